@@ -1,0 +1,79 @@
+/*
+ * Working-time calendar: office hours on working weekdays, minus public
+ * holidays, plus official make-up working days, in one fixed UTC offset
+ * (Vietnam: +07:00, no DST).  Deadlines are "N working seconds after an
+ * instant"; N working days are N times the working seconds of one day, so
+ * 1 working day from Friday 15:00 is Monday 15:00 and from Friday 20:00 is
+ * Monday 17:00.  Pure C, no allocation.
+ */
+
+#ifndef NGX_PA_CALENDAR_H
+#define NGX_PA_CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+
+#define NGX_PA_CAL_MAX_SPANS  8
+#define NGX_PA_CAL_MAX_DAYS   1024
+
+typedef struct {
+    int32_t    start;           /* seconds after local midnight */
+    int32_t    end;             /* > start, <= 86400 */
+} ngx_pa_cal_span_t;
+
+typedef struct {
+    ngx_pa_cal_span_t  spans[NGX_PA_CAL_MAX_SPANS];   /* sorted, disjoint */
+    int                nspans;
+    unsigned           weekdays;    /* bit 0 Sunday ... bit 6 Saturday */
+    int32_t            utc_offset;  /* seconds east of UTC */
+
+    /* local day numbers (days since 1970-01-01 local), sorted, unique */
+    int32_t            holidays[NGX_PA_CAL_MAX_DAYS];
+    size_t             nholidays;
+    int32_t            workdays[NGX_PA_CAL_MAX_DAYS];   /* make-up days */
+    size_t             nworkdays;
+} ngx_pa_calendar_t;
+
+/* Mon-Fri, 07:30-11:30 13:30-17:00, +07:00, no holidays */
+void ngx_pa_calendar_init(ngx_pa_calendar_t *cal);
+
+/* "07:30-11:30 13:30-17:00": replaces the spans; 0 or -1 */
+int ngx_pa_calendar_set_hours(ngx_pa_calendar_t *cal, const u_char *p,
+    size_t len);
+
+/* "mon-fri", "mon-sat", "mon,tue,thu": replaces the weekdays; 0 or -1 */
+int ngx_pa_calendar_set_weekdays(ngx_pa_calendar_t *cal, const u_char *p,
+    size_t len);
+
+/*
+ * Holiday file, one entry a line, '#' starts a comment:
+ *     2026-01-01              off   Tết Dương lịch
+ *     2026-02-14..2026-02-22  off   Tết Nguyên đán
+ *     2026-01-10              work  make-up working Saturday
+ * Adds to the lists.  On error returns -1 and writes "line N: ..." to err.
+ */
+int ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
+    size_t len, char *err, size_t errlen);
+
+/* 1 when the local day containing t is a working day */
+int ngx_pa_calendar_is_working_day(const ngx_pa_calendar_t *cal, time_t t);
+
+/* working seconds in one working day (sum of the spans) */
+time_t ngx_pa_calendar_day_seconds(const ngx_pa_calendar_t *cal);
+
+/*
+ * The earliest instant t >= from with exactly `work` working seconds in
+ * [from, t].  work == 0 returns from.  When the calendar has no working
+ * time at all, returns (time_t) -1.
+ */
+time_t ngx_pa_calendar_add(const ngx_pa_calendar_t *cal, time_t from,
+    time_t work);
+
+/* working seconds in [a, b]; 0 when b <= a */
+time_t ngx_pa_calendar_between(const ngx_pa_calendar_t *cal, time_t a,
+    time_t b);
+
+#endif /* NGX_PA_CALENDAR_H */

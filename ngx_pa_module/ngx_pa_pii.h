@@ -1,0 +1,59 @@
+/*
+ * Personal data at rest: reporter name, phone and e-mail are sealed with
+ * AES-256-GCM; the key id travels with the ciphertext so keys can rotate
+ * (old ciphertexts stay readable while their key is still configured).
+ * Phones are also kept as a keyed hash (HMAC-SHA256) for duplicate checks,
+ * rate limits and locks without decrypting anything.  Pure C + OpenSSL.
+ */
+
+#ifndef NGX_PA_PII_H
+#define NGX_PA_PII_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+
+#define NGX_PA_PII_KEY_LEN    32
+#define NGX_PA_PII_MAX_KEYS   8
+#define NGX_PA_PII_KID_MAX    16
+#define NGX_PA_PII_HASH_LEN   64       /* hex HMAC-SHA256 */
+
+typedef struct {
+    char       id[NGX_PA_PII_KID_MAX];
+    u_char     key[NGX_PA_PII_KEY_LEN];
+} ngx_pa_pii_key_t;
+
+typedef struct {
+    ngx_pa_pii_key_t  keys[NGX_PA_PII_MAX_KEYS];
+    size_t            nkeys;          /* keys[0] seals; all of them open */
+    u_char            hash_key[NGX_PA_PII_KEY_LEN];   /* derived */
+} ngx_pa_pii_keyring_t;
+
+/*
+ * Key file: one key a line, "<id> <64 hex chars>", the first line is the
+ * current key; '#' comments.  The hash key is derived from the first key
+ * with HMAC-SHA256(key, "ngx_pa phone hash").  0 or -1 with err set.
+ */
+int ngx_pa_pii_load(ngx_pa_pii_keyring_t *ring, const u_char *buf,
+    size_t len, char *err, size_t errlen);
+
+/* bytes that ngx_pa_pii_seal() writes at the most for len plaintext bytes */
+size_t ngx_pa_pii_sealed_size(size_t len);
+
+/*
+ * Seals: out = "<kid>:" base64url(nonce(12) | ciphertext | tag(16)).
+ * Returns the length written (no NUL) or 0 on failure.
+ */
+size_t ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
+    size_t len, u_char *out, size_t out_size);
+
+/* Opens what seal wrote; returns plaintext length or -1 (unknown key, tag) */
+ssize_t ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
+    size_t len, u_char *out, size_t out_size);
+
+/* hex HMAC-SHA256 of a normalised phone, NUL terminated */
+void ngx_pa_pii_hash(const ngx_pa_pii_keyring_t *ring, const u_char *in,
+    size_t len, char out[NGX_PA_PII_HASH_LEN + 1]);
+
+#endif /* NGX_PA_PII_H */
