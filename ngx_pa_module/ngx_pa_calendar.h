@@ -5,6 +5,12 @@
  * instant"; N working days are N times the working seconds of one day, so
  * 1 working day from Friday 15:00 is Monday 15:00 and from Friday 20:00 is
  * Monday 17:00.  Pure C, no allocation.
+ *
+ * A local day is a working day when it is a make-up day, or when its
+ * weekday is an office weekday and it is not a holiday: a date listed both
+ * "off" and "work" is a working day ("work" wins, being the more specific
+ * official decision).  Instants are supported from 1970 to 9999; outside,
+ * is_working_day() and between() clamp them and add() returns -1.
  */
 
 #ifndef NGX_PA_CALENDAR_H
@@ -40,11 +46,21 @@ typedef struct {
 /* Mon-Fri, 07:30-11:30 13:30-17:00, +07:00, no holidays */
 void ngx_pa_calendar_init(ngx_pa_calendar_t *cal);
 
-/* "07:30-11:30 13:30-17:00": replaces the spans; 0 or -1 */
+/*
+ * "07:30-11:30 13:30-17:00": replaces the spans; 0 or -1.  1 to 8 spans
+ * "H:MM-HH:MM" separated by blanks, each start < end <= 24:00, in order;
+ * touching spans are allowed, overlapping ones are not.  On error cal is
+ * unchanged.
+ */
 int ngx_pa_calendar_set_hours(ngx_pa_calendar_t *cal, const u_char *p,
     size_t len);
 
-/* "mon-fri", "mon-sat", "mon,tue,thu": replaces the weekdays; 0 or -1 */
+/*
+ * "mon-fri", "mon-sat", "mon,tue,thu": replaces the weekdays; 0 or -1.
+ * Three-letter English names in any case, single days and ranges mixed,
+ * separated by commas and/or blanks; a range wraps ("fri-mon" is Friday to
+ * Monday).  On error cal is unchanged.
+ */
 int ngx_pa_calendar_set_weekdays(ngx_pa_calendar_t *cal, const u_char *p,
     size_t len);
 
@@ -53,7 +69,12 @@ int ngx_pa_calendar_set_weekdays(ngx_pa_calendar_t *cal, const u_char *p,
  *     2026-01-01              off   Tết Dương lịch
  *     2026-02-14..2026-02-22  off   Tết Nguyên đán
  *     2026-01-10              work  make-up working Saturday
- * Adds to the lists.  On error returns -1 and writes "line N: ..." to err.
+ * A date or an inclusive range, blanks, "off" or "work" (any case), then
+ * blanks and a free name.  Blank lines, CRLF and a UTF-8 BOM are accepted.
+ * Adds to the lists, keeping them sorted and unique (duplicates merge).
+ * On error (malformed line, no such date as 2026-02-30, a range ending
+ * before it starts, more than NGX_PA_CAL_MAX_DAYS days of one kind)
+ * returns -1, writes "line N: ..." to err and leaves the lists unchanged.
  */
 int ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
     size_t len, char *err, size_t errlen);
@@ -67,12 +88,14 @@ time_t ngx_pa_calendar_day_seconds(const ngx_pa_calendar_t *cal);
 /*
  * The earliest instant t >= from with exactly `work` working seconds in
  * [from, t].  work == 0 returns from.  When the calendar has no working
- * time at all, returns (time_t) -1.
+ * time at all, returns (time_t) -1; so it does for work < 0, for from
+ * outside 1970..9999 and for a deadline more than 36600 days (~100 years)
+ * after from.
  */
 time_t ngx_pa_calendar_add(const ngx_pa_calendar_t *cal, time_t from,
     time_t work);
 
-/* working seconds in [a, b]; 0 when b <= a */
+/* working seconds in [a, b]; 0 when b <= a; between(t, add(t, w)) == w */
 time_t ngx_pa_calendar_between(const ngx_pa_calendar_t *cal, time_t a,
     time_t b);
 
