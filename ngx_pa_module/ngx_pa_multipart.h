@@ -61,7 +61,7 @@ typedef struct {
 /*
  * Extracts the boundary parameter from a Content-Type header value
  * ("multipart/form-data; boundary=..." quoted or not).  Returns 0 and
- * points *b/*blen into the header, or -1.
+ * points *b (length *blen) into the header, or -1.
  */
 int ngx_pa_multipart_boundary(const u_char *ctype, size_t len,
     const u_char **b, size_t *blen);
