@@ -1,0 +1,1163 @@
+/*
+ * ngx_pa: directives, configuration and worker lifecycle.
+ *
+ * One province profile per http{} block: its pa_* directives (usually an
+ * include file of conf-examples/profiles/) set the Redis store, the tenant,
+ * the working calendar, every step's deadline and the submission rules.
+ * "pa_api" makes a location answer the API; "pa_error" turns nginx's own
+ * error pages (413 on a too large body, ...) into the contract's JSON.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_media.h"
+#include "ngx_pa_redis.h"
+#include "ngx_pa_scripts.h"
+
+
+static void *ngx_http_pa_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_pa_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_pa_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_http_pa_init_process(ngx_cycle_t *cycle);
+static void ngx_http_pa_exit_process(ngx_cycle_t *cycle);
+
+static char *ngx_http_pa_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_pa_error(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_tenant(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_pii_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_calendar_hours(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_calendar_weekdays(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *out);
+static ngx_int_t ngx_http_pa_duration(ngx_str_t *v, time_t *secs,
+    ngx_uint_t *mdays);
+
+
+static ngx_command_t  ngx_http_pa_commands[] = {
+
+    { ngx_string("pa_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_pa_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_error"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_pa_error,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pa_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_redis_scripts"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, scripts_dir),
+      NULL },
+
+    { ngx_string("pa_tenant"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pa_tenant,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_profile"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, profile),
+      NULL },
+
+    { ngx_string("pa_content_max"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, content_max),
+      NULL },
+
+    { ngx_string("pa_media_dir"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, media_dir),
+      NULL },
+
+    { ngx_string("pa_media_types"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_str_array_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, media_types),
+      NULL },
+
+    { ngx_string("pa_media_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, media_max_size),
+      NULL },
+
+    { ngx_string("pa_media_max_count"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, media_max_count),
+      NULL },
+
+    { ngx_string("pa_auth_secret_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pa_secret_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_pii_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pa_pii_key_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_test_clock"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, test_clock),
+      NULL },
+
+    { ngx_string("pa_calendar_hours"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pa_calendar_hours,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_calendar_weekdays"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pa_calendar_weekdays,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_calendar_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pa_calendar_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_utc_offset"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pa_utc_offset,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_sla"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_pa_sla,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_pa_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_pa_create_main_conf,          /* create main configuration */
+    ngx_http_pa_init_main_conf,            /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_pa_create_loc_conf,           /* create location configuration */
+    ngx_http_pa_merge_loc_conf             /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_pa_module = {
+    NGX_MODULE_V1,
+    &ngx_http_pa_module_ctx,               /* module context */
+    ngx_http_pa_commands,                  /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_pa_init_process,              /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_pa_exit_process,              /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_pa_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_pcalloc(cf->pool, sizeof(ngx_pa_main_conf_t));
+    if (pmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     pmcf->redis_host = { 0, NULL };
+     *     pmcf->redis_password = { 0, NULL };
+     *     pmcf->tenant = { 0, NULL };
+     *     pmcf->redis = NULL;
+     */
+
+    pmcf->redis_db = NGX_CONF_UNSET;
+    pmcf->redis_connect_timeout = NGX_CONF_UNSET_MSEC;
+    pmcf->redis_timeout = NGX_CONF_UNSET_MSEC;
+    pmcf->utc_offset = NGX_CONF_UNSET;
+    pmcf->content_max = NGX_CONF_UNSET_SIZE;
+    pmcf->media_types = NGX_CONF_UNSET_PTR;
+    pmcf->media_max_size = NGX_CONF_UNSET;
+    pmcf->media_max_count = NGX_CONF_UNSET_UINT;
+    pmcf->test_clock = NGX_CONF_UNSET;
+
+    pmcf->calendar = ngx_palloc(cf->pool, sizeof(ngx_pa_calendar_t));
+    if (pmcf->calendar == NULL) {
+        return NULL;
+    }
+
+    ngx_pa_calendar_init(pmcf->calendar);
+
+    pmcf->slas = ngx_array_create(cf->pool, 16, sizeof(ngx_pa_sla_t));
+    if (pmcf->slas == NULL) {
+        return NULL;
+    }
+
+    return pmcf;
+}
+
+
+static char *
+ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t   *t;
+    ngx_path_t  *path;
+
+    ngx_conf_init_value(pmcf->redis_db, 0);
+    ngx_conf_init_msec_value(pmcf->redis_connect_timeout, 1000);
+    ngx_conf_init_msec_value(pmcf->redis_timeout, 2000);
+    ngx_conf_init_value(pmcf->utc_offset, 7 * 3600);
+    ngx_conf_init_size_value(pmcf->content_max, 5000);
+    ngx_conf_init_value(pmcf->media_max_size, 50 * 1024 * 1024);
+    ngx_conf_init_uint_value(pmcf->media_max_count, 10);
+    ngx_conf_init_value(pmcf->test_clock, 0);
+
+    pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
+
+    if (pmcf->media_types == NGX_CONF_UNSET_PTR) {
+        pmcf->media_types = ngx_array_create(cf->pool, 8, sizeof(ngx_str_t));
+        if (pmcf->media_types == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        t = ngx_array_push_n(pmcf->media_types, 5);
+        if (t == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_str_set(&t[0], "image/jpeg");
+        ngx_str_set(&t[1], "image/png");
+        ngx_str_set(&t[2], "image/heic");
+        ngx_str_set(&t[3], "video/mp4");
+        ngx_str_set(&t[4], "video/quicktime");
+    }
+
+    if (pmcf->redis_host.len == 0) {
+        /* the module is loaded but not used in this http{} block */
+        return NGX_CONF_OK;
+    }
+
+    if (pmcf->tenant.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_tenant\" is required with \"pa_redis\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (pmcf->scripts_dir.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_redis_scripts\" is required with "
+                           "\"pa_redis\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &pmcf->scripts_dir, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_pa_scripts_load(cf, pmcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (pmcf->media_dir.len == 0) {
+        ngx_str_set(&pmcf->media_dir, "media");
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &pmcf->media_dir, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->media_tmp.len = pmcf->media_dir.len + sizeof("/tmp") - 1;
+    pmcf->media_tmp.data = ngx_pnalloc(cf->pool, pmcf->media_tmp.len + 1);
+    if (pmcf->media_tmp.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    (void) ngx_sprintf(pmcf->media_tmp.data, "%V/tmp%Z", &pmcf->media_dir);
+
+    /*
+     * nginx creates both at start and hands them to the worker user, as
+     * it does for its own temp paths.
+     */
+
+    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    path->name = pmcf->media_dir;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+
+    if (ngx_add_path(cf, &path) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    path->name = pmcf->media_tmp;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+
+    if (ngx_add_path(cf, &path) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_pa_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_pa_loc_conf_t  *plcf;
+
+    plcf = ngx_pcalloc(cf->pool, sizeof(ngx_pa_loc_conf_t));
+    if (plcf == NULL) {
+        return NULL;
+    }
+
+    plcf->api = NGX_CONF_UNSET;
+    plcf->error = NGX_CONF_UNSET;
+
+    return plcf;
+}
+
+
+static char *
+ngx_http_pa_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_pa_loc_conf_t *prev = parent;
+    ngx_pa_loc_conf_t *conf = child;
+
+    ngx_conf_merge_value(conf->api, prev->api, 0);
+    ngx_conf_merge_value(conf->error, prev->error, 0);
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pa_init_process(ngx_cycle_t *cycle)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_pa_module);
+
+    if (pmcf == NULL || pmcf->redis_host.len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_pa_media_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_redis_init_worker(cycle, pmcf);
+}
+
+
+static void
+ngx_http_pa_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_pa_module);
+
+    if (pmcf == NULL || pmcf->redis_host.len == 0) {
+        return;
+    }
+
+    ngx_pa_redis_exit_worker(pmcf);
+    ngx_pa_media_exit_worker(pmcf);
+}
+
+
+static char *
+ngx_http_pa_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_loc_conf_t  *plcf = conf;
+
+    ngx_pa_main_conf_t        *pmcf;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (plcf->api != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_pa_module);
+
+    if (pmcf->redis_host.len == 0) {
+        return "needs \"pa_redis\" in the http block before it";
+    }
+
+    plcf->api = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_pa_api_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_pa_error(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_loc_conf_t  *plcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (plcf->error != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    plcf->error = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_pa_error_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * JSON for errors nginx answers itself (error_page 4xx 5xx = @pa_error):
+ * the status is the one that led here.
+ */
+
+ngx_int_t
+ngx_pa_error_handler(ngx_http_request_t *r)
+{
+    ngx_uint_t   status;
+    const char  *message;
+
+    status = r->err_status ? r->err_status : r->headers_out.status;
+
+    if (status < NGX_HTTP_BAD_REQUEST) {
+        status = NGX_HTTP_NOT_FOUND;
+    }
+
+    switch (status) {
+
+    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
+        message = "the request body is larger than allowed";
+        break;
+
+    case NGX_HTTP_NOT_ALLOWED:
+        message = "method not allowed here";
+        break;
+
+    case NGX_HTTP_NOT_FOUND:
+        message = "no such resource";
+        break;
+
+    case NGX_HTTP_TOO_MANY_REQUESTS:
+        message = "too many requests, slow down";
+        break;
+
+    case NGX_HTTP_SERVICE_UNAVAILABLE:
+        message = "service not available, try again";
+        break;
+
+    default:
+        message = status >= 500 ? "internal error" : "bad request";
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    r->keepalive = 0;
+
+    return ngx_pa_send_error(r, status, ngx_pa_status_code(status), NULL,
+                             message);
+}
+
+
+/* pa_redis 127.0.0.1:6379 | unix:/path [password=] [db=] [*timeout=] */
+
+static char *
+ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *value, s;
+    ngx_url_t    u;
+    ngx_int_t    n;
+    ngx_uint_t   i;
+
+    if (pmcf->redis_host.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
+        pmcf->redis_unix = 1;
+        pmcf->redis_host.data = value[1].data + 5;
+        pmcf->redis_host.len = value[1].len - 5;
+
+        if (ngx_conf_full_name(cf->cycle, &pmcf->redis_host, 0) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+
+        /* resolved now: hiredis' getaddrinfo() would block a worker */
+
+        ngx_memzero(&u, sizeof(ngx_url_t));
+        u.url = value[1];
+        u.default_port = 6379;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid redis address \"%V\"%s%s",
+                               &value[1], u.err ? ": " : "",
+                               u.err ? u.err : "");
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
+                            NGX_SOCKADDR_STRLEN, 0);
+
+        pmcf->redis_host.data = p;
+        pmcf->redis_host.len = len;
+        pmcf->redis_port = u.port;
+
+        if (u.family == AF_INET6) {
+            /* ngx_sock_ntop() brackets IPv6 only with a port: none here */
+            pmcf->redis_host.data[len] = '\0';
+        }
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            pmcf->redis_password.data = value[i].data + 9;
+            pmcf->redis_password.len = value[i].len - 9;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "db=", 3) == 0) {
+            n = ngx_atoi(value[i].data + 3, value[i].len - 3);
+            if (n == NGX_ERROR || n > 1024) {
+                goto invalid;
+            }
+
+            pmcf->redis_db = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
+            s.data = value[i].data + 16;
+            s.len = value[i].len - 16;
+
+            pmcf->redis_connect_timeout = ngx_parse_time(&s, 0);
+            if (pmcf->redis_connect_timeout == (ngx_msec_t) NGX_ERROR) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            pmcf->redis_timeout = ngx_parse_time(&s, 0);
+            if (pmcf->redis_timeout == (ngx_msec_t) NGX_ERROR) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\"", &value[i]);
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_pa_tenant(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    u_char      *p, c;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (pmcf->tenant.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* the hash tag: braces or spaces would break it */
+
+    for (i = 0; i < value[1].len; i++) {
+        c = value[1].data[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+        {
+            return "takes letters, digits, \"-\" and \"_\" only";
+        }
+    }
+
+    if (value[1].len == 0 || value[1].len > 64) {
+        return "takes 1 to 64 characters";
+    }
+
+    pmcf->tenant = value[1];
+
+    pmcf->key_prefix.len = sizeof("pa:{}:") - 1 + value[1].len;
+    pmcf->key_prefix.data = ngx_pnalloc(cf->pool, pmcf->key_prefix.len);
+    if (pmcf->key_prefix.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_sprintf(pmcf->key_prefix.data, "pa:{%V}:", &value[1]);
+    pmcf->key_prefix.len = p - pmcf->key_prefix.data;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_pa_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (ngx_http_pa_read_file(cf, &value[1], &pmcf->auth_secret) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* an editor's trailing newline is not part of the secret */
+
+    while (pmcf->auth_secret.len
+           && (pmcf->auth_secret.data[pmcf->auth_secret.len - 1] == '\n'
+               || pmcf->auth_secret.data[pmcf->auth_secret.len - 1] == '\r'))
+    {
+        pmcf->auth_secret.len--;
+    }
+
+    if (pmcf->auth_secret.len < 32) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the secret in \"%V\" is shorter than 32 bytes",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_pa_pii_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    char        err[128];
+    ngx_str_t  *value, buf;
+
+    value = cf->args->elts;
+
+    if (ngx_http_pa_read_file(cf, &value[1], &buf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->pii = ngx_pcalloc(cf->pool, sizeof(ngx_pa_pii_keyring_t));
+    if (pmcf->pii == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_pa_pii_load(pmcf->pii, buf.data, buf.len, err, sizeof(err))
+        != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": %s",
+                           &value[1], err);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the key stays in memory only as the keyring */
+    ngx_explicit_memzero(buf.data, buf.len);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_pa_calendar_hours(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    len = 0;
+    for (i = 1; i < cf->args->nelts; i++) {
+        len += value[i].len + 1;
+    }
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    len = 0;
+    for (i = 1; i < cf->args->nelts; i++) {
+        ngx_memcpy(p + len, value[i].data, value[i].len);
+        len += value[i].len;
+        p[len++] = ' ';
+    }
+
+    if (ngx_pa_calendar_set_hours(pmcf->calendar, p, len - 1) != 0) {
+        return "has invalid office hours (want \"07:30-11:30 13:30-17:00\")";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_pa_calendar_weekdays(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (ngx_pa_calendar_set_weekdays(pmcf->calendar, value[1].data,
+                                     value[1].len)
+        != 0)
+    {
+        return "has invalid weekdays (want \"mon-fri\" or \"mon,tue\")";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    char        err[128];
+    ngx_str_t  *value, buf;
+
+    value = cf->args->elts;
+
+    if (ngx_http_pa_read_file(cf, &value[1], &buf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_pa_calendar_load(pmcf->calendar, buf.data, buf.len, err,
+                             sizeof(err))
+        != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\": %s",
+                           &value[1], err);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* pa_utc_offset +07:00 */
+
+static char *
+ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    u_char     *p;
+    ngx_str_t  *value;
+    ngx_int_t   h, m, sign;
+
+    value = cf->args->elts;
+    p = value[1].data;
+
+    if (value[1].len != 6 || (p[0] != '+' && p[0] != '-') || p[3] != ':') {
+        return "takes an offset like \"+07:00\"";
+    }
+
+    sign = p[0] == '-' ? -1 : 1;
+    h = ngx_atoi(p + 1, 2);
+    m = ngx_atoi(p + 4, 2);
+
+    if (h == NGX_ERROR || m == NGX_ERROR || h > 14 || m > 59) {
+        return "takes an offset like \"+07:00\"";
+    }
+
+    pmcf->utc_offset = sign * (h * 3600 + m * 60);
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * pa_sla <step> <duration> [wall] [urgent=<duration>] [urgent_working]
+ *
+ * Durations: "2d", "0.5d", "1h", "30m".  Working time unless "wall";
+ * urgent durations are wall-clock unless "urgent_working".
+ */
+
+static char *
+ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t     *value, s;
+    ngx_uint_t     i;
+    ngx_pa_sla_t  *sla;
+
+    value = cf->args->elts;
+
+    sla = ngx_pa_sla_find(pmcf, (char *) value[1].data);
+    if (sla == NULL) {
+        sla = ngx_array_push(pmcf->slas);
+        if (sla == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_memzero(sla, sizeof(ngx_pa_sla_t));
+    sla->step = value[1];
+    sla->urgent_wall = 1;
+
+    if (ngx_http_pa_duration(&value[2], &sla->normal, &sla->normal_mdays)
+        != NGX_OK)
+    {
+        goto invalid;
+    }
+
+    for (i = 3; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 4 && ngx_strncmp(value[i].data, "wall", 4) == 0) {
+            sla->normal_wall = 1;
+            continue;
+        }
+
+        if (value[i].len == 14
+            && ngx_strncmp(value[i].data, "urgent_working", 14) == 0)
+        {
+            sla->urgent_wall = 0;
+            continue;
+        }
+
+        if (value[i].len > 7
+            && ngx_strncmp(value[i].data, "urgent=", 7) == 0)
+        {
+            s.data = value[i].data + 7;
+            s.len = value[i].len - 7;
+
+            if (ngx_http_pa_duration(&s, &sla->urgent, &sla->urgent_mdays)
+                != NGX_OK)
+            {
+                goto invalid;
+            }
+
+            sla->urgent_set = 1;
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid \"pa_sla\" for step \"%V\"", &value[1]);
+    return NGX_CONF_ERROR;
+}
+
+
+ngx_pa_sla_t *
+ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step)
+{
+    size_t         len;
+    ngx_uint_t     i;
+    ngx_pa_sla_t  *sla;
+
+    len = ngx_strlen(step);
+    sla = pmcf->slas->elts;
+
+    for (i = 0; i < pmcf->slas->nelts; i++) {
+        if (sla[i].step.len == len
+            && ngx_strncmp(sla[i].step.data, step, len) == 0)
+        {
+            return &sla[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the instant a step started at `from` is due */
+
+time_t
+ngx_pa_sla_due(ngx_pa_main_conf_t *pmcf, ngx_pa_sla_t *sla, time_t from,
+    ngx_uint_t urgent)
+{
+    time_t      secs, day;
+    ngx_uint_t  mdays, wall;
+
+    if (urgent && sla->urgent_set) {
+        secs = sla->urgent;
+        mdays = sla->urgent_mdays;
+        wall = sla->urgent_wall;
+
+    } else {
+        secs = sla->normal;
+        mdays = sla->normal_mdays;
+        wall = sla->normal_wall;
+    }
+
+    if (wall) {
+        return from + secs + (time_t) mdays * 86400 / 1000;
+    }
+
+    day = ngx_pa_calendar_day_seconds(pmcf->calendar);
+
+    return ngx_pa_calendar_add(pmcf->calendar, from,
+                               secs + (time_t) mdays * day / 1000);
+}
+
+
+/* "2d" "0.5d" "1h" "30m" "45s": seconds, or thousandths of days */
+
+static ngx_int_t
+ngx_http_pa_duration(ngx_str_t *v, time_t *secs, ngx_uint_t *mdays)
+{
+    u_char      *p, *last;
+    ngx_uint_t   whole, frac, scale;
+
+    *secs = 0;
+    *mdays = 0;
+
+    if (v->len < 2) {
+        return NGX_ERROR;
+    }
+
+    p = v->data;
+    last = v->data + v->len - 1;    /* the unit */
+
+    whole = 0;
+    frac = 0;
+    scale = 1000;
+
+    if (p == last || *p < '0' || *p > '9') {
+        return NGX_ERROR;
+    }
+
+    while (p < last && *p >= '0' && *p <= '9') {
+        whole = whole * 10 + (*p++ - '0');
+        if (whole > 100000) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (p < last && *p == '.') {
+        p++;
+
+        if (p == last) {
+            return NGX_ERROR;
+        }
+
+        while (p < last && *p >= '0' && *p <= '9' && scale > 1) {
+            scale /= 10;
+            frac += (*p++ - '0') * scale;
+        }
+    }
+
+    if (p != last) {
+        return NGX_ERROR;
+    }
+
+    /* thousandths of the unit */
+    whole = whole * 1000 + frac;
+
+    switch (*last) {
+
+    case 'd':
+        *mdays = whole;
+        return NGX_OK;
+
+    case 'h':
+        *secs = (time_t) (whole * 3600 / 1000);
+        return NGX_OK;
+
+    case 'm':
+        *secs = (time_t) (whole * 60 / 1000);
+        return NGX_OK;
+
+    case 's':
+        *secs = (time_t) (whole / 1000);
+        return NGX_OK;
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
+{
+    ssize_t          n;
+    ngx_str_t        path;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    path = *name;
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 1024 * 1024)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is unreadable or larger than 1 MiB",
+                           &path);
+        (void) ngx_close_file(file.fd);
+        return NGX_ERROR;
+    }
+
+    out->len = (size_t) ngx_file_size(&fi);
+    out->data = ngx_pnalloc(cf->pool, out->len + 1);
+    if (out->data == NULL) {
+        (void) ngx_close_file(file.fd);
+        return NGX_ERROR;
+    }
+
+    n = ngx_read_file(&file, out->data, out->len, 0);
+
+    (void) ngx_close_file(file.fd);
+
+    if (n != (ssize_t) out->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "cannot read \"%V\"", &path);
+        return NGX_ERROR;
+    }
+
+    out->data[out->len] = '\0';
+
+    return NGX_OK;
+}

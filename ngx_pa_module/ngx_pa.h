@@ -1,0 +1,179 @@
+/*
+ * ngx_pa: field reports ("phản ánh hiện trường") at the edge.
+ *
+ * Shared declarations: the module's configuration (one province profile
+ * per http{} block), the per-request context and the helpers every
+ * concern file uses.
+ */
+
+#ifndef NGX_PA_H
+#define NGX_PA_H
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_pa_calendar.h"
+#include "ngx_pa_pii.h"
+
+
+#define NGX_PA_VERSION          "0.1.0"
+
+/* scripts the C side calls, by file name in pa_redis_scripts */
+typedef enum {
+    NGX_PA_SCRIPT_SUBMIT = 0,
+    NGX_PA_SCRIPT_LAST
+} ngx_pa_script_e;
+
+typedef struct {
+    ngx_str_t                  name;       /* "submit" */
+    ngx_str_t                  body;       /* Lua source */
+    u_char                     sha1[41];   /* hex, NUL terminated */
+} ngx_pa_script_t;
+
+
+typedef struct ngx_pa_redis_s  ngx_pa_redis_t;
+
+/* SLA of one workflow step */
+typedef struct {
+    ngx_str_t                  step;
+    time_t                     normal;     /* seconds (working or wall) */
+    ngx_uint_t                 normal_mdays;   /* + thousandths of days */
+    time_t                     urgent;     /* used when urgent_set */
+    ngx_uint_t                 urgent_mdays;
+    unsigned                   normal_wall:1;
+    unsigned                   urgent_wall:1;
+    unsigned                   urgent_set:1;
+} ngx_pa_sla_t;
+
+
+typedef struct {
+    /* Redis */
+    ngx_str_t                  redis_host;      /* IP literal or unix path */
+    in_port_t                  redis_port;
+    unsigned                   redis_unix:1;
+    ngx_str_t                  redis_password;
+    ngx_int_t                  redis_db;
+    ngx_msec_t                 redis_connect_timeout;
+    ngx_msec_t                 redis_timeout;
+    ngx_pa_script_t            scripts[NGX_PA_SCRIPT_LAST];
+    ngx_str_t                  scripts_dir;
+
+    /* per-worker Redis connection, set in init_process */
+    ngx_pa_redis_t            *redis;
+
+    /* the province */
+    ngx_str_t                  tenant;          /* hash tag of every key */
+    ngx_str_t                  key_prefix;      /* "pa:{tenant}:" */
+    ngx_str_t                  profile;         /* profile name, shown */
+    ngx_int_t                  utc_offset;      /* seconds east */
+    ngx_pa_calendar_t         *calendar;
+    ngx_array_t               *slas;            /* ngx_pa_sla_t */
+
+    /* submission rules */
+    size_t                     content_max;     /* code points */
+    ngx_str_t                  media_dir;
+    ngx_str_t                  media_tmp;       /* media_dir/tmp */
+    ngx_array_t               *media_types;     /* ngx_str_t */
+    off_t                      media_max_size;
+    ngx_uint_t                 media_max_count;
+
+    /* secrets */
+    ngx_str_t                  auth_secret;
+    ngx_pa_pii_keyring_t      *pii;
+
+    ngx_flag_t                 test_clock;
+
+    /* libmagic cookie, per worker (magic_t is not shareable) */
+    void                      *magic;
+} ngx_pa_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                 api;        /* pa_api: this location is ours */
+    ngx_flag_t                 error;      /* pa_error: JSON error pages */
+} ngx_pa_loc_conf_t;
+
+
+/* an answer decided deep in a concern file, sent by the request's owner */
+typedef struct {
+    ngx_uint_t                 status;
+    const char                *code;
+    const char                *field;
+    const char                *message;
+} ngx_pa_err_t;
+
+#define ngx_pa_err_set(e, st, c, f, m)                                        \
+    do {                                                                      \
+        (e)->status = (st); (e)->code = (c); (e)->field = (f);                \
+        (e)->message = (m);                                                   \
+    } while (0)
+
+
+typedef struct ngx_pa_redis_cmd_s  ngx_pa_redis_cmd_t;
+typedef struct ngx_pa_submit_s     ngx_pa_submit_t;
+
+typedef struct ngx_pa_ctx_s  ngx_pa_ctx_t;
+
+typedef void (*ngx_pa_reply_pt)(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+
+struct ngx_pa_ctx_s {
+    ngx_http_request_t        *request;
+    ngx_pa_redis_cmd_t        *cmd;        /* pending Redis call or NULL */
+    ngx_pa_reply_pt            on_reply;   /* continuation after a call */
+
+    /* the call in flight, kept to resend as EVAL after NOSCRIPT */
+    int                        argc;
+    const char               **argv;
+    size_t                    *argvlen;
+    ngx_int_t                  script;     /* -1: not a script */
+    unsigned                   retried:1;
+
+    time_t                     now;        /* X-PA-Now or the clock */
+    ngx_str_t                  id;         /* report id from the URI */
+    ngx_str_t                  sub;        /* "history", "actions", ... */
+
+    ngx_pa_submit_t           *submit;     /* POST /reports state */
+    void                      *data;       /* the route's own state */
+};
+
+
+extern ngx_module_t  ngx_http_pa_module;
+
+
+/* ngx_pa_api.c: the content handler and route helpers */
+ngx_int_t ngx_pa_api_handler(ngx_http_request_t *r);
+ngx_int_t ngx_pa_error_handler(ngx_http_request_t *r);
+ngx_pa_ctx_t *ngx_pa_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    int argc, const char **argv, const size_t *argvlen,
+    ngx_pa_reply_pt on_reply);
+ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
+    ngx_pa_reply_pt on_reply);
+void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);
+ngx_str_t *ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys,
+    const char *fmt, ...);
+ngx_str_t *ngx_pa_arg(ngx_array_t *args);
+ngx_int_t ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s);
+ngx_int_t ngx_pa_arg_cstr(ngx_array_t *args, const char *s);
+ngx_int_t ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n);
+
+ngx_str_t *ngx_pa_header(ngx_http_request_t *r, const char *name);
+ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
+
+/* ngx_pa_submit.c */
+ngx_int_t ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+/* ngx_pa_read.c */
+ngx_int_t ngx_pa_read_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_health(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_str_t *ngx_pa_reporter_token(ngx_http_request_t *r);
+
+/* deadlines: ngx_http_pa_module.c */
+ngx_pa_sla_t *ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step);
+time_t ngx_pa_sla_due(ngx_pa_main_conf_t *pmcf, ngx_pa_sla_t *sla,
+    time_t from, ngx_uint_t urgent);
+
+#endif /* NGX_PA_H */

@@ -1,0 +1,566 @@
+/*
+ * The API's content handler: route, read the body, one Redis call, answer.
+ *
+ * Every request takes the same road: ngx_http_read_client_request_body()
+ * (which holds a reference on the request until we finalize), the route's
+ * handler, at most one script call, then exactly one finalize from the
+ * reply callback.  A request that goes away meanwhile cancels its call.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_redis.h"
+#include "ngx_pa_validate.h"
+
+#include <stdarg.h>
+
+
+static void ngx_pa_api_route(ngx_http_request_t *r);
+static void ngx_pa_api_cleanup(void *data);
+static void ngx_pa_api_on_redis(void *data, redisReply *reply);
+static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+static ngx_int_t ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg);
+
+
+
+ngx_int_t
+ngx_pa_api_handler(ngx_http_request_t *r)
+{
+    ngx_int_t      rc;
+    ngx_pa_ctx_t  *ctx;
+
+    ctx = ngx_pa_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_pa_body_prepare(r);
+
+    rc = ngx_http_read_client_request_body(r, ngx_pa_api_route);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+ngx_pa_ctx_t *
+ngx_pa_ctx(ngx_http_request_t *r)
+{
+    ngx_pa_ctx_t        *ctx;
+    ngx_http_cleanup_t  *cln;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_pa_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ctx->request = r;
+    ctx->script = -1;
+
+    cln = ngx_http_cleanup_add(r, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_pa_api_cleanup;
+    cln->data = ctx;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_pa_module);
+
+    return ctx;
+}
+
+
+void
+ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_finalize_request(r, rc);
+}
+
+
+ngx_int_t
+ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err)
+{
+    if (err->status == 0) {
+        return ngx_pa_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                 "internal_error", NULL,
+                                 "internal error");
+    }
+
+    return ngx_pa_send_error(r, err->status, err->code, err->field,
+                             err->message);
+}
+
+
+/* the body is in: decide what the request is */
+
+static void
+ngx_pa_api_route(ngx_http_request_t *r)
+{
+    ngx_int_t      rc;
+    ngx_str_t      rest, seg;
+    ngx_pa_ctx_t  *ctx;
+
+    ctx = ngx_pa_ctx(r);
+    if (ctx == NULL) {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_pa_api_now(r, ctx);
+    if (rc != NGX_OK) {
+        ngx_pa_finalize(r, rc);
+        return;
+    }
+
+    rest = r->uri;
+
+    if (rest.len < sizeof(NGX_PA_API_PREFIX) - 1
+        || ngx_strncmp(rest.data, NGX_PA_API_PREFIX,
+                       sizeof(NGX_PA_API_PREFIX) - 1) != 0)
+    {
+        goto not_found;
+    }
+
+    rest.data += sizeof(NGX_PA_API_PREFIX) - 1;
+    rest.len -= sizeof(NGX_PA_API_PREFIX) - 1;
+
+    if (ngx_pa_api_segment(&rest, &seg) != NGX_OK) {
+        goto not_found;
+    }
+
+    if (seg.len == 7 && ngx_strncmp(seg.data, "reports", 7) == 0) {
+
+        if (rest.len == 0) {
+            if (r->method != NGX_HTTP_POST) {
+                goto not_allowed;
+            }
+
+            rc = ngx_pa_submit_handler(r, ctx);
+            goto done;
+        }
+
+        if (ngx_pa_api_segment(&rest, &ctx->id) != NGX_OK
+            || !ngx_pa_id_ok(&ctx->id))
+        {
+            goto not_found;
+        }
+
+        if (rest.len == 0) {
+            if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+                goto not_allowed;
+            }
+
+            rc = ngx_pa_read_report(r, ctx);
+            goto done;
+        }
+
+        goto not_found;
+    }
+
+    if (seg.len == 6 && ngx_strncmp(seg.data, "health", 6) == 0
+        && rest.len == 0)
+    {
+        if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+            goto not_allowed;
+        }
+
+        rc = ngx_pa_health(r, ctx);
+        goto done;
+    }
+
+not_found:
+
+    rc = ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
+                           "no such resource");
+    goto done;
+
+not_allowed:
+
+    rc = ngx_pa_send_error(r, NGX_HTTP_NOT_ALLOWED, "method_not_allowed",
+                           NULL, "method not allowed here");
+
+done:
+
+    /* NGX_DONE: a Redis call is in flight and will finalize */
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
+}
+
+
+/*
+ * One Redis command for the request.  Returns NGX_DONE (the reply will
+ * finalize the request) or what the handler returns after answering 503.
+ */
+
+ngx_int_t
+ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, int argc,
+    const char **argv, const size_t *argvlen, ngx_pa_reply_pt on_reply)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    ctx->on_reply = on_reply;
+    ctx->argc = argc;
+    ctx->argv = (const char **) argv;
+    ctx->argvlen = (size_t *) argvlen;
+
+    ctx->cmd = ngx_pa_redis_command(pmcf->redis, argc, argv, argvlen,
+                                    ngx_pa_api_on_redis, r,
+                                    r->connection->log);
+
+    if (ctx->cmd == NULL) {
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "storage is not available, try again");
+    }
+
+    return NGX_DONE;
+}
+
+
+/* EVALSHA of one of redis-scripts/ with KEYS and ARGV (ngx_str_t arrays) */
+
+ngx_int_t
+ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_script_e script,
+    ngx_array_t *keys, ngx_array_t *args, ngx_pa_reply_pt on_reply)
+{
+    int                  argc, i, k;
+    u_char              *nk;
+    size_t              *argvlen;
+    ngx_str_t           *s;
+    const char         **argv;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    argc = 3 + keys->nelts + (args ? args->nelts : 0);
+
+    argv = ngx_palloc(r->pool, argc * sizeof(char *));
+    argvlen = ngx_palloc(r->pool, argc * sizeof(size_t));
+    nk = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+
+    if (argv == NULL || argvlen == NULL || nk == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    argv[0] = "EVALSHA";
+    argvlen[0] = 7;
+    argv[1] = (const char *) pmcf->scripts[script].sha1;
+    argvlen[1] = 40;
+    argv[2] = (const char *) nk;
+    argvlen[2] = ngx_sprintf(nk, "%ui", keys->nelts) - nk;
+
+    i = 3;
+    s = keys->elts;
+
+    for (k = 0; k < (int) keys->nelts; k++, i++) {
+        argv[i] = (const char *) s[k].data;
+        argvlen[i] = s[k].len;
+    }
+
+    if (args) {
+        s = args->elts;
+
+        for (k = 0; k < (int) args->nelts; k++, i++) {
+            argv[i] = (const char *) s[k].data;
+            argvlen[i] = s[k].len;
+        }
+    }
+
+    ctx->script = script;
+    ctx->retried = 0;
+
+    return ngx_pa_call(r, ctx, argc, argv, argvlen, on_reply);
+}
+
+
+static void
+ngx_pa_api_on_redis(void *data, redisReply *reply)
+{
+    ngx_http_request_t  *r = data;
+    ngx_int_t            rc;
+    ngx_connection_t    *c;
+    ngx_pa_ctx_t        *ctx;
+    ngx_pa_main_conf_t  *pmcf;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+
+    ngx_http_set_log_request(c->log, r);
+
+    ctx->cmd = NULL;
+
+    if (reply == NULL) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "storage is not available, "
+                                             "try again"));
+        goto done;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR && ctx->script >= 0
+        && !ctx->retried
+        && ngx_pa_scripts_noscript(reply->str, reply->len))
+    {
+        /* Redis lost its script cache (restart, SCRIPT FLUSH): send it */
+
+        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+        ctx->retried = 1;
+        ctx->argv[0] = "EVAL";
+        ctx->argvlen[0] = 4;
+        ctx->argv[1] = (const char *) pmcf->scripts[ctx->script].body.data;
+        ctx->argvlen[1] = pmcf->scripts[ctx->script].body.len;
+
+        rc = ngx_pa_call(r, ctx, ctx->argc, ctx->argv, ctx->argvlen,
+                         ctx->on_reply);
+        if (rc != NGX_DONE) {
+            ngx_pa_finalize(r, rc);
+        }
+
+        goto done;
+    }
+
+    ctx->on_reply(r, ctx, reply);
+
+done:
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_pa_api_cleanup(void *data)
+{
+    ngx_pa_ctx_t  *ctx = data;
+
+    if (ctx->cmd != NULL) {
+        ngx_pa_redis_cancel(ctx->cmd);
+        ctx->cmd = NULL;
+    }
+}
+
+
+/* "now" is the clock, or X-PA-Now where pa_test_clock allows it */
+
+static ngx_int_t
+ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_str_t            *v;
+    ngx_pa_main_conf_t   *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    ctx->now = ngx_time();
+
+    if (!pmcf->test_clock) {
+        return NGX_OK;
+    }
+
+    v = ngx_pa_header(r, "X-PA-Now");
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_pa_rfc3339_parse(v->data, v->len, &ctx->now) != 0) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "X-PA-Now", "X-PA-Now must be RFC 3339");
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_str_t *
+ngx_pa_header(ngx_http_request_t *r, const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i].value;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* key helpers: every key carries the tenant's hash tag */
+
+ngx_str_t *
+ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys, const char *fmt, ...)
+{
+    u_char              *p, *last;
+    va_list              ap;
+    ngx_str_t           *k;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    k = ngx_array_push(keys);
+    if (k == NULL) {
+        return NULL;
+    }
+
+    k->data = ngx_pnalloc(r->pool, pmcf->key_prefix.len + NGX_PA_KEY_MAX);
+    if (k->data == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(k->data, pmcf->key_prefix.data, pmcf->key_prefix.len);
+    last = k->data + pmcf->key_prefix.len + NGX_PA_KEY_MAX;
+
+    va_start(ap, fmt);
+    p = ngx_vslprintf(p, last, fmt, ap);
+    va_end(ap);
+
+    k->len = p - k->data;
+
+    return k;
+}
+
+
+ngx_str_t *
+ngx_pa_arg(ngx_array_t *args)
+{
+    return ngx_array_push(args);
+}
+
+
+ngx_int_t
+ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s)
+{
+    ngx_str_t  *a;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    *a = *s;
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_arg_cstr(ngx_array_t *args, const char *s)
+{
+    ngx_str_t  *a;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->data = (u_char *) s;
+    a->len = ngx_strlen(s);
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
+{
+    ngx_str_t  *a;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->data = ngx_pnalloc(pool, NGX_INT64_LEN);
+    if (a->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->len = ngx_sprintf(a->data, "%L", n) - a->data;
+    return NGX_OK;
+}
+
+
+/* splits the next "/"-separated segment off rest */
+
+static ngx_int_t
+ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg)
+{
+    u_char  *p;
+
+    if (rest->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_strlchr(rest->data, rest->data + rest->len, '/');
+
+    seg->data = rest->data;
+
+    if (p == NULL) {
+        seg->len = rest->len;
+        rest->data += rest->len;
+        rest->len = 0;
+
+    } else {
+        seg->len = p - rest->data;
+        rest->len -= seg->len + 1;
+        rest->data = p + 1;
+    }
+
+    return seg->len ? NGX_OK : NGX_DECLINED;
+}
+
+
+ngx_int_t
+ngx_pa_id_ok(ngx_str_t *id)
+{
+    u_char      c;
+    ngx_uint_t  i;
+
+    if (id->len == 0 || id->len > NGX_PA_ID_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < id->len; i++) {
+        c = id->data[i];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z') || c == '-'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}

@@ -1,0 +1,26 @@
+/*
+ * Routes of /api/v1/ and the helpers route handlers share.
+ */
+
+#ifndef NGX_PA_API_H
+#define NGX_PA_API_H
+
+#include "ngx_pa.h"
+#include "ngx_pa_body.h"
+#include "ngx_pa_scripts.h"
+
+
+#define NGX_PA_API_PREFIX   "/api/v1/"
+#define NGX_PA_KEY_MAX      128         /* key suffix after "pa:{t}:" */
+#define NGX_PA_ID_MAX       32
+
+/* a request header by name (case-insensitive), or NULL */
+ngx_str_t *ngx_pa_header(ngx_http_request_t *r, const char *name);
+
+/* report ids: [A-Za-z0-9-], 1..NGX_PA_ID_MAX */
+ngx_int_t ngx_pa_id_ok(ngx_str_t *id);
+
+/* answers an ngx_pa_err_t */
+ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
+
+#endif /* NGX_PA_API_H */

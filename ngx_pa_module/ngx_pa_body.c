@@ -1,0 +1,530 @@
+/*
+ * Request body parsing.
+ *
+ * nginx reads the body with its own API (client_body_buffer_size in
+ * memory, the rest in a temp file: never a whole video in memory); a
+ * multipart body is then walked in bounded chunks by the streaming parser,
+ * and each file part goes straight to its own media temp file.
+ */
+
+#include "ngx_pa_body.h"
+#include "ngx_pa_multipart.h"
+#include "ngx_pa_validate.h"
+
+
+#define NGX_PA_BODY_CHUNK        65536
+#define NGX_PA_BODY_TEXT_MAX     65536     /* one text field */
+#define NGX_PA_BODY_FIELDS_MAX   64        /* text fields of a form */
+#define NGX_PA_BODY_JSON_MAX     (1024 * 1024)
+
+
+typedef struct {
+    ngx_http_request_t   *request;
+    ngx_pa_main_conf_t   *conf;
+    ngx_pa_body_t        *body;
+    ngx_pa_err_t         *err;
+
+    ngx_pa_media_t       *media;       /* file part being written */
+    json_t               *payload;     /* the "payload" part, parsed */
+
+    u_char               *text;        /* text part being collected */
+    size_t                text_len;
+    char                 *name;        /* its field name, from the pool */
+    ngx_uint_t            nfields;
+} ngx_pa_form_t;
+
+
+static ngx_int_t ngx_pa_body_json(ngx_http_request_t *r,
+    ngx_pa_body_t *body, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_body_multipart(ngx_http_request_t *r,
+    ngx_pa_body_t *body, const u_char *boundary, size_t blen,
+    ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_body_feed(ngx_http_request_t *r,
+    ngx_pa_multipart_t *mp);
+static int ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part);
+static int ngx_pa_form_data(void *data, const u_char *p, size_t len);
+static int ngx_pa_form_end(void *data);
+static ngx_int_t ngx_pa_body_json_error(json_error_t *je, ngx_pa_err_t *err);
+static void ngx_pa_body_json_cleanup(void *data);
+static ngx_int_t ngx_pa_body_is(ngx_str_t *ctype, const char *type);
+
+
+void
+ngx_pa_body_prepare(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *h;
+
+    h = r->headers_in.content_type;
+
+    if (h && ngx_pa_body_is(&h->value, "multipart/form-data")) {
+
+        /* media go to disk anyway: let nginx stream the body there too */
+
+        r->request_body_in_file_only = 1;
+        r->request_body_in_clean_file = 1;
+        r->request_body_file_log_level = 0;
+
+    } else {
+        r->request_body_in_single_buf = 1;
+    }
+}
+
+
+ngx_int_t
+ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
+    ngx_pa_err_t *err)
+{
+    size_t               blen;
+    const u_char        *boundary;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+
+    if (ngx_array_init(&body->media, r->pool, 4, sizeof(ngx_pa_media_t *))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pa_body_json_cleanup;
+    cln->data = body;
+
+    h = r->headers_in.content_type;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+
+        /* no body: an empty object, the validators say what is missing */
+
+        body->fields = json_object();
+        return body->fields ? NGX_OK : NGX_ERROR;
+    }
+
+    if (h && ngx_pa_body_is(&h->value, "multipart/form-data")) {
+
+        if (ngx_pa_multipart_boundary(h->value.data, h->value.len,
+                                      &boundary, &blen)
+            != 0)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
+                           "multipart body without a valid boundary");
+            return NGX_ERROR;
+        }
+
+        return ngx_pa_body_multipart(r, body, boundary, blen, err);
+    }
+
+    if (h == NULL || ngx_pa_body_is(&h->value, "application/json")) {
+        return ngx_pa_body_json(r, body, err);
+    }
+
+    ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
+                   NULL, "send application/json or multipart/form-data");
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
+    ngx_pa_err_t *err)
+{
+    u_char        *p, *buf;
+    off_t          len;
+    ssize_t        n;
+    ngx_buf_t     *b;
+    ngx_chain_t   *cl;
+    json_error_t   je;
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len > NGX_PA_BODY_JSON_MAX) {
+        ngx_pa_err_set(err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                       NULL, "the JSON body is too large");
+        return NGX_ERROR;
+    }
+
+    buf = ngx_pnalloc(r->pool, len + 1);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = buf;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NGX_ERROR;
+            }
+
+            p += n;
+            continue;
+        }
+
+        p = ngx_cpymem(p, b->pos, b->last - b->pos);
+    }
+
+    if (ngx_pa_text_blank(buf, p - buf)) {
+        body->fields = json_object();
+        return body->fields ? NGX_OK : NGX_ERROR;
+    }
+
+    body->fields = json_loadb((const char *) buf, p - buf,
+                              JSON_REJECT_DUPLICATES, &je);
+
+    if (body->fields == NULL) {
+        return ngx_pa_body_json_error(&je, err);
+    }
+
+    if (!json_is_object(body->fields)) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_json", NULL,
+                       "the body must be a JSON object");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
+    const u_char *boundary, size_t blen, ngx_pa_err_t *err)
+{
+    ngx_int_t            rc;
+    ngx_pa_form_t        form;
+    ngx_pa_multipart_t  *mp;
+    ngx_pa_mp_handler_t  handler;
+
+    ngx_memzero(&form, sizeof(ngx_pa_form_t));
+    form.request = r;
+    form.conf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    form.body = body;
+    form.err = err;
+
+    body->fields = json_object();
+    if (body->fields == NULL) {
+        return NGX_ERROR;
+    }
+
+    form.text = ngx_pnalloc(r->pool, NGX_PA_BODY_TEXT_MAX);
+    if (form.text == NULL) {
+        return NGX_ERROR;
+    }
+
+    mp = ngx_palloc(r->pool, sizeof(ngx_pa_multipart_t));
+    if (mp == NULL) {
+        return NGX_ERROR;
+    }
+
+    handler.part_begin = ngx_pa_form_begin;
+    handler.part_data = ngx_pa_form_data;
+    handler.part_end = ngx_pa_form_end;
+    handler.data = &form;
+
+    if (ngx_pa_multipart_init(mp, boundary, blen, &handler) != NGX_PA_MP_OK) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
+                       "invalid multipart boundary");
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pa_body_feed(r, mp);
+
+    if (rc == NGX_PA_MP_OK) {
+        rc = ngx_pa_multipart_finish(mp);
+    }
+
+    if (rc == NGX_PA_MP_ABORT) {
+        goto failed;            /* a callback set err */
+    }
+
+    if (rc != NGX_PA_MP_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: malformed multipart body: %s",
+                      mp->err ? mp->err : "read error");
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
+                       mp->err ? mp->err : "malformed multipart body");
+        goto failed;
+    }
+
+    if (form.payload != NULL) {
+        if (json_object_update(body->fields, form.payload) != 0) {
+            goto failed;
+        }
+    }
+
+    if (form.payload) {
+        json_decref(form.payload);
+    }
+
+    return NGX_OK;
+
+failed:
+
+    if (form.payload) {
+        json_decref(form.payload);
+    }
+
+    return NGX_ERROR;
+}
+
+
+/* walks the body (memory and temp file) in bounded chunks */
+
+static ngx_int_t
+ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
+{
+    int           rc;
+    off_t         off;
+    size_t        size;
+    ssize_t       n;
+    u_char       *chunk;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    chunk = NULL;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            rc = ngx_pa_multipart_feed(mp, b->pos, b->last - b->pos);
+            if (rc != NGX_PA_MP_OK) {
+                return rc;
+            }
+
+            continue;
+        }
+
+        if (chunk == NULL) {
+            chunk = ngx_pnalloc(r->pool, NGX_PA_BODY_CHUNK);
+            if (chunk == NULL) {
+                return NGX_PA_MP_ERROR;
+            }
+        }
+
+        for (off = b->file_pos; off < b->file_last; off += n) {
+            size = (size_t) ngx_min(b->file_last - off, NGX_PA_BODY_CHUNK);
+
+            n = ngx_read_file(b->file, chunk, size, off);
+            if (n <= 0) {
+                return NGX_PA_MP_ERROR;
+            }
+
+            rc = ngx_pa_multipart_feed(mp, chunk, n);
+            if (rc != NGX_PA_MP_OK) {
+                return rc;
+            }
+        }
+    }
+
+    return NGX_PA_MP_OK;
+}
+
+
+static int
+ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
+{
+    ngx_pa_form_t   *form = data;
+    size_t           len;
+    ngx_pa_media_t  *m, **mp;
+
+    if (part->has_filename || ngx_strcmp(part->name, "media") == 0) {
+
+        if (form->body->media.nelts >= form->conf->media_max_count) {
+            ngx_pa_err_set(form->err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                           "too_large", "media", "too many media files");
+            return NGX_PA_MP_ABORT;
+        }
+
+        m = ngx_pa_media_open(form->request, form->conf);
+        if (m == NULL) {
+            ngx_pa_err_set(form->err, NGX_HTTP_SERVICE_UNAVAILABLE,
+                           "unavailable", NULL,
+                           "media storage is not available");
+            return NGX_PA_MP_ABORT;
+        }
+
+        len = ngx_strlen(part->content_type);
+        m->client_type.data = ngx_pnalloc(form->request->pool, len + 1);
+        if (m->client_type.data == NULL) {
+            return NGX_PA_MP_ABORT;
+        }
+
+        m->client_type.len = len;
+        ngx_memcpy(m->client_type.data, part->content_type, len + 1);
+
+        mp = ngx_array_push(&form->body->media);
+        if (mp == NULL) {
+            return NGX_PA_MP_ABORT;
+        }
+
+        *mp = m;
+        form->media = m;
+        return NGX_PA_MP_OK;
+    }
+
+    if (++form->nfields > NGX_PA_BODY_FIELDS_MAX) {
+        ngx_pa_err_set(form->err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                       "too_large", NULL, "too many form fields");
+        return NGX_PA_MP_ABORT;
+    }
+
+    form->media = NULL;
+    form->text_len = 0;
+
+    len = ngx_strlen(part->name) + 1;
+    form->name = ngx_pnalloc(form->request->pool, len);
+    if (form->name == NULL) {
+        return NGX_PA_MP_ABORT;
+    }
+
+    ngx_memcpy(form->name, part->name, len);
+
+    return NGX_PA_MP_OK;
+}
+
+
+static int
+ngx_pa_form_data(void *data, const u_char *p, size_t len)
+{
+    ngx_pa_form_t  *form = data;
+
+    if (form->media) {
+        if (ngx_pa_media_write(form->request, form->media, p, len, form->err)
+            != NGX_OK)
+        {
+            return NGX_PA_MP_ABORT;
+        }
+
+        return NGX_PA_MP_OK;
+    }
+
+    if (form->text_len + len > NGX_PA_BODY_TEXT_MAX) {
+        ngx_pa_err_set(form->err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                       "too_large", form->name, "a form field is too long");
+        return NGX_PA_MP_ABORT;
+    }
+
+    ngx_memcpy(form->text + form->text_len, p, len);
+    form->text_len += len;
+
+    return NGX_PA_MP_OK;
+}
+
+
+static int
+ngx_pa_form_end(void *data)
+{
+    ngx_pa_form_t  *form = data;
+    char           *name;
+    size_t          nchars;
+    json_t         *v;
+    json_error_t    je;
+
+    name = form->name;
+
+    if (form->media) {
+        if (ngx_pa_media_close(form->request, form->media, form->err)
+            != NGX_OK)
+        {
+            return NGX_PA_MP_ABORT;
+        }
+
+        form->media = NULL;
+        return NGX_PA_MP_OK;
+    }
+
+    if (ngx_pa_utf8_check(form->text, form->text_len, &nchars) != 0) {
+        ngx_pa_err_set(form->err, NGX_HTTP_BAD_REQUEST, "invalid_utf8", name,
+                       "the field is not valid UTF-8 text");
+        return NGX_PA_MP_ABORT;
+    }
+
+    if (ngx_strcmp(name, "payload") == 0) {
+        v = json_loadb((const char *) form->text, form->text_len,
+                       JSON_REJECT_DUPLICATES, &je);
+
+        if (v == NULL || !json_is_object(v)) {
+            if (v) {
+                json_decref(v);
+            }
+
+            ngx_pa_err_set(form->err, NGX_HTTP_BAD_REQUEST, "invalid_json",
+                           "payload", "the payload part must be a JSON object");
+            return NGX_PA_MP_ABORT;
+        }
+
+        if (form->payload) {
+            json_decref(form->payload);
+        }
+
+        form->payload = v;
+        return NGX_PA_MP_OK;
+    }
+
+    v = json_stringn((const char *) form->text, form->text_len);
+    if (v == NULL || json_object_set_new(form->body->fields, name, v) != 0) {
+        return NGX_PA_MP_ABORT;
+    }
+
+    return NGX_PA_MP_OK;
+}
+
+
+static ngx_int_t
+ngx_pa_body_json_error(json_error_t *je, ngx_pa_err_t *err)
+{
+    /* jansson refuses bad UTF-8 itself; say which error it was */
+
+    if (ngx_strstr(je->text, "UTF-8") != NULL
+        || ngx_strstr(je->text, "unable to decode byte") != NULL)
+    {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_utf8", NULL,
+                       "the body is not valid UTF-8");
+        return NGX_ERROR;
+    }
+
+    ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_json", NULL,
+                   "the body is not valid JSON");
+    return NGX_ERROR;
+}
+
+
+static void
+ngx_pa_body_json_cleanup(void *data)
+{
+    ngx_pa_body_t  *body = data;
+
+    if (body->fields) {
+        json_decref(body->fields);
+        body->fields = NULL;
+    }
+}
+
+
+static ngx_int_t
+ngx_pa_body_is(ngx_str_t *ctype, const char *type)
+{
+    size_t  len;
+
+    len = ngx_strlen(type);
+
+    if (ctype->len < len
+        || ngx_strncasecmp(ctype->data, (u_char *) type, len) != 0)
+    {
+        return 0;
+    }
+
+    return ctype->len == len || ctype->data[len] == ';'
+           || ctype->data[len] == ' ';
+}

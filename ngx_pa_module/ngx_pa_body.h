@@ -1,0 +1,30 @@
+/*
+ * Request bodies: application/json, or multipart/form-data whose text parts
+ * become the fields of one JSON object (a "payload" part, JSON itself, is
+ * merged in) and whose file parts become media.  So JSON and multipart
+ * requests go through the same validators.
+ */
+
+#ifndef NGX_PA_BODY_H
+#define NGX_PA_BODY_H
+
+#include "ngx_pa.h"
+#include "ngx_pa_media.h"
+
+#include <jansson.h>
+
+
+typedef struct {
+    json_t        *fields;     /* an object; released with the pool */
+    ngx_array_t    media;      /* ngx_pa_media_t *, in the order sent */
+} ngx_pa_body_t;
+
+
+/* sets body settings before ngx_http_read_client_request_body() */
+void ngx_pa_body_prepare(ngx_http_request_t *r);
+
+/* after the body was read: NGX_OK, or NGX_ERROR with err set */
+ngx_int_t ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
+    ngx_pa_err_t *err);
+
+#endif /* NGX_PA_BODY_H */

@@ -1,0 +1,30 @@
+/*
+ * JSON answers: every response of the API, errors included, is JSON in the
+ * contract's shape {"error": {"code", "message", "field"?}}.
+ */
+
+#ifndef NGX_PA_JSON_H
+#define NGX_PA_JSON_H
+
+#include "ngx_pa.h"
+
+#include <jansson.h>
+
+
+/* sends body (and drops the reference); returns what a handler returns */
+ngx_int_t ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    json_t *body);
+
+/*
+ * Error answer.  field may be NULL.  429 and 503 carry Retry-After.
+ */
+ngx_int_t ngx_pa_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message);
+
+/* the contract's code for an HTTP status nginx produced itself */
+const char *ngx_pa_status_code(ngx_uint_t status);
+
+/* json string from bytes that may not be NUL terminated (NULL when bad) */
+json_t *ngx_pa_json_strn(const u_char *p, size_t len);
+
+#endif /* NGX_PA_JSON_H */

@@ -1,0 +1,424 @@
+/*
+ * Media files: temp file, digest, type by libmagic, metadata, store.
+ */
+
+#include "ngx_pa_media.h"
+
+#include <magic.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+
+typedef struct {
+    ngx_pa_media_t   *media;
+    EVP_MD_CTX       *md;
+    ngx_log_t        *log;
+} ngx_pa_media_cleanup_t;
+
+
+static void ngx_pa_media_cleanup(void *data);
+static ngx_uint_t ngx_pa_media_kind(ngx_str_t *type);
+static ngx_int_t ngx_pa_media_allowed(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *type);
+
+
+ngx_int_t
+ngx_pa_media_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
+{
+    magic_t  cookie;
+
+    /* a magic_t is not thread or process safe to share: one per worker */
+
+    cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+    if (cookie == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                      "pa: magic_open() failed");
+        return NGX_ERROR;
+    }
+
+    if (magic_load(cookie, NULL) != 0) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "pa: magic_load() failed: %s", magic_error(cookie));
+        magic_close(cookie);
+        return NGX_ERROR;
+    }
+
+    pmcf->magic = cookie;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pa_media_exit_worker(ngx_pa_main_conf_t *pmcf)
+{
+    if (pmcf->magic != NULL) {
+        magic_close(pmcf->magic);
+        pmcf->magic = NULL;
+    }
+}
+
+
+ngx_pa_media_t *
+ngx_pa_media_open(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
+{
+    u_char                  *p;
+    u_char                   rnd[12];
+    ngx_uint_t               i;
+    ngx_pa_media_t          *m;
+    ngx_pool_cleanup_t      *cln;
+    ngx_pa_media_cleanup_t  *mc;
+
+    m = ngx_pcalloc(r->pool, sizeof(ngx_pa_media_t));
+    if (m == NULL) {
+        return NULL;
+    }
+
+    m->fd = NGX_INVALID_FILE;
+
+    m->head = ngx_pnalloc(r->pool, NGX_PA_MEDIA_HEAD);
+    if (m->head == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_pa_media_cleanup_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    mc = cln->data;
+    mc->media = m;
+    mc->log = r->connection->log;
+    mc->md = EVP_MD_CTX_new();
+    cln->handler = ngx_pa_media_cleanup;
+
+    if (mc->md == NULL || EVP_DigestInit_ex(mc->md, EVP_sha256(), NULL) != 1)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: cannot start SHA-256");
+        return NULL;
+    }
+
+    m->sha_ctx = mc->md;
+
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        return NULL;
+    }
+
+    m->tmp.len = pmcf->media_tmp.len + 1 + sizeof(rnd) * 2 + sizeof(".part");
+    m->tmp.data = ngx_pnalloc(r->pool, m->tmp.len);
+    if (m->tmp.data == NULL) {
+        return NULL;
+    }
+
+    p = ngx_sprintf(m->tmp.data, "%V/", &pmcf->media_tmp);
+
+    for (i = 0; i < sizeof(rnd); i++) {
+        p = ngx_sprintf(p, "%02xd", rnd[i]);
+    }
+
+    p = ngx_sprintf(p, ".part%Z");
+    m->tmp.len = p - m->tmp.data - 1;
+
+    m->fd = ngx_open_file(m->tmp.data, NGX_FILE_RDWR,
+                          NGX_FILE_CREATE_OR_OPEN | O_EXCL, 0600);
+
+    if (m->fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+                      ngx_open_file_n " \"%V\" failed", &m->tmp);
+        m->tmp.len = 0;
+        return NULL;
+    }
+
+    return m;
+}
+
+
+ngx_int_t
+ngx_pa_media_write(ngx_http_request_t *r, ngx_pa_media_t *m,
+    const u_char *p, size_t len, ngx_pa_err_t *err)
+{
+    size_t               n;
+    ssize_t              w;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (m->size + (off_t) len > pmcf->media_max_size) {
+        ngx_pa_err_set(err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                       "media", "a media file is larger than allowed");
+        return NGX_ERROR;
+    }
+
+    if (m->head_len < NGX_PA_MEDIA_HEAD) {
+        n = ngx_min(len, NGX_PA_MEDIA_HEAD - m->head_len);
+        ngx_memcpy(m->head + m->head_len, p, n);
+        m->head_len += n;
+    }
+
+    EVP_DigestUpdate(m->sha_ctx, p, len);
+
+    while (len) {
+        w = write(m->fd, p, len);
+
+        if (w == -1) {
+            if (ngx_errno == NGX_EINTR) {
+                continue;
+            }
+
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+                          "write to \"%V\" failed", &m->tmp);
+            ngx_pa_err_set(err, NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                           NULL, "media storage is not available");
+            return NGX_ERROR;
+        }
+
+        p += w;
+        len -= w;
+        m->size += w;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
+    ngx_pa_err_t *err)
+{
+    u_char              *p;
+    const char          *type;
+    unsigned int         mdlen;
+    ngx_uint_t           i;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               md[EVP_MAX_MD_SIZE];
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (EVP_DigestFinal_ex(m->sha_ctx, md, &mdlen) != 1) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0, p = m->hex; i < mdlen && i < SHA256_DIGEST_LENGTH; i++) {
+        p = ngx_sprintf(p, "%02xd", md[i]);
+    }
+
+    *p = '\0';
+
+    if (m->size == 0) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", "media",
+                       "an empty media file was sent");
+        return NGX_ERROR;
+    }
+
+    /* the bytes decide the type, never the client's Content-Type */
+
+    type = magic_buffer(pmcf->magic, m->head, m->head_len);
+
+    if (type == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: magic_buffer() failed: %s",
+                      magic_error(pmcf->magic));
+        type = "application/octet-stream";
+    }
+
+    m->type.len = ngx_strlen(type);
+    m->type.data = ngx_pnalloc(r->pool, m->type.len);
+    if (m->type.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(m->type.data, type, m->type.len);
+
+    if (ngx_pa_media_allowed(pmcf, &m->type) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: media refused: bytes are \"%V\", client said "
+                      "\"%V\"", &m->type, &m->client_type);
+        ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                       "unsupported_media", "media",
+                       "the file's content is not an allowed media type");
+        return NGX_ERROR;
+    }
+
+    m->kind = ngx_pa_media_kind(&m->type);
+
+    if (m->kind != 0) {
+
+        /*
+         * A file whose container does not parse up to its metadata is not
+         * the photo or video it claims to be (a JPEG header glued to HTML,
+         * a truncated upload): refuse it like a wrong type.
+         */
+
+        if (ngx_pa_meta_parse_fd(m->kind, m->fd, m->size, &m->meta) != 0) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "pa: media refused: malformed \"%V\"", &m->type);
+            ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                           "unsupported_media", "media",
+                           "the file is damaged or not really of its type");
+            return NGX_ERROR;
+        }
+
+        if (!m->meta.has_exif && !m->meta.has_time) {
+            m->flags |= NGX_PA_FLAG_NO_EXIF;
+        }
+
+        if (m->meta.software[0]
+            && ngx_pa_meta_edited_software(m->meta.software))
+        {
+            m->flags |= NGX_PA_FLAG_EDITED_SOFTWARE;
+        }
+
+        if (m->meta.has_time && m->meta.has_modify_time
+            && (m->meta.modified_at - m->meta.taken_at > 60
+                || m->meta.taken_at - m->meta.modified_at > 60))
+        {
+            m->flags |= NGX_PA_FLAG_TIME_MISMATCH;
+        }
+    }
+
+    if (ngx_close_file(m->fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", &m->tmp);
+    }
+
+    m->fd = NGX_INVALID_FILE;
+    m->closed = 1;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf, ngx_str_t *hex,
+    ngx_str_t *path)
+{
+    u_char  *p;
+
+    path->data = ngx_pnalloc(pool, pmcf->media_dir.len + hex->len + 6);
+    if (path->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(path->data, "%V/%*s/%V%Z", &pmcf->media_dir,
+                    (size_t) 2, hex->data, hex);
+    path->len = p - path->data - 1;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
+{
+    ngx_str_t            hex, path;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    hex.data = m->hex;
+    hex.len = SHA256_DIGEST_LENGTH * 2;
+
+    if (ngx_pa_media_path(r->pool, pmcf, &hex, &path) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the fan-out directory: "ab" of "ab12..." */
+
+    path.data[pmcf->media_dir.len + 3] = '\0';
+
+    if (ngx_create_dir(path.data, 0750) == NGX_FILE_ERROR
+        && ngx_errno != NGX_EEXIST)
+    {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+                      ngx_create_dir_n " \"%s\" failed", path.data);
+        return NGX_ERROR;
+    }
+
+    path.data[pmcf->media_dir.len + 3] = '/';
+
+    /* same content, same name: an existing file is simply replaced */
+
+    if (ngx_rename_file(m->tmp.data, path.data) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+                      ngx_rename_file_n " \"%V\" to \"%V\" failed",
+                      &m->tmp, &path);
+        return NGX_ERROR;
+    }
+
+    m->committed = 1;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pa_media_cleanup(void *data)
+{
+    ngx_pa_media_cleanup_t  *mc = data;
+    ngx_pa_media_t          *m;
+
+    m = mc->media;
+
+    if (mc->md != NULL) {
+        EVP_MD_CTX_free(mc->md);
+        mc->md = NULL;
+        m->sha_ctx = NULL;
+    }
+
+    if (m->fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(m->fd);
+        m->fd = NGX_INVALID_FILE;
+    }
+
+    if (!m->committed && m->tmp.len) {
+        if (ngx_delete_file(m->tmp.data) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_CRIT, mc->log, ngx_errno,
+                          ngx_delete_file_n " \"%V\" failed", &m->tmp);
+        }
+    }
+}
+
+
+static ngx_uint_t
+ngx_pa_media_kind(ngx_str_t *type)
+{
+    if (type->len == 10 && ngx_strncmp(type->data, "image/jpeg", 10) == 0) {
+        return NGX_PA_META_JPEG;
+    }
+
+    if (type->len == 10 && (ngx_strncmp(type->data, "image/heic", 10) == 0
+                            || ngx_strncmp(type->data, "image/heif", 10) == 0))
+    {
+        return NGX_PA_META_HEIF;
+    }
+
+    if ((type->len == 9 && ngx_strncmp(type->data, "video/mp4", 9) == 0)
+        || (type->len == 15
+            && ngx_strncmp(type->data, "video/quicktime", 15) == 0))
+    {
+        return NGX_PA_META_MP4;
+    }
+
+    return 0;
+}
+
+
+static ngx_int_t
+ngx_pa_media_allowed(ngx_pa_main_conf_t *pmcf, ngx_str_t *type)
+{
+    ngx_str_t   *t;
+    ngx_uint_t   i;
+
+    t = pmcf->media_types->elts;
+
+    for (i = 0; i < pmcf->media_types->nelts; i++) {
+        if (t[i].len == type->len
+            && ngx_strncasecmp(t[i].data, type->data, type->len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}

@@ -1,0 +1,75 @@
+/*
+ * Media of a report: each file part is streamed into its own temp file
+ * under pa_media_dir/tmp while SHA-256 is computed; its type is decided by
+ * libmagic on the bytes (never by what the client claims) and checked
+ * against pa_media_types; metadata (time, GPS, editing traces) is read from
+ * the file.  Files enter the content-addressed store (pa_media_dir/ab/<sha>)
+ * by an atomic rename, only after Redis accepted the report; until then a
+ * pool cleanup removes them on every failure, abort included.
+ */
+
+#ifndef NGX_PA_MEDIA_H
+#define NGX_PA_MEDIA_H
+
+#include "ngx_pa.h"
+#include "ngx_pa_meta.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+
+#define NGX_PA_MEDIA_HEAD   16384      /* bytes libmagic looks at */
+
+/* flags shown to the IOC (api.md "flags") */
+#define NGX_PA_FLAG_EDITED_SOFTWARE  0x01
+#define NGX_PA_FLAG_NO_EXIF          0x02
+#define NGX_PA_FLAG_TIME_MISMATCH    0x04
+
+typedef struct {
+    ngx_str_t          tmp;          /* temp path, NUL terminated */
+    ngx_fd_t           fd;
+    EVP_MD_CTX        *sha_ctx;      /* freed by the pool cleanup */
+    u_char             hex[SHA256_DIGEST_LENGTH * 2 + 1];
+    off_t              size;
+    u_char            *head;         /* first bytes, for libmagic */
+    size_t             head_len;
+
+    ngx_str_t          client_type;  /* what the client said, for logs */
+    ngx_str_t          type;         /* what libmagic said */
+    ngx_uint_t         kind;         /* NGX_PA_META_* or 0 */
+
+    ngx_pa_meta_t      meta;
+    ngx_uint_t         flags;        /* NGX_PA_FLAG_* */
+
+    unsigned           committed:1;  /* renamed into the store */
+    unsigned           closed:1;
+} ngx_pa_media_t;
+
+
+ngx_int_t ngx_pa_media_init_worker(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf);
+void ngx_pa_media_exit_worker(ngx_pa_main_conf_t *pmcf);
+
+/* opens a temp file; the pool cleanup removes it unless committed */
+ngx_pa_media_t *ngx_pa_media_open(ngx_http_request_t *r,
+    ngx_pa_main_conf_t *pmcf);
+
+/* NGX_OK, or NGX_ERROR with err set (size limit, disk error) */
+ngx_int_t ngx_pa_media_write(ngx_http_request_t *r, ngx_pa_media_t *m,
+    const u_char *p, size_t len, ngx_pa_err_t *err);
+
+/*
+ * Part complete: digest, libmagic type against pa_media_types, structure
+ * and metadata.  NGX_OK, or NGX_ERROR with err set (415 and friends).
+ */
+ngx_int_t ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
+    ngx_pa_err_t *err);
+
+/* moves the file into the store; NGX_OK or NGX_ERROR (logged) */
+ngx_int_t ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m);
+
+/* store path of a digest, NUL terminated, from the pool */
+ngx_int_t ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *hex, ngx_str_t *path);
+
+#endif /* NGX_PA_MEDIA_H */

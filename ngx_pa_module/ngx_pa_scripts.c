@@ -1,0 +1,117 @@
+/*
+ * Reading the Lua files of redis-scripts/ and their SHA1 (what EVALSHA
+ * names).
+ */
+
+#include "ngx_pa_scripts.h"
+
+#include <openssl/sha.h>
+
+
+/* indexed by ngx_pa_script_e; every one of them must exist */
+static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
+    "submit",
+};
+
+
+static ngx_int_t ngx_pa_scripts_read(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *out);
+
+
+char *
+ngx_pa_scripts_load(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_str_t         path;
+    ngx_uint_t        i, k;
+    ngx_pa_script_t  *s;
+    u_char            md[SHA_DIGEST_LENGTH];
+
+    for (i = 0; i < NGX_PA_SCRIPT_LAST; i++) {
+        s = &pmcf->scripts[i];
+
+        s->name.data = (u_char *) ngx_pa_script_names[i];
+        s->name.len = ngx_strlen(ngx_pa_script_names[i]);
+
+        len = pmcf->scripts_dir.len + 1 + s->name.len + sizeof(".lua");
+        path.data = ngx_pnalloc(cf->pool, len);
+        if (path.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_sprintf(path.data, "%V/%V.lua%Z", &pmcf->scripts_dir,
+                        &s->name);
+        path.len = p - path.data - 1;
+
+        if (ngx_pa_scripts_read(cf, &path, &s->body) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        SHA1(s->body.data, s->body.len, md);
+
+        for (k = 0; k < SHA_DIGEST_LENGTH; k++) {
+            (void) ngx_sprintf(&s->sha1[k * 2], "%02xd", md[k]);
+        }
+
+        s->sha1[40] = '\0';
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_uint_t
+ngx_pa_scripts_noscript(const char *err, size_t len)
+{
+    return len >= 8 && ngx_strncmp(err, "NOSCRIPT", 8) == 0;
+}
+
+
+static ngx_int_t
+ngx_pa_scripts_read(ngx_conf_t *cf, ngx_str_t *path, ngx_str_t *out)
+{
+    ssize_t          n;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = *path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", path);
+        goto failed;
+    }
+
+    out->len = (size_t) ngx_file_size(&fi);
+    out->data = ngx_pnalloc(cf->pool, out->len + 1);
+    if (out->data == NULL) {
+        goto failed;
+    }
+
+    n = ngx_read_file(&file, out->data, out->len, 0);
+    if (n != (ssize_t) out->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read script \"%V\"", path);
+        goto failed;
+    }
+
+    out->data[out->len] = '\0';
+
+    (void) ngx_close_file(file.fd);
+    return NGX_OK;
+
+failed:
+
+    (void) ngx_close_file(file.fd);
+    return NGX_ERROR;
+}

@@ -1,0 +1,601 @@
+/*
+ * POST /api/v1/reports: a citizen's report.
+ *
+ * Everything is decided here, in the worker: fields validated, personal
+ * data sealed, media typed and hashed, the first deadline computed on the
+ * working calendar, the stored JSON blobs encoded.  The submit script only
+ * writes them (report hash, history, indexes, deadline, event) in one
+ * atomic call; then media are renamed into the store and the answer sent.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_record.h"
+#include "ngx_pa_redis.h"
+#include "ngx_pa_validate.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+
+#define NGX_PA_TITLE_MAX     200
+#define NGX_PA_NAME_MAX      100
+#define NGX_PA_TOKEN_BYTES   32
+#define NGX_PA_FUTURE_SKEW   300      /* occurred_at may be this far ahead */
+
+
+struct ngx_pa_submit_s {
+    ngx_pa_body_t         body;
+    ngx_array_t          *fields;     /* ngx_str_t pairs for HSET */
+    json_t               *answer;     /* 201 body, sent after the script */
+    ngx_str_t             report_id;
+    ngx_uint_t            attempts;
+};
+
+
+static ngx_int_t ngx_pa_submit_validate(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_submit_media(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, json_t *stored,
+    json_t *answer, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb);
+static void ngx_pa_submit_json_cleanup(void *data);
+
+
+ngx_int_t
+ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_pa_err_t         err;
+    ngx_pa_submit_t     *sb;
+    ngx_pool_cleanup_t  *cln;
+
+    ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    sb = ngx_pcalloc(r->pool, sizeof(ngx_pa_submit_t));
+    if (sb == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->submit = sb;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_pa_submit_json_cleanup;
+    cln->data = sb;
+
+    if (ngx_pa_body_parse(r, &sb->body, &err) != NGX_OK) {
+        return ngx_pa_fail(r, &err);
+    }
+
+    if (ngx_pa_submit_validate(r, ctx, sb, &err) != NGX_OK) {
+        return ngx_pa_fail(r, &err);
+    }
+
+    return ngx_pa_submit_send(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_pa_err_t *err)
+{
+    u_char               *p;
+    time_t                occurred, due;
+    double                lat, lng;
+    json_t               *stored, *answer, *dls, *media;
+    ngx_str_t             v, raw, *test;
+    ngx_int_t             publish, private, has_pos;
+    ngx_uint_t            i;
+    const char           *first, *channel;
+    ngx_pa_sla_t         *sla;
+    ngx_pa_record_t       rec;
+    ngx_pa_main_conf_t   *pmcf;
+    char                  phone[NGX_PA_PHONE_LEN];
+    char                  hash[NGX_PA_PII_HASH_LEN + 1];
+    u_char                tok[NGX_PA_TOKEN_BYTES];
+    u_char                md[SHA256_DIGEST_LENGTH];
+    static const char    *channels[] = {
+        "app", "web", "zalo", "facebook", "hotline", "ioc", NULL
+    };
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (ngx_pa_record_init(r, &rec, sb->body.fields, err) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the report itself */
+
+    if (ngx_pa_record_text(&rec, "content", 1, pmcf->content_max, &v)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_record_put(&rec, "content", &v);
+    ngx_pa_record_put(&rec, "content_original", &v);
+
+    if (ngx_pa_record_text(&rec, "title", 0, NGX_PA_TITLE_MAX, &v) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (v.len) {
+        ngx_pa_record_put(&rec, "title", &v);
+    }
+
+    if (ngx_pa_record_ident(&rec, "category", 0, &v) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (v.len) {
+        ngx_pa_record_put(&rec, "category", &v);
+    }
+
+    channel = "web";
+
+    if (ngx_pa_record_enum(&rec, "channel", channels, &channel) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_record_put_cstr(&rec, "channel", channel);
+
+    publish = 0;
+    private = 0;
+
+    if (ngx_pa_record_bool(&rec, "publish_identity", &publish) != NGX_OK
+        || ngx_pa_record_bool(&rec, "private_result", &private) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_record_put_cstr(&rec, "publish_identity", publish ? "1" : "0");
+    ngx_pa_record_put_cstr(&rec, "private_result", private ? "1" : "0");
+
+    occurred = ctx->now;
+
+    if (ngx_pa_record_time(&rec, "occurred_at", &occurred) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (occurred > ctx->now + NGX_PA_FUTURE_SKEW) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                       "occurred_at", "occurred_at is in the future");
+        return NGX_ERROR;
+    }
+
+    ngx_pa_record_put_int(&rec, "occurred_at", occurred);
+
+    /* the reporter: sealed at rest, never in a read of the report */
+
+    if (ngx_pa_record_text(&rec, "reporter_name", 1, NGX_PA_NAME_MAX, &v)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_record_seal(&rec, "name", &v) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_record_text(&rec, "reporter_phone", 1, 32, &v) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_phone_normalize(v.data, v.len, phone) != 0) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                       "reporter_phone",
+                       "not a Vietnamese phone number (0xxxxxxxxx or "
+                       "+84xxxxxxxxx)");
+        return NGX_ERROR;
+    }
+
+    v.data = (u_char *) phone;
+    v.len = ngx_strlen(phone);
+
+    if (ngx_pa_record_seal(&rec, "phone", &v) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_pii_hash(pmcf->pii, v.data, v.len, hash);
+    ngx_pa_record_put_cstr(&rec, "phone_hash",
+                           ngx_pa_record_strdup(&rec, hash));
+
+    if (ngx_pa_record_text(&rec, "reporter_email", 0, 254, &v) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (v.len) {
+        if (ngx_pa_email_check(v.data, v.len) != 0) {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "reporter_email", "not an e-mail address");
+            return NGX_ERROR;
+        }
+
+        if (ngx_pa_record_seal(&rec, "email", &v) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    /* media first: a photo's GPS may stand in for the form's position */
+
+    stored = json_array();
+    answer = json_object();
+    media = json_array();
+
+    sb->answer = answer;
+
+    if (stored == NULL || answer == NULL || media == NULL) {
+        if (stored) {
+            json_decref(stored);
+        }
+
+        if (media) {
+            json_decref(media);
+        }
+
+        return NGX_ERROR;
+    }
+
+    json_object_set_new(answer, "media", media);
+
+    if (ngx_pa_submit_media(r, ctx, sb, stored, media, err) != NGX_OK) {
+        json_decref(stored);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_record_put_json(&rec, "media", stored) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    has_pos = 0;
+
+    if (ngx_pa_record_position(&rec, &lat, &lng, &has_pos) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (!has_pos) {
+        ngx_pa_media_t  **m = sb->body.media.elts;
+
+        for (i = 0; i < sb->body.media.nelts; i++) {
+            if (m[i]->meta.has_gps) {
+                lat = m[i]->meta.lat;
+                lng = m[i]->meta.lng;
+                has_pos = 1;
+                ngx_pa_record_put_cstr(&rec, "position_source", "exif");
+                break;
+            }
+        }
+    }
+
+    if (!has_pos) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field", "lat",
+                       "the position (lat, lng) is required");
+        return NGX_ERROR;
+    }
+
+    ngx_pa_record_put_double(&rec, "lat", lat);
+    ngx_pa_record_put_double(&rec, "lng", lng);
+
+    /* the reporter's secret: shown once, only its hash is kept */
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
+
+    if (test != NULL && test->len >= 16 && test->len <= 64) {
+
+        /* tests only (pa_test_clock): a known token, static test steps */
+        v = *test;
+
+    } else {
+        if (RAND_bytes(tok, sizeof(tok)) != 1) {
+            return NGX_ERROR;
+        }
+
+        raw.len = sizeof(tok);
+        raw.data = tok;
+
+        v.len = ngx_base64_encoded_length(sizeof(tok));
+        v.data = ngx_pnalloc(r->pool, v.len);
+        if (v.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_encode_base64url(&v, &raw);
+    }
+
+    json_object_set_new(answer, "access_token",
+                        ngx_pa_json_strn(v.data, v.len));
+
+    SHA256(v.data, v.len, md);
+
+    p = ngx_pnalloc(r->pool, SHA256_DIGEST_LENGTH * 2 + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *ngx_hex_dump(p, md, SHA256_DIGEST_LENGTH) = '\0';
+    ngx_pa_record_put_cstr(&rec, "token_hash", (char *) p);
+
+    /* state and the first deadline */
+
+    ngx_pa_record_put_cstr(&rec, "status", "submitted");
+    ngx_pa_record_put_int(&rec, "created_at", ctx->now);
+    ngx_pa_record_put_int(&rec, "updated_at", ctx->now);
+    ngx_pa_record_put_cstr(&rec, "urgent", "0");
+    ngx_pa_record_put_cstr(&rec, "hidden", "0");
+    ngx_pa_record_put_cstr(&rec, "published", "0");
+
+    first = ngx_pa_sla_find(pmcf, "verify") ? "verify" : "receive";
+    sla = ngx_pa_sla_find(pmcf, first);
+
+    dls = json_array();
+    if (dls == NULL) {
+        return NGX_ERROR;
+    }
+
+    json_object_set_new(answer, "deadlines", dls);
+
+    if (sla) {
+        due = ngx_pa_sla_due(pmcf, sla, ctx->now, 0);
+
+        if (ngx_pa_record_deadline(&rec, first, NULL, due, dls) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    json_object_set_new(answer, "status", json_string("submitted"));
+    json_object_set_new(answer, "urgent", json_false());
+    json_object_set_new(answer, "created_at",
+                        ngx_pa_record_time_json(&rec, ctx->now));
+
+    if (rec.failed) {
+        return NGX_ERROR;
+    }
+
+    sb->fields = rec.fields;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, json_t *stored, json_t *answer, ngx_pa_err_t *err)
+{
+    json_t             *o;
+    ngx_uint_t          i;
+    ngx_pa_media_t    **m;
+
+    m = sb->body.media.elts;
+
+    for (i = 0; i < sb->body.media.nelts; i++) {
+        o = ngx_pa_record_media_json(r, m[i]);
+        if (o == NULL) {
+            return NGX_ERROR;
+        }
+
+        json_array_append(stored, o);
+        json_array_append_new(answer, o);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * KEYS: report, history, state index, due index, events, all reports
+ * ARGV: id, now, history entry, n deadlines, (member due) x n, fields...
+ */
+
+static ngx_int_t
+ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_str_t           *kv, *id;
+    ngx_uint_t           i;
+    ngx_array_t         *keys, *args;
+    ngx_pa_submit_t     *sb;
+
+    sb = ctx->submit;
+
+    if (ngx_pa_submit_new_id(r, ctx, sb) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    id = &sb->report_id;
+
+    keys = ngx_array_create(r->pool, 6, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, sb->fields->nelts + 8,
+                            sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_key(r, keys, "r:%V", id) == NULL
+        || ngx_pa_key(r, keys, "h:%V", id) == NULL
+        || ngx_pa_key(r, keys, "st:submitted") == NULL
+        || ngx_pa_key(r, keys, "due") == NULL
+        || ngx_pa_key(r, keys, "events") == NULL
+        || ngx_pa_key(r, keys, "all") == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_arg_str(args, id) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
+        || ngx_pa_record_history(r, ctx, args, "reporter", "reporter",
+                                 "submit", NULL, "submitted", NULL)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    kv = sb->fields->elts;
+
+    for (i = 0; i < sb->fields->nelts; i++) {
+        if (ngx_pa_arg_str(args, &kv[i]) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_SUBMIT, keys, args,
+                       ngx_pa_submit_done);
+}
+
+
+static void
+ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    redisReply       *reply = data;
+    u_char           *p;
+    ngx_int_t         rc;
+    ngx_uint_t        i;
+    ngx_table_elt_t  *h;
+    ngx_pa_media_t  **m;
+    ngx_pa_submit_t  *sb;
+
+    sb = ctx->submit;
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+
+        /* an id collision (1 in 2^40 a day): draw again, once or twice */
+
+        if (reply->len >= 6 && ngx_strncmp(reply->str, "exists", 6) == 0
+            && ++sb->attempts < 3)
+        {
+            rc = ngx_pa_submit_send(r, ctx);
+            if (rc != NGX_DONE) {
+                ngx_pa_finalize(r, rc);
+            }
+
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: submit script failed: %*s",
+                      (size_t) reply->len, reply->str);
+        ngx_pa_finalize(r, ngx_pa_send_error(r,
+                            NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                            NULL, "the report could not be stored, "
+                            "try again"));
+        return;
+    }
+
+    /* stored: now the media may enter the store */
+
+    m = sb->body.media.elts;
+
+    for (i = 0; i < sb->body.media.nelts; i++) {
+        if (ngx_pa_media_commit(r, m[i]) != NGX_OK) {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                          "pa: report %V stored but media %s lost",
+                          &sb->report_id, m[i]->hex);
+        }
+    }
+
+    json_object_set_new(sb->answer, "id",
+                        ngx_pa_json_strn(sb->report_id.data,
+                                         sb->report_id.len));
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h != NULL) {
+        h->hash = 1;
+        ngx_str_set(&h->key, "Location");
+        h->value.len = sizeof(NGX_PA_API_PREFIX "reports/") - 1
+                       + sb->report_id.len;
+        h->value.data = ngx_pnalloc(r->pool, h->value.len);
+
+        if (h->value.data == NULL) {
+            h->hash = 0;
+
+        } else {
+            p = ngx_cpymem(h->value.data, NGX_PA_API_PREFIX "reports/",
+                           sizeof(NGX_PA_API_PREFIX "reports/") - 1);
+            ngx_memcpy(p, sb->report_id.data, sb->report_id.len);
+        }
+    }
+
+    rc = ngx_pa_send_json(r, NGX_HTTP_CREATED, sb->answer);
+    sb->answer = NULL;
+
+    ngx_pa_finalize(r, rc);
+}
+
+
+/* "261124-K7M2QX4T": the local date, then 40 random bits */
+
+static ngx_int_t
+ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb)
+{
+    u_char              *p;
+    uint64_t             bits;
+    ngx_str_t           *test;
+    ngx_uint_t           i;
+    ngx_tm_t             tm;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               rnd[5];
+    static const char    alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Id") : NULL;
+
+    if (test != NULL && sb->attempts == 0 && ngx_pa_id_ok(test)) {
+
+        /* tests only (pa_test_clock): a known id, static test steps */
+        sb->report_id = *test;
+        return NGX_OK;
+    }
+
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, 16);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+
+    sb->report_id.data = p;
+    p = ngx_sprintf(p, "%02d%02d%02d-", tm.ngx_tm_year % 100, tm.ngx_tm_mon,
+                    tm.ngx_tm_mday);
+
+    bits = 0;
+    for (i = 0; i < sizeof(rnd); i++) {
+        bits = (bits << 8) | rnd[i];
+    }
+
+    for (i = 0; i < 8; i++) {
+        *p++ = alphabet[(bits >> (35 - i * 5)) & 31];
+    }
+
+    sb->report_id.len = p - sb->report_id.data;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pa_submit_json_cleanup(void *data)
+{
+    ngx_pa_submit_t  *sb = data;
+
+    if (sb->answer) {
+        json_decref(sb->answer);
+        sb->answer = NULL;
+    }
+}
