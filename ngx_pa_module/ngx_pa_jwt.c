@@ -1,0 +1,416 @@
+/*
+ * Staff tokens: compact JWS with HS256 only.
+ *
+ * The order of checks is fixed so that the answer never depends on which
+ * part of a forged token is wrong first: shape and base64url, then the
+ * header (alg must be exactly "HS256": no "none", no algorithm choice left
+ * to the token), then the MAC (constant-time compare), and only then is
+ * the payload - now authenticated - parsed and its claims read.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "ngx_pa_jwt.h"
+
+
+#define NGX_PA_JWT_MAC_LEN   32
+
+/* nbf may be a little ahead of our clock: token minted on another node */
+#define NGX_PA_JWT_LEEWAY    60
+
+/* base64url of {"alg":"HS256","typ":"JWT"} */
+#define NGX_PA_JWT_HEADER    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+
+
+static size_t ngx_pa_jwt_b64_encode(const u_char *in, size_t len, char *out);
+static int ngx_pa_jwt_b64_decode(const u_char *in, size_t len, u_char *out,
+    size_t *olen);
+static int ngx_pa_jwt_header(const u_char *p, size_t len);
+static int ngx_pa_jwt_claims(const u_char *p, size_t len, time_t now,
+    ngx_pa_claims_t *claims);
+static int ngx_pa_jwt_claim_str(json_t *obj, const char *name, int required,
+    char *out);
+
+
+static const signed char  ngx_pa_jwt_b64_map[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+};
+
+
+/* unpadded base64url; out must hold (len * 4 + 2) / 3 bytes */
+
+static size_t
+ngx_pa_jwt_b64_encode(const u_char *in, size_t len, char *out)
+{
+    static const char  tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "abcdefghijklmnopqrstuvwxyz0123456789-_";
+    char              *p;
+
+    p = out;
+
+    while (len >= 3) {
+        *p++ = tab[in[0] >> 2];
+        *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
+        *p++ = tab[((in[1] & 0x0f) << 2) | (in[2] >> 6)];
+        *p++ = tab[in[2] & 0x3f];
+        in += 3;
+        len -= 3;
+    }
+
+    if (len) {
+        *p++ = tab[in[0] >> 2];
+
+        if (len == 1) {
+            *p++ = tab[(in[0] & 0x03) << 4];
+
+        } else {
+            *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
+            *p++ = tab[(in[1] & 0x0f) << 2];
+        }
+    }
+
+    return p - out;
+}
+
+
+/*
+ * Strict unpadded base64url: no '=', no '+' '/', no white space, and the
+ * unused low bits of the last character must be zero, so every value has
+ * exactly one encoding (a token cannot be altered and still verify).
+ */
+
+static int
+ngx_pa_jwt_b64_decode(const u_char *in, size_t len, u_char *out,
+    size_t *olen)
+{
+    uint32_t  v;
+    size_t    i, n;
+    int       bits;
+
+    if (len % 4 == 1) {
+        return -1;
+    }
+
+    v = 0;
+    bits = 0;
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        int  d = ngx_pa_jwt_b64_map[in[i]];
+
+        if (d < 0) {
+            return -1;
+        }
+
+        v = (v << 6) | (uint32_t) d;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (u_char) (v >> bits);
+        }
+    }
+
+    if (v & ((1u << bits) - 1)) {
+        return -1;
+    }
+
+    *olen = n;
+    return 0;
+}
+
+
+static int
+ngx_pa_jwt_header(const u_char *p, size_t len)
+{
+    json_t      *hdr, *alg, *typ;
+    const char  *s;
+    int          rc;
+
+    hdr = json_loadb((const char *) p, len, JSON_REJECT_DUPLICATES, NULL);
+    if (hdr == NULL || !json_is_object(hdr)) {
+        json_decref(hdr);
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    rc = NGX_PA_JWT_OK;
+
+    alg = json_object_get(hdr, "alg");
+    typ = json_object_get(hdr, "typ");
+
+    if (!json_is_string(alg) || json_string_length(alg) != 5
+        || memcmp(json_string_value(alg), "HS256", 5) != 0)
+    {
+        rc = NGX_PA_JWT_ALG;
+
+    } else if (typ != NULL) {
+        /* RFC 7519 5.1: "JWT", compared case-insensitively */
+        s = json_string_value(typ);
+        if (s == NULL || json_string_length(typ) != 3
+            || strcasecmp(s, "JWT") != 0)
+        {
+            rc = NGX_PA_JWT_MALFORMED;
+        }
+    }
+
+    /* RFC 7515 4.1.11: we understand no extension, so "crit" must fail */
+    if (rc == NGX_PA_JWT_OK && json_object_get(hdr, "crit") != NULL) {
+        rc = NGX_PA_JWT_MALFORMED;
+    }
+
+    json_decref(hdr);
+
+    return rc;
+}
+
+
+/*
+ * Copies a string claim.  Control characters are refused: sub and role
+ * end up in logs and in the report history as the actor.
+ */
+
+static int
+ngx_pa_jwt_claim_str(json_t *obj, const char *name, int required, char *out)
+{
+    json_t      *v;
+    const char  *s;
+    size_t       len, i;
+
+    v = json_object_get(obj, name);
+
+    if (v == NULL) {
+        return required ? -1 : 0;
+    }
+
+    s = json_string_value(v);
+    if (s == NULL) {
+        return -1;
+    }
+
+    len = json_string_length(v);
+    if (len >= NGX_PA_CLAIM_MAX || (required && len == 0)) {
+        return -1;
+    }
+
+    for (i = 0; i < len; i++) {
+        if ((u_char) s[i] < 0x20 || s[i] == 0x7f) {
+            return -1;
+        }
+    }
+
+    memcpy(out, s, len);
+    out[len] = '\0';
+
+    return 0;
+}
+
+
+static int
+ngx_pa_jwt_claims(const u_char *p, size_t len, time_t now,
+    ngx_pa_claims_t *claims)
+{
+    json_t      *pl, *exp, *nbf;
+    json_int_t   e;
+    int          rc;
+
+    pl = json_loadb((const char *) p, len, JSON_REJECT_DUPLICATES, NULL);
+    if (pl == NULL || !json_is_object(pl)) {
+        json_decref(pl);
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    rc = NGX_PA_JWT_OK;
+
+    exp = json_object_get(pl, "exp");
+    nbf = json_object_get(pl, "nbf");
+
+    if (ngx_pa_jwt_claim_str(pl, "sub", 1, claims->sub) != 0
+        || ngx_pa_jwt_claim_str(pl, "role", 1, claims->role) != 0
+        || ngx_pa_jwt_claim_str(pl, "agency", 0, claims->agency) != 0
+        || (exp != NULL && !json_is_integer(exp))
+        || (nbf != NULL && !json_is_integer(nbf)))
+    {
+        rc = NGX_PA_JWT_CLAIMS;
+
+    } else if (exp == NULL) {
+        rc = NGX_PA_JWT_EXPIRED;
+
+    } else {
+        e = json_integer_value(exp);
+        claims->exp = (time_t) e;
+
+        if (e <= (json_int_t) now
+            || (nbf != NULL
+                && json_integer_value(nbf)
+                   > (json_int_t) now + NGX_PA_JWT_LEEWAY))
+        {
+            rc = NGX_PA_JWT_EXPIRED;
+        }
+    }
+
+    json_decref(pl);
+
+    return rc;
+}
+
+
+int
+ngx_pa_jwt_verify(const u_char *token, size_t len, const u_char *key,
+    size_t key_len, time_t now, ngx_pa_claims_t *claims)
+{
+    u_char         buf[NGX_PA_JWT_MAX];
+    u_char         mac[EVP_MAX_MD_SIZE];
+    const u_char  *d1, *d2, *end;
+    size_t         n;
+    unsigned int   mac_len;
+    int            rc;
+
+    memset(claims, 0, sizeof(ngx_pa_claims_t));
+
+    if (len == 0 || len > NGX_PA_JWT_MAX) {
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    end = token + len;
+
+    d1 = memchr(token, '.', len);
+    if (d1 == NULL) {
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    d2 = memchr(d1 + 1, '.', end - (d1 + 1));
+    if (d2 == NULL || d1 == token || d2 == d1 + 1
+        || memchr(d2 + 1, '.', end - (d2 + 1)) != NULL)
+    {
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    /* header */
+
+    if (ngx_pa_jwt_b64_decode(token, d1 - token, buf, &n) != 0) {
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    rc = ngx_pa_jwt_header(buf, n);
+    if (rc != NGX_PA_JWT_OK) {
+        return rc;
+    }
+
+    /* signature over the encoded "header.payload" */
+
+    if (ngx_pa_jwt_b64_decode(d2 + 1, end - (d2 + 1), buf, &n) != 0) {
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    if (n != NGX_PA_JWT_MAC_LEN || key_len == 0) {
+        return NGX_PA_JWT_SIGNATURE;
+    }
+
+    if (HMAC(EVP_sha256(), key, (int) key_len, token, d2 - token, mac,
+             &mac_len) == NULL
+        || mac_len != NGX_PA_JWT_MAC_LEN
+        || CRYPTO_memcmp(mac, buf, NGX_PA_JWT_MAC_LEN) != 0)
+    {
+        return NGX_PA_JWT_SIGNATURE;
+    }
+
+    /* claims */
+
+    if (ngx_pa_jwt_b64_decode(d1 + 1, d2 - (d1 + 1), buf, &n) != 0) {
+        return NGX_PA_JWT_MALFORMED;
+    }
+
+    return ngx_pa_jwt_claims(buf, n, now, claims);
+}
+
+
+size_t
+ngx_pa_jwt_sign(const ngx_pa_claims_t *claims, const u_char *key,
+    size_t key_len, char *out, size_t out_size)
+{
+    json_t        *pl;
+    char          *json;
+    u_char         mac[EVP_MAX_MD_SIZE];
+    size_t         hlen, jlen, len;
+    unsigned int   mac_len;
+
+    if (key_len == 0
+        || strnlen(claims->sub, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX
+        || strnlen(claims->role, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX
+        || strnlen(claims->agency, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX)
+    {
+        return 0;
+    }
+
+    pl = json_object();
+    if (pl == NULL) {
+        return 0;
+    }
+
+    /* json_string() refuses invalid UTF-8: then json_dumps() fails too */
+    json_object_set_new(pl, "sub", json_string(claims->sub));
+    json_object_set_new(pl, "role", json_string(claims->role));
+    if (claims->agency[0] != '\0') {
+        json_object_set_new(pl, "agency", json_string(claims->agency));
+    }
+    json_object_set_new(pl, "exp", json_integer((json_int_t) claims->exp));
+
+    json = (json_object_size(pl) == (claims->agency[0] ? 4u : 3u))
+           ? json_dumps(pl, JSON_COMPACT) : NULL;
+    json_decref(pl);
+
+    if (json == NULL) {
+        return 0;
+    }
+
+    hlen = sizeof(NGX_PA_JWT_HEADER) - 1;
+    jlen = strlen(json);
+    len = hlen + 1 + (jlen * 4 + 2) / 3 + 1
+          + (NGX_PA_JWT_MAC_LEN * 4 + 2) / 3;
+
+    if (len >= out_size || len > NGX_PA_JWT_MAX) {
+        free(json);
+        return 0;
+    }
+
+    memcpy(out, NGX_PA_JWT_HEADER, hlen);
+    len = hlen;
+    out[len++] = '.';
+    len += ngx_pa_jwt_b64_encode((u_char *) json, jlen, out + len);
+    free(json);
+
+    if (HMAC(EVP_sha256(), key, (int) key_len, (u_char *) out, len, mac,
+             &mac_len) == NULL)
+    {
+        return 0;
+    }
+
+    out[len++] = '.';
+    len += ngx_pa_jwt_b64_encode(mac, mac_len, out + len);
+    out[len] = '\0';
+
+    return len;
+}
