@@ -1,0 +1,528 @@
+/*
+ * Personal data at rest: AES-256-GCM with a random 96-bit nonce per value,
+ * stored as "<kid>:" base64url(nonce | ciphertext | tag).  The key id in
+ * clear lets a ring of keys open values sealed before a rotation; the GCM
+ * tag makes any change to nonce, ciphertext or tag fail to open (and a
+ * value presented under another key id fails the same way).
+ *
+ * Random nonces are safe for about 2^32 seals per key (NIST SP 800-38D),
+ * far above what one province writes between key rotations.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "ngx_pa_pii.h"
+
+
+#define NGX_PA_PII_NONCE_LEN  12
+#define NGX_PA_PII_TAG_LEN    16
+#define NGX_PA_PII_OVERHEAD   (NGX_PA_PII_NONCE_LEN + NGX_PA_PII_TAG_LEN)
+
+/* EVP takes int lengths; personal data is a few hundred bytes anyway */
+#define NGX_PA_PII_PLAIN_MAX  (INT_MAX / 2)
+
+#define NGX_PA_PII_HASH_INFO  "ngx_pa phone hash"
+
+
+static size_t ngx_pa_pii_b64_len(size_t n);
+static size_t ngx_pa_pii_b64_encode(const u_char *in, size_t len,
+    u_char *out);
+static int ngx_pa_pii_b64_decode(const u_char *in, size_t len, u_char *out,
+    size_t *olen);
+static int ngx_pa_pii_hex(u_char c);
+static int ngx_pa_pii_kid_char(u_char c);
+static const ngx_pa_pii_key_t *ngx_pa_pii_find(
+    const ngx_pa_pii_keyring_t *ring, const u_char *kid, size_t len);
+
+
+static size_t
+ngx_pa_pii_b64_len(size_t n)
+{
+    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
+}
+
+
+static size_t
+ngx_pa_pii_b64_encode(const u_char *in, size_t len, u_char *out)
+{
+    static const char  tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "abcdefghijklmnopqrstuvwxyz0123456789-_";
+    u_char            *p;
+
+    p = out;
+
+    while (len >= 3) {
+        *p++ = tab[in[0] >> 2];
+        *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
+        *p++ = tab[((in[1] & 0x0f) << 2) | (in[2] >> 6)];
+        *p++ = tab[in[2] & 0x3f];
+        in += 3;
+        len -= 3;
+    }
+
+    if (len) {
+        *p++ = tab[in[0] >> 2];
+
+        if (len == 1) {
+            *p++ = tab[(in[0] & 0x03) << 4];
+
+        } else {
+            *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
+            *p++ = tab[(in[1] & 0x0f) << 2];
+        }
+    }
+
+    return p - out;
+}
+
+
+/* strict, canonical unpadded base64url (what encode writes, nothing else) */
+
+static int
+ngx_pa_pii_b64_decode(const u_char *in, size_t len, u_char *out,
+    size_t *olen)
+{
+    uint32_t  v;
+    size_t    i, n;
+    int       bits;
+
+    if (len % 4 == 1) {
+        return -1;
+    }
+
+    v = 0;
+    bits = 0;
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        u_char  c = in[i];
+        int     d;
+
+        if (c >= 'A' && c <= 'Z') {
+            d = c - 'A';
+        } else if (c >= 'a' && c <= 'z') {
+            d = c - 'a' + 26;
+        } else if (c >= '0' && c <= '9') {
+            d = c - '0' + 52;
+        } else if (c == '-') {
+            d = 62;
+        } else if (c == '_') {
+            d = 63;
+        } else {
+            return -1;
+        }
+
+        v = (v << 6) | (uint32_t) d;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (u_char) (v >> bits);
+        }
+    }
+
+    if (v & ((1u << bits) - 1)) {
+        return -1;
+    }
+
+    *olen = n;
+    return 0;
+}
+
+
+static int
+ngx_pa_pii_hex(u_char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/* ':' separates the id from the data, so it can never be part of an id */
+
+static int
+ngx_pa_pii_kid_char(u_char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+           || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '-';
+}
+
+
+int
+ngx_pa_pii_load(ngx_pa_pii_keyring_t *ring, const u_char *buf, size_t len,
+    char *err, size_t errlen)
+{
+    ngx_pa_pii_keyring_t   tmp;
+    ngx_pa_pii_key_t      *k;
+    const u_char          *p, *end, *eol, *id, *hex;
+    size_t                 idlen, hexlen, i, line;
+    unsigned int           mac_len;
+    u_char                 any;
+    const char            *fail;
+
+    memset(&tmp, 0, sizeof(tmp));
+    memset(ring, 0, sizeof(ngx_pa_pii_keyring_t));
+
+    p = buf;
+    end = buf + len;
+    line = 0;
+    fail = NULL;
+
+    while (p < end) {
+        line++;
+
+        eol = memchr(p, '\n', end - p);
+        if (eol == NULL) {
+            eol = end;
+        }
+
+        /* tokens: <id> <hex> [# comment], any blanks around them */
+
+        while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r')) {
+            p++;
+        }
+
+        if (p == eol || *p == '#') {
+            p = eol + (eol < end);
+            continue;
+        }
+
+        id = p;
+        while (p < eol && *p != ' ' && *p != '\t' && *p != '\r') {
+            p++;
+        }
+        idlen = p - id;
+
+        while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r')) {
+            p++;
+        }
+
+        hex = p;
+        while (p < eol && *p != ' ' && *p != '\t' && *p != '\r') {
+            p++;
+        }
+        hexlen = p - hex;
+
+        while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r')) {
+            p++;
+        }
+
+        if (hexlen == 0 || (p < eol && *p != '#')) {
+            fail = "expected \"<id> <64 hex characters>\"";
+            break;
+        }
+
+        if (idlen >= NGX_PA_PII_KID_MAX) {
+            fail = "key id longer than 15 characters";
+            break;
+        }
+
+        for (i = 0; i < idlen; i++) {
+            if (!ngx_pa_pii_kid_char(id[i])) {
+                fail = "key id may only hold A-Z a-z 0-9 . _ -";
+                break;
+            }
+        }
+
+        if (fail) {
+            break;
+        }
+
+        for (i = 0; i < tmp.nkeys; i++) {
+            if (strlen(tmp.keys[i].id) == idlen
+                && memcmp(tmp.keys[i].id, id, idlen) == 0)
+            {
+                fail = "duplicate key id";
+                break;
+            }
+        }
+
+        if (fail) {
+            break;
+        }
+
+        if (tmp.nkeys == NGX_PA_PII_MAX_KEYS) {
+            fail = "more than 8 keys";
+            break;
+        }
+
+        if (hexlen != NGX_PA_PII_KEY_LEN * 2) {
+            fail = "the key must be 64 hex characters (32 bytes)";
+            break;
+        }
+
+        k = &tmp.keys[tmp.nkeys];
+        any = 0;
+
+        for (i = 0; i < NGX_PA_PII_KEY_LEN; i++) {
+            int  hi = ngx_pa_pii_hex(hex[2 * i]);
+            int  lo = ngx_pa_pii_hex(hex[2 * i + 1]);
+
+            if (hi < 0 || lo < 0) {
+                fail = "the key must be 64 hex characters (32 bytes)";
+                break;
+            }
+
+            k->key[i] = (u_char) (hi << 4 | lo);
+            any |= k->key[i];
+        }
+
+        if (fail) {
+            break;
+        }
+
+        if (any == 0) {
+            fail = "all-zero key";
+            break;
+        }
+
+        memcpy(k->id, id, idlen);
+        k->id[idlen] = '\0';
+        tmp.nkeys++;
+
+        p = eol + (eol < end);
+    }
+
+    if (fail == NULL && tmp.nkeys == 0) {
+        fail = "no key";
+        line = 0;
+    }
+
+    if (fail == NULL
+        && HMAC(EVP_sha256(), tmp.keys[0].key, NGX_PA_PII_KEY_LEN,
+                (const u_char *) NGX_PA_PII_HASH_INFO,
+                sizeof(NGX_PA_PII_HASH_INFO) - 1, tmp.hash_key, &mac_len)
+           == NULL)
+    {
+        fail = "HMAC-SHA256 failed";
+        line = 0;
+    }
+
+    if (fail) {
+        if (err && errlen) {
+            if (line) {
+                snprintf(err, errlen, "line %zu: %s", line, fail);
+            } else {
+                snprintf(err, errlen, "%s", fail);
+            }
+        }
+
+        OPENSSL_cleanse(&tmp, sizeof(tmp));
+        return -1;
+    }
+
+    memcpy(ring, &tmp, sizeof(tmp));
+    OPENSSL_cleanse(&tmp, sizeof(tmp));
+
+    return 0;
+}
+
+
+size_t
+ngx_pa_pii_sealed_size(size_t len)
+{
+    if (len > NGX_PA_PII_PLAIN_MAX) {
+        return 0;
+    }
+
+    return NGX_PA_PII_KID_MAX - 1 + 1
+           + ngx_pa_pii_b64_len(NGX_PA_PII_OVERHEAD + len);
+}
+
+
+size_t
+ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
+    size_t len, u_char *out, size_t out_size)
+{
+    const ngx_pa_pii_key_t  *k;
+    EVP_CIPHER_CTX          *ctx;
+    u_char                  *raw;
+    size_t                   idlen, rawlen, n;
+    int                      ok, outl;
+
+    if (ring->nkeys == 0 || len > NGX_PA_PII_PLAIN_MAX) {
+        return 0;
+    }
+
+    k = &ring->keys[0];
+    idlen = strlen(k->id);
+    rawlen = NGX_PA_PII_OVERHEAD + len;
+
+    if (out_size < idlen + 1 + ngx_pa_pii_b64_len(rawlen)) {
+        return 0;
+    }
+
+    raw = malloc(rawlen);
+    ctx = EVP_CIPHER_CTX_new();
+
+    ok = raw != NULL && ctx != NULL
+         && RAND_bytes(raw, NGX_PA_PII_NONCE_LEN) == 1
+         && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->key, raw)
+            == 1
+         && (len == 0
+             || (EVP_EncryptUpdate(ctx, raw + NGX_PA_PII_NONCE_LEN, &outl,
+                                   in, (int) len) == 1
+                 && (size_t) outl == len))
+         && EVP_EncryptFinal_ex(ctx, raw + NGX_PA_PII_NONCE_LEN + len, &outl)
+            == 1
+         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, NGX_PA_PII_TAG_LEN,
+                                raw + NGX_PA_PII_NONCE_LEN + len) == 1;
+
+    EVP_CIPHER_CTX_free(ctx);
+
+    if (!ok) {
+        free(raw);
+        return 0;
+    }
+
+    memcpy(out, k->id, idlen);
+    out[idlen] = ':';
+    n = idlen + 1 + ngx_pa_pii_b64_encode(raw, rawlen, out + idlen + 1);
+
+    free(raw);
+
+    return n;
+}
+
+
+static const ngx_pa_pii_key_t *
+ngx_pa_pii_find(const ngx_pa_pii_keyring_t *ring, const u_char *kid,
+    size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < ring->nkeys && i < NGX_PA_PII_MAX_KEYS; i++) {
+        if (strlen(ring->keys[i].id) == len
+            && memcmp(ring->keys[i].id, kid, len) == 0)
+        {
+            return &ring->keys[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+ssize_t
+ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
+    size_t len, u_char *out, size_t out_size)
+{
+    const ngx_pa_pii_key_t  *k;
+    const u_char            *colon, *end;
+    EVP_CIPHER_CTX          *ctx;
+    u_char                  *raw;
+    u_char                   fin[NGX_PA_PII_TAG_LEN];
+    size_t                   rawlen, ctlen;
+    int                      ok, outl;
+
+    end = in + len;
+
+    colon = memchr(in, ':', len < NGX_PA_PII_KID_MAX ? len
+                                                     : NGX_PA_PII_KID_MAX);
+    if (colon == NULL) {
+        return -1;
+    }
+
+    k = ngx_pa_pii_find(ring, in, colon - in);
+    if (k == NULL) {
+        return -1;
+    }
+
+    in = colon + 1;
+    len = end - in;
+
+    if (len < ngx_pa_pii_b64_len(NGX_PA_PII_OVERHEAD)
+        || len > ngx_pa_pii_b64_len(NGX_PA_PII_OVERHEAD
+                                    + NGX_PA_PII_PLAIN_MAX))
+    {
+        return -1;
+    }
+
+    raw = malloc(len / 4 * 3 + 3);
+    if (raw == NULL) {
+        return -1;
+    }
+
+    if (ngx_pa_pii_b64_decode(in, len, raw, &rawlen) != 0
+        || rawlen < NGX_PA_PII_OVERHEAD
+        || rawlen - NGX_PA_PII_OVERHEAD > out_size)
+    {
+        free(raw);
+        return -1;
+    }
+
+    ctlen = rawlen - NGX_PA_PII_OVERHEAD;
+    ctx = EVP_CIPHER_CTX_new();
+
+    /* a zero-length update with out == NULL would be taken as AAD: skip */
+    ok = ctx != NULL
+         && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->key, raw)
+            == 1
+         && (ctlen == 0
+             || (EVP_DecryptUpdate(ctx, out, &outl,
+                                   raw + NGX_PA_PII_NONCE_LEN, (int) ctlen)
+                 == 1
+                 && (size_t) outl == ctlen))
+         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, NGX_PA_PII_TAG_LEN,
+                                raw + rawlen - NGX_PA_PII_TAG_LEN) == 1
+         && EVP_DecryptFinal_ex(ctx, fin, &outl) == 1;
+
+    EVP_CIPHER_CTX_free(ctx);
+    free(raw);
+
+    if (!ok) {
+        /* never leave unauthenticated plaintext behind */
+        if (ctlen) {
+            OPENSSL_cleanse(out, ctlen);
+        }
+        return -1;
+    }
+
+    return (ssize_t) ctlen;
+}
+
+
+void
+ngx_pa_pii_hash(const ngx_pa_pii_keyring_t *ring, const u_char *in,
+    size_t len, char out[NGX_PA_PII_HASH_LEN + 1])
+{
+    static const char  hex[] = "0123456789abcdef";
+    u_char             mac[EVP_MAX_MD_SIZE];
+    unsigned int       mac_len, i;
+
+    out[0] = '\0';
+
+    /* no key, no hash: an unkeyed (guessable) value must never be stored */
+    if (ring->nkeys == 0
+        || HMAC(EVP_sha256(), ring->hash_key, NGX_PA_PII_KEY_LEN, in, len,
+                mac, &mac_len) == NULL
+        || mac_len * 2 != NGX_PA_PII_HASH_LEN)
+    {
+        return;
+    }
+
+    for (i = 0; i < mac_len; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 0x0f];
+    }
+
+    out[NGX_PA_PII_HASH_LEN] = '\0';
+}
