@@ -35,7 +35,7 @@ UNIT_LIBS    := -ljansson -lcrypto -lm
 DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 libmagic-dev libssl-dev openssl perl libtest-base-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
-                libjson-pp-perl libimage-exiftool-perl imagemagick wrk \
+                libimage-exiftool-perl imagemagick wrk \
                 gcc make curl
 
 .PHONY: all deps build module unit run stop test test-unit test-t \

@@ -178,6 +178,62 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pa_verification"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, verification),
+      NULL },
+
+    { ngx_string("pa_leader_approval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, leader_approval),
+      NULL },
+
+    { ngx_string("pa_coordinator"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, coordinator),
+      NULL },
+
+    { ngx_string("pa_auto_dispatch"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, auto_dispatch),
+      NULL },
+
+    { ngx_string("pa_login_required"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, login_required),
+      NULL },
+
+    { ngx_string("pa_stats_min_ratings"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, stats_min_ratings),
+      NULL },
+
+    { ngx_string("pa_directory"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_directory_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_sweep_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, sweep_interval),
+      NULL },
+
     { ngx_string("pa_sla"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
       ngx_http_pa_sla,
@@ -248,6 +304,13 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->media_max_size = NGX_CONF_UNSET;
     pmcf->media_max_count = NGX_CONF_UNSET_UINT;
     pmcf->test_clock = NGX_CONF_UNSET;
+    pmcf->verification = NGX_CONF_UNSET;
+    pmcf->leader_approval = NGX_CONF_UNSET;
+    pmcf->coordinator = NGX_CONF_UNSET;
+    pmcf->auto_dispatch = NGX_CONF_UNSET;
+    pmcf->login_required = NGX_CONF_UNSET;
+    pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
+    pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
 
     pmcf->calendar = ngx_palloc(cf->pool, sizeof(ngx_pa_calendar_t));
     if (pmcf->calendar == NULL) {
@@ -281,6 +344,13 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->media_max_size, 50 * 1024 * 1024);
     ngx_conf_init_uint_value(pmcf->media_max_count, 10);
     ngx_conf_init_value(pmcf->test_clock, 0);
+    ngx_conf_init_value(pmcf->verification, 1);
+    ngx_conf_init_value(pmcf->leader_approval, 0);
+    ngx_conf_init_value(pmcf->coordinator, 0);
+    ngx_conf_init_value(pmcf->auto_dispatch, 0);
+    ngx_conf_init_value(pmcf->login_required, 0);
+    ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
+    ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
 
     pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
 
@@ -305,6 +375,14 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     if (pmcf->redis_host.len == 0) {
         /* the module is loaded but not used in this http{} block */
         return NGX_CONF_OK;
+    }
+
+    if (pmcf->pii == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_pii_key_file\" is required with "
+                           "\"pa_redis\": personal data is never stored "
+                           "in clear");
+        return NGX_CONF_ERROR;
     }
 
     if (pmcf->tenant.len == 0) {
@@ -430,7 +508,11 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    return ngx_pa_redis_init_worker(cycle, pmcf);
+    if (ngx_pa_redis_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_sweep_init_worker(cycle, pmcf);
 }
 
 
@@ -445,6 +527,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    ngx_pa_sweep_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
 }

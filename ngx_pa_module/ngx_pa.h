@@ -84,6 +84,21 @@ typedef struct {
 
     ngx_flag_t                 test_clock;
 
+    /* workflow switches of the profile */
+    ngx_flag_t                 verification;     /* separate verify step */
+    ngx_flag_t                 leader_approval;
+    ngx_flag_t                 coordinator;
+    ngx_flag_t                 auto_dispatch;    /* by the directory's areas */
+    ngx_flag_t                 login_required;
+    ngx_uint_t                 stats_min_ratings;
+
+    /* the directory (ngx_pa_directory.c) */
+    void                      *directory;
+
+    /* the SLA sweeper (ngx_pa_sweep.c) */
+    ngx_msec_t                 sweep_interval;
+    void                      *sweeper;
+
     /* libmagic cookie, per worker (magic_t is not shareable) */
     void                      *magic;
 } ngx_pa_main_conf_t;
@@ -166,7 +181,35 @@ ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
 /* ngx_pa_submit.c */
 ngx_int_t ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
+/* ngx_pa_directory.c */
+char *ngx_pa_directory_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pa_directory_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_directory_has_agency(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *id);
+ngx_int_t ngx_pa_directory_category(ngx_pa_main_conf_t *pmcf, ngx_str_t *id,
+    ngx_uint_t *urgent, ngx_str_t *agency);
+ngx_int_t ngx_pa_directory_locate(ngx_pa_main_conf_t *pmcf, double lat,
+    double lng, ngx_str_t *agency);
+
+/* ngx_pa_queue.c, ngx_pa_public.c, ngx_pa_stats.c */
+ngx_int_t ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_public_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+/* ngx_pa_sweep.c */
+ngx_int_t ngx_pa_sweep_init_worker(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf);
+void ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf);
+ngx_int_t ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+/* ngx_pa_action.c */
+ngx_int_t ngx_pa_action_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
 /* ngx_pa_read.c */
+ngx_int_t ngx_pa_history_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_reporter_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
 ngx_int_t ngx_pa_read_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_health(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_str_t *ngx_pa_reporter_token(ngx_http_request_t *r);

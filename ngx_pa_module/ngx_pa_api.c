@@ -21,6 +21,7 @@ static void ngx_pa_api_cleanup(void *data);
 static void ngx_pa_api_on_redis(void *data, redisReply *reply);
 static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg);
+static ngx_uint_t ngx_pa_api_is(ngx_str_t *seg, const char *name);
 
 
 
@@ -109,6 +110,7 @@ ngx_pa_api_route(ngx_http_request_t *r)
     ngx_int_t      rc;
     ngx_str_t      rest, seg;
     ngx_pa_ctx_t  *ctx;
+    ngx_int_t    (*handler)(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
     ctx = ngx_pa_ctx(r);
     if (ctx == NULL) {
@@ -138,7 +140,7 @@ ngx_pa_api_route(ngx_http_request_t *r)
         goto not_found;
     }
 
-    if (seg.len == 7 && ngx_strncmp(seg.data, "reports", 7) == 0) {
+    if (ngx_pa_api_is(&seg, "reports")) {
 
         if (rest.len == 0) {
             if (r->method != NGX_HTTP_POST) {
@@ -156,26 +158,95 @@ ngx_pa_api_route(ngx_http_request_t *r)
         }
 
         if (rest.len == 0) {
-            if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+            handler = ngx_pa_read_report;
+            goto read;
+        }
+
+        if (ngx_pa_api_segment(&rest, &ctx->sub) != NGX_OK || rest.len) {
+            goto not_found;
+        }
+
+        if (ngx_pa_api_is(&ctx->sub, "actions")) {
+            if (r->method != NGX_HTTP_POST) {
                 goto not_allowed;
             }
 
-            rc = ngx_pa_read_report(r, ctx);
+            rc = ngx_pa_action_handler(r, ctx);
             goto done;
+        }
+
+        if (ngx_pa_api_is(&ctx->sub, "history")) {
+            handler = ngx_pa_history_handler;
+            goto read;
+        }
+
+        if (ngx_pa_api_is(&ctx->sub, "reporter")) {
+            handler = ngx_pa_reporter_handler;
+            goto read;
         }
 
         goto not_found;
     }
 
-    if (seg.len == 6 && ngx_strncmp(seg.data, "health", 6) == 0
-        && rest.len == 0)
-    {
-        if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+    if (ngx_pa_api_is(&seg, "public")) {
+        if (ngx_pa_api_segment(&rest, &seg) != NGX_OK
+            || !ngx_pa_api_is(&seg, "reports"))
+        {
+            goto not_found;
+        }
+
+        if (rest.len == 0) {
+            handler = ngx_pa_public_list;
+            goto read;
+        }
+
+        if (ngx_pa_api_segment(&rest, &ctx->id) != NGX_OK || rest.len
+            || !ngx_pa_id_ok(&ctx->id))
+        {
+            goto not_found;
+        }
+
+        handler = ngx_pa_public_report;
+        goto read;
+    }
+
+    if (ngx_pa_api_is(&seg, "admin")) {
+        if (ngx_pa_api_segment(&rest, &seg) != NGX_OK || rest.len
+            || !ngx_pa_api_is(&seg, "sweep"))
+        {
+            goto not_found;
+        }
+
+        if (r->method != NGX_HTTP_POST) {
             goto not_allowed;
         }
 
-        rc = ngx_pa_health(r, ctx);
+        rc = ngx_pa_sweep_handler(r, ctx);
         goto done;
+    }
+
+    if (rest.len) {
+        goto not_found;
+    }
+
+    if (ngx_pa_api_is(&seg, "health")) {
+        handler = ngx_pa_health;
+        goto read;
+    }
+
+    if (ngx_pa_api_is(&seg, "queue")) {
+        handler = ngx_pa_queue_handler;
+        goto read;
+    }
+
+    if (ngx_pa_api_is(&seg, "stats")) {
+        handler = ngx_pa_stats_handler;
+        goto read;
+    }
+
+    if (ngx_pa_api_is(&seg, "directory")) {
+        handler = ngx_pa_directory_handler;
+        goto read;
     }
 
 not_found:
@@ -188,6 +259,15 @@ not_allowed:
 
     rc = ngx_pa_send_error(r, NGX_HTTP_NOT_ALLOWED, "method_not_allowed",
                            NULL, "method not allowed here");
+    goto done;
+
+read:
+
+    if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+        goto not_allowed;
+    }
+
+    rc = handler(r, ctx);
 
 done:
 
@@ -509,6 +589,17 @@ ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
 
     a->len = ngx_sprintf(a->data, "%L", n) - a->data;
     return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_pa_api_is(ngx_str_t *seg, const char *name)
+{
+    size_t  len;
+
+    len = ngx_strlen(name);
+
+    return seg->len == len && ngx_strncmp(seg->data, name, len) == 0;
 }
 
 

@@ -1,0 +1,182 @@
+/*
+ * Callers: staff JWTs and reporter access tokens.
+ */
+
+#include "ngx_pa_auth.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_jwt.h"
+
+#include <openssl/sha.h>
+
+
+static ngx_str_t  ngx_pa_role_names[] = {
+    ngx_null_string,
+    ngx_string("reporter"),
+    ngx_string("ioc"),
+    ngx_string("handler"),
+    ngx_string("leader"),
+    ngx_string("coordinator"),
+    ngx_string("supervisor"),
+    ngx_string("admin"),
+};
+
+
+static ngx_int_t ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst,
+    const char *src);
+
+
+ngx_int_t
+ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
+{
+    int                   rc;
+    ngx_str_t            *h, *token, bearer;
+    ngx_uint_t            i;
+    ngx_pa_claims_t       claims;
+    ngx_pa_main_conf_t   *pmcf;
+
+    ngx_memzero(caller, sizeof(ngx_pa_caller_t));
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    h = r->headers_in.authorization ? &r->headers_in.authorization->value
+                                    : NULL;
+
+    if (h == NULL) {
+        token = ngx_pa_reporter_token(r);
+
+        if (token == NULL) {
+            return NGX_DECLINED;
+        }
+
+        caller->role = NGX_PA_ROLE_REPORTER;
+        caller->role_name = ngx_pa_role_names[NGX_PA_ROLE_REPORTER];
+        caller->token = *token;
+        ngx_str_set(&caller->sub, "reporter");
+        return NGX_OK;
+    }
+
+    if (h->len <= 7 || ngx_strncasecmp(h->data, (u_char *) "Bearer ", 7) != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    bearer.data = h->data + 7;
+    bearer.len = h->len - 7;
+
+    if (pmcf->auth_secret.len == 0) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "pa: a staff token was sent, but no "
+                      "\"pa_auth_secret_file\" is configured");
+        return NGX_ERROR;
+    }
+
+    /* pure CPU: base64url, HMAC-SHA256, constant-time compare, claims */
+
+    rc = ngx_pa_jwt_verify(bearer.data, bearer.len, pmcf->auth_secret.data,
+                           pmcf->auth_secret.len, ctx->now, &claims);
+
+    if (rc != NGX_PA_JWT_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token refused (%d)", rc);
+        return NGX_ERROR;
+    }
+
+    for (i = NGX_PA_ROLE_REPORTER; i <= NGX_PA_ROLE_ADMIN; i++) {
+        if (ngx_strcmp(claims.role, ngx_pa_role_names[i].data) == 0) {
+            caller->role = (ngx_pa_role_e) i;
+            caller->role_name = ngx_pa_role_names[i];
+            break;
+        }
+    }
+
+    if (caller->role == NGX_PA_ROLE_NONE) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token with unknown role \"%s\"",
+                      claims.role);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_role_agency_bound(caller->role) && claims.agency[0] == '\0') {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: \"%s\" token without an agency", claims.role);
+        return NGX_ERROR;
+    }
+
+    caller->staff = caller->role != NGX_PA_ROLE_REPORTER;
+
+    if (ngx_pa_auth_copy(r->pool, &caller->sub, claims.sub) != NGX_OK
+        || ngx_pa_auth_copy(r->pool, &caller->agency, claims.agency)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* a logged-in reporter (pa_login_required) may also hold a token */
+
+    if (caller->role == NGX_PA_ROLE_REPORTER) {
+        token = ngx_pa_reporter_token(r);
+        if (token) {
+            caller->token = *token;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_auth_fail(ngx_http_request_t *r, ngx_int_t rc)
+{
+    if (rc == NGX_DECLINED) {
+        return ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
+                                 NULL, "credentials are required");
+    }
+
+    if (rc == NGX_ERROR) {
+        return ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
+                                 NULL, "the token is invalid or expired");
+    }
+
+    return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden", NULL,
+                             "your role may not do this");
+}
+
+
+ngx_uint_t
+ngx_pa_role_agency_bound(ngx_pa_role_e role)
+{
+    return role == NGX_PA_ROLE_HANDLER || role == NGX_PA_ROLE_LEADER
+           || role == NGX_PA_ROLE_COORDINATOR;
+}
+
+
+void
+ngx_pa_auth_token_hash(ngx_str_t *token, u_char *hex)
+{
+    u_char  md[SHA256_DIGEST_LENGTH];
+
+    SHA256(token->data, token->len, md);
+    *ngx_hex_dump(hex, md, sizeof(md)) = '\0';
+}
+
+
+static ngx_int_t
+ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst, const char *src)
+{
+    dst->len = ngx_strlen(src);
+
+    if (dst->len == 0) {
+        dst->data = (u_char *) "";
+        return NGX_OK;
+    }
+
+    dst->data = ngx_pnalloc(pool, dst->len);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(dst->data, src, dst->len);
+
+    return NGX_OK;
+}

@@ -1,0 +1,53 @@
+/*
+ * Who is calling: staff by a Bearer JWT (HS256, pa_auth_secret_file), the
+ * reporter by the access token of their report (X-Report-Token or ?token=).
+ */
+
+#ifndef NGX_PA_AUTH_H
+#define NGX_PA_AUTH_H
+
+#include "ngx_pa.h"
+
+
+typedef enum {
+    NGX_PA_ROLE_NONE = 0,
+    NGX_PA_ROLE_REPORTER,
+    NGX_PA_ROLE_IOC,
+    NGX_PA_ROLE_HANDLER,
+    NGX_PA_ROLE_LEADER,
+    NGX_PA_ROLE_COORDINATOR,
+    NGX_PA_ROLE_SUPERVISOR,
+    NGX_PA_ROLE_ADMIN
+} ngx_pa_role_e;
+
+#define NGX_PA_ROLE_BIT(r)  (1u << (r))
+
+typedef struct {
+    ngx_pa_role_e     role;
+    ngx_str_t         role_name;
+    ngx_str_t         sub;        /* staff: the JWT's sub */
+    ngx_str_t         agency;     /* handler, leader, coordinator */
+    ngx_str_t         token;      /* reporter: the access token sent */
+    unsigned          staff:1;
+} ngx_pa_caller_t;
+
+
+/*
+ * Reads the caller.  NGX_OK: caller set (staff or reporter token present,
+ * the token itself is checked against the report later); NGX_DECLINED: no
+ * credentials at all; NGX_ERROR: a Bearer token that does not verify
+ * (answer 401).
+ */
+ngx_int_t ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_caller_t *caller);
+
+/* 401 / 403 answers in one place */
+ngx_int_t ngx_pa_auth_fail(ngx_http_request_t *r, ngx_int_t rc);
+
+/* agency-bound roles see only their agency's reports */
+ngx_uint_t ngx_pa_role_agency_bound(ngx_pa_role_e role);
+
+/* SHA-256 hex of a reporter token, as stored in token_hash (65 bytes) */
+void ngx_pa_auth_token_hash(ngx_str_t *token, u_char *hex);
+
+#endif /* NGX_PA_AUTH_H */
