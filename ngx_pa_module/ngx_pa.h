@@ -22,6 +22,13 @@
 /* scripts the C side calls, by file name in pa_redis_scripts */
 typedef enum {
     NGX_PA_SCRIPT_SUBMIT = 0,
+    NGX_PA_SCRIPT_ACT,
+    NGX_PA_SCRIPT_GET,
+    NGX_PA_SCRIPT_QUEUE,
+    NGX_PA_SCRIPT_PUBLIC,
+    NGX_PA_SCRIPT_STATS,
+    NGX_PA_SCRIPT_SWEEP,
+    NGX_PA_SCRIPT_LIMIT,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 

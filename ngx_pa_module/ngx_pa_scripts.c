@@ -11,6 +11,13 @@
 /* indexed by ngx_pa_script_e; every one of them must exist */
 static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "submit",
+    "act",
+    "get",
+    "queue",
+    "public",
+    "stats",
+    "sweep",
+    "limit",
 };
 
 

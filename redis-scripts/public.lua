@@ -1,0 +1,2 @@
+-- public.lua: TEMPORARY placeholder, being written.
+return redis.error_reply('not implemented')
