@@ -581,6 +581,14 @@ ngx_pa_rfc3339_format(time_t t, int offset, int zulu,
         return 0;
     }
 
+    /* years 0000..9999 plus a day for the offset: t + off cannot overflow */
+    if ((int64_t) t < -62167219200LL - 86400
+        || (int64_t) t > 253402300799LL + 86400)
+    {
+        out[0] = '\0';
+        return 0;
+    }
+
     local = (int64_t) t + off;
     days = local / 86400;
     secs = local % 86400;

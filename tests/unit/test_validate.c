@@ -325,6 +325,17 @@ test_rfc3339(void)
     PA_IS_INT(n, 0, "year 10000 not formatted");
     PA_IS_STR(out, "", "... empty");
 
+    /* t + offset overflowed near INT64_MAX (UBSan, before the fix) */
+    n = ngx_pa_rfc3339_format((time_t) INT64_MAX, 3600, 0, out);
+    PA_IS_INT(n, 0, "INT64_MAX not formatted");
+    n = ngx_pa_rfc3339_format((time_t) INT64_MIN, -3600, 0, out);
+    PA_IS_INT(n, 0, "INT64_MIN not formatted");
+    n = ngx_pa_rfc3339_format((time_t) -62167219200LL, 0, 1, out);
+    PA_IS_INT(n, 20, "year 0000 formatted");
+    PA_IS_STR(out, "0000-01-01T00:00:00Z", "... as 0000-01-01T00:00:00Z");
+    ngx_pa_rfc3339_format((time_t) 253402300799LL, 0, 1, out);
+    PA_IS_STR(out, "9999-12-31T23:59:59Z", "year 9999 formatted");
+
     /* round trips over a range of instants and offsets */
     {
         time_t  back;
