@@ -592,6 +592,31 @@ ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
 }
 
 
+/*
+ * 1 when a script's error reply is `code` (Redis 7 puts "ERR " before
+ * error_reply() texts that do not start with an upper-case code).
+ */
+
+ngx_uint_t
+ngx_pa_reply_is(void *data, const char *code)
+{
+    redisReply  *reply = data;
+    size_t       len, skip;
+
+    if (reply->type != REDIS_REPLY_ERROR) {
+        return 0;
+    }
+
+    len = ngx_strlen(code);
+    skip = (reply->len > 4 && ngx_strncmp(reply->str, "ERR ", 4) == 0) ? 4 : 0;
+
+    return reply->len - skip >= len
+           && ngx_strncmp(reply->str + skip, code, len) == 0
+           && (reply->len - skip == len || reply->str[skip + len] == ' '
+               || reply->str[skip + len] == ':');
+}
+
+
 static ngx_uint_t
 ngx_pa_api_is(ngx_str_t *seg, const char *name)
 {

@@ -20,6 +20,9 @@ ngx_str_t *ngx_pa_header(ngx_http_request_t *r, const char *name);
 /* report ids: [A-Za-z0-9-], 1..NGX_PA_ID_MAX */
 ngx_int_t ngx_pa_id_ok(ngx_str_t *id);
 
+/* a script's error reply is this code */
+ngx_uint_t ngx_pa_reply_is(void *reply, const char *code);
+
 /* answers an ngx_pa_err_t */
 ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
 

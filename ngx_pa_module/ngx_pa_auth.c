@@ -171,12 +171,14 @@ ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst, const char *src)
         return NGX_OK;
     }
 
-    dst->data = ngx_pnalloc(pool, dst->len);
+    /* NUL terminated too: the actor goes into history entries as is */
+
+    dst->data = ngx_pnalloc(pool, dst->len + 1);
     if (dst->data == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(dst->data, src, dst->len);
+    ngx_memcpy(dst->data, src, dst->len + 1);
 
     return NGX_OK;
 }

@@ -103,12 +103,6 @@ ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 }
 
 
-ngx_int_t
-ngx_pa_action_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    return ngx_pa_pending(r);
-}
-
 
 ngx_int_t
 ngx_pa_history_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)

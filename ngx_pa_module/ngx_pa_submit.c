@@ -91,7 +91,8 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     time_t                occurred, due;
     double                lat, lng;
     json_t               *stored, *answer, *dls, *media;
-    ngx_str_t             v, raw, *test;
+    ngx_str_t             v, raw, *test, agency;
+    ngx_uint_t            urgent;
     ngx_int_t             publish, private, has_pos;
     ngx_uint_t            i;
     const char           *first, *channel;
@@ -136,7 +137,16 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
+    urgent = 0;
+
     if (v.len) {
+        if (ngx_pa_directory_category(pmcf, &v, &urgent, &agency) != NGX_OK)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "category", "no such category in the directory");
+            return NGX_ERROR;
+        }
+
         ngx_pa_record_put(&rec, "category", &v);
     }
 
@@ -285,6 +295,14 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_record_put_double(&rec, "lat", lat);
     ngx_pa_record_put_double(&rec, "lng", lng);
 
+    /* LC25 / ĐB: the agency whose area holds the report, for dispatch */
+
+    if (pmcf->auto_dispatch
+        && ngx_pa_directory_locate(pmcf, lat, lng, &agency) == NGX_OK)
+    {
+        ngx_pa_record_put(&rec, "auto_agency", &agency);
+    }
+
     /* the reporter's secret: shown once, only its hash is kept */
 
     test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
@@ -329,11 +347,11 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_record_put_cstr(&rec, "status", "submitted");
     ngx_pa_record_put_int(&rec, "created_at", ctx->now);
     ngx_pa_record_put_int(&rec, "updated_at", ctx->now);
-    ngx_pa_record_put_cstr(&rec, "urgent", "0");
+    ngx_pa_record_put_cstr(&rec, "urgent", urgent ? "1" : "0");
     ngx_pa_record_put_cstr(&rec, "hidden", "0");
     ngx_pa_record_put_cstr(&rec, "published", "0");
 
-    first = ngx_pa_sla_find(pmcf, "verify") ? "verify" : "receive";
+    first = pmcf->verification ? "verify" : "receive";
     sla = ngx_pa_sla_find(pmcf, first);
 
     dls = json_array();
@@ -344,7 +362,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     json_object_set_new(answer, "deadlines", dls);
 
     if (sla) {
-        due = ngx_pa_sla_due(pmcf, sla, ctx->now, 0);
+        due = ngx_pa_sla_due(pmcf, sla, ctx->now, urgent);
 
         if (ngx_pa_record_deadline(&rec, first, NULL, due, dls) != NGX_OK) {
             return NGX_ERROR;
@@ -352,7 +370,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     json_object_set_new(answer, "status", json_string("submitted"));
-    json_object_set_new(answer, "urgent", json_false());
+    json_object_set_new(answer, "urgent", json_boolean(urgent));
     json_object_set_new(answer, "created_at",
                         ngx_pa_record_time_json(&rec, ctx->now));
 
@@ -471,8 +489,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
         /* an id collision (1 in 2^40 a day): draw again, once or twice */
 
-        if (reply->len >= 6 && ngx_strncmp(reply->str, "exists", 6) == 0
-            && ++sb->attempts < 3)
+        if (ngx_pa_reply_is(reply, "exists") && ++sb->attempts < 3)
         {
             rc = ngx_pa_submit_send(r, ctx);
             if (rc != NGX_DONE) {

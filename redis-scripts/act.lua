@@ -1,2 +1,430 @@
--- act.lua: TEMPORARY placeholder, being written.
-return redis.error_reply('not implemented')
+-- act.lua: one workflow action on one report, atomically.
+--
+-- The worker has validated the fields, checked the caller's role and
+-- computed every deadline the action opens (normal and urgent flavours);
+-- this script checks what needs the stored report -- may the caller see
+-- it, is the state right, agency rules -- then writes the transition, its
+-- history entry, index moves, deadlines, counters and event together.
+--
+-- KEYS[1]  pa:{t}:r:<id>    report hash
+-- KEYS[2]  pa:{t}:h:<id>    history list
+-- KEYS[3]  pa:{t}:due       open deadlines "<id>|<key>" -> due
+-- KEYS[4]  pa:{t}:events    event stream
+--
+-- ARGV[1]  action           ARGV[7]  allowed states ",a,b," or "*"
+-- ARGV[2]  now              ARGV[8]  new state ("" keeps it)
+-- ARGV[3]  role             ARGV[9]  key prefix "pa:{t}:"
+-- ARGV[4]  caller agency    ARGV[10] day "YYYYMMDD" (statistics)
+-- ARGV[5]  actor            ARGV[11] history entry (JSON; from/to set here)
+-- ARGV[6]  token hash       ARGV[12] note
+-- then four lists, each its element count then the elements:
+--   fields to set (name value ...; "+media" appends to the media array),
+--   deadline keys to close ("step", "step@agency", "step@*", "*"),
+--   deadlines to open (key due due_urgent ...; a key ending in "@" gets the
+--     lead agency, one ending in "#" the new comment's id),
+--   extras (name value ...): agencies, coordinator, rating, text,
+--     comment_id, violation, lead_only, coordinator_only, reopen, until,
+--     day_seconds, auto_dispatch, summary
+--
+-- Returns the report hash (HGETALL), or an error: not_found,
+-- invalid_transition, forbidden, comments_locked, no_agency, no_comment.
+
+local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local token_hash, allowed, to, prefix = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local day, note = ARGV[10], ARGV[12]
+
+-- each list: its number of elements, then the elements
+local i = 13
+local function counted()
+    local n = tonumber(ARGV[i])
+    local list = {}
+    for k = 1, n do
+        list[k] = ARGV[i + k]
+    end
+    i = i + n + 1
+    return list
+end
+
+local sets, closes, opens = counted(), counted(), counted()
+local extras = {}
+do
+    local e = counted()
+    for k = 1, #e, 2 do
+        extras[e[k]] = e[k + 1]
+    end
+end
+
+local flat = redis.call('HGETALL', R)
+if #flat == 0 then
+    return redis.error_reply('not_found')
+end
+
+local rep = {}
+for k = 1, #flat, 2 do
+    rep[flat[k]] = flat[k + 1]
+end
+
+local id, from = rep.id, rep.status
+local agencies = rep.agencies or ''
+local function assigned(a)
+    return a ~= '' and string.find(agencies, ',' .. a .. ',', 1, true) ~= nil
+end
+
+-- who may see the report at all: others get not_found (no existence leak)
+if role == 'reporter' then
+    if token_hash == '' or rep.token_hash ~= token_hash then
+        return redis.error_reply('not_found')
+    end
+elseif role == 'handler' or role == 'leader' or role == 'coordinator' then
+    if not assigned(agency) and rep.coordinator ~= agency then
+        return redis.error_reply('not_found')
+    end
+end
+
+if allowed ~= '*' and not string.find(allowed, ',' .. from .. ',', 1, true)
+then
+    return redis.error_reply('invalid_transition')
+end
+
+if extras.lead_only and rep.lead ~= agency then
+    return redis.error_reply('forbidden')
+end
+
+if extras.coordinator_only and rep.coordinator ~= agency then
+    return redis.error_reply('forbidden')
+end
+
+local function open_deadline(key)
+    return rep['dl:' .. key] and not rep['dm:' .. key]
+end
+
+-- agency and comment rules of single actions
+
+if action == 'accept' and not open_deadline('accept@' .. agency) then
+    return redis.error_reply('invalid_transition')
+end
+
+if (action == 'return' or action == 'extend' or action == 'reply')
+    and not assigned(agency) then
+    return redis.error_reply('forbidden')
+end
+
+if action == 'rate' and rep.rating then
+    -- one rating per report (documented in README)
+    return redis.error_reply('invalid_transition')
+end
+
+if action == 'comment' then
+    local lock_until = tonumber(redis.call('HGET', prefix .. 'clock',
+                                      rep.phone_hash or '') or '0')
+    if lock_until and lock_until > now then
+        return redis.error_reply('comments_locked')
+    end
+end
+
+local comments = rep.comments and cjson.decode(rep.comments) or {}
+
+if action == 'reply' or action == 'flag_comment' then
+    local c = comments[tonumber(extras.comment_id)]
+    if not c or (action == 'reply' and c.reply) then
+        return redis.error_reply('no_comment')
+    end
+end
+
+local new_lead = rep.lead
+if action == 'receive' and extras.auto_dispatch then
+    if not rep.auto_agency or rep.auto_agency == '' then
+        return redis.error_reply('no_agency')
+    end
+    extras.agencies = ',' .. rep.auto_agency .. ','
+end
+
+if extras.agencies and (action == 'dispatch' or action == 'receive') then
+    new_lead = string.match(extras.agencies, '^,([^,]+),')
+end
+
+-- ---------------------------------------------------------------- write
+
+local state = (to ~= '' and to) or from
+local urgent = rep.urgent == '1'
+local hset = {'updated_at', now}
+
+for k = 1, #sets, 2 do
+    local name, value = sets[k], sets[k + 1]
+    if name == '+media' then
+        local media = rep.media and cjson.decode(rep.media) or {}
+        for _, m in ipairs(cjson.decode(value)) do
+            media[#media + 1] = m
+        end
+        hset[#hset + 1] = 'media'
+        hset[#hset + 1] = cjson.encode(media)
+    else
+        hset[#hset + 1] = name
+        hset[#hset + 1] = value
+        if name == 'urgent' then
+            urgent = value == '1'
+        end
+    end
+end
+
+local stats_key = prefix .. 'stats:' .. day
+local function count(a, name, by)
+    if a and a ~= '' then
+        redis.call('HINCRBY', stats_key, a .. '|' .. name, by or 1)
+    end
+end
+
+local function each_agency(list, fn)
+    for a in string.gmatch(list or '', '([^,]+)') do
+        fn(a)
+    end
+end
+
+-- a step completes: met or not is recorded now, stats are built from it
+local function close_key(key)
+    if not open_deadline(key) then
+        return
+    end
+    local due = tonumber(rep['dl:' .. key])
+    local met = now <= due and '1' or '0'
+    hset[#hset + 1] = 'dm:' .. key
+    hset[#hset + 1] = met
+    hset[#hset + 1] = 'dd:' .. key
+    hset[#hset + 1] = now
+    rep['dm:' .. key] = met
+    redis.call('ZREM', DUE, id .. '|' .. key)
+
+    local a = string.match(key, '^resolve@(.+)$')
+    if a then
+        count(a, met == '1' and 'on_time' or 'overdue')
+        if met == '0' and rep['dx:' .. key] == '1' then
+            count(a, 'extension_missed')
+        end
+    end
+end
+
+for _, pattern in ipairs(closes) do
+    if pattern == '*' or string.sub(pattern, -2) == '@*' then
+        local stem = pattern == '*' and '' or string.sub(pattern, 1, -2)
+        for name, _ in pairs(rep) do
+            local key = string.match(name, '^dl:(.+)$')
+            if key and string.sub(key, 1, #stem) == stem then
+                close_key(key)
+            end
+        end
+    else
+        close_key(pattern)
+    end
+end
+
+local comment_id
+if action == 'comment' then
+    comment_id = #comments + 1
+    comments[comment_id] = {id = comment_id, text = extras.text, at = now}
+elseif action == 'reply' then
+    local c = comments[tonumber(extras.comment_id)]
+    c.reply, c.reply_at, c.agency = extras.text, now, agency
+elseif action == 'flag_comment' then
+    local cid = tonumber(extras.comment_id)
+    comments[cid].flagged = true
+    -- more than 3 violating comments within a month lock commenting for
+    -- a month (LC26 Điều 14); the sweeper lifts the lock after that
+    local ph = rep.phone_hash or ''
+    local key = prefix .. 'cviol:' .. ph
+    redis.call('ZADD', key, now, id .. ':' .. cid)
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 30 * 86400)
+    if redis.call('ZCARD', key) > 3 then
+        redis.call('HSET', prefix .. 'clock', ph, now + 30 * 86400)
+    end
+end
+
+if action == 'comment' or action == 'reply' or action == 'flag_comment' then
+    hset[#hset + 1] = 'comments'
+    hset[#hset + 1] = cjson.encode(comments)
+end
+
+local function open_key(key, due_normal, due_urgent)
+    if string.sub(key, -1) == '@' then
+        key = key .. (new_lead or '')
+    elseif string.sub(key, -1) == '#' then
+        key = key .. comment_id
+    end
+    local due = urgent and due_urgent or due_normal
+    hset[#hset + 1] = 'dl:' .. key
+    hset[#hset + 1] = due
+    for _, f in ipairs({'dm:', 'dd:', 'do:', 'dx:'}) do
+        redis.call('HDEL', R, f .. key)
+    end
+    redis.call('ZADD', DUE, due, id .. '|' .. key)
+end
+
+for k = 1, #opens, 3 do
+    open_key(opens[k], opens[k + 1], opens[k + 2])
+end
+
+if extras.reopen then
+    -- the handling clock kept running: the same deadline opens again
+    local key = extras.reopen .. (rep.lead or '')
+    if rep['dl:' .. key] then
+        redis.call('HDEL', R, 'dm:' .. key, 'dd:' .. key)
+        redis.call('ZADD', DUE, rep['dl:' .. key], id .. '|' .. key)
+    end
+end
+
+if action == 'extend' then
+    local key = 'resolve@' .. agency
+    if not open_deadline(key) or rep['dx:' .. key] == '1' then
+        return redis.error_reply('invalid_transition')
+    end
+    local due = tonumber(extras['until'])
+    if due < 0 then
+        -- "days": working days after the current deadline, as seconds of
+        -- work; the calendar is the worker's, so it sends the day length
+        -- and an extension is approximated on wall-clock days here
+        due = tonumber(rep['dl:' .. key]) - due * 86400
+    end
+    if due <= tonumber(rep['dl:' .. key]) then
+        return redis.error_reply('invalid_transition')
+    end
+    hset[#hset + 1] = 'dl:' .. key
+    hset[#hset + 1] = due
+    hset[#hset + 1] = 'dx:' .. key
+    hset[#hset + 1] = '1'
+    redis.call('ZADD', DUE, due, id .. '|' .. key)
+end
+
+-- assignments, indexes and counters
+
+if extras.agencies and (action == 'dispatch'
+                        or (action == 'receive' and extras.auto_dispatch)) then
+    agencies = extras.agencies
+    hset[#hset + 1] = 'agencies'
+    hset[#hset + 1] = agencies
+    hset[#hset + 1] = 'lead'
+    hset[#hset + 1] = new_lead
+    hset[#hset + 1] = 'dispatched_at'
+    hset[#hset + 1] = now
+    each_agency(agencies, function(a)
+        redis.call('ZADD', prefix .. 'ag:' .. a, now, id)
+        count(a, 'dispatched')
+    end)
+end
+
+if action == 'coordinate' then
+    redis.call('ZADD', prefix .. 'ag:' .. extras.coordinator, now, id)
+end
+
+if action == 'resolve' then
+    count(rep.lead, 'resolved')
+end
+
+if action == 'rate' then
+    count(rep.lead, 'rating_' .. extras.rating)
+end
+
+if action == 'approve' and extras.summary then
+    local result = cjson.decode(rep.result or '{}')
+    result.summary = extras.summary
+    result.approved_by = ARGV[5]
+    hset[#hset + 1] = 'result'
+    hset[#hset + 1] = cjson.encode(result)
+end
+
+if action == 'reject' and extras.violation then
+    -- offensive wording: more than 3 and the phone may not report again
+    local ph = rep.phone_hash or ''
+    if redis.call('HINCRBY', prefix .. 'viol', ph, 1) > 3 then
+        redis.call('HSET', prefix .. 'locked', ph, '1')
+    end
+end
+
+-- the agencies' current work load: reports dispatched or being handled
+local active = {dispatched = true, in_progress = true}
+local old_agencies = rep.agencies or ''
+if active[from] and not active[state] then
+    each_agency(old_agencies, function(a)
+        redis.call('HINCRBY', prefix .. 'gauge', a .. '|in_progress', -1)
+    end)
+elseif not active[from] and active[state] then
+    each_agency(agencies, function(a)
+        redis.call('HINCRBY', prefix .. 'gauge', a .. '|in_progress', 1)
+    end)
+end
+
+if action == 'return' then
+    hset[#hset + 1] = 'agencies'
+    hset[#hset + 1] = ''
+    hset[#hset + 1] = 'lead'
+    hset[#hset + 1] = ''
+end
+
+-- what the public sees: published, not hidden
+local published = rep.published == '1'
+local hidden = rep.hidden == '1'
+
+if action == 'publish' then
+    published = rep.private_result ~= '1' and extras.secret ~= '1'
+        and rep.secret ~= '1'
+    for k = 1, #sets, 2 do
+        if sets[k] == 'secret' then
+            published = false
+        end
+    end
+    hset[#hset + 1] = 'published'
+    hset[#hset + 1] = published and '1' or '0'
+elseif action == 'review_return' then
+    published = false
+    hset[#hset + 1] = 'published'
+    hset[#hset + 1] = '0'
+elseif action == 'hide' then
+    hidden = true
+elseif action == 'unhide' then
+    hidden = false
+end
+
+if published and not hidden then
+    redis.call('ZADD', prefix .. 'pub', tonumber(rep.published_at or now)
+               or now, id)
+    redis.call('GEOADD', prefix .. 'geo', rep.lng, rep.lat, id)
+else
+    redis.call('ZREM', prefix .. 'pub', id)
+    redis.call('ZREM', prefix .. 'geo', id)
+end
+
+if state ~= from then
+    hset[#hset + 1] = 'status'
+    hset[#hset + 1] = state
+    redis.call('ZREM', prefix .. 'st:' .. from, id)
+    redis.call('ZADD', prefix .. 'st:' .. state, rep.created_at, id)
+end
+
+redis.call('HSET', R, unpack(hset))
+
+local entry = cjson.decode(ARGV[11])
+entry.from, entry.to = from, state
+if extras.agencies then
+    entry.agencies = extras.agencies
+end
+if extras.rating then
+    entry.rating = extras.rating
+end
+if comment_id then
+    entry.comment_id = comment_id
+end
+if extras.comment_id then
+    entry.comment_id = tonumber(extras.comment_id)
+end
+for k = 1, #sets, 2 do
+    if sets[k] == 'reject_reason' or sets[k] == 'return_kind' then
+        entry[sets[k]] = sets[k + 1]
+    end
+end
+redis.call('RPUSH', H, cjson.encode(entry))
+
+redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
+           'type', action, 'id', id, 'from', from, 'to', state,
+           'urgent', urgent and '1' or '0', 'at', now,
+           'agencies', agencies)
+
+return redis.call('HGETALL', R)
