@@ -21,7 +21,8 @@ ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status, json_t *body)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    dump = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    dump = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER
+                      | JSON_REAL_PRECISION(10));
     json_decref(body);
 
     if (dump == NULL) {

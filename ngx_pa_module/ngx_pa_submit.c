@@ -255,6 +255,11 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
+    /* the contract's order: id (set once stored), status, token, ... */
+    json_object_set_new(answer, "id", json_null());
+    json_object_set_new(answer, "status", json_string("submitted"));
+    json_object_set_new(answer, "access_token", json_null());
+    json_object_set_new(answer, "urgent", json_boolean(urgent));
     json_object_set_new(answer, "media", media);
 
     if (ngx_pa_submit_media(r, ctx, sb, stored, media, err) != NGX_OK) {
@@ -369,8 +374,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
     }
 
-    json_object_set_new(answer, "status", json_string("submitted"));
-    json_object_set_new(answer, "urgent", json_boolean(urgent));
     json_object_set_new(answer, "created_at",
                         ngx_pa_record_time_json(&rec, ctx->now));
 
