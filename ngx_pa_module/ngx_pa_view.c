@@ -1,10 +1,15 @@
 /*
- * Report views.
+ * Report views: one table says which hash field each audience sees and
+ * how it is shown; a few fields are built (deadlines, result with its
+ * rendered template, media urls, the reporter's messages).
  */
 
 #include "ngx_pa_view.h"
+#include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
+
+#include <openssl/crypto.h>
 
 
 #define NGX_PA_SEE_REPORTER  (1 << NGX_PA_VIEW_REPORTER)
@@ -14,12 +19,18 @@
                               | NGX_PA_SEE_PUBLIC)
 #define NGX_PA_SEE_PRIVATE   (NGX_PA_SEE_REPORTER | NGX_PA_SEE_STAFF)
 
+#define NGX_PA_PII_MAX       1024      /* longest sealed value we open */
+#define NGX_PA_SHA256_HEX    64
+
 typedef enum {
     NGX_PA_F_STRING = 0,
     NGX_PA_F_TIME,          /* epoch -> RFC 3339 */
     NGX_PA_F_NUMBER,
     NGX_PA_F_BOOL,          /* "1" / "0" */
-    NGX_PA_F_JSON           /* stored encoded by the worker */
+    NGX_PA_F_JSON,          /* stored encoded by the worker */
+    NGX_PA_F_LIST,          /* ",a,b," -> ["a", "b"] */
+    NGX_PA_F_MEDIA,         /* JSON media list, urls for the public */
+    NGX_PA_F_RESULT         /* the agency's result, rendered */
 } ngx_pa_field_type_e;
 
 typedef struct {
@@ -29,7 +40,10 @@ typedef struct {
 } ngx_pa_field_t;
 
 
-/* every hash field a caller may see; all others stay inside */
+/*
+ * Every hash field a caller may see; all others stay inside (pii_*,
+ * phone_hash, token_hash, dl:/dm:/dd:/do:/dx: are never listed).
+ */
 
 static ngx_pa_field_t  ngx_pa_fields[] = {
     { "id",                NGX_PA_F_STRING, NGX_PA_SEE_ALL },
@@ -49,24 +63,69 @@ static ngx_pa_field_t  ngx_pa_fields[] = {
     { "hidden",            NGX_PA_F_BOOL,   NGX_PA_SEE_PRIVATE },
     { "published",         NGX_PA_F_BOOL,   NGX_PA_SEE_ALL },
     { "sensitive",         NGX_PA_F_BOOL,   NGX_PA_SEE_STAFF },
+    { "secret",            NGX_PA_F_BOOL,   NGX_PA_SEE_STAFF },
     { "publish_identity",  NGX_PA_F_BOOL,   NGX_PA_SEE_PRIVATE },
     { "private_result",    NGX_PA_F_BOOL,   NGX_PA_SEE_PRIVATE },
-    { "media",             NGX_PA_F_JSON,   NGX_PA_SEE_PRIVATE },
+    { "share_identity",    NGX_PA_F_BOOL,   NGX_PA_SEE_PRIVATE },
+    { "media",             NGX_PA_F_MEDIA,  NGX_PA_SEE_ALL },
+    { "agencies",          NGX_PA_F_LIST,   NGX_PA_SEE_PRIVATE },
+    { "lead",              NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
+    { "coordinator",       NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
+    { "suggested_agencies", NGX_PA_F_LIST,  NGX_PA_SEE_STAFF },
+    { "returned_by",       NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
+    { "return_kind",       NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
+    { "monitoring_agency", NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
+    { "confirmed",         NGX_PA_F_BOOL,   NGX_PA_SEE_STAFF },
+    { "reject_reason",     NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
+    { "result",            NGX_PA_F_RESULT, NGX_PA_SEE_ALL },
+    { "resolved_at",       NGX_PA_F_TIME,   NGX_PA_SEE_ALL },
+    { "published_at",      NGX_PA_F_TIME,   NGX_PA_SEE_ALL },
+    { "rating",            NGX_PA_F_STRING, NGX_PA_SEE_ALL },
+    { "rated_at",          NGX_PA_F_TIME,   NGX_PA_SEE_PRIVATE },
+    { "comments",          NGX_PA_F_JSON,   NGX_PA_SEE_PRIVATE },
     { NULL, 0, 0 }
 };
 
 
-static json_t *ngx_pa_view_field(ngx_pa_main_conf_t *pmcf, ngx_str_t *v,
-    ngx_pa_field_type_e type);
+/* the ratings' names on the regulations' form */
+
+static struct {
+    const char  *rating;
+    const char  *label;
+} ngx_pa_ratings[] = {
+    { "satisfied",   "Hài lòng" },
+    { "acceptable",  "Chấp nhận được" },
+    { "unsatisfied", "Không hài lòng" },
+    { NULL, NULL }
+};
+
+
+/* history actions that speak to the reporter */
+
+static const char  *ngx_pa_reporter_actions[] = {
+    "request_info", "reject", "return", "publish", "reply", "notify",
+    "cancel", "review_return", NULL
+};
+
+
+static json_t *ngx_pa_view_field(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    ngx_str_t *v, ngx_pa_field_type_e type, ngx_pa_view_e audience);
+static json_t *ngx_pa_view_list(ngx_str_t *v);
+static json_t *ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
+    ngx_pa_view_e audience);
+static json_t *ngx_pa_view_result(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    ngx_str_t *v, ngx_pa_view_e audience);
+static json_t *ngx_pa_view_render(ngx_http_request_t *r, json_t *agency,
+    json_t *salutation, json_t *summary, ngx_str_t *name);
 static json_t *ngx_pa_view_deadlines(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_hash_t *h, ngx_uint_t *overdue);
+static ngx_uint_t ngx_pa_view_is(json_t *v, const char *s);
 
 
 ngx_int_t
 ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
 {
-    size_t       i;
-    redisReply  *e;
+    ngx_pa_list_t  l;
 
     h->n = 0;
     h->kv = NULL;
@@ -75,8 +134,31 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
         return NGX_ERROR;
     }
 
-    h->kv = ngx_palloc(pool, (reply->elements + 1) * sizeof(ngx_str_t));
-    if (h->kv == NULL) {
+    if (ngx_pa_list_from_reply(pool, reply, &l) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    h->kv = l.items;
+    h->n = l.n / 2;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_list_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_list_t *l)
+{
+    size_t       i;
+    redisReply  *e;
+
+    l->n = 0;
+
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        return NGX_ERROR;
+    }
+
+    l->items = ngx_palloc(pool, (reply->elements + 1) * sizeof(ngx_str_t));
+    if (l->items == NULL) {
         return NGX_ERROR;
     }
 
@@ -87,17 +169,19 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
             return NGX_ERROR;
         }
 
-        h->kv[i].len = e->len;
-        h->kv[i].data = ngx_pnalloc(pool, e->len + 1);
-        if (h->kv[i].data == NULL) {
+        /* NUL terminated: numbers are read with strtod() */
+
+        l->items[i].len = e->len;
+        l->items[i].data = ngx_pnalloc(pool, e->len + 1);
+        if (l->items[i].data == NULL) {
             return NGX_ERROR;
         }
 
-        ngx_memcpy(h->kv[i].data, e->str, e->len);
-        h->kv[i].data[e->len] = '\0';
+        ngx_memcpy(l->items[i].data, e->str, e->len);
+        l->items[i].data[e->len] = '\0';
     }
 
-    h->n = reply->elements / 2;
+    l->n = reply->elements;
 
     return NGX_OK;
 }
@@ -123,16 +207,100 @@ ngx_pa_hash_get(ngx_pa_hash_t *h, const char *name)
 }
 
 
+ngx_uint_t
+ngx_pa_hash_flag(ngx_pa_hash_t *h, const char *name)
+{
+    ngx_str_t  *v;
+
+    v = ngx_pa_hash_get(h, name);
+
+    return v != NULL && v->len == 1 && v->data[0] == '1';
+}
+
+
+ngx_uint_t
+ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
+{
+    u_char      *p, hex[NGX_PA_SHA256_HEX + 1];
+    ngx_str_t   *v;
+
+    if (h->n == 0) {
+        return 0;
+    }
+
+    switch (caller->role) {
+
+    case NGX_PA_ROLE_IOC:
+    case NGX_PA_ROLE_SUPERVISOR:
+    case NGX_PA_ROLE_ADMIN:
+        return 1;
+
+    case NGX_PA_ROLE_HANDLER:
+    case NGX_PA_ROLE_LEADER:
+    case NGX_PA_ROLE_COORDINATOR:
+
+        if (caller->agency.len == 0) {
+            return 0;
+        }
+
+        v = ngx_pa_hash_get(h, "coordinator");
+
+        if (v != NULL && v->len == caller->agency.len
+            && ngx_strncmp(v->data, caller->agency.data, v->len) == 0)
+        {
+            return 1;
+        }
+
+        /* ",a,b,": the agency between two commas */
+
+        v = ngx_pa_hash_get(h, "agencies");
+
+        if (v == NULL || v->len < caller->agency.len + 2) {
+            return 0;
+        }
+
+        for (p = v->data; p + caller->agency.len + 2 <= v->data + v->len;
+             p++)
+        {
+            if (p[0] == ','
+                && p[caller->agency.len + 1] == ','
+                && ngx_strncmp(p + 1, caller->agency.data,
+                               caller->agency.len) == 0)
+            {
+                return 1;
+            }
+        }
+
+        return 0;
+
+    case NGX_PA_ROLE_REPORTER:
+
+        v = ngx_pa_hash_get(h, "token_hash");
+
+        if (caller->token.len == 0 || v == NULL
+            || v->len != NGX_PA_SHA256_HEX)
+        {
+            return 0;
+        }
+
+        ngx_pa_auth_token_hash(&caller->token, hex);
+
+        return CRYPTO_memcmp(hex, v->data, NGX_PA_SHA256_HEX) == 0;
+
+    default:
+        return 0;
+    }
+}
+
+
 json_t *
 ngx_pa_view_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_hash_t *h, ngx_pa_view_e audience)
 {
-    json_t              *o, *v, *dls;
-    ngx_str_t           *s;
-    ngx_uint_t           i, see, overdue;
-    ngx_pa_main_conf_t  *pmcf;
+    json_t     *o, *v, *dls;
+    ngx_str_t  *s, name;
+    ngx_uint_t  i, k, see, overdue;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     see = 1 << audience;
 
     o = json_object();
@@ -150,24 +318,49 @@ ngx_pa_view_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             continue;
         }
 
-        v = ngx_pa_view_field(pmcf, s, ngx_pa_fields[i].type);
+        v = ngx_pa_view_field(r, h, s, ngx_pa_fields[i].type, audience);
         if (v != NULL) {
             json_object_set_new(o, ngx_pa_fields[i].name, v);
         }
     }
 
-    overdue = 0;
+    s = ngx_pa_hash_get(h, "rating");
 
-    if (audience != NGX_PA_VIEW_PUBLIC) {
-        dls = ngx_pa_view_deadlines(r, ctx, h, &overdue);
-        if (dls == NULL) {
-            json_decref(o);
-            return NULL;
+    if (s != NULL) {
+        for (k = 0; ngx_pa_ratings[k].rating; k++) {
+            if (s->len == ngx_strlen(ngx_pa_ratings[k].rating)
+                && ngx_strncmp(s->data, ngx_pa_ratings[k].rating, s->len)
+                   == 0)
+            {
+                json_object_set_new(o, "rating_label",
+                                    json_string(ngx_pa_ratings[k].label));
+            }
         }
-
-        json_object_set_new(o, "deadlines", dls);
     }
 
+    if (audience == NGX_PA_VIEW_PUBLIC) {
+
+        /* the name only where the reporter allowed it */
+
+        if (ngx_pa_hash_flag(h, "publish_identity")
+            && ngx_pa_view_pii(r, h, "pii_name", &name) == NGX_OK)
+        {
+            json_object_set_new(o, "reporter_name",
+                                ngx_pa_json_strn(name.data, name.len));
+        }
+
+        return o;
+    }
+
+    overdue = 0;
+
+    dls = ngx_pa_view_deadlines(r, ctx, h, &overdue);
+    if (dls == NULL) {
+        json_decref(o);
+        return NULL;
+    }
+
+    json_object_set_new(o, "deadlines", dls);
     json_object_set_new(o, "overdue", json_boolean(overdue));
 
     return o;
@@ -175,12 +368,16 @@ ngx_pa_view_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 static json_t *
-ngx_pa_view_field(ngx_pa_main_conf_t *pmcf, ngx_str_t *v,
-    ngx_pa_field_type_e type)
+ngx_pa_view_field(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *v,
+    ngx_pa_field_type_e type, ngx_pa_view_e audience)
 {
-    double        d;
-    ngx_int_t     n;
-    json_error_t  je;
+    double               d;
+    json_t              *j, *m;
+    ngx_int_t            n;
+    json_error_t         je;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     switch (type) {
 
@@ -195,8 +392,26 @@ ngx_pa_view_field(ngx_pa_main_conf_t *pmcf, ngx_str_t *v,
     case NGX_PA_F_BOOL:
         return json_boolean(v->len == 1 && v->data[0] == '1');
 
+    case NGX_PA_F_LIST:
+        return ngx_pa_view_list(v);
+
     case NGX_PA_F_JSON:
         return json_loadb((char *) v->data, v->len, 0, &je);
+
+    case NGX_PA_F_MEDIA:
+        j = json_loadb((char *) v->data, v->len, 0, &je);
+        if (j == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: stored media list is not JSON: %s", je.text);
+            return NULL;
+        }
+
+        m = ngx_pa_view_media(r, j, audience);
+        json_decref(j);
+        return m;
+
+    case NGX_PA_F_RESULT:
+        return ngx_pa_view_result(r, h, v, audience);
 
     default:
         return json_stringn((char *) v->data, v->len);
@@ -204,17 +419,305 @@ ngx_pa_view_field(ngx_pa_main_conf_t *pmcf, ngx_str_t *v,
 }
 
 
+static json_t *
+ngx_pa_view_list(ngx_str_t *v)
+{
+    u_char  *p, *last, *comma;
+    json_t  *a;
+
+    a = json_array();
+    if (a == NULL) {
+        return NULL;
+    }
+
+    p = v->data;
+    last = v->data + v->len;
+
+    while (p < last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        if (comma > p) {
+            json_array_append_new(a, json_stringn((char *) p, comma - p));
+        }
+
+        p = comma + 1;
+    }
+
+    return a;
+}
+
+
+/*
+ * Staff and the reporter get the stored items ({id, type, size, flags,
+ * taken_at, gps ...}); the public {id, type, url} of the copy without
+ * metadata.
+ */
+
+static json_t *
+ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
+    ngx_pa_view_e audience)
+{
+    json_t  *a, *item, *o;
+    size_t   i;
+
+    if (!json_is_array(media)) {
+        return json_array();
+    }
+
+    if (audience != NGX_PA_VIEW_PUBLIC) {
+        return json_incref(media);
+    }
+
+    a = json_array();
+    if (a == NULL) {
+        return NULL;
+    }
+
+    json_array_foreach(media, i, item) {
+        o = ngx_pa_view_media_url(r, item);
+        if (o != NULL) {
+            json_array_append_new(a, o);
+        }
+    }
+
+    return a;
+}
+
+
+json_t *
+ngx_pa_view_media_url(ngx_http_request_t *r, json_t *item)
+{
+    u_char       *p, *url;
+    size_t        len;
+    json_t       *id, *type;
+    ngx_uint_t    i;
+    const char   *ext, *t;
+
+    static const struct {
+        const char  *type;
+        const char  *ext;
+    } exts[] = {
+        { "image/jpeg", ".jpg" }, { "image/png", ".png" },
+        { "image/heic", ".heic" }, { "video/mp4", ".mp4" },
+        { "video/quicktime", ".mov" }, { "audio/mpeg", ".mp3" },
+        { "audio/mp4", ".m4a" }, { "audio/x-m4a", ".m4a" },
+        { NULL, "" }
+    };
+
+    id = json_object_get(item, "id");
+    type = json_object_get(item, "type");
+
+    /* ids are sha256 hex: anything else is not ours to link */
+
+    if (!json_is_string(id) || json_string_length(id) != 64
+        || strspn(json_string_value(id), "0123456789abcdef") != 64)
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "pa: a stored media item has no sha256 id");
+        return NULL;
+    }
+
+    t = json_is_string(type) ? json_string_value(type) : "";
+
+    for (i = 0; exts[i].type; i++) {
+        if (ngx_strcmp(t, exts[i].type) == 0) {
+            break;
+        }
+    }
+
+    ext = exts[i].ext;
+    len = sizeof("/media/") - 1 + 64 + ngx_strlen(ext);
+
+    url = ngx_pnalloc(r->pool, len);
+    if (url == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(url, "/media/", sizeof("/media/") - 1);
+    p = ngx_cpymem(p, json_string_value(id), 64);
+    p = ngx_cpymem(p, ext, ngx_strlen(ext));
+
+    return json_pack("{s:O, s:s, s:s#}", "id", id, "type", t,
+                     "url", url, (int) (p - url));
+}
+
+
+/*
+ * result {agency, salutation, summary, media, at, approved_by?} with the
+ * agency's directory name and the template of the regulations rendered.
+ * The reporter's name goes into it only in the public view and only when
+ * the reporter allowed it (publish_identity): staff and reporter views
+ * never carry personal data.
+ */
+
+static json_t *
+ngx_pa_view_result(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *v,
+    ngx_pa_view_e audience)
+{
+    json_t              *stored, *o, *agency, *media, *name_j, *rendered;
+    ngx_str_t            id, name, *who;
+    json_error_t         je;
+    ngx_pa_agency_t     *ag;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    stored = json_loadb((char *) v->data, v->len, 0, &je);
+
+    if (!json_is_object(stored)) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: stored result is not a JSON object");
+        if (stored) {
+            json_decref(stored);
+        }
+
+        return NULL;
+    }
+
+    o = json_deep_copy(stored);
+    if (o == NULL) {
+        json_decref(stored);
+        return NULL;
+    }
+
+    if (audience == NGX_PA_VIEW_PUBLIC) {
+        json_object_del(o, "approved_by");
+    }
+
+    media = ngx_pa_view_media(r, json_object_get(stored, "media"), audience);
+    json_object_set_new(o, "media", media ? media : json_array());
+
+    agency = json_object_get(stored, "agency");
+    name_j = agency;
+
+    if (json_is_string(agency)) {
+        id.data = (u_char *) json_string_value(agency);
+        id.len = json_string_length(agency);
+
+        ag = ngx_pa_directory_agency(pmcf, &id);
+        if (ag != NULL) {
+            name_j = json_stringn((char *) ag->name.data, ag->name.len);
+            json_object_set_new(o, "agency_name", name_j);
+        }
+    }
+
+    who = NULL;
+
+    if (audience == NGX_PA_VIEW_PUBLIC
+        && ngx_pa_hash_flag(h, "publish_identity")
+        && ngx_pa_view_pii(r, h, "pii_name", &name) == NGX_OK)
+    {
+        who = &name;
+    }
+
+    rendered = ngx_pa_view_render(r, name_j,
+                                  json_object_get(stored, "salutation"),
+                                  json_object_get(stored, "summary"), who);
+    if (rendered != NULL) {
+        json_object_set_new(o, "rendered", rendered);
+    }
+
+    json_decref(stored);
+
+    return o;
+}
+
+
+/*
+ * The template (appendix of LC26, VL, TN), one sentence a line (the
+ * regulation's own line breaks are page layout):
+ *
+ *   [Cơ quan xử lý]
+ *   Kính chào: [Ông/bà]
+ *   Sau khi nhận được phản ánh của [Ông/bà], [Cơ quan xử lý] đã tiến hành
+ *   kiểm tra, xử lý và thông báo kết quả như sau:
+ *   [Tóm tắt nội dung trả lời kết quả xử lý (đính kèm văn bản nếu có)]
+ *   Chúng tôi chân thành cảm ơn [Ông/Bà] đã kịp thời phản ánh và mong
+ *   tiếp tục nhận được phản ánh trong thời gian tới.
+ *   Trân trọng./.
+ */
+
+#define NGX_PA_T_GREET    "Kính chào: "
+#define NGX_PA_T_AFTER    "Sau khi nhận được phản ánh của "
+#define NGX_PA_T_DONE     " đã tiến hành kiểm tra, xử lý và thông báo kết " \
+                          "quả như sau:"
+#define NGX_PA_T_THANKS   "Chúng tôi chân thành cảm ơn "
+#define NGX_PA_T_HOPE     " đã kịp thời phản ánh và mong tiếp tục nhận " \
+                          "được phản ánh trong thời gian tới."
+#define NGX_PA_T_END      "Trân trọng./."
+#define NGX_PA_T_DEFAULT  "Ông/Bà"
+
+static json_t *
+ngx_pa_view_render(ngx_http_request_t *r, json_t *agency, json_t *salutation,
+    json_t *summary, ngx_str_t *name)
+{
+    u_char     *buf, *p;
+    size_t      len;
+    ngx_str_t   ag, who, sum;
+
+    ag.data = (u_char *) (json_is_string(agency)
+                          ? json_string_value(agency) : "");
+    ag.len = json_is_string(agency) ? json_string_length(agency) : 0;
+
+    sum.data = (u_char *) (json_is_string(summary)
+                           ? json_string_value(summary) : "");
+    sum.len = json_is_string(summary) ? json_string_length(summary) : 0;
+
+    if (json_is_string(salutation) && json_string_length(salutation)) {
+        who.data = (u_char *) json_string_value(salutation);
+        who.len = json_string_length(salutation);
+
+    } else {
+        ngx_str_set(&who, NGX_PA_T_DEFAULT);
+    }
+
+    /* "Ông Nguyễn Văn A" */
+
+    if (name != NULL && name->len) {
+        p = ngx_pnalloc(r->pool, who.len + 1 + name->len);
+        if (p == NULL) {
+            return NULL;
+        }
+
+        who.len = ngx_sprintf(p, "%V %V", &who, name) - p;
+        who.data = p;
+    }
+
+    len = ag.len * 2 + who.len * 3 + sum.len
+          + sizeof(NGX_PA_T_GREET NGX_PA_T_AFTER NGX_PA_T_DONE
+                   NGX_PA_T_THANKS NGX_PA_T_HOPE NGX_PA_T_END)
+          + sizeof(", ") + 8;
+
+    buf = ngx_pnalloc(r->pool, len);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    p = ngx_sprintf(buf, "%V\n" NGX_PA_T_GREET "%V\n"
+                    NGX_PA_T_AFTER "%V, %V" NGX_PA_T_DONE "\n"
+                    "%V\n"
+                    NGX_PA_T_THANKS "%V" NGX_PA_T_HOPE "\n"
+                    NGX_PA_T_END,
+                    &ag, &who, &who, &ag, &sum, &who);
+
+    return ngx_pa_json_strn(buf, p - buf);
+}
+
+
 /*
  * dl:<key> due, dm:<key> "1"/"0" once the step completed (met or not),
- * do:<key> "1" once the sweeper saw it overdue.  <key> is "step" or
- * "step@agency".
+ * do:<key> "1" once the sweeper saw it overdue.  <key> is "step",
+ * "step@agency" or "reply#<comment id>".
  */
 
 static json_t *
 ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_hash_t *h, ngx_uint_t *overdue)
 {
-    u_char              *at, name[NGX_PA_KEY_NAME];
+    u_char              *at, *end, name[NGX_PA_KEY_NAME];
     json_t              *a, *o;
     time_t               due;
     ngx_str_t           *k, *v, *met, *late;
@@ -251,7 +754,11 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         name[1] = 'o';
         late = ngx_pa_hash_get(h, (char *) name);
 
-        at = ngx_strlchr(k->data + 3, k->data + k->len, '@');
+        end = k->data + k->len;
+        at = ngx_strlchr(k->data + 3, end, '@');
+        if (at == NULL) {
+            at = ngx_strlchr(k->data + 3, end, '#');
+        }
 
         o = json_object();
         if (o == NULL) {
@@ -261,14 +768,16 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
         json_object_set_new(o, "step",
                             json_stringn((char *) k->data + 3,
-                                         (at ? at : k->data + k->len)
-                                         - (k->data + 3)));
+                                         (at ? at : end) - (k->data + 3)));
         json_object_set_new(o, "due", ngx_pa_time_json(pmcf, due));
 
-        if (at) {
+        if (at && *at == '@') {
             json_object_set_new(o, "agency",
-                                json_stringn((char *) at + 1,
-                                             k->data + k->len - at - 1));
+                                json_stringn((char *) at + 1, end - at - 1));
+
+        } else if (at) {
+            json_object_set_new(o, "comment_id",
+                                json_stringn((char *) at + 1, end - at - 1));
         }
 
         if (met) {
@@ -289,4 +798,262 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     return a;
+}
+
+
+json_t *
+ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
+    ngx_pa_view_e audience)
+{
+    json_t        *a, *e, *o, *role, *v;
+    ngx_uint_t     i, k;
+    json_error_t   je;
+
+    static const char  *keep[] = {
+        "at", "role", "actor", "action", "from", "to", "note", "reason",
+        "kind", "rating", "comment_id", NULL
+    };
+
+    a = json_array();
+    if (a == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < history->n; i++) {
+        e = json_loadb((char *) history->items[i].data,
+                       history->items[i].len, 0, &je);
+
+        if (!json_is_object(e)) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: a history entry is not a JSON object");
+            if (e) {
+                json_decref(e);
+            }
+
+            continue;
+        }
+
+        if (audience == NGX_PA_VIEW_STAFF) {
+            json_array_append_new(a, e);
+            continue;
+        }
+
+        /* the reporter: the contract's fields, no staff names */
+
+        o = json_object();
+        if (o == NULL) {
+            json_decref(e);
+            json_decref(a);
+            return NULL;
+        }
+
+        for (k = 0; keep[k]; k++) {
+            v = json_object_get(e, keep[k]);
+            if (v != NULL) {
+                json_object_set(o, keep[k], v);
+            }
+        }
+
+        role = json_object_get(e, "role");
+
+        if (!ngx_pa_view_is(role, "reporter")) {
+            json_object_set(o, "actor", role ? role : json_null());
+        }
+
+        json_decref(e);
+        json_array_append_new(a, o);
+    }
+
+    return a;
+}
+
+
+/*
+ * The reporter's messages: the entries addressed to them, oldest first,
+ * {at, action, status (the state it led to), note, reason?, kind?}.  A
+ * "return" speaks to them only when it asks them for information.
+ */
+
+json_t *
+ngx_pa_view_messages(ngx_http_request_t *r, ngx_pa_list_t *history)
+{
+    json_t        *a, *e, *o, *action, *v;
+    ngx_uint_t     i, k;
+    json_error_t   je;
+
+    a = json_array();
+    if (a == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < history->n; i++) {
+        e = json_loadb((char *) history->items[i].data,
+                       history->items[i].len, 0, &je);
+        if (e == NULL) {
+            continue;
+        }
+
+        action = json_object_get(e, "action");
+
+        for (k = 0; ngx_pa_reporter_actions[k]; k++) {
+            if (ngx_pa_view_is(action, ngx_pa_reporter_actions[k])) {
+                break;
+            }
+        }
+
+        if (ngx_pa_reporter_actions[k] == NULL
+            || (ngx_pa_view_is(action, "return")
+                && !ngx_pa_view_is(json_object_get(e, "kind"), "needs_info")))
+        {
+            json_decref(e);
+            continue;
+        }
+
+        o = json_pack("{s:O?, s:O, s:O?, s:O?}",
+                      "at", json_object_get(e, "at"),
+                      "action", action,
+                      "status", json_object_get(e, "to"),
+                      "note", json_object_get(e, "note"));
+
+        if (o != NULL) {
+            v = json_object_get(e, "reason");
+            if (v != NULL) {
+                json_object_set(o, "reason", v);
+            }
+
+            v = json_object_get(e, "kind");
+            if (v != NULL) {
+                json_object_set(o, "kind", v);
+            }
+
+            json_array_append_new(a, o);
+        }
+
+        json_decref(e);
+    }
+
+    return a;
+}
+
+
+ngx_int_t
+ngx_pa_view_pii(ngx_http_request_t *r, ngx_pa_hash_t *h, const char *field,
+    ngx_str_t *plain)
+{
+    ssize_t              n;
+    ngx_str_t           *sealed;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    ngx_str_null(plain);
+
+    sealed = ngx_pa_hash_get(h, field);
+    if (sealed == NULL || sealed->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (pmcf->pii == NULL || sealed->len > NGX_PA_PII_MAX) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: cannot open \"%s\": no key ring or too long",
+                      field);
+        return NGX_ERROR;
+    }
+
+    /* the plaintext is shorter than its sealed form */
+
+    plain->data = ngx_pnalloc(r->pool, sealed->len);
+    if (plain->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_pa_pii_open(pmcf->pii, sealed->data, sealed->len, plain->data,
+                        sealed->len);
+    if (n < 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: \"%s\" does not open: unknown key or altered",
+                      field);
+        ngx_str_null(plain);
+        return NGX_ERROR;
+    }
+
+    plain->len = (size_t) n;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_view_cache_control(ngx_http_request_t *r, const char *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    h->value.data = (u_char *) value;
+    h->value.len = ngx_strlen(value);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
+    const char *cache_control)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* configuration memory: sent as is, never copied or written */
+
+    b->pos = json->data;
+    b->last = json->data + json->len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = json->len;
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    ngx_str_set(&r->headers_out.charset, "utf-8");
+
+    if (cache_control
+        && ngx_pa_view_cache_control(r, cache_control) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->method == NGX_HTTP_HEAD) {
+        r->header_only = 1;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_uint_t
+ngx_pa_view_is(json_t *v, const char *s)
+{
+    return json_is_string(v) && ngx_strcmp(json_string_value(v), s) == 0;
 }

@@ -1,13 +1,15 @@
 /*
  * What a caller sees of a stored report: the report hash (HGETALL) turned
  * into the contract's JSON, with what each audience may see.  Personal
- * data never leaves here: its sealed fields are skipped for everyone.
+ * data never leaves here: its sealed fields are skipped for everyone, and
+ * only the public view, when the reporter allowed it, opens the name.
  */
 
 #ifndef NGX_PA_VIEW_H
 #define NGX_PA_VIEW_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_redis.h"
 
 #include <jansson.h>
@@ -26,14 +28,62 @@ typedef struct {
     ngx_uint_t    n;           /* pairs */
 } ngx_pa_hash_t;
 
+typedef struct {
+    ngx_str_t    *items;
+    ngx_uint_t    n;
+} ngx_pa_list_t;
+
 
 /* copies an HGETALL reply (hiredis frees it) into the pool */
 ngx_int_t ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply,
     ngx_pa_hash_t *h);
 
+/* copies an array of strings (LRANGE) into the pool */
+ngx_int_t ngx_pa_list_from_reply(ngx_pool_t *pool, redisReply *reply,
+    ngx_pa_list_t *l);
+
 ngx_str_t *ngx_pa_hash_get(ngx_pa_hash_t *h, const char *name);
 
+/* the field is "1" */
+ngx_uint_t ngx_pa_hash_flag(ngx_pa_hash_t *h, const char *name);
+
+/*
+ * May the caller see this report at all?  ioc, supervisor, admin: every
+ * report (hidden ones too); handler, leader, coordinator: reports whose
+ * "agencies" hold their agency or whose coordinator it is; the reporter:
+ * the report whose token_hash matches (constant time).  Callers answer
+ * 404 when not: existence never leaks.
+ */
+ngx_uint_t ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h);
+
+/* the report as the audience sees it (without its history) */
 json_t *ngx_pa_view_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_hash_t *h, ngx_pa_view_e audience);
+
+/*
+ * The history entries (JSON) for the audience: staff get them as stored;
+ * the reporter gets {at, role, actor, action, from, to, note} (+ reason,
+ * kind, rating, comment_id) with staff actors replaced by their role.
+ */
+json_t *ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
+    ngx_pa_view_e audience);
+
+/* what speaks to the reporter: request_info, reject, return, publish ... */
+json_t *ngx_pa_view_messages(ngx_http_request_t *r, ngx_pa_list_t *history);
+
+/* the reporter's name, phone or e-mail opened from "pii_<what>" */
+ngx_int_t ngx_pa_view_pii(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    const char *field, ngx_str_t *plain);
+
+/* "/media/<sha256>.<ext>": the copy without metadata */
+json_t *ngx_pa_view_media_url(ngx_http_request_t *r, json_t *item);
+
+/* adds a Cache-Control header */
+ngx_int_t ngx_pa_view_cache_control(ngx_http_request_t *r,
+    const char *value);
+
+/* sends bytes encoded once (configuration memory) as JSON */
+ngx_int_t ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
+    const char *cache_control);
 
 #endif /* NGX_PA_VIEW_H */

@@ -1,0 +1,51 @@
+/*
+ * The province's directory: agencies (departments, districts, communes,
+ * superior bodies...) with their areas for geographic dispatch, and the
+ * report categories.  Read from JSON once at configuration time; lookups
+ * are pure and need no Redis.  The lookups every route uses are declared
+ * in ngx_pa.h; this header adds what views need.
+ */
+
+#ifndef NGX_PA_DIRECTORY_H
+#define NGX_PA_DIRECTORY_H
+
+#include "ngx_pa.h"
+
+
+#define NGX_PA_DIR_ID_MAX   63        /* fits a JWT agency claim */
+
+typedef struct {
+    ngx_str_t      id;
+    ngx_str_t      name;
+    ngx_str_t      parent;         /* empty when top level */
+    ngx_str_t      kind;
+    ngx_uint_t     rank;           /* locality: 0 commune/ward .. 3 other */
+    double        *area;           /* lat, lng, lat, lng ... or NULL */
+    ngx_uint_t     npoints;
+    double         min_lat, max_lat, min_lng, max_lng;
+} ngx_pa_agency_t;
+
+typedef struct {
+    ngx_str_t      id;
+    ngx_str_t      name;
+    ngx_str_t      agency;         /* default agency, may be empty */
+    ngx_uint_t     urgent;
+} ngx_pa_category_t;
+
+typedef struct {
+    ngx_array_t    agencies;       /* ngx_pa_agency_t */
+    ngx_array_t    categories;     /* ngx_pa_category_t */
+    ngx_str_t      file;           /* full path, for messages */
+    ngx_str_t      answer;         /* GET /directory, encoded once */
+} ngx_pa_directory_t;
+
+
+/* the agency by id, or NULL (also when no directory is configured) */
+ngx_pa_agency_t *ngx_pa_directory_agency(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *id);
+
+/* the category by id, or NULL */
+ngx_pa_category_t *ngx_pa_directory_find_category(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *id);
+
+#endif /* NGX_PA_DIRECTORY_H */

@@ -1,0 +1,225 @@
+# pa_directory: the example directories load, GET /api/v1/directory
+# serves the public part (no areas), and a bad file stops nginx with the
+# file and the reason.
+use Test::Nginx::Socket 'no_plan';
+
+my $http_config = <<'_EOC_';
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_directory;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+_EOC_
+
+my $config = <<'_EOC_';
+    location /api/v1/ {
+        pa_api;
+        error_page 400 404 405 413 415 500 503 @pa_error;
+    }
+    location @pa_error { pa_error; }
+_EOC_
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    my $hc = $block->http_config;
+    if (!defined $hc) {
+        $hc = $http_config;
+    } elsif ($hc =~ s/^\s*#\s*directory\s+(\S+)\s*\n//) {
+        # "# directory <file>": the common lines with another directory
+        my $file = $1;
+        ($hc = $http_config) =~ s/pa_directory \S+;/pa_directory $file;/;
+    }
+    $block->set_value("http_config", $hc);
+    $block->set_value("config", $config) unless defined $block->config;
+});
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: the directory is public and cacheable
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_headers
+Content-Type: application/json; charset=utf-8
+Cache-Control: public, max-age=300
+--- response_body_like: ^\{"agencies":\[\{"id":"ubnd-tinh","name":"Ủy ban nhân dân tỉnh Lai Châu","parent":null,"kind":"province"\},.*\{"id":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","parent":"ubnd-tinh","kind":"department"\}.*\],"categories":\[\{"id":"traffic","name":"Giao thông[^"]*","urgent":false\}.*\{"id":"fire","name":"Cháy nổ","urgent":true\}.*\]\}$
+
+
+
+=== TEST 2: areas and default agencies stay inside
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body_unlike: "area"|"agency"|\[\[
+
+
+
+=== TEST 3: districts and wards for geographic dispatch
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body_like: "id":"tam-duong","name":"UBND huyện Tam Đường","parent":"ubnd-tinh","kind":"district".*"id":"phuong-tan-phong","name":"UBND phường Tân Phong","parent":"ubnd-tinh","kind":"ward"
+
+
+
+=== TEST 4: HEAD has the headers only
+--- request
+HEAD /api/v1/directory
+--- error_code: 200
+--- response_headers
+Cache-Control: public, max-age=300
+--- response_body
+
+
+
+=== TEST 5: without pa_directory the lists are empty
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_directory;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body
+{"agencies":[],"categories":[]}
+
+
+
+=== TEST 6: Vĩnh Long has its coordinator
+--- http_config
+# directory $TEST_NGINX_ROOT/conf-examples/directory/vinhlong.json
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body_like: "id":"to-dieu-phoi","name":"Tổ điều phối[^"]*","parent":"van-phong","kind":"coordinator"
+
+
+
+=== TEST 7: Thái Nguyên loads, with its districts
+--- http_config
+# directory $TEST_NGINX_ROOT/conf-examples/directory/thainguyen.json
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body_like: "id":"so-gtvt","name":"Sở Giao thông vận tải tỉnh Thái Nguyên".*"id":"tp-thai-nguyen","name":"UBND thành phố Thái Nguyên","parent":"ubnd-tinh","kind":"district"
+
+
+
+=== TEST 8: Điện Biên loads, with its districts
+--- http_config
+# directory $TEST_NGINX_ROOT/conf-examples/directory/dienbien.json
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body_like: "id":"tp-dien-bien-phu","name":"UBND thành phố Điện Biên Phủ","parent":"ubnd-tinh","kind":"district"
+
+
+
+=== TEST 9: only GET and HEAD
+--- request
+POST /api/v1/directory
+--- error_code: 405
+--- response_body_like: "code":"method_not_allowed"
+
+
+
+=== TEST 10: a file that is not JSON stops nginx, naming file and place
+--- http_config
+# directory ../html/bad.json
+--- user_files
+>>> bad.json
+{"agencies": [
+--- must_die
+--- error_log eval
+qr{pa_directory ".*/html/bad\.json": line \d+ column \d+: }
+
+
+
+=== TEST 11: a duplicate agency id
+--- http_config
+# directory ../html/dup.json
+--- user_files
+>>> dup.json
+{"agencies": [{"id": "a", "name": "A", "kind": "commune"},
+              {"id": "a", "name": "B", "kind": "commune"}]}
+--- must_die
+--- error_log eval
+qr{pa_directory ".*dup\.json": agencies\[1\]\.id is a duplicate}
+
+
+
+=== TEST 12: a parent that is not an agency
+--- http_config
+# directory ../html/parent.json
+--- user_files
+>>> parent.json
+{"agencies": [{"id": "a", "name": "A", "kind": "commune", "parent": "b"}]}
+--- must_die
+--- error_log eval
+qr{agencies\[0\]\.parent is not an agency id}
+
+
+
+=== TEST 13: an area point given as [lng, lat] out of range
+--- http_config
+# directory ../html/area.json
+--- user_files
+>>> area.json
+{"agencies": [{"id": "a", "name": "A", "kind": "commune",
+               "area": [[103.4, 22.3], [103.5, 22.3], [103.5, 22.4]]}]}
+--- must_die
+--- error_log eval
+qr{agencies\[0\]\.area a point is out of range}
+
+
+
+=== TEST 14: an id with a key separator
+--- http_config
+# directory ../html/id.json
+--- user_files
+>>> id.json
+{"agencies": [{"id": "a,b", "name": "A", "kind": "commune"}]}
+--- must_die
+--- error_log eval
+qr{agencies\[0\]\.id must be 1\.\.63 of \[A-Za-z0-9_\.-\]}
+
+
+
+=== TEST 15: a category's agency must exist, urgent must be a boolean
+--- http_config
+# directory ../html/cat.json
+--- user_files
+>>> cat.json
+{"agencies": [{"id": "a", "name": "A", "kind": "commune"}],
+ "categories": [{"id": "fire", "name": "Cháy", "urgent": true, "agency": "x"}]}
+--- must_die
+--- error_log eval
+qr{categories\[0\]\.agency is not an agency id}
+
+
+
+=== TEST 16: urgent must be a boolean
+--- http_config
+# directory ../html/urgent.json
+--- user_files
+>>> urgent.json
+{"agencies": [{"id": "a", "name": "A", "kind": "commune"}],
+ "categories": [{"id": "fire", "name": "Cháy", "urgent": "yes"}]}
+--- must_die
+--- error_log eval
+qr{categories\[0\]\.urgent must be true or false}
+
+
+
+=== TEST 17: a missing file
+--- http_config
+# directory ../html/none.json
+--- must_die
+--- error_log eval
+qr{pa_directory ".*none\.json": line -?\d+ column -?\d+: unable to open}
