@@ -36,7 +36,7 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 libmagic-dev libssl-dev openssl perl libtest-base-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
                 libimage-exiftool-perl imagemagick wrk \
-                gcc make curl
+                gcc make curl ffmpeg
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
         test-asan bench fuzz clean
