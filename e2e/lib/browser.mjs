@@ -1,0 +1,117 @@
+// Shared helpers for the browser tests: chromium via playwright-core,
+// viewports, screenshots, CSP/console watch, tokens and test photos.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = process.env.PA_ROOT || path.resolve(here, '../..');
+export const BASE = (process.env.PA_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+export const MOCK = process.env.PA_MOCK === '1';
+export const SHOTS = path.join(ROOT, 'var', 'screenshots');
+export const CHROMIUM = process.env.PA_CHROMIUM || '/usr/bin/chromium';
+
+export const VIEWPORTS = {
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  desktop: { viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 },
+};
+
+export const HERE = { lat: 22.3964, lng: 103.4582 }; // Lai Châu ward
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+// A context per viewport.  Tile requests are answered 404 at once: test
+// runs have no network, and the map must work without tiles anyway.
+export async function newContext(browser, name) {
+  const ctx = await browser.newContext({
+    ...VIEWPORTS[name],
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+    geolocation: { latitude: HERE.lat, longitude: HERE.lng, accuracy: 8 },
+    permissions: ['geolocation'],
+  });
+  await ctx.route((url) => !url.href.startsWith(BASE), (route) => route.fulfill({ status: 404, body: '' }));
+  return ctx;
+}
+
+// Collect page errors and CSP violations; tests assert the list is empty.
+export function watch(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(text)) problems.push('csp: ' + text);
+  });
+  return problems;
+}
+
+export async function shot(page, viewport, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${viewport}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// ---------------------------------------------------------------- tokens
+function b64url(s) { return Buffer.from(s).toString('base64url'); }
+
+export function staffToken(role, agency) {
+  if (MOCK) {
+    const claims = { sub: 'e2e-' + role, role, exp: Math.floor(Date.now() / 1000) + 3600, ...(agency ? { agency } : {}) };
+    return b64url('{"alg":"HS256","typ":"JWT"}') + '.' + b64url(JSON.stringify(claims)) + '.mock';
+  }
+  const args = ['--role', role, '--sub', 'e2e-' + role];
+  if (agency) args.push('--agency', agency);
+  return execFileSync(path.join(ROOT, 'bin', 'pa-token'), args, { cwd: ROOT, encoding: 'utf8' }).trim();
+}
+
+// ---------------------------------------------------------------- API
+export async function api(method, p, { token, reportToken, body, headers } = {}) {
+  const hd = { Accept: 'application/json', ...(headers || {}) };
+  if (token) hd.Authorization = 'Bearer ' + token;
+  if (reportToken) hd['X-Report-Token'] = reportToken;
+  if (body !== undefined) hd['Content-Type'] = 'application/json';
+  const res = await fetch(BASE + '/api/v1' + p, { method, headers: hd, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  return { status: res.status, json, headers: res.headers };
+}
+
+// ---------------------------------------------------------------- photo
+// A JPEG with EXIF GPS + DateTimeOriginal (now, +07:00), made with
+// ImageMagick and exiftool.
+export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Date() } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-e2e-'));
+  const file = path.join(dir, `hien-truong-${label}.jpg`);
+  const convert = fs.existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
+  // a noisy picture (so it is not a trivially tiny file) with a label
+  execFileSync(convert, ['-size', '1280x960', 'plasma:#6d8f4e-#8a7b66', '-blur', '0x1',
+    '-fill', '#333333', '-draw', 'rectangle 300,500 980,640',
+    '-fill', 'white', '-pointsize', '48', '-gravity', 'center', '-annotate', '+0+0', 'O GA ' + label,
+    '-quality', '85', file]);
+  const local = new Date(when.getTime() + 7 * 3600000).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, ':');
+  execFileSync('exiftool', ['-q', '-overwrite_original',
+    `-DateTimeOriginal=${local}`, `-CreateDate=${local}`, '-OffsetTimeOriginal=+07:00',
+    `-GPSLatitude=${Math.abs(lat)}`, `-GPSLatitudeRef=${lat >= 0 ? 'N' : 'S'}`,
+    `-GPSLongitude=${Math.abs(lng)}`, `-GPSLongitudeRef=${lng >= 0 ? 'E' : 'W'}`,
+    '-Make=E2E', '-Model=Camera', file]);
+  return file;
+}
+
+// a phone number unique to this run (the backend refuses duplicates
+// and rate-limits per reporter)
+export function uniquePhone() {
+  return '09' + String(crypto.randomInt(10000000, 99999999));
+}

@@ -1,0 +1,80 @@
+# Portal (static citizen portal + staff console) and its browser tests.
+# Included by the main Makefile:   -include mk/portal.mk
+#
+#   make portal     install the pinned npm packages (npm ci, offline-safe) and
+#                   copy the vendored front-end libraries into portal/vendor/
+#   make test-e2e   browser tests (playwright-core + Debian's chromium) against
+#                   `make run`'s nginx on :8080; starts it (PROFILE=laichau-2026
+#                   TEST_CLOCK=1) when nothing answers there and stops it after.
+#                   Screenshots land in var/screenshots/.
+#
+# Variables are prefixed PORTAL_/E2E_ so they never collide with the main Makefile.
+
+PORTAL_ROOT    := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST))))/..)
+PORTAL_DIR     := $(PORTAL_ROOT)/portal
+PORTAL_VENDOR  := $(PORTAL_DIR)/vendor
+E2E_DIR        := $(PORTAL_ROOT)/e2e
+E2E_BASE_URL   ?= http://127.0.0.1:8080
+E2E_PROFILE    ?= laichau-2026
+E2E_CHROMIUM   ?= /usr/bin/chromium
+E2E_DEB_PKGS   := chromium imagemagick libimage-exiftool-perl
+PORTAL_NPM     ?= npm
+
+.PHONY: portal portal-clean test-e2e e2e-deps
+
+portal: $(PORTAL_VENDOR)/.stamp
+
+# npm ci only when the lockfile changed since the last install; --prefer-offline
+# takes the local npm cache first, so a machine that installed once works
+# without network.  If npm is missing but the vendor copy exists, keep it.
+$(E2E_DIR)/node_modules/.package-lock.json: $(E2E_DIR)/package-lock.json $(E2E_DIR)/package.json
+	@if ! command -v $(PORTAL_NPM) >/dev/null 2>&1; then \
+	    if [ -f $(PORTAL_VENDOR)/.stamp ]; then \
+	        echo "portal: npm not found, keeping portal/vendor as is"; exit 0; fi; \
+	    echo "portal: npm is required (apt-get install nodejs npm)"; exit 1; fi; \
+	cd $(E2E_DIR) && $(PORTAL_NPM) ci --prefer-offline --no-audit --no-fund \
+	    --loglevel=error && touch $@
+
+$(PORTAL_VENDOR)/.stamp: $(E2E_DIR)/node_modules/.package-lock.json
+	@rm -rf $(PORTAL_VENDOR)/leaflet && mkdir -p $(PORTAL_VENDOR)/leaflet && \
+	cp $(E2E_DIR)/node_modules/leaflet/dist/leaflet-src.esm.js \
+	   $(E2E_DIR)/node_modules/leaflet/dist/leaflet.css \
+	   $(E2E_DIR)/node_modules/leaflet/LICENSE \
+	   $(PORTAL_VENDOR)/leaflet/ && \
+	cp -r $(E2E_DIR)/node_modules/leaflet/dist/images $(PORTAL_VENDOR)/leaflet/ && \
+	touch $@ && echo "portal: vendor libraries in portal/vendor/"
+
+portal-clean:
+	rm -rf $(PORTAL_VENDOR) $(E2E_DIR)/node_modules
+
+# Debian packages the browser tests need (installs only what is missing).
+e2e-deps:
+	@missing=""; for p in $(E2E_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	        | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "run as root (or install:$$missing)"; exit 1; fi; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test-e2e: portal e2e-deps
+	@mkdir -p $(PORTAL_ROOT)/var/screenshots; \
+	started=0; \
+	code=$$(curl -s -o /dev/null -w '%{http_code}' $(E2E_BASE_URL)/api/v1/health); \
+	if [ "$$code" = 000 ]; then \
+	    echo "test-e2e: starting make run PROFILE=$(E2E_PROFILE) TEST_CLOCK=1"; \
+	    $(MAKE) -C $(PORTAL_ROOT) run PROFILE=$(E2E_PROFILE) TEST_CLOCK=1 \
+	        || exit 1; \
+	    started=1; \
+	fi; \
+	cd $(E2E_DIR) && PA_BASE_URL=$(E2E_BASE_URL) PA_ROOT=$(PORTAL_ROOT) \
+	    PA_CHROMIUM=$(E2E_CHROMIUM) \
+	    node --test --test-concurrency=1 --test-reporter=spec tests/; \
+	rc=$$?; \
+	if [ $$started = 1 ]; then $(MAKE) -C $(PORTAL_ROOT) stop; fi; \
+	echo "test-e2e: screenshots in var/screenshots/"; \
+	exit $$rc
