@@ -37,7 +37,9 @@
 #define NGX_PA_HEIF_META_MAX     (1024 * 1024)
 #define NGX_PA_HEIF_ITEM_MAX     (1024 * 1024)
 #define NGX_PA_KEYS_MAX          256     /* QuickTime metadata keys */
-#define NGX_PA_STRIP_WINDOW      65536
+#ifndef NGX_PA_STRIP_WINDOW
+#define NGX_PA_STRIP_WINDOW      65536   /* tiny in a fuzz build: edges */
+#endif
 
 #define NGX_PA_JPEG_SEG          1       /* ngx_pa_jpeg_marker() results */
 #define NGX_PA_JPEG_EOI          2
@@ -2099,6 +2101,7 @@ ngx_pa_strip_scan(ngx_pa_src_t *src, ngx_pa_wr_t *w, off_t off, u_char *win,
     const u_char  *p;
 
     rc = 0;
+    used = 0;                   /* not set when the window fails */
 
     while (rc == 0 && (got = ngx_pa_src_peek(src, off, win, wsize, &p)) >= 2)
     {
