@@ -75,8 +75,8 @@ if [ -n "${PA_ASAN:-}" ]; then
     export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$WORK/asan
 fi
 
-echo "== t/ suite (Redis on port $PORT)"
-prove -r ${PROVE_ARGS:-} t/ || status=1
+echo "== integration and t/ suites (Redis on port $PORT)"
+prove -r ${PROVE_ARGS:-} tests/integration/ t/ || status=1
 
 unset LD_PRELOAD
 if [ -n "${PA_ASAN:-}" ] && ls "$WORK"/asan* >/dev/null 2>&1; then
