@@ -62,17 +62,3 @@ ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
     return ngx_pa_pending(r);
 }
-
-
-ngx_int_t
-ngx_pa_history_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    return ngx_pa_pending(r);
-}
-
-
-ngx_int_t
-ngx_pa_reporter_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    return ngx_pa_pending(r);
-}

@@ -1,84 +1,404 @@
 /*
- * Reading a report: GET /api/v1/reports/{id} for its reporter (access
- * token) and GET /api/v1/health.  One small Redis call each.
+ * Reading a report: GET /api/v1/reports/{id} (staff by JWT, the reporter
+ * by access token), its /history and its /reporter (personal data, with
+ * an audit entry), and GET /api/v1/health.  One Redis call each: get.lua
+ * reads the hash and the history; the worker decides what the caller may
+ * see and answers 404 for anything it may not (existence never leaks).
  */
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_view.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
+
+/* what the caller sees is theirs alone: no shared cache keeps it */
+#define NGX_PA_PRIVATE_CACHE  "private, no-store"
 
 
+typedef struct {
+    ngx_pa_caller_t       caller;
+    ngx_pa_hash_t         hash;
+    ngx_pa_list_t         history;
+} ngx_pa_read_t;
+
+
+static ngx_int_t ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_reply_pt done);
+static ngx_int_t ngx_pa_read_parse(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    redisReply *reply);
 static void ngx_pa_read_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
+static void ngx_pa_history_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static void ngx_pa_reporter_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static ngx_int_t ngx_pa_read_send(ngx_http_request_t *r, json_t *body);
+static ngx_int_t ngx_pa_read_not_found(ngx_http_request_t *r);
 static void ngx_pa_health_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
-static ngx_int_t ngx_pa_read_token_ok(ngx_http_request_t *r,
-    ngx_pa_hash_t *h);
 
 
 ngx_int_t
 ngx_pa_read_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_str_t    *key;
-    ngx_array_t  *keys;
-    const char   *argv[2];
-    size_t        argvlen[2];
+    return ngx_pa_read_start(r, ctx, ngx_pa_read_done);
+}
 
-    if (ngx_pa_reporter_token(r) == NULL) {
-        return ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
-                                 NULL, "an access token is required");
-    }
 
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    if (keys == NULL) {
+ngx_int_t
+ngx_pa_history_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    return ngx_pa_read_start(r, ctx, ngx_pa_history_done);
+}
+
+
+/* the caller, then get.lua "report": the hash and the history */
+
+static ngx_int_t
+ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_reply_pt done)
+{
+    ngx_int_t       rc;
+    ngx_array_t    *keys, *args;
+    ngx_pa_read_t  *rd;
+
+    rd = ngx_pcalloc(r->pool, sizeof(ngx_pa_read_t));
+    if (rd == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    key = ngx_pa_key(r, keys, "r:%V", &ctx->id);
-    if (key == NULL) {
+    ctx->data = rd;
+
+    rc = ngx_pa_auth(r, ctx, &rd->caller);
+    if (rc != NGX_OK) {
+        return ngx_pa_auth_fail(r, rc);
+    }
+
+    keys = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    argv[0] = "HGETALL";
-    argvlen[0] = 7;
-    argv[1] = (const char *) key->data;
-    argvlen[1] = key->len;
+    if (ngx_pa_key(r, keys, "r:%V", &ctx->id) == NULL
+        || ngx_pa_key(r, keys, "h:%V", &ctx->id) == NULL
+        || ngx_pa_key(r, keys, "audit") == NULL
+        || ngx_pa_arg_cstr(args, "report") != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_read_done);
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_GET, keys, args, done);
+}
+
+
+/* {hash, history} copied out of the reply; NGX_DECLINED: answer 404 */
+
+static ngx_int_t
+ngx_pa_read_parse(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    redisReply *reply)
+{
+    ngx_pa_read_t  *rd;
+
+    rd = ctx->data;
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: get script failed: %*s",
+                      (size_t) reply->len, reply->str);
+        return NGX_ERROR;
+    }
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+        || ngx_pa_hash_from_reply(r->pool, reply->element[0], &rd->hash)
+           != NGX_OK
+        || ngx_pa_list_from_reply(r->pool, reply->element[1], &rd->history)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: unexpected reply of the get script");
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_view_visible(&rd->caller, &rd->hash) ? NGX_OK
+                                                        : NGX_DECLINED;
 }
 
 
 static void
 ngx_pa_read_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
-    redisReply     *reply = data;
-    json_t         *view;
-    ngx_pa_hash_t   h;
+    json_t          *view, *more;
+    ngx_int_t        rc;
+    ngx_pa_read_t   *rd;
 
-    if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
+    rd = ctx->data;
+
+    rc = ngx_pa_read_parse(r, ctx, data);
+
+    if (rc == NGX_DECLINED) {
+        ngx_pa_finalize(r, ngx_pa_read_not_found(r));
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "the report cannot be read "
+                                             "now, try again"));
+        return;
+    }
+
+    if (rd->caller.staff) {
+        view = ngx_pa_view_report(r, ctx, &rd->hash, NGX_PA_VIEW_STAFF);
+        more = ngx_pa_view_history(r, &rd->history, NGX_PA_VIEW_STAFF);
+
+        if (view != NULL && more != NULL) {
+            json_object_set_new(view, "history", more);
+            more = NULL;
+        }
+
+    } else {
+        view = ngx_pa_view_report(r, ctx, &rd->hash, NGX_PA_VIEW_REPORTER);
+        more = ngx_pa_view_messages(r, &rd->history);
+
+        if (view != NULL && more != NULL) {
+            json_object_set_new(view, "messages", more);
+            more = NULL;
+        }
+    }
+
+    if (more != NULL) {
+        json_decref(more);
+    }
+
+    if (view == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: unexpected reply to HGETALL");
+                      "pa: cannot build the view of report %V", &ctx->id);
+    }
+
+    ngx_pa_finalize(r, ngx_pa_read_send(r, view));
+}
+
+
+static void
+ngx_pa_history_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    json_t         *list;
+    ngx_int_t       rc;
+    ngx_pa_read_t  *rd;
+
+    rd = ctx->data;
+
+    rc = ngx_pa_read_parse(r, ctx, data);
+
+    if (rc == NGX_DECLINED) {
+        ngx_pa_finalize(r, ngx_pa_read_not_found(r));
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "the history cannot be read "
+                                             "now, try again"));
+        return;
+    }
+
+    list = ngx_pa_view_history(r, &rd->history,
+                               rd->caller.staff ? NGX_PA_VIEW_STAFF
+                                                : NGX_PA_VIEW_REPORTER);
+    if (list == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: cannot build the history of report %V",
+                      &ctx->id);
+    }
+
+    ngx_pa_finalize(r, ngx_pa_read_send(r, list));
+}
+
+
+/*
+ * GET /reports/{id}/reporter: the IOC always; a handler or leader of an
+ * assigned agency when the reporter consented (share_identity); nobody
+ * else.  Roles that may never read it are refused before any lookup, so
+ * the answer says nothing about the report.
+ */
+
+ngx_int_t
+ngx_pa_reporter_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_int_t       rc;
+    ngx_str_t       agency;
+    ngx_array_t    *keys, *args;
+    ngx_pa_read_t  *rd;
+
+    rd = ngx_pcalloc(r->pool, sizeof(ngx_pa_read_t));
+    if (rd == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->data = rd;
+
+    rc = ngx_pa_auth(r, ctx, &rd->caller);
+    if (rc != NGX_OK) {
+        return ngx_pa_auth_fail(r, rc);
+    }
+
+    switch (rd->caller.role) {
+
+    case NGX_PA_ROLE_IOC:
+        ngx_str_null(&agency);
+        break;
+
+    case NGX_PA_ROLE_HANDLER:
+    case NGX_PA_ROLE_LEADER:
+        agency = rd->caller.agency;
+        break;
+
+    default:
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: role \"%V\" asked for the reporter of %V",
+                      &rd->caller.role_name, &ctx->id);
+        return ngx_pa_auth_fail(r, NGX_OK);
+    }
+
+    keys = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 7, sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_key(r, keys, "r:%V", &ctx->id) == NULL
+        || ngx_pa_key(r, keys, "h:%V", &ctx->id) == NULL
+        || ngx_pa_key(r, keys, "audit") == NULL
+        || ngx_pa_arg_cstr(args, "reporter") != NGX_OK
+        || ngx_pa_arg_str(args, &agency) != NGX_OK
+        || ngx_pa_arg_cstr(args, agency.len ? "1" : "0") != NGX_OK
+        || ngx_pa_arg_str(args, &rd->caller.sub) != NGX_OK
+        || ngx_pa_arg_str(args, &rd->caller.role_name) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
+        || ngx_pa_arg_str(args, &ctx->id) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_GET, keys, args,
+                       ngx_pa_reporter_done);
+}
+
+
+static void
+ngx_pa_reporter_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    redisReply     *reply = data;
+    json_t         *body;
+    ngx_str_t       name, phone, email;
+    ngx_pa_hash_t   h;
+    ngx_pa_read_t  *rd;
+    redisReply      rest;
+
+    rd = ctx->data;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+        || reply->element[0]->type != REDIS_REPLY_STRING)
+    {
+        if (reply->type == REDIS_REPLY_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: get script failed: %*s",
+                          (size_t) reply->len, reply->str);
+
+        } else {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: unexpected reply of the get script");
+        }
+
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "try again"));
+        return;
+    }
+
+    if (ngx_strcmp(reply->element[0]->str, "not_found") == 0) {
+        ngx_pa_finalize(r, ngx_pa_read_not_found(r));
+        return;
+    }
+
+    if (ngx_strcmp(reply->element[0]->str, "ok") != 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: \"%V\" of %V may not read the reporter of %V "
+                      "without consent", &rd->caller.sub,
+                      &rd->caller.agency, &ctx->id);
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
+                                             "forbidden", NULL,
+                                             "the reporter did not consent "
+                                             "to share their identity"));
+        return;
+    }
+
+    /* the fields after "ok" are name, value pairs */
+
+    rest = *reply;
+    rest.element = reply->element + 1;
+    rest.elements = reply->elements - 1;
+
+    if (ngx_pa_hash_from_reply(r->pool, &rest, &h) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: unexpected fields of the get script (reporter)");
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    /* unknown id and wrong token look the same: existence never leaks */
-
-    if (h.n == 0 || !ngx_pa_read_token_ok(r, &h)) {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
-                                             "not_found", NULL,
-                                             "no such report"));
+    if (ngx_pa_view_pii(r, &h, "pii_name", &name) == NGX_ERROR
+        || ngx_pa_view_pii(r, &h, "pii_phone", &phone) == NGX_ERROR
+        || ngx_pa_view_pii(r, &h, "pii_email", &email) == NGX_ERROR)
+    {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    view = ngx_pa_view_report(r, ctx, &h, NGX_PA_VIEW_REPORTER);
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "pa: \"%V\" (%V) read the reporter of %V",
+                  &rd->caller.sub, &rd->caller.role_name, &ctx->id);
 
-    ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, view));
+    body = json_pack("{s:o, s:o, s:o}",
+                     "name", name.len ? ngx_pa_json_strn(name.data, name.len)
+                                      : json_null(),
+                     "phone", phone.len ? ngx_pa_json_strn(phone.data,
+                                                           phone.len)
+                                        : json_null(),
+                     "email", email.len ? ngx_pa_json_strn(email.data,
+                                                           email.len)
+                                        : json_null());
+
+    ngx_pa_finalize(r, ngx_pa_read_send(r, body));
+}
+
+
+static ngx_int_t
+ngx_pa_read_send(ngx_http_request_t *r, json_t *body)
+{
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_view_cache_control(r, NGX_PA_PRIVATE_CACHE) != NGX_OK) {
+        json_decref(body);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_send_json(r, NGX_HTTP_OK, body);
+}
+
+
+static ngx_int_t
+ngx_pa_read_not_found(ngx_http_request_t *r)
+{
+    return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
+                             "no such report");
 }
 
 
@@ -107,27 +427,6 @@ ngx_pa_reporter_token(ngx_http_request_t *r)
 }
 
 
-static ngx_int_t
-ngx_pa_read_token_ok(ngx_http_request_t *r, ngx_pa_hash_t *h)
-{
-    u_char      hex[SHA256_DIGEST_LENGTH * 2];
-    u_char      md[SHA256_DIGEST_LENGTH];
-    ngx_str_t  *token, *stored;
-
-    token = ngx_pa_reporter_token(r);
-    stored = ngx_pa_hash_get(h, "token_hash");
-
-    if (token == NULL || stored == NULL || stored->len != sizeof(hex)) {
-        return 0;
-    }
-
-    SHA256(token->data, token->len, md);
-    ngx_hex_dump(hex, md, sizeof(md));
-
-    return CRYPTO_memcmp(hex, stored->data, sizeof(hex)) == 0;
-}
-
-
 ngx_int_t
 ngx_pa_health(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
@@ -149,6 +448,9 @@ ngx_pa_health_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     ngx_pa_main_conf_t  *pmcf;
 
     if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: health: Redis answers %*s",
+                      (size_t) reply->len, reply->str);
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                              "unavailable", NULL,
                                              "storage answers with errors"));

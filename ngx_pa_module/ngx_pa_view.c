@@ -30,7 +30,8 @@ typedef enum {
     NGX_PA_F_JSON,          /* stored encoded by the worker */
     NGX_PA_F_LIST,          /* ",a,b," -> ["a", "b"] */
     NGX_PA_F_MEDIA,         /* JSON media list, urls for the public */
-    NGX_PA_F_RESULT         /* the agency's result, rendered */
+    NGX_PA_F_RESULT,        /* the agency's result, rendered */
+    NGX_PA_F_COMMENTS       /* JSON, epochs -> RFC 3339 */
 } ngx_pa_field_type_e;
 
 typedef struct {
@@ -70,6 +71,8 @@ static ngx_pa_field_t  ngx_pa_fields[] = {
     { "media",             NGX_PA_F_MEDIA,  NGX_PA_SEE_ALL },
     { "agencies",          NGX_PA_F_LIST,   NGX_PA_SEE_PRIVATE },
     { "lead",              NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
+    { "dispatched_at",     NGX_PA_F_TIME,   NGX_PA_SEE_PRIVATE },
+    { "auto_agency",       NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
     { "coordinator",       NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
     { "suggested_agencies", NGX_PA_F_LIST,  NGX_PA_SEE_STAFF },
     { "returned_by",       NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
@@ -82,7 +85,7 @@ static ngx_pa_field_t  ngx_pa_fields[] = {
     { "published_at",      NGX_PA_F_TIME,   NGX_PA_SEE_ALL },
     { "rating",            NGX_PA_F_STRING, NGX_PA_SEE_ALL },
     { "rated_at",          NGX_PA_F_TIME,   NGX_PA_SEE_PRIVATE },
-    { "comments",          NGX_PA_F_JSON,   NGX_PA_SEE_PRIVATE },
+    { "comments",          NGX_PA_F_COMMENTS, NGX_PA_SEE_PRIVATE },
     { NULL, 0, 0 }
 };
 
@@ -111,6 +114,7 @@ static const char  *ngx_pa_reporter_actions[] = {
 static json_t *ngx_pa_view_field(ngx_http_request_t *r, ngx_pa_hash_t *h,
     ngx_str_t *v, ngx_pa_field_type_e type, ngx_pa_view_e audience);
 static json_t *ngx_pa_view_list(ngx_str_t *v);
+static json_t *ngx_pa_view_comments(ngx_http_request_t *r, ngx_str_t *v);
 static json_t *ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
     ngx_pa_view_e audience);
 static json_t *ngx_pa_view_result(ngx_http_request_t *r, ngx_pa_hash_t *h,
@@ -119,7 +123,16 @@ static json_t *ngx_pa_view_render(ngx_http_request_t *r, json_t *agency,
     json_t *salutation, json_t *summary, ngx_str_t *name);
 static json_t *ngx_pa_view_deadlines(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_hash_t *h, ngx_uint_t *overdue);
+static int ngx_libc_cdecl ngx_pa_view_dl_cmp(const void *one,
+    const void *two);
 static ngx_uint_t ngx_pa_view_is(json_t *v, const char *s);
+
+
+typedef struct {
+    time_t       due;
+    ngx_str_t    key;
+    json_t      *o;
+} ngx_pa_view_dl_t;
 
 
 ngx_int_t
@@ -413,6 +426,9 @@ ngx_pa_view_field(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *v,
     case NGX_PA_F_RESULT:
         return ngx_pa_view_result(r, h, v, audience);
 
+    case NGX_PA_F_COMMENTS:
+        return ngx_pa_view_comments(r, v);
+
     default:
         return json_stringn((char *) v->data, v->len);
     }
@@ -444,6 +460,54 @@ ngx_pa_view_list(ngx_str_t *v)
         }
 
         p = comma + 1;
+    }
+
+    return a;
+}
+
+
+/* [{id, text, at, reply?, reply_at?, agency?, flagged?}], times shown */
+
+static json_t *
+ngx_pa_view_comments(ngx_http_request_t *r, ngx_str_t *v)
+{
+    json_t              *a, *c, *t;
+    size_t               i;
+    ngx_uint_t           k;
+    json_error_t         je;
+    ngx_pa_main_conf_t  *pmcf;
+
+    static const char   *times[] = { "at", "reply_at", NULL };
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    a = json_loadb((char *) v->data, v->len, 0, &je);
+
+    /* Lua's cjson writes an empty list as {} */
+
+    if (a == NULL || !json_is_array(a)) {
+        if (a == NULL || json_object_size(a) != 0) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: stored comments are not a JSON list");
+        }
+
+        if (a) {
+            json_decref(a);
+        }
+
+        return json_array();
+    }
+
+    json_array_foreach(a, i, c) {
+        for (k = 0; times[k]; k++) {
+            t = json_object_get(c, times[k]);
+
+            if (json_is_number(t)) {
+                json_object_set_new(c, times[k],
+                                    ngx_pa_time_json(pmcf,
+                                        (time_t) json_number_value(t)));
+            }
+        }
     }
 
     return a;
@@ -722,12 +786,14 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     time_t               due;
     ngx_str_t           *k, *v, *met, *late;
     ngx_uint_t           i, is_overdue;
+    ngx_array_t          all;
+    ngx_pa_view_dl_t    *dl;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    a = json_array();
-    if (a == NULL) {
+    if (ngx_array_init(&all, r->pool, 8, sizeof(ngx_pa_view_dl_t)) != NGX_OK)
+    {
         return NULL;
     }
 
@@ -761,10 +827,20 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
 
         o = json_object();
-        if (o == NULL) {
-            json_decref(a);
-            return NULL;
+        dl = ngx_array_push(&all);
+
+        if (o == NULL || dl == NULL) {
+            if (o) {
+                json_decref(o);
+            }
+
+            goto failed;
         }
+
+        dl->due = due;
+        dl->key.data = k->data + 3;
+        dl->key.len = k->len - 3;
+        dl->o = o;
 
         json_object_set_new(o, "step",
                             json_stringn((char *) k->data + 3,
@@ -794,10 +870,49 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
 
         json_object_set_new(o, "overdue", json_boolean(is_overdue));
-        json_array_append_new(a, o);
+    }
+
+    /* the hash has no order: by due, then by key, the same every time */
+
+    ngx_qsort(all.elts, all.nelts, sizeof(ngx_pa_view_dl_t),
+              ngx_pa_view_dl_cmp);
+
+    a = json_array();
+    if (a == NULL) {
+        goto failed;
+    }
+
+    dl = all.elts;
+
+    for (i = 0; i < all.nelts; i++) {
+        json_array_append_new(a, dl[i].o);
     }
 
     return a;
+
+failed:
+
+    dl = all.elts;
+
+    for (i = 0; i < all.nelts; i++) {
+        json_decref(dl[i].o);
+    }
+
+    return NULL;
+}
+
+
+static int ngx_libc_cdecl
+ngx_pa_view_dl_cmp(const void *one, const void *two)
+{
+    const ngx_pa_view_dl_t  *a = one, *b = two;
+
+    if (a->due != b->due) {
+        return a->due < b->due ? -1 : 1;
+    }
+
+    return (int) ngx_memn2cmp(a->key.data, b->key.data, a->key.len,
+                              b->key.len);
 }
 
 
@@ -806,12 +921,14 @@ ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
     ngx_pa_view_e audience)
 {
     json_t        *a, *e, *o, *role, *v;
+    ngx_str_t      list;
     ngx_uint_t     i, k;
+    const char    *key;
     json_error_t   je;
 
     static const char  *keep[] = {
-        "at", "role", "actor", "action", "from", "to", "note", "reason",
-        "kind", "rating", "comment_id", NULL
+        "at", "role", "actor", "action", "from", "to", "note",
+        "reject_reason", "return_kind", "rating", "comment_id", NULL
     };
 
     a = json_array();
@@ -833,12 +950,11 @@ ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
             continue;
         }
 
-        if (audience == NGX_PA_VIEW_STAFF) {
-            json_array_append_new(a, e);
-            continue;
-        }
-
-        /* the reporter: the contract's fields, no staff names */
+        /*
+         * The contract's fields first, in its order (scripts write keys
+         * in any order); staff get every other field too, the reporter
+         * only the few that concern them.
+         */
 
         o = json_object();
         if (o == NULL) {
@@ -852,6 +968,27 @@ ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
             if (v != NULL) {
                 json_object_set(o, keep[k], v);
             }
+        }
+
+        if (audience == NGX_PA_VIEW_STAFF) {
+            json_object_foreach(e, key, v) {
+                if (json_object_get(o, key) != NULL) {
+                    continue;
+                }
+
+                if (ngx_strcmp(key, "agencies") == 0 && json_is_string(v)) {
+                    list.data = (u_char *) json_string_value(v);
+                    list.len = json_string_length(v);
+                    json_object_set_new(o, key, ngx_pa_view_list(&list));
+                    continue;
+                }
+
+                json_object_set(o, key, v);
+            }
+
+            json_decref(e);
+            json_array_append_new(a, o);
+            continue;
         }
 
         role = json_object_get(e, "role");
@@ -870,8 +1007,9 @@ ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
 
 /*
  * The reporter's messages: the entries addressed to them, oldest first,
- * {at, action, status (the state it led to), note, reason?, kind?}.  A
- * "return" speaks to them only when it asks them for information.
+ * {at, action, status (the state it led to), note, reject_reason?,
+ * return_kind?}.  A "return" speaks to them only when it asks them for
+ * information.
  */
 
 json_t *
@@ -903,7 +1041,8 @@ ngx_pa_view_messages(ngx_http_request_t *r, ngx_pa_list_t *history)
 
         if (ngx_pa_reporter_actions[k] == NULL
             || (ngx_pa_view_is(action, "return")
-                && !ngx_pa_view_is(json_object_get(e, "kind"), "needs_info")))
+                && !ngx_pa_view_is(json_object_get(e, "return_kind"),
+                                   "needs_info")))
         {
             json_decref(e);
             continue;
@@ -916,14 +1055,14 @@ ngx_pa_view_messages(ngx_http_request_t *r, ngx_pa_list_t *history)
                       "note", json_object_get(e, "note"));
 
         if (o != NULL) {
-            v = json_object_get(e, "reason");
+            v = json_object_get(e, "reject_reason");
             if (v != NULL) {
-                json_object_set(o, "reason", v);
+                json_object_set(o, "reject_reason", v);
             }
 
-            v = json_object_get(e, "kind");
+            v = json_object_get(e, "return_kind");
             if (v != NULL) {
-                json_object_set(o, "kind", v);
+                json_object_set(o, "return_kind", v);
             }
 
             json_array_append_new(a, o);
