@@ -14,6 +14,7 @@
 #include "ngx_pa_media.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_validate.h"
 
 
 static void *ngx_http_pa_create_main_conf(ngx_conf_t *cf);
@@ -44,10 +45,20 @@ static char *ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_pa_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *out);
 static ngx_int_t ngx_http_pa_duration(ngx_str_t *v, time_t *secs,
     ngx_uint_t *mdays);
+
+
+static ngx_conf_enum_t  ngx_http_pa_edited_media[] = {
+    { ngx_string("flag"), NGX_PA_EDITED_FLAG },
+    { ngx_string("reject"), NGX_PA_EDITED_REJECT },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_pa_commands[] = {
@@ -234,6 +245,55 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, sweep_interval),
       NULL },
 
+    { ngx_string("pa_limit_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_limit_zone_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_pa_limit_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_photo_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, photo_max_age),
+      NULL },
+
+    { ngx_string("pa_require_gps"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, require_gps),
+      NULL },
+
+    { ngx_string("pa_require_media"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, require_media),
+      NULL },
+
+    { ngx_string("pa_edited_media"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, edited_media),
+      &ngx_http_pa_edited_media },
+
+    { ngx_string("pa_area"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pa_area,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("pa_sla"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
       ngx_http_pa_sla,
@@ -247,7 +307,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
 
 static ngx_http_module_t  ngx_http_pa_module_ctx = {
     NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_pa_postconfiguration,         /* postconfiguration */
 
     ngx_http_pa_create_main_conf,          /* create main configuration */
     ngx_http_pa_init_main_conf,            /* init main configuration */
@@ -311,6 +371,10 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->login_required = NGX_CONF_UNSET;
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
+    pmcf->photo_max_age = NGX_CONF_UNSET;
+    pmcf->require_gps = NGX_CONF_UNSET;
+    pmcf->require_media = NGX_CONF_UNSET;
+    pmcf->edited_media = NGX_CONF_UNSET_UINT;
 
     pmcf->calendar = ngx_palloc(cf->pool, sizeof(ngx_pa_calendar_t));
     if (pmcf->calendar == NULL) {
@@ -351,6 +415,10 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->login_required, 0);
     ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
+    ngx_conf_init_value(pmcf->photo_max_age, 0);
+    ngx_conf_init_value(pmcf->require_gps, 0);
+    ngx_conf_init_value(pmcf->require_media, 0);
+    ngx_conf_init_uint_value(pmcf->edited_media, NGX_PA_EDITED_FLAG);
 
     pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
 
@@ -484,6 +552,14 @@ ngx_http_pa_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->error, prev->error, 0);
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pa_postconfiguration(ngx_conf_t *cf)
+{
+    /* the edge rate limiter runs in the access phase, before the body */
+    return ngx_pa_limit_init(cf);
 }
 
 
@@ -1057,6 +1133,61 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid \"pa_sla\" for step \"%V\"", &value[1]);
     return NGX_CONF_ERROR;
+}
+
+
+/* pa_area lat,lng lat,lng ...: the province's polygon (WGS84) */
+
+static char *
+ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    u_char      *comma;
+    double      *pt;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (pmcf->area != NULL) {
+        return "is duplicate";
+    }
+
+    if (cf->args->nelts < 4) {
+        return "needs at least 3 points \"lat,lng\"";
+    }
+
+    pmcf->area = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                  2 * sizeof(double));
+    if (pmcf->area == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        pt = ngx_array_push(pmcf->area);
+        if (pt == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        comma = ngx_strlchr(value[i].data, value[i].data + value[i].len, ',');
+
+        if (comma == NULL
+            || ngx_pa_parse_decimal(value[i].data, comma - value[i].data,
+                                    &pt[0]) != 0
+            || ngx_pa_parse_decimal(comma + 1,
+                                    value[i].data + value[i].len - comma - 1,
+                                    &pt[1]) != 0
+            || ngx_pa_latlng_check(pt[0], pt[1]) != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid point \"%V\" (want \"lat,lng\")",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
 }
 
 

@@ -41,6 +41,10 @@ typedef struct {
 
 typedef struct ngx_pa_redis_s  ngx_pa_redis_t;
 
+#define NGX_PA_EDITED_FLAG    1     /* edited media: a flag for the IOC */
+#define NGX_PA_EDITED_REJECT  2     /* ... or 422 edited_media */
+
+
 /* SLA of one workflow step */
 typedef struct {
     ngx_str_t                  step;
@@ -102,6 +106,16 @@ typedef struct {
     /* the directory (ngx_pa_directory.c) */
     void                      *directory;
 
+    /* edge rate limits (ngx_pa_limit.c) */
+    void                      *limit;
+
+    /* evidence rules (ngx_pa_evidence.c) */
+    time_t                     photo_max_age;    /* 0: no limit */
+    ngx_flag_t                 require_gps;
+    ngx_flag_t                 require_media;
+    ngx_uint_t                 edited_media;     /* NGX_PA_EDITED_* */
+    ngx_array_t               *area;             /* double lat, lng pairs */
+
     /* the SLA sweeper (ngx_pa_sweep.c) */
     ngx_msec_t                 sweep_interval;
     void                      *sweeper;
@@ -155,6 +169,7 @@ struct ngx_pa_ctx_s {
     time_t                     now;        /* X-PA-Now or the clock */
     ngx_str_t                  id;         /* report id from the URI */
     ngx_str_t                  sub;        /* "history", "actions", ... */
+    ngx_str_t                  media;      /* sha256 in .../media/{sha} */
 
     ngx_pa_submit_t           *submit;     /* POST /reports state */
     void                      *data;       /* the route's own state */
@@ -203,6 +218,15 @@ ngx_int_t ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_public_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+/* ngx_pa_limit.c: edge rate limits */
+char *ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
+
+/* ngx_pa_public_media.c: media files, public copies, staff originals */
+ngx_int_t ngx_pa_media_original_handler(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
 
 /* ngx_pa_sweep.c */
 ngx_int_t ngx_pa_sweep_init_worker(ngx_cycle_t *cycle,

@@ -162,7 +162,25 @@ ngx_pa_api_route(ngx_http_request_t *r)
             goto read;
         }
 
-        if (ngx_pa_api_segment(&rest, &ctx->sub) != NGX_OK || rest.len) {
+        if (ngx_pa_api_segment(&rest, &ctx->sub) != NGX_OK) {
+            goto not_found;
+        }
+
+        if (ngx_pa_api_is(&ctx->sub, "media")) {
+
+            /* /reports/{id}/media/{sha}: the original, for staff */
+
+            if (ngx_pa_api_segment(&rest, &ctx->media) != NGX_OK
+                || rest.len)
+            {
+                goto not_found;
+            }
+
+            handler = ngx_pa_media_original_handler;
+            goto read;
+        }
+
+        if (rest.len) {
             goto not_found;
         }
 

@@ -62,3 +62,31 @@ ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
     return ngx_pa_pending(r);
 }
+
+
+char *
+ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    return "is not implemented yet";
+}
+
+
+char *
+ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    return "is not implemented yet";
+}
+
+
+ngx_int_t
+ngx_pa_limit_init(ngx_conf_t *cf)
+{
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_media_original_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    return ngx_pa_pending(r);
+}
