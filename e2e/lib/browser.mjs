@@ -59,6 +59,8 @@ export function watch(page) {
 export async function shot(page, viewport, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${viewport}-${name}.png`);
+  // the sticky header would be drawn where the page happens to be scrolled
+  await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

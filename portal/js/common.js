@@ -147,7 +147,8 @@ export function countdown(due, overdue) {
 export function deadlineList(deadlines, dir) {
   const list = h('ul.deadlines');
   const items = Array.isArray(deadlines) ? deadlines.slice() : [];
-  items.sort((a, b) => Date.parse(a.due) - Date.parse(b.due));
+  const isDone = (d) => (d.met === true || d.met === false ? 1 : 0);
+  items.sort((a, b) => isDone(a) - isDone(b) || Date.parse(a.due) - Date.parse(b.due));
   for (const d of items) {
     const done = d.met === true || d.met === false;
     let status;

@@ -66,58 +66,78 @@ function shortName(n, max = 26) {
   return n.length > max ? n.slice(0, max - 1) + '…' : n;
 }
 
-const W = 640;
-const LABEL_W = 190;
-const ROW_H = 34;
-const BAR_H = 20;
+// geometry follows the container: wide screens put the agency name left of
+// the bar, narrow ones above it, so the text keeps a readable size
+function geometry(el) {
+  const w = Math.max(300, Math.round((el && el.clientWidth) || 640));
+  const narrow = w < 560;
+  return {
+    W: w,
+    narrow,
+    LABEL_W: narrow ? 0 : 190,
+    ROW_H: narrow ? 48 : 34,
+    BAR_H: 20,
+    BAR_DY: narrow ? 18 : 0,
+    NAME_MAX: narrow ? Math.floor(w / 7.5) : 26,
+  };
+}
 
-function ontimeChart(list) {
+function nameLabel(g, r, y) {
+  if (g.narrow) return s('text', { x: 0, y: y + 12 }, s('title', { text: r.name }), shortName(r.name, g.NAME_MAX));
+  return s('text', { x: g.LABEL_W - 8, y: y + g.BAR_H / 2 + 4, 'text-anchor': 'end' }, s('title', { text: r.name }), shortName(r.name, g.NAME_MAX));
+}
+
+function ontimeChart(list, g) {
   const max = Math.max(1, ...list.map((r) => r.on_time + r.overdue + r.in_progress));
-  const height = list.length * ROW_H + 26;
-  const plot = W - LABEL_W - 16;
-  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': t('dash.ontime_chart') });
+  const height = list.length * g.ROW_H + 26;
+  const x0 = g.LABEL_W;
+  const plot = g.W - x0 - 16;
+  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${g.W} ${height}`, width: g.W, height, role: 'img', 'aria-label': t('dash.ontime_chart') });
   list.forEach((r, i) => {
-    const y = i * ROW_H + 6;
-    svg.appendChild(s('text', { x: LABEL_W - 8, y: y + BAR_H / 2 + 4, 'text-anchor': 'end' }, s('title', { text: r.name }), shortName(r.name)));
-    let x = LABEL_W;
+    const top = i * g.ROW_H + 6;
+    const y = top + g.BAR_DY;
+    svg.appendChild(nameLabel(g, r, top));
+    let x = x0;
     for (const [key, cls] of [['on_time', 'c-ontime'], ['overdue', 'c-overdue'], ['in_progress', 'c-progress']]) {
       const v = r[key];
       if (!v) continue;
       const w = (v / max) * plot;
-      svg.appendChild(s('rect', { class: cls, x, y, width: Math.max(w, 1), height: BAR_H, rx: 3, 'data-agency': r.id, 'data-key': key, 'data-value': v },
+      svg.appendChild(s('rect', { class: cls, x, y, width: Math.max(w, 1), height: g.BAR_H, rx: 3, 'data-agency': r.id, 'data-key': key, 'data-value': v },
         s('title', { text: `${r.name}: ${t('dash.' + key)} ${v}` })));
-      if (w > 18) svg.appendChild(s('text', { class: 'value', x: x + w / 2, y: y + BAR_H / 2 + 4, 'text-anchor': 'middle' }, String(v)));
+      if (w > 18) svg.appendChild(s('text', { class: 'value', x: x + w / 2, y: y + g.BAR_H / 2 + 4, 'text-anchor': 'middle' }, String(v)));
       x += w;
     }
-    if (!(r.on_time + r.overdue + r.in_progress)) svg.appendChild(s('text', { class: 'value dark', x: LABEL_W + 4, y: y + BAR_H / 2 + 4 }, '0'));
+    if (!(r.on_time + r.overdue + r.in_progress)) svg.appendChild(s('text', { class: 'value dark', x: x0 + 4, y: y + g.BAR_H / 2 + 4 }, '0'));
   });
-  svg.appendChild(s('line', { class: 'axis', x1: LABEL_W, x2: LABEL_W, y1: 0, y2: height - 20 }));
-  svg.appendChild(s('text', { x: LABEL_W, y: height - 4 }, '0'));
-  svg.appendChild(s('text', { x: W - 16, y: height - 4, 'text-anchor': 'end' }, String(max)));
+  svg.appendChild(s('line', { class: 'axis', x1: x0, x2: x0, y1: 0, y2: height - 20 }));
+  svg.appendChild(s('text', { x: x0, y: height - 4 }, '0'));
+  svg.appendChild(s('text', { x: g.W - 16, y: height - 4, 'text-anchor': 'end' }, String(max)));
   return svg;
 }
 
-function satisfactionChart(list) {
-  const height = list.length * ROW_H + 30;
-  const plot = W - LABEL_W - 56;
-  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': t('dash.sat_chart') });
+function satisfactionChart(list, g) {
+  const height = list.length * g.ROW_H + 30;
+  const x0 = g.LABEL_W;
+  const plot = g.W - x0 - 78;
+  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${g.W} ${height}`, width: g.W, height, role: 'img', 'aria-label': t('dash.sat_chart') });
   list.forEach((r, i) => {
-    const y = i * ROW_H + 18;
-    svg.appendChild(s('text', { x: LABEL_W - 8, y: y + BAR_H / 2 + 4, 'text-anchor': 'end' }, s('title', { text: r.name }), shortName(r.name)));
-    svg.appendChild(s('rect', { class: 'c-none', x: LABEL_W, y, width: plot, height: BAR_H, rx: 3 }));
+    const top = i * g.ROW_H + 18;
+    const y = top + g.BAR_DY;
+    svg.appendChild(nameLabel(g, r, top));
+    svg.appendChild(s('rect', { class: 'c-none', x: x0, y, width: plot, height: g.BAR_H, rx: 3 }));
     if (r.rate === null) {
-      svg.appendChild(s('text', { class: 'value dark', x: LABEL_W + 6, y: y + BAR_H / 2 + 4 }, t('dash.no_ratings')));
+      svg.appendChild(s('text', { class: 'value dark', x: x0 + 6, y: y + g.BAR_H / 2 + 4 }, t('dash.no_ratings')));
       return;
     }
     const w = Math.max(1, r.rate * plot);
-    svg.appendChild(s('rect', { class: 'c-sat' + (r.rate < THRESHOLD ? ' low' : ''), x: LABEL_W, y, width: w, height: BAR_H, rx: 3, 'data-agency': r.id, 'data-value': r.rate },
+    svg.appendChild(s('rect', { class: 'c-sat' + (r.rate < THRESHOLD ? ' low' : ''), x: x0, y, width: w, height: g.BAR_H, rx: 3, 'data-agency': r.id, 'data-value': r.rate },
       s('title', { text: `${r.name}: ${Math.round(r.rate * 100)}% (${r.nratings})` })));
-    svg.appendChild(s('text', { class: 'value dark', x: LABEL_W + w + 4, y: y + BAR_H / 2 + 4 }, Math.round(r.rate * 100) + '% (' + r.nratings + ')'));
+    svg.appendChild(s('text', { class: 'value dark', x: x0 + plot + 6, y: y + g.BAR_H / 2 + 4 }, Math.round(r.rate * 100) + '% (' + r.nratings + ')'));
   });
-  const x70 = LABEL_W + THRESHOLD * plot;
+  const x70 = x0 + THRESHOLD * plot;
   svg.appendChild(s('line', { class: 'threshold', x1: x70, x2: x70, y1: 12, y2: height - 8 }));
   svg.appendChild(s('text', { class: 'threshold-label', x: x70, y: 10, 'text-anchor': 'middle' }, '70%'));
-  svg.appendChild(s('line', { class: 'axis', x1: LABEL_W, x2: LABEL_W, y1: 12, y2: height - 8 }));
+  svg.appendChild(s('line', { class: 'axis', x1: x0, x2: x0, y1: 12, y2: height - 8 }));
   return svg;
 }
 
@@ -157,8 +177,8 @@ function render() {
   const list = rows.slice().sort((a, b) => b.dispatched - a.dispatched || String(a.name).localeCompare(String(b.name)));
   $('#dash-empty').hidden = list.length > 0;
   totals(list);
-  replace($('#chart-ontime'), list.length ? ontimeChart(list) : null);
-  replace($('#chart-sat'), list.length ? satisfactionChart(list) : null);
+  replace($('#chart-ontime'), list.length ? ontimeChart(list, geometry($('#chart-ontime'))) : null);
+  replace($('#chart-sat'), list.length ? satisfactionChart(list, geometry($('#chart-sat'))) : null);
   table(list);
 }
 
@@ -188,6 +208,11 @@ async function start() {
   dir = await directory();
   $('#dash-form').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
   onLangChange(render);
+  let lastW = 0;
+  window.addEventListener('resize', () => {
+    const w = $('#chart-ontime').clientWidth;
+    if (Math.abs(w - lastW) > 20) { lastW = w; render(); }
+  });
   load();
 }
 

@@ -115,6 +115,7 @@ const vi = {
   'track.comments': 'Bình luận',
   'track.comment.ph': 'Ý kiến của bạn về kết quả xử lý…',
   'track.comment.send': 'Gửi bình luận',
+  'track.comment.new': 'Ý kiến của bạn',
   'track.comment.reply': 'Trả lời',
   'track.cancel': 'Hủy phản ánh',
   'track.cancel.confirm': 'Bạn chắc chắn muốn hủy phản ánh này?',
@@ -276,6 +277,8 @@ const vi = {
   'action.rate': 'Đánh giá',
   'action.comment': 'Bình luận',
   'action.reply': 'Trả lời bình luận',
+  'action.submit': 'Gửi phản ánh',
+  'action.sweep': 'Hệ thống tự động',
 
   'reason.no_media': 'Không có hình ảnh/video rõ ràng',
   'reason.unclear_media': 'Hình ảnh/video không rõ',
@@ -417,6 +420,7 @@ const en = {
   'track.comments': 'Comments',
   'track.comment.ph': 'Your opinion about the result…',
   'track.comment.send': 'Send comment',
+  'track.comment.new': 'Your comment',
   'track.comment.reply': 'Reply',
   'track.cancel': 'Cancel this report',
   'track.cancel.confirm': 'Do you really want to cancel this report?',
@@ -578,6 +582,8 @@ const en = {
   'action.rate': 'Rate',
   'action.comment': 'Comment',
   'action.reply': 'Reply to comment',
+  'action.submit': 'Submitted',
+  'action.sweep': 'Automatic',
 
   'reason.no_media': 'No clear photo/video',
   'reason.unclear_media': 'Unclear photo/video',

@@ -184,7 +184,7 @@ function renderDetail(r, doneAction) {
 
   if (Array.isArray(r.media) && r.media.length) {
     sec.appendChild(h('h3', t('common.media')));
-    sec.appendChild(mediaList(r.media, { details: true, authHeaders: { Authorization: 'Bearer ' + staff.token() } }));
+    sec.appendChild(mediaList(withUrls(id, r.media), { details: true, authHeaders: { Authorization: 'Bearer ' + staff.token() } }));
   }
 
   const pos = positionOf(r);
@@ -232,6 +232,11 @@ function renderDetail(r, doneAction) {
   refreshCountdowns();
 }
 
+// staff see the originals at /reports/{id}/media/{sha} (Bearer)
+function withUrls(id, media) {
+  return media.map((m) => (m.url || !m.id ? m : { ...m, url: config.apiBase.replace(/\/$/, '') + '/reports/' + encodeURIComponent(id) + '/media/' + encodeURIComponent(m.id) }));
+}
+
 function assignmentsOf(r) {
   const a = pick(r, 'assignments');
   if (Array.isArray(a)) return a.map((x, i) => (typeof x === 'string' ? { agency: x, lead: i === 0 } : { agency: pick(x, 'agency', 'agency_id', 'id'), lead: x.lead === true || x.role === 'lead' || (x.lead === undefined && i === 0) }));
@@ -251,7 +256,7 @@ async function loadHistory(id, el) {
   const items = listOf(body, 'history', 'transitions');
   if (!items.length) { replace(el, h('p.hint', t('staff.history.none'))); return; }
   replace(el, h('ul.history', items.map((x) => h('li',
-    h('span.h-when', [fmtTime(x.at), x.role ? label('role', x.role) : '', x.actor || ''].filter(Boolean).join(' · ')),
+    h('span.h-when', [fmtTime(x.at), x.role ? label('role', x.role) : '', x.actor && x.actor !== x.role ? x.actor : ''].filter(Boolean).join(' · ')),
     h('span.h-what', label('action', x.action) + (x.from || x.to ? ': ' + [x.from ? label('status', x.from) : '', x.to ? label('status', x.to) : ''].filter(Boolean).join(' → ') : '')),
     x.note ? h('span.h-note', typeof x.note === 'string' ? x.note : JSON.stringify(x.note)) : null))));
 }

@@ -247,7 +247,7 @@ function commentsBlock(id, r) {
   const text = h('textarea', { rows: 3, placeholder: t('track.comment.ph') });
   const form = h('form#comment-form', { novalidate: true },
     h('p.form-error', { role: 'alert', hidden: true }),
-    field('text', 'f.comment', text),
+    field('text', 'track.comment.new', text),
     h('button.button.secondary', { type: 'submit' }, t('track.comment.send')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
