@@ -100,7 +100,8 @@ async function formOrJson(req) {
     const fields = {};
     const files = [];
     for (const [k, v] of fd.entries()) {
-      if (typeof v === 'string') fields[k] = v;
+      if (k === 'payload' && typeof v === 'string') Object.assign(fields, JSON.parse(v));
+      else if (typeof v === 'string') fields[k] = v;
       else if (k === 'payload') Object.assign(fields, JSON.parse(await v.text()));
       else files.push({ name: v.name, type: v.type, data: Buffer.from(await v.arrayBuffer()) });
     }

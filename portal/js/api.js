@@ -152,7 +152,8 @@ export function act(id, action, fields, files, auth, onProgress) {
   const path = '/reports/' + encodeURIComponent(id) + '/actions';
   if (files && files.length) {
     const fd = new FormData();
-    fd.append('payload', new Blob([JSON.stringify(payload)], { type: 'application/json' }), 'payload.json');
+    // a plain form field (no filename): only the media parts are files
+    fd.append('payload', JSON.stringify(payload));
     for (const f of files) fd.append('media', f, f.name);
     return upload(path, fd, auth, onProgress);
   }

@@ -116,6 +116,12 @@ $('#queue-filters').addEventListener('submit', (ev) => { ev.preventDefault(); lo
 $('#q-state').addEventListener('change', loadQueue);
 $('#q-overdue').addEventListener('change', loadQueue);
 
+$('#open-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const id = $('#open-id').value.trim();
+  if (id) location.hash = 'r=' + encodeURIComponent(id);
+});
+
 // ---------------------------------------------------------------- detail
 async function openDetail(id) {
   selected = id;

@@ -104,7 +104,7 @@ async function render(r) {
     for (const m of msgs) {
       const ask = /request_info|needs_info|supplement_request/.test(String(m.kind || '')) || (state === 'needs_info' && m === msgs[msgs.length - 1]);
       ul.appendChild(h('li', { class: ask ? 'ask' : null },
-        h('span.msg-meta', [m.at ? fmtTime(m.at) : '', m.from ? label('role', m.from) : ''].filter(Boolean).join(' · ')),
+        h('span.msg-meta', [m.at ? fmtTime(m.at) : '', m.from ? label('role', m.from) : '', m.kind ? label('action', m.kind) : ''].filter(Boolean).join(' · ')),
         h('span.content-text', m.text)));
     }
     section.appendChild(ul);
@@ -145,11 +145,11 @@ async function render(r) {
 function messagesOf(r) {
   const raw = Array.isArray(r.messages) ? r.messages : [];
   const out = raw.map((m) => (typeof m === 'string' ? { text: m } : {
-    text: pick(m, 'text', 'message', 'body') || '',
+    text: pick(m, 'text', 'message', 'note', 'body') || '',
     at: pick(m, 'at', 'created_at', 'time'),
     from: pick(m, 'from', 'role'),
     kind: pick(m, 'kind', 'type', 'action'),
-  })).filter((m) => m.text);
+  })).filter((m) => m.text && typeof m.text === 'string');
   // a pending request may also come as a single field
   const single = pick(r, 'info_request.message', 'request_info.message', 'needs_info_message');
   if (single && !out.some((m) => m.text === single)) out.push({ text: single, kind: 'request_info', from: 'ioc' });
