@@ -10,6 +10,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
@@ -28,6 +29,8 @@
 struct ngx_pa_submit_s {
     ngx_pa_body_t         body;
     ngx_array_t          *fields;     /* ngx_str_t pairs for HSET */
+    ngx_array_t          *prints;     /* ngx_str_t duplicate fingerprints */
+    ngx_str_t             phone_hash;
     json_t               *answer;     /* 201 body, sent after the script */
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
@@ -44,6 +47,8 @@ static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb);
+static ngx_int_t ngx_pa_submit_prints(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb);
 static void ngx_pa_submit_json_cleanup(void *data);
 
 
@@ -216,8 +221,9 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     ngx_pa_pii_hash(pmcf->pii, v.data, v.len, hash);
-    ngx_pa_record_put_cstr(&rec, "phone_hash",
-                           ngx_pa_record_strdup(&rec, hash));
+    sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(&rec, hash);
+    sb->phone_hash.len = ngx_strlen(hash);
+    ngx_pa_record_put_cstr(&rec, "phone_hash", (char *) sb->phone_hash.data);
 
     if (ngx_pa_record_text(&rec, "reporter_email", 0, 254, &v) != NGX_OK) {
         return NGX_ERROR;
@@ -289,6 +295,15 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                 break;
             }
         }
+    }
+
+    /* the conditions for acceptance, before anything is stored */
+
+    if (ngx_pa_evidence_check(r, ctx, &sb->body.media, has_pos, lat, lng,
+                              err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     if (!has_pos) {
@@ -377,7 +392,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     json_object_set_new(answer, "created_at",
                         ngx_pa_record_time_json(&rec, ctx->now));
 
-    if (rec.failed) {
+    if (rec.failed || ngx_pa_submit_prints(r, sb) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -412,8 +427,10 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 /*
- * KEYS: report, history, state index, due index, events, all reports
- * ARGV: id, now, history entry, n deadlines, (member due) x n, fields...
+ * KEYS: report, history, state index, due index, events, all reports,
+ *       the phone's duplicate prints, locked phones
+ * ARGV: id, now, history entry, phone hash, n prints, prints...,
+ *       n deadlines, (member due) x n, fields...
  */
 
 static ngx_int_t
@@ -432,8 +449,8 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     id = &sb->report_id;
 
-    keys = ngx_array_create(r->pool, 6, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, sb->fields->nelts + 8,
+    keys = ngx_array_create(r->pool, 8, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -444,7 +461,9 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "st:submitted") == NULL
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "events") == NULL
-        || ngx_pa_key(r, keys, "all") == NULL)
+        || ngx_pa_key(r, keys, "all") == NULL
+        || ngx_pa_key(r, keys, "dup:%V", &sb->phone_hash) == NULL
+        || ngx_pa_key(r, keys, "locked") == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -453,9 +472,19 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
         || ngx_pa_record_history(r, ctx, args, "reporter", "reporter",
                                  "submit", NULL, "submitted", NULL)
-           != NGX_OK)
+           != NGX_OK
+        || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    kv = sb->prints->elts;
+
+    for (i = 0; i < sb->prints->nelts; i++) {
+        if (ngx_pa_arg_str(args, &kv[i]) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK) {
@@ -499,6 +528,22 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                 ngx_pa_finalize(r, rc);
             }
 
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "duplicate")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
+                                "duplicate", NULL,
+                                "you already sent this report and it is "
+                                "still being handled"));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "account_locked")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
+                                "account_locked", NULL,
+                                "this phone number may not send reports "
+                                "any more (repeated violations)"));
             return;
         }
 
@@ -604,6 +649,95 @@ ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     sb->report_id.len = p - sb->report_id.data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * What makes a report a duplicate of an open one from the same phone
+ * (LC26 Điều 6.7, 7): the same photo or video, or the same text once
+ * white space and ASCII case are folded.  "c:<sha256>", "m:<sha256>".
+ */
+
+static ngx_int_t
+ngx_pa_submit_prints(ngx_http_request_t *r, ngx_pa_submit_t *sb)
+{
+    u_char           *p, *q, *text, c;
+    size_t            len;
+    json_t           *v;
+    ngx_str_t        *fp;
+    ngx_uint_t        i, space;
+    ngx_pa_media_t  **m;
+    u_char            md[SHA256_DIGEST_LENGTH];
+
+    sb->prints = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
+    if (sb->prints == NULL) {
+        return NGX_ERROR;
+    }
+
+    v = json_object_get(sb->body.fields, "content");
+    p = (u_char *) json_string_value(v);
+    len = json_string_length(v);
+
+    text = ngx_pnalloc(r->pool, len);
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    q = text;
+    space = 1;
+
+    for (i = 0; i < len; i++) {
+        c = p[i];
+
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = 1;
+            continue;
+        }
+
+        if (space && q != text) {
+            *q++ = ' ';
+        }
+
+        space = 0;
+        *q++ = (c >= 'A' && c <= 'Z') ? (u_char) (c | 0x20) : c;
+    }
+
+    SHA256(text, q - text, md);
+
+    fp = ngx_array_push(sb->prints);
+    if (fp == NULL) {
+        return NGX_ERROR;
+    }
+
+    fp->data = ngx_pnalloc(r->pool, 2 + SHA256_DIGEST_LENGTH * 2);
+    if (fp->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    fp->data[0] = 'c';
+    fp->data[1] = ':';
+    fp->len = ngx_hex_dump(fp->data + 2, md, sizeof(md)) - fp->data;
+
+    m = sb->body.media.elts;
+
+    for (i = 0; i < sb->body.media.nelts; i++) {
+        fp = ngx_array_push(sb->prints);
+        if (fp == NULL) {
+            return NGX_ERROR;
+        }
+
+        fp->data = ngx_pnalloc(r->pool, 2 + SHA256_DIGEST_LENGTH * 2);
+        if (fp->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        fp->data[0] = 'm';
+        fp->data[1] = ':';
+        fp->len = ngx_cpymem(fp->data + 2, m[i]->hex, SHA256_DIGEST_LENGTH * 2)
+                  - fp->data;
+    }
 
     return NGX_OK;
 }

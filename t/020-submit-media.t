@@ -14,14 +14,17 @@ sub slurp {
     return <$fh>;
 }
 
-# a multipart POST: [name => value] text parts, [name, file, type] files
+# a multipart POST: [name => value] text parts, [name, file, type] files;
+# each report's text is made unique, or the duplicate check would answer
+our $N = 0;
 sub form {
     my $body = '';
     for my $p (@_) {
         $body .= "--$Boundary\r\n";
         if (@$p == 2) {
+            my $v = $p->[0] eq 'content' ? "$p->[1] #" . ++$N : $p->[1];
             $body .= "Content-Disposition: form-data; name=\"$p->[0]\"\r\n"
-                   . "\r\n$p->[1]\r\n";
+                   . "\r\n$v\r\n";
         } else {
             my ($name, $file, $type) = @$p;
             (my $base = $file) =~ s{.*/}{};

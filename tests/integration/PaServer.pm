@@ -178,9 +178,17 @@ sub submit_json {
                        headers => ['Content-Type: application/json']);
 }
 
+# temp files are removed by the request's pool cleanup, which runs just
+# after the answer is sent: give it a moment before calling them leftovers
 sub media_tmp_files {
     my $self = shift;
-    return glob("$self->{dir}/media/tmp/*");
+    my @left;
+    for (1 .. 20) {
+        @left = glob("$self->{dir}/media/tmp/*");
+        return () unless @left;
+        sleep 0.05;
+    }
+    return @left;
 }
 
 sub DESTROY {
