@@ -51,6 +51,7 @@ deps:
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 	        | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:$$missing"; \
 	    if [ "$$(id -u)" != 0 ]; then \
@@ -100,7 +101,7 @@ test-unit: unit
 	prove -e '' $(UNIT_TESTS)
 
 # ---------------------------------------------------------------- run
-run: build
+run: build portal
 	@tests/pa-env.sh run "$(PROFILE)" "$(TEST_CLOCK)" "$(DEV_REDIS_PORT)" \
 	    "$(MODULE_SO)"
 
@@ -128,3 +129,6 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) t/servroot
+
+# the portal's npm libraries and browser tests (make portal, make test-e2e)
+-include mk/portal.mk
