@@ -251,7 +251,11 @@ export function mediaList(media, opts = {}) {
 }
 
 async function setMediaSrc(el, url, authHeaders) {
-  if (!authHeaders) { el.src = url; return; }
+  if (!authHeaders) {
+    el.addEventListener('error', () => el.replaceWith(h('span.media-placeholder', String(el.alt || 'media'))), { once: true });
+    el.src = url;
+    return;
+  }
   try {
     const res = await fetch(url, { headers: authHeaders });
     if (!res.ok) throw new Error(res.status);
