@@ -1191,6 +1191,34 @@ ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
 }
 
 
+/* a query argument, unescaped ("a%2Cb" is "a,b") */
+
+ngx_int_t
+ngx_pa_view_arg(ngx_http_request_t *r, const char *name, ngx_str_t *value)
+{
+    u_char     *dst, *src;
+    ngx_str_t   raw;
+
+    if (ngx_http_arg(r, (u_char *) name, ngx_strlen(name), &raw) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    dst = ngx_pnalloc(r->pool, raw.len + 1);
+    if (dst == NULL) {
+        return NGX_DECLINED;
+    }
+
+    value->data = dst;
+    src = raw.data;
+
+    ngx_unescape_uri(&dst, &src, raw.len, NGX_UNESCAPE_URI);
+
+    value->len = dst - value->data;
+
+    return NGX_OK;
+}
+
+
 static ngx_uint_t
 ngx_pa_view_is(json_t *v, const char *s)
 {

@@ -78,6 +78,10 @@ ngx_int_t ngx_pa_view_pii(ngx_http_request_t *r, ngx_pa_hash_t *h,
 /* "/media/<sha256>.<ext>": the copy without metadata */
 json_t *ngx_pa_view_media_url(ngx_http_request_t *r, json_t *item);
 
+/* a query argument of the read routes, unescaped ("a%2Cb" is "a,b") */
+ngx_int_t ngx_pa_view_arg(ngx_http_request_t *r, const char *name,
+    ngx_str_t *value);
+
 /* adds a Cache-Control header */
 ngx_int_t ngx_pa_view_cache_control(ngx_http_request_t *r,
     const char *value);

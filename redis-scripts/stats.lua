@@ -1,2 +1,35 @@
--- stats.lua: TEMPORARY placeholder, being written.
-return redis.error_reply('not implemented')
+-- stats.lua: the per-agency counters of a range of days, summed.
+--
+-- act.lua counts into one hash per local day (fields "<agency>|<name>":
+-- dispatched, resolved, on_time, overdue, extension_missed,
+-- rating_satisfied, rating_acceptable, rating_unsatisfied); the worker
+-- lists the days of the range (at most 366) and turns the sums into the
+-- answer (rates, flags).  O(days x fields of a day).
+--
+-- KEYS[1]     pa:{t}:gauge       "<agency>|in_progress" -> current count
+-- KEYS[2..n]  pa:{t}:stats:<YYYYMMDD>, one per day of the range
+--
+-- Returns {{field, sum, ...}, {field, value, ...}}: the summed counters,
+-- then the gauge as it is now.
+
+local sum, order = {}, {}
+
+for k = 2, #KEYS do
+    local flat = redis.call('HGETALL', KEYS[k])
+    for n = 1, #flat, 2 do
+        local f = flat[n]
+        if not sum[f] then
+            sum[f] = 0
+            order[#order + 1] = f
+        end
+        sum[f] = sum[f] + (tonumber(flat[n + 1]) or 0)
+    end
+end
+
+local out = {}
+for _, f in ipairs(order) do
+    out[#out + 1] = f
+    out[#out + 1] = tostring(sum[f])
+end
+
+return {out, redis.call('HGETALL', KEYS[1])}

@@ -1,0 +1,478 @@
+/*
+ * GET /api/v1/stats?from=YYYY-MM-DD&to=YYYY-MM-DD (ioc, supervisor,
+ * admin): per agency, what the day counters of the range add up to and
+ * the current work load, with the flags of the regulations' periodic
+ * reports (overdue handling, missed extensions, satisfaction < 70% over
+ * at least pa_stats_min_ratings ratings).
+ *
+ * Whether a step was on time was recorded when it completed (act.lua);
+ * nothing is recomputed here.  The days are the province's local days.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_auth.h"
+#include "ngx_pa_directory.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_redis.h"
+#include "ngx_pa_view.h"
+
+
+#define NGX_PA_STATS_DAYS_MAX   366
+#define NGX_PA_STATS_LOW_RATE   0.70
+
+typedef enum {
+    NGX_PA_C_DISPATCHED = 0,
+    NGX_PA_C_RESOLVED,
+    NGX_PA_C_ON_TIME,
+    NGX_PA_C_OVERDUE,
+    NGX_PA_C_EXTENSION_MISSED,
+    NGX_PA_C_SATISFIED,
+    NGX_PA_C_ACCEPTABLE,
+    NGX_PA_C_UNSATISFIED,
+    NGX_PA_C_IN_PROGRESS,
+    NGX_PA_C_LAST
+} ngx_pa_counter_e;
+
+/* act.lua's field names, "<agency>|<name>", in ngx_pa_counter_e order */
+static ngx_str_t  ngx_pa_counters[] = {
+    ngx_string("dispatched"),
+    ngx_string("resolved"),
+    ngx_string("on_time"),
+    ngx_string("overdue"),
+    ngx_string("extension_missed"),
+    ngx_string("rating_satisfied"),
+    ngx_string("rating_acceptable"),
+    ngx_string("rating_unsatisfied"),
+    ngx_string("in_progress"),
+};
+
+typedef struct {
+    ngx_str_t           agency;
+    int64_t             n[NGX_PA_C_LAST];
+} ngx_pa_stats_row_t;
+
+typedef struct {
+    ngx_int_t           from;           /* days since 1970-01-01 */
+    ngx_int_t           to;
+    ngx_array_t         rows;           /* ngx_pa_stats_row_t */
+} ngx_pa_stats_t;
+
+
+static ngx_int_t ngx_pa_stats_date(ngx_str_t *v, ngx_int_t *day);
+static ngx_int_t ngx_pa_stats_days(ngx_int_t y, ngx_int_t m, ngx_int_t d);
+static json_t *ngx_pa_stats_day_json(ngx_int_t day);
+static void ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static ngx_int_t ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    redisReply *kv, ngx_uint_t gauge);
+static json_t *ngx_pa_stats_row_json(ngx_http_request_t *r,
+    ngx_pa_stats_row_t *row);
+static int ngx_libc_cdecl ngx_pa_stats_cmp(const void *one,
+    const void *two);
+
+
+ngx_int_t
+ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_tm_t             tm;
+    ngx_int_t            rc, day;
+    ngx_str_t            v;
+    ngx_array_t         *keys;
+    ngx_pa_stats_t      *st;
+    ngx_pa_caller_t      caller;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    rc = ngx_pa_auth(r, ctx, &caller);
+    if (rc != NGX_OK) {
+        return ngx_pa_auth_fail(r, rc);
+    }
+
+    if (caller.role != NGX_PA_ROLE_IOC
+        && caller.role != NGX_PA_ROLE_SUPERVISOR
+        && caller.role != NGX_PA_ROLE_ADMIN)
+    {
+        return ngx_pa_auth_fail(r, NGX_OK);
+    }
+
+    st = ngx_pcalloc(r->pool, sizeof(ngx_pa_stats_t));
+    if (st == NULL
+        || ngx_array_init(&st->rows, r->pool, 32, sizeof(ngx_pa_stats_row_t))
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->data = st;
+
+    /* default: from the first of the month to today, the province's days */
+
+    ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+
+    st->to = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday);
+    st->from = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, 1);
+
+    if (ngx_pa_view_arg(r, "to", &v) == NGX_OK) {
+        if (ngx_pa_stats_date(&v, &st->to) != NGX_OK) {
+            return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                     "invalid_field", "to",
+                                     "to is a date YYYY-MM-DD");
+        }
+
+        ngx_gmtime((time_t) st->to * 86400, &tm);
+        st->from = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, 1);
+    }
+
+    if (ngx_pa_view_arg(r, "from", &v) == NGX_OK
+        && ngx_pa_stats_date(&v, &st->from) != NGX_OK)
+    {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "from", "from is a date YYYY-MM-DD");
+    }
+
+    if (st->to < st->from) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "to", "to is before from");
+    }
+
+    if (st->to - st->from + 1 > NGX_PA_STATS_DAYS_MAX) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "to", "a range is 366 days at most");
+    }
+
+    keys = ngx_array_create(r->pool, st->to - st->from + 2,
+                            sizeof(ngx_str_t));
+    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (day = st->from; day <= st->to; day++) {
+        ngx_gmtime((time_t) day * 86400, &tm);
+
+        if (ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                       tm.ngx_tm_mon, tm.ngx_tm_mday)
+            == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_STATS, keys, NULL,
+                       ngx_pa_stats_done);
+}
+
+
+static void
+ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    redisReply          *reply = data;
+    json_t              *list, *row, *body;
+    ngx_uint_t           i;
+    ngx_pa_stats_t      *st;
+    ngx_pa_stats_row_t  *rows;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    st = ctx->data;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+        || ngx_pa_stats_add(r, st, reply->element[0], 0) != NGX_OK
+        || ngx_pa_stats_add(r, st, reply->element[1], 1) != NGX_OK)
+    {
+        if (reply->type == REDIS_REPLY_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: stats script failed: %*s",
+                          (size_t) reply->len, reply->str);
+
+        } else {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: unexpected reply of the stats script");
+        }
+
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "statistics cannot be read "
+                                             "now, try again"));
+        return;
+    }
+
+    ngx_qsort(st->rows.elts, st->rows.nelts, sizeof(ngx_pa_stats_row_t),
+              ngx_pa_stats_cmp);
+
+    list = json_array();
+    if (list == NULL) {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rows = st->rows.elts;
+
+    for (i = 0; i < st->rows.nelts; i++) {
+        row = ngx_pa_stats_row_json(r, &rows[i]);
+        if (row == NULL || json_array_append_new(list, row) != 0) {
+            json_decref(list);
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: cannot build the statistics");
+            ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+    }
+
+    body = json_pack("{s:o, s:o, s:I, s:o}",
+                     "from", ngx_pa_stats_day_json(st->from),
+                     "to", ngx_pa_stats_day_json(st->to),
+                     "min_ratings", (json_int_t) pmcf->stats_min_ratings,
+                     "agencies", list);
+
+    ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, body));
+}
+
+
+/* "<agency>|<counter>" -> value pairs into the agencies' rows */
+
+static ngx_int_t
+ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st, redisReply *kv,
+    ngx_uint_t gauge)
+{
+    u_char              *bar;
+    int64_t              n;
+    ngx_str_t            agency, name;
+    ngx_uint_t           i, k, c;
+    redisReply          *f, *v;
+    ngx_pa_stats_row_t  *rows, *row;
+
+    if (kv->type != REDIS_REPLY_ARRAY || kv->elements % 2) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < kv->elements; i += 2) {
+        f = kv->element[i];
+        v = kv->element[i + 1];
+
+        if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
+            return NGX_ERROR;
+        }
+
+        bar = (u_char *) ngx_strlchr((u_char *) f->str,
+                                     (u_char *) f->str + f->len, '|');
+        if (bar == NULL || bar == (u_char *) f->str) {
+            continue;
+        }
+
+        agency.data = (u_char *) f->str;
+        agency.len = bar - agency.data;
+        name.data = bar + 1;
+        name.len = f->len - agency.len - 1;
+
+        for (c = gauge ? NGX_PA_C_IN_PROGRESS : 0; c < NGX_PA_C_LAST; c++) {
+            if (ngx_pa_counters[c].len == name.len
+                && ngx_strncmp(ngx_pa_counters[c].data, name.data,
+                               name.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (c == NGX_PA_C_LAST || (c == NGX_PA_C_IN_PROGRESS && !gauge)) {
+            continue;
+        }
+
+        n = ngx_atoof((u_char *) v->str, v->len);
+        if (n == NGX_ERROR) {
+            /* a gauge may go below zero: show it as nothing in progress */
+            n = 0;
+        }
+
+        row = NULL;
+        rows = st->rows.elts;
+
+        for (k = 0; k < st->rows.nelts; k++) {
+            if (rows[k].agency.len == agency.len
+                && ngx_strncmp(rows[k].agency.data, agency.data,
+                               agency.len) == 0)
+            {
+                row = &rows[k];
+                break;
+            }
+        }
+
+        if (row == NULL) {
+            if (n == 0) {
+                continue;
+            }
+
+            row = ngx_array_push(&st->rows);
+            if (row == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memzero(row, sizeof(ngx_pa_stats_row_t));
+
+            row->agency.data = ngx_pstrdup(r->pool, &agency);
+            if (row->agency.data == NULL) {
+                return NGX_ERROR;
+            }
+
+            row->agency.len = agency.len;
+        }
+
+        row->n[c] += n;
+    }
+
+    return NGX_OK;
+}
+
+
+static json_t *
+ngx_pa_stats_row_json(ngx_http_request_t *r, ngx_pa_stats_row_t *row)
+{
+    json_t              *o, *flags;
+    int64_t              rated;
+    ngx_pa_agency_t     *ag;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    rated = row->n[NGX_PA_C_SATISFIED] + row->n[NGX_PA_C_ACCEPTABLE]
+            + row->n[NGX_PA_C_UNSATISFIED];
+
+    flags = json_array();
+    if (flags == NULL) {
+        return NULL;
+    }
+
+    if (row->n[NGX_PA_C_OVERDUE] > 0) {
+        json_array_append_new(flags, json_string("overdue"));
+    }
+
+    if (row->n[NGX_PA_C_EXTENSION_MISSED] > 0) {
+        json_array_append_new(flags, json_string("extension_missed"));
+    }
+
+    /* one bad rating does not brand an agency: a minimum count first */
+
+    if (rated > 0 && rated >= (int64_t) pmcf->stats_min_ratings
+        && (double) row->n[NGX_PA_C_SATISFIED] / rated
+           < NGX_PA_STATS_LOW_RATE)
+    {
+        json_array_append_new(flags, json_string("low_satisfaction"));
+    }
+
+    ag = ngx_pa_directory_agency(pmcf, &row->agency);
+
+    o = json_pack("{s:s#, s:o, s:I, s:I, s:I, s:I, s:I, s:I,"
+                  " s:{s:I, s:I, s:I}, s:o, s:o}",
+                  "agency", row->agency.data, (int) row->agency.len,
+                  "name", ag ? json_stringn((char *) ag->name.data,
+                                            ag->name.len)
+                             : json_null(),
+                  "dispatched", (json_int_t) row->n[NGX_PA_C_DISPATCHED],
+                  "resolved", (json_int_t) row->n[NGX_PA_C_RESOLVED],
+                  "on_time", (json_int_t) row->n[NGX_PA_C_ON_TIME],
+                  "overdue", (json_int_t) row->n[NGX_PA_C_OVERDUE],
+                  "extension_missed",
+                  (json_int_t) row->n[NGX_PA_C_EXTENSION_MISSED],
+                  "in_progress",
+                  (json_int_t) ngx_max(row->n[NGX_PA_C_IN_PROGRESS], 0),
+                  "ratings",
+                  "satisfied", (json_int_t) row->n[NGX_PA_C_SATISFIED],
+                  "acceptable", (json_int_t) row->n[NGX_PA_C_ACCEPTABLE],
+                  "unsatisfied", (json_int_t) row->n[NGX_PA_C_UNSATISFIED],
+                  "satisfaction_rate",
+                  rated ? json_real((double) row->n[NGX_PA_C_SATISFIED]
+                                    / rated)
+                        : json_null(),
+                  "flags", flags);
+
+    return o;
+}
+
+
+static int ngx_libc_cdecl
+ngx_pa_stats_cmp(const void *one, const void *two)
+{
+    const ngx_pa_stats_row_t  *a = one, *b = two;
+
+    return (int) ngx_memn2cmp(a->agency.data, b->agency.data, a->agency.len,
+                              b->agency.len);
+}
+
+
+/* "YYYY-MM-DD", a real date, as days since 1970-01-01 */
+
+static ngx_int_t
+ngx_pa_stats_date(ngx_str_t *v, ngx_int_t *day)
+{
+    ngx_int_t   y, m, d, mdays;
+    ngx_uint_t  i;
+
+    static const ngx_int_t  month_days[] = {
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
+
+    if (v->len != 10 || v->data[4] != '-' || v->data[7] != '-') {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && (v->data[i] < '0' || v->data[i] > '9')) {
+            return NGX_ERROR;
+        }
+    }
+
+    y = ngx_atoi(v->data, 4);
+    m = ngx_atoi(v->data + 5, 2);
+    d = ngx_atoi(v->data + 8, 2);
+
+    if (y < 1970 || m < 1 || m > 12) {
+        return NGX_ERROR;
+    }
+
+    mdays = month_days[m - 1];
+
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        mdays = 29;
+    }
+
+    if (d < 1 || d > mdays) {
+        return NGX_ERROR;
+    }
+
+    *day = ngx_pa_stats_days(y, m, d);
+
+    return NGX_OK;
+}
+
+
+/* days since 1970-01-01 of a civil date (proleptic Gregorian, y >= 1970) */
+
+static ngx_int_t
+ngx_pa_stats_days(ngx_int_t y, ngx_int_t m, ngx_int_t d)
+{
+    ngx_int_t  era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = y / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+
+static json_t *
+ngx_pa_stats_day_json(ngx_int_t day)
+{
+    u_char    buf[sizeof("YYYY-MM-DD")];
+    ngx_tm_t  tm;
+
+    ngx_gmtime((time_t) day * 86400, &tm);
+
+    (void) ngx_sprintf(buf, "%04d-%02d-%02d", tm.ngx_tm_year, tm.ngx_tm_mon,
+                       tm.ngx_tm_mday);
+
+    return json_stringn((char *) buf, 10);
+}
