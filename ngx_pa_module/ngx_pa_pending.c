@@ -8,6 +8,34 @@
 #include "ngx_pa_json.h"
 
 
+static ngx_int_t
+ngx_pa_pending(ngx_http_request_t *r)
+{
+    return ngx_pa_send_error(r, NGX_HTTP_NOT_IMPLEMENTED, "not_implemented",
+                             NULL, "not implemented yet");
+}
+
+
+ngx_int_t
+ngx_pa_sweep_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
+{
+    return NGX_OK;
+}
+
+
+void
+ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
+{
+}
+
+
+ngx_int_t
+ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    return ngx_pa_pending(r);
+}
+
+
 char *
 ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -26,4 +54,11 @@ ngx_int_t
 ngx_pa_limit_init(ngx_conf_t *cf)
 {
     return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_media_original_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    return ngx_pa_pending(r);
 }
