@@ -41,7 +41,7 @@ for (const vp of VIEWPORTS) {
       published: false,
     };
     const snap = async (name) => shot(page, vp, String(++n).padStart(2, '0') + '-' + name);
-    const skipIfBlocked = (t) => { if (s.blocked) { t.skip(s.blocked); console.log(`# SKIP (${vp}): ${s.blocked}`); return true; } return false; };
+    const skipIfBlocked = (t) => { if (s.blocked) { t.skip(s.blocked); return true; } return false; };
     const block = (t, reason) => { s.blocked = reason; t.skip(reason); console.log(`# SKIP (${vp}): ${reason}`); };
     // a lifecycle step: skipped when an earlier one could not run, and
     // blocking the later ones when it fails
