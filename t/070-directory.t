@@ -223,3 +223,45 @@ qr{categories\[0\]\.urgent must be true or false}
 --- must_die
 --- error_log eval
 qr{pa_directory ".*none\.json": line -?\d+ column -?\d+: unable to open}
+
+
+
+=== TEST 18: geographic dispatch: the most local area holding the point
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_directory;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+    pa_auto_dispatch on;
+    pa_sla verify 1d;
+    pa_test_clock on;
+--- more_headers eval
+["Content-Type: application/json\nX-PA-Test-Id: G-1\nX-PA-Test-Token: token-of-the-reporter-g-1",
+ "Content-Type: application/json\nX-PA-Test-Id: G-2\nX-PA-Test-Token: token-of-the-reporter-g-2",
+ "Content-Type: application/json\nX-PA-Test-Id: G-3\nX-PA-Test-Token: token-of-the-reporter-g-3",
+ "Content-Type: application/json\nX-PA-Test-Id: G-4\nX-PA-Test-Token: token-of-the-reporter-g-4"]
+--- pipelined_requests eval
+["POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.396,\"lng\":103.458,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345678\"}",
+ "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.25,\"lng\":103.70,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345679\"}",
+ "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.30,\"lng\":103.60,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345670\"}",
+ "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":21.03,\"lng\":105.85,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345671\"}"]
+--- error_code eval
+[201, 201, 201, 201]
+
+
+
+=== TEST 19: ... ward in the capital, district, commune, none outside
+--- init
+for my $id (qw(G-1 G-2 G-3 G-4)) {
+    my $a = `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} HGET 'pa:{t_directory}:r:$id' auto_agency`;
+    chomp $a;
+    $main::auto{$id} = $a;
+}
+Test::More::is($main::auto{'G-1'}, 'phuong-tan-phong', 'a ward wins over its district');
+Test::More::is($main::auto{'G-2'}, 'tam-duong', 'a district where no commune is');
+Test::More::is($main::auto{'G-3'}, 'xa-tam-duong', 'a commune wins over its district');
+Test::More::is($main::auto{'G-4'}, '', 'Hà Nội is outside the province');
+--- request
+GET /api/v1/directory
+--- error_code: 200
