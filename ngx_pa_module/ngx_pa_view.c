@@ -125,6 +125,7 @@ static json_t *ngx_pa_view_deadlines(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_hash_t *h, ngx_uint_t *overdue);
 static int ngx_libc_cdecl ngx_pa_view_dl_cmp(const void *one,
     const void *two);
+static ngx_uint_t ngx_pa_view_speaks(json_t *entry);
 static ngx_uint_t ngx_pa_view_is(json_t *v, const char *s);
 
 
@@ -995,6 +996,12 @@ ngx_pa_view_history(ngx_http_request_t *r, ngx_pa_list_t *history,
 
         if (!ngx_pa_view_is(role, "reporter")) {
             json_object_set(o, "actor", role ? role : json_null());
+
+            /* staff notes of internal steps (hide, return...) stay inside */
+
+            if (!ngx_pa_view_speaks(e)) {
+                json_object_set_new(o, "note", json_null());
+            }
         }
 
         json_decref(e);
@@ -1016,7 +1023,7 @@ json_t *
 ngx_pa_view_messages(ngx_http_request_t *r, ngx_pa_list_t *history)
 {
     json_t        *a, *e, *o, *action, *v;
-    ngx_uint_t     i, k;
+    ngx_uint_t     i;
     json_error_t   je;
 
     a = json_array();
@@ -1031,22 +1038,12 @@ ngx_pa_view_messages(ngx_http_request_t *r, ngx_pa_list_t *history)
             continue;
         }
 
-        action = json_object_get(e, "action");
-
-        for (k = 0; ngx_pa_reporter_actions[k]; k++) {
-            if (ngx_pa_view_is(action, ngx_pa_reporter_actions[k])) {
-                break;
-            }
-        }
-
-        if (ngx_pa_reporter_actions[k] == NULL
-            || (ngx_pa_view_is(action, "return")
-                && !ngx_pa_view_is(json_object_get(e, "return_kind"),
-                                   "needs_info")))
-        {
+        if (!ngx_pa_view_speaks(e)) {
             json_decref(e);
             continue;
         }
+
+        action = json_object_get(e, "action");
 
         o = json_pack("{s:O?, s:O, s:O?, s:O?}",
                       "at", json_object_get(e, "at"),
@@ -1216,6 +1213,32 @@ ngx_pa_view_arg(ngx_http_request_t *r, const char *name, ngx_str_t *value)
     value->len = dst - value->data;
 
     return NGX_OK;
+}
+
+
+/* a history entry addressed to the reporter ("return" only for info) */
+
+static ngx_uint_t
+ngx_pa_view_speaks(json_t *entry)
+{
+    json_t      *action;
+    ngx_uint_t   k;
+
+    action = json_object_get(entry, "action");
+
+    for (k = 0; ngx_pa_reporter_actions[k]; k++) {
+        if (ngx_pa_view_is(action, ngx_pa_reporter_actions[k])) {
+            break;
+        }
+    }
+
+    if (ngx_pa_reporter_actions[k] == NULL) {
+        return 0;
+    }
+
+    return !ngx_pa_view_is(action, "return")
+           || ngx_pa_view_is(json_object_get(entry, "return_kind"),
+                             "needs_info");
 }
 
 

@@ -352,3 +352,23 @@ GET /api/v1/directory
 --- response_body_like eval
 ['"id":"RD-2"', '"status":"needs_info"',
  '"messages":\[\{"at":"2026-02-04T09:30:00\+07:00","action":"request_info","status":"needs_info","note":"Xin gửi thêm ảnh chụp rõ vị trí."\}\]\}$']
+
+
+
+=== TEST 23: the reporter's history keeps staff notes of internal steps inside
+--- more_headers
+X-Report-Token: token-of-the-reporter-rd-1
+--- request
+GET /api/v1/reports/RD-1/history
+--- error_code: 200
+--- response_body_like: "role":"ioc","actor":"ioc","action":"hide","from":"resolved","to":"resolved","note":null\}\]$
+
+
+
+=== TEST 24: ... the note itself is not there
+--- more_headers
+X-Report-Token: token-of-the-reporter-rd-1
+--- request
+GET /api/v1/reports/RD-1/history
+--- error_code: 200
+--- response_body_unlike: vi phạm
