@@ -335,9 +335,20 @@ async function submitAction(r, name, fields, files, onProgress) {
   loadQueue();
 }
 
+// agencies grouped by kind (wards/communes, departments, districts, ...);
+// the IOC itself is never a handler
+const KIND_ORDER = ['ward', 'commune', 'department', 'district', 'police', 'utility', 'coordinator', 'superior', 'province'];
 function agencyOptions(filter) {
-  const list = dir.agencies.filter(filter || (() => true));
-  return [h('option', { value: '' }, t('f.choose')), list.map((a) => h('option', { value: a.id }, a.name))];
+  const list = dir.agencies.filter((a) => a.kind !== 'ioc').filter(filter || (() => true));
+  const kinds = [...new Set(list.map((a) => a.kind || ''))];
+  kinds.sort((a, b) => (KIND_ORDER.indexOf(a) + 1 || 99) - (KIND_ORDER.indexOf(b) + 1 || 99));
+  const opts = [h('option', { value: '' }, t('f.choose'))];
+  if (kinds.length <= 1) return [opts, list.map((a) => h('option', { value: a.id }, a.name))];
+  for (const k of kinds) {
+    opts.push(h('optgroup', { label: label('kind', k || 'other') },
+      list.filter((a) => (a.kind || '') === k).map((a) => h('option', { value: a.id }, a.name))));
+  }
+  return opts;
 }
 
 function textarea(value, rows = 3) {
@@ -384,7 +395,7 @@ function actionForm(r, name) {
     case 'dispatch':
     case 'identify': {
       const lead = h('select', agencyOptions());
-      const checks = h('div.agency-checks', dir.agencies.map((a) => h('label', h('input', { type: 'checkbox', value: a.id, name: 'co' }), a.name)));
+      const checks = h('div.agency-checks', dir.agencies.filter((a) => a.kind !== 'ioc').map((a) => h('label', h('input', { type: 'checkbox', value: a.id, name: 'co' }), a.name)));
       const wrap = h('div.field', { dataset: { field: 'agencies' } },
         h('label', { for: 'f-lead' }, t('f.lead')), lead,
         h('label.sub', t('f.cooperate')), checks,
