@@ -36,10 +36,10 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 libmagic-dev libssl-dev openssl perl libtest-base-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
                 libimage-exiftool-perl imagemagick wrk \
-                gcc make curl ffmpeg
+                gcc make curl ffmpeg clang libclang-rt-14-dev
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench fuzz clean
+        test-asan bench fuzz fuzz-build fuzz-smoke clean
 
 all: build
 
@@ -111,7 +111,7 @@ stop:
 # ---------------------------------------------------------------- tests
 # The t/ suite runs under the real Test::Nginx when it is installed, else
 # under the project's own compatible runner (tests/test-nginx/lib).
-test: build unit
+test: build unit fuzz-smoke
 	@tests/run-suite.sh "$(MODULE_SO)" $(UNIT_TESTS)
 
 test-unit-only: unit
@@ -126,6 +126,34 @@ test-asan:
 
 bench: build
 	@bench/run.sh "$(MODULE_SO)"
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses of the parsers that see hostile bytes.  `make fuzz`
+# runs each for FUZZ_SECONDS; `make test` runs a short smoke of each.
+FUZZERS      := multipart meta validate jwt
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -Ingx_pa_module
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c ngx_pa_module/ngx_pa_%.c
+	@mkdir -p $(BUILD)/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lcrypto -lm
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS))
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+	    dict=; [ -f fuzz/$$f.dict ] && dict=-dict=fuzz/$$f.dict; \
+	    echo "== fuzz_$$f for $(FUZZ_SECONDS)s"; \
+	    $(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+	        -print_final_stats=1 $$dict $(BUILD)/fuzz/corpus-$$f \
+	        fuzz/corpus/$$f || exit 1; \
+	done
+
+fuzz-smoke:
+	@set -o pipefail; $(MAKE) -s fuzz FUZZ_SECONDS=5 2>&1 \
+	    | grep -E "^== |stat::number_of_executed_units|ERROR|SUMMARY"
 
 clean:
 	rm -rf $(BUILD) t/servroot

@@ -104,6 +104,7 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
     }
 
     caller->staff = caller->role != NGX_PA_ROLE_REPORTER;
+    caller->jwt = 1;
 
     if (ngx_pa_auth_copy(r->pool, &caller->sub, claims.sub) != NGX_OK
         || ngx_pa_auth_copy(r->pool, &caller->agency, claims.agency)

@@ -29,6 +29,7 @@ typedef struct {
     ngx_str_t         agency;     /* handler, leader, coordinator */
     ngx_str_t         token;      /* reporter: the access token sent */
     unsigned          staff:1;
+    unsigned          jwt:1;      /* signed in with a token (not X-Report-Token) */
 } ngx_pa_caller_t;
 
 

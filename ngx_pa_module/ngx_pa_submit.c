@@ -10,6 +10,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
@@ -55,11 +56,33 @@ static void ngx_pa_submit_json_cleanup(void *data);
 ngx_int_t
 ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
+    ngx_int_t            rc;
     ngx_pa_err_t         err;
+    ngx_pa_caller_t      caller;
     ngx_pa_submit_t     *sb;
     ngx_pool_cleanup_t  *cln;
+    ngx_pa_main_conf_t  *pmcf;
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (pmcf->login_required) {
+
+        /* Điện Biên: only a registered, signed-in reporter may report */
+
+        rc = ngx_pa_auth(r, ctx, &caller);
+
+        if (rc != NGX_OK || !caller.jwt) {
+            return ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
+                                     NULL, "sign in to send a report");
+        }
+
+        if (caller.role != NGX_PA_ROLE_REPORTER) {
+            return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden", NULL,
+                                     "reports are sent by reporters");
+        }
+    }
 
     sb = ngx_pcalloc(r->pool, sizeof(ngx_pa_submit_t));
     if (sb == NULL) {

@@ -341,3 +341,57 @@ POST /api/v1/reports
 {"content":"Người khác","lat":22.39,"lng":103.45,"reporter_name":"Y","reporter_phone":"0955000555"}
 --- error_code: 201
 --- response_body_like: "status":"submitted"
+
+
+
+=== TEST 25: Điện Biên: without signing in a report is 401
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_evidence;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_login_required on;
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/v1/reports
+{"content":"Đăng nhập","lat":21.38,"lng":103.02,"reporter_name":"A","reporter_phone":"0912000999"}
+--- error_code: 401
+--- response_body_like: "code":"unauthorized"
+
+
+
+=== TEST 26: ... a staff token is not a reporter: 403
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_evidence;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_login_required on;
+--- more_headers eval
+"Content-Type: application/json\nAuthorization: Bearer " . ::token('--role ioc')
+--- request
+POST /api/v1/reports
+{"content":"Đăng nhập","lat":21.38,"lng":103.02,"reporter_name":"A","reporter_phone":"0912000999"}
+--- error_code: 403
+--- response_body_like: "code":"forbidden"
+
+
+
+=== TEST 27: ... a signed-in reporter may report
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_evidence;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_login_required on;
+--- more_headers eval
+"Content-Type: application/json\nAuthorization: Bearer " . ::token('--role reporter --sub citizen-0912000999')
+--- request
+POST /api/v1/reports
+{"content":"Đăng nhập","lat":21.38,"lng":103.02,"reporter_name":"A","reporter_phone":"0912000999"}
+--- error_code: 201
+--- response_body_like: "status":"submitted"
