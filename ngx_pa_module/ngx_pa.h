@@ -228,6 +228,9 @@ ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
 ngx_int_t ngx_pa_media_original_handler(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 
+/* ngx_pa_open311.c: GeoReport v2 */
+ngx_int_t ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
 /* ngx_pa_sweep.c */
 ngx_int_t ngx_pa_sweep_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);

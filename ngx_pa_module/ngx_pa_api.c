@@ -126,6 +126,15 @@ ngx_pa_api_route(ngx_http_request_t *r)
 
     rest = r->uri;
 
+    if (rest.len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
+        && ngx_strncmp(rest.data, NGX_PA_OPEN311_PREFIX,
+                       sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0)
+    {
+        /* GeoReport v2 speaks its own dialect: ngx_pa_open311.c */
+        rc = ngx_pa_open311_handler(r, ctx);
+        goto done;
+    }
+
     if (rest.len < sizeof(NGX_PA_API_PREFIX) - 1
         || ngx_strncmp(rest.data, NGX_PA_API_PREFIX,
                        sizeof(NGX_PA_API_PREFIX) - 1) != 0)

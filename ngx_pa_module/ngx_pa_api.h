@@ -11,6 +11,7 @@
 
 
 #define NGX_PA_API_PREFIX   "/api/v1/"
+#define NGX_PA_OPEN311_PREFIX  "/open311/v2/"
 #define NGX_PA_KEY_MAX      128         /* key suffix after "pa:{t}:" */
 #define NGX_PA_ID_MAX       32
 

@@ -62,3 +62,10 @@ ngx_pa_media_original_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
     return ngx_pa_pending(r);
 }
+
+
+ngx_int_t
+ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    return ngx_pa_pending(r);
+}
