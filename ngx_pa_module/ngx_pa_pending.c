@@ -16,26 +16,6 @@ ngx_pa_pending(ngx_http_request_t *r)
 }
 
 
-ngx_int_t
-ngx_pa_sweep_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
-{
-    return NGX_OK;
-}
-
-
-void
-ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
-{
-}
-
-
-ngx_int_t
-ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    return ngx_pa_pending(r);
-}
-
-
 char *
 ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {

@@ -1,2 +1,205 @@
--- sweep.lua: TEMPORARY placeholder, being written.
-return redis.error_reply('not implemented')
+-- sweep.lua: one pass of the SLA sweeper over the deadlines that passed.
+--
+-- Called every pa_sweep_interval by one worker of one node (the lock
+-- below), or at once by POST /api/v1/admin/sweep in test-clock mode.
+-- Bounded: at most ARGV[6] (<= 500) due members and one page of the
+-- commenting locks per call; the worker calls again soon when "more".
+--
+-- KEYS[1]  pa:{t}:sweep:lock    who sweeps (SET NX PX), value = node id
+-- KEYS[2]  pa:{t}:due           open deadlines "<id>|<key>" -> due
+-- KEYS[3]  pa:{t}:events        event stream for notifiers
+-- KEYS[4]  pa:{t}:clock         commenting locks: phone_hash -> until
+-- KEYS[5]  pa:{t}:sweep:cursor  HSCAN cursor of KEYS[4] between calls
+--
+-- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
+--          the rule act.lua uses for "met" (now <= due is on time)
+-- ARGV[2]  key prefix "pa:{t}:" (report, history, index and stats keys)
+-- ARGV[3]  day "YYYYMMDD" (local; statistics)
+-- ARGV[4]  node id; "" sweeps without the lock (the test endpoint)
+-- ARGV[5]  lock time to live, milliseconds (a little under the interval)
+-- ARGV[6]  how many due members at most
+-- ARGV[7]  "at" of history entries (RFC 3339 in the province's offset)
+-- ARGV[8]  note of the status notice (to the reporter, Vietnamese)
+-- ARGV[9]  note of the automatic rejection (to the reporter, Vietnamese)
+--
+-- For each passed member: "supplement" of a report still in needs_info
+-- is rejected with supplement_timeout, as act.lua's reject does; "notify"
+-- (LC25 / ĐB status notice) sends the notice and completes the step; any
+-- other step is marked do:<key> = "1" with an "overdue" event and an
+-- information counter "<agency>|overdue_seen" (on_time / overdue are
+-- counted by act.lua when the step completes).  Hidden reports are swept
+-- like any other: hiding never stops a clock.
+--
+-- Returns {overdue, rejected, notices, unlocked, more}, or the status
+-- "locked" when another node holds the lock.
+
+local LOCK, DUE, EV, CLOCK, CUR = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local now, prefix, day = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local node, ttl, limit = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local at, notice_note, reject_note = ARGV[7], ARGV[8], ARGV[9]
+
+if node ~= '' then
+    local holder = redis.call('GET', LOCK)
+    if holder and holder ~= node then
+        return redis.status_reply('locked')
+    end
+    redis.call('SET', LOCK, node, 'PX', ttl)
+end
+
+local overdue, rejected, notices, unlocked = 0, 0, 0, 0
+local stats_key = prefix .. 'stats:' .. day
+
+local function count(a, name)
+    if a and a ~= '' then
+        redis.call('HINCRBY', stats_key, a .. '|' .. name, 1)
+    end
+end
+
+local function history(id, entry)
+    redis.call('RPUSH', prefix .. 'h:' .. id, cjson.encode(entry))
+end
+
+-- whose step it is, for the event and the counter
+local function owner(rep, step, agency)
+    if agency ~= '' then
+        return agency
+    end
+    if step == 'identify' or step == 'confirm' then
+        return rep.coordinator or ''
+    end
+    if step == 'approve' or step == 'reply' or step == 'notify' then
+        return rep.lead or ''
+    end
+    if step == 'supplement' then
+        return ''
+    end
+    return 'ioc'
+end
+
+-- the reporter did not supplement in time: act.lua's reject, by the system
+local function reject(R, id, rep)
+    local hset = {'status', 'rejected', 'reject_reason', 'supplement_timeout',
+                  'updated_at', now}
+
+    for name, value in pairs(rep) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key and not rep['dm:' .. key] then
+            local met = now <= tonumber(value) and '1' or '0'
+            hset[#hset + 1] = 'dm:' .. key
+            hset[#hset + 1] = met
+            hset[#hset + 1] = 'dd:' .. key
+            hset[#hset + 1] = now
+            redis.call('ZREM', DUE, id .. '|' .. key)
+
+            local a = string.match(key, '^resolve@(.+)$')
+            if a then
+                count(a, met == '1' and 'on_time' or 'overdue')
+                if met == '0' and rep['dx:' .. key] == '1' then
+                    count(a, 'extension_missed')
+                end
+            end
+        end
+    end
+
+    redis.call('HSET', R, unpack(hset))
+    redis.call('ZREM', prefix .. 'st:needs_info', id)
+    redis.call('ZADD', prefix .. 'st:rejected', rep.created_at or now, id)
+    redis.call('ZREM', prefix .. 'pub', id)
+    redis.call('ZREM', prefix .. 'geo', id)
+
+    history(id, {at = at, role = 'system', actor = 'sweeper',
+                 action = 'reject', from = 'needs_info', to = 'rejected',
+                 note = reject_note, reject_reason = 'supplement_timeout'})
+
+    redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
+               'type', 'reject', 'id', id, 'from', 'needs_info',
+               'to', 'rejected', 'urgent', rep.urgent == '1' and '1' or '0',
+               'at', now, 'agencies', rep.agencies or '',
+               'reason', 'supplement_timeout', 'actor', 'sweeper')
+end
+
+-- ------------------------------------------------------------ deadlines
+
+local members = redis.call('ZRANGEBYSCORE', DUE, '-inf', '(' .. now,
+                           'LIMIT', 0, limit)
+
+for _, member in ipairs(members) do
+    redis.call('ZREM', DUE, member)
+
+    local id, key = string.match(member, '^([^|]+)|(.+)$')
+    local R = id and prefix .. 'r:' .. id
+    local flat = R and redis.call('HGETALL', R) or {}
+    local rep = {}
+    for k = 1, #flat, 2 do
+        rep[flat[k]] = flat[k + 1]
+    end
+
+    local due = tonumber(rep['dl:' .. (key or '')] or '')
+
+    -- gone, completed or already seen: nothing to do (the member was stale)
+    if due and not rep['dm:' .. key] and rep['do:' .. key] ~= '1' then
+
+        if due > now then
+            -- moved later meanwhile (extend): back in the index
+            redis.call('ZADD', DUE, due, member)
+
+        else
+            local step = string.match(key, '^([^@#]+)')
+            local agency = string.match(key, '@(.+)$') or ''
+            local urgent = rep.urgent == '1' and '1' or '0'
+
+            if step == 'supplement' and rep.status == 'needs_info' then
+                reject(R, id, rep)
+                rejected = rejected + 1
+
+            elseif step == 'notify' then
+                -- LC25 / ĐB: the reporter hears the status after 6 days
+                redis.call('HSET', R, 'dm:notify', '1', 'dd:notify', now)
+                history(id, {at = at, role = 'system', actor = 'sweeper',
+                             action = 'notify', from = rep.status,
+                             to = rep.status, note = notice_note})
+                redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
+                           'type', 'status_notice', 'id', id,
+                           'status', rep.status or '',
+                           'agency', owner(rep, step, agency),
+                           'agencies', rep.agencies or '',
+                           'urgent', urgent, 'at', now)
+                notices = notices + 1
+
+            else
+                local a = owner(rep, step, agency)
+                redis.call('HSET', R, 'do:' .. key, '1')
+                redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
+                           'type', 'overdue', 'id', id, 'step', step,
+                           'key', key, 'agency', a, 'urgent', urgent,
+                           'due', due, 'at', now)
+                count(a, 'overdue_seen')
+                overdue = overdue + 1
+            end
+        end
+    end
+end
+
+-- ------------------------------------------------------------ comment locks
+
+-- one HSCAN page per call (a small hash answers whole): bounded however
+-- many reporters are locked; the cursor carries on at the next call
+local page = redis.call('HSCAN', CLOCK, redis.call('GET', CUR) or '0',
+                        'COUNT', limit)
+if page[1] == '0' then
+    redis.call('DEL', CUR)
+else
+    redis.call('SET', CUR, page[1])
+end
+
+local locks = page[2]
+for k = 1, #locks, 2 do
+    local until_ = tonumber(locks[k + 1])
+    if not until_ or until_ <= now then
+        redis.call('HDEL', CLOCK, locks[k])
+        unlocked = unlocked + 1
+    end
+end
+
+return {overdue, rejected, notices, unlocked,
+        #members == limit and 1 or 0}
