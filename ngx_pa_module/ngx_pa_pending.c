@@ -38,13 +38,6 @@ ngx_pa_limit_init(ngx_conf_t *cf)
 
 
 ngx_int_t
-ngx_pa_media_original_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    return ngx_pa_pending(r);
-}
-
-
-ngx_int_t
 ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
     return ngx_pa_pending(r);

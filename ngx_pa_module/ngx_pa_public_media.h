@@ -1,0 +1,69 @@
+/*
+ * Media outside the API's JSON: the originals for those who may see the
+ * report, and the public copies without metadata of a published report.
+ *
+ * Originals: GET /api/v1/reports/{id}/media/{sha} checks the caller (the
+ * same rules as GET /api/v1/reports/{id}) and that the sha is one of the
+ * report's media, then hands the request over to the internal location
+ * NGX_PA_MEDIA_ORIGINAL_URI, which the operator configures:
+ *
+ *     location /pa-media-original/ {
+ *         internal;
+ *         alias <pa_media_dir>/;
+ *     }
+ *
+ * Public copies: pa_media_dir/public/<report id>/<sha>.jpg (or .png), made
+ * when the report becomes public and removed when it stops being public,
+ * served statically at NGX_PA_MEDIA_PUBLIC_URI:
+ *
+ *     location /media/ {
+ *         alias <pa_media_dir>/public/;
+ *         ...
+ *     }
+ *
+ * so a photo's public url is /media/<report id>/<sha256>.jpg.  Only JPEG
+ * (APPn but JFIF/Adobe, COM and trailing data dropped) and PNG (IHDR,
+ * PLTE, IDAT, tRNS, IEND kept) get a public copy; videos, audio and HEIC
+ * are never public.
+ */
+
+#ifndef NGX_PA_PUBLIC_MEDIA_H
+#define NGX_PA_PUBLIC_MEDIA_H
+
+#include "ngx_pa.h"
+#include "ngx_pa_view.h"
+
+
+#define NGX_PA_MEDIA_ORIGINAL_URI  "/pa-media-original/"
+#define NGX_PA_MEDIA_PUBLIC_URI    "/media/"
+#define NGX_PA_MEDIA_PUBLIC_DIR    "public"   /* under pa_media_dir */
+
+#define NGX_PA_MEDIA_SHA_LEN       64         /* sha256, lowercase hex */
+
+
+/*
+ * Makes the report's public copies match its state: when it is public
+ * (resolved, published, not hidden, not private, not secret) every JPEG
+ * and PNG of "media" and of "result.media" gets its copy; otherwise its
+ * copies are removed.  Synchronous file work, called after an action
+ * that may change what is public was stored (h: the report as act.lua
+ * returned it).  NGX_OK, or NGX_ERROR when a copy could not be made or
+ * removed (logged; the action itself stands).
+ */
+ngx_int_t ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h);
+
+/*
+ * The public url of one media item of a report, "/media/<id>/<sha>.jpg"
+ * or ".png", from the pool; NGX_DECLINED when the type has no public copy
+ * (leave the item out of the public view), NGX_ERROR on a bad id or sha.
+ */
+ngx_int_t ngx_pa_public_media_url(ngx_pool_t *pool, ngx_str_t *id,
+    ngx_str_t *sha, ngx_str_t *type, ngx_str_t *url);
+
+/* the extension of a type's public copy (".jpg", ".png") or NULL */
+const char *ngx_pa_public_media_ext(ngx_str_t *type);
+
+/* 64 lowercase hex digits */
+ngx_uint_t ngx_pa_public_media_sha_ok(ngx_str_t *sha);
+
+#endif /* NGX_PA_PUBLIC_MEDIA_H */
