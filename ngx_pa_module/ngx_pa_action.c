@@ -13,6 +13,7 @@
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_public_media.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
@@ -1528,6 +1529,16 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
                           "pa: action stored but media %s lost", m[i]->hex);
         }
+    }
+
+    /* publish, review_return, hide, unhide change what the public sees */
+
+    if (ngx_strcmp(a->def->name, "publish") == 0
+        || ngx_strcmp(a->def->name, "review_return") == 0
+        || ngx_strcmp(a->def->name, "hide") == 0
+        || ngx_strcmp(a->def->name, "unhide") == 0)
+    {
+        (void) ngx_pa_public_media_sync(r, &h);
     }
 
     view = ngx_pa_view_report(r, ctx, &h,

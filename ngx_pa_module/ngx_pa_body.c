@@ -25,6 +25,8 @@ typedef struct {
     ngx_pa_err_t         *err;
 
     ngx_pa_media_t       *media;       /* file part being written */
+    ngx_str_t             client_type; /* of the current file part */
+    unsigned              lazy:1;      /* empty filename: open on data */
     json_t               *payload;     /* the "payload" part, parsed */
 
     u_char               *text;        /* text part being collected */
@@ -42,6 +44,7 @@ static ngx_int_t ngx_pa_body_multipart(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_body_feed(ngx_http_request_t *r,
     ngx_pa_multipart_t *mp);
 static int ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part);
+static int ngx_pa_form_open(ngx_pa_form_t *form);
 static int ngx_pa_form_data(void *data, const u_char *p, size_t len);
 static int ngx_pa_form_end(void *data);
 static ngx_int_t ngx_pa_body_json_error(json_error_t *je, ngx_pa_err_t *err);
@@ -334,43 +337,34 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
 static int
 ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
 {
-    ngx_pa_form_t   *form = data;
-    size_t           len;
-    ngx_pa_media_t  *m, **mp;
+    ngx_pa_form_t  *form = data;
+    size_t          len;
+
+    form->lazy = 0;
+    form->media = NULL;
 
     if (part->has_filename || ngx_strcmp(part->name, "media") == 0) {
 
-        if (form->body->media.nelts >= form->conf->media_max_count) {
-            ngx_pa_err_set(form->err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                           "too_large", "media", "too many media files");
-            return NGX_PA_MP_ABORT;
-        }
-
-        m = ngx_pa_media_open(form->request, form->conf);
-        if (m == NULL) {
-            ngx_pa_err_set(form->err, NGX_HTTP_SERVICE_UNAVAILABLE,
-                           "unavailable", NULL,
-                           "media storage is not available");
-            return NGX_PA_MP_ABORT;
-        }
-
         len = ngx_strlen(part->content_type);
-        m->client_type.data = ngx_pnalloc(form->request->pool, len + 1);
-        if (m->client_type.data == NULL) {
+        form->client_type.data = ngx_pnalloc(form->request->pool, len + 1);
+        if (form->client_type.data == NULL) {
             return NGX_PA_MP_ABORT;
         }
 
-        m->client_type.len = len;
-        ngx_memcpy(m->client_type.data, part->content_type, len + 1);
+        form->client_type.len = len;
+        ngx_memcpy(form->client_type.data, part->content_type, len + 1);
 
-        mp = ngx_array_push(&form->body->media);
-        if (mp == NULL) {
-            return NGX_PA_MP_ABORT;
+        /*
+         * A browser sends an empty part with filename="" for a file input
+         * left empty: such a part is media only if bytes come.
+         */
+
+        if (part->has_filename && part->filename[0] == '\0') {
+            form->lazy = 1;
+            return NGX_PA_MP_OK;
         }
 
-        *mp = m;
-        form->media = m;
-        return NGX_PA_MP_OK;
+        return ngx_pa_form_open(form);
     }
 
     if (++form->nfields > NGX_PA_BODY_FIELDS_MAX) {
@@ -379,7 +373,6 @@ ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
         return NGX_PA_MP_ABORT;
     }
 
-    form->media = NULL;
     form->text_len = 0;
 
     len = ngx_strlen(part->name) + 1;
@@ -395,9 +388,47 @@ ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
 
 
 static int
+ngx_pa_form_open(ngx_pa_form_t *form)
+{
+    ngx_pa_media_t  *m, **mp;
+
+    form->lazy = 0;
+
+    if (form->body->media.nelts >= form->conf->media_max_count) {
+        ngx_pa_err_set(form->err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                       "too_large", "media", "too many media files");
+        return NGX_PA_MP_ABORT;
+    }
+
+    m = ngx_pa_media_open(form->request, form->conf);
+    if (m == NULL) {
+        ngx_pa_err_set(form->err, NGX_HTTP_SERVICE_UNAVAILABLE,
+                       "unavailable", NULL, "media storage is not available");
+        return NGX_PA_MP_ABORT;
+    }
+
+    m->client_type = form->client_type;
+
+    mp = ngx_array_push(&form->body->media);
+    if (mp == NULL) {
+        return NGX_PA_MP_ABORT;
+    }
+
+    *mp = m;
+    form->media = m;
+
+    return NGX_PA_MP_OK;
+}
+
+
+static int
 ngx_pa_form_data(void *data, const u_char *p, size_t len)
 {
     ngx_pa_form_t  *form = data;
+
+    if (form->lazy && len && ngx_pa_form_open(form) != NGX_PA_MP_OK) {
+        return NGX_PA_MP_ABORT;
+    }
 
     if (form->media) {
         if (ngx_pa_media_write(form->request, form->media, p, len, form->err)
@@ -432,6 +463,12 @@ ngx_pa_form_end(void *data)
     json_error_t    je;
 
     name = form->name;
+
+    if (form->lazy) {
+        /* an empty file input: nothing was sent, nothing to keep */
+        form->lazy = 0;
+        return NGX_PA_MP_OK;
+    }
 
     if (form->media) {
         if (ngx_pa_media_close(form->request, form->media, form->err)

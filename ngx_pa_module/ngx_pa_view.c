@@ -5,6 +5,7 @@
  */
 
 #include "ngx_pa_view.h"
+#include "ngx_pa_public_media.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
@@ -115,7 +116,8 @@ static json_t *ngx_pa_view_field(ngx_http_request_t *r, ngx_pa_hash_t *h,
     ngx_str_t *v, ngx_pa_field_type_e type, ngx_pa_view_e audience);
 static json_t *ngx_pa_view_list(ngx_str_t *v);
 static json_t *ngx_pa_view_comments(ngx_http_request_t *r, ngx_str_t *v);
-static json_t *ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
+static json_t *ngx_pa_view_media(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    json_t *media,
     ngx_pa_view_e audience);
 static json_t *ngx_pa_view_result(ngx_http_request_t *r, ngx_pa_hash_t *h,
     ngx_str_t *v, ngx_pa_view_e audience);
@@ -420,7 +422,7 @@ ngx_pa_view_field(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *v,
             return NULL;
         }
 
-        m = ngx_pa_view_media(r, j, audience);
+        m = ngx_pa_view_media(r, h, j, audience);
         json_decref(j);
         return m;
 
@@ -522,11 +524,12 @@ ngx_pa_view_comments(ngx_http_request_t *r, ngx_str_t *v)
  */
 
 static json_t *
-ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
+ngx_pa_view_media(ngx_http_request_t *r, ngx_pa_hash_t *h, json_t *media,
     ngx_pa_view_e audience)
 {
-    json_t  *a, *item, *o;
-    size_t   i;
+    json_t     *a, *item, *o;
+    size_t      i;
+    ngx_str_t  *id;
 
     if (!json_is_array(media)) {
         return json_array();
@@ -536,13 +539,20 @@ ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
         return json_incref(media);
     }
 
+    id = ngx_pa_hash_get(h, "id");
+    if (id == NULL) {
+        return json_array();
+    }
+
     a = json_array();
     if (a == NULL) {
         return NULL;
     }
 
+    /* only what has a copy without metadata: photos, not video or audio */
+
     json_array_foreach(media, i, item) {
-        o = ngx_pa_view_media_url(r, item);
+        o = ngx_pa_view_media_url(r, id, item);
         if (o != NULL) {
             json_array_append_new(a, o);
         }
@@ -553,60 +563,36 @@ ngx_pa_view_media(ngx_http_request_t *r, json_t *media,
 
 
 json_t *
-ngx_pa_view_media_url(ngx_http_request_t *r, json_t *item)
+ngx_pa_view_media_url(ngx_http_request_t *r, ngx_str_t *report_id,
+    json_t *item)
 {
-    u_char       *p, *url;
-    size_t        len;
-    json_t       *id, *type;
-    ngx_uint_t    i;
-    const char   *ext, *t;
-
-    static const struct {
-        const char  *type;
-        const char  *ext;
-    } exts[] = {
-        { "image/jpeg", ".jpg" }, { "image/png", ".png" },
-        { "image/heic", ".heic" }, { "video/mp4", ".mp4" },
-        { "video/quicktime", ".mov" }, { "audio/mpeg", ".mp3" },
-        { "audio/mp4", ".m4a" }, { "audio/x-m4a", ".m4a" },
-        { NULL, "" }
-    };
+    json_t     *id, *type;
+    ngx_str_t   sha, t, url;
 
     id = json_object_get(item, "id");
     type = json_object_get(item, "type");
 
-    /* ids are sha256 hex: anything else is not ours to link */
-
-    if (!json_is_string(id) || json_string_length(id) != 64
-        || strspn(json_string_value(id), "0123456789abcdef") != 64)
-    {
+    if (!json_is_string(id) || !json_is_string(type)) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "pa: a stored media item has no sha256 id");
+                      "pa: a stored media item has no id or type");
         return NULL;
     }
 
-    t = json_is_string(type) ? json_string_value(type) : "";
+    sha.data = (u_char *) json_string_value(id);
+    sha.len = json_string_length(id);
+    t.data = (u_char *) json_string_value(type);
+    t.len = json_string_length(type);
 
-    for (i = 0; exts[i].type; i++) {
-        if (ngx_strcmp(t, exts[i].type) == 0) {
-            break;
-        }
-    }
+    /* "/media/<report id>/<sha256>.jpg": made by ngx_pa_public_media.c */
 
-    ext = exts[i].ext;
-    len = sizeof("/media/") - 1 + 64 + ngx_strlen(ext);
-
-    url = ngx_pnalloc(r->pool, len);
-    if (url == NULL) {
+    if (ngx_pa_public_media_url(r->pool, report_id, &sha, &t, &url)
+        != NGX_OK)
+    {
         return NULL;
     }
 
-    p = ngx_cpymem(url, "/media/", sizeof("/media/") - 1);
-    p = ngx_cpymem(p, json_string_value(id), 64);
-    p = ngx_cpymem(p, ext, ngx_strlen(ext));
-
-    return json_pack("{s:O, s:s, s:s#}", "id", id, "type", t,
-                     "url", url, (int) (p - url));
+    return json_pack("{s:O, s:O, s:s#}", "id", id, "type", type,
+                     "url", url.data, (int) url.len);
 }
 
 
@@ -652,7 +638,8 @@ ngx_pa_view_result(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *v,
         json_object_del(o, "approved_by");
     }
 
-    media = ngx_pa_view_media(r, json_object_get(stored, "media"), audience);
+    media = ngx_pa_view_media(r, h, json_object_get(stored, "media"),
+                              audience);
     json_object_set_new(o, "media", media ? media : json_array());
 
     agency = json_object_get(stored, "agency");

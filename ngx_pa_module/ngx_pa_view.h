@@ -76,7 +76,8 @@ ngx_int_t ngx_pa_view_pii(ngx_http_request_t *r, ngx_pa_hash_t *h,
     const char *field, ngx_str_t *plain);
 
 /* "/media/<sha256>.<ext>": the copy without metadata */
-json_t *ngx_pa_view_media_url(ngx_http_request_t *r, json_t *item);
+json_t *ngx_pa_view_media_url(ngx_http_request_t *r, ngx_str_t *report_id,
+    json_t *item);
 
 /* a query argument of the read routes, unescaped ("a%2Cb" is "a,b") */
 ngx_int_t ngx_pa_view_arg(ngx_http_request_t *r, const char *name,

@@ -212,3 +212,17 @@ this is not a multipart body
        ['reporter_phone', '0987654321'], @::Where)
 --- error_code: 400
 --- response_body_like: "code":"invalid_utf8","message":"[^"]+","field":"content"
+
+
+
+=== TEST 14: an empty file input (filename="", no bytes) is not media
+--- request eval
+my $b = $::Boundary;
+"POST /api/v1/reports\n"
+. join('', map { "--$b\r\nContent-Disposition: form-data; name=\"$_->[0]\"\r\n\r\n$_->[1]\r\n" }
+      ['content', 'Không chọn ảnh'], ['lat', '22.39'], ['lng', '103.45'],
+      ['reporter_name', 'D'], ['reporter_phone', '0933111222'])
+. "--$b\r\nContent-Disposition: form-data; name=\"media\"; filename=\"\"\r\n"
+. "Content-Type: application/octet-stream\r\n\r\n\r\n--$b--"
+--- error_code: 201
+--- response_body_like: "media":\[\]

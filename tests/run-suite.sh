@@ -66,7 +66,9 @@ export TEST_NGINX_LOAD_MODULES=$MODULE
 export TEST_NGINX_REDIS_PORT=$PORT
 export TEST_NGINX_ROOT=$ROOT
 export TEST_NGINX_FIXTURES=$ROOT/build/fixtures
-export TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$ROOT/t/servroot}
+# a port and server root of its own: runs side by side never collide
+export TEST_NGINX_PORT=${TEST_NGINX_PORT:-$(free_port)}
+export TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$WORK/servroot}
 
 if [ -n "${PA_ASAN:-}" ]; then
     # an ASan module inside Debian's (uninstrumented) nginx
