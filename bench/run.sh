@@ -1,0 +1,552 @@
+#!/usr/bin/env bash
+# make bench: the performance targets of design.md, measured as ratios in
+# one run on this machine.
+#
+#   bench/run.sh MODULE_SO
+#
+# Starts a private Redis (free port, AOF, appendfsync everysec) and a private
+# nginx (prefix build/bench/run/nginx, 2 workers, access_log off) with the
+# module, measures with wrk and redis-benchmark, prints a table, writes it in
+# Markdown to build/bench/results.md, and stops both whatever happens.
+#
+# Environment (defaults in brackets):
+#   BENCH_DURATION [10s]  wrk measuring time per case
+#   BENCH_WARMUP   [2s]   wrk warm-up per case (not measured)
+#   BENCH_CONNS    [64]   connections (wrk -c, redis-benchmark -c)
+#   BENCH_THREADS  [2]    wrk threads
+#   BENCH_REQUESTS [200000] redis-benchmark -n
+#   BENCH_PROFILE  [0]    1: `perf` during the submit and status cases, into
+#                         build/bench/perf-{submit,status}.txt (slows them)
+#   NGINX          [/usr/sbin/nginx]
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODULE=${1:?usage: bench/run.sh MODULE_SO}
+NGINX=${NGINX:-/usr/sbin/nginx}
+DUR=${BENCH_DURATION:-10s}
+WARM=${BENCH_WARMUP:-2s}
+CONNS=${BENCH_CONNS:-64}
+THREADS=${BENCH_THREADS:-2}
+NREQ=${BENCH_REQUESTS:-200000}
+PROFILE=${BENCH_PROFILE:-0}
+
+OUT=$ROOT/build/bench
+RUN=$OUT/run
+NGX_PREFIX=$RUN/nginx
+REDIS_DIR=$RUN/redis
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
+[ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
+for t in wrk redis-server redis-cli redis-benchmark curl "$NGINX"; do
+    command -v "$t" >/dev/null 2>&1 \
+        || die "$t is missing (apt-get install -y wrk redis-tools redis-server)"
+done
+
+# ------------------------------------------------------------ cleanup
+REDIS_PORT=
+BG_PIDS=()
+
+cleanup() {
+    set +e
+    local pid
+    for pid in "${BG_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if [ -s "$NGX_PREFIX/nginx.pid" ]; then
+        pid=$(cat "$NGX_PREFIX/nginx.pid")
+        kill -QUIT "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+        rm -f "$NGX_PREFIX/nginx.pid"
+    fi
+    if [ -s "$REDIS_DIR/redis.pid" ]; then
+        pid=$(cat "$REDIS_DIR/redis.pid")
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
+            || kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    # the AOF of a run is hundreds of MB and worth nothing afterwards
+    rm -rf "$REDIS_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# a port nobody listens on (connect refused)
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 30000))
+        [ "$p" = "${1:-}" ] && continue
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+rm -rf "$RUN"
+rm -f "$OUT"/wrk-*.txt "$OUT"/cpu-*.txt "$OUT"/perf-* "$OUT"/redis-benchmark.* \
+      "$OUT"/results.md
+mkdir -p "$OUT" "$NGX_PREFIX/html" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" \
+         "$REDIS_DIR"
+
+# ------------------------------------------------------------ Redis
+REDIS_PORT=$(free_port) || die "no free port"
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+    --logfile "$REDIS_DIR/redis.log" \
+    --appendonly yes --appendfsync everysec --save "" \
+    >/dev/null || die "redis-server did not start"
+for _ in $(seq 1 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 \
+    || die "redis did not answer on $REDIS_PORT ($REDIS_DIR/redis.log)"
+
+# ------------------------------------------------------------ nginx
+NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
+
+# ~1 KB of JSON, like a small public answer
+{
+    printf '{"reports":['
+    for i in $(seq 1 7); do
+        [ "$i" -gt 1 ] && printf ','
+        printf '{"id":"260123-B%07d","status":"resolved","category":"traffic",' "$i"
+        printf '"lat":22.39%d,"lng":103.45%d,"title":"Ổ gà"}' "$i" "$i"
+    done
+    printf '],"page":1,"per_page":20}\n'
+} > "$NGX_PREFIX/html/static.json"
+
+# a private copy: a rebuild during the run neither changes nor unmaps it
+cp "$MODULE" "$RUN/ngx_http_pa_module.so"
+MODULE_USED=$RUN/ngx_http_pa_module.so
+
+USER_LINE=
+if [ "$(id -u)" = 0 ]; then
+    # workers as the invoking user: everything lives in this private prefix
+    USER_LINE="user $(id -un) $(id -gn);"
+fi
+
+cat > "$NGX_PREFIX/nginx.conf" <<EOF
+# written by bench/run.sh: a private nginx for the benchmark
+load_module $MODULE_USED;
+$USER_LINE
+worker_processes 2;
+pid $NGX_PREFIX/nginx.pid;
+error_log $NGX_PREFIX/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    default_type application/octet-stream;
+    access_log off;
+
+    client_body_temp_path $NGX_PREFIX/tmp/body;
+    proxy_temp_path $NGX_PREFIX/tmp/proxy;
+    fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
+    uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
+    scgi_temp_path $NGX_PREFIX/tmp/scgi;
+
+    # as laichau-2026 (conf-examples/profiles), tenant "bench"
+    pa_profile laichau-2026;
+    pa_tenant bench;
+    pa_utc_offset +07:00;
+    pa_calendar_hours 07:30-11:30 13:30-17:00;
+    pa_calendar_weekdays mon-fri;
+    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
+    pa_content_max 5000;
+    pa_sla verify 1d urgent=1h;
+
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $NGX_PREFIX/media;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+
+    server {
+        listen 127.0.0.1:$NGX_PORT;
+        server_name localhost;
+
+        location = /204 {
+            return 204;
+        }
+
+        location = /static.json {
+            root $NGX_PREFIX/html;
+            default_type application/json;
+        }
+
+        location /api/v1/ {
+            pa_api;
+        }
+    }
+}
+EOF
+
+"$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
+    -c "$NGX_PREFIX/nginx.conf" -t -q \
+    || die "nginx configuration test failed ($NGX_PREFIX/nginx.conf)"
+"$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
+    -c "$NGX_PREFIX/nginx.conf" \
+    || die "nginx did not start ($NGX_PREFIX/error.log)"
+
+BASE=http://127.0.0.1:$NGX_PORT
+for _ in $(seq 1 50); do
+    curl -fsS -o /dev/null "$BASE/api/v1/health" 2>/dev/null && break
+    sleep 0.1
+done
+curl -fsS -o /dev/null "$BASE/api/v1/health" \
+    || die "the module does not see Redis ($NGX_PREFIX/error.log)"
+
+# ------------------------------------------------------------ measuring
+CORES=$(nproc)
+declare -A RPS P50 P99 ERRS CPU_NGX CPU_REDIS CPU_CLIENT
+
+# "1.23ms" / "456.00us" / "1.02s" / "2.00m" -> milliseconds
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000;
+        else if (u == "m") n *= 60000; else if (u == "h") n *= 3600000;
+        printf "%.2f", n }'
+}
+
+# CPU seconds used so far, to tell where the time goes (independent of what
+# else runs on the machine): the nginx workers (/proc), Redis (INFO cpu, its
+# threads and finished AOF-rewrite children), and this shell's finished
+# children (wrk, redis-benchmark).  `times` must not run in a subshell.
+HZ=$(getconf CLK_TCK)
+ngx_cpu() {
+    local pid t=0 st
+    for pid in $(pgrep -P "$(cat "$NGX_PREFIX/nginx.pid")"); do
+        read -r -a st < "/proc/$pid/stat" || continue
+        t=$((t + st[13] + st[14]))
+    done
+    awk -v t="$t" -v hz="$HZ" 'BEGIN { printf "%.3f", t / hz }'
+}
+redis_cpu() {
+    redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' \
+        | awk -F: '/^used_cpu_(sys|user)(_children)?:/ { s += $2 }
+                   END { printf "%.3f", s }'
+}
+# appends "nginx redis client" CPU seconds to the file $1
+cpu_snapshot() {
+    local c
+    times > "$RUN/times.txt"
+    c=$(awk 'NR == 2 { s = 0
+        for (i = 1; i <= 2; i++) { split($i, b, "m"); sub(/s/, "", b[2])
+                                   s += b[1] * 60 + b[2] }
+        printf "%.3f", s }' "$RUN/times.txt")
+    echo "$(ngx_cpu) $(redis_cpu) $c" >> "$1"
+}
+
+# µs of CPU per request: cpu_per_req "BEFORE" "AFTER" REQUESTS
+cpu_per_req() {
+    awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
+        split(a, x, " "); split(b, y, " ");
+        for (i = 1; i <= 3; i++)
+            printf "%s%.0f", (i > 1) ? " " : "", (n > 0) ? (y[i] - x[i]) * 1e6 / n : 0
+        printf "\n" }'
+}
+
+# bench_case NAME URL [wrk args ...]; "@TAG@" in the args becomes the run
+# number (1 = warm-up, 2 = measurement) so POSTed reports never repeat
+bench_case() {
+    local name=$1 url=$2 a tag
+    shift 2
+    local -a warm=() meas=()
+    for a in "$@"; do
+        warm+=("${a//@TAG@/1$$}")
+        meas+=("${a//@TAG@/2$$}")
+    done
+    printf '  %-12s warm-up %s, measuring %s ...\n' "$name" "$WARM" "$DUR"
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARM" "$url" "${warm[@]}" >/dev/null
+    # (may run in a subshell: the numbers go through a file)
+    : > "$OUT/cpu-$name.txt"
+    cpu_snapshot "$OUT/cpu-$name.txt"
+    wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency "$url" "${meas[@]}" \
+        > "$OUT/wrk-$name.txt"
+    cpu_snapshot "$OUT/cpu-$name.txt"
+}
+
+parse_wrk() {
+    local f=$OUT/wrk-$1.txt non2xx sock
+    RPS[$1]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
+    P50[$1]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$f")")
+    P99[$1]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$f")
+    sock=$(awk '/Socket errors:/ {
+        gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$f")
+    ERRS[$1]=$(( ${non2xx:-0} + ${sock:-0} ))
+    read -r CPU_NGX[$1] CPU_REDIS[$1] CPU_CLIENT[$1] < <(cpu_per_req \
+        "$(sed -n 1p "$OUT/cpu-$1.txt")" "$(sed -n 2p "$OUT/cpu-$1.txt")" \
+        "$(awk '/requests in/ { print $1 }' "$f")")
+    if [ "${ERRS[$1]}" != 0 ]; then
+        echo "    !! $1: ${non2xx:-0} non-2xx answers, ${sock:-0} socket errors"
+    fi
+}
+
+# BENCH_PROFILE=1: perf during the measured part of a case running in the
+# background: 3 s of the whole machine (who takes the CPU), then 4 s of this
+# nginx's workers with DWARF call graphs (where their time goes: inclusive
+# time per function, module functions first), and this Redis's hottest
+# symbols.  The numbers of a profiled run are lower: perf takes CPU too.
+profile() {
+    local name=$1 data=$OUT/perf-$1 workers redis_pid
+    [ "$PROFILE" = 1 ] || return 0
+    command -v perf >/dev/null 2>&1 || { echo "    (no perf)"; return 0; }
+    sleep "$(( ${WARM%s} + 1 ))"
+    workers=$(pgrep -d, -P "$(cat "$NGX_PREFIX/nginx.pid")" || true)
+    redis_pid=$(cat "$REDIS_DIR/redis.pid")
+    perf record -a -o "$data-all.data" -- sleep 3 >/dev/null 2>&1 || true
+    perf record -F 999 --call-graph dwarf,8192 -p "$workers" -o "$data-ngx.data" \
+        -- sleep 4 >/dev/null 2>&1 || true
+    {
+        echo "== $name: CPU by process, whole machine, 3 s (bench: nginx" \
+             "workers $workers, redis-server $redis_pid, wrk)"
+        perf report -i "$data-all.data" --sort pid --stdio 2>/dev/null \
+            | grep -E '^ +[0-9.]+%' | head -15
+        echo
+        echo "== $name: bench redis-server, hottest symbols (self)"
+        perf report -i "$data-all.data" --pid "$redis_pid" \
+            --sort dso,symbol --stdio 2>/dev/null \
+            | grep -E '^ +[0-9.]+%' | head -20
+        echo
+        echo "== $name: bench nginx workers, hottest symbols (self)"
+        perf report -i "$data-ngx.data" --no-children --sort dso,symbol \
+            -g none --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -30
+        echo
+        echo "== $name: bench nginx workers, inclusive time (children, self)"
+        perf report -i "$data-ngx.data" --children --sort symbol -g none \
+            --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -70
+    } > "$OUT/perf-$name.txt" 2>&1 || true
+    rm -f "$data-all.data" "$data-ngx.data"
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+echo "ngx_pa bench: $CORES cores (nproc), $THREADS wrk threads," \
+     "$CONNS connections, nginx 2 workers, Redis AOF everysec (port $REDIS_PORT)"
+echo "  nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), $(redis-server --version \
+     | awk '{print $3}'), wrk and Redis share the same $CORES cores"
+
+bench_case 204 "$BASE/204"; parse_wrk 204
+bench_case static "$BASE/static.json"; parse_wrk static
+bench_case submit "$BASE/api/v1/reports" -s "$ROOT/bench/submit.lua" \
+    -- @TAG@ &
+WRK_PID=$!
+profile submit
+wait "$WRK_PID" || die "wrk (submit) failed"
+parse_wrk submit
+
+# one report by hand: its id and token for the status read, and the exact
+# EVALSHA argument list the module sends, for redis-benchmark
+# (-x: the file as is; "$(cat)" would drop the final newline and the sha)
+SHA=$(redis-cli -p "$REDIS_PORT" -x script load \
+      < "$ROOT/redis-scripts/submit.lua")
+redis-cli -p "$REDIS_PORT" monitor > "$RUN/monitor.txt" 2>/dev/null &
+MON_PID=$!
+BG_PIDS+=("$MON_PID")
+sleep 0.3
+ANSWER=$(curl -sS -H 'Content-Type: application/json' \
+    --data-binary '{"content":"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà 12; nước đọng, xe máy dễ ngã (bench status)","title":"Ổ gà","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912345678","channel":"app"}' \
+    "$BASE/api/v1/reports")
+sleep 0.3
+kill "$MON_PID" 2>/dev/null || true
+wait "$MON_PID" 2>/dev/null || true
+BG_PIDS=()
+
+ID=$(printf '%s' "$ANSWER" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+TOKEN=$(printf '%s' "$ANSWER" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$ID" ] && [ -n "$TOKEN" ] || die "submit by curl failed: $ANSWER"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Report-Token: $TOKEN" \
+       "$BASE/api/v1/reports/$ID")
+[ "$code" = 200 ] || die "status read of $ID answered $code"
+
+bench_case status "$BASE/api/v1/reports/$ID" -H "X-Report-Token: $TOKEN" &
+WRK_PID=$!
+profile status
+wait "$WRK_PID" || die "wrk (status) failed"
+parse_wrk status
+
+# the module's own EVALSHA, un-escaped from MONITOR's quoting, one argument
+# per NUL; the report id, the content print and the phone hash become
+# __rand_int__ so each call stores a new report, as the module's calls do
+grep -F "\"EVALSHA\" \"$SHA\"" "$RUN/monitor.txt" | head -1 \
+    | perl -e '
+        my $id = shift; my $line = <STDIN>; defined $line or exit 1;
+        $line =~ s/^[^"]*//;
+        my @a;
+        while ($line =~ /"((?:[^"\\]|\\.)*)"/g) {
+            my $s = $1;
+            $s =~ s{\\x([0-9a-fA-F]{2})|\\(.)}{defined $1 ? chr(hex $1)
+                : ({n=>"\n",r=>"\r",t=>"\t",a=>"\a",b=>"\b"}->{$2} // $2)}ge;
+            push @a, $s;
+        }
+        my $nk = $a[2];
+        my @keys = @a[3 .. 2 + $nk];
+        my @argv = @a[3 + $nk .. $#a];
+        # two placeholders: redis-benchmark draws 31-bit numbers, and one
+        # repeated id answers "exists", which stops redis-benchmark
+        my $rid = "__rand_int__-__rand_int__";
+        my ($ph) = $keys[6] =~ /:dup:(.*)$/;
+        s/\Q$id\E/$rid/g for @keys, @argv;
+        if (defined $ph && length $ph) {
+            s/\Q$ph\E/__rand_int__/g for @keys, @argv;
+        }
+        # the duplicate prints "c:<sha256>": 12 random digits up front
+        s/^([cm]:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @argv;
+        print join("\0", @a[0 .. 2], @keys, @argv);
+    ' "$ID" > "$RUN/evalsha.args" \
+    || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
+           "and redis-scripts/submit.lua disagree?"
+mapfile -d '' EVAL < "$RUN/evalsha.args"
+echo "  ceiling      redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
+     "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args), -c $CONNS -n $NREQ -P 1 ..."
+
+# same starting point as the submit run: an empty data set
+redis-cli -p "$REDIS_PORT" flushall >/dev/null
+: > "$OUT/cpu-ceiling.txt"
+cpu_snapshot "$OUT/cpu-ceiling.txt"
+redis-benchmark -p "$REDIS_PORT" -c "$CONNS" -n "$NREQ" -P 1 \
+    -r 100000000000 --csv "${EVAL[@]}" > "$OUT/redis-benchmark.csv" \
+    2> "$OUT/redis-benchmark.err" || die "redis-benchmark failed"
+cpu_snapshot "$OUT/cpu-ceiling.txt"
+read -r CPU_NGX[ceiling] CPU_REDIS[ceiling] CPU_CLIENT[ceiling] < <(
+    cpu_per_req "$(sed -n 1p "$OUT/cpu-ceiling.txt")" \
+                "$(sed -n 2p "$OUT/cpu-ceiling.txt")" "$NREQ")
+CPU_NGX[ceiling]=-
+# the test name holds the whole command: read the numbers from the end
+# ("rps","avg","min","p50","p95","p99","max")
+read -r RPS[ceiling] P50[ceiling] P99[ceiling] < <(awk -F'","' '
+    NR == 2 { n = NF; gsub(/"/, "", $n);
+              printf "%.0f %.2f %.2f\n", $(n - 6), $(n - 3), $(n - 1) }' \
+    "$OUT/redis-benchmark.csv")
+[ -n "${RPS[ceiling]:-}" ] || die "no result from redis-benchmark"
+ERRS[ceiling]=$(grep -c 'ERR\|error' "$OUT/redis-benchmark.err" || true)
+STORED=$(redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all")
+[ "${STORED:-0}" -gt 0 ] \
+    || die "the ceiling run stored no report: check $RUN/evalsha.args"
+
+grep -E '\[(emerg|alert|crit|error)\]' "$NGX_PREFIX/error.log" \
+    | tail -3 | sed 's/^/  nginx error.log: /' || true
+
+LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
+# what else ran: the bench itself keeps ~2-3 runnable; more means others
+NOISE=
+if awk -v a="$LOAD_BEFORE" -v c="$CORES" 'BEGIN { exit !(a > c / 2) }'; then
+    NOISE="other work was running (load $LOAD_BEFORE before the run):"
+    NOISE="$NOISE expect noisy numbers, rerun on a quiet machine"
+fi
+
+# ------------------------------------------------------------ the table
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {
+    ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "MISSED" }'; }
+
+R_SUBMIT=$(ratio "${RPS[submit]}" "${RPS[ceiling]}")
+R_STATUS=$(ratio "${RPS[status]}" "${RPS[204]}")
+R_STATIC=$(ratio "${RPS[static]}" "${RPS[204]}")
+V_SUBMIT=$(verdict "$R_SUBMIT" 0.80 '>=')
+V_P99=$(verdict "${P99[submit]}" 5 '<=')
+
+# CPU bounds: what these per-request CPU costs allow on $CORES cores, and
+# Redis's one thread alone
+bound() { awk -v c="$CORES" -v n="$1" -v r="$2" -v w="$3" 'BEGIN {
+    t = (n == "-" ? 0 : n) + r + w
+    printf "%.0f %.0f\n", (t > 0) ? c * 1e6 / t : 0, (r > 0) ? 1e6 / r : 0 }'; }
+read -r B_SUB_ALL B_SUB_REDIS < <(bound "${CPU_NGX[submit]}" \
+    "${CPU_REDIS[submit]}" "${CPU_CLIENT[submit]}")
+read -r B_CEIL_ALL B_CEIL_REDIS < <(bound - "${CPU_REDIS[ceiling]}" \
+    "${CPU_CLIENT[ceiling]}")
+
+declare -A LABEL=(
+    [204]="return 204 (baseline)"
+    [static]="static 1 KB file"
+    [submit]="POST /api/v1/reports (JSON)"
+    [status]="GET /api/v1/reports/{id} (reporter)"
+    [ceiling]="redis-benchmark EVALSHA submit.lua"
+)
+CASES=(204 static submit status ceiling)
+GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+GIT_DIRTY=$(git -C "$ROOT" status --porcelain -- ngx_pa_module redis-scripts \
+            2>/dev/null | wc -l)
+
+SETUP="$CORES cores (nproc); wrk -t$THREADS -c$CONNS -d$DUR --latency after a
+$WARM warm-up; redis-benchmark -c $CONNS -n $NREQ -P 1; nginx 2 workers,
+Redis AOF everysec; wrk, nginx and Redis share the same $CORES cores. Load
+average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
+
+{
+    echo "# ngx_pa bench results"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $GIT_REV" \
+         "(+ $GIT_DIRTY uncommitted files in ngx_pa_module/, redis-scripts/)."
+    echo
+    echo "$SETUP"
+    if [ -n "$NOISE" ]; then echo; echo "**Warning:** $NOISE."; fi
+    echo
+    echo "| case | req/s | p50 ms | p99 ms | errors | CPU µs/req: nginx | Redis | client |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for c in "${CASES[@]}"; do
+        echo "| ${LABEL[$c]} | ${RPS[$c]} | ${P50[$c]} | ${P99[$c]} |" \
+             "${ERRS[$c]} | ${CPU_NGX[$c]} | ${CPU_REDIS[$c]} | ${CPU_CLIENT[$c]} |"
+    done
+    echo
+    echo "| target | value | goal | |"
+    echo "|---|---:|---|---|"
+    echo "| submit / Redis ceiling | $R_SUBMIT | >= 0.80 | $V_SUBMIT |"
+    echo "| submit p99 at $CONNS connections | ${P99[submit]} ms | <= 5 ms | $V_P99 |"
+    echo "| status read / return 204 | $R_STATUS | one small Redis call | |"
+    echo "| static / return 204 | $R_STATIC | public reads >= 0.50 x static | |"
+    echo
+    echo "CPU bounds on $CORES cores (from the CPU columns): submit" \
+         "$B_SUB_ALL req/s for nginx + Redis + wrk together, $B_SUB_REDIS" \
+         "for Redis's thread alone; ceiling $B_CEIL_ALL req/s for Redis +" \
+         "redis-benchmark, $B_CEIL_REDIS for Redis alone."
+} > "$OUT/results.md"
+
+echo
+printf '%-36s %7s %7s %7s %6s | %-17s\n' "" "" "" "" "" "CPU µs per req"
+printf '%-36s %7s %7s %7s %6s | %5s %5s %5s\n' case req/s "p50 ms" "p99 ms" \
+    errors nginx Redis client
+for c in "${CASES[@]}"; do
+    printf '%-36s %7s %7s %7s %6s | %5s %5s %5s\n' "${LABEL[$c]}" \
+        "${RPS[$c]}" "${P50[$c]}" "${P99[$c]}" "${ERRS[$c]}" \
+        "${CPU_NGX[$c]}" "${CPU_REDIS[$c]}" "${CPU_CLIENT[$c]}"
+done
+echo
+printf '%-36s %10s   %s\n' "submit / Redis ceiling" "$R_SUBMIT" \
+    ">= 0.80: $V_SUBMIT"
+printf '%-36s %10s   %s\n' "submit p99 ($CONNS connections)" \
+    "${P99[submit]} ms" "<= 5 ms: $V_P99"
+printf '%-36s %10s   %s\n' "status read / return 204" "$R_STATUS" \
+    "(one small Redis call)"
+printf '%-36s %10s   %s\n' "static / return 204" "$R_STATIC" \
+    "(public reads must reach >= 0.50 x static)"
+echo
+echo "CPU bounds on $CORES cores: submit $B_SUB_ALL req/s (nginx+Redis+wrk)," \
+     "$B_SUB_REDIS (Redis thread);"
+echo "  ceiling $B_CEIL_ALL req/s (Redis+redis-benchmark), $B_CEIL_REDIS (Redis thread)"
+echo "load average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after"
+if [ -n "$NOISE" ]; then echo "WARNING: $NOISE"; fi
+echo "$CORES cores (nproc). Markdown: build/bench/results.md;" \
+     "raw output: build/bench/wrk-*.txt, redis-benchmark.csv"
+if [ "$PROFILE" = 1 ]; then
+    echo "perf: build/bench/perf-submit.txt, build/bench/perf-status.txt"
+fi
+exit 0
