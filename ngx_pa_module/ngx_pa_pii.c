@@ -307,7 +307,7 @@ ngx_pa_pii_load(ngx_pa_pii_keyring_t *ring, const u_char *buf, size_t len,
     }
 
     if (fail == NULL
-        && HMAC(EVP_sha256(), tmp.keys[0].key, NGX_PA_PII_KEY_LEN,
+        && HMAC(EVP_sha256(), tmp.keys[tmp.nkeys - 1].key, NGX_PA_PII_KEY_LEN,
                 (const u_char *) NGX_PA_PII_HASH_INFO,
                 sizeof(NGX_PA_PII_HASH_INFO) - 1, tmp.hash_key, &mac_len)
            == NULL)

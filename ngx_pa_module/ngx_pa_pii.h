@@ -32,8 +32,11 @@ typedef struct {
 
 /*
  * Key file: one key a line, "<id> <64 hex chars>", the first line is the
- * current key; '#' comments.  The hash key is derived from the first key
- * with HMAC-SHA256(key, "ngx_pa phone hash").  0 or -1 with err set.
+ * current key; '#' comments.  Rotation adds a new first line and keeps the
+ * old ones (they still open what they sealed).  The phone hash key is
+ * derived from the LAST line, HMAC-SHA256(key, "ngx_pa phone hash"), so a
+ * rotation never changes phone hashes (duplicates, limits and locks hold);
+ * never remove the last line.  0 or -1 with err set.
  */
 int ngx_pa_pii_load(ngx_pa_pii_keyring_t *ring, const u_char *buf,
     size_t len, char *err, size_t errlen);

@@ -121,7 +121,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     json_t               *stored, *answer, *dls, *media;
     ngx_str_t             v, raw, *test, agency;
     ngx_uint_t            urgent;
-    ngx_int_t             publish, private, has_pos;
+    ngx_int_t             publish, private, share, has_pos;
     ngx_uint_t            i;
     const char           *first, *channel;
     ngx_pa_sla_t         *sla;
@@ -197,6 +197,19 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     ngx_pa_record_put_cstr(&rec, "publish_identity", publish ? "1" : "0");
     ngx_pa_record_put_cstr(&rec, "private_result", private ? "1" : "0");
+
+    /*
+     * LC26 Điều 9.3: the handling agency may use the reporter's identity
+     * only with consent; without it only the IOC reads it.
+     */
+
+    share = 0;
+
+    if (ngx_pa_record_bool(&rec, "share_identity", &share) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_record_put_cstr(&rec, "share_identity", share ? "1" : "0");
 
     occurred = ctx->now;
 

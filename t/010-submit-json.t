@@ -172,3 +172,26 @@ Content-Type: application/json
 GET /api/v1/health
 --- error_code: 200
 --- response_body_like: "status":"ok","redis":"up","tenant":"t_submit_json","profile":"test-profile"
+
+
+
+=== TEST 9: the reporter's choices are kept: identity shared with the agency
+--- more_headers
+Content-Type: application/json
+X-PA-Test-Id: J-0002
+X-PA-Test-Token: token-of-the-reporter-0002
+--- request
+POST /api/v1/reports
+{"content":"Đồng ý chia sẻ danh tính","lat":22.4,"lng":103.4,"reporter_name":"B","reporter_phone":"0912000002","share_identity":true,"publish_identity":"false","private_result":true}
+--- error_code: 201
+--- response_body_like: "id":"J-0002"
+
+
+
+=== TEST 10: ... and shown to the reporter
+--- more_headers
+X-Report-Token: token-of-the-reporter-0002
+--- request
+GET /api/v1/reports/J-0002
+--- error_code: 200
+--- response_body_like: "publish_identity":false.*"private_result":true.*"share_identity":true
