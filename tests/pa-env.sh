@@ -88,7 +88,7 @@ run() {
         || die "no profile conf-examples/profiles/$profile.conf"
     [ -f "$module" ] || die "module not built: $module"
 
-    mkdir -p "$VAR/log" "$VAR/tmp" "$VAR/media"
+    mkdir -p "$VAR/log" "$VAR/tmp" "$VAR/media" "$VAR/cache"
     secrets
     start_redis "$port"
 
@@ -102,7 +102,7 @@ run() {
 
     # the workers (www-data) write the media store and body temp files
     if id www-data >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        chown -R www-data "$VAR/media" "$VAR/tmp"
+        chown -R www-data "$VAR/media" "$VAR/tmp" "$VAR/cache"
     fi
 
     stop_nginx
