@@ -181,6 +181,11 @@ local function each_agency(list, fn)
     end
 end
 
+-- a result sent back (leader, coordinator, IOC review) and submitted again
+-- belongs to a report resolved once: the statistics keep the lead's first
+-- completion (the deadline record keeps the latest)
+local first_resolution = not rep.resolved_at
+
 -- a step completes: met or not is recorded now, stats are built from it
 local function close_key(key)
     if not open_deadline(key) then
@@ -196,7 +201,7 @@ local function close_key(key)
     redis.call('ZREM', DUE, id .. '|' .. key)
 
     local a = string.match(key, '^resolve@(.+)$')
-    if a then
+    if a and (first_resolution or a ~= rep.lead) then
         count(a, met == '1' and 'on_time' or 'overdue')
         if met == '0' and rep['dx:' .. key] == '1' then
             count(a, 'extension_missed')
@@ -315,7 +320,7 @@ if action == 'coordinate' then
     redis.call('ZADD', prefix .. 'ag:' .. extras.coordinator, now, id)
 end
 
-if action == 'resolve' then
+if action == 'resolve' and first_resolution then
     count(rep.lead, 'resolved')
 end
 
