@@ -1,0 +1,414 @@
+# Thái Nguyên 2021 (interim rules), the shipped profile: verification
+# without a deadline, receipt within half a working day, the leader's
+# approval (send back, then edit and approve) within half a day, 3 working
+# days of handling, publication within 4 working hours; an urgent report
+# at night; an approval step swept overdue on a hidden report; no
+# supplement deadline (so no automatic rejection); refusals of the
+# approval flow; statistics.  Blocks run in order; every sweep sees the
+# whole tenant, so the reports follow one another in time.
+use Test::Nginx::Socket 'no_plan';
+
+use Digest::SHA qw(hmac_sha256);
+use MIME::Base64 qw(encode_base64);
+use JSON::PP;
+
+our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
+
+sub b64u {
+    my $s = encode_base64(shift, '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=+\z//;
+    return $s;
+}
+
+# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
+sub jwt {
+    my ($role, $agency) = @_;
+    open my $f, '<', "$ROOT/t/keys/auth.key" or die $!;
+    my $key = do { local $/; <$f> };
+    $key =~ s/[\r\n]+\z//;
+    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
+             exp => 4102444800);
+    $c{agency} = $agency if defined $agency;
+    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
+    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
+    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
+}
+
+sub redis {
+    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
+        or die "redis-cli: $!";
+    local $/;
+    my $out = <$p> // '';
+    close $p;
+    $out =~ s/\n\z//;
+    return $out;
+}
+
+# The shipped profile as it is, with its relative file names made absolute
+# and this file's own tenant (a fresh one: the file may run again).
+sub profile {
+    my ($name, $tenant) = @_;
+    open my $f, '<', "$ROOT/conf-examples/profiles/$name.conf" or die $!;
+    my $c = do { local $/; <$f> };
+    $c =~ s{^(\s*pa_(?:calendar_file|directory)\s+)(?!/)(\S+;)}
+           {$1$ROOT/conf-examples/$2}mg;
+    $c =~ s{^(\s*pa_tenant\s+)\S+;}{$1$tenant;}m or die "no pa_tenant";
+    redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
+          . "redis.call('DEL', k) end", '0', "pa:{$tenant}:*");
+    return $c;
+}
+
+# headers of one request: who (a token name, "r:<token>" for a reporter,
+# "" for nobody) and when
+sub h {
+    my ($who, $now) = @_;
+    my @h = ("Content-Type: application/json");
+    push @h, "X-PA-Now: $now" if $now;
+    if ($who =~ /^r:(.+)$/) {
+        push @h, "X-Report-Token: $1";
+    } elsif ($who ne '') {
+        push @h, "Authorization: Bearer $::T{$who}";
+    }
+    return join "\n", @h;
+}
+
+# an action on a report
+sub act {
+    my ($id, %f) = @_;
+    return "POST /api/v1/reports/$id/actions\n"
+           . JSON::PP->new->canonical->encode(\%f);
+}
+
+# the "deadlines" of a view, in the view's order (by due, then key), and
+# the report's "overdue": [key, "YYYY-MM-DDTHH:MM[:SS]", state] with state
+# "met", "late" (completed late), "open" or "over" (open and passed)
+sub dls {
+    my ($over, @d) = @_;
+    my @o;
+    for my $d (@d) {
+        my ($key, $due, $st) = @$d;
+        my ($step, $sep, $who) = $key =~ /^([^@#]+)(?:([@#])(.+))?$/;
+        $due .= ':00' if length $due == 16;
+        my $s = qq({"step":"$step","due":"$due+07:00");
+        $s .= qq(,"agency":"$who") if $sep && $sep eq '@';
+        $s .= qq(,"comment_id":"$who") if $sep && $sep eq '#';
+        $s .= { met => ',"met":true,"overdue":false',
+                late => ',"met":false,"overdue":true',
+                over => ',"overdue":true',
+                open => ',"overdue":false' }->{$st} // die "state $st";
+        push @o, "$s}";
+    }
+    return quotemeta('"deadlines":[' . join(',', @o) . '],"overdue":'
+                     . ($over ? 'true' : 'false'));
+}
+
+our %T = (
+    ioc        => jwt('ioc'),
+    gtvt       => jwt('handler', 'so-gtvt'),
+    xd         => jwt('handler', 'so-xd'),
+    leader     => jwt('leader', 'so-gtvt'),
+    xdleader   => jwt('leader', 'so-xd'),
+    pccc       => jwt('handler', 'pccc'),
+    pcccleader => jwt('leader', 'pccc'),
+);
+
+my $http_config = profile('thainguyen-2021', 't_tn21') . <<'_EOC_';
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_test_clock on;
+_EOC_
+
+my $config = <<'_EOC_';
+    location /api/v1/ {
+        pa_api;
+        error_page 400 404 405 413 415 500 503 @pa_error;
+    }
+    location @pa_error { pa_error; }
+_EOC_
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value("http_config", $http_config)
+        unless defined $block->http_config;
+    $block->set_value("config", $config) unless defined $block->config;
+});
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: submitted Monday 08:00: the verification has no deadline here
+--- more_headers eval
+main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: TN-1\nX-PA-Test-Token: token-tn21-report-1"
+--- request
+POST /api/v1/reports
+{"content":"Biển báo giao thông bị đổ ở ngã tư","category":"traffic","lat":21.59,"lng":105.84,"reporter_name":"Nguyễn Thị H","reporter_phone":"0912346001"}
+--- error_code: 201
+--- response_body_like: ^\{"id":"TN-1","status":"submitted","access_token":"token-tn21-report-1","urgent":false,"media":\[\],"deadlines":\[\],
+
+
+
+=== TEST 2: verified 09:00 -> received within half a working day (3 h 45), 14:45; received 10:00 -> dispatched by Tuesday 10:00
+--- more_headers eval
+[main::h('ioc', '2026-03-02T09:00:00+07:00'), main::h('ioc', '2026-03-02T10:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-1', action => 'verify'), main::act('TN-1', action => 'receive')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"verified".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'open']),
+ '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'], ['dispatch', '2026-03-03T10:00', 'open'])]
+
+
+
+=== TEST 3: dispatched Monday 14:00: taken (or sent back) within a working hour, handled within 3 working days
+--- more_headers eval
+[main::h('ioc', '2026-03-02T14:00:00+07:00'), main::h('gtvt', '2026-03-02T14:30:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-1', action => 'dispatch', agencies => ['so-gtvt']), main::act('TN-1', action => 'accept')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"dispatched".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
+  ['accept@so-gtvt', '2026-03-02T15:00', 'open'], ['dispatch', '2026-03-03T10:00', 'met'],
+  ['resolve@so-gtvt', '2026-03-05T14:00', 'open']),
+ '"status":"in_progress"']
+
+
+
+=== TEST 4: resolved Wednesday 16:30 -> the leader approves within half a day, Thursday 10:45
+--- more_headers eval
+main::h('gtvt', '2026-03-04T16:30:00+07:00')
+--- request eval
+main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo.', salutation => 'Bà')
+--- error_code: 200
+--- response_body_like eval
+'"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
+  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+  ['approve', '2026-03-05T10:45', 'open'], ['resolve@so-gtvt', '2026-03-05T14:00', 'met'])
+
+
+
+=== TEST 5: the leader sends it back: the handling clock runs on; resolved again 11:00, approval due 16:45
+--- more_headers eval
+[main::h('leader', '2026-03-05T08:00:00+07:00'), main::h('gtvt', '2026-03-05T11:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-1', action => 'send_back', message => 'Bổ sung ảnh hiện trường sau xử lý.'),
+ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo, ảnh kèm theo.', salutation => 'Bà')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"in_progress".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
+  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+  ['approve', '2026-03-05T10:45', 'met'], ['resolve@so-gtvt', '2026-03-05T14:00', 'open']),
+ '"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
+  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+  ['resolve@so-gtvt', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'open'])]
+
+
+
+=== TEST 6: the leader edits and approves Thursday 15:00 -> the IOC publishes within 4 working hours, Friday 09:30
+--- more_headers eval
+[main::h('leader', '2026-03-05T15:00:00+07:00'), main::h('ioc', '2026-03-06T09:00:00+07:00'),
+ main::h('r:token-tn21-report-1', '2026-03-06T10:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-1', action => 'approve', summary => 'Đã dựng lại biển báo tại ngã tư, ảnh kèm theo.'),
+ main::act('TN-1', action => 'publish'),
+ main::act('TN-1', action => 'rate', rating => 'acceptable')]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+['"status":"under_review".*"summary":"Đã dựng lại biển báo tại ngã tư, ảnh kèm theo.",.*"approved_by":"leader-so-gtvt".*\{"step":"publish","due":"2026-03-06T09:30:00\+07:00","overdue":false\}',
+ '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
+  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+  ['resolve@so-gtvt', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'met'],
+  ['publish', '2026-03-06T09:30', 'met']),
+ '"rating":"acceptable"']
+
+
+
+=== TEST 7: urgent (fire) on Saturday night: one wall-clock hour a step, the leader's approval too
+--- more_headers eval
+[main::h('', '2026-03-07T21:00:00+07:00') . "\nX-PA-Test-Id: TN-2\nX-PA-Test-Token: token-tn21-report-2",
+ main::h('ioc', '2026-03-07T21:05:00+07:00'), main::h('ioc', '2026-03-07T21:10:00+07:00'),
+ main::h('ioc', '2026-03-07T21:20:00+07:00'), main::h('pccc', '2026-03-07T21:25:00+07:00'),
+ main::h('pccc', '2026-03-07T21:50:00+07:00'), main::h('pcccleader', '2026-03-07T22:00:00+07:00'),
+ main::h('ioc', '2026-03-07T22:30:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Cháy kho hàng gần chợ","category":"fire","lat":21.58,"lng":105.83,"reporter_name":"Trần Văn K","reporter_phone":"0912346002"}',
+ main::act('TN-2', action => 'verify'), main::act('TN-2', action => 'receive'),
+ main::act('TN-2', action => 'dispatch', agencies => ['pccc']),
+ main::act('TN-2', action => 'accept'),
+ main::act('TN-2', action => 'resolve', summary => 'Đã dập tắt đám cháy.'),
+ main::act('TN-2', action => 'approve'),
+ main::act('TN-2', action => 'publish')]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"urgent":true,"media":\[\],"deadlines":\[\]',
+ '\{"step":"receive","due":"2026-03-07T22:05:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-07T22:10:00\+07:00","overdue":false\}',
+ main::dls(0, ['receive', '2026-03-07T22:05', 'met'], ['dispatch', '2026-03-07T22:10', 'met'],
+  ['accept@pccc', '2026-03-07T22:20', 'open'], ['resolve@pccc', '2026-03-07T22:20', 'open']),
+ '"status":"in_progress"',
+ '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-07T22:50:00\+07:00","overdue":false\}',
+ '"status":"under_review".*\{"step":"publish","due":"2026-03-07T23:00:00\+07:00","overdue":false\}',
+ '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-07T22:05', 'met'], ['dispatch', '2026-03-07T22:10', 'met'],
+  ['accept@pccc', '2026-03-07T22:20', 'met'], ['resolve@pccc', '2026-03-07T22:20', 'met'],
+  ['approve', '2026-03-07T22:50', 'met'], ['publish', '2026-03-07T23:00', 'met'])]
+
+
+
+=== TEST 8: a report hidden while it waits for approval: the approval step still goes overdue
+--- more_headers eval
+[main::h('', '2026-03-09T08:00:00+07:00') . "\nX-PA-Test-Id: TN-3\nX-PA-Test-Token: token-tn21-report-3",
+ main::h('ioc', '2026-03-09T08:10:00+07:00'), main::h('ioc', '2026-03-09T08:20:00+07:00'),
+ main::h('ioc', '2026-03-09T08:30:00+07:00'), main::h('gtvt', '2026-03-09T09:00:00+07:00'),
+ main::h('gtvt', '2026-03-10T10:00:00+07:00'), main::h('ioc', '2026-03-10T11:00:00+07:00'),
+ main::h('', '2026-03-10T15:45:00+07:00'), main::h('', '2026-03-10T15:45:01+07:00'),
+ main::h('leader', '2026-03-10T16:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Lời lẽ xúc phạm kèm ảnh đường ngập","category":"traffic","lat":21.59,"lng":105.85,"reporter_name":"Lê Văn M","reporter_phone":"0912346003"}',
+ main::act('TN-3', action => 'verify'), main::act('TN-3', action => 'receive'),
+ main::act('TN-3', action => 'dispatch', agencies => ['so-gtvt']),
+ main::act('TN-3', action => 'accept'),
+ main::act('TN-3', action => 'resolve', summary => 'Đã khơi thông cống thoát nước.'),
+ main::act('TN-3', action => 'hide', reason => 'Ngôn từ xúc phạm'),
+ "POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep",
+ "GET /api/v1/reports/TN-3"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"id":"TN-3"',
+ '\{"step":"receive","due":"2026-03-09T13:55:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-10T08:20:00\+07:00","overdue":false\}',
+ '"status":"dispatched"', '"status":"in_progress"',
+ '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","overdue":false\}',
+ '"hidden":true',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '"status":"awaiting_approval".*"hidden":true.*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","overdue":true\}.*\],"overdue":true']
+
+
+
+=== TEST 9: approved late (recorded not met), published within its 4 hours
+--- more_headers eval
+[main::h('leader', '2026-03-10T16:00:00+07:00'), main::h('ioc', '2026-03-11T10:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-3', action => 'approve'), main::act('TN-3', action => 'publish')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"under_review".*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","met":false,"overdue":true\},\{"step":"publish","due":"2026-03-11T10:30:00\+07:00","overdue":false\}',
+ '"status":"resolved".*"hidden":true,"published":true.*\{"step":"publish","due":"2026-03-11T10:30:00\+07:00","met":true,"overdue":false\}']
+
+
+
+=== TEST 9b: ... published but hidden: the public never sees it
+--- request
+GET /api/v1/public/reports/TN-3
+--- error_code: 404
+--- response_body_like: "code":"not_found"
+
+
+
+
+=== TEST 10: no supplement deadline in this profile: a request for information is never rejected by the sweeper
+--- more_headers eval
+[main::h('', '2026-03-11T08:00:00+07:00') . "\nX-PA-Test-Id: TN-4\nX-PA-Test-Token: token-tn21-report-4",
+ main::h('ioc', '2026-03-11T08:30:00+07:00'), main::h('', '2026-03-25T08:30:00+07:00'),
+ main::h('r:token-tn21-report-4', '2026-03-25T09:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Nắp cống bị mất","lat":21.59,"lng":105.84,"reporter_name":"Phạm Thị N","reporter_phone":"0912346004"}',
+ main::act('TN-4', action => 'request_info', message => 'Đề nghị cho biết số nhà gần nhất.'),
+ "POST /api/v1/admin/sweep", "GET /api/v1/reports/TN-4"]
+--- error_code eval
+[201, 200, 200, 200]
+--- response_body_like eval
+['"deadlines":\[\]', '"status":"needs_info".*"deadlines":\[\],"overdue":false',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+ '"status":"needs_info"']
+
+
+
+=== TEST 11: two agencies: only the lead's handler resolves and only its leader approves (403 for the other)
+--- more_headers eval
+[main::h('', '2026-03-11T09:00:00+07:00') . "\nX-PA-Test-Id: TN-5\nX-PA-Test-Token: token-tn21-report-5",
+ main::h('ioc', '2026-03-11T09:10:00+07:00'), main::h('ioc', '2026-03-11T09:20:00+07:00'),
+ main::h('ioc', '2026-03-11T09:30:00+07:00'), main::h('xd', '2026-03-11T09:40:00+07:00'),
+ main::h('xd', '2026-03-11T09:45:00+07:00'), main::h('gtvt', '2026-03-11T09:50:00+07:00'),
+ main::h('gtvt', '2026-03-11T10:00:00+07:00'), main::h('xdleader', '2026-03-11T10:10:00+07:00'),
+ main::h('gtvt', '2026-03-11T10:10:00+07:00'), main::h('ioc', '2026-03-11T10:10:00+07:00'),
+ main::h('leader', '2026-03-11T10:10:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Vỉa hè sụt lún trước trường học","category":"construction","lat":21.58,"lng":105.84,"reporter_name":"Đỗ Văn P","reporter_phone":"0912346005"}',
+ main::act('TN-5', action => 'verify'), main::act('TN-5', action => 'receive'),
+ main::act('TN-5', action => 'dispatch', agencies => ['so-gtvt', 'so-xd']),
+ main::act('TN-5', action => 'accept'),
+ main::act('TN-5', action => 'resolve', summary => 'Không phải cơ quan chủ trì'),
+ main::act('TN-5', action => 'accept'),
+ main::act('TN-5', action => 'resolve', summary => 'Đã gia cố vỉa hè.'),
+ main::act('TN-5', action => 'approve'),
+ main::act('TN-5', action => 'approve'),
+ main::act('TN-5', action => 'approve'),
+ main::act('TN-5', action => 'send_back')]
+--- error_code eval
+[201, 200, 200, 200, 200, 403, 200, 200, 403, 403, 403, 400]
+--- response_body_like eval
+['"id":"TN-5"', '"status":"verified"', '"status":"received"', '"status":"dispatched"',
+ '"status":"in_progress"', '"code":"forbidden"', '"status":"in_progress"',
+ '"status":"awaiting_approval"', '"code":"forbidden"', '"code":"forbidden"',
+ '"code":"forbidden"', '"code":"missing_field","message":"[^"]+","field":"message"']
+
+
+
+=== TEST 12: the approval flow's wrong states: 409; another agency's leader does not see it (404)
+--- more_headers eval
+[main::h('leader', '2026-03-11T10:20:00+07:00'), main::h('leader', '2026-03-11T10:20:00+07:00'),
+ main::h('gtvt', '2026-03-11T10:20:00+07:00'), main::h('ioc', '2026-03-11T10:20:00+07:00'),
+ main::h('leader', '2026-03-11T10:20:00+07:00'), main::h('xdleader', '2026-03-11T10:20:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-1', action => 'approve'),
+ main::act('TN-1', action => 'send_back', message => 'Làm lại'),
+ main::act('TN-5', action => 'resolve', summary => 'Lần nữa'),
+ main::act('TN-5', action => 'publish'),
+ main::act('TN-4', action => 'approve'),
+ main::act('TN-3', action => 'approve')]
+--- error_code eval
+[409, 409, 409, 409, 404, 404]
+--- response_body_like eval
+['"code":"invalid_transition"', '"code":"invalid_transition"', '"code":"invalid_transition"',
+ '"code":"invalid_transition"', '"code":"not_found"', '"code":"not_found"']
+
+
+
+=== TEST 13: the lead's leader approves; published
+--- more_headers eval
+[main::h('leader', '2026-03-11T10:30:00+07:00'), main::h('ioc', '2026-03-11T11:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('TN-5', action => 'approve'), main::act('TN-5', action => 'publish')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"under_review"', '"status":"resolved"']
+
+
+
+=== TEST 14: statistics of March: TN-1, sent back once and resolved again, counts once
+so-gtvt: TN-1, TN-3, TN-5 dispatched and resolved on time (TN-3's late
+approval is the leader's step, not the handling); so-xd: TN-5 as a second
+agency (its handling step closed on time with the lead's result); pccc:
+the urgent TN-2.
+--- more_headers eval
+main::h('ioc', '2026-03-31T17:00:00+07:00')
+--- request
+GET /api/v1/stats?from=2026-03-01&to=2026-03-31
+--- error_code: 200
+--- response_body
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Thái Nguyên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-gtvt","name":"Sở Giao thông vận tải tỉnh Thái Nguyên","dispatched":3,"resolved":3,"on_time":3,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Thái Nguyên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]}]}
