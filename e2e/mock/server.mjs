@@ -111,6 +111,22 @@ async function formOrJson(req) {
   return { fields: JSON.parse(buf.toString('utf8')), files: [] };
 }
 
+// the public copy: a JPEG without its APPn metadata segments (EXIF, XMP)
+function stripJpeg(buf) {
+  if (buf[0] !== 0xff || buf[1] !== 0xd8) return buf;
+  const out = [buf.subarray(0, 2)];
+  let i = 2;
+  while (i + 4 <= buf.length && buf[i] === 0xff) {
+    const marker = buf[i + 1];
+    if (marker === 0xda) break;
+    const len = buf.readUInt16BE(i + 2);
+    if (!(marker >= 0xe1 && marker <= 0xef)) out.push(buf.subarray(i, i + 2 + len));
+    i += 2 + len;
+  }
+  out.push(buf.subarray(i));
+  return Buffer.concat(out);
+}
+
 function storeMedia(files) {
   return files.map((f) => {
     const id = crypto.createHash('sha256').update(f.data).digest('hex');
@@ -262,7 +278,7 @@ async function api(req, res, url) {
     const f = media.get(m[1]);
     if (!f) return err(res, 404, 'not_found', 'not found');
     res.writeHead(200, { 'Content-Type': f.type, ...secHeaders });
-    return res.end(f.data);
+    return res.end(f.type === 'image/jpeg' ? stripJpeg(f.data) : f.data);
   }
   if (p === '/stats') {
     if (!c || !['ioc', 'supervisor', 'admin'].includes(c.role)) return err(res, c ? 403 : 401, c ? 'forbidden' : 'unauthorized', 'Không có quyền');

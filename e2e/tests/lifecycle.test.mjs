@@ -287,6 +287,19 @@ for (const vp of VIEWPORTS) {
       await item.click();
       await page.waitForTimeout(400);
       await snap('public-map');
+      // filters: its category keeps it, another category drops it
+      const cats = (s.dir.categories || []).map((c) => c.id);
+      const other = cats.find((c) => c !== s.category);
+      if (s.category && other) {
+        await page.selectOption('#f-category', other);
+        await page.waitForFunction((id) => !document.querySelector(`.public-item[data-id="${id}"]`), s.id, WAIT);
+        await page.selectOption('#f-category', s.category);
+        await item.waitFor({ state: 'visible', ...WAIT });
+      }
+      // the visible map area (bbox) around the report keeps it
+      await page.check('#f-inview');
+      await page.click('#filters button[type=submit]');
+      await item.waitFor({ state: 'visible', ...WAIT });
     });
 
     test('public: the photos are served (copies without metadata)', async (t) => {

@@ -120,8 +120,10 @@ function tick() {
     const over = left < 0 || el.dataset.overdue === 'true';
     el.textContent = over ? t('cd.over', { t: fmtDuration(left) }) : t('cd.left', { t: fmtDuration(left) });
     el.classList.toggle('overdue', over);
+    // is-late: this deadline has passed (live); is-overdue stays as the
+    // server said (a report can be overdue on another step)
     const row = el.closest('.deadline, .queue-item');
-    if (row) row.classList.toggle('is-overdue', over);
+    if (row) row.classList.toggle('is-late', over);
   }
 }
 
@@ -190,7 +192,8 @@ const TEMPLATE = [
 // The result in the regulation's template.  The server renders it
 // (api.md: "the rendered result template"); when it sends the parts only,
 // the same template is filled here.
-export function resultBlock(r, dir) {
+// opts.mapMedia(list) -> list with urls, opts.media: options of mediaList
+export function resultBlock(r, dir, opts = {}) {
   const res = pick(r, 'result');
   let text = null;
   let media = [];
@@ -210,7 +213,7 @@ export function resultBlock(r, dir) {
   if (!text) return null;
   return h('div.result',
     h('pre.result-text', text),
-    media.length ? mediaList(media) : null);
+    media.length ? mediaList(opts.mapMedia ? opts.mapMedia(media) : media, opts.media) : null);
 }
 
 // ---------------------------------------------------------------- media

@@ -87,11 +87,15 @@ async function loadQueue() {
   const ul = $('#queue-list');
   clear(ul);
   $('#queue-empty').hidden = items.length > 0;
+  const total = Number(pick(body, 'total'));
+  $('#queue-count').textContent = items.length
+    ? (Number.isFinite(total) && total > items.length ? t('staff.queue.partial', { n: items.length, total }) : t('public.count', { n: items.length }))
+    : '';
   for (const r of items) {
     const id = String(r.id);
     const nd = nextDeadline(r);
     const state = stateOf(r);
-    const overdue = r.overdue === true || (nd && nd.overdue === true);
+    const overdue = r.overdue === true || (nd && (nd.overdue === true || Date.parse(nd.due) < Date.now()));
     const li = h('li', h('button.queue-item', {
       type: 'button',
       class: [r.urgent ? 'is-urgent' : '', overdue ? 'is-overdue' : '', selected === id ? 'is-selected' : ''].filter(Boolean).join(' ') || null,
@@ -139,6 +143,8 @@ async function openDetail(id) {
     return;
   }
   renderDetail(r);
+  const top = sec.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.6) sec.scrollIntoView({ block: 'start' });
 }
 
 function closeDetail() {
@@ -220,7 +226,10 @@ function renderDetail(r, doneAction) {
 
   if (claims.role === 'ioc' || claims.role === 'handler' || claims.role === 'supervisor') sec.appendChild(reporterBlock(id));
 
-  const res = resultBlock(r, dir);
+  const res = resultBlock(r, dir, {
+    mapMedia: (m) => withUrls(id, m),
+    media: { authHeaders: { Authorization: 'Bearer ' + staff.token() } },
+  });
   if (res) sec.append(h('h3', t('track.result')), res);
   if (Array.isArray(r.comments) && r.comments.length) {
     sec.appendChild(h('h3', t('track.comments')));

@@ -267,10 +267,14 @@ function commentsBlock(id, r) {
 // ---------------------------------------------------------------- start
 renderList();
 onLangChange(() => { renderList(); if (current) open(current.id, current.token); });
-const m = location.hash.match(/id=([^&]+)/);
-if (m) {
+function route() {
+  const m = location.hash.match(/id=([^&]+)/);
+  if (!m) return;
   const id = decodeURIComponent(m[1]);
+  if (current && current.id === id) return;
   const saved = mine.get(id);
   if (saved) open(saved.id, saved.token);
   else { $('#lookup-box').open = true; $('#lookup-id').value = id; }
 }
+window.addEventListener('hashchange', () => { renderList(); route(); });
+route();
