@@ -250,6 +250,10 @@ if action == 'comment' or action == 'reply' or action == 'flag_comment' then
 end
 
 local function open_key(key, due_normal, due_urgent)
+    if key == 'confirm' and (rep.coordinator or '') == '' then
+        -- only a coordinator confirms (coordinator flow): nobody else can
+        return
+    end
     if string.sub(key, -1) == '@' then
         key = key .. (new_lead or '')
     elseif string.sub(key, -1) == '#' then
