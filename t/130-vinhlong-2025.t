@@ -1,0 +1,423 @@
+# Vĩnh Long 2025, the shipped profile: hour-level deadlines (receive,
+# dispatch, accept within one working hour), the coordinator who names the
+# competent agency (identify, 1 day) and confirms the result (confirm, 1
+# day, disagreeing sends it back), the IOC's review return with a 1-hour
+# fix, 6 working days of handling, comments answered within a day; an
+# accept step swept overdue, a supplement timeout, an urgent report,
+# forwarding for monitoring, a hidden report going overdue, refusals of
+# the coordinator flow, statistics.  Blocks run in order; every sweep sees
+# the whole tenant, so the reports follow one another in time.
+use Test::Nginx::Socket 'no_plan';
+
+use Digest::SHA qw(hmac_sha256);
+use MIME::Base64 qw(encode_base64);
+use JSON::PP;
+
+our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
+
+sub b64u {
+    my $s = encode_base64(shift, '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=+\z//;
+    return $s;
+}
+
+# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
+sub jwt {
+    my ($role, $agency) = @_;
+    open my $f, '<', "$ROOT/t/keys/auth.key" or die $!;
+    my $key = do { local $/; <$f> };
+    $key =~ s/[\r\n]+\z//;
+    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
+             exp => 4102444800);
+    $c{agency} = $agency if defined $agency;
+    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
+    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
+    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
+}
+
+sub redis {
+    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
+        or die "redis-cli: $!";
+    local $/;
+    my $out = <$p> // '';
+    close $p;
+    $out =~ s/\n\z//;
+    return $out;
+}
+
+# The shipped profile as it is, with its relative file names made absolute
+# and this file's own tenant (a fresh one: the file may run again).
+sub profile {
+    my ($name, $tenant) = @_;
+    open my $f, '<', "$ROOT/conf-examples/profiles/$name.conf" or die $!;
+    my $c = do { local $/; <$f> };
+    $c =~ s{^(\s*pa_(?:calendar_file|directory)\s+)(?!/)(\S+;)}
+           {$1$ROOT/conf-examples/$2}mg;
+    $c =~ s{^(\s*pa_tenant\s+)\S+;}{$1$tenant;}m or die "no pa_tenant";
+    redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
+          . "redis.call('DEL', k) end", '0', "pa:{$tenant}:*");
+    return $c;
+}
+
+# headers of one request: who (a token name, "r:<token>" for a reporter,
+# "" for nobody) and when
+sub h {
+    my ($who, $now) = @_;
+    my @h = ("Content-Type: application/json");
+    push @h, "X-PA-Now: $now" if $now;
+    if ($who =~ /^r:(.+)$/) {
+        push @h, "X-Report-Token: $1";
+    } elsif ($who ne '') {
+        push @h, "Authorization: Bearer $::T{$who}";
+    }
+    return join "\n", @h;
+}
+
+# an action on a report
+sub act {
+    my ($id, %f) = @_;
+    return "POST /api/v1/reports/$id/actions\n"
+           . JSON::PP->new->canonical->encode(\%f);
+}
+
+# the "deadlines" of a view, in the view's order (by due, then key), and
+# the report's "overdue": [key, "YYYY-MM-DDTHH:MM[:SS]", state] with state
+# "met", "late" (completed late), "open" or "over" (open and passed)
+sub dls {
+    my ($over, @d) = @_;
+    my @o;
+    for my $d (@d) {
+        my ($key, $due, $st) = @$d;
+        my ($step, $sep, $who) = $key =~ /^([^@#]+)(?:([@#])(.+))?$/;
+        $due .= ':00' if length $due == 16;
+        my $s = qq({"step":"$step","due":"$due+07:00");
+        $s .= qq(,"agency":"$who") if $sep && $sep eq '@';
+        $s .= qq(,"comment_id":"$who") if $sep && $sep eq '#';
+        $s .= { met => ',"met":true,"overdue":false',
+                late => ',"met":false,"overdue":true',
+                over => ',"overdue":true',
+                open => ',"overdue":false' }->{$st} // die "state $st";
+        push @o, "$s}";
+    }
+    return quotemeta('"deadlines":[' . join(',', @o) . '],"overdue":'
+                     . ($over ? 'true' : 'false'));
+}
+
+our %T = (
+    ioc    => jwt('ioc'),
+    coord  => jwt('coordinator', 'to-dieu-phoi'),
+    coord2 => jwt('coordinator', 'so-nnmt'),
+    ward   => jwt('handler', 'phuong-thanh-duc'),
+    xd     => jwt('handler', 'so-xd'),
+    nnmt   => jwt('handler', 'so-nnmt'),
+    police => jwt('handler', 'ca-tinh'),
+);
+
+my $http_config = profile('vinhlong-2025', 't_vl25') . <<'_EOC_';
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_test_clock on;
+_EOC_
+
+my $config = <<'_EOC_';
+    location /api/v1/ {
+        pa_api;
+        error_page 400 404 405 413 415 500 503 @pa_error;
+    }
+    location @pa_error { pa_error; }
+_EOC_
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value("http_config", $http_config)
+        unless defined $block->http_config;
+    $block->set_value("config", $config) unless defined $block->config;
+});
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: submitted Monday 08:00, verified 09:00 (receipt within the hour), received 09:30 (dispatch by 10:30)
+--- more_headers eval
+[main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: VL-1\nX-PA-Test-Token: token-vl25-report-1",
+ main::h('ioc', '2026-03-02T09:00:00+07:00'), main::h('ioc', '2026-03-02T09:30:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Cây xanh ngã đè lên vỉa hè","category":"other","lat":10.25,"lng":105.97,"reporter_name":"Huỳnh Văn Q","reporter_phone":"0912347001","channel":"zalo"}',
+ main::act('VL-1', action => 'verify'), main::act('VL-1', action => 'receive')]
+--- error_code eval
+[201, 200, 200]
+--- response_body_like eval
+['"deadlines":\[\{"step":"verify","due":"2026-03-04T08:00:00\+07:00"\}\]',
+ '"status":"verified".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'open'], ['verify', '2026-03-04T08:00', 'met']),
+ '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'met'], ['dispatch', '2026-03-02T10:30', 'open'], ['verify', '2026-03-04T08:00', 'met'])]
+
+
+
+=== TEST 2: no agency known: the coordinator gets it (identify within a working day) and names the ward at 15:00
+--- more_headers eval
+[main::h('ioc', '2026-03-02T10:00:00+07:00'), main::h('coord', '2026-03-02T15:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-1', action => 'coordinate', coordinator => 'to-dieu-phoi'),
+ main::act('VL-1', action => 'identify', agencies => ['phuong-thanh-duc'], message => 'Thuộc địa bàn phường Thanh Đức')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"coordinating".*"coordinator":"to-dieu-phoi".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'met'],
+  ['dispatch', '2026-03-02T10:30', 'met'], ['identify', '2026-03-03T10:00', 'open'], ['verify', '2026-03-04T08:00', 'met']),
+ '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'met'],
+  ['dispatch', '2026-03-02T16:00', 'open'], ['identify', '2026-03-03T10:00', 'met'], ['verify', '2026-03-04T08:00', 'met'])]
+
+
+
+=== TEST 3: dispatched 15:30: accepted within the hour, handled within 6 working days (Tuesday 10/3 15:30)
+--- more_headers eval
+[main::h('ioc', '2026-03-02T15:30:00+07:00'), main::h('ward', '2026-03-02T16:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-1', action => 'dispatch', agencies => ['phuong-thanh-duc']), main::act('VL-1', action => 'accept')]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"dispatched".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'met'],
+  ['dispatch', '2026-03-02T16:00', 'met'], ['accept@phuong-thanh-duc', '2026-03-02T16:30', 'open'],
+  ['identify', '2026-03-03T10:00', 'met'], ['verify', '2026-03-04T08:00', 'met'],
+  ['resolve@phuong-thanh-duc', '2026-03-10T15:30', 'open']),
+ '"status":"in_progress"']
+
+
+
+=== TEST 4: resolved Thursday 10:00: the coordinator confirms and the IOC publishes within a working day
+--- more_headers eval
+main::h('ward', '2026-03-05T10:00:00+07:00')
+--- request eval
+main::act('VL-1', action => 'resolve', summary => 'Đã cắt tỉa, dọn cây ngã.')
+--- error_code: 200
+--- response_body_like eval
+'"status":"under_review".*\{"step":"confirm","due":"2026-03-06T10:00:00\+07:00","overdue":false\},\{"step":"publish","due":"2026-03-06T10:00:00\+07:00","overdue":false\}'
+
+
+
+=== TEST 5: the coordinator disagrees: back to the ward, the handling clock runs on
+--- more_headers eval
+main::h('coord', '2026-03-05T14:00:00+07:00')
+--- request eval
+main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Chưa dọn hết cành cây trên lòng đường')
+--- error_code: 200
+--- response_body_like eval
+'"status":"in_progress".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'met'],
+  ['dispatch', '2026-03-02T16:00', 'met'], ['accept@phuong-thanh-duc', '2026-03-02T16:30', 'met'],
+  ['identify', '2026-03-03T10:00', 'met'], ['verify', '2026-03-04T08:00', 'met'],
+  ['confirm', '2026-03-06T10:00', 'met'], ['publish', '2026-03-06T10:00', 'met'],
+  ['resolve@phuong-thanh-duc', '2026-03-10T15:30', 'open'])
+
+
+
+=== TEST 6: resolved again Friday 09:00, confirmed; the IOC returns it (not on the template): fixed within 1 working hour
+--- more_headers eval
+[main::h('ward', '2026-03-06T09:00:00+07:00'), main::h('coord', '2026-03-06T11:00:00+07:00'),
+ main::h('ioc', '2026-03-06T14:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-1', action => 'resolve', summary => 'Đã dọn sạch cây và cành trên lòng đường.'),
+ main::act('VL-1', action => 'confirm', agree => JSON::PP::true),
+ main::act('VL-1', action => 'review_return', message => 'Kết quả chưa theo mẫu, thiếu ảnh sau xử lý.')]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+['"status":"under_review".*\{"step":"confirm","due":"2026-03-09T09:00:00\+07:00","overdue":false\},\{"step":"publish","due":"2026-03-09T09:00:00\+07:00","overdue":false\}',
+ '"status":"under_review".*"confirmed":true.*\{"step":"confirm","due":"2026-03-09T09:00:00\+07:00","met":true',
+ '"status":"in_progress".*\{"step":"resolve","due":"2026-03-06T15:00:00\+07:00","agency":"phuong-thanh-duc","overdue":false\}']
+
+
+
+=== TEST 7: fixed at 14:30, confirmed, published Monday; a comment answered the same day
+--- more_headers eval
+[main::h('ward', '2026-03-06T14:30:00+07:00'), main::h('coord', '2026-03-06T16:00:00+07:00'),
+ main::h('ioc', '2026-03-09T09:00:00+07:00'), main::h('r:token-vl25-report-1', '2026-03-09T10:00:00+07:00'),
+ main::h('ward', '2026-03-09T15:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-1', action => 'resolve', summary => 'Đã dọn sạch cây và cành trên lòng đường, ảnh kèm theo.'),
+ main::act('VL-1', action => 'confirm', agree => JSON::PP::true),
+ main::act('VL-1', action => 'publish'),
+ main::act('VL-1', action => 'comment', text => 'Gốc cây còn nằm bên lề.'),
+ main::act('VL-1', action => 'reply', comment_id => 1, text => 'Phường sẽ chuyển gốc cây trong ngày.')]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body_like eval
+['"status":"under_review".*\{"step":"resolve","due":"2026-03-06T15:00:00\+07:00","agency":"phuong-thanh-duc","met":true,"overdue":false\},\{"step":"confirm","due":"2026-03-09T14:30:00\+07:00","overdue":false\},\{"step":"publish","due":"2026-03-09T14:30:00\+07:00","overdue":false\}',
+ '"status":"under_review"', '"status":"resolved"',
+ '\{"step":"reply","due":"2026-03-10T10:00:00\+07:00","comment_id":"1","overdue":false\}',
+ '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-02T10:00', 'met'],
+  ['dispatch', '2026-03-02T16:00', 'met'], ['accept@phuong-thanh-duc', '2026-03-02T16:30', 'met'],
+  ['identify', '2026-03-03T10:00', 'met'], ['verify', '2026-03-04T08:00', 'met'],
+  ['resolve@phuong-thanh-duc', '2026-03-06T15:00', 'met'],
+  ['confirm', '2026-03-09T14:30', 'met'], ['publish', '2026-03-09T14:30', 'met'],
+  ['reply#1', '2026-03-10T10:00', 'met'])]
+
+
+
+=== TEST 8: dispatched by the IOC directly: the accept hour passes, the sweep marks it; no coordinator, no confirm step
+--- more_headers eval
+[main::h('', '2026-03-10T08:00:00+07:00') . "\nX-PA-Test-Id: VL-2\nX-PA-Test-Token: token-vl25-report-2",
+ main::h('ioc', '2026-03-10T08:10:00+07:00'), main::h('ioc', '2026-03-10T08:20:00+07:00'),
+ main::h('ioc', '2026-03-10T08:30:00+07:00'), main::h('', '2026-03-10T09:30:00+07:00'),
+ main::h('', '2026-03-10T09:30:01+07:00'), main::h('ioc', '2026-03-10T09:40:00+07:00'),
+ main::h('xd', '2026-03-10T10:00:00+07:00'), main::h('xd', '2026-03-10T11:00:00+07:00'),
+ main::h('ioc', '2026-03-10T14:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Đường nứt toác sau mưa","category":"traffic","lat":10.24,"lng":105.96,"reporter_name":"Lý Thị R","reporter_phone":"0912347002"}',
+ main::act('VL-2', action => 'verify'), main::act('VL-2', action => 'receive'),
+ main::act('VL-2', action => 'dispatch', agencies => ['so-xd']),
+ "POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep", "GET /api/v1/reports/VL-2",
+ main::act('VL-2', action => 'accept'),
+ main::act('VL-2', action => 'resolve', summary => 'Đã trám vá vết nứt.'),
+ main::act('VL-2', action => 'publish')]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"id":"VL-2"', '"status":"verified"', '"status":"received"', '"status":"dispatched"',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '"status":"dispatched".*\{"step":"accept","due":"2026-03-10T09:30:00\+07:00","agency":"so-xd","overdue":true\}.*\],"overdue":true',
+ '"status":"in_progress".*\{"step":"accept","due":"2026-03-10T09:30:00\+07:00","agency":"so-xd","met":false,"overdue":true\}',
+ '"status":"under_review".*' . main::dls(0, ['receive', '2026-03-10T09:10', 'met'],
+  ['dispatch', '2026-03-10T09:20', 'met'], ['accept@so-xd', '2026-03-10T09:30', 'late'],
+  ['publish', '2026-03-11T11:00', 'open'], ['verify', '2026-03-12T08:00', 'met'],
+  ['resolve@so-xd', '2026-03-18T08:30', 'met']),
+ '"status":"resolved"']
+
+
+
+=== TEST 9: a supplement requested Wednesday 08:30 and not sent in 2 working days: rejected Friday 08:30:01
+--- more_headers eval
+[main::h('', '2026-03-11T08:00:00+07:00') . "\nX-PA-Test-Id: VL-3\nX-PA-Test-Token: token-vl25-report-3",
+ main::h('ioc', '2026-03-11T08:30:00+07:00'), main::h('', '2026-03-13T08:30:00+07:00'),
+ main::h('', '2026-03-13T08:30:01+07:00'), main::h('r:token-vl25-report-3', '2026-03-13T09:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Nước thải chảy ra kênh","lat":10.26,"lng":105.98,"reporter_name":"Võ Văn S","reporter_phone":"0912347003","channel":"facebook"}',
+ main::act('VL-3', action => 'request_info', message => 'Đề nghị gửi video chụp rõ điểm xả thải.'),
+ "POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep", "GET /api/v1/reports/VL-3"]
+--- error_code eval
+[201, 200, 200, 200, 200]
+--- response_body_like eval
+['"deadlines":\[\{"step":"verify","due":"2026-03-13T08:00:00\+07:00"\}\]',
+ '"status":"needs_info".*' . main::dls(0, ['verify', '2026-03-13T08:00', 'met'], ['supplement', '2026-03-13T08:30', 'open']),
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":1,"notices":0,"unlocked":0\}$',
+ '"status":"rejected".*"reject_reason":"supplement_timeout".*"action":"reject","status":"rejected","note":"[^"]+","reject_reason":"supplement_timeout"\}\]\}$']
+
+
+
+=== TEST 10: urgent (accident) on Saturday evening: each step within one wall-clock hour
+--- more_headers eval
+[main::h('', '2026-03-14T20:00:00+07:00') . "\nX-PA-Test-Id: VL-4\nX-PA-Test-Token: token-vl25-report-4",
+ main::h('ioc', '2026-03-14T20:05:00+07:00'), main::h('ioc', '2026-03-14T20:10:00+07:00'),
+ main::h('ioc', '2026-03-14T20:15:00+07:00'), main::h('police', '2026-03-14T20:20:00+07:00'),
+ main::h('police', '2026-03-14T20:50:00+07:00'), main::h('ioc', '2026-03-14T21:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Tai nạn giao thông trên cầu","category":"accident","lat":10.25,"lng":105.96,"reporter_name":"Trương Văn T","reporter_phone":"0912347004"}',
+ main::act('VL-4', action => 'verify'), main::act('VL-4', action => 'receive'),
+ main::act('VL-4', action => 'dispatch', agencies => ['ca-tinh']),
+ main::act('VL-4', action => 'accept'),
+ main::act('VL-4', action => 'resolve', summary => 'Đã phân luồng, đưa người bị nạn đi cấp cứu.'),
+ main::act('VL-4', action => 'publish')]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"urgent":true,"media":\[\],"deadlines":\[\{"step":"verify","due":"2026-03-14T21:00:00\+07:00"\}\]',
+ '\{"step":"receive","due":"2026-03-14T21:05:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-14T21:10:00\+07:00","overdue":false\}',
+ '\{"step":"accept","due":"2026-03-14T21:15:00\+07:00","agency":"ca-tinh","overdue":false\},\{"step":"resolve","due":"2026-03-14T21:15:00\+07:00","agency":"ca-tinh","overdue":false\}',
+ '"status":"in_progress"',
+ '"status":"under_review".*\{"step":"publish","due":"2026-03-14T21:50:00\+07:00","overdue":false\}\],"overdue":false',
+ '"status":"resolved".*' . main::dls(0, ['verify', '2026-03-14T21:00', 'met'],
+  ['receive', '2026-03-14T21:05', 'met'], ['dispatch', '2026-03-14T21:10', 'met'],
+  ['accept@ca-tinh', '2026-03-14T21:15', 'met'], ['resolve@ca-tinh', '2026-03-14T21:15', 'met'],
+  ['publish', '2026-03-14T21:50', 'met'])]
+
+
+
+=== TEST 11: a past incident forwarded for monitoring (Điều 18): terminal, every deadline closed
+--- more_headers eval
+[main::h('', '2026-03-16T08:00:00+07:00') . "\nX-PA-Test-Id: VL-5\nX-PA-Test-Token: token-vl25-report-5",
+ main::h('ioc', '2026-03-16T08:05:00+07:00'), main::h('ioc', '2026-03-16T08:10:00+07:00'),
+ main::h('ioc', '2026-03-16T08:30:00+07:00'), main::h('ioc', '2026-03-16T08:40:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Góp ý trồng thêm cây xanh ven sông","lat":10.25,"lng":105.97,"reporter_name":"Mai Thị U","reporter_phone":"0912347005"}',
+ main::act('VL-5', action => 'verify'), main::act('VL-5', action => 'receive'),
+ main::act('VL-5', action => 'forward_monitoring', agency => 'so-nnmt', message => 'Ý kiến xây dựng, chuyển theo dõi'),
+ main::act('VL-5', action => 'dispatch', agencies => ['so-nnmt'])]
+--- error_code eval
+[201, 200, 200, 200, 409]
+--- response_body_like eval
+['"id":"VL-5"', '"status":"verified"', '"status":"received"',
+ '"status":"monitoring".*' . main::dls(0, ['receive', '2026-03-16T09:05', 'met'],
+  ['dispatch', '2026-03-16T09:10', 'met'], ['verify', '2026-03-18T08:00', 'met']),
+ '"code":"invalid_transition"']
+
+
+
+=== TEST 12: a hidden report's accept hour passes: swept overdue all the same
+--- more_headers eval
+[main::h('', '2026-03-16T09:00:00+07:00') . "\nX-PA-Test-Id: VL-6\nX-PA-Test-Token: token-vl25-report-6",
+ main::h('ioc', '2026-03-16T09:05:00+07:00'), main::h('ioc', '2026-03-16T09:10:00+07:00'),
+ main::h('ioc', '2026-03-16T09:30:00+07:00'), main::h('ioc', '2026-03-16T09:40:00+07:00'),
+ main::h('', '2026-03-16T10:30:01+07:00'), main::h('ioc', '2026-03-16T11:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Rác ven kênh, lời lẽ thô tục","category":"environment","lat":10.24,"lng":105.97,"reporter_name":"Đặng Văn V","reporter_phone":"0912347006"}',
+ main::act('VL-6', action => 'verify'), main::act('VL-6', action => 'receive'),
+ main::act('VL-6', action => 'dispatch', agencies => ['so-nnmt']),
+ main::act('VL-6', action => 'hide', reason => 'Ngôn từ thô tục'),
+ "POST /api/v1/admin/sweep", "GET /api/v1/reports/VL-6"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"id":"VL-6"', '"status":"verified"', '"status":"received"', '"status":"dispatched"', '"hidden":true',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '"status":"dispatched".*"hidden":true.*' . main::dls(1, ['receive', '2026-03-16T10:05', 'met'],
+  ['dispatch', '2026-03-16T10:10', 'met'], ['accept@so-nnmt', '2026-03-16T10:30', 'over'],
+  ['verify', '2026-03-18T09:00', 'met'], ['resolve@so-nnmt', '2026-03-24T09:30', 'open'])]
+
+
+
+=== TEST 13: the coordinator flow's refusals: roles (403), states (409), another coordinator (404), fields (400)
+--- more_headers eval
+[main::h('ward', '2026-03-16T11:00:00+07:00'), main::h('ioc', '2026-03-16T11:00:00+07:00'),
+ main::h('ward', '2026-03-16T11:00:00+07:00'), main::h('coord', '2026-03-16T11:00:00+07:00'),
+ main::h('coord', '2026-03-16T11:00:00+07:00'), main::h('ioc', '2026-03-16T11:00:00+07:00'),
+ main::h('ioc', '2026-03-16T11:00:00+07:00'), main::h('coord2', '2026-03-16T11:00:00+07:00'),
+ main::h('coord', '2026-03-16T11:00:00+07:00'), main::h('coord', '2026-03-16T11:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-1', action => 'identify', agencies => ['so-xd']),
+ main::act('VL-1', action => 'confirm', agree => JSON::PP::true),
+ main::act('VL-1', action => 'confirm', agree => JSON::PP::true),
+ main::act('VL-1', action => 'identify', agencies => ['so-xd']),
+ main::act('VL-1', action => 'confirm', agree => JSON::PP::true),
+ main::act('VL-1', action => 'coordinate', coordinator => 'to-dieu-phoi'),
+ main::act('VL-6', action => 'coordinate', coordinator => 'to-dieu-phoi'),
+ main::act('VL-1', action => 'identify', agencies => ['so-xd']),
+ main::act('VL-2', action => 'confirm', agree => JSON::PP::true),
+ main::act('VL-1', action => 'confirm')]
+--- error_code eval
+[403, 403, 403, 409, 409, 409, 409, 404, 404, 400]
+--- response_body_like eval
+['"code":"forbidden"', '"code":"forbidden"', '"code":"forbidden"',
+ '"code":"invalid_transition"', '"code":"invalid_transition"', '"code":"invalid_transition"',
+ '"code":"invalid_transition"', '"code":"not_found"', '"code":"not_found"',
+ '"code":"missing_field","message":"[^"]+","field":"agree"']
+
+
+
+=== TEST 14: statistics of March: VL-1 (returned twice) counts as one report handled on time
+--- more_headers eval
+main::h('ioc', '2026-03-31T17:00:00+07:00')
+--- request
+GET /api/v1/stats?from=2026-03-01&to=2026-03-31
+--- error_code: 200
+--- response_body
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ca-tinh","name":"Công an tỉnh Vĩnh Long","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-thanh-duc","name":"UBND phường Thanh Đức","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Vĩnh Long","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Vĩnh Long","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]}]}
