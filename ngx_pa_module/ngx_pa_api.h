@@ -27,4 +27,23 @@ ngx_uint_t ngx_pa_reply_is(void *reply, const char *code);
 /* answers an ngx_pa_err_t */
 ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
 
+/*
+ * POST /reports from another dialect (ngx_pa_open311.c): the body parsed
+ * into the contract's field names, fields stored as they are (names
+ * other than submit's own), a note of the "submit" history entry, and
+ * the dialect's 201 (answer takes the JSON reference).
+ */
+typedef ngx_int_t (*ngx_pa_submit_answer_pt)(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
+
+typedef struct {
+    ngx_pa_body_t             *body;
+    ngx_array_t               *fields;     /* ngx_keyval_t, or NULL */
+    ngx_str_t                  note;
+    ngx_pa_submit_answer_pt    answer;
+} ngx_pa_submit_from_t;
+
+ngx_int_t ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_from_t *from);
+
 #endif /* NGX_PA_API_H */

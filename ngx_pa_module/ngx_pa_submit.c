@@ -35,6 +35,7 @@ struct ngx_pa_submit_s {
     json_t               *answer;     /* 201 body, sent after the script */
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
+    ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
 };
 
 
@@ -55,6 +56,20 @@ static void ngx_pa_submit_json_cleanup(void *data);
 
 ngx_int_t
 ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    return ngx_pa_submit_from(r, ctx, NULL);
+}
+
+
+/*
+ * The same submission for another dialect (ngx_pa_open311.c): its body
+ * already parsed into the contract's field names, so the checks, the
+ * script and the 201 semantics stay exactly those of POST /reports.
+ */
+
+ngx_int_t
+ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_from_t *from)
 {
     ngx_int_t            rc;
     ngx_pa_err_t         err;
@@ -99,7 +114,12 @@ ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     cln->handler = ngx_pa_submit_json_cleanup;
     cln->data = sb;
 
-    if (ngx_pa_body_parse(r, &sb->body, &err) != NGX_OK) {
+    sb->from = from;
+
+    if (from != NULL) {
+        sb->body = *from->body;
+
+    } else if (ngx_pa_body_parse(r, &sb->body, &err) != NGX_OK) {
         return ngx_pa_fail(r, &err);
     }
 
@@ -125,6 +145,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_uint_t            i;
     const char           *first, *channel;
     ngx_pa_sla_t         *sla;
+    ngx_keyval_t         *kv;
     ngx_pa_record_t       rec;
     ngx_pa_main_conf_t   *pmcf;
     char                  phone[NGX_PA_PHONE_LEN];
@@ -407,6 +428,14 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_record_put_cstr(&rec, "hidden", "0");
     ngx_pa_record_put_cstr(&rec, "published", "0");
 
+    if (sb->from != NULL && sb->from->fields != NULL) {
+        kv = sb->from->fields->elts;
+
+        for (i = 0; i < sb->from->fields->nelts; i++) {
+            ngx_pa_record_put(&rec, (char *) kv[i].key.data, &kv[i].value);
+        }
+    }
+
     first = pmcf->verification ? "verify" : "receive";
     sla = ngx_pa_sla_find(pmcf, first);
 
@@ -472,7 +501,7 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 static ngx_int_t
 ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_str_t           *kv, *id;
+    ngx_str_t           *kv, *id, *note;
     ngx_uint_t           i;
     ngx_array_t         *keys, *args;
     ngx_pa_submit_t     *sb;
@@ -484,6 +513,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     }
 
     id = &sb->report_id;
+    note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
 
     keys = ngx_array_create(r->pool, 8, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, sb->fields->nelts + 16,
@@ -507,7 +537,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     if (ngx_pa_arg_str(args, id) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
         || ngx_pa_record_history(r, ctx, args, "reporter", "reporter",
-                                 "submit", NULL, "submitted", NULL)
+                                 "submit", NULL, "submitted", note)
            != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
@@ -608,6 +638,14 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     json_object_set_new(sb->answer, "id",
                         ngx_pa_json_strn(sb->report_id.data,
                                          sb->report_id.len));
+
+    if (sb->from != NULL) {
+        rc = sb->from->answer(r, ctx, &sb->report_id, sb->answer);
+        sb->answer = NULL;
+
+        ngx_pa_finalize(r, rc);
+        return;
+    }
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h != NULL) {
