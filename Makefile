@@ -112,7 +112,7 @@ stop:
 # The t/ suite runs under the real Test::Nginx when it is installed, else
 # under the project's own compatible runner (tests/test-nginx/lib).
 test: build unit fuzz-smoke
-	@tests/run-suite.sh "$(MODULE_SO)" $(UNIT_TESTS)
+	@T="$(T)" tests/run-suite.sh "$(MODULE_SO)" $(UNIT_TESTS)
 
 test-unit-only: unit
 	prove -e '' $(UNIT_TESTS)

@@ -78,7 +78,8 @@ if [ -n "${PA_ASAN:-}" ]; then
 fi
 
 echo "== integration and t/ suites (Redis on port $PORT)"
-prove -r ${PROVE_ARGS:-} tests/integration/ t/ || status=1
+# T="t/085-limit.t ..." (make test T=...) runs only those files
+prove -r ${PROVE_ARGS:-} ${T:-tests/integration/ t/} || status=1
 
 unset LD_PRELOAD
 if [ -n "${PA_ASAN:-}" ] && ls "$WORK"/asan* >/dev/null 2>&1; then
