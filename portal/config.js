@@ -14,4 +14,6 @@ export default {
   defaultLang: 'vi',
   publicPageSize: 20,
   queueRefreshSeconds: 60,
+  // how many reports the console asks the queue for (the server caps it)
+  queueLimit: 200,
 };

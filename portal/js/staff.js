@@ -76,6 +76,7 @@ async function loadQueue() {
   const q = new URLSearchParams();
   if ($('#q-state').value) q.set('state', $('#q-state').value);
   if ($('#q-overdue').checked) q.set('overdue', '1');
+  if (config.queueLimit) q.set('limit', String(config.queueLimit));
   let body;
   try {
     body = await get('/queue' + (q.toString() ? '?' + q : ''));
