@@ -266,6 +266,20 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, photo_max_age),
       NULL },
 
+    { ngx_string("pa_duplicate_radius"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_duplicate_radius_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_duplicate_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, duplicate_window),
+      NULL },
+
     { ngx_string("pa_require_gps"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -372,6 +386,8 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
     pmcf->photo_max_age = NGX_CONF_UNSET;
+    pmcf->duplicate_radius = NGX_CONF_UNSET_UINT;
+    pmcf->duplicate_window = NGX_CONF_UNSET;
     pmcf->require_gps = NGX_CONF_UNSET;
     pmcf->require_media = NGX_CONF_UNSET;
     pmcf->edited_media = NGX_CONF_UNSET_UINT;
@@ -416,6 +432,8 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
     ngx_conf_init_value(pmcf->photo_max_age, 0);
+    ngx_conf_init_uint_value(pmcf->duplicate_radius, 100);
+    ngx_conf_init_value(pmcf->duplicate_window, 72 * 3600);
     ngx_conf_init_value(pmcf->require_gps, 0);
     ngx_conf_init_value(pmcf->require_media, 0);
     ngx_conf_init_uint_value(pmcf->edited_media, NGX_PA_EDITED_FLAG);

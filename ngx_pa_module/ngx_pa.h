@@ -116,6 +116,10 @@ typedef struct {
     ngx_uint_t                 edited_media;     /* NGX_PA_EDITED_* */
     ngx_array_t               *area;             /* double lat, lng pairs */
 
+    /* duplicate hints for the IOC (ngx_pa_duplicate.c) */
+    ngx_uint_t                 duplicate_radius; /* metres, 0: none */
+    time_t                     duplicate_window; /* seconds either side */
+
     /* the SLA sweeper (ngx_pa_sweep.c) */
     ngx_msec_t                 sweep_interval;
     void                      *sweeper;
@@ -223,6 +227,10 @@ ngx_int_t ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 char *ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
+
+/* ngx_pa_duplicate.c: pa_duplicate_radius */
+char *ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_pa_public_media.c: media files, public copies, staff originals */
 ngx_int_t ngx_pa_media_original_handler(ngx_http_request_t *r,

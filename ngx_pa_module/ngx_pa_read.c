@@ -2,13 +2,15 @@
  * Reading a report: GET /api/v1/reports/{id} (staff by JWT, the reporter
  * by access token), its /history and its /reporter (personal data, with
  * an audit entry), and GET /api/v1/health.  One Redis call each: get.lua
- * reads the hash and the history; the worker decides what the caller may
- * see and answers 404 for anything it may not (existence never leaks).
+ * reads the hash and the history (and, for the IOC, the duplicate hints);
+ * the worker decides what the caller may see and answers 404 for anything
+ * it may not (existence never leaks).
  */
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_duplicate.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_view.h"
@@ -22,11 +24,13 @@ typedef struct {
     ngx_pa_caller_t       caller;
     ngx_pa_hash_t         hash;
     ngx_pa_list_t         history;
+    ngx_pa_list_t         near;       /* duplicate hints, flat */
+    unsigned              hints:1;    /* asked for them */
 } ngx_pa_read_t;
 
 
 static ngx_int_t ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_reply_pt done);
+    ngx_uint_t hints, ngx_pa_reply_pt done);
 static ngx_int_t ngx_pa_read_parse(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     redisReply *reply);
 static void ngx_pa_read_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -44,22 +48,26 @@ static void ngx_pa_health_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 ngx_int_t
 ngx_pa_read_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    return ngx_pa_read_start(r, ctx, ngx_pa_read_done);
+    return ngx_pa_read_start(r, ctx, 1, ngx_pa_read_done);
 }
 
 
 ngx_int_t
 ngx_pa_history_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    return ngx_pa_read_start(r, ctx, ngx_pa_history_done);
+    return ngx_pa_read_start(r, ctx, 0, ngx_pa_history_done);
 }
 
 
-/* the caller, then get.lua "report": the hash and the history */
+/*
+ * The caller, then get.lua "report": the hash and the history, and the
+ * duplicate hints when the report itself is read by a caller who gets
+ * them.
+ */
 
 static ngx_int_t
 ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_reply_pt done)
+    ngx_uint_t hints, ngx_pa_reply_pt done)
 {
     ngx_int_t       rc;
     ngx_array_t    *keys, *args;
@@ -77,8 +85,8 @@ ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return ngx_pa_auth_fail(r, rc);
     }
 
-    keys = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 5, sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -91,11 +99,17 @@ ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    rd->hints = hints && ngx_pa_duplicate_wanted(r, &rd->caller);
+
+    if (rd->hints && ngx_pa_duplicate_get_args(r, keys, args) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_GET, keys, args, done);
 }
 
 
-/* {hash, history} copied out of the reply; NGX_DECLINED: answer 404 */
+/* {hash, history, hints?} copied out of the reply; NGX_DECLINED: 404 */
 
 static ngx_int_t
 ngx_pa_read_parse(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -112,11 +126,15 @@ ngx_pa_read_parse(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+    if (reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != (size_t) (rd->hints ? 3 : 2)
         || ngx_pa_hash_from_reply(r->pool, reply->element[0], &rd->hash)
            != NGX_OK
         || ngx_pa_list_from_reply(r->pool, reply->element[1], &rd->history)
-           != NGX_OK)
+           != NGX_OK
+        || (rd->hints
+            && ngx_pa_list_from_reply(r->pool, reply->element[2], &rd->near)
+               != NGX_OK))
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: unexpected reply of the get script");
@@ -154,6 +172,19 @@ ngx_pa_read_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     if (rd->caller.staff) {
         view = ngx_pa_view_report(r, ctx, &rd->hash, NGX_PA_VIEW_STAFF);
+
+        if (view != NULL && rd->hints) {
+            more = ngx_pa_duplicate_hints(r, &rd->near);
+
+            if (more == NULL) {
+                json_decref(view);
+                view = NULL;
+
+            } else {
+                json_object_set_new(view, "duplicate_hints", more);
+            }
+        }
+
         more = ngx_pa_view_history(r, &rd->history, NGX_PA_VIEW_STAFF);
 
         if (view != NULL && more != NULL) {

@@ -7,11 +7,19 @@
 -- KEYS[1]  pa:{t}:r:<id>    report hash
 -- KEYS[2]  pa:{t}:h:<id>    history list (JSON entries)
 -- KEYS[3]  pa:{t}:audit     reads of personal data (stream)
+-- KEYS[4]  pa:{t}:near      positions for duplicate hints (mode "report"
+--                           with hints only)
 --
 -- ARGV[1]  mode: "report" or "reporter"
 --
 -- mode "report": returns {HGETALL, the last 500 history entries}; an
--- empty hash when there is no such report.
+-- empty hash when there is no such report.  With duplicate hints:
+-- ARGV[2]  radius (metres)  ARGV[3]  window (seconds)
+-- ARGV[4]  key prefix "pa:{t}:"     ARGV[5]  most hints returned
+-- and a third element: {id, metres, status, submitted, ...} of reports
+-- of the same category within the radius, submitted within the window
+-- before or after this one, neither rejected nor cancelled, nearest
+-- first; the CANDIDATES nearest positions are looked at, at most.
 --
 -- mode "reporter" (the reporter's name, phone, e-mail):
 -- ARGV[2]  agency the caller must be assigned to ("" for the IOC)
@@ -23,8 +31,61 @@
 
 local R, H, AUDIT = KEYS[1], KEYS[2], KEYS[3]
 
+local CANDIDATES = 100
+
+-- not a live problem of their own: a rejected report was not valid (or
+-- was itself a duplicate of one listed), a cancelled one was withdrawn
+local dead = {rejected = true, cancelled = true}
+
+local function hints(radius, window, prefix, most)
+    local me = redis.call('HMGET', R, 'id', 'category', 'lng', 'lat',
+                          'created_at')
+    local out = {}
+
+    if not me[1] or not me[2] or me[2] == '' or not me[3] or not me[4] then
+        return out
+    end
+
+    local at = tonumber(me[5]) or 0
+    local near = redis.call('GEOSEARCH', KEYS[4], 'FROMLONLAT', me[3], me[4],
+                            'BYRADIUS', radius, 'm', 'ASC',
+                            'COUNT', CANDIDATES, 'WITHDIST')
+
+    for _, c in ipairs(near) do
+        local other = c[1]
+
+        if other ~= me[1] then
+            local o = redis.call('HMGET', prefix .. 'r:' .. other,
+                                 'category', 'status', 'created_at')
+            local t = tonumber(o[3])
+
+            if o[1] == me[2] and o[2] and not dead[o[2]] and t
+               and math.abs(t - at) <= window
+            then
+                out[#out + 1] = other
+                out[#out + 1] = tostring(math.floor(tonumber(c[2]) + 0.5))
+                out[#out + 1] = o[2]
+                out[#out + 1] = o[3]
+
+                if #out >= most * 4 then
+                    break
+                end
+            end
+        end
+    end
+
+    return out
+end
+
 if ARGV[1] == 'report' then
-    return {redis.call('HGETALL', R), redis.call('LRANGE', H, -500, -1)}
+    local out = {redis.call('HGETALL', R), redis.call('LRANGE', H, -500, -1)}
+    local radius = tonumber(ARGV[2] or '0') or 0
+
+    if radius > 0 then
+        out[3] = hints(radius, tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]))
+    end
+
+    return out
 end
 
 local agency, consent = ARGV[2], ARGV[3]

@@ -3,7 +3,8 @@
 -- Everything was validated, sealed and encoded by the nginx worker; this
 -- script only checks the phone (locked, duplicate of an open report) and
 -- writes.  Its loops are bounded by the request: a few prints (text + each
--- media file, at most pa_media_max_count + 1) and 1-2 deadlines.
+-- media file, at most pa_media_max_count + 1) and 1-2 deadlines, and by
+-- PRUNE old entries of the duplicate hints' index.
 --
 -- KEYS[1]  pa:{t}:r:<id>        report hash
 -- KEYS[2]  pa:{t}:h:<id>        history list (JSON entries)
@@ -13,17 +14,23 @@
 -- KEYS[6]  pa:{t}:all           every report (zset, score = created)
 -- KEYS[7]  pa:{t}:dup:<phone>   duplicate prints of that phone -> report id
 -- KEYS[8]  pa:{t}:locked        locked phones (sanctions)
+-- KEYS[9]  pa:{t}:near          positions for duplicate hints (geo, id)
+-- KEYS[10] pa:{t}:near:at       the same ids, score = submitted
 --
 -- ARGV[1]  id
 -- ARGV[2]  now (epoch seconds)
 -- ARGV[3]  history entry (JSON)
 -- ARGV[4]  phone hash
--- ARGV[5]  n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
+-- ARGV[5]  lng, ARGV[6] lat: the report joins KEYS[9] ("" "": it does not)
+-- ARGV[7]  entries submitted before this epoch leave KEYS[9] and KEYS[10]
+-- ARGV[8]  n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
 -- then     field, value pairs of the report hash
 --
 -- Returns 1, or an error: "exists" (the id is taken: draw another),
 -- "account_locked", "duplicate <id of the open report>".
+
+local PRUNE = 100     -- old index entries removed by one submission, at most
 
 local closed = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
@@ -39,8 +46,8 @@ end
 local id, now = ARGV[1], ARGV[2]
 local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
 
-local np = tonumber(ARGV[5])
-local i = 6
+local np = tonumber(ARGV[8])
+local i = 9
 for k = i, i + np - 1 do
     local other = redis.call('HGET', KEYS[7], ARGV[k])
     if other then
@@ -69,5 +76,19 @@ redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now)
+
+-- duplicate hints: the position joins the index (the worker checked that
+-- GEOADD takes it), and what is past keeping leaves it
+if ARGV[5] ~= '' then
+    local old = redis.call('ZRANGE', KEYS[10], '-inf', '(' .. ARGV[7],
+                           'BYSCORE', 'LIMIT', 0, PRUNE)
+    if #old > 0 then
+        redis.call('ZREM', KEYS[10], unpack(old))
+        redis.call('ZREM', KEYS[9], unpack(old))
+    end
+
+    redis.call('GEOADD', KEYS[9], ARGV[5], ARGV[6], id)
+    redis.call('ZADD', KEYS[10], now, id)
+end
 
 return 1

@@ -214,6 +214,16 @@ function renderDetail(r, doneAction) {
     });
   }
 
+  // the server's duplicate hints (IOC): same category, close by, close in time
+  const dups = Array.isArray(r.duplicate_hints) ? r.duplicate_hints : [];
+  if (dups.length) {
+    sec.appendChild(h('h3', t('staff.duplicates')));
+    sec.appendChild(h('ul.duplicates#duplicates', dups.map((d) => h('li',
+      h('a', { href: '#r=' + encodeURIComponent(d.id) }, h('code', String(d.id))), ' ',
+      statusBadge(d.status), ' ',
+      h('span.msg-meta', t('staff.duplicates.item', { m: d.distance_m, t: fmtTime(d.submitted_at) }))))));
+  }
+
   if (Array.isArray(r.deadlines) && r.deadlines.length) {
     sec.appendChild(h('h3', t('track.deadlines')));
     sec.appendChild(deadlineList(r.deadlines, dir));

@@ -1,0 +1,197 @@
+/*
+ * Duplicate hints: "is this the pothole reported yesterday across the
+ * road?"  The IOC sees, on its read of a report, the reports of the same
+ * category within pa_duplicate_radius metres that were submitted within
+ * pa_duplicate_window before or after it.  Only a hint: nothing is
+ * merged or refused (the 409 "duplicate" of one reporter is submit's).
+ *
+ * One position index for every category, pa:{t}:near (GEO, member = id),
+ * and pa:{t}:near:at (zset, score = submitted) to prune it.  The category
+ * is not part of the key: the IOC may change it at "receive", and the
+ * search reads each candidate's current category, status and time from
+ * its hash, so hints are always those of the reports as they are now.
+ */
+
+#include "ngx_pa_duplicate.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_record.h"
+
+#include <stdio.h>
+
+
+#define NGX_PA_DUPLICATE_RADIUS_MAX  10000      /* metres */
+
+/*
+ * An entry stays this long after the window: hints of a report read in
+ * its first 30 days are exact, and the search never walks years of
+ * reports of a busy crossroads.
+ */
+#define NGX_PA_DUPLICATE_KEEP        (30 * 86400)
+
+/* GEOADD refuses latitudes beyond Web Mercator's */
+#define NGX_PA_GEO_LAT_MAX           85.05112878
+
+
+/* pa_duplicate_radius off | <metres>[m] */
+
+char *
+ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    size_t      len;
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (pmcf->duplicate_radius != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        pmcf->duplicate_radius = 0;
+        return NGX_CONF_OK;
+    }
+
+    len = value[1].len;
+
+    if (len > 1 && value[1].data[len - 1] == 'm') {
+        len--;
+    }
+
+    n = ngx_atoi(value[1].data, len);
+
+    if (n == NGX_ERROR || n > NGX_PA_DUPLICATE_RADIUS_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid radius \"%V\": \"off\" or metres, "
+                           "0..%d, as \"100\" or \"100m\"",
+                           &value[1], NGX_PA_DUPLICATE_RADIUS_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->duplicate_radius = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_array_t *args, double lat, double lng)
+{
+    ngx_str_t           *a;
+    ngx_uint_t           i;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (pmcf->duplicate_radius == 0
+        || lat > NGX_PA_GEO_LAT_MAX || lat < -NGX_PA_GEO_LAT_MAX)
+    {
+        if (ngx_pa_arg_cstr(args, "") != NGX_OK
+            || ngx_pa_arg_cstr(args, "") != NGX_OK
+            || ngx_pa_arg_cstr(args, "0") != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    /* lng first, as GEOADD takes them; 7 decimals as the report keeps */
+
+    for (i = 0; i < 2; i++) {
+        a = ngx_pa_arg(args);
+        if (a == NULL) {
+            return NGX_ERROR;
+        }
+
+        a->data = ngx_pnalloc(r->pool, 32);
+        if (a->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        a->len = snprintf((char *) a->data, 32, "%.7f", i ? lat : lng);
+    }
+
+    return ngx_pa_arg_int(r->pool, args,
+                          ctx->now - pmcf->duplicate_window
+                          - NGX_PA_DUPLICATE_KEEP);
+}
+
+
+ngx_uint_t
+ngx_pa_duplicate_wanted(ngx_http_request_t *r, ngx_pa_caller_t *caller)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    return pmcf->duplicate_radius > 0 && caller->staff
+           && !ngx_pa_role_agency_bound(caller->role);
+}
+
+
+ngx_int_t
+ngx_pa_duplicate_get_args(ngx_http_request_t *r, ngx_array_t *keys,
+    ngx_array_t *args)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (ngx_pa_key(r, keys, "near") == NULL
+        || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_radius) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_window) != NGX_OK
+        || ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, NGX_PA_DUPLICATE_HINTS) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+json_t *
+ngx_pa_duplicate_hints(ngx_http_request_t *r, ngx_pa_list_t *l)
+{
+    time_t               t;
+    json_t              *list, *o, *at;
+    ngx_int_t            metres;
+    ngx_str_t           *s;
+    ngx_uint_t           i;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    list = json_array();
+    if (list == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i + 3 < l->n; i += 4) {
+        s = &l->items[i];
+
+        metres = ngx_atoi(s[1].data, s[1].len);
+        t = ngx_atotm(s[3].data, s[3].len);
+        at = (t == NGX_ERROR) ? json_null() : ngx_pa_time_json(pmcf, t);
+
+        o = json_pack("{s:o, s:I, s:o, s:o}",
+                      "id", ngx_pa_json_strn(s[0].data, s[0].len),
+                      "distance_m", (json_int_t) (metres < 0 ? 0 : metres),
+                      "status", ngx_pa_json_strn(s[2].data, s[2].len),
+                      "submitted_at", at);
+
+        if (o == NULL || json_array_append_new(list, o) != 0) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: cannot build the duplicate hint %V", s);
+            json_decref(list);
+            return NULL;
+        }
+    }
+
+    return list;
+}

@@ -1,0 +1,43 @@
+/*
+ * Duplicate hints for the IOC: reports of the same category within
+ * pa_duplicate_radius metres, submitted within pa_duplicate_window of
+ * each other.  Submissions join a position index (submit.lua); a staff
+ * read of a report searches it in the same call (get.lua).
+ */
+
+#ifndef NGX_PA_DUPLICATE_H
+#define NGX_PA_DUPLICATE_H
+
+#include "ngx_pa.h"
+#include "ngx_pa_auth.h"
+#include "ngx_pa_view.h"
+
+#include <jansson.h>
+
+
+#define NGX_PA_DUPLICATE_HINTS  5          /* at most, nearest first */
+
+
+/*
+ * submit.lua's ARGV "lng, lat, prune before": where the report joins the
+ * index ("" "" when it does not: hints off, or a latitude GEOADD refuses)
+ * and before when older entries leave it.
+ */
+ngx_int_t ngx_pa_duplicate_submit_args(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_array_t *args, double lat, double lng);
+
+/*
+ * Does this caller get hints: hints on, and a role that sees every
+ * report (an agency's staff would learn of reports not theirs).
+ */
+ngx_uint_t ngx_pa_duplicate_wanted(ngx_http_request_t *r,
+    ngx_pa_caller_t *caller);
+
+/* get.lua "report": KEYS[4] the index; ARGV radius, window, prefix, max */
+ngx_int_t ngx_pa_duplicate_get_args(ngx_http_request_t *r,
+    ngx_array_t *keys, ngx_array_t *args);
+
+/* get.lua's hints (id, metres, status, created) x n as the answer's list */
+json_t *ngx_pa_duplicate_hints(ngx_http_request_t *r, ngx_pa_list_t *l);
+
+#endif /* NGX_PA_DUPLICATE_H */
