@@ -73,6 +73,15 @@ ngx_int_t
 ngx_pa_send_error(ngx_http_request_t *r, ngx_uint_t status, const char *code,
     const char *field, const char *message)
 {
+    return ngx_pa_send_error_retry(r, status, code, field, message, 0);
+}
+
+
+ngx_int_t
+ngx_pa_send_error_retry(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message, time_t retry)
+{
+    u_char           *p;
     json_t           *err, *body;
     ngx_table_elt_t  *h;
 
@@ -95,6 +104,13 @@ ngx_pa_send_error(ngx_http_request_t *r, ngx_uint_t status, const char *code,
             h->hash = 1;
             ngx_str_set(&h->key, "Retry-After");
             ngx_str_set(&h->value, NGX_PA_RETRY_AFTER);
+
+            p = (retry > 0) ? ngx_pnalloc(r->pool, NGX_TIME_T_LEN) : NULL;
+
+            if (p != NULL) {
+                h->value.data = p;
+                h->value.len = ngx_sprintf(p, "%T", retry) - p;
+            }
         }
     }
 

@@ -21,6 +21,10 @@ ngx_int_t ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status,
 ngx_int_t ngx_pa_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *field, const char *message);
 
+/* the same with the seconds of Retry-After (0: the default) */
+ngx_int_t ngx_pa_send_error_retry(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message, time_t retry);
+
 /* the contract's code for an HTTP status nginx produced itself */
 const char *ngx_pa_status_code(ngx_uint_t status);
 

@@ -8,37 +8,9 @@
 #include "ngx_pa_json.h"
 
 
-static ngx_int_t
-ngx_pa_pending(ngx_http_request_t *r)
-{
-    return ngx_pa_send_error(r, NGX_HTTP_NOT_IMPLEMENTED, "not_implemented",
-                             NULL, "not implemented yet");
-}
-
-
-char *
-ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    return "is not implemented yet";
-}
-
-
-char *
-ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    return "is not implemented yet";
-}
-
-
-ngx_int_t
-ngx_pa_limit_init(ngx_conf_t *cf)
-{
-    return NGX_OK;
-}
-
-
 ngx_int_t
 ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    return ngx_pa_pending(r);
+    return ngx_pa_send_error(r, NGX_HTTP_NOT_IMPLEMENTED, "not_implemented",
+                             NULL, "not implemented yet");
 }

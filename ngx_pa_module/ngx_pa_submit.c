@@ -11,9 +11,9 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
-#include "ngx_pa_duplicate.h"
 #include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_limit.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
@@ -33,8 +33,6 @@ struct ngx_pa_submit_s {
     ngx_array_t          *fields;     /* ngx_str_t pairs for HSET */
     ngx_array_t          *prints;     /* ngx_str_t duplicate fingerprints */
     ngx_str_t             phone_hash;
-    double                lat;        /* the position, for duplicate hints */
-    double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
@@ -47,6 +45,8 @@ static ngx_int_t ngx_pa_submit_validate(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_submit_media(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, json_t *stored,
     json_t *answer, ngx_pa_err_t *err);
+static void ngx_pa_submit_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
 static ngx_int_t ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
@@ -130,7 +130,32 @@ ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return ngx_pa_fail(r, &err);
     }
 
+    /* a valid report: the phone's rate limit first, when one is set */
+
+    rc = ngx_pa_limit_phone(r, ctx, &sb->phone_hash, ngx_pa_submit_limited);
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
     return ngx_pa_submit_send(r, ctx);
+}
+
+
+static void
+ngx_pa_submit_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_pa_limit_phone_verdict(r, data);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_pa_submit_send(r, ctx);
+    }
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
 }
 
 
@@ -374,8 +399,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     ngx_pa_record_put_double(&rec, "lat", lat);
     ngx_pa_record_put_double(&rec, "lng", lng);
-    sb->lat = lat;
-    sb->lng = lng;
 
     /* LC25 / ĐB: the agency whose area holds the report, for dispatch */
 
@@ -498,10 +521,9 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 /*
  * KEYS: report, history, state index, due index, events, all reports,
- *       the phone's duplicate prints, locked phones, the position index
- *       of duplicate hints and its times
- * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
- *       n prints, prints..., n deadlines, (member due) x n, fields...
+ *       the phone's duplicate prints, locked phones
+ * ARGV: id, now, history entry, phone hash, n prints, prints...,
+ *       n deadlines, (member due) x n, fields...
  */
 
 static ngx_int_t
@@ -521,7 +543,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     id = &sb->report_id;
     note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
 
-    keys = ngx_array_create(r->pool, 10, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 8, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -535,9 +557,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "events") == NULL
         || ngx_pa_key(r, keys, "all") == NULL
         || ngx_pa_key(r, keys, "dup:%V", &sb->phone_hash) == NULL
-        || ngx_pa_key(r, keys, "locked") == NULL
-        || ngx_pa_key(r, keys, "near") == NULL
-        || ngx_pa_key(r, keys, "near:at") == NULL)
+        || ngx_pa_key(r, keys, "locked") == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -548,8 +568,6 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
                                  "submit", NULL, "submitted", note)
            != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
-        || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
-           != NGX_OK
         || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
