@@ -11,6 +11,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_duplicate.h"
 #include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
@@ -33,6 +34,8 @@ struct ngx_pa_submit_s {
     ngx_array_t          *fields;     /* ngx_str_t pairs for HSET */
     ngx_array_t          *prints;     /* ngx_str_t duplicate fingerprints */
     ngx_str_t             phone_hash;
+    double                lat;        /* the position, for duplicate hints */
+    double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
@@ -399,6 +402,8 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     ngx_pa_record_put_double(&rec, "lat", lat);
     ngx_pa_record_put_double(&rec, "lng", lng);
+    sb->lat = lat;
+    sb->lng = lng;
 
     /* LC25 / ĐB: the agency whose area holds the report, for dispatch */
 
@@ -521,9 +526,10 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 /*
  * KEYS: report, history, state index, due index, events, all reports,
- *       the phone's duplicate prints, locked phones
- * ARGV: id, now, history entry, phone hash, n prints, prints...,
- *       n deadlines, (member due) x n, fields...
+ *       the phone's duplicate prints, locked phones, the position index
+ *       of duplicate hints and its times
+ * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
+ *       n prints, prints..., n deadlines, (member due) x n, fields...
  */
 
 static ngx_int_t
@@ -543,7 +549,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     id = &sb->report_id;
     note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
 
-    keys = ngx_array_create(r->pool, 8, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 10, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -557,7 +563,9 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "events") == NULL
         || ngx_pa_key(r, keys, "all") == NULL
         || ngx_pa_key(r, keys, "dup:%V", &sb->phone_hash) == NULL
-        || ngx_pa_key(r, keys, "locked") == NULL)
+        || ngx_pa_key(r, keys, "locked") == NULL
+        || ngx_pa_key(r, keys, "near") == NULL
+        || ngx_pa_key(r, keys, "near:at") == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -568,6 +576,8 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
                                  "submit", NULL, "submitted", note)
            != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
+        || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
+           != NGX_OK
         || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
