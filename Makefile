@@ -4,6 +4,7 @@
 #   make stop     stop both
 #   make test     build, C unit tests, t/ suite against a throw-away Redis
 #   make test-asan  the same with AddressSanitizer + UBSan
+#   make lint     cppcheck on the module and the unit tests
 #   make bench    wrk benchmarks (see bench/)
 
 SHELL        := /bin/bash
@@ -36,10 +37,10 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 libmagic-dev libssl-dev openssl perl libtest-base-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
                 libimage-exiftool-perl imagemagick wrk \
-                gcc make curl ffmpeg clang libclang-rt-14-dev
+                gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench fuzz fuzz-build fuzz-smoke clean
+        test-asan bench fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
 
@@ -89,6 +90,19 @@ module:
 	@$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
 	@echo "module: $(MODULE_SO)"
 
+# ---------------------------------------------------------------- lint
+# cppcheck sees nginx's headers as configured for this build (objs/ has
+# ngx_auto_config.h), so it checks the module as the compiler sees it.
+CPPCHECK_INC = $(addprefix -I$(NGX_BUILD)/,objs src/core src/event \
+               src/event/modules src/os/unix src/http src/http/modules \
+               src/http/v2)
+
+lint: module
+	@cppcheck -q --enable=warning,performance,portability --inline-suppr \
+	    --std=c99 -D__linux__ --suppress=missingIncludeSystem \
+	    --error-exitcode=1 $(CPPCHECK_INC) -Ingx_pa_module \
+	    ngx_pa_module/*.c tests/unit/*.c && echo "lint: cppcheck clean"
+
 # ---------------------------------------------------------------- unit tests
 unit: $(UNIT_TESTS)
 
@@ -111,7 +125,7 @@ stop:
 # ---------------------------------------------------------------- tests
 # The t/ suite runs under the real Test::Nginx when it is installed, else
 # under the project's own compatible runner (tests/test-nginx/lib).
-test: build unit fuzz-smoke
+test: build lint unit fuzz-smoke
 	@T="$(T)" tests/run-suite.sh "$(MODULE_SO)" $(UNIT_TESTS)
 
 test-unit-only: unit
