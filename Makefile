@@ -26,7 +26,8 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_multipart.c \
                 ngx_pa_module/ngx_pa_meta.c \
                 ngx_pa_module/ngx_pa_jwt.c \
-                ngx_pa_module/ngx_pa_pii.c)
+                ngx_pa_module/ngx_pa_pii.c \
+                ngx_pa_module/ngx_pa_b64url.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%, \
                 $(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -W -Wall -Wpointer-arith \
@@ -149,7 +150,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -Ingx_pa_module
 
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c ngx_pa_module/ngx_pa_%.c
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c ngx_pa_module/ngx_pa_%.c \
+                     ngx_pa_module/ngx_pa_b64url.c
 	@mkdir -p $(BUILD)/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lcrypto -lm
 

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "ngx_pa_b64url.h"
 #include "ngx_pa_jwt.h"
 
 
@@ -30,117 +31,11 @@
 #define NGX_PA_JWT_HEADER    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 
 
-static size_t ngx_pa_jwt_b64_encode(const u_char *in, size_t len, char *out);
-static int ngx_pa_jwt_b64_decode(const u_char *in, size_t len, u_char *out,
-    size_t *olen);
 static int ngx_pa_jwt_header(const u_char *p, size_t len);
 static int ngx_pa_jwt_claims(const u_char *p, size_t len, time_t now,
     ngx_pa_claims_t *claims);
 static int ngx_pa_jwt_claim_str(json_t *obj, const char *name, int required,
     char *out);
-
-
-static const signed char  ngx_pa_jwt_b64_map[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
-};
-
-
-/* unpadded base64url; out must hold (len * 4 + 2) / 3 bytes */
-
-static size_t
-ngx_pa_jwt_b64_encode(const u_char *in, size_t len, char *out)
-{
-    static const char  tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                               "abcdefghijklmnopqrstuvwxyz0123456789-_";
-    char              *p;
-
-    p = out;
-
-    while (len >= 3) {
-        *p++ = tab[in[0] >> 2];
-        *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
-        *p++ = tab[((in[1] & 0x0f) << 2) | (in[2] >> 6)];
-        *p++ = tab[in[2] & 0x3f];
-        in += 3;
-        len -= 3;
-    }
-
-    if (len) {
-        *p++ = tab[in[0] >> 2];
-
-        if (len == 1) {
-            *p++ = tab[(in[0] & 0x03) << 4];
-
-        } else {
-            *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
-            *p++ = tab[(in[1] & 0x0f) << 2];
-        }
-    }
-
-    return p - out;
-}
-
-
-/*
- * Strict unpadded base64url: no '=', no '+' '/', no white space, and the
- * unused low bits of the last character must be zero, so every value has
- * exactly one encoding (a token cannot be altered and still verify).
- */
-
-static int
-ngx_pa_jwt_b64_decode(const u_char *in, size_t len, u_char *out,
-    size_t *olen)
-{
-    uint32_t  v;
-    size_t    i, n;
-    int       bits;
-
-    if (len % 4 == 1) {
-        return -1;
-    }
-
-    v = 0;
-    bits = 0;
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        int  d = ngx_pa_jwt_b64_map[in[i]];
-
-        if (d < 0) {
-            return -1;
-        }
-
-        v = (v << 6) | (uint32_t) d;
-        bits += 6;
-
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (u_char) (v >> bits);
-        }
-    }
-
-    if (v & ((1u << bits) - 1)) {
-        return -1;
-    }
-
-    *olen = n;
-    return 0;
-}
 
 
 static int
@@ -310,7 +205,7 @@ ngx_pa_jwt_verify(const u_char *token, size_t len, const u_char *key,
 
     /* header */
 
-    if (ngx_pa_jwt_b64_decode(token, d1 - token, buf, &n) != 0) {
+    if (ngx_pa_b64url_decode(token, d1 - token, buf, &n) != 0) {
         return NGX_PA_JWT_MALFORMED;
     }
 
@@ -321,7 +216,7 @@ ngx_pa_jwt_verify(const u_char *token, size_t len, const u_char *key,
 
     /* signature over the encoded "header.payload" */
 
-    if (ngx_pa_jwt_b64_decode(d2 + 1, end - (d2 + 1), buf, &n) != 0) {
+    if (ngx_pa_b64url_decode(d2 + 1, end - (d2 + 1), buf, &n) != 0) {
         return NGX_PA_JWT_MALFORMED;
     }
 
@@ -339,7 +234,7 @@ ngx_pa_jwt_verify(const u_char *token, size_t len, const u_char *key,
 
     /* claims */
 
-    if (ngx_pa_jwt_b64_decode(d1 + 1, d2 - (d1 + 1), buf, &n) != 0) {
+    if (ngx_pa_b64url_decode(d1 + 1, d2 - (d1 + 1), buf, &n) != 0) {
         return NGX_PA_JWT_MALFORMED;
     }
 
@@ -399,7 +294,7 @@ ngx_pa_jwt_sign(const ngx_pa_claims_t *claims, const u_char *key,
     memcpy(out, NGX_PA_JWT_HEADER, hlen);
     len = hlen;
     out[len++] = '.';
-    len += ngx_pa_jwt_b64_encode((u_char *) json, jlen, out + len);
+    len += ngx_pa_b64url_encode((u_char *) json, jlen, (u_char *) out + len);
     free(json);
 
     if (HMAC(EVP_sha256(), key, (int) key_len, (u_char *) out, len, mac,
@@ -409,7 +304,7 @@ ngx_pa_jwt_sign(const ngx_pa_claims_t *claims, const u_char *key,
     }
 
     out[len++] = '.';
-    len += ngx_pa_jwt_b64_encode(mac, mac_len, out + len);
+    len += ngx_pa_b64url_encode(mac, mac_len, (u_char *) out + len);
     out[len] = '\0';
 
     return len;

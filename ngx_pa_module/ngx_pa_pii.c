@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "ngx_pa_b64url.h"
 #include "ngx_pa_pii.h"
 
 
@@ -33,110 +34,10 @@
 #define NGX_PA_PII_HASH_INFO  "ngx_pa phone hash"
 
 
-static size_t ngx_pa_pii_b64_len(size_t n);
-static size_t ngx_pa_pii_b64_encode(const u_char *in, size_t len,
-    u_char *out);
-static int ngx_pa_pii_b64_decode(const u_char *in, size_t len, u_char *out,
-    size_t *olen);
 static int ngx_pa_pii_hex(u_char c);
 static int ngx_pa_pii_kid_char(u_char c);
 static const ngx_pa_pii_key_t *ngx_pa_pii_find(
     const ngx_pa_pii_keyring_t *ring, const u_char *kid, size_t len);
-
-
-static size_t
-ngx_pa_pii_b64_len(size_t n)
-{
-    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
-}
-
-
-static size_t
-ngx_pa_pii_b64_encode(const u_char *in, size_t len, u_char *out)
-{
-    static const char  tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                               "abcdefghijklmnopqrstuvwxyz0123456789-_";
-    u_char            *p;
-
-    p = out;
-
-    while (len >= 3) {
-        *p++ = tab[in[0] >> 2];
-        *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
-        *p++ = tab[((in[1] & 0x0f) << 2) | (in[2] >> 6)];
-        *p++ = tab[in[2] & 0x3f];
-        in += 3;
-        len -= 3;
-    }
-
-    if (len) {
-        *p++ = tab[in[0] >> 2];
-
-        if (len == 1) {
-            *p++ = tab[(in[0] & 0x03) << 4];
-
-        } else {
-            *p++ = tab[((in[0] & 0x03) << 4) | (in[1] >> 4)];
-            *p++ = tab[(in[1] & 0x0f) << 2];
-        }
-    }
-
-    return p - out;
-}
-
-
-/* strict, canonical unpadded base64url (what encode writes, nothing else) */
-
-static int
-ngx_pa_pii_b64_decode(const u_char *in, size_t len, u_char *out,
-    size_t *olen)
-{
-    uint32_t  v;
-    size_t    i, n;
-    int       bits;
-
-    if (len % 4 == 1) {
-        return -1;
-    }
-
-    v = 0;
-    bits = 0;
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        u_char  c = in[i];
-        int     d;
-
-        if (c >= 'A' && c <= 'Z') {
-            d = c - 'A';
-        } else if (c >= 'a' && c <= 'z') {
-            d = c - 'a' + 26;
-        } else if (c >= '0' && c <= '9') {
-            d = c - '0' + 52;
-        } else if (c == '-') {
-            d = 62;
-        } else if (c == '_') {
-            d = 63;
-        } else {
-            return -1;
-        }
-
-        v = (v << 6) | (uint32_t) d;
-        bits += 6;
-
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (u_char) (v >> bits);
-        }
-    }
-
-    if (v & ((1u << bits) - 1)) {
-        return -1;
-    }
-
-    *olen = n;
-    return 0;
-}
 
 
 static int
@@ -344,7 +245,7 @@ ngx_pa_pii_sealed_size(size_t len)
     }
 
     return NGX_PA_PII_KID_MAX - 1 + 1
-           + ngx_pa_pii_b64_len(NGX_PA_PII_OVERHEAD + len);
+           + ngx_pa_b64url_len(NGX_PA_PII_OVERHEAD + len);
 }
 
 
@@ -366,7 +267,7 @@ ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     idlen = strlen(k->id);
     rawlen = NGX_PA_PII_OVERHEAD + len;
 
-    if (out_size < idlen + 1 + ngx_pa_pii_b64_len(rawlen)) {
+    if (out_size < idlen + 1 + ngx_pa_b64url_len(rawlen)) {
         return 0;
     }
 
@@ -395,7 +296,7 @@ ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
 
     memcpy(out, k->id, idlen);
     out[idlen] = ':';
-    n = idlen + 1 + ngx_pa_pii_b64_encode(raw, rawlen, out + idlen + 1);
+    n = idlen + 1 + ngx_pa_b64url_encode(raw, rawlen, out + idlen + 1);
 
     free(raw);
 
@@ -449,8 +350,8 @@ ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     in = colon + 1;
     len = end - in;
 
-    if (len < ngx_pa_pii_b64_len(NGX_PA_PII_OVERHEAD)
-        || len > ngx_pa_pii_b64_len(NGX_PA_PII_OVERHEAD
+    if (len < ngx_pa_b64url_len(NGX_PA_PII_OVERHEAD)
+        || len > ngx_pa_b64url_len(NGX_PA_PII_OVERHEAD
                                     + NGX_PA_PII_PLAIN_MAX))
     {
         return -1;
@@ -461,7 +362,7 @@ ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
         return -1;
     }
 
-    if (ngx_pa_pii_b64_decode(in, len, raw, &rawlen) != 0
+    if (ngx_pa_b64url_decode(in, len, raw, &rawlen) != 0
         || rawlen < NGX_PA_PII_OVERHEAD
         || rawlen - NGX_PA_PII_OVERHEAD > out_size)
     {
