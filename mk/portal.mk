@@ -6,7 +6,7 @@
 #   make test-e2e   browser tests (playwright-core + Debian's chromium) against
 #                   `make run`'s nginx on :8080; starts it (PROFILE=laichau-2026
 #                   TEST_CLOCK=1) when nothing answers there and stops it after.
-#                   Screenshots land in var/screenshots/.
+#                   Screenshots of the last run land in var/screenshots/.
 #
 # Variables are prefixed PORTAL_/E2E_ so they never collide with the main Makefile.
 
@@ -17,7 +17,7 @@ E2E_DIR        := $(PORTAL_ROOT)/e2e
 E2E_BASE_URL   ?= http://127.0.0.1:8080
 E2E_PROFILE    ?= laichau-2026
 E2E_CHROMIUM   ?= /usr/bin/chromium
-E2E_DEB_PKGS   := chromium imagemagick libimage-exiftool-perl
+E2E_DEB_PKGS   := chromium imagemagick libimage-exiftool-perl curl
 PORTAL_NPM     ?= npm
 
 .PHONY: portal portal-clean test-e2e e2e-deps
@@ -47,12 +47,15 @@ $(PORTAL_VENDOR)/.stamp: $(E2E_DIR)/node_modules/.package-lock.json
 portal-clean:
 	rm -rf $(PORTAL_VENDOR) $(E2E_DIR)/node_modules
 
-# Debian packages the browser tests need (installs only what is missing).
+# Debian packages the browser tests need (installs only what is missing):
+# Chromium, ImageMagick + exiftool for the test photos, curl for the health
+# probe, and Node.js with npm when there is no npm at all.
 e2e-deps:
 	@missing=""; for p in $(E2E_DEB_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 	        | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v $(PORTAL_NPM) >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:$$missing"; \
 	    if [ "$$(id -u)" != 0 ]; then \
@@ -61,22 +64,32 @@ e2e-deps:
 	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test-e2e: portal e2e-deps
-	@mkdir -p $(PORTAL_ROOT)/var/screenshots; \
+# Uses the server on :8080 when one answers (it must run with TEST_CLOCK=1),
+# else starts `make run` and stops it afterwards, also when interrupted.
+# Ports: 8080 and 8081 (nginx) and 6390 (Redis) of `make run`; `make test`
+# picks free ports of its own, so the two never share a server.
+test-e2e: e2e-deps portal
+	@rm -f $(PORTAL_ROOT)/var/screenshots/*.png; \
+	mkdir -p $(PORTAL_ROOT)/var/screenshots; \
 	started=0; \
 	code=$$(curl -s -o /dev/null -w '%{http_code}' $(E2E_BASE_URL)/api/v1/health); \
 	if [ "$$code" = 000 ]; then \
 	    echo "test-e2e: starting make run PROFILE=$(E2E_PROFILE) TEST_CLOCK=1"; \
-	    $(MAKE) -C $(PORTAL_ROOT) run PROFILE=$(E2E_PROFILE) TEST_CLOCK=1 \
+	    trap '$(MAKE) -s -C $(PORTAL_ROOT) stop' EXIT; \
+	    trap 'exit 130' INT TERM; \
+	    $(MAKE) -s -C $(PORTAL_ROOT) run PROFILE=$(E2E_PROFILE) TEST_CLOCK=1 \
 	        || exit 1; \
 	    started=1; \
+	elif ! grep -qs '^pa_test_clock on;' $(PORTAL_ROOT)/var/run.conf; then \
+	    echo "test-e2e: the server on $(E2E_BASE_URL) runs without the test clock;"; \
+	    echo "          restart it with: make run TEST_CLOCK=1 (or make stop)"; \
+	    exit 1; \
 	fi; \
 	rc=0; cd $(E2E_DIR) && for f in tests/*.test.mjs; do \
 	    PA_BASE_URL=$(E2E_BASE_URL) PA_ROOT=$(PORTAL_ROOT) \
 	    PA_CHROMIUM=$(E2E_CHROMIUM) \
 	    node --test --test-reporter=spec "$$f" || rc=1; \
 	done; \
-	if [ $$started = 1 ]; then $(MAKE) -C $(PORTAL_ROOT) stop; fi; \
 	if [ $$rc = 0 ]; then r=PASS; else r=FAIL; fi; \
-	echo "test-e2e: $$r (skipped steps say why; screenshots in var/screenshots/)"; \
+	echo "test-e2e: $$r ($$(ls $(PORTAL_ROOT)/var/screenshots | wc -l) screenshots in var/screenshots/)"; \
 	exit $$rc

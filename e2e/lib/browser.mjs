@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = process.env.PA_ROOT || path.resolve(here, '../..');
 export const BASE = (process.env.PA_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-export const MOCK = process.env.PA_MOCK === '1';
 export const SHOTS = path.join(ROOT, 'var', 'screenshots');
 export const CHROMIUM = process.env.PA_CHROMIUM || '/usr/bin/chromium';
 
@@ -56,23 +55,48 @@ export function watch(page) {
   return problems;
 }
 
+// The whole page, cut at MAX_SHOT_HEIGHT CSS pixels: a long public list
+// would make a picture too tall to look at (and to open with ImageMagick).
+const MAX_SHOT_HEIGHT = 5000;
 export async function shot(page, viewport, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${viewport}-${name}.png`);
   // the sticky header would be drawn where the page happens to be scrolled
   await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
-  await page.screenshot({ path: file, fullPage: true });
+  const height = await page.evaluate(() => document.documentElement.scrollHeight).catch(() => 0);
+  const width = page.viewportSize().width;
+  const clip = height > MAX_SHOT_HEIGHT ? { x: 0, y: 0, width, height: MAX_SHOT_HEIGHT } : undefined;
+  await page.screenshot({ path: file, fullPage: true, clip });
   return file;
 }
 
-// ---------------------------------------------------------------- tokens
-function b64url(s) { return Buffer.from(s).toString('base64url'); }
-
-export function staffToken(role, agency) {
-  if (MOCK) {
-    const claims = { sub: 'e2e-' + role, role, exp: Math.floor(Date.now() / 1000) + 3600, ...(agency ? { agency } : {}) };
-    return b64url('{"alg":"HS256","typ":"JWT"}') + '.' + b64url(JSON.stringify(claims)) + '.mock';
+// Public reads are cached by nginx for up to max-age (30 s in dev.conf):
+// a report just published shows up once the cached list expires.  Waits
+// for `locator` to be visible, calling `retrigger` (a reload, a filter
+// submit) between short waits, until `timeout`.
+export async function untilVisible(locator, retrigger, timeout = 60000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      await locator.waitFor({ state: 'visible', timeout: 3000 });
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+    await retrigger();
   }
+}
+
+// the staff token as the console keeps it: sessionStorage only
+export async function storedTokens(page) {
+  return page.evaluate(() => {
+    const dump = (st) => Object.fromEntries(Array.from({ length: st.length }, (_, i) => st.key(i)).map((k) => [k, st.getItem(k)]));
+    return { session: dump(sessionStorage), local: dump(localStorage) };
+  });
+}
+
+// ---------------------------------------------------------------- tokens
+export function staffToken(role, agency) {
   const args = ['--role', role, '--sub', 'e2e-' + role];
   if (agency) args.push('--agency', agency);
   return execFileSync(path.join(ROOT, 'bin', 'pa-token'), args, { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -116,4 +140,52 @@ export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Da
 // and rate-limits per reporter)
 export function uniquePhone() {
   return '09' + String(crypto.randomInt(10000000, 99999999));
+}
+
+// ---------------------------------------------------------------- workflow
+// An RFC 3339 time in Vietnam's zone, for X-PA-Now (make run TEST_CLOCK=1)
+export function rfc3339(d) {
+  return new Date(d.getTime() + 7 * 3600000).toISOString().replace(/\.\d+Z$/, '+07:00');
+}
+
+// POST /reports/{id}/actions as `who` ({token} or {reportToken}), at `now`
+// (a Date, through X-PA-Now) when given; fails the test unless 200.
+export async function act(id, action, fields, who, now) {
+  const headers = now ? { 'X-PA-Now': rfc3339(now) } : undefined;
+  const r = await api('POST', `/reports/${encodeURIComponent(id)}/actions`, { ...who, headers, body: { action, ...fields } });
+  if (r.status !== 200) throw new Error(`${action} on ${id}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+// A report through the whole workflow by the API: submitted, verified,
+// received, dispatched to `agency`, accepted, resolved, published.
+// steps: {at(step) -> Date|undefined} sets X-PA-Now per step (test clock).
+export async function publishedReport(body, agency, { at = () => undefined, rating } = {}) {
+  const now = at('submit');
+  const sub = await api('POST', '/reports', {
+    headers: now ? { 'X-PA-Now': rfc3339(now) } : undefined,
+    body: { lat: HERE.lat, lng: HERE.lng, reporter_name: 'Người Thử', reporter_phone: uniquePhone(), ...body },
+  });
+  if (sub.status !== 201) throw new Error(`submit: ${sub.status} ${JSON.stringify(sub.json)}`);
+  const { id, access_token: token } = sub.json;
+  const ioc = { token: staffToken('ioc') };
+  const handler = { token: staffToken('handler', agency) };
+  let r = await act(id, 'verify', {}, ioc, at('verify'));
+  r = await act(id, 'receive', {}, ioc, at('receive'));
+  r = await act(id, 'dispatch', { agencies: [agency] }, ioc, at('dispatch'));
+  r = await act(id, 'accept', {}, handler, at('accept'));
+  r = await act(id, 'resolve', { summary: 'Đã xử lý xong (kiểm thử).', salutation: 'Ông/Bà' }, handler, at('resolve'));
+  if (r.status === 'awaiting_approval') {
+    r = await act(id, 'approve', {}, { token: staffToken('leader', agency) }, at('resolve'));
+  }
+  r = await act(id, 'publish', {}, ioc, at('publish'));
+  if (rating) r = await act(id, 'rate', { rating }, { reportToken: token }, at('publish'));
+  return { id, token, report: r };
+}
+
+// The reporter withdraws a report a test made, so test runs do not pile up
+// in the dev server's queue (only from states before in_progress).
+export async function cancelReport(id, token) {
+  if (!id || !token) return;
+  await api('POST', `/reports/${encodeURIComponent(id)}/actions`, { reportToken: token, body: { action: 'cancel' } }).catch(() => {});
 }

@@ -137,6 +137,9 @@ function addItem(it) {
     marker.bindPopup(pop);
     marker.on('click', () => select(id));
     marker.addTo(markers);
+    // which report a marker stands for (tests and assistive tools)
+    const el = marker.getElement();
+    if (el) el.setAttribute('data-id', id);
   }
   li.addEventListener('click', (ev) => {
     if (ev.target.closest('button, a, video, audio')) return;
