@@ -1,6 +1,6 @@
 // Client of api.md's HTTP contract.
 import config from '../config.js';
-import { t } from './i18n.js';
+import { t, has, lang } from './i18n.js';
 
 const BASE = config.apiBase.replace(/\/$/, '');
 
@@ -13,8 +13,17 @@ export class ApiError extends Error {
     this.field = err.field || null;
     this.retryAfter = retryAfter || null;
   }
+  // in the page's language: the portal's text for the code (and field);
+  // a generic Vietnamese text keeps the server's detail after it
   display() {
     let m = this.message;
+    const byField = this.field && 'err.' + this.code + '.' + this.field;
+    if (byField && has(byField)) m = t(byField);
+    else if (has('err.' + this.code)) {
+      const generic = ['invalid_field', 'bad_request', 'invalid_json'].includes(this.code);
+      if (!generic) m = t('err.' + this.code);
+      else if (lang() === 'vi') m = t('err.' + this.code) + (this.message ? ': ' + this.message : '');
+    }
     if (this.retryAfter) m += ' ' + t('common.retry_after', { s: this.retryAfter });
     return m;
   }

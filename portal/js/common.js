@@ -145,12 +145,21 @@ export function countdown(due, overdue) {
   return el;
 }
 
+// api.md's steps, in the order a report goes through them
+const STEP_ORDER = ['verify', 'supplement', 'receive', 'dispatch', 'identify', 'accept', 'resolve',
+  'approve', 'confirm', 'publish', 'notify', 'reply'];
+
 // deadlines: [{step, due, agency?, met?, overdue?}]
 export function deadlineList(deadlines, dir) {
   const list = h('ul.deadlines');
   const items = Array.isArray(deadlines) ? deadlines.slice() : [];
   const isDone = (d) => (d.met === true || d.met === false ? 1 : 0);
-  items.sort((a, b) => isDone(a) - isDone(b) || Date.parse(a.due) - Date.parse(b.due));
+  // open steps first, nearest due first; finished ones in the workflow's
+  // order (many share a due time, which would shuffle them)
+  const order = (d) => { const i = STEP_ORDER.indexOf(d.step); return i < 0 ? STEP_ORDER.length : i; };
+  items.sort((a, b) => isDone(a) - isDone(b)
+    || (isDone(a) ? order(a) - order(b) : 0)
+    || Date.parse(a.due) - Date.parse(b.due));
   for (const d of items) {
     const done = d.met === true || d.met === false;
     let status;
@@ -238,7 +247,7 @@ export function mediaList(media, opts = {}) {
       setMediaSrc(a, url, opts.authHeaders);
       li.appendChild(a);
     } else {
-      li.appendChild(h('span.media-placeholder', type || '?'));
+      li.appendChild(h('span.media-placeholder', mediaWord(type)));
     }
     if (opts.details) {
       const meta = [];
@@ -253,9 +262,21 @@ export function mediaList(media, opts = {}) {
   return ul;
 }
 
+function mediaWord(type) {
+  const kind = String(type || '').split('/')[0];
+  return t(['image', 'video', 'audio'].includes(kind) ? 'media.' + kind : 'media.file');
+}
+
+// the originals: GET /reports/{id}/media/{sha}, for staff (Bearer) and the
+// reporter (X-Report-Token); media that already have a url keep it
+export function withMediaUrls(id, media) {
+  return (media || []).map((m) => (m.url || !m.id ? m : { ...m, url: config.apiBase.replace(/\/$/, '') + '/reports/' + encodeURIComponent(id) + '/media/' + encodeURIComponent(m.id) }));
+}
+
 async function setMediaSrc(el, url, authHeaders) {
+  const type = el.tagName === 'IMG' ? 'image/' : (el.tagName === 'VIDEO' ? 'video/' : 'audio/');
   if (!authHeaders) {
-    el.addEventListener('error', () => el.replaceWith(h('span.media-placeholder', String(el.alt || 'media'))), { once: true });
+    el.addEventListener('error', () => el.replaceWith(h('span.media-placeholder', mediaWord(type))), { once: true });
     el.src = url;
     return;
   }
@@ -264,7 +285,7 @@ async function setMediaSrc(el, url, authHeaders) {
     if (!res.ok) throw new Error(res.status);
     el.src = URL.createObjectURL(await res.blob());
   } catch (e) {
-    el.replaceWith(h('span.media-placeholder', String(el.alt || 'media')));
+    el.replaceWith(h('span.media-placeholder', mediaWord(type)));
   }
 }
 

@@ -83,8 +83,8 @@ function geometry(el) {
 }
 
 function nameLabel(g, r, y) {
-  if (g.narrow) return s('text', { x: 0, y: y + 12 }, s('title', { text: r.name }), shortName(r.name, g.NAME_MAX));
-  return s('text', { x: g.LABEL_W - 8, y: y + g.BAR_H / 2 + 4, 'text-anchor': 'end' }, s('title', { text: r.name }), shortName(r.name, g.NAME_MAX));
+  if (g.narrow) return s('text', { class: 'name', x: 0, y: y + 12 }, s('title', { text: r.name }), shortName(r.name, g.NAME_MAX));
+  return s('text', { class: 'name', x: g.LABEL_W - 8, y: y + g.BAR_H / 2 + 4, 'text-anchor': 'end' }, s('title', { text: r.name }), shortName(r.name, g.NAME_MAX));
 }
 
 function ontimeChart(list, g) {
@@ -107,7 +107,12 @@ function ontimeChart(list, g) {
       if (w > 18) svg.appendChild(s('text', { class: 'value', x: x + w / 2, y: y + g.BAR_H / 2 + 4, 'text-anchor': 'middle' }, String(v)));
       x += w;
     }
-    if (!(r.on_time + r.overdue + r.in_progress)) svg.appendChild(s('text', { class: 'value dark', x: x0 + 4, y: y + g.BAR_H / 2 + 4 }, '0'));
+    const total = r.on_time + r.overdue + r.in_progress;
+    if (!total) svg.appendChild(s('text', { class: 'value dark', x: x0 + 4, y: y + g.BAR_H / 2 + 4 }, '0'));
+    // segments too short for their number: the total beside the bar
+    else if ([r.on_time, r.overdue, r.in_progress].some((v) => v && (v / max) * plot <= 18)) {
+      svg.appendChild(s('text', { class: 'value dark', x: x + 6, y: y + g.BAR_H / 2 + 4 }, String(total)));
+    }
   });
   svg.appendChild(s('line', { class: 'axis', x1: x0, x2: x0, y1: 0, y2: height - 20 }));
   svg.appendChild(s('text', { x: x0, y: height - 4 }, '0'));
@@ -118,8 +123,10 @@ function ontimeChart(list, g) {
 function satisfactionChart(list, g) {
   const height = list.length * g.ROW_H + 30;
   const x0 = g.LABEL_W;
-  const plot = g.W - x0 - 78;
+  const plot = g.W - x0 - 100;
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${g.W} ${height}`, width: g.W, height, role: 'img', 'aria-label': t('dash.sat_chart') });
+  const line = s('g');   // drawn first: the names and bars go over it
+  svg.appendChild(line);
   list.forEach((r, i) => {
     const top = i * g.ROW_H + 18;
     const y = top + g.BAR_DY;
@@ -135,9 +142,11 @@ function satisfactionChart(list, g) {
     svg.appendChild(s('text', { class: 'value dark', x: x0 + plot + 6, y: y + g.BAR_H / 2 + 4 }, Math.round(r.rate * 100) + '% (' + r.nratings + ')'));
   });
   const x70 = x0 + THRESHOLD * plot;
+  line.appendChild(s('line', { class: 'axis', x1: x0, x2: x0, y1: 12, y2: height - 8 }));
   svg.appendChild(s('line', { class: 'threshold', x1: x70, x2: x70, y1: 12, y2: height - 8 }));
   svg.appendChild(s('text', { class: 'threshold-label', x: x70, y: 10, 'text-anchor': 'middle' }, '70%'));
-  svg.appendChild(s('line', { class: 'axis', x1: x0, x2: x0, y1: 12, y2: height - 8 }));
+  // names stay readable where the dashed line crosses them
+  for (const el of svg.querySelectorAll('text.name')) svg.appendChild(el);
   return svg;
 }
 

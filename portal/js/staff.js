@@ -9,7 +9,7 @@ import { get, act, staff, decodeJwt, directory, listOf, ApiError } from './api.j
 import {
   initPage, pick, stateOf, titleOf, fmtTime, deadlineList, nextDeadline, countdown, statusBadge,
   resultBlock, mediaList, positionOf, categoryName, agencyName, clearErrors, showError, field, localToRfc3339,
-  refreshCountdowns,
+  refreshCountdowns, withMediaUrls,
 } from './common.js';
 import { STATES, allowedActions, ONE_CLICK, REJECT_REASONS } from './actions.js';
 import { makeMap, dot } from './map.js';
@@ -70,6 +70,14 @@ function sortQueue(items) {
   return items.map((r, i) => [r, i]).sort((a, b) => (!!b[0].urgent - !!a[0].urgent) || (due(a[0]) - due(b[0])) || (a[1] - b[1])).map((x) => x[0]);
 }
 
+// the queue answers no content: an untitled report is named by its
+// category and the time it came in
+function queueTitle(r) {
+  if (pick(r, 'title', 'content', 'content_edited')) return titleOf(r);
+  const when = fmtTime(pick(r, 'created_at', 'occurred_at'));
+  return [r.category ? categoryName(dir, r.category) : t('common.no_title'), when].filter(Boolean).join(' · ');
+}
+
 async function loadQueue() {
   const form = $('#queue-filters');
   clearErrors(form);
@@ -103,7 +111,7 @@ async function loadQueue() {
       dataset: { id, state },
       onclick: () => { location.hash = 'r=' + encodeURIComponent(id); },
     },
-    h('span.q-title', titleOf(r)),
+    h('span.q-title', queueTitle(r)),
     h('span.q-due', nd ? countdown(nd.due, nd.overdue === true) : ''),
     h('span.q-meta',
       r.urgent ? h('span.badge.urgent', t('common.urgent')) : null,
@@ -179,7 +187,7 @@ function renderDetail(r, doneAction) {
   sec.appendChild(h('div.meta',
     h('span', t('common.id') + ': ', h('code', id)),
     pick(r, 'category') ? h('span', t('common.category') + ': ' + categoryName(dir, r.category)) : null,
-    pick(r, 'channel') ? h('span', t('staff.channel') + ': ' + r.channel) : null,
+    pick(r, 'channel') ? h('span', t('staff.channel') + ': ' + label('channel', r.channel)) : null,
     pick(r, 'created_at', 'submitted_at') ? h('span', t('common.submitted_at') + ': ' + fmtTime(pick(r, 'created_at', 'submitted_at'))) : null,
     pick(r, 'occurred_at') ? h('span', t('common.occurred_at') + ': ' + fmtTime(r.occurred_at)) : null));
 
@@ -197,7 +205,7 @@ function renderDetail(r, doneAction) {
 
   if (Array.isArray(r.media) && r.media.length) {
     sec.appendChild(h('h3', t('common.media')));
-    sec.appendChild(mediaList(withUrls(id, r.media), { details: true, authHeaders: { Authorization: 'Bearer ' + staff.token() } }));
+    sec.appendChild(mediaList(withMediaUrls(id, r.media), { details: true, authHeaders: { Authorization: 'Bearer ' + staff.token() } }));
   }
 
   const pos = positionOf(r);
@@ -238,7 +246,7 @@ function renderDetail(r, doneAction) {
   if (claims.role === 'ioc' || claims.role === 'handler' || claims.role === 'supervisor') sec.appendChild(reporterBlock(id));
 
   const res = resultBlock(r, dir, {
-    mapMedia: (m) => withUrls(id, m),
+    mapMedia: (m) => withMediaUrls(id, m),
     media: { authHeaders: { Authorization: 'Bearer ' + staff.token() } },
   });
   if (res) sec.append(h('h3', t('track.result')), res);
@@ -256,11 +264,6 @@ function renderDetail(r, doneAction) {
   sec.append(h('h3', t('staff.history')), hist);
   loadHistory(id, hist);
   refreshCountdowns();
-}
-
-// staff see the originals at /reports/{id}/media/{sha} (Bearer)
-function withUrls(id, media) {
-  return media.map((m) => (m.url || !m.id ? m : { ...m, url: config.apiBase.replace(/\/$/, '') + '/reports/' + encodeURIComponent(id) + '/media/' + encodeURIComponent(m.id) }));
 }
 
 function assignmentsOf(r) {

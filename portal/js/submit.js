@@ -47,7 +47,7 @@ function renderFiles() {
     }
     ul.appendChild(h('li',
       thumb,
-      h('span.file-name', f.name + ' · ' + Math.max(1, Math.round(f.size / 1024)) + ' KB'),
+      h('span.file-name', f.name, ' ', h('span.file-size', '· ' + Math.max(1, Math.round(f.size / 1024)) + '\u00a0KB')),
       h('button.button.small.secondary', {
         type: 'button',
         onclick: () => { files.splice(i, 1); renderFiles(); },

@@ -5,7 +5,7 @@ import { h, $, clear, replace } from './dom.js';
 import { get, act, mine, directory, ApiError } from './api.js';
 import {
   initPage, pick, stateOf, titleOf, fmtTime, deadlineList, statusBadge, resultBlock,
-  mediaList, clearErrors, showError, field, categoryName,
+  mediaList, clearErrors, showError, field, categoryName, withMediaUrls,
 } from './common.js';
 
 initPage('track.html');
@@ -83,7 +83,9 @@ async function render(r) {
     pick(r, 'occurred_at') ? h('span', t('common.occurred_at') + ': ' + fmtTime(r.occurred_at)) : null));
   const content = pick(r, 'content', 'content_edited', 'description');
   if (content) section.appendChild(h('p.content-text', content));
-  if (Array.isArray(r.media) && r.media.length) section.appendChild(mediaList(r.media));
+  // the reporter's own originals, fetched with the report's token
+  const auth = { authHeaders: { 'X-Report-Token': current.token } };
+  if (Array.isArray(r.media) && r.media.length) section.appendChild(mediaList(withMediaUrls(id, r.media), auth));
 
   if (state === 'rejected') {
     const reason = pick(r, 'reject_reason', 'reason', 'rejection.reason');
@@ -115,7 +117,7 @@ async function render(r) {
   if (state === 'needs_info') section.appendChild(supplementForm(id));
 
   // result, rating, comments
-  const res = resultBlock(r, dir);
+  const res = resultBlock(r, dir, { mapMedia: (m) => withMediaUrls(id, m), media: auth });
   if (res || state === 'resolved') {
     section.appendChild(h('h3', t('track.result')));
     section.appendChild(res || h('p.hint', t('track.result.none')));
