@@ -61,12 +61,21 @@ const MAX_SHOT_HEIGHT = 5000;
 export async function shot(page, viewport, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${viewport}-${name}.png`);
-  // the sticky header would be drawn where the page happens to be scrolled
-  await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
+  // the sticky header is drawn where the page happens to be scrolled: to
+  // the top, and wait out a smooth scroll the page may have started
+  await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    for (let i = 0, still = 0; i < 60 && still < 3; i++) {
+      window.scrollTo({ top: 0, left: 0, behavior: 'instant' });
+      await frame();
+      still = window.scrollY === 0 ? still + 1 : 0;
+    }
+  }).catch(() => {});
   const height = await page.evaluate(() => document.documentElement.scrollHeight).catch(() => 0);
   const width = page.viewportSize().width;
   const clip = height > MAX_SHOT_HEIGHT ? { x: 0, y: 0, width, height: MAX_SHOT_HEIGHT } : undefined;
-  await page.screenshot({ path: file, fullPage: true, clip });
+  // transitions (a popup fading in) are drawn finished
+  await page.screenshot({ path: file, fullPage: true, clip, animations: 'disabled' });
   return file;
 }
 
