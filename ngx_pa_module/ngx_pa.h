@@ -29,6 +29,7 @@ typedef enum {
     NGX_PA_SCRIPT_STATS,
     NGX_PA_SCRIPT_SWEEP,
     NGX_PA_SCRIPT_LIMIT,
+    NGX_PA_SCRIPT_OPEN311,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 

@@ -85,16 +85,21 @@ ngx_pa_send_error_retry(ngx_http_request_t *r, ngx_uint_t status,
     json_t           *err, *body;
     ngx_table_elt_t  *h;
 
-    err = json_pack("{s:s, s:s}", "code", code, "message", message);
-    if (err == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    if (ngx_pa_open311_request(r)) {
+        body = ngx_pa_open311_error(r, status, code, field, message);
 
-    if (field != NULL) {
-        json_object_set_new(err, "field", json_string(field));
-    }
+    } else {
+        err = json_pack("{s:s, s:s}", "code", code, "message", message);
+        if (err == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
 
-    body = json_pack("{s:o}", "error", err);
+        if (field != NULL) {
+            json_object_set_new(err, "field", json_string(field));
+        }
+
+        body = json_pack("{s:o}", "error", err);
+    }
 
     if (status == NGX_HTTP_SERVICE_UNAVAILABLE
         || status == NGX_HTTP_TOO_MANY_REQUESTS)

@@ -31,4 +31,12 @@ const char *ngx_pa_status_code(ngx_uint_t status);
 /* json string from bytes that may not be NUL terminated (NULL when bad) */
 json_t *ngx_pa_json_strn(const u_char *p, size_t len);
 
+/*
+ * ngx_pa_open311.c: requests under /open311/v2/ get errors in GeoReport's
+ * format [{"code", "description"}], whoever raises them.
+ */
+ngx_uint_t ngx_pa_open311_request(ngx_http_request_t *r);
+json_t *ngx_pa_open311_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message);
+
 #endif /* NGX_PA_JSON_H */

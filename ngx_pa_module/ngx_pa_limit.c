@@ -133,6 +133,11 @@ static u_char  ngx_pa_limit_body[] =
     "{\"error\":{\"code\":\"rate_limited\","
     "\"message\":\"too many requests, try again later\"}}\n";
 
+/* the same in GeoReport's error format, for /open311/v2/ */
+static u_char  ngx_pa_limit_open311_body[] =
+    "[{\"code\":429,"
+    "\"description\":\"rate_limited: too many requests, try again later\"}]\n";
+
 
 /* configuration */
 
@@ -1327,8 +1332,15 @@ ngx_pa_limit_refuse(ngx_http_request_t *r, time_t retry)
         return NGX_DONE;
     }
 
-    b->pos = ngx_pa_limit_body;
-    b->last = ngx_pa_limit_body + sizeof(ngx_pa_limit_body) - 1;
+    if (ngx_pa_open311_request(r)) {
+        b->pos = ngx_pa_limit_open311_body;
+        b->last = ngx_pa_limit_open311_body
+                  + sizeof(ngx_pa_limit_open311_body) - 1;
+
+    } else {
+        b->pos = ngx_pa_limit_body;
+        b->last = ngx_pa_limit_body + sizeof(ngx_pa_limit_body) - 1;
+    }
     b->memory = 1;
     b->last_buf = 1;
     b->last_in_chain = 1;

@@ -55,7 +55,6 @@ static void ngx_pa_public_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static void ngx_pa_public_report_done(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
-static ngx_uint_t ngx_pa_public_shown(ngx_pa_hash_t *h);
 static ngx_int_t ngx_pa_public_send(ngx_http_request_t *r, json_t *body);
 static ngx_int_t ngx_pa_public_number(ngx_http_request_t *r,
     const char *name, ngx_int_t def, ngx_int_t max, ngx_int_t *out,
@@ -291,7 +290,7 @@ ngx_pa_public_report_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 }
 
 
-static ngx_uint_t
+ngx_uint_t
 ngx_pa_public_shown(ngx_pa_hash_t *h)
 {
     ngx_str_t  *status;

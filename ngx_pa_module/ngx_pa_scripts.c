@@ -18,6 +18,7 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "stats",
     "sweep",
     "limit",
+    "open311",
 };
 
 

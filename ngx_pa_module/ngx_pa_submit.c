@@ -34,6 +34,7 @@ struct ngx_pa_submit_s {
     ngx_array_t          *fields;     /* ngx_str_t pairs for HSET */
     ngx_array_t          *prints;     /* ngx_str_t duplicate fingerprints */
     ngx_str_t             phone_hash;
+    ngx_str_t             token_hash; /* SHA-256 hex of the access token */
     double                lat;        /* the position, for duplicate hints */
     double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
@@ -451,6 +452,8 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     *ngx_hex_dump(p, md, SHA256_DIGEST_LENGTH) = '\0';
     ngx_pa_record_put_cstr(&rec, "token_hash", (char *) p);
+    sb->token_hash.data = p;
+    sb->token_hash.len = SHA256_DIGEST_LENGTH * 2;
 
     /* state and the first deadline */
 
@@ -527,7 +530,7 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 /*
  * KEYS: report, history, state index, due index, events, all reports,
  *       the phone's duplicate prints, locked phones, the position index
- *       of duplicate hints and its times
+ *       of duplicate hints and its times, the access token's report id
  * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
  *       n prints, prints..., n deadlines, (member due) x n, fields...
  */
@@ -549,7 +552,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     id = &sb->report_id;
     note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
 
-    keys = ngx_array_create(r->pool, 10, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 11, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -565,7 +568,8 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "dup:%V", &sb->phone_hash) == NULL
         || ngx_pa_key(r, keys, "locked") == NULL
         || ngx_pa_key(r, keys, "near") == NULL
-        || ngx_pa_key(r, keys, "near:at") == NULL)
+        || ngx_pa_key(r, keys, "near:at") == NULL
+        || ngx_pa_key(r, keys, "tok:%V", &sb->token_hash) == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

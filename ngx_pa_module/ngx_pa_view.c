@@ -57,6 +57,8 @@ static ngx_pa_field_t  ngx_pa_fields[] = {
     { "channel",           NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
     { "lat",               NGX_PA_F_NUMBER, NGX_PA_SEE_ALL },
     { "lng",               NGX_PA_F_NUMBER, NGX_PA_SEE_ALL },
+    { "address",           NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
+    { "media_url",         NGX_PA_F_STRING, NGX_PA_SEE_PRIVATE },
     { "position_source",   NGX_PA_F_STRING, NGX_PA_SEE_STAFF },
     { "occurred_at",       NGX_PA_F_TIME,   NGX_PA_SEE_ALL },
     { "created_at",        NGX_PA_F_TIME,   NGX_PA_SEE_ALL },

@@ -56,6 +56,12 @@ ngx_uint_t ngx_pa_hash_flag(ngx_pa_hash_t *h, const char *name);
  */
 ngx_uint_t ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h);
 
+/*
+ * May anyone see it (ngx_pa_public.c, also for Open311): resolved,
+ * published, not hidden, not private, not secret.
+ */
+ngx_uint_t ngx_pa_public_shown(ngx_pa_hash_t *h);
+
 /* the report as the audience sees it (without its history) */
 json_t *ngx_pa_view_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_hash_t *h, ngx_pa_view_e audience);

@@ -16,6 +16,9 @@
 -- KEYS[8]  pa:{t}:locked        locked phones (sanctions)
 -- KEYS[9]  pa:{t}:near          positions for duplicate hints (geo, id)
 -- KEYS[10] pa:{t}:near:at       the same ids, score = submitted
+-- KEYS[11] pa:{t}:tok:<sha256>  the report id of the access token (whose
+--                               hash is the token_hash field): GeoReport's
+--                               tokens/{token}.json
 --
 -- ARGV[1]  id
 -- ARGV[2]  now (epoch seconds)
@@ -74,6 +77,7 @@ redis.call('HSET', KEYS[1], 'id', id, unpack(ARGV, i))
 redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
+redis.call('SET', KEYS[11], id)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now)
 
