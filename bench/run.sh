@@ -4,10 +4,14 @@
 #
 #   bench/run.sh MODULE_SO
 #
-# Starts a private Redis (free port, AOF, appendfsync everysec) and a private
-# nginx (prefix build/bench/run/nginx, 2 workers, access_log off) with the
-# module, measures with wrk and redis-benchmark, prints a table, writes it in
-# Markdown to build/bench/results.md, and stops both whatever happens.
+# Starts a private Redis (free port, AOF, appendfsync everysec) and two
+# private nginx instances with the module (2 workers, access_log off): the
+# main one (prefix build/bench/run/nginx; a proxy cache in front of a local
+# origin server for the public reads) and the limit one (build/bench/run/
+# nginx-limit: pa_limit on, which would also limit the main one's submit
+# case).  Measures with wrk and redis-benchmark, prints a table, writes it
+# in Markdown to build/bench/results.md, and stops all three whatever
+# happens.
 #
 # Environment (defaults in brackets):
 #   BENCH_DURATION [10s]  wrk measuring time per case
@@ -34,6 +38,7 @@ PROFILE=${BENCH_PROFILE:-0}
 OUT=$ROOT/build/bench
 RUN=$OUT/run
 NGX_PREFIX=$RUN/nginx
+LIM_PREFIX=$RUN/nginx-limit
 REDIS_DIR=$RUN/redis
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -51,21 +56,22 @@ BG_PIDS=()
 
 cleanup() {
     set +e
-    local pid
+    local pid prefix
     for pid in "${BG_PIDS[@]}"; do
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    if [ -s "$NGX_PREFIX/nginx.pid" ]; then
-        pid=$(cat "$NGX_PREFIX/nginx.pid")
+    for prefix in "$NGX_PREFIX" "$LIM_PREFIX"; do
+        [ -s "$prefix/nginx.pid" ] || continue
+        pid=$(cat "$prefix/nginx.pid")
         kill -QUIT "$pid" 2>/dev/null
         for _ in $(seq 1 50); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-        rm -f "$NGX_PREFIX/nginx.pid"
-    fi
+        rm -f "$prefix/nginx.pid"
+    done
     if [ -s "$REDIS_DIR/redis.pid" ]; then
         pid=$(cat "$REDIS_DIR/redis.pid")
         redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
@@ -82,12 +88,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# a port nobody listens on (connect refused)
+# a port nobody listens on (connect refused), none of the arguments (ports
+# chosen for a server that is not listening yet)
 free_port() {
     local p
     for _ in $(seq 1 200); do
         p=$((20000 + RANDOM % 30000))
-        [ "$p" = "${1:-}" ] && continue
+        case " $* " in *" $p "*) continue ;; esac
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
             return 0
@@ -97,10 +104,10 @@ free_port() {
 }
 
 rm -rf "$RUN"
-rm -f "$OUT"/wrk-*.txt "$OUT"/cpu-*.txt "$OUT"/perf-* "$OUT"/redis-benchmark.* \
-      "$OUT"/results.md
+rm -f "$OUT"/wrk-*.txt "$OUT"/cpu-*.txt "$OUT"/origin-*.txt "$OUT"/perf-* \
+      "$OUT"/redis-benchmark.* "$OUT"/results.md
 mkdir -p "$OUT" "$NGX_PREFIX/html" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" \
-         "$REDIS_DIR"
+         "$NGX_PREFIX/cache" "$LIM_PREFIX/tmp" "$LIM_PREFIX/media" "$REDIS_DIR"
 
 # ------------------------------------------------------------ Redis
 REDIS_PORT=$(free_port) || die "no free port"
@@ -118,6 +125,9 @@ redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 \
 
 # ------------------------------------------------------------ nginx
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
+ORIGIN_PORT=$(free_port "$REDIS_PORT" "$NGX_PORT") || die "no free port"
+LIM_PORT=$(free_port "$REDIS_PORT" "$NGX_PORT" "$ORIGIN_PORT") \
+    || die "no free port"
 
 # ~1 KB of JSON, like a small public answer
 {
@@ -171,12 +181,44 @@ http {
     pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
     pa_content_max 5000;
     pa_sla verify 1d urgent=1h;
+    # the deadlines of the later steps: an agency accepts only a report
+    # whose accept deadline it has open
+    pa_sla receive 1d urgent=1h;
+    pa_sla dispatch 1d urgent=1h;
+    pa_sla accept 1d urgent=1h;
+    pa_sla resolve 5d urgent=1h;
+    pa_sla publish 1d urgent=1h;
+    # its agencies: the published reports are dispatched to so-xd
+    pa_directory $ROOT/conf-examples/directory/laichau.json;
 
     pa_redis 127.0.0.1:$REDIS_PORT;
     pa_redis_scripts $ROOT/redis-scripts;
     pa_media_dir $NGX_PREFIX/media;
     pa_auth_secret_file $ROOT/t/keys/auth.key;
     pa_pii_key_file $ROOT/t/keys/pii.key;
+    # no sweeper: nothing falls due within a run, and Redis then hears only
+    # the requests, so the limited case can show that it heard nothing
+    pa_sweep_interval 0;
+
+    # public reads cached by nginx as in conf-examples/dev.conf: nginx
+    # caches proxied answers only, so they go through a local origin
+    # server that runs the module (its access log counts cache misses)
+    proxy_cache_path $NGX_PREFIX/cache levels=1:2 keys_zone=pa_public:10m
+                     max_size=64m inactive=10m use_temp_path=off;
+
+    upstream pa_public_origin {
+        server 127.0.0.1:$ORIGIN_PORT;
+        keepalive 16;
+    }
+
+    server {
+        listen 127.0.0.1:$ORIGIN_PORT;
+        access_log $NGX_PREFIX/origin.log;
+
+        location /api/v1/public/ {
+            pa_api;
+        }
+    }
 
     server {
         listen 127.0.0.1:$NGX_PORT;
@@ -189,6 +231,77 @@ http {
         location = /static.json {
             root $NGX_PREFIX/html;
             default_type application/json;
+        }
+
+        location /api/v1/public/ {
+            proxy_pass http://pa_public_origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Authorization "";
+            proxy_cache pa_public;
+            proxy_cache_lock on;
+            proxy_cache_use_stale updating error timeout;
+            add_header X-Cache-Status \$upstream_cache_status;
+        }
+
+        location /api/v1/ {
+            pa_api;
+        }
+    }
+}
+EOF
+
+# The limit instance: pa_limit applies to every pa_api location of its
+# http{}, so it would limit the submit case too.  Same module, Redis and
+# settings; one POST per minute per address, in shared memory only (no
+# "redis" rule), and its own return 204 as the baseline of the refusals.
+cat > "$LIM_PREFIX/nginx.conf" <<EOF
+# written by bench/run.sh: the rate-limited nginx of the benchmark
+load_module $MODULE_USED;
+$USER_LINE
+worker_processes 2;
+pid $LIM_PREFIX/nginx.pid;
+error_log $LIM_PREFIX/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    default_type application/octet-stream;
+    access_log off;
+
+    client_body_temp_path $LIM_PREFIX/tmp/body;
+    proxy_temp_path $LIM_PREFIX/tmp/proxy;
+    fastcgi_temp_path $LIM_PREFIX/tmp/fastcgi;
+    uwsgi_temp_path $LIM_PREFIX/tmp/uwsgi;
+    scgi_temp_path $LIM_PREFIX/tmp/scgi;
+
+    pa_profile laichau-2026;
+    pa_tenant bench;
+    pa_utc_offset +07:00;
+    pa_calendar_hours 07:30-11:30 13:30-17:00;
+    pa_calendar_weekdays mon-fri;
+    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
+    pa_content_max 5000;
+    pa_sla verify 1d urgent=1h;
+
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $LIM_PREFIX/media;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+    pa_sweep_interval 0;
+
+    pa_limit_zone 10m;
+    pa_limit addr rate=1r/m;
+
+    server {
+        listen 127.0.0.1:$LIM_PORT;
+        server_name localhost;
+
+        location = /204 {
+            return 204;
         }
 
         location /api/v1/ {
@@ -213,9 +326,26 @@ done
 curl -fsS -o /dev/null "$BASE/api/v1/health" \
     || die "the module does not see Redis ($NGX_PREFIX/error.log)"
 
+"$NGINX" -e "$LIM_PREFIX/error.log" -p "$LIM_PREFIX/" \
+    -c "$LIM_PREFIX/nginx.conf" -t -q \
+    || die "nginx configuration test failed ($LIM_PREFIX/nginx.conf)"
+"$NGINX" -e "$LIM_PREFIX/error.log" -p "$LIM_PREFIX/" \
+    -c "$LIM_PREFIX/nginx.conf" \
+    || die "nginx did not start ($LIM_PREFIX/error.log)"
+
+LIM_BASE=http://127.0.0.1:$LIM_PORT
+for _ in $(seq 1 50); do
+    curl -fsS -o /dev/null "$LIM_BASE/api/v1/health" 2>/dev/null && break
+    sleep 0.1
+done
+curl -fsS -o /dev/null "$LIM_BASE/api/v1/health" \
+    || die "the limit instance does not see Redis ($LIM_PREFIX/error.log)"
+
 # ------------------------------------------------------------ measuring
 CORES=$(nproc)
-declare -A RPS P50 P99 ERRS CPU_NGX CPU_REDIS CPU_CLIENT
+declare -A RPS P50 P99 ERRS CPU_NGX CPU_REDIS CPU_CLIENT REQS NON2XX ORIGIN
+# the nginx whose workers' CPU is counted (the limit cases: the other one)
+CPU_PREFIX=$NGX_PREFIX
 
 # "1.23ms" / "456.00us" / "1.02s" / "2.00m" -> milliseconds
 to_ms() {
@@ -233,7 +363,7 @@ to_ms() {
 HZ=$(getconf CLK_TCK)
 ngx_cpu() {
     local pid t=0 st
-    for pid in $(pgrep -P "$(cat "$NGX_PREFIX/nginx.pid")"); do
+    for pid in $(pgrep -P "$(cat "$CPU_PREFIX/nginx.pid")"); do
         read -r -a st < "/proc/$pid/stat" || continue
         t=$((t + st[13] + st[14]))
     done
@@ -264,6 +394,16 @@ cpu_per_req() {
         printf "\n" }'
 }
 
+# lines of the origin server's access log: the public reads that missed
+# nginx's cache and reached the module
+origin_lines() {
+    if [ -f "$NGX_PREFIX/origin.log" ]; then
+        wc -l < "$NGX_PREFIX/origin.log"
+    else
+        echo 0
+    fi
+}
+
 # bench_case NAME URL [wrk args ...]; "@TAG@" in the args becomes the run
 # number (1 = warm-up, 2 = measurement) so POSTed reports never repeat
 bench_case() {
@@ -274,16 +414,20 @@ bench_case() {
         warm+=("${a//@TAG@/1$$}")
         meas+=("${a//@TAG@/2$$}")
     done
-    printf '  %-12s warm-up %s, measuring %s ...\n' "$name" "$WARM" "$DUR"
+    printf '  %-13s warm-up %s, measuring %s ...\n' "$name" "$WARM" "$DUR"
     wrk -t"$THREADS" -c"$CONNS" -d"$WARM" "$url" "${warm[@]}" >/dev/null
     # (may run in a subshell: the numbers go through a file)
     : > "$OUT/cpu-$name.txt"
     cpu_snapshot "$OUT/cpu-$name.txt"
+    origin_lines > "$OUT/origin-$name.txt"
     wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency "$url" "${meas[@]}" \
         > "$OUT/wrk-$name.txt"
     cpu_snapshot "$OUT/cpu-$name.txt"
+    origin_lines >> "$OUT/origin-$name.txt"
 }
 
+# parse_wrk NAME [refused]: "refused" when every answer must be non-2xx
+# (the 429s): then the errors are the answers that were not
 parse_wrk() {
     local f=$OUT/wrk-$1.txt non2xx sock
     RPS[$1]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
@@ -292,12 +436,26 @@ parse_wrk() {
     non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$f")
     sock=$(awk '/Socket errors:/ {
         gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$f")
-    ERRS[$1]=$(( ${non2xx:-0} + ${sock:-0} ))
+    REQS[$1]=$(awk '/requests in/ { print $1 }' "$f")
+    NON2XX[$1]=${non2xx:-0}
+    ORIGIN[$1]=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' \
+                 "$OUT/origin-$1.txt")
+    if [ "${2:-}" = refused ]; then
+        ERRS[$1]=$(( REQS[$1] - NON2XX[$1] + ${sock:-0} ))
+    else
+        ERRS[$1]=$(( NON2XX[$1] + ${sock:-0} ))
+    fi
     read -r CPU_NGX[$1] CPU_REDIS[$1] CPU_CLIENT[$1] < <(cpu_per_req \
         "$(sed -n 1p "$OUT/cpu-$1.txt")" "$(sed -n 2p "$OUT/cpu-$1.txt")" \
-        "$(awk '/requests in/ { print $1 }' "$f")")
+        "${REQS[$1]}")
     if [ "${ERRS[$1]}" != 0 ]; then
-        echo "    !! $1: ${non2xx:-0} non-2xx answers, ${sock:-0} socket errors"
+        if [ "${2:-}" = refused ]; then
+            echo "    !! $1: $(( REQS[$1] - NON2XX[$1] )) of ${REQS[$1]}" \
+                 "answers were not refused, ${sock:-0} socket errors"
+        else
+            echo "    !! $1: ${NON2XX[$1]} non-2xx answers," \
+                 "${sock:-0} socket errors"
+        fi
     fi
 }
 
@@ -340,7 +498,8 @@ profile() {
 
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 echo "ngx_pa bench: $CORES cores (nproc), $THREADS wrk threads," \
-     "$CONNS connections, nginx 2 workers, Redis AOF everysec (port $REDIS_PORT)"
+     "$CONNS connections, nginx 2 workers (main on $NGX_PORT, limit on" \
+     "$LIM_PORT), Redis AOF everysec (port $REDIS_PORT)"
 echo "  nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), $(redis-server --version \
      | awk '{print $3}'), wrk and Redis share the same $CORES cores"
 
@@ -383,6 +542,107 @@ profile status
 wait "$WRK_PID" || die "wrk (status) failed"
 parse_wrk status
 
+# ------------------------------------------------------------ public reads
+# One report to read, published through the API as staff take it
+# (t/050-public.t: verify, receive, dispatch to so-xd, accept, resolve,
+# publish) with tokens minted by bin/pa-token.  The map list then holds it
+# alone: an answer of about the static file's size.
+IOC=$("$ROOT/bin/pa-token" --role ioc --secret-file "$ROOT/t/keys/auth.key")
+XD=$("$ROOT/bin/pa-token" --role handler --agency so-xd \
+     --secret-file "$ROOT/t/keys/auth.key")
+
+# api METHOD URL CODE [BODY [TOKEN]]: the answer on stdout; any other code
+# than CODE stops the run
+api() {
+    local code
+    local -a opt=(-X "$1" -H 'Content-Type: application/json')
+    [ -n "${4:-}" ] && opt+=(--data-binary "$4")
+    [ -n "${5:-}" ] && opt+=(-H "Authorization: Bearer $5")
+    code=$(curl -sS -o "$RUN/answer.json" -w '%{http_code}' "${opt[@]}" \
+           "$2") || die "$1 $2: curl failed"
+    [ "$code" = "$3" ] \
+        || die "$1 $2 ${4:-} answered $code, not $3:" \
+               "$(cat "$RUN/answer.json")"
+    cat "$RUN/answer.json"
+}
+
+echo "  publishing    one report through the API (staff actions) ..."
+PUB_REPORT='{"content":"Đèn đường trên đường Trần Hưng Đạo không sáng từ'
+PUB_REPORT+=' tối qua (bench public)","title":"Đèn hỏng","category":"lighting",'
+PUB_REPORT+='"lat":22.391,"lng":103.451,"reporter_name":"Nguyễn Văn A",'
+PUB_REPORT+='"reporter_phone":"0987000001","channel":"app"}'
+ANSWER=$(api POST "$BASE/api/v1/reports" 201 "$PUB_REPORT")
+PUB_ID=$(printf '%s' "$ANSWER" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+[ -n "$PUB_ID" ] || die "no id in the answer to a submission: $ANSWER"
+ACT=$BASE/api/v1/reports/$PUB_ID/actions
+api POST "$ACT" 200 '{"action":"verify"}' "$IOC" >/dev/null
+api POST "$ACT" 200 '{"action":"receive"}' "$IOC" >/dev/null
+api POST "$ACT" 200 '{"action":"dispatch","agencies":["so-xd"]}' "$IOC" \
+    >/dev/null
+api POST "$ACT" 200 '{"action":"accept"}' "$XD" >/dev/null
+api POST "$ACT" 200 \
+    '{"action":"resolve","summary":"Đã thay bóng đèn.","salutation":"Ông"}' \
+    "$XD" >/dev/null
+api POST "$ACT" 200 '{"action":"publish"}' "$IOC" >/dev/null
+
+# cache_check URL: the first GET fills nginx's cache, the second must be a
+# HIT; prints the answer's size in bytes
+cache_check() {
+    local st
+    api GET "$1" 200 >/dev/null
+    st=$(curl -sS -o "$RUN/answer.json" -D - "$1" | tr -d '\r' \
+         | awk -F': ' 'tolower($1) == "x-cache-status" { print $2 }')
+    [ "$st" = HIT ] || die "GET $1 twice: X-Cache-Status '$st', not HIT"
+    wc -c < "$RUN/answer.json"
+}
+SIZE_LIST=$(cache_check "$BASE/api/v1/public/reports")
+grep -qF "\"id\":\"$PUB_ID\"" "$RUN/answer.json" \
+    || die "the public list lacks the published $PUB_ID"
+SIZE_REPORT=$(cache_check "$BASE/api/v1/public/reports/$PUB_ID")
+SIZE_STATIC=$(wc -c < "$NGX_PREFIX/html/static.json")
+
+bench_case public-list "$BASE/api/v1/public/reports"
+parse_wrk public-list
+bench_case public-report "$BASE/api/v1/public/reports/$PUB_ID"
+parse_wrk public-report
+
+# ------------------------------------------------------------ rate limit
+# On the limit instance: its return 204, then a flood of POSTs by one
+# address that the rule (1r/m, burst 0) refuses from shared memory.
+# Redis must hear nothing of the flood: its command counts (INFO
+# commandstats, less INFO itself, which the CPU snapshots send) before and
+# after.
+CPU_PREFIX=$LIM_PREFIX
+bench_case limit-204 "$LIM_BASE/204"; parse_wrk limit-204
+
+# redis_calls: commands Redis has run, INFO aside
+redis_calls() {
+    redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
+        | awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" { s += $3 }
+                         END { print s + 0 }'
+}
+
+# the one POST a minute the rule allows is a real submission; the next
+# is refused
+LIM_REPORT='{"content":"Rác thải đổ trộm bên bờ suối, bốc mùi (bench limit)",'
+LIM_REPORT+='"title":"Rác thải","category":"environment","lat":22.396,'
+LIM_REPORT+='"lng":103.458,"reporter_name":"Lò Văn Bình",'
+LIM_REPORT+='"reporter_phone":"0987654321","channel":"app"}'
+api POST "$LIM_BASE/api/v1/reports" 201 "$LIM_REPORT" >/dev/null
+api POST "$LIM_BASE/api/v1/reports" 429 "$LIM_REPORT" \
+    | grep -q '"code":"rate_limited"' || die "the 429 is not rate_limited"
+sleep 0.2
+CALLS_BEFORE=$(redis_calls)
+bench_case limited "$LIM_BASE/api/v1/reports" -s "$ROOT/bench/limited.lua"
+CALLS_AFTER=$(redis_calls)
+parse_wrk limited refused
+REDIS_CALLS_LIMITED=$(( CALLS_AFTER - CALLS_BEFORE ))
+if [ "$REDIS_CALLS_LIMITED" != 0 ]; then
+    echo "    !! limited: Redis ran $REDIS_CALLS_LIMITED commands during the" \
+         "flood"
+fi
+CPU_PREFIX=$NGX_PREFIX
+
 # the module's own EVALSHA, un-escaped from MONITOR's quoting, one argument
 # per NUL; the report id, the content print and the phone hash become
 # __rand_int__ so each call stores a new report, as the module's calls do
@@ -415,7 +675,7 @@ grep -F "\"EVALSHA\" \"$SHA\"" "$RUN/monitor.txt" | head -1 \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
 mapfile -d '' EVAL < "$RUN/evalsha.args"
-echo "  ceiling      redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
+echo "  ceiling       redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
      "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args), -c $CONNS -n $NREQ -P 1 ..."
 
 # same starting point as the submit run: an empty data set
@@ -442,8 +702,10 @@ STORED=$(redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all")
 [ "${STORED:-0}" -gt 0 ] \
     || die "the ceiling run stored no report: check $RUN/evalsha.args"
 
-grep -E '\[(emerg|alert|crit|error)\]' "$NGX_PREFIX/error.log" \
-    | tail -3 | sed 's/^/  nginx error.log: /' || true
+for prefix in "$NGX_PREFIX" "$LIM_PREFIX"; do
+    grep -E '\[(emerg|alert|crit|error)\]' "$prefix/error.log" \
+        | tail -3 | sed "s|^|  ${prefix#"$ROOT"/}/error.log: |" || true
+done
 
 LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 # what else ran: the bench itself keeps ~2-3 runnable; more means others
@@ -463,6 +725,30 @@ R_STATUS=$(ratio "${RPS[status]}" "${RPS[204]}")
 R_STATIC=$(ratio "${RPS[static]}" "${RPS[204]}")
 V_SUBMIT=$(verdict "$R_SUBMIT" 0.80 '>=')
 V_P99=$(verdict "${P99[submit]}" 5 '<=')
+R_LIST=$(ratio "${RPS[public-list]}" "${RPS[static]}")
+R_REPORT=$(ratio "${RPS[public-report]}" "${RPS[static]}")
+R_LIMIT=$(ratio "${RPS[limited]}" "${RPS[limit-204]}")
+V_LIST=$(verdict "$R_LIST" 0.50 '>=')
+V_REPORT=$(verdict "$R_REPORT" 0.50 '>=')
+V_LIMIT=$(verdict "$R_LIMIT" 0.80 '>=')
+# a fast wrong answer is no measurement: errors void the verdict, and a
+# refusal counts only if the flood reached neither the body nor Redis
+[ "${ERRS[public-list]}" = 0 ] || V_LIST="INVALID (errors)"
+[ "${ERRS[public-report]}" = 0 ] || V_REPORT="INVALID (errors)"
+if [ "${ERRS[limited]}" != 0 ] || [ "$REDIS_CALLS_LIMITED" != 0 ]; then
+    V_LIMIT="INVALID (not all refused, or Redis heard the flood)"
+fi
+CHECK_PUBLIC="X-Cache-Status HIT before each; the origin (the module)"
+CHECK_PUBLIC="$CHECK_PUBLIC served ${ORIGIN[public-list]} + ${ORIGIN[public-report]}"
+CHECK_PUBLIC="$CHECK_PUBLIC of ${REQS[public-list]} + ${REQS[public-report]}"
+CHECK_PUBLIC="$CHECK_PUBLIC measured requests (cache misses, max-age=30);"
+CHECK_PUBLIC="$CHECK_PUBLIC answers $SIZE_LIST B (list of one report)"
+CHECK_PUBLIC="$CHECK_PUBLIC and $SIZE_REPORT B (report), static $SIZE_STATIC B"
+CHECK_LIMIT="${NON2XX[limited]} of ${REQS[limited]} measured answers non-2xx"
+CHECK_LIMIT="$CHECK_LIMIT (429 expected: the first POST got 201, the next"
+CHECK_LIMIT="$CHECK_LIMIT 429 rate_limited); Redis ran $REDIS_CALLS_LIMITED"
+CHECK_LIMIT="$CHECK_LIMIT commands during the flood (INFO commandstats,"
+CHECK_LIMIT="$CHECK_LIMIT warm-up included)"
 
 # CPU bounds: what these per-request CPU costs allow on $CORES cores, and
 # Redis's one thread alone
@@ -480,15 +766,21 @@ declare -A LABEL=(
     [submit]="POST /api/v1/reports (JSON)"
     [status]="GET /api/v1/reports/{id} (reporter)"
     [ceiling]="redis-benchmark EVALSHA submit.lua"
+    [public-list]="GET /api/v1/public/reports (cache)"
+    [public-report]="GET /api/v1/public/reports/{id} (cache)"
+    [limit-204]="return 204 (limit nginx)"
+    [limited]="POST refused 429 (limit nginx)"
 )
-CASES=(204 static submit status ceiling)
+CASES=(204 static submit status public-list public-report ceiling limit-204
+       limited)
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
-GIT_DIRTY=$(git -C "$ROOT" status --porcelain -- ngx_pa_module redis-scripts \
-            2>/dev/null | wc -l)
+GIT_DIRTY=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \
+               redis-scripts 2>/dev/null || true; } | wc -l)
 
 SETUP="$CORES cores (nproc); wrk -t$THREADS -c$CONNS -d$DUR --latency after a
-$WARM warm-up; redis-benchmark -c $CONNS -n $NREQ -P 1; nginx 2 workers,
-Redis AOF everysec; wrk, nginx and Redis share the same $CORES cores. Load
+$WARM warm-up; redis-benchmark -c $CONNS -n $NREQ -P 1; two nginx of 2
+workers each (the main one; the limit one for its return 204 and the
+refusals), Redis AOF everysec; wrk, nginx and Redis share the same $CORES cores. Load
 average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
 
 {
@@ -512,7 +804,14 @@ average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
     echo "| submit / Redis ceiling | $R_SUBMIT | >= 0.80 | $V_SUBMIT |"
     echo "| submit p99 at $CONNS connections | ${P99[submit]} ms | <= 5 ms | $V_P99 |"
     echo "| status read / return 204 | $R_STATUS | one small Redis call | |"
-    echo "| static / return 204 | $R_STATIC | public reads >= 0.50 x static | |"
+    echo "| static / return 204 | $R_STATIC | (reference) | |"
+    echo "| public map list / static | $R_LIST | >= 0.50 | $V_LIST |"
+    echo "| public report / static | $R_REPORT | >= 0.50 | $V_REPORT |"
+    echo "| refused 429 / return 204 (limit nginx) | $R_LIMIT | >= 0.80 | $V_LIMIT |"
+    echo
+    echo "Public reads: $CHECK_PUBLIC."
+    echo
+    echo "Rate limit: $CHECK_LIMIT."
     echo
     echo "CPU bounds on $CORES cores (from the CPU columns): submit" \
          "$B_SUB_ALL req/s for nginx + Redis + wrk together, $B_SUB_REDIS" \
@@ -521,24 +820,31 @@ average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
 } > "$OUT/results.md"
 
 echo
-printf '%-36s %7s %7s %7s %6s | %-17s\n' "" "" "" "" "" "CPU µs per req"
-printf '%-36s %7s %7s %7s %6s | %5s %5s %5s\n' case req/s "p50 ms" "p99 ms" \
+printf '%-40s %7s %7s %7s %6s | %-17s\n' "" "" "" "" "" "CPU µs per req"
+printf '%-40s %7s %7s %7s %6s | %5s %5s %5s\n' case req/s "p50 ms" "p99 ms" \
     errors nginx Redis client
 for c in "${CASES[@]}"; do
-    printf '%-36s %7s %7s %7s %6s | %5s %5s %5s\n' "${LABEL[$c]}" \
+    printf '%-40s %7s %7s %7s %6s | %5s %5s %5s\n' "${LABEL[$c]}" \
         "${RPS[$c]}" "${P50[$c]}" "${P99[$c]}" "${ERRS[$c]}" \
         "${CPU_NGX[$c]}" "${CPU_REDIS[$c]}" "${CPU_CLIENT[$c]}"
 done
 echo
-printf '%-36s %10s   %s\n' "submit / Redis ceiling" "$R_SUBMIT" \
+printf '%-40s %10s   %s\n' "submit / Redis ceiling" "$R_SUBMIT" \
     ">= 0.80: $V_SUBMIT"
-printf '%-36s %10s   %s\n' "submit p99 ($CONNS connections)" \
+printf '%-40s %10s   %s\n' "submit p99 ($CONNS connections)" \
     "${P99[submit]} ms" "<= 5 ms: $V_P99"
-printf '%-36s %10s   %s\n' "status read / return 204" "$R_STATUS" \
+printf '%-40s %10s   %s\n' "status read / return 204" "$R_STATUS" \
     "(one small Redis call)"
-printf '%-36s %10s   %s\n' "static / return 204" "$R_STATIC" \
-    "(public reads must reach >= 0.50 x static)"
+printf '%-40s %10s   %s\n' "static / return 204" "$R_STATIC" "(reference)"
+printf '%-40s %10s   %s\n' "public map list / static" "$R_LIST" \
+    ">= 0.50: $V_LIST"
+printf '%-40s %10s   %s\n' "public report / static" "$R_REPORT" \
+    ">= 0.50: $V_REPORT"
+printf '%-40s %10s   %s\n' "refused 429 / return 204 (limit nginx)" \
+    "$R_LIMIT" ">= 0.80: $V_LIMIT"
 echo
+echo "public reads: $CHECK_PUBLIC" | fold -s -w 78 | sed '2,$s/^/  /'
+echo "rate limit: $CHECK_LIMIT" | fold -s -w 78 | sed '2,$s/^/  /'
 echo "CPU bounds on $CORES cores: submit $B_SUB_ALL req/s (nginx+Redis+wrk)," \
      "$B_SUB_REDIS (Redis thread);"
 echo "  ceiling $B_CEIL_ALL req/s (Redis+redis-benchmark), $B_CEIL_REDIS (Redis thread)"
