@@ -1436,7 +1436,14 @@ ngx_pa_o311_view(ngx_http_request_t *r, ngx_pa_hash_t *h,
                         ngx_pa_o311_time(pmcf, h, "updated_at"));
     json_object_set_new(o, "expected_datetime",
                         closed ? json_null() : ngx_pa_o311_expected(pmcf, h));
-    json_object_set_new(o, "address", ngx_pa_o311_string(h, "address"));
+    /*
+     * The address is the citizen's own text, which the IOC cannot edit
+     * before publishing (it may be their home): public reads carry the
+     * position only.
+     */
+    json_object_set_new(o, "address",
+                        published ? json_null()
+                                  : ngx_pa_o311_string(h, "address"));
     json_object_set_new(o, "address_id", json_null());
     json_object_set_new(o, "zipcode", json_null());
     json_object_set_new(o, "lat", ngx_pa_o311_number_json(h, "lat"));

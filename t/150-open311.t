@@ -363,6 +363,7 @@ main::err(413, 'too_large: the request body is larger than allowed')
 "POST /open311/v2/requests.json\n" . main::form(
     [service_code => 'traffic'], [description => 'Cây đổ chắn ngang đường'],
     [first_name => 'Thị D'], [last_name => 'Hoàng'], [phone => '0988111222'],
+    [address_string => 'Nhà số 9 ngõ 3'],
     ['media', 'fresh-mm.jpg', 'image/jpeg'])
 --- error_code: 201
 --- response_body eval
@@ -404,7 +405,7 @@ GET /api/v1/reports/O-2
 
 
 
-=== TEST 17: the list: O-2 only, closed, the result as notes, the lead agency, its public photo; no personal data
+=== TEST 17: the list: O-2 only, closed, the result as notes, the lead agency, its public photo; no personal data, not even the address typed
 --- request
 GET /open311/v2/requests.json
 --- error_code: 200
