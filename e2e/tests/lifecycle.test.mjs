@@ -400,6 +400,7 @@ for (const vp of VIEWPORTS) {
           assert.equal(Number(await r.locator(`td[data-col="${col}"]`).textContent()), want[col], `${ag} ${col}`);
         }
         assert.equal(await r.locator('td[data-col="satisfaction_rate"]').textContent(), Math.round(want.satisfaction_rate * 100) + '%', `${ag} satisfaction`);
+        assert.equal(await r.locator('span.badge.bad').count(), want.flags.length, `${ag} flags ${want.flags}`);
       }
       assert.ok(Number(await row.locator('td[data-col="on_time"]').textContent()) >= 1, 'our report counted on time');
       assert.ok(Number(await page.locator(`#stats-table tr[data-agency="${dept}"] td[data-col="overdue"]`).textContent()) >= 1, 'the late one counted overdue');
