@@ -73,11 +73,15 @@ export TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$WORK/servroot}
 if [ -n "${PA_ASAN:-}" ]; then
     # An ASan module inside Debian's (uninstrumented) nginx: only nginx gets
     # the runtime preloaded.  Preloaded into everything, it hangs tools the
-    # tests run (ps deadlocks in ASan's init).
-    printf '#!/bin/sh\nLD_PRELOAD=%s ASAN_OPTIONS=%s exec %s "$@"\n' \
-        "$(gcc -print-file-name=libasan.so)" \
-        "detect_leaks=0:abort_on_error=0:log_path=$WORK/asan" \
-        "$TEST_NGINX_BINARY" > "$WORK/nginx-asan"
+    # tests run (ps deadlocks in ASan's init).  UBSan's findings go to the
+    # same files: any report fails the run.
+    {
+        echo '#!/bin/sh'
+        echo "export LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
+        echo "export ASAN_OPTIONS=detect_leaks=0:log_path=$WORK/asan"
+        echo "export UBSAN_OPTIONS=print_stacktrace=1:log_path=$WORK/asan"
+        echo "exec $TEST_NGINX_BINARY \"\$@\""
+    } > "$WORK/nginx-asan"
     chmod +x "$WORK/nginx-asan"
     export TEST_NGINX_BINARY=$WORK/nginx-asan
 fi
