@@ -8,138 +8,18 @@
 # the coordinator flow, statistics.  Blocks run in order; every sweep sees
 # the whole tenant, so the reports follow one another in time.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaLife;
 
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
-use JSON::PP;
+life('vinhlong-2025', 't_vl25',
+     ioc    => ['ioc'],
+     coord  => ['coordinator', 'to-dieu-phoi'],
+     coord2 => ['coordinator', 'so-nnmt'],
+     ward   => ['handler', 'phuong-thanh-duc'],
+     xd     => ['handler', 'so-xd'],
+     nnmt   => ['handler', 'so-nnmt'],
+     police => ['handler', 'ca-tinh']);
 
-our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
-
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
-sub jwt {
-    my ($role, $agency) = @_;
-    open my $f, '<', "$ROOT/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$f> };
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-sub redis {
-    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
-        or die "redis-cli: $!";
-    local $/;
-    my $out = <$p> // '';
-    close $p;
-    $out =~ s/\n\z//;
-    return $out;
-}
-
-# The shipped profile as it is, with its relative file names made absolute
-# and this file's own tenant (a fresh one: the file may run again).
-sub profile {
-    my ($name, $tenant) = @_;
-    open my $f, '<', "$ROOT/conf-examples/profiles/$name.conf" or die $!;
-    my $c = do { local $/; <$f> };
-    $c =~ s{^(\s*pa_(?:calendar_file|directory)\s+)(?!/)(\S+;)}
-           {$1$ROOT/conf-examples/$2}mg;
-    $c =~ s{^(\s*pa_tenant\s+)\S+;}{$1$tenant;}m or die "no pa_tenant";
-    redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
-          . "redis.call('DEL', k) end", '0', "pa:{$tenant}:*");
-    return $c;
-}
-
-# headers of one request: who (a token name, "r:<token>" for a reporter,
-# "" for nobody) and when
-sub h {
-    my ($who, $now) = @_;
-    my @h = ("Content-Type: application/json");
-    push @h, "X-PA-Now: $now" if $now;
-    if ($who =~ /^r:(.+)$/) {
-        push @h, "X-Report-Token: $1";
-    } elsif ($who ne '') {
-        push @h, "Authorization: Bearer $::T{$who}";
-    }
-    return join "\n", @h;
-}
-
-# an action on a report
-sub act {
-    my ($id, %f) = @_;
-    return "POST /api/v1/reports/$id/actions\n"
-           . JSON::PP->new->canonical->encode(\%f);
-}
-
-# the "deadlines" of a view, in the view's order (by due, then key), and
-# the report's "overdue": [key, "YYYY-MM-DDTHH:MM[:SS]", state] with state
-# "met", "late" (completed late), "open" or "over" (open and passed)
-sub dls {
-    my ($over, @d) = @_;
-    my @o;
-    for my $d (@d) {
-        my ($key, $due, $st) = @$d;
-        my ($step, $sep, $who) = $key =~ /^([^@#]+)(?:([@#])(.+))?$/;
-        $due .= ':00' if length $due == 16;
-        my $s = qq({"step":"$step","due":"$due+07:00");
-        $s .= qq(,"agency":"$who") if $sep && $sep eq '@';
-        $s .= qq(,"comment_id":"$who") if $sep && $sep eq '#';
-        $s .= { met => ',"met":true,"overdue":false',
-                late => ',"met":false,"overdue":true',
-                over => ',"overdue":true',
-                open => ',"overdue":false' }->{$st} // die "state $st";
-        push @o, "$s}";
-    }
-    return quotemeta('"deadlines":[' . join(',', @o) . '],"overdue":'
-                     . ($over ? 'true' : 'false'));
-}
-
-our %T = (
-    ioc    => jwt('ioc'),
-    coord  => jwt('coordinator', 'to-dieu-phoi'),
-    coord2 => jwt('coordinator', 'so-nnmt'),
-    ward   => jwt('handler', 'phuong-thanh-duc'),
-    xd     => jwt('handler', 'so-xd'),
-    nnmt   => jwt('handler', 'so-nnmt'),
-    police => jwt('handler', 'ca-tinh'),
-);
-
-my $http_config = profile('vinhlong-2025', 't_vl25') . <<'_EOC_';
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
-    pa_test_clock on;
-_EOC_
-
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
