@@ -42,7 +42,7 @@ X-PA-Test-Id: J-0001
 X-PA-Test-Token: token-of-the-reporter-0001
 --- request
 POST /api/v1/reports
-{"content":"Ổ gà lớn trên đường Trần Hưng Đạo","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912 345 678","channel":"app"}
+{"content":"Ổ gà lớn trên đường Trần Hưng Đạo","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912 345 678","reporter_email":"van.a@example.vn","channel":"app"}
 --- error_code: 201
 --- response_headers
 Location: /api/v1/reports/J-0001
@@ -69,6 +69,19 @@ X-Report-Token: token-of-the-reporter-0001
 GET /api/v1/reports/J-0001
 --- error_code: 200
 --- response_body_unlike: Nguy|912345678|pii_|token_hash|phone_hash|token-of
+
+
+
+=== TEST 2c: nothing in Redis holds the name, phone or e-mail in clear
+--- init
+# every key of the tenant with its whole content, whatever its type
+my $dump = `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} --no-raw EVAL "local out = {} for _, k in ipairs(redis.call('KEYS', ARGV[1])) do local t = redis.call('TYPE', k).ok local v if t == 'hash' then v = redis.call('HGETALL', k) elseif t == 'list' then v = redis.call('LRANGE', k, 0, -1) elseif t == 'zset' then v = redis.call('ZRANGE', k, 0, -1) elseif t == 'set' then v = redis.call('SMEMBERS', k) elseif t == 'string' then v = {redis.call('GET', k)} elseif t == 'stream' then v = {} for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do for _, f in ipairs(e[2]) do v[#v + 1] = f end end end out[#out + 1] = k for _, x in ipairs(v or {}) do out[#out + 1] = x end end return out" 0 'pa:{t_submit_json}:*' 2>&1`;
+Test::More::like($dump, qr/J-0001/, "the dump holds the report");
+Test::More::unlike($dump, qr/Nguy|V\x{0103}n|V\\u0103n|0912|912345678|912 345|van\.a|example\.vn/,
+                   "no name, phone or e-mail in clear");
+--- request
+GET /api/v1/health
+--- error_code: 200
 
 
 
