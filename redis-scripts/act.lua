@@ -27,7 +27,7 @@
 --     day_seconds, auto_dispatch, summary
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
--- invalid_transition, forbidden, comments_locked, no_agency, no_comment.
+-- invalid_transition, forbidden, comments_locked, no_comment.
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -135,9 +135,12 @@ end
 local new_lead = rep.lead
 if action == 'receive' and extras.auto_dispatch then
     if not rep.auto_agency or rep.auto_agency == '' then
-        return redis.error_reply('no_agency')
+        -- no area holds the position: a plain receipt, the IOC dispatches
+        -- it by hand (the agencies' deadlines open with that dispatch)
+        to, extras.auto_dispatch, opens = 'received', nil, {}
+    else
+        extras.agencies = ',' .. rep.auto_agency .. ','
     end
-    extras.agencies = ',' .. rep.auto_agency .. ','
 end
 
 if extras.agencies and (action == 'dispatch' or action == 'receive') then
