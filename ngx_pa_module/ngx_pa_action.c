@@ -1490,14 +1490,6 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             return;
         }
 
-        if (ngx_pa_reply_is(reply, "no_agency")) {
-            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
-                                "invalid_transition", NULL,
-                                "no agency covers this report's position: "
-                                "dispatch it by hand"));
-            return;
-        }
-
         if (ngx_pa_reply_is(reply, "no_comment")) {
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
                                 "invalid_field", "comment_id",
