@@ -1338,6 +1338,57 @@ ngx_http_pa_duration(ngx_str_t *v, time_t *secs, ngx_uint_t *mdays)
 }
 
 
+/*
+ * A file named by a directive: "./x" and "../x" are relative to the file
+ * that holds the directive, so a profile names its calendar and directory
+ * beside it and can be included from any nginx.conf; anything else is
+ * relative to nginx's configuration folder, as nginx's own paths are.
+ */
+
+ngx_int_t
+ngx_pa_conf_path(ngx_conf_t *cf, ngx_str_t *name)
+{
+    u_char     *p, *slash;
+    ngx_str_t  *file;
+
+    file = (cf->conf_file != NULL) ? &cf->conf_file->file.name : NULL;
+
+    if (file == NULL || file->len == 0
+        || !((name->len > 2 && ngx_strncmp(name->data, "./", 2) == 0)
+             || (name->len > 3 && ngx_strncmp(name->data, "../", 3) == 0)))
+    {
+        return ngx_conf_full_name(cf->cycle, name, 1);
+    }
+
+    slash = NULL;
+
+    for (p = file->data; p < file->data + file->len; p++) {
+        if (*p == '/') {
+            slash = p;
+        }
+    }
+
+    if (slash == NULL) {
+        return ngx_conf_full_name(cf->cycle, name, 1);
+    }
+
+    /* the including file's folder, then the name; NUL-terminated */
+
+    p = ngx_pnalloc(cf->pool, (slash - file->data) + 1 + name->len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    name->len = ngx_sprintf(p, "%*s%V%Z", (size_t) (slash - file->data + 1),
+                            file->data, name)
+                - p - 1;
+    name->data = p;
+
+    /* a folder given relative to the prefix (nginx -c conf/x.conf) */
+    return ngx_conf_full_name(cf->cycle, name, 1);
+}
+
+
 static ngx_int_t
 ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
 {
@@ -1348,7 +1399,7 @@ ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
 
     path = *name;
 
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+    if (ngx_pa_conf_path(cf, &path) != NGX_OK) {
         return NGX_ERROR;
     }
 

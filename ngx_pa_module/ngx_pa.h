@@ -229,6 +229,9 @@ char *ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
 
+/* ngx_http_pa_module.c: a file named by a directive, as a full path */
+ngx_int_t ngx_pa_conf_path(ngx_conf_t *cf, ngx_str_t *name);
+
 /* ngx_pa_duplicate.c: pa_duplicate_radius */
 char *ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -74,11 +74,11 @@ ngx_pa_directory_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* relative to the configuration's folder, as every pa_*_file */
+    /* resolved as every pa_*_file is (ngx_pa_conf_path) */
 
     dir->file = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &dir->file, 1) != NGX_OK) {
+    if (ngx_pa_conf_path(cf, &dir->file) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
