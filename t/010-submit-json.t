@@ -1,8 +1,10 @@
 # POST /api/v1/reports with JSON bodies: the happy path and every
 # validation error code of the contract.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
 
-my $http_config = <<'_EOC_';
+setting(http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_submit_json;
@@ -13,23 +15,6 @@ my $http_config = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -75,7 +60,8 @@ GET /api/v1/reports/J-0001
 === TEST 2c: nothing in Redis holds the name, phone or e-mail in clear
 --- init
 # every key of the tenant with its whole content, whatever its type
-my $dump = `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} --no-raw EVAL "local out = {} for _, k in ipairs(redis.call('KEYS', ARGV[1])) do local t = redis.call('TYPE', k).ok local v if t == 'hash' then v = redis.call('HGETALL', k) elseif t == 'list' then v = redis.call('LRANGE', k, 0, -1) elseif t == 'zset' then v = redis.call('ZRANGE', k, 0, -1) elseif t == 'set' then v = redis.call('SMEMBERS', k) elseif t == 'string' then v = {redis.call('GET', k)} elseif t == 'stream' then v = {} for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do for _, f in ipairs(e[2]) do v[#v + 1] = f end end end out[#out + 1] = k for _, x in ipairs(v or {}) do out[#out + 1] = x end end return out" 0 'pa:{t_submit_json}:*' 2>&1`;
+my $dump = main::redis('--no-raw', 'EVAL', q{local out = {} for _, k in ipairs(redis.call('KEYS', ARGV[1])) do local t = redis.call('TYPE', k).ok local v if t == 'hash' then v = redis.call('HGETALL', k) elseif t == 'list' then v = redis.call('LRANGE', k, 0, -1) elseif t == 'zset' then v = redis.call('ZRANGE', k, 0, -1) elseif t == 'set' then v = redis.call('SMEMBERS', k) elseif t == 'string' then v = {redis.call('GET', k)} elseif t == 'stream' then v = {} for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do for _, f in ipairs(e[2]) do v[#v + 1] = f end end end out[#out + 1] = k for _, x in ipairs(v or {}) do out[#out + 1] = x end end return out}, '0',
+                       'pa:{t_submit_json}:*');
 Test::More::like($dump, qr/J-0001/, "the dump holds the report");
 Test::More::unlike($dump, qr/Nguy|V\x{0103}n|V\\u0103n|0912|912345678|912 345|van\.a|example\.vn/,
                    "no name, phone or e-mail in clear");

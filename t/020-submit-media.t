@@ -2,46 +2,17 @@
 # decide the type (libmagic), never the client; refused files never reach
 # the store and no temp file survives a request.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
 use Digest::SHA qw(sha256_hex);
-
-our $Fix = $ENV{TEST_NGINX_FIXTURES} || 'build/fixtures';
-our $Boundary = 'XpaBoundary7MA4YWxkTrZu0gW';
-
-sub slurp {
-    my $path = shift;
-    open my $fh, '<:raw', $path or die "cannot read $path: $!";
-    local $/;
-    return <$fh>;
-}
-
-# a multipart POST: [name => value] text parts, [name, file, type] files;
-# each report's text is made unique, or the duplicate check would answer
-our $N = 0;
-sub form {
-    my $body = '';
-    for my $p (@_) {
-        $body .= "--$Boundary\r\n";
-        if (@$p == 2) {
-            my $v = $p->[0] eq 'content' ? "$p->[1] #" . ++$N : $p->[1];
-            $body .= "Content-Disposition: form-data; name=\"$p->[0]\"\r\n"
-                   . "\r\n$v\r\n";
-        } else {
-            my ($name, $file, $type) = @$p;
-            (my $base = $file) =~ s{.*/}{};
-            $body .= "Content-Disposition: form-data; name=\"$name\"; "
-                   . "filename=\"$base\"\r\nContent-Type: $type\r\n\r\n"
-                   . slurp("$Fix/$file") . "\r\n";
-        }
-    }
-    return "POST /api/v1/reports\n$body--$Boundary--";
-}
 
 our @Fields = (['content', 'Cây đổ chắn ngang đường'],
                ['reporter_name', 'Trần Thị B'],
                ['reporter_phone', '0987654321']);
 our @Where = (['lat', '22.396'], ['lng', '103.458']);
 
-my $http_config = <<'_EOC_';
+setting(config => api(413), more_headers => $Multipart,
+        http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_submit_media;
@@ -51,26 +22,6 @@ my $http_config = <<'_EOC_';
     pa_media_max_count 3;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 413 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-    $block->set_value("more_headers",
-        "Content-Type: multipart/form-data; boundary=$Boundary")
-        unless defined $block->more_headers;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 # after every block: nothing half-written, nothing refused stored
@@ -219,7 +170,7 @@ this is not a multipart body
 --- request eval
 my $b = $::Boundary;
 "POST /api/v1/reports\n"
-. join('', map { "--$b\r\nContent-Disposition: form-data; name=\"$_->[0]\"\r\n\r\n$_->[1]\r\n" }
+. CORE::join('', map { "--$b\r\nContent-Disposition: form-data; name=\"$_->[0]\"\r\n\r\n$_->[1]\r\n" }
       ['content', 'Không chọn ảnh'], ['lat', '22.39'], ['lng', '103.45'],
       ['reporter_name', 'D'], ['reporter_phone', '0933111222'])
 . "--$b\r\nContent-Disposition: form-data; name=\"media\"; filename=\"\"\r\n"

@@ -2,53 +2,18 @@
 # age, GPS, the province's area, media required, editing traces,
 # duplicates from the same phone, sanctions, hostile files.
 use Test::Nginx::Socket 'no_plan';
-
-our $Fix = $ENV{TEST_NGINX_FIXTURES} || 'build/fixtures';
-our $Root = $ENV{TEST_NGINX_ROOT} || '.';
-our $Boundary = 'XpaEvidenceBoundary0042';
-
-sub slurp {
-    my $path = shift;
-    open my $fh, '<:raw', $path or die "cannot read $path: $!";
-    local $/;
-    return <$fh>;
-}
-
-our $N = 0;
-sub form {
-    my $body = '';
-    for my $p (@_) {
-        $body .= "--$Boundary\r\n";
-        if (@$p == 2) {
-            my $v = $p->[0] eq 'content' ? "$p->[1] #" . ++$N : $p->[1];
-            $body .= "Content-Disposition: form-data; name=\"$p->[0]\"\r\n"
-                   . "\r\n$v\r\n";
-        } else {
-            my ($name, $file, $type) = @$p;
-            $body .= "Content-Disposition: form-data; name=\"$name\"; "
-                   . "filename=\"$file\"\r\nContent-Type: $type\r\n\r\n"
-                   . slurp("$Fix/$file") . "\r\n";
-        }
-    }
-    return "POST /api/v1/reports\n$body--$Boundary--";
-}
-
-sub token {
-    my @args = @_;
-    my $t = `$Root/bin/pa-token --secret-file $Root/t/keys/auth.key @args`;
-    chomp $t;
-    return $t;
-}
+use lib '.';
+use t::PaTest;
 
 our @Who = (['content', 'Rác thải đổ trộm bên suối'],
             ['reporter_name', 'Lò Văn C'],
             ['reporter_phone', '0977000111']);
 
 # the fixtures' photos were taken 2026-01-22 08:00 (+07:00)
-our $Now = "X-PA-Now: 2026-01-22T10:00:00+07:00";
-our $Multipart = "Content-Type: multipart/form-data; boundary=$Boundary";
+my $Now = "X-PA-Now: 2026-01-22T10:00:00+07:00";
 
-my $http_config = <<'_EOC_';
+setting(config => api(413), more_headers => "$Multipart\n$Now",
+        http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_evidence;
@@ -60,25 +25,6 @@ my $http_config = <<'_EOC_';
     pa_area 21.7,102.3 21.7,104.0 22.85,104.0 22.85,102.3;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 413 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-    $block->set_value("more_headers", "$Multipart\n$Now")
-        unless defined $block->more_headers;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -218,7 +164,7 @@ Content-Type: application/json
 
 === TEST 14: 1000 tiny parts are refused with 413, nothing kept
 --- request eval
-"POST /api/v1/reports\n" . join('', map { "--$::Boundary\r\nContent-Disposition: form-data; name=\"f$_\"\r\n\r\nx\r\n" } 1 .. 1000) . "--$::Boundary--"
+"POST /api/v1/reports\n" . CORE::join('', map { "--$::Boundary\r\nContent-Disposition: form-data; name=\"f$_\"\r\n\r\nx\r\n" } 1 .. 1000) . "--$::Boundary--"
 --- error_code: 413
 --- response_body_like: "code":"too_large"
 
@@ -239,7 +185,7 @@ POST /api/v1/reports
 
 === TEST 16: ... and rejected by the IOC as a violation
 --- more_headers eval
-"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::token('--role ioc --sub ioc-test --ttl 315360000')
+"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::pa_token('--role ioc --sub ioc-test --ttl 315360000')
 --- request
 POST /api/v1/reports/V-1/actions
 {"action":"reject","reason":"other","violation":true,"message":"ngôn từ xúc phạm"}
@@ -263,7 +209,7 @@ POST /api/v1/reports
 
 === TEST 18: ... and rejected by the IOC as a violation
 --- more_headers eval
-"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::token('--role ioc --sub ioc-test --ttl 315360000')
+"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::pa_token('--role ioc --sub ioc-test --ttl 315360000')
 --- request
 POST /api/v1/reports/V-2/actions
 {"action":"reject","reason":"other","violation":true,"message":"ngôn từ xúc phạm"}
@@ -287,7 +233,7 @@ POST /api/v1/reports
 
 === TEST 20: ... and rejected by the IOC as a violation
 --- more_headers eval
-"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::token('--role ioc --sub ioc-test --ttl 315360000')
+"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::pa_token('--role ioc --sub ioc-test --ttl 315360000')
 --- request
 POST /api/v1/reports/V-3/actions
 {"action":"reject","reason":"other","violation":true,"message":"ngôn từ xúc phạm"}
@@ -311,7 +257,7 @@ POST /api/v1/reports
 
 === TEST 22: ... and rejected by the IOC as a violation
 --- more_headers eval
-"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::token('--role ioc --sub ioc-test --ttl 315360000')
+"Content-Type: application/json\nX-PA-Now: 2026-01-22T11:00:00+07:00\nAuthorization: Bearer " . ::pa_token('--role ioc --sub ioc-test --ttl 315360000')
 --- request
 POST /api/v1/reports/V-4/actions
 {"action":"reject","reason":"other","violation":true,"message":"ngôn từ xúc phạm"}
@@ -371,7 +317,7 @@ POST /api/v1/reports
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_login_required on;
 --- more_headers eval
-"Content-Type: application/json\nAuthorization: Bearer " . ::token('--role ioc')
+"Content-Type: application/json\nAuthorization: Bearer " . ::pa_token('--role ioc')
 --- request
 POST /api/v1/reports
 {"content":"Đăng nhập","lat":21.38,"lng":103.02,"reporter_name":"A","reporter_phone":"0912000999"}
@@ -389,7 +335,7 @@ POST /api/v1/reports
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_login_required on;
 --- more_headers eval
-"Content-Type: application/json\nAuthorization: Bearer " . ::token('--role reporter --sub citizen-0912000999')
+"Content-Type: application/json\nAuthorization: Bearer " . ::pa_token('--role reporter --sub citizen-0912000999')
 --- request
 POST /api/v1/reports
 {"content":"Đăng nhập","lat":21.38,"lng":103.02,"reporter_name":"A","reporter_phone":"0912000999"}

@@ -11,51 +11,12 @@
 #   DH-U (none)       20 m north of C       12:00
 #   DH-E traffic      11 m north of A       2026-03-06 09:00 (96 h after A)
 use Test::Nginx::Socket 'no_plan';
-
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
-use JSON::PP;
+use lib '.';
+use t::PaTest;
 
 our $P = 'pa:{t_dup}:';
 
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub jwt {
-    my ($role, $agency) = @_;
-    open my $f, '<', "$ENV{TEST_NGINX_ROOT}/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$f> };
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-our %T = (ioc => jwt('ioc'), supervisor => jwt('supervisor'),
-          admin => jwt('admin'), xd => jwt('handler', 'so-xd'));
-
-# redis-cli without a shell: arguments go as they are
-sub redis {
-    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
-        or die "redis-cli: $!";
-    local $/;
-    my $out = <$p>;
-    close $p;
-    $out //= '';
-    $out =~ s/\n\z//;
-    return $out;
-}
-
-# a fresh tenant: the file may run again against the same Redis
-redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
-      . "redis.call('DEL', k) end", '0', "${P}*");
+fresh('t_dup');
 
 # one submission: its headers and request
 sub report {
@@ -108,23 +69,8 @@ our $Http = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
+setting(http_config => $Http);
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $::Http)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__

@@ -3,49 +3,10 @@
 # with its audit entry, and the rendered result.  One report goes through
 # its life with X-PA-Now, so every answer is static.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
 
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
-use JSON::PP;
-
-# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub jwt {
-    my ($role, $agency) = @_;
-    open my $f, '<', "$ENV{TEST_NGINX_ROOT}/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$f> };
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-our %T = (
-    ioc        => jwt('ioc'),
-    supervisor => jwt('supervisor'),
-    admin      => jwt('admin'),
-    xd         => jwt('handler', 'so-xd'),
-    ward       => jwt('handler', 'phuong-tan-phong'),
-    nnmt       => jwt('handler', 'so-nnmt'),
-    leader     => jwt('leader', 'so-xd'),
-    coord      => jwt('coordinator', 'so-nnmt'),
-);
-
-sub redis {
-    my $cmd = shift;
-    return `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} $cmd 2>&1`;
-}
-
-my $http_config = <<'_EOC_';
+setting(http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_read;
@@ -64,23 +25,6 @@ my $http_config = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -253,8 +197,8 @@ Cache-Control: private, no-store
 
 === TEST 15: ... and the read is in the audit trail
 --- init
-my $out = main::redis("XRANGE 'pa:{t_read}:audit' - +");
-Test::More::like($out, qr/^id\nRD-1\nactor\nioc-user\nrole\nioc\nat\n1770109200\n/m,
+my $out = main::redis('XRANGE', 'pa:{t_read}:audit', '-', '+');
+Test::More::like($out, qr/^id\nRD-1\nactor\nioc-user\nrole\nioc\nat\n1770109200$/m,
                  "audit entry of the IOC's read");
 --- request
 GET /api/v1/directory
@@ -274,7 +218,7 @@ GET /api/v1/reports/RD-1/reporter
 
 === TEST 17: with consent (share_identity) the assigned handler may read it
 --- init
-main::redis("HSET 'pa:{t_read}:r:RD-1' share_identity 1");
+main::redis('HSET', 'pa:{t_read}:r:RD-1', 'share_identity', '1');
 --- more_headers eval
 "Authorization: Bearer $::T{xd}\nX-PA-Now: 2026-02-03T16:30:00+07:00"
 --- request
@@ -287,10 +231,10 @@ GET /api/v1/reports/RD-1/reporter
 
 === TEST 18: ... audited as well; nothing was audited for the refusals
 --- init
-my $out = main::redis("XRANGE 'pa:{t_read}:audit' - +");
+my $out = main::redis('XRANGE', 'pa:{t_read}:audit', '-', '+');
 my $n = () = $out =~ /^id$/mg;
 Test::More::is($n, 2, "two audited reads");
-Test::More::like($out, qr/actor\nhandler-so-xd\nrole\nhandler\nat\n1770111000\n/,
+Test::More::like($out, qr/actor\nhandler-so-xd\nrole\nhandler\nat\n1770111000$/m,
                  "audit entry of the handler's read");
 --- request
 GET /api/v1/directory

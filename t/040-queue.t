@@ -2,49 +2,10 @@
 # open deadline, state= and overdue= filters, the limit; a handler sees a
 # resolved report again while a comment waits for its answer.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
 
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
-use JSON::PP;
-
-# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub jwt {
-    my ($role, $agency) = @_;
-    open my $f, '<', "$ENV{TEST_NGINX_ROOT}/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$f> };
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-our %T = (
-    ioc        => jwt('ioc'),
-    supervisor => jwt('supervisor'),
-    admin      => jwt('admin'),
-    xd         => jwt('handler', 'so-xd'),
-    ward       => jwt('handler', 'phuong-tan-phong'),
-    nnmt       => jwt('handler', 'so-nnmt'),
-    leader     => jwt('leader', 'so-xd'),
-    coord      => jwt('coordinator', 'so-nnmt'),
-);
-
-sub redis {
-    my $cmd = shift;
-    return `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} $cmd 2>&1`;
-}
-
-my $http_config = <<'_EOC_';
+setting(http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_queue;
@@ -63,23 +24,6 @@ my $http_config = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__

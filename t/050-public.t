@@ -3,48 +3,8 @@
 # the rendered result, media urls of the copies without metadata, the list
 # with bbox, category and pages, Cache-Control for nginx's cache.
 use Test::Nginx::Socket 'no_plan';
-
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
-use JSON::PP;
-
-# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub jwt {
-    my ($role, $agency) = @_;
-    open my $f, '<', "$ENV{TEST_NGINX_ROOT}/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$f> };
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-our %T = (
-    ioc        => jwt('ioc'),
-    supervisor => jwt('supervisor'),
-    admin      => jwt('admin'),
-    xd         => jwt('handler', 'so-xd'),
-    ward       => jwt('handler', 'phuong-tan-phong'),
-    nnmt       => jwt('handler', 'so-nnmt'),
-    leader     => jwt('leader', 'so-xd'),
-    coord      => jwt('coordinator', 'so-nnmt'),
-);
-
-sub redis {
-    my $cmd = shift;
-    return `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} $cmd 2>&1`;
-}
-
+use lib '.';
+use t::PaTest;
 
 # a report's whole life up to publication on day $d of February 2026
 sub life {
@@ -72,7 +32,7 @@ sub life {
 sub life_headers { return (life(@_))[0] }
 sub life_requests { return (life(@_))[1] }
 
-my $http_config = <<'_EOC_';
+setting(http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_public;
@@ -90,23 +50,6 @@ my $http_config = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -123,7 +66,7 @@ main::life_requests('P-1', '"title":"Ổ gà","category":"traffic","lat":22.396,
 
 === TEST 2: the public report: no personal data, the result rendered
 --- init
-main::redis(q{HSET 'pa:{t_public}:r:P-1' media '[{"id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","type":"image/jpeg","size":1234,"flags":[],"taken_at":"2026-02-02T07:00:00+07:00","gps":{"lat":22.396,"lng":103.458}}]'});
+main::redis('HSET', 'pa:{t_public}:r:P-1', 'media', '[{"id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","type":"image/jpeg","size":1234,"flags":[],"taken_at":"2026-02-02T07:00:00+07:00","gps":{"lat":22.396,"lng":103.458}}]');
 --- request
 GET /api/v1/public/reports/P-1
 --- error_code: 200
@@ -184,7 +127,8 @@ GET /api/v1/reports/P-2
 
 === TEST 8: private, hidden, unfinished, unknown: all 404, no cache header
 --- init
-main::redis(q{HSET 'pa:{t_public}:r:P-9' id P-9 status submitted published 0 hidden 0});
+main::redis('HSET', 'pa:{t_public}:r:P-9', 'id', 'P-9', 'status', 'submitted',
+            'published', '0', 'hidden', '0');
 --- pipelined_requests eval
 ["GET /api/v1/public/reports/P-3", "GET /api/v1/public/reports/P-4",
  "GET /api/v1/public/reports/P-9", "GET /api/v1/public/reports/P-404"]

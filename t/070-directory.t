@@ -2,6 +2,8 @@
 # serves the public part (no areas), and a bad file stops nginx with the
 # file and the reason.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
 
 my $http_config = <<'_EOC_';
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -12,30 +14,17 @@ my $http_config = <<'_EOC_';
     pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-_EOC_
-
-add_block_preprocessor(sub {
+setting(http_config => $http_config, prepare => sub {
     my $block = shift;
     my $hc = $block->http_config;
-    if (!defined $hc) {
-        $hc = $http_config;
-    } elsif ($hc =~ s/^\s*#\s*directory\s+(\S+)\s*\n//) {
-        # "# directory <file>": the common lines with another directory
+    # "# directory <file>": the common lines with another directory
+    if (defined $hc && $hc =~ s/^\s*#\s*directory\s+(\S+)\s*\n//) {
         my $file = $1;
         ($hc = $http_config) =~ s/pa_directory \S+;/pa_directory $file;/;
+        $block->set_value("http_config", $hc);
     }
-    $block->set_value("http_config", $hc);
-    $block->set_value("config", $config) unless defined $block->config;
 });
 
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -254,9 +243,8 @@ qr{pa_directory ".*none\.json": line -?\d+ column -?\d+: unable to open}
 === TEST 19: ... ward in the capital, district, commune, none outside
 --- init
 for my $id (qw(G-1 G-2 G-3 G-4)) {
-    my $a = `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} HGET 'pa:{t_directory}:r:$id' auto_agency`;
-    chomp $a;
-    $main::auto{$id} = $a;
+    $main::auto{$id} = main::redis('HGET', "pa:{t_directory}:r:$id",
+                                   'auto_agency');
 }
 Test::More::is($main::auto{'G-1'}, 'phuong-tan-phong', 'a ward wins over its district');
 Test::More::is($main::auto{'G-2'}, 'tam-duong', 'a district where no commune is');

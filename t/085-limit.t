@@ -12,11 +12,8 @@
 #   POST again (429, Retry-After: 60), "nginx -s reload", POST again: still
 #   429 with a smaller Retry-After.  Changing the zone's size starts empty.
 use Test::Nginx::Socket 'no_plan';
-
-sub redis {
-    my $cmd = shift;
-    return `redis-cli -p $ENV{TEST_NGINX_REDIS_PORT} $cmd 2>&1`;
-}
+use lib '.';
+use t::PaTest;
 
 our $Common = <<'_EOC_';
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
@@ -26,8 +23,15 @@ our $Common = <<'_EOC_';
     pa_sla verify 1d;
 _EOC_
 
+our $Json = "Content-Type: application/json";
+our $Ioc = pa_token('--role ioc');
+our $IocBad = substr($Ioc, 0, -2) . "xx";
+our $Limited = '{"error":{"code":"rate_limited","message":"too many requests, try again later"}}
+';
+
 # the default: a tiny local limit (1 + 2 requests, then one a minute)
-my $http_config = <<"_EOC_";
+setting(config => api() . "    location /static/ { root html; }\n",
+        except => qr/same nginx/, http_config => <<"_EOC_");
     pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
     pa_tenant t_limit;
 $Common
@@ -35,32 +39,6 @@ $Common
     pa_limit addr rate=1r/m burst=2;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-    location /static/ { root html; }
-_EOC_
-
-our $Json = "Content-Type: application/json";
-our $Ioc = `$ENV{TEST_NGINX_ROOT}/bin/pa-token --role ioc --secret-file $ENV{TEST_NGINX_ROOT}/t/keys/auth.key`;
-chomp $Ioc;
-our $IocBad = substr($Ioc, 0, -2) . "xx";
-our $Limited = '{"error":{"code":"rate_limited","message":"too many requests, try again later"}}
-';
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    return if $block->name =~ /same nginx/;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
-
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -166,7 +144,7 @@ pa_limit_zone 1m;\npa_limit addr rate=1r/m;"
 
 === TEST 7: the Redis limiter refuses after its burst (the zone is generous)
 --- init
-main::redis("DEL 'pa:{t_limit_r1}:rl:addr:127.0.0.1'");
+main::redis('DEL', 'pa:{t_limit_r1}:rl:addr:127.0.0.1');
 --- http_config eval
 "pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_r1;\n$::Common
 pa_limit_zone 1m;\npa_limit addr rate=100r/s burst=100;
@@ -188,9 +166,9 @@ $::Json
 
 === TEST 8: ... one key per address, a TAT per rule, expiring
 --- init
-my $h = main::redis("HGETALL 'pa:{t_limit_r1}:rl:addr:127.0.0.1'");
-Test::More::like($h, qr/\A60000000:60000000\n\d{16}\n\z/, "one field per rule");
-chomp(my $ttl = main::redis("PTTL 'pa:{t_limit_r1}:rl:addr:127.0.0.1'"));
+my $h = main::redis('HGETALL', 'pa:{t_limit_r1}:rl:addr:127.0.0.1');
+Test::More::like($h, qr/\A60000000:60000000\n\d{16}\z/, "one field per rule");
+my $ttl = main::redis('PTTL', 'pa:{t_limit_r1}:rl:addr:127.0.0.1');
 Test::More::ok($ttl > 100000 && $ttl <= 120000, "expires with the bucket ($ttl)");
 --- request
 GET /api/v1/nowhere
@@ -200,7 +178,7 @@ GET /api/v1/nowhere
 
 === TEST 9: Redis only (no pa_limit_zone needed)
 --- init
-main::redis("DEL 'pa:{t_limit_r2}:rl:addr:127.0.0.1'");
+main::redis('DEL', 'pa:{t_limit_r2}:rl:addr:127.0.0.1');
 --- http_config eval
 "pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_r2;\n$::Common
 pa_limit addr rate=30r/m redis;\npa_limit addr rate=1r/m burst=50 redis;"
@@ -229,7 +207,7 @@ qr/\[info\].*pa limit: refused by the redis limit, allowed again in 1\d{3} ms/
 
 === TEST 10: the zone refuses first: refused requests never reach Redis
 --- init
-main::redis("DEL 'pa:{t_limit_r3}:rl:addr:127.0.0.1'");
+main::redis('DEL', 'pa:{t_limit_r3}:rl:addr:127.0.0.1');
 --- http_config eval
 "pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_r3;\n$::Common
 pa_limit_zone 1m;\npa_limit addr rate=1r/m;\npa_limit addr rate=1r/m burst=10 redis;"
@@ -245,7 +223,7 @@ $::Json
 
 === TEST 11: ... Redis counted one request (one interval in its bucket)
 --- init
-chomp(my $ttl = main::redis("PTTL 'pa:{t_limit_r3}:rl:addr:127.0.0.1'"));
+my $ttl = main::redis('PTTL', 'pa:{t_limit_r3}:rl:addr:127.0.0.1');
 Test::More::ok($ttl > 50000 && $ttl <= 60000, "one request counted ($ttl)");
 --- request
 GET /api/v1/nowhere
@@ -283,8 +261,8 @@ $::Json
 
 === TEST 13: a client that goes away while Redis is busy: its reply is dropped
 --- init
-main::redis("DEL 'pa:{t_limit_r4}:rl:addr:127.0.0.1'");
-main::redis("CLIENT PAUSE 800 ALL");
+main::redis('DEL', 'pa:{t_limit_r4}:rl:addr:127.0.0.1');
+main::redis('CLIENT', 'PAUSE', '800', 'ALL');
 --- http_config eval
 "pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_r4;\n$::Common
 pa_limit addr rate=100r/s burst=100 redis;"
@@ -370,7 +348,7 @@ pa_limit_zone 1m;\npa_limit addr rate=1r/m;"
 
 === TEST 17: a phone's limit: valid reports of one phone count, across nodes
 --- init
-main::redis("EVAL \"for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end\" 0 'pa:{t_limit_p}:*'");
+main::fresh('t_limit_p');
 --- http_config eval
 "pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_p;\n$::Common
 pa_limit phone rate=1r/h burst=1;"
@@ -398,9 +376,9 @@ $::Json
 
 === TEST 17b: ... the refused report was not stored; the bucket names no phone
 --- init
-chomp(my $n = main::redis("ZCARD 'pa:{t_limit_p}:all'"));
+my $n = main::redis('ZCARD', 'pa:{t_limit_p}:all');
 Test::More::is($n, 3, "three reports stored");
-my $keys = main::redis("KEYS 'pa:{t_limit_p}:rl:*'");
+my $keys = main::redis('KEYS', 'pa:{t_limit_p}:rl:*');
 my @k = split /\n/, $keys;
 Test::More::is(scalar @k, 2, "a bucket per phone");
 Test::More::unlike($keys, qr/0912|84912|0988/, "no plaintext phone in keys");

@@ -10,75 +10,25 @@
 # ngx_pa_action.c: until that call is there, the blocks marked "(public
 # copy)" and the checks on the files are skipped.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
 
 use Compress::Zlib qw(crc32);
 use Digest::MD5 qw(md5_hex);
-use Digest::SHA qw(hmac_sha256 sha256_hex);
+use Digest::SHA qw(sha256_hex);
 use File::Path qw(remove_tree);
-use MIME::Base64 qw(encode_base64);
 use JSON::PP;
 
-our $P = 'pa:{t_media_privacy}:';
-our $Fix = $ENV{TEST_NGINX_FIXTURES} || 'build/fixtures';
 our $Servroot = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
-our $Boundary = 'XpaMediaPrivacy5d1e0c';
-
-sub slurp {
-    my $path = shift;
-    open my $fh, '<:raw', $path or die "cannot read $path: $!";
-    local $/;
-    return <$fh>;
-}
 
 # is the sync wired into the workflow actions yet?
 our $Wired = slurp("$ENV{TEST_NGINX_ROOT}/ngx_pa_module/ngx_pa_action.c")
     =~ /ngx_pa_public_media_sync\s*\(/ ? 1 : 0;
 
-# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub jwt {
-    my ($role, $agency) = @_;
-    my $key = slurp("$ENV{TEST_NGINX_ROOT}/t/keys/auth.key");
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-our %T = (
-    ioc        => jwt('ioc'),
-    supervisor => jwt('supervisor'),
-    admin      => jwt('admin'),
-    xd         => jwt('handler', 'so-xd'),
-    xdlead     => jwt('leader', 'so-xd'),
-    nnmt       => jwt('handler', 'so-nnmt'),
-    coord      => jwt('coordinator', 'so-nnmt'),
-);
-
-# redis-cli without a shell: arguments go as they are
-sub redis {
-    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
-        or die "redis-cli: $!";
-    local $/;
-    my $out = <$p>;
-    close $p;
-    $out //= '';
-    chomp $out;
-    return $out;
-}
+tokens(xdlead => ['leader', 'so-xd']);
 
 # a fresh tenant and no copies of an earlier run
-redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
-      . "redis.call('DEL', k) end", '0', "${P}*");
+fresh('t_media_privacy');
 remove_tree("$Servroot/media/public/MP-1", "$Servroot/media/public/MP-2");
 
 # a PNG whose text chunk and trailing bytes must never be public
@@ -105,26 +55,6 @@ our %Media = (
 );
 our %Sha = map { $_ => sha256_hex($Media{$_}) } keys %Media;
 our %Md5 = map { $_ => md5_hex($Media{$_}) } keys %Media;
-
-# multipart body: [name => value] text parts, [name, filename, type, bytes]
-sub form {
-    my $head = shift;
-    my $body = '';
-    for my $p (@_) {
-        $body .= "--$Boundary\r\n";
-        if (@$p == 2) {
-            $body .= "Content-Disposition: form-data; name=\"$p->[0]\"\r\n"
-                   . "\r\n$p->[1]\r\n";
-        } else {
-            $body .= "Content-Disposition: form-data; name=\"$p->[0]\"; "
-                   . "filename=\"$p->[1]\"\r\nContent-Type: $p->[2]\r\n\r\n"
-                   . "$p->[3]\r\n";
-        }
-    }
-    return "$head\n$body--$Boundary--";
-}
-
-our $Multipart = "Content-Type: multipart/form-data; boundary=$Boundary";
 
 sub staff {
     return "Authorization: Bearer $T{$_[0]}"
@@ -153,13 +83,7 @@ my $http_config = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $config = <<'_EOC_';
-    location /api/v1/ {
-        pa_api;
-        error_page 400 404 405 413 415 500 503 @pa_error;
-    }
-    location @pa_error { pa_error; }
-
+my $media = <<'_EOC_';
     # originals, only through the API's checks
     location /pa-media-original/ {
         internal;
@@ -179,17 +103,13 @@ my $config = <<'_EOC_';
     }
 _EOC_
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-    $block->set_value("skip_eval", "1: 1")
-        if !$Wired && $block->name =~ /\(public copy\)/;
-});
+setting(http_config => $http_config, config => api() . $media,
+        prepare => sub {
+            my $block = shift;
+            $block->set_value("skip_eval", "1: 1")
+                if !$Wired && $block->name =~ /\(public copy\)/;
+        });
 
-no_shuffle();
-no_root_location();
 run_tests();
 
 # the files themselves: MP-1 is public again at the end, with the photo
@@ -246,12 +166,12 @@ __DATA__
 --- more_headers eval
 "$::Multipart\nX-PA-Now: 2026-01-22T09:00:00+07:00\nX-PA-Test-Id: MP-1\nX-PA-Test-Token: token-of-the-reporter-mp-1"
 --- request eval
-::form("POST /api/v1/reports",
-       ['content', 'Rác thải đổ trộm bên suối'],
-       ['reporter_name', 'Lò Văn C'], ['reporter_phone', '0987000111'],
-       ['media', 'IMG_0001.jpg', 'image/jpeg', $::Media{photo}],
-       ['media', 'map.png', 'image/png', $::Media{png}],
-       ['media', 'clip.mp4', 'video/mp4', $::Media{video}])
+"POST /api/v1/reports\n" . ::multipart(
+    ['content', 'Rác thải đổ trộm bên suối'],
+    ['reporter_name', 'Lò Văn C'], ['reporter_phone', '0987000111'],
+    ['media', 'IMG_0001.jpg', 'image/jpeg', $::Media{photo}],
+    ['media', 'map.png', 'image/png', $::Media{png}],
+    ['media', 'clip.mp4', 'video/mp4', $::Media{video}])
 --- error_code: 201
 --- response_body_like eval
 qr/"id":"MP-1".*"media":\[\{"id":"$::Sha{photo}","type":"image\/jpeg".*"gps":\{"lat":22.396\d*,"lng":103.458\d*\}.*\{"id":"$::Sha{png}","type":"image\/png".*\{"id":"$::Sha{video}","type":"video\/mp4"/
@@ -262,10 +182,10 @@ qr/"id":"MP-1".*"media":\[\{"id":"$::Sha{photo}","type":"image\/jpeg".*"gps":\{"
 --- more_headers eval
 "$::Multipart\nX-PA-Now: 2026-01-22T09:05:00+07:00\nX-PA-Test-Id: MP-2\nX-PA-Test-Token: token-of-the-reporter-mp-2"
 --- request eval
-::form("POST /api/v1/reports",
-       ['content', 'Cây đổ trên đường lên bản'],
-       ['reporter_name', 'Lò Thị D'], ['reporter_phone', '0987000222'],
-       ['media', 'IMG_0002.jpg', 'image/jpeg', $::Media{other}])
+"POST /api/v1/reports\n" . ::multipart(
+    ['content', 'Cây đổ trên đường lên bản'],
+    ['reporter_name', 'Lò Thị D'], ['reporter_phone', '0987000222'],
+    ['media', 'IMG_0002.jpg', 'image/jpeg', $::Media{other}])
 --- error_code: 201
 --- response_body_like: "id":"MP-2"
 
@@ -451,7 +371,7 @@ qr/\A\xFF\xD8.*Exif\0\0.*samsung.*SM-A525F/s
  ::staff('xd', '2026-01-23T11:00:00+07:00') . "\n$::Multipart"]
 --- pipelined_requests eval
 [::act('{"action":"accept"}'),
- ::form("POST /api/v1/reports/MP-1/actions",
+ "POST /api/v1/reports/MP-1/actions\n" . ::multipart(
         ['payload', '{"action":"resolve","summary":"Đã thu gom rác.","salutation":"Ông"}'],
         ['media', 'done.jpg', 'image/jpeg', $::Media{result}])]
 --- error_code eval

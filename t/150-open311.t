@@ -5,92 +5,15 @@
 # never a name, phone or e-mail; the reporter's own request by its token;
 # tokens/{token}.json.  Blocks run in order on one tenant.
 use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest qw(:DEFAULT h act);
 
-use Digest::SHA qw(hmac_sha256 sha256_hex);
-use MIME::Base64 qw(encode_base64);
+use Digest::SHA qw(sha256_hex);
 use JSON::PP;
 
-our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
-our $Fix = $ENV{TEST_NGINX_FIXTURES} || 'build/fixtures';
-our $Boundary = 'XpaOpen311Boundary311';
-
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-# staff tokens signed with t/keys/auth.key (as bin/pa-token does)
-sub jwt {
-    my ($role, $agency) = @_;
-    open my $f, '<', "$ROOT/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$f> };
-    $key =~ s/[\r\n]+\z//;
-    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
-             exp => 4102444800);
-    $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
-
-our %T = (ioc => jwt('ioc'), xd => jwt('handler', 'so-xd'));
-
-sub redis {
-    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
-        or die "redis-cli: $!";
-    local $/;
-    my $out = <$p> // '';
-    close $p;
-    return $out;
-}
-
-sub slurp {
-    my $path = shift;
-    open my $fh, '<:raw', $path or die "cannot read $path: $!";
-    local $/;
-    return <$fh>;
-}
-
-# a fresh tenant: the file may run again on the same Redis
-redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
-      . "redis.call('DEL', k) end", '0', 'pa:{t_open311}:*');
+fresh('t_open311');
 
 our $Photo = sha256_hex(slurp("$Fix/fresh-mm.jpg"));
-
-# multipart/form-data: [name => value] text parts, [name, file, type] files
-sub form {
-    my $body = '';
-    for my $p (@_) {
-        $body .= "--$Boundary\r\n";
-        if (@$p == 2) {
-            $body .= "Content-Disposition: form-data; name=\"$p->[0]\"\r\n"
-                   . "\r\n$p->[1]\r\n";
-        } else {
-            my ($name, $file, $type) = @$p;
-            $body .= "Content-Disposition: form-data; name=\"$name\"; "
-                   . "filename=\"$file\"\r\nContent-Type: $type\r\n\r\n"
-                   . slurp("$Fix/$file") . "\r\n";
-        }
-    }
-    return "$body--$Boundary--";
-}
-
-# headers: who ("ioc", "xd", "" for nobody), when, and more lines
-sub h {
-    my ($who, $now, @more) = @_;
-    my @h = ("Content-Type: application/json");
-    push @h, "Authorization: Bearer $T{$who}" if $who ne '';
-    push @h, "X-PA-Now: $now" if $now;
-    return join "\n", @h, @more;
-}
-
-sub act {
-    my ($id, %f) = @_;
-    return "POST /api/v1/reports/$id/actions\n"
-           . JSON::PP->new->canonical->encode(\%f);
-}
 
 our $Form = "Content-Type: application/x-www-form-urlencoded";
 our $Now = "X-PA-Now: 2026-01-22T10:00:00+07:00";
@@ -125,8 +48,6 @@ our $Config_http = <<'_EOC_';
     pa_test_clock on;
 _EOC_
 
-my $http_config = $Config_http;
-
 my $config = <<'_EOC_';
     location /api/v1/ {
         pa_api;
@@ -145,15 +66,8 @@ my $config = <<'_EOC_';
     }
 _EOC_
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value("http_config", $http_config)
-        unless defined $block->http_config;
-    $block->set_value("config", $config) unless defined $block->config;
-});
+setting(http_config => $Config_http, config => $config);
 
-no_shuffle();
-no_root_location();
 run_tests();
 
 __DATA__
@@ -360,7 +274,7 @@ main::err(413, 'too_large: the request body is larger than allowed')
 --- more_headers eval
 "Content-Type: multipart/form-data; boundary=$::Boundary\n$::Now\nX-PA-Test-Id: O-2\nX-PA-Test-Token: token-open311-report-2"
 --- request eval
-"POST /open311/v2/requests.json\n" . main::form(
+"POST /open311/v2/requests.json\n" . main::multipart(
     [service_code => 'traffic'], [description => 'Cây đổ chắn ngang đường'],
     [first_name => 'Thị D'], [last_name => 'Hoàng'], [phone => '0988111222'],
     [address_string => 'Nhà số 9 ngõ 3'],

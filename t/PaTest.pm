@@ -1,0 +1,217 @@
+package t::PaTest;
+
+# What every suite under t/ shares, so that no suite carries a copy:
+#
+#   %T, tokens(), jwt()    staff tokens signed with t/keys/auth.key
+#   pa_token()             a token made by bin/pa-token itself
+#   redis(), fresh()       redis-cli without a shell; a tenant emptied
+#   slurp(), $Fix          a file's bytes; the media fixtures
+#   multipart(), form()    multipart bodies ($Multipart is their header)
+#   api(), setting()       the API's locations; the suite's default
+#                          sections, blocks in file order
+#   h(), act()             on request: a request's headers, an action
+#
+# A suite says:
+#
+#   use Test::Nginx::Socket 'no_plan';
+#   use lib '.';
+#   use t::PaTest;
+#
+#   setting(http_config => <<'_EOC_');
+#       pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+#       ...
+#   _EOC_
+#   run_tests();
+#
+# The blocks' "eval" sections run in package Test::Base::Filter (whose
+# join, eval, lines... would shadow ours): they say main::redis(),
+# ::multipart(), $::T{ioc}, CORE::join().  The lifecycle suites use
+# t/PaLife.pm, which builds on this module.
+
+use strict;
+use warnings;
+
+use Digest::SHA qw(hmac_sha256);
+use MIME::Base64 qw(encode_base64);
+use JSON::PP;
+use Exporter 'import';
+
+our @EXPORT = qw(%T $Fix $Boundary $Multipart tokens jwt pa_token redis
+                 fresh slurp multipart form api setting);
+our @EXPORT_OK = qw(h act);
+
+our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
+
+# the media files tests/fixtures/make-media.sh makes
+our $Fix = $ENV{TEST_NGINX_FIXTURES} || 'build/fixtures';
+
+our $Boundary = 'XpaTestBoundary7MA4YWxkTrZu0gW';
+our $Multipart = "Content-Type: multipart/form-data; boundary=$Boundary";
+
+sub slurp {
+    my $path = shift;
+    open my $fh, '<:raw', $path or die "cannot read $path: $!";
+    local $/;
+    return <$fh>;
+}
+
+sub b64u {
+    my $s = encode_base64(shift, '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=+\z//;
+    return $s;
+}
+
+# a staff (or signed-in reporter) token signed with t/keys/auth.key, as
+# bin/pa-token does
+sub jwt {
+    my ($role, $agency) = @_;
+    my $key = slurp("$ROOT/t/keys/auth.key");
+    $key =~ s/[\r\n]+\z//;
+    my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
+             exp => 4102444800);
+    $c{agency} = $agency if defined $agency;
+    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
+    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
+    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
+}
+
+# a token made by bin/pa-token itself, from its command line
+sub pa_token {
+    my $args = shift;
+    my $t = `$ROOT/bin/pa-token --secret-file $ROOT/t/keys/auth.key $args`;
+    chomp $t;
+    return $t;
+}
+
+# The suite's callers: a name -> its token.  The staff of the Lai Châu
+# directory (conf-examples/directory/laichau.json) to begin with;
+# tokens(name => [role, agency], ...) adds or replaces names.
+our %T;
+
+sub tokens {
+    my %who = @_;
+    $T{$_} = jwt(@{ $who{$_} }) for keys %who;
+}
+
+tokens(ioc        => ['ioc'],
+       supervisor => ['supervisor'],
+       admin      => ['admin'],
+       xd         => ['handler', 'so-xd'],
+       ward       => ['handler', 'phuong-tan-phong'],
+       nnmt       => ['handler', 'so-nnmt'],
+       leader     => ['leader', 'so-xd'],
+       coord      => ['coordinator', 'so-nnmt']);
+
+# redis-cli without a shell: arguments go as they are; the answer as
+# redis-cli prints it, without its last newline
+sub redis {
+    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
+        or die "redis-cli: $!";
+    local $/;
+    my $out = <$p> // '';
+    close $p;
+    $out =~ s/\n\z//;
+    return $out;
+}
+
+# a tenant without keys: a suite may run again against the same Redis
+sub fresh {
+    my $tenant = shift;
+    redis('EVAL', "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do "
+          . "redis.call('DEL', k) end", '0', "pa:{$tenant}:*");
+}
+
+# A multipart/form-data body for $Multipart: [name => value] text parts,
+# [name, file, type] a file of $Fix, [name, filename, type, bytes] a file
+# made by the test.
+sub multipart {
+    my $body = '';
+    for my $p (@_) {
+        my ($name, $value, $type, $bytes) = @$p;
+        $body .= "--$Boundary\r\n"
+                 . "Content-Disposition: form-data; name=\"$name\"";
+        if (@$p == 2) {
+            $body .= "\r\n\r\n$value\r\n";
+            next;
+        }
+        $bytes //= slurp("$Fix/$value");
+        $body .= "; filename=\"$value\"\r\nContent-Type: $type\r\n\r\n"
+                 . "$bytes\r\n";
+    }
+    return "$body--$Boundary--";
+}
+
+# POST /api/v1/reports as a form; each report's content is made unique
+# (" #N"), or the duplicate check would answer
+our $N = 0;
+
+sub form {
+    my @parts;
+    for my $p (@_) {
+        push @parts, @$p == 2 && $p->[0] eq 'content'
+                     ? [$p->[0], "$p->[1] #" . ++$N] : $p;
+    }
+    return "POST /api/v1/reports\n" . multipart(@parts);
+}
+
+# headers of one request: who (a name of %T, "r:<token>" for a
+# reporter's access token, "" for nobody) and when
+sub h {
+    my ($who, $now) = @_;
+    my @h = ("Content-Type: application/json");
+    push @h, "X-PA-Now: $now" if $now;
+    if ($who =~ /^r:(.+)$/) {
+        push @h, "X-Report-Token: $1";
+    } elsif ($who ne '') {
+        my $t = $T{$who} // die "no token named \"$who\"\n";
+        push @h, "Authorization: Bearer $t";
+    }
+    return join "\n", @h;
+}
+
+# an action on a report
+sub act {
+    my ($id, %f) = @_;
+    return "POST /api/v1/reports/$id/actions\n"
+           . JSON::PP->new->canonical->encode(\%f);
+}
+
+# the API under /api/v1/, the errors nginx answers itself (@codes, or
+# the usual ones) in the API's JSON
+sub api {
+    my $codes = join ' ', @_ ? @_ : qw(400 404 405 413 415 500 503);
+    return <<"_EOC_";
+    location /api/v1/ {
+        pa_api;
+        error_page $codes \@pa_error;
+    }
+    location \@pa_error { pa_error; }
+_EOC_
+}
+
+# The suite's setting: the sections every block gets unless it has its
+# own (config: api() if not given), blocks in file order, no "location /"
+# of Test::Nginx's.  prepare => sub { my $block = shift; ... } runs first
+# for what the suite does of its own; the blocks whose name matches
+# except => qr/.../ get nothing (no config: they keep the nginx before).
+sub setting {
+    my %default = @_;
+    my $prepare = delete $default{prepare};
+    my $except = delete $default{except};
+    $default{config} //= api();
+
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my $block = shift;
+        $prepare->($block) if $prepare;
+        return if $except && $block->name =~ $except;
+        for my $s (sort keys %default) {
+            $block->set_value($s, $default{$s}) unless defined $block->$s;
+        }
+    });
+
+    Test::Nginx::Socket::no_shuffle();
+    Test::Nginx::Socket::no_root_location();
+}
+
+1;
