@@ -253,3 +253,17 @@ Test::More::is($main::auto{'G-4'}, '', 'Hà Nội is outside the province');
 --- request
 GET /api/v1/directory
 --- error_code: 200
+
+
+
+=== TEST 20: a shipped profile included as it is: its ../ files are found beside it
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    include $TEST_NGINX_ROOT/conf-examples/profiles/dienbien-2023.conf;
+--- request
+GET /api/v1/directory
+--- error_code: 200
+--- response_body_like: "name":"[^"]*Điện Biên
