@@ -9,9 +9,10 @@
 # main one (prefix build/bench/run/nginx; a proxy cache in front of a local
 # origin server for the public reads) and the limit one (build/bench/run/
 # nginx-limit: pa_limit on, which would also limit the main one's submit
-# case).  Measures with wrk and redis-benchmark, prints a table, writes it
-# in Markdown to build/bench/results.md, and stops all three whatever
-# happens.
+# case).  Makes a ~1 MB camera JPEG (ImageMagick, exiftool) for the photo
+# ingestion case.  Measures with wrk and redis-benchmark, prints a table,
+# writes it in Markdown to build/bench/results.md, and stops all three
+# whatever happens.
 #
 # Environment (defaults in brackets):
 #   BENCH_DURATION [10s]  wrk measuring time per case
@@ -19,8 +20,9 @@
 #   BENCH_CONNS    [64]   connections (wrk -c, redis-benchmark -c)
 #   BENCH_THREADS  [2]    wrk threads
 #   BENCH_REQUESTS [200000] redis-benchmark -n
-#   BENCH_PROFILE  [0]    1: `perf` during the submit and status cases, into
-#                         build/bench/perf-{submit,status}.txt (slows them)
+#   BENCH_PROFILE  [0]    1: `perf` during the submit, status and photo
+#                         cases, into build/bench/perf-{submit,status,photo}.txt
+#                         (slows them)
 #   NGINX          [/usr/sbin/nginx]
 
 set -euo pipefail
@@ -45,9 +47,11 @@ die() { echo "bench: $*" >&2; exit 1; }
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
-for t in wrk redis-server redis-cli redis-benchmark curl "$NGINX"; do
+for t in wrk redis-server redis-cli redis-benchmark curl convert exiftool \
+         "$NGINX"; do
     command -v "$t" >/dev/null 2>&1 \
-        || die "$t is missing (apt-get install -y wrk redis-tools redis-server)"
+        || die "$t is missing (apt-get install -y wrk redis-tools" \
+               "redis-server imagemagick libimage-exiftool-perl)"
 done
 
 # ------------------------------------------------------------ cleanup
@@ -82,8 +86,9 @@ cleanup() {
         done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
-    # the AOF of a run is hundreds of MB and worth nothing afterwards
-    rm -rf "$REDIS_DIR"
+    # the AOF of a run is hundreds of MB and worth nothing afterwards, the
+    # photo case's copies of one picture several GB
+    rm -rf "$REDIS_DIR" "$NGX_PREFIX/media"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -105,6 +110,7 @@ free_port() {
 
 rm -rf "$RUN"
 rm -f "$OUT"/wrk-*.txt "$OUT"/cpu-*.txt "$OUT"/origin-*.txt "$OUT"/perf-* \
+      "$OUT"/stored-*.txt \
       "$OUT"/redis-benchmark.* "$OUT"/results.md
 mkdir -p "$OUT" "$NGX_PREFIX/html" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" \
          "$NGX_PREFIX/cache" "$LIM_PREFIX/tmp" "$LIM_PREFIX/media" "$REDIS_DIR"
@@ -140,6 +146,32 @@ LIM_PORT=$(free_port "$REDIS_PORT" "$NGX_PORT" "$ORIGIN_PORT") \
     printf '],"page":1,"per_page":20}\n'
 } > "$NGX_PREFIX/html/static.json"
 
+# The photo of the ingestion case: what a phone app sends once it has
+# scaled a picture down, about 1 MB (2048x1536, 4:2:0, quality 88; noise,
+# so that it compresses like a photo and not like a drawing), with a
+# camera's EXIF written by exiftool as in tests/fixtures/make-media.sh:
+# DateTimeOriginal now on the province's +07:00 clock (fresh for the
+# profile's Điều 7.1 rule, pa_photo_max_age 24h), GPS inside Lai Châu, a
+# thumbnail in IFD1, and an ImageUniqueID of 32 zeros that bench/photo.lua
+# replaces in each request, so that every report brings a new photo.
+# ~2 s of CPU, before anything is measured.
+PHOTO=$RUN/photo.jpg
+TAKEN=$(date -u -d '+7 hours' '+%Y:%m:%d %H:%M:%S')
+convert -seed 4 -size 2048x1536 plasma:'#6a8'-'#a63' -attenuate 0.6 \
+        +noise Gaussian -sampling-factor 2x2 -quality 88 "$PHOTO" \
+    && convert "$PHOTO" -thumbnail 160x120 -strip "$RUN/thumb.jpg" \
+    && exiftool -q -q -overwrite_original -ExifByteOrder=Little-endian \
+        -Make=samsung -Model=SM-A525F -Software=A525FXXS4CWF1 \
+        "-DateTimeOriginal=$TAKEN" "-CreateDate=$TAKEN" \
+        "-ModifyDate=$TAKEN" -OffsetTimeOriginal=+07:00 -OffsetTime=+07:00 \
+        -GPSLatitude=22.3912 -GPSLatitudeRef=N \
+        -GPSLongitude=103.4517 -GPSLongitudeRef=E \
+        -ImageUniqueID=00000000000000000000000000000000 \
+        "-ThumbnailImage<=$RUN/thumb.jpg" "$PHOTO" \
+    || die "could not make the photo $PHOTO"
+PHOTO_BYTES=$(stat -c %s "$PHOTO")
+PHOTO_SHA=$(sha256sum "$PHOTO" | cut -d' ' -f1)
+
 # a private copy: a rebuild during the run neither changes nor unmaps it
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 MODULE_USED=$RUN/ngx_http_pa_module.so
@@ -171,6 +203,9 @@ http {
     fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
     uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
     scgi_temp_path $NGX_PREFIX/tmp/scgi;
+    # as conf-examples/dev.conf: a photo's body is over the 1m default
+    client_max_body_size 120m;
+    client_body_buffer_size 128k;
 
     # as laichau-2026 (conf-examples/profiles), tenant "bench"
     pa_profile laichau-2026;
@@ -404,6 +439,16 @@ origin_lines() {
     fi
 }
 
+# COUNT_STORED=1: bench_case also appends the number of the tenant's
+# reports to stored-NAME.txt before and after the measured run (one Redis
+# command each: only where Redis may hear the client, never in the
+# limited case)
+COUNT_STORED=
+stored_reports() {
+    [ -n "$COUNT_STORED" ] || return 0
+    redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all" >> "$OUT/stored-$1.txt"
+}
+
 # bench_case NAME URL [wrk args ...]; "@TAG@" in the args becomes the run
 # number (1 = warm-up, 2 = measurement) so POSTed reports never repeat
 bench_case() {
@@ -420,10 +465,12 @@ bench_case() {
     : > "$OUT/cpu-$name.txt"
     cpu_snapshot "$OUT/cpu-$name.txt"
     origin_lines > "$OUT/origin-$name.txt"
+    stored_reports "$name"
     wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency "$url" "${meas[@]}" \
         > "$OUT/wrk-$name.txt"
     cpu_snapshot "$OUT/cpu-$name.txt"
     origin_lines >> "$OUT/origin-$name.txt"
+    stored_reports "$name"
 }
 
 # parse_wrk NAME [refused]: "refused" when every answer must be non-2xx
@@ -541,6 +588,86 @@ WRK_PID=$!
 profile status
 wait "$WRK_PID" || die "wrk (status) failed"
 parse_wrk status
+
+# ------------------------------------------------------------ photo
+# design.md: "A 1 MB photo is ingested (stream, SHA-256, libmagic, EXIF,
+# rename) at >= 300 MB/s".  Each request is a new report with a new photo
+# as "media" (bench/photo.lua: a new phone, as the duplicate prints count
+# per phone, and a new ImageUniqueID, as real photos differ): it goes to
+# its own file in the store, whose name is its SHA-256.  About 1 GB of
+# files per second measured: check the space first.  The photo is sent by
+# curl first, and the answer must show what the module read from the bytes.
+secs() { awk -v d="$1" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60;
+                                 else if (d ~ /h$/) n *= 3600; print int(n) }'; }
+NEED_MB=$(( ($(secs "$DUR") + $(secs "$WARM") + 2) * 1000 ))
+FREE_MB=$(df -Pm "$NGX_PREFIX/media" | awk 'NR == 2 { print $4 }')
+[ "$FREE_MB" -ge "$NEED_MB" ] \
+    || die "the photo case needs about $NEED_MB MB in $NGX_PREFIX/media" \
+           "(1 GB per second of BENCH_WARMUP + BENCH_DURATION), $FREE_MB free"
+
+code=$(curl -sS -o "$RUN/answer.json" -w '%{http_code}' \
+       -F 'content=Cây đổ chắn ngang đường Trần Hưng Đạo (bench photo, curl)' \
+       -F 'category=traffic' -F 'lat=22.391' -F 'lng=103.451' \
+       -F 'reporter_name=Nguyễn Văn A' -F 'reporter_phone=0387000002' \
+       -F 'channel=app' -F "media=@$PHOTO;type=image/jpeg" \
+       "$BASE/api/v1/reports") || die "POST of the photo: curl failed"
+[ "$code" = 201 ] \
+    || die "POST of the photo answered $code, not 201: $(cat "$RUN/answer.json")"
+for want in "\"id\":\"$PHOTO_SHA\"" '"type":"image/jpeg"' \
+            "\"size\":$PHOTO_BYTES" '"taken_at":"' '"gps":{' '"flags":[]'; do
+    grep -qF "$want" "$RUN/answer.json" \
+        || die "the answer to the photo lacks $want: $(cat "$RUN/answer.json")"
+done
+
+# media files: the store's, outside its temp dir
+store_files() {
+    find "$NGX_PREFIX/media" -path "$NGX_PREFIX/media/tmp" -prune \
+        -o -type f -print
+}
+REPORTS_BEFORE=$(redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all")
+COUNT_STORED=1
+bench_case photo "$BASE/api/v1/reports" -s "$ROOT/bench/photo.lua" \
+    --timeout 10s -- @TAG@ "$PHOTO" &
+WRK_PID=$!
+profile photo
+wait "$WRK_PID" || die "wrk (photo) failed"
+COUNT_STORED=
+parse_wrk photo
+
+# the requests wrk cut off at its end: nginx finishes or cleans them up
+# (a photo stays in the temp dir until Redis has stored its report)
+for _ in $(seq 1 30); do
+    PHOTO_TMP=$(find "$NGX_PREFIX/media/tmp" "$NGX_PREFIX/tmp/body" -type f \
+                | wc -l)
+    [ "$PHOTO_TMP" = 0 ] && break
+    sleep 0.1
+done
+PHOTO_FILES=$(store_files | wc -l)
+PHOTO_REPORTS=$(( $(redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all")
+                  - REPORTS_BEFORE ))
+PHOTO_STORED=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' \
+               "$OUT/stored-photo.txt")
+# the files are the photos: curl's is the photo itself; another one (the
+# last in find's order) has its size and is named by its SHA-256
+PHOTO_OK=no
+SAMPLE=$(store_files | grep -v "/$PHOTO_SHA\$" | tail -1)
+if cmp -s "$PHOTO" "$NGX_PREFIX/media/${PHOTO_SHA:0:2}/$PHOTO_SHA" \
+    && [ -n "$SAMPLE" ] && [ "$(stat -c %s "$SAMPLE")" = "$PHOTO_BYTES" ] \
+    && [ "$(sha256sum "$SAMPLE" | cut -d' ' -f1)" = "${SAMPLE##*/}" ]; then
+    PHOTO_OK=yes
+fi
+# MB = 10^6 bytes, from wrk's own requests per second (not rounded)
+PHOTO_MBS=$(awk -v b="$PHOTO_BYTES" '/^Requests\/sec:/ {
+    printf "%.1f", $2 * b / 1e6 }' "$OUT/wrk-photo.txt")
+PHOTO_VALID=yes
+if [ "${ERRS[photo]}" != 0 ] || [ "$PHOTO_STORED" -lt "${REQS[photo]}" ] \
+    || [ "$PHOTO_FILES" != $(( PHOTO_REPORTS + 1 )) ] \
+    || [ "$PHOTO_OK" != yes ] || [ "$PHOTO_TMP" != 0 ]; then
+    PHOTO_VALID=no
+    echo "    !! photo: $PHOTO_STORED reports stored for ${REQS[photo]}" \
+         "answers; $PHOTO_FILES files in the store for $PHOTO_REPORTS + 1" \
+         "reports, files are the photos: $PHOTO_OK; $PHOTO_TMP temp files left"
+fi
 
 # ------------------------------------------------------------ public reads
 # One report to read, published through the API as staff take it
@@ -731,6 +858,8 @@ R_LIMIT=$(ratio "${RPS[limited]}" "${RPS[limit-204]}")
 V_LIST=$(verdict "$R_LIST" 0.50 '>=')
 V_REPORT=$(verdict "$R_REPORT" 0.50 '>=')
 V_LIMIT=$(verdict "$R_LIMIT" 0.80 '>=')
+R_PHOTO=$(ratio "$PHOTO_MBS" 300)
+V_PHOTO=$(verdict "$R_PHOTO" 1.00 '>=')
 # a fast wrong answer is no measurement: errors void the verdict, and a
 # refusal counts only if the flood reached neither the body nor Redis
 [ "${ERRS[public-list]}" = 0 ] || V_LIST="INVALID (errors)"
@@ -738,12 +867,22 @@ V_LIMIT=$(verdict "$R_LIMIT" 0.80 '>=')
 if [ "${ERRS[limited]}" != 0 ] || [ "$REDIS_CALLS_LIMITED" != 0 ]; then
     V_LIMIT="INVALID (not all refused, or Redis heard the flood)"
 fi
+[ "$PHOTO_VALID" = yes ] \
+    || V_PHOTO="INVALID (errors, reports or files missing, or temp files left)"
 CHECK_PUBLIC="X-Cache-Status HIT before each; the origin (the module)"
 CHECK_PUBLIC="$CHECK_PUBLIC served ${ORIGIN[public-list]} + ${ORIGIN[public-report]}"
 CHECK_PUBLIC="$CHECK_PUBLIC of ${REQS[public-list]} + ${REQS[public-report]}"
 CHECK_PUBLIC="$CHECK_PUBLIC measured requests (cache misses, max-age=30);"
 CHECK_PUBLIC="$CHECK_PUBLIC answers $SIZE_LIST B (list of one report)"
 CHECK_PUBLIC="$CHECK_PUBLIC and $SIZE_REPORT B (report), static $SIZE_STATIC B"
+CHECK_PHOTO="$PHOTO_BYTES-byte JPEG (2048x1536, EXIF time, GPS, thumbnail),"
+CHECK_PHOTO="$CHECK_PHOTO ${REQS[photo]} measured answers,"
+CHECK_PHOTO="$CHECK_PHOTO ${NON2XX[photo]} non-2xx (201 expected); Redis"
+CHECK_PHOTO="$CHECK_PHOTO stored $PHOTO_STORED reports meanwhile,"
+CHECK_PHOTO="$CHECK_PHOTO $PHOTO_REPORTS with the warm-up; the store holds"
+CHECK_PHOTO="$CHECK_PHOTO $PHOTO_FILES files (those + curl's; size and name"
+CHECK_PHOTO="$CHECK_PHOTO = SHA-256 checked: $PHOTO_OK), $PHOTO_TMP temp"
+CHECK_PHOTO="$CHECK_PHOTO files left (media/tmp, client body)"
 CHECK_LIMIT="${NON2XX[limited]} of ${REQS[limited]} measured answers non-2xx"
 CHECK_LIMIT="$CHECK_LIMIT (429 expected: the first POST got 201, the next"
 CHECK_LIMIT="$CHECK_LIMIT 429 rate_limited); Redis ran $REDIS_CALLS_LIMITED"
@@ -759,20 +898,28 @@ read -r B_SUB_ALL B_SUB_REDIS < <(bound "${CPU_NGX[submit]}" \
     "${CPU_REDIS[submit]}" "${CPU_CLIENT[submit]}")
 read -r B_CEIL_ALL B_CEIL_REDIS < <(bound - "${CPU_REDIS[ceiling]}" \
     "${CPU_CLIENT[ceiling]}")
+# the photo in MB/s: all three programs together, and the nginx workers
+# alone on every core (the part that scales with cores)
+read -r B_PHOTO_ALL B_PHOTO_NGX < <(awk -v c="$CORES" -v b="$PHOTO_BYTES" \
+    -v n="${CPU_NGX[photo]}" -v r="${CPU_REDIS[photo]}" \
+    -v w="${CPU_CLIENT[photo]}" 'BEGIN {
+    printf "%.0f %.0f\n", (n + r + w > 0) ? c * b / (n + r + w) : 0,
+                          (n > 0) ? c * b / n : 0 }')
 
 declare -A LABEL=(
     [204]="return 204 (baseline)"
     [static]="static 1 KB file"
     [submit]="POST /api/v1/reports (JSON)"
     [status]="GET /api/v1/reports/{id} (reporter)"
+    [photo]="POST /api/v1/reports (1 MB photo)"
     [ceiling]="redis-benchmark EVALSHA submit.lua"
     [public-list]="GET /api/v1/public/reports (cache)"
     [public-report]="GET /api/v1/public/reports/{id} (cache)"
     [limit-204]="return 204 (limit nginx)"
     [limited]="POST refused 429 (limit nginx)"
 )
-CASES=(204 static submit status public-list public-report ceiling limit-204
-       limited)
+CASES=(204 static submit status photo public-list public-report ceiling
+       limit-204 limited)
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
 GIT_DIRTY=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \
                redis-scripts 2>/dev/null || true; } | wc -l)
@@ -808,15 +955,20 @@ average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
     echo "| public map list / static | $R_LIST | >= 0.50 | $V_LIST |"
     echo "| public report / static | $R_REPORT | >= 0.50 | $V_REPORT |"
     echo "| refused 429 / return 204 (limit nginx) | $R_LIMIT | >= 0.80 | $V_LIMIT |"
+    echo "| photo ingestion: $PHOTO_MBS MB/s / 300 MB/s | $R_PHOTO | >= 1.00 | $V_PHOTO |"
     echo
     echo "Public reads: $CHECK_PUBLIC."
+    echo
+    echo "Photo: $CHECK_PHOTO."
     echo
     echo "Rate limit: $CHECK_LIMIT."
     echo
     echo "CPU bounds on $CORES cores (from the CPU columns): submit" \
          "$B_SUB_ALL req/s for nginx + Redis + wrk together, $B_SUB_REDIS" \
          "for Redis's thread alone; ceiling $B_CEIL_ALL req/s for Redis +" \
-         "redis-benchmark, $B_CEIL_REDIS for Redis alone."
+         "redis-benchmark, $B_CEIL_REDIS for Redis alone; photo" \
+         "$B_PHOTO_ALL MB/s for nginx + Redis + wrk together," \
+         "$B_PHOTO_NGX MB/s for the nginx workers alone."
 } > "$OUT/results.md"
 
 echo
@@ -842,17 +994,22 @@ printf '%-40s %10s   %s\n' "public report / static" "$R_REPORT" \
     ">= 0.50: $V_REPORT"
 printf '%-40s %10s   %s\n' "refused 429 / return 204 (limit nginx)" \
     "$R_LIMIT" ">= 0.80: $V_LIMIT"
+printf '%-40s %10s   %s\n' "photo ingestion / 300 MB/s" "$R_PHOTO" \
+    ">= 1.00: $V_PHOTO ($PHOTO_MBS MB/s)"
 echo
 echo "public reads: $CHECK_PUBLIC" | fold -s -w 78 | sed '2,$s/^/  /'
+echo "photo: $CHECK_PHOTO" | fold -s -w 78 | sed '2,$s/^/  /'
 echo "rate limit: $CHECK_LIMIT" | fold -s -w 78 | sed '2,$s/^/  /'
 echo "CPU bounds on $CORES cores: submit $B_SUB_ALL req/s (nginx+Redis+wrk)," \
      "$B_SUB_REDIS (Redis thread);"
-echo "  ceiling $B_CEIL_ALL req/s (Redis+redis-benchmark), $B_CEIL_REDIS (Redis thread)"
+echo "  ceiling $B_CEIL_ALL req/s (Redis+redis-benchmark), $B_CEIL_REDIS (Redis thread);"
+echo "  photo $B_PHOTO_ALL MB/s (nginx+Redis+wrk), $B_PHOTO_NGX MB/s (nginx workers)"
 echo "load average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after"
 if [ -n "$NOISE" ]; then echo "WARNING: $NOISE"; fi
 echo "$CORES cores (nproc). Markdown: build/bench/results.md;" \
      "raw output: build/bench/wrk-*.txt, redis-benchmark.csv"
 if [ "$PROFILE" = 1 ]; then
-    echo "perf: build/bench/perf-submit.txt, build/bench/perf-status.txt"
+    echo "perf: build/bench/perf-submit.txt, build/bench/perf-status.txt," \
+         "build/bench/perf-photo.txt"
 fi
 exit 0
