@@ -338,6 +338,44 @@ ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, int argc,
 }
 
 
+/*
+ * The whole report hash of ctx->id: one command, no script, nothing to
+ * decide atomically (the public and Open311 reads).
+ */
+
+ngx_int_t
+ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_reply_pt on_reply)
+{
+    size_t       *argvlen;
+    ngx_str_t    *key;
+    ngx_array_t  *keys;
+    const char  **argv;
+
+    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+    argv = ngx_palloc(r->pool, 2 * sizeof(char *));
+    argvlen = ngx_palloc(r->pool, 2 * sizeof(size_t));
+
+    if (keys == NULL || argv == NULL || argvlen == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    key = ngx_pa_key(r, keys, "r:%V", &ctx->id);
+    if (key == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    argv[0] = "HGETALL";
+    argvlen[0] = 7;
+    argv[1] = (const char *) key->data;
+    argvlen[1] = key->len;
+
+    ctx->script = -1;
+
+    return ngx_pa_call(r, ctx, 2, argv, argvlen, on_reply);
+}
+
+
 /* EVALSHA of one of redis-scripts/ with KEYS and ARGV (ngx_str_t arrays) */
 
 ngx_int_t

@@ -89,9 +89,6 @@ static ngx_int_t ngx_pa_o311_list_ids(ngx_http_request_t *r,
     ngx_array_t *args, ngx_str_t *v, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_date(ngx_http_request_t *r, const char *name,
     ngx_array_t *args, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_o311_number(ngx_http_request_t *r,
-    const char *name, ngx_int_t def, ngx_int_t max, ngx_int_t *out,
-    ngx_pa_err_t *err);
 static void ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_o311_request(ngx_http_request_t *r,
@@ -116,8 +113,6 @@ static json_t *ngx_pa_o311_time(ngx_pa_main_conf_t *pmcf, ngx_pa_hash_t *h,
     const char *name);
 static json_t *ngx_pa_o311_number_json(ngx_pa_hash_t *h, const char *name);
 static ngx_uint_t ngx_pa_o311_closed(ngx_str_t *status);
-static ngx_int_t ngx_pa_o311_send(ngx_http_request_t *r, ngx_uint_t status,
-    json_t *body, const char *cache);
 static ngx_int_t ngx_pa_o311_fail(ngx_http_request_t *r, const char *what);
 static ngx_uint_t ngx_pa_o311_is(ngx_str_t *s, const char *name);
 static void ngx_pa_o311_json_cleanup(void *data);
@@ -347,7 +342,7 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
 
         json_object_set_new(o, "attributes", json_array());
 
-        return ngx_pa_o311_send(r, NGX_HTTP_OK, o, NGX_PA_O311_PUBLIC_CACHE);
+        return ngx_pa_view_send(r, NGX_HTTP_OK, o, NGX_PA_O311_PUBLIC_CACHE);
     }
 
     list = json_array();
@@ -371,7 +366,7 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
         }
     }
 
-    return ngx_pa_o311_send(r, NGX_HTTP_OK, list, NGX_PA_O311_PUBLIC_CACHE);
+    return ngx_pa_view_send(r, NGX_HTTP_OK, list, NGX_PA_O311_PUBLIC_CACHE);
 }
 
 
@@ -951,9 +946,9 @@ ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     /* page_size, or limit as some clients say */
 
-    if (ngx_pa_o311_number(r, "page", 1, NGX_PA_O311_SCAN, &page, &err)
+    if (ngx_pa_view_number(r, "page", 1, NGX_PA_O311_SCAN, &page, &err)
         != NGX_OK
-        || ngx_pa_o311_number(r, (ngx_pa_view_arg(r, "page_size", &v)
+        || ngx_pa_view_number(r, (ngx_pa_view_arg(r, "page_size", &v)
                                   == NGX_OK && v.len)
                                  ? "page_size" : "limit",
                               NGX_PA_O311_PER_PAGE, NGX_PA_O311_PAGE_MAX,
@@ -1103,32 +1098,6 @@ ngx_pa_o311_date(ngx_http_request_t *r, const char *name, ngx_array_t *args,
 }
 
 
-/* a whole number argument in 1..max, def when absent */
-
-static ngx_int_t
-ngx_pa_o311_number(ngx_http_request_t *r, const char *name, ngx_int_t def,
-    ngx_int_t max, ngx_int_t *out, ngx_pa_err_t *err)
-{
-    ngx_str_t  v;
-
-    *out = def;
-
-    if (ngx_pa_view_arg(r, name, &v) != NGX_OK || v.len == 0) {
-        return NGX_OK;
-    }
-
-    *out = ngx_atoi(v.data, v.len);
-
-    if (*out < 1 || *out > max) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
-                       "a whole number in range");
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
 static void
 ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
@@ -1185,7 +1154,7 @@ ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         json_array_append_new(list, o);
     }
 
-    ngx_pa_finalize(r, ngx_pa_o311_send(r, NGX_HTTP_OK, list,
+    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, list,
                                         NGX_PA_O311_PUBLIC_CACHE));
 }
 
@@ -1195,11 +1164,8 @@ ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 static ngx_int_t
 ngx_pa_o311_request(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_str_t           *key, *token;
-    ngx_array_t         *keys;
+    ngx_str_t           *token;
     ngx_pa_o311_read_t  *rd;
-    const char          *argv[2];
-    size_t               argvlen[2];
 
     rd = ngx_pcalloc(r->pool, sizeof(ngx_pa_o311_read_t));
     if (rd == NULL) {
@@ -1213,24 +1179,7 @@ ngx_pa_o311_request(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         rd->token = *token;
     }
 
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    if (keys == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    key = ngx_pa_key(r, keys, "r:%V", &ctx->id);
-    if (key == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* one command, no script: nothing to decide atomically */
-
-    argv[0] = "HGETALL";
-    argvlen[0] = 7;
-    argv[1] = (const char *) key->data;
-    argvlen[1] = key->len;
-
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_o311_request_done);
+    return ngx_pa_report_hgetall(r, ctx, ngx_pa_o311_request_done);
 }
 
 
@@ -1284,7 +1233,7 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     /* GeoReport answers a list, even for one request */
 
-    ngx_pa_finalize(r, ngx_pa_o311_send(r, NGX_HTTP_OK, json_pack("[o]", o),
+    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, json_pack("[o]", o),
                                         rd->mine ? NGX_PA_O311_PRIVATE_CACHE
                                                  : NGX_PA_O311_PUBLIC_CACHE));
 }
@@ -1373,7 +1322,7 @@ ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    ngx_pa_finalize(r, ngx_pa_o311_send(r, NGX_HTTP_OK, body,
+    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, body,
                                         NGX_PA_O311_PRIVATE_CACHE));
 }
 
@@ -1685,23 +1634,6 @@ ngx_pa_o311_closed(ngx_str_t *status)
 
 
 /* ------------------------------------------------------------ helpers */
-
-static ngx_int_t
-ngx_pa_o311_send(ngx_http_request_t *r, ngx_uint_t status, json_t *body,
-    const char *cache)
-{
-    if (body == NULL) {
-        return ngx_pa_o311_fail(r, "answer");
-    }
-
-    if (ngx_pa_view_cache_control(r, cache) != NGX_OK) {
-        json_decref(body);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_pa_send_json(r, status, body);
-}
-
 
 static ngx_int_t
 ngx_pa_o311_fail(ngx_http_request_t *r, const char *what)

@@ -55,10 +55,6 @@ static void ngx_pa_public_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static void ngx_pa_public_report_done(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
-static ngx_int_t ngx_pa_public_send(ngx_http_request_t *r, json_t *body);
-static ngx_int_t ngx_pa_public_number(ngx_http_request_t *r,
-    const char *name, ngx_int_t def, ngx_int_t max, ngx_int_t *out,
-    ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_public_arg_double(ngx_http_request_t *r,
     ngx_array_t *args, double d);
 
@@ -78,10 +74,10 @@ ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
-    if (ngx_pa_public_number(r, "page", 1, NGX_PA_PUBLIC_SCAN, &page, &err)
+    if (ngx_pa_view_number(r, "page", 1, NGX_PA_PUBLIC_SCAN, &page, &err)
         != NGX_OK
-        || ngx_pa_public_number(r, "per_page", NGX_PA_PUBLIC_PER_PAGE,
-                                NGX_PA_PUBLIC_PAGE_MAX, &per_page, &err)
+        || ngx_pa_view_number(r, "per_page", NGX_PA_PUBLIC_PER_PAGE,
+                              NGX_PA_PUBLIC_PAGE_MAX, &per_page, &err)
            != NGX_OK)
     {
         return ngx_pa_fail(r, &err);
@@ -226,36 +222,15 @@ ngx_pa_public_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     body = json_pack("{s:o, s:I}", "items", items,
                      "total", (json_int_t) reply->element[0]->integer);
 
-    ngx_pa_finalize(r, ngx_pa_public_send(r, body));
+    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, body,
+                                        NGX_PA_PUBLIC_CACHE));
 }
 
 
 ngx_int_t
 ngx_pa_public_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_str_t    *key;
-    ngx_array_t  *keys;
-    const char   *argv[2];
-    size_t        argvlen[2];
-
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    if (keys == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    key = ngx_pa_key(r, keys, "r:%V", &ctx->id);
-    if (key == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* one command, no script: nothing to decide atomically */
-
-    argv[0] = "HGETALL";
-    argvlen[0] = 7;
-    argv[1] = (const char *) key->data;
-    argvlen[1] = key->len;
-
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_public_report_done);
+    return ngx_pa_report_hgetall(r, ctx, ngx_pa_public_report_done);
 }
 
 
@@ -284,9 +259,10 @@ ngx_pa_public_report_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return;
     }
 
-    ngx_pa_finalize(r, ngx_pa_public_send(r,
-                           ngx_pa_view_report(r, ctx, &h,
-                                              NGX_PA_VIEW_PUBLIC)));
+    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK,
+                                        ngx_pa_view_report(r, ctx, &h,
+                                                    NGX_PA_VIEW_PUBLIC),
+                                        NGX_PA_PUBLIC_CACHE));
 }
 
 
@@ -303,24 +279,6 @@ ngx_pa_public_shown(ngx_pa_hash_t *h)
            && !ngx_pa_hash_flag(h, "hidden")
            && !ngx_pa_hash_flag(h, "private_result")
            && !ngx_pa_hash_flag(h, "secret");
-}
-
-
-static ngx_int_t
-ngx_pa_public_send(ngx_http_request_t *r, json_t *body)
-{
-    if (body == NULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: cannot build a public answer");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_pa_view_cache_control(r, NGX_PA_PUBLIC_CACHE) != NGX_OK) {
-        json_decref(body);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_pa_send_json(r, NGX_HTTP_OK, body);
 }
 
 
@@ -361,30 +319,6 @@ ngx_pa_public_bbox(ngx_str_t *v, double *box)
     if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90
         || box[0] >= box[2] || box[1] >= box[3])
     {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_pa_public_number(ngx_http_request_t *r, const char *name, ngx_int_t def,
-    ngx_int_t max, ngx_int_t *out, ngx_pa_err_t *err)
-{
-    ngx_str_t  v;
-
-    *out = def;
-
-    if (ngx_pa_view_arg(r, name, &v) != NGX_OK || v.len == 0) {
-        return NGX_OK;
-    }
-
-    *out = ngx_atoi(v.data, v.len);
-
-    if (*out < 1 || *out > max) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
-                       "a whole number in range");
         return NGX_ERROR;
     }
 

@@ -1128,6 +1128,49 @@ ngx_pa_view_cache_control(ngx_http_request_t *r, const char *value)
 
 
 ngx_int_t
+ngx_pa_view_send(ngx_http_request_t *r, ngx_uint_t status, json_t *body,
+    const char *cache_control)
+{
+    if (body == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: cannot build the answer");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_view_cache_control(r, cache_control) != NGX_OK) {
+        json_decref(body);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_send_json(r, status, body);
+}
+
+
+ngx_int_t
+ngx_pa_view_number(ngx_http_request_t *r, const char *name, ngx_int_t def,
+    ngx_int_t max, ngx_int_t *out, ngx_pa_err_t *err)
+{
+    ngx_str_t  v;
+
+    *out = def;
+
+    if (ngx_pa_view_arg(r, name, &v) != NGX_OK || v.len == 0) {
+        return NGX_OK;
+    }
+
+    *out = ngx_atoi(v.data, v.len);
+
+    if (*out < 1 || *out > max) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
+                       "a whole number in range");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
     const char *cache_control)
 {
