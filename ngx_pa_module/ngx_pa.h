@@ -194,6 +194,7 @@ ngx_int_t ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
     ngx_pa_reply_pt on_reply);
+void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
 ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_reply_pt on_reply);
 void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);

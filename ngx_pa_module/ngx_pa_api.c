@@ -338,6 +338,35 @@ ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, int argc,
 }
 
 
+/* "Location: /api/v1/reports/<id>" of a 201; best effort */
+
+void
+ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value.len = sizeof(NGX_PA_API_PREFIX "reports/") - 1 + id->len;
+    h->value.data = ngx_pnalloc(r->pool, h->value.len);
+
+    if (h->value.data == NULL) {
+        h->hash = 0;
+        return;
+    }
+
+    p = ngx_cpymem(h->value.data, NGX_PA_API_PREFIX "reports/",
+                   sizeof(NGX_PA_API_PREFIX "reports/") - 1);
+    ngx_memcpy(p, id->data, id->len);
+}
+
+
 /*
  * The whole report hash of ctx->id: one command, no script, nothing to
  * decide atomically (the public and Open311 reads).

@@ -130,43 +130,55 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
 }
 
 
-static ngx_int_t
-ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
-    ngx_pa_err_t *err)
+/*
+ * The whole body in one buffer of the request's pool (NUL-terminated), for
+ * the small bodies parsed at once: JSON, an urlencoded form.  Bigger than
+ * max: 413 in err with too_large as its message.
+ */
+
+ngx_int_t
+ngx_pa_body_read(ngx_http_request_t *r, size_t max, const char *too_large,
+    ngx_str_t *out, ngx_pa_err_t *err)
 {
-    u_char        *p, *buf;
-    off_t          len;
-    ssize_t        n;
-    ngx_buf_t     *b;
-    ngx_chain_t   *cl;
-    json_error_t   je;
+    u_char       *p, *buf;
+    off_t         len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
 
     len = 0;
 
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        len += ngx_buf_size(cl->buf);
+    if (r->request_body != NULL) {
+        for (cl = r->request_body->bufs; cl; cl = cl->next) {
+            len += ngx_buf_size(cl->buf);
+        }
     }
 
-    if (len > NGX_PA_BODY_JSON_MAX) {
+    if (len > (off_t) max) {
         ngx_pa_err_set(err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                       NULL, "the JSON body is too large");
+                       NULL, too_large);
         return NGX_ERROR;
     }
 
-    buf = ngx_pnalloc(r->pool, len + 1);
+    buf = ngx_pnalloc(r->pool, (size_t) len + 1);
     if (buf == NULL) {
         return NGX_ERROR;
     }
 
     p = buf;
 
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+    for (cl = r->request_body ? r->request_body->bufs : NULL; cl;
+         cl = cl->next)
+    {
         b = cl->buf;
 
         if (b->in_file) {
             n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
                               b->file_pos);
             if (n != b->file_last - b->file_pos) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "pa: cannot read the request body back from "
+                              "its temp file");
                 return NGX_ERROR;
             }
 
@@ -176,6 +188,33 @@ ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
 
         p = ngx_cpymem(p, b->pos, b->last - b->pos);
     }
+
+    *p = '\0';
+
+    out->data = buf;
+    out->len = p - buf;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
+    ngx_pa_err_t *err)
+{
+    u_char        *p, *buf;
+    ngx_str_t      text;
+    json_error_t   je;
+
+    if (ngx_pa_body_read(r, NGX_PA_BODY_JSON_MAX,
+                         "the JSON body is too large", &text, err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    buf = text.data;
+    p = text.data + text.len;
 
     if (ngx_pa_text_blank(buf, p - buf)) {
         body->fields = json_object();

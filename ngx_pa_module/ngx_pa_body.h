@@ -27,4 +27,8 @@ void ngx_pa_body_prepare(ngx_http_request_t *r);
 ngx_int_t ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_t *err);
 
+/* the whole (small) body in one buffer; 413 in err above max */
+ngx_int_t ngx_pa_body_read(ngx_http_request_t *r, size_t max,
+    const char *too_large, ngx_str_t *out, ngx_pa_err_t *err);
+
 #endif /* NGX_PA_BODY_H */

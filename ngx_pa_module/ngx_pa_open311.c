@@ -489,13 +489,10 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_t *err)
 {
     u_char              *buf, *p, *last, *amp, *eq, *name, *value;
-    off_t                len;
     size_t               nlen, vlen, nchars;
-    ssize_t              n;
     json_t              *v;
-    ngx_buf_t           *b;
+    ngx_str_t            text;
     ngx_uint_t           nfields;
-    ngx_chain_t         *cl;
     ngx_pool_cleanup_t  *cln;
 
     if (ngx_array_init(&body->media, r->pool, 1, sizeof(ngx_pa_media_t *))
@@ -519,47 +516,15 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
     cln->handler = ngx_pa_o311_json_cleanup;
     cln->data = &body->fields;
 
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
-    }
-
-    len = 0;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        len += ngx_buf_size(cl->buf);
-    }
-
-    if (len > NGX_PA_O311_FORM_MAX) {
-        ngx_pa_err_set(err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                       NULL, "the form body is too large");
+    if (ngx_pa_body_read(r, NGX_PA_O311_FORM_MAX,
+                         "the form body is too large", &text, err)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    buf = ngx_pnalloc(r->pool, (size_t) len + 1);
-    if (buf == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = buf;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-
-        if (b->in_file) {
-            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
-                              b->file_pos);
-            if (n != b->file_last - b->file_pos) {
-                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                              "pa: open311: cannot read the form body");
-                return NGX_ERROR;
-            }
-
-            p += n;
-            continue;
-        }
-
-        p = ngx_cpymem(p, b->pos, b->last - b->pos);
-    }
+    buf = text.data;
+    p = text.data + text.len;
 
     last = p;
     nfields = 0;
@@ -884,9 +849,7 @@ static ngx_int_t
 ngx_pa_o311_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
     json_t *answer)
 {
-    u_char           *p;
-    json_t           *token, *body;
-    ngx_table_elt_t  *h;
+    json_t  *token, *body;
 
     token = json_object_get(answer, "access_token");
 
@@ -902,22 +865,7 @@ ngx_pa_o311_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
         return ngx_pa_o311_fail(r, "created answer");
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h != NULL) {
-        h->hash = 1;
-        ngx_str_set(&h->key, "Location");
-        h->value.len = sizeof(NGX_PA_API_PREFIX "reports/") - 1 + id->len;
-        h->value.data = ngx_pnalloc(r->pool, h->value.len);
-
-        if (h->value.data == NULL) {
-            h->hash = 0;
-
-        } else {
-            p = ngx_cpymem(h->value.data, NGX_PA_API_PREFIX "reports/",
-                           sizeof(NGX_PA_API_PREFIX "reports/") - 1);
-            ngx_memcpy(p, id->data, id->len);
-        }
-    }
+    ngx_pa_report_location(r, id);
 
     return ngx_pa_send_json(r, NGX_HTTP_CREATED, body);
 }

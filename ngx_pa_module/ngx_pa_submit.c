@@ -616,10 +616,8 @@ static void
 ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
-    u_char           *p;
     ngx_int_t         rc;
     ngx_uint_t        i;
-    ngx_table_elt_t  *h;
     ngx_pa_media_t  **m;
     ngx_pa_submit_t  *sb;
 
@@ -689,23 +687,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h != NULL) {
-        h->hash = 1;
-        ngx_str_set(&h->key, "Location");
-        h->value.len = sizeof(NGX_PA_API_PREFIX "reports/") - 1
-                       + sb->report_id.len;
-        h->value.data = ngx_pnalloc(r->pool, h->value.len);
-
-        if (h->value.data == NULL) {
-            h->hash = 0;
-
-        } else {
-            p = ngx_cpymem(h->value.data, NGX_PA_API_PREFIX "reports/",
-                           sizeof(NGX_PA_API_PREFIX "reports/") - 1);
-            ngx_memcpy(p, sb->report_id.data, sb->report_id.len);
-        }
-    }
+    ngx_pa_report_location(r, &sb->report_id);
 
     rc = ngx_pa_send_json(r, NGX_HTTP_CREATED, sb->answer);
     sb->answer = NULL;
