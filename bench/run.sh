@@ -182,13 +182,19 @@ if [ "$(id -u)" = 0 ]; then
     USER_LINE="user $(id -un) $(id -gn);"
 fi
 
-cat > "$NGX_PREFIX/nginx.conf" <<EOF
-# written by bench/run.sh: a private nginx for the benchmark
+# The part both bench nginx share: the module, two workers, a private
+# prefix, and laichau-2026's rules (tenant "bench") on the bench's Redis.
+# No sweeper: nothing falls due within a run, and Redis then hears only
+# the requests, so the limited case can show that it heard nothing.
+conf_head() {
+    local prefix=$1 what=$2
+    cat <<EOF
+# written by bench/run.sh: $what
 load_module $MODULE_USED;
 $USER_LINE
 worker_processes 2;
-pid $NGX_PREFIX/nginx.pid;
-error_log $NGX_PREFIX/error.log warn;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
 
 events {
     worker_connections 4096;
@@ -198,14 +204,11 @@ http {
     default_type application/octet-stream;
     access_log off;
 
-    client_body_temp_path $NGX_PREFIX/tmp/body;
-    proxy_temp_path $NGX_PREFIX/tmp/proxy;
-    fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
-    uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
-    scgi_temp_path $NGX_PREFIX/tmp/scgi;
-    # as conf-examples/dev.conf: a photo's body is over the 1m default
-    client_max_body_size 120m;
-    client_body_buffer_size 128k;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
 
     # as laichau-2026 (conf-examples/profiles), tenant "bench"
     pa_profile laichau-2026;
@@ -216,6 +219,24 @@ http {
     pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
     pa_content_max 5000;
     pa_sla verify 1d urgent=1h;
+
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $prefix/media;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+    pa_sweep_interval 0;
+EOF
+}
+
+{
+conf_head "$NGX_PREFIX" "a private nginx for the benchmark"
+cat <<EOF
+
+    # as conf-examples/dev.conf: a photo's body is over the 1m default
+    client_max_body_size 120m;
+    client_body_buffer_size 128k;
+
     # the deadlines of the later steps: an agency accepts only a report
     # whose accept deadline it has open
     pa_sla receive 1d urgent=1h;
@@ -225,15 +246,6 @@ http {
     pa_sla publish 1d urgent=1h;
     # its agencies: the published reports are dispatched to so-xd
     pa_directory $ROOT/conf-examples/directory/laichau.json;
-
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $NGX_PREFIX/media;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
-    # no sweeper: nothing falls due within a run, and Redis then hears only
-    # the requests, so the limited case can show that it heard nothing
-    pa_sweep_interval 0;
 
     # public reads cached by nginx as in conf-examples/dev.conf: nginx
     # caches proxied answers only, so they go through a local origin
@@ -285,48 +297,15 @@ http {
     }
 }
 EOF
+} > "$NGX_PREFIX/nginx.conf"
 
 # The limit instance: pa_limit applies to every pa_api location of its
 # http{}, so it would limit the submit case too.  Same module, Redis and
 # settings; one POST per minute per address, in shared memory only (no
 # "redis" rule), and its own return 204 as the baseline of the refusals.
-cat > "$LIM_PREFIX/nginx.conf" <<EOF
-# written by bench/run.sh: the rate-limited nginx of the benchmark
-load_module $MODULE_USED;
-$USER_LINE
-worker_processes 2;
-pid $LIM_PREFIX/nginx.pid;
-error_log $LIM_PREFIX/error.log warn;
-
-events {
-    worker_connections 4096;
-}
-
-http {
-    default_type application/octet-stream;
-    access_log off;
-
-    client_body_temp_path $LIM_PREFIX/tmp/body;
-    proxy_temp_path $LIM_PREFIX/tmp/proxy;
-    fastcgi_temp_path $LIM_PREFIX/tmp/fastcgi;
-    uwsgi_temp_path $LIM_PREFIX/tmp/uwsgi;
-    scgi_temp_path $LIM_PREFIX/tmp/scgi;
-
-    pa_profile laichau-2026;
-    pa_tenant bench;
-    pa_utc_offset +07:00;
-    pa_calendar_hours 07:30-11:30 13:30-17:00;
-    pa_calendar_weekdays mon-fri;
-    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
-    pa_content_max 5000;
-    pa_sla verify 1d urgent=1h;
-
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $LIM_PREFIX/media;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
-    pa_sweep_interval 0;
+{
+conf_head "$LIM_PREFIX" "the rate-limited nginx of the benchmark"
+cat <<EOF
 
     pa_limit_zone 10m;
     pa_limit addr rate=1r/m;
@@ -345,6 +324,7 @@ http {
     }
 }
 EOF
+} > "$LIM_PREFIX/nginx.conf"
 
 "$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
     -c "$NGX_PREFIX/nginx.conf" -t -q \
