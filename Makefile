@@ -36,6 +36,7 @@ UNIT_LIBS    := -ljansson -lcrypto -lm
 
 DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 libmagic-dev libssl-dev openssl perl libtest-base-perl \
+                libtest-longstring-perl liblist-moreutils-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
                 libimage-exiftool-perl imagemagick wrk \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
@@ -124,8 +125,8 @@ stop:
 	@tests/pa-env.sh stop
 
 # ---------------------------------------------------------------- tests
-# The t/ suite runs under the real Test::Nginx when it is installed, else
-# under the project's own compatible runner (tests/test-nginx/lib).
+# The t/ suite runs under the real Test::Nginx: the installed one, else the
+# copy of its lib/ in ../shared/vendor/test-nginx (tests/run-suite.sh).
 test: build lint unit fuzz-smoke
 	@T="$(T)" tests/run-suite.sh "$(MODULE_SO)" $(UNIT_TESTS)
 

@@ -7,6 +7,7 @@ use t::PaTest;
 setting(http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_submit_json;
     pa_profile test-profile;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;

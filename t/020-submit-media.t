@@ -15,6 +15,7 @@ setting(config => api(413), more_headers => $Multipart,
         http_config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_submit_media;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
@@ -25,7 +26,7 @@ _EOC_
 run_tests();
 
 # after every block: nothing half-written, nothing refused stored
-my $servroot = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
+my $servroot = $Data;
 my @tmp = glob("$servroot/media/tmp/*");
 is(scalar @tmp, 0, "no temp file left in media/tmp")
     or diag("left: @tmp");
@@ -81,6 +82,7 @@ __DATA__
 --- http_config
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_submit_media;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
@@ -120,6 +122,7 @@ __DATA__
 --- http_config
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_submit_media;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;

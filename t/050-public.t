@@ -40,7 +40,7 @@ setting(http_config => <<'_EOC_');
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_sla verify 1d;
     pa_sla receive 1d;
     pa_sla dispatch 1d;

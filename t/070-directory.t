@@ -8,6 +8,7 @@ use t::PaTest;
 my $http_config = <<'_EOC_';
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_directory;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
@@ -70,6 +71,7 @@ Cache-Control: public, max-age=300
 --- http_config
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_directory;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
 --- request
@@ -219,6 +221,7 @@ qr{pa_directory ".*none\.json": line -?\d+ column -?\d+: unable to open}
 --- http_config
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_tenant t_directory;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
@@ -260,6 +263,7 @@ GET /api/v1/directory
 --- http_config
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     include $TEST_NGINX_ROOT/conf-examples/profiles/dienbien-2023.conf;

@@ -17,6 +17,7 @@ use t::PaTest;
 
 our $Common = <<'_EOC_';
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_profile test-limit;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;

@@ -19,7 +19,7 @@ use Digest::SHA qw(sha256_hex);
 use File::Path qw(remove_tree);
 use JSON::PP;
 
-our $Servroot = $ENV{TEST_NGINX_SERVROOT} || 't/servroot';
+our $Servroot = $Data;
 
 # is the sync wired into the workflow actions yet?
 our $Wired = slurp("$ENV{TEST_NGINX_ROOT}/ngx_pa_module/ngx_pa_action.c")
@@ -73,7 +73,7 @@ my $http_config = <<'_EOC_';
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_sla verify 1d;
     pa_sla receive 1d;
     pa_sla dispatch 1d;
@@ -87,12 +87,12 @@ my $media = <<'_EOC_';
     # originals, only through the API's checks
     location /pa-media-original/ {
         internal;
-        alias $TEST_NGINX_SERVROOT/media/;
+        alias $TEST_NGINX_PA_DATA/media/;
     }
 
     # the public copies without metadata
     location /media/ {
-        alias $TEST_NGINX_SERVROOT/media/public/;
+        alias $TEST_NGINX_PA_DATA/media/public/;
         types {
             image/jpeg jpg;
             image/png png;

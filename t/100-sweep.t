@@ -22,7 +22,7 @@ my $http_config = <<'_EOC_';
     pa_profile test-sweep;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_test_clock on;
 _EOC_
 
@@ -33,7 +33,7 @@ my $timer_config = <<'_EOC_';
     pa_tenant t_sweep_timer;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_sweep_interval 1s;
 _EOC_
 
@@ -325,7 +325,7 @@ POST /api/v1/admin/sweep
     pa_tenant t_sweep_off;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_sweep_interval 1h;
 --- more_headers eval
 ["X-PA-Now: 2026-03-02T10:00:00+07:00", "Authorization: Bearer $::T{ioc}"]

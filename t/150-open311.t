@@ -37,7 +37,7 @@ our $Config_http = <<'_EOC_';
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_utc_offset +07:00;
     pa_sla verify 2d wall;
     pa_sla receive 1d wall;
@@ -59,7 +59,7 @@ my $config = <<'_EOC_';
     }
     location @pa_error { pa_error; }
     location /media/ {
-        alias $TEST_NGINX_SERVROOT/media/public/;
+        alias $TEST_NGINX_PA_DATA/media/public/;
         types {
             image/jpeg jpg;
         }

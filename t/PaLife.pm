@@ -79,7 +79,7 @@ sub life {
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_SERVROOT/media;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_test_clock on;
 _EOC_
 }

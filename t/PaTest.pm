@@ -33,14 +33,79 @@ use warnings;
 
 use Digest::SHA qw(hmac_sha256);
 use MIME::Base64 qw(encode_base64);
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
 use JSON::PP;
+use POSIX ();
+use Time::HiRes ();
 use Exporter 'import';
 
-our @EXPORT = qw(%T $Fix $Boundary $Multipart tokens jwt pa_token redis
-                 fresh slurp multipart form api setting);
+our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart tokens jwt pa_token
+                 redis fresh slurp multipart form api setting);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
+
+# The file's own folder, outside nginx's server root: Test::Nginx empties
+# that root between blocks and refuses to remove one that holds anything
+# of ours, so media stores and whatever a suite keeps across blocks live
+# here ($TEST_NGINX_PA_DATA in a config).  Removed when the file ends.
+our $Data = $ENV{TEST_NGINX_PA_DATA} =
+    tempdir('pa-t-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+
+# The file's own throw-away Redis on a free port ($TEST_NGINX_REDIS_PORT
+# in a config): files run side by side never see each other's keys.
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0) or die "no port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+our $RedisPid;
+
+sub start_redis {
+    my $port = free_port();
+    mkdir "$Data/redis";
+    $RedisPid = fork // die "fork: $!";
+    if ($RedisPid == 0) {
+        open STDOUT, '>', '/dev/null';
+        { exec 'redis-server', '--bind', '127.0.0.1', '--port', $port,
+             '--dir', "$Data/redis", '--save', '', '--appendonly', 'no',
+             '--logfile', "$Data/redis/redis.log"; }
+        POSIX::_exit(127);
+    }
+    for (1 .. 100) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $port);
+        if ($s) {
+            close $s;
+            return $ENV{TEST_NGINX_REDIS_PORT} = $port;
+        }
+        Time::HiRes::sleep(0.02);
+    }
+    die "redis-server did not start on port $port\n";
+}
+
+start_redis();
+
+# Test::Nginx starts nginx as a daemon, so once stopped it is an orphan
+# that only the machine's init reaps, and Test::Nginx waits until it is
+# gone (kill 0): up to seconds a block where init reaps slowly.  As the
+# orphans' reaper (prctl PR_SET_CHILD_SUBREAPER) this process takes them
+# in Test::Nginx's own waitpid at once.  Linux only; elsewhere a no-op.
+eval {
+    require 'syscall.ph';
+    syscall(&SYS_prctl, 36, 1, 0, 0, 0);
+};
+
+END {
+    if ($RedisPid) {
+        kill 'TERM', $RedisPid;
+        waitpid $RedisPid, 0;
+    }
+}
 
 # the media files tests/fixtures/make-media.sh makes
 our $Fix = $ENV{TEST_NGINX_FIXTURES} || 'build/fixtures';
@@ -190,6 +255,22 @@ sub api {
 _EOC_
 }
 
+# Every block fails on an [alert], [crit] or [emerg] in error.log, as
+# nginx modules' suites do: a worker that crashed, a leaked socket or a
+# refused configuration never passes unseen.  A block's own no_error_log
+# patterns are kept; a must_die block expects its [emerg].
+sub no_alert {
+    my $block = shift;
+    my $own = $block->no_error_log;
+    my @pats = !defined $own ? ()
+             : ref $own eq 'ARRAY' ? @$own
+             : ref $own ? ($own)
+             : grep { length } split /\n+/, $own;
+    push @pats, '[alert]', '[crit]';
+    push @pats, '[emerg]' unless defined $block->must_die;
+    $block->set_value('no_error_log', \@pats);
+}
+
 # The suite's setting: the sections every block gets unless it has its
 # own (config: api() if not given), blocks in file order, no "location /"
 # of Test::Nginx's.  prepare => sub { my $block = shift; ... } runs first
@@ -204,6 +285,7 @@ sub setting {
     Test::Nginx::Socket::add_block_preprocessor(sub {
         my $block = shift;
         $prepare->($block) if $prepare;
+        no_alert($block);
         return if $except && $block->name =~ $except;
         for my $s (sort keys %default) {
             $block->set_value($s, $default{$s}) unless defined $block->$s;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: the C unit tests, then the t/ suite (Test::Nginx::Socket)
-# against a throw-away Redis on a free port, stopped afterwards whatever
-# happens.  The last line printed is prove's summary of the t/ suite.
+# `make test`: the C unit tests, then the integration tests and the t/
+# suite (the real Test::Nginx::Socket), each file with a throw-away Redis
+# of its own that it stops when it ends.  The last line printed is
+# prove's summary of the t/ suite.
 #
 #   tests/run-suite.sh MODULE_SO UNIT_TEST_BINARY...
 
@@ -14,22 +15,11 @@ shift
 cd "$ROOT"
 
 WORK=$(mktemp -d /tmp/pa-test.XXXXXX)
-REDIS_PID=
 
 cleanup() {
-    if [ -n "$REDIS_PID" ]; then
-        kill "$REDIS_PID" 2>/dev/null
-        wait "$REDIS_PID" 2>/dev/null
-    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-
-free_port() {
-    perl -MIO::Socket::INET -e \
-        'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1",
-                                     LocalPort => 0)->sockport'
-}
 
 status=0
 
@@ -39,17 +29,6 @@ if [ $# -gt 0 ]; then
     prove -e '' "$@" || status=1
 fi
 
-# ------------------------------------------------------------ redis
-PORT=$(free_port)
-redis-server --bind 127.0.0.1 --port "$PORT" --dir "$WORK" --save "" \
-    --appendonly no --logfile "$WORK/redis.log" &
-REDIS_PID=$!
-
-for _ in $(seq 1 50); do
-    redis-cli -p "$PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-
 # ------------------------------------------------------------ fixtures
 if [ -x tests/fixtures/make-media.sh ]; then
     tests/fixtures/make-media.sh "$ROOT/build/fixtures" >/dev/null \
@@ -57,18 +36,28 @@ if [ -x tests/fixtures/make-media.sh ]; then
 fi
 
 # ------------------------------------------------------------ t/ suite
+# The real Test::Nginx (openresty/test-nginx): the one Perl finds when it
+# is installed (cpanm Test::Nginx), else the unmodified copy of its lib/
+# beside the repository in ../shared/vendor/test-nginx.
+VENDOR=$ROOT/../shared/vendor/test-nginx/lib
 if ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then
-    export PERL5LIB=$ROOT/tests/test-nginx/lib${PERL5LIB:+:$PERL5LIB}
+    if [ ! -f "$VENDOR/Test/Nginx/Socket.pm" ]; then
+        echo "Test::Nginx is not installed: cpanm Test::Nginx" \
+             "(or put openresty/test-nginx's lib/ in PERL5LIB)"
+        exit 1
+    fi
+    export PERL5LIB=$VENDOR${PERL5LIB:+:$PERL5LIB}
 fi
 
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
 export TEST_NGINX_LOAD_MODULES=$MODULE
-export TEST_NGINX_REDIS_PORT=$PORT
 export TEST_NGINX_ROOT=$ROOT
 export TEST_NGINX_FIXTURES=$ROOT/build/fixtures
-# a port and server root of its own: runs side by side never collide
-export TEST_NGINX_PORT=${TEST_NGINX_PORT:-$(free_port)}
-export TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$WORK/servroot}
+# Each file gets a port and a server root (t/servroot_<port>) of its own,
+# and t/PaTest.pm a Redis and a data folder of its own, so files run side
+# by side (prove -j) never collide.
+export TEST_NGINX_RANDOMIZE=1
+unset TEST_NGINX_PORT TEST_NGINX_SERVROOT TEST_NGINX_REDIS_PORT
 
 if [ -n "${PA_ASAN:-}" ]; then
     # An ASan module inside Debian's (uninstrumented) nginx: only nginx gets
@@ -86,9 +75,10 @@ if [ -n "${PA_ASAN:-}" ]; then
     export TEST_NGINX_BINARY=$WORK/nginx-asan
 fi
 
-echo "== integration and t/ suites (Redis on port $PORT)"
+echo "== integration and t/ suites"
 # T="t/085-limit.t ..." (make test T=...) runs only those files
-prove -r ${PROVE_ARGS:-} ${T:-tests/integration/ t/} || status=1
+prove -r -j"${PROVE_JOBS:-2}" ${PROVE_ARGS:-} ${T:-tests/integration/ t/} \
+    || status=1
 
 if [ -n "${PA_ASAN:-}" ] && ls "$WORK"/asan* >/dev/null 2>&1; then
     echo "AddressSanitizer reports:"
