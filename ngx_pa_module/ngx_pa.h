@@ -152,6 +152,7 @@ typedef struct {
 
 
 typedef struct ngx_pa_redis_cmd_s  ngx_pa_redis_cmd_t;
+typedef struct ngx_pa_call_s       ngx_pa_call_t;
 typedef struct ngx_pa_submit_s     ngx_pa_submit_t;
 
 typedef struct ngx_pa_ctx_s  ngx_pa_ctx_t;
@@ -161,15 +162,8 @@ typedef void (*ngx_pa_reply_pt)(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 struct ngx_pa_ctx_s {
     ngx_http_request_t        *request;
-    ngx_pa_redis_cmd_t        *cmd;        /* pending Redis call or NULL */
+    ngx_pa_call_t             *call;       /* the request's Redis call */
     ngx_pa_reply_pt            on_reply;   /* continuation after a call */
-
-    /* the call in flight, kept to resend as EVAL after NOSCRIPT */
-    int                        argc;
-    const char               **argv;
-    size_t                    *argvlen;
-    ngx_int_t                  script;     /* -1: not a script */
-    unsigned                   retried:1;
 
     time_t                     now;        /* X-PA-Now or the clock */
     ngx_str_t                  id;         /* report id from the URI */
@@ -187,15 +181,17 @@ extern ngx_module_t  ngx_http_pa_module;
 /* ngx_pa_api.c: the content handler and route helpers */
 ngx_int_t ngx_pa_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_pa_error_handler(ngx_http_request_t *r);
+void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
+ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_reply_pt on_reply);
+
+/* ngx_pa_call.c: a request's context and its one Redis call at a time */
 ngx_pa_ctx_t *ngx_pa_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     int argc, const char **argv, const size_t *argvlen,
     ngx_pa_reply_pt on_reply);
 ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
-    ngx_pa_reply_pt on_reply);
-void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
-ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_reply_pt on_reply);
 void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);
 ngx_str_t *ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys,

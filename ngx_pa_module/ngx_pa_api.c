@@ -13,12 +13,9 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
 
-#include <stdarg.h>
 
 
 static void ngx_pa_api_route(ngx_http_request_t *r);
-static void ngx_pa_api_cleanup(void *data);
-static void ngx_pa_api_on_redis(void *data, redisReply *reply);
 static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg);
 static ngx_uint_t ngx_pa_api_is(ngx_str_t *seg, const char *name);
@@ -45,46 +42,6 @@ ngx_pa_api_handler(ngx_http_request_t *r)
     }
 
     return NGX_DONE;
-}
-
-
-ngx_pa_ctx_t *
-ngx_pa_ctx(ngx_http_request_t *r)
-{
-    ngx_pa_ctx_t        *ctx;
-    ngx_http_cleanup_t  *cln;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
-    if (ctx != NULL) {
-        return ctx;
-    }
-
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_pa_ctx_t));
-    if (ctx == NULL) {
-        return NULL;
-    }
-
-    ctx->request = r;
-    ctx->script = -1;
-
-    cln = ngx_http_cleanup_add(r, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    cln->handler = ngx_pa_api_cleanup;
-    cln->data = ctx;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_pa_module);
-
-    return ctx;
-}
-
-
-void
-ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc)
-{
-    ngx_http_finalize_request(r, rc);
 }
 
 
@@ -306,38 +263,6 @@ done:
 }
 
 
-/*
- * One Redis command for the request.  Returns NGX_DONE (the reply will
- * finalize the request) or what the handler returns after answering 503.
- */
-
-ngx_int_t
-ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, int argc,
-    const char **argv, const size_t *argvlen, ngx_pa_reply_pt on_reply)
-{
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    ctx->on_reply = on_reply;
-    ctx->argc = argc;
-    ctx->argv = (const char **) argv;
-    ctx->argvlen = (size_t *) argvlen;
-
-    ctx->cmd = ngx_pa_redis_command(pmcf->redis, argc, argv, argvlen,
-                                    ngx_pa_api_on_redis, r,
-                                    r->connection->log);
-
-    if (ctx->cmd == NULL) {
-        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                 "unavailable", NULL,
-                                 "storage is not available, try again");
-    }
-
-    return NGX_DONE;
-}
-
-
 /* "Location: /api/v1/reports/<id>" of a 201; best effort */
 
 void
@@ -399,132 +324,7 @@ ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     argv[1] = (const char *) key->data;
     argvlen[1] = key->len;
 
-    ctx->script = -1;
-
     return ngx_pa_call(r, ctx, 2, argv, argvlen, on_reply);
-}
-
-
-/* EVALSHA of one of redis-scripts/ with KEYS and ARGV (ngx_str_t arrays) */
-
-ngx_int_t
-ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_script_e script,
-    ngx_array_t *keys, ngx_array_t *args, ngx_pa_reply_pt on_reply)
-{
-    int                  argc, i, k;
-    u_char              *nk;
-    size_t              *argvlen;
-    ngx_str_t           *s;
-    const char         **argv;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    argc = 3 + keys->nelts + (args ? args->nelts : 0);
-
-    argv = ngx_palloc(r->pool, argc * sizeof(char *));
-    argvlen = ngx_palloc(r->pool, argc * sizeof(size_t));
-    nk = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
-
-    if (argv == NULL || argvlen == NULL || nk == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    argv[0] = "EVALSHA";
-    argvlen[0] = 7;
-    argv[1] = (const char *) pmcf->scripts[script].sha1;
-    argvlen[1] = 40;
-    argv[2] = (const char *) nk;
-    argvlen[2] = ngx_sprintf(nk, "%ui", keys->nelts) - nk;
-
-    i = 3;
-    s = keys->elts;
-
-    for (k = 0; k < (int) keys->nelts; k++, i++) {
-        argv[i] = (const char *) s[k].data;
-        argvlen[i] = s[k].len;
-    }
-
-    if (args) {
-        s = args->elts;
-
-        for (k = 0; k < (int) args->nelts; k++, i++) {
-            argv[i] = (const char *) s[k].data;
-            argvlen[i] = s[k].len;
-        }
-    }
-
-    ctx->script = script;
-    ctx->retried = 0;
-
-    return ngx_pa_call(r, ctx, argc, argv, argvlen, on_reply);
-}
-
-
-static void
-ngx_pa_api_on_redis(void *data, redisReply *reply)
-{
-    ngx_http_request_t  *r = data;
-    ngx_int_t            rc;
-    ngx_connection_t    *c;
-    ngx_pa_ctx_t        *ctx;
-    ngx_pa_main_conf_t  *pmcf;
-
-    c = r->connection;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
-
-    ngx_http_set_log_request(c->log, r);
-
-    ctx->cmd = NULL;
-
-    if (reply == NULL) {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                             "unavailable", NULL,
-                                             "storage is not available, "
-                                             "try again"));
-        goto done;
-    }
-
-    if (reply->type == REDIS_REPLY_ERROR && ctx->script >= 0
-        && !ctx->retried
-        && ngx_pa_scripts_noscript(reply->str, reply->len))
-    {
-        /* Redis lost its script cache (restart, SCRIPT FLUSH): send it */
-
-        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-        ctx->retried = 1;
-        ctx->argv[0] = "EVAL";
-        ctx->argvlen[0] = 4;
-        ctx->argv[1] = (const char *) pmcf->scripts[ctx->script].body.data;
-        ctx->argvlen[1] = pmcf->scripts[ctx->script].body.len;
-
-        rc = ngx_pa_call(r, ctx, ctx->argc, ctx->argv, ctx->argvlen,
-                         ctx->on_reply);
-        if (rc != NGX_DONE) {
-            ngx_pa_finalize(r, rc);
-        }
-
-        goto done;
-    }
-
-    ctx->on_reply(r, ctx, reply);
-
-done:
-
-    ngx_http_run_posted_requests(c);
-}
-
-
-static void
-ngx_pa_api_cleanup(void *data)
-{
-    ngx_pa_ctx_t  *ctx = data;
-
-    if (ctx->cmd != NULL) {
-        ngx_pa_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
-    }
 }
 
 
@@ -590,99 +390,6 @@ ngx_pa_header(ngx_http_request_t *r, const char *name)
     }
 
     return NULL;
-}
-
-
-/* key helpers: every key carries the tenant's hash tag */
-
-ngx_str_t *
-ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys, const char *fmt, ...)
-{
-    u_char              *p, *last;
-    va_list              ap;
-    ngx_str_t           *k;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    k = ngx_array_push(keys);
-    if (k == NULL) {
-        return NULL;
-    }
-
-    k->data = ngx_pnalloc(r->pool, pmcf->key_prefix.len + NGX_PA_KEY_MAX);
-    if (k->data == NULL) {
-        return NULL;
-    }
-
-    p = ngx_cpymem(k->data, pmcf->key_prefix.data, pmcf->key_prefix.len);
-    last = k->data + pmcf->key_prefix.len + NGX_PA_KEY_MAX;
-
-    va_start(ap, fmt);
-    p = ngx_vslprintf(p, last, fmt, ap);
-    va_end(ap);
-
-    k->len = p - k->data;
-
-    return k;
-}
-
-
-ngx_str_t *
-ngx_pa_arg(ngx_array_t *args)
-{
-    return ngx_array_push(args);
-}
-
-
-ngx_int_t
-ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s)
-{
-    ngx_str_t  *a;
-
-    a = ngx_array_push(args);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    *a = *s;
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_pa_arg_cstr(ngx_array_t *args, const char *s)
-{
-    ngx_str_t  *a;
-
-    a = ngx_array_push(args);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    a->data = (u_char *) s;
-    a->len = ngx_strlen(s);
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
-{
-    ngx_str_t  *a;
-
-    a = ngx_array_push(args);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    a->data = ngx_pnalloc(pool, NGX_INT64_LEN);
-    if (a->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    a->len = ngx_sprintf(a->data, "%L", n) - a->data;
-    return NGX_OK;
 }
 
 
