@@ -1354,6 +1354,8 @@ ngx_pa_action_send(ngx_pa_action_t *a)
 {
     u_char               *p, hex[65];
     ngx_tm_t              tm;
+    ngx_uint_t            i;
+    ngx_pa_media_t      **m;
     ngx_array_t          *keys, *args;
     ngx_http_request_t   *r;
 
@@ -1418,6 +1420,23 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /*
+     * Supplement or result photos enter the content-addressed store
+     * before the script may point at them; a blob nobody points at (the
+     * call failed or timed out) is harmless, a missing one is not.
+     */
+
+    m = a->body.media.elts;
+
+    for (i = 0; i < a->body.media.nelts; i++) {
+        if (!m[i]->committed && ngx_pa_media_commit(r, m[i]) != NGX_OK) {
+            return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "unavailable", NULL,
+                                     "the media could not be stored, "
+                                     "try again");
+        }
+    }
+
     return ngx_pa_eval(r, a->ctx, NGX_PA_SCRIPT_ACT, keys, args,
                        ngx_pa_action_done);
 }
@@ -1453,9 +1472,7 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
     json_t           *view;
-    ngx_uint_t        i;
     ngx_pa_hash_t     h;
-    ngx_pa_media_t  **m;
     ngx_pa_action_t  *a;
 
     a = ctx->data;
@@ -1510,17 +1527,6 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
-    }
-
-    /* stored: supplement or result photos may enter the store */
-
-    m = a->body.media.elts;
-
-    for (i = 0; i < a->body.media.nelts; i++) {
-        if (ngx_pa_media_commit(r, m[i]) != NGX_OK) {
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                          "pa: action stored but media %s lost", m[i]->hex);
-        }
     }
 
     /* publish, review_return, hide, unhide change what the public sees */

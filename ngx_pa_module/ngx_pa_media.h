@@ -4,8 +4,11 @@
  * libmagic on the bytes (never by what the client claims) and checked
  * against pa_media_types; metadata (time, GPS, editing traces) is read from
  * the file.  Files enter the content-addressed store (pa_media_dir/ab/<sha>)
- * by an atomic rename, only after Redis accepted the report; until then a
- * pool cleanup removes them on every failure, abort included.
+ * by an atomic rename before the script that points at them runs (a reply
+ * timeout cannot tell whether it ran: a blob no report points at is
+ * harmless, a report pointing at a missing blob is not); a temp file not
+ * yet renamed is removed by a pool cleanup on every failure, abort
+ * included.  Nothing removes a blob from the store.
  */
 
 #ifndef NGX_PA_MEDIA_H

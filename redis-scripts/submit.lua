@@ -19,6 +19,8 @@
 -- KEYS[11] pa:{t}:tok:<sha256>  the report id of the access token (whose
 --                               hash is the token_hash field): GeoReport's
 --                               tokens/{token}.json
+-- KEYS[12] pa:{t}:idem:<sha256> the submission's idempotency key: what a
+--                               retry gets back, for IDEM_TTL seconds
 --
 -- ARGV[1]  id
 -- ARGV[2]  now (epoch seconds)
@@ -26,14 +28,23 @@
 -- ARGV[4]  phone hash
 -- ARGV[5]  lng, ARGV[6] lat: the report joins KEYS[9] ("" "": it does not)
 -- ARGV[7]  entries submitted before this epoch leave KEYS[9] and KEYS[10]
--- ARGV[8]  n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
+-- ARGV[8]  what a retry gets back ("<id> <print> <201 body>", no token)
+-- ARGV[9]  n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
 -- then     field, value pairs of the report hash
 --
--- Returns 1, or an error: "exists" (the id is taken: draw another),
--- "account_locked", "duplicate <id of the open report>".
+-- Returns 1, {"replay", ARGV[8] of the stored submission} when the key was
+-- seen (a retry after a timeout or a 503: nothing is written), or an
+-- error: "exists" (the id is taken: draw another), "account_locked",
+-- "duplicate <id of the open report>".
 
 local PRUNE = 100     -- old index entries removed by one submission, at most
+local IDEM_TTL = 86400
+
+local seen = redis.call('GET', KEYS[12])
+if seen then
+    return {'replay', seen}
+end
 
 local closed = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
@@ -49,8 +60,8 @@ end
 local id, now = ARGV[1], ARGV[2]
 local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
 
-local np = tonumber(ARGV[8])
-local i = 9
+local np = tonumber(ARGV[9])
+local i = 10
 for k = i, i + np - 1 do
     local other = redis.call('HGET', KEYS[7], ARGV[k])
     if other then
@@ -78,6 +89,7 @@ redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('SET', KEYS[11], id)
+redis.call('SET', KEYS[12], ARGV[8], 'EX', IDEM_TTL)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now)
 
