@@ -212,6 +212,18 @@ sub redis_pid {
     ok($id && readable($id, $tok), '... and readable');
 }
 
+# ------------------------------------------------------------ keepalive
+SKIP: {
+    my $ss = `ss -tno state established '( dport = :$srv->{redis_port} )' 2>&1`;
+    skip 'no ss here', 1 if $? != 0;
+    # the workers' sockets to Redis probe a silent peer after 30 s idle
+    my @conns = grep { /127\.0\.0\.1:$srv->{redis_port}\b/ } split /\n/, $ss;
+    my @alive = grep { /timer:\(keepalive,(\d+)sec/ && $1 <= 30 } @conns;
+    ok(@conns && @alive == @conns,
+       scalar(@alive) . ' of ' . scalar(@conns)
+       . ' Redis sockets have TCP keepalive (<= 30 s)') or diag($ss);
+}
+
 # ------------------------------------------------------------ after all
 my @missing = missing_media();
 is(scalar @missing, 0, 'no report points at missing media')
