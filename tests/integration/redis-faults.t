@@ -212,6 +212,42 @@ sub redis_pid {
     ok($id && readable($id, $tok), '... and readable');
 }
 
+# ------------------------------------------------------------ limiter
+# "pa_limit ... redis": the limiter's own call times out while Redis is
+# paused, the timeout closes the connection from under it, and the
+# request it resumes must get its 503 without reconnecting in there
+{
+    my $lim = PaServer->new(http_config => "pa_limit_zone 1m;\n"
+        . "    pa_limit addr rate=6000r/m burst=1000 redis;");
+    open my $fh, '<', "$lim->{dir}/redis/redis.pid" or die $!;
+    chomp(my $rpid = <$fh>);
+
+    my @kids;
+    kill 'STOP', $rpid;
+    for my $n (1 .. 4) {
+        my $pid = open(my $kid, '-|') // die "fork: $!";
+        if ($pid == 0) {
+            my ($st) = $lim->submit_json("giới hạn khi tạm dừng $n");
+            print "$st\n";
+            POSIX::_exit(0);
+        }
+        push @kids, $kid;
+    }
+    sleep 2.5;
+    kill 'CONT', $rpid;
+
+    my @st = map { my $x = <$_>; close $_; chomp($x //= 0); $x } @kids;
+    is(scalar(grep { $_ == 503 || $_ == 201 } @st), 4,
+       'limiter + paused Redis: each request answered once ('
+       . join(',', @st) . ')');
+
+    sleep 0.5;
+    my ($st) = $lim->submit_json('giới hạn sau khi tiếp tục');
+    is($st, 201, '... and the next one is stored');
+    my @c = $lim->crashes;
+    is(scalar @c, 0, '... no worker exited on a signal') or diag(@c);
+}
+
 # ------------------------------------------------------------ keepalive
 SKIP: {
     my $ss = `ss -tno state established '( dport = :$srv->{redis_port} )' 2>&1`;
