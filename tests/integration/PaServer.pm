@@ -117,18 +117,20 @@ EOC
     for (1 .. 50) {
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                       PeerPort => $self->{port});
-        if ($s) { close $s; return; }
+        if ($s) { close $s; $self->nginx_pid; return; }
         sleep 0.1;
     }
     die "nginx did not listen";
 }
 
+# the pid file, else the master seen at start: a server destroyed at
+# global destruction finds its temp dir already removed by File::Temp
 sub nginx_pid {
     my $self = shift;
-    open my $fh, '<', "$self->{dir}/logs/nginx.pid" or return;
+    open my $fh, '<', "$self->{dir}/logs/nginx.pid" or return $self->{pid};
     my $pid = <$fh>;
     chomp $pid;
-    return $pid;
+    return $self->{pid} = $pid;
 }
 
 sub signal {

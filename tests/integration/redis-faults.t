@@ -269,4 +269,7 @@ is(scalar @tmp, 0, 'no temp file left behind');
 my @crashes = $srv->crashes;
 is(scalar @crashes, 0, 'no worker exited on a signal') or diag(@crashes);
 
+# the subs above hold $srv: stop the servers now, not at global destruction
+undef $srv;
+
 done_testing();
