@@ -45,6 +45,9 @@ typedef struct ngx_pa_redis_s  ngx_pa_redis_t;
 #define NGX_PA_EDITED_FLAG    1     /* edited media: a flag for the IOC */
 #define NGX_PA_EDITED_REJECT  2     /* ... or 422 edited_media */
 
+#define NGX_PA_NO_TIME_FLAG   1     /* no capture time: flag no_time */
+#define NGX_PA_NO_TIME_REJECT 2     /* ... or 422 photo_too_old */
+
 
 /* SLA of one workflow step */
 typedef struct {
@@ -80,10 +83,11 @@ typedef struct {
     ngx_str_t                  profile;         /* profile name, shown */
     ngx_int_t                  utc_offset;      /* seconds east */
     ngx_pa_calendar_t         *calendar;
+    ngx_array_t               *calendar_files;  /* ngx_str_t, full paths */
     ngx_array_t               *slas;            /* ngx_pa_sla_t */
 
     /* submission rules */
-    size_t                     content_max;     /* code points */
+    ngx_uint_t                 content_max;     /* code points */
     ngx_str_t                  media_dir;
     ngx_str_t                  media_tmp;       /* media_dir/tmp */
     ngx_array_t               *media_types;     /* ngx_str_t */
@@ -95,6 +99,10 @@ typedef struct {
     ngx_pa_pii_keyring_t      *pii;
 
     ngx_flag_t                 test_clock;
+
+    /* set once: a second line of these is an error, as nginx's own are */
+    unsigned                   calendar_hours_set:1;
+    unsigned                   calendar_weekdays_set:1;
 
     /* workflow switches of the profile */
     ngx_flag_t                 verification;     /* separate verify step */
@@ -115,6 +123,7 @@ typedef struct {
     ngx_flag_t                 require_gps;
     ngx_flag_t                 require_media;
     ngx_uint_t                 edited_media;     /* NGX_PA_EDITED_* */
+    ngx_uint_t                 no_time;          /* NGX_PA_NO_TIME_* */
     ngx_array_t               *area;             /* double lat, lng pairs */
 
     /* duplicate hints for the IOC (ngx_pa_duplicate.c) */
