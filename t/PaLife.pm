@@ -33,7 +33,7 @@ sub profile {
     my ($name, $tenant) = @_;
     my $c = slurp("$ROOT/conf-examples/profiles/$name.conf");
     # ("../x" beside the profile: as the module resolves it when included)
-    $c =~ s{^(\s*pa_(?:calendar_file|directory)\s+)(?!/)(\S+;)}
+    $c =~ s{^(\s*pa_(?:calendar_file|directory|area)\s+)(?!/)(\S+;)}
            {$1$ROOT/conf-examples/profiles/$2}mg;
     $c =~ s{^(\s*pa_tenant\s+)\S+;}{$1$tenant;}m or die "no pa_tenant";
     fresh($tenant);
