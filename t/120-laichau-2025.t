@@ -17,12 +17,12 @@ use t::PaLife;
 life('laichau-2025', 't_lc25',
      ioc        => ['ioc'],
      supervisor => ['supervisor'],
-     city       => ['handler', 'tp-lai-chau'],
+     city       => ['handler', 'xa-binh-lu'],
      ward       => ['handler', 'phuong-tan-phong'],
      doanket    => ['handler', 'phuong-doan-ket'],
      xd         => ['handler', 'so-xd'],
-     leader     => ['leader', 'tp-lai-chau'],
-     coord      => ['coordinator', 'tp-lai-chau']);
+     leader     => ['leader', 'xa-binh-lu'],
+     coord      => ['coordinator', 'xa-binh-lu']);
 
 run_tests();
 
@@ -33,7 +33,7 @@ __DATA__
 main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: LA-1\nX-PA-Test-Token: token-lc25-report-1"
 --- request
 POST /api/v1/reports
-{"content":"Đèn tín hiệu giao thông hỏng","lat":22.44,"lng":103.50,"reporter_name":"Lù Văn X","reporter_phone":"0912348001"}
+{"content":"Đèn tín hiệu giao thông hỏng","lat":22.38,"lng":103.65,"reporter_name":"Lù Văn X","reporter_phone":"0912348001"}
 --- error_code: 201
 --- response_body_like: ^\{"id":"LA-1","status":"submitted","access_token":"token-lc25-report-1","urgent":false,"media":\[\],"deadlines":\[\],
 
@@ -47,11 +47,11 @@ POST /api/v1/reports
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"dispatched".*"agencies":\["tp-lai-chau"\],"lead":"tp-lai-chau","dispatched_at":"2026-03-02T09:00:00\+07:00".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'open'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'open'],
+['"status":"dispatched".*"agencies":\["xa-binh-lu"\],"lead":"xa-binh-lu","dispatched_at":"2026-03-02T09:00:00\+07:00".*' . main::dls(0,
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'open'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'open'],
   ['notify', '2026-03-10T09:00', 'open']),
  '"status":"in_progress".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'met'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'open'],
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'met'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'open'],
   ['notify', '2026-03-10T09:00', 'open'])]
 
 
@@ -80,7 +80,7 @@ GET /api/v1/reports/LA-1
 --- error_code: 200
 --- response_body_like eval
 '"status":"in_progress".*' . main::dls(1,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'met'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'over'],
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'met'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'over'],
   ['notify', '2026-03-10T09:00', 'met'])
 . ',"messages":\[\{"at":"2026-03-10T09:00:01\+07:00","action":"notify","status":"in_progress","note":"Phản ánh của Ông/Bà vẫn đang được cơ quan chức năng xem xét, xử lý. Kết quả sẽ được thông báo đến Ông/Bà ngay khi có."\}\]\}$'
 
@@ -89,7 +89,7 @@ GET /api/v1/reports/LA-1
 === TEST 5: ... and the notifiers got a status_notice event for the agency
 --- init
 Test::More::like(main::redis('XRANGE', 'pa:{t_lc25}:events', '-', '+'),
-    qr/^type\nstatus_notice\nid\nLA-1\nstatus\nin_progress\nagency\ntp-lai-chau\nagencies\n,tp-lai-chau,\nurgent\n0\nat\n1773108001$/m,
+    qr/^type\nstatus_notice\nid\nLA-1\nstatus\nin_progress\nagency\nxa-binh-lu\nagencies\n,xa-binh-lu,\nurgent\n0\nat\n1773108001$/m,
     'status_notice event');
 --- more_headers eval
 main::h('ioc', '2026-03-11T09:00:00+07:00')
@@ -115,15 +115,15 @@ GET /api/v1/reports/LA-1/history
 --- error_code eval
 [200, 200, 200, 200, 200]
 --- response_body_like eval
-['"status":"under_review".*\{"step":"resolve","due":"2026-03-09T09:00:00\+07:00","agency":"tp-lai-chau","met":false,"overdue":true\}',
+['"status":"under_review".*\{"step":"resolve","due":"2026-03-09T09:00:00\+07:00","agency":"xa-binh-lu","met":false,"overdue":true\}',
  '"status":"resolved".*"published":true.*"published_at":"2026-03-11T14:00:00\+07:00"',
  '"status":"resolved".*"rating":"satisfied"',
  '"status":"resolved".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'met'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'late'],
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'met'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'late'],
   ['notify', '2026-03-10T09:00', 'met']),
  '"status":"resolved".*"comments":\[\{' . CORE::join('', map { "(?=[^{}]*$_)" } '"id":1[,}]',
   '"text":"Đèn đã chạy lại[^"]*"', '"at":"2026-03-11T15:30:00\+07:00"', '"reply":"Chúng tôi sẽ đề xuất[^"]*"',
-  '"reply_at":"2026-03-12T08:00:00\+07:00"', '"agency":"tp-lai-chau"') . '[^{}]*\}\]']
+  '"reply_at":"2026-03-12T08:00:00\+07:00"', '"agency":"xa-binh-lu"') . '[^{}]*\}\]']
 
 
 
@@ -189,7 +189,7 @@ GET /api/v1/reports/LA-1/history
 [main::h('', '2026-03-12T08:00:00+07:00') . "\nX-PA-Test-Id: LA-3\nX-PA-Test-Token: token-lc25-report-3",
  main::h('ioc', '2026-03-12T08:30:00+07:00'), main::h('ioc', '2026-03-12T08:40:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Sạt lở đường liên tỉnh ngoài địa bàn","lat":21.03,"lng":105.85,"reporter_name":"Hoàng Văn Z","reporter_phone":"0912348003"}',
+["POST /api/v1/reports\n" . '{"content":"Sạt lở đường liên tỉnh ngoài địa bàn","lat":22.20,"lng":103.20,"reporter_name":"Hoàng Văn Z","reporter_phone":"0912348003"}',
  main::act('LA-3', action => 'receive'),
  main::act('LA-3', action => 'dispatch', agencies => ['so-xd'])]
 --- error_code eval
@@ -267,7 +267,7 @@ GET /api/v1/reports/LA-1/history
  main::h('ioc', '2026-03-16T16:45:00+07:00'), main::h('city', '2026-03-16T17:00:00+07:00'),
  main::h('city', '2026-03-16T17:40:00+07:00'), main::h('ioc', '2026-03-16T17:50:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Cột đèn đổ chắn ngang đường","category":"lighting","lat":22.44,"lng":103.50,"reporter_name":"Sùng A V","reporter_phone":"0912348006"}',
+["POST /api/v1/reports\n" . '{"content":"Cột đèn đổ chắn ngang đường","category":"lighting","lat":22.38,"lng":103.65,"reporter_name":"Sùng A V","reporter_phone":"0912348006"}',
  main::act('LA-6', action => 'receive', urgent => JSON::PP::true),
  main::act('LA-6', action => 'accept'),
  main::act('LA-6', action => 'resolve', summary => 'Đã cẩu cột đèn, thông đường.'),
@@ -276,8 +276,8 @@ GET /api/v1/reports/LA-1/history
 [201, 200, 200, 200, 200]
 --- response_body_like eval
 ['"urgent":false,"media":\[\],"deadlines":\[\]',
- '"status":"dispatched".*"urgent":true.*"lead":"tp-lai-chau".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-16T17:45', 'open'], ['resolve@tp-lai-chau', '2026-03-16T17:45', 'open'],
+ '"status":"dispatched".*"urgent":true.*"lead":"xa-binh-lu".*' . main::dls(0,
+  ['accept@xa-binh-lu', '2026-03-16T17:45', 'open'], ['resolve@xa-binh-lu', '2026-03-16T17:45', 'open'],
   ['notify', '2026-03-24T16:45', 'open']),
  '"status":"in_progress"', '"status":"under_review"', '"status":"resolved"']
 
@@ -356,7 +356,7 @@ GET /api/v1/reports/LA-1/history
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['^\{"id":"LA-1","status":"resolved",.*"published":true,.*"rendered":"UBND thành phố Lai Châu\\\\nKính chào: Ông/Bà\\\\nSau khi nhận được phản ánh của Ông/Bà, UBND thành phố Lai Châu đã tiến hành kiểm tra, xử lý và thông báo kết quả như sau:\\\\nĐã thay bộ điều khiển đèn tín hiệu\.\\\\n.*"rating":"satisfied"',
+['^\{"id":"LA-1","status":"resolved",.*"published":true,.*"rendered":"UBND xã Bình Lư\\\\nKính chào: Ông/Bà\\\\nSau khi nhận được phản ánh của Ông/Bà, UBND xã Bình Lư đã tiến hành kiểm tra, xử lý và thông báo kết quả như sau:\\\\nĐã thay bộ điều khiển đèn tín hiệu\.\\\\n.*"rating":"satisfied"',
  '^\{"items":\[\{"id":"LA-6",[^\n]*\},\{"id":"LA-5",[^\n]*\},\{"id":"LA-3",[^\n]*\},\{"id":"LA-2",[^\n]*\},\{"id":"LA-1",[^\n]*\}\],"total":5\}$']
 --- response_body_unlike eval
 ['Lù Văn|912348001|reporter_name|reporter_phone|phone_hash|token_hash|content_original|deadlines|"agencies"|auto_agency|"hidden"|"messages"',
@@ -426,7 +426,7 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
  (map { main::h('r:token-lc25-report-8', '2026-03-18T14:10:00+07:00') } 1 .. 3),
  (map { main::h('ioc', '2026-03-18T14:10:00+07:00') } 1 .. 5)]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Biển báo giao thông bị đổ","category":"traffic","lat":22.44,"lng":103.49,"reporter_name":"Lò Văn K","reporter_phone":"0912348008"}',
+["POST /api/v1/reports\n" . '{"content":"Biển báo giao thông bị đổ","category":"traffic","lat":22.38,"lng":103.64,"reporter_name":"Lò Văn K","reporter_phone":"0912348008"}',
  main::act('LA-8', action => 'dispatch', agencies => ['so-xd']),
  main::act('LA-8', action => 'coordinate', coordinator => 'so-xd'),
  main::act('LA-8', action => 'publish'),
@@ -502,14 +502,14 @@ phuong-doan-ket: LA-4 on time, the hidden LA-7 still in hand (its late
 accept is not a handling step); phuong-tan-phong: LA-2 sent on (its
 handling step closed, on time) and the urgent LA-5; so-xd: LA-2 and LA-3,
 "acceptable" (0.0, under the 10 ratings of pa_stats_min_ratings: no flag);
-tp-lai-chau: LA-1 handled late ("overdue"), "satisfied", and LA-6.
+xa-binh-lu: LA-1 handled late ("overdue"), "satisfied", and LA-6.
 --- more_headers eval
 main::h('supervisor', '2026-03-18T15:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-doan-ket","name":"UBND phường Đoàn Kết","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[]},{"agency":"tp-lai-chau","name":"UBND thành phố Lai Châu","dispatched":2,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-doan-ket","name":"UBND phường Đoàn Kết","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[]},{"agency":"xa-binh-lu","name":"UBND xã Bình Lư","dispatched":2,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"]}]}
 
 
 
@@ -524,7 +524,7 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Rãnh thoát nước bị lấp","category":"water","lat":22.40,"lng":103.45,"reporter_name":"Tao Văn M","reporter_phone":"0912348009"}',
  main::act('LA-9', action => 'receive'),
- "POST /api/v1/reports\n" . '{"content":"Mặt đường bong tróc","category":"traffic","lat":22.44,"lng":103.50,"reporter_name":"Lường Thị N","reporter_phone":"0912348010"}',
+ "POST /api/v1/reports\n" . '{"content":"Mặt đường bong tróc","category":"traffic","lat":22.38,"lng":103.65,"reporter_name":"Lường Thị N","reporter_phone":"0912348010"}',
  main::act('LA-10', action => 'receive'),
  "POST /api/v1/reports\n" . '{"content":"Rác thải ven suối","category":"environment","lat":22.36,"lng":103.48,"reporter_name":"Chẻo Văn P","reporter_phone":"0912348011"}',
  main::act('LA-11', action => 'receive')]
@@ -537,7 +537,7 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
   ['notify', '2026-05-07T15:00', 'open']),
  '"id":"LA-10"',
  '"status":"dispatched".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-05-04T10:00', 'open'], ['resolve@tp-lai-chau', '2026-05-08T10:00', 'open'],
+  ['accept@xa-binh-lu', '2026-05-04T10:00', 'open'], ['resolve@xa-binh-lu', '2026-05-08T10:00', 'open'],
   ['notify', '2026-05-11T10:00', 'open']),
  '"id":"LA-11"',
  '"status":"dispatched".*' . main::dls(0,

@@ -21,11 +21,11 @@ life('dienbien-2023', 't_db23',
      ioc        => ['ioc'],
      supervisor => ['supervisor'],
      mthanh     => ['handler', 'phuong-muong-thanh'],
-     himlam     => ['handler', 'phuong-him-lam'],
-     commune    => ['handler', 'xa-thanh-xuong'],
-     city       => ['handler', 'tp-dien-bien-phu'],
-     gtvt       => ['handler', 'so-gtvt'],
-     xd         => ['handler', 'so-xd'],
+     himlam     => ['handler', 'phuong-dien-bien-phu'],
+     commune    => ['handler', 'xa-thanh-yen'],
+     city       => ['handler', 'phuong-muong-lay'],
+     gtvt       => ['handler', 'so-xd'],
+     xd         => ['handler', 'so-nnmt'],
      leader     => ['leader', 'phuong-muong-thanh'],
      coord      => ['coordinator', 'phuong-muong-thanh']);
 
@@ -76,7 +76,7 @@ POST /api/v1/reports
 
 
 
-=== TEST 4: a second report, Tuesday 3/3 in Him Lam ward, received 08:30; the ward does not take it by Wednesday 08:30: swept overdue one second later
+=== TEST 4: a second report, Tuesday 3/3 in Điện Biên Phủ ward, received 08:30; the ward does not take it by Wednesday 08:30: swept overdue one second later
 --- more_headers eval
 [main::h('citizen', '2026-03-03T08:00:00+07:00') . "\nX-PA-Test-Id: DB-2\nX-PA-Test-Token: token-db23-report-2",
  main::h('ioc', '2026-03-03T08:30:00+07:00'),
@@ -91,14 +91,14 @@ POST /api/v1/reports
 [201, 200, 200, 200, 200]
 --- response_body_like eval
 ['"id":"DB-2"',
- '"status":"dispatched".*"lead":"phuong-him-lam".*' . main::dls(0,
-  ['accept@phuong-him-lam', '2026-03-04T08:30', 'open'],
-  ['notify', '2026-03-11T08:30', 'open'], ['resolve@phuong-him-lam', '2026-03-11T08:30', 'open']),
+ '"status":"dispatched".*"lead":"phuong-dien-bien-phu".*' . main::dls(0,
+  ['accept@phuong-dien-bien-phu', '2026-03-04T08:30', 'open'],
+  ['notify', '2026-03-11T08:30', 'open'], ['resolve@phuong-dien-bien-phu', '2026-03-11T08:30', 'open']),
  '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
  '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
  '"status":"in_progress".*' . main::dls(0,
-  ['accept@phuong-him-lam', '2026-03-04T08:30', 'late'],
-  ['notify', '2026-03-11T08:30', 'open'], ['resolve@phuong-him-lam', '2026-03-11T08:30', 'open'])]
+  ['accept@phuong-dien-bien-phu', '2026-03-04T08:30', 'late'],
+  ['notify', '2026-03-11T08:30', 'open'], ['resolve@phuong-dien-bien-phu', '2026-03-11T08:30', 'open'])]
 
 
 
@@ -167,8 +167,8 @@ GET /api/v1/reports/DB-2
 --- error_code: 200
 --- response_body_like eval
 '"status":"in_progress".*' . main::dls(1,
-  ['accept@phuong-him-lam', '2026-03-04T08:30', 'late'],
-  ['notify', '2026-03-11T08:30', 'met'], ['resolve@phuong-him-lam', '2026-03-11T08:30', 'over'])
+  ['accept@phuong-dien-bien-phu', '2026-03-04T08:30', 'late'],
+  ['notify', '2026-03-11T08:30', 'met'], ['resolve@phuong-dien-bien-phu', '2026-03-11T08:30', 'over'])
 . ',"messages":\[\{"at":"2026-03-11T08:30:01\+07:00","action":"notify","status":"in_progress","note":"Phản ánh của Ông/Bà vẫn đang được cơ quan chức năng xem xét, xử lý. Kết quả sẽ được thông báo đến Ông/Bà ngay khi có."\}\]\}$'
 
 
@@ -176,7 +176,7 @@ GET /api/v1/reports/DB-2
 === TEST 9: ... the notifiers got a status_notice event for the ward; handled late, published, rated "unsatisfied"
 --- init
 Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
-    qr/^type\nstatus_notice\nid\nDB-2\nstatus\nin_progress\nagency\nphuong-him-lam\nagencies\n,phuong-him-lam,\nurgent\n0\nat\n1773192601$/m,
+    qr/^type\nstatus_notice\nid\nDB-2\nstatus\nin_progress\nagency\nphuong-dien-bien-phu\nagencies\n,phuong-dien-bien-phu,\nurgent\n0\nat\n1773192601$/m,
     'status_notice event');
 --- more_headers eval
 [main::h('himlam', '2026-03-12T10:00:00+07:00'), main::h('ioc', '2026-03-12T11:00:00+07:00'),
@@ -189,13 +189,13 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 [200, 200, 200]
 --- response_body_like eval
 ['"status":"under_review".*' . main::dls(0,
-  ['accept@phuong-him-lam', '2026-03-04T08:30', 'late'],
-  ['notify', '2026-03-11T08:30', 'met'], ['resolve@phuong-him-lam', '2026-03-11T08:30', 'late']),
+  ['accept@phuong-dien-bien-phu', '2026-03-04T08:30', 'late'],
+  ['notify', '2026-03-11T08:30', 'met'], ['resolve@phuong-dien-bien-phu', '2026-03-11T08:30', 'late']),
  '"status":"resolved"', '"rating":"unsatisfied"']
 
 
 
-=== TEST 10: a national road in Thanh Xương commune: routed to the commune, which sends it on (not competent) within the hour; the IOC dispatches it to the department by content
+=== TEST 10: a national road in Thanh Yên commune: routed to the commune, which sends it on (not competent) within the hour; the IOC dispatches it to the department by content
 --- more_headers eval
 [main::h('citizen', '2026-03-12T08:00:00+07:00') . "\nX-PA-Test-Id: DB-3\nX-PA-Test-Token: token-db23-report-3",
  main::h('ioc', '2026-03-12T08:30:00+07:00'), main::h('commune', '2026-03-12T09:00:00+07:00'),
@@ -203,22 +203,22 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Quốc lộ 279 sụt lún đoạn qua bản Co Luống","category":"traffic","lat":21.33,"lng":103.0,"reporter_name":"Tòng Văn C","reporter_phone":"0912349003"}',
  main::act('DB-3', action => 'receive'),
- main::act('DB-3', action => 'return', kind => 'not_competent', suggested_agency => 'so-gtvt', message => 'Quốc lộ do Sở Giao thông vận tải quản lý'),
- main::act('DB-3', action => 'dispatch', agencies => ['so-gtvt'])]
+ main::act('DB-3', action => 'return', kind => 'not_competent', suggested_agency => 'so-xd', message => 'Quốc lộ do Sở Giao thông vận tải quản lý'),
+ main::act('DB-3', action => 'dispatch', agencies => ['so-xd'])]
 --- error_code eval
 [201, 200, 200, 200]
 --- response_body_like eval
 ['"id":"DB-3"',
- '"status":"dispatched".*"lead":"xa-thanh-xuong".*' . main::dls(0,
-  ['accept@xa-thanh-xuong', '2026-03-13T08:30', 'open'],
-  ['notify', '2026-03-20T08:30', 'open'], ['resolve@xa-thanh-xuong', '2026-03-20T08:30', 'open']),
- '"status":"received".*"suggested_agencies":\["so-gtvt"\],"returned_by":"xa-thanh-xuong","return_kind":"not_competent".*' . main::dls(0,
-  ['accept@xa-thanh-xuong', '2026-03-13T08:30', 'met'],
-  ['notify', '2026-03-20T08:30', 'met'], ['resolve@xa-thanh-xuong', '2026-03-20T08:30', 'met']),
- '"status":"dispatched".*"lead":"so-gtvt".*' . main::dls(0,
-  ['accept@xa-thanh-xuong', '2026-03-13T08:30', 'met'], ['accept@so-gtvt', '2026-03-13T09:30', 'open'],
-  ['resolve@xa-thanh-xuong', '2026-03-20T08:30', 'met'],
-  ['notify', '2026-03-20T09:30', 'open'], ['resolve@so-gtvt', '2026-03-20T09:30', 'open'])]
+ '"status":"dispatched".*"lead":"xa-thanh-yen".*' . main::dls(0,
+  ['accept@xa-thanh-yen', '2026-03-13T08:30', 'open'],
+  ['notify', '2026-03-20T08:30', 'open'], ['resolve@xa-thanh-yen', '2026-03-20T08:30', 'open']),
+ '"status":"received".*"suggested_agencies":\["so-xd"\],"returned_by":"xa-thanh-yen","return_kind":"not_competent".*' . main::dls(0,
+  ['accept@xa-thanh-yen', '2026-03-13T08:30', 'met'],
+  ['notify', '2026-03-20T08:30', 'met'], ['resolve@xa-thanh-yen', '2026-03-20T08:30', 'met']),
+ '"status":"dispatched".*"lead":"so-xd".*' . main::dls(0,
+  ['accept@xa-thanh-yen', '2026-03-13T08:30', 'met'], ['accept@so-xd', '2026-03-13T09:30', 'open'],
+  ['resolve@xa-thanh-yen', '2026-03-20T08:30', 'met'],
+  ['notify', '2026-03-20T09:30', 'open'], ['resolve@so-xd', '2026-03-20T09:30', 'open'])]
 
 
 
@@ -234,7 +234,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 [200, 200, 200]
 --- response_body_like eval
 ['"status":"in_progress"', '"status":"under_review"',
- '"status":"resolved".*\{"step":"notify","due":"2026-03-20T09:30:00\+07:00","met":true,"overdue":false\},\{"step":"resolve","due":"2026-03-20T09:30:00\+07:00","agency":"so-gtvt","met":true,"overdue":false\}\],"overdue":false']
+ '"status":"resolved".*\{"step":"notify","due":"2026-03-20T09:30:00\+07:00","met":true,"overdue":false\},\{"step":"resolve","due":"2026-03-20T09:30:00\+07:00","agency":"so-xd","met":true,"overdue":false\}\],"overdue":false']
 
 
 
@@ -244,7 +244,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
  main::h('ioc', '2026-03-13T08:15:00+07:00'), main::h('city', '2026-03-13T10:00:00+07:00'),
  main::h('ioc', '2026-03-13T10:30:00+07:00'), main::h('r:token-db23-report-4', '2026-03-13T11:00:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Chỗ này có vấn đề","lat":21.42,"lng":103.05,"reporter_name":"Vừ A D","reporter_phone":"0912349004"}',
+["POST /api/v1/reports\n" . '{"content":"Chỗ này có vấn đề","lat":22.05,"lng":103.15,"reporter_name":"Vừ A D","reporter_phone":"0912349004"}',
  main::act('DB-4', action => 'receive'),
  main::act('DB-4', action => 'return', kind => 'needs_info', message => 'Nội dung chưa rõ sự việc, địa điểm.'),
  main::act('DB-4', action => 'reject', reason => 'unclear_or_test', message => 'Nội dung chưa rõ: đề nghị gửi lại phản ánh nêu rõ sự việc, địa điểm và kèm ảnh.'),
@@ -253,16 +253,16 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 [201, 200, 200, 409, 200]
 --- response_body_like eval
 ['"id":"DB-4"',
- '"status":"dispatched".*"lead":"tp-dien-bien-phu".*' . main::dls(0,
-  ['accept@tp-dien-bien-phu', '2026-03-16T08:15', 'open'],
-  ['notify', '2026-03-23T08:15', 'open'], ['resolve@tp-dien-bien-phu', '2026-03-23T08:15', 'open']),
- '"status":"received".*"returned_by":"tp-dien-bien-phu","return_kind":"needs_info".*' . main::dls(0,
-  ['accept@tp-dien-bien-phu', '2026-03-16T08:15', 'met'],
-  ['notify', '2026-03-23T08:15', 'met'], ['resolve@tp-dien-bien-phu', '2026-03-23T08:15', 'met']),
+ '"status":"dispatched".*"lead":"phuong-muong-lay".*' . main::dls(0,
+  ['accept@phuong-muong-lay', '2026-03-16T08:15', 'open'],
+  ['notify', '2026-03-23T08:15', 'open'], ['resolve@phuong-muong-lay', '2026-03-23T08:15', 'open']),
+ '"status":"received".*"returned_by":"phuong-muong-lay","return_kind":"needs_info".*' . main::dls(0,
+  ['accept@phuong-muong-lay', '2026-03-16T08:15', 'met'],
+  ['notify', '2026-03-23T08:15', 'met'], ['resolve@phuong-muong-lay', '2026-03-23T08:15', 'met']),
  '"code":"invalid_transition"',
  '"status":"received".*' . main::dls(0,
-  ['accept@tp-dien-bien-phu', '2026-03-16T08:15', 'met'],
-  ['notify', '2026-03-23T08:15', 'met'], ['resolve@tp-dien-bien-phu', '2026-03-23T08:15', 'met'])
+  ['accept@phuong-muong-lay', '2026-03-16T08:15', 'met'],
+  ['notify', '2026-03-23T08:15', 'met'], ['resolve@phuong-muong-lay', '2026-03-23T08:15', 'met'])
  . ',"messages":\[\{"at":"2026-03-13T10:00:00\+07:00","action":"return","status":"received","note":"Nội dung chưa rõ sự việc, địa điểm.","return_kind":"needs_info"\}\]\}$']
 
 
@@ -272,7 +272,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 [main::h('citizen', '2026-03-13T14:00:00+07:00') . "\nX-PA-Test-Id: DB-5\nX-PA-Test-Token: token-db23-report-5",
  main::h('ioc', '2026-03-13T14:30:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Xe tải đổ trộm phế thải xây dựng cạnh cầu","category":"environment","lat":21.03,"lng":105.85,"reporter_name":"Cà Văn E","reporter_phone":"0912349005"}',
+["POST /api/v1/reports\n" . '{"content":"Xe tải đổ trộm phế thải xây dựng cạnh cầu","category":"environment","lat":21.50,"lng":103.30,"reporter_name":"Cà Văn E","reporter_phone":"0912349005"}',
  main::act('DB-5', action => 'request_info', message => 'Đề nghị xác nhận vị trí: toạ độ gửi kèm nằm ngoài tỉnh Điện Biên.')]
 --- error_code eval
 [201, 200]
@@ -288,7 +288,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
  main::h('ioc', '2026-03-14T21:10:00+07:00'), main::h('city', '2026-03-14T21:20:00+07:00'),
  main::h('city', '2026-03-14T22:00:00+07:00'), main::h('ioc', '2026-03-14T22:05:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Tai nạn giao thông, xe máy va chạm ô tô tại ngã tư","category":"accident","lat":21.42,"lng":103.05,"reporter_name":"Lường Văn G","reporter_phone":"0912349006"}',
+["POST /api/v1/reports\n" . '{"content":"Tai nạn giao thông, xe máy va chạm ô tô tại ngã tư","category":"accident","lat":22.05,"lng":103.15,"reporter_name":"Lường Văn G","reporter_phone":"0912349006"}',
  main::act('DB-6', action => 'receive'), main::act('DB-6', action => 'accept'),
  main::act('DB-6', action => 'resolve', summary => 'Đã phối hợp cấp cứu người bị nạn, phân luồng giao thông.'),
  main::act('DB-6', action => 'publish')]
@@ -296,12 +296,12 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 [201, 200, 200, 200, 200]
 --- response_body_like eval
 ['"urgent":true,"media":\[\],"deadlines":\[\]',
- '"status":"dispatched".*"urgent":true.*"lead":"tp-dien-bien-phu".*' . main::dls(0,
-  ['accept@tp-dien-bien-phu', '2026-03-14T22:10', 'open'], ['resolve@tp-dien-bien-phu', '2026-03-14T22:10', 'open'],
+ '"status":"dispatched".*"urgent":true.*"lead":"phuong-muong-lay".*' . main::dls(0,
+  ['accept@phuong-muong-lay', '2026-03-14T22:10', 'open'], ['resolve@phuong-muong-lay', '2026-03-14T22:10', 'open'],
   ['notify', '2026-03-23T17:00', 'open']),
  '"status":"in_progress"', '"status":"under_review"',
  '"status":"resolved".*' . main::dls(0,
-  ['accept@tp-dien-bien-phu', '2026-03-14T22:10', 'met'], ['resolve@tp-dien-bien-phu', '2026-03-14T22:10', 'met'],
+  ['accept@phuong-muong-lay', '2026-03-14T22:10', 'met'], ['resolve@phuong-muong-lay', '2026-03-14T22:10', 'met'],
   ['notify', '2026-03-23T17:00', 'met'])]
 
 
@@ -315,7 +315,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 ["POST /api/v1/admin/sweep", "GET /api/v1/reports/DB-5",
  main::act('DB-5', action => 'supplement', content => 'Vị trí đúng là bãi đất trống cạnh cầu Mường Thanh.'),
  main::act('DB-5', action => 'receive'),
- main::act('DB-5', action => 'dispatch', agencies => ['so-xd']),
+ main::act('DB-5', action => 'dispatch', agencies => ['so-nnmt']),
  main::act('DB-5', action => 'accept')]
 --- error_code eval
 [200, 200, 200, 200, 200, 200]
@@ -324,9 +324,9 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
  '"status":"needs_info".*"deadlines":\[\],"overdue":false,"messages":\[\{"at":"2026-03-13T14:30:00\+07:00","action":"request_info","status":"needs_info","note":"Đề nghị xác nhận vị trí[^"]*"\}\]\}$',
  '"status":"submitted".*"deadlines":\[\],"overdue":false',
  '"status":"received".*"deadlines":\[\],"overdue":false',
- '"status":"dispatched".*"lead":"so-xd".*' . main::dls(0,
-  ['accept@so-xd', '2026-03-18T15:40', 'open'],
-  ['notify', '2026-03-25T15:40', 'open'], ['resolve@so-xd', '2026-03-25T15:40', 'open']),
+ '"status":"dispatched".*"lead":"so-nnmt".*' . main::dls(0,
+  ['accept@so-nnmt', '2026-03-18T15:40', 'open'],
+  ['notify', '2026-03-25T15:40', 'open'], ['resolve@so-nnmt', '2026-03-25T15:40', 'open']),
  '"status":"in_progress"']
 
 
@@ -368,7 +368,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 [200, 200, 200]
 --- response_body_like eval
 ['^\{"id":"DB-1","status":"resolved",.*"published":true,.*"rendered":"UBND phường Mường Thanh\\\\nKính chào: Ông Quàng Văn A\\\\nSau khi nhận được phản ánh của Ông Quàng Văn A, UBND phường Mường Thanh đã tiến hành kiểm tra, xử lý và thông báo kết quả như sau:\\\\nĐã lát lại vỉa hè trước chợ\.\\\\n.*"rating":"satisfied".*"reporter_name":"Quàng Văn A"',
- '^\{"id":"DB-2","status":"resolved",.*"rendered":"UBND phường Him Lam\\\\nKính chào: Ông/Bà\\\\n.*"rating":"unsatisfied"',
+ '^\{"id":"DB-2","status":"resolved",.*"rendered":"UBND phường Điện Biên Phủ\\\\nKính chào: Ông/Bà\\\\n.*"rating":"unsatisfied"',
  '^\{"items":\[\{"id":"DB-3",[^\n]*\},\{"id":"DB-6",[^\n]*\},\{"id":"DB-2",[^\n]*\},\{"id":"DB-1",[^\n]*\}\],"total":4\}$']
 --- response_body_unlike eval
 ['912349001|reporter_phone|phone_hash|token_hash|content_original|deadlines|"agencies"|auto_agency|"hidden"|"messages"',
@@ -456,8 +456,8 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
  (map { main::h('ioc', '2026-03-19T11:10:00+07:00') } 1 .. 5)]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Đèn chiếu sáng ngõ 5 không sáng","category":"lighting","lat":21.405,"lng":103.035,"reporter_name":"Giàng Thị K","reporter_phone":"0912349008"}',
- main::act('DB-8', action => 'dispatch', agencies => ['so-xd']),
- main::act('DB-8', action => 'coordinate', coordinator => 'so-xd'),
+ main::act('DB-8', action => 'dispatch', agencies => ['so-nnmt']),
+ main::act('DB-8', action => 'coordinate', coordinator => 'so-nnmt'),
  main::act('DB-8', action => 'publish'),
  main::act('DB-8', action => 'review_return', message => 'Thiếu ảnh'),
  main::act('DB-8', action => 'forward_monitoring', message => 'Theo dõi'),
@@ -465,7 +465,7 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
  main::act('DB-8', action => 'rate', rating => 'satisfied'),
  main::act('DB-8', action => 'comment', text => 'Cảm ơn'),
  main::act('DB-7', action => 'receive'),
- main::act('DB-7', action => 'dispatch', agencies => ['so-xd']),
+ main::act('DB-7', action => 'dispatch', agencies => ['so-nnmt']),
  main::act('DB-7', action => 'request_info', message => 'Thêm ảnh'),
  main::act('DB-7', action => 'reject', reason => 'other'),
  main::act('DB-7', action => 'publish')]
@@ -490,14 +490,14 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
  main::act('DB-1', action => 'resolve', summary => 'Lại xong'),
  main::act('DB-1', action => 'approve'),
  main::act('DB-1', action => 'send_back', message => 'Làm lại'),
- main::act('DB-1', action => 'identify', agencies => ['so-xd']),
+ main::act('DB-1', action => 'identify', agencies => ['so-nnmt']),
  main::act('DB-1', action => 'confirm', agree => JSON::PP::true),
  main::act('DB-1', action => 'verify'),
  main::act('DB-1', action => 'request_info', message => 'Thêm ảnh'),
  main::act('DB-1', action => 'reject', reason => 'other'),
  main::act('DB-1', action => 'receive'),
- main::act('DB-1', action => 'dispatch', agencies => ['so-xd']),
- main::act('DB-1', action => 'coordinate', coordinator => 'so-xd'),
+ main::act('DB-1', action => 'dispatch', agencies => ['so-nnmt']),
+ main::act('DB-1', action => 'coordinate', coordinator => 'so-nnmt'),
  main::act('DB-1', action => 'publish'),
  main::act('DB-1', action => 'forward_monitoring', message => 'Theo dõi'),
  main::act('DB-1', action => 'escalate', message => 'Báo cáo UBND tỉnh'),
@@ -527,19 +527,19 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 
 
 === TEST 25: statistics of March, from what act.lua recorded when each step completed
-phuong-him-lam: DB-2 handled late ("overdue"), "unsatisfied" (0.0, but
+phuong-dien-bien-phu: DB-2 handled late ("overdue"), "unsatisfied" (0.0, but
 under the 10 ratings of pa_stats_min_ratings: no low_satisfaction flag);
 phuong-muong-thanh: DB-1 on time, "satisfied", and the hidden DB-7 in hand
-(its late accept is not a handling step); so-gtvt: DB-3; so-xd: DB-5 in
-hand; tp-dien-bien-phu: DB-4 returned (its handling step closed, on time)
-and the urgent DB-6; xa-thanh-xuong: DB-3 sent on.
+(its late accept is not a handling step); so-xd: DB-3; so-xd: DB-5 in
+hand; phuong-muong-lay: DB-4 returned (its handling step closed, on time)
+and the urgent DB-6; xa-thanh-yen: DB-3 sent on.
 --- more_headers eval
 main::h('supervisor', '2026-03-19T12:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-him-lam","name":"UBND phường Him Lam","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.0,"flags":["overdue"]},{"agency":"phuong-muong-thanh","name":"UBND phường Mường Thanh","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]},{"agency":"so-gtvt","name":"Sở Giao thông vận tải tỉnh Điện Biên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Điện Biên","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"tp-dien-bien-phu","name":"UBND thành phố Điện Biên Phủ","dispatched":2,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"xa-thanh-xuong","name":"UBND xã Thanh Xương","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-dien-bien-phu","name":"UBND phường Điện Biên Phủ","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.0,"flags":["overdue"]},{"agency":"phuong-muong-lay","name":"UBND phường Mường Lay","dispatched":2,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-muong-thanh","name":"UBND phường Mường Thanh","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Điện Biên","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Điện Biên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"xa-thanh-yen","name":"UBND xã Thanh Yên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]}]}
 
 
 
@@ -563,5 +563,5 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
   ['notify', '2026-08-28T15:00', 'open'], ['resolve@phuong-muong-thanh', '2026-08-28T15:00', 'open']),
  '"id":"DB-10"',
  '"status":"dispatched".*' . main::dls(0,
-  ['accept@phuong-him-lam', '2026-09-03T10:00', 'open'],
-  ['notify', '2026-09-10T10:00', 'open'], ['resolve@phuong-him-lam', '2026-09-10T10:00', 'open'])]
+  ['accept@phuong-dien-bien-phu', '2026-09-03T10:00', 'open'],
+  ['notify', '2026-09-10T10:00', 'open'], ['resolve@phuong-dien-bien-phu', '2026-09-10T10:00', 'open'])]
