@@ -10,6 +10,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_redis.h"
@@ -45,6 +46,8 @@ static char *ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_area_point(ngx_conf_t *cf, ngx_str_t *name,
@@ -284,6 +287,20 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, login_required),
       NULL },
 
+    { ngx_string("pa_hide_by"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pa_hide_by,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_extend_max"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, extend_max),
+      NULL },
+
     { ngx_string("pa_stats_min_ratings"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -451,6 +468,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->auto_dispatch = NGX_CONF_UNSET;
     pmcf->login_required = NGX_CONF_UNSET;
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
+    pmcf->extend_max = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
     pmcf->photo_max_age = NGX_CONF_UNSET;
     pmcf->duplicate_radius = NGX_CONF_UNSET_UINT;
@@ -498,6 +516,11 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->auto_dispatch, 0);
     ngx_conf_init_value(pmcf->login_required, 0);
     ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
+    ngx_conf_init_uint_value(pmcf->extend_max, 60);
+
+    if (pmcf->hide_roles == 0) {
+        pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
+    }
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
     ngx_conf_init_value(pmcf->photo_max_age, 0);
     ngx_conf_init_uint_value(pmcf->duplicate_radius, 100);
@@ -1212,9 +1235,12 @@ ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 /*
  * pa_sla <step> <duration> [wall] [urgent=<duration>] [urgent_working]
+ *        [from=submission]
  *
  * Durations: "2d", "0.5d", "1h", "30m".  Working time unless "wall";
- * urgent durations are wall-clock unless "urgent_working".
+ * urgent durations are wall-clock unless "urgent_working".  A step
+ * "from=submission" opens with the report, counted from its submission
+ * (TN Điều 6.2, 7.1), not from the step before it.
  */
 
 static char *
@@ -1281,6 +1307,13 @@ ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (value[i].len == 15
+            && ngx_strncmp(value[i].data, "from=submission", 15) == 0)
+        {
+            sla->from_submission = 1;
+            continue;
+        }
+
         if (value[i].len > 7
             && ngx_strncmp(value[i].data, "urgent=", 7) == 0)
         {
@@ -1307,6 +1340,49 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid \"pa_sla\" for step \"%V\"", &value[1]);
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * pa_hide_by ioc [handler]: who may hide a report.  The IOC always may;
+ * "handler" lets the assigned agency hide it too (LC25 Điều 9, ĐB mục 6).
+ */
+
+static char *
+ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (pmcf->hide_roles) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 3 && ngx_strncmp(value[i].data, "ioc", 3) == 0) {
+            continue;
+        }
+
+        if (value[i].len == 7
+            && ngx_strncmp(value[i].data, "handler", 7) == 0)
+        {
+            pmcf->hide_roles |= NGX_PA_ROLE_BIT(NGX_PA_ROLE_HANDLER);
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid role \"%V\" in \"pa_hide_by\": "
+                           "\"ioc\" or \"handler\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }
 
 

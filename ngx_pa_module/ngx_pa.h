@@ -59,6 +59,7 @@ typedef struct {
     unsigned                   normal_wall:1;
     unsigned                   urgent_wall:1;
     unsigned                   urgent_set:1;
+    unsigned                   from_submission:1;  /* opens at submit */
 } ngx_pa_sla_t;
 
 
@@ -111,6 +112,8 @@ typedef struct {
     ngx_flag_t                 auto_dispatch;    /* by the directory's areas */
     ngx_flag_t                 login_required;
     ngx_uint_t                 stats_min_ratings;
+    ngx_uint_t                 hide_roles;       /* NGX_PA_ROLE_BIT()s */
+    ngx_uint_t                 extend_max;       /* working days */
 
     /* the directory (ngx_pa_directory.c) */
     void                      *directory;

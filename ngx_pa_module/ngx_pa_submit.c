@@ -58,6 +58,7 @@ struct ngx_pa_submit_s {
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
     ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
+    ngx_str_t             auto_agency; /* dispatched at submission to it */
 };
 
 
@@ -86,6 +87,9 @@ static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_submit_answer(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
 static void ngx_pa_submit_json_cleanup(void *data);
+static ngx_int_t ngx_pa_submit_dispatched(ngx_pa_record_t *rec,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_uint_t urgent, json_t *answer,
+    json_t *dls);
 
 
 ngx_int_t
@@ -432,12 +436,16 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     sb->lat = lat;
     sb->lng = lng;
 
-    /* LC25 / ĐB: the agency whose area holds the report, for dispatch */
+    /*
+     * LC25 Điều 6, ĐB: the report goes at once to the agency whose area
+     * holds it; a position no area holds waits for the IOC's dispatch.
+     */
 
     if (pmcf->auto_dispatch
         && ngx_pa_directory_locate(pmcf, lat, lng, &agency) == NGX_OK)
     {
         ngx_pa_record_put(&rec, "auto_agency", &agency);
+        sb->auto_agency = agency;
     }
 
     /*
@@ -448,9 +456,10 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_record_put_cstr(&rec, "token_hash", "");
     sb->token_slot = rec.fields->nelts - 1;
 
-    /* state and the first deadline */
+    /* state and the first deadlines */
 
-    ngx_pa_record_put_cstr(&rec, "status", "submitted");
+    ngx_pa_record_put_cstr(&rec, "status",
+                           sb->auto_agency.len ? "dispatched" : "submitted");
     ngx_pa_record_put_int(&rec, "created_at", ctx->now);
     ngx_pa_record_put_int(&rec, "updated_at", ctx->now);
     ngx_pa_record_put_cstr(&rec, "urgent", urgent ? "1" : "0");
@@ -465,9 +474,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
     }
 
-    first = pmcf->verification ? "verify" : "receive";
-    sla = ngx_pa_sla_find(pmcf, first);
-
     dls = json_array();
     if (dls == NULL) {
         return NGX_ERROR;
@@ -475,11 +481,46 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     json_object_set_new(answer, "deadlines", dls);
 
-    if (sla) {
-        due = ngx_pa_sla_due(pmcf, sla, ctx->now, urgent);
-
-        if (ngx_pa_record_deadline(&rec, first, NULL, due, dls) != NGX_OK) {
+    if (sb->auto_agency.len) {
+        if (ngx_pa_submit_dispatched(&rec, ctx, sb, urgent, answer, dls)
+            != NGX_OK)
+        {
             return NGX_ERROR;
+        }
+
+    } else {
+        first = pmcf->verification ? "verify" : "receive";
+        sla = ngx_pa_sla_find(pmcf, first);
+
+        if (sla) {
+            due = ngx_pa_sla_due(pmcf, sla, ctx->now, urgent);
+
+            if (ngx_pa_record_deadline(&rec, first, NULL, due, dls)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        /* steps counted from the submission (TN Điều 6.2, 7.1) */
+
+        sla = pmcf->slas->elts;
+
+        for (i = 0; i < pmcf->slas->nelts; i++) {
+            if (!sla[i].from_submission
+                || ngx_strcmp(sla[i].step.data, first) == 0)
+            {
+                continue;
+            }
+
+            due = ngx_pa_sla_due(pmcf, &sla[i], ctx->now, urgent);
+
+            if (ngx_pa_record_deadline(&rec, (char *) sla[i].step.data,
+                                       NULL, due, dls)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
         }
     }
 
@@ -491,6 +532,68 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     sb->fields = rec.fields;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Dispatched at submission (pa_auto_dispatch): the area's agency is the
+ * lead at once, with the deadlines a dispatch opens; submit.lua files it
+ * in the agency's queue and counts it.
+ */
+
+static ngx_int_t
+ngx_pa_submit_dispatched(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_uint_t urgent, json_t *answer, json_t *dls)
+{
+    u_char              *p;
+    ngx_str_t            list;
+    ngx_uint_t           i;
+    ngx_pa_sla_t        *sla;
+    ngx_pa_main_conf_t  *pmcf;
+    static const char   *steps[] = { "accept", "resolve", "notify", NULL };
+
+    pmcf = ngx_http_get_module_main_conf(rec->request, ngx_http_pa_module);
+
+    list.len = sb->auto_agency.len + 2;
+    list.data = ngx_pnalloc(rec->request->pool, list.len);
+    if (list.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = list.data;
+    *p++ = ',';
+    p = ngx_cpymem(p, sb->auto_agency.data, sb->auto_agency.len);
+    *p = ',';
+
+    ngx_pa_record_put(rec, "agencies", &list);
+    ngx_pa_record_put(rec, "lead", &sb->auto_agency);
+    ngx_pa_record_put_int(rec, "dispatched_at", ctx->now);
+
+    json_object_set_new(answer, "status", json_string("dispatched"));
+    json_object_set_new(answer, "agencies",
+                        json_pack("[s#]", sb->auto_agency.data,
+                                  (int) sb->auto_agency.len));
+
+    for (i = 0; steps[i]; i++) {
+        sla = ngx_pa_sla_find(pmcf, steps[i]);
+        if (sla == NULL) {
+            continue;
+        }
+
+        /* the notice is the report's, the others the agency's */
+
+        if (ngx_pa_record_deadline(rec, steps[i],
+                                   i < 2 ? &sb->auto_agency : NULL,
+                                   ngx_pa_sla_due(pmcf, sla, ctx->now,
+                                                  urgent),
+                                   dls)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     return NGX_OK;
 }
@@ -524,9 +627,11 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * KEYS: report, history, state index, due index, events, all reports,
  *       the phone's duplicate prints, locked phones, the position index
  *       of duplicate hints and its times, the access token's report id,
- *       the idempotency key
+ *       the idempotency key; dispatched at submission: the agency's
+ *       queue, the day's statistics, the work-load gauge
  * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
- *       what a retry gets back, n prints, prints..., n deadlines,
+ *       what a retry gets back, agency dispatched to (or ""), its
+ *       history entry (or ""), n prints, prints..., n deadlines,
  *       (member due) x n, fields...
  */
 
@@ -536,12 +641,15 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     u_char              *p;
     char                *dump;
     size_t               len;
+    ngx_tm_t             tm;
     ngx_str_t           *kv, *id, *note, seen;
     ngx_uint_t           i;
     ngx_array_t         *keys, *args;
     ngx_pa_submit_t     *sb;
+    ngx_pa_main_conf_t  *pmcf;
 
     sb = ctx->submit;
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     /* the blobs first: the report may point only at what is stored */
 
@@ -590,7 +698,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     len = ngx_strlen(dump);
 
-    keys = ngx_array_create(r->pool, 12, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 15, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
     seen.len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
@@ -610,7 +718,9 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     if (ngx_pa_key(r, keys, "r:%V", id) == NULL
         || ngx_pa_key(r, keys, "h:%V", id) == NULL
-        || ngx_pa_key(r, keys, "st:submitted") == NULL
+        || ngx_pa_key(r, keys, "st:%s", sb->auto_agency.len ? "dispatched"
+                                                       : "submitted")
+           == NULL
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "events") == NULL
         || ngx_pa_key(r, keys, "all") == NULL
@@ -624,6 +734,18 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (sb->auto_agency.len) {
+        ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+
+        if (ngx_pa_key(r, keys, "ag:%V", &sb->auto_agency) == NULL
+            || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                          tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+            || ngx_pa_key(r, keys, "gauge") == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     if (ngx_pa_arg_str(args, id) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
         || ngx_pa_record_history(r, ctx, args, "reporter", "reporter",
@@ -633,6 +755,13 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
            != NGX_OK
         || ngx_pa_arg_str(args, &seen) != NGX_OK
+        || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
+        || (sb->auto_agency.len
+            ? ngx_pa_record_history(r, ctx, args, "system", "auto_dispatch",
+                                    "dispatch", "submitted", "dispatched",
+                                    NULL)
+            : ngx_pa_arg_cstr(args, ""))
+           != NGX_OK
         || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
