@@ -330,6 +330,7 @@ ngx_pa_act_supplement(ngx_pa_action_t *a)
     json_t           *media, *o;
     ngx_str_t         content;
     ngx_uint_t        i;
+    ngx_pa_sla_t     *sla;
     ngx_pa_media_t  **m;
 
     if (ngx_pa_record_text(&a->rec, "content", 0, a->conf->content_max,
@@ -380,6 +381,17 @@ ngx_pa_act_supplement(ngx_pa_action_t *a)
 
     if (ngx_pa_action_deadline(a, "receive", "verified>receive") != NGX_OK
         || ngx_pa_action_deadline(a, "dispatch", "received>dispatch")
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* LC25 / ĐB: a report no area holds waits for a dispatch again */
+
+    sla = ngx_pa_sla_find(a->conf, "dispatch");
+
+    if (sla && sla->from_submission
+        && ngx_pa_action_deadline(a, "dispatch", "submitted>dispatch")
            != NGX_OK)
     {
         return NGX_ERROR;
