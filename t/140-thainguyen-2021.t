@@ -23,18 +23,18 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: submitted Monday 08:00: the verification has no deadline here
+=== TEST 1: submitted Monday 08:00: receipt within half a working day (Điều 6.2) and dispatch within one (Điều 7.1), both counted from the submission; the verification has no deadline of its own
 --- more_headers eval
 main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: TN-1\nX-PA-Test-Token: token-tn21-report-1"
 --- request
 POST /api/v1/reports
 {"content":"Biển báo giao thông bị đổ ở ngã tư","category":"traffic","lat":21.59,"lng":105.84,"reporter_name":"Nguyễn Thị H","reporter_phone":"0912346001"}
 --- error_code: 201
---- response_body_like: ^\{"id":"TN-1","status":"submitted","access_token":"token-tn21-report-1","urgent":false,"media":\[\],"deadlines":\[\],
+--- response_body_like: ^\{"id":"TN-1","status":"submitted","access_token":"token-tn21-report-1","urgent":false,"media":\[\],"deadlines":\[\{"step":"receive","due":"2026-03-02T13:45:00\+07:00"\},\{"step":"dispatch","due":"2026-03-03T08:00:00\+07:00"\}\],
 
 
 
-=== TEST 2: verified 09:00 -> received within half a working day (3 h 45), 14:45; received 10:00 -> dispatched by Tuesday 10:00
+=== TEST 2: verified 09:00, received 10:00: the deadlines stay those counted from the submission (13:45, Tuesday 08:00)
 --- more_headers eval
 [main::h('ioc', '2026-03-02T09:00:00+07:00'), main::h('ioc', '2026-03-02T10:00:00+07:00')]
 --- pipelined_requests eval
@@ -42,8 +42,8 @@ POST /api/v1/reports
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"verified".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'open']),
- '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'], ['dispatch', '2026-03-03T10:00', 'open'])]
+['"status":"verified".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'open'], ['dispatch', '2026-03-03T08:00', 'open']),
+ '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'], ['dispatch', '2026-03-03T08:00', 'open'])]
 
 
 
@@ -55,8 +55,8 @@ POST /api/v1/reports
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"dispatched".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-xd', '2026-03-02T15:00', 'open'], ['dispatch', '2026-03-03T10:00', 'met'],
+['"status":"dispatched".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'open'], ['dispatch', '2026-03-03T08:00', 'met'],
   ['resolve@so-xd', '2026-03-05T14:00', 'open']),
  '"status":"in_progress"']
 
@@ -69,8 +69,8 @@ main::h('gtvt', '2026-03-04T16:30:00+07:00')
 main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo.', salutation => 'Bà')
 --- error_code: 200
 --- response_body_like eval
-'"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+'"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
   ['approve', '2026-03-05T10:45', 'open'], ['resolve@so-xd', '2026-03-05T14:00', 'met'])
 
 
@@ -84,11 +84,11 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"in_progress".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+['"status":"in_progress".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
   ['approve', '2026-03-05T10:45', 'met'], ['resolve@so-xd', '2026-03-05T14:00', 'open']),
- '"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+ '"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
   ['resolve@so-xd', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'open'])]
 
 
@@ -105,8 +105,8 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 [200, 200, 200]
 --- response_body_like eval
 ['"status":"under_review".*"summary":"Đã dựng lại biển báo tại ngã tư, ảnh kèm theo.",.*"approved_by":"leader-so-xd".*\{"step":"publish","due":"2026-03-06T09:30:00\+07:00","overdue":false\}',
- '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
+ '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
   ['resolve@so-xd', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'met'],
   ['publish', '2026-03-06T09:30', 'met']),
  '"rating":"acceptable"']
@@ -131,15 +131,15 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 --- error_code eval
 [201, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
-['"urgent":true,"media":\[\],"deadlines":\[\]',
- '\{"step":"receive","due":"2026-03-07T22:05:00\+07:00","overdue":false\}',
- '\{"step":"dispatch","due":"2026-03-07T22:10:00\+07:00","overdue":false\}',
- main::dls(0, ['receive', '2026-03-07T22:05', 'met'], ['dispatch', '2026-03-07T22:10', 'met'],
+['"urgent":true,"media":\[\],"deadlines":\[\{"step":"receive","due":"2026-03-07T22:00:00\+07:00"\},\{"step":"dispatch","due":"2026-03-07T22:00:00\+07:00"\}\]',
+ '\{"step":"dispatch","due":"2026-03-07T22:00:00\+07:00","overdue":false\},\{"step":"receive","due":"2026-03-07T22:00:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-07T22:00:00\+07:00","overdue":false\},\{"step":"receive","due":"2026-03-07T22:00:00\+07:00","met":true,"overdue":false\}',
+ main::dls(0, ['dispatch', '2026-03-07T22:00', 'met'], ['receive', '2026-03-07T22:00', 'met'],
   ['accept@pccc', '2026-03-07T22:20', 'open'], ['resolve@pccc', '2026-03-07T22:20', 'open']),
  '"status":"in_progress"',
  '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-07T22:50:00\+07:00","overdue":false\}',
  '"status":"under_review".*\{"step":"publish","due":"2026-03-07T23:00:00\+07:00","overdue":false\}',
- '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-07T22:05', 'met'], ['dispatch', '2026-03-07T22:10', 'met'],
+ '"status":"resolved".*' . main::dls(0, ['dispatch', '2026-03-07T22:00', 'met'], ['receive', '2026-03-07T22:00', 'met'],
   ['accept@pccc', '2026-03-07T22:20', 'met'], ['resolve@pccc', '2026-03-07T22:20', 'met'],
   ['approve', '2026-03-07T22:50', 'met'], ['publish', '2026-03-07T23:00', 'met'])]
 
@@ -166,8 +166,8 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 [201, 200, 200, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 ['"id":"TN-3"',
- '\{"step":"receive","due":"2026-03-09T13:55:00\+07:00","overdue":false\}',
- '\{"step":"dispatch","due":"2026-03-10T08:20:00\+07:00","overdue":false\}',
+ '\{"step":"receive","due":"2026-03-09T13:45:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-10T08:00:00\+07:00","overdue":false\}',
  '"status":"dispatched"', '"status":"in_progress"',
  '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","overdue":false\}',
  '"hidden":true',
@@ -211,7 +211,8 @@ GET /api/v1/public/reports/TN-3
 --- error_code eval
 [201, 200, 200, 200]
 --- response_body_like eval
-['"deadlines":\[\]', '"status":"needs_info".*"deadlines":\[\],"overdue":false',
+['"deadlines":\[\{"step":"receive","due":"2026-03-11T13:45:00\+07:00"\},\{"step":"dispatch","due":"2026-03-12T08:00:00\+07:00"\}\]',
+ '"status":"needs_info".*' . main::dls(0, ['receive', '2026-03-11T13:45', 'met'], ['dispatch', '2026-03-12T08:00', 'met']),
  '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
  '"status":"needs_info"']
 
