@@ -804,7 +804,35 @@ ngx_pa_error_handler(ngx_http_request_t *r)
         status = NGX_HTTP_NOT_FOUND;
     }
 
+    /*
+     * What nginx itself refuses before any location: a head too large
+     * (494, nginx's own code, sent as 400) and a transfer coding it does
+     * not know (501) are the client's bad requests too.
+     */
+
+    if (status == NGX_HTTP_REQUEST_HEADER_TOO_LARGE) {
+        status = NGX_HTTP_BAD_REQUEST;
+        message = "the request head is too large";
+        goto send;
+    }
+
+    if (status == NGX_HTTP_NOT_IMPLEMENTED) {
+        status = NGX_HTTP_BAD_REQUEST;
+        message = "the Transfer-Encoding is not supported";
+        goto send;
+    }
+
+    /* (the status sent is err_status: the mapped one from here on) */
+
     switch (status) {
+
+    case NGX_HTTP_LENGTH_REQUIRED:
+        message = "a Content-Length is required";
+        break;
+
+    case NGX_HTTP_REQUEST_URI_TOO_LARGE:
+        message = "the URI is too long";
+        break;
 
     case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
         message = "the request body is larger than allowed";
@@ -829,6 +857,10 @@ ngx_pa_error_handler(ngx_http_request_t *r)
     default:
         message = status >= 500 ? "internal error" : "bad request";
     }
+
+send:
+
+    r->err_status = status;
 
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;

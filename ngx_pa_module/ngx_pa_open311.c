@@ -256,8 +256,17 @@ not_found:
 ngx_uint_t
 ngx_pa_open311_request(ngx_http_request_t *r)
 {
-    return r->uri.len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
-           && ngx_strncmp(r->uri.data, NGX_PA_OPEN311_PREFIX,
+    ngx_str_t  *uri;
+
+    /*
+     * The URI the client sent: after an error_page redirect (nginx's own
+     * refusals, conf-examples/pa-errors.conf) r->uri is the error page's
+     */
+
+    uri = r->unparsed_uri.len ? &r->unparsed_uri : &r->uri;
+
+    return uri->len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
+           && ngx_strncmp(uri->data, NGX_PA_OPEN311_PREFIX,
                           sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0;
 }
 

@@ -1,0 +1,128 @@
+# What nginx refuses before the module sees a request answers in the API's
+# JSON all the same (conf-examples/pa-errors.conf, included as shipped),
+# and the access log of conf-examples/log-format.conf never holds a
+# reporter's token or an Open311 key (issue 15).
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+
+our $Json = '^\{"error":\{"code":"bad_request","message":"[^"]+"\}\}$';
+
+setting(http_config => <<'_EOC_', config => <<'_EOC_');
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_tenant t_protocol;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_sla verify 1d;
+    include $TEST_NGINX_ROOT/conf-examples/log-format.conf;
+    access_log $TEST_NGINX_PA_DATA/pa-access.log pa;
+    large_client_header_buffers 4 1k;
+_EOC_
+    include $TEST_NGINX_ROOT/conf-examples/pa-errors.conf;
+
+    location /api/v1/ {
+        pa_api;
+        error_page 400 404 405 408 411 413 414 415 429 500 502 503 504
+                   @pa_error;
+    }
+
+    location /open311/v2/ {
+        pa_api;
+        error_page 400 404 405 408 411 413 414 415 429 500 502 503 504
+                   @pa_error;
+    }
+
+    location @pa_error { pa_error; }
+_EOC_
+
+run_tests();
+
+# nothing secret in the access log of all the blocks above
+my $log = -e "$Data/pa-access.log" ? slurp("$Data/pa-access.log") : '';
+like($log, qr{"GET /api/v1/reports/261124-AAAAAAAA HTTP/1\.1" 404},
+     'the access log has the reads');
+unlike($log, qr/SECRET/, 'no token or API key in the access log');
+like($log, qr{"GET /open311/v2/tokens/\*\*\*\.json HTTP}, "GeoReport's token masked");
+like($log, qr{"POST /api/v1/reports HTTP/1\.1" 400},
+     "nginx's own refusals are logged under the path sent");
+
+__DATA__
+
+=== TEST 1: a Content-Length that is not a number: 400 in JSON
+--- raw_request eval
+"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nContent-Length: 12x\r\n\r\n{}"
+--- error_code: 400
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body_like eval
+$::Json
+
+
+
+=== TEST 2: Content-Length and chunked at once (request smuggling): 400 in JSON
+--- raw_request eval
+"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+--- error_code: 400
+--- response_body_like eval
+$::Json
+
+
+
+=== TEST 3: a chunk size that is not hex: 400 in JSON
+--- raw_request eval
+"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
+--- error_code: 400
+--- response_body_like eval
+$::Json
+
+
+
+=== TEST 4: an unknown Transfer-Encoding (nginx's 501): 400 in JSON
+--- raw_request eval
+"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+--- error_code: 400
+--- response_body_like: "message":"the Transfer-Encoding is not supported"
+
+
+
+=== TEST 5: a header line larger than the buffers (nginx's 494): 400 in JSON
+--- raw_request eval
+"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Big: " . ('a' x 2048) . "\r\n\r\n"
+--- error_code: 400
+--- response_body_like eval
+$::Json
+
+
+
+=== TEST 6: a request line that is not HTTP: 400 in JSON
+--- raw_request eval
+"GET /api/v1/health HTTP/1.1 trailing\r\nHost: localhost\r\n\r\n"
+--- error_code: 400
+--- response_body_like eval
+$::Json
+
+
+
+=== TEST 7: GeoReport keeps its own error format for the same faults
+--- raw_request eval
+"POST /open311/v2/requests.json HTTP/1.1\r\nHost: localhost\r\nContent-Length: 12x\r\n\r\n{}"
+--- error_code: 400
+--- response_body_unlike: \{"error":
+
+
+
+=== TEST 8: the access log sees the path, never a token in the query or the path
+--- pipelined_requests eval
+["GET /api/v1/reports/261124-AAAAAAAA?token=SECRET-REPORTER-TOKEN",
+ "GET /open311/v2/tokens/SECRET-TOKEN-IN-PATH.json"]
+--- error_code eval
+[404, 404]
+
+
+
+=== TEST 9: ... nor an Open311 API key
+--- request
+GET /open311/v2/services.json?api_key=SECRET-API-KEY
+--- error_code_like: ^(?:200|403)$
