@@ -35,10 +35,10 @@ UNIT_CFLAGS  := -std=gnu99 -g -O1 -W -Wall -Wpointer-arith \
 UNIT_LIBS    := -ljansson -lcrypto -lm
 
 DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
-                libmagic-dev libssl-dev openssl perl libtest-base-perl \
+                libmagic-dev libssl-dev libxml2-dev openssl perl libtest-base-perl \
                 libtest-longstring-perl liblist-moreutils-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
-                libimage-exiftool-perl imagemagick wrk \
+                libimage-exiftool-perl libxml-libxml-perl imagemagick wrk \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
@@ -97,7 +97,7 @@ module:
 # ngx_auto_config.h), so it checks the module as the compiler sees it.
 CPPCHECK_INC = $(addprefix -I$(NGX_BUILD)/,objs src/core src/event \
                src/event/modules src/os/unix src/http src/http/modules \
-               src/http/v2)
+               src/http/v2) -I/usr/include/libxml2
 
 lint: module
 	@cppcheck -q --enable=warning,performance,portability --inline-suppr \

@@ -13,6 +13,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
+#include "ngx_pa_open311.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
@@ -315,6 +316,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, stats_min_ratings),
       &ngx_http_pa_min_ratings_bounds },
+
+    { ngx_string("pa_open311_keys"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_open311_keys_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
 
     { ngx_string("pa_directory"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,

@@ -123,6 +123,9 @@ typedef struct {
     /* edge rate limits (ngx_pa_limit.c) */
     void                      *limit;
 
+    /* Open311 API keys (ngx_pa_open311_keys.c) */
+    void                      *open311;
+
     /* evidence rules (ngx_pa_evidence.c) */
     time_t                     photo_max_age;    /* 0: no limit */
     ngx_flag_t                 require_gps;

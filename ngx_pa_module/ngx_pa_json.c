@@ -3,6 +3,7 @@
  */
 
 #include "ngx_pa_json.h"
+#include "ngx_pa_open311.h"
 
 
 #define NGX_PA_RETRY_AFTER  "1"
@@ -121,6 +122,11 @@ ngx_pa_send_error_retry(ngx_http_request_t *r, ngx_uint_t status,
 
     /* keep nothing cached from an error */
     r->headers_out.last_modified_time = -1;
+
+    if (ngx_pa_open311_request(r)) {
+        /* <errors><error> for .xml, as the path asks */
+        return ngx_pa_open311_send(r, status, body, "errors", NULL);
+    }
 
     return ngx_pa_send_json(r, status, body);
 }

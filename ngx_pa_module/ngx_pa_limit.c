@@ -28,6 +28,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
 #include "ngx_pa_limit.h"
+#include "ngx_pa_open311.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_scripts.h"
 
@@ -130,10 +131,6 @@ static u_char  ngx_pa_limit_body[] =
     "{\"error\":{\"code\":\"rate_limited\","
     "\"message\":\"too many requests, try again later\"}}\n";
 
-/* the same in GeoReport's error format, for /open311/v2/ */
-static u_char  ngx_pa_limit_open311_body[] =
-    "[{\"code\":429,"
-    "\"description\":\"rate_limited: too many requests, try again later\"}]\n";
 
 
 /* configuration */
@@ -1231,7 +1228,9 @@ ngx_pa_limit_cleanup(void *data)
 static ngx_int_t
 ngx_pa_limit_refuse(ngx_http_request_t *r, time_t retry)
 {
+    json_t           *err;
     ngx_int_t         rc;
+    ngx_str_t         type;
     ngx_buf_t        *b;
     ngx_chain_t       out;
     ngx_table_elt_t  *h;
@@ -1280,29 +1279,45 @@ ngx_pa_limit_refuse(ngx_http_request_t *r, time_t retry)
     ngx_str_set(&h->key, "Retry-After");
     h->value.len = ngx_sprintf(h->value.data, "%T", retry) - h->value.data;
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return NGX_DONE;
-    }
+    ngx_str_set(&type, "application/json");
 
     if (ngx_pa_open311_request(r)) {
-        b->pos = ngx_pa_limit_open311_body;
-        b->last = ngx_pa_limit_open311_body
-                  + sizeof(ngx_pa_limit_open311_body) - 1;
+
+        /* GeoReport's error format, in the format of the path */
+
+        err = ngx_pa_open311_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
+                                   "rate_limited", NULL,
+                                   "too many requests, try again later");
+        b = err ? ngx_pa_open311_render(r, err, "errors", &type) : NULL;
+
+        if (err != NULL) {
+            json_decref(err);
+        }
+
+        if (b == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return NGX_DONE;
+        }
 
     } else {
+        b = ngx_calloc_buf(r->pool);
+        if (b == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return NGX_DONE;
+        }
+
         b->pos = ngx_pa_limit_body;
         b->last = ngx_pa_limit_body + sizeof(ngx_pa_limit_body) - 1;
+        b->memory = 1;
     }
-    b->memory = 1;
+
     b->last_buf = 1;
     b->last_in_chain = 1;
 
     r->headers_out.status = NGX_HTTP_TOO_MANY_REQUESTS;
     r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type = type;
+    r->headers_out.content_type_len = type.len;
     ngx_str_set(&r->headers_out.charset, "utf-8");
     r->headers_out.last_modified_time = -1;
 
