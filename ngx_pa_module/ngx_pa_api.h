@@ -36,11 +36,29 @@ ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
 typedef ngx_int_t (*ngx_pa_submit_answer_pt)(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
 
+/* a retry the script recognised: "<id> <sealed access token>" */
+typedef ngx_int_t (*ngx_pa_submit_replay_pt)(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_str_t *kept);
+
 typedef struct {
     ngx_pa_body_t             *body;
     ngx_array_t               *fields;     /* ngx_keyval_t, or NULL */
     ngx_str_t                  note;
     ngx_pa_submit_answer_pt    answer;
+
+    /*
+     * Open311: the client's index of its requests and the key of its
+     * retry record, key suffixes after "pa:{t}:" (both or neither); a
+     * retry within a day gets replay() instead of a second report.
+     */
+    ngx_str_t                  own;
+    ngx_str_t                  retry;
+    ngx_pa_submit_replay_pt    replay;
+
+    /* GeoReport: the name is optional; a phone of any country, or none
+     * when an e-mail address reaches the reporter */
+    unsigned                   name_optional:1;
+    unsigned                   phone_any:1;
 } ngx_pa_submit_from_t;
 
 ngx_int_t ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,

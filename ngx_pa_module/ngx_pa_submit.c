@@ -52,6 +52,7 @@ struct ngx_pa_submit_s {
     ngx_uint_t            token_slot; /* its value's index in fields */
     ngx_str_t             idem;       /* SHA-256 hex: the idempotency key */
     ngx_str_t             print;      /* SHA-256 hex: the submission */
+    ngx_str_t             token_sealed; /* for an Open311 retry record */
     double                lat;        /* the position, for duplicate hints */
     double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
@@ -200,13 +201,15 @@ static ngx_int_t
 ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_pa_err_t *err)
 {
+    u_char               *p;
     time_t                occurred, due;
     double                lat, lng;
     json_t               *stored, *answer, *dls, *media;
     ngx_str_t             v, agency;
     ngx_uint_t            urgent;
     ngx_int_t             publish, private, share, has_pos;
-    ngx_uint_t            i;
+    ngx_uint_t            i, any, name_required;
+    size_t                size;
     const char           *first, *channel;
     ngx_pa_sla_t         *sla;
     ngx_keyval_t         *kv;
@@ -310,42 +313,86 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     /* the reporter: sealed at rest, never in a read of the report */
 
-    if (ngx_pa_record_text(&rec, "reporter_name", 1, NGX_PA_NAME_MAX, &v)
+    any = (sb->from != NULL && sb->from->phone_any);
+    name_required = (sb->from == NULL || !sb->from->name_optional);
+
+    if (ngx_pa_record_text(&rec, "reporter_name", name_required,
+                           NGX_PA_NAME_MAX, &v)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    if (ngx_pa_record_seal(&rec, "name", &v) != NGX_OK) {
+    if (v.len && ngx_pa_record_seal(&rec, "name", &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (ngx_pa_record_text(&rec, "reporter_phone", 1, 32, &v) != NGX_OK) {
+    if (ngx_pa_record_text(&rec, "reporter_phone", !any, 32, &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (ngx_pa_phone_normalize(v.data, v.len, phone) != 0) {
+    if (v.len
+        && (any ? ngx_pa_phone_normalize_any(v.data, v.len, phone)
+                : ngx_pa_phone_normalize(v.data, v.len, phone))
+           != 0)
+    {
         ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                        "reporter_phone",
-                       "not a Vietnamese phone number (0xxxxxxxxx or "
-                       "+84xxxxxxxxx)");
+                       any ? "not a phone number (a Vietnamese one, or "
+                             "+<country code> <number>)"
+                           : "not a Vietnamese phone number (0xxxxxxxxx or "
+                             "+84xxxxxxxxx)");
         return NGX_ERROR;
     }
 
-    v.data = (u_char *) phone;
-    v.len = ngx_strlen(phone);
+    if (v.len) {
+        v.data = (u_char *) phone;
+        v.len = ngx_strlen(phone);
 
-    if (ngx_pa_record_seal(&rec, "phone", &v) != NGX_OK) {
-        return NGX_ERROR;
+        if (ngx_pa_record_seal(&rec, "phone", &v) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ngx_pa_pii_hash(pmcf->pii, v.data, v.len, hash);
+        sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(&rec, hash);
+        sb->phone_hash.len = ngx_strlen(hash);
+        ngx_pa_record_put_cstr(&rec, "phone_hash",
+                               (char *) sb->phone_hash.data);
     }
-
-    ngx_pa_pii_hash(pmcf->pii, v.data, v.len, hash);
-    sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(&rec, hash);
-    sb->phone_hash.len = ngx_strlen(hash);
-    ngx_pa_record_put_cstr(&rec, "phone_hash", (char *) sb->phone_hash.data);
 
     if (ngx_pa_record_text(&rec, "reporter_email", 0, 254, &v) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    if (sb->phone_hash.len == 0) {
+
+        /*
+         * Open311 without a phone: the e-mail address reaches the
+         * reporter, and its keyed hash stands for the phone's in the
+         * duplicate check, the limits and the locks.
+         */
+
+        if (v.len == 0 || ngx_pa_email_check(v.data, v.len) != 0) {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
+                           "reporter_phone",
+                           "a phone number or an e-mail address: the "
+                           "reporter must be reachable");
+            return NGX_ERROR;
+        }
+
+        p = ngx_pnalloc(r->pool, sizeof("mailto:") - 1 + v.len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        size = ngx_cpymem(p, "mailto:", sizeof("mailto:") - 1) - p;
+        ngx_strlow(p + size, v.data, v.len);
+
+        ngx_pa_pii_hash(pmcf->pii, p, size + v.len, hash);
+        sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(&rec, hash);
+        sb->phone_hash.len = ngx_strlen(hash);
+        ngx_pa_record_put_cstr(&rec, "phone_hash",
+                               (char *) sb->phone_hash.data);
     }
 
     if (v.len) {
@@ -627,12 +674,13 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * KEYS: report, history, state index, due index, events, all reports,
  *       the phone's duplicate prints, locked phones, the position index
  *       of duplicate hints and its times, the access token's report id,
- *       the idempotency key; dispatched at submission: the agency's
- *       queue, the day's statistics, the work-load gauge
+ *       the idempotency key, the agency's queue, the day's statistics,
+ *       the work-load gauge (always, written when dispatched at
+ *       submission); Open311: the client's index and retry record
  * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
  *       what a retry gets back, agency dispatched to (or ""), its
  *       history entry (or ""), n prints, prints..., n deadlines,
- *       (member due) x n, fields...
+ *       (member due) x n, fields..., Open311: the retry record
  */
 
 static ngx_int_t
@@ -642,7 +690,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     char                *dump;
     size_t               len;
     ngx_tm_t             tm;
-    ngx_str_t           *kv, *id, *note, seen;
+    ngx_str_t           *kv, *id, *note, seen, *a;
     ngx_uint_t           i;
     ngx_array_t         *keys, *args;
     ngx_pa_submit_t     *sb;
@@ -683,6 +731,24 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     kv = sb->fields->elts;
     kv[sb->token_slot] = sb->token_hash;
 
+    /* an Open311 client's retry gets this token again: kept sealed */
+
+    if (sb->from != NULL && sb->from->retry.len) {
+        len = ngx_pa_pii_sealed_size(sb->token.len);
+
+        sb->token_sealed.data = len ? ngx_pnalloc(r->pool, len) : NULL;
+        if (sb->token_sealed.data == NULL || pmcf->pii == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        sb->token_sealed.len = ngx_pa_pii_seal(pmcf->pii, sb->token.data,
+                                               sb->token.len,
+                                               sb->token_sealed.data, len);
+        if (sb->token_sealed.len == 0) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     /*
      * What a retry gets back: "<id> <submission print> <201 body without
      * the token>"; the token is derived again from the key and the id.
@@ -698,8 +764,8 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     len = ngx_strlen(dump);
 
-    keys = ngx_array_create(r->pool, 15, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
+    keys = ngx_array_create(r->pool, 17, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, sb->fields->nelts + 17,
                             sizeof(ngx_str_t));
     seen.len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
     seen.data = ngx_pnalloc(r->pool, seen.len);
@@ -734,16 +800,25 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (sb->auto_agency.len) {
-        ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+    /* the dispatch keys always, so that Open311's keep their places */
 
-        if (ngx_pa_key(r, keys, "ag:%V", &sb->auto_agency) == NULL
-            || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
-                          tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
-            || ngx_pa_key(r, keys, "gauge") == NULL)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+
+    if (ngx_pa_key(r, keys, "ag:%V", &sb->auto_agency) == NULL
+        || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                      tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+        || ngx_pa_key(r, keys, "gauge") == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* Open311: the client's own index and its retry record (KEYS 16, 17) */
+
+    if (sb->from != NULL && sb->from->retry.len
+        && (ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL
+            || ngx_pa_key(r, keys, "%V", &sb->from->retry) == NULL))
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_pa_arg_str(args, id) != NGX_OK
@@ -787,6 +862,23 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         }
     }
 
+    /* the retry record, last: "<id> <sealed access token>" */
+
+    if (sb->from != NULL && sb->from->retry.len) {
+        a = ngx_array_push(args);
+        if (a == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        a->len = id->len + 1 + sb->token_sealed.len;
+        a->data = ngx_pnalloc(r->pool, a->len);
+        if (a->data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        (void) ngx_sprintf(a->data, "%V %V", id, &sb->token_sealed);
+    }
+
     return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_SUBMIT, keys, args,
                        ngx_pa_submit_done);
 }
@@ -797,6 +889,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
     ngx_int_t         rc;
+    ngx_str_t         kept;
     ngx_pa_submit_t  *sb;
 
     sb = ctx->submit;
@@ -824,6 +917,30 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                 ngx_pa_finalize(r, rc);
             }
 
+            return;
+        }
+
+        /* the same client's retry: the original answer (submit.lua) */
+
+        if (sb->from != NULL && sb->from->replay != NULL
+            && ngx_pa_reply_is(reply, "idempotent"))
+        {
+            kept.data = (u_char *) reply->str;
+            kept.len = reply->len;
+
+            /* "[ERR ]idempotent <id> <sealed token>" */
+
+            while (kept.len && kept.data[0] != ' ') {
+                kept.data++;
+                kept.len--;
+            }
+
+            if (kept.len) {
+                kept.data++;
+                kept.len--;
+            }
+
+            ngx_pa_finalize(r, sb->from->replay(r, ctx, &kept));
             return;
         }
 

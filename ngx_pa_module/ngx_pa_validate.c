@@ -266,6 +266,72 @@ ngx_pa_phone_normalize(const u_char *p, size_t len,
 }
 
 
+int
+ngx_pa_phone_normalize_any(const u_char *p, size_t len,
+    char out[NGX_PA_PHONE_LEN])
+{
+    size_t  i, nd, lead;
+    int     plus;
+
+    if (ngx_pa_phone_normalize(p, len, out) == 0) {
+        return 0;
+    }
+
+    nd = 0;
+    lead = 0;
+    plus = 0;
+
+    for (i = 0; i < len; i++) {
+
+        if (ngx_pa_isdigit(p[i])) {
+
+            /* "00" before the country code is the "+" of a dial string */
+
+            if (!plus && nd + lead < 2 && p[i] == '0') {
+                lead++;
+                continue;
+            }
+
+            if (!plus && lead != 2) {
+                return -1;
+            }
+
+            if (nd == NGX_PA_PHONE_LEN - 2) {
+                return -1;
+            }
+
+            out[1 + nd++] = p[i];
+            continue;
+        }
+
+        switch (p[i]) {
+
+        case '+':
+            if (nd || lead || plus) {
+                return -1;
+            }
+            plus = 1;
+            break;
+
+        case ' ': case '.': case '-': case '(': case ')':
+            break;
+
+        default:
+            return -1;
+        }
+    }
+
+    if (nd < 8 || out[1] == '0') {
+        return -1;
+    }
+
+    out[0] = '+';
+    out[1 + nd] = '\0';
+
+    return 0;
+}
+
+
 static int
 ngx_pa_email_local_char(u_char c)
 {

@@ -11,7 +11,7 @@
 #include <time.h>
 
 
-#define NGX_PA_PHONE_LEN  16    /* "+84" + up to 11 digits + NUL */
+#define NGX_PA_PHONE_LEN  17    /* "+" + up to 15 digits (E.164) + NUL */
 #define NGX_PA_TIME_LEN   26    /* "2026-01-22T08:00:00+07:00" + NUL */
 
 /*
@@ -31,6 +31,16 @@ int ngx_pa_text_blank(const u_char *p, size_t len);
  * significant number (9 or 10 digits) NUL terminated to out.  0 or -1.
  */
 int ngx_pa_phone_normalize(const u_char *p, size_t len,
+    char out[NGX_PA_PHONE_LEN]);
+
+/*
+ * Any country (Open311 clients serve visitors too): a Vietnamese number
+ * as ngx_pa_phone_normalize(), else an international one written with
+ * "+" or "00" and its country code, 8 to 15 digits in all (E.164), as
+ * "+<digits>".  A national number of another country cannot be told from
+ * a wrong one: -1.
+ */
+int ngx_pa_phone_normalize_any(const u_char *p, size_t len,
     char out[NGX_PA_PHONE_LEN]);
 
 /* A plain, practical e-mail check: local@domain.tld, no spaces, <= 254 */

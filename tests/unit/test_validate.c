@@ -97,6 +97,45 @@ phone(const char *in, const char *want)
 
 
 static void
+phone_any(const char *in, const char *want)
+{
+    char  out[NGX_PA_PHONE_LEN];
+    int   rc;
+
+    strcpy(out, "-");
+    rc = ngx_pa_phone_normalize_any((const u_char *) in, strlen(in), out);
+
+    if (want) {
+        PA_IS_INT(rc, 0, "any phone '%s' accepted", in);
+        PA_IS_STR(out, want, "any phone '%s' -> %s", in, want);
+    } else {
+        PA_IS_INT(rc, -1, "any phone '%s' rejected", in);
+    }
+}
+
+
+static void
+test_phone_any(void)
+{
+    phone_any("0912 345 678", "+84912345678");
+    phone_any("+84 912 345 678", "+84912345678");
+    phone_any("+1 555 123 4567", "+15551234567");
+    phone_any("0044 20 7946 0958", "+442079460958");
+    phone_any("+33 (1) 23-45-67-89", "+33123456789");
+    phone_any("+861234567890123", "+861234567890123");
+
+    phone_any("20 7946 0958", NULL);
+    phone_any("555 123 4567", NULL);
+    phone_any("+1 555", NULL);
+    phone_any("+0 555 123 4567", NULL);
+    phone_any("+8612345678901234", NULL);
+    phone_any("+1 555 123 4567 ext 2", NULL);
+    phone_any("1+5551234567", NULL);
+    phone_any("", NULL);
+}
+
+
+static void
 test_phone(void)
 {
     phone("0912345678", "+84912345678");
@@ -391,6 +430,7 @@ main(void)
     test_utf8();
     test_blank();
     test_phone();
+    test_phone_any();
     test_email();
     test_decimal();
     test_latlng();
