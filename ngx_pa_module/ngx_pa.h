@@ -31,6 +31,7 @@ typedef enum {
     NGX_PA_SCRIPT_LIMIT,
     NGX_PA_SCRIPT_OPEN311,
     NGX_PA_SCRIPT_REVOKE,
+    NGX_PA_SCRIPT_OPEN311_UPDATES,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 

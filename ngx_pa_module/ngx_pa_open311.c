@@ -1,22 +1,31 @@
 /*
  * Open311 GeoReport v2 (api.md "Open311 GeoReport v2"): the same reports
- * in the dialect city apps and aggregators speak.
+ * in the dialect city apps, aggregators and FixMyStreet speak, every
+ * endpoint as .xml (the spec's format) and .json (ngx_pa_open311_out.c):
  *
- *   GET  /open311/v2/services.json          the directory's categories
- *   GET  /open311/v2/services/{code}.json   one of them
- *   POST /open311/v2/requests.json          a report (ngx_pa_submit_from:
- *                                           every check of POST /reports)
- *   GET  /open311/v2/requests.json          published reports (open311.lua)
- *   GET  /open311/v2/requests/{id}.json     a published one, or the
- *                                           reporter's own by its token
- *   GET  /open311/v2/tokens/{token}.json    the id of an access token
+ *   GET  discovery                  what this endpoint is and speaks
+ *   GET  services                   the directory's categories
+ *   GET  services/{code}            a definition (no category has
+ *                                   attributes yet)
+ *   POST requests                   a report, with an API key
+ *                                   (ngx_pa_submit_from: every check of
+ *                                   POST /reports); a retry of the same
+ *                                   client within a day gets the first
+ *                                   answer again
+ *   GET  requests                   the key's own requests in any state
+ *                                   and the published ones (open311.lua)
+ *   GET  requests/{id}              one of them, or the reporter's own by
+ *                                   its token
+ *   GET  tokens/{token}             the id of an access token
+ *   GET  servicerequestupdates      the key's requests' state changes and
+ *                                   published results (open311_updates.lua)
  *
  * Nothing here bypasses the API's rules: the public sees what
- * GET /api/v1/public/reports shows (ngx_pa_public_shown), the reporter
- * what their token opens, and no answer ever carries a name, phone or
- * e-mail.  Errors come out as GeoReport's [{"code", "description"}]
- * wherever they are raised: ngx_pa_send_error() asks this file.
- * JSON only: ".xml" is answered 400.
+ * GET /api/v1/public/reports shows (ngx_pa_public_shown), a client what
+ * it sent, the reporter what their token opens, and no answer ever
+ * carries a name, phone or e-mail.  Errors come out as GeoReport's
+ * <errors><error> wherever they are raised: ngx_pa_send_error() asks
+ * this file.
  */
 
 #include "ngx_pa.h"
@@ -25,6 +34,7 @@
 #include "ngx_pa_body.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_open311.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
@@ -38,18 +48,24 @@
 #define NGX_PA_O311_FORM_MAX      (1024 * 1024)   /* urlencoded body */
 #define NGX_PA_O311_FIELDS_MAX    64
 #define NGX_PA_O311_ADDRESS_MAX   500             /* characters */
-#define NGX_PA_O311_URL_MAX       2048            /* bytes */
+#define NGX_PA_O311_URL_MAX       2048            /* bytes, each */
+#define NGX_PA_O311_URLS_MAX      10              /* media_url, repeated */
 #define NGX_PA_O311_NAME_MAX      100             /* each name part */
 #define NGX_PA_O311_IDS_MAX       50              /* service_request_id */
+#define NGX_PA_O311_CODES_MAX     50              /* service_code */
 #define NGX_PA_O311_SCAN          2000            /* reports one list reads */
-#define NGX_PA_O311_PER_PAGE      50
-#define NGX_PA_O311_PAGE_MAX      100
+#define NGX_PA_O311_CAP           1000            /* the spec's cap */
+#define NGX_PA_O311_WINDOW        (90 * 86400)    /* the spec's window */
 #define NGX_PA_O311_TOKEN_MAX     256
+#define NGX_PA_O311_RETRY_KEY_MAX 200             /* Idempotency-Key */
+#define NGX_PA_O311_NUMBER_LEN    32              /* "%.6f" of a degree */
 #define NGX_PA_O311_NOTE          "Open311 GeoReport v2"
+#define NGX_PA_O311_SPEC          "http://wiki.open311.org/GeoReport_v2"
+#define NGX_PA_O311_CHANGESET     "2026-12-04T00:00:00+07:00"
 
 #define NGX_PA_O311_NOTICE                                                    \
     "Received. Keep the token: it is shown only once. With it you follow "   \
-    "this request at /open311/v2/requests/{id}.json?token=... (or "          \
+    "this request at /open311/v2/requests/{id}.xml?token=... (or "           \
     "/api/v1/reports/{id} with X-Report-Token). The request is listed "      \
     "publicly once its result is published."
 
@@ -59,24 +75,49 @@ typedef struct {
     ngx_pa_body_t           out;       /* in the contract's names */
     ngx_array_t            *stored;    /* ngx_keyval_t: address, media_url */
     ngx_pa_submit_from_t    from;
+    ngx_pa_o311_client_t   *client;
 } ngx_pa_o311_post_t;
 
 typedef struct {
     ngx_str_t               token;     /* requests/{id}: the reporter's */
-    unsigned                mine:1;
+    ngx_pa_o311_client_t   *client;    /* the API key's, or NULL */
+    time_t                  from;      /* servicerequestupdates */
+    time_t                  to;
 } ngx_pa_o311_read_t;
 
+typedef struct {
+    time_t                  at;
+    ngx_uint_t              n;         /* in the request's history */
+    json_t                 *o;
+} ngx_pa_o311_update_t;
 
+
+static ngx_int_t ngx_pa_o311_check(ngx_http_request_t *r,
+    ngx_str_t *jurisdiction, ngx_str_t *key, ngx_uint_t required,
+    ngx_pa_o311_client_t **client);
+static ngx_int_t ngx_pa_o311_discovery(ngx_http_request_t *r);
 static ngx_int_t ngx_pa_o311_services(ngx_http_request_t *r,
     ngx_str_t *code);
 static json_t *ngx_pa_o311_service(ngx_pa_main_conf_t *pmcf,
     ngx_pa_category_t *c);
 static ngx_int_t ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+static void ngx_pa_o311_post_limited(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, void *reply);
+static ngx_int_t ngx_pa_o311_post_retry(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+static void ngx_pa_o311_post_kept(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static ngx_int_t ngx_pa_o311_post_submit(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_unescape(u_char *dst, u_char *src, size_t len,
     size_t *out);
 static ngx_int_t ngx_pa_o311_map(ngx_http_request_t *r,
+    ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_position(ngx_http_request_t *r,
+    ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_media_urls(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_text(json_t *in, const char *name,
     size_t max, ngx_str_t *out, ngx_pa_err_t *err);
@@ -84,25 +125,47 @@ static ngx_int_t ngx_pa_o311_store(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, const char *name, ngx_str_t *value);
 static ngx_int_t ngx_pa_o311_created(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
-static ngx_int_t ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+static ngx_int_t ngx_pa_o311_replay(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_str_t *kept);
+static ngx_int_t ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id,
+    json_t *token);
+static ngx_int_t ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_o311_client_t *client);
 static ngx_int_t ngx_pa_o311_list_ids(ngx_http_request_t *r,
     ngx_array_t *args, ngx_str_t *v, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_codes(ngx_http_request_t *r, ngx_str_t *v,
+    ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_statuses(ngx_str_t *v, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_window(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, time_t *from, time_t *to, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_date(ngx_http_request_t *r, const char *name,
-    ngx_array_t *args, ngx_pa_err_t *err);
+    ngx_uint_t end, time_t *t, ngx_pa_err_t *err);
 static void ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_o311_request(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
+    ngx_pa_ctx_t *ctx, ngx_pa_o311_client_t *client);
 static void ngx_pa_o311_request_done(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
 static ngx_int_t ngx_pa_o311_token(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_str_t *token);
 static void ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
+static ngx_int_t ngx_pa_o311_updates(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_pa_o311_client_t *client);
+static void ngx_pa_o311_updates_done(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, void *reply);
+static ngx_int_t ngx_pa_o311_updates_of(ngx_http_request_t *r,
+    ngx_pa_o311_read_t *rd, ngx_pa_hash_t *h, redisReply *history,
+    ngx_array_t *out);
+static int ngx_cdecl ngx_pa_o311_update_cmp(const void *a, const void *b);
+static ngx_uint_t ngx_pa_o311_own(ngx_pa_hash_t *h,
+    ngx_pa_o311_client_t *client);
 static json_t *ngx_pa_o311_view(ngx_http_request_t *r, ngx_pa_hash_t *h,
-    ngx_uint_t published);
+    ngx_uint_t published, ngx_uint_t own);
 static json_t *ngx_pa_o311_notes(ngx_http_request_t *r, ngx_pa_hash_t *h,
-    ngx_str_t *status, ngx_uint_t closed);
+    ngx_str_t *status);
+static const char *ngx_pa_o311_state_text(ngx_str_t *status);
+static json_t *ngx_pa_o311_summary(ngx_pa_hash_t *h);
 static json_t *ngx_pa_o311_agency(ngx_http_request_t *r, ngx_pa_hash_t *h);
 static json_t *ngx_pa_o311_expected(ngx_pa_main_conf_t *pmcf,
     ngx_pa_hash_t *h);
@@ -128,6 +191,75 @@ static const char  *ngx_pa_o311_closed_states[] = {
 };
 
 
+/*
+ * status_notes and the updates' descriptions: what a citizen understands,
+ * never the workflow's state names.
+ */
+
+static struct {
+    const char  *state;
+    const char  *text;
+} ngx_pa_o311_states[] = {
+    { "submitted",
+      "Đã nhận phản ánh; Trung tâm điều hành sẽ kiểm tra." },
+    { "needs_info",
+      "Cần bổ sung thông tin: Trung tâm điều hành đã đề nghị người phản ánh "
+      "bổ sung." },
+    { "verified",
+      "Phản ánh đã được kiểm tra, đang chờ chuyển xử lý." },
+    { "received",
+      "Trung tâm điều hành đã tiếp nhận, đang chuyển cơ quan có thẩm quyền." },
+    { "coordinating",
+      "Đang xác định cơ quan có thẩm quyền xử lý." },
+    { "dispatched",
+      "Đã chuyển cơ quan có thẩm quyền xử lý." },
+    { "in_progress",
+      "Cơ quan có thẩm quyền đang xử lý." },
+    { "awaiting_approval",
+      "Đã xử lý; kết quả đang chờ lãnh đạo cơ quan duyệt." },
+    { "under_review",
+      "Đã xử lý; Trung tâm điều hành đang kiểm tra kết quả." },
+    { "resolved",
+      "Đã xử lý xong." },
+    { "rejected",
+      "Phản ánh không được tiếp nhận." },
+    { "cancelled",
+      "Người phản ánh đã rút phản ánh." },
+    { "monitoring",
+      "Đã chuyển cơ quan có thẩm quyền theo dõi." },
+    { "escalated",
+      "Đã chuyển cấp có thẩm quyền cao hơn xem xét." },
+    { NULL, NULL }
+};
+
+static struct {
+    const char  *reason;
+    const char  *text;
+} ngx_pa_o311_reasons[] = {
+    { "no_media", "Phản ánh không được tiếp nhận: không có hình ảnh, video." },
+    { "unclear_media",
+      "Phản ánh không được tiếp nhận: hình ảnh, video không rõ." },
+    { "edited_media",
+      "Phản ánh không được tiếp nhận: hình ảnh, video đã bị chỉnh sửa." },
+    { "supplement_timeout",
+      "Phản ánh không được tiếp nhận: thông tin không được bổ sung đúng "
+      "hạn." },
+    { "identity_unverified",
+      "Phản ánh không được tiếp nhận: không xác minh được người phản ánh." },
+    { "identity_inaccurate",
+      "Phản ánh không được tiếp nhận: thông tin người phản ánh không chính "
+      "xác." },
+    { "duplicate",
+      "Phản ánh không được tiếp nhận: trùng với một phản ánh đã có." },
+    { "duplicate_in_progress",
+      "Phản ánh không được tiếp nhận: trùng với một phản ánh đang được xử "
+      "lý." },
+    { "unclear_or_test",
+      "Phản ánh không được tiếp nhận: nội dung không rõ." },
+    { NULL, NULL }
+};
+
+
 /* the contract's field names as a GeoReport client sent them */
 
 static struct {
@@ -150,8 +282,10 @@ static struct {
 ngx_int_t
 ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    u_char     *dot, *slash, *last;
-    ngx_str_t   rest, res, key, ext;
+    u_char                *dot, *slash, *last;
+    ngx_str_t              rest, res, key, ext, jur, api;
+    ngx_int_t              rc;
+    ngx_pa_o311_client_t  *client;
 
     rest.data = r->uri.data + sizeof(NGX_PA_OPEN311_PREFIX) - 1;
     rest.len = r->uri.len - (sizeof(NGX_PA_OPEN311_PREFIX) - 1);
@@ -189,25 +323,25 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         }
     }
 
-    if (!ngx_pa_o311_is(&res, "services")
-        && !ngx_pa_o311_is(&res, "requests")
-        && !ngx_pa_o311_is(&res, "tokens"))
+    if (!ngx_pa_o311_is(&ext, "json") && !ngx_pa_o311_is(&ext, "xml")) {
+        goto not_found;
+    }
+
+    if (ngx_pa_o311_is(&res, "discovery")
+        || ngx_pa_o311_is(&res, "servicerequestupdates"))
     {
-        goto not_found;
-    }
-
-    if (ngx_pa_o311_is(&res, "tokens") && key.len == 0) {
-        goto not_found;
-    }
-
-    if (!ngx_pa_o311_is(&ext, "json")) {
-
-        if (ngx_pa_o311_is(&ext, "xml")) {
-            return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "bad_request",
-                                     NULL, "only the JSON format is served: "
-                                     "use .json");
+        if (key.len) {
+            goto not_found;
         }
 
+    } else if (ngx_pa_o311_is(&res, "tokens")) {
+        if (key.len == 0) {
+            goto not_found;
+        }
+
+    } else if (!ngx_pa_o311_is(&res, "services")
+               && !ngx_pa_o311_is(&res, "requests"))
+    {
         goto not_found;
     }
 
@@ -223,6 +357,24 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
                                  "method not allowed here");
     }
 
+    ngx_str_null(&jur);
+    ngx_str_null(&api);
+    (void) ngx_pa_view_arg(r, "jurisdiction_id", &jur);
+    (void) ngx_pa_view_arg(r, "api_key", &api);
+
+    /* the updates are those of the key's requests: no key, no updates */
+
+    rc = ngx_pa_o311_check(r, &jur, &api,
+                           ngx_pa_o311_is(&res, "servicerequestupdates"),
+                           &client);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_pa_o311_is(&res, "discovery")) {
+        return ngx_pa_o311_discovery(r);
+    }
+
     if (ngx_pa_o311_is(&res, "services")) {
         return ngx_pa_o311_services(r, key.len ? &key : NULL);
     }
@@ -231,23 +383,80 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_o311_token(r, ctx, &key);
     }
 
+    if (ngx_pa_o311_is(&res, "servicerequestupdates")) {
+        return ngx_pa_o311_updates(r, ctx, client);
+    }
+
     if (key.len == 0) {
-        return ngx_pa_o311_list(r, ctx);
+        return ngx_pa_o311_list(r, ctx, client);
     }
 
     if (!ngx_pa_id_ok(&key)) {
-        goto not_found;
+        return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                 "service_request_id", "no such request");
     }
 
     ctx->id = key;
 
-    return ngx_pa_o311_request(r, ctx);
+    return ngx_pa_o311_request(r, ctx, client);
 
 not_found:
 
     return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
-                             "no such resource (GeoReport v2: services, "
-                             "requests, tokens; .json)");
+                             "no such resource (GeoReport v2: discovery, "
+                             "services, requests, tokens, "
+                             "servicerequestupdates; .xml or .json)");
+}
+
+
+/*
+ * jurisdiction_id, when given, must be this province's (pa_tenant); an
+ * api_key, when given, must be one of pa_open311_keys, and on POST (and
+ * the updates) it must be given.  NGX_OK, or what answering did.
+ */
+
+static ngx_int_t
+ngx_pa_o311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
+    ngx_str_t *key, ngx_uint_t required, ngx_pa_o311_client_t **client)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    *client = NULL;
+
+    if (jurisdiction->len
+        && (jurisdiction->len != pmcf->tenant.len
+            || ngx_strncmp(jurisdiction->data, pmcf->tenant.data,
+                           pmcf->tenant.len) != 0))
+    {
+        return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                 "jurisdiction_id",
+                                 "this server does not serve that "
+                                 "jurisdiction");
+    }
+
+    if (key->len == 0) {
+        if (!required) {
+            return NGX_OK;
+        }
+
+        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
+                                 "api_key", "an api_key is required: the "
+                                 "province's operators issue them");
+    }
+
+    *client = ngx_pa_open311_client(pmcf, key);
+
+    if (*client == NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: open311: an unknown api_key");
+
+        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
+                                 "api_key", "this api_key is not valid");
+    }
+
+    return NGX_OK;
 }
 
 
@@ -321,6 +530,64 @@ ngx_pa_open311_error(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/* ------------------------------------------------------------ discovery */
+
+static ngx_int_t
+ngx_pa_o311_discovery(ngx_http_request_t *r)
+{
+    u_char     *p;
+    size_t      len;
+    json_t     *body;
+    ngx_str_t  *host, scheme;
+
+    ngx_str_set(&scheme, "http");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https");
+    }
+#endif
+
+    host = &r->headers_in.server;
+
+    len = scheme.len + sizeof("://") - 1 + host->len
+          + sizeof(NGX_PA_OPEN311_PREFIX) - 1;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the endpoint's URL without the trailing slash, as the spec shows */
+
+    len = ngx_sprintf(p, "%V://%V%s", &scheme, host, NGX_PA_OPEN311_PREFIX)
+          - p - 1;
+
+    body = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s#, s:s, s:s, s:[s, s]}]}",
+                     "changeset", NGX_PA_O311_CHANGESET,
+                     "contact", "Trung tâm Giám sát, điều hành thông minh "
+                                "(IOC) của tỉnh",
+                     "key_service", "API keys are issued by the province's "
+                                    "operations center (IOC)",
+                     "endpoints",
+                     "specification", NGX_PA_O311_SPEC,
+                     "url", (char *) p, (int) len,
+                     "changeset", NGX_PA_O311_CHANGESET,
+                     "type", "production",
+                     "formats", "text/xml", "application/json");
+
+    /* a Host header that is not UTF-8 cannot be a URL here */
+
+    if (body == NULL) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "bad_request",
+                                 NULL, "the Host header is not valid");
+    }
+
+    return ngx_pa_open311_send(r, NGX_HTTP_OK, body, "discovery",
+                               NGX_PA_O311_PUBLIC_CACHE);
+}
+
+
 /* ------------------------------------------------------------ services */
 
 static ngx_int_t
@@ -342,16 +609,14 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
                                      "service_code", "no such service");
         }
 
-        /* a definition: no service has attributes (metadata false) */
+        /* the spec's definition: no category has attributes (metadata) */
 
-        o = ngx_pa_o311_service(pmcf, c);
-        if (o == NULL) {
-            return ngx_pa_o311_fail(r, "service definition");
-        }
+        o = json_pack("{s:s#, s:[]}",
+                      "service_code", c->id.data, (int) c->id.len,
+                      "attributes");
 
-        json_object_set_new(o, "attributes", json_array());
-
-        return ngx_pa_view_send(r, NGX_HTTP_OK, o, NGX_PA_O311_PUBLIC_CACHE);
+        return ngx_pa_open311_send(r, NGX_HTTP_OK, o, "service_definition",
+                                   NGX_PA_O311_PUBLIC_CACHE);
     }
 
     list = json_array();
@@ -375,7 +640,8 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
         }
     }
 
-    return ngx_pa_view_send(r, NGX_HTTP_OK, list, NGX_PA_O311_PUBLIC_CACHE);
+    return ngx_pa_open311_send(r, NGX_HTTP_OK, list, "services",
+                               NGX_PA_O311_PUBLIC_CACHE);
 }
 
 
@@ -419,10 +685,12 @@ static ngx_int_t
 ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
     size_t               len;
+    json_t              *v;
+    ngx_str_t            jur, api;
+    ngx_int_t            rc;
     ngx_pa_err_t         err;
     ngx_table_elt_t     *h;
     ngx_pa_o311_post_t  *op;
-    ngx_pool_cleanup_t  *cln;
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
@@ -430,6 +698,8 @@ ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     if (op == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ctx->data = op;
 
     /* GeoReport's own body is a form; multipart and JSON as /reports */
 
@@ -457,6 +727,199 @@ ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_fail(r, &err);
     }
 
+    /* the key and jurisdiction in the body, as the spec sends them */
+
+    ngx_str_null(&jur);
+    ngx_str_null(&api);
+
+    v = json_object_get(op->in.fields, "jurisdiction_id");
+    if (json_is_string(v)) {
+        jur.data = (u_char *) json_string_value(v);
+        jur.len = json_string_length(v);
+
+    } else {
+        (void) ngx_pa_view_arg(r, "jurisdiction_id", &jur);
+    }
+
+    v = json_object_get(op->in.fields, "api_key");
+    if (json_is_string(v)) {
+        api.data = (u_char *) json_string_value(v);
+        api.len = json_string_length(v);
+
+    } else {
+        (void) ngx_pa_view_arg(r, "api_key", &api);
+    }
+
+    rc = ngx_pa_o311_check(r, &jur, &api, 1, &op->client);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /* the client's own rate, before anything else reaches Redis */
+
+    return ngx_pa_open311_limit(r, ctx, op->client, ngx_pa_o311_post_limited);
+}
+
+
+static void
+ngx_pa_o311_post_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *data)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_pa_open311_limit_verdict(r, data);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_pa_o311_post_retry(r, ctx);
+    }
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
+}
+
+
+/*
+ * A retry is the same client's POST with the same Idempotency-Key, or
+ * without one the same body (fields and media), within a day: its
+ * record "pa:{t}:o311:rt:<sha256>" holds the first answer's id and
+ * sealed token.  Looked up here so that a retry is answered before the
+ * phone's limits; submit.lua checks it again, atomically.
+ */
+
+static ngx_int_t
+ngx_pa_o311_post_retry(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    char                *dump;
+    u_char              *p;
+    ngx_str_t           *idem, *k;
+    ngx_uint_t           i;
+    SHA256_CTX           sha;
+    ngx_array_t         *keys;
+    ngx_pa_media_t     **m;
+    ngx_pa_o311_post_t  *op;
+    const char          *argv[2];
+    size_t               argvlen[2];
+    u_char               md[SHA256_DIGEST_LENGTH];
+
+    op = ctx->data;
+
+    idem = ngx_pa_header(r, "Idempotency-Key");
+
+    if (idem != NULL
+        && (idem->len == 0 || idem->len > NGX_PA_O311_RETRY_KEY_MAX))
+    {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "Idempotency-Key",
+                                 "1 to 200 characters");
+    }
+
+    SHA256_Init(&sha);
+    SHA256_Update(&sha, op->client->client.data, op->client->client.len);
+
+    if (idem != NULL) {
+        SHA256_Update(&sha, "\nk:", 3);
+        SHA256_Update(&sha, idem->data, idem->len);
+
+    } else {
+        dump = json_dumps(op->in.fields, JSON_COMPACT | JSON_SORT_KEYS);
+        if (dump == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        SHA256_Update(&sha, "\nb:", 3);
+        SHA256_Update(&sha, dump, ngx_strlen(dump));
+        free(dump);
+
+        m = op->in.media.elts;
+
+        for (i = 0; i < op->in.media.nelts; i++) {
+            SHA256_Update(&sha, m[i]->hex, SHA256_DIGEST_LENGTH * 2);
+        }
+    }
+
+    SHA256_Final(md, &sha);
+
+    /* key suffixes: submit.lua's KEYS[12] and KEYS[13] */
+
+    op->from.own.data = ngx_pnalloc(r->pool, sizeof("o311:c:") - 1
+                                             + op->client->client.len);
+    op->from.retry.data = ngx_pnalloc(r->pool, sizeof("o311:rt:") - 1
+                                               + SHA256_DIGEST_LENGTH * 2);
+    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+
+    if (op->from.own.data == NULL || op->from.retry.data == NULL
+        || keys == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    op->from.own.len = ngx_sprintf(op->from.own.data, "o311:c:%V",
+                                   &op->client->client)
+                       - op->from.own.data;
+
+    p = ngx_cpymem(op->from.retry.data, "o311:rt:", sizeof("o311:rt:") - 1);
+    op->from.retry.len = ngx_hex_dump(p, md, sizeof(md))
+                         - op->from.retry.data;
+
+    k = ngx_pa_key(r, keys, "%V", &op->from.retry);
+    if (k == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    argv[0] = "GET";
+    argvlen[0] = 3;
+    argv[1] = (const char *) k->data;
+    argvlen[1] = k->len;
+
+    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_o311_post_kept);
+}
+
+
+static void
+ngx_pa_o311_post_kept(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    redisReply  *reply = data;
+    ngx_int_t    rc;
+    ngx_str_t    kept;
+
+    if (reply->type == REDIS_REPLY_STRING) {
+        kept.data = (u_char *) reply->str;
+        kept.len = reply->len;
+
+        ngx_pa_finalize(r, ngx_pa_o311_replay(r, ctx, &kept));
+        return;
+    }
+
+    if (reply->type != REDIS_REPLY_NIL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: open311: unexpected reply to GET of a retry "
+                      "record");
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "try again"));
+        return;
+    }
+
+    rc = ngx_pa_o311_post_submit(r, ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
+}
+
+
+static ngx_int_t
+ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_pa_err_t         err;
+    ngx_pool_cleanup_t  *cln;
+    ngx_pa_o311_post_t  *op;
+
+    op = ctx->data;
+
+    ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
     op->out.fields = json_object();
     if (op->out.fields == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -473,7 +936,7 @@ ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     op->out.media = op->in.media;
 
-    op->stored = ngx_array_create(r->pool, 2, sizeof(ngx_keyval_t));
+    op->stored = ngx_array_create(r->pool, 4, sizeof(ngx_keyval_t));
     if (op->stored == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -482,10 +945,21 @@ ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_fail(r, &err);
     }
 
+    /* whose request it is: GET requests and requests/{id} show it them */
+
+    if (ngx_pa_o311_store(r, op, "o311_client", &op->client->client)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     op->from.body = &op->out;
     op->from.fields = op->stored;
     ngx_str_set(&op->from.note, NGX_PA_O311_NOTE);
     op->from.answer = ngx_pa_o311_created;
+    op->from.replay = ngx_pa_o311_replay;
+    op->from.name_optional = 1;
+    op->from.phone_any = 1;
 
     return ngx_pa_submit_from(r, ctx, &op->from);
 }
@@ -499,7 +973,7 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
 {
     u_char              *buf, *p, *last, *amp, *eq, *name, *value;
     size_t               nlen, vlen, nchars;
-    json_t              *v;
+    json_t              *v, *prev, *list;
     ngx_str_t            text;
     ngx_uint_t           nfields;
     ngx_pool_cleanup_t  *cln;
@@ -589,17 +1063,46 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
             return NGX_ERROR;
         }
 
-        if (json_object_get(body->fields, (char *) name) != NULL) {
+        v = json_stringn((char *) value, vlen);
+        if (v == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* media_url may repeat (FixMyStreet's photos): a list of them */
+
+        prev = json_object_get(body->fields, (char *) name);
+
+        if (prev != NULL && ngx_strcmp(name, "media_url") == 0) {
+
+            if (json_is_string(prev)) {
+                list = json_pack("[O]", prev);
+
+                if (list == NULL
+                    || json_object_set_new(body->fields, "media_url", list)
+                       != 0)
+                {
+                    json_decref(v);
+                    return NGX_ERROR;
+                }
+
+                prev = list;
+            }
+
+            if (json_array_append_new(prev, v) != 0) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        if (prev != NULL) {
+            json_decref(v);
             ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                            (char *) name, "the field is given twice");
             return NGX_ERROR;
         }
 
-        v = json_stringn((char *) value, vlen);
-
-        if (v == NULL
-            || json_object_set_new(body->fields, (char *) name, v) != 0)
-        {
+        if (json_object_set_new(body->fields, (char *) name, v) != 0) {
             return NGX_ERROR;
         }
     }
@@ -654,11 +1157,12 @@ ngx_pa_o311_unescape(u_char *dst, u_char *src, size_t len, size_t *out)
 
 
 /*
- * GeoReport's fields into the contract's: service_code, lat, long,
- * description, first_name + last_name, phone, email; address_string (or
- * address) and media_url are stored as they are (media_url is a
- * reference: never fetched).  Names are joined the Vietnamese way,
- * family name first ("Trần" "Thị Bích": "Trần Thị Bích").
+ * GeoReport's fields into the contract's: service_code (required),
+ * description, lat + long, first_name + last_name, phone, email; the
+ * address (address_string, address or address_id) and media_url are
+ * stored as they are (media_url is a reference: never fetched).  Names
+ * are joined the Vietnamese way, family name first ("Trần" "Thị Bích":
+ * "Trần Thị Bích").
  */
 
 static ngx_int_t
@@ -668,10 +1172,22 @@ ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
     u_char      *p;
     json_t      *in, *out, *v;
     ngx_str_t    first, family, s;
-    ngx_uint_t   i, k, ok;
+    ngx_uint_t   i;
 
     in = op->in.fields;
     out = op->out.fields;
+
+    if (ngx_pa_o311_text(in, "service_code", NGX_PA_O311_NAME_MAX, &s, err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (s.len == 0) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
+                       "service_code", "this field is required");
+        return NGX_ERROR;
+    }
 
     for (i = 0; ngx_pa_o311_names[i].ours; i++) {
         if (ngx_strcmp(ngx_pa_o311_names[i].ours, "reporter_name") == 0) {
@@ -744,33 +1260,240 @@ ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
         return NGX_ERROR;
     }
 
-    if (ngx_pa_o311_text(in, "media_url", NGX_PA_O311_URL_MAX, &s, err)
+    if (ngx_pa_o311_position(r, op, err) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_o311_media_urls(r, op, err);
+}
+
+
+/*
+ * No lat/long: a photo's GPS stands in (submit reads it); else the spec
+ * lets an address stand for the position: the centroid of the area of
+ * address_id (an area of the directory: a commune, a district), or of
+ * the province (pa_area, else the widest area of the directory), marked
+ * as such (position_source "address") so the IOC knows it is no point.
+ */
+
+static ngx_int_t
+ngx_pa_o311_position(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
+    ngx_pa_err_t *err)
+{
+    u_char              *p;
+    double               lat, lng, *pt, min_lat, max_lat, min_lng, max_lng;
+    ngx_str_t            id, addr, pos;
+    ngx_uint_t           i, n;
+    ngx_pa_agency_t     *ag, *a;
+    ngx_pa_media_t     **m;
+    ngx_pa_directory_t  *dir;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (json_object_get(op->in.fields, "lat") != NULL
+        || json_object_get(op->in.fields, "long") != NULL)
+    {
+        return NGX_OK;
+    }
+
+    m = op->in.media.elts;
+
+    for (i = 0; i < op->in.media.nelts; i++) {
+        if (m[i]->meta.has_gps) {
+            return NGX_OK;
+        }
+    }
+
+    if (ngx_pa_o311_text(op->in.fields, "address_id", NGX_PA_O311_NAME_MAX,
+                         &id, err)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    if (s.len == 0) {
-        return NGX_OK;
+    ngx_str_null(&addr);
+
+    for (i = 0; i < op->stored->nelts; i++) {
+        if (ngx_strcmp(((ngx_keyval_t *) op->stored->elts)[i].key.data,
+                       "address") == 0)
+        {
+            addr = ((ngx_keyval_t *) op->stored->elts)[i].value;
+        }
     }
 
-    /* an http(s) URL of visible ASCII: a link for the IOC, nothing more */
-
-    ok = (s.len > 7 && ngx_strncasecmp(s.data, (u_char *) "http://", 7) == 0)
-         || (s.len > 8
-             && ngx_strncasecmp(s.data, (u_char *) "https://", 8) == 0);
-
-    for (k = 0; ok && k < s.len; k++) {
-        ok = s.data[k] > 0x20 && s.data[k] < 0x7f;
+    if (id.len == 0 && addr.len == 0) {
+        return NGX_OK;      /* submit answers: the position is required */
     }
 
-    if (!ok || s.len > NGX_PA_O311_URL_MAX) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                       "media_url", "must be an http:// or https:// URL");
+    ag = NULL;
+
+    if (id.len) {
+        ag = ngx_pa_directory_agency(pmcf, &id);
+
+        if (ag == NULL || ag->area == NULL) {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "address_id", "not an area of the directory");
+            return NGX_ERROR;
+        }
+
+        if (ngx_pa_o311_store(r, op, "address_id", &id) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ag == NULL && pmcf->area != NULL && pmcf->area->nelts) {
+        pt = pmcf->area->elts;      /* lat, lng pairs */
+        n = pmcf->area->nelts;
+
+        min_lat = max_lat = pt[0];
+        min_lng = max_lng = pt[1];
+
+        for (i = 1; i < n; i++) {
+            min_lat = ngx_min(min_lat, pt[2 * i]);
+            max_lat = ngx_max(max_lat, pt[2 * i]);
+            min_lng = ngx_min(min_lng, pt[2 * i + 1]);
+            max_lng = ngx_max(max_lng, pt[2 * i + 1]);
+        }
+
+        lat = (min_lat + max_lat) / 2;
+        lng = (min_lng + max_lng) / 2;
+
+    } else {
+        dir = pmcf->directory;
+
+        if (ag == NULL && dir != NULL) {
+            a = dir->agencies.elts;
+
+            for (i = 0; i < dir->agencies.nelts; i++) {
+                if (a[i].area != NULL
+                    && (ag == NULL
+                        || (a[i].max_lat - a[i].min_lat)
+                           * (a[i].max_lng - a[i].min_lng)
+                           > (ag->max_lat - ag->min_lat)
+                             * (ag->max_lng - ag->min_lng)))
+                {
+                    ag = &a[i];
+                }
+            }
+        }
+
+        if (ag == NULL) {
+            return NGX_OK;  /* no area known: the position is required */
+        }
+
+        lat = (ag->min_lat + ag->max_lat) / 2;
+        lng = (ag->min_lng + ag->max_lng) / 2;
+    }
+
+    p = ngx_pnalloc(r->pool, 2 * NGX_PA_O311_NUMBER_LEN);
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    return ngx_pa_o311_store(r, op, "media_url", &s);
+    if (json_object_set_new(op->out.fields, "lat",
+                            json_stringn((char *) p,
+                                         ngx_sprintf(p, "%.6f", lat) - p))
+        != 0
+        || json_object_set_new(op->out.fields, "lng",
+                               json_stringn((char *) p + NGX_PA_O311_NUMBER_LEN,
+                                   ngx_sprintf(p + NGX_PA_O311_NUMBER_LEN,
+                                               "%.6f", lng)
+                                   - p - NGX_PA_O311_NUMBER_LEN))
+           != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&pos, "address");
+
+    return ngx_pa_o311_store(r, op, "position_source", &pos);
+}
+
+
+/*
+ * media_url, once or repeated: http(s) URLs of visible ASCII, links for
+ * the IOC and nothing more, stored space separated.
+ */
+
+static ngx_int_t
+ngx_pa_o311_media_urls(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
+    ngx_pa_err_t *err)
+{
+    u_char      *p;
+    size_t       i, n;
+    json_t      *v, *list, *item;
+    ngx_str_t    s, all;
+    ngx_uint_t   k, ok;
+
+    v = json_object_get(op->in.fields, "media_url");
+
+    if (v == NULL || json_is_null(v)) {
+        return NGX_OK;
+    }
+
+    list = json_is_array(v) ? json_incref(v) : json_pack("[O]", v);
+    if (list == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = json_array_size(list);
+
+    if (n > NGX_PA_O311_URLS_MAX) {
+        json_decref(list);
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                       "media_url", "at most 10 of them");
+        return NGX_ERROR;
+    }
+
+    all.data = ngx_pnalloc(r->pool, n * (NGX_PA_O311_URL_MAX + 1));
+    if (all.data == NULL) {
+        json_decref(list);
+        return NGX_ERROR;
+    }
+
+    p = all.data;
+
+    json_array_foreach(list, i, item) {
+        ok = json_is_string(item);
+
+        s.data = ok ? (u_char *) json_string_value(item) : NULL;
+        s.len = ok ? json_string_length(item) : 0;
+
+        if (ok && s.len == 0) {
+            continue;       /* an empty field of a form: nothing sent */
+        }
+
+        ok = ok && s.len <= NGX_PA_O311_URL_MAX
+             && ((s.len > 7
+                  && ngx_strncasecmp(s.data, (u_char *) "http://", 7) == 0)
+                 || (s.len > 8
+                     && ngx_strncasecmp(s.data, (u_char *) "https://", 8)
+                        == 0));
+
+        for (k = 0; ok && k < s.len; k++) {
+            ok = s.data[k] > 0x20 && s.data[k] < 0x7f;
+        }
+
+        if (!ok) {
+            json_decref(list);
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "media_url", "must be an http:// or https:// URL");
+            return NGX_ERROR;
+        }
+
+        if (p != all.data) {
+            *p++ = ' ';
+        }
+
+        p = ngx_cpymem(p, s.data, s.len);
+    }
+
+    json_decref(list);
+
+    all.len = p - all.data;
+
+    return all.len ? ngx_pa_o311_store(r, op, "media_url", &all) : NGX_OK;
 }
 
 
@@ -850,17 +1573,79 @@ ngx_pa_o311_store(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
 
 /*
  * Stored: GeoReport's answer.  The id at once (no deferred ids here), and
- * the reporter's access token as the "token": shown this once, it opens
- * the request for its reporter and is what tokens/{token}.json looks up.
+ * the reporter's access token as the "token": it opens the request for
+ * its reporter and is what tokens/{token} looks up.
  */
 
 static ngx_int_t
 ngx_pa_o311_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
     json_t *answer)
 {
-    json_t  *token, *body;
+    ngx_int_t  rc;
 
-    token = json_object_get(answer, "access_token");
+    rc = ngx_pa_o311_answer(r, id, json_object_get(answer, "access_token"));
+
+    json_decref(answer);
+
+    return rc;
+}
+
+
+/* a retry: the first answer again, from "<id> <sealed access token>" */
+
+static ngx_int_t
+ngx_pa_o311_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *kept)
+{
+    u_char              *sp, *plain;
+    ssize_t              n;
+    json_t              *token;
+    ngx_str_t            id;
+    ngx_int_t            rc;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    sp = ngx_strlchr(kept->data, kept->data + kept->len, ' ');
+
+    id.data = kept->data;
+    id.len = sp ? (size_t) (sp - kept->data) : 0;
+
+    plain = ngx_pnalloc(r->pool, NGX_PA_O311_TOKEN_MAX);
+    if (plain == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    n = (sp == NULL || pmcf->pii == NULL)
+        ? -1
+        : ngx_pa_pii_open(pmcf->pii, sp + 1,
+                          kept->data + kept->len - (sp + 1), plain,
+                          NGX_PA_O311_TOKEN_MAX);
+
+    if (n < 0 || !ngx_pa_id_ok(&id)) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: open311: a retry record that cannot be opened");
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL, "try again");
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "pa: open311: a retry of %V answered again", &id);
+
+    token = ngx_pa_json_strn(plain, n);
+    rc = ngx_pa_o311_answer(r, &id, token);
+
+    if (token != NULL) {
+        json_decref(token);
+    }
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id, json_t *token)
+{
+    json_t  *body;
 
     body = json_pack("[{s:s#, s:O, s:s, s:n}]",
                      "service_request_id", id->data, (int) id->len,
@@ -868,38 +1653,52 @@ ngx_pa_o311_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
                      "service_notice", NGX_PA_O311_NOTICE,
                      "account_id");
 
-    json_decref(answer);
-
     if (body == NULL) {
         return ngx_pa_o311_fail(r, "created answer");
     }
 
     ngx_pa_report_location(r, id);
 
-    return ngx_pa_send_json(r, NGX_HTTP_CREATED, body);
+    return ngx_pa_open311_send(r, NGX_HTTP_CREATED, body, "service_requests",
+                               NULL);
 }
 
 
 /* ------------------------------------------------------------ reads */
 
 /*
- * service_request_id (a comma list, overrides the rest), service_code,
- * start_date, end_date (RFC 3339, on requested_datetime), status
- * (open, closed), page and page_size (or limit).
+ * service_request_id (a comma list, overrides the rest), service_code (a
+ * comma list), start_date and end_date (W3C, date-only too; on
+ * requested_datetime; 90 days at most, the last 90 by default), status
+ * (open, closed or both), page and page_size (or limit; 1000 at most, as
+ * the spec caps a list).  With an api_key the client's own requests in
+ * any state join the published ones.
  */
 
 static ngx_int_t
-ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_o311_client_t *client)
 {
-    ngx_str_t            v;
-    ngx_int_t            page, size;
+    u_char              *p;
+    time_t               from, to;
+    ngx_str_t            v, codes;
+    ngx_int_t            page, size, want;
     ngx_pa_err_t         err;
     ngx_array_t         *keys, *args;
+    ngx_pa_o311_read_t  *rd;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    rd = ngx_pcalloc(r->pool, sizeof(ngx_pa_o311_read_t));
+    if (rd == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rd->client = client;
+    ctx->data = rd;
 
     /* page_size, or limit as some clients say */
 
@@ -908,20 +1707,22 @@ ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_view_number(r, (ngx_pa_view_arg(r, "page_size", &v)
                                   == NGX_OK && v.len)
                                  ? "page_size" : "limit",
-                              NGX_PA_O311_PER_PAGE, NGX_PA_O311_PAGE_MAX,
+                              NGX_PA_O311_CAP, NGX_PA_O311_CAP,
                               &size, &err)
            != NGX_OK)
     {
         return ngx_pa_fail(r, &err);
     }
 
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 16, sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_pa_key(r, keys, "pub") == NULL
+        || (client != NULL
+            && ngx_pa_key(r, keys, "o311:c:%V", &client->client) == NULL)
         || ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, (page - 1) * size) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, size) != NGX_OK)
@@ -929,42 +1730,41 @@ ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_str_null(&v);
+    /* ",a,b,": a category is in the list when ",<it>," is */
 
-    if (ngx_pa_view_arg(r, "service_code", &v) == NGX_OK && v.len
-        && ngx_pa_directory_find_category(pmcf, &v) == NULL)
-    {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "service_code", "no such service");
+    ngx_str_null(&codes);
+
+    if (ngx_pa_view_arg(r, "service_code", &v) == NGX_OK && v.len) {
+        if (ngx_pa_o311_codes(r, &v, &err) != NGX_OK) {
+            return ngx_pa_fail(r, &err);
+        }
+
+        codes.data = ngx_pnalloc(r->pool, v.len + 2);
+        if (codes.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        codes.len = ngx_sprintf(codes.data, ",%V,", &v) - codes.data;
     }
 
-    if (ngx_pa_arg_str(args, &v) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_pa_o311_date(r, "start_date", args, &err) != NGX_OK
-        || ngx_pa_o311_date(r, "end_date", args, &err) != NGX_OK)
-    {
+    if (ngx_pa_o311_window(r, ctx, &from, &to, &err) != NGX_OK) {
         return ngx_pa_fail(r, &err);
     }
 
     ngx_str_null(&v);
     (void) ngx_pa_view_arg(r, "status", &v);
 
-    /* "open,closed" is both: no filter */
-
-    if (ngx_pa_o311_is(&v, "open,closed") || ngx_pa_o311_is(&v, "closed,open"))
-    {
-        ngx_str_null(&v);
+    want = ngx_pa_o311_statuses(&v, &err);
+    if (want == NGX_ERROR) {
+        return ngx_pa_fail(r, &err);
     }
 
-    if (v.len && !ngx_pa_o311_is(&v, "open") && !ngx_pa_o311_is(&v, "closed"))
-    {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "status", "open, closed or both");
-    }
+    p = (u_char *) (want == 1 ? "open" : want == 2 ? "closed" : "");
 
-    if (ngx_pa_arg_str(args, &v) != NGX_OK
+    if (ngx_pa_arg_str(args, &codes) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, from) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, to) != NGX_OK
+        || ngx_pa_arg_cstr(args, (char *) p) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, NGX_PA_O311_SCAN) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -1020,21 +1820,156 @@ ngx_pa_o311_list_ids(ngx_http_request_t *r, ngx_array_t *args, ngx_str_t *v,
 }
 
 
+/* service_code=a,b: each one a service */
+
+static ngx_int_t
+ngx_pa_o311_codes(ngx_http_request_t *r, ngx_str_t *v, ngx_pa_err_t *err)
+{
+    u_char              *p, *last, *comma;
+    ngx_str_t            code;
+    ngx_uint_t           n;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    p = v->data;
+    last = v->data + v->len;
+    n = 0;
+
+    while (p <= last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        code.data = p;
+        code.len = comma - p;
+
+        if (++n > NGX_PA_O311_CODES_MAX
+            || ngx_pa_directory_find_category(pmcf, &code) == NULL)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "service_code", "no such service");
+            return NGX_ERROR;
+        }
+
+        p = comma + 1;
+    }
+
+    return NGX_OK;
+}
+
+
+/* status=open, closed, or both (a comma list): 1, 2 or 0 */
+
+static ngx_int_t
+ngx_pa_o311_statuses(ngx_str_t *v, ngx_pa_err_t *err)
+{
+    u_char      *p, *last, *comma;
+    ngx_str_t    s;
+    ngx_uint_t   want;
+
+    if (v->len == 0) {
+        return 0;
+    }
+
+    p = v->data;
+    last = v->data + v->len;
+    want = 0;
+
+    while (p <= last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        s.data = p;
+        s.len = comma - p;
+
+        if (ngx_pa_o311_is(&s, "open")) {
+            want |= 1;
+
+        } else if (ngx_pa_o311_is(&s, "closed")) {
+            want |= 2;
+
+        } else {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "status", "open, closed or both");
+            return NGX_ERROR;
+        }
+
+        p = comma + 1;
+    }
+
+    return want == 3 ? 0 : want;
+}
+
+
 /*
- * An RFC 3339 bound as an epoch argument, "" when absent.  NGX_ERROR with
- * err set (status 0 when out of memory: ngx_pa_fail() answers 500).
+ * start_date and end_date as the spec says: 90 days at most between
+ * them; one alone reaches 90 days from it; neither: the last 90 days.
  */
 
 static ngx_int_t
-ngx_pa_o311_date(ngx_http_request_t *r, const char *name, ngx_array_t *args,
-    ngx_pa_err_t *err)
+ngx_pa_o311_window(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, time_t *from,
+    time_t *to, ngx_pa_err_t *err)
 {
-    time_t      t;
-    ngx_str_t   v;
-    ngx_uint_t  i;
+    ngx_int_t  has_from, has_to;
+
+    has_from = ngx_pa_o311_date(r, "start_date", 0, from, err);
+    has_to = ngx_pa_o311_date(r, "end_date", 1, to, err);
+
+    if (has_from == NGX_ERROR || has_to == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (has_from == NGX_DECLINED && has_to == NGX_DECLINED) {
+        *to = ctx->now;
+        *from = ctx->now - NGX_PA_O311_WINDOW;
+
+    } else if (has_to == NGX_DECLINED) {
+        *to = *from + NGX_PA_O311_WINDOW;
+
+    } else if (has_from == NGX_DECLINED) {
+        *from = *to - NGX_PA_O311_WINDOW;
+    }
+
+    if (*to < *from) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                       "end_date", "is before start_date");
+        return NGX_ERROR;
+    }
+
+    if (*to - *from > NGX_PA_O311_WINDOW) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                       "end_date", "at most 90 days after start_date");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A W3C date: "2026-01-22T10:00:00+07:00" (or Z), or "2026-01-22", the
+ * province's day: from its first second (start), or to its last (end).
+ * NGX_OK, NGX_DECLINED when absent, NGX_ERROR with err set.
+ */
+
+static ngx_int_t
+ngx_pa_o311_date(ngx_http_request_t *r, const char *name, ngx_uint_t end,
+    time_t *t, ngx_pa_err_t *err)
+{
+    u_char              *p;
+    ngx_int_t            off;
+    ngx_str_t            v;
+    ngx_uint_t           i, day;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     if (ngx_pa_view_arg(r, name, &v) != NGX_OK || v.len == 0) {
-        return ngx_pa_arg_cstr(args, "");
+        return NGX_DECLINED;
     }
 
     /* "+07:00" sent unescaped in a form-encoded query reads " 07:00" */
@@ -1045,23 +1980,52 @@ ngx_pa_o311_date(ngx_http_request_t *r, const char *name, ngx_array_t *args,
         }
     }
 
-    if (ngx_pa_rfc3339_parse(v.data, v.len, &t) != 0) {
+    day = (v.len == 10 && v.data[4] == '-' && v.data[7] == '-');
+
+    for (i = 0; day && i < 10; i++) {
+        day = (i == 4 || i == 7) || (v.data[i] >= '0' && v.data[i] <= '9');
+    }
+
+    if (day) {
+        p = ngx_pnalloc(r->pool, sizeof("2026-01-22T00:00:00+07:00"));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        off = pmcf->utc_offset;
+
+        v.len = ngx_sprintf(p, "%*sT00:00:00%c%02i:%02i", (size_t) 10, v.data,
+                            off < 0 ? '-' : '+', ngx_abs(off) / 3600,
+                            ngx_abs(off) % 3600 / 60)
+                - p;
+        v.data = p;
+    }
+
+    if (ngx_pa_rfc3339_parse(v.data, v.len, t) != 0) {
         ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
-                       "must be an RFC 3339 date-time with offset");
+                       "must be a W3C date (2026-01-22) or date-time with "
+                       "offset (2026-01-22T10:00:00+07:00)");
         return NGX_ERROR;
     }
 
-    return ngx_pa_arg_int(r->pool, args, t);
+    if (day && end) {
+        *t += 86400 - 1;
+    }
+
+    return NGX_OK;
 }
 
 
 static void
 ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
-    redisReply     *reply = data;
-    json_t         *list, *o;
-    ngx_uint_t      i;
-    ngx_pa_hash_t   h;
+    redisReply          *reply = data;
+    json_t              *list, *o;
+    ngx_uint_t           i, own, shown;
+    ngx_pa_hash_t        h;
+    ngx_pa_o311_read_t  *rd;
+
+    rd = ctx->data;
 
     if (reply->type != REDIS_REPLY_ARRAY) {
         if (reply->type == REDIS_REPLY_ERROR) {
@@ -1097,11 +2061,14 @@ ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
         /* the index and the id list are not trusted alone */
 
-        if (!ngx_pa_public_shown(&h)) {
+        shown = ngx_pa_public_shown(&h);
+        own = ngx_pa_o311_own(&h, rd->client);
+
+        if (!shown && !own) {
             continue;
         }
 
-        o = ngx_pa_o311_view(r, &h, 1);
+        o = ngx_pa_o311_view(r, &h, shown, own);
         if (o == NULL) {
             json_decref(list);
             ngx_pa_finalize(r, ngx_pa_o311_fail(r, "request list"));
@@ -1111,15 +2078,19 @@ ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         json_array_append_new(list, o);
     }
 
-    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, list,
-                                        NGX_PA_O311_PUBLIC_CACHE));
+    ngx_pa_finalize(r, ngx_pa_open311_send(r, NGX_HTTP_OK, list,
+                                           "service_requests",
+                                           rd->client
+                                           ? NGX_PA_O311_PRIVATE_CACHE
+                                           : NGX_PA_O311_PUBLIC_CACHE));
 }
 
 
-/* one request: published, or the reporter's own with its token */
+/* one request: published, the client's own, or the reporter's by token */
 
 static ngx_int_t
-ngx_pa_o311_request(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+ngx_pa_o311_request(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_o311_client_t *client)
 {
     ngx_str_t           *token;
     ngx_pa_o311_read_t  *rd;
@@ -1129,6 +2100,7 @@ ngx_pa_o311_request(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    rd->client = client;
     ctx->data = rd;
 
     token = ngx_pa_reporter_token(r);
@@ -1146,7 +2118,7 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 {
     redisReply          *reply = data;
     json_t              *o;
-    ngx_uint_t           shown;
+    ngx_uint_t           shown, mine;
     ngx_pa_hash_t        h;
     ngx_pa_caller_t      caller;
     ngx_pa_o311_read_t  *rd;
@@ -1163,18 +2135,19 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     shown = ngx_pa_public_shown(&h);
+    mine = ngx_pa_o311_own(&h, rd->client);
 
-    if (rd->token.len) {
+    if (rd->token.len && !mine) {
         ngx_memzero(&caller, sizeof(ngx_pa_caller_t));
         caller.role = NGX_PA_ROLE_REPORTER;
         caller.token = rd->token;
 
-        rd->mine = ngx_pa_view_visible(&caller, &h);
+        mine = ngx_pa_view_visible(&caller, &h);
     }
 
     /* unpublished and not theirs: as if it did not exist */
 
-    if (!shown && !rd->mine) {
+    if (!shown && !mine) {
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
                                              "not_found",
                                              "service_request_id",
@@ -1182,7 +2155,7 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return;
     }
 
-    o = ngx_pa_o311_view(r, &h, shown);
+    o = ngx_pa_o311_view(r, &h, shown, mine);
     if (o == NULL) {
         ngx_pa_finalize(r, ngx_pa_o311_fail(r, "request"));
         return;
@@ -1190,16 +2163,18 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     /* GeoReport answers a list, even for one request */
 
-    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, json_pack("[o]", o),
-                                        rd->mine ? NGX_PA_O311_PRIVATE_CACHE
-                                                 : NGX_PA_O311_PUBLIC_CACHE));
+    ngx_pa_finalize(r, ngx_pa_open311_send(r, NGX_HTTP_OK,
+                                           json_pack("[o]", o),
+                                           "service_requests",
+                                           mine ? NGX_PA_O311_PRIVATE_CACHE
+                                                : NGX_PA_O311_PUBLIC_CACHE));
 }
 
 
 /*
- * tokens/{token}.json: the token is the reporter's access token; its
- * SHA-256 names the report (submit.lua's "tok:" key).  Anyone holding it
- * already holds the id, so the answer tells nothing new to anyone else.
+ * tokens/{token}: the token is the reporter's access token; its SHA-256
+ * names the report (submit.lua's "tok:" key).  Anyone holding it already
+ * holds the id, so the answer tells nothing new to anyone else.
  */
 
 static ngx_int_t
@@ -1279,25 +2254,308 @@ ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    ngx_pa_finalize(r, ngx_pa_view_send(r, NGX_HTTP_OK, body,
-                                        NGX_PA_O311_PRIVATE_CACHE));
+    ngx_pa_finalize(r, ngx_pa_open311_send(r, NGX_HTTP_OK, body,
+                                           "service_requests",
+                                           NGX_PA_O311_PRIVATE_CACHE));
+}
+
+
+/* ------------------------------------------------------------ updates */
+
+/*
+ * servicerequestupdates (the Service Request Updates extension
+ * FixMyStreet polls): every change of state of the key's requests
+ * between start_date and end_date (the window of GET requests), oldest
+ * first; the published result is the description of the last one.
+ */
+
+static ngx_int_t
+ngx_pa_o311_updates(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_o311_client_t *client)
+{
+    ngx_pa_err_t         err;
+    ngx_array_t         *keys, *args;
+    ngx_pa_o311_read_t  *rd;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    rd = ngx_pcalloc(r->pool, sizeof(ngx_pa_o311_read_t));
+    if (rd == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rd->client = client;
+    ctx->data = rd;
+
+    if (ngx_pa_o311_window(r, ctx, &rd->from, &rd->to, &err) != NGX_OK) {
+        return ngx_pa_fail(r, &err);
+    }
+
+    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_key(r, keys, "o311:c:%V", &client->client) == NULL
+        || ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, rd->from) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, NGX_PA_O311_CAP) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_OPEN311_UPDATES, keys, args,
+                       ngx_pa_o311_updates_done);
+}
+
+
+static void
+ngx_pa_o311_updates_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *data)
+{
+    redisReply            *reply = data;
+    json_t                *list;
+    ngx_uint_t             i;
+    ngx_array_t            out;
+    ngx_pa_hash_t          h;
+    ngx_pa_o311_read_t    *rd;
+    ngx_pa_o311_update_t  *u;
+
+    rd = ctx->data;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: unexpected reply of the open311_updates script%s"
+                      "%*s", reply->type == REDIS_REPLY_ERROR ? ": " : "",
+                      reply->type == REDIS_REPLY_ERROR ? (size_t) reply->len
+                                                       : (size_t) 0,
+                      reply->str);
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "try again"));
+        return;
+    }
+
+    if (ngx_array_init(&out, r->pool, 16, sizeof(ngx_pa_o311_update_t))
+        != NGX_OK)
+    {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    list = json_array();
+    if (list == NULL) {
+        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "update list"));
+        return;
+    }
+
+    for (i = 0; i < reply->elements; i += 2) {
+        if (ngx_pa_hash_from_reply(r->pool, reply->element[i], &h) != NGX_OK
+            || reply->element[i + 1]->type != REDIS_REPLY_ARRAY)
+        {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: unexpected report in the open311_updates "
+                          "reply");
+            continue;
+        }
+
+        if (ngx_pa_o311_updates_of(r, rd, &h, reply->element[i + 1], &out)
+            != NGX_OK)
+        {
+            u = out.elts;
+
+            for (i = 0; i < out.nelts; i++) {
+                json_decref(u[i].o);
+            }
+
+            json_decref(list);
+            ngx_pa_finalize(r, ngx_pa_o311_fail(r, "update list"));
+            return;
+        }
+    }
+
+    u = out.elts;
+
+    ngx_qsort(u, out.nelts, sizeof(ngx_pa_o311_update_t),
+              ngx_pa_o311_update_cmp);
+
+    for (i = 0; i < out.nelts; i++) {
+        json_array_append_new(list, u[i].o);
+    }
+
+    if (json_array_size(list) != out.nelts) {
+        json_decref(list);
+        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "update list"));
+        return;
+    }
+
+    ngx_pa_finalize(r, ngx_pa_open311_send(r, NGX_HTTP_OK, list,
+                                           "service_request_updates",
+                                           NGX_PA_O311_PRIVATE_CACHE));
+}
+
+
+/*
+ * The changes of state of one request in the window: update_id
+ * "<request id>-<n>" (the n-th entry of its history, which only grows),
+ * open or closed, when, and in plain words what happened: the result
+ * once published, the reason of a rejection.
+ */
+
+static ngx_int_t
+ngx_pa_o311_updates_of(ngx_http_request_t *r, ngx_pa_o311_read_t *rd,
+    ngx_pa_hash_t *h, redisReply *history, ngx_array_t *out)
+{
+    u_char                *p;
+    time_t                 at;
+    json_t                *e, *from, *to, *when, *text;
+    ngx_str_t             *id, state, *reason;
+    ngx_uint_t             k, i;
+    json_error_t           je;
+    ngx_pa_o311_update_t  *u;
+
+    id = ngx_pa_hash_get(h, "id");
+    if (id == NULL) {
+        return NGX_OK;
+    }
+
+    for (k = 0; k < history->elements; k++) {
+        if (history->element[k]->type != REDIS_REPLY_STRING) {
+            continue;
+        }
+
+        e = json_loadb(history->element[k]->str, history->element[k]->len,
+                       0, &je);
+        if (e == NULL) {
+            continue;
+        }
+
+        from = json_object_get(e, "from");
+        to = json_object_get(e, "to");
+        when = json_object_get(e, "at");
+
+        if (!json_is_string(to) || !json_is_string(when)
+            || (json_is_string(from) && json_equal(from, to))
+            || ngx_pa_rfc3339_parse((u_char *) json_string_value(when),
+                                    json_string_length(when), &at) != 0
+            || at < rd->from || at > rd->to)
+        {
+            json_decref(e);
+            continue;
+        }
+
+        state.data = (u_char *) json_string_value(to);
+        state.len = json_string_length(to);
+
+        text = NULL;
+
+        if (ngx_pa_o311_is(&state, "resolved")) {
+            text = ngx_pa_o311_summary(h);
+
+        } else if (ngx_pa_o311_is(&state, "rejected")
+                   && (reason = ngx_pa_hash_get(h, "reject_reason")) != NULL)
+        {
+            for (i = 0; ngx_pa_o311_reasons[i].reason; i++) {
+                if (ngx_pa_o311_is(reason, ngx_pa_o311_reasons[i].reason)) {
+                    text = json_string(ngx_pa_o311_reasons[i].text);
+                    break;
+                }
+            }
+        }
+
+        if (text == NULL) {
+            text = json_string(ngx_pa_o311_state_text(&state));
+        }
+
+        p = ngx_pnalloc(r->pool, id->len + 1 + NGX_INT_T_LEN);
+        u = ngx_array_push(out);
+
+        if (p == NULL || u == NULL) {
+            json_decref(e);
+            if (text) {
+                json_decref(text);
+            }
+            return NGX_ERROR;
+        }
+
+        u->at = at;
+        u->n = k;
+        u->o = json_pack("{s:s#, s:s#, s:s, s:O, s:o?, s:n}",
+                         "update_id", (char *) p,
+                         (int) (ngx_sprintf(p, "%V-%ui", id, k) - p),
+                         "service_request_id", id->data, (int) id->len,
+                         "status", ngx_pa_o311_closed(&state) ? "closed"
+                                                              : "open",
+                         "updated_datetime", when,
+                         "description", text,
+                         "media_url");
+
+        json_decref(e);
+
+        if (u->o == NULL) {
+            out->nelts--;
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static int ngx_cdecl
+ngx_pa_o311_update_cmp(const void *a, const void *b)
+{
+    const ngx_pa_o311_update_t  *x = a, *y = b;
+
+    /* a request's entries of the same second stay in their order */
+
+    if (x->at != y->at) {
+        return (x->at > y->at) - (x->at < y->at);
+    }
+
+    return (x->n > y->n) - (x->n < y->n);
 }
 
 
 /* ------------------------------------------------------------ the view */
 
+/* the API key's client sent this request */
+
+static ngx_uint_t
+ngx_pa_o311_own(ngx_pa_hash_t *h, ngx_pa_o311_client_t *client)
+{
+    ngx_str_t  *v;
+
+    if (client == NULL) {
+        return 0;
+    }
+
+    v = ngx_pa_hash_get(h, "o311_client");
+
+    return v != NULL && v->len == client->client.len
+           && ngx_strncmp(v->data, client->client.data, v->len) == 0;
+}
+
+
 /*
  * A report as a GeoReport service request, built from the hash by name
  * (never by copying it: sealed fields, hashes and staff fields stay in).
- * The photo's public copy exists once the report is published.
+ * The photo's public copy exists once the report is published; the
+ * address typed is shown only to whom sent it (the client or the
+ * reporter), as it may be their home.
  */
 
 static json_t *
 ngx_pa_o311_view(ngx_http_request_t *r, ngx_pa_hash_t *h,
-    ngx_uint_t published)
+    ngx_uint_t published, ngx_uint_t own)
 {
-    json_t              *o;
-    ngx_str_t           *id, *status, *cat;
+    u_char              *sp;
+    json_t              *o, *url;
+    ngx_str_t           *id, *status, *cat, *v;
     ngx_uint_t           closed;
     ngx_pa_category_t   *c;
     ngx_pa_main_conf_t  *pmcf;
@@ -1323,8 +2581,7 @@ ngx_pa_o311_view(ngx_http_request_t *r, ngx_pa_hash_t *h,
     json_object_set_new(o, "service_request_id",
                         ngx_pa_json_strn(id->data, id->len));
     json_object_set_new(o, "status", json_string(closed ? "closed" : "open"));
-    json_object_set_new(o, "status_notes",
-                        ngx_pa_o311_notes(r, h, status, closed));
+    json_object_set_new(o, "status_notes", ngx_pa_o311_notes(r, h, status));
 
     cat = ngx_pa_hash_get(h, "category");
     c = cat ? ngx_pa_directory_find_category(pmcf, cat) : NULL;
@@ -1342,52 +2599,46 @@ ngx_pa_o311_view(ngx_http_request_t *r, ngx_pa_hash_t *h,
                         ngx_pa_o311_time(pmcf, h, "updated_at"));
     json_object_set_new(o, "expected_datetime",
                         closed ? json_null() : ngx_pa_o311_expected(pmcf, h));
-    /*
-     * The address is the citizen's own text, which the IOC cannot edit
-     * before publishing (it may be their home): public reads carry the
-     * position only.
-     */
     json_object_set_new(o, "address",
-                        published ? json_null()
-                                  : ngx_pa_o311_string(h, "address"));
-    json_object_set_new(o, "address_id", json_null());
+                        own ? ngx_pa_o311_string(h, "address") : json_null());
+    json_object_set_new(o, "address_id",
+                        own ? ngx_pa_o311_string(h, "address_id")
+                            : json_null());
     json_object_set_new(o, "zipcode", json_null());
     json_object_set_new(o, "lat", ngx_pa_o311_number_json(h, "lat"));
     json_object_set_new(o, "long", ngx_pa_o311_number_json(h, "lng"));
-    json_object_set_new(o, "media_url",
-                        published ? ngx_pa_o311_media_url(r, h, id)
-                                  : json_null());
+
+    /* the public photo; before it, the first link the client sent */
+
+    url = published ? ngx_pa_o311_media_url(r, h, id) : json_null();
+    v = ngx_pa_hash_get(h, "media_url");
+
+    if (json_is_null(url) && own && v != NULL && v->len) {
+        sp = ngx_strlchr(v->data, v->data + v->len, ' ');
+        url = ngx_pa_json_strn(v->data, sp ? (size_t) (sp - v->data)
+                                           : v->len);
+    }
+
+    json_object_set_new(o, "media_url", url);
 
     return o;
 }
 
 
 /*
- * status_notes: the agency's summary once resolved; otherwise the
- * contract's state (and a rejection's reason), finer than open/closed.
+ * status_notes: the agency's summary once resolved, the reason of a
+ * rejection, else what the state means, in plain words.
  */
 
 static json_t *
-ngx_pa_o311_notes(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *status,
-    ngx_uint_t closed)
+ngx_pa_o311_notes(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *status)
 {
-    u_char        *p;
-    json_t        *result, *summary, *notes;
-    ngx_str_t     *v, *reason;
-    json_error_t   je;
+    json_t      *notes;
+    ngx_str_t   *reason;
+    ngx_uint_t   i;
 
-    v = ngx_pa_hash_get(h, "result");
-
-    if (ngx_pa_o311_is(status, "resolved") && v != NULL) {
-        result = json_loadb((char *) v->data, v->len, 0, &je);
-        summary = json_object_get(result, "summary");
-
-        notes = (json_is_string(summary) && json_string_length(summary))
-                ? json_incref(summary) : NULL;
-
-        if (result) {
-            json_decref(result);
-        }
+    if (ngx_pa_o311_is(status, "resolved")) {
+        notes = ngx_pa_o311_summary(h);
 
         if (notes != NULL) {
             return notes;
@@ -1396,16 +2647,60 @@ ngx_pa_o311_notes(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *status,
 
     reason = ngx_pa_hash_get(h, "reject_reason");
 
-    if (!ngx_pa_o311_is(status, "rejected") || reason == NULL) {
-        return ngx_pa_json_strn(status->data, status->len);
+    if (ngx_pa_o311_is(status, "rejected") && reason != NULL) {
+        for (i = 0; ngx_pa_o311_reasons[i].reason; i++) {
+            if (ngx_pa_o311_is(reason, ngx_pa_o311_reasons[i].reason)) {
+                return json_string(ngx_pa_o311_reasons[i].text);
+            }
+        }
     }
 
-    p = ngx_pnalloc(r->pool, status->len + 2 + reason->len);
-    if (p == NULL) {
-        return json_null();
+    return json_string(ngx_pa_o311_state_text(status));
+}
+
+
+static const char *
+ngx_pa_o311_state_text(ngx_str_t *status)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; ngx_pa_o311_states[i].state; i++) {
+        if (ngx_pa_o311_is(status, ngx_pa_o311_states[i].state)) {
+            return ngx_pa_o311_states[i].text;
+        }
     }
 
-    return ngx_pa_json_strn(p, ngx_sprintf(p, "%V: %V", status, reason) - p);
+    /* a state this file does not know yet: still never its name */
+
+    return "Đang xử lý.";
+}
+
+
+/* the published result's summary, or NULL */
+
+static json_t *
+ngx_pa_o311_summary(ngx_pa_hash_t *h)
+{
+    json_t        *result, *summary, *notes;
+    ngx_str_t     *v;
+    json_error_t   je;
+
+    v = ngx_pa_hash_get(h, "result");
+    if (v == NULL) {
+        return NULL;
+    }
+
+    result = json_loadb((char *) v->data, v->len, 0, &je);
+    summary = json_object_get(result, "summary");
+
+    notes = (json_is_string(summary) && json_string_length(summary))
+            ? json_incref(summary) : NULL;
+
+    if (result) {
+        json_decref(result);
+    }
+
+    return notes;
 }
 
 

@@ -20,6 +20,7 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "limit",
     "open311",
     "revoke",
+    "open311_updates",
 };
 
 

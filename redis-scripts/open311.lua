@@ -1,31 +1,36 @@
--- open311.lua: one page of GET /open311/v2/requests.json (GeoReport v2).
+-- open311.lua: one page of GET /open311/v2/requests (GeoReport v2).
 --
--- The published reports of pub (as public.lua), filtered the GeoReport
--- way: a service (category), requested between two dates, open or
--- closed; or only the reports named by service_request_id, which
--- overrides every other filter.  The worker checks each report again
--- (published, not hidden, not private ...) and builds the GeoReport
--- fields from the hash.  Bounded by the scan cap, the page size and the
--- id list (at most 50, checked by the worker).
+-- The published reports of pub and, with an API key, the client's own
+-- requests in any state, filtered the GeoReport way: services
+-- (categories), requested between two dates (the worker always sends
+-- both: the spec's 90-day window), open or closed; or only the reports
+-- named by service_request_id, which overrides every other filter.  The
+-- worker checks each report again (published and shown, or the client's)
+-- and builds the GeoReport fields from the hash.  Bounded by the scan cap
+-- (of each index), the page size and the id list (at most 50, checked by
+-- the worker).
 --
--- KEYS[1]  pa:{t}:pub       published reports, score = published_at
+-- KEYS[1]  pa:{t}:pub              published reports, score = published_at
+-- KEYS[2]  pa:{t}:o311:c:<client>  optional: the client's own requests,
+--                                  score = submitted
 --
 -- ARGV[1]  key prefix "pa:{t}:"
 -- ARGV[2]  offset           ARGV[3]  count (page size)
--- ARGV[4]  category ("" for all)
--- ARGV[5]  requested at or after (epoch, "" for no bound)
--- ARGV[6]  requested at or before (epoch, "" for no bound)
+-- ARGV[4]  categories ",a,b," ("" for all)
+-- ARGV[5]  requested at or after (epoch)
+-- ARGV[6]  requested at or before (epoch)
 -- ARGV[7]  "open", "closed" or "" (both)
--- ARGV[8]  scan cap: reports looked at, at most
+-- ARGV[8]  scan cap: reports looked at in each index, at most
 -- ARGV[9..] service request ids: these reports only, in this order
 --
--- Order: newest published first.  Returns {{field, value, ...}, ...}:
--- HGETALL of each report of the page (an unknown id is left out).
+-- Order: newest requested first.  Returns {{field, value, ...}, ...}:
+-- HGETALL of each report of the page (an unknown id is left out), with
+-- "o311_own", "1" appended to the client's own.
 
-local PUB = KEYS[1]
+local PUB, OWN = KEYS[1], KEYS[2]
 local prefix = ARGV[1]
 local offset, count = tonumber(ARGV[2]), tonumber(ARGV[3])
-local category = ARGV[4]
+local categories = ARGV[4]
 local from, to = tonumber(ARGV[5]), tonumber(ARGV[6])
 local want, cap = ARGV[7], tonumber(ARGV[8])
 
@@ -33,11 +38,21 @@ local want, cap = ARGV[7], tonumber(ARGV[8])
 local closed = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
+local function report(id, own)
+    local h = redis.call('HGETALL', prefix .. 'r:' .. id)
+    if #h > 0 and own then
+        h[#h + 1] = 'o311_own'
+        h[#h + 1] = '1'
+    end
+    return h
+end
+
 local out = {}
 
 if #ARGV > 8 then
     for n = 9, #ARGV do
-        local h = redis.call('HGETALL', prefix .. 'r:' .. ARGV[n])
+        local own = OWN and redis.call('ZSCORE', OWN, ARGV[n])
+        local h = report(ARGV[n], own)
         if #h > 0 then
             out[#out + 1] = h
         end
@@ -45,38 +60,50 @@ if #ARGV > 8 then
     return out
 end
 
-local filtered = category ~= '' or from or to or want ~= ''
+-- the candidates: the client's requested in the window, and whatever was
+-- published since its start (a report is published after it is requested)
+local seen, found = {}, {}
 
-if not filtered then
-    -- the common case: a page straight from the index
-    for _, id in ipairs(redis.call('ZREVRANGE', PUB, offset,
-                                   offset + count - 1)) do
-        out[#out + 1] = redis.call('HGETALL', prefix .. 'r:' .. id)
+local function consider(id, own)
+    if seen[id] then
+        return
     end
-    return out
-end
+    seen[id] = true
 
-local skipped = 0
-
-for _, id in ipairs(redis.call('ZREVRANGE', PUB, 0, cap - 1)) do
-    local key = prefix .. 'r:' .. id
-    local v = redis.call('HMGET', key, 'category', 'created_at', 'status')
+    local v = redis.call('HMGET', prefix .. 'r:' .. id,
+                         'category', 'created_at', 'status')
     local at = tonumber(v[2])
-    local ok = (category == '' or v[1] == category)
-        and (not from or (at and at >= from))
-        and (not to or (at and at <= to))
+    local ok = at and at >= from and at <= to
+        and (categories == '' or
+             string.find(categories, ',' .. (v[1] or '') .. ',', 1, true))
         and (want == '' or (want == 'closed') == (closed[v[3]] == true))
 
     if ok then
-        if skipped < offset then
-            skipped = skipped + 1
-        else
-            out[#out + 1] = redis.call('HGETALL', key)
-            if #out >= count then
-                break
-            end
-        end
+        found[#found + 1] = {at, id, own}
     end
+end
+
+if OWN then
+    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', OWN, to, from,
+                                   'LIMIT', 0, cap)) do
+        consider(id, true)
+    end
+end
+
+for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', PUB, '+inf', from,
+                               'LIMIT', 0, cap)) do
+    consider(id, OWN and redis.call('ZSCORE', OWN, id))
+end
+
+table.sort(found, function(a, b)
+    if a[1] ~= b[1] then
+        return a[1] > b[1]
+    end
+    return a[2] > b[2]
+end)
+
+for n = offset + 1, math.min(#found, offset + count) do
+    out[#out + 1] = report(found[n][2], found[n][3])
 end
 
 return out

@@ -1,0 +1,31 @@
+-- open311_updates.lua: GET /open311/v2/servicerequestupdates, the
+-- Service Request Updates extension (FixMyStreet polls it): the client's
+-- own requests changed since a moment, each with its history.  The
+-- worker picks the entries of the window (changes of state), and builds
+-- the updates in plain words.  Bounded by the scan cap; a request's
+-- history is a few dozen entries.
+--
+-- KEYS[1]  pa:{t}:o311:c:<client>  the client's own requests,
+--                                  score = submitted
+--
+-- ARGV[1]  key prefix "pa:{t}:"
+-- ARGV[2]  changed at or after (epoch): older requests are left out
+-- ARGV[3]  scan cap: the client's newest requests looked at, at most
+--
+-- Returns {hash, history, hash, history, ...}: HGETALL of the report and
+-- LRANGE of its history (JSON entries, oldest first).
+
+local prefix, since, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+
+for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], 0, cap - 1)) do
+    local key = prefix .. 'r:' .. id
+    local at = tonumber(redis.call('HGET', key, 'updated_at'))
+
+    if at and at >= since then
+        out[#out + 1] = redis.call('HGETALL', key)
+        out[#out + 1] = redis.call('LRANGE', prefix .. 'h:' .. id, 0, -1)
+    end
+end
+
+return out
