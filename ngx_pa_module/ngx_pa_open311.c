@@ -87,6 +87,7 @@ typedef struct {
 
 typedef struct {
     time_t                  at;
+    ngx_str_t               id;        /* the request's */
     ngx_uint_t              n;         /* in the request's history */
     json_t                 *o;
 } ngx_pa_o311_update_t;
@@ -367,7 +368,7 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     rc = ngx_pa_o311_check(r, &jur, &api,
                            ngx_pa_o311_is(&res, "servicerequestupdates"),
                            &client);
-    if (rc != NGX_OK) {
+    if (rc != NGX_DECLINED) {
         return rc;
     }
 
@@ -412,7 +413,8 @@ not_found:
 /*
  * jurisdiction_id, when given, must be this province's (pa_tenant); an
  * api_key, when given, must be one of pa_open311_keys, and on POST (and
- * the updates) it must be given.  NGX_OK, or what answering did.
+ * the updates) it must be given.  NGX_DECLINED to go on, or what
+ * answering did.
  */
 
 static ngx_int_t
@@ -438,7 +440,7 @@ ngx_pa_o311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
 
     if (key->len == 0) {
         if (!required) {
-            return NGX_OK;
+            return NGX_DECLINED;
         }
 
         return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
@@ -456,7 +458,7 @@ ngx_pa_o311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
                                  "api_key", "this api_key is not valid");
     }
 
-    return NGX_OK;
+    return NGX_DECLINED;
 }
 
 
@@ -751,7 +753,7 @@ ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     }
 
     rc = ngx_pa_o311_check(r, &jur, &api, 1, &op->client);
-    if (rc != NGX_OK) {
+    if (rc != NGX_DECLINED) {
         return rc;
     }
 
@@ -2483,6 +2485,7 @@ ngx_pa_o311_updates_of(ngx_http_request_t *r, ngx_pa_o311_read_t *rd,
         }
 
         u->at = at;
+        u->id = *id;
         u->n = k;
         u->o = json_pack("{s:s#, s:s#, s:s, s:O, s:o?, s:n}",
                          "update_id", (char *) p,
@@ -2509,12 +2512,19 @@ ngx_pa_o311_updates_of(ngx_http_request_t *r, ngx_pa_o311_read_t *rd,
 static int ngx_cdecl
 ngx_pa_o311_update_cmp(const void *a, const void *b)
 {
+    ngx_int_t                    rc;
     const ngx_pa_o311_update_t  *x = a, *y = b;
 
-    /* a request's entries of the same second stay in their order */
+    /* the same second: by request, a request's entries in their order */
 
     if (x->at != y->at) {
         return (x->at > y->at) - (x->at < y->at);
+    }
+
+    rc = ngx_memn2cmp(x->id.data, y->id.data, x->id.len, y->id.len);
+
+    if (rc != 0) {
+        return rc < 0 ? -1 : 1;
     }
 
     return (x->n > y->n) - (x->n < y->n);

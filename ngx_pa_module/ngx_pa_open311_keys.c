@@ -261,7 +261,7 @@ ngx_pa_o311_rate(ngx_conf_t *cf, ngx_str_t *rate, ngx_pa_o311_client_t *c)
     ngx_int_t   n;
     uint64_t    period, interval;
 
-    if (rate->len < 5
+    if (rate->len < 4
         || ngx_strncmp(rate->data + rate->len - 3, "r/", 2) != 0)
     {
         return NGX_ERROR;
