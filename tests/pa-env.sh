@@ -58,6 +58,13 @@ secrets() {
             echo "k$(date +%Y%m%d) $(openssl rand -hex 32)"
         } > "$VAR/secrets/pii.key"
     fi
+    # one Open311 client for trying GeoReport clients against `make run`
+    if [ ! -s "$VAR/secrets/open311.keys" ]; then
+        {
+            echo "# Open311 API keys: '<key> <client> <rate>' (pa_open311_keys)"
+            echo "dev-$(openssl rand -hex 16) dev-client 60r/m"
+        } > "$VAR/secrets/open311.keys"
+    fi
     chmod 600 "$VAR/secrets/"*
 }
 
