@@ -8,10 +8,7 @@
  *   GET  services/{code}            a definition (no category has
  *                                   attributes yet)
  *   POST requests                   a report, with an API key
- *                                   (ngx_pa_submit_from: every check of
- *                                   POST /reports); a retry of the same
- *                                   client within a day gets the first
- *                                   answer again
+ *                                   (ngx_pa_open311_post.c)
  *   GET  requests                   the key's own requests in any state
  *                                   and the published ones (open311.lua)
  *   GET  requests/{id}              one of them, or the reporter's own by
@@ -20,10 +17,10 @@
  *   GET  servicerequestupdates      the key's requests' state changes and
  *                                   published results (open311_updates.lua)
  *
- * Nothing here bypasses the API's rules: the public sees what
- * GET /api/v1/public/reports shows (ngx_pa_public_shown), a client what
- * it sent, the reporter what their token opens, and no answer ever
- * carries a name, phone or e-mail.  Errors come out as GeoReport's
+ * Nothing here bypasses the API's rules: the public sees what GET
+ * /api/v1/public/reports shows (ngx_pa_public_shown), a client what it
+ * sent, the reporter what their token opens, and no answer ever carries
+ * a name, phone or e-mail.  Errors come out as GeoReport's
  * <errors><error> wherever they are raised: ngx_pa_send_error() asks
  * this file.
  */
@@ -31,7 +28,6 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
-#include "ngx_pa_body.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_open311.h"
@@ -45,38 +41,14 @@
 
 #define NGX_PA_O311_PUBLIC_CACHE  "public, max-age=30"
 #define NGX_PA_O311_PRIVATE_CACHE "private, no-store"
-#define NGX_PA_O311_FORM_MAX      (1024 * 1024)   /* urlencoded body */
-#define NGX_PA_O311_FIELDS_MAX    64
-#define NGX_PA_O311_ADDRESS_MAX   500             /* characters */
-#define NGX_PA_O311_URL_MAX       2048            /* bytes, each */
-#define NGX_PA_O311_URLS_MAX      10              /* media_url, repeated */
-#define NGX_PA_O311_NAME_MAX      100             /* each name part */
 #define NGX_PA_O311_IDS_MAX       50              /* service_request_id */
 #define NGX_PA_O311_CODES_MAX     50              /* service_code */
 #define NGX_PA_O311_SCAN          2000            /* reports one list reads */
 #define NGX_PA_O311_CAP           1000            /* the spec's cap */
 #define NGX_PA_O311_WINDOW        (90 * 86400)    /* the spec's window */
-#define NGX_PA_O311_TOKEN_MAX     256
-#define NGX_PA_O311_RETRY_KEY_MAX 200             /* Idempotency-Key */
-#define NGX_PA_O311_NUMBER_LEN    32              /* "%.6f" of a degree */
-#define NGX_PA_O311_NOTE          "Open311 GeoReport v2"
 #define NGX_PA_O311_SPEC          "http://wiki.open311.org/GeoReport_v2"
 #define NGX_PA_O311_CHANGESET     "2026-12-04T00:00:00+07:00"
 
-#define NGX_PA_O311_NOTICE                                                    \
-    "Received. Keep the token: it is shown only once. With it you follow "   \
-    "this request at /open311/v2/requests/{id}.xml?token=... (or "           \
-    "/api/v1/reports/{id} with X-Report-Token). The request is listed "      \
-    "publicly once its result is published."
-
-
-typedef struct {
-    ngx_pa_body_t           in;        /* as sent */
-    ngx_pa_body_t           out;       /* in the contract's names */
-    ngx_array_t            *stored;    /* ngx_keyval_t: address, media_url */
-    ngx_pa_submit_from_t    from;
-    ngx_pa_o311_client_t   *client;
-} ngx_pa_o311_post_t;
 
 typedef struct {
     ngx_str_t               token;     /* requests/{id}: the reporter's */
@@ -93,43 +65,11 @@ typedef struct {
 } ngx_pa_o311_update_t;
 
 
-static ngx_int_t ngx_pa_o311_check(ngx_http_request_t *r,
-    ngx_str_t *jurisdiction, ngx_str_t *key, ngx_uint_t required,
-    ngx_pa_o311_client_t **client);
 static ngx_int_t ngx_pa_o311_discovery(ngx_http_request_t *r);
 static ngx_int_t ngx_pa_o311_services(ngx_http_request_t *r,
     ngx_str_t *code);
 static json_t *ngx_pa_o311_service(ngx_pa_main_conf_t *pmcf,
     ngx_pa_category_t *c);
-static ngx_int_t ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-static void ngx_pa_o311_post_limited(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, void *reply);
-static ngx_int_t ngx_pa_o311_post_retry(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
-static void ngx_pa_o311_post_kept(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    void *reply);
-static ngx_int_t ngx_pa_o311_post_submit(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
-static ngx_int_t ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
-    ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_o311_unescape(u_char *dst, u_char *src, size_t len,
-    size_t *out);
-static ngx_int_t ngx_pa_o311_map(ngx_http_request_t *r,
-    ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_o311_position(ngx_http_request_t *r,
-    ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_o311_media_urls(ngx_http_request_t *r,
-    ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_o311_text(json_t *in, const char *name,
-    size_t max, ngx_str_t *out, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_o311_store(ngx_http_request_t *r,
-    ngx_pa_o311_post_t *op, const char *name, ngx_str_t *value);
-static ngx_int_t ngx_pa_o311_created(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
-static ngx_int_t ngx_pa_o311_replay(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_str_t *kept);
-static ngx_int_t ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id,
-    json_t *token);
 static ngx_int_t ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_o311_client_t *client);
 static ngx_int_t ngx_pa_o311_list_ids(ngx_http_request_t *r,
@@ -177,9 +117,6 @@ static json_t *ngx_pa_o311_time(ngx_pa_main_conf_t *pmcf, ngx_pa_hash_t *h,
     const char *name);
 static json_t *ngx_pa_o311_number_json(ngx_pa_hash_t *h, const char *name);
 static ngx_uint_t ngx_pa_o311_closed(ngx_str_t *status);
-static ngx_int_t ngx_pa_o311_fail(ngx_http_request_t *r, const char *what);
-static ngx_uint_t ngx_pa_o311_is(ngx_str_t *s, const char *name);
-static void ngx_pa_o311_json_cleanup(void *data);
 
 
 /*
@@ -261,21 +198,6 @@ static struct {
 };
 
 
-/* the contract's field names as a GeoReport client sent them */
-
-static struct {
-    const char  *ours;
-    const char  *theirs;
-} ngx_pa_o311_names[] = {
-    { "content",         "description" },
-    { "category",        "service_code" },
-    { "lat",             "lat" },
-    { "lng",             "long" },
-    { "reporter_name",   "first_name" },
-    { "reporter_phone",  "phone" },
-    { "reporter_email",  "email" },
-    { NULL, NULL }
-};
 
 
 /* "/open311/v2/<resource>[/<key>].<format>" */
@@ -324,32 +246,32 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         }
     }
 
-    if (!ngx_pa_o311_is(&ext, "json") && !ngx_pa_o311_is(&ext, "xml")) {
+    if (!ngx_pa_open311_is(&ext, "json") && !ngx_pa_open311_is(&ext, "xml")) {
         goto not_found;
     }
 
-    if (ngx_pa_o311_is(&res, "discovery")
-        || ngx_pa_o311_is(&res, "servicerequestupdates"))
+    if (ngx_pa_open311_is(&res, "discovery")
+        || ngx_pa_open311_is(&res, "servicerequestupdates"))
     {
         if (key.len) {
             goto not_found;
         }
 
-    } else if (ngx_pa_o311_is(&res, "tokens")) {
+    } else if (ngx_pa_open311_is(&res, "tokens")) {
         if (key.len == 0) {
             goto not_found;
         }
 
-    } else if (!ngx_pa_o311_is(&res, "services")
-               && !ngx_pa_o311_is(&res, "requests"))
+    } else if (!ngx_pa_open311_is(&res, "services")
+               && !ngx_pa_open311_is(&res, "requests"))
     {
         goto not_found;
     }
 
-    if (ngx_pa_o311_is(&res, "requests") && key.len == 0
+    if (ngx_pa_open311_is(&res, "requests") && key.len == 0
         && r->method == NGX_HTTP_POST)
     {
-        return ngx_pa_o311_post(r, ctx);
+        return ngx_pa_open311_post(r, ctx);
     }
 
     if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
@@ -365,26 +287,26 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     /* the updates are those of the key's requests: no key, no updates */
 
-    rc = ngx_pa_o311_check(r, &jur, &api,
-                           ngx_pa_o311_is(&res, "servicerequestupdates"),
+    rc = ngx_pa_open311_check(r, &jur, &api,
+                           ngx_pa_open311_is(&res, "servicerequestupdates"),
                            &client);
     if (rc != NGX_DECLINED) {
         return rc;
     }
 
-    if (ngx_pa_o311_is(&res, "discovery")) {
+    if (ngx_pa_open311_is(&res, "discovery")) {
         return ngx_pa_o311_discovery(r);
     }
 
-    if (ngx_pa_o311_is(&res, "services")) {
+    if (ngx_pa_open311_is(&res, "services")) {
         return ngx_pa_o311_services(r, key.len ? &key : NULL);
     }
 
-    if (ngx_pa_o311_is(&res, "tokens")) {
+    if (ngx_pa_open311_is(&res, "tokens")) {
         return ngx_pa_o311_token(r, ctx, &key);
     }
 
-    if (ngx_pa_o311_is(&res, "servicerequestupdates")) {
+    if (ngx_pa_open311_is(&res, "servicerequestupdates")) {
         return ngx_pa_o311_updates(r, ctx, client);
     }
 
@@ -417,8 +339,8 @@ not_found:
  * answering did.
  */
 
-static ngx_int_t
-ngx_pa_o311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
+ngx_int_t
+ngx_pa_open311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
     ngx_str_t *key, ngx_uint_t required, ngx_pa_o311_client_t **client)
 {
     ngx_pa_main_conf_t  *pmcf;
@@ -494,15 +416,9 @@ ngx_pa_open311_error(ngx_http_request_t *r, ngx_uint_t status,
     u_char      *d;
     size_t       len;
     json_t      *body;
-    ngx_uint_t   i;
 
     if (field != NULL) {
-        for (i = 0; ngx_pa_o311_names[i].ours; i++) {
-            if (ngx_strcmp(field, ngx_pa_o311_names[i].ours) == 0) {
-                field = ngx_pa_o311_names[i].theirs;
-                break;
-            }
-        }
+        field = ngx_pa_open311_field(field);
     }
 
     len = ngx_strlen(code) + ngx_strlen(message) + sizeof(": : ")
@@ -623,7 +539,7 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
 
     list = json_array();
     if (list == NULL) {
-        return ngx_pa_o311_fail(r, "service list");
+        return ngx_pa_open311_fail(r, "service list");
     }
 
     dir = pmcf->directory;
@@ -635,7 +551,7 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
             o = ngx_pa_o311_service(pmcf, &c[i]);
             if (o == NULL) {
                 json_decref(list);
-                return ngx_pa_o311_fail(r, "service list");
+                return ngx_pa_open311_fail(r, "service list");
             }
 
             json_array_append_new(list, o);
@@ -678,991 +594,6 @@ ngx_pa_o311_service(ngx_pa_main_conf_t *pmcf, ngx_pa_category_t *c)
                      "keywords", c->urgent ? "urgent" : "",
                      "group", group.len ? (char *) group.data : "",
                      (int) group.len);
-}
-
-
-/* ------------------------------------------------------------ POST */
-
-static ngx_int_t
-ngx_pa_o311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    size_t               len;
-    json_t              *v;
-    ngx_str_t            jur, api;
-    ngx_int_t            rc;
-    ngx_pa_err_t         err;
-    ngx_table_elt_t     *h;
-    ngx_pa_o311_post_t  *op;
-
-    ngx_memzero(&err, sizeof(ngx_pa_err_t));
-
-    op = ngx_pcalloc(r->pool, sizeof(ngx_pa_o311_post_t));
-    if (op == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ctx->data = op;
-
-    /* GeoReport's own body is a form; multipart and JSON as /reports */
-
-    h = r->headers_in.content_type;
-    len = sizeof("application/x-www-form-urlencoded") - 1;
-
-    if (h != NULL && h->value.len >= len
-        && ngx_strncasecmp(h->value.data,
-                           (u_char *) "application/x-www-form-urlencoded",
-                           len) == 0
-        && (h->value.len == len || h->value.data[len] == ';'
-            || h->value.data[len] == ' '))
-    {
-        if (ngx_pa_o311_form(r, &op->in, &err) != NGX_OK) {
-            return ngx_pa_fail(r, &err);
-        }
-
-    } else if (ngx_pa_body_parse(r, &op->in, &err) != NGX_OK) {
-
-        if (err.status == NGX_HTTP_UNSUPPORTED_MEDIA_TYPE) {
-            err.message = "send application/x-www-form-urlencoded, "
-                          "multipart/form-data or application/json";
-        }
-
-        return ngx_pa_fail(r, &err);
-    }
-
-    /* the key and jurisdiction in the body, as the spec sends them */
-
-    ngx_str_null(&jur);
-    ngx_str_null(&api);
-
-    v = json_object_get(op->in.fields, "jurisdiction_id");
-    if (json_is_string(v)) {
-        jur.data = (u_char *) json_string_value(v);
-        jur.len = json_string_length(v);
-
-    } else {
-        (void) ngx_pa_view_arg(r, "jurisdiction_id", &jur);
-    }
-
-    v = json_object_get(op->in.fields, "api_key");
-    if (json_is_string(v)) {
-        api.data = (u_char *) json_string_value(v);
-        api.len = json_string_length(v);
-
-    } else {
-        (void) ngx_pa_view_arg(r, "api_key", &api);
-    }
-
-    rc = ngx_pa_o311_check(r, &jur, &api, 1, &op->client);
-    if (rc != NGX_DECLINED) {
-        return rc;
-    }
-
-    /* the client's own rate, before anything else reaches Redis */
-
-    return ngx_pa_open311_limit(r, ctx, op->client, ngx_pa_o311_post_limited);
-}
-
-
-static void
-ngx_pa_o311_post_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    void *data)
-{
-    ngx_int_t  rc;
-
-    rc = ngx_pa_open311_limit_verdict(r, data);
-
-    if (rc == NGX_DECLINED) {
-        rc = ngx_pa_o311_post_retry(r, ctx);
-    }
-
-    if (rc != NGX_DONE) {
-        ngx_pa_finalize(r, rc);
-    }
-}
-
-
-/*
- * A retry is the same client's POST with the same Idempotency-Key, or
- * without one the same body (fields and media), within a day: its
- * record "pa:{t}:o311:rt:<sha256>" holds the first answer's id and
- * sealed token.  Looked up here so that a retry is answered before the
- * phone's limits; submit.lua checks it again, atomically.
- */
-
-static ngx_int_t
-ngx_pa_o311_post_retry(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    char                *dump;
-    u_char              *p;
-    ngx_str_t           *idem, *k;
-    ngx_uint_t           i;
-    SHA256_CTX           sha;
-    ngx_array_t         *keys;
-    ngx_pa_media_t     **m;
-    ngx_pa_o311_post_t  *op;
-    const char          *argv[2];
-    size_t               argvlen[2];
-    u_char               md[SHA256_DIGEST_LENGTH];
-
-    op = ctx->data;
-
-    idem = ngx_pa_header(r, "Idempotency-Key");
-
-    if (idem != NULL
-        && (idem->len == 0 || idem->len > NGX_PA_O311_RETRY_KEY_MAX))
-    {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "Idempotency-Key",
-                                 "1 to 200 characters");
-    }
-
-    SHA256_Init(&sha);
-    SHA256_Update(&sha, op->client->client.data, op->client->client.len);
-
-    if (idem != NULL) {
-        SHA256_Update(&sha, "\nk:", 3);
-        SHA256_Update(&sha, idem->data, idem->len);
-
-    } else {
-        dump = json_dumps(op->in.fields, JSON_COMPACT | JSON_SORT_KEYS);
-        if (dump == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        SHA256_Update(&sha, "\nb:", 3);
-        SHA256_Update(&sha, dump, ngx_strlen(dump));
-        free(dump);
-
-        m = op->in.media.elts;
-
-        for (i = 0; i < op->in.media.nelts; i++) {
-            SHA256_Update(&sha, m[i]->hex, SHA256_DIGEST_LENGTH * 2);
-        }
-    }
-
-    SHA256_Final(md, &sha);
-
-    /* key suffixes: submit.lua's KEYS[12] and KEYS[13] */
-
-    op->from.own.data = ngx_pnalloc(r->pool, sizeof("o311:c:") - 1
-                                             + op->client->client.len);
-    op->from.retry.data = ngx_pnalloc(r->pool, sizeof("o311:rt:") - 1
-                                               + SHA256_DIGEST_LENGTH * 2);
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-
-    if (op->from.own.data == NULL || op->from.retry.data == NULL
-        || keys == NULL)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    op->from.own.len = ngx_sprintf(op->from.own.data, "o311:c:%V",
-                                   &op->client->client)
-                       - op->from.own.data;
-
-    p = ngx_cpymem(op->from.retry.data, "o311:rt:", sizeof("o311:rt:") - 1);
-    op->from.retry.len = ngx_hex_dump(p, md, sizeof(md))
-                         - op->from.retry.data;
-
-    k = ngx_pa_key(r, keys, "%V", &op->from.retry);
-    if (k == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    argv[0] = "GET";
-    argvlen[0] = 3;
-    argv[1] = (const char *) k->data;
-    argvlen[1] = k->len;
-
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_o311_post_kept);
-}
-
-
-static void
-ngx_pa_o311_post_kept(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
-{
-    redisReply  *reply = data;
-    ngx_int_t    rc;
-    ngx_str_t    kept;
-
-    if (reply->type == REDIS_REPLY_STRING) {
-        kept.data = (u_char *) reply->str;
-        kept.len = reply->len;
-
-        ngx_pa_finalize(r, ngx_pa_o311_replay(r, ctx, &kept));
-        return;
-    }
-
-    if (reply->type != REDIS_REPLY_NIL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: open311: unexpected reply to GET of a retry "
-                      "record");
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                             "unavailable", NULL,
-                                             "try again"));
-        return;
-    }
-
-    rc = ngx_pa_o311_post_submit(r, ctx);
-
-    if (rc != NGX_DONE) {
-        ngx_pa_finalize(r, rc);
-    }
-}
-
-
-static ngx_int_t
-ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
-{
-    ngx_pa_err_t         err;
-    ngx_pool_cleanup_t  *cln;
-    ngx_pa_o311_post_t  *op;
-
-    op = ctx->data;
-
-    ngx_memzero(&err, sizeof(ngx_pa_err_t));
-
-    op->out.fields = json_object();
-    if (op->out.fields == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        json_decref(op->out.fields);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln->handler = ngx_pa_o311_json_cleanup;
-    cln->data = &op->out.fields;
-
-    op->out.media = op->in.media;
-
-    op->stored = ngx_array_create(r->pool, 4, sizeof(ngx_keyval_t));
-    if (op->stored == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_pa_o311_map(r, op, &err) != NGX_OK) {
-        return ngx_pa_fail(r, &err);
-    }
-
-    /* whose request it is: GET requests and requests/{id} show it them */
-
-    if (ngx_pa_o311_store(r, op, "o311_client", &op->client->client)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    op->from.body = &op->out;
-    op->from.fields = op->stored;
-    ngx_str_set(&op->from.note, NGX_PA_O311_NOTE);
-    op->from.answer = ngx_pa_o311_created;
-    op->from.replay = ngx_pa_o311_replay;
-    op->from.name_optional = 1;
-    op->from.phone_any = 1;
-
-    return ngx_pa_submit_from(r, ctx, &op->from);
-}
-
-
-/* application/x-www-form-urlencoded into the fields' JSON object */
-
-static ngx_int_t
-ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
-    ngx_pa_err_t *err)
-{
-    u_char              *buf, *p, *last, *amp, *eq, *name, *value;
-    size_t               nlen, vlen, nchars;
-    json_t              *v, *prev, *list;
-    ngx_str_t            text;
-    ngx_uint_t           nfields;
-    ngx_pool_cleanup_t  *cln;
-
-    if (ngx_array_init(&body->media, r->pool, 1, sizeof(ngx_pa_media_t *))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    body->fields = json_object();
-    if (body->fields == NULL) {
-        return NGX_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        json_decref(body->fields);
-        body->fields = NULL;
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_pa_o311_json_cleanup;
-    cln->data = &body->fields;
-
-    if (ngx_pa_body_read(r, NGX_PA_O311_FORM_MAX,
-                         "the form body is too large", &text, err)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    buf = text.data;
-    p = text.data + text.len;
-
-    last = p;
-    nfields = 0;
-
-    for (p = buf; p < last; p = amp + 1) {
-        amp = ngx_strlchr(p, last, '&');
-        if (amp == NULL) {
-            amp = last;
-        }
-
-        if (amp == p) {
-            continue;
-        }
-
-        if (++nfields > NGX_PA_O311_FIELDS_MAX) {
-            ngx_pa_err_set(err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                           "too_large", NULL, "too many form fields");
-            return NGX_ERROR;
-        }
-
-        eq = ngx_strlchr(p, amp, '=');
-        if (eq == NULL) {
-            eq = amp;
-        }
-
-        /* decoded in place: never longer than the encoded bytes */
-
-        name = p;
-        value = (eq < amp) ? eq + 1 : amp;
-
-        if (ngx_pa_o311_unescape(name, name, eq - p, &nlen) != NGX_OK
-            || ngx_pa_o311_unescape(value, value, amp - value, &vlen)
-               != NGX_OK)
-        {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
-                           "malformed form body (a bad %-escape)");
-            return NGX_ERROR;
-        }
-
-        if (nlen == 0 || ngx_pa_utf8_check(name, nlen, &nchars) != 0) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
-                           "malformed form body (a bad field name)");
-            return NGX_ERROR;
-        }
-
-        /* the name is NUL terminated where '=' or '&' was */
-
-        name[nlen] = '\0';
-
-        if (ngx_pa_utf8_check(value, vlen, &nchars) != 0) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_utf8",
-                           (char *) name, "the field is not valid UTF-8 text");
-            return NGX_ERROR;
-        }
-
-        v = json_stringn((char *) value, vlen);
-        if (v == NULL) {
-            return NGX_ERROR;
-        }
-
-        /* media_url may repeat (FixMyStreet's photos): a list of them */
-
-        prev = json_object_get(body->fields, (char *) name);
-
-        if (prev != NULL && ngx_strcmp(name, "media_url") == 0) {
-
-            if (json_is_string(prev)) {
-                list = json_pack("[O]", prev);
-
-                if (list == NULL
-                    || json_object_set_new(body->fields, "media_url", list)
-                       != 0)
-                {
-                    json_decref(v);
-                    return NGX_ERROR;
-                }
-
-                prev = list;
-            }
-
-            if (json_array_append_new(prev, v) != 0) {
-                return NGX_ERROR;
-            }
-
-            continue;
-        }
-
-        if (prev != NULL) {
-            json_decref(v);
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           (char *) name, "the field is given twice");
-            return NGX_ERROR;
-        }
-
-        if (json_object_set_new(body->fields, (char *) name, v) != 0) {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/* "+" is a space, "%XX" a byte; a bad escape is an error */
-
-static ngx_int_t
-ngx_pa_o311_unescape(u_char *dst, u_char *src, size_t len, size_t *out)
-{
-    u_char      c, *d;
-    ngx_int_t   hi, lo;
-    ngx_uint_t  i;
-
-    d = dst;
-
-    for (i = 0; i < len; i++) {
-        c = src[i];
-
-        if (c == '+') {
-            *d++ = ' ';
-            continue;
-        }
-
-        if (c != '%') {
-            *d++ = c;
-            continue;
-        }
-
-        if (i + 2 >= len) {
-            return NGX_ERROR;
-        }
-
-        hi = ngx_hextoi(&src[i + 1], 1);
-        lo = ngx_hextoi(&src[i + 2], 1);
-
-        if (hi == NGX_ERROR || lo == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        *d++ = (u_char) (hi * 16 + lo);
-        i += 2;
-    }
-
-    *out = d - dst;
-
-    return NGX_OK;
-}
-
-
-/*
- * GeoReport's fields into the contract's: service_code (required),
- * description, lat + long, first_name + last_name, phone, email; the
- * address (address_string, address or address_id) and media_url are
- * stored as they are (media_url is a reference: never fetched).  Names
- * are joined the Vietnamese way, family name first ("Trần" "Thị Bích":
- * "Trần Thị Bích").
- */
-
-static ngx_int_t
-ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
-    ngx_pa_err_t *err)
-{
-    u_char      *p;
-    json_t      *in, *out, *v;
-    ngx_str_t    first, family, s;
-    ngx_uint_t   i;
-
-    in = op->in.fields;
-    out = op->out.fields;
-
-    if (ngx_pa_o311_text(in, "service_code", NGX_PA_O311_NAME_MAX, &s, err)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (s.len == 0) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
-                       "service_code", "this field is required");
-        return NGX_ERROR;
-    }
-
-    for (i = 0; ngx_pa_o311_names[i].ours; i++) {
-        if (ngx_strcmp(ngx_pa_o311_names[i].ours, "reporter_name") == 0) {
-            continue;
-        }
-
-        v = json_object_get(in, ngx_pa_o311_names[i].theirs);
-
-        if (v != NULL
-            && json_object_set(out, ngx_pa_o311_names[i].ours, v) != 0)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    if (ngx_pa_o311_text(in, "first_name", NGX_PA_O311_NAME_MAX, &first,
-                         err)
-        != NGX_OK
-        || ngx_pa_o311_text(in, "last_name", NGX_PA_O311_NAME_MAX, &family,
-                            err)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (first.len || family.len) {
-        s.len = family.len + 1 + first.len;
-        s.data = ngx_pnalloc(r->pool, s.len);
-        if (s.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        p = ngx_cpymem(s.data, family.data, family.len);
-
-        if (family.len && first.len) {
-            *p++ = ' ';
-        }
-
-        p = ngx_cpymem(p, first.data, first.len);
-        s.len = p - s.data;
-
-        v = ngx_pa_json_strn(s.data, s.len);
-
-        if (v == NULL || json_object_set_new(out, "reporter_name", v) != 0) {
-            return NGX_ERROR;
-        }
-    }
-
-    /* GeoReport clients are apps; the history says which door it came */
-
-    if (json_object_set_new(out, "channel", json_string("app")) != 0) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_pa_o311_text(in, "address_string", NGX_PA_O311_ADDRESS_MAX, &s,
-                         err)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (s.len == 0
-        && ngx_pa_o311_text(in, "address", NGX_PA_O311_ADDRESS_MAX, &s, err)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (s.len && ngx_pa_o311_store(r, op, "address", &s) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_pa_o311_position(r, op, err) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    return ngx_pa_o311_media_urls(r, op, err);
-}
-
-
-/*
- * No lat/long: a photo's GPS stands in (submit reads it); else the spec
- * lets an address stand for the position: the centroid of the area of
- * address_id (an area of the directory: a commune, a district), or of
- * the province (pa_area, else the widest area of the directory), marked
- * as such (position_source "address") so the IOC knows it is no point.
- */
-
-static ngx_int_t
-ngx_pa_o311_position(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
-    ngx_pa_err_t *err)
-{
-    u_char              *p;
-    double               lat, lng, *pt, min_lat, max_lat, min_lng, max_lng;
-    ngx_str_t            id, addr, pos;
-    ngx_uint_t           i, n;
-    ngx_pa_agency_t     *ag, *a;
-    ngx_pa_media_t     **m;
-    ngx_pa_directory_t  *dir;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    if (json_object_get(op->in.fields, "lat") != NULL
-        || json_object_get(op->in.fields, "long") != NULL)
-    {
-        return NGX_OK;
-    }
-
-    m = op->in.media.elts;
-
-    for (i = 0; i < op->in.media.nelts; i++) {
-        if (m[i]->meta.has_gps) {
-            return NGX_OK;
-        }
-    }
-
-    if (ngx_pa_o311_text(op->in.fields, "address_id", NGX_PA_O311_NAME_MAX,
-                         &id, err)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_str_null(&addr);
-
-    for (i = 0; i < op->stored->nelts; i++) {
-        if (ngx_strcmp(((ngx_keyval_t *) op->stored->elts)[i].key.data,
-                       "address") == 0)
-        {
-            addr = ((ngx_keyval_t *) op->stored->elts)[i].value;
-        }
-    }
-
-    if (id.len == 0 && addr.len == 0) {
-        return NGX_OK;      /* submit answers: the position is required */
-    }
-
-    ag = NULL;
-
-    if (id.len) {
-        ag = ngx_pa_directory_agency(pmcf, &id);
-
-        if (ag == NULL || ag->area == NULL) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           "address_id", "not an area of the directory");
-            return NGX_ERROR;
-        }
-
-        if (ngx_pa_o311_store(r, op, "address_id", &id) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    }
-
-    if (ag == NULL && pmcf->area != NULL && pmcf->area->nelts) {
-        pt = pmcf->area->elts;      /* lat, lng pairs */
-        n = pmcf->area->nelts;
-
-        min_lat = max_lat = pt[0];
-        min_lng = max_lng = pt[1];
-
-        for (i = 1; i < n; i++) {
-            min_lat = ngx_min(min_lat, pt[2 * i]);
-            max_lat = ngx_max(max_lat, pt[2 * i]);
-            min_lng = ngx_min(min_lng, pt[2 * i + 1]);
-            max_lng = ngx_max(max_lng, pt[2 * i + 1]);
-        }
-
-        lat = (min_lat + max_lat) / 2;
-        lng = (min_lng + max_lng) / 2;
-
-    } else {
-        dir = pmcf->directory;
-
-        if (ag == NULL && dir != NULL) {
-            a = dir->agencies.elts;
-
-            for (i = 0; i < dir->agencies.nelts; i++) {
-                if (a[i].area != NULL
-                    && (ag == NULL
-                        || (a[i].max_lat - a[i].min_lat)
-                           * (a[i].max_lng - a[i].min_lng)
-                           > (ag->max_lat - ag->min_lat)
-                             * (ag->max_lng - ag->min_lng)))
-                {
-                    ag = &a[i];
-                }
-            }
-        }
-
-        if (ag == NULL) {
-            return NGX_OK;  /* no area known: the position is required */
-        }
-
-        lat = (ag->min_lat + ag->max_lat) / 2;
-        lng = (ag->min_lng + ag->max_lng) / 2;
-    }
-
-    p = ngx_pnalloc(r->pool, 2 * NGX_PA_O311_NUMBER_LEN);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (json_object_set_new(op->out.fields, "lat",
-                            json_stringn((char *) p,
-                                         ngx_sprintf(p, "%.6f", lat) - p))
-        != 0
-        || json_object_set_new(op->out.fields, "lng",
-                               json_stringn((char *) p + NGX_PA_O311_NUMBER_LEN,
-                                   ngx_sprintf(p + NGX_PA_O311_NUMBER_LEN,
-                                               "%.6f", lng)
-                                   - p - NGX_PA_O311_NUMBER_LEN))
-           != 0)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_str_set(&pos, "address");
-
-    return ngx_pa_o311_store(r, op, "position_source", &pos);
-}
-
-
-/*
- * media_url, once or repeated: http(s) URLs of visible ASCII, links for
- * the IOC and nothing more, stored space separated.
- */
-
-static ngx_int_t
-ngx_pa_o311_media_urls(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
-    ngx_pa_err_t *err)
-{
-    u_char      *p;
-    size_t       i, n;
-    json_t      *v, *list, *item;
-    ngx_str_t    s, all;
-    ngx_uint_t   k, ok;
-
-    v = json_object_get(op->in.fields, "media_url");
-
-    if (v == NULL || json_is_null(v)) {
-        return NGX_OK;
-    }
-
-    list = json_is_array(v) ? json_incref(v) : json_pack("[O]", v);
-    if (list == NULL) {
-        return NGX_ERROR;
-    }
-
-    n = json_array_size(list);
-
-    if (n > NGX_PA_O311_URLS_MAX) {
-        json_decref(list);
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                       "media_url", "at most 10 of them");
-        return NGX_ERROR;
-    }
-
-    all.data = ngx_pnalloc(r->pool, n * (NGX_PA_O311_URL_MAX + 1));
-    if (all.data == NULL) {
-        json_decref(list);
-        return NGX_ERROR;
-    }
-
-    p = all.data;
-
-    json_array_foreach(list, i, item) {
-        ok = json_is_string(item);
-
-        s.data = ok ? (u_char *) json_string_value(item) : NULL;
-        s.len = ok ? json_string_length(item) : 0;
-
-        if (ok && s.len == 0) {
-            continue;       /* an empty field of a form: nothing sent */
-        }
-
-        ok = ok && s.len <= NGX_PA_O311_URL_MAX
-             && ((s.len > 7
-                  && ngx_strncasecmp(s.data, (u_char *) "http://", 7) == 0)
-                 || (s.len > 8
-                     && ngx_strncasecmp(s.data, (u_char *) "https://", 8)
-                        == 0));
-
-        for (k = 0; ok && k < s.len; k++) {
-            ok = s.data[k] > 0x20 && s.data[k] < 0x7f;
-        }
-
-        if (!ok) {
-            json_decref(list);
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           "media_url", "must be an http:// or https:// URL");
-            return NGX_ERROR;
-        }
-
-        if (p != all.data) {
-            *p++ = ' ';
-        }
-
-        p = ngx_cpymem(p, s.data, s.len);
-    }
-
-    json_decref(list);
-
-    all.len = p - all.data;
-
-    return all.len ? ngx_pa_o311_store(r, op, "media_url", &all) : NGX_OK;
-}
-
-
-/* an optional text field: a string, valid UTF-8, at most max characters */
-
-static ngx_int_t
-ngx_pa_o311_text(json_t *in, const char *name, size_t max, ngx_str_t *out,
-    ngx_pa_err_t *err)
-{
-    size_t   nchars;
-    json_t  *v;
-
-    ngx_str_null(out);
-
-    v = json_object_get(in, name);
-
-    if (v == NULL || json_is_null(v)) {
-        return NGX_OK;
-    }
-
-    if (!json_is_string(v)) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
-                       "must be a string");
-        return NGX_ERROR;
-    }
-
-    out->data = (u_char *) json_string_value(v);
-    out->len = json_string_length(v);
-
-    if (ngx_pa_utf8_check(out->data, out->len, &nchars) != 0) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_utf8", name,
-                       "not valid UTF-8 text (or holds control characters)");
-        return NGX_ERROR;
-    }
-
-    if (nchars > max) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
-                       "is too long");
-        return NGX_ERROR;
-    }
-
-    if (ngx_pa_text_blank(out->data, out->len)) {
-        ngx_str_null(out);
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_pa_o311_store(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
-    const char *name, ngx_str_t *value)
-{
-    ngx_keyval_t  *kv;
-
-    kv = ngx_array_push(op->stored);
-    if (kv == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* submit keeps key.data as a C string */
-    kv->key.data = (u_char *) name;
-    kv->key.len = ngx_strlen(name);
-
-    kv->value.data = ngx_pnalloc(r->pool, value->len);
-    if (kv->value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* the JSON the value lives in goes with the body: keep a copy */
-    ngx_memcpy(kv->value.data, value->data, value->len);
-    kv->value.len = value->len;
-
-    return NGX_OK;
-}
-
-
-/*
- * Stored: GeoReport's answer.  The id at once (no deferred ids here), and
- * the reporter's access token as the "token": it opens the request for
- * its reporter and is what tokens/{token} looks up.
- */
-
-static ngx_int_t
-ngx_pa_o311_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
-    json_t *answer)
-{
-    ngx_int_t  rc;
-
-    rc = ngx_pa_o311_answer(r, id, json_object_get(answer, "access_token"));
-
-    json_decref(answer);
-
-    return rc;
-}
-
-
-/* a retry: the first answer again, from "<id> <sealed access token>" */
-
-static ngx_int_t
-ngx_pa_o311_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *kept)
-{
-    u_char              *sp, *plain;
-    ssize_t              n;
-    json_t              *token;
-    ngx_str_t            id;
-    ngx_int_t            rc;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    sp = ngx_strlchr(kept->data, kept->data + kept->len, ' ');
-
-    id.data = kept->data;
-    id.len = sp ? (size_t) (sp - kept->data) : 0;
-
-    plain = ngx_pnalloc(r->pool, NGX_PA_O311_TOKEN_MAX);
-    if (plain == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    n = (sp == NULL || pmcf->pii == NULL)
-        ? -1
-        : ngx_pa_pii_open(pmcf->pii, sp + 1,
-                          kept->data + kept->len - (sp + 1), plain,
-                          NGX_PA_O311_TOKEN_MAX);
-
-    if (n < 0 || !ngx_pa_id_ok(&id)) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: open311: a retry record that cannot be opened");
-        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                 "unavailable", NULL, "try again");
-    }
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "pa: open311: a retry of %V answered again", &id);
-
-    token = ngx_pa_json_strn(plain, n);
-    rc = ngx_pa_o311_answer(r, &id, token);
-
-    if (token != NULL) {
-        json_decref(token);
-    }
-
-    return rc;
-}
-
-
-static ngx_int_t
-ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id, json_t *token)
-{
-    json_t  *body;
-
-    body = json_pack("[{s:s#, s:O, s:s, s:n}]",
-                     "service_request_id", id->data, (int) id->len,
-                     "token", token ? token : json_null(),
-                     "service_notice", NGX_PA_O311_NOTICE,
-                     "account_id");
-
-    if (body == NULL) {
-        return ngx_pa_o311_fail(r, "created answer");
-    }
-
-    ngx_pa_report_location(r, id);
-
-    return ngx_pa_open311_send(r, NGX_HTTP_CREATED, body, "service_requests",
-                               NULL);
 }
 
 
@@ -1888,10 +819,10 @@ ngx_pa_o311_statuses(ngx_str_t *v, ngx_pa_err_t *err)
         s.data = p;
         s.len = comma - p;
 
-        if (ngx_pa_o311_is(&s, "open")) {
+        if (ngx_pa_open311_is(&s, "open")) {
             want |= 1;
 
-        } else if (ngx_pa_o311_is(&s, "closed")) {
+        } else if (ngx_pa_open311_is(&s, "closed")) {
             want |= 2;
 
         } else {
@@ -2048,7 +979,7 @@ ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     list = json_array();
     if (list == NULL) {
-        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "request list"));
+        ngx_pa_finalize(r, ngx_pa_open311_fail(r, "request list"));
         return;
     }
 
@@ -2073,7 +1004,7 @@ ngx_pa_o311_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         o = ngx_pa_o311_view(r, &h, shown, own);
         if (o == NULL) {
             json_decref(list);
-            ngx_pa_finalize(r, ngx_pa_o311_fail(r, "request list"));
+            ngx_pa_finalize(r, ngx_pa_open311_fail(r, "request list"));
             return;
         }
 
@@ -2159,7 +1090,7 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     o = ngx_pa_o311_view(r, &h, shown, mine);
     if (o == NULL) {
-        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "request"));
+        ngx_pa_finalize(r, ngx_pa_open311_fail(r, "request"));
         return;
     }
 
@@ -2252,7 +1183,7 @@ ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                      "token", token->data, (int) token->len);
 
     if (body == NULL) {
-        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "token answer"));
+        ngx_pa_finalize(r, ngx_pa_open311_fail(r, "token answer"));
         return;
     }
 
@@ -2351,7 +1282,7 @@ ngx_pa_o311_updates_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     list = json_array();
     if (list == NULL) {
-        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "update list"));
+        ngx_pa_finalize(r, ngx_pa_open311_fail(r, "update list"));
         return;
     }
 
@@ -2375,7 +1306,7 @@ ngx_pa_o311_updates_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             }
 
             json_decref(list);
-            ngx_pa_finalize(r, ngx_pa_o311_fail(r, "update list"));
+            ngx_pa_finalize(r, ngx_pa_open311_fail(r, "update list"));
             return;
         }
     }
@@ -2391,7 +1322,7 @@ ngx_pa_o311_updates_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     if (json_array_size(list) != out.nelts) {
         json_decref(list);
-        ngx_pa_finalize(r, ngx_pa_o311_fail(r, "update list"));
+        ngx_pa_finalize(r, ngx_pa_open311_fail(r, "update list"));
         return;
     }
 
@@ -2455,14 +1386,14 @@ ngx_pa_o311_updates_of(ngx_http_request_t *r, ngx_pa_o311_read_t *rd,
 
         text = NULL;
 
-        if (ngx_pa_o311_is(&state, "resolved")) {
+        if (ngx_pa_open311_is(&state, "resolved")) {
             text = ngx_pa_o311_summary(h);
 
-        } else if (ngx_pa_o311_is(&state, "rejected")
+        } else if (ngx_pa_open311_is(&state, "rejected")
                    && (reason = ngx_pa_hash_get(h, "reject_reason")) != NULL)
         {
             for (i = 0; ngx_pa_o311_reasons[i].reason; i++) {
-                if (ngx_pa_o311_is(reason, ngx_pa_o311_reasons[i].reason)) {
+                if (ngx_pa_open311_is(reason, ngx_pa_o311_reasons[i].reason)) {
                     text = json_string(ngx_pa_o311_reasons[i].text);
                     break;
                 }
@@ -2647,7 +1578,7 @@ ngx_pa_o311_notes(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *status)
     ngx_str_t   *reason;
     ngx_uint_t   i;
 
-    if (ngx_pa_o311_is(status, "resolved")) {
+    if (ngx_pa_open311_is(status, "resolved")) {
         notes = ngx_pa_o311_summary(h);
 
         if (notes != NULL) {
@@ -2657,9 +1588,9 @@ ngx_pa_o311_notes(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *status)
 
     reason = ngx_pa_hash_get(h, "reject_reason");
 
-    if (ngx_pa_o311_is(status, "rejected") && reason != NULL) {
+    if (ngx_pa_open311_is(status, "rejected") && reason != NULL) {
         for (i = 0; ngx_pa_o311_reasons[i].reason; i++) {
-            if (ngx_pa_o311_is(reason, ngx_pa_o311_reasons[i].reason)) {
+            if (ngx_pa_open311_is(reason, ngx_pa_o311_reasons[i].reason)) {
                 return json_string(ngx_pa_o311_reasons[i].text);
             }
         }
@@ -2675,7 +1606,7 @@ ngx_pa_o311_state_text(ngx_str_t *status)
     ngx_uint_t  i;
 
     for (i = 0; ngx_pa_o311_states[i].state; i++) {
-        if (ngx_pa_o311_is(status, ngx_pa_o311_states[i].state)) {
+        if (ngx_pa_open311_is(status, ngx_pa_o311_states[i].state)) {
             return ngx_pa_o311_states[i].text;
         }
     }
@@ -2886,7 +1817,7 @@ ngx_pa_o311_closed(ngx_str_t *status)
     ngx_uint_t  i;
 
     for (i = 0; ngx_pa_o311_closed_states[i]; i++) {
-        if (ngx_pa_o311_is(status, ngx_pa_o311_closed_states[i])) {
+        if (ngx_pa_open311_is(status, ngx_pa_o311_closed_states[i])) {
             return 1;
         }
     }
@@ -2897,8 +1828,8 @@ ngx_pa_o311_closed(ngx_str_t *status)
 
 /* ------------------------------------------------------------ helpers */
 
-static ngx_int_t
-ngx_pa_o311_fail(ngx_http_request_t *r, const char *what)
+ngx_int_t
+ngx_pa_open311_fail(ngx_http_request_t *r, const char *what)
 {
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                   "pa: open311: cannot build the %s", what);
@@ -2907,8 +1838,8 @@ ngx_pa_o311_fail(ngx_http_request_t *r, const char *what)
 }
 
 
-static ngx_uint_t
-ngx_pa_o311_is(ngx_str_t *s, const char *name)
+ngx_uint_t
+ngx_pa_open311_is(ngx_str_t *s, const char *name)
 {
     size_t  len;
 
@@ -2917,14 +1848,3 @@ ngx_pa_o311_is(ngx_str_t *s, const char *name)
     return s->len == len && ngx_strncmp(s->data, name, len) == 0;
 }
 
-
-static void
-ngx_pa_o311_json_cleanup(void *data)
-{
-    json_t  **j = data;
-
-    if (*j != NULL) {
-        json_decref(*j);
-        *j = NULL;
-    }
-}

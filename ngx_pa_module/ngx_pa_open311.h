@@ -1,8 +1,9 @@
 /*
- * Open311 GeoReport v2: what its three files share.
+ * Open311 GeoReport v2: what its four files share.
  *
  *   ngx_pa_open311.c       the routes: discovery, services, requests,
- *                          tokens, servicerequestupdates
+ *                          tokens, servicerequestupdates; the view
+ *   ngx_pa_open311_post.c  POST requests: keys, retries, the body mapped
  *   ngx_pa_open311_out.c   one answer in the format the path asks for:
  *                          the JSON tree as JSON, or as XML written by
  *                          libxml2's xmlTextWriter in GeoReport's names
@@ -46,6 +47,9 @@ ngx_buf_t *ngx_pa_open311_render(ngx_http_request_t *r, json_t *body,
     const char *root, ngx_str_t *content_type);
 
 
+#define NGX_PA_O311_TOKEN_MAX  256    /* an access token, in a path */
+
+
 /* an API key's client (pa_open311_keys) */
 typedef struct {
     ngx_str_t                  key;
@@ -53,6 +57,31 @@ typedef struct {
     ngx_str_t                  arg_interval;   /* limit.lua ARGV */
     ngx_str_t                  arg_tolerance;
 } ngx_pa_o311_client_t;
+
+
+/* ngx_pa_open311.c: helpers of both files */
+
+/*
+ * jurisdiction_id, when given, must be this province's; an api_key, when
+ * given, one of pa_open311_keys (required: it must be given).
+ * NGX_DECLINED to go on (*client set or NULL), or what answering did.
+ */
+ngx_int_t ngx_pa_open311_check(ngx_http_request_t *r,
+    ngx_str_t *jurisdiction, ngx_str_t *key, ngx_uint_t required,
+    ngx_pa_o311_client_t **client);
+
+ngx_uint_t ngx_pa_open311_is(ngx_str_t *s, const char *name);
+
+/* logs what could not be built: 500 */
+ngx_int_t ngx_pa_open311_fail(ngx_http_request_t *r, const char *what);
+
+
+/* ngx_pa_open311_post.c */
+ngx_int_t ngx_pa_open311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+/* the contract's field name as GeoReport names it ("lng": "long") */
+const char *ngx_pa_open311_field(const char *ours);
+
 
 char *ngx_pa_open311_keys_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
