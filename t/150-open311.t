@@ -837,3 +837,98 @@ $::Form
 [main::xerr(403, 'forbidden: api_key: an api_key is required: the province\'s operators issue them'),
  main::xerr(429, 'rate_limited: too many requests, try again later'),
  main::err(429, 'rate_limited: too many requests, try again later')]
+
+
+
+=== TEST 38: a client that speaks only XML, from the spec alone (1): its services, then a request with its API key
+--- more_headers eval
+["", "$::Form\nX-PA-Now: 2026-02-02T08:00:00+07:00\nX-PA-Test-Id: X-1\nX-PA-Test-Token: token-open311-xml-client"]
+--- pipelined_requests eval
+["GET /open311/v2/services.xml",
+ "POST /open311/v2/requests.xml\napi_key=$::Key2&service_code=lighting&lat=22.3955&long=103.4600&description=%C4%90%C3%A8n+ng%C3%A3+t%C6%B0+t%E1%BA%AFt&email=xml%40example.org"]
+--- error_code eval
+[200, 201]
+--- response_body_like eval
+['^services\n  service\n    service_code: traffic\n(.*\n)*conforms\n$',
+ '^service_requests\n  request\n    service_request_id: X-1\n    token: token-open311-xml-client\n    service_notice: Received\. .*\n    account_id:\nconforms\n$']
+
+
+
+=== TEST 39: (2) it finds the request by its token and lists it while it is open, with its expected date
+--- more_headers eval
+["X-PA-Now: 2026-02-02T09:00:00+07:00", "X-PA-Now: 2026-02-02T09:00:00+07:00"]
+--- pipelined_requests eval
+["GET /open311/v2/tokens/token-open311-xml-client.xml",
+ "GET /open311/v2/requests.xml?api_key=$::Key2&status=open"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+["service_requests\n  request\n    service_request_id: X-1\n    token: token-open311-xml-client\nconforms\n",
+ "service_requests\n" . main::xreq(service_request_id => 'X-1',
+    status => 'open', status_notes => $::Submitted,
+    service_name => 'Điện chiếu sáng công cộng', service_code => 'lighting',
+    description => 'Đèn ngã tư tắt',
+    requested_datetime => '2026-02-02T08:00:00+07:00',
+    updated_datetime => '2026-02-02T08:00:00+07:00',
+    expected_datetime => '2026-02-04T08:00:00+07:00',
+    lat => '22.3955', long => '103.46') . "conforms\n"]
+
+
+
+=== TEST 40: (3) the province handles it: verified, received, dispatched, accepted, resolved, published
+--- more_headers eval
+[main::h('ioc', '2026-02-02T10:00:00+07:00'), main::h('ioc', '2026-02-02T11:00:00+07:00'),
+ main::h('ioc', '2026-02-02T13:30:00+07:00'), main::h('xd', '2026-02-02T14:00:00+07:00'),
+ main::h('xd', '2026-02-03T09:00:00+07:00'), main::h('ioc', '2026-02-03T10:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('X-1', action => 'verify'), main::act('X-1', action => 'receive'),
+ main::act('X-1', action => 'dispatch', agencies => ['so-xd']),
+ main::act('X-1', action => 'accept'),
+ main::act('X-1', action => 'resolve', summary => 'Đã thay bóng đèn ngã tư.', salutation => 'Ông'),
+ main::act('X-1', action => 'publish')]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"status":"verified"', '"status":"received"', '"status":"dispatched"',
+ '"status":"in_progress"', '"status":"under_review"', '"status":"resolved"']
+
+
+
+=== TEST 41: (4) it polls its updates as it goes, until the published result: closed, the agency's words
+--- more_headers eval
+["X-PA-Now: 2026-02-02T12:00:00+07:00", "X-PA-Now: 2026-02-03T12:00:00+07:00"]
+--- pipelined_requests eval
+["GET /open311/v2/servicerequestupdates.xml?api_key=$::Key2&start_date=2026-02-02T08:30:00%2B07:00&end_date=2026-02-02T12:00:00%2B07:00",
+ "GET /open311/v2/servicerequestupdates.xml?api_key=$::Key2&start_date=2026-02-02T12:00:00%2B07:00&end_date=2026-02-03T12:00:00%2B07:00"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+my $u = sub {
+    my ($n, $status, $at, $text) = @_;
+    return "  request_update\n    update_id: X-1-$n\n    service_request_id: X-1\n"
+        . "    status: $status\n    updated_datetime: $at\n    description: $text\n    media_url:\n";
+};
+["service_request_updates\n"
+ . $u->(1, 'open', '2026-02-02T10:00:00+07:00', 'Phản ánh đã được kiểm tra, đang chờ chuyển xử lý.')
+ . $u->(2, 'open', '2026-02-02T11:00:00+07:00', 'Trung tâm điều hành đã tiếp nhận, đang chuyển cơ quan có thẩm quyền.')
+ . "conforms\n",
+ "service_request_updates\n"
+ . $u->(3, 'open', '2026-02-02T13:30:00+07:00', 'Đã chuyển cơ quan có thẩm quyền xử lý.')
+ . $u->(4, 'open', '2026-02-02T14:00:00+07:00', 'Cơ quan có thẩm quyền đang xử lý.')
+ . $u->(5, 'open', '2026-02-03T09:00:00+07:00', 'Đã xử lý; Trung tâm điều hành đang kiểm tra kết quả.')
+ . $u->(6, 'closed', '2026-02-03T10:00:00+07:00', 'Đã thay bóng đèn ngã tư.')
+ . "conforms\n"]
+
+
+
+=== TEST 42: (5) the request itself: closed, the result as its notes, the agency responsible, in the public list too
+--- more_headers eval
+["X-PA-Now: 2026-02-03T12:00:00+07:00", "X-PA-Now: 2026-02-03T12:00:00+07:00"]
+--- pipelined_requests eval
+["GET /open311/v2/requests/X-1.xml?api_key=$::Key2",
+ "GET /open311/v2/requests.xml?service_code=lighting"]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['^service_requests\n  request\n    service_request_id: X-1\n    status: closed\n    status_notes: Đã thay bóng đèn ngã tư\.\n(.*\n){3}    agency_responsible: Sở Xây dựng tỉnh Lai Châu\n(.*\n)*conforms\n$',
+ '^service_requests\n  request\n    service_request_id: X-1\n    status: closed\n(.*\n)*    address:\n(.*\n)*conforms\n$']
