@@ -364,6 +364,18 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
+    if (v.len) {
+        if (ngx_pa_email_check(v.data, v.len) != 0) {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "reporter_email", "not an e-mail address");
+            return NGX_ERROR;
+        }
+
+        if (ngx_pa_record_seal(&rec, "email", &v) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
     if (sb->phone_hash.len == 0) {
 
         /*
@@ -372,7 +384,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
          * duplicate check, the limits and the locks.
          */
 
-        if (v.len == 0 || ngx_pa_email_check(v.data, v.len) != 0) {
+        if (v.len == 0) {
             ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
                            "reporter_phone",
                            "a phone number or an e-mail address: the "
@@ -393,18 +405,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         sb->phone_hash.len = ngx_strlen(hash);
         ngx_pa_record_put_cstr(&rec, "phone_hash",
                                (char *) sb->phone_hash.data);
-    }
-
-    if (v.len) {
-        if (ngx_pa_email_check(v.data, v.len) != 0) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           "reporter_email", "not an e-mail address");
-            return NGX_ERROR;
-        }
-
-        if (ngx_pa_record_seal(&rec, "email", &v) != NGX_OK) {
-            return NGX_ERROR;
-        }
     }
 
     /* media first: a photo's GPS may stand in for the form's position */

@@ -71,11 +71,11 @@ local closed = {resolved = true, rejected = true, cancelled = true,
 
 -- a client's retry comes first: it is the report already stored, not a
 -- duplicate of it
-local retry, last = nil, #ARGV
+local last = #ARGV
 if KEYS[17] then
-    retry = redis.call('GET', KEYS[17])
-    if retry then
-        return redis.error_reply('idempotent ' .. retry)
+    local kept = redis.call('GET', KEYS[17])
+    if kept then
+        return redis.error_reply('idempotent ' .. kept)
     end
     last = last - 1
 end

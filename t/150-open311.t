@@ -35,6 +35,15 @@ our $Key3 = 'tight-0a1b2c3d4e5f6a7b8c9d0e';
     close $fh;
 }
 
+# keys files nginx must refuse
+for my $bad (["bad-rate", "$Key fixmystreet 60r/d\n"],
+             ["bad-key", "short fixmystreet 60r/m\n"],
+             ["twice", "$Key a 1r/s\n$Key b 1r/s\n"]) {
+    open my $fh, '>', "$Data/$bad->[0].keys" or die "keys: $!";
+    print $fh $bad->[1];
+    close $fh;
+}
+
 our $Form = "Content-Type: application/x-www-form-urlencoded";
 our $Now = "X-PA-Now: 2026-01-22T10:00:00+07:00";
 our $Later = "X-PA-Now: 2026-01-23T12:00:00+07:00";
@@ -487,13 +496,14 @@ Location: /api/v1/reports/O-1
  "POST /open311/v2/requests.xml\napi_key=$::Key&service_code=traffic&description=x&lat=22.39&first_name=A&phone=0912345678",
  "POST /open311/v2/requests.json\napi_key=$::Key&service_code=traffic&description=x&lat=22.39&long=103.45&first_name=A&phone=0912345678&media_url=file%3A%2F%2F%2Fetc%2Fpasswd",
  "POST /open311/v2/requests.json\napi_key=$::Key&service_code=traffic&description=x&lat=22.39&long=103.45&first_name=A&phone=0912345678&email=no-at-sign",
+ "POST /open311/v2/requests.xml\napi_key=$::Key&service_code=traffic&description=x&lat=22.39&long=103.45&email=no-at-sign",
  "POST /open311/v2/requests.xml\ndescription=%ZZ&lat=22.39",
  "POST /open311/v2/requests.json\ndescription=x&description=y",
  "POST /open311/v2/requests.json\ndescription=%C3%28&lat=22.39",
  "POST /open311/v2/requests.xml\napi_key=$::Key&service_code=traffic&lat=22.39&long=103.45&description=x&phone=0912345678",
  "POST /open311/v2/requests.json\napi_key=$::Key&service_code=traffic&lat=22.39&long=103.45&description=y&phone=0912345678"]
 --- error_code eval
-[400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]
+[400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]
 --- response_body eval
 [main::err(400, 'missing_field: description: this field is required'),
  main::xerr(400, 'invalid_field: lat: must be a latitude in degrees'),
@@ -502,6 +512,7 @@ Location: /api/v1/reports/O-1
  main::xerr(400, 'missing_field: long: lat and lng go together'),
  main::err(400, 'invalid_field: media_url: must be an http:// or https:// URL'),
  main::err(400, 'invalid_field: email: not an e-mail address'),
+ main::xerr(400, 'invalid_field: email: not an e-mail address'),
  main::xerr(400, 'bad_request: malformed form body (a bad %-escape)'),
  main::err(400, 'invalid_field: description: the field is given twice'),
  main::err(400, 'invalid_utf8: description: the field is not valid UTF-8 text'),
@@ -510,7 +521,7 @@ Location: /api/v1/reports/O-1
 --- more_headers eval
 ["$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now",
  "$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now",
- "$::Form\n$::Now", "$::Form\n$::Now",
+ "$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now",
  "$::Form\n$::Now\nIdempotency-Key: " . ('k' x 201),
  "$::Form\n$::Now\nIdempotency-Key: " . ('k' x 201)]
 
@@ -932,3 +943,31 @@ my $u = sub {
 --- response_body_like eval
 ['^service_requests\n  request\n    service_request_id: X-1\n    status: closed\n    status_notes: Đã thay bóng đèn ngã tư\.\n(.*\n){3}    agency_responsible: Sở Xây dựng tỉnh Lai Châu\n(.*\n)*conforms\n$',
  '^service_requests\n  request\n    service_request_id: X-1\n    status: closed\n(.*\n)*    address:\n(.*\n)*conforms\n$']
+
+
+
+
+=== TEST 43: a keys file with a rate nginx cannot read stops nginx
+--- http_config eval
+my $c = $::Config_http; $c =~ s/open311\.keys/bad-rate.keys/; $c
+--- must_die
+--- error_log eval
+qr{pa_open311_keys ".*/bad-rate\.keys" line 1: a rate is N r/s, r/m or r/h}
+
+
+
+=== TEST 44: nor a key too short to be a secret
+--- http_config eval
+my $c = $::Config_http; $c =~ s/open311\.keys/bad-key.keys/; $c
+--- must_die
+--- error_log eval
+qr{pa_open311_keys ".*/bad-key\.keys" line 1: a key is 16 to 128 visible ASCII characters}
+
+
+
+=== TEST 45: nor a key given twice
+--- http_config eval
+my $c = $::Config_http; $c =~ s/open311\.keys/twice.keys/; $c
+--- must_die
+--- error_log eval
+qr{pa_open311_keys ".*/twice\.keys" line 2: the key is given twice}
