@@ -6,7 +6,14 @@
  *
  *   {"agencies": [{"id", "name", "parent"?, "kind", "area"?: [[lat, lng],
  *                  ...]}],
- *    "categories": [{"id", "name", "urgent", "agency"?}]}
+ *    "categories": [{"id", "name", "urgent", "agency"?, "attributes"?:
+ *                    [{"code", "description", "datatype", "required"?,
+ *                      "values"?: [{"key", "name"}]}]}]}
+ *
+ * A category's attributes are what an Open311 client asks of the citizen
+ * beyond the text (GeoReport v2 service definitions): datatype string,
+ * number, datetime, text, singlevaluelist or multivaluelist (those two
+ * with their values).
  */
 
 #include "ngx_pa.h"
@@ -19,6 +26,7 @@
 
 #define NGX_PA_DIR_NAME_MAX   256       /* bytes of a display name */
 #define NGX_PA_DIR_AREA_MAX   4096      /* points of one polygon */
+#define NGX_PA_DIR_ATTRS_MAX  20        /* attributes of a category */
 
 
 typedef struct {
@@ -33,6 +41,11 @@ static ngx_int_t ngx_pa_dir_agency(ngx_pa_dir_parse_t *ps, json_t *o);
 static ngx_int_t ngx_pa_dir_category(ngx_pa_dir_parse_t *ps, json_t *o);
 static ngx_int_t ngx_pa_dir_area(ngx_pa_dir_parse_t *ps, json_t *v,
     ngx_pa_agency_t *a);
+static ngx_int_t ngx_pa_dir_attributes(ngx_pa_dir_parse_t *ps, json_t *v,
+    ngx_pa_category_t *c);
+static ngx_int_t ngx_pa_dir_attribute(ngx_pa_dir_parse_t *ps, json_t *v,
+    size_t order, json_t *out);
+static void ngx_pa_dir_json_cleanup(void *data);
 static ngx_int_t ngx_pa_dir_links(ngx_pa_dir_parse_t *ps);
 static ngx_int_t ngx_pa_dir_encode(ngx_pa_dir_parse_t *ps);
 static ngx_int_t ngx_pa_dir_str(ngx_pa_dir_parse_t *ps, json_t *o,
@@ -242,6 +255,12 @@ ngx_pa_dir_category(ngx_pa_dir_parse_t *ps, json_t *o)
     }
 
     c->urgent = json_is_true(urgent);
+
+    if (ngx_pa_dir_attributes(ps, json_object_get(o, "attributes"), c)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     all = ps->dir->categories.elts;
 
@@ -459,6 +478,164 @@ failed:
  * keys and lists are built from ("ag:<id>", ",a,b,", "<id>|counter",
  * "step@<id>"), so none of their separators.
  */
+
+/* the attributes in GeoReport's order, kept as the definition shows them */
+
+static ngx_int_t
+ngx_pa_dir_attributes(ngx_pa_dir_parse_t *ps, json_t *v, ngx_pa_category_t *c)
+{
+    size_t               i, k;
+    json_t              *out, *item, *code;
+    ngx_pool_cleanup_t  *cln;
+
+    if (v == NULL || json_is_null(v)) {
+        return NGX_OK;
+    }
+
+    if (!json_is_array(v) || json_array_size(v) == 0
+        || json_array_size(v) > NGX_PA_DIR_ATTRS_MAX)
+    {
+        return ngx_pa_dir_fail(ps, "attributes",
+                               "must be an array of 1..20 attributes");
+    }
+
+    out = json_array();
+    if (out == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(ps->cf->pool, 0);
+    if (cln == NULL) {
+        json_decref(out);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pa_dir_json_cleanup;
+    cln->data = out;
+
+    json_array_foreach(v, i, item) {
+        if (ngx_pa_dir_attribute(ps, item, i + 1, out) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        code = json_object_get(json_array_get(out, i), "code");
+
+        for (k = 0; k < i; k++) {
+            if (json_equal(code, json_object_get(json_array_get(out, k),
+                                                 "code")))
+            {
+                return ngx_pa_dir_fail(ps, "attributes",
+                                       "hold a code twice");
+            }
+        }
+    }
+
+    c->attributes = out;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pa_dir_attribute(ngx_pa_dir_parse_t *ps, json_t *v, size_t order,
+    json_t *out)
+{
+    size_t       i;
+    json_t      *required, *values, *item, *o, *key, *name;
+    ngx_str_t    code, description, datatype;
+    ngx_uint_t   k, list;
+    static const char  *types[] = {
+        "string", "number", "datetime", "text", "singlevaluelist",
+        "multivaluelist", NULL
+    };
+
+    if (!json_is_object(v)) {
+        return ngx_pa_dir_fail(ps, "attributes", "must hold objects");
+    }
+
+    if (ngx_pa_dir_str(ps, v, "code", 1, 1, &code) != NGX_OK
+        || ngx_pa_dir_str(ps, v, "description", 1, 0, &description)
+           != NGX_OK
+        || ngx_pa_dir_str(ps, v, "datatype", 1, 0, &datatype) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (k = 0; types[k]; k++) {
+        if (datatype.len == ngx_strlen(types[k])
+            && ngx_strncmp(datatype.data, types[k], datatype.len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (types[k] == NULL) {
+        return ngx_pa_dir_fail(ps, "datatype", "must be string, number, "
+                               "datetime, text, singlevaluelist or "
+                               "multivaluelist");
+    }
+
+    list = (k >= 4);
+
+    required = json_object_get(v, "required");
+
+    if (required != NULL && !json_is_boolean(required)) {
+        return ngx_pa_dir_fail(ps, "required", "must be true or false");
+    }
+
+    values = json_object_get(v, "values");
+
+    if (list != (values != NULL)
+        || (list && (!json_is_array(values) || json_array_size(values) == 0)))
+    {
+        return ngx_pa_dir_fail(ps, "values", "a list has values (an array "
+                               "of {key, name}), other datatypes none");
+    }
+
+    o = json_pack("{s:b, s:s#, s:s#, s:b, s:s, s:i, s:s#, s:[]}",
+                  "variable", 1,
+                  "code", code.data, (int) code.len,
+                  "datatype", datatype.data, (int) datatype.len,
+                  "required", json_is_true(required),
+                  "datatype_description", "",
+                  "order", (int) order,
+                  "description", description.data, (int) description.len,
+                  "values");
+
+    if (o == NULL || json_array_append_new(out, o) != 0) {
+        return NGX_ERROR;
+    }
+
+    json_array_foreach(values, i, item) {
+        key = json_object_get(item, "key");
+        name = json_object_get(item, "name");
+
+        if (!json_is_string(key) || json_string_length(key) == 0
+            || !json_is_string(name) || json_string_length(name) == 0)
+        {
+            return ngx_pa_dir_fail(ps, "values",
+                                   "must be {\"key\", \"name\"} strings");
+        }
+
+        if (json_array_append_new(json_object_get(o, "values"),
+                                  json_pack("{s:O, s:O}", "key", key,
+                                            "name", name))
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pa_dir_json_cleanup(void *data)
+{
+    json_decref((json_t *) data);
+}
+
 
 static ngx_int_t
 ngx_pa_dir_str(ngx_pa_dir_parse_t *ps, json_t *o, const char *key,

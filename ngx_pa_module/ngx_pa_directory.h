@@ -30,6 +30,8 @@ typedef struct {
     ngx_str_t      name;
     ngx_str_t      agency;         /* default agency, may be empty */
     ngx_uint_t     urgent;
+    void          *attributes;     /* json_t: Open311 service attributes
+                                      in the spec's order, or NULL */
 } ngx_pa_category_t;
 
 typedef struct {

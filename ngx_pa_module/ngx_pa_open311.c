@@ -5,8 +5,8 @@
  *
  *   GET  discovery                  what this endpoint is and speaks
  *   GET  services                   the directory's categories
- *   GET  services/{code}            a definition (no category has
- *                                   attributes yet)
+ *   GET  services/{code}            a definition: the category's
+ *                                   attributes (pa_directory)
  *   POST requests                   a report, with an API key
  *                                   (ngx_pa_open311_post.c)
  *   GET  requests                   the key's own requests in any state
@@ -527,11 +527,13 @@ ngx_pa_o311_services(ngx_http_request_t *r, ngx_str_t *code)
                                      "service_code", "no such service");
         }
 
-        /* the spec's definition: no category has attributes (metadata) */
+        /* the spec's definition: what the directory asks beyond the text */
 
-        o = json_pack("{s:s#, s:[]}",
+        o = json_pack("{s:s#, s:o}",
                       "service_code", c->id.data, (int) c->id.len,
-                      "attributes");
+                      "attributes",
+                      c->attributes ? json_incref((json_t *) c->attributes)
+                                    : json_array());
 
         return ngx_pa_open311_send(r, NGX_HTTP_OK, o, "service_definition",
                                    NGX_PA_O311_PUBLIC_CACHE);
@@ -589,7 +591,7 @@ ngx_pa_o311_service(ngx_pa_main_conf_t *pmcf, ngx_pa_category_t *c)
                      "service_code", c->id.data, (int) c->id.len,
                      "service_name", c->name.data, (int) c->name.len,
                      "description", c->name.data, (int) c->name.len,
-                     "metadata", 0,
+                     "metadata", c->attributes != NULL,
                      "type", "realtime",
                      "keywords", c->urgent ? "urgent" : "",
                      "group", group.len ? (char *) group.data : "",

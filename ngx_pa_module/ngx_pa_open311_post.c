@@ -28,6 +28,7 @@
 #define NGX_PA_O311_URL_MAX       2048            /* bytes, each */
 #define NGX_PA_O311_URLS_MAX      10              /* media_url, repeated */
 #define NGX_PA_O311_NAME_MAX      100             /* each name part */
+#define NGX_PA_O311_ANSWER_MAX    1000            /* an attribute's */
 #define NGX_PA_O311_RETRY_KEY_MAX 200             /* Idempotency-Key */
 #define NGX_PA_O311_NUMBER_LEN    32              /* "%.6f" of a degree */
 #define NGX_PA_O311_NOTE          "Open311 GeoReport v2"
@@ -65,6 +66,10 @@ static ngx_int_t ngx_pa_o311_position(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_media_urls(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_attributes(ngx_http_request_t *r,
+    ngx_pa_o311_post_t *op, ngx_pa_category_t *c, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_attribute(ngx_http_request_t *r, json_t *def,
+    json_t *v, const char *field, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_text(json_t *in, const char *name,
     size_t max, ngx_str_t *out, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_store(ngx_http_request_t *r,
@@ -482,17 +487,23 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
             return NGX_ERROR;
         }
 
-        /* media_url may repeat (FixMyStreet's photos): a list of them */
+        /*
+         * media_url may repeat (FixMyStreet's photos), and "x[]" (a
+         * multivaluelist's answers): lists of them
+         */
 
         prev = json_object_get(body->fields, (char *) name);
 
-        if (prev != NULL && ngx_strcmp(name, "media_url") == 0) {
+        if (prev != NULL
+            && (ngx_strcmp(name, "media_url") == 0
+                || (nlen > 2 && name[nlen - 2] == '[' && name[nlen - 1] == ']')))
+        {
 
             if (json_is_string(prev)) {
                 list = json_pack("[O]", prev);
 
                 if (list == NULL
-                    || json_object_set_new(body->fields, "media_url", list)
+                    || json_object_set_new(body->fields, (char *) name, list)
                        != 0)
                 {
                     json_decref(v);
@@ -583,10 +594,14 @@ static ngx_int_t
 ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
     ngx_pa_err_t *err)
 {
-    u_char      *p;
-    json_t      *in, *out, *v;
-    ngx_str_t    first, family, s;
-    ngx_uint_t   i;
+    u_char              *p;
+    json_t              *in, *out, *v;
+    ngx_str_t            first, family, s;
+    ngx_uint_t           i;
+    ngx_pa_category_t   *c;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     in = op->in.fields;
     out = op->out.fields;
@@ -600,6 +615,16 @@ ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
     if (s.len == 0) {
         ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
                        "service_code", "this field is required");
+        return NGX_ERROR;
+    }
+
+    /* an unknown service_code is submit's 400; a known one's questions */
+
+    c = ngx_pa_directory_find_category(pmcf, &s);
+
+    if (c != NULL && c->attributes != NULL
+        && ngx_pa_o311_attributes(r, op, c, err) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -908,6 +933,183 @@ ngx_pa_o311_media_urls(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
     all.len = p - all.data;
 
     return all.len ? ngx_pa_o311_store(r, op, "media_url", &all) : NGX_OK;
+}
+
+
+/*
+ * The answers to the service's attributes (pa_directory), sent as
+ * attribute[<code>] (attribute[<code>][] repeated for a multivaluelist):
+ * checked by their datatype and stored as {"<code>": value} for the IOC.
+ */
+
+static ngx_int_t
+ngx_pa_o311_attributes(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
+    ngx_pa_category_t *c, ngx_pa_err_t *err)
+{
+    u_char      *field;
+    char        *dump;
+    size_t       i, len;
+    json_t      *def, *code, *v, *answers;
+    ngx_str_t    stored;
+    ngx_int_t    rc;
+
+    answers = json_object();
+    if (answers == NULL) {
+        return NGX_ERROR;
+    }
+
+    json_array_foreach((json_t *) c->attributes, i, def) {
+        code = json_object_get(def, "code");
+        len = sizeof("attribute[][]") + json_string_length(code);
+
+        field = ngx_pnalloc(r->pool, len);
+        if (field == NULL) {
+            json_decref(answers);
+            return NGX_ERROR;
+        }
+
+        (void) ngx_sprintf(field, "attribute[%s][]%Z",
+                           json_string_value(code));
+
+        v = json_object_get(op->in.fields, (char *) field);
+
+        /* the field's name as it was sent: "attribute[x]" without "[]" */
+
+        if (v == NULL) {
+            field[len - 3] = '\0';
+            v = json_object_get(op->in.fields, (char *) field);
+        }
+
+        if (v != NULL && json_is_string(v) && json_string_length(v) == 0) {
+            v = NULL;       /* an empty field of a form: not answered */
+        }
+
+        if (v == NULL) {
+            if (json_is_true(json_object_get(def, "required"))) {
+                json_decref(answers);
+                ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
+                               (char *) field, "this attribute of the "
+                               "service is required");
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        rc = ngx_pa_o311_attribute(r, def, v, (char *) field, err);
+
+        if (rc != NGX_OK
+            || json_object_set(answers, json_string_value(code), v) != 0)
+        {
+            json_decref(answers);
+            return NGX_ERROR;
+        }
+    }
+
+    if (json_object_size(answers) == 0) {
+        json_decref(answers);
+        return NGX_OK;
+    }
+
+    dump = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(answers);
+
+    if (dump == NULL) {
+        return NGX_ERROR;
+    }
+
+    stored.data = (u_char *) dump;
+    stored.len = ngx_strlen(dump);
+
+    rc = ngx_pa_o311_store(r, op, "attributes", &stored);
+    free(dump);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_pa_o311_attribute(ngx_http_request_t *r, json_t *def, json_t *v,
+    const char *field, ngx_pa_err_t *err)
+{
+    size_t       i, k, nchars;
+    json_t      *values, *item, *one;
+    double       d;
+    time_t       t;
+    ngx_str_t    type, s;
+    ngx_uint_t   list, found;
+
+    type.data = (u_char *) json_string_value(json_object_get(def, "datatype"));
+    type.len = ngx_strlen(type.data);
+
+    list = ngx_pa_open311_is(&type, "multivaluelist");
+
+    if (json_is_array(v) && !list) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", field,
+                       "the field is given twice");
+        return NGX_ERROR;
+    }
+
+    values = json_object_get(def, "values");
+
+    for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+        one = json_is_array(v) ? json_array_get(v, i) : v;
+
+        if (!json_is_string(one)) {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", field,
+                           "must be a string");
+            return NGX_ERROR;
+        }
+
+        s.data = (u_char *) json_string_value(one);
+        s.len = json_string_length(one);
+
+        if (ngx_pa_utf8_check(s.data, s.len, &nchars) != 0
+            || nchars > NGX_PA_O311_ANSWER_MAX)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", field,
+                           "must be UTF-8 text of at most 1000 characters");
+            return NGX_ERROR;
+        }
+
+        if (ngx_pa_open311_is(&type, "number")
+            && ngx_pa_parse_decimal(s.data, s.len, &d) != 0)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", field,
+                           "must be a number");
+            return NGX_ERROR;
+        }
+
+        if (ngx_pa_open311_is(&type, "datetime")
+            && ngx_pa_rfc3339_parse(s.data, s.len, &t) != 0)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", field,
+                           "must be a date-time with offset");
+            return NGX_ERROR;
+        }
+
+        if (json_array_size(values) == 0) {
+            continue;
+        }
+
+        found = 0;
+
+        json_array_foreach(values, k, item) {
+            if (json_equal(json_object_get(item, "key"), one)) {
+                found = 1;
+                break;
+            }
+        }
+
+        if (!found) {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", field,
+                           "not one of the values of the service "
+                           "definition");
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 

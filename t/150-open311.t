@@ -26,12 +26,35 @@ our $Photo = sha256_hex(slurp("$Fix/fresh-mm.jpg"));
 our $Key = 'fms-2f9c0d6b1e8a4c7d9e0f1a2b';
 our $Key2 = 'cityapp-7d1e0c9b8a6f5e4d3c2b';
 our $Key3 = 'tight-0a1b2c3d4e5f6a7b8c9d0e';
+our $Key4 = 'rescue-app-5e6f7a8b9c0d1e2f3a';
 {
     open my $fh, '>', "$Data/open311.keys" or die "keys: $!";
     print $fh "# key                          client       rate\n",
               "$Key  fixmystreet  100r/m\n",
               "$Key2   cityapp      100r/m   # a small city app\n",
-              "$Key3 tight 2r/m\n";
+              "$Key3 tight 2r/m\n",
+              "$Key4 rescue-app 60r/m\n";
+    close $fh;
+}
+
+# the province's directory, where a fire report asks three questions
+{
+    my $dir = JSON::PP->new->decode(
+        slurp("$ENV{TEST_NGINX_ROOT}/conf-examples/directory/laichau.json"));
+    my ($fire) = grep { $_->{id} eq 'fire' } @{$dir->{categories}};
+    $fire->{attributes} = [
+        {code => 'trapped', description => 'Có người mắc kẹt không?',
+         datatype => 'singlevaluelist', required => JSON::PP::true,
+         values => [{key => 'yes', name => 'Có'},
+                    {key => 'no', name => 'Không'}]},
+        {code => 'floors', description => 'Số tầng của toà nhà',
+         datatype => 'number'},
+        {code => 'hazards', description => 'Nguy cơ kèm theo',
+         datatype => 'multivaluelist',
+         values => [{key => 'gas', name => 'Bình gas'},
+                    {key => 'power', name => 'Đường điện'}]}];
+    open my $fh, '>', "$Data/directory.json" or die "directory: $!";
+    print $fh JSON::PP->new->encode($dir);
     close $fh;
 }
 
@@ -89,7 +112,7 @@ our $Config_http = <<'_EOC_';
     pa_profile test-open311;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+    pa_directory $TEST_NGINX_PA_DATA/directory.json;
     pa_open311_keys $TEST_NGINX_PA_DATA/open311.keys;
     pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_utc_offset +07:00;
@@ -189,14 +212,64 @@ Cache-Control: public, max-age=30
 
 
 
-=== TEST 5: a service's definition in both formats: <service_definition>, no attributes
+=== TEST 5: a service's definition in both formats: <service_definition>, its attributes in the spec's order; none for the others
 --- pipelined_requests eval
-["GET /open311/v2/services/fire.xml", "GET /open311/v2/services/fire.json"]
+["GET /open311/v2/services/fire.xml", "GET /open311/v2/services/fire.json",
+ "GET /open311/v2/services/traffic.xml"]
+--- error_code eval
+[200, 200, 200]
+--- response_body eval
+["service_definition\n  service_code: fire\n  attributes\n"
+ . "    attribute\n      variable: true\n      code: trapped\n      datatype: singlevaluelist\n"
+ . "      required: true\n      datatype_description:\n      order: 1\n"
+ . "      description: Có người mắc kẹt không?\n      values\n"
+ . "        value\n          key: yes\n          name: Có\n"
+ . "        value\n          key: no\n          name: Không\n"
+ . "    attribute\n      variable: true\n      code: floors\n      datatype: number\n"
+ . "      required: false\n      datatype_description:\n      order: 2\n"
+ . "      description: Số tầng của toà nhà\n      values\n"
+ . "    attribute\n      variable: true\n      code: hazards\n      datatype: multivaluelist\n"
+ . "      required: false\n      datatype_description:\n      order: 3\n"
+ . "      description: Nguy cơ kèm theo\n      values\n"
+ . "        value\n          key: gas\n          name: Bình gas\n"
+ . "        value\n          key: power\n          name: Đường điện\nconforms\n",
+ '{"service_code":"fire","attributes":[{"variable":true,"code":"trapped","datatype":"singlevaluelist","required":true,"datatype_description":"","order":1,"description":"Có người mắc kẹt không?","values":[{"key":"yes","name":"Có"},{"key":"no","name":"Không"}]},{"variable":true,"code":"floors","datatype":"number","required":false,"datatype_description":"","order":2,"description":"Số tầng của toà nhà","values":[]},{"variable":true,"code":"hazards","datatype":"multivaluelist","required":false,"datatype_description":"","order":3,"description":"Nguy cơ kèm theo","values":[{"key":"gas","name":"Bình gas"},{"key":"power","name":"Đường điện"}]}]}
+',
+ "service_definition\n  service_code: traffic\n  attributes\nconforms\n"]
+
+
+
+=== TEST 5b: a service with attributes says so in the list (metadata true)
+--- pipelined_requests eval
+["GET /open311/v2/services.xml", "GET /open311/v2/services.json"]
 --- error_code eval
 [200, 200]
---- response_body eval
-["service_definition\n  service_code: fire\n  attributes\nconforms\n",
- "{\"service_code\":\"fire\",\"attributes\":[]}\n"]
+--- response_body_like eval
+['  service\n    service_code: fire\n    service_name: Cháy nổ\n    description: Cháy nổ\n    metadata: true\n',
+ '\{"service_code":"fire","service_name":"Cháy nổ","description":"Cháy nổ","metadata":true,']
+
+
+
+=== TEST 5c: POST answers the service's questions: a required one missing, a value not in the list, not a number (in either format), then all of them
+--- more_headers eval
+["$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now", "$::Form\n$::Now",
+ "$::Form\n$::Now\nX-PA-Test-Id: F-1", "Authorization: Bearer $::T{ioc}"]
+--- pipelined_requests eval
+["POST /open311/v2/requests.xml\napi_key=$::Key4&service_code=fire&lat=22.39&long=103.45&description=Ch%C3%A1y+nh%C3%A0&phone=0912000100",
+ "POST /open311/v2/requests.json\napi_key=$::Key4&service_code=fire&lat=22.39&long=103.45&description=Ch%C3%A1y+nh%C3%A0&phone=0912000100&attribute%5Btrapped%5D=maybe",
+ "POST /open311/v2/requests.xml\napi_key=$::Key4&service_code=fire&lat=22.39&long=103.45&description=Ch%C3%A1y+nh%C3%A0&phone=0912000100&attribute%5Btrapped%5D=no&attribute%5Bfloors%5D=five",
+ "POST /open311/v2/requests.json\napi_key=$::Key4&service_code=fire&lat=22.39&long=103.45&description=Ch%C3%A1y+nh%C3%A0&phone=0912000100&attribute%5Btrapped%5D=no&attribute%5Bhazards%5D%5B%5D=gas&attribute%5Bhazards%5D%5B%5D=water",
+ "POST /open311/v2/requests.json\napi_key=$::Key4&service_code=fire&lat=22.39&long=103.45&description=Ch%C3%A1y+nh%C3%A0&phone=0912000100&attribute%5Btrapped%5D=yes&attribute%5Bfloors%5D=5&attribute%5Bhazards%5D%5B%5D=gas&attribute%5Bhazards%5D%5B%5D=power",
+ "GET /api/v1/reports/F-1"]
+--- error_code eval
+[400, 400, 400, 400, 201, 200]
+--- response_body_like eval
+['^' . quotemeta(main::xerr(400, 'missing_field: attribute[trapped]: this attribute of the service is required')) . '$',
+ '^' . quotemeta(main::err(400, 'invalid_field: attribute[trapped]: not one of the values of the service definition')) . '$',
+ '^' . quotemeta(main::xerr(400, 'invalid_field: attribute[floors]: must be a number')) . '$',
+ '^' . quotemeta(main::err(400, 'invalid_field: attribute[hazards][]: not one of the values of the service definition')) . '$',
+ '^\[\{"service_request_id":"F-1",',
+ '"attributes":\{"trapped":"yes","floors":"5","hazards":\["gas","power"\]\}']
 
 
 

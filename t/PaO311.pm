@@ -65,9 +65,17 @@ my %Children = (
                              updated_datetime description media_url)]],
 );
 
-# what the text of a leaf must be ('' allowed where the spec has it empty)
+# what the text of a leaf must be ('' allowed where the spec has it empty),
+# by "parent/name" where the name means two things, else by name
 my %Type = (
-    code               => qr/^[1-5]\d\d$/,
+    'error/code'       => qr/^[1-5]\d\d$/,
+    'attribute/code'   => qr/^\S+$/,
+    variable           => qr/^(?:true|false)$/,
+    required           => qr/^(?:true|false)$/,
+    order              => qr/^\d+$/,
+    datatype           => qr/^(?:string|number|datetime|text|singlevaluelist|multivaluelist)$/,
+    key                => qr/^\S+$/,
+    name               => qr/./,
     metadata           => qr/^(?:true|false)$/,
     type               => qr/^(?:realtime|batch|blackbox|production|test)$/,
     status             => qr/^(?:open|closed)$/,
@@ -117,7 +125,8 @@ sub check {
 
     if (!@kids && !$shapes) {
         my $text = $el->textContent;
-        my $type = $Type{$name};
+        my $parent = $el->parentNode->nodeName;
+        my $type = $Type{"$parent/$name"} // $Type{$name};
 
         push @$why, "$path/$name: '$text' is not of its type"
             if $type && $text !~ $type;
