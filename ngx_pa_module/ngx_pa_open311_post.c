@@ -635,6 +635,12 @@ ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
 
         v = json_object_get(in, ngx_pa_o311_names[i].theirs);
 
+        /* an empty field of a form ("lat=&long=") was not sent */
+
+        if (json_is_string(v) && json_string_length(v) == 0) {
+            continue;
+        }
+
         if (v != NULL
             && json_object_set(out, ngx_pa_o311_names[i].ours, v) != 0)
         {
@@ -730,8 +736,8 @@ ngx_pa_o311_position(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    if (json_object_get(op->in.fields, "lat") != NULL
-        || json_object_get(op->in.fields, "long") != NULL)
+    if (json_object_get(op->out.fields, "lat") != NULL
+        || json_object_get(op->out.fields, "lng") != NULL)
     {
         return NGX_OK;
     }

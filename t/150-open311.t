@@ -538,14 +538,14 @@ Location: /api/v1/reports/O-1
 
 
 
-=== TEST 20: an address instead of a position: the centroid of the area of address_id, else of the province, marked as such
+=== TEST 20: an address instead of a position (empty lat and long are none): the centroid of the area of address_id, else of the province, marked as such
 --- more_headers eval
 ["$::Form\n$::Now\nX-PA-Test-Id: O-6", "$::Form\n$::Now\nX-PA-Test-Id: O-7",
  "$::Now", "Authorization: Bearer $::T{ioc}",
  "$::Form\n$::Now"]
 --- pipelined_requests eval
 ["POST /open311/v2/requests.xml\napi_key=$::Key&service_code=environment&address_string=Ch%E1%BB%A3+trung+t%C3%A2m&address_id=phuong-doan-ket&description=R%C3%A1c+%E1%BB%9F+ch%E1%BB%A3&phone=0912000006",
- "POST /open311/v2/requests.xml\napi_key=$::Key&service_code=environment&address_string=B%E1%BA%A3n+Hon&description=Su%E1%BB%91i+%C3%B4+nhi%E1%BB%85m&phone=0912000007",
+ "POST /open311/v2/requests.xml\napi_key=$::Key&service_code=environment&lat=&long=&address_string=B%E1%BA%A3n+Hon&description=Su%E1%BB%91i+%C3%B4+nhi%E1%BB%85m&phone=0912000007",
  "GET /open311/v2/requests.json?api_key=$::Key&service_request_id=O-6,O-7",
  "GET /api/v1/reports/O-7",
  "POST /open311/v2/requests.xml\napi_key=$::Key&service_code=environment&address_id=xa-khong-co&description=x&phone=0912000008"]
