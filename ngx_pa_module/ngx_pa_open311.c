@@ -1201,7 +1201,8 @@ ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
  * servicerequestupdates (the Service Request Updates extension
  * FixMyStreet polls): every change of state of the key's requests
  * between start_date and end_date (the window of GET requests), oldest
- * first; the published result is the description of the last one.
+ * first, 1000 at most; the published result is the description of the
+ * last one.
  */
 
 static ngx_int_t
@@ -1317,6 +1318,19 @@ ngx_pa_o311_updates_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     ngx_qsort(u, out.nelts, sizeof(ngx_pa_o311_update_t),
               ngx_pa_o311_update_cmp);
+
+    /*
+     * The oldest 1000 (the spec's cap of a list): a client that polls on
+     * from the last one it got misses none.
+     */
+
+    for (i = NGX_PA_O311_CAP; i < out.nelts; i++) {
+        json_decref(u[i].o);
+    }
+
+    if (out.nelts > NGX_PA_O311_CAP) {
+        out.nelts = NGX_PA_O311_CAP;
+    }
 
     for (i = 0; i < out.nelts; i++) {
         json_array_append_new(list, u[i].o);
