@@ -554,7 +554,7 @@ Location: /api/v1/reports/O-1
 --- response_body_like eval
 ['^service_requests\n  request\n    service_request_id: O-6\n',
  '^service_requests\n  request\n    service_request_id: O-7\n',
- '^\[\{"service_request_id":"O-6",.*"address":"Chợ trung tâm","address_id":"phuong-doan-ket","zipcode":null,"lat":22.36,"long":103.48,"media_url":null\},\{"service_request_id":"O-7",.*"address":"Bản Hon","address_id":null,"zipcode":null,"lat":22.275,"long":103.15,"media_url":null\}\]$',
+ '^\[\{"service_request_id":"O-6",.*"address":"Chợ trung tâm","address_id":"phuong-doan-ket","zipcode":null,"lat":22.3575,"long":103.46,"media_url":null\},\{"service_request_id":"O-7",.*"address":"Bản Hon","address_id":null,"zipcode":null,"lat":22.38,"long":102.82,"media_url":null\}\]$',
  '"position_source":"address"',
  '^errors\n  error\n    code: 400\n    description: invalid_field: address_id: not an area of the directory\nconforms\n$']
 
