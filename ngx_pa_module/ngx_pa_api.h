@@ -31,14 +31,11 @@ ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
  * POST /reports from another dialect (ngx_pa_open311.c): the body parsed
  * into the contract's field names, fields stored as they are (names
  * other than submit's own), a note of the "submit" history entry, and
- * the dialect's 201 (answer takes the JSON reference).
+ * the dialect's 201 (answer takes the JSON reference): the first one,
+ * and a retry's (the stored submission's answer, the same token).
  */
 typedef ngx_int_t (*ngx_pa_submit_answer_pt)(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
-
-/* a retry the script recognised: "<id> <sealed access token>" */
-typedef ngx_int_t (*ngx_pa_submit_replay_pt)(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_str_t *kept);
 
 typedef struct {
     ngx_pa_body_t             *body;
@@ -47,13 +44,16 @@ typedef struct {
     ngx_pa_submit_answer_pt    answer;
 
     /*
-     * Open311: the client's index of its requests and the key of its
-     * retry record, key suffixes after "pa:{t}:" (both or neither); a
-     * retry within a day gets replay() instead of a second report.
+     * Open311: the API client that sends it (its key proved it), the
+     * SHA-256 hex of the body as the client sent it, and the client's
+     * index of its requests, a key suffix after "pa:{t}:".  The
+     * submission's idempotency key is the client's Idempotency-Key, else
+     * that body, in the client's scope, and the key alone decides: a
+     * retry within a day gets the first answer (ngx_pa_submit.c).
      */
+    ngx_str_t                  client;
+    ngx_str_t                  sent;
     ngx_str_t                  own;
-    ngx_str_t                  retry;
-    ngx_pa_submit_replay_pt    replay;
 
     /* GeoReport: the name is optional; a phone of any country, or none
      * when an e-mail address reaches the reporter */

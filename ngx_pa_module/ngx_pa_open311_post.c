@@ -1,10 +1,11 @@
 /*
  * Open311 GeoReport v2: POST requests (api.md "Open311 GeoReport v2").
  *
- * The client's API key and its own rate first, then its retry record (the
- * same key and Idempotency-Key, or the same body, within a day: the first
- * answer again), then the body in the contract's names through
- * ngx_pa_submit_from(): every check of POST /api/v1/reports.  What the
+ * The client's API key and its own rate first, then the body in the
+ * contract's names through ngx_pa_submit_from(): every check of POST
+ * /api/v1/reports, and its idempotency, in the client's scope (the same
+ * client and Idempotency-Key, or the same body, within a day: the first
+ * answer again, with the same token).  What the
  * spec accepts is accepted: the name parts and the phone are optional, a
  * phone of any country, an address instead of a position.
  */
@@ -50,10 +51,8 @@ typedef struct {
 
 static void ngx_pa_o311_post_limited(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
-static ngx_int_t ngx_pa_o311_post_retry(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
-static void ngx_pa_o311_post_kept(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    void *reply);
+static ngx_int_t ngx_pa_o311_post_key(ngx_http_request_t *r,
+    ngx_pa_o311_post_t *op);
 static ngx_int_t ngx_pa_o311_post_submit(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
@@ -76,8 +75,6 @@ static ngx_int_t ngx_pa_o311_store(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, const char *name, ngx_str_t *value);
 static ngx_int_t ngx_pa_o311_created(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
-static ngx_int_t ngx_pa_o311_replay(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_str_t *kept);
 static ngx_int_t ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id,
     json_t *token);
 static void ngx_pa_o311_json_cleanup(void *data);
@@ -189,7 +186,7 @@ ngx_pa_o311_post_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     rc = ngx_pa_open311_limit_verdict(r, data);
 
     if (rc == NGX_DECLINED) {
-        rc = ngx_pa_o311_post_retry(r, ctx);
+        rc = ngx_pa_o311_post_submit(r, ctx);
     }
 
     if (rc != NGX_DONE) {
@@ -200,28 +197,23 @@ ngx_pa_o311_post_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 /*
  * A retry is the same client's POST with the same Idempotency-Key, or
- * without one the same body (fields and media), within a day: its
- * record "pa:{t}:o311:rt:<sha256>" holds the first answer's id and
- * sealed token.  Looked up here so that a retry is answered before the
- * phone's limits; submit.lua checks it again, atomically.
+ * without one the same body (fields and media) as sent, within a day:
+ * ngx_pa_submit_from() keys the submission so, in the client's scope,
+ * and answers a retry as the first POST was (ngx_pa_o311_created), the
+ * same id and token.  Here: the key's bounds, the body's SHA-256, and
+ * the client's index of its requests ("pa:{t}:o311:c:<client>").
+ * NGX_DECLINED: go on; otherwise what was answered.
  */
 
 static ngx_int_t
-ngx_pa_o311_post_retry(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+ngx_pa_o311_post_key(ngx_http_request_t *r, ngx_pa_o311_post_t *op)
 {
-    char                *dump;
-    u_char              *p;
-    ngx_str_t           *idem, *k;
-    ngx_uint_t           i;
-    SHA256_CTX           sha;
-    ngx_array_t         *keys;
-    ngx_pa_media_t     **m;
-    ngx_pa_o311_post_t  *op;
-    const char          *argv[2];
-    size_t               argvlen[2];
-    u_char               md[SHA256_DIGEST_LENGTH];
-
-    op = ctx->data;
+    char             *dump;
+    ngx_str_t        *idem;
+    ngx_uint_t        i;
+    SHA256_CTX        sha;
+    ngx_pa_media_t  **m;
+    u_char            md[SHA256_DIGEST_LENGTH];
 
     idem = ngx_pa_header(r, "Idempotency-Key");
 
@@ -233,104 +225,48 @@ ngx_pa_o311_post_retry(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
                                  "1 to 200 characters");
     }
 
+    dump = json_dumps(op->in.fields, JSON_COMPACT | JSON_SORT_KEYS);
+    if (dump == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     SHA256_Init(&sha);
-    SHA256_Update(&sha, op->client->client.data, op->client->client.len);
+    SHA256_Update(&sha, dump, ngx_strlen(dump));
+    free(dump);
 
-    if (idem != NULL) {
-        SHA256_Update(&sha, "\nk:", 3);
-        SHA256_Update(&sha, idem->data, idem->len);
+    m = op->in.media.elts;
 
-    } else {
-        dump = json_dumps(op->in.fields, JSON_COMPACT | JSON_SORT_KEYS);
-        if (dump == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        SHA256_Update(&sha, "\nb:", 3);
-        SHA256_Update(&sha, dump, ngx_strlen(dump));
-        free(dump);
-
-        m = op->in.media.elts;
-
-        for (i = 0; i < op->in.media.nelts; i++) {
-            SHA256_Update(&sha, m[i]->hex, SHA256_DIGEST_LENGTH * 2);
-        }
+    for (i = 0; i < op->in.media.nelts; i++) {
+        SHA256_Update(&sha, m[i]->hex, SHA256_DIGEST_LENGTH * 2);
     }
 
     SHA256_Final(md, &sha);
 
-    /* key suffixes: submit.lua's KEYS[12] and KEYS[13] */
-
+    op->from.sent.data = ngx_pnalloc(r->pool, SHA256_DIGEST_LENGTH * 2);
     op->from.own.data = ngx_pnalloc(r->pool, sizeof("o311:c:") - 1
                                              + op->client->client.len);
-    op->from.retry.data = ngx_pnalloc(r->pool, sizeof("o311:rt:") - 1
-                                               + SHA256_DIGEST_LENGTH * 2);
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
 
-    if (op->from.own.data == NULL || op->from.retry.data == NULL
-        || keys == NULL)
-    {
+    if (op->from.sent.data == NULL || op->from.own.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    op->from.sent.len = ngx_hex_dump(op->from.sent.data, md, sizeof(md))
+                        - op->from.sent.data;
 
     op->from.own.len = ngx_sprintf(op->from.own.data, "o311:c:%V",
                                    &op->client->client)
                        - op->from.own.data;
 
-    p = ngx_cpymem(op->from.retry.data, "o311:rt:", sizeof("o311:rt:") - 1);
-    op->from.retry.len = ngx_hex_dump(p, md, sizeof(md))
-                         - op->from.retry.data;
+    op->from.client = op->client->client;
 
-    k = ngx_pa_key(r, keys, "%V", &op->from.retry);
-    if (k == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    argv[0] = "GET";
-    argvlen[0] = 3;
-    argv[1] = (const char *) k->data;
-    argvlen[1] = k->len;
-
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_o311_post_kept);
-}
-
-
-static void
-ngx_pa_o311_post_kept(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
-{
-    redisReply  *reply = data;
-    ngx_int_t    rc;
-    ngx_str_t    kept;
-
-    if (reply->type == REDIS_REPLY_STRING) {
-        kept.data = (u_char *) reply->str;
-        kept.len = reply->len;
-
-        ngx_pa_finalize(r, ngx_pa_o311_replay(r, ctx, &kept));
-        return;
-    }
-
-    if (reply->type != REDIS_REPLY_NIL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: open311: unexpected reply to GET of a retry "
-                      "record");
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                             "unavailable", NULL,
-                                             "try again"));
-        return;
-    }
-
-    rc = ngx_pa_o311_post_submit(r, ctx);
-
-    if (rc != NGX_DONE) {
-        ngx_pa_finalize(r, rc);
-    }
+    return NGX_DECLINED;
 }
 
 
 static ngx_int_t
 ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
+    ngx_int_t            rc;
     ngx_pa_err_t         err;
     ngx_pool_cleanup_t  *cln;
     ngx_pa_o311_post_t  *op;
@@ -338,6 +274,11 @@ ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     op = ctx->data;
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    rc = ngx_pa_o311_post_key(r, op);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     op->out.fields = json_object();
     if (op->out.fields == NULL) {
@@ -376,7 +317,6 @@ ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     op->from.fields = op->stored;
     ngx_str_set(&op->from.note, NGX_PA_O311_NOTE);
     op->from.answer = ngx_pa_o311_created;
-    op->from.replay = ngx_pa_o311_replay;
     op->from.name_optional = 1;
     op->from.phone_any = 1;
 
@@ -1194,9 +1134,9 @@ ngx_pa_o311_store(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
 
 
 /*
- * Stored: GeoReport's answer.  The id at once (no deferred ids here), and
- * the reporter's access token as the "token": it opens the request for
- * its reporter and is what tokens/{token} looks up.
+ * Stored, or a retry of what was: GeoReport's answer.  The id at once (no
+ * deferred ids here), and the reporter's access token as the "token": it
+ * opens the request for its reporter and is what tokens/{token} looks up.
  */
 
 static ngx_int_t
@@ -1208,57 +1148,6 @@ ngx_pa_o311_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
     rc = ngx_pa_o311_answer(r, id, json_object_get(answer, "access_token"));
 
     json_decref(answer);
-
-    return rc;
-}
-
-
-/* a retry: the first answer again, from "<id> <sealed access token>" */
-
-static ngx_int_t
-ngx_pa_o311_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *kept)
-{
-    u_char              *sp, *plain;
-    ssize_t              n;
-    json_t              *token;
-    ngx_str_t            id;
-    ngx_int_t            rc;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    sp = ngx_strlchr(kept->data, kept->data + kept->len, ' ');
-
-    id.data = kept->data;
-    id.len = sp ? (size_t) (sp - kept->data) : 0;
-
-    plain = ngx_pnalloc(r->pool, NGX_PA_O311_TOKEN_MAX);
-    if (plain == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    n = (sp == NULL || pmcf->pii == NULL)
-        ? -1
-        : ngx_pa_pii_open(pmcf->pii, sp + 1,
-                          kept->data + kept->len - (sp + 1), plain,
-                          NGX_PA_O311_TOKEN_MAX);
-
-    if (n < 0 || !ngx_pa_id_ok(&id)) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: open311: a retry record that cannot be opened");
-        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                 "unavailable", NULL, "try again");
-    }
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "pa: open311: a retry of %V answered again", &id);
-
-    token = ngx_pa_json_strn(plain, n);
-    rc = ngx_pa_o311_answer(r, &id, token);
-
-    if (token != NULL) {
-        json_decref(token);
-    }
 
     return rc;
 }

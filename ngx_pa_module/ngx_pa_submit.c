@@ -15,6 +15,8 @@
  * the SHA-256 of the normalised submission) is kept a day with the
  * report, and a retry gets the original 201: the same id and a working
  * access token, derived as HMAC(secret, key, id), never stored in clear.
+ * An Open311 client's submission is keyed in the client's scope: its
+ * Idempotency-Key, else its body as sent (ngx_pa_open311_post.c).
  */
 
 #include "ngx_pa.h"
@@ -52,7 +54,6 @@ struct ngx_pa_submit_s {
     ngx_uint_t            token_slot; /* its value's index in fields */
     ngx_str_t             idem;       /* SHA-256 hex: the idempotency key */
     ngx_str_t             print;      /* SHA-256 hex: the submission */
-    ngx_str_t             token_sealed; /* for an Open311 retry record */
     double                lat;        /* the position, for duplicate hints */
     double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
@@ -81,6 +82,7 @@ static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
+static ngx_str_t *ngx_pa_submit_test_token(ngx_http_request_t *r);
 static ngx_int_t ngx_pa_submit_store_media(ngx_http_request_t *r,
     ngx_pa_submit_t *sb);
 static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
@@ -676,11 +678,11 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  *       of duplicate hints and its times, the access token's report id,
  *       the idempotency key, the agency's queue, the day's statistics,
  *       the work-load gauge (always, written when dispatched at
- *       submission); Open311: the client's index and retry record
+ *       submission); Open311: the client's index
  * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
  *       what a retry gets back, agency dispatched to (or ""), its
  *       history entry (or ""), n prints, prints..., n deadlines,
- *       (member due) x n, fields..., Open311: the retry record
+ *       (member due) x n, fields...
  */
 
 static ngx_int_t
@@ -690,7 +692,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     char                *dump;
     size_t               len;
     ngx_tm_t             tm;
-    ngx_str_t           *kv, *id, *note, seen, *a;
+    ngx_str_t           *kv, *id, *note, seen;
     ngx_uint_t           i;
     ngx_array_t         *keys, *args;
     ngx_pa_submit_t     *sb;
@@ -731,31 +733,17 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     kv = sb->fields->elts;
     kv[sb->token_slot] = sb->token_hash;
 
-    /* an Open311 client's retry gets this token again: kept sealed */
-
-    if (sb->from != NULL && sb->from->retry.len) {
-        len = ngx_pa_pii_sealed_size(sb->token.len);
-
-        sb->token_sealed.data = len ? ngx_pnalloc(r->pool, len) : NULL;
-        if (sb->token_sealed.data == NULL || pmcf->pii == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        sb->token_sealed.len = ngx_pa_pii_seal(pmcf->pii, sb->token.data,
-                                               sb->token.len,
-                                               sb->token_sealed.data, len);
-        if (sb->token_sealed.len == 0) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
     /*
      * What a retry gets back: "<id> <submission print> <201 body without
      * the token>"; the token is derived again from the key and the id.
+     * A test token (pa_test_clock) cannot be: it is kept, it is no secret.
      */
 
     json_object_set_new(sb->answer, "id", ngx_pa_json_strn(id->data, id->len));
-    json_object_set_new(sb->answer, "access_token", json_null());
+    json_object_set_new(sb->answer, "access_token",
+                        ngx_pa_submit_test_token(r) != NULL
+                        ? ngx_pa_json_strn(sb->token.data, sb->token.len)
+                        : json_null());
 
     dump = json_dumps(sb->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (dump == NULL) {
@@ -764,8 +752,8 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     len = ngx_strlen(dump);
 
-    keys = ngx_array_create(r->pool, 17, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, sb->fields->nelts + 17,
+    keys = ngx_array_create(r->pool, 16, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
     seen.len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
     seen.data = ngx_pnalloc(r->pool, seen.len);
@@ -800,7 +788,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* the dispatch keys always, so that Open311's keep their places */
+    /* the dispatch keys always, so that Open311's index keeps its place */
 
     ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
 
@@ -812,11 +800,10 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* Open311: the client's own index and its retry record (KEYS 16, 17) */
+    /* Open311: the client's own index (KEYS[16]) */
 
-    if (sb->from != NULL && sb->from->retry.len
-        && (ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL
-            || ngx_pa_key(r, keys, "%V", &sb->from->retry) == NULL))
+    if (sb->from != NULL && sb->from->own.len
+        && ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -862,23 +849,6 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         }
     }
 
-    /* the retry record, last: "<id> <sealed access token>" */
-
-    if (sb->from != NULL && sb->from->retry.len) {
-        a = ngx_array_push(args);
-        if (a == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        a->len = id->len + 1 + sb->token_sealed.len;
-        a->data = ngx_pnalloc(r->pool, a->len);
-        if (a->data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        (void) ngx_sprintf(a->data, "%V %V", id, &sb->token_sealed);
-    }
-
     return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_SUBMIT, keys, args,
                        ngx_pa_submit_done);
 }
@@ -889,7 +859,6 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
     ngx_int_t         rc;
-    ngx_str_t         kept;
     ngx_pa_submit_t  *sb;
 
     sb = ctx->submit;
@@ -917,30 +886,6 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                 ngx_pa_finalize(r, rc);
             }
 
-            return;
-        }
-
-        /* the same client's retry: the original answer (submit.lua) */
-
-        if (sb->from != NULL && sb->from->replay != NULL
-            && ngx_pa_reply_is(reply, "idempotent"))
-        {
-            kept.data = (u_char *) reply->str;
-            kept.len = reply->len;
-
-            /* "[ERR ]idempotent <id> <sealed token>" */
-
-            while (kept.len && kept.data[0] != ' ') {
-                kept.data++;
-                kept.len--;
-            }
-
-            if (kept.len) {
-                kept.data++;
-                kept.len--;
-            }
-
-            ngx_pa_finalize(r, sb->from->replay(r, ctx, &kept));
             return;
         }
 
@@ -1003,7 +948,9 @@ ngx_pa_submit_answer(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
 /*
  * The key was seen: "<id> <print> <201 body>" of the stored submission.
  * The same key with another submission is a client's mistake, not a
- * retry: it must not hand out that report's token.
+ * retry: it must not hand out that report's token.  An Open311 client's
+ * key is its own (its API key proved who it is): there the key decides,
+ * and the client gets its request again.
  */
 
 static ngx_int_t
@@ -1031,7 +978,9 @@ ngx_pa_submit_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_strncmp(sp + 1, sb->print.data, NGX_PA_HEX256) != 0) {
+    if ((sb->from == NULL || sb->from->client.len == 0)
+        && ngx_strncmp(sp + 1, sb->print.data, NGX_PA_HEX256) != 0)
+    {
         return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
                                  "Idempotency-Key",
                                  "this Idempotency-Key was used for another "
@@ -1053,13 +1002,17 @@ ngx_pa_submit_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_pa_submit_token(r, sb, &id, &token) != NGX_OK) {
-        json_decref(answer);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    /* derived again, unless the first was a test token (kept with it) */
 
-    json_object_set_new(answer, "access_token",
-                        ngx_pa_json_strn(token.data, token.len));
+    if (!json_is_string(json_object_get(answer, "access_token"))) {
+        if (ngx_pa_submit_token(r, sb, &id, &token) != NGX_OK) {
+            json_decref(answer);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        json_object_set_new(answer, "access_token",
+                            ngx_pa_json_strn(token.data, token.len));
+    }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "pa: a retry of report %V, answered as stored", &id);
@@ -1095,7 +1048,9 @@ ngx_pa_submit_store_media(ngx_http_request_t *r, ngx_pa_submit_t *sb)
  * The submission's print (SHA-256 of its fields, sorted, and its media
  * digests) and its idempotency key: the client's Idempotency-Key scoped
  * to the phone, else the print itself.  With pa_test_clock the test
- * headers that make a report another one count too.
+ * headers that make a report another one count too.  An Open311
+ * client's key is scoped to the client, else the body as it sent it
+ * (from->sent, whatever the test headers: a resend is one).
  */
 
 static ngx_int_t
@@ -1142,8 +1097,9 @@ ngx_pa_submit_idempotency(ngx_http_request_t *r, ngx_pa_submit_t *sb,
         len += h ? ngx_strlen(test[i]) + 2 + h->len : 0;
     }
 
-    len += sizeof("key\n") + sb->phone_hash.len + 1
-           + (key ? key->len : 0) + NGX_PA_HEX256;
+    len += sizeof("o311\nbody\n\n") + sb->phone_hash.len + 1
+           + (key ? key->len : 0) + NGX_PA_HEX256
+           + (sb->from ? sb->from->client.len + sb->from->sent.len : 0);
 
     buf = ngx_pnalloc(r->pool, len);
     sb->print.data = ngx_pnalloc(r->pool, NGX_PA_HEX256);
@@ -1176,7 +1132,13 @@ ngx_pa_submit_idempotency(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     sb->print.len = ngx_hex_dump(sb->print.data, md, sizeof(md))
                     - sb->print.data;
 
-    if (key != NULL) {
+    if (sb->from != NULL && sb->from->client.len) {
+        p = key ? ngx_sprintf(buf, "o311\n%V\nkey\n%V", &sb->from->client,
+                              key)
+                : ngx_sprintf(buf, "o311\n%V\nbody\n%V", &sb->from->client,
+                              &sb->from->sent);
+
+    } else if (key != NULL) {
         p = ngx_sprintf(buf, "key\n%V\n%V", &sb->phone_hash, key);
 
     } else {
@@ -1217,11 +1179,9 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
+    test = ngx_pa_submit_test_token(r);
 
-    if (test != NULL && test->len >= 16 && test->len <= 64) {
-
-        /* tests only (pa_test_clock): a known token, static test steps */
+    if (test != NULL) {
         *token = *test;
         return NGX_OK;
     }
@@ -1267,6 +1227,26 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     ngx_encode_base64url(token, &raw);
 
     return NGX_OK;
+}
+
+
+/* tests only (pa_test_clock): a known token, static test steps */
+
+static ngx_str_t *
+ngx_pa_submit_test_token(ngx_http_request_t *r)
+{
+    ngx_str_t           *test;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
+
+    if (test == NULL || test->len < 16 || test->len > 64) {
+        return NULL;
+    }
+
+    return test;
 }
 
 

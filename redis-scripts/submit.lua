@@ -21,7 +21,11 @@
 --                               hash is the token_hash field): GeoReport's
 --                               tokens/{token}.json
 -- KEYS[12] pa:{t}:idem:<sha256> the submission's idempotency key: what a
---                               retry gets back, for IDEM_TTL seconds
+--                               retry gets back, for IDEM_TTL seconds (the
+--                               key: SHA-256 of the Idempotency-Key and
+--                               the phone, else of the submission; for an
+--                               Open311 client of the Idempotency-Key, else
+--                               of the body as sent, and the client)
 -- KEYS[13] pa:{t}:ag:<agency>   the agency's reports (zset, score = now)
 -- KEYS[14] pa:{t}:stats:<day>   the day's counters ("<agency>|dispatched")
 -- KEYS[15] pa:{t}:gauge         current work load ("<agency>|in_progress")
@@ -30,11 +34,9 @@
 --                               only when dispatched at submission
 --                               (pa_auto_dispatch, ARGV[9] not ""); not
 --                               dispatched, KEYS[13] is pa:{t}:ag:
--- KEYS[16] pa:{t}:o311:c:<client>   optional, with KEYS[17] (Open311): the
---                               client's own requests (zset, score = now)
--- KEYS[17] pa:{t}:o311:rt:<sha256>  the client's retry record: while it
---                               lives (a day) the same POST is answered
---                               as the first was, never stored twice
+-- KEYS[16] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
+--                               API client's own requests (zset, score =
+--                               now)
 --
 -- ARGV[1]  id
 -- ARGV[2]  now (epoch seconds)
@@ -42,24 +44,22 @@
 -- ARGV[4]  phone hash
 -- ARGV[5]  lng, ARGV[6] lat: the report joins KEYS[9] ("" "": it does not)
 -- ARGV[7]  entries submitted before this epoch leave KEYS[9] and KEYS[10]
--- ARGV[8]  what a retry gets back ("<id> <print> <201 body>", no token)
+-- ARGV[8]  what a retry gets back ("<id> <print> <201 body>", no token
+--          but a test token of pa_test_clock)
 -- ARGV[9]  the agency whose area holds the report: dispatched to it now
 --          ("": not dispatched)
 -- ARGV[10] that dispatch's history entry (JSON, "" when not dispatched)
 -- ARGV[11] n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
 -- then     field, value pairs of the report hash
--- last     with KEYS[17] only: the retry record "<id> <sealed token>"
 --
 -- Returns 1, {"replay", ARGV[8] of the stored submission} when the key was
 -- seen (a retry after a timeout or a 503: nothing is written), or an
 -- error: "exists" (the id is taken: draw another), "account_locked",
--- "duplicate <id of the open report>", "idempotent <retry record>"
--- (KEYS[17] exists: an Open311 client's retry).
+-- "duplicate <id of the open report>".
 
 local PRUNE = 100     -- old index entries removed by one submission, at most
 local IDEM_TTL = 86400
-local RETRY = 86400   -- seconds a client's retry record lives (Open311)
 
 local seen = redis.call('GET', KEYS[12])
 if seen then
@@ -68,17 +68,6 @@ end
 
 local closed = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
-
--- a client's retry comes first: it is the report already stored, not a
--- duplicate of it
-local last = #ARGV
-if KEYS[17] then
-    local kept = redis.call('GET', KEYS[17])
-    if kept then
-        return redis.error_reply('idempotent ' .. kept)
-    end
-    last = last - 1
-end
 
 if redis.call('HEXISTS', KEYS[8], ARGV[4]) == 1 then
     return redis.error_reply('account_locked')
@@ -116,15 +105,14 @@ for _ = 1, nd do
     i = i + 2
 end
 
-redis.call('HSET', KEYS[1], 'id', id, unpack(ARGV, i, last))
+redis.call('HSET', KEYS[1], 'id', id, unpack(ARGV, i))
 redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('SET', KEYS[11], id)
 redis.call('SET', KEYS[12], ARGV[8], 'EX', IDEM_TTL)
-if KEYS[17] then
+if KEYS[16] then
     redis.call('ZADD', KEYS[16], now, id)
-    redis.call('SET', KEYS[17], ARGV[#ARGV], 'EX', RETRY)
 end
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now)
