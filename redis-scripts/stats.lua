@@ -1,8 +1,9 @@
 -- stats.lua: the per-agency counters of a range of days, summed.
 --
--- act.lua counts into one hash per local day (fields "<agency>|<name>":
--- dispatched, resolved, on_time, overdue, extension_missed,
--- rating_satisfied, rating_acceptable, rating_unsatisfied); the worker
+-- act.lua and sweep.lua count into one hash per local day (fields
+-- "<owner>|<name>": dispatched, resolved, on_time, overdue,
+-- extension_missed, rating_satisfied, rating_acceptable,
+-- rating_unsatisfied; overdue on the day the miss was seen); the worker
 -- lists the days of the range (at most 366) and turns the sums into the
 -- answer (rates, flags).  O(days x fields of a day).
 --

@@ -95,7 +95,7 @@ Test::More::is(main::redis('HGET', "${main::P}r:S-1", 'dm:accept@so-xd'), '',
 Test::More::is(main::redis('ZSCORE', "${main::P}due", 'S-1|accept@so-xd'), '',
                'no longer in due');
 Test::More::is(main::redis('HGET', "${main::P}stats:20260302",
-                           'so-xd|overdue_seen'), '1', 'overdue_seen counted');
+                           'so-xd|overdue'), '1', 'the miss counted against the agency');
 Test::More::like(main::redis('XRANGE', "${main::P}events", '-', '+'),
     qr/^type\noverdue\nid\nS-1\nstep\naccept\nkey\naccept\@so-xd\nagency\nso-xd\nurgent\n0\ndue\n1772416800\nat\n1772416801$/m,
     'overdue event');
@@ -126,9 +126,9 @@ POST /api/v1/admin/sweep
 === TEST 5: ... counted where they belong
 --- init
 my $s = main::redis('HGETALL', "${main::P}stats:20260302");
-Test::More::like($s, qr/^ioc\|overdue_seen\n1$/m, 'publish: the IOC');
-Test::More::like($s, qr/^so-xd\|overdue_seen\n2$/m, 'reply: the lead');
-Test::More::like($s, qr/^to-dp\|overdue_seen\n1$/m, 'identify: the coordinator');
+Test::More::like($s, qr/^ioc\|overdue\n1$/m, 'publish: the IOC');
+Test::More::like($s, qr/^so-xd\|overdue\n2$/m, 'reply: the lead');
+Test::More::like($s, qr/^to-dp\|overdue\n1$/m, 'identify: the coordinator');
 Test::More::like(main::redis('XRANGE', "${main::P}events", '-', '+'),
                  qr/^step\npublish\nkey\npublish\nagency\nioc\nurgent\n1$/m,
                  'urgent in the event');
