@@ -488,6 +488,12 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         if (ngx_pa_record_deadline(&rec, first, NULL, due, dls) != NGX_OK) {
             return NGX_ERROR;
         }
+
+        /* past the known calendar or over provisional days: said so */
+        if (ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due)) {
+            json_object_set_new(json_array_get(dls, 0), "provisional",
+                                json_true());
+        }
     }
 
     json_object_set_new(answer, "created_at",
