@@ -143,9 +143,17 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_fail(r, &err);
     }
 
-    keys = ngx_array_create(r->pool, st->to - st->from + 2,
+    keys = ngx_array_create(r->pool, st->to - st->from + 6,
                             sizeof(ngx_str_t));
-    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL) {
+
+    /* the IOC's work load: the reports in its states now */
+
+    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL
+        || ngx_pa_key(r, keys, "st:submitted") == NULL
+        || ngx_pa_key(r, keys, "st:verified") == NULL
+        || ngx_pa_key(r, keys, "st:received") == NULL
+        || ngx_pa_key(r, keys, "st:under_review") == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

@@ -8,14 +8,17 @@
 -- answer (rates, flags).  O(days x fields of a day).
 --
 -- KEYS[1]     pa:{t}:gauge       "<agency>|in_progress" -> current count
--- KEYS[2..n]  pa:{t}:stats:<YYYYMMDD>, one per day of the range
+-- KEYS[2..5]  pa:{t}:st:submitted, st:verified, st:received,
+--             st:under_review: the reports in the IOC's hands now
+-- KEYS[6..n]  pa:{t}:stats:<YYYYMMDD>, one per day of the range
 --
 -- Returns {{field, sum, ...}, {field, value, ...}}: the summed counters,
--- then the gauge as it is now.
+-- then the gauge as it is now, "ioc|in_progress" included.  O(days x
+-- fields of a day) and four ZCARDs.
 
 local sum, order = {}, {}
 
-for k = 2, #KEYS do
+for k = 6, #KEYS do
     local flat = redis.call('HGETALL', KEYS[k])
     for n = 1, #flat, 2 do
         local f = flat[n]
@@ -33,4 +36,12 @@ for _, f in ipairs(order) do
     out[#out + 1] = tostring(sum[f])
 end
 
-return {out, redis.call('HGETALL', KEYS[1])}
+local gauge = redis.call('HGETALL', KEYS[1])
+local ioc = 0
+for k = 2, 5 do
+    ioc = ioc + redis.call('ZCARD', KEYS[k])
+end
+gauge[#gauge + 1] = 'ioc|in_progress'
+gauge[#gauge + 1] = tostring(ioc)
+
+return {out, gauge}

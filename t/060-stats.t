@@ -166,7 +166,7 @@ on time); the ward has S-3 in hand.
 GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 --- error_code: 200
 --- response_body
-{"from":"2026-02-01","to":"2026-02-28","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":1,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue","extension_missed"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.5,"flags":["overdue","low_satisfaction"]}]}
+{"from":"2026-02-01","to":"2026-02-28","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":1,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue","extension_missed"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.5,"flags":["overdue","low_satisfaction"]}]}
 
 
 
@@ -177,7 +177,7 @@ GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 GET /api/v1/stats?from=2026-02-03&to=2026-02-03
 --- error_code: 200
 --- response_body
-{"from":"2026-02-03","to":"2026-02-03","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":0,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":0,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]}]}
+{"from":"2026-02-03","to":"2026-02-03","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":0,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":0,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]}]}
 
 
 
@@ -187,7 +187,7 @@ GET /api/v1/stats?from=2026-02-03&to=2026-02-03
 --- request
 GET /api/v1/stats
 --- error_code: 200
---- response_body_like: ^\{"from":"2026-03-01","to":"2026-03-10","min_ratings":2,"agencies":\[\{"agency":"phuong-tan-phong",.*"dispatched":0,.*"in_progress":1,
+--- response_body_like: ^\{"from":"2026-03-01","to":"2026-03-10","min_ratings":2,"agencies":\[\{"agency":"ioc",[^}]*"in_progress":1,.*\{"agency":"phuong-tan-phong",.*"dispatched":0,.*"in_progress":1,
 
 
 
@@ -239,7 +239,7 @@ GET /api/v1/stats
 === TEST 10: before any deadline passed: so-yt has S-5 in progress and nothing overdue; the return counts neither way
 Nothing ended yet, so nothing is on time; the IOC's steps were in time but
 its part ends with publication.  The gauges: so-xd holds S-3 and S-6, the
-ward S-3.
+ward S-3, the IOC S-4 (to publish) and S-7 (to verify).
 --- more_headers eval
 "Authorization: Bearer $::T{ioc}\nX-PA-Now: 2026-03-02T12:00:00+07:00"
 --- request
@@ -247,7 +247,8 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-02
 --- error_code: 200
 --- response_body eval
 '{"from":"2026-03-01","to":"2026-03-02","min_ratings":2,"agencies":['
-. main::rows('phuong-tan-phong' => {in_progress => 1},
+. main::rows(ioc => {in_progress => 2},
+             'phuong-tan-phong' => {in_progress => 1},
              'so-gddt' => {dispatched => 1},
              'so-xd' => {dispatched => 1, in_progress => 2},
              'so-yt' => {dispatched => 1, in_progress => 1})
@@ -278,7 +279,7 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-03
 --- error_code: 200
 --- response_body eval
 '{"from":"2026-03-01","to":"2026-03-03","min_ratings":2,"agencies":['
-. main::rows(ioc => {overdue => 2, flags => ['overdue']},
+. main::rows(ioc => {overdue => 2, in_progress => 2, flags => ['overdue']},
              'phuong-tan-phong' => {overdue => 1, in_progress => 1,
                                     flags => ['overdue']},
              'so-gddt' => {dispatched => 1},
@@ -329,6 +330,7 @@ so-yt then accepts and resolves S-5: both late, nothing counts again.
 
 
 === TEST 15: the monthly report of March, counted by hand
+The IOC holds S-4 and S-5 (resolved late, to publish) now.
 --- more_headers eval
 "Authorization: Bearer $::T{supervisor}\nX-PA-Now: 2026-03-10T11:00:00+07:00"
 --- request
@@ -336,7 +338,7 @@ GET /api/v1/stats?period=month&year=2026&month=3
 --- error_code: 200
 --- response_body eval
 '{"from":"2026-03-01","to":"2026-03-31","min_ratings":2,"agencies":['
-. main::rows(ioc => {overdue => 2, flags => ['overdue']},
+. main::rows(ioc => {overdue => 2, in_progress => 2, flags => ['overdue']},
              'phuong-tan-phong' => {overdue => 1, in_progress => 1,
                                     flags => ['overdue']},
              'so-gddt' => {dispatched => 1},
@@ -360,7 +362,7 @@ Content-Disposition: attachment; filename="pa-stats-t_stats-2026-03-01-2026-03-3
 --- response_body eval
 "\xEF\xBB\xBF"
 . "agency,name,dispatched,resolved,on_time,overdue,extension_missed,in_progress,satisfied,acceptable,unsatisfied,satisfaction_rate,flags\r\n"
-. "ioc,\"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu\",0,0,0,2,0,0,0,0,0,,overdue\r\n"
+. "ioc,\"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu\",0,0,0,2,0,2,0,0,0,,overdue\r\n"
 . "phuong-tan-phong,UBND phường Tân Phong,0,0,0,1,0,1,0,0,0,,overdue\r\n"
 . "so-gddt,Sở Giáo dục và Đào tạo tỉnh Lai Châu,1,0,0,0,0,0,0,0,0,,\r\n"
 . "so-xd,Sở Xây dựng tỉnh Lai Châu,1,0,0,2,0,2,0,0,0,,overdue\r\n"
