@@ -27,6 +27,7 @@
 
 #define NGX_PA_STATS_DAYS_MAX   366
 #define NGX_PA_STATS_LOW_RATE   0.70
+#define NGX_PA_STATS_LATE_MAX   200     /* report ids listed per agency */
 
 typedef enum {
     NGX_PA_C_DISPATCHED = 0,
@@ -57,6 +58,7 @@ static ngx_str_t  ngx_pa_counters[] = {
 typedef struct {
     ngx_str_t           agency;
     int64_t             n[NGX_PA_C_LAST];
+    json_t             *late;           /* overdue report ids, or NULL */
 } ngx_pa_stats_row_t;
 
 typedef struct {
@@ -77,6 +79,8 @@ static ngx_int_t ngx_pa_stats_bad(ngx_pa_err_t *err, const char *code,
 static ngx_int_t ngx_pa_stats_date(ngx_str_t *v, ngx_int_t *day);
 static ngx_int_t ngx_pa_stats_send_csv(ngx_http_request_t *r,
     ngx_pa_stats_t *st, json_t *list);
+static ngx_int_t ngx_pa_stats_csv_list(ngx_http_request_t *r,
+    ngx_pa_csv_t *csv, json_t *a);
 static ngx_int_t ngx_pa_stats_days(ngx_int_t y, ngx_int_t m, ngx_int_t d);
 static u_char *ngx_pa_stats_day_print(u_char *p, ngx_int_t day);
 static json_t *ngx_pa_stats_day_json(ngx_int_t day);
@@ -84,6 +88,11 @@ static void ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st,
     redisReply *kv, ngx_uint_t gauge);
+static ngx_int_t ngx_pa_stats_late(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    redisReply *list);
+static ngx_pa_stats_row_t *ngx_pa_stats_row(ngx_http_request_t *r,
+    ngx_pa_stats_t *st, ngx_str_t *agency);
+static void ngx_pa_stats_free(ngx_pa_stats_t *st);
 static json_t *ngx_pa_stats_row_json(ngx_http_request_t *r,
     ngx_pa_stats_row_t *row);
 static int ngx_libc_cdecl ngx_pa_stats_cmp(const void *one,
@@ -143,7 +152,7 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_fail(r, &err);
     }
 
-    keys = ngx_array_create(r->pool, st->to - st->from + 6,
+    keys = ngx_array_create(r->pool, 2 * (st->to - st->from + 1) + 5,
                             sizeof(ngx_str_t));
 
     /* the IOC's work load: the reports in its states now */
@@ -157,10 +166,23 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the days' counters, then the same days' overdue lists */
+
     for (day = st->from; day <= st->to; day++) {
         ngx_gmtime((time_t) day * 86400, &tm);
 
         if (ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                       tm.ngx_tm_mon, tm.ngx_tm_mday)
+            == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    for (day = st->from; day <= st->to; day++) {
+        ngx_gmtime((time_t) day * 86400, &tm);
+
+        if (ngx_pa_key(r, keys, "late:%04d%02d%02d", tm.ngx_tm_year,
                        tm.ngx_tm_mon, tm.ngx_tm_mday)
             == NULL)
         {
@@ -348,10 +370,13 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     st = ctx->data;
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
         || ngx_pa_stats_add(r, st, reply->element[0], 0) != NGX_OK
-        || ngx_pa_stats_add(r, st, reply->element[1], 1) != NGX_OK)
+        || ngx_pa_stats_add(r, st, reply->element[1], 1) != NGX_OK
+        || ngx_pa_stats_late(r, st, reply->element[2]) != NGX_OK)
     {
+        ngx_pa_stats_free(st);
+
         if (reply->type == REDIS_REPLY_ERROR) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "pa: stats script failed: %*s",
@@ -374,6 +399,7 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     list = json_array();
     if (list == NULL) {
+        ngx_pa_stats_free(st);
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
@@ -383,6 +409,7 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     for (i = 0; i < st->rows.nelts; i++) {
         row = ngx_pa_stats_row_json(r, &rows[i]);
         if (row == NULL || json_array_append_new(list, row) != 0) {
+            ngx_pa_stats_free(st);
             json_decref(list);
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "pa: cannot build the statistics");
@@ -422,17 +449,17 @@ ngx_pa_stats_send_csv(ngx_http_request_t *r, ngx_pa_stats_t *st,
     json_t *list)
 {
     u_char              *p;
-    json_t              *row, *ratings, *flags, *f;
-    size_t               i, k, len;
+    json_t              *row, *ratings;
+    size_t               i, k;
     ngx_int_t            rc;
-    ngx_str_t            joined, file;
+    ngx_str_t            file;
     ngx_pa_csv_t         csv;
     ngx_pa_main_conf_t  *pmcf;
 
     static const char  *header[] = {
         "agency", "name", "dispatched", "resolved", "on_time", "overdue",
         "extension_missed", "in_progress", "satisfied", "acceptable",
-        "unsatisfied", "satisfaction_rate", "flags", NULL
+        "unsatisfied", "satisfaction_rate", "flags", "overdue_reports", NULL
     };
 
     static const char  *counts[] = {
@@ -472,35 +499,17 @@ ngx_pa_stats_send_csv(ngx_http_request_t *r, ngx_pa_stats_t *st,
                                  json_object_get(row, "satisfaction_rate"));
         }
 
-        /* the flags in one cell: "overdue;low_satisfaction" */
-
-        flags = json_object_get(row, "flags");
-        len = 0;
-
-        json_array_foreach(flags, k, f) {
-            len += json_string_length(f) + 1;
-        }
-
-        joined.data = ngx_pnalloc(r->pool, len + 1);
-        if (joined.data == NULL) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        p = joined.data;
-
-        json_array_foreach(flags, k, f) {
-            if (k) {
-                *p++ = ';';
-            }
-
-            p = ngx_cpymem(p, json_string_value(f), json_string_length(f));
-        }
-
-        joined.len = p - joined.data;
+        /* lists in one cell each: "overdue;low_satisfaction" */
 
         if (rc == NGX_OK) {
-            rc = ngx_pa_csv_cell(&csv, &joined);
+            rc = ngx_pa_stats_csv_list(r, &csv,
+                                       json_object_get(row, "flags"));
+        }
+
+        if (rc == NGX_OK) {
+            rc = ngx_pa_stats_csv_list(r, &csv,
+                                       json_object_get(row,
+                                                       "overdue_reports"));
         }
 
         if (rc == NGX_OK) {
@@ -540,9 +549,9 @@ ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st, redisReply *kv,
     u_char              *bar;
     int64_t              n;
     ngx_str_t            agency, name;
-    ngx_uint_t           i, k, c;
+    ngx_uint_t           i, c;
     redisReply          *f, *v;
-    ngx_pa_stats_row_t  *rows, *row;
+    ngx_pa_stats_row_t  *row;
 
     if (kv->type != REDIS_REPLY_ARRAY || kv->elements % 2) {
         return NGX_ERROR;
@@ -586,43 +595,133 @@ ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st, redisReply *kv,
             n = 0;
         }
 
-        row = NULL;
-        rows = st->rows.elts;
-
-        for (k = 0; k < st->rows.nelts; k++) {
-            if (rows[k].agency.len == agency.len
-                && ngx_strncmp(rows[k].agency.data, agency.data,
-                               agency.len) == 0)
-            {
-                row = &rows[k];
-                break;
-            }
+        if (n == 0) {
+            /* nothing to add: no row for it alone */
+            continue;
         }
 
+        row = ngx_pa_stats_row(r, st, &agency);
         if (row == NULL) {
-            if (n == 0) {
-                continue;
-            }
-
-            row = ngx_array_push(&st->rows);
-            if (row == NULL) {
-                return NGX_ERROR;
-            }
-
-            ngx_memzero(row, sizeof(ngx_pa_stats_row_t));
-
-            row->agency.data = ngx_pstrdup(r->pool, &agency);
-            if (row->agency.data == NULL) {
-                return NGX_ERROR;
-            }
-
-            row->agency.len = agency.len;
+            return NGX_ERROR;
         }
 
         row->n[c] += n;
     }
 
     return NGX_OK;
+}
+
+
+/* the overdue list: "<agency>|<report id>", sorted, into the rows */
+
+static ngx_int_t
+ngx_pa_stats_late(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    redisReply *list)
+{
+    u_char              *bar;
+    ngx_str_t            agency;
+    ngx_uint_t           i;
+    redisReply          *m;
+    ngx_pa_stats_row_t  *row;
+
+    if (list->type != REDIS_REPLY_ARRAY) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < list->elements; i++) {
+        m = list->element[i];
+
+        if (m->type != REDIS_REPLY_STRING) {
+            return NGX_ERROR;
+        }
+
+        bar = (u_char *) ngx_strlchr((u_char *) m->str,
+                                     (u_char *) m->str + m->len, '|');
+        if (bar == NULL || bar == (u_char *) m->str) {
+            continue;
+        }
+
+        agency.data = (u_char *) m->str;
+        agency.len = bar - agency.data;
+
+        row = ngx_pa_stats_row(r, st, &agency);
+        if (row == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (row->late == NULL) {
+            row->late = json_array();
+            if (row->late == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        /* a year of a bad agency is long: the first ones, by id */
+        if (json_array_size(row->late) < NGX_PA_STATS_LATE_MAX) {
+            json_array_append_new(row->late,
+                                  ngx_pa_json_strn(bar + 1,
+                                                   m->len - agency.len - 1));
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* the row of an agency, made when it has none yet */
+
+static ngx_pa_stats_row_t *
+ngx_pa_stats_row(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    ngx_str_t *agency)
+{
+    ngx_uint_t           k;
+    ngx_pa_stats_row_t  *rows, *row;
+
+    rows = st->rows.elts;
+
+    for (k = 0; k < st->rows.nelts; k++) {
+        if (rows[k].agency.len == agency->len
+            && ngx_strncmp(rows[k].agency.data, agency->data, agency->len)
+               == 0)
+        {
+            return &rows[k];
+        }
+    }
+
+    row = ngx_array_push(&st->rows);
+    if (row == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(row, sizeof(ngx_pa_stats_row_t));
+
+    row->agency.data = ngx_pstrdup(r->pool, agency);
+    if (row->agency.data == NULL) {
+        return NULL;
+    }
+
+    row->agency.len = agency->len;
+
+    return row;
+}
+
+
+/* the rows' lists not handed over to an answer */
+
+static void
+ngx_pa_stats_free(ngx_pa_stats_t *st)
+{
+    ngx_uint_t           i;
+    ngx_pa_stats_row_t  *rows;
+
+    rows = st->rows.elts;
+
+    for (i = 0; i < st->rows.nelts; i++) {
+        if (rows[i].late) {
+            json_decref(rows[i].late);
+            rows[i].late = NULL;
+        }
+    }
 }
 
 
@@ -687,7 +786,56 @@ ngx_pa_stats_row_json(ngx_http_request_t *r, ngx_pa_stats_row_t *row)
                         : json_null(),
                   "flags", flags);
 
+    /* the list goes to the answer with its row */
+
+    if (o != NULL) {
+        json_object_set_new(o, "overdue_reports",
+                            row->late ? row->late : json_array());
+
+    } else if (row->late) {
+        json_decref(row->late);
+    }
+
+    row->late = NULL;
+
     return o;
+}
+
+
+/* a JSON array of strings as one cell, joined by ";" */
+
+static ngx_int_t
+ngx_pa_stats_csv_list(ngx_http_request_t *r, ngx_pa_csv_t *csv, json_t *a)
+{
+    u_char     *p;
+    size_t      k, len;
+    json_t     *v;
+    ngx_str_t   joined;
+
+    len = 0;
+
+    json_array_foreach(a, k, v) {
+        len += json_string_length(v) + 1;
+    }
+
+    joined.data = ngx_pnalloc(r->pool, len + 1);
+    if (joined.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = joined.data;
+
+    json_array_foreach(a, k, v) {
+        if (k) {
+            *p++ = ';';
+        }
+
+        p = ngx_cpymem(p, json_string_value(v), json_string_length(v));
+    }
+
+    joined.len = p - joined.data;
+
+    return ngx_pa_csv_cell(csv, &joined);
 }
 
 

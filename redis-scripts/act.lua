@@ -243,6 +243,8 @@ local function close_key(key)
             end
             if counted ~= 'overdue' then
                 count(a, 'overdue')
+                -- the day's overdue list: which reports, for the reports
+                redis.call('SADD', prefix .. 'late:' .. day, a .. '|' .. id)
                 rep['sc:' .. a] = 'overdue'
                 hset[#hset + 1] = 'sc:' .. a
                 hset[#hset + 1] = 'overdue'

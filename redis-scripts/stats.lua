@@ -10,15 +10,19 @@
 -- KEYS[1]     pa:{t}:gauge       "<agency>|in_progress" -> current count
 -- KEYS[2..5]  pa:{t}:st:submitted, st:verified, st:received,
 --             st:under_review: the reports in the IOC's hands now
--- KEYS[6..n]  pa:{t}:stats:<YYYYMMDD>, one per day of the range
+-- KEYS[6..5+n]    pa:{t}:stats:<YYYYMMDD>, one per day of the range
+-- KEYS[6+n..5+2n] pa:{t}:late:<YYYYMMDD>, the same days' overdue lists
+--                 (sets of "<owner>|<report id>", act.lua and sweep.lua)
 --
--- Returns {{field, sum, ...}, {field, value, ...}}: the summed counters,
--- then the gauge as it is now, "ioc|in_progress" included.  O(days x
--- fields of a day) and four ZCARDs.
+-- Returns {{field, sum, ...}, {field, value, ...}, {member, ...}}: the
+-- summed counters, the gauge as it is now ("ioc|in_progress" included),
+-- and the overdue list of the range, sorted.  O(days x fields of a day +
+-- the misses of the range) and four ZCARDs.
 
+local days = (#KEYS - 5) / 2
 local sum, order = {}, {}
 
-for k = 6, #KEYS do
+for k = 6, 5 + days do
     local flat = redis.call('HGETALL', KEYS[k])
     for n = 1, #flat, 2 do
         local f = flat[n]
@@ -44,4 +48,15 @@ end
 gauge[#gauge + 1] = 'ioc|in_progress'
 gauge[#gauge + 1] = tostring(ioc)
 
-return {out, gauge}
+local late, seen = {}, {}
+for k = 6 + days, 5 + 2 * days do
+    for _, m in ipairs(redis.call('SMEMBERS', KEYS[k])) do
+        if not seen[m] then
+            seen[m] = true
+            late[#late + 1] = m
+        end
+    end
+end
+table.sort(late)
+
+return {out, gauge, late}

@@ -27,12 +27,13 @@
 -- (LC25 / ĐB status notice) sends the notice and completes the step; any
 -- other step is marked do:<key> = "1" with an "overdue" event, and the
 -- miss is counted now against the step's owner: "<owner>|overdue" once per
--- report and owner (sc:<owner>, as act.lua), "extension_missed" when the
--- deadline was an extended one.  An agency that never answers is overdue
--- in the statistics from the day its deadline passed, as in its queue.
--- act.lua counts on_time when an owner's part ends in time, and a miss
--- the sweeper has not seen yet (do:<key> unset) when a step ends late.  Hidden reports are swept like any
--- other: hiding never stops a clock.
+-- report and owner (sc:<owner>, as act.lua) with the report in the day's
+-- overdue list late:<day>, "extension_missed" when the deadline was an
+-- extended one.  An agency that never answers is overdue in the
+-- statistics from the day its deadline passed, as in its queue.  act.lua
+-- counts on_time when an owner's part ends in time, and a miss the
+-- sweeper has not seen yet (do:<key> unset) when a step ends late.
+-- Hidden reports are swept like any other: hiding never stops a clock.
 --
 -- Returns {overdue, rejected, notices, unlocked, more}, or the status
 -- "locked" when another node holds the lock.
@@ -69,6 +70,8 @@ local function missed(R, rep, a, key)
     end
     if rep['sc:' .. a] ~= 'overdue' then
         count(a, 'overdue')
+        -- the day's overdue list (stats.lua): "<owner>|<report id>"
+        redis.call('SADD', prefix .. 'late:' .. day, a .. '|' .. rep.id)
         rep['sc:' .. a] = 'overdue'
         redis.call('HSET', R, 'sc:' .. a, 'overdue')
     end

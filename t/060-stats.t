@@ -48,7 +48,7 @@ sub acts {
 tokens(yt => ['handler', 'so-yt'], gddt => ['handler', 'so-gddt']);
 
 # the rows of a stats answer every block below repeats: the IOC, and an
-# agency with only its counters given
+# agency with only its counters given (flags, late: the overdue list)
 sub row {
     my ($agency, $name, %n) = @_;
     my $flags = join ',', map { "\"$_\"" } @{ $n{flags} // [] };
@@ -57,7 +57,9 @@ sub row {
                qw(dispatched resolved on_time overdue extension_missed
                   in_progress))
         . ',"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},'
-        . "\"satisfaction_rate\":null,\"flags\":[$flags]}";
+        . "\"satisfaction_rate\":null,\"flags\":[$flags],"
+        . '"overdue_reports":[' . join(',', map { "\"$_\"" } @{ $n{late} // [] })
+        . ']}';
 }
 
 our %NAME = (
@@ -166,7 +168,7 @@ on time); the ward has S-3 in hand.
 GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 --- error_code: 200
 --- response_body
-{"from":"2026-02-01","to":"2026-02-28","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":1,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue","extension_missed"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.5,"flags":["overdue","low_satisfaction"]}]}
+{"from":"2026-02-01","to":"2026-02-28","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":1,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue","extension_missed"],"overdue_reports":["S-4"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.5,"flags":["overdue","low_satisfaction"],"overdue_reports":["S-2"]}]}
 
 
 
@@ -177,7 +179,7 @@ GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 GET /api/v1/stats?from=2026-02-03&to=2026-02-03
 --- error_code: 200
 --- response_body
-{"from":"2026-02-03","to":"2026-02-03","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":0,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":0,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]}]}
+{"from":"2026-02-03","to":"2026-02-03","min_ratings":2,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":0,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":0,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[],"overdue_reports":[]}]}
 
 
 
@@ -279,14 +281,15 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-03
 --- error_code: 200
 --- response_body eval
 '{"from":"2026-03-01","to":"2026-03-03","min_ratings":2,"agencies":['
-. main::rows(ioc => {overdue => 2, in_progress => 2, flags => ['overdue']},
+. main::rows(ioc => {overdue => 2, in_progress => 2, flags => ['overdue'],
+                     late => ['S-4', 'S-7']},
              'phuong-tan-phong' => {overdue => 1, in_progress => 1,
-                                    flags => ['overdue']},
+                                    flags => ['overdue'], late => ['S-3']},
              'so-gddt' => {dispatched => 1},
              'so-xd' => {dispatched => 1, overdue => 1, in_progress => 2,
-                         flags => ['overdue']},
+                         flags => ['overdue'], late => ['S-3']},
              'so-yt' => {dispatched => 1, overdue => 1, in_progress => 1,
-                         flags => ['overdue']})
+                         flags => ['overdue'], late => ['S-5']})
 . "]}\n"
 
 
@@ -338,14 +341,15 @@ GET /api/v1/stats?period=month&year=2026&month=3
 --- error_code: 200
 --- response_body eval
 '{"from":"2026-03-01","to":"2026-03-31","min_ratings":2,"agencies":['
-. main::rows(ioc => {overdue => 2, in_progress => 2, flags => ['overdue']},
+. main::rows(ioc => {overdue => 2, in_progress => 2, flags => ['overdue'],
+                     late => ['S-4', 'S-7']},
              'phuong-tan-phong' => {overdue => 1, in_progress => 1,
-                                    flags => ['overdue']},
+                                    flags => ['overdue'], late => ['S-3']},
              'so-gddt' => {dispatched => 1},
              'so-xd' => {dispatched => 1, overdue => 2, in_progress => 2,
-                         flags => ['overdue']},
+                         flags => ['overdue'], late => ['S-3', 'S-6']},
              'so-yt' => {dispatched => 1, resolved => 1, overdue => 1,
-                         flags => ['overdue']})
+                         flags => ['overdue'], late => ['S-5']})
 . "],\"period\":\"2026-03\"}\n"
 
 
@@ -361,12 +365,12 @@ Content-Type: text/csv; charset=utf-8
 Content-Disposition: attachment; filename="pa-stats-t_stats-2026-03-01-2026-03-31.csv"
 --- response_body eval
 "\xEF\xBB\xBF"
-. "agency,name,dispatched,resolved,on_time,overdue,extension_missed,in_progress,satisfied,acceptable,unsatisfied,satisfaction_rate,flags\r\n"
-. "ioc,\"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu\",0,0,0,2,0,2,0,0,0,,overdue\r\n"
-. "phuong-tan-phong,UBND phường Tân Phong,0,0,0,1,0,1,0,0,0,,overdue\r\n"
-. "so-gddt,Sở Giáo dục và Đào tạo tỉnh Lai Châu,1,0,0,0,0,0,0,0,0,,\r\n"
-. "so-xd,Sở Xây dựng tỉnh Lai Châu,1,0,0,2,0,2,0,0,0,,overdue\r\n"
-. "so-yt,Sở Y tế tỉnh Lai Châu,1,1,0,1,0,0,0,0,0,,overdue\r\n"
+. "agency,name,dispatched,resolved,on_time,overdue,extension_missed,in_progress,satisfied,acceptable,unsatisfied,satisfaction_rate,flags,overdue_reports\r\n"
+. "ioc,\"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu\",0,0,0,2,0,2,0,0,0,,overdue,S-4;S-7\r\n"
+. "phuong-tan-phong,UBND phường Tân Phong,0,0,0,1,0,1,0,0,0,,overdue,S-3\r\n"
+. "so-gddt,Sở Giáo dục và Đào tạo tỉnh Lai Châu,1,0,0,0,0,0,0,0,0,,,\r\n"
+. "so-xd,Sở Xây dựng tỉnh Lai Châu,1,0,0,2,0,2,0,0,0,,overdue,S-3;S-6\r\n"
+. "so-yt,Sở Y tế tỉnh Lai Châu,1,1,0,1,0,0,0,0,0,,overdue,S-5\r\n"
 
 
 
@@ -377,7 +381,7 @@ Content-Disposition: attachment; filename="pa-stats-t_stats-2026-03-01-2026-03-3
 GET /api/v1/stats?from=2026-02-01&to=2026-02-28&format=csv
 --- error_code: 200
 --- response_body_like eval
-qr{\r\nso-nnmt,[^,]+,1,1,0,1,1,0,0,0,0,,overdue;extension_missed\r\nso-xd,[^,]+,3,2,1,1,0,\d+,1,0,1,0\.5000,overdue;low_satisfaction\r\n$}
+qr{\r\nso-nnmt,[^,]+,1,1,0,1,1,0,0,0,0,,overdue;extension_missed,S-4\r\nso-xd,[^,]+,3,2,1,1,0,\d+,1,0,1,0\.5000,overdue;low_satisfaction,S-2\r\n$}
 
 
 
@@ -394,7 +398,7 @@ for my $a ('=HYPERLINK("http://x.example/?"&A1)', '+1+2', '-3', '@SUM(A1)') {
 GET /api/v1/stats?from=2026-03-31&to=2026-03-31&format=csv
 --- error_code: 200
 --- response_body_like eval
-qr{\r\n"'\+1\+2",,1,0,0,0,0,0,0,0,0,,\r\n"'-3",,1,.*\r\n"'=HYPERLINK\(""http://x\.example/\?""&A1\)",,1,.*\r\n"'\@SUM\(A1\)",,1,}s
+qr{\r\n"'\+1\+2",,1,0,0,0,0,0,0,0,0,,,\r\n"'-3",,1,.*\r\n"'=HYPERLINK\(""http://x\.example/\?""&A1\)",,1,.*\r\n"'\@SUM\(A1\)",,1,}s
 
 
 
