@@ -10,6 +10,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_redis.h"
@@ -46,7 +47,13 @@ static char *ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_pa_area_point(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_uint_t line, u_char *p, size_t len);
+static char *ngx_http_pa_media_types(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_pa_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name,
@@ -59,6 +66,62 @@ static ngx_conf_enum_t  ngx_http_pa_edited_media[] = {
     { ngx_string("flag"), NGX_PA_EDITED_FLAG },
     { ngx_string("reject"), NGX_PA_EDITED_REJECT },
     { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_pa_no_time[] = {
+    { ngx_string("flag"), NGX_PA_NO_TIME_FLAG },
+    { ngx_string("reject"), NGX_PA_NO_TIME_REJECT },
+    { ngx_null_string, 0 }
+};
+
+
+/* counts, not sizes: "5k" characters would be a surprise */
+
+static ngx_conf_num_bounds_t  ngx_http_pa_content_max_bounds = {
+    ngx_conf_check_num_bounds, 1, 100000
+};
+
+static ngx_conf_num_bounds_t  ngx_http_pa_media_max_count_bounds = {
+    ngx_conf_check_num_bounds, 0, 100
+};
+
+static ngx_conf_num_bounds_t  ngx_http_pa_min_ratings_bounds = {
+    ngx_conf_check_num_bounds, 1, 1000000
+};
+
+
+/*
+ * What libmagic names the media a phone or a browser sends and that the
+ * store, the metadata parsers and the public copies know how to keep; a
+ * type outside this list in pa_media_types is a typo ("image/jpg") that
+ * would silently refuse every such file.
+ */
+
+static ngx_str_t  ngx_http_pa_known_types[] = {
+    ngx_string("image/jpeg"),
+    ngx_string("image/png"),
+    ngx_string("image/heic"),
+    ngx_string("image/heif"),
+    ngx_string("video/mp4"),
+    ngx_string("video/quicktime"),
+    ngx_string("video/3gpp"),
+    ngx_string("audio/mpeg"),
+    ngx_string("audio/mp4"),
+    ngx_string("audio/x-m4a"),
+    ngx_null_string
+};
+
+
+/*
+ * Steps a deadline can be set for (api.md, "Deadlines and the clock"): a
+ * "pa_sla recieve 1d" would otherwise open no deadline at all, silently.
+ */
+
+static const char  *ngx_http_pa_steps[] = {
+    "verify", "supplement", "receive", "dispatch", "identify", "accept",
+    "resolve", "approve", "confirm", "publish", "reply", "review_rating",
+    "notify", "fix", NULL
 };
 
 
@@ -108,10 +171,10 @@ static ngx_command_t  ngx_http_pa_commands[] = {
 
     { ngx_string("pa_content_max"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_size_slot,
+      ngx_conf_set_num_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, content_max),
-      NULL },
+      &ngx_http_pa_content_max_bounds },
 
     { ngx_string("pa_media_dir"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -122,9 +185,9 @@ static ngx_command_t  ngx_http_pa_commands[] = {
 
     { ngx_string("pa_media_types"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
-      ngx_conf_set_str_array_slot,
+      ngx_http_pa_media_types,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_pa_main_conf_t, media_types),
+      0,
       NULL },
 
     { ngx_string("pa_media_max_size"),
@@ -139,7 +202,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, media_max_count),
-      NULL },
+      &ngx_http_pa_media_max_count_bounds },
 
     { ngx_string("pa_auth_secret_file"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -225,12 +288,26 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, login_required),
       NULL },
 
+    { ngx_string("pa_hide_by"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pa_hide_by,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_extend_max"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, extend_max),
+      NULL },
+
     { ngx_string("pa_stats_min_ratings"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, stats_min_ratings),
-      NULL },
+      &ngx_http_pa_min_ratings_bounds },
 
     { ngx_string("pa_directory"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -301,6 +378,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, edited_media),
       &ngx_http_pa_edited_media },
+
+    { ngx_string("pa_media_no_time"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, no_time),
+      &ngx_http_pa_no_time },
 
     { ngx_string("pa_area"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
@@ -374,7 +458,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->redis_connect_timeout = NGX_CONF_UNSET_MSEC;
     pmcf->redis_timeout = NGX_CONF_UNSET_MSEC;
     pmcf->utc_offset = NGX_CONF_UNSET;
-    pmcf->content_max = NGX_CONF_UNSET_SIZE;
+    pmcf->content_max = NGX_CONF_UNSET_UINT;
     pmcf->media_types = NGX_CONF_UNSET_PTR;
     pmcf->media_max_size = NGX_CONF_UNSET;
     pmcf->media_max_count = NGX_CONF_UNSET_UINT;
@@ -385,6 +469,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->auto_dispatch = NGX_CONF_UNSET;
     pmcf->login_required = NGX_CONF_UNSET;
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
+    pmcf->extend_max = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
     pmcf->photo_max_age = NGX_CONF_UNSET;
     pmcf->duplicate_radius = NGX_CONF_UNSET_UINT;
@@ -392,6 +477,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->require_gps = NGX_CONF_UNSET;
     pmcf->require_media = NGX_CONF_UNSET;
     pmcf->edited_media = NGX_CONF_UNSET_UINT;
+    pmcf->no_time = NGX_CONF_UNSET_UINT;
 
     pmcf->calendar = ngx_palloc(cf->pool, sizeof(ngx_pa_calendar_t));
     if (pmcf->calendar == NULL) {
@@ -421,7 +507,7 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(pmcf->redis_connect_timeout, 1000);
     ngx_conf_init_msec_value(pmcf->redis_timeout, 2000);
     ngx_conf_init_value(pmcf->utc_offset, 7 * 3600);
-    ngx_conf_init_size_value(pmcf->content_max, 5000);
+    ngx_conf_init_uint_value(pmcf->content_max, 5000);
     ngx_conf_init_value(pmcf->media_max_size, 50 * 1024 * 1024);
     ngx_conf_init_uint_value(pmcf->media_max_count, 10);
     ngx_conf_init_value(pmcf->test_clock, 0);
@@ -431,6 +517,11 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->auto_dispatch, 0);
     ngx_conf_init_value(pmcf->login_required, 0);
     ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
+    ngx_conf_init_uint_value(pmcf->extend_max, 60);
+
+    if (pmcf->hide_roles == 0) {
+        pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
+    }
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
     ngx_conf_init_value(pmcf->photo_max_age, 0);
     ngx_conf_init_uint_value(pmcf->duplicate_radius, 100);
@@ -438,6 +529,13 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->require_gps, 0);
     ngx_conf_init_value(pmcf->require_media, 0);
     ngx_conf_init_uint_value(pmcf->edited_media, NGX_PA_EDITED_FLAG);
+    ngx_conf_init_uint_value(pmcf->no_time, NGX_PA_NO_TIME_FLAG);
+
+    if (pmcf->media_max_size <= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_media_max_size\" must be more than 0");
+        return NGX_CONF_ERROR;
+    }
 
     pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
 
@@ -987,6 +1085,12 @@ ngx_http_pa_calendar_hours(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t   *value;
     ngx_uint_t   i;
 
+    if (pmcf->calendar_hours_set) {
+        return "is duplicate";
+    }
+
+    pmcf->calendar_hours_set = 1;
+
     value = cf->args->elts;
 
     len = 0;
@@ -1021,6 +1125,12 @@ ngx_http_pa_calendar_weekdays(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_str_t  *value;
 
+    if (pmcf->calendar_weekdays_set) {
+        return "is duplicate";
+    }
+
+    pmcf->calendar_weekdays_set = 1;
+
     value = cf->args->elts;
 
     if (ngx_pa_calendar_set_weekdays(pmcf->calendar, value[1].data,
@@ -1035,8 +1145,9 @@ ngx_http_pa_calendar_weekdays(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
- * pa_calendar_file holidays-vn-2026.txt holidays-vn-2027.txt ...; each
- * file (on one line or several) adds its days: one file a year.
+ * pa_calendar_file <file>...: one file a year is the usual way, so every
+ * file named (on one line or several) adds its days; the same file twice
+ * is a mistake, not a second year.
  */
 
 static char *
@@ -1044,13 +1155,47 @@ ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
-    char        err[128];
-    ngx_str_t  *value, buf;
-    ngx_uint_t  i;
+    char         err[128];
+    ngx_str_t   *value, buf, path, *seen;
+    ngx_uint_t   i, j;
+
+    if (pmcf->calendar_files == NULL) {
+        pmcf->calendar_files = ngx_array_create(cf->pool, 4,
+                                                sizeof(ngx_str_t));
+        if (pmcf->calendar_files == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
 
     value = cf->args->elts;
 
     for (i = 1; i < cf->args->nelts; i++) {
+
+        path = value[i];
+
+        if (ngx_pa_conf_path(cf, &path) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        seen = pmcf->calendar_files->elts;
+
+        for (j = 0; j < pmcf->calendar_files->nelts; j++) {
+            if (seen[j].len == path.len
+                && ngx_strncmp(seen[j].data, path.data, path.len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "calendar file \"%V\" is named twice",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        seen = ngx_array_push(pmcf->calendar_files);
+        if (seen == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *seen = path;
 
         if (ngx_http_pa_read_file(cf, &value[i], &buf) != NGX_OK) {
             return NGX_CONF_ERROR;
@@ -1081,6 +1226,10 @@ ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t  *value;
     ngx_int_t   h, m, sign;
 
+    if (pmcf->utc_offset != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
     value = cf->args->elts;
     p = value[1].data;
 
@@ -1104,9 +1253,12 @@ ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 /*
  * pa_sla <step> <duration> [wall] [urgent=<duration>] [urgent_working]
+ *        [from=submission]
  *
  * Durations: "2d", "0.5d", "1h", "30m".  Working time unless "wall";
- * urgent durations are wall-clock unless "urgent_working".
+ * urgent durations are wall-clock unless "urgent_working".  A step
+ * "from=submission" opens with the report, counted from its submission
+ * (TN Điều 6.2, 7.1), not from the step before it.
  */
 
 static char *
@@ -1120,12 +1272,33 @@ ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    sla = ngx_pa_sla_find(pmcf, (char *) value[1].data);
-    if (sla == NULL) {
-        sla = ngx_array_push(pmcf->slas);
-        if (sla == NULL) {
-            return NGX_CONF_ERROR;
+    for (i = 0; ngx_http_pa_steps[i] != NULL; i++) {
+        if (ngx_strcmp(value[1].data, ngx_http_pa_steps[i]) == 0) {
+            break;
         }
+    }
+
+    if (ngx_http_pa_steps[i] == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown step \"%V\" in \"pa_sla\" (steps are "
+                           "named after the action that completes them: "
+                           "verify, receive, dispatch, accept, resolve, ...)",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    /* two deadlines for one step: which one was meant? */
+
+    if (ngx_pa_sla_find(pmcf, (char *) value[1].data) != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_sla\" for step \"%V\" is duplicate",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    sla = ngx_array_push(pmcf->slas);
+    if (sla == NULL) {
+        return NGX_CONF_ERROR;
     }
 
     ngx_memzero(sla, sizeof(ngx_pa_sla_t));
@@ -1149,6 +1322,13 @@ ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             && ngx_strncmp(value[i].data, "urgent_working", 14) == 0)
         {
             sla->urgent_wall = 0;
+            continue;
+        }
+
+        if (value[i].len == 15
+            && ngx_strncmp(value[i].data, "from=submission", 15) == 0)
+        {
+            sla->from_submission = 1;
             continue;
         }
 
@@ -1181,55 +1361,251 @@ invalid:
 }
 
 
-/* pa_area lat,lng lat,lng ...: the province's polygon (WGS84) */
+/*
+ * pa_hide_by ioc [handler]: who may hide a report.  The IOC always may;
+ * "handler" lets the assigned agency hide it too (LC25 Điều 9, ĐB mục 6).
+ */
+
+static char *
+ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (pmcf->hide_roles) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 3 && ngx_strncmp(value[i].data, "ioc", 3) == 0) {
+            continue;
+        }
+
+        if (value[i].len == 7
+            && ngx_strncmp(value[i].data, "handler", 7) == 0)
+        {
+            pmcf->hide_roles |= NGX_PA_ROLE_BIT(NGX_PA_ROLE_HANDLER);
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid role \"%V\" in \"pa_hide_by\": "
+                           "\"ioc\" or \"handler\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * pa_area <lat,lng> <lat,lng> ...   a polygon written out, or
+ * pa_area <file>                    a ".poly" file: one "lat,lng" a line,
+ *                                   "#" comments, the ring not closed
+ *
+ * The province's outline (conf-examples/areas/) has hundreds of points:
+ * too many for a directive line, so the file form is what profiles use.
+ */
 
 static char *
 ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
-    u_char      *comma;
-    double      *pt;
-    ngx_str_t   *value;
-    ngx_uint_t   i;
+    char        *rv;
+    u_char      *p, *eol, *last;
+    ngx_str_t   *value, buf;
+    ngx_uint_t   i, line;
 
     if (pmcf->area != NULL) {
         return "is duplicate";
     }
 
-    if (cf->args->nelts < 4) {
-        return "needs at least 3 points \"lat,lng\"";
-    }
+    value = cf->args->elts;
 
-    pmcf->area = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                  2 * sizeof(double));
+    pmcf->area = ngx_array_create(cf->pool, 64, 2 * sizeof(double));
     if (pmcf->area == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    value = cf->args->elts;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-        pt = ngx_array_push(pmcf->area);
-        if (pt == NULL) {
+    if (cf->args->nelts == 2
+        && ngx_strlchr(value[1].data, value[1].data + value[1].len, ',')
+           == NULL)
+    {
+        if (ngx_http_pa_read_file(cf, &value[1], &buf) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
 
-        comma = ngx_strlchr(value[i].data, value[i].data + value[i].len, ',');
+        p = buf.data;
+        last = buf.data + buf.len;
 
-        if (comma == NULL
-            || ngx_pa_parse_decimal(value[i].data, comma - value[i].data,
-                                    &pt[0]) != 0
-            || ngx_pa_parse_decimal(comma + 1,
-                                    value[i].data + value[i].len - comma - 1,
-                                    &pt[1]) != 0
-            || ngx_pa_latlng_check(pt[0], pt[1]) != 0)
-        {
+        for (line = 1; p < last; line++, p = eol + 1) {
+            eol = ngx_strlchr(p, last, '\n');
+            if (eol == NULL) {
+                eol = last;
+            }
+
+            rv = ngx_http_pa_area_point(cf, &value[1], line, p, eol - p);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+        }
+
+    } else {
+        for (i = 1; i < cf->args->nelts; i++) {
+            rv = ngx_http_pa_area_point(cf, NULL, 0, value[i].data,
+                                        value[i].len);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+        }
+    }
+
+    if (pmcf->area->nelts < 3) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_area\" needs at least 3 points "
+                           "\"lat,lng\", %ui given", pmcf->area->nelts);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* one "lat,lng" (blank lines and "#" comments of a file are skipped) */
+
+static char *
+ngx_http_pa_area_point(ngx_conf_t *cf, ngx_str_t *name, ngx_uint_t line,
+    u_char *p, size_t len)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    u_char     *comma;
+    double     *pt;
+    ngx_str_t   text;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_pa_module);
+
+    while (len && (p[len - 1] == '\r' || p[len - 1] == ' '
+                   || p[len - 1] == '\t'))
+    {
+        len--;
+    }
+
+    while (len && (*p == ' ' || *p == '\t')) {
+        p++;
+        len--;
+    }
+
+    if (name != NULL && (len == 0 || *p == '#')) {
+        return NGX_CONF_OK;
+    }
+
+    pt = ngx_array_push(pmcf->area);
+    if (pt == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    comma = ngx_strlchr(p, p + len, ',');
+
+    if (comma == NULL
+        || ngx_pa_parse_decimal(p, comma - p, &pt[0]) != 0
+        || ngx_pa_parse_decimal(comma + 1, p + len - comma - 1, &pt[1]) != 0
+        || ngx_pa_latlng_check(pt[0], pt[1]) != 0)
+    {
+        text.data = p;
+        text.len = len;
+
+        if (name != NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" line %ui: invalid point \"%V\" "
+                               "(want \"lat,lng\")", name, line, &text);
+
+        } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid point \"%V\" (want \"lat,lng\")",
-                               &value[i]);
+                               &text);
+        }
+
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * pa_media_types <type>...: every type named, each once, each one the
+ * module knows (ngx_conf_set_str_array_slot would keep the first only).
+ */
+
+static char *
+ngx_http_pa_media_types(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t   *value, *t, *known;
+    ngx_uint_t   i, j;
+
+    if (pmcf->media_types != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    pmcf->media_types = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                         sizeof(ngx_str_t));
+    if (pmcf->media_types == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        for (known = ngx_http_pa_known_types; known->len; known++) {
+            if (known->len == value[i].len
+                && ngx_strncasecmp(known->data, value[i].data,
+                                   value[i].len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (known->len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown media type \"%V\" in "
+                               "\"pa_media_types\" (known: image/jpeg "
+                               "image/png image/heic image/heif video/mp4 "
+                               "video/quicktime video/3gpp audio/mpeg "
+                               "audio/mp4 audio/x-m4a)", &value[i]);
             return NGX_CONF_ERROR;
         }
+
+        t = pmcf->media_types->elts;
+
+        for (j = 0; j < pmcf->media_types->nelts; j++) {
+            if (t[j].len == known->len
+                && ngx_strncmp(t[j].data, known->data, known->len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "media type \"%V\" is named twice in "
+                                   "\"pa_media_types\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        t = ngx_array_push(pmcf->media_types);
+        if (t == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        /* the known spelling: libmagic's answers are lower case */
+        *t = *known;
     }
 
     return NGX_CONF_OK;

@@ -45,6 +45,9 @@ typedef struct ngx_pa_redis_s  ngx_pa_redis_t;
 #define NGX_PA_EDITED_FLAG    1     /* edited media: a flag for the IOC */
 #define NGX_PA_EDITED_REJECT  2     /* ... or 422 edited_media */
 
+#define NGX_PA_NO_TIME_FLAG   1     /* no capture time: flag no_time */
+#define NGX_PA_NO_TIME_REJECT 2     /* ... or 422 photo_too_old */
+
 
 /* SLA of one workflow step */
 typedef struct {
@@ -56,6 +59,7 @@ typedef struct {
     unsigned                   normal_wall:1;
     unsigned                   urgent_wall:1;
     unsigned                   urgent_set:1;
+    unsigned                   from_submission:1;  /* opens at submit */
 } ngx_pa_sla_t;
 
 
@@ -80,10 +84,11 @@ typedef struct {
     ngx_str_t                  profile;         /* profile name, shown */
     ngx_int_t                  utc_offset;      /* seconds east */
     ngx_pa_calendar_t         *calendar;
+    ngx_array_t               *calendar_files;  /* ngx_str_t, full paths */
     ngx_array_t               *slas;            /* ngx_pa_sla_t */
 
     /* submission rules */
-    size_t                     content_max;     /* code points */
+    ngx_uint_t                 content_max;     /* code points */
     ngx_str_t                  media_dir;
     ngx_str_t                  media_tmp;       /* media_dir/tmp */
     ngx_array_t               *media_types;     /* ngx_str_t */
@@ -96,6 +101,10 @@ typedef struct {
 
     ngx_flag_t                 test_clock;
 
+    /* set once: a second line of these is an error, as nginx's own are */
+    unsigned                   calendar_hours_set:1;
+    unsigned                   calendar_weekdays_set:1;
+
     /* workflow switches of the profile */
     ngx_flag_t                 verification;     /* separate verify step */
     ngx_flag_t                 leader_approval;
@@ -103,6 +112,8 @@ typedef struct {
     ngx_flag_t                 auto_dispatch;    /* by the directory's areas */
     ngx_flag_t                 login_required;
     ngx_uint_t                 stats_min_ratings;
+    ngx_uint_t                 hide_roles;       /* NGX_PA_ROLE_BIT()s */
+    ngx_uint_t                 extend_max;       /* working days */
 
     /* the directory (ngx_pa_directory.c) */
     void                      *directory;
@@ -115,6 +126,7 @@ typedef struct {
     ngx_flag_t                 require_gps;
     ngx_flag_t                 require_media;
     ngx_uint_t                 edited_media;     /* NGX_PA_EDITED_* */
+    ngx_uint_t                 no_time;          /* NGX_PA_NO_TIME_* */
     ngx_array_t               *area;             /* double lat, lng pairs */
 
     /* duplicate hints for the IOC (ngx_pa_duplicate.c) */
@@ -152,6 +164,7 @@ typedef struct {
 
 
 typedef struct ngx_pa_redis_cmd_s  ngx_pa_redis_cmd_t;
+typedef struct ngx_pa_call_s       ngx_pa_call_t;
 typedef struct ngx_pa_submit_s     ngx_pa_submit_t;
 
 typedef struct ngx_pa_ctx_s  ngx_pa_ctx_t;
@@ -161,15 +174,8 @@ typedef void (*ngx_pa_reply_pt)(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 struct ngx_pa_ctx_s {
     ngx_http_request_t        *request;
-    ngx_pa_redis_cmd_t        *cmd;        /* pending Redis call or NULL */
+    ngx_pa_call_t             *call;       /* the request's Redis call */
     ngx_pa_reply_pt            on_reply;   /* continuation after a call */
-
-    /* the call in flight, kept to resend as EVAL after NOSCRIPT */
-    int                        argc;
-    const char               **argv;
-    size_t                    *argvlen;
-    ngx_int_t                  script;     /* -1: not a script */
-    unsigned                   retried:1;
 
     time_t                     now;        /* X-PA-Now or the clock */
     ngx_str_t                  id;         /* report id from the URI */
@@ -187,15 +193,17 @@ extern ngx_module_t  ngx_http_pa_module;
 /* ngx_pa_api.c: the content handler and route helpers */
 ngx_int_t ngx_pa_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_pa_error_handler(ngx_http_request_t *r);
+void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
+ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_reply_pt on_reply);
+
+/* ngx_pa_call.c: a request's context and its one Redis call at a time */
 ngx_pa_ctx_t *ngx_pa_ctx(ngx_http_request_t *r);
 ngx_int_t ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     int argc, const char **argv, const size_t *argvlen,
     ngx_pa_reply_pt on_reply);
 ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
-    ngx_pa_reply_pt on_reply);
-void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
-ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_reply_pt on_reply);
 void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);
 ngx_str_t *ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys,

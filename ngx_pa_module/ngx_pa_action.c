@@ -56,6 +56,7 @@ struct ngx_pa_action_s {
     ngx_pa_err_t               err;
 
     const char                *to;       /* may differ from def->to */
+    unsigned                   extend_days:1;  /* extend asked "days" */
     ngx_str_t                  note;     /* message for the history */
 
     ngx_array_t               *close;    /* ngx_str_t deadline keys */
@@ -91,6 +92,8 @@ static ngx_int_t ngx_pa_act_hide(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_unhide(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_forward(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_escalate(ngx_pa_action_t *a);
+static ngx_int_t ngx_pa_act_review_rating(ngx_pa_action_t *a);
+static ngx_int_t ngx_pa_act_reopen(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_rate(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_comment(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_reply(ngx_pa_action_t *a);
@@ -104,6 +107,7 @@ static ngx_int_t ngx_pa_action_agency(ngx_pa_action_t *a, const char *name,
     ngx_uint_t required, ngx_str_t *id);
 static ngx_int_t ngx_pa_action_deadline(ngx_pa_action_t *a,
     const char *step, const char *key);
+static ngx_int_t ngx_pa_action_next(ngx_pa_action_t *a, const char *step);
 static ngx_int_t ngx_pa_action_close(ngx_pa_action_t *a, const char *key);
 static ngx_int_t ngx_pa_action_extra(ngx_pa_action_t *a, const char *name,
     ngx_str_t *value);
@@ -121,13 +125,15 @@ static ngx_pa_action_def_t  ngx_pa_actions[] = {
     { "verify", NGX_PA_R(IOC), ",submitted,", "verified",
       ngx_pa_act_verify },
 
-    { "request_info", NGX_PA_R(IOC), ",submitted,verified,", "needs_info",
-      ngx_pa_act_request_info },
+    /* from "received": a report an agency returned as unclear */
+    { "request_info", NGX_PA_R(IOC), ",submitted,verified,received,",
+      "needs_info", ngx_pa_act_request_info },
 
+    /* back where request_info took it from (act.lua: "info_from") */
     { "supplement", NGX_PA_R(REPORTER), ",needs_info,", "submitted",
       ngx_pa_act_supplement },
 
-    { "reject", NGX_PA_R(IOC), ",submitted,verified,needs_info,",
+    { "reject", NGX_PA_R(IOC), ",submitted,verified,needs_info,received,",
       "rejected", ngx_pa_act_reject },
 
     { "cancel", NGX_PA_R(REPORTER), NGX_PA_BEFORE_WORK, "cancelled",
@@ -136,7 +142,8 @@ static ngx_pa_action_def_t  ngx_pa_actions[] = {
     { "receive", NGX_PA_R(IOC), ",verified,", "received",
       ngx_pa_act_receive },
 
-    { "dispatch", NGX_PA_R(IOC), ",received,", "dispatched",
+    /* from "escalated": the superior's direction comes back */
+    { "dispatch", NGX_PA_R(IOC), ",received,escalated,", "dispatched",
       ngx_pa_act_dispatch },
 
     { "coordinate", NGX_PA_R(IOC), ",received,", "coordinating",
@@ -172,9 +179,11 @@ static ngx_pa_action_def_t  ngx_pa_actions[] = {
     { "review_return", NGX_PA_R(IOC), ",under_review,resolved,",
       "in_progress", ngx_pa_act_review_return },
 
-    { "hide", NGX_PA_R(IOC), "*", "", ngx_pa_act_hide },
+    /* a handler too where the profile says so (pa_hide_by) */
+    { "hide", NGX_PA_R(IOC) | NGX_PA_R(HANDLER), "*", "", ngx_pa_act_hide },
 
-    { "unhide", NGX_PA_R(IOC), "*", "", ngx_pa_act_unhide },
+    { "unhide", NGX_PA_R(IOC) | NGX_PA_R(HANDLER), "*", "",
+      ngx_pa_act_unhide },
 
     { "forward_monitoring", NGX_PA_R(IOC), ",received,", "monitoring",
       ngx_pa_act_forward },
@@ -183,6 +192,14 @@ static ngx_pa_action_def_t  ngx_pa_actions[] = {
       ngx_pa_act_escalate },
 
     { "rate", NGX_PA_R(REPORTER), ",resolved,", "", ngx_pa_act_rate },
+
+    /* the IOC's answer to an unsatisfied rating: keep the result ... */
+    { "review_rating", NGX_PA_R(IOC), ",resolved,", "",
+      ngx_pa_act_review_rating },
+
+    /* ... or send it back to the same agency for a new handling */
+    { "reopen", NGX_PA_R(IOC), ",resolved,", "in_progress",
+      ngx_pa_act_reopen },
 
     { "comment", NGX_PA_R(REPORTER), ",resolved,", "", ngx_pa_act_comment },
 
@@ -245,7 +262,11 @@ ngx_pa_action_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
                                  "action", "no such action");
     }
 
-    if (!(a->def->roles & NGX_PA_ROLE_BIT(a->caller.role))) {
+    if (!(a->def->roles & NGX_PA_ROLE_BIT(a->caller.role))
+        || ((a->def->prepare == ngx_pa_act_hide
+             || a->def->prepare == ngx_pa_act_unhide)
+            && !(a->conf->hide_roles & NGX_PA_ROLE_BIT(a->caller.role))))
+    {
         return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden", NULL,
                                  "your role may not take this action");
     }
@@ -282,7 +303,7 @@ ngx_pa_act_verify(ngx_pa_action_t *a)
 
     ngx_pa_action_close(a, "verify");
 
-    return ngx_pa_action_deadline(a, "receive", "receive");
+    return ngx_pa_action_next(a, "receive");
 }
 
 
@@ -296,6 +317,9 @@ ngx_pa_act_request_info(ngx_pa_action_t *a)
     ngx_pa_action_close(a, "verify");
     ngx_pa_action_close(a, "receive");
 
+    /* from "received": the reporter, not the IOC, holds it now */
+    ngx_pa_action_close(a, "dispatch");
+
     return ngx_pa_action_deadline(a, "supplement", "supplement");
 }
 
@@ -306,6 +330,7 @@ ngx_pa_act_supplement(ngx_pa_action_t *a)
     json_t           *media, *o;
     ngx_str_t         content;
     ngx_uint_t        i;
+    ngx_pa_sla_t     *sla;
     ngx_pa_media_t  **m;
 
     if (ngx_pa_record_text(&a->rec, "content", 0, a->conf->content_max,
@@ -349,11 +374,34 @@ ngx_pa_act_supplement(ngx_pa_action_t *a)
 
     ngx_pa_action_close(a, "supplement");
 
-    if (!a->conf->verification) {
-        return ngx_pa_action_deadline(a, "receive", "receive");
+    /*
+     * The report goes back where request_info took it from (act.lua
+     * knows which): the IOC's next step there opens, from now.
+     */
+
+    if (ngx_pa_action_deadline(a, "receive", "verified>receive") != NGX_OK
+        || ngx_pa_action_deadline(a, "dispatch", "received>dispatch")
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
-    return ngx_pa_action_deadline(a, "verify", "verify");
+    /* LC25 / ĐB: a report no area holds waits for a dispatch again */
+
+    sla = ngx_pa_sla_find(a->conf, "dispatch");
+
+    if (sla && sla->from_submission
+        && ngx_pa_action_deadline(a, "dispatch", "submitted>dispatch")
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (!a->conf->verification) {
+        return ngx_pa_action_deadline(a, "receive", "submitted>receive");
+    }
+
+    return ngx_pa_action_deadline(a, "verify", "submitted>verify");
 }
 
 
@@ -499,7 +547,7 @@ ngx_pa_act_receive(ngx_pa_action_t *a)
         return NGX_OK;
     }
 
-    return ngx_pa_action_deadline(a, "dispatch", "dispatch");
+    return ngx_pa_action_next(a, "dispatch");
 }
 
 
@@ -643,7 +691,7 @@ static ngx_int_t
 ngx_pa_act_extend(ngx_pa_action_t *a)
 {
     json_t     *v;
-    time_t      until;
+    time_t      until, most;
     ngx_str_t  *due, reason;
     ngx_int_t   days;
 
@@ -674,9 +722,10 @@ ngx_pa_act_extend(ngx_pa_action_t *a)
             return NGX_ERROR;
         }
 
-        if (days < 1 || days > 60) {
+        if (days < 1 || (ngx_uint_t) days > a->conf->extend_max) {
             ngx_pa_err_set(&a->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           "days", "days must be 1 to 60 working days");
+                           "days", "days must be 1 to the profile's "
+                           "pa_extend_max working days");
             return NGX_ERROR;
         }
 
@@ -684,11 +733,31 @@ ngx_pa_act_extend(ngx_pa_action_t *a)
         until = ngx_pa_calendar_add(a->conf->calendar, a->ctx->now,
                                     days * ngx_pa_calendar_day_seconds(
                                                 a->conf->calendar));
+        a->extend_days = 1;
+
     } else if (until <= a->ctx->now) {
         ngx_pa_err_set(&a->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                        "until", "the new deadline must be in the future");
         return NGX_ERROR;
+
+    } else {
+
+        /* the date asked for is capped like "days" */
+
+        most = ngx_pa_calendar_add(a->conf->calendar, a->ctx->now,
+                                   a->conf->extend_max
+                                   * ngx_pa_calendar_day_seconds(
+                                         a->conf->calendar));
+
+        if (until > most) {
+            ngx_pa_err_set(&a->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "until", "the new deadline is further than the "
+                           "profile's pa_extend_max working days");
+            return NGX_ERROR;
+        }
     }
+
+    /* act.lua refuses a date that is not after the current deadline */
 
     due = ngx_array_push(a->extra);
     if (due == NULL) {
@@ -868,13 +937,22 @@ static ngx_int_t
 ngx_pa_act_publish(ngx_pa_action_t *a)
 {
     ngx_int_t  secret;
+    ngx_str_t  summary;
 
     secret = 0;
 
     if (ngx_pa_record_bool(&a->rec, "secret", &secret) != NGX_OK
+        || ngx_pa_record_text(&a->rec, "summary", 0, a->conf->content_max,
+                              &summary)
+           != NGX_OK
         || ngx_pa_action_message(a, "message", 0) != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    if (summary.len) {
+        /* TN Điều 10: the IOC edits the result it publishes (act.lua) */
+        ngx_pa_action_extra(a, "summary", &summary);
     }
 
     if (secret) {
@@ -972,6 +1050,33 @@ ngx_pa_act_escalate(ngx_pa_action_t *a)
 
 
 static ngx_int_t
+ngx_pa_act_review_rating(ngx_pa_action_t *a)
+{
+    /* the IOC keeps the result: act.lua refuses without an open step */
+
+    if (ngx_pa_action_message(a, "message", 0) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_action_close(a, "review_rating");
+}
+
+
+static ngx_int_t
+ngx_pa_act_reopen(ngx_pa_action_t *a)
+{
+    if (ngx_pa_action_message(a, "message", 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_action_close(a, "review_rating");
+
+    /* the same lead agency, a new handling time from now */
+    return ngx_pa_action_deadline(a, "resolve", "resolve@");
+}
+
+
+static ngx_int_t
 ngx_pa_act_rate(ngx_pa_action_t *a)
 {
     const char         *rating;
@@ -993,6 +1098,15 @@ ngx_pa_act_rate(ngx_pa_action_t *a)
 
     ngx_pa_record_put_cstr(&a->rec, "rating", rating);
     ngx_pa_record_put_int(&a->rec, "rated_at", a->ctx->now);
+
+    /* unsatisfied: the IOC decides within review_rating, keep or reopen */
+
+    if (ngx_strcmp(rating, "unsatisfied") == 0
+        && ngx_pa_action_deadline(a, "review_rating", "review_rating")
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     return ngx_pa_action_extra(a, "rating", &(ngx_str_t) {
                                    ngx_strlen(rating), (u_char *) rating });
@@ -1296,6 +1410,27 @@ ngx_pa_action_deadline(ngx_pa_action_t *a, const char *step,
 }
 
 
+/*
+ * The IOC's next step in the normal flow.  A step counted from the
+ * submission (pa_sla ... from=submission, TN Điều 6.2, 7.1) opened with
+ * the report and keeps its due.
+ */
+
+static ngx_int_t
+ngx_pa_action_next(ngx_pa_action_t *a, const char *step)
+{
+    ngx_pa_sla_t  *sla;
+
+    sla = ngx_pa_sla_find(a->conf, step);
+
+    if (sla == NULL || sla->from_submission) {
+        return NGX_OK;
+    }
+
+    return ngx_pa_action_deadline(a, step, step);
+}
+
+
 /* "step", "step@agency", "step@*" (every agency), "*" (every open step) */
 
 static ngx_int_t
@@ -1354,6 +1489,8 @@ ngx_pa_action_send(ngx_pa_action_t *a)
 {
     u_char               *p, hex[65];
     ngx_tm_t              tm;
+    ngx_uint_t            i;
+    ngx_pa_media_t      **m;
     ngx_array_t          *keys, *args;
     ngx_http_request_t   *r;
 
@@ -1418,6 +1555,23 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /*
+     * Supplement or result photos enter the content-addressed store
+     * before the script may point at them; a blob nobody points at (the
+     * call failed or timed out) is harmless, a missing one is not.
+     */
+
+    m = a->body.media.elts;
+
+    for (i = 0; i < a->body.media.nelts; i++) {
+        if (!m[i]->committed && ngx_pa_media_commit(r, m[i]) != NGX_OK) {
+            return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                     "unavailable", NULL,
+                                     "the media could not be stored, "
+                                     "try again");
+        }
+    }
+
     return ngx_pa_eval(r, a->ctx, NGX_PA_SCRIPT_ACT, keys, args,
                        ngx_pa_action_done);
 }
@@ -1453,9 +1607,7 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
     json_t           *view;
-    ngx_uint_t        i;
     ngx_pa_hash_t     h;
-    ngx_pa_media_t  **m;
     ngx_pa_action_t  *a;
 
     a = ctx->data;
@@ -1480,6 +1632,17 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
                                 "forbidden", NULL,
                                 "your agency may not take this action"));
+            return;
+        }
+
+        if (reply->len > 10
+            && ngx_strncmp(reply->str, "not_later ", 10) == 0)
+        {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                "invalid_field",
+                                a->extend_days ? "days" : "until",
+                                "the extension must end after the current "
+                                "handling deadline"));
             return;
         }
 
@@ -1512,21 +1675,11 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    /* stored: supplement or result photos may enter the store */
-
-    m = a->body.media.elts;
-
-    for (i = 0; i < a->body.media.nelts; i++) {
-        if (ngx_pa_media_commit(r, m[i]) != NGX_OK) {
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                          "pa: action stored but media %s lost", m[i]->hex);
-        }
-    }
-
     /* publish, review_return, hide, unhide change what the public sees */
 
     if (ngx_strcmp(a->def->name, "publish") == 0
         || ngx_strcmp(a->def->name, "review_return") == 0
+        || ngx_strcmp(a->def->name, "reopen") == 0
         || ngx_strcmp(a->def->name, "hide") == 0
         || ngx_strcmp(a->def->name, "unhide") == 0)
     {

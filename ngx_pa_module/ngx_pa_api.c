@@ -1,90 +1,102 @@
 /*
  * The API's content handler: route, read the body, one Redis call, answer.
  *
- * Every request takes the same road: ngx_http_read_client_request_body()
- * (which holds a reference on the request until we finalize), the route's
- * handler, at most one script call, then exactly one finalize from the
- * reply callback.  A request that goes away meanwhile cancels its call.
+ * The route, the method and (for the routes that take a body) the caller's
+ * credentials are decided from the request line and headers alone, before
+ * a byte of the body is read: a 120 MB POST to a read-only route, or an
+ * unsigned action, is answered at once and its body discarded, never
+ * spooled to disk.  Then every request takes the same road:
+ * ngx_http_read_client_request_body() (which holds a reference on the
+ * request until we finalize; for a discarded body it calls us at once),
+ * the route's handler, at most one script call, then exactly one finalize
+ * from the reply callback.  A request that goes away meanwhile cancels its
+ * call.
  */
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
 
-#include <stdarg.h>
+
+typedef ngx_int_t (*ngx_pa_route_pt)(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+
+/* what the request line says: a route, or an answer without one */
+typedef struct {
+    ngx_pa_route_pt            handler;
+    ngx_pa_err_t               err;
+    unsigned                   body:1;      /* the route reads a body */
+    unsigned                   signed_in:1; /* credentials before the body */
+} ngx_pa_route_t;
 
 
-static void ngx_pa_api_route(ngx_http_request_t *r);
-static void ngx_pa_api_cleanup(void *data);
-static void ngx_pa_api_on_redis(void *data, redisReply *reply);
+static void ngx_pa_api_run(ngx_http_request_t *r);
+static void ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_route_t *rt);
+static void ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
+    ngx_pa_route_t *rt);
+static void ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg,
+    ngx_str_t *rest, ngx_pa_route_t *rt);
+static void ngx_pa_api_early_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_route_t *rt);
+static void ngx_pa_route_error(ngx_pa_route_t *rt, ngx_uint_t status);
 static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg);
 static ngx_uint_t ngx_pa_api_is(ngx_str_t *seg, const char *name);
 
 
-
 ngx_int_t
 ngx_pa_api_handler(ngx_http_request_t *r)
 {
-    ngx_int_t      rc;
-    ngx_pa_ctx_t  *ctx;
+    ngx_int_t        rc;
+    ngx_pa_ctx_t    *ctx;
+    ngx_pa_route_t  *rt;
 
     ctx = ngx_pa_ctx(r);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_pa_body_prepare(r);
+    rt = ngx_pcalloc(r->pool, sizeof(ngx_pa_route_t));
+    if (rt == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-    rc = ngx_http_read_client_request_body(r, ngx_pa_api_route);
+    ctx->data = rt;
+
+    ngx_pa_api_decide(r, ctx, rt);
+
+    if (rt->handler != NULL && rt->body) {
+        ngx_pa_api_early_auth(r, ctx, rt);
+    }
+
+    if (rt->handler == NULL || !rt->body) {
+
+        /* nothing of the body is wanted: drop it as it comes */
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        if (rt->handler == NULL) {
+            return ngx_pa_fail(r, &rt->err);
+        }
+
+    } else {
+        ngx_pa_body_prepare(r);
+    }
+
+    rc = ngx_http_read_client_request_body(r, ngx_pa_api_run);
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
         return rc;
     }
 
     return NGX_DONE;
-}
-
-
-ngx_pa_ctx_t *
-ngx_pa_ctx(ngx_http_request_t *r)
-{
-    ngx_pa_ctx_t        *ctx;
-    ngx_http_cleanup_t  *cln;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
-    if (ctx != NULL) {
-        return ctx;
-    }
-
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_pa_ctx_t));
-    if (ctx == NULL) {
-        return NULL;
-    }
-
-    ctx->request = r;
-    ctx->script = -1;
-
-    cln = ngx_http_cleanup_add(r, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    cln->handler = ngx_pa_api_cleanup;
-    cln->data = ctx;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_pa_module);
-
-    return ctx;
-}
-
-
-void
-ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc)
-{
-    ngx_http_finalize_request(r, rc);
 }
 
 
@@ -102,15 +114,14 @@ ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err)
 }
 
 
-/* the body is in: decide what the request is */
+/* the body is in (or dropped): run the route decided before */
 
 static void
-ngx_pa_api_route(ngx_http_request_t *r)
+ngx_pa_api_run(ngx_http_request_t *r)
 {
-    ngx_int_t      rc;
-    ngx_str_t      rest, seg;
-    ngx_pa_ctx_t  *ctx;
-    ngx_int_t    (*handler)(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+    ngx_int_t        rc;
+    ngx_pa_ctx_t    *ctx;
+    ngx_pa_route_t  *rt;
 
     ctx = ngx_pa_ctx(r);
     if (ctx == NULL) {
@@ -118,185 +129,14 @@ ngx_pa_api_route(ngx_http_request_t *r)
         return;
     }
 
+    rt = ctx->data;
+    ctx->data = NULL;
+
     rc = ngx_pa_api_now(r, ctx);
-    if (rc != NGX_OK) {
-        ngx_pa_finalize(r, rc);
-        return;
+
+    if (rc == NGX_OK) {
+        rc = rt->handler(r, ctx);
     }
-
-    rest = r->uri;
-
-    if (rest.len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
-        && ngx_strncmp(rest.data, NGX_PA_OPEN311_PREFIX,
-                       sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0)
-    {
-        /* GeoReport v2 speaks its own dialect: ngx_pa_open311.c */
-        rc = ngx_pa_open311_handler(r, ctx);
-        goto done;
-    }
-
-    if (rest.len < sizeof(NGX_PA_API_PREFIX) - 1
-        || ngx_strncmp(rest.data, NGX_PA_API_PREFIX,
-                       sizeof(NGX_PA_API_PREFIX) - 1) != 0)
-    {
-        goto not_found;
-    }
-
-    rest.data += sizeof(NGX_PA_API_PREFIX) - 1;
-    rest.len -= sizeof(NGX_PA_API_PREFIX) - 1;
-
-    if (ngx_pa_api_segment(&rest, &seg) != NGX_OK) {
-        goto not_found;
-    }
-
-    if (ngx_pa_api_is(&seg, "reports")) {
-
-        if (rest.len == 0) {
-            if (r->method != NGX_HTTP_POST) {
-                goto not_allowed;
-            }
-
-            rc = ngx_pa_submit_handler(r, ctx);
-            goto done;
-        }
-
-        if (ngx_pa_api_segment(&rest, &ctx->id) != NGX_OK
-            || !ngx_pa_id_ok(&ctx->id))
-        {
-            goto not_found;
-        }
-
-        if (rest.len == 0) {
-            handler = ngx_pa_read_report;
-            goto read;
-        }
-
-        if (ngx_pa_api_segment(&rest, &ctx->sub) != NGX_OK) {
-            goto not_found;
-        }
-
-        if (ngx_pa_api_is(&ctx->sub, "media")) {
-
-            /* /reports/{id}/media/{sha}: the original, for staff */
-
-            if (ngx_pa_api_segment(&rest, &ctx->media) != NGX_OK
-                || rest.len)
-            {
-                goto not_found;
-            }
-
-            handler = ngx_pa_media_original_handler;
-            goto read;
-        }
-
-        if (rest.len) {
-            goto not_found;
-        }
-
-        if (ngx_pa_api_is(&ctx->sub, "actions")) {
-            if (r->method != NGX_HTTP_POST) {
-                goto not_allowed;
-            }
-
-            rc = ngx_pa_action_handler(r, ctx);
-            goto done;
-        }
-
-        if (ngx_pa_api_is(&ctx->sub, "history")) {
-            handler = ngx_pa_history_handler;
-            goto read;
-        }
-
-        if (ngx_pa_api_is(&ctx->sub, "reporter")) {
-            handler = ngx_pa_reporter_handler;
-            goto read;
-        }
-
-        goto not_found;
-    }
-
-    if (ngx_pa_api_is(&seg, "public")) {
-        if (ngx_pa_api_segment(&rest, &seg) != NGX_OK
-            || !ngx_pa_api_is(&seg, "reports"))
-        {
-            goto not_found;
-        }
-
-        if (rest.len == 0) {
-            handler = ngx_pa_public_list;
-            goto read;
-        }
-
-        if (ngx_pa_api_segment(&rest, &ctx->id) != NGX_OK || rest.len
-            || !ngx_pa_id_ok(&ctx->id))
-        {
-            goto not_found;
-        }
-
-        handler = ngx_pa_public_report;
-        goto read;
-    }
-
-    if (ngx_pa_api_is(&seg, "admin")) {
-        if (ngx_pa_api_segment(&rest, &seg) != NGX_OK || rest.len
-            || !ngx_pa_api_is(&seg, "sweep"))
-        {
-            goto not_found;
-        }
-
-        if (r->method != NGX_HTTP_POST) {
-            goto not_allowed;
-        }
-
-        rc = ngx_pa_sweep_handler(r, ctx);
-        goto done;
-    }
-
-    if (rest.len) {
-        goto not_found;
-    }
-
-    if (ngx_pa_api_is(&seg, "health")) {
-        handler = ngx_pa_health;
-        goto read;
-    }
-
-    if (ngx_pa_api_is(&seg, "queue")) {
-        handler = ngx_pa_queue_handler;
-        goto read;
-    }
-
-    if (ngx_pa_api_is(&seg, "stats")) {
-        handler = ngx_pa_stats_handler;
-        goto read;
-    }
-
-    if (ngx_pa_api_is(&seg, "directory")) {
-        handler = ngx_pa_directory_handler;
-        goto read;
-    }
-
-not_found:
-
-    rc = ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
-                           "no such resource");
-    goto done;
-
-not_allowed:
-
-    rc = ngx_pa_send_error(r, NGX_HTTP_NOT_ALLOWED, "method_not_allowed",
-                           NULL, "method not allowed here");
-    goto done;
-
-read:
-
-    if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
-        goto not_allowed;
-    }
-
-    rc = handler(r, ctx);
-
-done:
 
     /* NGX_DONE: a Redis call is in flight and will finalize */
 
@@ -307,34 +147,254 @@ done:
 
 
 /*
- * One Redis command for the request.  Returns NGX_DONE (the reply will
- * finalize the request) or what the handler returns after answering 503.
+ * Routes that take a body and answer only to a caller who signed in (an
+ * action, a sweep with a token, a submission where the profile requires a
+ * signed-in reporter): a missing or forged credential is 401 before the
+ * body is read.  What the caller may do is decided later, by the route,
+ * from the body (the action's name).
  */
 
-ngx_int_t
-ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, int argc,
-    const char **argv, const size_t *argvlen, ngx_pa_reply_pt on_reply)
+static void
+ngx_pa_api_early_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_route_t *rt)
 {
+    ngx_int_t            rc;
+    ngx_pa_caller_t      caller;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    ctx->on_reply = on_reply;
-    ctx->argc = argc;
-    ctx->argv = (const char **) argv;
-    ctx->argvlen = (size_t *) argvlen;
-
-    ctx->cmd = ngx_pa_redis_command(pmcf->redis, argc, argv, argvlen,
-                                    ngx_pa_api_on_redis, r,
-                                    r->connection->log);
-
-    if (ctx->cmd == NULL) {
-        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                 "unavailable", NULL,
-                                 "storage is not available, try again");
+    if (rt->handler == ngx_pa_submit_handler && pmcf->login_required) {
+        rt->signed_in = 1;
     }
 
-    return NGX_DONE;
+    if (!rt->signed_in
+        && !(rt->handler == ngx_pa_sweep_handler
+             && r->headers_in.authorization))
+    {
+        return;
+    }
+
+    rc = ngx_pa_auth(r, ctx, &caller);
+    if (rc == NGX_OK) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "pa: no valid credentials before the body (%i)", rc);
+
+    rt->handler = NULL;
+    rt->err.status = NGX_HTTP_UNAUTHORIZED;
+    rt->err.code = "unauthorized";
+    rt->err.message = "sign in first: missing or invalid token";
+}
+
+
+/* what the request line says, before any body */
+
+static void
+ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_route_t *rt)
+{
+    ngx_str_t  rest, seg;
+
+    rest = r->uri;
+
+    if (rest.len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
+        && ngx_strncmp(rest.data, NGX_PA_OPEN311_PREFIX,
+                       sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0)
+    {
+        /* GeoReport v2 speaks its own dialect: ngx_pa_open311.c */
+        rt->handler = ngx_pa_open311_handler;
+        rt->body = (r->method == NGX_HTTP_POST);
+        return;
+    }
+
+    if (rest.len < sizeof(NGX_PA_API_PREFIX) - 1
+        || ngx_strncmp(rest.data, NGX_PA_API_PREFIX,
+                       sizeof(NGX_PA_API_PREFIX) - 1) != 0)
+    {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+        return;
+    }
+
+    rest.data += sizeof(NGX_PA_API_PREFIX) - 1;
+    rest.len -= sizeof(NGX_PA_API_PREFIX) - 1;
+
+    if (ngx_pa_api_segment(&rest, &seg) != NGX_OK) {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+        return;
+    }
+
+    if (ngx_pa_api_is(&seg, "reports")) {
+        ngx_pa_api_decide_report(ctx, &rest, rt);
+
+    } else {
+        ngx_pa_api_decide_other(ctx, &seg, &rest, rt);
+    }
+
+    if (rt->handler == NULL) {
+        return;
+    }
+
+    if (rt->body) {
+        if (r->method != NGX_HTTP_POST) {
+            ngx_pa_route_error(rt, NGX_HTTP_NOT_ALLOWED);
+        }
+
+    } else if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_ALLOWED);
+    }
+}
+
+
+/* /reports, /reports/{id}[/history|/reporter|/actions|/media/{sha}] */
+
+static void
+ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
+    ngx_pa_route_t *rt)
+{
+    if (rest->len == 0) {
+        rt->handler = ngx_pa_submit_handler;
+        rt->body = 1;
+        return;
+    }
+
+    if (ngx_pa_api_segment(rest, &ctx->id) != NGX_OK
+        || !ngx_pa_id_ok(&ctx->id))
+    {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+        return;
+    }
+
+    if (rest->len == 0) {
+        rt->handler = ngx_pa_read_report;
+        return;
+    }
+
+    if (ngx_pa_api_segment(rest, &ctx->sub) != NGX_OK) {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+        return;
+    }
+
+    if (ngx_pa_api_is(&ctx->sub, "media")) {
+
+        /* /reports/{id}/media/{sha}: the original, for staff */
+
+        if (ngx_pa_api_segment(rest, &ctx->media) == NGX_OK
+            && rest->len == 0)
+        {
+            rt->handler = ngx_pa_media_original_handler;
+            return;
+        }
+
+    } else if (rest->len == 0) {
+
+        if (ngx_pa_api_is(&ctx->sub, "actions")) {
+            rt->handler = ngx_pa_action_handler;
+            rt->body = 1;
+            rt->signed_in = 1;
+            return;
+        }
+
+        if (ngx_pa_api_is(&ctx->sub, "history")) {
+            rt->handler = ngx_pa_history_handler;
+            return;
+        }
+
+        if (ngx_pa_api_is(&ctx->sub, "reporter")) {
+            rt->handler = ngx_pa_reporter_handler;
+            return;
+        }
+    }
+
+    ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+}
+
+
+/* /public/reports[/{id}], /admin/sweep, /health, /queue, /stats, ... */
+
+static void
+ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
+    ngx_pa_route_t *rt)
+{
+    ngx_str_t  sub;
+
+    if (ngx_pa_api_is(seg, "public")) {
+
+        if (ngx_pa_api_segment(rest, &sub) != NGX_OK
+            || !ngx_pa_api_is(&sub, "reports"))
+        {
+            ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+            return;
+        }
+
+        if (rest->len == 0) {
+            rt->handler = ngx_pa_public_list;
+            return;
+        }
+
+        if (ngx_pa_api_segment(rest, &ctx->id) != NGX_OK || rest->len
+            || !ngx_pa_id_ok(&ctx->id))
+        {
+            ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+            return;
+        }
+
+        rt->handler = ngx_pa_public_report;
+        return;
+    }
+
+    if (ngx_pa_api_is(seg, "admin")) {
+
+        if (ngx_pa_api_segment(rest, &sub) != NGX_OK || rest->len
+            || !ngx_pa_api_is(&sub, "sweep"))
+        {
+            ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+            return;
+        }
+
+        rt->handler = ngx_pa_sweep_handler;
+        rt->body = 1;
+        return;
+    }
+
+    if (rest->len == 0) {
+
+        if (ngx_pa_api_is(seg, "health")) {
+            rt->handler = ngx_pa_health;
+
+        } else if (ngx_pa_api_is(seg, "queue")) {
+            rt->handler = ngx_pa_queue_handler;
+
+        } else if (ngx_pa_api_is(seg, "stats")) {
+            rt->handler = ngx_pa_stats_handler;
+
+        } else if (ngx_pa_api_is(seg, "directory")) {
+            rt->handler = ngx_pa_directory_handler;
+        }
+    }
+
+    if (rt->handler == NULL) {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+    }
+}
+
+
+static void
+ngx_pa_route_error(ngx_pa_route_t *rt, ngx_uint_t status)
+{
+    rt->handler = NULL;
+    rt->err.status = status;
+
+    if (status == NGX_HTTP_NOT_ALLOWED) {
+        rt->err.code = "method_not_allowed";
+        rt->err.message = "method not allowed here";
+
+    } else {
+        rt->err.code = "not_found";
+        rt->err.message = "no such resource";
+    }
 }
 
 
@@ -399,132 +459,7 @@ ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     argv[1] = (const char *) key->data;
     argvlen[1] = key->len;
 
-    ctx->script = -1;
-
     return ngx_pa_call(r, ctx, 2, argv, argvlen, on_reply);
-}
-
-
-/* EVALSHA of one of redis-scripts/ with KEYS and ARGV (ngx_str_t arrays) */
-
-ngx_int_t
-ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_script_e script,
-    ngx_array_t *keys, ngx_array_t *args, ngx_pa_reply_pt on_reply)
-{
-    int                  argc, i, k;
-    u_char              *nk;
-    size_t              *argvlen;
-    ngx_str_t           *s;
-    const char         **argv;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    argc = 3 + keys->nelts + (args ? args->nelts : 0);
-
-    argv = ngx_palloc(r->pool, argc * sizeof(char *));
-    argvlen = ngx_palloc(r->pool, argc * sizeof(size_t));
-    nk = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
-
-    if (argv == NULL || argvlen == NULL || nk == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    argv[0] = "EVALSHA";
-    argvlen[0] = 7;
-    argv[1] = (const char *) pmcf->scripts[script].sha1;
-    argvlen[1] = 40;
-    argv[2] = (const char *) nk;
-    argvlen[2] = ngx_sprintf(nk, "%ui", keys->nelts) - nk;
-
-    i = 3;
-    s = keys->elts;
-
-    for (k = 0; k < (int) keys->nelts; k++, i++) {
-        argv[i] = (const char *) s[k].data;
-        argvlen[i] = s[k].len;
-    }
-
-    if (args) {
-        s = args->elts;
-
-        for (k = 0; k < (int) args->nelts; k++, i++) {
-            argv[i] = (const char *) s[k].data;
-            argvlen[i] = s[k].len;
-        }
-    }
-
-    ctx->script = script;
-    ctx->retried = 0;
-
-    return ngx_pa_call(r, ctx, argc, argv, argvlen, on_reply);
-}
-
-
-static void
-ngx_pa_api_on_redis(void *data, redisReply *reply)
-{
-    ngx_http_request_t  *r = data;
-    ngx_int_t            rc;
-    ngx_connection_t    *c;
-    ngx_pa_ctx_t        *ctx;
-    ngx_pa_main_conf_t  *pmcf;
-
-    c = r->connection;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
-
-    ngx_http_set_log_request(c->log, r);
-
-    ctx->cmd = NULL;
-
-    if (reply == NULL) {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                             "unavailable", NULL,
-                                             "storage is not available, "
-                                             "try again"));
-        goto done;
-    }
-
-    if (reply->type == REDIS_REPLY_ERROR && ctx->script >= 0
-        && !ctx->retried
-        && ngx_pa_scripts_noscript(reply->str, reply->len))
-    {
-        /* Redis lost its script cache (restart, SCRIPT FLUSH): send it */
-
-        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-        ctx->retried = 1;
-        ctx->argv[0] = "EVAL";
-        ctx->argvlen[0] = 4;
-        ctx->argv[1] = (const char *) pmcf->scripts[ctx->script].body.data;
-        ctx->argvlen[1] = pmcf->scripts[ctx->script].body.len;
-
-        rc = ngx_pa_call(r, ctx, ctx->argc, ctx->argv, ctx->argvlen,
-                         ctx->on_reply);
-        if (rc != NGX_DONE) {
-            ngx_pa_finalize(r, rc);
-        }
-
-        goto done;
-    }
-
-    ctx->on_reply(r, ctx, reply);
-
-done:
-
-    ngx_http_run_posted_requests(c);
-}
-
-
-static void
-ngx_pa_api_cleanup(void *data)
-{
-    ngx_pa_ctx_t  *ctx = data;
-
-    if (ctx->cmd != NULL) {
-        ngx_pa_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
-    }
 }
 
 
@@ -590,99 +525,6 @@ ngx_pa_header(ngx_http_request_t *r, const char *name)
     }
 
     return NULL;
-}
-
-
-/* key helpers: every key carries the tenant's hash tag */
-
-ngx_str_t *
-ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys, const char *fmt, ...)
-{
-    u_char              *p, *last;
-    va_list              ap;
-    ngx_str_t           *k;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    k = ngx_array_push(keys);
-    if (k == NULL) {
-        return NULL;
-    }
-
-    k->data = ngx_pnalloc(r->pool, pmcf->key_prefix.len + NGX_PA_KEY_MAX);
-    if (k->data == NULL) {
-        return NULL;
-    }
-
-    p = ngx_cpymem(k->data, pmcf->key_prefix.data, pmcf->key_prefix.len);
-    last = k->data + pmcf->key_prefix.len + NGX_PA_KEY_MAX;
-
-    va_start(ap, fmt);
-    p = ngx_vslprintf(p, last, fmt, ap);
-    va_end(ap);
-
-    k->len = p - k->data;
-
-    return k;
-}
-
-
-ngx_str_t *
-ngx_pa_arg(ngx_array_t *args)
-{
-    return ngx_array_push(args);
-}
-
-
-ngx_int_t
-ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s)
-{
-    ngx_str_t  *a;
-
-    a = ngx_array_push(args);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    *a = *s;
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_pa_arg_cstr(ngx_array_t *args, const char *s)
-{
-    ngx_str_t  *a;
-
-    a = ngx_array_push(args);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    a->data = (u_char *) s;
-    a->len = ngx_strlen(s);
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
-{
-    ngx_str_t  *a;
-
-    a = ngx_array_push(args);
-    if (a == NULL) {
-        return NGX_ERROR;
-    }
-
-    a->data = ngx_pnalloc(pool, NGX_INT64_LEN);
-    if (a->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    a->len = ngx_sprintf(a->data, "%L", n) - a->data;
-    return NGX_OK;
 }
 
 

@@ -22,10 +22,21 @@ ngx_pa_evidence_check(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     m = media->elts;
 
-    if (pmcf->require_media && media->nelts == 0) {
-        ngx_pa_err_set(err, NGX_PA_UNPROCESSABLE, "media_required", "media",
-                       "a photo or video of the problem is required");
-        return NGX_ERROR;
+    /* LC26 Đ7.2, VL Đ8.2a: an image or a video; a recording alone is not */
+
+    if (pmcf->require_media) {
+        for (i = 0; i < media->nelts; i++) {
+            if (ngx_pa_media_visual(&m[i]->type)) {
+                break;
+            }
+        }
+
+        if (i == media->nelts) {
+            ngx_pa_err_set(err, NGX_PA_UNPROCESSABLE, "media_required",
+                           "media", "a photo or video of the problem is "
+                           "required");
+            return NGX_ERROR;
+        }
     }
 
     for (i = 0; i < media->nelts; i++) {
@@ -41,10 +52,25 @@ ngx_pa_evidence_check(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             return NGX_ERROR;
         }
 
-        if (pmcf->photo_max_age == 0 || !m[i]->meta.has_time
-            || m[i]->kind == NGX_PA_META_MP4)
-        {
-            /* no capture time: flagged no_exif for the IOC, not refused */
+        if (pmcf->photo_max_age == 0 || !ngx_pa_media_visual(&m[i]->type)) {
+            continue;
+        }
+
+        if (!m[i]->meta.has_time) {
+
+            /* flagged no_time (ngx_pa_media.c) unless the profile refuses */
+
+            if (pmcf->no_time == NGX_PA_NO_TIME_REJECT) {
+                ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                              "pa: \"%V\" without a capture time refused",
+                              &m[i]->type);
+                ngx_pa_err_set(err, NGX_PA_UNPROCESSABLE, "photo_too_old",
+                               "media", "the photo or video carries no "
+                               "capture time, so it cannot be shown to be "
+                               "recent: send the original file");
+                return NGX_ERROR;
+            }
+
             continue;
         }
 
@@ -56,9 +82,12 @@ ngx_pa_evidence_check(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
 
         if (ctx->now - taken > pmcf->photo_max_age) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "pa: \"%V\" taken %T s before the report refused",
+                          &m[i]->type, ctx->now - taken);
             ngx_pa_err_set(err, NGX_PA_UNPROCESSABLE, "photo_too_old",
-                           "media", "the photo was taken too long before "
-                           "the report (it must be recent)");
+                           "media", "the photo or video was taken too long "
+                           "before the report (it must be recent)");
             return NGX_ERROR;
         }
     }

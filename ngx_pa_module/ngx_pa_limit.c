@@ -24,6 +24,7 @@
  */
 
 #include "ngx_pa.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
 #include "ngx_pa_limit.h"
@@ -80,13 +81,9 @@ typedef enum {
  */
 typedef struct {
     ngx_http_request_t        *request;
-    ngx_pa_redis_cmd_t        *cmd;        /* limit.lua in flight */
-    int                        argc;
-    const char               **argv;
-    size_t                    *argvlen;
+    ngx_pa_call_t              call;       /* limit.lua */
     time_t                     retry;      /* seconds, when refused */
     ngx_uint_t                 state;
-    unsigned                   retried:1;  /* resent as EVAL (NOSCRIPT) */
 } ngx_pa_limit_req_t;
 
 
@@ -118,7 +115,7 @@ static void ngx_pa_limit_free_node(ngx_pa_limit_zone_t *zone,
 static ngx_int_t ngx_pa_limit_redis(ngx_http_request_t *r,
     ngx_pa_main_conf_t *pmcf, ngx_pa_limit_req_t *lr, u_char *addr,
     size_t len);
-static void ngx_pa_limit_on_redis(void *data, redisReply *reply);
+static void ngx_pa_limit_on_redis(ngx_pa_call_t *call, redisReply *reply);
 static ngx_uint_t ngx_pa_limit_verdict(ngx_http_request_t *r,
     redisReply *reply, time_t *retry);
 static void ngx_pa_limit_fail_open(ngx_pa_limit_conf_t *lcf, ngx_log_t *log,
@@ -1021,11 +1018,10 @@ static ngx_int_t
 ngx_pa_limit_redis(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
     ngx_pa_limit_req_t *lr, u_char *addr, size_t len)
 {
-    int                   argc, i;
     size_t                n;
     ngx_str_t            *key;
     ngx_uint_t            k;
-    ngx_array_t          *keys;
+    ngx_array_t          *keys, *args;
     ngx_pa_limit_conf_t  *lcf;
     ngx_pa_limit_rule_t  *rule;
 #if (NGX_HAVE_INET6)
@@ -1052,7 +1048,9 @@ ngx_pa_limit_redis(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
     }
 
     keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    if (keys == NULL) {
+    args = ngx_array_create(r->pool, 2 * lcf->cluster.nelts,
+                            sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1061,32 +1059,22 @@ ngx_pa_limit_redis(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    argc = 4 + 2 * lcf->cluster.nelts;
-
-    lr->argc = argc;
-    lr->argv = ngx_palloc(r->pool, argc * sizeof(char *));
-    lr->argvlen = ngx_palloc(r->pool, argc * sizeof(size_t));
-
-    if (lr->argv == NULL || lr->argvlen == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    lr->argv[0] = "EVALSHA";
-    lr->argvlen[0] = 7;
-    lr->argv[1] = (const char *) pmcf->scripts[NGX_PA_SCRIPT_LIMIT].sha1;
-    lr->argvlen[1] = 40;
-    lr->argv[2] = "1";
-    lr->argvlen[2] = 1;
-    lr->argv[3] = (const char *) key->data;
-    lr->argvlen[3] = key->len;
-
     rule = lcf->cluster.elts;
 
-    for (i = 4, k = 0; k < lcf->cluster.nelts; k++) {
-        lr->argv[i] = (const char *) rule[k].arg_interval.data;
-        lr->argvlen[i++] = rule[k].arg_interval.len;
-        lr->argv[i] = (const char *) rule[k].arg_tolerance.data;
-        lr->argvlen[i++] = rule[k].arg_tolerance.len;
+    for (k = 0; k < lcf->cluster.nelts; k++) {
+        if (ngx_pa_arg_str(args, &rule[k].arg_interval) != NGX_OK
+            || ngx_pa_arg_str(args, &rule[k].arg_tolerance) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    ngx_pa_call_init(&lr->call, pmcf, r->pool, r->connection->log);
+
+    if (ngx_pa_call_script(&lr->call, NGX_PA_SCRIPT_LIMIT, keys, args)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     /* notice a client that gives up while Redis thinks */
@@ -1095,11 +1083,7 @@ ngx_pa_limit_redis(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    lr->cmd = ngx_pa_redis_command(pmcf->redis, argc, lr->argv, lr->argvlen,
-                                   ngx_pa_limit_on_redis, lr,
-                                   r->connection->log);
-
-    if (lr->cmd == NULL) {
+    if (ngx_pa_call_send(&lr->call, ngx_pa_limit_on_redis, lr) != NGX_OK) {
         ngx_pa_limit_fail_open(lcf, r->connection->log, "not connected");
         return NGX_DECLINED;
     }
@@ -1116,44 +1100,17 @@ ngx_pa_limit_redis(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
 
 
 static void
-ngx_pa_limit_on_redis(void *data, redisReply *reply)
+ngx_pa_limit_on_redis(ngx_pa_call_t *call, redisReply *reply)
 {
-    ngx_pa_limit_req_t  *lr = data;
+    ngx_pa_limit_req_t  *lr = call->data;
 
     ngx_connection_t    *c;
-    ngx_pa_main_conf_t  *pmcf;
     ngx_http_request_t  *r;
 
     r = lr->request;
     c = r->connection;
 
-    lr->cmd = NULL;
-
     ngx_http_set_log_request(c->log, r);
-
-    if (reply != NULL && reply->type == REDIS_REPLY_ERROR && !lr->retried
-        && ngx_pa_scripts_noscript(reply->str, reply->len))
-    {
-        /* Redis lost its script cache (restart, SCRIPT FLUSH): send it */
-
-        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-        lr->retried = 1;
-        lr->argv[0] = "EVAL";
-        lr->argvlen[0] = 4;
-        lr->argv[1] = (const char *)
-                          pmcf->scripts[NGX_PA_SCRIPT_LIMIT].body.data;
-        lr->argvlen[1] = pmcf->scripts[NGX_PA_SCRIPT_LIMIT].body.len;
-
-        lr->cmd = ngx_pa_redis_command(pmcf->redis, lr->argc, lr->argv,
-                                       lr->argvlen, ngx_pa_limit_on_redis,
-                                       lr, c->log);
-        if (lr->cmd != NULL) {
-            return;
-        }
-
-        reply = NULL;
-    }
 
     lr->state = ngx_pa_limit_verdict(r, reply, &lr->retry);
 
@@ -1260,10 +1217,7 @@ ngx_pa_limit_cleanup(void *data)
 {
     ngx_pa_limit_req_t  *lr = data;
 
-    if (lr->cmd != NULL) {
-        ngx_pa_redis_cancel(lr->cmd);
-        lr->cmd = NULL;
-    }
+    ngx_pa_call_cancel(&lr->call);
 }
 
 

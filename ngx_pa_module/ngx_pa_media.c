@@ -277,6 +277,19 @@ ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
         }
     }
 
+    /*
+     * Under an age rule a photo or video that carries no capture time
+     * (a PNG, a stripped JPEG, a video without creation_time) cannot show
+     * it is recent: never taken as fresh, it is flagged for the IOC (or
+     * refused, pa_media_no_time reject: ngx_pa_evidence.c).
+     */
+
+    if (pmcf->photo_max_age && ngx_pa_media_visual(&m->type)
+        && !m->meta.has_time)
+    {
+        m->flags |= NGX_PA_FLAG_NO_TIME;
+    }
+
     if (ngx_close_file(m->fd) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
                       ngx_close_file_n " \"%V\" failed", &m->tmp);
@@ -401,6 +414,16 @@ ngx_pa_media_kind(ngx_str_t *type)
     }
 
     return 0;
+}
+
+
+/* a photo or a video: what the evidence rules are about (not audio) */
+
+ngx_uint_t
+ngx_pa_media_visual(ngx_str_t *type)
+{
+    return (type->len > 6 && ngx_strncmp(type->data, "image/", 6) == 0)
+           || (type->len > 6 && ngx_strncmp(type->data, "video/", 6) == 0);
 }
 
 

@@ -4,8 +4,11 @@
  * libmagic on the bytes (never by what the client claims) and checked
  * against pa_media_types; metadata (time, GPS, editing traces) is read from
  * the file.  Files enter the content-addressed store (pa_media_dir/ab/<sha>)
- * by an atomic rename, only after Redis accepted the report; until then a
- * pool cleanup removes them on every failure, abort included.
+ * by an atomic rename before the script that points at them runs (a reply
+ * timeout cannot tell whether it ran: a blob no report points at is
+ * harmless, a report pointing at a missing blob is not); a temp file not
+ * yet renamed is removed by a pool cleanup on every failure, abort
+ * included.  Nothing removes a blob from the store.
  */
 
 #ifndef NGX_PA_MEDIA_H
@@ -24,6 +27,7 @@
 #define NGX_PA_FLAG_EDITED_SOFTWARE  0x01
 #define NGX_PA_FLAG_NO_EXIF          0x02
 #define NGX_PA_FLAG_TIME_MISMATCH    0x04
+#define NGX_PA_FLAG_NO_TIME          0x08   /* age rule on, no capture time */
 
 typedef struct {
     ngx_str_t          tmp;          /* temp path, NUL terminated */
@@ -69,6 +73,9 @@ ngx_int_t ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
 ngx_int_t ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m);
 
 /* store path of a digest, NUL terminated, from the pool */
+/* 1 for image/ and video/ types: the evidence rules concern them */
+ngx_uint_t ngx_pa_media_visual(ngx_str_t *type);
+
 ngx_int_t ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
     ngx_str_t *hex, ngx_str_t *path);
 

@@ -488,6 +488,10 @@ ngx_pa_record_media_json(ngx_http_request_t *r, ngx_pa_media_t *m)
         json_array_append_new(flags, json_string("no_exif"));
     }
 
+    if (m->flags & NGX_PA_FLAG_NO_TIME) {
+        json_array_append_new(flags, json_string("no_time"));
+    }
+
     if (m->flags & NGX_PA_FLAG_TIME_MISMATCH) {
         json_array_append_new(flags, json_string("time_mismatch"));
     }

@@ -6,11 +6,19 @@
  * at most 16 KiB per redisAsyncHandleRead() call, and a level event simply
  * fires again while data is left, so nothing is stranded in the socket.
  *
- * Lifetimes: hiredis owns the socket and closes it; we own the
- * ngx_connection_t and give it back (without closing) from the cleanup
- * hook.  Every command carries an ngx_pa_redis_cmd_t allocated outside any
- * request pool; a request that goes away cancels it, and the late reply is
- * then dropped.
+ * Lifetimes: hiredis owns the socket and closes it; each context has its
+ * own link (ev.data: the context and its ngx_connection_t), given back
+ * from that context's cleanup hook, so freeing an old context can never
+ * touch a newer one.  Every command carries an ngx_pa_redis_cmd_t
+ * allocated outside any request pool; a request that goes away cancels
+ * it, and the late reply is then dropped.
+ *
+ * Freeing a context runs its pending callbacks with NULL, and those
+ * resume requests that may send again: while hiredis is on the stack
+ * (nested) nothing connects, the reconnect waits for its timer.  A reply
+ * timeout closes the connection: its late replies can no longer reach a
+ * request that was already answered, and a half-open socket is dropped at
+ * once instead of swallowing requests until TCP gives up.
  */
 
 #include "ngx_pa_redis.h"
@@ -20,6 +28,11 @@
 #define NGX_PA_REDIS_BACKOFF_MAX    5000
 #define NGX_PA_REDIS_RETRY_GAP      250     /* request-triggered reconnect */
 
+/* a dead peer (no RST: a failover, a firewall) is noticed in ~1 min */
+#define NGX_PA_REDIS_KEEPIDLE       30      /* s */
+#define NGX_PA_REDIS_KEEPINTVL      10
+#define NGX_PA_REDIS_KEEPCNT        3
+
 
 typedef enum {
     NGX_PA_REDIS_DOWN = 0,
@@ -28,12 +41,20 @@ typedef enum {
 } ngx_pa_redis_state_e;
 
 
+/* one hiredis context and the connection that carries its socket */
+typedef struct {
+    ngx_pa_redis_t            *redis;
+    redisAsyncContext         *ac;
+    ngx_connection_t          *conn;
+} ngx_pa_redis_link_t;
+
+
 struct ngx_pa_redis_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
-    redisAsyncContext         *ac;
-    ngx_connection_t          *conn;
+    ngx_pa_redis_link_t       *link;        /* the current context or NULL */
     ngx_pa_redis_state_e       state;
+    ngx_uint_t                 nested;      /* hiredis is on the stack */
 
     ngx_event_t                connect_timer;
     ngx_event_t                reconnect_timer;
@@ -47,6 +68,9 @@ struct ngx_pa_redis_s {
 static ngx_int_t ngx_pa_redis_connect(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_schedule(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_teardown(ngx_pa_redis_t *redis);
+static void ngx_pa_redis_close(ngx_pa_redis_t *redis,
+    ngx_pa_redis_link_t *link);
+static void ngx_pa_redis_keepalive(ngx_pa_redis_t *redis, ngx_socket_t fd);
 static void ngx_pa_redis_reconnect_handler(ngx_event_t *ev);
 static void ngx_pa_redis_connect_timeout(ngx_event_t *ev);
 static void ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status);
@@ -146,6 +170,15 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
     if (redis->state == NGX_PA_REDIS_DOWN) {
 
         /*
+         * Called back from a context being freed: a connect now would be
+         * made from inside redisAsyncFree(); the reconnect timer does it.
+         */
+
+        if (redis->nested) {
+            return NULL;
+        }
+
+        /*
          * Redis was down: try again now, but not more often than every
          * RETRY_GAP, so a flood of requests does not become a connect storm.
          */
@@ -166,6 +199,10 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
         }
     }
 
+    if (redis->link == NULL) {
+        return NULL;
+    }
+
     cmd = ngx_calloc(sizeof(ngx_pa_redis_cmd_t), log);
     if (cmd == NULL) {
         return NULL;
@@ -173,6 +210,7 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
 
     cmd->handler = handler;
     cmd->data = data;
+    cmd->link = redis->link;
 
     /*
      * Not cancelable: a graceful shutdown waits for the answer (or the
@@ -183,13 +221,14 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
     cmd->timer.data = cmd;
     cmd->timer.log = redis->log;
 
-    if (redisAsyncCommandArgv(redis->ac, ngx_pa_redis_reply, cmd, argc,
+    if (redisAsyncCommandArgv(redis->link->ac, ngx_pa_redis_reply, cmd, argc,
                               argv, argvlen)
         != REDIS_OK)
     {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "pa redis: command not queued: %s",
-                      redis->ac->errstr[0] ? redis->ac->errstr : "closing");
+                      redis->link->ac->errstr[0] ? redis->link->ac->errstr
+                                                 : "closing");
         ngx_free(cmd);
         return NULL;
     }
@@ -217,14 +256,15 @@ ngx_pa_redis_cancel(ngx_pa_redis_cmd_t *cmd)
 static ngx_int_t
 ngx_pa_redis_connect(ngx_pa_redis_t *redis)
 {
-    u_char               host[NGX_SOCKADDR_STRLEN + 1];
-    ngx_str_t           *h;
-    redisAsyncContext   *ac;
-    ngx_connection_t    *c;
-    ngx_pa_main_conf_t  *pmcf;
-    const char          *argv[3];
-    size_t               argvlen[3];
-    ngx_uint_t           i;
+    u_char                host[NGX_SOCKADDR_STRLEN + 1];
+    ngx_str_t            *h;
+    redisAsyncContext    *ac;
+    ngx_connection_t     *c;
+    ngx_pa_main_conf_t   *pmcf;
+    ngx_pa_redis_link_t  *link;
+    const char           *argv[3];
+    size_t                argvlen[3];
+    ngx_uint_t            i;
 
     pmcf = redis->conf;
     redis->last_attempt = ngx_current_msec;
@@ -232,6 +272,13 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
     h = &pmcf->redis_host;
     ngx_memcpy(host, h->data, ngx_min(h->len, NGX_SOCKADDR_STRLEN));
     host[ngx_min(h->len, NGX_SOCKADDR_STRLEN)] = '\0';
+
+    link = ngx_calloc(sizeof(ngx_pa_redis_link_t), redis->log);
+    if (link == NULL) {
+        return NGX_ERROR;
+    }
+
+    link->redis = redis;
 
     /*
      * The host is an address literal or a unix path, resolved at
@@ -248,6 +295,7 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
     if (ac == NULL) {
         ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                       "pa redis: cannot allocate a context");
+        ngx_free(link);
         return NGX_ERROR;
     }
 
@@ -256,27 +304,37 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
                       "pa redis: connect to \"%V\" failed: %s",
                       h, ac->errstr);
         redisAsyncFree(ac);
+        ngx_free(link);
         return NGX_ERROR;
     }
 
     c = ngx_get_connection(ac->c.fd, redis->log);
     if (c == NULL) {
         redisAsyncFree(ac);
+        ngx_free(link);
         return NGX_ERROR;
     }
 
-    c->data = redis;
+    if (!pmcf->redis_unix) {
+        ngx_pa_redis_keepalive(redis, ac->c.fd);
+    }
+
+    c->data = link;
     c->read->handler = ngx_pa_redis_read_handler;
     c->write->handler = ngx_pa_redis_write_handler;
     c->read->log = redis->log;
     c->write->log = redis->log;
 
-    redis->ac = ac;
-    redis->conn = c;
+    link->ac = ac;
+    link->conn = c;
+
+    redis->link = link;
     redis->state = NGX_PA_REDIS_CONNECTING;
 
+    /* ac->data outlives the link: hiredis reads it after the cleanup */
+
     ac->data = redis;
-    ac->ev.data = redis;
+    ac->ev.data = link;
     ac->ev.addRead = ngx_pa_redis_add_read;
     ac->ev.delRead = ngx_pa_redis_del_read;
     ac->ev.addWrite = ngx_pa_redis_add_write;
@@ -325,6 +383,64 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
 }
 
 
+/*
+ * TCP keepalive: an idle connection whose peer vanished without a RST
+ * (a failover, a firewall dropping state) is closed by the kernel, and
+ * hiredis sees the error, instead of the next request finding it dead.
+ */
+
+static void
+ngx_pa_redis_keepalive(ngx_pa_redis_t *redis, ngx_socket_t fd)
+{
+    int  value;
+
+    value = 1;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, (const void *) &value,
+                   sizeof(int))
+        == -1)
+    {
+        ngx_log_error(NGX_LOG_WARN, redis->log, ngx_socket_errno,
+                      "pa redis: setsockopt(SO_KEEPALIVE) failed");
+        return;
+    }
+
+#if (NGX_HAVE_KEEPALIVE_TUNABLE)
+
+    value = NGX_PA_REDIS_KEEPIDLE;
+
+    if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, (const void *) &value,
+                   sizeof(int))
+        == -1)
+    {
+        ngx_log_error(NGX_LOG_WARN, redis->log, ngx_socket_errno,
+                      "pa redis: setsockopt(TCP_KEEPIDLE) failed");
+    }
+
+    value = NGX_PA_REDIS_KEEPINTVL;
+
+    if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, (const void *) &value,
+                   sizeof(int))
+        == -1)
+    {
+        ngx_log_error(NGX_LOG_WARN, redis->log, ngx_socket_errno,
+                      "pa redis: setsockopt(TCP_KEEPINTVL) failed");
+    }
+
+    value = NGX_PA_REDIS_KEEPCNT;
+
+    if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, (const void *) &value,
+                   sizeof(int))
+        == -1)
+    {
+        ngx_log_error(NGX_LOG_WARN, redis->log, ngx_socket_errno,
+                      "pa redis: setsockopt(TCP_KEEPCNT) failed");
+    }
+
+#endif
+}
+
+
 static void
 ngx_pa_redis_schedule(ngx_pa_redis_t *redis)
 {
@@ -341,24 +457,47 @@ ngx_pa_redis_schedule(ngx_pa_redis_t *redis)
 }
 
 
-/* drops the context now: pending handlers run with NULL (503) */
+/* drops the current context now: pending handlers run with NULL (503) */
 
 static void
 ngx_pa_redis_teardown(ngx_pa_redis_t *redis)
 {
-    redisAsyncContext  *ac;
-
     if (redis->connect_timer.timer_set) {
         ngx_del_timer(&redis->connect_timer);
     }
 
-    ac = redis->ac;
-    redis->ac = NULL;
-    redis->state = NGX_PA_REDIS_DOWN;
-
-    if (ac != NULL) {
-        redisAsyncFree(ac);
+    if (redis->link != NULL) {
+        ngx_pa_redis_close(redis, redis->link);
     }
+
+    redis->state = NGX_PA_REDIS_DOWN;
+}
+
+
+/*
+ * Frees one context.  Never called from a hiredis callback (hiredis
+ * would only mark the context); the link is freed by the cleanup hook.
+ */
+
+static void
+ngx_pa_redis_close(ngx_pa_redis_t *redis, ngx_pa_redis_link_t *link)
+{
+    redisAsyncContext  *ac;
+
+    if (redis->link == link) {
+        redis->link = NULL;
+        redis->state = NGX_PA_REDIS_DOWN;
+
+        if (redis->connect_timer.timer_set) {
+            ngx_del_timer(&redis->connect_timer);
+        }
+    }
+
+    ac = link->ac;
+
+    redis->nested++;
+    redisAsyncFree(ac);
+    redis->nested--;
 }
 
 
@@ -400,6 +539,10 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
 {
     ngx_pa_redis_t  *redis = ac->data;
 
+    if (redis->link == NULL || redis->link->ac != ac) {
+        return;
+    }
+
     if (redis->connect_timer.timer_set) {
         ngx_del_timer(&redis->connect_timer);
     }
@@ -411,7 +554,7 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
 
         /* hiredis frees the context after this callback */
 
-        redis->ac = NULL;
+        redis->link = NULL;
         redis->state = NGX_PA_REDIS_DOWN;
         ngx_pa_redis_schedule(redis);
         return;
@@ -425,29 +568,18 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
 }
 
 
+/* runs after the context's cleanup, which did the bookkeeping */
+
 static void
 ngx_pa_redis_on_disconnect(const redisAsyncContext *ac, int status)
 {
     ngx_pa_redis_t  *redis = ac->data;
-
-    if (redis == NULL || redis->ac != ac) {
-        return;
-    }
 
     if (status != REDIS_OK) {
         ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                       "pa redis: connection to \"%V\" lost: %s",
                       &redis->conf->redis_host, ac->errstr);
     }
-
-    redis->ac = NULL;
-    redis->state = NGX_PA_REDIS_DOWN;
-
-    if (redis->connect_timer.timer_set) {
-        ngx_del_timer(&redis->connect_timer);
-    }
-
-    ngx_pa_redis_schedule(redis);
 }
 
 
@@ -475,6 +607,8 @@ ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r, void *privdata)
 }
 
 
+/* the one place a command's handler runs: the reply, or NULL, once */
+
 static void
 ngx_pa_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
@@ -496,23 +630,27 @@ ngx_pa_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 static void
 ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 {
-    ngx_pa_redis_cmd_t  *cmd = ev->data;
-    void                *data;
+    ngx_pa_redis_cmd_t   *cmd = ev->data;
+    ngx_pa_redis_t       *redis;
+    ngx_pa_redis_link_t  *link;
 
-    ngx_log_error(NGX_LOG_ERR, ev->log, 0, "pa redis: reply timed out");
+    link = cmd->link;
+    redis = link->redis;
+
+    ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                  "pa redis: reply timed out, closing the connection to "
+                  "\"%V\"", &redis->conf->redis_host);
 
     /*
-     * Answer the caller now; the command stays in hiredis' queue and is
-     * freed when its late reply (or the disconnect) comes.
+     * The command may still run (it may sit in Redis' socket buffer):
+     * close the connection, so that its late reply cannot reach anyone,
+     * and every command of it is answered NULL (503) now, this one
+     * included.  Submissions are idempotent: the retry finds what ran.
+     * cmd is freed by the close.
      */
 
-    data = cmd->data;
-    cmd->done = 1;
-    cmd->data = NULL;
-
-    if (data != NULL) {
-        cmd->handler(data, NULL);
-    }
+    ngx_pa_redis_close(redis, link);
+    ngx_pa_redis_schedule(redis);
 }
 
 
@@ -521,40 +659,46 @@ ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 static void
 ngx_pa_redis_read_handler(ngx_event_t *ev)
 {
-    ngx_connection_t  *c = ev->data;
-    ngx_pa_redis_t    *redis = c->data;
+    ngx_connection_t     *c = ev->data;
+    ngx_pa_redis_link_t  *link = c->data;
+    ngx_pa_redis_t       *redis;
 
-    /* may free the context (and this connection): touch nothing after */
+    redis = link->redis;
 
-    if (redis->ac != NULL) {
-        redisAsyncHandleRead(redis->ac);
-    }
+    /* may free the context, the link and this connection: touch none */
+
+    redis->nested++;
+    redisAsyncHandleRead(link->ac);
+    redis->nested--;
 }
 
 
 static void
 ngx_pa_redis_write_handler(ngx_event_t *ev)
 {
-    ngx_connection_t  *c = ev->data;
-    ngx_pa_redis_t    *redis = c->data;
+    ngx_connection_t     *c = ev->data;
+    ngx_pa_redis_link_t  *link = c->data;
+    ngx_pa_redis_t       *redis;
 
-    if (redis->ac != NULL) {
-        redisAsyncHandleWrite(redis->ac);
-    }
+    redis = link->redis;
+
+    redis->nested++;
+    redisAsyncHandleWrite(link->ac);
+    redis->nested--;
 }
 
 
 static void
 ngx_pa_redis_add_read(void *privdata)
 {
-    ngx_pa_redis_t  *redis = privdata;
-    ngx_event_t     *rev;
+    ngx_pa_redis_link_t  *link = privdata;
+    ngx_event_t          *rev;
 
-    rev = redis->conn->read;
+    rev = link->conn->read;
 
     if (!rev->active) {
         if (ngx_add_event(rev, NGX_READ_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
-            ngx_log_error(NGX_LOG_ALERT, redis->log, 0,
+            ngx_log_error(NGX_LOG_ALERT, link->redis->log, 0,
                           "pa redis: cannot add read event");
         }
     }
@@ -564,10 +708,10 @@ ngx_pa_redis_add_read(void *privdata)
 static void
 ngx_pa_redis_del_read(void *privdata)
 {
-    ngx_pa_redis_t  *redis = privdata;
-    ngx_event_t     *rev;
+    ngx_pa_redis_link_t  *link = privdata;
+    ngx_event_t          *rev;
 
-    rev = redis->conn->read;
+    rev = link->conn->read;
 
     if (rev->active) {
         ngx_del_event(rev, NGX_READ_EVENT, 0);
@@ -578,14 +722,14 @@ ngx_pa_redis_del_read(void *privdata)
 static void
 ngx_pa_redis_add_write(void *privdata)
 {
-    ngx_pa_redis_t  *redis = privdata;
-    ngx_event_t     *wev;
+    ngx_pa_redis_link_t  *link = privdata;
+    ngx_event_t          *wev;
 
-    wev = redis->conn->write;
+    wev = link->conn->write;
 
     if (!wev->active) {
         if (ngx_add_event(wev, NGX_WRITE_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
-            ngx_log_error(NGX_LOG_ALERT, redis->log, 0,
+            ngx_log_error(NGX_LOG_ALERT, link->redis->log, 0,
                           "pa redis: cannot add write event");
         }
     }
@@ -595,10 +739,10 @@ ngx_pa_redis_add_write(void *privdata)
 static void
 ngx_pa_redis_del_write(void *privdata)
 {
-    ngx_pa_redis_t  *redis = privdata;
-    ngx_event_t     *wev;
+    ngx_pa_redis_link_t  *link = privdata;
+    ngx_event_t          *wev;
 
-    wev = redis->conn->write;
+    wev = link->conn->write;
 
     if (wev->active) {
         ngx_del_event(wev, NGX_WRITE_EVENT, 0);
@@ -606,20 +750,19 @@ ngx_pa_redis_del_write(void *privdata)
 }
 
 
-/* hiredis frees the context: give the connection back, hiredis closes fd */
+/*
+ * hiredis frees this context: give its own connection back (hiredis
+ * closes the fd) and free its link; the last use hiredis makes of it.
+ */
 
 static void
 ngx_pa_redis_cleanup(void *privdata)
 {
-    ngx_pa_redis_t    *redis = privdata;
-    ngx_connection_t  *c;
+    ngx_pa_redis_link_t  *link = privdata;
+    ngx_pa_redis_t       *redis;
+    ngx_connection_t     *c;
 
-    c = redis->conn;
-    if (c == NULL) {
-        return;
-    }
-
-    redis->conn = NULL;
+    c = link->conn;
 
     if (c->read->active) {
         ngx_del_event(c->read, NGX_READ_EVENT, 0);
@@ -647,4 +790,22 @@ ngx_pa_redis_cleanup(void *privdata)
 
     c->fd = (ngx_socket_t) -1;
     ngx_free_connection(c);
+
+    redis = link->redis;
+
+    if (redis->link == link) {
+
+        /* hiredis dropped it (EOF, error, a refused AUTH): start again */
+
+        redis->link = NULL;
+        redis->state = NGX_PA_REDIS_DOWN;
+
+        if (redis->connect_timer.timer_set) {
+            ngx_del_timer(&redis->connect_timer);
+        }
+
+        ngx_pa_redis_schedule(redis);
+    }
+
+    ngx_free(link);
 }

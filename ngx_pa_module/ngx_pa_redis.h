@@ -24,6 +24,7 @@ typedef void (*ngx_pa_redis_handler_pt)(void *data, redisReply *reply);
 struct ngx_pa_redis_cmd_s {
     ngx_pa_redis_handler_pt    handler;
     void                      *data;       /* NULL once cancelled */
+    void                      *link;       /* the context it was sent on */
     ngx_event_t                timer;      /* reply timeout */
     unsigned                   done:1;     /* handler already called */
 };

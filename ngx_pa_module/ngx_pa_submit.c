@@ -3,9 +3,18 @@
  *
  * Everything is decided here, in the worker: fields validated, personal
  * data sealed, media typed and hashed, the first deadline computed on the
- * working calendar, the stored JSON blobs encoded.  The submit script only
- * writes them (report hash, history, indexes, deadline, event) in one
- * atomic call; then media are renamed into the store and the answer sent.
+ * working calendar, the stored JSON blobs encoded.  The media enter the
+ * content-addressed store first, then the submit script writes the report
+ * that points at them (report hash, history, indexes, deadline, event) in
+ * one atomic call, and the answer is sent.
+ *
+ * Nothing is both refused and kept: a reply timeout answers 503 although
+ * the script may still run.  So a blob in the store is never removed on a
+ * failed call (an unreferenced blob is harmless, a referenced missing one
+ * is not), and a submission is idempotent: its key (Idempotency-Key, else
+ * the SHA-256 of the normalised submission) is kept a day with the
+ * report, and a retry gets the original 201: the same id and a working
+ * access token, derived as HMAC(secret, key, id), never stored in clear.
  */
 
 #include "ngx_pa.h"
@@ -19,6 +28,8 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -27,6 +38,8 @@
 #define NGX_PA_NAME_MAX      100
 #define NGX_PA_TOKEN_BYTES   32
 #define NGX_PA_FUTURE_SKEW   300      /* occurred_at may be this far ahead */
+#define NGX_PA_IDEM_KEY_MAX  255      /* Idempotency-Key, visible ASCII */
+#define NGX_PA_HEX256        (SHA256_DIGEST_LENGTH * 2)
 
 
 struct ngx_pa_submit_s {
@@ -34,13 +47,18 @@ struct ngx_pa_submit_s {
     ngx_array_t          *fields;     /* ngx_str_t pairs for HSET */
     ngx_array_t          *prints;     /* ngx_str_t duplicate fingerprints */
     ngx_str_t             phone_hash;
+    ngx_str_t             token;      /* the reporter's access token */
     ngx_str_t             token_hash; /* SHA-256 hex of the access token */
+    ngx_uint_t            token_slot; /* its value's index in fields */
+    ngx_str_t             idem;       /* SHA-256 hex: the idempotency key */
+    ngx_str_t             print;      /* SHA-256 hex: the submission */
     double                lat;        /* the position, for duplicate hints */
     double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
     ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
+    ngx_str_t             auto_agency; /* dispatched at submission to it */
 };
 
 
@@ -58,7 +76,20 @@ static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb);
 static ngx_int_t ngx_pa_submit_prints(ngx_http_request_t *r,
     ngx_pa_submit_t *sb);
+static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
+static ngx_int_t ngx_pa_submit_store_media(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb);
+static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, redisReply *seen);
+static ngx_int_t ngx_pa_submit_answer(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
 static void ngx_pa_submit_json_cleanup(void *data);
+static ngx_int_t ngx_pa_submit_dispatched(ngx_pa_record_t *rec,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_uint_t urgent, json_t *answer,
+    json_t *dls);
 
 
 ngx_int_t
@@ -130,7 +161,9 @@ ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return ngx_pa_fail(r, &err);
     }
 
-    if (ngx_pa_submit_validate(r, ctx, sb, &err) != NGX_OK) {
+    if (ngx_pa_submit_validate(r, ctx, sb, &err) != NGX_OK
+        || ngx_pa_submit_idempotency(r, sb, &err) != NGX_OK)
+    {
         return ngx_pa_fail(r, &err);
     }
 
@@ -167,11 +200,10 @@ static ngx_int_t
 ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_pa_err_t *err)
 {
-    u_char               *p;
     time_t                occurred, due;
     double                lat, lng;
-    json_t               *stored, *answer, *dls, *media;
-    ngx_str_t             v, raw, *test, agency;
+    json_t               *stored, *answer, *dls, *media, *d, *jv;
+    ngx_str_t             v, agency;
     ngx_uint_t            urgent;
     ngx_int_t             publish, private, share, has_pos;
     ngx_uint_t            i;
@@ -182,8 +214,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_main_conf_t   *pmcf;
     char                  phone[NGX_PA_PHONE_LEN];
     char                  hash[NGX_PA_PII_HASH_LEN + 1];
-    u_char                tok[NGX_PA_TOKEN_BYTES];
-    u_char                md[SHA256_DIGEST_LENGTH];
     static const char    *channels[] = {
         "app", "web", "zalo", "facebook", "hotline", "ioc", NULL
     };
@@ -406,58 +436,30 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     sb->lat = lat;
     sb->lng = lng;
 
-    /* LC25 / ĐB: the agency whose area holds the report, for dispatch */
+    /*
+     * LC25 Điều 6, ĐB: the report goes at once to the agency whose area
+     * holds it; a position no area holds waits for the IOC's dispatch.
+     */
 
     if (pmcf->auto_dispatch
         && ngx_pa_directory_locate(pmcf, lat, lng, &agency) == NGX_OK)
     {
         ngx_pa_record_put(&rec, "auto_agency", &agency);
+        sb->auto_agency = agency;
     }
 
-    /* the reporter's secret: shown once, only its hash is kept */
+    /*
+     * The reporter's secret: shown once, only its hash is kept.  It is
+     * derived from the report id (ngx_pa_submit_send()): a slot for now.
+     */
 
-    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
+    ngx_pa_record_put_cstr(&rec, "token_hash", "");
+    sb->token_slot = rec.fields->nelts - 1;
 
-    if (test != NULL && test->len >= 16 && test->len <= 64) {
+    /* state and the first deadlines */
 
-        /* tests only (pa_test_clock): a known token, static test steps */
-        v = *test;
-
-    } else {
-        if (RAND_bytes(tok, sizeof(tok)) != 1) {
-            return NGX_ERROR;
-        }
-
-        raw.len = sizeof(tok);
-        raw.data = tok;
-
-        v.len = ngx_base64_encoded_length(sizeof(tok));
-        v.data = ngx_pnalloc(r->pool, v.len);
-        if (v.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_encode_base64url(&v, &raw);
-    }
-
-    json_object_set_new(answer, "access_token",
-                        ngx_pa_json_strn(v.data, v.len));
-
-    SHA256(v.data, v.len, md);
-
-    p = ngx_pnalloc(r->pool, SHA256_DIGEST_LENGTH * 2 + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    *ngx_hex_dump(p, md, SHA256_DIGEST_LENGTH) = '\0';
-    ngx_pa_record_put_cstr(&rec, "token_hash", (char *) p);
-    sb->token_hash.data = p;
-    sb->token_hash.len = SHA256_DIGEST_LENGTH * 2;
-
-    /* state and the first deadline */
-
-    ngx_pa_record_put_cstr(&rec, "status", "submitted");
+    ngx_pa_record_put_cstr(&rec, "status",
+                           sb->auto_agency.len ? "dispatched" : "submitted");
     ngx_pa_record_put_int(&rec, "created_at", ctx->now);
     ngx_pa_record_put_int(&rec, "updated_at", ctx->now);
     ngx_pa_record_put_cstr(&rec, "urgent", urgent ? "1" : "0");
@@ -472,9 +474,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
     }
 
-    first = pmcf->verification ? "verify" : "receive";
-    sla = ngx_pa_sla_find(pmcf, first);
-
     dls = json_array();
     if (dls == NULL) {
         return NGX_ERROR;
@@ -482,17 +481,61 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     json_object_set_new(answer, "deadlines", dls);
 
-    if (sla) {
-        due = ngx_pa_sla_due(pmcf, sla, ctx->now, urgent);
-
-        if (ngx_pa_record_deadline(&rec, first, NULL, due, dls) != NGX_OK) {
+    if (sb->auto_agency.len) {
+        if (ngx_pa_submit_dispatched(&rec, ctx, sb, urgent, answer, dls)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
 
-        /* past the known calendar or over provisional days: said so */
-        if (ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due)) {
-            json_object_set_new(json_array_get(dls, 0), "provisional",
-                                json_true());
+    } else {
+        first = pmcf->verification ? "verify" : "receive";
+        sla = ngx_pa_sla_find(pmcf, first);
+
+        if (sla) {
+            due = ngx_pa_sla_due(pmcf, sla, ctx->now, urgent);
+
+            if (ngx_pa_record_deadline(&rec, first, NULL, due, dls)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        /* steps counted from the submission (TN Điều 6.2, 7.1) */
+
+        sla = pmcf->slas->elts;
+
+        for (i = 0; i < pmcf->slas->nelts; i++) {
+            if (!sla[i].from_submission
+                || ngx_strcmp(sla[i].step.data, first) == 0)
+            {
+                continue;
+            }
+
+            due = ngx_pa_sla_due(pmcf, &sla[i], ctx->now, urgent);
+
+            if (ngx_pa_record_deadline(&rec, (char *) sla[i].step.data,
+                                       NULL, due, dls)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    /* past the known calendar or over provisional days: said so */
+
+    json_array_foreach(dls, i, d) {
+        jv = json_object_get(d, "due");
+
+        if (json_is_string(jv)
+            && ngx_pa_rfc3339_parse((u_char *) json_string_value(jv),
+                                    json_string_length(jv), &due)
+               == 0
+            && ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due))
+        {
+            json_object_set_new(d, "provisional", json_true());
         }
     }
 
@@ -504,6 +547,68 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     sb->fields = rec.fields;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Dispatched at submission (pa_auto_dispatch): the area's agency is the
+ * lead at once, with the deadlines a dispatch opens; submit.lua files it
+ * in the agency's queue and counts it.
+ */
+
+static ngx_int_t
+ngx_pa_submit_dispatched(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_uint_t urgent, json_t *answer, json_t *dls)
+{
+    u_char              *p;
+    ngx_str_t            list;
+    ngx_uint_t           i;
+    ngx_pa_sla_t        *sla;
+    ngx_pa_main_conf_t  *pmcf;
+    static const char   *steps[] = { "accept", "resolve", "notify", NULL };
+
+    pmcf = ngx_http_get_module_main_conf(rec->request, ngx_http_pa_module);
+
+    list.len = sb->auto_agency.len + 2;
+    list.data = ngx_pnalloc(rec->request->pool, list.len);
+    if (list.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = list.data;
+    *p++ = ',';
+    p = ngx_cpymem(p, sb->auto_agency.data, sb->auto_agency.len);
+    *p = ',';
+
+    ngx_pa_record_put(rec, "agencies", &list);
+    ngx_pa_record_put(rec, "lead", &sb->auto_agency);
+    ngx_pa_record_put_int(rec, "dispatched_at", ctx->now);
+
+    json_object_set_new(answer, "status", json_string("dispatched"));
+    json_object_set_new(answer, "agencies",
+                        json_pack("[s#]", sb->auto_agency.data,
+                                  (int) sb->auto_agency.len));
+
+    for (i = 0; steps[i]; i++) {
+        sla = ngx_pa_sla_find(pmcf, steps[i]);
+        if (sla == NULL) {
+            continue;
+        }
+
+        /* the notice is the report's, the others the agency's */
+
+        if (ngx_pa_record_deadline(rec, steps[i],
+                                   i < 2 ? &sb->auto_agency : NULL,
+                                   ngx_pa_sla_due(pmcf, sla, ctx->now,
+                                                  urgent),
+                                   dls)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     return NGX_OK;
 }
@@ -536,20 +641,39 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 /*
  * KEYS: report, history, state index, due index, events, all reports,
  *       the phone's duplicate prints, locked phones, the position index
- *       of duplicate hints and its times, the access token's report id
+ *       of duplicate hints and its times, the access token's report id,
+ *       the idempotency key; dispatched at submission: the agency's
+ *       queue, the day's statistics, the work-load gauge
  * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
- *       n prints, prints..., n deadlines, (member due) x n, fields...
+ *       what a retry gets back, agency dispatched to (or ""), its
+ *       history entry (or ""), n prints, prints..., n deadlines,
+ *       (member due) x n, fields...
  */
 
 static ngx_int_t
 ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_str_t           *kv, *id, *note;
+    u_char              *p;
+    char                *dump;
+    size_t               len;
+    ngx_tm_t             tm;
+    ngx_str_t           *kv, *id, *note, seen;
     ngx_uint_t           i;
     ngx_array_t         *keys, *args;
     ngx_pa_submit_t     *sb;
+    ngx_pa_main_conf_t  *pmcf;
 
     sb = ctx->submit;
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    /* the blobs first: the report may point only at what is stored */
+
+    if (ngx_pa_submit_store_media(r, sb) != NGX_OK) {
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "the media could not be stored, "
+                                 "try again");
+    }
 
     if (ngx_pa_submit_new_id(r, ctx, sb) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -558,16 +682,60 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     id = &sb->report_id;
     note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
 
-    keys = ngx_array_create(r->pool, 11, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
-                            sizeof(ngx_str_t));
-    if (keys == NULL || args == NULL) {
+    if (ngx_pa_submit_token(r, sb, id, &sb->token) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    p = ngx_pnalloc(r->pool, NGX_PA_HEX256 + 1);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_pa_auth_token_hash(&sb->token, p);
+    sb->token_hash.data = p;
+    sb->token_hash.len = NGX_PA_HEX256;
+
+    kv = sb->fields->elts;
+    kv[sb->token_slot] = sb->token_hash;
+
+    /*
+     * What a retry gets back: "<id> <submission print> <201 body without
+     * the token>"; the token is derived again from the key and the id.
+     */
+
+    json_object_set_new(sb->answer, "id", ngx_pa_json_strn(id->data, id->len));
+    json_object_set_new(sb->answer, "access_token", json_null());
+
+    dump = json_dumps(sb->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (dump == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = ngx_strlen(dump);
+
+    keys = ngx_array_create(r->pool, 15, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
+                            sizeof(ngx_str_t));
+    seen.len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
+    seen.data = ngx_pnalloc(r->pool, seen.len);
+
+    if (keys == NULL || args == NULL || seen.data == NULL) {
+        ngx_free(dump);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(seen.data, id->data, id->len);
+    *p++ = ' ';
+    p = ngx_cpymem(p, sb->print.data, NGX_PA_HEX256);
+    *p++ = ' ';
+    ngx_memcpy(p, dump, len);
+    ngx_free(dump);
+
     if (ngx_pa_key(r, keys, "r:%V", id) == NULL
         || ngx_pa_key(r, keys, "h:%V", id) == NULL
-        || ngx_pa_key(r, keys, "st:submitted") == NULL
+        || ngx_pa_key(r, keys, "st:%s", sb->auto_agency.len ? "dispatched"
+                                                       : "submitted")
+           == NULL
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "events") == NULL
         || ngx_pa_key(r, keys, "all") == NULL
@@ -575,9 +743,22 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "locked") == NULL
         || ngx_pa_key(r, keys, "near") == NULL
         || ngx_pa_key(r, keys, "near:at") == NULL
-        || ngx_pa_key(r, keys, "tok:%V", &sb->token_hash) == NULL)
+        || ngx_pa_key(r, keys, "tok:%V", &sb->token_hash) == NULL
+        || ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (sb->auto_agency.len) {
+        ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+
+        if (ngx_pa_key(r, keys, "ag:%V", &sb->auto_agency) == NULL
+            || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                          tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+            || ngx_pa_key(r, keys, "gauge") == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     if (ngx_pa_arg_str(args, id) != NGX_OK
@@ -587,6 +768,14 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
            != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
         || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
+           != NGX_OK
+        || ngx_pa_arg_str(args, &seen) != NGX_OK
+        || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
+        || (sb->auto_agency.len
+            ? ngx_pa_record_history(r, ctx, args, "system", "auto_dispatch",
+                                    "dispatch", "submitted", "dispatched",
+                                    NULL)
+            : ngx_pa_arg_cstr(args, ""))
            != NGX_OK
         || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
     {
@@ -623,11 +812,21 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
     ngx_int_t         rc;
-    ngx_uint_t        i;
-    ngx_pa_media_t  **m;
     ngx_pa_submit_t  *sb;
 
     sb = ctx->submit;
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[1]->type == REDIS_REPLY_STRING
+        && reply->element[0]->len == 6
+        && ngx_strncmp(reply->element[0]->str, "replay", 6) == 0)
+    {
+        /* a retry of a stored submission: the original 201 again */
+
+        ngx_pa_finalize(r, ngx_pa_submit_replay(r, ctx, reply->element[1]));
+        return;
+    }
 
     if (reply->type == REDIS_REPLY_ERROR) {
 
@@ -669,36 +868,303 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    /* stored: now the media may enter the store */
+    json_object_set_new(sb->answer, "access_token",
+                        ngx_pa_json_strn(sb->token.data, sb->token.len));
+
+    rc = ngx_pa_submit_answer(r, ctx, &sb->report_id, sb->answer);
+    sb->answer = NULL;
+
+    ngx_pa_finalize(r, rc);
+}
+
+
+/* the 201, of this dialect or another's; takes the JSON reference */
+
+static ngx_int_t
+ngx_pa_submit_answer(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
+    json_t *answer)
+{
+    ngx_pa_submit_t  *sb;
+
+    sb = ctx->submit;
+
+    if (sb->from != NULL) {
+        return sb->from->answer(r, ctx, id, answer);
+    }
+
+    ngx_pa_report_location(r, id);
+
+    return ngx_pa_send_json(r, NGX_HTTP_CREATED, answer);
+}
+
+
+/*
+ * The key was seen: "<id> <print> <201 body>" of the stored submission.
+ * The same key with another submission is a client's mistake, not a
+ * retry: it must not hand out that report's token.
+ */
+
+static ngx_int_t
+ngx_pa_submit_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    redisReply *seen)
+{
+    u_char           *p, *last, *sp;
+    json_t           *answer;
+    ngx_str_t         id, token;
+    ngx_pa_submit_t  *sb;
+
+    sb = ctx->submit;
+
+    p = (u_char *) seen->str;
+    last = p + seen->len;
+
+    sp = ngx_strlchr(p, last, ' ');
+
+    if (sp == NULL || last - sp < NGX_PA_HEX256 + 2
+        || sp[NGX_PA_HEX256 + 1] != ' ')
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: unreadable idempotency record \"%*s\"",
+                      ngx_min(seen->len, 64), seen->str);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_strncmp(sp + 1, sb->print.data, NGX_PA_HEX256) != 0) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "Idempotency-Key",
+                                 "this Idempotency-Key was used for another "
+                                 "submission");
+    }
+
+    id.len = sp - p;
+    id.data = ngx_pnalloc(r->pool, id.len);
+    if (id.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(id.data, p, id.len);
+
+    p = sp + 1 + NGX_PA_HEX256 + 1;
+
+    answer = json_loadb((const char *) p, last - p, 0, NULL);
+    if (answer == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_submit_token(r, sb, &id, &token) != NGX_OK) {
+        json_decref(answer);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    json_object_set_new(answer, "access_token",
+                        ngx_pa_json_strn(token.data, token.len));
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "pa: a retry of report %V, answered as stored", &id);
+
+    return ngx_pa_submit_answer(r, ctx, &id, answer);
+}
+
+
+/*
+ * Into the content-addressed store before the script: a blob no report
+ * points at is harmless, and is kept whatever happens to the call.
+ */
+
+static ngx_int_t
+ngx_pa_submit_store_media(ngx_http_request_t *r, ngx_pa_submit_t *sb)
+{
+    ngx_uint_t        i;
+    ngx_pa_media_t  **m;
 
     m = sb->body.media.elts;
 
     for (i = 0; i < sb->body.media.nelts; i++) {
-        if (ngx_pa_media_commit(r, m[i]) != NGX_OK) {
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                          "pa: report %V stored but media %s lost",
-                          &sb->report_id, m[i]->hex);
+        if (!m[i]->committed && ngx_pa_media_commit(r, m[i]) != NGX_OK) {
+            return NGX_ERROR;
         }
     }
 
-    json_object_set_new(sb->answer, "id",
-                        ngx_pa_json_strn(sb->report_id.data,
-                                         sb->report_id.len));
+    return NGX_OK;
+}
 
-    if (sb->from != NULL) {
-        rc = sb->from->answer(r, ctx, &sb->report_id, sb->answer);
-        sb->answer = NULL;
 
-        ngx_pa_finalize(r, rc);
-        return;
+/*
+ * The submission's print (SHA-256 of its fields, sorted, and its media
+ * digests) and its idempotency key: the client's Idempotency-Key scoped
+ * to the phone, else the print itself.  With pa_test_clock the test
+ * headers that make a report another one count too.
+ */
+
+static ngx_int_t
+ngx_pa_submit_idempotency(ngx_http_request_t *r, ngx_pa_submit_t *sb,
+    ngx_pa_err_t *err)
+{
+    u_char              *buf, *p;
+    char                *dump;
+    size_t               len;
+    ngx_str_t           *h, *key;
+    ngx_uint_t           i;
+    ngx_pa_media_t     **m;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               md[SHA256_DIGEST_LENGTH];
+    static const char   *test[] = {
+        "X-PA-Test-Id", "X-PA-Test-Token", "X-PA-Now", NULL
+    };
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    key = ngx_pa_header(r, "Idempotency-Key");
+
+    if (key != NULL) {
+        if (key->len == 0 || key->len > NGX_PA_IDEM_KEY_MAX) {
+            goto invalid;
+        }
+
+        for (i = 0; i < key->len; i++) {
+            if (key->data[i] < 0x21 || key->data[i] > 0x7e) {
+                goto invalid;
+            }
+        }
     }
 
-    ngx_pa_report_location(r, &sb->report_id);
+    dump = json_dumps(sb->body.fields, JSON_COMPACT | JSON_SORT_KEYS);
+    if (dump == NULL) {
+        return NGX_ERROR;
+    }
 
-    rc = ngx_pa_send_json(r, NGX_HTTP_CREATED, sb->answer);
-    sb->answer = NULL;
+    len = ngx_strlen(dump) + sb->body.media.nelts * (NGX_PA_HEX256 + 1);
 
-    ngx_pa_finalize(r, rc);
+    for (i = 0; pmcf->test_clock && test[i]; i++) {
+        h = ngx_pa_header(r, test[i]);
+        len += h ? ngx_strlen(test[i]) + 2 + h->len : 0;
+    }
+
+    len += sizeof("key\n") + sb->phone_hash.len + 1
+           + (key ? key->len : 0) + NGX_PA_HEX256;
+
+    buf = ngx_pnalloc(r->pool, len);
+    sb->print.data = ngx_pnalloc(r->pool, NGX_PA_HEX256);
+    sb->idem.data = ngx_pnalloc(r->pool, NGX_PA_HEX256);
+
+    if (buf == NULL || sb->print.data == NULL || sb->idem.data == NULL) {
+        ngx_free(dump);
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(buf, dump, ngx_strlen(dump));
+    ngx_free(dump);
+
+    m = sb->body.media.elts;
+
+    for (i = 0; i < sb->body.media.nelts; i++) {
+        *p++ = '\n';
+        p = ngx_cpymem(p, m[i]->hex, NGX_PA_HEX256);
+    }
+
+    for (i = 0; pmcf->test_clock && test[i]; i++) {
+        h = ngx_pa_header(r, test[i]);
+
+        if (h != NULL) {
+            p = ngx_sprintf(p, "\n%s:%V", test[i], h);
+        }
+    }
+
+    SHA256(buf, p - buf, md);
+    sb->print.len = ngx_hex_dump(sb->print.data, md, sizeof(md))
+                    - sb->print.data;
+
+    if (key != NULL) {
+        p = ngx_sprintf(buf, "key\n%V\n%V", &sb->phone_hash, key);
+
+    } else {
+        p = ngx_sprintf(buf, "body\n%V", &sb->print);
+    }
+
+    SHA256(buf, p - buf, md);
+    sb->idem.len = ngx_hex_dump(sb->idem.data, md, sizeof(md))
+                   - sb->idem.data;
+
+    return NGX_OK;
+
+invalid:
+
+    ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                   "Idempotency-Key",
+                   "Idempotency-Key: 1 to 255 visible ASCII characters");
+    return NGX_ERROR;
+}
+
+
+/*
+ * The reporter's access token of report id: HMAC-SHA256 of the tenant,
+ * the idempotency key and the id under the server's secret, so a retry
+ * gets the same token while only its hash is stored.  X-PA-Test-Token
+ * (pa_test_clock) names it in tests.
+ */
+
+static ngx_int_t
+ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
+    ngx_str_t *id, ngx_str_t *token)
+{
+    u_char              *msg, *p;
+    unsigned int         mdlen;
+    ngx_str_t            raw, *test;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               md[EVP_MAX_MD_SIZE];
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
+
+    if (test != NULL && test->len >= 16 && test->len <= 64) {
+
+        /* tests only (pa_test_clock): a known token, static test steps */
+        *token = *test;
+        return NGX_OK;
+    }
+
+    if (pmcf->auth_secret.len == 0) {
+
+        /* no secret to derive it from: random, a retry gets another */
+
+        if (RAND_bytes(md, NGX_PA_TOKEN_BYTES) != 1) {
+            return NGX_ERROR;
+        }
+
+        mdlen = NGX_PA_TOKEN_BYTES;
+
+    } else {
+        msg = ngx_pnalloc(r->pool, sizeof("pa-report-token\n\n\n") - 1
+                                   + pmcf->tenant.len + sb->idem.len
+                                   + id->len);
+        if (msg == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_sprintf(msg, "pa-report-token\n%V\n%V\n%V", &pmcf->tenant,
+                        &sb->idem, id);
+
+        if (HMAC(EVP_sha256(), pmcf->auth_secret.data,
+                 (int) pmcf->auth_secret.len, msg, p - msg, md, &mdlen)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    raw.len = mdlen;
+    raw.data = md;
+
+    token->len = ngx_base64_encoded_length(mdlen);
+    token->data = ngx_pnalloc(r->pool, token->len);
+    if (token->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_encode_base64url(token, &raw);
+
+    return NGX_OK;
 }
 
 

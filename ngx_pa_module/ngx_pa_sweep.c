@@ -18,6 +18,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
@@ -48,9 +49,9 @@ typedef struct {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_event_t                timer;
-    ngx_pa_redis_cmd_t        *cmd;        /* the call in flight or NULL */
+    ngx_pa_call_t              call;       /* sweep.lua; call.cmd: in flight */
+    ngx_pool_t                *pool;       /* the call's, while in flight */
     ngx_str_t                  node;       /* host:pid:random */
-    unsigned                   retried:1;  /* sent as EVAL after NOSCRIPT */
 } ngx_pa_sweeper_t;
 
 
@@ -63,7 +64,8 @@ typedef struct {
 
 static void ngx_pa_sweep_tick(ngx_event_t *ev);
 static void ngx_pa_sweep_run(ngx_pa_sweeper_t *sw);
-static void ngx_pa_sweep_on_reply(void *data, redisReply *reply);
+static void ngx_pa_sweep_on_reply(ngx_pa_call_t *call, redisReply *reply);
+static void ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply);
 static ngx_int_t ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf,
     ngx_pool_t *pool, time_t now, ngx_str_t *node, ngx_array_t *keys,
     ngx_array_t *args);
@@ -146,9 +148,13 @@ ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
         ngx_del_timer(&sw->timer);
     }
 
-    if (sw->cmd != NULL) {
-        ngx_pa_redis_cancel(sw->cmd);
-        sw->cmd = NULL;
+    /* hiredis keeps its own copy of the command: the pool may go */
+
+    ngx_pa_call_cancel(&sw->call);
+
+    if (sw->pool != NULL) {
+        ngx_destroy_pool(sw->pool);
+        sw->pool = NULL;
     }
 
     pmcf->sweeper = NULL;
@@ -166,8 +172,7 @@ ngx_pa_sweep_tick(ngx_event_t *ev)
 
     /* a slow call still in flight: this tick is skipped, not queued */
 
-    if (sw->cmd == NULL) {
-        sw->retried = 0;
+    if (sw->call.cmd == NULL) {
         ngx_pa_sweep_run(sw);
     }
 
@@ -183,18 +188,13 @@ ngx_pa_sweep_tick(ngx_event_t *ev)
 static void
 ngx_pa_sweep_run(ngx_pa_sweeper_t *sw)
 {
-    int                  argc, i;
-    size_t              *argvlen;
-    ngx_str_t           *s;
-    ngx_uint_t           k;
     ngx_pool_t          *pool;
-    const char         **argv;
     ngx_array_t         *keys, *args;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = sw->conf;
 
-    /* hiredis copies the command at once: the pool lives for this call */
+    /* the call's arguments live in a pool of their own until the reply */
 
     pool = ngx_create_pool(2048, sw->log);
     if (pool == NULL) {
@@ -211,65 +211,26 @@ ngx_pa_sweep_run(ngx_pa_sweeper_t *sw)
         goto failed;
     }
 
-    argc = 3 + keys->nelts + args->nelts;
+    ngx_pa_call_init(&sw->call, pmcf, pool, sw->log);
 
-    argv = ngx_palloc(pool, argc * sizeof(char *));
-    argvlen = ngx_palloc(pool, argc * sizeof(size_t));
+    /* nobody waits for a sweep: quitting drops it */
+    sw->call.background = 1;
 
-    if (argv == NULL || argvlen == NULL) {
+    if (ngx_pa_call_script(&sw->call, NGX_PA_SCRIPT_SWEEP, keys, args)
+        != NGX_OK)
+    {
         goto failed;
     }
 
-    if (sw->retried) {
-        /* Redis lost its script cache (restart, SCRIPT FLUSH): send it */
-        argv[0] = "EVAL";
-        argvlen[0] = 4;
-        argv[1] = (const char *) pmcf->scripts[NGX_PA_SCRIPT_SWEEP].body.data;
-        argvlen[1] = pmcf->scripts[NGX_PA_SCRIPT_SWEEP].body.len;
-
-    } else {
-        argv[0] = "EVALSHA";
-        argvlen[0] = 7;
-        argv[1] = (const char *) pmcf->scripts[NGX_PA_SCRIPT_SWEEP].sha1;
-        argvlen[1] = 40;
-    }
-
-    argv[2] = "5";                  /* NGX_PA_SWEEP_KEYS */
-    argvlen[2] = 1;
-
-    i = 3;
-    s = keys->elts;
-
-    for (k = 0; k < keys->nelts; k++, i++) {
-        argv[i] = (const char *) s[k].data;
-        argvlen[i] = s[k].len;
-    }
-
-    s = args->elts;
-
-    for (k = 0; k < args->nelts; k++, i++) {
-        argv[i] = (const char *) s[k].data;
-        argvlen[i] = s[k].len;
-    }
-
-    sw->cmd = ngx_pa_redis_command(pmcf->redis, argc, argv, argvlen,
-                                   ngx_pa_sweep_on_reply, sw, sw->log);
-
-    ngx_destroy_pool(pool);
-
-    if (sw->cmd == NULL) {
+    if (ngx_pa_call_send(&sw->call, ngx_pa_sweep_on_reply, sw) != NGX_OK) {
         ngx_log_error(NGX_LOG_WARN, sw->log, 0,
                       "pa sweep: Redis not reachable, next tick in %M ms",
                       pmcf->sweep_interval);
+        ngx_destroy_pool(pool);
         return;
     }
 
-    /*
-     * The adapter's reply timer is not cancelable (a request waits for its
-     * answer); nobody waits for a sweep: quitting drops it.
-     */
-
-    sw->cmd->timer.cancelable = 1;
+    sw->pool = pool;
 
     return;
 
@@ -281,14 +242,27 @@ failed:
 
 
 static void
-ngx_pa_sweep_on_reply(void *data, redisReply *reply)
+ngx_pa_sweep_on_reply(ngx_pa_call_t *call, redisReply *reply)
 {
-    ngx_pa_sweeper_t  *sw = data;
+    ngx_pa_sweeper_t  *sw = call->data;
+    ngx_pool_t        *pool;
 
+    pool = sw->pool;
+    sw->pool = NULL;
+
+    ngx_pa_sweep_result(sw, reply);
+
+    if (pool != NULL) {
+        ngx_destroy_pool(pool);
+    }
+}
+
+
+static void
+ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
+{
     ngx_int_t   count[4];
     ngx_uint_t  more;
-
-    sw->cmd = NULL;
 
     if (reply == NULL) {
         ngx_log_error(NGX_LOG_WARN, sw->log, 0,
@@ -297,13 +271,6 @@ ngx_pa_sweep_on_reply(void *data, redisReply *reply)
     }
 
     if (reply->type == REDIS_REPLY_ERROR) {
-
-        if (!sw->retried && ngx_pa_scripts_noscript(reply->str, reply->len)) {
-            sw->retried = 1;
-            ngx_pa_sweep_run(sw);
-            return;
-        }
-
         ngx_log_error(NGX_LOG_ERR, sw->log, 0, "pa sweep: script failed: %*s",
                       (size_t) reply->len, reply->str);
         return;

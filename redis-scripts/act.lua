@@ -21,13 +21,16 @@
 --   fields to set (name value ...; "+media" appends to the media array),
 --   deadline keys to close ("step", "step@agency", "step@*", "*"),
 --   deadlines to open (key due due_urgent ...; a key ending in "@" gets the
---     lead agency, one ending in "#" the new comment's id),
+--     lead agency, one ending in "#" the new comment's id; "<state>>key"
+--     opens only when the report ends in <state>: a supplement returns
+--     the report to where request_info took it from),
 --   extras (name value ...): agencies, coordinator, rating, text,
 --     comment_id, violation, lead_only, coordinator_only, reopen, until,
---     day_seconds, auto_dispatch, summary
+--     auto_dispatch, summary, secret
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
--- invalid_transition, forbidden, comments_locked, no_comment.
+-- invalid_transition, forbidden, comments_locked, no_comment,
+-- "not_later <current deadline>" (extend: the new date is not after it).
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -53,6 +56,31 @@ do
     for k = 1, #e, 2 do
         extras[e[k]] = e[k + 1]
     end
+end
+
+-- Redis' cjson has no empty_array: an empty Lua table encodes as "{}",
+-- so a media item's "flags": [] would come back as {} after a decode and
+-- an encode.  The names below are arrays in every stored JSON; an empty
+-- one is written as [] (a marker string, replaced after encoding).
+local ARRAYS = {media = true, flags = true, agencies = true}
+local EMPTY = '\0pa-empty-array\0'
+
+local function mark(t)
+    for k, v in pairs(t) do
+        if type(v) == 'table' then
+            if next(v) == nil and ARRAYS[k] then
+                t[k] = EMPTY
+            else
+                mark(v)
+            end
+        end
+    end
+    return t
+end
+
+local function encode(t)
+    local s = cjson.encode(mark(t))
+    return (string.gsub(s, '"\\u0000pa%-empty%-array\\u0000"', '[]'))
 end
 
 local flat = redis.call('HGETALL', R)
@@ -110,6 +138,16 @@ if (action == 'return' or action == 'extend' or action == 'reply')
     return redis.error_reply('forbidden')
 end
 
+-- the IOC decides on an unsatisfied rating once (keep or reopen)
+if action == 'review_rating' and not open_deadline('review_rating') then
+    return redis.error_reply('invalid_transition')
+end
+
+-- reopened to the same agency: there must be one
+if action == 'reopen' and (rep.lead or '') == '' then
+    return redis.error_reply('invalid_transition')
+end
+
 if action == 'rate' and rep.rating then
     -- one rating per report (documented in README)
     return redis.error_reply('invalid_transition')
@@ -143,6 +181,11 @@ if action == 'receive' and extras.auto_dispatch then
     end
 end
 
+if action == 'supplement' then
+    -- back to the state request_info took the report from
+    to = rep.info_from or 'submitted'
+end
+
 if extras.agencies and (action == 'dispatch' or action == 'receive') then
     new_lead = string.match(extras.agencies, '^,([^,]+),')
 end
@@ -156,12 +199,15 @@ local hset = {'updated_at', now}
 for k = 1, #sets, 2 do
     local name, value = sets[k], sets[k + 1]
     if name == '+media' then
-        local media = rep.media and cjson.decode(rep.media) or {}
-        for _, m in ipairs(cjson.decode(value)) do
-            media[#media + 1] = m
+        -- appended as text: the stored items are not decoded again
+        local old = rep.media or '[]'
+        if old == '[]' then
+            rep.media = value
+        elseif value ~= '[]' then
+            rep.media = string.sub(old, 1, -2) .. ',' .. string.sub(value, 2)
         end
         hset[#hset + 1] = 'media'
-        hset[#hset + 1] = cjson.encode(media)
+        hset[#hset + 1] = rep.media
     else
         hset[#hset + 1] = name
         hset[#hset + 1] = value
@@ -300,10 +346,17 @@ end
 
 if action == 'comment' or action == 'reply' or action == 'flag_comment' then
     hset[#hset + 1] = 'comments'
-    hset[#hset + 1] = cjson.encode(comments)
+    hset[#hset + 1] = encode(comments)
 end
 
 local function open_key(key, due_normal, due_urgent)
+    local only = string.match(key, '^([%w_]+)>')
+    if only then
+        if only ~= state then
+            return
+        end
+        key = string.sub(key, #only + 2)
+    end
     if key == 'confirm' and (rep.coordinator or '') == '' then
         -- only a coordinator confirms (coordinator flow): nobody else can
         return
@@ -341,14 +394,9 @@ if action == 'extend' then
         return redis.error_reply('invalid_transition')
     end
     local due = tonumber(extras['until'])
-    if due < 0 then
-        -- "days": working days after the current deadline, as seconds of
-        -- work; the calendar is the worker's, so it sends the day length
-        -- and an extension is approximated on wall-clock days here
-        due = tonumber(rep['dl:' .. key]) - due * 86400
-    end
     if due <= tonumber(rep['dl:' .. key]) then
-        return redis.error_reply('invalid_transition')
+        -- an extension grants a later date, never an earlier one
+        return redis.error_reply('not_later ' .. rep['dl:' .. key])
     end
     hset[#hset + 1] = 'dl:' .. key
     hset[#hset + 1] = due
@@ -387,12 +435,27 @@ if action == 'rate' then
     count(rep.lead, 'rating_' .. extras.rating)
 end
 
-if action == 'approve' and extras.summary then
+-- the leader (TN Điều 9) or the IOC at publication (TN Điều 10) edits
+-- the result; the agency's own words are kept beside it
+if (action == 'approve' or action == 'publish') and extras.summary then
     local result = cjson.decode(rep.result or '{}')
+    if not result.summary_agency then
+        result.summary_agency = result.summary
+    end
     result.summary = extras.summary
-    result.approved_by = ARGV[5]
+    result[action == 'approve' and 'approved_by' or 'edited_by'] = ARGV[5]
     hset[#hset + 1] = 'result'
-    hset[#hset + 1] = cjson.encode(result)
+    hset[#hset + 1] = encode(result)
+end
+
+if action == 'request_info' then
+    hset[#hset + 1] = 'info_from'
+    hset[#hset + 1] = from
+end
+
+if action == 'reopen' then
+    -- the reporter rates the new result; the old rating stays in history
+    redis.call('HDEL', R, 'rating', 'rated_at')
 end
 
 if action == 'reject' and extras.violation then
@@ -428,8 +491,9 @@ local published = rep.published == '1'
 local hidden = rep.hidden == '1'
 
 if action == 'publish' then
+    -- a sensitive report (received as such) is never published
     published = rep.private_result ~= '1' and extras.secret ~= '1'
-        and rep.secret ~= '1'
+        and rep.secret ~= '1' and rep.sensitive ~= '1'
     for k = 1, #sets, 2 do
         if sets[k] == 'secret' then
             published = false
@@ -437,7 +501,7 @@ if action == 'publish' then
     end
     hset[#hset + 1] = 'published'
     hset[#hset + 1] = published and '1' or '0'
-elseif action == 'review_return' then
+elseif action == 'review_return' or action == 'reopen' then
     published = false
     hset[#hset + 1] = 'published'
     hset[#hset + 1] = '0'

@@ -3,12 +3,13 @@
 -- Everything was validated, sealed and encoded by the nginx worker; this
 -- script only checks the phone (locked, duplicate of an open report) and
 -- writes.  Its loops are bounded by the request: a few prints (text + each
--- media file, at most pa_media_max_count + 1) and 1-2 deadlines, and by
+-- media file, at most pa_media_max_count + 1) and a few deadlines, and by
 -- PRUNE old entries of the duplicate hints' index.
 --
 -- KEYS[1]  pa:{t}:r:<id>        report hash
 -- KEYS[2]  pa:{t}:h:<id>        history list (JSON entries)
--- KEYS[3]  pa:{t}:st:submitted  state index (zset, score = created)
+-- KEYS[3]  pa:{t}:st:<state>    state index (zset, score = created):
+--                               submitted, or dispatched (see ARGV[9])
 -- KEYS[4]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due)
 -- KEYS[5]  pa:{t}:events        event stream for notifiers
 -- KEYS[6]  pa:{t}:all           every report (zset, score = created)
@@ -19,6 +20,12 @@
 -- KEYS[11] pa:{t}:tok:<sha256>  the report id of the access token (whose
 --                               hash is the token_hash field): GeoReport's
 --                               tokens/{token}.json
+-- KEYS[12] pa:{t}:idem:<sha256> the submission's idempotency key: what a
+--                               retry gets back, for IDEM_TTL seconds
+-- dispatched at submission (pa_auto_dispatch, ARGV[9] not ""):
+-- KEYS[13] pa:{t}:ag:<agency>   the agency's reports (zset, score = now)
+-- KEYS[14] pa:{t}:stats:<day>   the day's counters ("<agency>|dispatched")
+-- KEYS[15] pa:{t}:gauge         current work load ("<agency>|in_progress")
 --
 -- ARGV[1]  id
 -- ARGV[2]  now (epoch seconds)
@@ -26,14 +33,26 @@
 -- ARGV[4]  phone hash
 -- ARGV[5]  lng, ARGV[6] lat: the report joins KEYS[9] ("" "": it does not)
 -- ARGV[7]  entries submitted before this epoch leave KEYS[9] and KEYS[10]
--- ARGV[8]  n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
+-- ARGV[8]  what a retry gets back ("<id> <print> <201 body>", no token)
+-- ARGV[9]  the agency whose area holds the report: dispatched to it now
+--          ("": not dispatched)
+-- ARGV[10] that dispatch's history entry (JSON, "" when not dispatched)
+-- ARGV[11] n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
 -- then     field, value pairs of the report hash
 --
--- Returns 1, or an error: "exists" (the id is taken: draw another),
--- "account_locked", "duplicate <id of the open report>".
+-- Returns 1, {"replay", ARGV[8] of the stored submission} when the key was
+-- seen (a retry after a timeout or a 503: nothing is written), or an
+-- error: "exists" (the id is taken: draw another), "account_locked",
+-- "duplicate <id of the open report>".
 
 local PRUNE = 100     -- old index entries removed by one submission, at most
+local IDEM_TTL = 86400
+
+local seen = redis.call('GET', KEYS[12])
+if seen then
+    return {'replay', seen}
+end
 
 local closed = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
@@ -49,8 +68,9 @@ end
 local id, now = ARGV[1], ARGV[2]
 local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
 
-local np = tonumber(ARGV[8])
-local i = 9
+local agency = ARGV[9]
+local np = tonumber(ARGV[11])
+local i = 12
 for k = i, i + np - 1 do
     local other = redis.call('HGET', KEYS[7], ARGV[k])
     if other then
@@ -78,8 +98,24 @@ redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('SET', KEYS[11], id)
+redis.call('SET', KEYS[12], ARGV[8], 'EX', IDEM_TTL)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now)
+
+if agency ~= '' then
+    -- the dispatch an IOC would make, as the system: the agency is alerted
+    local entry = cjson.decode(ARGV[10])
+    entry.agencies = ',' .. agency .. ','
+    redis.call('RPUSH', KEYS[2], cjson.encode(entry))
+    redis.call('ZADD', KEYS[13], now, id)
+    redis.call('HINCRBY', KEYS[14], agency .. '|dispatched', 1)
+    redis.call('HINCRBY', KEYS[15], agency .. '|in_progress', 1)
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
+               'type', 'dispatch', 'id', id, 'from', 'submitted',
+               'to', 'dispatched', 'urgent',
+               redis.call('HGET', KEYS[1], 'urgent'), 'at', now,
+               'agencies', entry.agencies)
+end
 
 -- duplicate hints: the position joins the index (the worker checked that
 -- GEOADD takes it), and what is past keeping leaves it

@@ -80,12 +80,12 @@ __DATA__
 
 
 
-=== TEST 7: a photo without EXIF is flagged, not refused
+=== TEST 7: a photo without EXIF is flagged (no_exif, and no_time under the age rule), not refused
 --- request eval
 ::form(@::Who, ['lat', '22.39'], ['lng', '103.45'],
        ['media', 'noexif.jpg', 'image/jpeg'])
 --- error_code: 201
---- response_body_like: "flags":\["no_exif"\]
+--- response_body_like: "flags":\["no_exif","no_time"\]
 
 
 

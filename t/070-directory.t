@@ -49,11 +49,12 @@ GET /api/v1/directory
 
 
 
-=== TEST 3: districts and wards for geographic dispatch
+=== TEST 3: the 38 commune-level units in force since 1/7/2025, no district level
 --- request
 GET /api/v1/directory
 --- error_code: 200
---- response_body_like: "id":"tam-duong","name":"UBND huyện Tam Đường","parent":"ubnd-tinh","kind":"district".*"id":"phuong-tan-phong","name":"UBND phường Tân Phong","parent":"ubnd-tinh","kind":"ward"
+--- response_body_like: "id":"phuong-tan-phong","name":"UBND phường Tân Phong","parent":"ubnd-tinh","kind":"ward".*"id":"xa-ta-tong","name":"UBND xã Tà Tổng","parent":"ubnd-tinh","kind":"commune"
+--- response_body_unlike: "kind":"district"
 
 
 
@@ -92,23 +93,25 @@ GET /api/v1/directory
 
 
 
-=== TEST 7: Thái Nguyên loads, with its districts
+=== TEST 7: Thái Nguyên loads: merged with Bắc Kạn, merged departments, no district level
 --- http_config
 # directory $TEST_NGINX_ROOT/conf-examples/directory/thainguyen.json
 --- request
 GET /api/v1/directory
 --- error_code: 200
---- response_body_like: "id":"so-gtvt","name":"Sở Giao thông vận tải tỉnh Thái Nguyên".*"id":"tp-thai-nguyen","name":"UBND thành phố Thái Nguyên","parent":"ubnd-tinh","kind":"district"
+--- response_body_like: "id":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên".*"id":"phuong-duc-xuan","name":"UBND phường Đức Xuân","parent":"ubnd-tinh","kind":"ward"
+--- response_body_unlike: "kind":"district"|so-gtvt|so-tnmt
 
 
 
-=== TEST 8: Điện Biên loads, with its districts
+=== TEST 8: Điện Biên loads: wards and communes, no district level
 --- http_config
 # directory $TEST_NGINX_ROOT/conf-examples/directory/dienbien.json
 --- request
 GET /api/v1/directory
 --- error_code: 200
---- response_body_like: "id":"tp-dien-bien-phu","name":"UBND thành phố Điện Biên Phủ","parent":"ubnd-tinh","kind":"district"
+--- response_body_like: "id":"phuong-dien-bien-phu","name":"UBND phường Điện Biên Phủ","parent":"ubnd-tinh","kind":"ward"
+--- response_body_unlike: "kind":"district"|so-gtvt|so-tnmt
 
 
 
@@ -235,23 +238,23 @@ qr{pa_directory ".*none\.json": line -?\d+ column -?\d+: unable to open}
  "Content-Type: application/json\nX-PA-Test-Id: G-4\nX-PA-Test-Token: token-of-the-reporter-g-4"]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.396,\"lng\":103.458,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345678\"}",
- "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.25,\"lng\":103.70,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345679\"}",
- "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.30,\"lng\":103.60,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345670\"}",
+ "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.25,\"lng\":103.20,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345679\"}",
+ "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":22.38,\"lng\":103.65,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345670\"}",
  "POST /api/v1/reports\n{\"content\":\"x\",\"lat\":21.03,\"lng\":105.85,\"reporter_name\":\"A\",\"reporter_phone\":\"0912345671\"}"]
 --- error_code eval
 [201, 201, 201, 201]
 
 
 
-=== TEST 19: ... ward in the capital, district, commune, none outside
+=== TEST 19: ... the ward in the capital, none where no area is drawn, a commune, none outside
 --- init
 for my $id (qw(G-1 G-2 G-3 G-4)) {
     $main::auto{$id} = main::redis('HGET', "pa:{t_directory}:r:$id",
                                    'auto_agency');
 }
 Test::More::is($main::auto{'G-1'}, 'phuong-tan-phong', 'a ward wins over its district');
-Test::More::is($main::auto{'G-2'}, 'tam-duong', 'a district where no commune is');
-Test::More::is($main::auto{'G-3'}, 'xa-tam-duong', 'a commune wins over its district');
+Test::More::is($main::auto{'G-2'}, '', 'no area drawn there: the IOC dispatches by hand');
+Test::More::is($main::auto{'G-3'}, 'xa-binh-lu', 'a commune with its area');
 Test::More::is($main::auto{'G-4'}, '', 'Hà Nội is outside the province');
 --- request
 GET /api/v1/directory

@@ -189,24 +189,35 @@ GET /api/v1/queue?overdue=1
 
 
 
-=== TEST 12: accepted late, handled late (Monday 2/3): both recorded as not met; published
+=== TEST 12: accepted late, handled late (Monday 2/3): both recorded as not met; published; rated "unsatisfied": the IOC reopens it to the same agency with a new handling time (5 working days from the reopening), handled again, published again
 --- more_headers eval
 [main::h('nnmt', '2026-02-23T14:00:00+07:00'), main::h('nnmt', '2026-03-02T09:00:00+07:00'),
- main::h('ioc', '2026-03-02T10:00:00+07:00'), main::h('r:token-lc26-report-2', '2026-03-02T11:00:00+07:00')]
+ main::h('ioc', '2026-03-02T10:00:00+07:00'), main::h('r:token-lc26-report-2', '2026-03-02T11:00:00+07:00'),
+ main::h('ioc', '2026-03-02T14:00:00+07:00'), main::h('nnmt', '2026-03-03T09:00:00+07:00'),
+ main::h('ioc', '2026-03-03T10:00:00+07:00'), main::h('', '2026-03-03T10:00:00+07:00')]
 --- pipelined_requests eval
 [main::act('LC-2', action => 'accept'),
  main::act('LC-2', action => 'resolve', summary => 'Đã thu gom rác và lắp biển cấm đổ rác.'),
  main::act('LC-2', action => 'publish'),
- main::act('LC-2', action => 'rate', rating => 'unsatisfied')]
+ main::act('LC-2', action => 'rate', rating => 'unsatisfied'),
+ main::act('LC-2', action => 'reopen', message => 'Người phản ánh cho biết rác vẫn bị đổ lại.'),
+ main::act('LC-2', action => 'resolve', summary => 'Đã lắp camera giám sát điểm đổ rác.'),
+ main::act('LC-2', action => 'publish'),
+ "GET /api/v1/public/reports/LC-2"]
 --- error_code eval
-[200, 200, 200, 200]
+[200, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 ['"status":"in_progress".*\{"step":"accept","due":"2026-02-23T10:00:00\+07:00","agency":"so-nnmt","met":false,"overdue":true\},\{"step":"resolve","due":"2026-02-27T10:00:00\+07:00","agency":"so-nnmt","overdue":false\}\],"overdue":false',
  '"status":"under_review".*' . main::dls(0,
   ['receive', '2026-02-13T08:10', 'met'], ['dispatch', '2026-02-13T08:20', 'late'],
   ['verify', '2026-02-23T08:00', 'met'], ['accept@so-nnmt', '2026-02-23T10:00', 'late'],
   ['resolve@so-nnmt', '2026-02-27T10:00', 'late'], ['publish', '2026-03-03T09:00', 'open']),
- '"status":"resolved"', '"rating":"unsatisfied"']
+ '"status":"resolved"',
+ '"rating":"unsatisfied".*\{"step":"review_rating","due":"2026-03-03T11:00:00\+07:00","overdue":false\}',
+ '"status":"in_progress".*"published":false.*\{"step":"review_rating","due":"2026-03-03T11:00:00\+07:00","met":true,"overdue":false\},\{"step":"resolve","due":"2026-03-09T14:00:00\+07:00","agency":"so-nnmt","overdue":false\}',
+ '"status":"under_review".*"summary":"Đã lắp camera[^"]*".*\{"step":"resolve","due":"2026-03-09T14:00:00\+07:00","agency":"so-nnmt","met":true,"overdue":false\}',
+ '"status":"resolved".*"published":true',
+ '^\{"id":"LC-2","status":"resolved",.*Đã lắp camera giám sát điểm đổ rác']
 
 
 
@@ -508,4 +519,86 @@ main::h('supervisor', '2026-03-12T10:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 --- error_code: 200
---- response_body_like: \{"agency":"so-nnmt","name":"[^"]+","dispatched":1,"resolved":0,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,
+--- response_body_like: \{"agency":"so-nnmt","name":"[^"]+","dispatched":1,"resolved":0,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":\{[^}]*\},"satisfaction_rate":null,"flags":\["overdue"\],"overdue_reports":\["LC-2"\]\}
+
+
+
+=== TEST 29: a sensitive report (received as such) is never published; an escalation is not a dead end: the superior's direction comes back as a dispatch
+--- more_headers eval
+[main::h('', '2026-03-16T08:00:00+07:00') . "\nX-PA-Test-Id: LC-20\nX-PA-Test-Token: token-lc26-report-20",
+ (map { main::h('ioc', '2026-03-16T08:30:00+07:00') } 1 .. 3),
+ main::h('ioc', '2026-03-16T09:00:00+07:00'),
+ main::h('xd', '2026-03-16T10:00:00+07:00'), main::h('xd', '2026-03-16T15:00:00+07:00'),
+ main::h('ioc', '2026-03-16T16:00:00+07:00'), main::h('', '2026-03-16T16:10:00+07:00'),
+ main::h('r:token-lc26-report-20', '2026-03-16T16:10:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Công trình trái phép trong khu vực quân sự","lat":22.39,"lng":103.45,"reporter_name":"Lý Văn S","reporter_phone":"0912345020"}',
+ main::act('LC-20', action => 'verify'),
+ main::act('LC-20', action => 'receive', sensitive => JSON::PP::true),
+ main::act('LC-20', action => 'escalate', message => 'Các cơ quan không thống nhất: báo cáo UBND tỉnh.'),
+ main::act('LC-20', action => 'dispatch', agencies => ['so-xd'], message => 'Theo chỉ đạo của UBND tỉnh.'),
+ main::act('LC-20', action => 'accept'),
+ main::act('LC-20', action => 'resolve', summary => 'Đã lập biên bản, đình chỉ thi công.'),
+ main::act('LC-20', action => 'publish'),
+ "GET /api/v1/public/reports/LC-20", "GET /api/v1/reports/LC-20"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200, 200, 404, 200]
+--- response_body_like eval
+['"id":"LC-20"', '"status":"verified"', '"status":"received".*"sensitive":true',
+ '"status":"escalated"',
+ '"status":"dispatched".*"lead":"so-xd".*' . main::dls(0,
+  ['dispatch', '2026-03-17T08:30', 'met'], ['receive', '2026-03-17T08:30', 'met'],
+  ['accept@so-xd', '2026-03-17T09:00', 'open'], ['verify', '2026-03-18T08:00', 'met'],
+  ['resolve@so-xd', '2026-03-23T09:00', 'open']),
+ '"status":"in_progress"', '"status":"under_review"',
+ '"status":"resolved".*"published":false', '"code":"not_found"',
+ '"status":"resolved".*"rendered":"[^"]*Đã lập biên bản']
+
+
+
+=== TEST 30: extending asks for a later date: one not after the current handling deadline, or past pa_extend_max, is a 400 that says so; a later one moves the deadline
+--- more_headers eval
+[main::h('', '2026-03-17T08:00:00+07:00') . "\nX-PA-Test-Id: LC-21\nX-PA-Test-Token: token-lc26-report-21",
+ (map { main::h('ioc', '2026-03-17T08:30:00+07:00') } 1 .. 3),
+ (map { main::h('xd', '2026-03-17T09:00:00+07:00') } 1 .. 5)]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Vỉa hè bị đào bới không hoàn trả","lat":22.39,"lng":103.45,"reporter_name":"Lý Thị T","reporter_phone":"0912345021"}',
+ main::act('LC-21', action => 'verify'), main::act('LC-21', action => 'receive'),
+ main::act('LC-21', action => 'dispatch', agencies => ['so-xd']),
+ main::act('LC-21', action => 'accept'),
+ main::act('LC-21', action => 'extend', reason => 'Chờ vật tư', until => '2026-03-20T09:00:00+07:00'),
+ main::act('LC-21', action => 'extend', reason => 'Chờ vật tư', until => '2027-03-20T09:00:00+07:00'),
+ main::act('LC-21', action => 'extend', reason => 'Chờ vật tư', days => 2),
+ main::act('LC-21', action => 'extend', reason => 'Chờ vật tư', until => '2026-03-27T09:00:00+07:00')]
+--- error_code eval
+[201, 200, 200, 200, 200, 400, 400, 400, 200]
+--- response_body_like eval
+['"id":"LC-21"', '"status":"verified"', '"status":"received"',
+ '"status":"dispatched".*\{"step":"resolve","due":"2026-03-24T08:30:00\+07:00","agency":"so-xd","overdue":false\}',
+ '"status":"in_progress"',
+ '^\{"error":\{"code":"invalid_field","message":"the extension must end after the current handling deadline","field":"until"\}\}$',
+ '^\{"error":\{"code":"invalid_field","message":"[^"]*pa_extend_max[^"]*","field":"until"\}\}$',
+ '^\{"error":\{"code":"invalid_field","message":"the extension must end after the current handling deadline","field":"days"\}\}$',
+ '"status":"in_progress".*\{"step":"resolve","due":"2026-03-27T09:00:00\+07:00","agency":"so-xd","overdue":false\}']
+
+
+
+=== TEST 31: a supplement with a photo: the staff detail still has "flags" as a list on every media item (not {})
+--- more_headers eval
+[main::h('', '2026-03-18T08:00:00+07:00') . "\nX-PA-Test-Id: LC-22\nX-PA-Test-Token: token-lc26-report-22",
+ main::h('ioc', '2026-03-18T08:30:00+07:00'),
+ "X-PA-Now: 2026-03-18T09:00:00+07:00\nX-Report-Token: token-lc26-report-22\n$t::PaTest::Multipart",
+ main::h('ioc', '2026-03-18T09:10:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Cây xanh gãy đổ ra đường","lat":22.39,"lng":103.45,"reporter_name":"Lý Văn U","reporter_phone":"0912345022"}',
+ main::act('LC-22', action => 'request_info', message => 'Đề nghị gửi ảnh hiện trường.'),
+ "POST /api/v1/reports/LC-22/actions\n" . t::PaTest::multipart(['payload', '{"action":"supplement","content":"Ảnh hiện trường"}'], ['media', 'noexif.jpg', 'image/jpeg']),
+ "GET /api/v1/reports/LC-22"]
+--- error_code eval
+[201, 200, 200, 200]
+--- response_body_like eval
+['"id":"LC-22"', '"status":"needs_info"',
+ '"status":"submitted".*"media":\[\{[^{}]*"type":"image/jpeg"[^{}]*"flags":\[[^\]]*\]',
+ '"status":"submitted".*"media":\[\{[^{}]*"type":"image/jpeg"[^{}]*"flags":\[[^\]]*\]']
+--- response_body_unlike eval
+['"flags":\{', '"flags":\{', '"flags":\{', '"flags":\{']

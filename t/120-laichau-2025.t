@@ -1,6 +1,6 @@
 # Lai Châu 2025 (QĐ 510/QĐ-UBND), the shipped profile: no separate
-# verification, the IOC's receipt hands the report to the district /
-# commune / ward whose area holds its position (auto dispatch), 1 working
+# verification, the submission goes to the district / commune / ward whose
+# area holds its position (auto dispatch, Điều 6), 1 working
 # day to take it or send it on, 5 working days of handling, the status
 # notice after 6 days (sent by the sweeper), no reply deadline; an agency
 # sending on a report that is not its own, a position outside every area,
@@ -17,41 +17,42 @@ use t::PaLife;
 life('laichau-2025', 't_lc25',
      ioc        => ['ioc'],
      supervisor => ['supervisor'],
-     city       => ['handler', 'tp-lai-chau'],
+     city       => ['handler', 'xa-binh-lu'],
      ward       => ['handler', 'phuong-tan-phong'],
      doanket    => ['handler', 'phuong-doan-ket'],
      xd         => ['handler', 'so-xd'],
-     leader     => ['leader', 'tp-lai-chau'],
-     coord      => ['coordinator', 'tp-lai-chau']);
+     leader     => ['leader', 'xa-binh-lu'],
+     coord      => ['coordinator', 'xa-binh-lu']);
 
 run_tests();
 
 __DATA__
 
-=== TEST 1: submitted Monday 08:00 inside the city: no deadline before the IOC's receipt in this profile
+=== TEST 1: submitted Monday 09:00 inside the city (Điều 6): dispatched at once to the area's People's Committee: accept Tuesday 09:00, handling Monday 9/3, notice Tuesday 10/3
 --- more_headers eval
-main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: LA-1\nX-PA-Test-Token: token-lc25-report-1"
+main::h('', '2026-03-02T09:00:00+07:00') . "\nX-PA-Test-Id: LA-1\nX-PA-Test-Token: token-lc25-report-1"
 --- request
 POST /api/v1/reports
-{"content":"Đèn tín hiệu giao thông hỏng","lat":22.44,"lng":103.50,"reporter_name":"Lù Văn X","reporter_phone":"0912348001"}
+{"content":"Đèn tín hiệu giao thông hỏng","lat":22.38,"lng":103.65,"reporter_name":"Lù Văn X","reporter_phone":"0912348001"}
 --- error_code: 201
---- response_body_like: ^\{"id":"LA-1","status":"submitted","access_token":"token-lc25-report-1","urgent":false,"media":\[\],"deadlines":\[\],
+--- response_body_like: ^\{"id":"LA-1","status":"dispatched","access_token":"token-lc25-report-1","urgent":false,"media":\[\],"deadlines":\[\{"step":"accept","due":"2026-03-03T09:00:00\+07:00","agency":"xa-binh-lu"\},\{"step":"resolve","due":"2026-03-09T09:00:00\+07:00","agency":"xa-binh-lu"\},\{"step":"notify","due":"2026-03-10T09:00:00\+07:00"\}\],"agencies":\["xa-binh-lu"\],
 
 
 
-=== TEST 2: received Monday 09:00 -> dispatched at once to the area's People's Committee: accept Tuesday 09:00, handling Monday 9/3, notice Tuesday 10/3
+=== TEST 2: the staff see it dispatched by the system; the city takes it Tuesday 08:00; the IOC has nothing to receive (409)
 --- more_headers eval
-[main::h('ioc', '2026-03-02T09:00:00+07:00'), main::h('city', '2026-03-03T08:00:00+07:00')]
+[main::h('ioc', '2026-03-02T09:10:00+07:00'), main::h('ioc', '2026-03-02T09:10:00+07:00'), main::h('city', '2026-03-03T08:00:00+07:00')]
 --- pipelined_requests eval
-[main::act('LA-1', action => 'receive'), main::act('LA-1', action => 'accept')]
+["GET /api/v1/reports/LA-1", main::act('LA-1', action => 'receive'), main::act('LA-1', action => 'accept')]
 --- error_code eval
-[200, 200]
+[200, 409, 200]
 --- response_body_like eval
-['"status":"dispatched".*"agencies":\["tp-lai-chau"\],"lead":"tp-lai-chau","dispatched_at":"2026-03-02T09:00:00\+07:00".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'open'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'open'],
+['"status":"dispatched".*"agencies":\["xa-binh-lu"\],"lead":"xa-binh-lu","dispatched_at":"2026-03-02T09:00:00\+07:00".*' . main::dls(0,
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'open'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'open'],
   ['notify', '2026-03-10T09:00', 'open']),
+ '"code":"invalid_transition"',
  '"status":"in_progress".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'met'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'open'],
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'met'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'open'],
   ['notify', '2026-03-10T09:00', 'open'])]
 
 
@@ -80,7 +81,7 @@ GET /api/v1/reports/LA-1
 --- error_code: 200
 --- response_body_like eval
 '"status":"in_progress".*' . main::dls(1,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'met'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'over'],
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'met'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'over'],
   ['notify', '2026-03-10T09:00', 'met'])
 . ',"messages":\[\{"at":"2026-03-10T09:00:01\+07:00","action":"notify","status":"in_progress","note":"Phản ánh của Ông/Bà vẫn đang được cơ quan chức năng xem xét, xử lý. Kết quả sẽ được thông báo đến Ông/Bà ngay khi có."\}\]\}$'
 
@@ -89,7 +90,7 @@ GET /api/v1/reports/LA-1
 === TEST 5: ... and the notifiers got a status_notice event for the agency
 --- init
 Test::More::like(main::redis('XRANGE', 'pa:{t_lc25}:events', '-', '+'),
-    qr/^type\nstatus_notice\nid\nLA-1\nstatus\nin_progress\nagency\ntp-lai-chau\nagencies\n,tp-lai-chau,\nurgent\n0\nat\n1773108001$/m,
+    qr/^type\nstatus_notice\nid\nLA-1\nstatus\nin_progress\nagency\nxa-binh-lu\nagencies\n,xa-binh-lu,\nurgent\n0\nat\n1773108001$/m,
     'status_notice event');
 --- more_headers eval
 main::h('ioc', '2026-03-11T09:00:00+07:00')
@@ -115,15 +116,15 @@ GET /api/v1/reports/LA-1/history
 --- error_code eval
 [200, 200, 200, 200, 200]
 --- response_body_like eval
-['"status":"under_review".*\{"step":"resolve","due":"2026-03-09T09:00:00\+07:00","agency":"tp-lai-chau","met":false,"overdue":true\}',
+['"status":"under_review".*\{"step":"resolve","due":"2026-03-09T09:00:00\+07:00","agency":"xa-binh-lu","met":false,"overdue":true\}',
  '"status":"resolved".*"published":true.*"published_at":"2026-03-11T14:00:00\+07:00"',
  '"status":"resolved".*"rating":"satisfied"',
  '"status":"resolved".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-03T09:00', 'met'], ['resolve@tp-lai-chau', '2026-03-09T09:00', 'late'],
+  ['accept@xa-binh-lu', '2026-03-03T09:00', 'met'], ['resolve@xa-binh-lu', '2026-03-09T09:00', 'late'],
   ['notify', '2026-03-10T09:00', 'met']),
  '"status":"resolved".*"comments":\[\{' . CORE::join('', map { "(?=[^{}]*$_)" } '"id":1[,}]',
   '"text":"Đèn đã chạy lại[^"]*"', '"at":"2026-03-11T15:30:00\+07:00"', '"reply":"Chúng tôi sẽ đề xuất[^"]*"',
-  '"reply_at":"2026-03-12T08:00:00\+07:00"', '"agency":"tp-lai-chau"') . '[^{}]*\}\]']
+  '"reply_at":"2026-03-12T08:00:00\+07:00"', '"agency":"xa-binh-lu"') . '[^{}]*\}\]']
 
 
 
@@ -133,7 +134,7 @@ main::h('ioc', '2026-03-12T09:00:00+07:00')
 --- request
 GET /api/v1/reports/LA-1/history
 --- error_code: 200
---- response_body_like: ^\[\{[^{}]*"action":"submit","from":null,"to":"submitted"[^{}]*\},\{[^{}]*"action":"receive","from":"submitted","to":"dispatched"[^{}]*\},\{[^{}]*"action":"accept","from":"dispatched","to":"in_progress"[^{}]*\},\{[^{}]*"role":"system","actor":"sweeper","action":"notify","from":"in_progress","to":"in_progress"[^{}]*\},\{[^{}]*"action":"resolve","from":"in_progress","to":"under_review"[^{}]*\},\{[^{}]*"action":"publish","from":"under_review","to":"resolved"[^{}]*\},\{[^{}]*"action":"rate","from":"resolved","to":"resolved"[^{}]*\},\{[^{}]*"action":"comment","from":"resolved","to":"resolved"[^{}]*\},\{[^{}]*"action":"reply","from":"resolved","to":"resolved"[^{}]*\}\]$
+--- response_body_like: ^\[\{[^{}]*"action":"submit","from":null,"to":"submitted"[^{}]*\},\{[^{}]*"role":"system","actor":"auto_dispatch","action":"dispatch","from":"submitted","to":"dispatched"[^{}]*\},\{[^{}]*"action":"accept","from":"dispatched","to":"in_progress"[^{}]*\},\{[^{}]*"role":"system","actor":"sweeper","action":"notify","from":"in_progress","to":"in_progress"[^{}]*\},\{[^{}]*"action":"resolve","from":"in_progress","to":"under_review"[^{}]*\},\{[^{}]*"action":"publish","from":"under_review","to":"resolved"[^{}]*\},\{[^{}]*"action":"rate","from":"resolved","to":"resolved"[^{}]*\},\{[^{}]*"action":"comment","from":"resolved","to":"resolved"[^{}]*\},\{[^{}]*"action":"reply","from":"resolved","to":"resolved"[^{}]*\}\]$
 
 
 
@@ -141,14 +142,14 @@ GET /api/v1/reports/LA-1/history
 
 
 
-=== TEST 8: inside a ward: routed to the ward, which sends it on (not competent) to the department; the IOC dispatches it there
+=== TEST 8: inside a ward: routed to the ward at submission, which sends it on (not competent) to the department; the IOC, who has a working day to dispatch it, does so at once
 --- more_headers eval
-[main::h('', '2026-03-11T08:00:00+07:00') . "\nX-PA-Test-Id: LA-2\nX-PA-Test-Token: token-lc25-report-2",
+[main::h('', '2026-03-11T08:30:00+07:00') . "\nX-PA-Test-Id: LA-2\nX-PA-Test-Token: token-lc25-report-2",
  main::h('ioc', '2026-03-11T08:30:00+07:00'), main::h('ward', '2026-03-11T09:00:00+07:00'),
  main::h('ioc', '2026-03-11T09:30:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Công trình xây dựng không che chắn","category":"construction","lat":22.396,"lng":103.458,"reporter_name":"Tẩn Thị Y","reporter_phone":"0912348002"}',
- main::act('LA-2', action => 'receive'),
+ "GET /api/v1/reports/LA-2",
  main::act('LA-2', action => 'return', kind => 'not_competent', suggested_agency => 'so-xd', message => 'Công trình do Sở Xây dựng cấp phép'),
  main::act('LA-2', action => 'dispatch', agencies => ['so-xd'])]
 --- error_code eval
@@ -159,10 +160,10 @@ GET /api/v1/reports/LA-1/history
   ['accept@phuong-tan-phong', '2026-03-12T08:30', 'open'], ['resolve@phuong-tan-phong', '2026-03-18T08:30', 'open'],
   ['notify', '2026-03-19T08:30', 'open']),
  '"status":"received".*"suggested_agencies":\["so-xd"\],"returned_by":"phuong-tan-phong","return_kind":"not_competent".*' . main::dls(0,
-  ['accept@phuong-tan-phong', '2026-03-12T08:30', 'met'], ['resolve@phuong-tan-phong', '2026-03-18T08:30', 'met'],
-  ['notify', '2026-03-19T08:30', 'met']),
+  ['accept@phuong-tan-phong', '2026-03-12T08:30', 'met'], ['dispatch', '2026-03-12T09:00', 'open'],
+  ['resolve@phuong-tan-phong', '2026-03-18T08:30', 'met'], ['notify', '2026-03-19T08:30', 'met']),
  '"status":"dispatched".*"lead":"so-xd".*' . main::dls(0,
-  ['accept@phuong-tan-phong', '2026-03-12T08:30', 'met'], ['accept@so-xd', '2026-03-12T09:30', 'open'],
+  ['accept@phuong-tan-phong', '2026-03-12T08:30', 'met'], ['dispatch', '2026-03-12T09:00', 'met'], ['accept@so-xd', '2026-03-12T09:30', 'open'],
   ['resolve@phuong-tan-phong', '2026-03-18T08:30', 'met'], ['resolve@so-xd', '2026-03-18T09:30', 'open'],
   ['notify', '2026-03-19T09:30', 'open'])]
 
@@ -184,20 +185,21 @@ GET /api/v1/reports/LA-1/history
 
 
 
-=== TEST 10: a position outside every area: the IOC receives it and dispatches by hand
+=== TEST 10: a position outside every area waits for the IOC: a dispatch deadline of 1 working day from the submission; the IOC receives it and dispatches by hand
 --- more_headers eval
 [main::h('', '2026-03-12T08:00:00+07:00') . "\nX-PA-Test-Id: LA-3\nX-PA-Test-Token: token-lc25-report-3",
  main::h('ioc', '2026-03-12T08:30:00+07:00'), main::h('ioc', '2026-03-12T08:40:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Sạt lở đường liên tỉnh ngoài địa bàn","lat":21.03,"lng":105.85,"reporter_name":"Hoàng Văn Z","reporter_phone":"0912348003"}',
+["POST /api/v1/reports\n" . '{"content":"Sạt lở đường liên tỉnh ngoài địa bàn","lat":22.20,"lng":103.20,"reporter_name":"Hoàng Văn Z","reporter_phone":"0912348003"}',
  main::act('LA-3', action => 'receive'),
  main::act('LA-3', action => 'dispatch', agencies => ['so-xd'])]
 --- error_code eval
 [201, 200, 200]
 --- response_body_like eval
-['"id":"LA-3"', '"status":"received".*"deadlines":\[\],"overdue":false',
+['"id":"LA-3","status":"submitted".*"deadlines":\[\{"step":"dispatch","due":"2026-03-13T08:00:00\+07:00"\}\]',
+ '"status":"received".*' . main::dls(0, ['dispatch', '2026-03-13T08:00', 'open']),
  '"status":"dispatched".*"lead":"so-xd".*' . main::dls(0,
-  ['accept@so-xd', '2026-03-13T08:40', 'open'], ['resolve@so-xd', '2026-03-19T08:40', 'open'],
+  ['dispatch', '2026-03-13T08:00', 'met'], ['accept@so-xd', '2026-03-13T08:40', 'open'], ['resolve@so-xd', '2026-03-19T08:40', 'open'],
   ['notify', '2026-03-20T08:40', 'open'])]
 
 
@@ -216,41 +218,47 @@ GET /api/v1/reports/LA-1/history
 --- response_body_like eval
 ['"status":"in_progress"', '"status":"under_review"',
  '"status":"resolved".*' . main::dls(0,
-  ['accept@so-xd', '2026-03-13T08:40', 'met'], ['resolve@so-xd', '2026-03-19T08:40', 'met'],
+  ['dispatch', '2026-03-13T08:00', 'met'], ['accept@so-xd', '2026-03-13T08:40', 'met'], ['resolve@so-xd', '2026-03-19T08:40', 'met'],
   ['notify', '2026-03-20T08:40', 'met']),
  '"rating":"acceptable"']
 
 
 
-=== TEST 12: a report asking for a private result, Friday 13/3: the IOC asks for more information; no supplement deadline opens (QĐ 510 sets none)
+=== TEST 12: a report asking for a private result, Friday 13/3, routed to Đoàn Kết, which returns it as unclear (Điều 7.2); the IOC asks the reporter (request_info from received); no supplement deadline opens (QĐ 510 sets none)
 --- more_headers eval
 [main::h('', '2026-03-13T08:00:00+07:00') . "\nX-PA-Test-Id: LA-4\nX-PA-Test-Token: token-lc25-report-4",
- main::h('ioc', '2026-03-13T08:30:00+07:00')]
+ main::h('doanket', '2026-03-13T08:20:00+07:00'), main::h('ioc', '2026-03-13T08:30:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Cống thoát nước bị tắc, nước tràn mặt đường","category":"water","lat":22.36,"lng":103.48,"reporter_name":"Lò Thị T","reporter_phone":"0912348004","private_result":true}',
+ main::act('LA-4', action => 'return', kind => 'needs_info', message => 'Không xác định được vị trí cống.'),
  main::act('LA-4', action => 'request_info', message => 'Đề nghị cho biết số nhà hoặc ngõ gần nhất.')]
 --- error_code eval
-[201, 200]
+[201, 200, 200]
 --- response_body_like eval
-['^\{"id":"LA-4","status":"submitted",.*"deadlines":\[\]',
- '"status":"needs_info".*"deadlines":\[\],"overdue":false']
+['^\{"id":"LA-4","status":"dispatched",.*"agencies":\["phuong-doan-ket"\]',
+ '"status":"received".*"return_kind":"needs_info".*' . main::dls(0,
+  ['accept@phuong-doan-ket', '2026-03-16T08:00', 'met'], ['dispatch', '2026-03-16T08:20', 'open'],
+  ['resolve@phuong-doan-ket', '2026-03-20T08:00', 'met'], ['notify', '2026-03-23T08:00', 'met']),
+ '"status":"needs_info".*' . main::dls(0,
+  ['accept@phuong-doan-ket', '2026-03-16T08:00', 'met'], ['dispatch', '2026-03-16T08:20', 'met'],
+  ['resolve@phuong-doan-ket', '2026-03-20T08:00', 'met'], ['notify', '2026-03-23T08:00', 'met'])]
 
 
 
-=== TEST 13: urgent by its category (fire), Saturday 14/3 21:00: routed to the ward at receipt, which must take it and handle it within one wall-clock hour
+=== TEST 13: urgent by its category (fire), Saturday 14/3 21:15: routed to the ward at submission, which must take it and handle it within one wall-clock hour
 --- more_headers eval
-[main::h('', '2026-03-14T21:00:00+07:00') . "\nX-PA-Test-Id: LA-5\nX-PA-Test-Token: token-lc25-report-5",
+[main::h('', '2026-03-14T21:15:00+07:00') . "\nX-PA-Test-Id: LA-5\nX-PA-Test-Token: token-lc25-report-5",
  main::h('ioc', '2026-03-14T21:15:00+07:00'), main::h('ward', '2026-03-14T21:30:00+07:00'),
  main::h('ward', '2026-03-14T22:00:00+07:00'), main::h('ioc', '2026-03-14T22:10:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Cháy kho chứa củi sau nhà dân","category":"fire","lat":22.40,"lng":103.46,"reporter_name":"Vàng Thị U","reporter_phone":"0912348005"}',
- main::act('LA-5', action => 'receive'), main::act('LA-5', action => 'accept'),
+ "GET /api/v1/reports/LA-5", main::act('LA-5', action => 'accept'),
  main::act('LA-5', action => 'resolve', summary => 'Đã phối hợp dập tắt đám cháy, không có thiệt hại về người.'),
  main::act('LA-5', action => 'publish')]
 --- error_code eval
 [201, 200, 200, 200, 200]
 --- response_body_like eval
-['"urgent":true,"media":\[\],"deadlines":\[\]',
+['"status":"dispatched","access_token":"token-lc25-report-5","urgent":true,',
  '"status":"dispatched".*"urgent":true.*"lead":"phuong-tan-phong".*' . main::dls(0,
   ['accept@phuong-tan-phong', '2026-03-14T22:15', 'open'], ['resolve@phuong-tan-phong', '2026-03-14T22:15', 'open'],
   ['notify', '2026-03-23T17:00', 'open']),
@@ -261,44 +269,47 @@ GET /api/v1/reports/LA-1/history
 
 
 
-=== TEST 14: an ordinary report made urgent by the IOC at receipt, Monday 16:45: the city has until 17:45, not the next day
+=== TEST 14: an ordinary report no area holds, made urgent by the IOC at receipt, Monday 16:45, and dispatched to the city: it has until 17:45, not the next day
 --- more_headers eval
 [main::h('', '2026-03-16T16:30:00+07:00') . "\nX-PA-Test-Id: LA-6\nX-PA-Test-Token: token-lc25-report-6",
- main::h('ioc', '2026-03-16T16:45:00+07:00'), main::h('city', '2026-03-16T17:00:00+07:00'),
+ main::h('ioc', '2026-03-16T16:45:00+07:00'), main::h('ioc', '2026-03-16T16:45:00+07:00'),
+ main::h('city', '2026-03-16T17:00:00+07:00'),
  main::h('city', '2026-03-16T17:40:00+07:00'), main::h('ioc', '2026-03-16T17:50:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Cột đèn đổ chắn ngang đường","category":"lighting","lat":22.44,"lng":103.50,"reporter_name":"Sùng A V","reporter_phone":"0912348006"}',
+["POST /api/v1/reports\n" . '{"content":"Cột đèn đổ chắn ngang đường","category":"lighting","lat":22.20,"lng":103.20,"reporter_name":"Sùng A V","reporter_phone":"0912348006"}',
  main::act('LA-6', action => 'receive', urgent => JSON::PP::true),
+ main::act('LA-6', action => 'dispatch', agencies => ['xa-binh-lu']),
  main::act('LA-6', action => 'accept'),
  main::act('LA-6', action => 'resolve', summary => 'Đã cẩu cột đèn, thông đường.'),
  main::act('LA-6', action => 'publish')]
 --- error_code eval
-[201, 200, 200, 200, 200]
+[201, 200, 200, 200, 200, 200]
 --- response_body_like eval
-['"urgent":false,"media":\[\],"deadlines":\[\]',
- '"status":"dispatched".*"urgent":true.*"lead":"tp-lai-chau".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-03-16T17:45', 'open'], ['resolve@tp-lai-chau', '2026-03-16T17:45', 'open'],
-  ['notify', '2026-03-24T16:45', 'open']),
+['"status":"submitted","access_token":"token-lc25-report-6","urgent":false,"media":\[\],"deadlines":\[\{"step":"dispatch","due":"2026-03-17T16:30:00\+07:00"\}\]',
+ '"status":"received".*"urgent":true',
+ '"status":"dispatched".*"urgent":true.*"lead":"xa-binh-lu".*' . main::dls(0,
+  ['accept@xa-binh-lu', '2026-03-16T17:45', 'open'], ['resolve@xa-binh-lu', '2026-03-16T17:45', 'open'],
+  ['dispatch', '2026-03-17T16:30', 'met'], ['notify', '2026-03-24T16:45', 'open']),
  '"status":"in_progress"', '"status":"under_review"', '"status":"resolved"']
 
 
 
-=== TEST 15: two working days after the request (the LC26 / VL timeout) the sweeper rejects nothing; the reporter supplements, the IOC receives: routed to Đoàn Kết
+=== TEST 15: two working days after the request (the LC26 / VL timeout) the sweeper rejects nothing; the reporter supplements: back with the IOC (received), who has a working day to dispatch; it goes to Đoàn Kết again
 --- more_headers eval
 [main::h('', '2026-03-17T08:30:01+07:00'), main::h('r:token-lc25-report-4', '2026-03-17T08:45:00+07:00'),
  main::h('r:token-lc25-report-4', '2026-03-17T09:00:00+07:00'), main::h('ioc', '2026-03-17T09:30:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/admin/sweep", "GET /api/v1/reports/LA-4",
  main::act('LA-4', action => 'supplement', content => 'Cống ở đầu ngõ 12 đường Trần Phú.'),
- main::act('LA-4', action => 'receive')]
+ main::act('LA-4', action => 'dispatch', agencies => ['phuong-doan-ket'])]
 --- error_code eval
 [200, 200, 200, 200]
 --- response_body_like eval
 ['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '"status":"needs_info".*"deadlines":\[\],"overdue":false,"messages":\[\{"at":"2026-03-13T08:30:00\+07:00","action":"request_info","status":"needs_info","note":"Đề nghị cho biết số nhà hoặc ngõ gần nhất."\}\]\}$',
- '"status":"submitted".*"deadlines":\[\],"overdue":false',
+ '"status":"needs_info".*"overdue":false,"messages":\[.*\{"at":"2026-03-13T08:30:00\+07:00","action":"request_info","status":"needs_info","note":"Đề nghị cho biết số nhà hoặc ngõ gần nhất."\}\]\}$',
+ '"status":"received".*"dispatch","due":"2026-03-18T09:00:00\+07:00","overdue":false\}',
  '"status":"dispatched".*"lead":"phuong-doan-ket".*' . main::dls(0,
-  ['accept@phuong-doan-ket', '2026-03-18T09:30', 'open'], ['resolve@phuong-doan-ket', '2026-03-24T09:30', 'open'],
+  ['dispatch', '2026-03-18T09:00', 'met'], ['accept@phuong-doan-ket', '2026-03-18T09:30', 'open'], ['resolve@phuong-doan-ket', '2026-03-24T09:30', 'open'],
   ['notify', '2026-03-25T09:30', 'open'])]
 
 
@@ -321,15 +332,15 @@ GET /api/v1/reports/LA-1/history
 
 
 
-=== TEST 17: a hidden report keeps its clock: received Tuesday 10:40, hidden, Đoàn Kết's accept step goes overdue Wednesday 10:40:01
+=== TEST 17: a hidden report keeps its clock: submitted Tuesday 10:40, hidden by Đoàn Kết itself (Điều 9: the agency may hide), its accept step goes overdue Wednesday 10:40:01
 --- more_headers eval
-[main::h('', '2026-03-17T10:30:00+07:00') . "\nX-PA-Test-Id: LA-7\nX-PA-Test-Token: token-lc25-report-7",
- main::h('ioc', '2026-03-17T10:40:00+07:00'), main::h('ioc', '2026-03-17T11:00:00+07:00'),
+[main::h('', '2026-03-17T10:40:00+07:00') . "\nX-PA-Test-Id: LA-7\nX-PA-Test-Token: token-lc25-report-7",
+ main::h('ioc', '2026-03-17T10:40:00+07:00'), main::h('doanket', '2026-03-17T11:00:00+07:00'),
  main::h('', '2026-03-18T10:40:00+07:00'), main::h('', '2026-03-18T10:40:01+07:00'),
  main::h('ioc', '2026-03-18T11:00:00+07:00'), main::h('doanket', '2026-03-18T11:00:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Lời lẽ xúc phạm kèm ảnh quán lấn chiếm vỉa hè","category":"urban-order","lat":22.36,"lng":103.475,"reporter_name":"Giàng A W","reporter_phone":"0912348007"}',
- main::act('LA-7', action => 'receive'),
+ "GET /api/v1/reports/LA-7",
  main::act('LA-7', action => 'hide', reason => 'Ngôn từ xúc phạm (Điều 5.6, Điều 9)'),
  "POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep",
  "GET /api/v1/reports/LA-7", "GET /api/v1/queue?overdue=1"]
@@ -356,7 +367,7 @@ GET /api/v1/reports/LA-1/history
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['^\{"id":"LA-1","status":"resolved",.*"published":true,.*"rendered":"UBND thành phố Lai Châu\\\\nKính chào: Ông/Bà\\\\nSau khi nhận được phản ánh của Ông/Bà, UBND thành phố Lai Châu đã tiến hành kiểm tra, xử lý và thông báo kết quả như sau:\\\\nĐã thay bộ điều khiển đèn tín hiệu\.\\\\n.*"rating":"satisfied"',
+['^\{"id":"LA-1","status":"resolved",.*"published":true,.*"rendered":"UBND xã Bình Lư\\\\nKính chào: Ông/Bà\\\\nSau khi nhận được phản ánh của Ông/Bà, UBND xã Bình Lư đã tiến hành kiểm tra, xử lý và thông báo kết quả như sau:\\\\nĐã thay bộ điều khiển đèn tín hiệu\.\\\\n.*"rating":"satisfied"',
  '^\{"items":\[\{"id":"LA-6",[^\n]*\},\{"id":"LA-5",[^\n]*\},\{"id":"LA-3",[^\n]*\},\{"id":"LA-2",[^\n]*\},\{"id":"LA-1",[^\n]*\}\],"total":5\}$']
 --- response_body_unlike eval
 ['Lù Văn|912348001|reporter_name|reporter_phone|phone_hash|token_hash|content_original|deadlines|"agencies"|auto_agency|"hidden"|"messages"',
@@ -397,36 +408,36 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 
 
 
-=== TEST 21: ... the IOC may not take the reporter's or the agencies' actions; a handler not the IOC's, a leader not the handler's, a reporter none of the staff's
+=== TEST 21: ... the IOC may not take the reporter's or the agencies' actions; a handler not the IOC's (but hide, Điều 9), a leader not the handler's, a reporter none of the staff's
 --- more_headers eval
 [(map { main::h('ioc', '2026-03-18T13:30:00+07:00') } 1 .. 13),
- (map { main::h('city', '2026-03-18T13:30:00+07:00') } 1 .. 15),
+ (map { main::h('city', '2026-03-18T13:30:00+07:00') } 1 .. 13),
  (map { main::h('leader', '2026-03-18T13:30:00+07:00') } 1 .. 3),
  (map { main::h('r:token-lc25-report-1', '2026-03-18T13:30:00+07:00') } 1 .. 8)]
 --- pipelined_requests eval
 [(map { main::act('LA-1', action => $_) } qw(supplement cancel rate comment
      accept return extend resolve reply approve send_back identify confirm)),
  (map { main::act('LA-1', action => $_) } qw(verify request_info reject receive
-     dispatch coordinate publish review_return hide unhide forward_monitoring
+     dispatch coordinate publish review_return forward_monitoring
      escalate flag_comment approve send_back)),
  (map { main::act('LA-1', action => $_) } qw(accept resolve reply)),
  (map { main::act('LA-1', action => $_) } qw(verify receive dispatch accept
      resolve publish reply hide))]
 --- error_code eval
-[(403) x 39]
+[(403) x 37]
 --- response_body_like eval
-[('^\{"error":\{"code":"forbidden","message":"[^"]+"\}\}$') x 39]
+[('^\{"error":\{"code":"forbidden","message":"[^"]+"\}\}$') x 37]
 
 
 
-=== TEST 22: a new report, still submitted: what needs a later state is 409 invalid_transition; the dispatched LA-7 cannot be received, dispatched or sent for information again
+=== TEST 22: a new report, dispatched at submission: what needs another state is 409 invalid_transition; the dispatched LA-7 cannot be received, dispatched, sent for information or rejected
 --- more_headers eval
 [main::h('', '2026-03-18T14:00:00+07:00') . "\nX-PA-Test-Id: LA-8\nX-PA-Test-Token: token-lc25-report-8",
  (map { main::h('ioc', '2026-03-18T14:10:00+07:00') } 1 .. 5),
  (map { main::h('r:token-lc25-report-8', '2026-03-18T14:10:00+07:00') } 1 .. 3),
  (map { main::h('ioc', '2026-03-18T14:10:00+07:00') } 1 .. 5)]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Biển báo giao thông bị đổ","category":"traffic","lat":22.44,"lng":103.49,"reporter_name":"Lò Văn K","reporter_phone":"0912348008"}',
+["POST /api/v1/reports\n" . '{"content":"Biển báo giao thông bị đổ","category":"traffic","lat":22.38,"lng":103.64,"reporter_name":"Lò Văn K","reporter_phone":"0912348008"}',
  main::act('LA-8', action => 'dispatch', agencies => ['so-xd']),
  main::act('LA-8', action => 'coordinate', coordinator => 'so-xd'),
  main::act('LA-8', action => 'publish'),
@@ -443,7 +454,7 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 --- error_code eval
 [201, (409) x 13]
 --- response_body_like eval
-['"status":"submitted"', ('^\{"error":\{"code":"invalid_transition","message":"[^"]+"\}\}$') x 13]
+['"status":"dispatched"', ('^\{"error":\{"code":"invalid_transition","message":"[^"]+"\}\}$') x 13]
 
 
 
@@ -498,36 +509,38 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 
 
 === TEST 25: statistics of March, from the deadlines' records: reports per agency, once
-phuong-doan-ket: LA-4 on time, the hidden LA-7 still in hand and overdue
-(the sweep saw its accept deadline pass); phuong-tan-phong: the urgent
-LA-5 on time, LA-2 sent on (not handling: neither way); so-xd: LA-2 and LA-3,
+phuong-doan-ket: LA-4 dispatched twice (returned as unclear: neither way,
+then handled on time), the hidden LA-7 still in hand and overdue (the sweep
+saw its accept deadline pass); phuong-tan-phong: the urgent LA-5 on time,
+LA-2 sent on (not handling: neither way); so-xd: LA-2 and LA-3,
 "acceptable" (0.0, under the 10 ratings of pa_stats_min_ratings: no flag);
-tp-lai-chau: LA-1 handled late ("overdue"), "satisfied", and LA-6.
+xa-binh-lu: LA-1 handled late ("overdue"), "satisfied", LA-6, and LA-8,
+dispatched at its submission, in hand.
 --- more_headers eval
 main::h('supervisor', '2026-03-18T15:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"phuong-doan-ket","name":"UBND phường Đoàn Kết","dispatched":2,"resolved":1,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["LA-7"]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[],"overdue_reports":[]},{"agency":"tp-lai-chau","name":"UBND thành phố Lai Châu","dispatched":2,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"],"overdue_reports":["LA-1"]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-doan-ket","name":"UBND phường Đoàn Kết","dispatched":3,"resolved":1,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["LA-7"]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[],"overdue_reports":[]},{"agency":"xa-binh-lu","name":"UBND xã Bình Lư","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"],"overdue_reports":["LA-1"]}]}
 
 
 
-=== TEST 26: the working calendar: received Friday 24/4 15:00, before Giỗ Tổ (Monday 27/4 off): taken by Tuesday 28/4 15:00, handled by Wednesday 6/5 (30/4 and 1/5 off too); received Wednesday 29/4 10:00, before 30/4 and 1/5: by Monday 4/5 10:00, handled by Friday 8/5, notice Monday 11/5; received Friday 8/5 20:00, after hours: by Monday 11/5 17:00
+=== TEST 26: the working calendar: submitted (and dispatched) Friday 24/4 15:00, before Giỗ Tổ (Monday 27/4 off): taken by Tuesday 28/4 15:00, handled by Wednesday 6/5 (30/4 and 1/5 off too); submitted Wednesday 29/4 10:00, before 30/4 and 1/5: by Monday 4/5 10:00, handled by Friday 8/5, notice Monday 11/5; submitted Friday 8/5 20:00, after hours: by Monday 11/5 17:00
 --- more_headers eval
-[main::h('', '2026-04-24T14:00:00+07:00') . "\nX-PA-Test-Id: LA-9\nX-PA-Test-Token: token-lc25-report-9",
+[main::h('', '2026-04-24T15:00:00+07:00') . "\nX-PA-Test-Id: LA-9\nX-PA-Test-Token: token-lc25-report-9",
  main::h('ioc', '2026-04-24T15:00:00+07:00'),
- main::h('', '2026-04-29T09:00:00+07:00') . "\nX-PA-Test-Id: LA-10\nX-PA-Test-Token: token-lc25-report-10",
+ main::h('', '2026-04-29T10:00:00+07:00') . "\nX-PA-Test-Id: LA-10\nX-PA-Test-Token: token-lc25-report-10",
  main::h('ioc', '2026-04-29T10:00:00+07:00'),
- main::h('', '2026-05-08T19:00:00+07:00') . "\nX-PA-Test-Id: LA-11\nX-PA-Test-Token: token-lc25-report-11",
+ main::h('', '2026-05-08T20:00:00+07:00') . "\nX-PA-Test-Id: LA-11\nX-PA-Test-Token: token-lc25-report-11",
  main::h('ioc', '2026-05-08T20:00:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Rãnh thoát nước bị lấp","category":"water","lat":22.40,"lng":103.45,"reporter_name":"Tao Văn M","reporter_phone":"0912348009"}',
- main::act('LA-9', action => 'receive'),
- "POST /api/v1/reports\n" . '{"content":"Mặt đường bong tróc","category":"traffic","lat":22.44,"lng":103.50,"reporter_name":"Lường Thị N","reporter_phone":"0912348010"}',
- main::act('LA-10', action => 'receive'),
+ "GET /api/v1/reports/LA-9",
+ "POST /api/v1/reports\n" . '{"content":"Mặt đường bong tróc","category":"traffic","lat":22.38,"lng":103.65,"reporter_name":"Lường Thị N","reporter_phone":"0912348010"}',
+ "GET /api/v1/reports/LA-10",
  "POST /api/v1/reports\n" . '{"content":"Rác thải ven suối","category":"environment","lat":22.36,"lng":103.48,"reporter_name":"Chẻo Văn P","reporter_phone":"0912348011"}',
- main::act('LA-11', action => 'receive')]
+ "GET /api/v1/reports/LA-11"]
 --- error_code eval
 [201, 200, 201, 200, 201, 200]
 --- response_body_like eval
@@ -537,7 +550,7 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
   ['notify', '2026-05-07T15:00', 'open']),
  '"id":"LA-10"',
  '"status":"dispatched".*' . main::dls(0,
-  ['accept@tp-lai-chau', '2026-05-04T10:00', 'open'], ['resolve@tp-lai-chau', '2026-05-08T10:00', 'open'],
+  ['accept@xa-binh-lu', '2026-05-04T10:00', 'open'], ['resolve@xa-binh-lu', '2026-05-08T10:00', 'open'],
   ['notify', '2026-05-11T10:00', 'open']),
  '"id":"LA-11"',
  '"status":"dispatched".*' . main::dls(0,

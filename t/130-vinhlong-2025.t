@@ -26,10 +26,10 @@ __DATA__
 
 === TEST 1: submitted Monday 08:00, verified 09:00 (receipt within the hour), received 09:30 (dispatch by 10:30)
 --- more_headers eval
-[main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: VL-1\nX-PA-Test-Token: token-vl25-report-1",
+[main::hm('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: VL-1\nX-PA-Test-Token: token-vl25-report-1",
  main::h('ioc', '2026-03-02T09:00:00+07:00'), main::h('ioc', '2026-03-02T09:30:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Cây xanh ngã đè lên vỉa hè","category":"other","lat":10.25,"lng":105.97,"reporter_name":"Huỳnh Văn Q","reporter_phone":"0912347001","channel":"zalo"}',
+[main::photo_report('2026-03-02T08:00:00+07:00', '{"content":"Cây xanh ngã đè lên vỉa hè","category":"other","lat":10.25,"lng":105.97,"reporter_name":"Huỳnh Văn Q","reporter_phone":"0912347001","channel":"zalo"}'),
  main::act('VL-1', action => 'verify'), main::act('VL-1', action => 'receive')]
 --- error_code eval
 [201, 200, 200]
@@ -143,14 +143,14 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch�
 
 === TEST 8: dispatched by the IOC directly: the accept hour passes, the sweep marks it; no coordinator, no confirm step
 --- more_headers eval
-[main::h('', '2026-03-10T08:00:00+07:00') . "\nX-PA-Test-Id: VL-2\nX-PA-Test-Token: token-vl25-report-2",
+[main::hm('', '2026-03-10T08:00:00+07:00') . "\nX-PA-Test-Id: VL-2\nX-PA-Test-Token: token-vl25-report-2",
  main::h('ioc', '2026-03-10T08:10:00+07:00'), main::h('ioc', '2026-03-10T08:20:00+07:00'),
  main::h('ioc', '2026-03-10T08:30:00+07:00'), main::h('', '2026-03-10T09:30:00+07:00'),
  main::h('', '2026-03-10T09:30:01+07:00'), main::h('ioc', '2026-03-10T09:40:00+07:00'),
  main::h('xd', '2026-03-10T10:00:00+07:00'), main::h('xd', '2026-03-10T11:00:00+07:00'),
  main::h('ioc', '2026-03-10T14:00:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Đường nứt toác sau mưa","category":"traffic","lat":10.24,"lng":105.96,"reporter_name":"Lý Thị R","reporter_phone":"0912347002"}',
+[main::photo_report('2026-03-10T08:00:00+07:00', '{"content":"Đường nứt toác sau mưa","category":"traffic","lat":10.24,"lng":105.96,"reporter_name":"Lý Thị R","reporter_phone":"0912347002"}'),
  main::act('VL-2', action => 'verify'), main::act('VL-2', action => 'receive'),
  main::act('VL-2', action => 'dispatch', agencies => ['so-xd']),
  "POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep", "GET /api/v1/reports/VL-2",
@@ -175,11 +175,11 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch�
 
 === TEST 9: a supplement requested Wednesday 08:30 and not sent in 2 working days: rejected Friday 08:30:01
 --- more_headers eval
-[main::h('', '2026-03-11T08:00:00+07:00') . "\nX-PA-Test-Id: VL-3\nX-PA-Test-Token: token-vl25-report-3",
+[main::hm('', '2026-03-11T08:00:00+07:00') . "\nX-PA-Test-Id: VL-3\nX-PA-Test-Token: token-vl25-report-3",
  main::h('ioc', '2026-03-11T08:30:00+07:00'), main::h('', '2026-03-13T08:30:00+07:00'),
  main::h('', '2026-03-13T08:30:01+07:00'), main::h('r:token-vl25-report-3', '2026-03-13T09:00:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Nước thải chảy ra kênh","lat":10.26,"lng":105.98,"reporter_name":"Võ Văn S","reporter_phone":"0912347003","channel":"facebook"}',
+[main::photo_report('2026-03-11T08:00:00+07:00', '{"content":"Nước thải chảy ra kênh","lat":10.26,"lng":105.98,"reporter_name":"Võ Văn S","reporter_phone":"0912347003","channel":"facebook"}'),
  main::act('VL-3', action => 'request_info', message => 'Đề nghị gửi video chụp rõ điểm xả thải.'),
  "POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep", "GET /api/v1/reports/VL-3"]
 --- error_code eval
@@ -195,12 +195,12 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch�
 
 === TEST 10: urgent (accident) on Saturday evening: each step within one wall-clock hour
 --- more_headers eval
-[main::h('', '2026-03-14T20:00:00+07:00') . "\nX-PA-Test-Id: VL-4\nX-PA-Test-Token: token-vl25-report-4",
+[main::hm('', '2026-03-14T20:00:00+07:00') . "\nX-PA-Test-Id: VL-4\nX-PA-Test-Token: token-vl25-report-4",
  main::h('ioc', '2026-03-14T20:05:00+07:00'), main::h('ioc', '2026-03-14T20:10:00+07:00'),
  main::h('ioc', '2026-03-14T20:15:00+07:00'), main::h('police', '2026-03-14T20:20:00+07:00'),
  main::h('police', '2026-03-14T20:50:00+07:00'), main::h('ioc', '2026-03-14T21:00:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Tai nạn giao thông trên cầu","category":"accident","lat":10.25,"lng":105.96,"reporter_name":"Trương Văn T","reporter_phone":"0912347004"}',
+[main::photo_report('2026-03-14T20:00:00+07:00', '{"content":"Tai nạn giao thông trên cầu","category":"accident","lat":10.25,"lng":105.96,"reporter_name":"Trương Văn T","reporter_phone":"0912347004"}'),
  main::act('VL-4', action => 'verify'), main::act('VL-4', action => 'receive'),
  main::act('VL-4', action => 'dispatch', agencies => ['ca-tinh']),
  main::act('VL-4', action => 'accept'),
@@ -209,7 +209,7 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch�
 --- error_code eval
 [201, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
-['"urgent":true,"media":\[\],"deadlines":\[\{"step":"verify","due":"2026-03-14T21:00:00\+07:00"\}\]',
+['"urgent":true,"media":\[\{"id":"[0-9a-f]{64}","type":"image/jpeg",[^\]]*"flags":\[\][^\]]*\],"deadlines":\[\{"step":"verify","due":"2026-03-14T21:00:00\+07:00"\}\]',
  '\{"step":"receive","due":"2026-03-14T21:05:00\+07:00","overdue":false\}',
  '\{"step":"dispatch","due":"2026-03-14T21:10:00\+07:00","overdue":false\}',
  '\{"step":"accept","due":"2026-03-14T21:15:00\+07:00","agency":"ca-tinh","overdue":false\},\{"step":"resolve","due":"2026-03-14T21:15:00\+07:00","agency":"ca-tinh","overdue":false\}',
@@ -224,11 +224,11 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch�
 
 === TEST 11: a past incident forwarded for monitoring (Điều 18): terminal, every deadline closed
 --- more_headers eval
-[main::h('', '2026-03-16T08:00:00+07:00') . "\nX-PA-Test-Id: VL-5\nX-PA-Test-Token: token-vl25-report-5",
+[main::hm('', '2026-03-16T08:00:00+07:00') . "\nX-PA-Test-Id: VL-5\nX-PA-Test-Token: token-vl25-report-5",
  main::h('ioc', '2026-03-16T08:05:00+07:00'), main::h('ioc', '2026-03-16T08:10:00+07:00'),
  main::h('ioc', '2026-03-16T08:30:00+07:00'), main::h('ioc', '2026-03-16T08:40:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Góp ý trồng thêm cây xanh ven sông","lat":10.25,"lng":105.97,"reporter_name":"Mai Thị U","reporter_phone":"0912347005"}',
+[main::photo_report('2026-03-16T08:00:00+07:00', '{"content":"Góp ý trồng thêm cây xanh ven sông","lat":10.25,"lng":105.97,"reporter_name":"Mai Thị U","reporter_phone":"0912347005"}'),
  main::act('VL-5', action => 'verify'), main::act('VL-5', action => 'receive'),
  main::act('VL-5', action => 'forward_monitoring', agency => 'so-nnmt', message => 'Ý kiến xây dựng, chuyển theo dõi'),
  main::act('VL-5', action => 'dispatch', agencies => ['so-nnmt'])]
@@ -244,12 +244,12 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch�
 
 === TEST 12: a hidden report's accept hour passes: swept overdue all the same
 --- more_headers eval
-[main::h('', '2026-03-16T09:00:00+07:00') . "\nX-PA-Test-Id: VL-6\nX-PA-Test-Token: token-vl25-report-6",
+[main::hm('', '2026-03-16T09:00:00+07:00') . "\nX-PA-Test-Id: VL-6\nX-PA-Test-Token: token-vl25-report-6",
  main::h('ioc', '2026-03-16T09:05:00+07:00'), main::h('ioc', '2026-03-16T09:10:00+07:00'),
  main::h('ioc', '2026-03-16T09:30:00+07:00'), main::h('ioc', '2026-03-16T09:40:00+07:00'),
  main::h('', '2026-03-16T10:30:01+07:00'), main::h('ioc', '2026-03-16T11:00:00+07:00')]
 --- pipelined_requests eval
-["POST /api/v1/reports\n" . '{"content":"Rác ven kênh, lời lẽ thô tục","category":"environment","lat":10.24,"lng":105.97,"reporter_name":"Đặng Văn V","reporter_phone":"0912347006"}',
+[main::photo_report('2026-03-16T09:00:00+07:00', '{"content":"Rác ven kênh, lời lẽ thô tục","category":"environment","lat":10.24,"lng":105.97,"reporter_name":"Đặng Văn V","reporter_phone":"0912347006"}'),
  main::act('VL-6', action => 'verify'), main::act('VL-6', action => 'receive'),
  main::act('VL-6', action => 'dispatch', agencies => ['so-nnmt']),
  main::act('VL-6', action => 'hide', reason => 'Ngôn từ thô tục'),

@@ -12,10 +12,10 @@ use t::PaLife;
 
 life('thainguyen-2021', 't_tn21',
      ioc        => ['ioc'],
-     gtvt       => ['handler', 'so-gtvt'],
-     xd         => ['handler', 'so-xd'],
-     leader     => ['leader', 'so-gtvt'],
-     xdleader   => ['leader', 'so-xd'],
+     gtvt       => ['handler', 'so-xd'],
+     nnmt         => ['handler', 'so-nnmt'],
+     leader     => ['leader', 'so-xd'],
+     nnmtleader   => ['leader', 'so-nnmt'],
      pccc       => ['handler', 'pccc'],
      pcccleader => ['leader', 'pccc']);
 
@@ -23,18 +23,18 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: submitted Monday 08:00: the verification has no deadline here
+=== TEST 1: submitted Monday 08:00: receipt within half a working day (Điều 6.2) and dispatch within one (Điều 7.1), both counted from the submission; the verification has no deadline of its own
 --- more_headers eval
 main::h('', '2026-03-02T08:00:00+07:00') . "\nX-PA-Test-Id: TN-1\nX-PA-Test-Token: token-tn21-report-1"
 --- request
 POST /api/v1/reports
 {"content":"Biển báo giao thông bị đổ ở ngã tư","category":"traffic","lat":21.59,"lng":105.84,"reporter_name":"Nguyễn Thị H","reporter_phone":"0912346001"}
 --- error_code: 201
---- response_body_like: ^\{"id":"TN-1","status":"submitted","access_token":"token-tn21-report-1","urgent":false,"media":\[\],"deadlines":\[\],
+--- response_body_like: ^\{"id":"TN-1","status":"submitted","access_token":"token-tn21-report-1","urgent":false,"media":\[\],"deadlines":\[\{"step":"receive","due":"2026-03-02T13:45:00\+07:00"\},\{"step":"dispatch","due":"2026-03-03T08:00:00\+07:00"\}\],
 
 
 
-=== TEST 2: verified 09:00 -> received within half a working day (3 h 45), 14:45; received 10:00 -> dispatched by Tuesday 10:00
+=== TEST 2: verified 09:00, received 10:00: the deadlines stay those counted from the submission (13:45, Tuesday 08:00)
 --- more_headers eval
 [main::h('ioc', '2026-03-02T09:00:00+07:00'), main::h('ioc', '2026-03-02T10:00:00+07:00')]
 --- pipelined_requests eval
@@ -42,8 +42,8 @@ POST /api/v1/reports
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"verified".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'open']),
- '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'], ['dispatch', '2026-03-03T10:00', 'open'])]
+['"status":"verified".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'open'], ['dispatch', '2026-03-03T08:00', 'open']),
+ '"status":"received".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'], ['dispatch', '2026-03-03T08:00', 'open'])]
 
 
 
@@ -51,13 +51,13 @@ POST /api/v1/reports
 --- more_headers eval
 [main::h('ioc', '2026-03-02T14:00:00+07:00'), main::h('gtvt', '2026-03-02T14:30:00+07:00')]
 --- pipelined_requests eval
-[main::act('TN-1', action => 'dispatch', agencies => ['so-gtvt']), main::act('TN-1', action => 'accept')]
+[main::act('TN-1', action => 'dispatch', agencies => ['so-xd']), main::act('TN-1', action => 'accept')]
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"dispatched".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-gtvt', '2026-03-02T15:00', 'open'], ['dispatch', '2026-03-03T10:00', 'met'],
-  ['resolve@so-gtvt', '2026-03-05T14:00', 'open']),
+['"status":"dispatched".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'open'], ['dispatch', '2026-03-03T08:00', 'met'],
+  ['resolve@so-xd', '2026-03-05T14:00', 'open']),
  '"status":"in_progress"']
 
 
@@ -69,9 +69,9 @@ main::h('gtvt', '2026-03-04T16:30:00+07:00')
 main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo.', salutation => 'Bà')
 --- error_code: 200
 --- response_body_like eval
-'"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
-  ['approve', '2026-03-05T10:45', 'open'], ['resolve@so-gtvt', '2026-03-05T14:00', 'met'])
+'"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
+  ['approve', '2026-03-05T10:45', 'open'], ['resolve@so-xd', '2026-03-05T14:00', 'met'])
 
 
 
@@ -84,12 +84,12 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 --- error_code eval
 [200, 200]
 --- response_body_like eval
-['"status":"in_progress".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
-  ['approve', '2026-03-05T10:45', 'met'], ['resolve@so-gtvt', '2026-03-05T14:00', 'open']),
- '"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
-  ['resolve@so-gtvt', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'open'])]
+['"status":"in_progress".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
+  ['approve', '2026-03-05T10:45', 'met'], ['resolve@so-xd', '2026-03-05T14:00', 'open']),
+ '"status":"awaiting_approval".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
+  ['resolve@so-xd', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'open'])]
 
 
 
@@ -104,10 +104,10 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 --- error_code eval
 [200, 200, 200]
 --- response_body_like eval
-['"status":"under_review".*"summary":"Đã dựng lại biển báo tại ngã tư, ảnh kèm theo.",.*"approved_by":"leader-so-gtvt".*\{"step":"publish","due":"2026-03-06T09:30:00\+07:00","overdue":false\}',
- '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-02T14:45', 'met'],
-  ['accept@so-gtvt', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T10:00', 'met'],
-  ['resolve@so-gtvt', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'met'],
+['"status":"under_review".*"summary":"Đã dựng lại biển báo tại ngã tư, ảnh kèm theo.",.*"approved_by":"leader-so-xd".*\{"step":"publish","due":"2026-03-06T09:30:00\+07:00","overdue":false\}',
+ '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-02T13:45', 'met'],
+  ['accept@so-xd', '2026-03-02T15:00', 'met'], ['dispatch', '2026-03-03T08:00', 'met'],
+  ['resolve@so-xd', '2026-03-05T14:00', 'met'], ['approve', '2026-03-05T16:45', 'met'],
   ['publish', '2026-03-06T09:30', 'met']),
  '"rating":"acceptable"']
 
@@ -131,15 +131,15 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 --- error_code eval
 [201, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
-['"urgent":true,"media":\[\],"deadlines":\[\]',
- '\{"step":"receive","due":"2026-03-07T22:05:00\+07:00","overdue":false\}',
- '\{"step":"dispatch","due":"2026-03-07T22:10:00\+07:00","overdue":false\}',
- main::dls(0, ['receive', '2026-03-07T22:05', 'met'], ['dispatch', '2026-03-07T22:10', 'met'],
+['"urgent":true,"media":\[\],"deadlines":\[\{"step":"receive","due":"2026-03-07T22:00:00\+07:00"\},\{"step":"dispatch","due":"2026-03-07T22:00:00\+07:00"\}\]',
+ '\{"step":"dispatch","due":"2026-03-07T22:00:00\+07:00","overdue":false\},\{"step":"receive","due":"2026-03-07T22:00:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-07T22:00:00\+07:00","overdue":false\},\{"step":"receive","due":"2026-03-07T22:00:00\+07:00","met":true,"overdue":false\}',
+ main::dls(0, ['dispatch', '2026-03-07T22:00', 'met'], ['receive', '2026-03-07T22:00', 'met'],
   ['accept@pccc', '2026-03-07T22:20', 'open'], ['resolve@pccc', '2026-03-07T22:20', 'open']),
  '"status":"in_progress"',
  '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-07T22:50:00\+07:00","overdue":false\}',
  '"status":"under_review".*\{"step":"publish","due":"2026-03-07T23:00:00\+07:00","overdue":false\}',
- '"status":"resolved".*' . main::dls(0, ['receive', '2026-03-07T22:05', 'met'], ['dispatch', '2026-03-07T22:10', 'met'],
+ '"status":"resolved".*' . main::dls(0, ['dispatch', '2026-03-07T22:00', 'met'], ['receive', '2026-03-07T22:00', 'met'],
   ['accept@pccc', '2026-03-07T22:20', 'met'], ['resolve@pccc', '2026-03-07T22:20', 'met'],
   ['approve', '2026-03-07T22:50', 'met'], ['publish', '2026-03-07T23:00', 'met'])]
 
@@ -156,7 +156,7 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Lời lẽ xúc phạm kèm ảnh đường ngập","category":"traffic","lat":21.59,"lng":105.85,"reporter_name":"Lê Văn M","reporter_phone":"0912346003"}',
  main::act('TN-3', action => 'verify'), main::act('TN-3', action => 'receive'),
- main::act('TN-3', action => 'dispatch', agencies => ['so-gtvt']),
+ main::act('TN-3', action => 'dispatch', agencies => ['so-xd']),
  main::act('TN-3', action => 'accept'),
  main::act('TN-3', action => 'resolve', summary => 'Đã khơi thông cống thoát nước.'),
  main::act('TN-3', action => 'hide', reason => 'Ngôn từ xúc phạm'),
@@ -166,8 +166,8 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
 [201, 200, 200, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 ['"id":"TN-3"',
- '\{"step":"receive","due":"2026-03-09T13:55:00\+07:00","overdue":false\}',
- '\{"step":"dispatch","due":"2026-03-10T08:20:00\+07:00","overdue":false\}',
+ '\{"step":"receive","due":"2026-03-09T13:45:00\+07:00","overdue":false\}',
+ '\{"step":"dispatch","due":"2026-03-10T08:00:00\+07:00","overdue":false\}',
  '"status":"dispatched"', '"status":"in_progress"',
  '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","overdue":false\}',
  '"hidden":true',
@@ -211,7 +211,8 @@ GET /api/v1/public/reports/TN-3
 --- error_code eval
 [201, 200, 200, 200]
 --- response_body_like eval
-['"deadlines":\[\]', '"status":"needs_info".*"deadlines":\[\],"overdue":false',
+['"deadlines":\[\{"step":"receive","due":"2026-03-11T13:45:00\+07:00"\},\{"step":"dispatch","due":"2026-03-12T08:00:00\+07:00"\}\]',
+ '"status":"needs_info".*' . main::dls(0, ['receive', '2026-03-11T13:45', 'met'], ['dispatch', '2026-03-12T08:00', 'met']),
  '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
  '"status":"needs_info"']
 
@@ -221,15 +222,15 @@ GET /api/v1/public/reports/TN-3
 --- more_headers eval
 [main::h('', '2026-03-11T09:00:00+07:00') . "\nX-PA-Test-Id: TN-5\nX-PA-Test-Token: token-tn21-report-5",
  main::h('ioc', '2026-03-11T09:10:00+07:00'), main::h('ioc', '2026-03-11T09:20:00+07:00'),
- main::h('ioc', '2026-03-11T09:30:00+07:00'), main::h('xd', '2026-03-11T09:40:00+07:00'),
- main::h('xd', '2026-03-11T09:45:00+07:00'), main::h('gtvt', '2026-03-11T09:50:00+07:00'),
- main::h('gtvt', '2026-03-11T10:00:00+07:00'), main::h('xdleader', '2026-03-11T10:10:00+07:00'),
+ main::h('ioc', '2026-03-11T09:30:00+07:00'), main::h('nnmt', '2026-03-11T09:40:00+07:00'),
+ main::h('nnmt', '2026-03-11T09:45:00+07:00'), main::h('gtvt', '2026-03-11T09:50:00+07:00'),
+ main::h('gtvt', '2026-03-11T10:00:00+07:00'), main::h('nnmtleader', '2026-03-11T10:10:00+07:00'),
  main::h('gtvt', '2026-03-11T10:10:00+07:00'), main::h('ioc', '2026-03-11T10:10:00+07:00'),
  main::h('leader', '2026-03-11T10:10:00+07:00')]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n" . '{"content":"Vỉa hè sụt lún trước trường học","category":"construction","lat":21.58,"lng":105.84,"reporter_name":"Đỗ Văn P","reporter_phone":"0912346005"}',
  main::act('TN-5', action => 'verify'), main::act('TN-5', action => 'receive'),
- main::act('TN-5', action => 'dispatch', agencies => ['so-gtvt', 'so-xd']),
+ main::act('TN-5', action => 'dispatch', agencies => ['so-xd', 'so-nnmt']),
  main::act('TN-5', action => 'accept'),
  main::act('TN-5', action => 'resolve', summary => 'Không phải cơ quan chủ trì'),
  main::act('TN-5', action => 'accept'),
@@ -252,7 +253,7 @@ GET /api/v1/public/reports/TN-3
 --- more_headers eval
 [main::h('leader', '2026-03-11T10:20:00+07:00'), main::h('leader', '2026-03-11T10:20:00+07:00'),
  main::h('gtvt', '2026-03-11T10:20:00+07:00'), main::h('ioc', '2026-03-11T10:20:00+07:00'),
- main::h('leader', '2026-03-11T10:20:00+07:00'), main::h('xdleader', '2026-03-11T10:20:00+07:00')]
+ main::h('leader', '2026-03-11T10:20:00+07:00'), main::h('nnmtleader', '2026-03-11T10:20:00+07:00')]
 --- pipelined_requests eval
 [main::act('TN-1', action => 'approve'),
  main::act('TN-1', action => 'send_back', message => 'Làm lại'),
@@ -281,9 +282,9 @@ GET /api/v1/public/reports/TN-3
 
 
 === TEST 14: statistics of March: TN-1, sent back once and resolved again, counts once
-so-gtvt: TN-1, TN-3, TN-5 dispatched and resolved on time; TN-3's late
-approval is the agency's leader's step, so TN-3 is overdue for so-gtvt too
-(a miss is never undone); so-xd: TN-5 as a second agency (its handling
+so-xd: TN-1, TN-3, TN-5 dispatched and resolved on time; TN-3's late
+approval is the agency's leader's step, so TN-3 is overdue for so-xd too
+(a miss is never undone); so-nnmt: TN-5 as a second agency (its handling
 step closed on time with the lead's result); pccc: the urgent TN-2; the
 IOC: its publications in time.
 --- more_headers eval
@@ -292,4 +293,4 @@ main::h('ioc', '2026-03-31T17:00:00+07:00')
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Thái Nguyên","dispatched":0,"resolved":0,"on_time":4,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Thái Nguyên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-gtvt","name":"Sở Giao thông vận tải tỉnh Thái Nguyên","dispatched":3,"resolved":3,"on_time":3,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":["overdue"],"overdue_reports":["TN-3"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Thái Nguyên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Thái Nguyên","dispatched":0,"resolved":0,"on_time":4,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Thái Nguyên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Thái Nguyên","dispatched":3,"resolved":3,"on_time":3,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":["overdue"],"overdue_reports":["TN-3"]}]}

@@ -21,9 +21,11 @@ use warnings;
 
 use t::PaTest qw(:DEFAULT h act);
 use Exporter 'import';
+use JSON::PP ();
 
 # PaTest's helpers too: a suite says "use t::PaLife" only
-our @EXPORT = (@t::PaTest::EXPORT, qw(h act profile dls life));
+our @EXPORT = (@t::PaTest::EXPORT,
+              qw(h hm act photo_report profile dls life));
 
 our $ROOT = $t::PaTest::ROOT;
 
@@ -34,8 +36,8 @@ sub profile {
     my $c = slurp("$ROOT/conf-examples/profiles/$name.conf");
     # ("../x" beside the profile: as the module resolves it when included)
     # (every file of the line: pa_calendar_file takes one a year)
-    $c =~ s{^(\s*pa_(?:calendar_file|directory)\s+)([^;]+);}
-           {$1 . join(' ', map { m{^/} ? $_ : "$ROOT/conf-examples/profiles/$_" }
+    $c =~ s{^(\s*pa_(?:calendar_file|directory|area)\s+)([^;]+);}
+           {$1 . join(' ', map { m{^/} || !m{/} ? $_ : "$ROOT/conf-examples/profiles/$_" }
                            split ' ', $2) . ';'}mge;
     $c =~ s{^(\s*pa_tenant\s+)\S+;}{$1$tenant;}m or die "no pa_tenant";
     fresh($tenant);
@@ -63,6 +65,38 @@ sub dls {
     }
     return quotemeta('"deadlines":[' . join(',', @o) . '],"overdue":'
                      . ($over ? 'true' : 'false'));
+}
+
+# the headers of a submission with files (h()'s are JSON's)
+sub hm {
+    my $h = h(@_);
+    $h =~ s{^Content-Type: application/json}{$Multipart};
+    return $h;
+}
+
+# A submission where the profile requires a photo (VL Điều 8.2a): the
+# fields of the JSON text $json as form parts, and a phone's photo of the
+# scene taken at $now (RFC 3339, the province's wall clock) -- the Vĩnh
+# Long fixture with its capture time set by exiftool now, so it is as
+# fresh as the regulation wants (Điều 8.1b).
+sub photo_report {
+    my ($now, $json) = @_;
+    my ($d, $t) = $now =~ /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/
+        or die "bad time $now";
+    (my $exif = "$d $t") =~ s/-/:/g;
+    my $file = "$t::PaTest::Data/photo-$d-$t.jpg";
+    $file =~ s/://g;
+    open my $out, '>:raw', $file or die "$file: $!";
+    print {$out} slurp("$Fix/vinhlong.jpg");
+    close $out or die "$file: $!";
+    system('exiftool', '-q', '-q', '-overwrite_original',
+           "-DateTimeOriginal=$exif", "-CreateDate=$exif",
+           "-ModifyDate=$exif", $file) == 0 or die "exiftool failed";
+    my $f = JSON::PP->new->decode($json);
+    my @parts = map { [$_, $f->{$_}] } sort keys %$f;
+    return "POST /api/v1/reports\n"
+           . multipart(@parts, ['media', 'photo.jpg', 'image/jpeg',
+                                slurp($file)]);
 }
 
 # The suite's setting: the shipped profile with a tenant of its own, the

@@ -255,7 +255,7 @@ export function mediaList(media, opts = {}) {
       if (m.taken_at) meta.push(t('staff.media.taken', { t: fmtTime(m.taken_at) }));
       if (m.gps && m.gps.lat !== undefined) meta.push('GPS ' + Number(m.gps.lat).toFixed(5) + ', ' + Number(m.gps.lng).toFixed(5));
       li.appendChild(h('small.media-meta', meta.join(' · ')));
-      for (const f of m.flags || []) li.appendChild(h('span.badge.warn', String(f)));
+      for (const f of (Array.isArray(m.flags) ? m.flags : [])) li.appendChild(h('span.badge.warn', String(f)));
     }
     ul.appendChild(li);
   }

@@ -447,9 +447,9 @@ function actionForm(r, name) {
       break;
     }
     case 'extend': {
-      const days = h('input', { type: 'number', min: 1, max: 30, step: 1 });
-      add('days', 'f.days', days, () => (days.value ? Number(days.value) : ''));
-      const until = h('input', { type: 'datetime-local' });
+      // the handler asks for the date it needs, after the current deadline
+      // (a count of days from now could land before it)
+      const until = h('input', { type: 'datetime-local', required: true });
       add('until', 'f.until', until, () => localToRfc3339(until.value));
       add('reason', 'f.reason_text', textarea('', 3));
       break;

@@ -28,11 +28,14 @@ sub new {
     my $self = bless {
         dir        => tempdir('pa-it-XXXXXX', TMPDIR => 1, CLEANUP => 1),
         port       => free_port(),
-        redis_port => free_port(),
+        redis_port => $opt{redis_port} || free_port(),
         extra      => $opt{http_config} || '',
+        timeouts   => $opt{redis_timeouts}
+                      || 'connect_timeout=300ms timeout=1s',
     }, $class;
     mkdir "$self->{dir}/$_" for qw(logs conf redis);
-    $self->start_redis;
+    # no_redis: nginx is pointed at an address the test controls
+    $self->start_redis unless $opt{no_redis};
     $self->start_nginx;
     return $self;
 }
@@ -90,7 +93,7 @@ http {
     access_log off;
     client_body_temp_path body;
     client_max_body_size 20m;
-    pa_redis 127.0.0.1:$self->{redis_port} connect_timeout=300ms timeout=1s;
+    pa_redis 127.0.0.1:$self->{redis_port} $self->{timeouts};
     pa_redis_scripts $ROOT/redis-scripts;
     pa_tenant it;
     pa_auth_secret_file $ROOT/t/keys/auth.key;
@@ -114,18 +117,20 @@ EOC
     for (1 .. 50) {
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                       PeerPort => $self->{port});
-        if ($s) { close $s; return; }
+        if ($s) { close $s; $self->nginx_pid; return; }
         sleep 0.1;
     }
     die "nginx did not listen";
 }
 
+# the pid file, else the master seen at start: a server destroyed at
+# global destruction finds its temp dir already removed by File::Temp
 sub nginx_pid {
     my $self = shift;
-    open my $fh, '<', "$self->{dir}/logs/nginx.pid" or return;
+    open my $fh, '<', "$self->{dir}/logs/nginx.pid" or return $self->{pid};
     my $pid = <$fh>;
     chomp $pid;
-    return $pid;
+    return $self->{pid} = $pid;
 }
 
 sub signal {
@@ -189,6 +194,13 @@ sub media_tmp_files {
         sleep 0.05;
     }
     return @left;
+}
+
+# the worker crash this suite exists for: nginx's master logs it
+sub crashes {
+    my $self = shift;
+    open my $fh, '<', "$self->{dir}/logs/error.log" or return ();
+    return grep { /exited on signal/ } <$fh>;
 }
 
 sub DESTROY {

@@ -1,0 +1,465 @@
+/*
+ * Calls to Redis: the one place that builds EVALSHA, takes the NOSCRIPT
+ * path and owns the arguments, and the request's side of it (context,
+ * cleanup, finalize).
+ *
+ * Arguments are copied into the call's pool when the call is built: a
+ * NOSCRIPT resend happens after the caller's stack frame is gone, so the
+ * call never keeps a pointer it does not own.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_api.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_scripts.h"
+
+#include <stdarg.h>
+
+
+static u_char *ngx_pa_call_alloc(ngx_pa_call_t *call, int argc,
+    size_t size);
+static void ngx_pa_call_on_reply(void *data, redisReply *reply);
+
+static void ngx_pa_request_done(ngx_pa_call_t *call, redisReply *reply);
+static void ngx_pa_request_cleanup(void *data);
+
+
+void
+ngx_pa_call_init(ngx_pa_call_t *call, ngx_pa_main_conf_t *pmcf,
+    ngx_pool_t *pool, ngx_log_t *log)
+{
+    ngx_memzero(call, sizeof(ngx_pa_call_t));
+
+    call->conf = pmcf;
+    call->pool = pool;
+    call->log = log;
+    call->script = -1;
+}
+
+
+ngx_int_t
+ngx_pa_call_command(ngx_pa_call_t *call, int argc, const char **argv,
+    const size_t *argvlen)
+{
+    int      i;
+    size_t   size;
+    u_char  *p;
+
+    size = 0;
+
+    for (i = 0; i < argc; i++) {
+        size += argvlen[i];
+    }
+
+    p = ngx_pa_call_alloc(call, argc, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < argc; i++) {
+        call->argv[i] = (const char *) p;
+        call->argvlen[i] = argvlen[i];
+        p = ngx_cpymem(p, argv[i], argvlen[i]);
+    }
+
+    call->script = -1;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_call_script(ngx_pa_call_t *call, ngx_pa_script_e script,
+    ngx_array_t *keys, ngx_array_t *args)
+{
+    int          argc, i;
+    size_t       size, n;
+    u_char      *p, nk[NGX_INT_T_LEN];
+    ngx_str_t   *s;
+    ngx_uint_t   k;
+    ngx_array_t *a[2];
+
+    a[0] = keys;
+    a[1] = args;
+
+    argc = 3;
+    n = ngx_sprintf(nk, "%ui", keys->nelts) - nk;
+    size = n;
+
+    for (i = 0; i < 2; i++) {
+        if (a[i] == NULL) {
+            continue;
+        }
+
+        argc += a[i]->nelts;
+        s = a[i]->elts;
+
+        for (k = 0; k < a[i]->nelts; k++) {
+            size += s[k].len;
+        }
+    }
+
+    p = ngx_pa_call_alloc(call, argc, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the script by its SHA1; the conf's memory lives as long as we do */
+
+    call->argv[0] = "EVALSHA";
+    call->argvlen[0] = 7;
+    call->argv[1] = (const char *) call->conf->scripts[script].sha1;
+    call->argvlen[1] = 40;
+
+    call->argv[2] = (const char *) p;
+    call->argvlen[2] = n;
+    p = ngx_cpymem(p, nk, n);
+
+    argc = 3;
+
+    for (i = 0; i < 2; i++) {
+        if (a[i] == NULL) {
+            continue;
+        }
+
+        s = a[i]->elts;
+
+        for (k = 0; k < a[i]->nelts; k++, argc++) {
+            call->argv[argc] = (const char *) p;
+            call->argvlen[argc] = s[k].len;
+            p = ngx_cpymem(p, s[k].data, s[k].len);
+        }
+    }
+
+    call->script = script;
+
+    return NGX_OK;
+}
+
+
+/* argv, argvlen and room for the strings, all from the call's pool */
+
+static u_char *
+ngx_pa_call_alloc(ngx_pa_call_t *call, int argc, size_t size)
+{
+    u_char  *p;
+
+    call->argv = ngx_palloc(call->pool, argc * sizeof(char *));
+    call->argvlen = ngx_palloc(call->pool, argc * sizeof(size_t));
+    p = ngx_pnalloc(call->pool, size ? size : 1);
+
+    if (call->argv == NULL || call->argvlen == NULL || p == NULL) {
+        return NULL;
+    }
+
+    call->argc = argc;
+    call->retried = 0;
+
+    return p;
+}
+
+
+ngx_int_t
+ngx_pa_call_send(ngx_pa_call_t *call, ngx_pa_call_handler_pt handler,
+    void *data)
+{
+    call->handler = handler;
+    call->data = data;
+
+    call->cmd = ngx_pa_redis_command(call->conf->redis, call->argc,
+                                     call->argv, call->argvlen,
+                                     ngx_pa_call_on_reply, call, call->log);
+
+    if (call->cmd == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (call->background) {
+        /*
+         * The adapter's reply timer is not cancelable (a request waits
+         * for its answer); nobody waits for a background call.
+         */
+        call->cmd->timer.cancelable = 1;
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pa_call_cancel(ngx_pa_call_t *call)
+{
+    if (call->cmd != NULL) {
+        ngx_pa_redis_cancel(call->cmd);
+        call->cmd = NULL;
+    }
+}
+
+
+/* the adapter runs this once per command: reply or NULL */
+
+static void
+ngx_pa_call_on_reply(void *data, redisReply *reply)
+{
+    ngx_pa_call_t    *call = data;
+    ngx_pa_script_t  *script;
+
+    call->cmd = NULL;
+
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR
+        && call->script >= 0 && !call->retried
+        && ngx_pa_scripts_noscript(reply->str, reply->len))
+    {
+        /* Redis lost its script cache (restart, SCRIPT FLUSH): send it */
+
+        script = &call->conf->scripts[call->script];
+
+        ngx_log_error(NGX_LOG_NOTICE, call->log, 0,
+                      "pa redis: NOSCRIPT for \"%V\", sent as EVAL",
+                      &script->name);
+
+        call->retried = 1;
+        call->argv[0] = "EVAL";
+        call->argvlen[0] = 4;
+        call->argv[1] = (const char *) script->body.data;
+        call->argvlen[1] = script->body.len;
+
+        if (ngx_pa_call_send(call, call->handler, call->data) == NGX_OK) {
+            return;
+        }
+
+        reply = NULL;
+    }
+
+    call->handler(call, reply);
+}
+
+
+/* the request's side */
+
+ngx_pa_ctx_t *
+ngx_pa_ctx(ngx_http_request_t *r)
+{
+    ngx_pa_ctx_t        *ctx;
+    ngx_http_cleanup_t  *cln;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_pa_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ctx->request = r;
+
+    ctx->call = ngx_palloc(r->pool, sizeof(ngx_pa_call_t));
+    if (ctx->call == NULL) {
+        return NULL;
+    }
+
+    ngx_pa_call_init(ctx->call,
+                     ngx_http_get_module_main_conf(r, ngx_http_pa_module),
+                     r->pool, r->connection->log);
+
+    /* a request that goes away cancels its call: the reply is dropped */
+
+    cln = ngx_http_cleanup_add(r, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_pa_request_cleanup;
+    cln->data = ctx;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_pa_module);
+
+    return ctx;
+}
+
+
+void
+ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * One Redis command for the request.  Returns NGX_DONE (the reply will
+ * finalize the request) or what the handler returns after answering 503.
+ * The arguments are copied: the caller's may be on its stack.
+ */
+
+ngx_int_t
+ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, int argc,
+    const char **argv, const size_t *argvlen, ngx_pa_reply_pt on_reply)
+{
+    if (ngx_pa_call_command(ctx->call, argc, argv, argvlen) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->on_reply = on_reply;
+
+    if (ngx_pa_call_send(ctx->call, ngx_pa_request_done, r) != NGX_OK) {
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "storage is not available, try again");
+    }
+
+    return NGX_DONE;
+}
+
+
+/* EVALSHA of one of redis-scripts/ with KEYS and ARGV (ngx_str_t arrays) */
+
+ngx_int_t
+ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_script_e script,
+    ngx_array_t *keys, ngx_array_t *args, ngx_pa_reply_pt on_reply)
+{
+    if (ngx_pa_call_script(ctx->call, script, keys, args) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->on_reply = on_reply;
+
+    if (ngx_pa_call_send(ctx->call, ngx_pa_request_done, r) != NGX_OK) {
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "storage is not available, try again");
+    }
+
+    return NGX_DONE;
+}
+
+
+/* resumes the request from Redis' event: the upstream module's order */
+
+static void
+ngx_pa_request_done(ngx_pa_call_t *call, redisReply *reply)
+{
+    ngx_http_request_t  *r = call->data;
+    ngx_connection_t    *c;
+    ngx_pa_ctx_t        *ctx;
+
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+
+    ngx_http_set_log_request(c->log, r);
+
+    if (reply == NULL) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "storage is not available, "
+                                             "try again"));
+    } else {
+        ctx->on_reply(r, ctx, reply);
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_pa_request_cleanup(void *data)
+{
+    ngx_pa_ctx_t  *ctx = data;
+
+    ngx_pa_call_cancel(ctx->call);
+}
+
+
+/* key helpers: every key carries the tenant's hash tag */
+
+ngx_str_t *
+ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys, const char *fmt, ...)
+{
+    u_char              *p, *last;
+    va_list              ap;
+    ngx_str_t           *k;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    k = ngx_array_push(keys);
+    if (k == NULL) {
+        return NULL;
+    }
+
+    k->data = ngx_pnalloc(r->pool, pmcf->key_prefix.len + NGX_PA_KEY_MAX);
+    if (k->data == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(k->data, pmcf->key_prefix.data, pmcf->key_prefix.len);
+    last = k->data + pmcf->key_prefix.len + NGX_PA_KEY_MAX;
+
+    va_start(ap, fmt);
+    p = ngx_vslprintf(p, last, fmt, ap);
+    va_end(ap);
+
+    k->len = p - k->data;
+
+    return k;
+}
+
+
+ngx_str_t *
+ngx_pa_arg(ngx_array_t *args)
+{
+    return ngx_array_push(args);
+}
+
+
+ngx_int_t
+ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s)
+{
+    ngx_str_t  *a;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    *a = *s;
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_arg_cstr(ngx_array_t *args, const char *s)
+{
+    ngx_str_t  *a;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->data = (u_char *) s;
+    a->len = ngx_strlen(s);
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
+{
+    ngx_str_t  *a;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->data = ngx_pnalloc(pool, NGX_INT64_LEN);
+    if (a->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->len = ngx_sprintf(a->data, "%L", n) - a->data;
+    return NGX_OK;
+}
