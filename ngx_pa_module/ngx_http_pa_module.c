@@ -14,6 +14,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
 #include "ngx_pa_validate.h"
 
@@ -203,6 +204,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, media_max_count),
       &ngx_http_pa_media_max_count_bounds },
+
+    { ngx_string("pa_auth_max_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, auth_max_ttl),
+      NULL },
 
     { ngx_string("pa_auth_secret_file"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -471,6 +479,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
     pmcf->extend_max = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
+    pmcf->auth_max_ttl = NGX_CONF_UNSET;
     pmcf->photo_max_age = NGX_CONF_UNSET;
     pmcf->duplicate_radius = NGX_CONF_UNSET_UINT;
     pmcf->duplicate_window = NGX_CONF_UNSET;
@@ -523,6 +532,7 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
         pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
     }
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
+    ngx_conf_init_value(pmcf->auth_max_ttl, 0);
     ngx_conf_init_value(pmcf->photo_max_age, 0);
     ngx_conf_init_uint_value(pmcf->duplicate_radius, 100);
     ngx_conf_init_value(pmcf->duplicate_window, 72 * 3600);
@@ -722,6 +732,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pa_revoke_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pa_sweep_init_worker(cycle, pmcf);
 }
 
@@ -738,6 +752,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     }
 
     ngx_pa_sweep_exit_worker(pmcf);
+    ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
 }

@@ -30,6 +30,7 @@ typedef enum {
     NGX_PA_SCRIPT_SWEEP,
     NGX_PA_SCRIPT_LIMIT,
     NGX_PA_SCRIPT_OPEN311,
+    NGX_PA_SCRIPT_REVOKE,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 
@@ -97,6 +98,7 @@ typedef struct {
 
     /* secrets */
     ngx_str_t                  auth_secret;
+    time_t                     auth_max_ttl;    /* 0: any lifetime */
     ngx_pa_pii_keyring_t      *pii;
 
     ngx_flag_t                 test_clock;
@@ -132,6 +134,9 @@ typedef struct {
     /* duplicate hints for the IOC (ngx_pa_duplicate.c) */
     ngx_uint_t                 duplicate_radius; /* metres, 0: none */
     time_t                     duplicate_window; /* seconds either side */
+
+    /* this worker's copy of the revoked tokens (ngx_pa_revoke.c) */
+    void                      *revoker;
 
     /* the SLA sweeper (ngx_pa_sweep.c) */
     ngx_msec_t                 sweep_interval;

@@ -18,6 +18,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_revoke.h"
 #include "ngx_pa_validate.h"
 
 
@@ -347,15 +348,30 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
 
     if (ngx_pa_api_is(seg, "admin")) {
 
-        if (ngx_pa_api_segment(rest, &sub) != NGX_OK || rest->len
-            || !ngx_pa_api_is(&sub, "sweep"))
-        {
+        if (ngx_pa_api_segment(rest, &sub) != NGX_OK) {
             ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
             return;
         }
 
-        rt->handler = ngx_pa_sweep_handler;
-        rt->body = 1;
+        if (ngx_pa_api_is(&sub, "sweep") && rest->len == 0) {
+            rt->handler = ngx_pa_sweep_handler;
+            rt->body = 1;
+            return;
+        }
+
+        /* /admin/tokens/revoke */
+
+        if (ngx_pa_api_is(&sub, "tokens")
+            && ngx_pa_api_segment(rest, &sub) == NGX_OK && rest->len == 0
+            && ngx_pa_api_is(&sub, "revoke"))
+        {
+            rt->handler = ngx_pa_revoke_handler;
+            rt->body = 1;
+            rt->signed_in = 1;
+            return;
+        }
+
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
         return;
     }
 

@@ -6,6 +6,7 @@
 #include "ngx_pa_api.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
+#include "ngx_pa_revoke.h"
 
 #include <openssl/sha.h>
 
@@ -30,7 +31,7 @@ ngx_int_t
 ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
 {
     int                   rc;
-    ngx_str_t            *h, *token, bearer;
+    ngx_str_t            *h, *token, bearer, jti, sub;
     ngx_uint_t            i;
     ngx_pa_claims_t       claims;
     ngx_pa_main_conf_t   *pmcf;
@@ -79,6 +80,33 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
     if (rc != NGX_PA_JWT_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "pa: staff token refused (%d)", rc);
+        return NGX_ERROR;
+    }
+
+    /*
+     * pa_auth_max_ttl: a token minted to live longer than a shift (or
+     * forever) is refused, whatever its signature says
+     */
+
+    if (pmcf->auth_max_ttl > 0
+        && claims.exp - (claims.iat ? claims.iat : ctx->now)
+           > pmcf->auth_max_ttl)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token of \"%s\" lives longer than "
+                      "pa_auth_max_ttl", claims.sub);
+        return NGX_ERROR;
+    }
+
+    jti.data = (u_char *) claims.jti;
+    jti.len = ngx_strlen(claims.jti);
+    sub.data = (u_char *) claims.sub;
+    sub.len = ngx_strlen(claims.sub);
+
+    if (ngx_pa_revoke_check(pmcf, &jti, &sub, claims.iat) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: revoked staff token of \"%s\" refused",
+                      claims.sub);
         return NGX_ERROR;
     }
 

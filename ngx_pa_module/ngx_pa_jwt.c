@@ -127,7 +127,7 @@ static int
 ngx_pa_jwt_claims(const u_char *p, size_t len, time_t now,
     ngx_pa_claims_t *claims)
 {
-    json_t      *pl, *exp, *nbf;
+    json_t      *pl, *exp, *nbf, *iat;
     json_int_t   e;
     int          rc;
 
@@ -141,12 +141,16 @@ ngx_pa_jwt_claims(const u_char *p, size_t len, time_t now,
 
     exp = json_object_get(pl, "exp");
     nbf = json_object_get(pl, "nbf");
+    iat = json_object_get(pl, "iat");
 
     if (ngx_pa_jwt_claim_str(pl, "sub", 1, claims->sub) != 0
         || ngx_pa_jwt_claim_str(pl, "role", 1, claims->role) != 0
         || ngx_pa_jwt_claim_str(pl, "agency", 0, claims->agency) != 0
+        || ngx_pa_jwt_claim_str(pl, "jti", 0, claims->jti) != 0
         || (exp != NULL && !json_is_integer(exp))
-        || (nbf != NULL && !json_is_integer(nbf)))
+        || (nbf != NULL && !json_is_integer(nbf))
+        || (iat != NULL
+            && (!json_is_integer(iat) || json_integer_value(iat) < 0)))
     {
         rc = NGX_PA_JWT_CLAIMS;
 
@@ -156,6 +160,7 @@ ngx_pa_jwt_claims(const u_char *p, size_t len, time_t now,
     } else {
         e = json_integer_value(exp);
         claims->exp = (time_t) e;
+        claims->iat = iat ? (time_t) json_integer_value(iat) : 0;
 
         if (e <= (json_int_t) now
             || (nbf != NULL
@@ -255,7 +260,8 @@ ngx_pa_jwt_sign(const ngx_pa_claims_t *claims, const u_char *key,
     if (key_len == 0
         || strnlen(claims->sub, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX
         || strnlen(claims->role, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX
-        || strnlen(claims->agency, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX)
+        || strnlen(claims->agency, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX
+        || strnlen(claims->jti, NGX_PA_CLAIM_MAX) == NGX_PA_CLAIM_MAX)
     {
         return 0;
     }
@@ -271,9 +277,17 @@ ngx_pa_jwt_sign(const ngx_pa_claims_t *claims, const u_char *key,
     if (claims->agency[0] != '\0') {
         json_object_set_new(pl, "agency", json_string(claims->agency));
     }
+    if (claims->jti[0] != '\0') {
+        json_object_set_new(pl, "jti", json_string(claims->jti));
+    }
     json_object_set_new(pl, "exp", json_integer((json_int_t) claims->exp));
+    if (claims->iat != 0) {
+        json_object_set_new(pl, "iat", json_integer((json_int_t) claims->iat));
+    }
 
-    json = (json_object_size(pl) == (claims->agency[0] ? 4u : 3u))
+    json = (json_object_size(pl) == 3u + (claims->agency[0] != '\0')
+                                    + (claims->jti[0] != '\0')
+                                    + (claims->iat != 0))
            ? json_dumps(pl, JSON_COMPACT) : NULL;
     json_decref(pl);
 

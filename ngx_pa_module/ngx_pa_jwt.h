@@ -27,7 +27,9 @@ typedef struct {
     char       sub[NGX_PA_CLAIM_MAX];
     char       role[NGX_PA_CLAIM_MAX];
     char       agency[NGX_PA_CLAIM_MAX];     /* "" when absent */
+    char       jti[NGX_PA_CLAIM_MAX];        /* "" when absent */
     time_t     exp;
+    time_t     iat;                          /* 0 when absent */
 } ngx_pa_claims_t;
 
 int ngx_pa_jwt_verify(const u_char *token, size_t len, const u_char *key,

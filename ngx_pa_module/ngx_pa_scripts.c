@@ -19,6 +19,7 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "sweep",
     "limit",
     "open311",
+    "revoke",
 };
 
 

@@ -40,8 +40,8 @@ use POSIX ();
 use Time::HiRes ();
 use Exporter 'import';
 
-our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart tokens jwt pa_token
-                 redis fresh slurp multipart form api setting);
+our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart tokens jwt sign
+                 pa_token redis fresh slurp multipart form api setting);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
@@ -131,13 +131,19 @@ sub b64u {
 # bin/pa-token does
 sub jwt {
     my ($role, $agency) = @_;
-    my $key = slurp("$ROOT/t/keys/auth.key");
-    $key =~ s/[\r\n]+\z//;
     my %c = (sub => "$role-" . ($agency // 'user'), role => $role,
              exp => 4102444800);
     $c{agency} = $agency if defined $agency;
+    return sign(\%c);
+}
+
+# any claims, signed with t/keys/auth.key
+sub sign {
+    my $c = shift;
+    my $key = slurp("$ROOT/t/keys/auth.key");
+    $key =~ s/[\r\n]+\z//;
     my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u(JSON::PP->new->canonical->encode(\%c));
+    my $p = b64u(JSON::PP->new->canonical->encode($c));
     return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
 }
 

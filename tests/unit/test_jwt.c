@@ -162,6 +162,18 @@ test_sign(void)
     PA_IS_STR(out.agency, "so-gtvt", "agency round trip");
     PA_IS_INT(out.exp, NOW + 3600, "exp round trip");
 
+    PA_IS_STR(out.jti, "", "no jti: empty");
+    PA_IS_INT(out.iat, 0, "no iat: 0");
+
+    strcpy(in.jti, "4f2a9c1e0b7d4e21");
+    in.iat = NOW - 60;
+    n = ngx_pa_jwt_sign(&in, (const u_char *) KEY, KEYLEN, t, sizeof(t));
+    PA_IS_INT(verify(t, &out), NGX_PA_JWT_OK, "jti and iat: verifies");
+    PA_IS_STR(out.jti, "4f2a9c1e0b7d4e21", "jti round trip");
+    PA_IS_INT(out.iat, NOW - 60, "iat round trip");
+    in.jti[0] = '\0';
+    in.iat = 0;
+
     in.agency[0] = '\0';
     n = ngx_pa_jwt_sign(&in, (const u_char *) KEY, KEYLEN, t, sizeof(t));
     PA_IS_INT(verify(t, &out), NGX_PA_JWT_OK, "no agency verifies");
@@ -300,6 +312,15 @@ test_claims(void)
     PA_IS_INT(verify(make(HS256, "{\"sub\":\"an\",\"role\":\"ioc\","
                           "\"exp\":-5}", KEY, t), &c),
               NGX_PA_JWT_EXPIRED, "negative exp");
+    PA_IS_INT(verify(make(HS256, "{\"sub\":\"an\",\"role\":\"ioc\","
+                          "\"exp\":1769047200,\"iat\":\"x\"}", KEY, t), &c),
+              NGX_PA_JWT_CLAIMS, "iat as string");
+    PA_IS_INT(verify(make(HS256, "{\"sub\":\"an\",\"role\":\"ioc\","
+                          "\"exp\":1769047200,\"iat\":-1}", KEY, t), &c),
+              NGX_PA_JWT_CLAIMS, "negative iat");
+    PA_IS_INT(verify(make(HS256, "{\"sub\":\"an\",\"role\":\"ioc\","
+                          "\"exp\":1769047200,\"jti\":7}", KEY, t), &c),
+              NGX_PA_JWT_CLAIMS, "jti as number");
     PA_IS_INT(verify(make(HS256, "{\"sub\":\"an\",\"role\":\"ioc\"}", KEY, t),
                      &c),
               NGX_PA_JWT_EXPIRED, "missing exp");

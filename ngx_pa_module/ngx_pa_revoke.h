@@ -1,0 +1,29 @@
+/*
+ * Revoked staff tokens (api.md, Staff tokens): POST
+ * /api/v1/admin/tokens/revoke names a token (jti) or a person (sub); the
+ * tenant's set pa:{t}:revoked holds them.  Each worker keeps a copy,
+ * read again every second, so checking a token costs no Redis call and a
+ * revocation reaches every node within seconds.
+ */
+
+#ifndef NGX_PA_REVOKE_H
+#define NGX_PA_REVOKE_H
+
+#include "ngx_pa.h"
+
+
+ngx_int_t ngx_pa_revoke_init_worker(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf);
+void ngx_pa_revoke_exit_worker(ngx_pa_main_conf_t *pmcf);
+
+/* NGX_DECLINED when the token (jti) or its holder (sub, iat) is revoked */
+ngx_int_t ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
+    ngx_str_t *sub, time_t iat);
+
+/* how long an entry is kept: the longest a token may live */
+time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
+
+/* POST /api/v1/admin/tokens/revoke {"jti"} or {"sub"} (admin) */
+ngx_int_t ngx_pa_revoke_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+#endif /* NGX_PA_REVOKE_H */
