@@ -25,6 +25,7 @@ static char *ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_pa_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_pa_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static ngx_int_t ngx_http_pa_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_pa_init_process(ngx_cycle_t *cycle);
 static void ngx_http_pa_exit_process(ngx_cycle_t *cycle);
 
@@ -440,7 +441,7 @@ ngx_module_t  ngx_http_pa_module = {
     ngx_http_pa_commands,                  /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_pa_init_module,               /* init module */
     ngx_http_pa_init_process,              /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -694,6 +695,23 @@ ngx_http_pa_postconfiguration(ngx_conf_t *cf)
 {
     /* the edge rate limiter runs in the access phase, before the body */
     return ngx_pa_limit_init(cf);
+}
+
+
+/* at start and at each reload, in the master: a calendar about to end */
+
+static ngx_int_t
+ngx_http_pa_init_module(ngx_cycle_t *cycle)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_pa_module);
+
+    if (pmcf != NULL && pmcf->calendar != NULL) {
+        ngx_pa_calendar_warn(pmcf, cycle->log, ngx_time());
+    }
+
+    return NGX_OK;
 }
 
 
@@ -1699,6 +1717,86 @@ ngx_pa_sla_due(ngx_pa_main_conf_t *pmcf, ngx_pa_sla_t *sla, time_t from,
 
     return ngx_pa_calendar_add(pmcf->calendar, from,
                                secs + (time_t) mdays * day / 1000);
+}
+
+
+ngx_int_t
+ngx_pa_calendar_left(ngx_pa_main_conf_t *pmcf, time_t now, time_t *until,
+    ngx_int_t *days)
+{
+    time_t  t;
+
+    t = ngx_pa_calendar_until(pmcf->calendar);
+    if (t == (time_t) -1) {
+        return NGX_DECLINED;
+    }
+
+    *until = t;
+
+    /* local day numbers: instants after 1970, so the division floors */
+    *days = (ngx_int_t) ((t + pmcf->utc_offset) / 86400
+                         - (now + pmcf->utc_offset) / 86400);
+
+    return NGX_OK;
+}
+
+
+u_char *
+ngx_pa_calendar_warning(ngx_pa_main_conf_t *pmcf, time_t now, u_char *buf,
+    size_t len)
+{
+    u_char     *p;
+    time_t      until;
+    ngx_tm_t    tm;
+    ngx_int_t   days;
+
+    if (ngx_pa_calendar_left(pmcf, now, &until, &days) != NGX_OK
+        || days >= NGX_PA_CALENDAR_WARN_DAYS)
+    {
+        return NULL;
+    }
+
+    ngx_gmtime(until + pmcf->utc_offset, &tm);
+
+    if (days < 0) {
+        p = ngx_snprintf(buf, len - 1, "the working calendar ended on "
+                         "%04d-%02d-%02d: deadlines count weekends only and "
+                         "are provisional; add the next year's holiday file "
+                         "to pa_calendar_file",
+                         tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+    } else {
+        p = ngx_snprintf(buf, len - 1, "the working calendar ends on "
+                         "%04d-%02d-%02d, in %i days: after it deadlines "
+                         "count weekends only; add the next year's holiday "
+                         "file to pa_calendar_file",
+                         tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday, days);
+    }
+
+    *p = '\0';
+
+    return buf;
+}
+
+
+void
+ngx_pa_calendar_warn(ngx_pa_main_conf_t *pmcf, ngx_log_t *log, time_t now)
+{
+    u_char            buf[256];
+    ngx_int_t         day;
+    static ngx_int_t  warned = -1;      /* the local day last warned */
+
+    day = (ngx_int_t) ((now + pmcf->utc_offset) / 86400);
+
+    if (day == warned
+        || ngx_pa_calendar_warning(pmcf, now, buf, sizeof(buf)) == NULL)
+    {
+        return;
+    }
+
+    warned = day;
+
+    ngx_log_error(NGX_LOG_WARN, log, 0, "pa: %s", buf);
 }
 
 

@@ -612,14 +612,97 @@ ngx_pa_cal_commit(int32_t *a, size_t n, size_t m)
 }
 
 
+/* a kind word, compared without case */
+static int
+ngx_pa_cal_kind_is(const u_char *p, const char *word)
+{
+    for ( /* void */ ; *word; p++, word++) {
+        if (ngx_pa_cal_lower(*p) != (u_char) *word) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* the year of a local day number */
+static void
+ngx_pa_cal_year_of(int64_t day, int *y)
+{
+    int64_t  z, era, doe, yoe, doy, mp;
+
+    /* H. Hinnant's civil_from_days, the year only */
+    z = day + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+
+    *y = (int) (yoe + era * 400 + (mp >= 10));
+}
+
+
+/*
+ * Adds [first, last] to sorted, merged spans (touching ones join); -1
+ * when that needs more than NGX_PA_CAL_MAX_COVERS spans.
+ */
+static int
+ngx_pa_cal_cover_add(ngx_pa_cal_cover_t *c, size_t *n, int64_t first,
+    int64_t last)
+{
+    size_t  i, k;
+
+    for (i = 0; i < *n && c[i].last + 1 < first; i++) { /* void */ }
+
+    if (i == *n || last + 1 < c[i].first) {
+        /* a span of its own before c[i] */
+        if (*n == NGX_PA_CAL_MAX_COVERS) {
+            return -1;
+        }
+
+        memmove(&c[i + 1], &c[i], (*n - i) * sizeof(ngx_pa_cal_cover_t));
+        c[i].first = (int32_t) first;
+        c[i].last = (int32_t) last;
+        (*n)++;
+
+        return 0;
+    }
+
+    /* overlaps or touches c[i]: widen it, swallow the spans it reaches */
+
+    if (first < c[i].first) {
+        c[i].first = (int32_t) first;
+    }
+
+    if (last > c[i].last) {
+        c[i].last = (int32_t) last;
+    }
+
+    for (k = i + 1; k < *n && c[k].first <= c[i].last + 1; k++) {
+        if (c[k].last > c[i].last) {
+            c[i].last = c[k].last;
+        }
+    }
+
+    memmove(&c[i + 1], &c[k], (*n - k) * sizeof(ngx_pa_cal_cover_t));
+    *n -= k - i - 1;
+
+    return 0;
+}
+
+
 int
 ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
     size_t len, char *err, size_t errlen)
 {
-    int            rc, y, m, d, work;
-    size_t         mh, mw, *cnt;
+    int            rc, y, m, d, work, provisional;
+    size_t         mh, mw, mp, *cnt, klen, i, ncovers, nmerged;
     int32_t       *list;
-    int64_t        d1, d2, day;
+    int64_t        d1, d2, day, seen_first, seen_last;
+    ngx_pa_cal_cover_t  covers[NGX_PA_CAL_MAX_COVERS];
+    ngx_pa_cal_cover_t  merged[NGX_PA_CAL_MAX_COVERS];
     unsigned long  line;
     const u_char  *p, *q, *eol, *next, *last, *kind;
 
@@ -627,7 +710,11 @@ ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
     last = buf + len;
     mh = 0;
     mw = 0;
+    mp = 0;
     line = 0;
+    ncovers = 0;
+    seen_first = INT64_MAX;
+    seen_last = INT64_MIN;
 
     /* Windows editors prepend a UTF-8 BOM */
     if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
@@ -690,22 +777,37 @@ ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
 
         for (kind = q; q < eol && !ngx_pa_cal_is_ws(*q); q++) { /* void */ }
 
-        if (q - kind == 3 && ngx_pa_cal_lower(kind[0]) == 'o'
+        /* "off?" / "work?": provisional, until the official notice */
+        provisional = q - kind > 1 && q[-1] == '?';
+        klen = (size_t) (q - kind) - (provisional ? 1 : 0);
+
+        if (klen == 3 && ngx_pa_cal_lower(kind[0]) == 'o'
             && ngx_pa_cal_lower(kind[1]) == 'f'
             && ngx_pa_cal_lower(kind[2]) == 'f')
         {
             work = 0;
 
-        } else if (q - kind == 4 && ngx_pa_cal_lower(kind[0]) == 'w'
+        } else if (klen == 4 && ngx_pa_cal_lower(kind[0]) == 'w'
                    && ngx_pa_cal_lower(kind[1]) == 'o'
                    && ngx_pa_cal_lower(kind[2]) == 'r'
                    && ngx_pa_cal_lower(kind[3]) == 'k')
         {
             work = 1;
 
+        } else if (klen == 6 && !provisional
+                   && ngx_pa_cal_kind_is(kind, "covers"))
+        {
+            if (ngx_pa_cal_cover_add(covers, &ncovers, d1, d2) != 0) {
+                goto too_many;
+            }
+
+            continue;
+
         } else {
-            ngx_pa_cal_error(err, errlen, "line %lu: expected \"off\" or "
-                             "\"work\" after the date", line);
+            ngx_pa_cal_error(err, errlen, "line %lu: expected \"off\", "
+                             "\"work\" (\"off?\", \"work?\" when "
+                             "provisional) or \"covers\" after the date",
+                             line);
             return -1;
         }
 
@@ -718,16 +820,61 @@ ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
             goto full;
         }
 
+        if (d1 < seen_first) {
+            seen_first = d1;
+        }
+
+        if (d2 > seen_last) {
+            seen_last = d2;
+        }
+
         for (day = d1; day <= d2; day++) {
             if (ngx_pa_cal_stage(list, work ? cal->nworkdays : cal->nholidays,
                                  cnt, day)
-                != 0)
+                != 0
+                || (provisional
+                    && ngx_pa_cal_stage(cal->provisional, cal->nprovisional,
+                                        &mp, day)
+                       != 0))
             {
                 goto full;
             }
         }
     }
 
+    /* without "covers": the whole years the file's dates fall in */
+
+    if (ncovers == 0 && seen_first <= seen_last) {
+        ngx_pa_cal_year_of(seen_first, &y);
+        d1 = ngx_pa_cal_days_from_civil(y, 1, 1);
+        ngx_pa_cal_year_of(seen_last, &y);
+        d2 = ngx_pa_cal_days_from_civil(y, 12, 31);
+
+        (void) ngx_pa_cal_cover_add(covers, &ncovers, d1, d2);
+    }
+
+    /* into the calendar's spans, on a copy: an error changes nothing */
+
+    memcpy(merged, cal->covers, cal->ncovers * sizeof(ngx_pa_cal_cover_t));
+    nmerged = cal->ncovers;
+
+    for (i = 0; i < ncovers; i++) {
+        if (ngx_pa_cal_cover_add(merged, &nmerged, covers[i].first,
+                                 covers[i].last)
+            != 0)
+        {
+            ngx_pa_cal_error(err, errlen, "with the files loaded before, "
+                             "more than %d separate spans covered",
+                             NGX_PA_CAL_MAX_COVERS);
+            return -1;
+        }
+    }
+
+    memcpy(cal->covers, merged, nmerged * sizeof(ngx_pa_cal_cover_t));
+    cal->ncovers = nmerged;
+
+    ngx_pa_cal_commit(cal->provisional, cal->nprovisional, mp);
+    cal->nprovisional += mp;
     ngx_pa_cal_commit(cal->holidays, cal->nholidays, mh);
     ngx_pa_cal_commit(cal->workdays, cal->nworkdays, mw);
     cal->nholidays += mh;
@@ -747,6 +894,53 @@ full:
     ngx_pa_cal_error(err, errlen, "line %lu: more than %d days of one kind",
                      line, NGX_PA_CAL_MAX_DAYS);
     return -1;
+
+too_many:
+
+    ngx_pa_cal_error(err, errlen, "line %lu: more than %d separate spans "
+                     "covered", line, NGX_PA_CAL_MAX_COVERS);
+    return -1;
+}
+
+
+time_t
+ngx_pa_calendar_until(const ngx_pa_calendar_t *cal)
+{
+    if (cal->ncovers == 0) {
+        return (time_t) -1;
+    }
+
+    /* the spans are merged: the first one ends where the gap begins */
+    return (time_t) ((int64_t) cal->covers[0].last * NGX_PA_CAL_DAY
+                     - cal->utc_offset);
+}
+
+
+int
+ngx_pa_calendar_provisional(const ngx_pa_calendar_t *cal, time_t from,
+    time_t due)
+{
+    size_t   i;
+    int64_t  d1, d2, sec;
+
+    if (cal->ncovers == 0) {
+        return 0;
+    }
+
+    ngx_pa_cal_split(cal, from, &d1, &sec);
+    ngx_pa_cal_split(cal, due, &d2, &sec);
+
+    if (d2 < d1) {
+        d1 = d2;
+    }
+
+    if (d1 < cal->covers[0].first || d2 > cal->covers[0].last) {
+        return 1;
+    }
+
+    i = ngx_pa_cal_lower_bound(cal->provisional, cal->nprovisional, d1);
+
+    return i < cal->nprovisional && cal->provisional[i] <= d2;
 }
 
 

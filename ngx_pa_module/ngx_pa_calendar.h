@@ -24,6 +24,12 @@
 
 #define NGX_PA_CAL_MAX_SPANS  8
 #define NGX_PA_CAL_MAX_DAYS   1024
+#define NGX_PA_CAL_MAX_COVERS 64
+
+typedef struct {
+    int32_t    first;           /* local day numbers, both included */
+    int32_t    last;
+} ngx_pa_cal_cover_t;
 
 typedef struct {
     int32_t    start;           /* seconds after local midnight */
@@ -41,6 +47,14 @@ typedef struct {
     size_t             nholidays;
     int32_t            workdays[NGX_PA_CAL_MAX_DAYS];   /* make-up days */
     size_t             nworkdays;
+
+    /* days listed "off?" / "work?": awaiting the government's notice */
+    int32_t            provisional[NGX_PA_CAL_MAX_DAYS];
+    size_t             nprovisional;
+
+    /* the days the loaded files know, sorted, merged */
+    ngx_pa_cal_cover_t covers[NGX_PA_CAL_MAX_COVERS];
+    size_t             ncovers;
 } ngx_pa_calendar_t;
 
 /* Mon-Fri, 07:30-11:30 13:30-17:00, +07:00, no holidays */
@@ -66,18 +80,40 @@ int ngx_pa_calendar_set_weekdays(ngx_pa_calendar_t *cal, const u_char *p,
 
 /*
  * Holiday file, one entry a line, '#' starts a comment:
+ *     2026-01-01..2026-12-31  covers  năm 2026
  *     2026-01-01              off   Tết Dương lịch
  *     2026-02-14..2026-02-22  off   Tết Nguyên đán
  *     2026-01-10              work  make-up working Saturday
- * A date or an inclusive range, blanks, "off" or "work" (any case), then
- * blanks and a free name.  Blank lines, CRLF and a UTF-8 BOM are accepted.
- * Adds to the lists, keeping them sorted and unique (duplicates merge).
- * On error (malformed line, no such date as 2026-02-30, a range ending
- * before it starts, more than NGX_PA_CAL_MAX_DAYS days of one kind)
- * returns -1, writes "line N: ..." to err and leaves the lists unchanged.
+ *     2027-02-05..2027-02-11  off?  Tết (awaiting the government's notice)
+ * A date or an inclusive range, blanks, a kind (any case), then blanks and
+ * a free name.  "off?" and "work?" are provisional: they count as "off" /
+ * "work" and flag the deadlines that cross them.  "covers" says which
+ * days the file's lists are complete for; a file without it covers the
+ * whole years its dates fall in.  Blank lines, CRLF and a UTF-8 BOM are
+ * accepted.  Adds to the lists, keeping them sorted and unique
+ * (duplicates merge).  On error (malformed line, no such date as
+ * 2026-02-30, a range ending before it starts, more than
+ * NGX_PA_CAL_MAX_DAYS days of one kind, more than NGX_PA_CAL_MAX_COVERS
+ * separate covered spans) returns -1, writes "line N: ..." to err and
+ * leaves the calendar unchanged.
  */
 int ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
     size_t len, char *err, size_t errlen);
+
+/*
+ * The local midnight (as an instant) that starts the last day the loaded
+ * files know, going on from the first day they cover without a gap; -1
+ * when no file was loaded.  Past it, deadlines count weekends only.
+ */
+time_t ngx_pa_calendar_until(const ngx_pa_calendar_t *cal);
+
+/*
+ * 1 when a deadline counted from `from` to `due` rests on days the files
+ * do not know (before the first covered day, after until()) or list as
+ * provisional; 0 when no file was loaded (nothing is claimed then).
+ */
+int ngx_pa_calendar_provisional(const ngx_pa_calendar_t *cal, time_t from,
+    time_t due);
 
 /* 1 when the local day containing t is a working day */
 int ngx_pa_calendar_is_working_day(const ngx_pa_calendar_t *cal, time_t t);

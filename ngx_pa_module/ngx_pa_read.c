@@ -471,6 +471,10 @@ ngx_pa_health(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 }
 
 
+static ngx_int_t ngx_pa_health_calendar(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, json_t *body);
+
+
 static void
 ngx_pa_health_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
@@ -498,5 +502,59 @@ ngx_pa_health_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                      (int) pmcf->profile.len,
                      "version", NGX_PA_VERSION);
 
+    if (body != NULL && ngx_pa_health_calendar(r, ctx, body) != NGX_OK) {
+        json_decref(body);
+        body = NULL;
+    }
+
     ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, body));
+}
+
+
+/*
+ * calendar_until: the last day the holiday files know (null without one),
+ * calendar_days_left, and warnings [...] from 60 days before that day.
+ */
+
+static ngx_int_t
+ngx_pa_health_calendar(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, json_t *body)
+{
+    u_char               date[sizeof("2027-12-31")], msg[256];
+    time_t               until;
+    json_t              *warnings;
+    ngx_tm_t             tm;
+    ngx_int_t            days;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    warnings = json_array();
+    if (warnings == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_calendar_left(pmcf, ctx->now, &until, &days) != NGX_OK) {
+        json_object_set_new(body, "calendar_until", json_null());
+        json_array_append_new(warnings,
+            json_string("no holiday file (pa_calendar_file): public "
+                        "holidays are not known, deadlines count weekends "
+                        "only"));
+
+    } else {
+        ngx_gmtime(until + pmcf->utc_offset, &tm);
+        (void) ngx_sprintf(date, "%04d-%02d-%02d", tm.ngx_tm_year,
+                           tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+        json_object_set_new(body, "calendar_until",
+                            json_stringn((char *) date, 10));
+        json_object_set_new(body, "calendar_days_left",
+                            json_integer((json_int_t) days));
+
+        if (ngx_pa_calendar_warning(pmcf, ctx->now, msg, sizeof(msg))) {
+            json_array_append_new(warnings, json_string((char *) msg));
+        }
+    }
+
+    return json_object_set_new(body, "warnings", warnings) == 0
+           ? NGX_OK : NGX_ERROR;
 }

@@ -3,15 +3,22 @@
  * admin): per agency, what the day counters of the range add up to and
  * the current work load, with the flags of the regulations' periodic
  * reports (overdue handling, missed extensions, satisfaction < 70% over
- * at least pa_stats_min_ratings ratings).
+ * at least pa_stats_min_ratings ratings).  period=month|quarter|year with
+ * year= (and month= or quarter=) names the range of the periodic reports
+ * (LC26 Điều 18.7, VL Điều 20.7); format=csv gives the same table as a
+ * spreadsheet download.
  *
- * Whether a step was on time was recorded when it completed (act.lua);
- * nothing is recomputed here.  The days are the province's local days.
+ * The records are the deadlines': a miss is counted once against the
+ * step's owner when the deadline passes (sweep.lua) or when the step
+ * completes late before the sweeper saw it, on time when it completes in
+ * time (act.lua); nothing is recomputed here.  The days are the
+ * province's local days.
  */
 
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_csv.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
@@ -20,6 +27,7 @@
 
 #define NGX_PA_STATS_DAYS_MAX   366
 #define NGX_PA_STATS_LOW_RATE   0.70
+#define NGX_PA_STATS_LATE_MAX   200     /* report ids listed per agency */
 
 typedef enum {
     NGX_PA_C_DISPATCHED = 0,
@@ -50,22 +58,41 @@ static ngx_str_t  ngx_pa_counters[] = {
 typedef struct {
     ngx_str_t           agency;
     int64_t             n[NGX_PA_C_LAST];
+    json_t             *late;           /* overdue report ids, or NULL */
 } ngx_pa_stats_row_t;
 
 typedef struct {
     ngx_int_t           from;           /* days since 1970-01-01 */
     ngx_int_t           to;
     ngx_array_t         rows;           /* ngx_pa_stats_row_t */
+    u_char              period[sizeof("2026-Q1")];  /* "" without */
+    ngx_uint_t          csv;            /* format=csv */
 } ngx_pa_stats_t;
 
 
+static ngx_int_t ngx_pa_stats_range(ngx_http_request_t *r,
+    ngx_pa_stats_t *st, time_t now, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_stats_period(ngx_http_request_t *r,
+    ngx_pa_stats_t *st, ngx_str_t *period, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_stats_bad(ngx_pa_err_t *err, const char *code,
+    const char *field, const char *message);
 static ngx_int_t ngx_pa_stats_date(ngx_str_t *v, ngx_int_t *day);
+static ngx_int_t ngx_pa_stats_send_csv(ngx_http_request_t *r,
+    ngx_pa_stats_t *st, json_t *list);
+static ngx_int_t ngx_pa_stats_csv_list(ngx_http_request_t *r,
+    ngx_pa_csv_t *csv, json_t *a);
 static ngx_int_t ngx_pa_stats_days(ngx_int_t y, ngx_int_t m, ngx_int_t d);
+static u_char *ngx_pa_stats_day_print(u_char *p, ngx_int_t day);
 static json_t *ngx_pa_stats_day_json(ngx_int_t day);
 static void ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st,
     redisReply *kv, ngx_uint_t gauge);
+static ngx_int_t ngx_pa_stats_late(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    redisReply *list);
+static ngx_pa_stats_row_t *ngx_pa_stats_row(ngx_http_request_t *r,
+    ngx_pa_stats_t *st, ngx_str_t *agency);
+static void ngx_pa_stats_free(ngx_pa_stats_t *st);
 static json_t *ngx_pa_stats_row_json(ngx_http_request_t *r,
     ngx_pa_stats_row_t *row);
 static int ngx_libc_cdecl ngx_pa_stats_cmp(const void *one,
@@ -79,6 +106,7 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     ngx_int_t            rc, day;
     ngx_str_t            v;
     ngx_array_t         *keys;
+    ngx_pa_err_t         err;
     ngx_pa_stats_t      *st;
     ngx_pa_caller_t      caller;
     ngx_pa_main_conf_t  *pmcf;
@@ -107,46 +135,38 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     ctx->data = st;
 
-    /* default: from the first of the month to today, the province's days */
+    if (ngx_pa_view_arg(r, "format", &v) == NGX_OK) {
+        if (v.len == 3 && ngx_strncmp(v.data, "csv", 3) == 0) {
+            st->csv = 1;
 
-    ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
-
-    st->to = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday);
-    st->from = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, 1);
-
-    if (ngx_pa_view_arg(r, "to", &v) == NGX_OK) {
-        if (ngx_pa_stats_date(&v, &st->to) != NGX_OK) {
+        } else if (!(v.len == 4 && ngx_strncmp(v.data, "json", 4) == 0)) {
             return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
-                                     "invalid_field", "to",
-                                     "to is a date YYYY-MM-DD");
+                                     "invalid_field", "format",
+                                     "format is json or csv");
         }
-
-        ngx_gmtime((time_t) st->to * 86400, &tm);
-        st->from = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, 1);
     }
 
-    if (ngx_pa_view_arg(r, "from", &v) == NGX_OK
-        && ngx_pa_stats_date(&v, &st->from) != NGX_OK)
+    if (ngx_pa_stats_range(r, st, ctx->now + pmcf->utc_offset, &err)
+        != NGX_OK)
     {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "from", "from is a date YYYY-MM-DD");
+        return ngx_pa_fail(r, &err);
     }
 
-    if (st->to < st->from) {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "to", "to is before from");
-    }
-
-    if (st->to - st->from + 1 > NGX_PA_STATS_DAYS_MAX) {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "to", "a range is 366 days at most");
-    }
-
-    keys = ngx_array_create(r->pool, st->to - st->from + 2,
+    keys = ngx_array_create(r->pool, 2 * (st->to - st->from + 1) + 5,
                             sizeof(ngx_str_t));
-    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL) {
+
+    /* the IOC's work load: the reports in its states now */
+
+    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL
+        || ngx_pa_key(r, keys, "st:submitted") == NULL
+        || ngx_pa_key(r, keys, "st:verified") == NULL
+        || ngx_pa_key(r, keys, "st:received") == NULL
+        || ngx_pa_key(r, keys, "st:under_review") == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    /* the days' counters, then the same days' overdue lists */
 
     for (day = st->from; day <= st->to; day++) {
         ngx_gmtime((time_t) day * 86400, &tm);
@@ -159,8 +179,181 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         }
     }
 
+    for (day = st->from; day <= st->to; day++) {
+        ngx_gmtime((time_t) day * 86400, &tm);
+
+        if (ngx_pa_key(r, keys, "late:%04d%02d%02d", tm.ngx_tm_year,
+                       tm.ngx_tm_mon, tm.ngx_tm_mday)
+            == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_STATS, keys, NULL,
                        ngx_pa_stats_done);
+}
+
+
+static ngx_int_t
+ngx_pa_stats_bad(ngx_pa_err_t *err, const char *code, const char *field,
+    const char *message)
+{
+    ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, code, field, message);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * from=&to= (default: from the first of the month to today), or
+ * period=month|quarter|year&year=&month=|quarter=; a response (400) on
+ * bad input, else NGX_OK.  now is the province's local time.
+ */
+
+static ngx_int_t
+ngx_pa_stats_range(ngx_http_request_t *r, ngx_pa_stats_t *st, time_t now,
+    ngx_pa_err_t *err)
+{
+    ngx_tm_t   tm;
+    ngx_str_t  v, from, to;
+    ngx_int_t  has_from, has_to;
+
+    has_from = ngx_pa_view_arg(r, "from", &from) == NGX_OK;
+    has_to = ngx_pa_view_arg(r, "to", &to) == NGX_OK;
+
+    if (ngx_pa_view_arg(r, "period", &v) == NGX_OK) {
+        if (has_from || has_to) {
+            return ngx_pa_stats_bad(err,
+                                    "invalid_field", "period",
+                                    "give period or from and to, "
+                                    "not both");
+        }
+
+        return ngx_pa_stats_period(r, st, &v, err);
+    }
+
+    ngx_gmtime(now, &tm);
+
+    st->to = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday);
+    st->from = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, 1);
+
+    if (has_to) {
+        if (ngx_pa_stats_date(&to, &st->to) != NGX_OK) {
+            return ngx_pa_stats_bad(err,
+                                    "invalid_field", "to",
+                                    "to is a date YYYY-MM-DD");
+        }
+
+        ngx_gmtime((time_t) st->to * 86400, &tm);
+        st->from = ngx_pa_stats_days(tm.ngx_tm_year, tm.ngx_tm_mon, 1);
+    }
+
+    if (has_from && ngx_pa_stats_date(&from, &st->from) != NGX_OK) {
+        return ngx_pa_stats_bad(err, "invalid_field",
+                                "from", "from is a date YYYY-MM-DD");
+    }
+
+    if (st->to < st->from) {
+        return ngx_pa_stats_bad(err, "invalid_field",
+                                "to", "to is before from");
+    }
+
+    if (st->to - st->from + 1 > NGX_PA_STATS_DAYS_MAX) {
+        return ngx_pa_stats_bad(err, "invalid_field",
+                                "to", "a range is 366 days at most");
+    }
+
+    return NGX_OK;
+}
+
+
+/* the periodic reports: a calendar month, quarter or year */
+
+static ngx_int_t
+ngx_pa_stats_period(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    ngx_str_t *period, ngx_pa_err_t *err)
+{
+    ngx_str_t   v;
+    ngx_int_t   year, n, first, last;
+    const char *unit;
+
+    if (ngx_pa_view_arg(r, "year", &v) != NGX_OK) {
+        return ngx_pa_stats_bad(err, "missing_field",
+                                "year", "a period needs its year");
+    }
+
+    year = v.len == 4 ? ngx_atoi(v.data, 4) : NGX_ERROR;
+
+    if (year < 1970 || year > 9999) {
+        return ngx_pa_stats_bad(err, "invalid_field",
+                                "year", "year is 1970 to 9999");
+    }
+
+    if (period->len == 4 && ngx_strncmp(period->data, "year", 4) == 0) {
+        first = 1;
+        last = 12;
+        unit = NULL;
+
+    } else if (period->len == 5
+               && ngx_strncmp(period->data, "month", 5) == 0)
+    {
+        unit = "month";
+
+    } else if (period->len == 7
+               && ngx_strncmp(period->data, "quarter", 7) == 0)
+    {
+        unit = "quarter";
+
+    } else {
+        return ngx_pa_stats_bad(err, "invalid_field",
+                                "period", "period is month, quarter or "
+                                "year");
+    }
+
+    if (unit) {
+        if (ngx_pa_view_arg(r, unit, &v) != NGX_OK) {
+            return ngx_pa_stats_bad(err,
+                                    "missing_field", unit,
+                                    unit[0] == 'm'
+                                    ? "a monthly report needs month=1..12"
+                                    : "a quarterly report needs "
+                                      "quarter=1..4");
+        }
+
+        n = (v.len == 1 || v.len == 2) ? ngx_atoi(v.data, v.len)
+                                        : NGX_ERROR;
+
+        if (n < 1 || n > (unit[0] == 'm' ? 12 : 4)) {
+            return ngx_pa_stats_bad(err,
+                                    "invalid_field", unit,
+                                    unit[0] == 'm' ? "month is 1 to 12"
+                                                   : "quarter is 1 to 4");
+        }
+
+        if (unit[0] == 'm') {
+            first = n;
+            last = n;
+            (void) ngx_sprintf(st->period, "%04i-%02i%Z", year, n);
+
+        } else {
+            first = n * 3 - 2;
+            last = n * 3;
+            (void) ngx_sprintf(st->period, "%04i-Q%i%Z", year, n);
+        }
+
+    } else {
+        (void) ngx_sprintf(st->period, "%04i%Z", year);
+    }
+
+    st->from = ngx_pa_stats_days(year, first, 1);
+
+    /* the day before the first of the next month */
+    st->to = (last == 12 ? ngx_pa_stats_days(year + 1, 1, 1)
+                         : ngx_pa_stats_days(year, last + 1, 1))
+             - 1;
+
+    return NGX_OK;
 }
 
 
@@ -177,10 +370,13 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     st = ctx->data;
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
         || ngx_pa_stats_add(r, st, reply->element[0], 0) != NGX_OK
-        || ngx_pa_stats_add(r, st, reply->element[1], 1) != NGX_OK)
+        || ngx_pa_stats_add(r, st, reply->element[1], 1) != NGX_OK
+        || ngx_pa_stats_late(r, st, reply->element[2]) != NGX_OK)
     {
+        ngx_pa_stats_free(st);
+
         if (reply->type == REDIS_REPLY_ERROR) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "pa: stats script failed: %*s",
@@ -203,6 +399,7 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     list = json_array();
     if (list == NULL) {
+        ngx_pa_stats_free(st);
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
@@ -212,6 +409,7 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     for (i = 0; i < st->rows.nelts; i++) {
         row = ngx_pa_stats_row_json(r, &rows[i]);
         if (row == NULL || json_array_append_new(list, row) != 0) {
+            ngx_pa_stats_free(st);
             json_decref(list);
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "pa: cannot build the statistics");
@@ -220,13 +418,125 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         }
     }
 
+    if (st->csv) {
+        ngx_pa_finalize(r, ngx_pa_stats_send_csv(r, st, list));
+        return;
+    }
+
     body = json_pack("{s:o, s:o, s:I, s:o}",
                      "from", ngx_pa_stats_day_json(st->from),
                      "to", ngx_pa_stats_day_json(st->to),
                      "min_ratings", (json_int_t) pmcf->stats_min_ratings,
                      "agencies", list);
 
+    if (body && st->period[0]) {
+        json_object_set_new(body, "period",
+                            json_string((char *) st->period));
+    }
+
     ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, body));
+}
+
+
+/*
+ * The same table for a spreadsheet: one line per agency, the columns of
+ * the JSON rows (ratings spread out, flags joined by ";"), escaped by
+ * ngx_pa_csv so that no cell is taken for a formula.
+ */
+
+static ngx_int_t
+ngx_pa_stats_send_csv(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    json_t *list)
+{
+    u_char              *p;
+    json_t              *row, *ratings;
+    size_t               i, k;
+    ngx_int_t            rc;
+    ngx_str_t            file;
+    ngx_pa_csv_t         csv;
+    ngx_pa_main_conf_t  *pmcf;
+
+    static const char  *header[] = {
+        "agency", "name", "dispatched", "resolved", "on_time", "overdue",
+        "extension_missed", "in_progress", "satisfied", "acceptable",
+        "unsatisfied", "satisfaction_rate", "flags", "overdue_reports", NULL
+    };
+
+    static const char  *counts[] = {
+        "agency", "name", "dispatched", "resolved", "on_time", "overdue",
+        "extension_missed", "in_progress", NULL
+    };
+
+    static const char  *rated[] = {
+        "satisfied", "acceptable", "unsatisfied", NULL
+    };
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    rc = ngx_pa_csv_init(&csv, r->pool);
+
+    if (rc == NGX_OK) {
+        rc = ngx_pa_csv_names(&csv, header);
+    }
+
+    json_array_foreach(list, i, row) {
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        for (k = 0; counts[k] && rc == NGX_OK; k++) {
+            rc = ngx_pa_csv_json(&csv, json_object_get(row, counts[k]));
+        }
+
+        ratings = json_object_get(row, "ratings");
+
+        for (k = 0; rated[k] && rc == NGX_OK; k++) {
+            rc = ngx_pa_csv_json(&csv, json_object_get(ratings, rated[k]));
+        }
+
+        if (rc == NGX_OK) {
+            rc = ngx_pa_csv_json(&csv,
+                                 json_object_get(row, "satisfaction_rate"));
+        }
+
+        /* lists in one cell each: "overdue;low_satisfaction" */
+
+        if (rc == NGX_OK) {
+            rc = ngx_pa_stats_csv_list(r, &csv,
+                                       json_object_get(row, "flags"));
+        }
+
+        if (rc == NGX_OK) {
+            rc = ngx_pa_stats_csv_list(r, &csv,
+                                       json_object_get(row,
+                                                       "overdue_reports"));
+        }
+
+        if (rc == NGX_OK) {
+            rc = ngx_pa_csv_eol(&csv);
+        }
+    }
+
+    json_decref(list);
+
+    file.data = ngx_pnalloc(r->pool, pmcf->tenant.len
+                                     + sizeof("pa-stats--YYYY-MM-DD"
+                                              "-YYYY-MM-DD.csv"));
+    if (rc != NGX_OK || file.data == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: cannot build the statistics as CSV");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(file.data, "pa-stats-%V-", &pmcf->tenant);
+    p = ngx_pa_stats_day_print(p, st->from);
+    *p++ = '-';
+    p = ngx_pa_stats_day_print(p, st->to);
+    p = ngx_cpymem(p, ".csv", 4);
+
+    file.len = p - file.data;
+
+    return ngx_pa_csv_send(r, &csv, &file);
 }
 
 
@@ -239,9 +549,9 @@ ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st, redisReply *kv,
     u_char              *bar;
     int64_t              n;
     ngx_str_t            agency, name;
-    ngx_uint_t           i, k, c;
+    ngx_uint_t           i, c;
     redisReply          *f, *v;
-    ngx_pa_stats_row_t  *rows, *row;
+    ngx_pa_stats_row_t  *row;
 
     if (kv->type != REDIS_REPLY_ARRAY || kv->elements % 2) {
         return NGX_ERROR;
@@ -285,43 +595,133 @@ ngx_pa_stats_add(ngx_http_request_t *r, ngx_pa_stats_t *st, redisReply *kv,
             n = 0;
         }
 
-        row = NULL;
-        rows = st->rows.elts;
-
-        for (k = 0; k < st->rows.nelts; k++) {
-            if (rows[k].agency.len == agency.len
-                && ngx_strncmp(rows[k].agency.data, agency.data,
-                               agency.len) == 0)
-            {
-                row = &rows[k];
-                break;
-            }
+        if (n == 0) {
+            /* nothing to add: no row for it alone */
+            continue;
         }
 
+        row = ngx_pa_stats_row(r, st, &agency);
         if (row == NULL) {
-            if (n == 0) {
-                continue;
-            }
-
-            row = ngx_array_push(&st->rows);
-            if (row == NULL) {
-                return NGX_ERROR;
-            }
-
-            ngx_memzero(row, sizeof(ngx_pa_stats_row_t));
-
-            row->agency.data = ngx_pstrdup(r->pool, &agency);
-            if (row->agency.data == NULL) {
-                return NGX_ERROR;
-            }
-
-            row->agency.len = agency.len;
+            return NGX_ERROR;
         }
 
         row->n[c] += n;
     }
 
     return NGX_OK;
+}
+
+
+/* the overdue list: "<agency>|<report id>", sorted, into the rows */
+
+static ngx_int_t
+ngx_pa_stats_late(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    redisReply *list)
+{
+    u_char              *bar;
+    ngx_str_t            agency;
+    ngx_uint_t           i;
+    redisReply          *m;
+    ngx_pa_stats_row_t  *row;
+
+    if (list->type != REDIS_REPLY_ARRAY) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < list->elements; i++) {
+        m = list->element[i];
+
+        if (m->type != REDIS_REPLY_STRING) {
+            return NGX_ERROR;
+        }
+
+        bar = (u_char *) ngx_strlchr((u_char *) m->str,
+                                     (u_char *) m->str + m->len, '|');
+        if (bar == NULL || bar == (u_char *) m->str) {
+            continue;
+        }
+
+        agency.data = (u_char *) m->str;
+        agency.len = bar - agency.data;
+
+        row = ngx_pa_stats_row(r, st, &agency);
+        if (row == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (row->late == NULL) {
+            row->late = json_array();
+            if (row->late == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        /* a year of a bad agency is long: the first ones, by id */
+        if (json_array_size(row->late) < NGX_PA_STATS_LATE_MAX) {
+            json_array_append_new(row->late,
+                                  ngx_pa_json_strn(bar + 1,
+                                                   m->len - agency.len - 1));
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* the row of an agency, made when it has none yet */
+
+static ngx_pa_stats_row_t *
+ngx_pa_stats_row(ngx_http_request_t *r, ngx_pa_stats_t *st,
+    ngx_str_t *agency)
+{
+    ngx_uint_t           k;
+    ngx_pa_stats_row_t  *rows, *row;
+
+    rows = st->rows.elts;
+
+    for (k = 0; k < st->rows.nelts; k++) {
+        if (rows[k].agency.len == agency->len
+            && ngx_strncmp(rows[k].agency.data, agency->data, agency->len)
+               == 0)
+        {
+            return &rows[k];
+        }
+    }
+
+    row = ngx_array_push(&st->rows);
+    if (row == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(row, sizeof(ngx_pa_stats_row_t));
+
+    row->agency.data = ngx_pstrdup(r->pool, agency);
+    if (row->agency.data == NULL) {
+        return NULL;
+    }
+
+    row->agency.len = agency->len;
+
+    return row;
+}
+
+
+/* the rows' lists not handed over to an answer */
+
+static void
+ngx_pa_stats_free(ngx_pa_stats_t *st)
+{
+    ngx_uint_t           i;
+    ngx_pa_stats_row_t  *rows;
+
+    rows = st->rows.elts;
+
+    for (i = 0; i < st->rows.nelts; i++) {
+        if (rows[i].late) {
+            json_decref(rows[i].late);
+            rows[i].late = NULL;
+        }
+    }
 }
 
 
@@ -386,7 +786,56 @@ ngx_pa_stats_row_json(ngx_http_request_t *r, ngx_pa_stats_row_t *row)
                         : json_null(),
                   "flags", flags);
 
+    /* the list goes to the answer with its row */
+
+    if (o != NULL) {
+        json_object_set_new(o, "overdue_reports",
+                            row->late ? row->late : json_array());
+
+    } else if (row->late) {
+        json_decref(row->late);
+    }
+
+    row->late = NULL;
+
     return o;
+}
+
+
+/* a JSON array of strings as one cell, joined by ";" */
+
+static ngx_int_t
+ngx_pa_stats_csv_list(ngx_http_request_t *r, ngx_pa_csv_t *csv, json_t *a)
+{
+    u_char     *p;
+    size_t      k, len;
+    json_t     *v;
+    ngx_str_t   joined;
+
+    len = 0;
+
+    json_array_foreach(a, k, v) {
+        len += json_string_length(v) + 1;
+    }
+
+    joined.data = ngx_pnalloc(r->pool, len + 1);
+    if (joined.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = joined.data;
+
+    json_array_foreach(a, k, v) {
+        if (k) {
+            *p++ = ';';
+        }
+
+        p = ngx_cpymem(p, json_string_value(v), json_string_length(v));
+    }
+
+    joined.len = p - joined.data;
+
+    return ngx_pa_csv_cell(csv, &joined);
 }
 
 
@@ -463,16 +912,24 @@ ngx_pa_stats_days(ngx_int_t y, ngx_int_t m, ngx_int_t d)
 }
 
 
-static json_t *
-ngx_pa_stats_day_json(ngx_int_t day)
+static u_char *
+ngx_pa_stats_day_print(u_char *p, ngx_int_t day)
 {
-    u_char    buf[sizeof("YYYY-MM-DD")];
     ngx_tm_t  tm;
 
     ngx_gmtime((time_t) day * 86400, &tm);
 
-    (void) ngx_sprintf(buf, "%04d-%02d-%02d", tm.ngx_tm_year, tm.ngx_tm_mon,
+    return ngx_sprintf(p, "%04d-%02d-%02d", tm.ngx_tm_year, tm.ngx_tm_mon,
                        tm.ngx_tm_mday);
+}
+
+
+static json_t *
+ngx_pa_stats_day_json(ngx_int_t day)
+{
+    u_char  buf[sizeof("YYYY-MM-DD")];
+
+    (void) ngx_pa_stats_day_print(buf, day);
 
     return json_stringn((char *) buf, 10);
 }

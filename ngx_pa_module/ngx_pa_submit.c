@@ -206,7 +206,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     u_char               *p;
     time_t                occurred, due;
     double                lat, lng;
-    json_t               *stored, *answer, *dls, *media;
+    json_t               *stored, *answer, *dls, *media, *d, *jv;
     ngx_str_t             v, agency;
     ngx_uint_t            urgent;
     ngx_int_t             publish, private, share, has_pos;
@@ -570,6 +570,21 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             {
                 return NGX_ERROR;
             }
+        }
+    }
+
+    /* past the known calendar or over provisional days: said so */
+
+    json_array_foreach(dls, i, d) {
+        jv = json_object_get(d, "due");
+
+        if (json_is_string(jv)
+            && ngx_pa_rfc3339_parse((u_char *) json_string_value(jv),
+                                    json_string_length(jv), &due)
+               == 0
+            && ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due))
+        {
+            json_object_set_new(d, "provisional", json_true());
         }
     }
 

@@ -176,6 +176,9 @@ ngx_pa_sweep_tick(ngx_event_t *ev)
         ngx_pa_sweep_run(sw);
     }
 
+    /* a calendar about to end: said once a day while the node runs */
+    ngx_pa_calendar_warn(sw->conf, sw->log, ngx_time());
+
     if (!sw->timer.timer_set) {
         ngx_add_timer(&sw->timer, sw->conf->sweep_interval);
     }
@@ -456,6 +459,9 @@ ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     if (ctx->data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    /* the timer's daily check, at the test clock's day */
+    ngx_pa_calendar_warn(pmcf, r->connection->log, ctx->now);
 
     return ngx_pa_sweep_call(r, ctx);
 }

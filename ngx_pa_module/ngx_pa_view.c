@@ -863,6 +863,16 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
 
         json_object_set_new(o, "overdue", json_boolean(is_overdue));
+
+        /*
+         * still to come, over days the holiday files do not know or list
+         * as provisional: the date may move with the government's notice
+         */
+        if (met == NULL
+            && ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due))
+        {
+            json_object_set_new(o, "provisional", json_true());
+        }
     }
 
     /* the hash has no order: by due, then by key, the same every time */

@@ -230,12 +230,34 @@ local function each_agency(list, fn)
     end
 end
 
--- a result sent back (leader, coordinator, IOC review) and submitted again
--- belongs to a report resolved once: the statistics keep the lead's first
--- completion (the deadline record keeps the latest)
-local first_resolution = not rep.resolved_at
+-- whose step it is: sweep.lua's owner(), the same rule
+local function owner(step, key_agency)
+    if key_agency ~= '' then
+        return key_agency
+    end
+    if step == 'identify' or step == 'confirm' then
+        return rep.coordinator or ''
+    end
+    if step == 'approve' or step == 'reply' or step == 'notify' then
+        return rep.lead or ''
+    end
+    if step == 'supplement' then
+        return ''
+    end
+    return 'ioc'
+end
 
--- a step completes: met or not is recorded now, stats are built from it
+-- the steps that end an owner's part of a report: handled, published,
+-- the coordinator's agency identified or result confirmed
+local closing = {resolve = true, publish = true, identify = true,
+                 confirm = true}
+
+-- a step completes: met or not is recorded now, stats are built from it.
+-- The statistics count reports per owner, once each (sc:<owner>): overdue
+-- from the first of the owner's deadlines that passed, counted by
+-- whoever sees it first (the sweeper, do:<key>, or this completion) and
+-- never undone; on time when the owner's part ends in time with no
+-- deadline missed.  A return (not handling) counts neither way.
 local function close_key(key)
     if not open_deadline(key) then
         return
@@ -249,13 +271,42 @@ local function close_key(key)
     rep['dm:' .. key] = met
     redis.call('ZREM', DUE, id .. '|' .. key)
 
-    local a = string.match(key, '^resolve@(.+)$')
-    if a and (first_resolution or a ~= rep.lead) then
-        count(a, met == '1' and 'on_time' or 'overdue')
-        if met == '0' and rep['dx:' .. key] == '1' then
-            count(a, 'extension_missed')
-        end
+    local step = string.match(key, '^([^@#]+)')
+    local a = owner(step, string.match(key, '@(.+)$') or '')
+    if a == '' or step == 'notify' then
+        return
     end
+
+    local counted = rep['sc:' .. a]
+
+    if met == '0' then
+        if rep['do:' .. key] ~= '1' then
+            -- the sweeper did not pass yet: the miss is recorded now
+            hset[#hset + 1] = 'do:' .. key
+            hset[#hset + 1] = '1'
+            if rep['dx:' .. key] == '1' then
+                count(a, 'extension_missed')
+            end
+            if counted ~= 'overdue' then
+                count(a, 'overdue')
+                -- the day's overdue list: which reports, for the reports
+                redis.call('SADD', prefix .. 'late:' .. day, a .. '|' .. id)
+                rep['sc:' .. a] = 'overdue'
+                hset[#hset + 1] = 'sc:' .. a
+                hset[#hset + 1] = 'overdue'
+            end
+        end
+        return
+    end
+
+    if action ~= step or not closing[step] or counted then
+        return
+    end
+
+    count(a, 'on_time')
+    rep['sc:' .. a] = 'on_time'
+    hset[#hset + 1] = 'sc:' .. a
+    hset[#hset + 1] = 'on_time'
 end
 
 for _, pattern in ipairs(closes) do
@@ -375,7 +426,8 @@ if action == 'coordinate' then
     redis.call('ZADD', prefix .. 'ag:' .. extras.coordinator, now, id)
 end
 
-if action == 'resolve' and first_resolution then
+if action == 'resolve' and not rep.resolved_at then
+    -- a result sent back and submitted again is one report resolved
     count(rep.lead, 'resolved')
 end
 

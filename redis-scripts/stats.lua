@@ -1,20 +1,28 @@
 -- stats.lua: the per-agency counters of a range of days, summed.
 --
--- act.lua counts into one hash per local day (fields "<agency>|<name>":
--- dispatched, resolved, on_time, overdue, extension_missed,
--- rating_satisfied, rating_acceptable, rating_unsatisfied); the worker
+-- act.lua and sweep.lua count into one hash per local day (fields
+-- "<owner>|<name>": dispatched, resolved, on_time, overdue,
+-- extension_missed, rating_satisfied, rating_acceptable,
+-- rating_unsatisfied; overdue on the day the miss was seen); the worker
 -- lists the days of the range (at most 366) and turns the sums into the
 -- answer (rates, flags).  O(days x fields of a day).
 --
 -- KEYS[1]     pa:{t}:gauge       "<agency>|in_progress" -> current count
--- KEYS[2..n]  pa:{t}:stats:<YYYYMMDD>, one per day of the range
+-- KEYS[2..5]  pa:{t}:st:submitted, st:verified, st:received,
+--             st:under_review: the reports in the IOC's hands now
+-- KEYS[6..5+n]    pa:{t}:stats:<YYYYMMDD>, one per day of the range
+-- KEYS[6+n..5+2n] pa:{t}:late:<YYYYMMDD>, the same days' overdue lists
+--                 (sets of "<owner>|<report id>", act.lua and sweep.lua)
 --
--- Returns {{field, sum, ...}, {field, value, ...}}: the summed counters,
--- then the gauge as it is now.
+-- Returns {{field, sum, ...}, {field, value, ...}, {member, ...}}: the
+-- summed counters, the gauge as it is now ("ioc|in_progress" included),
+-- and the overdue list of the range, sorted.  O(days x fields of a day +
+-- the misses of the range) and four ZCARDs.
 
+local days = (#KEYS - 5) / 2
 local sum, order = {}, {}
 
-for k = 2, #KEYS do
+for k = 6, 5 + days do
     local flat = redis.call('HGETALL', KEYS[k])
     for n = 1, #flat, 2 do
         local f = flat[n]
@@ -32,4 +40,23 @@ for _, f in ipairs(order) do
     out[#out + 1] = tostring(sum[f])
 end
 
-return {out, redis.call('HGETALL', KEYS[1])}
+local gauge = redis.call('HGETALL', KEYS[1])
+local ioc = 0
+for k = 2, 5 do
+    ioc = ioc + redis.call('ZCARD', KEYS[k])
+end
+gauge[#gauge + 1] = 'ioc|in_progress'
+gauge[#gauge + 1] = tostring(ioc)
+
+local late, seen = {}, {}
+for k = 6 + days, 5 + 2 * days do
+    for _, m in ipairs(redis.call('SMEMBERS', KEYS[k])) do
+        if not seen[m] then
+            seen[m] = true
+            late[#late + 1] = m
+        end
+    end
+end
+table.sort(late)
+
+return {out, gauge, late}

@@ -25,10 +25,15 @@
 -- For each passed member: "supplement" of a report still in needs_info
 -- is rejected with supplement_timeout, as act.lua's reject does; "notify"
 -- (LC25 / ĐB status notice) sends the notice and completes the step; any
--- other step is marked do:<key> = "1" with an "overdue" event and an
--- information counter "<agency>|overdue_seen" (on_time / overdue are
--- counted by act.lua when the step completes).  Hidden reports are swept
--- like any other: hiding never stops a clock.
+-- other step is marked do:<key> = "1" with an "overdue" event, and the
+-- miss is counted now against the step's owner: "<owner>|overdue" once per
+-- report and owner (sc:<owner>, as act.lua) with the report in the day's
+-- overdue list late:<day>, "extension_missed" when the deadline was an
+-- extended one.  An agency that never answers is overdue in the
+-- statistics from the day its deadline passed, as in its queue.  act.lua
+-- counts on_time when an owner's part ends in time, and a miss the
+-- sweeper has not seen yet (do:<key> unset) when a step ends late.
+-- Hidden reports are swept like any other: hiding never stops a clock.
 --
 -- Returns {overdue, rejected, notices, unlocked, more}, or the status
 -- "locked" when another node holds the lock.
@@ -52,6 +57,23 @@ local stats_key = prefix .. 'stats:' .. day
 local function count(a, name)
     if a and a ~= '' then
         redis.call('HINCRBY', stats_key, a .. '|' .. name, 1)
+    end
+end
+
+-- a passed deadline of the owner a: its miss, counted once per report
+local function missed(R, rep, a, key)
+    if a == '' then
+        return
+    end
+    if rep['dx:' .. key] == '1' then
+        count(a, 'extension_missed')
+    end
+    if rep['sc:' .. a] ~= 'overdue' then
+        count(a, 'overdue')
+        -- the day's overdue list (stats.lua): "<owner>|<report id>"
+        redis.call('SADD', prefix .. 'late:' .. day, a .. '|' .. rep.id)
+        rep['sc:' .. a] = 'overdue'
+        redis.call('HSET', R, 'sc:' .. a, 'overdue')
     end
 end
 
@@ -91,12 +113,15 @@ local function reject(R, id, rep)
             hset[#hset + 1] = now
             redis.call('ZREM', DUE, id .. '|' .. key)
 
-            local a = string.match(key, '^resolve@(.+)$')
-            if a then
-                count(a, met == '1' and 'on_time' or 'overdue')
-                if met == '0' and rep['dx:' .. key] == '1' then
-                    count(a, 'extension_missed')
-                end
+            -- the miss is a fact of the deadline: counted once, and a
+            -- rejection is no completion, so nothing counts on time
+            local step = string.match(key, '^([^@#]+)')
+            if met == '0' and rep['do:' .. key] ~= '1' and step ~= 'notify'
+            then
+                hset[#hset + 1] = 'do:' .. key
+                hset[#hset + 1] = '1'
+                missed(R, rep, owner(rep, step,
+                                     string.match(key, '@(.+)$') or ''), key)
             end
         end
     end
@@ -173,7 +198,7 @@ for _, member in ipairs(members) do
                            'type', 'overdue', 'id', id, 'step', step,
                            'key', key, 'agency', a, 'urgent', urgent,
                            'due', due, 'at', now)
-                count(a, 'overdue_seen')
+                missed(R, rep, a, key)
                 overdue = overdue + 1
             end
         end

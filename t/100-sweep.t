@@ -95,7 +95,7 @@ Test::More::is(main::redis('HGET', "${main::P}r:S-1", 'dm:accept@so-xd'), '',
 Test::More::is(main::redis('ZSCORE', "${main::P}due", 'S-1|accept@so-xd'), '',
                'no longer in due');
 Test::More::is(main::redis('HGET', "${main::P}stats:20260302",
-                           'so-xd|overdue_seen'), '1', 'overdue_seen counted');
+                           'so-xd|overdue'), '1', 'the miss counted against the agency');
 Test::More::like(main::redis('XRANGE', "${main::P}events", '-', '+'),
     qr/^type\noverdue\nid\nS-1\nstep\naccept\nkey\naccept\@so-xd\nagency\nso-xd\nurgent\n0\ndue\n1772416800\nat\n1772416801$/m,
     'overdue event');
@@ -126,12 +126,50 @@ POST /api/v1/admin/sweep
 === TEST 5: ... counted where they belong
 --- init
 my $s = main::redis('HGETALL', "${main::P}stats:20260302");
-Test::More::like($s, qr/^ioc\|overdue_seen\n1$/m, 'publish: the IOC');
-Test::More::like($s, qr/^so-xd\|overdue_seen\n2$/m, 'reply: the lead');
-Test::More::like($s, qr/^to-dp\|overdue_seen\n1$/m, 'identify: the coordinator');
+Test::More::like($s, qr/^ioc\|overdue\n1$/m, 'publish: the IOC');
+Test::More::like($s, qr/^so-xd\|overdue\n2$/m, 'reply: the lead');
+Test::More::like($s, qr/^to-dp\|overdue\n1$/m, 'identify: the coordinator');
 Test::More::like(main::redis('XRANGE', "${main::P}events", '-', '+'),
                  qr/^step\npublish\nkey\npublish\nagency\nioc\nurgent\n1$/m,
                  'urgent in the event');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 5b: a report's misses count once per owner; a missed extended deadline is extension_missed
+--- init
+my $t1 = $main::T0 + 86400;
+main::redis('HSET', "${main::P}r:S-10", 'id', 'S-10', 'status', 'dispatched',
+            'urgent', '0', 'lead', 'so-xd', 'agencies', ',so-xd,',
+            'created_at', $main::T0, 'dl:accept@so-xd', $t1 - 60,
+            'dl:resolve@so-xd', $t1 - 30, 'dx:resolve@so-xd', '1');
+main::redis('HSET', "${main::P}r:S-11", 'id', 'S-11', 'status', 'under_review',
+            'urgent', '0', 'lead', 'so-xd', 'created_at', $main::T0,
+            'dl:publish', $t1 - 10, 'sc:ioc', 'overdue');
+main::redis('ZADD', "${main::P}due", $t1 - 60, 'S-10|accept@so-xd',
+            $t1 - 30, 'S-10|resolve@so-xd', $t1 - 10, 'S-11|publish');
+--- more_headers
+X-PA-Now: 2026-03-03T09:00:00+07:00
+--- request
+POST /api/v1/admin/sweep
+--- error_code: 200
+--- response_body
+{"overdue":3,"rejected":0,"notices":0,"unlocked":0}
+
+
+
+=== TEST 5c: ... so-xd: one report overdue, one extension missed; the IOC's report counted before stays counted once
+--- init
+my $s = main::redis('HGETALL', "${main::P}stats:20260303");
+Test::More::like($s, qr/^so-xd\|overdue\n1$/m, 'S-10 once for so-xd');
+Test::More::like($s, qr/^so-xd\|extension_missed\n1$/m, 'the extended deadline');
+Test::More::unlike($s, qr/^ioc\|/m, 'S-11 was counted for the IOC already');
+Test::More::is(main::redis('HGET', "${main::P}r:S-10", 'sc:so-xd'), 'overdue',
+               'the report records what it counted');
+Test::More::is(main::redis('HGET', "${main::P}r:S-10", 'do:resolve@so-xd'), '1',
+               'each step is marked');
 --- request
 GET /api/v1/health
 --- error_code: 200

@@ -496,9 +496,11 @@ GET /api/v1/reports/LC-1
 
 
 
-=== TEST 27: statistics of the quarter, from what act.lua recorded when each step completed
+=== TEST 27: statistics of the quarter, from the deadlines' records: reports per owner, once
 so-xd: LC-1 and LC-5 on time, one "satisfied"; phuong-tan-phong: LC-1 (not
-the lead: on time, not resolved by it) and the hidden LC-6 still in hand;
+the lead: on time, not resolved by it) and the hidden LC-6 still in hand,
+overdue since the sweep saw its accept deadline pass; the IOC: LC-2
+dispatched late, three reports published in time;
 so-nnmt: LC-2 handled late, "unsatisfied" (0.0, but under the 10 ratings of
 pa_stats_min_ratings: no low_satisfaction flag); pccc: the urgent LC-4.
 --- more_headers eval
@@ -507,17 +509,17 @@ main::h('ioc', '2026-03-12T10:00:00+07:00')
 GET /api/v1/stats?from=2026-01-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-01-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.0,"flags":["overdue"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]}]}
+{"from":"2026-01-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Lai Châu","dispatched":0,"resolved":0,"on_time":3,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["LC-2"]},{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":0,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["LC-6"]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Lai Châu","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.0,"flags":["overdue"],"overdue_reports":["LC-2"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[],"overdue_reports":[]}]}
 
 
 
-=== TEST 28: February alone: LC-2 was dispatched then; it was handled (late) in March
+=== TEST 28: February alone: LC-2 was dispatched then and overdue from its missed accept (23/2), before it was handled (late) in March
 --- more_headers eval
 main::h('supervisor', '2026-03-12T10:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 --- error_code: 200
---- response_body_like: \{"agency":"so-nnmt","name":"[^"]+","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":0,
+--- response_body_like: \{"agency":"so-nnmt","name":"[^"]+","dispatched":1,"resolved":0,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":\{[^}]*\},"satisfaction_rate":null,"flags":\["overdue"\],"overdue_reports":\["LC-2"\]\}
 
 
 

@@ -508,11 +508,11 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 
 
 
-=== TEST 25: statistics of March, from what act.lua recorded when each step completed
-phuong-doan-ket: LA-4 dispatched twice (returned as unclear, its
-handling step closed on time, then handled on time), the hidden LA-7
-still in hand (its late accept is not a handling step); phuong-tan-phong: LA-2 sent on (its
-handling step closed, on time) and the urgent LA-5; so-xd: LA-2 and LA-3,
+=== TEST 25: statistics of March, from the deadlines' records: reports per agency, once
+phuong-doan-ket: LA-4 dispatched twice (returned as unclear: neither way,
+then handled on time), the hidden LA-7 still in hand and overdue (the sweep
+saw its accept deadline pass); phuong-tan-phong: the urgent LA-5 on time,
+LA-2 sent on (not handling: neither way); so-xd: LA-2 and LA-3,
 "acceptable" (0.0, under the 10 ratings of pa_stats_min_ratings: no flag);
 xa-binh-lu: LA-1 handled late ("overdue"), "satisfied", LA-6, and LA-8,
 dispatched at its submission, in hand.
@@ -522,7 +522,7 @@ main::h('supervisor', '2026-03-18T15:00:00+07:00')
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-doan-ket","name":"UBND phường Đoàn Kết","dispatched":3,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[]},{"agency":"xa-binh-lu","name":"UBND xã Bình Lư","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-doan-ket","name":"UBND phường Đoàn Kết","dispatched":3,"resolved":1,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["LA-7"]},{"agency":"phuong-tan-phong","name":"UBND phường Tân Phong","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Lai Châu","dispatched":2,"resolved":2,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[],"overdue_reports":[]},{"agency":"xa-binh-lu","name":"UBND xã Bình Lư","dispatched":3,"resolved":2,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"],"overdue_reports":["LA-1"]}]}
 
 
 

@@ -282,14 +282,15 @@ GET /api/v1/public/reports/TN-3
 
 
 === TEST 14: statistics of March: TN-1, sent back once and resolved again, counts once
-so-xd: TN-1, TN-3, TN-5 dispatched and resolved on time (TN-3's late
-approval is the leader's step, not the handling); so-nnmt: TN-5 as a second
-agency (its handling step closed on time with the lead's result); pccc:
-the urgent TN-2.
+so-xd: TN-1, TN-3, TN-5 dispatched and resolved on time; TN-3's late
+approval is the agency's leader's step, so TN-3 is overdue for so-xd too
+(a miss is never undone); so-nnmt: TN-5 as a second agency (its handling
+step closed on time with the lead's result); pccc: the urgent TN-2; the
+IOC: its publications in time.
 --- more_headers eval
 main::h('ioc', '2026-03-31T17:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Thái Nguyên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Thái Nguyên","dispatched":3,"resolved":3,"on_time":3,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":[]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Thái Nguyên","dispatched":0,"resolved":0,"on_time":4,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"pccc","name":"Phòng Cảnh sát PCCC và CNCH - Công an tỉnh Thái Nguyên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Thái Nguyên","dispatched":3,"resolved":3,"on_time":3,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":1,"unsatisfied":0},"satisfaction_rate":0.0,"flags":["overdue"],"overdue_reports":["TN-3"]}]}

@@ -535,21 +535,21 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 
 
 
-=== TEST 25: statistics of March, from what act.lua recorded when each step completed
+=== TEST 25: statistics of March, from the deadlines' records: reports per agency, once
 phuong-dien-bien-phu: DB-2 handled late ("overdue"), "unsatisfied" (0.0, but
 under the 10 ratings of pa_stats_min_ratings: no low_satisfaction flag),
 and DB-8, dispatched at its submission, in hand;
-phuong-muong-thanh: DB-1 on time, "satisfied", and the hidden DB-7 in hand
-(its late accept is not a handling step); so-xd: DB-3; so-xd: DB-5 in
-hand; phuong-muong-lay: DB-4 returned (its handling step closed, on time)
-and the urgent DB-6; xa-thanh-yen: DB-3 sent on.
+phuong-muong-thanh: DB-1 on time, "satisfied", and the hidden DB-7 in hand,
+overdue (the sweep saw its accept deadline pass); so-xd: DB-3; so-nnmt:
+DB-5 in hand; phuong-muong-lay: the urgent DB-6 on time, DB-4 returned
+(not handling: neither way); xa-thanh-yen: DB-3 sent on (neither way).
 --- more_headers eval
 main::h('supervisor', '2026-03-19T12:00:00+07:00')
 --- request
 GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
-{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-dien-bien-phu","name":"UBND phường Điện Biên Phủ","dispatched":2,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.0,"flags":["overdue"]},{"agency":"phuong-muong-lay","name":"UBND phường Mường Lay","dispatched":2,"resolved":1,"on_time":2,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"phuong-muong-thanh","name":"UBND phường Mường Thanh","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Điện Biên","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Điện Biên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]},{"agency":"xa-thanh-yen","name":"UBND xã Thanh Yên","dispatched":1,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[]}]}
+{"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"phuong-dien-bien-phu","name":"UBND phường Điện Biên Phủ","dispatched":2,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":1},"satisfaction_rate":0.0,"flags":["overdue"],"overdue_reports":["DB-2"]},{"agency":"phuong-muong-lay","name":"UBND phường Mường Lay","dispatched":2,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"phuong-muong-thanh","name":"UBND phường Mường Thanh","dispatched":2,"resolved":1,"on_time":1,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":1,"acceptable":0,"unsatisfied":0},"satisfaction_rate":1.0,"flags":["overdue"],"overdue_reports":["DB-7"]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Điện Biên","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Điện Biên","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"xa-thanh-yen","name":"UBND xã Thanh Yên","dispatched":1,"resolved":0,"on_time":0,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]}]}
 
 
 

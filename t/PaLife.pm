@@ -35,8 +35,10 @@ sub profile {
     my ($name, $tenant) = @_;
     my $c = slurp("$ROOT/conf-examples/profiles/$name.conf");
     # ("../x" beside the profile: as the module resolves it when included)
-    $c =~ s{^(\s*pa_(?:calendar_file|directory|area)\s+)(?!/)(\S+;)}
-           {$1$ROOT/conf-examples/profiles/$2}mg;
+    # (every file of the line: pa_calendar_file takes one a year)
+    $c =~ s{^(\s*pa_(?:calendar_file|directory|area)\s+)([^;]+);}
+           {$1 . join(' ', map { m{^/} || !m{/} ? $_ : "$ROOT/conf-examples/profiles/$_" }
+                           split ' ', $2) . ';'}mge;
     $c =~ s{^(\s*pa_tenant\s+)\S+;}{$1$tenant;}m or die "no pa_tenant";
     fresh($tenant);
     return $c;

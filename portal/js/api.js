@@ -113,6 +113,28 @@ export async function get(path, auth) {
   return parse(res);
 }
 
+// a file the API sends as an attachment (the stats as CSV): fetched with
+// the staff token, then saved under the name the server gives
+export async function download(path, name) {
+  let res;
+  try {
+    res = await fetch(BASE + path, { headers: headersFor(), credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, null);
+  }
+  if (!res.ok) return parse(res);
+  const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = m ? m[1] : name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return null;
+}
+
 export async function postJson(path, body, auth) {
   let res;
   try {

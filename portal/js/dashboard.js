@@ -3,7 +3,7 @@
 // 70% line, flags.  Hand-drawn SVG, no chart library.
 import { t, label, onLangChange } from './i18n.js';
 import { h, s, $, clear, replace } from './dom.js';
-import { get, staff, directory } from './api.js';
+import { get, download, staff, directory } from './api.js';
 import { initPage, pick, agencyName, showError, clearErrors } from './common.js';
 
 initPage('dashboard.html');
@@ -205,6 +205,18 @@ async function load() {
   render();
 }
 
+// the same range as a spreadsheet (the server escapes formula cells)
+async function csv() {
+  const form = $('#dash-form');
+  clearErrors(form);
+  const q = new URLSearchParams({ from: $('#d-from').value, to: $('#d-to').value, format: 'csv' });
+  try {
+    await download('/stats?' + q, 'pa-stats.csv');
+  } catch (err) {
+    showError(form, err);
+  }
+}
+
 async function start() {
   const now = new Date();
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
@@ -216,6 +228,7 @@ async function start() {
   if (!staff.token()) { $('#dash-signin').hidden = false; return; }
   dir = await directory();
   $('#dash-form').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
+  $('#d-csv').addEventListener('click', csv);
   onLangChange(render);
   let lastW = 0;
   window.addEventListener('resize', () => {

@@ -17,6 +17,10 @@
 #define HOUR   3600
 #define DAY    27000               /* 07:30-11:30 13:30-17:00 */
 
+/* the error of a line without a known kind after its date */
+#define KINDS  "expected \"off\", \"work\" (\"off?\", \"work?\" when " \
+               "provisional) or \"covers\" after the date"
+
 
 /* an instant from a local date and time in +07:00 */
 static time_t
@@ -842,16 +846,12 @@ test_load_errors(void)
         { "2026-01-01..2026-02-29 off", "line 1: no such date 2026-02-29" },
         { "# c\n\n2026-01-05..2026-01-03 off\n",
           "line 3: range ends before it starts" },
-        { "2026-01-01\n", "line 1: expected \"off\" or \"work\" after the "
-          "date" },
-        { "2026-01-01   \n", "line 1: expected \"off\" or \"work\" after "
-          "the date" },
-        { "2026-01-01 holiday", "line 1: expected \"off\" or \"work\" after "
-          "the date" },
-        { "2026-01-01 offday", "line 1: expected \"off\" or \"work\" after "
-          "the date" },
+        { "2026-01-01\n", "line 1: " KINDS },
+        { "2026-01-01   \n", "line 1: " KINDS },
+        { "2026-01-01 holiday", "line 1: " KINDS },
+        { "2026-01-01 offday", "line 1: " KINDS },
         { "2026-01-01 off\r\n\r\n2026-01-02 nghỉ\r\n",
-          "line 3: expected \"off\" or \"work\" after the date" },
+          "line 3: " KINDS },
         { "26-01-01 off", "line 1: expected \"YYYY-MM-DD\" or "
           "\"YYYY-MM-DD..YYYY-MM-DD\", a space and \"off\" or \"work\"" },
         { "2026-1-1 off", NULL },
@@ -929,6 +929,143 @@ test_load_errors(void)
               -1, "err may be NULL");
 }
 
+/* ------------------------------------------------ the calendar's end */
+
+static void
+test_vn_2027(void)
+{
+    char               err[256];
+    ngx_pa_calendar_t  cal;
+
+    ngx_pa_calendar_init(&cal);
+    err[0] = '\0';
+
+    PA_IS_INT(ngx_pa_calendar_until(&cal), -1, "no file: no known end");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2030, 1, 1, 8, 0),
+                                          lt(2030, 1, 2, 8, 0)),
+              0, "no file: nothing is claimed, nothing flagged");
+
+    PA_IS_INT(load_file(&cal, "conf-examples/holidays-vn-2026.txt", err,
+                        sizeof(err)), 0, "2026 loads%s%s",
+              err[0] ? ": " : "", err);
+    is_time(ngx_pa_calendar_until(&cal), lt(2026, 12, 31, 0, 0),
+            "2026 alone: known until 31/12/2026");
+
+    /* past the end: weekends only, and flagged */
+    is_time(ngx_pa_calendar_add(&cal, lt(2026, 12, 31, 15, 0), DAY),
+            lt(2027, 1, 1, 15, 0), "2026 alone: 1/1/2027 unknown, counted "
+            "as a working Friday");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2026, 12, 31, 15, 0),
+                                          lt(2027, 1, 1, 15, 0)),
+              1, "a deadline past the known calendar is provisional");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2026, 12, 30, 9, 0),
+                                          lt(2026, 12, 31, 17, 0)),
+              0, "one that ends on the last known day is not");
+
+    PA_IS_INT(load_file(&cal, "conf-examples/holidays-vn-2027.txt", err,
+                        sizeof(err)), 0, "2027 loads beside it%s%s",
+              err[0] ? ": " : "", err);
+    PA_IS_INT(cal.nholidays, 18 + 14, "14 days off listed for 2027");
+    PA_IS_INT(cal.nprovisional, 8, "Tết (7 days) and 3/9 provisional");
+    PA_OK(sorted_unique(cal.provisional, cal.nprovisional),
+          "the provisional days are sorted and unique");
+    PA_IS_INT(cal.ncovers, 1, "2026 and 2027 make one span");
+    is_time(ngx_pa_calendar_until(&cal), lt(2027, 12, 31, 0, 0),
+            "both: known until 31/12/2027");
+
+    is_time(ngx_pa_calendar_add(&cal, lt(2026, 12, 31, 15, 0), DAY),
+            lt(2027, 1, 4, 15, 0), "New Year 2027 is a holiday now");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2026, 12, 31, 15, 0),
+                                          lt(2027, 1, 4, 15, 0)),
+              0, "and the deadline is firm");
+
+    /* Tết Đinh Mùi, provisional: 5/2 (Fri) to 11/2 (Thu) */
+    is_time(ngx_pa_calendar_add(&cal, lt(2027, 2, 4, 15, 0), DAY),
+            lt(2027, 2, 12, 15, 0), "1 day from Thursday before Tết");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2027, 2, 4, 15, 0),
+                                          lt(2027, 2, 12, 15, 0)),
+              1, "across the provisional Tết break: provisional");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2027, 1, 25, 9, 0),
+                                          lt(2027, 2, 4, 9, 0)),
+              0, "ending before the break: firm");
+
+    /* Giỗ Tổ 10/3 âm lịch = Friday 16/4/2027; 1/5 (Sat) made up on 3/5 */
+    is_time(ngx_pa_calendar_add(&cal, lt(2027, 4, 15, 15, 0), DAY),
+            lt(2027, 4, 19, 15, 0), "Giỗ Tổ: from Thursday to Monday");
+    is_time(ngx_pa_calendar_add(&cal, lt(2027, 4, 29, 15, 0), DAY),
+            lt(2027, 5, 4, 15, 0), "30/4, the weekend, the 3/5 make-up");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2027, 4, 15, 15, 0),
+                                          lt(2027, 5, 4, 15, 0)),
+              0, "fixed-date holidays are firm");
+
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2027, 12, 30, 15, 0),
+                                          lt(2028, 1, 3, 15, 0)),
+              1, "into 2028: provisional");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2025, 12, 30, 15, 0),
+                                          lt(2026, 1, 5, 8, 30)),
+              1, "from before the first known day: provisional");
+}
+
+
+static void
+test_covers(void)
+{
+    char               err[256];
+    ngx_pa_calendar_t  cal;
+
+    ngx_pa_calendar_init(&cal);
+
+    /* no "covers": the whole years of the dates listed */
+    PA_IS_INT(load(&cal, "2026-05-01 off  a\n2026-09-02 off  b\n", err,
+                   sizeof(err)), 0, "a file without covers");
+    PA_IS_INT(cal.ncovers, 1, "one span");
+    is_time(ngx_pa_calendar_until(&cal), lt(2026, 12, 31, 0, 0),
+            "inferred: the year 2026");
+
+    /* a gap: 2028 known, 2027 not; the end is where the gap begins */
+    PA_IS_INT(load(&cal, "2028-01-01..2028-12-31 covers 2028\n"
+                   "2028-01-01 off  c\n", err, sizeof(err)), 0, "2028");
+    PA_IS_INT(cal.ncovers, 2, "two spans");
+    is_time(ngx_pa_calendar_until(&cal), lt(2026, 12, 31, 0, 0),
+            "a gap: known until 31/12/2026 still");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2028, 3, 1, 9, 0),
+                                          lt(2028, 3, 2, 9, 0)),
+              1, "past the gap: provisional");
+
+    /* the gap filled: one span again; covers in any case */
+    PA_IS_INT(load(&cal, "2027-01-01..2027-12-31 COVERS 2027\n", err,
+                   sizeof(err)), 0, "2027 fills the gap");
+    PA_IS_INT(cal.ncovers, 1, "one span");
+    is_time(ngx_pa_calendar_until(&cal), lt(2028, 12, 31, 0, 0),
+            "known until 31/12/2028");
+
+    /* a provisional make-up day counts as one and flags */
+    PA_IS_INT(load(&cal, "2027-06-05 work? make-up Saturday\n", err,
+                   sizeof(err)), 0, "work?");
+    PA_OK(ngx_pa_calendar_is_working_day(&cal, lt(2027, 6, 5, 9, 0)),
+          "a provisional make-up Saturday is worked");
+    PA_IS_INT(ngx_pa_calendar_provisional(&cal, lt(2027, 6, 4, 15, 0),
+                                          lt(2027, 6, 5, 15, 0)),
+              1, "and flags the deadline on it");
+
+    /* errors change nothing */
+    err[0] = '\0';
+    PA_IS_INT(load(&cal, "2029-01-01..2029-12-31 covers 2029\n"
+                   "2029-01-01 off! x\n", err, sizeof(err)), -1,
+              "off! is no kind");
+    PA_IS_STR(err, "line 2: expected \"off\", \"work\" (\"off?\", \"work?\" "
+              "when provisional) or \"covers\" after the date",
+              "the error names the kinds");
+    PA_IS_INT(load(&cal, "2029-01-01..2029-12-31 covers? 2029\n", err,
+                   sizeof(err)), -1, "covers? is no kind");
+    PA_IS_INT(load(&cal, "2029-01-01 off? x\n2029-02-30 off y\n", err,
+                   sizeof(err)), -1, "a bad line after an off?");
+    PA_IS_INT(cal.nprovisional, 1, "the failed files added no provisional "
+              "day");
+    is_time(ngx_pa_calendar_until(&cal), lt(2028, 12, 31, 0, 0),
+            "and no covered day");
+}
+
 
 int
 main(void)
@@ -936,6 +1073,8 @@ main(void)
     test_defaults();
     test_office_hours();
     test_vn_2026();
+    test_vn_2027();
+    test_covers();
     test_loaded_rules();
     test_limits();
     test_set_hours();
