@@ -113,6 +113,7 @@ typedef struct {
     ngx_flag_t                 login_required;
     ngx_uint_t                 stats_min_ratings;
     ngx_uint_t                 hide_roles;       /* NGX_PA_ROLE_BIT()s */
+    ngx_uint_t                 escalate_roles;   /* NGX_PA_ROLE_BIT()s */
     ngx_uint_t                 extend_max;       /* working days */
 
     /* the directory (ngx_pa_directory.c) */
