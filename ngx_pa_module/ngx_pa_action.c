@@ -473,13 +473,7 @@ ngx_pa_act_receive(ngx_pa_action_t *a)
     /* without a separate verification the IOC receives what was sent */
 
     if (!a->conf->verification) {
-        a->def = ngx_pcalloc(a->request->pool, sizeof(ngx_pa_action_def_t));
-        if (a->def == NULL) {
-            return NGX_ERROR;
-        }
-
-        *a->def = ngx_pa_actions[5];
-        a->def->from = ",submitted,verified,";
+        a->from = ",submitted,verified,";
     }
 
     if (ngx_pa_record_text(&a->rec, "content", 0, a->conf->content_max,
