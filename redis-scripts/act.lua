@@ -266,11 +266,17 @@ end
 for _, pattern in ipairs(closes) do
     if pattern == '*' or string.sub(pattern, -2) == '@*' then
         local stem = pattern == '*' and '' or string.sub(pattern, 1, -2)
+        -- the keys first: close_key adds fields to rep, and adding to a
+        -- table while pairs() walks it may skip entries (Lua 5.1 next)
+        local keys = {}
         for name, _ in pairs(rep) do
             local key = string.match(name, '^dl:(.+)$')
             if key and string.sub(key, 1, #stem) == stem then
-                close_key(key)
+                keys[#keys + 1] = key
             end
+        end
+        for _, key in ipairs(keys) do
+            close_key(key)
         end
     else
         close_key(pattern)
