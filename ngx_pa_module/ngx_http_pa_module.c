@@ -49,7 +49,7 @@ static char *ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_pa_utc_offset(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-static char *ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_http_pa_roles(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -299,9 +299,16 @@ static ngx_command_t  ngx_http_pa_commands[] = {
 
     { ngx_string("pa_hide_by"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
-      ngx_http_pa_hide_by,
+      ngx_http_pa_roles,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      0,
+      offsetof(ngx_pa_main_conf_t, hide_roles),
+      NULL },
+
+    { ngx_string("pa_escalate_by"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pa_roles,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, escalate_roles),
       NULL },
 
     { ngx_string("pa_extend_max"),
@@ -538,6 +545,10 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (pmcf->hide_roles == 0) {
         pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
+    }
+
+    if (pmcf->escalate_roles == 0) {
+        pmcf->escalate_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
     }
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
     ngx_conf_init_value(pmcf->auth_max_ttl, 0);
@@ -1417,24 +1428,28 @@ invalid:
 
 
 /*
- * pa_hide_by ioc [handler]: who may hide a report.  The IOC always may;
- * "handler" lets the assigned agency hide it too (LC25 Điều 9, ĐB mục 6).
+ * pa_hide_by ioc [handler], pa_escalate_by ioc [handler]: who may take
+ * the action.  The IOC always may; "handler" lets the agency do it too:
+ * the assigned agency hides (LC25 Điều 9, ĐB mục 6), the lead agency
+ * escalates to the provincial People's Committee (LC25 Điều 7.6).
  */
 
 static char *
-ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_http_pa_roles(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_pa_main_conf_t *pmcf = conf;
+    char  *p = conf;
 
     ngx_str_t   *value;
-    ngx_uint_t   i;
+    ngx_uint_t   i, *roles;
 
-    if (pmcf->hide_roles) {
+    roles = (ngx_uint_t *) (p + cmd->offset);
+
+    if (*roles) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    pmcf->hide_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
+    *roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
 
     for (i = 1; i < cf->args->nelts; i++) {
 
@@ -1445,13 +1460,14 @@ ngx_http_pa_hide_by(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         if (value[i].len == 7
             && ngx_strncmp(value[i].data, "handler", 7) == 0)
         {
-            pmcf->hide_roles |= NGX_PA_ROLE_BIT(NGX_PA_ROLE_HANDLER);
+            *roles |= NGX_PA_ROLE_BIT(NGX_PA_ROLE_HANDLER);
             continue;
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid role \"%V\" in \"pa_hide_by\": "
-                           "\"ioc\" or \"handler\"", &value[i]);
+                           "invalid role \"%V\" in \"%V\": "
+                           "\"ioc\" or \"handler\"", &value[i],
+                           &cmd->name);
         return NGX_CONF_ERROR;
     }
 

@@ -116,6 +116,7 @@ typedef struct {
     ngx_flag_t                 login_required;
     ngx_uint_t                 stats_min_ratings;
     ngx_uint_t                 hide_roles;       /* NGX_PA_ROLE_BIT()s */
+    ngx_uint_t                 escalate_roles;   /* NGX_PA_ROLE_BIT()s */
     ngx_uint_t                 extend_max;       /* working days */
 
     /* the directory (ngx_pa_directory.c) */
@@ -237,6 +238,11 @@ ngx_int_t ngx_pa_directory_category(ngx_pa_main_conf_t *pmcf, ngx_str_t *id,
     ngx_uint_t *urgent, ngx_str_t *agency);
 ngx_int_t ngx_pa_directory_locate(ngx_pa_main_conf_t *pmcf, double lat,
     double lng, ngx_str_t *agency);
+ngx_uint_t ngx_pa_directory_within(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *agency, ngx_str_t *top);
+ngx_int_t ngx_pa_directory_subtree(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool,
+    ngx_str_t *top, ngx_str_t *list);
+ngx_uint_t ngx_pa_directory_is_root(ngx_pa_main_conf_t *pmcf, ngx_str_t *id);
 
 /* ngx_pa_queue.c, ngx_pa_public.c, ngx_pa_stats.c */
 ngx_int_t ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);

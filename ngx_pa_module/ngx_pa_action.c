@@ -55,6 +55,7 @@ struct ngx_pa_action_s {
     ngx_pa_record_t            rec;       /* fields the action sets */
     ngx_pa_err_t               err;
 
+    const char                *from;     /* may differ from def->from */
     const char                *to;       /* may differ from def->to */
     unsigned                   extend_days:1;  /* extend asked "days" */
     ngx_str_t                  note;     /* message for the history */
@@ -188,8 +189,9 @@ static ngx_pa_action_def_t  ngx_pa_actions[] = {
     { "forward_monitoring", NGX_PA_R(IOC), ",received,", "monitoring",
       ngx_pa_act_forward },
 
-    { "escalate", NGX_PA_R(IOC), NGX_PA_OPEN_STATES, "escalated",
-      ngx_pa_act_escalate },
+    /* the lead agency too where the profile says so (pa_escalate_by) */
+    { "escalate", NGX_PA_R(IOC) | NGX_PA_R(HANDLER), NGX_PA_OPEN_STATES,
+      "escalated", ngx_pa_act_escalate },
 
     { "rate", NGX_PA_R(REPORTER), ",resolved,", "", ngx_pa_act_rate },
 
@@ -265,12 +267,16 @@ ngx_pa_action_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     if (!(a->def->roles & NGX_PA_ROLE_BIT(a->caller.role))
         || ((a->def->prepare == ngx_pa_act_hide
              || a->def->prepare == ngx_pa_act_unhide)
-            && !(a->conf->hide_roles & NGX_PA_ROLE_BIT(a->caller.role))))
+            && !(a->conf->hide_roles & NGX_PA_ROLE_BIT(a->caller.role)))
+        || (a->def->prepare == ngx_pa_act_escalate
+            && !(a->conf->escalate_roles
+                 & NGX_PA_ROLE_BIT(a->caller.role))))
     {
         return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden", NULL,
                                  "your role may not take this action");
     }
 
+    a->from = a->def->from;
     a->to = a->def->to;
 
     a->close = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
@@ -467,13 +473,7 @@ ngx_pa_act_receive(ngx_pa_action_t *a)
     /* without a separate verification the IOC receives what was sent */
 
     if (!a->conf->verification) {
-        a->def = ngx_pcalloc(a->request->pool, sizeof(ngx_pa_action_def_t));
-        if (a->def == NULL) {
-            return NGX_ERROR;
-        }
-
-        *a->def = ngx_pa_actions[5];
-        a->def->from = ",submitted,verified,";
+        a->from = ",submitted,verified,";
     }
 
     if (ngx_pa_record_text(&a->rec, "content", 0, a->conf->content_max,
@@ -1045,6 +1045,17 @@ ngx_pa_act_escalate(ngx_pa_action_t *a)
         return NGX_ERROR;
     }
 
+    if (a->caller.role == NGX_PA_ROLE_HANDLER) {
+
+        /*
+         * LC25 Điều 7.6: the lead agency ("cơ quan chủ trì") reports to
+         * the People's Committee what it holds, not what it sent on
+         */
+
+        a->from = ",dispatched,in_progress,";
+        ngx_pa_action_extra(a, "lead_only", &(ngx_str_t) ngx_string("1"));
+    }
+
     return ngx_pa_action_close(a, "*");
 }
 
@@ -1532,7 +1543,7 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         || ngx_pa_arg_str(args, &a->caller.agency) != NGX_OK
         || ngx_pa_arg_str(args, &a->caller.sub) != NGX_OK
         || ngx_pa_arg_cstr(args, (char *) hex) != NGX_OK
-        || ngx_pa_arg_cstr(args, a->def->from) != NGX_OK
+        || ngx_pa_arg_cstr(args, a->from) != NGX_OK
         || ngx_pa_arg_cstr(args, a->to) != NGX_OK
         || ngx_pa_arg_str(args, &a->conf->key_prefix) != NGX_OK
         || ngx_pa_arg_cstr(args, (char *) p) != NGX_OK

@@ -39,6 +39,7 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
     ngx_memzero(caller, sizeof(ngx_pa_caller_t));
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    caller->conf = pmcf;
 
     h = r->headers_in.authorization ? &r->headers_in.authorization->value
                                     : NULL;
@@ -140,6 +141,16 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
     {
         return NGX_ERROR;
     }
+
+    /*
+     * A superior body (LC26 Điều 10.4, VL Điều 11.4) supervises the
+     * agencies under it; the province itself (the directory's root), or
+     * a supervisor token without an agency, the whole province.
+     */
+
+    caller->subtree = caller->role == NGX_PA_ROLE_SUPERVISOR
+                      && caller->agency.len
+                      && !ngx_pa_directory_is_root(pmcf, &caller->agency);
 
     /* a logged-in reporter (pa_login_required) may also hold a token */
 

@@ -26,10 +26,13 @@ typedef struct {
     ngx_pa_role_e     role;
     ngx_str_t         role_name;
     ngx_str_t         sub;        /* staff: the JWT's sub */
-    ngx_str_t         agency;     /* handler, leader, coordinator */
+    ngx_str_t         agency;     /* handler, leader, coordinator; a
+                                     supervisor's superior body */
     ngx_str_t         token;      /* reporter: the access token sent */
     unsigned          staff:1;
     unsigned          jwt:1;      /* signed in with a token (not X-Report-Token) */
+    unsigned          subtree:1;  /* a supervisor of "agency"'s subtree */
+    ngx_pa_main_conf_t *conf;
 } ngx_pa_caller_t;
 
 
@@ -45,7 +48,10 @@ ngx_int_t ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 /* 401 / 403 answers in one place */
 ngx_int_t ngx_pa_auth_fail(ngx_http_request_t *r, ngx_int_t rc);
 
-/* agency-bound roles see only their agency's reports */
+/*
+ * agency-bound roles see only their agency's reports (a supervisor with
+ * an agency sees its subtree: caller->subtree)
+ */
 ngx_uint_t ngx_pa_role_agency_bound(ngx_pa_role_e role);
 
 /* SHA-256 hex of a reporter token, as stored in token_hash (65 bytes) */

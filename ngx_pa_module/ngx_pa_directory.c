@@ -813,6 +813,114 @@ ngx_pa_directory_has_agency(ngx_pa_main_conf_t *pmcf, ngx_str_t *id)
 }
 
 
+/*
+ * A superior body's subtree (LC26 Điều 10.4, VL Điều 11.4): is "agency"
+ * "top" itself or under it through "parent" links?  The walk is bounded
+ * by the number of agencies, so a loop in a directory cannot hang it.
+ * Without a directory, or for an agency it does not list, only the agency
+ * itself is within.
+ */
+
+ngx_uint_t
+ngx_pa_directory_within(ngx_pa_main_conf_t *pmcf, ngx_str_t *agency,
+    ngx_str_t *top)
+{
+    ngx_uint_t           n;
+    ngx_pa_agency_t     *a;
+    ngx_pa_directory_t  *dir;
+
+    if (agency->len == top->len
+        && ngx_strncmp(agency->data, top->data, top->len) == 0)
+    {
+        return 1;
+    }
+
+    dir = pmcf->directory;
+
+    if (dir == NULL) {
+        return 0;
+    }
+
+    a = ngx_pa_dir_find(dir, agency);
+
+    for (n = 0; a != NULL && a->parent.len && n < dir->agencies.nelts; n++) {
+
+        if (a->parent.len == top->len
+            && ngx_strncmp(a->parent.data, top->data, top->len) == 0)
+        {
+            return 1;
+        }
+
+        a = ngx_pa_dir_find(dir, &a->parent);
+    }
+
+    return 0;
+}
+
+
+/* "a,b,c": the ids of every agency within top (top first), for queue.lua */
+
+ngx_int_t
+ngx_pa_directory_subtree(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool,
+    ngx_str_t *top, ngx_str_t *list)
+{
+    u_char              *p;
+    size_t               len;
+    ngx_uint_t           i;
+    ngx_pa_agency_t     *a;
+    ngx_pa_directory_t  *dir;
+
+    dir = pmcf->directory;
+    len = top->len;
+
+    if (dir != NULL) {
+        a = dir->agencies.elts;
+
+        for (i = 0; i < dir->agencies.nelts; i++) {
+            len += a[i].id.len + 1;
+        }
+    }
+
+    list->data = ngx_pnalloc(pool, len);
+    if (list->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(list->data, top->data, top->len);
+
+    if (dir != NULL) {
+        a = dir->agencies.elts;
+
+        for (i = 0; i < dir->agencies.nelts; i++) {
+            if ((a[i].id.len != top->len
+                 || ngx_strncmp(a[i].id.data, top->data, top->len) != 0)
+                && ngx_pa_directory_within(pmcf, &a[i].id, top))
+            {
+                *p++ = ',';
+                p = ngx_cpymem(p, a[i].id.data, a[i].id.len);
+            }
+        }
+    }
+
+    list->len = p - list->data;
+
+    return NGX_OK;
+}
+
+
+/* an agency of the directory with no parent: the province itself */
+
+ngx_uint_t
+ngx_pa_directory_is_root(ngx_pa_main_conf_t *pmcf, ngx_str_t *id)
+{
+    ngx_pa_agency_t  *a;
+
+    a = ngx_pa_directory_agency(pmcf, id);
+
+    return a != NULL && a->parent.len == 0;
+}
+
+
 ngx_pa_category_t *
 ngx_pa_directory_find_category(ngx_pa_main_conf_t *pmcf, ngx_str_t *id)
 {

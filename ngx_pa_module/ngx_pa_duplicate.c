@@ -129,8 +129,10 @@ ngx_pa_duplicate_wanted(ngx_http_request_t *r, ngx_pa_caller_t *caller)
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
+    /* hints name reports of the whole province */
+
     return pmcf->duplicate_radius > 0 && caller->staff
-           && !ngx_pa_role_agency_bound(caller->role);
+           && !ngx_pa_role_agency_bound(caller->role) && !caller->subtree;
 }
 
 

@@ -2,7 +2,8 @@
  * GET /api/v1/queue?state=a,b&overdue=1&limit=n: the caller's work list,
  * urgent first, then by nearest open deadline.
  *
- * The role decides the states (and the agency) of the list; queue.lua
+ * The role decides the states (and the agencies: one's own, or a superior
+ * body's subtree) of the list; queue.lua
  * gathers those reports with their deadline fields, at most
  * NGX_PA_QUEUE_SCAN of them, and the worker filters, sorts and cuts to
  * the limit: the CPU work stays out of Redis.
@@ -244,9 +245,18 @@ ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
         }
     }
 
-    agency = ngx_pa_role_agency_bound(q->caller.role) ? q->caller.agency
-                                                      : (ngx_str_t)
-                                                        ngx_null_string;
+    ngx_str_null(&agency);
+
+    if (ngx_pa_role_agency_bound(q->caller.role)) {
+        agency = q->caller.agency;
+
+    } else if (q->caller.subtree
+               && ngx_pa_directory_subtree(pmcf, r->pool, &q->caller.agency,
+                                           &agency)
+                  != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     if (ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
         || ngx_pa_arg_str(args, &agency) != NGX_OK
@@ -485,6 +495,15 @@ ngx_pa_queue_keep(ngx_pa_queue_t *q, ngx_pa_queue_item_t *it)
 
     v = ngx_pa_hash_get(&it->h, "status");
     if (v == NULL) {
+        return 0;
+    }
+
+    /*
+     * ag:<agency> keeps every report ever dispatched to the agency: one it
+     * returned and the IOC sent elsewhere is no longer its work
+     */
+
+    if (!ngx_pa_view_visible(&q->caller, &it->h)) {
         return 0;
     }
 

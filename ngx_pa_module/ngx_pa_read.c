@@ -157,6 +157,22 @@ ngx_pa_read_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     rc = ngx_pa_read_parse(r, ctx, data);
 
+    if (rc == NGX_DECLINED && ngx_pa_view_former(&rd->caller, &rd->hash)) {
+
+        /* the agency handled it once: where it went, and its own word */
+
+        view = ngx_pa_view_former_report(r, &rd->caller, &rd->hash,
+                                         &rd->history);
+        if (view == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: cannot build the former agency's view of "
+                          "report %V", &ctx->id);
+        }
+
+        ngx_pa_finalize(r, ngx_pa_read_send(r, view));
+        return;
+    }
+
     if (rc == NGX_DECLINED) {
         ngx_pa_finalize(r, ngx_pa_read_not_found(r));
         return;

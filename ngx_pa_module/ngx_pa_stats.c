@@ -62,6 +62,7 @@ typedef struct {
 } ngx_pa_stats_row_t;
 
 typedef struct {
+    ngx_str_t           scope;          /* a superior body: its subtree */
     ngx_int_t           from;           /* days since 1970-01-01 */
     ngx_int_t           to;
     ngx_array_t         rows;           /* ngx_pa_stats_row_t */
@@ -134,6 +135,10 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     }
 
     ctx->data = st;
+
+    if (caller.subtree) {
+        st->scope = caller.agency;
+    }
 
     if (ngx_pa_view_arg(r, "format", &v) == NGX_OK) {
         if (v.len == 3 && ngx_strncmp(v.data, "csv", 3) == 0) {
@@ -407,6 +412,15 @@ ngx_pa_stats_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     rows = st->rows.elts;
 
     for (i = 0; i < st->rows.nelts; i++) {
+
+        /* a superior body reads the agencies under it, not the province */
+
+        if (st->scope.len
+            && !ngx_pa_directory_within(pmcf, &rows[i].agency, &st->scope))
+        {
+            continue;
+        }
+
         row = ngx_pa_stats_row_json(r, &rows[i]);
         if (row == NULL || json_array_append_new(list, row) != 0) {
             ngx_pa_stats_free(st);

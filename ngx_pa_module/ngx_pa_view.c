@@ -239,11 +239,72 @@ ngx_pa_hash_flag(ngx_pa_hash_t *h, const char *name)
 }
 
 
+/* ",a,b,": is the agency between two commas? */
+
+static ngx_uint_t
+ngx_pa_view_listed(ngx_str_t *list, ngx_str_t *agency)
+{
+    u_char  *p;
+
+    if (list == NULL || agency->len == 0 || list->len < agency->len + 2) {
+        return 0;
+    }
+
+    for (p = list->data; p + agency->len + 2 <= list->data + list->len; p++)
+    {
+        if (p[0] == ','
+            && p[agency->len + 1] == ','
+            && ngx_strncmp(p + 1, agency->data, agency->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* does a field of agency ids (",a,b," or one id) name one of the subtree? */
+
+static ngx_uint_t
+ngx_pa_view_in_subtree(ngx_pa_caller_t *caller, ngx_str_t *v)
+{
+    u_char     *p, *last, *comma;
+    ngx_str_t   id;
+
+    if (v == NULL) {
+        return 0;
+    }
+
+    p = v->data;
+    last = v->data + v->len;
+
+    while (p < last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        id.data = p;
+        id.len = comma - p;
+        p = comma + 1;
+
+        if (id.len
+            && ngx_pa_directory_within(caller->conf, &id, &caller->agency))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 ngx_uint_t
 ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
 {
-    u_char      *p, hex[NGX_PA_SHA256_HEX + 1];
-    ngx_str_t   *v;
+    u_char      hex[NGX_PA_SHA256_HEX + 1];
+    ngx_str_t  *v;
 
     if (h->n == 0) {
         return 0;
@@ -251,8 +312,28 @@ ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
 
     switch (caller->role) {
 
-    case NGX_PA_ROLE_IOC:
     case NGX_PA_ROLE_SUPERVISOR:
+
+        if (!caller->subtree) {
+            return 1;
+        }
+
+        /*
+         * what an agency of the subtree holds, coordinates, monitors or
+         * handled before (a report it returned)
+         */
+
+        return ngx_pa_view_in_subtree(caller, ngx_pa_hash_get(h, "agencies"))
+               || ngx_pa_view_in_subtree(caller,
+                                         ngx_pa_hash_get(h, "coordinator"))
+               || ngx_pa_view_in_subtree(caller,
+                                         ngx_pa_hash_get(h,
+                                                        "monitoring_agency"))
+               || ngx_pa_view_in_subtree(caller,
+                                         ngx_pa_hash_get(h,
+                                                        "former_agencies"));
+
+    case NGX_PA_ROLE_IOC:
     case NGX_PA_ROLE_ADMIN:
         return 1;
 
@@ -272,27 +353,8 @@ ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
             return 1;
         }
 
-        /* ",a,b,": the agency between two commas */
-
-        v = ngx_pa_hash_get(h, "agencies");
-
-        if (v == NULL || v->len < caller->agency.len + 2) {
-            return 0;
-        }
-
-        for (p = v->data; p + caller->agency.len + 2 <= v->data + v->len;
-             p++)
-        {
-            if (p[0] == ','
-                && p[caller->agency.len + 1] == ','
-                && ngx_strncmp(p + 1, caller->agency.data,
-                               caller->agency.len) == 0)
-            {
-                return 1;
-            }
-        }
-
-        return 0;
+        return ngx_pa_view_listed(ngx_pa_hash_get(h, "agencies"),
+                                  &caller->agency);
 
     case NGX_PA_ROLE_REPORTER:
 
@@ -311,6 +373,142 @@ ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
     default:
         return 0;
     }
+}
+
+
+ngx_uint_t
+ngx_pa_view_former(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
+{
+    if (h->n == 0 || !ngx_pa_role_agency_bound(caller->role)) {
+        return 0;
+    }
+
+    return ngx_pa_view_listed(ngx_pa_hash_get(h, "former_agencies"),
+                              &caller->agency);
+}
+
+
+/*
+ * Where a report is now, in a word a former agency understands: "ioc"
+ * (to receive, dispatch or review), "reporter" (asked for information),
+ * "agency" (dispatched again: "agencies" says to whom), "superior"
+ * (escalated) or "closed".
+ */
+
+static const char *
+ngx_pa_view_where(ngx_str_t *status)
+{
+    ngx_uint_t  i;
+
+    static const char  *where[] = {
+        "submitted", "ioc", "verified", "ioc", "received", "ioc",
+        "coordinating", "ioc", "under_review", "ioc",
+        "needs_info", "reporter",
+        "dispatched", "agency", "in_progress", "agency",
+        "awaiting_approval", "agency",
+        "escalated", "superior",
+        NULL
+    };
+
+    for (i = 0; status != NULL && where[i]; i += 2) {
+        if (ngx_strlen(where[i]) == status->len
+            && ngx_strncmp(where[i], status->data, status->len) == 0)
+        {
+            return where[i + 1];
+        }
+    }
+
+    return "closed";
+}
+
+
+json_t *
+ngx_pa_view_former_report(ngx_http_request_t *r, ngx_pa_caller_t *caller,
+    ngx_pa_hash_t *h, ngx_pa_list_t *history)
+{
+    json_t              *o, *returns, *e, *v;
+    ngx_str_t           *s, *id;
+    ngx_int_t            t;
+    ngx_uint_t           i;
+    const char          *where;
+    json_error_t         je;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    returns = json_array();
+    if (returns == NULL) {
+        return NULL;
+    }
+
+    /* the agency's own returns: its message and kind, nobody else's */
+
+    for (i = 0; i < history->n; i++) {
+        e = json_loadb((char *) history->items[i].data,
+                       history->items[i].len, 0, &je);
+
+        if (!json_is_object(e)) {
+            if (e) {
+                json_decref(e);
+            }
+
+            continue;
+        }
+
+        v = json_object_get(e, "agency");
+
+        if (json_is_string(v)
+            && ngx_strcmp(json_string_value(json_object_get(e, "action")),
+                          "return") == 0
+            && json_string_length(v) == caller->agency.len
+            && ngx_strncmp(json_string_value(v), caller->agency.data,
+                           caller->agency.len) == 0)
+        {
+            json_array_append_new(returns,
+                json_pack("{s:O?, s:O?, s:O?}",
+                          "at", json_object_get(e, "at"),
+                          "kind", json_object_get(e, "return_kind"),
+                          "message", json_object_get(e, "note")));
+        }
+
+        json_decref(e);
+    }
+
+    id = ngx_pa_hash_get(h, "id");
+    s = ngx_pa_hash_get(h, "status");
+    where = ngx_pa_view_where(s);
+
+    if (id == NULL) {
+        json_decref(returns);
+        return NULL;
+    }
+
+    o = json_pack("{s:o, s:o, s:b, s:s, s:o}",
+                  "id", ngx_pa_json_strn(id->data, id->len),
+                  "status", s ? ngx_pa_json_strn(s->data, s->len)
+                              : json_null(),
+                  "former_agency", 1,
+                  "with", where,
+                  "returns", returns);
+    if (o == NULL) {
+        return NULL;
+    }
+
+    if (ngx_strcmp(where, "agency") == 0) {
+        s = ngx_pa_hash_get(h, "agencies");
+        json_object_set_new(o, "agencies", s ? ngx_pa_view_list(s)
+                                             : json_array());
+    }
+
+    s = ngx_pa_hash_get(h, "updated_at");
+    t = s ? ngx_atotm(s->data, s->len) : NGX_ERROR;
+
+    if (t != NGX_ERROR) {
+        json_object_set_new(o, "updated_at",
+                            ngx_pa_time_json(pmcf, (time_t) t));
+    }
+
+    return o;
 }
 
 

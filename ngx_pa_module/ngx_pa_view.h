@@ -48,13 +48,33 @@ ngx_str_t *ngx_pa_hash_get(ngx_pa_hash_t *h, const char *name);
 ngx_uint_t ngx_pa_hash_flag(ngx_pa_hash_t *h, const char *name);
 
 /*
- * May the caller see this report at all?  ioc, supervisor, admin: every
- * report (hidden ones too); handler, leader, coordinator: reports whose
- * "agencies" hold their agency or whose coordinator it is; the reporter:
- * the report whose token_hash matches (constant time).  Callers answer
- * 404 when not: existence never leaks.
+ * May the caller see this report at all?  ioc, admin, a supervisor
+ * without an agency (or of the province itself): every report (hidden
+ * ones too); a supervisor of a superior body: reports an agency of its
+ * subtree holds, coordinates, monitors or handled before; handler,
+ * leader, coordinator: reports whose "agencies" hold their agency or
+ * whose coordinator it is; the reporter: the report whose token_hash
+ * matches (constant time).  Callers answer 404 when not: existence never
+ * leaks.
  */
 ngx_uint_t ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h);
+
+/*
+ * A report the caller's agency handled and no longer holds (it returned
+ * it, or the IOC dispatched it elsewhere): "former_agencies" names it.
+ * Such an agency reads a short view (ngx_pa_view_former_report), nothing
+ * more.
+ */
+ngx_uint_t ngx_pa_view_former(ngx_pa_caller_t *caller, ngx_pa_hash_t *h);
+
+/*
+ * What a former agency reads: {id, status, former_agency: true, with
+ * ("ioc", "reporter", "agency", "superior", "closed"), agencies (when
+ * with an agency again), returns: [{at, kind, message}] of its own
+ * returns, updated_at}.  No content, no position, no personal data.
+ */
+json_t *ngx_pa_view_former_report(ngx_http_request_t *r,
+    ngx_pa_caller_t *caller, ngx_pa_hash_t *h, ngx_pa_list_t *history);
 
 /*
  * May anyone see it (ngx_pa_public.c, also for Open311): resolved,

@@ -106,6 +106,11 @@ if role == 'reporter' then
     end
 elseif role == 'handler' or role == 'leader' or role == 'coordinator' then
     if not assigned(agency) and rep.coordinator ~= agency then
+        -- an agency that handled it before sees it, but acts no more
+        if string.find(rep.former_agencies or '', ',' .. agency .. ',', 1,
+                       true) then
+            return redis.error_reply('forbidden')
+        end
         return redis.error_reply('not_found')
     end
 end
@@ -312,11 +317,17 @@ end
 for _, pattern in ipairs(closes) do
     if pattern == '*' or string.sub(pattern, -2) == '@*' then
         local stem = pattern == '*' and '' or string.sub(pattern, 1, -2)
+        -- the keys first: close_key adds fields to rep, and adding to a
+        -- table while pairs() walks it may skip entries (Lua 5.1 next)
+        local keys = {}
         for name, _ in pairs(rep) do
             local key = string.match(name, '^dl:(.+)$')
             if key and string.sub(key, 1, #stem) == stem then
-                close_key(key)
+                keys[#keys + 1] = key
             end
+        end
+        for _, key in ipairs(keys) do
+            close_key(key)
         end
     else
         close_key(pattern)
@@ -407,8 +418,26 @@ end
 
 -- assignments, indexes and counters
 
+-- an agency that handled the report and no longer holds it (it returned
+-- it, or the IOC sent it elsewhere) keeps a short read-only view of it
+-- (where it went, its own return message): "former_agencies"
+local former = rep.former_agencies or ''
+local function let_go(old, new)
+    each_agency(old, function(a)
+        if not string.find(new, ',' .. a .. ',', 1, true)
+           and not string.find(former, ',' .. a .. ',', 1, true) then
+            former = (former == '' and ',' or former) .. a .. ','
+        end
+    end)
+    if former ~= (rep.former_agencies or '') then
+        hset[#hset + 1] = 'former_agencies'
+        hset[#hset + 1] = former
+    end
+end
+
 if extras.agencies and (action == 'dispatch'
                         or (action == 'receive' and extras.auto_dispatch)) then
+    let_go(rep.agencies, extras.agencies)
     agencies = extras.agencies
     hset[#hset + 1] = 'agencies'
     hset[#hset + 1] = agencies
@@ -480,6 +509,7 @@ elseif not active[from] and active[state] then
 end
 
 if action == 'return' then
+    let_go(rep.agencies, '')
     hset[#hset + 1] = 'agencies'
     hset[#hset + 1] = ''
     hset[#hset + 1] = 'lead'
@@ -531,6 +561,10 @@ redis.call('HSET', R, unpack(hset))
 
 local entry = cjson.decode(ARGV[11])
 entry.from, entry.to = from, state
+if role == 'handler' or role == 'leader' or role == 'coordinator' then
+    -- whose agency acted: a former agency reads its own return by it
+    entry.agency = agency
+end
 if extras.agencies then
     entry.agencies = extras.agencies
 end

@@ -7,8 +7,9 @@
 -- KEYS[1]  pa:{t}:all       (routes the call to the tenant's slot)
 --
 -- ARGV[1]  key prefix "pa:{t}:"
--- ARGV[2]  agency: "" for the state sets alone, else only the reports of
---          ag:<agency> (ZINTER with each state set)
+-- ARGV[2]  agencies "a,b,c": "" for the state sets alone, else only the
+--          reports of ag:<a> for each of them (ZINTER with each state
+--          set): one agency's list, or a superior body's subtree
 -- ARGV[3]  scan cap: reports looked at, at most
 -- ARGV[4..] states; "resolved" takes the most recent ones (a comment
 --          waits for an answer soon after), the others the oldest first
@@ -26,7 +27,7 @@ local keep = {
     coordinator = true
 }
 
-local ids, seen, candidates = {}, {}, 0
+local ids, seen, counted, candidates = {}, {}, {}, 0
 
 for k = 4, #ARGV do
     local state = ARGV[k]
@@ -34,8 +35,17 @@ for k = 4, #ARGV do
     local members
 
     if agency ~= '' then
-        members = redis.call('ZINTER', 2, prefix .. 'ag:' .. agency, set,
-                             'WEIGHTS', 0, 1)
+        members = {}
+        for a in string.gmatch(agency, '[^,]+') do
+            local m = redis.call('ZINTER', 2, prefix .. 'ag:' .. a, set,
+                                 'WEIGHTS', 0, 1)
+            for n = 1, #m do
+                if not counted[m[n]] then
+                    counted[m[n]] = true
+                    members[#members + 1] = m[n]
+                end
+            end
+        end
         candidates = candidates + #members
     else
         if state == 'resolved' then

@@ -247,3 +247,21 @@ invalid value "maybe"
 ::form(@::Who, ['media', 'video-notime.mp4', 'video/mp4'])
 --- error_code: 422
 --- response_body_like: "code":"photo_too_old","message":"[^"]*no capture time
+
+
+
+=== TEST 22: pa_escalate_by takes ioc and handler only, and once
+--- http_config eval
+"$::Http    pa_escalate_by ioc leader;\n"
+--- must_die
+--- error_log
+invalid role "leader" in "pa_escalate_by": "ioc" or "handler"
+
+
+
+=== TEST 23: ... a second pa_escalate_by line stops nginx
+--- http_config eval
+"$::Http    pa_escalate_by ioc;\n    pa_escalate_by ioc handler;\n"
+--- must_die
+--- error_log
+"pa_escalate_by" directive is duplicate

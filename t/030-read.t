@@ -178,7 +178,7 @@ GET /api/v1/reports/RD-1/history
 --- request
 GET /api/v1/reports/RD-1/history
 --- error_code: 200
---- response_body_like: \{"at":"2026-02-02T11:00:00\+07:00","role":"handler","actor":"handler-so-xd","action":"accept","from":"dispatched","to":"in_progress","note":null\}
+--- response_body_like: \{"at":"2026-02-02T11:00:00\+07:00","role":"handler","actor":"handler-so-xd","action":"accept","from":"dispatched","to":"in_progress","note":null,"agency":"so-xd"\}
 
 
 

@@ -7,7 +7,10 @@
 # no supplement deadline (so no automatic rejection), urgent reports (by
 # category and by the IOC, 1 hour wall-clock), a hidden report still going
 # overdue, every action refused for a wrong role (403) or state (409),
-# what the public sees, statistics, deadlines across the April holidays.
+# what the public sees, statistics, deadlines across the April holidays;
+# then (June) reopen after an unsatisfied rating, escalation by the lead
+# agency (Điều 7.6) and the direction back as a dispatch, a sensitive
+# report never published.
 # Blocks run in order; every sweep sees the whole tenant, so the reports
 # follow one another in time and every count is exact.
 use Test::Nginx::Socket 'no_plan';
@@ -408,10 +411,10 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
 
 
 
-=== TEST 21: ... the IOC may not take the reporter's or the agencies' actions; a handler not the IOC's (but hide, Điều 9), a leader not the handler's, a reporter none of the staff's
+=== TEST 21: ... the IOC may not take the reporter's or the agencies' actions; a handler not the IOC's (but hide, Điều 9, and escalate, Điều 7.6: see the end), a leader not the handler's, a reporter none of the staff's
 --- more_headers eval
 [(map { main::h('ioc', '2026-03-18T13:30:00+07:00') } 1 .. 13),
- (map { main::h('city', '2026-03-18T13:30:00+07:00') } 1 .. 13),
+ (map { main::h('city', '2026-03-18T13:30:00+07:00') } 1 .. 12),
  (map { main::h('leader', '2026-03-18T13:30:00+07:00') } 1 .. 3),
  (map { main::h('r:token-lc25-report-1', '2026-03-18T13:30:00+07:00') } 1 .. 8)]
 --- pipelined_requests eval
@@ -419,14 +422,14 @@ my @a = qw(verify request_info supplement reject cancel receive dispatch
      accept return extend resolve reply approve send_back identify confirm)),
  (map { main::act('LA-1', action => $_) } qw(verify request_info reject receive
      dispatch coordinate publish review_return forward_monitoring
-     escalate flag_comment approve send_back)),
+     flag_comment approve send_back)),
  (map { main::act('LA-1', action => $_) } qw(accept resolve reply)),
  (map { main::act('LA-1', action => $_) } qw(verify receive dispatch accept
      resolve publish reply hide))]
 --- error_code eval
-[(403) x 37]
+[(403) x 36]
 --- response_body_like eval
-[('^\{"error":\{"code":"forbidden","message":"[^"]+"\}\}$') x 37]
+[('^\{"error":\{"code":"forbidden","message":"[^"]+"\}\}$') x 36]
 
 
 
@@ -556,3 +559,135 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
  '"status":"dispatched".*' . main::dls(0,
   ['accept@phuong-doan-ket', '2026-05-11T17:00', 'open'], ['resolve@phuong-doan-ket', '2026-05-15T17:00', 'open'],
   ['notify', '2026-05-18T17:00', 'open'])]
+
+
+
+=== TEST 27: reopen after an unsatisfied rating: submitted Monday 1/6 09:00 in Tân Phong, handled Wednesday, published; rated "unsatisfied" Thursday 09:00: the IOC has a working day (Friday 09:00) and reopens it at 15:00 to the same ward, with 5 working days from then (Thursday 11/6 15:00)
+--- more_headers eval
+[main::h('', '2026-06-01T09:00:00+07:00') . "\nX-PA-Test-Id: LA-20\nX-PA-Test-Token: token-lc25-report-20",
+ main::h('ward', '2026-06-01T10:00:00+07:00'), main::h('ward', '2026-06-03T10:00:00+07:00'),
+ main::h('ioc', '2026-06-03T14:00:00+07:00'), main::h('r:token-lc25-report-20', '2026-06-04T09:00:00+07:00'),
+ main::h('ioc', '2026-06-04T15:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Hố ga mất nắp trước cổng chợ","lat":22.40,"lng":103.46,"reporter_name":"Lò Văn Đ","reporter_phone":"0912348220"}',
+ main::act('LA-20', action => 'accept'),
+ main::act('LA-20', action => 'resolve', summary => 'Đã lắp nắp hố ga mới.'),
+ main::act('LA-20', action => 'publish'),
+ main::act('LA-20', action => 'rate', rating => 'unsatisfied'),
+ main::act('LA-20', action => 'reopen', message => 'Nắp mới bị lún, đề nghị kiểm tra lại.')]
+--- error_code eval
+[201, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['^\{"id":"LA-20","status":"dispatched",.*"agencies":\["phuong-tan-phong"\]',
+ '"status":"in_progress"', '"status":"under_review"',
+ '"status":"resolved".*"published":true',
+ '"status":"resolved".*"rating":"unsatisfied".*' . main::dls(0,
+  ['accept@phuong-tan-phong', '2026-06-02T09:00', 'met'], ['review_rating', '2026-06-05T09:00', 'open'],
+  ['resolve@phuong-tan-phong', '2026-06-08T09:00', 'met'], ['notify', '2026-06-09T09:00', 'met']),
+ '"status":"in_progress".*"published":false.*' . main::dls(0,
+  ['accept@phuong-tan-phong', '2026-06-02T09:00', 'met'], ['review_rating', '2026-06-05T09:00', 'met'],
+  ['notify', '2026-06-09T09:00', 'met'], ['resolve@phuong-tan-phong', '2026-06-11T15:00', 'open'])]
+
+
+
+=== TEST 28: ... the ward handles it again Monday 8/6, within its new time; published again; the reporter rates the new result
+--- more_headers eval
+[main::h('ward', '2026-06-08T10:00:00+07:00'), main::h('ioc', '2026-06-08T11:00:00+07:00'),
+ main::h('r:token-lc25-report-20', '2026-06-09T09:00:00+07:00'), main::h('', '2026-06-09T09:10:00+07:00')]
+--- pipelined_requests eval
+[main::act('LA-20', action => 'resolve', summary => 'Đã thay nắp hố ga bằng nắp gang chịu lực.'),
+ main::act('LA-20', action => 'publish'),
+ main::act('LA-20', action => 'rate', rating => 'satisfied'),
+ "GET /api/v1/public/reports/LA-20"]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_body_like eval
+['"status":"under_review".*' . main::dls(0,
+  ['accept@phuong-tan-phong', '2026-06-02T09:00', 'met'], ['review_rating', '2026-06-05T09:00', 'met'],
+  ['notify', '2026-06-09T09:00', 'met'], ['resolve@phuong-tan-phong', '2026-06-11T15:00', 'met']),
+ '"status":"resolved".*"published":true',
+ '"status":"resolved".*"rating":"satisfied"',
+ '^\{"id":"LA-20",.*nắp gang chịu lực']
+
+
+
+=== TEST 29: Điều 7.6, the lead agency escalates: a report no area holds (Tuesday 2/6 09:00), dispatched by the IOC at 10:00 to the department (lead) and Bình Lư; Bình Lư, not the lead, may not escalate it, nor may a leader (403); the department takes it and escalates it Wednesday 09:00 to the People's Committee: every open step closes
+--- more_headers eval
+[main::h('', '2026-06-02T09:00:00+07:00') . "\nX-PA-Test-Id: LA-21\nX-PA-Test-Token: token-lc25-report-21",
+ main::h('ioc', '2026-06-02T09:30:00+07:00'), main::h('ioc', '2026-06-02T10:00:00+07:00'),
+ main::h('city', '2026-06-02T10:30:00+07:00'), main::h('leader', '2026-06-02T10:30:00+07:00'),
+ main::h('xd', '2026-06-02T11:00:00+07:00'), main::h('xd', '2026-06-03T09:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Sạt lở taluy đường liên xã, hai đơn vị chưa thống nhất phương án","lat":22.20,"lng":103.20,"reporter_name":"Giàng A Tủa","reporter_phone":"0912348221"}',
+ main::act('LA-21', action => 'receive'),
+ main::act('LA-21', action => 'dispatch', agencies => ['so-xd', 'xa-binh-lu']),
+ main::act('LA-21', action => 'escalate', message => 'Đề nghị UBND tỉnh chỉ đạo.'),
+ main::act('LA-21', action => 'escalate', message => 'Đề nghị UBND tỉnh chỉ đạo.'),
+ main::act('LA-21', action => 'accept'),
+ main::act('LA-21', action => 'escalate', message => 'Sở Xây dựng và UBND xã Bình Lư chưa thống nhất phương án xử lý; báo cáo UBND tỉnh xem xét, phân công.')]
+--- error_code eval
+[201, 200, 200, 403, 403, 200, 200]
+--- response_body_like eval
+['^\{"id":"LA-21","status":"submitted",.*"deadlines":\[\{"step":"dispatch","due":"2026-06-03T09:00:00\+07:00"\}\]',
+ '"status":"received".*' . main::dls(0, ['dispatch', '2026-06-03T09:00', 'open']),
+ '"status":"dispatched".*"agencies":\["so-xd","xa-binh-lu"\],"lead":"so-xd".*' . main::dls(0,
+  ['dispatch', '2026-06-03T09:00', 'met'],
+  ['accept@so-xd', '2026-06-03T10:00', 'open'], ['accept@xa-binh-lu', '2026-06-03T10:00', 'open'],
+  ['resolve@so-xd', '2026-06-09T10:00', 'open'], ['resolve@xa-binh-lu', '2026-06-09T10:00', 'open'],
+  ['notify', '2026-06-10T10:00', 'open']),
+ '^\{"error":\{"code":"forbidden","message":"your agency may not take this action"\}\}$',
+ '^\{"error":\{"code":"forbidden","message":"your role may not take this action"\}\}$',
+ '"status":"in_progress"',
+ '"status":"escalated".*' . main::dls(0,
+  ['dispatch', '2026-06-03T09:00', 'met'],
+  ['accept@so-xd', '2026-06-03T10:00', 'met'], ['accept@xa-binh-lu', '2026-06-03T10:00', 'met'],
+  ['resolve@so-xd', '2026-06-09T10:00', 'met'], ['resolve@xa-binh-lu', '2026-06-09T10:00', 'met'],
+  ['notify', '2026-06-10T10:00', 'met'])]
+
+
+
+=== TEST 30: ... the People's Committee's direction comes back Thursday 4/6 09:00 as a dispatch to the department alone: accept by Friday 09:00, handling by Thursday 11/6 09:00, the notice Friday 12/6; Bình Lư reads where it went, and acts on it no more
+--- more_headers eval
+[main::h('ioc', '2026-06-04T09:00:00+07:00'), main::h('city', '2026-06-04T09:30:00+07:00'),
+ main::h('city', '2026-06-04T09:30:00+07:00'), main::h('xd', '2026-06-04T10:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('LA-21', action => 'dispatch', agencies => ['so-xd'], message => 'Theo chỉ đạo của UBND tỉnh: Sở Xây dựng chủ trì.'),
+ "GET /api/v1/reports/LA-21", main::act('LA-21', action => 'accept'), main::act('LA-21', action => 'accept')]
+--- error_code eval
+[200, 200, 403, 200]
+--- response_body_like eval
+['"status":"dispatched".*"agencies":\["so-xd"\],"lead":"so-xd".*' . main::dls(0,
+  ['dispatch', '2026-06-03T09:00', 'met'], ['accept@xa-binh-lu', '2026-06-03T10:00', 'met'],
+  ['accept@so-xd', '2026-06-05T09:00', 'open'], ['resolve@xa-binh-lu', '2026-06-09T10:00', 'met'],
+  ['resolve@so-xd', '2026-06-11T09:00', 'open'], ['notify', '2026-06-12T09:00', 'open']),
+ '^\{"id":"LA-21","status":"dispatched","former_agency":true,"with":"agency","returns":\[\],"agencies":\["so-xd"\],"updated_at":"2026-06-04T09:00:00\+07:00"\}$',
+ '"code":"forbidden"',
+ '"status":"in_progress"']
+
+
+
+=== TEST 31: a sensitive report is never published: no area holds it (Wednesday 3/6 09:00); the IOC receives it as sensitive and dispatches it to the department, which handles it; publishing it closes it for the reporter alone
+--- more_headers eval
+[main::h('', '2026-06-03T09:00:00+07:00') . "\nX-PA-Test-Id: LA-22\nX-PA-Test-Token: token-lc25-report-22",
+ main::h('ioc', '2026-06-03T09:30:00+07:00'), main::h('ioc', '2026-06-03T10:00:00+07:00'),
+ main::h('xd', '2026-06-03T11:00:00+07:00'), main::h('xd', '2026-06-04T09:00:00+07:00'),
+ main::h('ioc', '2026-06-04T10:00:00+07:00'), main::h('', '2026-06-04T10:10:00+07:00'),
+ main::h('', '2026-06-04T10:10:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Nghi có cán bộ nhận tiền để bỏ qua công trình xây trái phép","lat":22.20,"lng":103.20,"reporter_name":"Lò Thị K","reporter_phone":"0912348222"}',
+ main::act('LA-22', action => 'receive', sensitive => JSON::PP::true),
+ main::act('LA-22', action => 'dispatch', agencies => ['so-xd']),
+ main::act('LA-22', action => 'accept'),
+ main::act('LA-22', action => 'resolve', summary => 'Đã kiểm tra, lập biên bản công trình.'),
+ main::act('LA-22', action => 'publish'),
+ "GET /api/v1/public/reports/LA-22", "GET /api/v1/public/reports"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 404, 200]
+--- response_body_like eval
+['"id":"LA-22"', '"status":"received".*"sensitive":true',
+ '"status":"dispatched".*' . main::dls(0,
+  ['dispatch', '2026-06-04T09:00', 'met'], ['accept@so-xd', '2026-06-04T10:00', 'open'],
+  ['resolve@so-xd', '2026-06-10T10:00', 'open'], ['notify', '2026-06-11T10:00', 'open']),
+ '"status":"in_progress"', '"status":"under_review"',
+ '"status":"resolved".*"published":false.*"sensitive":true|"status":"resolved".*"sensitive":true.*"published":false',
+ '"code":"not_found"', '^(?!.*LA-22)\{"items":\[\{']

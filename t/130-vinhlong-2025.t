@@ -5,7 +5,10 @@
 # fix, 6 working days of handling, comments answered within a day; an
 # accept step swept overdue, a supplement timeout, an urgent report,
 # forwarding for monitoring, a hidden report going overdue, refusals of
-# the coordinator flow, statistics.  Blocks run in order; every sweep sees
+# the coordinator flow, statistics; then (June) request_info after a
+# return, reopen after an unsatisfied rating, escalation by the IOC alone
+# and the direction back as a dispatch, a sensitive report never
+# published.  Blocks run in order; every sweep sees
 # the whole tenant, so the reports follow one another in time.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
@@ -305,3 +308,143 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
 --- error_code: 200
 --- response_body
 {"from":"2026-03-01","to":"2026-03-31","min_ratings":10,"agencies":[{"agency":"ca-tinh","name":"Công an tỉnh Vĩnh Long","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"ioc","name":"Trung tâm Giám sát, điều hành thông minh tỉnh Vĩnh Long","dispatched":0,"resolved":0,"on_time":3,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"phuong-thanh-duc","name":"UBND phường Thanh Đức","dispatched":1,"resolved":1,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]},{"agency":"so-nnmt","name":"Sở Nông nghiệp và Môi trường tỉnh Vĩnh Long","dispatched":1,"resolved":0,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":1,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["VL-6"]},{"agency":"so-xd","name":"Sở Xây dựng tỉnh Vĩnh Long","dispatched":1,"resolved":1,"on_time":0,"overdue":1,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":["overdue"],"overdue_reports":["VL-2"]},{"agency":"to-dieu-phoi","name":"Tổ điều phối xử lý phản ánh - Văn phòng UBND tỉnh Vĩnh Long","dispatched":0,"resolved":0,"on_time":1,"overdue":0,"extension_missed":0,"in_progress":0,"ratings":{"satisfied":0,"acceptable":0,"unsatisfied":0},"satisfaction_rate":null,"flags":[],"overdue_reports":[]}]}
+
+
+
+=== TEST 15: request_info after a return: submitted Monday 1/6 08:00, dispatched 09:30 to Thanh Đức, which returns it at 10:00 as unclear; the IOC asks the reporter at 10:30 (supplement within 2 working days, Wednesday 10:30); the ward reads that it is with the reporter
+--- more_headers eval
+[main::hm('', '2026-06-01T08:00:00+07:00') . "\nX-PA-Test-Id: VL-20\nX-PA-Test-Token: token-vl25-report-20",
+ main::h('ioc', '2026-06-01T08:30:00+07:00'), main::h('ioc', '2026-06-01T09:00:00+07:00'),
+ main::h('ioc', '2026-06-01T09:30:00+07:00'), main::h('ward', '2026-06-01T10:00:00+07:00'),
+ main::h('ioc', '2026-06-01T10:30:00+07:00'), main::h('ward', '2026-06-01T11:00:00+07:00')]
+--- pipelined_requests eval
+[main::photo_report('2026-06-01T08:00:00+07:00', '{"content":"Đèn chiếu sáng hẻm không hoạt động","lat":10.25,"lng":105.97,"reporter_name":"Trần Văn T","reporter_phone":"0912347220"}'),
+ main::act('VL-20', action => 'verify'), main::act('VL-20', action => 'receive'),
+ main::act('VL-20', action => 'dispatch', agencies => ['phuong-thanh-duc']),
+ main::act('VL-20', action => 'return', kind => 'needs_info', message => 'Không xác định được hẻm nào.'),
+ main::act('VL-20', action => 'request_info', message => 'Đề nghị cho biết số hẻm và số nhà gần nhất.'),
+ "GET /api/v1/reports/VL-20"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"id":"VL-20"', '"status":"verified"', '"status":"received"',
+ '"status":"dispatched".*' . main::dls(0,
+  ['receive', '2026-06-01T09:30', 'met'], ['dispatch', '2026-06-01T10:00', 'met'],
+  ['accept@phuong-thanh-duc', '2026-06-01T10:30', 'open'], ['verify', '2026-06-03T08:00', 'met'],
+  ['resolve@phuong-thanh-duc', '2026-06-09T09:30', 'open']),
+ '"status":"received".*"return_kind":"needs_info".*' . main::dls(0,
+  ['receive', '2026-06-01T09:30', 'met'], ['accept@phuong-thanh-duc', '2026-06-01T10:30', 'met'],
+  ['dispatch', '2026-06-01T11:00', 'open'], ['verify', '2026-06-03T08:00', 'met'],
+  ['resolve@phuong-thanh-duc', '2026-06-09T09:30', 'met']),
+ '"status":"needs_info".*' . main::dls(0,
+  ['receive', '2026-06-01T09:30', 'met'], ['accept@phuong-thanh-duc', '2026-06-01T10:30', 'met'],
+  ['dispatch', '2026-06-01T11:00', 'met'], ['verify', '2026-06-03T08:00', 'met'],
+  ['supplement', '2026-06-03T10:30', 'open'], ['resolve@phuong-thanh-duc', '2026-06-09T09:30', 'met']),
+ '^\{"id":"VL-20","status":"needs_info","former_agency":true,"with":"reporter","returns":\[\{"at":"2026-06-01T10:00:00\+07:00","kind":"needs_info","message":"Không xác định được hẻm nào."\}\],"updated_at":"2026-06-01T10:30:00\+07:00"\}$']
+
+
+
+=== TEST 16: ... the reporter answers Tuesday 09:00: back with the IOC, who dispatches within the hour (10:00), at 09:30, to the ward again: accept by 10:30, handling by Wednesday 10/6 09:30
+--- more_headers eval
+[main::h('r:token-vl25-report-20', '2026-06-02T09:00:00+07:00'), main::h('ioc', '2026-06-02T09:30:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-20', action => 'supplement', content => 'Hẻm 12 đường Phạm Thái Bường, trước nhà số 7.'),
+ main::act('VL-20', action => 'dispatch', agencies => ['phuong-thanh-duc'])]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"received".*' . main::dls(0,
+  ['receive', '2026-06-01T09:30', 'met'], ['accept@phuong-thanh-duc', '2026-06-01T10:30', 'met'],
+  ['dispatch', '2026-06-02T10:00', 'open'], ['verify', '2026-06-03T08:00', 'met'],
+  ['supplement', '2026-06-03T10:30', 'met'], ['resolve@phuong-thanh-duc', '2026-06-09T09:30', 'met']),
+ '"status":"dispatched".*' . main::dls(0,
+  ['receive', '2026-06-01T09:30', 'met'], ['dispatch', '2026-06-02T10:00', 'met'],
+  ['accept@phuong-thanh-duc', '2026-06-02T10:30', 'open'], ['verify', '2026-06-03T08:00', 'met'],
+  ['supplement', '2026-06-03T10:30', 'met'], ['resolve@phuong-thanh-duc', '2026-06-10T09:30', 'open'])]
+
+
+
+=== TEST 17: reopen after an unsatisfied rating: handled Thursday 4/6 09:00, published at 10:00; rated "unsatisfied" at 14:00 (the IOC decides by Friday 14:00); reopened Friday 09:00: 6 working days from then, Monday 15/6 09:00
+--- more_headers eval
+[main::h('ward', '2026-06-02T10:00:00+07:00'), main::h('ward', '2026-06-04T09:00:00+07:00'),
+ main::h('ioc', '2026-06-04T10:00:00+07:00'), main::h('r:token-vl25-report-20', '2026-06-04T14:00:00+07:00'),
+ main::h('ioc', '2026-06-05T09:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('VL-20', action => 'accept'),
+ main::act('VL-20', action => 'resolve', summary => 'Đã thay bóng đèn hẻm 12.'),
+ main::act('VL-20', action => 'publish'),
+ main::act('VL-20', action => 'rate', rating => 'unsatisfied'),
+ main::act('VL-20', action => 'reopen', message => 'Đèn lại tắt vào ban đêm, đề nghị kiểm tra nguồn điện.')]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body_like eval
+['"status":"in_progress"', '"status":"under_review"', '"status":"resolved".*"published":true',
+ '"status":"resolved".*"rating":"unsatisfied"',
+ '"status":"in_progress".*"published":false.*' . main::dls(0,
+  ['receive', '2026-06-01T09:30', 'met'], ['dispatch', '2026-06-02T10:00', 'met'],
+  ['accept@phuong-thanh-duc', '2026-06-02T10:30', 'met'], ['verify', '2026-06-03T08:00', 'met'],
+  ['supplement', '2026-06-03T10:30', 'met'], ['publish', '2026-06-05T09:00', 'met'],
+  ['review_rating', '2026-06-05T14:00', 'met'], ['resolve@phuong-thanh-duc', '2026-06-15T09:00', 'open'])]
+
+
+
+=== TEST 18: escalate -> dispatch: only the IOC escalates here (Điều 4.8, 20.1d: the department's try is 403); dispatched Monday 8/6 09:30, escalated at 10:00 (every open step closes); the People's Committee's direction comes back Tuesday 09:00 as a dispatch to another department: accept by 10:00, handling by Wednesday 17/6 09:00
+--- more_headers eval
+[main::hm('', '2026-06-08T08:00:00+07:00') . "\nX-PA-Test-Id: VL-21\nX-PA-Test-Token: token-vl25-report-21",
+ main::h('ioc', '2026-06-08T08:30:00+07:00'), main::h('ioc', '2026-06-08T09:00:00+07:00'),
+ main::h('ioc', '2026-06-08T09:30:00+07:00'), main::h('xd', '2026-06-08T09:45:00+07:00'),
+ main::h('ioc', '2026-06-08T10:00:00+07:00'), main::h('ioc', '2026-06-09T09:00:00+07:00'),
+ main::h('xd', '2026-06-09T09:30:00+07:00')]
+--- pipelined_requests eval
+[main::photo_report('2026-06-08T08:00:00+07:00', '{"content":"Bờ kè sông sạt lở, chưa rõ đơn vị quản lý","lat":10.24,"lng":105.96,"reporter_name":"Nguyễn Thị U","reporter_phone":"0912347221"}'),
+ main::act('VL-21', action => 'verify'), main::act('VL-21', action => 'receive'),
+ main::act('VL-21', action => 'dispatch', agencies => ['so-xd']),
+ main::act('VL-21', action => 'escalate', message => 'Đề nghị UBND tỉnh chỉ đạo.'),
+ main::act('VL-21', action => 'escalate', message => 'Các sở chưa thống nhất đơn vị quản lý bờ kè; báo cáo UBND tỉnh.'),
+ main::act('VL-21', action => 'dispatch', agencies => ['so-nnmt'], message => 'Theo chỉ đạo của UBND tỉnh.'),
+ "GET /api/v1/reports/VL-21"]
+--- error_code eval
+[201, 200, 200, 200, 403, 200, 200, 200]
+--- response_body_like eval
+['"id":"VL-21"', '"status":"verified"', '"status":"received"', '"status":"dispatched"',
+ '^\{"error":\{"code":"forbidden","message":"your role may not take this action"\}\}$',
+ '"status":"escalated".*' . main::dls(0,
+  ['receive', '2026-06-08T09:30', 'met'], ['dispatch', '2026-06-08T10:00', 'met'],
+  ['accept@so-xd', '2026-06-08T10:30', 'met'], ['verify', '2026-06-10T08:00', 'met'],
+  ['resolve@so-xd', '2026-06-16T09:30', 'met']),
+ '"status":"dispatched".*"agencies":\["so-nnmt"\],"lead":"so-nnmt".*' . main::dls(0,
+  ['receive', '2026-06-08T09:30', 'met'], ['dispatch', '2026-06-08T10:00', 'met'],
+  ['accept@so-xd', '2026-06-08T10:30', 'met'], ['accept@so-nnmt', '2026-06-09T10:00', 'open'],
+  ['verify', '2026-06-10T08:00', 'met'], ['resolve@so-xd', '2026-06-16T09:30', 'met'],
+  ['resolve@so-nnmt', '2026-06-17T09:00', 'open']),
+ '^\{"id":"VL-21","status":"dispatched","former_agency":true,"with":"agency","returns":\[\],"agencies":\["so-nnmt"\],"updated_at":"2026-06-09T09:00:00\+07:00"\}$']
+
+
+
+=== TEST 19: a sensitive report is never published: received as sensitive Wednesday 10/6, dispatched, handled, "published": for the reporter alone; the public never sees it
+--- more_headers eval
+[main::hm('', '2026-06-10T08:00:00+07:00') . "\nX-PA-Test-Id: VL-22\nX-PA-Test-Token: token-vl25-report-22",
+ main::h('ioc', '2026-06-10T08:30:00+07:00'), main::h('ioc', '2026-06-10T09:00:00+07:00'),
+ main::h('ioc', '2026-06-10T09:30:00+07:00'), main::h('nnmt', '2026-06-10T10:00:00+07:00'),
+ main::h('nnmt', '2026-06-11T09:00:00+07:00'), main::h('ioc', '2026-06-11T10:00:00+07:00'),
+ main::h('', '2026-06-11T10:10:00+07:00'), main::h('', '2026-06-11T10:10:00+07:00')]
+--- pipelined_requests eval
+[main::photo_report('2026-06-10T08:00:00+07:00', '{"content":"Cơ sở nuôi trồng xả thải ra sông vào ban đêm, có người bao che","lat":10.26,"lng":105.98,"reporter_name":"Lê Văn V","reporter_phone":"0912347222"}'),
+ main::act('VL-22', action => 'verify'),
+ main::act('VL-22', action => 'receive', sensitive => JSON::PP::true),
+ main::act('VL-22', action => 'dispatch', agencies => ['so-nnmt']),
+ main::act('VL-22', action => 'accept'),
+ main::act('VL-22', action => 'resolve', summary => 'Đã kiểm tra, xử phạt cơ sở xả thải.'),
+ main::act('VL-22', action => 'publish'),
+ "GET /api/v1/public/reports/VL-22", "GET /api/v1/public/reports"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 200, 404, 200]
+--- response_body_like eval
+['"id":"VL-22"', '"status":"verified"', '"status":"received".*"sensitive":true',
+ '"status":"dispatched".*' . main::dls(0,
+  ['receive', '2026-06-10T09:30', 'met'], ['dispatch', '2026-06-10T10:00', 'met'],
+  ['accept@so-nnmt', '2026-06-10T10:30', 'open'], ['verify', '2026-06-12T08:00', 'met'],
+  ['resolve@so-nnmt', '2026-06-18T09:30', 'open']),
+ '"status":"in_progress"', '"status":"under_review"',
+ '"status":"resolved".*"published":false',
+ '"code":"not_found"', '^(?!.*VL-22)\{"items":\[\{']

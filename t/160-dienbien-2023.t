@@ -10,7 +10,10 @@
 # wall-clock), a hidden report still going overdue, every action refused
 # for a wrong role (403) or state (409), what the public sees (a name only
 # with consent), statistics, deadlines across a make-up working day and
-# National Day.  Blocks run in order; every sweep sees the whole tenant, so
+# National Day; then (October) request_info after a return, reopen after
+# an unsatisfied rating, escalation by the IOC alone and the direction
+# back as a dispatch, a sensitive report never published.  Blocks run in
+# order; every sweep sees the whole tenant, so
 # the reports follow one another in time and every count is exact.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
@@ -575,3 +578,127 @@ GET /api/v1/stats?from=2026-03-01&to=2026-03-31
  '"status":"dispatched".*' . main::dls(0,
   ['accept@phuong-dien-bien-phu', '2026-09-03T10:00', 'open'],
   ['notify', '2026-09-10T10:00', 'open'], ['resolve@phuong-dien-bien-phu', '2026-09-10T10:00', 'open'])]
+
+
+
+=== TEST 27: request_info after a return: Monday 5/10 09:00 in Mường Lay, the ward returns it at 10:00 as unclear; the IOC asks the reporter (no supplement deadline here); the ward reads that it is with the reporter, and its own words
+--- more_headers eval
+[main::h('citizen', '2026-10-05T09:00:00+07:00') . "\nX-PA-Test-Id: DB-20\nX-PA-Test-Token: token-db23-report-20",
+ main::h('city', '2026-10-05T10:00:00+07:00'), main::h('ioc', '2026-10-05T10:30:00+07:00'),
+ main::h('city', '2026-10-05T11:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Nước chảy tràn trên đường","lat":22.05,"lng":103.15,"reporter_name":"Lò Văn H","reporter_phone":"0912349220"}',
+ main::act('DB-20', action => 'return', kind => 'needs_info', message => 'Không rõ đoạn đường nào.'),
+ main::act('DB-20', action => 'request_info', message => 'Đề nghị cho biết tên đường hoặc số nhà gần nhất.'),
+ "GET /api/v1/reports/DB-20"]
+--- error_code eval
+[201, 200, 200, 200]
+--- response_body_like eval
+['^\{"id":"DB-20","status":"dispatched",.*"agencies":\["phuong-muong-lay"\]',
+ '"status":"received".*' . main::dls(0,
+  ['accept@phuong-muong-lay', '2026-10-06T09:00', 'met'], ['dispatch', '2026-10-06T10:00', 'open'],
+  ['notify', '2026-10-13T09:00', 'met'], ['resolve@phuong-muong-lay', '2026-10-13T09:00', 'met']),
+ '"status":"needs_info".*' . main::dls(0,
+  ['accept@phuong-muong-lay', '2026-10-06T09:00', 'met'], ['dispatch', '2026-10-06T10:00', 'met'],
+  ['notify', '2026-10-13T09:00', 'met'], ['resolve@phuong-muong-lay', '2026-10-13T09:00', 'met']),
+ '^\{"id":"DB-20","status":"needs_info","former_agency":true,"with":"reporter","returns":\[\{"at":"2026-10-05T10:00:00\+07:00","kind":"needs_info","message":"Không rõ đoạn đường nào."\}\],"updated_at":"2026-10-05T10:30:00\+07:00"\}$']
+
+
+
+=== TEST 28: ... the reporter answers Tuesday 09:00: back with the IOC, a working day to dispatch (Wednesday 09:00); dispatched at 10:00 to the ward again: accept Wednesday 10:00, handling and the notice Wednesday 14/10 10:00
+--- more_headers eval
+[main::h('r:token-db23-report-20', '2026-10-06T09:00:00+07:00'), main::h('ioc', '2026-10-06T10:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('DB-20', action => 'supplement', content => 'Đường Lê Duẩn, trước số nhà 25.'),
+ main::act('DB-20', action => 'dispatch', agencies => ['phuong-muong-lay'])]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"status":"received".*' . main::dls(0,
+  ['accept@phuong-muong-lay', '2026-10-06T09:00', 'met'], ['dispatch', '2026-10-07T09:00', 'open'],
+  ['notify', '2026-10-13T09:00', 'met'], ['resolve@phuong-muong-lay', '2026-10-13T09:00', 'met']),
+ '"status":"dispatched".*' . main::dls(0,
+  ['dispatch', '2026-10-07T09:00', 'met'], ['accept@phuong-muong-lay', '2026-10-07T10:00', 'open'],
+  ['notify', '2026-10-14T10:00', 'open'], ['resolve@phuong-muong-lay', '2026-10-14T10:00', 'open'])]
+
+
+
+=== TEST 29: reopen after an unsatisfied rating: handled Thursday 8/10, published; rated "unsatisfied" Friday 09:00 (the IOC decides by Monday 09:00); reopened Friday 14:00 to the ward: 6 working days from then, Monday 19/10 14:00
+--- more_headers eval
+[main::h('city', '2026-10-06T11:00:00+07:00'), main::h('city', '2026-10-08T09:00:00+07:00'),
+ main::h('ioc', '2026-10-08T10:00:00+07:00'), main::h('r:token-db23-report-20', '2026-10-09T09:00:00+07:00'),
+ main::h('ioc', '2026-10-09T14:00:00+07:00')]
+--- pipelined_requests eval
+[main::act('DB-20', action => 'accept'),
+ main::act('DB-20', action => 'resolve', summary => 'Đã khơi thông rãnh thoát nước trước số nhà 25.'),
+ main::act('DB-20', action => 'publish'),
+ main::act('DB-20', action => 'rate', rating => 'unsatisfied'),
+ main::act('DB-20', action => 'reopen', message => 'Người dân phản hồi nước vẫn tràn khi mưa.')]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body_like eval
+['"status":"in_progress"', '"status":"under_review"', '"status":"resolved".*"published":true',
+ '"status":"resolved".*' . main::dls(0,
+  ['dispatch', '2026-10-07T09:00', 'met'], ['accept@phuong-muong-lay', '2026-10-07T10:00', 'met'],
+  ['review_rating', '2026-10-12T09:00', 'open'],
+  ['notify', '2026-10-14T10:00', 'met'], ['resolve@phuong-muong-lay', '2026-10-14T10:00', 'met']),
+ '"status":"in_progress".*"published":false.*' . main::dls(0,
+  ['dispatch', '2026-10-07T09:00', 'met'], ['accept@phuong-muong-lay', '2026-10-07T10:00', 'met'],
+  ['review_rating', '2026-10-12T09:00', 'met'],
+  ['notify', '2026-10-14T10:00', 'met'], ['resolve@phuong-muong-lay', '2026-10-19T14:00', 'open'])]
+
+
+
+=== TEST 30: escalate -> dispatch: QĐ 663 lets only the IOC escalate (the ward's try is 403); Monday 12/10 09:00 in Mường Thanh, escalated by the IOC at 10:00 (every open step closes); the direction comes back Tuesday 09:00 as a dispatch to the department: accept Wednesday 09:00, handling and the notice Wednesday 21/10 09:00; the ward reads where it went
+--- more_headers eval
+[main::h('citizen', '2026-10-12T09:00:00+07:00') . "\nX-PA-Test-Id: DB-21\nX-PA-Test-Token: token-db23-report-21",
+ main::h('mthanh', '2026-10-12T09:30:00+07:00'), main::h('ioc', '2026-10-12T10:00:00+07:00'),
+ main::h('ioc', '2026-10-13T09:00:00+07:00'), main::h('mthanh', '2026-10-13T09:30:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Cầu treo bản xuống cấp, hai đơn vị chưa thống nhất trách nhiệm","lat":21.387,"lng":103.017,"reporter_name":"Quàng Thị I","reporter_phone":"0912349221"}',
+ main::act('DB-21', action => 'escalate', message => 'Đề nghị UBND tỉnh chỉ đạo.'),
+ main::act('DB-21', action => 'escalate', message => 'Chưa xác định được cơ quan quản lý cầu; báo cáo UBND tỉnh.'),
+ main::act('DB-21', action => 'dispatch', agencies => ['so-xd'], message => 'Theo chỉ đạo của UBND tỉnh.'),
+ "GET /api/v1/reports/DB-21"]
+--- error_code eval
+[201, 403, 200, 200, 200]
+--- response_body_like eval
+['^\{"id":"DB-21","status":"dispatched",.*"agencies":\["phuong-muong-thanh"\]',
+ '^\{"error":\{"code":"forbidden","message":"your role may not take this action"\}\}$',
+ '"status":"escalated".*' . main::dls(0,
+  ['accept@phuong-muong-thanh', '2026-10-13T09:00', 'met'],
+  ['notify', '2026-10-20T09:00', 'met'], ['resolve@phuong-muong-thanh', '2026-10-20T09:00', 'met']),
+ '"status":"dispatched".*"agencies":\["so-xd"\],"lead":"so-xd".*' . main::dls(0,
+  ['accept@phuong-muong-thanh', '2026-10-13T09:00', 'met'], ['accept@so-xd', '2026-10-14T09:00', 'open'],
+  ['resolve@phuong-muong-thanh', '2026-10-20T09:00', 'met'],
+  ['notify', '2026-10-21T09:00', 'open'], ['resolve@so-xd', '2026-10-21T09:00', 'open']),
+ '^\{"id":"DB-21","status":"dispatched","former_agency":true,"with":"agency","returns":\[\],"agencies":\["so-xd"\],"updated_at":"2026-10-13T09:00:00\+07:00"\}$']
+
+
+
+=== TEST 31: a sensitive report is never published: no area holds it (Monday 19/10 09:00); received as sensitive, dispatched, handled, "published": for the reporter alone
+--- more_headers eval
+[main::h('citizen', '2026-10-19T09:00:00+07:00') . "\nX-PA-Test-Id: DB-22\nX-PA-Test-Token: token-db23-report-22",
+ main::h('ioc', '2026-10-19T09:30:00+07:00'), main::h('ioc', '2026-10-19T10:00:00+07:00'),
+ main::h('xd', '2026-10-19T11:00:00+07:00'), main::h('xd', '2026-10-20T09:00:00+07:00'),
+ main::h('ioc', '2026-10-20T10:00:00+07:00'), main::h('', '2026-10-20T10:10:00+07:00'),
+ main::h('', '2026-10-20T10:10:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Phản ánh việc khai thác khoáng sản trái phép có người bảo kê","lat":21.50,"lng":103.30,"reporter_name":"Cà Thị L","reporter_phone":"0912349222"}',
+ main::act('DB-22', action => 'receive', sensitive => JSON::PP::true),
+ main::act('DB-22', action => 'dispatch', agencies => ['so-nnmt']),
+ main::act('DB-22', action => 'accept'),
+ main::act('DB-22', action => 'resolve', summary => 'Đã phối hợp kiểm tra, xử lý vi phạm.'),
+ main::act('DB-22', action => 'publish'),
+ "GET /api/v1/public/reports/DB-22", "GET /api/v1/public/reports"]
+--- error_code eval
+[201, 200, 200, 200, 200, 200, 404, 200]
+--- response_body_like eval
+['^\{"id":"DB-22","status":"submitted",.*"deadlines":\[\{"step":"dispatch","due":"2026-10-20T09:00:00\+07:00"\}\]',
+ '"status":"received".*"sensitive":true',
+ '"status":"dispatched".*' . main::dls(0,
+  ['dispatch', '2026-10-20T09:00', 'met'], ['accept@so-nnmt', '2026-10-20T10:00', 'open'],
+  ['notify', '2026-10-27T10:00', 'open'], ['resolve@so-nnmt', '2026-10-27T10:00', 'open']),
+ '"status":"in_progress"', '"status":"under_review"',
+ '"status":"resolved".*"published":false',
+ '"code":"not_found"', '^(?!.*DB-22)\{"items":\[\{']

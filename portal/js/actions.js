@@ -14,10 +14,10 @@ const ANY = null;
 // action -> [roles, from states (null = any), fields]
 export const ACTIONS = {
   verify: [['ioc'], ['submitted'], []],
-  request_info: [['ioc'], ['submitted', 'verified'], ['message']],
-  reject: [['ioc'], ['submitted', 'verified', 'needs_info'], ['reason', 'message']],
+  request_info: [['ioc'], ['submitted', 'verified', 'received'], ['message']],
+  reject: [['ioc'], ['submitted', 'verified', 'needs_info', 'received'], ['reason', 'message']],
   receive: [['ioc'], ['verified', 'submitted'], ['content', 'category', 'urgent', 'sensitive']],
-  dispatch: [['ioc'], ['received'], ['agencies']],
+  dispatch: [['ioc'], ['received', 'escalated'], ['agencies']],
   coordinate: [['ioc'], ['received'], ['coordinator']],
   identify: [['coordinator'], ['coordinating'], ['agencies', 'message']],
   accept: [['handler'], ['dispatched'], []],

@@ -168,7 +168,34 @@ function backButton() {
   return h('button.button.small.secondary.back', { type: 'button', onclick: () => { location.hash = ''; } }, t('common.back'));
 }
 
+// a report the caller's agency returned (or had sent elsewhere): the
+// server answers where it went and the agency's own return messages only
+function renderFormer(r) {
+  const sec = $('#detail');
+  const id = String(r.id || selected);
+  const state = stateOf(r);
+  clear(sec);
+  sec.dataset.state = state;
+  sec.dataset.id = id;
+  const where = r.with === 'agency' && Array.isArray(r.agencies)
+    ? t('staff.former.agency', { a: r.agencies.map((a) => agencyName(dir, a)).join(', ') })
+    : t('staff.former.' + (r.with || 'closed'));
+  sec.append(backButton(),
+    h('div.report-head', h('h2', h('code', id)), statusBadge(state)),
+    h('p.notice.info#former', t('staff.former.notice') + ' ' + where),
+    pick(r, 'updated_at') ? h('p.meta', t('staff.former.updated') + ': ' + fmtTime(r.updated_at)) : null);
+  const returns = Array.isArray(r.returns) ? r.returns : [];
+  if (returns.length) {
+    sec.append(h('h3', t('staff.former.returns')),
+      h('ul.history', returns.map((x) => h('li',
+        h('span.h-when', fmtTime(x.at)),
+        h('span.h-what', x.kind ? t('f.kind.' + x.kind) : ''),
+        x.message ? h('span.h-note', x.message) : null))));
+  }
+}
+
 function renderDetail(r, doneAction) {
+  if (r.former_agency === true) return renderFormer(r);
   const sec = $('#detail');
   const id = String(r.id || selected);
   const state = stateOf(r);
@@ -374,6 +401,24 @@ function agencyOptions(filter) {
   return opts;
 }
 
+// the caller's open handling deadline (ms), the earliest an extension
+// may reach
+function currentResolveDue(r) {
+  const d = (Array.isArray(r.deadlines) ? r.deadlines : []).find((x) => x.step === 'resolve'
+    && x.met === undefined && (!x.agency || x.agency === claims.agency));
+  const ms = d ? Date.parse(d.due) : NaN;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+// ms -> "YYYY-MM-DDTHH:MM" in the browser's zone (a datetime-local value),
+// rounded up to the minute
+function localInputValue(ms) {
+  const d = new Date(Math.ceil(ms / 60000) * 60000);
+  const two = (n) => String(n).padStart(2, '0');
+  return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate())
+    + 'T' + two(d.getHours()) + ':' + two(d.getMinutes());
+}
+
 function textarea(value, rows = 3) {
   const el = h('textarea', { rows });
   if (value) el.value = value;
@@ -450,7 +495,10 @@ function actionForm(r, name) {
       // the handler asks for the date it needs, after the current deadline
       // (a count of days from now could land before it)
       const until = h('input', { type: 'datetime-local', required: true });
+      const cur = currentResolveDue(r);
+      if (cur) until.min = localInputValue(cur + 60000);
       add('until', 'f.until', until, () => localToRfc3339(until.value));
+      if (cur) until.after(h('small.hint', t('f.until.after', { d: fmtTime(new Date(cur).toISOString()) })));
       add('reason', 'f.reason_text', textarea('', 3));
       break;
     }
