@@ -215,10 +215,9 @@ function renderDetail(r, doneAction) {
     const mapEl = h('div.map.small-map.detail-map');
     sec.appendChild(mapEl);
     requestAnimationFrame(() => {
-      try {
-        const m = makeMap(mapEl, { center: pos, zoom: 15 });
-        dot(pos).addTo(m);
-      } catch (e) { mapEl.hidden = true; }
+      makeMap(mapEl, { center: pos, zoom: 15 })
+        .then((m) => dot(pos).addTo(m))
+        .catch(() => { mapEl.hidden = true; });
     });
   }
 

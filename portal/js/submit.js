@@ -68,19 +68,25 @@ function setLocation(lat, lng, source) {
   $('#lat').value = lat.toFixed(6);
   $('#lng').value = lng.toFixed(6);
   $('#loc-text').textContent = lat.toFixed(5) + ', ' + lng.toFixed(5) + (source ? ' (' + source + ')' : '');
-  if (map) {
-    if (!pickMarker) pickMarker = dot([lat, lng], { color: '#1565c0', className: 'pa-marker pick' }).addTo(map);
-    else pickMarker.setLatLng([lat, lng]);
-    map.setView([lat, lng], Math.max(map.getZoom(), 14));
-  }
+  placeMarker(lat, lng);
 }
 
-try {
-  map = makeMap($('#pick-map'), { scrollWheelZoom: false });
-  map.on('click', (e) => setLocation(e.latlng.lat, e.latlng.lng, 'map'));
-} catch (e) {
-  $('#pick-map').hidden = true;
+function placeMarker(lat, lng) {
+  if (!map) return;
+  if (!pickMarker) pickMarker = dot([lat, lng], { color: '#1565c0', className: 'pa-marker pick' }).addTo(map);
+  else pickMarker.setLatLng([lat, lng]);
+  map.setView([lat, lng], Math.max(map.getZoom(), 14));
 }
+
+// the map is a convenience: the form works (GPS, typed coordinates) before
+// Leaflet arrives, and without it
+makeMap($('#pick-map'), { scrollWheelZoom: false }).then((m) => {
+  map = m;
+  map.on('click', (e) => setLocation(e.latlng.lat, e.latlng.lng, 'map'));
+  const lat = parseFloat($('#lat').value);
+  const lng = parseFloat($('#lng').value);
+  if (Number.isFinite(lat) && Number.isFinite(lng)) placeMarker(lat, lng);
+}).catch(() => { $('#pick-map').hidden = true; });
 
 for (const id of ['#lat', '#lng']) {
   $(id).addEventListener('change', () => {
