@@ -15,20 +15,61 @@
 //   the portal (imports and new URL('..', import.meta.url)).  A file's
 //   hash covers its rewritten text, so a change deep in an import chain
 //   renames every module above it.
+// - Each page's module graph is bundled and minified into one file by
+//   esbuild (pinned in e2e/package.json): on a slow link every request costs
+//   a round trip of half a second, and Chrome opens only 6 connections.
+//   config.js stays outside the bundles.
 // - Text files get a .gz beside them for gzip_static.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const [src, out] = process.argv.slice(2).map((p) => p && path.resolve(p));
-if (!src || !out) {
+const [portal, out] = process.argv.slice(2).map((p) => p && path.resolve(p));
+if (!portal || !out) {
     console.error('usage: node mk/portal-build.mjs <portal dir> <out dir>');
     process.exit(2);
 }
 
+const here = path.dirname(fileURLToPath(import.meta.url));
+const esbuild = createRequire(path.join(here, '../e2e/package.json'))('esbuild');
+
+// a staging copy where each page's script is its bundle and the modules
+// the bundles took in are gone
+const src = out + '.src';
+fs.rmSync(src, { recursive: true, force: true });
+fs.cpSync(portal, src, { recursive: true });
+const entries = new Set();
+for (const f of fs.readdirSync(portal).filter((x) => x.endsWith('.html'))) {
+    const html = fs.readFileSync(path.join(portal, f), 'utf8');
+    for (const m of html.matchAll(/<script type="module" src="([^"]+)"/g)) {
+        entries.add(path.posix.normalize(m[1]));
+    }
+}
+const bundled = esbuild.buildSync({
+    entryPoints: [...entries].map((e) => path.join(portal, e)),
+    outdir: path.join(src, 'js'),
+    allowOverwrite: true,
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    charset: 'utf8',
+    target: ['es2022'],
+    external: ['*/config.js'],
+    metafile: true,
+    logLevel: 'warning',
+});
+for (const input of Object.keys(bundled.metafile.inputs)) {
+    const rel = path.relative(portal, path.resolve(input)).split(path.sep).join('/');
+    if (rel.startsWith('js/') && !entries.has(rel)) fs.rmSync(path.join(src, rel));
+}
+
+// config.js and sw.js, and what config.js names (the emblem, the boundary)
 const KEEP_NAME = new Set(['config.js', 'sw.js']);
-const SKIP = /(^|\/)(\.|node_modules\/)|\.(md|map|gz)$|^vendor\/\.stamp$/;
+const KEEP_DIR = /^(img|data)\//;
+const SKIP = /(^|\/)(\.|node_modules\/)|\.(map|gz)$|^vendor\/\.stamp$/;
 const TEXT = /\.(html|js|mjs|css|svg|json|txt|geojson|webmanifest)$/;
 const HASHED = /\.(js|mjs|css|png|svg|jpg|webp|woff2|geojson|json)$/;
 
@@ -122,7 +163,7 @@ function rewrite(rel, text) {
 }
 
 function hashed(rel) {
-    return HASHED.test(rel) && !KEEP_NAME.has(rel);
+    return HASHED.test(rel) && !KEEP_NAME.has(rel) && !KEEP_DIR.test(rel);
 }
 
 function hashName(rel, buf) {
@@ -186,5 +227,6 @@ fs.writeFileSync(path.join(tmp, 'assets.json'),
     JSON.stringify(Object.fromEntries(finalName), null, 1) + '\n');
 fs.rmSync(out, { recursive: true, force: true });
 fs.renameSync(tmp, out);
+fs.rmSync(src, { recursive: true, force: true });
 console.log(`portal: ${files.length} files in ${path.relative(process.cwd(), out) || out}`
     + ` (${Math.round(bytes / 1024)} KB, ${Math.round(gz / 1024)} KB gzipped)`);

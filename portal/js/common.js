@@ -2,7 +2,7 @@
 // the result template, media, and form error display.
 import config from '../config.js';
 import { t, label, lang, locale, setLang, applyI18n, onLangChange } from './i18n.js';
-import { h, $, $$, clear, append } from './dom.js';
+import { h, $, $$, clear, append, replace } from './dom.js';
 import { staff } from './api.js';
 
 // ---------------------------------------------------------------- header
@@ -31,18 +31,57 @@ export function initPage(active) {
     });
     append(header, [
       h('a.brand', { href: 'index.html' },
-        h('span.brand-mark', { 'aria-hidden': 'true' }, 'PA'),
+        config.emblem
+          ? h('img.brand-emblem', { src: config.emblem, alt: '', width: 36, height: 36 })
+          : h('span.brand-mark', { 'aria-hidden': 'true' }, 'PA'),
         h('span.brand-text',
-          h('strong', { dataset: { i18n: 'app.title' } }),
-          h('small', { dataset: { i18n: 'app.subtitle' } }))),
+          h('small.brand-province'),
+          h('strong', { dataset: { i18n: 'app.title' } }))),
       sw,
       nav,
     ]);
   }
+  renderTrust();
+  onLangChange(renderTrust);
   applyI18n();
   onLangChange(() => { document.title = t(document.body.dataset.titleKey || 'app.title') + ' · ' + t('app.title'); });
   document.title = t(document.body.dataset.titleKey || 'app.title') + ' · ' + t('app.title');
   startTicker();
+}
+
+// ---------------------------------------------------------------- trust
+// Who runs the service, how to reach them and what happens to the data,
+// from config.js (per deployment): the province in the header, the IOC's
+// hotline, address and the privacy notice in every page's footer.
+export function fromConfig(v) {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v[lang()] || v.vi || '';
+  return v || '';
+}
+
+function renderTrust() {
+  const prov = $('header.site .brand-province');
+  if (prov) prov.textContent = fromConfig(config.province) || t('app.subtitle');
+  let footer = $('footer.site');
+  if (!footer) {
+    footer = h('footer.site');
+    document.body.appendChild(footer);
+  }
+  const privacy = fromConfig(config.privacy);
+  const contact = [];
+  if (config.hotline) {
+    contact.push(h('li', t('footer.hotline') + ': ',
+      h('a', { href: 'tel:' + String(config.hotline).replace(/[^\d+]/g, '') }, config.hotline)));
+  }
+  if (config.email) contact.push(h('li', t('footer.email') + ': ', h('a', { href: 'mailto:' + config.email }, config.email)));
+  if (fromConfig(config.address)) contact.push(h('li', t('footer.address') + ': ' + fromConfig(config.address)));
+  replace(footer,
+    h('div.footer-inner',
+      h('div.footer-org',
+        h('strong', fromConfig(config.operator) || t('app.title')),
+        contact.length ? h('ul.footer-contact', contact) : null),
+      privacy && privacy.length ? h('details.privacy#privacy',
+        h('summary', t('footer.privacy')),
+        h('ul', (Array.isArray(privacy) ? privacy : [privacy]).map((p) => h('li', p)))) : null));
 }
 
 // ---------------------------------------------------------------- fields

@@ -54,7 +54,8 @@ async function load(reset) {
   let body;
   setBusy(true);
   try {
-    body = await get('/public/reports?' + lastQuery, { staff: false });
+    // the directory was asked for at the same time (fillCategories)
+    [body, dir] = await Promise.all([get('/public/reports?' + lastQuery, { staff: false }), directory()]);
   } catch (err) {
     showError(form, err);
     return;
@@ -195,14 +196,19 @@ $('#filters').addEventListener('submit', (ev) => { ev.preventDefault(); load(tru
 $('#f-category').addEventListener('change', () => load(true));
 $('#public-more').addEventListener('click', () => { page += 1; load(false); });
 
-makeMap($('#public-map'), { scrollWheelZoom: true }).then((m) => {
-  map = m;
-  markers = window.L.layerGroup().addTo(map);
-  for (const [id, entry] of byId) addMarker(id, entry);
-  if (!$('#f-inview').checked) fitAll();
-  map.on('moveend', () => { if ($('#f-inview').checked) load(true); });
-}).catch(() => { $('#public-map').hidden = true; });
+// the map after the first page of the list: on a slow link Leaflet must not
+// hold up what the citizen came for
+function startMap() {
+  return makeMap($('#public-map'), { scrollWheelZoom: true }).then((m) => {
+    map = m;
+    markers = window.L.layerGroup().addTo(map);
+    for (const [id, entry] of byId) addMarker(id, entry);
+    if (!$('#f-inview').checked) fitAll();
+    map.on('moveend', () => { if ($('#f-inview').checked) load(true); });
+  }).catch(() => { $('#public-map').hidden = true; });
+}
 
-await fillCategories();
+// the list and the categories side by side: one round trip, not two
+fillCategories();
 onLangChange(async () => { await fillCategories(); load(true); });
-load(true);
+load(true).finally(startMap);
