@@ -196,7 +196,7 @@ for (const rel of files) build(rel);
 // the map's vendor script (fetched and cached the first time a map is shown)
 if (known.has('sw.js')) {
     const shell = files.filter((f) => f !== 'sw.js' && !f.startsWith('vendor/')
-        && !/\.(gz|txt)$/.test(f) && !f.startsWith('data/'))
+        && !/\.(gz|txt|md)$/.test(f))
         .map((f) => finalName.get(f)).sort();
     const version = crypto.createHash('sha256');
     for (const f of files) if (f !== 'sw.js') version.update(content.get(f));

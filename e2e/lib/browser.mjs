@@ -127,7 +127,8 @@ export async function api(method, p, { token, reportToken, body, headers } = {})
 // ---------------------------------------------------------------- photo
 // A JPEG with EXIF GPS + DateTimeOriginal (now, +07:00), made with
 // ImageMagick and exiftool.
-export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Date() } = {}) {
+// gps: false makes one without any GPS tag.
+export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Date(), gps = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-e2e-'));
   const file = path.join(dir, `hien-truong-${label}.jpg`);
   const convert = fs.existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
@@ -142,6 +143,7 @@ export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Da
     `-GPSLatitude=${Math.abs(lat)}`, `-GPSLatitudeRef=${lat >= 0 ? 'N' : 'S'}`,
     `-GPSLongitude=${Math.abs(lng)}`, `-GPSLongitudeRef=${lng >= 0 ? 'E' : 'W'}`,
     '-Make=E2E', '-Model=Camera', file]);
+  if (!gps) execFileSync('exiftool', ['-q', '-overwrite_original', '-gps:all=', file]);
   return file;
 }
 

@@ -47,6 +47,14 @@ export function initPage(active) {
   onLangChange(() => { document.title = t(document.body.dataset.titleKey || 'app.title') + ' · ' + t('app.title'); });
   document.title = t(document.body.dataset.titleKey || 'app.title') + ' · ' + t('app.title');
   startTicker();
+  registerWorker();
+}
+
+// the app shell for offline use (sw.js); a browser without service
+// workers, or a page not served over http(s) from the site, goes without
+function registerWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('sw.js').catch(() => {});
 }
 
 // ---------------------------------------------------------------- trust
@@ -188,8 +196,13 @@ export function countdown(due, overdue) {
 const STEP_ORDER = ['verify', 'supplement', 'receive', 'dispatch', 'identify', 'accept', 'resolve',
   'approve', 'confirm', 'publish', 'notify', 'reply'];
 
-// deadlines: [{step, due, agency?, met?, overdue?}]
-export function deadlineList(deadlines, dir) {
+// A step closed by a rejection, a cancellation or a request for more
+// information was not carried out: the server marks its deadline met, but
+// "Verification: on time" would tell the citizen it was verified.
+const STOPPED_BY = ['rejected', 'cancelled', 'needs_info'];
+
+// deadlines: [{step, due, agency?, met?, overdue?}]; state: the report's
+export function deadlineList(deadlines, dir, state) {
   const list = h('ul.deadlines');
   const items = Array.isArray(deadlines) ? deadlines.slice() : [];
   const isDone = (d) => (d.met === true || d.met === false ? 1 : 0);
@@ -202,7 +215,8 @@ export function deadlineList(deadlines, dir) {
   for (const d of items) {
     const done = d.met === true || d.met === false;
     let status;
-    if (d.met === true) status = h('span.badge.ok', t('cd.met'));
+    if (d.met === true && STOPPED_BY.includes(state)) status = h('span.badge.stopped', t('cd.stopped.' + state));
+    else if (d.met === true) status = h('span.badge.ok', t('cd.met'));
     else if (d.met === false) status = h('span.badge.bad', t('cd.missed'));
     else status = countdown(d.due, d.overdue === true);
     const li = h('li.deadline', { class: (d.overdue === true || d.met === false) ? 'is-overdue' : null, dataset: { step: d.step || '' } },
@@ -349,9 +363,11 @@ export function showError(form, err) {
       if (slot) break;
     }
   }
+  // err.node: the message with a link in it (what to do next)
+  const put = (el) => { if (err && err.node) replace(el, err.node); else el.textContent = msg; };
   if (slot) {
     const e = slot.querySelector(':scope > .field-error') || slot.appendChild(h('p.field-error', { role: 'alert' }));
-    e.textContent = msg;
+    put(e);
     e.hidden = false;
     const input = $('input, textarea, select', slot);
     if (input) { input.setAttribute('aria-invalid', 'true'); }
@@ -360,7 +376,7 @@ export function showError(form, err) {
   }
   let g = $('.form-error', form);
   if (!g) { g = h('p.form-error', { role: 'alert' }); form.prepend(g); }
-  g.textContent = msg;
+  put(g);
   g.hidden = false;
   g.scrollIntoView({ block: 'center', behavior: 'smooth' });
 }

@@ -86,11 +86,16 @@ async function loadQueue() {
   if ($('#q-overdue').checked) q.set('overdue', '1');
   if (config.queueLimit) q.set('limit', String(config.queueLimit));
   let body;
+  $('#queue-loading').hidden = false;
+  $('#queue-list').setAttribute('aria-busy', 'true');
   try {
     body = await get('/queue' + (q.toString() ? '?' + q : ''));
   } catch (err) {
     if (!onAuthError(err)) showError(form, err);
     return;
+  } finally {
+    $('#queue-loading').hidden = true;
+    $('#queue-list').setAttribute('aria-busy', 'false');
   }
   const items = sortQueue(listOf(body, 'reports', 'queue'));
   const ul = $('#queue-list');
@@ -233,7 +238,7 @@ function renderDetail(r, doneAction) {
 
   if (Array.isArray(r.deadlines) && r.deadlines.length) {
     sec.appendChild(h('h3', t('track.deadlines')));
-    sec.appendChild(deadlineList(r.deadlines, dir));
+    sec.appendChild(deadlineList(r.deadlines, dir, state));
   }
 
   const asg = assignmentsOf(r);
