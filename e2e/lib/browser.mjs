@@ -32,9 +32,10 @@ export async function launch() {
 
 // A context per viewport.  Tile requests are answered 404 at once: test
 // runs have no network, and the map must work without tiles anyway.
-export async function newContext(browser, name) {
+export async function newContext(browser, name, extra = {}) {
   const ctx = await browser.newContext({
     ...VIEWPORTS[name],
+    ...extra,
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
     geolocation: { latitude: HERE.lat, longitude: HERE.lng, accuracy: 8 },

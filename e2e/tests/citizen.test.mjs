@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   launch, newContext, watch, shot, staffToken, api, makePhoto, uniquePhone, cancelReport,
-  publishedReport, act, BASE, HERE,
+  publishedReport, act, untilVisible, BASE, HERE,
 } from '../lib/browser.mjs';
 
 const VIEWPORTS = (process.env.PA_VIEWPORTS || 'phone,desktop').split(',');
@@ -37,6 +37,7 @@ for (const vp of VIEWPORTS) {
     let page;
     let problems;
     const made = [];   // {id, access_token} to withdraw afterwards
+    let published = null;
 
     before(async () => {
       browser = await launch();
@@ -221,6 +222,7 @@ for (const vp of VIEWPORTS) {
       await act(withdrawn.id, 'cancel', {}, { reportToken: withdrawn.access_token });
       const agency = ((await api('GET', '/directory')).json.agencies || []).find((a) => a.kind !== 'ioc' && a.kind !== 'province');
       const pub = await publishedReport({ content: `Đã xử lý, chờ đánh giá (${vp} ${Date.now() % 100000}).` }, agency.id);
+      published = pub;
       await api('POST', `/reports/${pub.id}/actions`, { token: ioc.token, body: { action: 'request_info', message: 'x' } }).catch(() => {});
       await page.goto(BASE + '/track.html');
       await page.evaluate((list) => localStorage.setItem('pa.myReports', JSON.stringify(list.map((r) => ({ id: r.id, token: r.token || r.access_token, title: r.id, created_at: new Date().toISOString() })))),
@@ -262,6 +264,27 @@ for (const vp of VIEWPORTS) {
       page.once('dialog', (d) => d.accept());
       await page.click(`#my-list li[data-id="${asked.id}"] button.danger`);
       await page.waitForFunction((k) => document.querySelectorAll('#my-list li').length === k, n - 1);
+    });
+
+    test('a public list item opens its map popup on screen', async () => {
+      assert.ok(published, 'the wording test published a report');
+      await page.goto(BASE + '/public.html');
+      const item = page.locator(`#public-list li[data-id="${published.id}"]`);
+      // public reads are cached by nginx for up to 30 s
+      await untilVisible(item, () => page.reload(), 60000);
+      await page.waitForSelector(`.leaflet-container path[data-id="${published.id}"], .leaflet-container [data-id="${published.id}"]`, { state: 'attached', ...WAIT });
+      // the item as a citizen reaches it: scrolled to, the map above it off screen
+      await item.scrollIntoViewIfNeeded();
+      await page.evaluate(() => window.scrollBy(0, 200));
+      await item.locator('h3').click();
+      const popup = page.locator('.leaflet-popup');
+      await popup.waitFor({ state: 'visible', ...WAIT });
+      const box = await popup.evaluate((e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; });
+      const vh = await page.evaluate(() => [window.innerWidth, window.innerHeight]);
+      assert.ok(box.top >= 0 && box.bottom <= vh[1] && box.left >= 0 && box.right <= vh[0],
+        `the popup is on screen: ${JSON.stringify(box)} in ${vh}`);
+      assert.match(await popup.textContent(), /Đã xử lý, chờ đánh giá/);
+      await shot(page, vp, 'citizen-public-popup');
     });
   });
 }
