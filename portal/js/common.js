@@ -199,7 +199,11 @@ const STEP_ORDER = ['verify', 'supplement', 'receive', 'dispatch', 'identify', '
 // A step closed by a rejection, a cancellation or a request for more
 // information was not carried out: the server marks its deadline met, but
 // "Verification: on time" would tell the citizen it was verified.
-const STOPPED_BY = ['rejected', 'cancelled', 'needs_info'];
+const STOPPED_BY = {
+  rejected: 'cd.stopped.rejected',
+  cancelled: 'cd.stopped.cancelled',
+  needs_info: 'cd.stopped.needs_info',
+};
 
 // deadlines: [{step, due, agency?, met?, overdue?}]; state: the report's
 export function deadlineList(deadlines, dir, state) {
@@ -215,7 +219,7 @@ export function deadlineList(deadlines, dir, state) {
   for (const d of items) {
     const done = d.met === true || d.met === false;
     let status;
-    if (d.met === true && STOPPED_BY.includes(state)) status = h('span.badge.stopped', t('cd.stopped.' + state));
+    if (d.met === true && STOPPED_BY[state]) status = h('span.badge.stopped', t(STOPPED_BY[state]));
     else if (d.met === true) status = h('span.badge.ok', t('cd.met'));
     else if (d.met === false) status = h('span.badge.bad', t('cd.missed'));
     else status = countdown(d.due, d.overdue === true);
