@@ -40,6 +40,16 @@ export function initPage(active) {
       sw,
       nav,
     ]);
+    // on a phone the links scroll sideways: the current page is shown
+    requestAnimationFrame(() => {
+      const cur = nav.querySelector('[aria-current="page"]');
+      if (cur && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = cur.offsetLeft - nav.offsetLeft - (nav.clientWidth - cur.offsetWidth) / 2;
+      fade();
+    });
+    // the right edge fades while more links are hidden there
+    const fade = () => nav.classList.toggle('more-right', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2);
+    nav.addEventListener('scroll', fade, { passive: true });
+    window.addEventListener('resize', fade);
   }
   renderTrust();
   onLangChange(renderTrust);
