@@ -34,7 +34,8 @@ if (!portal || !out) {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const esbuild = createRequire(path.join(here, '../e2e/package.json'))('esbuild');
+const esbuild = createRequire(path.join(here, '../e2e/package.json'))(
+    'esbuild');
 
 // a staging copy where each page's script is its bundle and the modules
 // the bundles took in are gone
@@ -62,8 +63,11 @@ const bundled = esbuild.buildSync({
     logLevel: 'warning',
 });
 for (const input of Object.keys(bundled.metafile.inputs)) {
-    const rel = path.relative(portal, path.resolve(input)).split(path.sep).join('/');
-    if (rel.startsWith('js/') && !entries.has(rel)) fs.rmSync(path.join(src, rel));
+    const rel = path.relative(portal, path.resolve(input))
+        .split(path.sep).join('/');
+    if (rel.startsWith('js/') && !entries.has(rel)) {
+        fs.rmSync(path.join(src, rel));
+    }
 }
 
 // config.js and sw.js, and what config.js names (the emblem, the boundary)
@@ -75,7 +79,8 @@ const HASHED = /\.(js|mjs|css|png|svg|jpg|webp|woff2|geojson|json)$/;
 
 function walk(dir, rel = '') {
     const files = [];
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const list = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    for (const e of list) {
         const r = rel ? rel + '/' + e.name : e.name;
         if (SKIP.test(r)) continue;
         if (e.isDirectory()) files.push(...walk(dir, r));
@@ -117,7 +122,9 @@ function rewriteRef(from, ref) {
 // the modules a module imports statically, all the way down (output names)
 function staticImports(rel, seen = new Set()) {
     const text = fs.readFileSync(path.join(src, rel), 'utf8');
-    const re = /^\s*(?:import|export)\s[^;]*?from\s*(['"])([^'"]+)\1|^\s*import\s*(['"])([^'"]+)\3/gm;
+    // import/export ... from '<dep>', and a bare import '<dep>'
+    const re = new RegExp('^\\s*(?:import|export)\\s[^;]*?from\\s*'
+        + '([\'"])([^\'"]+)\\1|^\\s*import\\s*([\'"])([^\'"]+)\\3', 'gm');
     for (const m of text.matchAll(re)) {
         const dep = resolveRef(rel, m[2] || m[4]);
         if (dep && !seen.has(dep)) {
@@ -132,7 +139,8 @@ function staticImports(rel, seen = new Set()) {
 // slow link the browser fetches them side by side instead of one round
 // trip per level of imports.
 function preloads(rel, text) {
-    return text.replace(/^(\s*)<script type="module" src="([^"]+)"><\/script>$/m,
+    const script = /^(\s*)<script type="module" src="([^"]+)"><\/script>$/m;
+    return text.replace(script,
         (m, indent, ref) => {
             const target = resolveRef(rel, ref);
             if (!target) return m;
@@ -167,7 +175,8 @@ function hashed(rel) {
 }
 
 function hashName(rel, buf) {
-    const h = crypto.createHash('sha256').update(buf).digest('hex').slice(0, 10);
+    const h = crypto.createHash('sha256').update(buf).digest('hex')
+        .slice(0, 10);
     const ext = path.posix.extname(rel);
     return rel.slice(0, -ext.length) + '.' + h + ext;
 }
@@ -202,7 +211,8 @@ if (known.has('sw.js')) {
     for (const f of files) if (f !== 'sw.js') version.update(content.get(f));
     const sw = content.get('sw.js').toString('utf8')
         .replace("'__PA_SHELL__'", JSON.stringify(shell))
-        .replace("'__PA_VERSION__'", JSON.stringify(version.digest('hex').slice(0, 12)));
+        .replace("'__PA_VERSION__'",
+            JSON.stringify(version.digest('hex').slice(0, 12)));
     content.set('sw.js', Buffer.from(sw, 'utf8'));
 }
 
@@ -228,5 +238,6 @@ fs.writeFileSync(path.join(tmp, 'assets.json'),
 fs.rmSync(out, { recursive: true, force: true });
 fs.renameSync(tmp, out);
 fs.rmSync(src, { recursive: true, force: true });
-console.log(`portal: ${files.length} files in ${path.relative(process.cwd(), out) || out}`
+const shown = path.relative(process.cwd(), out) || out;
+console.log(`portal: ${files.length} files in ${shown}`
     + ` (${Math.round(bytes / 1024)} KB, ${Math.round(gz / 1024)} KB gzipped)`);

@@ -3,7 +3,7 @@ import { t, onLangChange } from './i18n.js';
 import { h, $, clear, replace } from './dom.js';
 import config from '../config.js';
 import { upload, directory, mine, ApiError } from './api.js';
-import { initPage, clearErrors, showError, deadlineList, localToRfc3339, fmtTime } from './common.js';
+import { initPage, clearErrors, showError, deadlineList, localToRfc3339, fmtTime, fromConfig } from './common.js';
 import { makeMap, dot } from './map.js';
 import { photoFacts, loadOutline, inside } from './exif.js';
 import { drafts, draftFiles } from './drafts.js';
@@ -60,6 +60,7 @@ function addFiles(list) {
   slot.hidden = !refused.length;
   renderFiles();
 }
+onLangChange(renderFiles);
 
 // the warnings of one photo, from its EXIF: too old, no GPS, outside the
 // province; the server decides, these only say what it will likely say
@@ -74,13 +75,8 @@ function photoWarnings(f) {
   if (!x.takenAt) out.push(t('submit.photo.no_time'));
   else if (Date.now() - x.takenAt.getTime() > maxH * 3600000) out.push(t('submit.photo.too_old', { t: fmtTime(x.takenAt.toISOString()), h: maxH }));
   if (!x.gps) out.push(t('submit.photo.no_gps'));
-  else if (polys && !inside(polys, x.gps.lat, x.gps.lng)) out.push(t('submit.photo.outside', { p: fromProvince() }));
+  else if (polys && !inside(polys, x.gps.lat, x.gps.lng)) out.push(t('submit.photo.outside', { p: fromConfig(config.province) }));
   return out;
-}
-
-function fromProvince() {
-  const p = config.province;
-  return (p && typeof p === 'object' ? p.vi : p) || '';
 }
 
 // the first photo position, for the location when none was chosen
