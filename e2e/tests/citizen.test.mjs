@@ -276,7 +276,7 @@ for (const vp of VIEWPORTS) {
       // the item as a citizen reaches it: scrolled to, the map above it off screen
       await item.scrollIntoViewIfNeeded();
       await page.evaluate(() => window.scrollBy(0, 200));
-      await item.locator('h3').click();
+      await item.locator('h2').click();
       const popup = page.locator('.leaflet-popup');
       await popup.waitFor({ state: 'visible', ...WAIT });
       const box = await popup.evaluate((e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; });

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  launch, newContext, watch, shot, staffToken, api, uniquePhone, cancelReport, BASE, HERE,
+  launch, newContext, watch, shot, staffToken, api, uniquePhone, cancelReport, publishedReport,
+  BASE, HERE,
 } from '../lib/browser.mjs';
 
 const VIEWPORTS = (process.env.PA_VIEWPORTS || 'phone,desktop').split(',');
@@ -245,6 +246,19 @@ for (const vp of VIEWPORTS) {
         await page.goto(BASE + '/track.html#id=' + encodeURIComponent(s.report.id));
         await page.waitForSelector('#report .report-head', WAIT);
       },
+      // finished steps (met), a result and a rating form: the colours of
+      // done rows and "on time" badges
+      'track-resolved': async () => {
+        if (!s.pub) {
+          const agency = ((await api('GET', '/directory')).json.agencies || []).find((a) => a.kind !== 'ioc' && a.kind !== 'province');
+          s.pub = await publishedReport({ content: `Đã xử lý, kiểm tra màu (${vp} ${Date.now() % 100000}).` }, agency.id);
+        }
+        await page.goto(BASE + '/track.html');
+        await page.evaluate((r) => localStorage.setItem('pa.myReports', JSON.stringify([{ id: r.id, token: r.token, title: 'Đã xử lý', created_at: new Date().toISOString() }])), s.pub);
+        await page.goto(BASE + '/track.html#id=' + encodeURIComponent(s.pub.id));
+        await page.waitForSelector('#report .deadline.is-done', WAIT);
+        await page.waitForSelector('#rating-box', WAIT);
+      },
       'public': async () => { await page.goto(BASE + '/public.html'); await page.waitForSelector('#public-list li, #public-empty:not([hidden])', WAIT); await page.waitForSelector('.leaflet-container', WAIT); },
       'staff-signin': async () => {
         await page.goto(BASE + '/staff.html');
@@ -260,6 +274,10 @@ for (const vp of VIEWPORTS) {
       'staff-detail': async () => {
         await page.goto(BASE + '/staff.html#r=' + encodeURIComponent(s.report.id));
         await page.waitForSelector(`#detail[data-id="${s.report.id}"]`, WAIT);
+      },
+      'staff-resolved': async () => {
+        await page.goto(BASE + '/staff.html#r=' + encodeURIComponent(s.pub.id));
+        await page.waitForSelector(`#detail[data-id="${s.pub.id}"] .deadline.is-done`, WAIT);
       },
       'dashboard': async () => {
         await page.goto(BASE + '/dashboard.html');

@@ -125,7 +125,7 @@ function addItem(it) {
   const pos = positionOf(it);
   const resultSlot = h('div.result-slot');
   const li = h('li.public-item', { dataset: { id } },
-    h('h3', titleOf(it)),
+    h('h2', titleOf(it)),
     itemBody(it),
     resultSlot);
   const res = resultBlock(it, dir);
