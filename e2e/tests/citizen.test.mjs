@@ -233,6 +233,7 @@ for (const vp of VIEWPORTS) {
         const text = await page.textContent('#report .deadline[data-step="verify"]');
         assert.match(text, want, r.id);
         assert.doesNotMatch(text, /đúng hạn/, 'never "on time" for a step that did not happen');
+        assert.equal(await page.getAttribute('#report .deadline[data-step="verify"]', 'class'), 'deadline is-stopped', 'drawn as stopped, not as done');
       }
       await shot(page, vp, 'citizen-state-wording');
       // the asked report keeps its message; rating keeps the page whole

@@ -238,7 +238,7 @@ export function deadlineList(deadlines, dir, state) {
       d.agency ? h('span.deadline-agency', agencyName(dir, d.agency)) : null,
       h('span.deadline-due', t('cd.due', { t: fmtTime(d.due) })),
       status);
-    if (done) li.classList.add('is-done');
+    if (done) li.classList.add(d.met === true && STOPPED_BY[state] ? 'is-stopped' : 'is-done');
     list.appendChild(li);
   }
   return list;
