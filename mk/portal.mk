@@ -1,8 +1,11 @@
 # Portal (static citizen portal + staff console) and its browser tests.
 # Included by the main Makefile:   -include mk/portal.mk
 #
-#   make portal     install the pinned npm packages (npm ci, offline-safe) and
+#   make portal     install the pinned npm packages (npm ci, offline-safe),
 #                   copy the vendored front-end libraries into portal/vendor/
+#                   and build the served copy into build/portal/ (content-
+#                   hashed asset names, .gz beside each text file; see
+#                   mk/portal-build.mjs): nginx's root for the portal
 #   make test-e2e   browser tests (playwright-core + Debian's chromium) against
 #                   `make run`'s nginx on :8080; starts it (PROFILE=laichau-2026
 #                   TEST_CLOCK=1) when nothing answers there and stops it after.
@@ -10,9 +13,11 @@
 #
 # Variables are prefixed PORTAL_/E2E_ so they never collide with the main Makefile.
 
-PORTAL_ROOT    := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST))))/..)
+PORTAL_ROOT    := $(abspath $(dir $(abspath $(lastword $(MAKEFILE_LIST))))/..)
 PORTAL_DIR     := $(PORTAL_ROOT)/portal
 PORTAL_VENDOR  := $(PORTAL_DIR)/vendor
+PORTAL_OUT     := $(PORTAL_ROOT)/build/portal
+PORTAL_SRCS     = $(shell find $(PORTAL_DIR) -type f -not -name '.*')
 E2E_DIR        := $(PORTAL_ROOT)/e2e
 E2E_BASE_URL   ?= http://127.0.0.1:8080
 E2E_PROFILE    ?= laichau-2026
@@ -22,7 +27,11 @@ PORTAL_NPM     ?= npm
 
 .PHONY: portal portal-clean test-e2e e2e-deps
 
-portal: $(PORTAL_VENDOR)/.stamp
+portal: $(PORTAL_OUT)/assets.json
+
+$(PORTAL_OUT)/assets.json: $(PORTAL_VENDOR)/.stamp $(PORTAL_SRCS) \
+                           $(PORTAL_ROOT)/mk/portal-build.mjs
+	@node $(PORTAL_ROOT)/mk/portal-build.mjs $(PORTAL_DIR) $(PORTAL_OUT)
 
 # npm ci only when the lockfile changed since the last install; --prefer-offline
 # takes the local npm cache first, so a machine that installed once works
@@ -35,9 +44,10 @@ $(E2E_DIR)/node_modules/.package-lock.json: $(E2E_DIR)/package-lock.json $(E2E_D
 	cd $(E2E_DIR) && $(PORTAL_NPM) ci --prefer-offline --no-audit --no-fund \
 	    --loglevel=error && touch $@
 
-$(PORTAL_VENDOR)/.stamp: $(E2E_DIR)/node_modules/.package-lock.json
+$(PORTAL_VENDOR)/.stamp: $(E2E_DIR)/node_modules/.package-lock.json \
+                         $(PORTAL_ROOT)/mk/portal.mk
 	@rm -rf $(PORTAL_VENDOR)/leaflet && mkdir -p $(PORTAL_VENDOR)/leaflet && \
-	cp $(E2E_DIR)/node_modules/leaflet/dist/leaflet-src.esm.js \
+	cp $(E2E_DIR)/node_modules/leaflet/dist/leaflet.js \
 	   $(E2E_DIR)/node_modules/leaflet/dist/leaflet.css \
 	   $(E2E_DIR)/node_modules/leaflet/LICENSE \
 	   $(PORTAL_VENDOR)/leaflet/ && \
@@ -45,7 +55,7 @@ $(PORTAL_VENDOR)/.stamp: $(E2E_DIR)/node_modules/.package-lock.json
 	touch $@ && echo "portal: vendor libraries in portal/vendor/"
 
 portal-clean:
-	rm -rf $(PORTAL_VENDOR) $(E2E_DIR)/node_modules
+	rm -rf $(PORTAL_VENDOR) $(PORTAL_OUT) $(E2E_DIR)/node_modules
 
 # Debian packages the browser tests need (installs only what is missing):
 # Chromium, ImageMagick + exiftool for the test photos, curl for the health

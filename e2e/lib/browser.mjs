@@ -32,9 +32,10 @@ export async function launch() {
 
 // A context per viewport.  Tile requests are answered 404 at once: test
 // runs have no network, and the map must work without tiles anyway.
-export async function newContext(browser, name) {
+export async function newContext(browser, name, extra = {}) {
   const ctx = await browser.newContext({
     ...VIEWPORTS[name],
+    ...extra,
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
     geolocation: { latitude: HERE.lat, longitude: HERE.lng, accuracy: 8 },
@@ -127,7 +128,8 @@ export async function api(method, p, { token, reportToken, body, headers } = {})
 // ---------------------------------------------------------------- photo
 // A JPEG with EXIF GPS + DateTimeOriginal (now, +07:00), made with
 // ImageMagick and exiftool.
-export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Date() } = {}) {
+// gps: false makes one without any GPS tag.
+export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Date(), gps = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-e2e-'));
   const file = path.join(dir, `hien-truong-${label}.jpg`);
   const convert = fs.existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
@@ -142,6 +144,7 @@ export function makePhoto(label, { lat = HERE.lat, lng = HERE.lng, when = new Da
     `-GPSLatitude=${Math.abs(lat)}`, `-GPSLatitudeRef=${lat >= 0 ? 'N' : 'S'}`,
     `-GPSLongitude=${Math.abs(lng)}`, `-GPSLongitudeRef=${lng >= 0 ? 'E' : 'W'}`,
     '-Make=E2E', '-Model=Camera', file]);
+  if (!gps) execFileSync('exiftool', ['-q', '-overwrite_original', '-gps:all=', file]);
   return file;
 }
 

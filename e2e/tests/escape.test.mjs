@@ -63,9 +63,9 @@ test('markup in a published report and its result is shown as text on the public
   const item = page.locator(`.public-item[data-id="${p.id}"]`);
   await untilVisible(item, () => page.reload());
   assert.ok((await item.textContent()).includes('<script>window.__xss=2</script>'), 'shown literally');
-  assert.ok((await item.locator('h3').textContent()).includes('<i>nước</i>'), 'title shown literally');
+  assert.ok((await item.locator('h2').textContent()).includes('<i>nước</i>'), 'title shown literally');
   assert.equal(await item.locator('img[src="x"], b, i, script').count(), 0, 'no element made from data');
-  await item.locator('h3').click();
+  await item.locator('h2').click();
   await page.waitForSelector('.leaflet-popup-content .popup-title');
   assert.ok((await page.textContent('.leaflet-popup-content')).includes('<i>nước</i>'), 'the popup too');
   assert.equal(await page.locator('.leaflet-popup-content i, .leaflet-popup-content b').count(), 0);

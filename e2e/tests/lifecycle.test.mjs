@@ -332,7 +332,7 @@ for (const vp of VIEWPORTS) {
       // the list item shows its marker's popup; the marker selects its item
       // (markers of earlier runs may sit on the same spot: the click goes
       // to this one's element)
-      await item.locator('h3').click();
+      await item.locator('h2').click();
       await page.waitForSelector('.leaflet-popup-content .popup-title', WAIT);
       assert.equal((await page.textContent('.leaflet-popup-content .popup-title')).trim(), s.title, 'its popup');
       await page.click('.leaflet-popup-close-button');

@@ -21,8 +21,11 @@ function files(dir, ext) {
 test('nginx sends the security headers on every portal file', async () => {
   // the portal's pages and files, and the public photos; the API answers
   // JSON, where these headers do nothing
+  // assets by the names make portal gave them (build/portal/assets.json)
+  const assets = JSON.parse(fs.readFileSync(path.join(ROOT, 'build/portal/assets.json'), 'utf8'));
   const pages = ['/', '/index.html', '/track.html', '/public.html', '/staff.html', '/dashboard.html',
-    '/js/submit.js', '/css/portal.css', '/config.js', '/vendor/leaflet/leaflet.css', '/no-such-page'];
+    '/' + assets['js/submit.js'], '/' + assets['css/portal.css'], '/config.js', '/sw.js',
+    '/' + assets['vendor/leaflet/leaflet.css'], '/' + assets['vendor/leaflet/leaflet.js'], '/no-such-page'];
   for (const p of pages) {
     const res = await fetch(BASE + p);
     await res.arrayBuffer(); // an unread body would hold its socket open
@@ -99,7 +102,11 @@ test('portal scripts never use innerHTML / insertAdjacentHTML / document.write',
   }
 });
 
-test('vendored libraries are in portal/vendor (make portal)', () => {
-  assert.ok(fs.existsSync(path.join(portal, 'vendor/leaflet/leaflet-src.esm.js')), 'run make portal');
+test('vendored libraries are in portal/vendor and served from build/portal (make portal)', () => {
+  // the minified build, not leaflet-src (415 KB)
+  assert.ok(fs.existsSync(path.join(portal, 'vendor/leaflet/leaflet.js')), 'run make portal');
+  assert.ok(!fs.existsSync(path.join(portal, 'vendor/leaflet/leaflet-src.esm.js')), 'the unminified source is not shipped');
   assert.ok(fs.existsSync(path.join(portal, 'vendor/leaflet/leaflet.css')));
+  const built = fs.readdirSync(path.join(portal, '../build/portal/vendor/leaflet'));
+  assert.ok(built.some((f) => /^leaflet\.[0-9a-f]{10}\.js$/.test(f)), 'hashed copy in build/portal: ' + built);
 });

@@ -12,13 +12,17 @@ export class ApiError extends Error {
     this.code = err.code || (status === 0 ? 'network' : 'http_' + status);
     this.field = err.field || null;
     this.retryAfter = retryAfter || null;
+    this.body = body || null;
+    // a failed read changed nothing: its 503 must not speak of saving
+    this.read = false;
   }
   // in the page's language: the portal's text for the code (and field);
   // a generic Vietnamese text keeps the server's detail after it
   display() {
     let m = this.message;
     const byField = this.field && 'err.' + this.code + '.' + this.field;
-    if (byField && has(byField)) m = t(byField);
+    if (this.read && has('err.' + this.code + '.read')) m = t('err.' + this.code + '.read');
+    else if (byField && has(byField)) m = t(byField);
     else if (has('err.' + this.code)) {
       const generic = ['invalid_field', 'bad_request', 'invalid_json'].includes(this.code);
       if (!generic) m = t('err.' + this.code);
@@ -108,9 +112,16 @@ export async function get(path, auth) {
   try {
     res = await fetch(BASE + path, { headers: headersFor(auth), credentials: 'same-origin' });
   } catch (e) {
-    throw new ApiError(0, null);
+    const err = new ApiError(0, null);
+    err.read = true;
+    throw err;
   }
-  return parse(res);
+  try {
+    return await parse(res);
+  } catch (err) {
+    err.read = true;
+    throw err;
+  }
 }
 
 // a file the API sends as an attachment (the stats as CSV): fetched with

@@ -2,7 +2,7 @@
 // the result template, media, and form error display.
 import config from '../config.js';
 import { t, label, lang, locale, setLang, applyI18n, onLangChange } from './i18n.js';
-import { h, $, $$, clear, append } from './dom.js';
+import { h, $, $$, clear, append, replace } from './dom.js';
 import { staff } from './api.js';
 
 // ---------------------------------------------------------------- header
@@ -31,18 +31,75 @@ export function initPage(active) {
     });
     append(header, [
       h('a.brand', { href: 'index.html' },
-        h('span.brand-mark', { 'aria-hidden': 'true' }, 'PA'),
+        config.emblem
+          ? h('img.brand-emblem', { src: config.emblem, alt: '', width: 36, height: 36 })
+          : h('span.brand-mark', { 'aria-hidden': 'true' }, 'PA'),
         h('span.brand-text',
-          h('strong', { dataset: { i18n: 'app.title' } }),
-          h('small', { dataset: { i18n: 'app.subtitle' } }))),
+          h('small.brand-province'),
+          h('strong', { dataset: { i18n: 'app.title' } }))),
       sw,
       nav,
     ]);
+    // on a phone the links scroll sideways: the current page is shown
+    requestAnimationFrame(() => {
+      const cur = nav.querySelector('[aria-current="page"]');
+      if (cur && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = cur.offsetLeft - nav.offsetLeft - (nav.clientWidth - cur.offsetWidth) / 2;
+      fade();
+    });
+    // the right edge fades while more links are hidden there
+    const fade = () => nav.classList.toggle('more-right', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2);
+    nav.addEventListener('scroll', fade, { passive: true });
+    window.addEventListener('resize', fade);
   }
+  renderTrust();
+  onLangChange(renderTrust);
   applyI18n();
   onLangChange(() => { document.title = t(document.body.dataset.titleKey || 'app.title') + ' · ' + t('app.title'); });
   document.title = t(document.body.dataset.titleKey || 'app.title') + ' · ' + t('app.title');
   startTicker();
+  registerWorker();
+}
+
+// the app shell for offline use (sw.js); a browser without service
+// workers, or a page not served over http(s) from the site, goes without
+function registerWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('sw.js').catch(() => {});
+}
+
+// ---------------------------------------------------------------- trust
+// Who runs the service, how to reach them and what happens to the data,
+// from config.js (per deployment): the province in the header, the IOC's
+// hotline, address and the privacy notice in every page's footer.
+export function fromConfig(v) {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v[lang()] || v.vi || '';
+  return v || '';
+}
+
+function renderTrust() {
+  const prov = $('header.site .brand-province');
+  if (prov) prov.textContent = fromConfig(config.province) || t('app.subtitle');
+  let footer = $('footer.site');
+  if (!footer) {
+    footer = h('footer.site');
+    document.body.appendChild(footer);
+  }
+  const privacy = fromConfig(config.privacy);
+  const contact = [];
+  if (config.hotline) {
+    contact.push(h('li', t('footer.hotline') + ': ',
+      h('a', { href: 'tel:' + String(config.hotline).replace(/[^\d+]/g, '') }, config.hotline)));
+  }
+  if (config.email) contact.push(h('li', t('footer.email') + ': ', h('a', { href: 'mailto:' + config.email }, config.email)));
+  if (fromConfig(config.address)) contact.push(h('li', t('footer.address') + ': ' + fromConfig(config.address)));
+  replace(footer,
+    h('div.footer-inner',
+      h('div.footer-org',
+        h('strong', fromConfig(config.operator) || t('app.title')),
+        contact.length ? h('ul.footer-contact', contact) : null),
+      privacy && privacy.length ? h('details.privacy#privacy',
+        h('summary', t('footer.privacy')),
+        h('ul', (Array.isArray(privacy) ? privacy : [privacy]).map((p) => h('li', p)))) : null));
 }
 
 // ---------------------------------------------------------------- fields
@@ -149,8 +206,17 @@ export function countdown(due, overdue) {
 const STEP_ORDER = ['verify', 'supplement', 'receive', 'dispatch', 'identify', 'accept', 'resolve',
   'approve', 'confirm', 'publish', 'notify', 'reply'];
 
-// deadlines: [{step, due, agency?, met?, overdue?}]
-export function deadlineList(deadlines, dir) {
+// A step closed by a rejection, a cancellation or a request for more
+// information was not carried out: the server marks its deadline met, but
+// "Verification: on time" would tell the citizen it was verified.
+const STOPPED_BY = {
+  rejected: 'cd.stopped.rejected',
+  cancelled: 'cd.stopped.cancelled',
+  needs_info: 'cd.stopped.needs_info',
+};
+
+// deadlines: [{step, due, agency?, met?, overdue?}]; state: the report's
+export function deadlineList(deadlines, dir, state) {
   const list = h('ul.deadlines');
   const items = Array.isArray(deadlines) ? deadlines.slice() : [];
   const isDone = (d) => (d.met === true || d.met === false ? 1 : 0);
@@ -163,7 +229,8 @@ export function deadlineList(deadlines, dir) {
   for (const d of items) {
     const done = d.met === true || d.met === false;
     let status;
-    if (d.met === true) status = h('span.badge.ok', t('cd.met'));
+    if (d.met === true && STOPPED_BY[state]) status = h('span.badge.stopped', t(STOPPED_BY[state]));
+    else if (d.met === true) status = h('span.badge.ok', t('cd.met'));
     else if (d.met === false) status = h('span.badge.bad', t('cd.missed'));
     else status = countdown(d.due, d.overdue === true);
     const li = h('li.deadline', { class: (d.overdue === true || d.met === false) ? 'is-overdue' : null, dataset: { step: d.step || '' } },
@@ -171,7 +238,7 @@ export function deadlineList(deadlines, dir) {
       d.agency ? h('span.deadline-agency', agencyName(dir, d.agency)) : null,
       h('span.deadline-due', t('cd.due', { t: fmtTime(d.due) })),
       status);
-    if (done) li.classList.add('is-done');
+    if (done) li.classList.add(d.met === true && STOPPED_BY[state] ? 'is-stopped' : 'is-done');
     list.appendChild(li);
   }
   return list;
@@ -310,9 +377,11 @@ export function showError(form, err) {
       if (slot) break;
     }
   }
+  // err.node: the message with a link in it (what to do next)
+  const put = (el) => { if (err && err.node) replace(el, err.node); else el.textContent = msg; };
   if (slot) {
     const e = slot.querySelector(':scope > .field-error') || slot.appendChild(h('p.field-error', { role: 'alert' }));
-    e.textContent = msg;
+    put(e);
     e.hidden = false;
     const input = $('input, textarea, select', slot);
     if (input) { input.setAttribute('aria-invalid', 'true'); }
@@ -321,7 +390,7 @@ export function showError(form, err) {
   }
   let g = $('.form-error', form);
   if (!g) { g = h('p.form-error', { role: 'alert' }); form.prepend(g); }
-  g.textContent = msg;
+  put(g);
   g.hidden = false;
   g.scrollIntoView({ block: 'center', behavior: 'smooth' });
 }

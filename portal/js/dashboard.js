@@ -195,12 +195,17 @@ async function load() {
   const form = $('#dash-form');
   clearErrors(form);
   const q = new URLSearchParams({ from: $('#d-from').value, to: $('#d-to').value });
+  $('#dash-loading').hidden = false;
+  $('#stats-table').setAttribute('aria-busy', 'true');
   try {
     rows = normalise(await get('/stats?' + q));
   } catch (err) {
     if (err.status === 401 || err.status === 403) $('#dash-signin').hidden = false;
     showError(form, err);
     rows = [];
+  } finally {
+    $('#dash-loading').hidden = true;
+    $('#stats-table').setAttribute('aria-busy', 'false');
   }
   render();
 }

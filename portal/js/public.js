@@ -6,13 +6,15 @@ import { t, label, onLangChange } from './i18n.js';
 import { h, $, clear, replace } from './dom.js';
 import { get, directory, listOf } from './api.js';
 import { initPage, pick, stateOf, titleOf, fmtTime, resultBlock, mediaList, positionOf, categoryName, excerpt, showError, clearErrors } from './common.js';
-import { makeMap, dot, L } from './map.js';
+import { makeMap, dot } from './map.js';
 
 initPage('public.html');
 
-const map = makeMap($('#public-map'), { scrollWheelZoom: true });
-const markers = L.layerGroup().addTo(map);
-const byId = new Map();   // id -> {item, marker, li}
+// the list comes first; the map (and Leaflet) arrives when it arrives, and
+// gets the markers of what is already listed
+let map = null;
+let markers = null;
+const byId = new Map();   // id -> {item, marker, li, pos}
 let page = 1;
 let lastQuery = '';
 let dir = { agencies: [], categories: [] };
@@ -28,7 +30,7 @@ async function fillCategories() {
 
 function query() {
   const q = new URLSearchParams();
-  if ($('#f-inview').checked) {
+  if ($('#f-inview').checked && map) {
     const b = map.getBounds();
     q.set('bbox', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(','));
   }
@@ -42,7 +44,7 @@ async function load(reset) {
   clearErrors(form);
   if (reset) {
     page = 1;
-    markers.clearLayers();
+    if (markers) markers.clearLayers();
     byId.clear();
     clear($('#public-list'));
   }
@@ -50,11 +52,15 @@ async function load(reset) {
   q.set('page', String(page));
   lastQuery = q.toString();
   let body;
+  setBusy(true);
   try {
-    body = await get('/public/reports?' + lastQuery, { staff: false });
+    // the directory was asked for at the same time (fillCategories)
+    [body, dir] = await Promise.all([get('/public/reports?' + lastQuery, { staff: false }), directory()]);
   } catch (err) {
     showError(form, err);
     return;
+  } finally {
+    setBusy(false);
   }
   const items = listOf(body, 'reports');
   const total = Number(pick(body, 'total', 'count'));
@@ -63,11 +69,22 @@ async function load(reset) {
   $('#public-count').textContent = byId.size ? t('public.count', { n: Number.isFinite(total) ? total : byId.size }) : '';
   const per = Number(q.get('per_page'));
   $('#public-more').hidden = !(items.length >= per && (!Number.isFinite(total) || byId.size < total));
-  if (reset && byId.size && !$('#f-inview').checked) {
-    const pts = [...byId.values()].map((x) => x.pos).filter(Boolean);
-    if (pts.length === 1) map.setView(pts[0], 15);
-    else if (pts.length > 1) map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom: 15 });
-  }
+  if (reset && !$('#f-inview').checked) fitAll();
+}
+
+// the loading state: the list says it is loading, the button waits
+function setBusy(busy) {
+  const list = $('#public-list');
+  list.setAttribute('aria-busy', busy ? 'true' : 'false');
+  $('#public-loading').hidden = !busy;
+  $('#public-more').disabled = busy;
+}
+
+function fitAll() {
+  if (!map || !byId.size) return;
+  const pts = [...byId.values()].map((x) => x.pos).filter(Boolean);
+  if (pts.length === 1) map.setView(pts[0], 15);
+  else if (pts.length > 1) map.fitBounds(window.L.latLngBounds(pts), { padding: [30, 30], maxZoom: 15 });
 }
 
 function ratingSummary(it) {
@@ -108,7 +125,7 @@ function addItem(it) {
   const pos = positionOf(it);
   const resultSlot = h('div.result-slot');
   const li = h('li.public-item', { dataset: { id } },
-    h('h3', titleOf(it)),
+    h('h2', titleOf(it)),
     itemBody(it),
     resultSlot);
   const res = resultBlock(it, dir);
@@ -128,25 +145,45 @@ function addItem(it) {
     }, t('public.show_result')));
   }
   $('#public-list').appendChild(li);
-  let marker = null;
-  if (pos) {
-    marker = dot(pos, { color: stateOf(it) === 'resolved' ? '#2e7d32' : '#1565c0', className: 'pa-marker public-marker' });
-    const pop = h('div.popup',
-      h('span.popup-title', titleOf(it)),
-      h('span', excerpt(pick(it, 'content') || '', 140)));
-    marker.bindPopup(pop);
-    marker.on('click', () => select(id));
-    marker.addTo(markers);
-    // which report a marker stands for (tests and assistive tools)
-    const el = marker.getElement();
-    if (el) el.setAttribute('data-id', id);
-  }
+  const entry = { item: it, marker: null, li, pos };
+  byId.set(id, entry);
+  addMarker(id, entry);
   li.addEventListener('click', (ev) => {
     if (ev.target.closest('button, a, video, audio')) return;
     select(id);
-    if (marker) { map.setView(pos, Math.max(map.getZoom(), 14)); marker.openPopup(); }
+    showOnMap(entry);
   });
-  byId.set(id, { item: it, marker, li, pos });
+}
+
+function addMarker(id, entry) {
+  if (!markers || !entry.pos || entry.marker) return;
+  const it = entry.item;
+  const marker = dot(entry.pos, { color: stateOf(it) === 'resolved' ? '#2e7d32' : '#1565c0', className: 'pa-marker public-marker' });
+  const pop = h('div.popup',
+    h('span.popup-title', titleOf(it)),
+    h('span', excerpt(pick(it, 'content') || '', 140)));
+  marker.bindPopup(pop);
+  marker.on('click', () => select(id));
+  marker.addTo(markers);
+  // which report a marker stands for (tests and assistive tools)
+  const el = marker.getElement();
+  if (el) el.setAttribute('data-id', id);
+  entry.marker = marker;
+}
+
+// A list item opens its popup where the user can see it: on a phone the
+// map sits above the list, so it is brought on screen first, and the
+// report is centred a little low so the popup above it fits too.
+function showOnMap(entry) {
+  if (!map || !entry.marker) return;
+  const el = $('#public-map');
+  const r = el.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > window.innerHeight) {
+    el.scrollIntoView({ block: 'start', behavior: 'instant' });
+  }
+  map.setView(entry.pos, Math.max(map.getZoom(), 14), { animate: false });
+  map.panBy([0, -Math.round(el.clientHeight / 4)], { animate: false });
+  entry.marker.openPopup();
 }
 
 function select(id) {
@@ -158,8 +195,20 @@ function select(id) {
 $('#filters').addEventListener('submit', (ev) => { ev.preventDefault(); load(true); });
 $('#f-category').addEventListener('change', () => load(true));
 $('#public-more').addEventListener('click', () => { page += 1; load(false); });
-map.on('moveend', () => { if ($('#f-inview').checked) load(true); });
 
-await fillCategories();
+// the map after the first page of the list: on a slow link Leaflet must not
+// hold up what the citizen came for
+function startMap() {
+  return makeMap($('#public-map'), { scrollWheelZoom: true }).then((m) => {
+    map = m;
+    markers = window.L.layerGroup().addTo(map);
+    for (const [id, entry] of byId) addMarker(id, entry);
+    if (!$('#f-inview').checked) fitAll();
+    map.on('moveend', () => { if ($('#f-inview').checked) load(true); });
+  }).catch(() => { $('#public-map').hidden = true; });
+}
+
+// the list and the categories side by side: one round trip, not two
+fillCategories();
 onLangChange(async () => { await fillCategories(); load(true); });
-load(true);
+load(true).finally(startMap);

@@ -86,11 +86,16 @@ async function loadQueue() {
   if ($('#q-overdue').checked) q.set('overdue', '1');
   if (config.queueLimit) q.set('limit', String(config.queueLimit));
   let body;
+  $('#queue-loading').hidden = false;
+  $('#queue-list').setAttribute('aria-busy', 'true');
   try {
     body = await get('/queue' + (q.toString() ? '?' + q : ''));
   } catch (err) {
     if (!onAuthError(err)) showError(form, err);
     return;
+  } finally {
+    $('#queue-loading').hidden = true;
+    $('#queue-list').setAttribute('aria-busy', 'false');
   }
   const items = sortQueue(listOf(body, 'reports', 'queue'));
   const ul = $('#queue-list');
@@ -242,10 +247,9 @@ function renderDetail(r, doneAction) {
     const mapEl = h('div.map.small-map.detail-map');
     sec.appendChild(mapEl);
     requestAnimationFrame(() => {
-      try {
-        const m = makeMap(mapEl, { center: pos, zoom: 15 });
-        dot(pos).addTo(m);
-      } catch (e) { mapEl.hidden = true; }
+      makeMap(mapEl, { center: pos, zoom: 15 })
+        .then((m) => dot(pos).addTo(m))
+        .catch(() => { mapEl.hidden = true; });
     });
   }
 
@@ -261,7 +265,7 @@ function renderDetail(r, doneAction) {
 
   if (Array.isArray(r.deadlines) && r.deadlines.length) {
     sec.appendChild(h('h3', t('track.deadlines')));
-    sec.appendChild(deadlineList(r.deadlines, dir));
+    sec.appendChild(deadlineList(r.deadlines, dir, state));
   }
 
   const asg = assignmentsOf(r);

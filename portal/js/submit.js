@@ -1,14 +1,20 @@
 // Citizen page: submit a report (POST /api/v1/reports).
 import { t, onLangChange } from './i18n.js';
 import { h, $, clear, replace } from './dom.js';
+import config from '../config.js';
 import { upload, directory, mine, ApiError } from './api.js';
-import { initPage, clearErrors, showError, deadlineList, localToRfc3339 } from './common.js';
+import { initPage, clearErrors, showError, deadlineList, localToRfc3339, fmtTime, fromConfig } from './common.js';
 import { makeMap, dot } from './map.js';
+import { photoFacts, loadOutline, inside } from './exif.js';
+import { drafts, draftFiles } from './drafts.js';
 
 initPage('index.html');
 
 const form = $('#report-form');
 const files = [];          // File objects chosen so far
+const facts = new Map();   // File -> what its EXIF says (photoFacts)
+const MAX_BYTES = config.mediaMaxBytes || 50 * 1024 * 1024;
+const MAX_COUNT = config.mediaMaxCount || 10;
 let pickMarker = null;
 let map = null;
 
@@ -28,9 +34,58 @@ fillCategories();
 onLangChange(fillCategories);
 
 // ---------------------------------------------------------------- media
+// The limits are said before choosing and enforced here, so a 63 MB video
+// is refused at once, not after minutes of uploading it.
+function mb(n) { return Math.round(n / (1024 * 1024)); }
+
+function showLimits() {
+  $('#media-limits').textContent = t('submit.media.limits', { mb: mb(MAX_BYTES), n: MAX_COUNT });
+}
+showLimits();
+onLangChange(showLimits);
+
 function addFiles(list) {
-  for (const f of list) files.push(f);
+  const refused = [];
+  for (const f of list) {
+    if (f.size > MAX_BYTES) refused.push(t('submit.media.too_big', { name: f.name, size: mb(f.size), mb: mb(MAX_BYTES) }));
+    else if (files.length >= MAX_COUNT) refused.push(t('submit.media.too_many', { name: f.name, n: MAX_COUNT }));
+    else {
+      files.push(f);
+      facts.set(f, null);
+      photoFacts(f).then((x) => { facts.set(f, x); renderFiles(); });
+    }
+  }
+  const slot = $('[data-field="media"] > .field-error');
+  slot.textContent = refused.join(' ');
+  slot.hidden = !refused.length;
   renderFiles();
+}
+onLangChange(renderFiles);
+
+// the warnings of one photo, from its EXIF: too old, no GPS, outside the
+// province; the server decides, these only say what it will likely say
+let polys = null;
+loadOutline(config.boundary).then((p) => { polys = p; renderFiles(); });
+
+function photoWarnings(f) {
+  const x = facts.get(f);
+  if (!x || !x.readable) return [];
+  const out = [];
+  const maxH = config.photoMaxAgeHours || 24;
+  if (!x.takenAt) out.push(t('submit.photo.no_time'));
+  else if (Date.now() - x.takenAt.getTime() > maxH * 3600000) out.push(t('submit.photo.too_old', { t: fmtTime(x.takenAt.toISOString()), h: maxH }));
+  if (!x.gps) out.push(t('submit.photo.no_gps'));
+  else if (polys && !inside(polys, x.gps.lat, x.gps.lng)) out.push(t('submit.photo.outside', { p: fromConfig(config.province) }));
+  return out;
+}
+
+// the first photo position, for the location when none was chosen
+function photoPosition() {
+  for (const f of files) {
+    const x = facts.get(f);
+    if (x && x.gps) return x.gps;
+  }
+  return null;
 }
 
 function renderFiles() {
@@ -39,20 +94,26 @@ function renderFiles() {
   files.forEach((f, i) => {
     let thumb;
     if (f.type.startsWith('image/')) {
-      thumb = h('img', { alt: f.name });
+      thumb = h('img', { alt: '' });
       thumb.src = URL.createObjectURL(f);
       thumb.addEventListener('load', () => URL.revokeObjectURL(thumb.src), { once: true });
     } else {
-      thumb = h('span.media-placeholder', f.type || '?');
+      thumb = h('span.media-placeholder', { 'aria-hidden': 'true' }, f.type || '?');
     }
-    ul.appendChild(h('li',
+    const warn = photoWarnings(f);
+    const x = facts.get(f);
+    ul.appendChild(h('li', { dataset: { warnings: String(warn.length) } },
       thumb,
-      h('span.file-name', f.name, ' ', h('span.file-size', '· ' + Math.max(1, Math.round(f.size / 1024)) + '\u00a0KB')),
+      h('span.file-name', f.name, ' ', h('span.file-size', '· ' + Math.max(1, Math.round(f.size / 1024)) + '\u00a0KB'),
+        x && x.gps ? h('span.file-gps', ' · GPS ' + x.gps.lat.toFixed(4) + ', ' + x.gps.lng.toFixed(4)) : null,
+        warn.length ? h('ul.photo-warnings', warn.map((w) => h('li', w))) : null),
       h('button.button.small.secondary', {
         type: 'button',
-        onclick: () => { files.splice(i, 1); renderFiles(); },
+        'aria-label': t('submit.media.remove') + ': ' + f.name,
+        onclick: () => { files.splice(i, 1); facts.delete(f); renderFiles(); },
       }, t('submit.media.remove'))));
   });
+  $('#media-count').textContent = files.length ? t('submit.media.count', { n: files.length, max: MAX_COUNT }) : '';
 }
 
 for (const id of ['#media-camera', '#media-gallery']) {
@@ -68,19 +129,25 @@ function setLocation(lat, lng, source) {
   $('#lat').value = lat.toFixed(6);
   $('#lng').value = lng.toFixed(6);
   $('#loc-text').textContent = lat.toFixed(5) + ', ' + lng.toFixed(5) + (source ? ' (' + source + ')' : '');
-  if (map) {
-    if (!pickMarker) pickMarker = dot([lat, lng], { color: '#1565c0', className: 'pa-marker pick' }).addTo(map);
-    else pickMarker.setLatLng([lat, lng]);
-    map.setView([lat, lng], Math.max(map.getZoom(), 14));
-  }
+  placeMarker(lat, lng);
 }
 
-try {
-  map = makeMap($('#pick-map'), { scrollWheelZoom: false });
-  map.on('click', (e) => setLocation(e.latlng.lat, e.latlng.lng, 'map'));
-} catch (e) {
-  $('#pick-map').hidden = true;
+function placeMarker(lat, lng) {
+  if (!map) return;
+  if (!pickMarker) pickMarker = dot([lat, lng], { color: '#1565c0', className: 'pa-marker pick' }).addTo(map);
+  else pickMarker.setLatLng([lat, lng]);
+  map.setView([lat, lng], Math.max(map.getZoom(), 14));
 }
+
+// the map is a convenience: the form works (GPS, typed coordinates) before
+// Leaflet arrives, and without it
+makeMap($('#pick-map'), { scrollWheelZoom: false }).then((m) => {
+  map = m;
+  map.on('click', (e) => setLocation(e.latlng.lat, e.latlng.lng, 'map'));
+  const lat = parseFloat($('#lat').value);
+  const lng = parseFloat($('#lng').value);
+  if (Number.isFinite(lat) && Number.isFinite(lng)) placeMarker(lat, lng);
+}).catch(() => { $('#pick-map').hidden = true; });
 
 for (const id of ['#lat', '#lng']) {
   $(id).addEventListener('change', () => {
@@ -114,6 +181,7 @@ function collect() {
     reporter_phone: v('reporter_phone'),
     reporter_email: v('reporter_email'),
     publish_identity: $('#publish_identity').checked,
+    share_identity: $('#share_identity').checked,
     private_result: $('#private_result').checked,
     channel: 'web',
   };
@@ -125,7 +193,31 @@ function localCheck(f) {
   if (!f.content || !f.content.trim()) return { field: 'content', message: t('submit.err.content') };
   if (!f.reporter_name) return { field: 'reporter_name', message: t('submit.err.name') };
   if (!f.reporter_phone) return { field: 'reporter_phone', message: t('submit.err.phone') };
+  if (f.lat === undefined || f.lng === undefined) {
+    // the server can take the place from a photo's GPS: only when none has
+    // it (and the photos could be read) is the citizen told what to do
+    const unread = files.some((x) => { const y = facts.get(x); return !y || !y.readable; });
+    if (!photoPosition() && !unread) {
+      return { field: 'location', message: files.length ? t('submit.err.no_position_photo') : t('submit.err.no_position') };
+    }
+  }
   return null;
+}
+
+// What a refusal means for this citizen and what to do next.
+function explain(err) {
+  if (err.code === 'duplicate') {
+    // api.md's 409 names no report today; when it does (report_id), link it
+    const id = err.body && err.body.error && (err.body.error.report_id || err.body.error.id);
+    const link = id ? h('a', { href: 'track.html#id=' + encodeURIComponent(id) }, t('submit.dup.open', { id }))
+      : h('a', { href: 'track.html' }, t('submit.dup.mine'));
+    return { display: () => t('submit.dup'), node: h('span', t('submit.dup') + ' ', link) };
+  }
+  if (err.code === 'missing_field' && (err.field === 'lat' || err.field === 'lng')) {
+    const msg = files.length ? t('submit.err.no_position_photo') : t('submit.err.no_position');
+    return { field: 'location', display: () => msg };
+  }
+  return err;
 }
 
 function setProgress(frac) {
@@ -147,22 +239,19 @@ form.addEventListener('submit', async (ev) => {
   const btn = $('#send');
   btn.disabled = true;
   btn.textContent = t('submit.sending');
-  let body;
-  if (files.length) {
-    body = new FormData();
-    for (const [k, val] of Object.entries(f)) body.append(k, typeof val === 'boolean' ? String(val) : val);
-    for (const file of files) body.append('media', file, file.name);
-  } else {
-    body = { ...f };
-    if (body.lat !== undefined) body.lat = Number(body.lat);
-    if (body.lng !== undefined) body.lng = Number(body.lng);
+  if (navigator.onLine === false) {
+    await keepDraft(f, files);
+    btn.disabled = false;
+    btn.textContent = t('submit.send');
+    return;
   }
   setProgress(0);
   try {
-    const res = await upload('/reports', body, { staff: false }, setProgress);
+    const res = await send(f, files);
     done(res || {}, f);
   } catch (err) {
-    showError(form, err instanceof ApiError ? err : new ApiError(0, null));
+    if (err instanceof ApiError && err.status === 0) await keepDraft(f, files);
+    else showError(form, explain(err instanceof ApiError ? err : new ApiError(0, null)));
   } finally {
     btn.disabled = false;
     btn.textContent = t('submit.send');
@@ -170,6 +259,93 @@ form.addEventListener('submit', async (ev) => {
     $('#upload-percent').hidden = true;
   }
 });
+
+function send(f, list, onProgress = setProgress) {
+  let body;
+  if (list.length) {
+    body = new FormData();
+    for (const [k, val] of Object.entries(f)) body.append(k, typeof val === 'boolean' ? String(val) : val);
+    for (const file of list) body.append('media', file, file.name);
+  } else {
+    body = { ...f };
+    if (body.lat !== undefined) body.lat = Number(body.lat);
+    if (body.lng !== undefined) body.lng = Number(body.lng);
+  }
+  return upload('/reports', body, { staff: false }, onProgress);
+}
+
+// ---------------------------------------------------------------- drafts
+// No signal: the report and its photos stay on the phone (IndexedDB) and
+// are sent when the signal is back and the citizen says so.
+async function keepDraft(f, list) {
+  try {
+    await drafts.save(f, list);
+  } catch (e) {
+    showError(form, { display: () => t('submit.draft.failed') });
+    return;
+  }
+  form.reset();
+  files.length = 0;
+  facts.clear();
+  renderFiles();
+  $('#loc-text').textContent = t('submit.location.none');
+  await showDrafts(t('submit.draft.saved'));
+}
+
+async function showDrafts(note) {
+  const box = $('#drafts');
+  const list = await drafts.list();
+  clear(box);
+  box.hidden = !list.length && !note;
+  if (note) box.appendChild(h('p.notice.ok', { role: 'status' }, note));
+  if (!list.length) return;
+  const online = navigator.onLine !== false;
+  box.appendChild(h('h2', t('submit.draft.heading', { n: list.length })));
+  box.appendChild(h('p.hint', online ? t('submit.draft.online') : t('submit.draft.offline')));
+  const ul = h('ul.draft-list');
+  for (const d of list) {
+    const out = h('p.field-error', { role: 'alert', hidden: true });
+    const sendBtn = h('button.button.small.primary', {
+      type: 'button',
+      disabled: !online,
+      dataset: { draft: d.id },
+      onclick: async () => {
+        sendBtn.disabled = true;
+        sendBtn.textContent = t('submit.sending');
+        try {
+          const res = await send(d.fields, draftFiles(d), null);
+          await drafts.remove(d.id);
+          done(res || {}, d.fields);
+          showDrafts();
+        } catch (err) {
+          out.textContent = err.status === 0 ? t('submit.draft.still_offline') : explain(err).display();
+          out.hidden = false;
+          sendBtn.disabled = false;
+          sendBtn.textContent = t('submit.draft.send');
+        }
+      },
+    }, t('submit.draft.send'));
+    ul.appendChild(h('li', { dataset: { id: d.id } },
+      h('span.draft-title', (d.fields.title || d.fields.content || '').slice(0, 80)),
+      h('span.msg-meta', t('submit.draft.meta', { t: fmtTime(d.saved_at), n: (d.files || []).length })),
+      h('span.actions-row',
+        sendBtn,
+        h('button.button.small.danger', {
+          type: 'button',
+          onclick: async () => {
+            if (!window.confirm(t('submit.draft.delete.confirm'))) return;
+            await drafts.remove(d.id);
+            showDrafts();
+          },
+        }, t('submit.draft.delete'))),
+      out));
+  }
+  box.appendChild(ul);
+}
+
+window.addEventListener('online', () => showDrafts());
+window.addEventListener('offline', () => showDrafts());
+showDrafts();
 
 function done(res, f) {
   const id = String(res.id || '');

@@ -28,7 +28,15 @@ function renderList() {
       h('button.button.small.primary', { type: 'button', onclick: () => open(r.id, r.token) }, t('track.open')),
       h('button.button.small.danger', {
         type: 'button',
-        onclick: () => { mine.remove(r.id); renderList(); if (current && current.id === r.id) section.hidden = true; },
+        'aria-label': t('track.forget') + ': ' + r.id,
+        onclick: () => {
+          // the access token may be stored nowhere else: losing it loses
+          // the report (no follow-up, no rating)
+          if (!window.confirm(t('track.forget.confirm', { id: r.id }))) return;
+          mine.remove(r.id);
+          renderList();
+          if (current && current.id === r.id) section.hidden = true;
+        },
       }, t('track.forget'))));
   }
 }
@@ -95,7 +103,7 @@ async function render(r) {
   // deadlines
   if (Array.isArray(r.deadlines) && r.deadlines.length) {
     section.appendChild(h('h3', t('track.deadlines')));
-    section.appendChild(deadlineList(r.deadlines, dir));
+    section.appendChild(deadlineList(r.deadlines, dir, state));
   }
 
   // messages (requests for a supplement and other notices)
@@ -136,12 +144,18 @@ async function render(r) {
       onclick: async (ev) => {
         if (!window.confirm(t('track.cancel.confirm'))) return;
         ev.currentTarget.disabled = true;
-        try { render(await act(id, 'cancel', {}, null, { reportToken: current.token })); } catch (err) { out.textContent = err.display ? err.display() : String(err); out.hidden = false; }
+        try { await act(id, 'cancel', {}, null, { reportToken: current.token }); render(await reread(id)); } catch (err) { out.textContent = err.display ? err.display() : String(err); out.hidden = false; }
       },
     }, t('track.cancel')));
     section.append(h('hr'), box, out);
   }
   section.focus({ preventScroll: true });
+}
+
+// The action's answer is the report without the reporter's messages and
+// comments: after acting, the page shows the reporter's full view again.
+function reread(id) {
+  return get('/reports/' + encodeURIComponent(id), { reportToken: current.token });
 }
 
 function messagesOf(r) {
@@ -179,7 +193,7 @@ function supplementForm(id) {
     try {
       const r = await act(id, 'supplement', { content: text.value }, Array.from(files.files || []), { reportToken: current.token },
         (f) => { if (f !== null) progress.value = f; });
-      render(r && r.id ? r : await get('/reports/' + encodeURIComponent(id), { reportToken: current.token }));
+      if (r) render(await reread(id));
     } catch (err) {
       showError(form, err instanceof ApiError ? err : new ApiError(0, null));
     } finally {
@@ -212,8 +226,8 @@ function ratingBlock(id, r) {
       onclick: async () => {
         for (const b of btns.children) b.disabled = true;
         try {
-          const res = await act(id, 'rate', { rating: v }, null, { reportToken: current.token });
-          render(res && res.id ? res : { ...r, rating: v });
+          await act(id, 'rate', { rating: v }, null, { reportToken: current.token });
+          render(await reread(id));
         } catch (err) {
           out.textContent = err.display ? err.display() : String(err);
           out.hidden = false;
@@ -256,8 +270,8 @@ function commentsBlock(id, r) {
     clearErrors(form);
     if (!text.value.trim()) return showError(form, { field: 'text', display: () => t('common.required') });
     try {
-      const res = await act(id, 'comment', { text: text.value }, null, { reportToken: current.token });
-      render(res && res.id ? res : await get('/reports/' + encodeURIComponent(id), { reportToken: current.token }));
+      await act(id, 'comment', { text: text.value }, null, { reportToken: current.token });
+      render(await reread(id));
     } catch (err) {
       showError(form, err);
     }
