@@ -14,6 +14,9 @@ import {
 import { STATES, allowedActions, ONE_CLICK, REJECT_REASONS } from './actions.js';
 import { makeMap, dot } from './map.js';
 
+// a return's kind and its label
+const RETURN_KINDS = { not_competent: 'f.kind.not_competent', needs_info: 'f.kind.needs_info' };
+
 initPage('staff.html');
 
 let dir = { agencies: [], categories: [] };
@@ -182,9 +185,12 @@ function renderFormer(r) {
   clear(sec);
   sec.dataset.state = state;
   sec.dataset.id = id;
+  // every key written out, so the i18n check sees what is named
+  const elsewhere = { ioc: 'staff.former.ioc', reporter: 'staff.former.reporter',
+    superior: 'staff.former.superior', closed: 'staff.former.closed' };
   const where = r.with === 'agency' && Array.isArray(r.agencies)
     ? t('staff.former.agency', { a: r.agencies.map((a) => agencyName(dir, a)).join(', ') })
-    : t('staff.former.' + (r.with || 'closed'));
+    : t(elsewhere[r.with] || 'staff.former.closed');
   sec.append(backButton(),
     h('div.report-head', h('h2', h('code', id)), statusBadge(state)),
     h('p.notice.info#former', t('staff.former.notice') + ' ' + where),
@@ -194,7 +200,7 @@ function renderFormer(r) {
     sec.append(h('h3', t('staff.former.returns')),
       h('ul.history', returns.map((x) => h('li',
         h('span.h-when', fmtTime(x.at)),
-        h('span.h-what', x.kind ? t('f.kind.' + x.kind) : ''),
+        h('span.h-what', RETURN_KINDS[x.kind] ? t(RETURN_KINDS[x.kind]) : ''),
         x.message ? h('span.h-note', x.message) : null))));
   }
 }
