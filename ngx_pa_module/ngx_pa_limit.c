@@ -1338,14 +1338,25 @@ ngx_pa_limit_refuse(ngx_http_request_t *r, time_t retry)
 
 
 /*
- * The phone rules: limit.lua on the phone hash's bucket, called by the
+ * The phone rules: limit.lua on the bucket of the phone hash and the
+ * client's network (an IPv4 address, an IPv6 /64), called by the
  * submission once the phone is known.  Its reply goes to on_reply.
+ *
+ * Keyed on the phone alone, anyone could lock a citizen out by sending
+ * reports with the citizen's number (21 were enough).  Keyed on both, a
+ * third party spends only its own budget for that number, the citizen's
+ * own network keeps its budget, and one client still cannot flood with
+ * one number; a flood from many networks is the address limiter's.
+ * (Counting only accepted reports would not help: a third party's
+ * reports are accepted too.)
  */
 
 ngx_int_t
 ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_str_t *phone_hash, ngx_pa_reply_pt on_reply)
 {
+    size_t                n;
+    u_char                addr[16];
     ngx_uint_t            i;
     ngx_array_t          *keys, *args;
     ngx_pa_main_conf_t   *pmcf;
@@ -1359,6 +1370,8 @@ ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_DECLINED;
     }
 
+    n = ngx_pa_limit_addr(r, addr);
+
     keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 2 * lcf->phone.nelts,
                             sizeof(ngx_str_t));
@@ -1366,7 +1379,9 @@ ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_pa_key(r, keys, "rl:phone:%V", phone_hash) == NULL) {
+    if (ngx_pa_key(r, keys, "rl:phone:%V:%*xs", phone_hash, n, addr)
+        == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

@@ -389,6 +389,29 @@ GET /api/v1/nowhere
 
 
 
+=== TEST 17d: a third party cannot lock a citizen out: reports with the citizen's number from another network spend that network's budget, not the citizen's
+--- init
+main::fresh('t_limit_v');
+--- http_config eval
+"pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_v;\n$::Common
+pa_limit phone rate=1r/h burst=1;
+set_real_ip_from 127.0.0.1;
+real_ip_header X-Forwarded-For;"
+--- more_headers eval
+["$::Json\nX-Forwarded-For: 203.0.113.7", "$::Json\nX-Forwarded-For: 203.0.113.7",
+ "$::Json\nX-Forwarded-For: 203.0.113.7", "$::Json\nX-Forwarded-For: 198.51.100.20",
+ "$::Json\nX-Forwarded-For: 198.51.100.20"]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Giả mạo số 1","lat":22.4,"lng":103.4,"reporter_name":"X","reporter_phone":"0912777888"}',
+ "POST /api/v1/reports\n" . '{"content":"Giả mạo số 2","lat":22.4,"lng":103.4,"reporter_name":"X","reporter_phone":"0912777888"}',
+ "POST /api/v1/reports\n" . '{"content":"Giả mạo số 3","lat":22.4,"lng":103.4,"reporter_name":"X","reporter_phone":"0912777888"}',
+ "POST /api/v1/reports\n" . '{"content":"Đèn đường hỏng trước nhà","lat":22.4,"lng":103.4,"reporter_name":"Chủ số","reporter_phone":"0912777888"}',
+ "POST /api/v1/reports\n" . '{"content":"Cống tắc trước nhà","lat":22.4,"lng":103.4,"reporter_name":"Chủ số","reporter_phone":"0912777888"}']
+--- error_code eval
+[201, 201, 429, 201, 201]
+
+
+
 === TEST 17c: pa_limit phone needs pa_redis
 --- http_config
     pa_limit phone rate=5r/h;
