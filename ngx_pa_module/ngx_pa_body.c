@@ -5,10 +5,17 @@
  * memory, the rest in a temp file: never a whole video in memory); a
  * multipart body is then walked in bounded chunks by the streaming parser,
  * and each file part goes straight to its own media temp file.
+ *
+ * That walk (reading the body back, writing each part, SHA-256, libmagic,
+ * metadata) is a job (ngx_pa_thread.c): run in pa_thread_pool before the
+ * route, whose ngx_pa_body_parse() then takes its result.  It touches only
+ * the job's pool and log, the body's buffers and files (nginx leaves them
+ * alone while the request is blocked), and its own results.
  */
 
 #include "ngx_pa_body.h"
 #include "ngx_pa_multipart.h"
+#include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"
 
 
@@ -18,8 +25,20 @@
 #define NGX_PA_BODY_JSON_MAX     (1024 * 1024)
 
 
+/* a multipart body walked by a job, for the route to take */
 typedef struct {
-    ngx_http_request_t   *request;
+    ngx_pa_body_t         body;
+    ngx_pa_err_t          err;
+    ngx_int_t             rc;
+    ngx_chain_t          *bufs;        /* the request body's, read only */
+    const u_char         *boundary;
+    size_t                blen;
+    ngx_http_client_body_handler_pt  resume;
+} ngx_pa_body_job_t;
+
+
+typedef struct {
+    ngx_pa_job_t         *job;
     ngx_pa_main_conf_t   *conf;
     ngx_pa_body_t        *body;
     ngx_pa_err_t         *err;
@@ -38,10 +57,12 @@ typedef struct {
 
 static ngx_int_t ngx_pa_body_json(ngx_http_request_t *r,
     ngx_pa_body_t *body, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_body_multipart(ngx_http_request_t *r,
+static void ngx_pa_body_work(ngx_pa_job_t *job);
+static void ngx_pa_body_done(ngx_http_request_t *r, ngx_pa_job_t *job);
+static ngx_int_t ngx_pa_body_multipart(ngx_pa_job_t *job, ngx_chain_t *bufs,
     ngx_pa_body_t *body, const u_char *boundary, size_t blen,
     ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_body_feed(ngx_http_request_t *r,
+static ngx_int_t ngx_pa_body_feed(ngx_pa_job_t *job, ngx_chain_t *bufs,
     ngx_pa_multipart_t *mp);
 static int ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part);
 static int ngx_pa_form_open(ngx_pa_form_t *form);
@@ -80,7 +101,22 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
     size_t               blen;
     const u_char        *boundary;
     ngx_table_elt_t     *h;
+    ngx_pa_ctx_t        *ctx;
     ngx_pool_cleanup_t  *cln;
+    ngx_pa_body_job_t   *bj;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+
+    if (ctx != NULL && ctx->body != NULL) {
+
+        /* walked by ngx_pa_body_start(); its pool keeps it, and cleans */
+
+        bj = ctx->body;
+        *body = bj->body;
+        *err = bj->err;
+
+        return bj->rc;
+    }
 
     if (ngx_array_init(&body->media, r->pool, 4, sizeof(ngx_pa_media_t *))
         != NGX_OK)
@@ -117,7 +153,11 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
             return NGX_ERROR;
         }
 
-        return ngx_pa_body_multipart(r, body, boundary, blen, err);
+        /* a multipart body always goes through ngx_pa_body_start() */
+
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "pa: a multipart body parsed outside its job");
+        return NGX_ERROR;
     }
 
     if (h == NULL || ngx_pa_body_is(&h->value, "application/json")) {
@@ -127,6 +167,93 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
                    NULL, "send application/json or multipart/form-data");
     return NGX_ERROR;
+}
+
+
+/*
+ * A multipart body is walked by a job before the route runs: in the
+ * thread pool (NGX_AGAIN, resume() is called when it is done) or inline
+ * without one (NGX_OK).  Any other body is left to ngx_pa_body_parse(),
+ * as is a multipart body without a valid boundary (its 400).
+ */
+
+ngx_int_t
+ngx_pa_body_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_http_client_body_handler_pt resume)
+{
+    size_t               blen;
+    ngx_pa_job_t        *job;
+    const u_char        *boundary;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+    ngx_pa_body_job_t   *bj;
+
+    h = r->headers_in.content_type;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL
+        || h == NULL || !ngx_pa_body_is(&h->value, "multipart/form-data")
+        || ngx_pa_multipart_boundary(h->value.data, h->value.len,
+                                     &boundary, &blen)
+           != 0)
+    {
+        return NGX_OK;
+    }
+
+    bj = ngx_pcalloc(r->pool, sizeof(ngx_pa_body_job_t));
+    if (bj == NULL) {
+        return NGX_ERROR;
+    }
+
+    bj->bufs = r->request_body->bufs;
+    bj->boundary = boundary;
+    bj->blen = blen;
+    bj->resume = resume;
+    bj->rc = NGX_ERROR;
+
+    job = ngx_pa_job_create(r, ngx_pa_body_work, ngx_pa_body_done, bj);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* what the work makes lives and dies with the job's pool */
+
+    if (ngx_array_init(&bj->body.media, job->pool, 4,
+                       sizeof(ngx_pa_media_t *))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(job->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pa_body_json_cleanup;
+    cln->data = &bj->body;
+
+    ctx->body = bj;
+
+    return ngx_pa_job_run(job);
+}
+
+
+static void
+ngx_pa_body_work(ngx_pa_job_t *job)
+{
+    ngx_pa_body_job_t  *bj = job->data;
+
+    bj->rc = ngx_pa_body_multipart(job, bj->bufs, &bj->body, bj->boundary,
+                                   bj->blen, &bj->err);
+}
+
+
+static void
+ngx_pa_body_done(ngx_http_request_t *r, ngx_pa_job_t *job)
+{
+    ngx_pa_body_job_t  *bj = job->data;
+
+    bj->resume(r);
 }
 
 
@@ -239,8 +366,9 @@ ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
 
 
 static ngx_int_t
-ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
-    const u_char *boundary, size_t blen, ngx_pa_err_t *err)
+ngx_pa_body_multipart(ngx_pa_job_t *job, ngx_chain_t *bufs,
+    ngx_pa_body_t *body, const u_char *boundary, size_t blen,
+    ngx_pa_err_t *err)
 {
     ngx_int_t            rc;
     ngx_pa_form_t        form;
@@ -248,8 +376,8 @@ ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_mp_handler_t  handler;
 
     ngx_memzero(&form, sizeof(ngx_pa_form_t));
-    form.request = r;
-    form.conf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    form.job = job;
+    form.conf = job->conf;
     form.body = body;
     form.err = err;
 
@@ -258,12 +386,12 @@ ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
         return NGX_ERROR;
     }
 
-    form.text = ngx_pnalloc(r->pool, NGX_PA_BODY_TEXT_MAX);
+    form.text = ngx_pnalloc(job->pool, NGX_PA_BODY_TEXT_MAX);
     if (form.text == NULL) {
         return NGX_ERROR;
     }
 
-    mp = ngx_palloc(r->pool, sizeof(ngx_pa_multipart_t));
+    mp = ngx_palloc(job->pool, sizeof(ngx_pa_multipart_t));
     if (mp == NULL) {
         return NGX_ERROR;
     }
@@ -279,7 +407,7 @@ ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
         return NGX_ERROR;
     }
 
-    rc = ngx_pa_body_feed(r, mp);
+    rc = ngx_pa_body_feed(job, bufs, mp);
 
     if (rc == NGX_PA_MP_OK) {
         rc = ngx_pa_multipart_finish(mp);
@@ -290,7 +418,7 @@ ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
     }
 
     if (rc != NGX_PA_MP_OK) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_INFO, job->log, 0,
                       "pa: malformed multipart body: %s",
                       mp->err ? mp->err : "read error");
         ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
@@ -320,10 +448,14 @@ failed:
 }
 
 
-/* walks the body (memory and temp file) in bounded chunks */
+/*
+ * Walks the body (memory and temp file) in bounded chunks; pread() on the
+ * temp file's descriptor, as ngx_read_file() would log with the request's
+ * log from this thread.
+ */
 
 static ngx_int_t
-ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
+ngx_pa_body_feed(ngx_pa_job_t *job, ngx_chain_t *bufs, ngx_pa_multipart_t *mp)
 {
     int           rc;
     off_t         off;
@@ -335,7 +467,7 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
 
     chunk = NULL;
 
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+    for (cl = bufs; cl; cl = cl->next) {
         b = cl->buf;
 
         if (!b->in_file) {
@@ -348,7 +480,7 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
         }
 
         if (chunk == NULL) {
-            chunk = ngx_pnalloc(r->pool, NGX_PA_BODY_CHUNK);
+            chunk = ngx_pnalloc(job->pool, NGX_PA_BODY_CHUNK);
             if (chunk == NULL) {
                 return NGX_PA_MP_ERROR;
             }
@@ -357,8 +489,16 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
         for (off = b->file_pos; off < b->file_last; off += n) {
             size = (size_t) ngx_min(b->file_last - off, NGX_PA_BODY_CHUNK);
 
-            n = ngx_read_file(b->file, chunk, size, off);
+            n = pread(b->file->fd, chunk, size, off);
+
+            if (n == -1 && ngx_errno == NGX_EINTR) {
+                n = 0;
+                continue;
+            }
+
             if (n <= 0) {
+                ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
+                              "pa: pread() \"%V\" failed", &b->file->name);
                 return NGX_PA_MP_ERROR;
             }
 
@@ -385,7 +525,7 @@ ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
     if (part->has_filename || ngx_strcmp(part->name, "media") == 0) {
 
         len = ngx_strlen(part->content_type);
-        form->client_type.data = ngx_pnalloc(form->request->pool, len + 1);
+        form->client_type.data = ngx_pnalloc(form->job->pool, len + 1);
         if (form->client_type.data == NULL) {
             return NGX_PA_MP_ABORT;
         }
@@ -415,7 +555,7 @@ ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
     form->text_len = 0;
 
     len = ngx_strlen(part->name) + 1;
-    form->name = ngx_pnalloc(form->request->pool, len);
+    form->name = ngx_pnalloc(form->job->pool, len);
     if (form->name == NULL) {
         return NGX_PA_MP_ABORT;
     }
@@ -439,7 +579,7 @@ ngx_pa_form_open(ngx_pa_form_t *form)
         return NGX_PA_MP_ABORT;
     }
 
-    m = ngx_pa_media_open(form->request, form->conf);
+    m = ngx_pa_media_open(form->job);
     if (m == NULL) {
         ngx_pa_err_set(form->err, NGX_HTTP_SERVICE_UNAVAILABLE,
                        "unavailable", NULL, "media storage is not available");
@@ -470,7 +610,7 @@ ngx_pa_form_data(void *data, const u_char *p, size_t len)
     }
 
     if (form->media) {
-        if (ngx_pa_media_write(form->request, form->media, p, len, form->err)
+        if (ngx_pa_media_write(form->job, form->media, p, len, form->err)
             != NGX_OK)
         {
             return NGX_PA_MP_ABORT;
@@ -510,7 +650,7 @@ ngx_pa_form_end(void *data)
     }
 
     if (form->media) {
-        if (ngx_pa_media_close(form->request, form->media, form->err)
+        if (ngx_pa_media_close(form->job, form->media, form->err)
             != NGX_OK)
         {
             return NGX_PA_MP_ABORT;
