@@ -247,3 +247,25 @@ invalid value "maybe"
 ::form(@::Who, ['media', 'video-notime.mp4', 'video/mp4'])
 --- error_code: 422
 --- response_body_like: "code":"photo_too_old","message":"[^"]*no capture time
+
+
+
+=== TEST 22: pa_thread_pool naming a pool no thread_pool defines stops nginx
+--- http_config eval
+"$::Http    pa_thread_pool nosuch;\n"
+--- must_die
+--- error_log
+unknown thread pool "nosuch"
+
+
+
+=== TEST 23: without pa_thread_pool the media work runs inline, as before: the photo is taken, no task is posted
+--- request eval
+::form(['content', 'Cống thoát nước bị tắc'], ['reporter_name', 'Lò Văn D'],
+       ['reporter_phone', '0977000333'], ['lat', '22.39'], ['lng', '103.45'],
+       ['media', 'fresh-mm.jpg', 'image/jpeg'])
+--- error_code: 201
+--- response_body_like: "type":"image/jpeg","size":\d+,"flags":\[\],"taken_at":"2026-01-22T08:00:00\+07:00"
+--- no_error_log
+in thread pool
+pa: thread job done

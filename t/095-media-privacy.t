@@ -66,6 +66,7 @@ sub original { "GET /api/v1/reports/$_[0]/media/$Sha{$_[1]}" }
 sub public { "GET /media/$_[0]/$Sha{$_[1]}" . ($_[2] // '.jpg') }
 
 my $http_config = <<'_EOC_';
+    pa_thread_pool pa;
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_media_privacy;
@@ -103,7 +104,8 @@ my $media = <<'_EOC_';
     }
 _EOC_
 
-setting(http_config => $http_config, config => api() . $media,
+setting(main_config => $Threads, http_config => $http_config,
+        config => api() . $media,
         prepare => sub {
             my $block = shift;
             $block->set_value("skip_eval", "1: 1")
