@@ -63,12 +63,15 @@ struct ngx_pa_action_s {
     ngx_array_t               *open;     /* ngx_str_t key, due, due urgent */
     ngx_array_t               *reopen;   /* ngx_str_t keys */
     ngx_array_t               *extra;    /* ngx_str_t name, value */
+
+    ngx_pa_hash_t              stored;   /* the report act.lua returned */
 };
 
 
 static ngx_int_t ngx_pa_action_send(ngx_pa_action_t *a);
 static void ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
+static void ngx_pa_action_answer(ngx_http_request_t *r, void *data);
 
 static ngx_int_t ngx_pa_act_verify(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_request_info(ngx_pa_action_t *a);
@@ -1606,8 +1609,6 @@ static void
 ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
-    json_t           *view;
-    ngx_pa_hash_t     h;
     ngx_pa_action_t  *a;
 
     a = ctx->data;
@@ -1670,12 +1671,16 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
+    if (ngx_pa_hash_from_reply(r->pool, reply, &a->stored) != NGX_OK) {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    /* publish, review_return, hide, unhide change what the public sees */
+    /*
+     * publish, review_return, hide, unhide change what the public sees:
+     * the copies are made (off the event loop) before the answer, so a
+     * published report's photos are there when the client is told.
+     */
 
     if (ngx_strcmp(a->def->name, "publish") == 0
         || ngx_strcmp(a->def->name, "review_return") == 0
@@ -1683,10 +1688,25 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         || ngx_strcmp(a->def->name, "hide") == 0
         || ngx_strcmp(a->def->name, "unhide") == 0)
     {
-        (void) ngx_pa_public_media_sync(r, &h);
+        if (ngx_pa_public_media_sync(r, &a->stored, ngx_pa_action_answer, a)
+            == NGX_AGAIN)
+        {
+            return;
+        }
     }
 
-    view = ngx_pa_view_report(r, ctx, &h,
+    ngx_pa_action_answer(r, a);
+}
+
+
+static void
+ngx_pa_action_answer(ngx_http_request_t *r, void *data)
+{
+    ngx_pa_action_t  *a = data;
+
+    json_t  *view;
+
+    view = ngx_pa_view_report(r, a->ctx, &a->stored,
                               a->caller.staff ? NGX_PA_VIEW_STAFF
                                               : NGX_PA_VIEW_REPORTER);
 

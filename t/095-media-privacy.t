@@ -89,11 +89,13 @@ my $media = <<'_EOC_';
     location /pa-media-original/ {
         internal;
         alias $TEST_NGINX_PA_DATA/media/;
+        aio threads=pa;
     }
 
     # the public copies without metadata
     location /media/ {
         alias $TEST_NGINX_PA_DATA/media/public/;
+        aio threads=pa;
         types {
             image/jpeg jpg;
             image/png png;
@@ -405,13 +407,15 @@ qr/\A\xFF\xD8.*Exif\0\0.*samsung.*SM-A525F/s
 
 
 
-=== TEST 18: the IOC publishes
+=== TEST 18: the IOC publishes (the public copies made in the thread pool)
 --- more_headers eval
 ::json_staff('ioc', '2026-01-23T14:00:00+07:00')
 --- request eval
 ::act('{"action":"publish"}')
 --- error_code: 200
 --- response_body_like: "status":"resolved".*"published":true
+--- error_log eval
+[qr/run task #\d+ in thread pool "pa"/, 'pa: thread job done']
 
 
 
