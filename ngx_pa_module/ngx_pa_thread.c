@@ -180,15 +180,21 @@ ngx_pa_job_run(ngx_pa_job_t *job)
     if (job->threaded) {
         r = job->request;
 
-        task = ngx_thread_task_alloc(r->pool, 0);
-        if (task == NULL) {
-            return NGX_ERROR;
-        }
+        task = job->task;
 
-        task->ctx = job;
-        task->handler = ngx_pa_job_handler;
-        task->event.data = job;
-        task->event.handler = ngx_pa_job_event_handler;
+        if (task == NULL) {
+            task = ngx_thread_task_alloc(r->pool, 0);
+            if (task == NULL) {
+                return NGX_ERROR;
+            }
+
+            task->ctx = job;
+            task->handler = ngx_pa_job_handler;
+            task->event.data = job;
+            task->event.handler = ngx_pa_job_event_handler;
+
+            job->task = task;
+        }
 
         if (ngx_thread_task_post(job->conf->thread_pool, task) != NGX_OK) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

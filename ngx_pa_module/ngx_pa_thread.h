@@ -35,6 +35,9 @@ struct ngx_pa_job_s {
     ngx_pa_job_work_pt         work;
     ngx_pa_job_done_pt         done;
     void                      *data;
+#if (NGX_THREADS)
+    ngx_thread_task_t         *task;      /* posted again for each run */
+#endif
     unsigned                   threaded:1;
 };
 
@@ -60,7 +63,8 @@ ngx_pa_job_t *ngx_pa_job_create(ngx_http_request_t *r, ngx_pa_job_work_pt work,
 /*
  * NGX_OK: no pool, the work ran inline and done() was NOT called (go on
  * from here).  NGX_AGAIN: posted, done() resumes the request later.
- * NGX_ERROR: could not post (logged).
+ * NGX_ERROR: could not post (logged).  A job may run again once done()
+ * was called (a body walked piece by piece).
  */
 ngx_int_t ngx_pa_job_run(ngx_pa_job_t *job);
 
