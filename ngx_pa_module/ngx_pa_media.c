@@ -9,6 +9,15 @@
 #include <openssl/rand.h>
 
 
+/* a request's media entering the store */
+typedef struct {
+    ngx_array_t             *media;     /* ngx_pa_media_t * */
+    ngx_int_t                rc;
+    ngx_pa_media_stored_pt   stored;
+    void                    *data;
+} ngx_pa_media_store_t;
+
+
 typedef struct {
     ngx_pa_media_t   *media;
     EVP_MD_CTX       *md;
@@ -18,6 +27,9 @@ typedef struct {
 
 static void ngx_pa_media_cleanup(void *data);
 static ngx_int_t ngx_pa_media_sniff(ngx_pa_job_t *job, ngx_pa_media_t *m);
+static void ngx_pa_media_store_work(ngx_pa_job_t *job);
+static void ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job);
+static ngx_int_t ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m);
 static ngx_uint_t ngx_pa_media_kind(ngx_str_t *type);
 static ngx_int_t ngx_pa_media_allowed(ngx_pa_main_conf_t *pmcf,
     ngx_str_t *type);
@@ -343,18 +355,101 @@ ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf, ngx_str_t *hex,
 }
 
 
+/*
+ * The request's media enter the store off the event loop: a rename over
+ * an existing blob (the same photo again, a retry) makes the file system
+ * drop and write back 12 MB at once.  Nothing to store: NGX_OK at once,
+ * no job.
+ */
+
 ngx_int_t
-ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
+ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
+    ngx_pa_media_stored_pt stored, void *data)
+{
+    ngx_int_t                rc;
+    ngx_uint_t               i;
+    ngx_pa_job_t            *job;
+    ngx_pa_media_t         **m;
+    ngx_pa_media_store_t    *st;
+
+    m = media->elts;
+
+    for (i = 0; i < media->nelts; i++) {
+        if (!m[i]->committed) {
+            break;
+        }
+    }
+
+    if (i == media->nelts) {
+        return NGX_OK;
+    }
+
+    st = ngx_pcalloc(r->pool, sizeof(ngx_pa_media_store_t));
+    if (st == NULL) {
+        return NGX_ERROR;
+    }
+
+    st->media = media;
+    st->stored = stored;
+    st->data = data;
+
+    job = ngx_pa_job_create(r, ngx_pa_media_store_work,
+                            ngx_pa_media_store_done, st);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pa_job_run(job);
+
+    if (rc == NGX_OK) {
+        return st->rc;
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_pa_media_store_work(ngx_pa_job_t *job)
+{
+    ngx_pa_media_store_t  *st = job->data;
+
+    ngx_uint_t        i;
+    ngx_pa_media_t  **m;
+
+    m = st->media->elts;
+    st->rc = NGX_OK;
+
+    for (i = 0; i < st->media->nelts; i++) {
+        if (!m[i]->committed && ngx_pa_media_commit(job, m[i]) != NGX_OK) {
+            st->rc = NGX_ERROR;
+            return;
+        }
+    }
+}
+
+
+static void
+ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job)
+{
+    ngx_pa_media_store_t  *st = job->data;
+
+    st->stored(r, st->data, st->rc);
+}
+
+
+static ngx_int_t
+ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m)
 {
     ngx_str_t            hex, path;
     ngx_pa_main_conf_t  *pmcf;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    pmcf = job->conf;
 
     hex.data = m->hex;
     hex.len = SHA256_DIGEST_LENGTH * 2;
 
-    if (ngx_pa_media_path(r->pool, pmcf, &hex, &path) != NGX_OK) {
+    if (ngx_pa_media_path(job->pool, pmcf, &hex, &path) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -365,7 +460,7 @@ ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
     if (ngx_create_dir(path.data, 0750) == NGX_FILE_ERROR
         && ngx_errno != NGX_EEXIST)
     {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_create_dir_n " \"%s\" failed", path.data);
         return NGX_ERROR;
     }
@@ -375,7 +470,7 @@ ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
     /* same content, same name: an existing file is simply replaced */
 
     if (ngx_rename_file(m->tmp.data, path.data) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_rename_file_n " \"%V\" to \"%V\" failed",
                       &m->tmp, &path);
         return NGX_ERROR;

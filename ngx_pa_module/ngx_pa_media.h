@@ -74,8 +74,16 @@ ngx_int_t ngx_pa_media_write(ngx_pa_job_t *job, ngx_pa_media_t *m,
 ngx_int_t ngx_pa_media_close(ngx_pa_job_t *job, ngx_pa_media_t *m,
     ngx_pa_err_t *err);
 
-/* moves the file into the store; NGX_OK or NGX_ERROR (logged) */
-ngx_int_t ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m);
+typedef void (*ngx_pa_media_stored_pt)(ngx_http_request_t *r, void *data,
+    ngx_int_t rc);
+
+/*
+ * Moves the media not yet stored (ngx_pa_media_t * of the array) into the
+ * store, in a job.  NGX_OK or NGX_ERROR (logged): done inline, or nothing
+ * to do.  NGX_AGAIN: stored(r, data, NGX_OK or NGX_ERROR) follows.
+ */
+ngx_int_t ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
+    ngx_pa_media_stored_pt stored, void *data);
 
 /* store path of a digest, NUL terminated, from the pool */
 /* 1 for image/ and video/ types: the evidence rules concern them */
