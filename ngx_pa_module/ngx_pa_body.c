@@ -376,6 +376,11 @@ ngx_pa_body_went(ngx_http_request_t *r, ngx_pa_body_job_t *bj, ngx_int_t rc)
 
     r->read_event_handler = ngx_http_block_reading;
 
+    /* a client gone or stalled (400, 408): nginx closes, answers nothing */
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "pa: upload not completed (%i), its media dropped", rc);
+
     ngx_pa_finalize(r, (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR
                                          : rc);
 }
