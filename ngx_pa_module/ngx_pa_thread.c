@@ -250,25 +250,24 @@ ngx_pa_job_event_handler(ngx_event_t *ev)
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, c->log, 0, "pa: thread job done");
 
+    /* the reference taken when posting; the route's own one remains */
+
     r->main->blocked--;
+    r->main->count--;
 
     if (c->error) {
 
         /*
-         * Terminated meanwhile (a client gone, a worker stopping): nginx
-         * set the connection's error and left its finalizer to the write
-         * handler, which drops every reference, ours included.
+         * Terminated meanwhile (a worker stopping, a timer): nginx set the
+         * connection's error and waited for us; the request goes now,
+         * whatever the route meant to do next.
          */
 
-        c->write->handler(c->write);
-        return;
+        ngx_http_finalize_request(r, NGX_ERROR);
+
+    } else {
+        job->done(r, job);
     }
-
-    /* the reference taken when posting; the route's own one remains */
-
-    r->main->count--;
-
-    job->done(r, job);
 
     ngx_http_run_posted_requests(c);
 }
