@@ -197,8 +197,10 @@ EOF
 # status codes per upload in codes-MODE-I
 upload_loop() {
     local mode=$1 i=$2 n=0
+    local phone
     while [ ! -e "$RUN/stop" ]; do
         n=$((n + 1))
+        phone=$(printf '09%08d' $(( (i * 1000000 + n + $$) % 100000000 )))
         {
             head -c "$UID_AT" "$PHOTO"
             printf '%08d%08d%016d' "$i" "$$" "$n"
@@ -207,7 +209,7 @@ upload_loop() {
             -F "content=Cây đổ chắn ngang đường sau mưa to (bench stall)" \
             -F "category=traffic" -F "lat=22.391" -F "lng=103.451" \
             -F "reporter_name=Nguyễn Văn A" \
-            -F "reporter_phone=$(printf '09%08d' $(( (i * 1000000 + n + $$) % 100000000 )))" \
+            -F "reporter_phone=$phone" \
             -F "media=@-;filename=IMG_$n.jpg;type=image/jpeg" \
             "$BASE/api/v1/reports" >> "$RUN/codes-$mode-$i" || true
     done

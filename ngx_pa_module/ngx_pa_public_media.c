@@ -792,7 +792,9 @@ ngx_pa_pm_make(ngx_pa_job_t *job, ngx_str_t *dir, ngx_pa_pm_copy_t *copy,
         return NGX_OK;
     }
 
-    if (ngx_pa_media_path(job->pool, job->conf, &copy->sha, &original) != NGX_OK) {
+    if (ngx_pa_media_path(job->pool, job->conf, &copy->sha, &original)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
