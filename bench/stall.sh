@@ -18,6 +18,7 @@
 #   STALL_DURATION [10s]  wrk measuring time per run
 #   STALL_UPLOADS  [10]   concurrent upload clients
 #   STALL_THREADS  [4]    threads of the pool
+#   STALL_SCHED    [1 as root with perf] 0: no perf sched record
 #   STALL_RENICE   [0]    1: the worker's event-loop thread and the
 #                         probe (wrk) at nice -10, above the machine's
 #                         other load (needs root)
@@ -32,6 +33,11 @@ DUR=${STALL_DURATION:-10s}
 UPLOADS=${STALL_UPLOADS:-10}
 POOL_THREADS=${STALL_THREADS:-4}
 RENICE=${STALL_RENICE:-0}
+# the event loop's own CPU per wake-up, from the scheduler (perf, root)
+SCHED=0
+if command -v perf >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    SCHED=${STALL_SCHED:-1}
+fi
 PROBE=
 if [ "$RENICE" = 1 ]; then
     PROBE="nice -n -10"         # the probe (wrk) with the event loop
@@ -228,7 +234,8 @@ pmax() { to_ms "$(awk '$1 == "Latency" && NF >= 4 { print $4; exit }' "$1")"; }
 
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 
-declare -A IDLE99 LOAD99 LOAD50 LOADMAX GAIN DONE OK
+declare -A IDLE99 LOAD99 LOAD50 LOADMAX GAIN DONE OK BURST99 BURSTMAX \
+    WAITMAX
 MODES=(inline pool)
 
 for mode in "${MODES[@]}"; do
@@ -265,9 +272,39 @@ for mode in "${MODES[@]}"; do
         renice -n 19 -p "$!" >/dev/null
     done
     sleep 2
+    SCHED_PID=
+    if [ "$SCHED" = 1 ]; then
+        perf sched record -o "$RUN/sched-$mode.data" -- sleep 5 \
+            >/dev/null 2>&1 &
+        SCHED_PID=$!
+    fi
     $PROBE wrk -t1 -c1 -d"$DUR" --latency "$BASE/204" \
         > "$OUT/stall-$mode-load.txt"
+    [ -n "$SCHED_PID" ] && wait "$SCHED_PID"
     stop_uploads
+
+    # The event-loop thread's CPU from one wake-up to its next sleep (the
+    # slices it was preempted in between added up): what it does per
+    # round of events, whatever else the machine runs; and the longest it
+    # waited for a CPU
+    BURST99[$mode]=-
+    BURSTMAX[$mode]=-
+    WAITMAX[$mode]=-
+    if [ -n "$SCHED_PID" ]; then
+        WTID=$(pgrep -P "$(cat "$PREFIX/nginx.pid")")
+        perf sched timehist -i "$RUN/sched-$mode.data" --tid "$WTID" \
+            --state 2>/dev/null \
+            | awk -v out="$RUN/wait-$mode.txt" '$3 ~ /^nginx/ {
+                   run += $6; if ($5 > w) { w = $5 };
+                   if ($7 != "R") { print run; run = 0 } }
+                   END { printf "%.2f\n", w > out }' \
+            | sort -n > "$RUN/bursts-$mode.txt"
+        BURST99[$mode]=$(awk '{ a[NR] = $1 } END {
+            i = int(NR * 0.99); if (i < 1) { i = 1 }; printf "%.2f", a[i] }' \
+            "$RUN/bursts-$mode.txt")
+        BURSTMAX[$mode]=$(tail -1 "$RUN/bursts-$mode.txt")
+        WAITMAX[$mode]=$(cat "$RUN/wait-$mode.txt")
+    fi
 
     IDLE99[$mode]=$(p99 "$OUT/stall-$mode-idle.txt")
     LOAD99[$mode]=$(p99 "$OUT/stall-$mode-load.txt")
@@ -306,6 +343,19 @@ before: $LOAD_BEFORE."
     done
     echo
     echo "Goal: p99 gain < 5 ms with the pool: $VERDICT."
+    if [ "$SCHED" = 1 ]; then
+        echo
+        echo "The worker's event-loop thread during 5 s of the uploads" \
+             "(perf sched): its CPU from a wake-up to its next sleep, and" \
+             "the longest it waited for a CPU."
+        echo
+        echo "| media work | CPU per wake-up p99 | max | longest wait for a CPU |"
+        echo "|---|---:|---:|---:|"
+        for mode in "${MODES[@]}"; do
+            echo "| $mode | ${BURST99[$mode]} ms | ${BURSTMAX[$mode]} ms |" \
+                 "${WAITMAX[$mode]} ms |"
+        done
+    fi
 } > "$OUT/stall.md"
 
 echo
