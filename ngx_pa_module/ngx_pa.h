@@ -190,8 +190,8 @@ struct ngx_pa_ctx_s {
     ngx_str_t                  media;      /* sha256 in .../media/{sha} */
 
     ngx_pa_submit_t           *submit;     /* POST /reports state */
-    void                      *body;       /* ngx_pa_body.c: parsed in a
-                                              thread before the route */
+    void                      *body;       /* ngx_pa_body.c: a multipart
+                                              body walked as it came */
     void                      *data;       /* the route's own state */
 };
 
