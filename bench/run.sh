@@ -183,7 +183,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 # The part both bench nginx share: the module, two workers, a private
-# prefix, and laichau-2026's rules (tenant "bench") on the bench's Redis.
+# prefix, a thread pool for the media work, and laichau-2026's rules (tenant
+# "bench") on the bench's Redis.
 # No sweeper: nothing falls due within a run, and Redis then hears only
 # the requests, so the limited case can show that it heard nothing.
 conf_head() {
@@ -195,6 +196,8 @@ $USER_LINE
 worker_processes 2;
 pid $prefix/nginx.pid;
 error_log $prefix/error.log warn;
+# the media work off the event loop, as in conf-examples/*.conf
+thread_pool pa threads=4 max_queue=65536;
 
 events {
     worker_connections 4096;
@@ -223,6 +226,7 @@ http {
     pa_redis 127.0.0.1:$REDIS_PORT;
     pa_redis_scripts $ROOT/redis-scripts;
     pa_media_dir $prefix/media;
+    pa_thread_pool pa;
     pa_auth_secret_file $ROOT/t/keys/auth.key;
     pa_pii_key_file $ROOT/t/keys/pii.key;
     pa_sweep_interval 0;

@@ -17,6 +17,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"
 
 
@@ -183,6 +184,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, media_dir),
+      NULL },
+
+    { ngx_string("pa_thread_pool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_thread_pool_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("pa_media_types"),
@@ -743,7 +751,9 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    if (ngx_pa_media_init_worker(cycle, pmcf) != NGX_OK) {
+    if (ngx_pa_media_init_worker(cycle, pmcf) != NGX_OK
+        || ngx_pa_thread_init_worker(cycle, pmcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -774,6 +784,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
+    ngx_pa_thread_exit_worker(pmcf);
 }
 
 

@@ -149,6 +149,13 @@ typedef struct {
 
     /* libmagic cookie, per worker (magic_t is not shareable) */
     void                      *magic;
+
+    /* pa_thread_pool: media and file work off the event loop */
+#if (NGX_THREADS)
+    ngx_thread_pool_t         *thread_pool;
+    ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
+    unsigned                   magic_mutex_set:1;
+#endif
 } ngx_pa_main_conf_t;
 
 
@@ -193,6 +200,8 @@ struct ngx_pa_ctx_s {
     ngx_str_t                  media;      /* sha256 in .../media/{sha} */
 
     ngx_pa_submit_t           *submit;     /* POST /reports state */
+    void                      *body;       /* ngx_pa_body.c: a multipart
+                                              body walked as it came */
     void                      *data;       /* the route's own state */
 };
 

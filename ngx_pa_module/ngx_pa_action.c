@@ -64,12 +64,21 @@ struct ngx_pa_action_s {
     ngx_array_t               *open;     /* ngx_str_t key, due, due urgent */
     ngx_array_t               *reopen;   /* ngx_str_t keys */
     ngx_array_t               *extra;    /* ngx_str_t name, value */
+
+    ngx_array_t               *keys;     /* of the act.lua call */
+    ngx_array_t               *args;
+
+    ngx_pa_hash_t              stored;   /* the report act.lua returned */
 };
 
 
 static ngx_int_t ngx_pa_action_send(ngx_pa_action_t *a);
 static void ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
+static void ngx_pa_action_answer(ngx_http_request_t *r, void *data);
+static void ngx_pa_action_stored(ngx_http_request_t *r, void *data,
+    ngx_int_t rc);
+static ngx_int_t ngx_pa_action_eval(ngx_pa_action_t *a, ngx_int_t stored);
 
 static ngx_int_t ngx_pa_act_verify(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_request_info(ngx_pa_action_t *a);
@@ -1498,10 +1507,9 @@ ngx_pa_action_extra(ngx_pa_action_t *a, const char *name, ngx_str_t *value)
 static ngx_int_t
 ngx_pa_action_send(ngx_pa_action_t *a)
 {
-    u_char               *p, hex[65];
+    u_char               *p, *hex;
     ngx_tm_t              tm;
-    ngx_uint_t            i;
-    ngx_pa_media_t      **m;
+    ngx_int_t             rc;
     ngx_array_t          *keys, *args;
     ngx_http_request_t   *r;
 
@@ -1519,6 +1527,13 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "events") == NULL)
     {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* from the pool: the call is made after the media are stored */
+
+    hex = ngx_pnalloc(r->pool, 65);
+    if (hex == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1566,25 +1581,49 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    a->keys = keys;
+    a->args = args;
+
     /*
      * Supplement or result photos enter the content-addressed store
-     * before the script may point at them; a blob nobody points at (the
-     * call failed or timed out) is harmless, a missing one is not.
+     * (off the event loop) before the script may point at them; a blob
+     * nobody points at (the call failed or timed out) is harmless, a
+     * missing one is not.
      */
 
-    m = a->body.media.elts;
+    rc = ngx_pa_media_store(r, &a->body.media, ngx_pa_action_stored, a);
 
-    for (i = 0; i < a->body.media.nelts; i++) {
-        if (!m[i]->committed && ngx_pa_media_commit(r, m[i]) != NGX_OK) {
-            return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                     "unavailable", NULL,
-                                     "the media could not be stored, "
-                                     "try again");
-        }
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
     }
 
-    return ngx_pa_eval(r, a->ctx, NGX_PA_SCRIPT_ACT, keys, args,
-                       ngx_pa_action_done);
+    return ngx_pa_action_eval(a, rc);
+}
+
+
+static void
+ngx_pa_action_stored(ngx_http_request_t *r, void *data, ngx_int_t rc)
+{
+    rc = ngx_pa_action_eval(data, rc);
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
+}
+
+
+static ngx_int_t
+ngx_pa_action_eval(ngx_pa_action_t *a, ngx_int_t stored)
+{
+    if (stored != NGX_OK) {
+        return ngx_pa_send_error(a->request, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "the media could not be stored, "
+                                 "try again");
+    }
+
+    return ngx_pa_eval(a->request, a->ctx, NGX_PA_SCRIPT_ACT, a->keys,
+                       a->args, ngx_pa_action_done);
 }
 
 
@@ -1617,8 +1656,6 @@ static void
 ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply       *reply = data;
-    json_t           *view;
-    ngx_pa_hash_t     h;
     ngx_pa_action_t  *a;
 
     a = ctx->data;
@@ -1681,12 +1718,16 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
+    if (ngx_pa_hash_from_reply(r->pool, reply, &a->stored) != NGX_OK) {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    /* publish, review_return, hide, unhide change what the public sees */
+    /*
+     * publish, review_return, hide, unhide change what the public sees:
+     * the copies are made (off the event loop) before the answer, so a
+     * published report's photos are there when the client is told.
+     */
 
     if (ngx_strcmp(a->def->name, "publish") == 0
         || ngx_strcmp(a->def->name, "review_return") == 0
@@ -1694,10 +1735,25 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         || ngx_strcmp(a->def->name, "hide") == 0
         || ngx_strcmp(a->def->name, "unhide") == 0)
     {
-        (void) ngx_pa_public_media_sync(r, &h);
+        if (ngx_pa_public_media_sync(r, &a->stored, ngx_pa_action_answer, a)
+            == NGX_AGAIN)
+        {
+            return;
+        }
     }
 
-    view = ngx_pa_view_report(r, ctx, &h,
+    ngx_pa_action_answer(r, a);
+}
+
+
+static void
+ngx_pa_action_answer(ngx_http_request_t *r, void *data)
+{
+    ngx_pa_action_t  *a = data;
+
+    json_t  *view;
+
+    view = ngx_pa_view_report(r, a->ctx, &a->stored,
                               a->caller.staff ? NGX_PA_VIEW_STAFF
                                               : NGX_PA_VIEW_REPORTER);
 

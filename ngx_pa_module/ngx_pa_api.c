@@ -16,6 +16,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_body.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
@@ -35,6 +36,7 @@ typedef struct {
 
 
 static void ngx_pa_api_run(ngx_http_request_t *r);
+static void ngx_pa_api_route(ngx_http_request_t *r);
 static void ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_route_t *rt);
 static void ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
@@ -115,7 +117,10 @@ ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err)
 }
 
 
-/* the body is in (or dropped): run the route decided before */
+/*
+ * The body is in (or dropped): a multipart body's media are worked on off
+ * the event loop first (ngx_pa_body_start), then the route runs.
+ */
 
 static void
 ngx_pa_api_run(ngx_http_request_t *r)
@@ -129,6 +134,36 @@ ngx_pa_api_run(ngx_http_request_t *r)
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
+
+    rt = ctx->data;
+
+    if (rt->body) {
+        rc = ngx_pa_body_start(r, ctx, ngx_pa_api_route);
+
+        if (rc == NGX_AGAIN) {
+            return;
+        }
+
+        if (rc != NGX_OK) {
+            ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+    }
+
+    ngx_pa_api_route(r);
+}
+
+
+/* the route decided before the body, with its body ready */
+
+static void
+ngx_pa_api_route(ngx_http_request_t *r)
+{
+    ngx_int_t        rc;
+    ngx_pa_ctx_t    *ctx;
+    ngx_pa_route_t  *rt;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
 
     rt = ctx->data;
     ctx->data = NULL;

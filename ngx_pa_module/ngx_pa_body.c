@@ -1,14 +1,25 @@
 /*
  * Request body parsing.
  *
- * nginx reads the body with its own API (client_body_buffer_size in
- * memory, the rest in a temp file: never a whole video in memory); a
- * multipart body is then walked in bounded chunks by the streaming parser,
- * and each file part goes straight to its own media temp file.
+ * A JSON body is read whole by nginx (one buffer, 1 MB at most).  A
+ * multipart body is never spooled by nginx: it is read unbuffered
+ * (request_body_no_buffering), one client_body_buffer_size at a time, and
+ * each piece is walked by the streaming parser as it arrives, each file
+ * part going straight to its own media temp file (one write of the bytes,
+ * never a whole video in memory).
+ *
+ * The walk of a piece (writing the part, SHA-256, libmagic, metadata) is a
+ * job (ngx_pa_thread.c), in pa_thread_pool when one is set: the event loop
+ * only receives.  nginx reads no further while a piece is worked on (its
+ * buffer is busy until the work has consumed it), so at most one buffer of
+ * a request is in memory.  The work touches only the job's pool and log,
+ * the piece's bytes and the parse state; the route then takes the result
+ * in ngx_pa_body_parse().
  */
 
 #include "ngx_pa_body.h"
 #include "ngx_pa_multipart.h"
+#include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"
 
 
@@ -19,7 +30,7 @@
 
 
 typedef struct {
-    ngx_http_request_t   *request;
+    ngx_pa_job_t         *job;
     ngx_pa_main_conf_t   *conf;
     ngx_pa_body_t        *body;
     ngx_pa_err_t         *err;
@@ -36,12 +47,34 @@ typedef struct {
 } ngx_pa_form_t;
 
 
+/* a multipart body walked by jobs as it arrives, for the route to take */
+typedef struct {
+    ngx_pa_body_t         body;
+    ngx_pa_err_t          err;
+    ngx_int_t             rc;          /* NGX_AGAIN while it arrives */
+    ngx_pa_job_t         *job;
+    ngx_pa_form_t         form;
+    ngx_pa_multipart_t   *mp;
+    ngx_chain_t          *in;          /* the piece the work consumes */
+    ngx_http_client_body_handler_pt  resume;
+    unsigned              last:1;      /* the piece ends the body */
+    unsigned              busy:1;      /* a job works on it */
+} ngx_pa_body_job_t;
+
+
 static ngx_int_t ngx_pa_body_json(ngx_http_request_t *r,
     ngx_pa_body_t *body, ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_body_multipart(ngx_http_request_t *r,
-    ngx_pa_body_t *body, const u_char *boundary, size_t blen,
-    ngx_pa_err_t *err);
-static ngx_int_t ngx_pa_body_feed(ngx_http_request_t *r,
+static ngx_int_t ngx_pa_body_begin(ngx_pa_body_job_t *bj,
+    const u_char *boundary, size_t blen);
+static ngx_int_t ngx_pa_body_next(ngx_http_request_t *r,
+    ngx_pa_body_job_t *bj);
+static void ngx_pa_body_went(ngx_http_request_t *r, ngx_pa_body_job_t *bj,
+    ngx_int_t rc);
+static void ngx_pa_body_read_handler(ngx_http_request_t *r);
+static void ngx_pa_body_work(ngx_pa_job_t *job);
+static void ngx_pa_body_done(ngx_http_request_t *r, ngx_pa_job_t *job);
+static void ngx_pa_body_cleanup(void *data);
+static ngx_int_t ngx_pa_body_feed(ngx_pa_job_t *job, ngx_chain_t *bufs,
     ngx_pa_multipart_t *mp);
 static int ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part);
 static int ngx_pa_form_open(ngx_pa_form_t *form);
@@ -61,11 +94,9 @@ ngx_pa_body_prepare(ngx_http_request_t *r)
 
     if (h && ngx_pa_body_is(&h->value, "multipart/form-data")) {
 
-        /* media go to disk anyway: let nginx stream the body there too */
+        /* pieces as they come, walked at once: ngx_pa_body_start() */
 
-        r->request_body_in_file_only = 1;
-        r->request_body_in_clean_file = 1;
-        r->request_body_file_log_level = 0;
+        r->request_body_no_buffering = 1;
 
     } else {
         r->request_body_in_single_buf = 1;
@@ -80,7 +111,22 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
     size_t               blen;
     const u_char        *boundary;
     ngx_table_elt_t     *h;
+    ngx_pa_ctx_t        *ctx;
     ngx_pool_cleanup_t  *cln;
+    ngx_pa_body_job_t   *bj;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+
+    if (ctx != NULL && ctx->body != NULL) {
+
+        /* walked by ngx_pa_body_start(); its pool keeps it, and cleans */
+
+        bj = ctx->body;
+        *body = bj->body;
+        *err = bj->err;
+
+        return bj->rc;
+    }
 
     if (ngx_array_init(&body->media, r->pool, 4, sizeof(ngx_pa_media_t *))
         != NGX_OK)
@@ -117,7 +163,11 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
             return NGX_ERROR;
         }
 
-        return ngx_pa_body_multipart(r, body, boundary, blen, err);
+        /* a multipart body always goes through ngx_pa_body_start() */
+
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "pa: a multipart body parsed outside its job");
+        return NGX_ERROR;
     }
 
     if (h == NULL || ngx_pa_body_is(&h->value, "application/json")) {
@@ -127,6 +177,316 @@ ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
                    NULL, "send application/json or multipart/form-data");
     return NGX_ERROR;
+}
+
+
+/*
+ * The route's body when it is multipart: walked piece by piece as nginx
+ * receives it, before the route runs.  NGX_OK: walked (or not multipart:
+ * ngx_pa_body_parse() does the rest, a bad boundary's 400 included), go
+ * on.  NGX_AGAIN: resume(r) follows, or the request is finalized with
+ * what reading it met (408, 400, 413).  NGX_ERROR: no memory.
+ */
+
+ngx_int_t
+ngx_pa_body_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_http_client_body_handler_pt resume)
+{
+    size_t               blen;
+    ngx_int_t            rc;
+    ngx_pa_job_t        *job;
+    const u_char        *boundary;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+    ngx_pa_body_job_t   *bj;
+
+    h = r->headers_in.content_type;
+
+    if (r->request_body == NULL
+        || (r->request_body->bufs == NULL && !r->reading_body)
+        || h == NULL || !ngx_pa_body_is(&h->value, "multipart/form-data")
+        || ngx_pa_multipart_boundary(h->value.data, h->value.len,
+                                     &boundary, &blen)
+           != 0)
+    {
+        return NGX_OK;
+    }
+
+    bj = ngx_pcalloc(r->pool, sizeof(ngx_pa_body_job_t));
+    if (bj == NULL) {
+        return NGX_ERROR;
+    }
+
+    job = ngx_pa_job_create(r, ngx_pa_body_work, ngx_pa_body_done, bj);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    bj->job = job;
+    bj->resume = resume;
+    bj->rc = NGX_AGAIN;
+
+    /* what the work makes lives and dies with the job's pool */
+
+    cln = ngx_pool_cleanup_add(job->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pa_body_cleanup;
+    cln->data = bj;
+
+    if (ngx_pa_body_begin(bj, boundary, blen) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ctx->body = bj;
+
+    r->read_event_handler = ngx_pa_body_read_handler;
+
+    rc = ngx_pa_body_next(r, bj);
+
+    if (rc == NGX_OK || rc == NGX_ERROR) {
+        return rc;
+    }
+
+    ngx_pa_body_went(r, bj, rc);
+
+    return NGX_AGAIN;
+}
+
+
+static ngx_int_t
+ngx_pa_body_begin(ngx_pa_body_job_t *bj, const u_char *boundary, size_t blen)
+{
+    ngx_pa_job_t         *job;
+    ngx_pa_form_t        *form;
+    ngx_pa_mp_handler_t   handler;
+
+    job = bj->job;
+    form = &bj->form;
+
+    if (ngx_array_init(&bj->body.media, job->pool, 4,
+                       sizeof(ngx_pa_media_t *))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    bj->body.fields = json_object();
+    if (bj->body.fields == NULL) {
+        return NGX_ERROR;
+    }
+
+    form->job = job;
+    form->conf = job->conf;
+    form->body = &bj->body;
+    form->err = &bj->err;
+
+    form->text = ngx_pnalloc(job->pool, NGX_PA_BODY_TEXT_MAX);
+    if (form->text == NULL) {
+        return NGX_ERROR;
+    }
+
+    bj->mp = ngx_palloc(job->pool, sizeof(ngx_pa_multipart_t));
+    if (bj->mp == NULL) {
+        return NGX_ERROR;
+    }
+
+    handler.part_begin = ngx_pa_form_begin;
+    handler.part_data = ngx_pa_form_data;
+    handler.part_end = ngx_pa_form_end;
+    handler.data = form;
+
+    if (ngx_pa_multipart_init(bj->mp, boundary, blen, &handler)
+        != NGX_PA_MP_OK)
+    {
+        ngx_pa_err_set(&bj->err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
+                       "invalid multipart boundary");
+        bj->rc = NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Reads what has come and hands it to the work, until the body is walked
+ * (NGX_OK: the parse's result is in bj), the socket or a job makes us wait
+ * (NGX_AGAIN), reading fails (an HTTP status) or NGX_ERROR.  A parse that
+ * failed reads no further: the route answers now, nginx closes lingering.
+ */
+
+static ngx_int_t
+ngx_pa_body_next(ngx_http_request_t *r, ngx_pa_body_job_t *bj)
+{
+    ngx_int_t  rc;
+
+    for ( ;; ) {
+
+        if (bj->rc != NGX_AGAIN) {
+            r->read_event_handler = ngx_http_block_reading;
+            return NGX_OK;
+        }
+
+        if (r->reading_body) {
+            rc = ngx_http_read_unbuffered_request_body(r);
+
+            if (rc >= NGX_HTTP_SPECIAL_RESPONSE || rc == NGX_ERROR) {
+                return (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR
+                                         : rc;
+            }
+        }
+
+        bj->in = r->request_body->bufs;
+        r->request_body->bufs = NULL;
+        bj->last = !r->reading_body;
+
+        if (bj->in == NULL && !bj->last) {
+            return NGX_AGAIN;           /* ngx_pa_body_read_handler */
+        }
+
+        rc = ngx_pa_job_run(bj->job);
+
+        if (rc == NGX_AGAIN) {
+            bj->busy = 1;               /* ngx_pa_body_done */
+            return NGX_AGAIN;
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+}
+
+
+/* what ngx_pa_body_next() said, acted on from an event */
+
+static void
+ngx_pa_body_went(ngx_http_request_t *r, ngx_pa_body_job_t *bj, ngx_int_t rc)
+{
+    if (rc == NGX_AGAIN) {
+        return;
+    }
+
+    if (rc == NGX_OK) {
+        bj->resume(r);
+        return;
+    }
+
+    r->read_event_handler = ngx_http_block_reading;
+
+    /* a client gone or stalled (400, 408): nginx closes, answers nothing */
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "pa: upload not completed (%i), its media dropped", rc);
+
+    ngx_pa_finalize(r, (rc == NGX_ERROR) ? NGX_HTTP_INTERNAL_SERVER_ERROR
+                                         : rc);
+}
+
+
+/* more of the body came (or its timer fired) */
+
+static void
+ngx_pa_body_read_handler(ngx_http_request_t *r)
+{
+    ngx_pa_ctx_t       *ctx;
+    ngx_pa_body_job_t  *bj;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+    bj = ctx->body;
+
+    if (bj->busy) {
+        return;     /* its buffer is in the work; the job's end reads on */
+    }
+
+    ngx_pa_body_went(r, bj, ngx_pa_body_next(r, bj));
+}
+
+
+/* a piece walked in the thread: read on */
+
+static void
+ngx_pa_body_done(ngx_http_request_t *r, ngx_pa_job_t *job)
+{
+    ngx_pa_body_job_t  *bj = job->data;
+
+    bj->busy = 0;
+
+    ngx_pa_body_went(r, bj, ngx_pa_body_next(r, bj));
+}
+
+
+/* in a thread, or inline: one piece through the parser */
+
+static void
+ngx_pa_body_work(ngx_pa_job_t *job)
+{
+    ngx_pa_body_job_t  *bj = job->data;
+
+    ngx_int_t            rc;
+    ngx_chain_t         *cl;
+    ngx_pa_multipart_t  *mp;
+
+    mp = bj->mp;
+
+    rc = ngx_pa_body_feed(job, bj->in, mp);
+
+    /* the piece is consumed whatever came of it: nginx may reuse it */
+
+    for (cl = bj->in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+    }
+
+    bj->in = NULL;
+
+    if (rc == NGX_PA_MP_OK && bj->last) {
+        rc = ngx_pa_multipart_finish(mp);
+    }
+
+    if (rc == NGX_PA_MP_OK) {
+        if (!bj->last) {
+            return;
+        }
+
+        if (bj->form.payload != NULL
+            && json_object_update(bj->body.fields, bj->form.payload) != 0)
+        {
+            bj->rc = NGX_ERROR;
+            return;
+        }
+
+        bj->rc = NGX_OK;
+        return;
+    }
+
+    if (rc != NGX_PA_MP_ABORT) {        /* ABORT: a callback set err */
+        ngx_log_error(NGX_LOG_INFO, job->log, 0,
+                      "pa: malformed multipart body: %s",
+                      mp->err ? mp->err : "read error");
+        ngx_pa_err_set(&bj->err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
+                       mp->err ? mp->err : "malformed multipart body");
+    }
+
+    bj->rc = NGX_ERROR;
+}
+
+
+static void
+ngx_pa_body_cleanup(void *data)
+{
+    ngx_pa_body_job_t  *bj = data;
+
+    if (bj->form.payload != NULL) {
+        json_decref(bj->form.payload);
+        bj->form.payload = NULL;
+    }
+
+    if (bj->body.fields != NULL) {
+        json_decref(bj->body.fields);
+        bj->body.fields = NULL;
+    }
 }
 
 
@@ -238,92 +598,14 @@ ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
 }
 
 
-static ngx_int_t
-ngx_pa_body_multipart(ngx_http_request_t *r, ngx_pa_body_t *body,
-    const u_char *boundary, size_t blen, ngx_pa_err_t *err)
-{
-    ngx_int_t            rc;
-    ngx_pa_form_t        form;
-    ngx_pa_multipart_t  *mp;
-    ngx_pa_mp_handler_t  handler;
-
-    ngx_memzero(&form, sizeof(ngx_pa_form_t));
-    form.request = r;
-    form.conf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-    form.body = body;
-    form.err = err;
-
-    body->fields = json_object();
-    if (body->fields == NULL) {
-        return NGX_ERROR;
-    }
-
-    form.text = ngx_pnalloc(r->pool, NGX_PA_BODY_TEXT_MAX);
-    if (form.text == NULL) {
-        return NGX_ERROR;
-    }
-
-    mp = ngx_palloc(r->pool, sizeof(ngx_pa_multipart_t));
-    if (mp == NULL) {
-        return NGX_ERROR;
-    }
-
-    handler.part_begin = ngx_pa_form_begin;
-    handler.part_data = ngx_pa_form_data;
-    handler.part_end = ngx_pa_form_end;
-    handler.data = &form;
-
-    if (ngx_pa_multipart_init(mp, boundary, blen, &handler) != NGX_PA_MP_OK) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
-                       "invalid multipart boundary");
-        return NGX_ERROR;
-    }
-
-    rc = ngx_pa_body_feed(r, mp);
-
-    if (rc == NGX_PA_MP_OK) {
-        rc = ngx_pa_multipart_finish(mp);
-    }
-
-    if (rc == NGX_PA_MP_ABORT) {
-        goto failed;            /* a callback set err */
-    }
-
-    if (rc != NGX_PA_MP_OK) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: malformed multipart body: %s",
-                      mp->err ? mp->err : "read error");
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "bad_request", NULL,
-                       mp->err ? mp->err : "malformed multipart body");
-        goto failed;
-    }
-
-    if (form.payload != NULL) {
-        if (json_object_update(body->fields, form.payload) != 0) {
-            goto failed;
-        }
-    }
-
-    if (form.payload) {
-        json_decref(form.payload);
-    }
-
-    return NGX_OK;
-
-failed:
-
-    if (form.payload) {
-        json_decref(form.payload);
-    }
-
-    return NGX_ERROR;
-}
-
-
-/* walks the body (memory and temp file) in bounded chunks */
+/*
+ * Walks the body (memory and temp file) in bounded chunks; pread() on the
+ * temp file's descriptor, as ngx_read_file() would log with the request's
+ * log from this thread.
+ */
 
 static ngx_int_t
-ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
+ngx_pa_body_feed(ngx_pa_job_t *job, ngx_chain_t *bufs, ngx_pa_multipart_t *mp)
 {
     int           rc;
     off_t         off;
@@ -335,10 +617,14 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
 
     chunk = NULL;
 
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+    for (cl = bufs; cl; cl = cl->next) {
         b = cl->buf;
 
         if (!b->in_file) {
+            if (b->pos == b->last) {
+                continue;               /* the last, empty buffer */
+            }
+
             rc = ngx_pa_multipart_feed(mp, b->pos, b->last - b->pos);
             if (rc != NGX_PA_MP_OK) {
                 return rc;
@@ -348,7 +634,7 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
         }
 
         if (chunk == NULL) {
-            chunk = ngx_pnalloc(r->pool, NGX_PA_BODY_CHUNK);
+            chunk = ngx_pnalloc(job->pool, NGX_PA_BODY_CHUNK);
             if (chunk == NULL) {
                 return NGX_PA_MP_ERROR;
             }
@@ -357,8 +643,16 @@ ngx_pa_body_feed(ngx_http_request_t *r, ngx_pa_multipart_t *mp)
         for (off = b->file_pos; off < b->file_last; off += n) {
             size = (size_t) ngx_min(b->file_last - off, NGX_PA_BODY_CHUNK);
 
-            n = ngx_read_file(b->file, chunk, size, off);
+            n = pread(b->file->fd, chunk, size, off);
+
+            if (n == -1 && ngx_errno == NGX_EINTR) {
+                n = 0;
+                continue;
+            }
+
             if (n <= 0) {
+                ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
+                              "pa: pread() \"%V\" failed", &b->file->name);
                 return NGX_PA_MP_ERROR;
             }
 
@@ -385,7 +679,7 @@ ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
     if (part->has_filename || ngx_strcmp(part->name, "media") == 0) {
 
         len = ngx_strlen(part->content_type);
-        form->client_type.data = ngx_pnalloc(form->request->pool, len + 1);
+        form->client_type.data = ngx_pnalloc(form->job->pool, len + 1);
         if (form->client_type.data == NULL) {
             return NGX_PA_MP_ABORT;
         }
@@ -415,7 +709,7 @@ ngx_pa_form_begin(void *data, const ngx_pa_mp_part_t *part)
     form->text_len = 0;
 
     len = ngx_strlen(part->name) + 1;
-    form->name = ngx_pnalloc(form->request->pool, len);
+    form->name = ngx_pnalloc(form->job->pool, len);
     if (form->name == NULL) {
         return NGX_PA_MP_ABORT;
     }
@@ -439,7 +733,7 @@ ngx_pa_form_open(ngx_pa_form_t *form)
         return NGX_PA_MP_ABORT;
     }
 
-    m = ngx_pa_media_open(form->request, form->conf);
+    m = ngx_pa_media_open(form->job);
     if (m == NULL) {
         ngx_pa_err_set(form->err, NGX_HTTP_SERVICE_UNAVAILABLE,
                        "unavailable", NULL, "media storage is not available");
@@ -470,7 +764,7 @@ ngx_pa_form_data(void *data, const u_char *p, size_t len)
     }
 
     if (form->media) {
-        if (ngx_pa_media_write(form->request, form->media, p, len, form->err)
+        if (ngx_pa_media_write(form->job, form->media, p, len, form->err)
             != NGX_OK)
         {
             return NGX_PA_MP_ABORT;
@@ -510,7 +804,7 @@ ngx_pa_form_end(void *data)
     }
 
     if (form->media) {
-        if (ngx_pa_media_close(form->request, form->media, form->err)
+        if (ngx_pa_media_close(form->job, form->media, form->err)
             != NGX_OK)
         {
             return NGX_PA_MP_ABORT;

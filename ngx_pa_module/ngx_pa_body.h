@@ -23,7 +23,19 @@ typedef struct {
 /* sets body settings before ngx_http_read_client_request_body() */
 void ngx_pa_body_prepare(ngx_http_request_t *r);
 
-/* after the body was read: NGX_OK, or NGX_ERROR with err set */
+/*
+ * After the body was read, before the route: a multipart body is walked
+ * off the event loop.  NGX_OK (go on), NGX_AGAIN (resume(r) follows) or
+ * NGX_ERROR.
+ */
+ngx_int_t ngx_pa_body_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_http_client_body_handler_pt resume);
+
+/*
+ * The route's body: NGX_OK, or NGX_ERROR with err set.  A multipart body
+ * is the one ngx_pa_body_start() walked (its media and fields live in
+ * that job's pool, freed with the request).
+ */
 ngx_int_t ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_t *err);
 

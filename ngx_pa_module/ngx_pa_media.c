@@ -9,6 +9,15 @@
 #include <openssl/rand.h>
 
 
+/* a request's media entering the store */
+typedef struct {
+    ngx_array_t             *media;     /* ngx_pa_media_t * */
+    ngx_int_t                rc;
+    ngx_pa_media_stored_pt   stored;
+    void                    *data;
+} ngx_pa_media_store_t;
+
+
 typedef struct {
     ngx_pa_media_t   *media;
     EVP_MD_CTX       *md;
@@ -17,6 +26,10 @@ typedef struct {
 
 
 static void ngx_pa_media_cleanup(void *data);
+static ngx_int_t ngx_pa_media_sniff(ngx_pa_job_t *job, ngx_pa_media_t *m);
+static void ngx_pa_media_store_work(ngx_pa_job_t *job);
+static void ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job);
+static ngx_int_t ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m);
 static ngx_uint_t ngx_pa_media_kind(ngx_str_t *type);
 static ngx_int_t ngx_pa_media_allowed(ngx_pa_main_conf_t *pmcf,
     ngx_str_t *type);
@@ -60,41 +73,44 @@ ngx_pa_media_exit_worker(ngx_pa_main_conf_t *pmcf)
 
 
 ngx_pa_media_t *
-ngx_pa_media_open(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
+ngx_pa_media_open(ngx_pa_job_t *job)
 {
     u_char                  *p;
     u_char                   rnd[12];
     ngx_uint_t               i;
     ngx_pa_media_t          *m;
     ngx_pool_cleanup_t      *cln;
+    ngx_pa_main_conf_t      *pmcf;
     ngx_pa_media_cleanup_t  *mc;
 
-    m = ngx_pcalloc(r->pool, sizeof(ngx_pa_media_t));
+    pmcf = job->conf;
+
+    m = ngx_pcalloc(job->pool, sizeof(ngx_pa_media_t));
     if (m == NULL) {
         return NULL;
     }
 
     m->fd = NGX_INVALID_FILE;
 
-    m->head = ngx_pnalloc(r->pool, NGX_PA_MEDIA_HEAD);
+    m->head = ngx_pnalloc(job->pool, NGX_PA_MEDIA_HEAD);
     if (m->head == NULL) {
         return NULL;
     }
 
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_pa_media_cleanup_t));
+    cln = ngx_pool_cleanup_add(job->pool, sizeof(ngx_pa_media_cleanup_t));
     if (cln == NULL) {
         return NULL;
     }
 
     mc = cln->data;
     mc->media = m;
-    mc->log = r->connection->log;
+    mc->log = job->log;
     mc->md = EVP_MD_CTX_new();
     cln->handler = ngx_pa_media_cleanup;
 
     if (mc->md == NULL || EVP_DigestInit_ex(mc->md, EVP_sha256(), NULL) != 1)
     {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, job->log, 0,
                       "pa: cannot start SHA-256");
         return NULL;
     }
@@ -106,7 +122,7 @@ ngx_pa_media_open(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
     }
 
     m->tmp.len = pmcf->media_tmp.len + 1 + sizeof(rnd) * 2 + sizeof(".part");
-    m->tmp.data = ngx_pnalloc(r->pool, m->tmp.len);
+    m->tmp.data = ngx_pnalloc(job->pool, m->tmp.len);
     if (m->tmp.data == NULL) {
         return NULL;
     }
@@ -124,7 +140,7 @@ ngx_pa_media_open(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
                           NGX_FILE_CREATE_OR_OPEN | O_EXCL, 0600);
 
     if (m->fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_open_file_n " \"%V\" failed", &m->tmp);
         m->tmp.len = 0;
         return NULL;
@@ -135,14 +151,14 @@ ngx_pa_media_open(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
 
 
 ngx_int_t
-ngx_pa_media_write(ngx_http_request_t *r, ngx_pa_media_t *m,
-    const u_char *p, size_t len, ngx_pa_err_t *err)
+ngx_pa_media_write(ngx_pa_job_t *job, ngx_pa_media_t *m, const u_char *p,
+    size_t len, ngx_pa_err_t *err)
 {
     size_t               n;
     ssize_t              w;
     ngx_pa_main_conf_t  *pmcf;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    pmcf = job->conf;
 
     if (m->size + (off_t) len > pmcf->media_max_size) {
         ngx_pa_err_set(err, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
@@ -166,7 +182,7 @@ ngx_pa_media_write(ngx_http_request_t *r, ngx_pa_media_t *m,
                 continue;
             }
 
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+            ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                           "write to \"%V\" failed", &m->tmp);
             ngx_pa_err_set(err, NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
                            NULL, "media storage is not available");
@@ -183,17 +199,16 @@ ngx_pa_media_write(ngx_http_request_t *r, ngx_pa_media_t *m,
 
 
 ngx_int_t
-ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
-    ngx_pa_err_t *err)
+ngx_pa_media_close(ngx_pa_job_t *job, ngx_pa_media_t *m, ngx_pa_err_t *err)
 {
     u_char              *p;
-    const char          *type;
+    ngx_int_t            rc;
     unsigned int         mdlen;
     ngx_uint_t           i;
     ngx_pa_main_conf_t  *pmcf;
     u_char               md[EVP_MAX_MD_SIZE];
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    pmcf = job->conf;
 
     if (EVP_DigestFinal_ex(m->sha_ctx, md, &mdlen) != 1) {
         return NGX_ERROR;
@@ -213,25 +228,16 @@ ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
 
     /* the bytes decide the type, never the client's Content-Type */
 
-    type = magic_buffer(pmcf->magic, m->head, m->head_len);
+    ngx_pa_magic_lock(pmcf, job->log);
+    rc = ngx_pa_media_sniff(job, m);
+    ngx_pa_magic_unlock(pmcf, job->log);
 
-    if (type == NULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: magic_buffer() failed: %s",
-                      magic_error(pmcf->magic));
-        type = "application/octet-stream";
-    }
-
-    m->type.len = ngx_strlen(type);
-    m->type.data = ngx_pnalloc(r->pool, m->type.len);
-    if (m->type.data == NULL) {
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(m->type.data, type, m->type.len);
-
     if (ngx_pa_media_allowed(pmcf, &m->type) != NGX_OK) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_INFO, job->log, 0,
                       "pa: media refused: bytes are \"%V\", client said "
                       "\"%V\"", &m->type, &m->client_type);
         ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -251,7 +257,7 @@ ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
          */
 
         if (ngx_pa_meta_parse_fd(m->kind, m->fd, m->size, &m->meta) != 0) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+            ngx_log_error(NGX_LOG_INFO, job->log, 0,
                           "pa: media refused: malformed \"%V\"", &m->type);
             ngx_pa_err_set(err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
                            "unsupported_media", "media",
@@ -291,12 +297,40 @@ ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
     }
 
     if (ngx_close_file(m->fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_ALERT, job->log, ngx_errno,
                       ngx_close_file_n " \"%V\" failed", &m->tmp);
     }
 
     m->fd = NGX_INVALID_FILE;
     m->closed = 1;
+
+    return NGX_OK;
+}
+
+
+/* libmagic's answer, copied while its lock is held */
+
+static ngx_int_t
+ngx_pa_media_sniff(ngx_pa_job_t *job, ngx_pa_media_t *m)
+{
+    const char  *type;
+
+    type = magic_buffer(job->conf->magic, m->head, m->head_len);
+
+    if (type == NULL) {
+        ngx_log_error(NGX_LOG_ERR, job->log, 0,
+                      "pa: magic_buffer() failed: %s",
+                      magic_error(job->conf->magic));
+        type = "application/octet-stream";
+    }
+
+    m->type.len = ngx_strlen(type);
+    m->type.data = ngx_pnalloc(job->pool, m->type.len);
+    if (m->type.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(m->type.data, type, m->type.len);
 
     return NGX_OK;
 }
@@ -321,18 +355,101 @@ ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf, ngx_str_t *hex,
 }
 
 
+/*
+ * The request's media enter the store off the event loop: a rename over
+ * an existing blob (the same photo again, a retry) makes the file system
+ * drop and write back 12 MB at once.  Nothing to store: NGX_OK at once,
+ * no job.
+ */
+
 ngx_int_t
-ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
+ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
+    ngx_pa_media_stored_pt stored, void *data)
+{
+    ngx_int_t                rc;
+    ngx_uint_t               i;
+    ngx_pa_job_t            *job;
+    ngx_pa_media_t         **m;
+    ngx_pa_media_store_t    *st;
+
+    m = media->elts;
+
+    for (i = 0; i < media->nelts; i++) {
+        if (!m[i]->committed) {
+            break;
+        }
+    }
+
+    if (i == media->nelts) {
+        return NGX_OK;
+    }
+
+    st = ngx_pcalloc(r->pool, sizeof(ngx_pa_media_store_t));
+    if (st == NULL) {
+        return NGX_ERROR;
+    }
+
+    st->media = media;
+    st->stored = stored;
+    st->data = data;
+
+    job = ngx_pa_job_create(r, ngx_pa_media_store_work,
+                            ngx_pa_media_store_done, st);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pa_job_run(job);
+
+    if (rc == NGX_OK) {
+        return st->rc;
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_pa_media_store_work(ngx_pa_job_t *job)
+{
+    ngx_pa_media_store_t  *st = job->data;
+
+    ngx_uint_t        i;
+    ngx_pa_media_t  **m;
+
+    m = st->media->elts;
+    st->rc = NGX_OK;
+
+    for (i = 0; i < st->media->nelts; i++) {
+        if (!m[i]->committed && ngx_pa_media_commit(job, m[i]) != NGX_OK) {
+            st->rc = NGX_ERROR;
+            return;
+        }
+    }
+}
+
+
+static void
+ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job)
+{
+    ngx_pa_media_store_t  *st = job->data;
+
+    st->stored(r, st->data, st->rc);
+}
+
+
+static ngx_int_t
+ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m)
 {
     ngx_str_t            hex, path;
     ngx_pa_main_conf_t  *pmcf;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    pmcf = job->conf;
 
     hex.data = m->hex;
     hex.len = SHA256_DIGEST_LENGTH * 2;
 
-    if (ngx_pa_media_path(r->pool, pmcf, &hex, &path) != NGX_OK) {
+    if (ngx_pa_media_path(job->pool, pmcf, &hex, &path) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -343,7 +460,7 @@ ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
     if (ngx_create_dir(path.data, 0750) == NGX_FILE_ERROR
         && ngx_errno != NGX_EEXIST)
     {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_create_dir_n " \"%s\" failed", path.data);
         return NGX_ERROR;
     }
@@ -353,7 +470,7 @@ ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m)
     /* same content, same name: an existing file is simply replaced */
 
     if (ngx_rename_file(m->tmp.data, path.data) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_rename_file_n " \"%V\" to \"%V\" failed",
                       &m->tmp, &path);
         return NGX_ERROR;

@@ -16,6 +16,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_meta.h"
+#include "ngx_pa_thread.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -54,23 +55,35 @@ ngx_int_t ngx_pa_media_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);
 void ngx_pa_media_exit_worker(ngx_pa_main_conf_t *pmcf);
 
-/* opens a temp file; the pool cleanup removes it unless committed */
-ngx_pa_media_t *ngx_pa_media_open(ngx_http_request_t *r,
-    ngx_pa_main_conf_t *pmcf);
+/*
+ * Open, write and close run in a job's work (a thread, or inline): they
+ * use only the job's pool, log and conf.
+ */
+
+/* opens a temp file; the job pool's cleanup removes it unless committed */
+ngx_pa_media_t *ngx_pa_media_open(ngx_pa_job_t *job);
 
 /* NGX_OK, or NGX_ERROR with err set (size limit, disk error) */
-ngx_int_t ngx_pa_media_write(ngx_http_request_t *r, ngx_pa_media_t *m,
+ngx_int_t ngx_pa_media_write(ngx_pa_job_t *job, ngx_pa_media_t *m,
     const u_char *p, size_t len, ngx_pa_err_t *err);
 
 /*
  * Part complete: digest, libmagic type against pa_media_types, structure
  * and metadata.  NGX_OK, or NGX_ERROR with err set (415 and friends).
  */
-ngx_int_t ngx_pa_media_close(ngx_http_request_t *r, ngx_pa_media_t *m,
+ngx_int_t ngx_pa_media_close(ngx_pa_job_t *job, ngx_pa_media_t *m,
     ngx_pa_err_t *err);
 
-/* moves the file into the store; NGX_OK or NGX_ERROR (logged) */
-ngx_int_t ngx_pa_media_commit(ngx_http_request_t *r, ngx_pa_media_t *m);
+typedef void (*ngx_pa_media_stored_pt)(ngx_http_request_t *r, void *data,
+    ngx_int_t rc);
+
+/*
+ * Moves the media not yet stored (ngx_pa_media_t * of the array) into the
+ * store, in a job.  NGX_OK or NGX_ERROR (logged): done inline, or nothing
+ * to do.  NGX_AGAIN: stored(r, data, NGX_OK or NGX_ERROR) follows.
+ */
+ngx_int_t ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
+    ngx_pa_media_stored_pt stored, void *data);
 
 /* store path of a digest, NUL terminated, from the pool */
 /* 1 for image/ and video/ types: the evidence rules concern them */

@@ -43,6 +43,20 @@ typedef struct {
 } ngx_pa_pm_copy_t;
 
 
+/*
+ * A report's public copies being made to match: decided on the event loop
+ * (the request's pool), the files made by a job, which only reads this.
+ */
+typedef struct {
+    ngx_str_t            dir;          /* media_dir/public/<id> */
+    size_t               id_len;
+    ngx_array_t         *copies;       /* ngx_pa_pm_copy_t */
+    ngx_int_t            rc;
+    ngx_pa_pm_synced_pt  synced;
+    void                *data;
+} ngx_pa_pm_sync_t;
+
+
 static void ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *data);
 static ngx_int_t ngx_pa_pm_not_found(ngx_http_request_t *r,
@@ -54,12 +68,13 @@ static ngx_uint_t ngx_pa_pm_public(ngx_pa_hash_t *h);
 static ngx_int_t ngx_pa_pm_wanted(ngx_http_request_t *r, ngx_pa_hash_t *h,
     ngx_array_t *copies);
 static ngx_int_t ngx_pa_pm_want_list(json_t *media, ngx_array_t *copies);
-static ngx_int_t ngx_pa_pm_make(ngx_http_request_t *r,
-    ngx_pa_main_conf_t *pmcf, ngx_str_t *dir, ngx_pa_pm_copy_t *copy,
-    u_char *buf);
-static ngx_int_t ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir,
+static void ngx_pa_pm_work(ngx_pa_job_t *job);
+static void ngx_pa_pm_done(ngx_http_request_t *r, ngx_pa_job_t *job);
+static ngx_int_t ngx_pa_pm_make(ngx_pa_job_t *job, ngx_str_t *dir,
+    ngx_pa_pm_copy_t *copy, u_char *buf);
+static ngx_int_t ngx_pa_pm_prune(ngx_pa_job_t *job, ngx_str_t *dir,
     ngx_array_t *copies);
-static ngx_int_t ngx_pa_pm_mkdir(ngx_http_request_t *r, u_char *path);
+static ngx_int_t ngx_pa_pm_mkdir(ngx_pa_job_t *job, u_char *path);
 static ngx_int_t ngx_pa_png_filter_fd(ngx_fd_t in, ngx_fd_t out, u_char *buf);
 static ngx_int_t ngx_pa_pm_copy_range(ngx_fd_t in, ngx_fd_t out, off_t off,
     off_t len, u_char *buf);
@@ -466,14 +481,12 @@ ngx_pa_public_media_url(ngx_pool_t *pool, ngx_str_t *id, ngx_str_t *sha,
 /* ------------------------------------------------------- public copies */
 
 ngx_int_t
-ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h)
+ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    ngx_pa_pm_synced_pt synced, void *data)
 {
-    u_char              *buf;
-    ngx_int_t            rc;
-    ngx_str_t           *id, dir;
-    ngx_uint_t           i;
-    ngx_array_t         *copies;
-    ngx_pa_pm_copy_t    *copy;
+    ngx_str_t           *id;
+    ngx_pa_job_t        *job;
+    ngx_pa_pm_sync_t    *sync;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
@@ -486,81 +499,126 @@ ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h)
         return NGX_ERROR;
     }
 
-    /* "<media_dir>/public/<id>" */
-
-    dir.len = pmcf->media_dir.len + sizeof("/" NGX_PA_MEDIA_PUBLIC_DIR "/") - 1
-              + id->len;
-    dir.data = ngx_pnalloc(r->pool, dir.len + 1);
-    if (dir.data == NULL) {
+    sync = ngx_pcalloc(r->pool, sizeof(ngx_pa_pm_sync_t));
+    if (sync == NULL) {
         return NGX_ERROR;
     }
 
-    (void) ngx_sprintf(dir.data, "%V/" NGX_PA_MEDIA_PUBLIC_DIR "/%V%Z",
+    sync->synced = synced;
+    sync->data = data;
+    sync->id_len = id->len;
+
+    /* "<media_dir>/public/<id>" */
+
+    sync->dir.len = pmcf->media_dir.len
+                    + sizeof("/" NGX_PA_MEDIA_PUBLIC_DIR "/") - 1 + id->len;
+    sync->dir.data = ngx_pnalloc(r->pool, sync->dir.len + 1);
+    if (sync->dir.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_sprintf(sync->dir.data, "%V/" NGX_PA_MEDIA_PUBLIC_DIR "/%V%Z",
                        &pmcf->media_dir, id);
 
-    copies = ngx_array_create(r->pool, 4, sizeof(ngx_pa_pm_copy_t));
-    if (copies == NULL) {
+    sync->copies = ngx_array_create(r->pool, 4, sizeof(ngx_pa_pm_copy_t));
+    if (sync->copies == NULL) {
         return NGX_ERROR;
     }
 
     if (ngx_pa_pm_public(h)
-        && ngx_pa_pm_wanted(r, h, copies) != NGX_OK)
+        && ngx_pa_pm_wanted(r, h, sync->copies) != NGX_OK)
     {
         return NGX_ERROR;
     }
+
+    /* what is wanted is decided; the files are made off the event loop */
+
+    job = ngx_pa_job_create(r, ngx_pa_pm_work, ngx_pa_pm_done, sync);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_job_run(job);
+}
+
+
+static void
+ngx_pa_pm_done(ngx_http_request_t *r, ngx_pa_job_t *job)
+{
+    ngx_pa_pm_sync_t  *sync = job->data;
+
+    sync->synced(r, sync->data);
+}
+
+
+/* the directory made to match the copies wanted, in the job's work */
+
+static void
+ngx_pa_pm_work(ngx_pa_job_t *job)
+{
+    u_char            *buf;
+    ngx_int_t          rc;
+    ngx_str_t         *dir;
+    ngx_uint_t         i;
+    ngx_array_t       *copies;
+    ngx_pa_pm_copy_t  *copy;
+    ngx_pa_pm_sync_t  *sync;
+
+    sync = job->data;
+    dir = &sync->dir;
+    copies = sync->copies;
 
     if (copies->nelts == 0) {
 
         /* not public (any more), or nothing to show: no directory */
 
-        rc = ngx_pa_pm_prune(r, &dir, copies);
+        rc = ngx_pa_pm_prune(job, dir, copies);
 
-        if (rc == NGX_OK && ngx_delete_dir(dir.data) == NGX_FILE_ERROR
+        if (rc == NGX_OK && ngx_delete_dir(dir->data) == NGX_FILE_ERROR
             && ngx_errno != NGX_ENOENT)
         {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
-                          ngx_delete_dir_n " \"%V\" failed", &dir);
+            ngx_log_error(NGX_LOG_ERR, job->log, ngx_errno,
+                          ngx_delete_dir_n " \"%V\" failed", dir);
             rc = NGX_ERROR;
         }
 
-        if (rc == NGX_DECLINED) {
-            rc = NGX_OK;
-        }
-
-        return rc;
+        sync->rc = (rc == NGX_DECLINED) ? NGX_OK : rc;
+        return;
     }
 
     /* "<media_dir>/public", then the report's own directory */
 
-    dir.data[dir.len - id->len - 1] = '\0';
-    rc = ngx_pa_pm_mkdir(r, dir.data);
-    dir.data[dir.len - id->len - 1] = '/';
+    dir->data[dir->len - sync->id_len - 1] = '\0';
+    rc = ngx_pa_pm_mkdir(job, dir->data);
+    dir->data[dir->len - sync->id_len - 1] = '/';
 
-    if (rc != NGX_OK || ngx_pa_pm_mkdir(r, dir.data) != NGX_OK) {
-        return NGX_ERROR;
+    if (rc != NGX_OK || ngx_pa_pm_mkdir(job, dir->data) != NGX_OK) {
+        sync->rc = NGX_ERROR;
+        return;
     }
 
-    buf = ngx_palloc(r->pool, NGX_PA_PM_BUF);
+    buf = ngx_palloc(job->pool, NGX_PA_PM_BUF);
     if (buf == NULL) {
-        return NGX_ERROR;
+        sync->rc = NGX_ERROR;
+        return;
     }
 
     rc = NGX_OK;
     copy = copies->elts;
 
     for (i = 0; i < copies->nelts; i++) {
-        if (ngx_pa_pm_make(r, pmcf, &dir, &copy[i], buf) != NGX_OK) {
+        if (ngx_pa_pm_make(job, dir, &copy[i], buf) != NGX_OK) {
             rc = NGX_ERROR;
         }
     }
 
     /* photos no longer listed (a result sent back and redone) go */
 
-    if (ngx_pa_pm_prune(r, &dir, copies) == NGX_ERROR) {
+    if (ngx_pa_pm_prune(job, dir, copies) == NGX_ERROR) {
         rc = NGX_ERROR;
     }
 
-    return rc;
+    sync->rc = rc;
 }
 
 
@@ -711,8 +769,8 @@ ngx_pa_pm_want_list(json_t *media, ngx_array_t *copies)
  */
 
 static ngx_int_t
-ngx_pa_pm_make(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
-    ngx_str_t *dir, ngx_pa_pm_copy_t *copy, u_char *buf)
+ngx_pa_pm_make(ngx_pa_job_t *job, ngx_str_t *dir, ngx_pa_pm_copy_t *copy,
+    u_char *buf)
 {
     u_char           *p, rnd[NGX_PA_PM_RAND];
     ngx_fd_t          in, out;
@@ -721,7 +779,7 @@ ngx_pa_pm_make(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
     ngx_file_info_t   fi;
 
     target.len = dir->len + 1 + copy->len;
-    target.data = ngx_pnalloc(r->pool, target.len + 1);
+    target.data = ngx_pnalloc(job->pool, target.len + 1);
     if (target.data == NULL) {
         return NGX_ERROR;
     }
@@ -734,30 +792,32 @@ ngx_pa_pm_make(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
         return NGX_OK;
     }
 
-    if (ngx_pa_media_path(r->pool, pmcf, &copy->sha, &original) != NGX_OK) {
+    if (ngx_pa_media_path(job->pool, job->conf, &copy->sha, &original)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, job->log, 0,
                       "pa: public media: RAND_bytes() failed");
         return NGX_ERROR;
     }
 
-    tmp.len = pmcf->media_tmp.len + sizeof("/public.") - 1
+    tmp.len = job->conf->media_tmp.len + sizeof("/public.") - 1
               + 2 * NGX_PA_PM_RAND;
-    tmp.data = ngx_pnalloc(r->pool, tmp.len + 1);
+    tmp.data = ngx_pnalloc(job->pool, tmp.len + 1);
     if (tmp.data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_sprintf(tmp.data, "%V/public.", &pmcf->media_tmp);
+    p = ngx_sprintf(tmp.data, "%V/public.", &job->conf->media_tmp);
     p = ngx_hex_dump(p, rnd, sizeof(rnd));
     *p = '\0';
 
     in = ngx_open_file(original.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
     if (in == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_open_file_n " \"%V\" failed: no public copy",
                       &original);
         return NGX_ERROR;
@@ -765,7 +825,7 @@ ngx_pa_pm_make(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
 
     out = ngx_open_tempfile(tmp.data, 1, 0644);
     if (out == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_open_tempfile_n " \"%V\" failed", &tmp);
         (void) ngx_close_file(in);
         return NGX_ERROR;
@@ -785,14 +845,14 @@ ngx_pa_pm_make(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
     }
 
     if (rc != NGX_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_ERR, job->log, ngx_errno,
                       "pa: public media: %s could not be copied without "
                       "its metadata: no public copy", copy->name);
         goto failed;
     }
 
     if (ngx_rename_file(tmp.data, target.data) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_rename_file_n " \"%V\" to \"%V\" failed",
                       &tmp, &target);
         goto failed;
@@ -803,7 +863,7 @@ ngx_pa_pm_make(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
 failed:
 
     if (ngx_delete_file(tmp.data) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_delete_file_n " \"%V\" failed", &tmp);
     }
 
@@ -817,7 +877,7 @@ failed:
  */
 
 static ngx_int_t
-ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir, ngx_array_t *copies)
+ngx_pa_pm_prune(ngx_pa_job_t *job, ngx_str_t *dir, ngx_array_t *copies)
 {
     u_char            *name;
     size_t             len;
@@ -832,7 +892,7 @@ ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir, ngx_array_t *copies)
             return NGX_DECLINED;
         }
 
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_ERR, job->log, ngx_errno,
                       ngx_open_dir_n " \"%V\" failed", dir);
         return NGX_ERROR;
     }
@@ -840,7 +900,7 @@ ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir, ngx_array_t *copies)
     rc = NGX_OK;
     c = copies->elts;
 
-    path.data = ngx_pnalloc(r->pool, dir->len + 1 + NGX_MAX_PATH + 1);
+    path.data = ngx_pnalloc(job->pool, dir->len + 1 + NGX_MAX_PATH + 1);
     if (path.data == NULL) {
         (void) ngx_close_dir(&d);
         return NGX_ERROR;
@@ -851,7 +911,7 @@ ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir, ngx_array_t *copies)
 
         if (ngx_read_dir(&d) == NGX_ERROR) {
             if (ngx_errno != NGX_ENOMOREFILES) {
-                ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+                ngx_log_error(NGX_LOG_ERR, job->log, ngx_errno,
                               ngx_read_dir_n " \"%V\" failed", dir);
                 rc = NGX_ERROR;
             }
@@ -882,7 +942,7 @@ ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir, ngx_array_t *copies)
         if (ngx_delete_file(path.data) == NGX_FILE_ERROR
             && ngx_errno != NGX_ENOENT)
         {
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+            ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                           ngx_delete_file_n " \"%V\" failed", &path);
             rc = NGX_ERROR;
         }
@@ -895,12 +955,12 @@ ngx_pa_pm_prune(ngx_http_request_t *r, ngx_str_t *dir, ngx_array_t *copies)
 
 
 static ngx_int_t
-ngx_pa_pm_mkdir(ngx_http_request_t *r, u_char *path)
+ngx_pa_pm_mkdir(ngx_pa_job_t *job, u_char *path)
 {
     if (ngx_create_dir(path, 0755) == NGX_FILE_ERROR
         && ngx_errno != NGX_EEXIST)
     {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_create_dir_n " \"%s\" failed", path);
         return NGX_ERROR;
     }

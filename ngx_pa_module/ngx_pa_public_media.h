@@ -31,6 +31,7 @@
 #define NGX_PA_PUBLIC_MEDIA_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_thread.h"
 #include "ngx_pa_view.h"
 
 
@@ -41,16 +42,21 @@
 #define NGX_PA_MEDIA_SHA_LEN       64         /* sha256, lowercase hex */
 
 
+typedef void (*ngx_pa_pm_synced_pt)(ngx_http_request_t *r, void *data);
+
 /*
  * Makes the report's public copies match its state: when it is public
  * (resolved, published, not hidden, not private, not secret) every JPEG
  * and PNG of "media" and of "result.media" gets its copy; otherwise its
- * copies are removed.  Synchronous file work, called after an action
- * that may change what is public was stored (h: the report as act.lua
- * returned it).  NGX_OK, or NGX_ERROR when a copy could not be made or
- * removed (logged; the action itself stands).
+ * copies are removed.  Called after an action that may change what is
+ * public was stored (h: the report as act.lua returned it); the file work
+ * is a job (ngx_pa_thread.c).  NGX_AGAIN: in the thread pool, synced(r,
+ * data) follows; NGX_OK: done inline; NGX_ERROR: nothing could be started
+ * (logged).  A copy that cannot be made or removed is logged; the action
+ * itself stands either way.
  */
-ngx_int_t ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h);
+ngx_int_t ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    ngx_pa_pm_synced_pt synced, void *data);
 
 /*
  * The public url of one media item of a report, "/media/<id>/<sha>.jpg"

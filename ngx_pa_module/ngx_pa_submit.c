@@ -72,6 +72,10 @@ static ngx_int_t ngx_pa_submit_media(ngx_http_request_t *r,
 static void ngx_pa_submit_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+static void ngx_pa_submit_stored(ngx_http_request_t *r, void *data,
+    ngx_int_t rc);
+static ngx_int_t ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_int_t stored);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
@@ -83,8 +87,6 @@ static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
 static ngx_str_t *ngx_pa_submit_test_token(ngx_http_request_t *r);
-static ngx_int_t ngx_pa_submit_store_media(ngx_http_request_t *r,
-    ngx_pa_submit_t *sb);
 static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, redisReply *seen);
 static ngx_int_t ngx_pa_submit_answer(ngx_http_request_t *r,
@@ -703,6 +705,39 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 static ngx_int_t
 ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
+    ngx_int_t  rc;
+
+    /*
+     * The blobs into the content-addressed store first (off the event
+     * loop): the report may point only at what is stored; a blob no report
+     * points at is harmless, and is kept whatever happens to the call.
+     */
+
+    rc = ngx_pa_media_store(r, &ctx->submit->body.media, ngx_pa_submit_stored,
+                            ctx);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    return ngx_pa_submit_eval(r, ctx, rc);
+}
+
+
+static void
+ngx_pa_submit_stored(ngx_http_request_t *r, void *data, ngx_int_t rc)
+{
+    rc = ngx_pa_submit_eval(r, data, rc);
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
+}
+
+
+static ngx_int_t
+ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
+{
     u_char              *p;
     char                *dump;
     size_t               len;
@@ -716,9 +751,7 @@ ngx_pa_submit_send(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     sb = ctx->submit;
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    /* the blobs first: the report may point only at what is stored */
-
-    if (ngx_pa_submit_store_media(r, sb) != NGX_OK) {
+    if (stored != NGX_OK) {
         return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                  "unavailable", NULL,
                                  "the media could not be stored, "
@@ -1033,29 +1066,6 @@ ngx_pa_submit_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                   "pa: a retry of report %V, answered as stored", &id);
 
     return ngx_pa_submit_answer(r, ctx, &id, answer);
-}
-
-
-/*
- * Into the content-addressed store before the script: a blob no report
- * points at is harmless, and is kept whatever happens to the call.
- */
-
-static ngx_int_t
-ngx_pa_submit_store_media(ngx_http_request_t *r, ngx_pa_submit_t *sb)
-{
-    ngx_uint_t        i;
-    ngx_pa_media_t  **m;
-
-    m = sb->body.media.elts;
-
-    for (i = 0; i < sb->body.media.nelts; i++) {
-        if (!m[i]->committed && ngx_pa_media_commit(r, m[i]) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
 }
 
 

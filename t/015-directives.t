@@ -265,3 +265,25 @@ invalid role "leader" in "pa_escalate_by": "ioc" or "handler"
 --- must_die
 --- error_log
 "pa_escalate_by" directive is duplicate
+
+
+
+=== TEST 24: pa_thread_pool naming a pool no thread_pool defines stops nginx
+--- http_config eval
+"$::Http    pa_thread_pool nosuch;\n"
+--- must_die
+--- error_log
+unknown thread pool "nosuch"
+
+
+
+=== TEST 25: without pa_thread_pool the media work runs inline, as before: the photo is taken, no task is posted
+--- request eval
+::form(['content', 'Cống thoát nước bị tắc'], ['reporter_name', 'Lò Văn D'],
+       ['reporter_phone', '0977000333'], ['lat', '22.39'], ['lng', '103.45'],
+       ['media', 'fresh-mm.jpg', 'image/jpeg'])
+--- error_code: 201
+--- response_body_like: "type":"image/jpeg","size":\d+,"flags":\[\],"taken_at":"2026-01-22T08:00:00\+07:00"
+--- no_error_log
+in thread pool
+pa: thread job done

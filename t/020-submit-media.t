@@ -11,8 +11,10 @@ our @Fields = (['content', 'Cây đổ chắn ngang đường'],
                ['reporter_phone', '0987654321']);
 our @Where = (['lat', '22.396'], ['lng', '103.458']);
 
+# the media work in a thread pool, as the shipped configs have it
 setting(config => api(413), more_headers => $Multipart,
-        http_config => <<'_EOC_');
+        main_config => $Threads, http_config => <<'_EOC_');
+    pa_thread_pool pa;
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_media_dir $TEST_NGINX_PA_DATA/media;
@@ -46,11 +48,13 @@ for my $sha (keys %refused) {
 
 __DATA__
 
-=== TEST 1: a real JPEG with EXIF: stored, typed, time and GPS read
+=== TEST 1: a real JPEG with EXIF: stored, typed, time and GPS read (in the thread pool)
 --- request eval
 ::form(@::Fields, @::Where, ['media', 'fresh-mm.jpg', 'image/jpeg'])
 --- error_code: 201
 --- response_body_like: "media":\[\{"id":"[0-9a-f]{64}","type":"image/jpeg","size":\d+,"flags":\[\],"taken_at":"2026-01-22T08:00:00\+07:00","gps":\{"lat":22.396\d*,"lng":103.458\d*\}
+--- error_log eval
+[qr/run task #\d+ in thread pool "pa"/, 'pa: thread job done']
 
 
 

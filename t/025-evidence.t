@@ -13,7 +13,8 @@ our @Who = (['content', 'Rác thải đổ trộm bên suối'],
 my $Now = "X-PA-Now: 2026-01-22T10:00:00+07:00";
 
 setting(config => api(413), more_headers => "$Multipart\n$Now",
-        http_config => <<'_EOC_');
+        main_config => $Threads, http_config => <<'_EOC_');
+    pa_thread_pool pa;
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_media_dir $TEST_NGINX_PA_DATA/media;

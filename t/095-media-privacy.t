@@ -66,6 +66,7 @@ sub original { "GET /api/v1/reports/$_[0]/media/$Sha{$_[1]}" }
 sub public { "GET /media/$_[0]/$Sha{$_[1]}" . ($_[2] // '.jpg') }
 
 my $http_config = <<'_EOC_';
+    pa_thread_pool pa;
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_media_privacy;
@@ -88,11 +89,13 @@ my $media = <<'_EOC_';
     location /pa-media-original/ {
         internal;
         alias $TEST_NGINX_PA_DATA/media/;
+        aio threads=pa;
     }
 
     # the public copies without metadata
     location /media/ {
         alias $TEST_NGINX_PA_DATA/media/public/;
+        aio threads=pa;
         types {
             image/jpeg jpg;
             image/png png;
@@ -103,7 +106,8 @@ my $media = <<'_EOC_';
     }
 _EOC_
 
-setting(http_config => $http_config, config => api() . $media,
+setting(main_config => $Threads, http_config => $http_config,
+        config => api() . $media,
         prepare => sub {
             my $block = shift;
             $block->set_value("skip_eval", "1: 1")
@@ -403,13 +407,15 @@ qr/\A\xFF\xD8.*Exif\0\0.*samsung.*SM-A525F/s
 
 
 
-=== TEST 18: the IOC publishes
+=== TEST 18: the IOC publishes (the public copies made in the thread pool)
 --- more_headers eval
 ::json_staff('ioc', '2026-01-23T14:00:00+07:00')
 --- request eval
 ::act('{"action":"publish"}')
 --- error_code: 200
 --- response_body_like: "status":"resolved".*"published":true
+--- error_log eval
+[qr/run task #\d+ in thread pool "pa"/, 'pa: thread job done']
 
 
 

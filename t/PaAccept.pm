@@ -41,7 +41,8 @@ sub shipped {
         or die "no profile $name\n";
     fresh($tenant);
     $Headers = "$Multipart\n$Now" . ($auth ? "\n$auth" : '');
-    setting(more_headers => $Headers, http_config => <<"_EOC_");
+    setting(more_headers => $Headers, main_config => $Threads,
+            http_config => $Pool . <<"_EOC_");
     include \$TEST_NGINX_ROOT/conf-examples/profiles/$name.conf;
     pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;

@@ -110,7 +110,8 @@ sub life {
     %T = ();
     tokens(%who);
 
-    setting(http_config => profile($name, $tenant) . <<'_EOC_');
+    setting(main_config => $Threads,
+            http_config => profile($name, $tenant) . $Pool . <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;

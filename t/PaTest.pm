@@ -9,6 +9,8 @@ package t::PaTest;
 #   multipart(), form()    multipart bodies ($Multipart is their header)
 #   api(), setting()       the API's locations; the suite's default
 #                          sections, blocks in file order
+#   $Threads, $Pool        main_config and http{} line of a thread pool
+#                          for the media work (pa_thread_pool)
 #   h(), act()             on request: a request's headers, an action
 #
 # A suite says:
@@ -40,11 +42,19 @@ use POSIX ();
 use Time::HiRes ();
 use Exporter 'import';
 
-our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart tokens jwt sign
-                 pa_token redis fresh slurp multipart form api setting);
+our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
+                 jwt sign pa_token redis fresh slurp multipart form api
+                 setting);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
+
+# The media work off the event loop, as dev.conf and production.conf
+# have it: a suite that takes it says main_config => $Threads and adds
+# $Pool to its http_config.  The suites that do not (t/150-open311.t,
+# t/010-submit-json.t, ...) keep the inline path covered.
+our $Threads = "thread_pool pa threads=4;\n";
+our $Pool = "    pa_thread_pool pa;\n";
 
 # The file's own folder, outside nginx's server root: Test::Nginx empties
 # that root between blocks and refuses to remove one that holds anything

@@ -1,0 +1,275 @@
+/*
+ * Jobs in nginx's thread pools (ngx_thread_task_post), as nginx's own
+ * threaded file reads are: the request is blocked (r->main->blocked) and
+ * holds a reference (r->main->count) while its work runs, so neither a
+ * finalize nor a terminate frees it under the thread; the task's event
+ * handler resumes it on the event loop.
+ */
+
+#include "ngx_pa_thread.h"
+
+#include <magic.h>
+
+
+static void ngx_pa_job_cleanup(void *data);
+#if (NGX_THREADS)
+static void ngx_pa_job_handler(void *data, ngx_log_t *log);
+static void ngx_pa_job_event_handler(ngx_event_t *ev);
+#endif
+
+
+char *
+ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+#if (NGX_THREADS)
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t  *value;
+
+    if (pmcf->thread_pool != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* a name no thread_pool defines fails at init, as "aio threads=" does */
+
+    pmcf->thread_pool = ngx_thread_pool_add(cf, &value[1]);
+    if (pmcf->thread_pool == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+#else
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"pa_thread_pool\" needs nginx built --with-threads");
+    return NGX_CONF_ERROR;
+
+#endif
+}
+
+
+ngx_int_t
+ngx_pa_thread_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
+{
+#if (NGX_THREADS)
+    if (ngx_thread_mutex_create(&pmcf->magic_mutex, cycle->log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    pmcf->magic_mutex_set = 1;
+#endif
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pa_thread_exit_worker(ngx_pa_main_conf_t *pmcf)
+{
+#if (NGX_THREADS)
+    /* the thread pools (a core module) stopped their threads before us */
+
+    if (pmcf->magic_mutex_set) {
+        (void) ngx_thread_mutex_destroy(&pmcf->magic_mutex,
+                                        ngx_cycle->log);
+        pmcf->magic_mutex_set = 0;
+    }
+#endif
+}
+
+
+/*
+ * libmagic keeps per-cookie state (its error, its result buffer): the
+ * worker's one cookie is used by one thread at a time.
+ */
+
+void
+ngx_pa_magic_lock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
+{
+#if (NGX_THREADS)
+    if (pmcf->magic_mutex_set) {
+        (void) ngx_thread_mutex_lock(&pmcf->magic_mutex, log);
+    }
+#endif
+}
+
+
+void
+ngx_pa_magic_unlock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
+{
+#if (NGX_THREADS)
+    if (pmcf->magic_mutex_set) {
+        (void) ngx_thread_mutex_unlock(&pmcf->magic_mutex, log);
+    }
+#endif
+}
+
+
+ngx_pa_job_t *
+ngx_pa_job_create(ngx_http_request_t *r, ngx_pa_job_work_pt work,
+    ngx_pa_job_done_pt done, void *data)
+{
+    ngx_log_t           *log;
+    ngx_pa_job_t        *job;
+    ngx_pool_cleanup_t  *cln;
+
+    job = ngx_pcalloc(r->pool, sizeof(ngx_pa_job_t));
+    if (job == NULL) {
+        return NULL;
+    }
+
+    job->request = r;
+    job->conf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    job->work = work;
+    job->done = done;
+    job->data = data;
+    job->log = r->connection->log;
+
+#if (NGX_THREADS)
+    if (job->conf->thread_pool != NULL) {
+
+        /*
+         * The request's log handler reads the request: from a thread the
+         * lines carry the connection number only.
+         */
+
+        log = ngx_palloc(r->pool, sizeof(ngx_log_t));
+        if (log == NULL) {
+            return NULL;
+        }
+
+        *log = *r->connection->log;
+        log->handler = NULL;
+        log->data = NULL;
+        log->action = NULL;
+
+        job->log = log;
+        job->threaded = 1;
+    }
+#endif
+
+    log = job->log;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    job->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (job->pool == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_pa_job_cleanup;
+    cln->data = job;
+
+    return job;
+}
+
+
+ngx_int_t
+ngx_pa_job_run(ngx_pa_job_t *job)
+{
+#if (NGX_THREADS)
+    ngx_http_request_t  *r;
+    ngx_thread_task_t   *task;
+
+    if (job->threaded) {
+        r = job->request;
+
+        task = job->task;
+
+        if (task == NULL) {
+            task = ngx_thread_task_alloc(r->pool, 0);
+            if (task == NULL) {
+                return NGX_ERROR;
+            }
+
+            task->ctx = job;
+            task->handler = ngx_pa_job_handler;
+            task->event.data = job;
+            task->event.handler = ngx_pa_job_event_handler;
+
+            job->task = task;
+        }
+
+        if (ngx_thread_task_post(job->conf->thread_pool, task) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: cannot post to the thread pool");
+            return NGX_ERROR;
+        }
+
+        r->main->count++;
+        r->main->blocked++;
+
+        return NGX_AGAIN;
+    }
+#endif
+
+    job->work(job);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pa_job_cleanup(void *data)
+{
+    ngx_pa_job_t  *job = data;
+
+    ngx_destroy_pool(job->pool);
+}
+
+
+#if (NGX_THREADS)
+
+static void
+ngx_pa_job_handler(void *data, ngx_log_t *log)
+{
+    ngx_pa_job_t  *job = data;
+
+    job->work(job);
+}
+
+
+static void
+ngx_pa_job_event_handler(ngx_event_t *ev)
+{
+    ngx_pa_job_t        *job;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    job = ev->data;
+    r = job->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, c->log, 0, "pa: thread job done");
+
+    /* the reference taken when posting; the route's own one remains */
+
+    r->main->blocked--;
+    r->main->count--;
+
+    if (c->error) {
+
+        /*
+         * Terminated meanwhile (a worker stopping, a timer): nginx set the
+         * connection's error and waited for us; the request goes now,
+         * whatever the route meant to do next.
+         */
+
+        ngx_http_finalize_request(r, NGX_ERROR);
+
+    } else {
+        job->done(r, job);
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * Work off the event loop: a job runs its file work (reading a body back,
+ * writing media, SHA-256, libmagic, metadata, public copies) in the thread
+ * pool named by pa_thread_pool, and its request resumes on the event loop
+ * when the work is done.  Without pa_thread_pool the same work runs inline,
+ * as it always did.
+ *
+ * What the work may touch in its thread: the job's own pool and log (made
+ * on the event loop before posting; the log has no request handler, so no
+ * request field is read from the thread), file descriptors, and data the
+ * event loop leaves alone while the job runs.  Never the request, its pool
+ * or its connection's log.
+ */
+
+#ifndef NGX_PA_THREAD_H
+#define NGX_PA_THREAD_H
+
+#include "ngx_pa.h"
+
+
+typedef struct ngx_pa_job_s  ngx_pa_job_t;
+
+/* the work: in a thread, or inline without a pool */
+typedef void (*ngx_pa_job_work_pt)(ngx_pa_job_t *job);
+
+/* back on the event loop, the request ready to go on */
+typedef void (*ngx_pa_job_done_pt)(ngx_http_request_t *r, ngx_pa_job_t *job);
+
+struct ngx_pa_job_s {
+    ngx_http_request_t        *request;   /* event loop only */
+    ngx_pool_t                *pool;      /* the work's own, freed with
+                                             the request's pool */
+    ngx_log_t                 *log;       /* safe to use from the work */
+    ngx_pa_main_conf_t        *conf;      /* read only */
+    ngx_pa_job_work_pt         work;
+    ngx_pa_job_done_pt         done;
+    void                      *data;
+#if (NGX_THREADS)
+    ngx_thread_task_t         *task;      /* posted again for each run */
+#endif
+    unsigned                   threaded:1;
+};
+
+
+/* pa_thread_pool <name> (http{}): the thread_pool that takes the work */
+char *ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* the worker's libmagic lock (the cookie is one per worker) */
+ngx_int_t ngx_pa_thread_init_worker(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf);
+void ngx_pa_thread_exit_worker(ngx_pa_main_conf_t *pmcf);
+void ngx_pa_magic_lock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
+void ngx_pa_magic_unlock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
+
+/*
+ * A job for the request, its pool destroyed with the request's pool (the
+ * pool's cleanups, temp files included, run then).  NULL on no memory.
+ */
+ngx_pa_job_t *ngx_pa_job_create(ngx_http_request_t *r, ngx_pa_job_work_pt work,
+    ngx_pa_job_done_pt done, void *data);
+
+/*
+ * NGX_OK: no pool, the work ran inline and done() was NOT called (go on
+ * from here).  NGX_AGAIN: posted, done() resumes the request later.
+ * NGX_ERROR: could not post (logged).  A job may run again once done()
+ * was called (a body walked piece by piece).
+ */
+ngx_int_t ngx_pa_job_run(ngx_pa_job_t *job);
+
+#endif /* NGX_PA_THREAD_H */
