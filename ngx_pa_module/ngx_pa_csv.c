@@ -3,6 +3,7 @@
  */
 
 #include "ngx_pa_csv.h"
+#include "ngx_pa_json.h"
 
 
 static ngx_int_t ngx_pa_csv_put(ngx_pa_csv_t *csv, const u_char *p,
@@ -133,9 +134,8 @@ ngx_pa_csv_send(ngx_http_request_t *r, ngx_pa_csv_t *csv, ngx_str_t *file)
 {
     u_char           *p;
     size_t            len;
-    ngx_int_t         rc;
     ngx_buf_t        *b;
-    ngx_chain_t       out;
+    ngx_str_t         type = ngx_string("text/csv");
     ngx_table_elt_t  *h;
 
     len = sizeof("attachment; filename=\"\"") - 1 + file->len;
@@ -157,29 +157,8 @@ ngx_pa_csv_send(ngx_http_request_t *r, ngx_pa_csv_t *csv, ngx_str_t *file)
     b->pos = csv->bytes.elts;
     b->last = b->pos + csv->bytes.nelts;
     b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "text/csv");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    ngx_str_set(&r->headers_out.charset, "utf-8");
-
-    if (r->method == NGX_HTTP_HEAD) {
-        r->header_only = 1;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_pa_send_buf(r, NGX_HTTP_OK, &type, b);
 }
 
 

@@ -12,11 +12,10 @@
 ngx_int_t
 ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status, json_t *body)
 {
-    char         *dump;
-    size_t        len;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    char       *dump;
+    size_t      len;
+    ngx_buf_t  *b;
+    ngx_str_t   type = ngx_string("application/json");
 
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -44,13 +43,30 @@ ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status, json_t *body)
     *b->last++ = '\n';
     free(dump);
 
+    return ngx_pa_send_buf(r, status, &type, b);
+}
+
+
+/*
+ * One buffer as the whole answer, UTF-8 text of the given type: the last
+ * step of every answer of the API (JSON, CSV, GeoReport's XML).  Headers
+ * set before (Cache-Control, Content-Disposition) go out with it.
+ */
+
+ngx_int_t
+ngx_pa_send_buf(ngx_http_request_t *r, ngx_uint_t status, ngx_str_t *type,
+    ngx_buf_t *b)
+{
+    ngx_int_t    rc;
+    ngx_chain_t  out;
+
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
 
     r->headers_out.status = status;
     r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
     ngx_str_set(&r->headers_out.charset, "utf-8");
 
     if (r->method == NGX_HTTP_HEAD) {

@@ -11,6 +11,10 @@
 #include <jansson.h>
 
 
+/* one buffer as the whole answer (UTF-8 text of that type) */
+ngx_int_t ngx_pa_send_buf(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, ngx_buf_t *b);
+
 /* sends body (and drops the reference); returns what a handler returns */
 ngx_int_t ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *body);

@@ -67,10 +67,8 @@ ngx_int_t
 ngx_pa_open311_send(ngx_http_request_t *r, ngx_uint_t status, json_t *body,
     const char *root, const char *cache_control)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_str_t     type;
-    ngx_chain_t   out;
+    ngx_buf_t  *b;
+    ngx_str_t   type;
 
     if (body == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -96,29 +94,7 @@ ngx_pa_open311_send(ngx_http_request_t *r, ngx_uint_t status, json_t *body,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = b->last - b->pos;
-    r->headers_out.content_type = type;
-    r->headers_out.content_type_len = type.len;
-    ngx_str_set(&r->headers_out.charset, "utf-8");
-
-    if (r->method == NGX_HTTP_HEAD) {
-        r->header_only = 1;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_pa_send_buf(r, status, &type, b);
 }
 
 

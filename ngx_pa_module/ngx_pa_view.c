@@ -1385,9 +1385,8 @@ ngx_int_t
 ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
     const char *cache_control)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    ngx_buf_t  *b;
+    ngx_str_t   type = ngx_string("application/json");
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
@@ -1399,14 +1398,6 @@ ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
     b->pos = json->data;
     b->last = json->data + json->len;
     b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = json->len;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    ngx_str_set(&r->headers_out.charset, "utf-8");
 
     if (cache_control
         && ngx_pa_view_cache_control(r, cache_control) != NGX_OK)
@@ -1414,20 +1405,7 @@ ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (r->method == NGX_HTTP_HEAD) {
-        r->header_only = 1;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_pa_send_buf(r, NGX_HTTP_OK, &type, b);
 }
 
 
