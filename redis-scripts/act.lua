@@ -94,6 +94,46 @@ for k = 1, #flat, 2 do
 end
 
 local id, from = rep.id, rep.status
+
+-- The agencies' work lists (aq:<agency>:<state>, read by queue.lua): a
+-- report is listed for every agency that holds, coordinates or held it,
+-- in its state while that state is one of a work list's; resolved only
+-- while a comment waits for the agency's reply.  Closed reports leave the
+-- lists, so a queue read costs what is open, not the whole history.
+-- The same rule is in sweep.lua and submit.lua.
+local CLOSED = {rejected = true, cancelled = true, monitoring = true}
+
+local function queue_slot(h)
+    local st = h.status
+    if not st or CLOSED[st] then
+        return nil
+    end
+    if st == 'resolved' then
+        for name, _ in pairs(h) do
+            local key = string.match(name, '^dl:(reply#.+)$')
+            if key and not h['dm:' .. key] then
+                return st
+            end
+        end
+        return nil
+    end
+    return st
+end
+
+local function queue_agencies(h)
+    local set, list = {}, {}
+    for _, f in ipairs({h.agencies, h.coordinator, h.former_agencies}) do
+        for a in string.gmatch(f or '', '([^,]+)') do
+            if not set[a] then
+                set[a] = true
+                list[#list + 1] = a
+            end
+        end
+    end
+    return list
+end
+
+local old_slot, old_listed = queue_slot(rep), queue_agencies(rep)
 local agencies = rep.agencies or ''
 local function assigned(a)
     return a ~= '' and string.find(agencies, ',' .. a .. ',', 1, true) ~= nil
@@ -446,13 +486,8 @@ if extras.agencies and (action == 'dispatch'
     hset[#hset + 1] = 'dispatched_at'
     hset[#hset + 1] = now
     each_agency(agencies, function(a)
-        redis.call('ZADD', prefix .. 'ag:' .. a, now, id)
         count(a, 'dispatched')
     end)
-end
-
-if action == 'coordinate' then
-    redis.call('ZADD', prefix .. 'ag:' .. extras.coordinator, now, id)
 end
 
 if action == 'resolve' and not rep.resolved_at then
@@ -589,4 +624,25 @@ redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
            'urgent', urgent and '1' or '0', 'at', now,
            'agencies', agencies)
 
-return redis.call('HGETALL', R)
+-- the work lists follow the stored report (dispatch, return, comment,
+-- reply and every state change move it)
+flat = redis.call('HGETALL', R)
+local after = {}
+for k = 1, #flat, 2 do
+    after[flat[k]] = flat[k + 1]
+end
+
+local new_slot, new_listed = queue_slot(after), queue_agencies(after)
+if old_slot then
+    for _, a in ipairs(old_listed) do
+        redis.call('ZREM', prefix .. 'aq:' .. a .. ':' .. old_slot, id)
+    end
+end
+if new_slot then
+    for _, a in ipairs(new_listed) do
+        redis.call('ZADD', prefix .. 'aq:' .. a .. ':' .. new_slot,
+                   after.created_at or now, id)
+    end
+end
+
+return flat

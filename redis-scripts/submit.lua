@@ -26,14 +26,17 @@
 --                               the phone, else of the submission; for an
 --                               Open311 client of the Idempotency-Key, else
 --                               of the body as sent, and the client)
--- KEYS[13] pa:{t}:ag:<agency>   the agency's reports (zset, score = now)
+-- KEYS[13] pa:{t}:aq:<agency>:dispatched  the agency's work list of
+--                               dispatched reports (act.lua's rule, zset,
+--                               score = created)
 -- KEYS[14] pa:{t}:stats:<day>   the day's counters ("<agency>|dispatched")
 -- KEYS[15] pa:{t}:gauge         current work load ("<agency>|in_progress")
 --                               13 to 15 always passed (so that the keys
 --                               after them keep their places), written
 --                               only when dispatched at submission
 --                               (pa_auto_dispatch, ARGV[9] not ""); not
---                               dispatched, KEYS[13] is pa:{t}:ag:
+--                               dispatched, KEYS[13] is
+--                               pa:{t}:aq::dispatched
 -- KEYS[16] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
 --                               API client's own requests (zset, score =
 --                               now)
