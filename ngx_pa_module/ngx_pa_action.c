@@ -1488,17 +1488,27 @@ ngx_pa_action_extra(ngx_pa_action_t *a, const char *name, ngx_str_t *value)
 
 /* ------------------------------------------------------------ the call */
 
+/* every state of api.md: act.lua gets each state index in KEYS */
+
+static const char  *ngx_pa_action_states[] = {
+    "submitted", "needs_info", "verified", "received", "coordinating",
+    "dispatched", "in_progress", "awaiting_approval", "under_review",
+    "resolved", "rejected", "cancelled", "monitoring", "escalated", NULL
+};
+
+
 /*
- * KEYS: report, history, due index, events
- * ARGV: action, now, role, agency, actor, token hash, from, to, prefix,
- *       day, history entry, note, then counted lists: fields to set,
- *       deadlines to close, to open (key due due_urgent), extras
+ * KEYS: report, history, due index, events, clock, viol, locked, gauge,
+ *       pub, geo, the day's stats and late list, every state index
+ * ARGV: action, now, role, agency, actor, token hash, from, to, history
+ *       entry, note, then counted lists: fields to set, deadlines to
+ *       close, to open (key due due_urgent), extras
  */
 
 static ngx_int_t
 ngx_pa_action_send(ngx_pa_action_t *a)
 {
-    u_char               *p, hex[65];
+    u_char                hex[65];
     ngx_tm_t              tm;
     ngx_uint_t            i;
     ngx_pa_media_t      **m;
@@ -1507,7 +1517,7 @@ ngx_pa_action_send(ngx_pa_action_t *a)
 
     r = a->request;
 
-    keys = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 26, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 32 + a->rec.fields->nelts,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -1517,9 +1527,33 @@ ngx_pa_action_send(ngx_pa_action_t *a)
     if (ngx_pa_key(r, keys, "r:%V", &a->ctx->id) == NULL
         || ngx_pa_key(r, keys, "h:%V", &a->ctx->id) == NULL
         || ngx_pa_key(r, keys, "due") == NULL
-        || ngx_pa_key(r, keys, "events") == NULL)
+        || ngx_pa_key(r, keys, "events") == NULL
+        || ngx_pa_key(r, keys, "clock") == NULL
+        || ngx_pa_key(r, keys, "viol") == NULL
+        || ngx_pa_key(r, keys, "locked") == NULL
+        || ngx_pa_key(r, keys, "gauge") == NULL
+        || ngx_pa_key(r, keys, "pub") == NULL
+        || ngx_pa_key(r, keys, "geo") == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_gmtime(a->ctx->now + a->conf->utc_offset, &tm);
+
+    if (ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                   tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+        || ngx_pa_key(r, keys, "late:%04d%02d%02d", tm.ngx_tm_year,
+                      tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* every state index: only the stored report says which one it leaves */
+
+    for (i = 0; ngx_pa_action_states[i]; i++) {
+        if (ngx_pa_key(r, keys, "st:%s", ngx_pa_action_states[i]) == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     hex[0] = '\0';
@@ -1527,15 +1561,6 @@ ngx_pa_action_send(ngx_pa_action_t *a)
     if (a->caller.token.len) {
         ngx_pa_auth_token_hash(&a->caller.token, hex);
     }
-
-    p = ngx_pnalloc(r->pool, 9);
-    if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_gmtime(a->ctx->now + a->conf->utc_offset, &tm);
-    (void) ngx_sprintf(p, "%04d%02d%02d%Z", tm.ngx_tm_year, tm.ngx_tm_mon,
-                       tm.ngx_tm_mday);
 
     if (ngx_pa_arg_cstr(args, a->def->name) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, a->ctx->now) != NGX_OK
@@ -1545,8 +1570,6 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         || ngx_pa_arg_cstr(args, (char *) hex) != NGX_OK
         || ngx_pa_arg_cstr(args, a->from) != NGX_OK
         || ngx_pa_arg_cstr(args, a->to) != NGX_OK
-        || ngx_pa_arg_str(args, &a->conf->key_prefix) != NGX_OK
-        || ngx_pa_arg_cstr(args, (char *) p) != NGX_OK
         || ngx_pa_record_history(r, a->ctx, args,
                                  (char *) a->caller.role_name.data,
                                  a->caller.staff ? (char *) a->caller.sub.data
