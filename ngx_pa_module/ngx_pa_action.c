@@ -1127,7 +1127,7 @@ ngx_pa_act_rate(ngx_pa_action_t *a)
 static ngx_int_t
 ngx_pa_act_comment(ngx_pa_action_t *a)
 {
-    ngx_str_t  text;
+    ngx_str_t  text, max;
 
     if (ngx_pa_record_text(&a->rec, "text", 1, NGX_PA_MESSAGE_MAX, &text)
         != NGX_OK)
@@ -1135,8 +1135,18 @@ ngx_pa_act_comment(ngx_pa_action_t *a)
         return NGX_ERROR;
     }
 
+    /* pa_comments_max: a report's comments stay a bounded field */
+
+    max.data = ngx_pnalloc(a->request->pool, NGX_INT_T_LEN);
+    if (max.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    max.len = ngx_sprintf(max.data, "%ui", a->conf->comments_max) - max.data;
+
     a->note = text;
     ngx_pa_action_extra(a, "text", &text);
+    ngx_pa_action_extra(a, "comments_max", &max);
 
     /* "reply#": act.lua appends the new comment's id */
     return ngx_pa_action_deadline(a, "reply", "reply#");
@@ -1684,6 +1694,15 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
                                 "comments_locked", NULL,
                                 "commenting is locked for this reporter"));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "too_many_comments")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
+                                "too_many_comments", "text",
+                                "this report takes no more comments "
+                                "(pa_comments_max); call the hotline or "
+                                "submit a new report"));
             return;
         }
 

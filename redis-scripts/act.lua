@@ -42,11 +42,12 @@
 --     opens only when the report ends in <state>: a supplement returns
 --     the report to where request_info took it from),
 --   extras (name value ...): agencies, coordinator, rating, text,
---     comment_id, violation, lead_only, coordinator_only, reopen, until,
---     auto_dispatch, summary, secret
+--     comment_id, comments_max, violation, lead_only, coordinator_only,
+--     reopen, until, auto_dispatch, summary, secret
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
--- invalid_transition, forbidden, comments_locked, no_comment,
+-- invalid_transition, forbidden, comments_locked, too_many_comments
+-- (extras.comments_max reached), no_comment,
 -- "not_later <current deadline>" (extend: the new date is not after it).
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -233,6 +234,11 @@ if action == 'comment' then
 end
 
 local comments = rep.comments and cjson.decode(rep.comments) or {}
+
+if action == 'comment' and extras.comments_max
+    and #comments >= tonumber(extras.comments_max) then
+    return redis.error_reply('too_many_comments')
+end
 
 if action == 'reply' or action == 'flag_comment' then
     local c = comments[tonumber(extras.comment_id)]

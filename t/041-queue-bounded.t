@@ -2,6 +2,7 @@
 # an agency resolved leave its list (aq:<agency>:<state>), so its queue
 # reads the same few reports with 30 closed ones behind it as with none;
 # a resolved report comes back while a comment waits for the reply.
+# A report's comments are capped (pa_comments_max).
 # Measured by Redis itself: the commands queue.lua ran (INFO
 # commandstats counts the commands scripts call).
 use Test::Nginx::Socket 'no_plan';
@@ -29,6 +30,7 @@ setting(http_config => <<'_EOC_');
     pa_sla resolve 5d urgent=1h;
     pa_sla publish 1d urgent=1h;
     pa_sla reply 1d;
+    pa_comments_max 2;
     pa_test_clock on;
 _EOC_
 
@@ -147,3 +149,21 @@ GET /api/v1/queue?state=dispatched
 ['"status":"resolved"', '"status":"received"', '"status":"dispatched"',
  '^\{"items":\[\{"id":"B-2","status":"in_progress",.*\],"total":1,"truncated":false\}$',
  '^\{"items":\[\{"id":"B-1","status":"dispatched",.*"agencies":\["so-nnmt"\].*\],"total":1,"truncated":false\}$']
+
+
+
+=== TEST 5: pa_comments_max 2: W-1's second comment is taken, a third is refused
+--- more_headers eval
+[main::h('r:token-of-the-reporter-w-1', "${main::DAY}T15:00:00+07:00"),
+ main::h('r:token-of-the-reporter-w-1', "${main::DAY}T15:05:00+07:00"),
+ main::h('xd', "${main::DAY}T15:10:00+07:00")]
+--- pipelined_requests eval
+[main::act('W-1', action => 'comment', text => 'Cảm ơn.'),
+ main::act('W-1', action => 'comment', text => 'Còn nữa.'),
+ "GET /api/v1/queue?state=resolved"]
+--- error_code eval
+[200, 409, 200]
+--- response_body_like eval
+['"comments":\[\{[^\]]*"id":1[^\]]*\},\{"id":2,"text":"Cảm ơn."',
+ '^\{"error":\{"code":"too_many_comments",.*"field":"text"',
+ '^\{"items":\[\{"id":"W-1",.*"comment_id":"2".*\],"total":1,']
