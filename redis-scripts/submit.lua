@@ -56,6 +56,11 @@
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
 -- then     field, value pairs of the report hash
 --
+-- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
+-- earlier print of this phone points at, whose status decides a duplicate;
+-- only KEYS[7] names it, so declaring it would cost a first read.  Built
+-- from KEYS[1]'s hash-tagged prefix: the same slot.
+--
 -- Returns 1, {"replay", ARGV[8] of the stored submission} when the key was
 -- seen (a retry after a timeout or a 503: nothing is written), or an
 -- error: "exists" (the id is taken: draw another), "account_locked",
