@@ -36,6 +36,7 @@
 local R, H, AUDIT = KEYS[1], KEYS[2], KEYS[3]
 
 local CANDIDATES = 100
+local AUDIT_MAX = 1000000    -- audit entries kept (approximately)
 
 -- not a live problem of their own: a rejected report was not valid (or
 -- was itself a duplicate of one listed), a cancelled one was withdrawn
@@ -112,8 +113,10 @@ if agency ~= '' then
     end
 end
 
-redis.call('XADD', AUDIT, '*', 'id', ARGV[7], 'actor', ARGV[4],
-           'role', ARGV[5], 'at', ARGV[6])
+-- capped like every stream here, but far larger: a year of a province's
+-- reads of personal data; an exporter archives it before it is trimmed
+redis.call('XADD', AUDIT, 'MAXLEN', '~', AUDIT_MAX, '*', 'id', ARGV[7],
+           'actor', ARGV[4], 'role', ARGV[5], 'at', ARGV[6])
 
 local out = {'ok'}
 local names = {'pii_name', 'pii_phone', 'pii_email'}
