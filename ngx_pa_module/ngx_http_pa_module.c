@@ -89,6 +89,10 @@ static ngx_conf_num_bounds_t  ngx_http_pa_media_max_count_bounds = {
     ngx_conf_check_num_bounds, 0, 100
 };
 
+static ngx_conf_num_bounds_t  ngx_http_pa_comments_max_bounds = {
+    ngx_conf_check_num_bounds, 1, 1000
+};
+
 static ngx_conf_num_bounds_t  ngx_http_pa_min_ratings_bounds = {
     ngx_conf_check_num_bounds, 1, 1000000
 };
@@ -213,6 +217,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, media_max_count),
       &ngx_http_pa_media_max_count_bounds },
+
+    { ngx_string("pa_comments_max"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, comments_max),
+      &ngx_http_pa_comments_max_bounds },
 
     { ngx_string("pa_auth_max_ttl"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -493,6 +504,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->media_types = NGX_CONF_UNSET_PTR;
     pmcf->media_max_size = NGX_CONF_UNSET;
     pmcf->media_max_count = NGX_CONF_UNSET_UINT;
+    pmcf->comments_max = NGX_CONF_UNSET_UINT;
     pmcf->test_clock = NGX_CONF_UNSET;
     pmcf->verification = NGX_CONF_UNSET;
     pmcf->leader_approval = NGX_CONF_UNSET;
@@ -542,6 +554,7 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(pmcf->content_max, 5000);
     ngx_conf_init_value(pmcf->media_max_size, 50 * 1024 * 1024);
     ngx_conf_init_uint_value(pmcf->media_max_count, 10);
+    ngx_conf_init_uint_value(pmcf->comments_max, 20);
     ngx_conf_init_value(pmcf->test_clock, 0);
     ngx_conf_init_value(pmcf->verification, 1);
     ngx_conf_init_value(pmcf->leader_approval, 0);

@@ -96,6 +96,7 @@ typedef struct {
     ngx_array_t               *media_types;     /* ngx_str_t */
     off_t                      media_max_size;
     ngx_uint_t                 media_max_count;
+    ngx_uint_t                 comments_max;     /* per report */
 
     /* secrets */
     ngx_str_t                  auth_secret;

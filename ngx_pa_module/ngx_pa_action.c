@@ -1136,7 +1136,7 @@ ngx_pa_act_rate(ngx_pa_action_t *a)
 static ngx_int_t
 ngx_pa_act_comment(ngx_pa_action_t *a)
 {
-    ngx_str_t  text;
+    ngx_str_t  text, max;
 
     if (ngx_pa_record_text(&a->rec, "text", 1, NGX_PA_MESSAGE_MAX, &text)
         != NGX_OK)
@@ -1144,8 +1144,18 @@ ngx_pa_act_comment(ngx_pa_action_t *a)
         return NGX_ERROR;
     }
 
+    /* pa_comments_max: a report's comments stay a bounded field */
+
+    max.data = ngx_pnalloc(a->request->pool, NGX_INT_T_LEN);
+    if (max.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    max.len = ngx_sprintf(max.data, "%ui", a->conf->comments_max) - max.data;
+
     a->note = text;
     ngx_pa_action_extra(a, "text", &text);
+    ngx_pa_action_extra(a, "comments_max", &max);
 
     /* "reply#": act.lua appends the new comment's id */
     return ngx_pa_action_deadline(a, "reply", "reply#");
@@ -1497,17 +1507,28 @@ ngx_pa_action_extra(ngx_pa_action_t *a, const char *name, ngx_str_t *value)
 
 /* ------------------------------------------------------------ the call */
 
+/* every state of api.md: act.lua gets each state index in KEYS */
+
+static const char  *ngx_pa_action_states[] = {
+    "submitted", "needs_info", "verified", "received", "coordinating",
+    "dispatched", "in_progress", "awaiting_approval", "under_review",
+    "resolved", "rejected", "cancelled", "monitoring", "escalated", NULL
+};
+
+
 /*
- * KEYS: report, history, due index, events
- * ARGV: action, now, role, agency, actor, token hash, from, to, prefix,
- *       day, history entry, note, then counted lists: fields to set,
- *       deadlines to close, to open (key due due_urgent), extras
+ * KEYS: report, history, due index, events, clock, viol, locked, gauge,
+ *       pub, geo, the day's stats and late list, every state index
+ * ARGV: action, now, role, agency, actor, token hash, from, to, history
+ *       entry, note, then counted lists: fields to set, deadlines to
+ *       close, to open (key due due_urgent), extras
  */
 
 static ngx_int_t
 ngx_pa_action_send(ngx_pa_action_t *a)
 {
-    u_char               *p, *hex;
+    u_char               *hex;
+    ngx_uint_t            i;
     ngx_tm_t              tm;
     ngx_int_t             rc;
     ngx_array_t          *keys, *args;
@@ -1515,7 +1536,7 @@ ngx_pa_action_send(ngx_pa_action_t *a)
 
     r = a->request;
 
-    keys = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 26, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 32 + a->rec.fields->nelts,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -1525,9 +1546,33 @@ ngx_pa_action_send(ngx_pa_action_t *a)
     if (ngx_pa_key(r, keys, "r:%V", &a->ctx->id) == NULL
         || ngx_pa_key(r, keys, "h:%V", &a->ctx->id) == NULL
         || ngx_pa_key(r, keys, "due") == NULL
-        || ngx_pa_key(r, keys, "events") == NULL)
+        || ngx_pa_key(r, keys, "events") == NULL
+        || ngx_pa_key(r, keys, "clock") == NULL
+        || ngx_pa_key(r, keys, "viol") == NULL
+        || ngx_pa_key(r, keys, "locked") == NULL
+        || ngx_pa_key(r, keys, "gauge") == NULL
+        || ngx_pa_key(r, keys, "pub") == NULL
+        || ngx_pa_key(r, keys, "geo") == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_gmtime(a->ctx->now + a->conf->utc_offset, &tm);
+
+    if (ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                   tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+        || ngx_pa_key(r, keys, "late:%04d%02d%02d", tm.ngx_tm_year,
+                      tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* every state index: only the stored report says which one it leaves */
+
+    for (i = 0; ngx_pa_action_states[i]; i++) {
+        if (ngx_pa_key(r, keys, "st:%s", ngx_pa_action_states[i]) == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     /* from the pool: the call is made after the media are stored */
@@ -1543,15 +1588,6 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         ngx_pa_auth_token_hash(&a->caller.token, hex);
     }
 
-    p = ngx_pnalloc(r->pool, 9);
-    if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_gmtime(a->ctx->now + a->conf->utc_offset, &tm);
-    (void) ngx_sprintf(p, "%04d%02d%02d%Z", tm.ngx_tm_year, tm.ngx_tm_mon,
-                       tm.ngx_tm_mday);
-
     if (ngx_pa_arg_cstr(args, a->def->name) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, a->ctx->now) != NGX_OK
         || ngx_pa_arg_str(args, &a->caller.role_name) != NGX_OK
@@ -1560,8 +1596,6 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         || ngx_pa_arg_cstr(args, (char *) hex) != NGX_OK
         || ngx_pa_arg_cstr(args, a->from) != NGX_OK
         || ngx_pa_arg_cstr(args, a->to) != NGX_OK
-        || ngx_pa_arg_str(args, &a->conf->key_prefix) != NGX_OK
-        || ngx_pa_arg_cstr(args, (char *) p) != NGX_OK
         || ngx_pa_record_history(r, a->ctx, args,
                                  (char *) a->caller.role_name.data,
                                  a->caller.staff ? (char *) a->caller.sub.data
@@ -1698,6 +1732,15 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
                                 "comments_locked", NULL,
                                 "commenting is locked for this reporter"));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "too_many_comments")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
+                                "too_many_comments", "text",
+                                "this report takes no more comments "
+                                "(pa_comments_max); call the hotline or "
+                                "submit a new report"));
             return;
         }
 

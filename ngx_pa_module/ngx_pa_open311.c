@@ -621,9 +621,6 @@ ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_err_t         err;
     ngx_array_t         *keys, *args;
     ngx_pa_o311_read_t  *rd;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
@@ -658,7 +655,6 @@ ngx_pa_o311_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     if (ngx_pa_key(r, keys, "pub") == NULL
         || (client != NULL
             && ngx_pa_key(r, keys, "o311:c:%V", &client->client) == NULL)
-        || ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, (page - 1) * size) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, size) != NGX_OK)
     {
@@ -1212,9 +1208,6 @@ ngx_pa_o311_updates(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_err_t         err;
     ngx_array_t         *keys, *args;
     ngx_pa_o311_read_t  *rd;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
@@ -1237,7 +1230,6 @@ ngx_pa_o311_updates(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     if (ngx_pa_key(r, keys, "o311:c:%V", &client->client) == NULL
-        || ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, rd->from) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, NGX_PA_O311_CAP) != NGX_OK)
     {

@@ -68,9 +68,6 @@ ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     ngx_str_t            v, category;
     ngx_uint_t           i;
     ngx_array_t         *keys, *args;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
@@ -100,7 +97,6 @@ ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     if (ngx_pa_key(r, keys, "pub") == NULL
         || ngx_pa_key(r, keys, "geo") == NULL
-        || ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, (page - 1) * per_page) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, per_page) != NGX_OK
         || ngx_pa_arg_str(args, &category) != NGX_OK

@@ -4,9 +4,10 @@
  *
  * The role decides the states (and the agencies: one's own, or a superior
  * body's subtree) of the list; queue.lua
- * gathers those reports with their deadline fields, at most
- * NGX_PA_QUEUE_SCAN of them, and the worker filters, sorts and cuts to
- * the limit: the CPU work stays out of Redis.
+ * gathers those reports with their deadline fields from the lists named
+ * (aq:<agency>:<state>, or st:<state> for the IOC: open work only), at
+ * most NGX_PA_QUEUE_SCAN of them, and the worker filters, sorts and cuts
+ * to the limit: the CPU work stays out of Redis.
  */
 
 #include "ngx_pa.h"
@@ -74,7 +75,10 @@ static const char  *ngx_pa_states_all[] = {
 
 
 static ngx_int_t ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
-    const char **role_states, ngx_array_t *args, ngx_pa_err_t *err);
+    const char **role_states, ngx_array_t *keys, ngx_array_t *args,
+    ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_queue_list(ngx_http_request_t *r, ngx_str_t *agency,
+    ngx_str_t *state, ngx_array_t *keys, ngx_array_t *args);
 static void ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_queue_item(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -134,24 +138,21 @@ ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_auth_fail(r, NGX_OK);
     }
 
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 3 + NGX_PA_QUEUE_STATES,
+    keys = ngx_array_create(r->pool, NGX_PA_QUEUE_STATES,
+                            sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 1 + NGX_PA_QUEUE_STATES,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_pa_key(r, keys, "all") == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
-    if (ngx_pa_queue_args(r, q, states, args, &err) != NGX_OK) {
+    if (ngx_pa_queue_args(r, q, states, keys, args, &err) != NGX_OK) {
         return ngx_pa_fail(r, &err);
     }
 
-    if (args->nelts == 3) {
+    if (keys->nelts == 0) {
 
         /* state= names none of the caller's states: nothing to look up */
 
@@ -166,16 +167,19 @@ ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
 
 /*
- * ARGV: prefix, agency, scan cap, the states of the caller's list that
- * state= keeps.  NGX_ERROR with err set (400), or status 0: 500.
+ * KEYS: the lists of the caller's states that state= keeps, one per
+ * agency (its own, or each of a superior body's subtree) or the state
+ * indexes; ARGV: scan cap, each list's state.  NGX_ERROR with err set
+ * (400), or status 0: 500.
  */
 
 static ngx_int_t
 ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
-    const char **role_states, ngx_array_t *args, ngx_pa_err_t *err)
+    const char **role_states, ngx_array_t *keys, ngx_array_t *args,
+    ngx_pa_err_t *err)
 {
     u_char              *p, *last, *comma;
-    ngx_str_t            v, s, agency;
+    ngx_str_t            v, s, agency, a;
     ngx_int_t            n;
     ngx_uint_t           i;
     ngx_pa_main_conf_t  *pmcf;
@@ -258,10 +262,7 @@ ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
         return NGX_ERROR;
     }
 
-    if (ngx_pa_arg_str(args, &pmcf->key_prefix) != NGX_OK
-        || ngx_pa_arg_str(args, &agency) != NGX_OK
-        || ngx_pa_arg_int(r->pool, args, NGX_PA_QUEUE_SCAN) != NGX_OK)
-    {
+    if (ngx_pa_arg_int(r->pool, args, NGX_PA_QUEUE_SCAN) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -283,9 +284,56 @@ ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
             }
         }
 
-        if (ngx_pa_arg_str(args, &s) != NGX_OK) {
-            return NGX_ERROR;
+        if (agency.len == 0) {
+            if (ngx_pa_queue_list(r, NULL, &s, keys, args) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            continue;
         }
+
+        /* "a,b,c": each agency's own list of the state */
+
+        p = agency.data;
+        last = agency.data + agency.len;
+
+        while (p < last) {
+            comma = ngx_strlchr(p, last, ',');
+            if (comma == NULL) {
+                comma = last;
+            }
+
+            a.data = p;
+            a.len = comma - p;
+            p = comma + 1;
+
+            if (a.len
+                && ngx_pa_queue_list(r, &a, &s, keys, args) != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pa_queue_list(ngx_http_request_t *r, ngx_str_t *agency,
+    ngx_str_t *state, ngx_array_t *keys, ngx_array_t *args)
+{
+    ngx_str_t  *k;
+
+    if (agency) {
+        k = ngx_pa_key(r, keys, "aq:%V:%V", agency, state);
+
+    } else {
+        k = ngx_pa_key(r, keys, "st:%V", state);
+    }
+
+    if (k == NULL || ngx_pa_arg_str(args, state) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     return NGX_OK;
@@ -304,7 +352,7 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     q = ctx->data;
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
         || reply->element[0]->type != REDIS_REPLY_INTEGER)
     {
         if (reply->type == REDIS_REPLY_ERROR) {
@@ -325,7 +373,13 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     }
 
     candidates = reply->element[0]->integer;
-    scanned = reply->elements - 1;
+    scanned = reply->elements - 2;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "pa: queue: %L candidates, %L list entries read, "
+                   "%ui reports", candidates,
+                   reply->element[1]->type == REDIS_REPLY_INTEGER
+                   ? reply->element[1]->integer : -1LL, scanned);
 
     all = ngx_palloc(r->pool, (scanned + 1) * sizeof(ngx_pa_queue_item_t));
     if (all == NULL) {
@@ -338,7 +392,7 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     for (i = 0; i < scanned; i++) {
         ngx_memzero(&all[n], sizeof(ngx_pa_queue_item_t));
 
-        if (ngx_pa_hash_from_reply(r->pool, reply->element[i + 1],
+        if (ngx_pa_hash_from_reply(r->pool, reply->element[i + 2],
                                    &all[n].h)
             != NGX_OK)
         {

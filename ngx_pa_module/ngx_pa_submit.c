@@ -840,7 +840,7 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
 
     ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
 
-    if (ngx_pa_key(r, keys, "ag:%V", &sb->auto_agency) == NULL
+    if (ngx_pa_key(r, keys, "aq:%V:dispatched", &sb->auto_agency) == NULL
         || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
                       tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
         || ngx_pa_key(r, keys, "gauge") == NULL)

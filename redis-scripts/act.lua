@@ -10,13 +10,30 @@
 -- KEYS[2]  pa:{t}:h:<id>    history list
 -- KEYS[3]  pa:{t}:due       open deadlines "<id>|<key>" -> due
 -- KEYS[4]  pa:{t}:events    event stream
+-- KEYS[5]  pa:{t}:clock     commenting locks: phone_hash -> until
+-- KEYS[6]  pa:{t}:viol      offensive-wording violations per phone_hash
+-- KEYS[7]  pa:{t}:locked    locked phones
+-- KEYS[8]  pa:{t}:gauge     "<agency>|in_progress" -> current count
+-- KEYS[9]  pa:{t}:pub       published reports (zset)
+-- KEYS[10] pa:{t}:geo       the same by position
+-- KEYS[11] pa:{t}:stats:<YYYYMMDD>  the day's counters
+-- KEYS[12] pa:{t}:late:<YYYYMMDD>   the day's overdue list
+-- KEYS[13..] pa:{t}:st:<state> for every state of api.md: the report
+--           leaves its state's index and joins the new one's, and only
+--           the stored report says which it leaves
 --
--- ARGV[1]  action           ARGV[7]  allowed states ",a,b," or "*"
--- ARGV[2]  now              ARGV[8]  new state ("" keeps it)
--- ARGV[3]  role             ARGV[9]  key prefix "pa:{t}:"
--- ARGV[4]  caller agency    ARGV[10] day "YYYYMMDD" (statistics)
--- ARGV[5]  actor            ARGV[11] history entry (JSON; from/to set here)
--- ARGV[6]  token hash       ARGV[12] note
+-- Keys not in KEYS (the exceptions, learned only from the stored report,
+-- so declaring them would cost a first read round trip on every action):
+-- pa:{t}:aq:<agency>:<state> of the agencies the report names (the work
+-- lists, queue.lua), and pa:{t}:cviol:<phone_hash> of the reporter
+-- (flag_comment).  They are built from KEYS[1]'s hash-tagged prefix
+-- "pa:{t}:": the same slot.
+--
+-- ARGV[1]  action           ARGV[6]  token hash
+-- ARGV[2]  now              ARGV[7]  allowed states ",a,b," or "*"
+-- ARGV[3]  role             ARGV[8]  new state ("" keeps it)
+-- ARGV[4]  caller agency    ARGV[9]  history entry (JSON; from/to set here)
+-- ARGV[5]  actor            ARGV[10] note
 -- then four lists, each its element count then the elements:
 --   fields to set (name value ...; "+media" appends to the media array),
 --   deadline keys to close ("step", "step@agency", "step@*", "*"),
@@ -25,20 +42,30 @@
 --     opens only when the report ends in <state>: a supplement returns
 --     the report to where request_info took it from),
 --   extras (name value ...): agencies, coordinator, rating, text,
---     comment_id, violation, lead_only, coordinator_only, reopen, until,
---     auto_dispatch, summary, secret
+--     comment_id, comments_max, violation, lead_only, coordinator_only,
+--     reopen, until, auto_dispatch, summary, secret
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
--- invalid_transition, forbidden, comments_locked, no_comment,
+-- invalid_transition, forbidden, comments_locked, too_many_comments
+-- (extras.comments_max reached), no_comment,
 -- "not_later <current deadline>" (extend: the new date is not after it).
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local token_hash, allowed, to, prefix = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-local day, note = ARGV[10], ARGV[12]
+local token_hash, allowed, to = ARGV[6], ARGV[7], ARGV[8]
+local note = ARGV[10]
+local CLOCK, VIOL, LOCKED, GAUGE = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local PUB, GEO, STATS, LATE = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local prefix = string.match(R, '^(.-}:)')
+
+-- the state indexes by state name
+local ST = {}
+for k = 13, #KEYS do
+    ST[string.match(KEYS[k], ':st:(.+)$')] = KEYS[k]
+end
 
 -- each list: its number of elements, then the elements
-local i = 13
+local i = 11
 local function counted()
     local n = tonumber(ARGV[i])
     local list = {}
@@ -94,6 +121,46 @@ for k = 1, #flat, 2 do
 end
 
 local id, from = rep.id, rep.status
+
+-- The agencies' work lists (aq:<agency>:<state>, read by queue.lua): a
+-- report is listed for every agency that holds, coordinates or held it,
+-- in its state while that state is one of a work list's; resolved only
+-- while a comment waits for the agency's reply.  Closed reports leave the
+-- lists, so a queue read costs what is open, not the whole history.
+-- The same rule is in sweep.lua and submit.lua.
+local CLOSED = {rejected = true, cancelled = true, monitoring = true}
+
+local function queue_slot(h)
+    local st = h.status
+    if not st or CLOSED[st] then
+        return nil
+    end
+    if st == 'resolved' then
+        for name, _ in pairs(h) do
+            local key = string.match(name, '^dl:(reply#.+)$')
+            if key and not h['dm:' .. key] then
+                return st
+            end
+        end
+        return nil
+    end
+    return st
+end
+
+local function queue_agencies(h)
+    local set, list = {}, {}
+    for _, f in ipairs({h.agencies, h.coordinator, h.former_agencies}) do
+        for a in string.gmatch(f or '', '([^,]+)') do
+            if not set[a] then
+                set[a] = true
+                list[#list + 1] = a
+            end
+        end
+    end
+    return list
+end
+
+local old_slot, old_listed = queue_slot(rep), queue_agencies(rep)
 local agencies = rep.agencies or ''
 local function assigned(a)
     return a ~= '' and string.find(agencies, ',' .. a .. ',', 1, true) ~= nil
@@ -159,7 +226,7 @@ if action == 'rate' and rep.rating then
 end
 
 if action == 'comment' then
-    local lock_until = tonumber(redis.call('HGET', prefix .. 'clock',
+    local lock_until = tonumber(redis.call('HGET', CLOCK,
                                       rep.phone_hash or '') or '0')
     if lock_until and lock_until > now then
         return redis.error_reply('comments_locked')
@@ -167,6 +234,11 @@ if action == 'comment' then
 end
 
 local comments = rep.comments and cjson.decode(rep.comments) or {}
+
+if action == 'comment' and extras.comments_max
+    and #comments >= tonumber(extras.comments_max) then
+    return redis.error_reply('too_many_comments')
+end
 
 if action == 'reply' or action == 'flag_comment' then
     local c = comments[tonumber(extras.comment_id)]
@@ -222,7 +294,7 @@ for k = 1, #sets, 2 do
     end
 end
 
-local stats_key = prefix .. 'stats:' .. day
+local stats_key = STATS
 local function count(a, name, by)
     if a and a ~= '' then
         redis.call('HINCRBY', stats_key, a .. '|' .. name, by or 1)
@@ -295,7 +367,7 @@ local function close_key(key)
             if counted ~= 'overdue' then
                 count(a, 'overdue')
                 -- the day's overdue list: which reports, for the reports
-                redis.call('SADD', prefix .. 'late:' .. day, a .. '|' .. id)
+                redis.call('SADD', LATE, a .. '|' .. id)
                 rep['sc:' .. a] = 'overdue'
                 hset[#hset + 1] = 'sc:' .. a
                 hset[#hset + 1] = 'overdue'
@@ -351,7 +423,7 @@ elseif action == 'flag_comment' then
     redis.call('ZADD', key, now, id .. ':' .. cid)
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 30 * 86400)
     if redis.call('ZCARD', key) > 3 then
-        redis.call('HSET', prefix .. 'clock', ph, now + 30 * 86400)
+        redis.call('HSET', CLOCK, ph, now + 30 * 86400)
     end
 end
 
@@ -446,13 +518,8 @@ if extras.agencies and (action == 'dispatch'
     hset[#hset + 1] = 'dispatched_at'
     hset[#hset + 1] = now
     each_agency(agencies, function(a)
-        redis.call('ZADD', prefix .. 'ag:' .. a, now, id)
         count(a, 'dispatched')
     end)
-end
-
-if action == 'coordinate' then
-    redis.call('ZADD', prefix .. 'ag:' .. extras.coordinator, now, id)
 end
 
 if action == 'resolve' and not rep.resolved_at then
@@ -490,8 +557,8 @@ end
 if action == 'reject' and extras.violation then
     -- offensive wording: more than 3 and the phone may not report again
     local ph = rep.phone_hash or ''
-    if redis.call('HINCRBY', prefix .. 'viol', ph, 1) > 3 then
-        redis.call('HSET', prefix .. 'locked', ph, '1')
+    if redis.call('HINCRBY', VIOL, ph, 1) > 3 then
+        redis.call('HSET', LOCKED, ph, '1')
     end
 end
 
@@ -500,11 +567,11 @@ local active = {dispatched = true, in_progress = true}
 local old_agencies = rep.agencies or ''
 if active[from] and not active[state] then
     each_agency(old_agencies, function(a)
-        redis.call('HINCRBY', prefix .. 'gauge', a .. '|in_progress', -1)
+        redis.call('HINCRBY', GAUGE, a .. '|in_progress', -1)
     end)
 elseif not active[from] and active[state] then
     each_agency(agencies, function(a)
-        redis.call('HINCRBY', prefix .. 'gauge', a .. '|in_progress', 1)
+        redis.call('HINCRBY', GAUGE, a .. '|in_progress', 1)
     end)
 end
 
@@ -542,24 +609,24 @@ elseif action == 'unhide' then
 end
 
 if published and not hidden then
-    redis.call('ZADD', prefix .. 'pub', tonumber(rep.published_at or now)
+    redis.call('ZADD', PUB, tonumber(rep.published_at or now)
                or now, id)
-    redis.call('GEOADD', prefix .. 'geo', rep.lng, rep.lat, id)
+    redis.call('GEOADD', GEO, rep.lng, rep.lat, id)
 else
-    redis.call('ZREM', prefix .. 'pub', id)
-    redis.call('ZREM', prefix .. 'geo', id)
+    redis.call('ZREM', PUB, id)
+    redis.call('ZREM', GEO, id)
 end
 
 if state ~= from then
     hset[#hset + 1] = 'status'
     hset[#hset + 1] = state
-    redis.call('ZREM', prefix .. 'st:' .. from, id)
-    redis.call('ZADD', prefix .. 'st:' .. state, rep.created_at, id)
+    redis.call('ZREM', ST[from], id)
+    redis.call('ZADD', ST[state], rep.created_at, id)
 end
 
 redis.call('HSET', R, unpack(hset))
 
-local entry = cjson.decode(ARGV[11])
+local entry = cjson.decode(ARGV[9])
 entry.from, entry.to = from, state
 if role == 'handler' or role == 'leader' or role == 'coordinator' then
     -- whose agency acted: a former agency reads its own return by it
@@ -589,4 +656,25 @@ redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
            'urgent', urgent and '1' or '0', 'at', now,
            'agencies', agencies)
 
-return redis.call('HGETALL', R)
+-- the work lists follow the stored report (dispatch, return, comment,
+-- reply and every state change move it)
+flat = redis.call('HGETALL', R)
+local after = {}
+for k = 1, #flat, 2 do
+    after[flat[k]] = flat[k + 1]
+end
+
+local new_slot, new_listed = queue_slot(after), queue_agencies(after)
+if old_slot then
+    for _, a in ipairs(old_listed) do
+        redis.call('ZREM', prefix .. 'aq:' .. a .. ':' .. old_slot, id)
+    end
+end
+if new_slot then
+    for _, a in ipairs(new_listed) do
+        redis.call('ZADD', prefix .. 'aq:' .. a .. ':' .. new_slot,
+                   after.created_at or now, id)
+    end
+end
+
+return flat

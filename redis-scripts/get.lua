@@ -15,11 +15,15 @@
 -- mode "report": returns {HGETALL, the last 500 history entries}; an
 -- empty hash when there is no such report.  With duplicate hints:
 -- ARGV[2]  radius (metres)  ARGV[3]  window (seconds)
--- ARGV[4]  key prefix "pa:{t}:"     ARGV[5]  most hints returned
+-- ARGV[4]  most hints returned
 -- and a third element: {id, metres, status, submitted, ...} of reports
 -- of the same category within the radius, submitted within the window
 -- before or after this one, neither rejected nor cancelled, nearest
 -- first; the CANDIDATES nearest positions are looked at, at most.
+-- Keys not in KEYS (the one exception): the candidates' hashes
+-- pa:{t}:r:<id>, learned from the GEOSEARCH; declaring them would cost a
+-- second round trip.  They are built from KEYS[1]'s hash-tagged prefix
+-- "pa:{t}:": the same slot.
 --
 -- mode "reporter" (the reporter's name, phone, e-mail):
 -- ARGV[2]  agency the caller must be assigned to ("" for the IOC)
@@ -32,12 +36,14 @@
 local R, H, AUDIT = KEYS[1], KEYS[2], KEYS[3]
 
 local CANDIDATES = 100
+local AUDIT_MAX = 1000000    -- audit entries kept (approximately)
 
 -- not a live problem of their own: a rejected report was not valid (or
 -- was itself a duplicate of one listed), a cancelled one was withdrawn
 local dead = {rejected = true, cancelled = true}
 
-local function hints(radius, window, prefix, most)
+local function hints(radius, window, most)
+    local prefix = string.match(R, '^(.-}:)')
     local me = redis.call('HMGET', R, 'id', 'category', 'lng', 'lat',
                           'created_at')
     local out = {}
@@ -82,7 +88,7 @@ if ARGV[1] == 'report' then
     local radius = tonumber(ARGV[2] or '0') or 0
 
     if radius > 0 then
-        out[3] = hints(radius, tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]))
+        out[3] = hints(radius, tonumber(ARGV[3]), tonumber(ARGV[4]))
     end
 
     return out
@@ -107,8 +113,10 @@ if agency ~= '' then
     end
 end
 
-redis.call('XADD', AUDIT, '*', 'id', ARGV[7], 'actor', ARGV[4],
-           'role', ARGV[5], 'at', ARGV[6])
+-- capped like every stream here, but far larger: a year of a province's
+-- reads of personal data; an exporter archives it before it is trimmed
+redis.call('XADD', AUDIT, 'MAXLEN', '~', AUDIT_MAX, '*', 'id', ARGV[7],
+           'actor', ARGV[4], 'role', ARGV[5], 'at', ARGV[6])
 
 local out = {'ok'}
 local names = {'pii_name', 'pii_phone', 'pii_email'}

@@ -14,25 +14,29 @@
 -- KEYS[2]  pa:{t}:o311:c:<client>  optional: the client's own requests,
 --                                  score = submitted
 --
--- ARGV[1]  key prefix "pa:{t}:"
--- ARGV[2]  offset           ARGV[3]  count (page size)
--- ARGV[4]  categories ",a,b," ("" for all)
--- ARGV[5]  requested at or after (epoch)
--- ARGV[6]  requested at or before (epoch)
--- ARGV[7]  "open", "closed" or "" (both)
--- ARGV[8]  scan cap: reports looked at in each index, at most
--- ARGV[9..] service request ids: these reports only, in this order
+-- ARGV[1]  offset           ARGV[2]  count (page size)
+-- ARGV[3]  categories ",a,b," ("" for all)
+-- ARGV[4]  requested at or after (epoch)
+-- ARGV[5]  requested at or before (epoch)
+-- ARGV[6]  "open", "closed" or "" (both)
+-- ARGV[7]  scan cap: reports looked at in each index, at most
+-- ARGV[8..] service request ids: these reports only, in this order
 --
 -- Order: newest requested first.  Returns {{field, value, ...}, ...}:
 -- HGETALL of each report of the page (an unknown id is left out), with
 -- "o311_own", "1" appended to the client's own.
+--
+-- Keys not in KEYS (the one exception): the report hashes pa:{t}:r:<id> of the
+-- ids the index holds, learned only here; declaring them would cost a
+-- second round trip per read.  They are built from KEYS[1]'s hash-tagged
+-- prefix "pa:{t}:", so they live in KEYS[1]'s slot.
 
 local PUB, OWN = KEYS[1], KEYS[2]
-local prefix = ARGV[1]
-local offset, count = tonumber(ARGV[2]), tonumber(ARGV[3])
-local categories = ARGV[4]
-local from, to = tonumber(ARGV[5]), tonumber(ARGV[6])
-local want, cap = ARGV[7], tonumber(ARGV[8])
+local prefix = string.match(PUB, '^(.-}:)')
+local offset, count = tonumber(ARGV[1]), tonumber(ARGV[2])
+local categories = ARGV[3]
+local from, to = tonumber(ARGV[4]), tonumber(ARGV[5])
+local want, cap = ARGV[6], tonumber(ARGV[7])
 
 -- GeoReport "closed": nothing more happens here (as submit.lua's set)
 local closed = {resolved = true, rejected = true, cancelled = true,
@@ -49,8 +53,8 @@ end
 
 local out = {}
 
-if #ARGV > 8 then
-    for n = 9, #ARGV do
+if #ARGV > 7 then
+    for n = 8, #ARGV do
         local own = OWN and redis.call('ZSCORE', OWN, ARGV[n])
         local h = report(ARGV[n], own)
         if #h > 0 then

@@ -8,14 +8,19 @@
 -- KEYS[1]  pa:{t}:o311:c:<client>  the client's own requests,
 --                                  score = submitted
 --
--- ARGV[1]  key prefix "pa:{t}:"
--- ARGV[2]  changed at or after (epoch): older requests are left out
--- ARGV[3]  scan cap: the client's newest requests looked at, at most
+-- ARGV[1]  changed at or after (epoch): older requests are left out
+-- ARGV[2]  scan cap: the client's newest requests looked at, at most
 --
 -- Returns {hash, history, hash, history, ...}: HGETALL of the report and
 -- LRANGE of its history (JSON entries, oldest first).
+--
+-- Keys not in KEYS (the one exception): pa:{t}:r:<id> and pa:{t}:h:<id> of the
+-- ids the index holds, learned only here; declaring them would cost a
+-- second round trip per read.  They are built from KEYS[1]'s hash-tagged
+-- prefix "pa:{t}:", so they live in KEYS[1]'s slot.
 
-local prefix, since, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local prefix = string.match(KEYS[1], '^(.-}:)')
+local since, cap = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out = {}
 
 for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], 0, cap - 1)) do

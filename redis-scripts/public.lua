@@ -7,23 +7,27 @@
 -- KEYS[1]  pa:{t}:pub       published reports, score = published_at
 -- KEYS[2]  pa:{t}:geo       the same reports by position
 --
--- ARGV[1]  key prefix "pa:{t}:"
--- ARGV[2]  offset           ARGV[3]  count (page size)
--- ARGV[4]  category ("" for all)
--- ARGV[5]  scan cap: reports looked at, at most
--- ARGV[6]  "" or a box: ARGV[6..9] min lng, min lat, max lng, max lat,
---          ARGV[10..13] centre lng, centre lat, width km, height km of a
+-- ARGV[1]  offset           ARGV[2]  count (page size)
+-- ARGV[3]  category ("" for all)
+-- ARGV[4]  scan cap: reports looked at, at most
+-- ARGV[5]  "" or a box: ARGV[5..8] min lng, min lat, max lng, max lat,
+--          ARGV[9..12] centre lng, centre lat, width km, height km of a
 --          search box that covers it (GEOSEARCH's box is not in degrees:
 --          the exact box is applied here)
 --
 -- Order: newest published first; with a box, nearest the box's centre.
 -- Returns {matching, {field, value, ...}, ...}: how many reports match
 -- (within the scan cap), then the page's reports' public fields.
+--
+-- Keys not in KEYS (the one exception): the report hashes pa:{t}:r:<id>
+-- of the ids the indexes hold, learned only here; declaring them would
+-- cost a second round trip per read.  They are built from KEYS[1]'s
+-- hash-tagged prefix "pa:{t}:", so they live in KEYS[1]'s slot.
 
 local PUB, GEO = KEYS[1], KEYS[2]
-local prefix = ARGV[1]
-local offset, count = tonumber(ARGV[2]), tonumber(ARGV[3])
-local category, cap = ARGV[4], tonumber(ARGV[5])
+local prefix = string.match(PUB, '^(.-}:)')
+local offset, count = tonumber(ARGV[1]), tonumber(ARGV[2])
+local category, cap = ARGV[3], tonumber(ARGV[4])
 
 local fields = {
     'id', 'status', 'title', 'content', 'category', 'lat', 'lng',
@@ -34,18 +38,18 @@ local fields = {
 
 local ids, total
 
-if ARGV[6] == '' and category == '' then
+if ARGV[5] == '' and category == '' then
     -- the common case: a page straight from the index
     total = redis.call('ZCARD', PUB)
     ids = redis.call('ZREVRANGE', PUB, offset, offset + count - 1)
 else
     local found = {}
 
-    if ARGV[6] ~= '' then
-        local minlng, minlat = tonumber(ARGV[6]), tonumber(ARGV[7])
-        local maxlng, maxlat = tonumber(ARGV[8]), tonumber(ARGV[9])
-        local near = redis.call('GEOSEARCH', GEO, 'FROMLONLAT', ARGV[10],
-                                ARGV[11], 'BYBOX', ARGV[12], ARGV[13], 'km',
+    if ARGV[5] ~= '' then
+        local minlng, minlat = tonumber(ARGV[5]), tonumber(ARGV[6])
+        local maxlng, maxlat = tonumber(ARGV[7]), tonumber(ARGV[8])
+        local near = redis.call('GEOSEARCH', GEO, 'FROMLONLAT', ARGV[9],
+                                ARGV[10], 'BYBOX', ARGV[11], ARGV[12], 'km',
                                 'ASC', 'COUNT', cap, 'WITHCOORD')
         for _, e in ipairs(near) do
             local lng, lat = tonumber(e[2][1]), tonumber(e[2][2])

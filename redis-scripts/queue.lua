@@ -1,25 +1,33 @@
 -- queue.lua: the reports of a work list, with what ordering them needs.
 --
--- The worker decides which states (and which agency) make the caller's
--- list, then filters and sorts what this returns: urgent first, nearest
--- open deadline next.  This script only gathers, bounded by the scan cap.
+-- The worker decides which lists make the caller's queue (which states,
+-- which agencies) and names them in KEYS, then filters and sorts what this
+-- returns: urgent first, nearest open deadline next.  This script only
+-- gathers.  The lists hold open work only (act.lua keeps aq:<agency>:
+-- <state> so; the IOC's states are open ones), so a read costs what is
+-- open, never the history of closed reports, and at most the scan cap.
 --
--- KEYS[1]  pa:{t}:all       (routes the call to the tenant's slot)
+-- KEYS[1..n]  the lists: pa:{t}:aq:<agency>:<state> (an agency's list,
+--             or each agency of a superior body's subtree), else
+--             pa:{t}:st:<state> (zsets, score = created)
 --
--- ARGV[1]  key prefix "pa:{t}:"
--- ARGV[2]  agencies "a,b,c": "" for the state sets alone, else only the
---          reports of ag:<a> for each of them (ZINTER with each state
---          set): one agency's list, or a superior body's subtree
--- ARGV[3]  scan cap: reports looked at, at most
--- ARGV[4..] states; "resolved" takes the most recent ones (a comment
---          waits for an answer soon after), the others the oldest first
+-- ARGV[1]     scan cap: reports looked at, at most
+-- ARGV[2..n+1] the state of each KEYS[k-1]: "resolved" takes the most
+--             recent ones, the others the oldest first
 --
--- Returns {candidates, {field, value, ...}, ...}: the number of reports
--- in those sets (the cap may have cut it), then for each report looked at
--- its fields id, status, urgent, hidden, category, title, created_at,
+-- Keys not in KEYS (the one exception): the report hashes pa:{t}:r:<id>
+-- of the ids the lists hold, learned only here; declaring them would cost
+-- a second round trip per read.  They are built from KEYS[1]'s hash-tagged
+-- prefix "pa:{t}:", so they live in KEYS[1]'s slot.
+--
+-- Returns {candidates, looked, {field, value, ...}, ...}: the number of
+-- reports in those lists (an upper bound when one list holds more than
+-- the cap), the number of list entries read, then for each report looked
+-- at its fields id, status, urgent, hidden, category, title, created_at,
 -- agencies, lead, coordinator and its deadline fields dl:, dm:, do:.
 
-local prefix, agency, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local cap = tonumber(ARGV[1])
+local prefix = string.match(KEYS[1], '^(.-}:)')
 
 local keep = {
     id = true, status = true, urgent = true, hidden = true, category = true,
@@ -27,41 +35,26 @@ local keep = {
     coordinator = true
 }
 
-local ids, seen, counted, candidates = {}, {}, {}, 0
+local ids, seen, candidates, looked, whole = {}, {}, 0, 0, true
 
-for k = 4, #ARGV do
-    local state = ARGV[k]
-    local set = prefix .. 'st:' .. state
+for k = 1, #KEYS do
     local members
-
-    if agency ~= '' then
-        members = {}
-        for a in string.gmatch(agency, '[^,]+') do
-            local m = redis.call('ZINTER', 2, prefix .. 'ag:' .. a, set,
-                                 'WEIGHTS', 0, 1)
-            for n = 1, #m do
-                if not counted[m[n]] then
-                    counted[m[n]] = true
-                    members[#members + 1] = m[n]
-                end
-            end
-        end
-        candidates = candidates + #members
+    if ARGV[k + 1] == 'resolved' then
+        members = redis.call('ZREVRANGE', KEYS[k], 0, cap - 1)
     else
-        if state == 'resolved' then
-            members = redis.call('ZREVRANGE', set, 0, cap - 1)
-        else
-            members = redis.call('ZRANGE', set, 0, cap - 1)
-        end
-        candidates = candidates + redis.call('ZCARD', set)
+        members = redis.call('ZRANGE', KEYS[k], 0, cap - 1)
+    end
+    looked = looked + #members
+
+    if #members == cap then
+        -- the cap cut this list: say how many it holds
+        whole = false
+        candidates = candidates + redis.call('ZCARD', KEYS[k])
+    else
+        candidates = candidates + #members
     end
 
-    local first, last, step = 1, #members, 1
-    if agency ~= '' and state == 'resolved' then
-        first, last, step = #members, 1, -1
-    end
-
-    for n = first, last, step do
+    for n = 1, #members do
         if #ids >= cap then
             break
         end
@@ -73,7 +66,12 @@ for k = 4, #ARGV do
     end
 end
 
-local out = {candidates}
+if whole then
+    -- every list was read whole: a report two agencies hold counts once
+    candidates = #ids
+end
+
+local out = {candidates, looked}
 
 for _, id in ipairs(ids) do
     local flat = redis.call('HGETALL', prefix .. 'r:' .. id)

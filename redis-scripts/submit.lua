@@ -26,14 +26,17 @@
 --                               the phone, else of the submission; for an
 --                               Open311 client of the Idempotency-Key, else
 --                               of the body as sent, and the client)
--- KEYS[13] pa:{t}:ag:<agency>   the agency's reports (zset, score = now)
+-- KEYS[13] pa:{t}:aq:<agency>:dispatched  the agency's work list of
+--                               dispatched reports (act.lua's rule, zset,
+--                               score = created)
 -- KEYS[14] pa:{t}:stats:<day>   the day's counters ("<agency>|dispatched")
 -- KEYS[15] pa:{t}:gauge         current work load ("<agency>|in_progress")
 --                               13 to 15 always passed (so that the keys
 --                               after them keep their places), written
 --                               only when dispatched at submission
 --                               (pa_auto_dispatch, ARGV[9] not ""); not
---                               dispatched, KEYS[13] is pa:{t}:ag:
+--                               dispatched, KEYS[13] is
+--                               pa:{t}:aq::dispatched
 -- KEYS[16] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
 --                               API client's own requests (zset, score =
 --                               now)
@@ -52,6 +55,11 @@
 -- ARGV[11] n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
 -- then     field, value pairs of the report hash
+--
+-- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
+-- earlier print of this phone points at, whose status decides a duplicate;
+-- only KEYS[7] names it, so declaring it would cost a first read.  Built
+-- from KEYS[1]'s hash-tagged prefix: the same slot.
 --
 -- Returns 1, {"replay", ARGV[8] of the stored submission} when the key was
 -- seen (a retry after a timeout or a 503: nothing is written), or an

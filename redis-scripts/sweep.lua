@@ -128,6 +128,14 @@ local function reject(R, id, rep)
 
     redis.call('HSET', R, unpack(hset))
     redis.call('ZREM', prefix .. 'st:needs_info', id)
+    -- off the agencies' work lists (act.lua's aq:<agency>:<state> rule):
+    -- rejected is listed nowhere
+    for _, f in ipairs({rep.agencies, rep.coordinator, rep.former_agencies})
+    do
+        for a in string.gmatch(f or '', '([^,]+)') do
+            redis.call('ZREM', prefix .. 'aq:' .. a .. ':needs_info', id)
+        end
+    end
     redis.call('ZADD', prefix .. 'st:rejected', rep.created_at or now, id)
     redis.call('ZREM', prefix .. 'pub', id)
     redis.call('ZREM', prefix .. 'geo', id)
