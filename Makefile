@@ -19,7 +19,7 @@ TEST_CLOCK   ?= 0
 DEV_REDIS_PORT ?= 6390
 
 MOD_SRCS     := $(wildcard ngx_pa_module/*.c ngx_pa_module/*.h) \
-                ngx_pa_module/config
+                config
 
 # Pure C files (no nginx headers): unit-tested and fuzzed on their own.
 PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
@@ -80,12 +80,12 @@ module:
 	@srcs="$$(ls ngx_pa_module | tr '\n' ' ') $(NGX_CC_OPT)"; \
 	if [ ! -f $(NGX_BUILD)/objs/Makefile ] \
 	    || [ "$$srcs" != "$$(cat $(NGX_BUILD)/.srcs 2>/dev/null)" ] \
-	    || [ ngx_pa_module/config -nt $(NGX_BUILD)/objs/Makefile ]; then \
+	    || [ config -nt $(NGX_BUILD)/objs/Makefile ]; then \
 	    rm -rf $(NGX_BUILD) && cp -r $(NGX_SYS_SRC) $(NGX_BUILD) && \
 	    cd $(NGX_BUILD) && . ./conf_flags && \
 	    ./configure "$${NGX_CONF_FLAGS[@]}" \
 	        --with-cc-opt="$(NGX_CC_OPT)" --with-ld-opt="$(NGX_LD_OPT)" \
-	        --add-dynamic-module=$(ROOT)/ngx_pa_module \
+	        --add-dynamic-module=$(ROOT) \
 	        > $(NGX_BUILD)/configure.log 2>&1 \
 	        || { tail -30 $(NGX_BUILD)/configure.log; exit 1; }; \
 	    echo "$$srcs" > $(NGX_BUILD)/.srcs; \
