@@ -30,7 +30,7 @@ typedef struct {
                                      supervisor's superior body */
     ngx_str_t         token;      /* reporter: the access token sent */
     unsigned          staff:1;
-    unsigned          jwt:1;      /* signed in with a token (not X-Report-Token) */
+    unsigned          jwt:1;      /* a signed token (not X-Report-Token) */
     unsigned          subtree:1;  /* a supervisor of "agency"'s subtree */
     ngx_pa_main_conf_t *conf;
 } ngx_pa_caller_t;

@@ -814,6 +814,16 @@ ngx_pa_form_end(void *data)
         return NGX_PA_MP_OK;
     }
 
+    /* a name that is not UTF-8 cannot be a JSON key (nor a field of ours) */
+
+    if (ngx_pa_utf8_check((u_char *) name, ngx_strlen(name), &nchars) != 0) {
+        ngx_log_error(NGX_LOG_INFO, form->job ? form->job->log : ngx_cycle->log,
+                      0, "pa: a form field's name is not UTF-8");
+        ngx_pa_err_set(form->err, NGX_HTTP_BAD_REQUEST, "invalid_utf8", NULL,
+                       "a form field's name is not valid UTF-8");
+        return NGX_PA_MP_ABORT;
+    }
+
     if (ngx_pa_utf8_check(form->text, form->text_len, &nchars) != 0) {
         ngx_pa_err_set(form->err, NGX_HTTP_BAD_REQUEST, "invalid_utf8", name,
                        "the field is not valid UTF-8 text");

@@ -436,7 +436,8 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
 
         if (prev != NULL
             && (ngx_strcmp(name, "media_url") == 0
-                || (nlen > 2 && name[nlen - 2] == '[' && name[nlen - 1] == ']')))
+                || (nlen > 2 && name[nlen - 2] == '['
+                    && name[nlen - 1] == ']')))
         {
 
             if (json_is_string(prev)) {

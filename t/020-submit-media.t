@@ -184,3 +184,14 @@ my $b = $::Boundary;
 . "Content-Type: application/octet-stream\r\n\r\n\r\n--$b--"
 --- error_code: 201
 --- response_body_like: "media":\[\]
+
+
+
+=== TEST 15: a form field whose NAME is not UTF-8 is 400 invalid_utf8, never a 500
+--- request eval
+::form(['content', 'Tên trường hỏng'], ['reporter_name', 'A'],
+       ['reporter_phone', '0987654322'], @::Where, ["bad\xff\xfename", 'x'])
+--- error_code: 400
+--- response_body_like: ^\{"error":\{"code":"invalid_utf8","message":"[^"]+"
+--- error_log
+a form field's name is not UTF-8
