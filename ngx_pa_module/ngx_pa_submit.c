@@ -87,6 +87,8 @@ static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
 static ngx_str_t *ngx_pa_submit_test_token(ngx_http_request_t *r);
+static ngx_int_t ngx_pa_submit_duplicate(ngx_http_request_t *r,
+    redisReply *reply);
 static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, redisReply *seen);
 static ngx_int_t ngx_pa_submit_answer(ngx_http_request_t *r,
@@ -902,6 +904,44 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
 }
 
 
+/*
+ * 409 duplicate names the earlier report ("duplicate <id>" from
+ * submit.lua), so the citizen is led to the report being handled, not
+ * left to guess.  The id is no secret (reading it needs its token).
+ */
+
+static ngx_int_t
+ngx_pa_submit_duplicate(ngx_http_request_t *r, redisReply *reply)
+{
+    u_char     *p, *last;
+    json_t     *body;
+    ngx_str_t   id;
+
+    static const char  *message = "you already sent this report and it is "
+                                  "still being handled";
+
+    p = (u_char *) reply->str;
+    last = p + reply->len;
+
+    while (p < last && *p != ' ') {
+        p++;
+    }
+
+    id.data = (p < last) ? p + 1 : last;
+    id.len = last - id.data;
+
+    if (ngx_pa_open311_request(r) || !ngx_pa_id_ok(&id)) {
+        return ngx_pa_send_error(r, NGX_HTTP_CONFLICT, "duplicate", NULL,
+                                 message);
+    }
+
+    body = json_pack("{s:{s:s, s:s, s:s#}}", "error", "code", "duplicate",
+                     "message", message, "report_id", id.data, (int) id.len);
+
+    return ngx_pa_send_json(r, NGX_HTTP_CONFLICT, body);
+}
+
+
 static void
 ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
@@ -938,10 +978,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         }
 
         if (ngx_pa_reply_is(reply, "duplicate")) {
-            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
-                                "duplicate", NULL,
-                                "you already sent this report and it is "
-                                "still being handled"));
+            ngx_pa_finalize(r, ngx_pa_submit_duplicate(r, reply));
             return;
         }
 

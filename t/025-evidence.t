@@ -142,7 +142,7 @@ POST /api/v1/reports
 
 
 
-=== TEST 12: the same text again from the same phone while open: 409
+=== TEST 12: the same text again from the same phone while open: 409, naming the report being handled
 --- more_headers
 Content-Type: application/json
 --- pipelined_requests eval
@@ -153,7 +153,9 @@ Content-Type: application/json
 --- error_code eval
 [201, 201, 409, 201]
 --- response_body_like eval
-['"status":"submitted"', '"status":"submitted"', '"code":"duplicate"', '"status":"submitted"']
+['"status":"submitted"', '"status":"submitted"',
+ '^\{"error":\{"code":"duplicate","message":"[^"]+","report_id":"[0-9]{6}-[A-Z0-9]{8}"\}\}$',
+ '"status":"submitted"']
 
 
 

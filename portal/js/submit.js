@@ -207,7 +207,7 @@ function localCheck(f) {
 // What a refusal means for this citizen and what to do next.
 function explain(err) {
   if (err.code === 'duplicate') {
-    // api.md's 409 names no report today; when it does (report_id), link it
+    // the 409 names the report being handled (report_id): link it
     const id = err.body && err.body.error && (err.body.error.report_id || err.body.error.id);
     const link = id ? h('a', { href: 'track.html#id=' + encodeURIComponent(id) }, t('submit.dup.open', { id }))
       : h('a', { href: 'track.html' }, t('submit.dup.mine'));
