@@ -287,6 +287,26 @@ sub no_alert {
     $block->set_value('no_error_log', \@pats);
 }
 
+# Test::Nginx checks response_body_unlike only when a block has no
+# response_body_like (or response_body): with both, the unlike was skipped
+# without a word, and privacy checks such as "no phone in this answer"
+# never ran.  This runs it in that case, as its own test.
+Test::Nginx::Socket::add_response_body_check(sub {
+    my ($block, $body, $req_idx, $repeated_req_idx, $dry_run) = @_;
+    my $un = $block->response_body_unlike;
+
+    return if $dry_run || !defined $un || !defined $body;
+    return unless defined $block->response_body_like
+                  || defined $block->response_body;
+
+    my $pat = ref $un eq 'ARRAY' ? $un->[$req_idx] : $un;
+    return unless defined $pat && length $pat;
+
+    Test::More::unlike($body, qr/$pat/s,
+                       $block->name . " - response_body_unlike (beside a"
+                       . " like) - req $req_idx");
+});
+
 # The suite's setting: the sections every block gets unless it has its
 # own (config: api() if not given), blocks in file order, no "location /"
 # of Test::Nginx's.  prepare => sub { my $block = shift; ... } runs first
