@@ -43,7 +43,7 @@ NGX_PREFIX=$RUN/nginx
 LIM_PREFIX=$RUN/nginx-limit
 REDIS_DIR=$RUN/redis
 
-die() { echo "bench: $*" >&2; exit 1; }
+. "$ROOT/bench/lib.sh"     # die, free_port
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
@@ -92,21 +92,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-# a port nobody listens on (connect refused), none of the arguments (ports
-# chosen for a server that is not listening yet)
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        case " $* " in *" $p "*) continue ;; esac
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
 
 rm -rf "$RUN"
 rm -f "$OUT"/wrk-*.txt "$OUT"/cpu-*.txt "$OUT"/origin-*.txt "$OUT"/perf-* \

@@ -48,7 +48,7 @@ RUN=$OUT/stall
 PREFIX=$RUN/nginx
 REDIS_DIR=$RUN/redis
 
-die() { echo "bench: $*" >&2; exit 1; }
+. "$ROOT/bench/lib.sh"     # die, free_port
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
@@ -93,19 +93,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        case " $* " in *" $p "*) continue ;; esac
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
 
 rm -rf "$RUN"
 mkdir -p "$OUT" "$PREFIX" "$REDIS_DIR"
