@@ -46,7 +46,8 @@ static void ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg,
 static void ngx_pa_api_early_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_route_t *rt);
 static void ngx_pa_route_error(ngx_pa_route_t *rt, ngx_uint_t status);
-static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg);
 static ngx_uint_t ngx_pa_api_is(ngx_str_t *seg, const char *name);
 
@@ -70,7 +71,11 @@ ngx_pa_api_handler(ngx_http_request_t *r)
 
     ctx->data = rt;
 
-    ngx_pa_api_decide(r, ctx, rt);
+    /* "now" first: the credentials checked before the body need it */
+
+    if (ngx_pa_api_now(r, ctx, &rt->err) == NGX_OK) {
+        ngx_pa_api_decide(r, ctx, rt);
+    }
 
     if (rt->handler != NULL && rt->body) {
         ngx_pa_api_early_auth(r, ctx, rt);
@@ -168,11 +173,7 @@ ngx_pa_api_route(ngx_http_request_t *r)
     rt = ctx->data;
     ctx->data = NULL;
 
-    rc = ngx_pa_api_now(r, ctx);
-
-    if (rc == NGX_OK) {
-        rc = rt->handler(r, ctx);
-    }
+    rc = rt->handler(r, ctx);
 
     /* NGX_DONE: a Redis call is in flight and will finalize */
 
@@ -517,7 +518,7 @@ ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 /* "now" is the clock, or X-PA-Now where pa_test_clock allows it */
 
 static ngx_int_t
-ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_err_t *err)
 {
     ngx_str_t            *v;
     ngx_pa_main_conf_t   *pmcf;
@@ -536,8 +537,11 @@ ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     }
 
     if (ngx_pa_rfc3339_parse(v->data, v->len, &ctx->now) != 0) {
-        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                                 "X-PA-Now", "X-PA-Now must be RFC 3339");
+        err->status = NGX_HTTP_BAD_REQUEST;
+        err->code = "invalid_field";
+        err->field = "X-PA-Now";
+        err->message = "X-PA-Now must be RFC 3339";
+        return NGX_ERROR;
     }
 
     return NGX_OK;

@@ -106,6 +106,17 @@ Test::More::ok($c->{iat} && $c->{exp} - $c->{iat} == 3600, 'pa-token: iat');
 
 
 
+=== TEST 4b: an action is checked on the request's clock before its body too: a valid undated token is not taken for one that lives forever
+--- more_headers eval
+"Content-Type: application/json\n" . ::bearer($::K{undated})
+--- request
+POST /api/v1/reports/261124-AAAAAAAA/actions
+{"action":"verify"}
+--- error_code: 404
+--- response_body_like: "code":"not_found"
+
+
+
 === TEST 5: only an admin revokes: no token 401, the IOC and a handler 403
 --- more_headers eval
 ["Content-Type: application/json\n$::At",
