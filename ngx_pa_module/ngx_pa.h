@@ -265,9 +265,6 @@ char *ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
 
-/* ngx_http_pa_module.c: a file named by a directive, as a full path */
-ngx_int_t ngx_pa_conf_path(ngx_conf_t *cf, ngx_str_t *name);
-
 /* ngx_pa_duplicate.c: pa_duplicate_radius */
 char *ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -295,32 +292,5 @@ ngx_int_t ngx_pa_reporter_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_read_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_health(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_str_t *ngx_pa_reporter_token(ngx_http_request_t *r);
-
-/*
- * The calendar's end (ngx_http_pa_module.c): from this many days before
- * the last day the holiday files know, health and error.log warn.
- */
-#define NGX_PA_CALENDAR_WARN_DAYS  60
-
-/*
- * The last known day (its local midnight, as an instant) and how many
- * days after now's local day it is (0: today, < 0: past); NGX_DECLINED
- * when no holiday file was loaded.
- */
-ngx_int_t ngx_pa_calendar_left(ngx_pa_main_conf_t *pmcf, time_t now,
-    time_t *until, ngx_int_t *days);
-
-/* the warning's text into buf (NUL terminated), or NULL: nothing to say */
-u_char *ngx_pa_calendar_warning(ngx_pa_main_conf_t *pmcf, time_t now,
-    u_char *buf, size_t len);
-
-/* writes the warning to log at [warn], once a local day per process */
-void ngx_pa_calendar_warn(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
-    time_t now);
-
-/* deadlines: ngx_http_pa_module.c */
-ngx_pa_sla_t *ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step);
-time_t ngx_pa_sla_due(ngx_pa_main_conf_t *pmcf, ngx_pa_sla_t *sla,
-    time_t from, ngx_uint_t urgent);
 
 #endif /* NGX_PA_H */

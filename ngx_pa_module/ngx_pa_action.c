@@ -13,6 +13,7 @@
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_profile.h"
 #include "ngx_pa_public_media.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"

@@ -1075,3 +1075,19 @@ ngx_pa_calendar_between(const ngx_pa_calendar_t *cal, time_t a, time_t b)
 
     return (time_t) sum;
 }
+
+
+time_t
+ngx_pa_calendar_due(const ngx_pa_calendar_t *cal, time_t from, time_t secs,
+    uint64_t mdays, int wall)
+{
+    time_t  day;
+
+    if (wall) {
+        return from + secs + (time_t) mdays * 86400 / 1000;
+    }
+
+    day = ngx_pa_calendar_day_seconds(cal);
+
+    return ngx_pa_calendar_add(cal, from, secs + (time_t) mdays * day / 1000);
+}

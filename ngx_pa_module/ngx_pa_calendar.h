@@ -135,4 +135,12 @@ time_t ngx_pa_calendar_add(const ngx_pa_calendar_t *cal, time_t from,
 time_t ngx_pa_calendar_between(const ngx_pa_calendar_t *cal, time_t a,
     time_t b);
 
+/*
+ * A deadline: `secs` plus `mdays` thousandths of a day after from, in
+ * working time (a day is day_seconds()), or on the wall clock when wall
+ * (a day is 86400 s).  (time_t) -1 as ngx_pa_calendar_add().
+ */
+time_t ngx_pa_calendar_due(const ngx_pa_calendar_t *cal, time_t from,
+    time_t secs, uint64_t mdays, int wall);
+
 #endif /* NGX_PA_CALENDAR_H */

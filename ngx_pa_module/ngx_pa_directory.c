@@ -19,6 +19,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_profile.h"
 #include "ngx_pa_view.h"
 
 #include <jansson.h>

@@ -19,6 +19,7 @@
 #include "ngx_pa_api.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_open311.h"
+#include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 
 

@@ -26,6 +26,7 @@
 #include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
+#include "ngx_pa_profile.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_validate.h"
