@@ -11,13 +11,17 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_directory.h"
+#include "ngx_pa_duplicate.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_limit.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_open311.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"
 
@@ -34,6 +38,7 @@ static void ngx_http_pa_exit_process(ngx_cycle_t *cycle);
 static char *ngx_http_pa_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_pa_error(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_pa_error_handler(ngx_http_request_t *r);
 static char *ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_tenant(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -854,7 +859,7 @@ ngx_http_pa_error(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
  * the status is the one that led here.
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_pa_error_handler(ngx_http_request_t *r)
 {
     ngx_uint_t   status;

@@ -19,6 +19,11 @@
 
 #define NGX_PA_VERSION          "0.1.0"
 
+#define NGX_PA_API_PREFIX   "/api/v1/"
+#define NGX_PA_OPEN311_PREFIX  "/open311/v2/"
+#define NGX_PA_KEY_MAX      128         /* key suffix after "pa:{t}:" */
+#define NGX_PA_ID_MAX       32
+
 /* scripts the C side calls, by file name in pa_redis_scripts */
 typedef enum {
     NGX_PA_SCRIPT_SUBMIT = 0,
@@ -209,88 +214,5 @@ struct ngx_pa_ctx_s {
 
 extern ngx_module_t  ngx_http_pa_module;
 
-
-/* ngx_pa_api.c: the content handler and route helpers */
-ngx_int_t ngx_pa_api_handler(ngx_http_request_t *r);
-ngx_int_t ngx_pa_error_handler(ngx_http_request_t *r);
-void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
-ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_reply_pt on_reply);
-
-/* ngx_pa_call.c: a request's context and its one Redis call at a time */
-ngx_pa_ctx_t *ngx_pa_ctx(ngx_http_request_t *r);
-ngx_int_t ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    int argc, const char **argv, const size_t *argvlen,
-    ngx_pa_reply_pt on_reply);
-ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
-    ngx_pa_reply_pt on_reply);
-void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);
-ngx_str_t *ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys,
-    const char *fmt, ...);
-ngx_str_t *ngx_pa_arg(ngx_array_t *args);
-ngx_int_t ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s);
-ngx_int_t ngx_pa_arg_cstr(ngx_array_t *args, const char *s);
-ngx_int_t ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n);
-
-ngx_str_t *ngx_pa_header(ngx_http_request_t *r, const char *name);
-ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
-
-/* ngx_pa_submit.c */
-ngx_int_t ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-
-/* ngx_pa_directory.c */
-char *ngx_pa_directory_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_pa_directory_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_directory_has_agency(ngx_pa_main_conf_t *pmcf,
-    ngx_str_t *id);
-ngx_int_t ngx_pa_directory_category(ngx_pa_main_conf_t *pmcf, ngx_str_t *id,
-    ngx_uint_t *urgent, ngx_str_t *agency);
-ngx_int_t ngx_pa_directory_locate(ngx_pa_main_conf_t *pmcf, double lat,
-    double lng, ngx_str_t *agency);
-ngx_uint_t ngx_pa_directory_within(ngx_pa_main_conf_t *pmcf,
-    ngx_str_t *agency, ngx_str_t *top);
-ngx_int_t ngx_pa_directory_subtree(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool,
-    ngx_str_t *top, ngx_str_t *list);
-ngx_uint_t ngx_pa_directory_is_root(ngx_pa_main_conf_t *pmcf, ngx_str_t *id);
-
-/* ngx_pa_queue.c, ngx_pa_public.c, ngx_pa_stats.c */
-ngx_int_t ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_public_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-
-/* ngx_pa_limit.c: edge rate limits */
-char *ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
-
-/* ngx_pa_duplicate.c: pa_duplicate_radius */
-char *ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* ngx_pa_public_media.c: media files, public copies, staff originals */
-ngx_int_t ngx_pa_media_original_handler(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
-
-/* ngx_pa_open311.c: GeoReport v2 */
-ngx_int_t ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-
-/* ngx_pa_sweep.c */
-ngx_int_t ngx_pa_sweep_init_worker(ngx_cycle_t *cycle,
-    ngx_pa_main_conf_t *pmcf);
-void ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf);
-ngx_int_t ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-
-/* ngx_pa_action.c */
-ngx_int_t ngx_pa_action_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-
-/* ngx_pa_read.c */
-ngx_int_t ngx_pa_history_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_reporter_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-
-ngx_int_t ngx_pa_read_report(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_health(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
-ngx_str_t *ngx_pa_reporter_token(ngx_http_request_t *r);
 
 #endif /* NGX_PA_H */

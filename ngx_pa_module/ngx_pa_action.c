@@ -10,13 +10,16 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_body.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_public_media.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
 

@@ -17,9 +17,11 @@
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_body.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
+#include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 
 
@@ -105,20 +107,6 @@ ngx_pa_api_handler(ngx_http_request_t *r)
     }
 
     return NGX_DONE;
-}
-
-
-ngx_int_t
-ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err)
-{
-    if (err->status == 0) {
-        return ngx_pa_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                 "internal_error", NULL,
-                                 "internal error");
-    }
-
-    return ngx_pa_send_error(r, err->status, err->code, err->field,
-                             err->message);
 }
 
 
@@ -450,71 +438,6 @@ ngx_pa_route_error(ngx_pa_route_t *rt, ngx_uint_t status)
 }
 
 
-/* "Location: /api/v1/reports/<id>" of a 201; best effort */
-
-void
-ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id)
-{
-    u_char           *p;
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Location");
-    h->value.len = sizeof(NGX_PA_API_PREFIX "reports/") - 1 + id->len;
-    h->value.data = ngx_pnalloc(r->pool, h->value.len);
-
-    if (h->value.data == NULL) {
-        h->hash = 0;
-        return;
-    }
-
-    p = ngx_cpymem(h->value.data, NGX_PA_API_PREFIX "reports/",
-                   sizeof(NGX_PA_API_PREFIX "reports/") - 1);
-    ngx_memcpy(p, id->data, id->len);
-}
-
-
-/*
- * The whole report hash of ctx->id: one command, no script, nothing to
- * decide atomically (the public and Open311 reads).
- */
-
-ngx_int_t
-ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_reply_pt on_reply)
-{
-    size_t       *argvlen;
-    ngx_str_t    *key;
-    ngx_array_t  *keys;
-    const char  **argv;
-
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    argv = ngx_palloc(r->pool, 2 * sizeof(char *));
-    argvlen = ngx_palloc(r->pool, 2 * sizeof(size_t));
-
-    if (keys == NULL || argv == NULL || argvlen == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    key = ngx_pa_key(r, keys, "r:%V", &ctx->id);
-    if (key == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    argv[0] = "HGETALL";
-    argvlen[0] = 7;
-    argv[1] = (const char *) key->data;
-    argvlen[1] = key->len;
-
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, on_reply);
-}
-
-
 /* "now" is the clock, or X-PA-Now where pa_test_clock allows it */
 
 static ngx_int_t
@@ -545,66 +468,6 @@ ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_err_t *err)
     }
 
     return NGX_OK;
-}
-
-
-ngx_str_t *
-ngx_pa_header(ngx_http_request_t *r, const char *name)
-{
-    size_t            len;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    len = ngx_strlen(name);
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i].value;
-        }
-    }
-
-    return NULL;
-}
-
-
-/*
- * 1 when a script's error reply is `code` (Redis 7 puts "ERR " before
- * error_reply() texts that do not start with an upper-case code).
- */
-
-ngx_uint_t
-ngx_pa_reply_is(void *data, const char *code)
-{
-    redisReply  *reply = data;
-    size_t       len, skip;
-
-    if (reply->type != REDIS_REPLY_ERROR) {
-        return 0;
-    }
-
-    len = ngx_strlen(code);
-    skip = (reply->len > 4 && ngx_strncmp(reply->str, "ERR ", 4) == 0) ? 4 : 0;
-
-    return reply->len - skip >= len
-           && ngx_strncmp(reply->str + skip, code, len) == 0
-           && (reply->len - skip == len || reply->str[skip + len] == ' '
-               || reply->str[skip + len] == ':');
 }
 
 
@@ -649,25 +512,3 @@ ngx_pa_api_segment(ngx_str_t *rest, ngx_str_t *seg)
 }
 
 
-ngx_int_t
-ngx_pa_id_ok(ngx_str_t *id)
-{
-    u_char      c;
-    ngx_uint_t  i;
-
-    if (id->len == 0 || id->len > NGX_PA_ID_MAX) {
-        return 0;
-    }
-
-    for (i = 0; i < id->len; i++) {
-        c = id->data[i];
-
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
-              || (c >= 'a' && c <= 'z') || c == '-'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}

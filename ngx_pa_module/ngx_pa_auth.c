@@ -3,7 +3,8 @@
  */
 
 #include "ngx_pa_auth.h"
-#include "ngx_pa_api.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
 #include "ngx_pa_revoke.h"
@@ -221,4 +222,29 @@ ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst, const char *src)
     ngx_memcpy(dst->data, src, dst->len + 1);
 
     return NGX_OK;
+}
+
+
+/* X-Report-Token, or ?token= for links sent by SMS */
+
+ngx_str_t *
+ngx_pa_reporter_token(ngx_http_request_t *r)
+{
+    ngx_str_t  *v;
+
+    v = ngx_pa_header(r, "X-Report-Token");
+    if (v != NULL && v->len) {
+        return v;
+    }
+
+    v = ngx_palloc(r->pool, sizeof(ngx_str_t));
+    if (v == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "token", 5, v) == NGX_OK && v->len) {
+        return v;
+    }
+
+    return NULL;
 }

@@ -57,4 +57,7 @@ ngx_uint_t ngx_pa_role_agency_bound(ngx_pa_role_e role);
 /* SHA-256 hex of a reporter token, as stored in token_hash (65 bytes) */
 void ngx_pa_auth_token_hash(ngx_str_t *token, u_char *hex);
 
+/* the reporter's access token: X-Report-Token, else ?token= */
+ngx_str_t *ngx_pa_reporter_token(ngx_http_request_t *r);
+
 #endif /* NGX_PA_AUTH_H */

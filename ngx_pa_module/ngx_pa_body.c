@@ -18,6 +18,7 @@
  */
 
 #include "ngx_pa_body.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_multipart.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"

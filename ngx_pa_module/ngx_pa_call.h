@@ -61,4 +61,41 @@ ngx_int_t ngx_pa_call_send(ngx_pa_call_t *call,
 /* the caller went away: the handler will not run */
 void ngx_pa_call_cancel(ngx_pa_call_t *call);
 
+/* a request's context and its one Redis call at a time */
+ngx_pa_ctx_t *ngx_pa_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_pa_call(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    int argc, const char **argv, const size_t *argvlen,
+    ngx_pa_reply_pt on_reply);
+ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
+    ngx_pa_reply_pt on_reply);
+void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);
+ngx_str_t *ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys,
+    const char *fmt, ...);
+ngx_str_t *ngx_pa_arg(ngx_array_t *args);
+ngx_int_t ngx_pa_arg_str(ngx_array_t *args, ngx_str_t *s);
+ngx_int_t ngx_pa_arg_cstr(ngx_array_t *args, const char *s);
+ngx_int_t ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n);
+
+
+
+/* "Location: /api/v1/reports/<id>" of a 201; best effort */
+void ngx_pa_report_location(ngx_http_request_t *r, ngx_str_t *id);
+
+/* the whole report hash of ctx->id: one HGETALL */
+ngx_int_t ngx_pa_report_hgetall(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_reply_pt on_reply);
+
+/* a request header by name (case-insensitive), or NULL */
+ngx_str_t *ngx_pa_header(ngx_http_request_t *r, const char *name);
+
+/* report ids: [A-Za-z0-9-], 1..NGX_PA_ID_MAX */
+ngx_int_t ngx_pa_id_ok(ngx_str_t *id);
+
+/* a script's error reply is this code */
+ngx_uint_t ngx_pa_reply_is(void *reply, const char *code);
+
+/* answers an ngx_pa_err_t */
+ngx_int_t ngx_pa_fail(ngx_http_request_t *r, ngx_pa_err_t *err);
+
 #endif /* NGX_PA_CALL_H */

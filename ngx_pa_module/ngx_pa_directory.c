@@ -20,6 +20,7 @@
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
+#include "ngx_pa_routes.h"
 #include "ngx_pa_view.h"
 
 #include <jansson.h>

@@ -50,4 +50,18 @@ ngx_pa_agency_t *ngx_pa_directory_agency(ngx_pa_main_conf_t *pmcf,
 ngx_pa_category_t *ngx_pa_directory_find_category(ngx_pa_main_conf_t *pmcf,
     ngx_str_t *id);
 
+/* lookups of the routes and views; pa_directory */
+char *ngx_pa_directory_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pa_directory_has_agency(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *id);
+ngx_int_t ngx_pa_directory_category(ngx_pa_main_conf_t *pmcf, ngx_str_t *id,
+    ngx_uint_t *urgent, ngx_str_t *agency);
+ngx_int_t ngx_pa_directory_locate(ngx_pa_main_conf_t *pmcf, double lat,
+    double lng, ngx_str_t *agency);
+ngx_uint_t ngx_pa_directory_within(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *agency, ngx_str_t *top);
+ngx_int_t ngx_pa_directory_subtree(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool,
+    ngx_str_t *top, ngx_str_t *list);
+ngx_uint_t ngx_pa_directory_is_root(ngx_pa_main_conf_t *pmcf, ngx_str_t *id);
+
 #endif /* NGX_PA_DIRECTORY_H */

@@ -12,8 +12,8 @@
  * its hash, so hints are always those of the reports as they are now.
  */
 
+#include "ngx_pa_call.h"
 #include "ngx_pa_duplicate.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
 

@@ -40,4 +40,8 @@ ngx_int_t ngx_pa_duplicate_get_args(ngx_http_request_t *r,
 /* get.lua's hints (id, metres, status, created) x n as the answer's list */
 json_t *ngx_pa_duplicate_hints(ngx_http_request_t *r, ngx_pa_list_t *l);
 
+/* pa_duplicate_radius */
+char *ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 #endif /* NGX_PA_DUPLICATE_H */

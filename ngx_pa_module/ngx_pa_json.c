@@ -87,6 +87,53 @@ ngx_pa_send_buf(ngx_http_request_t *r, ngx_uint_t status, ngx_str_t *type,
 
 
 ngx_int_t
+ngx_pa_view_cache_control(ngx_http_request_t *r, const char *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    h->value.data = (u_char *) value;
+    h->value.len = ngx_strlen(value);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
+    const char *cache_control)
+{
+    ngx_buf_t  *b;
+    ngx_str_t   type = ngx_string("application/json");
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* configuration memory: sent as is, never copied or written */
+
+    b->pos = json->data;
+    b->last = json->data + json->len;
+    b->memory = 1;
+
+    if (cache_control
+        && ngx_pa_view_cache_control(r, cache_control) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_send_buf(r, NGX_HTTP_OK, &type, b);
+}
+
+
+ngx_int_t
 ngx_pa_send_error(ngx_http_request_t *r, ngx_uint_t status, const char *code,
     const char *field, const char *message)
 {

@@ -43,4 +43,12 @@ ngx_uint_t ngx_pa_open311_request(ngx_http_request_t *r);
 json_t *ngx_pa_open311_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *field, const char *message);
 
+/* adds a Cache-Control header */
+ngx_int_t ngx_pa_view_cache_control(ngx_http_request_t *r,
+    const char *value);
+
+/* sends bytes encoded once (configuration memory) as JSON */
+ngx_int_t ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
+    const char *cache_control);
+
 #endif /* NGX_PA_JSON_H */

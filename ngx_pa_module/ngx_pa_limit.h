@@ -71,4 +71,9 @@ ngx_int_t ngx_pa_limit_phone_verdict(ngx_http_request_t *r,
     redisReply *reply);
 
 
+/* pa_limit_zone, pa_limit and the preaccess handler */
+char *ngx_pa_limit_zone_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pa_limit_init(ngx_conf_t *cf);
+
 #endif /* NGX_PA_LIMIT_H */

@@ -16,7 +16,7 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_open311.h"
 #include "ngx_pa_profile.h"

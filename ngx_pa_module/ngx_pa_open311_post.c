@@ -11,12 +11,13 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_body.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_open311.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_submit.h"
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
 

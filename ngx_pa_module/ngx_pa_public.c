@@ -35,9 +35,10 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_routes.h"
 #include "ngx_pa_view.h"
 
 #include <math.h>

@@ -3,13 +3,14 @@
  * the checks), public copies without metadata for published reports.
  */
 
-#include "ngx_pa_public_media.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_meta.h"
+#include "ngx_pa_public_media.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_routes.h"
 
 #include <jansson.h>
 #include <openssl/rand.h>

@@ -8,12 +8,13 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_routes.h"
 #include "ngx_pa_view.h"
 
 
@@ -447,31 +448,6 @@ ngx_pa_read_not_found(ngx_http_request_t *r)
 {
     return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
                              "no such report");
-}
-
-
-/* X-Report-Token, or ?token= for links sent by SMS */
-
-ngx_str_t *
-ngx_pa_reporter_token(ngx_http_request_t *r)
-{
-    ngx_str_t  *v;
-
-    v = ngx_pa_header(r, "X-Report-Token");
-    if (v != NULL && v->len) {
-        return v;
-    }
-
-    v = ngx_palloc(r->pool, sizeof(ngx_str_t));
-    if (v == NULL) {
-        return NULL;
-    }
-
-    if (ngx_http_arg(r, (u_char *) "token", 5, v) == NGX_OK && v->len) {
-        return v;
-    }
-
-    return NULL;
 }
 
 

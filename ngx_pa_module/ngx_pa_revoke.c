@@ -9,12 +9,12 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_revoke.h"
+#include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 
 

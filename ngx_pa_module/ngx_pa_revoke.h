@@ -23,7 +23,5 @@ ngx_int_t ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
 /* how long an entry is kept: the longest a token may live */
 time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
 
-/* POST /api/v1/admin/tokens/revoke {"jti"} or {"sub"} (admin) */
-ngx_int_t ngx_pa_revoke_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
 #endif /* NGX_PA_REVOKE_H */

@@ -20,8 +20,9 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_directory.h"
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
@@ -29,6 +30,8 @@
 #include "ngx_pa_profile.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_routes.h"
+#include "ngx_pa_submit.h"
 #include "ngx_pa_validate.h"
 
 #include <openssl/evp.h>

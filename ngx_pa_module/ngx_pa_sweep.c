@@ -16,12 +16,13 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_routes.h"
+#include "ngx_pa_sweep.h"
 #include "ngx_pa_validate.h"
 
 #include <openssl/rand.h>

@@ -10,6 +10,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 
 #include <jansson.h>
@@ -109,10 +110,6 @@ json_t *ngx_pa_view_media_url(ngx_http_request_t *r, ngx_str_t *report_id,
 ngx_int_t ngx_pa_view_arg(ngx_http_request_t *r, const char *name,
     ngx_str_t *value);
 
-/* adds a Cache-Control header */
-ngx_int_t ngx_pa_view_cache_control(ngx_http_request_t *r,
-    const char *value);
-
 /* sends body (dropping the reference) with Cache-Control; NULL: 500 */
 ngx_int_t ngx_pa_view_send(ngx_http_request_t *r, ngx_uint_t status,
     json_t *body, const char *cache_control);
@@ -120,9 +117,5 @@ ngx_int_t ngx_pa_view_send(ngx_http_request_t *r, ngx_uint_t status,
 /* a whole number query argument in 1..max, def when absent (400 in err) */
 ngx_int_t ngx_pa_view_number(ngx_http_request_t *r, const char *name,
     ngx_int_t def, ngx_int_t max, ngx_int_t *out, ngx_pa_err_t *err);
-
-/* sends bytes encoded once (configuration memory) as JSON */
-ngx_int_t ngx_pa_view_send_cached(ngx_http_request_t *r, ngx_str_t *json,
-    const char *cache_control);
 
 #endif /* NGX_PA_VIEW_H */
