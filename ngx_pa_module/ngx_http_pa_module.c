@@ -13,6 +13,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_duplicate.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
 #include "ngx_pa_media.h"

@@ -5,6 +5,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
 #include "ngx_pa_revoke.h"

@@ -10,6 +10,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_scripts.h"
 

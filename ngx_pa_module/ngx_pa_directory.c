@@ -21,7 +21,6 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_routes.h"
-#include "ngx_pa_view.h"
 
 #include <jansson.h>
 

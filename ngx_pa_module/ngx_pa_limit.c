@@ -25,10 +25,11 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
 #include "ngx_pa_limit.h"
-#include "ngx_pa_open311.h"
+#include "ngx_pa_open311_out.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_scripts.h"
 

@@ -2,6 +2,7 @@
  * Media files: temp file, digest, type by libmagic, metadata, store.
  */
 
+#include "ngx_pa_call.h"
 #include "ngx_pa_media.h"
 
 #include <magic.h>
@@ -561,4 +562,74 @@ ngx_pa_media_allowed(ngx_pa_main_conf_t *pmcf, ngx_str_t *type)
     }
 
     return NGX_DECLINED;
+}
+
+
+ngx_uint_t
+ngx_pa_public_media_sha_ok(ngx_str_t *sha)
+{
+    size_t  i;
+
+    if (sha->len != NGX_PA_MEDIA_SHA_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < sha->len; i++) {
+        if (!((sha->data[i] >= '0' && sha->data[i] <= '9')
+              || (sha->data[i] >= 'a' && sha->data[i] <= 'f')))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+const char *
+ngx_pa_public_media_ext(ngx_str_t *type)
+{
+    if (type->len == sizeof("image/jpeg") - 1
+        && ngx_strncmp(type->data, "image/jpeg", type->len) == 0)
+    {
+        return ".jpg";
+    }
+
+    if (type->len == sizeof("image/png") - 1
+        && ngx_strncmp(type->data, "image/png", type->len) == 0)
+    {
+        return ".png";
+    }
+
+    return NULL;
+}
+
+
+ngx_int_t
+ngx_pa_public_media_url(ngx_pool_t *pool, ngx_str_t *id, ngx_str_t *sha,
+    ngx_str_t *type, ngx_str_t *url)
+{
+    u_char      *p;
+    const char  *ext;
+
+    if (!ngx_pa_id_ok(id) || !ngx_pa_public_media_sha_ok(sha)) {
+        return NGX_ERROR;
+    }
+
+    ext = ngx_pa_public_media_ext(type);
+    if (ext == NULL) {
+        return NGX_DECLINED;
+    }
+
+    url->data = ngx_pnalloc(pool, sizeof(NGX_PA_MEDIA_PUBLIC_URI) - 1
+                                  + id->len + 1 + sha->len + 4);
+    if (url->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(url->data, NGX_PA_MEDIA_PUBLIC_URI "%V/%V%s", id, sha,
+                    ext);
+    url->len = p - url->data;
+
+    return NGX_OK;
 }

@@ -92,4 +92,21 @@ ngx_uint_t ngx_pa_media_visual(ngx_str_t *type);
 ngx_int_t ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
     ngx_str_t *hex, ngx_str_t *path);
 
+#define NGX_PA_MEDIA_PUBLIC_URI    "/media/"  /* public copies, served */
+#define NGX_PA_MEDIA_SHA_LEN       64         /* sha256, lowercase hex */
+
+/*
+ * The public url of one media item of a report, "/media/<id>/<sha>.jpg"
+ * or ".png", from the pool; NGX_DECLINED when the type has no public copy
+ * (leave the item out of the public view), NGX_ERROR on a bad id or sha.
+ */
+ngx_int_t ngx_pa_public_media_url(ngx_pool_t *pool, ngx_str_t *id,
+    ngx_str_t *sha, ngx_str_t *type, ngx_str_t *url);
+
+/* the extension of a type's public copy (".jpg", ".png") or NULL */
+const char *ngx_pa_public_media_ext(ngx_str_t *type);
+
+/* 64 lowercase hex digits */
+ngx_uint_t ngx_pa_public_media_sha_ok(ngx_str_t *sha);
+
 #endif /* NGX_PA_MEDIA_H */

@@ -29,6 +29,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_open311.h"
 #include "ngx_pa_record.h"
@@ -199,8 +200,6 @@ static struct {
 };
 
 
-
-
 /* "/open311/v2/<resource>[/<key>].<format>" */
 
 ngx_int_t
@@ -330,122 +329,6 @@ not_found:
                              "no such resource (GeoReport v2: discovery, "
                              "services, requests, tokens, "
                              "servicerequestupdates; .xml or .json)");
-}
-
-
-/*
- * jurisdiction_id, when given, must be this province's (pa_tenant); an
- * api_key, when given, must be one of pa_open311_keys, and on POST (and
- * the updates) it must be given.  NGX_DECLINED to go on, or what
- * answering did.
- */
-
-ngx_int_t
-ngx_pa_open311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
-    ngx_str_t *key, ngx_uint_t required, ngx_pa_o311_client_t **client)
-{
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    *client = NULL;
-
-    if (jurisdiction->len
-        && (jurisdiction->len != pmcf->tenant.len
-            || ngx_strncmp(jurisdiction->data, pmcf->tenant.data,
-                           pmcf->tenant.len) != 0))
-    {
-        return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
-                                 "jurisdiction_id",
-                                 "this server does not serve that "
-                                 "jurisdiction");
-    }
-
-    if (key->len == 0) {
-        if (!required) {
-            return NGX_DECLINED;
-        }
-
-        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
-                                 "api_key", "an api_key is required: the "
-                                 "province's operators issue them");
-    }
-
-    *client = ngx_pa_open311_client(pmcf, key);
-
-    if (*client == NULL) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: open311: an unknown api_key");
-
-        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
-                                 "api_key", "this api_key is not valid");
-    }
-
-    return NGX_DECLINED;
-}
-
-
-/* ngx_pa_send_error() speaks GeoReport to GeoReport clients */
-
-ngx_uint_t
-ngx_pa_open311_request(ngx_http_request_t *r)
-{
-    ngx_str_t  *uri;
-
-    /*
-     * The URI the client sent: after an error_page redirect (nginx's own
-     * refusals, conf-examples/pa-errors.conf) r->uri is the error page's
-     */
-
-    uri = r->unparsed_uri.len ? &r->unparsed_uri : &r->uri;
-
-    return uri->len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
-           && ngx_strncmp(uri->data, NGX_PA_OPEN311_PREFIX,
-                          sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0;
-}
-
-
-/*
- * [{"code": 400, "description": "invalid_field: lat: must be ..."}]: the
- * contract's code and field (in the names the client sent) lead the text.
- */
-
-json_t *
-ngx_pa_open311_error(ngx_http_request_t *r, ngx_uint_t status,
-    const char *code, const char *field, const char *message)
-{
-    u_char      *d;
-    size_t       len;
-    json_t      *body;
-
-    if (field != NULL) {
-        field = ngx_pa_open311_field(field);
-    }
-
-    len = ngx_strlen(code) + ngx_strlen(message) + sizeof(": : ")
-          + (field ? ngx_strlen(field) : 0);
-
-    d = ngx_pnalloc(r->pool, len);
-    if (d == NULL) {
-        return NULL;
-    }
-
-    if (field != NULL) {
-        (void) ngx_sprintf(d, "%s: %s: %s%Z", code, field, message);
-
-        body = json_pack("[{s:i, s:s}]", "code", (int) status,
-                         "description", (char *) d);
-        if (body != NULL) {
-            return body;
-        }
-
-        /* a field name the client sent that is not UTF-8: leave it out */
-    }
-
-    (void) ngx_sprintf(d, "%s: %s%Z", code, message);
-
-    return json_pack("[{s:i, s:s}]", "code", (int) status,
-                     "description", (char *) d);
 }
 
 
@@ -1834,26 +1717,4 @@ ngx_pa_o311_closed(ngx_str_t *status)
     return 0;
 }
 
-
-/* ------------------------------------------------------------ helpers */
-
-ngx_int_t
-ngx_pa_open311_fail(ngx_http_request_t *r, const char *what)
-{
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "pa: open311: cannot build the %s", what);
-
-    return NGX_HTTP_INTERNAL_SERVER_ERROR;
-}
-
-
-ngx_uint_t
-ngx_pa_open311_is(ngx_str_t *s, const char *name)
-{
-    size_t  len;
-
-    len = ngx_strlen(name);
-
-    return s->len == len && ngx_strncmp(s->data, name, len) == 0;
-}
 

@@ -17,8 +17,10 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
-#include "ngx_pa_open311.h"
+#include "ngx_pa_open311_keys.h"
+#include "ngx_pa_open311_out.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 
@@ -399,4 +401,56 @@ ngx_pa_open311_limit_verdict(ngx_http_request_t *r, void *data)
                                    "too many requests with this API key, "
                                    "try again later",
                                    retry < 1 ? 1 : retry);
+}
+
+
+/*
+ * jurisdiction_id, when given, must be this province's (pa_tenant); an
+ * api_key, when given, must be one of pa_open311_keys, and on POST (and
+ * the updates) it must be given.  NGX_DECLINED to go on, or what
+ * answering did.
+ */
+
+ngx_int_t
+ngx_pa_open311_check(ngx_http_request_t *r, ngx_str_t *jurisdiction,
+    ngx_str_t *key, ngx_uint_t required, ngx_pa_o311_client_t **client)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    *client = NULL;
+
+    if (jurisdiction->len
+        && (jurisdiction->len != pmcf->tenant.len
+            || ngx_strncmp(jurisdiction->data, pmcf->tenant.data,
+                           pmcf->tenant.len) != 0))
+    {
+        return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                 "jurisdiction_id",
+                                 "this server does not serve that "
+                                 "jurisdiction");
+    }
+
+    if (key->len == 0) {
+        if (!required) {
+            return NGX_DECLINED;
+        }
+
+        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
+                                 "api_key", "an api_key is required: the "
+                                 "province's operators issue them");
+    }
+
+    *client = ngx_pa_open311_client(pmcf, key);
+
+    if (*client == NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: open311: an unknown api_key");
+
+        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden",
+                                 "api_key", "this api_key is not valid");
+    }
+
+    return NGX_DECLINED;
 }

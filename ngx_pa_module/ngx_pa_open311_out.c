@@ -13,8 +13,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_json.h"
-#include "ngx_pa_open311.h"
-#include "ngx_pa_view.h"
+#include "ngx_pa_open311_out.h"
 
 #include <libxml/xmlwriter.h>
 
@@ -37,6 +36,20 @@ static struct {
     { "values",                   "value" },
     { "endpoints",                "endpoint" },
     { "formats",                  "format" },
+    { NULL, NULL }
+};
+
+
+/* the contract's field names as a GeoReport client sent them */
+
+ngx_pa_o311_name_t  ngx_pa_open311_names[] = {
+    { "content",         "description" },
+    { "category",        "service_code" },
+    { "lat",             "lat" },
+    { "lng",             "long" },
+    { "reporter_name",   "first_name" },
+    { "reporter_phone",  "phone" },
+    { "reporter_email",  "email" },
     { NULL, NULL }
 };
 
@@ -263,4 +276,108 @@ ngx_pa_o311_item(const char *list)
     }
 
     return "item";
+}
+
+
+/* ngx_pa_send_error() speaks GeoReport to GeoReport clients */
+
+ngx_uint_t
+ngx_pa_open311_request(ngx_http_request_t *r)
+{
+    ngx_str_t  *uri;
+
+    /*
+     * The URI the client sent: after an error_page redirect (nginx's own
+     * refusals, conf-examples/pa-errors.conf) r->uri is the error page's
+     */
+
+    uri = r->unparsed_uri.len ? &r->unparsed_uri : &r->uri;
+
+    return uri->len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
+           && ngx_strncmp(uri->data, NGX_PA_OPEN311_PREFIX,
+                          sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0;
+}
+
+
+/*
+ * [{"code": 400, "description": "invalid_field: lat: must be ..."}]: the
+ * contract's code and field (in the names the client sent) lead the text.
+ */
+
+json_t *
+ngx_pa_open311_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message)
+{
+    u_char      *d;
+    size_t       len;
+    json_t      *body;
+
+    if (field != NULL) {
+        field = ngx_pa_open311_field(field);
+    }
+
+    len = ngx_strlen(code) + ngx_strlen(message) + sizeof(": : ")
+          + (field ? ngx_strlen(field) : 0);
+
+    d = ngx_pnalloc(r->pool, len);
+    if (d == NULL) {
+        return NULL;
+    }
+
+    if (field != NULL) {
+        (void) ngx_sprintf(d, "%s: %s: %s%Z", code, field, message);
+
+        body = json_pack("[{s:i, s:s}]", "code", (int) status,
+                         "description", (char *) d);
+        if (body != NULL) {
+            return body;
+        }
+
+        /* a field name the client sent that is not UTF-8: leave it out */
+    }
+
+    (void) ngx_sprintf(d, "%s: %s%Z", code, message);
+
+    return json_pack("[{s:i, s:s}]", "code", (int) status,
+                     "description", (char *) d);
+}
+
+
+/* ------------------------------------------------------------ helpers */
+
+ngx_int_t
+ngx_pa_open311_fail(ngx_http_request_t *r, const char *what)
+{
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "pa: open311: cannot build the %s", what);
+
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+
+ngx_uint_t
+ngx_pa_open311_is(ngx_str_t *s, const char *name)
+{
+    size_t  len;
+
+    len = ngx_strlen(name);
+
+    return s->len == len && ngx_strncmp(s->data, name, len) == 0;
+}
+
+
+/* a field of the contract by the name the client sent it under */
+
+const char *
+ngx_pa_open311_field(const char *ours)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; ngx_pa_open311_names[i].ours; i++) {
+        if (ngx_strcmp(ours, ngx_pa_open311_names[i].ours) == 0) {
+            return ngx_pa_open311_names[i].theirs;
+        }
+    }
+
+    return ours;
 }

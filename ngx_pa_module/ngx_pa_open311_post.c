@@ -14,8 +14,11 @@
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
-#include "ngx_pa_open311.h"
+#include "ngx_pa_open311_keys.h"
+#include "ngx_pa_open311_out.h"
+#include "ngx_pa_open311_post.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_submit.h"
 #include "ngx_pa_validate.h"
@@ -79,23 +82,6 @@ static ngx_int_t ngx_pa_o311_created(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id,
     json_t *token);
 static void ngx_pa_o311_json_cleanup(void *data);
-
-
-/* the contract's field names as a GeoReport client sent them */
-
-static struct {
-    const char  *ours;
-    const char  *theirs;
-} ngx_pa_o311_names[] = {
-    { "content",         "description" },
-    { "category",        "service_code" },
-    { "lat",             "lat" },
-    { "lng",             "long" },
-    { "reporter_name",   "first_name" },
-    { "reporter_phone",  "phone" },
-    { "reporter_email",  "email" },
-    { NULL, NULL }
-};
 
 
 ngx_int_t
@@ -570,12 +556,12 @@ ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
         return NGX_ERROR;
     }
 
-    for (i = 0; ngx_pa_o311_names[i].ours; i++) {
-        if (ngx_strcmp(ngx_pa_o311_names[i].ours, "reporter_name") == 0) {
+    for (i = 0; ngx_pa_open311_names[i].ours; i++) {
+        if (ngx_strcmp(ngx_pa_open311_names[i].ours, "reporter_name") == 0) {
             continue;
         }
 
-        v = json_object_get(in, ngx_pa_o311_names[i].theirs);
+        v = json_object_get(in, ngx_pa_open311_names[i].theirs);
 
         /* an empty field of a form ("lat=&long=") was not sent */
 
@@ -584,7 +570,7 @@ ngx_pa_o311_map(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
         }
 
         if (v != NULL
-            && json_object_set(out, ngx_pa_o311_names[i].ours, v) != 0)
+            && json_object_set(out, ngx_pa_open311_names[i].ours, v) != 0)
         {
             return NGX_ERROR;
         }
@@ -1174,23 +1160,6 @@ ngx_pa_o311_answer(ngx_http_request_t *r, ngx_str_t *id, json_t *token)
 
     return ngx_pa_open311_send(r, NGX_HTTP_CREATED, body, "service_requests",
                                NULL);
-}
-
-
-/* a field of the contract by the name the client sent it under */
-
-const char *
-ngx_pa_open311_field(const char *ours)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; ngx_pa_o311_names[i].ours; i++) {
-        if (ngx_strcmp(ours, ngx_pa_o311_names[i].ours) == 0) {
-            return ngx_pa_o311_names[i].theirs;
-        }
-    }
-
-    return ours;
 }
 
 

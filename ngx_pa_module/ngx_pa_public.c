@@ -36,6 +36,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
@@ -260,22 +261,6 @@ ngx_pa_public_report_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                                         ngx_pa_view_report(r, ctx, &h,
                                                     NGX_PA_VIEW_PUBLIC),
                                         NGX_PA_PUBLIC_CACHE));
-}
-
-
-ngx_uint_t
-ngx_pa_public_shown(ngx_pa_hash_t *h)
-{
-    ngx_str_t  *status;
-
-    status = ngx_pa_hash_get(h, "status");
-
-    return status != NULL && status->len == 8
-           && ngx_strncmp(status->data, "resolved", 8) == 0
-           && ngx_pa_hash_flag(h, "published")
-           && !ngx_pa_hash_flag(h, "hidden")
-           && !ngx_pa_hash_flag(h, "private_result")
-           && !ngx_pa_hash_flag(h, "secret");
 }
 
 

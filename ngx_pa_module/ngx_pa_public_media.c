@@ -5,6 +5,7 @@
 
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_meta.h"
@@ -402,78 +403,6 @@ ngx_pa_pm_header(ngx_http_request_t *r, const char *key, const char *value)
     h->key.len = ngx_strlen(key);
     h->value.data = (u_char *) value;
     h->value.len = ngx_strlen(value);
-
-    return NGX_OK;
-}
-
-
-/* ------------------------------------------------------------ urls */
-
-ngx_uint_t
-ngx_pa_public_media_sha_ok(ngx_str_t *sha)
-{
-    size_t  i;
-
-    if (sha->len != NGX_PA_MEDIA_SHA_LEN) {
-        return 0;
-    }
-
-    for (i = 0; i < sha->len; i++) {
-        if (!((sha->data[i] >= '0' && sha->data[i] <= '9')
-              || (sha->data[i] >= 'a' && sha->data[i] <= 'f')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-const char *
-ngx_pa_public_media_ext(ngx_str_t *type)
-{
-    if (type->len == sizeof("image/jpeg") - 1
-        && ngx_strncmp(type->data, "image/jpeg", type->len) == 0)
-    {
-        return ".jpg";
-    }
-
-    if (type->len == sizeof("image/png") - 1
-        && ngx_strncmp(type->data, "image/png", type->len) == 0)
-    {
-        return ".png";
-    }
-
-    return NULL;
-}
-
-
-ngx_int_t
-ngx_pa_public_media_url(ngx_pool_t *pool, ngx_str_t *id, ngx_str_t *sha,
-    ngx_str_t *type, ngx_str_t *url)
-{
-    u_char      *p;
-    const char  *ext;
-
-    if (!ngx_pa_id_ok(id) || !ngx_pa_public_media_sha_ok(sha)) {
-        return NGX_ERROR;
-    }
-
-    ext = ngx_pa_public_media_ext(type);
-    if (ext == NULL) {
-        return NGX_DECLINED;
-    }
-
-    url->data = ngx_pnalloc(pool, sizeof(NGX_PA_MEDIA_PUBLIC_URI) - 1
-                                  + id->len + 1 + sha->len + 4);
-    if (url->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(url->data, NGX_PA_MEDIA_PUBLIC_URI "%V/%V%s", id, sha,
-                    ext);
-    url->len = p - url->data;
 
     return NGX_OK;
 }

@@ -31,15 +31,13 @@
 #define NGX_PA_PUBLIC_MEDIA_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_media.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_view.h"
 
 
 #define NGX_PA_MEDIA_ORIGINAL_URI  "/pa-media-original/"
-#define NGX_PA_MEDIA_PUBLIC_URI    "/media/"
 #define NGX_PA_MEDIA_PUBLIC_DIR    "public"   /* under pa_media_dir */
-
-#define NGX_PA_MEDIA_SHA_LEN       64         /* sha256, lowercase hex */
 
 
 typedef void (*ngx_pa_pm_synced_pt)(ngx_http_request_t *r, void *data);
@@ -57,19 +55,5 @@ typedef void (*ngx_pa_pm_synced_pt)(ngx_http_request_t *r, void *data);
  */
 ngx_int_t ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h,
     ngx_pa_pm_synced_pt synced, void *data);
-
-/*
- * The public url of one media item of a report, "/media/<id>/<sha>.jpg"
- * or ".png", from the pool; NGX_DECLINED when the type has no public copy
- * (leave the item out of the public view), NGX_ERROR on a bad id or sha.
- */
-ngx_int_t ngx_pa_public_media_url(ngx_pool_t *pool, ngx_str_t *id,
-    ngx_str_t *sha, ngx_str_t *type, ngx_str_t *url);
-
-/* the extension of a type's public copy (".jpg", ".png") or NULL */
-const char *ngx_pa_public_media_ext(ngx_str_t *type);
-
-/* 64 lowercase hex digits */
-ngx_uint_t ngx_pa_public_media_sha_ok(ngx_str_t *sha);
 
 #endif /* NGX_PA_PUBLIC_MEDIA_H */

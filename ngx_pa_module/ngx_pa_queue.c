@@ -14,6 +14,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"

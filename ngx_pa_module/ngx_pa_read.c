@@ -11,6 +11,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_duplicate.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"

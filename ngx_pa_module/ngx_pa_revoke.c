@@ -1,6 +1,6 @@
 /*
- * Revoked staff tokens: the admin's route, and each worker's copy of the
- * tenant's set, read again every second.
+ * Revoked staff tokens: each worker's copy of the tenant's set, read
+ * again every second (the admin's route is ngx_pa_admin.c).
  *
  * The copy is swapped whole: the reply's entries go into a fresh pool and
  * the old one is destroyed, so a check never sees half a list.  While
@@ -9,12 +9,10 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_auth.h"
-#include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_revoke.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 
 
@@ -46,10 +44,6 @@ static void ngx_pa_revoke_read(ngx_pa_revoker_t *rv);
 static void ngx_pa_revoke_on_list(ngx_pa_call_t *call, redisReply *reply);
 static ngx_int_t ngx_pa_revoke_add(ngx_pa_revoker_t *rv, ngx_str_t *name,
     time_t at);
-static ngx_int_t ngx_pa_revoke_member(ngx_http_request_t *r, json_t *fields,
-    ngx_str_t *member, ngx_pa_err_t *err);
-static void ngx_pa_revoke_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    void *data);
 
 
 ngx_int_t
@@ -348,158 +342,16 @@ ngx_pa_revoke_add(ngx_pa_revoker_t *rv, ngx_str_t *name, time_t at)
 }
 
 
-/* ------------------------------------------------------------ the route */
-
 ngx_int_t
-ngx_pa_revoke_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+ngx_pa_revoke_note(ngx_pa_main_conf_t *pmcf, ngx_str_t *name, time_t at)
 {
-    ngx_int_t            rc;
-    ngx_str_t           *member;
-    ngx_pa_err_t         err;
-    ngx_array_t         *keys, *args;
-    ngx_pa_body_t        body;
-    ngx_pa_caller_t      caller;
-    ngx_pa_main_conf_t  *pmcf;
-
-    rc = ngx_pa_auth(r, ctx, &caller);
-    if (rc != NGX_OK) {
-        return ngx_pa_auth_fail(r, rc);
-    }
-
-    if (caller.role != NGX_PA_ROLE_ADMIN) {
-        return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden", NULL,
-                                 "only an admin may revoke tokens");
-    }
-
-    ngx_memzero(&err, sizeof(ngx_pa_err_t));
-
-    member = ngx_pcalloc(r->pool, sizeof(ngx_str_t));
-    if (member == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_pa_body_parse(r, &body, &err) != NGX_OK
-        || ngx_pa_revoke_member(r, body.fields, member, &err) != NGX_OK)
-    {
-        return ngx_pa_fail(r, &err);
-    }
-
-    ctx->data = member;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
-
-    if (keys == NULL || args == NULL
-        || ngx_pa_key(r, keys, "revoked") == NULL
-        || ngx_pa_arg_str(args, member) != NGX_OK
-        || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
-        || ngx_pa_arg_int(r->pool, args,
-                          ctx->now - ngx_pa_revoke_keep(pmcf)) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_REVOKE, keys, args,
-                       ngx_pa_revoke_done);
-}
-
-
-/* {"jti": "..."} or {"sub": "..."}: exactly one, as a token would carry */
-
-static ngx_int_t
-ngx_pa_revoke_member(ngx_http_request_t *r, json_t *fields,
-    ngx_str_t *member, ngx_pa_err_t *err)
-{
-    size_t       len, i;
-    json_t      *jti, *sub, *v;
-    const char  *s, *kind;
-
-    jti = json_object_get(fields, "jti");
-    sub = json_object_get(fields, "sub");
-
-    if ((jti == NULL) == (sub == NULL)) {
-        err->status = NGX_HTTP_BAD_REQUEST;
-        err->code = "missing_field";
-        err->field = "jti";
-        err->message = "name one token (jti) or one person (sub)";
-        return NGX_ERROR;
-    }
-
-    v = jti ? jti : sub;
-    kind = jti ? "jti:" : "sub:";
-    s = json_string_value(v);
-    len = s ? json_string_length(v) : 0;
-
-    for (i = 0; i < len; i++) {
-        if ((u_char) s[i] < 0x20 || s[i] == 0x7f) {
-            break;
-        }
-    }
-
-    if (s == NULL || len == 0 || len >= 64 || i < len) {
-        err->status = NGX_HTTP_BAD_REQUEST;
-        err->code = "invalid_field";
-        err->field = jti ? "jti" : "sub";
-        err->message = "a claim of 1 to 63 bytes, as in the token";
-        return NGX_ERROR;
-    }
-
-    member->len = 4 + len;
-    member->data = ngx_pnalloc(r->pool, member->len);
-    if (member->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(member->data, kind, 4);
-    ngx_memcpy(member->data + 4, s, len);
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_pa_revoke_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
-{
-    redisReply          *reply = data;
-    json_t              *body, *what;
-    ngx_str_t           *member;
-    ngx_pa_revoker_t    *rv;
-    ngx_pa_main_conf_t  *pmcf;
-    char                 at[NGX_PA_TIME_LEN];
-
-    member = ctx->data;
-
-    if (reply->type != REDIS_REPLY_INTEGER) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: revoke.lua failed: %*s",
-                      (size_t) reply->len, reply->str);
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    /* this worker refuses the token at once, the others within a second */
+    ngx_pa_revoker_t  *rv;
 
     rv = pmcf->revoker;
 
-    if (rv != NULL && ngx_pa_revoke_add(rv, member, ctx->now) != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: revoked token not added to this worker's copy");
+    if (rv == NULL) {
+        return NGX_OK;
     }
 
-    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
-                  "pa: staff token revoked: %V", member);
-
-    ngx_pa_rfc3339_format(ctx->now, (int) pmcf->utc_offset, 0, at);
-
-    what = json_pack("{s:s#}", member->data[0] == 'j' ? "jti" : "sub",
-                     member->data + 4, (int) (member->len - 4));
-
-    body = json_pack("{s:o, s:s}", "revoked", what, "at", at);
-
-    ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, body));
+    return ngx_pa_revoke_add(rv, name, at);
 }

@@ -24,4 +24,11 @@ ngx_int_t ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
 time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
 
 
+/*
+ * This worker's copy learns a revocation at once ("jti:<jti>" or
+ * "sub:<sub>"), the others at their next read; NGX_OK without a copy.
+ */
+ngx_int_t ngx_pa_revoke_note(ngx_pa_main_conf_t *pmcf, ngx_str_t *name,
+    time_t at);
+
 #endif /* NGX_PA_REVOKE_H */

@@ -20,6 +20,7 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_csv.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"

@@ -18,6 +18,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"

@@ -4,11 +4,11 @@
  * rendered template, media urls, the reporter's messages).
  */
 
-#include "ngx_pa_view.h"
-#include "ngx_pa_public_media.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_media.h"
 #include "ngx_pa_record.h"
+#include "ngx_pa_view.h"
 
 #include <openssl/crypto.h>
 
@@ -1420,4 +1420,20 @@ static ngx_uint_t
 ngx_pa_view_is(json_t *v, const char *s)
 {
     return json_is_string(v) && ngx_strcmp(json_string_value(v), s) == 0;
+}
+
+
+ngx_uint_t
+ngx_pa_public_shown(ngx_pa_hash_t *h)
+{
+    ngx_str_t  *status;
+
+    status = ngx_pa_hash_get(h, "status");
+
+    return status != NULL && status->len == 8
+           && ngx_strncmp(status->data, "resolved", 8) == 0
+           && ngx_pa_hash_flag(h, "published")
+           && !ngx_pa_hash_flag(h, "hidden")
+           && !ngx_pa_hash_flag(h, "private_result")
+           && !ngx_pa_hash_flag(h, "secret");
 }
