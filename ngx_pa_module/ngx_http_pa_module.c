@@ -500,7 +500,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
      *     pmcf->redis_host = { 0, NULL };
      *     pmcf->redis_password = { 0, NULL };
      *     pmcf->tenant = { 0, NULL };
-     *     pmcf->redis = NULL;
+     *     pmcf->worker.redis = NULL;
      */
 
     pmcf->redis_db = NGX_CONF_UNSET;

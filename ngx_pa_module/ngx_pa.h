@@ -47,7 +47,35 @@ typedef struct {
 } ngx_pa_script_t;
 
 
-typedef struct ngx_pa_redis_s  ngx_pa_redis_t;
+/* defined by the files that own them */
+typedef struct ngx_pa_redis_s       ngx_pa_redis_t;
+typedef struct ngx_pa_revoker_s     ngx_pa_revoker_t;
+typedef struct ngx_pa_sweeper_s     ngx_pa_sweeper_t;
+typedef struct ngx_pa_directory_s   ngx_pa_directory_t;
+typedef struct ngx_pa_limit_conf_s  ngx_pa_limit_conf_t;
+typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
+
+struct magic_set;                   /* libmagic's magic_t */
+
+
+/*
+ * What one worker process owns: made in init_process (each concern's
+ * init_worker), undone in exit_process, never shared with another
+ * process.  It sits in the main conf only because that is what every
+ * request and event reaches; the rest of the main conf is configuration,
+ * read-only once the workers run.
+ */
+typedef struct {
+    ngx_pa_redis_t            *redis;      /* the Redis link */
+    ngx_pa_revoker_t          *revoker;    /* copy of the revoked tokens */
+    ngx_pa_sweeper_t          *sweeper;    /* the SLA sweeper's timer */
+    struct magic_set          *magic;      /* libmagic's cookie */
+#if (NGX_THREADS)
+    ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
+    unsigned                   magic_mutex_set:1;
+#endif
+} ngx_pa_worker_t;
+
 
 #define NGX_PA_EDITED_FLAG    1     /* edited media: a flag for the IOC */
 #define NGX_PA_EDITED_REJECT  2     /* ... or 422 edited_media */
@@ -81,9 +109,6 @@ typedef struct {
     ngx_msec_t                 redis_timeout;
     ngx_pa_script_t            scripts[NGX_PA_SCRIPT_LAST];
     ngx_str_t                  scripts_dir;
-
-    /* per-worker Redis connection, set in init_process */
-    ngx_pa_redis_t            *redis;
 
     /* the province */
     ngx_str_t                  tenant;          /* hash tag of every key */
@@ -126,13 +151,13 @@ typedef struct {
     ngx_uint_t                 extend_max;       /* working days */
 
     /* the directory (ngx_pa_directory.c) */
-    void                      *directory;
+    ngx_pa_directory_t        *directory;
 
     /* edge rate limits (ngx_pa_limit.c) */
-    void                      *limit;
+    ngx_pa_limit_conf_t       *limit;
 
     /* Open311 API keys (ngx_pa_open311_keys.c) */
-    void                      *open311;
+    ngx_pa_o311_keys_t        *open311;
 
     /* evidence rules (ngx_pa_evidence.c) */
     time_t                     photo_max_age;    /* 0: no limit */
@@ -146,22 +171,16 @@ typedef struct {
     ngx_uint_t                 duplicate_radius; /* metres, 0: none */
     time_t                     duplicate_window; /* seconds either side */
 
-    /* this worker's copy of the revoked tokens (ngx_pa_revoke.c) */
-    void                      *revoker;
-
     /* the SLA sweeper (ngx_pa_sweep.c) */
     ngx_msec_t                 sweep_interval;
-    void                      *sweeper;
-
-    /* libmagic cookie, per worker (magic_t is not shareable) */
-    void                      *magic;
 
     /* pa_thread_pool: media and file work off the event loop */
 #if (NGX_THREADS)
     ngx_thread_pool_t         *thread_pool;
-    ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
-    unsigned                   magic_mutex_set:1;
 #endif
+
+    /* this process's own state (not configuration) */
+    ngx_pa_worker_t            worker;
 } ngx_pa_main_conf_t;
 
 

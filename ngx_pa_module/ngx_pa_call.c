@@ -167,7 +167,7 @@ ngx_pa_call_send(ngx_pa_call_t *call, ngx_pa_call_handler_pt handler,
     call->handler = handler;
     call->data = data;
 
-    call->cmd = ngx_pa_redis_command(call->conf->redis, call->argc,
+    call->cmd = ngx_pa_redis_command(call->conf->worker.redis, call->argc,
                                      call->argv, call->argvlen,
                                      ngx_pa_call_on_reply, call, call->log);
 

@@ -34,12 +34,12 @@ typedef struct {
                                       in the spec's order, or NULL */
 } ngx_pa_category_t;
 
-typedef struct {
+struct ngx_pa_directory_s {
     ngx_array_t    agencies;       /* ngx_pa_agency_t */
     ngx_array_t    categories;     /* ngx_pa_category_t */
     ngx_str_t      file;           /* full path, for messages */
     ngx_str_t      answer;         /* GET /directory, encoded once */
-} ngx_pa_directory_t;
+};
 
 
 /* the agency by id, or NULL (also when no directory is configured) */

@@ -47,7 +47,7 @@ typedef struct {
 
 
 /* pmcf->limit */
-typedef struct {
+struct ngx_pa_limit_conf_s {
     ngx_shm_zone_t            *shm_zone;   /* pa_limit_zone, or NULL */
     ngx_array_t                local;      /* ngx_pa_limit_rule_t */
     ngx_array_t                cluster;    /* ngx_pa_limit_rule_t, redis */
@@ -56,7 +56,7 @@ typedef struct {
     /* per worker: quiets the fail-open warning during an outage */
     ngx_msec_t                 warned;
     ngx_uint_t                 quiet;
-} ngx_pa_limit_conf_t;
+};
 
 
 /*

@@ -57,7 +57,7 @@ ngx_pa_media_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
         return NGX_ERROR;
     }
 
-    pmcf->magic = cookie;
+    pmcf->worker.magic = cookie;
 
     return NGX_OK;
 }
@@ -66,9 +66,9 @@ ngx_pa_media_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 void
 ngx_pa_media_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
-    if (pmcf->magic != NULL) {
-        magic_close(pmcf->magic);
-        pmcf->magic = NULL;
+    if (pmcf->worker.magic != NULL) {
+        magic_close(pmcf->worker.magic);
+        pmcf->worker.magic = NULL;
     }
 }
 
@@ -316,12 +316,12 @@ ngx_pa_media_sniff(ngx_pa_job_t *job, ngx_pa_media_t *m)
 {
     const char  *type;
 
-    type = magic_buffer(job->conf->magic, m->head, m->head_len);
+    type = magic_buffer(job->conf->worker.magic, m->head, m->head_len);
 
     if (type == NULL) {
         ngx_log_error(NGX_LOG_ERR, job->log, 0,
                       "pa: magic_buffer() failed: %s",
-                      magic_error(job->conf->magic));
+                      magic_error(job->conf->worker.magic));
         type = "application/octet-stream";
     }
 

@@ -31,10 +31,10 @@
 #define NGX_PA_O311_KEYS_FILE    (64 * 1024)
 
 
-typedef struct {
+struct ngx_pa_o311_keys_s {
     ngx_array_t    clients;        /* ngx_pa_o311_client_t */
     ngx_str_t      file;
-} ngx_pa_o311_keys_t;
+};
 
 
 static char *ngx_pa_o311_keys_line(ngx_conf_t *cf, ngx_pa_o311_keys_t *keys,

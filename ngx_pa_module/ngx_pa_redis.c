@@ -117,7 +117,7 @@ ngx_pa_redis_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     redis->reconnect_timer.log = cycle->log;
     redis->reconnect_timer.cancelable = 1;
 
-    pmcf->redis = redis;
+    pmcf->worker.redis = redis;
 
     if (ngx_pa_redis_connect(redis) != NGX_OK) {
         ngx_pa_redis_schedule(redis);
@@ -132,7 +132,7 @@ ngx_pa_redis_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_redis_t  *redis;
 
-    redis = pmcf->redis;
+    redis = pmcf->worker.redis;
     if (redis == NULL) {
         return;
     }
@@ -144,7 +144,7 @@ ngx_pa_redis_exit_worker(ngx_pa_main_conf_t *pmcf)
     }
 
     ngx_pa_redis_teardown(redis);
-    pmcf->redis = NULL;
+    pmcf->worker.redis = NULL;
 }
 
 

@@ -27,7 +27,7 @@ typedef struct {
 } ngx_pa_revoked_t;
 
 
-typedef struct {
+struct ngx_pa_revoker_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_event_t                timer;
@@ -36,7 +36,7 @@ typedef struct {
     ngx_pool_t                *pool;       /* holds the list */
     ngx_array_t               *list;       /* ngx_pa_revoked_t */
     unsigned                   loaded:1;   /* read from Redis once */
-} ngx_pa_revoker_t;
+};
 
 
 static void ngx_pa_revoke_tick(ngx_event_t *ev);
@@ -68,7 +68,7 @@ ngx_pa_revoke_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     rv->timer.log = cycle->log;
     rv->timer.cancelable = 1;
 
-    pmcf->revoker = rv;
+    pmcf->worker.revoker = rv;
 
     ngx_add_timer(&rv->timer, 1);
 
@@ -81,7 +81,7 @@ ngx_pa_revoke_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_revoker_t  *rv;
 
-    rv = pmcf->revoker;
+    rv = pmcf->worker.revoker;
     if (rv == NULL) {
         return;
     }
@@ -102,7 +102,7 @@ ngx_pa_revoke_exit_worker(ngx_pa_main_conf_t *pmcf)
         rv->pool = NULL;
     }
 
-    pmcf->revoker = NULL;
+    pmcf->worker.revoker = NULL;
 }
 
 
@@ -121,7 +121,7 @@ ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
     ngx_pa_revoked_t   *e;
     ngx_pa_revoker_t   *rv;
 
-    rv = pmcf->revoker;
+    rv = pmcf->worker.revoker;
 
     if (rv == NULL || rv->list == NULL) {
         return NGX_OK;
@@ -347,7 +347,7 @@ ngx_pa_revoke_note(ngx_pa_main_conf_t *pmcf, ngx_str_t *name, time_t at)
 {
     ngx_pa_revoker_t  *rv;
 
-    rv = pmcf->revoker;
+    rv = pmcf->worker.revoker;
 
     if (rv == NULL) {
         return NGX_OK;

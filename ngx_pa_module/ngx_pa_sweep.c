@@ -47,15 +47,15 @@
     "gửi trong thời hạn 02 ngày làm việc."
 
 
-/* per worker, in pmcf->sweeper */
-typedef struct {
+/* per worker, in pmcf->worker.sweeper */
+struct ngx_pa_sweeper_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_event_t                timer;
     ngx_pa_call_t              call;       /* sweep.lua; call.cmd: in flight */
     ngx_pool_t                *pool;       /* the call's, while in flight */
     ngx_str_t                  node;       /* host:pid:random */
-} ngx_pa_sweeper_t;
+};
 
 
 /* the test endpoint's call: counts summed over the rounds */
@@ -128,7 +128,7 @@ ngx_pa_sweep_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     sw->timer.log = cycle->log;
     sw->timer.cancelable = 1;
 
-    pmcf->sweeper = sw;
+    pmcf->worker.sweeper = sw;
 
     ngx_add_timer(&sw->timer, ngx_min(pmcf->sweep_interval,
                                       NGX_PA_SWEEP_FIRST));
@@ -142,7 +142,7 @@ ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_sweeper_t  *sw;
 
-    sw = pmcf->sweeper;
+    sw = pmcf->worker.sweeper;
     if (sw == NULL) {
         return;
     }
@@ -160,7 +160,7 @@ ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
         sw->pool = NULL;
     }
 
-    pmcf->sweeper = NULL;
+    pmcf->worker.sweeper = NULL;
 }
 
 

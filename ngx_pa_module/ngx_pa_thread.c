@@ -55,11 +55,13 @@ ngx_int_t
 ngx_pa_thread_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 {
 #if (NGX_THREADS)
-    if (ngx_thread_mutex_create(&pmcf->magic_mutex, cycle->log) != NGX_OK) {
+    if (ngx_thread_mutex_create(&pmcf->worker.magic_mutex, cycle->log)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    pmcf->magic_mutex_set = 1;
+    pmcf->worker.magic_mutex_set = 1;
 #endif
 
     return NGX_OK;
@@ -72,10 +74,10 @@ ngx_pa_thread_exit_worker(ngx_pa_main_conf_t *pmcf)
 #if (NGX_THREADS)
     /* the thread pools (a core module) stopped their threads before us */
 
-    if (pmcf->magic_mutex_set) {
-        (void) ngx_thread_mutex_destroy(&pmcf->magic_mutex,
+    if (pmcf->worker.magic_mutex_set) {
+        (void) ngx_thread_mutex_destroy(&pmcf->worker.magic_mutex,
                                         ngx_cycle->log);
-        pmcf->magic_mutex_set = 0;
+        pmcf->worker.magic_mutex_set = 0;
     }
 #endif
 }
@@ -90,8 +92,8 @@ void
 ngx_pa_magic_lock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 {
 #if (NGX_THREADS)
-    if (pmcf->magic_mutex_set) {
-        (void) ngx_thread_mutex_lock(&pmcf->magic_mutex, log);
+    if (pmcf->worker.magic_mutex_set) {
+        (void) ngx_thread_mutex_lock(&pmcf->worker.magic_mutex, log);
     }
 #endif
 }
@@ -101,8 +103,8 @@ void
 ngx_pa_magic_unlock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 {
 #if (NGX_THREADS)
-    if (pmcf->magic_mutex_set) {
-        (void) ngx_thread_mutex_unlock(&pmcf->magic_mutex, log);
+    if (pmcf->worker.magic_mutex_set) {
+        (void) ngx_thread_mutex_unlock(&pmcf->worker.magic_mutex, log);
     }
 #endif
 }
