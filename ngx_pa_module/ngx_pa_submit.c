@@ -72,6 +72,22 @@ struct ngx_pa_submit_s {
 
 static ngx_int_t ngx_pa_submit_validate(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_submit_report(ngx_pa_record_t *rec,
+    ngx_pa_ctx_t *ctx, ngx_uint_t *urgent);
+static ngx_int_t ngx_pa_submit_reporter(ngx_pa_record_t *rec,
+    ngx_pa_submit_t *sb);
+static ngx_int_t ngx_pa_submit_mail_hash(ngx_pa_record_t *rec,
+    ngx_pa_submit_t *sb, ngx_pa_main_conf_t *pmcf, ngx_str_t *email);
+static void ngx_pa_submit_phone_hash(ngx_pa_record_t *rec,
+    ngx_pa_submit_t *sb, ngx_pa_main_conf_t *pmcf, u_char *p, size_t len);
+static ngx_int_t ngx_pa_submit_media_answer(ngx_pa_record_t *rec,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_uint_t urgent);
+static ngx_int_t ngx_pa_submit_position(ngx_pa_record_t *rec,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb);
+static void ngx_pa_submit_state(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_uint_t urgent);
+static ngx_int_t ngx_pa_submit_deadlines(ngx_pa_record_t *rec,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_uint_t urgent);
 static ngx_int_t ngx_pa_submit_media(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, json_t *stored,
     json_t *answer, ngx_pa_err_t *err);
@@ -209,92 +225,119 @@ ngx_pa_submit_limited(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 }
 
 
+/*
+ * The submission checked and turned into the record to store, in the
+ * contract's order: the report, the reporter, the media (a photo's GPS
+ * may stand in for the form's position), the position and the evidence
+ * rules, the state, the first deadlines.
+ */
+
 static ngx_int_t
 ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_pa_err_t *err)
 {
-    u_char               *p;
-    time_t                occurred, due;
-    double                lat, lng;
-    json_t               *stored, *answer, *dls, *media, *d, *jv;
-    ngx_str_t             v, agency;
-    ngx_uint_t            urgent;
-    ngx_int_t             publish, private, share, has_pos;
-    ngx_uint_t            i, any, name_required;
-    size_t                size;
-    const char           *first, *channel;
-    ngx_pa_sla_t         *sla;
-    ngx_keyval_t         *kv;
-    ngx_pa_record_t       rec;
-    ngx_pa_main_conf_t   *pmcf;
-    char                  phone[NGX_PA_PHONE_LEN];
-    char                  hash[NGX_PA_PII_HASH_LEN + 1];
-    static const char    *channels[] = {
-        "app", "web", "zalo", "facebook", "hotline", "ioc", NULL
-    };
+    ngx_uint_t        urgent;
+    ngx_pa_record_t   rec;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    if (ngx_pa_record_init(r, &rec, sb->body.fields, err) != NGX_OK) {
+    if (ngx_pa_record_init(r, &rec, sb->body.fields, err) != NGX_OK
+        || ngx_pa_submit_report(&rec, ctx, &urgent) != NGX_OK
+        || ngx_pa_submit_reporter(&rec, sb) != NGX_OK
+        || ngx_pa_submit_media_answer(&rec, ctx, sb, urgent) != NGX_OK
+        || ngx_pa_submit_position(&rec, ctx, sb) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    /* the report itself */
+    ngx_pa_submit_state(&rec, ctx, sb, urgent);
 
-    if (ngx_pa_record_text(&rec, "content", 1, pmcf->content_max, &v)
+    if (ngx_pa_submit_deadlines(&rec, ctx, sb, urgent) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    json_object_set_new(sb->answer, "created_at",
+                        ngx_pa_record_time_json(&rec, ctx->now));
+
+    if (rec.failed || ngx_pa_submit_prints(r, sb) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    sb->fields = rec.fields;
+
+    return NGX_OK;
+}
+
+
+/* the report itself: what, where in the directory, how, when */
+
+static ngx_int_t
+ngx_pa_submit_report(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_uint_t *urgent)
+{
+    time_t               occurred;
+    ngx_str_t            v, agency;
+    ngx_int_t            publish, private, share;
+    const char          *channel;
+    ngx_pa_main_conf_t  *pmcf;
+    static const char   *channels[] = {
+        "app", "web", "zalo", "facebook", "hotline", "ioc", NULL
+    };
+
+    pmcf = rec->conf;
+
+    if (ngx_pa_record_text(rec, "content", 1, pmcf->content_max, &v)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    ngx_pa_record_put(&rec, "content", &v);
-    ngx_pa_record_put(&rec, "content_original", &v);
+    ngx_pa_record_put(rec, "content", &v);
+    ngx_pa_record_put(rec, "content_original", &v);
 
-    if (ngx_pa_record_text(&rec, "title", 0, NGX_PA_TITLE_MAX, &v) != NGX_OK)
+    if (ngx_pa_record_text(rec, "title", 0, NGX_PA_TITLE_MAX, &v) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
     if (v.len) {
-        ngx_pa_record_put(&rec, "title", &v);
+        ngx_pa_record_put(rec, "title", &v);
     }
 
-    if (ngx_pa_record_ident(&rec, "category", 0, &v) != NGX_OK) {
+    if (ngx_pa_record_ident(rec, "category", 0, &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    urgent = 0;
+    *urgent = 0;
 
     if (v.len) {
-        if (ngx_pa_directory_category(pmcf, &v, &urgent, &agency) != NGX_OK)
+        if (ngx_pa_directory_category(pmcf, &v, urgent, &agency) != NGX_OK)
         {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+            ngx_pa_err_set(rec->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                            "category", "no such category in the directory");
             return NGX_ERROR;
         }
 
-        ngx_pa_record_put(&rec, "category", &v);
+        ngx_pa_record_put(rec, "category", &v);
     }
 
     channel = "web";
 
-    if (ngx_pa_record_enum(&rec, "channel", channels, &channel) != NGX_OK) {
+    if (ngx_pa_record_enum(rec, "channel", channels, &channel) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_pa_record_put_cstr(&rec, "channel", channel);
+    ngx_pa_record_put_cstr(rec, "channel", channel);
 
     publish = 0;
     private = 0;
 
-    if (ngx_pa_record_bool(&rec, "publish_identity", &publish) != NGX_OK
-        || ngx_pa_record_bool(&rec, "private_result", &private) != NGX_OK)
+    if (ngx_pa_record_bool(rec, "publish_identity", &publish) != NGX_OK
+        || ngx_pa_record_bool(rec, "private_result", &private) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    ngx_pa_record_put_cstr(&rec, "publish_identity", publish ? "1" : "0");
-    ngx_pa_record_put_cstr(&rec, "private_result", private ? "1" : "0");
+    ngx_pa_record_put_cstr(rec, "publish_identity", publish ? "1" : "0");
+    ngx_pa_record_put_cstr(rec, "private_result", private ? "1" : "0");
 
     /*
      * LC26 Điều 9.3: the handling agency may use the reporter's identity
@@ -303,43 +346,57 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     share = 0;
 
-    if (ngx_pa_record_bool(&rec, "share_identity", &share) != NGX_OK) {
+    if (ngx_pa_record_bool(rec, "share_identity", &share) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_pa_record_put_cstr(&rec, "share_identity", share ? "1" : "0");
+    ngx_pa_record_put_cstr(rec, "share_identity", share ? "1" : "0");
 
     occurred = ctx->now;
 
-    if (ngx_pa_record_time(&rec, "occurred_at", &occurred) != NGX_OK) {
+    if (ngx_pa_record_time(rec, "occurred_at", &occurred) != NGX_OK) {
         return NGX_ERROR;
     }
 
     if (occurred > ctx->now + NGX_PA_FUTURE_SKEW) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+        ngx_pa_err_set(rec->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                        "occurred_at", "occurred_at is in the future");
         return NGX_ERROR;
     }
 
-    ngx_pa_record_put_int(&rec, "occurred_at", occurred);
+    ngx_pa_record_put_int(rec, "occurred_at", occurred);
 
-    /* the reporter: sealed at rest, never in a read of the report */
+    return NGX_OK;
+}
+
+
+/* the reporter: sealed at rest, never in a read of the report */
+
+static ngx_int_t
+ngx_pa_submit_reporter(ngx_pa_record_t *rec, ngx_pa_submit_t *sb)
+{
+    ngx_str_t            v;
+    ngx_uint_t           any, name_required;
+    ngx_pa_main_conf_t  *pmcf;
+    char                 phone[NGX_PA_PHONE_LEN];
+
+    pmcf = rec->conf;
 
     any = (sb->from != NULL && sb->from->phone_any);
     name_required = (sb->from == NULL || !sb->from->name_optional);
 
-    if (ngx_pa_record_text(&rec, "reporter_name", name_required,
+    if (ngx_pa_record_text(rec, "reporter_name", name_required,
                            NGX_PA_NAME_MAX, &v)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    if (v.len && ngx_pa_record_seal(&rec, "name", &v) != NGX_OK) {
+    if (v.len && ngx_pa_record_seal(rec, "name", &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (ngx_pa_record_text(&rec, "reporter_phone", !any, 32, &v) != NGX_OK) {
+    if (ngx_pa_record_text(rec, "reporter_phone", !any, 32, &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -348,7 +405,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                 : ngx_pa_phone_normalize(v.data, v.len, phone))
            != 0)
     {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+        ngx_pa_err_set(rec->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                        "reporter_phone",
                        any ? "not a phone number (a Vietnamese one, or "
                              "+<country code> <number>)"
@@ -361,65 +418,96 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         v.data = (u_char *) phone;
         v.len = ngx_strlen(phone);
 
-        if (ngx_pa_record_seal(&rec, "phone", &v) != NGX_OK) {
+        if (ngx_pa_record_seal(rec, "phone", &v) != NGX_OK) {
             return NGX_ERROR;
         }
 
-        ngx_pa_pii_hash(pmcf->pii, v.data, v.len, hash);
-        sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(&rec, hash);
-        sb->phone_hash.len = ngx_strlen(hash);
-        ngx_pa_record_put_cstr(&rec, "phone_hash",
-                               (char *) sb->phone_hash.data);
+        ngx_pa_submit_phone_hash(rec, sb, pmcf, v.data, v.len);
     }
 
-    if (ngx_pa_record_text(&rec, "reporter_email", 0, 254, &v) != NGX_OK) {
+    if (ngx_pa_record_text(rec, "reporter_email", 0, 254, &v) != NGX_OK) {
         return NGX_ERROR;
     }
 
     if (v.len) {
         if (ngx_pa_email_check(v.data, v.len) != 0) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+            ngx_pa_err_set(rec->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
                            "reporter_email", "not an e-mail address");
             return NGX_ERROR;
         }
 
-        if (ngx_pa_record_seal(&rec, "email", &v) != NGX_OK) {
+        if (ngx_pa_record_seal(rec, "email", &v) != NGX_OK) {
             return NGX_ERROR;
         }
     }
 
-    if (sb->phone_hash.len == 0) {
-
-        /*
-         * Open311 without a phone: the e-mail address reaches the
-         * reporter, and its keyed hash stands for the phone's in the
-         * duplicate check, the limits and the locks.
-         */
-
-        if (v.len == 0) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
-                           "reporter_phone",
-                           "a phone number or an e-mail address: the "
-                           "reporter must be reachable");
-            return NGX_ERROR;
-        }
-
-        p = ngx_pnalloc(r->pool, sizeof("mailto:") - 1 + v.len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        size = ngx_cpymem(p, "mailto:", sizeof("mailto:") - 1) - p;
-        ngx_strlow(p + size, v.data, v.len);
-
-        ngx_pa_pii_hash(pmcf->pii, p, size + v.len, hash);
-        sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(&rec, hash);
-        sb->phone_hash.len = ngx_strlen(hash);
-        ngx_pa_record_put_cstr(&rec, "phone_hash",
-                               (char *) sb->phone_hash.data);
+    if (sb->phone_hash.len) {
+        return NGX_OK;
     }
 
-    /* media first: a photo's GPS may stand in for the form's position */
+    /*
+     * Open311 without a phone: the e-mail address reaches the reporter,
+     * and its keyed hash stands for the phone's in the duplicate check,
+     * the limits and the locks.
+     */
+
+    if (v.len == 0) {
+        ngx_pa_err_set(rec->err, NGX_HTTP_BAD_REQUEST, "missing_field",
+                       "reporter_phone",
+                       "a phone number or an e-mail address: the "
+                       "reporter must be reachable");
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_submit_mail_hash(rec, sb, pmcf, &v);
+}
+
+
+/* "mailto:" and the address in lower case, hashed as a phone would be */
+
+static ngx_int_t
+ngx_pa_submit_mail_hash(ngx_pa_record_t *rec, ngx_pa_submit_t *sb,
+    ngx_pa_main_conf_t *pmcf, ngx_str_t *email)
+{
+    u_char  *p;
+    size_t   size;
+
+    p = ngx_pnalloc(rec->request->pool, sizeof("mailto:") - 1 + email->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    size = ngx_cpymem(p, "mailto:", sizeof("mailto:") - 1) - p;
+    ngx_strlow(p + size, email->data, email->len);
+
+    ngx_pa_submit_phone_hash(rec, sb, pmcf, p, size + email->len);
+
+    return NGX_OK;
+}
+
+
+/* the keyed hash that stands for the reporter in locks and limits */
+
+static void
+ngx_pa_submit_phone_hash(ngx_pa_record_t *rec, ngx_pa_submit_t *sb,
+    ngx_pa_main_conf_t *pmcf, u_char *p, size_t len)
+{
+    char  hash[NGX_PA_PII_HASH_LEN + 1];
+
+    ngx_pa_pii_hash(pmcf->pii, p, len, hash);
+    sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(rec, hash);
+    sb->phone_hash.len = ngx_strlen(hash);
+    ngx_pa_record_put_cstr(rec, "phone_hash", (char *) sb->phone_hash.data);
+}
+
+
+/* the 201's first fields, and the media: stored, and in the answer */
+
+static ngx_int_t
+ngx_pa_submit_media_answer(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_uint_t urgent)
+{
+    json_t  *stored, *answer, *media;
 
     stored = json_array();
     answer = json_object();
@@ -446,52 +534,69 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     json_object_set_new(answer, "urgent", json_boolean(urgent));
     json_object_set_new(answer, "media", media);
 
-    if (ngx_pa_submit_media(r, ctx, sb, stored, media, err) != NGX_OK) {
+    if (ngx_pa_submit_media(rec->request, ctx, sb, stored, media, rec->err)
+        != NGX_OK)
+    {
         json_decref(stored);
         return NGX_ERROR;
     }
 
-    if (ngx_pa_record_put_json(&rec, "media", stored) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    return ngx_pa_record_put_json(rec, "media", stored);
+}
+
+
+/*
+ * The position: the form's, else the first photo's GPS; the evidence
+ * rules before anything is stored; the agency whose area holds it.
+ */
+
+static ngx_int_t
+ngx_pa_submit_position(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb)
+{
+    double               lat, lng;
+    ngx_str_t            agency;
+    ngx_int_t            has_pos;
+    ngx_uint_t           i;
+    ngx_pa_media_t     **m;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = rec->conf;
 
     has_pos = 0;
 
-    if (ngx_pa_record_position(&rec, &lat, &lng, &has_pos) != NGX_OK) {
+    if (ngx_pa_record_position(rec, &lat, &lng, &has_pos) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (!has_pos) {
-        ngx_pa_media_t  **m = sb->body.media.elts;
+    m = sb->body.media.elts;
 
-        for (i = 0; i < sb->body.media.nelts; i++) {
-            if (m[i]->meta.has_gps) {
-                lat = m[i]->meta.lat;
-                lng = m[i]->meta.lng;
-                has_pos = 1;
-                ngx_pa_record_put_cstr(&rec, "position_source", "exif");
-                break;
-            }
+    for (i = 0; !has_pos && i < sb->body.media.nelts; i++) {
+        if (m[i]->meta.has_gps) {
+            lat = m[i]->meta.lat;
+            lng = m[i]->meta.lng;
+            has_pos = 1;
+            ngx_pa_record_put_cstr(rec, "position_source", "exif");
         }
     }
 
     /* the conditions for acceptance, before anything is stored */
 
-    if (ngx_pa_evidence_check(r, ctx, &sb->body.media, has_pos, lat, lng,
-                              err)
+    if (ngx_pa_evidence_check(rec->request, ctx, &sb->body.media, has_pos, lat,
+                              lng, rec->err)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
     if (!has_pos) {
-        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "missing_field", "lat",
+        ngx_pa_err_set(rec->err, NGX_HTTP_BAD_REQUEST, "missing_field", "lat",
                        "the position (lat, lng) is required");
         return NGX_ERROR;
     }
 
-    ngx_pa_record_put_double(&rec, "lat", lat);
-    ngx_pa_record_put_double(&rec, "lng", lng);
+    ngx_pa_record_put_double(rec, "lat", lat);
+    ngx_pa_record_put_double(rec, "lng", lng);
     sb->lat = lat;
     sb->lng = lng;
 
@@ -503,45 +608,77 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     if (pmcf->auto_dispatch
         && ngx_pa_directory_locate(pmcf, lat, lng, &agency) == NGX_OK)
     {
-        ngx_pa_record_put(&rec, "auto_agency", &agency);
+        ngx_pa_record_put(rec, "auto_agency", &agency);
         sb->auto_agency = agency;
     }
+
+    return NGX_OK;
+}
+
+
+/* the new report's state, and the fields another dialect adds */
+
+static void
+ngx_pa_submit_state(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_uint_t urgent)
+{
+    ngx_uint_t     i;
+    ngx_keyval_t  *kv;
 
     /*
      * The reporter's secret: shown once, only its hash is kept.  It is
      * derived from the report id (ngx_pa_submit_send()): a slot for now.
      */
 
-    ngx_pa_record_put_cstr(&rec, "token_hash", "");
-    sb->token_slot = rec.fields->nelts - 1;
+    ngx_pa_record_put_cstr(rec, "token_hash", "");
+    sb->token_slot = rec->fields->nelts - 1;
 
-    /* state and the first deadlines */
-
-    ngx_pa_record_put_cstr(&rec, "status",
+    ngx_pa_record_put_cstr(rec, "status",
                            sb->auto_agency.len ? "dispatched" : "submitted");
-    ngx_pa_record_put_int(&rec, "created_at", ctx->now);
-    ngx_pa_record_put_int(&rec, "updated_at", ctx->now);
-    ngx_pa_record_put_cstr(&rec, "urgent", urgent ? "1" : "0");
-    ngx_pa_record_put_cstr(&rec, "hidden", "0");
-    ngx_pa_record_put_cstr(&rec, "published", "0");
+    ngx_pa_record_put_int(rec, "created_at", ctx->now);
+    ngx_pa_record_put_int(rec, "updated_at", ctx->now);
+    ngx_pa_record_put_cstr(rec, "urgent", urgent ? "1" : "0");
+    ngx_pa_record_put_cstr(rec, "hidden", "0");
+    ngx_pa_record_put_cstr(rec, "published", "0");
 
     if (sb->from != NULL && sb->from->fields != NULL) {
         kv = sb->from->fields->elts;
 
         for (i = 0; i < sb->from->fields->nelts; i++) {
-            ngx_pa_record_put(&rec, (char *) kv[i].key.data, &kv[i].value);
+            ngx_pa_record_put(rec, (char *) kv[i].key.data, &kv[i].value);
         }
     }
+}
+
+
+/*
+ * The first deadlines: the dispatched agency's, or the first step's and
+ * those counted from the submission (TN Điều 6.2, 7.1); past the known
+ * calendar or over provisional days, said so.
+ */
+
+static ngx_int_t
+ngx_pa_submit_deadlines(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_uint_t urgent)
+{
+    time_t               due;
+    json_t              *dls, *d, *jv;
+    size_t               i;
+    const char          *first;
+    ngx_pa_sla_t        *sla;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = rec->conf;
 
     dls = json_array();
     if (dls == NULL) {
         return NGX_ERROR;
     }
 
-    json_object_set_new(answer, "deadlines", dls);
+    json_object_set_new(sb->answer, "deadlines", dls);
 
     if (sb->auto_agency.len) {
-        if (ngx_pa_submit_dispatched(&rec, ctx, sb, urgent, answer, dls)
+        if (ngx_pa_submit_dispatched(rec, ctx, sb, urgent, sb->answer, dls)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -554,14 +691,12 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         if (sla) {
             due = ngx_pa_sla_due(pmcf, sla, ctx->now, urgent);
 
-            if (ngx_pa_record_deadline(&rec, first, NULL, due, dls)
+            if (ngx_pa_record_deadline(rec, first, NULL, due, dls)
                 != NGX_OK)
             {
                 return NGX_ERROR;
             }
         }
-
-        /* steps counted from the submission (TN Điều 6.2, 7.1) */
 
         sla = pmcf->slas->elts;
 
@@ -574,7 +709,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
             due = ngx_pa_sla_due(pmcf, &sla[i], ctx->now, urgent);
 
-            if (ngx_pa_record_deadline(&rec, (char *) sla[i].step.data,
+            if (ngx_pa_record_deadline(rec, (char *) sla[i].step.data,
                                        NULL, due, dls)
                 != NGX_OK)
             {
@@ -582,8 +717,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             }
         }
     }
-
-    /* past the known calendar or over provisional days: said so */
 
     json_array_foreach(dls, i, d) {
         jv = json_object_get(d, "due");
@@ -597,15 +730,6 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             json_object_set_new(d, "provisional", json_true());
         }
     }
-
-    json_object_set_new(answer, "created_at",
-                        ngx_pa_record_time_json(&rec, ctx->now));
-
-    if (rec.failed || ngx_pa_submit_prints(r, sb) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    sb->fields = rec.fields;
 
     return NGX_OK;
 }
