@@ -61,6 +61,12 @@ typedef struct {
 
 static void ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *data);
+static ngx_int_t ngx_pa_pm_reply_hash(ngx_http_request_t *r,
+    redisReply *reply, ngx_pa_hash_t *h);
+static ngx_int_t ngx_pa_pm_listed(ngx_http_request_t *r, ngx_pa_hash_t *h,
+    ngx_str_t *sha, const char **type);
+static ngx_int_t ngx_pa_pm_redirect(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    const char *type);
 static ngx_int_t ngx_pa_pm_not_found(ngx_http_request_t *r,
     const char *message);
 static json_t *ngx_pa_pm_find(json_t *media, ngx_str_t *sha);
@@ -155,15 +161,9 @@ static void
 ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply            *reply = data;
-    u_char                *p;
-    json_t                *media, *result, *item, *type;
-    size_t                 i, len;
-    ngx_str_t              uri, path, *v;
+    ngx_int_t              rc;
     ngx_pa_hash_t          h;
-    ngx_file_info_t        fi;
-    json_error_t           je;
-    const char            *t;
-    ngx_pa_main_conf_t    *pmcf;
+    const char            *type;
     ngx_pa_pm_original_t  *po;
 
     po = ctx->data;
@@ -188,13 +188,47 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    /* the fields that exist, as a report hash for the visibility rules */
-
-    h.n = 0;
-    h.kv = ngx_palloc(r->pool, 2 * NGX_PA_PM_NFIELDS * sizeof(ngx_str_t));
-    if (h.kv == NULL) {
+    if (ngx_pa_pm_reply_hash(r, reply, &h) != NGX_OK) {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
+    }
+
+    if (ngx_pa_hash_get(&h, "id") == NULL
+        || !ngx_pa_view_visible(&po->caller, &h))
+    {
+        ngx_pa_finalize(r, ngx_pa_pm_not_found(r, "no such report"));
+        return;
+    }
+
+    rc = ngx_pa_pm_listed(r, &h, &ctx->media, &type);
+
+    if (rc == NGX_DECLINED) {
+        ngx_pa_finalize(r, ngx_pa_pm_not_found(r, "no such media"));
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_pa_finalize(r, ngx_pa_pm_redirect(r, ctx, type));
+}
+
+
+/* the fields that exist, as a report hash for the visibility rules */
+
+static ngx_int_t
+ngx_pa_pm_reply_hash(ngx_http_request_t *r, redisReply *reply,
+    ngx_pa_hash_t *h)
+{
+    u_char  *p;
+    size_t   i, len;
+
+    h->n = 0;
+    h->kv = ngx_palloc(r->pool, 2 * NGX_PA_PM_NFIELDS * sizeof(ngx_str_t));
+    if (h->kv == NULL) {
+        return NGX_ERROR;
     }
 
     for (i = 0; i < NGX_PA_PM_NFIELDS; i++) {
@@ -206,65 +240,75 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
         p = ngx_pnalloc(r->pool, len + 1);
         if (p == NULL) {
-            ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
+            return NGX_ERROR;
         }
 
         ngx_memcpy(p, reply->element[i]->str, len);
         p[len] = '\0';
 
-        h.kv[h.n * 2].data = (u_char *) ngx_pa_pm_fields[i];
-        h.kv[h.n * 2].len = ngx_strlen(ngx_pa_pm_fields[i]);
-        h.kv[h.n * 2 + 1].data = p;
-        h.kv[h.n * 2 + 1].len = len;
-        h.n++;
+        h->kv[h->n * 2].data = (u_char *) ngx_pa_pm_fields[i];
+        h->kv[h->n * 2].len = ngx_strlen(ngx_pa_pm_fields[i]);
+        h->kv[h->n * 2 + 1].data = p;
+        h->kv[h->n * 2 + 1].len = len;
+        h->n++;
     }
 
-    if (ngx_pa_hash_get(&h, "id") == NULL
-        || !ngx_pa_view_visible(&po->caller, &h))
-    {
-        ngx_pa_finalize(r, ngx_pa_pm_not_found(r, "no such report"));
-        return;
-    }
+    return NGX_OK;
+}
 
-    /* the sha must be one of the report's media or of its result's */
+
+/*
+ * The sha must be one of the report's media or of its result's: its
+ * type, as stored (only a safe spelling; else application/octet-stream).
+ * NGX_DECLINED: not listed.
+ */
+
+static ngx_int_t
+ngx_pa_pm_listed(ngx_http_request_t *r, ngx_pa_hash_t *h, ngx_str_t *sha,
+    const char **type)
+{
+    u_char        *p;
+    json_t        *media, *result, *item, *jt;
+    size_t         len;
+    ngx_str_t     *v;
+    json_error_t   je;
+    const char    *t;
 
     item = NULL;
     media = NULL;
     result = NULL;
 
-    v = ngx_pa_hash_get(&h, "media");
+    v = ngx_pa_hash_get(h, "media");
     if (v != NULL) {
         media = json_loadb((char *) v->data, v->len, 0, &je);
-        item = ngx_pa_pm_find(media, &ctx->media);
+        item = ngx_pa_pm_find(media, sha);
     }
 
-    v = ngx_pa_hash_get(&h, "result");
+    v = ngx_pa_hash_get(h, "result");
     if (item == NULL && v != NULL) {
         result = json_loadb((char *) v->data, v->len, 0, &je);
         if (json_is_object(result)) {
-            item = ngx_pa_pm_find(json_object_get(result, "media"),
-                                  &ctx->media);
+            item = ngx_pa_pm_find(json_object_get(result, "media"), sha);
         }
     }
 
     t = NULL;
 
     if (item != NULL) {
-        type = json_object_get(item, "type");
+        jt = json_object_get(item, "type");
 
-        if (json_is_string(type)
-            && json_string_length(type) < 128
-            && json_string_length(type) > 0
-            && strspn(json_string_value(type),
+        if (json_is_string(jt)
+            && json_string_length(jt) < 128
+            && json_string_length(jt) > 0
+            && strspn(json_string_value(jt),
                       "abcdefghijklmnopqrstuvwxyz0123456789/.+-")
-               == json_string_length(type))
+               == json_string_length(jt))
         {
-            len = json_string_length(type);
+            len = json_string_length(jt);
 
             p = ngx_pnalloc(r->pool, len + 1);
             if (p != NULL) {
-                ngx_memcpy(p, json_string_value(type), len + 1);
+                ngx_memcpy(p, json_string_value(jt), len + 1);
                 t = (const char *) p;
             }
 
@@ -282,22 +326,38 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     }
 
     if (item == NULL) {
-        ngx_pa_finalize(r, ngx_pa_pm_not_found(r, "no such media"));
-        return;
+        return NGX_DECLINED;
     }
 
-    if (t == NULL) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
+    *type = t;
+
+    return (t == NULL) ? NGX_ERROR : NGX_OK;
+}
+
+
+/*
+ * Hands the request to the internal location of the store, with the
+ * type and the headers a private original goes out with.
+ */
+
+static ngx_int_t
+ngx_pa_pm_redirect(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    const char *type)
+{
+    u_char                *p;
+    ngx_str_t              uri, path;
+    ngx_file_info_t        fi;
+    ngx_pa_main_conf_t    *pmcf;
+    ngx_pa_pm_original_t  *po;
+
+    po = ctx->data;
 
     /* listed but not in the store: say so in the log, 404 to the caller */
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     if (ngx_pa_media_path(r->pool, pmcf, &ctx->media, &path) != NGX_OK) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_file_info(path.data, &fi) == NGX_FILE_ERROR
@@ -306,8 +366,7 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
                       "pa: media %V of report %V is not in the store (\"%V\")",
                       &ctx->media, &ctx->id, &path);
-        ngx_pa_finalize(r, ngx_pa_pm_not_found(r, "no such media"));
-        return;
+        return ngx_pa_pm_not_found(r, "no such media");
     }
 
     /* "/pa-media-original/ab/ab12...": the store's own layout */
@@ -316,8 +375,7 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
               + NGX_PA_MEDIA_SHA_LEN;
     uri.data = ngx_pnalloc(r->pool, uri.len);
     if (uri.data == NULL) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     p = ngx_cpymem(uri.data, NGX_PA_MEDIA_ORIGINAL_URI,
@@ -328,8 +386,8 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     /* kept through the redirect: the static handler adds only its own */
 
-    r->headers_out.content_type.data = (u_char *) t;
-    r->headers_out.content_type.len = ngx_strlen(t);
+    r->headers_out.content_type.data = (u_char *) type;
+    r->headers_out.content_type.len = ngx_strlen(type);
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_type_lowcase = NULL;
 
@@ -338,8 +396,7 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
            != NGX_OK
         || ngx_pa_pm_header(r, "Content-Disposition", "inline") != NGX_OK)
     {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -350,7 +407,8 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     /* what X-Accel-Redirect does for a proxied answer */
 
     (void) ngx_http_internal_redirect(r, &uri, NULL);
-    ngx_pa_finalize(r, NGX_DONE);
+
+    return NGX_DONE;
 }
 
 

@@ -98,6 +98,14 @@ static void ngx_pa_submit_stored(ngx_http_request_t *r, void *data,
     ngx_int_t rc);
 static ngx_int_t ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_int_t stored);
+static ngx_int_t ngx_pa_submit_token_slot(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb);
+static ngx_int_t ngx_pa_submit_seen(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb, ngx_str_t *seen);
+static ngx_int_t ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_array_t *keys);
+static ngx_int_t ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
@@ -870,18 +878,11 @@ ngx_pa_submit_stored(ngx_http_request_t *r, void *data, ngx_int_t rc)
 static ngx_int_t
 ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
 {
-    u_char              *p;
-    char                *dump;
-    size_t               len;
-    ngx_tm_t             tm;
-    ngx_str_t           *kv, *id, *note, seen;
-    ngx_uint_t           i;
-    ngx_array_t         *keys, *args;
-    ngx_pa_submit_t     *sb;
-    ngx_pa_main_conf_t  *pmcf;
+    ngx_str_t         seen;
+    ngx_array_t      *keys, *args;
+    ngx_pa_submit_t  *sb;
 
     sb = ctx->submit;
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     if (stored != NGX_OK) {
         return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
@@ -890,20 +891,44 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
                                  "try again");
     }
 
-    if (ngx_pa_submit_new_id(r, ctx, sb) != NGX_OK) {
+    if (ngx_pa_submit_new_id(r, ctx, sb) != NGX_OK
+        || ngx_pa_submit_token_slot(r, sb) != NGX_OK
+        || ngx_pa_submit_seen(r, sb, &seen) != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    id = &sb->report_id;
-    note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
+    keys = ngx_array_create(r->pool, 16, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
+                            sizeof(ngx_str_t));
 
-    if (ngx_pa_submit_token(r, sb, id, &sb->token) != NGX_OK) {
+    if (keys == NULL || args == NULL
+        || ngx_pa_submit_keys(r, ctx, sb, keys) != NGX_OK
+        || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_SUBMIT, keys, args,
+                       ngx_pa_submit_done);
+}
+
+
+/* the reporter's token, derived from the id; only its hash is stored */
+
+static ngx_int_t
+ngx_pa_submit_token_slot(ngx_http_request_t *r, ngx_pa_submit_t *sb)
+{
+    u_char     *p;
+    ngx_str_t  *kv;
+
+    if (ngx_pa_submit_token(r, sb, &sb->report_id, &sb->token) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     p = ngx_pnalloc(r->pool, NGX_PA_HEX256 + 1);
     if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     ngx_pa_auth_token_hash(&sb->token, p);
@@ -913,11 +938,26 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
     kv = sb->fields->elts;
     kv[sb->token_slot] = sb->token_hash;
 
-    /*
-     * What a retry gets back: "<id> <submission print> <201 body without
-     * the token>"; the token is derived again from the key and the id.
-     * A test token (pa_test_clock) cannot be: it is kept, it is no secret.
-     */
+    return NGX_OK;
+}
+
+
+/*
+ * What a retry gets back: "<id> <submission print> <201 body without
+ * the token>"; the token is derived again from the key and the id.
+ * A test token (pa_test_clock) cannot be: it is kept, it is no secret.
+ */
+
+static ngx_int_t
+ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
+    ngx_str_t *seen)
+{
+    u_char     *p;
+    char       *dump;
+    size_t      len;
+    ngx_str_t  *id;
+
+    id = &sb->report_id;
 
     json_object_set_new(sb->answer, "id", ngx_pa_json_strn(id->data, id->len));
     json_object_set_new(sb->answer, "access_token",
@@ -927,28 +967,42 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
 
     dump = json_dumps(sb->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (dump == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     len = ngx_strlen(dump);
 
-    keys = ngx_array_create(r->pool, 16, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, sb->fields->nelts + 16,
-                            sizeof(ngx_str_t));
-    seen.len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
-    seen.data = ngx_pnalloc(r->pool, seen.len);
+    seen->len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
+    seen->data = ngx_pnalloc(r->pool, seen->len);
 
-    if (keys == NULL || args == NULL || seen.data == NULL) {
+    if (seen->data == NULL) {
         ngx_free(dump);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
-    p = ngx_cpymem(seen.data, id->data, id->len);
+    p = ngx_cpymem(seen->data, id->data, id->len);
     *p++ = ' ';
     p = ngx_cpymem(p, sb->print.data, NGX_PA_HEX256);
     *p++ = ' ';
     ngx_memcpy(p, dump, len);
     ngx_free(dump);
+
+    return NGX_OK;
+}
+
+
+/* submit.lua's KEYS, in its order */
+
+static ngx_int_t
+ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_array_t *keys)
+{
+    ngx_tm_t             tm;
+    ngx_str_t           *id;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    id = &sb->report_id;
 
     if (ngx_pa_key(r, keys, "r:%V", id) == NULL
         || ngx_pa_key(r, keys, "h:%V", id) == NULL
@@ -965,7 +1019,7 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
         || ngx_pa_key(r, keys, "tok:%V", &sb->token_hash) == NULL
         || ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     /* the dispatch keys always, so that Open311's index keeps its place */
@@ -977,7 +1031,7 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
                       tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
         || ngx_pa_key(r, keys, "gauge") == NULL)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     /* Open311: the client's own index (KEYS[16]) */
@@ -985,8 +1039,24 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
     if (sb->from != NULL && sb->from->own.len
         && ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
+
+    return NGX_OK;
+}
+
+
+/* submit.lua's ARGV, in its order: the fields to store come last */
+
+static ngx_int_t
+ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
+{
+    ngx_str_t   *kv, *id, *note;
+    ngx_uint_t   i;
+
+    id = &sb->report_id;
+    note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
 
     if (ngx_pa_arg_str(args, id) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
@@ -996,7 +1066,7 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
         || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
            != NGX_OK
-        || ngx_pa_arg_str(args, &seen) != NGX_OK
+        || ngx_pa_arg_str(args, seen) != NGX_OK
         || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
         || (sb->auto_agency.len
             ? ngx_pa_record_history(r, ctx, args, "system", "auto_dispatch",
@@ -1006,31 +1076,30 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
            != NGX_OK
         || ngx_pa_arg_int(r->pool, args, sb->prints->nelts) != NGX_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     kv = sb->prints->elts;
 
     for (i = 0; i < sb->prints->nelts; i++) {
         if (ngx_pa_arg_str(args, &kv[i]) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return NGX_ERROR;
         }
     }
 
     if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     kv = sb->fields->elts;
 
     for (i = 0; i < sb->fields->nelts; i++) {
         if (ngx_pa_arg_str(args, &kv[i]) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return NGX_ERROR;
         }
     }
 
-    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_SUBMIT, keys, args,
-                       ngx_pa_submit_done);
+    return NGX_OK;
 }
 
 
