@@ -29,6 +29,14 @@
 
 static void *ngx_http_pa_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf);
+static void ngx_http_pa_init_defaults(ngx_pa_main_conf_t *pmcf);
+static ngx_int_t ngx_http_pa_init_media_types(ngx_conf_t *cf,
+    ngx_pa_main_conf_t *pmcf);
+static char *ngx_http_pa_init_required(ngx_conf_t *cf,
+    ngx_pa_main_conf_t *pmcf);
+static char *ngx_http_pa_init_media_dir(ngx_conf_t *cf,
+    ngx_pa_main_conf_t *pmcf);
+static ngx_int_t ngx_http_pa_add_path(ngx_conf_t *cf, ngx_str_t *name);
 static void *ngx_http_pa_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_pa_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -551,9 +559,38 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
-    ngx_str_t   *t;
-    ngx_path_t  *path;
+    ngx_http_pa_init_defaults(pmcf);
 
+    if (pmcf->media_max_size <= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_media_max_size\" must be more than 0");
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
+
+    if (ngx_http_pa_init_media_types(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (pmcf->redis_host.len == 0) {
+        /* the module is loaded but not used in this http{} block */
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_pa_init_required(cf, pmcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_pa_init_media_dir(cf, pmcf);
+}
+
+
+/* what a profile leaves unset */
+
+static void
+ngx_http_pa_init_defaults(ngx_pa_main_conf_t *pmcf)
+{
     ngx_conf_init_value(pmcf->redis_db, 0);
     ngx_conf_init_msec_value(pmcf->redis_connect_timeout, 1000);
     ngx_conf_init_msec_value(pmcf->redis_timeout, 2000);
@@ -578,6 +615,7 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     if (pmcf->escalate_roles == 0) {
         pmcf->escalate_roles = NGX_PA_ROLE_BIT(NGX_PA_ROLE_IOC);
     }
+
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
     ngx_conf_init_value(pmcf->auth_max_ttl, 0);
     ngx_conf_init_value(pmcf->photo_max_age, 0);
@@ -587,24 +625,25 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->require_media, 0);
     ngx_conf_init_uint_value(pmcf->edited_media, NGX_PA_EDITED_FLAG);
     ngx_conf_init_uint_value(pmcf->no_time, NGX_PA_NO_TIME_FLAG);
+}
 
-    if (pmcf->media_max_size <= 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pa_media_max_size\" must be more than 0");
-        return NGX_CONF_ERROR;
-    }
 
-    pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
+/* pa_media_types: the photos and videos phones send, by default */
+
+static ngx_int_t
+ngx_http_pa_init_media_types(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
+{
+    ngx_str_t  *t;
 
     if (pmcf->media_types == NGX_CONF_UNSET_PTR) {
         pmcf->media_types = ngx_array_create(cf->pool, 8, sizeof(ngx_str_t));
         if (pmcf->media_types == NULL) {
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
 
         t = ngx_array_push_n(pmcf->media_types, 5);
         if (t == NULL) {
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
 
         ngx_str_set(&t[0], "image/jpeg");
@@ -614,11 +653,15 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&t[4], "video/quicktime");
     }
 
-    if (pmcf->redis_host.len == 0) {
-        /* the module is loaded but not used in this http{} block */
-        return NGX_CONF_OK;
-    }
+    return NGX_OK;
+}
 
+
+/* what pa_redis cannot go without; the scripts, read once */
+
+static char *
+ngx_http_pa_init_required(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
+{
     if (pmcf->pii == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pa_pii_key_file\" is required with "
@@ -648,6 +691,15 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    return NGX_CONF_OK;
+}
+
+
+/* pa_media_dir (default "media") and its tmp/, made at start by nginx */
+
+static char *
+ngx_http_pa_init_media_dir(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
+{
     if (pmcf->media_dir.len == 0) {
         ngx_str_set(&pmcf->media_dir, "media");
     }
@@ -669,33 +721,31 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
      * it does for its own temp paths.
      */
 
-    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
-    if (path == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    path->name = pmcf->media_dir;
-    path->conf_file = cf->conf_file->file.name.data;
-    path->line = cf->conf_file->line;
-
-    if (ngx_add_path(cf, &path) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
-    if (path == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    path->name = pmcf->media_tmp;
-    path->conf_file = cf->conf_file->file.name.data;
-    path->line = cf->conf_file->line;
-
-    if (ngx_add_path(cf, &path) != NGX_OK) {
+    if (ngx_http_pa_add_path(cf, &pmcf->media_dir) != NGX_OK
+        || ngx_http_pa_add_path(cf, &pmcf->media_tmp) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pa_add_path(ngx_conf_t *cf, ngx_str_t *name)
+{
+    ngx_path_t  *path;
+
+    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (path == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->name = *name;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+
+    return ngx_add_path(cf, &path);
 }
 
 
