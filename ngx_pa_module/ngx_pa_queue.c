@@ -80,6 +80,14 @@ static const char  *ngx_pa_states_all[] = {
 static ngx_int_t ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
     const char **role_states, ngx_array_t *keys, ngx_array_t *args,
     ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_queue_page(ngx_http_request_t *r, ngx_pa_queue_t *q,
+    ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_queue_wanted(ngx_http_request_t *r,
+    ngx_str_t *wanted, ngx_uint_t *nwanted, ngx_pa_err_t *err);
+static ngx_uint_t ngx_pa_queue_wants(ngx_str_t *wanted, ngx_uint_t nwanted,
+    ngx_str_t *s);
+static ngx_int_t ngx_pa_queue_lists(ngx_http_request_t *r, ngx_str_t *agency,
+    ngx_str_t *s, ngx_array_t *keys, ngx_array_t *args);
 static ngx_int_t ngx_pa_queue_list(ngx_http_request_t *r, ngx_str_t *agency,
     ngx_str_t *state, ngx_array_t *keys, ngx_array_t *args);
 static void ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -181,15 +189,62 @@ ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
     const char **role_states, ngx_array_t *keys, ngx_array_t *args,
     ngx_pa_err_t *err)
 {
-    u_char              *p, *last, *comma;
-    ngx_str_t            v, s, agency, a;
-    ngx_int_t            n;
+    ngx_str_t            s, agency;
     ngx_uint_t           i;
     ngx_pa_main_conf_t  *pmcf;
     ngx_str_t            wanted[NGX_PA_QUEUE_STATES];
     ngx_uint_t           nwanted;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (ngx_pa_queue_page(r, q, err) != NGX_OK
+        || ngx_pa_queue_wanted(r, wanted, &nwanted, err) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_str_null(&agency);
+
+    if (ngx_pa_role_agency_bound(q->caller.role)) {
+        agency = q->caller.agency;
+
+    } else if (q->caller.subtree
+               && ngx_pa_directory_subtree(pmcf, r->pool, &q->caller.agency,
+                                           &agency)
+                  != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_arg_int(r->pool, args, NGX_PA_QUEUE_SCAN) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; role_states[i]; i++) {
+        s.data = (u_char *) role_states[i];
+        s.len = ngx_strlen(role_states[i]);
+
+        if (nwanted && !ngx_pa_queue_wants(wanted, nwanted, &s)) {
+            continue;
+        }
+
+        if (ngx_pa_queue_lists(r, &agency, &s, keys, args) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* limit= and overdue= */
+
+static ngx_int_t
+ngx_pa_queue_page(ngx_http_request_t *r, ngx_pa_queue_t *q,
+    ngx_pa_err_t *err)
+{
+    ngx_str_t  v;
+    ngx_int_t  n;
 
     q->limit = NGX_PA_QUEUE_DEFAULT;
 
@@ -219,102 +274,102 @@ ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
         }
     }
 
-    nwanted = 0;
+    return NGX_OK;
+}
 
-    if (ngx_pa_view_arg(r, "state", &v) == NGX_OK) {
-        p = v.data;
-        last = v.data + v.len;
 
-        while (p < last) {
-            comma = ngx_strlchr(p, last, ',');
-            if (comma == NULL) {
-                comma = last;
-            }
+/* state=a,b: api.md's states, at most NGX_PA_QUEUE_STATES of them */
 
-            s.data = p;
-            s.len = comma - p;
-            p = comma + 1;
+static ngx_int_t
+ngx_pa_queue_wanted(ngx_http_request_t *r, ngx_str_t *wanted,
+    ngx_uint_t *nwanted, ngx_pa_err_t *err)
+{
+    u_char     *p, *last, *comma;
+    ngx_str_t   v, s;
 
-            if (s.len == 0) {
-                continue;
-            }
+    *nwanted = 0;
 
-            if (!ngx_pa_queue_in(&s, ngx_pa_states)
-                || nwanted == NGX_PA_QUEUE_STATES)
-            {
-                ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                               "state", "state is a list of api.md's "
-                               "states");
-                return NGX_ERROR;
-            }
-
-            wanted[nwanted++] = s;
-        }
+    if (ngx_pa_view_arg(r, "state", &v) != NGX_OK) {
+        return NGX_OK;
     }
 
-    ngx_str_null(&agency);
+    p = v.data;
+    last = v.data + v.len;
 
-    if (ngx_pa_role_agency_bound(q->caller.role)) {
-        agency = q->caller.agency;
-
-    } else if (q->caller.subtree
-               && ngx_pa_directory_subtree(pmcf, r->pool, &q->caller.agency,
-                                           &agency)
-                  != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (ngx_pa_arg_int(r->pool, args, NGX_PA_QUEUE_SCAN) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; role_states[i]; i++) {
-        s.data = (u_char *) role_states[i];
-        s.len = ngx_strlen(role_states[i]);
-
-        if (nwanted) {
-            for (n = 0; n < (ngx_int_t) nwanted; n++) {
-                if (wanted[n].len == s.len
-                    && ngx_strncmp(wanted[n].data, s.data, s.len) == 0)
-                {
-                    break;
-                }
-            }
-
-            if (n == (ngx_int_t) nwanted) {
-                continue;
-            }
+    while (p < last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
         }
 
-        if (agency.len == 0) {
-            if (ngx_pa_queue_list(r, NULL, &s, keys, args) != NGX_OK) {
-                return NGX_ERROR;
-            }
+        s.data = p;
+        s.len = comma - p;
+        p = comma + 1;
 
+        if (s.len == 0) {
             continue;
         }
 
-        /* "a,b,c": each agency's own list of the state */
+        if (!ngx_pa_queue_in(&s, ngx_pa_states)
+            || *nwanted == NGX_PA_QUEUE_STATES)
+        {
+            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "state", "state is a list of api.md's states");
+            return NGX_ERROR;
+        }
 
-        p = agency.data;
-        last = agency.data + agency.len;
+        wanted[(*nwanted)++] = s;
+    }
 
-        while (p < last) {
-            comma = ngx_strlchr(p, last, ',');
-            if (comma == NULL) {
-                comma = last;
-            }
+    return NGX_OK;
+}
 
-            a.data = p;
-            a.len = comma - p;
-            p = comma + 1;
 
-            if (a.len
-                && ngx_pa_queue_list(r, &a, &s, keys, args) != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
+static ngx_uint_t
+ngx_pa_queue_wants(ngx_str_t *wanted, ngx_uint_t nwanted, ngx_str_t *s)
+{
+    ngx_uint_t  n;
+
+    for (n = 0; n < nwanted; n++) {
+        if (wanted[n].len == s->len
+            && ngx_strncmp(wanted[n].data, s->data, s->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* one state's lists: the state index, or each agency's of "a,b,c" */
+
+static ngx_int_t
+ngx_pa_queue_lists(ngx_http_request_t *r, ngx_str_t *agency, ngx_str_t *s,
+    ngx_array_t *keys, ngx_array_t *args)
+{
+    u_char     *p, *last, *comma;
+    ngx_str_t   a;
+
+    if (agency->len == 0) {
+        return ngx_pa_queue_list(r, NULL, s, keys, args);
+    }
+
+    p = agency->data;
+    last = agency->data + agency->len;
+
+    while (p < last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        a.data = p;
+        a.len = comma - p;
+        p = comma + 1;
+
+        if (a.len && ngx_pa_queue_list(r, &a, s, keys, args) != NGX_OK) {
+            return NGX_ERROR;
         }
     }
 
