@@ -25,6 +25,10 @@ static ngx_str_t  ngx_pa_role_names[] = {
 };
 
 
+static ngx_int_t ngx_pa_auth_verify(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_str_t *h, ngx_pa_claims_t *claims);
+static ngx_int_t ngx_pa_auth_role(ngx_http_request_t *r,
+    ngx_pa_caller_t *caller, ngx_pa_claims_t *claims);
 static ngx_int_t ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst,
     const char *src);
 
@@ -32,9 +36,7 @@ static ngx_int_t ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst,
 ngx_int_t
 ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
 {
-    int                   rc;
-    ngx_str_t            *h, *token, bearer, jti, sub;
-    ngx_uint_t            i;
+    ngx_str_t            *h, *token;
     ngx_pa_claims_t       claims;
     ngx_pa_main_conf_t   *pmcf;
 
@@ -60,77 +62,9 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
         return NGX_OK;
     }
 
-    if (h->len <= 7 || ngx_strncasecmp(h->data, (u_char *) "Bearer ", 7) != 0)
+    if (ngx_pa_auth_verify(r, ctx, h, &claims) != NGX_OK
+        || ngx_pa_auth_role(r, caller, &claims) != NGX_OK)
     {
-        return NGX_ERROR;
-    }
-
-    bearer.data = h->data + 7;
-    bearer.len = h->len - 7;
-
-    if (pmcf->auth_secret.len == 0) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "pa: a staff token was sent, but no "
-                      "\"pa_auth_secret_file\" is configured");
-        return NGX_ERROR;
-    }
-
-    /* pure CPU: base64url, HMAC-SHA256, constant-time compare, claims */
-
-    rc = ngx_pa_jwt_verify(bearer.data, bearer.len, pmcf->auth_secret.data,
-                           pmcf->auth_secret.len, ctx->now, &claims);
-
-    if (rc != NGX_PA_JWT_OK) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: staff token refused (%d)", rc);
-        return NGX_ERROR;
-    }
-
-    /*
-     * pa_auth_max_ttl: a token minted to live longer than a shift (or
-     * forever) is refused, whatever its signature says
-     */
-
-    if (pmcf->auth_max_ttl > 0
-        && claims.exp - (claims.iat ? claims.iat : ctx->now)
-           > pmcf->auth_max_ttl)
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: staff token of \"%s\" lives longer than "
-                      "pa_auth_max_ttl", claims.sub);
-        return NGX_ERROR;
-    }
-
-    jti.data = (u_char *) claims.jti;
-    jti.len = ngx_strlen(claims.jti);
-    sub.data = (u_char *) claims.sub;
-    sub.len = ngx_strlen(claims.sub);
-
-    if (ngx_pa_revoke_check(pmcf, &jti, &sub, claims.iat) != NGX_OK) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: revoked staff token of \"%s\" refused",
-                      claims.sub);
-        return NGX_ERROR;
-    }
-
-    for (i = NGX_PA_ROLE_REPORTER; i <= NGX_PA_ROLE_ADMIN; i++) {
-        if (ngx_strcmp(claims.role, ngx_pa_role_names[i].data) == 0) {
-            caller->role = (ngx_pa_role_e) i;
-            caller->role_name = ngx_pa_role_names[i];
-            break;
-        }
-    }
-
-    if (caller->role == NGX_PA_ROLE_NONE) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: staff token with unknown role \"%s\"",
-                      claims.role);
-        return NGX_ERROR;
-    }
-
-    if (ngx_pa_role_agency_bound(caller->role) && claims.agency[0] == '\0') {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "pa: \"%s\" token without an agency", claims.role);
         return NGX_ERROR;
     }
 
@@ -161,6 +95,111 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
         if (token) {
             caller->token = *token;
         }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * "Bearer <JWT>": signed with pa_auth_secret_file, in its lifetime, no
+ * longer-lived than pa_auth_max_ttl, not revoked.
+ */
+
+static ngx_int_t
+ngx_pa_auth_verify(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *h,
+    ngx_pa_claims_t *claims)
+{
+    int                  rc;
+    ngx_str_t            bearer, jti, sub;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (h->len <= 7 || ngx_strncasecmp(h->data, (u_char *) "Bearer ", 7) != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    bearer.data = h->data + 7;
+    bearer.len = h->len - 7;
+
+    if (pmcf->auth_secret.len == 0) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "pa: a staff token was sent, but no "
+                      "\"pa_auth_secret_file\" is configured");
+        return NGX_ERROR;
+    }
+
+    /* pure CPU: base64url, HMAC-SHA256, constant-time compare, claims */
+
+    rc = ngx_pa_jwt_verify(bearer.data, bearer.len, pmcf->auth_secret.data,
+                           pmcf->auth_secret.len, ctx->now, claims);
+
+    if (rc != NGX_PA_JWT_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token refused (%d)", rc);
+        return NGX_ERROR;
+    }
+
+    /*
+     * pa_auth_max_ttl: a token minted to live longer than a shift (or
+     * forever) is refused, whatever its signature says
+     */
+
+    if (pmcf->auth_max_ttl > 0
+        && claims->exp - (claims->iat ? claims->iat : ctx->now)
+           > pmcf->auth_max_ttl)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token of \"%s\" lives longer than "
+                      "pa_auth_max_ttl", claims->sub);
+        return NGX_ERROR;
+    }
+
+    jti.data = (u_char *) claims->jti;
+    jti.len = ngx_strlen(claims->jti);
+    sub.data = (u_char *) claims->sub;
+    sub.len = ngx_strlen(claims->sub);
+
+    if (ngx_pa_revoke_check(pmcf, &jti, &sub, claims->iat) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: revoked staff token of \"%s\" refused",
+                      claims->sub);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the token's role, one of ngx_pa_role_names; an agency where it needs one */
+
+static ngx_int_t
+ngx_pa_auth_role(ngx_http_request_t *r, ngx_pa_caller_t *caller,
+    ngx_pa_claims_t *claims)
+{
+    ngx_uint_t  i;
+
+    for (i = NGX_PA_ROLE_REPORTER; i <= NGX_PA_ROLE_ADMIN; i++) {
+        if (ngx_strcmp(claims->role, ngx_pa_role_names[i].data) == 0) {
+            caller->role = (ngx_pa_role_e) i;
+            caller->role_name = ngx_pa_role_names[i];
+            break;
+        }
+    }
+
+    if (caller->role == NGX_PA_ROLE_NONE) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token with unknown role \"%s\"",
+                      claims->role);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_role_agency_bound(caller->role) && claims->agency[0] == '\0') {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: \"%s\" token without an agency", claims->role);
+        return NGX_ERROR;
     }
 
     return NGX_OK;
