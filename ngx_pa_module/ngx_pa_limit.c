@@ -91,6 +91,10 @@ typedef struct {
 
 static ngx_pa_limit_conf_t *ngx_pa_limit_get_conf(ngx_conf_t *cf,
     ngx_pa_main_conf_t *pmcf);
+static char *ngx_pa_limit_params(ngx_conf_t *cf, uint64_t *interval,
+    ngx_int_t *burst, ngx_uint_t *redis);
+static char *ngx_pa_limit_rule_name(ngx_conf_t *cf,
+    ngx_pa_limit_rule_t *rule);
 static char *ngx_pa_limit_rate(ngx_conf_t *cf, ngx_str_t *v,
     uint64_t *interval);
 static ngx_int_t ngx_pa_limit_args(ngx_conf_t *cf, ngx_array_t *rules);
@@ -205,8 +209,6 @@ ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_pa_main_conf_t  *pmcf = conf;
 
     char                 *rv;
-    u_char               *p;
-    size_t                len;
     uint64_t              interval;
     ngx_int_t             burst;
     ngx_str_t            *value;
@@ -237,42 +239,9 @@ ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    interval = 0;
-    burst = 0;
-    redis = 0;
-
-    for (i = 2; i < cf->args->nelts; i++) {
-
-        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
-            rv = ngx_pa_limit_rate(cf, &value[i], &interval);
-            if (rv != NGX_CONF_OK) {
-                return rv;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "burst=", 6) == 0) {
-            burst = ngx_atoi(value[i].data + 6, value[i].len - 6);
-
-            if (burst == NGX_ERROR || burst > NGX_PA_LIMIT_BURST_MAX) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid burst \"%V\"", &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (value[i].len == 5 && ngx_strncmp(value[i].data, "redis", 5) == 0)
-        {
-            redis = 1;
-            continue;
-        }
-
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[i]);
-        return NGX_CONF_ERROR;
+    rv = ngx_pa_limit_params(cf, &interval, &burst, &redis);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     if (interval == 0) {
@@ -310,7 +279,75 @@ ngx_pa_limit_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_memcpy(rule->key + sizeof(uint64_t), &rule->tolerance,
                sizeof(uint64_t));
 
-    /* the parameters as written, for the log */
+    return ngx_pa_limit_rule_name(cf, rule);
+}
+
+
+/* rate=, burst= and redis of "pa_limit <key> ..." */
+
+static char *
+ngx_pa_limit_params(ngx_conf_t *cf, uint64_t *interval, ngx_int_t *burst,
+    ngx_uint_t *redis)
+{
+    char        *rv;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    *interval = 0;
+    *burst = 0;
+    *redis = 0;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
+            rv = ngx_pa_limit_rate(cf, &value[i], interval);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "burst=", 6) == 0) {
+            *burst = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (*burst == NGX_ERROR || *burst > NGX_PA_LIMIT_BURST_MAX) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid burst \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (value[i].len == 5 && ngx_strncmp(value[i].data, "redis", 5) == 0)
+        {
+            *redis = 1;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the parameters as written, for the log */
+
+static char *
+ngx_pa_limit_rule_name(ngx_conf_t *cf, ngx_pa_limit_rule_t *rule)
+{
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
 
     len = 0;
 
