@@ -61,12 +61,18 @@ static ngx_int_t ngx_pa_o311_post_submit(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_form_init(ngx_http_request_t *r,
+    ngx_pa_body_t *body);
+static ngx_int_t ngx_pa_o311_form_field(json_t *fields, u_char *name,
+    size_t nlen, u_char *value, size_t vlen, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_unescape(u_char *dst, u_char *src, size_t len,
     size_t *out);
 static ngx_int_t ngx_pa_o311_map(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_position(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_o311_centroid(ngx_pa_main_conf_t *pmcf,
+    ngx_pa_agency_t *ag, double *lat, double *lng);
 static ngx_int_t ngx_pa_o311_media_urls(ngx_http_request_t *r,
     ngx_pa_o311_post_t *op, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_o311_attributes(ngx_http_request_t *r,
@@ -317,33 +323,14 @@ static ngx_int_t
 ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
     ngx_pa_err_t *err)
 {
-    u_char              *buf, *p, *last, *amp, *eq, *name, *value;
-    size_t               nlen, vlen, nchars;
-    json_t              *v, *prev, *list;
-    ngx_str_t            text;
-    ngx_uint_t           nfields;
-    ngx_pool_cleanup_t  *cln;
+    u_char      *buf, *p, *last, *amp, *eq, *name, *value;
+    size_t       nlen, vlen, nchars;
+    ngx_str_t    text;
+    ngx_uint_t   nfields;
 
-    if (ngx_array_init(&body->media, r->pool, 1, sizeof(ngx_pa_media_t *))
-        != NGX_OK)
-    {
+    if (ngx_pa_o311_form_init(r, body) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    body->fields = json_object();
-    if (body->fields == NULL) {
-        return NGX_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        json_decref(body->fields);
-        body->fields = NULL;
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_pa_o311_json_cleanup;
-    cln->data = &body->fields;
 
     if (ngx_pa_body_read(r, NGX_PA_O311_FORM_MAX,
                          "the form body is too large", &text, err)
@@ -403,61 +390,111 @@ ngx_pa_o311_form(ngx_http_request_t *r, ngx_pa_body_t *body,
 
         name[nlen] = '\0';
 
-        if (ngx_pa_utf8_check(value, vlen, &nchars) != 0) {
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_utf8",
-                           (char *) name, "the field is not valid UTF-8 text");
-            return NGX_ERROR;
-        }
-
-        v = json_stringn((char *) value, vlen);
-        if (v == NULL) {
-            return NGX_ERROR;
-        }
-
-        /*
-         * media_url may repeat (FixMyStreet's photos), and "x[]" (a
-         * multivaluelist's answers): lists of them
-         */
-
-        prev = json_object_get(body->fields, (char *) name);
-
-        if (prev != NULL
-            && (ngx_strcmp(name, "media_url") == 0
-                || (nlen > 2 && name[nlen - 2] == '['
-                    && name[nlen - 1] == ']')))
+        if (ngx_pa_o311_form_field(body->fields, name, nlen, value, vlen,
+                                   err)
+            != NGX_OK)
         {
+            return NGX_ERROR;
+        }
+    }
 
-            if (json_is_string(prev)) {
-                list = json_pack("[O]", prev);
+    return NGX_OK;
+}
 
-                if (list == NULL
-                    || json_object_set_new(body->fields, (char *) name, list)
-                       != 0)
-                {
-                    json_decref(v);
-                    return NGX_ERROR;
-                }
 
-                prev = list;
-            }
+/* the body's fields: a JSON object the request's pool lets go of */
 
-            if (json_array_append_new(prev, v) != 0) {
+static ngx_int_t
+ngx_pa_o311_form_init(ngx_http_request_t *r, ngx_pa_body_t *body)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (ngx_array_init(&body->media, r->pool, 1, sizeof(ngx_pa_media_t *))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    body->fields = json_object();
+    if (body->fields == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        json_decref(body->fields);
+        body->fields = NULL;
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pa_o311_json_cleanup;
+    cln->data = &body->fields;
+
+    return NGX_OK;
+}
+
+
+/* one decoded field (its name NUL terminated): UTF-8 text, given once */
+
+static ngx_int_t
+ngx_pa_o311_form_field(json_t *fields, u_char *name, size_t nlen,
+    u_char *value, size_t vlen, ngx_pa_err_t *err)
+{
+    size_t   nchars;
+    json_t  *v, *prev, *list;
+
+    if (ngx_pa_utf8_check(value, vlen, &nchars) != 0) {
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_utf8",
+                       (char *) name, "the field is not valid UTF-8 text");
+        return NGX_ERROR;
+    }
+
+    v = json_stringn((char *) value, vlen);
+    if (v == NULL) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * media_url may repeat (FixMyStreet's photos), and "x[]" (a
+     * multivaluelist's answers): lists of them
+     */
+
+    prev = json_object_get(fields, (char *) name);
+
+    if (prev != NULL
+        && (ngx_strcmp(name, "media_url") == 0
+            || (nlen > 2 && name[nlen - 2] == '['
+                && name[nlen - 1] == ']')))
+    {
+        if (json_is_string(prev)) {
+            list = json_pack("[O]", prev);
+
+            if (list == NULL
+                || json_object_set_new(fields, (char *) name, list) != 0)
+            {
+                json_decref(v);
                 return NGX_ERROR;
             }
 
-            continue;
+            prev = list;
         }
 
-        if (prev != NULL) {
-            json_decref(v);
-            ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           (char *) name, "the field is given twice");
+        if (json_array_append_new(prev, v) != 0) {
             return NGX_ERROR;
         }
 
-        if (json_object_set_new(body->fields, (char *) name, v) != 0) {
-            return NGX_ERROR;
-        }
+        return NGX_OK;
+    }
+
+    if (prev != NULL) {
+        json_decref(v);
+        ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                       (char *) name, "the field is given twice");
+        return NGX_ERROR;
+    }
+
+    if (json_object_set_new(fields, (char *) name, v) != 0) {
+        return NGX_ERROR;
     }
 
     return NGX_OK;
@@ -654,12 +691,11 @@ ngx_pa_o311_position(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
     ngx_pa_err_t *err)
 {
     u_char              *p;
-    double               lat, lng, *pt, min_lat, max_lat, min_lng, max_lng;
+    double               lat, lng;
     ngx_str_t            id, addr, pos;
-    ngx_uint_t           i, n;
-    ngx_pa_agency_t     *ag, *a;
+    ngx_uint_t           i;
+    ngx_pa_agency_t     *ag;
     ngx_pa_media_t     **m;
-    ngx_pa_directory_t  *dir;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
@@ -715,48 +751,8 @@ ngx_pa_o311_position(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
         }
     }
 
-    if (ag == NULL && pmcf->area != NULL && pmcf->area->nelts) {
-        pt = pmcf->area->elts;      /* lat, lng pairs */
-        n = pmcf->area->nelts;
-
-        min_lat = max_lat = pt[0];
-        min_lng = max_lng = pt[1];
-
-        for (i = 1; i < n; i++) {
-            min_lat = ngx_min(min_lat, pt[2 * i]);
-            max_lat = ngx_max(max_lat, pt[2 * i]);
-            min_lng = ngx_min(min_lng, pt[2 * i + 1]);
-            max_lng = ngx_max(max_lng, pt[2 * i + 1]);
-        }
-
-        lat = (min_lat + max_lat) / 2;
-        lng = (min_lng + max_lng) / 2;
-
-    } else {
-        dir = pmcf->directory;
-
-        if (ag == NULL && dir != NULL) {
-            a = dir->agencies.elts;
-
-            for (i = 0; i < dir->agencies.nelts; i++) {
-                if (a[i].area != NULL
-                    && (ag == NULL
-                        || (a[i].max_lat - a[i].min_lat)
-                           * (a[i].max_lng - a[i].min_lng)
-                           > (ag->max_lat - ag->min_lat)
-                             * (ag->max_lng - ag->min_lng)))
-                {
-                    ag = &a[i];
-                }
-            }
-        }
-
-        if (ag == NULL) {
-            return NGX_OK;  /* no area known: the position is required */
-        }
-
-        lat = (ag->min_lat + ag->max_lat) / 2;
-        lng = (ag->min_lng + ag->max_lng) / 2;
+    if (ngx_pa_o311_centroid(pmcf, ag, &lat, &lng) != NGX_OK) {
+        return NGX_OK;      /* no area known: the position is required */
     }
 
     p = ngx_pnalloc(r->pool, 2 * NGX_PA_O311_NUMBER_LEN);
@@ -781,6 +777,69 @@ ngx_pa_o311_position(ngx_http_request_t *r, ngx_pa_o311_post_t *op,
     ngx_str_set(&pos, "address");
 
     return ngx_pa_o311_store(r, op, "position_source", &pos);
+}
+
+
+/*
+ * The centre of the area of address_id (ag), else of the province: the
+ * box of pa_area, else of the widest area of the directory.
+ * NGX_DECLINED: no area is known.
+ */
+
+static ngx_int_t
+ngx_pa_o311_centroid(ngx_pa_main_conf_t *pmcf, ngx_pa_agency_t *ag,
+    double *lat, double *lng)
+{
+    double              *pt, min_lat, max_lat, min_lng, max_lng;
+    ngx_uint_t           i, n;
+    ngx_pa_agency_t     *a;
+    ngx_pa_directory_t  *dir;
+
+    if (ag == NULL && pmcf->area != NULL && pmcf->area->nelts) {
+        pt = pmcf->area->elts;      /* lat, lng pairs */
+        n = pmcf->area->nelts;
+
+        min_lat = max_lat = pt[0];
+        min_lng = max_lng = pt[1];
+
+        for (i = 1; i < n; i++) {
+            min_lat = ngx_min(min_lat, pt[2 * i]);
+            max_lat = ngx_max(max_lat, pt[2 * i]);
+            min_lng = ngx_min(min_lng, pt[2 * i + 1]);
+            max_lng = ngx_max(max_lng, pt[2 * i + 1]);
+        }
+
+        *lat = (min_lat + max_lat) / 2;
+        *lng = (min_lng + max_lng) / 2;
+
+    } else {
+        dir = pmcf->directory;
+
+        if (ag == NULL && dir != NULL) {
+            a = dir->agencies.elts;
+
+            for (i = 0; i < dir->agencies.nelts; i++) {
+                if (a[i].area != NULL
+                    && (ag == NULL
+                        || (a[i].max_lat - a[i].min_lat)
+                           * (a[i].max_lng - a[i].min_lng)
+                           > (ag->max_lat - ag->min_lat)
+                             * (ag->max_lng - ag->min_lng)))
+                {
+                    ag = &a[i];
+                }
+            }
+        }
+
+        if (ag == NULL) {
+            return NGX_DECLINED;
+        }
+
+        *lat = (ag->min_lat + ag->max_lat) / 2;
+        *lng = (ag->min_lng + ag->max_lng) / 2;
+    }
+
+    return NGX_OK;
 }
 
 
