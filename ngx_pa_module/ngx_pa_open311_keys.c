@@ -39,6 +39,10 @@ struct ngx_pa_o311_keys_s {
 
 static char *ngx_pa_o311_keys_line(ngx_conf_t *cf, ngx_pa_o311_keys_t *keys,
     ngx_str_t *word, ngx_uint_t line);
+static ngx_int_t ngx_pa_o311_keys_read(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_str_t *text);
+static ngx_uint_t ngx_pa_o311_keys_words(u_char *p, u_char *eol,
+    ngx_str_t *word);
 static ngx_int_t ngx_pa_o311_rate(ngx_conf_t *cf, ngx_str_t *rate,
     ngx_pa_o311_client_t *c);
 
@@ -50,11 +54,8 @@ ngx_pa_open311_keys_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char                *rv;
     u_char              *buf, *p, *last, *eol;
-    ssize_t              n;
-    ngx_fd_t             fd;
-    ngx_str_t           *value, word[4];
+    ngx_str_t           *value, text, word[4];
     ngx_uint_t           line, nw;
-    ngx_file_info_t      fi;
     ngx_pa_o311_keys_t  *keys;
 
     if (pmcf->open311 != NULL) {
@@ -78,40 +79,12 @@ ngx_pa_open311_keys_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    fd = ngx_open_file(keys->file.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &keys->file);
+    if (ngx_pa_o311_keys_read(cf, &keys->file, &text) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > NGX_PA_O311_KEYS_FILE)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "pa_open311_keys \"%V\": unreadable, or larger "
-                           "than 64k", &keys->file);
-        (void) ngx_close_file(fd);
-        return NGX_CONF_ERROR;
-    }
-
-    buf = ngx_pnalloc(cf->pool, (size_t) ngx_file_size(&fi) + 1);
-    if (buf == NULL) {
-        (void) ngx_close_file(fd);
-        return NGX_CONF_ERROR;
-    }
-
-    n = ngx_read_fd(fd, buf, (size_t) ngx_file_size(&fi));
-    (void) ngx_close_file(fd);
-
-    if (n != (ssize_t) ngx_file_size(&fi)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "pa_open311_keys \"%V\": cannot read it",
-                           &keys->file);
-        return NGX_CONF_ERROR;
-    }
-
-    last = buf + n;
+    buf = text.data;
+    last = buf + text.len;
     line = 0;
 
     for (p = buf; p < last; p = eol + 1) {
@@ -122,32 +95,7 @@ ngx_pa_open311_keys_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             eol = last;
         }
 
-        /* words separated by blanks; "#" starts a comment */
-
-        nw = 0;
-
-        while (p < eol && *p != '#') {
-            if (*p == ' ' || *p == '\t' || *p == '\r') {
-                p++;
-                continue;
-            }
-
-            if (nw == 4) {
-                nw++;
-                break;
-            }
-
-            word[nw].data = p;
-
-            while (p < eol && *p != ' ' && *p != '\t' && *p != '\r'
-                   && *p != '#')
-            {
-                p++;
-            }
-
-            word[nw].len = p - word[nw].data;
-            nw++;
-        }
+        nw = ngx_pa_o311_keys_words(p, eol, word);
 
         if (nw == 0) {
             continue;
@@ -177,6 +125,95 @@ ngx_pa_open311_keys_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     pmcf->open311 = keys;
 
     return NGX_CONF_OK;
+}
+
+
+/* the keys file, whole */
+
+static ngx_int_t
+ngx_pa_o311_keys_read(ngx_conf_t *cf, ngx_str_t *file, ngx_str_t *text)
+{
+    u_char           *buf;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_file_info_t   fi;
+
+    fd = ngx_open_file(file->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", file);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > NGX_PA_O311_KEYS_FILE)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "pa_open311_keys \"%V\": unreadable, or larger "
+                           "than 64k", file);
+        (void) ngx_close_file(fd);
+        return NGX_ERROR;
+    }
+
+    buf = ngx_pnalloc(cf->pool, (size_t) ngx_file_size(&fi) + 1);
+    if (buf == NULL) {
+        (void) ngx_close_file(fd);
+        return NGX_ERROR;
+    }
+
+    n = ngx_read_fd(fd, buf, (size_t) ngx_file_size(&fi));
+    (void) ngx_close_file(fd);
+
+    if (n != (ssize_t) ngx_file_size(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "pa_open311_keys \"%V\": cannot read it",
+                           file);
+        return NGX_ERROR;
+    }
+
+    text->data = buf;
+    text->len = n;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A line's words, separated by blanks; "#" starts a comment.  More than
+ * four: five (the line is wrong either way).
+ */
+
+static ngx_uint_t
+ngx_pa_o311_keys_words(u_char *p, u_char *eol, ngx_str_t *word)
+{
+    ngx_uint_t  nw;
+
+    nw = 0;
+
+    while (p < eol && *p != '#') {
+        if (*p == ' ' || *p == '\t' || *p == '\r') {
+            p++;
+            continue;
+        }
+
+        if (nw == 4) {
+            nw++;
+            break;
+        }
+
+        word[nw].data = p;
+
+        while (p < eol && *p != ' ' && *p != '\t' && *p != '\r'
+               && *p != '#')
+        {
+            p++;
+        }
+
+        word[nw].len = p - word[nw].data;
+        nw++;
+    }
+
+    return nw;
 }
 
 
