@@ -130,6 +130,9 @@ static json_t *ngx_pa_view_render(ngx_http_request_t *r, json_t *agency,
     json_t *salutation, json_t *summary, ngx_str_t *name);
 static json_t *ngx_pa_view_deadlines(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_hash_t *h, ngx_uint_t *overdue);
+static json_t *ngx_pa_view_deadline(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_pa_hash_t *h, ngx_str_t *k, time_t due,
+    ngx_uint_t *overdue);
 static int ngx_libc_cdecl ngx_pa_view_dl_cmp(const void *one,
     const void *two);
 static ngx_uint_t ngx_pa_view_speaks(json_t *entry);
@@ -972,16 +975,12 @@ static json_t *
 ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_hash_t *h, ngx_uint_t *overdue)
 {
-    u_char              *at, *end, name[NGX_PA_KEY_NAME];
-    json_t              *a, *o;
-    time_t               due;
-    ngx_str_t           *k, *v, *met, *late;
-    ngx_uint_t           i, is_overdue;
-    ngx_array_t          all;
-    ngx_pa_view_dl_t    *dl;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    json_t            *a, *o;
+    time_t             due;
+    ngx_str_t         *k, *v;
+    ngx_uint_t         i;
+    ngx_array_t        all;
+    ngx_pa_view_dl_t  *dl;
 
     if (ngx_array_init(&all, r->pool, 8, sizeof(ngx_pa_view_dl_t)) != NGX_OK)
     {
@@ -1003,21 +1002,7 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             continue;
         }
 
-        ngx_memcpy(name, k->data, k->len);
-        name[k->len] = '\0';
-
-        name[1] = 'm';
-        met = ngx_pa_hash_get(h, (char *) name);
-        name[1] = 'o';
-        late = ngx_pa_hash_get(h, (char *) name);
-
-        end = k->data + k->len;
-        at = ngx_strlchr(k->data + 3, end, '@');
-        if (at == NULL) {
-            at = ngx_strlchr(k->data + 3, end, '#');
-        }
-
-        o = json_object();
+        o = ngx_pa_view_deadline(r, ctx, h, k, due, overdue);
         dl = ngx_array_push(&all);
 
         if (o == NULL || dl == NULL) {
@@ -1032,45 +1017,6 @@ ngx_pa_view_deadlines(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         dl->key.data = k->data + 3;
         dl->key.len = k->len - 3;
         dl->o = o;
-
-        json_object_set_new(o, "step",
-                            json_stringn((char *) k->data + 3,
-                                         (at ? at : end) - (k->data + 3)));
-        json_object_set_new(o, "due", ngx_pa_time_json(pmcf, due));
-
-        if (at && *at == '@') {
-            json_object_set_new(o, "agency",
-                                json_stringn((char *) at + 1, end - at - 1));
-
-        } else if (at) {
-            json_object_set_new(o, "comment_id",
-                                json_stringn((char *) at + 1, end - at - 1));
-        }
-
-        if (met) {
-            json_object_set_new(o, "met",
-                                json_boolean(met->len && met->data[0] == '1'));
-            is_overdue = !(met->len && met->data[0] == '1');
-
-        } else {
-            /* open: late now, whether or not the sweeper passed yet */
-            is_overdue = ctx->now > due || (late && late->data[0] == '1');
-            if (is_overdue) {
-                *overdue = 1;
-            }
-        }
-
-        json_object_set_new(o, "overdue", json_boolean(is_overdue));
-
-        /*
-         * still to come, over days the holiday files do not know or list
-         * as provisional: the date may move with the government's notice
-         */
-        if (met == NULL
-            && ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due))
-        {
-            json_object_set_new(o, "provisional", json_true());
-        }
     }
 
     /* the hash has no order: by due, then by key, the same every time */
@@ -1100,6 +1046,82 @@ failed:
     }
 
     return NULL;
+}
+
+
+/* one deadline of the report (k: its dl:<key> field) as the views show it */
+
+static json_t *
+ngx_pa_view_deadline(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_hash_t *h, ngx_str_t *k, time_t due, ngx_uint_t *overdue)
+{
+    u_char              *at, *end, name[NGX_PA_KEY_NAME];
+    json_t              *o;
+    ngx_str_t           *met, *late;
+    ngx_uint_t           is_overdue;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    ngx_memcpy(name, k->data, k->len);
+    name[k->len] = '\0';
+
+    name[1] = 'm';
+    met = ngx_pa_hash_get(h, (char *) name);
+    name[1] = 'o';
+    late = ngx_pa_hash_get(h, (char *) name);
+
+    end = k->data + k->len;
+    at = ngx_strlchr(k->data + 3, end, '@');
+    if (at == NULL) {
+        at = ngx_strlchr(k->data + 3, end, '#');
+    }
+
+    o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+
+    json_object_set_new(o, "step",
+                        json_stringn((char *) k->data + 3,
+                                     (at ? at : end) - (k->data + 3)));
+    json_object_set_new(o, "due", ngx_pa_time_json(pmcf, due));
+
+    if (at && *at == '@') {
+        json_object_set_new(o, "agency",
+                            json_stringn((char *) at + 1, end - at - 1));
+
+    } else if (at) {
+        json_object_set_new(o, "comment_id",
+                            json_stringn((char *) at + 1, end - at - 1));
+    }
+
+    if (met) {
+        json_object_set_new(o, "met",
+                            json_boolean(met->len && met->data[0] == '1'));
+        is_overdue = !(met->len && met->data[0] == '1');
+
+    } else {
+        /* open: late now, whether or not the sweeper passed yet */
+        is_overdue = ctx->now > due || (late && late->data[0] == '1');
+        if (is_overdue) {
+            *overdue = 1;
+        }
+    }
+
+    json_object_set_new(o, "overdue", json_boolean(is_overdue));
+
+    /*
+     * still to come, over days the holiday files do not know or list as
+     * provisional: the date may move with the government's notice
+     */
+    if (met == NULL
+        && ngx_pa_calendar_provisional(pmcf->calendar, ctx->now, due))
+    {
+        json_object_set_new(o, "provisional", json_true());
+    }
+
+    return o;
 }
 
 
