@@ -693,28 +693,279 @@ ngx_pa_cal_cover_add(ngx_pa_cal_cover_t *c, size_t *n, int64_t first,
 }
 
 
+/* one file being loaded: what it staged, to be committed only whole */
+
+typedef struct {
+    ngx_pa_calendar_t   *cal;
+    size_t               mh, mw, mp;    /* staged holidays, workdays, ? */
+    size_t               ncovers;
+    int64_t              seen_first, seen_last;
+    unsigned long        line;
+    char                *err;
+    size_t               errlen;
+    ngx_pa_cal_cover_t   covers[NGX_PA_CAL_MAX_COVERS];
+} ngx_pa_cal_load_t;
+
+
+static int
+ngx_pa_cal_malformed(ngx_pa_cal_load_t *ld)
+{
+    ngx_pa_cal_error(ld->err, ld->errlen, "line %lu: expected "
+                     "\"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\", a space "
+                     "and \"off\" or \"work\"", ld->line);
+    return -1;
+}
+
+
+static int
+ngx_pa_cal_full(ngx_pa_cal_load_t *ld)
+{
+    ngx_pa_cal_error(ld->err, ld->errlen, "line %lu: more than %d days of "
+                     "one kind", ld->line, NGX_PA_CAL_MAX_DAYS);
+    return -1;
+}
+
+
+/* "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD" at *q, then a blank or eol */
+
+static int
+ngx_pa_cal_load_range(ngx_pa_cal_load_t *ld, const u_char **q,
+    const u_char *eol, int64_t *d1, int64_t *d2)
+{
+    int  rc, y, m, d;
+
+    rc = ngx_pa_cal_parse_date(q, eol, d1, &y, &m, &d);
+
+    if (rc == 0 && *q < eol && **q == '.') {
+        if (eol - *q < 2 || (*q)[1] != '.') {
+            return ngx_pa_cal_malformed(ld);
+        }
+
+        *q += 2;
+        rc = ngx_pa_cal_parse_date(q, eol, d2, &y, &m, &d);
+
+    } else {
+        *d2 = *d1;
+    }
+
+    if (rc == -2) {
+        ngx_pa_cal_error(ld->err, ld->errlen, "line %lu: no such date "
+                         "%04d-%02d-%02d", ld->line, y, m, d);
+        return -1;
+    }
+
+    if (rc != 0 || (*q < eol && !ngx_pa_cal_is_ws(**q))) {
+        return ngx_pa_cal_malformed(ld);
+    }
+
+    if (*d2 < *d1) {
+        ngx_pa_cal_error(ld->err, ld->errlen, "line %lu: range ends before "
+                         "it starts", ld->line);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/*
+ * The word after the date: 0 "off", 1 "work" ("off?", "work?":
+ * provisional, until the official notice), 2 "covers"; -1 (error set)
+ * for anything else.  The rest of the line is the holiday's name.
+ */
+
+static int
+ngx_pa_cal_load_kind(ngx_pa_cal_load_t *ld, const u_char *q,
+    const u_char *eol, int *provisional)
+{
+    size_t         klen;
+    const u_char  *kind;
+
+    while (q < eol && ngx_pa_cal_is_ws(*q)) {
+        q++;
+    }
+
+    for (kind = q; q < eol && !ngx_pa_cal_is_ws(*q); q++) { /* void */ }
+
+    *provisional = q - kind > 1 && q[-1] == '?';
+    klen = (size_t) (q - kind) - (*provisional ? 1 : 0);
+
+    if (klen == 3 && ngx_pa_cal_lower(kind[0]) == 'o'
+        && ngx_pa_cal_lower(kind[1]) == 'f'
+        && ngx_pa_cal_lower(kind[2]) == 'f')
+    {
+        return 0;
+    }
+
+    if (klen == 4 && ngx_pa_cal_lower(kind[0]) == 'w'
+        && ngx_pa_cal_lower(kind[1]) == 'o'
+        && ngx_pa_cal_lower(kind[2]) == 'r'
+        && ngx_pa_cal_lower(kind[3]) == 'k')
+    {
+        return 1;
+    }
+
+    if (klen == 6 && !*provisional && ngx_pa_cal_kind_is(kind, "covers")) {
+        return 2;
+    }
+
+    ngx_pa_cal_error(ld->err, ld->errlen, "line %lu: expected \"off\", "
+                     "\"work\" (\"off?\", \"work?\" when provisional) or "
+                     "\"covers\" after the date", ld->line);
+    return -1;
+}
+
+
+/* the days d1..d2 staged as holidays or workdays (and provisional) */
+
+static int
+ngx_pa_cal_load_days(ngx_pa_cal_load_t *ld, int64_t d1, int64_t d2,
+    int work, int provisional)
+{
+    size_t              *cnt;
+    int32_t             *list;
+    int64_t              day;
+    ngx_pa_calendar_t   *cal;
+
+    cal = ld->cal;
+    list = work ? cal->workdays : cal->holidays;
+    cnt = work ? &ld->mw : &ld->mh;
+
+    if (d2 - d1 >= NGX_PA_CAL_MAX_DAYS) {
+        return ngx_pa_cal_full(ld);
+    }
+
+    if (d1 < ld->seen_first) {
+        ld->seen_first = d1;
+    }
+
+    if (d2 > ld->seen_last) {
+        ld->seen_last = d2;
+    }
+
+    for (day = d1; day <= d2; day++) {
+        if (ngx_pa_cal_stage(list, work ? cal->nworkdays : cal->nholidays,
+                             cnt, day)
+            != 0
+            || (provisional
+                && ngx_pa_cal_stage(cal->provisional, cal->nprovisional,
+                                    &ld->mp, day)
+                   != 0))
+        {
+            return ngx_pa_cal_full(ld);
+        }
+    }
+
+    return 0;
+}
+
+
+/* one line that is not blank or a comment, from its first non-blank */
+
+static int
+ngx_pa_cal_load_line(ngx_pa_cal_load_t *ld, const u_char *q,
+    const u_char *eol)
+{
+    int      kind, provisional;
+    int64_t  d1, d2;
+
+    if (ngx_pa_cal_load_range(ld, &q, eol, &d1, &d2) != 0) {
+        return -1;
+    }
+
+    kind = ngx_pa_cal_load_kind(ld, q, eol, &provisional);
+
+    if (kind == -1) {
+        return -1;
+    }
+
+    if (kind == 2) {
+        if (ngx_pa_cal_cover_add(ld->covers, &ld->ncovers, d1, d2) != 0) {
+            ngx_pa_cal_error(ld->err, ld->errlen, "line %lu: more than %d "
+                             "separate spans covered", ld->line,
+                             NGX_PA_CAL_MAX_COVERS);
+            return -1;
+        }
+
+        return 0;
+    }
+
+    return ngx_pa_cal_load_days(ld, d1, d2, kind, provisional);
+}
+
+
+/*
+ * What the file covers (without "covers": the whole years its dates fall
+ * in) merged into the calendar's spans, then the staged days committed.
+ * On a copy first: an error changes nothing.
+ */
+
+static int
+ngx_pa_cal_load_commit(ngx_pa_cal_load_t *ld)
+{
+    int                  y;
+    size_t               i, nmerged;
+    int64_t              d1, d2;
+    ngx_pa_calendar_t   *cal;
+    ngx_pa_cal_cover_t   merged[NGX_PA_CAL_MAX_COVERS];
+
+    cal = ld->cal;
+
+    if (ld->ncovers == 0 && ld->seen_first <= ld->seen_last) {
+        ngx_pa_cal_year_of(ld->seen_first, &y);
+        d1 = ngx_pa_cal_days_from_civil(y, 1, 1);
+        ngx_pa_cal_year_of(ld->seen_last, &y);
+        d2 = ngx_pa_cal_days_from_civil(y, 12, 31);
+
+        (void) ngx_pa_cal_cover_add(ld->covers, &ld->ncovers, d1, d2);
+    }
+
+    memcpy(merged, cal->covers, cal->ncovers * sizeof(ngx_pa_cal_cover_t));
+    nmerged = cal->ncovers;
+
+    for (i = 0; i < ld->ncovers; i++) {
+        if (ngx_pa_cal_cover_add(merged, &nmerged, ld->covers[i].first,
+                                 ld->covers[i].last)
+            != 0)
+        {
+            ngx_pa_cal_error(ld->err, ld->errlen, "with the files loaded "
+                             "before, more than %d separate spans covered",
+                             NGX_PA_CAL_MAX_COVERS);
+            return -1;
+        }
+    }
+
+    memcpy(cal->covers, merged, nmerged * sizeof(ngx_pa_cal_cover_t));
+    cal->ncovers = nmerged;
+
+    ngx_pa_cal_commit(cal->provisional, cal->nprovisional, ld->mp);
+    cal->nprovisional += ld->mp;
+    ngx_pa_cal_commit(cal->holidays, cal->nholidays, ld->mh);
+    ngx_pa_cal_commit(cal->workdays, cal->nworkdays, ld->mw);
+    cal->nholidays += ld->mh;
+    cal->nworkdays += ld->mw;
+
+    return 0;
+}
+
+
 int
 ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
     size_t len, char *err, size_t errlen)
 {
-    int            rc, y, m, d, work, provisional;
-    size_t         mh, mw, mp, *cnt, klen, i, ncovers, nmerged;
-    int32_t       *list;
-    int64_t        d1, d2, day, seen_first, seen_last;
-    ngx_pa_cal_cover_t  covers[NGX_PA_CAL_MAX_COVERS];
-    ngx_pa_cal_cover_t  merged[NGX_PA_CAL_MAX_COVERS];
-    unsigned long  line;
-    const u_char  *p, *q, *eol, *next, *last, *kind;
+    const u_char       *p, *q, *eol, *next, *last;
+    ngx_pa_cal_load_t   ld;
+
+    memset(&ld, 0, sizeof(ngx_pa_cal_load_t));
+
+    ld.cal = cal;
+    ld.err = err;
+    ld.errlen = errlen;
+    ld.seen_first = INT64_MAX;
+    ld.seen_last = INT64_MIN;
 
     p = buf;
     last = buf + len;
-    mh = 0;
-    mw = 0;
-    mp = 0;
-    line = 0;
-    ncovers = 0;
-    seen_first = INT64_MAX;
-    seen_last = INT64_MIN;
 
     /* Windows editors prepend a UTF-8 BOM */
     if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
@@ -722,7 +973,7 @@ ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
     }
 
     for ( /* void */ ; p < last; p = next) {
-        line++;
+        ld.line++;
 
         eol = memchr(p, '\n', last - p);
         if (eol == NULL) {
@@ -741,165 +992,12 @@ ngx_pa_calendar_load(ngx_pa_calendar_t *cal, const u_char *buf,
             continue;
         }
 
-        rc = ngx_pa_cal_parse_date(&q, eol, &d1, &y, &m, &d);
-
-        if (rc == 0 && q < eol && *q == '.') {
-            if (eol - q < 2 || q[1] != '.') {
-                goto malformed;
-            }
-
-            q += 2;
-            rc = ngx_pa_cal_parse_date(&q, eol, &d2, &y, &m, &d);
-
-        } else {
-            d2 = d1;
-        }
-
-        if (rc == -2) {
-            ngx_pa_cal_error(err, errlen, "line %lu: no such date "
-                             "%04d-%02d-%02d", line, y, m, d);
-            return -1;
-        }
-
-        if (rc != 0 || (q < eol && !ngx_pa_cal_is_ws(*q))) {
-            goto malformed;
-        }
-
-        if (d2 < d1) {
-            ngx_pa_cal_error(err, errlen, "line %lu: range ends before "
-                             "it starts", line);
-            return -1;
-        }
-
-        while (q < eol && ngx_pa_cal_is_ws(*q)) {
-            q++;
-        }
-
-        for (kind = q; q < eol && !ngx_pa_cal_is_ws(*q); q++) { /* void */ }
-
-        /* "off?" / "work?": provisional, until the official notice */
-        provisional = q - kind > 1 && q[-1] == '?';
-        klen = (size_t) (q - kind) - (provisional ? 1 : 0);
-
-        if (klen == 3 && ngx_pa_cal_lower(kind[0]) == 'o'
-            && ngx_pa_cal_lower(kind[1]) == 'f'
-            && ngx_pa_cal_lower(kind[2]) == 'f')
-        {
-            work = 0;
-
-        } else if (klen == 4 && ngx_pa_cal_lower(kind[0]) == 'w'
-                   && ngx_pa_cal_lower(kind[1]) == 'o'
-                   && ngx_pa_cal_lower(kind[2]) == 'r'
-                   && ngx_pa_cal_lower(kind[3]) == 'k')
-        {
-            work = 1;
-
-        } else if (klen == 6 && !provisional
-                   && ngx_pa_cal_kind_is(kind, "covers"))
-        {
-            if (ngx_pa_cal_cover_add(covers, &ncovers, d1, d2) != 0) {
-                goto too_many;
-            }
-
-            continue;
-
-        } else {
-            ngx_pa_cal_error(err, errlen, "line %lu: expected \"off\", "
-                             "\"work\" (\"off?\", \"work?\" when "
-                             "provisional) or \"covers\" after the date",
-                             line);
-            return -1;
-        }
-
-        /* the rest of the line is the holiday's name */
-
-        list = work ? cal->workdays : cal->holidays;
-        cnt = work ? &mw : &mh;
-
-        if (d2 - d1 >= NGX_PA_CAL_MAX_DAYS) {
-            goto full;
-        }
-
-        if (d1 < seen_first) {
-            seen_first = d1;
-        }
-
-        if (d2 > seen_last) {
-            seen_last = d2;
-        }
-
-        for (day = d1; day <= d2; day++) {
-            if (ngx_pa_cal_stage(list, work ? cal->nworkdays : cal->nholidays,
-                                 cnt, day)
-                != 0
-                || (provisional
-                    && ngx_pa_cal_stage(cal->provisional, cal->nprovisional,
-                                        &mp, day)
-                       != 0))
-            {
-                goto full;
-            }
-        }
-    }
-
-    /* without "covers": the whole years the file's dates fall in */
-
-    if (ncovers == 0 && seen_first <= seen_last) {
-        ngx_pa_cal_year_of(seen_first, &y);
-        d1 = ngx_pa_cal_days_from_civil(y, 1, 1);
-        ngx_pa_cal_year_of(seen_last, &y);
-        d2 = ngx_pa_cal_days_from_civil(y, 12, 31);
-
-        (void) ngx_pa_cal_cover_add(covers, &ncovers, d1, d2);
-    }
-
-    /* into the calendar's spans, on a copy: an error changes nothing */
-
-    memcpy(merged, cal->covers, cal->ncovers * sizeof(ngx_pa_cal_cover_t));
-    nmerged = cal->ncovers;
-
-    for (i = 0; i < ncovers; i++) {
-        if (ngx_pa_cal_cover_add(merged, &nmerged, covers[i].first,
-                                 covers[i].last)
-            != 0)
-        {
-            ngx_pa_cal_error(err, errlen, "with the files loaded before, "
-                             "more than %d separate spans covered",
-                             NGX_PA_CAL_MAX_COVERS);
+        if (ngx_pa_cal_load_line(&ld, q, eol) != 0) {
             return -1;
         }
     }
 
-    memcpy(cal->covers, merged, nmerged * sizeof(ngx_pa_cal_cover_t));
-    cal->ncovers = nmerged;
-
-    ngx_pa_cal_commit(cal->provisional, cal->nprovisional, mp);
-    cal->nprovisional += mp;
-    ngx_pa_cal_commit(cal->holidays, cal->nholidays, mh);
-    ngx_pa_cal_commit(cal->workdays, cal->nworkdays, mw);
-    cal->nholidays += mh;
-    cal->nworkdays += mw;
-
-    return 0;
-
-malformed:
-
-    ngx_pa_cal_error(err, errlen, "line %lu: expected \"YYYY-MM-DD\" or "
-                     "\"YYYY-MM-DD..YYYY-MM-DD\", a space and \"off\" or "
-                     "\"work\"", line);
-    return -1;
-
-full:
-
-    ngx_pa_cal_error(err, errlen, "line %lu: more than %d days of one kind",
-                     line, NGX_PA_CAL_MAX_DAYS);
-    return -1;
-
-too_many:
-
-    ngx_pa_cal_error(err, errlen, "line %lu: more than %d separate spans "
-                     "covered", line, NGX_PA_CAL_MAX_COVERS);
-    return -1;
+    return ngx_pa_cal_load_commit(&ld);
 }
 
 

@@ -164,7 +164,21 @@ static void ngx_pa_mp4_item(uint32_t type, const u_char *key, size_t key_len,
 static void ngx_pa_mp4_loci(const u_char *b, size_t n, ngx_pa_meta_t *meta);
 static size_t ngx_pa_mp4_value(const u_char *b, size_t n, const u_char **v);
 
+
+/* a HEIF meta box's children that hold the metadata items */
+typedef struct {
+    const u_char  *iinf, *iloc, *idat;
+    size_t         iinf_len, iloc_len, idat_len;
+} ngx_pa_heif_boxes_t;
+
+
 static int ngx_pa_heif_meta(ngx_pa_src_t *src, ngx_pa_meta_t *meta);
+static int ngx_pa_heif_meta_box(ngx_pa_src_t *src, off_t *body,
+    uint64_t *len);
+static void ngx_pa_heif_children(const u_char *mb, size_t n,
+    ngx_pa_heif_boxes_t *hb);
+static int ngx_pa_heif_exif_xmp(ngx_pa_src_t *src, ngx_pa_heif_boxes_t *hb,
+    ngx_pa_meta_t *meta);
 static int ngx_pa_heif_brand(const u_char *b, size_t n);
 static int ngx_pa_heif_items(const u_char *b, size_t n, uint32_t *exif_id,
     uint32_t *xmp_id);
@@ -1575,47 +1589,15 @@ ngx_pa_mp4_loci(const u_char *b, size_t n, ngx_pa_meta_t *meta)
 static int
 ngx_pa_heif_meta(ngx_pa_src_t *src, ngx_pa_meta_t *meta)
 {
-    int            rc;
-    off_t          off, body;
-    size_t         n, pos, blen, iinf_len, iloc_len, idat_len;
-    u_char        *alloc, *ialloc, ftyp[64];
-    unsigned       i, method;
-    uint32_t       type, exif_id, xmp_id;
-    uint64_t       len, ioff, ilen, tiff;
-    const u_char  *mb, *b, *iinf, *iloc, *idat, *item;
-    ngx_pa_xmp_t   xmp;
+    int                   rc;
+    off_t                 body;
+    size_t                n;
+    u_char               *alloc;
+    uint64_t              len;
+    const u_char         *mb;
+    ngx_pa_heif_boxes_t   hb;
 
-    rc = ngx_pa_src_box(src, 0, &type, &body, &len);
-
-    if (rc != 1 || type != NGX_PA_BOX_FTYP || len < 8) {
-        return -1;
-    }
-
-    n = len > sizeof(ftyp) ? sizeof(ftyp) : (size_t) len;
-
-    if (ngx_pa_src_read(src, body, ftyp, n) != (ssize_t) n
-        || !ngx_pa_heif_brand(ftyp, n))
-    {
-        return -1;
-    }
-
-    off = body + (off_t) len;
-
-    for (i = 0; i < NGX_PA_BOXES_MAX; i++) {
-        rc = ngx_pa_src_box(src, off, &type, &body, &len);
-
-        if (rc != 1 || len > (uint64_t) (src->size - body)) {
-            return -1;
-        }
-
-        if (type == NGX_PA_BOX_META) {
-            break;
-        }
-
-        off = body + (off_t) len;
-    }
-
-    if (i == NGX_PA_BOXES_MAX || len > NGX_PA_HEIF_META_MAX || len < 4) {
+    if (ngx_pa_heif_meta_box(src, &body, &len) != 0) {
         return -1;
     }
 
@@ -1636,9 +1618,78 @@ ngx_pa_heif_meta(ngx_pa_src_t *src, ngx_pa_meta_t *meta)
         return -1;
     }
 
-    iinf = iloc = idat = NULL;
-    iinf_len = iloc_len = idat_len = 0;
-    pos = 4;                        /* meta is a full box */
+    ngx_pa_heif_children(mb, n, &hb);
+
+    rc = ngx_pa_heif_exif_xmp(src, &hb, meta);
+
+    free(alloc);
+
+    return rc;
+}
+
+
+/* a HEIF brand in ftyp, then the top-level meta box: its body and size */
+
+static int
+ngx_pa_heif_meta_box(ngx_pa_src_t *src, off_t *body, uint64_t *len)
+{
+    int        rc;
+    off_t      off;
+    size_t     n;
+    u_char     ftyp[64];
+    unsigned   i;
+    uint32_t   type;
+
+    rc = ngx_pa_src_box(src, 0, &type, body, len);
+
+    if (rc != 1 || type != NGX_PA_BOX_FTYP || *len < 8) {
+        return -1;
+    }
+
+    n = *len > sizeof(ftyp) ? sizeof(ftyp) : (size_t) *len;
+
+    if (ngx_pa_src_read(src, *body, ftyp, n) != (ssize_t) n
+        || !ngx_pa_heif_brand(ftyp, n))
+    {
+        return -1;
+    }
+
+    off = *body + (off_t) *len;
+
+    for (i = 0; i < NGX_PA_BOXES_MAX; i++) {
+        rc = ngx_pa_src_box(src, off, &type, body, len);
+
+        if (rc != 1 || *len > (uint64_t) (src->size - *body)) {
+            return -1;
+        }
+
+        if (type == NGX_PA_BOX_META) {
+            break;
+        }
+
+        off = *body + (off_t) *len;
+    }
+
+    if (i == NGX_PA_BOXES_MAX || *len > NGX_PA_HEIF_META_MAX || *len < 4) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* meta's iinf, iloc and idat (meta is a full box: its children at 4) */
+
+static void
+ngx_pa_heif_children(const u_char *mb, size_t n, ngx_pa_heif_boxes_t *hb)
+{
+    size_t         pos, blen;
+    unsigned       i;
+    uint32_t       type;
+    const u_char  *b;
+
+    memset(hb, 0, sizeof(ngx_pa_heif_boxes_t));
+    pos = 4;
 
     for (i = 0; i < NGX_PA_BOXES_MAX; i++) {
         if (ngx_pa_box_next(mb, n, &pos, &type, &b, &blen) != 1) {
@@ -1646,32 +1697,49 @@ ngx_pa_heif_meta(ngx_pa_src_t *src, ngx_pa_meta_t *meta)
         }
 
         if (type == NGX_PA_BOX_IINF) {
-            iinf = b;
-            iinf_len = blen;
+            hb->iinf = b;
+            hb->iinf_len = blen;
 
         } else if (type == NGX_PA_BOX_ILOC) {
-            iloc = b;
-            iloc_len = blen;
+            hb->iloc = b;
+            hb->iloc_len = blen;
 
         } else if (type == NGX_PA_BOX_IDAT) {
-            idat = b;
-            idat_len = blen;
+            hb->idat = b;
+            hb->idat_len = blen;
         }
+    }
+}
+
+
+/* the Exif item (a bad one: -1) and the XMP item, where iinf names them */
+
+static int
+ngx_pa_heif_exif_xmp(ngx_pa_src_t *src, ngx_pa_heif_boxes_t *hb,
+    ngx_pa_meta_t *meta)
+{
+    int            rc;
+    u_char        *ialloc;
+    unsigned       method;
+    uint32_t       exif_id, xmp_id;
+    uint64_t       ioff, ilen, tiff;
+    const u_char  *item;
+    ngx_pa_xmp_t   xmp;
+
+    if (hb->iinf == NULL || hb->iloc == NULL
+        || ngx_pa_heif_items(hb->iinf, hb->iinf_len, &exif_id, &xmp_id) != 0)
+    {
+        return 0;
     }
 
     rc = 0;
 
-    if (iinf == NULL || iloc == NULL
-        || ngx_pa_heif_items(iinf, iinf_len, &exif_id, &xmp_id) != 0)
-    {
-        goto done;
-    }
-
     if (exif_id
-        && ngx_pa_heif_iloc(iloc, iloc_len, exif_id, &method, &ioff, &ilen)
+        && ngx_pa_heif_iloc(hb->iloc, hb->iloc_len, exif_id, &method, &ioff,
+                            &ilen)
            == 0
-        && ngx_pa_heif_item(src, idat, idat_len, method, ioff, ilen, &item,
-                            &ialloc) == 0)
+        && ngx_pa_heif_item(src, hb->idat, hb->idat_len, method, ioff, ilen,
+                            &item, &ialloc) == 0)
     {
         /* the item: 32-bit offset of the TIFF header after it */
         tiff = ilen >= 4 ? ngx_pa_be32(item) : ilen;
@@ -1687,20 +1755,17 @@ ngx_pa_heif_meta(ngx_pa_src_t *src, ngx_pa_meta_t *meta)
     }
 
     if (rc == 0 && xmp_id
-        && ngx_pa_heif_iloc(iloc, iloc_len, xmp_id, &method, &ioff, &ilen)
+        && ngx_pa_heif_iloc(hb->iloc, hb->iloc_len, xmp_id, &method, &ioff,
+                            &ilen)
            == 0
-        && ngx_pa_heif_item(src, idat, idat_len, method, ioff, ilen, &item,
-                            &ialloc) == 0)
+        && ngx_pa_heif_item(src, hb->idat, hb->idat_len, method, ioff, ilen,
+                            &item, &ialloc) == 0)
     {
         memset(&xmp, 0, sizeof(ngx_pa_xmp_t));
         ngx_pa_xmp(item, (size_t) ilen, &xmp);
         ngx_pa_xmp_merge(&xmp, meta);
         free(ialloc);
     }
-
-done:
-
-    free(alloc);
 
     return rc;
 }

@@ -67,6 +67,8 @@ typedef struct {
 } ngx_pa_o311_update_t;
 
 
+static ngx_int_t ngx_pa_o311_path(ngx_http_request_t *r, ngx_str_t *res,
+    ngx_str_t *key);
 static ngx_int_t ngx_pa_o311_discovery(ngx_http_request_t *r);
 static ngx_int_t ngx_pa_o311_services(ngx_http_request_t *r,
     ngx_str_t *code);
@@ -205,67 +207,15 @@ static struct {
 ngx_int_t
 ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    u_char                *dot, *slash, *last;
-    ngx_str_t              rest, res, key, ext, jur, api;
+    ngx_str_t              res, key, jur, api;
     ngx_int_t              rc;
     ngx_pa_o311_client_t  *client;
 
-    rest.data = r->uri.data + sizeof(NGX_PA_OPEN311_PREFIX) - 1;
-    rest.len = r->uri.len - (sizeof(NGX_PA_OPEN311_PREFIX) - 1);
-    last = rest.data + rest.len;
-
-    slash = ngx_strlchr(rest.data, last, '/');
-
-    /* the format is after the last dot: category ids may hold dots */
-
-    for (dot = last; dot > rest.data && dot[-1] != '.'; dot--) {
-        if (dot[-1] == '/') {
-            dot = rest.data;
-            break;
-        }
-    }
-
-    if (dot == rest.data) {
-        goto not_found;
-    }
-
-    ext.data = dot;
-    ext.len = last - dot;
-
-    res.data = rest.data;
-    res.len = (slash ? slash : dot - 1) - rest.data;
-
-    ngx_str_null(&key);
-
-    if (slash != NULL) {
-        key.data = slash + 1;
-        key.len = (dot - 1) - key.data;
-
-        if (key.len == 0 || ngx_strlchr(key.data, key.data + key.len, '/')) {
-            goto not_found;
-        }
-    }
-
-    if (!ngx_pa_open311_is(&ext, "json") && !ngx_pa_open311_is(&ext, "xml")) {
-        goto not_found;
-    }
-
-    if (ngx_pa_open311_is(&res, "discovery")
-        || ngx_pa_open311_is(&res, "servicerequestupdates"))
-    {
-        if (key.len) {
-            goto not_found;
-        }
-
-    } else if (ngx_pa_open311_is(&res, "tokens")) {
-        if (key.len == 0) {
-            goto not_found;
-        }
-
-    } else if (!ngx_pa_open311_is(&res, "services")
-               && !ngx_pa_open311_is(&res, "requests"))
-    {
-        goto not_found;
+    if (ngx_pa_o311_path(r, &res, &key) != NGX_OK) {
+        return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
+                                 "no such resource (GeoReport v2: discovery, "
+                                 "services, requests, tokens, "
+                                 "servicerequestupdates; .xml or .json)");
     }
 
     if (ngx_pa_open311_is(&res, "requests") && key.len == 0
@@ -322,13 +272,78 @@ ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     ctx->id = key;
 
     return ngx_pa_o311_request(r, ctx, client);
+}
 
-not_found:
 
-    return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
-                             "no such resource (GeoReport v2: discovery, "
-                             "services, requests, tokens, "
-                             "servicerequestupdates; .xml or .json)");
+/* the resource and its key, when the path is one of GeoReport's */
+
+static ngx_int_t
+ngx_pa_o311_path(ngx_http_request_t *r, ngx_str_t *res, ngx_str_t *key)
+{
+    u_char     *dot, *slash, *last;
+    ngx_str_t   rest, ext;
+
+    rest.data = r->uri.data + sizeof(NGX_PA_OPEN311_PREFIX) - 1;
+    rest.len = r->uri.len - (sizeof(NGX_PA_OPEN311_PREFIX) - 1);
+    last = rest.data + rest.len;
+
+    slash = ngx_strlchr(rest.data, last, '/');
+
+    /* the format is after the last dot: category ids may hold dots */
+
+    for (dot = last; dot > rest.data && dot[-1] != '.'; dot--) {
+        if (dot[-1] == '/') {
+            dot = rest.data;
+            break;
+        }
+    }
+
+    if (dot == rest.data) {
+        return NGX_DECLINED;
+    }
+
+    ext.data = dot;
+    ext.len = last - dot;
+
+    res->data = rest.data;
+    res->len = (slash ? slash : dot - 1) - rest.data;
+
+    ngx_str_null(key);
+
+    if (slash != NULL) {
+        key->data = slash + 1;
+        key->len = (dot - 1) - key->data;
+
+        if (key->len == 0
+            || ngx_strlchr(key->data, key->data + key->len, '/'))
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    if (!ngx_pa_open311_is(&ext, "json") && !ngx_pa_open311_is(&ext, "xml")) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_pa_open311_is(res, "discovery")
+        || ngx_pa_open311_is(res, "servicerequestupdates"))
+    {
+        if (key->len) {
+            return NGX_DECLINED;
+        }
+
+    } else if (ngx_pa_open311_is(res, "tokens")) {
+        if (key->len == 0) {
+            return NGX_DECLINED;
+        }
+
+    } else if (!ngx_pa_open311_is(res, "services")
+               && !ngx_pa_open311_is(res, "requests"))
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 

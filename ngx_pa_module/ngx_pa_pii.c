@@ -67,16 +67,80 @@ ngx_pa_pii_kid_char(u_char c)
 }
 
 
+/*
+ * One line's key into the ring being built: a new id of A-Z a-z 0-9 . _ -
+ * and 32 bytes in hex, not all zero.  NULL, or what is wrong.
+ */
+
+static const char *
+ngx_pa_pii_key_add(ngx_pa_pii_keyring_t *ring, const u_char *id,
+    size_t idlen, const u_char *hex, size_t hexlen)
+{
+    size_t             i;
+    u_char             any;
+    ngx_pa_pii_key_t  *k;
+
+    if (idlen >= NGX_PA_PII_KID_MAX) {
+        return "key id longer than 15 characters";
+    }
+
+    for (i = 0; i < idlen; i++) {
+        if (!ngx_pa_pii_kid_char(id[i])) {
+            return "key id may only hold A-Z a-z 0-9 . _ -";
+        }
+    }
+
+    for (i = 0; i < ring->nkeys; i++) {
+        if (strlen(ring->keys[i].id) == idlen
+            && memcmp(ring->keys[i].id, id, idlen) == 0)
+        {
+            return "duplicate key id";
+        }
+    }
+
+    if (ring->nkeys == NGX_PA_PII_MAX_KEYS) {
+        return "more than 8 keys";
+    }
+
+    if (hexlen != NGX_PA_PII_KEY_LEN * 2) {
+        return "the key must be 64 hex characters (32 bytes)";
+    }
+
+    k = &ring->keys[ring->nkeys];
+    any = 0;
+
+    for (i = 0; i < NGX_PA_PII_KEY_LEN; i++) {
+        int  hi = ngx_pa_pii_hex(hex[2 * i]);
+        int  lo = ngx_pa_pii_hex(hex[2 * i + 1]);
+
+        if (hi < 0 || lo < 0) {
+            return "the key must be 64 hex characters (32 bytes)";
+        }
+
+        k->key[i] = (u_char) (hi << 4 | lo);
+        any |= k->key[i];
+    }
+
+    if (any == 0) {
+        return "all-zero key";
+    }
+
+    memcpy(k->id, id, idlen);
+    k->id[idlen] = '\0';
+    ring->nkeys++;
+
+    return NULL;
+}
+
+
 int
 ngx_pa_pii_load(ngx_pa_pii_keyring_t *ring, const u_char *buf, size_t len,
     char *err, size_t errlen)
 {
     ngx_pa_pii_keyring_t   tmp;
-    ngx_pa_pii_key_t      *k;
     const u_char          *p, *end, *eol, *id, *hex;
-    size_t                 idlen, hexlen, i, line;
+    size_t                 idlen, hexlen, line;
     unsigned int           mac_len;
-    u_char                 any;
     const char            *fail;
 
     memset(&tmp, 0, sizeof(tmp));
@@ -131,73 +195,10 @@ ngx_pa_pii_load(ngx_pa_pii_keyring_t *ring, const u_char *buf, size_t len,
             break;
         }
 
-        if (idlen >= NGX_PA_PII_KID_MAX) {
-            fail = "key id longer than 15 characters";
-            break;
-        }
-
-        for (i = 0; i < idlen; i++) {
-            if (!ngx_pa_pii_kid_char(id[i])) {
-                fail = "key id may only hold A-Z a-z 0-9 . _ -";
-                break;
-            }
-        }
-
+        fail = ngx_pa_pii_key_add(&tmp, id, idlen, hex, hexlen);
         if (fail) {
             break;
         }
-
-        for (i = 0; i < tmp.nkeys; i++) {
-            if (strlen(tmp.keys[i].id) == idlen
-                && memcmp(tmp.keys[i].id, id, idlen) == 0)
-            {
-                fail = "duplicate key id";
-                break;
-            }
-        }
-
-        if (fail) {
-            break;
-        }
-
-        if (tmp.nkeys == NGX_PA_PII_MAX_KEYS) {
-            fail = "more than 8 keys";
-            break;
-        }
-
-        if (hexlen != NGX_PA_PII_KEY_LEN * 2) {
-            fail = "the key must be 64 hex characters (32 bytes)";
-            break;
-        }
-
-        k = &tmp.keys[tmp.nkeys];
-        any = 0;
-
-        for (i = 0; i < NGX_PA_PII_KEY_LEN; i++) {
-            int  hi = ngx_pa_pii_hex(hex[2 * i]);
-            int  lo = ngx_pa_pii_hex(hex[2 * i + 1]);
-
-            if (hi < 0 || lo < 0) {
-                fail = "the key must be 64 hex characters (32 bytes)";
-                break;
-            }
-
-            k->key[i] = (u_char) (hi << 4 | lo);
-            any |= k->key[i];
-        }
-
-        if (fail) {
-            break;
-        }
-
-        if (any == 0) {
-            fail = "all-zero key";
-            break;
-        }
-
-        memcpy(k->id, id, idlen);
-        k->id[idlen] = '\0';
-        tmp.nkeys++;
 
         p = eol + (eol < end);
     }

@@ -66,6 +66,8 @@ struct ngx_pa_redis_s {
 
 
 static ngx_int_t ngx_pa_redis_connect(ngx_pa_redis_t *redis);
+static void ngx_pa_redis_setup(redisAsyncContext *ac,
+    ngx_pa_main_conf_t *pmcf);
 static void ngx_pa_redis_schedule(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_teardown(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_close(ngx_pa_redis_t *redis,
@@ -262,9 +264,6 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
     ngx_connection_t     *c;
     ngx_pa_main_conf_t   *pmcf;
     ngx_pa_redis_link_t  *link;
-    const char           *argv[3];
-    size_t                argvlen[3];
-    ngx_uint_t            i;
 
     pmcf = redis->conf;
     redis->last_attempt = ngx_current_msec;
@@ -346,7 +345,22 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
     redisAsyncSetConnectCallback(ac, ngx_pa_redis_on_connect);
     redisAsyncSetDisconnectCallback(ac, ngx_pa_redis_on_disconnect);
 
-    /* queued now, sent first once connected: AUTH, SELECT, scripts */
+    ngx_pa_redis_setup(ac, pmcf);
+
+    ngx_add_timer(&redis->connect_timer, pmcf->redis_connect_timeout);
+
+    return NGX_OK;
+}
+
+
+/* queued now, sent first once connected: AUTH, SELECT, the scripts */
+
+static void
+ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
+{
+    size_t       argvlen[3];
+    ngx_uint_t   i;
+    const char  *argv[3];
 
     if (pmcf->redis_password.len) {
         argv[0] = "AUTH";
@@ -376,10 +390,6 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
         redisAsyncCommandArgv(ac, ngx_pa_redis_setup_reply,
                               (void *) "SCRIPT LOAD", 3, argv, argvlen);
     }
-
-    ngx_add_timer(&redis->connect_timer, pmcf->redis_connect_timeout);
-
-    return NGX_OK;
 }
 
 
