@@ -17,7 +17,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
 #include "ngx_pa_media.h"
-#include "ngx_pa_open311.h"
+#include "ngx_pa_open311_keys.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"

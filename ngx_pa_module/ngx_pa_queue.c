@@ -88,6 +88,7 @@ static ngx_uint_t ngx_pa_queue_wants(ngx_str_t *wanted, ngx_uint_t nwanted,
     ngx_str_t *s);
 static ngx_int_t ngx_pa_queue_lists(ngx_http_request_t *r, ngx_str_t *agency,
     ngx_str_t *s, ngx_array_t *keys, ngx_array_t *args);
+static u_char *ngx_pa_queue_next(u_char *p, u_char *last, ngx_str_t *item);
 static ngx_int_t ngx_pa_queue_list(ngx_http_request_t *r, ngx_str_t *agency,
     ngx_str_t *state, ngx_array_t *keys, ngx_array_t *args);
 static void ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -284,7 +285,7 @@ static ngx_int_t
 ngx_pa_queue_wanted(ngx_http_request_t *r, ngx_str_t *wanted,
     ngx_uint_t *nwanted, ngx_pa_err_t *err)
 {
-    u_char     *p, *last, *comma;
+    u_char     *p, *last;
     ngx_str_t   v, s;
 
     *nwanted = 0;
@@ -297,14 +298,7 @@ ngx_pa_queue_wanted(ngx_http_request_t *r, ngx_str_t *wanted,
     last = v.data + v.len;
 
     while (p < last) {
-        comma = ngx_strlchr(p, last, ',');
-        if (comma == NULL) {
-            comma = last;
-        }
-
-        s.data = p;
-        s.len = comma - p;
-        p = comma + 1;
+        p = ngx_pa_queue_next(p, last, &s);
 
         if (s.len == 0) {
             continue;
@@ -348,7 +342,7 @@ static ngx_int_t
 ngx_pa_queue_lists(ngx_http_request_t *r, ngx_str_t *agency, ngx_str_t *s,
     ngx_array_t *keys, ngx_array_t *args)
 {
-    u_char     *p, *last, *comma;
+    u_char     *p, *last;
     ngx_str_t   a;
 
     if (agency->len == 0) {
@@ -359,14 +353,7 @@ ngx_pa_queue_lists(ngx_http_request_t *r, ngx_str_t *agency, ngx_str_t *s,
     last = agency->data + agency->len;
 
     while (p < last) {
-        comma = ngx_strlchr(p, last, ',');
-        if (comma == NULL) {
-            comma = last;
-        }
-
-        a.data = p;
-        a.len = comma - p;
-        p = comma + 1;
+        p = ngx_pa_queue_next(p, last, &a);
 
         if (a.len && ngx_pa_queue_list(r, &a, s, keys, args) != NGX_OK) {
             return NGX_ERROR;
@@ -374,6 +361,25 @@ ngx_pa_queue_lists(ngx_http_request_t *r, ngx_str_t *agency, ngx_str_t *s,
     }
 
     return NGX_OK;
+}
+
+
+/* one item of "a,b,c" at p (empty between two commas); where the next is */
+
+static u_char *
+ngx_pa_queue_next(u_char *p, u_char *last, ngx_str_t *item)
+{
+    u_char  *comma;
+
+    comma = ngx_strlchr(p, last, ',');
+    if (comma == NULL) {
+        comma = last;
+    }
+
+    item->data = p;
+    item->len = comma - p;
+
+    return comma + 1;
 }
 
 
