@@ -28,7 +28,7 @@ ngx_pa_revoke_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     ngx_str_t           *member;
     ngx_pa_err_t         err;
     ngx_array_t         *keys, *args;
-    ngx_pa_body_t        body;
+    ngx_pa_body_t       *body;
     ngx_pa_caller_t      caller;
     ngx_pa_main_conf_t  *pmcf;
 
@@ -44,13 +44,17 @@ ngx_pa_revoke_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
+    /* from the pool: the body's cleanup runs when the request ends */
+
     member = ngx_pcalloc(r->pool, sizeof(ngx_str_t));
-    if (member == NULL) {
+    body = ngx_pcalloc(r->pool, sizeof(ngx_pa_body_t));
+
+    if (member == NULL || body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_pa_body_parse(r, &body, &err) != NGX_OK
-        || ngx_pa_revoke_member(r, body.fields, member, &err) != NGX_OK)
+    if (ngx_pa_body_parse(r, body, &err) != NGX_OK
+        || ngx_pa_revoke_member(r, body->fields, member, &err) != NGX_OK)
     {
         return ngx_pa_fail(r, &err);
     }
