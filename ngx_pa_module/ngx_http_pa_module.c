@@ -17,6 +17,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
 #include "ngx_pa_media.h"
+#include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_keys.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
@@ -148,6 +149,13 @@ static const char  *ngx_http_pa_steps[] = {
 
 
 static ngx_command_t  ngx_http_pa_commands[] = {
+
+    { ngx_string("pa_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_pa_metrics_conf,
+      0,
+      0,
+      NULL },
 
     { ngx_string("pa_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
@@ -782,6 +790,10 @@ ngx_http_pa_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 static ngx_int_t
 ngx_http_pa_postconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_pa_metrics_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /* the edge rate limiter runs in the access phase, before the body */
     return ngx_pa_limit_init(cf);
 }

@@ -37,6 +37,7 @@ typedef enum {
     NGX_PA_SCRIPT_OPEN311,
     NGX_PA_SCRIPT_REVOKE,
     NGX_PA_SCRIPT_OPEN311_UPDATES,
+    NGX_PA_SCRIPT_METRICS,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 
@@ -228,6 +229,7 @@ struct ngx_pa_ctx_s {
     void                      *body;       /* ngx_pa_body.c: a multipart
                                               body walked as it came */
     void                      *data;       /* the route's own state */
+    const char                *error;      /* code answered: /metrics */
 };
 
 

@@ -12,6 +12,7 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_metrics.h"
 #include "ngx_pa_scripts.h"
 
 #include <stdarg.h>
@@ -166,12 +167,14 @@ ngx_pa_call_send(ngx_pa_call_t *call, ngx_pa_call_handler_pt handler,
 {
     call->handler = handler;
     call->data = data;
+    call->sent = ngx_pa_metrics_now();
 
     call->cmd = ngx_pa_redis_command(call->conf->worker.redis, call->argc,
                                      call->argv, call->argvlen,
                                      ngx_pa_call_on_reply, call, call->log);
 
     if (call->cmd == NULL) {
+        ngx_pa_metrics_inc(NGX_PA_M_REDIS_NOT_SENT);
         return NGX_DECLINED;
     }
 
@@ -206,6 +209,7 @@ ngx_pa_call_on_reply(void *data, redisReply *reply)
     ngx_pa_script_t  *script;
 
     call->cmd = NULL;
+    ngx_pa_metrics_redis(call->sent, reply);
 
     if (reply != NULL && reply->type == REDIS_REPLY_ERROR
         && call->script >= 0 && !call->retried

@@ -7,6 +7,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_out.h"
 
 
@@ -28,6 +29,8 @@ ngx_pa_send_error_retry(ngx_http_request_t *r, ngx_uint_t status,
     u_char           *p;
     json_t           *err, *body;
     ngx_table_elt_t  *h;
+
+    ngx_pa_metrics_error(r, code);
 
     if (ngx_pa_open311_request(r)) {
         body = ngx_pa_open311_error(r, status, code, field, message);

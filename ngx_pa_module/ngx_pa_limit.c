@@ -29,6 +29,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_jwt.h"
 #include "ngx_pa_limit.h"
+#include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_out.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_scripts.h"
@@ -693,6 +694,7 @@ ngx_pa_limit_handler(ngx_http_request_t *r)
             return NGX_AGAIN;
 
         case NGX_PA_LIMIT_REFUSED:
+            ngx_pa_metrics_inc(NGX_PA_M_LIMIT_ADDR_REDIS);
             return ngx_pa_limit_refuse(r, lr->retry);
 
         default:
@@ -719,6 +721,7 @@ ngx_pa_limit_handler(ngx_http_request_t *r)
                           "pa limit: refused by \"%V\" (zone), "
                           "allowed again in %uL ms",
                           &by->name, (wait + 999) / 1000);
+            ngx_pa_metrics_inc(NGX_PA_M_LIMIT_ADDR);
 
             return ngx_pa_limit_refuse(r, (time_t) ((wait + 999999)
                                                     / 1000000));
@@ -1470,6 +1473,7 @@ ngx_pa_limit_phone_verdict(ngx_http_request_t *r, redisReply *reply)
         retry = 1;
     }
 
+    ngx_pa_metrics_inc(NGX_PA_M_LIMIT_PHONE);
     return ngx_pa_send_error_retry(r, NGX_HTTP_TOO_MANY_REQUESTS,
                                    "rate_limited", "phone",
                                    "too many reports from this phone "

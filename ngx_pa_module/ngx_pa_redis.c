@@ -22,6 +22,7 @@
  */
 
 #include "ngx_pa_redis.h"
+#include "ngx_pa_metrics.h"
 
 
 #define NGX_PA_REDIS_BACKOFF_MIN    100     /* ms */
@@ -575,6 +576,7 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
 
     redis->state = NGX_PA_REDIS_UP;
     redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
+    ngx_pa_metrics_inc(NGX_PA_M_REDIS_CONNECT);
 }
 
 
@@ -646,6 +648,7 @@ ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 
     link = cmd->link;
     redis = link->redis;
+    ngx_pa_metrics_inc(NGX_PA_M_REDIS_TIMEOUT);
 
     ngx_log_error(NGX_LOG_ERR, ev->log, 0,
                   "pa redis: reply timed out, closing the connection to "
@@ -806,6 +809,7 @@ ngx_pa_redis_cleanup(void *privdata)
     if (redis->link == link) {
 
         /* hiredis dropped it (EOF, error, a refused AUTH): start again */
+        ngx_pa_metrics_inc(NGX_PA_M_REDIS_LOST);
 
         redis->link = NULL;
         redis->state = NGX_PA_REDIS_DOWN;

@@ -21,6 +21,7 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "open311",
     "revoke",
     "open311_updates",
+    "metrics",
 };
 
 

@@ -35,7 +35,7 @@
 #define NGX_PA_SWEEP_ROUNDS     100     /* test endpoint: calls at most */
 #define NGX_PA_SWEEP_NODE_LEN   96
 
-#define NGX_PA_SWEEP_KEYS       5
+#define NGX_PA_SWEEP_KEYS       6
 #define NGX_PA_SWEEP_ARGS       9
 
 /* what the reporter reads (history entries, messages) */
@@ -311,8 +311,9 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
 
 
 /*
- * KEYS: lock, due, events, clock, cursor.  ARGV: now, prefix, day, node,
- * lock ttl, batch, history "at", notice note, reject note (sweep.lua).
+ * KEYS: lock, due, events, clock, cursor, last.  ARGV: now, prefix, day,
+ * node, lock ttl, batch, history "at", notice note, reject note
+ * (sweep.lua).
  */
 
 static ngx_int_t
@@ -326,7 +327,7 @@ ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool, time_t now,
     ngx_msec_t   ttl;
 
     static const char  *names[NGX_PA_SWEEP_KEYS] = {
-        "sweep:lock", "due", "events", "clock", "sweep:cursor"
+        "sweep:lock", "due", "events", "clock", "sweep:cursor", "sweep:last"
     };
 
     for (i = 0; i < NGX_PA_SWEEP_KEYS; i++) {

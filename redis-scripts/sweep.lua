@@ -10,6 +10,9 @@
 -- KEYS[3]  pa:{t}:events        event stream for notifiers
 -- KEYS[4]  pa:{t}:clock         commenting locks: phone_hash -> until
 -- KEYS[5]  pa:{t}:sweep:cursor  HSCAN cursor of KEYS[4] between calls
+-- KEYS[6]  pa:{t}:sweep:last    when the sweeper last ran (ARGV[1]), set
+--                               by the timer's sweeps only (node id
+--                               given): GET /metrics' sweeper lag
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
@@ -49,6 +52,7 @@ if node ~= '' then
         return redis.status_reply('locked')
     end
     redis.call('SET', LOCK, node, 'PX', ttl)
+    redis.call('SET', KEYS[6], now)
 end
 
 local overdue, rejected, notices, unlocked = 0, 0, 0, 0

@@ -1,0 +1,88 @@
+/*
+ * GET /metrics: counters in one shared memory zone ("pa_metrics", made
+ * by the module: every worker counts with atomic adds, any worker
+ * answers), gauges read from Redis at scrape time (metrics.lua), the
+ * Prometheus text exposition format 0.0.4.
+ *
+ * Counting from elsewhere is one line and never fails or blocks:
+ *
+ *     ngx_pa_metrics_inc(NGX_PA_M_DELIVERY_OK);
+ *
+ * Before the zone exists (configuration time, no "http" block) the hooks
+ * count nothing.  The names each counter has in the exposition:
+ *
+ *   NGX_PA_M_LIMIT_ADDR        pa_rate_limited_total{rule="addr"}
+ *   NGX_PA_M_LIMIT_ADDR_REDIS  pa_rate_limited_total{rule="addr_redis"}
+ *   NGX_PA_M_LIMIT_PHONE       pa_rate_limited_total{rule="phone"}
+ *   NGX_PA_M_REDIS_CONNECT     pa_redis_connects_total (each connection
+ *                              made, the first of each worker included)
+ *   NGX_PA_M_REDIS_LOST        pa_redis_connections_lost_total (closed by
+ *                              Redis or the network, not by the module)
+ *   NGX_PA_M_REDIS_TIMEOUT     pa_redis_timeouts_total (a reply that did
+ *                              not come in pa_redis timeout=)
+ *   NGX_PA_M_REDIS_NOT_SENT    pa_redis_call_errors_total{kind="not_sent"}
+ *   NGX_PA_M_REDIS_NO_REPLY    pa_redis_call_errors_total{kind="no_reply"}
+ *   NGX_PA_M_REDIS_ERROR_REPLY pa_redis_call_errors_total{kind="error_reply"}
+ *   NGX_PA_M_FAILOVER          pa_redis_failovers_total: the worker
+ *                              followed a new primary (Sentinel, 15.1)
+ *   NGX_PA_M_DELIVERY_OK       pa_webhook_deliveries_total{result="ok"}
+ *   NGX_PA_M_DELIVERY_FAILED   pa_webhook_deliveries_total{result="failed"}
+ *                              (one failed attempt; it may be retried)
+ *   NGX_PA_M_DEAD_LETTER       pa_webhook_dead_letters_total: an event
+ *                              given up on after its last retry (14)
+ *
+ * Counted by this file itself: pa_http_requests_total{route,status}
+ * (log phase), pa_submissions_accepted_total and
+ * pa_submissions_refused_total{reason} (the error code of the answer),
+ * pa_redis_call_duration_seconds (a histogram: ngx_pa_call.c, send to
+ * reply, each round trip).
+ */
+
+#ifndef NGX_PA_METRICS_H
+#define NGX_PA_METRICS_H
+
+#include "ngx_pa.h"
+
+
+struct redisReply;
+
+typedef enum {
+    NGX_PA_M_LIMIT_ADDR = 0,
+    NGX_PA_M_LIMIT_ADDR_REDIS,
+    NGX_PA_M_LIMIT_PHONE,
+    NGX_PA_M_REDIS_CONNECT,
+    NGX_PA_M_REDIS_LOST,
+    NGX_PA_M_REDIS_TIMEOUT,
+    NGX_PA_M_REDIS_NOT_SENT,
+    NGX_PA_M_REDIS_NO_REPLY,
+    NGX_PA_M_REDIS_ERROR_REPLY,
+    NGX_PA_M_FAILOVER,
+    NGX_PA_M_DELIVERY_OK,
+    NGX_PA_M_DELIVERY_FAILED,
+    NGX_PA_M_DEAD_LETTER,
+    NGX_PA_M_LAST
+} ngx_pa_metric_e;
+
+
+void ngx_pa_metrics_inc(ngx_pa_metric_e m);
+
+/* a monotonic clock in microseconds: when a Redis call was sent */
+uint64_t ngx_pa_metrics_now(void);
+
+/*
+ * A Redis round trip ended (ngx_pa_call.c): its latency into the
+ * histogram, or its failure (reply NULL, an error reply) counted.
+ */
+void ngx_pa_metrics_redis(uint64_t sent, struct redisReply *reply);
+
+/*
+ * The error code of the answer (ngx_pa_send_error_retry()): a refused
+ * submission is counted by it at the log phase.
+ */
+void ngx_pa_metrics_error(ngx_http_request_t *r, const char *code);
+
+/* "pa_metrics" (a location's content) and the zone and the log phase */
+char *ngx_pa_metrics_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pa_metrics_init(ngx_conf_t *cf);
+
+#endif /* NGX_PA_METRICS_H */
