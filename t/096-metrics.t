@@ -20,6 +20,7 @@ use lib '.';
 use t::PaTest;
 
 use IO::Socket::INET;
+use JSON::PP ();
 use POSIX ();
 
 master_on();
@@ -345,6 +346,28 @@ main::redis('SET', 'pa:{t_metrics}:sweep:last', time - 100);
 GET /metrics
 --- error_code: 200
 --- response_body_like: ^(?=[\s\S]*\npa_reports\{state="submitted"\} 1\n)(?=[\s\S]*\npa_reports\{state="dispatched"\} 0\n)(?=[\s\S]*\npa_in_progress\{agency="so-xd"\} 3\n)(?=[\s\S]*\npa_in_progress\{agency="so-gtvt"\} 0\n)(?=[\s\S]*\npa_overdue_today\{owner="so-xd"\} 2\n)(?=[\s\S]*\npa_overdue_today\{owner="ioc"\} 1\n)(?![\s\S]*owner="so-xd\|)(?=[\s\S]*\npa_deadlines_unswept 1\n)(?=[\s\S]*\npa_sweep_lag_seconds 1[01]\d\n)
+
+
+
+=== TEST 10b: every metric conf-examples/grafana-ngx-pa.json asks for is one the scrape has (same nginx)
+--- init
+my $m = main::scrape();
+my %family;
+for (keys %$m) {
+    (my $f = $_) =~ s/\{.*//;
+    $family{$f} = 1;
+}
+my $dash = JSON::PP::decode_json(
+    main::slurp("$ENV{TEST_NGINX_ROOT}/conf-examples/grafana-ngx-pa.json"));
+my @exprs = map { $_->{expr} } map { @{ $_->{targets} // [] } }
+            @{ $dash->{panels} };
+Test::More::cmp_ok(scalar(@exprs), '>=', 15, "the dashboard's queries");
+my %asked = map { $_ => 1 } map { /\b(pa_[a-z_]+)/g } @exprs;
+Test::More::is_deeply([grep { !$family{$_} } sort keys %asked], [],
+                      "no query names a metric the module does not have");
+--- request
+GET /metrics
+--- error_code: 200
 
 
 
