@@ -237,6 +237,20 @@ GET /metrics
 
 
 
+=== TEST 3b: each route family has its label, never an id
+--- pipelined_requests eval
+["GET /api/v1/reports/A-1/history", "POST /api/v1/reports/A-1/actions\n{}",
+ "GET /api/v1/reports/A-1/reporter", "GET /api/v1/reports/A-1/media/ab",
+ "GET /api/v1/queue?state=submitted", "GET /api/v1/stats",
+ "GET /api/v1/health", "GET /api/v1/public/reports", "GET /api/v1/nowhere",
+ "GET /portal/index.html", "GET /metrics"]
+--- error_code eval
+[401, 401, 401, 401, 401, 401, 200, 200, 404, 404, 200]
+--- response_body_like eval
+[("") x 10, qr/^(?=[\s\S]*\npa_http_requests_total\{route="history",status="401"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="action",status="401"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="reporter",status="401"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="media",status="401"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="queue",status="401"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="stats",status="401"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="health",status="200"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="public",status="200"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="api",status="404"\} 1\n)(?=[\s\S]*\npa_http_requests_total\{route="other",status="404"\} 1\n)(?![\s\S]*A-1)/]
+
+
+
 === TEST 4: a 429 of the address rule counts rate_limited{rule="addr"} and a refusal rate_limited
 --- http_config eval
 "$::Http    pa_limit_zone 1m;\n    pa_limit addr rate=1r/m burst=1;\n"
