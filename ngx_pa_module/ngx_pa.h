@@ -229,7 +229,7 @@ struct ngx_pa_ctx_s {
     void                      *body;       /* ngx_pa_body.c: a multipart
                                               body walked as it came */
     void                      *data;       /* the route's own state */
-    const char                *error;      /* code answered: /metrics */
+    const char                *outcome;    /* /metrics: error code, replay */
 };
 
 

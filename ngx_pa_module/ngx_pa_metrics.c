@@ -25,6 +25,9 @@
 
 ngx_pa_metrics_shm_t  *ngx_pa_metrics_shm;
 
+/* ctx->outcome of a replayed submission: compared by address */
+static const char  ngx_pa_metrics_replayed[] = "replay";
+
 
 const char  *ngx_pa_metrics_routes[NGX_PA_MR_LAST] = {
     "submit", "report", "action", "history", "reporter", "media", "queue",
@@ -140,7 +143,20 @@ ngx_pa_metrics_error(ngx_http_request_t *r, const char *code)
     ctx = ngx_pa_ctx(r);
 
     if (ctx != NULL) {
-        ctx->error = code;
+        ctx->outcome = code;
+    }
+}
+
+
+void
+ngx_pa_metrics_replay(ngx_http_request_t *r)
+{
+    ngx_pa_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+
+    if (ctx != NULL) {
+        ctx->outcome = ngx_pa_metrics_replayed;
     }
 }
 
@@ -254,8 +270,16 @@ ngx_pa_metrics_log(ngx_http_request_t *r)
         return NGX_OK;
     }
 
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+
     if (status == NGX_HTTP_CREATED) {
-        (void) ngx_atomic_fetch_add(&m->accepted, 1);
+        if (ctx != NULL && ctx->outcome == ngx_pa_metrics_replayed) {
+            (void) ngx_atomic_fetch_add(&m->replayed, 1);
+
+        } else {
+            (void) ngx_atomic_fetch_add(&m->accepted, 1);
+        }
+
         return NGX_OK;
     }
 
@@ -265,9 +289,8 @@ ngx_pa_metrics_log(ngx_http_request_t *r)
 
     /* the code the answer said, or the one its status stands for */
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
-    code = (ctx != NULL && ctx->error != NULL) ? ctx->error
-                                                : ngx_pa_status_code(status);
+    code = (ctx != NULL && ctx->outcome != NULL) ? ctx->outcome
+                                                  : ngx_pa_status_code(status);
     reason = ngx_pa_metrics_reason(code);
 
     (void) ngx_atomic_fetch_add(&m->refused[reason], 1);

@@ -32,7 +32,8 @@
  *                              given up on after its last retry (14)
  *
  * Counted by this file itself: pa_http_requests_total{route,status}
- * (log phase), pa_submissions_accepted_total and
+ * (log phase), pa_submissions_accepted_total,
+ * pa_submissions_replayed_total (ngx_pa_metrics_replay()) and
  * pa_submissions_refused_total{reason} (the error code of the answer),
  * pa_redis_call_duration_seconds (a histogram: ngx_pa_call.c, send to
  * reply, each round trip).
@@ -80,6 +81,12 @@ void ngx_pa_metrics_redis(uint64_t sent, struct redisReply *reply);
  * submission is counted by it at the log phase.
  */
 void ngx_pa_metrics_error(ngx_http_request_t *r, const char *code);
+
+/*
+ * A submission answered with the 201 of an earlier one (an idempotent
+ * retry): pa_submissions_replayed_total, not accepted.
+ */
+void ngx_pa_metrics_replay(ngx_http_request_t *r);
 
 /* "pa_metrics" (a location's content) and the zone and the log phase */
 char *ngx_pa_metrics_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -307,6 +307,12 @@ ngx_pa_metrics_requests(ngx_pa_metrics_out_t *o)
     ngx_pa_metrics_printf(o, "pa_submissions_accepted_total %uA\n",
                           m->accepted);
 
+    ngx_pa_metrics_head(o, "pa_submissions_replayed_total", "counter",
+                        "Retried submissions answered the 201 of the "
+                        "first.");
+    ngx_pa_metrics_printf(o, "pa_submissions_replayed_total %uA\n",
+                          m->replayed);
+
     ngx_pa_metrics_head(o, "pa_submissions_refused_total", "counter",
                         "Submissions refused, by the error code answered.");
 

@@ -42,6 +42,7 @@ typedef struct {
     ngx_atomic_t               counter[NGX_PA_M_LAST];
     ngx_atomic_t               requests[NGX_PA_MR_LAST][NGX_PA_STATUSES];
     ngx_atomic_t               accepted;
+    ngx_atomic_t               replayed;
     ngx_atomic_t               refused[NGX_PA_REASONS];
 
     /* Redis round trips: per bucket (not cumulative), and their sum */

@@ -28,6 +28,7 @@
 #include "ngx_pa_evidence.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
+#include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_out.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_record.h"
@@ -1137,6 +1138,7 @@ ngx_pa_submit_duplicate(ngx_http_request_t *r, redisReply *reply)
     body = json_pack("{s:{s:s, s:s, s:s#}}", "error", "code", "duplicate",
                      "message", message, "report_id", id.data, (int) id.len);
 
+    ngx_pa_metrics_error(r, "duplicate");
     return ngx_pa_send_json(r, NGX_HTTP_CONFLICT, body);
 }
 
@@ -1157,6 +1159,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         && ngx_strncmp(reply->element[0]->str, "replay", 6) == 0)
     {
         /* a retry of a stored submission: the original 201 again */
+        ngx_pa_metrics_replay(r);
 
         ngx_pa_finalize(r, ngx_pa_submit_replay(r, ctx, reply->element[1]));
         return;

@@ -205,8 +205,16 @@ GET /metrics
 === TEST 3: the counters move between two scrapes as the requests say
 --- init
 my $m0 = main::scrape();
-my ($st) = main::http(main::report());
+my @report = main::report();
+my ($st, $h, $first) = main::http(@report);
 Test::More::is($st, 201, "a valid report");
+my ($st2, $h2, $again) = main::http(@report, 'Idempotency-Key: other-1');
+Test::More::is($st2, 409, "the same report under another key: duplicate");
+my ($id1) = $first =~ /"id":"([^"]+)"/;
+($st2, $h2, $again) = main::http(@report);
+Test::More::is($st2, 201, "the same body again: 201 ...");
+my ($id2) = $again =~ /"id":"([^"]+)"/;
+Test::More::is($id2, $id1, "... with the first report's id (a replay)");
 ($st) = main::http('POST', '/api/v1/reports', 'not json',
                    'Content-Type: application/json');
 Test::More::is($st, 400, "not JSON");
@@ -215,6 +223,12 @@ Test::More::is($st, 401, "nobody's read");
 my $m1 = main::scrape();
 my $d = sub { ($m1->{$_[0]} // 0) - ($m0->{$_[0]} // 0) };
 Test::More::is($d->('pa_submissions_accepted_total'), 1, "accepted +1");
+Test::More::is($d->('pa_submissions_replayed_total'), 1,
+               "replayed +1, not accepted");
+Test::More::is($d->('pa_http_requests_total{route="submit",status="201"}'),
+               2, "two 201s");
+Test::More::is($d->('pa_submissions_refused_total{reason="duplicate"}'),
+               1, "refused duplicate +1");
 Test::More::is($d->('pa_submissions_refused_total{reason="invalid_json"}'),
                1, "refused invalid_json +1");
 Test::More::is($d->('pa_submissions_refused_total{reason="invalid_field"}'),
