@@ -265,6 +265,34 @@ GET /metrics
 
 
 
+=== TEST 3c: Redis closing the workers' connections counts them lost, and the reconnections
+--- init
+my $m0;
+for (1 .. 100) {
+    $m0 = main::scrape();
+    last if ($m0->{pa_redis_connects_total} // 0) >= 2;
+    select undef, undef, undef, 0.1;
+}
+Test::More::is($m0->{pa_redis_connects_total}, 2, "each worker connected");
+main::redis('CLIENT', 'KILL', 'TYPE', 'normal');
+my ($lost, $made) = (0, 0);
+for (1 .. 100) {
+    my $m = main::scrape();
+    $lost = $m->{pa_redis_connections_lost_total} // 0;
+    $made = ($m->{pa_redis_connects_total} // 0)
+            - $m0->{pa_redis_connects_total};
+    last if $lost >= 2 && $made >= 2;
+    select undef, undef, undef, 0.1;
+}
+Test::More::is($lost, 2, "both workers' connections lost");
+Test::More::is($made, 2, "both made again");
+--- request
+GET /metrics
+--- error_code: 200
+--- response_body_like: \npa_redis_up 1\n
+
+
+
 === TEST 4: a 429 of the address rule counts rate_limited{rule="addr"} and a refusal rate_limited
 --- http_config eval
 "$::Http    pa_limit_zone 1m;\n    pa_limit addr rate=1r/m burst=1;\n"
