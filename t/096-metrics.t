@@ -293,6 +293,33 @@ GET /metrics
 
 
 
+=== TEST 3d: a reply that does not come in time counts a timeout and a call without reply
+--- http_config eval
+(my $c = $::Http) =~ s/(pa_redis \S+);/$1 timeout=200ms;/;
+$c
+--- init
+my $m0 = main::scrape();
+main::redis('CLIENT', 'PAUSE', '2000', 'ALL');
+my ($st) = main::http('GET', '/api/v1/health');
+Test::More::is($st, 503, "health while Redis is paused");
+main::redis('CLIENT', 'UNPAUSE');
+my $m1 = main::scrape();
+my $d = sub { ($m1->{$_[0]} // 0) - ($m0->{$_[0]} // 0) };
+# the workers' background reads (revoked tokens, each second) may time
+# out in the pause too: at least the health's call
+Test::More::cmp_ok($d->('pa_redis_timeouts_total'), '>=', 1, "timeouts");
+Test::More::cmp_ok($d->('pa_redis_call_errors_total{kind="no_reply"}'),
+                   '>=', 1, "calls without a reply");
+Test::More::is($d->('pa_http_requests_total{route="health",status="503"}'),
+               1, "the health answered 503");
+--- request
+GET /metrics
+--- error_code: 200
+--- error_log
+reply timed out
+
+
+
 === TEST 4: a 429 of the address rule counts rate_limited{rule="addr"} and a refusal rate_limited
 --- http_config eval
 "$::Http    pa_limit_zone 1m;\n    pa_limit addr rate=1r/m burst=1;\n"
