@@ -88,7 +88,10 @@ void ngx_pa_metrics_error(ngx_http_request_t *r, const char *code);
  */
 void ngx_pa_metrics_replay(ngx_http_request_t *r);
 
-/* "pa_metrics" (a location's content) and the zone and the log phase */
+/*
+ * "pa_metrics", a location's content (ngx_pa_metrics_out.c); the zone
+ * and the log phase handler, at postconfiguration (ngx_pa_metrics_log.c)
+ */
 char *ngx_pa_metrics_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_pa_metrics_init(ngx_conf_t *cf);
 

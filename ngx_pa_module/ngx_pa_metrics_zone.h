@@ -1,7 +1,8 @@
 /*
- * The layout of the "pa_metrics" zone, shared by the counting side
- * (ngx_pa_metrics.c) and the scrape (ngx_pa_metrics_out.c) only; the
- * rest of the module counts through ngx_pa_metrics.h.
+ * The layout of the "pa_metrics" zone, shared by the metrics files only
+ * (ngx_pa_metrics.c counts, ngx_pa_metrics_log.c counts requests,
+ * ngx_pa_metrics_out.c answers); the rest of the module counts through
+ * ngx_pa_metrics.h.
  */
 
 #ifndef NGX_PA_METRICS_ZONE_H
@@ -52,8 +53,13 @@ typedef struct {
 
 
 extern ngx_pa_metrics_shm_t  *ngx_pa_metrics_shm;
+extern const char             ngx_pa_metrics_replayed[];
 extern const char            *ngx_pa_metrics_routes[NGX_PA_MR_LAST];
 extern const char            *ngx_pa_metrics_reasons[NGX_PA_REASONS];
 extern const uint64_t         ngx_pa_metrics_le[NGX_PA_BUCKETS - 1];
+
+
+/* the zone's init: reuses the old zone's counters on a reload */
+ngx_int_t ngx_pa_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data);
 
 #endif /* NGX_PA_METRICS_ZONE_H */
