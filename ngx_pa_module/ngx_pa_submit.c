@@ -30,6 +30,7 @@
 #include "ngx_pa_limit.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_out.h"
+#include "ngx_pa_print.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
@@ -1579,13 +1580,12 @@ ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 static ngx_int_t
 ngx_pa_submit_prints(ngx_http_request_t *r, ngx_pa_submit_t *sb)
 {
-    u_char           *p, *q, *text, c;
+    u_char           *p, *text;
     size_t            len;
     json_t           *v;
     ngx_str_t        *fp;
-    ngx_uint_t        i, space;
+    ngx_uint_t        i;
     ngx_pa_media_t  **m;
-    u_char            md[SHA256_DIGEST_LENGTH];
 
     sb->prints = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
     if (sb->prints == NULL) {
@@ -1597,44 +1597,19 @@ ngx_pa_submit_prints(ngx_http_request_t *r, ngx_pa_submit_t *sb)
     len = json_string_length(v);
 
     text = ngx_pnalloc(r->pool, len);
-    if (text == NULL) {
-        return NGX_ERROR;
-    }
-
-    q = text;
-    space = 1;
-
-    for (i = 0; i < len; i++) {
-        c = p[i];
-
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            space = 1;
-            continue;
-        }
-
-        if (space && q != text) {
-            *q++ = ' ';
-        }
-
-        space = 0;
-        *q++ = (c >= 'A' && c <= 'Z') ? (u_char) (c | 0x20) : c;
-    }
-
-    SHA256(text, q - text, md);
-
     fp = ngx_array_push(sb->prints);
-    if (fp == NULL) {
+
+    if (text == NULL || fp == NULL) {
         return NGX_ERROR;
     }
 
-    fp->data = ngx_pnalloc(r->pool, 2 + SHA256_DIGEST_LENGTH * 2);
+    fp->data = ngx_pnalloc(r->pool, NGX_PA_PRINT_LEN);
     if (fp->data == NULL) {
         return NGX_ERROR;
     }
 
-    fp->data[0] = 'c';
-    fp->data[1] = ':';
-    fp->len = ngx_hex_dump(fp->data + 2, md, sizeof(md)) - fp->data;
+    ngx_pa_print_text(p, len, text, fp->data);
+    fp->len = NGX_PA_PRINT_LEN;
 
     m = sb->body.media.elts;
 
