@@ -21,6 +21,7 @@
 #include "ngx_pa_open311_keys.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_retention.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
 #include "ngx_pa_sweep.h"
@@ -388,6 +389,20 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, sweep_interval),
       NULL },
 
+    { ngx_string("pa_retention"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_retention_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_archive_dir"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, archive_dir),
+      NULL },
+
     { ngx_string("pa_limit_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pa_limit_zone_conf,
@@ -537,6 +552,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
     pmcf->extend_max = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
+    pmcf->retention_years = NGX_CONF_UNSET_UINT;
     pmcf->auth_max_ttl = NGX_CONF_UNSET;
     pmcf->photo_max_age = NGX_CONF_UNSET;
     pmcf->duplicate_radius = NGX_CONF_UNSET_UINT;
@@ -696,6 +712,10 @@ ngx_http_pa_init_required(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
     }
 
     if (ngx_pa_scripts_load(cf, pmcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_pa_retention_init_conf(cf, pmcf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -38,6 +38,8 @@ typedef enum {
     NGX_PA_SCRIPT_REVOKE,
     NGX_PA_SCRIPT_OPEN311_UPDATES,
     NGX_PA_SCRIPT_METRICS,
+    NGX_PA_SCRIPT_RETENTION_READ,
+    NGX_PA_SCRIPT_RETENTION_PURGE,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 
@@ -174,6 +176,11 @@ typedef struct {
 
     /* the SLA sweeper (ngx_pa_sweep.c) */
     ngx_msec_t                 sweep_interval;
+
+    /* pa_retention, pa_archive_dir (ngx_pa_retention.c) */
+    ngx_uint_t                 retention_years;  /* UNSET: off */
+    ngx_uint_t                 retention_days;
+    ngx_str_t                  archive_dir;
 
     /* pa_thread_pool: media and file work off the event loop */
 #if (NGX_THREADS)

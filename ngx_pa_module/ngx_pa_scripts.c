@@ -22,6 +22,8 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "revoke",
     "open311_updates",
     "metrics",
+    "retention_read",
+    "retention_purge",
 };
 
 

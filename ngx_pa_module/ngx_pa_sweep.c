@@ -22,6 +22,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_retention.h"
 #include "ngx_pa_routes.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_validate.h"
@@ -63,6 +64,10 @@ typedef struct {
     ngx_int_t                  count[4];
     ngx_uint_t                 rounds;
 } ngx_pa_sweep_req_t;
+
+
+static void ngx_pa_sweep_archived(ngx_http_request_t *r, void *data,
+    ngx_int_t archived);
 
 
 static void ngx_pa_sweep_tick(ngx_event_t *ev);
@@ -154,6 +159,7 @@ ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
     /* hiredis keeps its own copy of the command: the pool may go */
 
     ngx_pa_call_cancel(&sw->call);
+    ngx_pa_retention_exit_worker(pmcf);
 
     if (sw->pool != NULL) {
         ngx_destroy_pool(sw->pool);
@@ -291,6 +297,9 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
                       "pa sweep: unexpected answer of sweep.lua");
         return;
     }
+
+    /* this node holds the lock: closed reports past keeping leave too */
+    ngx_pa_retention_tick(sw->conf, sw->log);
 
     if (count[0] || count[1] || count[2] || count[3]) {
         ngx_log_error(NGX_LOG_INFO, sw->log, 0,
@@ -502,7 +511,6 @@ ngx_pa_sweep_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply  *reply = data;
 
-    json_t              *o;
     ngx_int_t            rc, count[4];
     ngx_uint_t           i, more;
     ngx_pa_sweep_req_t  *sr;
@@ -536,11 +544,49 @@ ngx_pa_sweep_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
+    /* then retention, at the same now */
+
+    if (ngx_pa_retention_on(ngx_http_get_module_main_conf(r,
+                                                         ngx_http_pa_module)))
+    {
+        rc = ngx_pa_retention_request(r, ctx->now, ngx_pa_sweep_archived, sr);
+        if (rc != NGX_DONE) {
+            ngx_pa_finalize(r, rc);
+        }
+
+        return;
+    }
+
+    ngx_pa_sweep_archived(r, sr, -2);
+}
+
+
+/* the answer; "archived" only with pa_retention (archived -2: off) */
+
+static void
+ngx_pa_sweep_archived(ngx_http_request_t *r, void *data, ngx_int_t archived)
+{
+    ngx_pa_sweep_req_t  *sr = data;
+
+    json_t  *o;
+
+    if (archived == -1) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r,
+                            NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                            NULL, "the archive could not be written or "
+                            "Redis failed, nothing lost: try again"));
+        return;
+    }
+
     o = json_pack("{s:I, s:I, s:I, s:I}",
                   "overdue", (json_int_t) sr->count[0],
                   "rejected", (json_int_t) sr->count[1],
                   "notices", (json_int_t) sr->count[2],
                   "unlocked", (json_int_t) sr->count[3]);
+
+    if (o != NULL && archived >= 0) {
+        json_object_set_new(o, "archived", json_integer(archived));
+    }
 
     ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, o));
 }

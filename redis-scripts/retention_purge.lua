@@ -1,0 +1,90 @@
+-- retention_purge.lua: remove archived reports from Redis, with every
+-- index and companion key that names them.
+--
+-- Called by the sweeper only after the reports read by retention_read.lua
+-- were written to the archive file and fsync'ed.  A report changed since
+-- that read (a comment, a rating, a reopen) stays: its stamp no longer
+-- matches; the next scan archives it again when it is past keeping.
+--
+-- KEYS[1]  pa:{t}:all          every report
+-- KEYS[2]  pa:{t}:pub          published reports
+-- KEYS[3]  pa:{t}:geo          the same by position
+-- KEYS[4]  pa:{t}:near         positions of duplicate hints
+-- KEYS[5]  pa:{t}:near:at      their times
+-- KEYS[6]  pa:{t}:due          open deadlines "<id>|<key>"
+-- KEYS[7..11] pa:{t}:st:<state> of the closed states: resolved, rejected,
+--          cancelled, monitoring, escalated
+-- then, for each report, its group of keys in this order:
+--          pa:{t}:r:<id>, pa:{t}:h:<id>, pa:{t}:tok:<token_hash>,
+--          pa:{t}:dup:<phone_hash>, then the group's other keys: the
+--          work lists pa:{t}:aq:<agency>:<state> of the agencies it names
+--          and, for an Open311 report, pa:{t}:o311:c:<client>
+--
+-- ARGV[1]  number of reports; then for each report:
+--          id, stamp (its updated_at as archived, "" when it had none),
+--          number of other keys in its group,
+--          n, then n members "<id>|<key>" of due (its dl: fields),
+--          n, then n duplicate prints of dup:<phone_hash> ("c:<sha256>",
+--          "m:<sha256>"), removed only while they still name this report
+--          (a later report of the phone may have taken the print over)
+--
+-- Returns {purged, kept}.
+
+local CLOSED = {resolved = true, rejected = true, cancelled = true,
+                monitoring = true, escalated = true}
+
+local n = tonumber(ARGV[1])
+local a, k = 2, 12
+local purged, kept = 0, 0
+
+for _ = 1, n do
+    local id, stamp, others = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+    local R, H, TOK, DUP = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
+    local first_other = k + 4
+    k = first_other + others
+    a = a + 3
+
+    local nd = tonumber(ARGV[a])
+    local due = {unpack(ARGV, a + 1, a + nd)}
+    a = a + nd + 1
+
+    local np = tonumber(ARGV[a])
+    local prints = {unpack(ARGV, a + 1, a + np)}
+    a = a + np + 1
+
+    local rep = redis.call('HMGET', R, 'status', 'updated_at')
+
+    if CLOSED[rep[1] or ''] and (rep[2] or '') == stamp then
+        redis.call('DEL', R, H)
+
+        if redis.call('GET', TOK) == id then
+            redis.call('DEL', TOK)
+        end
+
+        for _, p in ipairs(prints) do
+            if redis.call('HGET', DUP, p) == id then
+                redis.call('HDEL', DUP, p)
+            end
+        end
+
+        for j = 1, 11 do
+            if j ~= 6 then
+                redis.call('ZREM', KEYS[j], id)
+            end
+        end
+
+        if #due > 0 then
+            redis.call('ZREM', KEYS[6], unpack(due))
+        end
+
+        for j = first_other, k - 1 do
+            redis.call('ZREM', KEYS[j], id)
+        end
+
+        purged = purged + 1
+    else
+        kept = kept + 1
+    end
+end
+
+return {purged, kept}
