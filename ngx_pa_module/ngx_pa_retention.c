@@ -168,12 +168,10 @@ ngx_pa_retention_init_conf(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
         return NGX_CONF_OK;
     }
 
-    /* nothing leaves Redis without a place to archive it to */
+    /* as pa_media_dir's "media": under nginx's prefix unless named */
 
     if (pmcf->archive_dir.len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pa_retention\" needs \"pa_archive_dir\"");
-        return NGX_CONF_ERROR;
+        ngx_str_set(&pmcf->archive_dir, "archive");
     }
 
     if (ngx_conf_full_name(cf->cycle, &pmcf->archive_dir, 0) != NGX_OK) {

@@ -14,7 +14,7 @@
 /* pa_retention off | <N>y | <N>d */
 char *ngx_pa_retention_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
-/* pa_archive_dir required with pa_retention, made a full path */
+/* pa_archive_dir (default "archive" under the prefix), a full path */
 char *ngx_pa_retention_init_conf(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf);
 
 /* 1 when pa_retention is on */

@@ -169,8 +169,8 @@ POST /api/v1/reports
 --- error_code eval
 [200, 200, 200]
 --- response_body_like eval
-['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"dispatched".*\{"step":"accept","due":"2026-02-23T10:00:00\+07:00","agency":"so-nnmt","overdue":true\},\{"step":"resolve","due":"2026-02-27T10:00:00\+07:00","agency":"so-nnmt","overdue":false\}\],"overdue":true']
 
 
@@ -247,8 +247,8 @@ GET /api/v1/queue?overdue=1
 --- error_code eval
 [200, 200, 200, 409]
 --- response_body_like eval
-['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":0,"rejected":1,"notices":0,"unlocked":0\}$',
+['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":0,"rejected":1,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"rejected".*"reject_reason":"supplement_timeout".*' . main::dls(0, ['verify', '2026-03-04T08:00', 'met'], ['supplement', '2026-03-04T09:00', 'late']) . ',"messages":\[\{"at":"2026-03-02T09:00:00\+07:00","action":"request_info","status":"needs_info","note":"Đề nghị gửi ảnh chụp rõ cột điện và vị trí."\},\{"at":"2026-03-04T09:00:01\+07:00","action":"reject","status":"rejected","note":"Phản ánh không đủ điều kiện tiếp nhận: thông tin bổ sung không được gửi trong thời hạn 02 ngày làm việc.","reject_reason":"supplement_timeout"\}\]\}$',
  '"code":"invalid_transition"']
 
@@ -363,7 +363,7 @@ GET /api/v1/reports/LC-3/history
 --- response_body_like eval
 ['"id":"LC-6"', '"status":"verified"', '"status":"received"', '"status":"dispatched"',
  '"hidden":true',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"dispatched".*"hidden":true.*' . main::dls(1,
   ['receive', '2026-03-11T08:10', 'met'], ['dispatch', '2026-03-11T08:20', 'met'],
   ['accept@phuong-tan-phong', '2026-03-11T08:30', 'over'], ['verify', '2026-03-12T08:00', 'met'],

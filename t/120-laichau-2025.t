@@ -69,9 +69,9 @@ POST /api/v1/reports
 --- error_code eval
 [200, 200, 200]
 --- response_body eval
-['{"overdue":1,"rejected":0,"notices":0,"unlocked":0}
-', '{"overdue":0,"rejected":0,"notices":1,"unlocked":0}
-', '{"overdue":0,"rejected":0,"notices":0,"unlocked":0}
+['{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0}
+', '{"overdue":0,"rejected":0,"notices":1,"unlocked":0,"archived":0}
+', '{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0}
 ']
 
 
@@ -308,7 +308,7 @@ GET /api/v1/reports/LA-1/history
 --- error_code eval
 [200, 200, 200, 200]
 --- response_body_like eval
-['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"needs_info".*"overdue":false,"messages":\[.*\{"at":"2026-03-13T08:30:00\+07:00","action":"request_info","status":"needs_info","note":"Đề nghị cho biết số nhà hoặc ngõ gần nhất."\}\]\}$',
  '"status":"received".*"dispatch","due":"2026-03-18T09:00:00\+07:00","overdue":false\}',
  '"status":"dispatched".*"lead":"phuong-doan-ket".*' . main::dls(0,
@@ -353,8 +353,8 @@ GET /api/v1/reports/LA-1/history
 ['"id":"LA-7"',
  '"status":"dispatched".*"lead":"phuong-doan-ket"',
  '"status":"dispatched".*"hidden":true',
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"dispatched".*"hidden":true.*' . main::dls(1,
   ['accept@phuong-doan-ket', '2026-03-18T10:40', 'over'], ['resolve@phuong-doan-ket', '2026-03-24T10:40', 'open'],
   ['notify', '2026-03-25T10:40', 'open']),

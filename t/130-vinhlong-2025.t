@@ -164,8 +164,8 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch∆
 [201, 200, 200, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 ['"id":"VL-2"', '"status":"verified"', '"status":"received"', '"status":"dispatched"',
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"dispatched".*\{"step":"accept","due":"2026-03-10T09:30:00\+07:00","agency":"so-xd","overdue":true\}.*\],"overdue":true',
  '"status":"in_progress".*\{"step":"accept","due":"2026-03-10T09:30:00\+07:00","agency":"so-xd","met":false,"overdue":true\}',
  '"status":"under_review".*' . main::dls(0, ['receive', '2026-03-10T09:10', 'met'],
@@ -190,8 +190,8 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch∆
 --- response_body_like eval
 ['"deadlines":\[\{"step":"verify","due":"2026-03-13T08:00:00\+07:00"\}\]',
  '"status":"needs_info".*' . main::dls(0, ['verify', '2026-03-13T08:00', 'met'], ['supplement', '2026-03-13T08:30', 'open']),
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":0,"rejected":1,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":0,"rejected":1,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"rejected".*"reject_reason":"supplement_timeout".*"action":"reject","status":"rejected","note":"[^"]+","reject_reason":"supplement_timeout"\}\]\}$']
 
 
@@ -261,7 +261,7 @@ main::act('VL-1', action => 'confirm', agree => JSON::PP::false, message => 'Ch∆
 [201, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 ['"id":"VL-6"', '"status":"verified"', '"status":"received"', '"status":"dispatched"', '"hidden":true',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"dispatched".*"hidden":true.*' . main::dls(1, ['receive', '2026-03-16T10:05', 'met'],
   ['dispatch', '2026-03-16T10:10', 'met'], ['accept@so-nnmt', '2026-03-16T10:30', 'over'],
   ['verify', '2026-03-18T09:00', 'met'], ['resolve@so-nnmt', '2026-03-24T09:30', 'open'])]

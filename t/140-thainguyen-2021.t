@@ -174,8 +174,8 @@ main::act('TN-1', action => 'resolve', summary => 'Đã dựng lại biển báo
  '"status":"dispatched"', '"status":"in_progress"',
  '"status":"awaiting_approval".*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","overdue":false\}',
  '"hidden":true',
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"awaiting_approval".*"hidden":true.*\{"step":"approve","due":"2026-03-10T15:45:00\+07:00","overdue":true\}.*\],"overdue":true']
 
 
@@ -216,7 +216,7 @@ GET /api/v1/public/reports/TN-3
 --- response_body_like eval
 ['"deadlines":\[\{"step":"receive","due":"2026-03-11T13:45:00\+07:00"\},\{"step":"dispatch","due":"2026-03-12T08:00:00\+07:00"\}\]',
  '"status":"needs_info".*' . main::dls(0, ['receive', '2026-03-11T13:45', 'met'], ['dispatch', '2026-03-12T08:00', 'met']),
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"needs_info"']
 
 

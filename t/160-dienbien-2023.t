@@ -97,8 +97,8 @@ POST /api/v1/reports
  '"status":"dispatched".*"lead":"phuong-dien-bien-phu".*' . main::dls(0,
   ['accept@phuong-dien-bien-phu', '2026-03-04T08:30', 'open'],
   ['notify', '2026-03-11T08:30', 'open'], ['resolve@phuong-dien-bien-phu', '2026-03-11T08:30', 'open']),
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"in_progress".*' . main::dls(0,
   ['accept@phuong-dien-bien-phu', '2026-03-04T08:30', 'late'],
   ['notify', '2026-03-11T08:30', 'open'], ['resolve@phuong-dien-bien-phu', '2026-03-11T08:30', 'open'])]
@@ -155,9 +155,9 @@ GET /api/v1/reports/DB-1/history
 --- error_code eval
 [200, 200, 200]
 --- response_body eval
-['{"overdue":0,"rejected":0,"notices":0,"unlocked":0}
-', '{"overdue":1,"rejected":0,"notices":1,"unlocked":0}
-', '{"overdue":0,"rejected":0,"notices":0,"unlocked":0}
+['{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0}
+', '{"overdue":1,"rejected":0,"notices":1,"unlocked":0,"archived":0}
+', '{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0}
 ']
 
 
@@ -332,7 +332,7 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 --- error_code eval
 [200, 200, 200, 200, 200, 200]
 --- response_body_like eval
-['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
+['^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"needs_info".*"overdue":false,"messages":\[\{"at":"2026-03-13T14:30:00\+07:00","action":"request_info","status":"needs_info","note":"Đề nghị xác nhận vị trí[^"]*"\}\]\}$',
  '"status":"submitted".*' . main::dls(0, ['dispatch', '2026-03-18T15:00', 'open']),
  '"status":"received".*' . main::dls(0, ['dispatch', '2026-03-18T15:00', 'open']),
@@ -361,8 +361,8 @@ Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
 ['"id":"DB-7"',
  '"status":"dispatched".*"lead":"phuong-muong-thanh"',
  '"status":"dispatched".*"hidden":true',
- '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0\}$',
- '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0\}$',
+ '^\{"overdue":0,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
+ '^\{"overdue":1,"rejected":0,"notices":0,"unlocked":0,"archived":0\}$',
  '"status":"dispatched".*"hidden":true.*' . main::dls(1,
   ['accept@phuong-muong-thanh', '2026-03-19T09:10', 'over'],
   ['notify', '2026-03-26T09:10', 'open'], ['resolve@phuong-muong-thanh', '2026-03-26T09:10', 'open']),

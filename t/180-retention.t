@@ -187,21 +187,7 @@ POST /api/v1/reports
 
 
 
-=== TEST 9: pa_retention needs pa_archive_dir
---- http_config
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_ret;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_retention 5y;
---- must_die
---- error_log
-"pa_retention" needs "pa_archive_dir"
-
-
-
-=== TEST 10: a bad period is refused
+=== TEST 9: a bad period is refused
 --- http_config
     pa_retention 5w;
 --- must_die
