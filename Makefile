@@ -7,6 +7,7 @@
 #   make lint     cppcheck on the module and the unit tests
 #   make bench    wrk benchmarks (see bench/)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
+#   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
 
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
@@ -43,7 +44,7 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench bench-stall fuzz fuzz-build fuzz-smoke lint clean
+        test-asan bench bench-stall bench-scale fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
 
@@ -147,6 +148,9 @@ bench: build
 # a small request's p99 while 12 MB uploads run, with and without the pool
 bench-stall: build
 	@bench/stall.sh "$(MODULE_SO)"
+
+bench-scale: build
+	@bench/scale.sh "$(MODULE_SO)"
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses of the parsers that see hostile bytes.  `make fuzz`

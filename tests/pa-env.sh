@@ -81,6 +81,7 @@ start_redis() {
         --dir "$VAR/redis" --pidfile "$VAR/redis/redis.pid" \
         --logfile "$VAR/log/redis.log" \
         --appendonly yes --appendfsync everysec --save "" \
+        --hash-max-listpack-value 1024 \
         >/dev/null || die "redis-server did not start (see var/log/redis.log)"
     for _ in $(seq 1 50); do
         redis-cli -p "$port" ping >/dev/null 2>&1 && return

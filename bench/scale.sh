@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# make bench-scale: do the hot reads and submit stay as fast at a million
+# stored reports (ten years of a province) as at ten thousand, and how much
+# Redis memory does a report take?  (issue 12.4)
+#
+#   bench/scale.sh MODULE_SO
+#
+# Starts a private Redis (free port; no AOF, no snapshots: this measures
+# the size of the data, not durability, and a 1M load would write GBs)
+# and a private nginx with the module (2 workers, the laichau-2026
+# profile as shipped).  One real report is submitted with curl: its stored
+# fields and history entry are the template of bench/scale-gen.lua, which
+# loads SCALE_SMALL reports in the module's data layout (EVAL, batches of
+# SCALE_BATCH), spread over ten years with a province's mix of states.
+# Then, with wrk (short runs): submit, the IOC's queue, an agency's queue,
+# a reporter's read, the public list (uncached: the miss nginx's cache
+# would send) and the stats of the last 30 days; and Redis memory.  Then
+# the load grows to SCALE_LARGE and everything is measured again.
+# Prints the figures and the ratios, writes build/bench/scale.md.
+#
+# Environment (defaults in brackets):
+#   SCALE_SMALL    [10000]    reports of the first load
+#   SCALE_LARGE    [1000000]  reports in all after the second
+#   SCALE_BATCH    [2000]     reports per EVAL of the generator
+#   SCALE_DURATION [5s]       wrk measuring time per case (1 s warm-up)
+#   SCALE_CONNS    [32]       wrk connections (one thread)
+#   SCALE_REDIS    [--hash-max-listpack-value 1024]  redis-server options:
+#                             production.conf's (a report's hash stays a
+#                             listpack; "" measures Redis' defaults)
+#   NGINX          [/usr/sbin/nginx]
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODULE=${1:?usage: bench/scale.sh MODULE_SO}
+NGINX=${NGINX:-/usr/sbin/nginx}
+SMALL=${SCALE_SMALL:-10000}
+LARGE=${SCALE_LARGE:-1000000}
+BATCH=${SCALE_BATCH:-2000}
+DUR=${SCALE_DURATION:-5s}
+CONNS=${SCALE_CONNS:-32}
+REDIS_OPTS=${SCALE_REDIS---hash-max-listpack-value 1024}
+
+OUT=$ROOT/build/bench
+RUN=$OUT/scale-run
+NGX_PREFIX=$RUN/nginx
+REDIS_DIR=$RUN/redis
+P='pa:{laichau}:'     # the profile's pa_tenant
+
+. "$ROOT/bench/lib.sh"     # die, free_port
+
+case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
+[ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
+[ "$LARGE" -gt "$SMALL" ] || die "SCALE_LARGE must be more than SCALE_SMALL"
+for t in wrk redis-server redis-cli curl jq "$NGINX"; do
+    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
+done
+
+# ------------------------------------------------------------ cleanup
+REDIS_PORT=
+
+cleanup() {
+    set +e
+    local pid
+    if [ -s "$NGX_PREFIX/nginx.pid" ]; then
+        pid=$(cat "$NGX_PREFIX/nginx.pid")
+        kill -QUIT "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    if [ -s "$REDIS_DIR/redis.pid" ]; then
+        pid=$(cat "$REDIS_DIR/redis.pid")
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
+            || kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+rm -rf "$RUN" "$OUT"/scale-wrk-*.txt "$OUT/scale.md"
+mkdir -p "$OUT" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$REDIS_DIR"
+
+rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+REDIS_PORT=$(free_port) || die "no free port"
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+    --logfile "$REDIS_DIR/redis.log" --appendonly no --save "" \
+    $REDIS_OPTS >/dev/null || die "redis-server did not start"
+for _ in $(seq 1 50); do
+    rcli ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+rcli ping >/dev/null 2>&1 || die "redis did not answer ($REDIS_DIR/redis.log)"
+
+NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
+cp "$MODULE" "$RUN/ngx_http_pa_module.so"
+USER_LINE=
+[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
+
+cat > "$NGX_PREFIX/nginx.conf" <<EOF
+load_module $RUN/ngx_http_pa_module.so;
+$USER_LINE
+worker_processes 2;
+pid $NGX_PREFIX/nginx.pid;
+error_log $NGX_PREFIX/error.log warn;
+thread_pool pa threads=4 max_queue=65536;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log off;
+    client_body_temp_path $NGX_PREFIX/tmp/body;
+    proxy_temp_path $NGX_PREFIX/tmp/proxy;
+    fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
+    uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
+    scgi_temp_path $NGX_PREFIX/tmp/scgi;
+
+    include $ROOT/conf-examples/profiles/laichau-2026.conf;
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $NGX_PREFIX/media;
+    pa_archive_dir $NGX_PREFIX/archive;
+    pa_thread_pool pa;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+    pa_sweep_interval 0;
+
+    server {
+        listen 127.0.0.1:$NGX_PORT;
+        location /api/v1/ {
+            pa_api;
+        }
+    }
+}
+EOF
+
+"$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
+    -c "$NGX_PREFIX/nginx.conf" \
+    || die "nginx did not start ($NGX_PREFIX/error.log)"
+BASE=http://127.0.0.1:$NGX_PORT
+for _ in $(seq 1 50); do
+    curl -fsS -o /dev/null "$BASE/api/v1/health" 2>/dev/null && break
+    sleep 0.1
+done
+curl -fsS -o /dev/null "$BASE/api/v1/health" \
+    || die "the module does not see Redis ($NGX_PREFIX/error.log)"
+
+# ------------------------------------------------------------ the template
+
+submit_one() {
+    curl -fsS -H 'Content-Type: application/json' \
+        --data-binary "{\"content\":\"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà $1; nước đọng, xe máy dễ ngã\",\"title\":\"Ổ gà\",\"category\":\"traffic\",\"lat\":22.396,\"lng\":103.458,\"reporter_name\":\"Nguyễn Văn A\",\"reporter_phone\":\"09$(printf '%08d' "$1")\",\"channel\":\"app\"}" \
+        "$BASE/api/v1/reports"
+}
+
+ANSWER=$(submit_one 1) || die "the template report was refused"
+TID=$(printf '%s' "$ANSWER" | jq -r .id)
+mapfile -t FIELDS < <(rcli HGETALL "${P}r:$TID")
+ENTRY=$(rcli LINDEX "${P}h:$TID" 0)
+rcli FLUSHALL >/dev/null
+
+AGENCIES=$(jq -r '[.agencies[] | select(.kind != "province" and .id != "ioc")
+                   | .id]
+                  | .[0:20] | join(",")' \
+           "$ROOT/conf-examples/directory/laichau.json")
+BUSY=${AGENCIES%%,*}
+CATS=traffic,environment,urban-order,lighting,water,construction
+IOC=$("$ROOT/bin/pa-token" --role ioc --secret-file "$ROOT/t/keys/auth.key")
+HANDLER=$("$ROOT/bin/pa-token" --role handler --agency "$BUSY" \
+          --secret-file "$ROOT/t/keys/auth.key")
+GEN_SHA=$(rcli SCRIPT LOAD "$(cat "$ROOT/bench/scale-gen.lua")")
+NOW=$(date +%s)
+SPAN=$((10 * 365 * 86400))
+
+used() { rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
+
+# load N reports (numbered from BASE_ID + 1), evenly over the ten years,
+# the last OPEN of them the open work of the last weeks
+load() {
+    local n=$1 base=$2 open=$3 first=1 c
+    while [ "$first" -le "$n" ]; do
+        c=$((n - first + 1))
+        [ "$c" -gt "$BATCH" ] && c=$BATCH
+        rcli EVALSHA "$GEN_SHA" 1 "${P}all" "$first" "$c" "$n" "$NOW" \
+            "$SPAN" "$AGENCIES" "$CATS" "$ENTRY" "$base" "$open" \
+            "${FIELDS[@]}" \
+            >/dev/null || die "the generator failed"
+        first=$((first + c))
+    done
+}
+
+# wrk: requests/s and p99 (ms) of one case; fails on any non-2xx answer
+wrk_case() {
+    local name=$1 size=$2 out rps p99 bad usec
+    shift 2
+    wrk -t1 -c"$CONNS" -d1s "$@" >/dev/null 2>&1 || true
+    rcli CONFIG RESETSTAT >/dev/null
+    out=$OUT/scale-wrk-$name-$size.txt
+    wrk -t1 -c"$CONNS" -d"$DUR" --latency "$@" > "$out" 2>&1 \
+        || die "wrk failed ($out)"
+    bad=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$out")
+    [ -z "$bad" ] || die "$name at $size: $bad answers not 2xx ($out)"
+    rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out")
+    p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
+               sub(/[a-z]+$/, "", v);
+               if (u == "us") v /= 1000; if (u == "s") v *= 1000;
+               printf "%.2f", v }' "$out")
+    usec=$(rcli INFO commandstats \
+           | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')
+    echo "$name $size ${rps:-0} ${p99:-0} ${usec:-0}"
+}
+
+FROM=$(date -u -d '@'"$((NOW - 30 * 86400 + 25200))" +%Y-%m-%d)
+TO=$(date -u -d '@'"$((NOW + 25200))" +%Y-%m-%d)
+
+# the submit case's own reports (tens of thousands, all "submitted") leave
+# again: the next stage's IOC queue reads the loaded province, not them
+UNSUBMIT='
+local ids = redis.call("ZRANGEBYSCORE", KEYS[1], ARGV[2], "+inf",
+                       "LIMIT", 0, 5000)
+for _, id in ipairs(ids) do
+    redis.call("DEL", ARGV[1] .. "r:" .. id, ARGV[1] .. "h:" .. id)
+    redis.call("ZREM", ARGV[1] .. "due", id .. "|verify")
+end
+if #ids > 0 then
+    for _, k in ipairs({"st:submitted", "all", "near", "near:at"}) do
+        redis.call("ZREM", ARGV[1] .. k, unpack(ids))
+    end
+end
+return #ids'
+
+measure() {
+    local size=$1 a id tok t
+    a=$(submit_one "$((size + 7))") || die "a submit was refused at $size"
+    id=$(printf '%s' "$a" | jq -r .id)
+    tok=$(printf '%s' "$a" | jq -r .access_token)
+
+    wrk_case queue_ioc "$size" -s "$ROOT/bench/get.lua" \
+        "$BASE/api/v1/queue" -- "Authorization: Bearer $IOC"
+    wrk_case queue_agency "$size" -s "$ROOT/bench/get.lua" \
+        "$BASE/api/v1/queue" -- "Authorization: Bearer $HANDLER"
+    wrk_case reporter_read "$size" -s "$ROOT/bench/get.lua" \
+        "$BASE/api/v1/reports/$id" -- "X-Report-Token: $tok"
+    wrk_case public_list "$size" -s "$ROOT/bench/get.lua" \
+        "$BASE/api/v1/public/reports"
+    wrk_case stats "$size" -s "$ROOT/bench/get.lua" \
+        "$BASE/api/v1/stats?from=$FROM&to=$TO" -- "Authorization: Bearer $IOC"
+
+    t=$(date +%s)
+    wrk_case submit "$size" -s "$ROOT/bench/submit.lua" "$BASE" -- "$size"
+    while [ "$(rcli EVAL "$UNSUBMIT" 1 "${P}st:submitted" "$P" "$t")" != 0 ]
+    do :; done
+}
+
+# bytes per report: used_memory's growth over the load (the second load's
+# alone, scaled to all: the first stage's own submissions left tokens and
+# prints behind), and MEMORY USAGE
+# of 500 reports' hashes and history lists (the history excluded from the
+# per-report figure, as the goal says)
+memory() {
+    local size=$1 grown=$2 r h n=0 sr=0 sh=0
+    for id in $(rcli ZRANDMEMBER "${P}all" 500); do
+        r=$(rcli MEMORY USAGE "${P}r:$id" SAMPLES 0)
+        h=$(rcli MEMORY USAGE "${P}h:$id" SAMPLES 0)
+        sr=$((sr + ${r:-0})); sh=$((sh + ${h:-0})); n=$((n + 1))
+    done
+    echo "mem $size $((grown / size)) $(((grown - sh * size / n) / size)) \
+$((sr / n)) $((sh / n))"
+}
+
+RESULTS=$RUN/results.txt
+: > "$RESULTS"
+
+U0=$(used)
+T0=$(date +%s)
+load "$SMALL" 0 300
+echo "loaded $SMALL reports in $(( $(date +%s) - T0 )) s"
+U1=$(used)
+memory "$SMALL" $((U1 - U0)) | tee -a "$RESULTS"
+
+# one resolved report as stored: what its bytes are
+SAMPLE=$(rcli ZRANGE "${P}st:resolved" 0 0)
+{
+    echo "report $SAMPLE: $(rcli HLEN "${P}r:$SAMPLE") fields," \
+         "$(rcli OBJECT ENCODING "${P}r:$SAMPLE")," \
+         "$(rcli MEMORY USAGE "${P}r:$SAMPLE") bytes"
+    rcli HGETALL "${P}r:$SAMPLE" | paste - - \
+        | awk -F'\t' '{ printf "%6d  %s\n", length($1) + length($2), $1 }' \
+        | sort -rn
+} > "$OUT/scale-sample.txt"
+[ -n "${SCALE_INSPECT:-}" ] && { cat "$OUT/scale-sample.txt"; exit 0; }
+measure "$SMALL" | tee -a "$RESULTS"
+
+U1B=$(used)
+T0=$(date +%s)
+load $((LARGE - SMALL)) "$SMALL" 0
+echo "loaded $((LARGE - SMALL)) more in $(( $(date +%s) - T0 )) s"
+U2=$(used)
+memory "$LARGE" $(((U2 - U1B) * LARGE / (LARGE - SMALL))) | tee -a "$RESULTS"
+measure "$LARGE" | tee -a "$RESULTS"
+
+# ------------------------------------------------------------ the table
+
+fmt() { awk -v n="$1" 'BEGIN { if (n >= 1000000) printf "%gM", n / 1000000;
+                               else printf "%gk", n / 1000 }'; }
+S=$(fmt "$SMALL"); L=$(fmt "$LARGE")
+
+{
+    echo "# Scale of data: $S vs $L stored reports"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
+         "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
+         "shared with other work; wrk -t1 -c$CONNS -d$DUR (1 s warm-up)," \
+         "Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
+         "without persistence."
+    echo
+    echo "| case | $S req/s | $S p99 ms | $S Redis µs/call | $L req/s |" \
+         "$L p99 ms | $L Redis µs/call | $L / $S throughput | goal ≥ 0.80 |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for c in submit queue_ioc queue_agency reporter_read public_list stats; do
+        read -r _ _ r1 p1 u1 < <(grep "^$c $SMALL " "$RESULTS")
+        read -r _ _ r2 p2 u2 < <(grep "^$c $LARGE " "$RESULTS")
+        awk -v c="$c" -v r1="$r1" -v p1="$p1" -v u1="$u1" -v r2="$r2" \
+            -v p2="$p2" -v u2="$u2" 'BEGIN {
+            q = 0
+            if (r1 > 0) q = r2 / r1
+            v = "missed"
+            if (q >= 0.8) v = "met"
+            printf "| %s | %.0f | %s | %s | %.0f | %s | %s | %.2f | %s |\n",
+                   c, r1, p1, u1, r2, p2, u2, q, v
+        }'
+    done
+    echo
+    echo "Redis memory per report (bytes): used_memory's growth over the" \
+         "load / reports; the same without the history lists (MEMORY" \
+         "USAGE of 500 sampled h: keys, scaled); MEMORY USAGE of a" \
+         "sampled report hash r: and history list h: (text reports, no" \
+         "media). Goal: ≤ 1536 without history."
+    echo
+    echo "| reports | all per report | without history | r: hash | h: list | goal ≤ 1536 |"
+    echo "|---|---|---|---|---|---|"
+    grep '^mem ' "$RESULTS" | while read -r _ n all nohist r h; do
+        echo "| $(fmt "$n") | $all | $nohist | $r | $h |" \
+             "$([ "$nohist" -le 1536 ] && echo met || echo missed) |"
+    done
+} > "$OUT/scale.md"
+
+echo
+cat "$OUT/scale.md"
