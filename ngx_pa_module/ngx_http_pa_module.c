@@ -403,6 +403,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, archive_dir),
       NULL },
 
+    { ngx_string("pa_media_orphan_grace"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, orphan_grace),
+      NULL },
+
     { ngx_string("pa_limit_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pa_limit_zone_conf,
@@ -553,6 +560,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->extend_max = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
     pmcf->retention_years = NGX_CONF_UNSET_UINT;
+    pmcf->orphan_grace = NGX_CONF_UNSET;
     pmcf->auth_max_ttl = NGX_CONF_UNSET;
     pmcf->photo_max_age = NGX_CONF_UNSET;
     pmcf->duplicate_radius = NGX_CONF_UNSET_UINT;
@@ -641,6 +649,7 @@ ngx_http_pa_init_defaults(ngx_pa_main_conf_t *pmcf)
     }
 
     ngx_conf_init_msec_value(pmcf->sweep_interval, 30000);
+    ngx_conf_init_value(pmcf->orphan_grace, 86400);
     ngx_conf_init_value(pmcf->auth_max_ttl, 0);
     ngx_conf_init_value(pmcf->photo_max_age, 0);
     ngx_conf_init_uint_value(pmcf->duplicate_radius, 100);

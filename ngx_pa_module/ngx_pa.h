@@ -40,6 +40,7 @@ typedef enum {
     NGX_PA_SCRIPT_METRICS,
     NGX_PA_SCRIPT_RETENTION_READ,
     NGX_PA_SCRIPT_RETENTION_PURGE,
+    NGX_PA_SCRIPT_ORPHAN_REFS,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 
@@ -181,6 +182,9 @@ typedef struct {
     ngx_uint_t                 retention_years;  /* UNSET: off */
     ngx_uint_t                 retention_days;
     ngx_str_t                  archive_dir;
+
+    /* orphan blobs of the media store (ngx_pa_orphan.c) */
+    time_t                     orphan_grace;
 
     /* pa_thread_pool: media and file work off the event loop */
 #if (NGX_THREADS)

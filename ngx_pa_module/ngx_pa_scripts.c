@@ -24,6 +24,7 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "metrics",
     "retention_read",
     "retention_purge",
+    "orphan_refs",
 };
 
 

@@ -20,6 +20,7 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_orphan.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
@@ -63,11 +64,17 @@ struct ngx_pa_sweeper_s {
 typedef struct {
     ngx_int_t                  count[4];
     ngx_uint_t                 rounds;
+    ngx_int_t                  archived;   /* -2: pa_retention off */
+    unsigned                   media:1;    /* ?media=1: the orphan sweep */
 } ngx_pa_sweep_req_t;
 
 
 static void ngx_pa_sweep_archived(ngx_http_request_t *r, void *data,
     ngx_int_t archived);
+static void ngx_pa_sweep_orphaned(ngx_http_request_t *r, void *data,
+    ngx_int_t removed);
+static void ngx_pa_sweep_answer(ngx_http_request_t *r,
+    ngx_pa_sweep_req_t *sr, ngx_int_t removed);
 
 
 static void ngx_pa_sweep_tick(ngx_event_t *ev);
@@ -160,6 +167,7 @@ ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
 
     ngx_pa_call_cancel(&sw->call);
     ngx_pa_retention_exit_worker(pmcf);
+    ngx_pa_orphan_exit_worker(pmcf);
 
     if (sw->pool != NULL) {
         ngx_destroy_pool(sw->pool);
@@ -298,8 +306,12 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
         return;
     }
 
-    /* this node holds the lock: closed reports past keeping leave too */
+    /*
+     * This node holds the lock: closed reports past keeping leave too,
+     * and once a day the blobs no report references.
+     */
     ngx_pa_retention_tick(sw->conf, sw->log);
+    ngx_pa_orphan_tick(sw->conf, sw->log);
 
     if (count[0] || count[1] || count[2] || count[3]) {
         ngx_log_error(NGX_LOG_INFO, sw->log, 0,
@@ -443,7 +455,9 @@ ngx_pa_sweep_counts(redisReply *reply, ngx_int_t *count, ngx_uint_t *more)
 ngx_int_t
 ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
+    ngx_str_t            media;
     ngx_int_t            rc;
+    ngx_pa_sweep_req_t  *sr;
     ngx_pa_caller_t      caller;
     ngx_pa_main_conf_t  *pmcf;
 
@@ -468,10 +482,19 @@ ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         }
     }
 
-    ctx->data = ngx_pcalloc(r->pool, sizeof(ngx_pa_sweep_req_t));
-    if (ctx->data == NULL) {
+    sr = ngx_pcalloc(r->pool, sizeof(ngx_pa_sweep_req_t));
+    if (sr == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    sr->archived = -2;
+
+    /* ?media=1: the daily orphan sweep of the media store, now */
+
+    sr->media = ngx_http_arg(r, (u_char *) "media", 5, &media) == NGX_OK
+                && media.len == 1 && media.data[0] == '1';
+
+    ctx->data = sr;
 
     /* the timer's daily check, at the test clock's day */
     ngx_pa_calendar_warn(pmcf, r->connection->log, ctx->now);
@@ -561,14 +584,14 @@ ngx_pa_sweep_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 }
 
 
-/* the answer; "archived" only with pa_retention (archived -2: off) */
+/* retention ended (archived -2: off); then the orphan sweep if asked */
 
 static void
 ngx_pa_sweep_archived(ngx_http_request_t *r, void *data, ngx_int_t archived)
 {
     ngx_pa_sweep_req_t  *sr = data;
 
-    json_t  *o;
+    ngx_int_t  rc;
 
     if (archived == -1) {
         ngx_pa_finalize(r, ngx_pa_send_error(r,
@@ -578,14 +601,59 @@ ngx_pa_sweep_archived(ngx_http_request_t *r, void *data, ngx_int_t archived)
         return;
     }
 
+    sr->archived = archived;
+
+    if (sr->media) {
+        rc = ngx_pa_orphan_request(r, ngx_pa_sweep_orphaned, sr);
+        if (rc != NGX_DONE) {
+            ngx_pa_finalize(r, rc);
+        }
+
+        return;
+    }
+
+    ngx_pa_sweep_answer(r, sr, -2);
+}
+
+
+static void
+ngx_pa_sweep_orphaned(ngx_http_request_t *r, void *data, ngx_int_t removed)
+{
+    if (removed < 0) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r,
+                            NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                            NULL, "the media store could not be swept, "
+                            "try again"));
+        return;
+    }
+
+    ngx_pa_sweep_answer(r, data, removed);
+}
+
+
+/*
+ * The answer: "archived" only with pa_retention, "media_removed" only
+ * with ?media=1 (-2: not there).
+ */
+
+static void
+ngx_pa_sweep_answer(ngx_http_request_t *r, ngx_pa_sweep_req_t *sr,
+    ngx_int_t removed)
+{
+    json_t  *o;
+
     o = json_pack("{s:I, s:I, s:I, s:I}",
                   "overdue", (json_int_t) sr->count[0],
                   "rejected", (json_int_t) sr->count[1],
                   "notices", (json_int_t) sr->count[2],
                   "unlocked", (json_int_t) sr->count[3]);
 
-    if (o != NULL && archived >= 0) {
-        json_object_set_new(o, "archived", json_integer(archived));
+    if (o != NULL && sr->archived >= 0) {
+        json_object_set_new(o, "archived", json_integer(sr->archived));
+    }
+
+    if (o != NULL && removed >= 0) {
+        json_object_set_new(o, "media_removed", json_integer(removed));
     }
 
     ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, o));
