@@ -10,10 +10,12 @@
  * in the thread pool of pa_thread_pool (inline without one); only when
  * every file of the round is on disk does retention_purge.lua remove the
  * reports with their indexes, token, duplicate prints, work lists and
- * deadlines.  A write that fails removes nothing; a crash between the
- * write and the purge leaves the reports in Redis, archived again by a
- * later round: a reader of the archive keeps the last line of an id (the
- * lines of one id are the same report; docs/data-model.md).
+ * deadlines, and the worker removes their public copies (pa_media_dir/
+ * public/<id>/, in the thread pool).  A write that fails removes nothing;
+ * a crash between the write and the purge leaves the reports in Redis,
+ * archived again by a later round: a reader of the archive keeps the
+ * last line of an id (the lines of one id are the same report;
+ * docs/data-model.md).
  *
  * The sweeper's timer starts a run on its tick (one at a time per
  * worker, in worker 0 of the node holding the sweeper's lock); POST
@@ -24,8 +26,10 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_print.h"
+#include "ngx_pa_public_media.h"
 #include "ngx_pa_validate.h"
 
+#include <dirent.h>
 #include <jansson.h>
 
 
@@ -59,6 +63,8 @@ struct ngx_pa_retention_s {
     ngx_uint_t                 batch;      /* reports of this round */
 
     ngx_array_t               *files;      /* ngx_pa_archive_file_t */
+    ngx_array_t               *gone;       /* ngx_str_t: ids purged */
+    ngx_uint_t                 unlinked;   /* public copies that stayed */
     ngx_array_t               *keys;       /* the purge's */
     ngx_array_t               *args;
     ngx_int_t                  written;    /* the file work's result */
@@ -74,6 +80,7 @@ struct ngx_pa_retention_s {
 
     unsigned                   more:1;
     unsigned                   working:1;  /* the file work is in a thread */
+    unsigned                   unpublishing:1;  /* ... the public copies */
     unsigned                   exiting:1;
 };
 
@@ -93,6 +100,12 @@ static ngx_int_t ngx_pa_retention_line(ngx_pa_retention_t *rt,
     redisReply *id, redisReply *flat, redisReply *hist, time_t last);
 static ngx_int_t ngx_pa_retention_group(ngx_pa_retention_t *rt,
     redisReply *id, redisReply *flat);
+static ngx_int_t ngx_pa_retention_others(ngx_pa_retention_t *rt,
+    redisReply *flat);
+static ngx_int_t ngx_pa_retention_due(ngx_pa_retention_t *rt, ngx_str_t *id,
+    redisReply *flat);
+static ngx_int_t ngx_pa_retention_prints(ngx_pa_retention_t *rt,
+    redisReply *flat);
 static ngx_int_t ngx_pa_retention_append(ngx_pa_retention_t *rt,
     time_t last, u_char *line, size_t len);
 static void ngx_pa_retention_write(ngx_pa_retention_t *rt);
@@ -103,6 +116,10 @@ static void ngx_pa_retention_work_done(ngx_event_t *ev);
 static void ngx_pa_retention_written(ngx_pa_retention_t *rt);
 static void ngx_pa_retention_on_purged(ngx_pa_call_t *call,
     redisReply *reply);
+static void ngx_pa_retention_unpublish(ngx_pa_retention_t *rt,
+    redisReply *ids);
+static void ngx_pa_retention_unpublish_work(void *data, ngx_log_t *log);
+static void ngx_pa_retention_next(ngx_pa_retention_t *rt);
 static void ngx_pa_retention_finish(ngx_pa_retention_t *rt);
 static void ngx_pa_retention_request_cleanup(void *data);
 static ngx_str_t *ngx_pa_retention_key(ngx_pa_retention_t *rt,
@@ -735,22 +752,21 @@ static ngx_int_t
 ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
     redisReply *flat)
 {
-    u_char       *p, *q, *end, *tmp;
-    size_t        i, n, first;
-    json_t       *media, *m;
-    ngx_str_t     sid, *s;
-    ngx_uint_t    j, ci;
-    redisReply   *v, *status, **e;
-    const char   *hex;
+    ngx_str_t    sid, *s;
+    redisReply  *v;
 
-    static const char  *named[] = { "agencies", "coordinator",
-                                    "former_agencies" };
+    /* the purge is sent after the file work: nothing may point into the
+       read's reply, which is gone by then */
 
-    sid.data = (u_char *) id->str;
     sid.len = id->len;
+    sid.data = ngx_pnalloc(rt->round, id->len);
+    if (sid.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(sid.data, id->str, id->len);
 
     v = ngx_pa_retention_field(flat, "token_hash");
-    status = ngx_pa_retention_field(flat, "status");
 
     if (ngx_pa_retention_key(rt, rt->keys, "r:%V", &sid) == NULL
         || ngx_pa_retention_key(rt, rt->keys, "h:%V", &sid) == NULL
@@ -763,16 +779,15 @@ ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
     v = ngx_pa_retention_field(flat, "phone_hash");
 
     if (ngx_pa_retention_key(rt, rt->keys, "dup:%*s",
-                             v ? v->len : 0, v ? v->str : "") == NULL)
+                             v ? v->len : 0, v ? v->str : "") == NULL
+        || ngx_pa_arg_str(rt->args, &sid) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    v = ngx_pa_retention_field(flat, "updated_at");
+    /* the stamp: updated_at as archived ("" without one) */
 
-    if (ngx_pa_arg_str(rt->args, &sid) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    v = ngx_pa_retention_field(flat, "updated_at");
 
     s = ngx_pa_arg(rt->args);
     if (s == NULL) {
@@ -792,17 +807,43 @@ ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
         s->len = v->len;
     }
 
-    /* the counts are filled in once known: by index, the array may move */
+    if (ngx_pa_retention_others(rt, flat) != NGX_OK
+        || ngx_pa_retention_due(rt, &sid, flat) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_retention_prints(rt, flat);
+}
+
+
+/*
+ * The group's other keys, counted: a closed report is listed only in the
+ * work lists of resolved or escalated (act.lua's rule), for each agency
+ * that holds, coordinates or held it; an Open311 client's index.
+ */
+
+static ngx_int_t
+ngx_pa_retention_others(ngx_pa_retention_t *rt, redisReply *flat)
+{
+    u_char      *p, *q, *end;
+    size_t       first;
+    ngx_uint_t   j, ci;
+    redisReply  *v, *status;
+
+    static const char  *named[] = { "agencies", "coordinator",
+                                    "former_agencies" };
+
+    /* the count is filled in once known: by index, the array may move */
 
     if (ngx_pa_arg(rt->args) == NULL) {
         return NGX_ERROR;
     }
 
     ci = rt->args->nelts - 1;
-
     first = rt->keys->nelts;
 
-    /* a closed report is listed only in resolved's or escalated's lists */
+    status = ngx_pa_retention_field(flat, "status");
 
     if (status != NULL
         && ((status->len == 8 && ngx_strncmp(status->str, "resolved", 8) == 0)
@@ -849,11 +890,21 @@ ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
         return NGX_ERROR;
     }
 
-    if (ngx_pa_retention_count(rt, ci, rt->keys->nelts - first) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    return ngx_pa_retention_count(rt, ci, rt->keys->nelts - first);
+}
 
-    /* its deadlines' members of due: "<id>|<key>" of each dl:<key> */
+
+/* its members of due, counted: "<id>|<key>" of each dl:<key> */
+
+static ngx_int_t
+ngx_pa_retention_due(ngx_pa_retention_t *rt, ngx_str_t *id,
+    redisReply *flat)
+{
+    u_char       *p;
+    size_t        i, n;
+    ngx_str_t    *s;
+    ngx_uint_t    ci;
+    redisReply  **e;
 
     if (ngx_pa_arg(rt->args) == NULL) {
         return NGX_ERROR;
@@ -880,24 +931,34 @@ ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
             return NGX_ERROR;
         }
 
-        p = ngx_cpymem(s->data, id->str, id->len);
+        p = ngx_cpymem(s->data, id->data, id->len);
         *p++ = '|';
         ngx_memcpy(p, e[i]->str + 3, e[i]->len - 3);
         n++;
     }
 
-    if (ngx_pa_retention_count(rt, ci, n) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    return ngx_pa_retention_count(rt, ci, n);
+}
 
-    /* its duplicate prints: the text as submitted, each medium */
+
+/* its duplicate prints, counted: the text as submitted, each medium */
+
+static ngx_int_t
+ngx_pa_retention_prints(ngx_pa_retention_t *rt, redisReply *flat)
+{
+    u_char      *tmp;
+    size_t       i, n;
+    json_t      *media, *m;
+    ngx_str_t   *s;
+    ngx_uint_t   ci;
+    redisReply  *v;
+    const char  *hex;
 
     if (ngx_pa_arg(rt->args) == NULL) {
         return NGX_ERROR;
     }
 
     ci = rt->args->nelts - 1;
-
     n = 0;
 
     v = ngx_pa_retention_field(flat, "content_original");
@@ -981,6 +1042,9 @@ ngx_pa_retention_write(ngx_pa_retention_t *rt)
 {
 #if (NGX_THREADS)
     if (rt->task != NULL) {
+        rt->task->handler = ngx_pa_retention_work;
+        rt->unpublishing = 0;
+
         if (ngx_thread_task_post(rt->conf->thread_pool, rt->task) != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ERR, rt->log, 0,
@@ -1104,6 +1168,11 @@ ngx_pa_retention_work_done(ngx_event_t *ev)
         return;
     }
 
+    if (rt->unpublishing) {
+        ngx_pa_retention_next(rt);
+        return;
+    }
+
     ngx_pa_retention_written(rt);
 }
 
@@ -1157,7 +1226,7 @@ ngx_pa_retention_written(ngx_pa_retention_t *rt)
 }
 
 
-/* {purged, kept} */
+/* {purged, kept, {id, ...}} */
 
 static void
 ngx_pa_retention_on_purged(ngx_pa_call_t *call, redisReply *reply)
@@ -1165,9 +1234,10 @@ ngx_pa_retention_on_purged(ngx_pa_call_t *call, redisReply *reply)
     ngx_pa_retention_t  *rt = call->data;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
-        || reply->elements != 2
+        || reply->elements != 3
         || reply->element[0]->type != REDIS_REPLY_INTEGER
-        || reply->element[1]->type != REDIS_REPLY_INTEGER)
+        || reply->element[1]->type != REDIS_REPLY_INTEGER
+        || reply->element[2]->type != REDIS_REPLY_ARRAY)
     {
         ngx_log_error(NGX_LOG_ERR, rt->log, 0,
                       "pa retention: retention_purge.lua failed: %*s, "
@@ -1186,6 +1256,157 @@ ngx_pa_retention_on_purged(ngx_pa_call_t *call, redisReply *reply)
                   "pa retention: %i archived and removed, %i changed "
                   "meanwhile and kept", (ngx_int_t) reply->element[0]->integer,
                   (ngx_int_t) reply->element[1]->integer);
+
+    ngx_pa_retention_unpublish(rt, reply->element[2]);
+}
+
+
+/*
+ * The removed reports' public copies go too: nginx serves
+ * pa_media_dir/public/ as it is, and a report that is no longer in Redis
+ * is no longer public.  The originals stay for the orphan sweep (another
+ * report may share a blob).
+ */
+
+static void
+ngx_pa_retention_unpublish(ngx_pa_retention_t *rt, redisReply *ids)
+{
+    size_t      i;
+    ngx_str_t  *s;
+
+    rt->gone = ngx_array_create(rt->round, ids->elements + 1,
+                                sizeof(ngx_str_t));
+    if (rt->gone == NULL) {
+        goto next;
+    }
+
+    for (i = 0; i < ids->elements; i++) {
+        if (ids->element[i]->type != REDIS_REPLY_STRING
+            || ids->element[i]->len == 0
+            || ngx_strlchr((u_char *) ids->element[i]->str,
+                           (u_char *) ids->element[i]->str
+                           + ids->element[i]->len, '/')
+               != NULL)
+        {
+            continue;
+        }
+
+        s = ngx_array_push(rt->gone);
+        if (s == NULL) {
+            goto next;
+        }
+
+        s->len = ids->element[i]->len;
+        s->data = ngx_pnalloc(rt->round, s->len);
+        if (s->data == NULL) {
+            goto next;
+        }
+
+        ngx_memcpy(s->data, ids->element[i]->str, s->len);
+    }
+
+    if (rt->gone->nelts == 0) {
+        goto next;
+    }
+
+#if (NGX_THREADS)
+    if (rt->task != NULL) {
+        rt->task->handler = ngx_pa_retention_unpublish_work;
+        rt->unpublishing = 1;
+
+        if (ngx_thread_task_post(rt->conf->thread_pool, rt->task) == NGX_OK)
+        {
+            rt->working = 1;
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, rt->log, 0,
+                      "pa retention: cannot post to the thread pool, "
+                      "public copies of removed reports stay");
+        goto next;
+    }
+#endif
+
+    ngx_pa_retention_unpublish_work(rt, rt->log);
+
+next:
+
+    ngx_pa_retention_next(rt);
+}
+
+
+/* in the thread: <media_dir>/public/<id>/ and what it holds */
+
+static void
+ngx_pa_retention_unpublish_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_retention_t  *rt = data;
+
+    u_char          *path, *p;
+    DIR             *dir;
+    size_t           len;
+    ngx_str_t       *id;
+    ngx_uint_t       i;
+    struct dirent   *de;
+
+    rt->unlinked = 0;
+    id = rt->gone->elts;
+
+    len = rt->conf->media_dir.len + sizeof("/" NGX_PA_MEDIA_PUBLIC_DIR "/");
+
+    for (i = 0; i < rt->gone->nelts; i++) {
+        path = ngx_alloc(len + id[i].len + 1 + NAME_MAX + 1, log);
+        if (path == NULL) {
+            rt->unlinked++;
+            return;
+        }
+
+        p = ngx_sprintf(path, "%V/" NGX_PA_MEDIA_PUBLIC_DIR "/%V%Z",
+                        &rt->conf->media_dir, &id[i]);
+
+        dir = opendir((char *) path);
+
+        if (dir != NULL) {
+            p[-1] = '/';
+
+            while ((de = readdir(dir)) != NULL) {
+                if (de->d_name[0] == '.') {
+                    continue;
+                }
+
+                ngx_cpystrn(p, (u_char *) de->d_name, NAME_MAX + 1);
+
+                if (unlink((char *) path) == -1) {
+                    rt->unlinked++;
+                }
+            }
+
+            closedir(dir);
+
+            p[-1] = '\0';
+
+            if (rmdir((char *) path) == -1) {
+                rt->unlinked++;
+            }
+        }
+
+        ngx_free(path);
+    }
+}
+
+
+/* the round is over: the next one, or the end */
+
+static void
+ngx_pa_retention_next(ngx_pa_retention_t *rt)
+{
+    if (rt->unlinked) {
+        ngx_log_error(NGX_LOG_ERR, rt->log, 0,
+                      "pa retention: %ui public copies of removed reports "
+                      "in \"%V/" NGX_PA_MEDIA_PUBLIC_DIR "\" could not be "
+                      "removed", rt->unlinked, &rt->conf->media_dir);
+        rt->unlinked = 0;
+    }
 
     ngx_destroy_pool(rt->round);
     rt->round = NULL;

@@ -28,14 +28,15 @@
 --          "m:<sha256>"), removed only while they still name this report
 --          (a later report of the phone may have taken the print over)
 --
--- Returns {purged, kept}.
+-- Returns {purged, kept, {id purged, ...}}: the worker then removes the
+-- public copies of those (pa_media_dir/public/<id>/).
 
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
 local n = tonumber(ARGV[1])
 local a, k = 2, 12
-local purged, kept = 0, 0
+local purged, kept, gone = 0, 0, {}
 
 for _ = 1, n do
     local id, stamp, others = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
@@ -82,9 +83,10 @@ for _ = 1, n do
         end
 
         purged = purged + 1
+        gone[#gone + 1] = id
     else
         kept = kept + 1
     end
 end
 
-return {purged, kept}
+return {purged, kept, gone}

@@ -2,7 +2,8 @@
 # ?media=1 in test-clock mode, once a day on the timer): a blob no report
 # references and older than pa_media_orphan_grace is removed, a referenced
 # or younger one stays; a report's photo goes once retention archived the
-# report.  Media and archive work in the thread pool.
+# report, its public copies with the report.  Media and archive work in
+# the thread pool.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest qw(:DEFAULT h act);
@@ -23,6 +24,30 @@ our $Photo = sha256_hex(t::PaTest::slurp("$Fix/fresh-mm.jpg"));
 our $Kept = sha256_hex(t::PaTest::slurp("$Fix/nogps.jpg"));
 our $Orphan = 'ab' . ('0' x 62);
 our $Young = 'cd' . ('0' x 62);
+
+# the keys of the tenant that name a report (its own, an index's member, a
+# token's or a duplicate print's value)
+sub traces {
+    return redis('EVAL', <<'_LUA_', '0', "pa:{t_orph}:*", $_[0]);
+local out = {}
+for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
+    local t = redis.call('TYPE', k).ok
+    if string.find(k, ARGV[2], 1, true)
+        or (t == 'zset' and redis.call('ZSCORE', k, ARGV[2]))
+        or (t == 'string' and redis.call('GET', k) == ARGV[2]) then
+        out[#out + 1] = k
+    elseif t == 'hash' then
+        for _, v in ipairs(redis.call('HVALS', k)) do
+            if v == ARGV[2] then
+                out[#out + 1] = k
+            end
+        end
+    end
+end
+table.sort(out)
+return table.concat(out, ' ')
+_LUA_
+}
 
 setting(more_headers => "$Multipart", main_config => $Threads,
         http_config => <<'_EOC_');
@@ -81,6 +106,13 @@ for my $hex ($main::Orphan, $main::Young) {
     print $f "a blob no report names\n";
     close $f;
 }
+# public copies as a publication makes them (pa_media_dir/public/<id>/)
+for my $id ('O-OLD', 'O-KEEP') {
+    mkdir "$main::Media/public";
+    mkdir "$main::Media/public/$id";
+    open my $f, '>', "$main::Media/public/$id/$main::Photo.jpg" or die $!;
+    close $f;
+}
 # all older than the grace but the young stray one
 utime $main::Old, $main::Old, main::blob($_)
     for $main::Photo, $main::Kept, $main::Orphan;
@@ -95,6 +127,14 @@ POST /api/v1/admin/sweep?media=1
 
 === TEST 4: ... the referenced and the young blob stay; a sweep without ?media=1 leaves the store alone
 --- init
+Test::More::is(main::traces('O-OLD'), '',
+               'no key, index, token or print names O-OLD (purged after '
+               . 'the threaded write)');
+Test::More::isnt(main::traces('O-KEEP'), '', 'O-KEEP is all there');
+Test::More::ok(!-e "$main::Media/public/O-OLD",
+               "the archived report's public copies removed");
+Test::More::ok(-f "$main::Media/public/O-KEEP/$main::Photo.jpg",
+               "another report's public copies kept");
 Test::More::ok(!-e main::blob($main::Photo), "O-OLD's photo removed");
 Test::More::ok(!-e main::blob($main::Orphan), 'the old stray blob removed');
 Test::More::ok(-f main::blob($main::Kept), "O-KEEP's photo kept");
