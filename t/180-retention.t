@@ -193,3 +193,56 @@ POST /api/v1/reports
 --- must_die
 --- error_log
 "pa_retention" directive invalid value "5w"
+
+
+
+=== TEST 10: the sweeper's timer archives too (no test clock): a report cancelled 2 days ago with pa_retention 1d
+--- http_config
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_ret_timer;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_retention 1d;
+    pa_archive_dir $TEST_NGINX_PA_DATA/archive;
+    pa_sweep_interval 1s;
+--- init
+my $p = 'pa:{t_ret_timer}:';
+my $then = time() - 2 * 86400;
+main::redis('HSET', "${p}r:T-OLD", 'id', 'T-OLD', 'status', 'cancelled',
+            'content_original', 'Cống vỡ', 'created_at', $then,
+            'updated_at', $then, 'token_hash', 'ab' x 32);
+main::redis('RPUSH', "${p}h:T-OLD", '{"action":"submit"}', '{"action":"cancel"}');
+main::redis('ZADD', "${p}st:cancelled", $then, 'T-OLD');
+main::redis('ZADD', "${p}all", $then, 'T-OLD');
+main::redis('SET', "${p}tok:" . ('ab' x 32), 'T-OLD');
+main::redis('HSET', "${p}r:T-NEW", 'id', 'T-NEW', 'status', 'cancelled',
+            'created_at', $then, 'updated_at', time() - 3600);
+main::redis('ZADD', "${p}st:cancelled", $then, 'T-NEW');
+--- request
+GET /api/v1/health
+--- error_code: 200
+--- wait: 2.5
+--- error_log
+pa retention: 1 archived and removed, 0 changed meanwhile and kept
+
+
+
+=== TEST 11: ... in the month's file, and gone from Redis; the one closed an hour ago stays
+--- init
+my $p = 'pa:{t_ret_timer}:';
+my @l;
+for my $f (glob "$main::Archive/t_ret_timer-*.jsonl") {
+    open my $h, '<', $f or die $!;
+    push @l, map { JSON::PP->new->decode($_) } <$h>;
+}
+Test::More::is(join(',', map { $_->{id} } @l), 'T-OLD', 'T-OLD archived');
+Test::More::is(main::redis('EXISTS', "${p}r:T-OLD", "${p}h:T-OLD",
+                           "${p}tok:" . ('ab' x 32)), '0', 'its keys gone');
+Test::More::is(main::redis('ZSCORE', "${p}st:cancelled", 'T-OLD'), '',
+               'out of its state index');
+Test::More::is(main::redis('EXISTS', "${p}r:T-NEW"), '1', 'T-NEW stays');
+--- request
+GET /api/v1/health
+--- error_code: 200
