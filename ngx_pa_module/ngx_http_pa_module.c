@@ -19,6 +19,7 @@
 #include "ngx_pa_media.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_keys.h"
+#include "ngx_pa_orphan.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
@@ -408,7 +409,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, orphan_grace),
-      NULL },
+      &ngx_pa_orphan_grace_post },
 
     { ngx_string("pa_limit_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,

@@ -59,6 +59,12 @@ struct ngx_pa_orphan_s {
 };
 
 
+static char *ngx_pa_orphan_grace_check(ngx_conf_t *cf, void *post,
+    void *data);
+
+
+ngx_conf_post_t  ngx_pa_orphan_grace_post = { ngx_pa_orphan_grace_check };
+
 static ngx_pa_orphan_t  *ngx_pa_orphan_bg;
 static time_t            ngx_pa_orphan_last;
 
@@ -81,6 +87,24 @@ static void ngx_pa_orphan_finish(ngx_pa_orphan_t *or);
 static void ngx_pa_orphan_request_cleanup(void *data);
 static int ngx_libc_cdecl ngx_pa_orphan_cmp(const void *a, const void *b);
 static ngx_int_t ngx_pa_orphan_unhex(const u_char *hex, u_char *d);
+
+
+/*
+ * A blob is stored before its submission's script runs: a grace shorter
+ * than that could take a report's media from under it.
+ */
+
+static char *
+ngx_pa_orphan_grace_check(ngx_conf_t *cf, void *post, void *data)
+{
+    time_t  *grace = data;
+
+    if (*grace < 60) {
+        return "must be 1m or more";
+    }
+
+    return NGX_CONF_OK;
+}
 
 
 void
@@ -146,6 +170,8 @@ ngx_pa_orphan_request(ngx_http_request_t *r, ngx_pa_orphan_req_pt done,
     if (cln == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    /* the cycle's log: the run may outlive the request and its connection */
 
     or = ngx_pa_orphan_create(ngx_http_get_module_main_conf(r,
                                                       ngx_http_pa_module),

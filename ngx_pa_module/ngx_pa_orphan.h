@@ -12,6 +12,9 @@
 #include "ngx_pa.h"
 
 
+/* pa_media_orphan_grace: a minute at least (a submission on its way) */
+extern ngx_conf_post_t  ngx_pa_orphan_grace_post;
+
 /* the sweeper's tick: a run in the background at most once a day */
 void ngx_pa_orphan_tick(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
 void ngx_pa_orphan_exit_worker(ngx_pa_main_conf_t *pmcf);

@@ -276,6 +276,8 @@ ngx_pa_retention_request(ngx_http_request_t *r, time_t now,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the cycle's log: the run may outlive the request and its connection */
+
     rt = ngx_pa_retention_create(pmcf, ngx_cycle->log, now);
     if (rt == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

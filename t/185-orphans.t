@@ -171,3 +171,12 @@ GET /api/v1/reports/O-KEEP
 --- error_code: 200
 --- response_body_like eval
 qr/"media":\[\{"id":"$::Kept"/
+
+
+
+=== TEST 7: a grace under a minute is refused (a submission's blob is stored before its script)
+--- http_config
+    pa_media_orphan_grace 10s;
+--- must_die
+--- error_log
+"pa_media_orphan_grace" directive must be 1m or more
