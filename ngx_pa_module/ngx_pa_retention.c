@@ -176,6 +176,8 @@ ngx_pa_retention_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 char *
 ngx_pa_retention_init_conf(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
 {
+    ngx_path_t  *path;
+
     if (pmcf->retention_years == NGX_CONF_UNSET_UINT) {
         pmcf->retention_years = 0;
         pmcf->retention_days = 0;
@@ -192,6 +194,21 @@ ngx_pa_retention_init_conf(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
     }
 
     if (ngx_conf_full_name(cf->cycle, &pmcf->archive_dir, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* made at start and handed to the worker user, as pa_media_dir */
+
+    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    path->name = pmcf->archive_dir;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+
+    if (ngx_add_path(cf, &path) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

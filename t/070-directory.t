@@ -267,6 +267,7 @@ GET /api/v1/directory
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_archive_dir $TEST_NGINX_PA_DATA/archive;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     include $TEST_NGINX_ROOT/conf-examples/profiles/dienbien-2023.conf;

@@ -49,6 +49,7 @@ sub shipped {
     pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
     pa_media_dir \$TEST_NGINX_PA_DATA/media;
+    pa_archive_dir \$TEST_NGINX_PA_DATA/archive;
     pa_test_clock on;
 _EOC_
 }
