@@ -606,6 +606,9 @@ ngx_pa_orphan_swept(ngx_pa_orphan_t *or)
 static void
 ngx_pa_orphan_finish(ngx_pa_orphan_t *or)
 {
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
     if (or->page != NULL) {
         ngx_destroy_pool(or->page);
         or->page = NULL;
@@ -619,8 +622,17 @@ ngx_pa_orphan_finish(ngx_pa_orphan_t *or)
         or->cleanup->handler = NULL;
     }
 
-    if (or->request != NULL) {
-        or->done(or->request, or->data, or->removed);
+    /* resumed from Redis or a thread: the upstream module's order */
+
+    r = or->request;
+
+    if (r != NULL) {
+        c = r->connection;
+        ngx_http_set_log_request(c->log, r);
+
+        or->done(r, or->data, or->removed);
+
+        ngx_http_run_posted_requests(c);
     }
 
     ngx_destroy_pool(or->pool);

@@ -1444,6 +1444,7 @@ ngx_pa_retention_next(ngx_pa_retention_t *rt)
 static void
 ngx_pa_retention_finish(ngx_pa_retention_t *rt)
 {
+    ngx_connection_t    *c;
     ngx_http_request_t  *r;
 
     if (rt->round != NULL) {
@@ -1461,8 +1462,15 @@ ngx_pa_retention_finish(ngx_pa_retention_t *rt)
         rt->cleanup->handler = NULL;
     }
 
+    /* resumed from Redis or a thread: the upstream module's order */
+
     if (r != NULL) {
+        c = r->connection;
+        ngx_http_set_log_request(c->log, r);
+
         rt->done(r, rt->data, rt->archived);
+
+        ngx_http_run_posted_requests(c);
     }
 
     ngx_destroy_pool(rt->pool);
