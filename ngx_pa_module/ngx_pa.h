@@ -55,6 +55,8 @@ typedef struct {
 typedef struct ngx_pa_redis_s       ngx_pa_redis_t;
 typedef struct ngx_pa_revoker_s     ngx_pa_revoker_t;
 typedef struct ngx_pa_sweeper_s     ngx_pa_sweeper_t;
+typedef struct ngx_pa_retention_s   ngx_pa_retention_t;
+typedef struct ngx_pa_orphan_s      ngx_pa_orphan_t;
 typedef struct ngx_pa_directory_s   ngx_pa_directory_t;
 typedef struct ngx_pa_limit_conf_s  ngx_pa_limit_conf_t;
 typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
@@ -73,6 +75,9 @@ typedef struct {
     ngx_pa_redis_t            *redis;      /* the Redis link */
     ngx_pa_revoker_t          *revoker;    /* copy of the revoked tokens */
     ngx_pa_sweeper_t          *sweeper;    /* the SLA sweeper's timer */
+    ngx_pa_retention_t        *retention;  /* its retention run, if any */
+    ngx_pa_orphan_t           *orphan;     /* its orphan sweep, if any */
+    time_t                     orphan_last;    /* when that last began */
     struct magic_set          *magic;      /* libmagic's cookie */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */

@@ -30,8 +30,6 @@ typedef struct {
     u_char                     d[32];
 } ngx_pa_digest_t;
 
-typedef struct ngx_pa_orphan_s  ngx_pa_orphan_t;
-
 struct ngx_pa_orphan_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
@@ -65,8 +63,6 @@ static char *ngx_pa_orphan_grace_check(ngx_conf_t *cf, void *post,
 
 ngx_conf_post_t  ngx_pa_orphan_grace_post = { ngx_pa_orphan_grace_check };
 
-static ngx_pa_orphan_t  *ngx_pa_orphan_bg;
-static time_t            ngx_pa_orphan_last;
 
 
 static ngx_pa_orphan_t *ngx_pa_orphan_create(ngx_pa_main_conf_t *pmcf,
@@ -112,20 +108,20 @@ ngx_pa_orphan_tick(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 {
     ngx_pa_orphan_t  *or;
 
-    if (ngx_pa_orphan_bg != NULL
-        || ngx_time() - ngx_pa_orphan_last < NGX_PA_ORPHAN_EVERY)
+    if (pmcf->worker.orphan != NULL
+        || ngx_time() - pmcf->worker.orphan_last < NGX_PA_ORPHAN_EVERY)
     {
         return;
     }
 
-    ngx_pa_orphan_last = ngx_time();
+    pmcf->worker.orphan_last = ngx_time();
 
     or = ngx_pa_orphan_create(pmcf, log);
     if (or == NULL) {
         return;
     }
 
-    ngx_pa_orphan_bg = or;
+    pmcf->worker.orphan = or;
 
     ngx_pa_orphan_page(or, (u_char *) "0", 1);
 }
@@ -136,12 +132,12 @@ ngx_pa_orphan_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_orphan_t  *or;
 
-    or = ngx_pa_orphan_bg;
+    or = pmcf->worker.orphan;
     if (or == NULL) {
         return;
     }
 
-    ngx_pa_orphan_bg = NULL;
+    pmcf->worker.orphan = NULL;
 
     ngx_pa_call_cancel(&or->call);
 
@@ -614,8 +610,8 @@ ngx_pa_orphan_finish(ngx_pa_orphan_t *or)
         or->page = NULL;
     }
 
-    if (or == ngx_pa_orphan_bg) {
-        ngx_pa_orphan_bg = NULL;
+    if (or == or->conf->worker.orphan) {
+        or->conf->worker.orphan = NULL;
     }
 
     if (or->cleanup != NULL) {

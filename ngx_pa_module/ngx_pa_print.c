@@ -11,12 +11,14 @@
 
 
 void
-ngx_pa_print_text(const u_char *text, size_t len, u_char *tmp, u_char *out)
+ngx_pa_print_text(const unsigned char *text, size_t len, unsigned char *tmp,
+    unsigned char *out)
 {
-    u_char      c, *q;
-    size_t      i;
-    ngx_uint_t  space;
-    u_char      md[SHA256_DIGEST_LENGTH];
+    int             space;
+    size_t          i;
+    unsigned char   c, *q, md[SHA256_DIGEST_LENGTH];
+
+    static const char  hex[] = "0123456789abcdef";
 
     q = tmp;
     space = 1;
@@ -34,12 +36,16 @@ ngx_pa_print_text(const u_char *text, size_t len, u_char *tmp, u_char *out)
         }
 
         space = 0;
-        *q++ = (c >= 'A' && c <= 'Z') ? (u_char) (c | 0x20) : c;
+        *q++ = (c >= 'A' && c <= 'Z') ? (unsigned char) (c | 0x20) : c;
     }
 
     SHA256(tmp, q - tmp, md);
 
     out[0] = 'c';
     out[1] = ':';
-    (void) ngx_hex_dump(out + 2, md, sizeof(md));
+
+    for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+        out[2 + 2 * i] = hex[md[i] >> 4];
+        out[3 + 2 * i] = hex[md[i] & 15];
+    }
 }

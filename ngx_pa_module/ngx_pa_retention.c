@@ -39,8 +39,6 @@
 #define NGX_PA_RETENTION_FIXED   11     /* purge's KEYS before the groups */
 
 
-typedef struct ngx_pa_retention_s  ngx_pa_retention_t;
-
 /* one file of a round: the lines of one month */
 typedef struct {
     ngx_str_t                  path;       /* NUL-terminated */
@@ -83,10 +81,6 @@ struct ngx_pa_retention_s {
     unsigned                   unpublishing:1;  /* ... the public copies */
     unsigned                   exiting:1;
 };
-
-
-/* the worker's background run, if any */
-static ngx_pa_retention_t  *ngx_pa_retention_bg;
 
 
 static ngx_pa_retention_t *ngx_pa_retention_create(ngx_pa_main_conf_t *pmcf,
@@ -231,7 +225,7 @@ ngx_pa_retention_tick(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 {
     ngx_pa_retention_t  *rt;
 
-    if (!ngx_pa_retention_on(pmcf) || ngx_pa_retention_bg != NULL) {
+    if (!ngx_pa_retention_on(pmcf) || pmcf->worker.retention != NULL) {
         return;
     }
 
@@ -244,7 +238,7 @@ ngx_pa_retention_tick(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
     rt->max_rounds = (ngx_uint_t) -1;
     rt->call.background = 1;
 
-    ngx_pa_retention_bg = rt;
+    pmcf->worker.retention = rt;
 
     ngx_pa_retention_read(rt);
 }
@@ -255,12 +249,12 @@ ngx_pa_retention_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_retention_t  *rt;
 
-    rt = ngx_pa_retention_bg;
+    rt = pmcf->worker.retention;
     if (rt == NULL) {
         return;
     }
 
-    ngx_pa_retention_bg = NULL;
+    pmcf->worker.retention = NULL;
 
     ngx_pa_call_cancel(&rt->call);
 
@@ -1452,8 +1446,8 @@ ngx_pa_retention_finish(ngx_pa_retention_t *rt)
         rt->round = NULL;
     }
 
-    if (rt == ngx_pa_retention_bg) {
-        ngx_pa_retention_bg = NULL;
+    if (rt == rt->conf->worker.retention) {
+        rt->conf->worker.retention = NULL;
     }
 
     r = rt->request;
