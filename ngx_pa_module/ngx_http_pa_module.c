@@ -27,6 +27,7 @@
 #include "ngx_pa_scripts.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
+#include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
 
 
@@ -430,6 +431,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, photo_max_age),
+      NULL },
+
+    { ngx_string("pa_upload"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_pa_upload_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("pa_duplicate_radius"),
@@ -877,6 +885,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pa_upload_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pa_sweep_init_worker(cycle, pmcf);
 }
 
@@ -893,6 +905,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     }
 
     ngx_pa_sweep_exit_worker(pmcf);
+    ngx_pa_upload_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);

@@ -41,6 +41,9 @@ typedef enum {
     NGX_PA_SCRIPT_RETENTION_READ,
     NGX_PA_SCRIPT_RETENTION_PURGE,
     NGX_PA_SCRIPT_ORPHAN_REFS,
+    NGX_PA_SCRIPT_UPLOAD_CREATE,
+    NGX_PA_SCRIPT_UPLOAD_SET,
+    NGX_PA_SCRIPT_UPLOAD_GET,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 
@@ -164,6 +167,9 @@ typedef struct {
 
     /* edge rate limits (ngx_pa_limit.c) */
     ngx_pa_limit_conf_t       *limit;
+
+    /* media pre-upload: pa_upload (ngx_pa_upload_gc.c), or NULL */
+    void                      *upload;
 
     /* Open311 API keys (ngx_pa_open311_keys.c) */
     ngx_pa_o311_keys_t        *open311;

@@ -22,6 +22,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_routes.h"
+#include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
 
 
@@ -45,6 +46,8 @@ static void ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     ngx_pa_route_t *rt);
 static void ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg,
     ngx_str_t *rest, ngx_pa_route_t *rt);
+static void ngx_pa_api_decide_upload(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
+    ngx_pa_route_t *rt);
 static void ngx_pa_api_early_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_route_t *rt);
 static void ngx_pa_route_error(ngx_pa_route_t *rt, ngx_uint_t status);
@@ -98,6 +101,12 @@ ngx_pa_api_handler(ngx_http_request_t *r)
 
     } else {
         ngx_pa_body_prepare(r);
+
+        if (rt->handler == ngx_pa_upload_post
+            || rt->handler == ngx_pa_upload_patch)
+        {
+            ngx_pa_upload_prepare(r);
+        }
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_pa_api_run);
@@ -263,8 +272,16 @@ ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     if (rt->body) {
-        if (r->method != NGX_HTTP_POST) {
+        if (r->method != (rt->handler == ngx_pa_upload_patch
+                          ? NGX_HTTP_PATCH : NGX_HTTP_POST))
+        {
             ngx_pa_route_error(rt, NGX_HTTP_NOT_ALLOWED);
+
+        } else if ((rt->handler == ngx_pa_upload_post
+                    || rt->handler == ngx_pa_upload_patch)
+                   && ngx_pa_upload_early(r, &rt->err) != NGX_OK)
+        {
+            rt->handler = NULL;
         }
 
     } else if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
@@ -399,6 +416,11 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
         return;
     }
 
+    if (ngx_pa_api_is(seg, "media")) {
+        ngx_pa_api_decide_upload(ctx, rest, rt);
+        return;
+    }
+
     if (rest->len == 0) {
 
         if (ngx_pa_api_is(seg, "health")) {
@@ -418,6 +440,35 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
     if (rt->handler == NULL) {
         ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
     }
+}
+
+
+/* /media, /media/{handle}: pre-uploads (ngx_pa_upload.c) */
+
+static void
+ngx_pa_api_decide_upload(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
+    ngx_pa_route_t *rt)
+{
+    if (rest->len == 0) {
+        rt->handler = ngx_pa_upload_post;
+        rt->body = 1;
+        return;
+    }
+
+    if (ngx_pa_api_segment(rest, &ctx->media) != NGX_OK || rest->len
+        || !ngx_pa_upload_handle_ok(&ctx->media))
+    {
+        ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+        return;
+    }
+
+    if (ctx->request->method == NGX_HTTP_PATCH) {
+        rt->handler = ngx_pa_upload_patch;
+        rt->body = 1;
+        return;
+    }
+
+    rt->handler = ngx_pa_upload_head;
 }
 
 

@@ -443,6 +443,7 @@ static ngx_int_t
 ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m)
 {
     ngx_str_t            hex, path;
+    ngx_file_info_t      fi;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = job->conf;
@@ -471,6 +472,19 @@ ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m)
     /* same content, same name: an existing file is simply replaced */
 
     if (ngx_rename_file(m->tmp.data, path.data) == NGX_FILE_ERROR) {
+
+        /*
+         * A pre-upload (ngx_pa_upload.c) whose submission failed after
+         * its file was stored: the retry finds it in the store already.
+         */
+
+        if (ngx_errno == NGX_ENOENT
+            && ngx_file_info(path.data, &fi) != NGX_FILE_ERROR)
+        {
+            m->committed = 1;
+            return NGX_OK;
+        }
+
         ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
                       ngx_rename_file_n " \"%V\" to \"%V\" failed",
                       &m->tmp, &path);

@@ -25,6 +25,9 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "retention_read",
     "retention_purge",
     "orphan_refs",
+    "upload_create",
+    "upload_set",
+    "upload_get",
 };
 
 

@@ -36,6 +36,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
 #include "ngx_pa_submit.h"
+#include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
 
 #include <openssl/evp.h>
@@ -69,6 +70,7 @@ struct ngx_pa_submit_s {
     ngx_uint_t            attempts;
     ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
     ngx_str_t             auto_agency; /* dispatched at submission to it */
+    ngx_array_t          *uploads;    /* pre-uploads bound: up:, upa: keys */
 };
 
 
@@ -90,6 +92,10 @@ static void ngx_pa_submit_state(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_uint_t urgent);
 static ngx_int_t ngx_pa_submit_deadlines(ngx_pa_record_t *rec,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_uint_t urgent);
+static void ngx_pa_submit_taken(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static ngx_int_t ngx_pa_submit_checks(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
 static ngx_int_t ngx_pa_submit_media(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, json_t *stored,
     json_t *answer, ngx_pa_err_t *err);
@@ -198,7 +204,58 @@ ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     } else if (ngx_pa_body_parse(r, &sb->body, &err) != NGX_OK) {
         return ngx_pa_fail(r, &err);
+
+    } else {
+
+        /* media uploaded ahead (media_handles) join the report's first */
+
+        rc = ngx_pa_upload_take(r, ctx, &sb->body, ngx_pa_submit_taken);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
+
+    return ngx_pa_submit_checks(r, ctx);
+}
+
+
+static void
+ngx_pa_submit_taken(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *reply)
+{
+    ngx_int_t         rc;
+    ngx_pa_err_t      err;
+    ngx_pa_submit_t  *sb;
+
+    sb = ctx->submit;
+    ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    if (ngx_pa_upload_taken(r, reply, &sb->body, &sb->uploads, &err)
+        != NGX_OK)
+    {
+        ngx_pa_finalize(r, ngx_pa_fail(r, &err));
+        return;
+    }
+
+    rc = ngx_pa_submit_checks(r, ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
+    }
+}
+
+
+/* the report with all its media: checked, then the phone's limit */
+
+static ngx_int_t
+ngx_pa_submit_checks(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_int_t         rc;
+    ngx_pa_err_t      err;
+    ngx_pa_submit_t  *sb;
+
+    sb = ctx->submit;
+    ngx_memzero(&err, sizeof(ngx_pa_err_t));
 
     if (ngx_pa_submit_validate(r, ctx, sb, &err) != NGX_OK
         || ngx_pa_submit_idempotency(r, sb, &err) != NGX_OK)
@@ -1000,7 +1057,8 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_array_t *keys)
 {
     ngx_tm_t             tm;
-    ngx_str_t           *id;
+    ngx_str_t           *id, *kv;
+    ngx_uint_t           i;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
@@ -1042,6 +1100,21 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         && ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL)
     {
         return NGX_ERROR;
+    }
+
+    /* the pre-uploads it binds: their pairs of keys end KEYS */
+
+    if (sb->uploads != NULL) {
+        kv = sb->uploads->elts;
+
+        for (i = 0; i < sb->uploads->nelts; i++) {
+            if (ngx_pa_key(r, keys, "%*s", kv[i].len - pmcf->key_prefix.len,
+                           kv[i].data + pmcf->key_prefix.len)
+                == NULL)
+            {
+                return NGX_ERROR;
+            }
+        }
     }
 
     return NGX_OK;
@@ -1089,7 +1162,11 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
     }
 
-    if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK) {
+    if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args,
+                          sb->uploads ? sb->uploads->nelts / 2 : 0)
+           != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -1182,6 +1259,23 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
         if (ngx_pa_reply_is(reply, "duplicate")) {
             ngx_pa_finalize(r, ngx_pa_submit_duplicate(r, reply));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "media_bound")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
+                                "media_bound", "media_handles",
+                                "a photo uploaded ahead belongs to "
+                                "another report already"));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "media_expired")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r,
+                                NGX_PA_UPLOAD_UNPROCESSABLE,
+                                "media_expired", "media_handles",
+                                "a photo uploaded ahead expired before "
+                                "the report was sent: upload it again"));
             return;
         }
 

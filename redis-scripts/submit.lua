@@ -40,6 +40,13 @@
 -- KEYS[16] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
 --                               API client's own requests (zset, score =
 --                               now)
+-- last 2n  pa:{t}:up:<handle>, pa:{t}:upa:<addr>: a pair for each media
+--                               pre-upload the report binds (n from ARGV,
+--                               see below; the handle's media are among
+--                               the report's): each must still exist and
+--                               be bound to no other report; it is bound
+--                               to this one and leaves the address's open
+--                               handles
 --
 -- ARGV[1]  id
 -- ARGV[2]  now (epoch seconds)
@@ -54,6 +61,7 @@
 -- ARGV[10] that dispatch's history entry (JSON, "" when not dispatched)
 -- ARGV[11] n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then     n: number of deadlines, then n pairs "<id>|<step>", due
+-- then     n: number of pre-upload handles bound (their keys end KEYS)
 -- then     field, value pairs of the report hash
 --
 -- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
@@ -64,7 +72,8 @@
 -- Returns 1, {"replay", ARGV[8] of the stored submission} when the key was
 -- seen (a retry after a timeout or a 503: nothing is written), or an
 -- error: "exists" (the id is taken: draw another), "account_locked",
--- "duplicate <id of the open report>".
+-- "duplicate <id of the open report>", "media_bound" (a handle is bound
+-- to another report), "media_expired" (a handle's key is gone).
 
 local PRUNE = 100     -- old index entries removed by one submission, at most
 local IDEM_TTL = 86400
@@ -90,6 +99,22 @@ local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
 
 local agency = ARGV[9]
 local np = tonumber(ARGV[11])
+
+-- the pre-upload handles: where their count sits, and their keys
+local at_nh = 13 + np + 2 * tonumber(ARGV[12 + np])
+local nh = tonumber(ARGV[at_nh])
+local first_up = #KEYS - 2 * nh + 1
+
+for k = first_up, #KEYS, 2 do
+    local bound = redis.call('HGET', KEYS[k], 'report')
+    if bound == false and redis.call('EXISTS', KEYS[k]) == 0 then
+        return redis.error_reply('media_expired')
+    end
+    if bound and bound ~= '' and bound ~= id then
+        return redis.error_reply('media_bound')
+    end
+end
+
 local i = 12
 for k = i, i + np - 1 do
     local other = redis.call('HGET', KEYS[7], ARGV[k])
@@ -112,6 +137,7 @@ for _ = 1, nd do
     redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i])
     i = i + 2
 end
+i = i + 1           -- past the number of handles (at_nh)
 
 redis.call('HSET', KEYS[1], 'id', id, unpack(ARGV, i))
 redis.call('RPUSH', KEYS[2], ARGV[3])
@@ -119,8 +145,12 @@ redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('SET', KEYS[11], id)
 redis.call('SET', KEYS[12], ARGV[8], 'EX', IDEM_TTL)
-if KEYS[16] then
+if first_up > 16 then
     redis.call('ZADD', KEYS[16], now, id)
+end
+for k = first_up, #KEYS, 2 do
+    redis.call('HSET', KEYS[k], 'report', id)
+    redis.call('HDEL', KEYS[k + 1], string.match(KEYS[k], ':up:(.*)$'))
 end
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now)
