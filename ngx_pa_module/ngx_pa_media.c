@@ -4,6 +4,7 @@
 
 #include "ngx_pa_call.h"
 #include "ngx_pa_media.h"
+#include "ngx_pa_thumb.h"
 
 #include <magic.h>
 #include <openssl/evp.h>
@@ -492,6 +493,10 @@ ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m)
     }
 
     m->committed = 1;
+
+    /* the lists' small copy, while the photo is at hand (ngx_pa_thumb.c) */
+
+    (void) ngx_pa_thumb_make(job->pool, job->log, &m->type, path.data);
 
     return NGX_OK;
 }

@@ -12,6 +12,7 @@
 #include "ngx_pa_public_media.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
+#include "ngx_pa_thumb.h"
 
 #include <jansson.h>
 #include <openssl/rand.h>
@@ -384,6 +385,12 @@ ngx_pa_pm_redirect(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     *p++ = '/';
     ngx_memcpy(p, ctx->media.data, NGX_PA_MEDIA_SHA_LEN);
 
+    /* ?size=thumb: the photo's small copy (ngx_pa_thumb.c) */
+
+    if (ngx_pa_thumb_swap(r, &path, &uri, &type) == NGX_ERROR) {
+        return ngx_pa_pm_not_found(r, "no thumbnail of this media");
+    }
+
     /* kept through the redirect: the static handler adds only its own */
 
     r->headers_out.content_type.data = (u_char *) type;
@@ -597,7 +604,13 @@ ngx_pa_pm_work(ngx_pa_job_t *job)
     for (i = 0; i < copies->nelts; i++) {
         if (ngx_pa_pm_make(job, dir, &copy[i], buf) != NGX_OK) {
             rc = NGX_ERROR;
+            continue;
         }
+
+        /* its thumbnail beside it, for the lists (best effort) */
+
+        (void) ngx_pa_thumb_public(job, dir, &copy[i].sha,
+                                   copy[i].kind == NGX_PA_PM_PNG);
     }
 
     /* photos no longer listed (a result sent back and redone) go */
@@ -915,7 +928,9 @@ ngx_pa_pm_prune(ngx_pa_job_t *job, ngx_str_t *dir, ngx_array_t *copies)
         }
 
         for (k = 0; k < copies->nelts; k++) {
-            if (c[k].len == len && ngx_strncmp(c[k].name, name, len) == 0) {
+            if ((c[k].len == len && ngx_strncmp(c[k].name, name, len) == 0)
+                || ngx_pa_thumb_of(&c[k].sha, name, len))
+            {
                 break;
             }
         }

@@ -8,6 +8,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_record.h"
+#include "ngx_pa_thumb.h"
 #include "ngx_pa_view.h"
 
 #include <openssl/crypto.h>
@@ -772,6 +773,7 @@ json_t *
 ngx_pa_view_media_url(ngx_http_request_t *r, ngx_str_t *report_id,
     json_t *item)
 {
+    size_t      n;
     json_t     *id, *type;
     ngx_str_t   sha, t, url;
 
@@ -797,8 +799,17 @@ ngx_pa_view_media_url(ngx_http_request_t *r, ngx_str_t *report_id,
         return NULL;
     }
 
-    return json_pack("{s:O, s:O, s:s#}", "id", id, "type", type,
-                     "url", url.data, (int) url.len);
+    /* its thumbnail beside it: ".../<sha>.thumb.jpg" (ngx_pa_thumb.c) */
+
+    n = url.len;
+    while (n && url.data[n - 1] != '.') {
+        n--;
+    }
+
+    return json_pack("{s:O, s:O, s:s#, s:s#+}", "id", id, "type", type,
+                     "url", url.data, (int) url.len,
+                     "thumb_url", url.data, (int) (n ? n - 1 : url.len),
+                     NGX_PA_THUMB_SUFFIX);
 }
 
 

@@ -1,0 +1,314 @@
+/*
+ * Thumbnails with libgd (see ngx_pa_thumb.h).
+ */
+
+#include "ngx_pa_thumb.h"
+#include "ngx_pa_media.h"
+
+#include <gd.h>
+#include <openssl/rand.h>
+
+
+#define NGX_PA_THUMB_HEAD  65536    /* where a JPEG's SOF is looked for */
+
+
+static ngx_int_t ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w,
+    uint32_t *h);
+static void ngx_pa_thumb_quiet(int priority, const char *format,
+    va_list args);
+
+
+ngx_uint_t
+ngx_pa_thumb_type(ngx_str_t *type)
+{
+    return (type->len == 10
+            && ngx_strncmp(type->data, "image/jpeg", 10) == 0)
+           || (type->len == 9
+               && ngx_strncmp(type->data, "image/png", 9) == 0);
+}
+
+
+ngx_int_t
+ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
+    u_char *src)
+{
+    FILE             *in, *out;
+    u_char           *dst, *tmp, *p, rnd[8];
+    size_t            len;
+    uint32_t          w, h, tw, th;
+    ngx_uint_t        png;
+    gdImagePtr        img, small;
+    ngx_file_info_t   fi;
+
+    if (!ngx_pa_thumb_type(type)) {
+        return NGX_DECLINED;
+    }
+
+    png = (type->data[6] == 'p');
+
+    len = ngx_strlen(src);
+    dst = ngx_pnalloc(pool, len + sizeof(NGX_PA_THUMB_SUFFIX));
+    tmp = ngx_pnalloc(pool, len + sizeof(NGX_PA_THUMB_SUFFIX) + 1
+                            + 2 * sizeof(rnd));
+    if (dst == NULL || tmp == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_sprintf(dst, "%s" NGX_PA_THUMB_SUFFIX "%Z", src);
+
+    if (ngx_file_info(dst, &fi) != NGX_FILE_ERROR) {
+        return NGX_OK;              /* the same photo, made before */
+    }
+
+    /* libgd says what is wrong with a file on stderr: the log says it */
+
+    gdSetErrorMethod(ngx_pa_thumb_quiet);
+
+    in = fopen((char *) src, "rb");
+    if (in == NULL) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "pa: thumbnail: fopen() \"%s\" failed", src);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_thumb_dims(in, png, &w, &h) != NGX_OK
+        || w == 0 || h == 0 || (uint64_t) w * h > NGX_PA_THUMB_PIXELS)
+    {
+        (void) fclose(in);
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "pa: no thumbnail of \"%s\": size unknown or too "
+                      "large", src);
+        return NGX_DECLINED;
+    }
+
+    img = png ? gdImageCreateFromPng(in) : gdImageCreateFromJpeg(in);
+    (void) fclose(in);
+
+    if (img == NULL) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "pa: no thumbnail of \"%s\": libgd cannot read it",
+                      src);
+        return NGX_DECLINED;
+    }
+
+    tw = ngx_min((uint32_t) gdImageSX(img), NGX_PA_THUMB_WIDTH);
+    th = (uint32_t) ((uint64_t) gdImageSY(img) * tw / gdImageSX(img));
+    th = ngx_max(th, 1);
+
+    gdImageSetInterpolationMethod(img, GD_BILINEAR_FIXED);
+
+    small = gdImageScale(img, tw, th);
+    gdImageDestroy(img);
+
+    if (small == NULL) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa: thumbnail of \"%s\": gdImageScale() failed", src);
+        return NGX_ERROR;
+    }
+
+    /* written aside, then renamed: a reader sees a whole file or none */
+
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        gdImageDestroy(small);
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(tmp, "%s.", dst);
+    p = ngx_hex_dump(p, rnd, sizeof(rnd));
+    *p = '\0';
+
+    out = fopen((char *) tmp, "wbx");
+    if (out == NULL) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "pa: thumbnail: fopen() \"%s\" failed", tmp);
+        gdImageDestroy(small);
+        return NGX_ERROR;
+    }
+
+    gdImageInterlace(small, 1);         /* progressive: shows early */
+    gdImageJpeg(small, out, NGX_PA_THUMB_QUALITY);
+    gdImageDestroy(small);
+
+    if (fclose(out) != 0 || ngx_rename_file(tmp, dst) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "pa: thumbnail \"%s\" could not be written", dst);
+        (void) ngx_delete_file(tmp);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_thumb_public(ngx_pa_job_t *job, ngx_str_t *dir, ngx_str_t *sha,
+    ngx_uint_t png)
+{
+    u_char           *from, *to;
+    ngx_int_t         rc;
+    ngx_str_t         path, type;
+    ngx_file_info_t   fi;
+
+    if (ngx_pa_media_path(job->pool, job->conf, sha, &path) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    from = ngx_pnalloc(job->pool, path.len + sizeof(NGX_PA_THUMB_SUFFIX));
+    to = ngx_pnalloc(job->pool, dir->len + 1 + sha->len
+                                + sizeof(NGX_PA_THUMB_SUFFIX));
+    if (from == NULL || to == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_sprintf(from, "%V" NGX_PA_THUMB_SUFFIX "%Z", &path);
+    (void) ngx_sprintf(to, "%V/%V" NGX_PA_THUMB_SUFFIX "%Z", dir, sha);
+
+    if (ngx_file_info(to, &fi) != NGX_FILE_ERROR) {
+        return NGX_OK;
+    }
+
+    if (png) {
+        ngx_str_set(&type, "image/png");
+
+    } else {
+        ngx_str_set(&type, "image/jpeg");
+    }
+
+    rc = ngx_pa_thumb_make(job->pool, job->log, &type, path.data);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (link((char *) from, (char *) to) != 0 && ngx_errno != NGX_EEXIST) {
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
+                      "pa: link() \"%s\" to \"%s\" failed", from, to);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_pa_thumb_of(ngx_str_t *sha, u_char *name, size_t len)
+{
+    return len == sha->len + sizeof(NGX_PA_THUMB_SUFFIX) - 1
+           && ngx_strncmp(name, sha->data, sha->len) == 0
+           && ngx_strncmp(name + sha->len, NGX_PA_THUMB_SUFFIX,
+                          sizeof(NGX_PA_THUMB_SUFFIX) - 1) == 0;
+}
+
+
+ngx_int_t
+ngx_pa_thumb_swap(ngx_http_request_t *r, ngx_str_t *path, ngx_str_t *uri,
+    const char **type)
+{
+    u_char           *p;
+    ngx_str_t         arg, thumb;
+    ngx_file_info_t   fi;
+
+    if (ngx_http_arg(r, (u_char *) "size", 4, &arg) != NGX_OK
+        || arg.len != 5 || ngx_strncmp(arg.data, "thumb", 5) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    thumb.len = path->len + sizeof(NGX_PA_THUMB_SUFFIX) - 1;
+    thumb.data = ngx_pnalloc(r->pool, thumb.len + 1);
+    p = ngx_pnalloc(r->pool, uri->len + sizeof(NGX_PA_THUMB_SUFFIX) - 1);
+
+    if (thumb.data == NULL || p == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_sprintf(thumb.data, "%V" NGX_PA_THUMB_SUFFIX "%Z", path);
+
+    if (ngx_file_info(thumb.data, &fi) == NGX_FILE_ERROR
+        || !ngx_is_file(&fi))
+    {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, ngx_errno,
+                       "pa: no thumbnail \"%V\"", &thumb);
+        return NGX_ERROR;
+    }
+
+    uri->len = ngx_cpymem(ngx_cpymem(p, uri->data, uri->len),
+                          NGX_PA_THUMB_SUFFIX,
+                          sizeof(NGX_PA_THUMB_SUFFIX) - 1)
+               - p;
+    uri->data = p;
+    *type = "image/jpeg";
+
+    return NGX_OK;
+}
+
+
+/* the image's size from its header, before anything is decoded */
+
+static ngx_int_t
+ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w, uint32_t *h)
+{
+    u_char   *b, m;
+    size_t    n, i, seg;
+
+    b = malloc(NGX_PA_THUMB_HEAD);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = fread(b, 1, NGX_PA_THUMB_HEAD, fp);
+    rewind(fp);
+
+    if (png) {
+
+        /* signature, IHDR's length and name, then width and height */
+
+        if (n < 24 || ngx_strncmp(b + 12, "IHDR", 4) != 0) {
+            free(b);
+            return NGX_ERROR;
+        }
+
+        *w = (uint32_t) b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
+        *h = (uint32_t) b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
+        free(b);
+        return NGX_OK;
+    }
+
+    /* JPEG: segments up to a start of frame (SOF0..15 but DHT, JPG, DAC) */
+
+    for (i = 2; i + 9 < n; i += 2 + seg) {
+        if (b[i] != 0xff) {
+            break;
+        }
+
+        m = b[i + 1];
+
+        if (m == 0xff) {
+            seg = (size_t) -1;      /* fill byte: next one */
+            continue;
+        }
+
+        seg = (size_t) b[i + 2] << 8 | b[i + 3];
+
+        if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+            *h = (uint32_t) b[i + 5] << 8 | b[i + 6];
+            *w = (uint32_t) b[i + 7] << 8 | b[i + 8];
+            free(b);
+            return NGX_OK;
+        }
+
+        if (m == 0xda || seg < 2) {
+            break;
+        }
+    }
+
+    free(b);
+
+    return NGX_ERROR;
+}
+
+
+static void
+ngx_pa_thumb_quiet(int priority, const char *format, va_list args)
+{
+    /* nothing: ngx_pa_thumb_make() logs the outcome with the request */
+}
