@@ -104,9 +104,9 @@ __DATA__
 [::thumb('photo'), ::thumb('photo')]
 --- error_code eval
 [200, 200]
---- response_headers
-Content-Type: image/jpeg
-Cache-Control: private, no-store
+--- response_headers eval
+["Content-Type: image/jpeg\nCache-Control: private, no-store",
+ "Content-Type: image/jpeg\nCache-Control: private, no-store"]
 --- response_body_like eval
 [qr/\A\xFF\xD8(?!.*(?:Exif|GPS)).{1000,40000}\z/s, qr/\A\xFF\xD8.{1000,40000}\z/s]
 
