@@ -128,8 +128,10 @@ SKIP: {
     my @files = sort grep { !/^\./ } readdir $dh;
     closedir $dh;
 
-    is_deeply(\@files, [sort "$Sha{photo}.jpg", "$Sha{png}.png"],
-              "the public copies of MP-1: its photo and its PNG only");
+    is_deeply(\@files, [sort "$Sha{photo}.jpg", "$Sha{png}.png",
+                         "$Sha{photo}.thumb.jpg", "$Sha{png}.thumb.jpg"],
+              "the public copies of MP-1: its photo and its PNG only "
+              . "(with their thumbnails)");
     ok(!-e "$Servroot/media/public/MP-2", "nothing of MP-2 is public");
 
     my @tmp = glob("$Servroot/media/tmp/public.*");
