@@ -63,6 +63,9 @@ export default {
   // / pa_media_types: the browser refuses a file before sending it.
   mediaMaxBytes: 50 * 1024 * 1024,
   mediaMaxCount: 10,
+  // photos go up one by one as they are picked (POST/PATCH /api/v1/media),
+  // in pieces of this size: a broken connection costs at most one piece
+  uploadPieceBytes: 256 * 1024,
   // a photo older than this (hours) is likely refused (photo_too_old)
   photoMaxAgeHours: 24,
   // the province's boundary (GeoJSON, in portal/data/) for the warning

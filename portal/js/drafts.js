@@ -1,6 +1,8 @@
 // Reports written without signal, kept on the phone until they are sent:
 // IndexedDB (not localStorage) because the photos go with them as Blobs.
-// A draft is {id, fields, files: [{name, type, blob}], saved_at}.
+// A draft is {id, fields, files: [{name, type, blob, handle?}], saved_at};
+// handle: the photo's pre-upload (uploads.js), so what was sent before the
+// signal went is not sent again.
 const DB = 'pa-portal';
 const STORE = 'drafts';
 
@@ -29,14 +31,15 @@ async function tx(mode, fn) {
 }
 
 export const drafts = {
-  async save(fields, files) {
+  async save(fields, files, handles = []) {
     const d = {
       id: 'd' + Date.now().toString(36) + Math.random().toString(36).slice(2, 6),
       fields,
       // a File read into a Blob: the picked file may be gone by the time
       // the signal is back
-      files: await Promise.all(files.map(async (f) => ({
+      files: await Promise.all(files.map(async (f, i) => ({
         name: f.name, type: f.type, blob: new Blob([await f.arrayBuffer()], { type: f.type }),
+        handle: handles[i] || null,
       }))),
       saved_at: new Date().toISOString(),
     };
@@ -59,4 +62,9 @@ export const drafts = {
 // the files of a draft as Files again, for FormData
 export function draftFiles(d) {
   return (d.files || []).map((f) => new File([f.blob], f.name, { type: f.type }));
+}
+
+// their pre-upload handles, in the same order (null: not started)
+export function draftHandles(d) {
+  return (d.files || []).map((f) => f.handle || null);
 }

@@ -3,16 +3,19 @@ import { t, onLangChange } from './i18n.js';
 import { h, $, clear, replace } from './dom.js';
 import config from '../config.js';
 import { upload, directory, mine, ApiError } from './api.js';
+import { uploadFile } from './uploads.js';
 import { initPage, clearErrors, showError, deadlineList, localToRfc3339, fmtTime, fromConfig } from './common.js';
 import { makeMap, dot } from './map.js';
 import { photoFacts, loadOutline, inside } from './exif.js';
-import { drafts, draftFiles } from './drafts.js';
+import { drafts, draftFiles, draftHandles } from './drafts.js';
 
 initPage('index.html');
 
 const form = $('#report-form');
 const files = [];          // File objects chosen so far
 const facts = new Map();   // File -> what its EXIF says (photoFacts)
+const ups = new Map();     // File -> its pre-upload {handle, progress, media, error}
+let queue = Promise.resolve();   // one photo at a time
 const MAX_BYTES = config.mediaMaxBytes || 50 * 1024 * 1024;
 const MAX_COUNT = config.mediaMaxCount || 10;
 let pickMarker = null;
@@ -53,6 +56,7 @@ function addFiles(list) {
       files.push(f);
       facts.set(f, null);
       photoFacts(f).then((x) => { facts.set(f, x); renderFiles(); });
+      startUpload(f);
     }
   }
   const slot = $('[data-field="media"] > .field-error');
@@ -61,6 +65,68 @@ function addFiles(list) {
   renderFiles();
 }
 onLangChange(renderFiles);
+
+// ---------------------------------------------------------------- uploads
+// Each photo goes up as soon as it is picked, one after another, in
+// pieces (uploads.js): the report then only names them.  No signal: the
+// photo waits, and goes on from where it stopped.
+function startUpload(f, prior) {
+  const up = ups.get(f) || { handle: prior || null, progress: 0, media: null, error: null };
+  ups.set(f, up);
+  if (up.media || up.running) return up.running;
+  up.error = null;
+  up.running = queue = queue.then(async () => {
+    if (!ups.has(f)) return;              // removed meanwhile
+    if (navigator.onLine === false) { up.error = new ApiError(0, null); return; }
+    try {
+      up.media = await uploadFile(f, {
+        prior: up,
+        onHandle: (hd) => { up.handle = hd; },
+        onProgress: (p) => { up.progress = p; showUpload(f); },
+      });
+      up.handle = (up.media && up.media.handle) || up.handle;
+    } catch (err) {
+      up.error = err instanceof ApiError ? err : new ApiError(0, null);
+    } finally {
+      up.running = null;
+      showUpload(f);
+    }
+  });
+  showUpload(f);
+  return up.running;
+}
+
+function uploadText(up) {
+  if (!up) return '';
+  if (up.media) return t('submit.media.uploaded');
+  if (up.error) return up.error.status === 0 ? t('submit.media.upload_offline') : t('submit.media.upload_failed') + ': ' + up.error.display();
+  if (up.running && up.progress > 0) return t('submit.media.uploading', { p: Math.round(up.progress * 100) });
+  return t('submit.media.waiting');
+}
+
+// the photo's own progress bar and state, without redrawing the list
+function showUpload(f) {
+  const i = files.indexOf(f);
+  const li = $('#media-preview').children[i];
+  const up = ups.get(f);
+  if (!li || !up) return;
+  const bar = li.querySelector('progress.photo-progress');
+  const out = li.querySelector('.upload-state');
+  if (bar) bar.value = up.media ? 1 : up.progress;
+  if (out) out.textContent = uploadText(up);
+  li.dataset.upload = up.media ? 'done' : up.error ? 'failed' : 'sending';
+}
+
+// every photo up (resuming what stopped); the handles, or the error
+async function allUploaded(list) {
+  for (const f of list) startUpload(f);
+  await Promise.all(list.map((f) => ups.get(f).running));
+  for (const f of list) {
+    const up = ups.get(f);
+    if (!up.media) throw up.error || new ApiError(0, null);
+  }
+  return list.map((f) => ups.get(f).handle);
+}
 
 // the warnings of one photo, from its EXIF: too old, no GPS, outside the
 // province; the server decides, these only say what it will likely say
@@ -106,12 +172,15 @@ function renderFiles() {
       thumb,
       h('span.file-name', f.name, ' ', h('span.file-size', '· ' + Math.max(1, Math.round(f.size / 1024)) + '\u00a0KB'),
         x && x.gps ? h('span.file-gps', ' · GPS ' + x.gps.lat.toFixed(4) + ', ' + x.gps.lng.toFixed(4)) : null,
-        warn.length ? h('ul.photo-warnings', warn.map((w) => h('li', w))) : null),
+        warn.length ? h('ul.photo-warnings', warn.map((w) => h('li', w))) : null,
+        h('progress.photo-progress', { max: '1', value: '0', 'aria-label': t('submit.progress') + ': ' + f.name }),
+        h('span.upload-state', { role: 'status' })),
       h('button.button.small.secondary', {
         type: 'button',
         'aria-label': t('submit.media.remove') + ': ' + f.name,
-        onclick: () => { files.splice(i, 1); facts.delete(f); renderFiles(); },
+        onclick: () => { files.splice(i, 1); facts.delete(f); ups.delete(f); renderFiles(); },
       }, t('submit.media.remove'))));
+    showUpload(f);
   });
   $('#media-count').textContent = files.length ? t('submit.media.count', { n: files.length, max: MAX_COUNT }) : '';
 }
@@ -240,7 +309,7 @@ form.addEventListener('submit', async (ev) => {
   btn.disabled = true;
   btn.textContent = t('submit.sending');
   if (navigator.onLine === false) {
-    await keepDraft(f, files);
+    await keepDraft(f, files, files.map((x) => (ups.get(x) || {}).handle));
     btn.disabled = false;
     btn.textContent = t('submit.send');
     return;
@@ -250,7 +319,7 @@ form.addEventListener('submit', async (ev) => {
     const res = await send(f, files);
     done(res || {}, f);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 0) await keepDraft(f, files);
+    if (err instanceof ApiError && err.status === 0) await keepDraft(f, files, files.map((x) => (ups.get(x) || {}).handle));
     else showError(form, explain(err instanceof ApiError ? err : new ApiError(0, null)));
   } finally {
     btn.disabled = false;
@@ -260,26 +329,34 @@ form.addEventListener('submit', async (ev) => {
   }
 });
 
-function send(f, list, onProgress = setProgress) {
-  let body;
-  if (list.length) {
-    body = new FormData();
-    for (const [k, val] of Object.entries(f)) body.append(k, typeof val === 'boolean' ? String(val) : val);
-    for (const file of list) body.append('media', file, file.name);
-  } else {
-    body = { ...f };
-    if (body.lat !== undefined) body.lat = Number(body.lat);
-    if (body.lng !== undefined) body.lng = Number(body.lng);
+// The photos are up already (or go up now, resuming): the report is a
+// small JSON naming them.  A handle that died meanwhile (a draft kept
+// longer than the server keeps uploads) is sent again, once.
+async function send(f, list, onProgress = setProgress) {
+  const body = { ...f };
+  if (body.lat !== undefined) body.lat = Number(body.lat);
+  if (body.lng !== undefined) body.lng = Number(body.lng);
+  for (let attempt = 0; ; attempt++) {
+    if (list.length) {
+      if (onProgress) onProgress(null);
+      body.media_handles = await allUploaded(list);
+    }
+    try {
+      return await upload('/reports', body, { staff: false }, onProgress);
+    } catch (err) {
+      const dead = err.field === 'media_handles' && ['media_expired', 'invalid_field'].includes(err.code);
+      if (!dead || attempt) throw err;
+      for (const x of list) ups.delete(x);
+    }
   }
-  return upload('/reports', body, { staff: false }, onProgress);
 }
 
 // ---------------------------------------------------------------- drafts
 // No signal: the report and its photos stay on the phone (IndexedDB) and
 // are sent when the signal is back and the citizen says so.
-async function keepDraft(f, list) {
+async function keepDraft(f, list, handles) {
   try {
-    await drafts.save(f, list);
+    await drafts.save(f, list, handles);
   } catch (e) {
     showError(form, { display: () => t('submit.draft.failed') });
     return;
@@ -287,6 +364,7 @@ async function keepDraft(f, list) {
   form.reset();
   files.length = 0;
   facts.clear();
+  ups.clear();
   renderFiles();
   $('#loc-text').textContent = t('submit.location.none');
   await showDrafts(t('submit.draft.saved'));
@@ -313,7 +391,11 @@ async function showDrafts(note) {
         sendBtn.disabled = true;
         sendBtn.textContent = t('submit.sending');
         try {
-          const res = await send(d.fields, draftFiles(d), null);
+          // the draft's photos resume their uploads: what went up before
+          // the signal was lost is not sent again
+          const list = draftFiles(d);
+          draftHandles(d).forEach((hd, i) => { if (hd) ups.set(list[i], { handle: hd, progress: 0, media: null, error: null }); });
+          const res = await send(d.fields, list, null);
           await drafts.remove(d.id);
           done(res || {}, d.fields);
           showDrafts();
@@ -353,6 +435,7 @@ function done(res, f) {
   if (id && token) {
     mine.save({ id, token, title: f.title || f.content.slice(0, 80), created_at: new Date().toISOString() });
   }
+  ups.clear();
   $('#done-id').textContent = id;
   $('#done-token').textContent = token;
   $('#done-urgent').hidden = !res.urgent;
