@@ -406,7 +406,7 @@ ngx_pa_upload_create(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         up->offset = up->media->size;
     }
 
-    bytes = ucf->bytes ? ucf->bytes : 4 * pmcf->media_max_size;
+    bytes = ucf->bytes ? ucf->bytes : 20 * pmcf->media_max_size;
 
     keys = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 32, sizeof(ngx_str_t));

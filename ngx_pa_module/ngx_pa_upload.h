@@ -45,7 +45,7 @@ typedef struct {
     time_t                     ttl;       /* unbound this long: dead */
     ngx_uint_t                 handles;   /* open ones per address */
     off_t                      bytes;     /* their lengths per address;
-                                             0: 4 x pa_media_max_size */
+                                             0: 20 x pa_media_max_size */
 } ngx_pa_upload_conf_t;
 
 ngx_pa_upload_conf_t *ngx_pa_upload_get_conf(ngx_pa_main_conf_t *pmcf);

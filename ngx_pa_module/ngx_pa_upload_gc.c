@@ -35,8 +35,13 @@ typedef struct {
 } ngx_pa_upload_gc_t;
 
 
+/*
+ * Many citizens share one address behind a carrier's NAT: the cap stops a
+ * storage abuser, not a busy commune (100 unsent photos, 20 files' size).
+ */
+
 static ngx_pa_upload_conf_t  ngx_pa_upload_defaults = {
-    86400, 20, 0
+    86400, 100, 0
 };
 
 static ngx_pa_upload_gc_t    ngx_pa_upload_gc;

@@ -3,7 +3,8 @@
 // - offline first: the app shell opens with no signal; a report written
 //   with the network off (photo included) is kept as a draft and delivered
 //   after the network comes back, when the citizen says so;
-// - limits stated before upload and enforced in the browser; each photo's
+// - limits stated before upload and enforced in the browser (a refused
+//   file is never sent; the ones taken go up as they are picked); each photo's
 //   EXIF read to warn (no GPS, too old, outside the province); errors that
 //   say what to do (no position, duplicate);
 // - the consent to share contact with the agency reaches the API, and the
@@ -102,8 +103,12 @@ for (const vp of VIEWPORTS) {
       const big = path.join(dir, 'video-dai.mp4');
       fs.writeFileSync(big, '');
       fs.truncateSync(big, 63 * 1024 * 1024);
-      let posted = false;
-      page.on('request', (r) => { if (r.method() === 'POST') posted = true; });
+      // photos go up as they are picked (pre-upload): what is refused in
+      // the browser never does
+      const lengths = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST') lengths.push(Number(r.headers()['upload-length'] || -1));
+      });
       await page.setInputFiles('#media-gallery', big);
       const err = page.locator('[data-field="media"] > .field-error');
       await err.waitFor({ state: 'visible', ...WAIT });
@@ -116,7 +121,9 @@ for (const vp of VIEWPORTS) {
       assert.equal(await page.locator('#media-preview li').count(), 10, 'ten files at most');
       assert.match(await err.textContent(), /tối đa 10 tệp/);
       assert.match(await page.textContent('#media-count'), /10\/10/);
-      assert.equal(posted, false, 'nothing was uploaded');
+      await page.waitForFunction(() => document.querySelectorAll('#media-preview li[data-upload="done"]').length === 10, null, WAIT);
+      assert.equal(lengths.length, 10, 'the ten photos taken went up, nothing else');
+      assert.ok(lengths.every((n) => n > 0 && n < 50 * 1024 * 1024), 'never the refused video');
     });
 
     test('each photo is checked before sending: no GPS, too old, outside the province', async () => {
@@ -142,8 +149,9 @@ for (const vp of VIEWPORTS) {
       await page.setInputFiles('#media-gallery', nogps);
       await page.waitForSelector('#media-preview .photo-warnings', WAIT);
       await fillReporter(page, uniquePhone());
+      // (the photo itself goes up as it is picked: no report is sent)
       let posted = false;
-      page.on('request', (r) => { if (r.method() === 'POST') posted = true; });
+      page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/v1/reports')) posted = true; });
       await page.click('#send');
       const err = page.locator('[data-field="location"] > .field-error');
       await err.waitFor({ state: 'visible', ...WAIT });
