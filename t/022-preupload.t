@@ -67,6 +67,8 @@ for my $f (qw(text.jpg polyglot.jpg image.png)) {
     ok(!-e "$media/" . substr($s, 0, 2) . "/$s", "$f never reached the store");
 }
 ok(!-e "$media/tmp/up-" . H(1), "a bound upload's waiting file is gone");
+ok(-f "$media/" . substr(sha('fresh-mm.jpg'), 0, 2) . '/' . sha('fresh-mm.jpg') . '.thumb.jpg',
+   "a bound photo got its thumbnail as it entered the store");
 my @part = grep { !m{/up-} } glob("$media/tmp/*");
 is(scalar @part, 0, "no media temp file left") or diag("left: @part");
 
@@ -240,6 +242,34 @@ Cache-Control: no-store
 [400, 400, 400]
 --- response_body_like eval
 ['"field":"media_handles"', '"field":"media_handles"', '"message":"no such media upload']
+
+
+
+=== TEST 9b: an upload not finished cannot be bound: 409 upload_incomplete
+--- more_headers eval
+[::hd($::Next, ::H(10), 'Upload-Length: 5000'), ::hd($::Next, '', 'Content-Type: application/json')]
+--- pipelined_requests eval
+["POST /api/v1/media\n", ::report('PU-10', 10, ::H(10))]
+--- error_code eval
+[201, 409]
+--- response_body_like eval
+['"state":"partial"', '^\{"error":\{"code":"upload_incomplete","message":"[^"]+","field":"media_handles"\}\}$']
+
+
+
+=== TEST 9c: a form names its handles in a field (beside a file sent with it): both are the report's media, the file first
+--- more_headers eval
+[::hd($::Next, ::H(11), 'Content-Type: image/jpeg'), ::hd($::Next, '', $::Multipart, 'X-PA-Test-Id: PU-11')]
+--- pipelined_requests eval
+["POST /api/v1/media\n" . ::bytes('fresh-offset.jpg'),
+ "POST /api/v1/reports\n" . ::multipart(['content', 'Đèn đường hỏng cả dãy #11'],
+     ['reporter_name', 'Lò Văn K'], ['reporter_phone', '0977200011'],
+     ['lat', '22.396'], ['lng', '103.458'], ['media_handles', ::H(11)],
+     ['media', 'video.mp4', 'video/mp4'])]
+--- error_code eval
+[201, 201]
+--- response_body_like eval
+['"state":"complete"', '"id":"PU-11".*"media":\[\{"id":"' . ::sha('video.mp4') . '","type":"video/mp4".*\},\{"id":"' . ::sha('fresh-offset.jpg') . '","type":"image/jpeg"']
 
 
 
