@@ -6,6 +6,8 @@
 #include "ngx_pa_media.h"
 
 #include <gd.h>
+#include <jpeglib.h>
+#include <setjmp.h>
 #include <openssl/rand.h>
 
 
@@ -16,6 +18,16 @@ static ngx_int_t ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w,
     uint32_t *h);
 static void ngx_pa_thumb_quiet(int priority, const char *format,
     va_list args);
+static gdImagePtr ngx_pa_thumb_jpeg(FILE *fp);
+static void ngx_pa_thumb_jpeg_error(j_common_ptr cinfo);
+static void ngx_pa_thumb_jpeg_quiet(j_common_ptr cinfo, int level);
+
+
+/* libjpeg's errors end in a longjmp, not in exit() */
+typedef struct {
+    struct jpeg_error_mgr      pub;
+    jmp_buf                    env;
+} ngx_pa_thumb_jerr_t;
 
 
 ngx_uint_t
@@ -81,7 +93,7 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
         return NGX_DECLINED;
     }
 
-    img = png ? gdImageCreateFromPng(in) : gdImageCreateFromJpeg(in);
+    img = png ? gdImageCreateFromPng(in) : ngx_pa_thumb_jpeg(in);
     (void) fclose(in);
 
     if (img == NULL) {
@@ -304,6 +316,111 @@ ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w, uint32_t *h)
     free(b);
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A JPEG decoded at 1/2, 1/4 or 1/8 of its size by libjpeg's DCT scaling,
+ * still at least the thumbnail's width: a 12 MP photo costs a tenth of a
+ * full decode (the submission waits for its store job).  CMYK, which
+ * libjpeg turns into no RGB, goes through libgd's own full decode.
+ */
+
+static gdImagePtr
+ngx_pa_thumb_jpeg(FILE *fp)
+{
+    int                              *row;
+    JSAMPROW                          line;
+    JDIMENSION                        x;
+    gdImagePtr             volatile   img;
+    JSAMPLE               *volatile   buf;
+    ngx_pa_thumb_jerr_t               jerr;
+    struct jpeg_decompress_struct     cinfo;
+
+    img = NULL;
+    buf = NULL;
+
+    cinfo.err = jpeg_std_error(&jerr.pub);
+    jerr.pub.error_exit = ngx_pa_thumb_jpeg_error;
+    jerr.pub.emit_message = ngx_pa_thumb_jpeg_quiet;
+
+    if (setjmp(jerr.env)) {
+        jpeg_destroy_decompress(&cinfo);
+        free(buf);
+
+        if (img != NULL) {
+            gdImageDestroy(img);
+        }
+
+        return NULL;
+    }
+
+    jpeg_create_decompress(&cinfo);
+    jpeg_stdio_src(&cinfo, fp);
+    (void) jpeg_read_header(&cinfo, TRUE);
+
+    if (cinfo.jpeg_color_space == JCS_CMYK
+        || cinfo.jpeg_color_space == JCS_YCCK)
+    {
+        jpeg_destroy_decompress(&cinfo);
+        rewind(fp);
+        return gdImageCreateFromJpeg(fp);
+    }
+
+    cinfo.out_color_space = JCS_RGB;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = 1;
+
+    while (cinfo.scale_denom < 8
+           && cinfo.image_width / (cinfo.scale_denom * 2)
+              >= NGX_PA_THUMB_WIDTH)
+    {
+        cinfo.scale_denom *= 2;
+    }
+
+    cinfo.dct_method = JDCT_IFAST;
+
+    (void) jpeg_start_decompress(&cinfo);
+
+    img = gdImageCreateTrueColor(cinfo.output_width, cinfo.output_height);
+    buf = malloc((size_t) cinfo.output_width * 3);
+
+    if (img == NULL || buf == NULL) {
+        longjmp(jerr.env, 1);
+    }
+
+    while (cinfo.output_scanline < cinfo.output_height) {
+        line = buf;
+        (void) jpeg_read_scanlines(&cinfo, &line, 1);
+
+        row = img->tpixels[cinfo.output_scanline - 1];
+
+        for (x = 0; x < cinfo.output_width; x++) {
+            row[x] = gdTrueColor(buf[3 * x], buf[3 * x + 1], buf[3 * x + 2]);
+        }
+    }
+
+    (void) jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    free(buf);
+
+    return img;
+}
+
+
+static void
+ngx_pa_thumb_jpeg_error(j_common_ptr cinfo)
+{
+    ngx_pa_thumb_jerr_t  *jerr = (ngx_pa_thumb_jerr_t *) cinfo->err;
+
+    longjmp(jerr->env, 1);
+}
+
+
+static void
+ngx_pa_thumb_jpeg_quiet(j_common_ptr cinfo, int level)
+{
+    /* warnings of a damaged but readable file: the picture is enough */
 }
 
 
