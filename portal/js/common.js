@@ -302,9 +302,18 @@ export function mediaList(media, opts = {}) {
     const li = h('li.media-item');
     const url = m.url || null;
     if (url && type.startsWith('image/')) {
+      // the 320 px thumbnail (issue 16), the original on request: a list
+      // of ten photos must not cost ten originals on a slow phone
       const img = h('img', { alt: type, loading: 'lazy', decoding: 'async' });
-      setMediaSrc(img, url, opts.authHeaders);
+      setMediaSrc(img, m.thumb_url || url, opts.authHeaders, m.thumb_url ? url : null);
       li.appendChild(img);
+      if (m.thumb_url) {
+        const full = h('button.button.small.secondary', {
+          type: 'button',
+          onclick: () => { full.remove(); setMediaSrc(img, url, opts.authHeaders); },
+        }, t('media.original'));
+        li.appendChild(full);
+      }
     } else if (url && type.startsWith('video/')) {
       const v = h('video', { controls: true, preload: 'metadata' });
       setMediaSrc(v, url, opts.authHeaders);
@@ -337,13 +346,23 @@ function mediaWord(type) {
 // the originals: GET /reports/{id}/media/{sha}, for staff (Bearer) and the
 // reporter (X-Report-Token); media that already have a url keep it
 export function withMediaUrls(id, media) {
-  return (media || []).map((m) => (m.url || !m.id ? m : { ...m, url: config.apiBase.replace(/\/$/, '') + '/reports/' + encodeURIComponent(id) + '/media/' + encodeURIComponent(m.id) }));
+  return (media || []).map((m) => {
+    if (m.url || !m.id) return m;
+    const url = config.apiBase.replace(/\/$/, '') + '/reports/' + encodeURIComponent(id) + '/media/' + encodeURIComponent(m.id);
+    // JPEG and PNG photos have a thumbnail (?size=thumb)
+    const thumb = ['image/jpeg', 'image/png'].includes(m.type) ? url + '?size=thumb' : null;
+    return thumb ? { ...m, url, thumb_url: thumb } : { ...m, url };
+  });
 }
 
-async function setMediaSrc(el, url, authHeaders) {
+// fallback: the original, when a thumbnail is missing
+async function setMediaSrc(el, url, authHeaders, fallback) {
   const type = el.tagName === 'IMG' ? 'image/' : (el.tagName === 'VIDEO' ? 'video/' : 'audio/');
   if (!authHeaders) {
-    el.addEventListener('error', () => el.replaceWith(h('span.media-placeholder', mediaWord(type))), { once: true });
+    el.addEventListener('error', () => {
+      if (fallback) setMediaSrc(el, fallback, authHeaders);
+      else el.replaceWith(h('span.media-placeholder', mediaWord(type)));
+    }, { once: true });
     el.src = url;
     return;
   }
@@ -352,7 +371,8 @@ async function setMediaSrc(el, url, authHeaders) {
     if (!res.ok) throw new Error(res.status);
     el.src = URL.createObjectURL(await res.blob());
   } catch (e) {
-    el.replaceWith(h('span.media-placeholder', mediaWord(type)));
+    if (fallback) setMediaSrc(el, fallback, authHeaders);
+    else el.replaceWith(h('span.media-placeholder', mediaWord(type)));
   }
 }
 

@@ -380,6 +380,7 @@ const vi = {
   'channel.ioc': 'Trung tâm IOC',
 
   'media.image': 'Ảnh',
+  'media.original': 'Xem ảnh gốc',
   'media.video': 'Video',
   'media.audio': 'Ghi âm',
   'media.file': 'Tệp',
@@ -791,6 +792,7 @@ const en = {
   'channel.ioc': 'IOC',
 
   'media.image': 'Photo',
+  'media.original': 'View the original',
   'media.video': 'Video',
   'media.audio': 'Audio',
   'media.file': 'File',
