@@ -284,7 +284,9 @@ ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             rt->handler = NULL;
         }
 
-    } else if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+    } else if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))
+               && rt->handler != ngx_pa_upload_delete)
+    {
         ngx_pa_route_error(rt, NGX_HTTP_NOT_ALLOWED);
     }
 }
@@ -465,6 +467,11 @@ ngx_pa_api_decide_upload(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     if (ctx->request->method == NGX_HTTP_PATCH) {
         rt->handler = ngx_pa_upload_patch;
         rt->body = 1;
+        return;
+    }
+
+    if (ctx->request->method == NGX_HTTP_DELETE) {
+        rt->handler = ngx_pa_upload_delete;
         return;
     }
 

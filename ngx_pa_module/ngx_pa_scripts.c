@@ -28,6 +28,7 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "upload_create",
     "upload_set",
     "upload_get",
+    "upload_delete",
 };
 
 

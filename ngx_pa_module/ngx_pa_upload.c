@@ -64,6 +64,10 @@ static ngx_int_t ngx_pa_upload_patch_set(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_up_t *up);
 static void ngx_pa_upload_patch_done(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
+static void ngx_pa_upload_deleted(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    void *reply);
+static void ngx_pa_upload_unlink_work(ngx_pa_job_t *job);
+static void ngx_pa_upload_unlinked(ngx_http_request_t *r, ngx_pa_job_t *job);
 static void ngx_pa_upload_head_read(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
 static ngx_int_t ngx_pa_upload_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -1224,4 +1228,122 @@ ngx_pa_upload_body_size(ngx_http_request_t *r)
     }
 
     return size;
+}
+
+
+/* DELETE /api/v1/media/{handle}: given up by its uploader */
+
+ngx_int_t
+ngx_pa_upload_delete(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_int_t     rc;
+    ngx_pa_up_t  *up;
+    ngx_array_t  *keys, *args;
+
+    up = ngx_pa_upload_start(r, ctx, &rc);
+    if (up == NULL) {
+        return rc;
+    }
+
+    keys = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+
+    if (keys == NULL || args == NULL
+        || ngx_pa_key(r, keys, "up:%V", &up->handle) == NULL
+        || ngx_pa_key(r, keys, "upa:%V", &up->addr) == NULL
+        || ngx_pa_arg_str(args, &up->owner) != NGX_OK
+        || ngx_pa_arg_str(args, &up->handle) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_UPLOAD_DELETE, keys, args,
+                       ngx_pa_upload_deleted);
+}
+
+
+static void
+ngx_pa_upload_deleted(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
+{
+    redisReply   *reply = data;
+    ngx_int_t     rc;
+    ngx_pa_up_t  *up;
+    ngx_pa_job_t *job;
+
+    up = ctx->data;
+
+    if (ngx_pa_reply_is(reply, "not_found")) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
+                            "not_found", NULL, "no such upload"));
+        return;
+    }
+
+    if (ngx_pa_reply_is(reply, "bound")) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
+                            "media_bound", NULL,
+                            "this photo belongs to a report now"));
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: upload_delete script failed: %*s",
+                      (size_t) reply->len, reply->str);
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                            "unavailable", NULL,
+                            "storage is not available, try again"));
+        return;
+    }
+
+    /* the bytes go off the event loop (up to pa_media_max_size of them) */
+
+    job = ngx_pa_job_create(r, ngx_pa_upload_unlink_work,
+                            ngx_pa_upload_unlinked, up);
+    if (job == NULL) {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_pa_job_run(job);
+
+    if (rc == NGX_AGAIN) {
+        return;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_pa_upload_unlinked(r, job);
+}
+
+
+static void
+ngx_pa_upload_unlink_work(ngx_pa_job_t *job)
+{
+    ngx_pa_up_t  *up = job->data;
+
+    /* a resumable upload without a byte yet has no file: no error */
+
+    if (ngx_delete_file(up->path.data) == NGX_FILE_ERROR
+        && ngx_errno != NGX_ENOENT)
+    {
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
+                      ngx_delete_file_n " \"%V\" failed: the collector "
+                      "will retry", &up->path);
+    }
+}
+
+
+static void
+ngx_pa_upload_unlinked(ngx_http_request_t *r, ngx_pa_job_t *job)
+{
+    ngx_pa_up_t   *up = job->data;
+    json_t        *o;
+
+    o = json_pack("{s:s#, s:s}", "handle", up->handle.data,
+                  (int) up->handle.len, "state", "deleted");
+
+    ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, o));
 }

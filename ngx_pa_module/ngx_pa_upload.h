@@ -12,6 +12,8 @@
  *                                  media's JSON with the last byte
  *   HEAD  /api/v1/media/{handle}   Upload-Offset, Upload-Length
  *   GET   /api/v1/media/{handle}   the handle's state as JSON
+ *   DELETE /api/v1/media/{handle}  given up (a photo removed from the
+ *                                  form): its file goes, the cap frees
  *
  * A submission names handles (media_handles) and binds them: submit.lua
  * binds each once, atomically with the report.  The bytes wait in
@@ -72,6 +74,7 @@ ngx_pa_media_t *ngx_pa_upload_media(ngx_http_request_t *r, void *hash);
 ngx_int_t ngx_pa_upload_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_upload_patch(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_upload_head(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_upload_delete(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
 /* 1: 32 lowercase hex digits */
 ngx_uint_t ngx_pa_upload_handle_ok(ngx_str_t *h);

@@ -69,6 +69,7 @@ for my $f (qw(text.jpg polyglot.jpg image.png)) {
 ok(!-e "$media/tmp/up-" . H(1), "a bound upload's waiting file is gone");
 ok(-f "$media/" . substr(sha('fresh-mm.jpg'), 0, 2) . '/' . sha('fresh-mm.jpg') . '.thumb.jpg',
    "a bound photo got its thumbnail as it entered the store");
+ok(!-e "$media/tmp/up-" . H(12), "a deleted upload's file is gone");
 my @part = grep { !m{/up-} } glob("$media/tmp/*");
 is(scalar @part, 0, "no media temp file left") or diag("left: @part");
 
@@ -270,6 +271,25 @@ Cache-Control: no-store
 [201, 201]
 --- response_body_like eval
 ['"state":"complete"', '"id":"PU-11".*"media":\[\{"id":"' . ::sha('video.mp4') . '","type":"video/mp4".*\},\{"id":"' . ::sha('fresh-offset.jpg') . '","type":"image/jpeg"']
+
+
+
+=== TEST 9d: DELETE gives an upload up (a photo removed from the form): its file goes, the address's cap frees; another's or a bound one stays
+--- more_headers eval
+[::hd($::Next, ::H(12), 'Upload-Length: 5000'), ::hd($::Next, '', $::Patch, 'Upload-Offset: 0'),
+ ::hd($::Next, ::H(13), 'Upload-Length: 5000'),
+ ::hd($::Next, '', "Authorization: Bearer $::B"), ::hd($::Next, ''), ::hd($::Next, ''),
+ ::hd($::Next, ::H(13), 'Upload-Length: 5000'), ::hd($::Now, '')]
+--- pipelined_requests eval
+["POST /api/v1/media\n", "PATCH /api/v1/media/" . ::H(12) . "\n" . ('x' x 300),
+ "POST /api/v1/media\n",
+ "DELETE /api/v1/media/" . ::H(12), "DELETE /api/v1/media/" . ::H(12), "GET /api/v1/media/" . ::H(12),
+ "POST /api/v1/media\n", "DELETE /api/v1/media/" . ::H(1)]
+--- error_code eval
+[201, 200, 429, 404, 200, 404, 201, 409]
+--- response_body_like eval
+['"state":"partial"', '"offset":300', '"code":"rate_limited"', '"code":"not_found"',
+ '^\{"handle":"0{30}0c","state":"deleted"\}$', '"code":"not_found"', '"state":"partial"', '"code":"media_bound"']
 
 
 

@@ -3,7 +3,7 @@ import { t, onLangChange } from './i18n.js';
 import { h, $, clear, replace } from './dom.js';
 import config from '../config.js';
 import { upload, directory, mine, ApiError } from './api.js';
-import { uploadFile } from './uploads.js';
+import { uploadFile, giveUp } from './uploads.js';
 import { initPage, clearErrors, showError, deadlineList, localToRfc3339, fmtTime, fromConfig } from './common.js';
 import { makeMap, dot } from './map.js';
 import { photoFacts, loadOutline, inside } from './exif.js';
@@ -178,7 +178,13 @@ function renderFiles() {
       h('button.button.small.secondary', {
         type: 'button',
         'aria-label': t('submit.media.remove') + ': ' + f.name,
-        onclick: () => { files.splice(i, 1); facts.delete(f); ups.delete(f); renderFiles(); },
+        onclick: () => {
+          files.splice(i, 1);
+          facts.delete(f);
+          giveUp((ups.get(f) || {}).handle);
+          ups.delete(f);
+          renderFiles();
+        },
       }, t('submit.media.remove'))));
     showUpload(f);
   });
@@ -416,6 +422,7 @@ async function showDrafts(note) {
           type: 'button',
           onclick: async () => {
             if (!window.confirm(t('submit.draft.delete.confirm'))) return;
+            draftHandles(d).forEach(giveUp);
             await drafts.remove(d.id);
             showDrafts();
           },

@@ -86,3 +86,10 @@ export async function uploadFile(file, { prior, onProgress, onHandle } = {}) {
   }
   return last;
 }
+
+// a photo removed from the form: the server drops its upload at once
+// (it would die by itself later, counting against the address until then)
+export function giveUp(handle) {
+  if (!handle) return;
+  xhr('DELETE', '/media/' + encodeURIComponent(handle)).catch(() => {});
+}
