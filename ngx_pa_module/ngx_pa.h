@@ -64,6 +64,8 @@ typedef struct ngx_pa_orphan_s      ngx_pa_orphan_t;
 typedef struct ngx_pa_directory_s   ngx_pa_directory_t;
 typedef struct ngx_pa_limit_conf_s  ngx_pa_limit_conf_t;
 typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
+typedef struct ngx_pa_upload_conf_s ngx_pa_upload_conf_t;
+typedef struct ngx_pa_upload_gc_s   ngx_pa_upload_gc_t;
 
 struct magic_set;                   /* libmagic's magic_t */
 
@@ -82,6 +84,7 @@ typedef struct {
     ngx_pa_retention_t        *retention;  /* its retention run, if any */
     ngx_pa_orphan_t           *orphan;     /* its orphan sweep, if any */
     time_t                     orphan_last;    /* when that last began */
+    ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
     struct magic_set          *magic;      /* libmagic's cookie */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
@@ -170,7 +173,7 @@ typedef struct {
     ngx_pa_limit_conf_t       *limit;
 
     /* media pre-upload: pa_upload (ngx_pa_upload_gc.c), or NULL */
-    void                      *upload;
+    ngx_pa_upload_conf_t      *upload;
 
     /* Open311 API keys (ngx_pa_open311_keys.c) */
     ngx_pa_o311_keys_t        *open311;

@@ -43,12 +43,12 @@
 
 
 /* pmcf->upload (pa_upload), or the defaults */
-typedef struct {
+struct ngx_pa_upload_conf_s {
     time_t                     ttl;       /* unbound this long: dead */
     ngx_uint_t                 handles;   /* open ones per address */
     off_t                      bytes;     /* their lengths per address;
                                              0: 20 x pa_media_max_size */
-} ngx_pa_upload_conf_t;
+};
 
 ngx_pa_upload_conf_t *ngx_pa_upload_get_conf(ngx_pa_main_conf_t *pmcf);
 

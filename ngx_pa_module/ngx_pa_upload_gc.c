@@ -22,7 +22,8 @@
 #define NGX_PA_UPLOAD_PART_AGE 86400      /* a media temp file's life */
 
 
-typedef struct {
+/* per worker (the first only), in pmcf->worker.upload_gc */
+struct ngx_pa_upload_gc_s {
     ngx_event_t                ev;
     ngx_pa_main_conf_t        *conf;
     time_t                     ttl;
@@ -32,7 +33,7 @@ typedef struct {
     ngx_thread_task_t         *task;
 #endif
     unsigned                   busy:1;
-} ngx_pa_upload_gc_t;
+};
 
 
 /*
@@ -44,7 +45,6 @@ static ngx_pa_upload_conf_t  ngx_pa_upload_defaults = {
     86400, 100, 0
 };
 
-static ngx_pa_upload_gc_t    ngx_pa_upload_gc;
 
 
 static void ngx_pa_upload_gc_timer(ngx_event_t *ev);
@@ -52,7 +52,7 @@ static void ngx_pa_upload_gc_scan(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_upload_gc_done(ngx_event_t *ev);
 #endif
-static void ngx_pa_upload_gc_next(void);
+static void ngx_pa_upload_gc_next(ngx_pa_upload_gc_t *gc);
 
 
 ngx_pa_upload_conf_t *
@@ -148,8 +148,12 @@ ngx_pa_upload_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
         return NGX_OK;
     }
 
-    gc = &ngx_pa_upload_gc;
-    ngx_memzero(gc, sizeof(ngx_pa_upload_gc_t));
+    gc = ngx_pcalloc(cycle->pool, sizeof(ngx_pa_upload_gc_t));
+    if (gc == NULL) {
+        return NGX_ERROR;
+    }
+
+    pmcf->worker.upload_gc = gc;
 
     gc->conf = pmcf;
     gc->ttl = ngx_pa_upload_get_conf(pmcf)->ttl;
@@ -189,9 +193,13 @@ ngx_pa_upload_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 void
 ngx_pa_upload_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
-    if (ngx_pa_upload_gc.ev.timer_set) {
-        ngx_del_timer(&ngx_pa_upload_gc.ev);
+    ngx_pa_upload_gc_t  *gc = pmcf->worker.upload_gc;
+
+    if (gc != NULL && gc->ev.timer_set) {
+        ngx_del_timer(&gc->ev);
     }
+
+    pmcf->worker.upload_gc = NULL;
 }
 
 
@@ -205,7 +213,7 @@ ngx_pa_upload_gc_timer(ngx_event_t *ev)
     }
 
     if (gc->busy) {
-        ngx_pa_upload_gc_next();
+        ngx_pa_upload_gc_next(gc);
         return;
     }
 
@@ -221,13 +229,13 @@ ngx_pa_upload_gc_timer(ngx_event_t *ev)
         gc->busy = 0;
         ngx_log_error(NGX_LOG_ERR, ev->log, 0,
                       "pa: the uploads' collector could not be posted");
-        ngx_pa_upload_gc_next();
+        ngx_pa_upload_gc_next(gc);
         return;
     }
 #endif
 
     ngx_pa_upload_gc_scan(gc, ev->log);
-    ngx_pa_upload_gc_next();
+    ngx_pa_upload_gc_next(gc);
 }
 
 
@@ -240,17 +248,15 @@ ngx_pa_upload_gc_done(ngx_event_t *ev)
 
     gc->busy = 0;
 
-    ngx_pa_upload_gc_next();
+    ngx_pa_upload_gc_next(gc);
 }
 
 #endif
 
 
 static void
-ngx_pa_upload_gc_next(void)
+ngx_pa_upload_gc_next(ngx_pa_upload_gc_t *gc)
 {
-    ngx_pa_upload_gc_t  *gc = &ngx_pa_upload_gc;
-
     if (gc->removed) {
         ngx_log_error(NGX_LOG_INFO, gc->ev.log, 0,
                       "pa: %ui dead upload files removed", gc->removed);
