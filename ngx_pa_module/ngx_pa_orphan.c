@@ -16,6 +16,7 @@
 
 #include "ngx_pa_orphan.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_thumb.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -497,9 +498,10 @@ ngx_pa_orphan_work(void *data, ngx_log_t *log)
     before = or->start - or->conf->orphan_grace;
     len = or->conf->media_dir.len;
 
-    /* "<media_dir>/xx/<64 hex>" */
+    /* "<media_dir>/xx/<64 hex>", and its thumbnail's ".thumb.jpg" */
 
-    p = ngx_alloc(len + 4 + NGX_PA_ORPHAN_HEX + 1, log);
+    p = ngx_alloc(len + 4 + NGX_PA_ORPHAN_HEX
+                  + sizeof(NGX_PA_THUMB_SUFFIX), log);
     if (p == NULL) {
         or->removed = -1;
         return;
@@ -552,6 +554,12 @@ ngx_pa_orphan_work(void *data, ngx_log_t *log)
             }
 
             or->removed++;
+
+            /* its thumbnail (ngx_pa_thumb.c) goes with it, if it has one */
+
+            ngx_memcpy(name + NGX_PA_ORPHAN_HEX, NGX_PA_THUMB_SUFFIX,
+                       sizeof(NGX_PA_THUMB_SUFFIX));
+            (void) unlink((char *) p);
         }
 
         closedir(dir);

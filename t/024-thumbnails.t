@@ -16,6 +16,7 @@ remove_tree("$Data/media/public/TH-1");
 our %Media = (photo => slurp("$Fix/large.jpg"),      # 800x600, EXIF, GPS
               png   => slurp("$Fix/image.png"),      # 32x32
               video => slurp("$Fix/video.mp4"));
+our $Stray = 'ef' . ('0' x 62);      # a blob no report names
 our %Sha = map { $_ => sha256_hex($Media{$_}) } keys %Media;
 
 sub staff {
@@ -52,6 +53,7 @@ _EOC_
     pa_sla resolve 5d;
     pa_sla publish 1d;
     pa_test_clock on;
+    pa_media_orphan_grace 1h;
 _EOC_
 
 run_tests();
@@ -75,6 +77,9 @@ ok(-s $t < length($Media{photo}) / 4, "... and is small");
 is(scalar `identify -format '%wx%h' '${\ store('png')}.thumb.jpg' 2>&1`,
    '32x32', "a small PNG's thumbnail keeps its size (never enlarged)");
 ok(!-e store('video') . '.thumb.jpg', "a video gets no thumbnail");
+
+ok(!-e "$Data/media/ef/$Stray", "an orphan blob swept from the store ...");
+ok(!-e "$Data/media/ef/$Stray.thumb.jpg", "... takes its thumbnail with it");
 
 my $p = "$Data/media/public/TH-1/$Sha{photo}.thumb.jpg";
 ok(-f $p, "the published photo's public thumbnail exists");
@@ -150,3 +155,22 @@ __DATA__
 Content-Type: image/jpeg
 --- response_body_like eval
 qr/\A\xFF\xD8(?!.*(?:Exif|GPS)).*\z/s
+
+
+
+=== TEST 6: an orphan blob the store sweep removes takes its thumbnail with it; the referenced keep theirs
+--- init
+mkdir "$t::PaTest::Data/media/ef";
+for my $f ($main::Stray, "$main::Stray.thumb.jpg") {
+    open my $fh, '>', "$t::PaTest::Data/media/ef/$f" or die "$f: $!";
+    print $fh "nobody's\n";
+    close $fh;
+    utime time - 7200, time - 7200, "$t::PaTest::Data/media/ef/$f";
+}
+utime time - 7200, time - 7200, main::store('photo'), main::store('photo') . '.thumb.jpg';
+--- more_headers
+X-PA-Now: 2026-01-24T10:00:00+07:00
+--- request
+POST /api/v1/admin/sweep?media=1
+--- error_code: 200
+--- response_body_like: "media_removed":1\}$
