@@ -29,8 +29,8 @@ sub main::receiver {
     my ($port, $log) = @_;
     my $pid = fork // die "fork: $!";
     if ($pid == 0) {
-        exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl",
-             '--port', $port, '--secret-file', $Key, '--log', $log;
+        { exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl",
+               '--port', $port, '--secret-file', $Key, '--log', $log; }
         POSIX::_exit(127);
     }
     $Rcv{$port} = $pid;
@@ -82,7 +82,6 @@ life('laichau-2026', 't_nt',
      xd    => ['handler', 'so-xd']);
 
 # the profile's setting, with the targets
-my $http = $Test::Nginx::Socket::DefaultBlock{http_config};
 setting(main_config => $t::PaTest::Threads,
         http_config => t::PaLife::profile('laichau-2026', 't_nt')
                        . $t::PaTest::Pool . <<"_EOC_");
@@ -280,7 +279,7 @@ GET /api/v1/health
 
 === TEST 8: ... it arrived once, and the list holds the other one only
 --- init
-main::wait_for('the replay', sub { main::got($main::SmsLog) >= 1 });
+main::wait_for('the replay', sub { my @g = main::got($main::SmsLog); @g >= 1 });
 Time::HiRes::sleep(1);
 my @d = main::got($main::SmsLog);
 Test::More::is(scalar @d, 1, 'one delivery');
