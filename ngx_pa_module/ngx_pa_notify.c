@@ -52,6 +52,7 @@ typedef enum {
     NGX_PA_NOTIFY_TAKE,          /* notify_take.lua */
     NGX_PA_NOTIFY_CLAIM,         /* XAUTOCLAIM */
     NGX_PA_NOTIFY_READ,          /* XREADGROUP */
+    NGX_PA_NOTIFY_PII,           /* HMGET of the sealed contact */
     NGX_PA_NOTIFY_SEND,          /* the HTTP request */
     NGX_PA_NOTIFY_RECORD         /* XACK or a script after it */
 } ngx_pa_notify_phase_e;
@@ -73,7 +74,9 @@ typedef struct {
     ngx_str_t                  entry;      /* stream entry id */
     ngx_str_t                  id;         /* "<target>:<entry>" */
     ngx_str_t                  type;
-    ngx_str_t                  body;
+    ngx_str_t                  body;       /* the event, as stored */
+    ngx_str_t                  sent;       /* this attempt's body */
+    ngx_buf_t                 *req;        /* this attempt's request */
     ngx_uint_t                 attempts;   /* made before this one */
     ngx_msec_t                 started;
     unsigned                   retry:1;    /* from the retry set */
@@ -110,6 +113,7 @@ static ngx_int_t ngx_pa_notify_wanted(ngx_pa_notify_target_t *t,
 static ngx_int_t ngx_pa_notify_taken(ngx_pa_notify_loop_t *lp,
     redisReply *reply);
 static void ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp);
+static void ngx_pa_notify_send(ngx_pa_notify_loop_t *lp);
 static void ngx_pa_notify_answered(void *data, ngx_uint_t status,
     const char *error);
 static void ngx_pa_notify_ack(ngx_pa_notify_loop_t *lp);
@@ -468,7 +472,9 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
                       "pa notify \"%V\": no answer from Redis",
                       &lp->target->name);
 
-        if (lp->phase == NGX_PA_NOTIFY_RECORD) {
+        if (lp->phase == NGX_PA_NOTIFY_RECORD
+            || lp->phase == NGX_PA_NOTIFY_PII)
+        {
             /* the outcome was not written: the entry or lease comes back */
             ngx_pa_notify_end(lp);
         }
@@ -485,7 +491,9 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
                       "pa notify \"%V\": Redis: %*s", &lp->target->name,
                       (size_t) reply->len, reply->str);
 
-        if (lp->phase == NGX_PA_NOTIFY_RECORD) {
+        if (lp->phase == NGX_PA_NOTIFY_RECORD
+            || lp->phase == NGX_PA_NOTIFY_PII)
+        {
             ngx_pa_notify_end(lp);
         }
 
@@ -559,6 +567,20 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
             ngx_pa_notify_later(lp, NGX_PA_NOTIFY_POLL);
         }
 
+        break;
+
+    case NGX_PA_NOTIFY_PII:
+        if (ngx_pa_notify_pii_body(lp->pool, lp->nf->conf->pii, &lp->body,
+                                   reply, &lp->sent, lp->nf->log)
+            != NGX_OK)
+        {
+            /* an attempt that failed: retried, never sent without it */
+            ngx_pa_notify_answered(lp, 0, "the reporter's contact could "
+                                          "not be read");
+            break;
+        }
+
+        ngx_pa_notify_send(lp);
         break;
 
     default: /* NGX_PA_NOTIFY_RECORD */
@@ -827,10 +849,74 @@ ngx_pa_notify_taken(ngx_pa_notify_loop_t *lp, redisReply *reply)
 }
 
 
-/* the request: head, signature of the body, the body */
+/*
+ * The delivery starts: the event's body as it is, or, for a pii=on
+ * target, once the report's sealed contact came (NGX_PA_NOTIFY_PII).
+ */
 
 static void
 ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp)
+{
+    json_t        *o, *id;
+    ngx_str_t      rid, key;
+    const char    *argv[4];
+    size_t         argvlen[4];
+    json_error_t   je;
+
+    lp->sent = lp->body;
+
+    if (!lp->target->pii) {
+        ngx_pa_notify_send(lp);
+        return;
+    }
+
+    ngx_str_null(&rid);
+
+    o = json_loadb((char *) lp->body.data, lp->body.len, 0, &je);
+    id = o ? json_object_get(o, "id") : NULL;
+
+    if (json_is_string(id) && json_string_length(id) > 0
+        && json_string_length(id) <= 64)
+    {
+        rid.len = json_string_length(id);
+        rid.data = ngx_pnalloc(lp->pool, rid.len);
+        if (rid.data != NULL) {
+            ngx_memcpy(rid.data, json_string_value(id), rid.len);
+        }
+    }
+
+    json_decref(o);
+
+    if (rid.data == NULL
+        || ngx_pa_notify_key(lp->pool, lp->nf->conf, &key, "r:%V", &rid)
+           == NULL)
+    {
+        /* no report to read a contact of: the event goes as it is */
+        ngx_pa_notify_send(lp);
+        return;
+    }
+
+    lp->phase = NGX_PA_NOTIFY_PII;
+
+    argv[0] = "HMGET";
+    argvlen[0] = 5;
+    argv[1] = (const char *) key.data;
+    argvlen[1] = key.len;
+    argv[2] = "pii_phone";
+    argvlen[2] = 9;
+    argv[3] = "pii_email";
+    argvlen[3] = 9;
+
+    if (ngx_pa_notify_send_cmd(lp, 4, argv, argvlen) != NGX_OK) {
+        ngx_pa_notify_answered(lp, 0, "Redis not reachable for the contact");
+    }
+}
+
+
+/* the request: head, signature of the body, the body */
+
+static void
+ngx_pa_notify_send(ngx_pa_notify_loop_t *lp)
 {
     u_char                  *p;
     size_t                   len;
@@ -842,7 +928,7 @@ ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp)
     t = lp->target;
 
     if (HMAC(EVP_sha256(), t->secret.data, (int) t->secret.len,
-             lp->body.data, lp->body.len, md, &mdlen)
+             lp->sent.data, lp->sent.len, md, &mdlen)
         == NULL)
     {
         ngx_log_error(NGX_LOG_ALERT, lp->nf->log, 0,
@@ -861,7 +947,7 @@ ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp)
           + sizeof("X-PA-Delivery: \r\n") - 1 + lp->id.len
           + sizeof("X-PA-Attempt: \r\n") - 1 + NGX_INT_T_LEN
           + sizeof("X-PA-Signature: sha256=\r\n") - 1 + 2 * mdlen
-          + sizeof("\r\n") - 1 + lp->body.len;
+          + sizeof("\r\n") - 1 + lp->sent.len;
 
     b = ngx_create_temp_buf(lp->pool, len);
     if (b == NULL) {
@@ -881,12 +967,13 @@ ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp)
                     "X-PA-Delivery: %V\r\n"
                     "X-PA-Attempt: %ui\r\n"
                     "X-PA-Signature: sha256=",
-                    &t->uri, &t->host, lp->body.len, &lp->type, &lp->id,
+                    &t->uri, &t->host, lp->sent.len, &lp->type, &lp->id,
                     lp->attempts + 1);
     p = ngx_hex_dump(p, md, mdlen);
     *p++ = '\r'; *p++ = '\n'; *p++ = '\r'; *p++ = '\n';
-    p = ngx_cpymem(p, lp->body.data, lp->body.len);
+    p = ngx_cpymem(p, lp->sent.data, lp->sent.len);
     b->last = p;
+    lp->req = b;
 
     lp->phase = NGX_PA_NOTIFY_SEND;
     lp->started = ngx_current_msec;
@@ -1058,6 +1145,20 @@ ngx_pa_notify_ack(ngx_pa_notify_loop_t *lp)
 static void
 ngx_pa_notify_end(ngx_pa_notify_loop_t *lp)
 {
+    /* a pii=on attempt's contact: wiped, not just freed */
+
+    if (lp->sent.data != lp->body.data) {
+        ngx_pa_notify_pii_wipe(&lp->sent);
+
+        if (lp->req != NULL) {
+            ngx_explicit_memzero(lp->req->start,
+                                 lp->req->end - lp->req->start);
+        }
+    }
+
+    lp->req = NULL;
+    ngx_str_null(&lp->sent);
+
     if (lp->pool != NULL) {
         ngx_destroy_pool(lp->pool);
         lp->pool = NULL;

@@ -17,6 +17,8 @@
 
 #define NGX_PA_NOTIFY_NAME_MAX   32
 
+struct redisReply;
+
 
 typedef struct {
     ngx_str_t                  name;       /* [a-z0-9_-] */
@@ -83,5 +85,11 @@ void ngx_pa_notify_exit_worker(ngx_pa_main_conf_t *pmcf);
  */
 ngx_int_t ngx_pa_notify_http_post(ngx_pa_notify_http_t *h, ngx_buf_t *req);
 void ngx_pa_notify_http_close(ngx_pa_notify_http_t *h);
+
+/* ngx_pa_notify_pii.c: the body of one attempt to a pii=on target */
+ngx_int_t ngx_pa_notify_pii_body(ngx_pool_t *pool,
+    ngx_pa_pii_keyring_t *ring, ngx_str_t *body, struct redisReply *sealed,
+    ngx_str_t *out, ngx_log_t *log);
+void ngx_pa_notify_pii_wipe(ngx_str_t *sent);
 
 #endif /* NGX_PA_NOTIFY_H */

@@ -200,17 +200,6 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (t->pii) {
-        /*
-         * The reporter's contact is not added to any body yet: a target
-         * that relies on it must not start believing it gets it.
-         */
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "pa_notify \"%V\": pii=on is not supported by "
-                           "this build yet", &t->name);
-        return NGX_CONF_ERROR;
-    }
-
     return NGX_CONF_OK;
 
 bad_name:
@@ -279,6 +268,13 @@ ngx_pa_notify_conf_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
 
     t = nc->targets.elts;
     for (i = 0; i < nc->targets.nelts; i++) {
+
+        if (t[i].pii && pmcf->pii == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "pa_notify \"%V\": pii=on needs "
+                               "pa_pii_key_file", &t[i].name);
+            return NGX_ERROR;
+        }
 
         /* one attempt lasts at most connect + send + read timeouts */
 

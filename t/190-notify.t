@@ -3,6 +3,8 @@
 # in order, signed; a target that asks for some types gets only those; a
 # receiver that answers 500 three times gets the event once more after
 # each failure and then no more (4 attempts, one X-PA-Delivery); a
+# pii=on target gets the reporter's contact, only what was given, and no
+# other target ever does; a
 # target that is down for its whole retry window leaves a dead letter an
 # admin sees and replays.  Blocks share one nginx (no restart between
 # them: the deliverer keeps running while a block waits for it).
@@ -95,6 +97,8 @@ setting(main_config => $t::PaTest::Threads,
               events=* timeout=2s retry_for=1h;
     pa_notify chat http://127.0.0.1:$Hook/chat secret_file=$Key
               events=urgent_dispatched,overdue timeout=2s;
+    pa_notify gw http://127.0.0.1:$Hook/gw secret_file=$Key
+              events=submitted,result_published pii=on timeout=2s;
     pa_notify sms http://127.0.0.1:$Sms/sms secret_file=$Key
               events=submitted timeout=2s retry_for=2s;
     pa_notify_claim_idle 10s;
@@ -178,6 +182,20 @@ for my $pii ('0912345777', '912345777', 'binh@example', 'Lò Thị Bình',
              'Cây đổ', 'cành nhỏ') {
     Test::More::unlike($all, qr/\Q$pii\E/, "no \"$pii\" in any body");
 }
+main::wait_for('the gateway', sub {
+    (grep { $_->{path} eq '/gw' } main::got()) >= 2 });
+my @gw = grep { $_->{path} eq '/gw' } main::got();
+Test::More::is_deeply([map { $_->{event} } @gw],
+                      [qw(submitted result_published)], 'gw: its types');
+for my $d (@gw) {
+    Test::More::ok($d->{signature_ok}, "gw $d->{event}: signed with the contact");
+    Test::More::is_deeply($d->{json}{reporter},
+                          {phone => '+84912345777', email => 'binh@example.vn'},
+                          "gw $d->{event}: the reporter's contact (pii=on)");
+}
+Test::More::unlike(main::redis('HGETALL', "pa:{t_nt}:notify:d:gw:$gw[0]{json}{event_id}")
+                   . main::redis('XRANGE', 'pa:{t_nt}:events', '-', '+'),
+                   qr/912345777|binh\@/, 'the contact never written to Redis');
 Test::More::is(main::redis('XPENDING', 'pa:{t_nt}:events', 'notify:hook'),
                "0\n\n\n", 'nothing left pending');
 --- request
@@ -189,7 +207,7 @@ GET /api/v1/health
 === TEST 3: the receiver answers 500 three times: the event comes again after each failure, then stops at the 200
 --- init
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $main::Hook);
-print $s "GET /_control?fail=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+print $s "GET /_control?fail=3&path=/hooks/pa HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 local $/; my $ok = <$s>; close $s;
 Test::More::like($ok, qr/^HTTP\/1\.1 200/, 'receiver told');
 --- more_headers eval
@@ -217,6 +235,10 @@ for my $i (1 .. 3) {
     my $base = 1000 * 2 ** ($i - 1);
     Test::More::cmp_ok($gap, '>=', $base * 0.75, "backoff $i: not before");
 }
+my ($gw) = grep { $_->{path} eq '/gw' && $_->{json}{id} eq 'NT-2' } main::got();
+Test::More::is_deeply($gw->{json}{reporter}, {phone => '+84912345778'},
+                      'no e-mail given: none sent');
+Test::More::is($gw->{attempt}, 1, 'the gateway was not failed');
 Test::More::is(main::redis('ZCARD', 'pa:{t_nt}:notify:hook:retry'), '0',
                'no retry left');
 Test::More::is(main::redis('EXISTS', "pa:{t_nt}:notify:d:hook:$d[0]{json}{event_id}"),
@@ -287,6 +309,7 @@ Test::More::is($d[0]{delivery}, $main::Dead, 'the replayed one');
 Test::More::ok($d[0]{signature_ok}, 'signed');
 Test::More::is($d[0]{event}, 'submitted', 'its type');
 Test::More::is($d[0]{attempt}, 3, 'its third attempt');
+Test::More::ok(!exists $d[0]{json}{reporter}, 'no contact: sms is not pii=on');
 Test::More::is(main::redis('ZSCORE', 'pa:{t_nt}:notify:dead', $main::Dead),
                '', 'no longer a dead letter');
 Test::More::is(main::redis('EXISTS', "pa:{t_nt}:notify:d:$main::Dead"), '0',

@@ -11,9 +11,10 @@
 #   {"at_ms", "path", "event", "delivery", "attempt", "signature_ok",
 #    "status", "body"}
 # then answers 401 for a bad signature, --status (default 500) to the
-# first --fail N deliveries, else 200 -- after --delay MS if given.
-# GET /_control?fail=N&delay=MS&status=S changes those while it runs (the
-# counter starts again); GET /_health answers 200.  HTTP/1.1 keep-alive.
+# first --fail N deliveries (to --path only, when given), else 200 --
+# after --delay MS if given.  GET /_control?fail=N&delay=MS&status=S&path=P
+# changes those while it runs (the counter starts again); GET /_health
+# answers 200.  HTTP/1.1 keep-alive.
 # One process, one connection at a time served fully (select loop), no
 # module beyond Perl's own.
 
@@ -27,9 +28,10 @@ use IO::Socket::INET;
 use JSON::PP;
 use Time::HiRes qw(time sleep);
 
-my %o = (port => 9080, fail => 0, status => 500, delay => 0);
+my %o = (port => 9080, fail => 0, status => 500, delay => 0, path => '');
 GetOptions(\%o, 'port=i', 'secret-file=s', 'log=s', 'fail=i', 'status=i',
-           'delay=i', 'pid-file=s') or die "usage: see the head of $0\n";
+           'delay=i', 'path=s', 'pid-file=s')
+    or die "usage: see the head of $0\n";
 
 my $secret = '';
 if ($o{'secret-file'}) {
@@ -113,7 +115,7 @@ sub answer {
     if ($method eq 'GET' && $uri =~ m{^/_control\?(.*)$}) {
         for my $kv (split /&/, $1) {
             my ($k, $v) = split /=/, $kv, 2;
-            $o{$k} = $v if exists $o{$k} && $v =~ /^\d+$/;
+            $o{$k} = $v if exists $o{$k} && ($v =~ /^\d+$/ || $k eq 'path');
         }
         $failed = 0;
         return reply($s, 200, "ok\n");
@@ -128,7 +130,9 @@ sub answer {
     my $ok = ($h{'x-pa-signature'} // '') eq $want ? JSON::PP::true
                                                    : JSON::PP::false;
 
-    my $status = !$ok ? 401 : $failed < $o{fail} ? $o{status} : 200;
+    my $failing = $o{path} eq '' || $o{path} eq $uri;
+    my $status = !$ok ? 401
+               : $failing && $failed < $o{fail} ? $o{status} : 200;
     $failed++ if $ok && $status != 200;
 
     sleep($o{delay} / 1000) if $o{delay};
