@@ -8,6 +8,7 @@
 #   make bench    wrk benchmarks (see bench/)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
 #   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
+#   make bench-notify event-to-webhook latency (pa_notify, issue 14)
 
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
@@ -45,7 +46,8 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench bench-stall bench-scale fuzz fuzz-build fuzz-smoke lint clean
+        test-asan bench bench-stall bench-scale bench-notify fuzz fuzz-build \
+        fuzz-smoke lint clean
 
 all: build
 
@@ -152,6 +154,9 @@ bench-stall: build
 
 bench-scale: build
 	@bench/scale.sh "$(MODULE_SO)"
+
+bench-notify: build
+	@bench/notify.sh "$(MODULE_SO)"
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses of the parsers that see hostile bytes.  `make fuzz`

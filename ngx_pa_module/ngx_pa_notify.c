@@ -39,8 +39,8 @@
 #include <openssl/rand.h>
 
 
-#define NGX_PA_NOTIFY_POLL       50      /* ms between empty reads */
-#define NGX_PA_NOTIFY_SLOW       10      /* polls between retry checks */
+#define NGX_PA_NOTIFY_POLL       25      /* ms between empty reads */
+#define NGX_PA_NOTIFY_SLOW       20      /* polls between retry checks */
 #define NGX_PA_NOTIFY_DOWN       1000    /* ms: Redis unreachable */
 #define NGX_PA_NOTIFY_BACKOFF    1000    /* ms: the first retry's delay */
 #define NGX_PA_NOTIFY_BACKOFF_MAX  (3600 * 1000)
