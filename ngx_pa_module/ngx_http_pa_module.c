@@ -427,6 +427,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pa_notify_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_notify_trusted_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("pa_limit_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pa_limit_zone_conf,

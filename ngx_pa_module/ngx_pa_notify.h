@@ -31,13 +31,19 @@ typedef struct {
     ngx_msec_t                 timeout;    /* connect, send, read: each */
     ngx_msec_t                 retry_for;  /* then the dead letters */
     ngx_str_t                  group;      /* "notify:<name>" */
+    ngx_str_t                  sni;        /* host name, NUL terminated */
+#if (NGX_SSL)
+    ngx_ssl_t                 *ssl;        /* https: the shared context */
+#endif
     unsigned                   pii:1;
+    unsigned                   tls:1;
 } ngx_pa_notify_target_t;
 
 
 struct ngx_pa_notify_conf_s {
     ngx_array_t                targets;    /* ngx_pa_notify_target_t */
     ngx_msec_t                 claim_idle; /* XAUTOCLAIM min-idle */
+    ngx_str_t                  trusted;    /* CA file for https targets */
 };
 
 
@@ -68,6 +74,8 @@ struct ngx_pa_notify_http_s {
 
 char *ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_pa_notify_claim_idle_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_pa_notify_trusted_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 /* after the http{} block: defaults, and claim_idle against timeouts */
 ngx_int_t ngx_pa_notify_conf_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf);

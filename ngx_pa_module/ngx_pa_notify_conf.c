@@ -2,10 +2,14 @@
  * pa_notify <name> <url> secret_file=<path> events=<type,...|*> [pii=on]
  *           [timeout=5s] [retry_for=24h]
  * pa_notify_claim_idle <time>
+ * pa_notify_trusted_certificate <file>
  *
  * http level; pa_notify may be given once per target.  The URL is
- * http://<IP or name>[:port]/path; a name is resolved here, at
+ * http[s]://<IP or name>[:port]/path; a name is resolved here, at
  * configuration time, as proxy_pass resolves its own (never in a worker).
+ * An https target's certificate is always verified: against the file of
+ * pa_notify_trusted_certificate, else the system's CA store, and its name
+ * against the URL's host.
  */
 
 #include "ngx_pa.h"
@@ -24,6 +28,8 @@ static ngx_int_t ngx_pa_notify_url(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *url);
 static ngx_int_t ngx_pa_notify_secret(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *path);
+static ngx_int_t ngx_pa_notify_ssl(ngx_conf_t *cf,
+    ngx_pa_notify_conf_t *nc);
 static ngx_int_t ngx_pa_notify_events(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *list);
 
@@ -266,6 +272,10 @@ ngx_pa_notify_conf_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
         nc->claim_idle = NGX_PA_NOTIFY_CLAIM_IDLE;
     }
 
+    if (ngx_pa_notify_ssl(cf, nc) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     t = nc->targets.elts;
     for (i = 0; i < nc->targets.nelts; i++) {
 
@@ -287,6 +297,102 @@ ngx_pa_notify_conf_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
             return NGX_ERROR;
         }
     }
+
+    return NGX_OK;
+}
+
+
+char *
+ngx_pa_notify_trusted_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t             *value;
+    ngx_pa_notify_conf_t  *nc;
+
+    value = cf->args->elts;
+
+    nc = ngx_pa_notify_conf_get(cf, pmcf);
+    if (nc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (nc->trusted.data != NULL) {
+        return "is duplicate";
+    }
+
+    nc->trusted = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * One TLS client context for every https target: TLS 1.2 and 1.3, the
+ * trusted CAs.  Verification is checked after each handshake (the
+ * result, then the name), as nginx's proxy_ssl_verify does.
+ */
+
+static ngx_int_t
+ngx_pa_notify_ssl(ngx_conf_t *cf, ngx_pa_notify_conf_t *nc)
+{
+#if (NGX_SSL)
+    ngx_uint_t               i, any;
+    ngx_ssl_t               *ssl;
+    ngx_pool_cleanup_t      *cln;
+    ngx_pa_notify_target_t  *t;
+
+    t = nc->targets.elts;
+    any = 0;
+
+    for (i = 0; i < nc->targets.nelts; i++) {
+        any |= t[i].tls;
+    }
+
+    if (!any) {
+        return NGX_OK;
+    }
+
+    ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (ssl == NULL) {
+        return NGX_ERROR;
+    }
+
+    ssl->log = cf->log;
+
+    if (ngx_ssl_create(ssl, NGX_SSL_TLSv1_2 | NGX_SSL_TLSv1_3, NULL)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(ssl);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = ssl;
+
+    if (nc->trusted.data != NULL) {
+        if (ngx_ssl_trusted_certificate(cf, ssl, &nc->trusted, 4) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+    } else if (SSL_CTX_set_default_verify_paths(ssl->ctx) != 1) {
+        ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                      "pa_notify: no system CA store; set "
+                      "pa_notify_trusted_certificate");
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < nc->targets.nelts; i++) {
+        if (t[i].tls) {
+            t[i].ssl = ssl;
+        }
+    }
+#endif
 
     return NGX_OK;
 }
@@ -325,30 +431,32 @@ ngx_pa_notify_url(ngx_conf_t *cf, ngx_pa_notify_target_t *t, ngx_str_t *url)
 
     t->url = *url;
 
-    if (url->len > 8 && ngx_strncasecmp(url->data, (u_char *) "https://", 8)
-                        == 0)
+    if (url->len > 8
+        && ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0)
     {
+#if (NGX_SSL)
+        t->tls = 1;
+#else
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "pa_notify \"%V\": https targets are not "
-                           "supported by this build yet; use http:// to a "
-                           "local TLS-terminating relay", &t->name);
+                           "pa_notify \"%V\": https needs nginx built with "
+                           "OpenSSL", &t->name);
         return NGX_ERROR;
-    }
+#endif
 
-    if (url->len <= 7
-        || ngx_strncasecmp(url->data, (u_char *) "http://", 7) != 0)
+    } else if (url->len <= 7
+               || ngx_strncasecmp(url->data, (u_char *) "http://", 7) != 0)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "pa_notify \"%V\": the URL must begin with "
-                           "\"http://\"", &t->name);
+                           "\"http://\" or \"https://\"", &t->name);
         return NGX_ERROR;
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
 
-    u.url.data = url->data + 7;
-    u.url.len = url->len - 7;
-    u.default_port = 80;
+    u.url.data = url->data + (t->tls ? 8 : 7);
+    u.url.len = url->len - (t->tls ? 8 : 7);
+    u.default_port = t->tls ? 443 : 80;
     u.uri_part = 1;
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
@@ -379,11 +487,22 @@ ngx_pa_notify_url(ngx_conf_t *cf, ngx_pa_notify_target_t *t, ngx_str_t *url)
 
     p = ngx_cpymem(t->host.data, u.host.data, u.host.len);
 
-    if (u.port != 80) {
+    if (u.port != u.default_port) {
         p = ngx_sprintf(p, ":%d", (int) u.port);
     }
 
     t->host.len = p - t->host.data;
+
+    /* the name TLS asks for (SNI) and checks the certificate against */
+
+    t->sni.data = ngx_pnalloc(cf->pool, u.host.len + 1);
+    if (t->sni.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(t->sni.data, u.host.data, u.host.len);
+    t->sni.data[u.host.len] = '\0';
+    t->sni.len = u.host.len;
 
     if (u.uri.len) {
         t->uri = u.uri;

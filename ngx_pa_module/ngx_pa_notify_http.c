@@ -6,6 +6,10 @@
  * (keep-alive).  Each of connect, send and read has the target's timeout.
  * One request at a time per target.
  *
+ * https: a TLS handshake (nginx's ngx_ssl, SNI) after the connect, then
+ * the certificate's verification result and its name are checked, as
+ * proxy_ssl_verify does; a target that fails either gets nothing.
+ *
  * A kept connection the receiver closed meanwhile is noticed by its read
  * event (closed at once); one that fails before any byte of an answer is
  * replaced by a new connection once, without counting as an attempt, as
@@ -28,6 +32,12 @@ static void ngx_pa_notify_http_done(ngx_pa_notify_http_t *h,
     ngx_uint_t status, const char *error);
 static void ngx_pa_notify_http_idle(ngx_event_t *ev);
 static void ngx_pa_notify_http_dummy(ngx_event_t *ev);
+static void ngx_pa_notify_http_close_conn(ngx_connection_t *c);
+#if (NGX_SSL)
+static void ngx_pa_notify_http_tls(ngx_pa_notify_http_t *h,
+    ngx_connection_t *c);
+static void ngx_pa_notify_http_tls_done(ngx_connection_t *c);
+#endif
 
 
 ngx_int_t
@@ -108,7 +118,7 @@ ngx_pa_notify_http_connect(ngx_pa_notify_http_t *h)
 
     if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
         if (h->peer.connection) {
-            ngx_close_connection(h->peer.connection);
+            ngx_pa_notify_http_close_conn(h->peer.connection);
             h->peer.connection = NULL;
         }
 
@@ -122,6 +132,16 @@ ngx_pa_notify_http_connect(ngx_pa_notify_http_t *h)
     c->data = h;
     c->read->handler = ngx_pa_notify_http_read;
     c->write->handler = ngx_pa_notify_http_write;
+
+    /* the connection's own pool (TLS keeps its state there) */
+
+    c->pool = ngx_create_pool(1024, h->log);
+    if (c->pool == NULL) {
+        ngx_pa_notify_http_close_conn(c);
+        h->peer.connection = NULL;
+        ngx_pa_notify_http_done(h, 0, "out of memory");
+        return NGX_OK;
+    }
 
     if (rc == NGX_AGAIN) {
         ngx_add_timer(c->write, t->timeout);
@@ -185,6 +205,13 @@ ngx_pa_notify_http_write(ngx_event_t *wev)
         ngx_pa_notify_http_done(h, 0, "connect failed");
         return;
     }
+
+#if (NGX_SSL)
+    if (h->target->tls && c->ssl == NULL) {
+        ngx_pa_notify_http_tls(h, c);
+        return;
+    }
+#endif
 
     while (b->pos < b->last) {
         n = c->send(c, b->pos, b->last - b->pos);
@@ -452,7 +479,7 @@ ngx_pa_notify_http_done(ngx_pa_notify_http_t *h, ngx_uint_t status,
                        "pa notify: kept connection failed (%s), reconnecting",
                        error);
 
-        ngx_close_connection(c);
+        ngx_pa_notify_http_close_conn(c);
         h->peer.connection = NULL;
         h->reused = 0;
 
@@ -471,12 +498,12 @@ ngx_pa_notify_http_done(ngx_pa_notify_http_t *h, ngx_uint_t status,
             ngx_add_timer(c->read, NGX_PA_NOTIFY_KEEP_IDLE);
 
             if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
-                ngx_close_connection(c);
+                ngx_pa_notify_http_close_conn(c);
                 h->keepalive = NULL;
             }
 
         } else {
-            ngx_close_connection(c);
+            ngx_pa_notify_http_close_conn(c);
         }
 
         h->peer.connection = NULL;
@@ -515,7 +542,7 @@ ngx_pa_notify_http_idle(ngx_event_t *ev)
         h->keepalive = NULL;
     }
 
-    ngx_close_connection(c);
+    ngx_pa_notify_http_close_conn(c);
 }
 
 
@@ -529,12 +556,12 @@ void
 ngx_pa_notify_http_close(ngx_pa_notify_http_t *h)
 {
     if (h->peer.connection != NULL) {
-        ngx_close_connection(h->peer.connection);
+        ngx_pa_notify_http_close_conn(h->peer.connection);
         h->peer.connection = NULL;
     }
 
     if (h->keepalive != NULL) {
-        ngx_close_connection(h->keepalive);
+        ngx_pa_notify_http_close_conn(h->keepalive);
         h->keepalive = NULL;
     }
 
@@ -545,3 +572,121 @@ ngx_pa_notify_http_close(ngx_pa_notify_http_t *h)
 
     h->busy = 0;
 }
+
+
+/* nginx's own closing: a TLS connection is shut down first */
+
+static void
+ngx_pa_notify_http_close_conn(ngx_connection_t *c)
+{
+    ngx_pool_t  *pool;
+
+#if (NGX_SSL)
+    if (c->ssl) {
+        c->ssl->no_wait_shutdown = 1;
+        (void) ngx_ssl_shutdown(c);
+    }
+#endif
+
+    pool = c->pool;
+
+    ngx_close_connection(c);
+
+    if (pool != NULL) {
+        ngx_destroy_pool(pool);
+    }
+}
+
+
+#if (NGX_SSL)
+
+static void
+ngx_pa_notify_http_tls(ngx_pa_notify_http_t *h, ngx_connection_t *c)
+{
+    ngx_int_t  rc;
+
+    if (ngx_ssl_create_connection(h->target->ssl, c,
+                                  NGX_SSL_BUFFER | NGX_SSL_CLIENT)
+        != NGX_OK)
+    {
+        ngx_pa_notify_http_done(h, 0, "TLS failed");
+        return;
+    }
+
+    /* SNI: never an IP literal (RFC 6066) */
+
+    if (ngx_inet_addr(h->target->sni.data, h->target->sni.len) == INADDR_NONE
+        && SSL_set_tlsext_host_name(c->ssl->connection,
+                                    (char *) h->target->sni.data)
+           != 1)
+    {
+        ngx_ssl_error(NGX_LOG_ERR, h->log, 0,
+                      "pa notify: SSL_set_tlsext_host_name(\"%V\") failed",
+                      &h->target->sni);
+        ngx_pa_notify_http_done(h, 0, "TLS failed");
+        return;
+    }
+
+    c->log->action = "TLS handshake with a webhook target";
+
+    rc = ngx_ssl_handshake(c);
+
+    if (rc == NGX_AGAIN) {
+        if (!c->write->timer_set) {
+            ngx_add_timer(c->write, h->target->timeout);
+        }
+
+        c->ssl->handler = ngx_pa_notify_http_tls_done;
+        return;
+    }
+
+    ngx_pa_notify_http_tls_done(c);
+}
+
+
+static void
+ngx_pa_notify_http_tls_done(ngx_connection_t *c)
+{
+    long                   rc;
+    ngx_pa_notify_http_t  *h;
+
+    h = c->data;
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
+    if (!c->ssl->handshaked) {
+        ngx_pa_notify_http_done(h, 0, c->write->timedout
+                                      ? "TLS handshake timed out"
+                                      : "TLS handshake failed");
+        return;
+    }
+
+    rc = SSL_get_verify_result(c->ssl->connection);
+
+    if (rc != X509_V_OK) {
+        ngx_log_error(NGX_LOG_WARN, h->log, 0,
+                      "pa notify \"%V\": the certificate of %V is not "
+                      "trusted: (%l:%s)", &h->target->name, &h->target->url,
+                      rc, X509_verify_cert_error_string(rc));
+        ngx_pa_notify_http_done(h, 0, "TLS certificate not trusted");
+        return;
+    }
+
+    if (ngx_ssl_check_host(c, &h->target->sni) != NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, h->log, 0,
+                      "pa notify \"%V\": the certificate of %V is not for "
+                      "\"%V\"", &h->target->name, &h->target->url,
+                      &h->target->sni);
+        ngx_pa_notify_http_done(h, 0, "TLS certificate not for this host");
+        return;
+    }
+
+    c->read->handler = ngx_pa_notify_http_read;
+    c->write->handler = ngx_pa_notify_http_write;
+
+    ngx_pa_notify_http_write(c->write);
+}
+
+#endif

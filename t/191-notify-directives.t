@@ -26,6 +26,7 @@ __DATA__
 "$::Http    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
     pa_notify sms http://127.0.0.1:9/sms $::Key events=submitted,notice pii=on timeout=3s retry_for=2h;
     pa_notify chat http://127.0.0.1:9 $::Key events=*;
+    pa_notify tls https://localhost:9/hook $::Key events=overdue;
     pa_notify_claim_idle 30s;\n"
 --- request
 GET /api/v1/health
@@ -60,12 +61,12 @@ invalid pa_notify parameter "retries=3"
 
 
 
-=== TEST 5: https is refused, not sent in clear
+=== TEST 5: a URL of another scheme
 --- http_config eval
-"$::Http    pa_notify sms https://127.0.0.1:9/ $::Key events=*;\n"
+"$::Http    pa_notify sms ftp://127.0.0.1:9/ $::Key events=*;\n"
 --- must_die
 --- error_log
-pa_notify "sms": https targets are not supported by this build yet
+pa_notify "sms": the URL must begin with "http://" or "https://"
 
 
 
