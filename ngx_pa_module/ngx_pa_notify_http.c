@@ -77,6 +77,9 @@ ngx_pa_notify_http_post(ngx_pa_notify_http_t *h, ngx_buf_t *req)
             ngx_del_timer(c->read);
         }
 
+        c->idle = 0;
+        c->read->cancelable = 0;
+
         c->data = h;
         c->read->handler = ngx_pa_notify_http_read;
         c->write->handler = ngx_pa_notify_http_write;
@@ -495,6 +498,14 @@ ngx_pa_notify_http_done(ngx_pa_notify_http_t *h, ngx_uint_t status,
             c->write->handler = ngx_pa_notify_http_dummy;
             c->data = h;
 
+            /*
+             * Idle as a client's keep-alive connection is: a shutting
+             * down worker closes it (ngx_close_idle_connections) and
+             * does not wait for its timer.
+             */
+            c->idle = 1;
+            c->read->cancelable = 1;
+
             ngx_add_timer(c->read, NGX_PA_NOTIFY_KEEP_IDLE);
 
             if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
@@ -526,7 +537,7 @@ ngx_pa_notify_http_idle(ngx_event_t *ev)
     c = ev->data;
     h = c->data;
 
-    if (!ev->timedout) {
+    if (!ev->timedout && !c->close) {
         u_char  buf[1];
 
         /* spurious wake-up: nothing to read, the connection is fine */

@@ -14,21 +14,13 @@ life('laichau-2026', 't_ev',
 
 # the stream as a list of {field => value}, oldest first
 sub main::events {
-    my @out = split /\n/, main::redis('--no-raw', 'EVAL', q{
+    my $json = main::redis('EVAL', q{
         local out = {}
         for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
-            out[#out + 1] = cjson.encode(e[2])
+            out[#out + 1] = e[2]
         end
-        return out}, '1', 'pa:{t_ev}:events');
-    my @ev;
-    for my $line (@out) {
-        $line =~ s/^\d+\) //;
-        $line =~ s/^"(.*)"$/$1/;
-        $line =~ s/\\(.)/$1/g;
-        my @kv = @{JSON::PP->new->decode($line)};
-        push @ev, {@kv};
-    }
-    return @ev;
+        return cjson.encode(out)}, '1', 'pa:{t_ev}:events');
+    return map { +{@$_} } @{JSON::PP->new->decode($json)};
 }
 
 run_tests();
