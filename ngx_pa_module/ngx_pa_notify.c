@@ -106,8 +106,16 @@ static ngx_int_t ngx_pa_notify_send_script(ngx_pa_notify_loop_t *lp,
     ngx_pa_script_e script, ngx_str_t *keys, ngx_uint_t nkeys,
     ngx_str_t *args, ngx_uint_t nargs);
 static void ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply);
+static ngx_uint_t ngx_pa_notify_failed(ngx_pa_notify_loop_t *lp,
+    redisReply *reply);
+static redisReply *ngx_pa_notify_first(redisReply *reply,
+    ngx_pa_notify_phase_e phase);
 static ngx_int_t ngx_pa_notify_entry(ngx_pa_notify_loop_t *lp,
     redisReply *entry);
+static json_t *ngx_pa_notify_fields(ngx_pa_notify_loop_t *lp,
+    redisReply *f);
+static void ngx_pa_notify_skip(ngx_pa_notify_loop_t *lp);
+static ngx_int_t ngx_pa_notify_body(ngx_pa_notify_loop_t *lp, json_t *o);
 static ngx_int_t ngx_pa_notify_wanted(ngx_pa_notify_target_t *t,
     ngx_str_t *type);
 static ngx_int_t ngx_pa_notify_taken(ngx_pa_notify_loop_t *lp,
@@ -460,48 +468,13 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
 {
     ngx_pa_notify_loop_t  *lp = call->data;
 
-    ngx_int_t    rc;
     ngx_pool_t  *pool;
     redisReply  *r;
 
     pool = lp->call_pool;
     lp->call_pool = NULL;
 
-    if (reply == NULL) {
-        ngx_log_error(NGX_LOG_WARN, lp->nf->log, 0,
-                      "pa notify \"%V\": no answer from Redis",
-                      &lp->target->name);
-
-        if (lp->phase == NGX_PA_NOTIFY_RECORD
-            || lp->phase == NGX_PA_NOTIFY_PII)
-        {
-            /* the outcome was not written: the entry or lease comes back */
-            ngx_pa_notify_end(lp);
-        }
-
-        ngx_pa_notify_later(lp, NGX_PA_NOTIFY_DOWN);
-        goto done;
-    }
-
-    if (reply->type == REDIS_REPLY_ERROR
-        && !(lp->phase == NGX_PA_NOTIFY_GROUP && reply->len >= 9
-             && ngx_strncmp(reply->str, "BUSYGROUP", 9) == 0))
-    {
-        ngx_log_error(NGX_LOG_ERR, lp->nf->log, 0,
-                      "pa notify \"%V\": Redis: %*s", &lp->target->name,
-                      (size_t) reply->len, reply->str);
-
-        if (lp->phase == NGX_PA_NOTIFY_RECORD
-            || lp->phase == NGX_PA_NOTIFY_PII)
-        {
-            ngx_pa_notify_end(lp);
-        }
-
-        if (reply->len >= 7 && ngx_strncmp(reply->str, "NOGROUP", 7) == 0) {
-            /* the stream was deleted by hand: the group is made again */
-            lp->group_ready = 0;
-        }
-
+    if (ngx_pa_notify_failed(lp, reply)) {
         ngx_pa_notify_later(lp, NGX_PA_NOTIFY_DOWN);
         goto done;
     }
@@ -514,8 +487,7 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
         break;
 
     case NGX_PA_NOTIFY_TAKE:
-        rc = ngx_pa_notify_taken(lp, reply);
-        if (rc == NGX_OK) {
+        if (ngx_pa_notify_taken(lp, reply) == NGX_OK) {
             ngx_pa_notify_deliver(lp);
 
         } else {
@@ -525,15 +497,7 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
         break;
 
     case NGX_PA_NOTIFY_CLAIM:
-        /* [cursor, [[id, [fields]]], [deleted]] */
-        r = NULL;
-
-        if (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2
-            && reply->element[1]->type == REDIS_REPLY_ARRAY
-            && reply->element[1]->elements > 0)
-        {
-            r = reply->element[1]->element[0];
-        }
+        r = ngx_pa_notify_first(reply, NGX_PA_NOTIFY_CLAIM);
 
         if (r != NULL && ngx_pa_notify_entry(lp, r) == NGX_OK) {
             ngx_log_error(NGX_LOG_NOTICE, lp->nf->log, 0,
@@ -546,24 +510,9 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
         break;
 
     case NGX_PA_NOTIFY_READ:
-        /* [[stream, [[id, [fields]]]]] or nil */
-        r = NULL;
+        r = ngx_pa_notify_first(reply, NGX_PA_NOTIFY_READ);
 
-        if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1
-            && reply->element[0]->type == REDIS_REPLY_ARRAY
-            && reply->element[0]->elements == 2
-            && reply->element[0]->element[1]->type == REDIS_REPLY_ARRAY
-            && reply->element[0]->element[1]->elements > 0)
-        {
-            r = reply->element[0]->element[1]->element[0];
-        }
-
-        if (r == NULL) {
-            ngx_pa_notify_later(lp, NGX_PA_NOTIFY_POLL);
-            break;
-        }
-
-        if (ngx_pa_notify_entry(lp, r) != NGX_OK) {
+        if (r == NULL || ngx_pa_notify_entry(lp, r) != NGX_OK) {
             ngx_pa_notify_later(lp, NGX_PA_NOTIFY_POLL);
         }
 
@@ -600,6 +549,89 @@ done:
 
 
 /*
+ * No answer, or an error (but BUSYGROUP: the group exists): logged, the
+ * delivery in flight, if any, ends unrecorded (its pending entry or its
+ * lease brings it back).  Returns 1 then.
+ */
+
+static ngx_uint_t
+ngx_pa_notify_failed(ngx_pa_notify_loop_t *lp, redisReply *reply)
+{
+    if (reply != NULL && reply->type != REDIS_REPLY_ERROR) {
+        return 0;
+    }
+
+    if (reply == NULL) {
+        ngx_log_error(NGX_LOG_WARN, lp->nf->log, 0,
+                      "pa notify \"%V\": no answer from Redis",
+                      &lp->target->name);
+
+    } else if (lp->phase == NGX_PA_NOTIFY_GROUP && reply->len >= 9
+               && ngx_strncmp(reply->str, "BUSYGROUP", 9) == 0)
+    {
+        return 0;
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, lp->nf->log, 0,
+                      "pa notify \"%V\": Redis: %*s", &lp->target->name,
+                      (size_t) reply->len, reply->str);
+
+        if (reply->len >= 7 && ngx_strncmp(reply->str, "NOGROUP", 7) == 0) {
+            /* the stream was deleted by hand: the group is made again */
+            lp->group_ready = 0;
+        }
+    }
+
+    if (lp->phase == NGX_PA_NOTIFY_RECORD || lp->phase == NGX_PA_NOTIFY_PII)
+    {
+        ngx_pa_notify_end(lp);
+    }
+
+    return 1;
+}
+
+
+/*
+ * The first entry of an answer: XAUTOCLAIM's [cursor, [[id, fields]],
+ * [deleted]] or XREADGROUP's [[stream, [[id, fields]]]] (nil: none).
+ */
+
+static redisReply *
+ngx_pa_notify_first(redisReply *reply, ngx_pa_notify_phase_e phase)
+{
+    redisReply  *list;
+
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        return NULL;
+    }
+
+    if (phase == NGX_PA_NOTIFY_CLAIM) {
+        if (reply->elements < 2) {
+            return NULL;
+        }
+
+        list = reply->element[1];
+
+    } else {
+        if (reply->elements != 1
+            || reply->element[0]->type != REDIS_REPLY_ARRAY
+            || reply->element[0]->elements != 2)
+        {
+            return NULL;
+        }
+
+        list = reply->element[0]->element[1];
+    }
+
+    if (list->type != REDIS_REPLY_ARRAY || list->elements == 0) {
+        return NULL;
+    }
+
+    return list->element[0];
+}
+
+
+/*
  * An entry [id, [field, value, ...]]: for this target, its body is made
  * and the delivery starts; not for it (events=), acknowledged at once.
  * NGX_DECLINED: nothing was started.
@@ -608,14 +640,9 @@ done:
 static ngx_int_t
 ngx_pa_notify_entry(ngx_pa_notify_loop_t *lp, redisReply *entry)
 {
-    char        *dump;
-    json_t      *o, *v;
-    ngx_str_t    type;
-    ngx_uint_t   i;
+    json_t      *o;
     ngx_pool_t  *pool;
-    redisReply  *id, *f;
-    const char  *argv[4];
-    size_t       argvlen[4];
+    redisReply  *id;
 
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
         || entry->element[0]->type != REDIS_REPLY_STRING
@@ -626,7 +653,6 @@ ngx_pa_notify_entry(ngx_pa_notify_loop_t *lp, redisReply *entry)
     }
 
     id = entry->element[0];
-    f = entry->element[1];
 
     pool = ngx_create_pool(4096, lp->nf->log);
     if (pool == NULL) {
@@ -645,109 +671,30 @@ ngx_pa_notify_entry(ngx_pa_notify_loop_t *lp, redisReply *entry)
 
     ngx_memcpy(lp->entry.data, id->str, id->len);
 
-    ngx_str_null(&type);
-
-    o = json_object();
-    if (o == NULL) {
-        goto failed;
-    }
-
-    for (i = 0; i + 1 < f->elements; i += 2) {
-        if (f->element[i]->type != REDIS_REPLY_STRING
-            || f->element[i + 1]->type != REDIS_REPLY_STRING)
-        {
-            continue;
-        }
-
-        v = json_stringn(f->element[i + 1]->str, f->element[i + 1]->len);
-        if (v == NULL
-            || json_object_setn_new(o, f->element[i]->str,
-                                    f->element[i]->len, v) != 0)
-        {
-            json_decref(o);
-            goto failed;
-        }
-
-        if (f->element[i]->len == 4
-            && ngx_strncmp(f->element[i]->str, "type", 4) == 0)
-        {
-            type.len = f->element[i + 1]->len;
-            type.data = ngx_pnalloc(pool, type.len);
-            if (type.data == NULL) {
-                json_decref(o);
-                goto failed;
-            }
-
-            ngx_memcpy(type.data, f->element[i + 1]->str, type.len);
-        }
-    }
-
-    lp->type = type;
-
     /* the delivery's id: stable for this event and this target */
 
     lp->id.len = lp->target->name.len + 1 + lp->entry.len;
     lp->id.data = ngx_pnalloc(pool, lp->id.len);
     if (lp->id.data == NULL) {
-        json_decref(o);
         goto failed;
     }
 
     ngx_sprintf(lp->id.data, "%V:%V", &lp->target->name, &lp->entry);
 
-    if (!ngx_pa_notify_wanted(lp->target, &type)) {
+    o = ngx_pa_notify_fields(lp, entry->element[1]);
+    if (o == NULL) {
+        goto failed;
+    }
+
+    if (!ngx_pa_notify_wanted(lp->target, &lp->type)) {
         json_decref(o);
-
-        lp->phase = NGX_PA_NOTIFY_RECORD;
-
-        argv[0] = "XACK";
-        argvlen[0] = 4;
-        argv[1] = (const char *) lp->keys[0].data;
-        argvlen[1] = lp->keys[0].len;
-        argv[2] = (const char *) lp->target->group.data;
-        argvlen[2] = lp->target->group.len;
-        argv[3] = (const char *) lp->entry.data;
-        argvlen[3] = lp->entry.len;
-
-        if (ngx_pa_notify_send_cmd(lp, 4, argv, argvlen) != NGX_OK) {
-            ngx_pa_notify_end(lp);
-            ngx_pa_notify_later(lp, NGX_PA_NOTIFY_DOWN);
-        }
-
+        ngx_pa_notify_skip(lp);
         return NGX_OK;
     }
 
-    if (json_object_set_new(o, "event_id",
-                            json_stringn((char *) lp->entry.data,
-                                         lp->entry.len)) != 0
-        || json_object_set_new(o, "delivery",
-                               json_stringn((char *) lp->id.data,
-                                            lp->id.len)) != 0
-        || json_object_set_new(o, "tenant",
-                               json_stringn((char *)
-                                            lp->nf->conf->tenant.data,
-                                            lp->nf->conf->tenant.len)) != 0)
-    {
-        json_decref(o);
+    if (ngx_pa_notify_body(lp, o) != NGX_OK) {
         goto failed;
     }
-
-    dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-
-    if (dump == NULL) {
-        goto failed;
-    }
-
-    lp->body.len = ngx_strlen(dump);
-    lp->body.data = ngx_pnalloc(pool, lp->body.len);
-    if (lp->body.data == NULL) {
-        free(dump);
-        goto failed;
-    }
-
-    ngx_memcpy(lp->body.data, dump, lp->body.len);
-    free(dump);
 
     ngx_pa_notify_deliver(lp);
 
@@ -761,6 +708,125 @@ failed:
     lp->pool = NULL;
 
     return NGX_DECLINED;
+}
+
+
+/* the entry's fields as a JSON object of strings; lp->type its type */
+
+static json_t *
+ngx_pa_notify_fields(ngx_pa_notify_loop_t *lp, redisReply *f)
+{
+    json_t      *o, *v;
+    ngx_uint_t   i;
+    redisReply  *name, *value;
+
+    ngx_str_null(&lp->type);
+
+    o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i + 1 < f->elements; i += 2) {
+        name = f->element[i];
+        value = f->element[i + 1];
+
+        if (name->type != REDIS_REPLY_STRING
+            || value->type != REDIS_REPLY_STRING)
+        {
+            continue;
+        }
+
+        v = json_stringn(value->str, value->len);
+        if (v == NULL
+            || json_object_setn_new(o, name->str, name->len, v) != 0)
+        {
+            json_decref(o);
+            return NULL;
+        }
+
+        if (name->len == 4 && ngx_strncmp(name->str, "type", 4) == 0) {
+            lp->type.len = value->len;
+            lp->type.data = ngx_pnalloc(lp->pool, value->len);
+            if (lp->type.data == NULL) {
+                json_decref(o);
+                return NULL;
+            }
+
+            ngx_memcpy(lp->type.data, value->str, value->len);
+        }
+    }
+
+    return o;
+}
+
+
+/* an event of a type the target did not ask for: acknowledged, not sent */
+
+static void
+ngx_pa_notify_skip(ngx_pa_notify_loop_t *lp)
+{
+    const char  *argv[4];
+    size_t       argvlen[4];
+
+    lp->phase = NGX_PA_NOTIFY_RECORD;
+
+    argv[0] = "XACK";
+    argvlen[0] = 4;
+    argv[1] = (const char *) lp->keys[0].data;
+    argvlen[1] = lp->keys[0].len;
+    argv[2] = (const char *) lp->target->group.data;
+    argvlen[2] = lp->target->group.len;
+    argv[3] = (const char *) lp->entry.data;
+    argvlen[3] = lp->entry.len;
+
+    if (ngx_pa_notify_send_cmd(lp, 4, argv, argvlen) != NGX_OK) {
+        ngx_pa_notify_end(lp);
+        ngx_pa_notify_later(lp, NGX_PA_NOTIFY_DOWN);
+    }
+}
+
+
+/* the body: the event's fields, its ids and the tenant (o is consumed) */
+
+static ngx_int_t
+ngx_pa_notify_body(ngx_pa_notify_loop_t *lp, json_t *o)
+{
+    char  *dump;
+
+    if (json_object_set_new(o, "event_id",
+                            json_stringn((char *) lp->entry.data,
+                                         lp->entry.len)) != 0
+        || json_object_set_new(o, "delivery",
+                               json_stringn((char *) lp->id.data,
+                                            lp->id.len)) != 0
+        || json_object_set_new(o, "tenant",
+                               json_stringn((char *)
+                                            lp->nf->conf->tenant.data,
+                                            lp->nf->conf->tenant.len)) != 0)
+    {
+        json_decref(o);
+        return NGX_ERROR;
+    }
+
+    dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+
+    if (dump == NULL) {
+        return NGX_ERROR;
+    }
+
+    lp->body.len = ngx_strlen(dump);
+    lp->body.data = ngx_pnalloc(lp->pool, lp->body.len);
+    if (lp->body.data == NULL) {
+        free(dump);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(lp->body.data, dump, lp->body.len);
+    free(dump);
+
+    return NGX_OK;
 }
 
 

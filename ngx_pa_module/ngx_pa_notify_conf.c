@@ -24,6 +24,9 @@
 
 static ngx_pa_notify_conf_t *ngx_pa_notify_conf_get(ngx_conf_t *cf,
     ngx_pa_main_conf_t *pmcf);
+static ngx_int_t ngx_pa_notify_name(ngx_str_t *name);
+static ngx_int_t ngx_pa_notify_params(ngx_conf_t *cf,
+    ngx_pa_notify_target_t *t, ngx_str_t *value, ngx_uint_t n);
 static ngx_int_t ngx_pa_notify_url(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *url);
 static ngx_int_t ngx_pa_notify_secret(ngx_conf_t *cf,
@@ -67,9 +70,8 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
-    u_char                  *p;
-    ngx_str_t               *value, v;
-    ngx_uint_t               i, secret, events;
+    ngx_str_t               *value;
+    ngx_uint_t               i;
     ngx_pa_notify_conf_t    *nc;
     ngx_pa_notify_target_t  *t, *other;
 
@@ -80,18 +82,12 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* the name goes into Redis keys, the delivery id and the URL path */
-
-    if (value[1].len == 0 || value[1].len > NGX_PA_NOTIFY_NAME_MAX) {
-        goto bad_name;
-    }
-
-    for (p = value[1].data; p < value[1].data + value[1].len; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
-              || *p == '_' || *p == '-'))
-        {
-            goto bad_name;
-        }
+    if (ngx_pa_notify_name(&value[1]) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid pa_notify name \"%V\": 1 to %d of a-z, "
+                           "0-9, \"_\" and \"-\"", &value[1],
+                           NGX_PA_NOTIFY_NAME_MAX);
+        return NGX_CONF_ERROR;
     }
 
     other = nc->targets.elts;
@@ -126,40 +122,75 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_sprintf(t->group.data, "notify:%V", &t->name);
 
-    if (ngx_pa_notify_url(cf, t, &value[2]) != NGX_OK) {
+    if (ngx_pa_notify_url(cf, t, &value[2]) != NGX_OK
+        || ngx_pa_notify_params(cf, t, &value[3], cf->args->nelts - 3)
+           != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the name goes into Redis keys, the delivery id and the URL path */
+
+static ngx_int_t
+ngx_pa_notify_name(ngx_str_t *name)
+{
+    u_char  *p;
+
+    if (name->len == 0 || name->len > NGX_PA_NOTIFY_NAME_MAX) {
+        return NGX_ERROR;
+    }
+
+    for (p = name->data; p < name->data + name->len; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+              || *p == '_' || *p == '-'))
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* secret_file= events= [pii=on|off] [timeout=] [retry_for=] */
+
+static ngx_int_t
+ngx_pa_notify_params(ngx_conf_t *cf, ngx_pa_notify_target_t *t,
+    ngx_str_t *value, ngx_uint_t n)
+{
+    ngx_str_t   v;
+    ngx_uint_t  i, secret, events;
 
     secret = 0;
     events = 0;
 
-    for (i = 3; i < cf->args->nelts; i++) {
+    for (i = 0; i < n; i++) {
 
         if (ngx_strncmp(value[i].data, "secret_file=", 12) == 0) {
             v.data = value[i].data + 12;
             v.len = value[i].len - 12;
 
             if (ngx_pa_notify_secret(cf, t, &v) != NGX_OK) {
-                return NGX_CONF_ERROR;
+                return NGX_ERROR;
             }
 
             secret = 1;
-            continue;
-        }
 
-        if (ngx_strncmp(value[i].data, "events=", 7) == 0) {
+        } else if (ngx_strncmp(value[i].data, "events=", 7) == 0) {
             v.data = value[i].data + 7;
             v.len = value[i].len - 7;
 
             if (ngx_pa_notify_events(cf, t, &v) != NGX_OK) {
-                return NGX_CONF_ERROR;
+                return NGX_ERROR;
             }
 
             events = 1;
-            continue;
-        }
 
-        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
+        } else if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
             v.data = value[i].data + 8;
             v.len = value[i].len - 8;
 
@@ -168,10 +199,7 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 goto invalid;
             }
 
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "retry_for=", 10) == 0) {
+        } else if (ngx_strncmp(value[i].data, "retry_for=", 10) == 0) {
             v.data = value[i].data + 10;
             v.len = value[i].len - 10;
 
@@ -180,46 +208,35 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 goto invalid;
             }
 
-            continue;
-        }
-
-        if (value[i].len == 6 && ngx_strncmp(value[i].data, "pii=on", 6) == 0)
+        } else if (value[i].len == 6
+                   && ngx_strncmp(value[i].data, "pii=on", 6) == 0)
         {
             t->pii = 1;
-            continue;
-        }
 
-        if (value[i].len == 7
-            && ngx_strncmp(value[i].data, "pii=off", 7) == 0)
+        } else if (value[i].len == 7
+                   && ngx_strncmp(value[i].data, "pii=off", 7) == 0)
         {
             t->pii = 0;
-            continue;
-        }
 
-        goto invalid;
+        } else {
+            goto invalid;
+        }
     }
 
     if (!secret || !events) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "pa_notify \"%V\" needs secret_file= and events=",
                            &t->name);
-        return NGX_CONF_ERROR;
+        return NGX_ERROR;
     }
 
-    return NGX_CONF_OK;
-
-bad_name:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid pa_notify name \"%V\": 1 to %d of a-z, 0-9, "
-                       "\"_\" and \"-\"", &value[1], NGX_PA_NOTIFY_NAME_MAX);
-    return NGX_CONF_ERROR;
+    return NGX_OK;
 
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid pa_notify parameter \"%V\"", &value[i]);
-    return NGX_CONF_ERROR;
+    return NGX_ERROR;
 }
 
 

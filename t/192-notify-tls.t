@@ -25,6 +25,9 @@ print $k "tls-hook-secret-0123456789abcdef\n";
 close $k;
 
 # self-signed certificates: "good" and "other" are trusted, "rogue" is not
+# (openssl's progress dots kept out of the suite's output)
+open my $stderr, '>&', \*STDERR or die;
+open STDERR, '>', '/dev/null' or die;
 for my $c (['good', 'localhost'], ['rogue', 'localhost'],
            ['other', 'other.example']) {
     my ($name, $cn) = @$c;
@@ -34,6 +37,7 @@ for my $c (['good', 'localhost'], ['rogue', 'localhost'],
            '-addext', 'basicConstraints=critical,CA:TRUE') == 0
         or die "openssl failed";
 }
+open STDERR, '>&', $stderr or die;
 system("cat $D/good.crt $D/other.crt > $D/trusted.crt") == 0 or die;
 
 $Pid = fork // die "fork: $!";
