@@ -28,6 +28,13 @@
 #define NGX_PA_MESSAGE_MAX   2000
 #define NGX_PA_AGENCIES_MAX  10
 
+/*
+ * The furthest an agency may ask to move its handling deadline (past
+ * pa_extend_max the IOC decides): a year, so that "2999-01-01" is a 400.
+ */
+#define NGX_PA_EXTEND_ASK_DAYS  365
+#define NGX_PA_EXTEND_ASK_TEXT  "365"
+
 #define NGX_PA_R(role)       NGX_PA_ROLE_BIT(NGX_PA_ROLE_ ## role)
 
 /* states from which an action may start */
@@ -113,6 +120,8 @@ static ngx_int_t ngx_pa_act_rate(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_comment(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_reply(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_flag_comment(ngx_pa_action_t *a);
+static ngx_int_t ngx_pa_act_approve_extension(ngx_pa_action_t *a);
+static ngx_int_t ngx_pa_act_reject_extension(ngx_pa_action_t *a);
 
 static ngx_int_t ngx_pa_action_message(ngx_pa_action_t *a, const char *name,
     ngx_uint_t required);
@@ -126,6 +135,8 @@ static ngx_int_t ngx_pa_action_next(ngx_pa_action_t *a, const char *step);
 static ngx_int_t ngx_pa_action_close(ngx_pa_action_t *a, const char *key);
 static ngx_int_t ngx_pa_action_extra(ngx_pa_action_t *a, const char *name,
     ngx_str_t *value);
+static ngx_int_t ngx_pa_action_time_extra(ngx_pa_action_t *a,
+    const char *name, time_t t);
 static ngx_int_t ngx_pa_action_list(ngx_http_request_t *r,
     ngx_array_t *args, ngx_array_t *list);
 
@@ -175,6 +186,13 @@ static ngx_pa_action_def_t  ngx_pa_actions[] = {
 
     { "extend", NGX_PA_R(HANDLER), ",in_progress,", "",
       ngx_pa_act_extend },
+
+    /* an extension beyond pa_extend_max waits for the IOC (README) */
+    { "approve_extension", NGX_PA_R(IOC), ",in_progress,", "",
+      ngx_pa_act_approve_extension },
+
+    { "reject_extension", NGX_PA_R(IOC), ",in_progress,", "",
+      ngx_pa_act_reject_extension },
 
     { "resolve", NGX_PA_R(HANDLER), ",in_progress,", "under_review",
       ngx_pa_act_resolve },
@@ -736,10 +754,10 @@ ngx_pa_act_extend(ngx_pa_action_t *a)
             return NGX_ERROR;
         }
 
-        if (days < 1 || (ngx_uint_t) days > a->conf->extend_max) {
+        if (days < 1 || days > NGX_PA_EXTEND_ASK_DAYS) {
             ngx_pa_err_set(&a->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           "days", "days must be 1 to the profile's "
-                           "pa_extend_max working days");
+                           "days", "days must be 1 to "
+                           NGX_PA_EXTEND_ASK_TEXT " working days");
             return NGX_ERROR;
         }
 
@@ -756,19 +774,36 @@ ngx_pa_act_extend(ngx_pa_action_t *a)
 
     } else {
 
-        /* the date asked for is capped like "days" */
+        /* a date any further is a typing error, not a request */
 
-        most = ngx_pa_calendar_add(a->conf->calendar, a->ctx->now,
-                                   a->conf->extend_max
-                                   * ngx_pa_calendar_day_seconds(
-                                         a->conf->calendar));
-
-        if (until > most) {
+        if (until > a->ctx->now + NGX_PA_EXTEND_ASK_DAYS * 86400) {
             ngx_pa_err_set(&a->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                           "until", "the new deadline is further than the "
-                           "profile's pa_extend_max working days");
+                           "until", "the new deadline is further than "
+                           NGX_PA_EXTEND_ASK_TEXT " days away");
             return NGX_ERROR;
         }
+    }
+
+    /*
+     * Beyond pa_extend_max the agency only asks: act.lua records the
+     * request and the deadline stays until the IOC grants it
+     * (approve_extension) or refuses it (reject_extension).
+     */
+
+    most = ngx_pa_calendar_add(a->conf->calendar, a->ctx->now,
+                               a->conf->extend_max
+                               * ngx_pa_calendar_day_seconds(
+                                     a->conf->calendar));
+
+    if (until > most
+        && ngx_pa_action_extra(a, "pending", &(ngx_str_t) ngx_string("1"))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_action_time_extra(a, "until_text", until) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     /* act.lua refuses a date that is not after the current deadline */
@@ -1253,7 +1288,84 @@ ngx_pa_act_flag_comment(ngx_pa_action_t *a)
 }
 
 
+/*
+ * The IOC's answer to an extension asked beyond pa_extend_max: "agency"
+ * names whose request when several agencies asked; act.lua finds it.
+ */
+
+static ngx_int_t
+ngx_pa_act_approve_extension(ngx_pa_action_t *a)
+{
+    ngx_str_t  agency;
+
+    if (ngx_pa_action_message(a, "message", 0) != NGX_OK
+        || ngx_pa_action_agency(a, "agency", 0, &agency) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (agency.len == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_pa_action_extra(a, "agency", &agency);
+}
+
+
+static ngx_int_t
+ngx_pa_act_reject_extension(ngx_pa_action_t *a)
+{
+    ngx_str_t  agency;
+
+    /* the agency learns why it must keep its deadline */
+
+    if (ngx_pa_action_message(a, "message", 1) != NGX_OK
+        || ngx_pa_action_agency(a, "agency", 0, &agency) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (agency.len == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_pa_action_extra(a, "agency", &agency);
+}
+
+
 /* ------------------------------------------------------------ helpers */
+
+/* a time as RFC 3339 in the province's offset, for a history entry */
+
+static ngx_int_t
+ngx_pa_action_time_extra(ngx_pa_action_t *a, const char *name, time_t t)
+{
+    json_t     *j;
+    ngx_str_t   text;
+
+    j = ngx_pa_time_json(a->conf, t);
+    if (!json_is_string(j)) {
+        if (j) {
+            json_decref(j);
+        }
+
+        return NGX_ERROR;
+    }
+
+    text.len = json_string_length(j);
+    text.data = ngx_pnalloc(a->request->pool, text.len);
+
+    if (text.data == NULL) {
+        json_decref(j);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(text.data, json_string_value(j), text.len);
+    json_decref(j);
+
+    return ngx_pa_action_extra(a, name, &text);
+}
+
 
 static ngx_int_t
 ngx_pa_action_message(ngx_pa_action_t *a, const char *name,
@@ -1730,6 +1842,14 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                                 a->extend_days ? "days" : "until",
                                 "the extension must end after the current "
                                 "handling deadline"));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "which_extension")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                "missing_field", "agency",
+                                "several agencies asked for an extension: "
+                                "name the one this answers"));
             return;
         }
 

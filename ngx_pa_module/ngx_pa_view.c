@@ -978,7 +978,8 @@ ngx_pa_view_render(ngx_http_request_t *r, json_t *agency, json_t *salutation,
 
 /*
  * dl:<key> due, dm:<key> "1"/"0" once the step completed (met or not),
- * do:<key> "1" once the sweeper saw it overdue.  <key> is "step",
+ * do:<key> "1" once the sweeper saw it overdue, xt:<key> the date an
+ * extension beyond pa_extend_max asks for.  <key> is "step",
  * "step@agency" or "reply#<comment id>".
  */
 
@@ -1068,7 +1069,7 @@ ngx_pa_view_deadline(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 {
     u_char              *at, *end, name[NGX_PA_KEY_NAME];
     json_t              *o;
-    ngx_str_t           *met, *late;
+    ngx_str_t           *met, *late, *asked;
     ngx_uint_t           is_overdue;
     ngx_pa_main_conf_t  *pmcf;
 
@@ -1081,6 +1082,9 @@ ngx_pa_view_deadline(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     met = ngx_pa_hash_get(h, (char *) name);
     name[1] = 'o';
     late = ngx_pa_hash_get(h, (char *) name);
+    name[0] = 'x';
+    name[1] = 't';
+    asked = ngx_pa_hash_get(h, (char *) name);
 
     end = k->data + k->len;
     at = ngx_strlchr(k->data + 3, end, '@');
@@ -1121,6 +1125,12 @@ ngx_pa_view_deadline(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     json_object_set_new(o, "overdue", json_boolean(is_overdue));
+
+    /* beyond pa_extend_max: the date asked, until the IOC answers */
+    if (met == NULL && asked) {
+        json_object_set_new(o, "extension_requested",
+                            ngx_pa_json_strn(asked->data, asked->len));
+    }
 
     /*
      * still to come, over days the holiday files do not know or list as

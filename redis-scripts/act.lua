@@ -43,12 +43,14 @@
 --     the report to where request_info took it from),
 --   extras (name value ...): agencies, coordinator, rating, text,
 --     comment_id, comments_max, violation, lead_only, coordinator_only,
---     reopen, until, auto_dispatch, summary, secret
+--     reopen, until, until_text, pending, agency, auto_dispatch, summary,
+--     secret
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
 -- invalid_transition, forbidden, comments_locked, too_many_comments
 -- (extras.comments_max reached), no_comment,
--- "not_later <current deadline>" (extend: the new date is not after it).
+-- "not_later <current deadline>" (extend: the new date is not after it),
+-- which_extension (several agencies wait for an answer: name one).
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -347,6 +349,8 @@ local function close_key(key)
     hset[#hset + 1] = now
     rep['dm:' .. key] = met
     redis.call('ZREM', DUE, id .. '|' .. key)
+    -- an extension still asked for ends with its step
+    redis.call('HDEL', R, 'xp:' .. key, 'xt:' .. key)
 
     local step = string.match(key, '^([^@#]+)')
     local a = owner(step, string.match(key, '@(.+)$') or '')
@@ -452,7 +456,7 @@ local function open_key(key, due_normal, due_urgent)
     local due = urgent and due_urgent or due_normal
     hset[#hset + 1] = 'dl:' .. key
     hset[#hset + 1] = due
-    for _, f in ipairs({'dm:', 'dd:', 'do:', 'dx:'}) do
+    for _, f in ipairs({'dm:', 'dd:', 'do:', 'dx:', 'xp:', 'xt:'}) do
         redis.call('HDEL', R, f .. key)
     end
     redis.call('ZADD', DUE, due, id .. '|' .. key)
@@ -471,9 +475,25 @@ if extras.reopen then
     end
 end
 
+-- One extension per handling deadline.  Within pa_extend_max it applies
+-- at once; beyond it (extras.pending) the agency's request waits in
+-- xp:<key> (the date) and xt:<key> (as text) with the deadline unchanged,
+-- so a miss meanwhile counts as a plain overdue, until the IOC grants it
+-- (approve_extension: then it is an extended deadline, dx:) or refuses it.
+local function extend_to(key, due)
+    hset[#hset + 1] = 'dl:' .. key
+    hset[#hset + 1] = due
+    hset[#hset + 1] = 'dx:' .. key
+    hset[#hset + 1] = '1'
+    redis.call('ZADD', DUE, due, id .. '|' .. key)
+end
+
+local event_type, extension = action, nil
+
 if action == 'extend' then
     local key = 'resolve@' .. agency
-    if not open_deadline(key) or rep['dx:' .. key] == '1' then
+    if not open_deadline(key) or rep['dx:' .. key] == '1'
+        or rep['xp:' .. key] then
         return redis.error_reply('invalid_transition')
     end
     local due = tonumber(extras['until'])
@@ -481,11 +501,43 @@ if action == 'extend' then
         -- an extension grants a later date, never an earlier one
         return redis.error_reply('not_later ' .. rep['dl:' .. key])
     end
-    hset[#hset + 1] = 'dl:' .. key
-    hset[#hset + 1] = due
-    hset[#hset + 1] = 'dx:' .. key
-    hset[#hset + 1] = '1'
-    redis.call('ZADD', DUE, due, id .. '|' .. key)
+    if extras.pending then
+        redis.call('HSET', R, 'xp:' .. key, due, 'xt:' .. key,
+                   extras.until_text)
+        event_type = 'extension_requested'
+        extension = 'requested'
+    else
+        extend_to(key, due)
+        extension = 'granted'
+    end
+end
+
+if action == 'approve_extension' or action == 'reject_extension' then
+    local key
+    if extras.agency then
+        key = 'resolve@' .. extras.agency
+    else
+        -- the only request waiting, or the IOC must say whose
+        for name, _ in pairs(rep) do
+            local k = string.match(name, '^xp:(.+)$')
+            if k and key then
+                return redis.error_reply('which_extension')
+            end
+            key = key or k
+        end
+    end
+    if not key or not rep['xp:' .. key] or not open_deadline(key) then
+        return redis.error_reply('invalid_transition')
+    end
+    extras['until_text'] = rep['xt:' .. key]
+    extras.agency = string.match(key, '@(.+)$')
+    if action == 'approve_extension' then
+        extend_to(key, tonumber(rep['xp:' .. key]))
+        extension = 'granted'
+    else
+        extension = 'refused'
+    end
+    redis.call('HDEL', R, 'xp:' .. key, 'xt:' .. key)
 end
 
 -- assignments, indexes and counters
@@ -638,6 +690,10 @@ end
 if extras.rating then
     entry.rating = extras.rating
 end
+if extension then
+    entry.extension, entry['until'] = extension, extras.until_text
+    entry.agency = entry.agency or extras.agency
+end
 if comment_id then
     entry.comment_id = comment_id
 end
@@ -678,7 +734,8 @@ elseif extras.comment_id then
 elseif action == 'rate' then
     event(action, 'rating', extras.rating)
 else
-    event(action)
+    -- an extend beyond pa_extend_max is "extension_requested"
+    event(event_type)
 end
 
 if action == 'request_info' then

@@ -556,7 +556,7 @@ GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 
 
 
-=== TEST 30: extending asks for a later date: one not after the current handling deadline, or past pa_extend_max, is a 400 that says so; a later one moves the deadline
+=== TEST 30: extending asks for a later date: one not after the current handling deadline, or more than a year away, is a 400 that says so; a later one within pa_extend_max moves the deadline (beyond it: t/180)
 --- more_headers eval
 [main::h('', '2026-03-17T08:00:00+07:00') . "\nX-PA-Test-Id: LC-21\nX-PA-Test-Token: token-lc26-report-21",
  (map { main::h('ioc', '2026-03-17T08:30:00+07:00') } 1 .. 3),
@@ -577,7 +577,7 @@ GET /api/v1/stats?from=2026-02-01&to=2026-02-28
  '"status":"dispatched".*\{"step":"resolve","due":"2026-03-24T08:30:00\+07:00","agency":"so-xd","overdue":false\}',
  '"status":"in_progress"',
  '^\{"error":\{"code":"invalid_field","message":"the extension must end after the current handling deadline","field":"until"\}\}$',
- '^\{"error":\{"code":"invalid_field","message":"[^"]*pa_extend_max[^"]*","field":"until"\}\}$',
+ '^\{"error":\{"code":"invalid_field","message":"[^"]*365 days[^"]*","field":"until"\}\}$',
  '^\{"error":\{"code":"invalid_field","message":"the extension must end after the current handling deadline","field":"days"\}\}$',
  '"status":"in_progress".*\{"step":"resolve","due":"2026-03-27T09:00:00\+07:00","agency":"so-xd","overdue":false\}']
 
