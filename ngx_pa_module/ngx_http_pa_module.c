@@ -252,6 +252,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, comments_max),
       &ngx_http_pa_comments_max_bounds },
 
+    { ngx_string("pa_comments_per_day"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, comments_per_day),
+      &ngx_http_pa_comments_max_bounds },
+
     { ngx_string("pa_auth_max_ttl"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_sec_slot,
@@ -581,6 +588,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->media_max_size = NGX_CONF_UNSET;
     pmcf->media_max_count = NGX_CONF_UNSET_UINT;
     pmcf->comments_max = NGX_CONF_UNSET_UINT;
+    pmcf->comments_per_day = NGX_CONF_UNSET_UINT;
     pmcf->test_clock = NGX_CONF_UNSET;
     pmcf->verification = NGX_CONF_UNSET;
     pmcf->leader_approval = NGX_CONF_UNSET;
@@ -664,6 +672,7 @@ ngx_http_pa_init_defaults(ngx_pa_main_conf_t *pmcf)
     ngx_conf_init_value(pmcf->media_max_size, 50 * 1024 * 1024);
     ngx_conf_init_uint_value(pmcf->media_max_count, 10);
     ngx_conf_init_uint_value(pmcf->comments_max, 20);
+    ngx_conf_init_uint_value(pmcf->comments_per_day, 5);
     ngx_conf_init_value(pmcf->test_clock, 0);
     ngx_conf_init_value(pmcf->verification, 1);
     ngx_conf_init_value(pmcf->leader_approval, 0);

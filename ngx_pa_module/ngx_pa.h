@@ -151,6 +151,7 @@ typedef struct {
     off_t                      media_max_size;
     ngx_uint_t                 media_max_count;
     ngx_uint_t                 comments_max;     /* per report */
+    ngx_uint_t                 comments_per_day; /* per report per day */
 
     /* secrets */
     ngx_str_t                  auth_secret;

@@ -13,6 +13,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_comment.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
@@ -1179,7 +1180,9 @@ ngx_pa_act_comment(ngx_pa_action_t *a)
     ngx_str_t  text, max;
 
     if (ngx_pa_record_text(&a->rec, "text", 1, NGX_PA_MESSAGE_MAX, &text)
-        != NGX_OK)
+        != NGX_OK
+        || ngx_pa_comment_guard(a->request, a->ctx, a->extra, &a->err)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -1857,6 +1860,11 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
                                 "comments_locked", NULL,
                                 "commenting is locked for this reporter"));
+            return;
+        }
+
+        if (ngx_pa_reply_is(reply, "comments_per_day")) {
+            ngx_pa_finalize(r, ngx_pa_comment_over_day(r, ctx));
             return;
         }
 

@@ -709,6 +709,9 @@ ngx_pa_view_comments(ngx_http_request_t *r, ngx_str_t *v)
     }
 
     json_array_foreach(a, i, c) {
+        /* the client's Idempotency-Key stays inside (ngx_pa_comment.c) */
+        json_object_del(c, "key");
+
         for (k = 0; times[k]; k++) {
             t = json_object_get(c, times[k]);
 

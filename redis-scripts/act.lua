@@ -44,13 +44,15 @@
 --   extras (name value ...): agencies, coordinator, rating, text,
 --     comment_id, comments_max, violation, lead_only, coordinator_only,
 --     reopen, until, until_text, pending, agency, auto_dispatch, summary,
---     secret
+--     secret, ikey, window, day_start, per_day (comment: ngx_pa_comment.c)
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
 -- invalid_transition, forbidden, comments_locked, too_many_comments
 -- (extras.comments_max reached), no_comment,
 -- "not_later <current deadline>" (extend: the new date is not after it),
--- which_extension (several agencies wait for an answer: name one).
+-- which_extension (several agencies wait for an answer: name one),
+-- comments_per_day (the report has its comments for today).
+-- A replayed comment returns the report as it was, unchanged.
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -237,6 +239,29 @@ end
 
 local comments = rep.comments and cjson.decode(rep.comments) or {}
 
+if action == 'comment' then
+    -- a replay (the same Idempotency-Key, or without one the same text
+    -- within the window) is answered with the report as it is: the
+    -- original comment, nothing written, no new reply deadline
+    local today = 0
+    for _, c in ipairs(comments) do
+        if extras.ikey then
+            if c.key == extras.ikey then
+                return flat
+            end
+        elseif c.text == extras.text
+            and c.at >= now - tonumber(extras.window or 0) then
+            return flat
+        end
+        if c.at >= tonumber(extras.day_start or now) then
+            today = today + 1
+        end
+    end
+    if extras.per_day and today >= tonumber(extras.per_day) then
+        return redis.error_reply('comments_per_day')
+    end
+end
+
 if action == 'comment' and extras.comments_max
     and #comments >= tonumber(extras.comments_max) then
     return redis.error_reply('too_many_comments')
@@ -413,7 +438,8 @@ end
 local comment_id
 if action == 'comment' then
     comment_id = #comments + 1
-    comments[comment_id] = {id = comment_id, text = extras.text, at = now}
+    comments[comment_id] = {id = comment_id, text = extras.text, at = now,
+                            key = extras.ikey}
 elseif action == 'reply' then
     local c = comments[tonumber(extras.comment_id)]
     c.reply, c.reply_at, c.agency = extras.text, now, agency
