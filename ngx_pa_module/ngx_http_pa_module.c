@@ -22,6 +22,7 @@
 #include "ngx_pa_open311_keys.h"
 #include "ngx_pa_orphan.h"
 #include "ngx_pa_profile.h"
+#include "ngx_pa_pubver.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
 #include "ngx_pa_revoke.h"
@@ -862,6 +863,11 @@ static ngx_int_t
 ngx_http_pa_postconfiguration(ngx_conf_t *cf)
 {
     if (ngx_pa_metrics_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* $pa_public_version for the public cache's key */
+    if (ngx_pa_pubver_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -19,6 +19,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_public_media.h"
+#include "ngx_pa_pubver.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
@@ -1911,11 +1912,19 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         || ngx_strcmp(a->def->name, "hide") == 0
         || ngx_strcmp(a->def->name, "unhide") == 0)
     {
+        /* the cached public answers are not found again (public-cache) */
+        ngx_pa_pubver_bump(r->connection->log);
+
         if (ngx_pa_public_media_sync(r, &a->stored, ngx_pa_action_answer, a)
             == NGX_AGAIN)
         {
             return;
         }
+    }
+
+    if (ngx_strcmp(a->def->name, "rate") == 0) {
+        /* the public rating summary changed */
+        ngx_pa_pubver_bump(r->connection->log);
     }
 
     ngx_pa_action_answer(r, a);

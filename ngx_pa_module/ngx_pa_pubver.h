@@ -1,0 +1,21 @@
+/*
+ * The public version: a number in shared memory that changes whenever
+ * what the public sees changes (publish, hide, unhide, review_return,
+ * reopen, rate).  $pa_public_version gives it to nginx's cache key, so a
+ * hidden report leaves the cached public answers at once: the next read
+ * has a new key and goes to the module (conf-examples/public-cache.conf).
+ */
+
+#ifndef NGX_PA_PUBVER_H
+#define NGX_PA_PUBVER_H
+
+#include "ngx_pa.h"
+
+
+/* postconfiguration: the zone and the variable */
+ngx_int_t ngx_pa_pubver_init(ngx_conf_t *cf);
+
+/* after an action that changed the public view was stored */
+void ngx_pa_pubver_bump(ngx_log_t *log);
+
+#endif /* NGX_PA_PUBVER_H */
