@@ -19,6 +19,8 @@
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_media.h"
+#include "ngx_pa_public_copy.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_routes.h"
@@ -241,6 +243,20 @@ ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         /* GeoReport v2 speaks its own dialect: ngx_pa_open311.c */
         rt->handler = ngx_pa_open311_handler;
         rt->body = (r->method == NGX_HTTP_POST);
+        return;
+    }
+
+    if (rest.len > sizeof(NGX_PA_MEDIA_PUBLIC_URI) - 1
+        && ngx_strncmp(rest.data, NGX_PA_MEDIA_PUBLIC_URI,
+                       sizeof(NGX_PA_MEDIA_PUBLIC_URI) - 1) == 0)
+    {
+        /* a public copy the static location lacks: ngx_pa_public_copy.c */
+        rt->handler = ngx_pa_public_copy_handler;
+
+        if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+            ngx_pa_route_error(rt, NGX_HTTP_NOT_ALLOWED);
+        }
+
         return;
     }
 

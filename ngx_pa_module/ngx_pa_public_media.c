@@ -623,6 +623,13 @@ ngx_pa_pm_work(ngx_pa_job_t *job)
 }
 
 
+ngx_uint_t
+ngx_pa_public_media_is_public(ngx_pa_hash_t *h)
+{
+    return ngx_pa_pm_public(h);
+}
+
+
 /* the same rule as the public view (ngx_pa_public.c) */
 
 static ngx_uint_t

@@ -56,4 +56,7 @@ typedef void (*ngx_pa_pm_synced_pt)(ngx_http_request_t *r, void *data);
 ngx_int_t ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h,
     ngx_pa_pm_synced_pt synced, void *data);
 
+/* the report is public: resolved, published, not hidden, private, secret */
+ngx_uint_t ngx_pa_public_media_is_public(ngx_pa_hash_t *h);
+
 #endif /* NGX_PA_PUBLIC_MEDIA_H */
