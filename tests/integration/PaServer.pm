@@ -30,6 +30,9 @@ sub new {
         port       => free_port(),
         redis_port => $opt{redis_port} || free_port(),
         extra      => $opt{http_config} || '',
+        # main-context lines in place of the default events {}
+        main       => $opt{main_config}
+                      || "events { worker_connections 1024; }",
         timeouts   => $opt{redis_timeouts}
                       || 'connect_timeout=300ms timeout=1s',
     }, $class;
@@ -88,7 +91,7 @@ daemon on;
 master_process on;
 pid logs/nginx.pid;
 error_log logs/error.log info;
-events { worker_connections 1024; }
+$self->{main}
 http {
     access_log off;
     client_body_temp_path body;
