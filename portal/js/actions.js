@@ -23,6 +23,9 @@ export const ACTIONS = {
   accept: [['handler'], ['dispatched'], []],
   return: [['handler'], ['dispatched', 'in_progress'], ['kind', 'message', 'suggested_agency']],
   extend: [['handler'], ['in_progress'], ['days', 'until', 'reason']],
+  // an extension asked beyond pa_extend_max waits for the IOC (README)
+  approve_extension: [['ioc'], ['in_progress'], ['agency', 'message']],
+  reject_extension: [['ioc'], ['in_progress'], ['agency', 'message']],
   resolve: [['handler'], ['in_progress'], ['summary', 'salutation', 'media']],
   approve: [['leader'], ['awaiting_approval'], ['summary', 'message']],
   send_back: [['leader'], ['awaiting_approval'], ['message']],
@@ -60,6 +63,8 @@ export function allowedActions(role, r) {
     // verification step (no verify deadline on the report)
     if (name === 'receive' && state === 'submitted' && hasStep(r, 'verify')) continue;
     if (name === 'verify' && state === 'submitted' && !hasStep(r, 'verify') && hasStep(r, 'receive')) continue;
+    if ((name === 'approve_extension' || name === 'reject_extension')
+        && !(r.deadlines || []).some((d) => d.extension_requested)) continue;
     if (name === 'reply' && Array.isArray(r.comments) && !r.comments.some((c) => !c.reply && !(c.replies || []).length)) continue;
     out.push(name);
   }

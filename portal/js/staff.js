@@ -512,6 +512,15 @@ function actionForm(r, name) {
       add('reason', 'f.reason_text', textarea('', 3));
       break;
     }
+    case 'approve_extension':
+    case 'reject_extension': {
+      // whose request: the agencies waiting, with the date each asked for
+      const asked = (r.deadlines || []).filter((d) => d.extension_requested);
+      add('agency', 'f.agency', h('select', asked.map((d) => h('option', { value: d.agency },
+        (d.agency || '') + ' → ' + fmtTime(d.extension_requested)))));
+      add('message', 'f.message', textarea('', 3));
+      break;
+    }
     case 'resolve': {
       add('summary', 'f.summary', textarea('', 6));
       const sal = h('input', { type: 'text', value: 'Ông/Bà' });
