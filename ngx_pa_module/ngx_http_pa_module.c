@@ -920,7 +920,9 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    if (ngx_pa_revoke_init_worker(cycle, pmcf) != NGX_OK) {
+    if (ngx_pa_revoke_init_worker(cycle, pmcf) != NGX_OK
+        || ngx_pa_pubver_init_worker(cycle, pmcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -951,6 +953,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_upload_exit_worker(pmcf);
     ngx_pa_notify_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
+    ngx_pa_pubver_exit_worker();
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
     ngx_pa_thread_exit_worker(pmcf);

@@ -1639,7 +1639,8 @@ static const char  *ngx_pa_action_states[] = {
 
 /*
  * KEYS: report, history, due index, events, clock, viol, locked, gauge,
- *       pub, geo, the day's stats and late list, every state index
+ *       pub, geo, the day's stats and late list, the public version,
+ *       every state index
  * ARGV: action, now, role, agency, actor, token hash, from, to, history
  *       entry, note, then counted lists: fields to set, deadlines to
  *       close, to open (key due due_urgent), extras
@@ -1657,7 +1658,7 @@ ngx_pa_action_send(ngx_pa_action_t *a)
 
     r = a->request;
 
-    keys = ngx_array_create(r->pool, 26, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 28, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 32 + a->rec.fields->nelts,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -1683,7 +1684,8 @@ ngx_pa_action_send(ngx_pa_action_t *a)
     if (ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
                    tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
         || ngx_pa_key(r, keys, "late:%04d%02d%02d", tm.ngx_tm_year,
-                      tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL)
+                      tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+        || ngx_pa_key(r, keys, "pubver") == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -1,25 +1,52 @@
 /*
- * $pa_public_version (ngx_pa_pubver.h).
+ * $pa_public_version (ngx_pa_pubver.h): "<local>.<tenant>".
  *
- * One atomic counter in a zone of its own, shared by the node's workers
- * and kept across "nginx -s reload".  It starts from the wall clock in
- * milliseconds, so after a restart it is past every number the cache
- * on disk was keyed with before: no old entry is ever found again.
- * Each node has its own cache and its own counter; an action answered
- * by one node moves that node's counter (README: several nodes).
+ * <local> is an atomic counter in a zone of its own, shared by the
+ * node's workers and kept across "nginx -s reload", raised at once by an
+ * action this node answered.  It starts from the wall clock in
+ * milliseconds, so after a restart it is past every number the cache on
+ * disk was keyed with before: no old entry is ever found again.
+ *
+ * <tenant> is pa:{t}:pubver, which act.lua raises with every such action
+ * on any node: each worker reads it every second and keeps the highest
+ * seen in the zone, so another node's hide reaches this node's cache
+ * within about a second, not after the entries' 30 s.
  */
 
 #include "ngx_pa.h"
+#include "ngx_pa_call.h"
 #include "ngx_pa_pubver.h"
+
+
+#define NGX_PA_PUBVER_EVERY  1000          /* ms between two reads */
+
+
+typedef struct {
+    ngx_atomic_t               local;
+    ngx_atomic_t               tenant;
+} ngx_pa_pubver_shm_t;
+
+
+/* the worker's reader of pa:{t}:pubver */
+typedef struct {
+    ngx_pa_main_conf_t        *conf;
+    ngx_log_t                 *log;
+    ngx_event_t                timer;
+    ngx_pa_call_t              call;
+    ngx_pool_t                *call_pool;  /* the read in flight */
+} ngx_pa_pubver_reader_t;
 
 
 static ngx_int_t ngx_pa_pubver_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_int_t ngx_pa_pubver_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static void ngx_pa_pubver_tick(ngx_event_t *ev);
+static void ngx_pa_pubver_on_get(ngx_pa_call_t *call, redisReply *reply);
 
 
-static ngx_atomic_t  *ngx_pa_pubver;
+static ngx_pa_pubver_shm_t     *ngx_pa_pubver;
+static ngx_pa_pubver_reader_t  *ngx_pa_pubver_reader;
 
 
 ngx_int_t
@@ -54,11 +81,11 @@ ngx_pa_pubver_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_pa_pubver_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_time_t       *tp;
-    ngx_atomic_t     *v;
-    ngx_slab_pool_t  *shpool;
+    ngx_time_t           *tp;
+    ngx_slab_pool_t      *shpool;
+    ngx_pa_pubver_shm_t  *v;
 
-    /* a reload keeps the zone and its number */
+    /* a reload keeps the zone and its numbers */
 
     if (data != NULL) {
         shm_zone->data = data;
@@ -72,20 +99,171 @@ ngx_pa_pubver_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         v = shpool->data;
 
     } else {
-        v = ngx_slab_alloc(shpool, sizeof(ngx_atomic_t));
+        v = ngx_slab_calloc(shpool, sizeof(ngx_pa_pubver_shm_t));
         if (v == NULL) {
             return NGX_ERROR;
         }
 
         tp = ngx_timeofday();
-        *v = (ngx_atomic_uint_t) tp->sec * 1000 + tp->msec;
-        shpool->data = (void *) v;
+        v->local = (ngx_atomic_uint_t) tp->sec * 1000 + tp->msec;
+        shpool->data = v;
     }
 
-    shm_zone->data = (void *) v;
+    shm_zone->data = v;
     ngx_pa_pubver = v;
 
     return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_pubver_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
+{
+    ngx_pa_pubver_reader_t  *rd;
+
+    rd = ngx_pcalloc(cycle->pool, sizeof(ngx_pa_pubver_reader_t));
+    if (rd == NULL) {
+        return NGX_ERROR;
+    }
+
+    rd->conf = pmcf;
+    rd->log = cycle->log;
+
+    rd->timer.handler = ngx_pa_pubver_tick;
+    rd->timer.data = rd;
+    rd->timer.log = cycle->log;
+    rd->timer.cancelable = 1;
+
+    ngx_pa_pubver_reader = rd;
+
+    ngx_add_timer(&rd->timer, NGX_PA_PUBVER_EVERY);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pa_pubver_exit_worker(void)
+{
+    ngx_pa_pubver_reader_t  *rd;
+
+    rd = ngx_pa_pubver_reader;
+    if (rd == NULL) {
+        return;
+    }
+
+    if (rd->timer.timer_set) {
+        ngx_del_timer(&rd->timer);
+    }
+
+    ngx_pa_call_cancel(&rd->call);
+
+    if (rd->call_pool != NULL) {
+        ngx_destroy_pool(rd->call_pool);
+        rd->call_pool = NULL;
+    }
+
+    ngx_pa_pubver_reader = NULL;
+}
+
+
+/* GET pa:{t}:pubver, one at a time; Redis away: the number in force stays */
+
+static void
+ngx_pa_pubver_tick(ngx_event_t *ev)
+{
+    ngx_pa_pubver_reader_t  *rd = ev->data;
+
+    u_char      *key;
+    size_t       argvlen[2];
+    ngx_pool_t  *pool;
+    const char  *argv[2];
+
+    if (ngx_exiting || ngx_quit || ngx_terminate) {
+        return;
+    }
+
+    ngx_add_timer(&rd->timer, NGX_PA_PUBVER_EVERY);
+
+    if (rd->call.cmd != NULL || rd->call_pool != NULL) {
+        return;
+    }
+
+    pool = ngx_create_pool(512, rd->log);
+    if (pool == NULL) {
+        return;
+    }
+
+    key = ngx_pnalloc(pool, rd->conf->key_prefix.len + sizeof("pubver"));
+    if (key == NULL) {
+        ngx_destroy_pool(pool);
+        return;
+    }
+
+    (void) ngx_sprintf(key, "%Vpubver%Z", &rd->conf->key_prefix);
+
+    argv[0] = "GET";
+    argv[1] = (char *) key;
+    argvlen[0] = 3;
+    argvlen[1] = ngx_strlen(key);
+
+    ngx_pa_call_init(&rd->call, rd->conf, pool, rd->log);
+    rd->call.background = 1;
+
+    if (ngx_pa_call_command(&rd->call, 2, argv, argvlen) != NGX_OK
+        || ngx_pa_call_send(&rd->call, ngx_pa_pubver_on_get, rd) != NGX_OK)
+    {
+        ngx_destroy_pool(pool);
+        return;
+    }
+
+    rd->call_pool = pool;
+}
+
+
+static void
+ngx_pa_pubver_on_get(ngx_pa_call_t *call, redisReply *reply)
+{
+    ngx_pa_pubver_reader_t  *rd = call->data;
+
+    ngx_int_t          n;
+    ngx_atomic_uint_t  old;
+
+    if (rd->call_pool != NULL) {
+        ngx_destroy_pool(rd->call_pool);
+        rd->call_pool = NULL;
+    }
+
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING
+        || ngx_pa_pubver == NULL)
+    {
+        if (reply && reply->type == REDIS_REPLY_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                          "pa: public version not read: %*s",
+                          (size_t) reply->len, reply->str);
+        }
+
+        /* nil: no action changed the public view yet */
+        return;
+    }
+
+    n = ngx_atoi((u_char *) reply->str, reply->len);
+    if (n == NGX_ERROR) {
+        return;
+    }
+
+    /* the highest any worker saw: several read it at once */
+
+    for ( ;; ) {
+        old = ngx_pa_pubver->tenant;
+
+        if ((ngx_atomic_uint_t) n <= old
+            || ngx_atomic_cmp_set(&ngx_pa_pubver->tenant, old,
+                                  (ngx_atomic_uint_t) n))
+        {
+            break;
+        }
+    }
 }
 
 
@@ -96,10 +274,10 @@ ngx_pa_pubver_bump(ngx_log_t *log)
         return;
     }
 
-    (void) ngx_atomic_fetch_add(ngx_pa_pubver, 1);
+    (void) ngx_atomic_fetch_add(&ngx_pa_pubver->local, 1);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "pa: public version %uA", *ngx_pa_pubver);
+                   "pa: public version %uA", ngx_pa_pubver->local);
 }
 
 
@@ -114,12 +292,13 @@ ngx_pa_pubver_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return NGX_OK;
     }
 
-    p = ngx_pnalloc(r->pool, NGX_ATOMIC_T_LEN);
+    p = ngx_pnalloc(r->pool, 2 * NGX_ATOMIC_T_LEN + 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    v->len = ngx_sprintf(p, "%uA", *ngx_pa_pubver) - p;
+    v->len = ngx_sprintf(p, "%uA.%uA", ngx_pa_pubver->local,
+                         ngx_pa_pubver->tenant) - p;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

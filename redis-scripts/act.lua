@@ -18,7 +18,10 @@
 -- KEYS[10] pa:{t}:geo       the same by position
 -- KEYS[11] pa:{t}:stats:<YYYYMMDD>  the day's counters
 -- KEYS[12] pa:{t}:late:<YYYYMMDD>   the day's overdue list
--- KEYS[13..] pa:{t}:st:<state> for every state of api.md: the report
+-- KEYS[13] pa:{t}:pubver   the public version: raised by every action
+--           that changes what the public sees, so that every node's
+--           public cache misses (ngx_pa_pubver.c)
+-- KEYS[14..] pa:{t}:st:<state> for every state of api.md: the report
 --           leaves its state's index and joins the new one's, and only
 --           the stored report says which it leaves
 --
@@ -60,11 +63,12 @@ local token_hash, allowed, to = ARGV[6], ARGV[7], ARGV[8]
 local note = ARGV[10]
 local CLOCK, VIOL, LOCKED, GAUGE = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local PUB, GEO, STATS, LATE = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local PUBVER = KEYS[13]
 local prefix = string.match(R, '^(.-}:)')
 
 -- the state indexes by state name
 local ST = {}
-for k = 13, #KEYS do
+for k = 14, #KEYS do
     ST[string.match(KEYS[k], ':st:(.+)$')] = KEYS[k]
 end
 
@@ -684,6 +688,14 @@ elseif action == 'hide' then
     hidden = true
 elseif action == 'unhide' then
     hidden = false
+end
+
+-- the actions after which the public answers must be read again (the
+-- same list raises the node's own number in ngx_pa_action.c)
+local PUBLIC_CHANGE = {publish = true, review_return = true, reopen = true,
+                       hide = true, unhide = true, rate = true}
+if PUBLIC_CHANGE[action] then
+    redis.call('INCR', PUBVER)
 end
 
 if published and not hidden then

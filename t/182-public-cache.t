@@ -3,8 +3,12 @@
 # front location proxying to a server that runs the module), configured
 # by the shipped conf-examples/public-cache.conf, whose key carries
 # $pa_public_version: hide (and unhide, publish...) changes it, so the
-# next read of the report, and of any list page, misses the old entry.
+# next read of the report, and of any list page, misses the old entry;
+# another node's hide (act.lua raises pa:{t}:pubver) reaches this node's
+# cache within seconds, well before the entries' 30 s.
 use Test::Nginx::Socket 'no_plan';
+use IO::Socket::INET;
+use Time::HiRes ();
 use lib '.';
 use t::PaLife;
 
@@ -40,6 +44,20 @@ _EOC_
 _EOC_
 
 our $Get = main::h('', '2026-03-18T09:00:00+07:00');
+
+# a public read through the cache from a block's init: (status, cache)
+sub public_read {
+    my $s = IO::Socket::INET->new(
+        PeerAddr => '127.0.0.1',
+        PeerPort => Test::Nginx::Util::server_port_for_client(),
+        Timeout => 5) or die "connect: $!";
+    print $s "GET /api/v1/public/reports/PC-1 HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    local $/;
+    my $resp = <$s> // '';
+    my ($st) = $resp =~ m{^HTTP/1\.\d (\d+)};
+    my ($cache) = $resp =~ m{^X-Cache-Status: (\S+)}mi;
+    return ($st // 0, $cache // '');
+}
 
 run_tests();
 
@@ -91,3 +109,33 @@ __DATA__
  '"hidden":false', '"id":"PC-1"', '"id":"PC-1"']
 --- response_body_unlike eval
 ['', '', '', '', '', '', 'PC-1', '', '', '', '']
+
+
+
+=== TEST 3: another node hides it: its act.lua raises pa:{t}:pubver and this node's cache misses within seconds (entries live 30 s)
+--- init
+# this node's workers read the tenant's number every second
+Time::HiRes::sleep(1.5);
+main::public_read();
+my ($st, $cache) = main::public_read();
+Test::More::is("$st $cache", '200 HIT', 'PC-1 is in the cache');
+# what the other node's hide wrote, but the number: still served cached
+main::redis('HSET', 'pa:{t_pcache}:r:PC-1', 'hidden', '1');
+main::redis('ZREM', 'pa:{t_pcache}:pub', 'PC-1');
+main::redis('ZREM', 'pa:{t_pcache}:geo', 'PC-1');
+($st, $cache) = main::public_read();
+Test::More::is("$st $cache", '200 HIT', '(without the number, the cache would show it)');
+main::redis('INCR', 'pa:{t_pcache}:pubver');
+my $t0 = Time::HiRes::time();
+while (Time::HiRes::time() - $t0 < 10) {
+    ($st) = main::public_read();
+    last if $st == 404;
+    Time::HiRes::sleep(0.2);
+}
+Test::More::is($st, 404, 'the other node\'s hide is seen here within 10 s');
+--- more_headers eval
+$main::Get
+--- request
+GET /api/v1/public/reports/PC-1
+--- error_code: 404
+--- response_body_like: "code":"not_found"
