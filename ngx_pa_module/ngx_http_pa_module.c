@@ -953,7 +953,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_upload_exit_worker(pmcf);
     ngx_pa_notify_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
-    ngx_pa_pubver_exit_worker();
+    ngx_pa_pubver_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
     ngx_pa_thread_exit_worker(pmcf);

@@ -73,6 +73,7 @@ typedef struct ngx_pa_limit_conf_s  ngx_pa_limit_conf_t;
 typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
 typedef struct ngx_pa_upload_conf_s ngx_pa_upload_conf_t;
 typedef struct ngx_pa_upload_gc_s   ngx_pa_upload_gc_t;
+typedef struct ngx_pa_pubver_reader_s  ngx_pa_pubver_reader_t;
 
 struct magic_set;                   /* libmagic's magic_t */
 
@@ -93,6 +94,7 @@ typedef struct {
     time_t                     orphan_last;    /* when that last began */
     ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
     ngx_pa_notifier_t         *notifier;   /* the webhooks' deliverer */
+    ngx_pa_pubver_reader_t    *pubver;     /* reads pa:{t}:pubver */
     struct magic_set          *magic;      /* libmagic's cookie */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
@@ -180,6 +182,7 @@ typedef struct {
 
     /* edge rate limits (ngx_pa_limit.c) */
     ngx_pa_limit_conf_t       *limit;
+    ngx_shm_zone_t            *pubver_zone;  /* $pa_public_version */
 
     /* media pre-upload: pa_upload (ngx_pa_upload_gc.c), or NULL */
     ngx_pa_upload_conf_t      *upload;

@@ -1915,7 +1915,7 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         || ngx_strcmp(a->def->name, "unhide") == 0)
     {
         /* the cached public answers are not found again (public-cache) */
-        ngx_pa_pubver_bump(r->connection->log);
+        ngx_pa_pubver_bump(r);
 
         if (ngx_pa_public_media_sync(r, &a->stored, ngx_pa_action_answer, a)
             == NGX_AGAIN)
@@ -1926,7 +1926,7 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     if (ngx_strcmp(a->def->name, "rate") == 0) {
         /* the public rating summary changed */
-        ngx_pa_pubver_bump(r->connection->log);
+        ngx_pa_pubver_bump(r);
     }
 
     ngx_pa_action_answer(r, a);

@@ -27,14 +27,14 @@ typedef struct {
 } ngx_pa_pubver_shm_t;
 
 
-/* the worker's reader of pa:{t}:pubver */
-typedef struct {
+/* the worker's reader of pa:{t}:pubver (pmcf->worker.pubver) */
+struct ngx_pa_pubver_reader_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_event_t                timer;
     ngx_pa_call_t              call;
     ngx_pool_t                *call_pool;  /* the read in flight */
-} ngx_pa_pubver_reader_t;
+};
 
 
 static ngx_int_t ngx_pa_pubver_init_zone(ngx_shm_zone_t *shm_zone,
@@ -43,10 +43,7 @@ static ngx_int_t ngx_pa_pubver_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static void ngx_pa_pubver_tick(ngx_event_t *ev);
 static void ngx_pa_pubver_on_get(ngx_pa_call_t *call, redisReply *reply);
-
-
-static ngx_pa_pubver_shm_t     *ngx_pa_pubver;
-static ngx_pa_pubver_reader_t  *ngx_pa_pubver_reader;
+static ngx_pa_pubver_shm_t *ngx_pa_pubver_shm(ngx_pa_main_conf_t *pmcf);
 
 
 ngx_int_t
@@ -54,7 +51,10 @@ ngx_pa_pubver_init(ngx_conf_t *cf)
 {
     ngx_str_t             name;
     ngx_shm_zone_t       *shm_zone;
+    ngx_pa_main_conf_t   *pmcf;
     ngx_http_variable_t  *var;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_pa_module);
 
     ngx_str_set(&name, "pa_public_version");
 
@@ -66,6 +66,7 @@ ngx_pa_pubver_init(ngx_conf_t *cf)
     }
 
     shm_zone->init = ngx_pa_pubver_init_zone;
+    pmcf->pubver_zone = shm_zone;
 
     var = ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
     if (var == NULL) {
@@ -89,7 +90,6 @@ ngx_pa_pubver_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     if (data != NULL) {
         shm_zone->data = data;
-        ngx_pa_pubver = data;
         return NGX_OK;
     }
 
@@ -110,7 +110,6 @@ ngx_pa_pubver_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     }
 
     shm_zone->data = v;
-    ngx_pa_pubver = v;
 
     return NGX_OK;
 }
@@ -134,7 +133,7 @@ ngx_pa_pubver_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     rd->timer.log = cycle->log;
     rd->timer.cancelable = 1;
 
-    ngx_pa_pubver_reader = rd;
+    pmcf->worker.pubver = rd;
 
     ngx_add_timer(&rd->timer, NGX_PA_PUBVER_EVERY);
 
@@ -143,11 +142,11 @@ ngx_pa_pubver_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 
 
 void
-ngx_pa_pubver_exit_worker(void)
+ngx_pa_pubver_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_pubver_reader_t  *rd;
 
-    rd = ngx_pa_pubver_reader;
+    rd = pmcf->worker.pubver;
     if (rd == NULL) {
         return;
     }
@@ -163,7 +162,7 @@ ngx_pa_pubver_exit_worker(void)
         rd->call_pool = NULL;
     }
 
-    ngx_pa_pubver_reader = NULL;
+    pmcf->worker.pubver = NULL;
 }
 
 
@@ -226,17 +225,18 @@ ngx_pa_pubver_on_get(ngx_pa_call_t *call, redisReply *reply)
 {
     ngx_pa_pubver_reader_t  *rd = call->data;
 
-    ngx_int_t          n;
-    ngx_atomic_uint_t  old;
+    ngx_int_t             n;
+    ngx_atomic_uint_t     old;
+    ngx_pa_pubver_shm_t  *v;
 
     if (rd->call_pool != NULL) {
         ngx_destroy_pool(rd->call_pool);
         rd->call_pool = NULL;
     }
 
-    if (reply == NULL || reply->type != REDIS_REPLY_STRING
-        || ngx_pa_pubver == NULL)
-    {
+    v = ngx_pa_pubver_shm(rd->conf);
+
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING || v == NULL) {
         if (reply && reply->type == REDIS_REPLY_ERROR) {
             ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                           "pa: public version not read: %*s",
@@ -255,10 +255,10 @@ ngx_pa_pubver_on_get(ngx_pa_call_t *call, redisReply *reply)
     /* the highest any worker saw: several read it at once */
 
     for ( ;; ) {
-        old = ngx_pa_pubver->tenant;
+        old = v->tenant;
 
         if ((ngx_atomic_uint_t) n <= old
-            || ngx_atomic_cmp_set(&ngx_pa_pubver->tenant, old,
+            || ngx_atomic_cmp_set(&v->tenant, old,
                                   (ngx_atomic_uint_t) n))
         {
             break;
@@ -268,16 +268,33 @@ ngx_pa_pubver_on_get(ngx_pa_call_t *call, redisReply *reply)
 
 
 void
-ngx_pa_pubver_bump(ngx_log_t *log)
+ngx_pa_pubver_bump(ngx_http_request_t *r)
 {
-    if (ngx_pa_pubver == NULL) {
+    ngx_pa_pubver_shm_t  *v;
+
+    v = ngx_pa_pubver_shm(ngx_http_get_module_main_conf(r,
+                                                        ngx_http_pa_module));
+    if (v == NULL) {
         return;
     }
 
-    (void) ngx_atomic_fetch_add(&ngx_pa_pubver->local, 1);
+    (void) ngx_atomic_fetch_add(&v->local, 1);
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "pa: public version %uA", ngx_pa_pubver->local);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "pa: public version %uA", v->local);
+}
+
+
+/* the zone's numbers, once the zone is made */
+
+static ngx_pa_pubver_shm_t *
+ngx_pa_pubver_shm(ngx_pa_main_conf_t *pmcf)
+{
+    if (pmcf == NULL || pmcf->pubver_zone == NULL) {
+        return NULL;
+    }
+
+    return pmcf->pubver_zone->data;
 }
 
 
@@ -285,9 +302,12 @@ static ngx_int_t
 ngx_pa_pubver_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     uintptr_t data)
 {
-    u_char  *p;
+    u_char               *p;
+    ngx_pa_pubver_shm_t  *n;
 
-    if (ngx_pa_pubver == NULL) {
+    n = ngx_pa_pubver_shm(ngx_http_get_module_main_conf(r,
+                                                        ngx_http_pa_module));
+    if (n == NULL) {
         v->not_found = 1;
         return NGX_OK;
     }
@@ -297,8 +317,7 @@ ngx_pa_pubver_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return NGX_ERROR;
     }
 
-    v->len = ngx_sprintf(p, "%uA.%uA", ngx_pa_pubver->local,
-                         ngx_pa_pubver->tenant) - p;
+    v->len = ngx_sprintf(p, "%uA.%uA", n->local, n->tenant) - p;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

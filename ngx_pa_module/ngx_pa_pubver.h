@@ -19,9 +19,9 @@ ngx_int_t ngx_pa_pubver_init(ngx_conf_t *cf);
 /* each worker reads the tenant's number (act.lua raises it) every second */
 ngx_int_t ngx_pa_pubver_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);
-void ngx_pa_pubver_exit_worker(void);
+void ngx_pa_pubver_exit_worker(ngx_pa_main_conf_t *pmcf);
 
 /* after an action that changed the public view was stored */
-void ngx_pa_pubver_bump(ngx_log_t *log);
+void ngx_pa_pubver_bump(ngx_http_request_t *r);
 
 #endif /* NGX_PA_PUBVER_H */
