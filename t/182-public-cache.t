@@ -23,6 +23,7 @@ setting(http_config => profile('laichau-2026', 't_pcache') . <<'_EOC_',
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
     pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_archive_dir $TEST_NGINX_PA_DATA/archive;
     pa_test_clock on;
 
     proxy_cache_path $TEST_NGINX_PA_DATA/cache levels=1:2
