@@ -24,6 +24,7 @@
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
+#include "ngx_pa_sentinel.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
 #include "ngx_pa_sweep.h"
@@ -1075,7 +1076,10 @@ send:
 }
 
 
-/* pa_redis 127.0.0.1:6379 | unix:/path [password=] [db=] [*timeout=] */
+/*
+ * pa_redis 127.0.0.1:6379 | unix:/path | sentinel=h:p,... master=name
+ *          [password=] [db=] [*timeout=] [wait=n [wait_timeout=]]
+ */
 
 static char *
 ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -1086,7 +1090,7 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     size_t       len;
     ngx_str_t   *value, s;
     ngx_url_t    u;
-    ngx_int_t    n;
+    ngx_int_t    n, rc;
     ngx_uint_t   i;
 
     if (pmcf->redis_host.len) {
@@ -1094,8 +1098,16 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
+    i = 2;
 
-    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
+    if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0) {
+        /* no address: the sentinels name the primary (ngx_pa_sentinel.c) */
+        pmcf->redis_host = value[1];
+        i = 1;
+
+    } else if (value[1].len > 5
+               && ngx_strncmp(value[1].data, "unix:", 5) == 0)
+    {
         pmcf->redis_unix = 1;
         pmcf->redis_host.data = value[1].data + 5;
         pmcf->redis_host.len = value[1].len - 5;
@@ -1138,7 +1150,17 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    for (i = 2; i < cf->args->nelts; i++) {
+    for ( /* void */ ; i < cf->args->nelts; i++) {
+
+        rc = ngx_pa_sentinel_option(cf, pmcf, &value[i]);
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (rc == NGX_OK) {
+            continue;
+        }
 
         if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
             pmcf->redis_password.data = value[i].data + 9;
@@ -1181,6 +1203,10 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
 
         goto invalid;
+    }
+
+    if (ngx_pa_sentinel_check(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;

@@ -73,6 +73,7 @@ typedef struct ngx_pa_limit_conf_s  ngx_pa_limit_conf_t;
 typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
 typedef struct ngx_pa_upload_conf_s ngx_pa_upload_conf_t;
 typedef struct ngx_pa_upload_gc_s   ngx_pa_upload_gc_t;
+typedef struct ngx_pa_sentinel_conf_s  ngx_pa_sentinel_conf_t;
 
 struct magic_set;                   /* libmagic's magic_t */
 
@@ -131,6 +132,9 @@ typedef struct {
     ngx_int_t                  redis_db;
     ngx_msec_t                 redis_connect_timeout;
     ngx_msec_t                 redis_timeout;
+    ngx_pa_sentinel_conf_t    *sentinel;        /* sentinel= master= */
+    ngx_uint_t                 redis_wait;      /* WAIT for this many */
+    ngx_msec_t                 redis_wait_timeout;  /* replicas, this long */
     ngx_pa_script_t            scripts[NGX_PA_SCRIPT_LAST];
     ngx_str_t                  scripts_dir;
 

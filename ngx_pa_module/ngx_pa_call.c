@@ -14,6 +14,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_wait.h"
 
 #include <stdarg.h>
 
@@ -234,6 +235,23 @@ ngx_pa_call_on_reply(void *data, redisReply *reply)
         }
 
         reply = NULL;
+    }
+
+    /* wait=N: answered once N replicas hold the write (ngx_pa_wait.c) */
+
+    if (reply != NULL) {
+        switch (ngx_pa_wait(call, reply)) {
+
+        case NGX_OK:
+            return;
+
+        case NGX_ERROR:
+            reply = NULL;
+            break;
+
+        default: /* NGX_DECLINED */
+            break;
+        }
     }
 
     call->handler(call, reply);
