@@ -33,6 +33,10 @@ sub new {
         timeouts   => $opt{redis_timeouts}
                       || 'connect_timeout=300ms timeout=1s',
     }, $class;
+    # redis: what pa_redis names instead of the private Redis
+    # ("sentinel=... master=..."); workers: how many
+    $self->{redis_addr} = $opt{redis} || "127.0.0.1:$self->{redis_port}";
+    $self->{workers} = $opt{workers} || 2;
     mkdir "$self->{dir}/$_" for qw(logs conf redis);
     # no_redis: nginx is pointed at an address the test controls
     $self->start_redis unless $opt{no_redis};
@@ -83,7 +87,7 @@ sub start_nginx {
     open my $fh, '>', "$d/conf/nginx.conf" or die $!;
     print $fh <<"EOC";
 load_module $mod;
-${user}worker_processes 2;
+${user}worker_processes $self->{workers};
 daemon on;
 master_process on;
 pid logs/nginx.pid;
@@ -93,7 +97,7 @@ http {
     access_log off;
     client_body_temp_path body;
     client_max_body_size 20m;
-    pa_redis 127.0.0.1:$self->{redis_port} $self->{timeouts};
+    pa_redis $self->{redis_addr} $self->{timeouts};
     pa_redis_scripts $ROOT/redis-scripts;
     pa_tenant it;
     pa_auth_secret_file $ROOT/t/keys/auth.key;

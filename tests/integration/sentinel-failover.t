@@ -1,0 +1,206 @@
+# Redis Sentinel for real (issue 15 items 1 and 2): a primary, its
+# replica and three sentinels on this machine; nginx is pointed at the
+# sentinels only.  Under a steady submit load the primary is killed with
+# SIGKILL; the sentinels promote the replica; the workers follow without
+# a reload.  With wait=1 every report answered 201 is readable afterwards
+# with its token (0 lost); the writes during the election got 503 with
+# Retry-After and their retry with the same Idempotency-Key ends 201,
+# each submission stored once.  The same failover without wait measures
+# what is lost then (printed; README, "Redis high availability").
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Test::More;
+use POSIX ();
+use Time::HiRes qw(sleep time);
+use PaServer;
+use PaSentinel;
+
+for my $bin (qw(redis-server redis-sentinel redis-cli)) {
+    plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
+}
+
+my $ha = PaSentinel->new;
+my $all = 'pa:{it}:all';
+my $LOADERS = 3;
+
+sub submit {
+    my ($srv, $key, $n) = @_;
+    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
+             . qq("reporter_name":"Người gửi",)
+             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
+    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
+        body => $json,
+        headers => ['Content-Type: application/json',
+                    "Idempotency-Key: $key"]);
+    my ($id) = $body =~ /"id":"([^"]+)"/;
+    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
+    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
+    return ($st, $id // '-', $tok // '-', $ra);
+}
+
+sub readable {
+    my ($srv, $id, $tok) = @_;
+    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
+                          headers => ["X-Report-Token: $tok"]);
+    return $st == 200;
+}
+
+# the workers found the primary through the sentinels
+sub wait_serving {
+    my ($srv, $tag) = @_;
+    my $end = time + 15;
+    my $n = 0;
+    while (time < $end) {
+        my ($st) = submit($srv, "warm-$tag-" . $n, 90000000 + $n);
+        $n++;
+        return 1 if $st == 201;
+        sleep 0.2;
+    }
+    return 0;
+}
+
+# $LOADERS clients submitting until the stop file exists; each line:
+# key status id token retry-after
+sub start_load {
+    my ($srv, $tag, $stop) = @_;
+    my @kids;
+    for my $k (1 .. $LOADERS) {
+        my $pid = open(my $kid, '-|') // die "fork: $!";
+        if ($pid == 0) {
+            $| = 1;
+            my $n = 0;
+            until (-e $stop) {
+                $n++;
+                my $key = "$tag-$k-$n";
+                my @r = submit($srv, $key, $k * 1000000 + $n);
+                print join(' ', $key, $k * 1000000 + $n, @r), "\n";
+            }
+            POSIX::_exit(0);
+        }
+        push @kids, $kid;
+    }
+    return \@kids;
+}
+
+sub collect {
+    my ($kids) = @_;
+    my @res;
+    for my $kid (@$kids) {
+        push @res, map { [split / /] } grep { /\S/ } <$kid>;
+        close $kid;
+    }
+    return @res;
+}
+
+# one failover under load; returns the answers
+sub failover_under_load {
+    my ($srv, $tag) = @_;
+    my $stop = "$srv->{dir}/stop-$tag";
+    my $kids = start_load($srv, $tag, $stop);
+
+    sleep 1.5;
+    my $old = $ha->kill_primary;
+    my $t0 = time;
+    my $new = $ha->wait_primary_not($old, 30);
+    ok($new, "$tag: the sentinels promoted the replica ($old -> "
+             . ($new // 'none') . sprintf(') in %.1f s', time - $t0));
+
+    # the operators bring the dead node back; it becomes the replica
+    $ha->restart_node($old);
+    ok($ha->wait_replicated(30), "$tag: the old primary is the replica now");
+
+    sleep 2;
+    open my $fh, '>', $stop or die $!;
+    close $fh;
+    return collect($kids);
+}
+
+sub retry {
+    my ($srv, $r) = @_;
+    my $end = time + 30;
+    my @a;
+    while (time < $end) {
+        @a = submit($srv, $r->[0], $r->[1]);
+        return @a if $a[0] != 503;
+        sleep 0.2;
+    }
+    return @a;
+}
+
+sub reports { my ($n) = $ha->redis('ZCARD', $all) =~ /(\d+)/; $n // 0 }
+
+# ------------------------------------------------------------ wait=1
+my $srv = PaServer->new(no_redis => 1,
+    redis => $ha->option . ' wait=1 wait_timeout=200ms');
+my $master = $srv->nginx_pid;
+
+ok(wait_serving($srv, 'w'), 'wait=1: the workers found the primary');
+my $before = reports();
+my $t_first = time;
+
+my @res = failover_under_load($srv, 'wait');
+my @ok = grep { $_->[2] == 201 } @res;
+my @refused = grep { $_->[2] == 503 } @res;
+my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @res;
+
+ok(@ok > 0 && @refused > 0, scalar(@res) . ' submissions under load: '
+   . scalar(@ok) . ' answered 201, ' . scalar(@refused)
+   . ' 503 during the election');
+is(scalar @other, 0, 'each answer is 201 or 503')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
+is(scalar(grep { !$_->[5] } @refused), 0, 'every 503 carries Retry-After');
+
+my @lost = grep { !readable($srv, $_->[3], $_->[4]) } @ok;
+is(scalar @lost, 0, 'wait=1: every report answered 201 is readable with '
+   . 'its token after the failover (0 lost)')
+    or diag(join ' ', map { $_->[0] } @lost);
+
+my @after = grep { $_->[2] != 201 }
+            map { my $r = $_; [ $r->[0], $r->[1], retry($srv, $r) ] }
+            @refused;
+is(scalar @after, 0, 'each 503 retried with its Idempotency-Key ends 201')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+
+my @retried = map { [ $_->[0], $_->[1], submit($srv, $_->[0], $_->[1]) ] }
+              @refused;
+is(scalar(grep { $_->[2] != 201 || !readable($srv, $_->[3], $_->[4]) }
+          @retried), 0, '... and its token reads the report');
+
+is(reports() - $before, scalar @res,
+   'one report per submission: none refused and kept twice, none lost');
+
+my $log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
+               or die $!; <$fh> };
+like($log, qr/failover of "pa": the primary moves/,
+     'the workers followed +switch-master');
+is($srv->nginx_pid, $master, '... without a restart');
+unlike($log, qr/reconfiguring/, '... nor a reload');
+my ($st) = submit($srv, "after-$$", 88000001);
+is($st, 201, 'a submission after the failover: 201');
+my @c = $srv->crashes;
+is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
+
+# ------------------------------------------------------------ no wait
+# the sentinels fail the same master over again only after twice
+# failover-timeout
+sleep(($t_first + 2 * 3 + 1) - time) if time < $t_first + 7;
+
+my $nw = PaServer->new(no_redis => 1, redis => $ha->option);
+ok(wait_serving($nw, 'n'), 'without wait: the workers found the primary');
+
+@res = failover_under_load($nw, 'nowait');
+@ok = grep { $_->[2] == 201 } @res;
+@lost = grep { !readable($nw, $_->[3], $_->[4]) } @ok;
+ok(@ok > 0, 'without wait: ' . scalar(@ok) . ' answered 201');
+diag(sprintf('without wait: %d of %d reports answered 201 were lost in '
+             . 'the failover', scalar @lost, scalar @ok));
+@c = $nw->crashes;
+is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
+
+undef $srv;
+undef $nw;
+undef $ha;
+
+done_testing();
