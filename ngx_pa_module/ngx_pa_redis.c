@@ -59,6 +59,8 @@ struct ngx_pa_redis_s {
     ngx_str_t                  host;        /* the primary: pa_redis or */
     in_port_t                  port;        /* ... the sentinels' answer */
     u_char                     host_buf[NGX_SOCKADDR_STRLEN + 1];
+    ngx_str_t                  name;        /* "host:port" for the log */
+    u_char                     name_buf[NGX_SOCKADDR_STRLEN + 16];
     ngx_pa_redis_state_e       state;
     ngx_uint_t                 nested;      /* hiredis is on the stack */
 
@@ -373,6 +375,13 @@ ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
     redis->host.data = redis->host_buf;
     redis->host.len = len;
     redis->port = port;
+
+    redis->name.data = redis->name_buf;
+    redis->name.len = (port ? ngx_sprintf(redis->name_buf, "%V:%d",
+                                          &redis->host, (int) port)
+                            : ngx_sprintf(redis->name_buf, "unix:%V",
+                                          &redis->host))
+                      - redis->name_buf;
 }
 
 
@@ -661,7 +670,7 @@ ngx_pa_redis_connect_timeout(ngx_event_t *ev)
 
     ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                   "pa redis: connect to \"%V\" timed out",
-                  &redis->host);
+                  &redis->name);
 
     ngx_pa_redis_teardown(redis);
     ngx_pa_redis_schedule(redis);
@@ -684,7 +693,7 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                       "pa redis: connect to \"%V\" failed: %s",
-                      &redis->host, ac->errstr);
+                      &redis->name, ac->errstr);
 
         /* hiredis frees the context after this callback */
 
@@ -695,7 +704,7 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
     }
 
     ngx_log_error(NGX_LOG_INFO, redis->log, 0,
-                  "pa redis: connected to \"%V\"", &redis->host);
+                  "pa redis: connected to \"%V\"", &redis->name);
 
     redis->state = NGX_PA_REDIS_UP;
     redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
@@ -713,7 +722,7 @@ ngx_pa_redis_on_disconnect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                       "pa redis: connection to \"%V\" lost: %s",
-                      &redis->host, ac->errstr);
+                      &redis->name, ac->errstr);
     }
 }
 
@@ -731,7 +740,7 @@ ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r, void *privdata)
     if (reply->type == REDIS_REPLY_ERROR && ngx_pa_redis_not_primary(reply)) {
         ngx_log_error(NGX_LOG_WARN, redis->log, 0,
                       "pa redis: %s on \"%V\": %*s, asking again",
-                      (char *) privdata, &redis->host, (size_t) reply->len,
+                      (char *) privdata, &redis->name, (size_t) reply->len,
                       reply->str);
         ngx_pa_redis_stale(ac->ev.data);
         return;
@@ -825,7 +834,7 @@ ngx_pa_redis_role_reply(redisAsyncContext *ac, void *r, void *privdata)
 
     ngx_log_error(NGX_LOG_WARN, redis->log, 0,
                   "pa redis: \"%V\" is not the primary (any more), "
-                  "asking the sentinels again", &redis->host);
+                  "asking the sentinels again", &redis->name);
 
     ngx_pa_redis_stale(ac->ev.data);
 }
@@ -853,7 +862,7 @@ ngx_pa_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
                       "pa redis: \"%*s\" from \"%V\", asking again",
                       ngx_min((size_t) ((redisReply *) r)->len, 60),
                       ((redisReply *) r)->str,
-                      &((ngx_pa_redis_link_t *) cmd->link)->redis->host);
+                      &((ngx_pa_redis_link_t *) cmd->link)->redis->name);
         ngx_pa_redis_stale(cmd->link);
         r = NULL;
     }
@@ -880,7 +889,7 @@ ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 
     ngx_log_error(NGX_LOG_ERR, ev->log, 0,
                   "pa redis: reply timed out, closing the connection to "
-                  "\"%V\"", &redis->host);
+                  "\"%V\"", &redis->name);
 
     /*
      * The command may still run (it may sit in Redis' socket buffer):

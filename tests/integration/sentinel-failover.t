@@ -13,6 +13,7 @@ use FindBin;
 use lib $FindBin::Bin;
 use Test::More;
 use POSIX ();
+use IO::Handle;
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaSentinel;
@@ -61,25 +62,29 @@ sub wait_serving {
     return 0;
 }
 
-# $LOADERS clients submitting until the stop file exists; each line:
-# key status id token retry-after
+# $LOADERS clients submitting until the stop file exists, each writing
+# its answers to a file of its own (a pipe would fill and stop them):
+# key phone status id token retry-after
 sub start_load {
     my ($srv, $tag, $stop) = @_;
     my @kids;
     for my $k (1 .. $LOADERS) {
-        my $pid = open(my $kid, '-|') // die "fork: $!";
+        my $out = "$srv->{dir}/load-$tag-$k";
+        my $pid = fork // die "fork: $!";
         if ($pid == 0) {
-            $| = 1;
+            open my $fh, '>', $out or POSIX::_exit(1);
+            $fh->autoflush(1);
             my $n = 0;
             until (-e $stop) {
                 $n++;
                 my $key = "$tag-$k-$n";
                 my @r = submit($srv, $key, $k * 1000000 + $n);
-                print join(' ', $key, $k * 1000000 + $n, @r), "\n";
+                print $fh join(' ', $key, $k * 1000000 + $n, @r), "\n";
             }
+            close $fh;
             POSIX::_exit(0);
         }
-        push @kids, $kid;
+        push @kids, [$pid, $out];
     }
     return \@kids;
 }
@@ -88,8 +93,10 @@ sub collect {
     my ($kids) = @_;
     my @res;
     for my $kid (@$kids) {
-        push @res, map { [split / /] } grep { /\S/ } <$kid>;
-        close $kid;
+        waitpid($kid->[0], 0);
+        open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
+        push @res, map { [split / /] } grep { /\S/ } <$fh>;
+        close $fh;
     }
     return @res;
 }
