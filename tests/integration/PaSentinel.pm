@@ -18,7 +18,10 @@ sub new {
         dir       => tempdir('pa-ha-XXXXXX', TMPDIR => 1, CLEANUP => 1),
         nodes     => [PaServer::free_port(), PaServer::free_port()],
         sentinels => [map { PaServer::free_port() } 1 .. 3],
-        down      => $opt{down_after} || 1000,
+        # 2 s: at 1 s a machine this loaded (2 cores, many suites) had
+        # the sentinels call a just promoted primary down, a second,
+        # false failover
+        down      => $opt{down_after} || 2000,
         failover  => $opt{failover_timeout} || 3000,
     }, $class;
     $self->start_node(0);
@@ -44,6 +47,8 @@ sub start_node {
            '--daemonize', 'yes', '--dir', $d,
            '--pidfile', "$d/redis.pid", '--logfile', "$d/redis.log",
            '--save', '', '--appendonly', 'no',
+           # a new replica syncs now, not after Redis' 5 s diskless delay
+           '--repl-diskless-sync-delay', '0',
            $of ? ('--replicaof', '127.0.0.1', $of) : ()) == 0
         or die "redis-server failed";
     for (1 .. 50) {
@@ -151,11 +156,16 @@ sub wait_primary_not {
     return;
 }
 
-# the killed node comes back empty; the sentinels make it a replica
+# the killed node comes back (empty: no persistence here) as the replica
+# of the new primary, as an operator starts it.  Started as an empty
+# primary instead, it is a candidate until the sentinels convert it: a
+# second, false failover on a loaded machine promoted it once and
+# everything written since the first was gone; an unsynced replica is
+# the same danger, hence no diskless sync delay.
 sub restart_node {
     my ($self, $port) = @_;
     my ($i) = grep { $self->{nodes}[$_] == $port } 0 .. 1;
-    $self->start_node($i);
+    $self->start_node($i, $self->primary);
 }
 
 # the new primary has a replica in sync again

@@ -80,6 +80,8 @@ sub start_load {
                 my $key = "$tag-$k-$n";
                 my @r = submit($srv, $key, $k * 1000000 + $n);
                 print $fh join(' ', $key, $k * 1000000 + $n, @r), "\n";
+                # steady, not flat out: each answer is checked afterwards
+                sleep 0.01;
             }
             close $fh;
             POSIX::_exit(0);
@@ -102,20 +104,39 @@ sub collect {
 }
 
 # one failover under load; returns the answers
+# $planned: SENTINEL FAILOVER (the primary stays up and is demoted, as
+# for maintenance) instead of SIGKILL
 sub failover_under_load {
-    my ($srv, $tag) = @_;
+    my ($srv, $tag, $planned) = @_;
     my $stop = "$srv->{dir}/stop-$tag";
+
+    # a replica still in its first sync (Redis waits 5 s before a
+    # diskless one) holds nothing yet: promoted, it would lose all
+    ok($ha->wait_replicated(30), "$tag: the replica is in sync");
     my $kids = start_load($srv, $tag, $stop);
 
     sleep 1.5;
-    my $old = $ha->kill_primary;
+    my $old = $ha->primary;
+    if ($planned) {
+        # NOGOODSLAVE until a sentinel's view of the replica is fresh
+        my ($out, $end) = ('', time + 20);
+        while (time < $end) {
+            $out = PaSentinel::cli($ha->{sentinels}[0], 'SENTINEL',
+                                   'FAILOVER', 'pa');
+            last if $out =~ /OK/;
+            sleep 0.5;
+        }
+        like($out, qr/OK/, "$tag: SENTINEL FAILOVER");
+    } else {
+        $ha->kill_primary;
+    }
     my $t0 = time;
     my $new = $ha->wait_primary_not($old, 30);
     ok($new, "$tag: the sentinels promoted the replica ($old -> "
              . ($new // 'none') . sprintf(') in %.1f s', time - $t0));
 
     # the operators bring the dead node back; it becomes the replica
-    $ha->restart_node($old);
+    $ha->restart_node($old) unless $planned;
     ok($ha->wait_replicated(30), "$tag: the old primary is the replica now");
 
     sleep 2;
@@ -189,10 +210,35 @@ is($st, 201, 'a submission after the failover: 201');
 my @c = $srv->crashes;
 is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
 
+# ------------------------------------------------------------ planned
+# a switch while the old primary lives on as the replica: the workers
+# move on "+switch-master" (and the sentinels' CLIENT KILL, or READONLY)
+{
+    my $before = reports();
+    my @res = failover_under_load($srv, 'planned', 1);
+    my @ok = grep { $_->[2] == 201 } @res;
+    my @no = grep { $_->[2] != 201 } @res;
+    ok(@ok > 0, 'planned: ' . scalar(@ok) . ' answered 201, '
+       . scalar(@no) . ' not');
+    is(scalar(grep { $_->[2] != 503 || !$_->[5] } @no), 0,
+       '... the others 503 with Retry-After');
+    is(scalar(grep { !readable($srv, $_->[3], $_->[4]) } @ok), 0,
+       '... every 201 readable after the switch');
+    is(scalar(grep { (retry($srv, $_))[0] != 201 } @no), 0,
+       '... every 503 retried ends 201');
+    is(reports() - $before, scalar @res, '... one report per submission');
+    my $log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
+                   or die $!; <$fh> };
+    my @moves = $log =~ /failover of "pa": the primary moves/g;
+    ok(@moves >= 4, scalar(@moves) . ' moves logged by the 2 workers over '
+       . 'the 2 failovers');
+}
+
 # ------------------------------------------------------------ no wait
 # the sentinels fail the same master over again only after twice
 # failover-timeout
-sleep(($t_first + 2 * 3 + 1) - time) if time < $t_first + 7;
+my $t_planned = time;
+sleep(($t_planned + 2 * 3 + 1) - time);
 
 my $nw = PaServer->new(no_redis => 1, redis => $ha->option);
 ok(wait_serving($nw, 'n'), 'without wait: the workers found the primary');
