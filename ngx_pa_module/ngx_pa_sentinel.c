@@ -543,11 +543,22 @@ ngx_pa_sentinel_subscribe(ngx_pa_sentinel_t *sn)
 
     h = ngx_pa_hiredis_connect(&a->host, a->port, sn->log, NULL, sn);
 
+    /*
+     * TCP keepalive (hiredis: 15 s idle, then 3 probes): a sentinel gone
+     * without a FIN is noticed in under a minute, not never.  A failure
+     * leaves the error set in the context: it would refuse to send.
+     */
+
     if (h != NULL
-        && redisAsyncCommandArgv(h->ac, ngx_pa_sentinel_message, h, 2, argv,
-                                 argvlen)
-           != REDIS_OK)
+        && (redisEnableKeepAlive(&h->ac->c) != REDIS_OK
+            || redisAsyncCommandArgv(h->ac, ngx_pa_sentinel_message, h, 2,
+                                     argv, argvlen)
+               != REDIS_OK))
     {
+        ngx_log_error(NGX_LOG_ERR, sn->log, 0,
+                      "pa redis: subscription to sentinel \"%V:%d\" not "
+                      "sent: %s", &a->host, (int) a->port,
+                      h->ac->errstr[0] ? h->ac->errstr : "closing");
         redisAsyncFree(h->ac);
         h = NULL;
     }
