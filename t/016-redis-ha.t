@@ -1,6 +1,7 @@
 # pa_redis for a replicated Redis (issue 15 item 1): wait=N answers a
 # write once N replicas hold it, and 503 with Retry-After when they do
-# not in time; reads never wait; sentinel= without a sentinel that names
+# not in time; reads never wait; a replica answering READONLY is dropped
+# (503); sentinel= without a sentinel that names
 # the primary is 503, never a hang; a pa_redis line that cannot work
 # stops nginx with a clear [emerg].  The failover itself runs for real in
 # tests/integration/sentinel-failover.t.
@@ -116,7 +117,22 @@ replicas after
 
 
 
-=== TEST 5: sentinel= naming a node that is no sentinel: the primary is unknown, a submission is 503 with Retry-After, at once
+=== TEST 5: pa_redis naming a replica (a failover nobody told it of): a submission is 503 with Retry-After, and the worker drops the node
+--- http_config eval
+"    pa_redis 127.0.0.1:$::ReplicaPort;\n$::Rest"
+--- more_headers: Content-Type: application/json
+--- request eval
+"POST /api/v1/reports\n" . ::report(5)
+--- error_code: 503
+--- response_headers_like
+Retry-After: \d+
+--- response_body_like: "code":"unavailable"
+--- error_log eval
+qr/pa redis: "READONLY [^"]*" from "127\.0\.0\.1:\d+", asking again/
+
+
+
+=== TEST 6: sentinel= naming a node that is no sentinel: the primary is unknown, a submission is 503 with Retry-After, at once
 --- http_config eval
 "    pa_redis sentinel=127.0.0.1:\$TEST_NGINX_REDIS_PORT master=pa"
 . " connect_timeout=200ms timeout=500ms;\n$::Rest"
@@ -134,7 +150,7 @@ Retry-After: \d+
 
 
 
-=== TEST 6: sentinel= without master= stops nginx
+=== TEST 7: sentinel= without master= stops nginx
 --- http_config eval
 "    pa_redis sentinel=127.0.0.1:26379;\n$::Rest"
 --- must_die
@@ -143,7 +159,7 @@ Retry-After: \d+
 
 
 
-=== TEST 7: master= without sentinel= stops nginx
+=== TEST 8: master= without sentinel= stops nginx
 --- http_config eval
 "$::Primary master=pa;\n$::Rest"
 --- must_die
@@ -152,7 +168,7 @@ Retry-After: \d+
 
 
 
-=== TEST 8: an address and sentinel= stops nginx: the sentinels name the primary
+=== TEST 9: an address and sentinel= stops nginx: the sentinels name the primary
 --- http_config eval
 "$::Primary sentinel=127.0.0.1:26379 master=pa;\n$::Rest"
 --- must_die
@@ -161,7 +177,7 @@ an address and "sentinel=": the sentinels name the primary
 
 
 
-=== TEST 9: a sentinel address that is none stops nginx
+=== TEST 10: a sentinel address that is none stops nginx
 --- http_config eval
 "    pa_redis sentinel=127.0.0.1:26379,127.0.0.1:99999 master=pa;\n$::Rest"
 --- must_die
@@ -170,7 +186,7 @@ invalid sentinel address "127.0.0.1:99999"
 
 
 
-=== TEST 10: wait=17 stops nginx
+=== TEST 11: wait=17 stops nginx
 --- http_config eval
 "$::Primary wait=17;\n$::Rest"
 --- must_die
@@ -179,7 +195,7 @@ the number of replicas to wait for is 0 to 16
 
 
 
-=== TEST 11: wait_timeout= without wait= stops nginx
+=== TEST 12: wait_timeout= without wait= stops nginx
 --- http_config eval
 "$::Primary wait_timeout=50ms;\n$::Rest"
 --- must_die
