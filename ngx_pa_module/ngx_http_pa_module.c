@@ -743,6 +743,16 @@ ngx_http_pa_init_required(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
         return NGX_CONF_ERROR;
     }
 
+    /* WAIT's reply comes after wait_timeout: timeout= would cut it off */
+
+    if (pmcf->redis_wait && pmcf->redis_wait_timeout >= pmcf->redis_timeout) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_redis\": wait_timeout=%M is not shorter "
+                           "than timeout=%M", pmcf->redis_wait_timeout,
+                           pmcf->redis_timeout);
+        return NGX_CONF_ERROR;
+    }
+
     if (pmcf->scripts_dir.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pa_redis_scripts\" is required with "

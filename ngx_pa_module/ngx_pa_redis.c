@@ -707,8 +707,13 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
                   "pa redis: connected to \"%V\"", &redis->name);
 
     redis->state = NGX_PA_REDIS_UP;
-    redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
     ngx_pa_metrics_inc(NGX_PA_M_REDIS_CONNECT);
+
+    /* with sentinels, only a primary that says so (ROLE) resets it */
+
+    if (redis->sentinel == NULL) {
+        redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
+    }
 }
 
 
@@ -799,10 +804,11 @@ ngx_pa_redis_stale(ngx_pa_redis_link_t *link)
 {
     ngx_pa_redis_t  *redis = link->redis;
 
+    /* the backoff grows: a node that keeps refusing is not hammered */
+
     if (redis->link == link) {
         redis->link = NULL;
         redis->state = NGX_PA_REDIS_DOWN;
-        redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
 
         if (redis->connect_timer.timer_set) {
             ngx_del_timer(&redis->connect_timer);
@@ -829,6 +835,7 @@ ngx_pa_redis_role_reply(redisAsyncContext *ac, void *r, void *privdata)
         && reply->element[0]->type == REDIS_REPLY_STRING
         && ngx_strcmp(reply->element[0]->str, "master") == 0)
     {
+        redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
         return;
     }
 

@@ -54,7 +54,9 @@ sub report {
          . qq("reporter_phone":"097100000$n"});
 }
 
-setting(http_config => "$Primary wait=1 wait_timeout=300ms;\n$Rest");
+# WAIT returns at the replica's ack: the generous timeout only bounds a
+# failure, and keeps a slow ack on a loaded machine from being one
+setting(http_config => "$Primary wait=1 wait_timeout=3s timeout=5s;\n$Rest");
 
 run_tests();
 
@@ -195,7 +197,16 @@ the number of replicas to wait for is 0 to 16
 
 
 
-=== TEST 12: wait_timeout= without wait= stops nginx
+=== TEST 12: a wait_timeout= the reply timeout would cut off stops nginx
+--- http_config eval
+"$::Primary wait=1 wait_timeout=2s;\n$::Rest"
+--- must_die
+--- error_log
+"pa_redis": wait_timeout=2000 is not shorter than timeout=2000
+
+
+
+=== TEST 13: wait_timeout= without wait= stops nginx
 --- http_config eval
 "$::Primary wait_timeout=50ms;\n$::Rest"
 --- must_die
