@@ -26,7 +26,7 @@ my $mon_file = "$a->{dir}/monitor";
 my $mon = fork // die "fork: $!";
 if ($mon == 0) {
     open STDOUT, '>', $mon_file or POSIX::_exit(1);
-    exec 'redis-cli', '-p', $a->{redis_port}, 'MONITOR';
+    { exec 'redis-cli', '-p', $a->{redis_port}, 'MONITOR'; }
     POSIX::_exit(127);
 }
 
