@@ -252,6 +252,18 @@ diag(sprintf('without wait: %d of %d reports answered 201 were lost in '
 @c = $nw->crashes;
 is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
 
+# a worker that quits closes what it opened, the sentinels' sockets too
+# (nginx says "open socket ... left" at [alert] otherwise)
+for my $n ($srv, $nw) {
+    $n->signal('QUIT');
+    ok($n->wait_gone(10), 'nginx quits');
+    my $log = do { local $/; open my $fh, '<', "$n->{dir}/logs/error.log"
+                   or die $!; <$fh> };
+    my @bad = $log =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
+    is(scalar @bad, 0, '... no [alert], [crit] or [emerg] in its log')
+        or diag(join "\n", @bad);
+}
+
 undef $srv;
 undef $nw;
 undef $ha;

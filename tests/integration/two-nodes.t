@@ -35,6 +35,13 @@ my $t_quit = time;
 $a->signal('QUIT');
 ok($a->wait_gone(10), 'node A stopped');
 my $t_gone = time;
+{
+    my $log = do { local $/; open my $fh, '<', "$a->{dir}/logs/error.log"
+                   or die $!; <$fh> };
+    my @bad = $log =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
+    is(scalar @bad, 0, '... no [alert], [crit] or [emerg] in its log')
+        or diag(join "\n", @bad);
+}
 sleep 3;
 kill 'TERM', $mon;
 waitpid $mon, 0;
