@@ -52,6 +52,8 @@ static void ngx_pa_sentinel_ask_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static ngx_int_t ngx_pa_sentinel_addr_reply(redisReply *reply,
     ngx_str_t *host, in_port_t *port);
+static ngx_int_t ngx_pa_sentinel_literal(ngx_pa_sentinel_t *sn,
+    u_char *host, size_t len);
 static void ngx_pa_sentinel_ask_timeout(ngx_event_t *ev);
 static void ngx_pa_sentinel_cancel_ask(ngx_pa_sentinel_t *sn);
 static void ngx_pa_sentinel_subscribe(ngx_pa_sentinel_t *sn);
@@ -410,7 +412,9 @@ ngx_pa_sentinel_ask_reply(redisAsyncContext *ac, void *r, void *privdata)
         redisAsyncDisconnect(ac);
     }
 
-    if (ngx_pa_sentinel_addr_reply(reply, &host, &port) == NGX_OK) {
+    if (ngx_pa_sentinel_addr_reply(reply, &host, &port) == NGX_OK
+        && ngx_pa_sentinel_literal(sn, host.data, host.len) == NGX_OK)
+    {
         sn->good = sn->ask_cur;
 
         ngx_log_error(NGX_LOG_INFO, sn->log, 0,
@@ -436,8 +440,8 @@ ngx_pa_sentinel_ask_reply(redisAsyncContext *ac, void *r, void *privdata)
 
     } else {
         ngx_log_error(NGX_LOG_WARN, sn->log, 0,
-                      "pa redis: sentinel \"%V:%d\" does not know the "
-                      "master \"%V\"", &a->host, (int) a->port,
+                      "pa redis: sentinel \"%V:%d\" gave no address for "
+                      "the master \"%V\"", &a->host, (int) a->port,
                       &sn->scf->master);
     }
 
@@ -481,6 +485,38 @@ ngx_pa_sentinel_addr_reply(redisReply *reply, ngx_str_t *host,
     *port = (in_port_t) n;
 
     return NGX_OK;
+}
+
+
+/*
+ * hiredis resolves a host name with a blocking getaddrinfo(): a worker
+ * connects to address literals only ("sentinel resolve-hostnames no",
+ * Sentinel's default).
+ */
+
+static ngx_int_t
+ngx_pa_sentinel_literal(ngx_pa_sentinel_t *sn, u_char *host, size_t len)
+{
+#if (NGX_HAVE_INET6)
+    u_char  addr6[16];
+#endif
+
+    if (ngx_inet_addr(host, len) != INADDR_NONE) {
+        return NGX_OK;
+    }
+
+#if (NGX_HAVE_INET6)
+    if (ngx_inet6_addr(host, len, addr6) == NGX_OK) {
+        return NGX_OK;
+    }
+#endif
+
+    ngx_log_error(NGX_LOG_ERR, sn->log, 0,
+                  "pa redis: the sentinels name the primary \"%*s\", not "
+                  "an IP address (\"sentinel resolve-hostnames\" is on?)",
+                  len, host);
+
+    return NGX_ERROR;
 }
 
 
@@ -691,7 +727,9 @@ ngx_pa_sentinel_switch(ngx_pa_sentinel_t *sn, redisReply *msg)
 
     n = ngx_atoi(f[4], len[4]);
 
-    if (len[3] == 0 || len[3] > NGX_SOCKADDR_STRLEN || n < 1 || n > 65535) {
+    if (len[3] == 0 || len[3] > NGX_SOCKADDR_STRLEN || n < 1 || n > 65535
+        || ngx_pa_sentinel_literal(sn, f[3], len[3]) != NGX_OK)
+    {
         ngx_log_error(NGX_LOG_WARN, sn->log, 0,
                       "pa redis: malformed \"+switch-master\": \"%*s\"",
                       (size_t) msg->len, msg->str);
