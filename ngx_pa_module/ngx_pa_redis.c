@@ -77,6 +77,10 @@ static ngx_int_t ngx_pa_redis_connect(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_setup(redisAsyncContext *ac,
     ngx_pa_main_conf_t *pmcf);
 static ngx_int_t ngx_pa_redis_open(ngx_pa_redis_t *redis);
+static void ngx_pa_redis_found(void *data, ngx_str_t *host, in_port_t port);
+static void ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host,
+    in_port_t port);
+static void ngx_pa_redis_no_primary(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
     in_port_t port);
 static ngx_uint_t ngx_pa_redis_not_primary(redisReply *reply);
@@ -137,7 +141,9 @@ ngx_pa_redis_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     pmcf->worker.redis = redis;
 
     if (pmcf->sentinel != NULL) {
-        redis->sentinel = ngx_pa_sentinel_init_worker(cycle, pmcf, redis);
+        redis->sentinel = ngx_pa_sentinel_init_worker(cycle, pmcf,
+                                                      ngx_pa_redis_found,
+                                                      redis);
         if (redis->sentinel == NULL) {
             return NGX_ERROR;
         }
@@ -308,9 +314,25 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
 }
 
 
+/* what the sentinels say (ngx_pa_sentinel_found_pt) */
+
+static void
+ngx_pa_redis_found(void *data, ngx_str_t *host, in_port_t port)
+{
+    ngx_pa_redis_t  *redis = data;
+
+    if (host != NULL) {
+        ngx_pa_redis_primary(redis, host, port);
+
+    } else {
+        ngx_pa_redis_no_primary(redis);
+    }
+}
+
+
 /* the sentinels' answer, or a "+switch-master": connect there now */
 
-void
+static void
 ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host, in_port_t port)
 {
     if (redis->exiting) {
@@ -347,7 +369,7 @@ ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host, in_port_t port)
 
 /* no sentinel could name the primary: a connection still up is kept */
 
-void
+static void
 ngx_pa_redis_no_primary(ngx_pa_redis_t *redis)
 {
     if (redis->link != NULL) {

@@ -47,9 +47,4 @@ void ngx_pa_redis_cancel(ngx_pa_redis_cmd_t *cmd);
 
 ngx_uint_t ngx_pa_redis_connected(ngx_pa_redis_t *redis);
 
-/* from ngx_pa_sentinel.c: where the primary is, or that nobody knew */
-void ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host,
-    in_port_t port);
-void ngx_pa_redis_no_primary(ngx_pa_redis_t *redis);
-
 #endif /* NGX_PA_REDIS_H */

@@ -15,7 +15,6 @@
 
 #include "ngx_pa_sentinel.h"
 #include "ngx_pa_hiredis.h"
-#include "ngx_pa_redis.h"
 
 
 #define NGX_PA_SENTINEL_PORT        26379
@@ -27,7 +26,8 @@
 struct ngx_pa_sentinel_s {
     ngx_pa_main_conf_t        *conf;
     ngx_pa_sentinel_conf_t    *scf;
-    ngx_pa_redis_t            *redis;
+    ngx_pa_sentinel_found_pt   found;      /* the adapter's */
+    void                      *data;
     ngx_log_t                 *log;
 
     ngx_pa_hiredis_t          *asking;     /* the question in flight */
@@ -253,7 +253,7 @@ ngx_pa_sentinel_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
 
 ngx_pa_sentinel_t *
 ngx_pa_sentinel_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf,
-    ngx_pa_redis_t *redis)
+    ngx_pa_sentinel_found_pt found, void *data)
 {
     ngx_pa_sentinel_t  *sn;
 
@@ -264,7 +264,8 @@ ngx_pa_sentinel_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf,
 
     sn->conf = pmcf;
     sn->scf = pmcf->sentinel;
-    sn->redis = redis;
+    sn->found = found;
+    sn->data = data;
     sn->log = cycle->log;
 
     /* background timers: "nginx -s quit" never waits for them */
@@ -422,7 +423,7 @@ ngx_pa_sentinel_ask_reply(redisAsyncContext *ac, void *r, void *privdata)
                       "primary of \"%V\"", &a->host, (int) a->port,
                       &host, (int) port, &sn->scf->master);
 
-        ngx_pa_redis_primary(sn->redis, &host, port);
+        sn->found(sn->data, &host, port);
         return;
     }
 
@@ -452,7 +453,7 @@ ngx_pa_sentinel_ask_reply(redisAsyncContext *ac, void *r, void *privdata)
     sn->ask_cur = (sn->ask_cur + 1) % sn->scf->addrs.nelts;
 
     if (ngx_pa_sentinel_ask_next(sn) != NGX_OK) {
-        ngx_pa_redis_no_primary(sn->redis);
+        sn->found(sn->data, NULL, 0);
     }
 }
 
@@ -541,7 +542,7 @@ ngx_pa_sentinel_ask_timeout(ngx_event_t *ev)
     sn->ask_cur = (sn->ask_cur + 1) % sn->scf->addrs.nelts;
 
     if (ngx_pa_sentinel_ask_next(sn) != NGX_OK) {
-        ngx_pa_redis_no_primary(sn->redis);
+        sn->found(sn->data, NULL, 0);
     }
 }
 
@@ -676,7 +677,7 @@ ngx_pa_sentinel_message(redisAsyncContext *ac, void *r, void *privdata)
         /* a switch may have happened while nobody listened */
 
         if (sn->subscribed++ && ngx_pa_sentinel_ask(sn) != NGX_OK) {
-            ngx_pa_redis_no_primary(sn->redis);
+            sn->found(sn->data, NULL, 0);
         }
 
         return;
@@ -748,5 +749,5 @@ ngx_pa_sentinel_switch(ngx_pa_sentinel_t *sn, redisReply *msg)
     /* what a question in flight would answer is older than this */
     ngx_pa_sentinel_cancel_ask(sn);
 
-    ngx_pa_redis_primary(sn->redis, &host, port);
+    sn->found(sn->data, &host, port);
 }

@@ -5,8 +5,8 @@
  * get-master-addr-by-name) whenever it (re)connects, and keeps one
  * subscription to "+switch-master" on one sentinel so that a failover
  * moves it to the new primary at once, without a reload.  The adapter
- * (ngx_pa_redis.c) owns the primary's connection; this file only tells
- * it where the primary is.
+ * (ngx_pa_redis.c, above this file) owns the primary's connection; it
+ * hands this file the function that is told where the primary is.
  */
 
 #ifndef NGX_PA_SENTINEL_H
@@ -16,6 +16,13 @@
 
 
 typedef struct ngx_pa_sentinel_s  ngx_pa_sentinel_t;
+
+/*
+ * The primary is at host:port (an address literal; host is valid during
+ * the call only), or host is NULL: no sentinel could name it.
+ */
+typedef void (*ngx_pa_sentinel_found_pt)(void *data, ngx_str_t *host,
+    in_port_t port);
 
 typedef struct {
     ngx_str_t                  host;       /* address literal, NUL after */
@@ -39,12 +46,11 @@ ngx_int_t ngx_pa_sentinel_option(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf,
 ngx_int_t ngx_pa_sentinel_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf);
 
 ngx_pa_sentinel_t *ngx_pa_sentinel_init_worker(ngx_cycle_t *cycle,
-    ngx_pa_main_conf_t *pmcf, ngx_pa_redis_t *redis);
+    ngx_pa_main_conf_t *pmcf, ngx_pa_sentinel_found_pt found, void *data);
 void ngx_pa_sentinel_exit_worker(ngx_pa_sentinel_t *sn);
 
 /*
- * Asks the sentinels for the primary; the answer reaches
- * ngx_pa_redis_primary(), or ngx_pa_redis_no_primary() when none knew.
+ * Asks the sentinels for the primary; the answer reaches found(), later.
  * NGX_ERROR: no sentinel could even be reached now (nothing will come).
  */
 ngx_int_t ngx_pa_sentinel_ask(ngx_pa_sentinel_t *sn);

@@ -1,15 +1,10 @@
 /*
- * WAIT after a write script (see the header).
+ * WAIT after a write (see the header).
  *
  * WAIT counts the replicas that hold everything this connection wrote so
- * far, so it is sent on the same connection, after the script's reply.
- * The script's reply is freed by hiredis when its callback returns: it
- * is copied into the call's pool until WAIT answers.
- *
- * Only the scripts that change a report or a token wait: a report is
- * what a citizen holds an id and a token for.  Rate-limit counters and
- * the sweeper (which runs again) do not.  A script that answered an
- * error wrote nothing worth waiting for.
+ * far, so it is sent on the same connection, after the write's reply.
+ * That reply is freed by hiredis when its callback returns: it is copied
+ * into the caller's pool until WAIT answers.
  *
  * The price: WAIT blocks the worker's connection in Redis until the
  * replicas answer (a round trip on a healthy set-up) or wait_timeout
@@ -17,54 +12,51 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_call.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_wait.h"
 
 
 typedef struct {
-    ngx_pa_call_t             *call;
-    redisReply                *reply;      /* the script's, copied */
+    ngx_pa_main_conf_t        *conf;
+    ngx_log_t                 *log;
+    ngx_str_t                 *what;
+    redisReply                *reply;      /* the write's, copied */
+    ngx_pa_redis_handler_pt    done;
+    void                      *data;
 } ngx_pa_wait_t;
 
 
 static redisReply *ngx_pa_wait_copy(ngx_pool_t *pool, redisReply *reply,
     ngx_uint_t depth);
-static void ngx_pa_wait_done(void *data, redisReply *reply);
+static void ngx_pa_wait_reply(void *data, redisReply *reply);
 
 
 ngx_int_t
-ngx_pa_wait(ngx_pa_call_t *call, redisReply *reply)
+ngx_pa_wait(ngx_pa_main_conf_t *pmcf, redisReply *reply, ngx_str_t *what,
+    ngx_pool_t *pool, ngx_log_t *log, ngx_pa_redis_handler_pt done,
+    void *data, ngx_pa_redis_cmd_t **cmd)
 {
-    u_char              n[NGX_INT_T_LEN], t[NGX_INT_T_LEN];
-    const char         *argv[3];
-    size_t              argvlen[3];
-    ngx_pa_wait_t      *w;
-    ngx_pa_main_conf_t *pmcf;
+    u_char          n[NGX_INT_T_LEN], t[NGX_INT_T_LEN];
+    size_t          argvlen[3];
+    const char     *argv[3];
+    ngx_pa_wait_t  *w;
 
-    pmcf = call->conf;
-
-    if (pmcf->redis_wait == 0 || call->background
-        || reply->type == REDIS_REPLY_ERROR
-        || (call->script != NGX_PA_SCRIPT_SUBMIT
-            && call->script != NGX_PA_SCRIPT_ACT
-            && call->script != NGX_PA_SCRIPT_REVOKE))
-    {
-        return NGX_DECLINED;
-    }
-
-    w = ngx_palloc(call->pool, sizeof(ngx_pa_wait_t));
+    w = ngx_palloc(pool, sizeof(ngx_pa_wait_t));
     if (w == NULL) {
         return NGX_ERROR;
     }
 
-    w->call = call;
-    w->reply = ngx_pa_wait_copy(call->pool, reply, 0);
+    w->conf = pmcf;
+    w->log = log;
+    w->what = what;
+    w->done = done;
+    w->data = data;
+    w->reply = ngx_pa_wait_copy(pool, reply, 0);
 
     if (w->reply == NULL) {
-        ngx_log_error(NGX_LOG_ERR, call->log, 0,
-                      "pa redis: the script's reply could not be kept for "
-                      "WAIT");
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa redis: the reply of \"%V\" could not be kept for "
+                      "WAIT", what);
         return NGX_ERROR;
     }
 
@@ -77,13 +69,13 @@ ngx_pa_wait(ngx_pa_call_t *call, redisReply *reply)
 
     /* hiredis formats argv at once: the stack is fine */
 
-    call->cmd = ngx_pa_redis_command(pmcf->worker.redis, 3, argv, argvlen,
-                                     ngx_pa_wait_done, w, call->log);
+    *cmd = ngx_pa_redis_command(pmcf->worker.redis, 3, argv, argvlen,
+                                ngx_pa_wait_reply, w, log);
 
-    if (call->cmd == NULL) {
-        ngx_log_error(NGX_LOG_ERR, call->log, 0,
+    if (*cmd == NULL) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
                       "pa redis: WAIT not sent after \"%V\": answered as "
-                      "not replicated", &pmcf->scripts[call->script].name);
+                      "not replicated", what);
         return NGX_ERROR;
     }
 
@@ -92,45 +84,37 @@ ngx_pa_wait(ngx_pa_call_t *call, redisReply *reply)
 
 
 static void
-ngx_pa_wait_done(void *data, redisReply *reply)
+ngx_pa_wait_reply(void *data, redisReply *reply)
 {
     ngx_pa_wait_t  *w = data;
 
-    ngx_pa_call_t       *call;
-    ngx_pa_main_conf_t  *pmcf;
-
-    call = w->call;
-    pmcf = call->conf;
-    call->cmd = NULL;
-
     if (reply != NULL && reply->type == REDIS_REPLY_INTEGER
-        && reply->integer >= (long long) pmcf->redis_wait)
+        && reply->integer >= (long long) w->conf->redis_wait)
     {
-        call->handler(call, w->reply);
+        w->done(w->data, w->reply);
         return;
     }
 
     /*
      * The write is on the primary only: a failover now could lose it.
-     * 503 and Retry-After; the idempotent retry finds what was written
-     * and is acknowledged once a replica caught up.
+     * The caller answers 503 and Retry-After; the idempotent retry finds
+     * what was written and is acknowledged once a replica caught up.
      */
 
     if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
-        ngx_log_error(NGX_LOG_WARN, call->log, 0,
+        ngx_log_error(NGX_LOG_WARN, w->log, 0,
                       "pa redis: \"%V\" held by %L of %ui replicas after "
-                      "%M ms, answered 503", &pmcf->scripts[call->script].name,
-                      (int64_t) reply->integer, pmcf->redis_wait,
-                      pmcf->redis_wait_timeout);
+                      "%M ms, answered 503", w->what,
+                      (int64_t) reply->integer, w->conf->redis_wait,
+                      w->conf->redis_wait_timeout);
 
     } else if (reply != NULL) {
-        ngx_log_error(NGX_LOG_ERR, call->log, 0,
-                      "pa redis: WAIT after \"%V\" failed: %*s",
-                      &pmcf->scripts[call->script].name,
+        ngx_log_error(NGX_LOG_ERR, w->log, 0,
+                      "pa redis: WAIT after \"%V\" failed: %*s", w->what,
                       (size_t) reply->len, reply->str);
     }
 
-    call->handler(call, NULL);
+    w->done(w->data, NULL);
 }
 
 
