@@ -346,6 +346,15 @@ ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host, in_port_t port)
         return;                 /* already there */
     }
 
+    /* a move, not the first answer nor the same primary asked again */
+
+    if (redis->host.len
+        && (redis->port != port || redis->host.len != host->len
+            || ngx_strncmp(redis->host.data, host->data, host->len) != 0))
+    {
+        ngx_pa_metrics_inc(NGX_PA_M_FAILOVER);
+    }
+
     ngx_pa_redis_set_host(redis, host, port);
 
     /* its requests get 503 now; the primary it was on may be demoted */

@@ -111,6 +111,7 @@ http {
             error_page 400 404 405 413 415 500 503 \@pa_error;
         }
         location \@pa_error { pa_error; }
+        location = /metrics { pa_metrics; }
     }
 }
 EOC

@@ -157,6 +157,14 @@ sub retry {
     return @a;
 }
 
+# the workers' moves to a new primary, counted in shared memory
+sub failovers {
+    my $srv = shift;
+    my (undef, undef, $body) = $srv->http('GET', '/metrics');
+    my ($n) = $body =~ /^pa_redis_failovers_total (\d+)/m;
+    return $n // -1;
+}
+
 sub reports { my ($n) = $ha->redis('ZCARD', $all) =~ /(\d+)/; $n // 0 }
 
 # ------------------------------------------------------------ wait=1
@@ -205,6 +213,8 @@ like($log, qr/failover of "pa": the primary moves/,
      'the workers followed +switch-master');
 is($srv->nginx_pid, $master, '... without a restart');
 unlike($log, qr/reconfiguring/, '... nor a reload');
+is(failovers($srv), 2, '/metrics: pa_redis_failovers_total 2 (a move '
+   . 'for each of the 2 workers)');
 my ($st) = submit($srv, "after-$$", 88000001);
 is($st, 201, 'a submission after the failover: 201');
 my @c = $srv->crashes;
@@ -232,6 +242,7 @@ is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
     my @moves = $log =~ /failover of "pa": the primary moves/g;
     ok(@moves >= 4, scalar(@moves) . ' moves logged by the 2 workers over '
        . 'the 2 failovers');
+    is(failovers($srv), scalar @moves, '... and counted in /metrics');
 }
 
 # ------------------------------------------------------------ no wait
