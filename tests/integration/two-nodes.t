@@ -57,12 +57,13 @@ my @cmds;
     }
 }
 
-# both nodes' sweepers call the script: EVALSHA sha 5 <lock> ... node
+# both nodes' sweepers call the script: EVALSHA sha numkeys <lock> ...,
+# the node id is ARGV[4] (sweep.lua)
 my %callers;
 for my $c (@cmds) {
     my $a = $c->[2];
     next unless uc($a->[0]) eq 'EVALSHA' && ($a->[3] // '') eq $lock;
-    $callers{$a->[11]}++ if $c->[0] < $t_quit;
+    $callers{$a->[3 + $a->[2] + 3]}++ if $c->[0] < $t_quit;
 }
 is(scalar keys %callers, 2, 'both nodes run the sweeper ('
    . join(', ', map { "$_: $callers{$_}" } sort keys %callers) . ')');
