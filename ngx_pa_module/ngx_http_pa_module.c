@@ -25,6 +25,7 @@
 #include "ngx_pa_retention.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_sse.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_upload.h"
@@ -889,6 +890,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pa_sse_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pa_sweep_init_worker(cycle, pmcf);
 }
 
@@ -906,6 +911,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
 
     ngx_pa_sweep_exit_worker(pmcf);
     ngx_pa_upload_exit_worker(pmcf);
+    ngx_pa_sse_exit_worker();
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
