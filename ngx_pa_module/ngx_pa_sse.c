@@ -53,6 +53,7 @@ static ngx_int_t ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply);
 static void ngx_pa_sse_more(ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_page_reply(void *data, redisReply *reply);
 static void ngx_pa_sse_write_handler(ngx_http_request_t *r);
+static void ngx_pa_sse_end(ngx_event_t *ev);
 static void ngx_pa_sse_gone(void *data);
 static void ngx_pa_sse_free(void *data);
 
@@ -408,8 +409,9 @@ ngx_pa_sse_headers(ngx_http_request_t *r)
 
 
 /*
- * A page of XRANGE: what the caller may see of it.  A short page means
- * the stream holds nothing newer: live from here.  The reader cannot
+ * A page of XRANGE: what the caller may see of it, as much as the buffer
+ * holds (the rest comes with the next page).  A short page taken whole
+ * means the stream holds nothing newer: live from here.  The reader cannot
  * have fanned out anything newer meanwhile: its XREADs go on the same
  * connection, so their answers came before this one.
  */
@@ -420,12 +422,14 @@ ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply)
     size_t               i;
     ngx_int_t            rc;
     ngx_str_t           *text;
+    ngx_uint_t           full;
     ngx_pool_t          *pool;
     ngx_connection_t    *c;
     ngx_pa_main_conf_t  *pmcf;
     ngx_pa_sse_event_t   ev;
 
     c = sub->request->connection;
+    full = 0;
     pmcf = ngx_http_get_module_main_conf(sub->request, ngx_http_pa_module);
 
     /* a page's memory goes with it: a stream may live for days */
@@ -453,17 +457,30 @@ ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply)
             continue;
         }
 
-        sub->last = ev.id;
-
         text = ngx_pa_sse_text(sub, &ev);
+        rc = (text != NULL) ? ngx_pa_sse_append(sub, text) : NGX_OK;
 
-        if (text != NULL && ngx_pa_sse_append(sub, text) != NGX_OK) {
-            ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                          "pa sse: the replay does not fit the client's "
-                          "buffer, closed");
-            rc = NGX_ERROR;
+        if (rc == NGX_DECLINED) {
+
+            /* the buffer is full: the rest once the client took it */
+
+            rc = NGX_OK;
+            full = 1;
             break;
         }
+
+        if (rc == NGX_ABORT) {
+            ngx_log_error(NGX_LOG_WARN, c->log, 0,
+                          "pa sse: entry of %uz bytes is too large for a "
+                          "stream, skipped", text->len);
+            rc = NGX_OK;
+        }
+
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        sub->last = ev.id;
     }
 
     ngx_destroy_pool(pool);
@@ -472,7 +489,7 @@ ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply)
         return rc;
     }
 
-    if (reply->elements < NGX_PA_SSE_REPLAY) {
+    if (!full && reply->elements < NGX_PA_SSE_REPLAY) {
         sub->replay = 0;
         ngx_pa_sse_join(sub);
     }
@@ -493,6 +510,14 @@ ngx_pa_sse_more(ngx_pa_sse_sub_t *sub)
     ngx_pa_main_conf_t  *pmcf;
 
     if (!sub->replay || sub->busy || sub->cmd != NULL || sub->done) {
+        return;
+    }
+
+    if (ngx_exiting || ngx_quit || ngx_terminate) {
+
+        /* the worker is going: the client resumes on the next one */
+
+        ngx_pa_sse_close(sub, 0);
         return;
     }
 
@@ -548,15 +573,14 @@ ngx_pa_sse_page_reply(void *data, redisReply *reply)
         ngx_log_error(NGX_LOG_ERR, c->log, 0,
                       "pa sse: a replay page failed, the stream ends here");
         ngx_pa_sse_close(sub, 0);
-        return;
-    }
 
-    if (ngx_pa_sse_page(sub, reply) != NGX_OK) {
+    } else if (ngx_pa_sse_page(sub, reply) != NGX_OK) {
         ngx_pa_sse_close(sub, 1);
-        return;
+
+    } else {
+        ngx_pa_sse_flush(sub);
     }
 
-    ngx_pa_sse_flush(sub);
     ngx_http_run_posted_requests(c);
 }
 
@@ -570,6 +594,10 @@ ngx_pa_sse_append(ngx_pa_sse_sub_t *sub, ngx_str_t *text)
 
     if (sub->done) {
         return NGX_ERROR;
+    }
+
+    if (text->len > NGX_PA_SSE_BUF_MAX) {
+        return NGX_ABORT;
     }
 
     b = &sub->pend;
@@ -724,26 +752,45 @@ ngx_pa_sse_write_handler(ngx_http_request_t *r)
 
 /*
  * Ends the stream once: politely (the last chunk: the client reconnects
- * with Last-Event-ID) or, for a client that failed, by closing.
+ * with Last-Event-ID) or, for a client that failed, by closing.  The
+ * request is finalized from a posted event, never under the caller's
+ * feet: whoever closes a stream may still look at it (sub->done) until
+ * it returns to the event loop.
  */
 
 void
 ngx_pa_sse_close(ngx_pa_sse_sub_t *sub, ngx_uint_t error)
 {
-    ngx_int_t            rc;
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
     if (sub->done) {
         return;
     }
 
+    ngx_pa_sse_gone(sub);
+
+    sub->error = error ? 1 : 0;
+
+    sub->end.handler = ngx_pa_sse_end;
+    sub->end.data = sub;
+    sub->end.log = sub->request->connection->log;
+
+    ngx_post_event(&sub->end, &ngx_posted_events);
+}
+
+
+static void
+ngx_pa_sse_end(ngx_event_t *ev)
+{
+    ngx_int_t            rc;
+    ngx_pa_sse_sub_t    *sub = ev->data;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
     r = sub->request;
     c = r->connection;
 
-    ngx_pa_sse_gone(sub);
+    ngx_http_set_log_request(c->log, r);
 
-    if (error) {
+    if (sub->error) {
         ngx_http_finalize_request(r, NGX_ERROR);
 
     } else {
@@ -779,6 +826,12 @@ ngx_pa_sse_free(void *data)
     ngx_pa_sse_sub_t  *sub = data;
 
     ngx_pa_sse_gone(sub);
+
+    /* ended by other means (the client went) before the posted end ran */
+
+    if (sub->end.posted) {
+        ngx_delete_posted_event(&sub->end);
+    }
 
     if (sub->out.start) {
         ngx_free(sub->out.start);

@@ -56,6 +56,7 @@ struct ngx_pa_sse_sub_s {
     ngx_pa_sse_id_t            last;       /* sent (or skipped) up to */
 
     ngx_pa_redis_cmd_t        *cmd;        /* a replay page in flight */
+    ngx_event_t                end;        /* posted: finalize */
 
     /* double buffering: "out" is with nginx's filters, "pend" fills */
     ngx_buf_t                  out;
@@ -64,7 +65,8 @@ struct ngx_pa_sse_sub_s {
     unsigned                   live:1;     /* in the live list */
     unsigned                   replay:1;   /* catching up (XRANGE) */
     unsigned                   busy:1;     /* "out" not fully sent */
-    unsigned                   done:1;     /* finalized */
+    unsigned                   done:1;     /* ended, or ending */
+    unsigned                   error:1;    /* ... by closing */
 };
 
 
@@ -74,7 +76,11 @@ ngx_int_t ngx_pa_sse_staff_handler(ngx_http_request_t *r,
 ngx_int_t ngx_pa_sse_report_handler(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 
-/* ngx_pa_sse.c: what the reader does to a subscriber */
+/*
+ * ngx_pa_sse.c: what the reader does to a subscriber.  Append: NGX_OK;
+ * NGX_DECLINED: the buffer is full now; NGX_ABORT: the text can never fit
+ * (skip it); NGX_ERROR.
+ */
 ngx_int_t ngx_pa_sse_append(ngx_pa_sse_sub_t *sub, ngx_str_t *text);
 void ngx_pa_sse_flush(ngx_pa_sse_sub_t *sub);
 void ngx_pa_sse_close(ngx_pa_sse_sub_t *sub, ngx_uint_t error);

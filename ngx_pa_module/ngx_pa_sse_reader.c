@@ -134,6 +134,14 @@ ngx_pa_sse_join(ngx_pa_sse_sub_t *sub)
         return;
     }
 
+    if (ngx_exiting || ngx_quit || ngx_terminate) {
+
+        /* too late here: the client resumes on the next worker */
+
+        ngx_pa_sse_close(sub, 0);
+        return;
+    }
+
     ngx_queue_insert_tail(&rd->subs, &sub->queue);
     rd->n++;
     sub->live = 1;
@@ -338,10 +346,31 @@ ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd, redisReply *entries)
 
             rc = ngx_pa_sse_append(sub, text);
 
+            if (rc == NGX_DECLINED && !sub->busy) {
+
+                /* the socket may take it: send what waits, then again */
+
+                ngx_pa_sse_flush(sub);
+
+                if (sub->done) {
+                    continue;
+                }
+
+                rc = ngx_pa_sse_append(sub, text);
+            }
+
+            if (rc == NGX_ABORT) {
+                ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                              "pa sse: entry of %uz bytes is too large for "
+                              "a stream, skipped", text->len);
+                continue;
+            }
+
             if (rc == NGX_DECLINED) {
                 ngx_log_error(NGX_LOG_INFO,
                               sub->request->connection->log, 0,
-                              "pa sse: client cannot keep up, closed");
+                              "pa sse: client cannot keep up, closed (it "
+                              "resumes with Last-Event-ID)");
             }
 
             if (rc != NGX_OK) {
@@ -352,8 +381,7 @@ ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd, redisReply *entries)
 
     ngx_destroy_pool(pool);
 
-    /* one write per stream and poll, not one per entry (a stream that
-     * fails is closed, its posted requests run, by ngx_pa_sse_close) */
+    /* one write per stream and poll, not one per entry */
 
     for (q = ngx_queue_head(&rd->subs);
          q != ngx_queue_sentinel(&rd->subs);

@@ -253,6 +253,55 @@ for my $how (['header', sub { ("/api/v1/events",
     close $again->{sock};
 }
 
+# ------------------------------------------------------------- slow client
+# A client that reads nothing while a burst comes (a small receive
+# buffer, so that the socket cannot hide it) is closed once its buffer in
+# nginx is full.  A client that reads gets every entry once and in order,
+# as EventSource does: when nginx could not hold what it had not taken
+# yet, it reconnects with Last-Event-ID.  New types and fields pass as
+# they are.
+use Socket qw(SOL_SOCKET SO_RCVBUF);
+my $slow = IO::Socket::INET->new(Proto => 'tcp') or die $!;
+setsockopt($slow, SOL_SOCKET, SO_RCVBUF, 4096) or die $!;
+$slow->connect(Socket::pack_sockaddr_in($srv->{port},
+                                        Socket::inet_aton('127.0.0.1')))
+    or die $!;
+print $slow "GET /api/v1/events HTTP/1.0\r\nHost: localhost\r\n"
+            . "Authorization: Bearer $T{ioc}\r\n\r\n";
+my $fast = sse_open('/api/v1/events', "Authorization: Bearer $T{ioc}");
+ok(live($fast), 'a reading client is live');
+sleep 0.5;
+$srv->redis('EVAL', q{"for i = 1, 300 do redis.call('XADD', KEYS[1], '*', }
+            . q{'type', 'flood_test', 'id', 'none', 'n', tostring(i), }
+            . q{'blob', string.rep('x', 20000)) end"}, 1, "'pa:{laichau}:events'");
+my (@flood, $reconnects);
+my $end = time + 60;
+while (@flood < 300 && time < $end) {
+    fill($fast, 0.2);
+    push @flood, map { $_->{json}{n} }
+                 grep { ($_->{event} // '') eq 'flood_test' && !$_->{seen}++ }
+                 @{ $fast->{events} };
+    next unless $fast->{eof};
+    my ($last) = grep { $_->{id} } reverse @{ $fast->{events} };
+    $fast = sse_open('/api/v1/events', "Authorization: Bearer $T{ioc}",
+                     "Last-Event-ID: $last->{id}");
+    $reconnects++;
+}
+is_deeply(\@flood, [1 .. 300],
+          'the reading client gets the whole burst, once, in order'
+          . ' (' . ($reconnects // 0) . ' resumes)');
+my ($eof, $got) = (0, 0);
+$end = time + 15;
+while (time < $end) {
+    my $r = sysread($slow, my $buf, 65536);
+    if (!$r) { $eof = 1; last; }
+    $got += $r;
+}
+ok($eof, 'the client that read nothing was closed');
+cmp_ok($got, '<', 300 * 20000, "... before it got the burst ($got bytes)");
+close $slow;
+close $fast->{sock};
+
 # ------------------------------------------------------------- cleanup
 close $_->{sock} for $ioc, $north, $south, $rep;
 sleep 0.6;
@@ -270,7 +319,7 @@ cmp_ok(xread_calls(), '>', $before, '... and the reader reads again');
 # ------------------------------------------------------------- reload, quit
 $t0 = time;
 $srv->signal('HUP');
-my $end = time + 5;
+$end = time + 5;
 fill($again, 0.2) until $again->{eof} || time > $end;
 ok($again->{eof}, 'a reload ends the old worker\'s stream');
 cmp_ok(time - $t0, '<', 4, '... promptly');
@@ -286,6 +335,8 @@ cmp_ok(time - $t0, '<', 4, '... promptly');
 open my $log, '<', "$srv->{dir}/logs/error.log" or die $!;
 my @bad = grep { /\[(alert|crit|emerg)\]|exited on signal/ } <$log>;
 is_deeply(\@bad, [], 'no alert, no crash in error.log');
+
+system("cp $srv->{dir}/logs/error.log $ENV{PA_KEEP_LOG}") if $ENV{PA_KEEP_LOG};
 
 # what went wrong, when something did
 if (!Test::More->builder->is_passing) {
