@@ -49,6 +49,8 @@ typedef struct ngx_pa_sse_sub_s  ngx_pa_sse_sub_t;
 
 struct ngx_pa_sse_sub_s {
     ngx_queue_t                queue;      /* in the reader's live list */
+    ngx_queue_t                link;       /* staff, or its report's */
+    ngx_queue_t                dirty;      /* written, to be flushed */
     ngx_http_request_t        *request;
     ngx_pa_caller_t            caller;
     ngx_str_t                  report;     /* only this report, or empty */
@@ -67,6 +69,7 @@ struct ngx_pa_sse_sub_s {
     unsigned                   busy:1;     /* "out" not fully sent */
     unsigned                   done:1;     /* ended, or ending */
     unsigned                   error:1;    /* ... by closing */
+    unsigned                   is_dirty:1;
 };
 
 

@@ -21,6 +21,7 @@
 #define NGX_PA_SSE_POLL       250        /* ms */
 #define NGX_PA_SSE_BEAT       15000      /* ms */
 #define NGX_PA_SSE_PAGE_S     "256"      /* NGX_PA_SSE_PAGE */
+#define NGX_PA_SSE_BUCKETS    1024
 
 
 typedef struct {
@@ -30,6 +31,15 @@ typedef struct {
 
     ngx_queue_t                subs;       /* live streams */
     ngx_uint_t                 n;
+
+    /*
+     * Who gets an entry: staff streams see each (and filter), a report's
+     * streams only its own, found by the report's id: ten thousand
+     * citizens following their reports cost an entry nothing
+     */
+    ngx_queue_t                staff;
+    ngx_queue_t                reports[NGX_PA_SSE_BUCKETS];
+    ngx_queue_t                dirty;      /* streams written this poll */
 
     ngx_pa_sse_id_t            cursor;     /* read up to */
     unsigned                   known:1;    /* cursor is set */
@@ -44,6 +54,10 @@ static void ngx_pa_sse_poll(ngx_event_t *ev);
 static void ngx_pa_sse_polled(void *data, redisReply *reply);
 static ngx_uint_t ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd,
     redisReply *entries);
+static void ngx_pa_sse_deliver(ngx_pa_sse_reader_t *rd, ngx_queue_t *list,
+    ngx_pa_sse_event_t *ev);
+static ngx_queue_t *ngx_pa_sse_bucket(ngx_pa_sse_reader_t *rd,
+    ngx_str_t *report);
 static void ngx_pa_sse_beat(ngx_event_t *ev);
 static void ngx_pa_sse_close_all(ngx_pa_sse_reader_t *rd);
 
@@ -55,6 +69,7 @@ static ngx_pa_sse_reader_t  *ngx_pa_sse_reader;
 ngx_int_t
 ngx_pa_sse_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 {
+    ngx_uint_t            i;
     ngx_pa_sse_reader_t  *rd;
 
     rd = ngx_pcalloc(cycle->pool, sizeof(ngx_pa_sse_reader_t));
@@ -74,6 +89,12 @@ ngx_pa_sse_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     ngx_sprintf(rd->key.data, "%Vevents", &pmcf->key_prefix);
 
     ngx_queue_init(&rd->subs);
+    ngx_queue_init(&rd->staff);
+    ngx_queue_init(&rd->dirty);
+
+    for (i = 0; i < NGX_PA_SSE_BUCKETS; i++) {
+        ngx_queue_init(&rd->reports[i]);
+    }
 
     rd->poll.handler = ngx_pa_sse_poll;
     rd->poll.data = rd;
@@ -143,6 +164,9 @@ ngx_pa_sse_join(ngx_pa_sse_sub_t *sub)
     }
 
     ngx_queue_insert_tail(&rd->subs, &sub->queue);
+    ngx_queue_insert_tail(sub->report.len ? ngx_pa_sse_bucket(rd, &sub->report)
+                                          : &rd->staff,
+                          &sub->link);
     rd->n++;
     sub->live = 1;
 
@@ -179,6 +203,13 @@ ngx_pa_sse_leave(ngx_pa_sse_sub_t *sub)
     }
 
     ngx_queue_remove(&sub->queue);
+    ngx_queue_remove(&sub->link);
+
+    if (sub->is_dirty) {
+        ngx_queue_remove(&sub->dirty);
+        sub->is_dirty = 0;
+    }
+
     rd->n--;
     sub->live = 0;
 
@@ -298,9 +329,8 @@ ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd, redisReply *entries)
 {
     size_t               i;
     ngx_int_t            rc;
-    ngx_str_t           *text;
     ngx_pool_t          *pool;
-    ngx_queue_t         *q, *next;
+    ngx_queue_t         *q;
     ngx_pa_sse_sub_t    *sub;
     ngx_pa_sse_event_t   ev;
 
@@ -326,56 +356,12 @@ ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd, redisReply *entries)
             rd->cursor = ev.id;
         }
 
-        for (q = ngx_queue_head(&rd->subs);
-             q != ngx_queue_sentinel(&rd->subs);
-             q = next)
-        {
-            next = ngx_queue_next(q);
-            sub = ngx_queue_data(q, ngx_pa_sse_sub_t, queue);
+        /* staff streams, then only the streams of the entry's report */
 
-            if (ngx_pa_sse_id_cmp(&ev.id, &sub->last) <= 0) {
-                continue;
-            }
+        ngx_pa_sse_deliver(rd, &rd->staff, &ev);
 
-            sub->last = ev.id;
-
-            text = ngx_pa_sse_text(sub, &ev);
-            if (text == NULL) {
-                continue;
-            }
-
-            rc = ngx_pa_sse_append(sub, text);
-
-            if (rc == NGX_DECLINED && !sub->busy) {
-
-                /* the socket may take it: send what waits, then again */
-
-                ngx_pa_sse_flush(sub);
-
-                if (sub->done) {
-                    continue;
-                }
-
-                rc = ngx_pa_sse_append(sub, text);
-            }
-
-            if (rc == NGX_ABORT) {
-                ngx_log_error(NGX_LOG_WARN, rd->log, 0,
-                              "pa sse: entry of %uz bytes is too large for "
-                              "a stream, skipped", text->len);
-                continue;
-            }
-
-            if (rc == NGX_DECLINED) {
-                ngx_log_error(NGX_LOG_INFO,
-                              sub->request->connection->log, 0,
-                              "pa sse: client cannot keep up, closed (it "
-                              "resumes with Last-Event-ID)");
-            }
-
-            if (rc != NGX_OK) {
-                ngx_pa_sse_close(sub, 1);
-            }
+        if (ev.report.len) {
+            ngx_pa_sse_deliver(rd, ngx_pa_sse_bucket(rd, &ev.report), &ev);
         }
     }
 
@@ -383,17 +369,93 @@ ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd, redisReply *entries)
 
     /* one write per stream and poll, not one per entry */
 
-    for (q = ngx_queue_head(&rd->subs);
-         q != ngx_queue_sentinel(&rd->subs);
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        sub = ngx_queue_data(q, ngx_pa_sse_sub_t, queue);
+    while (!ngx_queue_empty(&rd->dirty)) {
+        q = ngx_queue_head(&rd->dirty);
+        ngx_queue_remove(q);
+
+        sub = ngx_queue_data(q, ngx_pa_sse_sub_t, dirty);
+        sub->is_dirty = 0;
 
         ngx_pa_sse_flush(sub);
     }
 
     return i;
+}
+
+
+static void
+ngx_pa_sse_deliver(ngx_pa_sse_reader_t *rd, ngx_queue_t *list,
+    ngx_pa_sse_event_t *ev)
+{
+    ngx_int_t          rc;
+    ngx_str_t         *text;
+    ngx_queue_t       *q, *next;
+    ngx_pa_sse_sub_t  *sub;
+
+    for (q = ngx_queue_head(list); q != ngx_queue_sentinel(list); q = next) {
+        next = ngx_queue_next(q);
+        sub = ngx_queue_data(q, ngx_pa_sse_sub_t, link);
+
+        if (ngx_pa_sse_id_cmp(&ev->id, &sub->last) <= 0) {
+            continue;
+        }
+
+        sub->last = ev->id;
+
+        text = ngx_pa_sse_text(sub, ev);
+        if (text == NULL) {
+            continue;
+        }
+
+        rc = ngx_pa_sse_append(sub, text);
+
+        if (rc == NGX_DECLINED && !sub->busy) {
+
+            /* the socket may take it: send what waits, then again */
+
+            ngx_pa_sse_flush(sub);
+
+            if (sub->done) {
+                continue;
+            }
+
+            rc = ngx_pa_sse_append(sub, text);
+        }
+
+        if (rc == NGX_OK) {
+            if (!sub->is_dirty) {
+                ngx_queue_insert_tail(&rd->dirty, &sub->dirty);
+                sub->is_dirty = 1;
+            }
+
+            continue;
+        }
+
+        if (rc == NGX_ABORT) {
+            ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                          "pa sse: entry of %uz bytes is too large for a "
+                          "stream, skipped", text->len);
+            continue;
+        }
+
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,
+                          "pa sse: client cannot keep up, closed (it "
+                          "resumes with Last-Event-ID)");
+        }
+
+        ngx_pa_sse_close(sub, 1);
+    }
+}
+
+
+/* the streams of one report: a bucket by its id */
+
+static ngx_queue_t *
+ngx_pa_sse_bucket(ngx_pa_sse_reader_t *rd, ngx_str_t *report)
+{
+    return &rd->reports[ngx_crc32_short(report->data, report->len)
+                        % NGX_PA_SSE_BUCKETS];
 }
 
 
