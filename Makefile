@@ -8,6 +8,7 @@
 #   make bench    wrk benchmarks (see bench/)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
 #   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
+#   make bench-sse  10k idle live streams: worker RSS, submit rate
 
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
@@ -45,7 +46,7 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench bench-stall bench-scale fuzz fuzz-build fuzz-smoke lint clean
+        test-asan bench bench-stall bench-scale bench-sse fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
 
@@ -152,6 +153,9 @@ bench-stall: build
 
 bench-scale: build
 	@bench/scale.sh "$(MODULE_SO)"
+# 10k idle SSE streams on one node: worker RSS, submit rate with/without
+bench-sse: build
+	@bench/sse.sh "$(MODULE_SO)"
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses of the parsers that see hostile bytes.  `make fuzz`

@@ -51,10 +51,11 @@ export function watchQueue(load, token, onAuthError) {
   }
 
   const state = $('#live-state');
+  const words = { live: () => t('staff.live.live'), down: () => t('staff.live.down') };
   const show = (s) => {
     if (!state) return;
     state.dataset.state = s;
-    state.textContent = t('staff.live.' + s);
+    state.textContent = words[s]();
   };
 
   openLive('/events', { access_token: token }, () => soon(), show);
