@@ -16,6 +16,7 @@
  */
 
 #include "ngx_pa_sse.h"
+#include "ngx_pa_revoke.h"
 
 
 #define NGX_PA_SSE_POLL       250        /* ms */
@@ -482,6 +483,24 @@ ngx_pa_sse_beat(ngx_event_t *ev)
     {
         next = ngx_queue_next(q);
         sub = ngx_queue_data(q, ngx_pa_sse_sub_t, queue);
+
+        /*
+         * A stream outlives no token: expired or revoked (a lost phone,
+         * a departed officer), it ends; the reconnect gets the 401.
+         */
+
+        if (sub->caller.jwt
+            && (ngx_time() >= sub->caller.exp
+                || ngx_pa_revoke_check(rd->conf, &sub->caller.jti,
+                                       &sub->caller.sub, sub->caller.iat)
+                   != NGX_OK))
+        {
+            ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,
+                          "pa sse: the token of \"%V\" expired or was "
+                          "revoked, stream ended", &sub->caller.sub);
+            ngx_pa_sse_close(sub, 0);
+            continue;
+        }
 
         if (ngx_pa_sse_append(sub, &beat) != NGX_OK) {
             ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,

@@ -29,17 +29,22 @@ sub b64u {
     return $s;
 }
 
-sub jwt {
-    my ($role, $agency) = @_;
+sub sign {
+    my $c = shift;
     open my $fh, '<', "$ROOT/t/keys/auth.key" or die $!;
     my $key = do { local $/; <$fh> };
     $key =~ s/[\r\n]+\z//;
+    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
+    my $p = b64u($json->encode($c));
+    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
+}
+
+sub jwt {
+    my ($role, $agency) = @_;
     my %c = (sub => "$role-" . ($agency // 'all'), role => $role,
              exp => 4102444800);
     $c{agency} = $agency if defined $agency;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u($json->encode(\%c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
+    return sign(\%c);
 }
 
 my %T = (ioc   => jwt('ioc'),
@@ -301,6 +306,30 @@ ok($eof, 'the client that read nothing was closed');
 cmp_ok($got, '<', 300 * 20000, "... before it got the burst ($got bytes)");
 close $slow;
 close $fast->{sock};
+
+# ------------------------------------------------------------- tokens
+# A stream outlives no token: one that expires, and one whose holder is
+# revoked (POST /api/v1/admin/tokens/revoke), end at the next heartbeat
+# (every 15 s); the reconnect is refused.
+my $short = sign({sub => 'ioc-short', role => 'ioc', exp => int(time) + 3});
+my $revoked = sign({sub => 'ioc-revoked', role => 'ioc', exp => 4102444800});
+my @ending = (sse_open('/api/v1/events', "Authorization: Bearer $short"),
+              sse_open('/api/v1/events', "Authorization: Bearer $revoked"));
+ok(live($ending[0]) && live($ending[1]), 'two more IOC streams');
+($st, undef, $body) = $srv->http('POST', '/api/v1/admin/tokens/revoke',
+    body => '{"sub":"ioc-revoked"}',
+    headers => ['Content-Type: application/json',
+                'Authorization: Bearer ' . jwt('admin')]);
+is($st, 200, 'the admin revokes one holder') or diag($body);
+$end = time + 20;
+for my $c (@ending) {
+    fill($c, 0.5) until $c->{eof} || time > $end;
+}
+ok($ending[0]{eof}, 'the stream of an expired token ended');
+ok($ending[1]{eof}, 'the stream of a revoked holder ended');
+($st) = $srv->http('GET', '/api/v1/events',
+                   headers => ["Authorization: Bearer $revoked"]);
+is($st, 401, '... and its reconnect is refused');
 
 # ------------------------------------------------------------- cleanup
 close $_->{sock} for $ioc, $north, $south, $rep;
