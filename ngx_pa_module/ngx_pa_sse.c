@@ -35,6 +35,15 @@
 #define NGX_PA_SSE_REPLAY     64
 #define NGX_PA_SSE_REPLAY_S   "64"
 
+/*
+ * A client further behind than this many pages (4096 entries: a day's
+ * work of a province, or a laptop back from a week's leave) is not fed
+ * the backlog page by page: it gets "reset" and goes live from the tail,
+ * and reloads what it shows.  A reporter's stream would otherwise read
+ * the whole province's backlog for a few entries of its own.
+ */
+#define NGX_PA_SSE_REPLAY_PAGES  64
+
 /* what opens every stream: how soon to reconnect, and "you are live" */
 #define NGX_PA_SSE_HELLO      "retry: 2000\n: live\n\n"
 
@@ -52,6 +61,7 @@ static ngx_int_t ngx_pa_sse_headers(ngx_http_request_t *r);
 static ngx_int_t ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply);
 static void ngx_pa_sse_more(ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_page_reply(void *data, redisReply *reply);
+static ngx_int_t ngx_pa_sse_skip(ngx_pa_sse_sub_t *sub, redisReply *reply);
 static void ngx_pa_sse_write_handler(ngx_http_request_t *r);
 static void ngx_pa_sse_end(ngx_event_t *ev);
 static void ngx_pa_sse_gone(void *data);
@@ -273,6 +283,7 @@ ngx_pa_sse_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     if (v != NULL) {
         sub->replay = 1;
+        sub->pages = 1;
 
         p = from;
         *p++ = '(';
@@ -524,22 +535,40 @@ ngx_pa_sse_more(ngx_pa_sse_sub_t *sub)
     c = sub->request->connection;
     pmcf = ngx_http_get_module_main_conf(sub->request, ngx_http_pa_module);
 
-    p = from;
-    *p++ = '(';
-    p = ngx_pa_sse_id_print(p, &sub->last);
-
-    argv[0] = "XRANGE";
-    argvlen[0] = 6;
     argv[1] = (const char *) sub->key.data;
     argvlen[1] = sub->key.len;
-    argv[2] = (const char *) from;
-    argvlen[2] = p - from;
-    argv[3] = "+";
-    argvlen[3] = 1;
     argv[4] = "COUNT";
     argvlen[4] = 5;
-    argv[5] = NGX_PA_SSE_REPLAY_S;
-    argvlen[5] = sizeof(NGX_PA_SSE_REPLAY_S) - 1;
+
+    if (++sub->pages > NGX_PA_SSE_REPLAY_PAGES) {
+
+        /* too far behind: where the stream ends now */
+
+        sub->skip = 1;
+
+        argv[0] = "XREVRANGE";
+        argvlen[0] = 9;
+        argv[2] = "+";
+        argvlen[2] = 1;
+        argv[3] = "-";
+        argvlen[3] = 1;
+        argv[5] = "1";
+        argvlen[5] = 1;
+
+    } else {
+        p = from;
+        *p++ = '(';
+        p = ngx_pa_sse_id_print(p, &sub->last);
+
+        argv[0] = "XRANGE";
+        argvlen[0] = 6;
+        argv[2] = (const char *) from;
+        argvlen[2] = p - from;
+        argv[3] = "+";
+        argvlen[3] = 1;
+        argv[5] = NGX_PA_SSE_REPLAY_S;
+        argvlen[5] = sizeof(NGX_PA_SSE_REPLAY_S) - 1;
+    }
 
     /* hiredis copies the arguments: the stack may go */
 
@@ -574,6 +603,14 @@ ngx_pa_sse_page_reply(void *data, redisReply *reply)
                       "pa sse: a replay page failed, the stream ends here");
         ngx_pa_sse_close(sub, 0);
 
+    } else if (sub->skip) {
+        if (ngx_pa_sse_skip(sub, reply) != NGX_OK) {
+            ngx_pa_sse_close(sub, 1);
+
+        } else {
+            ngx_pa_sse_flush(sub);
+        }
+
     } else if (ngx_pa_sse_page(sub, reply) != NGX_OK) {
         ngx_pa_sse_close(sub, 1);
 
@@ -582,6 +619,58 @@ ngx_pa_sse_page_reply(void *data, redisReply *reply)
     }
 
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * "reset" with the stream's last id: what was missed is not sent, the
+ * client reloads what it shows; live from here.
+ */
+
+static ngx_int_t
+ngx_pa_sse_skip(ngx_pa_sse_sub_t *sub, redisReply *reply)
+{
+    u_char           buf[NGX_PA_SSE_ID_LEN + 128], *p;
+    ngx_str_t        text;
+    redisReply      *e;
+    ngx_pa_sse_id_t  tail;
+
+    sub->skip = 0;
+    sub->replay = 0;
+
+    if (reply->elements == 1) {
+        e = reply->element[0];
+
+        if (e->type == REDIS_REPLY_ARRAY && e->elements == 2
+            && e->element[0]->type == REDIS_REPLY_STRING
+            && ngx_pa_sse_id_parse((u_char *) e->element[0]->str,
+                                   e->element[0]->len, &tail) == NGX_OK
+            && ngx_pa_sse_id_cmp(&tail, &sub->last) > 0)
+        {
+            sub->last = tail;
+        }
+    }
+
+    ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,
+                  "pa sse: client too far behind, reset to the tail");
+
+    p = ngx_cpymem(buf, "id: ", 4);
+    p = ngx_pa_sse_id_print(p, &sub->last);
+    p = ngx_cpymem(p, "\nevent: reset\ndata: {\"type\":\"reset\","
+                   "\"reason\":\"too_far_behind\"}\n\n",
+                   sizeof("\nevent: reset\ndata: {\"type\":\"reset\","
+                          "\"reason\":\"too_far_behind\"}\n\n") - 1);
+
+    text.data = buf;
+    text.len = p - buf;
+
+    if (ngx_pa_sse_append(sub, &text) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_sse_join(sub);
+
+    return NGX_OK;
 }
 
 

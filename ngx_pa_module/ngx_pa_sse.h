@@ -58,6 +58,7 @@ struct ngx_pa_sse_sub_s {
     ngx_pa_sse_id_t            last;       /* sent (or skipped) up to */
 
     ngx_pa_redis_cmd_t        *cmd;        /* a replay page in flight */
+    ngx_uint_t                 pages;      /* replay pages read */
     ngx_event_t                end;        /* posted: finalize */
 
     /* double buffering: "out" is with nginx's filters, "pend" fills */
@@ -66,6 +67,7 @@ struct ngx_pa_sse_sub_s {
 
     unsigned                   live:1;     /* in the live list */
     unsigned                   replay:1;   /* catching up (XRANGE) */
+    unsigned                   skip:1;     /* too far behind: the tail */
     unsigned                   busy:1;     /* "out" not fully sent */
     unsigned                   done:1;     /* ended, or ending */
     unsigned                   error:1;    /* ... by closing */

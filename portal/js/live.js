@@ -37,7 +37,7 @@ export function openLive(path, params, onEvent, onState) {
     'overdue', 'status_notice', 'notice', 'comment', 'reply', 'rate', 'reopen',
     'escalate', 'extend', 'send_back', 'confirm', 'identify', 'coordinate',
     'forward_monitoring', 'review_return', 'hide', 'unhide', 'urgent_dispatched',
-    'supplement_requested', 'result_published'].forEach(listen);
+    'supplement_requested', 'result_published', 'reset'].forEach(listen);
   src.onopen = () => { if (onState) onState('live'); };
   src.onerror = () => { if (onState) onState('down'); };
   return () => src.close();

@@ -258,6 +258,32 @@ for my $how (['header', sub { ("/api/v1/events",
     close $again->{sock};
 }
 
+# ------------------------------------------------------------- far behind
+# A client more than 4096 entries behind gets those, then "reset" (with
+# the stream's last id, so that its next resume starts there) and goes
+# live: it reloads what it shows rather than reading the backlog.
+$srv->redis('EVAL', q{"for i = 1, 4500 do redis.call('XADD', KEYS[1], '*', }
+            . q{'type', 'bulk_test', 'id', 'none', 'n', tostring(i)) end"},
+            1, "'pa:{laichau}:events'");
+my ($tail) = $srv->redis('XREVRANGE', "'pa:{laichau}:events'", '+', '-',
+                         'COUNT', 1) =~ /^(\d+-\d+)/;
+my $behind = sse_open('/api/v1/events', "Authorization: Bearer $T{ioc}",
+                      "Last-Event-ID: $seen[0]{id}");
+my $reset = wait_for($behind, 30, sub { ($_[0]{event} // '') eq 'reset' });
+ok($reset, 'a client far behind gets "reset"');
+is($reset && $reset->{id}, $tail, '... with the stream\'s last id');
+cmp_ok(scalar(grep { ($_->{event} // '') eq 'bulk_test' } @{ $behind->{events} }),
+       '<', 4500, '... not the whole backlog');
+my $after = submit('north', 'Sau khi đặt lại');
+ok(wait_for($behind, 10, of($after->{id}, 'submitted')), '... and then is live');
+my $rep2 = sse_open("/api/v1/reports/$after->{id}/events?token="
+                    . $after->{access_token}, "Last-Event-ID: $seen[0]{id}");
+ok(wait_for($rep2, 30, sub { ($_[0]{event} // '') eq 'reset' }),
+   'a reporter\'s stream far behind too');
+ok(!grep({ ($_->{event} // '') eq 'bulk_test' } @{ $rep2->{events} }),
+   '... which never saw another report\'s entries');
+close $_->{sock} for $behind, $rep2;
+
 # ------------------------------------------------------------- slow client
 # A client that reads nothing while a burst comes (a small receive
 # buffer, so that the socket cannot hide it) is closed once its buffer in
