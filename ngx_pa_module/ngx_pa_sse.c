@@ -870,6 +870,7 @@ static void
 ngx_pa_sse_end(ngx_event_t *ev)
 {
     ngx_int_t            rc;
+    ngx_chain_t          cl;
     ngx_pa_sse_sub_t    *sub = ev->data;
     ngx_connection_t    *c;
     ngx_http_request_t  *r;
@@ -881,12 +882,34 @@ ngx_pa_sse_end(ngx_event_t *ev)
 
     if (sub->error) {
         ngx_http_finalize_request(r, NGX_ERROR);
-
-    } else {
-        rc = ngx_http_send_special(r, NGX_HTTP_LAST);
-        ngx_http_finalize_request(r, rc);
+        ngx_http_run_posted_requests(c);
+        return;
     }
 
+    if (sub->busy || sub->pend.last == sub->pend.pos) {
+        rc = ngx_http_send_special(r, NGX_HTTP_LAST);
+
+    } else {
+
+        /* what waits goes with the end (a stream ended as it opened) */
+
+        if (sub->out.start) {
+            ngx_free(sub->out.start);
+        }
+
+        sub->out = sub->pend;
+        ngx_memzero(&sub->pend, sizeof(ngx_buf_t));
+
+        sub->out.temporary = 1;
+        sub->out.last_buf = 1;
+
+        cl.buf = &sub->out;
+        cl.next = NULL;
+
+        rc = ngx_http_output_filter(r, &cl);
+    }
+
+    ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
 }
 
