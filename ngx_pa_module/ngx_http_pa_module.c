@@ -911,7 +911,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
 
     ngx_pa_sweep_exit_worker(pmcf);
     ngx_pa_upload_exit_worker(pmcf);
-    ngx_pa_sse_exit_worker();
+    ngx_pa_sse_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);

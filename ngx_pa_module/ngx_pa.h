@@ -67,6 +67,8 @@ typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
 typedef struct ngx_pa_upload_conf_s ngx_pa_upload_conf_t;
 typedef struct ngx_pa_upload_gc_s   ngx_pa_upload_gc_t;
 
+typedef struct ngx_pa_sse_reader_s  ngx_pa_sse_reader_t;
+
 struct magic_set;                   /* libmagic's magic_t */
 
 
@@ -85,6 +87,7 @@ typedef struct {
     ngx_pa_orphan_t           *orphan;     /* its orphan sweep, if any */
     time_t                     orphan_last;    /* when that last began */
     ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
+    ngx_pa_sse_reader_t       *sse;        /* the live streams' reader */
     struct magic_set          *magic;      /* libmagic's cookie */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */

@@ -22,7 +22,6 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_routes.h"
-#include "ngx_pa_sse.h"
 #include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
 

@@ -11,9 +11,9 @@
  *     503: the stream's last entry (XREVRANGE), or with Last-Event-ID
  *     the first page after it (XRANGE "(" id), then more pages while the
  *     client reads them, then live (the worker's reader, fanned out);
- *   - output: double buffered.  "out" is with nginx's filters until the
- *     socket took it; "pend" collects what comes meanwhile, up to
- *     NGX_PA_SSE_BUF_MAX.  A client that cannot keep up (pend full, or
+ *   - output (ngx_pa_sse_reader.c): double buffered.  "out" is with
+ *     nginx's filters until the socket took it; "pend" collects what comes
+ *     meanwhile, up to 128 KB.  A client that cannot keep up (pend full, or
  *     nothing sent for send_timeout) is closed; it reconnects with
  *     Last-Event-ID and loses nothing the stream still holds;
  *   - the client going away is seen on the read side
@@ -24,12 +24,10 @@
  */
 
 #include "ngx_pa_sse.h"
-#include "ngx_pa_api.h"
-#include "ngx_pa_json.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
+#include "ngx_pa_routes.h"
 
-
-#define NGX_PA_SSE_BUF_MIN    1024
-#define NGX_PA_SSE_BUF_MAX    (128 * 1024)
 
 /* replay pages are smaller than the reader's: a page must fit in pend */
 #define NGX_PA_SSE_REPLAY     64
@@ -62,10 +60,6 @@ static ngx_int_t ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply);
 static void ngx_pa_sse_more(ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_page_reply(void *data, redisReply *reply);
 static ngx_int_t ngx_pa_sse_skip(ngx_pa_sse_sub_t *sub, redisReply *reply);
-static void ngx_pa_sse_write_handler(ngx_http_request_t *r);
-static void ngx_pa_sse_end(ngx_event_t *ev);
-static void ngx_pa_sse_gone(void *data);
-static void ngx_pa_sse_free(void *data);
 
 
 ngx_int_t
@@ -126,36 +120,20 @@ ngx_pa_sse_report_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 static ngx_pa_sse_sub_t *
 ngx_pa_sse_sub(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_pool_cleanup_t  *pcln;
-    ngx_http_cleanup_t  *cln;
-    ngx_pa_sse_sub_t    *sub;
+    ngx_pa_sse_sub_t  *sub;
 
     sub = ngx_pcalloc(r->pool, sizeof(ngx_pa_sse_sub_t));
     if (sub == NULL) {
         return NULL;
     }
 
-    sub->request = r;
-
-    /* the buffers live outside the pool: given back when it goes */
-
-    pcln = ngx_pool_cleanup_add(r->pool, 0);
-    if (pcln == NULL) {
+    if (ngx_pa_sse_sub_init(r, sub) != NGX_OK) {
         return NULL;
     }
 
-    pcln->handler = ngx_pa_sse_free;
-    pcln->data = sub;
+    /* a replay goes on when the client took a page */
 
-    /* terminated (client gone, error): leave the reader at once */
-
-    cln = ngx_http_cleanup_add(r, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    cln->handler = ngx_pa_sse_gone;
-    cln->data = sub;
+    sub->drained = ngx_pa_sse_more;
 
     ctx->data = sub;
 
@@ -572,7 +550,7 @@ ngx_pa_sse_more(ngx_pa_sse_sub_t *sub)
 
     /* hiredis copies the arguments: the stack may go */
 
-    sub->cmd = ngx_pa_redis_command(pmcf->redis, 6, argv, argvlen,
+    sub->cmd = ngx_pa_redis_command(pmcf->worker.redis, 6, argv, argvlen,
                                     ngx_pa_sse_page_reply, sub, c->log);
 
     if (sub->cmd == NULL) {
@@ -671,287 +649,4 @@ ngx_pa_sse_skip(ngx_pa_sse_sub_t *sub, redisReply *reply)
     ngx_pa_sse_join(sub);
 
     return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_pa_sse_append(ngx_pa_sse_sub_t *sub, ngx_str_t *text)
-{
-    size_t      used, size;
-    u_char     *p;
-    ngx_buf_t  *b;
-
-    if (sub->done) {
-        return NGX_ERROR;
-    }
-
-    if (text->len > NGX_PA_SSE_BUF_MAX) {
-        return NGX_ABORT;
-    }
-
-    b = &sub->pend;
-
-    if ((size_t) (b->end - b->last) < text->len) {
-        used = b->last - b->pos;
-
-        if (used + text->len > NGX_PA_SSE_BUF_MAX) {
-            return NGX_DECLINED;
-        }
-
-        size = ngx_max(2 * (size_t) (b->end - b->start), used + text->len);
-        size = ngx_max(size, NGX_PA_SSE_BUF_MIN);
-        size = ngx_min(size, NGX_PA_SSE_BUF_MAX);
-
-        p = ngx_alloc(size, sub->request->connection->log);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (used) {
-            ngx_memcpy(p, b->pos, used);
-        }
-
-        if (b->start) {
-            ngx_free(b->start);
-        }
-
-        b->start = p;
-        b->pos = p;
-        b->last = p + used;
-        b->end = p + size;
-    }
-
-    b->last = ngx_cpymem(b->last, text->data, text->len);
-
-    return NGX_OK;
-}
-
-
-/* pend to the client when "out" went; what stays waits for the socket */
-
-void
-ngx_pa_sse_flush(ngx_pa_sse_sub_t *sub)
-{
-    ngx_buf_t                  tmp;
-    ngx_chain_t                cl;
-    ngx_event_t               *wev;
-    ngx_connection_t          *c;
-    ngx_http_request_t        *r;
-    ngx_http_core_loc_conf_t  *clcf;
-
-    if (sub->done) {
-        return;
-    }
-
-    r = sub->request;
-    c = r->connection;
-    wev = c->write;
-
-    for ( ;; ) {
-
-        if (c->buffered) {
-            sub->busy = 1;
-
-            /* a client that takes nothing for send_timeout is dropped */
-
-            clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-            if (!wev->timer_set) {
-                ngx_add_timer(wev, clcf->send_timeout);
-            }
-
-            if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
-                ngx_pa_sse_close(sub, 1);
-            }
-
-            return;
-        }
-
-        sub->busy = 0;
-
-        if (wev->timer_set) {
-            ngx_del_timer(wev);
-        }
-
-        if (sub->pend.last == sub->pend.pos) {
-            break;
-        }
-
-        tmp = sub->out;
-        sub->out = sub->pend;
-        sub->pend = tmp;
-        sub->pend.pos = sub->pend.start;
-        sub->pend.last = sub->pend.start;
-
-        sub->out.temporary = 1;
-        sub->out.flush = 1;
-
-        cl.buf = &sub->out;
-        cl.next = NULL;
-
-        if (ngx_http_output_filter(r, &cl) == NGX_ERROR) {
-            ngx_pa_sse_close(sub, 1);
-            return;
-        }
-    }
-
-    ngx_pa_sse_more(sub);
-}
-
-
-static void
-ngx_pa_sse_write_handler(ngx_http_request_t *r)
-{
-    ngx_event_t       *wev;
-    ngx_pa_ctx_t      *ctx;
-    ngx_connection_t  *c;
-    ngx_pa_sse_sub_t  *sub;
-
-    c = r->connection;
-    wev = c->write;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
-    sub = ctx->data;
-
-    if (sub->done) {
-        return;
-    }
-
-    if (wev->timedout) {
-        ngx_log_error(NGX_LOG_INFO, c->log, NGX_ETIMEDOUT,
-                      "pa sse: client took nothing for send_timeout, "
-                      "closed");
-        c->timedout = 1;
-        ngx_pa_sse_close(sub, 1);
-        return;
-    }
-
-    if (!sub->busy) {
-        return;
-    }
-
-    if (ngx_http_output_filter(r, NULL) == NGX_ERROR) {
-        ngx_pa_sse_close(sub, 1);
-        return;
-    }
-
-    ngx_pa_sse_flush(sub);
-}
-
-
-/*
- * Ends the stream once: politely (the last chunk: the client reconnects
- * with Last-Event-ID) or, for a client that failed, by closing.  The
- * request is finalized from a posted event, never under the caller's
- * feet: whoever closes a stream may still look at it (sub->done) until
- * it returns to the event loop.
- */
-
-void
-ngx_pa_sse_close(ngx_pa_sse_sub_t *sub, ngx_uint_t error)
-{
-    if (sub->done) {
-        return;
-    }
-
-    ngx_pa_sse_gone(sub);
-
-    sub->error = error ? 1 : 0;
-
-    sub->end.handler = ngx_pa_sse_end;
-    sub->end.data = sub;
-    sub->end.log = sub->request->connection->log;
-
-    ngx_post_event(&sub->end, &ngx_posted_events);
-}
-
-
-static void
-ngx_pa_sse_end(ngx_event_t *ev)
-{
-    ngx_int_t            rc;
-    ngx_chain_t          cl;
-    ngx_pa_sse_sub_t    *sub = ev->data;
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = sub->request;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    if (sub->error) {
-        ngx_http_finalize_request(r, NGX_ERROR);
-        ngx_http_run_posted_requests(c);
-        return;
-    }
-
-    if (sub->busy || sub->pend.last == sub->pend.pos) {
-        rc = ngx_http_send_special(r, NGX_HTTP_LAST);
-
-    } else {
-
-        /* what waits goes with the end (a stream ended as it opened) */
-
-        if (sub->out.start) {
-            ngx_free(sub->out.start);
-        }
-
-        sub->out = sub->pend;
-        ngx_memzero(&sub->pend, sizeof(ngx_buf_t));
-
-        sub->out.temporary = 1;
-        sub->out.last_buf = 1;
-
-        cl.buf = &sub->out;
-        cl.next = NULL;
-
-        rc = ngx_http_output_filter(r, &cl);
-    }
-
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
-}
-
-
-/* the request ends (any way): out of the reader, nothing in flight */
-
-static void
-ngx_pa_sse_gone(void *data)
-{
-    ngx_pa_sse_sub_t  *sub = data;
-
-    sub->done = 1;
-
-    ngx_pa_sse_leave(sub);
-
-    if (sub->cmd != NULL) {
-        ngx_pa_redis_cancel(sub->cmd);
-        sub->cmd = NULL;
-    }
-}
-
-
-static void
-ngx_pa_sse_free(void *data)
-{
-    ngx_pa_sse_sub_t  *sub = data;
-
-    ngx_pa_sse_gone(sub);
-
-    /* ended by other means (the client went) before the posted end ran */
-
-    if (sub->end.posted) {
-        ngx_delete_posted_event(&sub->end);
-    }
-
-    if (sub->out.start) {
-        ngx_free(sub->out.start);
-        sub->out.start = NULL;
-    }
-
-    if (sub->pend.start) {
-        ngx_free(sub->pend.start);
-        sub->pend.start = NULL;
-    }
 }

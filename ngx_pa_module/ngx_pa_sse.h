@@ -6,8 +6,11 @@
  * nchan's model: an idle stream costs no Redis connection.  One reader
  * per worker (ngx_pa_sse_reader.c) reads the stream on the worker's
  * pipelined connection while anyone listens, and fans each entry out in
- * memory to the worker's subscribers (ngx_pa_sse.c), each filtered to
- * what its caller may see (ngx_pa_sse_event.c).
+ * memory to the worker's subscribers, each filtered to what its caller
+ * may see (ngx_pa_sse_event.c).  Layers: the routes (ngx_pa_sse.c) stand
+ * on the reader and the streams' output (ngx_pa_sse_reader.c), which
+ * stands on the entries (ngx_pa_sse_event.c); a route's replay goes on
+ * through sub->drained.
  */
 
 #ifndef NGX_PA_SSE_H
@@ -47,6 +50,8 @@ typedef struct {
 
 typedef struct ngx_pa_sse_sub_s  ngx_pa_sse_sub_t;
 
+typedef void (*ngx_pa_sse_drained_pt)(ngx_pa_sse_sub_t *sub);
+
 struct ngx_pa_sse_sub_s {
     ngx_queue_t                queue;      /* in the reader's live list */
     ngx_queue_t                link;       /* staff, or its report's */
@@ -58,6 +63,7 @@ struct ngx_pa_sse_sub_s {
     ngx_pa_sse_id_t            last;       /* sent (or skipped) up to */
 
     ngx_pa_redis_cmd_t        *cmd;        /* a replay page in flight */
+    ngx_pa_sse_drained_pt      drained;    /* "out" went: more to send? */
     ngx_uint_t                 pages;      /* replay pages read */
     ngx_event_t                end;        /* posted: finalize */
 
@@ -75,27 +81,23 @@ struct ngx_pa_sse_sub_s {
 };
 
 
-/* ngx_pa_sse.c: the routes */
-ngx_int_t ngx_pa_sse_staff_handler(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
-ngx_int_t ngx_pa_sse_report_handler(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx);
-
 /*
- * ngx_pa_sse.c: what the reader does to a subscriber.  Append: NGX_OK;
- * NGX_DECLINED: the buffer is full now; NGX_ABORT: the text can never fit
- * (skip it); NGX_ERROR.
+ * ngx_pa_sse_reader.c: the worker's reader and its streams' output.
+ * sub_init: the request's cleanups (leave the reader, free the buffers).
+ * Append: NGX_OK; NGX_DECLINED: the buffer is full now; NGX_ABORT: the
+ * text can never fit (skip it); NGX_ERROR.  Close ends the stream from a
+ * posted event: the caller may still look at sub until it returns.
  */
+ngx_int_t ngx_pa_sse_init_worker(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf);
+void ngx_pa_sse_exit_worker(ngx_pa_main_conf_t *pmcf);
+ngx_int_t ngx_pa_sse_sub_init(ngx_http_request_t *r, ngx_pa_sse_sub_t *sub);
+void ngx_pa_sse_join(ngx_pa_sse_sub_t *sub);
+void ngx_pa_sse_leave(ngx_pa_sse_sub_t *sub);
 ngx_int_t ngx_pa_sse_append(ngx_pa_sse_sub_t *sub, ngx_str_t *text);
 void ngx_pa_sse_flush(ngx_pa_sse_sub_t *sub);
 void ngx_pa_sse_close(ngx_pa_sse_sub_t *sub, ngx_uint_t error);
-
-/* ngx_pa_sse_reader.c: the worker's reader */
-ngx_int_t ngx_pa_sse_init_worker(ngx_cycle_t *cycle,
-    ngx_pa_main_conf_t *pmcf);
-void ngx_pa_sse_exit_worker(void);
-void ngx_pa_sse_join(ngx_pa_sse_sub_t *sub);
-void ngx_pa_sse_leave(ngx_pa_sse_sub_t *sub);
+void ngx_pa_sse_write_handler(ngx_http_request_t *r);
 
 /* ngx_pa_sse_event.c: entries, ids, who sees what */
 ngx_int_t ngx_pa_sse_id_parse(const u_char *p, size_t len,

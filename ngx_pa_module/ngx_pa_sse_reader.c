@@ -24,8 +24,12 @@
 #define NGX_PA_SSE_PAGE_S     "256"      /* NGX_PA_SSE_PAGE */
 #define NGX_PA_SSE_BUCKETS    1024
 
+/* a stream's buffer: grown as needed up to MAX, then the client is closed */
+#define NGX_PA_SSE_BUF_MIN    1024
+#define NGX_PA_SSE_BUF_MAX    (128 * 1024)
 
-typedef struct {
+
+struct ngx_pa_sse_reader_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_str_t                  key;        /* pa:{t}:events */
@@ -48,9 +52,10 @@ typedef struct {
     ngx_pa_redis_cmd_t        *cmd;        /* XREAD in flight */
     ngx_event_t                poll;
     ngx_event_t                beat;
-} ngx_pa_sse_reader_t;
+};
 
 
+static ngx_pa_sse_reader_t *ngx_pa_sse_worker(ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_poll(ngx_event_t *ev);
 static void ngx_pa_sse_polled(void *data, redisReply *reply);
 static ngx_uint_t ngx_pa_sse_fanout(ngx_pa_sse_reader_t *rd,
@@ -61,10 +66,9 @@ static ngx_queue_t *ngx_pa_sse_bucket(ngx_pa_sse_reader_t *rd,
     ngx_str_t *report);
 static void ngx_pa_sse_beat(ngx_event_t *ev);
 static void ngx_pa_sse_close_all(ngx_pa_sse_reader_t *rd);
-
-
-/* one per worker process, as the Redis connection it reads on */
-static ngx_pa_sse_reader_t  *ngx_pa_sse_reader;
+static void ngx_pa_sse_end(ngx_event_t *ev);
+static void ngx_pa_sse_gone(void *data);
+static void ngx_pa_sse_free(void *data);
 
 
 ngx_int_t
@@ -107,18 +111,20 @@ ngx_pa_sse_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     rd->beat.log = cycle->log;
     rd->beat.cancelable = 1;
 
-    ngx_pa_sse_reader = rd;
+    /* one per worker process, as the Redis connection it reads on */
+
+    pmcf->worker.sse = rd;
 
     return NGX_OK;
 }
 
 
 void
-ngx_pa_sse_exit_worker(void)
+ngx_pa_sse_exit_worker(ngx_pa_main_conf_t *pmcf)
 {
     ngx_pa_sse_reader_t  *rd;
 
-    rd = ngx_pa_sse_reader;
+    rd = pmcf->worker.sse;
     if (rd == NULL) {
         return;
     }
@@ -136,7 +142,7 @@ ngx_pa_sse_exit_worker(void)
         rd->cmd = NULL;
     }
 
-    ngx_pa_sse_reader = NULL;
+    pmcf->worker.sse = NULL;
 }
 
 
@@ -150,7 +156,7 @@ ngx_pa_sse_join(ngx_pa_sse_sub_t *sub)
 {
     ngx_pa_sse_reader_t  *rd;
 
-    rd = ngx_pa_sse_reader;
+    rd = ngx_pa_sse_worker(sub);
 
     if (rd == NULL || sub->live || sub->done) {
         return;
@@ -192,12 +198,23 @@ ngx_pa_sse_join(ngx_pa_sse_sub_t *sub)
 }
 
 
+static ngx_pa_sse_reader_t *
+ngx_pa_sse_worker(ngx_pa_sse_sub_t *sub)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(sub->request, ngx_http_pa_module);
+
+    return pmcf->worker.sse;
+}
+
+
 void
 ngx_pa_sse_leave(ngx_pa_sse_sub_t *sub)
 {
     ngx_pa_sse_reader_t  *rd;
 
-    rd = ngx_pa_sse_reader;
+    rd = ngx_pa_sse_worker(sub);
 
     if (rd == NULL || !sub->live) {
         return;
@@ -266,7 +283,7 @@ ngx_pa_sse_poll(ngx_event_t *ev)
     argv[5] = (const char *) after;
     argvlen[5] = p - after;
 
-    rd->cmd = ngx_pa_redis_command(rd->conf->redis, 6, argv, argvlen,
+    rd->cmd = ngx_pa_redis_command(rd->conf->worker.redis, 6, argv, argvlen,
                                    ngx_pa_sse_polled, rd, rd->log);
 
     if (rd->cmd == NULL) {
@@ -531,5 +548,324 @@ ngx_pa_sse_close_all(ngx_pa_sse_reader_t *rd)
         sub = ngx_queue_data(q, ngx_pa_sse_sub_t, queue);
 
         ngx_pa_sse_close(sub, 0);
+    }
+}
+
+
+/* ------------------------------------------------------------ a stream */
+
+ngx_int_t
+ngx_pa_sse_sub_init(ngx_http_request_t *r, ngx_pa_sse_sub_t *sub)
+{
+    ngx_pool_cleanup_t  *pcln;
+    ngx_http_cleanup_t  *cln;
+
+    sub->request = r;
+
+    /* the buffers live outside the pool: given back when it goes */
+
+    pcln = ngx_pool_cleanup_add(r->pool, 0);
+    if (pcln == NULL) {
+        return NGX_ERROR;
+    }
+
+    pcln->handler = ngx_pa_sse_free;
+    pcln->data = sub;
+
+    /* terminated (client gone, error): leave the reader at once */
+
+    cln = ngx_http_cleanup_add(r, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_pa_sse_gone;
+    cln->data = sub;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_sse_append(ngx_pa_sse_sub_t *sub, ngx_str_t *text)
+{
+    size_t      used, size;
+    u_char     *p;
+    ngx_buf_t  *b;
+
+    if (sub->done) {
+        return NGX_ERROR;
+    }
+
+    if (text->len > NGX_PA_SSE_BUF_MAX) {
+        return NGX_ABORT;
+    }
+
+    b = &sub->pend;
+
+    if ((size_t) (b->end - b->last) < text->len) {
+        used = b->last - b->pos;
+
+        if (used + text->len > NGX_PA_SSE_BUF_MAX) {
+            return NGX_DECLINED;
+        }
+
+        size = ngx_max(2 * (size_t) (b->end - b->start), used + text->len);
+        size = ngx_max(size, NGX_PA_SSE_BUF_MIN);
+        size = ngx_min(size, NGX_PA_SSE_BUF_MAX);
+
+        p = ngx_alloc(size, sub->request->connection->log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (used) {
+            ngx_memcpy(p, b->pos, used);
+        }
+
+        if (b->start) {
+            ngx_free(b->start);
+        }
+
+        b->start = p;
+        b->pos = p;
+        b->last = p + used;
+        b->end = p + size;
+    }
+
+    b->last = ngx_cpymem(b->last, text->data, text->len);
+
+    return NGX_OK;
+}
+
+
+/* pend to the client when "out" went; what stays waits for the socket */
+
+void
+ngx_pa_sse_flush(ngx_pa_sse_sub_t *sub)
+{
+    ngx_buf_t                  tmp;
+    ngx_chain_t                cl;
+    ngx_event_t               *wev;
+    ngx_connection_t          *c;
+    ngx_http_request_t        *r;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (sub->done) {
+        return;
+    }
+
+    r = sub->request;
+    c = r->connection;
+    wev = c->write;
+
+    for ( ;; ) {
+
+        if (c->buffered) {
+            sub->busy = 1;
+
+            /* a client that takes nothing for send_timeout is dropped */
+
+            clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+            if (!wev->timer_set) {
+                ngx_add_timer(wev, clcf->send_timeout);
+            }
+
+            if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
+                ngx_pa_sse_close(sub, 1);
+            }
+
+            return;
+        }
+
+        sub->busy = 0;
+
+        if (wev->timer_set) {
+            ngx_del_timer(wev);
+        }
+
+        if (sub->pend.last == sub->pend.pos) {
+            break;
+        }
+
+        tmp = sub->out;
+        sub->out = sub->pend;
+        sub->pend = tmp;
+        sub->pend.pos = sub->pend.start;
+        sub->pend.last = sub->pend.start;
+
+        sub->out.temporary = 1;
+        sub->out.flush = 1;
+
+        cl.buf = &sub->out;
+        cl.next = NULL;
+
+        if (ngx_http_output_filter(r, &cl) == NGX_ERROR) {
+            ngx_pa_sse_close(sub, 1);
+            return;
+        }
+    }
+
+    if (sub->drained) {
+        sub->drained(sub);
+    }
+}
+
+
+void
+ngx_pa_sse_write_handler(ngx_http_request_t *r)
+{
+    ngx_event_t       *wev;
+    ngx_pa_ctx_t      *ctx;
+    ngx_connection_t  *c;
+    ngx_pa_sse_sub_t  *sub;
+
+    c = r->connection;
+    wev = c->write;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+    sub = ctx->data;
+
+    if (sub->done) {
+        return;
+    }
+
+    if (wev->timedout) {
+        ngx_log_error(NGX_LOG_INFO, c->log, NGX_ETIMEDOUT,
+                      "pa sse: client took nothing for send_timeout, "
+                      "closed");
+        c->timedout = 1;
+        ngx_pa_sse_close(sub, 1);
+        return;
+    }
+
+    if (!sub->busy) {
+        return;
+    }
+
+    if (ngx_http_output_filter(r, NULL) == NGX_ERROR) {
+        ngx_pa_sse_close(sub, 1);
+        return;
+    }
+
+    ngx_pa_sse_flush(sub);
+}
+
+
+/*
+ * Ends the stream once: politely (the last chunk: the client reconnects
+ * with Last-Event-ID) or, for a client that failed, by closing.  The
+ * request is finalized from a posted event, never under the caller's
+ * feet: whoever closes a stream may still look at it (sub->done) until
+ * it returns to the event loop.
+ */
+
+void
+ngx_pa_sse_close(ngx_pa_sse_sub_t *sub, ngx_uint_t error)
+{
+    if (sub->done) {
+        return;
+    }
+
+    ngx_pa_sse_gone(sub);
+
+    sub->error = error ? 1 : 0;
+
+    sub->end.handler = ngx_pa_sse_end;
+    sub->end.data = sub;
+    sub->end.log = sub->request->connection->log;
+
+    ngx_post_event(&sub->end, &ngx_posted_events);
+}
+
+
+static void
+ngx_pa_sse_end(ngx_event_t *ev)
+{
+    ngx_int_t            rc;
+    ngx_chain_t          cl;
+    ngx_pa_sse_sub_t    *sub = ev->data;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = sub->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    if (sub->error) {
+        ngx_http_finalize_request(r, NGX_ERROR);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    if (sub->busy || sub->pend.last == sub->pend.pos) {
+        rc = ngx_http_send_special(r, NGX_HTTP_LAST);
+
+    } else {
+
+        /* what waits goes with the end (a stream ended as it opened) */
+
+        if (sub->out.start) {
+            ngx_free(sub->out.start);
+        }
+
+        sub->out = sub->pend;
+        ngx_memzero(&sub->pend, sizeof(ngx_buf_t));
+
+        sub->out.temporary = 1;
+        sub->out.last_buf = 1;
+
+        cl.buf = &sub->out;
+        cl.next = NULL;
+
+        rc = ngx_http_output_filter(r, &cl);
+    }
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* the request ends (any way): out of the reader, nothing in flight */
+
+static void
+ngx_pa_sse_gone(void *data)
+{
+    ngx_pa_sse_sub_t  *sub = data;
+
+    sub->done = 1;
+
+    ngx_pa_sse_leave(sub);
+
+    if (sub->cmd != NULL) {
+        ngx_pa_redis_cancel(sub->cmd);
+        sub->cmd = NULL;
+    }
+}
+
+
+static void
+ngx_pa_sse_free(void *data)
+{
+    ngx_pa_sse_sub_t  *sub = data;
+
+    ngx_pa_sse_gone(sub);
+
+    /* ended by other means (the client went) before the posted end ran */
+
+    if (sub->end.posted) {
+        ngx_delete_posted_event(&sub->end);
+    }
+
+    if (sub->out.start) {
+        ngx_free(sub->out.start);
+        sub->out.start = NULL;
+    }
+
+    if (sub->pend.start) {
+        ngx_free(sub->pend.start);
+        sub->pend.start = NULL;
     }
 }
