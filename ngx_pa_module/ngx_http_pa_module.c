@@ -18,6 +18,7 @@
 #include "ngx_pa_limit.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_metrics.h"
+#include "ngx_pa_notify.h"
 #include "ngx_pa_open311_keys.h"
 #include "ngx_pa_orphan.h"
 #include "ngx_pa_profile.h"
@@ -413,6 +414,27 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, orphan_grace),
       &ngx_pa_orphan_grace_post },
 
+    { ngx_string("pa_notify"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_pa_notify_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_notify_claim_idle"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_notify_claim_idle_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_notify_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_notify_trusted_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("pa_limit_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pa_limit_zone_conf,
@@ -611,7 +633,9 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
 
     pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
 
-    if (ngx_http_pa_init_media_types(cf, pmcf) != NGX_OK) {
+    if (ngx_http_pa_init_media_types(cf, pmcf) != NGX_OK
+        || ngx_pa_notify_conf_check(cf, pmcf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -894,6 +918,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pa_notify_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pa_sweep_init_worker(cycle, pmcf);
 }
 
@@ -912,6 +940,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_sweep_exit_worker(pmcf);
     ngx_pa_upload_exit_worker(pmcf);
     ngx_pa_sse_exit_worker(pmcf);
+    ngx_pa_notify_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);

@@ -45,6 +45,11 @@ typedef enum {
     NGX_PA_SCRIPT_UPLOAD_SET,
     NGX_PA_SCRIPT_UPLOAD_GET,
     NGX_PA_SCRIPT_UPLOAD_DELETE,
+    NGX_PA_SCRIPT_NOTIFY_FAIL,
+    NGX_PA_SCRIPT_NOTIFY_TAKE,
+    NGX_PA_SCRIPT_NOTIFY_DONE,
+    NGX_PA_SCRIPT_NOTIFY_REPLAY,
+    NGX_PA_SCRIPT_NOTIFY_LIST,
     NGX_PA_SCRIPT_LAST
 } ngx_pa_script_e;
 
@@ -61,6 +66,8 @@ typedef struct ngx_pa_revoker_s     ngx_pa_revoker_t;
 typedef struct ngx_pa_sweeper_s     ngx_pa_sweeper_t;
 typedef struct ngx_pa_retention_s   ngx_pa_retention_t;
 typedef struct ngx_pa_orphan_s      ngx_pa_orphan_t;
+typedef struct ngx_pa_notifier_s    ngx_pa_notifier_t;
+typedef struct ngx_pa_notify_conf_s ngx_pa_notify_conf_t;
 typedef struct ngx_pa_directory_s   ngx_pa_directory_t;
 typedef struct ngx_pa_limit_conf_s  ngx_pa_limit_conf_t;
 typedef struct ngx_pa_o311_keys_s   ngx_pa_o311_keys_t;
@@ -88,6 +95,7 @@ typedef struct {
     time_t                     orphan_last;    /* when that last began */
     ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
     ngx_pa_sse_reader_t       *sse;        /* the live streams' reader */
+    ngx_pa_notifier_t         *notifier;   /* the webhooks' deliverer */
     struct magic_set          *magic;      /* libmagic's cookie */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
@@ -203,6 +211,8 @@ typedef struct {
 
     /* orphan blobs of the media store (ngx_pa_orphan.c) */
     time_t                     orphan_grace;
+    /* webhooks: the pa_notify targets (ngx_pa_notify_conf.c) */
+    ngx_pa_notify_conf_t      *notify;
 
     /* pa_thread_pool: media and file work off the event loop */
 #if (NGX_THREADS)

@@ -407,6 +407,28 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
             return;
         }
 
+        /* /admin/deliveries, /admin/deliveries/{id}/replay (webhooks) */
+
+        if (ngx_pa_api_is(&sub, "deliveries")) {
+            if (rest->len == 0) {
+                rt->handler = ngx_pa_deliveries_handler;
+                return;
+            }
+
+            if (ngx_pa_api_segment(rest, &ctx->id) == NGX_OK
+                && ngx_pa_api_segment(rest, &sub) == NGX_OK
+                && rest->len == 0 && ngx_pa_api_is(&sub, "replay"))
+            {
+                rt->handler = ngx_pa_deliveries_replay_handler;
+                rt->body = 1;
+                rt->signed_in = 1;
+                return;
+            }
+
+            ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
+            return;
+        }
+
         /* /admin/tokens/revoke */
 
         if (ngx_pa_api_is(&sub, "tokens")

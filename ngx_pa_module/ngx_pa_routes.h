@@ -46,6 +46,12 @@ ngx_int_t ngx_pa_sse_staff_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_sse_report_handler(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 
+/* ngx_pa_deliveries.c: GET /admin/deliveries, POST .../{id}/replay */
+ngx_int_t ngx_pa_deliveries_handler(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_deliveries_replay_handler(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+
 /* ngx_pa_open311.c: GeoReport v2 */
 ngx_int_t ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 

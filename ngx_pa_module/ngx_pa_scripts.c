@@ -29,6 +29,11 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "upload_set",
     "upload_get",
     "upload_delete",
+    "notify_fail",
+    "notify_take",
+    "notify_done",
+    "notify_replay",
+    "notify_list",
 };
 
 

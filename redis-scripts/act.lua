@@ -651,10 +651,47 @@ for k = 1, #sets, 2 do
 end
 redis.call('RPUSH', H, cjson.encode(entry))
 
-redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
-           'type', action, 'id', id, 'from', from, 'to', state,
-           'urgent', urgent and '1' or '0', 'at', now,
-           'agencies', agencies)
+-- The events (the stream notifiers and live views read; no personal
+-- data, no free text: ids, states, agencies and times only).  First the
+-- action itself, then what it means for someone to be told: the reporter
+-- (supplement_requested, result_published) or an agency at once
+-- (urgent_dispatched).  Fields are only ever added, never renamed.
+local lead = (action == 'return' and '') or new_lead or rep.lead or ''
+local ev = {'urgent', urgent and '1' or '0', 'at', now,
+            'agencies', agencies, 'state', state, 'agency', lead,
+            'role', role}
+local function event(t, ...)
+    local f = {'type', t, 'id', id, 'from', from, 'to', state}
+    for _, v in ipairs(ev) do
+        f[#f + 1] = v
+    end
+    for _, v in ipairs({...}) do
+        f[#f + 1] = v
+    end
+    redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*', unpack(f))
+end
+
+if comment_id then
+    event(action, 'comment_id', comment_id)
+elseif extras.comment_id then
+    event(action, 'comment_id', extras.comment_id)
+elseif action == 'rate' then
+    event(action, 'rating', extras.rating)
+else
+    event(action)
+end
+
+if action == 'request_info' then
+    event('supplement_requested', 'step', 'supplement')
+elseif action == 'publish' then
+    -- the result reaches the reporter even when it is not made public
+    event('result_published', 'published', published and '1' or '0')
+end
+
+if urgent and state == 'dispatched' and from ~= 'dispatched'
+    and extras.agencies then
+    event('urgent_dispatched', 'step', 'accept')
+end
 
 -- the work lists follow the stored report (dispatch, return, comment,
 -- reply and every state change move it)

@@ -152,8 +152,11 @@ for k = first_up, #KEYS, 2 do
     redis.call('HSET', KEYS[k], 'report', id)
     redis.call('HDEL', KEYS[k + 1], string.match(KEYS[k], ':up:(.*)$'))
 end
+-- no personal data in the stream: ids, states and times (act.lua)
+local urgent = redis.call('HGET', KEYS[1], 'urgent') or '0'
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
-           'type', 'submitted', 'id', id, 'at', now)
+           'type', 'submitted', 'id', id, 'at', now, 'state', 'submitted',
+           'urgent', urgent, 'agency', '', 'agencies', '')
 
 if agency ~= '' then
     -- the dispatch an IOC would make, as the system: the agency is alerted
@@ -165,9 +168,18 @@ if agency ~= '' then
     redis.call('HINCRBY', KEYS[15], agency .. '|in_progress', 1)
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
                'type', 'dispatch', 'id', id, 'from', 'submitted',
-               'to', 'dispatched', 'urgent',
-               redis.call('HGET', KEYS[1], 'urgent'), 'at', now,
-               'agencies', entry.agencies)
+               'to', 'dispatched', 'urgent', urgent, 'at', now,
+               'agencies', entry.agencies, 'state', 'dispatched',
+               'agency', agency, 'role', 'system')
+    if urgent == '1' then
+        -- the agency must hear of an urgent report at once (LC26 Đ15 B2)
+        redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
+                   'type', 'urgent_dispatched', 'id', id,
+                   'from', 'submitted', 'to', 'dispatched', 'urgent', '1',
+                   'at', now, 'agencies', entry.agencies,
+                   'state', 'dispatched', 'agency', agency,
+                   'role', 'system', 'step', 'accept')
+    end
 end
 
 -- duplicate hints: the position joins the index (the worker checked that

@@ -152,7 +152,9 @@ local function reject(R, id, rep)
                'type', 'reject', 'id', id, 'from', 'needs_info',
                'to', 'rejected', 'urgent', rep.urgent == '1' and '1' or '0',
                'at', now, 'agencies', rep.agencies or '',
-               'reason', 'supplement_timeout', 'actor', 'sweeper')
+               'reason', 'supplement_timeout', 'actor', 'sweeper',
+               'state', 'rejected', 'agency', rep.lead or '',
+               'role', 'system', 'step', 'supplement')
 end
 
 -- ------------------------------------------------------------ deadlines
@@ -196,11 +198,12 @@ for _, member in ipairs(members) do
                              action = 'notify', from = rep.status,
                              to = rep.status, note = notice_note})
                 redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
-                           'type', 'status_notice', 'id', id,
+                           'type', 'notice', 'id', id,
                            'status', rep.status or '',
                            'agency', owner(rep, step, agency),
                            'agencies', rep.agencies or '',
-                           'urgent', urgent, 'at', now)
+                           'urgent', urgent, 'at', now,
+                           'state', rep.status or '', 'step', 'notify')
                 notices = notices + 1
 
             else
@@ -209,7 +212,8 @@ for _, member in ipairs(members) do
                 redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
                            'type', 'overdue', 'id', id, 'step', step,
                            'key', key, 'agency', a, 'urgent', urgent,
-                           'due', due, 'at', now)
+                           'due', due, 'at', now, 'state', rep.status or '',
+                           'agencies', rep.agencies or '')
                 missed(R, rep, a, key)
                 overdue = overdue + 1
             end

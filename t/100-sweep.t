@@ -248,7 +248,7 @@ main::redis('ZADD', "${main::P}due", $main::T0 + 700, 'S-4|notify');
 
 
 
-=== TEST 9: ... met, history and a status_notice event
+=== TEST 9: ... met, history and a notice event
 --- init
 my %r = split /\n/, main::redis('HGETALL', "${main::P}r:S-4");
 Test::More::is($r{'dm:notify'}, '1', 'met');
@@ -261,8 +261,8 @@ Test::More::is($h->{from} . '>' . $h->{to}, 'in_progress>in_progress', 'same sta
 Test::More::like($h->{note}, qr/đang được cơ quan chức năng xem xét, xử lý/,
                  'the notice in Vietnamese');
 Test::More::like(main::redis('XRANGE', "${main::P}events", '-', '+'),
-    qr/^type\nstatus_notice\nid\nS-4\nstatus\nin_progress\nagency\nxa-a\nagencies\n,xa-a,\nurgent\n0\nat\n1772417700$/m,
-    'status_notice event');
+    qr/^type\nnotice\nid\nS-4\nstatus\nin_progress\nagency\nxa-a\nagencies\n,xa-a,\nurgent\n0\nat\n1772417700$/m,
+    'notice event');
 --- request
 GET /api/v1/health
 --- error_code: 200

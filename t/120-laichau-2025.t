@@ -90,11 +90,11 @@ GET /api/v1/reports/LA-1
 
 
 
-=== TEST 5: ... and the notifiers got a status_notice event for the agency
+=== TEST 5: ... and the notifiers got a notice event for the agency
 --- init
 Test::More::like(main::redis('XRANGE', 'pa:{t_lc25}:events', '-', '+'),
-    qr/^type\nstatus_notice\nid\nLA-1\nstatus\nin_progress\nagency\nxa-binh-lu\nagencies\n,xa-binh-lu,\nurgent\n0\nat\n1773108001$/m,
-    'status_notice event');
+    qr/^type\nnotice\nid\nLA-1\nstatus\nin_progress\nagency\nxa-binh-lu\nagencies\n,xa-binh-lu,\nurgent\n0\nat\n1773108001$/m,
+    'notice event');
 --- more_headers eval
 main::h('ioc', '2026-03-11T09:00:00+07:00')
 --- request

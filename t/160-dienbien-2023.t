@@ -176,11 +176,11 @@ GET /api/v1/reports/DB-2
 
 
 
-=== TEST 9: ... the notifiers got a status_notice event for the ward; handled late, published, rated "unsatisfied": the IOC has a working day to decide (review_rating) and keeps the result; a second decision is 409
+=== TEST 9: ... the notifiers got a notice event for the ward; handled late, published, rated "unsatisfied": the IOC has a working day to decide (review_rating) and keeps the result; a second decision is 409
 --- init
 Test::More::like(main::redis('XRANGE', 'pa:{t_db23}:events', '-', '+'),
-    qr/^type\nstatus_notice\nid\nDB-2\nstatus\nin_progress\nagency\nphuong-dien-bien-phu\nagencies\n,phuong-dien-bien-phu,\nurgent\n0\nat\n1773192601$/m,
-    'status_notice event');
+    qr/^type\nnotice\nid\nDB-2\nstatus\nin_progress\nagency\nphuong-dien-bien-phu\nagencies\n,phuong-dien-bien-phu,\nurgent\n0\nat\n1773192601$/m,
+    'notice event');
 --- more_headers eval
 [main::h('himlam', '2026-03-12T10:00:00+07:00'), main::h('ioc', '2026-03-12T11:00:00+07:00'),
  main::h('r:token-db23-report-2', '2026-03-12T12:00:00+07:00'),

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# make bench-notify: event-to-webhook latency, the issue 14 target (p99 <
+# 100 ms with a healthy receiver).
+#
+#   bench/notify.sh MODULE_SO
+#
+# Starts a private Redis and nginx (2 workers, pa_notify to the reference
+# receiver tests/receiver/pa-receiver.pl), submits BENCH_NOTIFY_N reports
+# at BENCH_NOTIFY_RATE a second, and measures, for each "submitted" event,
+# the time from its stream entry (the entry id is Redis' clock in ms when
+# submit.lua wrote it) to the receiver reading the webhook.  Prints p50,
+# p99 and max; writes build/bench/notify.md; stops everything it started.
+#
+# Environment: BENCH_NOTIFY_N [300], BENCH_NOTIFY_RATE [50], NGINX.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODULE=${1:?usage: bench/notify.sh MODULE_SO}
+NGINX=${NGINX:-/usr/sbin/nginx}
+N=${BENCH_NOTIFY_N:-300}
+RATE=${BENCH_NOTIFY_RATE:-50}
+
+OUT=$ROOT/build/bench
+RUN=$OUT/notify
+. "$ROOT/bench/lib.sh"     # die, free_port
+
+case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
+[ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
+
+REDIS_PORT=$(free_port) || die "no free port"
+HTTP_PORT=$(free_port "$REDIS_PORT") || die "no free port"
+HOOK_PORT=$(free_port "$REDIS_PORT" "$HTTP_PORT") || die "no free port"
+RCV_PID=
+
+cleanup() {
+    [ -f "$RUN/nginx/logs/nginx.pid" ] \
+        && "$NGINX" -p "$RUN/nginx/" -c conf/nginx.conf -s stop 2>/dev/null
+    [ -n "$RCV_PID" ] && kill "$RCV_PID" 2>/dev/null
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+}
+trap cleanup EXIT INT TERM
+
+rm -rf "$RUN"
+mkdir -p "$RUN/nginx/conf" "$RUN/nginx/logs" "$RUN/redis"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$RUN/hook.key"
+
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+    --dir "$RUN/redis" --save '' --appendonly no \
+    --logfile "$RUN/redis/redis.log" >/dev/null
+
+perl "$ROOT/tests/receiver/pa-receiver.pl" --port "$HOOK_PORT" \
+    --secret-file "$RUN/hook.key" --log "$RUN/hook.jsonl" &
+RCV_PID=$!
+
+user=""
+[ "$(id -u)" = 0 ] && user="user root;"
+
+cat > "$RUN/nginx/conf/nginx.conf" <<EOC
+load_module $MODULE;
+$user
+worker_processes 2;
+pid logs/nginx.pid;
+error_log logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path body;
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_tenant bench_notify;
+    pa_media_dir $RUN/media;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+    pa_sla verify 1d;
+    pa_notify bench http://127.0.0.1:$HOOK_PORT/hook
+              secret_file=$RUN/hook.key events=submitted timeout=2s;
+    server {
+        listen 127.0.0.1:$HTTP_PORT;
+        location /api/v1/ { pa_api; }
+    }
+}
+EOC
+
+"$NGINX" -p "$RUN/nginx/" -c conf/nginx.conf -e logs/error.log \
+    || die "nginx did not start: $(tail -3 "$RUN/nginx/logs/error.log")"
+sleep 1
+
+gap=$(awk "BEGIN { print 1 / $RATE }")
+echo "notify: $N reports at $RATE/s to a local receiver..."
+for i in $(seq 1 "$N"); do
+    printf -v phone '09%08d' "$i"
+    curl -s -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"content\":\"bench $i\",\"lat\":22.39,\"lng\":103.45,\"reporter_name\":\"B\",\"reporter_phone\":\"$phone\"}" \
+        "http://127.0.0.1:$HTTP_PORT/api/v1/reports" &
+    sleep "$gap"
+done
+wait_for=$((SECONDS + 60))
+while [ "$(wc -l < "$RUN/hook.jsonl" 2>/dev/null || echo 0)" -lt "$N" ] \
+      && [ $SECONDS -lt $wait_for ]; do
+    sleep 0.2
+done
+
+perl -MJSON::PP -e '
+    my @l;
+    while (<>) {
+        my $d = decode_json($_);
+        my ($ms) = decode_json($d->{body})->{event_id} =~ /^(\d+)-/;
+        push @l, $d->{at_ms} - $ms;
+    }
+    @l = sort { $a <=> $b } @l;
+    die "no deliveries\n" unless @l;
+    my $p = sub { $l[int($_[0] * $#l + 0.5)] };
+    printf "| deliveries | p50 ms | p99 ms | max ms | goal p99 < 100 ms |\n"
+         . "|---|---|---|---|---|\n| %d | %d | %d | %d | %s |\n",
+           scalar @l, $p->(0.5), $p->(0.99), $l[-1],
+           $p->(0.99) < 100 ? "met" : "NOT met";
+' "$RUN/hook.jsonl" | tee "$OUT/notify.md"

@@ -1,0 +1,323 @@
+# Webhooks (pa_notify) with the reference receiver (tests/receiver/) on a
+# local port: a report's whole life reaches a target as the right events
+# in order, signed; a target that asks for some types gets only those; a
+# receiver that answers 500 three times gets the event once more after
+# each failure and then no more (4 attempts, one X-PA-Delivery); a
+# pii=on target gets the reporter's contact, only what was given, and no
+# other target ever does; a
+# target that is down for its whole retry window leaves a dead letter an
+# admin sees and replays.  Blocks share one nginx (no restart between
+# them: the deliverer keeps running while a block waits for it).
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaLife;
+use POSIX ();
+use Time::HiRes ();
+
+$Test::Nginx::Util::ForceRestartOnTest = 0;
+
+our ($Hook, $Sms) = (t::PaTest::free_port(), t::PaTest::free_port());
+our $Key = "$t::PaTest::Data/hook.key";
+our $Log = "$t::PaTest::Data/hook.jsonl";
+our $SmsLog = "$t::PaTest::Data/sms.jsonl";
+our %Rcv;
+
+open my $k, '>', $Key or die;
+print $k "test-hook-secret-0123456789abcdef\n";
+close $k;
+
+# a receiver on $port logging to $log (its pid in %Rcv), up when it answers
+sub main::receiver {
+    my ($port, $log) = @_;
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        { exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl",
+               '--port', $port, '--secret-file', $Key, '--log', $log; }
+        POSIX::_exit(127);
+    }
+    $Rcv{$port} = $pid;
+    for (1 .. 200) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $port);
+        return if $s;
+        Time::HiRes::sleep(0.025);
+    }
+    die "the receiver did not start on $port\n";
+}
+
+END {
+    for my $pid (values %Rcv) {
+        kill 'TERM', $pid;
+        waitpid $pid, 0;
+    }
+}
+
+# the receiver's log: one hash per delivery, body decoded
+sub main::got {
+    my $file = shift // $Log;
+    open my $f, '<', $file or return ();
+    my @d;
+    while (<$f>) {
+        my $d = JSON::PP->new->decode($_);
+        $d->{json} = JSON::PP->new->decode($d->{body});
+        push @d, $d;
+    }
+    return @d;
+}
+
+# waits (up to 60 s: a loaded machine is slow, never wrong) for a state
+sub main::wait_for {
+    my ($what, $cond) = @_;
+    for (1 .. 600) {
+        return 1 if $cond->();
+        Time::HiRes::sleep(0.1);
+    }
+    Test::More::fail("waited 60 s for $what");
+    return 0;
+}
+
+main::receiver($Hook, $Log);
+
+life('laichau-2026', 't_nt',
+     ioc   => ['ioc'],
+     admin => ['admin'],
+     xd    => ['handler', 'so-xd']);
+
+# the profile's setting, with the targets
+setting(main_config => $t::PaTest::Threads,
+        http_config => t::PaLife::profile('laichau-2026', 't_nt')
+                       . $t::PaTest::Pool . <<"_EOC_");
+    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
+    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir \$TEST_NGINX_PA_DATA/media;
+    pa_test_clock on;
+    pa_notify hook http://127.0.0.1:$Hook/hooks/pa secret_file=$Key
+              events=* timeout=2s retry_for=1h;
+    pa_notify chat http://127.0.0.1:$Hook/chat secret_file=$Key
+              events=urgent_dispatched,overdue timeout=2s;
+    pa_notify gw http://127.0.0.1:$Hook/gw secret_file=$Key
+              events=submitted,result_published pii=on timeout=2s;
+    pa_notify sms http://127.0.0.1:$Sms/sms secret_file=$Key
+              events=submitted timeout=2s retry_for=2s;
+    pa_notify_claim_idle 10s;
+_EOC_
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a report's whole life: submitted, a supplement asked and given, verified, received as urgent, dispatched, overdue, handled, published, rated, commented, replied
+--- more_headers eval
+[main::h('', '2026-01-22T14:00:00+07:00') . "\nX-PA-Test-Id: NT-1\nX-PA-Test-Token: token-notify-report-1",
+ main::h('ioc', '2026-01-22T14:30:00+07:00'),
+ main::h('r:token-notify-report-1', '2026-01-22T15:00:00+07:00'),
+ main::h('ioc', '2026-01-22T15:30:00+07:00'),
+ main::h('ioc', '2026-01-22T16:00:00+07:00'),
+ main::h('ioc', '2026-01-22T16:10:00+07:00'),
+ main::h('', '2026-01-22T17:30:00+07:00'),
+ main::h('xd', '2026-01-22T17:40:00+07:00'),
+ main::h('xd', '2026-01-23T08:00:00+07:00'),
+ main::h('ioc', '2026-01-23T08:30:00+07:00'),
+ main::h('r:token-notify-report-1', '2026-01-23T09:00:00+07:00'),
+ main::h('r:token-notify-report-1', '2026-01-23T09:10:00+07:00'),
+ main::h('xd', '2026-01-23T10:00:00+07:00')]
+--- pipelined_requests eval
+["POST /api/v1/reports\n" . '{"content":"Cây đổ chắn ngang đường Lê Duẩn","category":"traffic","lat":22.396,"lng":103.458,"reporter_name":"Lò Thị Bình","reporter_phone":"0912345777","reporter_email":"binh@example.vn"}',
+ main::act('NT-1', action => 'request_info', message => 'Đề nghị gửi ảnh hiện trường.'),
+ main::act('NT-1', action => 'supplement', content => 'Cây to, chắn cả hai làn'),
+ main::act('NT-1', action => 'verify'),
+ main::act('NT-1', action => 'receive', urgent => JSON::PP::true),
+ main::act('NT-1', action => 'dispatch', agencies => ['so-xd']),
+ "POST /api/v1/admin/sweep",
+ main::act('NT-1', action => 'accept'),
+ main::act('NT-1', action => 'resolve', summary => 'Đã cắt và dọn cây đổ.', salutation => 'Bà'),
+ main::act('NT-1', action => 'publish'),
+ main::act('NT-1', action => 'rate', rating => 'satisfied'),
+ main::act('NT-1', action => 'comment', text => 'Cảm ơn, còn ít cành nhỏ ở lề đường.'),
+ main::act('NT-1', action => 'reply', comment_id => 1, text => 'Đã cho dọn nốt.')]
+--- error_code eval
+[201, (200) x 12]
+
+
+
+=== TEST 2: ... the hook target got every event, in the stream's order, signed, one delivery id each; chat only what it asked for
+--- init
+my @want = qw(submitted request_info supplement_requested supplement verify
+              receive dispatch urgent_dispatched overdue overdue accept
+              resolve publish result_published rate comment reply);
+main::wait_for('the whole life at the receiver', sub {
+    (grep { $_->{path} eq '/hooks/pa' } main::got()) >= @want
+        && (grep { $_->{path} eq '/chat' } main::got()) >= 3 });
+my @hook = grep { $_->{path} eq '/hooks/pa' } main::got();
+my @chat = grep { $_->{path} eq '/chat' } main::got();
+Test::More::is_deeply([map { $_->{event} } @hook], \@want,
+                      'hook: every event in order')
+    or Test::More::diag(join ' ', map { $_->{event} } @hook);
+Test::More::is_deeply([map { $_->{json}{type} } @hook], \@want,
+                      'the body is the event');
+Test::More::is_deeply([map { $_->{event} } @chat],
+                      [qw(urgent_dispatched overdue overdue)],
+                      'chat: only the types of its events=');
+my $events = main::redis('XRANGE', 'pa:{t_nt}:events', '-', '+');
+my @ids = $events =~ /^(\d+-\d+)$/mg;
+Test::More::is_deeply([map { $_->{json}{event_id} } @hook], \@ids,
+                      'one delivery per stream entry, in its order');
+for my $d (@hook, @chat) {
+    Test::More::ok($d->{signature_ok}, "$d->{event}: signature verifies");
+    Test::More::is($d->{status}, 200, "$d->{event}: answered 200");
+    Test::More::is($d->{attempt}, 1, "$d->{event}: first attempt");
+    my $t = $d->{path} eq '/chat' ? 'chat' : 'hook';
+    Test::More::is($d->{delivery}, "$t:$d->{json}{event_id}",
+                   "$d->{event}: X-PA-Delivery is target:event");
+    Test::More::is($d->{json}{id}, 'NT-1', "$d->{event}: the report");
+    Test::More::is($d->{json}{tenant}, 't_nt', "$d->{event}: the tenant");
+}
+my %ud = map { $_->{event} => $_->{json} } @chat;
+Test::More::is($ud{urgent_dispatched}{agency}, 'so-xd', 'the agency to alert');
+Test::More::is($ud{urgent_dispatched}{urgent}, '1', 'urgent');
+my $all = join '', map { $_->{body} } @hook, @chat;
+for my $pii ('0912345777', '912345777', 'binh@example', 'Lò Thị Bình',
+             'Cây đổ', 'cành nhỏ') {
+    Test::More::unlike($all, qr/\Q$pii\E/, "no \"$pii\" in any body");
+}
+main::wait_for('the gateway', sub {
+    (grep { $_->{path} eq '/gw' } main::got()) >= 2 });
+my @gw = grep { $_->{path} eq '/gw' } main::got();
+Test::More::is_deeply([map { $_->{event} } @gw],
+                      [qw(submitted result_published)], 'gw: its types');
+for my $d (@gw) {
+    Test::More::ok($d->{signature_ok}, "gw $d->{event}: signed with the contact");
+    Test::More::is_deeply($d->{json}{reporter},
+                          {phone => '+84912345777', email => 'binh@example.vn'},
+                          "gw $d->{event}: the reporter's contact (pii=on)");
+}
+Test::More::unlike(main::redis('HGETALL', "pa:{t_nt}:notify:d:gw:$gw[0]{json}{event_id}")
+                   . main::redis('XRANGE', 'pa:{t_nt}:events', '-', '+'),
+                   qr/912345777|binh\@/, 'the contact never written to Redis');
+Test::More::is(main::redis('XPENDING', 'pa:{t_nt}:events', 'notify:hook'),
+               "0\n\n\n", 'nothing left pending');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 3: the receiver answers 500 three times: the event comes again after each failure, then stops at the 200
+--- init
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $main::Hook);
+print $s "GET /_control?fail=3&path=/hooks/pa HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+local $/; my $ok = <$s>; close $s;
+Test::More::like($ok, qr/^HTTP\/1\.1 200/, 'receiver told');
+--- more_headers eval
+main::h('', '2026-01-26T09:00:00+07:00') . "\nX-PA-Test-Id: NT-2"
+--- request
+POST /api/v1/reports
+{"content":"Đèn đường hỏng ở ngã tư","lat":22.396,"lng":103.458,"reporter_name":"Lò Văn C","reporter_phone":"0912345778"}
+--- error_code: 201
+
+
+
+=== TEST 4: ... exactly 4 attempts of one delivery, 1 s, 2 s, 4 s apart (+-25%), and none after the 200
+--- init
+my $mine = sub { grep { $_->{path} eq '/hooks/pa' && $_->{json}{id} eq 'NT-2' } main::got() };
+main::wait_for('the 200', sub { grep { $_->{status} == 200 } $mine->() });
+Time::HiRes::sleep(3);    # a fifth attempt would have come by now
+my @d = $mine->();
+Test::More::is_deeply([map { $_->{status} } @d], [500, 500, 500, 200],
+                      '500 three times, then 200, then nothing');
+Test::More::is_deeply([map { $_->{attempt} } @d], [1, 2, 3, 4], 'attempts');
+my %ids = map { $_->{delivery} => 1 } @d;
+Test::More::is(scalar keys %ids, 1, 'one X-PA-Delivery for all of them');
+for my $i (1 .. 3) {
+    my $gap = $d[$i]{at_ms} - $d[$i - 1]{at_ms};
+    my $base = 1000 * 2 ** ($i - 1);
+    Test::More::cmp_ok($gap, '>=', $base * 0.75, "backoff $i: not before");
+}
+my ($gw) = grep { $_->{path} eq '/gw' && $_->{json}{id} eq 'NT-2' } main::got();
+Test::More::is_deeply($gw->{json}{reporter}, {phone => '+84912345778'},
+                      'no e-mail given: none sent');
+Test::More::is($gw->{attempt}, 1, 'the gateway was not failed');
+Test::More::is(main::redis('ZCARD', 'pa:{t_nt}:notify:hook:retry'), '0',
+               'no retry left');
+Test::More::is(main::redis('EXISTS', "pa:{t_nt}:notify:d:hook:$d[0]{json}{event_id}"),
+               '0', 'its record deleted');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 5: the sms target was down for its whole window (2 s): each submission is a dead letter, listed for an admin with its attempts and last error
+--- init
+main::wait_for('two dead letters', sub {
+    main::redis('ZCARD', 'pa:{t_nt}:notify:dead') >= 2 });
+--- more_headers eval
+main::h('admin')
+--- request
+GET /api/v1/admin/deliveries
+--- error_code: 200
+--- response_body_like
+^\{"total":2,"deliveries":\[\{"id":"sms:\d+-\d+","target":"sms","event":"\d+-\d+","type":"submitted","attempts":2,"first_at":"[^"]+\+07:00","last_at":"[^"]+","dead_at":"[^"]+","last_status":null,"last_error":"connect failed","state":"dead"\},\{"id":"sms:\d+-\d+",.*"attempts":2,.*"state":"dead"\}\]\}$
+
+
+
+=== TEST 6: only an admin reads or replays them; an unknown delivery is 404
+--- more_headers eval
+[main::h('ioc'), main::h(''), main::h('admin'), main::h('admin'), main::h('ioc')]
+--- pipelined_requests eval
+["GET /api/v1/admin/deliveries", "GET /api/v1/admin/deliveries",
+ "POST /api/v1/admin/deliveries/sms:1-0/replay\n{}",
+ "POST /api/v1/admin/deliveries/nope:1-0/replay\n{}",
+ "POST /api/v1/admin/deliveries/sms:1-0/replay\n{}"]
+--- error_code eval
+[403, 401, 404, 404, 403]
+--- response_body_like eval
+['"code":"forbidden"', '"code":"unauthorized"', '"code":"not_found"',
+ '"code":"not_found"', '"code":"forbidden"']
+
+
+
+=== TEST 7: the sms gateway is back; an admin replays the first dead letter: 202, and the deliverer sends it
+--- init
+main::receiver($main::Sms, $main::SmsLog);
+$main::Dead = (split /\n/, main::redis('ZRANGE', 'pa:{t_nt}:notify:dead', 0, 0))[0];
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $Test::Nginx::Util::ServerPortForClient);
+print $s "POST /api/v1/admin/deliveries/$main::Dead/replay HTTP/1.1\r\n"
+         . "Host: localhost\r\nConnection: close\r\n"
+         . "Authorization: Bearer $main::T{admin}\r\n"
+         . "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+local $/; my $answer = <$s>; close $s;
+Test::More::like($answer, qr/^HTTP\/1\.1 202 /, '202 Accepted');
+Test::More::like($answer, qr/\r\n\r\n\{"id":"\Q$main::Dead\E","state":"replay"\}$/,
+                 'the delivery, to be replayed');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 8: ... it arrived once, and the list holds the other one only
+--- init
+main::wait_for('the replay', sub { my @g = main::got($main::SmsLog); @g >= 1 });
+Time::HiRes::sleep(1);
+my @d = main::got($main::SmsLog);
+Test::More::is(scalar @d, 1, 'one delivery');
+Test::More::is($d[0]{delivery}, $main::Dead, 'the replayed one');
+Test::More::ok($d[0]{signature_ok}, 'signed');
+Test::More::is($d[0]{event}, 'submitted', 'its type');
+Test::More::is($d[0]{attempt}, 3, 'its third attempt');
+Test::More::ok(!exists $d[0]{json}{reporter}, 'no contact: sms is not pii=on');
+Test::More::is(main::redis('ZSCORE', 'pa:{t_nt}:notify:dead', $main::Dead),
+               '', 'no longer a dead letter');
+Test::More::is(main::redis('EXISTS', "pa:{t_nt}:notify:d:$main::Dead"), '0',
+               'its record deleted');
+--- more_headers eval
+main::h('admin')
+--- request
+GET /api/v1/admin/deliveries
+--- error_code: 200
+--- response_body_like eval
+qr/^\{"total":1,"deliveries":\[\{"id":"sms:\d+-\d+",/
