@@ -27,6 +27,7 @@
 #include "ngx_pa_sentinel.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_sse.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_upload.h"
@@ -924,6 +925,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pa_sse_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_pa_notify_init_worker(cycle, pmcf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -945,6 +950,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
 
     ngx_pa_sweep_exit_worker(pmcf);
     ngx_pa_upload_exit_worker(pmcf);
+    ngx_pa_sse_exit_worker(pmcf);
     ngx_pa_notify_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);

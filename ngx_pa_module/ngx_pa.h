@@ -75,6 +75,8 @@ typedef struct ngx_pa_upload_conf_s ngx_pa_upload_conf_t;
 typedef struct ngx_pa_upload_gc_s   ngx_pa_upload_gc_t;
 typedef struct ngx_pa_sentinel_conf_s  ngx_pa_sentinel_conf_t;
 
+typedef struct ngx_pa_sse_reader_s  ngx_pa_sse_reader_t;
+
 struct magic_set;                   /* libmagic's magic_t */
 
 
@@ -93,6 +95,7 @@ typedef struct {
     ngx_pa_orphan_t           *orphan;     /* its orphan sweep, if any */
     time_t                     orphan_last;    /* when that last began */
     ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
+    ngx_pa_sse_reader_t       *sse;        /* the live streams' reader */
     ngx_pa_notifier_t         *notifier;   /* the webhooks' deliverer */
     struct magic_set          *magic;      /* libmagic's cookie */
 #if (NGX_THREADS)

@@ -30,6 +30,10 @@ sub new {
         port       => free_port(),
         redis_port => $opt{redis_port} || free_port(),
         extra      => $opt{http_config} || '',
+        # a shipped profile instead of the bare tenant "it"
+        rules      => $opt{profile}
+                      ? "include $ROOT/conf-examples/profiles/$opt{profile}.conf;"
+                      : "pa_tenant it;\n    pa_sla verify 1d;",
         timeouts   => $opt{redis_timeouts}
                       || 'connect_timeout=300ms timeout=1s',
     }, $class;
@@ -99,10 +103,9 @@ http {
     client_max_body_size 20m;
     pa_redis $self->{redis_addr} $self->{timeouts};
     pa_redis_scripts $ROOT/redis-scripts;
-    pa_tenant it;
     pa_auth_secret_file $ROOT/t/keys/auth.key;
     pa_pii_key_file $ROOT/t/keys/pii.key;
-    pa_sla verify 1d;
+    $self->{rules}
     $self->{extra}
     server {
         listen 127.0.0.1:$self->{port};
