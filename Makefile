@@ -8,6 +8,7 @@
 #   make bench    wrk benchmarks (see bench/)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
 #   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
+#   make bench-sse  10k idle live streams: worker RSS, submit rate
 #   make bench-notify event-to-webhook latency (pa_notify, issue 14)
 
 SHELL        := /bin/bash
@@ -46,8 +47,8 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
 .PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench bench-stall bench-scale bench-notify fuzz fuzz-build \
-        fuzz-smoke lint clean
+        test-asan bench bench-stall bench-scale bench-sse bench-notify fuzz \
+        fuzz-build fuzz-smoke lint clean
 
 all: build
 
@@ -154,6 +155,9 @@ bench-stall: build
 
 bench-scale: build
 	@bench/scale.sh "$(MODULE_SO)"
+# 10k idle SSE streams on one node: worker RSS, submit rate with/without
+bench-sse: build
+	@bench/sse.sh "$(MODULE_SO)"
 
 bench-notify: build
 	@bench/notify.sh "$(MODULE_SO)"

@@ -25,8 +25,10 @@
 #include "ngx_pa_pubver.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
+#include "ngx_pa_sentinel.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_sse.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_upload.h"
@@ -752,6 +754,16 @@ ngx_http_pa_init_required(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
         return NGX_CONF_ERROR;
     }
 
+    /* WAIT's reply comes after wait_timeout: timeout= would cut it off */
+
+    if (pmcf->redis_wait && pmcf->redis_wait_timeout >= pmcf->redis_timeout) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_redis\": wait_timeout=%M is not shorter "
+                           "than timeout=%M", pmcf->redis_wait_timeout,
+                           pmcf->redis_timeout);
+        return NGX_CONF_ERROR;
+    }
+
     if (pmcf->scripts_dir.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pa_redis_scripts\" is required with "
@@ -930,6 +942,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_pa_sse_init_worker(cycle, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_pa_notify_init_worker(cycle, pmcf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -951,6 +967,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
 
     ngx_pa_sweep_exit_worker(pmcf);
     ngx_pa_upload_exit_worker(pmcf);
+    ngx_pa_sse_exit_worker(pmcf);
     ngx_pa_notify_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_pubver_exit_worker(pmcf);
@@ -1093,7 +1110,10 @@ send:
 }
 
 
-/* pa_redis 127.0.0.1:6379 | unix:/path [password=] [db=] [*timeout=] */
+/*
+ * pa_redis 127.0.0.1:6379 | unix:/path | sentinel=h:p,... master=name
+ *          [password=] [db=] [*timeout=] [wait=n [wait_timeout=]]
+ */
 
 static char *
 ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -1104,7 +1124,7 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     size_t       len;
     ngx_str_t   *value, s;
     ngx_url_t    u;
-    ngx_int_t    n;
+    ngx_int_t    n, rc;
     ngx_uint_t   i;
 
     if (pmcf->redis_host.len) {
@@ -1112,8 +1132,16 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
+    i = 2;
 
-    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
+    if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0) {
+        /* no address: the sentinels name the primary (ngx_pa_sentinel.c) */
+        pmcf->redis_host = value[1];
+        i = 1;
+
+    } else if (value[1].len > 5
+               && ngx_strncmp(value[1].data, "unix:", 5) == 0)
+    {
         pmcf->redis_unix = 1;
         pmcf->redis_host.data = value[1].data + 5;
         pmcf->redis_host.len = value[1].len - 5;
@@ -1156,7 +1184,17 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    for (i = 2; i < cf->args->nelts; i++) {
+    for ( /* void */ ; i < cf->args->nelts; i++) {
+
+        rc = ngx_pa_sentinel_option(cf, pmcf, &value[i]);
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (rc == NGX_OK) {
+            continue;
+        }
 
         if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
             pmcf->redis_password.data = value[i].data + 9;
@@ -1199,6 +1237,10 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
 
         goto invalid;
+    }
+
+    if (ngx_pa_sentinel_check(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;

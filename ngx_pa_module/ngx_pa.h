@@ -75,6 +75,10 @@ typedef struct ngx_pa_upload_conf_s ngx_pa_upload_conf_t;
 typedef struct ngx_pa_upload_gc_s   ngx_pa_upload_gc_t;
 typedef struct ngx_pa_pubver_reader_s  ngx_pa_pubver_reader_t;
 
+typedef struct ngx_pa_sentinel_conf_s  ngx_pa_sentinel_conf_t;
+
+typedef struct ngx_pa_sse_reader_s  ngx_pa_sse_reader_t;
+
 struct magic_set;                   /* libmagic's magic_t */
 
 
@@ -93,6 +97,7 @@ typedef struct {
     ngx_pa_orphan_t           *orphan;     /* its orphan sweep, if any */
     time_t                     orphan_last;    /* when that last began */
     ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
+    ngx_pa_sse_reader_t       *sse;        /* the live streams' reader */
     ngx_pa_notifier_t         *notifier;   /* the webhooks' deliverer */
     ngx_pa_pubver_reader_t    *pubver;     /* reads pa:{t}:pubver */
     struct magic_set          *magic;      /* libmagic's cookie */
@@ -133,6 +138,9 @@ typedef struct {
     ngx_int_t                  redis_db;
     ngx_msec_t                 redis_connect_timeout;
     ngx_msec_t                 redis_timeout;
+    ngx_pa_sentinel_conf_t    *sentinel;        /* sentinel= master= */
+    ngx_uint_t                 redis_wait;      /* WAIT for this many */
+    ngx_msec_t                 redis_wait_timeout;  /* replicas, this long */
     ngx_pa_script_t            scripts[NGX_PA_SCRIPT_LAST];
     ngx_str_t                  scripts_dir;
 

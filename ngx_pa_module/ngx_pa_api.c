@@ -366,6 +366,11 @@ ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
             rt->handler = ngx_pa_reporter_handler;
             return;
         }
+
+        if (ngx_pa_api_is(&ctx->sub, "events")) {
+            rt->handler = ngx_pa_sse_report_handler;
+            return;
+        }
     }
 
     ngx_pa_route_error(rt, NGX_HTTP_NOT_FOUND);
@@ -474,6 +479,9 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
 
         } else if (ngx_pa_api_is(seg, "directory")) {
             rt->handler = ngx_pa_directory_handler;
+
+        } else if (ngx_pa_api_is(seg, "events")) {
+            rt->handler = ngx_pa_sse_staff_handler;
         }
     }
 

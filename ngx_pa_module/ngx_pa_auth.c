@@ -73,10 +73,14 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
 
     if (ngx_pa_auth_copy(r->pool, &caller->sub, claims.sub) != NGX_OK
         || ngx_pa_auth_copy(r->pool, &caller->agency, claims.agency)
-           != NGX_OK)
+           != NGX_OK
+        || ngx_pa_auth_copy(r->pool, &caller->jti, claims.jti) != NGX_OK)
     {
         return NGX_ERROR;
     }
+
+    caller->exp = claims.exp;
+    caller->iat = claims.iat;
 
     /*
      * A superior body (LC26 Điều 10.4, VL Điều 11.4) supervises the

@@ -29,6 +29,9 @@ typedef struct {
     ngx_str_t         agency;     /* handler, leader, coordinator; a
                                      supervisor's superior body */
     ngx_str_t         token;      /* reporter: the access token sent */
+    ngx_str_t         jti;        /* staff: the JWT's jti, exp, iat: */
+    time_t            exp;        /* a live stream checks them again */
+    time_t            iat;
     unsigned          staff:1;
     unsigned          jwt:1;      /* a signed token (not X-Report-Token) */
     unsigned          subtree:1;  /* a supervisor of "agency"'s subtree */

@@ -14,6 +14,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_wait.h"
 
 #include <stdarg.h>
 
@@ -21,6 +22,8 @@
 static u_char *ngx_pa_call_alloc(ngx_pa_call_t *call, int argc,
     size_t size);
 static void ngx_pa_call_on_reply(void *data, redisReply *reply);
+static ngx_uint_t ngx_pa_call_waits(ngx_pa_call_t *call, redisReply *reply);
+static void ngx_pa_call_waited(void *data, redisReply *reply);
 
 static void ngx_pa_request_done(ngx_pa_call_t *call, redisReply *reply);
 static void ngx_pa_request_cleanup(void *data);
@@ -236,6 +239,48 @@ ngx_pa_call_on_reply(void *data, redisReply *reply)
         reply = NULL;
     }
 
+    /* wait=N: answered once N replicas hold the write (ngx_pa_wait.c) */
+
+    if (reply != NULL && ngx_pa_call_waits(call, reply)) {
+
+        if (ngx_pa_wait(call->conf, reply,
+                        &call->conf->scripts[call->script].name, call->pool,
+                        call->log, ngx_pa_call_waited, call, &call->cmd)
+            == NGX_OK)
+        {
+            return;
+        }
+
+        reply = NULL;
+    }
+
+    call->handler(call, reply);
+}
+
+
+/*
+ * The scripts that change a report or a token wait: a report is what a
+ * citizen holds an id and a token for.  Rate-limit counters and the
+ * sweeper (which runs again) do not; an error reply wrote nothing.
+ */
+
+static ngx_uint_t
+ngx_pa_call_waits(ngx_pa_call_t *call, redisReply *reply)
+{
+    return call->conf->redis_wait && !call->background
+           && reply->type != REDIS_REPLY_ERROR
+           && (call->script == NGX_PA_SCRIPT_SUBMIT
+               || call->script == NGX_PA_SCRIPT_ACT
+               || call->script == NGX_PA_SCRIPT_REVOKE);
+}
+
+
+static void
+ngx_pa_call_waited(void *data, redisReply *reply)
+{
+    ngx_pa_call_t  *call = data;
+
+    call->cmd = NULL;
     call->handler(call, reply);
 }
 

@@ -23,6 +23,7 @@
 
 #include "ngx_pa_redis.h"
 #include "ngx_pa_metrics.h"
+#include "ngx_pa_sentinel.h"
 
 
 #define NGX_PA_REDIS_BACKOFF_MIN    100     /* ms */
@@ -54,6 +55,12 @@ struct ngx_pa_redis_s {
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_pa_redis_link_t       *link;        /* the current context or NULL */
+    ngx_pa_sentinel_t         *sentinel;    /* names the primary, or NULL */
+    ngx_str_t                  host;        /* the primary: pa_redis or */
+    in_port_t                  port;        /* ... the sentinels' answer */
+    u_char                     host_buf[NGX_SOCKADDR_STRLEN + 1];
+    ngx_str_t                  name;        /* "host:port" for the log */
+    u_char                     name_buf[NGX_SOCKADDR_STRLEN + 16];
     ngx_pa_redis_state_e       state;
     ngx_uint_t                 nested;      /* hiredis is on the stack */
 
@@ -69,6 +76,17 @@ struct ngx_pa_redis_s {
 static ngx_int_t ngx_pa_redis_connect(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_setup(redisAsyncContext *ac,
     ngx_pa_main_conf_t *pmcf);
+static ngx_int_t ngx_pa_redis_open(ngx_pa_redis_t *redis);
+static void ngx_pa_redis_found(void *data, ngx_str_t *host, in_port_t port);
+static void ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host,
+    in_port_t port);
+static void ngx_pa_redis_no_primary(ngx_pa_redis_t *redis);
+static void ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
+    in_port_t port);
+static ngx_uint_t ngx_pa_redis_not_primary(redisReply *reply);
+static void ngx_pa_redis_stale(ngx_pa_redis_link_t *link);
+static void ngx_pa_redis_role_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
 static void ngx_pa_redis_schedule(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_teardown(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_close(ngx_pa_redis_t *redis,
@@ -122,6 +140,18 @@ ngx_pa_redis_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 
     pmcf->worker.redis = redis;
 
+    if (pmcf->sentinel != NULL) {
+        redis->sentinel = ngx_pa_sentinel_init_worker(cycle, pmcf,
+                                                      ngx_pa_redis_found,
+                                                      redis);
+        if (redis->sentinel == NULL) {
+            return NGX_ERROR;
+        }
+
+    } else {
+        ngx_pa_redis_set_host(redis, &pmcf->redis_host, pmcf->redis_port);
+    }
+
     if (ngx_pa_redis_connect(redis) != NGX_OK) {
         ngx_pa_redis_schedule(redis);
     }
@@ -141,6 +171,10 @@ ngx_pa_redis_exit_worker(ngx_pa_main_conf_t *pmcf)
     }
 
     redis->exiting = 1;
+
+    if (redis->sentinel != NULL) {
+        ngx_pa_sentinel_exit_worker(redis->sentinel);
+    }
 
     if (redis->reconnect_timer.timer_set) {
         ngx_del_timer(&redis->reconnect_timer);
@@ -256,10 +290,135 @@ ngx_pa_redis_cancel(ngx_pa_redis_cmd_t *cmd)
 }
 
 
+/*
+ * With sentinels, a (re)connect asks them first: the primary may have
+ * moved.  The link stays NULL until the answer (calls get 503).
+ */
+
 static ngx_int_t
 ngx_pa_redis_connect(ngx_pa_redis_t *redis)
 {
-    u_char                host[NGX_SOCKADDR_STRLEN + 1];
+    if (redis->sentinel == NULL) {
+        return ngx_pa_redis_open(redis);
+    }
+
+    redis->last_attempt = ngx_current_msec;
+
+    if (ngx_pa_sentinel_ask(redis->sentinel) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    redis->state = NGX_PA_REDIS_CONNECTING;
+
+    return NGX_OK;
+}
+
+
+/* what the sentinels say (ngx_pa_sentinel_found_pt) */
+
+static void
+ngx_pa_redis_found(void *data, ngx_str_t *host, in_port_t port)
+{
+    ngx_pa_redis_t  *redis = data;
+
+    if (host != NULL) {
+        ngx_pa_redis_primary(redis, host, port);
+
+    } else {
+        ngx_pa_redis_no_primary(redis);
+    }
+}
+
+
+/* the sentinels' answer, or a "+switch-master": connect there now */
+
+static void
+ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host, in_port_t port)
+{
+    if (redis->exiting) {
+        return;
+    }
+
+    if (redis->link != NULL && redis->port == port
+        && redis->host.len == host->len
+        && ngx_strncmp(redis->host.data, host->data, host->len) == 0)
+    {
+        return;                 /* already there */
+    }
+
+    /* a move, not the first answer nor the same primary asked again */
+
+    if (redis->host.len
+        && (redis->port != port || redis->host.len != host->len
+            || ngx_strncmp(redis->host.data, host->data, host->len) != 0))
+    {
+        ngx_pa_metrics_inc(NGX_PA_M_FAILOVER);
+    }
+
+    ngx_pa_redis_set_host(redis, host, port);
+
+    /* its requests get 503 now; the primary it was on may be demoted */
+
+    if (redis->link != NULL) {
+        ngx_pa_redis_close(redis, redis->link);
+    }
+
+    redis->state = NGX_PA_REDIS_DOWN;
+    redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
+
+    if (redis->reconnect_timer.timer_set) {
+        ngx_del_timer(&redis->reconnect_timer);
+    }
+
+    if (ngx_pa_redis_open(redis) != NGX_OK) {
+        ngx_pa_redis_schedule(redis);
+    }
+}
+
+
+/* no sentinel could name the primary: a connection still up is kept */
+
+static void
+ngx_pa_redis_no_primary(ngx_pa_redis_t *redis)
+{
+    if (redis->link != NULL) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, redis->log, 0,
+                  "pa redis: no sentinel named the primary");
+
+    redis->state = NGX_PA_REDIS_DOWN;
+    ngx_pa_redis_schedule(redis);
+}
+
+
+static void
+ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
+    in_port_t port)
+{
+    size_t  len;
+
+    len = ngx_min(host->len, NGX_SOCKADDR_STRLEN);
+
+    ngx_memcpy(redis->host_buf, host->data, len);
+    redis->host_buf[len] = '\0';
+    redis->host.data = redis->host_buf;
+    redis->host.len = len;
+    redis->port = port;
+
+    redis->name.data = redis->name_buf;
+    redis->name.len = (port ? ngx_sprintf(redis->name_buf, "%V:%d",
+                                          &redis->host, (int) port)
+                            : ngx_sprintf(redis->name_buf, "unix:%V",
+                                          &redis->host))
+                      - redis->name_buf;
+}
+
+
+static ngx_int_t
+ngx_pa_redis_open(ngx_pa_redis_t *redis)
+{
     ngx_str_t            *h;
     redisAsyncContext    *ac;
     ngx_connection_t     *c;
@@ -269,9 +428,7 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
     pmcf = redis->conf;
     redis->last_attempt = ngx_current_msec;
 
-    h = &pmcf->redis_host;
-    ngx_memcpy(host, h->data, ngx_min(h->len, NGX_SOCKADDR_STRLEN));
-    host[ngx_min(h->len, NGX_SOCKADDR_STRLEN)] = '\0';
+    h = &redis->host;
 
     link = ngx_calloc(sizeof(ngx_pa_redis_link_t), redis->log);
     if (link == NULL) {
@@ -286,10 +443,10 @@ ngx_pa_redis_connect(ngx_pa_redis_t *redis)
      */
 
     if (pmcf->redis_unix) {
-        ac = redisAsyncConnectUnix((const char *) host);
+        ac = redisAsyncConnectUnix((const char *) h->data);
 
     } else {
-        ac = redisAsyncConnect((const char *) host, pmcf->redis_port);
+        ac = redisAsyncConnect((const char *) h->data, redis->port);
     }
 
     if (ac == NULL) {
@@ -375,6 +532,12 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
     if (pmcf->redis_db) {
         redisAsyncCommand(ac, ngx_pa_redis_setup_reply, (void *) "SELECT",
                           "SELECT %d", (int) pmcf->redis_db);
+    }
+
+    /* a primary the sentinels named may have been demoted since */
+
+    if (pmcf->sentinel != NULL) {
+        redisAsyncCommand(ac, ngx_pa_redis_role_reply, NULL, "ROLE");
     }
 
     for (i = 0; i < NGX_PA_SCRIPT_LAST; i++) {
@@ -538,7 +701,7 @@ ngx_pa_redis_connect_timeout(ngx_event_t *ev)
 
     ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                   "pa redis: connect to \"%V\" timed out",
-                  &redis->conf->redis_host);
+                  &redis->name);
 
     ngx_pa_redis_teardown(redis);
     ngx_pa_redis_schedule(redis);
@@ -561,7 +724,7 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                       "pa redis: connect to \"%V\" failed: %s",
-                      &redis->conf->redis_host, ac->errstr);
+                      &redis->name, ac->errstr);
 
         /* hiredis frees the context after this callback */
 
@@ -572,11 +735,16 @@ ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status)
     }
 
     ngx_log_error(NGX_LOG_INFO, redis->log, 0,
-                  "pa redis: connected to \"%V\"", &redis->conf->redis_host);
+                  "pa redis: connected to \"%V\"", &redis->name);
 
     redis->state = NGX_PA_REDIS_UP;
-    redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
     ngx_pa_metrics_inc(NGX_PA_M_REDIS_CONNECT);
+
+    /* with sentinels, only a primary that says so (ROLE) resets it */
+
+    if (redis->sentinel == NULL) {
+        redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
+    }
 }
 
 
@@ -590,7 +758,7 @@ ngx_pa_redis_on_disconnect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         ngx_log_error(NGX_LOG_ERR, redis->log, 0,
                       "pa redis: connection to \"%V\" lost: %s",
-                      &redis->conf->redis_host, ac->errstr);
+                      &redis->name, ac->errstr);
     }
 }
 
@@ -602,6 +770,15 @@ ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r, void *privdata)
     ngx_pa_redis_t  *redis = ac->data;
 
     if (reply == NULL || redis == NULL) {
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR && ngx_pa_redis_not_primary(reply)) {
+        ngx_log_error(NGX_LOG_WARN, redis->log, 0,
+                      "pa redis: %s on \"%V\": %*s, asking again",
+                      (char *) privdata, &redis->name, (size_t) reply->len,
+                      reply->str);
+        ngx_pa_redis_stale(ac->ev.data);
         return;
     }
 
@@ -619,6 +796,88 @@ ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r, void *privdata)
 }
 
 
+/* a node that cannot take our writes (now) */
+
+static ngx_uint_t
+ngx_pa_redis_not_primary(redisReply *reply)
+{
+    static const char  *prefix[] = { "READONLY", "LOADING", "MASTERDOWN",
+                                     "UNBLOCKED" };
+    ngx_uint_t          i;
+    size_t              len;
+
+    if (reply->type != REDIS_REPLY_ERROR) {
+        return 0;
+    }
+
+    for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
+        len = ngx_strlen(prefix[i]);
+
+        if ((size_t) reply->len >= len
+            && ngx_strncmp(reply->str, prefix[i], len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Called from inside this link's hiredis callbacks: it is no longer the
+ * current one (new calls wait for the next connect, which asks the
+ * sentinels again), and hiredis closes it after its pending replies.
+ */
+
+static void
+ngx_pa_redis_stale(ngx_pa_redis_link_t *link)
+{
+    ngx_pa_redis_t  *redis = link->redis;
+
+    /* the backoff grows: a node that keeps refusing is not hammered */
+
+    if (redis->link == link) {
+        redis->link = NULL;
+        redis->state = NGX_PA_REDIS_DOWN;
+
+        if (redis->connect_timer.timer_set) {
+            ngx_del_timer(&redis->connect_timer);
+        }
+
+        ngx_pa_redis_schedule(redis);
+    }
+
+    redisAsyncDisconnect(link->ac);
+}
+
+
+static void
+ngx_pa_redis_role_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    redisReply      *reply = r;
+    ngx_pa_redis_t  *redis = ac->data;
+
+    if (reply == NULL || redis == NULL) {
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && ngx_strcmp(reply->element[0]->str, "master") == 0)
+    {
+        redis->backoff = NGX_PA_REDIS_BACKOFF_MIN;
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, redis->log, 0,
+                  "pa redis: \"%V\" is not the primary (any more), "
+                  "asking the sentinels again", &redis->name);
+
+    ngx_pa_redis_stale(ac->ev.data);
+}
+
+
 /* the one place a command's handler runs: the reply, or NULL, once */
 
 static void
@@ -628,6 +887,22 @@ ngx_pa_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 
     if (cmd->timer.timer_set) {
         ngx_del_timer(&cmd->timer);
+    }
+
+    /*
+     * A primary demoted under us (READONLY) or a node still loading:
+     * this call did not run; it gets 503, the link is dropped once its
+     * pending replies are in, and the next connect asks where to go.
+     */
+
+    if (r != NULL && ngx_pa_redis_not_primary(r)) {
+        ngx_log_error(NGX_LOG_WARN, cmd->timer.log, 0,
+                      "pa redis: \"%*s\" from \"%V\", asking again",
+                      ngx_min((size_t) ((redisReply *) r)->len, 60),
+                      ((redisReply *) r)->str,
+                      &((ngx_pa_redis_link_t *) cmd->link)->redis->name);
+        ngx_pa_redis_stale(cmd->link);
+        r = NULL;
     }
 
     if (!cmd->done && cmd->data != NULL) {
@@ -652,7 +927,7 @@ ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 
     ngx_log_error(NGX_LOG_ERR, ev->log, 0,
                   "pa redis: reply timed out, closing the connection to "
-                  "\"%V\"", &redis->conf->redis_host);
+                  "\"%V\"", &redis->name);
 
     /*
      * The command may still run (it may sit in Redis' socket buffer):

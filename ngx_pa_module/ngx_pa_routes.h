@@ -41,6 +41,11 @@ ngx_int_t ngx_pa_sweep_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 /* ngx_pa_revoke.c: POST /admin/tokens/revoke */
 ngx_int_t ngx_pa_revoke_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
+/* ngx_pa_sse.c: live streams, GET /events and /reports/{id}/events */
+ngx_int_t ngx_pa_sse_staff_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_sse_report_handler(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+
 /* ngx_pa_deliveries.c: GET /admin/deliveries, POST .../{id}/replay */
 ngx_int_t ngx_pa_deliveries_handler(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);

@@ -42,7 +42,41 @@ export async function newContext(browser, name, extra = {}) {
     permissions: ['geolocation'],
   });
   await ctx.route((url) => !url.href.startsWith(BASE), (route) => route.fulfill({ status: 404, body: '' }));
+  // requests in flight per page, for settled(): a live stream (EventSource)
+  // never ends and is not counted
+  // (a service worker's requests belong to no page)
+  const pageOf = (req) => {
+    if (req.resourceType() === 'eventsource') return null;
+    try { return req.frame().page(); } catch (e) { return null; }
+  };
+  ctx.on('request', (req) => {
+    const pg = pageOf(req);
+    if (pg) pending.set(pg, (pending.get(pg) || 0) + 1);
+  });
+  const done = (req) => {
+    const pg = pageOf(req);
+    if (pg) pending.set(pg, Math.max(0, (pending.get(pg) || 0) - 1));
+  };
+  ctx.on('requestfinished', done);
+  ctx.on('requestfailed', done);
   return ctx;
+}
+
+const pending = new WeakMap();
+
+// Playwright's "networkidle" waits forever on a page with a live stream
+// (the staff console, a followed report): this is "networkidle" without
+// the streams, no request in flight for 500 ms.
+export async function settled(page, timeout = 30000) {
+  await page.waitForLoadState('load');
+  const end = Date.now() + timeout;
+  let quietSince = Date.now();
+  while (Date.now() < end) {
+    if (pending.get(page)) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 500) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('settled: requests still in flight after ' + timeout + ' ms');
 }
 
 // Collect page errors and CSP violations; tests assert the list is empty.

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, BASE, launch, newContext, staffToken } from '../lib/browser.mjs';
+import { ROOT, BASE, launch, newContext, staffToken, settled } from '../lib/browser.mjs';
 
 const portal = path.join(ROOT, 'portal');
 const src = fs.readFileSync(path.join(portal, 'js/i18n.js'), 'utf8');
@@ -51,7 +51,7 @@ test('no screen shows a raw key or an empty label, in either language', async ()
         await page.goto(BASE + p);
         await page.evaluate(([l, tk]) => { localStorage.setItem('pa.lang', l); sessionStorage.setItem('pa.staffToken', tk); }, [lang, tok]);
         await page.reload();
-        await page.waitForLoadState('networkidle');
+        await settled(page);
         const raw = await page.evaluate(() => {
           const out = [];
           for (const el of document.querySelectorAll('[data-i18n]')) {

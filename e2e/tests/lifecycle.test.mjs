@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, newContext, watch, shot, staffToken, api, makePhoto, uniquePhone, untilVisible,
-  storedTokens, publishedReport, BASE, HERE,
+  storedTokens, publishedReport, BASE, HERE, settled,
 } from '../lib/browser.mjs';
 
 const VIEWPORTS = (process.env.PA_VIEWPORTS || 'phone,desktop').split(',');
@@ -421,7 +421,7 @@ for (const vp of VIEWPORTS) {
     test('no page scrolls sideways', async () => {
       for (const p of ['/', '/track.html', '/public.html', '/staff.html']) {
         await page.goto(BASE + p);
-        await page.waitForLoadState('networkidle');
+        await settled(page);
         const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(over <= 0, `${p} is ${over}px wider than the screen`);
       }

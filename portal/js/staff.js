@@ -13,6 +13,7 @@ import {
 } from './common.js';
 import { STATES, allowedActions, ONE_CLICK, REJECT_REASONS } from './actions.js';
 import { makeMap, dot } from './map.js';
+import { watchQueue } from './staff-live.js';
 
 // a return's kind and its label
 const RETURN_KINDS = { not_competent: 'f.kind.not_competent', needs_info: 'f.kind.needs_info' };
@@ -131,6 +132,7 @@ async function loadQueue() {
     ul.appendChild(li);
   }
   refreshCountdowns();
+  return items;
 }
 
 $('#queue-filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadQueue(); });
@@ -612,7 +614,10 @@ async function start() {
   await loadQueue();
   route();
   window.addEventListener('hashchange', route);
-  refreshTimer = setInterval(loadQueue, (config.queueRefreshSeconds || 60) * 1000);
+  // the queue follows the events stream; the timer is the fallback
+  // when the stream is down (a proxy that refuses it, an old browser)
+  const refresh = watchQueue(loadQueue, staff.token(), onAuthError);
+  refreshTimer = setInterval(refresh, (config.queueRefreshSeconds || 60) * 1000);
   onLangChange(() => {
     $('#who-role').textContent = label('role', claims.role);
     fillStates();

@@ -7,6 +7,7 @@ import {
   initPage, pick, stateOf, titleOf, fmtTime, deadlineList, statusBadge, resultBlock,
   mediaList, clearErrors, showError, field, categoryName, withMediaUrls,
 } from './common.js';
+import { followReport } from './track-live.js';
 
 initPage('track.html');
 
@@ -69,7 +70,29 @@ async function open(id, token, save) {
     mine.save({ id, token, title: titleOf(r), created_at: pick(r, 'created_at', 'submitted_at') || new Date().toISOString() });
     renderList();
   }
-  render(r);
+  await render(r);
+  followReport(id, token, () => reloadQuietly(id, token));
+}
+
+// An event of the open report: read it again and show it, unless the
+// reporter is writing in one of its forms (a supplement, a comment): then
+// only say that something changed.
+async function reloadQuietly(id, token) {
+  let r;
+  try {
+    r = await get('/reports/' + encodeURIComponent(id), { reportToken: token });
+  } catch (err) {
+    return;
+  }
+  if (!current || current.id !== id) return;
+  const writing = [...section.querySelectorAll('textarea, input[type=text], input[type=file]')].some((e) => e.value);
+  const note = h('p.notice.info.live-updated', { role: 'status' }, t('track.live.updated'));
+  if (writing) {
+    if (!section.querySelector('.live-updated')) section.prepend(note);
+    return;
+  }
+  await render(r);
+  section.prepend(note);
 }
 
 async function render(r) {

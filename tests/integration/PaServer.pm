@@ -33,9 +33,17 @@ sub new {
         # main-context lines in place of the default events {}
         main       => $opt{main_config}
                       || "events { worker_connections 1024; }",
+        # a shipped profile instead of the bare tenant "it"
+        rules      => $opt{profile}
+                      ? "include $ROOT/conf-examples/profiles/$opt{profile}.conf;"
+                      : "pa_tenant it;\n    pa_sla verify 1d;",
         timeouts   => $opt{redis_timeouts}
                       || 'connect_timeout=300ms timeout=1s',
     }, $class;
+    # redis: what pa_redis names instead of the private Redis
+    # ("sentinel=... master=..."); workers: how many
+    $self->{redis_addr} = $opt{redis} || "127.0.0.1:$self->{redis_port}";
+    $self->{workers} = $opt{workers} || 2;
     mkdir "$self->{dir}/$_" for qw(logs conf redis);
     # no_redis: nginx is pointed at an address the test controls
     $self->start_redis unless $opt{no_redis};
@@ -86,7 +94,7 @@ sub start_nginx {
     open my $fh, '>', "$d/conf/nginx.conf" or die $!;
     print $fh <<"EOC";
 load_module $mod;
-${user}worker_processes 2;
+${user}worker_processes $self->{workers};
 daemon on;
 master_process on;
 pid logs/nginx.pid;
@@ -96,12 +104,11 @@ http {
     access_log off;
     client_body_temp_path body;
     client_max_body_size 20m;
-    pa_redis 127.0.0.1:$self->{redis_port} $self->{timeouts};
+    pa_redis $self->{redis_addr} $self->{timeouts};
     pa_redis_scripts $ROOT/redis-scripts;
-    pa_tenant it;
     pa_auth_secret_file $ROOT/t/keys/auth.key;
     pa_pii_key_file $ROOT/t/keys/pii.key;
-    pa_sla verify 1d;
+    $self->{rules}
     $self->{extra}
     server {
         listen 127.0.0.1:$self->{port};
@@ -110,6 +117,7 @@ http {
             error_page 400 404 405 413 415 500 503 \@pa_error;
         }
         location \@pa_error { pa_error; }
+        location = /metrics { pa_metrics; }
     }
 }
 EOC

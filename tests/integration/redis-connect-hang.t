@@ -79,7 +79,7 @@ my $log = do {
     open my $fh, '<', "$srv->{dir}/logs/error.log" or die $!;
     <$fh>;
 };
-like($log, qr/connect to "127\.0\.0\.1" timed out/,
+like($log, qr/connect to "127\.0\.0\.1:\d+" timed out/,
      'the connect did hang (the log says so)');
 
 my @crashes = $srv->crashes;

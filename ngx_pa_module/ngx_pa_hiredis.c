@@ -1,0 +1,197 @@
+/*
+ * hiredis <-> nginx events for the Sentinel's contexts (see the header).
+ *
+ * hiredis owns the socket and closes it; the cleanup hook gives the
+ * ngx_connection_t back and frees h.  Reads loop while data is left
+ * because the events are level-triggered, as in ngx_pa_redis.c.
+ */
+
+#include "ngx_pa_hiredis.h"
+
+
+static void ngx_pa_hiredis_read_handler(ngx_event_t *ev);
+static void ngx_pa_hiredis_write_handler(ngx_event_t *ev);
+static void ngx_pa_hiredis_add_read(void *privdata);
+static void ngx_pa_hiredis_del_read(void *privdata);
+static void ngx_pa_hiredis_add_write(void *privdata);
+static void ngx_pa_hiredis_del_write(void *privdata);
+static void ngx_pa_hiredis_cleanup(void *privdata);
+
+
+ngx_pa_hiredis_t *
+ngx_pa_hiredis_connect(ngx_str_t *host, in_port_t port, ngx_log_t *log,
+    ngx_pa_hiredis_gone_pt gone, void *data)
+{
+    u_char              addr[NGX_SOCKADDR_STRLEN + 1];
+    ngx_connection_t   *c;
+    ngx_pa_hiredis_t   *h;
+    redisAsyncContext  *ac;
+
+    ngx_memcpy(addr, host->data, ngx_min(host->len, NGX_SOCKADDR_STRLEN));
+    addr[ngx_min(host->len, NGX_SOCKADDR_STRLEN)] = '\0';
+
+    /* an address literal: redisAsyncConnect() does not block on DNS */
+
+    ac = redisAsyncConnect((const char *) addr, port);
+    if (ac == NULL) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa redis: cannot allocate a context");
+        return NULL;
+    }
+
+    if (ac->err) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa redis: connect to \"%V:%d\" failed: %s",
+                      host, (int) port, ac->errstr);
+        redisAsyncFree(ac);
+        return NULL;
+    }
+
+    h = ngx_calloc(sizeof(ngx_pa_hiredis_t), log);
+    if (h == NULL) {
+        redisAsyncFree(ac);
+        return NULL;
+    }
+
+    c = ngx_get_connection(ac->c.fd, log);
+    if (c == NULL) {
+        redisAsyncFree(ac);
+        ngx_free(h);
+        return NULL;
+    }
+
+    c->data = h;
+    c->read->handler = ngx_pa_hiredis_read_handler;
+    c->write->handler = ngx_pa_hiredis_write_handler;
+    c->read->log = log;
+    c->write->log = log;
+
+    h->ac = ac;
+    h->conn = c;
+    h->log = log;
+    h->gone = gone;
+    h->data = data;
+
+    ac->data = h;
+    ac->ev.data = h;
+    ac->ev.addRead = ngx_pa_hiredis_add_read;
+    ac->ev.delRead = ngx_pa_hiredis_del_read;
+    ac->ev.addWrite = ngx_pa_hiredis_add_write;
+    ac->ev.delWrite = ngx_pa_hiredis_del_write;
+    ac->ev.cleanup = ngx_pa_hiredis_cleanup;
+
+    /* hiredis learns that the connect is done from the write event */
+
+    ngx_pa_hiredis_add_write(h);
+
+    return h;
+}
+
+
+static void
+ngx_pa_hiredis_read_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c = ev->data;
+    ngx_pa_hiredis_t  *h = c->data;
+
+    /* may free the context, h and c */
+    redisAsyncHandleRead(h->ac);
+}
+
+
+static void
+ngx_pa_hiredis_write_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c = ev->data;
+    ngx_pa_hiredis_t  *h = c->data;
+
+    redisAsyncHandleWrite(h->ac);
+}
+
+
+static void
+ngx_pa_hiredis_add_read(void *privdata)
+{
+    ngx_pa_hiredis_t  *h = privdata;
+
+    if (!h->conn->read->active
+        && ngx_add_event(h->conn->read, NGX_READ_EVENT, NGX_LEVEL_EVENT)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ALERT, h->log, 0,
+                      "pa redis: cannot add read event");
+    }
+}
+
+
+static void
+ngx_pa_hiredis_del_read(void *privdata)
+{
+    ngx_pa_hiredis_t  *h = privdata;
+
+    if (h->conn->read->active) {
+        ngx_del_event(h->conn->read, NGX_READ_EVENT, 0);
+    }
+}
+
+
+static void
+ngx_pa_hiredis_add_write(void *privdata)
+{
+    ngx_pa_hiredis_t  *h = privdata;
+
+    if (!h->conn->write->active
+        && ngx_add_event(h->conn->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ALERT, h->log, 0,
+                      "pa redis: cannot add write event");
+    }
+}
+
+
+static void
+ngx_pa_hiredis_del_write(void *privdata)
+{
+    ngx_pa_hiredis_t  *h = privdata;
+
+    if (h->conn->write->active) {
+        ngx_del_event(h->conn->write, NGX_WRITE_EVENT, 0);
+    }
+}
+
+
+static void
+ngx_pa_hiredis_cleanup(void *privdata)
+{
+    ngx_pa_hiredis_t  *h = privdata;
+    ngx_connection_t  *c;
+
+    c = h->conn;
+
+    if (c->read->active) {
+        ngx_del_event(c->read, NGX_READ_EVENT, 0);
+    }
+
+    if (c->write->active) {
+        ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
+    }
+
+    if (c->read->posted) {
+        ngx_delete_posted_event(c->read);
+    }
+
+    if (c->write->posted) {
+        ngx_delete_posted_event(c->write);
+    }
+
+    /* hiredis closes the fd */
+    c->fd = (ngx_socket_t) -1;
+    ngx_free_connection(c);
+
+    if (h->gone) {
+        h->gone(h);
+    }
+
+    ngx_free(h);
+}

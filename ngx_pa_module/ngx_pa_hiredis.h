@@ -1,0 +1,40 @@
+/*
+ * One short-lived or subscribed hiredis context on nginx's event loop,
+ * for the Sentinel side (ngx_pa_sentinel.c): the socket wrapped in an
+ * ngx_connection_t, level-triggered events, and a "gone" hook that runs
+ * once when hiredis frees the context.  The primary's pipelined
+ * connection keeps its own glue (ngx_pa_redis.c): it also tracks the
+ * requests in flight.
+ */
+
+#ifndef NGX_PA_HIREDIS_H
+#define NGX_PA_HIREDIS_H
+
+#include "ngx_pa.h"
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+
+typedef struct ngx_pa_hiredis_s  ngx_pa_hiredis_t;
+
+/* hiredis frees the context: the last moment h may be looked at */
+typedef void (*ngx_pa_hiredis_gone_pt)(ngx_pa_hiredis_t *h);
+
+struct ngx_pa_hiredis_s {
+    redisAsyncContext         *ac;
+    ngx_connection_t          *conn;
+    ngx_log_t                 *log;
+    ngx_pa_hiredis_gone_pt     gone;
+    void                      *data;       /* the owner's */
+};
+
+
+/*
+ * Starts a connect to an address literal; commands may be queued at
+ * once.  NULL: nothing was made (logged), gone will not run.
+ */
+ngx_pa_hiredis_t *ngx_pa_hiredis_connect(ngx_str_t *host, in_port_t port,
+    ngx_log_t *log, ngx_pa_hiredis_gone_pt gone, void *data);
+
+#endif /* NGX_PA_HIREDIS_H */

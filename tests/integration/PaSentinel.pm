@@ -1,0 +1,197 @@
+package PaSentinel;
+
+# A local Redis Sentinel set for the failover tests: two redis-server
+# (a primary and its replica) and three redis-sentinel watching them as
+# master "pa", with short down-after-milliseconds and failover-timeout so
+# an election takes seconds.  Everything on free ports in a temp dir,
+# stopped when the object goes away.
+
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use Time::HiRes qw(sleep time);
+use PaServer;
+
+sub new {
+    my ($class, %opt) = @_;
+    my $self = bless {
+        dir       => tempdir('pa-ha-XXXXXX', TMPDIR => 1, CLEANUP => 1),
+        nodes     => [PaServer::free_port(), PaServer::free_port()],
+        sentinels => [map { PaServer::free_port() } 1 .. 3],
+        # 2 s: at 1 s a machine this loaded (2 cores, many suites) had
+        # the sentinels call a just promoted primary down, a second,
+        # false failover
+        down      => $opt{down_after} || 2000,
+        failover  => $opt{failover_timeout} || 3000,
+    }, $class;
+    $self->start_node(0);
+    $self->start_node(1, $self->{nodes}[0]);
+    $self->start_sentinel($_) for 0 .. 2;
+    $self->wait_ready(30) or die "the sentinel set did not come up";
+    return $self;
+}
+
+sub cli {
+    my ($port, @cmd) = @_;
+    my $out = `redis-cli -p $port @cmd 2>&1`;
+    return $out;
+}
+
+# a node; with $of, the replica of that port
+sub start_node {
+    my ($self, $i, $of) = @_;
+    my $port = $self->{nodes}[$i];
+    my $d = "$self->{dir}/n$port";
+    mkdir $d;
+    system('redis-server', '--bind', '127.0.0.1', '--port', $port,
+           '--daemonize', 'yes', '--dir', $d,
+           '--pidfile', "$d/redis.pid", '--logfile', "$d/redis.log",
+           '--save', '', '--appendonly', 'no',
+           # a new replica syncs now, not after Redis' 5 s diskless delay
+           '--repl-diskless-sync-delay', '0',
+           $of ? ('--replicaof', '127.0.0.1', $of) : ()) == 0
+        or die "redis-server failed";
+    for (1 .. 50) {
+        return if cli($port, 'PING') =~ /PONG/;
+        sleep 0.1;
+    }
+    die "redis $port did not start";
+}
+
+sub node_pid {
+    my ($self, $port) = @_;
+    open my $fh, '<', "$self->{dir}/n$port/redis.pid" or return;
+    my $pid = <$fh>;
+    chomp $pid;
+    return $pid;
+}
+
+sub start_sentinel {
+    my ($self, $i) = @_;
+    my $port = $self->{sentinels}[$i];
+    my $d = "$self->{dir}/s$port";
+    mkdir $d;
+    # the sentinel rewrites its file: one of its own
+    open my $fh, '>', "$d/sentinel.conf" or die $!;
+    print $fh <<"EOC";
+bind 127.0.0.1
+port $port
+daemonize yes
+pidfile $d/sentinel.pid
+logfile $d/sentinel.log
+dir $d
+sentinel monitor pa 127.0.0.1 $self->{nodes}[0] 2
+sentinel down-after-milliseconds pa $self->{down}
+sentinel failover-timeout pa $self->{failover}
+sentinel parallel-syncs pa 1
+EOC
+    close $fh;
+    system('redis-sentinel', "$d/sentinel.conf") == 0
+        or die "redis-sentinel failed";
+}
+
+# every sentinel knows the replica and the two other sentinels
+sub wait_ready {
+    my ($self, $seconds) = @_;
+    my $end = time + $seconds;
+    while (time < $end) {
+        my $ok = 0;
+        for my $s (@{ $self->{sentinels} }) {
+            my $m = cli($s, 'SENTINEL', 'master', 'pa');
+            my %h = split /\n/, $m;
+            $ok++ if ($h{'num-slaves'} // 0) >= 1
+                  && ($h{'num-other-sentinels'} // 0) >= 2;
+        }
+        return 1 if $ok == 3;
+        sleep 0.2;
+    }
+    return 0;
+}
+
+sub option {
+    my $self = shift;
+    return 'sentinel='
+        . join(',', map { "127.0.0.1:$_" } @{ $self->{sentinels} })
+        . ' master=pa';
+}
+
+# the port the sentinels name the primary
+sub primary {
+    my $self = shift;
+    for my $s (@{ $self->{sentinels} }) {
+        my ($ip, $port) = split /\n/, cli($s, 'SENTINEL',
+                                          'get-master-addr-by-name', 'pa');
+        return $port if $port && $port =~ /^\d+$/;
+    }
+    return;
+}
+
+sub replica {
+    my $self = shift;
+    my $p = $self->primary;
+    return (grep { $_ != $p } @{ $self->{nodes} })[0];
+}
+
+sub redis {
+    my ($self, @cmd) = @_;
+    return cli($self->primary, @cmd);
+}
+
+# kill -9 the primary; returns its port
+sub kill_primary {
+    my $self = shift;
+    my $p = $self->primary;
+    kill 'KILL', $self->node_pid($p);
+    return $p;
+}
+
+sub wait_primary_not {
+    my ($self, $old, $seconds) = @_;
+    my $end = time + $seconds;
+    while (time < $end) {
+        my $p = $self->primary;
+        return $p if $p && $p != $old;
+        sleep 0.1;
+    }
+    return;
+}
+
+# the killed node comes back (empty: no persistence here) as the replica
+# of the new primary, as an operator starts it.  Started as an empty
+# primary instead, it is a candidate until the sentinels convert it: a
+# second, false failover on a loaded machine promoted it once and
+# everything written since the first was gone; an unsynced replica is
+# the same danger, hence no diskless sync delay.
+sub restart_node {
+    my ($self, $port) = @_;
+    my ($i) = grep { $self->{nodes}[$_] == $port } 0 .. 1;
+    $self->start_node($i, $self->primary);
+}
+
+# the new primary has a replica in sync again
+sub wait_replicated {
+    my ($self, $seconds) = @_;
+    my $end = time + $seconds;
+    while (time < $end) {
+        my $info = $self->redis('INFO', 'replication');
+        return 1 if $info =~ /^slave0:.*state=online/m;
+        sleep 0.2;
+    }
+    return 0;
+}
+
+sub DESTROY {
+    my $self = shift;
+    return unless $self->{dir};
+    for my $port (@{ $self->{sentinels} }, @{ $self->{nodes} }) {
+        cli($port, 'SHUTDOWN', 'NOSAVE');
+    }
+    # whatever did not take SHUTDOWN: by its own pid file, never by name
+    for my $f (glob("$self->{dir}/*/*.pid")) {
+        open my $fh, '<', $f or next;
+        my $pid = <$fh>;
+        kill 'KILL', $1 if defined $pid && $pid =~ /^(\d+)/;
+    }
+}
+
+1;

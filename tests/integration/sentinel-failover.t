@@ -1,0 +1,282 @@
+# Redis Sentinel for real (issue 15 items 1 and 2): a primary, its
+# replica and three sentinels on this machine; nginx is pointed at the
+# sentinels only.  Under a steady submit load the primary is killed with
+# SIGKILL; the sentinels promote the replica; the workers follow without
+# a reload.  With wait=1 every report answered 201 is readable afterwards
+# with its token (0 lost); the writes during the election got 503 with
+# Retry-After and their retry with the same Idempotency-Key ends 201,
+# each submission stored once.  The same failover without wait measures
+# what is lost then (printed; README, "Redis high availability").
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Test::More;
+use POSIX ();
+use IO::Handle;
+use Time::HiRes qw(sleep time);
+use PaServer;
+use PaSentinel;
+
+for my $bin (qw(redis-server redis-sentinel redis-cli)) {
+    plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
+}
+
+my $ha = PaSentinel->new;
+my $all = 'pa:{it}:all';
+my $LOADERS = 3;
+
+sub submit {
+    my ($srv, $key, $n) = @_;
+    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
+             . qq("reporter_name":"Người gửi",)
+             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
+    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
+        body => $json,
+        headers => ['Content-Type: application/json',
+                    "Idempotency-Key: $key"]);
+    my ($id) = $body =~ /"id":"([^"]+)"/;
+    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
+    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
+    return ($st, $id // '-', $tok // '-', $ra);
+}
+
+sub readable {
+    my ($srv, $id, $tok) = @_;
+    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
+                          headers => ["X-Report-Token: $tok"]);
+    return $st == 200;
+}
+
+# the workers found the primary through the sentinels
+sub wait_serving {
+    my ($srv, $tag) = @_;
+    my $end = time + 15;
+    my $n = 0;
+    while (time < $end) {
+        my ($st) = submit($srv, "warm-$tag-" . $n, 90000000 + $n);
+        $n++;
+        return 1 if $st == 201;
+        sleep 0.2;
+    }
+    return 0;
+}
+
+# $LOADERS clients submitting until the stop file exists, each writing
+# its answers to a file of its own (a pipe would fill and stop them):
+# key phone status id token retry-after
+sub start_load {
+    my ($srv, $tag, $stop) = @_;
+    my @kids;
+    for my $k (1 .. $LOADERS) {
+        my $out = "$srv->{dir}/load-$tag-$k";
+        my $pid = fork // die "fork: $!";
+        if ($pid == 0) {
+            open my $fh, '>', $out or POSIX::_exit(1);
+            $fh->autoflush(1);
+            my $n = 0;
+            until (-e $stop) {
+                $n++;
+                my $key = "$tag-$k-$n";
+                my @r = submit($srv, $key, $k * 1000000 + $n);
+                print $fh join(' ', $key, $k * 1000000 + $n, @r), "\n";
+                # steady, not flat out: each answer is checked afterwards
+                sleep 0.01;
+            }
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @kids, [$pid, $out];
+    }
+    return \@kids;
+}
+
+sub collect {
+    my ($kids) = @_;
+    my @res;
+    for my $kid (@$kids) {
+        waitpid($kid->[0], 0);
+        open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
+        push @res, map { [split / /] } grep { /\S/ } <$fh>;
+        close $fh;
+    }
+    return @res;
+}
+
+# one failover under load; returns the answers
+# $planned: SENTINEL FAILOVER (the primary stays up and is demoted, as
+# for maintenance) instead of SIGKILL
+sub failover_under_load {
+    my ($srv, $tag, $planned) = @_;
+    my $stop = "$srv->{dir}/stop-$tag";
+
+    # a replica still in its first sync (Redis waits 5 s before a
+    # diskless one) holds nothing yet: promoted, it would lose all
+    ok($ha->wait_replicated(30), "$tag: the replica is in sync");
+    my $kids = start_load($srv, $tag, $stop);
+
+    sleep 1.5;
+    my $old = $ha->primary;
+    if ($planned) {
+        # NOGOODSLAVE until a sentinel's view of the replica is fresh
+        my ($out, $end) = ('', time + 20);
+        while (time < $end) {
+            $out = PaSentinel::cli($ha->{sentinels}[0], 'SENTINEL',
+                                   'FAILOVER', 'pa');
+            last if $out =~ /OK/;
+            sleep 0.5;
+        }
+        like($out, qr/OK/, "$tag: SENTINEL FAILOVER");
+    } else {
+        $ha->kill_primary;
+    }
+    my $t0 = time;
+    my $new = $ha->wait_primary_not($old, 30);
+    ok($new, "$tag: the sentinels promoted the replica ($old -> "
+             . ($new // 'none') . sprintf(') in %.1f s', time - $t0));
+
+    # the operators bring the dead node back; it becomes the replica
+    $ha->restart_node($old) unless $planned;
+    ok($ha->wait_replicated(30), "$tag: the old primary is the replica now");
+
+    sleep 2;
+    open my $fh, '>', $stop or die $!;
+    close $fh;
+    return collect($kids);
+}
+
+sub retry {
+    my ($srv, $r) = @_;
+    my $end = time + 30;
+    my @a;
+    while (time < $end) {
+        @a = submit($srv, $r->[0], $r->[1]);
+        return @a if $a[0] != 503;
+        sleep 0.2;
+    }
+    return @a;
+}
+
+# the workers' moves to a new primary, counted in shared memory
+sub failovers {
+    my $srv = shift;
+    my (undef, undef, $body) = $srv->http('GET', '/metrics');
+    my ($n) = $body =~ /^pa_redis_failovers_total (\d+)/m;
+    return $n // -1;
+}
+
+sub reports { my ($n) = $ha->redis('ZCARD', $all) =~ /(\d+)/; $n // 0 }
+
+# ------------------------------------------------------------ wait=1
+my $srv = PaServer->new(no_redis => 1,
+    redis => $ha->option . ' wait=1 wait_timeout=200ms');
+my $master = $srv->nginx_pid;
+
+ok(wait_serving($srv, 'w'), 'wait=1: the workers found the primary');
+my $before = reports();
+my $t_first = time;
+
+my @res = failover_under_load($srv, 'wait');
+my @ok = grep { $_->[2] == 201 } @res;
+my @refused = grep { $_->[2] == 503 } @res;
+my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @res;
+
+ok(@ok > 0 && @refused > 0, scalar(@res) . ' submissions under load: '
+   . scalar(@ok) . ' answered 201, ' . scalar(@refused)
+   . ' 503 during the election');
+is(scalar @other, 0, 'each answer is 201 or 503')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
+is(scalar(grep { !$_->[5] } @refused), 0, 'every 503 carries Retry-After');
+
+my @lost = grep { !readable($srv, $_->[3], $_->[4]) } @ok;
+is(scalar @lost, 0, 'wait=1: every report answered 201 is readable with '
+   . 'its token after the failover (0 lost)')
+    or diag(join ' ', map { $_->[0] } @lost);
+
+my @after = grep { $_->[2] != 201 }
+            map { my $r = $_; [ $r->[0], $r->[1], retry($srv, $r) ] }
+            @refused;
+is(scalar @after, 0, 'each 503 retried with its Idempotency-Key ends 201')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+
+my @retried = map { [ $_->[0], $_->[1], submit($srv, $_->[0], $_->[1]) ] }
+              @refused;
+is(scalar(grep { $_->[2] != 201 || !readable($srv, $_->[3], $_->[4]) }
+          @retried), 0, '... and its token reads the report');
+
+is(reports() - $before, scalar @res,
+   'one report per submission: none refused and kept twice, none lost');
+
+my $log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
+               or die $!; <$fh> };
+like($log, qr/failover of "pa": the primary moves/,
+     'the workers followed +switch-master');
+is($srv->nginx_pid, $master, '... without a restart');
+unlike($log, qr/reconfiguring/, '... nor a reload');
+is(failovers($srv), 2, '/metrics: pa_redis_failovers_total 2 (a move '
+   . 'for each of the 2 workers)');
+my ($st) = submit($srv, "after-$$", 88000001);
+is($st, 201, 'a submission after the failover: 201');
+my @c = $srv->crashes;
+is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
+
+# ------------------------------------------------------------ planned
+# a switch while the old primary lives on as the replica: the workers
+# move on "+switch-master" (and the sentinels' CLIENT KILL, or READONLY)
+{
+    my $before = reports();
+    my @res = failover_under_load($srv, 'planned', 1);
+    my @ok = grep { $_->[2] == 201 } @res;
+    my @no = grep { $_->[2] != 201 } @res;
+    ok(@ok > 0, 'planned: ' . scalar(@ok) . ' answered 201, '
+       . scalar(@no) . ' not');
+    is(scalar(grep { $_->[2] != 503 || !$_->[5] } @no), 0,
+       '... the others 503 with Retry-After');
+    is(scalar(grep { !readable($srv, $_->[3], $_->[4]) } @ok), 0,
+       '... every 201 readable after the switch');
+    is(scalar(grep { (retry($srv, $_))[0] != 201 } @no), 0,
+       '... every 503 retried ends 201');
+    is(reports() - $before, scalar @res, '... one report per submission');
+    my $log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
+                   or die $!; <$fh> };
+    my @moves = $log =~ /failover of "pa": the primary moves/g;
+    ok(@moves >= 4, scalar(@moves) . ' moves logged by the 2 workers over '
+       . 'the 2 failovers');
+    is(failovers($srv), scalar @moves, '... and counted in /metrics');
+}
+
+# ------------------------------------------------------------ no wait
+# the sentinels fail the same master over again only after twice
+# failover-timeout
+my $t_planned = time;
+sleep(($t_planned + 2 * 3 + 1) - time);
+
+my $nw = PaServer->new(no_redis => 1, redis => $ha->option);
+ok(wait_serving($nw, 'n'), 'without wait: the workers found the primary');
+
+@res = failover_under_load($nw, 'nowait');
+@ok = grep { $_->[2] == 201 } @res;
+@lost = grep { !readable($nw, $_->[3], $_->[4]) } @ok;
+ok(@ok > 0, 'without wait: ' . scalar(@ok) . ' answered 201');
+diag(sprintf('without wait: %d of %d reports answered 201 were lost in '
+             . 'the failover', scalar @lost, scalar @ok));
+@c = $nw->crashes;
+is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
+
+# a worker that quits closes what it opened, the sentinels' sockets too
+# (nginx says "open socket ... left" at [alert] otherwise)
+for my $n ($srv, $nw) {
+    $n->signal('QUIT');
+    ok($n->wait_gone(10), 'nginx quits');
+    my $log = do { local $/; open my $fh, '<', "$n->{dir}/logs/error.log"
+                   or die $!; <$fh> };
+    my @bad = $log =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
+    is(scalar @bad, 0, '... no [alert], [crit] or [emerg] in its log')
+        or diag(join "\n", @bad);
+}
+
+undef $srv;
+undef $nw;
+undef $ha;
+
+done_testing();
