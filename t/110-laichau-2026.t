@@ -556,7 +556,7 @@ GET /api/v1/stats?from=2026-02-01&to=2026-02-28
 
 
 
-=== TEST 30: extending asks for a later date: one not after the current handling deadline, or more than a year away, is a 400 that says so; a later one within pa_extend_max moves the deadline (beyond it: t/180)
+=== TEST 30: extending asks for a later date: one not after the current handling deadline, or more than a year away, is a 400 that says so; a later one within pa_extend_max moves the deadline (beyond it: t/184)
 --- more_headers eval
 [main::h('', '2026-03-17T08:00:00+07:00') . "\nX-PA-Test-Id: LC-21\nX-PA-Test-Token: token-lc26-report-21",
  (map { main::h('ioc', '2026-03-17T08:30:00+07:00') } 1 .. 3),
