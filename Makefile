@@ -5,7 +5,10 @@
 #   make test     build, C unit tests, t/ suite against a throw-away Redis
 #   make test-asan  the same with AddressSanitizer + UBSan
 #   make lint     cppcheck on the module and the unit tests
-#   make bench    wrk benchmarks (see bench/)
+#   make bench    wrk and open-loop benchmarks, the lua peer in the same
+#                 run; rewrites the table of bench/README.md (see bench/)
+#   make bench-cost   Redis time per submit, part by part (submit.lua
+#                 variants; needs a `make bench` first)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
 #   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
 #   make bench-sse  10k idle live streams: worker RSS, submit rate
@@ -46,8 +49,13 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
                 libimage-exiftool-perl libxml-libxml-perl imagemagick wrk \
                 gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
 
-.PHONY: all deps build module unit run stop test test-unit test-t \
-        test-asan bench bench-stall bench-scale bench-sse bench-notify fuzz \
+# Only `make bench` needs these: the lua-nginx-module peer it runs
+# (../shared/bench/run-peer-lua.sh)
+BENCH_PKGS   := libnginx-mod-http-lua lua-cjson
+
+.PHONY: all deps bench-deps build module unit run stop test test-unit \
+        test-t test-asan bench bench-cost bench-stall bench-scale bench-sse \
+        bench-notify fuzz \
         fuzz-build fuzz-smoke lint clean
 
 all: build
@@ -146,8 +154,32 @@ test-asan:
 	    UNIT_SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    BUILD=$(BUILD)/asan PA_ASAN=1
 
-bench: build
-	@bench/run.sh "$(MODULE_SO)"
+bench-deps:
+	@missing=""; for p in $(BENCH_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	        | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "run as root (or install:$$missing)"; exit 1; fi; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# the open-loop load generator of `make bench`
+$(BUILD)/bench/openloop: bench/openloop.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=gnu99 -O2 -W -Wall -Wpointer-arith -Werror -o $@ $<
+
+bench: build bench-deps $(BUILD)/bench/openloop
+	@OPENLOOP=$(BUILD)/bench/openloop bench/run.sh "$(MODULE_SO)"
+
+# replays the EVALSHA that `make bench` captured against submit.lua's
+# variants (scratch copies in build/bench/cost/); writes build/bench/
+# submit-cost.md
+bench-cost:
+	@bench/submit-cost.sh
 
 # a small request's p99 while 12 MB uploads run, with and without the pool
 bench-stall: build

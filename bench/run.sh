@@ -24,6 +24,11 @@
 #                         cases, into build/bench/perf-{submit,status,photo}.txt
 #                         (slows them)
 #   NGINX          [/usr/sbin/nginx]
+#   PEER_SCRIPT    [../shared/bench/run-peer-lua.sh]  the lua peer, run in
+#                         the same run (ports 16380 and 18081)
+#   OPENLOOP       [build/bench/openloop]  the open-loop generator
+#   BENCH_README   [bench/README.md]  whose table (between the markers)
+#                         the run rewrites; "" leaves it alone
 
 set -euo pipefail
 
@@ -36,6 +41,9 @@ CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
 NREQ=${BENCH_REQUESTS:-200000}
 PROFILE=${BENCH_PROFILE:-0}
+PEER=${PEER_SCRIPT:-$ROOT/../shared/bench/run-peer-lua.sh}
+OPENLOOP=${OPENLOOP:-$ROOT/build/bench/openloop}
+README=${BENCH_README:-$ROOT/bench/README.md}
 
 OUT=$ROOT/build/bench
 RUN=$OUT/run
@@ -47,6 +55,8 @@ REDIS_DIR=$RUN/redis
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
+[ -x "$OPENLOOP" ] || die "no $OPENLOOP (make bench builds it)"
+[ -x "$PEER" ] || die "no peer script $PEER (PEER_SCRIPT)"
 for t in wrk redis-server redis-cli redis-benchmark curl convert exiftool \
          "$NGINX"; do
     command -v "$t" >/dev/null 2>&1 \
@@ -348,6 +358,10 @@ curl -fsS -o /dev/null "$LIM_BASE/api/v1/health" \
 # ------------------------------------------------------------ measuring
 CORES=$(nproc)
 declare -A RPS P50 P99 ERRS CPU_NGX CPU_REDIS CPU_CLIENT REQS NON2XX ORIGIN
+
+# "10s" / "2m" -> whole seconds
+secs() { awk -v d="$1" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60;
+                                 else if (d ~ /h$/) n *= 3600; print int(n) }'; }
 # the nginx whose workers' CPU is counted (the limit cases: the other one)
 CPU_PREFIX=$NGX_PREFIX
 
@@ -418,26 +432,69 @@ stored_reports() {
     redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all" >> "$OUT/stored-$1.txt"
 }
 
+# REDIS_US=1: bench_case also empties Redis's command statistics after
+# the warm-up and reads, after the measured run, the microseconds Redis
+# spent per EVALSHA (INFO commandstats usec_per_call, the issue's "Redis
+# time per submit") into REDIS_US[NAME]
+REDIS_US=
+declare -A REDIS_USEC AOF_RW
+# the AOF rewrites Redis has made (a fork and a child writing the whole
+# data set; it shows in the tail of whatever runs meanwhile), and a wait
+# until none is running or scheduled
+aof_rewrites() {
+    redis-cli -p "$REDIS_PORT" info persistence | tr -d '\r' \
+        | sed -n 's/^aof_rewrites:\([0-9]*\)$/\1/p'
+}
+aof_settle() {
+    for _ in $(seq 1 600); do
+        redis-cli -p "$REDIS_PORT" info persistence | tr -d '\r' \
+            | grep -qE '^aof_rewrite_(in_progress|scheduled):1' || return 0
+        sleep 0.1
+    done
+}
+# a rewrite now, waited for (after one that was running)
+aof_rewrite() {
+    aof_settle
+    redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
+    sleep 0.2
+    aof_settle
+}
+evalsha_usec() {
+    redis-cli -p "$1" info commandstats | tr -d '\r' \
+        | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p'
+}
+
 # bench_case NAME URL [wrk args ...]; "@TAG@" in the args becomes the run
-# number (1 = warm-up, 2 = measurement) so POSTed reports never repeat
+# number (1 = warm-up, 2 = measurement) so POSTed reports never repeat.
+# WRK_THREADS (default THREADS): wrk -t of the case
 bench_case() {
-    local name=$1 url=$2 a tag
+    local name=$1 url=$2 a tag t=${WRK_THREADS:-$THREADS}
     shift 2
     local -a warm=() meas=()
     for a in "$@"; do
         warm+=("${a//@TAG@/1$$}")
         meas+=("${a//@TAG@/2$$}")
     done
-    printf '  %-13s warm-up %s, measuring %s ...\n' "$name" "$WARM" "$DUR"
-    wrk -t"$THREADS" -c"$CONNS" -d"$WARM" "$url" "${warm[@]}" >/dev/null
+    printf '  %-13s warm-up %s, measuring %s (wrk -t%s) ...\n' "$name" \
+        "$WARM" "$DUR" "$t"
+    wrk -t"$t" -c"$CONNS" -d"$WARM" "$url" "${warm[@]}" >/dev/null
+    if [ -n "$REDIS_US" ]; then
+        redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+        aof_rewrites > "$OUT/aof-$name.txt"
+    fi
     # (may run in a subshell: the numbers go through a file)
     : > "$OUT/cpu-$name.txt"
     cpu_snapshot "$OUT/cpu-$name.txt"
     origin_lines > "$OUT/origin-$name.txt"
     stored_reports "$name"
-    wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency "$url" "${meas[@]}" \
+    wrk -t"$t" -c"$CONNS" -d"$DUR" --latency "$url" "${meas[@]}" \
         > "$OUT/wrk-$name.txt"
     cpu_snapshot "$OUT/cpu-$name.txt"
+    if [ -n "$REDIS_US" ]; then
+        REDIS_USEC[$name]=$(evalsha_usec "$REDIS_PORT")
+        echo "${REDIS_USEC[$name]}" > "$OUT/redis-usec-$name.txt"
+        aof_rewrites >> "$OUT/aof-$name.txt"
+    fi
     origin_lines >> "$OUT/origin-$name.txt"
     stored_reports "$name"
 }
@@ -521,12 +578,148 @@ echo "  nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), $(redis-server --version \
 
 bench_case 204 "$BASE/204"; parse_wrk 204
 bench_case static "$BASE/static.json"; parse_wrk static
+REDIS_US=1
 bench_case submit "$BASE/api/v1/reports" -s "$ROOT/bench/submit.lua" \
     -- @TAG@ &
 WRK_PID=$!
 profile submit
 wait "$WRK_PID" || die "wrk (submit) failed"
 parse_wrk submit
+REDIS_USEC[submit]=$(cat "$OUT/redis-usec-submit.txt")
+aof_count() { awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$1"; }
+AOF_RW[submit]=$(aof_count "$OUT/aof-submit.txt")
+
+# the peer's load shape (issue 12's table): one wrk thread, 64 connections,
+# from an empty Redis and a fresh AOF, as the peer's own run starts
+redis-cli -p "$REDIS_PORT" flushall >/dev/null
+aof_rewrite
+WRK_THREADS=1 bench_case submit-t1 "$BASE/api/v1/reports" \
+    -s "$ROOT/bench/submit.lua" -- @TAG@3
+parse_wrk submit-t1
+AOF_RW[submit-t1]=$(aof_count "$OUT/aof-submit-t1.txt")
+REDIS_US=
+
+# ------------------------------------------------------------ open loop
+# Latency under load, not at saturation: bench/openloop sends at a fixed
+# rate, 50% and 80% of the highest submit rate measured just above, and
+# measures each request from the time it was due (no coordinated
+# omission).  A request not answered by the end counts as infinitely slow.
+# They start from a fresh AOF (rewritten now, and waited for), and Redis
+# makes no automatic rewrite during them: at these rates the bench writes
+# years of a province's reports in a minute, so the AOF doubles (and Redis
+# forks a child that writes the whole data set on the same cores) every
+# few seconds, where a province's Redis does it a few times a day.  The
+# closed-loop cases keep Redis's default; the rewrites during each case
+# are counted and shown.
+declare -A OL
+aof_rewrite
+AOF_PCT=$(redis-cli -p "$REDIS_PORT" config get auto-aof-rewrite-percentage \
+          | tail -1)
+redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage 0 \
+    >/dev/null
+submit_max=$(awk -v a="${RPS[submit]}" -v b="${RPS[submit-t1]}" \
+              'BEGIN { print (a > b) ? a : b }')
+for pct in 50 80; do
+    rate=$(( submit_max * pct / 100 ))
+    [ "$rate" -gt 0 ] || die "no submit rate to take $pct% of"
+    printf '  %-13s %s req/s (%s%% of %s), warm-up %s, measuring %s ...\n' \
+        "open-$pct" "$rate" "$pct" "$submit_max" "$WARM" "$DUR"
+    : > "$OUT/cpu-open-$pct.txt"
+    cpu_snapshot "$OUT/cpu-open-$pct.txt"
+    aof_rewrites > "$OUT/aof-open-$pct.txt"
+    "$OPENLOOP" -r "$rate" -w "$(secs "$WARM")" -d "$(secs "$DUR")" \
+        -c "$CONNS" -t "4$pct$$" "$BASE/api/v1/reports" \
+        > "$OUT/openloop-$pct.txt" || die "openloop failed (open-$pct)"
+    cpu_snapshot "$OUT/cpu-open-$pct.txt"
+    aof_rewrites >> "$OUT/aof-open-$pct.txt"
+    AOF_RW[open-$pct]=$(aof_count "$OUT/aof-open-$pct.txt")
+    while IFS='=' read -r k v; do
+        OL[$pct,$k]=$v
+    done < "$OUT/openloop-$pct.txt"
+    OL[$pct,rate]=$rate
+    OL[$pct,valid]=yes
+    if [ "${OL[$pct,ok]}" != "${OL[$pct,measured]}" ]; then
+        OL[$pct,valid]=no
+        echo "    !! open-$pct: ${OL[$pct,ok]} of ${OL[$pct,measured]}" \
+             "requests answered 2xx (${OL[$pct,non2xx]} non-2xx," \
+             "${OL[$pct,errors]} errors, ${OL[$pct,unanswered]} unanswered)"
+    fi
+    read -r OL[$pct,cpu_ngx] OL[$pct,cpu_redis] OL[$pct,cpu_client] < <(
+        cpu_per_req "$(sed -n 1p "$OUT/cpu-open-$pct.txt")" \
+                    "$(sed -n 2p "$OUT/cpu-open-$pct.txt")" \
+                    "${OL[$pct,scheduled]}")
+done
+
+redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
+    "$AOF_PCT" >/dev/null
+
+# ------------------------------------------------------------ the peer
+# ../shared/bench/run-peer-lua.sh in this same run, while this nginx and
+# Redis sit idle: the minimal lua-nginx-module submit that issue 12
+# measures against, with its own Redis, wrk -t1 -c64 for BENCH_DURATION.
+# Its ports are fixed (16380, 18081), and other programs on a shared
+# machine may hold them (a dev nginx on 18081): as root it runs in a
+# network namespace of its own (unshare -n, its own loopback), where the
+# ports are always free and nothing of the machine's is in its way; what
+# it leaves running there is stopped by its namespace.  Otherwise it runs
+# here once both ports are free.
+echo "  peer          $PEER (wrk -t1 -c64, $(secs "$DUR") s) ..."
+: > "$OUT/cpu-peer.txt"
+cpu_snapshot "$OUT/cpu-peer.txt"
+rm -f "$RUN/peer.netns"
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+    D=$(secs "$DUR") unshare -n bash -c \
+        'ip link set lo up && readlink /proc/self/ns/net > "$1" \
+         && exec "$2"' peer "$RUN/peer.netns" "$PEER" \
+        > "$OUT/peer.txt" 2>&1 \
+        || echo "    !! the peer's script failed: $OUT/peer.txt"
+    # whatever the script left running in its namespace (only the peer's
+    # own nginx and Redis live there)
+    if [ -s "$RUN/peer.netns" ]; then
+        ns=$(cat "$RUN/peer.netns")
+        for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+            [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$ns" ] \
+                && kill "$pid" 2>/dev/null
+        done
+    fi
+else
+    for _ in $(seq 1 120); do
+        if ! (exec 3<>/dev/tcp/127.0.0.1/16380) 2>/dev/null \
+            && ! (exec 3<>/dev/tcp/127.0.0.1/18081) 2>/dev/null; then
+            break
+        fi
+        sleep 1
+    done
+    if (exec 3<>/dev/tcp/127.0.0.1/18081) 2>/dev/null \
+        || (exec 3<>/dev/tcp/127.0.0.1/16380) 2>/dev/null; then
+        echo "    !! the peer's ports 16380/18081 are busy: not run"
+        : > "$OUT/peer.txt"
+    else
+        D=$(secs "$DUR") "$PEER" > "$OUT/peer.txt" 2>&1 \
+            || echo "    !! the peer's script failed: $OUT/peer.txt"
+    fi
+fi
+cpu_snapshot "$OUT/cpu-peer.txt"
+peer_field() {
+    awk -v w="$1" -v f="$2" '$1 == w ":" { for (i = 2; i <= NF; i++) {
+        if ($i == "Requests/sec:") r = $(i + 1)
+        if (index($i, f "=") == 1) r = substr($i, length(f) + 2) }
+        print r }' "$OUT/peer.txt"
+}
+PEER_RPS=$(peer_field submit rps | awk '{ printf "%.0f", $1 }')
+PEER_P50=$(to_ms "$(peer_field submit p50)")
+PEER_P99=$(to_ms "$(peer_field submit p99)")
+PEER_NON2XX=$(peer_field submit non2xx)
+PEER_204=$(peer_field baseline rps | awk '{ printf "%.0f", $1 }')
+PEER_US=$(sed -n 's/^redis time per submit: \([0-9.]*\) us$/\1/p' \
+          "$OUT/peer.txt")
+PEER_VALID=yes
+if [ -z "$PEER_RPS" ] || [ "${PEER_RPS:-0}" = 0 ] || [ -z "$PEER_US" ] \
+    || [ -n "$PEER_NON2XX" ]; then
+    PEER_VALID=no
+    echo "    !! peer: no valid figure (non-2xx: ${PEER_NON2XX:-0}):" \
+         "$OUT/peer.txt"
+fi
 
 # one report by hand: its id and token for the status read, and the exact
 # EVALSHA argument list the module sends, for redis-benchmark
@@ -566,8 +759,6 @@ parse_wrk status
 # its own file in the store, whose name is its SHA-256.  About 1 GB of
 # files per second measured: check the space first.  The photo is sent by
 # curl first, and the answer must show what the module read from the bytes.
-secs() { awk -v d="$1" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60;
-                                 else if (d ~ /h$/) n *= 3600; print int(n) }'; }
 NEED_MB=$(( ($(secs "$DUR") + $(secs "$WARM") + 2) * 1000 ))
 FREE_MB=$(df -Pm "$NGX_PREFIX/media" | awk 'NR == 2 { print $4 }')
 [ "$FREE_MB" -ge "$NEED_MB" ] \
@@ -711,11 +902,18 @@ parse_wrk public-report
 CPU_PREFIX=$LIM_PREFIX
 bench_case limit-204 "$LIM_BASE/204"; parse_wrk limit-204
 
-# redis_calls: commands Redis has run, INFO aside
+# redis_calls: commands Redis has run, INFO aside, and ZRANGE: every
+# worker of both nginx reads the token revocations (ZRANGE pa:{t}:revoked,
+# ngx_pa_revoke.c) once a second whatever the requests; a request that
+# reaches Redis runs an EVALSHA (limit.lua, submit.lua), which counts.
+# (INFO commandstats also goes to $OUT/commandstats-limited-N.txt, to
+# name the commands when there are any)
+NOT_REQUESTS='^cmdstat_(info|zrange)$'
 redis_calls() {
     redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
-        | awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" { s += $3 }
-                         END { print s + 0 }'
+        | tee "$OUT/commandstats-limited-$1.txt" \
+        | awk -F'[:=,]' -v skip="$NOT_REQUESTS" '
+            /^cmdstat_/ && $1 !~ skip { s += $3 } END { print s + 0 }'
 }
 
 # the one POST a minute the rule allows is a real submission; the next
@@ -728,14 +926,20 @@ api POST "$LIM_BASE/api/v1/reports" 201 "$LIM_REPORT" >/dev/null
 api POST "$LIM_BASE/api/v1/reports" 429 "$LIM_REPORT" \
     | grep -q '"code":"rate_limited"' || die "the 429 is not rate_limited"
 sleep 0.2
-CALLS_BEFORE=$(redis_calls)
+CALLS_BEFORE=$(redis_calls 1)
 bench_case limited "$LIM_BASE/api/v1/reports" -s "$ROOT/bench/limited.lua"
-CALLS_AFTER=$(redis_calls)
+CALLS_AFTER=$(redis_calls 2)
 parse_wrk limited refused
 REDIS_CALLS_LIMITED=$(( CALLS_AFTER - CALLS_BEFORE ))
 if [ "$REDIS_CALLS_LIMITED" != 0 ]; then
     echo "    !! limited: Redis ran $REDIS_CALLS_LIMITED commands during the" \
-         "flood"
+         "flood: $(awk -F'[:=,]' -v skip="$NOT_REQUESTS" '
+            FNR == NR { n[$1] = $3; next }
+            /^cmdstat_/ && $1 !~ skip && $3 != n[$1] {
+                d = $3 - n[$1]; sub(/^cmdstat_/, "", $1)
+                printf "%s%s %d", s, $1, d
+                s = ", " }' "$OUT/commandstats-limited-1.txt" \
+            "$OUT/commandstats-limited-2.txt")"
 fi
 CPU_PREFIX=$NGX_PREFIX
 
@@ -768,22 +972,28 @@ grep -F "\"EVALSHA\" \"$SHA\"" "$RUN/monitor.txt" | head -1 \
         s/^([cm]:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @argv;
         # the idempotency key: a repeated one answers "replay", not a submit
         s/(:idem:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
+        # the token index: one new key per report, as the module makes
+        s/(:tok:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
         print join("\0", @a[0 .. 2], @keys, @argv);
     ' "$ID" > "$RUN/evalsha.args" \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
 mapfile -d '' EVAL < "$RUN/evalsha.args"
+# kept for bench/submit-cost.sh, which replays it against variants
+cp "$RUN/evalsha.args" "$OUT/evalsha-submit.args"
 echo "  ceiling       redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
      "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args), -c $CONNS -n $NREQ -P 1 ..."
 
 # same starting point as the submit run: an empty data set
 redis-cli -p "$REDIS_PORT" flushall >/dev/null
+redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 : > "$OUT/cpu-ceiling.txt"
 cpu_snapshot "$OUT/cpu-ceiling.txt"
 redis-benchmark -p "$REDIS_PORT" -c "$CONNS" -n "$NREQ" -P 1 \
     -r 100000000000 --csv "${EVAL[@]}" > "$OUT/redis-benchmark.csv" \
     2> "$OUT/redis-benchmark.err" || die "redis-benchmark failed"
 cpu_snapshot "$OUT/cpu-ceiling.txt"
+REDIS_USEC[ceiling]=$(evalsha_usec "$REDIS_PORT")
 read -r CPU_NGX[ceiling] CPU_REDIS[ceiling] CPU_CLIENT[ceiling] < <(
     cpu_per_req "$(sed -n 1p "$OUT/cpu-ceiling.txt")" \
                 "$(sed -n 2p "$OUT/cpu-ceiling.txt")" "$NREQ")
@@ -881,6 +1091,10 @@ declare -A LABEL=(
     [204]="return 204 (baseline)"
     [static]="static 1 KB file"
     [submit]="POST /api/v1/reports (JSON)"
+    [submit-t1]="POST /api/v1/reports (JSON), wrk -t1"
+    [peer]="lua peer: POST (JSON), wrk -t1"
+    [open-50]="open loop, 50% of max: POST (JSON)"
+    [open-80]="open loop, 80% of max: POST (JSON)"
     [status]="GET /api/v1/reports/{id} (reporter)"
     [photo]="POST /api/v1/reports (1 MB photo)"
     [ceiling]="redis-benchmark EVALSHA submit.lua"
@@ -889,8 +1103,73 @@ declare -A LABEL=(
     [limit-204]="return 204 (limit nginx)"
     [limited]="POST refused 429 (limit nginx)"
 )
-CASES=(204 static submit status photo public-list public-report ceiling
-       limit-204 limited)
+CASES=(204 static submit submit-t1 peer open-50 open-80 status photo
+       public-list public-report ceiling limit-204 limited)
+# the rows of the peer and the open loop in the cases' table
+RPS[peer]=${PEER_RPS:--}; P50[peer]=${PEER_P50:--}; P99[peer]=${PEER_P99:--}
+ERRS[peer]=${PEER_NON2XX:-0}; [ "$PEER_VALID" = yes ] || ERRS[peer]="?"
+CPU_NGX[peer]=-; CPU_REDIS[peer]=-; CPU_CLIENT[peer]=-
+for pct in 50 80; do
+    RPS[open-$pct]=$(printf '%.0f' "${OL[$pct,achieved]}")
+    P50[open-$pct]=${OL[$pct,p50_ms]}
+    P99[open-$pct]=${OL[$pct,p99_ms]}
+    ERRS[open-$pct]=$(( OL[$pct,measured] - OL[$pct,ok] ))
+    CPU_NGX[open-$pct]=${OL[$pct,cpu_ngx]}
+    CPU_REDIS[open-$pct]=${OL[$pct,cpu_redis]}
+    CPU_CLIENT[open-$pct]=${OL[$pct,cpu_client]}
+done
+
+# issue 12's figures: the same load shape as the peer (wrk -t1 -c64),
+# Redis's time per EVALSHA in that case and in the peer's, the open loop
+R_PEER=$(ratio "${RPS[submit-t1]}" "${PEER_RPS:-0}")
+PEER_GOAL=$(awk -v p="${PEER_RPS:-0}" 'BEGIN { printf "%.0f", p * 1.2 }')
+V_PEER=$(verdict "$R_PEER" 1.20 '>=')
+V_US=$(verdict "${REDIS_USEC[submit-t1]:-0}" "${PEER_US:-0}" '<=')
+if [ "$PEER_VALID" != yes ]; then
+    V_PEER="INVALID (no peer figure)"
+    V_US="INVALID (no peer figure)"
+fi
+[ -n "${REDIS_USEC[submit-t1]:-}" ] || V_US="INVALID (no commandstats)"
+V_OL50=$(verdict "${OL[50,p99_ms]}" 5 '<=')
+[ "${OL[50,p99_ms]}" = inf ] && V_OL50=MISSED
+[ "${OL[50,valid]}" = yes ] || V_OL50="INVALID (not all answered 2xx)"
+[ "${OL[80,valid]}" = yes ] && V_OL80= || V_OL80="INVALID (not all answered 2xx)"
+ol_fig() { echo "${OL[$1,p50_ms]} / ${OL[$1,p99_ms]} / ${OL[$1,p999_ms]} ms"; }
+
+# the one table of bench/README.md (and of results.md)
+{
+    echo "| figure | this module | goal | lua peer, same run | |"
+    echo "|---|---:|---|---:|---|"
+    echo "| submit/s, wrk -t1 -c$CONNS (the peer's load shape) |" \
+         "${RPS[submit-t1]} | >= 1.2 x peer = $PEER_GOAL |" \
+         "${PEER_RPS:--} | $V_PEER |"
+    echo "| Redis time per submit, same case (EVALSHA usec_per_call) |" \
+         "${REDIS_USEC[submit-t1]:--} µs | <= peer | ${PEER_US:--} µs |" \
+         "$V_US |"
+    echo "| submit p50 / p99, wrk -t1 -c$CONNS (closed loop) |" \
+         "${P50[submit-t1]} / ${P99[submit-t1]} ms | (as the peer) |" \
+         "${PEER_P50:--} / ${PEER_P99:--} ms | |"
+    echo "| open loop at 50% of max (${OL[50,rate]} req/s):" \
+         "p50 / p99 / p99.9 | $(ol_fig 50) | p99 <= 5 ms | – | $V_OL50 |"
+    echo "| open loop at 80% of max (${OL[80,rate]} req/s):" \
+         "p50 / p99 / p99.9 | $(ol_fig 80) | (reported) | – | $V_OL80 |"
+    echo "| submit/s, wrk -t$THREADS -c$CONNS / Redis ceiling" \
+         "(${RPS[submit]} / ${RPS[ceiling]}) | $R_SUBMIT | >= 0.80 | – |" \
+         "$V_SUBMIT |"
+    echo "| submit p99, wrk -t$THREADS -c$CONNS | ${P99[submit]} ms |" \
+         "<= 5 ms | – | $V_P99 |"
+    echo "| Redis time per submit: wrk -t$THREADS; redis-benchmark |" \
+         "${REDIS_USEC[submit]:--}; ${REDIS_USEC[ceiling]:--} µs |" \
+         "(reference) | – | |"
+    echo "| status read / return 204 | $R_STATUS | one small Redis call |" \
+         "– | |"
+    echo "| public map list / static | $R_LIST | >= 0.50 | – | $V_LIST |"
+    echo "| public report / static | $R_REPORT | >= 0.50 | – | $V_REPORT |"
+    echo "| refused 429 / return 204 (limit nginx) | $R_LIMIT | >= 0.80 |" \
+         "– | $V_LIMIT |"
+    echo "| photo ingestion (1 MB JPEG) | $PHOTO_MBS MB/s | >= 300 MB/s |" \
+         "– | $V_PHOTO |"
+} > "$OUT/table.md"
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
 GIT_DIRTY=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \
                redis-scripts 2>/dev/null || true; } | wc -l)
@@ -917,16 +1196,7 @@ average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
              "${ERRS[$c]} | ${CPU_NGX[$c]} | ${CPU_REDIS[$c]} | ${CPU_CLIENT[$c]} |"
     done
     echo
-    echo "| target | value | goal | |"
-    echo "|---|---:|---|---|"
-    echo "| submit / Redis ceiling | $R_SUBMIT | >= 0.80 | $V_SUBMIT |"
-    echo "| submit p99 at $CONNS connections | ${P99[submit]} ms | <= 5 ms | $V_P99 |"
-    echo "| status read / return 204 | $R_STATUS | one small Redis call | |"
-    echo "| static / return 204 | $R_STATIC | (reference) | |"
-    echo "| public map list / static | $R_LIST | >= 0.50 | $V_LIST |"
-    echo "| public report / static | $R_REPORT | >= 0.50 | $V_REPORT |"
-    echo "| refused 429 / return 204 (limit nginx) | $R_LIMIT | >= 0.80 | $V_LIMIT |"
-    echo "| photo ingestion: $PHOTO_MBS MB/s / 300 MB/s | $R_PHOTO | >= 1.00 | $V_PHOTO |"
+    cat "$OUT/table.md"
     echo
     echo "Public reads: $CHECK_PUBLIC."
     echo
@@ -942,6 +1212,56 @@ average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
          "$B_PHOTO_NGX MB/s for the nginx workers alone."
 } > "$OUT/results.md"
 
+# bench/README.md keeps one table, this run's: between its markers
+BEGIN_MARK='<!-- bench-table: begin (written by bench/run.sh) -->'
+END_MARK='<!-- bench-table: end -->'
+{
+    echo "$BEGIN_MARK"
+    echo
+    echo "Last \`make bench\`: $(date -u '+%Y-%m-%d %H:%M UTC'), commit" \
+         "$GIT_REV (+ $GIT_DIRTY uncommitted files in ngx_pa_module/," \
+         "redis-scripts/); $CORES cores, load average (1 min)" \
+         "$LOAD_BEFORE before, $LOAD_AFTER after the run."
+    if [ -n "$NOISE" ]; then
+        echo "**The machine was busy** (other work ran during the run):" \
+             "the absolute figures are low and noisy; what holds is the" \
+             "comparison with the peer, measured in the same run."
+    fi
+    echo
+    cat "$OUT/table.md"
+    echo
+    echo "The peer (\`../shared/bench/run-peer-lua.sh\`, its own nginx and" \
+         "Redis, wrk -t1 -c64 for $(secs "$DUR") s, no warm-up) ran between" \
+         "this module's submit cases, which had a $WARM warm-up and" \
+         "$DUR measured each; its return 204: ${PEER_204:--} req/s" \
+         "(this nginx's, wrk -t$THREADS: ${RPS[204]}). Open loop:" \
+         "\`bench/openloop\`, $CONNS connections, latency from each" \
+         "request's intended send time (from the actual send, the p99" \
+         "would read ${OL[50,svc_p99_ms]} ms at 50% and" \
+         "${OL[80,svc_p99_ms]} ms at 80%), from a freshly rewritten AOF," \
+         "automatic rewrites off." \
+         "AOF rewrites during the measured runs (a fork, and a child" \
+         "writing the data set on the same cores): submit" \
+         "${AOF_RW[submit]}, wrk -t1 ${AOF_RW[submit-t1]}, open loop" \
+         "${AOF_RW[open-50]} and ${AOF_RW[open-80]}. All figures:" \
+         "\`build/bench/results.md\`."
+    echo
+    echo "$END_MARK"
+} > "$OUT/readme-block.md"
+if [ -n "$README" ]; then
+    if grep -qF "$BEGIN_MARK" "$README" && grep -qF "$END_MARK" "$README"
+    then
+        BLOCK=$OUT/readme-block.md BEGIN_MARK=$BEGIN_MARK END_MARK=$END_MARK \
+        perl -0pi -e '
+            my $b = do { local $/; open my $f, "<", $ENV{BLOCK} or die; <$f> };
+            chomp $b;
+            s/\Q$ENV{BEGIN_MARK}\E.*?\Q$ENV{END_MARK}\E/$b/s' "$README" \
+            || echo "bench: could not update $README" >&2
+    else
+        echo "bench: no table markers in $README: not updated" >&2
+    fi
+fi
+
 echo
 printf '%-40s %7s %7s %7s %6s | %-17s\n' "" "" "" "" "" "CPU µs per req"
 printf '%-40s %7s %7s %7s %6s | %5s %5s %5s\n' case req/s "p50 ms" "p99 ms" \
@@ -956,6 +1276,14 @@ printf '%-40s %10s   %s\n' "submit / Redis ceiling" "$R_SUBMIT" \
     ">= 0.80: $V_SUBMIT"
 printf '%-40s %10s   %s\n' "submit p99 ($CONNS connections)" \
     "${P99[submit]} ms" "<= 5 ms: $V_P99"
+printf '%-40s %10s   %s\n' "submit -t1 / lua peer (same run)" "$R_PEER" \
+    ">= 1.20: $V_PEER (${RPS[submit-t1]} / ${PEER_RPS:--} req/s)"
+printf '%-40s %10s   %s\n' "Redis µs per submit (-t1; peer)" \
+    "${REDIS_USEC[submit-t1]:--}" "<= ${PEER_US:--}: $V_US"
+printf '%-40s %10s   %s\n' "open loop 50% (${OL[50,rate]}/s) p99" \
+    "${OL[50,p99_ms]} ms" "<= 5 ms: $V_OL50 (p50 ${OL[50,p50_ms]}, p99.9 ${OL[50,p999_ms]})"
+printf '%-40s %10s   %s\n' "open loop 80% (${OL[80,rate]}/s) p99" \
+    "${OL[80,p99_ms]} ms" "(p50 ${OL[80,p50_ms]}, p99.9 ${OL[80,p999_ms]}) $V_OL80"
 printf '%-40s %10s   %s\n' "status read / return 204" "$R_STATUS" \
     "(one small Redis call)"
 printf '%-40s %10s   %s\n' "static / return 204" "$R_STATIC" "(reference)"
