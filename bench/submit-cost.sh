@@ -124,7 +124,8 @@ VARIANTS=(
 
 # transform NAME: the argument list (NUL-separated, stdin -> stdout) for
 # a variant.  EVALSHA SHA NKEYS KEYS... ARGV...; ARGV[11] = n prints, the
-# prints, n deadlines, the pairs, then the record's field/value pairs.
+# prints, n deadlines, the pairs, n pre-upload handles (since they came),
+# then the record's field/value pairs.
 transform() {
     perl -e '
         use strict; use warnings;
@@ -134,7 +135,9 @@ transform() {
         my @k = @a[3 .. 2 + $nk];
         my @v = @a[3 + $nk .. $#a];
         my $p = 10 + $v[10] + 1;            # index of n deadlines (0-based)
-        my $f = $p + 1 + 2 * $v[$p];        # first field name
+        my $f = $p + 1 + 2 * $v[$p];        # first field name, or n handles
+        # the pre-upload handles bound (their count; never a field name)
+        $f++ if $v[$f] =~ /^[0-9]+$/;
         my @pairs = @v[$f .. $#v];
         sub js { my $s = shift; $s =~ s/(["\\])/\\$1/g;
                  $s =~ s/([\x00-\x1f])/sprintf("\\u%04x", ord $1)/ge;
