@@ -617,6 +617,16 @@ AOF_PCT=$(redis-cli -p "$REDIS_PORT" config get auto-aof-rewrite-percentage \
           | tail -1)
 redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage 0 \
     >/dev/null
+# Redis's own stalls of 5 ms or more during each case (LATENCY LATEST:
+# event, when, latest ms, max ms), to tell a tail made in Redis (fsync,
+# a slow command) from one made elsewhere (the workers, the CPUs)
+redis-cli -p "$REDIS_PORT" config set latency-monitor-threshold 5 >/dev/null
+redis_stalls() {
+    redis-cli -p "$REDIS_PORT" latency latest \
+        | awk '{ a[NR % 4] = $0 } NR % 4 == 0 { printf "%s%s %s ms", s, a[1], $0
+                                                s = ", " }
+               END { if (!s) printf "none" }'
+}
 submit_max=$(awk -v a="${RPS[submit]}" -v b="${RPS[submit-t1]}" \
               'BEGIN { print (a > b) ? a : b }')
 for pct in 50 80; do
@@ -627,11 +637,13 @@ for pct in 50 80; do
     : > "$OUT/cpu-open-$pct.txt"
     cpu_snapshot "$OUT/cpu-open-$pct.txt"
     aof_rewrites > "$OUT/aof-open-$pct.txt"
+    redis-cli -p "$REDIS_PORT" latency reset >/dev/null
     "$OPENLOOP" -r "$rate" -w "$(secs "$WARM")" -d "$(secs "$DUR")" \
         -c "$CONNS" -t "4$pct$$" "$BASE/api/v1/reports" \
         > "$OUT/openloop-$pct.txt" || die "openloop failed (open-$pct)"
     cpu_snapshot "$OUT/cpu-open-$pct.txt"
     aof_rewrites >> "$OUT/aof-open-$pct.txt"
+    OL[$pct,stalls]=$(redis_stalls)
     AOF_RW[open-$pct]=$(aof_count "$OUT/aof-open-$pct.txt")
     while IFS='=' read -r k v; do
         OL[$pct,$k]=$v
@@ -652,6 +664,7 @@ done
 
 redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
     "$AOF_PCT" >/dev/null
+redis-cli -p "$REDIS_PORT" config set latency-monitor-threshold 0 >/dev/null
 
 # ------------------------------------------------------------ the peer
 # ../shared/bench/run-peer-lua.sh in this same run, while this nginx and
@@ -779,10 +792,16 @@ for want in "\"id\":\"$PHOTO_SHA\"" '"type":"image/jpeg"' \
         || die "the answer to the photo lacks $want: $(cat "$RUN/answer.json")"
 done
 
-# media files: the store's, outside its temp dir
+# media files: the store's, outside its temp dir, without the 320 px
+# thumbnails made beside each photo (<sha256>.thumb.jpg, #16), which
+# store_thumbs counts
 store_files() {
     find "$NGX_PREFIX/media" -path "$NGX_PREFIX/media/tmp" -prune \
-        -o -type f -print
+        -o -type f ! -name '*.thumb.jpg' -print
+}
+store_thumbs() {
+    find "$NGX_PREFIX/media" -path "$NGX_PREFIX/media/tmp" -prune \
+        -o -type f -name '*.thumb.jpg' -print
 }
 REPORTS_BEFORE=$(redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all")
 COUNT_STORED=1
@@ -803,6 +822,7 @@ for _ in $(seq 1 30); do
     sleep 0.1
 done
 PHOTO_FILES=$(store_files | wc -l)
+PHOTO_THUMBS=$(store_thumbs | wc -l)
 PHOTO_REPORTS=$(( $(redis-cli -p "$REDIS_PORT" zcard "pa:{bench}:all")
                   - REPORTS_BEFORE ))
 PHOTO_STORED=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' \
@@ -1062,7 +1082,8 @@ CHECK_PHOTO="$CHECK_PHOTO ${NON2XX[photo]} non-2xx (201 expected); Redis"
 CHECK_PHOTO="$CHECK_PHOTO stored $PHOTO_STORED reports meanwhile,"
 CHECK_PHOTO="$CHECK_PHOTO $PHOTO_REPORTS with the warm-up; the store holds"
 CHECK_PHOTO="$CHECK_PHOTO $PHOTO_FILES files (those + curl's; size and name"
-CHECK_PHOTO="$CHECK_PHOTO = SHA-256 checked: $PHOTO_OK), $PHOTO_TMP temp"
+CHECK_PHOTO="$CHECK_PHOTO = SHA-256 checked: $PHOTO_OK) and $PHOTO_THUMBS"
+CHECK_PHOTO="$CHECK_PHOTO thumbnails, $PHOTO_TMP temp"
 CHECK_PHOTO="$CHECK_PHOTO files left (media/tmp, client body)"
 CHECK_LIMIT="${NON2XX[limited]} of ${REQS[limited]} measured answers non-2xx"
 CHECK_LIMIT="$CHECK_LIMIT (429 expected: the first POST got 201, the next"
@@ -1239,7 +1260,9 @@ END_MARK='<!-- bench-table: end -->'
          "request's intended send time (from the actual send, the p99" \
          "would read ${OL[50,svc_p99_ms]} ms at 50% and" \
          "${OL[80,svc_p99_ms]} ms at 80%), from a freshly rewritten AOF," \
-         "automatic rewrites off." \
+         "automatic rewrites off; Redis's own stalls of 5 ms or more" \
+         "(LATENCY LATEST: event, max ms) at 50%: ${OL[50,stalls]};" \
+         "at 80%: ${OL[80,stalls]}." \
          "AOF rewrites during the measured runs (a fork, and a child" \
          "writing the data set on the same cores): submit" \
          "${AOF_RW[submit]}, wrk -t1 ${AOF_RW[submit-t1]}, open loop" \
