@@ -836,17 +836,33 @@ if cmp -s "$PHOTO" "$NGX_PREFIX/media/${PHOTO_SHA:0:2}/$PHOTO_SHA" \
     && [ "$(sha256sum "$SAMPLE" | cut -d' ' -f1)" = "${SAMPLE##*/}" ]; then
     PHOTO_OK=yes
 fi
+# every photo a report names is in the store; a file no report names was
+# left by a request that wrk cut off at its end after the photo was
+# stored and before its report was (the orphan sweep's work, at most one
+# per connection)
+redis-cli -p "$REDIS_PORT" eval "local out = {}
+    for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
+        out[#out + 1] = redis.call('HGET', k, 'media') or ''
+    end
+    return out" 0 "pa:{bench}:r:*" | grep -oE '[0-9a-f]{64}' | sort -u \
+    > "$RUN/photo-refs.txt"
+store_files | sed 's|.*/||' | sort -u > "$RUN/photo-files.txt"
+PHOTO_MISSING=$(comm -23 "$RUN/photo-refs.txt" "$RUN/photo-files.txt" | wc -l)
+PHOTO_ORPHANS=$(comm -13 "$RUN/photo-refs.txt" "$RUN/photo-files.txt" | wc -l)
 # MB = 10^6 bytes, from wrk's own requests per second (not rounded)
 PHOTO_MBS=$(awk -v b="$PHOTO_BYTES" '/^Requests\/sec:/ {
     printf "%.1f", $2 * b / 1e6 }' "$OUT/wrk-photo.txt")
 PHOTO_VALID=yes
 if [ "${ERRS[photo]}" != 0 ] || [ "$PHOTO_STORED" -lt "${REQS[photo]}" ] \
-    || [ "$PHOTO_FILES" != $(( PHOTO_REPORTS + 1 )) ] \
+    || [ "$PHOTO_FILES" != $(( PHOTO_REPORTS + 1 + PHOTO_ORPHANS )) ] \
+    || [ "$PHOTO_MISSING" != 0 ] || [ "$PHOTO_ORPHANS" -gt "$CONNS" ] \
     || [ "$PHOTO_OK" != yes ] || [ "$PHOTO_TMP" != 0 ]; then
     PHOTO_VALID=no
     echo "    !! photo: $PHOTO_STORED reports stored for ${REQS[photo]}" \
          "answers; $PHOTO_FILES files in the store for $PHOTO_REPORTS + 1" \
-         "reports, files are the photos: $PHOTO_OK; $PHOTO_TMP temp files left"
+         "reports ($PHOTO_MISSING named by a report and missing," \
+         "$PHOTO_ORPHANS named by none), files are the photos: $PHOTO_OK;" \
+         "$PHOTO_TMP temp files left"
 fi
 
 # ------------------------------------------------------------ public reads
@@ -1081,7 +1097,9 @@ CHECK_PHOTO="$CHECK_PHOTO ${REQS[photo]} measured answers,"
 CHECK_PHOTO="$CHECK_PHOTO ${NON2XX[photo]} non-2xx (201 expected); Redis"
 CHECK_PHOTO="$CHECK_PHOTO stored $PHOTO_STORED reports meanwhile,"
 CHECK_PHOTO="$CHECK_PHOTO $PHOTO_REPORTS with the warm-up; the store holds"
-CHECK_PHOTO="$CHECK_PHOTO $PHOTO_FILES files (those + curl's; size and name"
+CHECK_PHOTO="$CHECK_PHOTO $PHOTO_FILES files (those + curl's + $PHOTO_ORPHANS"
+CHECK_PHOTO="$CHECK_PHOTO no report names, left by requests wrk cut off;"
+CHECK_PHOTO="$CHECK_PHOTO $PHOTO_MISSING named and missing; size and name"
 CHECK_PHOTO="$CHECK_PHOTO = SHA-256 checked: $PHOTO_OK) and $PHOTO_THUMBS"
 CHECK_PHOTO="$CHECK_PHOTO thumbnails, $PHOTO_TMP temp"
 CHECK_PHOTO="$CHECK_PHOTO files left (media/tmp, client body)"
