@@ -55,8 +55,7 @@ BENCH_PKGS   := libnginx-mod-http-lua lua-cjson
 
 .PHONY: all deps bench-deps build module unit run stop test test-unit \
         test-t test-asan bench bench-cost bench-stall bench-scale bench-sse \
-        bench-notify fuzz \
-        fuzz-build fuzz-smoke lint clean
+        bench-notify fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
 

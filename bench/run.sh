@@ -938,13 +938,14 @@ parse_wrk public-report
 CPU_PREFIX=$LIM_PREFIX
 bench_case limit-204 "$LIM_BASE/204"; parse_wrk limit-204
 
-# redis_calls: commands Redis has run, INFO aside, and ZRANGE: every
-# worker of both nginx reads the token revocations (ZRANGE pa:{t}:revoked,
-# ngx_pa_revoke.c) once a second whatever the requests; a request that
+# redis_calls: commands Redis has run, INFO aside, and the reads every
+# worker of both nginx makes once a second whatever the requests: the
+# token revocations (ZRANGE pa:{t}:revoked, ngx_pa_revoke.c) and the
+# public version (GET pa:{t}:pubver, ngx_pa_pubver.c).  A request that
 # reaches Redis runs an EVALSHA (limit.lua, submit.lua), which counts.
 # (INFO commandstats also goes to $OUT/commandstats-limited-N.txt, to
 # name the commands when there are any)
-NOT_REQUESTS='^cmdstat_(info|zrange)$'
+NOT_REQUESTS='^cmdstat_(info|zrange|get)$'
 redis_calls() {
     redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
         | tee "$OUT/commandstats-limited-$1.txt" \
