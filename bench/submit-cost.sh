@@ -86,8 +86,13 @@ E_DUP_CHECK="${S}for k = i, i \\+ np - 1 do\\n    local other.*?^end\\n//ms or d
 E_DUP_SET="${S}for k = i, i \\+ np - 1 do\\n    redis\\.call\\('HSET', KEYS\\[7\\].*?^end\\n//ms or die"
 E_DUE="${S}    redis\\.call\\('ZADD', KEYS\\[4\\].*\\n//m or die"
 E_RECORD="${S}redis\\.call\\('HSET', KEYS\\[1\\], 'id', id, unpack\\(ARGV, i\\)\\)\$"
-E_BLOB="$E_RECORD/redis.call('SET', KEYS[1], ARGV[i])/m or die"
-E_BLOB_NX="$E_RECORD/if not redis.call('SET', KEYS[1], ARGV[i], 'NX') then return redis.error_reply('exists') end/m or die"
+# with the record as one value, what the script read back from the hash
+# (urgent, for the events) comes from the worker, which knows it: "0"
+# here, as the captured report is not urgent (no "or die": older scripts
+# did not read it)
+E_URGENT="s/redis\\.call\\('HGET', KEYS\\[1\\], 'urgent'\\)/'0'/g"
+E_BLOB="$E_RECORD/redis.call('SET', KEYS[1], ARGV[i])/m or die; $E_URGENT"
+E_BLOB_NX="$E_RECORD/if not redis.call('SET', KEYS[1], ARGV[i], 'NX') then return redis.error_reply('exists') end/m or die; $E_URGENT"
 E_HISTORY="${S}redis\\.call\\('RPUSH', KEYS\\[2\\], ARGV\\[3\\]\\)\\n//m or die"
 E_STATE="${S}redis\\.call\\('ZADD', KEYS\\[3\\], now, id\\)\\n//m or die"
 E_ALL="${S}redis\\.call\\('ZADD', KEYS\\[6\\], now, id\\)\\n//m or die"
