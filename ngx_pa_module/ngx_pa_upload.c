@@ -50,6 +50,8 @@ typedef struct {
 static ngx_pa_up_t *ngx_pa_upload_start(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_int_t *rc);
 static void ngx_pa_upload_whole_work(ngx_pa_job_t *job);
+static ngx_int_t ngx_pa_upload_job(ngx_http_request_t *r,
+    ngx_pa_job_work_pt work, ngx_pa_job_done_pt done, ngx_pa_up_t *up);
 static void ngx_pa_upload_job_done(ngx_http_request_t *r, ngx_pa_job_t *job);
 static ngx_int_t ngx_pa_upload_checked(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_up_t *up);
@@ -102,7 +104,6 @@ ngx_pa_upload_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     ngx_int_t            rc;
     ngx_uint_t           i;
     ngx_pa_up_t         *up;
-    ngx_pa_job_t        *job;
     ngx_str_t           *test;
     ngx_pa_body_t        body;
     ngx_table_elt_t     *h;
@@ -214,23 +215,8 @@ ngx_pa_upload_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     up->in = r->request_body->bufs;
 
-    job = ngx_pa_job_create(r, ngx_pa_upload_whole_work,
-                            ngx_pa_upload_job_done, up);
-    if (job == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_pa_job_run(job);
-
-    if (rc == NGX_AGAIN) {
-        return NGX_DONE;
-    }
-
-    if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_pa_upload_checked(r, ctx, up);
+    return ngx_pa_upload_job(r, ngx_pa_upload_whole_work,
+                             ngx_pa_upload_job_done, up);
 }
 
 
@@ -342,6 +328,42 @@ ngx_pa_upload_whole_work(ngx_pa_job_t *job)
     }
 
     up->media = m;
+}
+
+
+/*
+ * The file work as a job: in the thread pool, or here when there is none.
+ * done() goes on with the request either way, so that a caller has one
+ * path: NGX_DONE, or a status to finalize with.
+ */
+
+static ngx_int_t
+ngx_pa_upload_job(ngx_http_request_t *r, ngx_pa_job_work_pt work,
+    ngx_pa_job_done_pt done, ngx_pa_up_t *up)
+{
+    ngx_int_t      rc;
+    ngx_pa_job_t  *job;
+
+    job = ngx_pa_job_create(r, work, done, up);
+    if (job == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_pa_job_run(job);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* it ran inline: ngx_pa_job_run() leaves done() to its caller */
+
+    done(r, job);
+
+    return NGX_DONE;
 }
 
 
@@ -501,7 +523,6 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_str_t            v;
     redisReply          *h;
     ngx_pa_up_t         *up;
-    ngx_pa_job_t        *job;
 
     up = ctx->data;
 
@@ -556,25 +577,8 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     up->complete = (up->end == up->length);
 
-    job = ngx_pa_job_create(r, ngx_pa_upload_patch_work,
-                            ngx_pa_upload_job_done, up);
-    if (job == NULL) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    rc = ngx_pa_job_run(job);
-
-    if (rc == NGX_AGAIN) {
-        return;
-    }
-
-    if (rc != NGX_OK) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    rc = ngx_pa_upload_checked(r, ctx, up);
+    rc = ngx_pa_upload_job(r, ngx_pa_upload_patch_work,
+                           ngx_pa_upload_job_done, up);
 
     if (rc != NGX_DONE) {
         ngx_pa_finalize(r, rc);
@@ -1268,7 +1272,6 @@ ngx_pa_upload_deleted(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     redisReply   *reply = data;
     ngx_int_t     rc;
     ngx_pa_up_t  *up;
-    ngx_pa_job_t *job;
 
     up = ctx->data;
 
@@ -1297,25 +1300,12 @@ ngx_pa_upload_deleted(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     /* the bytes go off the event loop (up to pa_media_max_size of them) */
 
-    job = ngx_pa_job_create(r, ngx_pa_upload_unlink_work,
-                            ngx_pa_upload_unlinked, up);
-    if (job == NULL) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
+    rc = ngx_pa_upload_job(r, ngx_pa_upload_unlink_work,
+                           ngx_pa_upload_unlinked, up);
+
+    if (rc != NGX_DONE) {
+        ngx_pa_finalize(r, rc);
     }
-
-    rc = ngx_pa_job_run(job);
-
-    if (rc == NGX_AGAIN) {
-        return;
-    }
-
-    if (rc != NGX_OK) {
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    ngx_pa_upload_unlinked(r, job);
 }
 
 
