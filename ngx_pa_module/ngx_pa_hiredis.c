@@ -1,5 +1,6 @@
 /*
- * hiredis <-> nginx events for the Sentinel's contexts (see the header).
+ * hiredis <-> nginx events for the Sentinel's contexts (see the header),
+ * and the event glue the primary's connection (ngx_pa_redis.c) shares.
  *
  * hiredis owns the socket and closes it; the cleanup hook gives the
  * ngx_connection_t back and frees h.  Reads loop while data is left
@@ -114,13 +115,7 @@ ngx_pa_hiredis_add_read(void *privdata)
 {
     ngx_pa_hiredis_t  *h = privdata;
 
-    if (!h->conn->read->active
-        && ngx_add_event(h->conn->read, NGX_READ_EVENT, NGX_LEVEL_EVENT)
-           != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_ALERT, h->log, 0,
-                      "pa redis: cannot add read event");
-    }
+    ngx_pa_hiredis_add_event(h->conn->read, NGX_READ_EVENT, h->log);
 }
 
 
@@ -129,9 +124,7 @@ ngx_pa_hiredis_del_read(void *privdata)
 {
     ngx_pa_hiredis_t  *h = privdata;
 
-    if (h->conn->read->active) {
-        ngx_del_event(h->conn->read, NGX_READ_EVENT, 0);
-    }
+    ngx_pa_hiredis_del_event(h->conn->read, NGX_READ_EVENT);
 }
 
 
@@ -140,13 +133,7 @@ ngx_pa_hiredis_add_write(void *privdata)
 {
     ngx_pa_hiredis_t  *h = privdata;
 
-    if (!h->conn->write->active
-        && ngx_add_event(h->conn->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT)
-           != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_ALERT, h->log, 0,
-                      "pa redis: cannot add write event");
-    }
+    ngx_pa_hiredis_add_event(h->conn->write, NGX_WRITE_EVENT, h->log);
 }
 
 
@@ -155,9 +142,7 @@ ngx_pa_hiredis_del_write(void *privdata)
 {
     ngx_pa_hiredis_t  *h = privdata;
 
-    if (h->conn->write->active) {
-        ngx_del_event(h->conn->write, NGX_WRITE_EVENT, 0);
-    }
+    ngx_pa_hiredis_del_event(h->conn->write, NGX_WRITE_EVENT);
 }
 
 
@@ -165,17 +150,48 @@ static void
 ngx_pa_hiredis_cleanup(void *privdata)
 {
     ngx_pa_hiredis_t  *h = privdata;
-    ngx_connection_t  *c;
 
-    c = h->conn;
+    ngx_pa_hiredis_close(h->conn);
 
-    if (c->read->active) {
-        ngx_del_event(c->read, NGX_READ_EVENT, 0);
+    if (h->gone) {
+        h->gone(h);
     }
 
-    if (c->write->active) {
-        ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
+    ngx_free(h);
+}
+
+
+/* level-triggered: hiredis reads and writes only what one call can */
+
+void
+ngx_pa_hiredis_add_event(ngx_event_t *ev, ngx_int_t event, ngx_log_t *log)
+{
+    if (!ev->active
+        && ngx_add_event(ev, event, NGX_LEVEL_EVENT) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "pa redis: cannot add %s event",
+                      event == NGX_READ_EVENT ? "read" : "write");
     }
+}
+
+
+void
+ngx_pa_hiredis_del_event(ngx_event_t *ev, ngx_int_t event)
+{
+    if (ev->active) {
+        ngx_del_event(ev, event, 0);
+    }
+}
+
+
+/* nothing of c may stay queued: hiredis frees the context after this */
+
+void
+ngx_pa_hiredis_close(ngx_connection_t *c)
+{
+    ngx_pa_hiredis_del_event(c->read, NGX_READ_EVENT);
+    ngx_pa_hiredis_del_event(c->write, NGX_WRITE_EVENT);
 
     if (c->read->posted) {
         ngx_delete_posted_event(c->read);
@@ -185,13 +201,15 @@ ngx_pa_hiredis_cleanup(void *privdata)
         ngx_delete_posted_event(c->write);
     }
 
+    if (c->read->timer_set) {
+        ngx_del_timer(c->read);
+    }
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
     /* hiredis closes the fd */
     c->fd = (ngx_socket_t) -1;
     ngx_free_connection(c);
-
-    if (h->gone) {
-        h->gone(h);
-    }
-
-    ngx_free(h);
 }

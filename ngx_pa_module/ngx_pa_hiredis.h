@@ -4,7 +4,7 @@
  * ngx_connection_t, level-triggered events, and a "gone" hook that runs
  * once when hiredis frees the context.  The primary's pipelined
  * connection keeps its own glue (ngx_pa_redis.c): it also tracks the
- * requests in flight.
+ * requests in flight, and shares only the event glue below.
  */
 
 #ifndef NGX_PA_HIREDIS_H
@@ -36,5 +36,16 @@ struct ngx_pa_hiredis_s {
  */
 ngx_pa_hiredis_t *ngx_pa_hiredis_connect(ngx_str_t *host, in_port_t port,
     ngx_log_t *log, ngx_pa_hiredis_gone_pt gone, void *data);
+
+/*
+ * The event glue every hiredis context needs, the primary's included
+ * (ngx_pa_redis.c keeps its own context for the requests in flight):
+ * level-triggered events on and off, and the connection given back when
+ * hiredis frees the context (hiredis closes the fd itself).
+ */
+void ngx_pa_hiredis_add_event(ngx_event_t *ev, ngx_int_t event,
+    ngx_log_t *log);
+void ngx_pa_hiredis_del_event(ngx_event_t *ev, ngx_int_t event);
+void ngx_pa_hiredis_close(ngx_connection_t *c);
 
 #endif /* NGX_PA_HIREDIS_H */

@@ -24,6 +24,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_sentinel.h"
+#include "ngx_pa_hiredis.h"
 
 
 #define NGX_PA_REDIS_BACKOFF_MIN    100     /* ms */
@@ -980,16 +981,9 @@ static void
 ngx_pa_redis_add_read(void *privdata)
 {
     ngx_pa_redis_link_t  *link = privdata;
-    ngx_event_t          *rev;
 
-    rev = link->conn->read;
-
-    if (!rev->active) {
-        if (ngx_add_event(rev, NGX_READ_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
-            ngx_log_error(NGX_LOG_ALERT, link->redis->log, 0,
-                          "pa redis: cannot add read event");
-        }
-    }
+    ngx_pa_hiredis_add_event(link->conn->read, NGX_READ_EVENT,
+                             link->redis->log);
 }
 
 
@@ -997,13 +991,8 @@ static void
 ngx_pa_redis_del_read(void *privdata)
 {
     ngx_pa_redis_link_t  *link = privdata;
-    ngx_event_t          *rev;
 
-    rev = link->conn->read;
-
-    if (rev->active) {
-        ngx_del_event(rev, NGX_READ_EVENT, 0);
-    }
+    ngx_pa_hiredis_del_event(link->conn->read, NGX_READ_EVENT);
 }
 
 
@@ -1011,16 +1000,9 @@ static void
 ngx_pa_redis_add_write(void *privdata)
 {
     ngx_pa_redis_link_t  *link = privdata;
-    ngx_event_t          *wev;
 
-    wev = link->conn->write;
-
-    if (!wev->active) {
-        if (ngx_add_event(wev, NGX_WRITE_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
-            ngx_log_error(NGX_LOG_ALERT, link->redis->log, 0,
-                          "pa redis: cannot add write event");
-        }
-    }
+    ngx_pa_hiredis_add_event(link->conn->write, NGX_WRITE_EVENT,
+                             link->redis->log);
 }
 
 
@@ -1028,13 +1010,8 @@ static void
 ngx_pa_redis_del_write(void *privdata)
 {
     ngx_pa_redis_link_t  *link = privdata;
-    ngx_event_t          *wev;
 
-    wev = link->conn->write;
-
-    if (wev->active) {
-        ngx_del_event(wev, NGX_WRITE_EVENT, 0);
-    }
+    ngx_pa_hiredis_del_event(link->conn->write, NGX_WRITE_EVENT);
 }
 
 
@@ -1048,36 +1025,8 @@ ngx_pa_redis_cleanup(void *privdata)
 {
     ngx_pa_redis_link_t  *link = privdata;
     ngx_pa_redis_t       *redis;
-    ngx_connection_t     *c;
 
-    c = link->conn;
-
-    if (c->read->active) {
-        ngx_del_event(c->read, NGX_READ_EVENT, 0);
-    }
-
-    if (c->write->active) {
-        ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
-    }
-
-    if (c->read->posted) {
-        ngx_delete_posted_event(c->read);
-    }
-
-    if (c->write->posted) {
-        ngx_delete_posted_event(c->write);
-    }
-
-    if (c->read->timer_set) {
-        ngx_del_timer(c->read);
-    }
-
-    if (c->write->timer_set) {
-        ngx_del_timer(c->write);
-    }
-
-    c->fd = (ngx_socket_t) -1;
-    ngx_free_connection(c);
+    ngx_pa_hiredis_close(link->conn);
 
     redis = link->redis;
 
