@@ -55,7 +55,10 @@ static ngx_int_t ngx_pa_sse_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_joined(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *data);
+static ngx_int_t ngx_pa_sse_tail_id(redisReply *reply, ngx_pa_sse_id_t *id);
 static ngx_int_t ngx_pa_sse_headers(ngx_http_request_t *r);
+static void ngx_pa_sse_range(ngx_pa_sse_sub_t *sub, ngx_uint_t tail,
+    u_char *from, const char **argv, size_t *argvlen);
 static ngx_int_t ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply);
 static void ngx_pa_sse_more(ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_page_reply(void *data, redisReply *reply);
@@ -221,7 +224,7 @@ static ngx_int_t
 ngx_pa_sse_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_sse_sub_t *sub)
 {
-    u_char       from[NGX_PA_SSE_ID_LEN + 1], *p;
+    u_char       from[NGX_PA_SSE_ID_LEN + 1];
     size_t       argvlen[6];
     ngx_str_t   *v, arg, *key;
     const char  *argv[6];
@@ -256,40 +259,12 @@ ngx_pa_sse_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     sub->key = *key;
 
-    argv[1] = (const char *) key->data;
-    argvlen[1] = key->len;
-
     if (v != NULL) {
         sub->replay = 1;
         sub->pages = 1;
-
-        p = from;
-        *p++ = '(';
-        p = ngx_pa_sse_id_print(p, &sub->last);
-
-        argv[0] = "XRANGE";
-        argvlen[0] = 6;
-        argv[2] = (const char *) from;
-        argvlen[2] = p - from;
-        argv[3] = "+";
-        argvlen[3] = 1;
-        argv[4] = "COUNT";
-        argvlen[4] = 5;
-        argv[5] = NGX_PA_SSE_REPLAY_S;
-        argvlen[5] = sizeof(NGX_PA_SSE_REPLAY_S) - 1;
-
-    } else {
-        argv[0] = "XREVRANGE";
-        argvlen[0] = 9;
-        argv[2] = "+";
-        argvlen[2] = 1;
-        argv[3] = "-";
-        argvlen[3] = 1;
-        argv[4] = "COUNT";
-        argvlen[4] = 5;
-        argv[5] = "1";
-        argvlen[5] = 1;
     }
+
+    ngx_pa_sse_range(sub, v == NULL, from, argv, argvlen);
 
     return ngx_pa_call(r, ctx, 6, argv, argvlen, ngx_pa_sse_joined);
 }
@@ -302,7 +277,7 @@ ngx_pa_sse_joined(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     ngx_int_t          rc;
     ngx_str_t          hello;
-    redisReply        *reply = data, *e;
+    redisReply        *reply = data;
     ngx_pa_sse_sub_t  *sub;
 
     sub = ctx->data;
@@ -344,21 +319,39 @@ ngx_pa_sse_joined(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
         /* live from the stream's last entry ("0-0": an empty stream) */
 
-        if (reply->elements == 1) {
-            e = reply->element[0];
-
-            if (e->type == REDIS_REPLY_ARRAY && e->elements == 2
-                && e->element[0]->type == REDIS_REPLY_STRING)
-            {
-                (void) ngx_pa_sse_id_parse((u_char *) e->element[0]->str,
-                                           e->element[0]->len, &sub->last);
-            }
-        }
+        (void) ngx_pa_sse_tail_id(reply, &sub->last);
 
         ngx_pa_sse_join(sub);
     }
 
     ngx_pa_sse_flush(sub);
+}
+
+
+/*
+ * The id of XREVRANGE's one entry, parsed into id (which a malformed id
+ * may leave half written); NGX_ERROR when the reply holds no entry.
+ */
+
+static ngx_int_t
+ngx_pa_sse_tail_id(redisReply *reply, ngx_pa_sse_id_t *id)
+{
+    redisReply  *e;
+
+    if (reply->elements != 1) {
+        return NGX_ERROR;
+    }
+
+    e = reply->element[0];
+
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2
+        || e->element[0]->type != REDIS_REPLY_STRING)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_sse_id_parse((u_char *) e->element[0]->str,
+                               e->element[0]->len, id);
 }
 
 
@@ -492,7 +485,7 @@ ngx_pa_sse_page(ngx_pa_sse_sub_t *sub, redisReply *reply)
 static void
 ngx_pa_sse_more(ngx_pa_sse_sub_t *sub)
 {
-    u_char               from[NGX_PA_SSE_ID_LEN + 1], *p;
+    u_char               from[NGX_PA_SSE_ID_LEN + 1];
     size_t               argvlen[6];
     const char          *argv[6];
     ngx_connection_t    *c;
@@ -513,39 +506,15 @@ ngx_pa_sse_more(ngx_pa_sse_sub_t *sub)
     c = sub->request->connection;
     pmcf = ngx_http_get_module_main_conf(sub->request, ngx_http_pa_module);
 
-    argv[1] = (const char *) sub->key.data;
-    argvlen[1] = sub->key.len;
-    argv[4] = "COUNT";
-    argvlen[4] = 5;
-
     if (++sub->pages > NGX_PA_SSE_REPLAY_PAGES) {
 
         /* too far behind: where the stream ends now */
 
         sub->skip = 1;
-
-        argv[0] = "XREVRANGE";
-        argvlen[0] = 9;
-        argv[2] = "+";
-        argvlen[2] = 1;
-        argv[3] = "-";
-        argvlen[3] = 1;
-        argv[5] = "1";
-        argvlen[5] = 1;
+        ngx_pa_sse_range(sub, 1, from, argv, argvlen);
 
     } else {
-        p = from;
-        *p++ = '(';
-        p = ngx_pa_sse_id_print(p, &sub->last);
-
-        argv[0] = "XRANGE";
-        argvlen[0] = 6;
-        argv[2] = (const char *) from;
-        argvlen[2] = p - from;
-        argv[3] = "+";
-        argvlen[3] = 1;
-        argv[5] = NGX_PA_SSE_REPLAY_S;
-        argvlen[5] = sizeof(NGX_PA_SSE_REPLAY_S) - 1;
+        ngx_pa_sse_range(sub, 0, from, argv, argvlen);
     }
 
     /* hiredis copies the arguments: the stack may go */
@@ -559,6 +528,50 @@ ngx_pa_sse_more(ngx_pa_sse_sub_t *sub)
 
         ngx_pa_sse_close(sub, 0);
     }
+}
+
+
+/*
+ * The 6 words of a read of the stream: with tail, its last entry
+ * (XREVRANGE), else the replay's page after sub->last (XRANGE); from
+ * holds that id's text for as long as argv is used.
+ */
+
+static void
+ngx_pa_sse_range(ngx_pa_sse_sub_t *sub, ngx_uint_t tail, u_char *from,
+    const char **argv, size_t *argvlen)
+{
+    u_char  *p;
+
+    argv[1] = (const char *) sub->key.data;
+    argvlen[1] = sub->key.len;
+    argv[4] = "COUNT";
+    argvlen[4] = 5;
+
+    if (tail) {
+        argv[0] = "XREVRANGE";
+        argvlen[0] = 9;
+        argv[2] = "+";
+        argvlen[2] = 1;
+        argv[3] = "-";
+        argvlen[3] = 1;
+        argv[5] = "1";
+        argvlen[5] = 1;
+        return;
+    }
+
+    p = from;
+    *p++ = '(';
+    p = ngx_pa_sse_id_print(p, &sub->last);
+
+    argv[0] = "XRANGE";
+    argvlen[0] = 6;
+    argv[2] = (const char *) from;
+    argvlen[2] = p - from;
+    argv[3] = "+";
+    argvlen[3] = 1;
+    argv[5] = NGX_PA_SSE_REPLAY_S;
+    argvlen[5] = sizeof(NGX_PA_SSE_REPLAY_S) - 1;
 }
 
 
@@ -610,23 +623,15 @@ ngx_pa_sse_skip(ngx_pa_sse_sub_t *sub, redisReply *reply)
 {
     u_char           buf[NGX_PA_SSE_ID_LEN + 128], *p;
     ngx_str_t        text;
-    redisReply      *e;
     ngx_pa_sse_id_t  tail;
 
     sub->skip = 0;
     sub->replay = 0;
 
-    if (reply->elements == 1) {
-        e = reply->element[0];
-
-        if (e->type == REDIS_REPLY_ARRAY && e->elements == 2
-            && e->element[0]->type == REDIS_REPLY_STRING
-            && ngx_pa_sse_id_parse((u_char *) e->element[0]->str,
-                                   e->element[0]->len, &tail) == NGX_OK
-            && ngx_pa_sse_id_cmp(&tail, &sub->last) > 0)
-        {
-            sub->last = tail;
-        }
+    if (ngx_pa_sse_tail_id(reply, &tail) == NGX_OK
+        && ngx_pa_sse_id_cmp(&tail, &sub->last) > 0)
+    {
+        sub->last = tail;
     }
 
     ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,
