@@ -27,6 +27,8 @@ static ngx_pa_notify_conf_t *ngx_pa_notify_conf_get(ngx_conf_t *cf,
 static ngx_int_t ngx_pa_notify_name(ngx_str_t *name);
 static ngx_int_t ngx_pa_notify_params(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *value, ngx_uint_t n);
+static ngx_uint_t ngx_pa_notify_param(ngx_str_t *arg, const char *name,
+    ngx_str_t *v);
 static ngx_int_t ngx_pa_notify_url(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *url);
 static ngx_int_t ngx_pa_notify_secret(ngx_conf_t *cf,
@@ -71,9 +73,8 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_pa_main_conf_t *pmcf = conf;
 
     ngx_str_t               *value;
-    ngx_uint_t               i;
     ngx_pa_notify_conf_t    *nc;
-    ngx_pa_notify_target_t  *t, *other;
+    ngx_pa_notify_target_t  *t;
 
     value = cf->args->elts;
 
@@ -90,17 +91,10 @@ ngx_pa_notify_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    other = nc->targets.elts;
-    for (i = 0; i < nc->targets.nelts; i++) {
-        if (other[i].name.len == value[1].len
-            && ngx_strncmp(other[i].name.data, value[1].data,
-                           value[1].len) == 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "duplicate pa_notify target \"%V\"",
-                               &value[1]);
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_pa_notify_target(pmcf, &value[1]) != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "duplicate pa_notify target \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
     }
 
     t = ngx_array_push(&nc->targets);
@@ -170,39 +164,27 @@ ngx_pa_notify_params(ngx_conf_t *cf, ngx_pa_notify_target_t *t,
 
     for (i = 0; i < n; i++) {
 
-        if (ngx_strncmp(value[i].data, "secret_file=", 12) == 0) {
-            v.data = value[i].data + 12;
-            v.len = value[i].len - 12;
-
+        if (ngx_pa_notify_param(&value[i], "secret_file=", &v)) {
             if (ngx_pa_notify_secret(cf, t, &v) != NGX_OK) {
                 return NGX_ERROR;
             }
 
             secret = 1;
 
-        } else if (ngx_strncmp(value[i].data, "events=", 7) == 0) {
-            v.data = value[i].data + 7;
-            v.len = value[i].len - 7;
-
+        } else if (ngx_pa_notify_param(&value[i], "events=", &v)) {
             if (ngx_pa_notify_events(cf, t, &v) != NGX_OK) {
                 return NGX_ERROR;
             }
 
             events = 1;
 
-        } else if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
-            v.data = value[i].data + 8;
-            v.len = value[i].len - 8;
-
+        } else if (ngx_pa_notify_param(&value[i], "timeout=", &v)) {
             t->timeout = ngx_parse_time(&v, 0);
             if (t->timeout == (ngx_msec_t) NGX_ERROR || t->timeout == 0) {
                 goto invalid;
             }
 
-        } else if (ngx_strncmp(value[i].data, "retry_for=", 10) == 0) {
-            v.data = value[i].data + 10;
-            v.len = value[i].len - 10;
-
+        } else if (ngx_pa_notify_param(&value[i], "retry_for=", &v)) {
             t->retry_for = ngx_parse_time(&v, 0);
             if (t->retry_for == (ngx_msec_t) NGX_ERROR) {
                 goto invalid;
@@ -237,6 +219,26 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid pa_notify parameter \"%V\"", &value[i]);
     return NGX_ERROR;
+}
+
+
+/* "name=value": 1 and v the value when arg is of that name, else 0 */
+
+static ngx_uint_t
+ngx_pa_notify_param(ngx_str_t *arg, const char *name, ngx_str_t *v)
+{
+    size_t  len;
+
+    len = ngx_strlen(name);
+
+    if (ngx_strncmp(arg->data, name, len) != 0) {
+        return 0;
+    }
+
+    v->data = arg->data + len;
+    v->len = arg->len - len;
+
+    return 1;
 }
 
 
