@@ -100,6 +100,10 @@ static void ngx_pa_notify_tick(ngx_event_t *ev);
 static void ngx_pa_notify_next(ngx_pa_notify_loop_t *lp,
     ngx_pa_notify_phase_e phase);
 static void ngx_pa_notify_later(ngx_pa_notify_loop_t *lp, ngx_msec_t ms);
+static ngx_pool_t *ngx_pa_notify_call_open(ngx_pa_notify_loop_t *lp,
+    size_t size);
+static ngx_int_t ngx_pa_notify_call_send(ngx_pa_notify_loop_t *lp,
+    ngx_pool_t *pool, ngx_int_t built);
 static ngx_int_t ngx_pa_notify_send_cmd(ngx_pa_notify_loop_t *lp, int argc,
     const char **argv, const size_t *argvlen);
 static ngx_int_t ngx_pa_notify_send_script(ngx_pa_notify_loop_t *lp,
@@ -396,21 +400,32 @@ ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
 }
 
 
-static ngx_int_t
-ngx_pa_notify_send_cmd(ngx_pa_notify_loop_t *lp, int argc, const char **argv,
-    const size_t *argvlen)
+/* the loop's one call, in a pool of its own that its reply destroys */
+
+static ngx_pool_t *
+ngx_pa_notify_call_open(ngx_pa_notify_loop_t *lp, size_t size)
 {
     ngx_pool_t  *pool;
 
-    pool = ngx_create_pool(1024, lp->nf->log);
+    pool = ngx_create_pool(size, lp->nf->log);
     if (pool == NULL) {
-        return NGX_ERROR;
+        return NULL;
     }
 
     ngx_pa_call_init(&lp->call, lp->nf->conf, pool, lp->nf->log);
     lp->call.background = 1;
 
-    if (ngx_pa_call_command(&lp->call, argc, argv, argvlen) != NGX_OK
+    return pool;
+}
+
+
+/* built: what putting the command together returned */
+
+static ngx_int_t
+ngx_pa_notify_call_send(ngx_pa_notify_loop_t *lp, ngx_pool_t *pool,
+    ngx_int_t built)
+{
+    if (built != NGX_OK
         || ngx_pa_call_send(&lp->call, ngx_pa_notify_on_reply, lp) != NGX_OK)
     {
         ngx_destroy_pool(pool);
@@ -424,13 +439,29 @@ ngx_pa_notify_send_cmd(ngx_pa_notify_loop_t *lp, int argc, const char **argv,
 
 
 static ngx_int_t
+ngx_pa_notify_send_cmd(ngx_pa_notify_loop_t *lp, int argc, const char **argv,
+    const size_t *argvlen)
+{
+    ngx_pool_t  *pool;
+
+    pool = ngx_pa_notify_call_open(lp, 1024);
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_notify_call_send(lp, pool,
+               ngx_pa_call_command(&lp->call, argc, argv, argvlen));
+}
+
+
+static ngx_int_t
 ngx_pa_notify_send_script(ngx_pa_notify_loop_t *lp, ngx_pa_script_e script,
     ngx_str_t *keys, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs)
 {
     ngx_pool_t   *pool;
     ngx_array_t   k, a;
 
-    pool = ngx_create_pool(2048, lp->nf->log);
+    pool = ngx_pa_notify_call_open(lp, 2048);
     if (pool == NULL) {
         return NGX_ERROR;
     }
@@ -447,19 +478,8 @@ ngx_pa_notify_send_script(ngx_pa_notify_loop_t *lp, ngx_pa_script_e script,
     a.nalloc = nargs;
     a.pool = pool;
 
-    ngx_pa_call_init(&lp->call, lp->nf->conf, pool, lp->nf->log);
-    lp->call.background = 1;
-
-    if (ngx_pa_call_script(&lp->call, script, &k, &a) != NGX_OK
-        || ngx_pa_call_send(&lp->call, ngx_pa_notify_on_reply, lp) != NGX_OK)
-    {
-        ngx_destroy_pool(pool);
-        return NGX_ERROR;
-    }
-
-    lp->call_pool = pool;
-
-    return NGX_OK;
+    return ngx_pa_notify_call_send(lp, pool,
+               ngx_pa_call_script(&lp->call, script, &k, &a));
 }
 
 
