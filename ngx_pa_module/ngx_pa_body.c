@@ -644,16 +644,8 @@ ngx_pa_body_feed(ngx_pa_job_t *job, ngx_chain_t *bufs, ngx_pa_multipart_t *mp)
         for (off = b->file_pos; off < b->file_last; off += n) {
             size = (size_t) ngx_min(b->file_last - off, NGX_PA_BODY_CHUNK);
 
-            n = pread(b->file->fd, chunk, size, off);
-
-            if (n == -1 && ngx_errno == NGX_EINTR) {
-                n = 0;
-                continue;
-            }
-
-            if (n <= 0) {
-                ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
-                              "pa: pread() \"%V\" failed", &b->file->name);
+            n = ngx_pa_body_pread(b, chunk, size, off, job->log);
+            if (n == NGX_ERROR) {
                 return NGX_PA_MP_ERROR;
             }
 
@@ -908,4 +900,24 @@ ngx_pa_body_is(ngx_str_t *ctype, const char *type)
 
     return ctype->len == len || ctype->data[len] == ';'
            || ctype->data[len] == ' ';
+}
+
+
+ssize_t
+ngx_pa_body_pread(ngx_buf_t *b, u_char *buf, size_t size, off_t off,
+    ngx_log_t *log)
+{
+    ssize_t  n;
+
+    do {
+        n = pread(b->file->fd, buf, size, off);
+    } while (n == -1 && ngx_errno == NGX_EINTR);
+
+    if (n <= 0) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "pa: pread() \"%V\" failed", &b->file->name);
+        return NGX_ERROR;
+    }
+
+    return n;
 }

@@ -43,4 +43,12 @@ ngx_int_t ngx_pa_body_parse(ngx_http_request_t *r, ngx_pa_body_t *body,
 ngx_int_t ngx_pa_body_read(ngx_http_request_t *r, size_t max,
     const char *too_large, ngx_str_t *out, ngx_pa_err_t *err);
 
+/*
+ * A piece of a body buffer's temp file, from a job's thread (no
+ * ngx_read_file(): it logs with the request's log): n > 0 bytes read, or
+ * NGX_ERROR, logged, the file's end included.  EINTR is read again.
+ */
+ssize_t ngx_pa_body_pread(ngx_buf_t *b, u_char *buf, size_t size, off_t off,
+    ngx_log_t *log);
+
 #endif /* NGX_PA_BODY_H */

@@ -17,6 +17,7 @@
 
 #include "ngx_pa_upload.h"
 #include "ngx_pa_api.h"
+#include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
@@ -978,16 +979,9 @@ ngx_pa_upload_put(ngx_pa_job_t *job, ngx_pa_up_t *up, ngx_fd_t to)
         for (off = 0; off < len; off += n) {
             size = (size_t) ngx_min(len - off, NGX_PA_UPLOAD_CHUNK);
 
-            n = pread(b->file->fd, chunk, size, b->file_pos + off);
-
-            if (n == -1 && ngx_errno == NGX_EINTR) {
-                n = 0;
-                continue;
-            }
-
-            if (n <= 0) {
-                ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
-                              "pa: pread() \"%V\" failed", &b->file->name);
+            n = ngx_pa_body_pread(b, chunk, size, b->file_pos + off,
+                                  job->log);
+            if (n == NGX_ERROR) {
                 return NGX_ERROR;
             }
 
