@@ -10,6 +10,7 @@
  */
 
 #include "ngx_pa.h"
+#include "ngx_pa_action_idem.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
@@ -73,6 +74,7 @@ struct ngx_pa_action_s {
     const char                *to;       /* may differ from def->to */
     unsigned                   extend_days:1;  /* extend asked "days" */
     ngx_str_t                  note;     /* message for the history */
+    ngx_str_t                  idem;     /* the Idempotency-Key's key */
 
     ngx_array_t               *close;    /* ngx_str_t deadline keys */
     ngx_array_t               *open;     /* ngx_str_t key, due, due urgent */
@@ -324,7 +326,11 @@ ngx_pa_action_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (a->def->prepare(a) != NGX_OK || a->rec.failed) {
+    if (a->def->prepare(a) != NGX_OK || a->rec.failed
+        || ngx_pa_action_idem(r, ctx, &a->caller, &a->body, a->extra,
+                              &a->idem, &a->err)
+           != NGX_OK)
+    {
         return ngx_pa_fail(r, &a->err);
     }
 
@@ -1698,6 +1704,12 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         }
     }
 
+    /* a retry's answer, kept a day (ngx_pa_action_idem.c): the last key */
+
+    if (a->idem.len && ngx_pa_key(r, keys, "aidem:%V", &a->idem) == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     /* from the pool: the call is made after the media are stored */
 
     hex = ngx_pnalloc(r->pool, 65);
@@ -1880,6 +1892,14 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             return;
         }
 
+        if (ngx_pa_reply_is(reply, "idempotency_mismatch")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                "invalid_field", "Idempotency-Key",
+                                "this Idempotency-Key was used for another "
+                                "action on this report"));
+            return;
+        }
+
         if (ngx_pa_reply_is(reply, "no_comment")) {
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST,
                                 "invalid_field", "comment_id",
@@ -1899,6 +1919,16 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     if (ngx_pa_hash_from_reply(r->pool, reply, &a->stored) != NGX_OK) {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    /* a retry: the first answer again, its copies and caches long done */
+
+    if (ngx_pa_action_idem_replayed(reply)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: a retry of \"%s\" on report %V, answered as "
+                      "stored", a->def->name, &ctx->id);
+        ngx_pa_action_answer(r, a);
         return;
     }
 

@@ -24,6 +24,9 @@
 -- KEYS[14..] pa:{t}:st:<state> for every state of api.md: the report
 --           leaves its state's index and joins the new one's, and only
 --           the stored report says which it leaves
+-- last     pa:{t}:aidem:<sha256>, only with an Idempotency-Key (extras
+--           "iprint"): the key of this caller, report and client key;
+--           holds "<iprint> <the answer, JSON>" for IDEM_TTL seconds
 --
 -- Keys not in KEYS (the exceptions, learned only from the stored report,
 -- so declaring them would cost a first read round trip on every action):
@@ -47,7 +50,8 @@
 --   extras (name value ...): agencies, coordinator, rating, text,
 --     comment_id, comments_max, violation, lead_only, coordinator_only,
 --     reopen, until, until_text, pending, agency, auto_dispatch, summary,
---     secret, ikey, window, day_start, per_day (comment: ngx_pa_comment.c)
+--     secret, ikey, window, day_start, per_day (comment: ngx_pa_comment.c),
+--     iprint (the action as asked, hashed: ngx_pa_action_idem.c)
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
 -- invalid_transition, forbidden, comments_locked, too_many_comments
@@ -56,6 +60,9 @@
 -- which_extension (several agencies wait for an answer: name one),
 -- comments_per_day (the report has its comments for today).
 -- A replayed comment returns the report as it was, unchanged.
+-- A retry under its Idempotency-Key returns {"replayed", "1", the first
+-- answer's fields...}, writing nothing; the key with another action or
+-- other fields is the error idempotency_mismatch.
 
 local R, H, DUE, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local action, now, role, agency = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -66,9 +73,13 @@ local PUB, GEO, STATS, LATE = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local PUBVER = KEYS[13]
 local prefix = string.match(R, '^(.-}:)')
 
+-- an action's retry answer (ngx_pa_action_idem.c): the last key if any
+local IDEM = string.find(KEYS[#KEYS], '}:aidem:', 1, true) and KEYS[#KEYS]
+local IDEM_TTL = 86400
+
 -- the state indexes by state name
 local ST = {}
-for k = 14, #KEYS do
+for k = 14, #KEYS - (IDEM and 1 or 0) do
     ST[string.match(KEYS[k], ':st:(.+)$')] = KEYS[k]
 end
 
@@ -116,6 +127,20 @@ end
 local function encode(t)
     local s = cjson.encode(mark(t))
     return (string.gsub(s, '"\\u0000pa%-empty%-array\\u0000"', '[]'))
+end
+
+-- the same action retried with its key: the first answer, nothing done
+if IDEM then
+    local seen = redis.call('GET', IDEM)
+    if seen then
+        if string.sub(seen, 1, #extras.iprint + 1) ~= extras.iprint .. ' ' then
+            return redis.error_reply('idempotency_mismatch')
+        end
+        local first = cjson.decode(string.sub(seen, #extras.iprint + 2))
+        table.insert(first, 1, '1')
+        table.insert(first, 1, 'replayed')
+        return first
+    end
 end
 
 local flat = redis.call('HGETALL', R)
@@ -807,6 +832,11 @@ if new_slot then
         redis.call('ZADD', prefix .. 'aq:' .. a .. ':' .. new_slot,
                    after.created_at or now, id)
     end
+end
+
+if IDEM then
+    redis.call('SET', IDEM, extras.iprint .. ' ' .. cjson.encode(flat),
+               'EX', IDEM_TTL)
 end
 
 return flat
