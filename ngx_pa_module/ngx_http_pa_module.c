@@ -56,6 +56,10 @@ static char *ngx_http_pa_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_pa_error(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_pa_error_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_pa_redis_secret(ngx_conf_t *cf,
+    ngx_pa_main_conf_t *pmcf, ngx_str_t *value);
+static ngx_int_t ngx_http_pa_redis_secret_check(ngx_conf_t *cf,
+    ngx_pa_main_conf_t *pmcf);
 static char *ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_tenant(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -1112,7 +1116,9 @@ send:
 
 /*
  * pa_redis 127.0.0.1:6379 | unix:/path | sentinel=h:p,... master=name
- *          [password=] [db=] [*timeout=] [wait=n [wait_timeout=]]
+ *          [password=|password_file=] [user=] [db=] [*timeout=]
+ *          [wait=n [wait_timeout=]]
+ *          [sentinel_password_file= [sentinel_user=]]
  */
 
 static char *
@@ -1196,7 +1202,21 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        rc = ngx_http_pa_redis_secret(cf, pmcf, &value[i]);
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (rc == NGX_OK) {
+            continue;
+        }
+
         if (ngx_strncmp(value[i].data, "password=", 9) == 0) {
+            if (pmcf->redis_password.len) {
+                goto invalid;
+            }
+
             pmcf->redis_password.data = value[i].data + 9;
             pmcf->redis_password.len = value[i].len - 9;
             continue;
@@ -1239,7 +1259,9 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         goto invalid;
     }
 
-    if (ngx_pa_sentinel_check(cf, pmcf) != NGX_OK) {
+    if (ngx_pa_sentinel_check(cf, pmcf) != NGX_OK
+        || ngx_http_pa_redis_secret_check(cf, pmcf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -1250,6 +1272,109 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\"", &value[i]);
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * The credentials: user= and sentinel_user= name an ACL user (AUTH with
+ * two arguments); the passwords come from files readable by the master
+ * only, as pa_auth_secret_file's, so that nginx.conf holds no secret.
+ * NGX_DECLINED: not one of these.
+ */
+
+static ngx_int_t
+ngx_http_pa_redis_secret(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *value)
+{
+    size_t      n;
+    ngx_str_t   name, *secret;
+
+    if (value->len > 5 && ngx_strncmp(value->data, "user=", 5) == 0) {
+        pmcf->redis_user.data = value->data + 5;
+        pmcf->redis_user.len = value->len - 5;
+        return NGX_OK;
+    }
+
+    if (value->len > 14
+        && ngx_strncmp(value->data, "sentinel_user=", 14) == 0)
+    {
+        pmcf->sentinel_user.data = value->data + 14;
+        pmcf->sentinel_user.len = value->len - 14;
+        return NGX_OK;
+    }
+
+    if (value->len > 14
+        && ngx_strncmp(value->data, "password_file=", 14) == 0)
+    {
+        n = 14;
+        secret = &pmcf->redis_password;
+
+    } else if (value->len > 23
+               && ngx_strncmp(value->data, "sentinel_password_file=", 23)
+                  == 0)
+    {
+        n = 23;
+        secret = &pmcf->sentinel_password;
+
+    } else {
+        return NGX_DECLINED;
+    }
+
+    if (secret->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": the password is set twice", value);
+        return NGX_ERROR;
+    }
+
+    name.data = value->data + n;
+    name.len = value->len - n;
+
+    if (ngx_http_pa_read_file(cf, &name, secret) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* an editor's trailing newline is not part of the password */
+
+    while (secret->len && (secret->data[secret->len - 1] == '\n'
+                           || secret->data[secret->len - 1] == '\r'))
+    {
+        secret->len--;
+    }
+
+    if (secret->len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" holds no password", &name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pa_redis_secret_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
+{
+    if (pmcf->redis_user.len && pmcf->redis_password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"user=\" needs \"password_file=\"");
+        return NGX_ERROR;
+    }
+
+    if (pmcf->sentinel_user.len && pmcf->sentinel_password.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sentinel_user=\" needs "
+                           "\"sentinel_password_file=\"");
+        return NGX_ERROR;
+    }
+
+    if (pmcf->sentinel_password.len && pmcf->sentinel == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sentinel_password_file=\" needs "
+                           "\"sentinel=\"");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -134,7 +134,10 @@ typedef struct {
     ngx_str_t                  redis_host;      /* IP literal or unix path */
     in_port_t                  redis_port;
     unsigned                   redis_unix:1;
-    ngx_str_t                  redis_password;
+    ngx_str_t                  redis_password;  /* password(_file)= */
+    ngx_str_t                  redis_user;      /* user=: an ACL user */
+    ngx_str_t                  sentinel_password;  /* of the sentinels */
+    ngx_str_t                  sentinel_user;
     ngx_int_t                  redis_db;
     ngx_msec_t                 redis_connect_timeout;
     ngx_msec_t                 redis_timeout;

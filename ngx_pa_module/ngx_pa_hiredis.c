@@ -213,3 +213,31 @@ ngx_pa_hiredis_close(ngx_connection_t *c)
     c->fd = (ngx_socket_t) -1;
     ngx_free_connection(c);
 }
+
+
+int
+ngx_pa_hiredis_auth(redisAsyncContext *ac, ngx_str_t *user,
+    ngx_str_t *password, redisCallbackFn *fn, void *privdata)
+{
+    int          argc;
+    size_t       argvlen[3];
+    const char  *argv[3];
+
+    if (password->len == 0) {
+        return REDIS_OK;
+    }
+
+    argc = 0;
+    argv[argc] = "AUTH";
+    argvlen[argc++] = 4;
+
+    if (user->len) {
+        argv[argc] = (const char *) user->data;
+        argvlen[argc++] = user->len;
+    }
+
+    argv[argc] = (const char *) password->data;
+    argvlen[argc++] = password->len;
+
+    return redisAsyncCommandArgv(ac, fn, privdata, argc, argv, argvlen);
+}

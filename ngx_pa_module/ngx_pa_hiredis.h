@@ -48,4 +48,12 @@ void ngx_pa_hiredis_add_event(ngx_event_t *ev, ngx_int_t event,
 void ngx_pa_hiredis_del_event(ngx_event_t *ev, ngx_int_t event);
 void ngx_pa_hiredis_close(ngx_connection_t *c);
 
+/*
+ * Queues "AUTH [user] password" first on a context just made, when a
+ * password is set: hiredis sends it before whatever is queued after it.
+ * REDIS_OK, or REDIS_ERR (the context refuses commands).
+ */
+int ngx_pa_hiredis_auth(redisAsyncContext *ac, ngx_str_t *user,
+    ngx_str_t *password, redisCallbackFn *fn, void *privdata);
+
 #endif /* NGX_PA_HIREDIS_H */

@@ -49,6 +49,7 @@ typedef struct {
     ngx_pa_redis_t            *redis;
     redisAsyncContext         *ac;
     ngx_connection_t          *conn;
+    ngx_uint_t                 refused;     /* credentials: said once */
 } ngx_pa_redis_link_t;
 
 
@@ -85,6 +86,7 @@ static void ngx_pa_redis_no_primary(ngx_pa_redis_t *redis);
 static void ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
     in_port_t port);
 static ngx_uint_t ngx_pa_redis_not_primary(redisReply *reply);
+static ngx_uint_t ngx_pa_redis_unauthenticated(redisReply *reply);
 static void ngx_pa_redis_stale(ngx_pa_redis_link_t *link);
 static void ngx_pa_redis_role_reply(redisAsyncContext *ac, void *r,
     void *privdata);
@@ -521,14 +523,10 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
     ngx_uint_t   i;
     const char  *argv[3];
 
-    if (pmcf->redis_password.len) {
-        argv[0] = "AUTH";
-        argvlen[0] = 4;
-        argv[1] = (const char *) pmcf->redis_password.data;
-        argvlen[1] = pmcf->redis_password.len;
-        redisAsyncCommandArgv(ac, ngx_pa_redis_setup_reply, (void *) "AUTH",
-                              2, argv, argvlen);
-    }
+    /* the primary the sentinels name takes the same credentials */
+
+    (void) ngx_pa_hiredis_auth(ac, &pmcf->redis_user, &pmcf->redis_password,
+                               ngx_pa_redis_setup_reply, (void *) "AUTH");
 
     if (pmcf->redis_db) {
         redisAsyncCommand(ac, ngx_pa_redis_setup_reply, (void *) "SELECT",
@@ -767,8 +765,9 @@ ngx_pa_redis_on_disconnect(const redisAsyncContext *ac, int status)
 static void
 ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-    redisReply      *reply = r;
-    ngx_pa_redis_t  *redis = ac->data;
+    redisReply           *reply = r;
+    ngx_pa_redis_t       *redis = ac->data;
+    ngx_pa_redis_link_t  *link;
 
     if (reply == NULL || redis == NULL) {
         return;
@@ -783,17 +782,55 @@ ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r, void *privdata)
         return;
     }
 
+    /*
+     * Refused credentials are the operator's to fix, not a fault of the
+     * module: an [error] naming the node and the settings, and 503s
+     * until they are fixed (the next connect tries again).
+     */
+
+    if (reply->type == REDIS_REPLY_ERROR
+        && (ngx_strcmp(privdata, "AUTH") == 0
+            || ngx_pa_redis_unauthenticated(reply)))
+    {
+        link = ac->ev.data;
+
+        if (!link->refused) {
+            link->refused = 1;
+            ngx_log_error(NGX_LOG_ERR, redis->log, 0,
+                          "pa redis: \"%V\" refused %s: %*s (pa_redis "
+                          "password_file=, user=)", &redis->name,
+                          (char *) privdata, (size_t) reply->len,
+                          reply->str);
+            redisAsyncDisconnect(ac);
+        }
+
+        return;
+    }
+
     if (reply->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, redis->log, 0,
                       "pa redis: %s failed: %*s", (char *) privdata,
                       (size_t) reply->len, reply->str);
 
-        /* a wrong password or db makes every call fail: say it loudly */
+        /* a wrong db makes every call fail: say it loudly */
 
         if (ngx_strcmp(privdata, "SCRIPT LOAD") != 0) {
             redisAsyncDisconnect(ac);
         }
     }
+}
+
+
+/* a node that wants credentials it was not given (or refused) */
+
+static ngx_uint_t
+ngx_pa_redis_unauthenticated(redisReply *reply)
+{
+    return (reply->len >= 6 && ngx_strncmp(reply->str, "NOAUTH", 6) == 0)
+           || ngx_strlcasestrn((u_char *) reply->str,
+                               (u_char *) reply->str + reply->len,
+                               (u_char *) "unauthenticated", 15 - 1)
+              != NULL;
 }
 
 

@@ -61,6 +61,9 @@ static void ngx_pa_sentinel_sub_timer(ngx_event_t *ev);
 static void ngx_pa_sentinel_message(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_sentinel_switch(ngx_pa_sentinel_t *sn, redisReply *msg);
+static int ngx_pa_sentinel_auth(ngx_pa_sentinel_t *sn, ngx_pa_hiredis_t *h);
+static void ngx_pa_sentinel_auth_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
 
 
 /* configuration */
@@ -358,9 +361,10 @@ ngx_pa_sentinel_ask_next(ngx_pa_sentinel_t *sn)
             continue;
         }
 
-        if (redisAsyncCommandArgv(h->ac, ngx_pa_sentinel_ask_reply, h, 3,
-                                  argv, argvlen)
-            != REDIS_OK)
+        if (ngx_pa_sentinel_auth(sn, h) != REDIS_OK
+            || redisAsyncCommandArgv(h->ac, ngx_pa_sentinel_ask_reply, h, 3,
+                                     argv, argvlen)
+               != REDIS_OK)
         {
             ngx_log_error(NGX_LOG_ERR, sn->log, 0,
                           "pa redis: question to sentinel \"%V:%d\" not "
@@ -588,6 +592,7 @@ ngx_pa_sentinel_subscribe(ngx_pa_sentinel_t *sn)
 
     if (h != NULL
         && (redisEnableKeepAlive(&h->ac->c) != REDIS_OK
+            || ngx_pa_sentinel_auth(sn, h) != REDIS_OK
             || redisAsyncCommandArgv(h->ac, ngx_pa_sentinel_message, h, 2,
                                      argv, argvlen)
                != REDIS_OK))
@@ -750,4 +755,43 @@ ngx_pa_sentinel_switch(ngx_pa_sentinel_t *sn, redisReply *msg)
     ngx_pa_sentinel_cancel_ask(sn);
 
     sn->found(sn->data, &host, port);
+}
+
+
+/*
+ * Sentinels with "requirepass" (and an ACL user): AUTH goes first on each
+ * context.  Refused, the question or the subscription after it is
+ * refused too (NOAUTH) and passes to the next sentinel as any refusal.
+ */
+
+static int
+ngx_pa_sentinel_auth(ngx_pa_sentinel_t *sn, ngx_pa_hiredis_t *h)
+{
+    return ngx_pa_hiredis_auth(h->ac, &sn->conf->sentinel_user,
+                               &sn->conf->sentinel_password,
+                               ngx_pa_sentinel_auth_reply, h);
+}
+
+
+static void
+ngx_pa_sentinel_auth_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    ngx_pa_hiredis_t  *h = privdata;
+
+    redisReply              *reply = r;
+    ngx_pa_sentinel_t       *sn;
+    ngx_pa_sentinel_addr_t  *a;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
+        return;
+    }
+
+    sn = h->data;
+    a = sn->scf->addrs.elts;
+    a = &a[(h == sn->sub) ? sn->sub_cur : sn->ask_cur];
+
+    ngx_log_error(NGX_LOG_ERR, sn->log, 0,
+                  "pa redis: sentinel \"%V:%d\" refused AUTH: %*s "
+                  "(pa_redis sentinel_password_file=, sentinel_user=)",
+                  &a->host, (int) a->port, (size_t) reply->len, reply->str);
 }
