@@ -5,6 +5,13 @@ package PaSentinel;
 # master "pa", with short down-after-milliseconds and failover-timeout so
 # an election takes seconds.  Everything on free ports in a temp dir,
 # stopped when the object goes away.
+#
+# With auth => 1 every part wants credentials, as in production: the
+# nodes a password (requirepass, masterauth between them) and an ACL
+# user for the module (pa-app), the sentinels a password (requirepass,
+# sentinel-pass between them, auth-pass to the nodes) and an ACL user
+# for the module (pa-watch).  The passwords are in files of the set's
+# directory; option() names them as pa_redis takes them.
 
 use strict;
 use warnings;
@@ -24,6 +31,7 @@ sub new {
         down      => $opt{down_after} || 2000,
         failover  => $opt{failover_timeout} || 3000,
     }, $class;
+    $self->auth_files if $opt{auth};
     $self->start_node(0);
     $self->start_node(1, $self->{nodes}[0]);
     $self->start_sentinel($_) for 0 .. 2;
@@ -31,9 +39,28 @@ sub new {
     return $self;
 }
 
+# the password each port wants (auth => 1), for cli()
+our %Pass;
+
+our %Secret = (node => 'node-7f3a91', app => 'app-19c2e4',
+               sentinel => 'sentinel-5d0e77', watch => 'watch-88b1c3');
+
+sub auth_files {
+    my $self = shift;
+    $self->{auth} = 1;
+    for my $k (keys %Secret) {
+        open my $fh, '>', "$self->{dir}/$k.pw" or die $!;
+        print $fh "$Secret{$k}\n";
+        close $fh;
+    }
+    $Pass{$_} = $Secret{node} for @{ $self->{nodes} };
+    $Pass{$_} = $Secret{sentinel} for @{ $self->{sentinels} };
+}
+
 sub cli {
     my ($port, @cmd) = @_;
-    my $out = `redis-cli -p $port @cmd 2>&1`;
+    my $a = $Pass{$port} ? "-a $Pass{$port} --no-auth-warning" : '';
+    my $out = `redis-cli -p $port $a @cmd 2>&1`;
     return $out;
 }
 
@@ -49,6 +76,10 @@ sub start_node {
            '--save', '', '--appendonly', 'no',
            # a new replica syncs now, not after Redis' 5 s diskless delay
            '--repl-diskless-sync-delay', '0',
+           $self->{auth}
+           ? ('--requirepass', $Secret{node}, '--masterauth', $Secret{node},
+              '--user', 'pa-app', 'on', ">$Secret{app}", '~*', '&*', '+@all')
+           : (),
            $of ? ('--replicaof', '127.0.0.1', $of) : ()) == 0
         or die "redis-server failed";
     for (1 .. 50) {
@@ -85,6 +116,12 @@ sentinel down-after-milliseconds pa $self->{down}
 sentinel failover-timeout pa $self->{failover}
 sentinel parallel-syncs pa 1
 EOC
+    print $fh <<"EOC" if $self->{auth};
+requirepass $Secret{sentinel}
+user pa-watch on >$Secret{watch} ~* &* +\@all
+sentinel auth-pass pa $Secret{node}
+sentinel sentinel-pass $Secret{sentinel}
+EOC
     close $fh;
     system('redis-sentinel', "$d/sentinel.conf") == 0
         or die "redis-sentinel failed";
@@ -112,7 +149,12 @@ sub option {
     my $self = shift;
     return 'sentinel='
         . join(',', map { "127.0.0.1:$_" } @{ $self->{sentinels} })
-        . ' master=pa';
+        . ' master=pa'
+        . ($self->{auth}
+           ? " user=pa-app password_file=$self->{dir}/app.pw"
+             . " sentinel_user=pa-watch"
+             . " sentinel_password_file=$self->{dir}/watch.pw"
+           : '');
 }
 
 # the port the sentinels name the primary

@@ -1,0 +1,187 @@
+# Redis Sentinel with credentials, for real (issue 15): the primary and
+# its replica want a password and the module logs in as its own ACL user
+# (pa-app); the three sentinels want a password and the module logs in
+# to them as pa-watch.  nginx names only the sentinels and the password
+# files.  Under a steady submit load the primary is killed with SIGKILL;
+# the workers ask the sentinels (AUTH first), follow +switch-master, and
+# log in to the new primary.  With wait=1 every report answered 201 is
+# readable afterwards (0 lost), the writes of the election got 503 with
+# Retry-After and their retry with the same Idempotency-Key ends 201.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Test::More;
+use POSIX ();
+use IO::Handle;
+use Time::HiRes qw(sleep time);
+use PaServer;
+use PaSentinel;
+
+for my $bin (qw(redis-server redis-sentinel redis-cli)) {
+    plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
+}
+
+my $ha = PaSentinel->new(auth => 1);
+my $all = 'pa:{it}:all';
+my $LOADERS = 3;
+
+# the set wants its passwords: without one, nothing is answered
+like(PaSentinel::cli($ha->{sentinels}[0], 'PING'), qr/PONG/,
+     'redis-cli with the sentinel password: PONG');
+like(`redis-cli -p $ha->{sentinels}[0] PING 2>&1`, qr/NOAUTH/,
+     '... without it: NOAUTH');
+like(`redis-cli -p $ha->{nodes}[0] PING 2>&1`, qr/NOAUTH/,
+     'the primary without its password: NOAUTH');
+
+sub submit {
+    my ($srv, $key, $n) = @_;
+    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
+             . qq("reporter_name":"Người gửi",)
+             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
+    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
+        body => $json,
+        headers => ['Content-Type: application/json',
+                    "Idempotency-Key: $key"]);
+    my ($id) = $body =~ /"id":"([^"]+)"/;
+    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
+    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
+    return ($st, $id // '-', $tok // '-', $ra);
+}
+
+sub readable {
+    my ($srv, $id, $tok) = @_;
+    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
+                          headers => ["X-Report-Token: $tok"]);
+    return $st == 200;
+}
+
+sub retry {
+    my ($srv, $r) = @_;
+    my $end = time + 30;
+    my @a;
+    while (time < $end) {
+        @a = submit($srv, $r->[0], $r->[1]);
+        return @a if $a[0] != 503;
+        sleep 0.2;
+    }
+    return @a;
+}
+
+# the clients of the node on $port logged in as pa-app (the workers')
+sub app_clients {
+    my $port = shift;
+    my @c = grep { /\buser=pa-app\b/ }
+            split /\n/, PaSentinel::cli($port, 'CLIENT', 'LIST');
+    return scalar @c;
+}
+
+my $srv = PaServer->new(no_redis => 1,
+    redis => $ha->option . ' wait=1 wait_timeout=200ms');
+my $master = $srv->nginx_pid;
+
+# the workers found the primary through the sentinels
+my $ok = 0;
+for my $n (1 .. 75) {
+    $ok = (submit($srv, "warm-$n", 90000000 + $n))[0] == 201 and last;
+    sleep 0.2;
+}
+ok($ok, 'the workers logged in to a sentinel, then to the primary: 201');
+my $old = $ha->primary;
+ok(app_clients($old) >= 1, 'the primary sees the workers as pa-app');
+
+ok($ha->wait_replicated(30), 'the replica is in sync');
+my $before = ($ha->redis('ZCARD', $all) =~ /(\d+)/)[0];
+
+# $LOADERS clients submitting until the stop file exists, each writing
+# its answers to a file of its own: key phone status id token retry-after
+my $stop = "$srv->{dir}/stop";
+my @kids;
+for my $k (1 .. $LOADERS) {
+    my $out = "$srv->{dir}/load-$k";
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open my $fh, '>', $out or POSIX::_exit(1);
+        $fh->autoflush(1);
+        my $n = 0;
+        until (-e $stop) {
+            $n++;
+            my @r = submit($srv, "a-$k-$n", $k * 1000000 + $n);
+            print $fh join(' ', "a-$k-$n", $k * 1000000 + $n, @r), "\n";
+            sleep 0.01;
+        }
+        close $fh;
+        POSIX::_exit(0);
+    }
+    push @kids, [$pid, $out];
+}
+
+sleep 1.5;
+$ha->kill_primary;
+my $t0 = time;
+my $new = $ha->wait_primary_not($old, 30);
+ok($new, "the sentinels promoted the replica ($old -> " . ($new // 'none')
+         . sprintf(') in %.1f s', time - $t0));
+$ha->restart_node($old);
+ok($ha->wait_replicated(30), 'the old primary is the replica now');
+sleep 2;
+open my $sf, '>', $stop or die $!;
+close $sf;
+
+my @res;
+for my $kid (@kids) {
+    waitpid($kid->[0], 0);
+    open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
+    push @res, map { [split / /] } grep { /\S/ } <$fh>;
+    close $fh;
+}
+
+my @ok = grep { $_->[2] == 201 } @res;
+my @refused = grep { $_->[2] == 503 } @res;
+my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @res;
+
+ok(@ok > 0 && @refused > 0, scalar(@res) . ' submissions under load: '
+   . scalar(@ok) . ' answered 201, ' . scalar(@refused)
+   . ' 503 during the election');
+is(scalar @other, 0, 'each answer is 201 or 503')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
+is(scalar(grep { !$_->[5] } @refused), 0, 'every 503 carries Retry-After');
+
+my @lost = grep { !readable($srv, $_->[3], $_->[4]) } @ok;
+is(scalar @lost, 0, 'wait=1: every report answered 201 is readable with '
+   . 'its token after the failover (0 lost)')
+    or diag(join ' ', map { $_->[0] } @lost);
+
+my @after = grep { $_->[2] != 201 }
+            map { my $r = $_; [ $r->[0], $r->[1], retry($srv, $r) ] }
+            @refused;
+is(scalar @after, 0, 'each 503 retried with its Idempotency-Key ends 201')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+
+is(($ha->redis('ZCARD', $all) =~ /(\d+)/)[0] - $before, scalar @res,
+   'one report per submission: none refused and kept twice, none lost');
+
+ok(app_clients($new) >= 1, 'the new primary sees the workers as pa-app');
+
+my $log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
+               or die $!; <$fh> };
+like($log, qr/failover of "pa": the primary moves/,
+     'the workers followed +switch-master on a sentinel they logged in to');
+unlike($log, qr/refused AUTH|NOAUTH|WRONGPASS/,
+       'no credentials refused, before or after the failover');
+is($srv->nginx_pid, $master, '... without a restart');
+my @c = $srv->crashes;
+is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
+
+$srv->signal('QUIT');
+ok($srv->wait_gone(10), 'nginx quits');
+$log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
+            or die $!; <$fh> };
+my @bad = $log =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
+is(scalar @bad, 0, '... no [alert], [crit] or [emerg] in its log')
+    or diag(join "\n", @bad);
+
+undef $srv;
+undef $ha;
+
+done_testing();
