@@ -66,6 +66,7 @@ typedef struct ngx_pa_revoker_s     ngx_pa_revoker_t;
 typedef struct ngx_pa_sweeper_s     ngx_pa_sweeper_t;
 typedef struct ngx_pa_retention_s   ngx_pa_retention_t;
 typedef struct ngx_pa_orphan_s      ngx_pa_orphan_t;
+typedef struct ngx_pa_public_repair_s  ngx_pa_public_repair_t;
 typedef struct ngx_pa_notifier_s    ngx_pa_notifier_t;
 typedef struct ngx_pa_notify_conf_s ngx_pa_notify_conf_t;
 typedef struct ngx_pa_directory_s   ngx_pa_directory_t;
@@ -96,6 +97,8 @@ typedef struct {
     ngx_pa_retention_t        *retention;  /* its retention run, if any */
     ngx_pa_orphan_t           *orphan;     /* its orphan sweep, if any */
     time_t                     orphan_last;    /* when that last began */
+    ngx_pa_public_repair_t    *public_repair;  /* its copies' repair */
+    ngx_uint_t                 public_repair_next;  /* where it goes on */
     ngx_pa_upload_gc_t        *upload_gc;  /* dead uploads' collector */
     ngx_pa_sse_reader_t       *sse;        /* the live streams' reader */
     ngx_pa_notifier_t         *notifier;   /* the webhooks' deliverer */

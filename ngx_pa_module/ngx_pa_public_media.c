@@ -74,7 +74,7 @@ static json_t *ngx_pa_pm_find(json_t *media, ngx_str_t *sha);
 static ngx_int_t ngx_pa_pm_header(ngx_http_request_t *r, const char *key,
     const char *value);
 static ngx_uint_t ngx_pa_pm_public(ngx_pa_hash_t *h);
-static ngx_int_t ngx_pa_pm_wanted(ngx_http_request_t *r, ngx_pa_hash_t *h,
+static ngx_int_t ngx_pa_pm_wanted(ngx_log_t *log, ngx_pa_hash_t *h,
     ngx_array_t *copies);
 static ngx_int_t ngx_pa_pm_want_list(json_t *media, ngx_array_t *copies);
 static void ngx_pa_pm_work(ngx_pa_job_t *job);
@@ -521,7 +521,7 @@ ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h,
     }
 
     if (ngx_pa_pm_public(h)
-        && ngx_pa_pm_wanted(r, h, sync->copies) != NGX_OK)
+        && ngx_pa_pm_wanted(r->connection->log, h, sync->copies) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -623,6 +623,128 @@ ngx_pa_pm_work(ngx_pa_job_t *job)
 }
 
 
+/* ------------------------------------------- the sweeper's repairs */
+
+struct ngx_pa_pm_plan_s {
+    ngx_str_t            dir;          /* media_dir/public/<id> */
+    size_t               id_len;
+    ngx_array_t         *copies;       /* ngx_pa_pm_copy_t */
+};
+
+
+ngx_pa_pm_plan_t *
+ngx_pa_public_media_plan(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_pa_main_conf_t *pmcf, ngx_pa_hash_t *h)
+{
+    ngx_str_t         *id;
+    ngx_pa_pm_plan_t  *plan;
+
+    id = ngx_pa_hash_get(h, "id");
+
+    if (!ngx_pa_pm_public(h) || id == NULL || !ngx_pa_id_ok(id)) {
+        return NULL;
+    }
+
+    plan = ngx_pcalloc(pool, sizeof(ngx_pa_pm_plan_t));
+    if (plan == NULL) {
+        return NULL;
+    }
+
+    plan->id_len = id->len;
+    plan->dir.len = pmcf->media_dir.len
+                    + sizeof("/" NGX_PA_MEDIA_PUBLIC_DIR "/") - 1 + id->len;
+    plan->dir.data = ngx_pnalloc(pool, plan->dir.len + 1);
+    plan->copies = ngx_array_create(pool, 4, sizeof(ngx_pa_pm_copy_t));
+
+    if (plan->dir.data == NULL || plan->copies == NULL
+        || ngx_pa_pm_wanted(log, h, plan->copies) != NGX_OK
+        || plan->copies->nelts == 0)
+    {
+        return NULL;
+    }
+
+    (void) ngx_sprintf(plan->dir.data, "%V/" NGX_PA_MEDIA_PUBLIC_DIR "/%V%Z",
+                       &pmcf->media_dir, id);
+
+    return plan;
+}
+
+
+/*
+ * In the sweeper's thread: only the copies missing from disk are made
+ * (as at publish, the thumbnail beside each); the others, and the
+ * directory's other files, are left alone.  The copies made, or
+ * NGX_ERROR when one could not be (logged).
+ */
+
+ngx_int_t
+ngx_pa_public_media_fill(ngx_pa_pm_plan_t *plan, ngx_pool_t *pool,
+    ngx_log_t *log, ngx_pa_main_conf_t *pmcf)
+{
+    u_char            *buf, *target;
+    ngx_int_t          made, rc;
+    ngx_uint_t         i;
+    ngx_pa_job_t       job;
+    ngx_file_info_t    fi;
+    ngx_pa_pm_copy_t  *copy;
+
+    /* pm_make() and the thumbnail read only these of a job */
+
+    ngx_memzero(&job, sizeof(ngx_pa_job_t));
+    job.pool = pool;
+    job.log = log;
+    job.conf = pmcf;
+
+    target = ngx_pnalloc(pool, plan->dir.len + 1 + NGX_PA_MEDIA_SHA_LEN + 6);
+    if (target == NULL) {
+        return NGX_ERROR;
+    }
+
+    buf = NULL;
+    made = 0;
+    rc = NGX_OK;
+    copy = plan->copies->elts;
+
+    for (i = 0; i < plan->copies->nelts; i++) {
+        (void) ngx_sprintf(target, "%V/%s%Z", &plan->dir, copy[i].name);
+
+        if (ngx_file_info(target, &fi) != NGX_FILE_ERROR
+            && ngx_is_file(&fi) && ngx_file_size(&fi) > 0)
+        {
+            continue;
+        }
+
+        if (buf == NULL) {
+
+            /* "<media_dir>/public", then the report's own directory */
+
+            plan->dir.data[plan->dir.len - plan->id_len - 1] = '\0';
+            rc = ngx_pa_pm_mkdir(&job, plan->dir.data);
+            plan->dir.data[plan->dir.len - plan->id_len - 1] = '/';
+
+            buf = ngx_palloc(pool, NGX_PA_PM_BUF);
+
+            if (rc != NGX_OK || buf == NULL
+                || ngx_pa_pm_mkdir(&job, plan->dir.data) != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        if (ngx_pa_pm_make(&job, &plan->dir, &copy[i], buf) != NGX_OK) {
+            rc = NGX_ERROR;
+            continue;
+        }
+
+        (void) ngx_pa_thumb_public(&job, &plan->dir, &copy[i].sha,
+                                   copy[i].kind == NGX_PA_PM_PNG);
+        made++;
+    }
+
+    return (rc == NGX_OK) ? made : NGX_ERROR;
+}
+
+
 ngx_uint_t
 ngx_pa_public_media_is_public(ngx_pa_hash_t *h)
 {
@@ -651,8 +773,7 @@ ngx_pa_pm_public(ngx_pa_hash_t *h)
 /* the JPEGs and PNGs of "media" and "result.media" */
 
 static ngx_int_t
-ngx_pa_pm_wanted(ngx_http_request_t *r, ngx_pa_hash_t *h,
-    ngx_array_t *copies)
+ngx_pa_pm_wanted(ngx_log_t *log, ngx_pa_hash_t *h, ngx_array_t *copies)
 {
     json_t        *j;
     ngx_int_t      rc;
@@ -664,7 +785,7 @@ ngx_pa_pm_wanted(ngx_http_request_t *r, ngx_pa_hash_t *h,
     if (v != NULL && v->len) {
         j = json_loadb((char *) v->data, v->len, 0, &je);
         if (j == NULL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, log, 0,
                           "pa: public media: stored media is not JSON: %s",
                           je.text);
             return NGX_ERROR;
@@ -683,7 +804,7 @@ ngx_pa_pm_wanted(ngx_http_request_t *r, ngx_pa_hash_t *h,
     if (v != NULL && v->len) {
         j = json_loadb((char *) v->data, v->len, 0, &je);
         if (j == NULL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, log, 0,
                           "pa: public media: stored result is not JSON: %s",
                           je.text);
             return NGX_ERROR;

@@ -59,4 +59,18 @@ ngx_int_t ngx_pa_public_media_sync(ngx_http_request_t *r, ngx_pa_hash_t *h,
 /* the report is public: resolved, published, not hidden, private, secret */
 ngx_uint_t ngx_pa_public_media_is_public(ngx_pa_hash_t *h);
 
+/*
+ * The sweeper's repair (ngx_pa_public_repair.c), without a request.  On
+ * the event loop: the copies a public report h has (pool: the run's),
+ * NULL when it is not public or has none (or no memory).  Then, in a
+ * thread or inline: the missing ones made again (existing ones left
+ * alone); how many were made, or NGX_ERROR (logged).
+ */
+typedef struct ngx_pa_pm_plan_s  ngx_pa_pm_plan_t;
+
+ngx_pa_pm_plan_t *ngx_pa_public_media_plan(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_pa_main_conf_t *pmcf, ngx_pa_hash_t *h);
+ngx_int_t ngx_pa_public_media_fill(ngx_pa_pm_plan_t *plan, ngx_pool_t *pool,
+    ngx_log_t *log, ngx_pa_main_conf_t *pmcf);
+
 #endif /* NGX_PA_PUBLIC_MEDIA_H */

@@ -22,6 +22,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_orphan.h"
 #include "ngx_pa_profile.h"
+#include "ngx_pa_public_repair.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
 #include "ngx_pa_routes.h"
@@ -168,6 +169,7 @@ ngx_pa_sweep_exit_worker(ngx_pa_main_conf_t *pmcf)
     ngx_pa_call_cancel(&sw->call);
     ngx_pa_retention_exit_worker(pmcf);
     ngx_pa_orphan_exit_worker(pmcf);
+    ngx_pa_public_repair_exit_worker(pmcf);
 
     if (sw->pool != NULL) {
         ngx_destroy_pool(sw->pool);
@@ -308,10 +310,12 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
 
     /*
      * This node holds the lock: closed reports past keeping leave too,
-     * and once a day the blobs no report references.
+     * once a day the blobs no report references, and a page of the
+     * published reports gets its missing public copies again.
      */
     ngx_pa_retention_tick(sw->conf, sw->log);
     ngx_pa_orphan_tick(sw->conf, sw->log);
+    ngx_pa_public_repair_tick(sw->conf, sw->log);
 
     if (count[0] || count[1] || count[2] || count[3]) {
         ngx_log_error(NGX_LOG_INFO, sw->log, 0,

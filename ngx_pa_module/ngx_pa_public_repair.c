@@ -1,0 +1,392 @@
+/*
+ * The sweeper's repair of public copies (ngx_pa_public_repair.h).
+ *
+ * Each sweep of the node that holds the lock looks at one page of the
+ * published reports (public.lua, the index pub, newest first, from where
+ * the last pass stopped, round again after the oldest): each public
+ * report's copies are listed on the event loop, then those missing on
+ * disk are made in pa_thread_pool's threads (inline without one), as at
+ * publish.  A page costs one Redis call and a stat() per photo, so a
+ * pass stays small however many reports are published; the whole index
+ * is walked every (published reports / NGX_PA_REPAIR_PAGE) sweeps.
+ * Hidden, private or unpublished reports are never in pub, and are
+ * checked again anyway: their copies are not made.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_public_media.h"
+#include "ngx_pa_public_repair.h"
+#include "ngx_pa_view.h"
+
+
+#define NGX_PA_REPAIR_PAGE  200     /* published reports a pass */
+
+
+struct ngx_pa_public_repair_s {
+    ngx_pa_main_conf_t        *conf;
+    ngx_log_t                 *log;
+    ngx_pool_t                *pool;       /* the pass's: the call, plans */
+    ngx_pool_t                *work;       /* the thread's own */
+    ngx_pa_call_t              call;
+    ngx_array_t               *plans;      /* ngx_pa_pm_plan_t * */
+    ngx_int_t                  made;
+    ngx_uint_t                 failed;
+#if (NGX_THREADS)
+    ngx_thread_task_t         *task;
+#endif
+    unsigned                   working:1;
+    unsigned                   exiting:1;
+};
+
+
+static ngx_pa_public_repair_t *ngx_pa_public_repair_create(
+    ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
+static ngx_int_t ngx_pa_public_repair_send(ngx_pa_public_repair_t *pr);
+static void ngx_pa_public_repair_on_page(ngx_pa_call_t *call,
+    redisReply *reply);
+static ngx_int_t ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr,
+    redisReply *reply);
+static void ngx_pa_public_repair_work(void *data, ngx_log_t *log);
+#if (NGX_THREADS)
+static void ngx_pa_public_repair_work_done(ngx_event_t *ev);
+#endif
+static void ngx_pa_public_repair_finish(ngx_pa_public_repair_t *pr);
+
+
+void
+ngx_pa_public_repair_tick(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
+{
+    ngx_pa_public_repair_t  *pr;
+
+    /* the last pass still runs (a slow disk): this one is skipped */
+
+    if (pmcf->worker.public_repair != NULL || pmcf->media_dir.len == 0) {
+        return;
+    }
+
+    pr = ngx_pa_public_repair_create(pmcf, log);
+    if (pr == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "pa public copies: out of memory");
+        return;
+    }
+
+    pmcf->worker.public_repair = pr;
+
+    if (ngx_pa_public_repair_send(pr) != NGX_OK) {
+        ngx_pa_public_repair_finish(pr);
+    }
+}
+
+
+void
+ngx_pa_public_repair_exit_worker(ngx_pa_main_conf_t *pmcf)
+{
+    ngx_pa_public_repair_t  *pr;
+
+    pr = pmcf->worker.public_repair;
+    if (pr == NULL) {
+        return;
+    }
+
+    pmcf->worker.public_repair = NULL;
+
+    ngx_pa_call_cancel(&pr->call);
+
+    if (pr->working) {
+        /* the thread still reads the plans: its pools are left to exit */
+        pr->exiting = 1;
+        return;
+    }
+
+    ngx_destroy_pool(pr->work);
+    ngx_destroy_pool(pr->pool);
+}
+
+
+static ngx_pa_public_repair_t *
+ngx_pa_public_repair_create(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
+{
+    ngx_pool_t              *pool;
+    ngx_pa_public_repair_t  *pr;
+
+    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    pr = ngx_pcalloc(pool, sizeof(ngx_pa_public_repair_t));
+    if (pr == NULL) {
+        goto failed;
+    }
+
+    pr->work = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (pr->work == NULL) {
+        goto failed;
+    }
+
+    pr->plans = ngx_array_create(pool, 16, sizeof(ngx_pa_pm_plan_t *));
+    if (pr->plans == NULL) {
+        ngx_destroy_pool(pr->work);
+        goto failed;
+    }
+
+    pr->conf = pmcf;
+    pr->log = log;
+    pr->pool = pool;
+
+#if (NGX_THREADS)
+    if (pmcf->thread_pool != NULL) {
+        pr->task = ngx_thread_task_alloc(pool, 0);
+        if (pr->task == NULL) {
+            ngx_destroy_pool(pr->work);
+            goto failed;
+        }
+
+        pr->task->ctx = pr;
+        pr->task->handler = ngx_pa_public_repair_work;
+        pr->task->event.data = pr;
+        pr->task->event.handler = ngx_pa_public_repair_work_done;
+        pr->task->event.log = log;
+    }
+#endif
+
+    return pr;
+
+failed:
+
+    ngx_destroy_pool(pool);
+    return NULL;
+}
+
+
+/* public.lua: KEYS pub, geo; ARGV offset, count, "", scan cap, "" */
+
+static ngx_int_t
+ngx_pa_public_repair_send(ngx_pa_public_repair_t *pr)
+{
+    ngx_str_t     *s;
+    ngx_uint_t     i;
+    ngx_array_t   *keys, *args;
+    static char   *names[] = { "pub", "geo" };
+
+    keys = ngx_array_create(pr->pool, 2, sizeof(ngx_str_t));
+    args = ngx_array_create(pr->pool, 5, sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < 2; i++) {
+        s = ngx_array_push(keys);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->data = ngx_pnalloc(pr->pool, pr->conf->key_prefix.len + 3);
+        if (s->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->len = ngx_sprintf(s->data, "%V%s", &pr->conf->key_prefix,
+                             names[i])
+                 - s->data;
+    }
+
+    if (ngx_pa_arg_int(pr->pool, args, pr->conf->worker.public_repair_next)
+        != NGX_OK
+        || ngx_pa_arg_int(pr->pool, args, NGX_PA_REPAIR_PAGE) != NGX_OK
+        || ngx_pa_arg_cstr(args, "") != NGX_OK
+        || ngx_pa_arg_int(pr->pool, args, NGX_PA_REPAIR_PAGE) != NGX_OK
+        || ngx_pa_arg_cstr(args, "") != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_pa_call_init(&pr->call, pr->conf, pr->pool, pr->log);
+
+    /* nobody waits for a repair: quitting drops it */
+    pr->call.background = 1;
+
+    if (ngx_pa_call_script(&pr->call, NGX_PA_SCRIPT_PUBLIC, keys, args)
+        != NGX_OK
+        || ngx_pa_call_send(&pr->call, ngx_pa_public_repair_on_page, pr)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_WARN, pr->log, 0,
+                      "pa public copies: Redis not reachable, next sweep");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* {total, {field, value, ...}, ...} */
+
+static void
+ngx_pa_public_repair_on_page(ngx_pa_call_t *call, redisReply *reply)
+{
+    ngx_pa_public_repair_t  *pr = call->data;
+
+    ngx_uint_t  *next;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements < 1
+        || reply->element[0]->type != REDIS_REPLY_INTEGER)
+    {
+        ngx_log_error(NGX_LOG_WARN, pr->log, 0,
+                      "pa public copies: no page of the published "
+                      "reports, next sweep");
+        ngx_pa_public_repair_finish(pr);
+        return;
+    }
+
+    /* where the next pass begins: after this page, or round again */
+
+    next = &pr->conf->worker.public_repair_next;
+    *next += NGX_PA_REPAIR_PAGE;
+
+    if (*next >= (ngx_uint_t) reply->element[0]->integer) {
+        *next = 0;
+    }
+
+    if (ngx_pa_public_repair_plan(pr, reply) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ALERT, pr->log, 0,
+                      "pa public copies: out of memory");
+        ngx_pa_public_repair_finish(pr);
+        return;
+    }
+
+    if (pr->plans->nelts == 0) {
+        ngx_pa_public_repair_finish(pr);
+        return;
+    }
+
+#if (NGX_THREADS)
+    if (pr->task != NULL) {
+        if (ngx_thread_task_post(pr->conf->thread_pool, pr->task) == NGX_OK)
+        {
+            pr->working = 1;
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, pr->log, 0,
+                      "pa public copies: cannot post to the thread pool, "
+                      "next sweep");
+        ngx_pa_public_repair_finish(pr);
+        return;
+    }
+#endif
+
+    ngx_pa_public_repair_work(pr, pr->log);
+    ngx_pa_public_repair_finish(pr);
+}
+
+
+/* the page's public reports, each with the copies it should have */
+
+static ngx_int_t
+ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr, redisReply *reply)
+{
+    size_t             i;
+    ngx_pa_hash_t      h;
+    ngx_pa_pm_plan_t  *plan, **p;
+
+    for (i = 1; i < reply->elements; i++) {
+        if (reply->element[i]->type != REDIS_REPLY_ARRAY) {
+            continue;
+        }
+
+        if (ngx_pa_hash_from_reply(pr->pool, reply->element[i], &h)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        plan = ngx_pa_public_media_plan(pr->pool, pr->log, pr->conf, &h);
+        if (plan == NULL) {
+            continue;           /* not public, no photo (or logged) */
+        }
+
+        p = ngx_array_push(pr->plans);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        *p = plan;
+    }
+
+    return NGX_OK;
+}
+
+
+/* in a thread (or inline): only pr->work and the plans are touched */
+
+static void
+ngx_pa_public_repair_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_public_repair_t  *pr = data;
+
+    ngx_int_t           n;
+    ngx_uint_t          i;
+    ngx_pa_pm_plan_t  **plan;
+
+    plan = pr->plans->elts;
+
+    for (i = 0; i < pr->plans->nelts; i++) {
+        n = ngx_pa_public_media_fill(plan[i], pr->work, log, pr->conf);
+
+        if (n == NGX_ERROR) {
+            pr->failed++;
+
+        } else {
+            pr->made += n;
+        }
+    }
+}
+
+
+#if (NGX_THREADS)
+
+static void
+ngx_pa_public_repair_work_done(ngx_event_t *ev)
+{
+    ngx_pa_public_repair_t  *pr = ev->data;
+
+    pr->working = 0;
+
+    if (pr->exiting) {
+        ngx_destroy_pool(pr->work);
+        ngx_destroy_pool(pr->pool);
+        return;
+    }
+
+    ngx_pa_public_repair_finish(pr);
+}
+
+#endif
+
+
+static void
+ngx_pa_public_repair_finish(ngx_pa_public_repair_t *pr)
+{
+    if (pr->made) {
+        ngx_log_error(NGX_LOG_NOTICE, pr->log, 0,
+                      "pa public copies: %i missing on disk made again by "
+                      "the sweeper", pr->made);
+    }
+
+    if (pr->failed) {
+        ngx_log_error(NGX_LOG_ERR, pr->log, 0,
+                      "pa public copies: %ui reports' copies could not be "
+                      "made again, next round", pr->failed);
+    }
+
+    if (pr == pr->conf->worker.public_repair) {
+        pr->conf->worker.public_repair = NULL;
+    }
+
+    ngx_destroy_pool(pr->work);
+    ngx_destroy_pool(pr->pool);
+}
