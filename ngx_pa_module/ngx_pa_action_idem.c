@@ -67,8 +67,10 @@ ngx_pa_action_idem(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
+    /* a signed-in reporter (ĐB) is its sub, an anonymous one its token */
+
     p = ngx_sprintf(buf, "%V\n%V\n%V\n%V", &caller->role_name,
-                    caller->staff ? &caller->sub : &caller->token,
+                    caller->token.len ? &caller->token : &caller->sub,
                     &ctx->id, key);
 
     SHA256(buf, p - buf, md);
