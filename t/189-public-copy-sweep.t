@@ -2,8 +2,9 @@
 # or the disk was full at publish) was made again only on its first
 # read.  The sweeper now makes it again on its next pass, as at publish
 # and with the same bytes: the URL is a static file again before anyone
-# asks.  A hidden report's copies are not made again.  The reports are
-# made under the test clock; the sweeps run on the real timer (1 s).
+# asks, whatever its place in the index.  A hidden report's copies are
+# not made again.  The reports are made under the test clock; the
+# sweeps run on the real timer (1 s).
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
@@ -48,6 +49,21 @@ sub swept {
     my $md5 = md5_hex(slurp($File));
     return $md5 eq $Taken ? 'on disk again, the copy made at publish'
                           : "md5 $md5, the copy made at publish: $Taken";
+}
+
+# 250 published reports newer than PS-1 and without photos: PS-1 is on
+# a later page of the index, which one pass walks too
+sub newer_reports {
+    open my $cli, '|-', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}
+        or die "redis-cli: $!";
+    for my $n (1 .. 250) {
+        print $cli "HSET pa:{t_psweep}:r:PF-$n id PF-$n status resolved "
+                 . "published 1 content x\n";
+        print $cli "ZADD pa:{t_psweep}:pub " . (1900000000 + $n) . " PF-$n\n";
+    }
+    close $cli;
+    my @at = split /\n/, main::redis('ZREVRANK', 'pa:{t_psweep}:pub', 'PS-1');
+    return $at[0];
 }
 
 sub as_taken {
@@ -167,8 +183,9 @@ __DATA__
 
 
 
-=== TEST 3: PS-1's copy deleted from disk: the sweeper's next pass makes it again, the same bytes, before anyone reads it
+=== TEST 3: PS-1's copy deleted from disk, PS-1 on a later page of the published reports: the sweeper's next pass makes it again, the same bytes, before anyone reads it
 --- init
+Test::More::is(main::newer_reports(), 250, 'PS-1 is the 251st newest');
 main::take_copy();
 Test::More::ok(!-e $main::File, 'the copy is gone from disk');
 Test::More::ok(!-e $main::Hidden, 'the hidden report has no copies');
