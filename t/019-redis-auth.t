@@ -78,7 +78,8 @@ our $Rest = <<'_EOC_';
     pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
 _EOC_
 
-sub pa_redis { "    pa_redis $_[0] connect_timeout=300ms timeout=1s;\n$Rest" }
+# generous: a loaded machine is not what these blocks test
+sub pa_redis { "    pa_redis $_[0] connect_timeout=1s timeout=3s;\n$Rest" }
 
 our $Json = "Content-Type: application/json";
 
