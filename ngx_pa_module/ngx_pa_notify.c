@@ -358,7 +358,7 @@ ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
                         (ngx_timeofday())->msec);
         args[0].len = p - args[0].data;
         args[1].data = p;
-        p = ngx_sprintf(p, "%M", 3 * t->timeout + 5000);
+        p = ngx_sprintf(p, "%M", t->attempt_max + 5000);
         args[1].len = p - args[1].data;
         rc = ngx_pa_notify_send_script(lp, NGX_PA_SCRIPT_NOTIFY_TAKE,
                                        &lp->keys[1], 1, args, 2);

@@ -6,6 +6,7 @@
  *   ngx_pa_notify.c        the per-node deliverer: a consumer group per
  *                          target, retries, dead letters (Redis, Lua)
  *   ngx_pa_notify_http.c   the HTTP/1.1 client on nginx's event loop
+ *   ngx_pa_notify_resolve.c  a target's name resolved at each attempt
  *   ngx_pa_deliveries.c    GET /admin/deliveries, POST .../{id}/replay
  */
 
@@ -23,7 +24,12 @@ struct redisReply;
 typedef struct {
     ngx_str_t                  name;       /* [a-z0-9_-] */
     ngx_str_t                  url;        /* as written, for the logs */
-    ngx_addr_t                 addr;       /* resolved when configured */
+    ngx_addr_t                 addr;       /* an IP, or resolved at start */
+    ngx_resolver_t            *resolver;   /* resolve: http{}'s resolver */
+    ngx_str_t                  rname;      /* resolve: the name asked for */
+    in_port_t                  port;
+    ngx_msec_t                 resolver_timeout;
+    ngx_msec_t                 attempt_max; /* the longest one attempt is */
     ngx_str_t                  host;       /* the Host header */
     ngx_str_t                  uri;        /* path and query */
     ngx_str_t                  secret;     /* HMAC key, secret_file= */
@@ -37,6 +43,8 @@ typedef struct {
 #endif
     unsigned                   pii:1;
     unsigned                   tls:1;
+    unsigned                   named:1;    /* the URL has a name, no IP */
+    unsigned                   resolve:1;  /* ... resolved at each attempt */
 } ngx_pa_notify_target_t;
 
 
@@ -53,6 +61,12 @@ typedef struct ngx_pa_notify_http_s  ngx_pa_notify_http_t;
 typedef void (*ngx_pa_notify_http_pt)(void *data, ngx_uint_t status,
     const char *error);
 
+/* the name's address is in h->resolved, or error says why not */
+typedef void (*ngx_pa_notify_resolved_pt)(ngx_pa_notify_http_t *h,
+    const char *error);
+
+#define NGX_PA_NOTIFY_ERROR_LEN  160
+
 struct ngx_pa_notify_http_s {
     ngx_pa_notify_target_t    *target;
     ngx_log_t                 *log;
@@ -65,6 +79,17 @@ struct ngx_pa_notify_http_s {
     ngx_uint_t                 status;
     ngx_pa_notify_http_pt      handler;
     void                      *data;
+
+    /* a target resolved at each attempt (resolve): */
+    ngx_resolver_ctx_t        *resolving;  /* the lookup in flight */
+    ngx_pa_notify_resolved_pt  resolved_handler;
+    ngx_sockaddr_t             resolved;   /* what the lookup found */
+    socklen_t                  resolved_len;
+    ngx_sockaddr_t             sockaddr;   /* the connection's peer */
+    socklen_t                  socklen;
+    ngx_str_t                  peer_name;  /* "ip:port", for the logs */
+    u_char                     peer_text[NGX_SOCKADDR_STRLEN];
+    u_char                     error[NGX_PA_NOTIFY_ERROR_LEN];
     unsigned                   busy:1;
     unsigned                   reused:1;
     unsigned                   keep:1;     /* the answer allows reuse */
@@ -93,6 +118,15 @@ void ngx_pa_notify_exit_worker(ngx_pa_main_conf_t *pmcf);
  */
 ngx_int_t ngx_pa_notify_http_post(ngx_pa_notify_http_t *h, ngx_buf_t *req);
 void ngx_pa_notify_http_close(ngx_pa_notify_http_t *h);
+
+/*
+ * ngx_pa_notify_resolve.c: the target's name looked up by nginx's resolver
+ * (its cache keeps an answer for the DNS TTL, or valid=); handler runs
+ * once, maybe before this returns.  _cancel: a lookup in flight dropped.
+ */
+void ngx_pa_notify_resolve(ngx_pa_notify_http_t *h,
+    ngx_pa_notify_resolved_pt handler);
+void ngx_pa_notify_resolve_cancel(ngx_pa_notify_http_t *h);
 
 /* ngx_pa_notify_pii.c: the body of one attempt to a pii=on target */
 ngx_int_t ngx_pa_notify_pii_body(ngx_pool_t *pool,

@@ -5,8 +5,10 @@
  * pa_notify_trusted_certificate <file>
  *
  * http level; pa_notify may be given once per target.  The URL is
- * http[s]://<IP or name>[:port]/path; a name is resolved here, at
- * configuration time, as proxy_pass resolves its own (never in a worker).
+ * http[s]://<IP or name>[:port]/path.  A name is looked up at each attempt
+ * by the http{} block's "resolver" when there is one (its cache keeps the
+ * answer for the DNS TTL); without a resolver it is resolved here, once,
+ * at configuration time, as proxy_pass resolves a name of its own.
  * An https target's certificate is always verified: against the file of
  * pa_notify_trusted_certificate, else the system's CA store, and its name
  * against the URL's host.
@@ -35,6 +37,8 @@ static ngx_int_t ngx_pa_notify_secret(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *path);
 static ngx_int_t ngx_pa_notify_ssl(ngx_conf_t *cf,
     ngx_pa_notify_conf_t *nc);
+static ngx_int_t ngx_pa_notify_host(ngx_conf_t *cf,
+    ngx_pa_notify_target_t *t);
 static ngx_int_t ngx_pa_notify_events(ngx_conf_t *cf,
     ngx_pa_notify_target_t *t, ngx_str_t *list);
 
@@ -298,6 +302,10 @@ ngx_pa_notify_conf_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
     t = nc->targets.elts;
     for (i = 0; i < nc->targets.nelts; i++) {
 
+        if (ngx_pa_notify_host(cf, &t[i]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
         if (t[i].pii && pmcf->pii == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "pa_notify \"%V\": pii=on needs "
@@ -305,14 +313,22 @@ ngx_pa_notify_conf_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
             return NGX_ERROR;
         }
 
-        /* one attempt lasts at most connect + send + read timeouts */
+        /*
+         * one attempt lasts at most the name's lookup (resolve) and the
+         * connect, send and read timeouts
+         */
 
-        if (nc->claim_idle <= 3 * t[i].timeout) {
+        t[i].attempt_max = 3 * t[i].timeout
+                           + (t[i].resolve ? t[i].resolver_timeout : 0);
+
+        if (nc->claim_idle <= t[i].attempt_max) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "pa_notify_claim_idle must be longer than "
-                               "three times the timeout= of \"%V\", or a "
-                               "node could take a delivery another node "
-                               "is still making", &t[i].name);
+                               "three times the timeout= of \"%V\"%s, or "
+                               "a node could take a delivery another node "
+                               "is still making", &t[i].name,
+                               t[i].resolve ? " and its resolver_timeout"
+                                            : "");
             return NGX_ERROR;
         }
     }
@@ -477,6 +493,7 @@ ngx_pa_notify_url(ngx_conf_t *cf, ngx_pa_notify_target_t *t, ngx_str_t *url)
     u.url.len = url->len - (t->tls ? 8 : 7);
     u.default_port = t->tls ? 443 : 80;
     u.uri_part = 1;
+    u.no_resolve = 1;          /* a name: ngx_pa_notify_host() decides */
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
         if (u.err) {
@@ -488,14 +505,16 @@ ngx_pa_notify_url(ngx_conf_t *cf, ngx_pa_notify_target_t *t, ngx_str_t *url)
         return NGX_ERROR;
     }
 
-    if (u.naddrs == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "pa_notify \"%V\": no address for \"%V\"",
-                           &t->name, url);
-        return NGX_ERROR;
+    /* an IP literal is its address; a name has none yet */
+
+    if (u.naddrs > 0) {
+        t->addr = u.addrs[0];
+
+    } else {
+        t->named = 1;
     }
 
-    t->addr = u.addrs[0];
+    t->port = u.port;
 
     /* Host: what the URL says, the port only when it is not the default */
 
@@ -523,12 +542,76 @@ ngx_pa_notify_url(ngx_conf_t *cf, ngx_pa_notify_target_t *t, ngx_str_t *url)
     t->sni.data[u.host.len] = '\0';
     t->sni.len = u.host.len;
 
+    /* the resolver lowercases the name it is given: a copy of its own */
+
+    t->rname.data = ngx_pnalloc(cf->pool, u.host.len);
+    if (t->rname.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(t->rname.data, u.host.data, u.host.len);
+    t->rname.len = u.host.len;
+
     if (u.uri.len) {
         t->uri = u.uri;
 
     } else {
         ngx_str_set(&t->uri, "/");
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A target named by a host name: with the http{} block's resolver (known
+ * only once the block is read), looked up at each attempt, each lookup
+ * bounded by the target's timeout= or resolver_timeout when shorter;
+ * without one, resolved now, once.
+ */
+
+static ngx_int_t
+ngx_pa_notify_host(ngx_conf_t *cf, ngx_pa_notify_target_t *t)
+{
+    ngx_url_t                  u;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (!t->named) {
+        return NGX_OK;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->resolver != NULL && clcf->resolver != NGX_CONF_UNSET_PTR
+        && clcf->resolver->connections.nelts > 0)
+    {
+        t->resolve = 1;
+        t->resolver = clcf->resolver;
+        t->resolver_timeout = t->timeout;
+
+        if (clcf->resolver_timeout != NGX_CONF_UNSET_MSEC
+            && clcf->resolver_timeout < t->timeout)
+        {
+            t->resolver_timeout = clcf->resolver_timeout;
+        }
+
+        return NGX_OK;
+    }
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.host = t->sni;
+    u.port = t->port;
+
+    if (ngx_inet_resolve_host(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "pa_notify \"%V\": %s in \"%V\" (no \"resolver\" "
+                           "in http{} to look it up later)", &t->name,
+                           u.err ? u.err : "host not found", &t->url);
+        return NGX_ERROR;
+    }
+
+    t->addr = u.addrs[0];
 
     return NGX_OK;
 }

@@ -10,6 +10,10 @@
  * the certificate's verification result and its name are checked, as
  * proxy_ssl_verify does; a target that fails either gets nothing.
  *
+ * A target with a host name and a resolver (ngx_pa_notify_resolve.c) has
+ * its name looked up first, at each attempt; a kept connection to an
+ * address the name no longer has is closed, not reused.
+ *
  * A kept connection the receiver closed meanwhile is noticed by its read
  * event (closed at once); one that fails before any byte of an answer is
  * replaced by a new connection once, without counting as an attempt, as
@@ -24,6 +28,9 @@
 #define NGX_PA_NOTIFY_KEEP_IDLE    60000   /* ms a kept connection waits */
 
 
+static void ngx_pa_notify_http_start(ngx_pa_notify_http_t *h);
+static void ngx_pa_notify_http_resolved(ngx_pa_notify_http_t *h,
+    const char *error);
 static ngx_int_t ngx_pa_notify_http_connect(ngx_pa_notify_http_t *h);
 static void ngx_pa_notify_http_write(ngx_event_t *wev);
 static void ngx_pa_notify_http_read(ngx_event_t *rev);
@@ -43,8 +50,6 @@ static void ngx_pa_notify_http_tls_done(ngx_connection_t *c);
 ngx_int_t
 ngx_pa_notify_http_post(ngx_pa_notify_http_t *h, ngx_buf_t *req)
 {
-    ngx_connection_t  *c;
-
     if (h->busy) {
         return NGX_ERROR;
     }
@@ -66,6 +71,68 @@ ngx_pa_notify_http_post(ngx_pa_notify_http_t *h, ngx_buf_t *req)
 
     h->busy = 1;
 
+    if (h->target->resolve) {
+        ngx_pa_notify_resolve(h, ngx_pa_notify_http_resolved);
+        return NGX_OK;
+    }
+
+    ngx_pa_notify_http_start(h);
+
+    return NGX_OK;
+}
+
+
+/* the name's address for this attempt, or why there is none */
+
+static void
+ngx_pa_notify_http_resolved(ngx_pa_notify_http_t *h, const char *error)
+{
+    size_t  len;
+
+    if (error != NULL) {
+        ngx_pa_notify_http_done(h, 0, error);
+        return;
+    }
+
+    if (h->socklen == h->resolved_len
+        && ngx_cmp_sockaddr(&h->sockaddr.sockaddr, h->socklen,
+                            &h->resolved.sockaddr, h->resolved_len, 1)
+           == NGX_OK)
+    {
+        ngx_pa_notify_http_start(h);
+        return;
+    }
+
+    /* a new address: a connection kept to the old one is not reused */
+
+    if (h->keepalive != NULL) {
+        ngx_pa_notify_http_close_conn(h->keepalive);
+        h->keepalive = NULL;
+    }
+
+    ngx_memcpy(&h->sockaddr, &h->resolved, h->resolved_len);
+    h->socklen = h->resolved_len;
+
+    len = ngx_sock_ntop(&h->sockaddr.sockaddr, h->socklen, h->peer_text,
+                        NGX_SOCKADDR_STRLEN, 1);
+    h->peer_name.data = h->peer_text;
+    h->peer_name.len = len;
+
+    ngx_log_error(NGX_LOG_INFO, h->log, 0,
+                  "pa notify \"%V\": %V is at %V",
+                  &h->target->name, &h->target->rname, &h->peer_name);
+
+    ngx_pa_notify_http_start(h);
+}
+
+
+/* the request on a kept connection, or on a new one */
+
+static void
+ngx_pa_notify_http_start(ngx_pa_notify_http_t *h)
+{
+    ngx_connection_t  *c;
+
     c = h->keepalive;
 
     if (c != NULL) {
@@ -85,15 +152,10 @@ ngx_pa_notify_http_post(ngx_pa_notify_http_t *h, ngx_buf_t *req)
         c->write->handler = ngx_pa_notify_http_write;
 
         ngx_pa_notify_http_write(c->write);
-        return NGX_OK;
+        return;
     }
 
-    if (ngx_pa_notify_http_connect(h) != NGX_OK) {
-        h->busy = 0;
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    (void) ngx_pa_notify_http_connect(h);
 }
 
 
@@ -108,9 +170,17 @@ ngx_pa_notify_http_connect(ngx_pa_notify_http_t *h)
 
     ngx_memzero(&h->peer, sizeof(ngx_peer_connection_t));
 
-    h->peer.sockaddr = t->addr.sockaddr;
-    h->peer.socklen = t->addr.socklen;
-    h->peer.name = &t->addr.name;
+    if (t->resolve) {
+        h->peer.sockaddr = &h->sockaddr.sockaddr;
+        h->peer.socklen = h->socklen;
+        h->peer.name = &h->peer_name;
+
+    } else {
+        h->peer.sockaddr = t->addr.sockaddr;
+        h->peer.socklen = t->addr.socklen;
+        h->peer.name = &t->addr.name;
+    }
+
     h->peer.get = ngx_event_get_peer;
     h->peer.log = h->log;
     h->peer.log_error = NGX_ERROR_ERR;
@@ -566,6 +636,8 @@ ngx_pa_notify_http_dummy(ngx_event_t *ev)
 void
 ngx_pa_notify_http_close(ngx_pa_notify_http_t *h)
 {
+    ngx_pa_notify_resolve_cancel(h);
+
     if (h->peer.connection != NULL) {
         ngx_pa_notify_http_close_conn(h->peer.connection);
         h->peer.connection = NULL;

@@ -4,6 +4,7 @@
 #
 #   tests/receiver/pa-receiver.pl --port 9080 --secret-file /etc/pa/hook.key \
 #       --log /tmp/deliveries.jsonl [--fail N] [--status 500] [--delay MS]
+#       [--addr 127.0.0.1]
 #
 # For every POST it checks X-PA-Signature (sha256=<hex HMAC-SHA256 of the
 # body with the key in --secret-file, its last newline not included, as
@@ -28,9 +29,10 @@ use IO::Socket::INET;
 use JSON::PP;
 use Time::HiRes qw(time sleep);
 
-my %o = (port => 9080, fail => 0, status => 500, delay => 0, path => '');
+my %o = (port => 9080, fail => 0, status => 500, delay => 0, path => '',
+         addr => '127.0.0.1');
 GetOptions(\%o, 'port=i', 'secret-file=s', 'log=s', 'fail=i', 'status=i',
-           'delay=i', 'path=s', 'pid-file=s')
+           'delay=i', 'path=s', 'pid-file=s', 'addr=s')
     or die "usage: see the head of $0\n";
 
 my $secret = '';
@@ -41,7 +43,7 @@ if ($o{'secret-file'}) {
     $secret =~ s/[\r\n]+\z//;
 }
 
-my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+my $srv = IO::Socket::INET->new(LocalAddr => $o{addr},
                                 LocalPort => $o{port}, Listen => 64,
                                 ReuseAddr => 1)
     or die "listen on $o{port}: $!\n";
