@@ -114,3 +114,34 @@ pa_notify "sms": pii=on needs pa_pii_key_file
 --- must_die
 --- error_log
 pa_notify "sms": empty event type in events=
+
+
+
+=== TEST 11: a host name nobody can resolve, and no resolver in http{} to look it up later
+--- http_config eval
+"$::Http    pa_notify sms http://no-such-host.invalid:9/ $::Key events=*;\n"
+--- must_die
+--- error_log
+pa_notify "sms": host not found in "http://no-such-host.invalid:9/" (no "resolver" in http{} to look it up later)
+
+
+
+=== TEST 12: with a resolver in http{}, the same name does not stop nginx: it is looked up at each delivery
+--- http_config eval
+"$::Http    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    resolver 127.0.0.1:9 ipv6=off;
+    pa_notify sms http://no-such-host.invalid:9/ $::Key events=*;\n"
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 13: with a resolver, a claim must also outlast the name's lookup
+--- http_config eval
+"$::Http    resolver 127.0.0.1:9 ipv6=off;
+    pa_notify sms http://gw.example:9/ $::Key events=* timeout=3s;
+    pa_notify_claim_idle 10s;\n"
+--- must_die
+--- error_log
+pa_notify_claim_idle must be longer than three times the timeout= of "sms" and its resolver_timeout
