@@ -42,6 +42,16 @@ ngx_pa_metrics_inc(ngx_pa_metric_e m)
 }
 
 
+void
+ngx_pa_metrics_add(ngx_pa_metric_e m, ngx_uint_t n)
+{
+    if (ngx_pa_metrics_shm != NULL && m < NGX_PA_M_LAST) {
+        (void) ngx_atomic_fetch_add(&ngx_pa_metrics_shm->counter[m],
+                                    (ngx_atomic_int_t) n);
+    }
+}
+
+
 uint64_t
 ngx_pa_metrics_now(void)
 {

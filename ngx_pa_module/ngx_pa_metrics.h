@@ -30,6 +30,9 @@
  *                              (one failed attempt; it may be retried)
  *   NGX_PA_M_DEAD_LETTER       pa_webhook_dead_letters_total: an event
  *                              given up on after its last retry (14)
+ *   NGX_PA_M_EVENTS_LOST       pa_webhook_events_lost_total: events a
+ *                              target's group never got, trimmed from
+ *                              the stream (MAXLEN) before it read them
  *
  * Counted by this file itself: pa_http_requests_total{route,status}
  * (log phase), pa_submissions_accepted_total,
@@ -61,11 +64,13 @@ typedef enum {
     NGX_PA_M_DELIVERY_OK,
     NGX_PA_M_DELIVERY_FAILED,
     NGX_PA_M_DEAD_LETTER,
+    NGX_PA_M_EVENTS_LOST,
     NGX_PA_M_LAST
 } ngx_pa_metric_e;
 
 
 void ngx_pa_metrics_inc(ngx_pa_metric_e m);
+void ngx_pa_metrics_add(ngx_pa_metric_e m, ngx_uint_t n);
 
 /* a monotonic clock in microseconds: when a Redis call was sent */
 uint64_t ngx_pa_metrics_now(void);

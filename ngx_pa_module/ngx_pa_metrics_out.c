@@ -384,6 +384,12 @@ ngx_pa_metrics_counters(ngx_pa_metrics_out_t *o)
                         "Events given up on after the last retry.");
     ngx_pa_metrics_printf(o, "pa_webhook_dead_letters_total %uA\n",
                           c[NGX_PA_M_DEAD_LETTER]);
+
+    ngx_pa_metrics_head(o, "pa_webhook_events_lost_total", "counter",
+                        "Events a target never got: trimmed from the "
+                        "stream before its group read them.");
+    ngx_pa_metrics_printf(o, "pa_webhook_events_lost_total %uA\n",
+                          c[NGX_PA_M_EVENTS_LOST]);
 }
 
 

@@ -18,7 +18,16 @@
  *   - notify_take.lua hands out due retries with a lease (a node that
  *     dies mid-attempt leaves the retry due again after the lease);
  *   - XAUTOCLAIM takes entries a dead consumer left pending for longer
- *     than pa_notify_claim_idle (a node killed after XREADGROUP).
+ *     than pa_notify_claim_idle (a node killed after XREADGROUP), up to
+ *     NGX_PA_NOTIFY_CLAIM_BATCH at once; they are then read back from
+ *     this consumer's own pending list (XREADGROUP from an id, not ">")
+ *     and delivered one by one;
+ *   - notify_read.lua is the XREADGROUP ">": it also counts the entries
+ *     the stream's MAXLEN trimmed before the group read them (lost:
+ *     logged at warn, pa_webhook_events_lost_total);
+ *   - notify_prune.lua removes, each claim_idle, the consumers that have
+ *     nothing pending and read nothing for that long (each start of a
+ *     worker 0 adds a name).
  * Every event goes to every target once in the normal case, at least once
  * across crashes; X-PA-Delivery ("<target>:<entry id>") lets the
  * receiver drop a repeat.
@@ -30,6 +39,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_metrics.h"
 #include "ngx_pa_notify.h"
 #include "ngx_pa_redis.h"
 
@@ -45,13 +55,17 @@
 #define NGX_PA_NOTIFY_BACKOFF    1000    /* ms: the first retry's delay */
 #define NGX_PA_NOTIFY_BACKOFF_MAX  (3600 * 1000)
 #define NGX_PA_NOTIFY_NODE_LEN   96
+#define NGX_PA_NOTIFY_CLAIM_BATCH  "100"   /* entries one XAUTOCLAIM takes */
+#define NGX_PA_NOTIFY_ID_LEN     48      /* "<ms>-<seq>" */
 
 
 typedef enum {
     NGX_PA_NOTIFY_GROUP = 0,     /* XGROUP CREATE */
     NGX_PA_NOTIFY_TAKE,          /* notify_take.lua */
+    NGX_PA_NOTIFY_PRUNE,         /* notify_prune.lua */
     NGX_PA_NOTIFY_CLAIM,         /* XAUTOCLAIM */
-    NGX_PA_NOTIFY_READ,          /* XREADGROUP */
+    NGX_PA_NOTIFY_OWN,           /* XREADGROUP of what was claimed */
+    NGX_PA_NOTIFY_READ,          /* notify_read.lua: XREADGROUP ">" */
     NGX_PA_NOTIFY_PII,           /* HMGET of the sealed contact */
     NGX_PA_NOTIFY_SEND,          /* the HTTP request */
     NGX_PA_NOTIFY_RECORD         /* XACK or a script after it */
@@ -81,6 +95,11 @@ typedef struct {
     ngx_msec_t                 started;
     unsigned                   retry:1;    /* from the retry set */
     unsigned                   group_ready:1;
+    unsigned                   own:1;      /* claimed entries to deliver */
+
+    ngx_msec_t                 pruned;     /* when consumers were pruned */
+    u_char                     own_from[NGX_PA_NOTIFY_ID_LEN];
+    size_t                     own_from_len;
 
     ngx_str_t                  keys[4];    /* events, retry, dead, d: */
 } ngx_pa_notify_loop_t;
@@ -110,10 +129,22 @@ static ngx_int_t ngx_pa_notify_send_script(ngx_pa_notify_loop_t *lp,
     ngx_pa_script_e script, ngx_str_t *keys, ngx_uint_t nkeys,
     ngx_str_t *args, ngx_uint_t nargs);
 static void ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply);
+static void ngx_pa_notify_on_read(ngx_pa_notify_loop_t *lp,
+    redisReply *reply);
+static void ngx_pa_notify_claimed(ngx_pa_notify_loop_t *lp,
+    redisReply *reply);
+static void ngx_pa_notify_on_own(ngx_pa_notify_loop_t *lp,
+    redisReply *reply);
+static void ngx_pa_notify_recorded(redisReply *reply);
+static void ngx_pa_notify_lost(ngx_pa_notify_loop_t *lp, ngx_uint_t n,
+    const char *how);
+static ngx_int_t ngx_pa_notify_gone(ngx_pa_notify_loop_t *lp,
+    redisReply *id);
+static ngx_int_t ngx_pa_notify_next_script(ngx_pa_notify_loop_t *lp,
+    ngx_pa_notify_phase_e phase);
 static ngx_uint_t ngx_pa_notify_failed(ngx_pa_notify_loop_t *lp,
     redisReply *reply);
-static redisReply *ngx_pa_notify_first(redisReply *reply,
-    ngx_pa_notify_phase_e phase);
+static redisReply *ngx_pa_notify_first(redisReply *reply);
 static ngx_int_t ngx_pa_notify_entry(ngx_pa_notify_loop_t *lp,
     redisReply *entry);
 static json_t *ngx_pa_notify_fields(ngx_pa_notify_loop_t *lp,
@@ -283,7 +314,11 @@ ngx_pa_notify_tick(ngx_event_t *ev)
 
     /* new events at every poll, retries and dead consumers' less often */
 
-    if (lp->polls++ % NGX_PA_NOTIFY_SLOW == 0) {
+    if (ngx_current_msec - lp->pruned >= lp->nf->conf->notify->claim_idle) {
+        lp->pruned = ngx_current_msec;
+        ngx_pa_notify_next(lp, NGX_PA_NOTIFY_PRUNE);
+
+    } else if (lp->polls++ % NGX_PA_NOTIFY_SLOW == 0) {
         ngx_pa_notify_next(lp, NGX_PA_NOTIFY_TAKE);
 
     } else {
@@ -313,7 +348,6 @@ static void
 ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
 {
     u_char                  ms[NGX_TIME_T_LEN + NGX_INT_T_LEN * 2], *p;
-    ngx_str_t               args[2];
     ngx_int_t               rc;
     ngx_pa_notifier_t      *nf;
     ngx_pa_notify_target_t *t;
@@ -352,16 +386,9 @@ ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
         break;
 
     case NGX_PA_NOTIFY_TAKE:
-        p = ms;
-        args[0].data = p;
-        p = ngx_sprintf(p, "%T%03M", ngx_time(),
-                        (ngx_timeofday())->msec);
-        args[0].len = p - args[0].data;
-        args[1].data = p;
-        p = ngx_sprintf(p, "%M", t->attempt_max + 5000);
-        args[1].len = p - args[1].data;
-        rc = ngx_pa_notify_send_script(lp, NGX_PA_SCRIPT_NOTIFY_TAKE,
-                                       &lp->keys[1], 1, args, 2);
+    case NGX_PA_NOTIFY_PRUNE:
+    case NGX_PA_NOTIFY_READ:
+        rc = ngx_pa_notify_next_script(lp, phase);
         break;
 
     case NGX_PA_NOTIFY_CLAIM:
@@ -373,11 +400,13 @@ ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
         arg(4, ms, p - ms);
         arg(5, "0-0", 3);
         arg(6, "COUNT", 5);
-        arg(7, "1", 1);
-        rc = ngx_pa_notify_send_cmd(lp, 8, argv, argvlen);
+        arg(7, NGX_PA_NOTIFY_CLAIM_BATCH,
+            sizeof(NGX_PA_NOTIFY_CLAIM_BATCH) - 1);
+        arg(8, "JUSTID", 6);
+        rc = ngx_pa_notify_send_cmd(lp, 9, argv, argvlen);
         break;
 
-    default: /* NGX_PA_NOTIFY_READ */
+    default: /* NGX_PA_NOTIFY_OWN: this consumer's pending, after own_from */
         arg(0, "XREADGROUP", 10);
         arg(1, "GROUP", 5);
         arg(2, t->group.data, t->group.len);
@@ -386,7 +415,7 @@ ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
         arg(5, "1", 1);
         arg(6, "STREAMS", 7);
         arg(7, lp->keys[0].data, lp->keys[0].len);
-        arg(8, ">", 1);
+        arg(8, lp->own_from, lp->own_from_len);
         rc = ngx_pa_notify_send_cmd(lp, 9, argv, argvlen);
         break;
     }
@@ -396,6 +425,49 @@ ngx_pa_notify_next(ngx_pa_notify_loop_t *lp, ngx_pa_notify_phase_e phase)
     if (rc != NGX_OK) {
         /* Redis is not reachable now: the loop waits and tries again */
         ngx_pa_notify_later(lp, NGX_PA_NOTIFY_DOWN);
+    }
+}
+
+
+/* the loop's scripts: due retries, the consumers' pruning, new entries */
+
+static ngx_int_t
+ngx_pa_notify_next_script(ngx_pa_notify_loop_t *lp,
+    ngx_pa_notify_phase_e phase)
+{
+    u_char                  *p, buf[NGX_TIME_T_LEN + NGX_INT_T_LEN * 2];
+    ngx_str_t                args[3];
+    ngx_pa_notify_target_t  *t;
+
+    t = lp->target;
+
+    switch (phase) {
+
+    case NGX_PA_NOTIFY_TAKE:
+        p = buf;
+        args[0].data = p;
+        p = ngx_sprintf(p, "%T%03M", ngx_time(), (ngx_timeofday())->msec);
+        args[0].len = p - args[0].data;
+        args[1].data = p;
+        p = ngx_sprintf(p, "%M", t->attempt_max + 5000);
+        args[1].len = p - args[1].data;
+        return ngx_pa_notify_send_script(lp, NGX_PA_SCRIPT_NOTIFY_TAKE,
+                                         &lp->keys[1], 1, args, 2);
+
+    case NGX_PA_NOTIFY_PRUNE:
+        args[0] = t->group;
+        args[1] = lp->nf->node;
+        args[2].data = buf;
+        args[2].len = ngx_sprintf(buf, "%M",
+                                  lp->nf->conf->notify->claim_idle) - buf;
+        return ngx_pa_notify_send_script(lp, NGX_PA_SCRIPT_NOTIFY_PRUNE,
+                                         &lp->keys[0], 1, args, 3);
+
+    default: /* NGX_PA_NOTIFY_READ */
+        args[0] = t->group;
+        args[1] = lp->nf->node;
+        return ngx_pa_notify_send_script(lp, NGX_PA_SCRIPT_NOTIFY_READ,
+                                         &lp->keys[0], 1, args, 2);
     }
 }
 
@@ -489,7 +561,6 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
     ngx_pa_notify_loop_t  *lp = call->data;
 
     ngx_pool_t  *pool;
-    redisReply  *r;
 
     pool = lp->call_pool;
     lp->call_pool = NULL;
@@ -516,26 +587,27 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
 
         break;
 
-    case NGX_PA_NOTIFY_CLAIM:
-        r = ngx_pa_notify_first(reply, NGX_PA_NOTIFY_CLAIM);
-
-        if (r != NULL && ngx_pa_notify_entry(lp, r) == NGX_OK) {
-            ngx_log_error(NGX_LOG_NOTICE, lp->nf->log, 0,
-                          "pa notify \"%V\": claimed %V a stopped node "
-                          "left pending", &lp->target->name, &lp->entry);
-            break;
+    case NGX_PA_NOTIFY_PRUNE:
+        if (reply->type == REDIS_REPLY_INTEGER && reply->integer > 0) {
+            ngx_log_error(NGX_LOG_INFO, lp->nf->log, 0,
+                          "pa notify \"%V\": %L idle consumer(s) with "
+                          "nothing pending removed", &lp->target->name,
+                          (int64_t) reply->integer);
         }
 
-        ngx_pa_notify_next(lp, NGX_PA_NOTIFY_READ);
+        ngx_pa_notify_next(lp, NGX_PA_NOTIFY_TAKE);
+        break;
+
+    case NGX_PA_NOTIFY_CLAIM:
+        ngx_pa_notify_claimed(lp, reply);
+        break;
+
+    case NGX_PA_NOTIFY_OWN:
+        ngx_pa_notify_on_own(lp, reply);
         break;
 
     case NGX_PA_NOTIFY_READ:
-        r = ngx_pa_notify_first(reply, NGX_PA_NOTIFY_READ);
-
-        if (r == NULL || ngx_pa_notify_entry(lp, r) != NGX_OK) {
-            ngx_pa_notify_later(lp, NGX_PA_NOTIFY_POLL);
-        }
-
+        ngx_pa_notify_on_read(lp, reply);
         break;
 
     case NGX_PA_NOTIFY_PII:
@@ -553,10 +625,12 @@ ngx_pa_notify_on_reply(ngx_pa_call_t *call, redisReply *reply)
         break;
 
     default: /* NGX_PA_NOTIFY_RECORD */
+        ngx_pa_notify_recorded(reply);
         ngx_pa_notify_end(lp);
 
-        /* a backlog drains at once */
-        ngx_pa_notify_next(lp, NGX_PA_NOTIFY_READ);
+        /* a backlog, claimed entries first, drains at once */
+        ngx_pa_notify_next(lp, lp->own ? NGX_PA_NOTIFY_OWN
+                                       : NGX_PA_NOTIFY_READ);
         break;
     }
 
@@ -611,37 +685,186 @@ ngx_pa_notify_failed(ngx_pa_notify_loop_t *lp, redisReply *reply)
 }
 
 
+/* notify_read.lua's {lost, XREADGROUP's answer} */
+
+static void
+ngx_pa_notify_on_read(ngx_pa_notify_loop_t *lp, redisReply *reply)
+{
+    redisReply  *r;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+        ngx_pa_notify_later(lp, NGX_PA_NOTIFY_POLL);
+        return;
+    }
+
+    if (reply->element[0]->type == REDIS_REPLY_INTEGER
+        && reply->element[0]->integer > 0)
+    {
+        ngx_pa_notify_lost(lp, (ngx_uint_t) reply->element[0]->integer,
+                           "trimmed from the stream before the target's "
+                           "group read them");
+    }
+
+    r = ngx_pa_notify_first(reply->element[1]);
+
+    if (r == NULL || ngx_pa_notify_entry(lp, r) != NGX_OK) {
+        ngx_pa_notify_later(lp, NGX_PA_NOTIFY_POLL);
+    }
+}
+
+
 /*
- * The first entry of an answer: XAUTOCLAIM's [cursor, [[id, fields]],
- * [deleted]] or XREADGROUP's [[stream, [[id, fields]]]] (nil: none).
+ * XAUTOCLAIM ... JUSTID: [cursor, [ids now this consumer's], [ids gone]].
+ * The ids taken are read back from this consumer's pending list (OWN);
+ * those gone were trimmed while a stopped node held them.
  */
 
+static void
+ngx_pa_notify_claimed(ngx_pa_notify_loop_t *lp, redisReply *reply)
+{
+    redisReply  *ids;
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 3
+        && reply->element[2]->type == REDIS_REPLY_ARRAY
+        && reply->element[2]->elements > 0)
+    {
+        ngx_pa_notify_lost(lp, reply->element[2]->elements,
+                           "trimmed from the stream while a stopped node "
+                           "held them");
+    }
+
+    ids = (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2)
+          ? reply->element[1] : NULL;
+
+    if (ids == NULL || ids->type != REDIS_REPLY_ARRAY || ids->elements == 0)
+    {
+        ngx_pa_notify_next(lp, NGX_PA_NOTIFY_READ);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, lp->nf->log, 0,
+                  "pa notify \"%V\": claimed %uz entries stopped nodes left "
+                  "pending", &lp->target->name, ids->elements);
+
+    lp->own = 1;
+    lp->own_from_len = ngx_cpymem(lp->own_from, "0-0", 3) - lp->own_from;
+
+    ngx_pa_notify_next(lp, NGX_PA_NOTIFY_OWN);
+}
+
+
+/* the next claimed entry: delivered, or acknowledged when it is gone */
+
+static void
+ngx_pa_notify_on_own(ngx_pa_notify_loop_t *lp, redisReply *reply)
+{
+    redisReply  *r;
+
+    r = ngx_pa_notify_first(reply);
+
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2
+        || r->element[0]->type != REDIS_REPLY_STRING
+        || r->element[0]->len >= NGX_PA_NOTIFY_ID_LEN)
+    {
+        /* all of them done */
+        lp->own = 0;
+        ngx_pa_notify_next(lp, NGX_PA_NOTIFY_READ);
+        return;
+    }
+
+    lp->own_from_len = ngx_cpymem(lp->own_from, r->element[0]->str,
+                                  r->element[0]->len) - lp->own_from;
+
+    if (r->element[1]->type != REDIS_REPLY_ARRAY) {
+        /* trimmed since it was claimed: nothing to send */
+        ngx_pa_notify_lost(lp, 1, "trimmed from the stream before a "
+                                  "claimed delivery");
+
+        if (ngx_pa_notify_gone(lp, r->element[0]) == NGX_OK) {
+            return;
+        }
+
+    } else if (ngx_pa_notify_entry(lp, r) == NGX_OK) {
+        return;
+    }
+
+    lp->own = 0;
+    ngx_pa_notify_later(lp, NGX_PA_NOTIFY_DOWN);
+}
+
+
+/* an entry id with nothing left to send: acknowledged */
+
+static ngx_int_t
+ngx_pa_notify_gone(ngx_pa_notify_loop_t *lp, redisReply *id)
+{
+    lp->pool = ngx_create_pool(1024, lp->nf->log);
+    if (lp->pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    lp->entry.data = ngx_pnalloc(lp->pool, id->len);
+    if (lp->entry.data == NULL) {
+        ngx_destroy_pool(lp->pool);
+        lp->pool = NULL;
+        return NGX_ERROR;
+    }
+
+    lp->entry.len = id->len;
+    ngx_memcpy(lp->entry.data, id->str, id->len);
+
+    ngx_pa_notify_skip(lp);
+
+    return NGX_OK;
+}
+
+
+/*
+ * Events no delivery will ever carry: said at warn (an operator replays
+ * them by hand from the reports' history) and counted.
+ */
+
+static void
+ngx_pa_notify_lost(ngx_pa_notify_loop_t *lp, ngx_uint_t n, const char *how)
+{
+    ngx_log_error(NGX_LOG_WARN, lp->nf->log, 0,
+                  "pa notify \"%V\": %ui event(s) lost, %s (the stream "
+                  "keeps about 100000 entries)", &lp->target->name, n, how);
+
+    ngx_pa_metrics_add(NGX_PA_M_EVENTS_LOST, n);
+}
+
+
+/* notify_fail.lua's {attempts, "retry" | "dead"}, XACK's or done's count */
+
+static void
+ngx_pa_notify_recorded(redisReply *reply)
+{
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && reply->element[1]->type == REDIS_REPLY_STRING
+        && reply->element[1]->len == 4
+        && ngx_strncmp(reply->element[1]->str, "dead", 4) == 0)
+    {
+        ngx_pa_metrics_inc(NGX_PA_M_DEAD_LETTER);
+    }
+}
+
+
+/* the first entry of XREADGROUP's [[stream, [[id, fields]]]] (nil: none) */
+
 static redisReply *
-ngx_pa_notify_first(redisReply *reply, ngx_pa_notify_phase_e phase)
+ngx_pa_notify_first(redisReply *reply)
 {
     redisReply  *list;
 
-    if (reply->type != REDIS_REPLY_ARRAY) {
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 1
+        || reply->element[0]->type != REDIS_REPLY_ARRAY
+        || reply->element[0]->elements != 2)
+    {
         return NULL;
     }
 
-    if (phase == NGX_PA_NOTIFY_CLAIM) {
-        if (reply->elements < 2) {
-            return NULL;
-        }
-
-        list = reply->element[1];
-
-    } else {
-        if (reply->elements != 1
-            || reply->element[0]->type != REDIS_REPLY_ARRAY
-            || reply->element[0]->elements != 2)
-        {
-            return NULL;
-        }
-
-        list = reply->element[0]->element[1];
-    }
+    list = reply->element[0]->element[1];
 
     if (list->type != REDIS_REPLY_ARRAY || list->elements == 0) {
         return NULL;
@@ -668,7 +891,7 @@ ngx_pa_notify_entry(ngx_pa_notify_loop_t *lp, redisReply *entry)
         || entry->element[0]->type != REDIS_REPLY_STRING
         || entry->element[1]->type != REDIS_REPLY_ARRAY)
     {
-        /* a trimmed entry XAUTOCLAIM still names (nil fields) */
+        /* a pending entry trimmed from the stream (nil fields) */
         return NGX_DECLINED;
     }
 
@@ -1085,6 +1308,7 @@ ngx_pa_notify_answered(void *data, ngx_uint_t status, const char *error)
     t = lp->target;
 
     if (status >= 200 && status < 300) {
+        ngx_pa_metrics_inc(NGX_PA_M_DELIVERY_OK);
         ngx_log_error(NGX_LOG_INFO, lp->nf->log, 0,
                       "pa notify \"%V\": %V delivered (%ui, attempt %ui, "
                       "%M ms)", &t->name, &lp->id, status, lp->attempts + 1,
@@ -1092,6 +1316,8 @@ ngx_pa_notify_answered(void *data, ngx_uint_t status, const char *error)
         ngx_pa_notify_ack(lp);
         return;
     }
+
+    ngx_pa_metrics_inc(NGX_PA_M_DELIVERY_FAILED);
 
     if (error != NULL) {
         ngx_log_error(NGX_LOG_WARN, lp->nf->log, 0,

@@ -34,6 +34,8 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
     "notify_done",
     "notify_replay",
     "notify_list",
+    "notify_read",
+    "notify_prune",
 };
 
 
