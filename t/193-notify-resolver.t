@@ -5,7 +5,9 @@
 # address is followed (the kept connection to the old one is not
 # reused); a lookup that fails (SERVFAIL) or times out (no answer) is a
 # failed attempt, logged and retried with backoff, and the event arrives
-# once the name resolves again.  An IP literal never asks the DNS.
+# once the name resolves again.  An IP literal never asks the DNS.  An
+# https target named by a host name gets TLS with that name (SNI, and the
+# certificate checked against it), the address from the resolver.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest qw(:DEFAULT h);
@@ -15,7 +17,7 @@ use Time::HiRes ();
 $Test::Nginx::Util::ForceRestartOnTest = 0;
 
 our $D = $t::PaTest::Data;
-our $Port = t::PaTest::free_port();
+our ($Port, $Tls) = map { t::PaTest::free_port() } 1 .. 2;
 our $Key = "$D/hook.key";
 our ($LogA, $LogB) = ("$D/a.jsonl", "$D/b.jsonl");
 our ($Zone, $Queries) = ("$D/zone.txt", "$D/queries.log");
@@ -35,7 +37,7 @@ close $k;
 
 sub main::zone {
     open my $z, '>', "$Zone.new" or die;
-    print $z "gw.pa.test @_\n";
+    print $z "gw.pa.test @_\ntls.pa.test 127.0.0.1 60\n";
     close $z;
     rename "$Zone.new", $Zone or die;
 }
@@ -55,6 +57,16 @@ END {
         waitpid $pid, 0;
     }
 }
+
+# a certificate for tls.pa.test only, trusted
+open my $stderr, '>&', \*STDERR or die;
+open STDERR, '>', '/dev/null' or die;
+system('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+       '-keyout', "$D/tls.key", '-out', "$D/tls.crt", '-days', '2',
+       '-subj', '/CN=tls.pa.test', '-addext', 'subjectAltName=DNS:tls.pa.test',
+       '-addext', 'basicConstraints=critical,CA:TRUE') == 0
+    or die "openssl failed";
+open STDERR, '>&', $stderr or die;
 
 main::zone('127.0.0.1 5');
 main::spawn("$t::PaTest::ROOT/tests/receiver/pa-dns.pl", '--port', $Dns,
@@ -90,7 +102,7 @@ sub main::n { my $n = main::got(@_); return $n; }
 # the DNS server's log: [ms, name] of each A query
 sub main::queries {
     open my $f, '<', $Queries or return ();
-    return map { [split] } grep { / 1$/ } <$f>;
+    return map { [split] } grep { / gw\.pa\.test 1$/ } <$f>;
 }
 
 sub main::wait_for {
@@ -146,7 +158,17 @@ setting(http_config => <<"_EOC_");
               events=submitted timeout=2s retry_for=1h;
     pa_notify lit http://127.0.0.1:$Port/lit secret_file=$Key
               events=submitted timeout=2s;
+    pa_notify tls https://tls.pa.test:$Tls/tls secret_file=$Key
+              events=submitted timeout=2s;
+    pa_notify_trusted_certificate $D/tls.crt;
     pa_notify_claim_idle 10s;
+
+    server {
+        listen 127.0.0.1:$Tls ssl;
+        ssl_certificate $D/tls.crt;
+        ssl_certificate_key $D/tls.key;
+        location / { proxy_pass http://127.0.0.1:$Port; }
+    }
 _EOC_
 
 main::fresh('t_res');
@@ -165,18 +187,25 @@ __DATA__
 
 
 
-=== TEST 2: ... both reached receiver A through the name, with one DNS query (the answer kept for its TTL); the IP literal target never asked the DNS
+=== TEST 2: ... both reached receiver A through the name, with one DNS query (the answer kept for its TTL); the https target by its name, over TLS; the IP literal target never asked the DNS
 --- init
 main::wait_for('two deliveries at A', sub {
-    main::got($main::LogA, '/gw') >= 2 && main::got($main::LogA, '/lit') >= 2 });
+    main::got($main::LogA, '/gw') >= 2 && main::got($main::LogA, '/lit') >= 2
+        && main::got($main::LogA, '/tls') >= 2 });
 my @a = main::got($main::LogA, '/gw');
 Test::More::is(scalar @a, 2, 'two deliveries to gw');
 Test::More::is_deeply([map { $_->{attempt} } @a], [1, 1], 'first attempts');
 Test::More::ok($_->{signature_ok}, 'signed') for @a;
 Test::More::is(main::n($main::LogB, '/gw'), 0, 'nothing at B');
 my @q = main::queries();
-Test::More::is_deeply([map { $_->[1] } @q], ['gw.pa.test'],
-                      'one query, for the name only');
+Test::More::is(scalar @q, 1, 'one query for gw.pa.test');
+my @tls = main::got($main::LogA, '/tls');
+Test::More::is(scalar @tls, 2, 'the https target got both');
+Test::More::ok($_->{signature_ok}, 'signed') for @tls;
+open my $ql, '<', $main::Queries or die;
+my %names = map { (split)[1] => 1 } <$ql>;
+Test::More::is_deeply([sort keys %names], ['gw.pa.test', 'tls.pa.test'],
+                      'the names asked for: no IP literal');
 Test::More::like(main::error_log(),
                  qr/pa notify "gw": gw\.pa\.test is at 127\.0\.0\.1:$main::Port/,
                  'the address found is logged');
