@@ -5,12 +5,15 @@
 -- A group that lags by more than the stream holds (a target down for
 -- days, removed from the configuration and added again) would otherwise
 -- skip those events without a word: XREADGROUP simply goes on from the
--- oldest entry left.  They are counted here, before the read that would
--- step over them, once: the group's read counter is then set to what the
--- stream lost, so the next read finds no gap.
+-- oldest entry left.  A gap can only be stepped over by reading the
+-- stream's first entry; then Redis 7's counters tell how many entries
+-- before it the group never read (entries-read counts the group's own
+-- reads, entries-added every entry ever added).  The group's counter is
+-- then moved past them, so they are counted once.
 --
--- The count needs Redis 7's entries-read; a group that has never read
--- (its counter unknown) reports no loss.
+-- Polls that find nothing cost one XREADGROUP; a read that is not of the
+-- stream's first entry one XRANGE more.  A group whose counter Redis
+-- does not know (it never read) reports no loss.
 --
 -- KEYS[1]  pa:{t}:events                 the stream
 --
@@ -19,43 +22,43 @@
 -- Returns {lost, XREADGROUP's answer (nil: nothing new)}.
 
 local group = ARGV[1]
-local lost = 0
 
--- the group's place: last-delivered-id, entries-read, lag
-local last, read, lag
+local r = redis.call('XREADGROUP', 'GROUP', group, ARGV[2], 'COUNT', 1,
+                     'STREAMS', KEYS[1], '>')
+if not r then
+    return {0, r}
+end
+
+local id = r[1][2][1][1]
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if not first or first[1] ~= id then
+    return {0, r}
+end
+
+-- the group's read counter and lag, now that it has read the first entry
+local read, lag
 for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
     local f = {}
     for i = 1, #g, 2 do
         f[g[i]] = g[i + 1]
     end
     if f['name'] == group then
-        last, read, lag = f['last-delivered-id'], f['entries-read'], f['lag']
+        read, lag = f['entries-read'], f['lag']
         break
     end
 end
 
-local function before(a, b)
-    local ams, aseq = string.match(a, '^(%d+)-(%d+)$')
-    local bms, bseq = string.match(b, '^(%d+)-(%d+)$')
-    ams, bms = tonumber(ams), tonumber(bms)
-    return ams < bms or (ams == bms and tonumber(aseq) < tonumber(bseq))
-end
-
-if last and type(read) == 'number' and type(lag) == 'number' and lag > 0 then
-    local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
-
-    -- every entry left is newer than the group's place: what it has not
-    -- read and the stream no longer holds was trimmed away unread
-    if first and before(last, first[1]) then
-        local len = redis.call('XLEN', KEYS[1])
-        if lag > len then
-            lost = lag - len
-            redis.call('XGROUP', 'SETID', KEYS[1], group, last,
-                       'ENTRIESREAD', read + lost)
-        end
+local lost = 0
+if type(read) == 'number' and type(lag) == 'number' then
+    -- every entry left after this one is unread; the rest of the lag is
+    -- what was added and trimmed before the group got to it
+    lost = lag - (redis.call('XLEN', KEYS[1]) - 1)
+    if lost > 0 then
+        redis.call('XGROUP', 'SETID', KEYS[1], group, id,
+                   'ENTRIESREAD', read + lost)
+    else
+        lost = 0
     end
 end
 
-local r = redis.call('XREADGROUP', 'GROUP', group, ARGV[2], 'COUNT', 1,
-                     'STREAMS', KEYS[1], '>')
 return {lost, r}
