@@ -45,6 +45,7 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
     u_char *src)
 {
     FILE             *in, *out;
+    ngx_fd_t          fd;
     u_char           *dst, *tmp, *p, rnd[8];
     size_t            len;
     uint32_t          w, h, tw, th;
@@ -129,10 +130,25 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
     p = ngx_hex_dump(p, rnd, sizeof(rnd));
     *p = '\0';
 
-    out = fopen((char *) tmp, "wbx");
+    /*
+     * The mode is set here, not left to fopen(): a daemonized nginx runs
+     * with umask 0, so fopen() made it 0666, and the public thumbnail is
+     * a hard link to this file: anyone on the host could rewrite both.
+     * 0644 as the public copies: the private store's directories are
+     * 0750, so only a published thumbnail is readable by others.
+     */
+
+    fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN | O_EXCL,
+                       0644);
+    out = (fd == NGX_INVALID_FILE) ? NULL : fdopen(fd, "wb");
+
     if (out == NULL) {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                      "pa: thumbnail: fopen() \"%s\" failed", tmp);
+                      "pa: thumbnail: open() \"%s\" failed", tmp);
+        if (fd != NGX_INVALID_FILE) {
+            (void) ngx_close_file(fd);
+            (void) ngx_delete_file(tmp);
+        }
         gdImageDestroy(small);
         return NGX_ERROR;
     }

@@ -1,0 +1,83 @@
+# The adversary's findings on media and report fields: what a province's
+# first month met, each block failing before its fix.
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+
+use Digest::SHA qw(sha256_hex);
+use File::Path qw(remove_tree);
+
+fresh('t_adv_media');
+remove_tree("$Data/media/public/AM-1");
+
+our $Photo = slurp("$Fix/large.jpg");
+our $Sha = sha256_hex($Photo);
+
+sub staff {
+    return "Authorization: Bearer $T{$_[0]}\nX-PA-Now: $_[1]\n"
+           . "Content-Type: application/json";
+}
+sub act { "POST /api/v1/reports/AM-1/actions\n$_[0]" }
+
+setting(main_config => $Threads, config => api(), http_config => <<'_EOC_');
+    pa_thread_pool pa;
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_adv_media;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_sla verify 1d;
+    pa_sla receive 1d;
+    pa_sla dispatch 1d;
+    pa_sla accept 1d;
+    pa_sla resolve 5d;
+    pa_sla publish 1d;
+    pa_test_clock on;
+_EOC_
+
+run_tests();
+
+# nginx as a daemon runs with umask 0: a file's mode is what the module
+# asked for, and nothing of the store may be writable by others
+my $dir = "$Data/media/" . substr($Sha, 0, 2);
+for my $f ("$dir/$Sha", "$dir/$Sha.thumb.jpg",
+           "$Data/media/public/AM-1/$Sha.thumb.jpg")
+{
+    ok(-f $f, "$f exists");
+    my $mode = (stat $f)[2] & 07777;
+    is($mode & 022, 0, sprintf("... and is not writable by others (%04o)",
+                               $mode));
+}
+
+__DATA__
+
+=== TEST 1: a report with a camera photo: stored, a thumbnail made
+--- more_headers eval
+"$::Multipart\nX-PA-Now: 2026-01-22T09:00:00+07:00\nX-PA-Test-Id: AM-1"
+--- request eval
+"POST /api/v1/reports\n" . ::multipart(
+    ['content', 'Sạt lở taluy dương trên quốc lộ'],
+    ['reporter_name', 'Lò Văn T'], ['reporter_phone', '0987000195'],
+    ['media', 'IMG_0001.jpg', 'image/jpeg', $::Photo])
+--- error_code: 201
+--- response_body_like: "id":"AM-1"
+
+
+
+=== TEST 2: handled and published: the thumbnail is linked into the public store
+--- more_headers eval
+[::staff('ioc', '2026-01-22T10:00:00+07:00'), ::staff('ioc', '2026-01-22T10:10:00+07:00'),
+ ::staff('ioc', '2026-01-22T10:20:00+07:00'), ::staff('xd', '2026-01-22T11:00:00+07:00'),
+ ::staff('xd', '2026-01-23T11:00:00+07:00'), ::staff('ioc', '2026-01-23T14:00:00+07:00')]
+--- pipelined_requests eval
+[::act('{"action":"verify"}'), ::act('{"action":"receive"}'),
+ ::act('{"action":"dispatch","agencies":["so-xd"]}'), ::act('{"action":"accept"}'),
+ ::act('{"action":"resolve","summary":"Đã dọn xong.","salutation":"Ông"}'),
+ ::act('{"action":"publish"}')]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+['"status":"verified"', '"status":"received"', '"status":"dispatched"',
+ '"status":"in_progress"', '"status":"under_review"', '"status":"resolved"']
