@@ -195,6 +195,15 @@ ngx_pa_record_time(ngx_pa_record_t *rec, const char *name, time_t *out)
                                      "offset");
     }
 
+    /*
+     * The record keeps seconds since 1970 and reads them back as such: an
+     * earlier time was stored, then vanished from every view.
+     */
+
+    if (*out <= 0) {
+        return ngx_pa_record_invalid(rec, name, "is before 1970");
+    }
+
     return NGX_OK;
 }
 

@@ -6,6 +6,7 @@ use t::PaTest;
 
 use Digest::SHA qw(sha256_hex);
 use File::Path qw(remove_tree);
+use JSON::PP;
 
 fresh('t_adv_media');
 remove_tree("$Data/media/public/AM-1");
@@ -81,3 +82,42 @@ __DATA__
 --- response_body_like eval
 ['"status":"verified"', '"status":"received"', '"status":"dispatched"',
  '"status":"in_progress"', '"status":"under_review"', '"status":"resolved"']
+
+
+
+=== TEST 3: occurred_at before 1970: refused, not stored to vanish from every view
+--- more_headers
+X-PA-Now: 2026-01-22T09:00:00+07:00
+Content-Type: application/json
+--- request eval
+"POST /api/v1/reports\n" . JSON::PP->new->encode({
+    content => 'Cây đổ chắn đường từ hôm qua', occurred_at => '1900-01-01T00:00:00Z',
+    reporter_name => 'Lò Văn T', reporter_phone => '0987000196',
+    lat => 22.396, lng => 103.458 })
+--- error_code: 400
+--- response_body_like: "code":"invalid_field".*"field":"occurred_at"
+
+
+
+=== TEST 4: the same report with its real time: taken, and the time is in the view
+--- more_headers
+X-PA-Now: 2026-01-22T09:00:00+07:00
+Content-Type: application/json
+X-PA-Test-Id: AM-2
+--- request eval
+"POST /api/v1/reports\n" . JSON::PP->new->encode({
+    content => 'Cây đổ chắn đường từ hôm qua', occurred_at => '2026-01-21T17:00:00+07:00',
+    reporter_name => 'Lò Văn T', reporter_phone => '0987000196',
+    lat => 22.396, lng => 103.458 })
+--- error_code: 201
+--- response_body_like: "id":"AM-2"
+
+
+
+=== TEST 5: staff see when it occurred
+--- more_headers eval
+::staff('ioc', '2026-01-22T09:10:00+07:00')
+--- request
+GET /api/v1/reports/AM-2
+--- error_code: 200
+--- response_body_like: "occurred_at":"2026-01-21T17:00:00\+07:00"
