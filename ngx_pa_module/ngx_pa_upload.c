@@ -75,7 +75,8 @@ static void ngx_pa_upload_head_read(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
 static ngx_int_t ngx_pa_upload_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_up_t *up, ngx_pa_reply_pt on_reply);
-static redisReply *ngx_pa_upload_mine(ngx_pa_up_t *up, redisReply *reply);
+static redisReply *ngx_pa_upload_mine(ngx_http_request_t *r,
+    ngx_pa_up_t *up, redisReply *reply);
 static ngx_int_t ngx_pa_upload_feed(ngx_pa_job_t *job, ngx_pa_up_t *up,
     ngx_pa_media_t *m);
 static ngx_int_t ngx_pa_upload_read_into(ngx_pa_job_t *job, ngx_pa_up_t *up,
@@ -527,7 +528,7 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     up = ctx->data;
 
-    h = ngx_pa_upload_mine(up, data);
+    h = ngx_pa_upload_mine(r, up, data);
     if (h == NULL) {
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
                             "not_found", NULL, "no such upload"));
@@ -770,7 +771,7 @@ ngx_pa_upload_head_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     up = ctx->data;
 
-    h = ngx_pa_upload_mine(up, data);
+    h = ngx_pa_upload_mine(r, up, data);
     if (h == NULL) {
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
                             "not_found", NULL, "no such upload"));
@@ -838,7 +839,8 @@ ngx_pa_upload_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_up_t *up,
 /* the handle's hash when it exists and is the caller's, else NULL */
 
 static redisReply *
-ngx_pa_upload_mine(ngx_pa_up_t *up, redisReply *reply)
+ngx_pa_upload_mine(ngx_http_request_t *r, ngx_pa_up_t *up,
+    redisReply *reply)
 {
     ngx_str_t    v;
     redisReply  *h;
@@ -850,12 +852,24 @@ ngx_pa_upload_mine(ngx_pa_up_t *up, redisReply *reply)
     h = reply->element[0];
 
     if (h->type != REDIS_REPLY_ARRAY || h->elements == 0
-        || ngx_pa_upload_field(h, "owner", &v) != NGX_OK
-        || v.len != up->owner.len
-        || ngx_strncmp(v.data, up->owner.data, v.len) != 0)
+        || !ngx_pa_upload_may_use(h, &up->owner, &up->addr))
     {
         return NULL;
     }
+
+    /*
+     * upload_set.lua checks the owner the hash has: another address's
+     * for an upload made without a token (ngx_pa_upload_may_use())
+     */
+
+    (void) ngx_pa_upload_field(h, "owner", &v);
+
+    up->owner.data = ngx_pstrdup(r->pool, &v);
+    if (up->owner.data == NULL) {
+        return NULL;
+    }
+
+    up->owner.len = v.len;
 
     return h;
 }
@@ -1235,6 +1249,7 @@ ngx_int_t
 ngx_pa_upload_delete(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
     ngx_int_t     rc;
+    ngx_uint_t    anonymous;
     ngx_pa_up_t  *up;
     ngx_array_t  *keys, *args;
 
@@ -1243,14 +1258,21 @@ ngx_pa_upload_delete(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return rc;
     }
 
+    /* without a token: the owner is the address (ngx_pa_upload_owner()) */
+
+    anonymous = up->owner.len == up->addr.len
+                && ngx_strncmp(up->owner.data, up->addr.data,
+                               up->owner.len) == 0;
+
     keys = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
 
     if (keys == NULL || args == NULL
         || ngx_pa_key(r, keys, "up:%V", &up->handle) == NULL
         || ngx_pa_key(r, keys, "upa:%V", &up->addr) == NULL
         || ngx_pa_arg_str(args, &up->owner) != NGX_OK
-        || ngx_pa_arg_str(args, &up->handle) != NGX_OK)
+        || ngx_pa_arg_str(args, &up->handle) != NGX_OK
+        || ngx_pa_arg_cstr(args, anonymous ? "1" : "0") != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -24,7 +24,9 @@
  * Tied to the uploader: a handle is 128 random bits the uploader alone
  * learns, and Redis keeps with it a keyed hash (pa_pii_key_file) of who
  * uploaded it: the signed-in account (a Bearer token's sub), else the
- * client's address.  Only the same owner reads, appends or binds it;
+ * client's address.  Only the same account reads, appends or binds an
+ * account's upload; one made without a token, any caller without one
+ * who holds the handle (a phone comes back online with a new address);
  * anyone else is told it does not exist.
  */
 
@@ -55,6 +57,10 @@ ngx_pa_upload_conf_t *ngx_pa_upload_get_conf(ngx_pa_main_conf_t *pmcf);
 /* the keyed hashes of the caller (owner) and of its address */
 ngx_int_t ngx_pa_upload_owner(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_str_t *owner, ngx_str_t *addr);
+
+/* may the caller (ngx_pa_upload_owner()) use the handle of this hash */
+ngx_uint_t ngx_pa_upload_may_use(void *hash, ngx_str_t *owner,
+    ngx_str_t *addr);
 
 /* pa_media_dir/tmp/up-<handle>, NUL terminated */
 ngx_int_t ngx_pa_upload_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,

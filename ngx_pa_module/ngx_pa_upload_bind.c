@@ -99,7 +99,8 @@ ngx_pa_upload_prepare(ngx_http_request_t *r)
 /*
  * Keyed hashes (pa_pii_key_file): no address or account in clear in
  * Redis.  The owner is the signed-in account when a Bearer token came,
- * else the address; the address alone is what the cap counts.
+ * else the address (owner == addr: made without a token, see
+ * ngx_pa_upload_may_use()); the address alone is what the cap counts.
  */
 
 ngx_int_t
@@ -146,6 +147,47 @@ ngx_pa_upload_owner(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     owner->len = NGX_PA_PII_HASH_LEN;
 
     return NGX_OK;
+}
+
+
+/*
+ * May the caller use the handle whose hash this is?  An account's upload
+ * is that account's alone.  One made without a token is its handle's
+ * (128 random bits its uploader alone learnt), not its address's: a
+ * phone whose connection broke is back with another address (4G after
+ * Wi-Fi, a carrier's NAT), and an upload it resumes, or a draft sent once
+ * back online, would otherwise have lost its photos.
+ */
+
+ngx_uint_t
+ngx_pa_upload_may_use(void *hash, ngx_str_t *owner, ngx_str_t *addr)
+{
+    ngx_str_t  o, a;
+
+    if (ngx_pa_upload_field(hash, "owner", &o) != NGX_OK) {
+        return 0;
+    }
+
+    if (o.len == owner->len && ngx_strncmp(o.data, owner->data, o.len) == 0)
+    {
+        return 1;
+    }
+
+    /* a caller without a token (its owner is its address) ... */
+
+    if (owner->len != addr->len
+        || ngx_strncmp(owner->data, addr->data, owner->len) != 0)
+    {
+        return 0;
+    }
+
+    /* ... and an upload made without one */
+
+    if (ngx_pa_upload_field(hash, "addr", &a) != NGX_OK) {
+        return 0;
+    }
+
+    return a.len == o.len && ngx_strncmp(a.data, o.data, o.len) == 0;
 }
 
 
@@ -338,7 +380,7 @@ ngx_pa_upload_taken(ngx_http_request_t *r, void *data, ngx_pa_body_t *body,
 {
     redisReply  *reply = data;
 
-    ngx_str_t            v, bound, owner, addr, *handle;
+    ngx_str_t            v, bound, owner, addr, from, *handle;
     ngx_uint_t           i;
     redisReply          *h;
     ngx_pa_ctx_t        *ctx;
@@ -383,9 +425,7 @@ ngx_pa_upload_taken(ngx_http_request_t *r, void *data, ngx_pa_body_t *body,
         /* gone long ago, never made, or another client's: all unknown */
 
         if (h->type != REDIS_REPLY_ARRAY || h->elements == 0
-            || ngx_pa_upload_field(h, "owner", &v) != NGX_OK
-            || v.len != owner.len
-            || ngx_strncmp(v.data, owner.data, v.len) != 0)
+            || !ngx_pa_upload_may_use(h, &owner, &addr))
         {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "pa: media handle %V unknown to this client",
@@ -441,10 +481,12 @@ ngx_pa_upload_taken(ngx_http_request_t *r, void *data, ngx_pa_body_t *body,
             return NGX_ERROR;
         }
 
-        ngx_pa_upload_field(h, "addr", &addr);
+        /* the cap it counts against: its uploader's address */
+
+        ngx_pa_upload_field(h, "addr", &from);
 
         if (ngx_pa_key(r, *keys, "up:%V", &handle[i]) == NULL
-            || ngx_pa_key(r, *keys, "upa:%V", &addr) == NULL)
+            || ngx_pa_key(r, *keys, "upa:%V", &from) == NULL)
         {
             return NGX_ERROR;
         }

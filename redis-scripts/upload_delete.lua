@@ -7,13 +7,21 @@
 --
 -- ARGV[1]  owner (keyed hash)
 -- ARGV[2]  handle
+-- ARGV[3]  "1": the caller came without a token, so it may give up any
+--          upload made without one (owner == addr), whatever address it
+--          came from then; "0" (or absent): only its own
 --
 -- Returns 1, or an error: "not_found" (no such handle, or not the
 -- caller's), "bound" (it is a report's media now: it stays).
+--
+-- From another address than the upload's, KEYS[2] does not hold it: its
+-- entry in its own address's cap dies with its expiry (upload_create.lua
+-- drops dead ones).
 
-local h = redis.call('HMGET', KEYS[1], 'owner', 'report')
+local h = redis.call('HMGET', KEYS[1], 'owner', 'report', 'addr')
 
-if h[1] ~= ARGV[1] then
+if not h[1] or (h[1] ~= ARGV[1]
+                and not (ARGV[3] == '1' and h[1] == h[3])) then
     return redis.error_reply('not_found')
 end
 

@@ -1,0 +1,153 @@
+# The adversary's findings on media pre-upload (POST /api/v1/media,
+# PATCH/HEAD/DELETE of a handle, media_handles at submit).
+#
+# A phone in the mountains loses its signal mid-upload and is back with
+# another address (4G after Wi-Fi, a carrier's NAT): an upload made
+# without a token is its handle's, so it resumes, is read, bound or given
+# up from the new address.  An account's upload stays that account's.
+# X-Real-IP (realip) plays the phone's address.
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+use Digest::SHA qw(sha256_hex);
+
+our $Now = '2026-01-22T09:00:00+07:00';
+
+our $A = sign({sub => 'citizen-a', role => 'reporter', exp => 4102444800});
+our $B = sign({sub => 'citizen-b', role => 'reporter', exp => 4102444800});
+
+sub H { sprintf '%032x', shift }
+sub bytes { slurp("$Fix/$_[0]") }
+sub sha { sha256_hex(bytes($_[0])) }
+
+# headers: the phone's address, a handle to name, more lines
+sub at {
+    my ($addr, $h, @more) = @_;
+    return join "\n", "X-PA-Now: $Now", "X-Real-IP: $addr",
+                      ($h ? "X-PA-Test-Handle: $h" : ()), @more;
+}
+
+sub report {
+    my ($n, @handles) = @_;
+    return "POST /api/v1/reports\n" . JSON::PP->new->canonical->encode({
+        content => "Cống thoát nước bị tắc #$n",
+        reporter_name => 'Lò Văn K',
+        reporter_phone => '0977300' . sprintf('%03d', $n),
+        lat => 22.396, lng => 103.458, media_handles => \@handles });
+}
+
+our $Patch = 'Content-Type: application/offset+octet-stream';
+our $Len = length(bytes('fresh-ii.jpg'));
+
+setting(config => api(400, 404, 405, 413, 415), main_config => $Threads,
+        http_config => <<'_EOC_');
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Real-IP;
+    pa_thread_pool pa;
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_tenant t_adv_upload;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_test_clock on;
+    pa_media_max_size 5m;
+    pa_upload ttl=1h handles=5 bytes=20m;
+_EOC_
+
+fresh('t_adv_upload');
+run_tests();
+
+my $media = "$Data/media";
+my $s = sha('fresh-ii.jpg');
+ok(-f "$media/" . substr($s, 0, 2) . "/$s",
+   "the photo resumed from another address is in the store");
+ok(!-e "$media/tmp/up-" . H(3), "the upload given up from there is gone");
+
+__DATA__
+
+=== TEST 1: a photo sent whole, and a resumable one half sent, from the phone on Wi-Fi
+--- more_headers eval
+[::at('10.1.0.1', ::H(1), 'Content-Type: image/jpeg'),
+ ::at('10.1.0.1', ::H(2), "Upload-Length: $::Len"),
+ ::at('10.1.0.1', '', $::Patch, 'Upload-Offset: 0'),
+ ::at('10.1.0.1', ::H(3), 'Upload-Length: 4000')]
+--- pipelined_requests eval
+["POST /api/v1/media\n" . ::bytes('fresh-mm.jpg'), "POST /api/v1/media\n",
+ "PATCH /api/v1/media/" . ::H(2) . "\n" . substr(::bytes('fresh-ii.jpg'), 0, 1000),
+ "POST /api/v1/media\n"]
+--- error_code eval
+[201, 201, 200, 201]
+--- response_body_like eval
+['"state":"complete"', '"state":"partial","offset":0', '"state":"partial","offset":1000',
+ '"state":"partial","offset":0']
+
+
+
+=== TEST 2: the signal is back on 4G with another address: it asks where the upload stands and sends the rest
+--- more_headers eval
+[::at('10.2.0.7', ''), ::at('10.2.0.7', '', $::Patch, 'Upload-Offset: 1000')]
+--- pipelined_requests eval
+["GET /api/v1/media/" . ::H(2),
+ "PATCH /api/v1/media/" . ::H(2) . "\n" . substr(::bytes('fresh-ii.jpg'), 1000)]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+['"state":"partial","offset":1000',
+ '^\{"id":"' . ::sha('fresh-ii.jpg') . '",.*"state":"complete","offset":' . $::Len]
+
+
+
+=== TEST 3: from there it gives up a photo removed from the form
+--- more_headers eval
+::at('10.2.0.7', '')
+--- request eval
+"DELETE /api/v1/media/" . ::H(3)
+--- error_code: 200
+--- response_body_like: "state":"deleted"
+
+
+
+=== TEST 4: and sends the report with both photos
+--- more_headers eval
+::at('10.2.0.7', '', 'Content-Type: application/json', 'X-PA-Test-Id: AU-1')
+--- request eval
+::report(1, ::H(1), ::H(2))
+--- error_code: 201
+--- response_body_like eval
+'"id":"AU-1".*"media":\[\{"id":"' . ::sha('fresh-mm.jpg') . '".*\},\{"id":"' . ::sha('fresh-ii.jpg') . '"'
+
+
+
+=== TEST 5: an account's upload stays the account's: another account, or a caller without a token at the same address, is told it does not exist
+--- more_headers eval
+[::at('10.3.0.1', ::H(4), 'Content-Type: image/jpeg', "Authorization: Bearer $::A"),
+ ::at('10.3.0.1', '', "Authorization: Bearer $::B"),
+ ::at('10.3.0.1', ''),
+ ::at('10.3.0.1', '', 'Content-Type: application/json'),
+ ::at('10.3.0.1', ''),
+ ::at('10.4.0.1', '', "Authorization: Bearer $::A")]
+--- pipelined_requests eval
+["POST /api/v1/media\n" . ::bytes('fresh-offset.jpg'), "GET /api/v1/media/" . ::H(4),
+ "GET /api/v1/media/" . ::H(4), ::report(2, ::H(4)), "DELETE /api/v1/media/" . ::H(4),
+ "GET /api/v1/media/" . ::H(4)]
+--- error_code eval
+[201, 404, 404, 400, 404, 200]
+--- response_body_like eval
+['"state":"complete"', '"code":"not_found"', '"code":"not_found"',
+ '"message":"no such media upload', '"code":"not_found"', '"state":"complete"']
+
+
+
+=== TEST 6: nor may an account take over an upload made without a token
+--- more_headers eval
+[::at('10.5.0.1', ::H(5), 'Content-Type: image/jpeg'),
+ ::at('10.5.0.1', '', "Authorization: Bearer $::B"),
+ ::at('10.5.0.1', '', "Authorization: Bearer $::B")]
+--- pipelined_requests eval
+["POST /api/v1/media\n" . ::bytes('fresh-offset.jpg'), "GET /api/v1/media/" . ::H(5),
+ "DELETE /api/v1/media/" . ::H(5)]
+--- error_code eval
+[201, 404, 404]
+--- response_body_like eval
+['"state":"complete"', '"code":"not_found"', '"code":"not_found"']
