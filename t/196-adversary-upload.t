@@ -41,6 +41,8 @@ our $Len = length(bytes('fresh-ii.jpg'));
 
 setting(config => api(400, 404, 405, 413, 415), main_config => $Threads,
         http_config => <<'_EOC_');
+    include $TEST_NGINX_ROOT/conf-examples/log-format.conf;
+    access_log $TEST_NGINX_PA_DATA/pa-access.log pa;
     set_real_ip_from 127.0.0.1;
     real_ip_header X-Real-IP;
     pa_thread_pool pa;
@@ -63,6 +65,12 @@ my $s = sha('fresh-ii.jpg');
 ok(-f "$media/" . substr($s, 0, 2) . "/$s",
    "the photo resumed from another address is in the store");
 ok(!-e "$media/tmp/up-" . H(3), "the upload given up from there is gone");
+
+# a handle is a secret as a token is: never in the access log
+my $log = -e "$Data/pa-access.log" ? slurp("$Data/pa-access.log") : '';
+like($log, qr{"PATCH /api/v1/media/\*\*\* HTTP/1\.1" 200},
+     'the access log has the uploads, handle masked');
+unlike($log, qr/0{20}/, '... and no handle at all');
 
 __DATA__
 
