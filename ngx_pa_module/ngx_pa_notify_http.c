@@ -432,6 +432,8 @@ ngx_pa_notify_http_head(ngx_pa_notify_http_t *h)
     size_t      n;
     ngx_uint_t  chunked, close;
 
+again:
+
     p = h->in;
     last = h->in + h->in_len;
 
@@ -449,6 +451,21 @@ ngx_pa_notify_http_head(ngx_pa_notify_http_t *h)
     h->status = ngx_atoi(p + 9, 3);
     if (h->status == (ngx_uint_t) NGX_ERROR || h->status < 100) {
         return NGX_ERROR;
+    }
+
+    /*
+     * An interim answer ("100 Continue", "103 Early Hints") may come
+     * before the final one, asked for or not (RFC 9110, 15.2): it is
+     * dropped and the next head read.  Taken for the answer, it made a
+     * receiver that delivered every event look down until the event died.
+     */
+
+    if (h->status < 200 && h->status != 101) {
+        n = last - (eol + 4);
+        ngx_memmove(h->in, eol + 4, n);
+        h->in_len = n;
+        h->status = 0;
+        goto again;
     }
 
     len = -1;
