@@ -19,6 +19,7 @@
 
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
 #include "ngx_pa_multipart.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"
@@ -354,6 +355,10 @@ ngx_pa_body_next(ngx_http_request_t *r, ngx_pa_body_job_t *bj)
             return NGX_AGAIN;
         }
 
+        if (rc == NGX_BUSY) {
+            return NGX_HTTP_SERVICE_UNAVAILABLE;    /* try again */
+        }
+
         if (rc != NGX_OK) {
             return NGX_ERROR;
         }
@@ -376,6 +381,16 @@ ngx_pa_body_went(ngx_http_request_t *r, ngx_pa_body_job_t *bj, ngx_int_t rc)
     }
 
     r->read_event_handler = ngx_http_block_reading;
+
+    if (rc == NGX_HTTP_SERVICE_UNAVAILABLE) {
+
+        /* the thread pool's queue is full: the client is there, told */
+
+        ngx_pa_finalize(r, ngx_pa_send_error(r, rc, "unavailable", NULL,
+                                             "the server is busy, try "
+                                             "again"));
+        return;
+    }
 
     /* a client gone or stalled (400, 408): nginx closes, answers nothing */
 

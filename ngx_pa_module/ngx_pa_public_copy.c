@@ -133,7 +133,7 @@ ngx_pa_public_copy_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    if (rc == NGX_ERROR) {
+    if (rc == NGX_ERROR || rc == NGX_BUSY) {
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                              "unavailable", NULL,
                                              "the photo cannot be made now, "

@@ -201,7 +201,7 @@ ngx_pa_job_run(ngx_pa_job_t *job)
         if (ngx_thread_task_post(job->conf->thread_pool, task) != NGX_OK) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "pa: cannot post to the thread pool");
-            return NGX_ERROR;
+            return NGX_BUSY;
         }
 
         r->main->count++;

@@ -63,8 +63,10 @@ ngx_pa_job_t *ngx_pa_job_create(ngx_http_request_t *r, ngx_pa_job_work_pt work,
 /*
  * NGX_OK: no pool, the work ran inline and done() was NOT called (go on
  * from here).  NGX_AGAIN: posted, done() resumes the request later.
- * NGX_ERROR: could not post (logged).  A job may run again once done()
- * was called (a body walked piece by piece).
+ * NGX_BUSY: the pool's queue is full (thread_pool max_queue; logged): a
+ * load that passes, the client is told 503 and to try again.
+ * NGX_ERROR: no memory.  A job may run again once done() was called (a
+ * body walked piece by piece).
  */
 ngx_int_t ngx_pa_job_run(ngx_pa_job_t *job);
 

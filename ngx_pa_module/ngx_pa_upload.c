@@ -357,6 +357,12 @@ ngx_pa_upload_job(ngx_http_request_t *r, ngx_pa_job_work_pt work,
         return NGX_DONE;
     }
 
+    if (rc == NGX_BUSY) {
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "the server is busy, try again");
+    }
+
     if (rc != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
