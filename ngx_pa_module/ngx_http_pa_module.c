@@ -1237,7 +1237,11 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             s.len = value[i].len - 16;
 
             pmcf->redis_connect_timeout = ngx_parse_time(&s, 0);
-            if (pmcf->redis_connect_timeout == (ngx_msec_t) NGX_ERROR) {
+
+            /* 0 is no wait at all: every call would fail at once */
+            if (pmcf->redis_connect_timeout == (ngx_msec_t) NGX_ERROR
+                || pmcf->redis_connect_timeout == 0)
+            {
                 goto invalid;
             }
 
@@ -1249,7 +1253,11 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             s.len = value[i].len - 8;
 
             pmcf->redis_timeout = ngx_parse_time(&s, 0);
-            if (pmcf->redis_timeout == (ngx_msec_t) NGX_ERROR) {
+
+            /* 0 is no wait at all: every call would fail at once */
+            if (pmcf->redis_timeout == (ngx_msec_t) NGX_ERROR
+                || pmcf->redis_timeout == 0)
+            {
                 goto invalid;
             }
 
