@@ -121,3 +121,20 @@ X-PA-Test-Id: AM-2
 GET /api/v1/reports/AM-2
 --- error_code: 200
 --- response_body_like: "occurred_at":"2026-01-21T17:00:00\+07:00"
+
+
+
+=== TEST 6: the same report resent from a keyboard that writes decomposed letters (NFD): 409 duplicate, naming the first
+--- more_headers
+X-PA-Now: 2026-01-22T09:30:00+07:00
+Content-Type: application/json
+--- request eval
+use Encode ();
+use Unicode::Normalize ();
+"POST /api/v1/reports\n" . JSON::PP->new->utf8->encode({
+    content => Unicode::Normalize::NFD(
+                   Encode::decode_utf8('Cây đổ chắn đường từ hôm qua')),
+    reporter_name => 'Lò Văn T', reporter_phone => '0987000196',
+    lat => 22.396, lng => 103.458 })
+--- error_code: 409
+--- response_body_like: "code":"duplicate".*"report_id":"AM-2"
