@@ -13,6 +13,10 @@
 #include <openssl/sha.h>
 
 
+/* a token's iat may be this far ahead: minted on a node whose clock is */
+#define NGX_PA_AUTH_IAT_AHEAD  60
+
+
 static ngx_str_t  ngx_pa_role_names[] = {
     ngx_null_string,
     ngx_string("reporter"),
@@ -143,6 +147,21 @@ ngx_pa_auth_verify(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *h,
     if (rc != NGX_PA_JWT_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "pa: staff token refused (%d)", rc);
+        return NGX_ERROR;
+    }
+
+    /*
+     * Issued in the future (a minting clock ahead, a local time taken for
+     * UTC: 7 h): its lifetime would count from then (pa_auth_max_ttl) and
+     * a revocation of its holder spares tokens issued after it, so it
+     * would outlive both.  The real clock: X-PA-Now moves reports' time,
+     * not the minting's.
+     */
+
+    if (claims->iat > ngx_time() + NGX_PA_AUTH_IAT_AHEAD) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: staff token of \"%s\" issued in the future",
+                      claims->sub);
         return NGX_ERROR;
     }
 
