@@ -65,6 +65,8 @@ static void ngx_pa_sse_deliver(ngx_pa_sse_reader_t *rd, ngx_queue_t *list,
 static ngx_queue_t *ngx_pa_sse_bucket(ngx_pa_sse_reader_t *rd,
     ngx_str_t *report);
 static void ngx_pa_sse_beat(ngx_event_t *ev);
+static ngx_uint_t ngx_pa_sse_token_gone(ngx_pa_sse_reader_t *rd,
+    ngx_pa_sse_sub_t *sub);
 static void ngx_pa_sse_close_all(ngx_pa_sse_reader_t *rd);
 static void ngx_pa_sse_end(ngx_event_t *ev);
 static void ngx_pa_sse_gone(void *data);
@@ -418,6 +420,12 @@ ngx_pa_sse_deliver(ngx_pa_sse_reader_t *rd, ngx_queue_t *list,
             continue;
         }
 
+        /* not one event more after a revocation, not until the beat */
+
+        if (ngx_pa_sse_token_gone(rd, sub)) {
+            continue;
+        }
+
         sub->last = ev->id;
 
         text = ngx_pa_sse_text(sub, ev);
@@ -501,21 +509,7 @@ ngx_pa_sse_beat(ngx_event_t *ev)
         next = ngx_queue_next(q);
         sub = ngx_queue_data(q, ngx_pa_sse_sub_t, queue);
 
-        /*
-         * A stream outlives no token: expired or revoked (a lost phone,
-         * a departed officer), it ends; the reconnect gets the 401.
-         */
-
-        if (sub->caller.jwt
-            && (ngx_time() >= sub->caller.exp
-                || ngx_pa_revoke_check(rd->conf, &sub->caller.jti,
-                                       &sub->caller.sub, sub->caller.iat)
-                   != NGX_OK))
-        {
-            ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,
-                          "pa sse: the token of \"%V\" expired or was "
-                          "revoked, stream ended", &sub->caller.sub);
-            ngx_pa_sse_close(sub, 0);
+        if (ngx_pa_sse_token_gone(rd, sub)) {
             continue;
         }
 
@@ -532,6 +526,33 @@ ngx_pa_sse_beat(ngx_event_t *ev)
     if (rd->n) {
         ngx_add_timer(&rd->beat, NGX_PA_SSE_BEAT);
     }
+}
+
+
+/*
+ * A stream outlives no token: expired or revoked (a lost phone, a
+ * departed officer), it ends (1); the reconnect gets the 401.
+ */
+
+static ngx_uint_t
+ngx_pa_sse_token_gone(ngx_pa_sse_reader_t *rd, ngx_pa_sse_sub_t *sub)
+{
+    if (!sub->caller.jwt
+        || (ngx_time() < sub->caller.exp
+            && ngx_pa_revoke_check(rd->conf, &sub->caller.jti,
+                                   &sub->caller.sub, sub->caller.iat)
+               == NGX_OK))
+    {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, sub->request->connection->log, 0,
+                  "pa sse: the token of \"%V\" expired or was revoked, "
+                  "stream ended", &sub->caller.sub);
+
+    ngx_pa_sse_close(sub, 0);
+
+    return 1;
 }
 
 
