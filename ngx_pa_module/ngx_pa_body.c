@@ -853,11 +853,25 @@ ngx_pa_form_end(void *data)
         }
 
         if (form->payload) {
-            json_decref(form->payload);
+            json_decref(v);
+            ngx_pa_err_set(form->err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                           "payload", "the payload part is given twice");
+            return NGX_PA_MP_ABORT;
         }
 
         form->payload = v;
         return NGX_PA_MP_OK;
+    }
+
+    /*
+     * One value per name, as a JSON body has (and GeoReport's form): the
+     * second of two was taken silently, "lat" or an action's "payload"
+     */
+
+    if (json_object_get(form->body->fields, name) != NULL) {
+        ngx_pa_err_set(form->err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
+                       "the field is given twice");
+        return NGX_PA_MP_ABORT;
     }
 
     v = json_stringn((const char *) form->text, form->text_len);

@@ -19,6 +19,7 @@ sub staff {
            . "Content-Type: application/json";
 }
 sub act { "POST /api/v1/reports/AM-1/actions\n$_[0]" }
+sub auth { "Authorization: Bearer $T{$_[0]}\nX-PA-Now: $_[1]" }
 
 setting(main_config => $Threads, config => api(), http_config => <<'_EOC_');
     pa_thread_pool pa;
@@ -138,3 +139,38 @@ use Unicode::Normalize ();
     lat => 22.396, lng => 103.458 })
 --- error_code: 409
 --- response_body_like: "code":"duplicate".*"report_id":"AM-2"
+
+
+
+=== TEST 7: a form with a field given twice (two positions): 400 on that field, not the second taken silently
+--- more_headers eval
+"$::Multipart\nX-PA-Now: 2026-01-22T09:40:00+07:00"
+--- request eval
+"POST /api/v1/reports\n" . ::multipart(
+    ['content', 'Đèn đường tắt cả dãy'], ['reporter_name', 'Lò Văn T'],
+    ['reporter_phone', '0987000197'], ['lat', '22.396'], ['lng', '103.458'],
+    ['lat', '10.5'])
+--- error_code: 400
+--- response_body_like: ^\{"error":\{"code":"invalid_field","message":"the field is given twice","field":"lat"\}\}$
+
+
+
+=== TEST 8: an action's form with two payload parts (verify, then reject): 400, neither taken
+--- more_headers eval
+"$::Multipart\n" . ::auth('ioc', '2026-01-22T09:50:00+07:00')
+--- request eval
+"POST /api/v1/reports/AM-2/actions\n" . ::multipart(
+    ['payload', '{"action":"verify"}'],
+    ['payload', '{"action":"reject","reason":"other","message":"x"}'])
+--- error_code: 400
+--- response_body_like: "code":"invalid_field","message":"the payload part is given twice","field":"payload"
+
+
+
+=== TEST 9: ... and the report is as it was
+--- more_headers eval
+::auth('ioc', '2026-01-22T09:55:00+07:00')
+--- request
+GET /api/v1/reports/AM-2
+--- error_code: 200
+--- response_body_like: "status":"submitted"
