@@ -62,6 +62,8 @@ static ngx_int_t ngx_http_pa_redis_secret_check(ngx_conf_t *cf,
     ngx_pa_main_conf_t *pmcf);
 static char *ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static ngx_int_t ngx_http_pa_redis_time(ngx_str_t *value, const char *name,
+    ngx_msec_t *out);
 static char *ngx_http_pa_tenant(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_pa_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -1128,7 +1130,7 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     u_char      *p;
     size_t       len;
-    ngx_str_t   *value, s;
+    ngx_str_t   *value;
     ngx_url_t    u;
     ngx_int_t    n, rc;
     ngx_uint_t   i;
@@ -1232,35 +1234,15 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
-            s.data = value[i].data + 16;
-            s.len = value[i].len - 16;
+        rc = ngx_http_pa_redis_time(&value[i], "connect_timeout=",
+                                    &pmcf->redis_connect_timeout);
 
-            pmcf->redis_connect_timeout = ngx_parse_time(&s, 0);
-
-            /* 0 is no wait at all: every call would fail at once */
-            if (pmcf->redis_connect_timeout == (ngx_msec_t) NGX_ERROR
-                || pmcf->redis_connect_timeout == 0)
-            {
-                goto invalid;
-            }
-
-            continue;
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_pa_redis_time(&value[i], "timeout=",
+                                        &pmcf->redis_timeout);
         }
 
-        if (ngx_strncmp(value[i].data, "timeout=", 8) == 0) {
-            s.data = value[i].data + 8;
-            s.len = value[i].len - 8;
-
-            pmcf->redis_timeout = ngx_parse_time(&s, 0);
-
-            /* 0 is no wait at all: every call would fail at once */
-            if (pmcf->redis_timeout == (ngx_msec_t) NGX_ERROR
-                || pmcf->redis_timeout == 0)
-            {
-                goto invalid;
-            }
-
+        if (rc == NGX_OK) {
             continue;
         }
 
@@ -1280,6 +1262,37 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\"", &value[i]);
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * "<name><time>" of pa_redis: NGX_OK (set), NGX_DECLINED (another
+ * parameter), NGX_ERROR.  0 is refused: no wait at all, every call would
+ * fail at once (an operator meaning "no limit" got a dead server).
+ */
+
+static ngx_int_t
+ngx_http_pa_redis_time(ngx_str_t *value, const char *name, ngx_msec_t *out)
+{
+    size_t     len;
+    ngx_str_t  s;
+
+    len = ngx_strlen(name);
+
+    if (value->len < len || ngx_strncmp(value->data, name, len) != 0) {
+        return NGX_DECLINED;
+    }
+
+    s.data = value->data + len;
+    s.len = value->len - len;
+
+    *out = ngx_parse_time(&s, 0);
+
+    if (*out == (ngx_msec_t) NGX_ERROR || *out == 0) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
