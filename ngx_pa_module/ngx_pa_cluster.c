@@ -231,7 +231,7 @@ ngx_pa_cluster_check(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
         return NGX_ERROR;
     }
 
-    if (pmcf->redis_db) {
+    if (pmcf->redis_db > 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"db=\" with \"cluster=\": a cluster has "
                            "database 0 only");
@@ -336,9 +336,19 @@ ngx_pa_cluster_route(void *owner, int argc, const char **argv,
     slot = ngx_pa_cluster_key_slot(cl, argc, argv, argvlen);
 
     if (cl->slots[slot] == NGX_PA_CLUSTER_NONE) {
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "pa redis cluster: no node owns slot %ui%s", slot,
-                      cl->known ? "" : " yet (the slot map is not read)");
+
+        /* the first map is on its way as the worker starts: expected */
+
+        if (cl->known) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "pa redis cluster: no node owns slot %ui", slot);
+
+        } else {
+            ngx_log_error(NGX_LOG_INFO, log, 0,
+                          "pa redis cluster: no node owns slot %ui yet "
+                          "(the slot map is not read)", slot);
+        }
+
         ngx_pa_cluster_stale(cl);
         return NULL;
     }

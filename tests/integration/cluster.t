@@ -1,0 +1,308 @@
+# Redis Cluster for real (issue 15 item 3): 3 primaries and 3 replicas
+# on this machine (`redis-cli --cluster create --cluster-replicas 1`),
+# two provinces (tenants) whose {tag} slots live on different primaries,
+# each served by its own nginx pointed at seeds of the cluster only.
+#
+# - Each province's reports land on the primary that owns its slot
+#   (CLUSTER KEYSLOT, CLUSTER NODES, COUNTKEYSINSLOT) and are read back.
+# - MOVED: one province's slot is moved to a third primary with
+#   CLUSTER SETSLOT and MIGRATE, as `redis-cli --cluster reshard` does;
+#   the workers follow without a reload.
+# - Failover: under submit load on both provinces, the first one's
+#   primary is killed with SIGKILL; the cluster promotes its replica; the
+#   workers follow.  With wait=1 every report answered 201 is readable
+#   afterwards with its token (0 lost); the writes during the election
+#   got 503 with Retry-After and their retry with the same
+#   Idempotency-Key ends 201, each submission stored once; the other
+#   province, on another primary, was answered throughout.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Test::More;
+use POSIX ();
+use IO::Handle;
+use Time::HiRes qw(sleep time);
+use PaServer;
+use PaCluster;
+
+for my $bin (qw(redis-server redis-cli)) {
+    plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
+}
+
+my $c = PaCluster->new;
+my $LOADERS = 2;
+
+# ------------------------------------------------------------ tenants
+# two provinces whose slots two different primaries own
+my @names = qw(laichau vinhlong dienbien thainguyen hagiang sonla
+               laocai yenbai caobang bacninh);
+my ($ta, $tb);
+my %slot = map { $_ => $c->keyslot("pa:{$_}:all") } @names;
+my %owner = map { $_ => $c->owner($slot{$_}) } @names;
+$ta = $names[0];
+($tb) = grep { $owner{$_} != $owner{$ta} } @names;
+ok($tb, "two tenants on different primaries: $ta (slot $slot{$ta}, "
+   . "127.0.0.1:$owner{$ta}) and " . ($tb // 'none')
+   . ($tb ? " (slot $slot{$tb}, 127.0.0.1:$owner{$tb})" : ''));
+is($c->keyslot($ta), $slot{$ta}, "... every key of $ta is in the slot "
+   . "of its tag");
+
+sub submit {
+    my ($srv, $key, $n) = @_;
+    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
+             . qq("reporter_name":"Người gửi",)
+             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
+    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
+        body => $json,
+        headers => ['Content-Type: application/json',
+                    "Idempotency-Key: $key"]);
+    my ($id) = $body =~ /"id":"([^"]+)"/;
+    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
+    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
+    return ($st, $id // '-', $tok // '-', $ra);
+}
+
+sub readable {
+    my ($srv, $id, $tok) = @_;
+    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
+                          headers => ["X-Report-Token: $tok"]);
+    return $st == 200;
+}
+
+# the workers read the slot map
+sub wait_serving {
+    my ($srv, $tag) = @_;
+    my $end = time + 20;
+    my $n = 0;
+    while (time < $end) {
+        my ($st) = submit($srv, "warm-$tag-" . $n, 90000000 + $n);
+        $n++;
+        return 1 if $st == 201;
+        sleep 0.2;
+    }
+    return 0;
+}
+
+# a key's count, asked of the node that owns it (redis-cli -c follows)
+sub zcard {
+    my ($key) = @_;
+    my ($n) = PaCluster::cli($c->{ports}[0], '-c', 'ZCARD', "'$key'")
+              =~ /(\d+)/;
+    return $n // 0;
+}
+
+sub here {
+    my ($port, $slot) = @_;
+    my ($n) = PaCluster::cli($port, 'CLUSTER', 'COUNTKEYSINSLOT', $slot)
+              =~ /(\d+)/;
+    return $n // 0;
+}
+
+sub log_of {
+    my $srv = shift;
+    local $/;
+    open my $fh, '<', "$srv->{dir}/logs/error.log" or die $!;
+    return <$fh>;
+}
+
+my $opt = $c->option . ' wait=1 wait_timeout=200ms';
+my $A = PaServer->new(no_redis => 1, tenant => $ta, redis => $opt);
+my $B = PaServer->new(no_redis => 1, tenant => $tb, redis => $opt);
+my %master = (A => $A->nginx_pid, B => $B->nginx_pid);
+
+ok(wait_serving($A, 'a'), "$ta: the workers read the slot map, 201");
+ok(wait_serving($B, 'b'), "$tb: 201");
+
+# ------------------------------------------------------------ placement
+{
+    my (@ra, @rb);
+    for my $i (1 .. 5) {
+        push @ra, [submit($A, "pa-$i", 10000 + $i)];
+        push @rb, [submit($B, "pb-$i", 20000 + $i)];
+    }
+    is(scalar(grep { $_->[0] == 201 } @ra, @rb), 10,
+       'five reports to each province: 201');
+    is(scalar(grep { readable($A, $_->[1], $_->[2]) } @ra), 5,
+       "... ${ta}'s are read back with their tokens");
+    is(scalar(grep { readable($B, $_->[1], $_->[2]) } @rb), 5,
+       "... and ${tb}'s");
+    ok(!readable($A, $rb[0][1], $rb[0][2]),
+       "... a report of $tb is not one of $ta");
+
+    ok(here($owner{$ta}, $slot{$ta}) > 0,
+       "${ta}'s keys are on 127.0.0.1:$owner{$ta} (COUNTKEYSINSLOT "
+       . here($owner{$ta}, $slot{$ta}) . ')');
+    ok(here($owner{$tb}, $slot{$tb}) > 0,
+       "${tb}'s keys are on 127.0.0.1:$owner{$tb}");
+    like(PaCluster::cli($owner{$tb}, 'ZCARD', "'pa:{$ta}:all'"), qr/MOVED/,
+         "... and ${ta}'s are not there (MOVED)");
+}
+
+# ------------------------------------------------------------ MOVED
+# $tb's slot to the third primary, while nginx runs
+{
+    my ($third) = grep { $_ != $owner{$ta} && $_ != $owner{$tb} }
+                  map { $c->owner($_) } 0, 5461, 10923, 16383;
+    my $before = zcard("pa:{$tb}:all");
+    $c->move_slot($slot{$tb}, $owner{$tb}, $third);
+    is($c->owner($slot{$tb}), $third, "the slot of $tb moved to "
+       . "127.0.0.1:$third (CLUSTER SETSLOT, MIGRATE)");
+
+    my @r = map { [submit($B, "moved-$_", 30000 + $_)] } 1 .. 4;
+    is(scalar(grep { $_->[0] == 201 } @r), 4,
+       "$tb: submissions after the move: 201");
+    is(scalar(grep { readable($B, $_->[1], $_->[2]) } @r), 4,
+       '... read back');
+    is(zcard("pa:{$tb}:all"), $before + 4, '... stored once each');
+    is(here($owner{$tb}, $slot{$tb}), 0, '... nothing left on the old '
+       . 'owner');
+    ok(here($third, $slot{$tb}) > 0, '... all on the new one');
+    like(log_of($B), qr/moved slot $slot{$tb} to "127\.0\.0\.1:$third"/,
+         '... the workers followed -MOVED');
+    is($B->nginx_pid, $master{B}, '... without a restart');
+    unlike(log_of($B), qr/reconfiguring/, '... nor a reload');
+    $owner{$tb} = $third;
+}
+
+# ------------------------------------------------------------ failover
+# $LOADERS clients per province submitting until the stop file exists,
+# each writing its answers to a file of its own:
+# key phone status id token retry-after
+sub start_load {
+    my ($srv, $tag, $stop, $base) = @_;
+    my @kids;
+    for my $k (1 .. $LOADERS) {
+        my $out = "$srv->{dir}/load-$tag-$k";
+        my $pid = fork // die "fork: $!";
+        if ($pid == 0) {
+            open my $fh, '>', $out or POSIX::_exit(1);
+            $fh->autoflush(1);
+            my $n = 0;
+            until (-e $stop) {
+                $n++;
+                my $key = "$tag-$k-$n";
+                my $phone = $base + $k * 100000 + $n;
+                my @r = submit($srv, $key, $phone);
+                print $fh join(' ', $key, $phone, @r), "\n";
+                sleep 0.01;
+            }
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @kids, [$pid, $out];
+    }
+    return \@kids;
+}
+
+sub collect {
+    my ($kids) = @_;
+    my @res;
+    for my $kid (@$kids) {
+        waitpid($kid->[0], 0);
+        open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
+        push @res, map { [split / /] } grep { /\S/ } <$fh>;
+        close $fh;
+    }
+    return @res;
+}
+
+sub retry {
+    my ($srv, $r) = @_;
+    my $end = time + 30;
+    my @a;
+    while (time < $end) {
+        @a = submit($srv, $r->[0], $r->[1]);
+        return @a if $a[0] != 503;
+        sleep 0.2;
+    }
+    return @a;
+}
+
+sub failovers {
+    my $srv = shift;
+    my (undef, undef, $body) = $srv->http('GET', '/metrics');
+    my ($n) = $body =~ /^pa_redis_failovers_total (\d+)/m;
+    return $n // -1;
+}
+
+my $old = $owner{$ta};
+ok($c->wait_replicated($old, 30), "${ta}'s primary has its replica in sync");
+my %before = (A => zcard("pa:{$ta}:all"), B => zcard("pa:{$tb}:all"));
+my $stop = "$A->{dir}/stop";
+my $ka = start_load($A, 'fa', $stop, 40000000);
+my $kb = start_load($B, 'fb', $stop, 50000000);
+
+sleep 1.5;
+$c->kill_node($old);
+my $t0 = time;
+my $new = $c->wait_owner_not($slot{$ta}, $old, 40);
+ok($new, "the cluster promoted the replica ($old -> " . ($new // 'none')
+   . sprintf(') in %.1f s', time - $t0));
+
+# the operators bring the dead node back: the new primary's replica
+$c->restart_node($old);
+ok($c->wait_replicated($new, 30), '... the old primary is its replica now')
+    if $new;
+sleep 2;
+open my $fh, '>', $stop or die $!;
+close $fh;
+my @ra = collect($ka);
+my @rb = collect($kb);
+
+my @ok = grep { $_->[2] == 201 } @ra;
+my @refused = grep { $_->[2] == 503 } @ra;
+my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @ra;
+ok(@ok > 0 && @refused > 0, "$ta: " . scalar(@ra) . ' submissions under '
+   . 'load: ' . scalar(@ok) . ' answered 201, ' . scalar(@refused)
+   . ' 503 during the election');
+is(scalar @other, 0, '... each answer is 201 or 503')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
+is(scalar(grep { !$_->[5] } @refused), 0, '... every 503 carries '
+   . 'Retry-After');
+
+my @lost = grep { !readable($A, $_->[3], $_->[4]) } @ok;
+is(scalar @lost, 0, '... wait=1: every report answered 201 is readable '
+   . 'with its token after the failover (0 lost)')
+    or diag(join ' ', map { $_->[0] } @lost);
+
+my @after = grep { $_->[2] != 201 }
+            map { my $r = $_; [ $r->[0], $r->[1], retry($A, $r) ] }
+            @refused;
+is(scalar @after, 0, '... each 503 retried with its Idempotency-Key ends '
+   . '201') or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+is(zcard("pa:{$ta}:all") - $before{A}, scalar @ra,
+   '... one report per submission: none refused and kept twice, none lost');
+
+my @bok = grep { $_->[2] == 201 } @rb;
+is(scalar @bok, scalar @rb, "$tb, on another primary: all "
+   . scalar(@rb) . ' submissions during the failover answered 201')
+    or diag(join ' ', map { "$_->[0]:$_->[2]" } grep { $_->[2] != 201 } @rb);
+is(scalar(grep { !readable($B, $_->[3], $_->[4]) } @bok), 0,
+   '... and readable');
+
+like(log_of($A), qr/slot $slot{$ta} of tenant "$ta" is on "127\.0\.0\.1:$new"/,
+     "${ta}'s workers follow the promoted replica") if $new;
+is($A->nginx_pid, $master{A}, '... without a restart');
+unlike(log_of($A), qr/reconfiguring/, '... nor a reload');
+ok(failovers($A) >= 1, '/metrics: pa_redis_failovers_total '
+   . failovers($A) . ' (a move per worker that saw it)');
+is((submit($A, "after-$$", 88000001))[0], 201,
+   "$ta: a submission after the failover: 201");
+
+for my $n ([$A, $ta], [$B, $tb]) {
+    my ($srv, $t) = @$n;
+    my @cr = $srv->crashes;
+    is(scalar @cr, 0, "$t: no worker exited on a signal") or diag(@cr);
+    $srv->signal('QUIT');
+    ok($srv->wait_gone(10), '... nginx quits');
+    my @bad = log_of($srv) =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
+    is(scalar @bad, 0, '... no [alert], [crit] or [emerg] in its log')
+        or diag(join "\n", @bad);
+}
+
+undef $A;
+undef $B;
+undef $c;
+
+done_testing();
