@@ -48,6 +48,7 @@ struct ngx_pa_cluster_s {
     u_char                     slots[NGX_PA_SLOTS];
     u_char                     next[NGX_PA_SLOTS];     /* being read */
     ngx_uint_t                 tenant_slot;
+    ngx_uint_t                 replying;    /* node whose reply runs, NONE */
 
     ngx_event_t                refresh;     /* reads the map */
     ngx_msec_t                 last_read;
@@ -66,6 +67,7 @@ typedef struct {
     ngx_pa_cluster_t          *cluster;
     ngx_log_t                 *log;
     ngx_uint_t                 slot;
+    ngx_uint_t                 node;       /* sent to */
     ngx_uint_t                 redirects;
     int                        argc;
     const char               **argv;
@@ -260,6 +262,7 @@ ngx_pa_cluster_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     cl->cycle = cycle;
     cl->log = cycle->log;
     ngx_memset(cl->slots, NGX_PA_CLUSTER_NONE, NGX_PA_SLOTS);
+    cl->replying = NGX_PA_CLUSTER_NONE;
     cl->tenant_slot = ngx_pa_slot(pmcf->key_prefix.data,
                                   pmcf->key_prefix.len);
 
@@ -326,7 +329,7 @@ ngx_pa_cluster_route(void *owner, int argc, const char **argv,
 {
     ngx_pa_cluster_t *cl = owner;
 
-    ngx_uint_t             slot;
+    ngx_uint_t             slot, node;
     ngx_pa_cluster_cmd_t  *cc;
 
     if (cl->exiting) {
@@ -335,7 +338,25 @@ ngx_pa_cluster_route(void *owner, int argc, const char **argv,
 
     slot = ngx_pa_cluster_key_slot(cl, argc, argv, argvlen);
 
-    if (cl->slots[slot] == NGX_PA_CLUSTER_NONE) {
+    /*
+     * A command without a key sent from a reply's handler (WAIT after a
+     * write) goes where that reply came from: after an ASK, that is not
+     * the slot's owner in the map.
+     */
+
+    if (slot == NGX_PA_SLOTS && cl->replying != NGX_PA_CLUSTER_NONE) {
+        slot = cl->tenant_slot;
+        node = cl->replying;
+
+    } else {
+        if (slot == NGX_PA_SLOTS) {
+            slot = cl->tenant_slot;
+        }
+
+        node = cl->slots[slot];
+    }
+
+    if (node == NGX_PA_CLUSTER_NONE) {
 
         /* the first map is on its way as the worker starts: expected */
 
@@ -365,7 +386,7 @@ ngx_pa_cluster_route(void *owner, int argc, const char **argv,
     cc->front.data = data;
     cc->front.timer.log = log;
 
-    if (ngx_pa_cluster_send(cc, cl->slots[slot], 0) != NGX_OK) {
+    if (ngx_pa_cluster_send(cc, node, 0) != NGX_OK) {
         ngx_free(cc);
         return NULL;
     }
@@ -376,8 +397,8 @@ ngx_pa_cluster_route(void *owner, int argc, const char **argv,
 
 /*
  * The slot of a command's first key: a script's first KEYS entry, or the
- * first argument that is one of our keys.  None (PING, WAIT, a script
- * without keys): the tenant's slot.
+ * first argument that is one of our keys.  NGX_PA_SLOTS: it has none
+ * (PING, WAIT, a script without keys).
  */
 
 static ngx_uint_t
@@ -401,7 +422,7 @@ ngx_pa_cluster_key_slot(ngx_pa_cluster_t *cl, int argc, const char **argv,
             return ngx_pa_slot((u_char *) argv[3], argvlen[3]);
         }
 
-        return cl->tenant_slot;
+        return NGX_PA_SLOTS;
     }
 
     for (i = 1; i < argc; i++) {
@@ -410,7 +431,7 @@ ngx_pa_cluster_key_slot(ngx_pa_cluster_t *cl, int argc, const char **argv,
         }
     }
 
-    return cl->tenant_slot;
+    return NGX_PA_SLOTS;
 }
 
 
@@ -502,6 +523,7 @@ ngx_pa_cluster_send(ngx_pa_cluster_cmd_t *cc, ngx_uint_t node,
     }
 
     cc->front.inner = inner;
+    cc->node = node;
 
     return NGX_OK;
 }
@@ -630,8 +652,15 @@ ngx_pa_cluster_redirect(ngx_pa_cluster_cmd_t *cc, redisReply *reply)
 static void
 ngx_pa_cluster_done(ngx_pa_cluster_cmd_t *cc, redisReply *reply)
 {
+    ngx_uint_t         was;
+    ngx_pa_cluster_t  *cl = cc->cluster;
+
     cc->front.done = 1;
+
+    was = cl->replying;
+    cl->replying = reply != NULL ? cc->node : NGX_PA_CLUSTER_NONE;
     cc->front.handler(cc->front.data, reply);
+    cl->replying = was;
 
     ngx_free(cc);
 }

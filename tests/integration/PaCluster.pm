@@ -211,9 +211,11 @@ sub wait_replicated {
 }
 
 # moves a slot and its keys from one primary to another, as
-# `redis-cli --cluster reshard` does, with CLUSTER SETSLOT and MIGRATE
+# `redis-cli --cluster reshard` does, with CLUSTER SETSLOT and MIGRATE;
+# $between runs once the keys moved, before the slot itself does: the
+# old owner answers -ASK then
 sub move_slot {
-    my ($self, $slot, $from, $to) = @_;
+    my ($self, $slot, $from, $to, $between) = @_;
     my $src = $self->id_of($from);
     my $dst = $self->id_of($to);
     cli($to, 'CLUSTER', 'SETSLOT', $slot, 'IMPORTING', $src);
@@ -226,6 +228,7 @@ sub move_slot {
                       'REPLACE', 'KEYS', map { "'$_'" } @keys);
         die "MIGRATE: $out" unless $out =~ /OK/;
     }
+    $between->() if $between;
     # the two first, then every other node (replicas refuse: harmless)
     for my $p ($to, $from, $self->alive) {
         cli($p, 'CLUSTER', 'SETSLOT', $slot, 'NODE', $dst);

@@ -107,8 +107,14 @@ sub log_of {
 }
 
 my $opt = $c->option . ' wait=1 wait_timeout=200ms';
-my $A = PaServer->new(no_redis => 1, tenant => $ta, redis => $opt);
-my $B = PaServer->new(no_redis => 1, tenant => $tb, redis => $opt);
+# the sweeper runs often: it must follow its province's primary too
+my $sweep = "pa_sweep_interval 500ms;\n";
+my $A = PaServer->new(no_redis => 1, tenant => $ta, redis => $opt,
+                      http_config => $sweep);
+# ... but not the second's: a sweep during a slot's move gets TRYAGAIN,
+# reads the map again, and the workers never see the -MOVED asserted
+my $B = PaServer->new(no_redis => 1, tenant => $tb, redis => $opt,
+                      http_config => "pa_sweep_interval 300s;\n");
 my %master = (A => $A->nginx_pid, B => $B->nginx_pid);
 
 ok(wait_serving($A, 'a'), "$ta: the workers read the slot map, 201");
@@ -139,12 +145,27 @@ ok(wait_serving($B, 'b'), "$tb: 201");
          "... and ${ta}'s are not there (MOVED)");
 }
 
+# a 503 retried with the same Idempotency-Key until it is not 503
+sub retry {
+    my ($srv, $r) = @_;
+    my $end = time + 30;
+    my @a;
+    while (time < $end) {
+        @a = submit($srv, $r->[0], $r->[1]);
+        return @a if $a[0] != 503;
+        sleep 0.2;
+    }
+    return @a;
+}
+
 # ------------------------------------------------------------ MOVED
-# $tb's slot to the third primary, while nginx runs
+# $tb's slot to the third primary, while nginx runs: the workers' map
+# still names the old owner, which answers -MOVED
+my ($third) = grep { $_ != $owner{$ta} && $_ != $owner{$tb} }
+              map { $c->owner($_) } 0, 5461, 10923, 16383;
 {
-    my ($third) = grep { $_ != $owner{$ta} && $_ != $owner{$tb} }
-                  map { $c->owner($_) } 0, 5461, 10923, 16383;
     my $before = zcard("pa:{$tb}:all");
+    my $first = [submit($B, 'before-move', 29999)];
     $c->move_slot($slot{$tb}, $owner{$tb}, $third);
     is($c->owner($slot{$tb}), $third, "the slot of $tb moved to "
        . "127.0.0.1:$third (CLUSTER SETSLOT, MIGRATE)");
@@ -154,7 +175,9 @@ ok(wait_serving($B, 'b'), "$tb: 201");
        "$tb: submissions after the move: 201");
     is(scalar(grep { readable($B, $_->[1], $_->[2]) } @r), 4,
        '... read back');
-    is(zcard("pa:{$tb}:all"), $before + 4, '... stored once each');
+    ok(readable($B, $first->[1], $first->[2]), '... a report from before '
+       . 'the move too');
+    is(zcard("pa:{$tb}:all"), $before + 5, '... stored once each');
     is(here($owner{$tb}, $slot{$tb}), 0, '... nothing left on the old '
        . 'owner');
     ok(here($third, $slot{$tb}) > 0, '... all on the new one');
@@ -162,7 +185,32 @@ ok(wait_serving($B, 'b'), "$tb: 201");
          '... the workers followed -MOVED');
     is($B->nginx_pid, $master{B}, '... without a restart');
     unlike(log_of($B), qr/reconfiguring/, '... nor a reload');
-    $owner{$tb} = $third;
+}
+
+# ------------------------------------------------------------ ASK
+# and back, with submissions while the keys are moved and the slot not
+# yet: the old owner answers -ASK; the importing node runs a call whose
+# keys are all there and answers TRYAGAIN to the others (a submission's
+# script has new keys): 503 with Retry-After, as Redis asks to retry
+{
+    my @asked;
+    $c->move_slot($slot{$tb}, $third, $owner{$tb}, sub {
+        @asked = map { [submit($B, "asked-$_", 31000 + $_)] } 1 .. 3;
+    });
+    like(log_of($B), qr/asked slot $slot{$tb} to "127\.0\.0\.1:$owner{$tb}"/,
+         "$tb, while its slot migrates back: the workers follow -ASK "
+         . '(ASKING and the call to the importing node)');
+    is(scalar(grep { $_->[0] == 201 || ($_->[0] == 503 && $_->[3]) }
+              @asked), 3,
+       '... submissions answer 201, or 503 with Retry-After (TRYAGAIN): '
+       . join(' ', map { $_->[0] } @asked));
+    @asked = map { [retry($B, [ "asked-$_", 31000 + $_ ])] } 1 .. 3;
+    is(scalar(grep { $_->[0] == 201 && readable($B, $_->[1], $_->[2]) }
+              @asked), 3,
+       '... their retries with the same Idempotency-Key, once the slot '
+       . 'moved: 201, readable');
+    is(here($third, $slot{$tb}), 0, '... nothing left on the node it left');
+    is($B->nginx_pid, $master{B}, '... without a restart');
 }
 
 # ------------------------------------------------------------ failover
@@ -207,17 +255,6 @@ sub collect {
     return @res;
 }
 
-sub retry {
-    my ($srv, $r) = @_;
-    my $end = time + 30;
-    my @a;
-    while (time < $end) {
-        @a = submit($srv, $r->[0], $r->[1]);
-        return @a if $a[0] != 503;
-        sleep 0.2;
-    }
-    return @a;
-}
 
 sub failovers {
     my $srv = shift;
@@ -289,6 +326,24 @@ ok(failovers($A) >= 1, '/metrics: pa_redis_failovers_total '
    . failovers($A) . ' (a move per worker that saw it)');
 is((submit($A, "after-$$", 88000001))[0], 201,
    "$ta: a submission after the failover: 201");
+
+# the long-lived readers follow too: the sweeper's last run (a key of the
+# province, written by sweep.lua) is later than the kill, and the
+# gauges /metrics reads from Redis count what the new primary holds
+{
+    my ($last, $body, $end) = (0, '', time + 10);
+    while (time < $end) {
+        (undef, undef, $body) = $A->http('GET', '/metrics');
+        ($last) = $body =~ /^pa_sweep_last_run_timestamp_seconds (\d+)/m;
+        last if ($last // 0) > $t0;
+        sleep 0.2;
+    }
+    ok(($last // 0) > $t0, "$ta: the sweeper ran on the new primary after "
+       . 'the failover');
+    my ($sub) = $body =~ /^pa_reports\{state="submitted"\} (\d+)/m;
+    is($sub, zcard("pa:{$ta}:all"), '... /metrics: pa_reports{state='
+       . '"submitted"} is what the new primary holds');
+}
 
 for my $n ([$A, $ta], [$B, $tb]) {
     my ($srv, $t) = @$n;
