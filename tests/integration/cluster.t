@@ -14,7 +14,10 @@
 #   afterwards with its token (0 lost); the writes during the election
 #   got 503 with Retry-After and their retry with the same
 #   Idempotency-Key ends 201, each submission stored once; the other
-#   province, on another primary, was answered throughout.
+#   province, on another primary, was answered throughout.  The IOC's
+#   live stream and the sweeper follow the promoted replica too.
+# - Planned: CLUSTER FAILOVER on the second province's replica under
+#   load: the old primary lives on as the replica; nothing is lost.
 use strict;
 use warnings;
 use FindBin;
@@ -22,6 +25,10 @@ use lib $FindBin::Bin;
 use Test::More;
 use POSIX ();
 use IO::Handle;
+use IO::Select;
+use IO::Socket::INET;
+use MIME::Base64 qw(encode_base64);
+use Digest::SHA qw(hmac_sha256);
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaCluster;
@@ -104,6 +111,45 @@ sub log_of {
     local $/;
     open my $fh, '<', "$srv->{dir}/logs/error.log" or die $!;
     return <$fh>;
+}
+
+# an IOC token (t/keys/auth.key) for the staff's live stream
+sub ioc_token {
+    my $b64u = sub {
+        my $x = encode_base64(shift, '');
+        $x =~ tr{+/}{-_};
+        $x =~ s/=+\z//;
+        return $x;
+    };
+    open my $fh, '<', "$ENV{TEST_NGINX_ROOT}/t/keys/auth.key" or die $!;
+    my $key = do { local $/; <$fh> };
+    $key =~ s/[\r\n]+\z//;
+    my $h = $b64u->('{"alg":"HS256","typ":"JWT"}');
+    my $p = $b64u->('{"exp":4102444800,"role":"ioc","sub":"ioc-1"}');
+    return "$h.$p." . $b64u->(hmac_sha256("$h.$p", $key));
+}
+
+# GET /api/v1/events as the IOC until an event names $id (or $t s pass)
+sub sse_sees {
+    my ($srv, $t, $after) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $srv->{port}) or return;
+    print $s "GET /api/v1/events HTTP/1.0\r\nHost: localhost\r\n"
+             . 'Authorization: Bearer ' . ioc_token() . "\r\n\r\n";
+    my ($buf, $sel, $id) = ('', IO::Select->new($s));
+    my $end = time + $t;
+    while (time < $end) {
+        next unless $sel->can_read(0.1);
+        sysread($s, my $chunk, 65536) or last;
+        $buf .= $chunk;
+        # live: the stream reads Redis now; then submit, once
+        if (!defined $id && $buf =~ /^: live$/m) {
+            my @r = $after->();
+            $id = $r[1];
+        }
+        return 1 if defined $id && $buf =~ /"id":"\Q$id\E"/;
+    }
+    return 0;
 }
 
 my $opt = $c->option . ' wait=1 wait_timeout=200ms';
@@ -343,6 +389,56 @@ is((submit($A, "after-$$", 88000001))[0], 201,
     my ($sub) = $body =~ /^pa_reports\{state="submitted"\} (\d+)/m;
     is($sub, zcard("pa:{$ta}:all"), '... /metrics: pa_reports{state='
        . '"submitted"} is what the new primary holds');
+}
+
+ok(sse_sees($A, 10, sub { submit($A, "sse-$$", 88000002) }),
+   "$ta: the IOC's live stream, opened after the failover, shows a new "
+   . 'report (the stream reader follows the new primary)');
+
+# ------------------------------------------------------------ planned
+# CLUSTER FAILOVER on the second province's replica, under load: the old
+# primary lives on as the replica and answers -MOVED to what is still
+# sent to it; the workers follow, nothing is lost
+{
+    my $old = $owner{$tb};
+    my $rep = $c->replica_of($old);
+    ok($c->wait_replicated($old, 30), "${tb}'s primary has its replica in "
+       . 'sync');
+    my $before = zcard("pa:{$tb}:all");
+    my $stop = "$B->{dir}/stop-planned";
+    my $kids = start_load($B, 'pb', $stop, 60000000);
+    sleep 1;
+    my $out = '';
+    my $end = time + 20;
+    while (time < $end) {
+        $out = PaCluster::cli($rep, 'CLUSTER', 'FAILOVER');
+        last if $out =~ /OK/;
+        sleep 0.5;
+    }
+    like($out, qr/OK/, "$tb: CLUSTER FAILOVER on 127.0.0.1:$rep");
+    my $new = $c->wait_owner_not($slot{$tb}, $old, 30);
+    is($new, $rep, '... the replica is the primary of the slot');
+    ok($c->wait_replicated($rep, 30), '... the old primary its replica');
+    sleep 2;
+    open my $fh, '>', $stop or die $!;
+    close $fh;
+    my @res = collect($kids);
+    my @ok = grep { $_->[2] == 201 } @res;
+    my @no = grep { $_->[2] != 201 } @res;
+    ok(@ok > 0, "$tb: " . scalar(@ok) . ' answered 201, ' . scalar(@no)
+       . ' not');
+    is(scalar(grep { $_->[2] != 503 || !$_->[5] } @no), 0,
+       '... the others 503 with Retry-After');
+    is(scalar(grep { !readable($B, $_->[3], $_->[4]) } @ok), 0,
+       '... every 201 readable after the switch');
+    is(scalar(grep { (retry($B, $_))[0] != 201 } @no), 0,
+       '... every 503 retried ends 201');
+    is(zcard("pa:{$tb}:all") - $before, scalar @res,
+       '... one report per submission');
+    like(log_of($B), qr/(?:moved slot $slot{$tb} to|slot $slot{$tb} of tenant "$tb" is on) "127\.0\.0\.1:$rep"/,
+         '... the workers followed (-MOVED from the old primary, or the '
+         . 'map read again)');
+    is($B->nginx_pid, $master{B}, '... without a restart');
 }
 
 for my $n ([$A, $ta], [$B, $tb]) {
