@@ -152,14 +152,19 @@ sub sse_sees {
     return 0;
 }
 
-my $opt = $c->option . ' wait=1 wait_timeout=200ms';
+# generous: a loaded machine's slow replica ack or reply must not make a
+# 503 of the province that is not failing over (a dead node is refused at
+# once, whatever the timeouts)
+my $opt = $c->option . ' wait=1 wait_timeout=1s';
+my $tmo = 'connect_timeout=300ms timeout=3s';
 # the sweeper runs often: it must follow its province's primary too
 my $sweep = "pa_sweep_interval 500ms;\n";
 my $A = PaServer->new(no_redis => 1, tenant => $ta, redis => $opt,
-                      http_config => $sweep);
+                      redis_timeouts => $tmo, http_config => $sweep);
 # ... but not the second's: a sweep during a slot's move gets TRYAGAIN,
 # reads the map again, and the workers never see the -MOVED asserted
 my $B = PaServer->new(no_redis => 1, tenant => $tb, redis => $opt,
+                      redis_timeouts => $tmo,
                       http_config => "pa_sweep_interval 300s;\n");
 my %master = (A => $A->nginx_pid, B => $B->nginx_pid);
 
