@@ -182,6 +182,16 @@ ngx_pa_cluster_addrs(ngx_conf_t *cf, ngx_pa_cluster_conf_t *ccf,
             return NGX_ERROR;
         }
 
+        /* the slot map names nodes by address and port: no unix path */
+
+        if (u.family == AF_UNIX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "cluster node \"%*s\" is a unix socket: "
+                               "a cluster's nodes are host:port",
+                               comma - p, p);
+            return NGX_ERROR;
+        }
+
         a = ngx_array_push(&ccf->seeds);
         if (a == NULL) {
             return NGX_ERROR;

@@ -110,3 +110,12 @@ invalid parameter "cluster="
 --- must_die
 --- error_log
 invalid parameter "cluster=127.0.0.1:7001"
+
+
+
+=== TEST 9: a unix socket as a node stops nginx: the slot map names host:port
+--- http_config eval
+"    pa_redis cluster=unix:/run/redis.sock;\n$::Rest"
+--- must_die
+--- error_log
+cluster node "unix:/run/redis.sock" is a unix socket
