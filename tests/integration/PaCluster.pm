@@ -3,8 +3,10 @@ package PaCluster;
 # A local Redis Cluster for the cluster test: six redis-server in cluster
 # mode made into 3 primaries with a replica each by
 # `redis-cli --cluster create ... --cluster-replicas 1`, with a short
-# cluster-node-timeout so that a failover takes seconds.  Everything on
-# free ports in a temp dir, stopped when the object goes away.
+# cluster-node-timeout so that a failover takes seconds.  With
+# password => ..., every node wants it (requirepass, and masterauth for
+# its replica's sync).  Everything on free ports in a temp dir, stopped
+# when the object goes away.
 
 use strict;
 use warnings;
@@ -13,8 +15,12 @@ use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 use PaServer;
 
+# the nodes' password, for every redis-cli call (cli() is a function)
+our $Password = '';
+
 sub new {
     my ($class, %opt) = @_;
+    $Password = $opt{password} // '';
     my $self = bless {
         dir     => tempdir('pa-cluster-XXXXXX', TMPDIR => 1, CLEANUP => 1),
         ports   => [map { cluster_port() } 1 .. 6],
@@ -22,7 +28,8 @@ sub new {
         timeout => $opt{node_timeout} || 3000,
     }, $class;
     $self->start_node($_) for @{ $self->{ports} };
-    my $out = `redis-cli --cluster create @{[
+    my $auth = $Password ? "-a $Password --no-auth-warning" : '';
+    my $out = `redis-cli $auth --cluster create @{[
         map { "127.0.0.1:$_" } @{ $self->{ports} } ]} --cluster-replicas 1 --cluster-yes 2>&1`;
     $self->{create} = $out;
     $self->wait_ok(30) or die "the cluster did not come up:\n$out";
@@ -50,7 +57,8 @@ sub cluster_port {
 
 sub cli {
     my ($port, @cmd) = @_;
-    my $out = `redis-cli -p $port @cmd 2>&1`;
+    my $auth = $Password ? "-a $Password --no-auth-warning" : '';
+    my $out = `redis-cli $auth -p $port @cmd 2>&1`;
     return $out;
 }
 
@@ -69,7 +77,9 @@ sub start_node {
            '--cluster-require-full-coverage', 'no',
            # a replica may always be promoted, however long it was away
            '--cluster-replica-validity-factor', '0',
-           '--repl-diskless-sync-delay', '0') == 0
+           '--repl-diskless-sync-delay', '0',
+           $Password ? ('--requirepass', $Password,
+                        '--masterauth', $Password) : ()) == 0
         or die "redis-server failed";
     for (1 .. 50) {
         return if cli($port, 'PING') =~ /PONG/;
@@ -225,7 +235,8 @@ sub move_slot {
                    cli($from, 'CLUSTER', 'GETKEYSINSLOT', $slot, 100);
         last unless @keys;
         my $out = cli($from, 'MIGRATE', '127.0.0.1', $to, '""', 0, 5000,
-                      'REPLACE', 'KEYS', map { "'$_'" } @keys);
+                      'REPLACE', $Password ? ('AUTH', $Password) : (),
+                      'KEYS', map { "'$_'" } @keys);
         die "MIGRATE: $out" unless $out =~ /OK/;
     }
     $between->() if $between;

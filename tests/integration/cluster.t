@@ -37,7 +37,9 @@ for my $bin (qw(redis-server redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
 }
 
-my $c = PaCluster->new;
+# every node wants a password: each worker logs in to each primary it
+# uses (password_file=, as production.conf has it)
+my $c = PaCluster->new(password => 'cl-secret-7');
 my $LOADERS = 2;
 
 # ------------------------------------------------------------ tenants
@@ -155,7 +157,13 @@ sub sse_sees {
 # generous: a loaded machine's slow replica ack or reply must not make a
 # 503 of the province that is not failing over (a dead node is refused at
 # once, whatever the timeouts)
-my $opt = $c->option . ' wait=1 wait_timeout=1s';
+my $pw_file = "$c->{dir}/redis.pw";
+{
+    open my $fh, '>', $pw_file or die $!;
+    print $fh "cl-secret-7\n";
+    close $fh;
+}
+my $opt = $c->option . " password_file=$pw_file wait=1 wait_timeout=1s";
 my $tmo = 'connect_timeout=300ms timeout=3s';
 # the sweeper runs often: it must follow its province's primary too
 my $sweep = "pa_sweep_interval 500ms;\n";
@@ -452,6 +460,8 @@ for my $n ([$A, $ta], [$B, $tb]) {
     is(scalar @cr, 0, "$t: no worker exited on a signal") or diag(@cr);
     $srv->signal('QUIT');
     ok($srv->wait_gone(10), '... nginx quits');
+    unlike(log_of($srv), qr/refused AUTH|NOAUTH/, '... every node took '
+           . 'the password (password_file=)');
     my @bad = log_of($srv) =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
     is(scalar @bad, 0, '... no [alert], [crit] or [emerg] in its log')
         or diag(join "\n", @bad);
