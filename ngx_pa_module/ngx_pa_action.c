@@ -1642,11 +1642,18 @@ static const char  *ngx_pa_action_states[] = {
     "resolved", "rejected", "cancelled", "monitoring", "escalated", NULL
 };
 
+/* the states of the IOC's and the supervisor's lists (queue.lua's q:) */
+static const char  *ngx_pa_action_listed[] = {
+    "submitted", "needs_info", "verified", "received", "coordinating",
+    "dispatched", "in_progress", "awaiting_approval", "under_review",
+    "escalated", NULL
+};
+
 
 /*
  * KEYS: report, history, due index, events, clock, viol, locked, gauge,
  *       pub, geo, the day's stats and late list, the public version,
- *       every state index
+ *       every state index, the IOC's work lists q:<state>, q:late
  * ARGV: action, now, role, agency, actor, token hash, from, to, history
  *       entry, note, then counted lists: fields to set, deadlines to
  *       close, to open (key due due_urgent), extras
@@ -1664,7 +1671,7 @@ ngx_pa_action_send(ngx_pa_action_t *a)
 
     r = a->request;
 
-    keys = ngx_array_create(r->pool, 28, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 40, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 32 + a->rec.fields->nelts,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
@@ -1702,6 +1709,18 @@ ngx_pa_action_send(ngx_pa_action_t *a)
         if (ngx_pa_key(r, keys, "st:%s", ngx_pa_action_states[i]) == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+    }
+
+    /* the work lists of the IOC's states, in the queue's order */
+
+    for (i = 0; ngx_pa_action_listed[i]; i++) {
+        if (ngx_pa_key(r, keys, "q:%s", ngx_pa_action_listed[i]) == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (ngx_pa_key(r, keys, "q:late") == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     /* a retry's answer, kept a day (ngx_pa_action_idem.c): the last key */

@@ -3,11 +3,12 @@
  * urgent first, then by nearest open deadline.
  *
  * The role decides the states (and the agencies: one's own, or a superior
- * body's subtree) of the list; queue.lua
- * gathers those reports with their deadline fields from the lists named
- * (aq:<agency>:<state>, or st:<state> for the IOC: open work only), at
- * most NGX_PA_QUEUE_SCAN of them, and the worker filters, sorts and cuts
- * to the limit: the CPU work stays out of Redis.
+ * body's subtree) of the list.  The lists (aq:<agency>:<state>, or
+ * q:<state> for the IOC) are zsets scored in the queue's order, so
+ * queue.lua reads one page of them and their count, with the fields a
+ * list shows of that page's reports only; the worker builds the views,
+ * sorts the page with the full order (ties on the score) and cuts it to
+ * the limit.
  */
 
 #include "ngx_pa.h"
@@ -23,7 +24,6 @@
 #include "ngx_pa_view.h"
 
 
-#define NGX_PA_QUEUE_SCAN      1000     /* reports Redis looks at */
 #define NGX_PA_QUEUE_LIMIT     200      /* reports one answer holds */
 #define NGX_PA_QUEUE_DEFAULT   50
 #define NGX_PA_QUEUE_STATES    16
@@ -33,6 +33,7 @@ typedef struct {
     ngx_pa_caller_t     caller;
     ngx_uint_t          overdue_only;
     ngx_uint_t          limit;
+    time_t              now;
 } ngx_pa_queue_t;
 
 typedef struct {
@@ -117,6 +118,7 @@ ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     }
 
     ctx->data = q;
+    q->now = ctx->now;
 
     rc = ngx_pa_auth(r, ctx, &q->caller);
     if (rc != NGX_OK) {
@@ -179,10 +181,10 @@ ngx_pa_queue_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
 
 /*
- * KEYS: the lists of the caller's states that state= keeps, one per
- * agency (its own, or each of a superior body's subtree) or the state
- * indexes; ARGV: scan cap, each list's state.  NGX_ERROR with err set
- * (400), or status 0: 500.
+ * KEYS: q:built, q:late, then the lists of the caller's states that
+ * state= keeps, one per agency (its own, or each of a superior body's
+ * subtree) or the IOC's, each with its source (queue.lua); ARGV: limit,
+ * now, mode, overdue.  NGX_ERROR with err set (400), or status 0: 500.
  */
 
 static ngx_int_t
@@ -217,7 +219,20 @@ ngx_pa_queue_args(ngx_http_request_t *r, ngx_pa_queue_t *q,
         return NGX_ERROR;
     }
 
-    if (ngx_pa_arg_int(r->pool, args, NGX_PA_QUEUE_SCAN) != NGX_OK) {
+    /*
+     * a supervisor of a subtree reads its agencies' lists whole ("all"):
+     * what they returned too, each report once
+     */
+
+    if (ngx_pa_key(r, keys, "q:built") == NULL
+        || ngx_pa_key(r, keys, "q:late") == NULL
+        || ngx_pa_arg_int(r->pool, args, q->limit) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, q->now) != NGX_OK
+        || ngx_pa_arg_cstr(args, (q->caller.role == NGX_PA_ROLE_SUPERVISOR
+                                  && agency.len) ? "all" : "own")
+           != NGX_OK
+        || ngx_pa_arg_cstr(args, q->overdue_only ? "1" : "0") != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -389,18 +404,18 @@ ngx_pa_queue_list(ngx_http_request_t *r, ngx_str_t *agency,
 {
     ngx_str_t  *k;
 
+    /* the list, then what queue.lua builds it from the first time */
+
     if (agency) {
         k = ngx_pa_key(r, keys, "aq:%V:%V", agency, state);
 
-    } else {
-        k = ngx_pa_key(r, keys, "st:%V", state);
+        return (k && ngx_pa_key(r, keys, "aq:%V:%V", agency, state))
+               ? NGX_OK : NGX_ERROR;
     }
 
-    if (k == NULL || ngx_pa_arg_str(args, state) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    k = ngx_pa_key(r, keys, "q:%V", state);
 
-    return NGX_OK;
+    return (k && ngx_pa_key(r, keys, "st:%V", state)) ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -409,7 +424,8 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
     redisReply           *reply = data;
     json_t               *items, *body;
-    ngx_uint_t            i, n, scanned, total;
+    ngx_uint_t            i, n, scanned, total, dropped;
+    static ngx_str_t      unknown = ngx_string("?");
     long long             candidates;
     ngx_pa_queue_t       *q;
     ngx_pa_queue_item_t  *all;
@@ -440,7 +456,7 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     scanned = reply->elements - 2;
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "pa: queue: %L candidates, %L list entries read, "
+                   "pa: queue: %L in the lists, %L list entries read, "
                    "%ui reports", candidates,
                    reply->element[1]->type == REDIS_REPLY_INTEGER
                    ? reply->element[1]->integer : -1LL, scanned);
@@ -452,6 +468,7 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     }
 
     n = 0;
+    dropped = 0;
 
     for (i = 0; i < scanned; i++) {
         ngx_memzero(&all[n], sizeof(ngx_pa_queue_item_t));
@@ -462,6 +479,7 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "pa: unexpected report in the queue reply");
+            dropped++;
             continue;
         }
 
@@ -469,8 +487,14 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             goto failed;
         }
 
+        /* the lists hold what the caller sees: this checks them */
+
         if (!ngx_pa_queue_keep(q, &all[n])) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "pa: queue list holds \"%V\", which the caller "
+                          "does not see", all[n].id ? all[n].id : &unknown);
             json_decref(all[n].item);
+            dropped++;
             continue;
         }
 
@@ -484,7 +508,10 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         goto failed;
     }
 
-    total = n;
+    /* the lists' count; less what this page showed was not to be listed */
+
+    total = candidates > (long long) (n + dropped)
+            ? (ngx_uint_t) candidates - dropped : n;
 
     for (i = 0; i < n; i++) {
         if (i < q->limit) {
@@ -497,7 +524,7 @@ ngx_pa_queue_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     body = json_pack("{s:o, s:I, s:b}", "items", items,
                      "total", (json_int_t) total,
-                     "truncated", candidates > (long long) scanned);
+                     "truncated", dropped > 0 && total > n);
 
     ngx_pa_finalize(r, ngx_pa_send_json(r, NGX_HTTP_OK, body));
     return;
@@ -617,8 +644,8 @@ ngx_pa_queue_keep(ngx_pa_queue_t *q, ngx_pa_queue_item_t *it)
     }
 
     /*
-     * ag:<agency> keeps every report ever dispatched to the agency: one it
-     * returned and the IOC sent elsewhere is no longer its work
+     * aq:<agency> scores apart the reports an agency returned (the IOC
+     * sent them elsewhere): not its work; checked again here
      */
 
     if (!ngx_pa_view_visible(&q->caller, &it->h)) {
@@ -650,7 +677,7 @@ ngx_pa_queue_keep(ngx_pa_queue_t *q, ngx_pa_queue_item_t *it)
 
     case NGX_PA_ROLE_COORDINATOR:
 
-        /* ag:<agency> also holds reports the agency handles itself */
+        /* aq:<agency> scores apart the reports it does not coordinate */
 
         v = ngx_pa_hash_get(&it->h, "coordinator");
 

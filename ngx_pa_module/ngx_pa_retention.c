@@ -891,6 +891,14 @@ ngx_pa_retention_others(ngx_pa_retention_t *rt, redisReply *flat)
                 p = q + 1;
             }
         }
+
+        /* escalated is also in the IOC's work list (queue.lua) */
+
+        if (status->len == 9
+            && ngx_pa_retention_key(rt, rt->keys, "q:escalated") == NULL)
+        {
+            return NGX_ERROR;
+        }
     }
 
     v = ngx_pa_retention_field(flat, "o311_client");

@@ -1089,12 +1089,15 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     if (ngx_pa_key(r, keys, "aq:%V:dispatched", &sb->auto_agency) == NULL
         || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
                       tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
-        || ngx_pa_key(r, keys, "gauge") == NULL)
+        || ngx_pa_key(r, keys, "gauge") == NULL
+        || ngx_pa_key(r, keys, "q:%s", sb->auto_agency.len ? "dispatched"
+                                                       : "submitted")
+           == NULL)
     {
         return NGX_ERROR;
     }
 
-    /* Open311: the client's own index (KEYS[16]) */
+    /* Open311: the client's own index (KEYS[17]) */
 
     if (sb->from != NULL && sb->from->own.len
         && ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL)

@@ -21,9 +21,14 @@
 -- KEYS[13] pa:{t}:pubver   the public version: raised by every action
 --           that changes what the public sees, so that every node's
 --           public cache misses (ngx_pa_pubver.c)
--- KEYS[14..] pa:{t}:st:<state> for every state of api.md: the report
+-- KEYS[14..27] pa:{t}:st:<state> for every state of api.md: the report
 --           leaves its state's index and joins the new one's, and only
 --           the stored report says which it leaves
+-- KEYS[28..37] pa:{t}:q:<state> for each state of the IOC's and the
+--           supervisor's work lists (queue.lua): scored in the queue's
+--           order (qscore), kept after every action
+-- KEYS[38] pa:{t}:q:late    reports with a missed deadline that was then
+--           extended: overdue with a due in the future (queue.lua)
 -- last     pa:{t}:aidem:<sha256>, only with an Idempotency-Key (extras
 --           "iprint"): the key of this caller, report and client key;
 --           holds "<iprint> <the answer, JSON>" for IDEM_TTL seconds
@@ -31,7 +36,7 @@
 -- Keys not in KEYS (the exceptions, learned only from the stored report,
 -- so declaring them would cost a first read round trip on every action):
 -- pa:{t}:aq:<agency>:<state> of the agencies the report names (the work
--- lists, queue.lua), and pa:{t}:cviol:<phone_hash> of the reporter
+-- lists, queue.lua, scored as q:<state>), and pa:{t}:cviol:<phone_hash> of the reporter
 -- (flag_comment).  They are built from KEYS[1]'s hash-tagged prefix
 -- "pa:{t}:": the same slot.
 --
@@ -77,10 +82,18 @@ local prefix = string.match(R, '^(.-}:)')
 local IDEM = string.find(KEYS[#KEYS], '}:aidem:', 1, true) and KEYS[#KEYS]
 local IDEM_TTL = 86400
 
--- the state indexes by state name
-local ST = {}
+-- the state indexes by state name, the IOC's lists q:<state> by state
+-- name, and q:late
+local ST, Q, QLATE = {}, {}, nil
 for k = 14, #KEYS - (IDEM and 1 or 0) do
-    ST[string.match(KEYS[k], ':st:(.+)$')] = KEYS[k]
+    local kind, name = string.match(KEYS[k], '}:(%a+):(.+)$')
+    if kind == 'st' then
+        ST[name] = KEYS[k]
+    elseif name == 'late' then
+        QLATE = KEYS[k]
+    else
+        Q[name] = KEYS[k]
+    end
 end
 
 -- each list: its number of elements, then the elements
@@ -191,6 +204,51 @@ local function queue_agencies(h)
         end
     end
     return list
+end
+
+-- The lists' order (queue.lua; the same in submit.lua and sweep.lua):
+-- bands of B, urgent first; in a band the nearest open deadline, none:
+-- by submission.  An agency's own staff do not see a report it returned,
+-- nor in coordinating / under_review one it does not coordinate: those
+-- are scored SEC higher, apart (a supervisor of a subtree reads them).
+local B, SEC = 1e10, 4e10
+
+local function qscore(h)
+    local due
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local d = tonumber(v)
+        if key and d and not h['dm:' .. key] and (not due or d < due) then
+            due = d
+        end
+    end
+    local band = h.urgent == '1' and 0 or 2
+    if not due then
+        return (band + 1) * B + (tonumber(h.created_at) or 0)
+    end
+    return band * B + due
+end
+
+local function own(h, a, st)
+    if h.coordinator == a then
+        return true
+    end
+    if st == 'coordinating' or st == 'under_review' then
+        return false
+    end
+    return string.find(h.agencies or '', ',' .. a .. ',', 1, true) ~= nil
+end
+
+-- a missed deadline (do:) extended afterwards: overdue, due later
+local function late(h)
+    for name, _ in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key and not h['dm:' .. key] and h['do:' .. key] == '1'
+            and h['dx:' .. key] == '1' then
+            return true
+        end
+    end
+    return false
 end
 
 local old_slot, old_listed = queue_slot(rep), queue_agencies(rep)
@@ -822,6 +880,7 @@ for k = 1, #flat, 2 do
 end
 
 local new_slot, new_listed = queue_slot(after), queue_agencies(after)
+local score = qscore(after)
 if old_slot then
     for _, a in ipairs(old_listed) do
         redis.call('ZREM', prefix .. 'aq:' .. a .. ':' .. old_slot, id)
@@ -830,8 +889,19 @@ end
 if new_slot then
     for _, a in ipairs(new_listed) do
         redis.call('ZADD', prefix .. 'aq:' .. a .. ':' .. new_slot,
-                   after.created_at or now, id)
+                   own(after, a, new_slot) and score or score + SEC, id)
     end
+end
+if Q[from] and from ~= state then
+    redis.call('ZREM', Q[from], id)
+end
+if Q[state] then
+    redis.call('ZADD', Q[state], score, id)
+end
+if late(after) then
+    redis.call('SADD', QLATE, id)
+else
+    redis.call('SREM', QLATE, id)
 end
 
 if IDEM then

@@ -18,7 +18,8 @@
 --          pa:{t}:r:<id>, pa:{t}:h:<id>, pa:{t}:tok:<token_hash>,
 --          pa:{t}:dup:<phone_hash>, then the group's other keys: the
 --          work lists pa:{t}:aq:<agency>:<state> of the agencies it names
---          and, for an Open311 report, pa:{t}:o311:c:<client>
+--          (and pa:{t}:q:escalated for an escalated one) and, for an
+--          Open311 report, pa:{t}:o311:c:<client>
 --
 -- ARGV[1]  number of reports; then for each report:
 --          id, stamp (its updated_at as archived, "" when it had none),

@@ -28,7 +28,7 @@
 --                               of the body as sent, and the client)
 -- KEYS[13] pa:{t}:aq:<agency>:dispatched  the agency's work list of
 --                               dispatched reports (act.lua's rule, zset,
---                               score = created)
+--                               score: as KEYS[16])
 -- KEYS[14] pa:{t}:stats:<day>   the day's counters ("<agency>|dispatched")
 -- KEYS[15] pa:{t}:gauge         current work load ("<agency>|in_progress")
 --                               13 to 15 always passed (so that the keys
@@ -37,7 +37,10 @@
 --                               (pa_auto_dispatch, ARGV[9] not ""); not
 --                               dispatched, KEYS[13] is
 --                               pa:{t}:aq::dispatched
--- KEYS[16] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
+-- KEYS[16] pa:{t}:q:<state>      the IOC's work list of the state of
+--                               KEYS[3] (queue.lua; score: the queue's
+--                               order, act.lua's qscore)
+-- KEYS[17] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
 --                               API client's own requests (zset, score =
 --                               now)
 -- last 2n  pa:{t}:up:<handle>, pa:{t}:upa:<addr>: a pair for each media
@@ -132,9 +135,11 @@ end
 i = i + np
 
 local nd = tonumber(ARGV[i])
+local due
 i = i + 1
 for _ = 1, nd do
     redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i])
+    due = math.min(due or math.huge, tonumber(ARGV[i + 1]))
     i = i + 2
 end
 i = i + 1           -- past the number of handles (at_nh)
@@ -145,8 +150,8 @@ redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('SET', KEYS[11], id)
 redis.call('SET', KEYS[12], ARGV[8], 'EX', IDEM_TTL)
-if first_up > 16 then
-    redis.call('ZADD', KEYS[16], now, id)
+if first_up > 17 then
+    redis.call('ZADD', KEYS[17], now, id)
 end
 for k = first_up, #KEYS, 2 do
     redis.call('HSET', KEYS[k], 'report', id)
@@ -154,6 +159,12 @@ for k = first_up, #KEYS, 2 do
 end
 -- no personal data in the stream: ids, states and times (act.lua)
 local urgent = redis.call('HGET', KEYS[1], 'urgent') or '0'
+
+-- the work lists' order (act.lua's qscore): urgent first, then the
+-- nearest deadline; none: by submission
+local band = urgent == '1' and 0 or 2
+local score = due and band * 1e10 + due or (band + 1) * 1e10 + now
+redis.call('ZADD', KEYS[16], score, id)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
            'type', 'submitted', 'id', id, 'at', now, 'state', 'submitted',
            'urgent', urgent, 'agency', '', 'agencies', '')
@@ -163,7 +174,7 @@ if agency ~= '' then
     local entry = cjson.decode(ARGV[10])
     entry.agencies = ',' .. agency .. ','
     redis.call('RPUSH', KEYS[2], cjson.encode(entry))
-    redis.call('ZADD', KEYS[13], now, id)
+    redis.call('ZADD', KEYS[13], score, id)
     redis.call('HINCRBY', KEYS[14], agency .. '|dispatched', 1)
     redis.call('HINCRBY', KEYS[15], agency .. '|in_progress', 1)
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',

@@ -16,7 +16,9 @@
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
--- ARGV[2]  key prefix "pa:{t}:" (report, history, index and stats keys)
+-- ARGV[2]  key prefix "pa:{t}:" (report, history, index and stats keys;
+--          the work lists q:<state>, aq:<agency>:<state>: a report the
+--          sweeper rejects leaves them, a status notice moves it there)
 -- ARGV[3]  day "YYYYMMDD" (local; statistics)
 -- ARGV[4]  node id; "" sweeps without the lock (the test endpoint)
 -- ARGV[5]  lock time to live, milliseconds (a little under the interval)
@@ -102,6 +104,44 @@ local function owner(rep, step, agency)
     return 'ioc'
 end
 
+-- The work lists' order (queue.lua, act.lua, submit.lua): bands of B,
+-- urgent first; in a band the nearest open deadline, none: by submission;
+-- what an agency's own staff do not see SEC higher.
+local B, SEC = 1e10, 4e10
+
+local function qscore(h)
+    local due
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local d = tonumber(v)
+        if key and d and not h['dm:' .. key] and (not due or d < due) then
+            due = d
+        end
+    end
+    local band = h.urgent == '1' and 0 or 2
+    if not due then
+        return (band + 1) * B + (tonumber(h.created_at) or 0)
+    end
+    return band * B + due
+end
+
+-- a step completed by the sweeper (the status notice) moves the report
+-- in the lists that hold it (XX: never adds it to one)
+local function relist(id, h)
+    local st, score = h.status or '', qscore(h)
+    redis.call('ZADD', prefix .. 'q:' .. st, 'XX', score, id)
+    for _, f in ipairs({h.agencies, h.coordinator, h.former_agencies}) do
+        for a in string.gmatch(f or '', '([^,]+)') do
+            local own = h.coordinator == a
+                        or (st ~= 'coordinating' and st ~= 'under_review'
+                            and string.find(h.agencies or '',
+                                            ',' .. a .. ',', 1, true))
+            redis.call('ZADD', prefix .. 'aq:' .. a .. ':' .. st, 'XX',
+                       own and score or score + SEC, id)
+        end
+    end
+end
+
 -- the reporter did not supplement in time: act.lua's reject, by the system
 local function reject(R, id, rep)
     local hset = {'status', 'rejected', 'reject_reason', 'supplement_timeout',
@@ -132,6 +172,7 @@ local function reject(R, id, rep)
 
     redis.call('HSET', R, unpack(hset))
     redis.call('ZREM', prefix .. 'st:needs_info', id)
+    redis.call('ZREM', prefix .. 'q:needs_info', id)
     -- off the agencies' work lists (act.lua's aq:<agency>:<state> rule):
     -- rejected is listed nowhere
     for _, f in ipairs({rep.agencies, rep.coordinator, rep.former_agencies})
@@ -194,6 +235,8 @@ for _, member in ipairs(members) do
             elseif step == 'notify' then
                 -- LC25 / ĐB: the reporter hears the status after 6 days
                 redis.call('HSET', R, 'dm:notify', '1', 'dd:notify', now)
+                rep['dm:notify'] = '1'
+                relist(id, rep)
                 history(id, {at = at, role = 'system', actor = 'sweeper',
                              action = 'notify', from = rep.status,
                              to = rep.status, note = notice_note})

@@ -106,15 +106,29 @@ GET /api/v1/queue
 
 
 
-=== TEST 3: ... and Redis read three reports and three short lists, not the history
+=== TEST 3: read again, the lists already in the queue's order (TEST 2's read scored the lists written before q:built knew them)
+--- init
+Test::More::is(main::redis('HGET', "${main::P}q:built", 'aq:so-xd:dispatched'),
+               1, 'the first read built the list');
+main::redis('CONFIG', 'RESETSTAT');
+--- more_headers eval
+main::h('xd', "${main::DAY}T13:00:00+07:00")
+--- request
+GET /api/v1/queue
+--- error_code: 200
+--- response_body_like: ^\{"items":\[\{"id":"B-1","status":"dispatched",.*\{"id":"W-1","status":"resolved",.*"step":"reply".*\{"id":"B-2","status":"in_progress",.*\],"total":3,"truncated":false\}$
+
+
+
+=== TEST 4: ... and Redis read three reports' listed fields and three short lists, not the history
 --- init
 my $c = main::calls();
 Test::More::is($c->{evalsha}, 1, 'one script call');
-Test::More::is($c->{hgetall}, 3, 'three reports read, none of the 30 closed');
-Test::More::is($c->{zrevrange}, 1,
-               'the resolved list read once (the others are ZRANGEs, as '
-               . 'is the workers\' revocation sync: not counted here)');
-Test::More::ok(!$c->{zinter} && !$c->{zcard}, 'no intersection, no count');
+Test::More::is($c->{hmget}, 3, 'three reports read, none of the 30 closed');
+Test::More::ok(!$c->{hgetall}, 'no report read whole');
+Test::More::is($c->{zcount}, 3, 'each of the three lists counted');
+Test::More::ok(!$c->{zrevrange} && !$c->{zinter} && !$c->{zcard},
+               'no scan of the resolved, no intersection');
 Test::More::is(main::redis('ZCARD', "${main::P}st:resolved"), 31,
                'the history is there');
 Test::More::is(main::redis('ZCARD', "${main::P}aq:so-xd:resolved"), 1,
@@ -130,7 +144,7 @@ GET /api/v1/queue?state=dispatched
 
 
 
-=== TEST 4: answered, W-1 leaves so-xd's lists; a dispatch elsewhere moves B-1
+=== TEST 5: answered, W-1 leaves so-xd's lists; a dispatch elsewhere moves B-1
 --- more_headers eval
 [main::h('xd', "${main::DAY}T14:00:00+07:00"),
  main::h('xd', "${main::DAY}T14:05:00+07:00"),
@@ -152,7 +166,7 @@ GET /api/v1/queue?state=dispatched
 
 
 
-=== TEST 5: pa_comments_max 2: W-1's second comment is taken, a third is refused
+=== TEST 6: pa_comments_max 2: W-1's second comment is taken, a third is refused
 --- more_headers eval
 [main::h('r:token-of-the-reporter-w-1', "${main::DAY}T15:00:00+07:00"),
  main::h('r:token-of-the-reporter-w-1', "${main::DAY}T15:05:00+07:00"),
