@@ -27,7 +27,7 @@
 -- Lists written before the lists were scored this way (q:built does not
 -- name them) are built here first, once: q:<state> from st:<state>, an
 -- aq: list scored again in place, from the report hashes (one-time cost
--- of that list's open work).
+-- of that list's open work), q:late with what they hold.
 --
 -- KEYS[1]  pa:{t}:q:built   hash: list name ("q:<state>",
 --                           "aq:<agency>:<state>") -> 1 once built
@@ -97,6 +97,18 @@ local function own(h, agency, state)
            ~= nil
 end
 
+-- a missed deadline (do:) extended afterwards (act.lua's q:late rule)
+local function late(h)
+    for name, _ in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key and not h['dm:' .. key] and h['do:' .. key] == '1'
+            and h['dx:' .. key] == '1' then
+            return true
+        end
+    end
+    return false
+end
+
 local function build(list, src)
     local name = string.sub(list, #prefix + 1)
     if redis.call('HEXISTS', BUILT, name) == 1 then
@@ -119,6 +131,9 @@ local function build(list, src)
                 s = s + SEC
             end
             redis.call('ZADD', list, s, id)
+            if late(h) then
+                redis.call('SADD', LATE, id)
+            end
         end
     end
     redis.call('HSET', BUILT, name, 1)
