@@ -235,7 +235,8 @@ for _, id in ipairs(ids) do
     redis.call("ZREM", ARGV[1] .. "due", id .. "|verify")
 end
 if #ids > 0 then
-    for _, k in ipairs({"st:submitted", "all", "near", "near:at"}) do
+    for _, k in ipairs({"st:submitted", "q:submitted", "all", "near",
+                        "near:at"}) do
         redis.call("ZREM", ARGV[1] .. k, unpack(ids))
     end
 end

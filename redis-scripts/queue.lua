@@ -169,17 +169,11 @@ for k = 3, #KEYS, 2 do
     lists[#lists + 1] = KEYS[k]
 end
 
--- candidates: id -> normalised score; cut: {list, range, last} of the
--- reads the limit cut (more entries may tie with the page's last score)
-local cand, cut, total, looked = {}, {}, 0, 0
-
-local function add(id, s)
-    if cand[id] == nil then
-        cand[id] = s
-        return true
-    end
-    return false
-end
+-- Each read is a run sorted by (score, id): {list, range, the reply
+-- (id, score, ...), next position, cut}.  The page is merged from the
+-- runs' heads (k lists: k comparisons an entry, no sort of them all).
+local reads, total, looked = {}, 0, 0
+local seen = {}
 
 for _, list in ipairs(lists) do
     for _, r in ipairs(ranges) do
@@ -188,80 +182,129 @@ for _, list in ipairs(lists) do
         if all then
             got = redis.call('ZRANGE', list, lo, hi, 'BYSCORE',
                              'WITHSCORES')
+            -- a report two agencies of the subtree hold counts once
+            for n = 1, #got, 2 do
+                if not seen[got[n]] then
+                    seen[got[n]] = true
+                    total = total + 1
+                end
+            end
         else
             total = total + redis.call('ZCOUNT', list, lo, hi)
             got = redis.call('ZRANGE', list, lo, hi, 'BYSCORE', 'LIMIT', 0,
                              limit, 'WITHSCORES')
-            if #got == 2 * limit then
-                cut[#cut + 1] = {list, r, tonumber(got[#got])}
-            end
         end
         looked = looked + #got / 2
-        for n = 1, #got, 2 do
-            if add(got[n], tonumber(got[n + 1]) - r[3]) and all then
-                total = total + 1
-            end
+        if #got > 0 then
+            reads[#reads + 1] = {list, r, got, 1,
+                                 not all and #got == 2 * limit}
         end
     end
 end
 
 -- a missed deadline extended afterwards: overdue, due in the future
 if overdue then
+    local extra = {}
     for _, id in ipairs(redis.call('SMEMBERS', LATE)) do
         for _, list in ipairs(lists) do
             local s = tonumber(redis.call('ZSCORE', list, id) or '')
             if s and (all or s < SEC) and not in_ranges(s) then
-                local norm = s >= SEC and s - SEC or s
-                if add(id, norm) then
-                    total = total + 1
-                end
+                extra[#extra + 1] = {id, s >= SEC and s - SEC or s}
             end
         end
     end
-end
-
-local order = {}
-for id, s in pairs(cand) do
-    order[#order + 1] = {id, s}
-end
-table.sort(order, function(a, b)
-    if a[2] ~= b[2] then
-        return a[2] < b[2]
+    table.sort(extra, function(a, b)
+        if a[2] ~= b[2] then
+            return a[2] < b[2]
+        end
+        return a[1] < b[1]
+    end)
+    local got = {}
+    for _, e in ipairs(extra) do
+        if not seen[e[1]] then
+            seen[e[1]] = true
+            total = total + 1
+        end
+        got[#got + 1] = e[1]
+        got[#got + 1] = e[2]
     end
-    return a[1] < b[1]
-end)
+    if #got > 0 then
+        reads[#reads + 1] = {LATE, {0, 0, 0}, got, 1, false}
+    end
+end
 
--- the page's last score: entries tied with it are the worker's to order
-local last = #order >= limit and order[limit][2] or nil
-if last then
-    for _, c in ipairs(cut) do
-        if c[3] - c[2][3] == last then
-            local s = last + c[2][3]
-            for _, id in ipairs(redis.call('ZRANGE', c[1], s, s,
+-- the smallest head: its read, id and normalised score
+local function head()
+    local best, bid, bs
+    for _, rd in ipairs(reads) do
+        local n = rd[4]
+        if n < #rd[3] then
+            local id, sc = rd[3][n], tonumber(rd[3][n + 1]) - rd[2][3]
+            if not best or sc < bs or (sc == bs and id < bid) then
+                best, bid, bs = rd, id, sc
+            end
+        end
+    end
+    return best, bid, bs
+end
+
+-- the page, then every entry tied with its last score (the worker orders
+-- ties by submission, which the score does not hold)
+local order, taken, last = {}, {}, nil
+while true do
+    local rd, id, sc = head()
+    if not rd or (#order >= limit and sc ~= last) then
+        break
+    end
+    rd[4] = rd[4] + 2
+    if not taken[id] then
+        taken[id] = true
+        order[#order + 1] = id
+        last = sc
+    end
+end
+
+-- a run the limit cut may hold more entries with the last score
+if last and #order >= limit then
+    for _, rd in ipairs(reads) do
+        if rd[5] and tonumber(rd[3][#rd[3]]) - rd[2][3] == last then
+            local s = last + rd[2][3]
+            for _, id in ipairs(redis.call('ZRANGE', rd[1], s, s,
                                            'BYSCORE')) do
-                if add(id, last) then
-                    order[#order + 1] = {id, last}
+                if not taken[id] then
+                    taken[id] = true
+                    order[#order + 1] = id
                 end
             end
         end
     end
 end
 
--- the fields a list shows: the hot ones and the deadlines' (HKEYS for
--- their names, then HMGET): never the whole record
+-- the fields a list shows: the hot ones and the open deadlines' (HKEYS
+-- for their names, then HMGET): never the whole record.  Names are told
+-- apart by their bytes ("dl:", "dm:", "do:"): no string made for each.
+-- (Measured against HSCAN ... MATCH "d[lmo]:*" + HMGET and HGETALL: this
+-- costs Redis least, bench/README.md "Scale of data".)
+local byte, sub = string.byte, string.sub
+local D, L, M, O, COLON = 100, 108, 109, 111, 58
+
 local function fields_of(id)
     local r = prefix .. 'r:' .. id
-    local names, keys = {unpack(HOT)}, redis.call('HKEYS', r)
-    local met = {}
+    local keys = redis.call('HKEYS', r)
+    local names, met, dl = {unpack(HOT)}, {}, {}
     for _, name in ipairs(keys) do
-        if string.sub(name, 1, 3) == 'dm:' then
-            met[string.sub(name, 4)] = true
+        local a, b, c = byte(name, 1, 3)
+        if a == D and c == COLON then
+            if b == M then
+                met[sub(name, 4)] = true
+            elseif b == L or b == O then
+                dl[#dl + 1] = name
+            end
         end
     end
-    -- the open deadlines only: a list shows no closed one
-    for _, name in ipairs(keys) do
-        local p = string.sub(name, 1, 3)
-        if (p == 'dl:' or p == 'do:') and not met[string.sub(name, 4)] then
+    -- a closed deadline is not shown
+    for _, name in ipairs(dl) do
+        if not met[sub(name, 4)] then
             names[#names + 1] = name
         end
     end
@@ -278,13 +321,10 @@ end
 
 local out = {total, looked}
 
-for _, o in ipairs(order) do
-    -- past the page's last score: not shown (ties added above may follow)
-    if not last or o[2] <= last then
-        local fields = fields_of(o[1])
-        if #fields > 0 then
-            out[#out + 1] = fields
-        end
+for _, id in ipairs(order) do
+    local fields = fields_of(id)
+    if #fields > 0 then
+        out[#out + 1] = fields
     end
 end
 
