@@ -145,6 +145,7 @@ ngx_pa_duplicate_get_args(ngx_http_request_t *r, ngx_array_t *keys,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     if (ngx_pa_key(r, keys, "near") == NULL
+        || ngx_pa_key(r, keys, "near:at") == NULL
         || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_radius) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_window) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, NGX_PA_DUPLICATE_HINTS) != NGX_OK)

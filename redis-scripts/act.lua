@@ -462,7 +462,9 @@ local function close_key(key)
     rep['dm:' .. key] = met
     redis.call('ZREM', DUE, id .. '|' .. key)
     -- an extension still asked for ends with its step
-    redis.call('HDEL', R, 'xp:' .. key, 'xt:' .. key)
+    if rep['xp:' .. key] or rep['xt:' .. key] then
+        redis.call('HDEL', R, 'xp:' .. key, 'xt:' .. key)
+    end
 
     local step = string.match(key, '^([^@#]+)')
     local a = owner(step, string.match(key, '@(.+)$') or '')
@@ -569,8 +571,15 @@ local function open_key(key, due_normal, due_urgent)
     local due = urgent and due_urgent or due_normal
     hset[#hset + 1] = 'dl:' .. key
     hset[#hset + 1] = due
+    -- what an earlier opening of the key left (one HDEL, only if any)
+    local old = {}
     for _, f in ipairs({'dm:', 'dd:', 'do:', 'dx:', 'xp:', 'xt:'}) do
-        redis.call('HDEL', R, f .. key)
+        if rep[f .. key] then
+            old[#old + 1] = f .. key
+        end
+    end
+    if #old > 0 then
+        redis.call('HDEL', R, unpack(old))
     end
     redis.call('ZADD', DUE, due, id .. '|' .. key)
 end

@@ -9,6 +9,9 @@
 -- KEYS[3]  pa:{t}:audit     reads of personal data (stream)
 -- KEYS[4]  pa:{t}:near      positions for duplicate hints (mode "report"
 --                           with hints only)
+-- KEYS[5]  pa:{t}:near:at   the same ids, score = submitted (with hints
+--                           only): candidates outside the window are
+--                           left without reading their hash
 --
 -- ARGV[1]  mode: "report" or "reporter"
 --
@@ -57,10 +60,21 @@ local function hints(radius, window, most)
                             'BYRADIUS', radius, 'm', 'ASC',
                             'COUNT', CANDIDATES, 'WITHDIST')
 
-    for _, c in ipairs(near) do
-        local other = c[1]
+    -- the candidates' submission times in one call: most of a busy
+    -- place's hundred nearest are outside the window, and their hashes
+    -- need not be read (the same test on created_at follows)
+    local ids = {}
+    for n, c in ipairs(near) do
+        ids[n] = c[1]
+    end
+    local when = #ids > 0 and redis.call('ZMSCORE', KEYS[5], unpack(ids))
+                 or {}
 
-        if other ~= me[1] then
+    for n, c in ipairs(near) do
+        local other = c[1]
+        local w = tonumber(when[n] or '')
+
+        if other ~= me[1] and (not w or math.abs(w - at) <= window) then
             local o = redis.call('HMGET', prefix .. 'r:' .. other,
                                  'category', 'status', 'created_at')
             local t = tonumber(o[3])
