@@ -16,8 +16,9 @@
 --          the exact box is applied here)
 --
 -- Order: newest published first; with a box, nearest the box's centre.
--- Returns {matching, {field, value, ...}, ...}: how many reports match
--- (within the scan cap), then the page's reports' public fields.
+-- Returns {matching, {field names}, {values}, ...}: how many reports match
+-- (within the scan cap), the public fields' names, then the page's
+-- reports' values of them in that order (nil where a report has none).
 --
 -- Keys not in KEYS (the one exception): the report hashes pa:{t}:r:<id>
 -- of the ids the indexes hold, learned only here; declaring them would
@@ -80,18 +81,12 @@ else
     end
 end
 
-local out = {total}
+-- the names once, then each report's values in their order (nil: no
+-- such field): no name, value pairs built here for every report
+local out = {total, fields}
 
 for _, id in ipairs(ids) do
-    local values = redis.call('HMGET', prefix .. 'r:' .. id, unpack(fields))
-    local kv = {}
-    for n = 1, #fields do
-        if values[n] then
-            kv[#kv + 1] = fields[n]
-            kv[#kv + 1] = values[n]
-        end
-    end
-    out[#out + 1] = kv
+    out[#out + 1] = redis.call('HMGET', prefix .. 'r:' .. id, unpack(fields))
 end
 
 return out
