@@ -156,69 +156,6 @@ ngx_pa_public_list(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 }
 
 
-/*
- * one report of public.lua's page: its HMGET values in the order of the
- * names the reply carries once (nil: no such field), as a hash
- */
-
-static ngx_int_t
-ngx_pa_public_hash(ngx_pool_t *pool, redisReply *names, redisReply *values,
-    ngx_pa_hash_t *h)
-{
-    size_t       i;
-    ngx_str_t   *kv;
-    redisReply  *k, *v;
-
-    h->n = 0;
-
-    if (values->type != REDIS_REPLY_ARRAY
-        || values->elements != names->elements)
-    {
-        return NGX_ERROR;
-    }
-
-    h->kv = ngx_palloc(pool, (2 * values->elements + 1) * sizeof(ngx_str_t));
-    if (h->kv == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < values->elements; i++) {
-        k = names->element[i];
-        v = values->element[i];
-
-        if (v->type == REDIS_REPLY_NIL) {
-            continue;
-        }
-
-        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
-            return NGX_ERROR;
-        }
-
-        kv = &h->kv[2 * h->n];
-
-        /* NUL terminated, as ngx_pa_list_from_reply(): strtod() reads them */
-
-        kv[0].data = ngx_pnalloc(pool, k->len + v->len + 2);
-        if (kv[0].data == NULL) {
-            return NGX_ERROR;
-        }
-
-        kv[0].len = k->len;
-        ngx_memcpy(kv[0].data, k->str, k->len);
-        kv[0].data[k->len] = '\0';
-
-        kv[1].len = v->len;
-        kv[1].data = kv[0].data + k->len + 1;
-        ngx_memcpy(kv[1].data, v->str, v->len);
-        kv[1].data[v->len] = '\0';
-
-        h->n++;
-    }
-
-    return NGX_OK;
-}
-
-
 static void
 ngx_pa_public_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *data)
@@ -255,8 +192,8 @@ ngx_pa_public_list_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     for (i = 2; i < reply->elements; i++) {
-        if (ngx_pa_public_hash(r->pool, reply->element[1], reply->element[i],
-                               &h)
+        if (ngx_pa_hash_from_values(r->pool, reply->element[1],
+                                    reply->element[i], &h)
             != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

@@ -228,7 +228,7 @@ ngx_pa_public_repair_send(ngx_pa_public_repair_t *pr)
 }
 
 
-/* {total, {field, value, ...}, ...} */
+/* {total, {field names}, {values}, ...} (public.lua) */
 
 static void
 ngx_pa_public_repair_on_page(ngx_pa_call_t *call, redisReply *reply)
@@ -300,12 +300,21 @@ ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr, redisReply *reply)
     ngx_pa_hash_t      h;
     ngx_pa_pm_plan_t  *plan, **p;
 
-    for (i = 1; i < reply->elements; i++) {
+    /* public.lua: the names once, then each report's values */
+
+    if (reply->elements < 2
+        || reply->element[1]->type != REDIS_REPLY_ARRAY)
+    {
+        return NGX_OK;
+    }
+
+    for (i = 2; i < reply->elements; i++) {
         if (reply->element[i]->type != REDIS_REPLY_ARRAY) {
             continue;
         }
 
-        if (ngx_pa_hash_from_reply(pr->page, reply->element[i], &h)
+        if (ngx_pa_hash_from_values(pr->page, reply->element[1],
+                                    reply->element[i], &h)
             != NGX_OK)
         {
             return NGX_ERROR;

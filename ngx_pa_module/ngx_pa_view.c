@@ -170,6 +170,69 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
 }
 
 
+/*
+ * an HMGET reply of the fields "names" lists (nil: no such field), as a
+ * hash: public.lua's pages
+ */
+
+ngx_int_t
+ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
+    redisReply *values, ngx_pa_hash_t *h)
+{
+    size_t       i;
+    ngx_str_t   *kv;
+    redisReply  *k, *v;
+
+    h->n = 0;
+
+    if (values->type != REDIS_REPLY_ARRAY
+        || values->elements != names->elements)
+    {
+        return NGX_ERROR;
+    }
+
+    h->kv = ngx_palloc(pool, (2 * values->elements + 1) * sizeof(ngx_str_t));
+    if (h->kv == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < values->elements; i++) {
+        k = names->element[i];
+        v = values->element[i];
+
+        if (v->type == REDIS_REPLY_NIL) {
+            continue;
+        }
+
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
+            return NGX_ERROR;
+        }
+
+        kv = &h->kv[2 * h->n];
+
+        /* NUL terminated, as ngx_pa_list_from_reply(): strtod() reads them */
+
+        kv[0].data = ngx_pnalloc(pool, k->len + v->len + 2);
+        if (kv[0].data == NULL) {
+            return NGX_ERROR;
+        }
+
+        kv[0].len = k->len;
+        ngx_memcpy(kv[0].data, k->str, k->len);
+        kv[0].data[k->len] = '\0';
+
+        kv[1].len = v->len;
+        kv[1].data = kv[0].data + k->len + 1;
+        ngx_memcpy(kv[1].data, v->str, v->len);
+        kv[1].data[v->len] = '\0';
+
+        h->n++;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_pa_list_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_list_t *l)
 {

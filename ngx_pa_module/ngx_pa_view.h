@@ -35,6 +35,10 @@ typedef struct {
 } ngx_pa_list_t;
 
 
+/* the same for an HMGET reply of the fields "names" lists; nil: absent */
+ngx_int_t ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
+    redisReply *values, ngx_pa_hash_t *h);
+
 /* copies an HGETALL reply (hiredis frees it) into the pool */
 ngx_int_t ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply,
     ngx_pa_hash_t *h);
