@@ -235,6 +235,7 @@ typedef struct {
 #if (NGX_THREADS)
     ngx_thread_pool_t         *thread_pool;
 #endif
+    ngx_uint_t                 thread_sched;   /* NGX_PA_SCHED_* */
 
     /* this process's own state (not configuration) */
     ngx_pa_worker_t            worker;
