@@ -233,6 +233,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pa_worker_slice"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_worker_slice_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("pa_media_types"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_pa_media_types,

@@ -9,6 +9,31 @@
 #include "ngx_pa_thread.h"
 
 #include <magic.h>
+#if (NGX_LINUX)
+#include <sys/syscall.h>
+#endif
+
+
+#define NGX_PA_SLICE_SHORT  100     /* µs: the kernel's shortest */
+
+
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+
+/* the kernel's struct sched_attr (glibc has no wrapper before 2.41) */
+typedef struct {
+    uint32_t                   size;
+    uint32_t                   policy;
+    uint64_t                   flags;
+    int32_t                    nice;
+    uint32_t                   priority;
+    uint64_t                   runtime;    /* a fair task's slice, ns */
+    uint64_t                   deadline;
+    uint64_t                   period;
+} ngx_pa_sched_attr_t;
+
+static void ngx_pa_worker_slice(ngx_cycle_t *cycle, ngx_uint_t us);
+
+#endif
 
 
 static void ngx_pa_job_cleanup(void *data);
@@ -104,9 +129,47 @@ ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+char *
+ngx_pa_worker_slice_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+        pmcf->worker_slice = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len != 5 || ngx_strncmp(value[1].data, "short", 5) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\": expected short or off",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+    pmcf->worker_slice = NGX_PA_SLICE_SHORT;
+#else
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "\"pa_worker_slice short\" needs Linux: ignored");
+#endif
+
+    return NGX_CONF_OK;
+}
+
+
 ngx_int_t
 ngx_pa_thread_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 {
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+    if (pmcf->worker_slice) {
+        ngx_pa_worker_slice(cycle, pmcf->worker_slice);
+    }
+#endif
+
 #if (NGX_THREADS)
     if (ngx_thread_mutex_create(&pmcf->worker.magic_mutex, cycle->log)
         != NGX_OK)
@@ -119,6 +182,36 @@ ngx_pa_thread_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 
     return NGX_OK;
 }
+
+
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+
+/*
+ * The event loop's thread only: the pool's threads were made before
+ * (thread_pool is a core module) and keep theirs.  A kernel without
+ * custom slices takes the call and ignores the slice: harmless.
+ */
+
+static void
+ngx_pa_worker_slice(ngx_cycle_t *cycle, ngx_uint_t us)
+{
+    ngx_pa_sched_attr_t  attr;
+
+    ngx_memzero(&attr, sizeof(ngx_pa_sched_attr_t));
+
+    attr.size = sizeof(ngx_pa_sched_attr_t);
+    attr.policy = SCHED_OTHER;
+    attr.nice = getpriority(PRIO_PROCESS, 0);    /* worker_priority */
+    attr.runtime = (uint64_t) us * 1000;
+
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, ngx_errno,
+                      "pa: sched_setattr() of the event loop failed, "
+                      "pa_worker_slice ignored");
+    }
+}
+
+#endif
 
 
 void

@@ -75,6 +75,16 @@ struct ngx_pa_bg_s {
 char *ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/*
+ * pa_worker_slice off|short (http{}): "short" asks Linux (6.12 and
+ * later, EEVDF) for the shortest time slice (0.1 ms) for the worker's
+ * event loop, so that when it wakes it preempts a task of a longer slice
+ * (the pool's threads, the machine's other work) instead of waiting for
+ * it: its rounds are short, its waits are what a small request feels.
+ */
+char *ngx_pa_worker_slice_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* the worker's libmagic lock (the cookie is one per worker) */
 ngx_int_t ngx_pa_thread_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);

@@ -2,7 +2,9 @@
 # threads that do the media work run at SCHED_IDLE unless told otherwise,
 # so a worker's event loop takes a CPU from them the moment it wakes; the
 # event loop itself keeps the normal policy.  What the operator sees with
-# ps -L (CLS IDL, B or TS) is what is checked here.
+# ps -L (CLS IDL, B or TS) is what is checked here.  pa_worker_slice
+# short: the event loop's time slice the kernel's shortest (0.1 ms), as
+# /proc/<pid>/task/<tid>/sched shows it (se.slice, Linux 6.12 and later).
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
@@ -42,7 +44,22 @@ sub classes {
         my ($tid, $cls) = split;
         if ($tid == $pid) { $loop{$cls}++ } else { push @pool, $cls }
     }
-    return { loop => join(',', keys %loop), pool => [sort @pool] };
+    return { loop => join(',', keys %loop), pool => [sort @pool],
+             slice => slices($pid) };
+}
+
+# se.slice (ns) of each thread, the event loop's first; none before 6.12
+sub slices {
+    my $pid = shift;
+    my @tids = sort { ($b == $pid) <=> ($a == $pid) || $a <=> $b }
+               map { m{/(\d+)$} ? $1 : () } glob("/proc/$pid/task/*");
+    my @s;
+    for my $t (@tids) {
+        open my $f, '<', "/proc/$pid/task/$t/sched" or next;
+        my ($v) = map { /^se\.slice\s*:\s*(\d+)/ ? $1 : () } <$f>;
+        push @s, $v // -1;
+    }
+    return \@s;
 }
 
 setting(main_config => $Threads, http_config => $Pool . $Conf);
@@ -67,6 +84,18 @@ ok(scalar(grep { $_ eq 'B' } @{ $b->{pool} }),
    'sched=batch: the pool threads that did the work are SCHED_BATCH')
     or diag("pool threads: @{ $b->{pool} }");
 is($b->{loop}, 'TS', '... the event loop still the normal policy');
+
+SKIP: {
+    my $sl = $Seen{slice} or die "TEST 4 did not look\n";
+    skip 'no se.slice in /proc (Linux before 6.12)', 3
+        if $sl->{slice}[0] < 0;
+    is($sl->{slice}[0], 100000, 'pa_worker_slice short: the event loop '
+                                . 'asks for a 0.1 ms slice');
+    is(scalar(grep { $_ == 100000 } @{ $sl->{slice} }), 1,
+       '... its pool threads keep the default one');
+    isnt($d->{slice}[0], 100000, 'without it the event loop keeps the '
+                                 . 'default slice');
+}
 
 __DATA__
 
@@ -101,7 +130,18 @@ GET /api/v1/health
 
 
 
-=== TEST 4: an unknown policy stops nginx, naming the choices
+=== TEST 4: pa_worker_slice short: the same
+--- http_config eval
+"    pa_thread_pool pa;\n    pa_worker_slice short;\n$::Conf"
+--- init
+main::upload_then_look('slice');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 5: an unknown policy stops nginx, naming the choices
 --- http_config eval
 "    pa_thread_pool pa sched=fifo;\n$::Conf"
 --- must_die
@@ -110,9 +150,18 @@ invalid "sched" value "fifo": expected idle, batch or normal
 
 
 
-=== TEST 5: a parameter other than sched= stops nginx
+=== TEST 6: a parameter other than sched= stops nginx
 --- http_config eval
 "    pa_thread_pool pa threads=8;\n$::Conf"
 --- must_die
 --- error_log
 invalid parameter "threads=8": expected sched=idle|batch|normal
+
+
+
+=== TEST 7: pa_worker_slice takes short or off only
+--- http_config eval
+"    pa_worker_slice 1ms;\n$::Conf"
+--- must_die
+--- error_log
+invalid value "1ms": expected short or off
