@@ -9,10 +9,13 @@
 # nothing else) is measured alone, then while UPLOADS clients keep POSTing
 # a 12 MB camera JPEG as a new report each (the whole ingestion: the body
 # read back, the part written, SHA-256, libmagic, EXIF, the store, the
-# script).  Both runs twice: the media work inline (no pa_thread_pool),
-# then in a thread pool.  The figure is the small request's p99 under the
-# uploads minus its p99 alone: the goal is < 5 ms with the pool.  Writes
-# build/bench/stall.md; stops everything it started whatever happens.
+# script).  Each of STALL_MODES runs both: the media work inline (no
+# pa_thread_pool), in a thread pool whose threads keep the normal policy,
+# in the pool as shipped (sched=idle); "sink" is the floor (the same
+# uploads received and dropped).  The figure is the small request's p99
+# under the uploads minus its p99 alone: the goal is < 5 ms with the pool.
+# Writes build/bench/stall.md; stops everything it started whatever
+# happens.
 #
 # Environment (defaults in brackets):
 #   STALL_DURATION [10s]  wrk measuring time per run
@@ -25,7 +28,8 @@
 #   STALL_MODES    [inline pool-normal pool]  the runs to make: inline
 #                         (no pa_thread_pool), pool-normal (its threads
 #                         at the default policy, sched=normal), pool (the
-#                         default, sched=idle), pool-batch, sink (the
+#                         default, sched=idle), pool-batch; MODE+slice
+#                         adds pa_worker_slice short; sink (the
 #                         floor: the same uploads received by the same
 #                         worker into memory and dropped, no media work)
 #   STALL_PERF     [0]    1: perf record -g of the worker (all its
@@ -151,17 +155,20 @@ fi
 
 # write_conf inline|pool
 write_conf() {
-    local pool_main= pool_http=
-    case "$1" in
+    local pool_main= pool_http= mode=${1%+slice}
+    case "$mode" in
     pool)
         pool_main="thread_pool pa threads=$POOL_THREADS;"
         pool_http="pa_thread_pool pa; $EXTRA_CONF"
         ;;
     pool-*)     # pool-normal, pool-batch: the threads' policy
         pool_main="thread_pool pa threads=$POOL_THREADS;"
-        pool_http="pa_thread_pool pa sched=${1#pool-}; $EXTRA_CONF"
+        pool_http="pa_thread_pool pa sched=${mode#pool-}; $EXTRA_CONF"
         ;;
     esac
+    if [ "$mode" != "$1" ]; then    # pool+slice, pool-normal+slice, ...
+        pool_http="$pool_http pa_worker_slice short;"
+    fi
     cat > "$PREFIX/nginx.conf" <<EOF
 # written by bench/stall.sh: media work $1
 load_module $RUN/ngx_http_pa_module.so;
