@@ -35,7 +35,8 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_jwt.c \
                 ngx_pa_module/ngx_pa_pii.c \
                 ngx_pa_module/ngx_pa_b64url.c \
-                ngx_pa_module/ngx_pa_print.c)
+                ngx_pa_module/ngx_pa_print.c \
+                ngx_pa_module/ngx_pa_slot.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%, \
                 $(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -W -Wall -Wpointer-arith \

@@ -26,6 +26,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
 #include "ngx_pa_sentinel.h"
+#include "ngx_pa_cluster.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
 #include "ngx_pa_sse.h"
@@ -941,7 +942,10 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    if (ngx_pa_redis_init_worker(cycle, pmcf) != NGX_OK) {
+    if ((pmcf->cluster != NULL ? ngx_pa_cluster_init_worker(cycle, pmcf)
+                               : ngx_pa_redis_init_worker(cycle, pmcf))
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -984,6 +988,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_notify_exit_worker(pmcf);
     ngx_pa_revoke_exit_worker(pmcf);
     ngx_pa_pubver_exit_worker(pmcf);
+    ngx_pa_cluster_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
     ngx_pa_thread_exit_worker(pmcf);
@@ -1125,6 +1130,7 @@ send:
 
 /*
  * pa_redis 127.0.0.1:6379 | unix:/path | sentinel=h:p,... master=name
+ *          | cluster=h:p,...
  *          [password=|password_file=] [user=] [db=] [*timeout=]
  *          [wait=n [wait_timeout=]]
  *          [sentinel_password_file= [sentinel_user=]]
@@ -1149,8 +1155,13 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
     i = 2;
 
-    if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0) {
-        /* no address: the sentinels name the primary (ngx_pa_sentinel.c) */
+    if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0
+        || ngx_strncmp(value[1].data, "cluster=", 8) == 0)
+    {
+        /*
+         * no address: the sentinels name the primary (ngx_pa_sentinel.c),
+         * the cluster's slot map the nodes (ngx_pa_cluster.c)
+         */
         pmcf->redis_host = value[1];
         i = 1;
 
@@ -1201,7 +1212,11 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     for ( /* void */ ; i < cf->args->nelts; i++) {
 
-        rc = ngx_pa_sentinel_option(cf, pmcf, &value[i]);
+        rc = ngx_pa_cluster_option(cf, pmcf, &value[i]);
+
+        if (rc == NGX_DECLINED) {
+            rc = ngx_pa_sentinel_option(cf, pmcf, &value[i]);
+        }
 
         if (rc == NGX_ERROR) {
             return NGX_CONF_ERROR;
@@ -1257,7 +1272,8 @@ ngx_http_pa_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (ngx_pa_sentinel_check(cf, pmcf) != NGX_OK
-        || ngx_http_pa_redis_secret_check(cf, pmcf) != NGX_OK)
+        || ngx_http_pa_redis_secret_check(cf, pmcf) != NGX_OK
+        || ngx_pa_cluster_check(cf, pmcf) != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }

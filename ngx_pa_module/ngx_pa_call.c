@@ -186,7 +186,7 @@ ngx_pa_call_send(ngx_pa_call_t *call, ngx_pa_call_handler_pt handler,
          * The adapter's reply timer is not cancelable (a request waits
          * for its answer); nobody waits for a background call.
          */
-        call->cmd->timer.cancelable = 1;
+        ngx_pa_redis_background(call->cmd);
     }
 
     return NGX_OK;

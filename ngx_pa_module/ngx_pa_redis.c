@@ -72,6 +72,12 @@ struct ngx_pa_redis_s {
     ngx_msec_t                 last_attempt;
 
     ngx_uint_t                 exiting;     /* unsigned:1 */
+    ngx_uint_t                 idle;        /* a node: no reconnects */
+
+    /* a cluster (ngx_pa_cluster.c): the front routes, a node reports */
+    ngx_pa_redis_route_pt      route;
+    ngx_pa_redis_lost_pt       lost;
+    void                      *owner;
 };
 
 
@@ -188,6 +194,124 @@ ngx_pa_redis_exit_worker(ngx_pa_main_conf_t *pmcf)
 }
 
 
+/*
+ * Redis Cluster: the worker's Redis is a front that hands each command
+ * to route() (ngx_pa_cluster.c, which picks a node by the slot of its
+ * keys); each node is an adapter of its own, connected on its first
+ * command, that reports every failure to lost() so that the slot map
+ * is read again.
+ */
+
+ngx_pa_redis_t *
+ngx_pa_redis_front(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf,
+    ngx_pa_redis_route_pt route, void *owner)
+{
+    ngx_pa_redis_t  *front;
+
+    front = ngx_pcalloc(cycle->pool, sizeof(ngx_pa_redis_t));
+    if (front == NULL) {
+        return NULL;
+    }
+
+    front->conf = pmcf;
+    front->log = cycle->log;
+    front->route = route;
+    front->owner = owner;
+
+    pmcf->worker.redis = front;
+
+    return front;
+}
+
+
+ngx_pa_redis_t *
+ngx_pa_redis_node(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *host, in_port_t port, ngx_pa_redis_lost_pt lost,
+    void *owner)
+{
+    ngx_pa_redis_t  *node;
+
+    node = ngx_pcalloc(cycle->pool, sizeof(ngx_pa_redis_t));
+    if (node == NULL) {
+        return NULL;
+    }
+
+    node->conf = pmcf;
+    node->log = cycle->log;
+    node->backoff = NGX_PA_REDIS_BACKOFF_MIN;
+    node->lost = lost;
+    node->owner = owner;
+
+    node->connect_timer.handler = ngx_pa_redis_connect_timeout;
+    node->connect_timer.data = node;
+    node->connect_timer.log = cycle->log;
+    node->connect_timer.cancelable = 1;
+
+    node->reconnect_timer.handler = ngx_pa_redis_reconnect_handler;
+    node->reconnect_timer.data = node;
+    node->reconnect_timer.log = cycle->log;
+    node->reconnect_timer.cancelable = 1;
+
+    ngx_pa_redis_set_host(node, host, port);
+
+    return node;
+}
+
+
+/* a node that owns no slot now: not reconnected until it does again */
+
+void
+ngx_pa_redis_node_idle(ngx_pa_redis_t *node, ngx_uint_t idle)
+{
+    node->idle = idle;
+
+    if (idle && node->reconnect_timer.timer_set) {
+        ngx_del_timer(&node->reconnect_timer);
+    }
+}
+
+
+void
+ngx_pa_redis_node_free(ngx_pa_redis_t *node)
+{
+    node->exiting = 1;
+
+    if (node->reconnect_timer.timer_set) {
+        ngx_del_timer(&node->reconnect_timer);
+    }
+
+    ngx_pa_redis_teardown(node);
+}
+
+
+ngx_str_t *
+ngx_pa_redis_name(ngx_pa_redis_t *redis)
+{
+    return &redis->name;
+}
+
+
+void *
+ngx_pa_redis_owner(ngx_pa_redis_t *redis)
+{
+    return redis->owner;
+}
+
+
+/* nobody waits for this command: a graceful shutdown need not either */
+
+void
+ngx_pa_redis_background(ngx_pa_redis_cmd_t *cmd)
+{
+    cmd->timer.cancelable = 1;
+    cmd->background = 1;
+
+    if (cmd->inner != NULL) {
+        cmd->inner->timer.cancelable = 1;
+    }
+}
+
+
 ngx_uint_t
 ngx_pa_redis_connected(ngx_pa_redis_t *redis)
 {
@@ -205,6 +329,11 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
 
     if (redis == NULL || redis->exiting) {
         return NULL;
+    }
+
+    if (redis->route != NULL) {
+        return redis->route(redis->owner, argc, argv, argvlen, handler, data,
+                            log);
     }
 
     if (redis->state == NGX_PA_REDIS_DOWN) {
@@ -617,7 +746,17 @@ ngx_pa_redis_keepalive(ngx_pa_redis_t *redis, ngx_socket_t fd)
 static void
 ngx_pa_redis_schedule(ngx_pa_redis_t *redis)
 {
-    if (redis->exiting || redis->reconnect_timer.timer_set) {
+    if (redis->exiting) {
+        return;
+    }
+
+    /* a cluster's node: the slot map may have changed (a timer reads it) */
+
+    if (redis->lost != NULL) {
+        redis->lost(redis->owner, redis);
+    }
+
+    if (redis->idle || redis->reconnect_timer.timer_set) {
         return;
     }
 

@@ -26,8 +26,19 @@ struct ngx_pa_redis_cmd_s {
     void                      *data;       /* NULL once cancelled */
     void                      *link;       /* the context it was sent on */
     ngx_event_t                timer;      /* reply timeout */
+    ngx_pa_redis_cmd_t        *inner;      /* a cluster's: on its node */
     unsigned                   done:1;     /* handler already called */
+    unsigned                   background:1;   /* nobody waits for it */
 };
+
+
+/* Redis Cluster (ngx_pa_cluster.c): sends a command to the right node */
+typedef ngx_pa_redis_cmd_t *(*ngx_pa_redis_route_pt)(void *owner, int argc,
+    const char **argv, const size_t *argvlen,
+    ngx_pa_redis_handler_pt handler, void *data, ngx_log_t *log);
+
+/* a cluster's node failed (connect, loss, timeout): never does I/O */
+typedef void (*ngx_pa_redis_lost_pt)(void *owner, ngx_pa_redis_t *node);
 
 ngx_int_t ngx_pa_redis_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);
@@ -46,5 +57,24 @@ ngx_pa_redis_cmd_t *ngx_pa_redis_command(ngx_pa_redis_t *redis,
 void ngx_pa_redis_cancel(ngx_pa_redis_cmd_t *cmd);
 
 ngx_uint_t ngx_pa_redis_connected(ngx_pa_redis_t *redis);
+
+/* nobody waits for the command: "nginx -s quit" need not either */
+void ngx_pa_redis_background(ngx_pa_redis_cmd_t *cmd);
+
+/*
+ * Redis Cluster.  The front becomes the worker's Redis and hands every
+ * command to route(); a node is one primary's connection, opened on its
+ * first command, kept for the worker's life (a node never named again
+ * is set idle: no reconnects), freed by node_free() at exit only.
+ */
+ngx_pa_redis_t *ngx_pa_redis_front(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf, ngx_pa_redis_route_pt route, void *owner);
+ngx_pa_redis_t *ngx_pa_redis_node(ngx_cycle_t *cycle,
+    ngx_pa_main_conf_t *pmcf, ngx_str_t *host, in_port_t port,
+    ngx_pa_redis_lost_pt lost, void *owner);
+void ngx_pa_redis_node_idle(ngx_pa_redis_t *node, ngx_uint_t idle);
+void ngx_pa_redis_node_free(ngx_pa_redis_t *node);
+ngx_str_t *ngx_pa_redis_name(ngx_pa_redis_t *redis);
+void *ngx_pa_redis_owner(ngx_pa_redis_t *redis);
 
 #endif /* NGX_PA_REDIS_H */

@@ -298,7 +298,7 @@ ngx_pa_sse_poll(ngx_event_t *ev)
 
     /* nobody waits for this answer: a shutdown does not either */
 
-    rd->cmd->timer.cancelable = 1;
+    ngx_pa_redis_background(rd->cmd);
 }
 
 

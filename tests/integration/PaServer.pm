@@ -34,9 +34,11 @@ sub new {
         main       => $opt{main_config}
                       || "events { worker_connections 1024; }",
         # a shipped profile instead of the bare tenant "it"
+        # tenant: another bare tenant than "it" (a cluster's provinces)
         rules      => $opt{profile}
                       ? "include $ROOT/conf-examples/profiles/$opt{profile}.conf;"
-                      : "pa_tenant it;\n    pa_sla verify 1d;",
+                      : "pa_tenant " . ($opt{tenant} || 'it')
+                        . ";\n    pa_sla verify 1d;",
         timeouts   => $opt{redis_timeouts}
                       || 'connect_timeout=300ms timeout=1s',
     }, $class;
