@@ -9,10 +9,13 @@
 # nothing else) is measured alone, then while UPLOADS clients keep POSTing
 # a 12 MB camera JPEG as a new report each (the whole ingestion: the body
 # read back, the part written, SHA-256, libmagic, EXIF, the store, the
-# script).  Both runs twice: the media work inline (no pa_thread_pool),
-# then in a thread pool.  The figure is the small request's p99 under the
-# uploads minus its p99 alone: the goal is < 5 ms with the pool.  Writes
-# build/bench/stall.md; stops everything it started whatever happens.
+# script).  Each of STALL_MODES runs both: the media work inline (no
+# pa_thread_pool), in a thread pool whose threads keep the normal policy,
+# in the pool as shipped (sched=idle); "sink" is the floor (the same
+# uploads received and dropped).  The figure is the small request's p99
+# under the uploads minus its p99 alone: the goal is < 5 ms with the pool.
+# Writes build/bench/stall.md; stops everything it started whatever
+# happens.
 #
 # Environment (defaults in brackets):
 #   STALL_DURATION [10s]  wrk measuring time per run
@@ -22,6 +25,18 @@
 #   STALL_RENICE   [0]    1: the worker's event-loop thread and the
 #                         probe (wrk) at nice -10, above the machine's
 #                         other load (needs root)
+#   STALL_MODES    [inline pool-normal pool]  the runs to make: inline
+#                         (no pa_thread_pool), pool-normal (its threads
+#                         at the default policy, sched=normal), pool (the
+#                         default, sched=idle), pool-batch; MODE+slice
+#                         adds pa_worker_slice short; sink (the
+#                         floor: the same uploads received by the same
+#                         worker into memory and dropped, no media work)
+#   STALL_PERF     [0]    1: perf record -g of the worker (all its
+#                         threads) for 5 s of the uploads, into
+#                         build/bench/stall/perf-MODE.data (root)
+#   STALL_CONF     []     more http{} lines for the pool run (settings
+#                         being tried, e.g. "pa_thread_priority normal;")
 #   NGINX          [/usr/sbin/nginx]
 
 set -euo pipefail
@@ -33,6 +48,8 @@ DUR=${STALL_DURATION:-10s}
 UPLOADS=${STALL_UPLOADS:-10}
 POOL_THREADS=${STALL_THREADS:-4}
 RENICE=${STALL_RENICE:-0}
+PERF=${STALL_PERF:-0}
+EXTRA_CONF=${STALL_CONF:-}
 # the event loop's own CPU per wake-up, from the scheduler (perf, root)
 SCHED=0
 if command -v perf >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -138,10 +155,19 @@ fi
 
 # write_conf inline|pool
 write_conf() {
-    local pool_main= pool_http=
-    if [ "$1" = pool ]; then
+    local pool_main= pool_http= mode=${1%+slice}
+    case "$mode" in
+    pool)
         pool_main="thread_pool pa threads=$POOL_THREADS;"
-        pool_http="pa_thread_pool pa;"
+        pool_http="pa_thread_pool pa; $EXTRA_CONF"
+        ;;
+    pool-*)     # pool-normal, pool-batch: the threads' policy
+        pool_main="thread_pool pa threads=$POOL_THREADS;"
+        pool_http="pa_thread_pool pa sched=${mode#pool-}; $EXTRA_CONF"
+        ;;
+    esac
+    if [ "$mode" != "$1" ]; then    # pool+slice, pool-normal+slice, ...
+        pool_http="$pool_http pa_worker_slice short;"
     fi
     cat > "$PREFIX/nginx.conf" <<EOF
 # written by bench/stall.sh: media work $1
@@ -181,6 +207,21 @@ http {
         location /api/v1/ {
             pa_api;
         }
+
+        # the floor (mode sink): the body received into memory by nginx
+        # (mirror_request_body reads it; one buffer, no temp file) and
+        # dropped, no media work at all
+        location = /sink {
+            client_body_buffer_size 16m;
+            mirror /sink-nothing;
+            mirror_request_body on;
+            return 201;
+        }
+
+        location = /sink-nothing {
+            internal;
+            return 204;
+        }
     }
 }
 EOF
@@ -204,7 +245,7 @@ upload_loop() {
             -F "reporter_name=Nguyễn Văn A" \
             -F "reporter_phone=$phone" \
             -F "media=@-;filename=IMG_$n.jpg;type=image/jpeg" \
-            "$BASE/api/v1/reports" >> "$RUN/codes-$mode-$i" || true
+            "$BASE$TARGET" >> "$RUN/codes-$mode-$i" || true
     done
 }
 
@@ -223,7 +264,7 @@ LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 
 declare -A IDLE99 LOAD99 LOAD50 LOADMAX GAIN DONE OK BURST99 BURSTMAX \
     WAITMAX
-MODES=(inline pool)
+read -r -a MODES <<< "${STALL_MODES:-inline pool-normal pool}"
 
 for mode in "${MODES[@]}"; do
     stop_nginx
@@ -231,6 +272,10 @@ for mode in "${MODES[@]}"; do
     mkdir -p "$PREFIX/media" "$PREFIX/tmp"
     redis-cli -p "$REDIS_PORT" flushall >/dev/null
     write_conf "$mode"
+    TARGET=/api/v1/reports
+    if [ "$mode" = sink ]; then
+        TARGET=/sink
+    fi
     "$NGINX" -e "$PREFIX/error.log" -p "$PREFIX/" -c "$PREFIX/nginx.conf" \
         || die "nginx did not start ($PREFIX/error.log)"
     for _ in $(seq 1 50); do
@@ -259,14 +304,26 @@ for mode in "${MODES[@]}"; do
         renice -n 19 -p "$!" >/dev/null
     done
     sleep 2
+    # the worker's threads and their policy (TS: normal, IDL: idle, B:
+    # batch), to show what the run had
+    ps -L -o tid=,cls=,ni= -p "$(pgrep -P "$(cat "$PREFIX/nginx.pid")")" \
+        > "$RUN/threads-$mode.txt" 2>/dev/null || true
     SCHED_PID=
     if [ "$SCHED" = 1 ]; then
         perf sched record -o "$RUN/sched-$mode.data" -- sleep 5 \
             >/dev/null 2>&1 &
         SCHED_PID=$!
     fi
+    PERF_PID=
+    if [ "$PERF" = 1 ]; then
+        perf record -g -o "$RUN/perf-$mode.data" \
+            -p "$(pgrep -P "$(cat "$PREFIX/nginx.pid")")" -- sleep 5 \
+            >/dev/null 2>&1 &
+        PERF_PID=$!
+    fi
     $PROBE wrk -t1 -c1 -d"$DUR" --latency "$BASE/204" \
         > "$OUT/stall-$mode-load.txt"
+    [ -n "$PERF_PID" ] && wait "$PERF_PID"
     [ -n "$SCHED_PID" ] && wait "$SCHED_PID"
     stop_uploads
 
@@ -282,10 +339,17 @@ for mode in "${MODES[@]}"; do
         perf sched timehist -i "$RUN/sched-$mode.data" --tid "$WTID" \
             --state 2>/dev/null \
             | awk -v out="$RUN/wait-$mode.txt" '$3 ~ /^nginx/ {
-                   run += $6; if ($5 > w) { w = $5 };
+                   # its first line: a delay that began before the
+                   # recording did (a 358 ms "wait" was one), not counted
+                   if (seen++ && $5 > w) { w = $5 };
+                   run += $6;
                    if ($7 != "R") { print run; run = 0 } }
                    END { printf "%.2f\n", w > out }' \
             | sort -n > "$RUN/bursts-$mode.txt"
+        # who held the two CPUs while the event loop waited over 3 ms
+        perf sched timehist -i "$RUN/sched-$mode.data" 2>/dev/null \
+            | awk -v el="$WTID" -f "$ROOT/bench/stall-waits.awk" \
+            > "$RUN/waits-$mode.txt"
         BURST99[$mode]=$(awk '{ a[NR] = $1 } END {
             i = int(NR * 0.99); if (i < 1) { i = 1 }; printf "%.2f", a[i] }' \
             "$RUN/bursts-$mode.txt")
@@ -307,7 +371,7 @@ for mode in "${MODES[@]}"; do
     fi
 done
 
-VERDICT=$(awk -v g="${GAIN[pool]}" 'BEGIN { print (g < 5) ? "met" : "NOT met" }')
+VERDICT=$(awk -v g="${GAIN[pool]:-999}" 'BEGIN { print (g < 5) ? "met" : "NOT met" }')
 SETUP="One nginx worker, $(nproc) cores (nproc); $UPLOADS clients POST a \
 $PHOTO_BYTES-byte camera JPEG as a new report each, in a loop; wrk -t1 -c1 \
 GET /204 for $DUR alone, then during the uploads. Pool: thread_pool pa \
@@ -329,6 +393,12 @@ before: $LOAD_BEFORE."
              "${DONE[$mode]} (${OK[$mode]}) |"
     done
     echo
+    echo "The worker's threads (scheduling class, nice) during the uploads:"
+    for mode in "${MODES[@]}"; do
+        echo "$mode: $(awk '{ printf "%s%s/%s", (NR > 1 ? " " : ""), $2, $3 }' \
+            "$RUN/threads-$mode.txt")."
+    done
+    echo
     echo "Goal: p99 gain < 5 ms with the pool: $VERDICT."
     if [ "$SCHED" = 1 ]; then
         echo
@@ -341,6 +411,14 @@ before: $LOAD_BEFORE."
         for mode in "${MODES[@]}"; do
             echo "| $mode | ${BURST99[$mode]} ms | ${BURSTMAX[$mode]} ms |" \
                  "${WAITMAX[$mode]} ms |"
+        done
+        echo
+        echo "What ran on the CPUs while the event loop waited over 3 ms" \
+             "for one (CPU time inside those waits; \"pool thread\": this" \
+             "worker's own):"
+        echo
+        for mode in "${MODES[@]}"; do
+            echo "- $mode: $(cat "$RUN/waits-$mode.txt" 2>/dev/null)"
         done
     fi
 } > "$OUT/stall.md"

@@ -228,8 +228,15 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NULL },
 
     { ngx_string("pa_thread_pool"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_pa_thread_pool_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_worker_slice"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pa_worker_slice_conf,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },

@@ -239,6 +239,8 @@ typedef struct {
 #if (NGX_THREADS)
     ngx_thread_pool_t         *thread_pool;
 #endif
+    ngx_uint_t                 thread_sched;   /* NGX_PA_SCHED_* */
+    ngx_uint_t                 worker_slice;   /* pa_worker_slice, µs */
 
     /* this process's own state (not configuration) */
     ngx_pa_worker_t            worker;

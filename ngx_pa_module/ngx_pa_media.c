@@ -404,6 +404,10 @@ ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
     rc = ngx_pa_job_run(job);
 
     if (rc == NGX_OK) {
+        if (st->rc == NGX_OK) {
+            ngx_pa_thumb_later(job->conf, r->connection->log, media);
+        }
+
         return st->rc;
     }
 
@@ -435,6 +439,15 @@ static void
 ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job)
 {
     ngx_pa_media_store_t  *st = job->data;
+
+    /*
+     * The lists' small copies (ngx_pa_thumb.c): posted, not waited for;
+     * made while the script runs and the answer goes out.
+     */
+
+    if (st->rc == NGX_OK) {
+        ngx_pa_thumb_later(job->conf, r->connection->log, st->media);
+    }
 
     st->stored(r, st->data, st->rc);
 }
@@ -493,10 +506,6 @@ ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m)
     }
 
     m->committed = 1;
-
-    /* the lists' small copy, while the photo is at hand (ngx_pa_thumb.c) */
-
-    (void) ngx_pa_thumb_make(job->pool, job->log, &m->type, path.data);
 
     return NGX_OK;
 }

@@ -387,8 +387,21 @@ ngx_pa_pm_redirect(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     /* ?size=thumb: the photo's small copy (ngx_pa_thumb.c) */
 
-    if (ngx_pa_thumb_swap(r, &path, &uri, &type) == NGX_ERROR) {
+    switch (ngx_pa_thumb_swap(r, &path, &uri, &type)) {
+
+    case NGX_ERROR:
         return ngx_pa_pm_not_found(r, "no thumbnail of this media");
+
+    case NGX_AGAIN:
+        if (ngx_pa_pm_header(r, "Retry-After", "1") != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_pa_pm_not_found(r, "the thumbnail is being made: retry "
+                                      "in a moment, or load the original");
+
+    default:
+        break;
     }
 
     /* kept through the redirect: the static handler adds only its own */

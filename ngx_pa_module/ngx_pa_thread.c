@@ -9,12 +9,45 @@
 #include "ngx_pa_thread.h"
 
 #include <magic.h>
+#if (NGX_LINUX)
+#include <sys/syscall.h>
+#endif
+
+
+#define NGX_PA_SLICE_SHORT  100     /* µs: the kernel's shortest */
+
+
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+
+/* the kernel's struct sched_attr (glibc has no wrapper before 2.41) */
+typedef struct {
+    uint32_t                   size;
+    uint32_t                   policy;
+    uint64_t                   flags;
+    int32_t                    nice;
+    uint32_t                   priority;
+    uint64_t                   runtime;    /* a fair task's slice, ns */
+    uint64_t                   deadline;
+    uint64_t                   period;
+} ngx_pa_sched_attr_t;
+
+static void ngx_pa_worker_slice(ngx_cycle_t *cycle, ngx_uint_t us);
+
+#endif
 
 
 static void ngx_pa_job_cleanup(void *data);
+static void ngx_pa_bg_inline(ngx_event_t *ev);
 #if (NGX_THREADS)
+static void ngx_pa_thread_sched(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
 static void ngx_pa_job_handler(void *data, ngx_log_t *log);
 static void ngx_pa_job_event_handler(ngx_event_t *ev);
+static void ngx_pa_bg_handler(void *data, ngx_log_t *log);
+static void ngx_pa_bg_event_handler(ngx_event_t *ev);
+
+
+/* this thread's policy was set (each pool thread sets its own once) */
+static __thread ngx_uint_t  ngx_pa_thread_sched_set;
 #endif
 
 
@@ -24,13 +57,58 @@ ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 #if (NGX_THREADS)
     ngx_pa_main_conf_t *pmcf = conf;
 
-    ngx_str_t  *value;
+    ngx_str_t  *value, sched;
 
     if (pmcf->thread_pool != NULL) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
+
+    pmcf->thread_sched = NGX_PA_SCHED_IDLE;
+
+    if (cf->args->nelts == 3) {
+        if (value[2].len <= 6
+            || ngx_strncmp(value[2].data, "sched=", 6) != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\": expected "
+                               "sched=idle|batch|normal", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        sched.data = value[2].data + 6;
+        sched.len = value[2].len - 6;
+
+        if (sched.len == 4 && ngx_strncmp(sched.data, "idle", 4) == 0) {
+            pmcf->thread_sched = NGX_PA_SCHED_IDLE;
+
+        } else if (sched.len == 5
+                   && ngx_strncmp(sched.data, "batch", 5) == 0)
+        {
+            pmcf->thread_sched = NGX_PA_SCHED_BATCH;
+
+        } else if (sched.len == 6
+                   && ngx_strncmp(sched.data, "normal", 6) == 0)
+        {
+            pmcf->thread_sched = NGX_PA_SCHED_NORMAL;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"sched\" value \"%V\": expected "
+                               "idle, batch or normal", &sched);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+#if !(NGX_LINUX)
+    if (pmcf->thread_sched != NGX_PA_SCHED_NORMAL) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "sched=idle and sched=batch need Linux: the "
+                           "threads keep the default policy");
+        pmcf->thread_sched = NGX_PA_SCHED_NORMAL;
+    }
+#endif
 
     /* a name no thread_pool defines fails at init, as "aio threads=" does */
 
@@ -51,9 +129,47 @@ ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+char *
+ngx_pa_worker_slice_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+        pmcf->worker_slice = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len != 5 || ngx_strncmp(value[1].data, "short", 5) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\": expected short or off",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+    pmcf->worker_slice = NGX_PA_SLICE_SHORT;
+#else
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "\"pa_worker_slice short\" needs Linux: ignored");
+#endif
+
+    return NGX_CONF_OK;
+}
+
+
 ngx_int_t
 ngx_pa_thread_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 {
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+    if (pmcf->worker_slice) {
+        ngx_pa_worker_slice(cycle, pmcf->worker_slice);
+    }
+#endif
+
 #if (NGX_THREADS)
     if (ngx_thread_mutex_create(&pmcf->worker.magic_mutex, cycle->log)
         != NGX_OK)
@@ -66,6 +182,36 @@ ngx_pa_thread_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 
     return NGX_OK;
 }
+
+
+#if (NGX_LINUX) && defined(SYS_sched_setattr)
+
+/*
+ * The event loop's thread only: the pool's threads were made before
+ * (thread_pool is a core module) and keep theirs.  A kernel without
+ * custom slices takes the call and ignores the slice: harmless.
+ */
+
+static void
+ngx_pa_worker_slice(ngx_cycle_t *cycle, ngx_uint_t us)
+{
+    ngx_pa_sched_attr_t  attr;
+
+    ngx_memzero(&attr, sizeof(ngx_pa_sched_attr_t));
+
+    attr.size = sizeof(ngx_pa_sched_attr_t);
+    attr.policy = SCHED_OTHER;
+    attr.nice = getpriority(PRIO_PROCESS, 0);    /* worker_priority */
+    attr.runtime = (uint64_t) us * 1000;
+
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, ngx_errno,
+                      "pa: sched_setattr() of the event loop failed, "
+                      "pa_worker_slice ignored");
+    }
+}
+
+#endif
 
 
 void
@@ -228,10 +374,52 @@ ngx_pa_job_cleanup(void *data)
 
 #if (NGX_THREADS)
 
+/*
+ * In a pool thread, before its first piece of our work: its policy
+ * (pa_thread_pool sched=).  A thread of nginx's pool lives as long as its
+ * worker, so once per thread is enough; a pool shared with "aio threads"
+ * gets the policy too.
+ */
+
+static void
+ngx_pa_thread_sched(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
+{
+#if (NGX_LINUX)
+    int                 policy, err;
+    struct sched_param  sp;
+
+    if (ngx_pa_thread_sched_set) {
+        return;
+    }
+
+    ngx_pa_thread_sched_set = 1;
+
+    if (pmcf->thread_sched == NGX_PA_SCHED_NORMAL) {
+        return;
+    }
+
+    policy = (pmcf->thread_sched == NGX_PA_SCHED_BATCH) ? SCHED_BATCH
+                                                        : SCHED_IDLE;
+
+    ngx_memzero(&sp, sizeof(struct sched_param));
+
+    err = pthread_setschedparam(pthread_self(), policy, &sp);
+
+    if (err != 0) {
+        ngx_log_error(NGX_LOG_WARN, log, err,
+                      "pa: pthread_setschedparam() of a pool thread "
+                      "failed, it keeps its policy");
+    }
+#endif
+}
+
+
 static void
 ngx_pa_job_handler(void *data, ngx_log_t *log)
 {
     ngx_pa_job_t  *job = data;
+
+    ngx_pa_thread_sched(job->conf, job->log);
 
     job->work(job);
 }
@@ -274,4 +462,107 @@ ngx_pa_job_event_handler(ngx_event_t *ev)
     ngx_http_run_posted_requests(c);
 }
 
+
+
+static void
+ngx_pa_bg_handler(void *data, ngx_log_t *log)
+{
+    ngx_pa_bg_t  *bg = data;
+
+    ngx_pa_thread_sched(bg->conf, bg->log);
+
+    bg->work(bg);
+}
+
+
+/* back on the event loop: nothing waits for it, it just goes */
+
+static void
+ngx_pa_bg_event_handler(ngx_event_t *ev)
+{
+    ngx_pa_bg_t  *bg = ev->data;
+
+    ngx_destroy_pool(bg->pool);
+}
+
 #endif
+
+
+ngx_pa_bg_t *
+ngx_pa_bg_create(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_work_pt work)
+{
+    ngx_pool_t   *pool;
+    ngx_pa_bg_t  *bg;
+
+    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    bg = ngx_pcalloc(pool, sizeof(ngx_pa_bg_t));
+    if (bg == NULL) {
+        ngx_destroy_pool(pool);
+        return NULL;
+    }
+
+    bg->pool = pool;
+    bg->log = ngx_cycle->log;
+    bg->conf = pmcf;
+    bg->work = work;
+
+    return bg;
+}
+
+
+ngx_int_t
+ngx_pa_bg_post(ngx_pa_bg_t *bg)
+{
+#if (NGX_THREADS)
+    ngx_thread_task_t  *task;
+
+    if (bg->conf->thread_pool != NULL) {
+        task = ngx_thread_task_alloc(bg->pool, 0);
+        if (task == NULL) {
+            ngx_destroy_pool(bg->pool);
+            return NGX_ERROR;
+        }
+
+        task->ctx = bg;
+        task->handler = ngx_pa_bg_handler;
+        task->event.data = bg;
+        task->event.handler = ngx_pa_bg_event_handler;
+
+        bg->task = task;
+
+        if (ngx_thread_task_post(bg->conf->thread_pool, task) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, bg->log, 0,
+                          "pa: cannot post to the thread pool");
+            ngx_destroy_pool(bg->pool);
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+#endif
+
+    /* without a pool: on the event loop, once this round's events ran */
+
+    bg->posted.data = bg;
+    bg->posted.handler = ngx_pa_bg_inline;
+    bg->posted.log = bg->log;
+
+    ngx_post_event(&bg->posted, &ngx_posted_events);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pa_bg_inline(ngx_event_t *ev)
+{
+    ngx_pa_bg_t  *bg = ev->data;
+
+    bg->work(bg);
+
+    ngx_destroy_pool(bg->pool);
+}

@@ -42,8 +42,47 @@ struct ngx_pa_job_s {
 };
 
 
-/* pa_thread_pool <name> (http{}): the thread_pool that takes the work */
+/*
+ * How the pool's threads are scheduled (pa_thread_pool ... sched=): idle
+ * (SCHED_IDLE, the default) lets an event loop that wakes take the CPU
+ * from the media work at once, so a worker's small requests do not wait
+ * behind hashing and thumbnails on a machine with few cores.
+ */
+#define NGX_PA_SCHED_IDLE     0
+#define NGX_PA_SCHED_NORMAL   1
+#define NGX_PA_SCHED_BATCH    2
+
+
+/* work of the worker that no request waits for (a thumbnail) */
+typedef struct ngx_pa_bg_s  ngx_pa_bg_t;
+
+typedef void (*ngx_pa_bg_work_pt)(ngx_pa_bg_t *bg);
+
+struct ngx_pa_bg_s {
+    ngx_pool_t                *pool;      /* its own, freed when done */
+    ngx_log_t                 *log;       /* the cycle's */
+    ngx_pa_main_conf_t        *conf;      /* read only */
+    ngx_pa_bg_work_pt          work;
+    void                      *data;
+    ngx_event_t                posted;    /* inline: after this round */
+#if (NGX_THREADS)
+    ngx_thread_task_t         *task;
+#endif
+};
+
+
+/* pa_thread_pool <name> [sched=idle|batch|normal] (http{}) */
 char *ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/*
+ * pa_worker_slice off|short (http{}): "short" asks Linux (6.12 and
+ * later, EEVDF) for the shortest time slice (0.1 ms) for the worker's
+ * event loop, so that when it wakes it preempts a task of a longer slice
+ * (the pool's threads, the machine's other work) instead of waiting for
+ * it: its rounds are short, its waits are what a small request feels.
+ */
+char *ngx_pa_worker_slice_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /* the worker's libmagic lock (the cookie is one per worker) */
@@ -69,5 +108,19 @@ ngx_pa_job_t *ngx_pa_job_create(ngx_http_request_t *r, ngx_pa_job_work_pt work,
  * body walked piece by piece).
  */
 ngx_int_t ngx_pa_job_run(ngx_pa_job_t *job);
+
+/*
+ * A task of its own pool (NULL on no memory): fill data from bg->pool,
+ * then ngx_pa_bg_post().
+ */
+ngx_pa_bg_t *ngx_pa_bg_create(ngx_pa_main_conf_t *pmcf,
+    ngx_pa_bg_work_pt work);
+
+/*
+ * Runs the work in the pool's thread, or without a pool on the event loop
+ * once the events at hand (the answer being sent) are done; then frees
+ * it.  NGX_ERROR: could not post (logged), bg freed, nothing done.
+ */
+ngx_int_t ngx_pa_bg_post(ngx_pa_bg_t *bg);
 
 #endif /* NGX_PA_THREAD_H */

@@ -14,6 +14,14 @@
 #define NGX_PA_THUMB_HEAD  65536    /* where a JPEG's SOF is looked for */
 
 
+/* the photos of one store, for the background job */
+typedef struct {
+    ngx_str_t                  path;      /* NUL terminated */
+    ngx_str_t                  type;
+} ngx_pa_thumb_item_t;
+
+
+static void ngx_pa_thumb_later_work(ngx_pa_bg_t *bg);
 static ngx_int_t ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w,
     uint32_t *h);
 static void ngx_pa_thumb_quiet(int priority, const char *format,
@@ -168,6 +176,100 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
 }
 
 
+void
+ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
+    ngx_array_t *media)
+{
+    ngx_uint_t            i;
+    ngx_str_t             hex;
+    ngx_array_t          *items;
+    ngx_pa_bg_t          *bg;
+    ngx_pa_media_t      **m;
+    ngx_pa_thumb_item_t  *it;
+
+    m = media->elts;
+
+    for (i = 0; i < media->nelts; i++) {
+        if (m[i]->committed && ngx_pa_thumb_type(&m[i]->type)) {
+            break;
+        }
+    }
+
+    if (i == media->nelts) {
+        return;                     /* no photo: nothing to post */
+    }
+
+    bg = ngx_pa_bg_create(pmcf, ngx_pa_thumb_later_work);
+    if (bg == NULL) {
+        goto failed;
+    }
+
+    /* copies: the request and its pools may be gone when the job runs */
+
+    items = ngx_array_create(bg->pool, media->nelts,
+                             sizeof(ngx_pa_thumb_item_t));
+    if (items == NULL) {
+        ngx_destroy_pool(bg->pool);
+        goto failed;
+    }
+
+    for ( /* void */ ; i < media->nelts; i++) {
+        if (!m[i]->committed || !ngx_pa_thumb_type(&m[i]->type)) {
+            continue;
+        }
+
+        it = ngx_array_push(items);
+        if (it == NULL) {
+            ngx_destroy_pool(bg->pool);
+            goto failed;
+        }
+
+        hex.data = m[i]->hex;
+        hex.len = NGX_PA_MEDIA_SHA_LEN;
+
+        it->type.len = m[i]->type.len;
+        it->type.data = ngx_pstrdup(bg->pool, &m[i]->type);
+
+        if (it->type.data == NULL
+            || ngx_pa_media_path(bg->pool, pmcf, &hex, &it->path) != NGX_OK)
+        {
+            ngx_destroy_pool(bg->pool);
+            goto failed;
+        }
+    }
+
+    bg->data = items;
+
+    if (ngx_pa_bg_post(bg) == NGX_OK) {
+        return;
+    }
+
+failed:
+
+    /* lists fall back to the original; a publish makes it then */
+
+    ngx_log_error(NGX_LOG_ERR, log, 0,
+                  "pa: thumbnails of the stored photos not scheduled");
+}
+
+
+static void
+ngx_pa_thumb_later_work(ngx_pa_bg_t *bg)
+{
+    ngx_uint_t            i;
+    ngx_array_t          *items;
+    ngx_pa_thumb_item_t  *it;
+
+    items = bg->data;
+    it = items->elts;
+
+    for (i = 0; i < items->nelts; i++) {
+        (void) ngx_pa_thumb_make(bg->pool, bg->log, &it[i].type,
+                                 it[i].path.data);
+    }
+}
+
+
 ngx_int_t
 ngx_pa_thumb_public(ngx_pa_job_t *job, ngx_str_t *dir, ngx_str_t *sha,
     ngx_uint_t png)
@@ -232,7 +334,7 @@ ngx_pa_thumb_swap(ngx_http_request_t *r, ngx_str_t *path, ngx_str_t *uri,
     const char **type)
 {
     u_char           *p;
-    ngx_str_t         arg, thumb;
+    ngx_str_t         arg, thumb, orig;
     ngx_file_info_t   fi;
 
     if (ngx_http_arg(r, (u_char *) "size", 4, &arg) != NGX_OK
@@ -256,6 +358,23 @@ ngx_pa_thumb_swap(ngx_http_request_t *r, ngx_str_t *path, ngx_str_t *uri,
     {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, ngx_errno,
                        "pa: no thumbnail \"%V\"", &thumb);
+
+        /*
+         * A photo just stored: its thumbnail follows the 201 (made in
+         * the background), so "not yet" rather than "none".  The store's
+         * rename set the original's ctime.
+         */
+
+        orig.data = (u_char *) *type;
+        orig.len = ngx_strlen(*type);
+
+        if (ngx_pa_thumb_type(&orig)
+            && ngx_file_info(path->data, &fi) != NGX_FILE_ERROR
+            && fi.st_ctime + NGX_PA_THUMB_PENDING >= ngx_time())
+        {
+            return NGX_AGAIN;
+        }
+
         return NGX_ERROR;
     }
 

@@ -1,12 +1,12 @@
 /*
  * Thumbnails: a small JPEG (NGX_PA_THUMB_WIDTH px wide at most) of a
- * photo, made with libgd in a job (the thread pool) when the photo enters
- * the store, kept beside it as <sha>.thumb.jpg.  Lists (public map list,
- * staff queue and detail, the reporter's tracking page) load it instead
- * of the original; libgd writes no metadata, so a thumbnail carries no
- * EXIF and no GPS.  JPEG and PNG only (libgd reads no HEIC); videos get
- * none.  A photo bigger than NGX_PA_THUMB_PIXELS is not decoded (a
- * "decompression bomb" of a few KB could claim gigabytes).
+ * photo, made with libgd in a background job (the thread pool) just after
+ * the photo entered the store, kept beside it as <sha>.thumb.jpg.  Lists
+ * (public map list, staff queue and detail, the reporter's tracking page)
+ * load it instead of the original; libgd writes no metadata, so a
+ * thumbnail carries no EXIF and no GPS.  JPEG and PNG only (libgd reads
+ * no HEIC); videos get none.  A photo bigger than NGX_PA_THUMB_PIXELS is
+ * not decoded (a "decompression bomb" of a few KB could claim gigabytes).
  */
 
 #ifndef NGX_PA_THUMB_H
@@ -35,6 +35,16 @@ ngx_int_t ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *type, u_char *src);
 
 /*
+ * The thumbnails of the photos of media (ngx_pa_media_t *) just stored:
+ * a background job of the thread pool that no request waits for, so a
+ * submission's 201 does not wait for a decode (without a pool: on the
+ * event loop after the events at hand, as all media work is then).  Best
+ * effort: a failure is logged, the photos stand.
+ */
+void ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
+    ngx_array_t *media);
+
+/*
  * A published photo's thumbnail: <dir>/<sha>.thumb.jpg, a hard link of
  * the store's (made first when the photo came before thumbnails did).
  * In a job's work.  NGX_OK, NGX_DECLINED (none for it), NGX_ERROR.
@@ -47,10 +57,14 @@ ngx_uint_t ngx_pa_thumb_of(ngx_str_t *sha, u_char *name, size_t len);
 
 /*
  * GET .../media/{sha}?size=thumb: uri ("/pa-media-original/ab/<sha>")
- * and type become the thumbnail's (path: the original in the store).
- * NGX_DECLINED: the original was asked for; NGX_ERROR: there is no
- * thumbnail (a video, a HEIC, a photo too large): 404.
+ * and type become the thumbnail's (path: the original in the store, type
+ * its type).  NGX_DECLINED: the original was asked for; NGX_ERROR: there
+ * is no thumbnail (a video, a HEIC, a photo too large): 404; NGX_AGAIN:
+ * a photo stored less than NGX_PA_THUMB_PENDING seconds ago whose
+ * thumbnail is still being made: 404 too, saying so, with Retry-After.
  */
+#define NGX_PA_THUMB_PENDING  60
+
 ngx_int_t ngx_pa_thumb_swap(ngx_http_request_t *r, ngx_str_t *path,
     ngx_str_t *uri, const char **type);
 

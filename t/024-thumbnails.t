@@ -1,7 +1,8 @@
 # Thumbnails (issue 16): a photo entering the store gets a 320 px JPEG
-# beside it, made in the thread pool (libgd); staff and the reporter load
-# it with ?size=thumb, and a published report's public view names its
-# public copy (thumb_url).  A thumbnail carries no EXIF, so no GPS.
+# beside it, made in the thread pool (libgd) just after the 201; staff
+# and the reporter load it with ?size=thumb, and a published report's
+# public view names its public copy (thumb_url).  A thumbnail carries no
+# EXIF, so no GPS.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
@@ -103,6 +104,13 @@ __DATA__
 
 
 === TEST 2: staff and the reporter load the thumbnail, not the original: a small JPEG
+--- init
+# made by a background job after the 201 (t/028): waited for, not raced
+for (1 .. 200) {
+    last if -f main::store('photo') . '.thumb.jpg'
+            && -f main::store('png') . '.thumb.jpg';
+    select undef, undef, undef, 0.05;
+}
 --- more_headers eval
 [::staff('ioc'), "X-Report-Token: token-of-the-reporter-th-1"]
 --- pipelined_requests eval
