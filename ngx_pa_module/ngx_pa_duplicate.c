@@ -91,8 +91,7 @@ ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || lat > NGX_PA_GEO_LAT_MAX || lat < -NGX_PA_GEO_LAT_MAX)
     {
         if (ngx_pa_arg_cstr(args, "") != NGX_OK
-            || ngx_pa_arg_cstr(args, "") != NGX_OK
-            || ngx_pa_arg_cstr(args, "0") != NGX_OK)
+            || ngx_pa_arg_cstr(args, "") != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -116,9 +115,18 @@ ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         a->len = snprintf((char *) a->data, 32, "%.7f", i ? lat : lng);
     }
 
-    return ngx_pa_arg_int(r->pool, args,
-                          ctx->now - pmcf->duplicate_window
-                          - NGX_PA_DUPLICATE_KEEP);
+    return NGX_OK;
+}
+
+
+time_t
+ngx_pa_duplicate_cutoff(ngx_pa_main_conf_t *pmcf, time_t now)
+{
+    if (pmcf->duplicate_radius == 0) {
+        return 0;
+    }
+
+    return now - pmcf->duplicate_window - NGX_PA_DUPLICATE_KEEP;
 }
 
 

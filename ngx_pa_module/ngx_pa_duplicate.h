@@ -19,12 +19,17 @@
 
 
 /*
- * submit.lua's ARGV "lng, lat, prune before": where the report joins the
- * index ("" "" when it does not: hints off, or a latitude GEOADD refuses)
- * and before when older entries leave it.
+ * submit.lua's ARGV "lng, lat": where the report joins the index ("" ""
+ * when it does not: hints off, or a latitude GEOADD refuses).
  */
 ngx_int_t ngx_pa_duplicate_submit_args(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_array_t *args, double lat, double lng);
+
+/*
+ * Entries of the hints' index submitted before this leave it (sweep.lua,
+ * at most a batch a tick); 0 when hints are off.
+ */
+time_t ngx_pa_duplicate_cutoff(ngx_pa_main_conf_t *pmcf, time_t now);
 
 /*
  * Does this caller get hints: hints on, and a role that sees every

@@ -1168,8 +1168,8 @@ ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp)
 {
     json_t        *o, *id;
     ngx_str_t      rid, key;
-    const char    *argv[4];
-    size_t         argvlen[4];
+    const char    *argv[5];
+    size_t         argvlen[5];
     json_error_t   je;
 
     lp->sent = lp->body;
@@ -1215,8 +1215,10 @@ ngx_pa_notify_deliver(ngx_pa_notify_loop_t *lp)
     argvlen[2] = 9;
     argv[3] = "pii_email";
     argvlen[3] = 9;
+    argv[4] = "doc";            /* a record stored lean: ngx_pa_doc.h */
+    argvlen[4] = 3;
 
-    if (ngx_pa_notify_send_cmd(lp, 4, argv, argvlen) != NGX_OK) {
+    if (ngx_pa_notify_send_cmd(lp, 5, argv, argvlen) != NGX_OK) {
         ngx_pa_notify_answered(lp, 0, "Redis not reachable for the contact");
     }
 }

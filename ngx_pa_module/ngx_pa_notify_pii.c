@@ -19,10 +19,13 @@
 
 static ngx_int_t ngx_pa_notify_pii_open(ngx_pa_pii_keyring_t *ring,
     redisReply *sealed, const char *name, json_t *reporter, ngx_log_t *log);
+static redisReply *ngx_pa_notify_pii_doc(redisReply *sealed, json_t *doc,
+    const char *field, redisReply *tmp);
 
 
 /*
- * body: the event (JSON); sealed: HMGET's {pii_phone, pii_email}.  out:
+ * body: the event (JSON); sealed: HMGET's {pii_phone, pii_email, doc}
+ * (a record stored lean keeps them in "doc", ngx_pa_doc.h).  out:
  * the attempt's body, from pool.  NGX_OK, or NGX_ERROR (nothing written:
  * the attempt fails and is retried, never sent without what it promised).
  */
@@ -33,11 +36,12 @@ ngx_pa_notify_pii_body(ngx_pool_t *pool, ngx_pa_pii_keyring_t *ring,
 {
     char          *dump;
     size_t         len;
-    json_t        *o, *reporter;
+    json_t        *o, *reporter, *doc;
+    redisReply     phone, email;
     json_error_t   je;
 
     if (ring == NULL || sealed == NULL || sealed->type != REDIS_REPLY_ARRAY
-        || sealed->elements != 2)
+        || sealed->elements != 3)
     {
         return NGX_ERROR;
     }
@@ -47,19 +51,40 @@ ngx_pa_notify_pii_body(ngx_pool_t *pool, ngx_pa_pii_keyring_t *ring,
         return NGX_ERROR;
     }
 
+    doc = NULL;
+
+    if (sealed->element[2]->type == REDIS_REPLY_STRING) {
+        doc = json_loadb(sealed->element[2]->str, sealed->element[2]->len, 0,
+                         &je);
+        if (doc == NULL) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "pa notify: the report's \"doc\" does not parse: "
+                          "%s", je.text);
+            json_decref(o);
+            return NGX_ERROR;
+        }
+    }
+
     reporter = json_object();
 
     if (reporter == NULL
-        || ngx_pa_notify_pii_open(ring, sealed->element[0], "phone",
-                                  reporter, log) != NGX_OK
-        || ngx_pa_notify_pii_open(ring, sealed->element[1], "email",
-                                  reporter, log) != NGX_OK
+        || ngx_pa_notify_pii_open(ring,
+               ngx_pa_notify_pii_doc(sealed->element[0], doc, "pii_phone",
+                                     &phone),
+               "phone", reporter, log) != NGX_OK
+        || ngx_pa_notify_pii_open(ring,
+               ngx_pa_notify_pii_doc(sealed->element[1], doc, "pii_email",
+                                     &email),
+               "email", reporter, log) != NGX_OK
         || json_object_set_new(o, "reporter", reporter) != 0)
     {
+        json_decref(doc);
         json_decref(reporter);
         json_decref(o);
         return NGX_ERROR;
     }
+
+    json_decref(doc);
 
     dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
@@ -137,4 +162,30 @@ ngx_pa_notify_pii_wipe(ngx_str_t *sent)
     }
 
     ngx_str_null(sent);
+}
+
+
+/* the hash's field, else the one of "doc" as a string reply in tmp */
+
+static redisReply *
+ngx_pa_notify_pii_doc(redisReply *sealed, json_t *doc, const char *field,
+    redisReply *tmp)
+{
+    json_t  *v;
+
+    if (sealed->type == REDIS_REPLY_STRING || doc == NULL) {
+        return sealed;
+    }
+
+    v = json_object_get(doc, field);
+    if (!json_is_string(v)) {
+        return sealed;
+    }
+
+    ngx_memzero(tmp, sizeof(redisReply));
+    tmp->type = REDIS_REPLY_STRING;
+    tmp->str = (char *) json_string_value(v);
+    tmp->len = json_string_length(v);
+
+    return tmp;
 }

@@ -1256,6 +1256,7 @@ ngx_pa_o311_updates_of(ngx_http_request_t *r, ngx_pa_o311_read_t *rd,
     ngx_str_t             *id, state, *reason;
     ngx_uint_t             k, i;
     json_error_t           je;
+    ngx_pa_list_t          all;
     ngx_pa_o311_update_t  *u;
 
     id = ngx_pa_hash_get(h, "id");
@@ -1263,13 +1264,19 @@ ngx_pa_o311_updates_of(ngx_http_request_t *r, ngx_pa_o311_read_t *rd,
         return NGX_OK;
     }
 
-    for (k = 0; k < history->elements; k++) {
-        if (history->element[k]->type != REDIS_REPLY_STRING) {
-            continue;
-        }
+    /* the whole history: a record stored lean implies its first entry */
 
-        e = json_loadb(history->element[k]->str, history->element[k]->len,
-                       0, &je);
+    if (ngx_pa_list_from_reply(r->pool, history, &all) != NGX_OK
+        || ngx_pa_view_history_first(r->pool,
+               ngx_http_get_module_main_conf(r, ngx_http_pa_module), h, &all,
+                                     NGX_MAX_UINT32_VALUE)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (k = 0; k < all.n; k++) {
+        e = json_loadb((char *) all.items[k].data, all.items[k].len, 0, &je);
         if (e == NULL) {
             continue;
         }

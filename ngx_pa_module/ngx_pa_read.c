@@ -21,6 +21,7 @@
 
 /* what the caller sees is theirs alone: no shared cache keeps it */
 #define NGX_PA_PRIVATE_CACHE  "private, no-store"
+#define NGX_PA_READ_HISTORY   500   /* get.lua reads the last 500 entries */
 
 
 typedef struct {
@@ -137,7 +138,11 @@ ngx_pa_read_parse(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
            != NGX_OK
         || (rd->hints
             && ngx_pa_list_from_reply(r->pool, reply->element[2], &rd->near)
-               != NGX_OK))
+               != NGX_OK)
+        || ngx_pa_view_history_first(r->pool,
+               ngx_http_get_module_main_conf(r, ngx_http_pa_module),
+               &rd->hash, &rd->history, NGX_PA_READ_HISTORY)
+           != NGX_OK)
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: unexpected reply of the get script");

@@ -120,6 +120,8 @@ static ngx_str_t *ngx_pa_retention_key(ngx_pa_retention_t *rt,
     ngx_array_t *keys, const char *fmt, ...);
 static ngx_int_t ngx_pa_retention_count(ngx_pa_retention_t *rt,
     ngx_uint_t i, size_t n);
+static redisReply *ngx_pa_retention_cold(ngx_pa_retention_t *rt,
+    redisReply *flat, const char *name);
 static redisReply *ngx_pa_retention_field(redisReply *flat,
     const char *name);
 
@@ -609,12 +611,24 @@ static ngx_int_t
 ngx_pa_retention_line(ngx_pa_retention_t *rt, redisReply *id,
     redisReply *flat, redisReply *hist, time_t last)
 {
-    char         *dump, at[NGX_PA_TIME_LEN];
-    json_t       *o, *rep, *h, *v;
-    size_t        i, len;
-    u_char       *name;
-    ngx_int_t     rc;
-    redisReply  **e;
+    char           *dump, at[NGX_PA_TIME_LEN];
+    json_t         *o, *rep, *h, *v;
+    size_t          i, len;
+    ngx_int_t       rc;
+    ngx_pa_hash_t   fields;
+    ngx_pa_list_t   entries;
+
+    /* one layout in the archive: a lean record's "doc" unfolded, and its
+     * implied first history entry written out (ngx_pa_doc.h) */
+
+    if (ngx_pa_hash_from_reply(rt->round, flat, &fields) != NGX_OK
+        || ngx_pa_list_from_reply(rt->round, hist, &entries) != NGX_OK
+        || ngx_pa_view_history_first(rt->round, rt->conf, &fields, &entries,
+                                     NGX_MAX_UINT32_VALUE)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     o = json_object();
     rep = json_object();
@@ -636,30 +650,21 @@ ngx_pa_retention_line(ngx_pa_retention_t *rt, redisReply *id,
     json_object_set_new(o, "report", rep);
     json_object_set_new(o, "history", h);
 
-    e = flat->element;
+    /* names and values are NUL terminated copies (hash_from_reply) */
 
-    for (i = 0; i + 1 < flat->elements; i += 2) {
-        name = ngx_pnalloc(rt->round, e[i]->len + 1);
-        if (name == NULL) {
-            json_decref(o);
-            return NGX_ERROR;
-        }
-
-        (void) ngx_cpystrn(name, (u_char *) e[i]->str, e[i]->len + 1);
-
-        json_object_set_new(rep, (char *) name,
-                            ngx_pa_json_strn((u_char *) e[i + 1]->str,
-                                             e[i + 1]->len));
+    for (i = 0; i < fields.n; i++) {
+        json_object_set_new(rep, (char *) fields.kv[i * 2].data,
+                            ngx_pa_json_strn(fields.kv[i * 2 + 1].data,
+                                             fields.kv[i * 2 + 1].len));
     }
 
     /* the entries are JSON written by the scripts: kept as JSON */
 
-    for (i = 0; i < hist->elements; i++) {
-        v = json_loadb(hist->element[i]->str, hist->element[i]->len, 0,
-                       NULL);
+    for (i = 0; i < entries.n; i++) {
+        v = json_loadb((char *) entries.items[i].data, entries.items[i].len,
+                       0, NULL);
         if (v == NULL) {
-            v = ngx_pa_json_strn((u_char *) hist->element[i]->str,
-                                 hist->element[i]->len);
+            v = ngx_pa_json_strn(entries.items[i].data, entries.items[i].len);
         }
 
         json_array_append_new(h, v);
@@ -901,7 +906,7 @@ ngx_pa_retention_others(ngx_pa_retention_t *rt, redisReply *flat)
         }
     }
 
-    v = ngx_pa_retention_field(flat, "o311_client");
+    v = ngx_pa_retention_cold(rt, flat, "o311_client");
 
     if (v != NULL && v->len
         && ngx_pa_retention_key(rt, rt->keys, "o311:c:%*s", (size_t) v->len,
@@ -982,7 +987,7 @@ ngx_pa_retention_prints(ngx_pa_retention_t *rt, redisReply *flat)
     ci = rt->args->nelts - 1;
     n = 0;
 
-    v = ngx_pa_retention_field(flat, "content_original");
+    v = ngx_pa_retention_cold(rt, flat, "content_original");
     if (v != NULL) {
         s = ngx_pa_arg(rt->args);
         tmp = ngx_pnalloc(rt->round, v->len + 1);
@@ -1529,4 +1534,39 @@ ngx_pa_retention_field(redisReply *flat, const char *name)
     }
 
     return NULL;
+}
+
+
+/*
+ * A field that a record stored lean keeps in "doc" (ngx_pa_doc.h): from
+ * the hash, else from the unfolded "doc", as a string reply of the round.
+ */
+
+static redisReply *
+ngx_pa_retention_cold(ngx_pa_retention_t *rt, redisReply *flat,
+    const char *name)
+{
+    ngx_str_t      *v;
+    redisReply     *out;
+    ngx_pa_hash_t   h;
+
+    out = ngx_pa_retention_field(flat, name);
+
+    if (out != NULL || ngx_pa_retention_field(flat, "doc") == NULL
+        || ngx_pa_hash_from_reply(rt->round, flat, &h) != NGX_OK
+        || (v = ngx_pa_hash_get(&h, name)) == NULL)
+    {
+        return out;
+    }
+
+    out = ngx_pcalloc(rt->round, sizeof(redisReply));
+    if (out == NULL) {
+        return NULL;
+    }
+
+    out->type = REDIS_REPLY_STRING;
+    out->str = (char *) v->data;
+    out->len = v->len;
+
+    return out;
 }

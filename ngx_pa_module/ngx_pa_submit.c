@@ -23,6 +23,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_doc.h"
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_evidence.h"
@@ -70,6 +71,7 @@ struct ngx_pa_submit_s {
     ngx_uint_t            attempts;
     ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
     ngx_str_t             auto_agency; /* dispatched at submission to it */
+    ngx_uint_t            urgent;     /* for the events (submit.lua) */
     ngx_array_t          *uploads;    /* pre-uploads bound: up:, upa: keys */
 };
 
@@ -315,6 +317,7 @@ ngx_pa_submit_validate(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
+    sb->urgent = urgent;
     ngx_pa_submit_state(&rec, ctx, sb, urgent);
 
     if (ngx_pa_submit_deadlines(&rec, ctx, sb, urgent) != NGX_OK) {
@@ -708,6 +711,12 @@ ngx_pa_submit_state(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
     ngx_pa_record_put_cstr(rec, "hidden", "0");
     ngx_pa_record_put_cstr(rec, "published", "0");
 
+    /* the note of the submission's (implied) history entry */
+
+    if (sb->from != NULL && sb->from->note.len) {
+        ngx_pa_record_put(rec, "submit_note", &sb->from->note);
+    }
+
     if (sb->from != NULL && sb->from->fields != NULL) {
         kv = sb->from->fields->elts;
 
@@ -1071,7 +1080,6 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
            == NULL
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "events") == NULL
-        || ngx_pa_key(r, keys, "all") == NULL
         || ngx_pa_key(r, keys, "dup:%V", &sb->phone_hash) == NULL
         || ngx_pa_key(r, keys, "locked") == NULL
         || ngx_pa_key(r, keys, "near") == NULL
@@ -1097,7 +1105,7 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    /* Open311: the client's own index (KEYS[17]) */
+    /* Open311: the client's own index (KEYS[16]) */
 
     if (sb->from != NULL && sb->from->own.len
         && ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL)
@@ -1130,17 +1138,16 @@ static ngx_int_t
 ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
 {
-    ngx_str_t   *kv, *id, *note;
+    ngx_str_t   *kv, *id;
     ngx_uint_t   i;
 
     id = &sb->report_id;
-    note = (sb->from && sb->from->note.len) ? &sb->from->note : NULL;
+
+    /* no history entry of the submission: the record implies it */
 
     if (ngx_pa_arg_str(args, id) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
-        || ngx_pa_record_history(r, ctx, args, "reporter", "reporter",
-                                 "submit", NULL, "submitted", note)
-           != NGX_OK
+        || ngx_pa_arg_cstr(args, sb->urgent ? "1" : "0") != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
         || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
            != NGX_OK
@@ -1173,15 +1180,10 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    kv = sb->fields->elts;
+    /* the hot fields, and the cold ones as one value (ngx_pa_doc.h) */
 
-    for (i = 0; i < sb->fields->nelts; i++) {
-        if (ngx_pa_arg_str(args, &kv[i]) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
+    return ngx_pa_doc_fold(r->pool, sb->fields->elts, sb->fields->nelts / 2,
+                           args, r->connection->log);
 }
 
 

@@ -18,6 +18,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_duplicate.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_orphan.h"
@@ -38,8 +39,8 @@
 #define NGX_PA_SWEEP_ROUNDS     100     /* test endpoint: calls at most */
 #define NGX_PA_SWEEP_NODE_LEN   96
 
-#define NGX_PA_SWEEP_KEYS       6
-#define NGX_PA_SWEEP_ARGS       9
+#define NGX_PA_SWEEP_KEYS       8
+#define NGX_PA_SWEEP_ARGS       10
 
 /* what the reporter reads (history entries, messages) */
 #define NGX_PA_SWEEP_NOTICE                                                   \
@@ -336,9 +337,9 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
 
 
 /*
- * KEYS: lock, due, events, clock, cursor, last.  ARGV: now, prefix, day,
- * node, lock ttl, batch, history "at", notice note, reject note
- * (sweep.lua).
+ * KEYS: lock, due, events, clock, cursor, last, near, near:at.  ARGV:
+ * now, prefix, day, node, lock ttl, batch, history "at", notice note,
+ * reject note, the hints' cutoff (sweep.lua).
  */
 
 static ngx_int_t
@@ -352,7 +353,8 @@ ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool, time_t now,
     ngx_msec_t   ttl;
 
     static const char  *names[NGX_PA_SWEEP_KEYS] = {
-        "sweep:lock", "due", "events", "clock", "sweep:cursor", "sweep:last"
+        "sweep:lock", "due", "events", "clock", "sweep:cursor", "sweep:last",
+        "near", "near:at"
     };
 
     for (i = 0; i < NGX_PA_SWEEP_KEYS; i++) {
@@ -380,7 +382,7 @@ ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool, time_t now,
         return NGX_ERROR;
     }
 
-    p = ngx_pnalloc(pool, NGX_TIME_T_LEN + 9 + NGX_INT_T_LEN * 2
+    p = ngx_pnalloc(pool, NGX_TIME_T_LEN * 2 + 9 + NGX_INT_T_LEN * 2
                           + NGX_PA_TIME_LEN);
     if (p == NULL) {
         return NGX_ERROR;
@@ -415,6 +417,12 @@ ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool, time_t now,
 
     ngx_str_set(&s[7], NGX_PA_SWEEP_NOTICE);
     ngx_str_set(&s[8], NGX_PA_SWEEP_REJECT);
+
+    p += s[6].len;
+
+    s[9].data = p;
+    p = ngx_sprintf(p, "%T", ngx_pa_duplicate_cutoff(pmcf, now));
+    s[9].len = p - s[9].data;
 
     return NGX_OK;
 }

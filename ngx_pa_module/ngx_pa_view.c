@@ -5,6 +5,7 @@
  */
 
 #include "ngx_pa_directory.h"
+#include "ngx_pa_doc.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
 #include "ngx_pa_record.h"
@@ -154,6 +155,7 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
 
     h->n = 0;
     h->kv = NULL;
+    h->lean = 0;
 
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2) {
         return NGX_ERROR;
@@ -166,7 +168,7 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
     h->kv = l.items;
     h->n = l.n / 2;
 
-    return NGX_OK;
+    return ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log);
 }
 
 
@@ -184,6 +186,7 @@ ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
     redisReply  *k, *v;
 
     h->n = 0;
+    h->lean = 0;
 
     if (values->type != REDIS_REPLY_ARRAY
         || values->elements != names->elements)
@@ -229,7 +232,7 @@ ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
         h->n++;
     }
 
-    return NGX_OK;
+    return ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log);
 }
 
 
@@ -292,6 +295,46 @@ ngx_pa_hash_get(ngx_pa_hash_t *h, const char *name)
     }
 
     return NULL;
+}
+
+
+ngx_int_t
+ngx_pa_view_history_first(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
+    ngx_pa_hash_t *h, ngx_pa_list_t *history, ngx_uint_t cap)
+{
+    ngx_int_t   rc;
+    ngx_str_t  *items, first;
+
+    if (!h->lean || history->n >= cap) {
+        return NGX_OK;
+    }
+
+    rc = ngx_pa_doc_first_entry(pool, pmcf, ngx_pa_hash_get(h, "created_at"),
+                                ngx_pa_hash_get(h, "submit_note"), &first);
+    if (rc == NGX_DECLINED) {
+        /* no created_at: not a report (an empty hash) */
+        return NGX_OK;
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    items = ngx_palloc(pool, (history->n + 2) * sizeof(ngx_str_t));
+    if (items == NULL) {
+        return NGX_ERROR;
+    }
+
+    items[0] = first;
+
+    if (history->n) {
+        ngx_memcpy(&items[1], history->items, history->n * sizeof(ngx_str_t));
+    }
+
+    history->items = items;
+    history->n++;
+
+    return NGX_OK;
 }
 
 

@@ -27,6 +27,7 @@ typedef enum {
 typedef struct {
     ngx_str_t    *kv;          /* name, value, name, value ... */
     ngx_uint_t    n;           /* pairs */
+    ngx_uint_t    lean;        /* stored with "doc" (ngx_pa_doc.h) */
 } ngx_pa_hash_t;
 
 typedef struct {
@@ -35,11 +36,17 @@ typedef struct {
 } ngx_pa_list_t;
 
 
-/* the same for an HMGET reply of the fields "names" lists; nil: absent */
+/*
+ * the same for an HMGET reply of the fields "names" lists; nil: absent
+ * ("doc" unfolded too)
+ */
 ngx_int_t ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
     redisReply *values, ngx_pa_hash_t *h);
 
-/* copies an HGETALL reply (hiredis frees it) into the pool */
+/*
+ * copies an HGETALL reply (hiredis frees it) into the pool; the cold
+ * fields of "doc" become fields again (ngx_pa_doc_unfold)
+ */
 ngx_int_t ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply,
     ngx_pa_hash_t *h);
 
@@ -48,6 +55,15 @@ ngx_int_t ngx_pa_list_from_reply(ngx_pool_t *pool, redisReply *reply,
     ngx_pa_list_t *l);
 
 ngx_str_t *ngx_pa_hash_get(ngx_pa_hash_t *h, const char *name);
+
+/*
+ * A record stored lean (h->lean) implies its first history entry, the
+ * submission's: prepended to history when that list, the last cap
+ * entries read, holds fewer than cap (so it starts at the beginning).
+ */
+ngx_int_t ngx_pa_view_history_first(ngx_pool_t *pool,
+    ngx_pa_main_conf_t *pmcf, ngx_pa_hash_t *h, ngx_pa_list_t *history,
+    ngx_uint_t cap);
 
 /* the field is "1" */
 ngx_uint_t ngx_pa_hash_flag(ngx_pa_hash_t *h, const char *name);

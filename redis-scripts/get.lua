@@ -34,7 +34,8 @@
 -- ARGV[4]  actor            ARGV[5]  role
 -- ARGV[6]  now (epoch)      ARGV[7]  report id
 -- returns {"not_found"}, {"forbidden"} or {"ok", field, sealed value, ...}
--- with the pii_* fields present; "ok" is audited (id, actor, role, at).
+-- with the pii_* fields present (from the hash, else from its "doc");
+-- "ok" is audited (id, actor, role, at).
 
 local R, H, AUDIT = KEYS[1], KEYS[2], KEYS[3]
 
@@ -110,10 +111,23 @@ end
 
 local agency, consent = ARGV[2], ARGV[3]
 local f = redis.call('HMGET', R, 'id', 'agencies', 'share_identity',
-                     'pii_name', 'pii_phone', 'pii_email')
+                     'pii_name', 'pii_phone', 'pii_email', 'doc')
 
 if not f[1] then
     return {'not_found'}
+end
+
+-- a record stored lean keeps these in "doc" (ngx_pa_doc.h); a field of the
+-- hash wins.  A contact read is rare and audited: off the hot path.
+if f[7] then
+    local doc = cjson.decode(f[7])
+    local cold = {false, false, 'share_identity', 'pii_name', 'pii_phone',
+                  'pii_email'}
+    for k = 3, 6 do
+        if not f[k] and type(doc[cold[k]]) == 'string' then
+            f[k] = doc[cold[k]]
+        end
+    end
 end
 
 if agency ~= '' then

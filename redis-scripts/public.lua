@@ -34,7 +34,10 @@ local fields = {
     'id', 'status', 'title', 'content', 'category', 'lat', 'lng',
     'occurred_at', 'created_at', 'updated_at', 'urgent', 'published',
     'hidden', 'private_result', 'secret', 'publish_identity', 'pii_name',
-    'result', 'resolved_at', 'published_at', 'rating', 'media'
+    'result', 'resolved_at', 'published_at', 'rating', 'media',
+    -- a record stored lean: content, occurred_at, publish_identity and
+    -- pii_name are in it (ngx_pa_doc.h); the worker unfolds it
+    'doc'
 }
 
 local ids, total

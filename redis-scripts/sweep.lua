@@ -13,6 +13,8 @@
 -- KEYS[6]  pa:{t}:sweep:last    when the sweeper last ran (ARGV[1]), set
 --                               by the timer's sweeps only (node id
 --                               given): GET /metrics' sweeper lag
+-- KEYS[7]  pa:{t}:near          positions for duplicate hints (geo)
+-- KEYS[8]  pa:{t}:near:at       the same ids, score = submitted
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
@@ -26,6 +28,9 @@
 -- ARGV[7]  "at" of history entries (RFC 3339 in the province's offset)
 -- ARGV[8]  note of the status notice (to the reporter, Vietnamese)
 -- ARGV[9]  note of the automatic rejection (to the reporter, Vietnamese)
+-- ARGV[10] entries of KEYS[7]/KEYS[8] submitted before this epoch leave
+--          them, PRUNE a call at most ("0": hints off, nothing to do);
+--          submit.lua only adds (a lean submission, issue 12)
 --
 -- For each passed member: "supplement" of a report still in needs_info
 -- is rejected with supplement_timeout, as act.lua's reject does; "notify"
@@ -285,5 +290,15 @@ for k = 1, #locks, 2 do
     end
 end
 
+-- ------------------------------------------------------------ hints' index
+
+local PRUNE = 100
+local old = redis.call('ZRANGE', KEYS[8], '-inf', '(' .. ARGV[10],
+                       'BYSCORE', 'LIMIT', 0, PRUNE)
+if #old > 0 then
+    redis.call('ZREM', KEYS[8], unpack(old))
+    redis.call('ZREM', KEYS[7], unpack(old))
+end
+
 return {overdue, rejected, notices, unlocked,
-        #members == limit and 1 or 0}
+        (#members == limit or #old == PRUNE) and 1 or 0}

@@ -1,0 +1,304 @@
+/*
+ * The report's cold fields as one JSON value: folded by the submission,
+ * unfolded by every reader (ngx_pa_doc.h).
+ */
+
+#include "ngx_pa_doc.h"
+#include "ngx_pa_json.h"
+#include "ngx_pa_validate.h"
+
+#include <jansson.h>
+
+
+#define NGX_PA_DOC_NAME  32      /* longer than every cold field's name */
+
+
+/*
+ * Written once at submission, read only as a whole by the worker (the
+ * views, Open311, the archive, a contact read): never by a script on a
+ * hot path.  public.lua asks for "doc" (content, occurred_at, the name's
+ * consent), get.lua's contact read and the webhooks' pii read decode it.
+ */
+static const char  *ngx_pa_doc_names[] = {
+    "content", "content_original", "channel", "occurred_at",
+    "publish_identity", "share_identity", "pii_name", "pii_phone",
+    "pii_email", "position_source", "address", "media_url", "address_id",
+    "attributes", "o311_client", "submit_note", NULL
+};
+
+
+static ngx_str_t *ngx_pa_doc_find(ngx_str_t *kv, ngx_uint_t n,
+    const char *name);
+
+
+ngx_uint_t
+ngx_pa_doc_cold(ngx_str_t *name)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; ngx_pa_doc_names[i]; i++) {
+        if (ngx_strlen(ngx_pa_doc_names[i]) == name->len
+            && ngx_strncmp(ngx_pa_doc_names[i], name->data, name->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+ngx_int_t
+ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
+    ngx_array_t *args, ngx_log_t *log)
+{
+    char        *dump, name[NGX_PA_DOC_NAME];
+    json_t      *doc, *v;
+    ngx_str_t   *a, *content;
+    ngx_uint_t   i;
+
+    doc = json_object();
+    if (doc == NULL) {
+        return NGX_ERROR;
+    }
+
+    content = ngx_pa_doc_find(kv, n, "content");
+
+    for (i = 0; i < n; i++) {
+        if (!ngx_pa_doc_cold(&kv[i * 2])) {
+            if (ngx_array_push_n(args, 2) == NULL) {
+                goto failed;
+            }
+
+            a = (ngx_str_t *) args->elts + args->nelts - 2;
+            a[0] = kv[i * 2];
+            a[1] = kv[i * 2 + 1];
+            continue;
+        }
+
+        /* what the reporter wrote, while nobody edited it: once */
+
+        if (content != NULL && kv[i * 2].len == sizeof("content_original") - 1
+            && ngx_strncmp(kv[i * 2].data, "content_original",
+                           kv[i * 2].len) == 0
+            && kv[i * 2 + 1].len == content->len
+            && ngx_strncmp(kv[i * 2 + 1].data, content->data,
+                           content->len) == 0)
+        {
+            continue;
+        }
+
+        v = ngx_pa_json_strn(kv[i * 2 + 1].data, kv[i * 2 + 1].len);
+
+        /* a cold name is one of ngx_pa_doc_names: shorter than name[] */
+
+        ngx_memcpy(name, kv[i * 2].data, kv[i * 2].len);
+        name[kv[i * 2].len] = '\0';
+
+        if (v == NULL || json_object_set_new(doc, name, v) != 0) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "pa: the record's \"%V\" is no UTF-8 text",
+                          &kv[i * 2]);
+            goto failed;
+        }
+    }
+
+    dump = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+
+    if (dump == NULL) {
+        return NGX_ERROR;
+    }
+
+    a = ngx_array_push_n(args, 2);
+    if (a == NULL) {
+        ngx_free(dump);
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&a[0], NGX_PA_DOC_FIELD);
+
+    a[1].len = ngx_strlen(dump);
+    a[1].data = ngx_pnalloc(pool, a[1].len);
+
+    if (a[1].data == NULL) {
+        ngx_free(dump);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(a[1].data, dump, a[1].len);
+    ngx_free(dump);
+
+    return NGX_OK;
+
+failed:
+
+    json_decref(doc);
+    return NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_pa_doc_unfold(ngx_pool_t *pool, ngx_str_t **kv, ngx_uint_t *n,
+    ngx_uint_t *lean, ngx_log_t *log)
+{
+    size_t        len;
+    json_t       *doc, *v, *content;
+    ngx_str_t    *doc_v, *out;
+    ngx_uint_t    i, m;
+    const char   *name;
+    json_error_t  je;
+
+    *lean = 0;
+
+    doc_v = ngx_pa_doc_find(*kv, *n, NGX_PA_DOC_FIELD);
+    if (doc_v == NULL) {
+        return NGX_OK;
+    }
+
+    *lean = 1;
+
+    doc = json_loadb((char *) doc_v->data, doc_v->len, 0, &je);
+
+    if (!json_is_object(doc)) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa: a report's \"doc\" does not parse: %s", je.text);
+        json_decref(doc);
+        doc = json_object();
+        if (doc == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    /* the reporter's text is content_original while nobody edited it */
+
+    content = json_object_get(doc, "content");
+
+    if (json_object_get(doc, "content_original") == NULL
+        && json_is_string(content)
+        && json_object_set(doc, "content_original", content) != 0)
+    {
+        json_decref(doc);
+        return NGX_ERROR;
+    }
+
+    out = ngx_palloc(pool, ((*n - 1) + json_object_size(doc)) * 2
+                           * sizeof(ngx_str_t) + sizeof(ngx_str_t));
+    if (out == NULL) {
+        json_decref(doc);
+        return NGX_ERROR;
+    }
+
+    m = 0;
+
+    for (i = 0; i < *n; i++) {
+        if (&(*kv)[i * 2 + 1] != doc_v) {
+            out[m * 2] = (*kv)[i * 2];
+            out[m * 2 + 1] = (*kv)[i * 2 + 1];
+            m++;
+        }
+    }
+
+    json_object_foreach(doc, name, v) {
+        if (!json_is_string(v) || ngx_pa_doc_find(out, m, name) != NULL) {
+            continue;
+        }
+
+        len = ngx_strlen(name);
+
+        out[m * 2].len = len;
+        out[m * 2].data = ngx_pnalloc(pool, len + 1);
+        out[m * 2 + 1].len = json_string_length(v);
+        out[m * 2 + 1].data = ngx_pnalloc(pool, out[m * 2 + 1].len + 1);
+
+        if (out[m * 2].data == NULL || out[m * 2 + 1].data == NULL) {
+            json_decref(doc);
+            return NGX_ERROR;
+        }
+
+        /* NUL terminated as ngx_pa_list_from_reply() makes them */
+
+        (void) ngx_cpystrn(out[m * 2].data, (u_char *) name, len + 1);
+        ngx_memcpy(out[m * 2 + 1].data, json_string_value(v),
+                   out[m * 2 + 1].len);
+        out[m * 2 + 1].data[out[m * 2 + 1].len] = '\0';
+        m++;
+    }
+
+    json_decref(doc);
+
+    *kv = out;
+    *n = m;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_doc_first_entry(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *created_at, ngx_str_t *note, ngx_str_t *out)
+{
+    char       *dump, at[NGX_PA_TIME_LEN];
+    size_t      len;
+    json_t     *o;
+    ngx_int_t   t;
+
+    t = created_at ? ngx_atoi(created_at->data, created_at->len) : NGX_ERROR;
+    if (t == NGX_ERROR) {
+        return NGX_DECLINED;
+    }
+
+    len = ngx_pa_rfc3339_format((time_t) t, (int) pmcf->utc_offset, 0, at);
+
+    /* the shape and order of ngx_pa_record_history() */
+
+    o = json_pack("{s:s%, s:s, s:s, s:s, s:n, s:s, s:o}",
+                  "at", at, len, "role", "reporter", "actor", "reporter",
+                  "action", "submit", "from", "to", "submitted",
+                  "note", (note && note->len)
+                          ? ngx_pa_json_strn(note->data, note->len)
+                          : json_null());
+    if (o == NULL) {
+        return NGX_ERROR;
+    }
+
+    dump = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+
+    if (dump == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->len = ngx_strlen(dump);
+    out->data = ngx_pnalloc(pool, out->len + 1);
+
+    if (out->data == NULL) {
+        ngx_free(dump);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, dump, out->len + 1);
+    ngx_free(dump);
+
+    return NGX_OK;
+}
+
+
+static ngx_str_t *
+ngx_pa_doc_find(ngx_str_t *kv, ngx_uint_t n, const char *name)
+{
+    size_t      len;
+    ngx_uint_t  i;
+
+    len = ngx_strlen(name);
+
+    for (i = 0; i < n; i++) {
+        if (kv[i * 2].len == len
+            && ngx_strncmp(kv[i * 2].data, name, len) == 0)
+        {
+            return &kv[i * 2 + 1];
+        }
+    }
+
+    return NULL;
+}
