@@ -5,7 +5,8 @@
 -- keys per call, all under KEYS[1]'s hash-tagged prefix (one slot), and
 -- declares only that prefix key.
 --
--- KEYS[1]  pa:{t}:all (its prefix "pa:{t}:" names every key written)
+-- KEYS[1]  pa:{t}:st:submitted (its prefix "pa:{t}:" names every key
+--          written)
 --
 -- ARGV[1]  first report number of this call within the load (from 1),
 --          ARGV[2] how many in this call
@@ -21,7 +22,9 @@
 --          both sizes have the same open work and the same last 30 days
 -- then     field, value pairs of a real report as submit.lua stored it:
 --          every generated report has its fields, with its own id, times,
---          status, phone and token hashes and text
+--          status, phone and token hashes and text (in its "doc" when the
+--          template has one: the lean layout, ngx_pa_doc.h, whose first
+--          history entry, the submission's, is implied by the record)
 --
 -- States, like a province's ten years: the open work (submitted ...
 -- in_progress, escalated) is recent; before it 87% resolved (70% of those
@@ -29,7 +32,7 @@
 -- report gets its direction back as a dispatch: none stays for years).
 -- Each report gets what act.lua would have written on the way: agencies,
 -- lead, deadlines (dl:/dm:/dd:), result, rating, history entries, and the
--- indexes (all, st:, tok:, dup:, pub, geo, aq:, due, near, stats:).
+-- indexes (st:, tok:, dup:, pub, geo, aq:, due, near, stats:).
 
 local P = string.match(KEYS[1], '^(.-}:)')
 local first, count, total = tonumber(ARGV[1]), tonumber(ARGV[2]),
@@ -49,6 +52,7 @@ local template = {}
 for k = 11, #ARGV, 2 do
     template[ARGV[k]] = ARGV[k + 1]
 end
+local doc = template.doc and cjson.decode(template.doc)
 
 local OPEN = {'submitted', 'verified', 'received', 'dispatched',
               'in_progress', 'escalated'}
@@ -58,10 +62,15 @@ local STEPS = {'verify', 'receive', 'dispatch', 'accept@', 'resolve@',
 local function hist(id, list)
     local h = {}
     for _, a in ipairs(list) do
-        entry.action = a
-        h[#h + 1] = cjson.encode(entry)
+        -- a lean record implies the submission's entry
+        if not (doc and a == 'submit') then
+            entry.action = a
+            h[#h + 1] = cjson.encode(entry)
+        end
     end
-    redis.call('RPUSH', P .. 'h:' .. id, unpack(h))
+    if #h > 0 then
+        redis.call('RPUSH', P .. 'h:' .. id, unpack(h))
+    end
 end
 
 local function day(t)
@@ -115,7 +124,7 @@ for li = first, first + count - 1 do
                       redis.sha1hex('p' .. i), 1, 24)
     local token = redis.sha1hex('token' .. i) .. string.sub(
                       redis.sha1hex('t' .. i), 1, 24)
-    local text = template.content .. ' #' .. i
+    local text = (doc and doc.content or template.content) .. ' #' .. i
 
     local f = {}
     for k, v in pairs(template) do
@@ -124,7 +133,12 @@ for li = first, first + count - 1 do
     f.id, f.status, f.category = id, state, cat
     f.created_at, f.updated_at = created, created
     f.phone_hash, f.token_hash = phone, token
-    f.content, f.content_original = text, text
+    if doc then
+        doc.content = text
+        f.doc = cjson.encode(doc)
+    else
+        f.content, f.content_original = text, text
+    end
 
     local lead = ''
     local steps = 0
@@ -204,7 +218,6 @@ for li = first, first + count - 1 do
     redis.call('HSET', P .. 'r:' .. id, unpack(flat))
     hist(id, actions)
 
-    redis.call('ZADD', KEYS[1], created, id)
     redis.call('ZADD', P .. 'st:' .. state, created, id)
     redis.call('SET', P .. 'tok:' .. token, id)
     redis.call('HSET', P .. 'dup:' .. phone,

@@ -100,6 +100,11 @@ E_TOKEN="${S}redis\\.call\\('SET', KEYS\\[11\\], id\\)\\n//m or die"
 E_EVENT="${S}redis\\.call\\('XADD', KEYS\\[5\\][^)]*\\)\\n//m or die"
 E_PRUNE="${S}    local old = redis\\.call\\('ZRANGE'.*?^    end\\n//ms or die"
 E_NEAR_AT="${S}    redis\\.call\\('ZADD', KEYS\\[10\\], now, id\\)\\n//m or die"
+# the lean script's own parts (issue 12's rewrite; its keys moved by one)
+E_IDEM1="${S}local seen = redis\\.call\\('SET', KEYS\\[11\\], ARGV\\[7\\], 'NX'.*?^end\\n//ms or die"
+E_DUP1="${S}for k = i, i \\+ np - 1 do\\n    if redis\\.call\\('HSETNX'.*?^end\\n//ms or die"
+E_TOKEN10="${S}redis\\.call\\('SET', KEYS\\[10\\], id\\)\\n//m or die"
+E_NEAR_AT9="${S}    redis\\.call\\('ZADD', KEYS\\[9\\], now, id\\)\\n//m or die"
 E_LEAN="$E_EXISTS; $E_BLOB_NX; $E_IDEM_NX; $E_IDEM_SET; $E_HISTORY; $E_ALL; $E_PRUNE"
 VARIANTS=(
 "full|the real submit.lua||"
@@ -124,13 +129,19 @@ VARIANTS=(
 "lean-few|lean, but the record as 8 hot fields + one JSON value (HSET, EXISTS kept)|$E_IDEM_NX; $E_IDEM_SET; $E_HISTORY; $E_ALL; $E_PRUNE|few"
 "lean-nogeo|lean, for a profile without duplicate hints (no geo index)|$E_LEAN|blob,nogeo"
 "lean-min|lean, and out of the script: locked phones (cached by the workers), the token index (the token names its report), the hints' time index (a geo key per day)|$E_LEAN; $E_LOCKED; $E_TOKEN; $E_NEAR_AT|blob"
+"no-idem1|lean script: without the idempotency key (one SET NX GET)|$E_IDEM1|"
+"no-dup1|lean script: without the duplicate prints (one HSETNX per print)|$E_DUP1|"
+"min|lean script without what lean-min moves out: locked phones (cached by the workers), the token index, the hints' time index|$E_LOCKED; $E_TOKEN10; $E_NEAR_AT9|"
+"min-nogeo|min, for a profile without duplicate hints|$E_LOCKED; $E_TOKEN10; $E_NEAR_AT9|nogeo"
 "peer|the lua peer's script (its own 8 arguments), for reference|PEER|peer"
 )
 
 # transform NAME: the argument list (NUL-separated, stdin -> stdout) for
 # a variant.  EVALSHA SHA NKEYS KEYS... ARGV...; ARGV[11] = n prints, the
 # prints, n deadlines, the pairs, n pre-upload handles (since they came),
-# then the record's field/value pairs.
+# then the record's field/value pairs.  The lean script (issue 12: ARGV[3]
+# is urgent, not a history entry) has n prints at ARGV[10] and the record
+# as hot fields plus "doc": blob and few do not apply to it.
 transform() {
     perl -e '
         use strict; use warnings;
@@ -139,7 +150,9 @@ transform() {
         my $nk = $a[2];
         my @k = @a[3 .. 2 + $nk];
         my @v = @a[3 + $nk .. $#a];
-        my $p = 10 + $v[10] + 1;            # index of n deadlines (0-based)
+        my $lean = $v[2] !~ /^\{/;          # ARGV[3]: urgent, or an entry
+        my $at = $lean ? 9 : 10;            # index of n prints (0-based)
+        my $p = $at + $v[$at] + 1;          # index of n deadlines
         my $f = $p + 1 + 2 * $v[$p];        # first field name, or n handles
         # the pre-upload handles bound (their count; never a field name)
         $f++ if $v[$f] =~ /^[0-9]+$/;
@@ -168,6 +181,10 @@ transform() {
             @v = (@v[0 .. $f - 1], @h, "doc", obj(@c));
         } elsif ($how{peer}) {
             my %r = @pairs;
+            if ($lean) {
+                require JSON::PP;
+                %r = (%r, %{ JSON::PP->new->decode($r{doc}) });
+            }
             @k = map { "pa:{bench}:$_" } ("r:__rand_int__", "st:submitted",
                                            "events", "h:__rand_int__");
             @v = ("__rand_int__", $v[1], $r{content}, $r{phone_hash},
