@@ -101,9 +101,6 @@ local function fail(e)
     return redis.error_reply(e)
 end
 
-local closed = {resolved = true, rejected = true, cancelled = true,
-                monitoring = true, escalated = true}
-
 if redis.call('HEXISTS', KEYS[7], ARGV[4]) == 1 then
     return fail('account_locked')
 end
@@ -113,7 +110,6 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 
 local id, now, urgent = ARGV[1], ARGV[2], ARGV[3]
-local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
 
 local agency = ARGV[8]
 local np = tonumber(ARGV[10])
@@ -142,6 +138,10 @@ for k = i, i + np - 1 do
     if redis.call('HSETNX', KEYS[6], ARGV[k], id) == 1 then
         taken[k] = false
     else
+        -- (rare: what follows runs only for a print sent before)
+        local closed = {resolved = true, rejected = true, cancelled = true,
+                        monitoring = true, escalated = true}
+        local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
         local other = redis.call('HGET', KEYS[6], ARGV[k])
         local st = redis.call('HGET', prefix .. 'r:' .. other, 'status')
         if st and not closed[st] then
