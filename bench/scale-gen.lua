@@ -53,6 +53,7 @@ for k = 11, #ARGV, 2 do
     template[ARGV[k]] = ARGV[k + 1]
 end
 local doc = template.doc and cjson.decode(template.doc)
+local content = doc and doc.content or template.content
 
 local OPEN = {'submitted', 'verified', 'received', 'dispatched',
               'in_progress', 'escalated'}
@@ -124,7 +125,7 @@ for li = first, first + count - 1 do
                       redis.sha1hex('p' .. i), 1, 24)
     local token = redis.sha1hex('token' .. i) .. string.sub(
                       redis.sha1hex('t' .. i), 1, 24)
-    local text = (doc and doc.content or template.content) .. ' #' .. i
+    local text = content .. ' #' .. i
 
     local f = {}
     for k, v in pairs(template) do
