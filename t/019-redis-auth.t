@@ -92,7 +92,7 @@ sub report {
 
 # the reports the primary holds (as the operator reads them)
 sub stored {
-    my $out = `redis-cli -p $Node --user pa-app --pass app-secret-19c2 --no-auth-warning ZCARD 'pa:{t_auth}:all'`;
+    my $out = `redis-cli -p $Node --user pa-app --pass app-secret-19c2 --no-auth-warning EVAL "return #redis.call('KEYS', ARGV[1])" 0 'pa:{t_auth}:r:*'`;
     chomp $out;
     return $out;
 }

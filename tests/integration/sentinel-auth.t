@@ -23,7 +23,8 @@ for my $bin (qw(redis-server redis-sentinel redis-cli)) {
 }
 
 my $ha = PaSentinel->new(auth => 1);
-my $all = 'pa:{it}:all';
+# the stored reports, by their hashes (no index of them all, issue 12)
+my $all = "EVAL \"return #redis.call('KEYS', ARGV[1])\" 0 'pa:{it}:r:*'";
 my $LOADERS = 3;
 
 # the set wants its passwords: without one, nothing is answered
@@ -91,7 +92,7 @@ my $old = $ha->primary;
 ok(app_clients($old) >= 1, 'the primary sees the workers as pa-app');
 
 ok($ha->wait_replicated(30), 'the replica is in sync');
-my $before = ($ha->redis('ZCARD', $all) =~ /(\d+)/)[0];
+my $before = ($ha->redis($all) =~ /(\d+)/)[0];
 
 # $LOADERS clients submitting until the stop file exists, each writing
 # its answers to a file of its own: key phone status id token retry-after
@@ -158,7 +159,7 @@ my @after = grep { $_->[2] != 201 }
 is(scalar @after, 0, 'each 503 retried with its Idempotency-Key ends 201')
     or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
 
-is(($ha->redis('ZCARD', $all) =~ /(\d+)/)[0] - $before, scalar @res,
+is(($ha->redis($all) =~ /(\d+)/)[0] - $before, scalar @res,
    'one report per submission: none refused and kept twice, none lost');
 
 ok(app_clients($new) >= 1, 'the new primary sees the workers as pa-app');
