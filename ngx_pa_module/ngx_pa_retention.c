@@ -618,8 +618,10 @@ ngx_pa_retention_line(ngx_pa_retention_t *rt, redisReply *id,
     ngx_pa_hash_t   fields;
     ngx_pa_list_t   entries;
 
-    /* one layout in the archive: a lean record's "doc" unfolded, and its
-     * implied first history entry written out (ngx_pa_doc.h) */
+    /*
+     * one layout in the archive: a lean record's "doc" unfolded, and its
+     * implied first history entry written out (ngx_pa_doc.h)
+     */
 
     if (ngx_pa_hash_from_reply(rt->round, flat, &fields) != NGX_OK
         || ngx_pa_list_from_reply(rt->round, hist, &entries) != NGX_OK
