@@ -17,6 +17,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_cluster.h"
+#include "ngx_pa_hiredis.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_slot.h"
@@ -74,9 +75,6 @@ typedef struct {
     size_t                    *argvlen;
 } ngx_pa_cluster_cmd_t;
 
-
-static ngx_int_t ngx_pa_cluster_addrs(ngx_conf_t *cf,
-    ngx_pa_cluster_conf_t *ccf, ngx_str_t *list);
 
 static ngx_pa_redis_cmd_t *ngx_pa_cluster_route(void *owner, int argc,
     const char **argv, const size_t *argvlen,
@@ -143,73 +141,11 @@ ngx_pa_cluster_option(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf,
 
     pmcf->cluster = ccf;
 
-    return ngx_pa_cluster_addrs(cf, ccf, &s);
-}
-
-
-/* "h:p,h:p,...", each resolved now: a worker never waits on DNS */
-
-static ngx_int_t
-ngx_pa_cluster_addrs(ngx_conf_t *cf, ngx_pa_cluster_conf_t *ccf,
-    ngx_str_t *list)
-{
-    u_char                 *p, *last, *comma;
-    size_t                  len;
-    ngx_url_t               u;
-    ngx_pa_cluster_addr_t  *a;
-
-    p = list->data;
-    last = list->data + list->len;
-
-    while (p < last) {
-        comma = ngx_strlchr(p, last, ',');
-        if (comma == NULL) {
-            comma = last;
-        }
-
-        ngx_memzero(&u, sizeof(ngx_url_t));
-        u.url.data = p;
-        u.url.len = comma - p;
-        u.default_port = NGX_PA_CLUSTER_PORT;
-
-        if (u.url.len == 0 || ngx_parse_url(cf->pool, &u) != NGX_OK
-            || u.naddrs == 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid cluster node address \"%*s\"%s%s",
-                               comma - p, p, u.err ? ": " : "",
-                               u.err ? u.err : "");
-            return NGX_ERROR;
-        }
-
-        /* the slot map names nodes by address and port: no unix path */
-
-        if (u.family == AF_UNIX) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "cluster node \"%*s\" is a unix socket: "
-                               "a cluster's nodes are host:port",
-                               comma - p, p);
-            return NGX_ERROR;
-        }
-
-        a = ngx_array_push(&ccf->seeds);
-        if (a == NULL) {
-            return NGX_ERROR;
-        }
-
-        a->host.data = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-        if (a->host.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        /* without the port: no brackets around IPv6 either */
-        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen,
-                            a->host.data, NGX_SOCKADDR_STRLEN, 0);
-        a->host.data[len] = '\0';
-        a->host.len = len;
-        a->port = u.port;
-
-        p = comma + 1;
+    if (ngx_pa_hiredis_addrs(cf, &s, NGX_PA_CLUSTER_PORT, "cluster node",
+                             &ccf->seeds)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     if (ccf->seeds.nelts > NGX_PA_CLUSTER_NODES) {

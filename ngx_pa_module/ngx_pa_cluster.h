@@ -21,12 +21,10 @@
 #define NGX_PA_CLUSTER_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_hiredis.h"
 
 
-typedef struct {
-    ngx_str_t                  host;       /* address literal, NUL after */
-    in_port_t                  port;
-} ngx_pa_cluster_addr_t;
+typedef ngx_pa_hiredis_addr_t  ngx_pa_cluster_addr_t;
 
 struct ngx_pa_cluster_conf_s {
     ngx_array_t                seeds;      /* ngx_pa_cluster_addr_t */

@@ -241,3 +241,74 @@ ngx_pa_hiredis_auth(redisAsyncContext *ac, ngx_str_t *user,
 
     return redisAsyncCommandArgv(ac, fn, privdata, argc, argv, argvlen);
 }
+
+
+/*
+ * "h:p,h:p,..." of nodes (sentinels, cluster seeds) into addrs of
+ * ngx_pa_hiredis_addr_t, each resolved now: a worker never waits on DNS.
+ * Nodes name each other by address and port, so no unix socket.
+ */
+
+ngx_int_t
+ngx_pa_hiredis_addrs(ngx_conf_t *cf, ngx_str_t *list, in_port_t default_port,
+    const char *what, ngx_array_t *addrs)
+{
+    u_char                 *p, *last, *comma;
+    size_t                  len;
+    ngx_url_t               u;
+    ngx_pa_hiredis_addr_t  *a;
+
+    p = list->data;
+    last = list->data + list->len;
+
+    while (p < last) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        ngx_memzero(&u, sizeof(ngx_url_t));
+        u.url.data = p;
+        u.url.len = comma - p;
+        u.default_port = default_port;
+
+        if (u.url.len == 0 || ngx_parse_url(cf->pool, &u) != NGX_OK
+            || u.naddrs == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid %s address \"%*s\"%s%s", what,
+                               comma - p, p, u.err ? ": " : "",
+                               u.err ? u.err : "");
+            return NGX_ERROR;
+        }
+
+        if (u.family == AF_UNIX) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s \"%*s\" is a unix socket: "
+                               "nodes name each other by host:port",
+                               what, comma - p, p);
+            return NGX_ERROR;
+        }
+
+        a = ngx_array_push(addrs);
+        if (a == NULL) {
+            return NGX_ERROR;
+        }
+
+        a->host.data = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+        if (a->host.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* without the port: no brackets around IPv6 either */
+        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen,
+                            a->host.data, NGX_SOCKADDR_STRLEN, 0);
+        a->host.data[len] = '\0';
+        a->host.len = len;
+        a->port = u.port;
+
+        p = comma + 1;
+    }
+
+    return NGX_OK;
+}

@@ -18,6 +18,12 @@
 
 typedef struct ngx_pa_hiredis_s  ngx_pa_hiredis_t;
 
+/* a Redis node (sentinel, cluster seed) as configured */
+typedef struct {
+    ngx_str_t                  host;       /* address literal, NUL after */
+    in_port_t                  port;
+} ngx_pa_hiredis_addr_t;
+
 /* hiredis frees the context: the last moment h may be looked at */
 typedef void (*ngx_pa_hiredis_gone_pt)(ngx_pa_hiredis_t *h);
 
@@ -47,6 +53,8 @@ void ngx_pa_hiredis_add_event(ngx_event_t *ev, ngx_int_t event,
     ngx_log_t *log);
 void ngx_pa_hiredis_del_event(ngx_event_t *ev, ngx_int_t event);
 void ngx_pa_hiredis_close(ngx_connection_t *c);
+ngx_int_t ngx_pa_hiredis_addrs(ngx_conf_t *cf, ngx_str_t *list,
+    in_port_t default_port, const char *what, ngx_array_t *addrs);
 
 /*
  * Queues "AUTH [user] password" first on a context just made, when a

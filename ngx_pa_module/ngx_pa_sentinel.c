@@ -45,8 +45,6 @@ struct ngx_pa_sentinel_s {
 };
 
 
-static ngx_int_t ngx_pa_sentinel_addrs(ngx_conf_t *cf,
-    ngx_pa_sentinel_conf_t *scf, ngx_str_t *list);
 static ngx_int_t ngx_pa_sentinel_ask_next(ngx_pa_sentinel_t *sn);
 static void ngx_pa_sentinel_ask_reply(redisAsyncContext *ac, void *r,
     void *privdata);
@@ -151,66 +149,8 @@ ngx_pa_sentinel_option(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf,
         return NGX_ERROR;
     }
 
-    return ngx_pa_sentinel_addrs(cf, scf, &s);
-}
-
-
-/* "h:p,h:p,...", each resolved now: a worker never waits on DNS */
-
-static ngx_int_t
-ngx_pa_sentinel_addrs(ngx_conf_t *cf, ngx_pa_sentinel_conf_t *scf,
-    ngx_str_t *list)
-{
-    u_char                  *p, *last, *comma;
-    size_t                   len;
-    ngx_url_t                u;
-    ngx_pa_sentinel_addr_t  *a;
-
-    p = list->data;
-    last = list->data + list->len;
-
-    while (p < last) {
-        comma = ngx_strlchr(p, last, ',');
-        if (comma == NULL) {
-            comma = last;
-        }
-
-        ngx_memzero(&u, sizeof(ngx_url_t));
-        u.url.data = p;
-        u.url.len = comma - p;
-        u.default_port = NGX_PA_SENTINEL_PORT;
-
-        if (u.url.len == 0 || ngx_parse_url(cf->pool, &u) != NGX_OK
-            || u.naddrs == 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid sentinel address \"%*s\"%s%s",
-                               comma - p, p, u.err ? ": " : "",
-                               u.err ? u.err : "");
-            return NGX_ERROR;
-        }
-
-        a = ngx_array_push(&scf->addrs);
-        if (a == NULL) {
-            return NGX_ERROR;
-        }
-
-        a->host.data = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-        if (a->host.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        /* without the port: no brackets around IPv6 either */
-        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen,
-                            a->host.data, NGX_SOCKADDR_STRLEN, 0);
-        a->host.data[len] = '\0';
-        a->host.len = len;
-        a->port = u.port;
-
-        p = comma + 1;
-    }
-
-    return NGX_OK;
+    return ngx_pa_hiredis_addrs(cf, &s, NGX_PA_SENTINEL_PORT, "sentinel",
+                                &scf->addrs);
 }
 
 

@@ -13,6 +13,7 @@
 #define NGX_PA_SENTINEL_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_hiredis.h"
 
 
 typedef struct ngx_pa_sentinel_s  ngx_pa_sentinel_t;
@@ -24,10 +25,7 @@ typedef struct ngx_pa_sentinel_s  ngx_pa_sentinel_t;
 typedef void (*ngx_pa_sentinel_found_pt)(void *data, ngx_str_t *host,
     in_port_t port);
 
-typedef struct {
-    ngx_str_t                  host;       /* address literal, NUL after */
-    in_port_t                  port;
-} ngx_pa_sentinel_addr_t;
+typedef ngx_pa_hiredis_addr_t  ngx_pa_sentinel_addr_t;
 
 struct ngx_pa_sentinel_conf_s {
     ngx_array_t                addrs;      /* ngx_pa_sentinel_addr_t */
