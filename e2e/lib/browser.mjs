@@ -44,18 +44,29 @@ export async function newContext(browser, name, extra = {}) {
   await ctx.route((url) => !url.href.startsWith(BASE), (route) => route.fulfill({ status: 404, body: '' }));
   // requests in flight per page, for settled(): a live stream (EventSource)
   // never ends and is not counted
-  // (a service worker's requests belong to no page)
+  // (a service worker's requests belong to no page).  A request the page
+  // started just before it navigated away may end with neither
+  // "requestfinished" nor "requestfailed": only requests of the document
+  // now shown count (the set is emptied when the main frame navigates).
   const pageOf = (req) => {
     if (req.resourceType() === 'eventsource') return null;
     try { return req.frame().page(); } catch (e) { return null; }
   };
+  const inflight = (pg) => {
+    if (!pending.has(pg)) {
+      pending.set(pg, new Set());
+      pg.on('framenavigated', (fr) => { if (fr === pg.mainFrame()) pending.get(pg).clear(); });
+    }
+    return pending.get(pg);
+  };
   ctx.on('request', (req) => {
     const pg = pageOf(req);
-    if (pg) pending.set(pg, (pending.get(pg) || 0) + 1);
+    // the navigation's own document request comes before framenavigated
+    if (pg && !req.isNavigationRequest()) inflight(pg).add(req);
   });
   const done = (req) => {
     const pg = pageOf(req);
-    if (pg) pending.set(pg, Math.max(0, (pending.get(pg) || 0) - 1));
+    if (pg) inflight(pg).delete(req);
   };
   ctx.on('requestfinished', done);
   ctx.on('requestfailed', done);
@@ -72,11 +83,12 @@ export async function settled(page, timeout = 30000) {
   const end = Date.now() + timeout;
   let quietSince = Date.now();
   while (Date.now() < end) {
-    if (pending.get(page)) quietSince = Date.now();
+    if (pending.get(page) && pending.get(page).size) quietSince = Date.now();
     else if (Date.now() - quietSince >= 500) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('settled: requests still in flight after ' + timeout + ' ms');
+  const left = [...(pending.get(page) || [])].map((r) => r.method() + ' ' + r.url());
+  throw new Error('settled: requests still in flight after ' + timeout + ' ms: ' + left.join(', '));
 }
 
 // Collect page errors and CSP violations; tests assert the list is empty.
