@@ -89,8 +89,6 @@ static char *ngx_http_pa_area_point(ngx_conf_t *cf, ngx_str_t *name,
 static char *ngx_http_pa_media_types(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_pa_postconfiguration(ngx_conf_t *cf);
-static ngx_int_t ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *out);
 static ngx_int_t ngx_http_pa_duration(ngx_str_t *v, time_t *secs,
     ngx_uint_t *mdays);
 
@@ -1373,7 +1371,7 @@ ngx_http_pa_redis_secret(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf,
     name.data = value->data + n;
     name.len = value->len - n;
 
-    if (ngx_http_pa_read_file(cf, &name, secret) != NGX_OK) {
+    if (ngx_pa_conf_read_file(cf, &name, secret) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -1477,7 +1475,7 @@ ngx_http_pa_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (ngx_http_pa_read_file(cf, &value[1], &pmcf->auth_secret) != NGX_OK) {
+    if (ngx_pa_conf_read_file(cf, &value[1], &pmcf->auth_secret) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -1511,7 +1509,7 @@ ngx_http_pa_pii_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (ngx_http_pa_read_file(cf, &value[1], &buf) != NGX_OK) {
+    if (ngx_pa_conf_read_file(cf, &value[1], &buf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -1657,7 +1655,7 @@ ngx_http_pa_calendar_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         *seen = path;
 
-        if (ngx_http_pa_read_file(cf, &value[i], &buf) != NGX_OK) {
+        if (ngx_pa_conf_read_file(cf, &value[i], &buf) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
 
@@ -1903,7 +1901,7 @@ ngx_http_pa_area(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         && ngx_strlchr(value[1].data, value[1].data + value[1].len, ',')
            == NULL)
     {
-        if (ngx_http_pa_read_file(cf, &value[1], &buf) != NGX_OK) {
+        if (ngx_pa_conf_read_file(cf, &value[1], &buf) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
 
@@ -2150,61 +2148,4 @@ ngx_http_pa_duration(ngx_str_t *v, time_t *secs, ngx_uint_t *mdays)
     }
 
     return NGX_ERROR;
-}
-
-
-static ngx_int_t
-ngx_http_pa_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
-{
-    ssize_t          n;
-    ngx_str_t        path;
-    ngx_file_t       file;
-    ngx_file_info_t  fi;
-
-    path = *name;
-
-    if (ngx_pa_conf_path(cf, &path) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.name = path;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &path);
-        return NGX_ERROR;
-    }
-
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 1024 * 1024)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" is unreadable or larger than 1 MiB",
-                           &path);
-        (void) ngx_close_file(file.fd);
-        return NGX_ERROR;
-    }
-
-    out->len = (size_t) ngx_file_size(&fi);
-    out->data = ngx_pnalloc(cf->pool, out->len + 1);
-    if (out->data == NULL) {
-        (void) ngx_close_file(file.fd);
-        return NGX_ERROR;
-    }
-
-    n = ngx_read_file(&file, out->data, out->len, 0);
-
-    (void) ngx_close_file(file.fd);
-
-    if (n != (ssize_t) out->len) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "cannot read \"%V\"", &path);
-        return NGX_ERROR;
-    }
-
-    out->data[out->len] = '\0';
-
-    return NGX_OK;
 }

@@ -623,54 +623,16 @@ static ngx_int_t
 ngx_pa_notify_secret(ngx_conf_t *cf, ngx_pa_notify_target_t *t,
     ngx_str_t *path)
 {
-    ssize_t          n;
-    ngx_str_t        name;
-    ngx_file_t       file;
-    ngx_file_info_t  fi;
-
-    name = *path;
-
-    if (ngx_pa_conf_path(cf, &name) != NGX_OK) {
+    if (ngx_pa_conf_read_file(cf, path, &t->secret) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memzero(&file, sizeof(ngx_file_t));
-
-    file.name = name;
-    file.log = cf->log;
-    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &name);
-        return NGX_ERROR;
-    }
-
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 4096)
-    {
+    if (t->secret.len > 4096) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "pa_notify \"%V\": \"%V\" is not a readable key "
-                           "file of at most 4096 bytes", &t->name, &name);
-        (void) ngx_close_file(file.fd);
+                           "pa_notify \"%V\": \"%V\" is not a key file of "
+                           "at most 4096 bytes", &t->name, path);
         return NGX_ERROR;
     }
-
-    t->secret.data = ngx_pnalloc(cf->pool, (size_t) ngx_file_size(&fi) + 1);
-    if (t->secret.data == NULL) {
-        (void) ngx_close_file(file.fd);
-        return NGX_ERROR;
-    }
-
-    n = ngx_read_file(&file, t->secret.data, (size_t) ngx_file_size(&fi), 0);
-
-    (void) ngx_close_file(file.fd);
-
-    if (n == NGX_ERROR) {
-        return NGX_ERROR;
-    }
-
-    t->secret.len = n;
 
     while (t->secret.len
            && (t->secret.data[t->secret.len - 1] == '\n'
@@ -682,7 +644,7 @@ ngx_pa_notify_secret(ngx_conf_t *cf, ngx_pa_notify_target_t *t,
     if (t->secret.len < 16) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "pa_notify \"%V\": the secret in \"%V\" is shorter "
-                           "than 16 bytes", &t->name, &name);
+                           "than 16 bytes", &t->name, path);
         return NGX_ERROR;
     }
 

@@ -60,6 +60,65 @@ ngx_pa_conf_path(ngx_conf_t *cf, ngx_str_t *name)
 }
 
 
+/* a directive's file read whole (at most 1 MiB), NUL after its bytes */
+
+ngx_int_t
+ngx_pa_conf_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
+{
+    ssize_t          n;
+    ngx_str_t        path;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    path = *name;
+
+    if (ngx_pa_conf_path(cf, &path) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 1024 * 1024)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is unreadable or larger than 1 MiB",
+                           &path);
+        (void) ngx_close_file(file.fd);
+        return NGX_ERROR;
+    }
+
+    out->len = (size_t) ngx_file_size(&fi);
+    out->data = ngx_pnalloc(cf->pool, out->len + 1);
+    if (out->data == NULL) {
+        (void) ngx_close_file(file.fd);
+        return NGX_ERROR;
+    }
+
+    n = ngx_read_file(&file, out->data, out->len, 0);
+
+    (void) ngx_close_file(file.fd);
+
+    if (n != (ssize_t) out->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "cannot read \"%V\"", &path);
+        return NGX_ERROR;
+    }
+
+    out->data[out->len] = '\0';
+
+    return NGX_OK;
+}
+
+
 ngx_pa_sla_t *
 ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step)
 {

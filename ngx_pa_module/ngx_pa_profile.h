@@ -11,6 +11,10 @@
 /* a file named by a directive, as a full path (name is replaced) */
 ngx_int_t ngx_pa_conf_path(ngx_conf_t *cf, ngx_str_t *name);
 
+/* the file named by a directive, read whole into the conf pool */
+ngx_int_t ngx_pa_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *out);
+
 /* a step's SLA by name ("dispatch", "fix", ...), or NULL */
 ngx_pa_sla_t *ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step);
 
