@@ -55,7 +55,7 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
 BENCH_PKGS   := libnginx-mod-http-lua lua-cjson
 
 .PHONY: all deps bench-deps build module unit run stop test test-unit \
-        test-t test-asan bench bench-cost bench-stall bench-scale bench-sse \
+        test-t test-asan bench bench-cost bench-stall bench-scale bench-mem bench-sse \
         bench-notify fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
@@ -187,6 +187,10 @@ bench-stall: build
 
 bench-scale: build
 	@bench/scale.sh "$(MODULE_SO)"
+
+# Redis memory per report, on reports the module made through their life
+bench-mem: build
+	@bench/mem.sh "$(MODULE_SO)"
 # 10k idle SSE streams on one node: worker RSS, submit rate with/without
 bench-sse: build
 	@bench/sse.sh "$(MODULE_SO)"

@@ -5,6 +5,7 @@
  */
 
 #include "ngx_pa_directory.h"
+#include "ngx_pa_closed.h"
 #include "ngx_pa_doc.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
@@ -168,6 +169,10 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
     h->kv = l.items;
     h->n = l.n / 2;
 
+    if (ngx_pa_closed_unfold(pool, &h->kv, &h->n, pool->log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log);
 }
 
@@ -230,6 +235,10 @@ ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
         kv[1].data[v->len] = '\0';
 
         h->n++;
+    }
+
+    if (ngx_pa_closed_unfold(pool, &h->kv, &h->n, pool->log) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     return ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log);

@@ -166,6 +166,28 @@ for k = 1, #flat, 2 do
     rep[flat[k]] = flat[k + 1]
 end
 
+-- A closed deadline is folded into one field "dc" (ngx_pa_closed.h):
+-- entries "<key> <due> <done - due> <met>[o][x]" joined by ';'.  Read
+-- here as the fields it stands for (a field dl:<key>, a step opened
+-- again, wins), so every rule below reads one layout, old and new.
+local function unfold(h)
+    for e in string.gmatch(h.dc or '', '[^;]+') do
+        local key, due, delta, met, flags =
+            string.match(e, '^(%S+) (%d+) (%-?%d+) ([01])(%a*)$')
+        if key and not h['dl:' .. key] then
+            h['dl:' .. key], h['dm:' .. key] = due, met
+            h['dd:' .. key] = tostring(tonumber(due) + tonumber(delta))
+            if string.find(flags, 'o', 1, true) then
+                h['do:' .. key] = '1'
+            end
+            if string.find(flags, 'x', 1, true) then
+                h['dx:' .. key] = '1'
+            end
+        end
+    end
+end
+unfold(rep)
+
 local id, from = rep.id, rep.status
 
 -- The agencies' work lists (aq:<agency>:<state>, read by queue.lua): a
@@ -593,6 +615,13 @@ if extras.reopen then
     local key = extras.reopen .. (rep.lead or '')
     if rep['dl:' .. key] then
         redis.call('HDEL', R, 'dm:' .. key, 'dd:' .. key)
+        -- folded (dc): its fields again, so the fold leaves it out
+        for _, f in ipairs({'dl:', 'do:', 'dx:'}) do
+            if rep[f .. key] then
+                hset[#hset + 1] = f .. key
+                hset[#hset + 1] = rep[f .. key]
+            end
+        end
         redis.call('ZADD', DUE, rep['dl:' .. key], id .. '|' .. key)
     end
 end
@@ -887,6 +916,50 @@ local after = {}
 for k = 1, #flat, 2 do
     after[flat[k]] = flat[k + 1]
 end
+
+-- the steps closed (dl: and dm: fields) leave their fields for "dc",
+-- the entries of steps opened again leave "dc": a closed step costs one
+-- entry instead of three to five fields (bench/README.md, "Scale")
+local function fold(h)
+    local kept, del, n = {}, {}, 0
+    for e in string.gmatch(h.dc or '', '[^;]+') do
+        local key = string.match(e, '^(%S+) ')
+        n = n + 1
+        if key and not h['dl:' .. key] then
+            kept[#kept + 1] = e
+        end
+    end
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local due = tonumber(v)
+        if key and due and h['dm:' .. key] then
+            local done = tonumber(h['dd:' .. key]) or due
+            kept[#kept + 1] = key .. ' ' .. v .. ' '
+                .. string.format('%d', done - due) .. ' '
+                .. (h['dm:' .. key] == '1' and '1' or '0')
+                .. (h['do:' .. key] == '1' and 'o' or '')
+                .. (h['dx:' .. key] == '1' and 'x' or '')
+            for _, f in ipairs({'dl:', 'dm:', 'dd:', 'do:', 'dx:', 'xp:',
+                                'xt:'}) do
+                if h[f .. key] then
+                    del[#del + 1] = f .. key
+                end
+            end
+        end
+    end
+    if #del == 0 and #kept == n then
+        return
+    end
+    if #del > 0 then
+        redis.call('HDEL', R, unpack(del))
+    end
+    if #kept > 0 then
+        redis.call('HSET', R, 'dc', table.concat(kept, ';'))
+    else
+        redis.call('HDEL', R, 'dc')
+    end
+end
+fold(after)
 
 local new_slot, new_listed = queue_slot(after), queue_agencies(after)
 local score = qscore(after)
