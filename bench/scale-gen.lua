@@ -31,8 +31,8 @@
 -- published), 8% rejected, 4% cancelled, 1% monitoring (an escalated
 -- report gets its direction back as a dispatch: none stays for years).
 -- Each report gets what act.lua would have written on the way: agencies,
--- lead, deadlines (dl:/dm:/dd:), result, rating, history entries, and the
--- indexes (st:, tok:, dup:, pub, geo, aq:, due, near, stats:).
+-- lead, deadlines (dl: open, dc closed), result, rating, history entries,
+-- and the indexes (st:, dup: buckets, pub, geo, aq:, due, near, stats:).
 
 local P = string.match(KEYS[1], '^(.-}:)')
 local first, count, total = tonumber(ARGV[1]), tonumber(ARGV[2]),
@@ -158,21 +158,25 @@ for li = first, first + count - 1 do
         steps = 2
     end
 
-    -- the deadlines passed on the way, met; the next one open
+    -- the deadlines passed on the way, met, folded into "dc" as act.lua
+    -- folds them (ngx_pa_closed.h); the next one open
     local t = created
+    local closed = {}
     for s = 1, math.min(steps + (recent and 1 or 0), #STEPS) do
         local key = STEPS[s]
         if string.sub(key, -1) == '@' then
             key = key .. (lead ~= '' and lead or agency)
         end
         t = t + 86400
-        f['dl:' .. key] = t
         if s <= steps then
-            f['dm:' .. key] = '1'
-            f['dd:' .. key] = t - 3600
+            closed[#closed + 1] = key .. ' ' .. t .. ' -3600 1'
         else
+            f['dl:' .. key] = t
             redis.call('ZADD', P .. 'due', t, id .. '|' .. key)
         end
+    end
+    if #closed > 0 then
+        f.dc = table.concat(closed, ';')
     end
     if steps > 0 and not recent then
         f.updated_at = t
@@ -220,10 +224,12 @@ for li = first, first + count - 1 do
     hist(id, actions)
 
     redis.call('ZADD', P .. 'st:' .. state, created, id)
-    redis.call('SET', P .. 'tok:' .. token, id)
-    redis.call('HSET', P .. 'dup:' .. phone,
-               'c:' .. redis.sha1hex(text) .. string.sub(redis.sha1hex(id),
-                                                        1, 24), id)
+    -- the token names its report (no tok:); the prints in the phone's
+    -- bucket (ngx_pa_print.h)
+    redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),
+               string.sub(phone, 1, 32) .. ':c:'
+               .. string.sub(redis.sha1hex(text) .. redis.sha1hex(id), 1, 32),
+               id)
     if recent then
         redis.call('GEOADD', P .. 'near', f.lng, f.lat, id)
         redis.call('ZADD', P .. 'near:at', created, id)

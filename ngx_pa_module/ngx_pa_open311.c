@@ -38,6 +38,7 @@
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 
@@ -1002,82 +1003,143 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 /*
- * tokens/{token}: the token is the reporter's access token; its SHA-256
- * names the report (submit.lua's "tok:" key).  Anyone holding it already
- * holds the id, so the answer tells nothing new to anyone else.
+ * tokens/{token}: the token is the reporter's access token.  One of this
+ * version names its report, "<id>~<secret part>" (ngx_pa_submit.c): the
+ * report's token_hash, its SHA-256, proves it; an older one (no "~") is
+ * found by its SHA-256 in the "tok:" key submit.lua wrote.  Anyone
+ * holding it already holds the id, so the answer tells nothing new.
  */
+
+typedef struct {
+    ngx_str_t    token;
+    ngx_str_t    id;          /* empty: an older token, read from tok: */
+    u_char       hex[SHA256_DIGEST_LENGTH * 2 + 1];
+} ngx_pa_o311_token_t;
+
 
 static ngx_int_t
 ngx_pa_o311_token(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *token)
 {
-    u_char       *hex;
-    ngx_str_t    *key, h;
-    ngx_array_t  *keys;
-    const char   *argv[2];
-    size_t        argvlen[2];
+    u_char               *tilde;
+    ngx_str_t            *key, h;
+    ngx_uint_t            i;
+    ngx_array_t          *keys;
+    const char           *argv[3];
+    size_t                argvlen[3];
+    ngx_pa_o311_token_t  *tk;
 
     if (token->len > NGX_PA_O311_TOKEN_MAX) {
         return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", "token",
                                  "no request for this token");
     }
 
-    hex = ngx_pnalloc(r->pool, SHA256_DIGEST_LENGTH * 2 + 1);
     keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    ctx->data = ngx_palloc(r->pool, sizeof(ngx_str_t));
+    tk = ngx_pcalloc(r->pool, sizeof(ngx_pa_o311_token_t));
 
-    if (hex == NULL || keys == NULL || ctx->data == NULL) {
+    if (keys == NULL || tk == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    *(ngx_str_t *) ctx->data = *token;
+    tk->token = *token;
+    ctx->data = tk;
 
-    ngx_pa_auth_token_hash(token, hex);
+    ngx_pa_auth_token_hash(token, tk->hex);
 
-    h.data = hex;
-    h.len = SHA256_DIGEST_LENGTH * 2;
+    tilde = ngx_strlchr(token->data, token->data + token->len, '~');
 
-    key = ngx_pa_key(r, keys, "tok:%V", &h);
+    if (tilde == NULL) {
+        h.data = tk->hex;
+        h.len = SHA256_DIGEST_LENGTH * 2;
+
+        key = ngx_pa_key(r, keys, "tok:%V", &h);
+        if (key == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        argv[0] = "GET";
+        argvlen[0] = 3;
+        argv[1] = (const char *) key->data;
+        argvlen[1] = key->len;
+
+        return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_o311_token_done);
+    }
+
+    /* a report id: digits, capitals and "-" (ngx_pa_submit_new_id) */
+
+    tk->id.data = token->data;
+    tk->id.len = tilde - token->data;
+
+    for (i = 0; i < tk->id.len; i++) {
+        if (!(tk->id.data[i] >= '0' && tk->id.data[i] <= '9')
+            && !(tk->id.data[i] >= 'A' && tk->id.data[i] <= 'Z')
+            && tk->id.data[i] != '-')
+        {
+            break;
+        }
+    }
+
+    if (tk->id.len == 0 || tk->id.len > 64 || i != tk->id.len) {
+        return ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND, "not_found", "token",
+                                 "no request for this token");
+    }
+
+    key = ngx_pa_key(r, keys, "r:%V", &tk->id);
     if (key == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    argv[0] = "GET";
-    argvlen[0] = 3;
+    argv[0] = "HGET";
+    argvlen[0] = 4;
     argv[1] = (const char *) key->data;
     argvlen[1] = key->len;
+    argv[2] = "token_hash";
+    argvlen[2] = sizeof("token_hash") - 1;
 
-    return ngx_pa_call(r, ctx, 2, argv, argvlen, ngx_pa_o311_token_done);
+    return ngx_pa_call(r, ctx, 3, argv, argvlen, ngx_pa_o311_token_done);
 }
 
 
 static void
 ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
-    redisReply  *reply = data;
-    json_t      *body;
-    ngx_str_t   *token;
+    redisReply           *reply = data;
+    json_t               *body;
+    ngx_str_t             id;
+    ngx_pa_o311_token_t  *tk;
 
-    token = ctx->data;
+    tk = ctx->data;
 
-    if (reply->type == REDIS_REPLY_NIL) {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
-                                             "not_found", "token",
-                                             "no request for this token"));
-        return;
-    }
-
-    if (reply->type != REDIS_REPLY_STRING) {
+    if (reply->type != REDIS_REPLY_NIL && reply->type != REDIS_REPLY_STRING) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: open311: unexpected reply to GET of a token");
+                      "pa: open311: unexpected reply to the read of a token");
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                              "unavailable", NULL,
                                              "try again"));
         return;
     }
 
+    /* an older token: tok: holds the id; a newer: the report its hash */
+
+    if (tk->id.len == 0 && reply->type == REDIS_REPLY_STRING) {
+        id.data = (u_char *) reply->str;
+        id.len = reply->len;
+
+    } else if (tk->id.len && reply->type == REDIS_REPLY_STRING
+               && reply->len == SHA256_DIGEST_LENGTH * 2
+               && CRYPTO_memcmp(reply->str, tk->hex, reply->len) == 0)
+    {
+        id = tk->id;
+
+    } else {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
+                                             "not_found", "token",
+                                             "no request for this token"));
+        return;
+    }
+
     body = json_pack("[{s:s#, s:s#}]",
-                     "service_request_id", reply->str, (int) reply->len,
-                     "token", token->data, (int) token->len);
+                     "service_request_id", id.data, (int) id.len,
+                     "token", tk->token.data, (int) tk->token.len);
 
     if (body == NULL) {
         ngx_pa_finalize(r, ngx_pa_open311_fail(r, "token answer"));

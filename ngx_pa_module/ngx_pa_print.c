@@ -442,3 +442,13 @@ ngx_pa_print_copy(unsigned char *q, const unsigned char *p, size_t n)
 
     return q;
 }
+
+
+void
+ngx_pa_print_field(const unsigned char *phone, const unsigned char *print,
+    unsigned char *out)
+{
+    memcpy(out, phone, NGX_PA_DUP_CUT);
+    out[NGX_PA_DUP_CUT] = ':';
+    memcpy(out + NGX_PA_DUP_CUT + 1, print, 2 + NGX_PA_DUP_CUT);
+}

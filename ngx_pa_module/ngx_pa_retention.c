@@ -98,6 +98,8 @@ static ngx_int_t ngx_pa_retention_others(ngx_pa_retention_t *rt,
     redisReply *flat);
 static ngx_int_t ngx_pa_retention_due(ngx_pa_retention_t *rt, ngx_str_t *id,
     redisReply *flat);
+static ngx_int_t ngx_pa_retention_fields(ngx_pa_retention_t *rt,
+    redisReply *flat, ngx_uint_t ci, size_t n);
 static ngx_int_t ngx_pa_retention_prints(ngx_pa_retention_t *rt,
     redisReply *flat);
 static ngx_int_t ngx_pa_retention_append(ngx_pa_retention_t *rt,
@@ -798,8 +800,13 @@ ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
 
     v = ngx_pa_retention_field(flat, "phone_hash");
 
+    /* its prints: in dup:<phone> before issue 12.4, in its bucket since */
+
     if (ngx_pa_retention_key(rt, rt->keys, "dup:%*s",
                              v ? v->len : 0, v ? v->str : "") == NULL
+        || ngx_pa_retention_key(rt, rt->keys, "dup:%*s",
+                                v ? ngx_min(v->len, NGX_PA_DUP_BUCKET) : 0,
+                                v ? v->str : "") == NULL
         || ngx_pa_arg_str(rt->args, &sid) != NGX_OK)
     {
         return NGX_ERROR;
@@ -1039,7 +1046,52 @@ ngx_pa_retention_prints(ngx_pa_retention_t *rt, redisReply *flat)
 
     json_decref(media);
 
+    if (ngx_pa_retention_fields(rt, flat, ci, n) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pa_retention_count(rt, ci, n);
+}
+
+
+/* then the same prints as fields of the phone's bucket (ngx_pa_print.h) */
+
+static ngx_int_t
+ngx_pa_retention_fields(ngx_pa_retention_t *rt, redisReply *flat,
+    ngx_uint_t ci, size_t n)
+{
+    size_t       i;
+    ngx_str_t   *s, *print;
+    redisReply  *phone;
+
+    phone = ngx_pa_retention_field(flat, "phone_hash");
+
+    for (i = 0; i < n; i++) {
+        s = ngx_pa_arg(rt->args);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(s, "");
+
+        if (phone == NULL || phone->len < NGX_PA_DUP_CUT) {
+            continue;
+        }
+
+        s->data = ngx_pnalloc(rt->round, NGX_PA_DUP_FIELD_LEN);
+        if (s->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* the array may have moved: the print by index */
+
+        print = (ngx_str_t *) rt->args->elts + ci + 1 + i;
+
+        ngx_pa_print_field((u_char *) phone->str, print->data, s->data);
+        s->len = NGX_PA_DUP_FIELD_LEN;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -1080,7 +1080,8 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
            == NULL
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "events") == NULL
-        || ngx_pa_key(r, keys, "dup:%V", &sb->phone_hash) == NULL
+        || ngx_pa_key(r, keys, "dup:%*s", (size_t) NGX_PA_DUP_BUCKET,
+                      sb->phone_hash.data) == NULL
         || ngx_pa_key(r, keys, "locked") == NULL
         || ngx_pa_key(r, keys, "near") == NULL
         || ngx_pa_key(r, keys, "near:at") == NULL
@@ -1525,9 +1526,11 @@ invalid:
 
 
 /*
- * The reporter's access token of report id: HMAC-SHA256 of the tenant,
- * the idempotency key and the id under the server's secret, so a retry
- * gets the same token while only its hash is stored.  X-PA-Test-Token
+ * The reporter's access token of report id: the id, "~", then
+ * HMAC-SHA256 of the tenant, the idempotency key and the id under the
+ * server's secret, so a retry gets the same token while only its hash
+ * is stored, and the token names its report (Open311's tokens/{token}
+ * needs no index of tokens).  X-PA-Test-Token
  * (pa_test_clock) names it in tests.
  */
 
@@ -1537,7 +1540,7 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
 {
     u_char              *msg, *p;
     unsigned int         mdlen;
-    ngx_str_t            raw, *test;
+    ngx_str_t            raw, secret, *test;
     ngx_pa_main_conf_t  *pmcf;
     u_char               md[EVP_MAX_MD_SIZE];
 
@@ -1582,13 +1585,21 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     raw.len = mdlen;
     raw.data = md;
 
-    token->len = ngx_base64_encoded_length(mdlen);
-    token->data = ngx_pnalloc(r->pool, token->len);
-    if (token->data == NULL) {
+    /* "<id>~<secret part>": Open311's tokens/{token} finds the report */
+
+    p = ngx_pnalloc(r->pool, id->len + 1 + ngx_base64_encoded_length(mdlen));
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_encode_base64url(token, &raw);
+    token->data = p;
+    p = ngx_cpymem(p, id->data, id->len);
+    *p++ = '~';
+
+    secret.data = p;
+    ngx_encode_base64url(&secret, &raw);
+
+    token->len = id->len + 1 + secret.len;
 
     return NGX_OK;
 }
@@ -1673,7 +1684,8 @@ ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 /*
  * What makes a report a duplicate of an open one from the same phone
  * (LC26 Điều 6.7, 7): the same photo or video, or the same text once
- * white space and ASCII case are folded.  "c:<sha256>", "m:<sha256>".
+ * white space and ASCII case are folded.  "c:<sha256>", "m:<sha256>",
+ * stored as fields of the phone's bucket, "<phone>:c:<sha256>" cut.
  */
 
 static ngx_int_t
@@ -1727,6 +1739,27 @@ ngx_pa_submit_prints(ngx_http_request_t *r, ngx_pa_submit_t *sb)
         fp->data[1] = ':';
         fp->len = ngx_cpymem(fp->data + 2, m[i]->hex, SHA256_DIGEST_LENGTH * 2)
                   - fp->data;
+    }
+
+    /* as stored: fields of the phone's bucket (ngx_pa_print.h) */
+
+    if (sb->phone_hash.len < NGX_PA_DUP_CUT) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "pa: a submission without its phone's hash");
+        return NGX_ERROR;
+    }
+
+    fp = sb->prints->elts;
+
+    for (i = 0; i < sb->prints->nelts; i++) {
+        p = ngx_pnalloc(r->pool, NGX_PA_DUP_FIELD_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_pa_print_field(sb->phone_hash.data, fp[i].data, p);
+        fp[i].data = p;
+        fp[i].len = NGX_PA_DUP_FIELD_LEN;
     }
 
     return NGX_OK;

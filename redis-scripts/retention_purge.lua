@@ -15,8 +15,11 @@
 -- KEYS[7..11] pa:{t}:st:<state> of the closed states: resolved, rejected,
 --          cancelled, monitoring, escalated
 -- then, for each report, its group of keys in this order:
---          pa:{t}:r:<id>, pa:{t}:h:<id>, pa:{t}:tok:<token_hash>,
---          pa:{t}:dup:<phone_hash>, then the group's other keys: the
+--          pa:{t}:r:<id>, pa:{t}:h:<id>, pa:{t}:tok:<token_hash> (an
+--          older token's index: a token of this version names its
+--          report, none is written), pa:{t}:dup:<phone_hash> (the prints
+--          before issue 12.4), pa:{t}:dup:<first 4 hex of phone_hash>
+--          (the phone's bucket since), then the group's other keys: the
 --          work lists pa:{t}:aq:<agency>:<state> of the agencies it names
 --          (and pa:{t}:q:escalated for an escalated one) and, for an
 --          Open311 report, pa:{t}:o311:c:<client>
@@ -26,8 +29,10 @@
 --          number of other keys in its group,
 --          n, then n members "<id>|<key>" of due (its dl: fields),
 --          n, then n duplicate prints of dup:<phone_hash> ("c:<sha256>",
---          "m:<sha256>"), removed only while they still name this report
---          (a later report of the phone may have taken the print over)
+--          "m:<sha256>"), then the same n as fields of the bucket
+--          ("<phone_hash cut>:c:<sha256 cut>", ngx_pa_print.h), each
+--          removed only while it still names this report (a later report
+--          of the phone may have taken the print over)
 --
 -- Returns {purged, kept, {id purged, ...}}: the worker then removes the
 -- public copies of those (pa_media_dir/public/<id>/).
@@ -42,7 +47,8 @@ local purged, kept, gone = 0, 0, {}
 for _ = 1, n do
     local id, stamp, others = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
     local R, H, TOK, DUP = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
-    local first_other = k + 4
+    local BUCKET = KEYS[k + 4]
+    local first_other = k + 5
     k = first_other + others
     a = a + 3
 
@@ -52,7 +58,8 @@ for _ = 1, n do
 
     local np = tonumber(ARGV[a])
     local prints = {unpack(ARGV, a + 1, a + np)}
-    a = a + np + 1
+    local fields = {unpack(ARGV, a + np + 1, a + 2 * np)}
+    a = a + 2 * np + 1
 
     local rep = redis.call('HMGET', R, 'status', 'updated_at')
 
@@ -66,6 +73,11 @@ for _ = 1, n do
         for _, p in ipairs(prints) do
             if redis.call('HGET', DUP, p) == id then
                 redis.call('HDEL', DUP, p)
+            end
+        end
+        for _, f in ipairs(fields) do
+            if f ~= '' and redis.call('HGET', BUCKET, f) == id then
+                redis.call('HDEL', BUCKET, f)
             end
         end
 

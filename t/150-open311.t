@@ -899,7 +899,7 @@ main::err(413, 'too_large: the request body is larger than allowed')
 --- error_code eval
 [201, 415]
 --- response_body eval
-[qr/^\[\{"service_request_id":"O-3","token":"[A-Za-z0-9_-]{43}","service_notice":"Received\. [^"]+","account_id":null\}\]$/,
+[qr/^\[\{"service_request_id":"O-3","token":"O-3~[A-Za-z0-9_-]{43}","service_notice":"Received\. [^"]+","account_id":null\}\]$/,
  main::xerr(415, 'unsupported_media: send application/x-www-form-urlencoded, multipart/form-data or application/json')]
 
 
