@@ -35,6 +35,8 @@ static ngx_int_t ngx_pa_notify_http_connect(ngx_pa_notify_http_t *h);
 static void ngx_pa_notify_http_write(ngx_event_t *wev);
 static void ngx_pa_notify_http_read(ngx_event_t *rev);
 static ngx_int_t ngx_pa_notify_http_head(ngx_pa_notify_http_t *h);
+static u_char *ngx_pa_notify_http_head_end(u_char *p, u_char *last,
+    u_char **body);
 static void ngx_pa_notify_http_done(ngx_pa_notify_http_t *h,
     ngx_uint_t status, const char *error);
 static void ngx_pa_notify_http_idle(ngx_event_t *ev);
@@ -427,7 +429,7 @@ ngx_pa_notify_http_read(ngx_event_t *rev)
 static ngx_int_t
 ngx_pa_notify_http_head(ngx_pa_notify_http_t *h)
 {
-    u_char     *p, *last, *line, *eol, *colon;
+    u_char     *p, *last, *line, *end, *body, *colon;
     off_t       len;
     size_t      n;
     ngx_uint_t  chunked, close;
@@ -437,8 +439,8 @@ again:
     p = h->in;
     last = h->in + h->in_len;
 
-    eol = ngx_strlcasestrn(p, last, (u_char *) "\r\n\r\n", 4 - 1);
-    if (eol == NULL) {
+    end = ngx_pa_notify_http_head_end(p, last, &body);
+    if (end == NULL) {
         return NGX_AGAIN;
     }
 
@@ -461,8 +463,8 @@ again:
      */
 
     if (h->status < 200 && h->status != 101) {
-        n = last - (eol + 4);
-        ngx_memmove(h->in, eol + 4, n);
+        n = last - body;
+        ngx_memmove(h->in, body, n);
         h->in_len = n;
         h->status = 0;
         goto again;
@@ -472,10 +474,10 @@ again:
     chunked = 0;
     close = (p[7] == '0');        /* HTTP/1.0 closes unless told */
 
-    line = ngx_strlchr(p, eol + 2, '\n') + 1;
+    line = ngx_strlchr(p, end, '\n') + 1;
 
-    while (line < eol + 2) {
-        p = ngx_strlchr(line, eol + 2, '\n');
+    while (line < end) {
+        p = ngx_strlchr(line, end, '\n');
         if (p == NULL) {
             break;
         }
@@ -531,7 +533,7 @@ again:
 
     /* what came after the head is body already */
 
-    h->body_left = len - (last - (eol + 4));
+    h->body_left = len - (last - body);
     h->keep = !close && h->body_left >= 0;
 
     if (h->body_left < 0) {
@@ -541,6 +543,39 @@ again:
     h->in_len = 0;
 
     return NGX_OK;
+}
+
+
+/*
+ * The end of a head: the empty line, ended by CRLF or by a bare LF as
+ * nginx's own parser takes it (ngx_http_parse_status_line and
+ * ngx_http_parse_header_line accept both); receivers written on lenient
+ * servers answer so.  Returns where the empty line starts (just after
+ * the last header's LF) and sets *body to what follows it; NULL: the
+ * head is not complete yet.
+ */
+
+static u_char *
+ngx_pa_notify_http_head_end(u_char *p, u_char *last, u_char **body)
+{
+    for ( ;; ) {
+        p = ngx_strlchr(p, last, '\n');
+        if (p == NULL) {
+            return NULL;
+        }
+
+        p++;
+
+        if (p < last && *p == '\n') {
+            *body = p + 1;
+            return p;
+        }
+
+        if (last - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+            *body = p + 2;
+            return p;
+        }
+    }
 }
 
 

@@ -4,7 +4,7 @@
 #
 #   tests/receiver/pa-receiver.pl --port 9080 --secret-file /etc/pa/hook.key \
 #       --log /tmp/deliveries.jsonl [--fail N] [--status 500] [--delay MS]
-#       [--addr 127.0.0.1]
+#       [--addr 127.0.0.1] [--lf]
 #
 # For every POST it checks X-PA-Signature (sha256=<hex HMAC-SHA256 of the
 # body with the key in --secret-file, its last newline not included, as
@@ -15,7 +15,8 @@
 # first --fail N deliveries (to --path only, when given), else 200 --
 # after --delay MS if given.  GET /_control?fail=N&delay=MS&status=S&path=P
 # changes those while it runs (the counter starts again); GET /_health
-# answers 200.  HTTP/1.1 keep-alive.
+# answers 200.  HTTP/1.1 keep-alive.  --lf: the answer's lines end with
+# a bare LF, as lenient HTTP/1.1 servers write them.
 # One process, one connection at a time served fully (select loop), no
 # module beyond Perl's own.
 
@@ -30,9 +31,9 @@ use JSON::PP;
 use Time::HiRes qw(time sleep);
 
 my %o = (port => 9080, fail => 0, status => 500, delay => 0, path => '',
-         addr => '127.0.0.1');
+         addr => '127.0.0.1', lf => 0);
 GetOptions(\%o, 'port=i', 'secret-file=s', 'log=s', 'fail=i', 'status=i',
-           'delay=i', 'path=s', 'pid-file=s', 'addr=s')
+           'delay=i', 'path=s', 'pid-file=s', 'addr=s', 'lf')
     or die "usage: see the head of $0\n";
 
 my $secret = '';
@@ -105,8 +106,9 @@ while (1) {
 sub reply {
     my ($s, $status, $text) = @_;
     $s->blocking(1);
-    print $s "HTTP/1.1 $status X\r\nContent-Type: text/plain\r\n"
-             . "Content-Length: " . length($text) . "\r\n\r\n$text";
+    my $nl = $o{lf} ? "\n" : "\r\n";
+    print $s "HTTP/1.1 $status X${nl}Content-Type: text/plain$nl"
+             . "Content-Length: " . length($text) . "$nl$nl$text";
     $s->blocking(0);
 }
 
