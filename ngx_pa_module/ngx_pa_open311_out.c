@@ -57,17 +57,21 @@ ngx_pa_o311_name_t  ngx_pa_open311_names[] = {
 static ngx_int_t ngx_pa_o311_xml(xmlTextWriterPtr w, const char *name,
     json_t *v);
 static const char *ngx_pa_o311_item(const char *list);
+static void ngx_pa_o311_sent_path(ngx_http_request_t *r, ngx_str_t *path);
 
 
 ngx_uint_t
 ngx_pa_open311_format(ngx_http_request_t *r)
 {
-    size_t  len;
+    size_t     len;
+    ngx_str_t  path;
+
+    ngx_pa_o311_sent_path(r, &path);
 
     len = sizeof(".json") - 1;
 
-    if (r->uri.len > len
-        && ngx_strncmp(r->uri.data + r->uri.len - len, ".json", len) == 0)
+    if (path.len > len
+        && ngx_strncmp(path.data + path.len - len, ".json", len) == 0)
     {
         return NGX_PA_O311_JSON;
     }
@@ -284,18 +288,60 @@ ngx_pa_o311_item(const char *list)
 ngx_uint_t
 ngx_pa_open311_request(ngx_http_request_t *r)
 {
-    ngx_str_t  *uri;
+    ngx_str_t  path;
 
-    /*
-     * The URI the client sent: after an error_page redirect (nginx's own
-     * refusals, conf-examples/pa-errors.conf) r->uri is the error page's
-     */
+    ngx_pa_o311_sent_path(r, &path);
 
-    uri = r->unparsed_uri.len ? &r->unparsed_uri : &r->uri;
-
-    return uri->len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
-           && ngx_strncmp(uri->data, NGX_PA_OPEN311_PREFIX,
+    return path.len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
+           && ngx_strncmp(path.data, NGX_PA_OPEN311_PREFIX,
                           sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0;
+}
+
+
+/*
+ * The path the client sent, without its query.  After an error_page
+ * redirect (nginx's own refusals, conf-examples/pa-errors.conf) r->uri is
+ * the error page's; a request line too long for the buffers (414) was
+ * never parsed into unparsed_uri, but nginx kept the part it read as
+ * request_line: the path is its second word.
+ */
+
+static void
+ngx_pa_o311_sent_path(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char  *p, *last, *q;
+
+    if (r->uri.len >= sizeof(NGX_PA_OPEN311_PREFIX) - 1
+        && ngx_strncmp(r->uri.data, NGX_PA_OPEN311_PREFIX,
+                       sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0)
+    {
+        *path = r->uri;
+        return;
+    }
+
+    if (r->unparsed_uri.len) {
+        p = r->unparsed_uri.data;
+        last = p + r->unparsed_uri.len;
+
+    } else if (r->request_line.len) {
+        p = r->request_line.data;
+        last = p + r->request_line.len;
+
+        q = ngx_strlchr(p, last, ' ');
+        p = (q != NULL) ? q + 1 : last;
+
+        q = ngx_strlchr(p, last, ' ');
+        last = (q != NULL) ? q : last;
+
+    } else {
+        *path = r->uri;
+        return;
+    }
+
+    q = ngx_strlchr(p, last, '?');
+
+    path->data = p;
+    path->len = ((q != NULL) ? q : last) - p;
 }
 
 
