@@ -895,6 +895,11 @@ ngx_http_pa_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* revocations answered here, seen by every worker at once */
+    if (ngx_pa_revoke_node_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /* the edge rate limiter runs in the access phase, before the body */
     return ngx_pa_limit_init(cf);
 }

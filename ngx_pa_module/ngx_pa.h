@@ -203,6 +203,7 @@ typedef struct {
     /* edge rate limits (ngx_pa_limit.c) */
     ngx_pa_limit_conf_t       *limit;
     ngx_shm_zone_t            *pubver_zone;  /* $pa_public_version */
+    ngx_shm_zone_t            *revoke_zone;  /* the node's revocations */
 
     /* media pre-upload: pa_upload (ngx_pa_upload_gc.c), or NULL */
     ngx_pa_upload_conf_t      *upload;

@@ -13,10 +13,6 @@
 #include <openssl/sha.h>
 
 
-/* a token's iat may be this far ahead: minted on a node whose clock is */
-#define NGX_PA_AUTH_IAT_AHEAD  60
-
-
 static ngx_str_t  ngx_pa_role_names[] = {
     ngx_null_string,
     ngx_string("reporter"),
@@ -158,7 +154,7 @@ ngx_pa_auth_verify(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *h,
      * not the minting's.
      */
 
-    if (claims->iat > ngx_time() + NGX_PA_AUTH_IAT_AHEAD) {
+    if (claims->iat > ngx_time() + NGX_PA_REVOKE_IAT_AHEAD) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "pa: staff token of \"%s\" issued in the future",
                       claims->sub);

@@ -1,6 +1,7 @@
 /*
  * Revoked staff tokens: each worker's copy of the tenant's set, read
- * again every second (the admin's route is ngx_pa_admin.c).
+ * again every second (the admin's route is ngx_pa_admin.c), and the
+ * node's recent revocations its workers share (ngx_pa_revoke_node.c).
  *
  * The copy is swapped whole: the reply's entries go into a fresh pool and
  * the old one is destroyed, so a check never sees half a list.  While
@@ -123,33 +124,47 @@ ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
 
     rv = pmcf->worker.revoker;
 
-    if (rv == NULL || rv->list == NULL) {
-        return NGX_OK;
-    }
+    if (rv != NULL && rv->list != NULL) {
+        e = rv->list->elts;
 
-    e = rv->list->elts;
-
-    for (i = 0; i < rv->list->nelts; i++) {
-
-        if (jti->len && e[i].name.len == 4 + jti->len
-            && ngx_strncmp(e[i].name.data, "jti:", 4) == 0
-            && ngx_strncmp(e[i].name.data + 4, jti->data, jti->len) == 0)
-        {
-            return NGX_DECLINED;
-        }
-
-        /* a person's tokens issued before the revocation (or undated) */
-
-        if (e[i].name.len == 4 + sub->len
-            && ngx_strncmp(e[i].name.data, "sub:", 4) == 0
-            && ngx_strncmp(e[i].name.data + 4, sub->data, sub->len) == 0
-            && (iat == 0 || iat <= e[i].at))
-        {
-            return NGX_DECLINED;
+        for (i = 0; i < rv->list->nelts; i++) {
+            if (ngx_pa_revoke_match(&e[i].name, e[i].at, jti, sub, iat)) {
+                return NGX_DECLINED;
+            }
         }
     }
 
-    return NGX_OK;
+    /* revoked through another worker of this node since our last read */
+
+    return ngx_pa_revoke_node_check(pmcf, jti, sub, iat);
+}
+
+
+/*
+ * A "jti:" entry refuses that token.  A "sub:" entry refuses the person's
+ * tokens issued (iat) up to the revocation, undated ones too, and those
+ * whose iat is ahead of it by no more than a minting clock may be ahead
+ * (NGX_PA_REVOKE_IAT_AHEAD, which ngx_pa_auth.c accepts): such a token,
+ * minted before the revocation by a clock 30 s fast, outlived it.  A
+ * token minted for the same person just after the revocation is refused
+ * too, for that minute: a lock-out that holds is worth the wait.
+ */
+
+ngx_uint_t
+ngx_pa_revoke_match(ngx_str_t *name, time_t at, ngx_str_t *jti,
+    ngx_str_t *sub, time_t iat)
+{
+    if (jti->len && name->len == 4 + jti->len
+        && ngx_strncmp(name->data, "jti:", 4) == 0
+        && ngx_strncmp(name->data + 4, jti->data, jti->len) == 0)
+    {
+        return 1;
+    }
+
+    return name->len == 4 + sub->len
+           && ngx_strncmp(name->data, "sub:", 4) == 0
+           && ngx_strncmp(name->data + 4, sub->data, sub->len) == 0
+           && (iat == 0 || iat <= at + NGX_PA_REVOKE_IAT_AHEAD);
 }
 
 
@@ -346,6 +361,9 @@ ngx_int_t
 ngx_pa_revoke_note(ngx_pa_main_conf_t *pmcf, ngx_str_t *name, time_t at)
 {
     ngx_pa_revoker_t  *rv;
+
+    /* the node's other workers at once too */
+    ngx_pa_revoke_node_add(pmcf, name, at);
 
     rv = pmcf->worker.revoker;
 

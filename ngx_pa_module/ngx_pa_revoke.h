@@ -12,6 +12,13 @@
 #include "ngx_pa.h"
 
 
+/*
+ * How far ahead of this node's clock a token's iat may be (a minting
+ * clock fast): ngx_pa_auth.c accepts it, a person's revocation covers it.
+ */
+#define NGX_PA_REVOKE_IAT_AHEAD  60
+
+
 ngx_int_t ngx_pa_revoke_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);
 void ngx_pa_revoke_exit_worker(ngx_pa_main_conf_t *pmcf);
@@ -30,5 +37,21 @@ time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
  */
 ngx_int_t ngx_pa_revoke_note(ngx_pa_main_conf_t *pmcf, ngx_str_t *name,
     time_t at);
+
+/* 1 when the entry ("jti:<jti>", "sub:<sub>" revoked at "at") refuses it */
+ngx_uint_t ngx_pa_revoke_match(ngx_str_t *name, time_t at, ngx_str_t *jti,
+    ngx_str_t *sub, time_t iat);
+
+
+/*
+ * ngx_pa_revoke_node.c: the revocations answered on this node, in a zone
+ * its workers share ("pa_revoked"), so none of them honours a token the
+ * admin was told is revoked; the other nodes learn it from Redis.
+ */
+ngx_int_t ngx_pa_revoke_node_init(ngx_conf_t *cf);
+void ngx_pa_revoke_node_add(ngx_pa_main_conf_t *pmcf, ngx_str_t *name,
+    time_t at);
+ngx_int_t ngx_pa_revoke_node_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
+    ngx_str_t *sub, time_t iat);
 
 #endif /* NGX_PA_REVOKE_H */
