@@ -895,6 +895,11 @@ ngx_http_pa_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* a PATCH's chunked body stops at its upload's room */
+    if (ngx_pa_upload_room_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /* revocations answered here, seen by every worker at once */
     if (ngx_pa_revoke_node_init(cf) != NGX_OK) {
         return NGX_ERROR;

@@ -293,6 +293,10 @@ struct ngx_pa_ctx_s {
                                               body walked as it came */
     void                      *data;       /* the route's own state */
     const char                *outcome;    /* /metrics: error code, replay */
+
+    off_t                      body_room;  /* a PATCH: bytes its upload
+                                              still takes (body_capped) */
+    unsigned                   body_capped:1;
 };
 
 

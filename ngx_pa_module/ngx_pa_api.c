@@ -10,7 +10,8 @@
  * request until we finalize; for a discarded body it calls us at once),
  * the route's handler, at most one script call, then exactly one finalize
  * from the reply callback.  A request that goes away meanwhile cancels its
- * call.
+ * call.  The one exception is a media PATCH: it reads its upload first
+ * and its body after (ngx_pa_upload_patch_first()).
  */
 
 #include "ngx_pa.h"
@@ -108,6 +109,16 @@ ngx_pa_api_handler(ngx_http_request_t *r)
             || rt->handler == ngx_pa_upload_patch)
         {
             ngx_pa_upload_prepare(r);
+        }
+
+        /*
+         * A PATCH reads its upload first and its body after: bytes past
+         * the upload's room are refused before they are read
+         */
+
+        if (rt->handler == ngx_pa_upload_patch) {
+            ctx->data = NULL;
+            return ngx_pa_upload_patch_first(r, ctx);
         }
     }
 

@@ -62,6 +62,9 @@ static void ngx_pa_upload_created(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static void ngx_pa_upload_patch_read(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
+static void ngx_pa_upload_patch_body(ngx_http_request_t *r);
+static void ngx_pa_upload_refuse(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message);
 static void ngx_pa_upload_patch_work(ngx_pa_job_t *job);
 static ngx_int_t ngx_pa_upload_patch_set(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_pa_up_t *up);
@@ -241,10 +244,34 @@ ngx_pa_upload_patch(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_fail(r, &up->err);
     }
 
-    up->end = up->offset + ngx_pa_upload_body_size(r);
-    up->in = (r->request_body != NULL) ? r->request_body->bufs : NULL;
-
     return ngx_pa_upload_read(r, ctx, up, ngx_pa_upload_patch_read);
+}
+
+
+/*
+ * The PATCH route runs from the content handler before its body
+ * (ngx_pa_api.c): the handle is read first, so that bytes past the
+ * upload's room are refused unread, not read whole and then refused.
+ */
+
+ngx_int_t
+ngx_pa_upload_patch_first(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_pa_upload_patch(r, ctx);
+
+    if (rc == NGX_DONE) {
+        /* ours until the body is read (or refused): the Redis call's */
+        r->main->count++;
+        return NGX_DONE;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    return rc;
 }
 
 
@@ -536,8 +563,8 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     h = ngx_pa_upload_mine(r, up, data);
     if (h == NULL) {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
-                            "not_found", NULL, "no such upload"));
+        ngx_pa_upload_refuse(r, NGX_HTTP_NOT_FOUND, "not_found", NULL,
+                             "no such upload");
         return;
     }
 
@@ -553,29 +580,72 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || v.len != sizeof("partial") - 1
         || ngx_strncmp(v.data, "partial", v.len) != 0)
     {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
-                            "upload_complete", NULL,
-                            "this upload is complete already"));
+        ngx_pa_upload_refuse(r, NGX_HTTP_CONFLICT, "upload_complete", NULL,
+                             "this upload is complete already");
         return;
     }
 
     if (expires < ctx->now) {
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_PA_UPLOAD_UNPROCESSABLE,
-                            "media_expired", NULL,
-                            "this upload expired: upload the file again"));
+        ngx_pa_upload_refuse(r, NGX_PA_UPLOAD_UNPROCESSABLE, "media_expired",
+                             NULL, "this upload expired: upload the file "
+                             "again");
         return;
     }
 
     if (offset != up->offset) {
         (void) ngx_pa_upload_header(r, "Upload-Offset", offset);
-        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
-                            "offset_mismatch", "Upload-Offset",
-                            "the upload is at another offset: ask with "
-                            "HEAD and go on from there"));
+        ngx_pa_upload_refuse(r, NGX_HTTP_CONFLICT, "offset_mismatch",
+                             "Upload-Offset", "the upload is at another "
+                             "offset: ask with HEAD and go on from there");
         return;
     }
 
+    /* announced past the room: refused before a byte is read */
+
+    if (r->headers_in.content_length_n > up->length - offset) {
+        r->expect_tested = 1;       /* no "100 Continue": keep the bytes */
+        ngx_pa_upload_refuse(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                             "too_large", NULL, "more bytes than the "
+                             "Upload-Length announced");
+        return;
+    }
+
+    /* sent without a length (chunked): held to the room as they come */
+
+    ctx->body_room = up->length - offset;
+    ctx->body_capped = 1;
+
+    rc = ngx_http_read_client_request_body(r, ngx_pa_upload_patch_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        ngx_pa_finalize(r, rc);
+        return;
+    }
+
+    /* the body read holds the request now */
+    ngx_pa_finalize(r, NGX_DONE);
+}
+
+
+/* the body is in, within the room: written off the event loop */
+
+static void
+ngx_pa_upload_patch_body(ngx_http_request_t *r)
+{
+    ngx_int_t      rc;
+    ngx_pa_up_t   *up;
+    ngx_pa_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+    up = ctx->data;
+
+    ctx->body_capped = 0;
+
+    up->end = up->offset + ngx_pa_upload_body_size(r);
+    up->in = (r->request_body != NULL) ? r->request_body->bufs : NULL;
+
     if (up->end > up->length) {
+        /* the room's filter refuses first; kept as the last guard */
         ngx_pa_finalize(r, ngx_pa_send_error(r,
                             NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
                             NULL, "more bytes than the Upload-Length "
@@ -591,6 +661,20 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     if (rc != NGX_DONE) {
         ngx_pa_finalize(r, rc);
     }
+}
+
+
+/* a PATCH refused before its body: the body is dropped, not read in */
+
+static void
+ngx_pa_upload_refuse(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *field, const char *message)
+{
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    ngx_pa_finalize(r, ngx_pa_send_error(r, status, code, field, message));
 }
 
 

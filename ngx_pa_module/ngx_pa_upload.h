@@ -79,6 +79,16 @@ ngx_pa_media_t *ngx_pa_upload_media(ngx_http_request_t *r, void *hash);
 /* routes (ngx_pa_api.c) */
 ngx_int_t ngx_pa_upload_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_upload_patch(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
+/*
+ * The PATCH route from the content handler, before its body: the handle
+ * is read, then the body, refused (413) past the room the upload has
+ * left, by its Content-Length or, chunked, as it comes (a request body
+ * filter: ngx_pa_upload_room.c)
+ */
+ngx_int_t ngx_pa_upload_patch_first(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_upload_room_init(ngx_conf_t *cf);
 ngx_int_t ngx_pa_upload_head(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_upload_delete(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
