@@ -12,6 +12,9 @@ use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
+use Digest::SHA qw(hmac_sha256);
+use MIME::Base64 qw(encode_base64);
+use JSON::PP ();
 
 my $ROOT = $ENV{TEST_NGINX_ROOT} || '.';
 
@@ -30,6 +33,8 @@ sub new {
         port       => free_port(),
         redis_port => $opt{redis_port} || free_port(),
         extra      => $opt{http_config} || '',
+        # lines in the server {} beside its locations
+        server     => $opt{server_config} || '',
         # main-context lines in place of the default events {}
         main       => $opt{main_config}
                       || "events { worker_connections 1024; }",
@@ -120,6 +125,7 @@ http {
         }
         location \@pa_error { pa_error; }
         location = /metrics { pa_metrics; }
+        $self->{server}
     }
 }
 EOC
@@ -186,6 +192,24 @@ sub http {
     my ($head, $rbody) = split /\r\n\r\n/, $resp, 2;
     my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d+)};
     return ($status // 0, $head // '', $rbody // '');
+}
+
+# a staff (or reporter) token with these claims, signed with
+# t/keys/auth.key as bin/pa-token signs: PaServer::sign({sub, role, ...})
+sub sign {
+    my $claims = shift;
+    my $b64u = sub {
+        my $s = encode_base64(shift, '');
+        $s =~ tr{+/}{-_};
+        $s =~ s/=+\z//;
+        return $s;
+    };
+    open my $fh, '<', "$ROOT/t/keys/auth.key" or die "auth.key: $!";
+    my $key = do { local $/; <$fh> };
+    $key =~ s/[\r\n]+\z//;
+    my $h = $b64u->('{"alg":"HS256","typ":"JWT"}');
+    my $p = $b64u->(JSON::PP->new->canonical->encode($claims));
+    return "$h.$p." . $b64u->(hmac_sha256("$h.$p", $key));
 }
 
 sub submit_json {
