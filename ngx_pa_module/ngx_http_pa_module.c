@@ -1381,16 +1381,8 @@ ngx_http_pa_redis_secret(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf,
     name.data = value->data + n;
     name.len = value->len - n;
 
-    if (ngx_pa_conf_read_file(cf, &name, secret) != NGX_OK) {
+    if (ngx_pa_conf_read_secret(cf, &name, secret) != NGX_OK) {
         return NGX_ERROR;
-    }
-
-    /* an editor's trailing newline is not part of the password */
-
-    while (secret->len && (secret->data[secret->len - 1] == '\n'
-                           || secret->data[secret->len - 1] == '\r'))
-    {
-        secret->len--;
     }
 
     if (secret->len == 0) {
@@ -1485,17 +1477,10 @@ ngx_http_pa_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (ngx_pa_conf_read_file(cf, &value[1], &pmcf->auth_secret) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    /* an editor's trailing newline is not part of the secret */
-
-    while (pmcf->auth_secret.len
-           && (pmcf->auth_secret.data[pmcf->auth_secret.len - 1] == '\n'
-               || pmcf->auth_secret.data[pmcf->auth_secret.len - 1] == '\r'))
+    if (ngx_pa_conf_read_secret(cf, &value[1], &pmcf->auth_secret)
+        != NGX_OK)
     {
-        pmcf->auth_secret.len--;
+        return NGX_CONF_ERROR;
     }
 
     if (pmcf->auth_secret.len < 32) {

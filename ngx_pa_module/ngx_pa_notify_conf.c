@@ -623,7 +623,7 @@ static ngx_int_t
 ngx_pa_notify_secret(ngx_conf_t *cf, ngx_pa_notify_target_t *t,
     ngx_str_t *path)
 {
-    if (ngx_pa_conf_read_file(cf, path, &t->secret) != NGX_OK) {
+    if (ngx_pa_conf_read_secret(cf, path, &t->secret) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -632,13 +632,6 @@ ngx_pa_notify_secret(ngx_conf_t *cf, ngx_pa_notify_target_t *t,
                            "pa_notify \"%V\": \"%V\" is not a key file of "
                            "at most 4096 bytes", &t->name, path);
         return NGX_ERROR;
-    }
-
-    while (t->secret.len
-           && (t->secret.data[t->secret.len - 1] == '\n'
-               || t->secret.data[t->secret.len - 1] == '\r'))
-    {
-        t->secret.len--;
     }
 
     if (t->secret.len < 16) {

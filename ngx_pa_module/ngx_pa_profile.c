@@ -119,6 +119,28 @@ ngx_pa_conf_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
 }
 
 
+/*
+ * A secret's file (a password, a key): read whole, an editor's last
+ * newline (LF or CRLF) not part of it, as a shell's $(cat) would drop it.
+ */
+
+ngx_int_t
+ngx_pa_conf_read_secret(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *out)
+{
+    if (ngx_pa_conf_read_file(cf, name, out) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    while (out->len && (out->data[out->len - 1] == '\n'
+                        || out->data[out->len - 1] == '\r'))
+    {
+        out->len--;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_pa_sla_t *
 ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step)
 {

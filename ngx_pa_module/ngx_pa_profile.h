@@ -15,6 +15,10 @@ ngx_int_t ngx_pa_conf_path(ngx_conf_t *cf, ngx_str_t *name);
 ngx_int_t ngx_pa_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
     ngx_str_t *out);
 
+/* ... a secret's file: without an editor's last newline */
+ngx_int_t ngx_pa_conf_read_secret(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *out);
+
 /* a step's SLA by name ("dispatch", "fix", ...), or NULL */
 ngx_pa_sla_t *ngx_pa_sla_find(ngx_pa_main_conf_t *pmcf, const char *step);
 
