@@ -65,35 +65,21 @@ sub cli {
 sub start_node {
     my ($self, $port) = @_;
     my $d = "$self->{dir}/n$port";
-    mkdir $d;
-    system('redis-server', '--bind', '127.0.0.1', '--port', $port,
-           '--daemonize', 'yes', '--dir', $d,
-           '--pidfile', "$d/redis.pid", '--logfile', "$d/redis.log",
-           '--save', '', '--appendonly', 'no',
-           '--cluster-enabled', 'yes',
-           '--cluster-config-file', "$d/nodes.conf",
-           '--cluster-node-timeout', $self->{timeout},
-           # one province's primary down must not stop the others
-           '--cluster-require-full-coverage', 'no',
-           # a replica may always be promoted, however long it was away
-           '--cluster-replica-validity-factor', '0',
-           '--repl-diskless-sync-delay', '0',
-           $Password ? ('--requirepass', $Password,
-                        '--masterauth', $Password) : ()) == 0
-        or die "redis-server failed";
-    for (1 .. 50) {
-        return if cli($port, 'PING') =~ /PONG/;
-        sleep 0.1;
-    }
-    die "redis $port did not start";
+    PaServer::start_redis_node($self->{dir}, $port, \&cli,
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', "$d/nodes.conf",
+        '--cluster-node-timeout', $self->{timeout},
+        # one province's primary down must not stop the others
+        '--cluster-require-full-coverage', 'no',
+        # a replica may always be promoted, however long it was away
+        '--cluster-replica-validity-factor', '0',
+        $Password ? ('--requirepass', $Password,
+                     '--masterauth', $Password) : ());
 }
 
 sub node_pid {
     my ($self, $port) = @_;
-    open my $fh, '<', "$self->{dir}/n$port/redis.pid" or return;
-    my $pid = <$fh>;
-    chomp $pid;
-    return $pid;
+    return PaServer::redis_node_pid($self->{dir}, $port);
 }
 
 sub alive {
@@ -249,15 +235,7 @@ sub move_slot {
 sub DESTROY {
     my $self = shift;
     return unless $self->{dir};
-    for my $port (@{ $self->{ports} }) {
-        cli($port, 'SHUTDOWN', 'NOSAVE');
-    }
-    # whatever did not take SHUTDOWN: by its own pid file, never by name
-    for my $f (glob("$self->{dir}/*/*.pid")) {
-        open my $fh, '<', $f or next;
-        my $pid = <$fh>;
-        kill 'KILL', $1 if defined $pid && $pid =~ /^(\d+)/;
-    }
+    PaServer::stop_redis_set($self->{dir}, \&cli, @{ $self->{ports} });
 }
 
 1;

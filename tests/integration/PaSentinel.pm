@@ -67,34 +67,17 @@ sub cli {
 # a node; with $of, the replica of that port
 sub start_node {
     my ($self, $i, $of) = @_;
-    my $port = $self->{nodes}[$i];
-    my $d = "$self->{dir}/n$port";
-    mkdir $d;
-    system('redis-server', '--bind', '127.0.0.1', '--port', $port,
-           '--daemonize', 'yes', '--dir', $d,
-           '--pidfile', "$d/redis.pid", '--logfile', "$d/redis.log",
-           '--save', '', '--appendonly', 'no',
-           # a new replica syncs now, not after Redis' 5 s diskless delay
-           '--repl-diskless-sync-delay', '0',
-           $self->{auth}
-           ? ('--requirepass', $Secret{node}, '--masterauth', $Secret{node},
-              '--user', 'pa-app', 'on', ">$Secret{app}", '~*', '&*', '+@all')
-           : (),
-           $of ? ('--replicaof', '127.0.0.1', $of) : ()) == 0
-        or die "redis-server failed";
-    for (1 .. 50) {
-        return if cli($port, 'PING') =~ /PONG/;
-        sleep 0.1;
-    }
-    die "redis $port did not start";
+    PaServer::start_redis_node($self->{dir}, $self->{nodes}[$i], \&cli,
+        $self->{auth}
+        ? ('--requirepass', $Secret{node}, '--masterauth', $Secret{node},
+           '--user', 'pa-app', 'on', ">$Secret{app}", '~*', '&*', '+@all')
+        : (),
+        $of ? ('--replicaof', '127.0.0.1', $of) : ());
 }
 
 sub node_pid {
     my ($self, $port) = @_;
-    open my $fh, '<', "$self->{dir}/n$port/redis.pid" or return;
-    my $pid = <$fh>;
-    chomp $pid;
-    return $pid;
+    return PaServer::redis_node_pid($self->{dir}, $port);
 }
 
 sub start_sentinel {
@@ -225,15 +208,8 @@ sub wait_replicated {
 sub DESTROY {
     my $self = shift;
     return unless $self->{dir};
-    for my $port (@{ $self->{sentinels} }, @{ $self->{nodes} }) {
-        cli($port, 'SHUTDOWN', 'NOSAVE');
-    }
-    # whatever did not take SHUTDOWN: by its own pid file, never by name
-    for my $f (glob("$self->{dir}/*/*.pid")) {
-        open my $fh, '<', $f or next;
-        my $pid = <$fh>;
-        kill 'KILL', $1 if defined $pid && $pid =~ /^(\d+)/;
-    }
+    PaServer::stop_redis_set($self->{dir}, \&cli, @{ $self->{sentinels} },
+                             @{ $self->{nodes} });
 }
 
 1;

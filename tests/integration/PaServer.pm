@@ -172,6 +172,48 @@ sub wait_gone {
     return 0;
 }
 
+# ------------------------------------------------ Redis sets' nodes
+# The nodes of PaSentinel's and PaCluster's sets: a redis-server on $port
+# in $dir/n$port, a daemon without persistence (a new replica syncs at
+# once, not after Redis' 5 s diskless delay), @args more; up when
+# $cli->($port, 'PING') answers PONG (the set's cli, with its password).
+sub start_redis_node {
+    my ($dir, $port, $cli, @args) = @_;
+    my $d = "$dir/n$port";
+    mkdir $d;
+    system('redis-server', '--bind', '127.0.0.1', '--port', $port,
+           '--daemonize', 'yes', '--dir', $d,
+           '--pidfile', "$d/redis.pid", '--logfile', "$d/redis.log",
+           '--save', '', '--appendonly', 'no',
+           '--repl-diskless-sync-delay', '0', @args) == 0
+        or die "redis-server failed";
+    for (1 .. 50) {
+        return if $cli->($port, 'PING') =~ /PONG/;
+        sleep 0.1;
+    }
+    die "redis $port did not start";
+}
+
+sub redis_node_pid {
+    my ($dir, $port) = @_;
+    open my $fh, '<', "$dir/n$port/redis.pid" or return;
+    my $pid = <$fh>;
+    chomp $pid;
+    return $pid;
+}
+
+# a set's end: SHUTDOWN NOSAVE to each port, then whatever did not take
+# it killed by its own pid file in $dir, never by name
+sub stop_redis_set {
+    my ($dir, $cli, @ports) = @_;
+    $cli->($_, 'SHUTDOWN', 'NOSAVE') for @ports;
+    for my $f (glob("$dir/*/*.pid")) {
+        open my $fh, '<', $f or next;
+        my $pid = <$fh>;
+        kill 'KILL', $1 if defined $pid && $pid =~ /^(\d+)/;
+    }
+}
+
 # one HTTP/1.0 request: (status, headers, body)
 sub http {
     my ($self, $method, $uri, %opt) = @_;

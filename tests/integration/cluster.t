@@ -23,8 +23,6 @@ use warnings;
 use FindBin;
 use lib $FindBin::Bin;
 use Test::More;
-use POSIX ();
-use IO::Handle;
 use IO::Select;
 use IO::Socket::INET;
 use MIME::Base64 qw(encode_base64);
@@ -32,6 +30,8 @@ use Digest::SHA qw(hmac_sha256);
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaCluster;
+use PaLoad qw(submit readable retry wait_serving start_load collect
+              failovers);
 
 for my $bin (qw(redis-server redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
@@ -40,7 +40,8 @@ for my $bin (qw(redis-server redis-cli)) {
 # every node wants a password: each worker logs in to each primary it
 # uses (password_file=, as production.conf has it)
 my $c = PaCluster->new(password => 'cl-secret-7');
-my $LOADERS = 2;
+# load clients per province: client k's n-th phone 09<base + k*100000 + n>
+my %load = (loaders => 2, step => 100000);
 
 # ------------------------------------------------------------ tenants
 # two provinces whose slots two different primaries own
@@ -56,42 +57,6 @@ ok($tb, "two tenants on different primaries: $ta (slot $slot{$ta}, "
    . ($tb ? " (slot $slot{$tb}, 127.0.0.1:$owner{$tb})" : ''));
 is($c->keyslot($ta), $slot{$ta}, "... every key of $ta is in the slot "
    . "of its tag");
-
-sub submit {
-    my ($srv, $key, $n) = @_;
-    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
-             . qq("reporter_name":"Người gửi",)
-             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
-    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
-        body => $json,
-        headers => ['Content-Type: application/json',
-                    "Idempotency-Key: $key"]);
-    my ($id) = $body =~ /"id":"([^"]+)"/;
-    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
-    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
-    return ($st, $id // '-', $tok // '-', $ra);
-}
-
-sub readable {
-    my ($srv, $id, $tok) = @_;
-    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
-                          headers => ["X-Report-Token: $tok"]);
-    return $st == 200;
-}
-
-# the workers read the slot map
-sub wait_serving {
-    my ($srv, $tag) = @_;
-    my $end = time + 20;
-    my $n = 0;
-    while (time < $end) {
-        my ($st) = submit($srv, "warm-$tag-" . $n, 90000000 + $n);
-        $n++;
-        return 1 if $st == 201;
-        sleep 0.2;
-    }
-    return 0;
-}
 
 # a key's count, asked of the node that owns it (redis-cli -c follows)
 sub zcard {
@@ -176,8 +141,8 @@ my $B = PaServer->new(no_redis => 1, tenant => $tb, redis => $opt,
                       http_config => "pa_sweep_interval 300s;\n");
 my %master = (A => $A->nginx_pid, B => $B->nginx_pid);
 
-ok(wait_serving($A, 'a'), "$ta: the workers read the slot map, 201");
-ok(wait_serving($B, 'b'), "$tb: 201");
+ok(wait_serving($A, 'a', 20), "$ta: the workers read the slot map, 201");
+ok(wait_serving($B, 'b', 20), "$tb: 201");
 
 # ------------------------------------------------------------ placement
 {
@@ -202,19 +167,6 @@ ok(wait_serving($B, 'b'), "$tb: 201");
        "${tb}'s keys are on 127.0.0.1:$owner{$tb}");
     like(PaCluster::cli($owner{$tb}, 'ZCARD', "'pa:{$ta}:all'"), qr/MOVED/,
          "... and ${ta}'s are not there (MOVED)");
-}
-
-# a 503 retried with the same Idempotency-Key until it is not 503
-sub retry {
-    my ($srv, $r) = @_;
-    my $end = time + 30;
-    my @a;
-    while (time < $end) {
-        @a = submit($srv, $r->[0], $r->[1]);
-        return @a if $a[0] != 503;
-        sleep 0.2;
-    }
-    return @a;
 }
 
 # ------------------------------------------------------------ MOVED
@@ -273,55 +225,6 @@ my ($third) = grep { $_ != $owner{$ta} && $_ != $owner{$tb} }
 }
 
 # ------------------------------------------------------------ failover
-# $LOADERS clients per province submitting until the stop file exists,
-# each writing its answers to a file of its own:
-# key phone status id token retry-after
-sub start_load {
-    my ($srv, $tag, $stop, $base) = @_;
-    my @kids;
-    for my $k (1 .. $LOADERS) {
-        my $out = "$srv->{dir}/load-$tag-$k";
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            open my $fh, '>', $out or POSIX::_exit(1);
-            $fh->autoflush(1);
-            my $n = 0;
-            until (-e $stop) {
-                $n++;
-                my $key = "$tag-$k-$n";
-                my $phone = $base + $k * 100000 + $n;
-                my @r = submit($srv, $key, $phone);
-                print $fh join(' ', $key, $phone, @r), "\n";
-                sleep 0.01;
-            }
-            close $fh;
-            POSIX::_exit(0);
-        }
-        push @kids, [$pid, $out];
-    }
-    return \@kids;
-}
-
-sub collect {
-    my ($kids) = @_;
-    my @res;
-    for my $kid (@$kids) {
-        waitpid($kid->[0], 0);
-        open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
-        push @res, map { [split / /] } grep { /\S/ } <$fh>;
-        close $fh;
-    }
-    return @res;
-}
-
-
-sub failovers {
-    my $srv = shift;
-    my (undef, undef, $body) = $srv->http('GET', '/metrics');
-    my ($n) = $body =~ /^pa_redis_failovers_total (\d+)/m;
-    return $n // -1;
-}
-
 my $old = $owner{$ta};
 ok($c->wait_replicated($old, 30), "${ta}'s primary has its replica in sync");
 # the reports stored: all "submitted" here (there is no index of every
@@ -329,8 +232,8 @@ ok($c->wait_replicated($old, 30), "${ta}'s primary has its replica in sync");
 my %before = (A => zcard("pa:{$ta}:st:submitted"),
               B => zcard("pa:{$tb}:st:submitted"));
 my $stop = "$A->{dir}/stop";
-my $ka = start_load($A, 'fa', $stop, 40000000);
-my $kb = start_load($B, 'fb', $stop, 50000000);
+my $ka = start_load($A, 'fa', $stop, %load, base => 40000000);
+my $kb = start_load($B, 'fb', $stop, %load, base => 50000000);
 
 sleep 1.5;
 $c->kill_node($old);
@@ -422,7 +325,7 @@ ok(sse_sees($A, 10, sub { submit($A, "sse-$$", 88000002) }),
        . 'sync');
     my $before = zcard("pa:{$tb}:st:submitted");
     my $stop = "$B->{dir}/stop-planned";
-    my $kids = start_load($B, 'pb', $stop, 60000000);
+    my $kids = start_load($B, 'pb', $stop, %load, base => 60000000);
     sleep 1;
     my $out = '';
     my $end = time + 20;

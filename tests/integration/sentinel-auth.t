@@ -12,11 +12,10 @@ use warnings;
 use FindBin;
 use lib $FindBin::Bin;
 use Test::More;
-use POSIX ();
-use IO::Handle;
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaSentinel;
+use PaLoad qw(submit readable retry wait_serving start_load collect);
 
 for my $bin (qw(redis-server redis-sentinel redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
@@ -35,40 +34,6 @@ like(`redis-cli -p $ha->{sentinels}[0] PING 2>&1`, qr/NOAUTH/,
 like(`redis-cli -p $ha->{nodes}[0] PING 2>&1`, qr/NOAUTH/,
      'the primary without its password: NOAUTH');
 
-sub submit {
-    my ($srv, $key, $n) = @_;
-    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
-             . qq("reporter_name":"Người gửi",)
-             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
-    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
-        body => $json,
-        headers => ['Content-Type: application/json',
-                    "Idempotency-Key: $key"]);
-    my ($id) = $body =~ /"id":"([^"]+)"/;
-    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
-    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
-    return ($st, $id // '-', $tok // '-', $ra);
-}
-
-sub readable {
-    my ($srv, $id, $tok) = @_;
-    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
-                          headers => ["X-Report-Token: $tok"]);
-    return $st == 200;
-}
-
-sub retry {
-    my ($srv, $r) = @_;
-    my $end = time + 30;
-    my @a;
-    while (time < $end) {
-        @a = submit($srv, $r->[0], $r->[1]);
-        return @a if $a[0] != 503;
-        sleep 0.2;
-    }
-    return @a;
-}
-
 # the clients of the node on $port logged in as pa-app (the workers')
 sub app_clients {
     my $port = shift;
@@ -82,40 +47,16 @@ my $srv = PaServer->new(no_redis => 1,
 my $master = $srv->nginx_pid;
 
 # the workers found the primary through the sentinels
-my $ok = 0;
-for my $n (1 .. 75) {
-    $ok = (submit($srv, "warm-$n", 90000000 + $n))[0] == 201 and last;
-    sleep 0.2;
-}
-ok($ok, 'the workers logged in to a sentinel, then to the primary: 201');
+ok(wait_serving($srv, 'w'),
+   'the workers logged in to a sentinel, then to the primary: 201');
 my $old = $ha->primary;
 ok(app_clients($old) >= 1, 'the primary sees the workers as pa-app');
 
 ok($ha->wait_replicated(30), 'the replica is in sync');
 my $before = ($ha->redis($all) =~ /(\d+)/)[0];
 
-# $LOADERS clients submitting until the stop file exists, each writing
-# its answers to a file of its own: key phone status id token retry-after
 my $stop = "$srv->{dir}/stop";
-my @kids;
-for my $k (1 .. $LOADERS) {
-    my $out = "$srv->{dir}/load-$k";
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open my $fh, '>', $out or POSIX::_exit(1);
-        $fh->autoflush(1);
-        my $n = 0;
-        until (-e $stop) {
-            $n++;
-            my @r = submit($srv, "a-$k-$n", $k * 1000000 + $n);
-            print $fh join(' ', "a-$k-$n", $k * 1000000 + $n, @r), "\n";
-            sleep 0.01;
-        }
-        close $fh;
-        POSIX::_exit(0);
-    }
-    push @kids, [$pid, $out];
-}
+my $kids = start_load($srv, 'a', $stop, loaders => $LOADERS);
 
 sleep 1.5;
 $ha->kill_primary;
@@ -129,13 +70,7 @@ sleep 2;
 open my $sf, '>', $stop or die $!;
 close $sf;
 
-my @res;
-for my $kid (@kids) {
-    waitpid($kid->[0], 0);
-    open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
-    push @res, map { [split / /] } grep { /\S/ } <$fh>;
-    close $fh;
-}
+my @res = collect($kids);
 
 my @ok = grep { $_->[2] == 201 } @res;
 my @refused = grep { $_->[2] == 503 } @res;

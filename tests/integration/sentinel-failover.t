@@ -12,11 +12,11 @@ use warnings;
 use FindBin;
 use lib $FindBin::Bin;
 use Test::More;
-use POSIX ();
-use IO::Handle;
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaSentinel;
+use PaLoad qw(submit readable retry wait_serving start_load collect
+              failovers);
 
 for my $bin (qw(redis-server redis-sentinel redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
@@ -24,83 +24,6 @@ for my $bin (qw(redis-server redis-sentinel redis-cli)) {
 
 my $ha = PaSentinel->new;
 my $LOADERS = 3;
-
-sub submit {
-    my ($srv, $key, $n) = @_;
-    my $json = qq({"content":"Sự cố $key","lat":22.39,"lng":103.45,)
-             . qq("reporter_name":"Người gửi",)
-             . qq("reporter_phone":"09) . sprintf('%08d', $n) . '"}';
-    my ($st, $head, $body) = $srv->http('POST', '/api/v1/reports',
-        body => $json,
-        headers => ['Content-Type: application/json',
-                    "Idempotency-Key: $key"]);
-    my ($id) = $body =~ /"id":"([^"]+)"/;
-    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
-    my $ra = $head =~ /^Retry-After: *\d+/mi ? 1 : 0;
-    return ($st, $id // '-', $tok // '-', $ra);
-}
-
-sub readable {
-    my ($srv, $id, $tok) = @_;
-    my ($st) = $srv->http('GET', "/api/v1/reports/$id",
-                          headers => ["X-Report-Token: $tok"]);
-    return $st == 200;
-}
-
-# the workers found the primary through the sentinels
-sub wait_serving {
-    my ($srv, $tag) = @_;
-    my $end = time + 15;
-    my $n = 0;
-    while (time < $end) {
-        my ($st) = submit($srv, "warm-$tag-" . $n, 90000000 + $n);
-        $n++;
-        return 1 if $st == 201;
-        sleep 0.2;
-    }
-    return 0;
-}
-
-# $LOADERS clients submitting until the stop file exists, each writing
-# its answers to a file of its own (a pipe would fill and stop them):
-# key phone status id token retry-after
-sub start_load {
-    my ($srv, $tag, $stop) = @_;
-    my @kids;
-    for my $k (1 .. $LOADERS) {
-        my $out = "$srv->{dir}/load-$tag-$k";
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            open my $fh, '>', $out or POSIX::_exit(1);
-            $fh->autoflush(1);
-            my $n = 0;
-            until (-e $stop) {
-                $n++;
-                my $key = "$tag-$k-$n";
-                my @r = submit($srv, $key, $k * 1000000 + $n);
-                print $fh join(' ', $key, $k * 1000000 + $n, @r), "\n";
-                # steady, not flat out: each answer is checked afterwards
-                sleep 0.01;
-            }
-            close $fh;
-            POSIX::_exit(0);
-        }
-        push @kids, [$pid, $out];
-    }
-    return \@kids;
-}
-
-sub collect {
-    my ($kids) = @_;
-    my @res;
-    for my $kid (@$kids) {
-        waitpid($kid->[0], 0);
-        open my $fh, '<', $kid->[1] or die "$kid->[1]: $!";
-        push @res, map { [split / /] } grep { /\S/ } <$fh>;
-        close $fh;
-    }
-    return @res;
-}
 
 # one failover under load; returns the answers
 # $planned: SENTINEL FAILOVER (the primary stays up and is demoted, as
@@ -112,7 +35,7 @@ sub failover_under_load {
     # a replica still in its first sync (Redis waits 5 s before a
     # diskless one) holds nothing yet: promoted, it would lose all
     ok($ha->wait_replicated(30), "$tag: the replica is in sync");
-    my $kids = start_load($srv, $tag, $stop);
+    my $kids = start_load($srv, $tag, $stop, loaders => $LOADERS);
 
     sleep 1.5;
     my $old = $ha->primary;
@@ -142,26 +65,6 @@ sub failover_under_load {
     open my $fh, '>', $stop or die $!;
     close $fh;
     return collect($kids);
-}
-
-sub retry {
-    my ($srv, $r) = @_;
-    my $end = time + 30;
-    my @a;
-    while (time < $end) {
-        @a = submit($srv, $r->[0], $r->[1]);
-        return @a if $a[0] != 503;
-        sleep 0.2;
-    }
-    return @a;
-}
-
-# the workers' moves to a new primary, counted in shared memory
-sub failovers {
-    my $srv = shift;
-    my (undef, undef, $body) = $srv->http('GET', '/metrics');
-    my ($n) = $body =~ /^pa_redis_failovers_total (\d+)/m;
-    return $n // -1;
 }
 
 # no index of every report (issue 12): their hashes counted

@@ -10,32 +10,15 @@ use Test::More;
 use IO::Socket::INET;
 use IO::Select;
 use JSON::PP;
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep time);
 use PaServer;
 
-my $ROOT = $ENV{TEST_NGINX_ROOT} || '.';
 my $json = JSON::PP->new->canonical;
 # one worker: the one whose copy of the revoked list the test sees change
 my $srv = PaServer->new(workers => 1);
 
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub sign {
-    my $c = shift;
-    open my $fh, '<', "$ROOT/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$fh> };
-    $key =~ s/[\r\n]+\z//;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u($json->encode($c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
+# a token signed with t/keys/auth.key
+sub sign { return PaServer::sign(@_) }
 
 my $lost = sign({sub => 'ioc-lost-phone', role => 'ioc', jti => 'lost-1',
                  iat => int(time) - 60, exp => 4102444800});

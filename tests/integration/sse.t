@@ -12,32 +12,15 @@ use Test::More;
 use IO::Socket::INET;
 use IO::Select;
 use JSON::PP;
-use Digest::SHA qw(hmac_sha256);
-use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep time);
 use PaServer;
 
-my $ROOT = $ENV{TEST_NGINX_ROOT} || '.';
 my $srv = PaServer->new(profile => 'laichau-2025');
 my $json = JSON::PP->new->canonical;
 
 # ------------------------------------------------------------- helpers
-sub b64u {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
-}
-
-sub sign {
-    my $c = shift;
-    open my $fh, '<', "$ROOT/t/keys/auth.key" or die $!;
-    my $key = do { local $/; <$fh> };
-    $key =~ s/[\r\n]+\z//;
-    my $h = b64u('{"alg":"HS256","typ":"JWT"}');
-    my $p = b64u($json->encode($c));
-    return "$h.$p." . b64u(hmac_sha256("$h.$p", $key));
-}
+# a token signed with t/keys/auth.key
+sub sign { return PaServer::sign(@_) }
 
 sub jwt {
     my ($role, $agency) = @_;
