@@ -8,6 +8,9 @@ use t::PaTest;
 
 our $Json = '^\{"error":\{"code":"bad_request","message":"[^"]+"\}\}$';
 
+# a list of ids longer than the head buffers below (4 1k)
+our $Ids = CORE::join(',', map { "260122-A${_}AAAAAA" } 1000 .. 1200);
+
 setting(http_config => <<'_EOC_', config => <<'_EOC_');
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
@@ -105,11 +108,45 @@ $::Json
 
 
 
-=== TEST 7: GeoReport keeps its own error format for the same faults
+=== TEST 7: GeoReport keeps its own error format for the same faults, in the path's format (JSON for .json: the error page's path, /.pa-error, was taken for the client's, and it came as XML)
 --- raw_request eval
 "POST /open311/v2/requests.json HTTP/1.1\r\nHost: localhost\r\nContent-Length: 12x\r\n\r\n{}"
 --- error_code: 400
---- response_body_unlike: \{"error":
+--- response_headers_like
+Content-Type: application/json.*
+--- response_body_like eval
+qr{^\[\{"code":400,"description":"[^"]+"\}\]\s*$}
+
+
+
+=== TEST 7b: a GeoReport request line longer than the head buffers (.xml): 414 as <errors>, not the API's {"error": ...} (the line is never parsed into a URI: the path is taken from the part nginx read)
+--- request eval
+"GET /open311/v2/requests.xml?service_request_id=$::Ids"
+--- error_code: 414
+--- response_headers_like
+Content-Type: text/xml.*
+--- response_body_like eval
+qr{^<\?xml[^>]*>\n?<errors><error><code>414</code><description>[^<]*URI is too long</description></error></errors>\s*$}
+
+
+
+=== TEST 7c: the same as .json: 414 as [{"code", "description"}]
+--- request eval
+"GET /open311/v2/requests.json?service_request_id=$::Ids"
+--- error_code: 414
+--- response_headers_like
+Content-Type: application/json.*
+--- response_body_like eval
+qr{^\[\{"code":414,"description":"[^"]*URI is too long"\}\]\s*$}
+
+
+
+=== TEST 7d: the API's own clients keep the API's format
+--- request eval
+"GET /api/v1/queue?state=$::Ids"
+--- error_code: 414
+--- response_body_like eval
+qr{^\{"error":\{"code":"bad_request","message":"the URI is too long"\}\}\s*$}
 
 
 

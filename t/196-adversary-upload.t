@@ -6,6 +6,15 @@
 # without a token is its handle's, so it resumes, is read, bound or given
 # up from the new address.  An account's upload stays that account's.
 # X-Real-IP (realip) plays the phone's address.
+#
+# A PATCH whose body is larger than the room its Upload-Length leaves is
+# refused before its body is read: by the Content-Length it announces (no
+# "100 Continue", so a client that asks first sends nothing), or, sent
+# chunked, as soon as the bytes pass the room.  It used to be read whole
+# into a temp file first (up to pa_media_max_size) and refused after.
+# Each refused PATCH below sends only its head and a few bytes of its
+# body: answered, it was refused unread; read in full first, it would
+# wait for the rest and time out.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
@@ -37,6 +46,15 @@ sub report {
 }
 
 our $Patch = 'Content-Type: application/offset+octet-stream';
+
+# a raw PATCH's head to handle n at an offset, with more header lines
+sub patch {
+    my ($n, $offset, @more) = @_;
+    return CORE::join("\r\n", "PATCH /api/v1/media/" . H($n) . " HTTP/1.1",
+                      'Host: localhost', 'Connection: close',
+                      "X-PA-Now: $Now", $Patch, "Upload-Offset: $offset",
+                      @more) . "\r\n\r\n";
+}
 our $Len = length(bytes('fresh-ii.jpg'));
 
 setting(config => api(400, 404, 405, 413, 415), main_config => $Threads,
@@ -159,3 +177,81 @@ __DATA__
 [201, 404, 404]
 --- response_body_like eval
 ['"state":"complete"', '"code":"not_found"', '"code":"not_found"']
+
+
+
+=== TEST 7: a resumable upload of 1000 bytes is opened
+--- more_headers eval
+::at('127.0.0.1', ::H(55), 'Upload-Length: 1000')
+--- request
+POST /api/v1/media
+--- error_code: 201
+
+
+
+=== TEST 8: 100000 bytes announced at offset 0 (room 1000), 10 sent: 413 at once
+--- raw_request eval
+::patch(55, 0, 'Content-Length: 100000') . ('x' x 10)
+--- timeout: 10
+--- error_code: 413
+--- response_body_like: ^\{"error":\{"code":"too_large","message":"more bytes than the Upload-Length announced"\}\}$
+
+
+
+=== TEST 9: the same, asking first (Expect: 100-continue), nothing sent: 413, never "go on"
+--- raw_request eval
+::patch(55, 0, 'Content-Length: 100000', 'Expect: 100-continue')
+--- timeout: 10
+--- error_code: 413
+--- response_body_like: "code":"too_large"
+
+
+
+=== TEST 10: chunked, a first chunk of 2000 bytes (room 1000) and no end: 413 as the bytes pass the room
+--- raw_request eval
+::patch(55, 0, 'Transfer-Encoding: chunked') . sprintf("%x\r\n", 2000) . ('x' x 2000) . "\r\n"
+--- timeout: 10
+--- error_code: 413
+--- response_body_like: "code":"too_large"
+--- error_log
+a PATCH sent more bytes than its upload has room for
+
+
+
+=== TEST 11: nothing of the refused bytes was kept: the upload is still at 0
+--- more_headers eval
+::at('127.0.0.1')
+--- request eval
+"HEAD /api/v1/media/" . ::H(55)
+--- error_code: 200
+--- response_headers
+Upload-Offset: 0
+Upload-Length: 1000
+
+
+
+=== TEST 12: within the room, chunked: taken (600 bytes)
+--- raw_request eval
+::patch(55, 0, 'Transfer-Encoding: chunked') . sprintf("%x\r\n", 600) . ('x' x 600) . "\r\n0\r\n\r\n"
+--- error_code: 200
+--- response_body_like: "state":"partial","offset":600,"length":1000
+
+
+
+=== TEST 13: at 600 the room is 400: 401 bytes announced, 1 sent: 413 at once
+--- raw_request eval
+::patch(55, 600, 'Content-Length: 401') . 'x'
+--- timeout: 10
+--- error_code: 413
+--- response_body_like: "code":"too_large"
+
+
+
+=== TEST 14: ... and still at 600
+--- more_headers eval
+::at('127.0.0.1')
+--- request eval
+"HEAD /api/v1/media/" . ::H(55)
+--- error_code: 200
+--- response_headers
+Upload-Offset: 600
