@@ -8,39 +8,16 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
-use POSIX ();
+use t::PaHook;
 use Time::HiRes ();
 
 $Test::Nginx::Util::ForceRestartOnTest = 0;
 
 our $Hook = t::PaTest::free_port();
-our $Key = "$t::PaTest::Data/hook.key";
+our $Key = hook_key('test-hook-secret-0123456789abcdef');
 our $Log = "$t::PaTest::Data/hook.jsonl";
-our $Rcv;
 
-open my $k, '>', $Key or die;
-print $k "test-hook-secret-0123456789abcdef\n";
-close $k;
-
-$Rcv = fork // die "fork: $!";
-if ($Rcv == 0) {
-    { exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl", '--lf',
-           '--port', $Hook, '--secret-file', $Key, '--log', $Log; }
-    POSIX::_exit(127);
-}
-END { if ($Rcv) { kill 'TERM', $Rcv; waitpid $Rcv, 0; } }
-
-for (1 .. 200) {
-    last if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Hook);
-    Time::HiRes::sleep(0.025);
-}
-
-# the deliveries the receiver logged
-sub main::got {
-    open my $f, '<', $Log or return ();
-    return map { JSON::PP->new->decode($_) } <$f>;
-}
+receiver($Hook, $Key, $Log, '--lf');
 
 fresh('t_lf');
 
@@ -74,14 +51,12 @@ Content-Type: application/json
 
 === TEST 2: acknowledged by its first delivery (the receiver's LF answer read)
 --- init
-for (1 .. 600) {
-    last if (my @d = main::got()) >= 1;
-    Time::HiRes::sleep(0.1);
-}
+main::wait_for('the first delivery',
+               sub { main::deliveries($::Log) >= 1 });
 # a delivery taken for failed is tried again after about 1 s (+-25%), a
 # timed-out one after the 2 s timeout: 4 s leaves room for both
 Time::HiRes::sleep(4);
-my @d = main::got();
+my @d = main::deliveries($::Log);
 Test::More::is(scalar @d, 1, 'delivered once, not again');
 Test::More::is($d[0]{status}, 200, 'the receiver said 200');
 Test::More::is(main::redis('XPENDING', 'pa:{t_lf}:events', 'notify:lf'),
@@ -108,12 +83,10 @@ Content-Type: application/json
 
 === TEST 4: also acknowledged by its first delivery: two in all
 --- init
-for (1 .. 600) {
-    last if (my @d = main::got()) >= 2;
-    Time::HiRes::sleep(0.1);
-}
+main::wait_for('the second delivery',
+               sub { main::deliveries($::Log) >= 2 });
 Time::HiRes::sleep(4);
-my @d = main::got();
+my @d = main::deliveries($::Log);
 Test::More::is(scalar @d, 2, 'two events, each delivered once');
 Test::More::is(CORE::join(',', map { $_->{attempt} // 1 } @d), '1,1',
                'each at its first attempt');

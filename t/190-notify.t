@@ -11,72 +11,20 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
-use POSIX ();
+use t::PaHook;
 use Time::HiRes ();
 
 $Test::Nginx::Util::ForceRestartOnTest = 0;
 
 our ($Hook, $Sms) = (t::PaTest::free_port(), t::PaTest::free_port());
-our $Key = "$t::PaTest::Data/hook.key";
+our $Key = hook_key('test-hook-secret-0123456789abcdef');
 our $Log = "$t::PaTest::Data/hook.jsonl";
 our $SmsLog = "$t::PaTest::Data/sms.jsonl";
-our %Rcv;
 
-open my $k, '>', $Key or die;
-print $k "test-hook-secret-0123456789abcdef\n";
-close $k;
+# the receiver's log (the hook's unless named): one hash per delivery
+sub main::got { return deliveries(shift // $Log) }
 
-# a receiver on $port logging to $log (its pid in %Rcv), up when it answers
-sub main::receiver {
-    my ($port, $log) = @_;
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        { exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl",
-               '--port', $port, '--secret-file', $Key, '--log', $log; }
-        POSIX::_exit(127);
-    }
-    $Rcv{$port} = $pid;
-    for (1 .. 200) {
-        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $port);
-        return if $s;
-        Time::HiRes::sleep(0.025);
-    }
-    die "the receiver did not start on $port\n";
-}
-
-END {
-    for my $pid (values %Rcv) {
-        kill 'TERM', $pid;
-        waitpid $pid, 0;
-    }
-}
-
-# the receiver's log: one hash per delivery, body decoded
-sub main::got {
-    my $file = shift // $Log;
-    open my $f, '<', $file or return ();
-    my @d;
-    while (<$f>) {
-        my $d = JSON::PP->new->decode($_);
-        $d->{json} = JSON::PP->new->decode($d->{body});
-        push @d, $d;
-    }
-    return @d;
-}
-
-# waits (up to 60 s: a loaded machine is slow, never wrong) for a state
-sub main::wait_for {
-    my ($what, $cond) = @_;
-    for (1 .. 600) {
-        return 1 if $cond->();
-        Time::HiRes::sleep(0.1);
-    }
-    Test::More::fail("waited 60 s for $what");
-    return 0;
-}
-
-main::receiver($Hook, $Log);
+receiver($Hook, $Key, $Log);
 
 life('laichau-2026', 't_nt',
      ioc   => ['ioc'],
@@ -281,7 +229,7 @@ GET /api/v1/admin/deliveries
 
 === TEST 7: the sms gateway is back; an admin replays the first dead letter: 202, and the deliverer sends it
 --- init
-main::receiver($main::Sms, $main::SmsLog);
+t::PaHook::receiver($main::Sms, $main::Key, $main::SmsLog);
 $main::Dead = (split /\n/, main::redis('ZRANGE', 'pa:{t_nt}:notify:dead', 0, 0))[0];
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                               PeerPort => $Test::Nginx::Util::ServerPortForClient);

@@ -9,20 +9,15 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest qw(:DEFAULT h);
-use POSIX ();
+use t::PaHook;
 use Time::HiRes ();
 
 $Test::Nginx::Util::ForceRestartOnTest = 0;
 
 our $D = $t::PaTest::Data;
 our ($Rcv, $P1, $P2, $P3) = map { t::PaTest::free_port() } 1 .. 4;
-our $Key = "$D/hook.key";
+our $Key = hook_key('tls-hook-secret-0123456789abcdef');
 our $Log = "$D/tls.jsonl";
-our $Pid;
-
-open my $k, '>', $Key or die;
-print $k "tls-hook-secret-0123456789abcdef\n";
-close $k;
 
 # self-signed certificates: "good" and "other" are trusted, "rogue" is not
 # (openssl's progress dots kept out of the suite's output)
@@ -40,28 +35,9 @@ for my $c (['good', 'localhost'], ['rogue', 'localhost'],
 open STDERR, '>&', $stderr or die;
 system("cat $D/good.crt $D/other.crt > $D/trusted.crt") == 0 or die;
 
-$Pid = fork // die "fork: $!";
-if ($Pid == 0) {
-    { exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl", '--port',
-           $Rcv, '--secret-file', $Key, '--log', $Log; }
-    POSIX::_exit(127);
-}
-END { if ($Pid) { kill 'TERM', $Pid; waitpid $Pid, 0; } }
+receiver($Rcv, $Key, $Log);
 
-sub main::got {
-    open my $f, '<', $Log or return ();
-    return map { JSON::PP->new->decode($_) } <$f>;
-}
-
-sub main::wait_for {
-    my ($what, $cond) = @_;
-    for (1 .. 600) {
-        return 1 if $cond->();
-        Time::HiRes::sleep(0.1);
-    }
-    Test::More::fail("waited 60 s for $what");
-    return 0;
-}
+sub main::got { return deliveries($Log) }
 
 tokens(admin => ['admin']);
 

@@ -8,58 +8,28 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest qw(:DEFAULT h);
-use POSIX ();
+use t::PaHook;
 use Time::HiRes ();
 
 $Test::Nginx::Util::ForceRestartOnTest = 0;
 
 our $D = $t::PaTest::Data;
 our $Port = t::PaTest::free_port();
-our $Key = "$D/hook.key";
+our $Key = hook_key('group-hook-secret-0123456789abcdef');
 our $Log = "$D/hook.jsonl";
-our $Pid;
 our $S = 'pa:{t_grp}:events';
 our $G = 'notify:hook';
 
-open my $k, '>', $Key or die;
-print $k "group-hook-secret-0123456789abcdef\n";
-close $k;
+receiver($Port, $Key, $Log);
 
-$Pid = fork // die "fork: $!";
-if ($Pid == 0) {
-    { exec $^X, "$t::PaTest::ROOT/tests/receiver/pa-receiver.pl", '--port',
-           $Port, '--secret-file', $Key, '--log', $Log; }
-    POSIX::_exit(127);
-}
-END { if ($Pid) { kill 'TERM', $Pid; waitpid $Pid, 0; } }
-
-for (1 .. 200) {
-    last if IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $Port);
-    Time::HiRes::sleep(0.025);
-}
-
-sub main::got {
-    open my $f, '<', $Log or return wantarray ? () : 0;
-    my @d = map { my $d = JSON::PP->new->decode($_);
-                  $d->{json} = JSON::PP->new->decode($d->{body}); $d } <$f>;
-    return wantarray ? @d : scalar @d;
-}
+# the receiver's log: one hash per delivery (how many, in scalar context)
+sub main::got { return deliveries($Log) }
 
 # the deliveries of reports whose id starts with $prefix
 sub main::of {
     my $prefix = shift;
     my @d = grep { ($_->{json}{id} // '') =~ /^\Q$prefix\E/ } main::got();
     return wantarray ? @d : scalar @d;
-}
-
-sub main::wait_for {
-    my ($what, $cond, $secs) = @_;
-    for (1 .. ($secs // 60) * 10) {
-        return 1 if $cond->();
-        Time::HiRes::sleep(0.1);
-    }
-    Test::More::fail("waited " . ($secs // 60) . " s for $what");
-    return 0;
 }
 
 # the group's consumers: name => pending
