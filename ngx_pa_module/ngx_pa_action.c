@@ -810,11 +810,13 @@ ngx_pa_act_extend(ngx_pa_action_t *a)
 /*
  * An extension ("gia hạn") adds to the deadline in force: "days" are N
  * working days past the current handling deadline, and pa_extend_max
- * counts from there too (LC26 Đ14, VL Đ15 speak of the extended time as
- * the deadline's; counted from now, an agency asking early got less than
- * it asked, or an earlier date).  A deadline already missed counts from
- * now.  So the deadline is read first (one HGET; act.lua still refuses a
- * second extension or a date not after the deadline, if it moved).
+ * counts from there too.  LC26 Đ14 and VL Đ15 only hold the agency to
+ * "the extended time"; "gia hạn thêm N ngày" is read, as in Vietnamese
+ * administrative practice, as N more days on the deadline it had.
+ * Counted from now, an agency asking early got less than it asked, or
+ * an earlier date.  A deadline already missed counts from now.  So the
+ * deadline is read first (one HGET; act.lua still refuses a second
+ * extension or a date not after the deadline, should it move).
  */
 
 static ngx_int_t
