@@ -604,6 +604,7 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     if (r->headers_in.content_length_n > up->length - offset) {
         r->expect_tested = 1;       /* no "100 Continue": keep the bytes */
+        r->keepalive = 0;           /* as nginx after its own 413 */
         ngx_pa_upload_refuse(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
                              "too_large", NULL, "more bytes than the "
                              "Upload-Length announced");
