@@ -36,12 +36,16 @@ our %K = (
                     iat => $Now + 30, exp => $Now + 3600 }),
 );
 
-# one request on a connection of its own (any worker may take it):
-# (status, the worker's pid)
+# the asks go to a server of their own that listens with reuseport: the
+# kernel spreads connections over the workers by their address and port,
+# so 40 of them reach several workers, loaded machine or not
+our $Spread = t::PaTest::free_port();
+
+# one request on a connection of its own: (status, the worker's pid)
 sub main::ask {
     my ($method, $path, $token, $body) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Test::Nginx::Util::ServerPort)
+                                  PeerPort => $Spread)
         or die "connect: $!";
     $body //= '';
     print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n"
@@ -67,15 +71,20 @@ sub main::tries {
     return ($taken, scalar keys %pid);
 }
 
-setting(config => api() . "    add_header X-Pid \$pid always;\n",
-        http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+setting(config => api(), http_config => <<"_EOC_");
+    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
     pa_tenant t_revoke_w;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir \$TEST_NGINX_PA_DATA/media;
     pa_auth_max_ttl 12h;
+
+    server {
+        listen 127.0.0.1:$Spread reuseport;
+        add_header X-Pid \$pid always;
+        location /api/v1/ { pa_api; }
+    }
 _EOC_
 
 run_tests();
