@@ -132,7 +132,9 @@ sub main::error_log {
 
 sub main::record {
     my $id = shift;
-    my %h = split /\n/, main::redis('HGETALL', "pa:{t_res}:notify:d:$id");
+    # -1: a field whose value is empty ends the output; keep it
+    my %h = split /\n/, main::redis('HGETALL', "pa:{t_res}:notify:d:$id"),
+        -1;
     return \%h;
 }
 
