@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# The nginx worker's CPU per JSON submit (issue 12): what `make bench`'s
+# CPU column says, measured alone and several times, with the figures that
+# hold on a shared machine (CPU time per request, not req/s).
+#
+#   bench/worker-cpu.sh MODULE_SO [MODULE_SO_B]
+#
+# Starts a private Redis (AOF everysec) and a private nginx with
+# bench/run.sh's laichau-2026 settings (tenant "bench", the submit's
+# location only), then runs ROUNDS rounds of `wrk -t1 -c64` (the peer's
+# load shape) with bench/submit.lua.  For each round: submit/s, the
+# workers' CPU per request (their on-CPU time from /proc/PID/schedstat,
+# in ns, not the 10 ms ticks of /proc/PID/stat), their instructions per
+# request where the CPU has counters (a virtual machine may have none:
+# 0), their syscalls per request, and Redis's CPU per request.
+#
+# With a second module (a change against its base, e.g. the base commit
+# built with `make build VARIANT=-base`), both run side by side, each its
+# own nginx on the same Redis, and the rounds alternate a, b, a, b, ...:
+# the load of a shared machine then weighs on both alike.  Prints the
+# rounds and each one's median; writes build/bench/worker-cpu.txt.
+#
+# Environment (defaults in brackets):
+#   ROUNDS   [5]     measured rounds of each module (after a warm-up)
+#   DUR      [5]     seconds per round
+#   WORKERS  [2]     nginx worker_processes
+#   PROFILE  [0]     1: one more round of the first module under
+#                    `perf record` (DWARF call graphs) of its workers, into
+#                    build/bench/worker-perf.txt (KEEP_PERF=FILE keeps
+#                    perf.data)
+#   STRACE   [0]     1: one more round with `strace -c -f` on its workers
+#                    (slow: the counts matter, not the rate), into
+#                    build/bench/worker-strace.txt
+#   NGINX    [/usr/sbin/nginx]
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODULE=${1:?usage: bench/worker-cpu.sh MODULE_SO [MODULE_SO_B]}
+MODULE_B=${2:-}
+NGINX=${NGINX:-/usr/sbin/nginx}
+ROUNDS=${ROUNDS:-5}
+DUR=${DUR:-5}
+WORKERS=${WORKERS:-2}
+PROFILE=${PROFILE:-0}
+STRACE=${STRACE:-0}
+
+OUT=$ROOT/build/bench
+RUN=$OUT/wcpu
+REDIS_DIR=$RUN/redis
+
+. "$ROOT/bench/lib.sh"     # die, free_port
+
+for m in "$MODULE" $MODULE_B; do
+    [ -f "$m" ] || die "module not built: $m (make build)"
+done
+MODULE=$(realpath "$MODULE")
+[ -n "$MODULE_B" ] && MODULE_B=$(realpath "$MODULE_B")
+for t in wrk redis-server redis-cli curl perf "$NGINX"; do
+    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
+done
+
+REDIS_PORT=
+cleanup() {
+    set +e
+    local pid prefix
+    for prefix in "$RUN/nginx-a" "$RUN/nginx-b"; do
+        [ -s "$prefix/nginx.pid" ] || continue
+        pid=$(cat "$prefix/nginx.pid")
+        kill -QUIT "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    done
+    if [ -s "$REDIS_DIR/redis.pid" ]; then
+        pid=$(cat "$REDIS_DIR/redis.pid")
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
+            || kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+rm -rf "$RUN"
+mkdir -p "$REDIS_DIR"
+
+REDIS_PORT=$(free_port) || die "no free port"
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+    --logfile "$REDIS_DIR/redis.log" \
+    --appendonly yes --appendfsync everysec --save "" \
+    >/dev/null || die "redis-server did not start"
+for _ in $(seq 1 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+USER_LINE=
+[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
+
+# bench/run.sh's settings for the submit (its conf_head and main server):
+# conf PREFIX PORT
+conf() {
+    local prefix=$1 port=$2
+    cat <<EOF
+load_module $prefix/ngx_http_pa_module.so;
+$USER_LINE
+worker_processes $WORKERS;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+thread_pool pa threads=4 max_queue=65536;
+events { worker_connections 4096; }
+http {
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    pa_profile laichau-2026;
+    pa_tenant bench;
+    pa_utc_offset +07:00;
+    pa_calendar_hours 07:30-11:30 13:30-17:00;
+    pa_calendar_weekdays mon-fri;
+    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
+    pa_content_max 5000;
+    pa_sla verify 1d urgent=1h;
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $prefix/media;
+    pa_thread_pool pa;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+    pa_sweep_interval 0;
+    client_max_body_size 120m;
+    client_body_buffer_size 128k;
+    pa_sla receive 1d urgent=1h;
+    pa_sla dispatch 1d urgent=1h;
+    pa_sla accept 1d urgent=1h;
+    pa_sla resolve 5d urgent=1h;
+    pa_sla publish 1d urgent=1h;
+    pa_directory $ROOT/conf-examples/directory/laichau.json;
+    server {
+        listen 127.0.0.1:$port;
+        location /api/v1/ { pa_api; }
+    }
+}
+EOF
+}
+
+# start_nginx NAME MODULE: a private nginx; sets BASE_<NAME>, PIDS_<NAME>
+PORTS=
+start_nginx() {
+    local name=$1 module=$2 prefix=$RUN/nginx-$1 port base
+    # shellcheck disable=SC2086
+    port=$(free_port "$REDIS_PORT" $PORTS) || die "no free port"
+    PORTS="$PORTS $port"
+    mkdir -p "$prefix/tmp" "$prefix/media"
+    cp "$module" "$prefix/ngx_http_pa_module.so"
+    conf "$prefix" "$port" > "$prefix/nginx.conf"
+    "$NGINX" -e "$prefix/error.log" -p "$prefix/" -c "$prefix/nginx.conf" \
+        2>/dev/null || die "nginx did not start ($prefix/error.log)"
+    base=http://127.0.0.1:$port
+    for _ in $(seq 1 50); do
+        curl -fsS -o /dev/null "$base/api/v1/health" 2>/dev/null && break
+        sleep 0.1
+    done
+    curl -fsS -o /dev/null "$base/api/v1/health" \
+        || die "the module does not see Redis ($prefix/error.log)"
+    printf -v "BASE_$name" '%s' "$base"
+    printf -v "PIDS_$name" '%s' \
+        "$(pgrep -d' ' -P "$(cat "$prefix/nginx.pid")")"
+}
+
+NAMES=a
+start_nginx a "$MODULE"
+if [ -n "$MODULE_B" ]; then
+    NAMES="a b"
+    start_nginx b "$MODULE_B"
+fi
+
+# the workers' on-CPU time so far, in ns: ngx_ns PIDS
+ngx_ns() {
+    local pid t=0 ns
+    for pid in $1; do
+        read -r ns _ < "/proc/$pid/schedstat"
+        t=$((t + ns))
+    done
+    echo "$t"
+}
+redis_cpu() {
+    redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' \
+        | awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { printf "%.6f", s }'
+}
+
+# one round: round NAME TAG, wrk -t1 -c64 for DUR s on nginx NAME; prints
+# "req/s worker_us/req instr/req syscalls/req redis_us/req"
+round() {
+    local name=$1 tag=$2 n0 n1 r0 r1 reqs rps ins sys base pids perf_pid
+    base=BASE_$name; base=${!base}
+    pids=PIDS_$name; pids=${!pids}
+    n0=$(ngx_ns "$pids"); r0=$(redis_cpu)
+    perf stat -x, -e instructions,raw_syscalls:sys_enter -p "${pids// /,}" \
+        -o "$RUN/stat.txt" -- sleep $((DUR + 1)) &
+    perf_pid=$!
+    sleep 0.3
+    wrk -t1 -c64 -d"${DUR}s" "$base/api/v1/reports" \
+        -s "$ROOT/bench/submit.lua" -- "$tag" > "$RUN/wrk.txt"
+    n1=$(ngx_ns "$pids"); r1=$(redis_cpu)
+    wait "$perf_pid" || true
+    if grep -q 'Non-2xx' "$RUN/wrk.txt"; then
+        die "non-2xx answers: $(cat "$RUN/wrk.txt")"
+    fi
+    reqs=$(awk '/requests in/ { print $1 }' "$RUN/wrk.txt")
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$RUN/wrk.txt")
+    ins=$(awk -F, '$3 == "instructions" { print $1 + 0 }' "$RUN/stat.txt")
+    sys=$(awk -F, '$3 == "raw_syscalls:sys_enter" { print $1 + 0 }' \
+          "$RUN/stat.txt")
+    awk -v rps="$rps" -v n="$reqs" -v dn=$((n1 - n0)) -v ins="${ins:-0}" \
+        -v sys="${sys:-0}" -v r0="$r0" -v r1="$r1" 'BEGIN {
+        printf "%d %.1f %.0f %.1f %.1f\n", rps, dn / 1000 / n, ins / n,
+               sys / n, (r1 - r0) * 1e6 / n }'
+}
+
+# NAME's median round by worker_us/req (rounds.txt: "NAME figures...")
+median() {
+    awk -v n="$1" '$1 == n' "$RUN/rounds.txt" | cut -d' ' -f2- \
+        | sort -n -k2 | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+for n in $NAMES; do
+    base=BASE_$n
+    wrk -t1 -c64 -d2s "${!base}/api/v1/reports" -s "$ROOT/bench/submit.lua" \
+        -- "1$$" >/dev/null
+done
+: > "$RUN/rounds.txt"
+{
+    echo "worker CPU per submit: $(git -C "$ROOT" rev-parse --short HEAD)," \
+         "$WORKERS workers, wrk -t1 -c64, ${DUR}s x $ROUNDS;" \
+         "load average (1 min) before: $LOAD_BEFORE"
+    echo "a: $MODULE"
+    [ -n "$MODULE_B" ] && echo "b: $MODULE_B"
+    echo "  submit/s worker_us/req instr/req syscalls/req redis_us/req"
+    for i in $(seq 1 "$ROUNDS"); do
+        for n in $NAMES; do
+            echo "$n $(round "$n" "2$$$i")" | tee -a "$RUN/rounds.txt"
+        done
+    done
+    for n in $NAMES; do
+        echo "median $n (by worker_us/req): $(median "$n")"
+    done
+    echo "load average (1 min) after: $(cut -d' ' -f1 /proc/loadavg)"
+} | tee "$OUT/worker-cpu.txt"
+
+if [ "$PROFILE" = 1 ]; then
+    perf record -F 1999 --call-graph dwarf,16384 -p "${PIDS_a// /,}" \
+        -o "$RUN/perf.data" -- sleep $((DUR + 1)) >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.3
+    wrk -t1 -c64 -d"${DUR}s" "$BASE_a/api/v1/reports" \
+        -s "$ROOT/bench/submit.lua" -- "3$$" > /dev/null
+    wait "$perf_pid" || true
+    {
+        echo "== workers, hottest symbols (self)"
+        perf report -i "$RUN/perf.data" --no-children --sort dso,symbol \
+            -g none --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' \
+            | head -60 || true
+        echo
+        echo "== workers, inclusive (children, self)"
+        perf report -i "$RUN/perf.data" --children --sort symbol -g none \
+            --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -150 || true
+    } > "$OUT/worker-perf.txt"
+    [ -n "${KEEP_PERF:-}" ] && cp "$RUN/perf.data" "$KEEP_PERF"
+    echo "profile: $OUT/worker-perf.txt"
+fi
+
+if [ "$STRACE" = 1 ]; then
+    args=()
+    for p in $PIDS_a; do args+=(-p "$p"); done
+    strace -c -f -o "$OUT/worker-strace.txt" "${args[@]}" &
+    st_pid=$!
+    sleep 0.5
+    wrk -t1 -c64 -d"${DUR}s" "$BASE_a/api/v1/reports" \
+        -s "$ROOT/bench/submit.lua" -- "4$$" > "$RUN/wrk.txt"
+    kill -INT "$st_pid" || true
+    wait "$st_pid" || true
+    echo "strace: $(awk '/requests in/ { print $1 }' "$RUN/wrk.txt")" \
+         "requests; $OUT/worker-strace.txt"
+fi
