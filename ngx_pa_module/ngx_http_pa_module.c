@@ -27,6 +27,7 @@
 #include "ngx_pa_retention.h"
 #include "ngx_pa_sentinel.h"
 #include "ngx_pa_cluster.h"
+#include "ngx_pa_crypto.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
 #include "ngx_pa_sse.h"
@@ -944,6 +945,16 @@ ngx_http_pa_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
+    /* without it every seal and hash is one-shot: slower, not wrong */
+
+    pmcf->worker.crypto = ngx_pa_crypto_create();
+
+    if (pmcf->worker.crypto == NULL) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                      "pa: no OpenSSL contexts for this worker, "
+                      "each seal and hash makes its own");
+    }
+
     if (ngx_pa_media_init_worker(cycle, pmcf) != NGX_OK
         || ngx_pa_thread_init_worker(cycle, pmcf) != NGX_OK)
     {
@@ -1000,6 +1011,9 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_redis_exit_worker(pmcf);
     ngx_pa_media_exit_worker(pmcf);
     ngx_pa_thread_exit_worker(pmcf);
+
+    ngx_pa_crypto_free(pmcf->worker.crypto);
+    pmcf->worker.crypto = NULL;
 }
 
 

@@ -109,6 +109,7 @@ typedef struct {
     ngx_pa_notifier_t         *notifier;   /* the webhooks' deliverer */
     ngx_pa_pubver_reader_t    *pubver;     /* reads pa:{t}:pubver */
     struct magic_set          *magic;      /* libmagic's cookie */
+    struct ngx_pa_crypto_s    *crypto;     /* OpenSSL contexts, or NULL */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
     unsigned                   magic_mutex_set:1;

@@ -18,9 +18,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include "ngx_pa_b64url.h"
+#include "ngx_pa_crypto.h"
 #include "ngx_pa_pii.h"
 
 
@@ -32,6 +32,8 @@
 #define NGX_PA_PII_PLAIN_MAX  (INT_MAX / 2)
 
 #define NGX_PA_PII_HASH_INFO  "ngx_pa phone hash"
+
+#define NGX_PA_PII_SMALL      512      /* sealed in a buffer on the stack */
 
 
 static int ngx_pa_pii_hex(u_char c);
@@ -254,11 +256,19 @@ size_t
 ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     size_t len, u_char *out, size_t out_size)
 {
+    return ngx_pa_pii_seal_cr(NULL, ring, in, len, out, out_size);
+}
+
+
+size_t
+ngx_pa_pii_seal_cr(ngx_pa_crypto_t *cr, const ngx_pa_pii_keyring_t *ring,
+    const u_char *in, size_t len, u_char *out, size_t out_size)
+{
     const ngx_pa_pii_key_t  *k;
-    EVP_CIPHER_CTX          *ctx;
     u_char                  *raw;
     size_t                   idlen, rawlen, n;
-    int                      ok, outl;
+    int                      ok;
+    u_char                   small[NGX_PA_PII_SMALL];
 
     if (ring->nkeys == 0 || len > NGX_PA_PII_PLAIN_MAX) {
         return 0;
@@ -272,26 +282,21 @@ ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
         return 0;
     }
 
-    raw = malloc(rawlen);
-    ctx = EVP_CIPHER_CTX_new();
+    /* a name, a phone, an address: on the stack */
+    raw = (rawlen <= sizeof(small)) ? small : malloc(rawlen);
 
-    ok = raw != NULL && ctx != NULL
-         && RAND_bytes(raw, NGX_PA_PII_NONCE_LEN) == 1
-         && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->key, raw)
-            == 1
-         && (len == 0
-             || (EVP_EncryptUpdate(ctx, raw + NGX_PA_PII_NONCE_LEN, &outl,
-                                   in, (int) len) == 1
-                 && (size_t) outl == len))
-         && EVP_EncryptFinal_ex(ctx, raw + NGX_PA_PII_NONCE_LEN + len, &outl)
-            == 1
-         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, NGX_PA_PII_TAG_LEN,
-                                raw + NGX_PA_PII_NONCE_LEN + len) == 1;
-
-    EVP_CIPHER_CTX_free(ctx);
+    ok = raw != NULL
+         && ngx_pa_crypto_random(cr, raw, NGX_PA_PII_NONCE_LEN) == 0
+         && ngx_pa_crypto_gcm_seal(cr, k->key, raw, in, len,
+                                   raw + NGX_PA_PII_NONCE_LEN,
+                                   raw + NGX_PA_PII_NONCE_LEN + len)
+            == 0;
 
     if (!ok) {
-        free(raw);
+        if (raw != small) {
+            free(raw);
+        }
+
         return 0;
     }
 
@@ -299,7 +304,9 @@ ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     out[idlen] = ':';
     n = idlen + 1 + ngx_pa_b64url_encode(raw, rawlen, out + idlen + 1);
 
-    free(raw);
+    if (raw != small) {
+        free(raw);
+    }
 
     return n;
 }
@@ -406,22 +413,30 @@ void
 ngx_pa_pii_hash(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     size_t len, char out[NGX_PA_PII_HASH_LEN + 1])
 {
+    ngx_pa_pii_hash_cr(NULL, ring, in, len, out);
+}
+
+
+void
+ngx_pa_pii_hash_cr(ngx_pa_crypto_t *cr, const ngx_pa_pii_keyring_t *ring,
+    const u_char *in, size_t len, char out[NGX_PA_PII_HASH_LEN + 1])
+{
     static const char  hex[] = "0123456789abcdef";
-    u_char             mac[EVP_MAX_MD_SIZE];
-    unsigned int       mac_len, i;
+    u_char             mac[NGX_PA_SHA256_LEN];
+    unsigned int       i;
 
     out[0] = '\0';
 
     /* no key, no hash: an unkeyed (guessable) value must never be stored */
     if (ring->nkeys == 0
-        || HMAC(EVP_sha256(), ring->hash_key, NGX_PA_PII_KEY_LEN, in, len,
-                mac, &mac_len) == NULL
-        || mac_len * 2 != NGX_PA_PII_HASH_LEN)
+        || ngx_pa_crypto_hmac(cr, ring->hash_key, NGX_PA_PII_KEY_LEN, in, len,
+                              mac)
+           != 0)
     {
         return;
     }
 
-    for (i = 0; i < mac_len; i++) {
+    for (i = 0; i < NGX_PA_SHA256_LEN; i++) {
         out[2 * i] = hex[mac[i] >> 4];
         out[2 * i + 1] = hex[mac[i] & 0x0f];
     }

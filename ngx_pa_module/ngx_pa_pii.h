@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ngx_pa_crypto.h"
+
 
 #define NGX_PA_PII_KEY_LEN    32
 #define NGX_PA_PII_MAX_KEYS   8
@@ -51,6 +53,11 @@ size_t ngx_pa_pii_sealed_size(size_t len);
 size_t ngx_pa_pii_seal(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     size_t len, u_char *out, size_t out_size);
 
+/* the same with the worker's contexts (NULL: one-shot, as seal() does) */
+size_t ngx_pa_pii_seal_cr(ngx_pa_crypto_t *cr,
+    const ngx_pa_pii_keyring_t *ring, const u_char *in, size_t len,
+    u_char *out, size_t out_size);
+
 /* Opens what seal wrote; returns plaintext length or -1 (unknown key, tag) */
 ssize_t ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     size_t len, u_char *out, size_t out_size);
@@ -58,5 +65,7 @@ ssize_t ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
 /* hex HMAC-SHA256 of a normalised phone, NUL terminated */
 void ngx_pa_pii_hash(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     size_t len, char out[NGX_PA_PII_HASH_LEN + 1]);
+void ngx_pa_pii_hash_cr(ngx_pa_crypto_t *cr, const ngx_pa_pii_keyring_t *ring,
+    const u_char *in, size_t len, char out[NGX_PA_PII_HASH_LEN + 1]);
 
 #endif /* NGX_PA_PII_H */

@@ -374,8 +374,8 @@ ngx_pa_record_seal(ngx_pa_record_t *rec, const char *name, ngx_str_t *plain)
         return NGX_ERROR;
     }
 
-    v.len = ngx_pa_pii_seal(rec->conf->pii, plain->data, plain->len, v.data,
-                            size);
+    v.len = ngx_pa_pii_seal_cr(rec->conf->worker.crypto, rec->conf->pii,
+                               plain->data, plain->len, v.data, size);
     if (v.len == 0) {
         ngx_log_error(NGX_LOG_ERR, rec->request->connection->log, 0,
                       "pa: cannot seal personal data");

@@ -22,6 +22,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_crypto.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_doc.h"
 #include "ngx_pa_duplicate.h"
@@ -124,6 +125,10 @@ static ngx_int_t ngx_pa_submit_prints(ngx_http_request_t *r,
     ngx_pa_submit_t *sb);
 static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_pa_err_t *err);
+static ngx_int_t ngx_pa_submit_print(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb);
+static int ngx_pa_submit_print_json(const char *buffer, size_t size,
+    void *data);
 static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
 static ngx_str_t *ngx_pa_submit_test_token(ngx_http_request_t *r);
@@ -564,7 +569,7 @@ ngx_pa_submit_phone_hash(ngx_pa_record_t *rec, ngx_pa_submit_t *sb,
 {
     char  hash[NGX_PA_PII_HASH_LEN + 1];
 
-    ngx_pa_pii_hash(pmcf->pii, p, len, hash);
+    ngx_pa_pii_hash_cr(pmcf->worker.crypto, pmcf->pii, p, len, hash);
     sb->phone_hash.data = (u_char *) ngx_pa_record_strdup(rec, hash);
     sb->phone_hash.len = ngx_strlen(hash);
     ngx_pa_record_put_cstr(rec, "phone_hash", (char *) sb->phone_hash.data);
@@ -1423,16 +1428,11 @@ ngx_pa_submit_idempotency(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     ngx_pa_err_t *err)
 {
     u_char              *buf, *p;
-    char                *dump;
     size_t               len;
-    ngx_str_t           *h, *key;
+    ngx_str_t           *key;
     ngx_uint_t           i;
-    ngx_pa_media_t     **m;
     ngx_pa_main_conf_t  *pmcf;
     u_char               md[SHA256_DIGEST_LENGTH];
-    static const char   *test[] = {
-        "X-PA-Test-Id", "X-PA-Test-Token", "X-PA-Now", NULL
-    };
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
@@ -1450,52 +1450,20 @@ ngx_pa_submit_idempotency(ngx_http_request_t *r, ngx_pa_submit_t *sb,
         }
     }
 
-    dump = json_dumps(sb->body.fields, JSON_COMPACT | JSON_SORT_KEYS);
-    if (dump == NULL) {
+    if (ngx_pa_submit_print(r, sb) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    len = ngx_strlen(dump) + sb->body.media.nelts * (NGX_PA_HEX256 + 1);
-
-    for (i = 0; pmcf->test_clock && test[i]; i++) {
-        h = ngx_pa_header(r, test[i]);
-        len += h ? ngx_strlen(test[i]) + 2 + h->len : 0;
-    }
-
-    len += sizeof("o311\nbody\n\n") + sb->phone_hash.len + 1
-           + (key ? key->len : 0) + NGX_PA_HEX256
-           + (sb->from ? sb->from->client.len + sb->from->sent.len : 0);
+    len = sizeof("o311\nbody\n\n") + sb->phone_hash.len + 1
+          + (key ? key->len : 0) + NGX_PA_HEX256
+          + (sb->from ? sb->from->client.len + sb->from->sent.len : 0);
 
     buf = ngx_pnalloc(r->pool, len);
-    sb->print.data = ngx_pnalloc(r->pool, NGX_PA_HEX256);
     sb->idem.data = ngx_pnalloc(r->pool, NGX_PA_HEX256);
 
-    if (buf == NULL || sb->print.data == NULL || sb->idem.data == NULL) {
-        ngx_free(dump);
+    if (buf == NULL || sb->idem.data == NULL) {
         return NGX_ERROR;
     }
-
-    p = ngx_cpymem(buf, dump, ngx_strlen(dump));
-    ngx_free(dump);
-
-    m = sb->body.media.elts;
-
-    for (i = 0; i < sb->body.media.nelts; i++) {
-        *p++ = '\n';
-        p = ngx_cpymem(p, m[i]->hex, NGX_PA_HEX256);
-    }
-
-    for (i = 0; pmcf->test_clock && test[i]; i++) {
-        h = ngx_pa_header(r, test[i]);
-
-        if (h != NULL) {
-            p = ngx_sprintf(p, "\n%s:%V", test[i], h);
-        }
-    }
-
-    SHA256(buf, p - buf, md);
-    sb->print.len = ngx_hex_dump(sb->print.data, md, sizeof(md))
-                    - sb->print.data;
 
     if (sb->from != NULL && sb->from->client.len) {
         p = key ? ngx_sprintf(buf, "o311\n%V\nkey\n%V", &sb->from->client,
@@ -1510,7 +1478,10 @@ ngx_pa_submit_idempotency(ngx_http_request_t *r, ngx_pa_submit_t *sb,
         p = ngx_sprintf(buf, "body\n%V", &sb->print);
     }
 
-    SHA256(buf, p - buf, md);
+    if (ngx_pa_crypto_sha256(pmcf->worker.crypto, buf, p - buf, md) != 0) {
+        return NGX_ERROR;
+    }
+
     sb->idem.len = ngx_hex_dump(sb->idem.data, md, sizeof(md))
                    - sb->idem.data;
 
@@ -1522,6 +1493,82 @@ invalid:
                    "Idempotency-Key",
                    "Idempotency-Key: 1 to 255 visible ASCII characters");
     return NGX_ERROR;
+}
+
+
+/*
+ * The submission's print: the SHA-256 of its fields (compact JSON, keys
+ * sorted), then "\n" and each media digest, then with pa_test_clock
+ * "\n<header>:<value>" of each test header sent.  The JSON goes straight
+ * into the digest, never into a string.
+ */
+
+static ngx_int_t
+ngx_pa_submit_print(ngx_http_request_t *r, ngx_pa_submit_t *sb)
+{
+    int                  rc;
+    void                *step;
+    u_char              *p;
+    ngx_str_t           *h;
+    ngx_uint_t           i;
+    ngx_pa_media_t     **m;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               md[SHA256_DIGEST_LENGTH];
+    u_char               line[sizeof("\nX-PA-Test-Token:") + 64];
+    static const char   *test[] = {
+        "X-PA-Test-Id", "X-PA-Test-Token", "X-PA-Now", NULL
+    };
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    sb->print.data = ngx_pnalloc(r->pool, NGX_PA_HEX256);
+    if (sb->print.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_pa_crypto_sha256_init(pmcf->worker.crypto, &step);
+
+    if (rc == 0) {
+        rc = json_dump_callback(sb->body.fields, ngx_pa_submit_print_json,
+                                step, JSON_COMPACT | JSON_SORT_KEYS);
+    }
+
+    m = sb->body.media.elts;
+
+    for (i = 0; rc == 0 && i < sb->body.media.nelts; i++) {
+        rc = ngx_pa_crypto_sha256_update(step, (u_char *) "\n", 1)
+             | ngx_pa_crypto_sha256_update(step, m[i]->hex, NGX_PA_HEX256);
+    }
+
+    for (i = 0; rc == 0 && pmcf->test_clock && test[i]; i++) {
+        h = ngx_pa_header(r, test[i]);
+
+        if (h != NULL) {
+            p = ngx_snprintf(line, sizeof(line), "\n%s:", test[i]);
+            rc = ngx_pa_crypto_sha256_update(step, line, p - line)
+                 | ngx_pa_crypto_sha256_update(step, h->data, h->len);
+        }
+    }
+
+    if ((ngx_pa_crypto_sha256_final(pmcf->worker.crypto, step, md) | rc)
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: cannot make the submission's print");
+        return NGX_ERROR;
+    }
+
+    sb->print.len = ngx_hex_dump(sb->print.data, md, sizeof(md))
+                    - sb->print.data;
+
+    return NGX_OK;
+}
+
+
+static int
+ngx_pa_submit_print_json(const char *buffer, size_t size, void *data)
+{
+    return ngx_pa_crypto_sha256_update(data, (const u_char *) buffer, size);
 }
 
 
@@ -1539,10 +1586,9 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     ngx_str_t *id, ngx_str_t *token)
 {
     u_char              *msg, *p;
-    unsigned int         mdlen;
     ngx_str_t            raw, secret, *test;
     ngx_pa_main_conf_t  *pmcf;
-    u_char               md[EVP_MAX_MD_SIZE];
+    u_char               md[NGX_PA_TOKEN_BYTES];
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
@@ -1557,11 +1603,11 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
 
         /* no secret to derive it from: random, a retry gets another */
 
-        if (RAND_bytes(md, NGX_PA_TOKEN_BYTES) != 1) {
+        if (ngx_pa_crypto_random(pmcf->worker.crypto, md, NGX_PA_TOKEN_BYTES)
+            != 0)
+        {
             return NGX_ERROR;
         }
-
-        mdlen = NGX_PA_TOKEN_BYTES;
 
     } else {
         msg = ngx_pnalloc(r->pool, sizeof("pa-report-token\n\n\n") - 1
@@ -1574,20 +1620,21 @@ ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
         p = ngx_sprintf(msg, "pa-report-token\n%V\n%V\n%V", &pmcf->tenant,
                         &sb->idem, id);
 
-        if (HMAC(EVP_sha256(), pmcf->auth_secret.data,
-                 (int) pmcf->auth_secret.len, msg, p - msg, md, &mdlen)
-            == NULL)
+        if (ngx_pa_crypto_hmac(pmcf->worker.crypto, pmcf->auth_secret.data,
+                               pmcf->auth_secret.len, msg, p - msg, md)
+            != 0)
         {
             return NGX_ERROR;
         }
     }
 
-    raw.len = mdlen;
+    raw.len = NGX_PA_TOKEN_BYTES;
     raw.data = md;
 
     /* "<id>~<secret part>": Open311's tokens/{token} finds the report */
 
-    p = ngx_pnalloc(r->pool, id->len + 1 + ngx_base64_encoded_length(mdlen));
+    p = ngx_pnalloc(r->pool,
+                    id->len + 1 + ngx_base64_encoded_length(NGX_PA_TOKEN_BYTES));
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -1651,7 +1698,7 @@ ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_OK;
     }
 
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+    if (ngx_pa_crypto_random(pmcf->worker.crypto, rnd, sizeof(rnd)) != 0) {
         return NGX_ERROR;
     }
 
