@@ -68,6 +68,9 @@ struct ngx_pa_submit_s {
     double                lat;        /* the position, for duplicate hints */
     double                lng;
     json_t               *answer;     /* 201 body, sent after the script */
+    ngx_str_t             answer_json; /* it encoded, the token a null */
+    size_t                token_at;   /* that null's offset, 0: none */
+    size_t                answer_size; /* its fields when encoded */
     ngx_str_t             report_id;
     ngx_uint_t            attempts;
     ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
@@ -138,6 +141,8 @@ static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, redisReply *seen);
 static ngx_int_t ngx_pa_submit_answer(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
+static ngx_int_t ngx_pa_submit_answer_json(ngx_http_request_t *r,
+    ngx_pa_submit_t *sb);
 static void ngx_pa_submit_json_cleanup(void *data);
 static ngx_int_t ngx_pa_submit_dispatched(ngx_pa_record_t *rec,
     ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb, ngx_uint_t urgent, json_t *answer,
@@ -1019,16 +1024,20 @@ ngx_pa_submit_token_slot(ngx_http_request_t *r, ngx_pa_submit_t *sb)
  * What a retry gets back: "<id> <submission print> <201 body without
  * the token>"; the token is derived again from the key and the id.
  * A test token (pa_test_clock) cannot be: it is kept, it is no secret.
+ * That 201 body is encoded once, as the answer is: the answer is it with
+ * the token in place of its null (ngx_pa_submit_answer_json()).
  */
 
 static ngx_int_t
 ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     ngx_str_t *seen)
 {
-    u_char     *p;
+    u_char     *p, *at;
     char       *dump;
     size_t      len;
     ngx_str_t  *id;
+
+    static const char  token_null[] = "\"access_token\":null";
 
     id = &sb->report_id;
 
@@ -1038,12 +1047,24 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
                         ? ngx_pa_json_strn(sb->token.data, sb->token.len)
                         : json_null());
 
-    dump = json_dumps(sb->answer, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* ngx_pa_send_json()'s encoding */
+
+    dump = json_dumps(sb->answer, JSON_COMPACT | JSON_PRESERVE_ORDER
+                                  | JSON_REAL_PRECISION(10));
     if (dump == NULL) {
         return NGX_ERROR;
     }
 
     len = ngx_strlen(dump);
+
+    /* the first of its kind: id and status come before it, and hold none */
+
+    at = (u_char *) ngx_strstr(dump, token_null);
+
+    sb->token_at = (at != NULL)
+                   ? (size_t) (at - (u_char *) dump)
+                     + sizeof("\"access_token\":") - 1
+                   : 0;
 
     seen->len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
     seen->data = ngx_pnalloc(r->pool, seen->len);
@@ -1059,6 +1080,10 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     *p++ = ' ';
     ngx_memcpy(p, dump, len);
     ngx_free(dump);
+
+    sb->answer_json.data = p;
+    sb->answer_json.len = len;
+    sb->answer_size = json_object_size(sb->answer);
 
     return NGX_OK;
 }
@@ -1334,7 +1359,65 @@ ngx_pa_submit_answer(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *id,
 
     ngx_pa_report_location(r, id);
 
+    /* the new report's: encoded already, but for its token */
+
+    if (answer == sb->answer && sb->answer_json.len
+        && json_object_size(answer) == sb->answer_size)
+    {
+        json_decref(answer);
+        return ngx_pa_submit_answer_json(r, sb);
+    }
+
     return ngx_pa_send_json(r, NGX_HTTP_CREATED, answer);
+}
+
+
+/*
+ * The 201 of a new report: the retry's copy of it (ngx_pa_submit_seen())
+ * with the token in place of its null, as ngx_pa_send_json() would have
+ * encoded the answer (the token is base64url: nothing to escape).  A test
+ * token is in the copy already.
+ */
+
+static ngx_int_t
+ngx_pa_submit_answer_json(ngx_http_request_t *r, ngx_pa_submit_t *sb)
+{
+    u_char     *p;
+    size_t      len;
+    ngx_buf_t  *b;
+    ngx_str_t  *json;
+    ngx_str_t   type = ngx_string("application/json");
+
+    json = &sb->answer_json;
+    len = json->len + 1;
+
+    if (sb->token_at) {
+        len += sb->token.len + 2 - (sizeof("null") - 1);
+    }
+
+    b = ngx_create_temp_buf(r->pool, len);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = b->last;
+
+    if (sb->token_at) {
+        p = ngx_cpymem(p, json->data, sb->token_at);
+        *p++ = '"';
+        p = ngx_cpymem(p, sb->token.data, sb->token.len);
+        *p++ = '"';
+        p = ngx_cpymem(p, json->data + sb->token_at + sizeof("null") - 1,
+                       json->len - sb->token_at - (sizeof("null") - 1));
+
+    } else {
+        p = ngx_cpymem(p, json->data, json->len);
+    }
+
+    *p++ = '\n';
+    b->last = p;
+
+    return ngx_pa_send_buf(r, NGX_HTTP_CREATED, &type, b);
 }
 
 
