@@ -35,6 +35,7 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_jwt.c \
                 ngx_pa_module/ngx_pa_pii.c \
                 ngx_pa_module/ngx_pa_crypto.c \
+                ngx_pa_module/ngx_pa_jstr.c \
                 ngx_pa_module/ngx_pa_b64url.c \
                 ngx_pa_module/ngx_pa_print.c \
                 ngx_pa_module/ngx_pa_slot.c)

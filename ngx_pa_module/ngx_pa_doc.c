@@ -5,12 +5,13 @@
 
 #include "ngx_pa_doc.h"
 #include "ngx_pa_json.h"
+#include "ngx_pa_jstr.h"
 #include "ngx_pa_validate.h"
 
 #include <jansson.h>
 
 
-#define NGX_PA_DOC_NAME  32      /* longer than every cold field's name */
+#define NGX_PA_DOC_NAMES  16     /* at most, in ngx_pa_doc_names */
 
 
 /*
@@ -19,7 +20,7 @@
  * hot path.  public.lua asks for "doc" (content, occurred_at, the name's
  * consent), get.lua's contact read and the webhooks' pii read decode it.
  */
-static const char  *ngx_pa_doc_names[] = {
+static const char  *ngx_pa_doc_names[NGX_PA_DOC_NAMES + 1] = {
     "content", "content_original", "channel", "occurred_at",
     "publish_identity", "share_identity", "pii_name", "pii_phone",
     "pii_email", "position_source", "address", "media_url", "address_id",
@@ -52,22 +53,19 @@ ngx_int_t
 ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
     ngx_array_t *args, ngx_log_t *log)
 {
-    char        *dump, name[NGX_PA_DOC_NAME];
-    json_t      *doc, *v;
+    u_char      *p;
+    size_t       len, size;
     ngx_str_t   *a, *content;
-    ngx_uint_t   i;
-
-    doc = json_object();
-    if (doc == NULL) {
-        return NGX_ERROR;
-    }
+    ngx_uint_t   i, j, m;
+    ngx_str_t   *doc[NGX_PA_DOC_NAMES * 2];
 
     content = ngx_pa_doc_find(kv, n, "content");
+    m = 0;
 
     for (i = 0; i < n; i++) {
         if (!ngx_pa_doc_cold(&kv[i * 2])) {
             if (ngx_array_push_n(args, 2) == NULL) {
-                goto failed;
+                return NGX_ERROR;
             }
 
             a = (ngx_str_t *) args->elts + args->nelts - 2;
@@ -88,53 +86,65 @@ ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
             continue;
         }
 
-        v = ngx_pa_json_strn(kv[i * 2 + 1].data, kv[i * 2 + 1].len);
+        /* a name given again keeps its place and takes the last value */
 
-        /* a cold name is one of ngx_pa_doc_names: shorter than name[] */
-
-        ngx_memcpy(name, kv[i * 2].data, kv[i * 2].len);
-        name[kv[i * 2].len] = '\0';
-
-        if (v == NULL || json_object_set_new(doc, name, v) != 0) {
-            ngx_log_error(NGX_LOG_ERR, log, 0,
-                          "pa: the record's \"%V\" is no UTF-8 text",
-                          &kv[i * 2]);
-            goto failed;
+        for (j = 0; j < m; j++) {
+            if (doc[j * 2]->len == kv[i * 2].len
+                && ngx_strncmp(doc[j * 2]->data, kv[i * 2].data,
+                               kv[i * 2].len) == 0)
+            {
+                break;
+            }
         }
+
+        doc[j * 2] = &kv[i * 2];
+        doc[j * 2 + 1] = &kv[i * 2 + 1];
+        m += (j == m);
     }
 
-    dump = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(doc);
+    /* written as jansson's compact dump of that object would be */
 
-    if (dump == NULL) {
-        return NGX_ERROR;
+    size = 2;
+
+    for (i = 0; i < m * 2; i++) {
+        len = ngx_pa_jstr_len(doc[i]->data, doc[i]->len);
+
+        if (len == (size_t) -1) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "pa: the record's \"%V\" is no UTF-8 text",
+                          doc[i - i % 2]);
+            return NGX_ERROR;
+        }
+
+        size += len + 1;
     }
 
     a = ngx_array_push_n(args, 2);
-    if (a == NULL) {
-        ngx_free(dump);
+    p = ngx_pnalloc(pool, size);
+
+    if (a == NULL || p == NULL) {
         return NGX_ERROR;
     }
 
     ngx_str_set(&a[0], NGX_PA_DOC_FIELD);
+    a[1].data = p;
 
-    a[1].len = ngx_strlen(dump);
-    a[1].data = ngx_pnalloc(pool, a[1].len);
+    *p++ = '{';
 
-    if (a[1].data == NULL) {
-        ngx_free(dump);
-        return NGX_ERROR;
+    for (i = 0; i < m; i++) {
+        if (i) {
+            *p++ = ',';
+        }
+
+        p = ngx_pa_jstr_write(p, doc[i * 2]->data, doc[i * 2]->len);
+        *p++ = ':';
+        p = ngx_pa_jstr_write(p, doc[i * 2 + 1]->data, doc[i * 2 + 1]->len);
     }
 
-    ngx_memcpy(a[1].data, dump, a[1].len);
-    ngx_free(dump);
+    *p++ = '}';
+    a[1].len = p - a[1].data;
 
     return NGX_OK;
-
-failed:
-
-    json_decref(doc);
-    return NGX_ERROR;
 }
 
 
