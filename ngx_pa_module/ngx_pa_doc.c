@@ -20,11 +20,15 @@
  * hot path.  public.lua asks for "doc" (content, occurred_at, the name's
  * consent), get.lua's contact read and the webhooks' pii read decode it.
  */
-static const char  *ngx_pa_doc_names[NGX_PA_DOC_NAMES + 1] = {
-    "content", "content_original", "channel", "occurred_at",
-    "publish_identity", "share_identity", "pii_name", "pii_phone",
-    "pii_email", "position_source", "address", "media_url", "address_id",
-    "attributes", "o311_client", "submit_note", NULL
+static ngx_str_t  ngx_pa_doc_names[NGX_PA_DOC_NAMES + 1] = {
+    ngx_string("content"), ngx_string("content_original"),
+    ngx_string("channel"), ngx_string("occurred_at"),
+    ngx_string("publish_identity"), ngx_string("share_identity"),
+    ngx_string("pii_name"), ngx_string("pii_phone"), ngx_string("pii_email"),
+    ngx_string("position_source"), ngx_string("address"),
+    ngx_string("media_url"), ngx_string("address_id"),
+    ngx_string("attributes"), ngx_string("o311_client"),
+    ngx_string("submit_note"), ngx_null_string
 };
 
 
@@ -37,9 +41,10 @@ ngx_pa_doc_cold(ngx_str_t *name)
 {
     ngx_uint_t  i;
 
-    for (i = 0; ngx_pa_doc_names[i]; i++) {
-        if (ngx_strlen(ngx_pa_doc_names[i]) == name->len
-            && ngx_strncmp(ngx_pa_doc_names[i], name->data, name->len) == 0)
+    for (i = 0; ngx_pa_doc_names[i].len; i++) {
+        if (ngx_pa_doc_names[i].len == name->len
+            && ngx_strncmp(ngx_pa_doc_names[i].data, name->data, name->len)
+               == 0)
         {
             return 1;
         }

@@ -197,6 +197,14 @@ void
 ngx_pa_print_text(const unsigned char *text, size_t len, unsigned char *tmp,
     unsigned char *out)
 {
+    ngx_pa_print_text_cr(NULL, text, len, tmp, out);
+}
+
+
+void
+ngx_pa_print_text_cr(ngx_pa_crypto_t *cr, const unsigned char *text,
+    size_t len, unsigned char *tmp, unsigned char *out)
+{
     int                   space;
     size_t                i, n;
     uint32_t              cp;
@@ -238,7 +246,9 @@ ngx_pa_print_text(const unsigned char *text, size_t len, unsigned char *tmp,
         p += ngx_pa_print_letter(p, last, cp, n, &q);
     }
 
-    SHA256(tmp, q - tmp, md);
+    if (ngx_pa_crypto_sha256(cr, tmp, q - tmp, md) != 0) {
+        memset(md, 0, sizeof(md));      /* after a seal worked: never */
+    }
 
     out[0] = 'c';
     out[1] = ':';

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "ngx_pa_crypto.h"
+
 
 #define NGX_PA_PRINT_LEN  (2 + 64)      /* "c:" + SHA-256 hex */
 
@@ -40,5 +42,9 @@ void ngx_pa_print_field(const unsigned char *phone,
  */
 void ngx_pa_print_text(const unsigned char *text, size_t len,
     unsigned char *tmp, unsigned char *out);
+
+/* the same with the worker's contexts (NULL: as print_text()) */
+void ngx_pa_print_text_cr(ngx_pa_crypto_t *cr, const unsigned char *text,
+    size_t len, unsigned char *tmp, unsigned char *out);
 
 #endif /* NGX_PA_PRINT_H */

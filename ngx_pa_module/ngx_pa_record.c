@@ -322,7 +322,7 @@ ngx_pa_record_put_double(ngx_pa_record_t *rec, const char *name, double d)
     }
 
     /* 7 decimals: about 1 cm, more than any phone's GPS */
-    v.len = snprintf((char *) v.data, 32, "%.7f", d);
+    v.len = ngx_pa_fixed_format(d, 7, (char *) v.data, 32);
 
     ngx_pa_record_put(rec, name, &v);
 }
@@ -684,7 +684,8 @@ ngx_pa_record_scalar(ngx_pa_record_t *rec, const char *name, ngx_str_t *out)
             return NGX_ERROR;
         }
 
-        n = snprintf((char *) out->data, 40, "%.10f", json_number_value(v));
+        n = ngx_pa_fixed_format(json_number_value(v), 10, (char *) out->data,
+                                40);
         if (n <= 0 || n >= 40) {
             return ngx_pa_record_invalid(rec, name, "is out of range");
         }

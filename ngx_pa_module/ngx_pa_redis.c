@@ -113,6 +113,7 @@ static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
 static void ngx_pa_redis_cmd_timeout(ngx_event_t *ev);
 static int ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd,
     int argc, const char **argv, const size_t *argvlen);
+static u_char *ngx_pa_redis_digits(u_char *p, size_t n);
 
 static void ngx_pa_redis_read_handler(ngx_event_t *ev);
 static void ngx_pa_redis_write_handler(ngx_event_t *ev);
@@ -439,7 +440,10 @@ ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd, int argc,
     p = ngx_sprintf(buf, "*%d\r\n", argc);
 
     for (i = 0; i < argc; i++) {
-        p = ngx_sprintf(p, "$%uz\r\n", argvlen[i]);
+        *p++ = '$';
+        p = ngx_pa_redis_digits(p, argvlen[i]);
+        *p++ = '\r';
+        *p++ = '\n';
         p = ngx_cpymem(p, argv[i], argvlen[i]);
         *p++ = '\r';
         *p++ = '\n';
@@ -453,6 +457,24 @@ ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd, int argc,
     }
 
     return rc;
+}
+
+
+/* n in decimal: ngx_sprintf() parses its format for each argument */
+
+static u_char *
+ngx_pa_redis_digits(u_char *p, size_t n)
+{
+    u_char  *q, tmp[NGX_SIZE_T_LEN];
+
+    q = tmp + sizeof(tmp);
+
+    do {
+        *--q = (u_char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+
+    return ngx_cpymem(p, q, tmp + sizeof(tmp) - q);
 }
 
 

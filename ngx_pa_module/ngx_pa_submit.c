@@ -1821,12 +1821,15 @@ ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 static ngx_int_t
 ngx_pa_submit_prints(ngx_http_request_t *r, ngx_pa_submit_t *sb)
 {
-    u_char           *p, *text;
-    size_t            len;
-    json_t           *v;
-    ngx_str_t        *fp;
-    ngx_uint_t        i;
-    ngx_pa_media_t  **m;
+    u_char              *p, *text;
+    size_t               len;
+    json_t              *v;
+    ngx_str_t           *fp;
+    ngx_uint_t           i;
+    ngx_pa_media_t     **m;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     sb->prints = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
     if (sb->prints == NULL) {
@@ -1849,7 +1852,7 @@ ngx_pa_submit_prints(ngx_http_request_t *r, ngx_pa_submit_t *sb)
         return NGX_ERROR;
     }
 
-    ngx_pa_print_text(p, len, text, fp->data);
+    ngx_pa_print_text_cr(pmcf->worker.crypto, p, len, text, fp->data);
     fp->len = NGX_PA_PRINT_LEN;
 
     m = sb->body.media.elts;

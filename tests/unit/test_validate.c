@@ -4,6 +4,8 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "ngx_pa_validate.h"
 #include "pa_unit.h"
@@ -436,6 +438,57 @@ main(void)
     test_latlng();
     test_rfc3339();
     test_bool();
+
+    /* fixed-point coordinates: snprintf()'s bytes, fast or not */
+    {
+        int     k, dec, same;
+        char    a[64], b[64];
+        double  d;
+        static const double  fixed[] = {
+            0, -0.0, 22.396, 103.458, -1e-9, 0.00000005, 0.00000015,
+            179.99999995, -179.99999995, 1e12, 123456789.123456789, 0.5,
+            22.39120000000001, 1e300, -1e-300
+        };
+
+        same = 1;
+
+        for (k = 0; k < (int) (sizeof(fixed) / sizeof(fixed[0])); k++) {
+            for (dec = 1; dec <= 10; dec++) {
+                snprintf(a, sizeof(a), "%.*f", dec, fixed[k]);
+                ngx_pa_fixed_format(fixed[k], dec, b, sizeof(b));
+                if (strcmp(a, b) != 0) {
+                    printf("#   %.17g %d: %s != %s\n", fixed[k], dec, a, b);
+                    same = 0;
+                }
+            }
+        }
+
+        srand(7);
+
+        for (k = 0; k < 300000; k++) {
+            d = (rand() / (double) RAND_MAX - 0.5) * 360;
+
+            if (k % 3 == 0) {
+                d = floor(d * 1e7 + 0.5) / 1e7;     /* as typed: 7 places */
+            }
+
+            dec = (k % 2) ? 7 : 10;
+            snprintf(a, sizeof(a), "%.*f", dec, d);
+            ngx_pa_fixed_format(d, dec, b, sizeof(b));
+
+            if (strcmp(a, b) != 0) {
+                printf("#   %.17g %d: %s != %s\n", d, dec, a, b);
+                same = 0;
+                break;
+            }
+        }
+
+        PA_OK(same, "%%.7f and %%.10f of coordinates: snprintf()'s bytes");
+
+        PA_IS_INT(ngx_pa_fixed_format(103.458, 7, b, 8), 11,
+                  "too small a buffer: the length snprintf() gives");
+        PA_IS_STR(b, "103.458", "... and its truncated bytes");
+    }
 
     PA_DONE();
 }
