@@ -20,6 +20,7 @@
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
+#include "ngx_pa_jparse.h"
 #include "ngx_pa_multipart.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_validate.h"
@@ -595,6 +596,14 @@ ngx_pa_body_json(ngx_http_request_t *r, ngx_pa_body_t *body,
     if (ngx_pa_text_blank(buf, p - buf)) {
         body->fields = json_object();
         return body->fields ? NGX_OK : NGX_ERROR;
+    }
+
+    /* the common body without jansson's lexer; the rest, errors too, by it */
+
+    body->fields = ngx_pa_jparse_object(buf, p - buf);
+
+    if (body->fields != NULL) {
+        return NGX_OK;
     }
 
     body->fields = json_loadb((const char *) buf, p - buf,

@@ -11,12 +11,7 @@
 #include "ngx_pa_jstr.h"
 
 
-static size_t ngx_pa_jstr_utf8(const u_char *p, size_t left);
-
-
-/* the bytes of the UTF-8 character at p, 0 when it is not one */
-
-static size_t
+size_t
 ngx_pa_jstr_utf8(const u_char *p, size_t left)
 {
     size_t    n, i;

@@ -12,6 +12,9 @@
 #include <sys/types.h>
 
 
+/* the bytes of the UTF-8 character at p (left > 0), 0: not one */
+size_t ngx_pa_jstr_utf8(const u_char *p, size_t left);
+
 /* its length, quotes included; (size_t) -1: not UTF-8 (jansson's rules) */
 size_t ngx_pa_jstr_len(const u_char *p, size_t len);
 
