@@ -1,46 +1,148 @@
 /*
  * Answers: one buffer as the whole answer (JSON, CSV, GeoReport's XML),
- * JSON encoded once per answer, Cache-Control.
+ * JSON encoded once per answer (ngx_pa_jdump.c: jansson's bytes, fast),
+ * Cache-Control.
  */
 
 #include "ngx_pa_json.h"
+#include "ngx_pa_jdump.h"
+
+
+typedef struct {
+    ngx_pool_t  *pool;
+    u_char      *data;
+    size_t       len;
+    size_t       size;
+} ngx_pa_json_text_t;
+
+
+static int ngx_pa_json_collect(const u_char *p, size_t len, void *data);
 
 
 ngx_int_t
 ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status, json_t *body)
 {
-    char       *dump;
-    size_t      len;
+    ngx_int_t   rc;
     ngx_buf_t  *b;
+    ngx_str_t   text;
     ngx_str_t   type = ngx_string("application/json");
 
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    dump = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER
-                      | JSON_REAL_PRECISION(10));
+    rc = ngx_pa_json_encode(r->pool, body, 0, 10, 0, &text);
     json_decref(body);
 
-    if (dump == NULL) {
+    if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: cannot encode a JSON answer");
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    len = ngx_strlen(dump);
-
-    b = ngx_create_temp_buf(r->pool, len + 1);
+    b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
-        free(dump);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last = ngx_cpymem(b->last, dump, len);
+    /* encode() leaves a byte after the text */
+
+    b->start = text.data;
+    b->pos = text.data;
+    b->last = text.data + text.len;
     *b->last++ = '\n';
-    free(dump);
+    b->end = b->last;
+    b->temporary = 1;
 
     return ngx_pa_send_buf(r, status, &type, b);
+}
+
+
+/*
+ * v as json_dumps(v, JSON_COMPACT | (sort ? JSON_SORT_KEYS :
+ * JSON_PRESERVE_ORDER) | JSON_REAL_PRECISION(precision)) writes it, after
+ * reserve bytes left for the caller, in the pool, with one more byte free
+ * after it; out->len counts the reserve.  Written by ngx_pa_jdump.c, by
+ * jansson itself what that declines (a scalar, nesting deeper than 64).
+ */
+
+ngx_int_t
+ngx_pa_json_encode(ngx_pool_t *pool, json_t *v, ngx_uint_t sort,
+    ngx_uint_t precision, size_t reserve, ngx_str_t *out)
+{
+    char                *dump;
+    size_t               len;
+    ngx_pa_json_text_t   t;
+
+    t.pool = pool;
+    t.len = reserve;
+    t.size = reserve + 512;
+    t.data = ngx_pnalloc(pool, t.size);
+
+    if (t.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    if ((json_is_object(v) || json_is_array(v))
+        && ngx_pa_jdump(v, sort != 0, (int) precision, ngx_pa_json_collect,
+                        &t)
+           == 0)
+    {
+        out->data = t.data;
+        out->len = t.len;
+        return NGX_OK;
+    }
+
+    dump = json_dumps(v, JSON_COMPACT
+                         | (sort ? JSON_SORT_KEYS : JSON_PRESERVE_ORDER)
+                         | JSON_REAL_PRECISION(precision));
+    if (dump == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = ngx_strlen(dump);
+
+    out->data = ngx_pnalloc(pool, reserve + len + 1);
+    if (out->data == NULL) {
+        ngx_free(dump);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data + reserve, dump, len);
+    out->len = reserve + len;
+    ngx_free(dump);
+
+    return NGX_OK;
+}
+
+
+/* ngx_pa_jdump()'s blocks into the pool; always a byte free at the end */
+
+static int
+ngx_pa_json_collect(const u_char *p, size_t len, void *data)
+{
+    ngx_pa_json_text_t  *t = data;
+
+    u_char  *grown;
+    size_t   size;
+
+    if (t->len + len + 1 > t->size) {
+        size = ngx_max(t->size * 2, t->len + len + 1);
+
+        grown = ngx_pnalloc(t->pool, size);
+        if (grown == NULL) {
+            return -1;
+        }
+
+        ngx_memcpy(grown, t->data, t->len);
+        t->data = grown;
+        t->size = size;
+    }
+
+    ngx_memcpy(t->data + t->len, p, len);
+    t->len += len;
+
+    return 0;
 }
 
 

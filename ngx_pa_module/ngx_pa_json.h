@@ -19,6 +19,15 @@ ngx_int_t ngx_pa_send_buf(ngx_http_request_t *r, ngx_uint_t status,
 ngx_int_t ngx_pa_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *body);
 
+/*
+ * v as json_dumps(v, JSON_COMPACT | (sort ? JSON_SORT_KEYS :
+ * JSON_PRESERVE_ORDER) | JSON_REAL_PRECISION(precision)) would write it,
+ * after reserve bytes left free, in the pool, a byte free after it;
+ * out->len counts the reserve
+ */
+ngx_int_t ngx_pa_json_encode(ngx_pool_t *pool, json_t *v, ngx_uint_t sort,
+    ngx_uint_t precision, size_t reserve, ngx_str_t *out);
+
 /* json string from bytes that may not be NUL terminated (NULL when bad) */
 json_t *ngx_pa_json_strn(const u_char *p, size_t len);
 

@@ -28,6 +28,7 @@
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_evidence.h"
+#include "ngx_pa_jdump.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_limit.h"
 #include "ngx_pa_metrics.h"
@@ -130,7 +131,7 @@ static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_pa_err_t *err);
 static ngx_int_t ngx_pa_submit_print(ngx_http_request_t *r,
     ngx_pa_submit_t *sb);
-static int ngx_pa_submit_print_json(const char *buffer, size_t size,
+static int ngx_pa_submit_print_json(const u_char *p, size_t len,
     void *data);
 static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
@@ -1033,8 +1034,7 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     ngx_str_t *seen)
 {
     u_char     *p, *at;
-    char       *dump;
-    size_t      len;
+    size_t      len, pre;
     ngx_str_t  *id;
 
     static const char  token_null[] = "\"access_token\":null";
@@ -1047,30 +1047,11 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
                         ? ngx_pa_json_strn(sb->token.data, sb->token.len)
                         : json_null());
 
-    /* ngx_pa_send_json()'s encoding */
+    /* ngx_pa_send_json()'s encoding, after "<id> <print> " */
 
-    dump = json_dumps(sb->answer, JSON_COMPACT | JSON_PRESERVE_ORDER
-                                  | JSON_REAL_PRECISION(10));
-    if (dump == NULL) {
-        return NGX_ERROR;
-    }
+    pre = id->len + 1 + NGX_PA_HEX256 + 1;
 
-    len = ngx_strlen(dump);
-
-    /* the first of its kind: id and status come before it, and hold none */
-
-    at = (u_char *) ngx_strstr(dump, token_null);
-
-    sb->token_at = (at != NULL)
-                   ? (size_t) (at - (u_char *) dump)
-                     + sizeof("\"access_token\":") - 1
-                   : 0;
-
-    seen->len = id->len + 1 + NGX_PA_HEX256 + 1 + len;
-    seen->data = ngx_pnalloc(r->pool, seen->len);
-
-    if (seen->data == NULL) {
-        ngx_free(dump);
+    if (ngx_pa_json_encode(r->pool, sb->answer, 0, 10, pre, seen) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -1078,8 +1059,16 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
     *p++ = ' ';
     p = ngx_cpymem(p, sb->print.data, NGX_PA_HEX256);
     *p++ = ' ';
-    ngx_memcpy(p, dump, len);
-    ngx_free(dump);
+
+    len = seen->len - pre;
+
+    /* the first of its kind: id and status come before it, and hold none */
+
+    at = ngx_strnstr(p, (char *) token_null, len);
+
+    sb->token_at = (at != NULL)
+                   ? (size_t) (at - p) + sizeof("\"access_token\":") - 1
+                   : 0;
 
     sb->answer_json.data = p;
     sb->answer_json.len = len;
@@ -1583,7 +1572,7 @@ invalid:
  * The submission's print: the SHA-256 of its fields (compact JSON, keys
  * sorted), then "\n" and each media digest, then with pa_test_clock
  * "\n<header>:<value>" of each test header sent.  The JSON goes straight
- * into the digest, never into a string.
+ * into the digest (ngx_pa_jdump.c: jansson's bytes), never into a string.
  */
 
 static ngx_int_t
@@ -1612,8 +1601,8 @@ ngx_pa_submit_print(ngx_http_request_t *r, ngx_pa_submit_t *sb)
     rc = ngx_pa_crypto_sha256_init(pmcf->worker.crypto, &step);
 
     if (rc == 0) {
-        rc = json_dump_callback(sb->body.fields, ngx_pa_submit_print_json,
-                                step, JSON_COMPACT | JSON_SORT_KEYS);
+        rc = ngx_pa_jdump(sb->body.fields, 1, 0, ngx_pa_submit_print_json,
+                          step);
     }
 
     m = sb->body.media.elts;
@@ -1649,9 +1638,9 @@ ngx_pa_submit_print(ngx_http_request_t *r, ngx_pa_submit_t *sb)
 
 
 static int
-ngx_pa_submit_print_json(const char *buffer, size_t size, void *data)
+ngx_pa_submit_print_json(const u_char *p, size_t len, void *data)
 {
-    return ngx_pa_crypto_sha256_update(data, (const u_char *) buffer, size);
+    return ngx_pa_crypto_sha256_update(data, p, len);
 }
 
 
