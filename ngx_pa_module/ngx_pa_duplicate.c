@@ -16,8 +16,7 @@
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
-
-#include <stdio.h>
+#include "ngx_pa_validate.h"
 
 
 #define NGX_PA_DUPLICATE_RADIUS_MAX  10000      /* metres */
@@ -112,7 +111,7 @@ ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
             return NGX_ERROR;
         }
 
-        a->len = snprintf((char *) a->data, 32, "%.7f", i ? lat : lng);
+        a->len = ngx_pa_fixed_format(i ? lat : lng, 7, (char *) a->data, 32);
     }
 
     return NGX_OK;
