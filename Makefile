@@ -205,7 +205,7 @@ bench-notify: build
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses of the parsers that see hostile bytes.  `make fuzz`
 # runs each for FUZZ_SECONDS; `make test` runs a short smoke of each.
-FUZZERS      := multipart meta validate jwt
+FUZZERS      := multipart meta validate jwt jparse
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -Ingx_pa_module
@@ -214,6 +214,13 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c ngx_pa_module/ngx_pa_%.c \
                      ngx_pa_module/ngx_pa_b64url.c
 	@mkdir -p $(BUILD)/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lcrypto -lm
+
+# the JSON parser with the writers it is checked against
+$(BUILD)/fuzz/fuzz_jparse: fuzz/fuzz_jparse.c ngx_pa_module/ngx_pa_jparse.c \
+                          ngx_pa_module/ngx_pa_jdump.c \
+                          ngx_pa_module/ngx_pa_jstr.c
+	@mkdir -p $(BUILD)/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lm
 
 fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS))
 
