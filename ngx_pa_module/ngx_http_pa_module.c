@@ -11,6 +11,7 @@
 #include "ngx_pa.h"
 #include "ngx_pa_api.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_batch.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_error.h"
@@ -404,6 +405,13 @@ static ngx_command_t  ngx_http_pa_commands[] = {
     { ngx_string("pa_directory"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pa_directory_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pa_submit_batch"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pa_batch_conf,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },

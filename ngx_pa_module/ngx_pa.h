@@ -83,6 +83,7 @@ typedef struct ngx_pa_cluster_conf_s   ngx_pa_cluster_conf_t;
 typedef struct ngx_pa_cluster_s        ngx_pa_cluster_t;
 
 typedef struct ngx_pa_sse_reader_s  ngx_pa_sse_reader_t;
+typedef struct ngx_pa_batch_s       ngx_pa_batch_t;
 
 struct magic_set;                   /* libmagic's magic_t */
 
@@ -96,6 +97,7 @@ struct magic_set;                   /* libmagic's magic_t */
  */
 typedef struct {
     ngx_pa_redis_t            *redis;      /* the Redis link */
+    ngx_pa_batch_t            *batch;      /* submissions' group commit */
     ngx_pa_cluster_t          *cluster;    /* its slot map, or NULL */
     ngx_pa_revoker_t          *revoker;    /* copy of the revoked tokens */
     ngx_pa_sweeper_t          *sweeper;    /* the SLA sweeper's timer */
@@ -152,6 +154,8 @@ typedef struct {
     ngx_msec_t                 redis_timeout;
     ngx_pa_sentinel_conf_t    *sentinel;        /* sentinel= master= */
     ngx_pa_cluster_conf_t     *cluster;         /* cluster= */
+    ngx_uint_t                 submit_batch_max;    /* pa_submit_batch, */
+    ngx_uint_t                 submit_batch_inflight;   /* 0: default */
     ngx_uint_t                 redis_wait;      /* WAIT for this many */
     ngx_msec_t                 redis_wait_timeout;  /* replicas, this long */
     ngx_pa_script_t            scripts[NGX_PA_SCRIPT_LAST];

@@ -390,7 +390,13 @@ ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_script_e script,
 static void
 ngx_pa_request_done(ngx_pa_call_t *call, redisReply *reply)
 {
-    ngx_http_request_t  *r = call->data;
+    ngx_pa_request_reply(call->data, reply);
+}
+
+
+void
+ngx_pa_request_reply(ngx_http_request_t *r, void *reply)
+{
     ngx_connection_t    *c;
     ngx_pa_ctx_t        *ctx;
 

@@ -71,6 +71,13 @@ ngx_int_t ngx_pa_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_script_e script, ngx_array_t *keys, ngx_array_t *args,
     ngx_pa_reply_pt on_reply);
 void ngx_pa_finalize(ngx_http_request_t *r, ngx_int_t rc);
+
+/*
+ * Resumes a request from Redis's event with its reply (its ctx->on_reply)
+ * or, NULL, with 503: what a call of its own does (the submissions' group
+ * commit hands each request its element so)
+ */
+void ngx_pa_request_reply(ngx_http_request_t *r, void *reply);
 ngx_str_t *ngx_pa_key(ngx_http_request_t *r, ngx_array_t *keys,
     const char *fmt, ...);
 ngx_str_t *ngx_pa_arg(ngx_array_t *args);

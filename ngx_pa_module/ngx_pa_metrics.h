@@ -33,6 +33,11 @@
  *   NGX_PA_M_EVENTS_LOST       pa_webhook_events_lost_total: events a
  *                              target's group never got, trimmed from
  *                              the stream (MAXLEN) before it read them
+ *   NGX_PA_M_BATCH_CALLS       pa_submit_batch_calls_total: submit.lua
+ *                              calls sent (pa_submit_batch)
+ *   NGX_PA_M_BATCH_REPORTS     pa_submit_batch_reports_total: the reports
+ *                              they carried (the mean batch: reports /
+ *                              calls)
  *
  * Counted by this file itself: pa_http_requests_total{route,status}
  * (log phase), pa_submissions_accepted_total,
@@ -65,6 +70,8 @@ typedef enum {
     NGX_PA_M_DELIVERY_FAILED,
     NGX_PA_M_DEAD_LETTER,
     NGX_PA_M_EVENTS_LOST,
+    NGX_PA_M_BATCH_CALLS,
+    NGX_PA_M_BATCH_REPORTS,
     NGX_PA_M_LAST
 } ngx_pa_metric_e;
 

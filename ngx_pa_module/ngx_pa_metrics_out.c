@@ -390,6 +390,18 @@ ngx_pa_metrics_counters(ngx_pa_metrics_out_t *o)
                         "stream before its group read them.");
     ngx_pa_metrics_printf(o, "pa_webhook_events_lost_total %uA\n",
                           c[NGX_PA_M_EVENTS_LOST]);
+
+    ngx_pa_metrics_head(o, "pa_submit_batch_calls_total", "counter",
+                        "submit.lua calls sent (group commit: "
+                        "pa_submit_batch).");
+    ngx_pa_metrics_printf(o, "pa_submit_batch_calls_total %uA\n",
+                          c[NGX_PA_M_BATCH_CALLS]);
+
+    ngx_pa_metrics_head(o, "pa_submit_batch_reports_total", "counter",
+                        "Reports those calls carried (mean batch: "
+                        "reports / calls).");
+    ngx_pa_metrics_printf(o, "pa_submit_batch_reports_total %uA\n",
+                          c[NGX_PA_M_BATCH_REPORTS]);
 }
 
 

@@ -21,6 +21,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_batch.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_crypto.h"
 #include "ngx_pa_directory.h"
@@ -118,7 +119,7 @@ static ngx_int_t ngx_pa_submit_token_slot(ngx_http_request_t *r,
 static ngx_int_t ngx_pa_submit_seen(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *seen);
 static ngx_int_t ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_submit_t *sb, ngx_array_t *keys);
+    ngx_pa_submit_t *sb, ngx_array_t *shared, ngx_array_t *keys);
 static ngx_int_t ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -909,16 +910,17 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 /*
- * KEYS: report, history, state index, due index, events, all reports,
- *       the phone's duplicate prints, locked phones, the position index
- *       of duplicate hints and its times, the access token's report id,
- *       the idempotency key, the agency's queue, the day's statistics,
- *       the work-load gauge (always, written when dispatched at
- *       submission); Open311: the client's index
- * ARGV: id, now, history entry, phone hash, lng, lat, prune before,
- *       what a retry gets back, agency dispatched to (or ""), its
- *       history entry (or ""), n prints, prints..., n deadlines,
- *       (member due) x n, fields...
+ * submit.lua's one report of a batch (ngx_pa_batch.c):
+ * shared KEYS: events, locked phones, due index, the position index of
+ *       duplicate hints and its times
+ * own KEYS: report, state index, work list, the phone's duplicate prints,
+ *       the access token's report id, the idempotency key; dispatched at
+ *       submission: history, the agency's queue, the day's statistics,
+ *       the work-load gauge; Open311: the client's index; the pre-uploads
+ * ARGV: id, now, urgent, phone hash, lng, lat, what a retry gets back,
+ *       agency dispatched to (or ""), its history entry (or ""), n
+ *       prints, prints..., n deadlines, (member due) x n, n handles,
+ *       fields...
  */
 
 static ngx_int_t
@@ -958,7 +960,7 @@ static ngx_int_t
 ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
 {
     ngx_str_t         seen;
-    ngx_array_t      *keys, *args;
+    ngx_array_t      *shared, *keys, *args;
     ngx_pa_submit_t  *sb;
 
     sb = ctx->submit;
@@ -977,19 +979,22 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    shared = ngx_array_create(r->pool, 5, sizeof(ngx_str_t));
     keys = ngx_array_create(r->pool, 16, sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, sb->fields->nelts + 16,
                             sizeof(ngx_str_t));
 
-    if (keys == NULL || args == NULL
-        || ngx_pa_submit_keys(r, ctx, sb, keys) != NGX_OK
+    if (shared == NULL || keys == NULL || args == NULL
+        || ngx_pa_submit_keys(r, ctx, sb, shared, keys) != NGX_OK
         || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_SUBMIT, keys, args,
-                       ngx_pa_submit_done);
+    /* with the worker's other submissions (group commit) */
+
+    return ngx_pa_batch_submit(r, ctx, shared, keys, args,
+                               ngx_pa_submit_done);
 }
 
 
@@ -1078,54 +1083,59 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
 }
 
 
-/* submit.lua's KEYS, in its order */
+/* submit.lua's KEYS, in its order: the batch's shared ones, the report's */
 
 static ngx_int_t
 ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_submit_t *sb, ngx_array_t *keys)
+    ngx_pa_submit_t *sb, ngx_array_t *shared, ngx_array_t *keys)
 {
     ngx_tm_t             tm;
     ngx_str_t           *id, *kv;
     ngx_uint_t           i;
+    const char          *state;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     id = &sb->report_id;
+    state = sb->auto_agency.len ? "dispatched" : "submitted";
+
+    if (ngx_pa_key(r, shared, "events") == NULL
+        || ngx_pa_key(r, shared, "locked") == NULL
+        || ngx_pa_key(r, shared, "due") == NULL
+        || ngx_pa_key(r, shared, "near") == NULL
+        || ngx_pa_key(r, shared, "near:at") == NULL)
+    {
+        return NGX_ERROR;
+    }
 
     if (ngx_pa_key(r, keys, "r:%V", id) == NULL
-        || ngx_pa_key(r, keys, "h:%V", id) == NULL
-        || ngx_pa_key(r, keys, "st:%s", sb->auto_agency.len ? "dispatched"
-                                                       : "submitted")
-           == NULL
-        || ngx_pa_key(r, keys, "due") == NULL
-        || ngx_pa_key(r, keys, "events") == NULL
+        || ngx_pa_key(r, keys, "st:%s", state) == NULL
+        || ngx_pa_key(r, keys, "q:%s", state) == NULL
         || ngx_pa_key(r, keys, "dup:%*s", (size_t) NGX_PA_DUP_BUCKET,
                       sb->phone_hash.data) == NULL
-        || ngx_pa_key(r, keys, "locked") == NULL
-        || ngx_pa_key(r, keys, "near") == NULL
-        || ngx_pa_key(r, keys, "near:at") == NULL
         || ngx_pa_key(r, keys, "tok:%V", &sb->token_hash) == NULL
         || ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL)
     {
         return NGX_ERROR;
     }
 
-    /* the dispatch keys always, so that Open311's index keeps its place */
+    /* the dispatch's keys only when dispatched at submission (rare) */
 
-    ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
+    if (sb->auto_agency.len) {
+        ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
 
-    if (ngx_pa_key(r, keys, "aq:%V:dispatched", &sb->auto_agency) == NULL
-        || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
-                      tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
-        || ngx_pa_key(r, keys, "gauge") == NULL
-        || ngx_pa_key(r, keys, "q:%s", sb->auto_agency.len ? "dispatched"
-                                                       : "submitted")
-           == NULL)
-    {
-        return NGX_ERROR;
+        if (ngx_pa_key(r, keys, "h:%V", id) == NULL
+            || ngx_pa_key(r, keys, "aq:%V:dispatched", &sb->auto_agency)
+               == NULL
+            || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
+                          tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+            || ngx_pa_key(r, keys, "gauge") == NULL)
+        {
+            return NGX_ERROR;
+        }
     }
 
-    /* Open311: the client's own index (KEYS[16]) */
+    /* Open311: the client's own index */
 
     if (sb->from != NULL && sb->from->own.len
         && ngx_pa_key(r, keys, "%V", &sb->from->own) == NULL)
@@ -1133,7 +1143,7 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    /* the pre-uploads it binds: their pairs of keys end KEYS */
+    /* the pre-uploads it binds: their pairs of keys end the group */
 
     if (sb->uploads != NULL) {
         kv = sb->uploads->elts;

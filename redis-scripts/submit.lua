@@ -1,228 +1,358 @@
--- submit.lua: store a new report atomically.
+-- submit.lua: store new reports atomically, one or a batch of N (group
+-- commit: a worker sends the reports that became ready while its previous
+-- call was in flight as one call, ngx_pa_batch.c).
 --
 -- Everything was validated, sealed and encoded by the nginx worker; this
 -- script only checks the phone (locked, duplicate of an open report) and
--- writes.  Its loops are bounded by the request: a few prints (text + each
--- media file, at most pa_media_max_count + 1), a few deadlines and the
--- pre-upload handles.  Lean on purpose (issue 12, bench/submit-cost.md):
--- the record comes as few hash fields plus one pre-serialised JSON value
--- ("doc", the fields read only as a whole), no first history entry (the
--- record implies it: the readers prepend it), no "all" index (the state
--- indexes partition the reports), the hints' index pruned by sweep.lua.
+-- writes.  Its loops are bounded by the request: N reports (pa_submit_batch
+-- max), a few prints each (text + each media file, at most
+-- pa_media_max_count + 1), a few deadlines and the pre-upload handles.
+-- Lean on purpose (issue 12, bench/submit-cost.md): the record comes as
+-- few hash fields plus one pre-serialised JSON value ("doc", the fields
+-- read only as a whole), no first history entry (the record implies it:
+-- the readers prepend it), no "all" index (the state indexes partition the
+-- reports), the hints' index pruned by sweep.lua.
 --
--- KEYS[1]  pa:{t}:r:<id>        report hash
--- KEYS[2]  pa:{t}:h:<id>        history list (JSON entries): written only
---                               at auto-dispatch (the submission's own
---                               entry is implied by the record)
--- KEYS[3]  pa:{t}:st:<state>    state index (zset, score = created):
---                               submitted, or dispatched (see ARGV[8])
--- KEYS[4]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due)
--- KEYS[5]  pa:{t}:events        event stream for notifiers
--- KEYS[6]  pa:{t}:dup:<phone>   duplicate prints of that phone -> report id
--- KEYS[7]  pa:{t}:locked        locked phones (sanctions)
--- KEYS[8]  pa:{t}:near          positions for duplicate hints (geo, id)
--- KEYS[9]  pa:{t}:near:at       the same ids, score = submitted (pruned
+-- Each report is taken in the batch's order with exactly the semantics of
+-- a call of its own: a later report sees what an earlier one wrote (the
+-- same idempotency key replays it, the same print of the same phone is its
+-- duplicate).  A report refused, or whose write failed (redis.pcall: an
+-- error of a command), undoes its own writes only and gets its error; the
+-- others are stored.  What many reports write to one key (the deadlines,
+-- the state index, the work list, the hints) is written once per batch,
+-- for the reports stored.
+--
+-- KEYS, shared by the batch (the tenant's hash tag: one slot):
+-- KEYS[1]  pa:{t}:events        event stream for notifiers
+-- KEYS[2]  pa:{t}:locked        locked phones (sanctions)
+-- KEYS[3]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due)
+-- KEYS[4]  pa:{t}:near          positions for duplicate hints (geo, id)
+-- KEYS[5]  pa:{t}:near:at       the same ids, score = submitted (pruned
 --                               by sweep.lua)
--- KEYS[10] pa:{t}:tok:<sha256>  the report id of the access token (whose
+-- then each report's group of keys, in the order of the reports:
+-- +0  pa:{t}:r:<id>             report hash
+-- +1  pa:{t}:st:<state>         state index (zset, score = created):
+--                               submitted, or dispatched (agency not "")
+-- +2  pa:{t}:q:<state>          the IOC's work list of that state
+--                               (queue.lua; score: the queue's order,
+--                               act.lua's qscore)
+-- +3  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
+--                               bucket, its prints as fields (key and
+--                               fields as the worker names them)
+-- +4  pa:{t}:tok:<sha256>       the report id of the access token (whose
 --                               hash is the token_hash field): GeoReport's
 --                               tokens/{token}.json
--- KEYS[11] pa:{t}:idem:<sha256> the submission's idempotency key: what a
+-- +5  pa:{t}:idem:<sha256>      the submission's idempotency key: what a
 --                               retry gets back, for IDEM_TTL seconds (the
 --                               key: SHA-256 of the Idempotency-Key and
 --                               the phone, else of the submission; for an
 --                               Open311 client of the Idempotency-Key, else
 --                               of the body as sent, and the client)
--- KEYS[12] pa:{t}:aq:<agency>:dispatched  the agency's work list of
---                               dispatched reports (act.lua's rule, zset,
---                               score: as KEYS[15])
--- KEYS[13] pa:{t}:stats:<day>   the day's counters ("<agency>|dispatched")
--- KEYS[14] pa:{t}:gauge         current work load ("<agency>|in_progress")
---                               12 to 14 always passed (so that the keys
---                               after them keep their places), written
---                               only when dispatched at submission
---                               (pa_auto_dispatch, ARGV[8] not ""); not
---                               dispatched, KEYS[12] is
---                               pa:{t}:aq::dispatched
--- KEYS[15] pa:{t}:q:<state>      the IOC's work list of the state of
---                               KEYS[3] (queue.lua; score: the queue's
---                               order, act.lua's qscore)
--- KEYS[16] pa:{t}:o311:c:<client>   Open311 only (absent otherwise): the
---                               API client's own requests (zset, score =
---                               now)
--- last 2n  pa:{t}:up:<handle>, pa:{t}:upa:<addr>: a pair for each media
---                               pre-upload the report binds (n from ARGV,
---                               see below; the handle's media are among
---                               the report's): each must still exist and
---                               be bound to no other report; it is bound
---                               to this one and leaves the address's open
---                               handles
+--     only when dispatched at submission (pa_auto_dispatch, agency not ""):
+-- +6  pa:{t}:h:<id>             history list (JSON entries)
+-- +7  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
+--                               rule, zset, score: as +2)
+-- +8  pa:{t}:stats:<day>        the day's counters ("<agency>|dispatched")
+-- +9  pa:{t}:gauge              current work load ("<agency>|in_progress")
+--     then, Open311 only:
+--     pa:{t}:o311:c:<client>    the API client's own requests (zset,
+--                               score = now)
+--     last 2n of the group:
+--     pa:{t}:up:<handle>, pa:{t}:upa:<addr>: a pair for each media
+--                               pre-upload the report binds (n from its
+--                               ARGV); each must still exist and be bound
+--                               to no other report; it is bound to this
+--                               one and leaves the address's open handles
 --
--- ARGV[1]  id
--- ARGV[2]  now (epoch seconds)
--- ARGV[3]  urgent ("1" / "0"): for the events (the worker knows it)
--- ARGV[4]  phone hash
--- ARGV[5]  lng, ARGV[6] lat: the report joins KEYS[8] ("" "": it does not,
---          as when the profile has no duplicate hints)
--- ARGV[7]  what a retry gets back ("<id> <print> <201 body>", no token
---          but a test token of pa_test_clock)
--- ARGV[8]  the agency whose area holds the report: dispatched to it now
---          ("": not dispatched)
--- ARGV[9]  that dispatch's history entry (JSON, "" when not dispatched)
--- ARGV[10] n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
--- then     n: number of deadlines, then n pairs "<id>|<step>", due
--- then     n: number of pre-upload handles bound (their keys end KEYS)
--- then     field, value pairs of the report hash: the hot fields and
---          "doc" (ngx_pa_record.h says which is which)
+-- ARGV[1]  N: the number of reports
+-- then each report's group:
+-- +0  nk: the number of its keys
+-- +1  na: the number of its arguments after this one
+-- +2  id
+-- +3  now (epoch seconds)
+-- +4  urgent ("1" / "0"): for the events (the worker knows it)
+-- +5  phone hash
+-- +6  lng, +7 lat: the report joins KEYS[4] ("" "": it does not, as when
+--     the profile has no duplicate hints)
+-- +8  what a retry gets back ("<id> <print> <201 body>", no token but a
+--     test token of pa_test_clock)
+-- +9  the agency whose area holds the report: dispatched to it now ("":
+--     not dispatched)
+-- +10 that dispatch's history entry (JSON, "" when not dispatched)
+-- +11 n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
+-- then n: number of deadlines, then n pairs "<id>|<step>", due
+-- then n: number of pre-upload handles bound (their keys end the group)
+-- then field, value pairs of the report hash: the hot fields and "doc"
+--      (ngx_pa_record.h says which is which)
 --
 -- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
 -- earlier print of this phone points at, whose status decides a duplicate;
--- only KEYS[6] names it, so declaring it would cost a first read.  Built
--- from KEYS[1]'s hash-tagged prefix: the same slot.
+-- only the dup: key names it, so declaring it would cost a first read.
+-- Built from the r: key's hash-tagged prefix: the same slot.
 --
--- Returns 1, {"replay", ARGV[7] of the stored submission} when the key was
--- seen (a retry after a timeout or a 503: nothing is written), or an
--- error: "exists" (the id is taken: draw another), "account_locked",
--- "duplicate <id of the open report>", "media_bound" (a handle is bound
--- to another report), "media_expired" (a handle's key is gone).  Every
--- error leaves nothing written: the idempotency key stored by the first
--- command is removed again, so a retry after a 409 is checked anew.
+-- Returns an array of N elements, one per report in order: 1 (stored),
+-- {"replay", <+8 of the stored submission>} when the key was seen (a retry
+-- after a timeout or a 503: nothing is written), or an error: "exists"
+-- (the id is taken: draw another), "account_locked", "duplicate <id of the
+-- open report>", "media_bound" (a handle is bound to another report),
+-- "media_expired" (a handle's key is gone), or a command's own error.
+-- Every error leaves nothing of that report written: the idempotency key
+-- stored by its first command is removed again, so a retry after a 409 is
+-- checked anew.  An element N + 1, when present, is the error of a
+-- batch-wide index write (the reports were stored; the worker logs it).
 
 local IDEM_TTL = 86400
+local CLOSED = {resolved = true, rejected = true, cancelled = true,
+                monitoring = true, escalated = true}
 
--- one command finds a replay and stores this submission's answer
-local seen = redis.call('SET', KEYS[11], ARGV[7], 'NX', 'EX', IDEM_TTL,
-                        'GET')
-if seen then
-    return {'replay', seen}
+local n = tonumber(ARGV[1])
+
+-- each report's place: first key, first argument
+local groups = {}
+local k, a = 6, 2
+for r = 1, n do
+    local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    groups[r] = {r = r, k = k, a = a + 2, k_end = k + nk - 1,
+                 a_end = a + 1 + na}
+    k = k + nk
+    a = a + 2 + na
 end
 
-local function fail(e)
-    redis.call('DEL', KEYS[11])
-    return redis.error_reply(e)
+-- read once for the batch: the phones' locks, whether any id is taken
+local phones, rkeys = {}, {}
+for r = 1, n do
+    phones[r] = ARGV[groups[r].a + 3]
+    rkeys[r] = KEYS[groups[r].k]
 end
+local locked = redis.call('HMGET', KEYS[2], unpack(phones))
+local taken_any = redis.call('EXISTS', unpack(rkeys)) ~= 0
 
-if redis.call('HEXISTS', KEYS[7], ARGV[4]) == 1 then
-    return fail('account_locked')
-end
+local stored = {}       -- ids written by this batch
 
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return fail('exists')
-end
-
-local id, now, urgent = ARGV[1], ARGV[2], ARGV[3]
-
-local agency = ARGV[8]
-local np = tonumber(ARGV[10])
-
--- the pre-upload handles: where their count sits, and their keys
-local at_nh = 12 + np + 2 * tonumber(ARGV[11 + np])
-local nh = tonumber(ARGV[at_nh])
-local first_up = #KEYS - 2 * nh + 1
-
-for k = first_up, #KEYS, 2 do
-    local bound = redis.call('HGET', KEYS[k], 'report')
-    if bound == false and redis.call('EXISTS', KEYS[k]) == 0 then
-        return fail('media_expired')
+-- a command that may fail: its error is the report's (caught by pcall)
+local function w(...)
+    local res = redis.pcall(...)
+    if type(res) == 'table' and res.err then
+        error(res, 0)
     end
-    if bound and bound ~= '' and bound ~= id then
-        return fail('media_bound')
-    end
+    return res
 end
 
--- each print in one command: HSETNX stores it and says whether the phone
--- sent it before; only then is the other report's status read (a closed
--- one gives its print up).  A duplicate undoes what this loop stored.
-local i = 11
-local taken = {}        -- prints this loop stored: arg index -> old value
-for k = i, i + np - 1 do
-    if redis.call('HSETNX', KEYS[6], ARGV[k], id) == 1 then
-        taken[k] = false
-    else
-        -- (rare: what follows runs only for a print sent before)
-        local closed = {resolved = true, rejected = true, cancelled = true,
-                        monitoring = true, escalated = true}
-        local prefix = string.match(KEYS[1], '^(.*:)r:[^:]*$')
-        local other = redis.call('HGET', KEYS[6], ARGV[k])
-        local st = redis.call('HGET', prefix .. 'r:' .. other, 'status')
-        if st and not closed[st] then
-            for j, old in pairs(taken) do
-                if old then
-                    redis.call('HSET', KEYS[6], ARGV[j], old)
-                else
-                    redis.call('HDEL', KEYS[6], ARGV[j])
-                end
+-- one report, as a call of its own would take it; undo collects what
+-- each write needs to be taken back
+local function one(g, undo, out)
+    local K, A = g.k, g.a
+    local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
+    local idem = KEYS[K + 5]
+
+    -- one command finds a replay and stores this submission's answer
+    local seen = w('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL, 'GET')
+    if seen then
+        return {'replay', seen}
+    end
+    undo[#undo + 1] = {'DEL', idem}
+
+    if locked[g.r] then
+        error({err = 'account_locked'}, 0)
+    end
+
+    if stored[id]
+       or (taken_any and redis.call('EXISTS', KEYS[K]) == 1)
+    then
+        error({err = 'exists'}, 0)
+    end
+
+    local agency = ARGV[A + 7]
+    local np = tonumber(ARGV[A + 9])
+    local i = A + 10 + np
+    local nd = tonumber(ARGV[i])
+    local at_nh = i + 1 + 2 * nd
+    local nh = tonumber(ARGV[at_nh])
+    local first_up = g.k_end - 2 * nh + 1
+    local kd = agency ~= '' and 4 or 0
+    local o311 = first_up - (K + 6 + kd) == 1 and KEYS[K + 6 + kd]
+
+    for u = first_up, g.k_end, 2 do
+        local bound = redis.call('HGET', KEYS[u], 'report')
+        if bound == false and redis.call('EXISTS', KEYS[u]) == 0 then
+            error({err = 'media_expired'}, 0)
+        end
+        if bound and bound ~= '' and bound ~= id then
+            error({err = 'media_bound'}, 0)
+        end
+    end
+
+    -- each print in one command: HSETNX stores it and says whether the
+    -- phone sent it before; only then is the other report's status read
+    -- (a closed one gives its print up)
+    local dup = KEYS[K + 3]
+    for p = A + 10, A + 9 + np do
+        if w('HSETNX', dup, ARGV[p], id) == 1 then
+            undo[#undo + 1] = {'HDEL', dup, ARGV[p]}
+        else
+            -- (rare: what follows runs only for a print sent before)
+            local prefix = string.match(KEYS[K], '^(.*:)r:[^:]*$')
+            local other = redis.call('HGET', dup, ARGV[p])
+            local st = redis.call('HGET', prefix .. 'r:' .. other, 'status')
+            if st and not CLOSED[st] then
+                error({err = 'duplicate ' .. other}, 0)
             end
-            return fail('duplicate ' .. other)
-        end
-        if other ~= id then
-            taken[k] = other
-            redis.call('HSET', KEYS[6], ARGV[k], id)
+            if other ~= id then
+                w('HSET', dup, ARGV[p], id)
+                undo[#undo + 1] = {'HSET', dup, ARGV[p], other}
+            end
         end
     end
-end
-i = i + np
 
-local nd = tonumber(ARGV[i])
-local due
-i = i + 1
-for _ = 1, nd do
-    redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i])
-    due = math.min(due or math.huge, tonumber(ARGV[i + 1]))
-    i = i + 2
-end
-i = i + 1           -- past the number of handles (at_nh)
+    local due
+    for d = i + 1, at_nh - 1, 2 do
+        out.due[#out.due + 1] = ARGV[d + 1]
+        out.due[#out.due + 1] = ARGV[d]
+        due = math.min(due or math.huge, tonumber(ARGV[d + 1]))
+    end
 
-redis.call('HSET', KEYS[1], 'id', id, unpack(ARGV, i))
-redis.call('ZADD', KEYS[3], now, id)
-redis.call('SET', KEYS[10], id)
-if first_up > 16 then
-    redis.call('ZADD', KEYS[16], now, id)
-end
-for k = first_up, #KEYS, 2 do
-    redis.call('HSET', KEYS[k], 'report', id)
-    redis.call('HDEL', KEYS[k + 1], string.match(KEYS[k], ':up:(.*)$'))
-end
+    w('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, g.a_end))
+    undo[#undo + 1] = {'DEL', KEYS[K]}
+    w('SET', KEYS[K + 4], id)
+    undo[#undo + 1] = {'DEL', KEYS[K + 4]}
+    if o311 then
+        w('ZADD', o311, now, id)
+        undo[#undo + 1] = {'ZREM', o311, id}
+    end
 
--- the work lists' order (act.lua's qscore): urgent first, then the
--- nearest deadline; none: by submission
-local band = urgent == '1' and 0 or 2
-local score = due and band * 1e10 + due or (band + 1) * 1e10 + now
-redis.call('ZADD', KEYS[15], score, id)
--- no personal data in the stream: ids, states and times (act.lua)
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
-           'type', 'submitted', 'id', id, 'at', now, 'state', 'submitted',
-           'urgent', urgent, 'agency', '', 'agencies', '')
+    -- no personal data in the stream: ids, states and times (act.lua)
+    local ev = w('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
+                 'type', 'submitted', 'id', id, 'at', now,
+                 'state', 'submitted', 'urgent', urgent, 'agency', '',
+                 'agencies', '')
+    undo[#undo + 1] = {'XDEL', KEYS[1], ev}
 
-if agency ~= '' then
-    -- the dispatch an IOC would make, as the system: the agency is alerted
-    -- (rare: the one JSON decode of this script)
-    local entry = cjson.decode(ARGV[9])
-    entry.agencies = ',' .. agency .. ','
-    redis.call('RPUSH', KEYS[2], cjson.encode(entry))
-    redis.call('ZADD', KEYS[12], score, id)
-    redis.call('HINCRBY', KEYS[13], agency .. '|dispatched', 1)
-    redis.call('HINCRBY', KEYS[14], agency .. '|in_progress', 1)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
+    -- the work lists' order (act.lua's qscore): urgent first, then the
+    -- nearest deadline; none: by submission
+    local band = urgent == '1' and 0 or 2
+    local score = due and band * 1e10 + due or (band + 1) * 1e10 + now
+
+    if agency ~= '' then
+        -- the dispatch an IOC would make, as the system: the agency is
+        -- alerted (rare: the one JSON decode of this script)
+        local entry = cjson.decode(ARGV[A + 8])
+        entry.agencies = ',' .. agency .. ','
+        w('RPUSH', KEYS[K + 6], cjson.encode(entry))
+        undo[#undo + 1] = {'DEL', KEYS[K + 6]}
+        w('ZADD', KEYS[K + 7], score, id)
+        undo[#undo + 1] = {'ZREM', KEYS[K + 7], id}
+        w('HINCRBY', KEYS[K + 8], agency .. '|dispatched', 1)
+        undo[#undo + 1] = {'HINCRBY', KEYS[K + 8], agency .. '|dispatched',
+                           -1}
+        w('HINCRBY', KEYS[K + 9], agency .. '|in_progress', 1)
+        undo[#undo + 1] = {'HINCRBY', KEYS[K + 9], agency .. '|in_progress',
+                           -1}
+        ev = w('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
                'type', 'dispatch', 'id', id, 'from', 'submitted',
                'to', 'dispatched', 'urgent', urgent, 'at', now,
                'agencies', entry.agencies, 'state', 'dispatched',
                'agency', agency, 'role', 'system')
-    if urgent == '1' then
-        -- the agency must hear of an urgent report at once (LC26 Đ15 B2)
-        redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*',
+        undo[#undo + 1] = {'XDEL', KEYS[1], ev}
+        if urgent == '1' then
+            -- the agency must hear of an urgent report at once (LC26 Đ15
+            -- B2)
+            ev = w('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
                    'type', 'urgent_dispatched', 'id', id,
                    'from', 'submitted', 'to', 'dispatched', 'urgent', '1',
                    'at', now, 'agencies', entry.agencies,
                    'state', 'dispatched', 'agency', agency,
                    'role', 'system', 'step', 'accept')
+            undo[#undo + 1] = {'XDEL', KEYS[1], ev}
+        end
+    end
+
+    -- the handles last: a failure before them leaves them as they were
+    for u = first_up, g.k_end, 2 do
+        local old = redis.call('HGET', KEYS[u], 'report')
+        w('HSET', KEYS[u], 'report', id)
+        undo[#undo + 1] = old and {'HSET', KEYS[u], 'report', old}
+                          or {'HDEL', KEYS[u], 'report'}
+        w('HDEL', KEYS[u + 1], string.match(KEYS[u], ':up:(.*)$'))
+    end
+
+    -- the batch's index writes, once stored
+    local st = out.st[KEYS[K + 1]] or {}
+    out.st[KEYS[K + 1]] = st
+    st[#st + 1] = now
+    st[#st + 1] = id
+    local q = out.q[KEYS[K + 2]] or {}
+    out.q[KEYS[K + 2]] = q
+    q[#q + 1] = score
+    q[#q + 1] = id
+
+    -- duplicate hints: the position joins the index (the worker checked
+    -- that GEOADD takes it); sweep.lua removes what is past keeping
+    if ARGV[A + 4] ~= '' then
+        out.geo[#out.geo + 1] = ARGV[A + 4]
+        out.geo[#out.geo + 1] = ARGV[A + 5]
+        out.geo[#out.geo + 1] = id
+        out.at[#out.at + 1] = now
+        out.at[#out.at + 1] = id
+    end
+
+    stored[id] = true
+    return 1
+end
+
+local res = {}
+local out = {due = {}, st = {}, q = {}, geo = {}, at = {}}
+
+for r = 1, n do
+    local g = groups[r]
+
+    -- what this report adds to the batch's writes, kept only if stored
+    local mine = {due = {}, st = out.st, q = out.q, geo = {}, at = {}}
+    local undo = {}
+    local ok, e = pcall(one, g, undo, mine)
+
+    if ok then
+        res[r] = e
+        for _, f in ipairs({'due', 'geo', 'at'}) do
+            for _, v in ipairs(mine[f]) do
+                out[f][#out[f] + 1] = v
+            end
+        end
+    else
+        for u = #undo, 1, -1 do
+            redis.pcall(unpack(undo[u]))
+        end
+        if type(e) ~= 'table' or not e.err then
+            e = {err = tostring(e)}
+        end
+        res[r] = e
     end
 end
 
--- duplicate hints: the position joins the index (the worker checked that
--- GEOADD takes it); sweep.lua removes what is past keeping
-if ARGV[5] ~= '' then
-    redis.call('GEOADD', KEYS[8], ARGV[5], ARGV[6], id)
-    redis.call('ZADD', KEYS[9], now, id)
+-- once per batch: what many reports write to one key
+local failed
+local function index(...)
+    local e = redis.pcall(...)
+    if type(e) == 'table' and e.err then
+        failed = failed or e.err
+    end
 end
 
-return 1
+if #out.due > 0 then
+    index('ZADD', KEYS[3], unpack(out.due))
+end
+for key, m in pairs(out.st) do
+    index('ZADD', key, unpack(m))
+end
+for key, m in pairs(out.q) do
+    index('ZADD', key, unpack(m))
+end
+if #out.geo > 0 then
+    index('GEOADD', KEYS[4], unpack(out.geo))
+    index('ZADD', KEYS[5], unpack(out.at))
+end
+
+if failed then
+    res[n + 1] = failed
+end
+
+return res

@@ -1,0 +1,557 @@
+/*
+ * Group commit of submissions (ngx_pa_batch.h).  Redis's cost of a
+ * submission is largely per call (parsing, dispatch, reply, the event
+ * loop, Lua's entry): N reports in one call pay it once, and submit.lua
+ * writes what they share (deadlines, state index, work list, hints) once.
+ *
+ * Policy: fewer than `inflight` calls in flight, the report goes now;
+ * else it waits in the worker's queue, and each reply sends what waited
+ * (at most `max` reports and NGX_PA_BATCH_ARGS arguments a call).  The
+ * queue is never left without a call in flight: a reply or a failed send
+ * always empties it or sends from it.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_batch.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_error.h"
+#include "ngx_pa_metrics.h"
+
+
+#define NGX_PA_BATCH_SHARED     5       /* submit.lua's shared KEYS */
+
+#define NGX_PA_BATCH_QUEUED     1
+#define NGX_PA_BATCH_SENT       2
+#define NGX_PA_BATCH_DONE       3
+
+
+struct ngx_pa_batch_s {                 /* the worker's batcher */
+    ngx_pa_main_conf_t        *conf;
+    ngx_log_t                 *log;
+    ngx_queue_t                queue;      /* ngx_pa_batch_item_t waiting */
+    ngx_uint_t                 inflight;   /* calls sent, not answered */
+};
+
+
+/* one call in flight, in a pool of its own (the requests may go away) */
+typedef struct {
+    ngx_pool_t                *pool;
+    ngx_pa_batch_t            *batch;
+    ngx_pa_call_t              call;
+    ngx_uint_t                 n;
+    ngx_uint_t                 built;      /* the call is ready to go */
+    ngx_http_request_t       **req;        /* NULL: went away */
+    struct ngx_pa_batch_item_s **items;    /* valid while req[i] is */
+} ngx_pa_batch_call_t;
+
+
+/* one report, in its request's pool */
+typedef struct ngx_pa_batch_item_s {
+    ngx_queue_t                queue;
+    ngx_http_request_t        *request;
+    ngx_pa_batch_t            *batch;
+    ngx_array_t               *shared;
+    ngx_array_t               *keys;
+    ngx_array_t               *args;
+    ngx_http_request_t       **slot;       /* its place in the call */
+    ngx_uint_t                 state;
+} ngx_pa_batch_item_t;
+
+
+static ngx_pa_batch_t *ngx_pa_batch_get(ngx_pa_main_conf_t *pmcf,
+    ngx_log_t *log);
+static ngx_int_t ngx_pa_batch_send(ngx_pa_batch_t *b,
+    ngx_http_request_t *current);
+static ngx_pa_batch_call_t *ngx_pa_batch_build(ngx_pa_batch_t *b);
+static ngx_int_t ngx_pa_batch_args(ngx_pa_batch_call_t *bc,
+    ngx_array_t *keys, ngx_array_t *args);
+static ngx_int_t ngx_pa_batch_fail_all(ngx_pa_batch_t *b,
+    ngx_http_request_t *current);
+static void ngx_pa_batch_reply(ngx_pa_call_t *call, redisReply *reply);
+static void ngx_pa_batch_flush(ngx_pa_batch_t *b);
+static void ngx_pa_batch_cleanup(void *data);
+
+
+ngx_int_t
+ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_array_t *shared, ngx_array_t *keys, ngx_array_t *args,
+    ngx_pa_reply_pt on_reply)
+{
+    ngx_pa_batch_t       *b;
+    ngx_http_cleanup_t   *cln;
+    ngx_pa_batch_item_t  *item;
+
+    b = ngx_pa_batch_get(ctx->call->conf, r->connection->log);
+    item = ngx_pcalloc(r->pool, sizeof(ngx_pa_batch_item_t));
+    cln = ngx_http_cleanup_add(r, 0);
+
+    if (b == NULL || item == NULL || cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    item->request = r;
+    item->batch = b;
+    item->shared = shared;
+    item->keys = keys;
+    item->args = args;
+    item->state = NGX_PA_BATCH_QUEUED;
+
+    cln->handler = ngx_pa_batch_cleanup;
+    cln->data = item;
+
+    ctx->on_reply = on_reply;
+
+    /* a client that closes while it waits is let go (the upstream way) */
+    r->read_event_handler = ngx_http_test_reading;
+
+    ngx_queue_insert_tail(&b->queue, &item->queue);
+
+    if (b->inflight >= b->conf->submit_batch_inflight) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "pa batch: queued behind %ui calls", b->inflight);
+        return NGX_DONE;
+    }
+
+    return ngx_pa_batch_send(b, r);
+}
+
+
+/* the worker's batcher, made on its first submission */
+
+static ngx_pa_batch_t *
+ngx_pa_batch_get(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
+{
+    ngx_pa_batch_t  *b;
+
+    if (pmcf->worker.batch != NULL) {
+        return pmcf->worker.batch;
+    }
+
+    b = ngx_pcalloc(ngx_cycle->pool, sizeof(ngx_pa_batch_t));
+    if (b == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0, "pa batch: no memory");
+        return NULL;
+    }
+
+    b->conf = pmcf;
+    b->log = ngx_cycle->log;
+    ngx_queue_init(&b->queue);
+
+    if (pmcf->submit_batch_max == 0) {
+        pmcf->submit_batch_max = NGX_PA_BATCH_MAX;
+    }
+
+    if (pmcf->submit_batch_inflight == 0) {
+        pmcf->submit_batch_inflight = NGX_PA_BATCH_INFLIGHT;
+    }
+
+    pmcf->worker.batch = b;
+
+    return b;
+}
+
+
+/*
+ * Sends what waits, from the head of the queue, as one call.  A report
+ * that cannot be sent (Redis not reachable) is answered 503, nothing was
+ * stored; `current`, the request on whose stack we run, is answered by
+ * the return code instead.
+ */
+
+static ngx_int_t
+ngx_pa_batch_send(ngx_pa_batch_t *b, ngx_http_request_t *current)
+{
+    ngx_int_t             rc;
+    ngx_uint_t            i;
+    ngx_http_request_t   *r;
+    ngx_pa_batch_call_t  *bc;
+
+    bc = ngx_pa_batch_build(b);
+
+    if (bc == NULL) {
+        return ngx_pa_batch_fail_all(b, current);
+    }
+
+    if (bc->built
+        && ngx_pa_call_send(&bc->call, ngx_pa_batch_reply, bc) == NGX_OK)
+    {
+        b->inflight++;
+        ngx_pa_metrics_inc(NGX_PA_M_BATCH_CALLS);
+        ngx_pa_metrics_add(NGX_PA_M_BATCH_REPORTS, bc->n);
+        return NGX_DONE;
+    }
+
+    /* nothing stored: each report of it hears 503 */
+
+    rc = NGX_DONE;
+
+    for (i = 0; i < bc->n; i++) {
+        r = bc->req[i];
+        bc->items[i]->state = NGX_PA_BATCH_DONE;
+        r->read_event_handler = ngx_http_block_reading;
+
+        if (r == current) {
+            rc = ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                   "unavailable", NULL,
+                                   "storage is not available, try again");
+            continue;
+        }
+
+        ngx_pa_request_reply(r, NULL);
+    }
+
+    ngx_destroy_pool(bc->pool);
+
+    return rc;
+}
+
+
+/*
+ * No memory for a call: nothing can be sent, so nothing may wait; every
+ * queued report hears 503 (nothing was stored).
+ */
+
+static ngx_int_t
+ngx_pa_batch_fail_all(ngx_pa_batch_t *b, ngx_http_request_t *current)
+{
+    ngx_int_t             rc;
+    ngx_queue_t          *q;
+    ngx_http_request_t   *r;
+    ngx_pa_batch_item_t  *item;
+
+    ngx_log_error(NGX_LOG_ERR, b->log, 0,
+                  "pa batch: no memory for a submit call, the queue fails");
+
+    rc = NGX_DONE;
+
+    while (!ngx_queue_empty(&b->queue)) {
+        q = ngx_queue_head(&b->queue);
+        item = ngx_queue_data(q, ngx_pa_batch_item_t, queue);
+
+        ngx_queue_remove(q);
+        item->state = NGX_PA_BATCH_DONE;
+
+        r = item->request;
+        r->read_event_handler = ngx_http_block_reading;
+
+        if (r == current) {
+            rc = ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                   "unavailable", NULL,
+                                   "storage is not available, try again");
+            continue;
+        }
+
+        ngx_pa_request_reply(r, NULL);
+    }
+
+    return rc;
+}
+
+
+/* takes reports from the head of the queue into a call of its own */
+
+static ngx_pa_batch_call_t *
+ngx_pa_batch_build(ngx_pa_batch_t *b)
+{
+    ngx_uint_t            n, argc, size;
+    ngx_pool_t           *pool;
+    ngx_queue_t          *q;
+    ngx_array_t          *keys, *args;
+    ngx_pa_batch_call_t  *bc;
+    ngx_pa_batch_item_t  *item;
+
+    pool = ngx_create_pool(4096, b->log);
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    bc = ngx_pcalloc(pool, sizeof(ngx_pa_batch_call_t));
+    if (bc == NULL) {
+        goto failed;
+    }
+
+    bc->pool = pool;
+    bc->batch = b;
+    ngx_pa_call_init(&bc->call, b->conf, pool, b->log);
+
+    n = 0;
+    argc = 4 + NGX_PA_BATCH_SHARED;
+
+    bc->req = ngx_palloc(pool, b->conf->submit_batch_max * sizeof(void *));
+    bc->items = ngx_palloc(pool, b->conf->submit_batch_max * sizeof(void *));
+
+    if (bc->req == NULL || bc->items == NULL) {
+        goto failed;
+    }
+
+    /* at most max reports, and the arguments bounded (but one always) */
+
+    while (!ngx_queue_empty(&b->queue) && n < b->conf->submit_batch_max) {
+        q = ngx_queue_head(&b->queue);
+        item = ngx_queue_data(q, ngx_pa_batch_item_t, queue);
+
+        size = 2 + item->keys->nelts + item->args->nelts;
+
+        if (n > 0 && argc + size > NGX_PA_BATCH_ARGS) {
+            break;
+        }
+
+        argc += size;
+
+        ngx_queue_remove(q);
+        item->state = NGX_PA_BATCH_SENT;
+        item->slot = &bc->req[n];
+        bc->req[n] = item->request;
+        bc->items[n] = item;
+        n++;
+    }
+
+    bc->n = n;
+
+    keys = ngx_array_create(pool, argc, sizeof(ngx_str_t));
+    args = ngx_array_create(pool, argc, sizeof(ngx_str_t));
+
+    if (keys == NULL || args == NULL
+        || ngx_pa_batch_args(bc, keys, args) != NGX_OK
+        || ngx_pa_call_script(&bc->call, NGX_PA_SCRIPT_SUBMIT, keys, args)
+           != NGX_OK)
+    {
+        /* the reports taken are answered 503 by the caller */
+        ngx_log_error(NGX_LOG_ERR, b->log, 0,
+                      "pa batch: no memory for a call of %ui reports", n);
+        return bc;
+    }
+
+    bc->built = 1;
+
+    return bc;
+
+failed:
+
+    ngx_destroy_pool(pool);
+    return NULL;
+}
+
+
+/*
+ * submit.lua's KEYS and ARGV: the shared keys once, then each report's
+ * group (ARGV: N, then per report its number of keys, of arguments, and
+ * the arguments).  Only the ngx_str_t headers are gathered here: the call
+ * copies the bytes, before any of these requests can go away.
+ */
+
+static ngx_int_t
+ngx_pa_batch_args(ngx_pa_batch_call_t *bc, ngx_array_t *keys,
+    ngx_array_t *args)
+{
+    ngx_str_t            *s;
+    ngx_uint_t            i;
+    ngx_pa_batch_item_t  *item;
+
+    if (bc->n == 0) {
+        return NGX_ERROR;
+    }
+
+    item = bc->items[0];
+
+    s = ngx_array_push_n(keys, item->shared->nelts);
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(s, item->shared->elts, item->shared->nelts * sizeof(ngx_str_t));
+
+    if (ngx_pa_arg_int(bc->pool, args, bc->n) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < bc->n; i++) {
+        item = bc->items[i];
+
+        if (ngx_pa_arg_int(bc->pool, args, item->keys->nelts) != NGX_OK
+            || ngx_pa_arg_int(bc->pool, args, item->args->nelts) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        s = ngx_array_push_n(keys, item->keys->nelts);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(s, item->keys->elts, item->keys->nelts * sizeof(ngx_str_t));
+
+        s = ngx_array_push_n(args, item->args->nelts);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(s, item->args->elts, item->args->nelts * sizeof(ngx_str_t));
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The call's reply: element i to request i, through the call layer's
+ * resume (as a call of its own).  A reply that is not the array (no
+ * reply: 503; the script's own error: each request logs and answers it)
+ * goes to every request.  Then what waited is sent.
+ */
+
+static void
+ngx_pa_batch_reply(ngx_pa_call_t *call, redisReply *reply)
+{
+    ngx_uint_t            i, whole;
+    redisReply           *mine;
+    ngx_pa_batch_t       *b;
+    ngx_http_request_t   *r;
+    ngx_pa_batch_call_t  *bc;
+
+    bc = call->data;
+    b = bc->batch;
+
+    whole = reply == NULL || reply->type != REDIS_REPLY_ARRAY
+            || reply->elements < bc->n;
+
+    if (reply != NULL && whole && reply->type != REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, b->log, 0,
+                      "pa batch: unexpected reply to %ui reports", bc->n);
+        reply = NULL;
+    }
+
+    if (!whole && reply->elements > bc->n) {
+        mine = reply->element[bc->n];
+        ngx_log_error(NGX_LOG_ERR, b->log, 0,
+                      "pa batch: an index write of %ui reports failed "
+                      "(the reports are stored): %*s", bc->n,
+                      (size_t) mine->len, mine->str);
+    }
+
+    /* the requests are ours again: their cleanups must not look back */
+
+    for (i = 0; i < bc->n; i++) {
+        if (bc->req[i] != NULL) {
+            bc->items[i]->state = NGX_PA_BATCH_DONE;
+        }
+    }
+
+    for (i = 0; i < bc->n; i++) {
+        r = bc->req[i];
+
+        if (r == NULL) {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, b->log, 0,
+                           "pa batch: report %ui went away, skipped", i);
+            continue;
+        }
+
+        r->read_event_handler = ngx_http_block_reading;
+        mine = whole ? reply : reply->element[i];
+
+        ngx_pa_request_reply(r, mine);
+    }
+
+    /* the call's pool, after the last use of bc */
+
+    b->inflight--;
+    ngx_destroy_pool(bc->pool);
+
+    ngx_pa_batch_flush(b);
+}
+
+
+/* sends what waits while calls may go; each failed send answers 503 */
+
+static void
+ngx_pa_batch_flush(ngx_pa_batch_t *b)
+{
+    while (!ngx_queue_empty(&b->queue)
+           && b->inflight < b->conf->submit_batch_inflight)
+    {
+        (void) ngx_pa_batch_send(b, NULL);
+    }
+}
+
+
+/* the request went away: out of the queue, or skipped at the reply */
+
+static void
+ngx_pa_batch_cleanup(void *data)
+{
+    ngx_pa_batch_item_t  *item = data;
+
+    switch (item->state) {
+
+    case NGX_PA_BATCH_QUEUED:
+        ngx_queue_remove(&item->queue);
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, item->batch->log, 0,
+                       "pa batch: a queued report went away, not sent");
+        break;
+
+    case NGX_PA_BATCH_SENT:
+        *item->slot = NULL;
+        break;
+
+    default:
+        break;
+    }
+
+    item->state = NGX_PA_BATCH_DONE;
+}
+
+
+/* pa_submit_batch <max> [inflight=<n>] */
+
+char *
+ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pa_main_conf_t *pmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (pmcf->submit_batch_max != 0) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 1 || n > 256) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_submit_batch\": \"%V\" is not a number of "
+                           "reports from 1 to 256", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->submit_batch_max = n;
+    pmcf->submit_batch_inflight = NGX_PA_BATCH_INFLIGHT;
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (value[2].len <= 9
+        || ngx_strncmp(value[2].data, "inflight=", 9) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_submit_batch\": unknown parameter \"%V\"",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_atoi(value[2].data + 9, value[2].len - 9);
+
+    if (n < 1 || n > 16) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_submit_batch\": \"%V\": inflight is a "
+                           "number of calls from 1 to 16", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->submit_batch_inflight = n;
+
+    return NGX_CONF_OK;
+}

@@ -1,0 +1,38 @@
+/*
+ * Group commit of submissions: a worker sends the reports that became
+ * ready while its previous submit call was in flight as one EVALSHA of
+ * submit.lua carrying N reports (pa_submit_batch <max> [inflight=<n>]).
+ * At low load a report goes out at once, alone: no added latency.
+ *
+ * Each request gets its own element of the reply through its on_reply,
+ * exactly as from a call of its own; a request that goes away while queued
+ * leaves the queue (never sent), one that goes away while its call is in
+ * flight is skipped when the reply comes.  A call with no reply (timeout,
+ * Redis gone) answers 503 to each of its requests.
+ */
+
+#ifndef NGX_PA_BATCH_H
+#define NGX_PA_BATCH_H
+
+#include "ngx_pa.h"
+
+
+#define NGX_PA_BATCH_MAX        32      /* reports a call, by default */
+#define NGX_PA_BATCH_INFLIGHT   1       /* calls in flight, by default */
+#define NGX_PA_BATCH_ARGS       4096    /* arguments a call, at most */
+
+
+/*
+ * One report for submit.lua: the batch's shared keys (the same for every
+ * report of the worker), its own keys and its own arguments (ngx_str_t
+ * arrays, read when the call is built).  Returns NGX_DONE (on_reply will
+ * run with this report's element of the reply, or the request is answered
+ * 503) or what the handler returns after answering 503 now.
+ */
+ngx_int_t ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_array_t *shared, ngx_array_t *keys, ngx_array_t *args,
+    ngx_pa_reply_pt on_reply);
+
+char *ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
+#endif /* NGX_PA_BATCH_H */
