@@ -1,0 +1,320 @@
+# Group commit of submissions (pa_submit_batch, ngx_pa_batch.c): the
+# submissions that arrive while the worker's submit call is in flight go
+# to Redis as one EVALSHA of submit.lua, and each still gets the answer it
+# would get alone.
+#
+# One worker.  A block stops the test Redis (SIGSTOP), sends its requests
+# on connections of their own, waits until nginx has read them all (a
+# request sent after them is answered), lets Redis go on (SIGCONT) and
+# reads every answer.  The first submission is in flight while Redis is
+# stopped, so the others queue behind it and leave as one call.  INFO
+# commandstats counts the calls Redis got (reset in each block).
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+
+use IO::Socket::INET;
+use JSON::PP ();
+use Time::HiRes ();
+
+fresh('t_batch');
+
+our $Key = 'batch-client-2f9c0d6b1e8a4c7d9e';
+{
+    open my $fh, '>', "$Data/open311.keys" or die "keys: $!";
+    print $fh "$Key  batchapp  1000r/m\n";
+    close $fh;
+}
+
+our $Http = <<'_EOC_';
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT timeout=30s;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_tenant t_batch;
+    pa_profile test-batch;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+    pa_open311_keys $TEST_NGINX_PA_DATA/open311.keys;
+    pa_sla verify 1d;
+_EOC_
+
+our $Config = api() . <<'_EOC_';
+    location /open311/v2/ {
+        pa_api;
+        error_page 400 404 405 413 415 429 500 503 @pa_error;
+    }
+    location = /ping { return 204; }
+    location = /metrics {
+        pa_metrics;
+    }
+_EOC_
+
+# a block's own pa_submit_batch: "--- batch: 1" adds it to the http{}
+setting(http_config => $Http, config => $Config,
+        prepare => sub {
+            my $block = shift;
+            my $b = $block->batch;
+            $block->set_value('http_config',
+                              $Http . "    pa_submit_batch $b;\n")
+                if defined $b && !defined $block->http_config;
+        });
+
+our $Json = 'Content-Type: application/json';
+
+sub raw {
+    my ($method, $path, $body, @headers) = @_;
+    $body //= '';
+    return "$method $path HTTP/1.1\r\nHost: localhost\r\n"
+           . "Connection: close\r\n"
+           . join('', map { "$_\r\n" } @headers)
+           . ($method eq 'POST'
+              ? "Content-Length: " . length($body) . "\r\n" : '')
+           . "\r\n$body";
+}
+
+sub connect_nginx {
+    return IO::Socket::INET->new(
+        PeerAddr => '127.0.0.1',
+        PeerPort => $Test::Nginx::Util::ServerPortForClient,
+        Timeout => 60) || die "cannot connect: $!";
+}
+
+# an answer read to its end: (status, {header => value}, body)
+sub answer {
+    my $s = shift;
+    local $/;
+    my $res = <$s> // '';
+    close $s;
+    my ($head, $rest) = split /\r\n\r\n/, $res, 2;
+    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
+    my %h;
+    for (split /\r\n/, $head // '') {
+        $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
+    }
+    return ($status // 0, \%h, $rest // '');
+}
+
+sub http {
+    my $s = connect_nginx();
+    print $s raw(@_);
+    return answer($s);
+}
+
+# nginx has read every request sent before this one (one worker: it
+# answers this only in a later turn of its event loop than their reads)
+sub barrier {
+    my ($st) = http('GET', '/ping');
+    Test::More::is($st, 204, "nginx answers while Redis is stopped");
+}
+
+sub calls {
+    my $info = redis('INFO', 'commandstats');
+    my $n = 0;
+    $n += $1 while $info =~ /^cmdstat_eval(?:sha)?:calls=(\d+)/mg;
+    return $n;
+}
+
+sub metric {
+    my ($name) = @_;
+    my (undef, undef, $body) = http('GET', '/metrics');
+    return $body =~ /^\Q$name\E (\d+)$/m ? $1 : -1;
+}
+
+# Redis stopped: the requests sent (@before: connections closed by the
+# client once nginx has read them), Redis goes on, the answers read
+sub batch {
+    my ($reqs, $gone) = @_;
+    redis('CONFIG', 'RESETSTAT');
+    kill 'STOP', $t::PaTest::RedisPid;
+    my @s;
+    my $ok = eval {
+        for my $r (@$reqs) {
+            my $s = connect_nginx();
+            print $s raw(@$r);
+            push @s, $s;
+        }
+        barrier();
+        $gone->(\@s) if $gone;
+        1;
+    };
+    kill 'CONT', $t::PaTest::RedisPid;
+    die $@ unless $ok;
+    return map { defined $_ ? [answer($_)] : undef } @s;
+}
+
+our $N = 0;
+sub report {
+    my ($phone, $content) = @_;
+    $N++;
+    $phone //= sprintf('0913 100 %03d', $N);
+    $content //= "Đèn đường hỏng số $N";
+    return ['POST', '/api/v1/reports',
+            '{"content":"' . $content . '","lat":22.396,"lng":103.458,'
+            . '"reporter_name":"Lò Văn B","reporter_phone":"' . $phone
+            . '"}', $Json];
+}
+
+sub id_of { my ($b) = @_; return $b =~ /"id":"([^"]+)"/ ? $1 : '' }
+
+sub reports { return redis('ZCARD', 'pa:{t_batch}:q:submitted') + 0 }
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: 20 submissions behind one in flight: all 201, distinct ids, working tokens, 20 in the work list, in a few calls
+--- init
+main::fresh('t_batch');
+my $c0 = main::metric('pa_submit_batch_calls_total');
+my $r0 = main::metric('pa_submit_batch_reports_total');
+my @a = main::batch([map { main::report() } 1 .. 20]);
+my $calls = main::calls();
+my %ids;
+for my $i (0 .. $#a) {
+    my ($st, $h, $body) = @{$a[$i]};
+    Test::More::is($st, 201, "submission $i: 201");
+    my $id = main::id_of($body);
+    my ($tok) = $body =~ /"access_token":"([^"]+)"/;
+    $ids{$id}++;
+    Test::More::is($h->{location}, "/api/v1/reports/$id", "its Location");
+    my ($rs, undef, $rb) = main::http('GET', "/api/v1/reports/$id", '',
+                                      "X-Report-Token: $tok");
+    Test::More::is($rs, 200, "submission $i: its token reads it");
+    Test::More::like($rb, qr/"content":"Đèn đường hỏng số/, "its content");
+}
+Test::More::is(scalar keys %ids, 20, "20 distinct ids");
+Test::More::is(main::reports(), 20, "q:submitted holds 20");
+Test::More::cmp_ok($calls, '<=', 4, "20 reports in $calls submit calls");
+Test::More::is(main::metric('pa_submit_batch_reports_total') - $r0, 20,
+               "pa_submit_batch_reports_total counts the 20");
+Test::More::is(main::metric('pa_submit_batch_calls_total') - $c0, $calls,
+               "pa_submit_batch_calls_total counts the calls Redis got");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 2: pa_submit_batch 1: one report a call, the same answers
+--- batch: 1
+--- init
+main::fresh('t_batch');
+my @a = main::batch([map { main::report() } 1 .. 20]);
+my %ids = map { (main::id_of($_->[2]) => 1) } @a;
+Test::More::is(scalar(grep { $_->[0] == 201 } @a), 20, "20 answered 201");
+Test::More::is(scalar keys %ids, 20, "20 distinct ids");
+Test::More::is(main::reports(), 20, "q:submitted holds 20");
+Test::More::is(main::calls(), 20, "one call per report");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 3: a mixed batch: each submission gets the answer it gets alone, nothing refused is stored
+--- init
+main::fresh('t_batch');
+# before the batch: an open report, a locked phone, a stored retry's key
+my $open = main::report('0913 200 001', 'Cây đổ chắn đường Lê Lợi');
+my ($st, undef, $b) = main::http(@$open);
+Test::More::is($st, 201, "the open report");
+my $open_id = main::id_of($b);
+my ($ls, undef, $lb) = main::http(@{main::report('0913 200 002')});
+my $hash = main::redis('HGET', 'pa:{t_batch}:r:' . main::id_of($lb),
+                       'phone_hash');
+Test::More::like($hash, qr/^[0-9a-f]{16,}$/, "the phone's hash");
+main::redis('HSET', 'pa:{t_batch}:locked', $hash, 1);
+my $keyed = main::report('0913 200 003', 'Nắp cống mất');
+push @$keyed, 'Idempotency-Key: retry-key-1';
+my ($ks, undef, $kb) = main::http(@$keyed);
+Test::More::is($ks, 201, "the submission with an Idempotency-Key");
+my $before = main::reports();
+my $c0 = main::metric('pa_submit_batch_calls_total');
+my $twin = main::report('0913 200 004', 'Rác thải ùn ứ chợ Tân Phong');
+my @a = main::batch([
+    [@$open[0 .. 2], $::Json, 'Idempotency-Key: another-key'],
+    main::report('0913 200 002', 'Khóa rồi vẫn gửi'),
+    $keyed,
+    $twin, $twin,
+    ['POST', '/open311/v2/requests.json',
+     "api_key=$::Key&service_code=traffic&lat=22.39&long=103.45"
+     . "&description=%E1%BB%94+g%C3%A0+l%E1%BB%9Bn&phone=0913200005",
+     'Content-Type: application/x-www-form-urlencoded'],
+    main::report('0913 200 006', 'Một phản ánh hợp lệ'),
+]);
+# (Open311's POST reads its client's limit in Redis first: count the
+# submit calls alone)
+my $calls = main::metric('pa_submit_batch_calls_total') - $c0;
+Test::More::cmp_ok($calls, '<=', 3, "the 7 went in $calls submit calls");
+Test::More::is($a[0][0], 409, "the open report again: 409");
+Test::More::like($a[0][2],
+                 qr/"code":"duplicate".*"report_id":"\Q$open_id\E"/,
+                 "duplicate names the open report");
+Test::More::is($a[1][0], 403, "a locked phone: 403");
+Test::More::like($a[1][2], qr/"code":"account_locked"/, "account_locked");
+Test::More::is($a[2][0], 201, "the retry of a stored key: 201");
+Test::More::is(main::id_of($a[2][2]), main::id_of($kb),
+               "... the stored report's id");
+Test::More::is($a[3][0], 201, "the first twin: 201");
+Test::More::is($a[4][0], 201, "the second twin: 201 (a replay) ...");
+Test::More::is(main::id_of($a[4][2]), main::id_of($a[3][2]),
+               "... of the first's report");
+Test::More::is($a[5][0], 201, "Open311 POST: 201");
+Test::More::like($a[5][2], qr/"service_request_id":"[^"]+"/,
+                 "Open311: its request id");
+Test::More::is($a[6][0], 201, "the valid one: 201");
+Test::More::is(main::reports() - $before, 3,
+               "three stored: a twin, the Open311 request, the valid one");
+my $r = main::redis('--scan', '--pattern', 'pa:{t_batch}:r:*');
+Test::More::is(scalar(split /\n/, $r), $before + 3, "and no other record");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 4: a client that closes while queued: its report is never sent, the others are answered
+--- init
+main::fresh('t_batch');
+my $access = "$Test::Nginx::Util::ServRoot/logs/access.log";
+my $size = -s $access // 0;
+my @a = main::batch([map { main::report() } 1 .. 4], sub {
+    my $s = shift;
+    # the third closes; nginx lets it go (499) before Redis goes on
+    close $s->[2];
+    $s->[2] = undef;
+    for (1 .. 500) {
+        open my $fh, '<', $access or last;
+        seek $fh, $size, 0;
+        local $/;
+        my $log = <$fh> // '';
+        last if $log =~ m{"POST /api/v1/reports HTTP/1.1" 499 };
+        Time::HiRes::sleep(0.02);
+    }
+});
+for my $i (0, 1, 3) {
+    Test::More::is($a[$i][0], 201, "submission $i: 201");
+}
+Test::More::is(main::reports(), 3, "the closed one's report is not stored");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 5: pa_submit_batch refuses what it cannot read
+--- http_config eval
+$::Http . "    pa_submit_batch 0;\n"
+--- must_die
+--- error_log
+"pa_submit_batch": "0" is not a number of reports from 1 to 256
+
+
+
+=== TEST 6: ... and an inflight out of range
+--- http_config eval
+$::Http . "    pa_submit_batch 32 inflight=0;\n"
+--- must_die
+--- error_log
+inflight is a number of calls from 1 to 16
