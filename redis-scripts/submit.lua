@@ -100,6 +100,9 @@
 -- stored by its first command is removed again, so a retry after a 409 is
 -- checked anew.  An element N + 1, when present, is the error of a
 -- batch-wide index write (the reports were stored; the worker logs it).
+-- A node that takes no write (READONLY, OOM: the error of the batch's
+-- first write, before any report is stored) fails the whole call with
+-- that error instead, as a call of one report did.
 
 local IDEM_TTL = 86400
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
@@ -146,7 +149,12 @@ local function one(g, undo, out)
     local idem = KEYS[K + 5]
 
     -- one command finds a replay and stores this submission's answer
-    local seen = w('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL, 'GET')
+    local seen = redis.pcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
+                             'GET')
+    if type(seen) == 'table' and seen.err then
+        g.first = true          -- nothing of this report was written
+        error(seen, 0)
+    end
     if seen then
         return {'replay', seen}
     end
@@ -321,10 +329,17 @@ for r = 1, n do
         for u = #undo, 1, -1 do
             redis.pcall(unpack(undo[u]))
         end
+        -- (Redis's pcall hands an error over as its text)
         if type(e) ~= 'table' or not e.err then
             e = {err = tostring(e)}
         end
-        res[r] = e
+        if g.first and next(stored) == nil then
+            -- the node refuses writes (READONLY, OOM: only a script's
+            -- first write can get these), and none of this batch is
+            -- stored: the call's own error, as the worker knows it
+            return redis.error_reply(e.err)
+        end
+        res[r] = {err = e.err}
     end
 end
 

@@ -274,6 +274,38 @@ GET /api/v1/health
 
 
 
+=== TEST 3b: a command that fails inside one report of a batch: that one 503, nothing of it kept; the others stored
+--- init
+main::fresh('t_batch');
+my ($st, undef, $b) = main::http(@{main::report('0913 300 001')});
+Test::More::is($st, 201, "a first report of the phone");
+my $hash = main::redis('HGET', 'pa:{t_batch}:r:' . main::id_of($b),
+                       'phone_hash');
+# the phone's duplicate prints made a string: its HSETNX fails (WRONGTYPE)
+main::redis('DEL', "pa:{t_batch}:dup:$hash");
+main::redis('SET', "pa:{t_batch}:dup:$hash", 'not a hash');
+my $before = main::reports();
+my $broken = main::report('0913 300 001', 'Sạt lở taluy dương');
+my @a = main::batch([main::report(), $broken, main::report()]);
+Test::More::is($a[0][0], 201, "the first: 201");
+Test::More::is($a[1][0], 503, "the one whose write failed: 503");
+Test::More::like($a[1][2], qr/"code":"unavailable"/, "... unavailable");
+Test::More::is($a[2][0], 201, "the last: 201");
+Test::More::is(main::reports() - $before, 2, "two stored");
+# nothing of the refused one kept: once the key is sound, its retry is a
+# new submission, stored (not a replay of anything)
+main::redis('DEL', "pa:{t_batch}:dup:$hash");
+my ($rs, undef, $rb) = main::http(@$broken);
+Test::More::is($rs, 201, "its retry: 201");
+Test::More::is(main::reports() - $before, 3, "... stored now");
+--- request
+GET /api/v1/health
+--- error_code: 200
+--- error_log
+submit script failed: WRONGTYPE
+
+
+
 === TEST 4: a client that closes while queued: its report is never sent, the others are answered
 --- init
 main::fresh('t_batch');
