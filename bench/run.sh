@@ -29,6 +29,9 @@
 #   OPENLOOP       [build/bench/openloop]  the open-loop generator
 #   BENCH_README   [bench/README.md]  whose table (between the markers)
 #                         the run rewrites; "" leaves it alone
+#   BENCH_SUBMIT_BATCH [""]  "<max> [inflight=<n>]": pa_submit_batch of
+#                         both nginx (group commit; "": the module's
+#                         default), to compare settings
 
 set -euo pipefail
 
@@ -226,6 +229,9 @@ http {
     pa_pii_key_file $ROOT/t/keys/pii.key;
     pa_sweep_interval 0;
 EOF
+    if [ -n "${BENCH_SUBMIT_BATCH:-}" ]; then
+        echo "    pa_submit_batch $BENCH_SUBMIT_BATCH;"
+    fi
 }
 
 {
