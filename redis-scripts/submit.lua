@@ -110,41 +110,97 @@ local CLOSED = {resolved = true, rejected = true, cancelled = true,
 
 local n = tonumber(ARGV[1])
 
--- each report's place: first key, first argument
-local groups = {}
+-- each report's first key and first argument (g[2r - 1], g[2r]); read
+-- once for the batch: the phones' locks, whether any id is taken
+local g, phones, rkeys = {}, {}, {}
 local k, a = 6, 2
 for r = 1, n do
-    local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-    groups[r] = {r = r, k = k, a = a + 2, k_end = k + nk - 1,
-                 a_end = a + 1 + na}
-    k = k + nk
-    a = a + 2 + na
+    g[2 * r - 1], g[2 * r] = k, a + 2
+    phones[r] = ARGV[a + 5]
+    rkeys[r] = KEYS[k]
+    k = k + tonumber(ARGV[a])
+    a = a + 2 + tonumber(ARGV[a + 1])
 end
+g[2 * n + 1], g[2 * n + 2] = k, a + 2
 
--- read once for the batch: the phones' locks, whether any id is taken
-local phones, rkeys = {}, {}
-for r = 1, n do
-    phones[r] = ARGV[groups[r].a + 3]
-    rkeys[r] = KEYS[groups[r].k]
-end
 local locked = redis.call('HMGET', KEYS[2], unpack(phones))
 local taken_any = redis.call('EXISTS', unpack(rkeys)) ~= 0
 
+-- what the batch writes once, for the reports stored
+local due_m, geo_m, at_m, st_m, q_m = {}, {}, {}, {}, {}
 local stored = {}       -- ids written by this batch
 
--- a command that may fail: its error is the report's (caught by pcall)
-local function w(...)
-    local res = redis.pcall(...)
-    if type(res) == 'table' and res.err then
-        error(res, 0)
+-- A report's writes, as far as they went, for its undo: no table on the
+-- path of a report stored (the common case)
+local u_idem, u_p1, u_o1, u_prints, u_rec, u_o311, u_ev, u_evs, u_disp, u_up
+
+local function undo(K)
+    if u_up then
+        for i = 1, #u_up, 2 do
+            if u_up[i + 1] then
+                redis.pcall('HSET', u_up[i], 'report', u_up[i + 1])
+            else
+                redis.pcall('HDEL', u_up[i], 'report')
+            end
+        end
     end
-    return res
+    if u_disp then
+        redis.pcall('DEL', KEYS[K + 6])
+        redis.pcall('ZREM', KEYS[K + 7], u_disp[1])
+        redis.pcall('HINCRBY', KEYS[K + 8], u_disp[2] .. '|dispatched', -1)
+        redis.pcall('HINCRBY', KEYS[K + 9], u_disp[2] .. '|in_progress', -1)
+    end
+    if u_evs then
+        redis.pcall('XDEL', KEYS[1], unpack(u_evs))
+    end
+    if u_ev then
+        redis.pcall('XDEL', KEYS[1], u_ev)
+    end
+    if u_o311 then
+        redis.pcall('ZREM', u_o311, u_rec)
+    end
+    if u_rec then
+        redis.pcall('DEL', KEYS[K], KEYS[K + 4])
+    end
+    if u_p1 then
+        if u_o1 then
+            redis.pcall('HSET', KEYS[K + 3], u_p1, u_o1)
+        else
+            redis.pcall('HDEL', KEYS[K + 3], u_p1)
+        end
+    end
+    if u_prints then
+        for i = 1, #u_prints, 2 do
+            if u_prints[i + 1] then
+                redis.pcall('HSET', KEYS[K + 3], u_prints[i], u_prints[i + 1])
+            else
+                redis.pcall('HDEL', KEYS[K + 3], u_prints[i])
+            end
+        end
+    end
+    if u_idem then
+        redis.pcall('DEL', u_idem)
+    end
 end
 
--- one report, as a call of its own would take it; undo collects what
--- each write needs to be taken back
-local function one(g, undo, out)
-    local K, A = g.k, g.a
+-- a print stored, and what it named before (false: nothing); the first
+-- in locals (a text report has one)
+local function taken(p, old)
+    if not u_p1 then
+        u_p1, u_o1 = p, old
+        return
+    end
+    u_prints = u_prints or {}
+    u_prints[#u_prints + 1] = p
+    u_prints[#u_prints + 1] = old
+end
+
+local first     -- the report's first write failed: nothing of it written
+
+-- one report, as a call of its own would take it (K: its first key, A:
+-- its first argument, k_end, a_end: its last); an error (a refusal, or a
+-- command's) ends it, caught by the caller
+local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
     local idem = KEYS[K + 5]
 
@@ -152,41 +208,39 @@ local function one(g, undo, out)
     local seen = redis.pcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
                              'GET')
     if type(seen) == 'table' and seen.err then
-        g.first = true          -- nothing of this report was written
-        error(seen, 0)
+        first = true
+        error(seen.err, 0)
     end
     if seen then
         return {'replay', seen}
     end
-    undo[#undo + 1] = {'DEL', idem}
+    u_idem = idem
 
-    if locked[g.r] then
-        error({err = 'account_locked'}, 0)
+    if locked[r] then
+        error('account_locked', 0)
     end
 
     if stored[id]
        or (taken_any and redis.call('EXISTS', KEYS[K]) == 1)
     then
-        error({err = 'exists'}, 0)
+        error('exists', 0)
     end
 
     local agency = ARGV[A + 7]
     local np = tonumber(ARGV[A + 9])
     local i = A + 10 + np
-    local nd = tonumber(ARGV[i])
-    local at_nh = i + 1 + 2 * nd
-    local nh = tonumber(ARGV[at_nh])
-    local first_up = g.k_end - 2 * nh + 1
+    local at_nh = i + 1 + 2 * tonumber(ARGV[i])
+    local first_up = k_end - 2 * tonumber(ARGV[at_nh]) + 1
     local kd = agency ~= '' and 4 or 0
     local o311 = first_up - (K + 6 + kd) == 1 and KEYS[K + 6 + kd]
 
-    for u = first_up, g.k_end, 2 do
+    for u = first_up, k_end, 2 do
         local bound = redis.call('HGET', KEYS[u], 'report')
         if bound == false and redis.call('EXISTS', KEYS[u]) == 0 then
-            error({err = 'media_expired'}, 0)
+            error('media_expired', 0)
         end
         if bound and bound ~= '' and bound ~= id then
-            error({err = 'media_bound'}, 0)
+            error('media_bound', 0)
         end
     end
 
@@ -195,45 +249,41 @@ local function one(g, undo, out)
     -- (a closed one gives its print up)
     local dup = KEYS[K + 3]
     for p = A + 10, A + 9 + np do
-        if w('HSETNX', dup, ARGV[p], id) == 1 then
-            undo[#undo + 1] = {'HDEL', dup, ARGV[p]}
+        if redis.call('HSETNX', dup, ARGV[p], id) == 1 then
+            taken(ARGV[p], false)
         else
             -- (rare: what follows runs only for a print sent before)
             local prefix = string.match(KEYS[K], '^(.*:)r:[^:]*$')
             local other = redis.call('HGET', dup, ARGV[p])
             local st = redis.call('HGET', prefix .. 'r:' .. other, 'status')
             if st and not CLOSED[st] then
-                error({err = 'duplicate ' .. other}, 0)
+                error('duplicate ' .. other, 0)
             end
             if other ~= id then
-                w('HSET', dup, ARGV[p], id)
-                undo[#undo + 1] = {'HSET', dup, ARGV[p], other}
+                redis.call('HSET', dup, ARGV[p], id)
+                taken(ARGV[p], other)
             end
         end
     end
 
     local due
-    for d = i + 1, at_nh - 1, 2 do
-        out.due[#out.due + 1] = ARGV[d + 1]
-        out.due[#out.due + 1] = ARGV[d]
-        due = math.min(due or math.huge, tonumber(ARGV[d + 1]))
+    for d = i + 2, at_nh - 1, 2 do
+        due = math.min(due or math.huge, tonumber(ARGV[d]))
     end
 
-    w('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, g.a_end))
-    undo[#undo + 1] = {'DEL', KEYS[K]}
-    w('SET', KEYS[K + 4], id)
-    undo[#undo + 1] = {'DEL', KEYS[K + 4]}
+    u_rec = id
+    redis.call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end))
+    redis.call('SET', KEYS[K + 4], id)
     if o311 then
-        w('ZADD', o311, now, id)
-        undo[#undo + 1] = {'ZREM', o311, id}
+        u_o311 = o311
+        redis.call('ZADD', o311, now, id)
     end
 
     -- no personal data in the stream: ids, states and times (act.lua)
-    local ev = w('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
-                 'type', 'submitted', 'id', id, 'at', now,
-                 'state', 'submitted', 'urgent', urgent, 'agency', '',
-                 'agencies', '')
-    undo[#undo + 1] = {'XDEL', KEYS[1], ev}
+    u_ev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
+                      'type', 'submitted', 'id', id, 'at', now,
+                      'state', 'submitted', 'urgent', urgent, 'agency', '',
+                      'agencies', '')
 
     -- the work lists' order (act.lua's qscore): urgent first, then the
     -- nearest deadline; none: by submission
@@ -245,62 +295,69 @@ local function one(g, undo, out)
         -- alerted (rare: the one JSON decode of this script)
         local entry = cjson.decode(ARGV[A + 8])
         entry.agencies = ',' .. agency .. ','
-        w('RPUSH', KEYS[K + 6], cjson.encode(entry))
-        undo[#undo + 1] = {'DEL', KEYS[K + 6]}
-        w('ZADD', KEYS[K + 7], score, id)
-        undo[#undo + 1] = {'ZREM', KEYS[K + 7], id}
-        w('HINCRBY', KEYS[K + 8], agency .. '|dispatched', 1)
-        undo[#undo + 1] = {'HINCRBY', KEYS[K + 8], agency .. '|dispatched',
-                           -1}
-        w('HINCRBY', KEYS[K + 9], agency .. '|in_progress', 1)
-        undo[#undo + 1] = {'HINCRBY', KEYS[K + 9], agency .. '|in_progress',
-                           -1}
-        ev = w('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
-               'type', 'dispatch', 'id', id, 'from', 'submitted',
-               'to', 'dispatched', 'urgent', urgent, 'at', now,
-               'agencies', entry.agencies, 'state', 'dispatched',
-               'agency', agency, 'role', 'system')
-        undo[#undo + 1] = {'XDEL', KEYS[1], ev}
+        u_disp = {id, agency}
+        u_evs = {}
+        redis.call('RPUSH', KEYS[K + 6], cjson.encode(entry))
+        redis.call('ZADD', KEYS[K + 7], score, id)
+        redis.call('HINCRBY', KEYS[K + 8], agency .. '|dispatched', 1)
+        redis.call('HINCRBY', KEYS[K + 9], agency .. '|in_progress', 1)
+        u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 100000,
+                   '*', 'type', 'dispatch', 'id', id, 'from', 'submitted',
+                   'to', 'dispatched', 'urgent', urgent, 'at', now,
+                   'agencies', entry.agencies, 'state', 'dispatched',
+                   'agency', agency, 'role', 'system')
         if urgent == '1' then
             -- the agency must hear of an urgent report at once (LC26 Đ15
             -- B2)
-            ev = w('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
-                   'type', 'urgent_dispatched', 'id', id,
+            u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~',
+                   100000, '*', 'type', 'urgent_dispatched', 'id', id,
                    'from', 'submitted', 'to', 'dispatched', 'urgent', '1',
                    'at', now, 'agencies', entry.agencies,
                    'state', 'dispatched', 'agency', agency,
                    'role', 'system', 'step', 'accept')
-            undo[#undo + 1] = {'XDEL', KEYS[1], ev}
         end
     end
 
     -- the handles last: a failure before them leaves them as they were
-    for u = first_up, g.k_end, 2 do
+    for u = first_up, k_end, 2 do
         local old = redis.call('HGET', KEYS[u], 'report')
-        w('HSET', KEYS[u], 'report', id)
-        undo[#undo + 1] = old and {'HSET', KEYS[u], 'report', old}
-                          or {'HDEL', KEYS[u], 'report'}
-        w('HDEL', KEYS[u + 1], string.match(KEYS[u], ':up:(.*)$'))
+        u_up = u_up or {}
+        u_up[#u_up + 1] = KEYS[u]
+        u_up[#u_up + 1] = old or false
+        redis.call('HSET', KEYS[u], 'report', id)
+        redis.call('HDEL', KEYS[u + 1], string.match(KEYS[u], ':up:(.*)$'))
     end
 
-    -- the batch's index writes, once stored
-    local st = out.st[KEYS[K + 1]] or {}
-    out.st[KEYS[K + 1]] = st
-    st[#st + 1] = now
-    st[#st + 1] = id
-    local q = out.q[KEYS[K + 2]] or {}
-    out.q[KEYS[K + 2]] = q
-    q[#q + 1] = score
-    q[#q + 1] = id
+    -- stored: its part of the batch's writes (nothing fails after this)
+    for d = i + 1, at_nh - 1, 2 do
+        due_m[#due_m + 1] = ARGV[d + 1]
+        due_m[#due_m + 1] = ARGV[d]
+    end
+
+    local m = st_m[KEYS[K + 1]]
+    if not m then
+        m = {}
+        st_m[KEYS[K + 1]] = m
+    end
+    m[#m + 1] = now
+    m[#m + 1] = id
+
+    m = q_m[KEYS[K + 2]]
+    if not m then
+        m = {}
+        q_m[KEYS[K + 2]] = m
+    end
+    m[#m + 1] = score
+    m[#m + 1] = id
 
     -- duplicate hints: the position joins the index (the worker checked
     -- that GEOADD takes it); sweep.lua removes what is past keeping
     if ARGV[A + 4] ~= '' then
-        out.geo[#out.geo + 1] = ARGV[A + 4]
-        out.geo[#out.geo + 1] = ARGV[A + 5]
-        out.geo[#out.geo + 1] = id
-        out.at[#out.at + 1] = now
-        out.at[#out.at + 1] = id
+        geo_m[#geo_m + 1] = ARGV[A + 4]
+        geo_m[#geo_m + 1] = ARGV[A + 5]
+        geo_m[#geo_m + 1] = id
+        at_m[#at_m + 1] = now
+        at_m[#at_m + 1] = id
     end
 
     stored[id] = true
@@ -308,38 +365,28 @@ local function one(g, undo, out)
 end
 
 local res = {}
-local out = {due = {}, st = {}, q = {}, geo = {}, at = {}}
 
 for r = 1, n do
-    local g = groups[r]
+    u_idem, u_p1, u_o1, u_prints, u_rec, u_o311, u_ev, u_evs, u_disp, u_up =
+        nil
+    first = false
 
-    -- what this report adds to the batch's writes, kept only if stored
-    local mine = {due = {}, st = out.st, q = out.q, geo = {}, at = {}}
-    local undo = {}
-    local ok, e = pcall(one, g, undo, mine)
+    local K, A = g[2 * r - 1], g[2 * r]
+    local ok, e = pcall(one, r, K, A, g[2 * r + 1] - 1, g[2 * r + 2] - 3)
 
     if ok then
         res[r] = e
-        for _, f in ipairs({'due', 'geo', 'at'}) do
-            for _, v in ipairs(mine[f]) do
-                out[f][#out[f] + 1] = v
-            end
-        end
     else
-        for u = #undo, 1, -1 do
-            redis.pcall(unpack(undo[u]))
-        end
+        undo(K)
         -- (Redis's pcall hands an error over as its text)
-        if type(e) ~= 'table' or not e.err then
-            e = {err = tostring(e)}
-        end
-        if g.first and next(stored) == nil then
+        e = type(e) == 'table' and e.err or tostring(e)
+        if first and next(stored) == nil then
             -- the node refuses writes (READONLY, OOM: only a script's
             -- first write can get these), and none of this batch is
             -- stored: the call's own error, as the worker knows it
-            return redis.error_reply(e.err)
+            return redis.error_reply(e)
         end
-        res[r] = {err = e.err}
+        res[r] = {err = e}
     end
 end
 
@@ -352,18 +399,18 @@ local function index(...)
     end
 end
 
-if #out.due > 0 then
-    index('ZADD', KEYS[3], unpack(out.due))
+if #due_m > 0 then
+    index('ZADD', KEYS[3], unpack(due_m))
 end
-for key, m in pairs(out.st) do
+for key, m in pairs(st_m) do
     index('ZADD', key, unpack(m))
 end
-for key, m in pairs(out.q) do
+for key, m in pairs(q_m) do
     index('ZADD', key, unpack(m))
 end
-if #out.geo > 0 then
-    index('GEOADD', KEYS[4], unpack(out.geo))
-    index('ZADD', KEYS[5], unpack(out.at))
+if #geo_m > 0 then
+    index('GEOADD', KEYS[4], unpack(geo_m))
+    index('ZADD', KEYS[5], unpack(at_m))
 end
 
 if failed then
