@@ -9,6 +9,8 @@
 #                 run; rewrites the table of bench/README.md (see bench/)
 #   make bench-cost   Redis time per submit, part by part (submit.lua
 #                 variants; needs a `make bench` first)
+#   make bench-batch  Redis time per report by submit batch size (group
+#                 commit; needs a `make bench` first)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
 #   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
 #   make bench-sse  10k idle live streams: worker RSS, submit rate
@@ -59,7 +61,7 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
 BENCH_PKGS   := libnginx-mod-http-lua lua-cjson
 
 .PHONY: all deps bench-deps build module unit run stop test test-unit \
-        test-t test-asan bench bench-cost bench-stall bench-scale bench-mem bench-sse \
+        test-t test-asan bench bench-cost bench-batch bench-stall bench-scale bench-mem bench-sse \
         bench-notify fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
@@ -184,6 +186,10 @@ bench: build bench-deps $(BUILD)/bench/openloop
 # submit-cost.md
 bench-cost:
 	@bench/submit-cost.sh
+
+# Redis's cost per report of submit.lua by batch size (group commit)
+bench-batch:
+	@bench/batch-cost.sh
 
 # a small request's p99 while 12 MB uploads run, with and without the pool
 bench-stall: build

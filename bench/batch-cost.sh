@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make bench-batch: Redis's cost per report of submit.lua by batch size
+# (bench/batch-cost.py), against a private Redis with AOF everysec as in
+# production, 3 rounds of each size interleaved.  Needs the argument list
+# `make bench` captured (build/bench/evalsha-submit.args).
+#
+# Environment: BATCH_SIZES [1,4,16,32,64], BATCH_REPORTS [6000].
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ARGS_FILE=${1:-$ROOT/build/bench/evalsha-submit.args}
+SIZES=${BATCH_SIZES:-1,4,16,32,64}
+REPORTS=${BATCH_REPORTS:-6000}
+DIR=$ROOT/build/bench/batch-redis
+
+. "$ROOT/bench/lib.sh"
+
+[ -s "$ARGS_FILE" ] || die "no $ARGS_FILE: run \`make bench\` first"
+
+PORT=$(free_port)
+cleanup() {
+    redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+mkdir -p "$DIR"
+redis-server --bind 127.0.0.1 --port "$PORT" --dir "$DIR" --save '' \
+    --appendonly yes --appendfsync everysec --daemonize yes \
+    --logfile "$DIR/redis.log" --pidfile "$DIR/redis.pid" >/dev/null
+for _ in $(seq 1 50); do
+    redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+done
+
+echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) before"
+for round in 1 2 3; do
+    echo "round $round"
+    python3 "$ROOT/bench/batch-cost.py" "$PORT" \
+        "$ROOT/redis-scripts/submit.lua" "$ARGS_FILE" "$SIZES" "$REPORTS"
+done
+echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) after"
