@@ -187,6 +187,11 @@ ngx_pa_batch_send(ngx_pa_batch_t *b, ngx_http_request_t *current)
 
     for (i = 0; i < bc->n; i++) {
         r = bc->req[i];
+
+        if (r == NULL) {            /* freed by an earlier one's answer */
+            continue;
+        }
+
         bc->items[i]->state = NGX_PA_BATCH_DONE;
         r->read_event_handler = ngx_http_block_reading;
 
@@ -429,13 +434,11 @@ ngx_pa_batch_reply(ngx_pa_call_t *call, redisReply *reply)
                       (size_t) mine->len, mine->str);
     }
 
-    /* the requests are ours again: their cleanups must not look back */
-
-    for (i = 0; i < bc->n; i++) {
-        if (bc->req[i] != NULL) {
-            bc->items[i]->state = NGX_PA_BATCH_DONE;
-        }
-    }
+    /*
+     * One request at a time is ours again: answering one may free others
+     * (HTTP/2 streams of one connection), whose cleanups, still SENT,
+     * then clear their slots.
+     */
 
     for (i = 0; i < bc->n; i++) {
         r = bc->req[i];
@@ -446,6 +449,7 @@ ngx_pa_batch_reply(ngx_pa_call_t *call, redisReply *reply)
             continue;
         }
 
+        bc->items[i]->state = NGX_PA_BATCH_DONE;
         r->read_event_handler = ngx_http_block_reading;
         mine = whole ? reply : reply->element[i];
 
