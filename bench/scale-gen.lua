@@ -3,7 +3,10 @@
 --
 -- A bench tool, not one of the module's scripts: it writes thousands of
 -- keys per call, all under KEYS[1]'s hash-tagged prefix (one slot), and
--- declares only that prefix key.
+-- declares only that prefix key.  What it writes is checked against what
+-- the module writes (bench/scale-check.sh, at the start of every run): a
+-- report here is what the same life through HTTP leaves in Redis, with
+-- its own id, times, agency, phone, token and text.
 --
 -- KEYS[1]  pa:{t}:st:submitted (its prefix "pa:{t}:" names every key
 --          written)
@@ -14,27 +17,33 @@
 -- ARGV[4]  now (epoch), ARGV[5] span in seconds (10 years)
 -- ARGV[6]  agencies, comma separated (who handles what)
 -- ARGV[7]  categories, comma separated
--- ARGV[8]  a history entry of a real submission (JSON)
+-- ARGV[8]  history entries of real reports, a JSON object: action ->
+--          entry (its "at", "agency", "agencies" are replaced)
 -- ARGV[9]  added to the report number in ids (a second load's are new)
 -- ARGV[10] the last this many reports of the load are the open work, one
 --          every 3 hours before now (at most 320: 40 days); the first load
 --          brings it, the second (0) only history ending 40 days ago, so
 --          both sizes have the same open work and the same last 30 days
--- then     field, value pairs of a real report as submit.lua stored it:
---          every generated report has its fields, with its own id, times,
---          status, phone and token hashes and text (in its "doc" when the
---          template has one: the lean layout, ngx_pa_doc.h, whose first
---          history entry, the submission's, is implied by the record)
+-- ARGV[11] the seconds a report stays in the duplicate hints' index
+--          (pa_duplicate_window + 30 days: sweep.lua prunes older ones)
+-- then     field, value pairs of a fresh report as submit.lua stored it
+--          (the lean record: hot fields and "doc", ngx_pa_record.h):
+--          every generated report has them, with its own id, times,
+--          status, phone and token hashes and text (in "doc"); the
+--          deadline fields are the generator's
 --
 -- States, like a province's ten years: the open work (submitted ...
 -- in_progress, escalated) is recent; before it 87% resolved (70% of those
--- published), 8% rejected, 4% cancelled, 1% monitoring (an escalated
--- report gets its direction back as a dispatch: none stays for years).
--- Each report gets what act.lua would have written on the way: agencies,
--- lead, deadlines (dl: open, dc closed), result, rating, history entries,
--- and the indexes (st:, dup: buckets, pub, geo, aq:, due, near, stats:).
+-- published, a third rated), 8% rejected, 4% cancelled, 1% monitoring.
+-- Each report gets what act.lua writes on the way (LIFE below: the
+-- actions, the deadlines closed on time and opened, agencies, lead,
+-- dispatched_at, result, sc:<owner>, rating), its history entries, and
+-- every index: st:, q:<state> and aq:<agency>:<state> (open work, scored
+-- in the queue's order: act.lua's qscore), q:built, tok:, dup:, due,
+-- near/near:at (the recent ones), pub/geo (published), stats:, gauge.
 
 local P = string.match(KEYS[1], '^(.-}:)')
+local B = 1e10
 local first, count, total = tonumber(ARGV[1]), tonumber(ARGV[2]),
                             tonumber(ARGV[3])
 local now, span = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -44,35 +53,53 @@ for a in string.gmatch(ARGV[6], '([^,]+)') do agencies[#agencies + 1] = a end
 for c in string.gmatch(ARGV[7], '([^,]+)') do
     categories[#categories + 1] = c
 end
-local entry = cjson.decode(ARGV[8])
+local entries = cjson.decode(ARGV[8])
 local base = tonumber(ARGV[9])
 local open_n = tonumber(ARGV[10])
+local keep_near = tonumber(ARGV[11])
 
 local template = {}
-for k = 11, #ARGV, 2 do
-    template[ARGV[k]] = ARGV[k + 1]
+for k = 12, #ARGV, 2 do
+    if not string.match(ARGV[k], '^d[lmd]:') then
+        template[ARGV[k]] = ARGV[k + 1]
+    end
 end
-local doc = template.doc and cjson.decode(template.doc)
-local content = doc and doc.content or template.content
+local doc = cjson.decode(template.doc)
+local content = doc.content
 
+-- a state's life: the actions taken (the k-th closes the k-th step of
+-- "closed", on time), the steps left open ("@": the lead's)
+local LIFE = {
+    submitted = {acts = {}, closed = {}, open = {'verify'}},
+    verified = {acts = {'verify'}, closed = {'verify'}, open = {'receive'}},
+    received = {acts = {'verify', 'receive'}, closed = {'verify', 'receive'},
+                open = {'dispatch'}},
+    dispatched = {acts = {'verify', 'receive', 'dispatch'},
+                  closed = {'verify', 'receive', 'dispatch'},
+                  open = {'accept@', 'resolve@'}},
+    in_progress = {acts = {'verify', 'receive', 'dispatch', 'accept'},
+                   closed = {'verify', 'receive', 'dispatch', 'accept@'},
+                   open = {'resolve@'}},
+    escalated = {acts = {'verify', 'receive', 'dispatch', 'accept',
+                         'escalate'},
+                 closed = {'verify', 'receive', 'dispatch', 'accept@',
+                           'resolve@'}, open = {}},
+    resolved = {acts = {'verify', 'receive', 'dispatch', 'accept', 'resolve',
+                        'publish'},
+                closed = {'verify', 'receive', 'dispatch', 'accept@',
+                          'resolve@', 'publish'}, open = {}},
+    rejected = {acts = {'reject'}, closed = {'verify'}, open = {}},
+    cancelled = {acts = {'cancel'}, closed = {'verify'}, open = {}},
+    monitoring = {acts = {'verify', 'receive', 'forward_monitoring'},
+                  closed = {'verify', 'receive', 'dispatch'}, open = {}},
+}
 local OPEN = {'submitted', 'verified', 'received', 'dispatched',
               'in_progress', 'escalated'}
-local STEPS = {'verify', 'receive', 'dispatch', 'accept@', 'resolve@',
-               'publish'}
-
-local function hist(id, list)
-    local h = {}
-    for _, a in ipairs(list) do
-        -- a lean record implies the submission's entry
-        if not (doc and a == 'submit') then
-            entry.action = a
-            h[#h + 1] = cjson.encode(entry)
-        end
-    end
-    if #h > 0 then
-        redis.call('RPUSH', P .. 'h:' .. id, unpack(h))
-    end
-end
+-- the work lists' states (queue.lua reads them; q:built names them once
+-- read, as a province's first reads leave it)
+local LISTED = {'submitted', 'needs_info', 'verified', 'received',
+                'coordinating', 'dispatched', 'in_progress',
+                'awaiting_approval', 'under_review', 'escalated'}
 
 local function day(t)
     -- local (UTC+7) YYYYMMDD, civil from days (H. Hinnant)
@@ -90,6 +117,50 @@ local function day(t)
     if m <= 2 then y = y + 1 end
     return string.format('%04d%02d%02d', y, m, d)
 end
+
+-- RFC 3339 on the province's clock, as the history entries have it
+local function rfc3339(t)
+    local d, s = day(t), (t + 25200) % 86400
+    return string.format('%s-%s-%sT%02d:%02d:%02d+07:00', string.sub(d, 1, 4),
+                         string.sub(d, 5, 6), string.sub(d, 7, 8),
+                         math.floor(s / 3600), math.floor(s / 60) % 60, s % 60)
+end
+
+local function stat(t, a, name)
+    redis.call('HINCRBY', P .. 'stats:' .. day(t), a .. '|' .. name, 1)
+end
+
+local function entry(action, t, agency)
+    local e = entries[action]
+    e.at = rfc3339(t)
+    if e.agency then e.agency = agency end
+    if e.agencies then e.agencies = ',' .. agency .. ',' end
+    return cjson.encode(e)
+end
+
+-- act.lua's qscore: urgent first (none here), then the nearest open
+-- deadline, none: by submission
+local function qscore(f)
+    local due
+    for name, v in pairs(f) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key and not f['dm:' .. key] and (not due or v < due) then
+            due = v
+        end
+    end
+    return due and 2 * B + due or 3 * B + f.created_at
+end
+
+local built = {}
+for _, st in ipairs(LISTED) do
+    built[#built + 1] = 'q:' .. st
+    built[#built + 1] = 1
+    for _, a in ipairs(agencies) do
+        built[#built + 1] = 'aq:' .. a .. ':' .. st
+        built[#built + 1] = 1
+    end
+end
+redis.call('HSET', P .. 'q:built', unpack(built))
 
 for li = first, first + count - 1 do
     local recent = li > total - open_n
@@ -120,6 +191,7 @@ for li = first, first + count - 1 do
     else
         state = 'monitoring'
     end
+    local life = LIFE[state]
 
     local phone = redis.sha1hex('phone' .. i) .. string.sub(
                       redis.sha1hex('p' .. i), 1, 24)
@@ -134,85 +206,67 @@ for li = first, first + count - 1 do
     f.id, f.status, f.category = id, state, cat
     f.created_at, f.updated_at = created, created
     f.phone_hash, f.token_hash = phone, token
-    if doc then
-        doc.content = text
-        f.doc = cjson.encode(doc)
-    else
-        f.content, f.content_original = text, text
-    end
+    doc.content = text
+    f.doc = cjson.encode(doc)
 
-    local lead = ''
-    local steps = 0
-    if state == 'resolved' or state == 'escalated' or state == 'monitoring'
-        or state == 'dispatched' or state == 'in_progress' then
-        lead = agency
-        f.agencies, f.lead = ',' .. agency .. ',', agency
-        steps = (state == 'dispatched' and 3) or (state == 'in_progress' and 4)
-                or 6
-    elseif state == 'rejected' then
-        f.reject_reason = 'not_in_scope'
-        steps = 1
-    elseif state == 'verified' then
-        steps = 1
-    elseif state == 'received' then
-        steps = 2
+    -- the actions a day apart (an hour before each step's due: met); the
+    -- open work's squeezed between its submission and now
+    local n = #life.acts
+    local step = 86400
+    if recent then
+        step = math.min(step, math.floor((now - created) / (n + 1)))
     end
-
-    -- the deadlines passed on the way, met, folded into "dc" as act.lua
-    -- folds them (ngx_pa_closed.h); the next one open
+    local function key(s)
+        return string.sub(s, -1) == '@' and s .. agency or s
+    end
+    local h = {}
     local t = created
-    local closed = {}
-    for s = 1, math.min(steps + (recent and 1 or 0), #STEPS) do
-        local key = STEPS[s]
-        if string.sub(key, -1) == '@' then
-            key = key .. (lead ~= '' and lead or agency)
+    for k, a in ipairs(life.acts) do
+        t = created + k * step - 3600
+        local s = key(life.closed[k])
+        f['dl:' .. s], f['dm:' .. s], f['dd:' .. s] = t + 3600, '1', t
+        h[#h + 1] = entry(a, t, agency)
+        if a == 'dispatch' then
+            f.agencies, f.lead, f.dispatched_at = ',' .. agency .. ',',
+                                                  agency, t
+            stat(t, agency, 'dispatched')
+        elseif a == 'resolve' then
+            f.resolved_at = t
+            f.result = cjson.encode({agency = agency, salutation = 'Ông',
+                summary = 'Đã kiểm tra, xử lý xong: vá ổ gà, hoàn trả mặt'
+                          .. ' đường.', media = {}, at = t})
+            f['sc:' .. agency] = 'on_time'
+            stat(t, agency, 'resolved')
+            stat(t, agency, 'on_time')
+        elseif a == 'publish' then
+            f['sc:ioc'] = 'on_time'
+            stat(t, 'ioc', 'on_time')
+        elseif a == 'reject' then
+            f.reject_reason = entries.reject.reject_reason
+        elseif a == 'forward_monitoring' then
+            f.monitoring_agency = agency
         end
-        t = t + 86400
-        if s <= steps then
-            closed[#closed + 1] = key .. ' ' .. t .. ' -3600 1'
-        else
-            f['dl:' .. key] = t
-            redis.call('ZADD', P .. 'due', t, id .. '|' .. key)
-        end
-    end
-    if #closed > 0 then
-        f.dc = table.concat(closed, ';')
-    end
-    if steps > 0 and not recent then
         f.updated_at = t
     end
+    -- the steps left open: not yet due (the sweeper would have seen them)
+    for k, s in ipairs(life.open) do
+        s = key(s)
+        f['dl:' .. s] = now + 3600 * (1 + i % 48) + (k - 1) * 4 * 86400
+        redis.call('ZADD', P .. 'due', f['dl:' .. s], id .. '|' .. s)
+    end
 
-    local actions = {'submit'}
     if state == 'resolved' then
-        f.resolved_at = t - 7200
-        f.result = cjson.encode({agency = agency, salutation = 'Ông',
-            summary = 'Đã kiểm tra, xử lý xong: vá ổ gà, hoàn trả mặt đường.',
-            media = {}, at = t - 7200})
-        local pub = p100 % 10 < 7
-        f.published = pub and '1' or '0'
-        if pub then
-            f.published_at = t
+        if p100 % 10 < 7 then
+            f.published, f.published_at = '1', t
             redis.call('ZADD', P .. 'pub', t, id)
             redis.call('GEOADD', P .. 'geo', f.lng, f.lat, id)
         end
         if p100 % 3 == 0 then
-            f.rating = 'satisfied'
+            t = t + 3600
+            f.rating, f.rated_at, f.updated_at = 'satisfied', t, t
+            h[#h + 1] = entry('rate', t, agency)
+            stat(t, agency, 'rating_satisfied')
         end
-        actions = {'submit', 'verify', 'receive', 'dispatch', 'accept',
-                   'resolve', 'publish'}
-        redis.call('HINCRBY', P .. 'stats:' .. day(f.resolved_at),
-                   agency .. '|resolved', 1)
-        redis.call('HINCRBY', P .. 'stats:' .. day(f.resolved_at),
-                   agency .. '|on_time', 1)
-    elseif state == 'rejected' or state == 'cancelled' then
-        actions = {'submit', state == 'rejected' and 'reject' or 'cancel'}
-    elseif state == 'dispatched' or state == 'in_progress'
-        or state == 'escalated' or state == 'monitoring' then
-        actions = {'submit', 'verify', 'receive', 'dispatch'}
-    end
-    if lead ~= '' then
-        redis.call('HINCRBY', P .. 'stats:' .. day(created + 3 * 86400),
-                   agency .. '|dispatched', 1)
     end
 
     local flat = {}
@@ -221,20 +275,24 @@ for li = first, first + count - 1 do
         flat[#flat + 1] = v
     end
     redis.call('HSET', P .. 'r:' .. id, unpack(flat))
-    hist(id, actions)
+    if #h > 0 then
+        redis.call('RPUSH', P .. 'h:' .. id, unpack(h))
+    end
 
     redis.call('ZADD', P .. 'st:' .. state, created, id)
-    -- the token names its report (no tok:); the prints in the phone's
-    -- bucket (ngx_pa_print.h)
-    redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),
-               string.sub(phone, 1, 32) .. ':c:'
-               .. string.sub(redis.sha1hex(text) .. redis.sha1hex(id), 1, 32),
-               id)
-    if recent then
+    redis.call('SET', P .. 'tok:' .. token, id)
+    redis.call('HSET', P .. 'dup:' .. phone,
+               'c:' .. redis.sha1hex(text) .. string.sub(redis.sha1hex(id),
+                                                        1, 24), id)
+    if created >= now - keep_near then
         redis.call('GEOADD', P .. 'near', f.lng, f.lat, id)
         redis.call('ZADD', P .. 'near:at', created, id)
-        if lead ~= '' then
-            redis.call('ZADD', P .. 'aq:' .. agency .. ':' .. state, created,
+    end
+    if recent then
+        local score = qscore(f)
+        redis.call('ZADD', P .. 'q:' .. state, score, id)
+        if f.lead then
+            redis.call('ZADD', P .. 'aq:' .. agency .. ':' .. state, score,
                        id)
             redis.call('HINCRBY', P .. 'gauge', agency .. '|in_progress', 1)
         end

@@ -1,0 +1,202 @@
+-- scale-shape.lua: the shape of the reports Redis holds, for
+-- bench/scale.sh's layout check (the generator must write what the module
+-- writes: run on reports made through HTTP, then on generated ones, and
+-- compare).  A bench tool, not one of the module's scripts: it SCANs the
+-- keyspace of a private Redis.
+--
+-- KEYS[1]  pa:{t}:st:submitted (its prefix "pa:{t}:" names every key
+--          read)
+--
+-- ARGV[1] the oldest submission the duplicate hints' index keeps (now
+--         minus pa_duplicate_window minus 30 days)
+--
+-- Returns sorted lines.  Per report, each prefixed with its class
+-- (status, "+pub" when published, "+rated" when rated):
+--   r       the hash's TYPE, OBJECT ENCODING and field names (agencies,
+--           days and comment ids folded to A, D, N), the JSON keys of
+--           "doc" and "result"
+--   h       the history list's TYPE, ENCODING, actions and entries' keys
+--   in      every index it is in, with whether its score is the one the
+--           module gives (created_at, the queue's order, the due, ...)
+-- and for the shared keys: "key <name> <TYPE>" (names folded as above),
+-- "stats" and "gauge" field names.
+
+local P = string.match(KEYS[1], '^(.-}:)')
+local cutoff = tonumber(ARGV[1])
+local B, SEC = 1e10, 4e10
+local out, seen = {}, {}
+
+local function add(line)
+    if not seen[line] then
+        seen[line] = true
+        out[#out + 1] = line
+    end
+end
+
+local function fold(name)
+    if string.match(name, '^sc:') and name ~= 'sc:ioc' then
+        return 'sc:A'
+    end
+    return (string.gsub(string.gsub(name, '@[%w_-]+', '@A'), '#%d+', '#N'))
+end
+
+local function keys_of(json)
+    local ok, v = pcall(cjson.decode, json)
+    if not ok or type(v) ~= 'table' then
+        return '(not a JSON object)'
+    end
+    local k = {}
+    for name, _ in pairs(v) do k[#k + 1] = name end
+    table.sort(k)
+    return table.concat(k, ',')
+end
+
+local function enc(key)
+    return redis.call('TYPE', key).ok .. '/'
+           .. redis.call('OBJECT', 'ENCODING', key)
+end
+
+-- act.lua's qscore (the lists' order)
+local function qscore(h)
+    local due
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local d = tonumber(v)
+        if key and d and not h['dm:' .. key] and (not due or d < due) then
+            due = d
+        end
+    end
+    local band = h.urgent == '1' and 0 or 2
+    if not due then
+        return (band + 1) * B + (tonumber(h.created_at) or 0)
+    end
+    return band * B + due
+end
+
+local function score(key, member, want, what)
+    local s = redis.call('ZSCORE', key, member)
+    if not s then
+        return nil
+    end
+    if want and tonumber(s) == tonumber(want) then
+        return what
+    end
+    if want and tonumber(s) == tonumber(want) + SEC then
+        return what .. '+SEC'
+    end
+    return 'other'
+end
+
+local STATES = {'submitted', 'needs_info', 'verified', 'received',
+                'coordinating', 'dispatched', 'in_progress',
+                'awaiting_approval', 'under_review', 'resolved', 'rejected',
+                'cancelled', 'monitoring', 'escalated'}
+
+local function report(id)
+    local flat = redis.call('HGETALL', P .. 'r:' .. id)
+    local h, names = {}, {}
+    for k = 1, #flat, 2 do
+        h[flat[k]] = flat[k + 1]
+        names[#names + 1] = fold(flat[k])
+    end
+    table.sort(names)
+    local c = (h.status or '?') .. (h.published == '1' and '+pub' or '')
+              .. (h.rating and '+rated' or '') .. ' '
+    add(c .. 'r ' .. enc(P .. 'r:' .. id) .. ' ' .. table.concat(names, ','))
+    if h.doc then add(c .. 'r.doc ' .. keys_of(h.doc)) end
+    if h.result then add(c .. 'r.result ' .. keys_of(h.result)) end
+
+    local hk = P .. 'h:' .. id
+    if redis.call('EXISTS', hk) == 1 then
+        local acts = {}
+        for _, e in ipairs(redis.call('LRANGE', hk, 0, -1)) do
+            local ok, v = pcall(cjson.decode, e)
+            local a = ok and type(v) == 'table' and v.action or '?'
+            acts[#acts + 1] = a
+            add(c .. 'h.' .. a .. ' ' .. keys_of(e))
+        end
+        add(c .. 'h ' .. enc(hk) .. ' ' .. table.concat(acts, ','))
+    else
+        add(c .. 'h none')
+    end
+
+    local created = h.created_at
+    for _, st in ipairs(STATES) do
+        local s = score(P .. 'st:' .. st, id, created, 'created')
+        if s then add(c .. 'in st:' .. st .. ' ' .. s) end
+        s = score(P .. 'q:' .. st, id, qscore(h), 'qscore')
+        if s then add(c .. 'in q:' .. st .. ' ' .. s) end
+        for _, f in ipairs({'agencies', 'coordinator', 'former_agencies'}) do
+            for a in string.gmatch(h[f] or '', '([^,]+)') do
+                s = score(P .. 'aq:' .. a .. ':' .. st, id, qscore(h),
+                          'qscore')
+                if s then add(c .. 'in aq:' .. f .. ':' .. st .. ' ' .. s) end
+            end
+        end
+    end
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key then
+            local s = score(P .. 'due', id .. '|' .. key, v, 'due')
+            add(c .. 'in due ' .. fold(key) .. ' '
+                .. (h['dm:' .. key] and 'closed ' or 'open ')
+                .. (s or 'absent'))
+        end
+    end
+    -- the hints' index holds the young reports only (sweep.lua prunes)
+    local young = tonumber(created) >= cutoff
+    local s = score(P .. 'near:at', id, created, 'created')
+    local geo = redis.call('GEOPOS', P .. 'near', id)[1] ~= false
+    if (s == 'created') == young and geo == young then
+        add(c .. 'in near, near:at as its age says')
+    else
+        add(c .. 'in near, near:at wrong for its age: near:at '
+            .. (s or 'absent') .. ', near ' .. tostring(geo))
+    end
+    s = score(P .. 'pub', id, h.published_at, 'published_at')
+    if s then add(c .. 'in pub ' .. s) end
+    if redis.call('GEOPOS', P .. 'geo', id)[1] then add(c .. 'in geo') end
+    if h.token_hash then
+        local tk = P .. 'tok:' .. h.token_hash
+        add(c .. 'tok ' .. (redis.call('GET', tk) == id
+                            and enc(tk) .. ' names it' or 'absent'))
+    end
+    if h.phone_hash then
+        local dk = P .. 'dup:' .. h.phone_hash
+        local prints = redis.call('HGETALL', dk)
+        for k = 1, #prints, 2 do
+            if prints[k + 1] == id then
+                add(c .. 'dup ' .. enc(dk) .. ' '
+                    .. string.sub(prints[k], 1, 2) .. #prints[k])
+            end
+        end
+    end
+end
+
+local cursor = '0'
+repeat
+    local r = redis.call('SCAN', cursor, 'MATCH', P .. '*', 'COUNT', 1000)
+    cursor = r[1]
+    for _, key in ipairs(r[2]) do
+        local name = string.sub(key, #P + 1)
+        local id = string.match(name, '^r:(.+)$')
+        if id then
+            report(id)
+        end
+        local t = redis.call('TYPE', key).ok
+        name = string.gsub(name, '^(%a+):%d%d%d%d%d%d%d%d$', '%1:D')
+        name = string.gsub(name, '^(%a+):%x%x%x%x%x%x%x%x+$', '%1:HEX')
+        name = string.gsub(name, '^([rh]):.+$', '%1:ID')
+        name = string.gsub(name, '^aq:[^:]+:', 'aq:A:')
+        add('key ' .. name .. ' ' .. t)
+        if string.match(name, '^stats:') or name == 'gauge' then
+            for _, f in ipairs(redis.call('HKEYS', key)) do
+                add('field ' .. string.match(name, '^%a+') .. ' '
+                    .. string.gsub(f, '^[^|]*|', 'A|'))
+            end
+        end
+    end
+until cursor == '0'
+
+table.sort(out)
+return out
