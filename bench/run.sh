@@ -1211,6 +1211,29 @@ V_OL50=$(verdict "${OL[50,p99_ms]}" 5 '<=')
 [ "${OL[80,valid]}" = yes ] && V_OL80= || V_OL80="INVALID (not all answered 2xx)"
 ol_fig() { echo "${OL[$1,p50_ms]} / ${OL[$1,p99_ms]} / ${OL[$1,p999_ms]} ms"; }
 
+# issue 12.4's figures come from the last `make bench-scale` (a 1M load
+# takes minutes and GBs: not part of this run), with its date and commit;
+# "stale" when the module or its scripts changed since
+SCALE_SUM=$OUT/scale-summary.txt
+sc() { sed -n "s/^$1=//p" "$SCALE_SUM" 2>/dev/null | head -1; }
+if [ -s "$SCALE_SUM" ]; then
+    SC_FROM="\`make bench-scale\` of $(sc date), commit $(sc commit)"
+    [ "$(sc dirty)" = 0 ] || SC_FROM="$SC_FROM (+ $(sc dirty) uncommitted files)"
+    SC_FROM="$SC_FROM, load $(sc load | sed 's/ / to /')"
+    git -C "$ROOT" diff --quiet "$(sc commit)" HEAD -- ngx_pa_module \
+        redis-scripts 2>/dev/null \
+        || SC_FROM="$SC_FROM; **stale**: the module changed since"
+    SC_SLOW="$(sc ratio) ($(sc slowest))"
+    V_SCALE=$(verdict "$(sc ratio)" 1.20 '<=')
+    SC_MEM="$(sc mem_nohist) B"
+    V_MEM=$(verdict "$(sc mem_nohist)" 1536 '<=')
+    SC_ROWS="$(sc large) reports: slowest case, $(sc large) / $(sc small)"
+else
+    SC_FROM="no \`make bench-scale\` results in build/bench/"
+    SC_SLOW=–; SC_MEM=–; SC_ROWS="1M reports: slowest case, 1M / 10k"
+    V_SCALE="INVALID (run make bench-scale)"; V_MEM=$V_SCALE
+fi
+
 # the one table of bench/README.md (and of results.md)
 {
     echo "| figure | this module | goal | lua peer, same run | |"
@@ -1246,6 +1269,10 @@ ol_fig() { echo "${OL[$1,p50_ms]} / ${OL[$1,p99_ms]} / ${OL[$1,p999_ms]} ms"; }
          "– | $V_LIMIT |"
     echo "| photo ingestion (1 MB JPEG) | $PHOTO_MBS MB/s | >= 300 MB/s |" \
          "– | $V_PHOTO |"
+    echo "| $SC_ROWS (Redis µs and CPU µs per call; $SC_FROM) |" \
+         "$SC_SLOW | <= 1.20 | – | $V_SCALE |"
+    echo "| Redis memory per report (text, no history; same run) |" \
+         "$SC_MEM | <= 1536 B | – | $V_MEM |"
 } > "$OUT/table.md"
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
 GIT_DIRTY=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \

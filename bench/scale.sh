@@ -42,6 +42,7 @@ CONNS=${SCALE_CONNS:-32}
 REDIS_OPTS=${SCALE_REDIS---hash-max-listpack-value 1024}
 
 OUT=$ROOT/build/bench
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)   # before this run's own load
 RUN=$OUT/scale-run
 NGX_PREFIX=$RUN/nginx
 REDIS_DIR=$RUN/redis
@@ -86,7 +87,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-rm -rf "$RUN" "$OUT"/scale-wrk-*.txt "$OUT/scale.md"
+rm -rf "$RUN" "$OUT"/scale-wrk-* "$OUT/scale.md" "$OUT/scale-headroom.txt"
 mkdir -p "$OUT" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$REDIS_DIR"
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
@@ -208,12 +209,16 @@ rcpu() {
         /^used_cpu_(user|sys)_main_thread:/ { s += $2 } END { printf "%.6f", s }'
 }
 
+# Redis main thread's time waiting for a CPU (ns, /proc schedstat): what
+# Redis time per call counts that its CPU time does not
+rwait() { cut -d' ' -f2 "/proc/$(cat "$REDIS_DIR/redis.pid")/schedstat"; }
+
 # wrk: requests/s and p99 (ms) of one case, Redis time and CPU per EVALSHA
 # (µs), the load average during it; fails on any non-2xx answer.  A
 # submit's warm-up sends other reports (its own tag) than the measured
 # run: the same ones would be replays (idem:), not submissions.
 wrk_case() {
-    local name=$1 size=$2 out rps p99 bad usec calls c0 c1 cpu warm
+    local name=$1 size=$2 out rps p99 bad usec calls c0 c1 cpu warm w0 w1 wait
     shift 2
     warm=("$@")
     [ "$name" = submit ] && warm[-1]=$((size + 1))
@@ -222,17 +227,17 @@ wrk_case() {
     {
         echo "# before: $(cut -d' ' -f1-3 /proc/loadavg)"
         rcli INFO persistence | grep -E 'rdb_bgsave_in|aof_rewrite_in'
-        rcli DEBUG HTSTATS 0 | sed -n '1,4p'
+        rcli DEBUG HTSTATS 0 | grep -E 'Hash table|table size|elements'
     } > "$out.redis" 2>&1
     rcli CONFIG RESETSTAT >/dev/null
-    c0=$(rcpu)
+    c0=$(rcpu); w0=$(rwait)
     wrk -t1 -c"$CONNS" -d"$DUR" --latency "$@" > "$out" 2>&1 \
         || die "wrk failed ($out)"
-    c1=$(rcpu)
+    c1=$(rcpu); w1=$(rwait)
     {
         echo "# after: $(cut -d' ' -f1-3 /proc/loadavg)"
         rcli INFO stats | grep -E 'expired_keys|evicted|total_forks'
-        rcli DEBUG HTSTATS 0 | sed -n '1,4p'
+        rcli DEBUG HTSTATS 0 | grep -E 'Hash table|table size|elements'
         rcli LATENCY LATEST
     } >> "$out.redis" 2>&1
     bad=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$out")
@@ -248,8 +253,10 @@ wrk_case() {
             | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
     cpu=$(awk -v a="$c0" -v b="$c1" -v n="${calls:-0}" \
           'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / n; else print 0 }')
+    wait=$(awk -v a="$w0" -v b="$w1" -v n="${calls:-0}" \
+          'BEGIN { if (n > 0) printf "%.2f", (b - a) / 1e3 / n; else print 0 }')
     echo "$name $size ${rps:-0} ${p99:-0} ${usec:-0} $cpu" \
-         "$(cut -d' ' -f1 /proc/loadavg)"
+         "$(cut -d' ' -f1 /proc/loadavg) $wait"
 }
 
 FROM=$(date -u -d '@'"$((NOW - 30 * 86400 + 25200))" +%Y-%m-%d)
@@ -276,6 +283,61 @@ if #ids > 0 then
 end
 return #ids'
 
+# The main dict (every key) doubles its table when it holds as many keys as
+# buckets, then moves the keys over one bucket per command (and 1 ms per
+# cron tick): while that lasts, every command pays a step and a lookup in
+# both tables.  A province crosses a power of two once in years; the
+# bench's submit case (four new keys a report: r:, tok:, dup:, idem:)
+# crossed one in most runs (4.06M keys after the 1M load, 2^22 buckets),
+# and Redis time per submit then measured the rehash, not the data.  So
+# before it the table is doubled until the case cannot fill it: filler
+# keys cross each line, the rehash is waited for (hz 100 meanwhile: ten
+# times the cron's rehashing), then the fillers leave but for those that
+# keep the table a tenth full (below, the cron shrinks it); those leave
+# after the case.
+FILLED=0
+ht() { rcli DEBUG HTSTATS 0 | tr -d '\r'; }
+rehashing() { ht | grep -q '^Hash table 1 '; }
+ht_read() {
+    for _ in $(seq 1 1200); do rehashing || break; sleep 0.1; done
+    rehashing && die "the main dict did not finish its rehash"
+    size=$(ht | sed -n 's/^ table size: //p' | head -1)
+    n=$(ht | sed -n 's/^ number of elements: //p' | head -1)
+}
+fill() {   # $1 from, $2 to (excluded): SET, or DEL with $3
+    local r
+    r=$(rcli EVAL 'for k = ARGV[1], ARGV[2] - 1 do
+                       if ARGV[3] == "SET" then
+                           redis.call("SET", KEYS[1] .. k, 1)
+                       else
+                           redis.call("DEL", KEYS[1] .. k)
+                       end
+                   end
+                   return 0' 1 "${P}fill:" "$1" "$2" "$3")
+    [ "$r" = 0 ] || die "the fillers: $r"
+}
+headroom() {
+    local need=$1 size n real target keep
+    rcli CONFIG SET hz 100 >/dev/null
+    ht_read
+    real=$n target=$size
+    while [ "$target" -le $((real + need)) ]; do target=$((target * 2)); done
+    while [ "$size" -lt "$target" ]; do
+        fill "$FILLED" $((FILLED + size - n + 1)) SET
+        FILLED=$((FILLED + size - n + 1))
+        ht_read
+    done
+    keep=$((target / 10 + 1 - real))
+    [ "$keep" -gt 0 ] || keep=0
+    [ "$FILLED" -gt "$keep" ] && fill "$keep" "$FILLED" DEL
+    [ "$FILLED" -gt "$keep" ] && FILLED=$keep
+    rcli CONFIG SET hz 10 >/dev/null
+    ht_read
+    echo "main dict before the submit case: $size buckets, $n keys" \
+         "($FILLED fillers)" >> "$OUT/scale-headroom.txt"
+}
+unfill() { fill 0 "$FILLED" DEL; FILLED=0; }
+
 measure() {
     local size=$1 a id tok t
     a=$(submit_one "$((size + 7))") || die "a submit was refused at $size"
@@ -294,9 +356,11 @@ measure() {
         "$BASE/api/v1/stats?from=$FROM&to=$TO" -- "Authorization: Bearer $IOC"
 
     t=$(date +%s)
+    headroom 300000
     wrk_case submit "$size" -s "$ROOT/bench/submit.lua" "$BASE" -- "$size"
     while [ "$(rcli EVAL "$UNSUBMIT" 1 "${P}st:submitted" "$P" "$t")" != 0 ]
     do :; done
+    unfill
 }
 
 # bytes per report: used_memory's growth over the load (the second load's
@@ -371,24 +435,28 @@ S=$(fmt "$SMALL"); L=$(fmt "$LARGE")
          "EVALSHA usec_per_call) and Redis main-thread CPU per call" \
          "(INFO cpu), $L against $S, both at most 1.20 (no more than 20%" \
          "slower). Throughput and p99 are the machine's as much as the" \
-         "data's (load average, 1 min, at the end of each case)."
+         "data's (load average, 1 min, at the end of each case); wait:" \
+         "the Redis thread's time waiting for a CPU per call (schedstat)," \
+         "which its time per call counts and its CPU time does not."
     echo
     echo "| case | $S req/s | $S p99 ms | $S Redis µs | $S CPU µs |" \
          "$L req/s | $L p99 ms | $L Redis µs | $L CPU µs | Redis µs $L/$S |" \
-         "CPU µs $L/$S | req/s $L/$S | load $S; $L | goal ≤ 1.20 |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+         "CPU µs $L/$S | req/s $L/$S | load $S; $L |" \
+         "wait µs $S; $L | goal ≤ 1.20 |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for c in submit queue_ioc queue_agency reporter_read public_list stats; do
-        read -r _ _ r1 p1 u1 c1 l1 < <(grep "^$c $SMALL " "$RESULTS")
-        read -r _ _ r2 p2 u2 c2 l2 < <(grep "^$c $LARGE " "$RESULTS")
+        read -r _ _ r1 p1 u1 c1 l1 w1 < <(grep "^$c $SMALL " "$RESULTS")
+        read -r _ _ r2 p2 u2 c2 l2 w2 < <(grep "^$c $LARGE " "$RESULTS")
         awk -v c="$c" -v r1="$r1" -v p1="$p1" -v u1="$u1" -v r2="$r2" \
             -v p2="$p2" -v u2="$u2" -v c1="$c1" -v c2="$c2" -v l1="$l1" \
-            -v l2="$l2" 'BEGIN {
+            -v l2="$l2" -v w1="$w1" -v w2="$w2" 'BEGIN {
             qu = u1 > 0 ? u2 / u1 : 99; qc = c1 > 0 ? c2 / c1 : 99
             qr = r1 > 0 ? r2 / r1 : 0
             v = (qu <= 1.2 && qc <= 1.2) ? "met" : "missed"
             printf "| %s | %.0f | %s | %s | %s | %.0f | %s | %s | %s |" \
-                   " %.2f | %.2f | %.2f | %s; %s | %s |\n",
-                   c, r1, p1, u1, c1, r2, p2, u2, c2, qu, qc, qr, l1, l2, v
+                   " %.2f | %.2f | %.2f | %s; %s | %s; %s | %s |\n",
+                   c, r1, p1, u1, c1, r2, p2, u2, c2, qu, qc, qr, l1, l2,
+                   w1, w2, v
         }'
     done
     echo
@@ -405,6 +473,29 @@ S=$(fmt "$SMALL"); L=$(fmt "$LARGE")
              "$([ "$nohist" -le 1536 ] && echo met || echo missed) |"
     done
 } > "$OUT/scale.md"
+
+# what make bench's table shows (bench/run.sh): the slowest case, the
+# memory at the large size, when and on which commit
+{
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "dirty=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \
+                    redis-scripts bench/scale*.{sh,lua} 2>/dev/null \
+                    || true; } | wc -l)"
+    echo "small=$S"
+    echo "large=$L"
+    echo "load=$LOAD_START $(cut -d' ' -f1 /proc/loadavg)"
+    for c in submit queue_ioc queue_agency reporter_read public_list stats; do
+        read -r _ _ _ _ u1 c1 _ < <(grep "^$c $SMALL " "$RESULTS")
+        read -r _ _ _ _ u2 c2 _ < <(grep "^$c $LARGE " "$RESULTS")
+        echo "$c $u1 $c1 $u2 $c2"
+    done | awk '{ q = $2 > 0 ? $4 / $2 : 99; c = $3 > 0 ? $5 / $3 : 99
+                  if (c > q) q = c
+                  if (q > w) { w = q; n = $1 } }
+                END { printf "slowest=%s\nratio=%.2f\n", n, w }'
+    grep "^mem $LARGE " "$RESULTS" \
+        | awk '{ printf "mem_all=%s\nmem_nohist=%s\n", $3, $4 }'
+} > "$OUT/scale-summary.txt"
 
 echo
 cat "$OUT/scale.md"
