@@ -36,10 +36,12 @@
 -- in_progress, escalated) is recent; before it 87% resolved (70% of those
 -- published, a third rated), 8% rejected, 4% cancelled, 1% monitoring.
 -- Each report gets what act.lua writes on the way (LIFE below: the
--- actions, the deadlines closed on time and opened, agencies, lead,
+-- actions, the deadlines closed on time (folded in dc) and opened,
+-- agencies, lead,
 -- dispatched_at, result, sc:<owner>, rating), its history entries, and
 -- every index: st:, q:<state> and aq:<agency>:<state> (open work, scored
--- in the queue's order: act.lua's qscore), q:built, tok:, dup:, due,
+-- in the queue's order: act.lua's qscore), q:built, tok:, dup: buckets,
+-- due,
 -- near/near:at (the recent ones), pub/geo (published), stats:, gauge.
 
 local P = string.match(KEYS[1], '^(.-}:)')
@@ -60,7 +62,7 @@ local keep_near = tonumber(ARGV[11])
 
 local template = {}
 for k = 12, #ARGV, 2 do
-    if not string.match(ARGV[k], '^d[lmd]:') then
+    if not string.match(ARGV[k], '^d[lmd]:') and ARGV[k] ~= 'dc' then
         template[ARGV[k]] = ARGV[k + 1]
     end
 end
@@ -219,12 +221,13 @@ for li = first, first + count - 1 do
     local function key(s)
         return string.sub(s, -1) == '@' and s .. agency or s
     end
-    local h = {}
+    local h, dc = {}, {}
     local t = created
     for k, a in ipairs(life.acts) do
         t = created + k * step - 3600
-        local s = key(life.closed[k])
-        f['dl:' .. s], f['dm:' .. s], f['dd:' .. s] = t + 3600, '1', t
+        -- closed on time an hour before its due, folded as act.lua folds
+        -- it (dc: "<key> <due> <done - due> <met>")
+        dc[#dc + 1] = key(life.closed[k]) .. ' ' .. (t + 3600) .. ' -3600 1'
         h[#h + 1] = entry(a, t, agency)
         if a == 'dispatch' then
             f.agencies, f.lead, f.dispatched_at = ',' .. agency .. ',',
@@ -247,6 +250,9 @@ for li = first, first + count - 1 do
             f.monitoring_agency = agency
         end
         f.updated_at = t
+    end
+    if #dc > 0 then
+        f.dc = table.concat(dc, ';')
     end
     -- the steps left open: not yet due (the sweeper would have seen them)
     for k, s in ipairs(life.open) do
@@ -281,9 +287,12 @@ for li = first, first + count - 1 do
 
     redis.call('ZADD', P .. 'st:' .. state, created, id)
     redis.call('SET', P .. 'tok:' .. token, id)
-    redis.call('HSET', P .. 'dup:' .. phone,
-               'c:' .. redis.sha1hex(text) .. string.sub(redis.sha1hex(id),
-                                                        1, 24), id)
+    -- the print in the phone's bucket (ngx_pa_print.h: 4 hex, fields of
+    -- 128 bits each)
+    redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),
+               string.sub(phone, 1, 32) .. ':c:'
+               .. string.sub(redis.sha1hex(text) .. redis.sha1hex(id), 1, 32),
+               id)
     if created >= now - keep_near then
         redis.call('GEOADD', P .. 'near', f.lng, f.lat, id)
         redis.call('ZADD', P .. 'near:at', created, id)

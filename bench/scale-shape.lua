@@ -134,6 +134,17 @@ local function report(id)
             end
         end
     end
+    -- closed deadlines folded (act.lua's fold): which, met, flags
+    for e in string.gmatch(h.dc or '', '[^;]+') do
+        local key, _, _, met, flags =
+            string.match(e, '^(%S+) (%d+) (%-?%d+) ([01])(%a*)$')
+        add(c .. 'dc ' .. (key and fold(key) .. ' met=' .. met .. flags
+                           or 'unreadable'))
+        if key then
+            local s = score(P .. 'due', id .. '|' .. key, 0, 'due')
+            add(c .. 'in due ' .. fold(key) .. ' closed ' .. (s or 'absent'))
+        end
+    end
     for name, v in pairs(h) do
         local key = string.match(name, '^dl:(.+)$')
         if key then
@@ -162,12 +173,16 @@ local function report(id)
                             and enc(tk) .. ' names it' or 'absent'))
     end
     if h.phone_hash then
-        local dk = P .. 'dup:' .. h.phone_hash
+        -- the phone's bucket (ngx_pa_print.h), its fields "<phone>:<print>"
+        local dk = P .. 'dup:' .. string.sub(h.phone_hash, 1, 4)
         local prints = redis.call('HGETALL', dk)
+        local mine = string.sub(h.phone_hash, 1, 32) .. ':'
         for k = 1, #prints, 2 do
             if prints[k + 1] == id then
+                local ok = string.sub(prints[k], 1, #mine) == mine
                 add(c .. 'dup ' .. enc(dk) .. ' '
-                    .. string.sub(prints[k], 1, 2) .. #prints[k])
+                    .. (ok and 'phone:' or 'other:')
+                    .. string.gsub(string.sub(prints[k], #mine + 1), '%x%x+', 'HEX'))
             end
         end
     end
@@ -185,6 +200,7 @@ repeat
         end
         local t = redis.call('TYPE', key).ok
         name = string.gsub(name, '^(%a+):%d%d%d%d%d%d%d%d$', '%1:D')
+        name = string.gsub(name, '^dup:%x%x%x%x$', 'dup:BUCKET')
         name = string.gsub(name, '^(%a+):%x%x%x%x%x%x%x%x+$', '%1:HEX')
         name = string.gsub(name, '^([rh]):.+$', '%1:ID')
         name = string.gsub(name, '^aq:[^:]+:', 'aq:A:')

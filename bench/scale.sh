@@ -272,8 +272,14 @@ for _, id in ipairs(ids) do
     local th = redis.call("HMGET", r, "token_hash", "phone_hash")
     redis.call("DEL", r, ARGV[1] .. "h:" .. id)
     if th[1] then redis.call("DEL", ARGV[1] .. "tok:" .. th[1]) end
-    -- the bench'"'"'s phones are one a request: the print is their only one
-    if th[2] then redis.call("DEL", ARGV[1] .. "dup:" .. th[2]) end
+    -- its prints in the phone'"'"'s bucket (ngx_pa_print.h)
+    if th[2] then
+        local b = ARGV[1] .. "dup:" .. string.sub(th[2], 1, 4)
+        local f = redis.call("HGETALL", b)
+        for k = 1, #f, 2 do
+            if f[k + 1] == id then redis.call("HDEL", b, f[k]) end
+        end
+    end
     redis.call("ZREM", ARGV[1] .. "due", id .. "|verify")
 end
 if #ids > 0 then
