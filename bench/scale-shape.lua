@@ -180,9 +180,10 @@ local function report(id)
         for k = 1, #prints, 2 do
             if prints[k + 1] == id then
                 local ok = string.sub(prints[k], 1, #mine) == mine
+                local rest = string.gsub(string.sub(prints[k], #mine + 1),
+                                         '%x%x+', 'HEX')
                 add(c .. 'dup ' .. enc(dk) .. ' '
-                    .. (ok and 'phone:' or 'other:')
-                    .. string.gsub(string.sub(prints[k], #mine + 1), '%x%x+', 'HEX'))
+                    .. (ok and 'phone:' or 'other:') .. rest)
             end
         end
     end
