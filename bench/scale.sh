@@ -218,7 +218,7 @@ rwait() { cut -d' ' -f2 "/proc/$(cat "$REDIS_DIR/redis.pid")/schedstat"; }
 # submit's warm-up sends other reports (its own tag) than the measured
 # run: the same ones would be replays (idem:), not submissions.
 wrk_case() {
-    local name=$1 size=$2 out rps p99 bad usec calls c0 c1 cpu warm w0 w1 wait
+    local name=$1 size=$2 out rps p99 bad usec calls c0 c1 cpu warm w0 w1 wait n
     shift 2
     warm=("$@")
     [ "$name" = submit ] && warm[-1]=$((size + 1))
@@ -251,6 +251,16 @@ wrk_case() {
            | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')
     calls=$(rcli INFO commandstats \
             | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
+    if [ "$name" = submit ]; then
+        # group commit (pa_submit_batch): one call stores a batch, whose
+        # size follows the load; the figures are per report stored (all
+        # 2xx, each a new report), as bench/run.sh's
+        n=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$out")
+        echo "reports $n in $calls calls" >> "$out.redis"
+        usec=$(awk -v u="$usec" -v c="$calls" -v n="$n" \
+               'BEGIN { printf "%.2f", (n > 0) ? u * c / n : 0 }')
+        calls=$n
+    fi
     cpu=$(awk -v a="$c0" -v b="$c1" -v n="${calls:-0}" \
           'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / n; else print 0 }')
     wait=$(awk -v a="$w0" -v b="$w1" -v n="${calls:-0}" \
