@@ -1049,7 +1049,7 @@ grep -F "\"EVALSHA\" \"$SHA\"" "$RUN/monitor.txt" | head -1 \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
 mapfile -d '' EVAL < "$RUN/evalsha.args"
-# kept for bench/submit-cost.sh, which replays it against variants
+# kept for bench/batch-cost.sh (make bench-batch, bench-cost)
 cp "$RUN/evalsha.args" "$OUT/evalsha-submit.args"
 echo "  ceiling       redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
      "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args), -c $CONNS -n $NREQ -P 1 ..."
