@@ -7,8 +7,8 @@
 #   make lint     cppcheck on the module and the unit tests
 #   make bench    wrk and open-loop benchmarks, the lua peer in the same
 #                 run; rewrites the table of bench/README.md (see bench/)
-#   make bench-cost   Redis time per submit, part by part (submit.lua
-#                 variants; needs a `make bench` first)
+#   make bench-cost   Redis time per report, command by command (submit.lua
+#                 at 1 and 16 reports a call; needs a `make bench` first)
 #   make bench-batch  Redis time per report by submit batch size (group
 #                 commit; needs a `make bench` first)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
@@ -181,11 +181,10 @@ $(BUILD)/bench/openloop: bench/openloop.c
 bench: build bench-deps $(BUILD)/bench/openloop
 	@OPENLOOP=$(BUILD)/bench/openloop bench/run.sh "$(MODULE_SO)"
 
-# replays the EVALSHA that `make bench` captured against submit.lua's
-# variants (scratch copies in build/bench/cost/); writes build/bench/
-# submit-cost.md
+# bench/batch-cost.sh with Redis's time of each command the script runs,
+# per report (the variants of the one-report script went with its layout)
 bench-cost:
-	@bench/submit-cost.sh
+	@BATCH_SIZES=1,16 BATCH_BY_COMMAND=1 BATCH_SPREAD=1 bench/batch-cost.sh
 
 # Redis's cost per report of submit.lua by batch size (group commit)
 bench-batch:

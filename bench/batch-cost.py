@@ -10,7 +10,14 @@
 # over the reports) and Redis's CPU (INFO cpu).  Each call must store its
 # N reports (bad_calls counts those that did not).  Run by
 # bench/batch-cost.sh against a private Redis.
-import socket, sys, time, random
+#
+# BATCH_SPREAD=1 gives each report its own position (as a province's are)
+# instead of the captured one: with one position for all, every insert
+# into the hints' geo index ties on the score and Redis compares members
+# at each step of the skiplist.  Printed: the CPU split into Redis's own
+# user and system time and its children's (the AOF rewrites' forks), the
+# rewrites, and what each report adds to the AOF.
+import os, socket, sys, time, random
 port = int(sys.argv[1]); script_path = sys.argv[2]; argsf = sys.argv[3]
 Ns = [int(x) for x in sys.argv[4].split(',')]
 TOTAL = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
@@ -40,17 +47,23 @@ def cmd(*p):
     s.sendall(enc(p)); return read()
 sha = cmd('SCRIPT', 'LOAD', open(script_path,'rb').read()).decode()
 ctr = [0]
+SPREAD = os.environ.get('BATCH_SPREAD') == '1'
 def group():
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
     rep = lambda x: x.replace(b'__rand_int__', u)
-    return [rep(k) for k in own], [rep(x) for x in gargs]
+    g = [rep(x) for x in gargs]
+    if SPREAD and g[4]:
+        # the report's lng, lat (submit.lua's +6, +7, after nk and na)
+        g[4] = b'%.6f' % (102.2 + random.random() * 1.6)
+        g[5] = b'%.6f' % (21.6 + random.random() * 1.2)
+    return [rep(k) for k in own], g
 def info(sec):
     r = cmd('INFO', sec).decode()
     return dict(l.split(':',1) for l in r.split('\r\n') if ':' in l)
 for N in Ns:
     cmd('FLUSHALL'); cmd('CONFIG', 'RESETSTAT')
-    c0 = info('cpu')
+    c0 = info('cpu'); p0 = info('persistence')
     calls = TOTAL // N
     t0 = time.time()
     pipe = 16
@@ -65,10 +78,28 @@ for N in Ns:
         r = read(); got += 1
         if not isinstance(r, list) or any(x != b':1\r\n' for x in r[:N]): bad += 1
     wall = time.time() - t0
-    c1 = info('cpu')
-    cpu = (float(c1['used_cpu_user'])+float(c1['used_cpu_sys']) - float(c0['used_cpu_user'])-float(c0['used_cpu_sys']))
+    # a rewrite still running is waited for: its child's CPU is the run's
+    while info('persistence').get('aof_rewrite_in_progress') == '1':
+        time.sleep(0.1)
+    c1 = info('cpu'); p1 = info('persistence')
+    d = {k: float(c1[k]) - float(c0[k]) for k in c1 if k.startswith('used_cpu_')}
+    cpu = d['used_cpu_user'] + d['used_cpu_sys']
+    kids = d['used_cpu_user_children'] + d['used_cpu_sys_children']
     st = info('commandstats')
     ev = st.get('cmdstat_evalsha','')
     usec = int(ev.split('usec=')[1].split(',')[0])
     n = calls * N
-    print(f"N={N:3d} reports={n} usec/report={usec/n:6.2f} cpu_us/report={cpu*1e6/n:6.2f} wall={wall:.2f}s bad_calls={bad}")
+    rw = int(p1['aof_rewrites']) - int(p0['aof_rewrites'])
+    # (with a rewrite in between the AOF shrank: no figure)
+    aof = ('%.0f' % ((int(p1['aof_current_size']) - int(p0['aof_current_size'])) / n)
+           if rw == 0 else '-')
+    print(f"N={N:3d} reports={n} usec/report={usec/n:6.2f} cpu_us/report={cpu*1e6/n:6.2f}"
+          f" (user {d['used_cpu_user']*1e6/n:.1f} sys {d['used_cpu_sys']*1e6/n:.1f})"
+          f" children_us/report={kids*1e6/n:6.2f} rewrites={rw} aof_B/report={aof}"
+          f" wall={wall:.2f}s bad_calls={bad}")
+    if os.environ.get('BATCH_BY_COMMAND') == '1':
+        # Redis also times each command a script runs: the parts
+        for k, v in sorted(st.items()):
+            c = int(v.split('calls=')[1].split(',')[0])
+            u = int(v.split('usec=')[1].split(',')[0])
+            print(f"    {k[8:]:10s} calls/report={c/n:5.2f} usec/report={u/n:6.2f}")

@@ -4,7 +4,10 @@
 # production, 3 rounds of each size interleaved.  Needs the argument list
 # `make bench` captured (build/bench/evalsha-submit.args).
 #
-# Environment: BATCH_SIZES [1,4,16,32,64], BATCH_REPORTS [6000].
+# Environment: BATCH_SIZES [1,4,16,32,64], BATCH_REPORTS [6000],
+# BATCH_ROUNDS [3], BATCH_SPREAD=1 (each report its own position),
+# BATCH_REDIS_ARGS (more redis-server options, e.g.
+# "--auto-aof-rewrite-percentage 0": no automatic AOF rewrite).
 
 set -euo pipefail
 
@@ -12,6 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ARGS_FILE=${1:-$ROOT/build/bench/evalsha-submit.args}
 SIZES=${BATCH_SIZES:-1,4,16,32,64}
 REPORTS=${BATCH_REPORTS:-6000}
+ROUNDS=${BATCH_ROUNDS:-3}
 DIR=$ROOT/build/bench/batch-redis
 
 . "$ROOT/bench/lib.sh"
@@ -27,16 +31,17 @@ trap cleanup EXIT
 mkdir -p "$DIR"
 redis-server --bind 127.0.0.1 --port "$PORT" --dir "$DIR" --save '' \
     --appendonly yes --appendfsync everysec --daemonize yes \
-    --logfile "$DIR/redis.log" --pidfile "$DIR/redis.pid" >/dev/null
+    --logfile "$DIR/redis.log" --pidfile "$DIR/redis.pid" \
+    ${BATCH_REDIS_ARGS:-} >/dev/null
 for _ in $(seq 1 50); do
     redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break
     sleep 0.1
 done
 
 echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) before"
-for round in 1 2 3; do
+for round in $(seq 1 "$ROUNDS"); do
     echo "round $round"
     python3 "$ROOT/bench/batch-cost.py" "$PORT" \
-        "$ROOT/redis-scripts/submit.lua" "$ARGS_FILE" "$SIZES" "$REPORTS"
+        "${BATCH_SCRIPT:-$ROOT/redis-scripts/submit.lua}" "$ARGS_FILE" "$SIZES" "$REPORTS"
 done
 echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) after"

@@ -1044,14 +1044,12 @@ grep -F "\"EVALSHA\" \"$SHA\"" "$RUN/monitor.txt" | head -1 \
         s/^([cm]:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @argv;
         # the idempotency key: a repeated one answers "replay", not a submit
         s/(:idem:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
-        # the token index: one new key per report, as the module makes
-        s/(:tok:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
         print join("\0", @a[0 .. 2], @keys, @argv);
     ' "$ID" > "$RUN/evalsha.args" \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
 mapfile -d '' EVAL < "$RUN/evalsha.args"
-# kept for bench/submit-cost.sh, which replays it against variants
+# kept for bench/batch-cost.sh (make bench-batch, bench-cost)
 cp "$RUN/evalsha.args" "$OUT/evalsha-submit.args"
 echo "  ceiling       redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
      "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args), -c $CONNS -n $NREQ -P 1 ..."

@@ -1006,7 +1006,8 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * tokens/{token}: the token is the reporter's access token.  One of this
  * version names its report, "<id>~<secret part>" (ngx_pa_submit.c): the
  * report's token_hash, its SHA-256, proves it; an older one (no "~") is
- * found by its SHA-256 in the "tok:" key submit.lua wrote.  Anyone
+ * found by its SHA-256 in the "tok:" key submit.lua wrote then (kept
+ * until retention purges its report; no longer written).  Anyone
  * holding it already holds the id, so the answer tells nothing new.
  */
 

@@ -914,7 +914,8 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * shared KEYS: events, locked phones, due index, the position index of
  *       duplicate hints and its times
  * own KEYS: report, state index, work list, the phone's duplicate prints,
- *       the access token's report id, the idempotency key; dispatched at
+ *       the idempotency key (no token index: the token names its report,
+ *       "<id>~..."); dispatched at
  *       submission: history, the agency's queue, the day's statistics,
  *       the work-load gauge; Open311: the client's index; the pre-uploads
  * ARGV: id, now, urgent, phone hash, lng, lat, what a retry gets back,
@@ -1113,7 +1114,6 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_key(r, keys, "q:%s", state) == NULL
         || ngx_pa_key(r, keys, "dup:%*s", (size_t) NGX_PA_DUP_BUCKET,
                       sb->phone_hash.data) == NULL
-        || ngx_pa_key(r, keys, "tok:%V", &sb->token_hash) == NULL
         || ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL)
     {
         return NGX_ERROR;

@@ -39,21 +39,18 @@
 -- +3  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
 --                               bucket, its prints as fields (key and
 --                               fields as the worker names them)
--- +4  pa:{t}:tok:<sha256>       the report id of the access token (whose
---                               hash is the token_hash field): GeoReport's
---                               tokens/{token}.json
--- +5  pa:{t}:idem:<sha256>      the submission's idempotency key: what a
+-- +4  pa:{t}:idem:<sha256>      the submission's idempotency key: what a
 --                               retry gets back, for IDEM_TTL seconds (the
 --                               key: SHA-256 of the Idempotency-Key and
 --                               the phone, else of the submission; for an
 --                               Open311 client of the Idempotency-Key, else
 --                               of the body as sent, and the client)
 --     only when dispatched at submission (pa_auto_dispatch, agency not ""):
--- +6  pa:{t}:h:<id>             history list (JSON entries)
--- +7  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
+-- +5  pa:{t}:h:<id>             history list (JSON entries)
+-- +6  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
 --                               rule, zset, score: as +2)
--- +8  pa:{t}:stats:<day>        the day's counters ("<agency>|dispatched")
--- +9  pa:{t}:gauge              current work load ("<agency>|in_progress")
+-- +7  pa:{t}:stats:<day>        the day's counters ("<agency>|dispatched")
+-- +8  pa:{t}:gauge              current work load ("<agency>|in_progress")
 --     then, Open311 only:
 --     pa:{t}:o311:c:<client>    the API client's own requests (zset,
 --                               score = now)
@@ -145,10 +142,10 @@ local function undo(K)
         end
     end
     if u_disp then
-        redis.pcall('DEL', KEYS[K + 6])
-        redis.pcall('ZREM', KEYS[K + 7], u_disp[1])
-        redis.pcall('HINCRBY', KEYS[K + 8], u_disp[2] .. '|dispatched', -1)
-        redis.pcall('HINCRBY', KEYS[K + 9], u_disp[2] .. '|in_progress', -1)
+        redis.pcall('DEL', KEYS[K + 5])
+        redis.pcall('ZREM', KEYS[K + 6], u_disp[1])
+        redis.pcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|dispatched', -1)
+        redis.pcall('HINCRBY', KEYS[K + 8], u_disp[2] .. '|in_progress', -1)
     end
     if u_evs then
         redis.pcall('XDEL', KEYS[1], unpack(u_evs))
@@ -160,7 +157,7 @@ local function undo(K)
         redis.pcall('ZREM', u_o311, u_rec)
     end
     if u_rec then
-        redis.pcall('DEL', KEYS[K], KEYS[K + 4])
+        redis.pcall('DEL', KEYS[K])
     end
     if u_p1 then
         if u_o1 then
@@ -202,7 +199,7 @@ local first     -- the report's first write failed: nothing of it written
 -- command's) ends it, caught by the caller
 local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
-    local idem = KEYS[K + 5]
+    local idem = KEYS[K + 4]
 
     -- one command finds a replay and stores this submission's answer
     local seen = redis.pcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
@@ -232,7 +229,7 @@ local function one(r, K, A, k_end, a_end)
     local at_nh = i + 1 + 2 * tonumber(ARGV[i])
     local first_up = k_end - 2 * tonumber(ARGV[at_nh]) + 1
     local kd = agency ~= '' and 4 or 0
-    local o311 = first_up - (K + 6 + kd) == 1 and KEYS[K + 6 + kd]
+    local o311 = first_up - (K + 5 + kd) == 1 and KEYS[K + 5 + kd]
 
     for u = first_up, k_end, 2 do
         local bound = redis.call('HGET', KEYS[u], 'report')
@@ -273,7 +270,6 @@ local function one(r, K, A, k_end, a_end)
 
     u_rec = id
     redis.call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end))
-    redis.call('SET', KEYS[K + 4], id)
     if o311 then
         u_o311 = o311
         redis.call('ZADD', o311, now, id)
@@ -297,10 +293,10 @@ local function one(r, K, A, k_end, a_end)
         entry.agencies = ',' .. agency .. ','
         u_disp = {id, agency}
         u_evs = {}
-        redis.call('RPUSH', KEYS[K + 6], cjson.encode(entry))
-        redis.call('ZADD', KEYS[K + 7], score, id)
-        redis.call('HINCRBY', KEYS[K + 8], agency .. '|dispatched', 1)
-        redis.call('HINCRBY', KEYS[K + 9], agency .. '|in_progress', 1)
+        redis.call('RPUSH', KEYS[K + 5], cjson.encode(entry))
+        redis.call('ZADD', KEYS[K + 6], score, id)
+        redis.call('HINCRBY', KEYS[K + 7], agency .. '|dispatched', 1)
+        redis.call('HINCRBY', KEYS[K + 8], agency .. '|in_progress', 1)
         u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 100000,
                    '*', 'type', 'dispatch', 'id', id, 'from', 'submitted',
                    'to', 'dispatched', 'urgent', urgent, 'at', now,

@@ -337,7 +337,7 @@ X-PA-Now: 2026-01-22T09:00:00+07:00
 
 === TEST 9: a request as a form, in XML: the id at once, the reporter's token, Location of the report
 --- more_headers eval
-"$::Form\n$::Now\nX-PA-Test-Id: O-1\nX-PA-Test-Token: token-open311-report-1"
+"$::Form\n$::Now\nX-PA-Test-Id: O-1\nX-PA-Test-Token: O-1~token-open311-report-1"
 --- request eval
 "POST /open311/v2/requests.xml\n"
 . "api_key=$::Key&jurisdiction_id=t_open311&service_code=traffic&lat=22.396&long=103.458"
@@ -352,7 +352,7 @@ Location: /api/v1/reports/O-1
 Content-Type: text/xml; charset=utf-8
 --- response_body eval
 "service_requests\n  request\n    service_request_id: O-1\n"
-. "    token: token-open311-report-1\n    service_notice: $::Notice\n"
+. "    token: O-1~token-open311-report-1\n    service_notice: $::Notice\n"
 . "    account_id:\nconforms\n"
 --- no_error_log
 [error]
@@ -361,7 +361,7 @@ Content-Type: text/xml; charset=utf-8
 
 === TEST 10: the report is there for its reporter (the token), as any report: no personal data in it; both photos' links kept
 --- more_headers
-X-Report-Token: token-open311-report-1
+X-Report-Token: O-1~token-open311-report-1
 --- request
 GET /api/v1/reports/O-1
 --- error_code: 200
@@ -434,8 +434,8 @@ my $x = "service_requests\n" . main::xreq(service_request_id => 'O-1',
 
 === TEST 14: ... and its reporter follows it with the token, in both formats
 --- pipelined_requests eval
-["GET /open311/v2/requests/O-1.xml?token=token-open311-report-1",
- "GET /open311/v2/requests/O-1.json?token=token-open311-report-1"]
+["GET /open311/v2/requests/O-1.xml?token=O-1~token-open311-report-1",
+ "GET /open311/v2/requests/O-1.json?token=O-1~token-open311-report-1"]
 --- error_code eval
 [200, 200]
 --- response_headers eval
@@ -448,15 +448,15 @@ my $x = "service_requests\n" . main::xreq(service_request_id => 'O-1',
 
 === TEST 15: tokens/{token}: the request id of a token, in both formats; an unknown token is 404
 --- pipelined_requests eval
-["GET /open311/v2/tokens/token-open311-report-1.xml",
- "GET /open311/v2/tokens/token-open311-report-1.json",
+["GET /open311/v2/tokens/O-1~token-open311-report-1.xml",
+ "GET /open311/v2/tokens/O-1~token-open311-report-1.json",
  "GET /open311/v2/tokens/no-such-token-at-all.xml",
  "GET /open311/v2/tokens/no-such-token-at-all.json"]
 --- error_code eval
 [200, 200, 404, 404]
 --- response_body eval
-["service_requests\n  request\n    service_request_id: O-1\n    token: token-open311-report-1\nconforms\n",
- "[{\"service_request_id\":\"O-1\",\"token\":\"token-open311-report-1\"}]\n",
+["service_requests\n  request\n    service_request_id: O-1\n    token: O-1~token-open311-report-1\nconforms\n",
+ "[{\"service_request_id\":\"O-1\",\"token\":\"O-1~token-open311-report-1\"}]\n",
  main::xerr(404, 'not_found: token: no request for this token'),
  main::err(404, 'not_found: token: no request for this token')]
 
@@ -478,7 +478,7 @@ my $x = "service_requests\n" . main::xreq(service_request_id => 'O-1',
 Location: /api/v1/reports/O-1
 --- response_body eval
 "service_requests\n  request\n    service_request_id: O-1\n"
-. "    token: token-open311-report-1\n    service_notice: $::Notice\n"
+. "    token: O-1~token-open311-report-1\n    service_notice: $::Notice\n"
 . "    account_id:\nconforms\n"
 --- no_error_log
 [error]
@@ -818,7 +818,7 @@ my $u = sub {
 
 === TEST 32: a rejected request: closed, the reason in plain words, for the client and its reporter; its update says so
 --- more_headers eval
-[main::h('ioc', '2026-01-22T15:00:00+07:00'), "X-Report-Token: token-open311-report-1",
+[main::h('ioc', '2026-01-22T15:00:00+07:00'), "X-Report-Token: O-1~token-open311-report-1",
  "$::Later"]
 --- pipelined_requests eval
 [main::act('O-1', action => 'reject', reason => 'duplicate', message => 'Đã có phản ánh O-2'),
@@ -926,7 +926,7 @@ $::Form
 
 === TEST 38: a client that speaks only XML, from the spec alone (1): its services, then a request with its API key
 --- more_headers eval
-["", "$::Form\nX-PA-Now: 2026-02-02T08:00:00+07:00\nX-PA-Test-Id: X-1\nX-PA-Test-Token: token-open311-xml-client"]
+["", "$::Form\nX-PA-Now: 2026-02-02T08:00:00+07:00\nX-PA-Test-Id: X-1\nX-PA-Test-Token: X-1~token-open311-xml-client"]
 --- pipelined_requests eval
 ["GET /open311/v2/services.xml",
  "POST /open311/v2/requests.xml\napi_key=$::Key2&service_code=lighting&lat=22.3955&long=103.4600&description=%C4%90%C3%A8n+ng%C3%A3+t%C6%B0+t%E1%BA%AFt&email=xml%40example.org"]
@@ -934,7 +934,7 @@ $::Form
 [200, 201]
 --- response_body_like eval
 ['^services\n  service\n    service_code: traffic\n(.*\n)*conforms\n$',
- '^service_requests\n  request\n    service_request_id: X-1\n    token: token-open311-xml-client\n    service_notice: Received\. .*\n    account_id:\nconforms\n$']
+ '^service_requests\n  request\n    service_request_id: X-1\n    token: X-1~token-open311-xml-client\n    service_notice: Received\. .*\n    account_id:\nconforms\n$']
 
 
 
@@ -942,12 +942,12 @@ $::Form
 --- more_headers eval
 ["X-PA-Now: 2026-02-02T09:00:00+07:00", "X-PA-Now: 2026-02-02T09:00:00+07:00"]
 --- pipelined_requests eval
-["GET /open311/v2/tokens/token-open311-xml-client.xml",
+["GET /open311/v2/tokens/X-1~token-open311-xml-client.xml",
  "GET /open311/v2/requests.xml?api_key=$::Key2&status=open"]
 --- error_code eval
 [200, 200]
 --- response_body eval
-["service_requests\n  request\n    service_request_id: X-1\n    token: token-open311-xml-client\nconforms\n",
+["service_requests\n  request\n    service_request_id: X-1\n    token: X-1~token-open311-xml-client\nconforms\n",
  "service_requests\n" . main::xreq(service_request_id => 'X-1',
     status => 'open', status_notes => $::Submitted,
     service_name => 'Điện chiếu sáng công cộng', service_code => 'lighting',
