@@ -40,8 +40,8 @@
 -- agencies, lead,
 -- dispatched_at, result, sc:<owner>, rating), its history entries, and
 -- every index: st:, q:<state> and aq:<agency>:<state> (open work, scored
--- in the queue's order: act.lua's qscore), q:built, tok:, dup: buckets,
--- due,
+-- in the queue's order: act.lua's qscore), q:built, dup: buckets, due
+-- (no tok: key: the token names its report),
 -- near/near:at (the recent ones), pub/geo (published), stats:, gauge.
 
 local P = string.match(KEYS[1], '^(.-}:)')
@@ -286,7 +286,6 @@ for li = first, first + count - 1 do
     end
 
     redis.call('ZADD', P .. 'st:' .. state, created, id)
-    redis.call('SET', P .. 'tok:' .. token, id)
     -- the print in the phone's bucket (ngx_pa_print.h: 4 hex, fields of
     -- 128 bits each)
     redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),
