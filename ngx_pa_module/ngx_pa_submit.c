@@ -134,6 +134,8 @@ static ngx_int_t ngx_pa_submit_print(ngx_http_request_t *r,
     ngx_pa_submit_t *sb);
 static int ngx_pa_submit_print_json(const u_char *p, size_t len,
     void *data);
+static int ngx_pa_submit_print_jansson(const char *p, size_t len,
+    void *data);
 static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
     ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
 static ngx_str_t *ngx_pa_submit_test_token(ngx_http_request_t *r);
@@ -1613,6 +1615,20 @@ ngx_pa_submit_print(ngx_http_request_t *r, ngx_pa_submit_t *sb)
     if (rc == 0) {
         rc = ngx_pa_jdump(sb->body.fields, 1, 0, ngx_pa_submit_print_json,
                           step);
+
+        if (rc != 0) {
+            /* nested deeper than ngx_pa_jdump() goes: jansson's same bytes */
+
+            (void) ngx_pa_crypto_sha256_final(pmcf->worker.crypto, step, md);
+
+            rc = ngx_pa_crypto_sha256_init(pmcf->worker.crypto, &step);
+
+            if (rc == 0) {
+                rc = json_dump_callback(sb->body.fields,
+                                        ngx_pa_submit_print_jansson, step,
+                                        JSON_COMPACT | JSON_SORT_KEYS);
+            }
+        }
     }
 
     m = sb->body.media.elts;
@@ -1651,6 +1667,13 @@ static int
 ngx_pa_submit_print_json(const u_char *p, size_t len, void *data)
 {
     return ngx_pa_crypto_sha256_update(data, p, len);
+}
+
+
+static int
+ngx_pa_submit_print_jansson(const char *p, size_t len, void *data)
+{
+    return ngx_pa_crypto_sha256_update(data, (const u_char *) p, len);
 }
 
 
