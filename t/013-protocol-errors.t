@@ -48,6 +48,9 @@ like($log, qr{"GET /api/v1/reports/261124-AAAAAAAA HTTP/1\.1" 404},
      'the access log has the reads');
 unlike($log, qr/SECRET/, 'no token or API key in the access log');
 like($log, qr{"GET /open311/v2/tokens/\*\*\*\.json HTTP}, "GeoReport's token masked");
+my @masked = $log =~ m{"GET /open311/v2/tokens/\*\*\*\.json HTTP}g;
+is(scalar @masked, 3, "... however the path is spelled (TEST 8, 8b)");
+like($log, qr{"GET /api/v1/media/\*\*\* HTTP}, "a handle masked (TEST 8b)");
 like($log, qr{"POST /api/v1/reports HTTP/1\.1" 400},
      "nginx's own refusals are logged under the path sent");
 
@@ -156,6 +159,16 @@ qr{^\{"error":\{"code":"bad_request","message":"the URI is too long"\}\}\s*$}
  "GET /open311/v2/tokens/SECRET-TOKEN-IN-PATH.json"]
 --- error_code eval
 [404, 404]
+
+
+
+=== TEST 8b: ... nor a token in a path spelled otherwise (a double slash, an escaped letter), which nginx serves as the same path
+--- pipelined_requests eval
+["GET /open311/v2//tokens/AB-1~SECRET-DOUBLE-SLASH.json",
+ "GET /open311/v2/%74okens/AB-1~SECRET-ESCAPED.json",
+ "GET /api/v1//media/SECRET-HANDLE-DOUBLE-SLASH"]
+--- error_code eval
+[404, 404, 404]
 
 
 
