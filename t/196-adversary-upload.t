@@ -19,6 +19,7 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
 use Digest::SHA qw(sha256_hex);
+use IO::Socket::INET;
 
 our $Now = '2026-01-22T09:00:00+07:00';
 
@@ -244,6 +245,42 @@ Upload-Length: 1000
 --- timeout: 10
 --- error_code: 413
 --- response_body_like: "code":"too_large"
+
+
+
+=== TEST 13b: chunked on a kept-alive connection, refused mid-body: the connection ends with the 413; what the client sends after it is never read as a request of its own
+--- init
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $Test::Nginx::Util::ServerPortForClient,
+                              Timeout => 10) or die "connect: $!";
+my $head = ::patch(55, 600, 'Transfer-Encoding: chunked');
+$head =~ s/Connection: close/Connection: keep-alive/;
+print $s $head . sprintf("%x\r\n", 1000) . ('x' x 500);
+my $first = '';
+while ($first !~ /\r\n\r\n\{.*\}\}/s) {
+    my $n = sysread($s, $first, 4096, length $first);
+    last unless $n;
+}
+Test::More::like($first, qr{^HTTP/1\.1 413 }, "413 as the bytes pass the room");
+Test::More::like($first, qr/^Connection: close\r$/mi,
+                 "... saying the connection ends");
+# the rest of the chunk, to a proxy in front still the PATCH's body
+print $s "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n"
+         . "Connection: close\r\n\r\n";
+my $rest = '';
+while (1) {
+    my $n = sysread($s, $rest, 4096, length $rest);
+    last unless $n;
+}
+Test::More::unlike($rest, qr{HTTP/1\.1 \d{3}},
+                   "nothing answered after the 413");
+--- request eval
+"HEAD /api/v1/media/" . ::H(55)
+--- more_headers eval
+::at('127.0.0.1')
+--- error_code: 200
+--- response_headers
+Upload-Offset: 600
 
 
 
