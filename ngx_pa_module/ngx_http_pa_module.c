@@ -410,7 +410,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NULL },
 
     { ngx_string("pa_submit_batch"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
       ngx_pa_batch_conf,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,

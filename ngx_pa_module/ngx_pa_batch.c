@@ -29,6 +29,7 @@ struct ngx_pa_batch_s {                 /* the worker's batcher */
     ngx_pa_main_conf_t        *conf;
     ngx_log_t                 *log;
     ngx_queue_t                queue;      /* ngx_pa_batch_item_t waiting */
+    ngx_uint_t                 queued;     /* how many wait */
     ngx_uint_t                 inflight;   /* calls sent, not answered */
 };
 
@@ -82,10 +83,31 @@ ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_batch_item_t  *item;
 
     b = ngx_pa_batch_get(ctx->call->conf, r->connection->log);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /*
+     * Redis stalled: the queue grows by every submission, each holding
+     * its request and body.  Past queue=, refuse at once (nothing stored)
+     * rather than hold clients until their calls time out in turn.
+     */
+
+    if (b->inflight >= b->conf->submit_batch_inflight
+        && b->queued >= b->conf->submit_batch_queue)
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "pa batch: %ui submissions wait for Redis already, "
+                      "refused", b->queued);
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "storage is not available, try again");
+    }
+
     item = ngx_pcalloc(r->pool, sizeof(ngx_pa_batch_item_t));
     cln = ngx_http_cleanup_add(r, 0);
 
-    if (b == NULL || item == NULL || cln == NULL) {
+    if (item == NULL || cln == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -105,6 +127,7 @@ ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     r->read_event_handler = ngx_http_test_reading;
 
     ngx_queue_insert_tail(&b->queue, &item->queue);
+    b->queued++;
 
     if (b->inflight >= b->conf->submit_batch_inflight) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -143,6 +166,10 @@ ngx_pa_batch_get(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 
     if (pmcf->submit_batch_inflight == 0) {
         pmcf->submit_batch_inflight = NGX_PA_BATCH_INFLIGHT;
+    }
+
+    if (pmcf->submit_batch_queue == 0) {
+        pmcf->submit_batch_queue = NGX_PA_BATCH_QUEUE;
     }
 
     pmcf->worker.batch = b;
@@ -234,6 +261,7 @@ ngx_pa_batch_fail_all(ngx_pa_batch_t *b, ngx_http_request_t *current)
         item = ngx_queue_data(q, ngx_pa_batch_item_t, queue);
 
         ngx_queue_remove(q);
+        b->queued--;
         item->state = NGX_PA_BATCH_DONE;
 
         r = item->request;
@@ -304,6 +332,7 @@ ngx_pa_batch_build(ngx_pa_batch_t *b)
         argc += size;
 
         ngx_queue_remove(q);
+        b->queued--;
         item->state = NGX_PA_BATCH_SENT;
         item->slot = &bc->req[n];
         bc->req[n] = item->request;
@@ -489,6 +518,7 @@ ngx_pa_batch_cleanup(void *data)
 
     case NGX_PA_BATCH_QUEUED:
         ngx_queue_remove(&item->queue);
+        item->batch->queued--;
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, item->batch->log, 0,
                        "pa batch: a queued report went away, not sent");
         break;
@@ -505,7 +535,7 @@ ngx_pa_batch_cleanup(void *data)
 }
 
 
-/* pa_submit_batch <max> [inflight=<n>] */
+/* pa_submit_batch <max> [inflight=<n>] [queue=<n>] */
 
 char *
 ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -514,6 +544,7 @@ ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_int_t   n;
     ngx_str_t  *value;
+    ngx_uint_t  i;
 
     if (pmcf->submit_batch_max != 0) {
         return "is duplicate";
@@ -532,30 +563,49 @@ ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     pmcf->submit_batch_max = n;
     pmcf->submit_batch_inflight = NGX_PA_BATCH_INFLIGHT;
+    pmcf->submit_batch_queue = NGX_PA_BATCH_QUEUE;
 
-    if (cf->args->nelts == 2) {
-        return NGX_CONF_OK;
-    }
+    for (i = 2; i < cf->args->nelts; i++) {
 
-    if (value[2].len <= 9
-        || ngx_strncmp(value[2].data, "inflight=", 9) != 0)
-    {
+        if (value[i].len > 9
+            && ngx_strncmp(value[i].data, "inflight=", 9) == 0)
+        {
+            n = ngx_atoi(value[i].data + 9, value[i].len - 9);
+
+            if (n < 1 || n > 16) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"pa_submit_batch\": \"%V\": inflight "
+                                   "is a number of calls from 1 to 16",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            pmcf->submit_batch_inflight = n;
+            continue;
+        }
+
+        if (value[i].len > 6
+            && ngx_strncmp(value[i].data, "queue=", 6) == 0)
+        {
+            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (n < 1 || n > 65536) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"pa_submit_batch\": \"%V\": queue is "
+                                   "a number of submissions from 1 to 65536",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            pmcf->submit_batch_queue = n;
+            continue;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pa_submit_batch\": unknown parameter \"%V\"",
-                           &value[2]);
+                           &value[i]);
         return NGX_CONF_ERROR;
     }
-
-    n = ngx_atoi(value[2].data + 9, value[2].len - 9);
-
-    if (n < 1 || n > 16) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pa_submit_batch\": \"%V\": inflight is a "
-                           "number of calls from 1 to 16", &value[2]);
-        return NGX_CONF_ERROR;
-    }
-
-    pmcf->submit_batch_inflight = n;
 
     return NGX_CONF_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * Group commit of submissions: a worker sends the reports that became
  * ready while its previous submit call was in flight as one EVALSHA of
- * submit.lua carrying N reports (pa_submit_batch <max> [inflight=<n>]).
+ * submit.lua carrying N reports (pa_submit_batch <max> [inflight=<n>]
+ * [queue=<n>]).
  * At low load a report goes out at once, alone: no added latency.
  *
  * Each request gets its own element of the reply through its on_reply,
@@ -20,6 +21,7 @@
 #define NGX_PA_BATCH_MAX        32      /* reports a call, by default */
 #define NGX_PA_BATCH_INFLIGHT   1       /* calls in flight, by default */
 #define NGX_PA_BATCH_ARGS       4096    /* arguments a call, at most */
+#define NGX_PA_BATCH_QUEUE      1024    /* waiting, by default: then 503 */
 
 
 /*

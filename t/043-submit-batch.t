@@ -337,6 +337,37 @@ GET /api/v1/health
 
 
 
+=== TEST 4b: queue=2: behind the call in flight two wait, the next are refused 503 at once and not stored
+--- batch: 32 queue=2
+--- init
+main::fresh('t_batch');
+my @a = main::batch([map { main::report(undef, "Cống tắc số $_") } 1 .. 5]);
+my @ok = grep { $_->[0] == 201 } @a;
+my @no = grep { $_->[0] == 503 } @a;
+Test::More::is(scalar @ok, 3, "one in flight and two waiting: 201");
+Test::More::is(scalar @no, 2, "the two past queue=2: 503");
+for my $a (@no) {
+    Test::More::is($a->[1]{'retry-after'}, 1, "503 says when to retry");
+    Test::More::like($a->[2], qr/"code":"unavailable"/, "as the API's error");
+}
+Test::More::is(main::reports(), 3, "only the three answered 201 are stored");
+--- request
+GET /api/v1/health
+--- error_code: 200
+--- error_log
+submissions wait for Redis already, refused
+
+
+
+=== TEST 4c: ... and a queue= out of range stops nginx
+--- http_config eval
+$::Http . "    pa_submit_batch 32 queue=0;\n"
+--- must_die
+--- error_log
+queue is a number of submissions from 1 to 65536
+
+
+
 === TEST 5: pa_submit_batch refuses what it cannot read
 --- http_config eval
 $::Http . "    pa_submit_batch 0;\n"
