@@ -71,6 +71,8 @@ static ngx_int_t ngx_pa_batch_fail_all(ngx_pa_batch_t *b,
 static void ngx_pa_batch_reply(ngx_pa_call_t *call, redisReply *reply);
 static void ngx_pa_batch_flush(ngx_pa_batch_t *b);
 static void ngx_pa_batch_cleanup(void *data);
+static ngx_int_t ngx_pa_batch_param(ngx_conf_t *cf, ngx_str_t *word,
+    const char *name, const char *what, ngx_int_t max, ngx_uint_t *out);
 
 
 ngx_int_t
@@ -542,7 +544,7 @@ ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
-    ngx_int_t   n;
+    ngx_int_t   n, rc;
     ngx_str_t  *value;
     ngx_uint_t  i;
 
@@ -566,46 +568,55 @@ ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     pmcf->submit_batch_queue = NGX_PA_BATCH_QUEUE;
 
     for (i = 2; i < cf->args->nelts; i++) {
+        rc = ngx_pa_batch_param(cf, &value[i], "inflight=", "calls", 16,
+                                &pmcf->submit_batch_inflight);
 
-        if (value[i].len > 9
-            && ngx_strncmp(value[i].data, "inflight=", 9) == 0)
-        {
-            n = ngx_atoi(value[i].data + 9, value[i].len - 9);
-
-            if (n < 1 || n > 16) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "\"pa_submit_batch\": \"%V\": inflight "
-                                   "is a number of calls from 1 to 16",
-                                   &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            pmcf->submit_batch_inflight = n;
-            continue;
+        if (rc == NGX_DECLINED) {
+            rc = ngx_pa_batch_param(cf, &value[i], "queue=", "submissions",
+                                    65536, &pmcf->submit_batch_queue);
         }
 
-        if (value[i].len > 6
-            && ngx_strncmp(value[i].data, "queue=", 6) == 0)
-        {
-            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
-
-            if (n < 1 || n > 65536) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "\"pa_submit_batch\": \"%V\": queue is "
-                                   "a number of submissions from 1 to 65536",
-                                   &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            pmcf->submit_batch_queue = n;
-            continue;
+        if (rc == NGX_DECLINED) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"pa_submit_batch\": unknown parameter "
+                               "\"%V\"", &value[i]);
         }
 
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"pa_submit_batch\": unknown parameter \"%V\"",
-                           &value[i]);
-        return NGX_CONF_ERROR;
+        if (rc != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* "<name>=<1..max>": NGX_DECLINED when the word is not this parameter */
+
+static ngx_int_t
+ngx_pa_batch_param(ngx_conf_t *cf, ngx_str_t *word, const char *name,
+    const char *what, ngx_int_t max, ngx_uint_t *out)
+{
+    size_t     len;
+    ngx_int_t  n;
+
+    len = ngx_strlen(name);
+
+    if (word->len <= len || ngx_strncmp(word->data, name, len) != 0) {
+        return NGX_DECLINED;
+    }
+
+    n = ngx_atoi(word->data + len, word->len - len);
+
+    if (n < 1 || n > max) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_submit_batch\": \"%V\": %*s is a number "
+                           "of %s from 1 to %i", word, len - 1, name, what,
+                           max);
+        return NGX_ERROR;
+    }
+
+    *out = n;
+
+    return NGX_OK;
 }
