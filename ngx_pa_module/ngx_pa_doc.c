@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 
-#define NGX_PA_DOC_NAMES  16     /* at most, in ngx_pa_doc_names */
+#define NGX_PA_DOC_NAMES  17     /* at most, in ngx_pa_doc_names */
 
 
 /*
@@ -25,6 +25,7 @@ static ngx_str_t  ngx_pa_doc_names[NGX_PA_DOC_NAMES + 1] = {
     ngx_string("channel"), ngx_string("occurred_at"),
     ngx_string("publish_identity"), ngx_string("share_identity"),
     ngx_string("pii_name"), ngx_string("pii_phone"), ngx_string("pii_email"),
+    ngx_string("pii"),
     ngx_string("position_source"), ngx_string("address"),
     ngx_string("media_url"), ngx_string("address_id"),
     ngx_string("attributes"), ngx_string("o311_client"),

@@ -21,11 +21,14 @@ static ngx_int_t ngx_pa_notify_pii_open(ngx_pa_pii_keyring_t *ring,
     redisReply *sealed, const char *name, json_t *reporter, ngx_log_t *log);
 static redisReply *ngx_pa_notify_pii_doc(redisReply *sealed, json_t *doc,
     const char *field, redisReply *tmp);
+static ngx_int_t ngx_pa_notify_pii_envelope(ngx_pa_pii_keyring_t *ring,
+    json_t *sealed, json_t *reporter, ngx_log_t *log);
 
 
 /*
  * body: the event (JSON); sealed: HMGET's {pii_phone, pii_email, doc}
- * (a record stored lean keeps them in "doc", ngx_pa_doc.h).  out:
+ * (a record stored lean keeps them in "doc", ngx_pa_doc.h; one of this
+ * version the whole contact as the doc's "pii", ngx_pa_pii.h).  out:
  * the attempt's body, from pool.  NGX_OK, or NGX_ERROR (nothing written:
  * the attempt fails and is retried, never sent without what it promised).
  */
@@ -36,7 +39,7 @@ ngx_pa_notify_pii_body(ngx_pool_t *pool, ngx_pa_pii_keyring_t *ring,
 {
     char          *dump;
     size_t         len;
-    json_t        *o, *reporter, *doc;
+    json_t        *o, *reporter, *doc, *env;
     redisReply     phone, email;
     json_error_t   je;
 
@@ -66,8 +69,19 @@ ngx_pa_notify_pii_body(ngx_pool_t *pool, ngx_pa_pii_keyring_t *ring,
     }
 
     reporter = json_object();
+    env = (doc != NULL) ? json_object_get(doc, "pii") : NULL;
 
-    if (reporter == NULL
+    if (reporter != NULL && json_is_string(env)) {
+        if (ngx_pa_notify_pii_envelope(ring, env, reporter, log) != NGX_OK
+            || json_object_set_new(o, "reporter", reporter) != 0)
+        {
+            json_decref(doc);
+            json_decref(reporter);
+            json_decref(o);
+            return NGX_ERROR;
+        }
+
+    } else if (reporter == NULL
         || ngx_pa_notify_pii_open(ring,
                ngx_pa_notify_pii_doc(sealed->element[0], doc, "pii_phone",
                                      &phone),
@@ -188,4 +202,57 @@ ngx_pa_notify_pii_doc(redisReply *sealed, json_t *doc, const char *field,
     tmp->len = json_string_length(v);
 
     return tmp;
+}
+
+
+/* the contact sealed as one value: its phone and e-mail into reporter */
+
+static ngx_int_t
+ngx_pa_notify_pii_envelope(ngx_pa_pii_keyring_t *ring, json_t *sealed,
+    json_t *reporter, ngx_log_t *log)
+{
+    int          i;
+    u_char       buf[1024];
+    size_t       start, len;
+    ssize_t      n;
+    json_t      *v;
+    ngx_int_t    rc;
+    static int   parts[] = { NGX_PA_PII_PHONE, NGX_PA_PII_EMAIL };
+    static char *names[] = { "phone", "email" };
+
+    n = ngx_pa_pii_open(ring, (u_char *) json_string_value(sealed),
+                        json_string_length(sealed), buf, sizeof(buf));
+
+    if (n < 0) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa notify: the reporter's contact does not open with "
+                      "pa_pii_key_file's keys");
+        return NGX_ERROR;
+    }
+
+    rc = NGX_OK;
+
+    for (i = 0; i < 2 && rc == NGX_OK; i++) {
+        if (ngx_pa_pii_part(buf, (size_t) n, parts[i], &start, &len) != 0) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "pa notify: the reporter's sealed contact is "
+                          "not of this version's form");
+            rc = NGX_ERROR;
+            break;
+        }
+
+        if (len == 0) {
+            continue;
+        }
+
+        v = json_stringn((char *) buf + start, len);
+
+        if (v == NULL || json_object_set_new(reporter, names[i], v) != 0) {
+            rc = NGX_ERROR;
+        }
+    }
+
+    ngx_explicit_memzero(buf, sizeof(buf));
+
+    return rc;
 }

@@ -443,3 +443,56 @@ ngx_pa_pii_hash_cr(ngx_pa_crypto_t *cr, const ngx_pa_pii_keyring_t *ring,
 
     out[NGX_PA_PII_HASH_LEN] = '\0';
 }
+
+
+int
+ngx_pa_pii_part_index(const char *field)
+{
+    if (strcmp(field, "pii_name") == 0) {
+        return NGX_PA_PII_NAME;
+    }
+
+    if (strcmp(field, "pii_phone") == 0) {
+        return NGX_PA_PII_PHONE;
+    }
+
+    if (strcmp(field, "pii_email") == 0) {
+        return NGX_PA_PII_EMAIL;
+    }
+
+    return -1;
+}
+
+
+int
+ngx_pa_pii_part(const u_char *plain, size_t len, int which, size_t *start,
+    size_t *part_len)
+{
+    size_t  i, from;
+    int     n;
+
+    if (which < 0 || which >= NGX_PA_PII_PARTS) {
+        return -1;
+    }
+
+    n = 0;
+    from = 0;
+
+    for (i = 0; i <= len; i++) {
+        if (i < len && plain[i] != '\n') {
+            continue;
+        }
+
+        if (n == which) {
+            *start = from;
+            *part_len = i - from;
+            return 0;
+        }
+
+        n++;
+        from = i + 1;
+    }
+
+    /* fewer parts than the format's: not an envelope this version wrote */
+    return -1;
+}

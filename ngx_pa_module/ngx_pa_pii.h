@@ -59,6 +59,23 @@ size_t ngx_pa_pii_seal_cr(ngx_pa_crypto_t *cr,
     u_char *out, size_t out_size);
 
 /* Opens what seal wrote; returns plaintext length or -1 (unknown key, tag) */
+/*
+ * The reporter's contact sealed as one value (one nonce, one tag): the
+ * plaintext is "<name>\n<phone>\n<email>", a part empty when not given
+ * (none of them may hold a control character).  Stored as "pii"; records
+ * of earlier versions hold "pii_name", "pii_phone", "pii_email" instead.
+ */
+#define NGX_PA_PII_NAME       0
+#define NGX_PA_PII_PHONE      1
+#define NGX_PA_PII_EMAIL      2
+#define NGX_PA_PII_PARTS      3
+
+/* which part "pii_<what>" names, or -1 */
+int ngx_pa_pii_part_index(const char *field);
+/* the part of an opened envelope: 0 (len 0: not given), or -1 malformed */
+int ngx_pa_pii_part(const u_char *plain, size_t len, int which,
+    size_t *start, size_t *part_len);
+
 ssize_t ngx_pa_pii_open(const ngx_pa_pii_keyring_t *ring, const u_char *in,
     size_t len, u_char *out, size_t out_size);
 

@@ -361,30 +361,65 @@ ngx_pa_record_put_json(ngx_pa_record_t *rec, const char *name, json_t *value)
 ngx_int_t
 ngx_pa_record_seal(ngx_pa_record_t *rec, const char *name, ngx_str_t *plain)
 {
-    u_char     *key;
-    size_t      size;
-    ngx_str_t   v;
+    u_char      *clear, *p;
+    size_t       size, len;
+    ngx_str_t    v, *kv;
+    ngx_uint_t   i;
+    char         field[16];
 
-    size = ngx_pa_pii_sealed_size(plain->len);
+    (void) ngx_snprintf((u_char *) field, sizeof(field) - 1, "pii_%s%Z",
+                        name);
+    field[sizeof(field) - 1] = '\0';
 
-    v.data = ngx_pnalloc(rec->request->pool, size);
-    key = ngx_pnalloc(rec->request->pool, sizeof("pii_") + ngx_strlen(name));
-
-    if (v.data == NULL || key == NULL) {
+    i = (ngx_uint_t) ngx_pa_pii_part_index(field);
+    if (i >= NGX_PA_PII_PARTS) {
+        ngx_log_error(NGX_LOG_ALERT, rec->request->connection->log, 0,
+                      "pa: no place for \"%s\" in the sealed contact", name);
         return NGX_ERROR;
     }
 
+    rec->pii[i] = *plain;
+
+    /* one value for the whole contact: one nonce and one tag, not three */
+
+    len = rec->pii[0].len + rec->pii[1].len + rec->pii[2].len + 2;
+    size = ngx_pa_pii_sealed_size(len);
+
+    clear = ngx_pnalloc(rec->request->pool, len);
+    v.data = ngx_pnalloc(rec->request->pool, size);
+
+    if (clear == NULL || v.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(clear, rec->pii[0].data, rec->pii[0].len);
+    *p++ = '\n';
+    p = ngx_cpymem(p, rec->pii[1].data, rec->pii[1].len);
+    *p++ = '\n';
+    (void) ngx_cpymem(p, rec->pii[2].data, rec->pii[2].len);
+
     v.len = ngx_pa_pii_seal_cr(rec->conf->worker.crypto, rec->conf->pii,
-                               plain->data, plain->len, v.data, size);
+                               clear, len, v.data, size);
+
+    ngx_explicit_memzero(clear, len);
+
     if (v.len == 0) {
         ngx_log_error(NGX_LOG_ERR, rec->request->connection->log, 0,
                       "pa: cannot seal personal data");
         return NGX_ERROR;
     }
 
-    (void) ngx_sprintf(key, "pii_%s%Z", name);
+    if (rec->pii_slot) {
+        kv = rec->fields->elts;
+        kv[rec->pii_slot - 1] = v;
+        return NGX_OK;
+    }
 
-    ngx_pa_record_put(rec, (char *) key, &v);
+    ngx_pa_record_put(rec, "pii", &v);
+
+    if (!rec->failed) {
+        rec->pii_slot = rec->fields->nelts;
+    }
 
     return NGX_OK;
 }

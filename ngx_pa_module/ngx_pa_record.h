@@ -23,6 +23,8 @@ typedef struct {
     ngx_array_t          *fields;    /* ngx_str_t name, value, ... */
     ngx_pa_err_t         *err;
     ngx_uint_t            failed;    /* an allocation failed */
+    ngx_str_t             pii[NGX_PA_PII_PARTS];   /* the contact, clear */
+    ngx_uint_t            pii_slot;  /* "pii"'s value in fields + 1 */
 } ngx_pa_record_t;
 
 
@@ -58,7 +60,10 @@ void ngx_pa_record_put_double(ngx_pa_record_t *rec, const char *name,
 /* encodes and stores; takes the reference */
 ngx_int_t ngx_pa_record_put_json(ngx_pa_record_t *rec, const char *name,
     json_t *value);
-/* seals personal data under "pii_<name>" */
+/*
+ * seals the reporter's "name", "phone" or "email" into the one envelope
+ * "pii" (ngx_pa_pii.h), sealed again with each part added
+ */
 ngx_int_t ngx_pa_record_seal(ngx_pa_record_t *rec, const char *name,
     ngx_str_t *plain);
 char *ngx_pa_record_strdup(ngx_pa_record_t *rec, const char *s);

@@ -1437,15 +1437,30 @@ ngx_int_t
 ngx_pa_view_pii(ngx_http_request_t *r, ngx_pa_hash_t *h, const char *field,
     ngx_str_t *plain)
 {
+    int                  which;
+    size_t               start, len;
     ssize_t              n;
     ngx_str_t           *sealed;
+    ngx_uint_t           envelope;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     ngx_str_null(plain);
 
+    /* a report of this version seals the whole contact as "pii" */
+
+    which = ngx_pa_pii_part_index(field);
     sealed = ngx_pa_hash_get(h, field);
+
+    if ((sealed == NULL || sealed->len == 0) && which >= 0) {
+        sealed = ngx_pa_hash_get(h, "pii");
+        envelope = 1;
+
+    } else {
+        envelope = 0;
+    }
+
     if (sealed == NULL || sealed->len == 0) {
         return NGX_DECLINED;
     }
@@ -1475,6 +1490,29 @@ ngx_pa_view_pii(ngx_http_request_t *r, ngx_pa_hash_t *h, const char *field,
     }
 
     plain->len = (size_t) n;
+
+    if (!envelope) {
+        return NGX_OK;
+    }
+
+    if (ngx_pa_pii_part(plain->data, plain->len, which, &start, &len) != 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: the sealed contact has no \"%s\"", field);
+        ngx_explicit_memzero(plain->data, plain->len);
+        ngx_str_null(plain);
+        return NGX_ERROR;
+    }
+
+    if (len == 0) {
+        ngx_explicit_memzero(plain->data, plain->len);
+        ngx_str_null(plain);
+        return NGX_DECLINED;
+    }
+
+    /* the other parts are not this caller's: wiped, not just skipped */
+    ngx_memmove(plain->data, plain->data + start, len);
+    ngx_explicit_memzero(plain->data + len, plain->len - len);
+    plain->len = len;
 
     return NGX_OK;
 }

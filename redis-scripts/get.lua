@@ -111,20 +111,22 @@ end
 
 local agency, consent = ARGV[2], ARGV[3]
 local f = redis.call('HMGET', R, 'id', 'agencies', 'share_identity',
-                     'pii_name', 'pii_phone', 'pii_email', 'doc')
+                     'pii_name', 'pii_phone', 'pii_email', 'doc', 'pii')
 
 if not f[1] then
     return {'not_found'}
 end
 
 -- a record stored lean keeps these in "doc" (ngx_pa_doc.h); a field of the
--- hash wins.  A contact read is rare and audited: off the hot path.
+-- hash wins.  A contact read is rare and audited: off the hot path.  A
+-- report of this version has the whole contact sealed as one "pii"
+-- (ngx_pa_pii.h); earlier ones have the three fields.
 if f[7] then
     local doc = cjson.decode(f[7])
     local cold = {false, false, 'share_identity', 'pii_name', 'pii_phone',
-                  'pii_email'}
-    for k = 3, 6 do
-        if not f[k] and type(doc[cold[k]]) == 'string' then
+                  'pii_email', false, 'pii'}
+    for k = 3, 8 do
+        if cold[k] and not f[k] and type(doc[cold[k]]) == 'string' then
             f[k] = doc[cold[k]]
         end
     end
@@ -147,10 +149,10 @@ redis.call('XADD', AUDIT, 'MAXLEN', '~', AUDIT_MAX, '*', 'id', ARGV[7],
            'actor', ARGV[4], 'role', ARGV[5], 'at', ARGV[6])
 
 local out = {'ok'}
-local names = {'pii_name', 'pii_phone', 'pii_email'}
+local names = {'pii_name', 'pii_phone', 'pii_email', false, 'pii'}
 
-for k = 1, 3 do
-    if f[k + 3] then
+for k = 1, 5 do
+    if names[k] and f[k + 3] then
         out[#out + 1] = names[k]
         out[#out + 1] = f[k + 3]
     end

@@ -43,6 +43,9 @@ f.doc = nil
 for k, v in pairs(doc) do f[k] = v end
 f.content_original = f.content_original or f.content
 f.id, f.token_hash = id, tok
+-- each part of the contact sealed on its own, as before the envelope
+f.pii = nil
+f.pii_name, f.pii_phone, f.pii_email = ARGV[6], ARGV[7], ARGV[8]
 local out = {}
 for k, v in pairs(f) do out[#out + 1] = k; out[#out + 1] = v end
 redis.call('HSET', P .. 'r:' .. id, unpack(out))
@@ -53,6 +56,13 @@ redis.call('ZADD', P .. 'due', f['dl:verify'], id .. '|verify')
 redis.call('SET', P .. 'tok:' .. tok, id)
 return #out / 2
 };
+
+# the reporter's name, phone and e-mail as the earlier version sealed them,
+# each on its own (AES-256-GCM under t/keys/pii.key's t2, one nonce each)
+our @SEALED = (
+    't2:cJdD7SAb5ns0UHIJEJelWgU43u28ubc0Dr_TaREsQzXmWypmghYGgqW8Gg',
+    't2:dtAUPxEP_ikjCqWHytyn6ZzjsD9TEGCRzOR1LAjeoobYY5wlVZKHqA',
+    't2:a8niWb33xB4g5PE3w51ZFiOI5Vj6bIA7_jX77XHawnUbSUPGyyrV6g');
 
 our $ENTRY = '{"at":"2026-02-02T09:00:00+07:00","role":"reporter",'
     . '"actor":"reporter","action":"submit","from":null,"to":"submitted",'
@@ -87,13 +97,17 @@ Test::More::is($h{status}, 'submitted', 'the status is a field');
 Test::More::is($h{category}, 'traffic', 'the category is a field');
 Test::More::ok(exists $h{'dl:verify'}, 'the deadline is a field');
 Test::More::ok(!exists $h{$_}, "no field $_")
-    for qw(content content_original pii_name pii_phone pii_email channel);
+    for qw(content content_original pii pii_name pii_phone pii_email channel);
 my $doc = JSON::PP->new->decode($h{doc});
+Test::More::ok(!exists $doc->{$_}, "no $_ of its own: one sealed contact")
+    for qw(pii_name pii_phone pii_email);
 Test::More::is($doc->{content}, 'Ổ gà lớn trước số 12', 'the text in doc');
 Test::More::ok(!exists $doc->{content_original},
                'the unedited original is not kept twice');
-Test::More::like($doc->{pii_phone}, qr/^[^:]+:[A-Za-z0-9_-]+$/,
-                 'the phone sealed in doc');
+Test::More::like($doc->{pii}, qr/^t2:[A-Za-z0-9_-]+$/,
+                 'the contact sealed in doc, under the first key');
+Test::More::unlike($h{doc}, qr/0912345678|Nguy|example/,
+                   'no part of the contact in clear');
 Test::More::is(main::redis('EXISTS', "${main::P}h:LY-NEW"), '0',
                'no history list: the record implies its submission');
 Test::More::is(main::redis('EXISTS', "${main::P}all"), '0', 'no "all" index');
@@ -107,8 +121,10 @@ GET /api/v1/health
 --- init
 my $n = main::redis('EVAL', $main::OLD, '0', $main::P, 'LY-NEW', 'LY-OLD',
                     Digest::SHA::sha256_hex('token-of-the-reporter-ly-old'),
-                    $main::ENTRY);
+                    $main::ENTRY, @main::SEALED);
 Test::More::cmp_ok($n, '>', 20, 'every field in the hash');
+Test::More::is(main::redis('HEXISTS', "${main::P}r:LY-OLD", 'pii'), '0',
+               'no sealed envelope: the three seals of before');
 Test::More::is(main::redis('HEXISTS', "${main::P}r:LY-OLD", 'doc'), '0',
                'no doc');
 Test::More::is(main::redis('HGET', "${main::P}r:LY-OLD", 'content_original'),
@@ -151,7 +167,7 @@ GET /api/v1/health
 
 
 
-=== TEST 6: the reporter's contact opens from doc and from the old fields
+=== TEST 6: the reporter's contact opens from doc's one envelope and from the old three seals
 --- more_headers eval
 ["Authorization: Bearer $::T{ioc}", "Authorization: Bearer $::T{ioc}"]
 --- pipelined_requests eval

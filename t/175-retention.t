@@ -114,7 +114,7 @@ Test::More::is($l[0]{id}, 'R-OLD', 'of R-OLD');
 Test::More::is($l[0]{report}{status}, 'cancelled', 'its hash, as stored');
 Test::More::is($l[0]{report}{content_original}, 'Ổ gà  trước cổng chợ',
                'the text as written');
-Test::More::like($l[0]{report}{pii_phone}, qr/^[^:]+:[A-Za-z0-9_-]+$/,
+Test::More::like($l[0]{report}{pii}, qr/^[^:]+:[A-Za-z0-9_-]+$/,
                  'personal data still sealed');
 Test::More::is(join(',', map { $_->{action} } @{$l[0]{history}}),
                'submit,cancel', 'its history');

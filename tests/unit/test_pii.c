@@ -368,6 +368,39 @@ test_hash(void)
 }
 
 
+/* the contact envelope's parts: name, phone, e-mail, any of them empty */
+
+static void
+test_parts(void)
+{
+    size_t       start, len;
+    const char  *env = "Nguy\xe1\xbb\x85n V\xc4\x83n A\n+84912345678\n";
+
+    PA_IS_INT(ngx_pa_pii_part_index("pii_name"), NGX_PA_PII_NAME, "name");
+    PA_IS_INT(ngx_pa_pii_part_index("pii_email"), NGX_PA_PII_EMAIL, "email");
+    PA_IS_INT(ngx_pa_pii_part_index("pii"), -1, "not a part");
+
+    PA_IS_INT(ngx_pa_pii_part((u_char *) env, strlen(env), NGX_PA_PII_PHONE,
+                          &start, &len), 0, "phone found");
+    PA_OK(len == 12 && memcmp(env + start, "+84912345678", 12) == 0,
+          "the phone, whole");
+
+    PA_IS_INT(ngx_pa_pii_part((u_char *) env, strlen(env), NGX_PA_PII_NAME,
+                          &start, &len), 0, "name found");
+    PA_OK(start == 0 && len == strlen("Nguy\xe1\xbb\x85n V\xc4\x83n A"),
+          "the name, up to its separator");
+
+    PA_IS_INT(ngx_pa_pii_part((u_char *) env, strlen(env), NGX_PA_PII_EMAIL,
+                          &start, &len), 0, "email: the last part");
+    PA_IS_INT((int) len, 0, "not given: empty");
+
+    PA_IS_INT(ngx_pa_pii_part((u_char *) "\n", 1, NGX_PA_PII_EMAIL, &start,
+                          &len), -1, "two parts only: not an envelope");
+    PA_IS_INT(ngx_pa_pii_part((u_char *) "a\nb\nc", 5, 3, &start, &len), -1,
+          "no fourth part");
+}
+
+
 int
 main(void)
 {
@@ -376,6 +409,7 @@ main(void)
     test_rotation();
     test_tamper();
     test_hash();
+    test_parts();
 
     PA_DONE();
 }
