@@ -147,6 +147,52 @@ local function relist(id, h)
     end
 end
 
+-- A step the sweeper closes (the status notice, a rejection's open
+-- deadlines) folds into "dc" as act.lua folds a step an action closes
+-- (docs/data-model.md): one entry "<key> <due> <done - due> <met>[o][x]"
+-- instead of three to five fields.  The same function as act.lua's fold(),
+-- on the stored hash (rep, with what this call set): an entry already in
+-- dc stays unless a dl: field of its key (a step opened again) replaces it.
+local function fold(R, h)
+    local kept, del, n = {}, {}, 0
+    for e in string.gmatch(h.dc or '', '[^;]+') do
+        local key = string.match(e, '^(%S+) ')
+        n = n + 1
+        if key and not h['dl:' .. key] then
+            kept[#kept + 1] = e
+        end
+    end
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local due = tonumber(v)
+        if key and due and h['dm:' .. key] then
+            local done = tonumber(h['dd:' .. key]) or due
+            kept[#kept + 1] = key .. ' ' .. v .. ' '
+                .. string.format('%d', done - due) .. ' '
+                .. (h['dm:' .. key] == '1' and '1' or '0')
+                .. (h['do:' .. key] == '1' and 'o' or '')
+                .. (h['dx:' .. key] == '1' and 'x' or '')
+            for _, f in ipairs({'dl:', 'dm:', 'dd:', 'do:', 'dx:', 'xp:',
+                                'xt:'}) do
+                if h[f .. key] then
+                    del[#del + 1] = f .. key
+                end
+            end
+        end
+    end
+    if #del == 0 and #kept == n then
+        return
+    end
+    if #del > 0 then
+        redis.call('HDEL', R, unpack(del))
+    end
+    if #kept > 0 then
+        redis.call('HSET', R, 'dc', table.concat(kept, ';'))
+    else
+        redis.call('HDEL', R, 'dc')
+    end
+end
+
 -- the reporter did not supplement in time: act.lua's reject, by the system
 local function reject(R, id, rep)
     local hset = {'status', 'rejected', 'reject_reason', 'supplement_timeout',
@@ -176,6 +222,10 @@ local function reject(R, id, rep)
     end
 
     redis.call('HSET', R, unpack(hset))
+    for k = 1, #hset, 2 do
+        rep[hset[k]] = tostring(hset[k + 1])
+    end
+    fold(R, rep)
     redis.call('ZREM', prefix .. 'st:needs_info', id)
     redis.call('ZREM', prefix .. 'q:needs_info', id)
     -- off the agencies' work lists (act.lua's aq:<agency>:<state> rule):
@@ -240,7 +290,8 @@ for _, member in ipairs(members) do
             elseif step == 'notify' then
                 -- LC25 / ĐB: the reporter hears the status after 6 days
                 redis.call('HSET', R, 'dm:notify', '1', 'dd:notify', now)
-                rep['dm:notify'] = '1'
+                rep['dm:notify'], rep['dd:notify'] = '1', tostring(now)
+                fold(R, rep)
                 relist(id, rep)
                 history(id, {at = at, role = 'system', actor = 'sweeper',
                              action = 'notify', from = rep.status,
