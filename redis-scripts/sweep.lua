@@ -15,6 +15,10 @@
 --                               given): GET /metrics' sweeper lag
 -- KEYS[7]  pa:{t}:near          positions for duplicate hints (geo)
 -- KEYS[8]  pa:{t}:near:at       the same ids, score = submitted
+-- KEYS[9]  pa:{t}:dup:cursor    SCAN cursor of the move of duplicate
+--                               prints from dup:<phone_hash> (before
+--                               issue 12.4) into the buckets; "done"
+--                               once the keyspace was walked
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
@@ -44,6 +48,16 @@
 -- counts on_time when an owner's part ends in time, and a miss the
 -- sweeper has not seen yet (do:<key> unset) when a step ends late.
 -- Hidden reports are swept like any other: hiding never stops a clock.
+--
+-- Duplicate prints of an earlier version (dup:<64 hex phone_hash>, which
+-- no submission reads any more) move into the buckets a submission reads
+-- (dup:<4 hex>, field "<phone_hash 32 hex>:<c|m>:<sha256 32 hex>",
+-- ngx_pa_print_field()): one SCAN step (MIGRATE_SCAN keys looked at) a
+-- call, the cursor in KEYS[9], "more" until the walk is done.  A print of
+-- a report still open moves with HSETNX (a print the bucket already has is
+-- newer: it wins); a closed report's print is no duplicate and is dropped;
+-- the old key is deleted.  The buckets and the reports read are built from
+-- ARGV[2]'s prefix (found by the SCAN: they cannot be declared).
 --
 -- Returns {overdue, rejected, notices, unlocked, more}, or the status
 -- "locked" when another node holds the lock.
@@ -351,5 +365,43 @@ if #old > 0 then
     redis.call('ZREM', KEYS[7], unpack(old))
 end
 
+-- ------------------------------------------------------------ old prints
+
+local MIGRATE_SCAN = 1000
+local CLOSED_ST = {resolved = true, rejected = true, cancelled = true,
+                   monitoring = true, escalated = true}
+local migrating = false
+local mcur = redis.call('GET', KEYS[9]) or '0'
+
+if mcur ~= 'done' then
+    local step = redis.call('SCAN', mcur, 'MATCH', prefix .. 'dup:*',
+                            'COUNT', MIGRATE_SCAN)
+    local plen = #prefix + #'dup:'
+    for _, k in ipairs(step[2]) do
+        local ph = string.sub(k, plen + 1)
+        if #ph == 64 and not string.find(ph, '[^0-9a-f]') then
+            local bucket = prefix .. 'dup:' .. string.sub(ph, 1, 4)
+            local f = redis.call('HGETALL', k)
+            for j = 1, #f, 2 do
+                local kind, print = string.match(f[j], '^([cm]):(%x+)$')
+                local st = redis.call('HGET', prefix .. 'r:' .. f[j + 1],
+                                      'status')
+                if kind and st and not CLOSED_ST[st] then
+                    redis.call('HSETNX', bucket,
+                               string.sub(ph, 1, 32) .. ':' .. kind .. ':'
+                               .. string.sub(print, 1, 32), f[j + 1])
+                end
+            end
+            redis.call('DEL', k)
+        end
+    end
+    if step[1] == '0' then
+        redis.call('SET', KEYS[9], 'done')
+    else
+        redis.call('SET', KEYS[9], step[1])
+        migrating = true
+    end
+end
+
 return {overdue, rejected, notices, unlocked,
-        (#members == limit or #old == PRUNE) and 1 or 0}
+        (#members == limit or #old == PRUNE or migrating) and 1 or 0}
