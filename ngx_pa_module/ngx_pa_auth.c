@@ -261,6 +261,29 @@ ngx_pa_auth_token_hash(ngx_str_t *token, u_char *hex)
 }
 
 
+ngx_str_t
+ngx_pa_auth_token_stored(ngx_str_t *hex)
+{
+    ngx_str_t  s;
+
+    s.data = hex->data;
+    s.len = ngx_min(hex->len, NGX_PA_TOKEN_HASH_STORED);
+
+    return s;
+}
+
+
+ngx_uint_t
+ngx_pa_auth_token_hash_eq(const u_char *hex, const u_char *stored, size_t len)
+{
+    if (len != NGX_PA_TOKEN_HASH_STORED && len != SHA256_DIGEST_LENGTH * 2) {
+        return 0;
+    }
+
+    return CRYPTO_memcmp(hex, stored, len) == 0;
+}
+
+
 static ngx_int_t
 ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst, const char *src)
 {

@@ -57,8 +57,22 @@ ngx_int_t ngx_pa_auth_fail(ngx_http_request_t *r, ngx_int_t rc);
  */
 ngx_uint_t ngx_pa_role_agency_bound(ngx_pa_role_e role);
 
-/* SHA-256 hex of a reporter token, as stored in token_hash (65 bytes) */
+/* SHA-256 hex of a reporter token (65 bytes with its NUL) */
 void ngx_pa_auth_token_hash(ngx_str_t *token, u_char *hex);
+
+/*
+ * What a report stores as token_hash: the first 128 bits (32 hex) of the
+ * token's SHA-256.  The token's secret has 256 random bits; 128 of its
+ * hash prove it as well, with half the bytes.  Records of earlier
+ * versions hold all 64 hex: ngx_pa_auth_token_hash_eq() takes both.
+ */
+#define NGX_PA_TOKEN_HASH_STORED  32
+
+ngx_str_t ngx_pa_auth_token_stored(ngx_str_t *hex);
+
+/* a token's SHA-256 hex against a stored token_hash of either length */
+ngx_uint_t ngx_pa_auth_token_hash_eq(const u_char *hex, const u_char *stored,
+    size_t len);
 
 /* the reporter's access token: X-Report-Token, else ?token= */
 ngx_str_t *ngx_pa_reporter_token(ngx_http_request_t *r);

@@ -1126,8 +1126,8 @@ ngx_pa_o311_token_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         id.len = reply->len;
 
     } else if (tk->id.len && reply->type == REDIS_REPLY_STRING
-               && reply->len == SHA256_DIGEST_LENGTH * 2
-               && CRYPTO_memcmp(reply->str, tk->hex, reply->len) == 0)
+               && ngx_pa_auth_token_hash_eq(tk->hex, (u_char *) reply->str,
+                                            reply->len))
     {
         id = tk->id;
 

@@ -479,15 +479,13 @@ ngx_pa_view_visible(ngx_pa_caller_t *caller, ngx_pa_hash_t *h)
 
         v = ngx_pa_hash_get(h, "token_hash");
 
-        if (caller->token.len == 0 || v == NULL
-            || v->len != NGX_PA_SHA256_HEX)
-        {
+        if (caller->token.len == 0 || v == NULL) {
             return 0;
         }
 
         ngx_pa_auth_token_hash(&caller->token, hex);
 
-        return CRYPTO_memcmp(hex, v->data, NGX_PA_SHA256_HEX) == 0;
+        return ngx_pa_auth_token_hash_eq(hex, v->data, v->len);
 
     default:
         return 0;

@@ -281,7 +281,10 @@ end
 
 -- who may see the report at all: others get not_found (no existence leak)
 if role == 'reporter' then
-    if token_hash == '' or rep.token_hash ~= token_hash then
+    -- stored: 32 hex of the SHA-256 (ngx_pa_auth.h), 64 in older records
+    local stored = rep.token_hash or ''
+    if token_hash == '' or (stored ~= token_hash
+        and (#stored ~= 32 or stored ~= string.sub(token_hash, 1, 32))) then
         return redis.error_reply('not_found')
     end
 elseif role == 'handler' or role == 'leader' or role == 'coordinator' then

@@ -95,6 +95,10 @@ my %h = split /\n/, main::redis('HGETALL', "${main::P}r:LY-NEW");
 Test::More::ok(exists $h{doc}, 'the cold fields are one value');
 Test::More::is($h{status}, 'submitted', 'the status is a field');
 Test::More::is($h{category}, 'traffic', 'the category is a field');
+Test::More::is($h{token_hash},
+               substr(Digest::SHA::sha256_hex('token-of-the-reporter-ly-new'),
+                      0, 32),
+               "the token's hash: 128 bits of its SHA-256 (64 in LY-OLD)");
 Test::More::ok(exists $h{'dl:verify'}, 'the deadline is a field');
 Test::More::ok(!exists $h{$_}, "no field $_")
     for qw(content content_original pii pii_name pii_phone pii_email channel);
@@ -264,3 +268,19 @@ Test::More::ok((grep { $_ eq 'LY-DUP' } values %d), 'a print names LY-DUP');
 --- request
 GET /api/v1/health
 --- error_code: 200
+
+
+
+=== TEST 13: a reporter's action checks the token against either stored hash: 128 bits (LY-NEW's), or all 64 hex (LY-OLD's); another token is not_found (LY-NEW's token passes, its rejected report takes no comment: 409)
+--- more_headers eval
+["Content-Type: application/json\nX-Report-Token: token-of-the-reporter-ly-new\nX-PA-Now: 2026-02-02T12:00:00+07:00",
+ "Content-Type: application/json\nX-Report-Token: token-of-the-reporter-ly-new\nX-PA-Now: 2026-02-02T12:00:00+07:00",
+ "Content-Type: application/json\nX-Report-Token: token-of-the-reporter-ly-old\nX-PA-Now: 2026-02-02T12:05:00+07:00"]
+--- pipelined_requests eval
+["POST /api/v1/reports/LY-OLD/actions\n{\"action\":\"cancel\"}",
+ "POST /api/v1/reports/LY-NEW/actions\n{\"action\":\"comment\",\"text\":\"Vẫn còn ổ gà.\"}",
+ "POST /api/v1/reports/LY-OLD/actions\n{\"action\":\"cancel\"}"]
+--- error_code eval
+[404, 409, 200]
+--- response_body_like eval
+['"code":"not_found"', '"code":"invalid_transition"', '"status":"cancelled"']
