@@ -367,7 +367,7 @@ end
 
 -- ------------------------------------------------------------ old prints
 
-local MIGRATE_SCAN = 1000
+local MIGRATE_SCAN = 500
 local CLOSED_ST = {resolved = true, rejected = true, cancelled = true,
                    monitoring = true, escalated = true}
 local migrating = false
