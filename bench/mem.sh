@@ -139,9 +139,21 @@ act() {         # act ID AUTH-HEADER JSON
     post "$BASE/reports/$1/actions" "$2" "$3" >/dev/null
 }
 
+# Texts of several lengths (about 60 to 300 bytes): a hash is allocated in
+# jemalloc's size classes (256 bytes apart at this size), so one text
+# length for every report would show a saving only when it crosses a class
+# boundary; mixed lengths show the average a province sees.
+MORE="; đề nghị cơ quan chức năng sớm kiểm tra, xử lý"
+
+text() {        # text N: the N-th report's content
+    local t="Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà $1" k
+    for k in $(seq 1 $(( $1 % 5 ))); do t="$t$MORE"; done
+    printf '%s' "$t"
+}
+
 life() {        # one report, submitted and taken to resolved + published
     local n=$1 a id tok
-    a=$(post "$BASE/reports" "Accept: application/json" "{\"content\":\"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà $n; nước đọng, xe máy dễ ngã\",\"title\":\"Ổ gà\",\"category\":\"traffic\",\"lat\":22.396,\"lng\":103.458,\"reporter_name\":\"Nguyễn Văn A\",\"reporter_phone\":\"09$(printf '%08d' "$n")\",\"channel\":\"app\"}")
+    a=$(post "$BASE/reports" "Accept: application/json" "{\"content\":\"$(text "$n")\",\"title\":\"Ổ gà\",\"category\":\"traffic\",\"lat\":22.396,\"lng\":103.458,\"reporter_name\":\"Nguyễn Văn A\",\"reporter_phone\":\"09$(printf '%08d' "$n")\",\"channel\":\"app\"}")
     id=$(printf '%s' "$a" | jq -r .id)
     tok=$(printf '%s' "$a" | jq -r .access_token)
     act "$id" "Authorization: Bearer $IOC" '{"action":"verify"}'
