@@ -35,6 +35,10 @@ static ngx_str_t  ngx_pa_doc_names[NGX_PA_DOC_NAMES + 1] = {
 
 static ngx_str_t *ngx_pa_doc_find(ngx_str_t *kv, ngx_uint_t n,
     const char *name);
+static ngx_uint_t ngx_pa_doc_default(ngx_str_t *name, ngx_str_t *value,
+    ngx_str_t *created);
+static ngx_uint_t ngx_pa_doc_is(ngx_str_t *name, const char *s);
+static ngx_int_t ngx_pa_doc_defaults(json_t *doc, ngx_str_t *created);
 
 
 ngx_uint_t
@@ -61,11 +65,12 @@ ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
 {
     u_char      *p;
     size_t       len, size;
-    ngx_str_t   *a, *content;
+    ngx_str_t   *a, *content, *created;
     ngx_uint_t   i, j, m;
     ngx_str_t   *doc[NGX_PA_DOC_NAMES * 2];
 
     content = ngx_pa_doc_find(kv, n, "content");
+    created = ngx_pa_doc_find(kv, n, "created_at");
     m = 0;
 
     for (i = 0; i < n; i++) {
@@ -77,6 +82,10 @@ ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
             a = (ngx_str_t *) args->elts + args->nelts - 2;
             a[0] = kv[i * 2];
             a[1] = kv[i * 2 + 1];
+            continue;
+        }
+
+        if (ngx_pa_doc_default(&kv[i * 2], &kv[i * 2 + 1], created)) {
             continue;
         }
 
@@ -193,6 +202,13 @@ ngx_pa_doc_unfold(ngx_pool_t *pool, ngx_str_t **kv, ngx_uint_t *n,
     if (json_object_get(doc, "content_original") == NULL
         && json_is_string(content)
         && json_object_set(doc, "content_original", content) != 0)
+    {
+        json_decref(doc);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pa_doc_defaults(doc, ngx_pa_doc_find(*kv, *n, "created_at"))
+        != NGX_OK)
     {
         json_decref(doc);
         return NGX_ERROR;
@@ -317,4 +333,68 @@ ngx_pa_doc_find(ngx_str_t *kv, ngx_uint_t n, const char *name)
     }
 
     return NULL;
+}
+
+
+/*
+ * A value every reader would take as the default is not stored (issue
+ * 12.4: memory per report): no consent ("0") to publish or share the
+ * name, and an occurred_at equal to created_at (the form's default).
+ * ngx_pa_doc_defaults() puts them back when the record is read; get.lua's
+ * contact read takes an absent share_identity as "0" already.
+ */
+
+static ngx_uint_t
+ngx_pa_doc_default(ngx_str_t *name, ngx_str_t *value, ngx_str_t *created)
+{
+    if ((ngx_pa_doc_is(name, "publish_identity")
+         || ngx_pa_doc_is(name, "share_identity"))
+        && value->len == 1 && value->data[0] == '0')
+    {
+        return 1;
+    }
+
+    return ngx_pa_doc_is(name, "occurred_at") && created != NULL
+           && created->len == value->len
+           && ngx_strncmp(created->data, value->data, value->len) == 0;
+}
+
+
+static ngx_int_t
+ngx_pa_doc_defaults(json_t *doc, ngx_str_t *created)
+{
+    if (json_object_get(doc, "publish_identity") == NULL
+        && json_object_set_new(doc, "publish_identity", json_string("0"))
+           != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    if (json_object_get(doc, "share_identity") == NULL
+        && json_object_set_new(doc, "share_identity", json_string("0")) != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    if (json_object_get(doc, "occurred_at") == NULL && created != NULL
+        && json_object_set_new(doc, "occurred_at",
+                               json_stringn((char *) created->data,
+                                            created->len))
+           != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_pa_doc_is(ngx_str_t *name, const char *s)
+{
+    size_t  len;
+
+    len = ngx_strlen(s);
+
+    return name->len == len && ngx_strncmp(name->data, s, len) == 0;
 }
