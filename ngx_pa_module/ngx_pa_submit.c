@@ -1023,7 +1023,7 @@ ngx_pa_submit_token_slot(ngx_http_request_t *r, ngx_pa_submit_t *sb)
     sb->token_hash.len = NGX_PA_HEX256;
 
     kv = sb->fields->elts;
-    kv[sb->token_slot] = sb->token_hash;
+    kv[sb->token_slot] = ngx_pa_auth_token_stored(&sb->token_hash);
 
     return NGX_OK;
 }

@@ -72,9 +72,9 @@ POST /api/v1/reports
 --- config eval: $::Conf
 --- init
 main::redis('DEL', "${main::P}tok:" . Digest::SHA::sha256_hex($::Tok));
-# token_hash in its short form (128 bits, ngx_pa_auth.h): still proves it
-main::redis('HSET', "${main::P}r:M-1", 'token_hash',
-            substr(Digest::SHA::sha256_hex($::Tok), 0, 32));
+Test::More::is(main::redis('HGET', "${main::P}r:M-1", 'token_hash'),
+               substr(Digest::SHA::sha256_hex($::Tok), 0, 32),
+               'token_hash in its short form: 128 bits (ngx_pa_auth.h)');
 --- request eval
 "GET /open311/v2/tokens/$::Tok.json"
 --- error_code: 200
