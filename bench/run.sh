@@ -857,6 +857,15 @@ for _ in $(seq 1 30); do
     [ "$PHOTO_TMP" = 0 ] && break
     sleep 0.1
 done
+# ... and their reports: a photo is stored before its report, which may
+# still wait for its group commit's call; count once the count holds
+N_BEFORE=-1
+for _ in $(seq 1 30); do
+    N_NOW=$(count_reports)
+    [ "$N_NOW" = "$N_BEFORE" ] && break
+    N_BEFORE=$N_NOW
+    sleep 0.2
+done
 PHOTO_FILES=$(store_files | wc -l)
 PHOTO_THUMBS=$(store_thumbs | wc -l)
 PHOTO_REPORTS=$(( $(count_reports) - REPORTS_BEFORE ))
