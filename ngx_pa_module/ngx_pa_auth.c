@@ -307,26 +307,40 @@ ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst, const char *src)
 }
 
 
-/* X-Report-Token, or ?token= for links sent by SMS */
+/*
+ * X-Report-Token, or ?token= for links sent by SMS and for EventSource,
+ * whose URLSearchParams sends the token's "~" as "%7E": the argument is
+ * read as nginx gives it, escaped, so it is unescaped here.
+ */
 
 ngx_str_t *
 ngx_pa_reporter_token(ngx_http_request_t *r)
 {
-    ngx_str_t  *v;
+    u_char     *dst, *src;
+    ngx_str_t  *v, arg;
 
     v = ngx_pa_header(r, "X-Report-Token");
     if (v != NULL && v->len) {
         return v;
     }
 
-    v = ngx_palloc(r->pool, sizeof(ngx_str_t));
-    if (v == NULL) {
+    if (ngx_http_arg(r, (u_char *) "token", 5, &arg) != NGX_OK
+        || arg.len == 0)
+    {
         return NULL;
     }
 
-    if (ngx_http_arg(r, (u_char *) "token", 5, v) == NGX_OK && v->len) {
-        return v;
+    v = ngx_palloc(r->pool, sizeof(ngx_str_t));
+    dst = ngx_pnalloc(r->pool, arg.len);
+
+    if (v == NULL || dst == NULL) {
+        return NULL;
     }
 
-    return NULL;
+    v->data = dst;
+    src = arg.data;
+    ngx_unescape_uri(&dst, &src, arg.len, 0);
+    v->len = dst - v->data;
+
+    return v->len ? v : NULL;
 }

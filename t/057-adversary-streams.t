@@ -93,6 +93,12 @@ Test::More::like($body, qr/^\{"error":\{"code":"[a-z_]+"/, "... in JSON");
 ($st) = main::open_stream('/api/v1/reports/SS-1/events?token=other',
                           'X-Report-Token: SS-1~token-of-the-first');
 Test::More::is($st, 429, "... nor with a ?token= beside the header it reads");
+($st) = main::open_stream('/api/v1/reports/SS-1/events'
+                          . '?token=SS-1%7Etoken-of-the-first');
+Test::More::is($st, 429, "... nor with the token spelled another way");
+($st) = main::open_stream('/api/v1/reports/SS-%31/events'
+                          . '?token=SS-1%7etoken-of-the-first');
+Test::More::is($st, 429, "... nor with the report's id spelled so");
 ($st) = main::open_stream('/api/v1/reports/SS-2/events',
                           'X-Report-Token: SS-2~token-of-the-second');
 Test::More::is($st, 200, "another report's token: 200");
@@ -106,3 +112,17 @@ close $_ for @main::Held;
 --- request
 GET /api/v1/health
 --- error_code: 200
+
+
+
+=== TEST 2b: the token as EventSource's URLSearchParams sends it ("~" as %7E) opens the stream and reads the report
+--- init
+my ($st) = main::open_stream('/api/v1/reports/SS-2/events'
+                             . '?token=SS-2%7Etoken-of-the-second');
+Test::More::is($st, 200, "the stream with ?token=<id>%7E<secret>: 200");
+close $_ for @main::Held;
+@main::Held = ();
+--- request
+GET /api/v1/reports/SS-2?token=SS-2%7etoken-of-the-second
+--- error_code: 200
+--- response_body_like: "id":"SS-2"
