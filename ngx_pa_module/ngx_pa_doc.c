@@ -3,6 +3,7 @@
  * unfolded by every reader (ngx_pa_doc.h).
  */
 
+#include "ngx_pa_default.h"
 #include "ngx_pa_doc.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_jstr.h"
@@ -75,6 +76,10 @@ ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
 
     for (i = 0; i < n; i++) {
         if (!ngx_pa_doc_cold(&kv[i * 2])) {
+            if (ngx_pa_default_is(&kv[i * 2], &kv[i * 2 + 1])) {
+                continue;       /* the readers put it back */
+            }
+
             if (ngx_array_push_n(args, 2) == NULL) {
                 return NGX_ERROR;
             }

@@ -6,6 +6,7 @@
 
 #include "ngx_pa_directory.h"
 #include "ngx_pa_closed.h"
+#include "ngx_pa_default.h"
 #include "ngx_pa_doc.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
@@ -173,7 +174,13 @@ ngx_pa_hash_from_reply(ngx_pool_t *pool, redisReply *reply, ngx_pa_hash_t *h)
         return NGX_ERROR;
     }
 
-    return ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log);
+    if (ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_default_unfold(pool, &h->kv, &h->n);
 }
 
 
@@ -241,7 +248,13 @@ ngx_pa_hash_from_values(ngx_pool_t *pool, redisReply *names,
         return NGX_ERROR;
     }
 
-    return ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log);
+    if (ngx_pa_doc_unfold(pool, &h->kv, &h->n, &h->lean, pool->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_pa_default_unfold(pool, &h->kv, &h->n);
 }
 
 
