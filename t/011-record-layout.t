@@ -43,6 +43,11 @@ f.doc = nil
 for k, v in pairs(doc) do f[k] = v end
 f.content_original = f.content_original or f.content
 f.id, f.token_hash = id, tok
+-- the hot fields at their default, stored by every submission before
+for k, v in pairs({urgent = '0', hidden = '0', published = '0',
+                   private_result = '0', media = '[]'}) do
+    f[k] = f[k] or v
+end
 -- each part of the contact sealed on its own, as before the envelope
 f.pii = nil
 f.pii_name, f.pii_phone, f.pii_email = ARGV[6], ARGV[7], ARGV[8]

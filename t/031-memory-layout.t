@@ -3,7 +3,10 @@
 # one field (dc); the access token names its report, so Open311's
 # tokens/{token} finds it without the tok: index, and an older token (a
 # tok: key) still does; the phone's prints live in a shared bucket and
-# still refuse a duplicate; the queue keeps its order.
+# still refuse a duplicate; the queue keeps its order.  A report at
+# submission stores no field at its default (urgent, hidden, published,
+# private_result "0", media "[]"), and one stored with them (every report
+# before) reads and acts the same.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
@@ -36,6 +39,30 @@ sub submit {
         unless $res->{status} == 201;
     return JSON::PP->new->decode($res->{content})->{access_token};
 }
+
+# a request as someone (PaTest's h()) outside Test::Nginx's: its answer
+sub call {
+    my ($method, $path, $who, $now, $body) = @_;
+    my %h = map { split /: /, $_, 2 } split /\n/, main::h($who, $now);
+    my $port = Test::Nginx::Util::server_port_for_client();
+    my $res = HTTP::Tiny->new->request($method, "http://127.0.0.1:$port$path",
+        {headers => \%h, defined $body ? (content => $body) : ()});
+    die "$method $path: $res->{status} $res->{content}\n"
+        unless $res->{status} == 200;
+    return $res->{content};
+}
+
+# the staff's view of a report, its id taken out (to compare two reports;
+# their duplicate hints name each other)
+sub view {
+    my ($id, $now) = @_;
+    my $v = call('GET', "/api/v1/reports/$id", 'ioc', $now);
+    $v =~ s/\Q$id\E/ID/g;
+    $v =~ s/"duplicate_hints":\[.*?\],//;
+    return $v;
+}
+
+our @Defaults = qw(urgent hidden published private_result media);
 
 sub fields {
     my %h = split /\n/, main::redis('HGETALL', "${P}r:$_[0]");
@@ -192,3 +219,77 @@ main::submit('M-3', '2026-02-02T08:30:00+07:00',
 [200, 200]
 --- response_body_like eval
 ['"status":"verified"', '"id":"M-2".*"id":"M-3"']
+
+
+
+=== TEST 9: a report at submission stores no field at its default, and shows them all
+--- init
+main::submit('M-4', '2026-02-03T08:00:00+07:00',
+    '{"content":"Rác thải đổ trộm bên suối","category":"environment","lat":22.39,"lng":103.45,"reporter_name":"D","reporter_phone":"0912345004"}');
+main::submit('M-5', '2026-02-03T08:10:00+07:00',
+    '{"content":"Biển báo bị đổ","category":"traffic","lat":22.39,"lng":103.45,"reporter_name":"E","reporter_phone":"0912345005","private_result":true}');
+my $h = main::fields('M-4');
+Test::More::ok(!exists $h->{$_}, "M-4: no field $_") for @main::Defaults;
+Test::More::is(main::fields('M-5')->{private_result}, '1',
+               'a result kept private is stored');
+--- more_headers eval
+main::h('ioc', '2026-02-03T09:00:00+07:00')
+--- request
+GET /api/v1/reports/M-4
+--- error_code: 200
+--- response_body_like: ^(?=.*"urgent":false,)(?=.*"hidden":false,)(?=.*"published":false,)(?=.*"private_result":false,)(?=.*"media":\[\],)
+
+
+
+=== TEST 10: a report stored with the fields at their default (as every report before) reads the same, in the staff's view and the queue
+--- init
+# M-OLD: M-4 as the previous submission stored it
+my %h = %{main::fields('M-4')};
+$h{id} = 'M-OLD';
+@h{@main::Defaults} = ('0', '0', '0', '0', '[]');
+main::redis('HSET', "${main::P}r:M-OLD", %h);
+for my $k ('st:submitted', 'q:submitted') {
+    main::redis('ZADD', "$main::P$k",
+                main::redis('ZSCORE', "$main::P$k", 'M-4'), 'M-OLD');
+}
+main::redis('ZADD', "${main::P}due", $h{'dl:verify'}, 'M-OLD|verify');
+my $now = '2026-02-03T09:00:00+07:00';
+Test::More::is(main::view('M-OLD', $now), main::view('M-4', $now),
+               'the staff see the same');
+--- more_headers eval
+main::h('ioc', '2026-02-03T09:05:00+07:00')
+--- request
+GET /api/v1/queue
+--- error_code: 200
+--- response_body_like: "id":"M-4","status":"submitted","urgent":false,"hidden":false,.*"id":"M-OLD","status":"submitted","urgent":false,"hidden":false,
+
+
+
+=== TEST 11: ... and acts the same: verified, received as urgent, hidden, shown again
+--- init
+my $t = '2026-02-03T10:00:00+07:00';
+for my $id ('M-4', 'M-OLD') {
+    main::call('POST', "/api/v1/reports/$id/actions", 'ioc', $t, $_)
+        for '{"action":"verify"}', '{"action":"receive","urgent":true}',
+            '{"action":"hide","reason":"Ảnh có biển số xe"}';
+}
+Test::More::like(main::view('M-4', $t),
+                 qr/^(?=.*"urgent":true,)(?=.*"hidden":true,)/,
+                 'M-4 urgent and hidden');
+Test::More::is(main::view('M-OLD', $t), main::view('M-4', $t),
+               'M-OLD the same');
+Test::More::is(main::fields('M-4')->{$_}, '1', "M-4 stores $_ now")
+    for qw(urgent hidden);
+for my $id ('M-4', 'M-OLD') {
+    main::call('POST', "/api/v1/reports/$id/actions", 'ioc', $t,
+               '{"action":"unhide"}');
+}
+Test::More::is(main::fields('M-4')->{hidden}, '0', 'shown again: stored');
+Test::More::is(main::view('M-OLD', $t), main::view('M-4', $t),
+               'M-OLD still the same');
+--- more_headers eval
+main::h('ioc', '2026-02-03T10:05:00+07:00')
+--- request
+GET /api/v1/queue
+--- error_code: 200
+--- response_body_like: ^\{"items":\[\{"id":"M-4","status":"received","urgent":true,"hidden":false,.*\},\{"id":"M-OLD","status":"received","urgent":true,"hidden":false,.*"id":"M-0"
