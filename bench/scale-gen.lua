@@ -195,10 +195,11 @@ for li = first, first + count - 1 do
     end
     local life = LIFE[state]
 
+    -- as long as the module's: the phone's SHA-256 (64 hex), the token's
+    -- first 128 bits (32 hex, ngx_pa_auth.h); scale-shape.lua compares
     local phone = redis.sha1hex('phone' .. i) .. string.sub(
                       redis.sha1hex('p' .. i), 1, 24)
-    local token = redis.sha1hex('token' .. i) .. string.sub(
-                      redis.sha1hex('t' .. i), 1, 24)
+    local token = string.sub(redis.sha1hex('token' .. i), 1, 32)
     local text = content .. ' #' .. i
 
     local f = {}

@@ -15,6 +15,9 @@
 --   r       the hash's TYPE, OBJECT ENCODING and field names (agencies,
 --           days and comment ids folded to A, D, N), the JSON keys of
 --           "doc" and "result"
+--   r.hex   the length of each hex value (token_hash, phone_hash, ...):
+--           a generator writing 64 where the module writes 32 would
+--           overstate the memory per report
 --   h       the history list's TYPE, ENCODING, actions and entries' keys
 --   in      every index it is in, with whether its score is the one the
 --           module gives (created_at, the queue's order, the due, ...)
@@ -103,6 +106,11 @@ local function report(id)
     local c = (h.status or '?') .. (h.published == '1' and '+pub' or '')
               .. (h.rating and '+rated' or '') .. ' '
     add(c .. 'r ' .. enc(P .. 'r:' .. id) .. ' ' .. table.concat(names, ','))
+    for k = 1, #flat, 2 do
+        if #flat[k + 1] >= 16 and string.match(flat[k + 1], '^%x+$') then
+            add(c .. 'r.hex ' .. fold(flat[k]) .. ' ' .. #flat[k + 1])
+        end
+    end
     if h.doc then add(c .. 'r.doc ' .. keys_of(h.doc)) end
     if h.result then add(c .. 'r.result ' .. keys_of(h.result)) end
 
