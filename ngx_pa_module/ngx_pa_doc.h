@@ -34,7 +34,8 @@ ngx_uint_t ngx_pa_doc_cold(ngx_str_t *name);
 
 /*
  * n pairs name, value (ngx_str_t each) onto args: the hot ones as they
- * are, then "doc" and the cold ones as one JSON object.
+ * are (but those at their default: ngx_pa_default.h), then "doc" and the
+ * cold ones as one JSON object.
  */
 ngx_int_t ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
     ngx_array_t *args, ngx_log_t *log);
