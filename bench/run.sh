@@ -434,11 +434,12 @@ origin_lines() {
 # limited case)
 COUNT_STORED=
 # the tenant's reports: a new one is submitted, or dispatched at once (the
-# state indexes partition the reports; there is no index of them all)
+# state indexes partition the reports; there is no index of them all; an
+# open state's is its work list q:)
 count_reports() {
     redis-cli -p "$REDIS_PORT" eval "return redis.call('ZCARD', KEYS[1])
-        + redis.call('ZCARD', KEYS[2])" 2 "pa:{bench}:st:submitted" \
-        "pa:{bench}:st:dispatched"
+        + redis.call('ZCARD', KEYS[2])" 2 "pa:{bench}:q:submitted" \
+        "pa:{bench}:q:dispatched"
 }
 stored_reports() {
     [ -n "$COUNT_STORED" ] || return 0

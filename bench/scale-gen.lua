@@ -39,8 +39,9 @@
 -- actions, the deadlines closed on time (folded in dc) and opened,
 -- agencies, lead,
 -- dispatched_at, result, sc:<owner>, rating), its history entries, and
--- every index: st:, q:<state> and aq:<agency>:<state> (open work, scored
--- in the queue's order: act.lua's qscore), q:built, dup: buckets, due
+-- every index: st:<state> (closed states), q:<state> and
+-- aq:<agency>:<state> (open work, scored in the queue's order: act.lua's
+-- qscore; an open state's one index is q:), q:built, dup: buckets, due
 -- (no tok: key: the token names its report),
 -- near/near:at (the recent ones), pub/geo (published), stats:, gauge.
 
@@ -102,6 +103,11 @@ local OPEN = {'submitted', 'verified', 'received', 'dispatched',
 local LISTED = {'submitted', 'needs_info', 'verified', 'received',
                 'coordinating', 'dispatched', 'in_progress',
                 'awaiting_approval', 'under_review', 'escalated'}
+
+local OPEN = {}
+for _, st in ipairs(LISTED) do
+    OPEN[st] = st ~= 'escalated'
+end
 
 local function day(t)
     -- local (UTC+7) YYYYMMDD, civil from days (H. Hinnant)
@@ -286,7 +292,11 @@ for li = first, first + count - 1 do
         redis.call('RPUSH', P .. 'h:' .. id, unpack(h))
     end
 
-    redis.call('ZADD', P .. 'st:' .. state, created, id)
+    -- an open state's one index is its work list q: (below); st: is a
+    -- closed state's (escalated keeps both, as act.lua writes)
+    if not OPEN[state] then
+        redis.call('ZADD', P .. 'st:' .. state, created, id)
+    end
     -- the print in the phone's bucket (ngx_pa_print.h: 4 hex, fields of
     -- 128 bits each)
     redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),

@@ -2,7 +2,7 @@
  * Group commit of submissions (ngx_pa_batch.h).  Redis's cost of a
  * submission is largely per call (parsing, dispatch, reply, the event
  * loop, Lua's entry): N reports in one call pay it once, and submit.lua
- * writes what they share (deadlines, state index, work list, hints) once.
+ * writes what they share (deadlines, work list, hints) once.
  *
  * Policy: fewer than `inflight` calls in flight, the report goes now;
  * else it waits in the worker's queue, and each reply sends what waited

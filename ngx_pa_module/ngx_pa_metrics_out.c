@@ -23,7 +23,7 @@
 
 #define NGX_PA_METRICS_LINE    1024    /* room kept free before a line */
 #define NGX_PA_METRICS_LABEL   128     /* a label value from Redis, cut */
-#define NGX_PA_METRICS_KEYS    4       /* before the st: indexes */
+#define NGX_PA_METRICS_KEYS    4       /* before the state indexes */
 
 
 /* the answer as it grows */
@@ -35,7 +35,13 @@ typedef struct {
 } ngx_pa_metrics_out_t;
 
 
-/* every state of api.md: queue depth, one ZCARD each */
+/*
+ * every state of api.md: queue depth, one ZCARD each; the first
+ * NGX_PA_METRICS_OPEN are the open states of the IOC's lists, whose one
+ * index is their work list q: (issue 12)
+ */
+#define NGX_PA_METRICS_OPEN    9
+
 static const char  *ngx_pa_metrics_states[] = {
     "submitted", "needs_info", "verified", "received", "coordinating",
     "dispatched", "in_progress", "awaiting_approval", "under_review",
@@ -149,7 +155,7 @@ ngx_pa_metrics_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     now = ngx_time();
     ngx_gmtime(now + pmcf->utc_offset, &tm);
 
-    keys = ngx_array_create(r->pool, NGX_PA_METRICS_KEYS + 16,
+    keys = ngx_array_create(r->pool, NGX_PA_METRICS_KEYS + 28,
                             sizeof(ngx_str_t));
     args = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
 
@@ -164,8 +170,16 @@ ngx_pa_metrics_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return NGX_DECLINED;
     }
 
+    /* each state's index, then its st: (an open state's: reports of an
+     * earlier version, until queue.lua merges them into q:) */
+
     for (i = 0; ngx_pa_metrics_states[i] != NULL; i++) {
-        if (ngx_pa_key(r, keys, "st:%s", ngx_pa_metrics_states[i]) == NULL) {
+        if (ngx_pa_key(r, keys, i < NGX_PA_METRICS_OPEN ? "q:%s" : "st:%s",
+                       ngx_pa_metrics_states[i])
+            == NULL
+            || ngx_pa_key(r, keys, "st:%s", ngx_pa_metrics_states[i])
+               == NULL)
+        {
             return NGX_DECLINED;
         }
     }

@@ -57,6 +57,11 @@ static ngx_str_t  ngx_pa_counters[] = {
     ngx_string("in_progress"),
 };
 
+/* the states of the reports in the IOC's hands ("ioc|in_progress") */
+static const char  *ngx_pa_stats_ioc[] = {
+    "submitted", "verified", "received", "under_review", NULL
+};
+
 typedef struct {
     ngx_str_t           agency;
     int64_t             n[NGX_PA_C_LAST];
@@ -108,6 +113,7 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     ngx_tm_t             tm;
     ngx_int_t            rc, day;
     ngx_str_t            v;
+    ngx_uint_t           i;
     ngx_array_t         *keys;
     ngx_pa_err_t         err;
     ngx_pa_stats_t      *st;
@@ -159,18 +165,25 @@ ngx_pa_stats_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return ngx_pa_fail(r, &err);
     }
 
-    keys = ngx_array_create(r->pool, 2 * (st->to - st->from + 1) + 5,
+    keys = ngx_array_create(r->pool, 2 * (st->to - st->from + 1) + 9,
                             sizeof(ngx_str_t));
 
-    /* the IOC's work load: the reports in its states now */
-
-    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL
-        || ngx_pa_key(r, keys, "st:submitted") == NULL
-        || ngx_pa_key(r, keys, "st:verified") == NULL
-        || ngx_pa_key(r, keys, "st:received") == NULL
-        || ngx_pa_key(r, keys, "st:under_review") == NULL)
-    {
+    if (keys == NULL || ngx_pa_key(r, keys, "gauge") == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /*
+     * the IOC's work load: the reports in its states now, each state's
+     * work list (its one index) and its st: (reports of an earlier
+     * version, until queue.lua merges them)
+     */
+
+    for (i = 0; ngx_pa_stats_ioc[i]; i++) {
+        if (ngx_pa_key(r, keys, "q:%s", ngx_pa_stats_ioc[i]) == NULL
+            || ngx_pa_key(r, keys, "st:%s", ngx_pa_stats_ioc[i]) == NULL)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     /* the days' counters, then the same days' overdue lists */

@@ -915,11 +915,11 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * submit.lua's one report of a batch (ngx_pa_batch.c):
  * shared KEYS: events, locked phones, due index, the position index of
  *       duplicate hints and its times
- * own KEYS: report, state index, work list, the phone's duplicate prints,
- *       the idempotency key (no token index: the token names its report,
- *       "<id>~..."); dispatched at
- *       submission: history, the agency's queue, the day's statistics,
- *       the work-load gauge; Open311: the client's index; the pre-uploads
+ * own KEYS: report, work list (the open state's one index), the phone's
+ *       duplicate prints, the idempotency key (no token index: the token
+ *       names its report, "<id>~..."); dispatched at submission:
+ *       history, the agency's queue, the day's statistics, the work-load
+ *       gauge; Open311: the client's index; the pre-uploads
  * ARGV: id, now, urgent, phone hash, lng, lat, what a retry gets back,
  *       agency dispatched to (or ""), its history entry (or ""), n
  *       prints, prints..., n deadlines, (member due) x n, n handles,
@@ -1112,7 +1112,6 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     if (ngx_pa_key(r, keys, "r:%V", id) == NULL
-        || ngx_pa_key(r, keys, "st:%s", state) == NULL
         || ngx_pa_key(r, keys, "q:%s", state) == NULL
         || ngx_pa_key(r, keys, "dup:%*s", (size_t) NGX_PA_DUP_BUCKET,
                       sb->phone_hash.data) == NULL

@@ -23,7 +23,10 @@
 --           public cache misses (ngx_pa_pubver.c)
 -- KEYS[14..27] pa:{t}:st:<state> for every state of api.md: the report
 --           leaves its state's index and joins the new one's, and only
---           the stored report says which it leaves
+--           the stored report says which it leaves.  Written for the
+--           closed states and escalated only: an open state's one index
+--           is its q: (issue 12); its st: is only left (a report written
+--           before)
 -- KEYS[28..37] pa:{t}:q:<state> for each state of the IOC's and the
 --           supervisor's work lists (queue.lua): scored in the queue's
 --           order (qscore), kept after every action
@@ -834,8 +837,12 @@ end
 if state ~= from then
     hset[#hset + 1] = 'status'
     hset[#hset + 1] = state
+    -- an open state's one index is its work list (below); st: of one
+    -- may still hold a report written before (queue.lua drains it)
     redis.call('ZREM', ST[from], id)
-    redis.call('ZADD', ST[state], rep.created_at, id)
+    if not Q[state] or state == 'escalated' then
+        redis.call('ZADD', ST[state], rep.created_at, id)
+    end
 end
 
 redis.call('HSET', R, unpack(hset))

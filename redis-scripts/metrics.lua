@@ -1,6 +1,6 @@
 -- metrics.lua: what GET /metrics reads from Redis at scrape time.
 --
--- Read only and O(states + agencies): one ZCARD per state, the gauge
+-- Read only and O(states + agencies): a ZCARD or two per state, the gauge
 -- and today's counters (one field per agency and counter), one ZCOUNT.
 -- Nothing is written, so a scrape every few seconds costs the province
 -- no more than a few small reads.
@@ -10,19 +10,30 @@
 -- KEYS[3]     pa:{t}:due           open deadlines "<id>|<key>" -> due
 -- KEYS[4]     pa:{t}:stats:<YYYYMMDD>  today's counters (local day):
 --                                  "<owner>|overdue" among them
--- KEYS[5..]   pa:{t}:st:<state>    one per state the worker names
+-- KEYS[5..]   pairs, one per state the worker names: the state's index,
+--             then its st:.  An open state's index is its work list
+--             pa:{t}:q:<state>, and its pa:{t}:st:<state> holds reports of
+--             an earlier version until queue.lua merges them (some may be
+--             in both: counted once); a closed state's is st: twice
 --
 -- ARGV[1]     now (epoch seconds): a deadline has passed when now > due
 --
--- Returns {{count per st: key, in KEYS order}, {gauge field, value, ...},
+-- Returns {{count per state, in KEYS order}, {gauge field, value, ...},
 -- last sweep (epoch) or "", passed deadlines the sweeper has not seen
 -- yet, {"<owner>", overdue today, ...}}.
 
 local now = tonumber(ARGV[1])
 
 local states = {}
-for k = 5, #KEYS do
-    states[#states + 1] = redis.call('ZCARD', KEYS[k])
+for k = 5, #KEYS, 2 do
+    local n, st = redis.call('ZCARD', KEYS[k]), KEYS[k + 1]
+    if st ~= KEYS[k] then
+        local old = redis.call('ZCARD', st)
+        if old > 0 then
+            n = n + old - redis.call('ZINTERCARD', 2, KEYS[k], st)
+        end
+    end
+    states[#states + 1] = n
 end
 
 local gauge = redis.call('HGETALL', KEYS[1])

@@ -27,15 +27,19 @@
 -- Lists written before the lists were scored this way (q:built does not
 -- name them) are built here first, once: q:<state> from st:<state>, an
 -- aq: list scored again in place, from the report hashes (one-time cost
--- of that list's open work), q:late with what they hold.
+-- of that list's open work), q:late with what they hold.  An open
+-- state's st: is no longer written (q: is its one index, issue 12): one
+-- that still exists holds reports of an earlier version, merged into q:
+-- the same way and then deleted (stats.lua and metrics.lua count the
+-- union until then).
 --
 -- KEYS[1]  pa:{t}:q:built   hash: list name ("q:<state>",
 --                           "aq:<agency>:<state>") -> 1 once built
 -- KEYS[2]  pa:{t}:q:late    set: reports whose missed deadline was
 --                           extended (act.lua)
 -- KEYS[3..] pairs: a list, then where it is built from: pa:{t}:q:<state>
---           and pa:{t}:st:<state> (every report in the state: the IOC,
---           an admin, a supervisor of the province), or
+--           and pa:{t}:st:<state> (the reports of an earlier version in
+--           the state: the IOC, an admin, a supervisor of the province), or
 --           pa:{t}:aq:<agency>:<state> twice (an agency's own list)
 --
 -- ARGV[1]  limit: the page
@@ -111,7 +115,14 @@ end
 
 local function build(list, src)
     local name = string.sub(list, #prefix + 1)
-    if redis.call('HEXISTS', BUILT, name) == 1 then
+    -- st:<state> of an open state is no longer written (q: is its one
+    -- index): one that exists holds reports written before, merged here
+    -- once and then removed, so nothing is counted in both.  Escalated
+    -- (closed, and on the supervisor's list) keeps its st:, which
+    -- retention walks by creation
+    local old = src ~= list and string.sub(src, -13) ~= ':st:escalated'
+                and redis.call('EXISTS', src) == 1
+    if not old and redis.call('HEXISTS', BUILT, name) == 1 then
         return
     end
     local agency, state = string.match(name, '^aq:(.+):([^:]+)$')
@@ -135,6 +146,9 @@ local function build(list, src)
                 redis.call('SADD', LATE, id)
             end
         end
+    end
+    if old then
+        redis.call('DEL', src)
     end
     redis.call('HSET', BUILT, name, 1)
 end

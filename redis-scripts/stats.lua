@@ -8,21 +8,35 @@
 -- answer (rates, flags).  O(days x fields of a day).
 --
 -- KEYS[1]     pa:{t}:gauge       "<agency>|in_progress" -> current count
--- KEYS[2..5]  pa:{t}:st:submitted, st:verified, st:received,
---             st:under_review: the reports in the IOC's hands now
--- KEYS[6..5+n]    pa:{t}:stats:<YYYYMMDD>, one per day of the range
--- KEYS[6+n..5+2n] pa:{t}:late:<YYYYMMDD>, the same days' overdue lists
---                 (sets of "<owner>|<report id>", act.lua and sweep.lua)
+-- KEYS[2..9]  pairs pa:{t}:q:<state>, pa:{t}:st:<state> of submitted,
+--             verified, received, under_review: the reports in the IOC's
+--             hands now.  q: is an open state's one index; st: holds the
+--             reports of an earlier version until queue.lua merges them
+--             into q: (some may be in both: counted once)
+-- KEYS[10..9+n]    pa:{t}:stats:<YYYYMMDD>, one per day of the range
+-- KEYS[10+n..9+2n] pa:{t}:late:<YYYYMMDD>, the same days' overdue lists
+--                  (sets of "<owner>|<report id>", act.lua and sweep.lua)
 --
 -- Returns {{field, sum, ...}, {field, value, ...}, {member, ...}}: the
 -- summed counters, the gauge as it is now ("ioc|in_progress" included),
 -- and the overdue list of the range, sorted.  O(days x fields of a day +
--- the misses of the range) and four ZCARDs.
+-- the misses of the range) and eight ZCARDs (and a ZINTERCARD for an
+-- old st: not merged yet).
 
-local days = (#KEYS - 5) / 2
+local D = 10            -- the first day's key
+local days = (#KEYS - D + 1) / 2
+
+-- the reports of an open state: its q:, and those only its old st: holds
+local function count(q, st)
+    local old = redis.call('ZCARD', st)
+    if old > 0 then
+        old = old - redis.call('ZINTERCARD', 2, q, st)
+    end
+    return redis.call('ZCARD', q) + old
+end
 local sum, order = {}, {}
 
-for k = 6, 5 + days do
+for k = D, D - 1 + days do
     local flat = redis.call('HGETALL', KEYS[k])
     for n = 1, #flat, 2 do
         local f = flat[n]
@@ -42,14 +56,14 @@ end
 
 local gauge = redis.call('HGETALL', KEYS[1])
 local ioc = 0
-for k = 2, 5 do
-    ioc = ioc + redis.call('ZCARD', KEYS[k])
+for k = 2, D - 1, 2 do
+    ioc = ioc + count(KEYS[k], KEYS[k + 1])
 end
 gauge[#gauge + 1] = 'ioc|in_progress'
 gauge[#gauge + 1] = tostring(ioc)
 
 local late, seen = {}, {}
-for k = 6 + days, 5 + 2 * days do
+for k = D + days, D - 1 + 2 * days do
     for _, m in ipairs(redis.call('SMEMBERS', KEYS[k])) do
         if not seen[m] then
             seen[m] = true

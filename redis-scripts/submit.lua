@@ -11,7 +11,8 @@
 -- few hash fields plus one pre-serialised JSON value ("doc", the fields
 -- read only as a whole), no first history entry (the record implies it:
 -- the readers prepend it), no "all" index (the state indexes partition the
--- reports), the hints' index pruned by sweep.lua.
+-- reports), one index of an open state (its work list q:, not st: too),
+-- the hints' index pruned by sweep.lua.
 --
 -- Each report is taken in the batch's order with exactly the semantics of
 -- a call of its own: a later report sees what an earlier one wrote (the
@@ -19,8 +20,8 @@
 -- duplicate).  A report refused, or whose write failed (redis.pcall: an
 -- error of a command), undoes its own writes only and gets its error; the
 -- others are stored.  What many reports write to one key (the deadlines,
--- the state index, the work list, the hints) is written once per batch,
--- for the reports stored.
+-- the work list, the hints) is written once per batch, for the reports
+-- stored.
 --
 -- KEYS, shared by the batch (the tenant's hash tag: one slot):
 -- KEYS[1]  pa:{t}:events        event stream for notifiers
@@ -31,26 +32,25 @@
 --                               by sweep.lua)
 -- then each report's group of keys, in the order of the reports:
 -- +0  pa:{t}:r:<id>             report hash
--- +1  pa:{t}:st:<state>         state index (zset, score = created):
---                               submitted, or dispatched (agency not "")
--- +2  pa:{t}:q:<state>          the IOC's work list of that state
---                               (queue.lua; score: the queue's order,
---                               act.lua's qscore)
--- +3  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
+-- +1  pa:{t}:q:<state>          the IOC's work list of the state,
+--                               submitted, or dispatched (agency not ""):
+--                               an open state's one index (queue.lua;
+--                               score: the queue's order, act.lua's qscore)
+-- +2  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
 --                               bucket, its prints as fields (key and
 --                               fields as the worker names them)
--- +4  pa:{t}:idem:<sha256>      the submission's idempotency key: what a
+-- +3  pa:{t}:idem:<sha256>      the submission's idempotency key: what a
 --                               retry gets back, for IDEM_TTL seconds (the
 --                               key: SHA-256 of the Idempotency-Key and
 --                               the phone, else of the submission; for an
 --                               Open311 client of the Idempotency-Key, else
 --                               of the body as sent, and the client)
 --     only when dispatched at submission (pa_auto_dispatch, agency not ""):
--- +5  pa:{t}:h:<id>             history list (JSON entries)
--- +6  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
---                               rule, zset, score: as +2)
--- +7  pa:{t}:stats:<day>        the day's counters ("<agency>|dispatched")
--- +8  pa:{t}:gauge              current work load ("<agency>|in_progress")
+-- +4  pa:{t}:h:<id>             history list (JSON entries)
+-- +5  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
+--                               rule, zset, score: as +1)
+-- +6  pa:{t}:stats:<day>        the day's counters ("<agency>|dispatched")
+-- +7  pa:{t}:gauge              current work load ("<agency>|in_progress")
 --     then, Open311 only:
 --     pa:{t}:o311:c:<client>    the API client's own requests (zset,
 --                               score = now)
@@ -124,7 +124,7 @@ local locked = redis.call('HMGET', KEYS[2], unpack(phones))
 local taken_any = redis.call('EXISTS', unpack(rkeys)) ~= 0
 
 -- what the batch writes once, for the reports stored
-local due_m, geo_m, at_m, st_m, q_m = {}, {}, {}, {}, {}
+local due_m, geo_m, at_m, q_m = {}, {}, {}, {}
 local stored = {}       -- ids written by this batch
 
 -- A report's writes, as far as they went, for its undo: no table on the
@@ -142,10 +142,10 @@ local function undo(K)
         end
     end
     if u_disp then
-        redis.pcall('DEL', KEYS[K + 5])
-        redis.pcall('ZREM', KEYS[K + 6], u_disp[1])
-        redis.pcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|dispatched', -1)
-        redis.pcall('HINCRBY', KEYS[K + 8], u_disp[2] .. '|in_progress', -1)
+        redis.pcall('DEL', KEYS[K + 4])
+        redis.pcall('ZREM', KEYS[K + 5], u_disp[1])
+        redis.pcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
+        redis.pcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
     end
     if u_evs then
         redis.pcall('XDEL', KEYS[1], unpack(u_evs))
@@ -161,17 +161,17 @@ local function undo(K)
     end
     if u_p1 then
         if u_o1 then
-            redis.pcall('HSET', KEYS[K + 3], u_p1, u_o1)
+            redis.pcall('HSET', KEYS[K + 2], u_p1, u_o1)
         else
-            redis.pcall('HDEL', KEYS[K + 3], u_p1)
+            redis.pcall('HDEL', KEYS[K + 2], u_p1)
         end
     end
     if u_prints then
         for i = 1, #u_prints, 2 do
             if u_prints[i + 1] then
-                redis.pcall('HSET', KEYS[K + 3], u_prints[i], u_prints[i + 1])
+                redis.pcall('HSET', KEYS[K + 2], u_prints[i], u_prints[i + 1])
             else
-                redis.pcall('HDEL', KEYS[K + 3], u_prints[i])
+                redis.pcall('HDEL', KEYS[K + 2], u_prints[i])
             end
         end
     end
@@ -199,7 +199,7 @@ local first     -- the report's first write failed: nothing of it written
 -- command's) ends it, caught by the caller
 local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
-    local idem = KEYS[K + 4]
+    local idem = KEYS[K + 3]
 
     -- one command finds a replay and stores this submission's answer
     local seen = redis.pcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
@@ -229,7 +229,7 @@ local function one(r, K, A, k_end, a_end)
     local at_nh = i + 1 + 2 * tonumber(ARGV[i])
     local first_up = k_end - 2 * tonumber(ARGV[at_nh]) + 1
     local kd = agency ~= '' and 4 or 0
-    local o311 = first_up - (K + 5 + kd) == 1 and KEYS[K + 5 + kd]
+    local o311 = first_up - (K + 4 + kd) == 1 and KEYS[K + 4 + kd]
 
     for u = first_up, k_end, 2 do
         local bound = redis.call('HGET', KEYS[u], 'report')
@@ -244,7 +244,7 @@ local function one(r, K, A, k_end, a_end)
     -- each print in one command: HSETNX stores it and says whether the
     -- phone sent it before; only then is the other report's status read
     -- (a closed one gives its print up)
-    local dup = KEYS[K + 3]
+    local dup = KEYS[K + 2]
     for p = A + 10, A + 9 + np do
         if redis.call('HSETNX', dup, ARGV[p], id) == 1 then
             taken(ARGV[p], false)
@@ -293,10 +293,10 @@ local function one(r, K, A, k_end, a_end)
         entry.agencies = ',' .. agency .. ','
         u_disp = {id, agency}
         u_evs = {}
-        redis.call('RPUSH', KEYS[K + 5], cjson.encode(entry))
-        redis.call('ZADD', KEYS[K + 6], score, id)
-        redis.call('HINCRBY', KEYS[K + 7], agency .. '|dispatched', 1)
-        redis.call('HINCRBY', KEYS[K + 8], agency .. '|in_progress', 1)
+        redis.call('RPUSH', KEYS[K + 4], cjson.encode(entry))
+        redis.call('ZADD', KEYS[K + 5], score, id)
+        redis.call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
+        redis.call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
         u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 100000,
                    '*', 'type', 'dispatch', 'id', id, 'from', 'submitted',
                    'to', 'dispatched', 'urgent', urgent, 'at', now,
@@ -330,18 +330,10 @@ local function one(r, K, A, k_end, a_end)
         due_m[#due_m + 1] = ARGV[d]
     end
 
-    local m = st_m[KEYS[K + 1]]
+    local m = q_m[KEYS[K + 1]]
     if not m then
         m = {}
-        st_m[KEYS[K + 1]] = m
-    end
-    m[#m + 1] = now
-    m[#m + 1] = id
-
-    m = q_m[KEYS[K + 2]]
-    if not m then
-        m = {}
-        q_m[KEYS[K + 2]] = m
+        q_m[KEYS[K + 1]] = m
     end
     m[#m + 1] = score
     m[#m + 1] = id
@@ -397,9 +389,6 @@ end
 
 if #due_m > 0 then
     index('ZADD', KEYS[3], unpack(due_m))
-end
-for key, m in pairs(st_m) do
-    index('ZADD', key, unpack(m))
 end
 for key, m in pairs(q_m) do
     index('ZADD', key, unpack(m))

@@ -240,6 +240,7 @@ local function reject(R, id, rep)
         rep[hset[k]] = tostring(hset[k + 1])
     end
     fold(R, rep)
+    -- (st: of an open state: a report of an earlier version only)
     redis.call('ZREM', prefix .. 'st:needs_info', id)
     redis.call('ZREM', prefix .. 'q:needs_info', id)
     -- off the agencies' work lists (act.lua's aq:<agency>:<state> rule):

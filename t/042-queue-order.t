@@ -60,12 +60,21 @@ sub calls {
     return \%c;
 }
 
-# the lists as an earlier version wrote them: no q: keys, the agencies'
-# lists scored by submission
+# the lists as an earlier version wrote them: no q: keys (every report in
+# st:<state> by creation), the agencies' lists scored by submission
 sub before_the_index {
     main::redis('EVAL', <<'_LUA_', 1, "${P}q:built");
 local prefix = string.match(KEYS[1], '^(.-}:)')
 for _, k in ipairs(redis.call('KEYS', prefix .. 'q:*')) do
+    -- an open state's reports were in st:<state>, by creation
+    local state = string.match(k, ':q:(.+)$')
+    if redis.call('TYPE', k).ok == 'zset' then
+        for _, id in ipairs(redis.call('ZRANGE', k, 0, -1)) do
+            redis.call('ZADD', prefix .. 'st:' .. state,
+                       redis.call('HGET', prefix .. 'r:' .. id, 'created_at'),
+                       id)
+        end
+    end
     redis.call('DEL', k)
 end
 for _, k in ipairs(redis.call('KEYS', prefix .. 'aq:*')) do

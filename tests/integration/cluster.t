@@ -175,7 +175,7 @@ ok(wait_serving($B, 'b', 20), "$tb: 201");
 my ($third) = grep { $_ != $owner{$ta} && $_ != $owner{$tb} }
               map { $c->owner($_) } 0, 5461, 10923, 16383;
 {
-    my $before = zcard("pa:{$tb}:st:submitted");
+    my $before = zcard("pa:{$tb}:q:submitted");
     my $first = [submit($B, 'before-move', 29999)];
     $c->move_slot($slot{$tb}, $owner{$tb}, $third);
     is($c->owner($slot{$tb}), $third, "the slot of $tb moved to "
@@ -188,7 +188,7 @@ my ($third) = grep { $_ != $owner{$ta} && $_ != $owner{$tb} }
        '... read back');
     ok(readable($B, $first->[1], $first->[2]), '... a report from before '
        . 'the move too');
-    is(zcard("pa:{$tb}:st:submitted"), $before + 5, '... stored once each');
+    is(zcard("pa:{$tb}:q:submitted"), $before + 5, '... stored once each');
     is(here($owner{$tb}, $slot{$tb}), 0, '... nothing left on the old '
        . 'owner');
     ok(here($third, $slot{$tb}) > 0, '... all on the new one');
@@ -229,8 +229,8 @@ my $old = $owner{$ta};
 ok($c->wait_replicated($old, 30), "${ta}'s primary has its replica in sync");
 # the reports stored: all "submitted" here (there is no index of every
 # report since issue 12; the state indexes partition them)
-my %before = (A => zcard("pa:{$ta}:st:submitted"),
-              B => zcard("pa:{$tb}:st:submitted"));
+my %before = (A => zcard("pa:{$ta}:q:submitted"),
+              B => zcard("pa:{$tb}:q:submitted"));
 my $stop = "$A->{dir}/stop";
 my $ka = start_load($A, 'fa', $stop, %load, base => 40000000);
 my $kb = start_load($B, 'fb', $stop, %load, base => 50000000);
@@ -273,7 +273,7 @@ my @after = grep { $_->[2] != 201 }
             @refused;
 is(scalar @after, 0, '... each 503 retried with its Idempotency-Key ends '
    . '201') or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
-is(zcard("pa:{$ta}:st:submitted") - $before{A}, scalar @ra,
+is(zcard("pa:{$ta}:q:submitted") - $before{A}, scalar @ra,
    '... one report per submission: none refused and kept twice, none lost');
 
 my @bok = grep { $_->[2] == 201 } @rb;
@@ -306,7 +306,7 @@ is((submit($A, "after-$$", 88000001))[0], 201,
     ok(($last // 0) > $t0, "$ta: the sweeper ran on the new primary after "
        . 'the failover');
     my ($sub) = $body =~ /^pa_reports\{state="submitted"\} (\d+)/m;
-    is($sub, zcard("pa:{$ta}:st:submitted"), '... /metrics: pa_reports{state='
+    is($sub, zcard("pa:{$ta}:q:submitted"), '... /metrics: pa_reports{state='
        . '"submitted"} is what the new primary holds');
 }
 
@@ -323,7 +323,7 @@ ok(sse_sees($A, 10, sub { submit($A, "sse-$$", 88000002) }),
     my $rep = $c->replica_of($old);
     ok($c->wait_replicated($old, 30), "${tb}'s primary has its replica in "
        . 'sync');
-    my $before = zcard("pa:{$tb}:st:submitted");
+    my $before = zcard("pa:{$tb}:q:submitted");
     my $stop = "$B->{dir}/stop-planned";
     my $kids = start_load($B, 'pb', $stop, %load, base => 60000000);
     sleep 1;
@@ -352,7 +352,7 @@ ok(sse_sees($A, 10, sub { submit($A, "sse-$$", 88000002) }),
        '... every 201 readable after the switch');
     is(scalar(grep { (retry($B, $_))[0] != 201 } @no), 0,
        '... every 503 retried ends 201');
-    is(zcard("pa:{$tb}:st:submitted") - $before, scalar @res,
+    is(zcard("pa:{$tb}:q:submitted") - $before, scalar @res,
        '... one report per submission');
     like(log_of($B), qr/(?:moved slot $slot{$tb} to|slot $slot{$tb} of tenant "$tb" is on) "127\.0\.0\.1:$rep"/,
          '... the workers followed (-MOVED from the old primary, or the '
