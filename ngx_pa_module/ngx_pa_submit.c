@@ -923,7 +923,7 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * ARGV: id, now, urgent, phone hash, lng, lat, what a retry gets back,
  *       agency dispatched to (or ""), its history entry (or ""), n
  *       prints, prints..., n deadlines, (member due) x n, n handles,
- *       fields...
+ *       fields..., now's milliseconds
  */
 
 static ngx_int_t
@@ -1171,6 +1171,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 {
     ngx_str_t   *kv, *id;
     ngx_uint_t   i;
+    ngx_time_t  *tp;
 
     id = &sb->report_id;
 
@@ -1213,8 +1214,23 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     /* the hot fields, and the cold ones as one value (ngx_pa_doc.h) */
 
-    return ngx_pa_doc_fold(r->pool, sb->fields->elts, sb->fields->nelts / 2,
-                           args, r->connection->log);
+    if (ngx_pa_doc_fold(r->pool, sb->fields->elts, sb->fields->nelts / 2,
+                        args, r->connection->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /*
+     * The milliseconds of now: the index scores' fraction (submit.lua).
+     * From the cached clock, not Redis's TIME: a test's X-PA-Now (another
+     * second) gets 0, so what it stores does not depend on the clock.
+     */
+
+    tp = ngx_timeofday();
+
+    return ngx_pa_arg_int(r->pool, args,
+                          tp->sec == ctx->now ? (int64_t) tp->msec : 0);
 }
 
 

@@ -73,7 +73,10 @@ local function hints(radius, window, most)
 
     for n, c in ipairs(near) do
         local other = c[1]
+        -- (whole seconds: submit.lua's fraction of the second is no part
+        -- of the window)
         local w = tonumber(when[n] or '')
+        w = w and math.floor(w)
 
         if other ~= me[1] and (not w or math.abs(w - at) <= window) then
             local o = redis.call('HMGET', prefix .. 'r:' .. other,

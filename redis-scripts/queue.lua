@@ -7,7 +7,10 @@
 -- list and the report hashes of one page: O(page), not O(open work).
 -- The worker sorts the page again with the full order (a tie on the score
 -- is broken by created_at, then id) and cuts it to the limit; this script
--- returns every entry tied with the page's last score for that.
+-- returns every entry tied with the page's last score for that.  A tie is
+-- on the whole score: submit.lua adds a fraction in [0, 1) that follows
+-- the time of day of the submission, not created_at (a deadline shared
+-- by reports of two days), and act.lua drops it.
 --
 -- An agency's list (aq:<agency>:<state>) also holds the reports the
 -- agency's own staff do not see: ones it returned (former_agencies), and
@@ -262,29 +265,30 @@ local function head()
     return best, bid, bs
 end
 
--- the page, then every entry tied with its last score (the worker orders
--- ties by submission, which the score does not hold)
+-- the page, then every entry tied with its last whole score (the worker
+-- orders ties by submission, which the score does not hold)
+local floor = math.floor
 local order, taken, last = {}, {}, nil
 while true do
     local rd, id, sc = head()
-    if not rd or (#order >= limit and sc ~= last) then
+    if not rd or (#order >= limit and floor(sc) ~= last) then
         break
     end
     rd[4] = rd[4] + 2
     if not taken[id] then
         taken[id] = true
         order[#order + 1] = id
-        last = sc
+        last = floor(sc)
     end
 end
 
--- a run the limit cut may hold more entries with the last score
+-- a run the limit cut may hold more entries with the last whole score
 if last and #order >= limit then
     for _, rd in ipairs(reads) do
-        if rd[5] and tonumber(rd[3][#rd[3]]) - rd[2][3] == last then
+        if rd[5] and floor(tonumber(rd[3][#rd[3]]) - rd[2][3]) == last then
             local s = last + rd[2][3]
-            for _, id in ipairs(redis.call('ZRANGE', rd[1], s, s,
-                                           'BYSCORE')) do
+            for _, id in ipairs(redis.call('ZRANGE', rd[1], s,
+                                           '(' .. (s + 1), 'BYSCORE')) do
                 if not taken[id] then
                     taken[id] = true
                     order[#order + 1] = id

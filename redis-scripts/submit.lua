@@ -30,6 +30,9 @@
 -- KEYS[4]  pa:{t}:near          positions for duplicate hints (geo, id)
 -- KEYS[5]  pa:{t}:near:at       the same ids, score = submitted (pruned
 --                               by sweep.lua)
+-- (Scores of KEYS[3], KEYS[5], +1 and +5 carry a fraction, in [0, 1)
+-- above the whole second or deadline, that grows with the submission:
+-- see "index scores" below.)
 -- then each report's group of keys, in the order of the reports:
 -- +0  pa:{t}:r:<id>             report hash
 -- +1  pa:{t}:q:<state>          the IOC's work list of the state,
@@ -81,6 +84,8 @@
 -- then n: number of pre-upload handles bound (their keys end the group)
 -- then field, value pairs of the report hash: the hot fields and "doc"
 --      (ngx_pa_record.h says which is which)
+-- last: the milliseconds of now (0-999) on the worker's clock; "0" when
+--      now is not that clock's second (X-PA-Now of pa_test_clock)
 --
 -- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
 -- earlier print of this phone points at, whose status decides a duplicate;
@@ -106,6 +111,23 @@ local CLOSED = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
 local n = tonumber(ARGV[1])
+
+-- Index scores (issue 12, bench/submit-cost.md): members of one score are
+-- ordered by id (random), so at a hundred thousand entries each insert
+-- into a run of ties (a second's submissions, a day's shared deadline)
+-- walks the skiplist at random places.  A fraction that grows with the
+-- submission (its microsecond, the report's place in the batch added)
+-- keeps a run in insertion order.  It stays in [0, 1): a reader that
+-- compares a score with whole seconds sees what it saw before; act.lua
+-- and sweep.lua write whole scores again (the fraction is then dropped,
+-- and nothing relies on it).
+local function within(base, f)
+    -- f cut to the spacing of doubles at base + 1: the sum is exact (and
+    -- exact in the reply of %.17g that redis.call makes of it), < base + 1
+    local _, e = math.frexp(base + 1)
+    local grain = 2 ^ (e - 53)
+    return base + math.floor(f / grain) * grain
+end
 
 -- each report's first key and first argument (g[2r - 1], g[2r]); read
 -- once for the batch: the phones' locks, whether any id is taken
@@ -201,6 +223,13 @@ local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
     local idem = KEYS[K + 3]
 
+    -- the fractions of the index scores: of the second (near:at, q:
+    -- without deadline) and of the day (due, q: by deadline: all of a
+    -- day's reports may share one)
+    local us = math.min(tonumber(ARGV[a_end]) * 1000 + r - 1, 999999)
+    local sec = tonumber(now)
+    local day = (sec % 86400 + us / 1e6) / 86400
+
     -- one command finds a replay and stores this submission's answer
     local seen = redis.pcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
                              'GET')
@@ -269,7 +298,7 @@ local function one(r, K, A, k_end, a_end)
     end
 
     u_rec = id
-    redis.call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end))
+    redis.call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end - 1))
     if o311 then
         u_o311 = o311
         redis.call('ZADD', o311, now, id)
@@ -284,7 +313,8 @@ local function one(r, K, A, k_end, a_end)
     -- the work lists' order (act.lua's qscore): urgent first, then the
     -- nearest deadline; none: by submission
     local band = urgent == '1' and 0 or 2
-    local score = due and band * 1e10 + due or (band + 1) * 1e10 + now
+    local score = due and within(band * 1e10 + due, day)
+                  or within((band + 1) * 1e10 + sec, us / 1e6)
 
     if agency ~= '' then
         -- the dispatch an IOC would make, as the system: the agency is
@@ -326,7 +356,7 @@ local function one(r, K, A, k_end, a_end)
 
     -- stored: its part of the batch's writes (nothing fails after this)
     for d = i + 1, at_nh - 1, 2 do
-        due_m[#due_m + 1] = ARGV[d + 1]
+        due_m[#due_m + 1] = within(tonumber(ARGV[d + 1]), day)
         due_m[#due_m + 1] = ARGV[d]
     end
 
@@ -344,7 +374,7 @@ local function one(r, K, A, k_end, a_end)
         geo_m[#geo_m + 1] = ARGV[A + 4]
         geo_m[#geo_m + 1] = ARGV[A + 5]
         geo_m[#geo_m + 1] = id
-        at_m[#at_m + 1] = now
+        at_m[#at_m + 1] = within(sec, us / 1e6)
         at_m[#at_m + 1] = id
     end
 
