@@ -199,6 +199,79 @@ GET /api/v1/health
 
 
 
+=== TEST 1b: a batch in one call: the IOC's queue lists it as before (deadline, submission, id; a page's edge at a tie on the whole score), times in whole seconds; each index score within [its second or deadline, + 1), and apart
+--- init
+main::fresh('t_batch');
+my $ioc = "Authorization: Bearer $main::T{ioc}";
+# the IOC's lists exist (built once, queue.lua): the batch adds to them
+my ($st0) = main::http('GET', '/api/v1/queue', '', $ioc);
+Test::More::is($st0, 200, 'the IOC reads its empty queue');
+my @a = main::batch([map { main::report() } 1 .. 12]);
+my $calls = main::calls();
+my @r;
+for my $i (0 .. $#a) {
+    my ($st, undef, $body) = @{$a[$i]};
+    Test::More::is($st, 201, "submission $i: 201");
+    push @r, JSON::PP::decode_json($body);
+}
+# the queue's order as the worker sorts it, from what the citizens saw
+my @want = map { $_->{id} } sort {
+    $a->{deadlines}[0]{due} cmp $b->{deadlines}[0]{due}
+        || $a->{created_at} cmp $b->{created_at} || $a->{id} cmp $b->{id}
+} @r;
+my %shown = map { ($_->{id} => $_) } @r;
+for my $q (['limit=3', 3], ['state=submitted&limit=5', 5],
+           ['limit=50', 12]) {
+    my ($st, undef, $body) = main::http('GET', "/api/v1/queue?$q->[0]",
+                                        '', $ioc);
+    Test::More::is($st, 200, "queue?$q->[0]: 200");
+    my $j = JSON::PP::decode_json($body);
+    Test::More::is(join(' ', map { $_->{id} } @{ $j->{items} }),
+                   join(' ', @want[0 .. $q->[1] - 1]),
+                   "queue?$q->[0]: the first $q->[1] in the queue's order");
+    Test::More::is($j->{total}, 12, "queue?$q->[0]: total 12");
+    for my $it (@{ $j->{items} }) {
+        my $was = $shown{ $it->{id} };
+        Test::More::is($it->{created_at}, $was->{created_at},
+                       "$it->{id}: created_at as at submission");
+        Test::More::like($it->{created_at},
+                         qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/,
+                         "$it->{id}: in whole seconds");
+        Test::More::is($it->{next_due}, $was->{deadlines}[0]{due},
+                       "$it->{id}: its deadline as at submission");
+    }
+}
+# the indexes: whole part as before, fractions apart within a call
+my $p = 'pa:{t_batch}:';
+my %sc;
+for my $k ('st:submitted', 'q:submitted', 'due') {
+    my @l = split /\n/, main::redis('ZRANGE', "$p$k", 0, -1, 'WITHSCORES');
+    my %m = @l;
+    $sc{$k} = \%m;
+}
+for my $id (@want) {
+    my ($cr, $dl) = split /\n/, main::redis('HMGET', "${p}r:$id",
+                                            'created_at', 'dl:verify');
+    my @s = ([$sc{'st:submitted'}{$id}, $cr, 'st:submitted'],
+             [$sc{'q:submitted'}{$id}, 2e10 + $dl, 'q:submitted'],
+             [$sc{due}{"$id|verify"}, $dl, 'due']);
+    for (@s) {
+        my ($s, $base, $k) = @$_;
+        Test::More::ok(defined $s && $s >= $base && $s < $base + 1,
+                       "$id: $k score " . ($s // 'none')
+                       . " within [$base, $base + 1)");
+    }
+}
+my %apart = map { ($_ => 1) } values %{ $sc{'st:submitted'} };
+Test::More::cmp_ok(scalar keys %apart, '>=', 12 - $calls + 1,
+                   "st:submitted: the scores of one call apart ($calls "
+                   . "calls)");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
 === TEST 2: pa_submit_batch 1: one report a call, the same answers
 --- batch: 1
 --- init

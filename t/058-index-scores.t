@@ -1,0 +1,90 @@
+# The index scores' fraction (submit.lua, issue 12): due and the work
+# lists q:<state> carry, above the deadline, a fraction that follows the
+# time of day of the submission (UTC), so two reports sharing a deadline
+# across midnight UTC (07:00 in Lai Châu) are in the list against their
+# submission order.  The queue's page must still end at a tie on the
+# whole score and show them in the order of before: the one submitted
+# first first.
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest qw(:DEFAULT h);
+
+our $P = 'pa:{t_scores}:';
+
+setting(http_config => <<'_EOC_');
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_scores;
+    pa_profile test-index-scores;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_sla verify 1d;
+    pa_test_clock on;
+_EOC_
+
+# W-2 at 06:00 (23:00 UTC), W-1 at 07:10 (00:10 UTC the next day): both
+# before the office opens (07:30), so one verify deadline; by id alone
+# W-1 would come first, by the fraction too
+our @R = (['W-2', '2026-02-03T06:00:00+07:00'],
+          ['W-1', '2026-02-03T07:10:00+07:00']);
+
+our (@req, @hdr);
+for my $r (@R) {
+    my ($id, $at) = @$r;
+    push @req, "POST /api/v1/reports\n{\"content\":\"Cây đổ chắn đường\","
+               . "\"category\":\"traffic\",\"lat\":22.39,\"lng\":103.45,"
+               . "\"reporter_name\":\"A\",\"reporter_phone\":\"0912000"
+               . ($id =~ /(\d)$/)[0] . "00\"}";
+    push @hdr, h('', $at) . "\nX-PA-Test-Id: $id"
+               . "\nX-PA-Test-Token: token-of-the-reporter-" . lc $id;
+}
+
+sub score { return main::redis('ZSCORE', "${P}q:submitted", shift) }
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: the IOC's lists exist (built once, queue.lua): the reports are added to them; two reports, either side of midnight UTC, one deadline
+--- init
+main::fresh('t_scores');
+--- more_headers eval
+[main::h('ioc', '2026-02-03T05:00:00+07:00'), @main::hdr]
+--- pipelined_requests eval
+["GET /api/v1/queue", @main::req]
+--- error_code eval
+[200, 201, 201]
+--- response_body_like eval
+['^\{"items":\[\],"total":0,',
+ '"id":"W-2".*"due":"2026-02-03T17:00:00\+07:00".*"created_at":"2026-02-03T06:00:00\+07:00"',
+ '"id":"W-1".*"due":"2026-02-03T17:00:00\+07:00".*"created_at":"2026-02-03T07:10:00\+07:00"']
+
+
+
+=== TEST 2: a page of one is W-2, submitted first, though its score is the higher (the fraction of its day)
+--- init
+my ($s2, $s1) = (main::score('W-2'), main::score('W-1'));
+my $dl = main::redis('HGET', "${main::P}r:W-1", 'dl:verify');
+Test::More::is(main::redis('HGET', "${main::P}r:W-2", 'dl:verify'), $dl,
+               'one deadline');
+Test::More::cmp_ok($s1, '<', $s2, "W-1 scored below W-2 ($s1 < $s2)");
+Test::More::ok($s1 >= 2e10 + $dl && $s2 < 2e10 + $dl + 1,
+               'both within the deadline\'s whole score');
+--- more_headers eval
+main::h('ioc', '2026-02-03T08:00:00+07:00')
+--- request
+GET /api/v1/queue?limit=1
+--- error_code: 200
+--- response_body_like: ^\{"items":\[\{"id":"W-2",[^{]*"created_at":"2026-02-03T06:00:00\+07:00"[^{]*\{"step":"verify","due":"2026-02-03T17:00:00\+07:00"[^}]*\}\],"overdue":false,"next_due":"2026-02-03T17:00:00\+07:00"\}\],"total":2,"truncated":false\}$
+
+
+
+=== TEST 3: ... and the whole list in that order
+--- more_headers eval
+main::h('ioc', '2026-02-03T08:00:00+07:00')
+--- request
+GET /api/v1/queue?state=submitted
+--- error_code: 200
+--- response_body_like: ^\{"items":\[\{"id":"W-2",[^{]*\{[^{]*\}\][^{]*\},\{"id":"W-1",[^{]*\{[^{]*\}\][^{]*\}\],"total":2,"truncated":false\}$
