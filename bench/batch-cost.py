@@ -17,6 +17,11 @@
 # at each step of the skiplist.  Printed: the CPU split into Redis's own
 # user and system time and its children's (the AOF rewrites' forks), the
 # rewrites, and what each report adds to the AOF.
+#
+# BATCH_MSEC=1: the group's last argument is now's milliseconds (submit.lua
+# since its index scores' fraction, issue 12): replaced in each call by the
+# wall clock's, as the worker's cached clock gives it (the captured "now"
+# stays as it is: the replay's reports all share its second).
 import os, socket, sys, time, random
 port = int(sys.argv[1]); script_path = sys.argv[2]; argsf = sys.argv[3]
 Ns = [int(x) for x in sys.argv[4].split(',')]
@@ -48,6 +53,7 @@ def cmd(*p):
 sha = cmd('SCRIPT', 'LOAD', open(script_path,'rb').read()).decode()
 ctr = [0]
 SPREAD = os.environ.get('BATCH_SPREAD') == '1'
+MSEC = os.environ.get('BATCH_MSEC') == '1'
 def group():
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
@@ -57,6 +63,8 @@ def group():
         # the report's lng, lat (submit.lua's +6, +7, after nk and na)
         g[4] = b'%.6f' % (102.2 + random.random() * 1.6)
         g[5] = b'%.6f' % (21.6 + random.random() * 1.2)
+    if MSEC:
+        g[-1] = b'%d' % (int(time.time() * 1000) % 1000)
     return [rep(k) for k in own], g
 def info(sec):
     r = cmd('INFO', sec).decode()

@@ -7,7 +7,9 @@
 # Environment: BATCH_SIZES [1,4,16,32,64], BATCH_REPORTS [6000],
 # BATCH_ROUNDS [3], BATCH_SPREAD=1 (each report its own position),
 # BATCH_REDIS_ARGS (more redis-server options, e.g.
-# "--auto-aof-rewrite-percentage 0": no automatic AOF rewrite).
+# "--auto-aof-rewrite-percentage 0": no automatic AOF rewrite),
+# BATCH_MSEC=1 (the reports' last argument, now's milliseconds, from the
+# wall clock at each call).
 
 set -euo pipefail
 
