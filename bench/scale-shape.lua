@@ -81,6 +81,9 @@ local function score(key, member, want, what)
     if not s then
         return nil
     end
+    -- the whole part: submit.lua's fraction above it (its index scores,
+    -- docs/data-model.md) is no part of the shape
+    s = math.floor(tonumber(s))
     if want and tonumber(s) == tonumber(want) then
         return what
     end
