@@ -4,7 +4,8 @@
 # across midnight UTC (07:00 in Lai Châu) are in the list against their
 # submission order.  The queue's page must still end at a tie on the
 # whole score and show them in the order of before: the one submitted
-# first first.
+# first first.  The duplicate hints' window (get.lua reads near:at, whose
+# score has a fraction of the second) still counts whole seconds.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest qw(:DEFAULT h);
@@ -21,6 +22,7 @@ setting(http_config => <<'_EOC_');
     pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
     pa_media_dir $TEST_NGINX_PA_DATA/media;
     pa_sla verify 1d;
+    pa_duplicate_window 1h;
     pa_test_clock on;
 _EOC_
 
@@ -42,6 +44,19 @@ for my $r (@R) {
 }
 
 sub score { return main::redis('ZSCORE', "${P}q:submitted", shift) }
+
+# H-2 exactly the window (1 h) after H-1, where H-1 is
+our (@hreq, @hhdr);
+for my $r (['H-1', '2026-02-04T09:00:00+07:00', 1],
+           ['H-2', '2026-02-04T10:00:00+07:00', 2]) {
+    my ($id, $at, $n) = @$r;
+    push @hreq, "POST /api/v1/reports\n{\"content\":\"Rác thải số $n\","
+                . "\"category\":\"environment\",\"lat\":22.40,"
+                . "\"lng\":103.46,\"reporter_name\":\"B\","
+                . "\"reporter_phone\":\"091300000$n\"}";
+    push @hhdr, h('', $at) . "\nX-PA-Test-Id: $id"
+                . "\nX-PA-Test-Token: token-of-the-reporter-" . lc $id;
+}
 
 run_tests();
 
@@ -88,3 +103,28 @@ main::h('ioc', '2026-02-03T08:00:00+07:00')
 GET /api/v1/queue?state=submitted
 --- error_code: 200
 --- response_body_like: ^\{"items":\[\{"id":"W-2",[^{]*\{[^{]*\}\][^{]*\},\{"id":"W-1",[^{]*\{[^{]*\}\][^{]*\}\],"total":2,"truncated":false\}$
+
+
+
+=== TEST 4: two reports at one place, the second exactly the hints' window (1 h) after the first
+--- more_headers eval
+[@main::hhdr]
+--- pipelined_requests eval
+[@main::hreq]
+--- error_code eval
+[201, 201]
+
+
+
+=== TEST 5: H-2 is a hint of H-1 when its near:at score has a fraction of its second (a submission on the worker's clock; X-PA-Now gives none)
+--- init
+my $at = main::redis('HGET', "${main::P}r:H-2", 'created_at');
+main::redis('ZADD', "${main::P}near:at", 'XX', $at + 0.5, 'H-2');
+Test::More::is(main::redis('ZSCORE', "${main::P}near:at", 'H-2'), $at + 0.5,
+               'H-2 scored within its second');
+--- more_headers eval
+main::h('ioc', '2026-02-04T10:30:00+07:00')
+--- request
+GET /api/v1/reports/H-1
+--- error_code: 200
+--- response_body_like: "duplicate_hints":\[\{"id":"H-2","distance_m":0,"status":"submitted","submitted_at":"2026-02-04T10:00:00\+07:00"\}\]
