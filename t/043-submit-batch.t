@@ -244,7 +244,7 @@ for my $q (['limit=3', 3], ['state=submitted&limit=5', 5],
 # the indexes: whole part as before, fractions apart within a call
 my $p = 'pa:{t_batch}:';
 my %sc;
-for my $k ('st:submitted', 'q:submitted', 'due') {
+for my $k ('near:at', 'q:submitted', 'due') {
     my @l = split /\n/, main::redis('ZRANGE', "$p$k", 0, -1, 'WITHSCORES');
     my %m = @l;
     $sc{$k} = \%m;
@@ -252,7 +252,7 @@ for my $k ('st:submitted', 'q:submitted', 'due') {
 for my $id (@want) {
     my ($cr, $dl) = split /\n/, main::redis('HMGET', "${p}r:$id",
                                             'created_at', 'dl:verify');
-    my @s = ([$sc{'st:submitted'}{$id}, $cr, 'st:submitted'],
+    my @s = ([$sc{'near:at'}{$id}, $cr, 'near:at'],
              [$sc{'q:submitted'}{$id}, 2e10 + $dl, 'q:submitted'],
              [$sc{due}{"$id|verify"}, $dl, 'due']);
     for (@s) {
@@ -262,9 +262,9 @@ for my $id (@want) {
                        . " within [$base, $base + 1)");
     }
 }
-my %apart = map { ($_ => 1) } values %{ $sc{'st:submitted'} };
+my %apart = map { ($_ => 1) } values %{ $sc{'near:at'} };
 Test::More::cmp_ok(scalar keys %apart, '>=', 12 - $calls + 1,
-                   "st:submitted: the scores of one call apart ($calls "
+                   "near:at: the scores of one call apart ($calls "
                    . "calls)");
 --- request
 GET /api/v1/health
