@@ -41,6 +41,11 @@ typedef struct {
 } ngx_pa_route_t;
 
 
+static void ngx_pa_api_resume(ngx_http_request_t *r);
+static ngx_uint_t ngx_pa_api_staff(ngx_http_request_t *r,
+    ngx_pa_route_t *rt);
+static ngx_int_t ngx_pa_api_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_route_t *rt);
 static void ngx_pa_api_run(ngx_http_request_t *r);
 static void ngx_pa_api_route(ngx_http_request_t *r);
 static void ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -84,6 +89,94 @@ ngx_pa_api_handler(ngx_http_request_t *r)
     if (ngx_pa_api_now(r, ctx, &rt->err) == NGX_OK) {
         ngx_pa_api_decide(r, ctx, rt);
     }
+
+    /*
+     * A staff token waits for this worker's first read of the revoked
+     * ones (a fresh worker knows none); the other requests never wait
+     */
+
+    if (rt->handler != NULL && ngx_pa_api_staff(r, rt)) {
+        rc = ngx_pa_revoke_wait(r, ngx_pa_api_resume);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_DONE;
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return ngx_pa_api_start(r, ctx, rt);
+}
+
+
+/* a request held back by ngx_pa_revoke_wait() goes on, or gets its 503 */
+
+static void
+ngx_pa_api_resume(ngx_http_request_t *r)
+{
+    ngx_int_t            rc;
+    ngx_pa_ctx_t        *ctx;
+    ngx_pa_main_conf_t  *pmcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_pa_module);
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (ngx_pa_revoke_waiting(pmcf) == NULL) {
+        rc = ngx_pa_api_start(r, ctx, ctx->data);
+
+    } else {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc == NGX_OK) {
+            rc = ngx_pa_auth_fail(r, NGX_AGAIN);
+        }
+    }
+
+    /* as the content phase finalizes what its handler returns */
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * Does the request's answer hang on a staff (or a signed-in reporter's)
+ * token?  Those with one in Authorization, but for the routes that never
+ * read it: the public pages, the directory, health, GeoReport (its own
+ * keys), a submission where nobody signs in.
+ */
+
+static ngx_uint_t
+ngx_pa_api_staff(ngx_http_request_t *r, ngx_pa_route_t *rt)
+{
+    ngx_pa_main_conf_t  *pmcf;
+
+    if (r->headers_in.authorization == NULL) {
+        return 0;
+    }
+
+    if (rt->handler == ngx_pa_submit_handler) {
+        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+        return pmcf->login_required;
+    }
+
+    return rt->handler != ngx_pa_public_list
+           && rt->handler != ngx_pa_public_report
+           && rt->handler != ngx_pa_public_copy_handler
+           && rt->handler != ngx_pa_directory_handler
+           && rt->handler != ngx_pa_health
+           && rt->handler != ngx_pa_open311_handler;
+}
+
+
+/* the route is decided: credentials, the body, then the route */
+
+static ngx_int_t
+ngx_pa_api_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_route_t *rt)
+{
+    ngx_int_t  rc;
 
     if (rt->handler != NULL && rt->body) {
         ngx_pa_api_early_auth(r, ctx, rt);
@@ -231,6 +324,14 @@ ngx_pa_api_early_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                    "pa: no valid credentials before the body (%i)", rc);
 
     rt->handler = NULL;
+
+    if (rc == NGX_AGAIN) {
+        rt->err.status = NGX_HTTP_SERVICE_UNAVAILABLE;
+        rt->err.code = "unavailable";
+        rt->err.message = "the token cannot be checked now, try again";
+        return;
+    }
+
     rt->err.status = NGX_HTTP_UNAUTHORIZED;
     rt->err.code = "unauthorized";
     rt->err.message = "sign in first: missing or invalid token";

@@ -36,6 +36,7 @@ static ngx_int_t ngx_pa_auth_copy(ngx_pool_t *pool, ngx_str_t *dst,
 ngx_int_t
 ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
 {
+    ngx_int_t             rc;
     ngx_str_t            *h, *token;
     ngx_pa_claims_t       claims;
     ngx_pa_main_conf_t   *pmcf;
@@ -62,10 +63,23 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
         return NGX_OK;
     }
 
-    if (ngx_pa_auth_verify(r, ctx, h, &claims) != NGX_OK
-        || ngx_pa_auth_role(r, caller, &claims) != NGX_OK)
-    {
+    rc = ngx_pa_auth_verify(r, ctx, h, &claims);
+
+    if (rc == NGX_ERROR || ngx_pa_auth_role(r, caller, &claims) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    /*
+     * A good token, but this worker has not read the revoked ones yet
+     * (ngx_pa_revoke_wait.c holds such requests back until it has): not
+     * taken, whoever calls
+     */
+
+    if (rc == NGX_AGAIN) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "pa: staff token of \"%s\" not taken: the revoked "
+                      "tokens are not read yet", claims.sub);
+        return NGX_AGAIN;
     }
 
     caller->staff = caller->role != NGX_PA_ROLE_REPORTER;
@@ -107,7 +121,8 @@ ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_caller_t *caller)
 
 /*
  * "Bearer <JWT>": signed with pa_auth_secret_file, in its lifetime, no
- * longer-lived than pa_auth_max_ttl, not revoked.
+ * longer-lived than pa_auth_max_ttl, not revoked.  NGX_AGAIN: all that,
+ * but this worker has not read the revoked tokens yet.
  */
 
 static ngx_int_t
@@ -188,7 +203,9 @@ ngx_pa_auth_verify(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_str_t *h,
         return NGX_ERROR;
     }
 
-    return NGX_OK;
+    /* the revocations this worker knows spare it: do they all? */
+
+    return ngx_pa_revoke_waiting(pmcf) == NULL ? NGX_OK : NGX_AGAIN;
 }
 
 
@@ -236,6 +253,13 @@ ngx_pa_auth_fail(ngx_http_request_t *r, ngx_int_t rc)
     if (rc == NGX_ERROR) {
         return ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
                                  NULL, "the token is invalid or expired");
+    }
+
+    if (rc == NGX_AGAIN) {
+        return ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                 "unavailable", NULL,
+                                 "the token cannot be checked now, "
+                                 "try again");
     }
 
     return ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN, "forbidden", NULL,

@@ -43,12 +43,14 @@ typedef struct {
  * Reads the caller.  NGX_OK: caller set (staff or reporter token present,
  * the token itself is checked against the report later); NGX_DECLINED: no
  * credentials at all; NGX_ERROR: a Bearer token that does not verify
- * (answer 401).
+ * (answer 401); NGX_AGAIN: a Bearer token that verifies, but this worker
+ * has not read the revoked tokens yet (answer 503: the router holds such
+ * requests back until it has, ngx_pa_api.c).
  */
 ngx_int_t ngx_pa_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_caller_t *caller);
 
-/* 401 / 403 answers in one place */
+/* 401 / 403 (and 503 for NGX_AGAIN) answers in one place */
 ngx_int_t ngx_pa_auth_fail(ngx_http_request_t *r, ngx_int_t rc);
 
 /*

@@ -36,6 +36,7 @@ struct ngx_pa_revoker_s {
     ngx_pool_t                *call_pool;  /* the read in flight */
     ngx_pool_t                *pool;       /* holds the list */
     ngx_array_t               *list;       /* ngx_pa_revoked_t */
+    ngx_queue_t                waiting;    /* requests until loaded */
     unsigned                   loaded:1;   /* read from Redis once */
 };
 
@@ -68,6 +69,8 @@ ngx_pa_revoke_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
     rv->timer.data = rv;
     rv->timer.log = cycle->log;
     rv->timer.cancelable = 1;
+
+    ngx_queue_init(&rv->waiting);
 
     pmcf->worker.revoker = rv;
 
@@ -104,6 +107,23 @@ ngx_pa_revoke_exit_worker(ngx_pa_main_conf_t *pmcf)
     }
 
     pmcf->worker.revoker = NULL;
+}
+
+
+ngx_queue_t *
+ngx_pa_revoke_waiting(ngx_pa_main_conf_t *pmcf)
+{
+    ngx_pa_revoker_t  *rv;
+
+    rv = pmcf->worker.revoker;
+
+    /* no pa_auth_secret_file (no token verifies), or read once */
+
+    if (rv == NULL || rv->loaded) {
+        return NULL;
+    }
+
+    return &rv->waiting;
 }
 
 
@@ -301,7 +321,15 @@ ngx_pa_revoke_on_list(ngx_pa_call_t *call, redisReply *reply)
         ngx_destroy_pool(old_pool);
     }
 
-    rv->loaded = 1;
+    if (!rv->loaded) {
+        rv->loaded = 1;
+
+        ngx_log_error(NGX_LOG_INFO, rv->log, 0,
+                      "pa: revoked tokens read, %ui in force",
+                      rv->list->nelts);
+
+        ngx_pa_revoke_wake(&rv->waiting);
+    }
 
     return;
 

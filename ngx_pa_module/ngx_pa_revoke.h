@@ -27,6 +27,27 @@ void ngx_pa_revoke_exit_worker(ngx_pa_main_conf_t *pmcf);
 ngx_int_t ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
     ngx_str_t *sub, time_t iat);
 
+/*
+ * Until this worker has read the set once (just started: a reload, a
+ * respawn), the queue where requests with a staff token wait; NULL once
+ * read, or when no token can verify (no pa_auth_secret_file).
+ */
+ngx_queue_t *ngx_pa_revoke_waiting(ngx_pa_main_conf_t *pmcf);
+
+
+/*
+ * ngx_pa_revoke_wait.c: NGX_OK when the set is read (go on); NGX_AGAIN:
+ * the request is parked (one more reference taken: the content handler
+ * returns NGX_DONE) and resume(r) runs once, later, when the set is read
+ * or after pa_redis timeout= (ngx_pa_revoke_waiting() still not NULL: the
+ * caller answers 503) and must finalize r; NGX_ERROR: no memory.
+ */
+typedef void (*ngx_pa_revoke_resume_pt)(ngx_http_request_t *r);
+
+ngx_int_t ngx_pa_revoke_wait(ngx_http_request_t *r,
+    ngx_pa_revoke_resume_pt resume);
+void ngx_pa_revoke_wake(ngx_queue_t *waiting);
+
 /* how long an entry is kept: the longest a token may live */
 time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
 

@@ -115,8 +115,10 @@ ngx_pa_upload_owner(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
+    /* NGX_AGAIN: a token not checked yet is no owner (nor the address) */
+
     rc = ngx_pa_auth(r, ctx, &caller);
-    if (rc == NGX_ERROR) {
+    if (rc == NGX_ERROR || rc == NGX_AGAIN) {
         return NGX_ERROR;
     }
 
