@@ -32,6 +32,7 @@
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_open311_out.h"
 #include "ngx_pa_redis.h"
+#include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
 
 
@@ -756,13 +757,17 @@ ngx_pa_limit_handler(ngx_http_request_t *r)
  * Signed-in staff are never limited: a whole IOC or agency works from one
  * office address, and every one of their writes is already accountable.
  * A token that does not verify is limited like any client (and refused
- * later).  Pure CPU, as in ngx_pa_auth(): one HMAC.
+ * later), and so is a revoked one: a lost phone gets no bigger share
+ * than anyone.  (A fresh worker that has not read the revoked tokens yet
+ * knows only some: the request waits for the read in the content
+ * handler, ngx_pa_revoke_wait.c, and is refused there if it must be.)
+ * Pure CPU, as in ngx_pa_auth(): one HMAC, no Redis call.
  */
 
 static ngx_uint_t
 ngx_pa_limit_staff(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
 {
-    ngx_str_t        *h;
+    ngx_str_t        *h, jti, sub;
     ngx_pa_claims_t   claims;
 
     if (r->headers_in.authorization == NULL || pmcf->auth_secret.len == 0) {
@@ -785,7 +790,16 @@ ngx_pa_limit_staff(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf)
 
     /* a signed-in reporter (pa_login_required) is a citizen */
 
-    return ngx_strcmp(claims.role, "reporter") != 0;
+    if (ngx_strcmp(claims.role, "reporter") == 0) {
+        return 0;
+    }
+
+    jti.data = (u_char *) claims.jti;
+    jti.len = ngx_strlen(claims.jti);
+    sub.data = (u_char *) claims.sub;
+    sub.len = ngx_strlen(claims.sub);
+
+    return ngx_pa_revoke_check(pmcf, &jti, &sub, claims.iat) == NGX_OK;
 }
 
 

@@ -27,6 +27,10 @@ _EOC_
 our $Json = "Content-Type: application/json";
 our $Ioc = pa_token('--role ioc');
 our $IocBad = substr($Ioc, 0, -2) . "xx";
+
+# a lost phone's token, revoked before any nginx of this file starts
+our $IocLost = pa_token('--role ioc --sub ioc-lost');
+main::redis('ZADD', 'pa:{t_limit}:revoked', time, 'sub:ioc-lost');
 our $Limited = '{"error":{"code":"rate_limited","message":"too many requests, try again later"}}
 ';
 
@@ -339,6 +343,20 @@ pa_limit_zone 1m;\npa_limit addr rate=1r/m;"
 pa_limit_zone 1m;\npa_limit addr rate=1r/m;"
 --- more_headers eval
 "$::Json\nAuthorization: Bearer $::IocBad"
+--- pipelined_requests eval
+["POST /api/v1/reports/261124-AAAAAAAA/actions\n{\"action\":\"verify\"}",
+ "POST /api/v1/reports/261124-AAAAAAAA/actions\n{\"action\":\"verify\"}"]
+--- error_code eval
+[401, 429]
+
+
+
+=== TEST 16d: ... nor does a revoked token (a lost phone gets no bigger share than anyone)
+--- http_config eval
+"pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit;\n$::Common
+pa_limit_zone 1m;\npa_limit addr rate=1r/m;"
+--- more_headers eval
+"$::Json\nAuthorization: Bearer $::IocLost"
 --- pipelined_requests eval
 ["POST /api/v1/reports/261124-AAAAAAAA/actions\n{\"action\":\"verify\"}",
  "POST /api/v1/reports/261124-AAAAAAAA/actions\n{\"action\":\"verify\"}"]
