@@ -235,10 +235,19 @@ main::redis('RENAME', $::Set, "$::Set.kept");
 main::redis('SET', $::Set, 'not a set');
 my $old = (main::nginx_workers())[0];
 kill 'HUP', main::master();
-main::new_worker($old);
+my $worker = main::new_worker($old);
 my $before = main::parked();
 my $staff = main::send_req('GET', '/api/v1/queue', $::K{good});
 main::until('the staff request waits', sub { main::parked() > $before });
+# a client that gives up while its request waits: it leaves the queue
+my $gone = main::send_req('GET', '/api/v1/stats', $::K{good});
+main::until('the second one waits', sub { main::parked() > $before + 1 });
+my $closed = () = main::errlog() =~ /client prematurely closed/g;
+close $gone;
+main::until('the worker sees it gone', sub {
+    my $n = () = main::errlog() =~ /client prematurely closed/g;
+    return $n > $closed;
+});
 my $a = main::ask('POST', '/api/v1/reports', undef, main::report());
 Test::More::is($a->{status}, 201, "a citizen's submission: 201, meanwhile");
 $a = main::ask('GET', '/api/v1/public/reports', undef);
@@ -252,6 +261,7 @@ main::until('the revoked token refused', sub {
     main::ask('GET', '/api/v1/queue', $::K{phone})->{status} == 401 });
 Test::More::is(main::ask('GET', '/api/v1/queue', $::K{good})->{status},
                200, 'the good token is taken once the set is read');
+Test::More::is((main::nginx_workers())[0], $worker, 'the same worker');
 --- request
 GET /api/v1/health
 --- error_code: 200
