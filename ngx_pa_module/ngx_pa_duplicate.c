@@ -5,11 +5,19 @@
  * pa_duplicate_window before or after it.  Only a hint: nothing is
  * merged or refused (the 409 "duplicate" of one reporter is submit's).
  *
- * One position index for every category, pa:{t}:near (GEO, member = id),
- * and pa:{t}:near:at (zset, score = submitted) to prune it.  The category
- * is not part of the key: the IOC may change it at "receive", and the
- * search reads each candidate's current category, status and time from
- * its hash, so hints are always those of the reports as they are now.
+ * One position index a day for every category, pa:{t}:near:<YYYYMMDD>
+ * (GEO, member = id; the province's local day of submission, as the
+ * stats: keys count days).  A day key expires on its own once past
+ * keeping, so nothing prunes it and a submission writes no time index
+ * (issue 12): a read searches the days that can hold a report within
+ * the window.  The category is not part of the key: the IOC may change
+ * it at "receive", and the search reads each candidate's current
+ * category, status and time from its hash, so hints are always those of
+ * the reports as they are now.
+ *
+ * Before the day keys, one pa:{t}:near with pa:{t}:near:at (zset, score =
+ * submitted) held every position: still searched while it exists, and
+ * pruned by the sweeper until it is empty (ngx_pa_duplicate_cutoff()).
  */
 
 #include "ngx_pa_call.h"
@@ -76,6 +84,16 @@ ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* does the report join the index: hints on, a latitude GEOADD takes */
+
+static ngx_uint_t
+ngx_pa_duplicate_indexed(ngx_pa_main_conf_t *pmcf, double lat)
+{
+    return pmcf->duplicate_radius > 0
+           && lat <= NGX_PA_GEO_LAT_MAX && lat >= -NGX_PA_GEO_LAT_MAX;
+}
+
+
 ngx_int_t
 ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_array_t *args, double lat, double lng)
@@ -86,9 +104,7 @@ ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    if (pmcf->duplicate_radius == 0
-        || lat > NGX_PA_GEO_LAT_MAX || lat < -NGX_PA_GEO_LAT_MAX)
-    {
+    if (!ngx_pa_duplicate_indexed(pmcf, lat)) {
         if (ngx_pa_arg_cstr(args, "") != NGX_OK
             || ngx_pa_arg_cstr(args, "") != NGX_OK)
         {
@@ -112,6 +128,47 @@ ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
 
         a->len = ngx_pa_fixed_format(i ? lat : lng, 7, (char *) a->data, 32);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The day key ends the report's group of KEYS, its time to live its
+ * ARGV: until the end of its day + the window + NGX_PA_DUPLICATE_KEEP,
+ * as the sweeper kept entries of the single index.  Relative to the
+ * worker's "now", not an EXPIREAT: the same instant in production, and
+ * a test clock's day (pa_test_clock) lives as long as a real one.
+ */
+
+ngx_int_t
+ngx_pa_duplicate_submit_day(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    double lat, ngx_array_t *keys, ngx_array_t *args)
+{
+    time_t               local, end;
+    ngx_tm_t             tm;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (!ngx_pa_duplicate_indexed(pmcf, lat)) {
+        return NGX_OK;
+    }
+
+    local = ctx->now + pmcf->utc_offset;
+    end = (local / 86400 + 1) * 86400 - pmcf->utc_offset;
+
+    ngx_gmtime(local, &tm);
+
+    if (ngx_pa_key(r, keys, "near:%04d%02d%02d", tm.ngx_tm_year,
+                   tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+        || ngx_pa_arg_int(r->pool, args, end - ctx->now
+                                         + pmcf->duplicate_window
+                                         + NGX_PA_DUPLICATE_KEEP)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     return NGX_OK;
@@ -151,11 +208,14 @@ ngx_pa_duplicate_get_args(ngx_http_request_t *r, ngx_array_t *keys,
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
+    /* get.lua names the day keys from the report's own created_at */
+
     if (ngx_pa_key(r, keys, "near") == NULL
         || ngx_pa_key(r, keys, "near:at") == NULL
         || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_radius) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_window) != NGX_OK
-        || ngx_pa_arg_int(r->pool, args, NGX_PA_DUPLICATE_HINTS) != NGX_OK)
+        || ngx_pa_arg_int(r->pool, args, NGX_PA_DUPLICATE_HINTS) != NGX_OK
+        || ngx_pa_arg_int(r->pool, args, pmcf->utc_offset) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -26,8 +26,17 @@ ngx_int_t ngx_pa_duplicate_submit_args(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_array_t *args, double lat, double lng);
 
 /*
- * Entries of the hints' index submitted before this leave it (sweep.lua,
- * at most a batch a tick); 0 when hints are off.
+ * submit.lua's last key and last argument of the report's group: its
+ * day's key pa:{t}:near:<YYYYMMDD> and that key's time to live (nothing
+ * when the report does not join the index).
+ */
+ngx_int_t ngx_pa_duplicate_submit_day(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, double lat, ngx_array_t *keys, ngx_array_t *args);
+
+/*
+ * Entries of the index before the day keys (near, near:at) submitted
+ * before this leave it (sweep.lua, at most a batch a tick, until it is
+ * empty); 0 when hints are off.
  */
 time_t ngx_pa_duplicate_cutoff(ngx_pa_main_conf_t *pmcf, time_t now);
 
@@ -38,7 +47,11 @@ time_t ngx_pa_duplicate_cutoff(ngx_pa_main_conf_t *pmcf, time_t now);
 ngx_uint_t ngx_pa_duplicate_wanted(ngx_http_request_t *r,
     ngx_pa_caller_t *caller);
 
-/* get.lua "report": KEYS[4] the index; ARGV radius, window, prefix, max */
+/*
+ * get.lua "report": KEYS[4], KEYS[5] the index before the day keys; ARGV
+ * radius, window, max, the province's UTC offset (get.lua names the day
+ * keys)
+ */
 ngx_int_t ngx_pa_duplicate_get_args(ngx_http_request_t *r,
     ngx_array_t *keys, ngx_array_t *args);
 

@@ -126,6 +126,8 @@ static redisReply *ngx_pa_retention_cold(ngx_pa_retention_t *rt,
     redisReply *flat, const char *name);
 static redisReply *ngx_pa_retention_field(redisReply *flat,
     const char *name);
+static ngx_int_t ngx_pa_retention_near(ngx_pa_retention_t *rt,
+    redisReply *flat);
 
 
 /* ------------------------------------------------------------ directives */
@@ -847,7 +849,8 @@ ngx_pa_retention_group(ngx_pa_retention_t *rt, redisReply *id,
 /*
  * The group's other keys, counted: a closed report is listed only in the
  * work lists of resolved or escalated (act.lua's rule), for each agency
- * that holds, coordinates or held it; an Open311 client's index.
+ * that holds, coordinates or held it; its day's hints key; an Open311
+ * client's index.
  */
 
 static ngx_int_t
@@ -915,6 +918,10 @@ ngx_pa_retention_others(ngx_pa_retention_t *rt, redisReply *flat)
         }
     }
 
+    if (ngx_pa_retention_near(rt, flat) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     v = ngx_pa_retention_cold(rt, flat, "o311_client");
 
     if (v != NULL && v->len
@@ -926,6 +933,42 @@ ngx_pa_retention_others(ngx_pa_retention_t *rt, redisReply *flat)
     }
 
     return ngx_pa_retention_count(rt, ci, rt->keys->nelts - first);
+}
+
+
+/*
+ * The day key of its duplicate hints' position, near:<local day of
+ * created_at> (ngx_pa_duplicate.c): mostly expired by the time a report
+ * is purged, but a short pa_retention may come first.
+ */
+
+static ngx_int_t
+ngx_pa_retention_near(ngx_pa_retention_t *rt, redisReply *flat)
+{
+    time_t       created;
+    ngx_tm_t     tm;
+    redisReply  *v;
+
+    v = ngx_pa_retention_field(flat, "created_at");
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    created = ngx_atotm((u_char *) v->str, v->len);
+    if (created == NGX_ERROR) {
+        return NGX_OK;
+    }
+
+    ngx_gmtime(created + rt->conf->utc_offset, &tm);
+
+    if (ngx_pa_retention_key(rt, rt->keys, "near:%04d%02d%02d",
+                             tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday)
+        == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

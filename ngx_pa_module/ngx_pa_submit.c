@@ -989,7 +989,9 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
 
     if (shared == NULL || keys == NULL || args == NULL
         || ngx_pa_submit_keys(r, ctx, sb, shared, keys) != NGX_OK
-        || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK)
+        || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK
+        || ngx_pa_duplicate_submit_day(r, ctx, sb->lat, keys, args)
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1086,7 +1088,10 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
 }
 
 
-/* submit.lua's KEYS, in its order: the batch's shared ones, the report's */
+/*
+ * submit.lua's KEYS, in its order: the batch's shared ones, the report's
+ * (its day's hints key, last, is ngx_pa_duplicate_submit_day()'s)
+ */
 
 static ngx_int_t
 ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
@@ -1104,9 +1109,7 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     if (ngx_pa_key(r, shared, "events") == NULL
         || ngx_pa_key(r, shared, "locked") == NULL
-        || ngx_pa_key(r, shared, "due") == NULL
-        || ngx_pa_key(r, shared, "near") == NULL
-        || ngx_pa_key(r, shared, "near:at") == NULL)
+        || ngx_pa_key(r, shared, "due") == NULL)
     {
         return NGX_ERROR;
     }

@@ -7,11 +7,12 @@
 -- KEYS[1]  pa:{t}:r:<id>    report hash
 -- KEYS[2]  pa:{t}:h:<id>    history list (JSON entries)
 -- KEYS[3]  pa:{t}:audit     reads of personal data (stream)
--- KEYS[4]  pa:{t}:near      positions for duplicate hints (mode "report"
---                           with hints only)
--- KEYS[5]  pa:{t}:near:at   the same ids, score = submitted (with hints
---                           only): candidates outside the window are
---                           left without reading their hash
+-- KEYS[4]  pa:{t}:near      positions for duplicate hints before the day
+--                           keys (mode "report" with hints only; searched
+--                           while it exists, the sweeper empties it)
+-- KEYS[5]  pa:{t}:near:at   its ids, score = submitted (with hints only):
+--                           its candidates outside the window are left
+--                           without reading their hash
 --
 -- ARGV[1]  mode: "report" or "reporter"
 --
@@ -19,14 +20,20 @@
 -- empty hash when there is no such report.  With duplicate hints:
 -- ARGV[2]  radius (metres)  ARGV[3]  window (seconds)
 -- ARGV[4]  most hints returned
+-- ARGV[5]  the province's UTC offset (seconds east): its local days
 -- and a third element: {id, metres, status, submitted, ...} of reports
 -- of the same category within the radius, submitted within the window
 -- before or after this one, neither rejected nor cancelled, nearest
 -- first; the CANDIDATES nearest positions are looked at, at most.
--- Keys not in KEYS (the one exception): the candidates' hashes
--- pa:{t}:r:<id>, learned from the GEOSEARCH; declaring them would cost a
--- second round trip.  They are built from KEYS[1]'s hash-tagged prefix
--- "pa:{t}:": the same slot.
+-- Positions are in one key a day, pa:{t}:near:<YYYYMMDD> (the local day
+-- of submission, submit.lua): the days that can hold a report within the
+-- window before or after this one are searched (7 for 72 h), and their
+-- nearest merged by distance with those of KEYS[4].
+-- Keys not in KEYS (the exceptions): the day keys, named from this
+-- report's created_at, which the worker learns only from this read; the
+-- candidates' hashes pa:{t}:r:<id>, learned from the GEOSEARCH.
+-- Declaring them would cost a second round trip.  Both are built from
+-- KEYS[1]'s hash-tagged prefix "pa:{t}:": the same slot.
 --
 -- mode "reporter" (the reporter's name, phone, e-mail):
 -- ARGV[2]  agency the caller must be assigned to ("" for the IOC)
@@ -46,7 +53,85 @@ local AUDIT_MAX = 1000000    -- audit entries kept (approximately)
 -- was itself a duplicate of one listed), a cancelled one was withdrawn
 local dead = {rejected = true, cancelled = true}
 
-local function hints(radius, window, most)
+-- "YYYYMMDD" of day d since 1970-01-01 (civil from days, proleptic
+-- Gregorian): the worker's ngx_gmtime() of a local time
+local function ymd(d)
+    local z = d + 719468
+    local era = math.floor(z / 146097)
+    local doe = z - era * 146097
+    local yoe = math.floor((doe - math.floor(doe / 1460)
+                            + math.floor(doe / 36524)
+                            - math.floor(doe / 146096)) / 365)
+    local doy = doe - (365 * yoe + math.floor(yoe / 4)
+                       - math.floor(yoe / 100))
+    local mp = math.floor((5 * doy + 2) / 153)
+    local day = doy - math.floor((153 * mp + 2) / 5) + 1
+    local month = mp < 10 and mp + 3 or mp - 9
+    local year = yoe + era * 400 + (month <= 2 and 1 or 0)
+    return string.format('%04d%02d%02d', year, month, day)
+end
+
+-- the CANDIDATES nearest of the day keys within the window and of the
+-- old index (its entries outside the window left out by their time),
+-- {id, metres} nearest first
+local function candidates(prefix, lng, lat, radius, at, window, offset)
+    local found, seen = {}, {}
+
+    local function search(key)
+        return redis.call('GEOSEARCH', key, 'FROMLONLAT', lng, lat,
+                          'BYRADIUS', radius, 'm', 'ASC',
+                          'COUNT', CANDIDATES, 'WITHDIST')
+    end
+
+    local function take(c)
+        if not seen[c[1]] then
+            seen[c[1]] = true
+            found[#found + 1] = {c[1], tonumber(c[2])}
+        end
+    end
+
+    for d = math.floor((at - window + offset) / 86400),
+            math.floor((at + window + offset) / 86400)
+    do
+        for _, c in ipairs(search(prefix .. 'near:' .. ymd(d))) do
+            take(c)
+        end
+    end
+
+    -- the old index: the candidates' times in one call, as before
+    local old = search(KEYS[4])
+    if #old > 0 then
+        local ids = {}
+        for n, c in ipairs(old) do
+            ids[n] = c[1]
+        end
+        local when = redis.call('ZMSCORE', KEYS[5], unpack(ids))
+        for n, c in ipairs(old) do
+            -- (whole seconds: a fraction of the second some versions of
+            -- submit.lua wrote is no part of the window)
+            local w = tonumber(when[n] or '')
+            w = w and math.floor(w)
+            if not w or math.abs(w - at) <= window then
+                take(c)
+            end
+        end
+    end
+
+    table.sort(found, function(x, y)
+        if x[2] ~= y[2] then
+            return x[2] < y[2]
+        end
+        return x[1] < y[1]
+    end)
+
+    for n = #found, CANDIDATES + 1, -1 do
+        found[n] = nil
+    end
+
+    return found
+end
+
+local function hints(radius, window, most, offset)
     local prefix = string.match(R, '^(.-}:)')
     local me = redis.call('HMGET', R, 'id', 'category', 'lng', 'lat',
                           'created_at')
@@ -57,28 +142,12 @@ local function hints(radius, window, most)
     end
 
     local at = tonumber(me[5]) or 0
-    local near = redis.call('GEOSEARCH', KEYS[4], 'FROMLONLAT', me[3], me[4],
-                            'BYRADIUS', radius, 'm', 'ASC',
-                            'COUNT', CANDIDATES, 'WITHDIST')
+    local near = candidates(prefix, me[3], me[4], radius, at, window, offset)
 
-    -- the candidates' submission times in one call: most of a busy
-    -- place's hundred nearest are outside the window, and their hashes
-    -- need not be read (the same test on created_at follows)
-    local ids = {}
-    for n, c in ipairs(near) do
-        ids[n] = c[1]
-    end
-    local when = #ids > 0 and redis.call('ZMSCORE', KEYS[5], unpack(ids))
-                 or {}
-
-    for n, c in ipairs(near) do
+    for _, c in ipairs(near) do
         local other = c[1]
-        -- (whole seconds: submit.lua's fraction of the second is no part
-        -- of the window)
-        local w = tonumber(when[n] or '')
-        w = w and math.floor(w)
 
-        if other ~= me[1] and (not w or math.abs(w - at) <= window) then
+        if other ~= me[1] then
             local o = redis.call('HMGET', prefix .. 'r:' .. other,
                                  'category', 'status', 'created_at')
             local t = tonumber(o[3])
@@ -106,7 +175,8 @@ if ARGV[1] == 'report' then
     local radius = tonumber(ARGV[2] or '0') or 0
 
     if radius > 0 then
-        out[3] = hints(radius, tonumber(ARGV[3]), tonumber(ARGV[4]))
+        out[3] = hints(radius, tonumber(ARGV[3]), tonumber(ARGV[4]),
+                       tonumber(ARGV[5] or '0') or 0)
     end
 
     return out

@@ -9,7 +9,8 @@
 -- KEYS[1]  pa:{t}:all          every report
 -- KEYS[2]  pa:{t}:pub          published reports
 -- KEYS[3]  pa:{t}:geo          the same by position
--- KEYS[4]  pa:{t}:near         positions of duplicate hints
+-- KEYS[4]  pa:{t}:near         positions of duplicate hints (before the
+--                              day keys, below)
 -- KEYS[5]  pa:{t}:near:at      their times
 -- KEYS[6]  pa:{t}:due          open deadlines "<id>|<key>"
 -- KEYS[7..11] pa:{t}:st:<state> of the closed states: resolved, rejected,
@@ -21,8 +22,9 @@
 --          before issue 12.4), pa:{t}:dup:<first 4 hex of phone_hash>
 --          (the phone's bucket since), then the group's other keys: the
 --          work lists pa:{t}:aq:<agency>:<state> of the agencies it names
---          (and pa:{t}:q:escalated for an escalated one) and, for an
---          Open311 report, pa:{t}:o311:c:<client>
+--          (and pa:{t}:q:escalated for an escalated one), its position's
+--          day key pa:{t}:near:<YYYYMMDD> (local day of created_at) and,
+--          for an Open311 report, pa:{t}:o311:c:<client>
 --
 -- ARGV[1]  number of reports; then for each report:
 --          id, stamp (its updated_at as archived, "" when it had none),

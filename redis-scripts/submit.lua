@@ -12,7 +12,8 @@
 -- read only as a whole), no first history entry (the record implies it:
 -- the readers prepend it), no "all" index (the state indexes partition the
 -- reports), one index of an open state (its work list q:, not st: too),
--- the hints' index pruned by sweep.lua.
+-- the hints' index one key a day that expires on its own (no time index
+-- to prune it).
 --
 -- Each report is taken in the batch's order with exactly the semantics of
 -- a call of its own: a later report sees what an earlier one wrote (the
@@ -27,12 +28,9 @@
 -- KEYS[1]  pa:{t}:events        event stream for notifiers
 -- KEYS[2]  pa:{t}:locked        locked phones (sanctions)
 -- KEYS[3]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due)
--- KEYS[4]  pa:{t}:near          positions for duplicate hints (geo, id)
--- KEYS[5]  pa:{t}:near:at       the same ids, score = submitted (pruned
---                               by sweep.lua)
--- (Scores of KEYS[3], KEYS[5], +1 and +5 carry a fraction, in [0, 1)
--- above the whole second or deadline, that grows with the submission:
--- see "index scores" below.)
+-- (Scores of KEYS[3], +1 and +5 carry a fraction, in [0, 1) above the
+-- whole second or deadline, that grows with the submission: see "index
+-- scores" below.)
 -- then each report's group of keys, in the order of the reports:
 -- +0  pa:{t}:r:<id>             report hash
 -- +1  pa:{t}:q:<state>          the IOC's work list of the state,
@@ -57,12 +55,15 @@
 --     then, Open311 only:
 --     pa:{t}:o311:c:<client>    the API client's own requests (zset,
 --                               score = now)
---     last 2n of the group:
+--     then 2n (the last of the group but the day key below):
 --     pa:{t}:up:<handle>, pa:{t}:upa:<addr>: a pair for each media
 --                               pre-upload the report binds (n from its
 --                               ARGV); each must still exist and be bound
 --                               to no other report; it is bound to this
 --                               one and leaves the address's open handles
+--     last, when the report joins the hints (its lng, below, not ""):
+--     pa:{t}:near:<YYYYMMDD>    positions for duplicate hints (geo, id)
+--                               of the local day of submission
 --
 -- ARGV[1]  N: the number of reports
 -- then each report's group:
@@ -72,8 +73,8 @@
 -- +3  now (epoch seconds)
 -- +4  urgent ("1" / "0"): for the events (the worker knows it)
 -- +5  phone hash
--- +6  lng, +7 lat: the report joins KEYS[4] ("" "": it does not, as when
---     the profile has no duplicate hints)
+-- +6  lng, +7 lat: the report joins its day's key, the group's last
+--     ("" "": it does not, as when the profile has no duplicate hints)
 -- +8  what a retry gets back ("<id> <print> <201 body>", no token but a
 --     test token of pa_test_clock)
 -- +9  the agency whose area holds the report: dispatched to it now ("":
@@ -81,11 +82,14 @@
 -- +10 that dispatch's history entry (JSON, "" when not dispatched)
 -- +11 n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then n: number of deadlines, then n pairs "<id>|<step>", due
--- then n: number of pre-upload handles bound (their keys end the group)
+-- then n: number of pre-upload handles bound (their keys end the group,
+--      but for the day key)
 -- then field, value pairs of the report hash: the hot fields and "doc"
 --      (ngx_pa_record.h says which is which)
--- last: the milliseconds of now (0-999) on the worker's clock; "0" when
+-- then: the milliseconds of now (0-999) on the worker's clock; "0" when
 --      now is not that clock's second (X-PA-Now of pa_test_clock)
+-- last, when the report joins the hints: the day key's time to live
+--      (seconds: the day's end + the window + 30 days, from now)
 --
 -- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
 -- earlier print of this phone points at, whose status decides a duplicate;
@@ -132,7 +136,7 @@ end
 -- each report's first key and first argument (g[2r - 1], g[2r]); read
 -- once for the batch: the phones' locks, whether any id is taken
 local g, phones, rkeys = {}, {}, {}
-local k, a = 6, 2
+local k, a = 4, 2
 for r = 1, n do
     g[2 * r - 1], g[2 * r] = k, a + 2
     phones[r] = ARGV[a + 5]
@@ -146,7 +150,7 @@ local locked = redis.call('HMGET', KEYS[2], unpack(phones))
 local taken_any = redis.call('EXISTS', unpack(rkeys)) ~= 0
 
 -- what the batch writes once, for the reports stored
-local due_m, geo_m, at_m, q_m = {}, {}, {}, {}
+local due_m, geo_m, geo_ttl, q_m = {}, {}, {}, {}
 local stored = {}       -- ids written by this batch
 
 -- A report's writes, as far as they went, for its undo: no table on the
@@ -223,9 +227,15 @@ local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
     local idem = KEYS[K + 3]
 
-    -- the fractions of the index scores: of the second (near:at, q:
-    -- without deadline) and of the day (due, q: by deadline: all of a
-    -- day's reports may share one)
+    -- a position: the group ends with its day key, and its time to live
+    local geo = ARGV[A + 4] ~= ''
+    if geo then
+        k_end, a_end = k_end - 1, a_end - 1
+    end
+
+    -- the fractions of the index scores: of the second (q: without
+    -- deadline) and of the day (due, q: by deadline: all of a day's
+    -- reports may share one)
     local us = math.min(tonumber(ARGV[a_end]) * 1000 + r - 1, 999999)
     local sec = tonumber(now)
     local day = (sec % 86400 + us / 1e6) / 86400
@@ -368,14 +378,19 @@ local function one(r, K, A, k_end, a_end)
     m[#m + 1] = score
     m[#m + 1] = id
 
-    -- duplicate hints: the position joins the index (the worker checked
-    -- that GEOADD takes it); sweep.lua removes what is past keeping
-    if ARGV[A + 4] ~= '' then
-        geo_m[#geo_m + 1] = ARGV[A + 4]
-        geo_m[#geo_m + 1] = ARGV[A + 5]
-        geo_m[#geo_m + 1] = id
-        at_m[#at_m + 1] = within(sec, us / 1e6)
-        at_m[#at_m + 1] = id
+    -- duplicate hints: the position joins its day's key (the worker
+    -- checked that GEOADD takes it), which expires once past keeping
+    if geo then
+        local dk = KEYS[k_end + 1]
+        m = geo_m[dk]
+        if not m then
+            m = {}
+            geo_m[dk] = m
+        end
+        m[#m + 1] = ARGV[A + 4]
+        m[#m + 1] = ARGV[A + 5]
+        m[#m + 1] = id
+        geo_ttl[dk] = math.max(geo_ttl[dk] or 0, tonumber(ARGV[a_end + 1]))
     end
 
     stored[id] = true
@@ -423,9 +438,10 @@ end
 for key, m in pairs(q_m) do
     index('ZADD', key, unpack(m))
 end
-if #geo_m > 0 then
-    index('GEOADD', KEYS[4], unpack(geo_m))
-    index('ZADD', KEYS[5], unpack(at_m))
+-- (one day key a batch, two across midnight)
+for key, m in pairs(geo_m) do
+    index('GEOADD', key, unpack(m))
+    index('EXPIRE', key, geo_ttl[key])
 end
 
 if failed then

@@ -13,7 +13,9 @@
 -- KEYS[6]  pa:{t}:sweep:last    when the sweeper last ran (ARGV[1]), set
 --                               by the timer's sweeps only (node id
 --                               given): GET /metrics' sweeper lag
--- KEYS[7]  pa:{t}:near          positions for duplicate hints (geo)
+-- KEYS[7]  pa:{t}:near          positions for duplicate hints before the
+--                               day keys near:<YYYYMMDD> (which expire
+--                               on their own: nothing to prune)
 -- KEYS[8]  pa:{t}:near:at       the same ids, score = submitted
 -- KEYS[9]  pa:{t}:dup:cursor    SCAN cursor of the move of duplicate
 --                               prints from dup:<phone_hash> (before
@@ -34,7 +36,8 @@
 -- ARGV[9]  note of the automatic rejection (to the reporter, Vietnamese)
 -- ARGV[10] entries of KEYS[7]/KEYS[8] submitted before this epoch leave
 --          them, PRUNE a call at most ("0": hints off, nothing to do);
---          submit.lua only adds (a lean submission, issue 12)
+--          nothing adds to them since the day keys: once empty (gone),
+--          this is one ZRANGE of a missing key
 --
 -- For each passed member: "supplement" of a report still in needs_info
 -- is rejected with supplement_timeout, as act.lua's reject does; "notify"
@@ -356,7 +359,7 @@ for k = 1, #locks, 2 do
     end
 end
 
--- ------------------------------------------------------------ hints' index
+-- ------------------------------------------- hints' index before day keys
 
 local PRUNE = 100
 local old = redis.call('ZRANGE', KEYS[8], '-inf', '(' .. ARGV[10],

@@ -289,10 +289,14 @@ GET /api/v1/public/reports/DH-A
 
 
 
-=== TEST 17: what is past keeping (the window + 30 days) leaves the index at the sweeper's next pass (a submission only adds)
+=== TEST 17: each day's positions are in a key of their own, which expires once past keeping (the window + 30 days): nothing to prune
 --- init
-Test::More::is(main::redis('ZCARD', "${main::P}near:at"), '6',
-               'six reports in the index before');
+Test::More::is(main::redis('ZCARD', "${main::P}near:20260302"), '5',
+               'five reports of 2 March in its day key');
+Test::More::is(main::redis('ZRANGE', "${main::P}near:20260306", '0', '-1'),
+               'DH-E', 'E in the key of 6 March');
+Test::More::is(main::redis('EXISTS', "${main::P}near:at"), '0',
+               'no time index');
 --- more_headers eval
 [(main::report('DH-F', '2026-04-20T09:00:00+07:00', '"category":"traffic","lat":22.396,"lng":103.458'))[0],
  "X-PA-Now: 2026-04-20T09:05:00+07:00"]
@@ -306,12 +310,12 @@ Test::More::is(main::redis('ZCARD', "${main::P}near:at"), '6',
 
 
 
-=== TEST 18: ... F alone is left; it has no hint (A is 7 weeks older)
+=== TEST 18: ... F alone is in its day's key; it has no hint (A is 7 weeks older: its day is not searched)
 --- init
-Test::More::is(main::redis('ZRANGE', "${main::P}near:at", '0', '-1'), 'DH-F',
-               'only F in the index');
-Test::More::is(main::redis('ZCARD', "${main::P}near"), '1',
-               'only F in the positions');
+Test::More::is(main::redis('ZRANGE', "${main::P}near:20260420", '0', '-1'),
+               'DH-F', 'only F in the key of 20 April');
+Test::More::is(main::redis('EXISTS', "${main::P}near"), '0',
+               'no single index of every position');
 --- more_headers eval
 "Authorization: Bearer $::T{ioc}"
 --- request
