@@ -97,6 +97,11 @@ common() {
 layout_check() {
     local gen=$OUT/scale-shape-gen.txt http=$OUT/scale-shape-http.txt
     rcli EVALSHA "$SHAPE_SHA" 1 "${P}st:submitted" "$((NOW - KEEP_NEAR))" > "$gen"
+    # a script's error is one line in both files: no shape to compare
+    if grep -q '^ERR' "$http" "$gen"; then
+        die "layout check: scale-shape.lua failed: $(grep -h '^ERR' \
+             "$http" "$gen" | head -1)"
+    fi
     if ! diff <(common "$http" "$gen") <(common "$gen" "$http") \
             > "$OUT/scale-shape.diff"; then
         echo "the generator does not write what the module writes" \

@@ -24,8 +24,8 @@
 --          every 3 hours before now (at most 320: 40 days); the first load
 --          brings it, the second (0) only history ending 40 days ago, so
 --          both sizes have the same open work and the same last 30 days
--- ARGV[11] the seconds a report stays in the duplicate hints' index
---          (pa_duplicate_window + 30 days: sweep.lua prunes older ones)
+-- ARGV[11] the seconds a day's key of the duplicate hints stays after the
+--          day's end (pa_duplicate_window + 30 days: then it expires)
 -- then     field, value pairs of a fresh report as submit.lua stored it
 --          (the lean record: hot fields and "doc", ngx_pa_record.h):
 --          every generated report has them, with its own id, times,
@@ -43,7 +43,8 @@
 -- aq:<agency>:<state> (open work, scored in the queue's order: act.lua's
 -- qscore; an open state's one index is q:), q:built, dup: buckets, due
 -- (no tok: key: the token names its report),
--- near/near:at (the recent ones), pub/geo (published), stats:, gauge.
+-- near:<day> (the days still kept, with their expiry), pub/geo
+-- (published), stats:, gauge.
 
 local P = string.match(KEYS[1], '^(.-}:)')
 local B = 1e10
@@ -169,6 +170,8 @@ for _, st in ipairs(LISTED) do
     end
 end
 redis.call('HSET', P .. 'q:built', unpack(built))
+
+local near_ttl = {}
 
 for li = first, first + count - 1 do
     local recent = li > total - open_n
@@ -303,9 +306,14 @@ for li = first, first + count - 1 do
                string.sub(phone, 1, 32) .. ':c:'
                .. string.sub(redis.sha1hex(text) .. redis.sha1hex(id), 1, 32),
                id)
-    if created >= now - keep_near then
-        redis.call('GEOADD', P .. 'near', f.lng, f.lat, id)
-        redis.call('ZADD', P .. 'near:at', created, id)
+    -- its day's hints key, while the day is kept (submit.lua); the
+    -- expiry once per key and call, below
+    local day_end = (math.floor((created + 25200) / 86400) + 1) * 86400
+                    - 25200
+    if day_end + keep_near > now then
+        local k = P .. 'near:' .. day(created)
+        redis.call('GEOADD', k, f.lng, f.lat, id)
+        near_ttl[k] = day_end + keep_near - now
     end
     if recent then
         local score = qscore(f)
@@ -316,6 +324,10 @@ for li = first, first + count - 1 do
             redis.call('HINCRBY', P .. 'gauge', agency .. '|in_progress', 1)
         end
     end
+end
+
+for k, ttl in pairs(near_ttl) do
+    redis.call('EXPIRE', k, ttl)
 end
 
 return count

@@ -7,8 +7,8 @@
 -- KEYS[1]  pa:{t}:st:submitted (its prefix "pa:{t}:" names every key
 --          read)
 --
--- ARGV[1] the oldest submission the duplicate hints' index keeps (now
---         minus pa_duplicate_window minus 30 days)
+-- ARGV[1] now minus pa_duplicate_window minus 30 days: a day's key of
+--         the duplicate hints is kept while its day ends after this
 --
 -- Returns sorted lines.  Per report, each prefixed with its class
 -- (status, "+pub" when published, "+rated" when rated):
@@ -41,6 +41,24 @@ local function fold(name)
         return 'sc:A'
     end
     return (string.gsub(string.gsub(name, '@[%w_-]+', '@A'), '#%d+', '#N'))
+end
+
+-- local (UTC+7, the bench's province) YYYYMMDD, civil from days (H.
+-- Hinnant), as bench/scale-gen.lua and the worker name a day
+local function day(t)
+    local z = math.floor((t + 25200) / 86400) + 719468
+    local era = math.floor(z / 146097)
+    local doe = z - era * 146097
+    local yoe = math.floor((doe - math.floor(doe / 1460)
+                            + math.floor(doe / 36524)
+                            - math.floor(doe / 146096)) / 365)
+    local y = yoe + era * 400
+    local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+    local mp = math.floor((5 * doy + 2) / 153)
+    local d = doy - math.floor((153 * mp + 2) / 5) + 1
+    local m = mp < 10 and mp + 3 or mp - 9
+    if m <= 2 then y = y + 1 end
+    return string.format('%04d%02d%02d', y, m, d)
 end
 
 local function keys_of(json)
@@ -165,17 +183,23 @@ local function report(id)
                 .. (s or 'absent'))
         end
     end
-    -- the hints' index holds the young reports only (sweep.lua prunes)
-    local young = tonumber(created) >= cutoff
-    local s = score(P .. 'near:at', id, created, 'created')
-    local geo = redis.call('GEOPOS', P .. 'near', id)[1] ~= false
-    if (s == 'created') == young and geo == young then
-        add(c .. 'in near, near:at as its age says')
+    -- the hints' day key holds the reports of the days still kept, and
+    -- expires (submit.lua); no single index of every position
+    local t = tonumber(created)
+    local day_end = (math.floor((t + 25200) / 86400) + 1) * 86400 - 25200
+    local young = day_end > cutoff
+    local nk = P .. 'near:' .. day(t)
+    local geo = redis.call('GEOPOS', nk, id)[1] ~= false
+    local ttl = redis.call('TTL', nk)
+    local old = redis.call('EXISTS', P .. 'near', P .. 'near:at') > 0
+    if geo == young and (not geo or ttl > 0) and not old then
+        add(c .. 'in near:D as its age says')
     else
-        add(c .. 'in near, near:at wrong for its age: near:at '
-            .. (s or 'absent') .. ', near ' .. tostring(geo))
+        add(c .. 'in near:D wrong for its age: ' .. tostring(geo)
+            .. ', TTL ' .. ttl .. (old and ', near or near:at written'
+                                   or ''))
     end
-    s = score(P .. 'pub', id, h.published_at, 'published_at')
+    local s = score(P .. 'pub', id, h.published_at, 'published_at')
     if s then add(c .. 'in pub ' .. s) end
     if redis.call('GEOPOS', P .. 'geo', id)[1] then add(c .. 'in geo') end
     if h.token_hash then

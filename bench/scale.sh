@@ -301,11 +301,11 @@ for _, id in ipairs(ids) do
         end
     end
     redis.call("ZREM", ARGV[1] .. "due", id .. "|verify")
+    -- its duplicate hints day key: the id begins with the local day
+    redis.call("ZREM", ARGV[1] .. "near:20" .. string.sub(id, 1, 6), id)
 end
 if #ids > 0 then
-    for _, k in ipairs({"q:submitted", "near", "near:at"}) do
-        redis.call("ZREM", ARGV[1] .. k, unpack(ids))
-    end
+    redis.call("ZREM", ARGV[1] .. "q:submitted", unpack(ids))
 end
 return page[1]'
 
