@@ -28,7 +28,9 @@ Ns = [int(x) for x in sys.argv[4].split(',')]
 TOTAL = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
 a = open(argsf, 'rb').read().split(b'\0')
 nk = int(a[2]); keys = a[3:3+nk]; argv = a[3+nk:]
-shared, own = keys[:5], keys[5:]
+# the batch's shared keys, then the report's own (argv: N, nk, na, ...)
+nown = int(argv[1])
+shared, own = keys[:nk - nown], keys[nk - nown:]
 gargs = argv[3:]          # after N, nk, na
 s = socket.create_connection(('127.0.0.1', port))
 f = s.makefile('rb')
@@ -82,7 +84,7 @@ for N in Ns:
             ks, as_ = [], [str(N)]
             for _ in range(N):
                 k, g = group(); ks += k; as_ += [str(len(k)), str(len(g))] + g
-            s.sendall(enc(['EVALSHA', sha, str(5+len(ks))] + shared + ks + as_)); sent += 1
+            s.sendall(enc(['EVALSHA', sha, str(len(shared)+len(ks))] + shared + ks + as_)); sent += 1
         r = read(); got += 1
         if not isinstance(r, list) or any(x != b':1\r\n' for x in r[:N]): bad += 1
     wall = time.time() - t0
