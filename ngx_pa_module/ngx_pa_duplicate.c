@@ -200,22 +200,89 @@ ngx_pa_duplicate_wanted(ngx_http_request_t *r, ngx_pa_caller_t *caller)
 }
 
 
+/*
+ * The keys of the days that can hold a report within the window before or
+ * after one submitted on the local day its id names ("YYMMDD-...", drawn
+ * from the same "now" as its day key): 7 for 72 h.  An id that names no
+ * date (a test id of pa_test_clock) declares none: get.lua then names
+ * them from the report's created_at.
+ */
+
+static ngx_int_t
+ngx_pa_duplicate_days(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *id, ngx_array_t *keys)
+{
+    u_char      *p;
+    time_t       day, d, last;
+    ngx_tm_t     tm;
+    ngx_uint_t   i;
+    struct tm    t;
+
+    p = id->data;
+
+    if (id->len < 7 || p[6] != '-') {
+        return NGX_OK;
+    }
+
+    for (i = 0; i < 6; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return NGX_OK;
+        }
+    }
+
+    ngx_memzero(&t, sizeof(struct tm));
+    t.tm_year = 100 + (p[0] - '0') * 10 + (p[1] - '0');
+    t.tm_mon = (p[2] - '0') * 10 + (p[3] - '0') - 1;
+    t.tm_mday = (p[4] - '0') * 10 + (p[5] - '0');
+
+    /* the local day's 00:00 counted as UTC: whole days from 1970 */
+
+    day = timegm(&t);
+
+    if (day == (time_t) -1) {
+        return NGX_OK;
+    }
+
+    ngx_gmtime(day, &tm);
+
+    if (tm.ngx_tm_mday != t.tm_mday || tm.ngx_tm_mon != t.tm_mon + 1) {
+        return NGX_OK;                      /* not a date: "260231-..." */
+    }
+
+    last = day + 86399 + pmcf->duplicate_window;
+
+    for (d = (day - pmcf->duplicate_window) / 86400 * 86400;
+         d <= last;
+         d += 86400)
+    {
+        ngx_gmtime(d, &tm);
+
+        if (ngx_pa_key(r, keys, "near:%04d%02d%02d", tm.ngx_tm_year,
+                       tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
-ngx_pa_duplicate_get_args(ngx_http_request_t *r, ngx_array_t *keys,
-    ngx_array_t *args)
+ngx_pa_duplicate_get_args(ngx_http_request_t *r, ngx_str_t *id,
+    ngx_array_t *keys, ngx_array_t *args)
 {
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    /* get.lua names the day keys from the report's own created_at */
 
     if (ngx_pa_key(r, keys, "near") == NULL
         || ngx_pa_key(r, keys, "near:at") == NULL
         || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_radius) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, pmcf->duplicate_window) != NGX_OK
         || ngx_pa_arg_int(r->pool, args, NGX_PA_DUPLICATE_HINTS) != NGX_OK
-        || ngx_pa_arg_int(r->pool, args, pmcf->utc_offset) != NGX_OK)
+        || ngx_pa_arg_int(r->pool, args, pmcf->utc_offset) != NGX_OK
+        || ngx_pa_duplicate_days(r, pmcf, id, keys) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -48,11 +48,12 @@ ngx_uint_t ngx_pa_duplicate_wanted(ngx_http_request_t *r,
     ngx_pa_caller_t *caller);
 
 /*
- * get.lua "report": KEYS[4], KEYS[5] the index before the day keys; ARGV
- * radius, window, max, the province's UTC offset (get.lua names the day
- * keys)
+ * get.lua "report": KEYS[4], KEYS[5] the index before the day keys, then
+ * the day keys within the window of the day the id names; ARGV radius,
+ * window, max, the province's UTC offset (get.lua names the day keys of
+ * an id without a date)
  */
-ngx_int_t ngx_pa_duplicate_get_args(ngx_http_request_t *r,
+ngx_int_t ngx_pa_duplicate_get_args(ngx_http_request_t *r, ngx_str_t *id,
     ngx_array_t *keys, ngx_array_t *args);
 
 /* get.lua's hints (id, metres, status, created) x n as the answer's list */

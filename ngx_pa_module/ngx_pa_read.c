@@ -105,7 +105,9 @@ ngx_pa_read_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     rd->hints = hints && ngx_pa_duplicate_wanted(r, &rd->caller);
 
-    if (rd->hints && ngx_pa_duplicate_get_args(r, keys, args) != NGX_OK) {
+    if (rd->hints
+        && ngx_pa_duplicate_get_args(r, &ctx->id, keys, args) != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

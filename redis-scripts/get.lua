@@ -13,6 +13,11 @@
 -- KEYS[5]  pa:{t}:near:at   its ids, score = submitted (with hints only):
 --                           its candidates outside the window are left
 --                           without reading their hash
+-- KEYS[6..] pa:{t}:near:<YYYYMMDD>  (hints only) the days that can hold a
+--                           report within the window before or after
+--                           this one, as the worker learns its day from
+--                           the id ("YYMMDD-..."); none for an id that
+--                           names no date (a test id)
 --
 -- ARGV[1]  mode: "report" or "reporter"
 --
@@ -27,11 +32,11 @@
 -- first; the CANDIDATES nearest positions are looked at, at most.
 -- Positions are in one key a day, pa:{t}:near:<YYYYMMDD> (the local day
 -- of submission, submit.lua): the days that can hold a report within the
--- window before or after this one are searched (7 for 72 h), and their
--- nearest merged by distance with those of KEYS[4].
--- Keys not in KEYS (the exceptions): the day keys, named from this
--- report's created_at, which the worker learns only from this read; the
--- candidates' hashes pa:{t}:r:<id>, learned from the GEOSEARCH.
+-- window before or after this one are searched (KEYS[6..], 7 for 72 h),
+-- and their nearest merged by distance with those of KEYS[4].
+-- Keys not in KEYS (the exceptions): the candidates' hashes
+-- pa:{t}:r:<id>, learned from the GEOSEARCH; the day keys of a report
+-- whose id names no date (test ids only), named from its created_at.
 -- Declaring them would cost a second round trip.  Both are built from
 -- KEYS[1]'s hash-tagged prefix "pa:{t}:": the same slot.
 --
@@ -90,10 +95,17 @@ local function candidates(prefix, lng, lat, radius, at, window, offset)
         end
     end
 
-    for d = math.floor((at - window + offset) / 86400),
-            math.floor((at + window + offset) / 86400)
-    do
-        for _, c in ipairs(search(prefix .. 'near:' .. ymd(d))) do
+    local days = {unpack(KEYS, 6)}
+    if #days == 0 then
+        for d = math.floor((at - window + offset) / 86400),
+                math.floor((at + window + offset) / 86400)
+        do
+            days[#days + 1] = prefix .. 'near:' .. ymd(d)
+        end
+    end
+
+    for _, day in ipairs(days) do
+        for _, c in ipairs(search(day)) do
             take(c)
         end
     end

@@ -2,6 +2,8 @@
 # (pa_submit_batch, ngx_pa_batch.c): each report names the key of its own
 # local day, and submit.lua writes each day key of the call once (GEOADD,
 # EXPIRE), so the reports of both days are found as each other's hints.
+# The ids are the module's own ("YYMMDD-...", the local day of
+# submission): a read declares the day keys of the day its id names.
 #
 # One worker, one call in flight: Redis is stopped (SIGSTOP), the first
 # submission is in flight alone, the three sent after it queue and leave
@@ -111,15 +113,23 @@ sub batch {
 }
 
 sub report {
-    my ($id, $at, $lat) = @_;
+    my ($n, $at, $lat) = @_;
     return ['POST', '/api/v1/reports',
-            '{"content":"Cây đổ ' . $id . '","category":"traffic",'
+            '{"content":"Cây đổ số ' . $n . '","category":"traffic",'
             . '"lat":' . $lat . ',"lng":103.458,'
-            . '"reporter_name":"Lò Văn B","reporter_phone":"0913 300 '
-            . substr($id, -3) . '"}',
-            'Content-Type: application/json', "X-PA-Now: $at",
-            "X-PA-Test-Id: $id"];
+            . '"reporter_name":"Lò Văn B","reporter_phone":"0913 300 00'
+            . $n . '"}',
+            'Content-Type: application/json', "X-PA-Now: $at"];
 }
+
+sub id_of { my ($b) = @_; return $b =~ /"id":"([^"]+)"/ ? $1 : '' }
+
+sub members {
+    return join(',', sort split /\n/, redis('ZRANGE', $_[0], '0', '-1'));
+}
+
+# the ids of the four, in the order sent (TEST 1)
+our @Id;
 
 run_tests();
 
@@ -129,19 +139,23 @@ __DATA__
 --- init
 my $c0 = main::metric('pa_submit_batch_calls_total');
 my @a = main::batch([
-    main::report('NB-001', '2026-03-09T23:59:50+07:00', '22.396'),
-    main::report('NB-002', '2026-03-09T23:59:55+07:00', '22.3961'),
-    main::report('NB-003', '2026-03-10T00:00:05+07:00', '22.3963'),
-    main::report('NB-004', '2026-03-10T00:00:10+07:00', '22.3967'),
+    main::report(1, '2026-03-09T23:59:50+07:00', '22.396'),
+    main::report(2, '2026-03-09T23:59:55+07:00', '22.3961'),
+    main::report(3, '2026-03-10T00:00:05+07:00', '22.3963'),
+    main::report(4, '2026-03-10T00:00:10+07:00', '22.3967'),
 ]);
 Test::More::is(join(',', map { $_->[0] } @a), '201,201,201,201',
                'all four stored');
+@main::Id = map { main::id_of($_->[1]) } @a;
+Test::More::like(join(',', @main::Id),
+                 qr/^260309-\w{8},260309-\w{8},260310-\w{8},260310-\w{8}$/,
+                 'each id names its local day');
 Test::More::is(main::metric('pa_submit_batch_calls_total') - $c0, 2,
                'in two calls: the first, then the three behind it');
-Test::More::is(main::redis('ZRANGE', "${main::P}near:20260309", '0', '-1'),
-               "NB-001\nNB-002", 'the two of 9 March in its key');
-Test::More::is(main::redis('ZRANGE', "${main::P}near:20260310", '0', '-1'),
-               "NB-003\nNB-004", 'the two of 10 March in its key');
+Test::More::is(main::members("${main::P}near:20260309"),
+               join(',', sort @main::Id[0, 1]), 'the two of 9 March in its key');
+Test::More::is(main::members("${main::P}near:20260310"),
+               join(',', sort @main::Id[2, 3]), 'the two of 10 March in its key');
 # a key's time to live, from the day's end, as its call's earliest report
 # of that day set it (the longest: 23:59:55 in the second call, which set
 # it last; 00:00:05), give or take the seconds since (Redis counts down in
@@ -160,12 +174,25 @@ GET /api/v1/health
 
 
 === TEST 2: the IOC sees the reports of the other day as hints, nearest first
---- more_headers eval
-["Authorization: Bearer $::T{ioc}", "Authorization: Bearer $::T{ioc}"]
---- pipelined_requests eval
-["GET /api/v1/reports/NB-002", "GET /api/v1/reports/NB-003"]
---- error_code eval
-[200, 200]
---- response_body_like eval
-[qr{"duplicate_hints":\[\{"id":"NB-001","distance_m":11,"status":"submitted","submitted_at":"2026-03-09T23:59:50\+07:00"\},\{"id":"NB-003","distance_m":22,"status":"submitted","submitted_at":"2026-03-10T00:00:05\+07:00"\},\{"id":"NB-004","distance_m":67,"status":"submitted","submitted_at":"2026-03-10T00:00:10\+07:00"\}\],"history"},
- qr{"duplicate_hints":\[\{"id":"NB-002","distance_m":22,"status":"submitted","submitted_at":"2026-03-09T23:59:55\+07:00"\},\{"id":"NB-001","distance_m":33,"status":"submitted","submitted_at":"2026-03-09T23:59:50\+07:00"\},\{"id":"NB-004","distance_m":45,"status":"submitted","submitted_at":"2026-03-10T00:00:10\+07:00"\}\],"history"}]
+--- init
+my @id = @main::Id;
+my %want = (
+    1 => [[0, 11, '2026-03-09T23:59:50'], [2, 22, '2026-03-10T00:00:05'],
+          [3, 67, '2026-03-10T00:00:10']],
+    2 => [[1, 22, '2026-03-09T23:59:55'], [0, 33, '2026-03-09T23:59:50'],
+          [3, 45, '2026-03-10T00:00:10']],
+);
+for my $i (1, 2) {
+    my ($st, $body) = main::http('GET', "/api/v1/reports/$id[$i]", '',
+                                 "Authorization: Bearer $main::T{ioc}");
+    Test::More::is($st, 200, "the IOC reads report $i");
+    my $hints = join(',', map {
+        '\{"id":"' . $id[$_->[0]] . '","distance_m":' . $_->[1]
+        . ',"status":"submitted","submitted_at":"' . $_->[2] . '\+07:00"\}'
+    } @{$want{$i}});
+    Test::More::like($body, qr/"duplicate_hints":\[$hints\],"history"/,
+                     "report $i: the other three, nearest first");
+}
+--- request
+GET /api/v1/health
+--- error_code: 200
