@@ -105,9 +105,11 @@ local LISTED = {'submitted', 'needs_info', 'verified', 'received',
                 'coordinating', 'dispatched', 'in_progress',
                 'awaiting_approval', 'under_review', 'escalated'}
 
-local OPEN = {}
+-- the states whose one index is q: (a name of its own: OPEN above is
+-- the list the open work's states are drawn from)
+local Q_ONLY = {}
 for _, st in ipairs(LISTED) do
-    OPEN[st] = st ~= 'escalated'
+    Q_ONLY[st] = st ~= 'escalated'
 end
 
 local function day(t)
@@ -297,7 +299,7 @@ for li = first, first + count - 1 do
 
     -- an open state's one index is its work list q: (below); st: is a
     -- closed state's (escalated keeps both, as act.lua writes)
-    if not OPEN[state] then
+    if not Q_ONLY[state] then
         redis.call('ZADD', P .. 'st:' .. state, created, id)
     end
     -- the print in the phone's bucket (ngx_pa_print.h: 4 hex, fields of

@@ -191,14 +191,18 @@ used() { rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
 # load N reports (numbered from BASE_ID + 1), evenly over the ten years,
 # the last OPEN of them the open work of the last weeks
 load() {
-    local n=$1 base=$2 open=$3 first=1 c
+    local n=$1 base=$2 open=$3 first=1 c out
     while [ "$first" -le "$n" ]; do
         c=$((n - first + 1))
         [ "$c" -gt "$BATCH" ] && c=$BATCH
-        rcli EVALSHA "$GEN_SHA" 1 "${P}st:submitted" "$first" "$c" "$n" "$NOW" \
-            "$SPAN" "$AGENCIES" "$CATS" "$ENTRIES" "$base" "$open" "$KEEP_NEAR" \
-            "${FIELDS[@]}" \
-            >/dev/null || die "the generator failed"
+        # (redis-cli exits 0 on a script's error: its reply is read)
+        out=$(rcli EVALSHA "$GEN_SHA" 1 "${P}st:submitted" "$first" "$c" \
+            "$n" "$NOW" "$SPAN" "$AGENCIES" "$CATS" "$ENTRIES" "$base" \
+            "$open" "$KEEP_NEAR" "${FIELDS[@]}") \
+            || die "the generator failed"
+        case "$out" in
+            ERR*) die "the generator failed: $out" ;;
+        esac
         first=$((first + c))
     done
 }
