@@ -56,6 +56,8 @@ sha = cmd('SCRIPT', 'LOAD', open(script_path,'rb').read()).decode()
 ctr = [0]
 SPREAD = os.environ.get('BATCH_SPREAD') == '1'
 MSEC = os.environ.get('BATCH_MSEC') == '1'
+# the report's keys end with a hints' day key (pa:{t}:near:<YYYYMMDD>)
+DAY_KEY = b':near:' in own[-1]
 def group():
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
@@ -66,7 +68,9 @@ def group():
         g[4] = b'%.6f' % (102.2 + random.random() * 1.6)
         g[5] = b'%.6f' % (21.6 + random.random() * 1.2)
     if MSEC:
-        g[-1] = b'%d' % (int(time.time() * 1000) % 1000)
+        # now's milliseconds: the last argument, or the one before the
+        # hints' day key's time to live (a report with a position)
+        g[-2 if g[4] and DAY_KEY else -1] = b'%d' % (int(time.time() * 1000) % 1000)
     return [rep(k) for k in own], g
 def info(sec):
     r = cmd('INFO', sec).decode()

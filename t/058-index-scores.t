@@ -4,8 +4,10 @@
 # across midnight UTC (07:00 in Lai Châu) are in the list against their
 # submission order.  The queue's page must still end at a tie on the
 # whole score and show them in the order of before: the one submitted
-# first first.  The duplicate hints' window (get.lua reads near:at, whose
-# score has a fraction of the second) still counts whole seconds.
+# first first.  The duplicate hints' window still counts whole seconds
+# where get.lua reads near:at (the index before the day keys, whose score
+# a submission of the scores' first version gave a fraction of the
+# second).
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest qw(:DEFAULT h);
@@ -116,10 +118,14 @@ GET /api/v1/queue?state=submitted
 
 
 
-=== TEST 5: H-2 is a hint of H-1 when its near:at score has a fraction of its second (a submission on the worker's clock; X-PA-Now gives none)
+=== TEST 5: H-2 is a hint of H-1 when its near:at score has a fraction of its second (moved into the index before the day keys, as that version's submission on the worker's clock left it)
 --- init
 my $at = main::redis('HGET', "${main::P}r:H-2", 'created_at');
-main::redis('ZADD', "${main::P}near:at", 'XX', $at + 0.5, 'H-2');
+my ($lng, $lat) = split /\n/, main::redis('GEOPOS', "${main::P}near:20260204",
+                                          'H-2');
+main::redis('ZREM', "${main::P}near:20260204", 'H-2');
+main::redis('GEOADD', "${main::P}near", $lng, $lat, 'H-2');
+main::redis('ZADD', "${main::P}near:at", $at + 0.5, 'H-2');
 Test::More::is(main::redis('ZSCORE', "${main::P}near:at", 'H-2'), $at + 0.5,
                'H-2 scored within its second');
 --- more_headers eval
