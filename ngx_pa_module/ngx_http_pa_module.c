@@ -127,6 +127,10 @@ static ngx_conf_num_bounds_t  ngx_http_pa_min_ratings_bounds = {
     ngx_conf_check_num_bounds, 1, 1000000
 };
 
+static ngx_conf_post_t  ngx_pa_duplicate_window_post = {
+    ngx_pa_duplicate_window_check
+};
+
 
 /*
  * What libmagic names the media a phone or a browser sends and that the
@@ -505,7 +509,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pa_main_conf_t, duplicate_window),
-      NULL },
+      &ngx_pa_duplicate_window_post },
 
     { ngx_string("pa_require_gps"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,

@@ -29,6 +29,9 @@
 
 #define NGX_PA_DUPLICATE_RADIUS_MAX  10000      /* metres */
 
+/* a report's read searches one day key a day of the window either side */
+#define NGX_PA_DUPLICATE_WINDOW_MAX  (30 * 86400)
+
 /*
  * An entry stays this long after the window: hints of a report read in
  * its first 30 days are exact, and the search never walks years of
@@ -79,6 +82,25 @@ ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     pmcf->duplicate_radius = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
+/* pa_duplicate_window: bounded, as each day of it costs a search a read */
+
+char *
+ngx_pa_duplicate_window_check(ngx_conf_t *cf, void *post, void *data)
+{
+    time_t  *sp = data;
+
+    if (*sp < 1 || *sp > NGX_PA_DUPLICATE_WINDOW_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "pa_duplicate_window must be 1s..30d "
+                           "(each day of it is one more geo search "
+                           "on a report's read)");
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

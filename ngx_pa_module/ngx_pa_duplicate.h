@@ -63,4 +63,7 @@ json_t *ngx_pa_duplicate_hints(ngx_http_request_t *r, ngx_pa_list_t *l);
 char *ngx_pa_duplicate_radius_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* pa_duplicate_window's post handler: 1s..30d */
+char *ngx_pa_duplicate_window_check(ngx_conf_t *cf, void *post, void *data);
+
 #endif /* NGX_PA_DUPLICATE_H */

@@ -277,6 +277,26 @@ unknown thread pool "nosuch"
 
 
 
+=== TEST 24b: a pa_duplicate_window past 30 days stops nginx: each day of it is one more geo search on every read of a report
+--- http_config eval
+"$::Http    pa_duplicate_window 31d;\n"
+--- must_die
+--- error_log
+pa_duplicate_window must be 1s..30d
+
+
+
+=== TEST 24c: ... 30 days is taken
+--- http_config eval
+"$::Http    pa_duplicate_window 30d;\n"
+--- config
+    location = /t { return 204; }
+--- request
+GET /t
+--- error_code: 204
+
+
+
 === TEST 25: without pa_thread_pool the media work runs inline, as before: the photo is taken, no task is posted
 --- request eval
 ::form(['content', 'Cống thoát nước bị tắc'], ['reporter_name', 'Lò Văn D'],
