@@ -42,6 +42,7 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_jdump.c \
                 ngx_pa_module/ngx_pa_b64url.c \
                 ngx_pa_module/ngx_pa_print.c \
+                ngx_pa_module/ngx_pa_prelude.c \
                 ngx_pa_module/ngx_pa_slot.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%, \
                 $(wildcard tests/unit/test_*.c))
@@ -92,7 +93,15 @@ MODULE_SO     = $(NGX_BUILD)/objs/ngx_http_pa_module.so
 NGX_CC_OPT    ?=
 NGX_LD_OPT    ?=
 
-build: deps module
+build: deps module $(BUILD)/pa-script
+
+# every loader of redis-scripts/ but the module prints a script with it:
+# the prelude joined as the module joins it (ngx_pa_prelude.c)
+$(BUILD)/pa-script: tools/pa-script.c ngx_pa_module/ngx_pa_prelude.c \
+                    ngx_pa_module/ngx_pa_prelude.h
+	@mkdir -p $(BUILD)
+	$(CC) $(UNIT_CFLAGS) -o $@ tools/pa-script.c \
+	    ngx_pa_module/ngx_pa_prelude.c
 
 module:
 	@mkdir -p $(BUILD)
@@ -123,7 +132,8 @@ lint: module
 	@cppcheck -q --enable=warning,performance,portability --inline-suppr \
 	    --std=c99 -D__linux__ --suppress=missingIncludeSystem \
 	    --error-exitcode=1 $(CPPCHECK_INC) -Ingx_pa_module \
-	    ngx_pa_module/*.c tests/unit/*.c && echo "lint: cppcheck clean"
+	    ngx_pa_module/*.c tests/unit/*.c tools/*.c \
+	    && echo "lint: cppcheck clean"
 
 # ---------------------------------------------------------------- unit tests
 unit: $(UNIT_TESTS)

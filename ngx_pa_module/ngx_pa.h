@@ -57,7 +57,9 @@ typedef enum {
 
 typedef struct {
     ngx_str_t                  name;       /* "submit" */
-    ngx_str_t                  body;       /* Lua source */
+    ngx_str_t                  path;       /* its file, for the log */
+    ngx_str_t                  uses;       /* its prelude's libraries */
+    ngx_str_t                  body;       /* Lua source, as loaded */
     u_char                     sha1[41];   /* hex, NUL terminated */
 } ngx_pa_script_t;
 

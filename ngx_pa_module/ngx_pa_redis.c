@@ -106,6 +106,8 @@ static void ngx_pa_redis_connect_timeout(ngx_event_t *ev);
 static void ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status);
 static void ngx_pa_redis_on_disconnect(const redisAsyncContext *ac,
     int status);
+static void ngx_pa_redis_script_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
 static void ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
@@ -749,8 +751,8 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
         argvlen[1] = 4;
         argv[2] = (const char *) pmcf->scripts[i].body.data;
         argvlen[2] = pmcf->scripts[i].body.len;
-        redisAsyncCommandArgv(ac, ngx_pa_redis_setup_reply,
-                              (void *) "SCRIPT LOAD", 3, argv, argvlen);
+        redisAsyncCommandArgv(ac, ngx_pa_redis_script_reply,
+                              &pmcf->scripts[i], 3, argv, argvlen);
     }
 }
 
@@ -968,6 +970,44 @@ ngx_pa_redis_on_disconnect(const redisAsyncContext *ac, int status)
                       "pa redis: connection to \"%V\" lost: %s",
                       &redis->name, ac->errstr);
     }
+}
+
+
+/*
+ * A script Redis does not compile is the operator's (a redis-scripts/
+ * file edited): the [alert] at connect names its file and, as its line 1
+ * is then the joined libraries, its prelude.  Other replies are the
+ * other setup commands'.
+ */
+
+static void
+ngx_pa_redis_script_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    redisReply       *reply = r;
+    ngx_pa_redis_t   *redis = ac->data;
+    ngx_pa_script_t  *s = privdata;
+
+    if (reply == NULL || redis == NULL || reply->type != REDIS_REPLY_ERROR
+        || ngx_strlcasestrn((u_char *) reply->str,
+                            (u_char *) reply->str + reply->len,
+                            (u_char *) "compiling", 9 - 1)
+           == NULL)
+    {
+        ngx_pa_redis_setup_reply(ac, r, (void *) "SCRIPT LOAD");
+        return;
+    }
+
+    if (s->uses.len) {
+        ngx_log_error(NGX_LOG_ALERT, redis->log, 0,
+                      "pa redis: SCRIPT LOAD of \"%V\" failed: %*s (its "
+                      "line 1 is the prelude of lib/: %V)", &s->path,
+                      (size_t) reply->len, reply->str, &s->uses);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ALERT, redis->log, 0,
+                  "pa redis: SCRIPT LOAD of \"%V\" failed: %*s", &s->path,
+                  (size_t) reply->len, reply->str);
 }
 
 

@@ -1,9 +1,11 @@
 /*
- * Reading the Lua files of redis-scripts/ and their SHA1 (what EVALSHA
- * names).
+ * Reading the Lua files of redis-scripts/, with the prelude a script's
+ * first line asks for (ngx_pa_prelude.h, redis-scripts/lib/), and the
+ * SHA1 of the text as loaded (what EVALSHA names).
  */
 
 #include "ngx_pa_scripts.h"
+#include "ngx_pa_prelude.h"
 
 #include <openssl/sha.h>
 
@@ -41,6 +43,8 @@ static const char  *ngx_pa_script_names[NGX_PA_SCRIPT_LAST] = {
 
 static ngx_int_t ngx_pa_scripts_read(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *out);
+static ngx_int_t ngx_pa_scripts_prelude(ngx_conf_t *cf, ngx_str_t *dir,
+    ngx_pa_script_t *s);
 
 
 char *
@@ -69,7 +73,11 @@ ngx_pa_scripts_load(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
                         &s->name);
         path.len = p - path.data - 1;
 
-        if (ngx_pa_scripts_read(cf, &path, &s->body) != NGX_OK) {
+        s->path = path;
+
+        if (ngx_pa_scripts_read(cf, &path, &s->body) != NGX_OK
+            || ngx_pa_scripts_prelude(cf, &pmcf->scripts_dir, s) != NGX_OK)
+        {
             return NGX_CONF_ERROR;
         }
 
@@ -83,6 +91,99 @@ ngx_pa_scripts_load(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The libraries the first line names, each joined into one line, before
+ * that line: the script's lines keep their numbers (line 1 is the
+ * prelude), and the text Redis compiles is the one hashed.
+ */
+
+static ngx_int_t
+ngx_pa_scripts_prelude(ngx_conf_t *cf, ngx_str_t *dir, ngx_pa_script_t *s)
+{
+    int                     n, i;
+    long                    len;
+    size_t                  size, line;
+    u_char                 *p, *body;
+    ngx_str_t               path, lib[NGX_PA_PRELUDE_MAX];
+    ngx_pa_prelude_name_t   names[NGX_PA_PRELUDE_MAX];
+
+    n = ngx_pa_prelude_uses((char *) s->body.data, s->body.len, names,
+                            NGX_PA_PRELUDE_MAX);
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    if (n < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" line 1: a \"--! uses:\" line names at "
+                           "most %d libraries of [a-z0-9_] (%d bytes)",
+                           &s->path, NGX_PA_PRELUDE_MAX, NGX_PA_PRELUDE_NAME);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        size = dir->len + sizeof("/lib/.lua") + names[i].len;
+        path.data = ngx_pnalloc(cf->pool, size);
+        if (path.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_sprintf(path.data, "%V/lib/%*s.lua%Z", dir, names[i].len,
+                        names[i].data);
+        path.len = p - path.data - 1;
+
+        if (ngx_pa_scripts_read(cf, &path, &lib[i]) != NGX_OK) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" line 1 uses \"%*s\"", &s->path,
+                               names[i].len, names[i].data);
+            return NGX_ERROR;
+        }
+    }
+
+    size = s->body.len;
+
+    for (i = 0; i < n; i++) {
+        size += lib[i].len + 1;
+    }
+
+    body = ngx_pnalloc(cf->pool, size + 1);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = body;
+
+    for (i = 0; i < n; i++) {
+        len = ngx_pa_prelude_join((char *) lib[i].data, lib[i].len,
+                                  (char *) p, &line);
+        if (len < 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V/lib/%*s.lua\" line %uz cannot join "
+                               "the prelude's one line: comments on their "
+                               "own lines, no \"[[\", \"[=\" or string "
+                               "continued by \"\\\"", dir, names[i].len,
+                               names[i].data, line);
+            return NGX_ERROR;
+        }
+
+        p += len;
+    }
+
+    /* what the log names when Redis refuses the text (line 1) */
+
+    s->uses.data = (u_char *) names[0].data;
+    s->uses.len = names[n - 1].data + names[n - 1].len - names[0].data;
+
+    p = ngx_cpymem(p, s->body.data, s->body.len);
+    *p = '\0';
+
+    s->body.data = body;
+    s->body.len = p - body;
+
+    return NGX_OK;
 }
 
 

@@ -1,3 +1,4 @@
+--! uses: qscore fold
 -- act.lua: one workflow action on one report, atomically.
 --
 -- The worker has validated the fields, checked the caller's role and
@@ -229,51 +230,6 @@ local function queue_agencies(h)
         end
     end
     return list
-end
-
--- The lists' order (queue.lua; the same in submit.lua and sweep.lua):
--- bands of B, urgent first; in a band the nearest open deadline, none:
--- by submission.  An agency's own staff do not see a report it returned,
--- nor in coordinating / under_review one it does not coordinate: those
--- are scored SEC higher, apart (a supervisor of a subtree reads them).
-local B, SEC = 1e10, 4e10
-
-local function qscore(h)
-    local due
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        local d = tonumber(v)
-        if key and d and not h['dm:' .. key] and (not due or d < due) then
-            due = d
-        end
-    end
-    local band = h.urgent == '1' and 0 or 2
-    if not due then
-        return (band + 1) * B + (tonumber(h.created_at) or 0)
-    end
-    return band * B + due
-end
-
-local function own(h, a, st)
-    if h.coordinator == a then
-        return true
-    end
-    if st == 'coordinating' or st == 'under_review' then
-        return false
-    end
-    return string.find(h.agencies or '', ',' .. a .. ',', 1, true) ~= nil
-end
-
--- a missed deadline (do:) extended afterwards: overdue, due later
-local function late(h)
-    for name, _ in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        if key and not h['dm:' .. key] and h['do:' .. key] == '1'
-            and h['dx:' .. key] == '1' then
-            return true
-        end
-    end
-    return false
 end
 
 local old_slot, old_listed = queue_slot(rep), queue_agencies(rep)
@@ -927,49 +883,8 @@ for k = 1, #flat, 2 do
     after[flat[k]] = flat[k + 1]
 end
 
--- the steps closed (dl: and dm: fields) leave their fields for "dc",
--- the entries of steps opened again leave "dc": a closed step costs one
--- entry instead of three to five fields (bench/README.md, "Scale")
-local function fold(h)
-    local kept, del, n = {}, {}, 0
-    for e in string.gmatch(h.dc or '', '[^;]+') do
-        local key = string.match(e, '^(%S+) ')
-        n = n + 1
-        if key and not h['dl:' .. key] then
-            kept[#kept + 1] = e
-        end
-    end
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        local due = tonumber(v)
-        if key and due and h['dm:' .. key] then
-            local done = tonumber(h['dd:' .. key]) or due
-            kept[#kept + 1] = key .. ' ' .. v .. ' '
-                .. string.format('%d', done - due) .. ' '
-                .. (h['dm:' .. key] == '1' and '1' or '0')
-                .. (h['do:' .. key] == '1' and 'o' or '')
-                .. (h['dx:' .. key] == '1' and 'x' or '')
-            for _, f in ipairs({'dl:', 'dm:', 'dd:', 'do:', 'dx:', 'xp:',
-                                'xt:'}) do
-                if h[f .. key] then
-                    del[#del + 1] = f .. key
-                end
-            end
-        end
-    end
-    if #del == 0 and #kept == n then
-        return
-    end
-    if #del > 0 then
-        redis.call('HDEL', R, unpack(del))
-    end
-    if #kept > 0 then
-        redis.call('HSET', R, 'dc', table.concat(kept, ';'))
-    else
-        redis.call('HDEL', R, 'dc')
-    end
-end
-fold(after)
+-- the steps closed leave their fields for "dc" (lib/fold.lua)
+fold(R, after)
 
 local new_slot, new_listed = queue_slot(after), queue_agencies(after)
 local score = qscore(after)

@@ -1,9 +1,10 @@
+--! uses: qscore
 -- queue.lua: one page of a work list, in the queue's order.
 --
 -- The lists are zsets scored in the order the queue shows (urgent first,
--- then the nearest open deadline, then the oldest; qscore() below, the
--- same function as in submit.lua, act.lua and sweep.lua, which keep the
--- lists at every transition), so a page reads the first entries of each
+-- then the nearest open deadline, then the oldest; lib/qscore.lua, as
+-- submit.lua, act.lua and sweep.lua, which keep the lists at every
+-- transition), so a page reads the first entries of each
 -- list and the report hashes of one page: O(page), not O(open work).
 -- The worker sorts the page again with the full order (a tie on the score
 -- is broken by created_at, then id) and cuts it to the limit; this script
@@ -64,7 +65,6 @@
 -- coordinator and its open deadlines' dl:, do: (HKEYS, then HMGET of
 -- those: never the whole record).
 
-local B, SEC = 1e10, 4e10
 local BUILT, LATE = KEYS[1], KEYS[2]
 local limit, now = tonumber(ARGV[1]), tonumber(ARGV[2])
 local all, overdue = ARGV[3] == 'all', ARGV[4] == '1'
@@ -72,49 +72,6 @@ local prefix = string.match(KEYS[1], '^(.-}:)')
 
 local HOT = {'id', 'status', 'urgent', 'hidden', 'category', 'title',
              'created_at', 'agencies', 'lead', 'coordinator'}
-
--- the queue's order (submit.lua, act.lua, sweep.lua): bands of B, urgent
--- first; in a band the nearest open deadline, none: by submission
-local function qscore(h)
-    local due
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        local d = tonumber(v)
-        if key and d and not h['dm:' .. key] and (not due or d < due) then
-            due = d
-        end
-    end
-    local band = h.urgent == '1' and 0 or 2
-    if not due then
-        return (band + 1) * B + (tonumber(h.created_at) or 0)
-    end
-    return band * B + due
-end
-
--- does the agency's own staff see it in that state (ngx_pa_view_visible
--- and the coordinator's filter): else it is scored SEC higher
-local function own(h, agency, state)
-    if h.coordinator == agency then
-        return true
-    end
-    if state == 'coordinating' or state == 'under_review' then
-        return false
-    end
-    return string.find(h.agencies or '', ',' .. agency .. ',', 1, true)
-           ~= nil
-end
-
--- a missed deadline (do:) extended afterwards (act.lua's q:late rule)
-local function late(h)
-    for name, _ in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        if key and not h['dm:' .. key] and h['do:' .. key] == '1'
-            and h['dx:' .. key] == '1' then
-            return true
-        end
-    end
-    return false
-end
 
 local function build(list, src)
     local name = string.sub(list, #prefix + 1)

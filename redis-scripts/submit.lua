@@ -1,3 +1,4 @@
+--! uses: qscore
 -- submit.lua: store new reports atomically, one or a batch of N (group
 -- commit: a worker sends the reports that became ready while its previous
 -- call was in flight as one call, ngx_pa_batch.c).
@@ -36,7 +37,7 @@
 -- +1  pa:{t}:q:<state>          the IOC's work list of the state,
 --                               submitted, or dispatched (agency not ""):
 --                               an open state's one index (queue.lua;
---                               score: the queue's order, act.lua's qscore)
+--                               score: the queue's order, lib/qscore.lua)
 -- +2  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
 --                               bucket, its prints as fields (key and
 --                               fields as the worker names them)
@@ -320,11 +321,9 @@ local function one(r, K, A, k_end, a_end)
                       'state', 'submitted', 'urgent', urgent, 'agency', '',
                       'agencies', '')
 
-    -- the work lists' order (act.lua's qscore): urgent first, then the
+    -- the work lists' order (lib/qscore.lua): urgent first, then the
     -- nearest deadline; none: by submission
-    local band = urgent == '1' and 0 or 2
-    local score = due and within(band * 1e10 + due, day)
-                  or within((band + 1) * 1e10 + sec, us / 1e6)
+    local score = within(qorder(urgent, due, sec), due and day or us / 1e6)
 
     if agency ~= '' then
         -- the dispatch an IOC would make, as the system: the agency is

@@ -1,3 +1,4 @@
+--! uses: qscore fold
 -- sweep.lua: one pass of the SLA sweeper over the deadlines that passed.
 --
 -- Called every pa_sweep_interval by one worker of one node (the lock
@@ -126,27 +127,6 @@ local function owner(rep, step, agency)
     return 'ioc'
 end
 
--- The work lists' order (queue.lua, act.lua, submit.lua): bands of B,
--- urgent first; in a band the nearest open deadline, none: by submission;
--- what an agency's own staff do not see SEC higher.
-local B, SEC = 1e10, 4e10
-
-local function qscore(h)
-    local due
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        local d = tonumber(v)
-        if key and d and not h['dm:' .. key] and (not due or d < due) then
-            due = d
-        end
-    end
-    local band = h.urgent == '1' and 0 or 2
-    if not due then
-        return (band + 1) * B + (tonumber(h.created_at) or 0)
-    end
-    return band * B + due
-end
-
 -- a step completed by the sweeper (the status notice) moves the report
 -- in the lists that hold it (XX: never adds it to one)
 local function relist(id, h)
@@ -161,52 +141,6 @@ local function relist(id, h)
             redis.call('ZADD', prefix .. 'aq:' .. a .. ':' .. st, 'XX',
                        own and score or score + SEC, id)
         end
-    end
-end
-
--- A step the sweeper closes (the status notice, a rejection's open
--- deadlines) folds into "dc" as act.lua folds a step an action closes
--- (docs/data-model.md): one entry "<key> <due> <done - due> <met>[o][x]"
--- instead of three to five fields.  The same function as act.lua's fold(),
--- on the stored hash (rep, with what this call set): an entry already in
--- dc stays unless a dl: field of its key (a step opened again) replaces it.
-local function fold(R, h)
-    local kept, del, n = {}, {}, 0
-    for e in string.gmatch(h.dc or '', '[^;]+') do
-        local key = string.match(e, '^(%S+) ')
-        n = n + 1
-        if key and not h['dl:' .. key] then
-            kept[#kept + 1] = e
-        end
-    end
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        local due = tonumber(v)
-        if key and due and h['dm:' .. key] then
-            local done = tonumber(h['dd:' .. key]) or due
-            kept[#kept + 1] = key .. ' ' .. v .. ' '
-                .. string.format('%d', done - due) .. ' '
-                .. (h['dm:' .. key] == '1' and '1' or '0')
-                .. (h['do:' .. key] == '1' and 'o' or '')
-                .. (h['dx:' .. key] == '1' and 'x' or '')
-            for _, f in ipairs({'dl:', 'dm:', 'dd:', 'do:', 'dx:', 'xp:',
-                                'xt:'}) do
-                if h[f .. key] then
-                    del[#del + 1] = f .. key
-                end
-            end
-        end
-    end
-    if #del == 0 and #kept == n then
-        return
-    end
-    if #del > 0 then
-        redis.call('HDEL', R, unpack(del))
-    end
-    if #kept > 0 then
-        redis.call('HSET', R, 'dc', table.concat(kept, ';'))
-    else
-        redis.call('HDEL', R, 'dc')
     end
 end
 

@@ -1,0 +1,59 @@
+-- lib/qscore.lua: the work lists' order, for the scripts that keep the
+-- lists (submit.lua, act.lua, sweep.lua) and the one that reads them
+-- (queue.lua).  A library of the prelude (README.md here): its code is
+-- joined into the first line of a script that names it ("--! uses:
+-- qscore"), so comments stand on their own lines only.
+--
+-- The lists' order: bands of B, urgent first; in a band the nearest open
+-- deadline, none: by submission.  An agency's own staff do not see a
+-- report it returned, nor in coordinating / under_review one it does not
+-- coordinate: those are scored SEC higher, apart (a supervisor of a
+-- subtree reads them).
+local B, SEC = 1e10, 4e10
+
+-- the score of a report from its urgency, its nearest open deadline (nil:
+-- none) and its submission (submit.lua has these before any hash)
+local function qorder(urgent, due, created_at)
+    local band = urgent == '1' and 0 or 2
+    if not due then
+        return (band + 1) * B + (tonumber(created_at) or 0)
+    end
+    return band * B + due
+end
+
+local function qscore(h)
+    local due
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local d = tonumber(v)
+        if key and d and not h['dm:' .. key] and (not due or d < due) then
+            due = d
+        end
+    end
+    return qorder(h.urgent, due, h.created_at)
+end
+
+-- does the agency's own staff see it in that state (ngx_pa_view_visible
+-- and the coordinator's filter): else it is scored SEC higher
+local function own(h, a, st)
+    if h.coordinator == a then
+        return true
+    end
+    if st == 'coordinating' or st == 'under_review' then
+        return false
+    end
+    return string.find(h.agencies or '', ',' .. a .. ',', 1, true) ~= nil
+end
+
+-- a missed deadline (do:) extended afterwards: overdue, due later (the
+-- q:late list)
+local function late(h)
+    for name, _ in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key and not h['dm:' .. key] and h['do:' .. key] == '1'
+            and h['dx:' .. key] == '1' then
+            return true
+        end
+    end
+    return false
+end
