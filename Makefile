@@ -193,11 +193,11 @@ bench: build bench-deps $(BUILD)/bench/openloop
 
 # bench/batch-cost.sh with Redis's time of each command the script runs,
 # per report (the variants of the one-report script went with its layout)
-bench-cost:
+bench-cost: $(BUILD)/pa-script
 	@BATCH_SIZES=1,16 BATCH_BY_COMMAND=1 BATCH_SPREAD=1 bench/batch-cost.sh
 
 # Redis's cost per report of submit.lua by batch size (group commit)
-bench-batch:
+bench-batch: $(BUILD)/pa-script
 	@bench/batch-cost.sh
 
 # a small request's p99 while 12 MB uploads run, with and without the pool

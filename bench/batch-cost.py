@@ -22,7 +22,7 @@
 # since its index scores' fraction, issue 12): replaced in each call by the
 # wall clock's, as the worker's cached clock gives it (the captured "now"
 # stays as it is: the replay's reports all share its second).
-import os, socket, sys, time, random
+import os, socket, subprocess, sys, time, random
 port = int(sys.argv[1]); script_path = sys.argv[2]; argsf = sys.argv[3]
 Ns = [int(x) for x in sys.argv[4].split(',')]
 TOTAL = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
@@ -52,7 +52,10 @@ def read():
         n = int(line[1:]); return [read() for _ in range(max(n,0))]
 def cmd(*p):
     s.sendall(enc(p)); return read()
-sha = cmd('SCRIPT', 'LOAD', open(script_path,'rb').read()).decode()
+# the script as the module loads it: with its prelude (redis-scripts/lib/)
+text = subprocess.check_output([os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), '..', 'build', 'pa-script'), script_path])
+sha = cmd('SCRIPT', 'LOAD', text).decode()
 ctr = [0]
 SPREAD = os.environ.get('BATCH_SPREAD') == '1'
 MSEC = os.environ.get('BATCH_MSEC') == '1'

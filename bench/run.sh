@@ -773,9 +773,10 @@ fi
 
 # one report by hand: its id and token for the status read, and the exact
 # EVALSHA argument list the module sends, for redis-benchmark
-# (-x: the file as is; "$(cat)" would drop the final newline and the sha)
-SHA=$(redis-cli -p "$REDIS_PORT" -x script load \
-      < "$ROOT/redis-scripts/submit.lua")
+# (-x: the text as is; "$(cat)" would drop the final newline and the sha;
+# build/pa-script: with its prelude, as the module loads it)
+SHA=$("$ROOT/build/pa-script" "$ROOT/redis-scripts/submit.lua" \
+      | redis-cli -p "$REDIS_PORT" -x script load)
 redis-cli -p "$REDIS_PORT" monitor > "$RUN/monitor.txt" 2>/dev/null &
 MON_PID=$!
 BG_PIDS+=("$MON_PID")

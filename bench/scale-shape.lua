@@ -1,3 +1,4 @@
+--! uses: qscore
 -- scale-shape.lua: the shape of the reports Redis holds, for
 -- bench/scale.sh's layout check (the generator must write what the module
 -- writes: run on reports made through HTTP, then on generated ones, and
@@ -26,7 +27,6 @@
 
 local P = string.match(KEYS[1], '^(.-}:)')
 local cutoff = tonumber(ARGV[1])
-local B, SEC = 1e10, 4e10
 local out, seen = {}, {}
 
 local function add(line)
@@ -75,23 +75,6 @@ end
 local function enc(key)
     return redis.call('TYPE', key).ok .. '/'
            .. redis.call('OBJECT', 'ENCODING', key)
-end
-
--- act.lua's qscore (the lists' order)
-local function qscore(h)
-    local due
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        local d = tonumber(v)
-        if key and d and not h['dm:' .. key] and (not due or d < due) then
-            due = d
-        end
-    end
-    local band = h.urgent == '1' and 0 or 2
-    if not due then
-        return (band + 1) * B + (tonumber(h.created_at) or 0)
-    end
-    return band * B + due
 end
 
 local function score(key, member, want, what)

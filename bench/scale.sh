@@ -177,7 +177,9 @@ IOC=$("$ROOT/bin/pa-token" --role ioc --secret-file "$ROOT/t/keys/auth.key")
 HANDLER=$("$ROOT/bin/pa-token" --role handler --agency "$BUSY" \
           --secret-file "$ROOT/t/keys/auth.key")
 GEN_SHA=$(rcli SCRIPT LOAD "$(cat "$ROOT/bench/scale-gen.lua")")
-SHAPE_SHA=$(rcli SCRIPT LOAD "$(cat "$ROOT/bench/scale-shape.lua")")
+# with the module's qscore (redis-scripts/lib/, its prelude)
+SHAPE_SHA=$(rcli SCRIPT LOAD "$("$ROOT/build/pa-script" \
+    --lib "$ROOT/redis-scripts/lib" "$ROOT/bench/scale-shape.lua")")
 NOW=$(date +%s)
 SPAN=$((10 * 365 * 86400))
 KEEP_NEAR=$((72 * 3600 + 30 * 86400))  # the profile's duplicate window + 30d
