@@ -4,17 +4,7 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
 
-setting(http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_tenant t_submit_json;
-    pa_profile test-profile;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_sla verify 1d;
-    pa_test_clock on;
-_EOC_
+setting(http_config => submit_http('t_submit_json'));
 
 run_tests();
 

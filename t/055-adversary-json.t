@@ -7,17 +7,7 @@ use t::PaTest;
 
 fresh('t_adv_json');
 
-setting(http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_tenant t_adv_json;
-    pa_profile test-profile;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_sla verify 1d;
-    pa_test_clock on;
-_EOC_
+setting(http_config => submit_http('t_adv_json'));
 
 our $Deep = '{"content":"Cột điện nghiêng sắp đổ","lat":22.39,"lng":103.45,'
     . '"reporter_name":"Lò Văn B","reporter_phone":"0912000055","extra":' . ('[' x 70) . '1'

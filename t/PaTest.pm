@@ -44,7 +44,7 @@ use Exporter 'import';
 
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
                  jwt sign pa_token redis fresh slurp multipart form api
-                 setting);
+                 submit_http setting);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
@@ -256,6 +256,24 @@ sub act {
     my ($id, %f) = @_;
     return "POST /api/v1/reports/$id/actions\n"
            . JSON::PP->new->canonical->encode(\%f);
+}
+
+# The http{} settings of the JSON submission suites (t/010, t/055): the
+# test profile, a 1-day verification and the test clock, in the suite's
+# own tenant
+sub submit_http {
+    my $tenant = shift;
+    return <<"_EOC_";
+    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
+    pa_media_dir \$TEST_NGINX_PA_DATA/media;
+    pa_tenant $tenant;
+    pa_profile test-profile;
+    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_sla verify 1d;
+    pa_test_clock on;
+_EOC_
 }
 
 # the API under /api/v1/, the errors nginx answers itself (@codes, or
