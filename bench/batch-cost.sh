@@ -24,21 +24,15 @@ DIR=$ROOT/build/bench/batch-redis
 
 [ -s "$ARGS_FILE" ] || die "no $ARGS_FILE: run \`make bench\` first"
 
-PORT=$(free_port)
 cleanup() {
-    redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true
+    redis_stop
     rm -rf "$DIR"
 }
 trap cleanup EXIT
-mkdir -p "$DIR"
-redis-server --bind 127.0.0.1 --port "$PORT" --dir "$DIR" --save '' \
-    --appendonly yes --appendfsync everysec --daemonize yes \
-    --logfile "$DIR/redis.log" --pidfile "$DIR/redis.pid" \
-    ${BATCH_REDIS_ARGS:-} >/dev/null
-for _ in $(seq 1 50); do
-    redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break
-    sleep 0.1
-done
+# shellcheck disable=SC2086
+redis_start "$DIR" --appendonly yes --appendfsync everysec \
+    ${BATCH_REDIS_ARGS:-}
+PORT=$REDIS_PORT
 
 echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) before"
 for round in $(seq 1 "$ROUNDS"); do

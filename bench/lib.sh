@@ -1,4 +1,5 @@
-# What bench/run.sh and bench/stall.sh share; sourced, not run.
+# What the bench scripts share; sourced, not run: die, free_port, and the
+# private Redis and nginx each bench starts and stops.
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -21,4 +22,78 @@ free_port() {
         fi
     done
     return 1
+}
+
+# until_ok WHAT CMD...: runs CMD every 0.1 s until it succeeds, 5 s at the
+# most; dies naming WHAT when it never does
+until_ok() {
+    local what=$1
+    shift
+    for _ in $(seq 1 50); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    "$@" >/dev/null 2>&1 || die "$what"
+}
+
+# redis_start DIR [redis-server options]: a private Redis on a free port
+# (sets REDIS_PORT and REDIS_DIR), its pid file, log and data in DIR, no
+# persistence unless the options ask for it (a later option wins), up
+# and answering when this returns
+redis_start() {
+    REDIS_DIR=$1
+    shift
+    mkdir -p "$REDIS_DIR"
+    REDIS_PORT=$(free_port) || die "no free port"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+        --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+        --logfile "$REDIS_DIR/redis.log" --appendonly no --save "" "$@" \
+        >/dev/null || die "redis-server did not start"
+    until_ok "redis-server does not answer ($REDIS_DIR/redis.log)" \
+        redis-cli -p "$REDIS_PORT" ping
+}
+
+# redis_stop: the Redis of redis_start, if it runs (SHUTDOWN NOSAVE, else
+# TERM; KILL after 10 s); for an EXIT trap, so never fails
+redis_stop() {
+    local pid
+    [ -n "${REDIS_DIR:-}" ] && [ -s "$REDIS_DIR/redis.pid" ] || return 0
+    pid=$(cat "$REDIS_DIR/redis.pid")
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
+        || kill -TERM "$pid" 2>/dev/null
+    stopped "$pid"
+}
+
+# nginx_start PREFIX URL: $NGINX (default /usr/sbin/nginx) with
+# PREFIX/nginx.conf, its error log PREFIX/error.log (the conf writes its
+# pid to PREFIX/nginx.pid), answering URL when this returns (the
+# module's health: it sees Redis)
+nginx_start() {
+    local prefix=$1 url=$2
+    "${NGINX:-/usr/sbin/nginx}" -e "$prefix/error.log" -p "$prefix/" \
+        -c "$prefix/nginx.conf" \
+        || die "nginx did not start ($prefix/error.log)"
+    until_ok "$url does not answer ($prefix/error.log)" \
+        curl -fsS -o /dev/null "$url"
+}
+
+# nginx_stop PREFIX: the nginx of nginx_start, if it runs (QUIT, KILL
+# after 10 s); never fails
+nginx_stop() {
+    local pid
+    [ -s "$1/nginx.pid" ] || return 0
+    pid=$(cat "$1/nginx.pid")
+    kill -QUIT "$pid" 2>/dev/null
+    stopped "$pid"
+    rm -f "$1/nginx.pid"
+}
+
+# stopped PID: waits up to 10 s for PID to exit, then kills it
+stopped() {
+    for _ in $(seq 1 100); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    return 0
 }

@@ -31,7 +31,7 @@ NGX_PREFIX=$RUN/nginx
 REDIS_DIR=$RUN/redis
 P='pa:{laichau}:'     # the profile's pa_tenant
 
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
@@ -39,23 +39,10 @@ for t in redis-server redis-cli curl jq "$NGINX"; do
     command -v "$t" >/dev/null 2>&1 || die "$t is missing"
 done
 
-REDIS_PORT=
-
 cleanup() {
     set +e
-    local pid
-    if [ -s "$NGX_PREFIX/nginx.pid" ]; then
-        pid=$(cat "$NGX_PREFIX/nginx.pid")
-        kill -QUIT "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
-    if [ -s "$REDIS_DIR/redis.pid" ]; then
-        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1
-    fi
+    nginx_stop "$NGX_PREFIX"
+    redis_stop
     rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -66,15 +53,8 @@ mkdir -p "$OUT" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$REDIS_DIR"
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-REDIS_PORT=$(free_port) || die "no free port"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-    --logfile "$REDIS_DIR/redis.log" --appendonly no --save "" \
-    $REDIS_OPTS >/dev/null || die "redis-server did not start"
-for _ in $(seq 1 50); do
-    rcli ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
+# shellcheck disable=SC2086
+redis_start "$REDIS_DIR" $REDIS_OPTS
 
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
@@ -111,16 +91,8 @@ http {
 }
 EOC
 
-"$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
-    -c "$NGX_PREFIX/nginx.conf" \
-    || die "nginx did not start ($NGX_PREFIX/error.log)"
 BASE=http://127.0.0.1:$NGX_PORT/api/v1
-for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "$BASE/health" 2>/dev/null && break
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/health" \
-    || die "the module does not see Redis ($NGX_PREFIX/error.log)"
+nginx_start "$NGX_PREFIX" "$BASE/health"
 
 AGENCY=so-khcn
 KEY=$ROOT/t/keys/auth.key

@@ -23,31 +23,27 @@ RATE=${BENCH_NOTIFY_RATE:-50}
 
 OUT=$ROOT/build/bench
 RUN=$OUT/notify
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
 
-REDIS_PORT=$(free_port) || die "no free port"
-HTTP_PORT=$(free_port "$REDIS_PORT") || die "no free port"
-HOOK_PORT=$(free_port "$REDIS_PORT" "$HTTP_PORT") || die "no free port"
 RCV_PID=
 
 cleanup() {
-    [ -f "$RUN/nginx/logs/nginx.pid" ] \
-        && "$NGINX" -p "$RUN/nginx/" -c conf/nginx.conf -s stop 2>/dev/null
+    nginx_stop "$RUN/nginx"
     [ -n "$RCV_PID" ] && kill "$RCV_PID" 2>/dev/null
-    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    redis_stop
 }
 trap cleanup EXIT INT TERM
 
 rm -rf "$RUN"
-mkdir -p "$RUN/nginx/conf" "$RUN/nginx/logs" "$RUN/redis"
+mkdir -p "$RUN/nginx"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$RUN/hook.key"
 
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$RUN/redis" --save '' --appendonly no \
-    --logfile "$RUN/redis/redis.log" >/dev/null
+redis_start "$RUN/redis"
+HTTP_PORT=$(free_port "$REDIS_PORT") || die "no free port"
+HOOK_PORT=$(free_port "$REDIS_PORT" "$HTTP_PORT") || die "no free port"
 
 perl "$ROOT/tests/receiver/pa-receiver.pl" --port "$HOOK_PORT" \
     --secret-file "$RUN/hook.key" --log "$RUN/hook.jsonl" &
@@ -56,12 +52,12 @@ RCV_PID=$!
 user=""
 [ "$(id -u)" = 0 ] && user="user root;"
 
-cat > "$RUN/nginx/conf/nginx.conf" <<EOC
+cat > "$RUN/nginx/nginx.conf" <<EOC
 load_module $MODULE;
 $user
 worker_processes 2;
-pid logs/nginx.pid;
-error_log logs/error.log warn;
+pid nginx.pid;
+error_log error.log warn;
 events { worker_connections 1024; }
 http {
     access_log off;
@@ -82,9 +78,7 @@ http {
 }
 EOC
 
-"$NGINX" -p "$RUN/nginx/" -c conf/nginx.conf -e logs/error.log \
-    || die "nginx did not start: $(tail -3 "$RUN/nginx/logs/error.log")"
-sleep 1
+nginx_start "$RUN/nginx" "http://127.0.0.1:$HTTP_PORT/api/v1/health"
 
 gap=$(awk "BEGIN { print 1 / $RATE }")
 echo "notify: $N reports at $RATE/s to a local receiver..."

@@ -54,7 +54,7 @@ NGX_PREFIX=$RUN/nginx
 LIM_PREFIX=$RUN/nginx-limit
 REDIS_DIR=$RUN/redis
 
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
@@ -68,37 +68,18 @@ for t in wrk redis-server redis-cli redis-benchmark curl convert exiftool \
 done
 
 # ------------------------------------------------------------ cleanup
-REDIS_PORT=
 BG_PIDS=()
 
 cleanup() {
     set +e
-    local pid prefix
+    local pid
     for pid in "${BG_PIDS[@]}"; do
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    for prefix in "$NGX_PREFIX" "$LIM_PREFIX"; do
-        [ -s "$prefix/nginx.pid" ] || continue
-        pid=$(cat "$prefix/nginx.pid")
-        kill -QUIT "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-        rm -f "$prefix/nginx.pid"
-    done
-    if [ -s "$REDIS_DIR/redis.pid" ]; then
-        pid=$(cat "$REDIS_DIR/redis.pid")
-        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
-            || kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
+    nginx_stop "$NGX_PREFIX"
+    nginx_stop "$LIM_PREFIX"
+    redis_stop
     # the AOF of a run is hundreds of MB and worth nothing afterwards, the
     # photo case's copies of one picture several GB
     rm -rf "$REDIS_DIR" "$NGX_PREFIX/media"
@@ -114,18 +95,7 @@ mkdir -p "$OUT" "$NGX_PREFIX/html" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" \
          "$NGX_PREFIX/cache" "$LIM_PREFIX/tmp" "$LIM_PREFIX/media" "$REDIS_DIR"
 
 # ------------------------------------------------------------ Redis
-REDIS_PORT=$(free_port) || die "no free port"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-    --logfile "$REDIS_DIR/redis.log" \
-    --appendonly yes --appendfsync everysec --save "" \
-    >/dev/null || die "redis-server did not start"
-for _ in $(seq 1 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 \
-    || die "redis did not answer on $REDIS_PORT ($REDIS_DIR/redis.log)"
+redis_start "$REDIS_DIR" --appendonly yes --appendfsync everysec
 
 # ------------------------------------------------------------ nginx
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
@@ -334,32 +304,14 @@ EOF
 "$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
     -c "$NGX_PREFIX/nginx.conf" -t -q \
     || die "nginx configuration test failed ($NGX_PREFIX/nginx.conf)"
-"$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
-    -c "$NGX_PREFIX/nginx.conf" \
-    || die "nginx did not start ($NGX_PREFIX/error.log)"
-
 BASE=http://127.0.0.1:$NGX_PORT
-for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "$BASE/api/v1/health" 2>/dev/null && break
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/api/v1/health" \
-    || die "the module does not see Redis ($NGX_PREFIX/error.log)"
+nginx_start "$NGX_PREFIX" "$BASE/api/v1/health"
 
 "$NGINX" -e "$LIM_PREFIX/error.log" -p "$LIM_PREFIX/" \
     -c "$LIM_PREFIX/nginx.conf" -t -q \
     || die "nginx configuration test failed ($LIM_PREFIX/nginx.conf)"
-"$NGINX" -e "$LIM_PREFIX/error.log" -p "$LIM_PREFIX/" \
-    -c "$LIM_PREFIX/nginx.conf" \
-    || die "nginx did not start ($LIM_PREFIX/error.log)"
-
 LIM_BASE=http://127.0.0.1:$LIM_PORT
-for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "$LIM_BASE/api/v1/health" 2>/dev/null && break
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$LIM_BASE/api/v1/health" \
-    || die "the limit instance does not see Redis ($LIM_PREFIX/error.log)"
+nginx_start "$LIM_PREFIX" "$LIM_BASE/api/v1/health"
 
 # ------------------------------------------------------------ measuring
 CORES=$(nproc)

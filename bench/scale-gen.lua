@@ -1,3 +1,4 @@
+--! uses: qscore
 -- scale-gen.lua: loads reports into Redis in the module's data layout
 -- (docs/data-model.md), for bench/scale.sh.  Run with EVAL in batches.
 --
@@ -40,14 +41,14 @@
 -- agencies, lead,
 -- dispatched_at, result, sc:<owner>, rating), its history entries, and
 -- every index: st:<state> (closed states), q:<state> and
--- aq:<agency>:<state> (open work, scored in the queue's order: act.lua's
--- qscore; an open state's one index is q:), q:built, dup: buckets, due
+-- aq:<agency>:<state> (open work, scored in the queue's order:
+-- lib/qscore.lua; an open state's one index is q:), q:built, dup:
+-- buckets, due
 -- (no tok: key: the token names its report),
 -- near:<day> (the days still kept, with their expiry), pub/geo
 -- (published), stats:, gauge.
 
 local P = string.match(KEYS[1], '^(.-}:)')
-local B = 1e10
 local first, count, total = tonumber(ARGV[1]), tonumber(ARGV[2]),
                             tonumber(ARGV[3])
 local now, span = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -147,19 +148,6 @@ local function entry(action, t, agency)
     if e.agency then e.agency = agency end
     if e.agencies then e.agencies = ',' .. agency .. ',' end
     return cjson.encode(e)
-end
-
--- act.lua's qscore: urgent first (none here), then the nearest open
--- deadline, none: by submission
-local function qscore(f)
-    local due
-    for name, v in pairs(f) do
-        local key = string.match(name, '^dl:(.+)$')
-        if key and not f['dm:' .. key] and (not due or v < due) then
-            due = v
-        end
-    end
-    return due and 2 * B + due or 3 * B + f.created_at
 end
 
 local built = {}

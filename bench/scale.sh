@@ -48,7 +48,7 @@ NGX_PREFIX=$RUN/nginx
 REDIS_DIR=$RUN/redis
 P='pa:{laichau}:'     # the profile's pa_tenant
 
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
@@ -58,30 +58,10 @@ for t in wrk redis-server redis-cli curl jq "$NGINX"; do
 done
 
 # ------------------------------------------------------------ cleanup
-REDIS_PORT=
-
 cleanup() {
     set +e
-    local pid
-    if [ -s "$NGX_PREFIX/nginx.pid" ]; then
-        pid=$(cat "$NGX_PREFIX/nginx.pid")
-        kill -QUIT "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
-    if [ -s "$REDIS_DIR/redis.pid" ]; then
-        pid=$(cat "$REDIS_DIR/redis.pid")
-        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
-            || kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
+    nginx_stop "$NGX_PREFIX"
+    redis_stop
     rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -92,17 +72,9 @@ mkdir -p "$OUT" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$REDIS_DIR"
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-REDIS_PORT=$(free_port) || die "no free port"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-    --logfile "$REDIS_DIR/redis.log" --appendonly no --save "" \
-    --enable-debug-command local --latency-monitor-threshold 5 \
-    $REDIS_OPTS >/dev/null || die "redis-server did not start"
-for _ in $(seq 1 50); do
-    rcli ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-rcli ping >/dev/null 2>&1 || die "redis did not answer ($REDIS_DIR/redis.log)"
+# shellcheck disable=SC2086
+redis_start "$REDIS_DIR" --enable-debug-command local \
+    --latency-monitor-threshold 5 $REDIS_OPTS
 
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
@@ -148,16 +120,8 @@ http {
 }
 EOF
 
-"$NGINX" -e "$NGX_PREFIX/error.log" -p "$NGX_PREFIX/" \
-    -c "$NGX_PREFIX/nginx.conf" \
-    || die "nginx did not start ($NGX_PREFIX/error.log)"
 BASE=http://127.0.0.1:$NGX_PORT
-for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "$BASE/api/v1/health" 2>/dev/null && break
-    sleep 0.1
-done
-curl -fsS -o /dev/null "$BASE/api/v1/health" \
-    || die "the module does not see Redis ($NGX_PREFIX/error.log)"
+nginx_start "$NGX_PREFIX" "$BASE/api/v1/health"
 
 # ------------------------------------------------------------ the template
 
@@ -176,8 +140,9 @@ CATS=traffic,environment,urban-order,lighting,water,construction
 IOC=$("$ROOT/bin/pa-token" --role ioc --secret-file "$ROOT/t/keys/auth.key")
 HANDLER=$("$ROOT/bin/pa-token" --role handler --agency "$BUSY" \
           --secret-file "$ROOT/t/keys/auth.key")
-GEN_SHA=$(rcli SCRIPT LOAD "$(cat "$ROOT/bench/scale-gen.lua")")
-# with the module's qscore (redis-scripts/lib/, its prelude)
+# both with the module's qscore (redis-scripts/lib/, their prelude)
+GEN_SHA=$(rcli SCRIPT LOAD "$("$ROOT/build/pa-script" \
+    --lib "$ROOT/redis-scripts/lib" "$ROOT/bench/scale-gen.lua")")
 SHAPE_SHA=$(rcli SCRIPT LOAD "$("$ROOT/build/pa-script" \
     --lib "$ROOT/redis-scripts/lib" "$ROOT/bench/scale-shape.lua")")
 NOW=$(date +%s)

@@ -36,7 +36,7 @@ THREADS=${BENCH_THREADS:-2}
 
 OUT=$ROOT/build/bench
 RUN=$OUT/sse
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
@@ -50,7 +50,6 @@ ulimit -n $((2 * want)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge "$want" ] \
     || die "ulimit -n is $(ulimit -n): $want needed (run as root)"
 
-REDIS_PORT=
 PIDS=()
 
 cleanup() {
@@ -60,17 +59,8 @@ cleanup() {
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    if [ -s "$RUN/nginx.pid" ]; then
-        pid=$(cat "$RUN/nginx.pid")
-        kill -QUIT "$pid" 2>/dev/null
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
-    [ -n "$REDIS_PORT" ] \
-        && redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1
+    nginx_stop "$RUN"
+    redis_stop
     rm -rf "$RUN/redis" "$RUN/media"
 }
 trap cleanup EXIT
@@ -83,15 +73,7 @@ gcc -O2 -Wall -Wextra -Werror -o "$RUN/sse-clients" "$ROOT/bench/sse-clients.c" 
     || die "cannot build bench/sse-clients.c"
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 
-REDIS_PORT=$(free_port) || die "no free port"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$RUN/redis" --pidfile "$RUN/redis/redis.pid" \
-    --logfile "$RUN/redis/redis.log" --appendonly yes \
-    --appendfsync everysec --save "" >/dev/null || die "redis-server failed"
-for _ in $(seq 1 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
+redis_start "$RUN/redis" --appendonly yes --appendfsync everysec
 
 PORT=$(free_port "$REDIS_PORT") || die "no free port"
 USER_LINE=
@@ -122,11 +104,7 @@ http {
     }
 }
 EOF
-"$NGINX" -p "$RUN/" -c "$RUN/nginx.conf" || die "nginx failed ($RUN/error.log)"
-for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" && break
-    sleep 0.1
-done
+nginx_start "$RUN" "http://127.0.0.1:$PORT/api/v1/health"
 
 workers_rss() {    # total and largest, in MB
     ps --ppid "$(cat "$RUN/nginx.pid")" -o rss= \

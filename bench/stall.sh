@@ -65,7 +65,7 @@ RUN=$OUT/stall
 PREFIX=$RUN/nginx
 REDIS_DIR=$RUN/redis
 
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
 [ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
@@ -73,21 +73,7 @@ for t in wrk curl convert exiftool redis-server redis-cli "$NGINX"; do
     command -v "$t" >/dev/null 2>&1 || die "$t is missing"
 done
 
-REDIS_PORT=
 LOOP_PIDS=()
-
-stop_nginx() {
-    local pid
-    [ -s "$PREFIX/nginx.pid" ] || return 0
-    pid=$(cat "$PREFIX/nginx.pid")
-    kill -QUIT "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    rm -f "$PREFIX/nginx.pid"
-}
 
 stop_uploads() {
     local pid
@@ -101,11 +87,8 @@ stop_uploads() {
 cleanup() {
     set +e
     stop_uploads
-    stop_nginx
-    if [ -s "$REDIS_DIR/redis.pid" ]; then
-        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
-            || kill -TERM "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null
-    fi
+    nginx_stop "$PREFIX"
+    redis_stop
     rm -rf "$PREFIX/media" "$PREFIX/tmp" "$REDIS_DIR"
 }
 trap cleanup EXIT
@@ -134,15 +117,7 @@ UID_AT=$(grep -obUa 00000000000000000000000000000000 "$PHOTO" | head -1 \
 [ -n "$UID_AT" ] || die "no ImageUniqueID in $PHOTO"
 
 # ------------------------------------------------------------ Redis
-REDIS_PORT=$(free_port) || die "no free port"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-    --logfile "$REDIS_DIR/redis.log" --save "" --appendonly no \
-    >/dev/null || die "redis-server did not start"
-for _ in $(seq 1 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
+redis_start "$REDIS_DIR"
 
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 BASE=http://127.0.0.1:$NGX_PORT
@@ -267,7 +242,7 @@ declare -A IDLE99 LOAD99 LOAD50 LOADMAX GAIN DONE OK BURST99 BURSTMAX \
 read -r -a MODES <<< "${STALL_MODES:-inline pool-normal pool}"
 
 for mode in "${MODES[@]}"; do
-    stop_nginx
+    nginx_stop "$PREFIX"
     rm -rf "$PREFIX/media" "$PREFIX/tmp" "$RUN/stop"
     mkdir -p "$PREFIX/media" "$PREFIX/tmp"
     redis-cli -p "$REDIS_PORT" flushall >/dev/null
@@ -276,12 +251,7 @@ for mode in "${MODES[@]}"; do
     if [ "$mode" = sink ]; then
         TARGET=/sink
     fi
-    "$NGINX" -e "$PREFIX/error.log" -p "$PREFIX/" -c "$PREFIX/nginx.conf" \
-        || die "nginx did not start ($PREFIX/error.log)"
-    for _ in $(seq 1 50); do
-        curl -fsS -o /dev/null "$BASE/api/v1/health" 2>/dev/null && break
-        sleep 0.1
-    done
+    nginx_start "$PREFIX" "$BASE/api/v1/health"
 
     # STALL_RENICE=1 (as root): the worker's event-loop thread alone at
     # nice -10 (its pool threads, created before, keep 0), so that the

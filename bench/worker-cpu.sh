@@ -49,7 +49,7 @@ OUT=$ROOT/build/bench
 RUN=$OUT/wcpu
 REDIS_DIR=$RUN/redis
 
-. "$ROOT/bench/lib.sh"     # die, free_port
+. "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
 for m in "$MODULE" $MODULE_B; do
     [ -f "$m" ] || die "module not built: $m (make build)"
@@ -60,29 +60,11 @@ for t in wrk redis-server redis-cli curl perf "$NGINX"; do
     command -v "$t" >/dev/null 2>&1 || die "$t is missing"
 done
 
-REDIS_PORT=
 cleanup() {
     set +e
-    local pid prefix
-    for prefix in "$RUN/nginx-a" "$RUN/nginx-b"; do
-        [ -s "$prefix/nginx.pid" ] || continue
-        pid=$(cat "$prefix/nginx.pid")
-        kill -QUIT "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    done
-    if [ -s "$REDIS_DIR/redis.pid" ]; then
-        pid=$(cat "$REDIS_DIR/redis.pid")
-        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 \
-            || kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
+    nginx_stop "$RUN/nginx-a"
+    nginx_stop "$RUN/nginx-b"
+    redis_stop
     rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -91,16 +73,7 @@ trap 'exit 130' INT TERM HUP
 rm -rf "$RUN"
 mkdir -p "$REDIS_DIR"
 
-REDIS_PORT=$(free_port) || die "no free port"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
-    --logfile "$REDIS_DIR/redis.log" \
-    --appendonly yes --appendfsync everysec --save "" \
-    >/dev/null || die "redis-server did not start"
-for _ in $(seq 1 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
+redis_start "$REDIS_DIR" --appendonly yes --appendfsync everysec
 
 USER_LINE=
 [ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
@@ -166,15 +139,8 @@ start_nginx() {
     mkdir -p "$prefix/tmp" "$prefix/media"
     cp "$module" "$prefix/ngx_http_pa_module.so"
     conf "$prefix" "$port" > "$prefix/nginx.conf"
-    "$NGINX" -e "$prefix/error.log" -p "$prefix/" -c "$prefix/nginx.conf" \
-        2>/dev/null || die "nginx did not start ($prefix/error.log)"
     base=http://127.0.0.1:$port
-    for _ in $(seq 1 50); do
-        curl -fsS -o /dev/null "$base/api/v1/health" 2>/dev/null && break
-        sleep 0.1
-    done
-    curl -fsS -o /dev/null "$base/api/v1/health" \
-        || die "the module does not see Redis ($prefix/error.log)"
+    nginx_start "$prefix" "$base/api/v1/health"
     printf -v "BASE_$name" '%s' "$base"
     printf -v "PIDS_$name" '%s' \
         "$(pgrep -d' ' -P "$(cat "$prefix/nginx.pid")")"
