@@ -19,6 +19,9 @@
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
 BUILD        := $(ROOT)/build
+# in build/ whatever the variant (test-asan's BUILD): bench/ and t/ find
+# it there
+PA_SCRIPT    := $(ROOT)/build/pa-script
 VAR          := $(ROOT)/var
 NGX_SYS_SRC  := /usr/share/nginx/src
 NGINX        ?= /usr/sbin/nginx
@@ -93,13 +96,13 @@ MODULE_SO     = $(NGX_BUILD)/objs/ngx_http_pa_module.so
 NGX_CC_OPT    ?=
 NGX_LD_OPT    ?=
 
-build: deps module $(BUILD)/pa-script
+build: deps module $(PA_SCRIPT)
 
 # every loader of redis-scripts/ but the module prints a script with it:
 # the prelude joined as the module joins it (ngx_pa_prelude.c)
-$(BUILD)/pa-script: tools/pa-script.c ngx_pa_module/ngx_pa_prelude.c \
+$(PA_SCRIPT): tools/pa-script.c ngx_pa_module/ngx_pa_prelude.c \
                     ngx_pa_module/ngx_pa_prelude.h
-	@mkdir -p $(BUILD)
+	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ tools/pa-script.c \
 	    ngx_pa_module/ngx_pa_prelude.c
 
@@ -193,11 +196,11 @@ bench: build bench-deps $(BUILD)/bench/openloop
 
 # bench/batch-cost.sh with Redis's time of each command the script runs,
 # per report (the variants of the one-report script went with its layout)
-bench-cost: $(BUILD)/pa-script
+bench-cost: $(PA_SCRIPT)
 	@BATCH_SIZES=1,16 BATCH_BY_COMMAND=1 BATCH_SPREAD=1 bench/batch-cost.sh
 
 # Redis's cost per report of submit.lua by batch size (group commit)
-bench-batch: $(BUILD)/pa-script
+bench-batch: $(PA_SCRIPT)
 	@bench/batch-cost.sh
 
 # a small request's p99 while 12 MB uploads run, with and without the pool
