@@ -1,4 +1,4 @@
---! uses: qscore
+--! uses: qscore day
 -- scale-gen.lua: loads reports into Redis in the module's data layout
 -- (docs/data-model.md), for bench/scale.sh.  Run with EVAL in batches.
 --
@@ -113,21 +113,10 @@ for _, st in ipairs(LISTED) do
     Q_ONLY[st] = st ~= 'escalated'
 end
 
+-- local (UTC+7, the bench's province) YYYYMMDD, as the worker names a
+-- day (lib/day.lua)
 local function day(t)
-    -- local (UTC+7) YYYYMMDD, civil from days (H. Hinnant)
-    local z = math.floor((t + 25200) / 86400) + 719468
-    local era = math.floor(z / 146097)
-    local doe = z - era * 146097
-    local yoe = math.floor((doe - math.floor(doe / 1460)
-                            + math.floor(doe / 36524)
-                            - math.floor(doe / 146096)) / 365)
-    local y = yoe + era * 400
-    local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
-    local mp = math.floor((5 * doy + 2) / 153)
-    local d = doy - math.floor((153 * mp + 2) / 5) + 1
-    local m = mp < 10 and mp + 3 or mp - 9
-    if m <= 2 then y = y + 1 end
-    return string.format('%04d%02d%02d', y, m, d)
+    return ymd(math.floor((t + 25200) / 86400))
 end
 
 -- RFC 3339 on the province's clock, as the history entries have it

@@ -1,3 +1,4 @@
+--! uses: day
 -- get.lua: read one report, in one call.
 --
 -- The worker decides what the caller may see (visibility, views, opening
@@ -57,24 +58,6 @@ local AUDIT_MAX = 1000000    -- audit entries kept (approximately)
 -- not a live problem of their own: a rejected report was not valid (or
 -- was itself a duplicate of one listed), a cancelled one was withdrawn
 local dead = {rejected = true, cancelled = true}
-
--- "YYYYMMDD" of day d since 1970-01-01 (civil from days, proleptic
--- Gregorian): the worker's ngx_gmtime() of a local time
-local function ymd(d)
-    local z = d + 719468
-    local era = math.floor(z / 146097)
-    local doe = z - era * 146097
-    local yoe = math.floor((doe - math.floor(doe / 1460)
-                            + math.floor(doe / 36524)
-                            - math.floor(doe / 146096)) / 365)
-    local doy = doe - (365 * yoe + math.floor(yoe / 4)
-                       - math.floor(yoe / 100))
-    local mp = math.floor((5 * doy + 2) / 153)
-    local day = doy - math.floor((153 * mp + 2) / 5) + 1
-    local month = mp < 10 and mp + 3 or mp - 9
-    local year = yoe + era * 400 + (month <= 2 and 1 or 0)
-    return string.format('%04d%02d%02d', year, month, day)
-end
 
 -- the CANDIDATES nearest of the day keys within the window and of the
 -- old index (its entries outside the window left out by their time),
