@@ -1,0 +1,185 @@
+# Adversary of today's changes: a fresh worker and what it holds back.
+#
+# A worker just started (reload, respawn) parks a staff token's request
+# until its first read of the revoked tokens (ngx_pa_revoke_wait.c).  The
+# IOC's dashboard follows the live stream with EventSource, which cannot
+# send an Authorization header: its token goes as ?access_token= on
+# GET /api/v1/events.  Right after a reload every dashboard reconnects to
+# the fresh worker.  A 503 there is not retried by a browser (a non-200
+# answer ends an EventSource for good): the operations room goes dark
+# until someone reloads the page.  So the stream's token waits like any
+# staff token: the good one is streamed, the revoked one refused (401),
+# once the set is read.
+#
+# One worker, so "the new worker" is the one that answers.  Waits are for
+# conditions (a new worker pid, a line in error.log, an answer), never
+# fixed sleeps: the machine may be loaded.
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+use IO::Select;
+use IO::Socket::INET;
+use Time::HiRes ();
+
+$Test::Nginx::Util::ForceRestartOnTest = 0;
+master_on();
+workers(1);
+
+fresh('t_adv_fresh');
+
+our $Now = time;
+
+sub token {
+    my ($sub, $jti) = @_;
+    return sign({ role => 'ioc', sub => $sub, jti => $jti,
+                  iat => $Now - 60, exp => $Now + 3600 });
+}
+
+our %K = (
+    phone => token('ioc-binh', 'j-phone'),      # lost, revoked in TEST 1
+    good  => token('ioc-an', 'j-good'),
+);
+
+our $Set = 'pa:{t_adv_fresh}:revoked';
+
+sub main::connect_to {
+    return IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                 PeerPort => $Test::Nginx::Util::ServerPort)
+        or die "connect: $!";
+}
+
+# a live stream opened as EventSource does: no header, the token in the
+# query string, HTTP/1.1 (the answer does not end)
+sub main::open_stream {
+    my $token = shift;
+    my $s = main::connect_to();
+    print $s "GET /api/v1/events?access_token=$token HTTP/1.1\r\n"
+             . "Host: localhost\r\nAccept: text/event-stream\r\n\r\n";
+    return $s;
+}
+
+# the status of a stream's answer (its head only: a stream goes on)
+sub main::stream_status {
+    my $s = shift;
+    my ($a, $sel) = ('', IO::Select->new($s));
+    while ($a !~ /\r\n\r\n/ && $sel->can_read(60)) {
+        last unless sysread $s, $a, 65536, length $a;
+    }
+    close $s;
+    my ($status) = $a =~ m{^HTTP/1\.\d (\d+)};
+    return $status // 0;
+}
+
+# a plain request on a connection of its own
+sub main::ask {
+    my ($path, $token) = @_;
+    my $s = main::connect_to();
+    print $s "GET $path HTTP/1.0\r\nHost: localhost\r\n"
+             . ($token ? "Authorization: Bearer $token\r\n" : '') . "\r\n";
+    my ($a, $sel) = ('', IO::Select->new($s));
+    while ($sel->can_read(60)) {
+        last unless sysread $s, $a, 65536, length $a;
+    }
+    close $s;
+    my ($status) = $a =~ m{^HTTP/1\.\d (\d+)};
+    return $status // 0;
+}
+
+sub main::master {
+    open my $f, '<', $Test::Nginx::Util::PidFile or die "pid file: $!";
+    chomp(my $pid = <$f>);
+    return $pid;
+}
+
+sub main::nginx_workers {
+    my $master = main::master();
+    my @w;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $f, '<', $stat or next;
+        my $line = <$f> // next;
+        my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
+        push @w, $pid if $ppid == $master;
+    }
+    return @w;
+}
+
+sub main::until {
+    my ($what, $cond) = @_;
+    for (1 .. 3000) {
+        return if $cond->();
+        Time::HiRes::sleep(0.02);
+    }
+    die "$what: not within a minute\n";
+}
+
+sub main::new_worker {
+    my $old = shift;
+    main::until("a new worker in place of $old", sub {
+        my @w = main::nginx_workers();
+        return @w == 1 && $w[0] != $old;
+    });
+}
+
+sub main::errlog { return t::PaTest::slurp($Test::Nginx::Util::ErrLogFile) }
+
+sub main::parked {
+    my @n = main::errlog() =~ /waits for this worker's first read/g;
+    return scalar @n;
+}
+
+# the stream is parked, or it was answered already (it must not be)
+sub main::parked_or_answered {
+    my ($s, $before) = @_;
+    my $sel = IO::Select->new($s);
+    main::until('the stream waits (or is answered)', sub {
+        main::parked() > $before || $sel->can_read(0) });
+}
+
+setting(config => <<'_EOC_', http_config => <<'_EOC_');
+    location /api/v1/ { pa_api; }
+_EOC_
+    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT timeout=20s;
+    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant t_adv_fresh;
+    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir $TEST_NGINX_PA_DATA/media;
+    pa_auth_max_ttl 12h;
+_EOC_
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: the phone's token is revoked (on another node: only in Redis); the IOC's stream opens with ?access_token=
+--- init
+main::redis('ZADD', $::Set, $::Now, 'jti:j-phone');
+main::until('the revoked token refused', sub {
+    main::ask('/api/v1/queue', $::K{phone}) == 401 });
+Test::More::is(main::stream_status(main::open_stream($::K{good})), 200,
+               'the stream of the good token opens');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 2: reload while Redis stalls: the dashboards reconnect their streams to the fresh worker; they wait for the read, then the good token streams (200) and the revoked one is refused (401), never 503
+--- init
+my $old = (main::nginx_workers())[0];
+kill 'STOP', $t::PaTest::RedisPid;
+kill 'HUP', main::master();
+main::new_worker($old);
+my $before = main::parked();
+my $good = main::open_stream($::K{good});
+main::parked_or_answered($good, $before);
+my $phone = main::open_stream($::K{phone});
+main::parked_or_answered($phone, $before + 1);
+kill 'CONT', $t::PaTest::RedisPid;
+Test::More::is(main::stream_status($good), 200,
+               'the IOC\'s stream opens once the set is read');
+Test::More::is(main::stream_status($phone), 401,
+               'the revoked token\'s stream is refused');
+--- request
+GET /api/v1/health
+--- error_code: 200
