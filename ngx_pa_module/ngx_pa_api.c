@@ -144,16 +144,22 @@ ngx_pa_api_resume(ngx_http_request_t *r)
  * Does the request's answer hang on a staff (or a signed-in reporter's)
  * token?  Those with one in Authorization, but for the routes that never
  * read it: the public pages, the directory, health, GeoReport (its own
- * keys), a submission where nobody signs in.
+ * keys), a submission where nobody signs in.  And the live stream's
+ * ?access_token= (EventSource sends no header): a browser does not retry
+ * a 503, the IOC's dashboard would stay dark after every reload.
  */
 
 static ngx_uint_t
 ngx_pa_api_staff(ngx_http_request_t *r, ngx_pa_route_t *rt)
 {
+    ngx_str_t            v;
     ngx_pa_main_conf_t  *pmcf;
 
     if (r->headers_in.authorization == NULL) {
-        return 0;
+        return rt->handler == ngx_pa_sse_staff_handler
+               && ngx_http_arg(r, (u_char *) "access_token", 12, &v)
+                  == NGX_OK
+               && v.len > 0;
     }
 
     if (rt->handler == ngx_pa_submit_handler) {
