@@ -24,6 +24,7 @@
 #include "ngx_pa_public_copy.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_revoke.h"
+#include "ngx_pa_revoke_wait.h"
 #include "ngx_pa_routes.h"
 #include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
@@ -68,9 +69,10 @@ static ngx_uint_t ngx_pa_api_is(ngx_str_t *seg, const char *name);
 ngx_int_t
 ngx_pa_api_handler(ngx_http_request_t *r)
 {
-    ngx_int_t        rc;
-    ngx_pa_ctx_t    *ctx;
-    ngx_pa_route_t  *rt;
+    ngx_int_t            rc;
+    ngx_pa_ctx_t        *ctx;
+    ngx_pa_route_t      *rt;
+    ngx_pa_main_conf_t  *pmcf;
 
     ctx = ngx_pa_ctx(r);
     if (ctx == NULL) {
@@ -96,7 +98,9 @@ ngx_pa_api_handler(ngx_http_request_t *r)
      */
 
     if (rt->handler != NULL && ngx_pa_api_staff(r, rt)) {
-        rc = ngx_pa_revoke_wait(r, ngx_pa_api_resume);
+        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+        rc = ngx_pa_revoke_wait(r, ngx_pa_revoke_waiting(pmcf),
+                                ngx_pa_api_resume);
 
         if (rc == NGX_AGAIN) {
             return NGX_DONE;

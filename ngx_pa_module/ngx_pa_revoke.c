@@ -14,6 +14,7 @@
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_revoke.h"
+#include "ngx_pa_revoke_wait.h"
 #include "ngx_pa_validate.h"
 
 
@@ -157,34 +158,6 @@ ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
     /* revoked through another worker of this node since our last read */
 
     return ngx_pa_revoke_node_check(pmcf, jti, sub, iat);
-}
-
-
-/*
- * A "jti:" entry refuses that token.  A "sub:" entry refuses the person's
- * tokens issued (iat) up to the revocation, undated ones too, and those
- * whose iat is ahead of it by no more than a minting clock may be ahead
- * (NGX_PA_REVOKE_IAT_AHEAD, which ngx_pa_auth.c accepts): such a token,
- * minted before the revocation by a clock 30 s fast, outlived it.  A
- * token minted for the same person just after the revocation is refused
- * too, for that minute: a lock-out that holds is worth the wait.
- */
-
-ngx_uint_t
-ngx_pa_revoke_match(ngx_str_t *name, time_t at, ngx_str_t *jti,
-    ngx_str_t *sub, time_t iat)
-{
-    if (jti->len && name->len == 4 + jti->len
-        && ngx_strncmp(name->data, "jti:", 4) == 0
-        && ngx_strncmp(name->data + 4, jti->data, jti->len) == 0)
-    {
-        return 1;
-    }
-
-    return name->len == 4 + sub->len
-           && ngx_strncmp(name->data, "sub:", 4) == 0
-           && ngx_strncmp(name->data + 4, sub->data, sub->len) == 0
-           && (iat == 0 || iat <= at + NGX_PA_REVOKE_IAT_AHEAD);
 }
 
 

@@ -35,19 +35,6 @@ ngx_int_t ngx_pa_revoke_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
 ngx_queue_t *ngx_pa_revoke_waiting(ngx_pa_main_conf_t *pmcf);
 
 
-/*
- * ngx_pa_revoke_wait.c: NGX_OK when the set is read (go on); NGX_AGAIN:
- * the request is parked (one more reference taken: the content handler
- * returns NGX_DONE) and resume(r) runs once, later, when the set is read
- * or after pa_redis timeout= (ngx_pa_revoke_waiting() still not NULL: the
- * caller answers 503) and must finalize r; NGX_ERROR: no memory.
- */
-typedef void (*ngx_pa_revoke_resume_pt)(ngx_http_request_t *r);
-
-ngx_int_t ngx_pa_revoke_wait(ngx_http_request_t *r,
-    ngx_pa_revoke_resume_pt resume);
-void ngx_pa_revoke_wake(ngx_queue_t *waiting);
-
 /* how long an entry is kept: the longest a token may live */
 time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
 
@@ -59,9 +46,6 @@ time_t ngx_pa_revoke_keep(ngx_pa_main_conf_t *pmcf);
 ngx_int_t ngx_pa_revoke_note(ngx_pa_main_conf_t *pmcf, ngx_str_t *name,
     time_t at);
 
-/* 1 when the entry ("jti:<jti>", "sub:<sub>" revoked at "at") refuses it */
-ngx_uint_t ngx_pa_revoke_match(ngx_str_t *name, time_t at, ngx_str_t *jti,
-    ngx_str_t *sub, time_t iat);
 
 
 /*
@@ -73,6 +57,9 @@ ngx_int_t ngx_pa_revoke_node_init(ngx_conf_t *cf);
 void ngx_pa_revoke_node_add(ngx_pa_main_conf_t *pmcf, ngx_str_t *name,
     time_t at);
 ngx_int_t ngx_pa_revoke_node_check(ngx_pa_main_conf_t *pmcf, ngx_str_t *jti,
+    ngx_str_t *sub, time_t iat);
+/* 1 when the entry ("jti:<jti>", "sub:<sub>" revoked at "at") refuses it */
+ngx_uint_t ngx_pa_revoke_match(ngx_str_t *name, time_t at, ngx_str_t *jti,
     ngx_str_t *sub, time_t iat);
 
 #endif /* NGX_PA_REVOKE_H */

@@ -1,6 +1,6 @@
 /*
  * A request with a staff token waits for this worker's first read of the
- * revoked tokens (ngx_pa_revoke.h).
+ * revoked tokens (ngx_pa_revoke_wait.h; the set: ngx_pa_revoke.c).
  *
  * A worker just started ("nginx -s reload", or respawned after a crash)
  * knows no revocation until Redis answers its first read: a token revoked
@@ -19,7 +19,7 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_revoke.h"
+#include "ngx_pa_revoke_wait.h"
 
 
 typedef struct {
@@ -35,19 +35,18 @@ static void ngx_pa_revoke_wait_cleanup(void *data);
 
 
 ngx_int_t
-ngx_pa_revoke_wait(ngx_http_request_t *r, ngx_pa_revoke_resume_pt resume)
+ngx_pa_revoke_wait(ngx_http_request_t *r, ngx_queue_t *waiting,
+    ngx_pa_revoke_resume_pt resume)
 {
-    ngx_queue_t             *waiting;
     ngx_pool_cleanup_t      *cln;
     ngx_pa_main_conf_t      *pmcf;
     ngx_pa_revoke_waiter_t  *w;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    waiting = ngx_pa_revoke_waiting(pmcf);
     if (waiting == NULL) {
         return NGX_OK;
     }
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     w = ngx_pcalloc(r->pool, sizeof(ngx_pa_revoke_waiter_t));
     cln = ngx_pool_cleanup_add(r->pool, 0);
@@ -128,9 +127,11 @@ ngx_pa_revoke_wait_event(ngx_event_t *ev)
         ngx_queue_init(&w->queue);
     }
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    /* the timer, not ngx_pa_revoke_wake(): the set is still unread */
 
-    if (ngx_pa_revoke_waiting(pmcf) != NULL) {
+    if (ev->timedout) {
+        pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
         ngx_log_error(NGX_LOG_WARN, c->log, 0,
                       "pa: the revoked tokens were not read in %M ms, "
                       "a staff token is answered 503",
