@@ -108,7 +108,7 @@ for N in Ns:
     n = calls * N
     rw = int(p1['aof_rewrites']) - int(p0['aof_rewrites'])
     # (with a rewrite in between the AOF shrank: no figure)
-    aof = ('%.0f' % ((int(p1['aof_current_size']) - int(p0['aof_current_size'])) / n)
+    aof = ('%.0f' % ((int(p1.get('aof_current_size', 0)) - int(p0.get('aof_current_size', 0))) / n)
            if rw == 0 else '-')
     print(f"N={N:3d} reports={n} usec/report={usec/n:6.2f} cpu_us/report={cpu*1e6/n:6.2f}"
           f" (user {d['used_cpu_user']*1e6/n:.1f} sys {d['used_cpu_sys']*1e6/n:.1f})"
