@@ -13,6 +13,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
+use t::PaWorker;
 use IO::Select;
 use IO::Socket::INET;
 use Time::HiRes ();
@@ -69,55 +70,6 @@ sub main::answer {
 }
 
 sub main::ask { return main::answer(main::send_req(@_)) }
-
-sub main::master {
-    open my $f, '<', $Test::Nginx::Util::PidFile or die "pid file: $!";
-    chomp(my $pid = <$f>);
-    return $pid;
-}
-
-# the master's worker processes, shutting down or not
-sub main::nginx_workers {
-    my $master = main::master();
-    my @w;
-    for my $stat (glob '/proc/[0-9]*/stat') {
-        open my $f, '<', $stat or next;
-        my $line = <$f> // next;
-        my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
-        push @w, $pid if $ppid == $master;
-    }
-    return @w;
-}
-
-# waits for a condition, polling; dies after a minute
-sub main::until {
-    my ($what, $cond) = @_;
-    for (1 .. 3000) {
-        return if $cond->();
-        Time::HiRes::sleep(0.02);
-    }
-    die "$what: not within a minute\n";
-}
-
-# the one worker is another process than $old, and $old is gone
-sub main::new_worker {
-    my $old = shift;
-    my $new;
-    main::until("a new worker in place of $old", sub {
-        my @w = main::nginx_workers();
-        return 0 unless @w == 1 && $w[0] != $old;
-        $new = $w[0];
-        return 1;
-    });
-    return $new;
-}
-
-sub main::errlog { return t::PaTest::slurp($Test::Nginx::Util::ErrLogFile) }
-
-sub main::parked {
-    my @n = main::errlog() =~ /waits for this worker's first read/g;
-    return scalar @n;
-}
 
 # the [alert]s of error.log are the master's word on the workers killed
 # here, and nothing else

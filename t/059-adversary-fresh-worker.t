@@ -17,6 +17,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
+use t::PaWorker;
 use File::Path ();
 use IO::Select;
 use IO::Socket::INET;
@@ -85,48 +86,6 @@ sub main::ask {
     close $s;
     my ($status) = $a =~ m{^HTTP/1\.\d (\d+)};
     return $status // 0;
-}
-
-sub main::master {
-    open my $f, '<', $Test::Nginx::Util::PidFile or die "pid file: $!";
-    chomp(my $pid = <$f>);
-    return $pid;
-}
-
-sub main::nginx_workers {
-    my $master = main::master();
-    my @w;
-    for my $stat (glob '/proc/[0-9]*/stat') {
-        open my $f, '<', $stat or next;
-        my $line = <$f> // next;
-        my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
-        push @w, $pid if $ppid == $master;
-    }
-    return @w;
-}
-
-sub main::until {
-    my ($what, $cond) = @_;
-    for (1 .. 3000) {
-        return if $cond->();
-        Time::HiRes::sleep(0.02);
-    }
-    die "$what: not within a minute\n";
-}
-
-sub main::new_worker {
-    my $old = shift;
-    main::until("a new worker in place of $old", sub {
-        my @w = main::nginx_workers();
-        return @w == 1 && $w[0] != $old;
-    });
-}
-
-sub main::errlog { return t::PaTest::slurp($Test::Nginx::Util::ErrLogFile) }
-
-sub main::parked {
-    my @n = main::errlog() =~ /waits for this worker's first read/g;
-    return scalar @n;
 }
 
 # the stream is parked, or it was answered already (it must not be)

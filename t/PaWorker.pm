@@ -1,0 +1,70 @@
+package t::PaWorker;
+
+# What the fresh-worker suites (t/052, t/059) share: the master's worker
+# processes, a patient wait, the worker that took another's place, and
+# what the error log says of requests parked until the revoked tokens
+# are read (ngx_pa_revoke_wait.c).
+#
+#   use t::PaWorker;
+#   my ($old) = main::nginx_workers();
+#   kill 'KILL', $old;
+#   my $new = main::new_worker($old);
+#   main::until('parked', sub { main::parked() >= 1 });
+
+use strict;
+use warnings;
+use Time::HiRes ();
+use Test::Nginx::Util ();
+use t::PaTest ();
+
+sub main::master {
+    open my $f, '<', $Test::Nginx::Util::PidFile or die "pid file: $!";
+    chomp(my $pid = <$f>);
+    return $pid;
+}
+
+# the master's worker processes, shutting down or not
+sub main::nginx_workers {
+    my $master = main::master();
+    my @w;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $f, '<', $stat or next;
+        my $line = <$f> // next;
+        my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
+        push @w, $pid if $ppid == $master;
+    }
+    return @w;
+}
+
+# waits for a condition, polling; dies after a minute
+sub main::until {
+    my ($what, $cond) = @_;
+    for (1 .. 3000) {
+        return if $cond->();
+        Time::HiRes::sleep(0.02);
+    }
+    die "$what: not within a minute\n";
+}
+
+# the one worker is another process than $old, and $old is gone: its pid
+sub main::new_worker {
+    my $old = shift;
+    my $new;
+    main::until("a new worker in place of $old", sub {
+        my @w = main::nginx_workers();
+        return 0 unless @w == 1 && $w[0] != $old;
+        $new = $w[0];
+        return 1;
+    });
+    return $new;
+}
+
+sub main::errlog { return t::PaTest::slurp($Test::Nginx::Util::ErrLogFile) }
+
+# how many requests have waited for the first read so far
+sub main::parked {
+    my @n = main::errlog() =~ /waits for this worker's first read/g;
+    return scalar @n;
+}
+
+1;
