@@ -1,3 +1,4 @@
+--! uses: count
 -- metrics.lua: what GET /metrics reads from Redis at scrape time.
 --
 -- Read only and O(states + agencies): a ZCARD or two per state, the gauge
@@ -26,14 +27,7 @@ local now = tonumber(ARGV[1])
 
 local states = {}
 for k = 5, #KEYS, 2 do
-    local n, st = redis.call('ZCARD', KEYS[k]), KEYS[k + 1]
-    if st ~= KEYS[k] then
-        local old = redis.call('ZCARD', st)
-        if old > 0 then
-            n = n + old - redis.call('ZINTERCARD', 2, KEYS[k], st)
-        end
-    end
-    states[#states + 1] = n
+    states[#states + 1] = count(KEYS[k], KEYS[k + 1])
 end
 
 local gauge = redis.call('HGETALL', KEYS[1])

@@ -1,3 +1,4 @@
+--! uses: count
 -- stats.lua: the per-agency counters of a range of days, summed.
 --
 -- act.lua and sweep.lua count into one hash per local day (fields
@@ -26,14 +27,6 @@
 local D = 10            -- the first day's key
 local days = (#KEYS - D + 1) / 2
 
--- the reports of an open state: its q:, and those only its old st: holds
-local function count(q, st)
-    local old = redis.call('ZCARD', st)
-    if old > 0 then
-        old = old - redis.call('ZINTERCARD', 2, q, st)
-    end
-    return redis.call('ZCARD', q) + old
-end
 local sum, order = {}, {}
 
 for k = D, D - 1 + days do
