@@ -111,11 +111,15 @@
 -- first write, before any report is stored) fails the whole call with
 -- that error instead, as a call of one report did.
 
-local IDEM_TTL = 86400
+-- (numbers a command takes as strings: redis.call writes a Lua number
+-- with %.17g, the costliest part of its argument handling)
+local IDEM_TTL = '86400'
+local EV_MAX = '100000'
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
-local n = tonumber(ARGV[1])
+-- ARGV's numbers by coercion (s + 0): tonumber converts a string twice
+local n = ARGV[1] + 0
 
 -- Index scores (issue 12, bench/submit-cost.md): members of one score are
 -- ordered by id (random), so at a hundred thousand entries each insert
@@ -142,8 +146,8 @@ for r = 1, n do
     g[2 * r - 1], g[2 * r] = k, a + 2
     phones[r] = ARGV[a + 5]
     rkeys[r] = KEYS[k]
-    k = k + tonumber(ARGV[a])
-    a = a + 2 + tonumber(ARGV[a + 1])
+    k = k + ARGV[a]
+    a = a + 2 + ARGV[a + 1]
 end
 g[2 * n + 1], g[2 * n + 2] = k, a + 2
 
@@ -237,8 +241,8 @@ local function one(r, K, A, k_end, a_end)
     -- the fractions of the index scores: of the second (q: without
     -- deadline) and of the day (due, q: by deadline: all of a day's
     -- reports may share one)
-    local us = math.min(tonumber(ARGV[a_end]) * 1000 + r - 1, 999999)
-    local sec = tonumber(now)
+    local us = math.min(ARGV[a_end] * 1000 + r - 1, 999999)
+    local sec = now + 0
     local day = (sec % 86400 + us / 1e6) / 86400
 
     -- one command finds a replay and stores this submission's answer
@@ -264,10 +268,10 @@ local function one(r, K, A, k_end, a_end)
     end
 
     local agency = ARGV[A + 7]
-    local np = tonumber(ARGV[A + 9])
+    local np = ARGV[A + 9] + 0
     local i = A + 10 + np
-    local at_nh = i + 1 + 2 * tonumber(ARGV[i])
-    local first_up = k_end - 2 * tonumber(ARGV[at_nh]) + 1
+    local at_nh = i + 1 + 2 * ARGV[i]
+    local first_up = k_end - 2 * ARGV[at_nh] + 1
     local kd = agency ~= '' and 4 or 0
     local o311 = first_up - (K + 4 + kd) == 1 and KEYS[K + 4 + kd]
 
@@ -305,7 +309,7 @@ local function one(r, K, A, k_end, a_end)
 
     local due
     for d = i + 2, at_nh - 1, 2 do
-        due = math.min(due or math.huge, tonumber(ARGV[d]))
+        due = math.min(due or math.huge, ARGV[d] + 0)
     end
 
     u_rec = id
@@ -316,7 +320,7 @@ local function one(r, K, A, k_end, a_end)
     end
 
     -- no personal data in the stream: ids, states and times (act.lua)
-    u_ev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 100000, '*',
+    u_ev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', EV_MAX, '*',
                       'type', 'submitted', 'id', id, 'at', now,
                       'state', 'submitted', 'urgent', urgent, 'agency', '',
                       'agencies', '')
@@ -336,7 +340,7 @@ local function one(r, K, A, k_end, a_end)
         redis.call('ZADD', KEYS[K + 5], score, id)
         redis.call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
         redis.call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
-        u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', 100000,
+        u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', EV_MAX,
                    '*', 'type', 'dispatch', 'id', id, 'from', 'submitted',
                    'to', 'dispatched', 'urgent', urgent, 'at', now,
                    'agencies', entry.agencies, 'state', 'dispatched',
@@ -345,7 +349,7 @@ local function one(r, K, A, k_end, a_end)
             -- the agency must hear of an urgent report at once (LC26 Đ15
             -- B2)
             u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~',
-                   100000, '*', 'type', 'urgent_dispatched', 'id', id,
+                   EV_MAX, '*', 'type', 'urgent_dispatched', 'id', id,
                    'from', 'submitted', 'to', 'dispatched', 'urgent', '1',
                    'at', now, 'agencies', entry.agencies,
                    'state', 'dispatched', 'agency', agency,
@@ -365,7 +369,7 @@ local function one(r, K, A, k_end, a_end)
 
     -- stored: its part of the batch's writes (nothing fails after this)
     for d = i + 1, at_nh - 1, 2 do
-        due_m[#due_m + 1] = within(tonumber(ARGV[d + 1]), day)
+        due_m[#due_m + 1] = within(ARGV[d + 1] + 0, day)
         due_m[#due_m + 1] = ARGV[d]
     end
 
@@ -389,7 +393,7 @@ local function one(r, K, A, k_end, a_end)
         m[#m + 1] = ARGV[A + 4]
         m[#m + 1] = ARGV[A + 5]
         m[#m + 1] = id
-        geo_ttl[dk] = math.max(geo_ttl[dk] or 0, tonumber(ARGV[a_end + 1]))
+        geo_ttl[dk] = math.max(geo_ttl[dk] or 0, ARGV[a_end + 1] + 0)
     end
 
     stored[id] = true
