@@ -22,8 +22,8 @@
 -- duplicate).  A report refused, or whose write failed (redis.pcall: an
 -- error of a command), undoes its own writes only and gets its error; the
 -- others are stored.  What many reports write to one key (the deadlines,
--- the work list, the hints) is written once per batch, for the reports
--- stored.
+-- the work list, the hints, the events stream's bound) is written once
+-- per batch, for the reports stored.
 --
 -- KEYS, shared by the batch (the tenant's hash tag: one slot):
 -- KEYS[1]  pa:{t}:events        event stream for notifiers
@@ -118,6 +118,12 @@ local EV_MAX = '100000'
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
+-- the globals the script uses at each report, as locals: a global is a
+-- table lookup at each use
+local KEYS, ARGV = KEYS, ARGV
+local call, rpcall = redis.call, redis.pcall
+local min, floor, unpack, error = math.min, math.floor, unpack, error
+
 -- ARGV's numbers by coercion (s + 0): tonumber converts a string twice
 local n = ARGV[1] + 0
 
@@ -135,7 +141,7 @@ local function within(base, f)
     -- exact in the reply of %.17g that redis.call makes of it), < base + 1
     local _, e = math.frexp(base + 1)
     local grain = 2 ^ (e - 53)
-    return base + math.floor(f / grain) * grain
+    return base + floor(f / grain) * grain
 end
 
 -- each report's first key and first argument (g[2r - 1], g[2r]); read
@@ -151,8 +157,8 @@ for r = 1, n do
 end
 g[2 * n + 1], g[2 * n + 2] = k, a + 2
 
-local locked = redis.call('HMGET', KEYS[2], unpack(phones))
-local taken_any = redis.call('EXISTS', unpack(rkeys)) ~= 0
+local locked = call('HMGET', KEYS[2], unpack(phones))
+local taken_any = call('EXISTS', unpack(rkeys)) ~= 0
 
 -- what the batch writes once, for the reports stored
 local due_m, geo_m, geo_ttl, q_m = {}, {}, {}, {}
@@ -166,48 +172,48 @@ local function undo(K)
     if u_up then
         for i = 1, #u_up, 2 do
             if u_up[i + 1] then
-                redis.pcall('HSET', u_up[i], 'report', u_up[i + 1])
+                rpcall('HSET', u_up[i], 'report', u_up[i + 1])
             else
-                redis.pcall('HDEL', u_up[i], 'report')
+                rpcall('HDEL', u_up[i], 'report')
             end
         end
     end
     if u_disp then
-        redis.pcall('DEL', KEYS[K + 4])
-        redis.pcall('ZREM', KEYS[K + 5], u_disp[1])
-        redis.pcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
-        redis.pcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
+        rpcall('DEL', KEYS[K + 4])
+        rpcall('ZREM', KEYS[K + 5], u_disp[1])
+        rpcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
+        rpcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
     end
     if u_evs then
-        redis.pcall('XDEL', KEYS[1], unpack(u_evs))
+        rpcall('XDEL', KEYS[1], unpack(u_evs))
     end
     if u_ev then
-        redis.pcall('XDEL', KEYS[1], u_ev)
+        rpcall('XDEL', KEYS[1], u_ev)
     end
     if u_o311 then
-        redis.pcall('ZREM', u_o311, u_rec)
+        rpcall('ZREM', u_o311, u_rec)
     end
     if u_rec then
-        redis.pcall('DEL', KEYS[K])
+        rpcall('DEL', KEYS[K])
     end
     if u_p1 then
         if u_o1 then
-            redis.pcall('HSET', KEYS[K + 2], u_p1, u_o1)
+            rpcall('HSET', KEYS[K + 2], u_p1, u_o1)
         else
-            redis.pcall('HDEL', KEYS[K + 2], u_p1)
+            rpcall('HDEL', KEYS[K + 2], u_p1)
         end
     end
     if u_prints then
         for i = 1, #u_prints, 2 do
             if u_prints[i + 1] then
-                redis.pcall('HSET', KEYS[K + 2], u_prints[i], u_prints[i + 1])
+                rpcall('HSET', KEYS[K + 2], u_prints[i], u_prints[i + 1])
             else
-                redis.pcall('HDEL', KEYS[K + 2], u_prints[i])
+                rpcall('HDEL', KEYS[K + 2], u_prints[i])
             end
         end
     end
     if u_idem then
-        redis.pcall('DEL', u_idem)
+        rpcall('DEL', u_idem)
     end
 end
 
@@ -241,13 +247,13 @@ local function one(r, K, A, k_end, a_end)
     -- the fractions of the index scores: of the second (q: without
     -- deadline) and of the day (due, q: by deadline: all of a day's
     -- reports may share one)
-    local us = math.min(ARGV[a_end] * 1000 + r - 1, 999999)
+    local us = min(ARGV[a_end] * 1000 + r - 1, 999999)
     local sec = now + 0
     local day = (sec % 86400 + us / 1e6) / 86400
 
     -- one command finds a replay and stores this submission's answer
-    local seen = redis.pcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
-                             'GET')
+    local seen = rpcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
+                        'GET')
     if type(seen) == 'table' and seen.err then
         first = true
         error(seen.err, 0)
@@ -262,7 +268,7 @@ local function one(r, K, A, k_end, a_end)
     end
 
     if stored[id]
-       or (taken_any and redis.call('EXISTS', KEYS[K]) == 1)
+       or (taken_any and call('EXISTS', KEYS[K]) == 1)
     then
         error('exists', 0)
     end
@@ -276,8 +282,8 @@ local function one(r, K, A, k_end, a_end)
     local o311 = first_up - (K + 4 + kd) == 1 and KEYS[K + 4 + kd]
 
     for u = first_up, k_end, 2 do
-        local bound = redis.call('HGET', KEYS[u], 'report')
-        if bound == false and redis.call('EXISTS', KEYS[u]) == 0 then
+        local bound = call('HGET', KEYS[u], 'report')
+        if bound == false and call('EXISTS', KEYS[u]) == 0 then
             error('media_expired', 0)
         end
         if bound and bound ~= '' and bound ~= id then
@@ -290,18 +296,18 @@ local function one(r, K, A, k_end, a_end)
     -- (a closed one gives its print up)
     local dup = KEYS[K + 2]
     for p = A + 10, A + 9 + np do
-        if redis.call('HSETNX', dup, ARGV[p], id) == 1 then
+        if call('HSETNX', dup, ARGV[p], id) == 1 then
             taken(ARGV[p], false)
         else
             -- (rare: what follows runs only for a print sent before)
             local prefix = string.match(KEYS[K], '^(.*:)r:[^:]*$')
-            local other = redis.call('HGET', dup, ARGV[p])
-            local st = redis.call('HGET', prefix .. 'r:' .. other, 'status')
+            local other = call('HGET', dup, ARGV[p])
+            local st = call('HGET', prefix .. 'r:' .. other, 'status')
             if st and not CLOSED[st] then
                 error('duplicate ' .. other, 0)
             end
             if other ~= id then
-                redis.call('HSET', dup, ARGV[p], id)
+                call('HSET', dup, ARGV[p], id)
                 taken(ARGV[p], other)
             end
         end
@@ -309,21 +315,21 @@ local function one(r, K, A, k_end, a_end)
 
     local due
     for d = i + 2, at_nh - 1, 2 do
-        due = math.min(due or math.huge, ARGV[d] + 0)
+        due = min(due or math.huge, ARGV[d] + 0)
     end
 
     u_rec = id
-    redis.call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end - 1))
+    call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end - 1))
     if o311 then
         u_o311 = o311
-        redis.call('ZADD', o311, now, id)
+        call('ZADD', o311, now, id)
     end
 
     -- no personal data in the stream: ids, states and times (act.lua)
-    u_ev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', EV_MAX, '*',
-                      'type', 'submitted', 'id', id, 'at', now,
-                      'state', 'submitted', 'urgent', urgent, 'agency', '',
-                      'agencies', '')
+    -- (its bound: the batch's one XTRIM, below)
+    u_ev = call('XADD', KEYS[1], '*', 'type', 'submitted', 'id', id,
+                'at', now, 'state', 'submitted', 'urgent', urgent,
+                'agency', '', 'agencies', '')
 
     -- the work lists' order (lib/qscore.lua): urgent first, then the
     -- nearest deadline; none: by submission
@@ -336,20 +342,20 @@ local function one(r, K, A, k_end, a_end)
         entry.agencies = ',' .. agency .. ','
         u_disp = {id, agency}
         u_evs = {}
-        redis.call('RPUSH', KEYS[K + 4], cjson.encode(entry))
-        redis.call('ZADD', KEYS[K + 5], score, id)
-        redis.call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
-        redis.call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
-        u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', EV_MAX,
-                   '*', 'type', 'dispatch', 'id', id, 'from', 'submitted',
+        call('RPUSH', KEYS[K + 4], cjson.encode(entry))
+        call('ZADD', KEYS[K + 5], score, id)
+        call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
+        call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
+        u_evs[#u_evs + 1] = call('XADD', KEYS[1], '*',
+                   'type', 'dispatch', 'id', id, 'from', 'submitted',
                    'to', 'dispatched', 'urgent', urgent, 'at', now,
                    'agencies', entry.agencies, 'state', 'dispatched',
                    'agency', agency, 'role', 'system')
         if urgent == '1' then
             -- the agency must hear of an urgent report at once (LC26 Đ15
             -- B2)
-            u_evs[#u_evs + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~',
-                   EV_MAX, '*', 'type', 'urgent_dispatched', 'id', id,
+            u_evs[#u_evs + 1] = call('XADD', KEYS[1], '*',
+                   'type', 'urgent_dispatched', 'id', id,
                    'from', 'submitted', 'to', 'dispatched', 'urgent', '1',
                    'at', now, 'agencies', entry.agencies,
                    'state', 'dispatched', 'agency', agency,
@@ -359,12 +365,12 @@ local function one(r, K, A, k_end, a_end)
 
     -- the handles last: a failure before them leaves them as they were
     for u = first_up, k_end, 2 do
-        local old = redis.call('HGET', KEYS[u], 'report')
+        local old = call('HGET', KEYS[u], 'report')
         u_up = u_up or {}
         u_up[#u_up + 1] = KEYS[u]
         u_up[#u_up + 1] = old or false
-        redis.call('HSET', KEYS[u], 'report', id)
-        redis.call('HDEL', KEYS[u + 1], string.match(KEYS[u], ':up:(.*)$'))
+        call('HSET', KEYS[u], 'report', id)
+        call('HDEL', KEYS[u + 1], string.match(KEYS[u], ':up:(.*)$'))
     end
 
     -- stored: its part of the batch's writes (nothing fails after this)
@@ -429,7 +435,7 @@ end
 -- once per batch: what many reports write to one key
 local failed
 local function index(...)
-    local e = redis.pcall(...)
+    local e = rpcall(...)
     if type(e) == 'table' and e.err then
         failed = failed or e.err
     end
@@ -437,6 +443,11 @@ end
 
 if #due_m > 0 then
     index('ZADD', KEYS[3], unpack(due_m))
+end
+-- the stream's bound, once a batch (an XADD's own MAXLEN was three more
+-- arguments a report, rewritten and written to the AOF each time)
+if next(stored) ~= nil then
+    index('XTRIM', KEYS[1], 'MAXLEN', '~', EV_MAX)
 end
 for key, m in pairs(q_m) do
     index('ZADD', key, unpack(m))
