@@ -12,6 +12,8 @@
 #   make bench-batch  Redis time per report by submit batch size (group
 #                 commit; needs a `make bench` first)
 #   make bench-stall  upload stall on one worker, with/without pa_thread_pool
+#   make bench-photo  make bench's photo case alone, beside nginx's own
+#                 handling of the same 1 MB POST (discard, PUT to a file)
 #   make bench-scale  reads and submit at 10k vs 1M stored reports, memory
 #   make bench-sse  10k idle live streams: worker RSS, submit rate
 #   make bench-notify event-to-webhook latency (pa_notify, issue 14)
@@ -65,7 +67,7 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
 BENCH_PKGS   := libnginx-mod-http-lua lua-cjson
 
 .PHONY: all deps bench-deps build module unit run stop test test-unit \
-        test-t test-asan bench bench-cost bench-batch bench-stall bench-scale bench-mem bench-sse \
+        test-t test-asan bench bench-cost bench-batch bench-stall bench-photo bench-scale bench-mem bench-sse \
         bench-notify fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
@@ -206,6 +208,9 @@ bench-batch: $(PA_SCRIPT)
 # a small request's p99 while 12 MB uploads run, with and without the pool
 bench-stall: build
 	@bench/stall.sh "$(MODULE_SO)"
+
+bench-photo: build
+	@bench/photo.sh "$(MODULE_SO)"
 
 bench-scale: build
 	@bench/scale.sh "$(MODULE_SO)"
