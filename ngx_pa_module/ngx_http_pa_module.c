@@ -34,6 +34,7 @@
 #include "ngx_pa_sse.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
+#include "ngx_pa_thumb.h"
 #include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
 
@@ -1021,6 +1022,7 @@ ngx_http_pa_exit_process(ngx_cycle_t *cycle)
     ngx_pa_pubver_exit_worker(pmcf);
     ngx_pa_cluster_exit_worker(pmcf);
     ngx_pa_redis_exit_worker(pmcf);
+    ngx_pa_thumb_lane_exit(pmcf);
     ngx_pa_media_exit_worker(pmcf);
     ngx_pa_thread_exit_worker(pmcf);
 

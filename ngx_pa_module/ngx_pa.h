@@ -86,6 +86,7 @@ typedef struct ngx_pa_cluster_s        ngx_pa_cluster_t;
 
 typedef struct ngx_pa_sse_reader_s  ngx_pa_sse_reader_t;
 typedef struct ngx_pa_batch_s       ngx_pa_batch_t;
+typedef struct ngx_pa_thumb_lane_s  ngx_pa_thumb_lane_t;
 
 struct magic_set;                   /* libmagic's magic_t */
 
@@ -114,6 +115,9 @@ typedef struct {
     ngx_pa_pubver_reader_t    *pubver;     /* reads pa:{t}:pubver */
     struct magic_set          *magic;      /* libmagic's cookie */
     struct ngx_pa_crypto_s    *crypto;     /* OpenSSL contexts, or NULL */
+    ngx_pa_thumb_lane_t       *thumbs;     /* thumbnails waiting, or NULL */
+    ngx_uint_t                 jobs;       /* requests' jobs in the pool */
+    ngx_msec_t                 jobs_last;  /* one was posted or ended */
 #if (NGX_THREADS)
     ngx_thread_mutex_t         magic_mutex;      /* one thread in libmagic */
     unsigned                   magic_mutex_set:1;

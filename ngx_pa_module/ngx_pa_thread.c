@@ -15,6 +15,7 @@
 
 
 #define NGX_PA_SLICE_SHORT  100     /* µs: the kernel's shortest */
+#define NGX_PA_BG_POOL_SIZE 1024
 
 
 #if (NGX_LINUX) && defined(SYS_sched_setattr)
@@ -353,6 +354,11 @@ ngx_pa_job_run(ngx_pa_job_t *job)
         r->main->count++;
         r->main->blocked++;
 
+        /* a request's media work is under way: thumbnails wait for it */
+
+        job->conf->worker.jobs++;
+        job->conf->worker.jobs_last = ngx_current_msec;
+
         return NGX_AGAIN;
     }
 #endif
@@ -445,6 +451,9 @@ ngx_pa_job_event_handler(ngx_event_t *ev)
     r->main->blocked--;
     r->main->count--;
 
+    job->conf->worker.jobs--;
+    job->conf->worker.jobs_last = ngx_current_msec;
+
     if (c->error) {
 
         /*
@@ -482,6 +491,10 @@ ngx_pa_bg_event_handler(ngx_event_t *ev)
 {
     ngx_pa_bg_t  *bg = ev->data;
 
+    if (bg->done != NULL) {
+        bg->done(bg);
+    }
+
     ngx_destroy_pool(bg->pool);
 }
 
@@ -494,7 +507,9 @@ ngx_pa_bg_create(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_work_pt work)
     ngx_pool_t   *pool;
     ngx_pa_bg_t  *bg;
 
-    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
+    /* small: thousands may wait in the thumbnails' lane after a burst */
+
+    pool = ngx_create_pool(NGX_PA_BG_POOL_SIZE, ngx_cycle->log);
     if (pool == NULL) {
         return NULL;
     }
@@ -563,6 +578,10 @@ ngx_pa_bg_inline(ngx_event_t *ev)
     ngx_pa_bg_t  *bg = ev->data;
 
     bg->work(bg);
+
+    if (bg->done != NULL) {
+        bg->done(bg);
+    }
 
     ngx_destroy_pool(bg->pool);
 }

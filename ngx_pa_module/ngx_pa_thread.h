@@ -58,11 +58,15 @@ typedef struct ngx_pa_bg_s  ngx_pa_bg_t;
 
 typedef void (*ngx_pa_bg_work_pt)(ngx_pa_bg_t *bg);
 
+/* back on the event loop once the work ran, before bg is freed */
+typedef void (*ngx_pa_bg_done_pt)(ngx_pa_bg_t *bg);
+
 struct ngx_pa_bg_s {
     ngx_pool_t                *pool;      /* its own, freed when done */
     ngx_log_t                 *log;       /* the cycle's */
     ngx_pa_main_conf_t        *conf;      /* read only */
     ngx_pa_bg_work_pt          work;
+    ngx_pa_bg_done_pt          done;      /* or NULL */
     void                      *data;
     ngx_event_t                posted;    /* inline: after this round */
 #if (NGX_THREADS)
@@ -91,6 +95,11 @@ ngx_int_t ngx_pa_thread_init_worker(ngx_cycle_t *cycle,
 void ngx_pa_thread_exit_worker(ngx_pa_main_conf_t *pmcf);
 void ngx_pa_magic_lock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
 void ngx_pa_magic_unlock(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
+
+/*
+ * The worker's requests' jobs (ngx_pa_worker_t's jobs, jobs_last): one
+ * posted to the pool counts until its request resumes.
+ */
 
 /*
  * A job for the request, its pool destroyed with the request's pool (the

@@ -240,7 +240,7 @@ ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
 
     bg->data = items;
 
-    if (ngx_pa_bg_post(bg) == NGX_OK) {
+    if (ngx_pa_thumb_lane_add(pmcf, bg) == NGX_OK) {
         return;
     }
 

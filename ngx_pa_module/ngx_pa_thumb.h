@@ -38,11 +38,24 @@ ngx_int_t ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log,
  * The thumbnails of the photos of media (ngx_pa_media_t *) just stored:
  * a background job of the thread pool that no request waits for, so a
  * submission's 201 does not wait for a decode (without a pool: on the
- * event loop after the events at hand, as all media work is then).  Best
- * effort: a failure is logged, the photos stand.
+ * event loop after the events at hand, as all media work is then), in
+ * the thumbnails' lane below, behind the uploads.  Best effort: a failure
+ * is logged, the photos stand.
  */
 void ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
     ngx_array_t *media);
+
+/*
+ * The thumbnails' lane (ngx_pa_thumb_lane.c): bg, a thumbnail's job, runs
+ * once the worker's requests have had no media work for a moment, one at
+ * a time, so uploads never wait behind thumbnails.  NGX_OK (waiting, or
+ * dropped past the lane's bound: logged), NGX_ERROR; bg is the lane's
+ * either way.
+ */
+ngx_int_t ngx_pa_thumb_lane_add(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_t *bg);
+
+/* the worker exits: the thumbnails still waiting are dropped */
+void ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf);
 
 /*
  * A published photo's thumbnail: <dir>/<sha>.thumb.jpg, a hard link of
