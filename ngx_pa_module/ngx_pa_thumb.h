@@ -54,7 +54,7 @@ void ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
  */
 ngx_int_t ngx_pa_thumb_lane_add(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_t *bg);
 
-/* the worker exits: the thumbnails still waiting are dropped */
+/* the worker exits: the thumbnails still waiting are made first */
 void ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf);
 
 /*

@@ -14,7 +14,8 @@
  *
  * Bounded: past NGX_PA_THUMB_WAITING thumbnails a new one is dropped
  * (logged); lists then show the original, and a publish makes the public
- * one.  Those still waiting when the worker exits are dropped the same way.
+ * one.  A worker that exits makes those that wait first, as the pool
+ * made its queue before its threads stopped.
  */
 
 #include "ngx_pa_thumb.h"
@@ -65,7 +66,6 @@ ngx_pa_thumb_lane_add(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_t *bg)
         lane->timer.handler = ngx_pa_thumb_lane_timer;
         lane->timer.data = lane;
         lane->timer.log = ngx_cycle->log;
-        lane->timer.cancelable = 1;     /* a stopping worker does not wait */
 
         pmcf->worker.thumbs = lane;
     }
@@ -101,53 +101,54 @@ ngx_pa_thumb_lane_add(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_t *bg)
 }
 
 
-/* posts the oldest one if the worker is quiet, else looks again later */
+/*
+ * Posts the oldest one if the worker is quiet; looks again every
+ * NGX_PA_THUMB_QUIET while some wait.  The timer is not cancelable: a
+ * worker that exits gracefully (a reload, a stop) wakes once more and
+ * posts all that wait, which the pool makes before its threads end, as
+ * it did when each thumbnail was posted at once.
+ */
 
 static void
 ngx_pa_thumb_lane_next(ngx_pa_thumb_lane_t *lane)
 {
-    ngx_msec_t            idle;
     ngx_queue_t          *q;
     ngx_pa_worker_t      *wk;
     ngx_pa_thumb_wait_t  *w;
 
-    if (lane->running || ngx_queue_empty(&lane->waiting)) {
-        return;
-    }
-
     wk = &lane->pmcf->worker;
-    idle = ngx_current_msec - wk->jobs_last;
 
-    if (wk->jobs != 0 || idle < NGX_PA_THUMB_QUIET) {
-        if (!lane->timer.timer_set) {
-            ngx_add_timer(&lane->timer, NGX_PA_THUMB_QUIET
-                                        - (wk->jobs ? 0 : idle));
+    while (!ngx_queue_empty(&lane->waiting)) {
+
+        if (!ngx_exiting
+            && (lane->running || wk->jobs != 0
+                || ngx_current_msec - wk->jobs_last < NGX_PA_THUMB_QUIET))
+        {
+            if (!lane->timer.timer_set) {
+                ngx_add_timer(&lane->timer, NGX_PA_THUMB_QUIET);
+            }
+
+            return;
         }
 
-        return;
-    }
+        if (lane->dropped) {
+            ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                          "pa: %ui thumbnails were not made: too many "
+                          "waited", lane->dropped);
+            lane->dropped = 0;
+        }
 
-    if (lane->dropped) {
-        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
-                      "pa: %ui thumbnails were not made: too many waited",
-                      lane->dropped);
-        lane->dropped = 0;
-    }
+        q = ngx_queue_head(&lane->waiting);
+        ngx_queue_remove(q);
+        lane->nwaiting--;
 
-    q = ngx_queue_head(&lane->waiting);
-    ngx_queue_remove(q);
-    lane->nwaiting--;
+        w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
 
-    w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
+        /* not posted: logged and freed by ngx_pa_bg_post(), go on */
 
-    lane->running = 1;
-
-    if (ngx_pa_bg_post(w->bg) != NGX_OK) {
-
-        /* logged, freed: the next one may fare better */
-
-        lane->running = 0;
-        ngx_add_timer(&lane->timer, NGX_PA_THUMB_QUIET);
+        if (ngx_pa_bg_post(w->bg) == NGX_OK) {
+            lane->running = 1;
+        }
     }
 }
 
@@ -176,10 +177,17 @@ ngx_pa_thumb_lane_done(ngx_pa_bg_t *bg)
 }
 
 
+/*
+ * The worker exits without its graceful wait (nginx without a master
+ * process, a fast stop): the pool's threads are gone, so those still
+ * waiting are made here, as the pool made its queue before it stopped.
+ */
+
 void
 ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf)
 {
     ngx_queue_t          *q;
+    ngx_pa_bg_t          *bg;
     ngx_pa_thumb_lane_t  *lane;
     ngx_pa_thumb_wait_t  *w;
 
@@ -189,10 +197,10 @@ ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf)
         return;
     }
 
-    if (lane->nwaiting) {
-        ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
-                      "pa: %ui thumbnails not made before the worker "
-                      "exits (lists show the original)", lane->nwaiting);
+    pmcf->worker.thumbs = NULL;
+
+    if (lane->timer.timer_set) {
+        ngx_del_timer(&lane->timer);
     }
 
     while (!ngx_queue_empty(&lane->waiting)) {
@@ -200,14 +208,9 @@ ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf)
         ngx_queue_remove(q);
 
         w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
-        ngx_destroy_pool(w->bg->pool);
+        bg = w->bg;
+
+        bg->work(bg);
+        ngx_destroy_pool(bg->pool);
     }
-
-    lane->nwaiting = 0;
-
-    if (lane->timer.timer_set) {
-        ngx_del_timer(&lane->timer);
-    }
-
-    pmcf->worker.thumbs = NULL;
 }
