@@ -20,7 +20,9 @@
 # workers, Redis and wrk, and the load average before and after.
 #
 # Environment: PHOTO_DUR [10s], PHOTO_WARM [2s], PHOTO_PERF [0] (1: perf
-# -a -g during the photo run, into build/bench/photo/perf.txt), NGINX.
+# -g of the workers during the photo run, into build/bench/photo/perf.txt),
+# PHOTO_BASELINES [1] (0: the photo case only), PHOTO_THUMB_WAIT [180]
+# (seconds to wait for the thumbnails after the run), NGINX.
 
 set -euo pipefail
 
@@ -187,8 +189,10 @@ run() {
 echo "photo $PHOTO_BYTES bytes; $(nproc) cores; module $MODULE" \
     | tee -a "$OUT/results.txt"
 BASE=http://127.0.0.1:$NGX_PORT
-run discard "$BASE/discard" -s "$RUN/same.lua" -- 1 "$PHOTO" POST
-run put "$BASE/put/" -s "$RUN/same.lua" -- 1 "$PHOTO" PUT
+if [ "${PHOTO_BASELINES:-1}" = 1 ]; then
+    run discard "$BASE/discard" -s "$RUN/same.lua" -- 1 "$PHOTO" POST
+    run put "$BASE/put/" -s "$RUN/same.lua" -- 1 "$PHOTO" PUT
+fi
 sleep 1; rm -rf "$NGX_PREFIX/put" 2>/dev/null || true
 if [ "${PHOTO_PERF:-0}" = 1 ]; then
     # the workers alone (their threads too): other work on the machine
@@ -206,7 +210,7 @@ run photo "$BASE/api/v1/reports" -s "$ROOT/bench/photo.lua" -- @TAG@ "$PHOTO"
 [ -n "${PERF_PID:-}" ] && wait "$PERF_PID"
 
 # the thumbnails follow the photos (made once the uploads stop): how long
-# until each stored photo has its own, 180 s at the most
+# until each stored photo has its own, PHOTO_THUMB_WAIT at the most
 files() {
     find "$NGX_PREFIX/media" -path "$NGX_PREFIX/media/tmp" -prune \
         -o -type f -name "$1" -print | wc -l
@@ -216,7 +220,7 @@ while :; do
     PHOTOS=$(files '[0-9a-f]*[0-9a-f]')
     THUMBS=$(files '*.thumb.jpg')
     [ "$THUMBS" -ge "$PHOTOS" ] && break
-    [ $(( $(date +%s) - T0 )) -ge 180 ] && break
+    [ $(( $(date +%s) - T0 )) -ge "${PHOTO_THUMB_WAIT:-180}" ] && break
     sleep 1
 done
 echo "thumbnails: $THUMBS for $PHOTOS photos, $(( $(date +%s) - T0 )) s" \

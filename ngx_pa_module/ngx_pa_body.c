@@ -73,6 +73,9 @@ static ngx_int_t ngx_pa_body_next(ngx_http_request_t *r,
     ngx_pa_body_job_t *bj);
 static void ngx_pa_body_went(ngx_http_request_t *r, ngx_pa_body_job_t *bj,
     ngx_int_t rc);
+static void ngx_pa_body_take(ngx_pa_body_job_t *bj,
+    ngx_http_request_body_t *rb);
+static ngx_uint_t ngx_pa_body_full(ngx_http_request_body_t *rb);
 static void ngx_pa_body_read_handler(ngx_http_request_t *r);
 static void ngx_pa_body_work(ngx_pa_job_t *job);
 static void ngx_pa_body_done(ngx_http_request_t *r, ngx_pa_job_t *job);
@@ -341,11 +344,19 @@ ngx_pa_body_next(ngx_http_request_t *r, ngx_pa_body_job_t *bj)
             }
         }
 
-        bj->in = r->request_body->bufs;
-        r->request_body->bufs = NULL;
+        ngx_pa_body_take(bj, r->request_body);
         bj->last = !r->reading_body;
 
-        if (bj->in == NULL && !bj->last) {
+        /*
+         * One job per buffer, not per read: while nginx has room to read
+         * on, what came waits for more (each job is a hand-off to a
+         * thread and back, and a read under load brings a few KB).  Its
+         * buffer full, nginx reads no further until the job consumed it.
+         */
+
+        if (!bj->last
+            && (bj->in == NULL || !ngx_pa_body_full(r->request_body)))
+        {
             return NGX_AGAIN;           /* ngx_pa_body_read_handler */
         }
 
@@ -364,6 +375,29 @@ ngx_pa_body_next(ngx_http_request_t *r, ngx_pa_body_job_t *bj)
             return NGX_ERROR;
         }
     }
+}
+
+
+/* what nginx read since: added to what waits for the work */
+
+static void
+ngx_pa_body_take(ngx_pa_body_job_t *bj, ngx_http_request_body_t *rb)
+{
+    ngx_chain_t  **ll;
+
+    for (ll = &bj->in; *ll; ll = &(*ll)->next) { /* void */ }
+
+    *ll = rb->bufs;
+    rb->bufs = NULL;
+}
+
+
+/* nginx cannot read on before the pieces it handed out are consumed */
+
+static ngx_uint_t
+ngx_pa_body_full(ngx_http_request_body_t *rb)
+{
+    return rb->buf == NULL || rb->buf->last == rb->buf->end;
 }
 
 
