@@ -216,6 +216,8 @@ files() {
         -o -type f -name "$1" -print | wc -l
 }
 T0=$(date +%s)
+C0=$(ngx_cpu)
+N0=$(files '*.thumb.jpg')
 while :; do
     PHOTOS=$(files '[0-9a-f]*[0-9a-f]')
     THUMBS=$(files '*.thumb.jpg')
@@ -224,7 +226,9 @@ while :; do
     sleep 1
 done
 echo "thumbnails: $THUMBS for $PHOTOS photos, $(( $(date +%s) - T0 )) s" \
-     "after the run (load $(cut -d' ' -f1 /proc/loadavg))" \
+     "after the run (load $(cut -d' ' -f1 /proc/loadavg)); CPU us per" \
+     "thumbnail made then: $(awk -v a="$C0" -v b="$(ngx_cpu)" \
+        -v n=$(( THUMBS - N0 )) 'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')" \
     | tee -a "$OUT/results.txt"
 grep -E '\[(alert|crit|emerg)\]' "$NGX_PREFIX/error.log" | head -5 || true
 echo "results: $OUT/results.txt"
