@@ -75,7 +75,7 @@ static void ngx_pa_body_went(ngx_http_request_t *r, ngx_pa_body_job_t *bj,
     ngx_int_t rc);
 static void ngx_pa_body_take(ngx_pa_body_job_t *bj,
     ngx_http_request_body_t *rb);
-static ngx_uint_t ngx_pa_body_full(ngx_http_request_body_t *rb);
+static ngx_uint_t ngx_pa_body_full(ngx_http_request_t *r);
 static void ngx_pa_body_read_handler(ngx_http_request_t *r);
 static void ngx_pa_body_work(ngx_pa_job_t *job);
 static void ngx_pa_body_done(ngx_http_request_t *r, ngx_pa_job_t *job);
@@ -355,7 +355,7 @@ ngx_pa_body_next(ngx_http_request_t *r, ngx_pa_body_job_t *bj)
          */
 
         if (!bj->last
-            && (bj->in == NULL || !ngx_pa_body_full(r->request_body)))
+            && (bj->in == NULL || !ngx_pa_body_full(r)))
         {
             return NGX_AGAIN;           /* ngx_pa_body_read_handler */
         }
@@ -392,12 +392,26 @@ ngx_pa_body_take(ngx_pa_body_job_t *bj, ngx_http_request_body_t *rb)
 }
 
 
-/* nginx cannot read on before the pieces it handed out are consumed */
+/*
+ * nginx cannot read on before the pieces it handed out are consumed.  An
+ * HTTP/2 stream's body comes as its flow control lets it: each piece goes
+ * at once, never waiting for a window the client may not open.
+ */
 
 static ngx_uint_t
-ngx_pa_body_full(ngx_http_request_body_t *rb)
+ngx_pa_body_full(ngx_http_request_t *r)
 {
-    return rb->buf == NULL || rb->buf->last == rb->buf->end;
+    ngx_buf_t  *b;
+
+#if (NGX_HTTP_V2)
+    if (r->stream != NULL) {
+        return 1;
+    }
+#endif
+
+    b = r->request_body->buf;
+
+    return b == NULL || b->last == b->end;
 }
 
 
