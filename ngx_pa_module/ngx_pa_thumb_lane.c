@@ -3,8 +3,8 @@
  * when no request's media work has been under way for NGX_PA_THUMB_QUIET.
  *
  * Why: the pool is one FIFO queue, and a 1 MB photo's thumbnail (about
- * 13 ms of libjpeg) costs four times its ingestion (write, SHA-256,
- * libmagic, EXIF, rename: about 3 ms).  Posted at once, each behind its
+ * 14 ms of libjpeg and libgd) costs several times its ingestion (write,
+ * SHA-256, libmagic, EXIF, rename: 2-3 ms; bench/README.md).  Posted at once, each behind its
  * photo, they ran at the pace the photos came: during a burst the pieces
  * of the next uploads waited behind them in the queue and for the CPU,
  * and ingestion fell to the thumbnails' pace (make bench: 100 MB/s on two
