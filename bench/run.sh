@@ -847,6 +847,17 @@ redis-cli -p "$REDIS_PORT" eval "local out = {}
 store_files | sed 's|.*/||' | sort -u > "$RUN/photo-files.txt"
 PHOTO_MISSING=$(comm -23 "$RUN/photo-refs.txt" "$RUN/photo-files.txt" | wc -l)
 PHOTO_ORPHANS=$(comm -13 "$RUN/photo-refs.txt" "$RUN/photo-files.txt" | wc -l)
+# the thumbnails follow the photos (a lane of their own, made once a
+# worker's uploads pause: ngx_pa_thumb_lane.c): wait for them, at most
+# PHOTO_THUMB_WAIT s, so that the cases after this one are not measured
+# while the workers still make them; the time they took is in the table
+T0=$(date +%s)
+while PHOTO_THUMBS=$(store_thumbs | wc -l) \
+      && [ "$PHOTO_THUMBS" -lt $(( PHOTO_FILES - PHOTO_ORPHANS )) ] \
+      && [ $(( $(date +%s) - T0 )) -lt "${PHOTO_THUMB_WAIT:-240}" ]; do
+    sleep 1
+done
+PHOTO_CATCHUP=$(( $(date +%s) - T0 ))
 # MB = 10^6 bytes, from wrk's own requests per second (not rounded)
 PHOTO_MBS=$(awk -v b="$PHOTO_BYTES" '/^Requests\/sec:/ {
     printf "%.1f", $2 * b / 1e6 }' "$OUT/wrk-photo.txt")
@@ -1228,8 +1239,9 @@ fi
     echo "| public report / static | $R_REPORT | >= 0.50 | – | $V_REPORT |"
     echo "| refused 429 / return 204 (limit nginx) | $R_LIMIT | >= 0.80 |" \
          "– | $V_LIMIT |"
-    echo "| photo ingestion (1 MB JPEG) | $PHOTO_MBS MB/s | >= 300 MB/s |" \
-         "– | $V_PHOTO |"
+    echo "| photo ingestion (1 MB JPEG; the thumbnails after it:" \
+         "$PHOTO_THUMBS of $PHOTO_FILES made $PHOTO_CATCHUP s after the" \
+         "burst) | $PHOTO_MBS MB/s | >= 300 MB/s | – | $V_PHOTO |"
     echo "| $SC_ROWS (Redis µs and CPU µs per call; $SC_FROM) |" \
          "$SC_SLOW | <= 1.20 | – | $V_SCALE |"
     echo "| Redis memory per report (text, no history; same run) |" \
