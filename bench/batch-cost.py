@@ -22,11 +22,21 @@
 # since its index scores' fraction, issue 12): replaced in each call by the
 # wall clock's, as the worker's cached clock gives it (the captured "now"
 # stays as it is: the replay's reports all share its second).
+#
+# Against a loaded province (bench/scale-replay.sh, the data bench/scale.sh
+# generated): BATCH_KEEP=1 keeps the data (no FLUSHALL before a size),
+# BATCH_TENANT=<t> puts the reports in that tenant's keys (the captured
+# {bench} replaced), and BATCH_BUCKETS=1 gives each report a phone hash of
+# its own (random hex) whose print goes to its bucket dup:<4 hex>, as the
+# module names it (ngx_pa_print.h), so the prints join the loaded buckets.
 import os, socket, subprocess, sys, time, random
 port = int(sys.argv[1]); script_path = sys.argv[2]; argsf = sys.argv[3]
 Ns = [int(x) for x in sys.argv[4].split(',')]
 TOTAL = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
 a = open(argsf, 'rb').read().split(b'\0')
+TENANT = os.environ.get('BATCH_TENANT')
+if TENANT:
+    a = [x.replace(b'{bench}', b'{%s}' % TENANT.encode()) for x in a]
 nk = int(a[2]); keys = a[3:3+nk]; argv = a[3+nk:]
 # the batch's shared keys, then the report's own (argv: N, nk, na, ...)
 nown = int(argv[1])
@@ -61,6 +71,9 @@ SPREAD = os.environ.get('BATCH_SPREAD') == '1'
 MSEC = os.environ.get('BATCH_MSEC') == '1'
 # the report's keys end with a hints' day key (pa:{t}:near:<YYYYMMDD>)
 DAY_KEY = b':near:' in own[-1]
+BUCKETS = os.environ.get('BATCH_BUCKETS') == '1'
+DUP = 2                   # the report's dup: key (submit.lua's +2)
+KEEP = os.environ.get('BATCH_KEEP') == '1'
 def group():
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
@@ -74,12 +87,22 @@ def group():
         # now's milliseconds: the last argument, or the one before the
         # hints' day key's time to live (a report with a position)
         g[-2 if g[4] and DAY_KEY else -1] = b'%d' % (int(time.time() * 1000) % 1000)
-    return [rep(k) for k in own], g
+    ks = [rep(k) for k in own]
+    if BUCKETS:
+        # the phone hash (+5) and its 128-bit cut in the print's field
+        old = g[3]
+        ph = b'%064x' % random.getrandbits(256)
+        g = [x.replace(old, ph).replace(old[:32], ph[:32]) for x in g]
+        ks = [k.replace(old, ph) for k in ks]
+        ks[DUP] = ks[DUP][:ks[DUP].index(b':dup:') + 5] + ph[:4]
+    return ks, g
 def info(sec):
     r = cmd('INFO', sec).decode()
     return dict(l.split(':',1) for l in r.split('\r\n') if ':' in l)
 for N in Ns:
-    cmd('FLUSHALL'); cmd('CONFIG', 'RESETSTAT')
+    if not KEEP:
+        cmd('FLUSHALL')
+    cmd('CONFIG', 'RESETSTAT')
     c0 = info('cpu'); p0 = info('persistence')
     calls = TOTAL // N
     t0 = time.time()

@@ -97,3 +97,62 @@ stopped() {
     kill -KILL "$1" 2>/dev/null
     return 0
 }
+
+# headroom NEED: the main dict made ready for NEED new keys (bench/scale.sh
+# before its submit case, bench/scale-replay.sh); the caller defines rcli
+# (its Redis), P (the tenant's prefix) and FILLED=0; prints what it made.
+# unfill: the fillers left, after the case.
+#
+# The main dict (every key) doubles its table when it holds as many keys as
+# buckets, then moves the keys over one bucket per command (and 1 ms per
+# cron tick): while that lasts, every command pays a step and a lookup in
+# both tables.  A province crosses a power of two once in years; the
+# bench's submit case (four new keys a report: r:, tok:, dup:, idem:)
+# crossed one in most runs (4.06M keys after the 1M load, 2^22 buckets),
+# and Redis time per submit then measured the rehash, not the data.  So
+# before it the table is doubled until the case cannot fill it: filler
+# keys cross each line, the rehash is waited for (hz 100 meanwhile: ten
+# times the cron's rehashing), then the fillers leave but for those that
+# keep the table a tenth full (below, the cron shrinks it); those leave
+# after the case.
+ht() { rcli DEBUG HTSTATS 0 | tr -d '\r'; }
+rehashing() { ht | grep -q '^Hash table 1 '; }
+ht_read() {
+    for _ in $(seq 1 1200); do rehashing || break; sleep 0.1; done
+    rehashing && die "the main dict did not finish its rehash"
+    size=$(ht | sed -n 's/^ table size: //p' | head -1)
+    n=$(ht | sed -n 's/^ number of elements: //p' | head -1)
+}
+fill() {   # $1 from, $2 to (excluded): SET, or DEL with $3
+    local r
+    r=$(rcli EVAL 'for k = ARGV[1], ARGV[2] - 1 do
+                       if ARGV[3] == "SET" then
+                           redis.call("SET", KEYS[1] .. k, 1)
+                       else
+                           redis.call("DEL", KEYS[1] .. k)
+                       end
+                   end
+                   return 0' 1 "${P}fill:" "$1" "$2" "$3")
+    [ "$r" = 0 ] || die "the fillers: $r"
+}
+headroom() {
+    local need=$1 size n real target keep
+    rcli CONFIG SET hz 100 >/dev/null
+    ht_read
+    real=$n target=$size
+    while [ "$target" -le $((real + need)) ]; do target=$((target * 2)); done
+    while [ "$size" -lt "$target" ]; do
+        fill "$FILLED" $((FILLED + size - n + 1)) SET
+        FILLED=$((FILLED + size - n + 1))
+        ht_read
+    done
+    keep=$((target / 10 + 1 - real))
+    [ "$keep" -gt 0 ] || keep=0
+    [ "$FILLED" -gt "$keep" ] && fill "$keep" "$FILLED" DEL
+    [ "$FILLED" -gt "$keep" ] && FILLED=$keep
+    rcli CONFIG SET hz 10 >/dev/null
+    ht_read
+    echo "main dict before the submit case: $size buckets, $n keys" \
+         "($FILLED fillers)"
+}
+unfill() { fill 0 "$FILLED" DEL; FILLED=0; }

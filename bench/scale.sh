@@ -28,6 +28,10 @@
 #                             production.conf's (a report's hash stays a
 #                             listpack; "" measures Redis' defaults)
 #   NGINX          [/usr/sbin/nginx]
+#   SCALE_KEEP_RDB [""]       a folder: each stage's data, as loaded, is
+#                             saved there (scale-<reports>.rdb) for a
+#                             replay of submit.lua against it
+#                             (bench/scale-replay.sh)
 
 set -euo pipefail
 
@@ -67,7 +71,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-rm -rf "$RUN" "$OUT"/scale-wrk-* "$OUT/scale.md" "$OUT/scale-headroom.txt"
+rm -rf "$RUN" "$OUT"/scale-wrk-* "$OUT"/scale-cmd-* "$OUT/scale.md" \
+    "$OUT/scale-headroom.txt"
 mkdir -p "$OUT" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$REDIS_DIR"
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
@@ -228,6 +233,11 @@ wrk_case() {
         # 2xx, each a new report), as bench/run.sh's
         n=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$out")
         echo "reports $n in $calls calls" >> "$out.redis"
+        # by command (a script's commands are timed too): where the
+        # growth is, printed in scale.md
+        { echo "# reports $n load $(cut -d' ' -f1 /proc/loadavg)"
+          rcli INFO commandstats | tr -d '\r' | grep '^cmdstat_'
+        } > "$OUT/scale-cmd-submit-$size.txt"
         usec=$(awk -v u="$usec" -v c="$calls" -v n="$n" \
                'BEGIN { printf "%.2f", (n > 0) ? u * c / n : 0 }')
         calls=$n
@@ -280,60 +290,9 @@ if #ids > 0 then
 end
 return page[1]'
 
-# The main dict (every key) doubles its table when it holds as many keys as
-# buckets, then moves the keys over one bucket per command (and 1 ms per
-# cron tick): while that lasts, every command pays a step and a lookup in
-# both tables.  A province crosses a power of two once in years; the
-# bench's submit case (four new keys a report: r:, tok:, dup:, idem:)
-# crossed one in most runs (4.06M keys after the 1M load, 2^22 buckets),
-# and Redis time per submit then measured the rehash, not the data.  So
-# before it the table is doubled until the case cannot fill it: filler
-# keys cross each line, the rehash is waited for (hz 100 meanwhile: ten
-# times the cron's rehashing), then the fillers leave but for those that
-# keep the table a tenth full (below, the cron shrinks it); those leave
-# after the case.
+# the main dict's headroom before the submit case: headroom, unfill
+# (bench/lib.sh)
 FILLED=0
-ht() { rcli DEBUG HTSTATS 0 | tr -d '\r'; }
-rehashing() { ht | grep -q '^Hash table 1 '; }
-ht_read() {
-    for _ in $(seq 1 1200); do rehashing || break; sleep 0.1; done
-    rehashing && die "the main dict did not finish its rehash"
-    size=$(ht | sed -n 's/^ table size: //p' | head -1)
-    n=$(ht | sed -n 's/^ number of elements: //p' | head -1)
-}
-fill() {   # $1 from, $2 to (excluded): SET, or DEL with $3
-    local r
-    r=$(rcli EVAL 'for k = ARGV[1], ARGV[2] - 1 do
-                       if ARGV[3] == "SET" then
-                           redis.call("SET", KEYS[1] .. k, 1)
-                       else
-                           redis.call("DEL", KEYS[1] .. k)
-                       end
-                   end
-                   return 0' 1 "${P}fill:" "$1" "$2" "$3")
-    [ "$r" = 0 ] || die "the fillers: $r"
-}
-headroom() {
-    local need=$1 size n real target keep
-    rcli CONFIG SET hz 100 >/dev/null
-    ht_read
-    real=$n target=$size
-    while [ "$target" -le $((real + need)) ]; do target=$((target * 2)); done
-    while [ "$size" -lt "$target" ]; do
-        fill "$FILLED" $((FILLED + size - n + 1)) SET
-        FILLED=$((FILLED + size - n + 1))
-        ht_read
-    done
-    keep=$((target / 10 + 1 - real))
-    [ "$keep" -gt 0 ] || keep=0
-    [ "$FILLED" -gt "$keep" ] && fill "$keep" "$FILLED" DEL
-    [ "$FILLED" -gt "$keep" ] && FILLED=$keep
-    rcli CONFIG SET hz 10 >/dev/null
-    ht_read
-    echo "main dict before the submit case: $size buckets, $n keys" \
-         "($FILLED fillers)" >> "$OUT/scale-headroom.txt"
-}
-unfill() { fill 0 "$FILLED" DEL; FILLED=0; }
 
 measure() {
     local size=$1 a id tok t
@@ -353,7 +312,7 @@ measure() {
         "$BASE/api/v1/stats?from=$FROM&to=$TO" -- "Authorization: Bearer $IOC"
 
     t=$(date +%s)
-    headroom 300000
+    headroom 300000 >> "$OUT/scale-headroom.txt"
     wrk_case submit "$size" -s "$ROOT/bench/submit.lua" "$BASE" -- "$size"
     cur=0
     while cur=$(rcli EVAL "$UNSUBMIT" 1 "${P}q:submitted" "$P" "$t" "$cur") \
@@ -390,6 +349,15 @@ memory() {
 $((sr / n)) $((sh / n))"
 }
 
+# the data as loaded, for bench/scale-replay.sh (SCALE_KEEP_RDB)
+keep_rdb() {
+    [ -n "${SCALE_KEEP_RDB:-}" ] || return 0
+    mkdir -p "$SCALE_KEEP_RDB"
+    # (dir and dbfilename are protected configs: Redis's own file, moved)
+    [ "$(rcli SAVE)" = OK ] || die "SAVE of the $1 stage failed"
+    mv "$REDIS_DIR/dump.rdb" "$SCALE_KEEP_RDB/scale-$1.rdb"
+}
+
 # the generator against the module: a small load, its shape compared
 load 600 9000000 300
 layout_check
@@ -416,6 +384,7 @@ SAMPLE=$(rcli ZRANGE "${P}st:resolved" 0 0)
         | sort -rn
 } > "$OUT/scale-sample.txt"
 [ -n "${SCALE_INSPECT:-}" ] && { cat "$OUT/scale-sample.txt"; exit 0; }
+keep_rdb "$SMALL"
 measure "$SMALL" | tee -a "$RESULTS"
 
 U1B=$(used)
@@ -424,9 +393,45 @@ load $((LARGE - SMALL)) "$SMALL" 0
 echo "loaded $((LARGE - SMALL)) more in $(( $(date +%s) - T0 )) s"
 U2=$(used)
 memory "$LARGE" $(((U2 - U1B) * LARGE / (LARGE - SMALL))) | tee -a "$RESULTS"
+keep_rdb "$LARGE"
 measure "$LARGE" | tee -a "$RESULTS"
 
 # ------------------------------------------------------------ the table
+
+# the submit case by command (INFO commandstats, per report stored): Redis
+# times each command a script runs as well as the EVALSHA around them; the
+# EVALSHA's own minus its commands is Lua and the call's overhead
+by_command() {
+    local a=$OUT/scale-cmd-submit-$SMALL.txt b=$OUT/scale-cmd-submit-$LARGE.txt
+    [ -s "$a" ] && [ -s "$b" ] || return 0
+    echo
+    echo "The submit case by command (INFO commandstats over the case, per" \
+         "report stored; \"lua+call\": EVALSHA's time minus its commands';" \
+         "load average at the case's end: $S $(sed -n '1s/.* load //p' "$a")," \
+         "$L $(sed -n '1s/.* load //p' "$b")):"
+    echo
+    echo "| command | $S calls/report | $S µs/report | $L calls/report |" \
+         "$L µs/report | µs $L - $S |"
+    echo "|---|---|---|---|---|---|"
+    awk -v S="$S" -v L="$L" '
+        FNR == 1 { f++; n[f] = $3; next }
+        { split($0, kv, ":"); c = substr(kv[1], 9)
+          match($0, /calls=[0-9]+/); k = substr($0, RSTART + 6, RLENGTH - 6)
+          match($0, /usec=[0-9]+/); u = substr($0, RSTART + 5, RLENGTH - 5)
+          if (!(c in seen)) { seen[c] = 1; order[++m] = c }
+          calls[f, c] = k / n[f]; us[f, c] = u / n[f]
+          if (c != "evalsha") { inner[f] += u / n[f] } }
+        END {
+          for (i = 1; i <= m; i++) {
+              c = order[i]
+              printf "| %s | %.2f | %.2f | %.2f | %.2f | %+.2f |\n", c,
+                     calls[1, c], us[1, c], calls[2, c], us[2, c],
+                     us[2, c] - us[1, c]
+          }
+          a = us[1, "evalsha"] - inner[1]; b = us[2, "evalsha"] - inner[2]
+          printf "| lua+call | | %.2f | | %.2f | %+.2f |\n", a, b, b - a
+        }' "$a" "$b"
+}
 
 fmt() { awk -v n="$1" 'BEGIN { if (n >= 1000000) printf "%gM", n / 1000000;
                                else printf "%gk", n / 1000 }'; }
@@ -482,6 +487,7 @@ S=$(fmt "$SMALL"); L=$(fmt "$LARGE")
         echo "| $(fmt "$n") | $all | $nohist | $r | $h |" \
              "$([ "$nohist" -le 1536 ] && echo met || echo missed) |"
     done
+    by_command
 } > "$OUT/scale.md"
 
 # what make bench's table shows (bench/run.sh): the slowest case, the
