@@ -1,4 +1,4 @@
---! uses: qscore day
+--! uses: qscore day prints
 -- scale-gen.lua: loads reports into Redis in the module's data layout
 -- (docs/data-model.md), for bench/scale.sh.  Run with EVAL in batches.
 --
@@ -43,7 +43,7 @@
 -- every index: st:<state> (closed states), q:<state> and
 -- aq:<agency>:<state> (open work, scored in the queue's order:
 -- lib/qscore.lua; an open state's one index is q:), q:built, dup:
--- buckets, due
+-- buckets (the open work's prints; a closed report's in its "dp"), due
 -- (no tok: key: the token names its report),
 -- near:<day> (the days still kept, with their expiry), pub/geo
 -- (published), stats:, gauge.
@@ -264,6 +264,18 @@ for li = first, first + count - 1 do
         end
     end
 
+    -- the print (ngx_pa_print.h: 4 hex bucket, fields of 128 bits): in
+    -- the phone's bucket while the report is open, in its own hash once
+    -- closed (lib/prints.lua)
+    local print = 'c:'
+        .. string.sub(redis.sha1hex(text) .. redis.sha1hex(id), 1, 32)
+    if PRINT_CLOSED[state] then
+        f.dp = print
+    else
+        redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),
+                   string.sub(phone, 1, 32) .. ':' .. print, id)
+    end
+
     local flat = {}
     for k, v in pairs(f) do
         flat[#flat + 1] = k
@@ -279,12 +291,6 @@ for li = first, first + count - 1 do
     if not Q_ONLY[state] then
         redis.call('ZADD', P .. 'st:' .. state, created, id)
     end
-    -- the print in the phone's bucket (ngx_pa_print.h: 4 hex, fields of
-    -- 128 bits each)
-    redis.call('HSET', P .. 'dup:' .. string.sub(phone, 1, 4),
-               string.sub(phone, 1, 32) .. ':c:'
-               .. string.sub(redis.sha1hex(text) .. redis.sha1hex(id), 1, 32),
-               id)
     -- its day's hints key, while the day is kept (submit.lua); the
     -- expiry once per key and call, below
     local day_end = (math.floor((created + 25200) / 86400) + 1) * 86400

@@ -193,6 +193,10 @@ local function report(id)
             end
         end
     end
+    if h.dp then
+        -- a closed report's prints, parked in its hash (lib/prints.lua)
+        add(c .. 'dp ' .. (string.gsub(h.dp, '%x%x+', 'HEX')))
+    end
 end
 
 local cursor = '0'

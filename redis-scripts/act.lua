@@ -1,4 +1,4 @@
---! uses: qscore fold
+--! uses: qscore fold prints
 -- act.lua: one workflow action on one report, atomically.
 --
 -- The worker has validated the fields, checked the caller's role and
@@ -40,9 +40,10 @@
 -- Keys not in KEYS (the exceptions, learned only from the stored report,
 -- so declaring them would cost a first read round trip on every action):
 -- pa:{t}:aq:<agency>:<state> of the agencies the report names (the work
--- lists, queue.lua, scored as q:<state>), and pa:{t}:cviol:<phone_hash> of the reporter
--- (flag_comment).  They are built from KEYS[1]'s hash-tagged prefix
--- "pa:{t}:": the same slot.
+-- lists, queue.lua, scored as q:<state>), pa:{t}:cviol:<phone_hash> of the reporter
+-- (flag_comment), and pa:{t}:dup:<4 hex of phone_hash>, the prints'
+-- bucket, when the report closes or opens again (lib/prints.lua).  They
+-- are built from KEYS[1]'s hash-tagged prefix "pa:{t}:": the same slot.
 --
 -- ARGV[1]  action           ARGV[6]  token hash
 -- ARGV[2]  now              ARGV[7]  allowed states ",a,b," or "*"
@@ -793,6 +794,18 @@ end
 if state ~= from then
     hset[#hset + 1] = 'status'
     hset[#hset + 1] = state
+    -- a closed report's prints wait in its hash, not in the bucket every
+    -- submission scans (lib/prints.lua); they go back when it opens again
+    if PRINT_CLOSED[state] and not PRINT_CLOSED[from] then
+        local dp = prints_park(R, id, rep)
+        if dp then
+            hset[#hset + 1] = 'dp'
+            hset[#hset + 1] = dp
+        end
+    elseif PRINT_CLOSED[from] and not PRINT_CLOSED[state] and rep.dp then
+        prints_unpark(R, id, rep)
+        redis.call('HDEL', R, 'dp')
+    end
     -- an open state's one index is its work list (below); st: of one
     -- may still hold a report written before (queue.lua drains it)
     redis.call('ZREM', ST[from], id)

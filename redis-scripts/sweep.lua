@@ -1,4 +1,4 @@
---! uses: qscore fold
+--! uses: qscore fold prints
 -- sweep.lua: one pass of the SLA sweeper over the deadlines that passed.
 --
 -- Called every pa_sweep_interval by one worker of one node (the lock
@@ -20,8 +20,12 @@
 -- KEYS[8]  pa:{t}:near:at       the same ids, score = submitted
 -- KEYS[9]  pa:{t}:dup:cursor    SCAN cursor of the move of duplicate
 --                               prints from dup:<phone_hash> (before
---                               issue 12.4) into the buckets; "done"
---                               once the keyspace was walked
+--                               issue 12.4) into the buckets, then
+--                               "p<cursor>": the buckets' walk that
+--                               parks closed reports' prints (lib/
+--                               prints.lua); "parked" once both walked
+--                               the keyspace ("done", the end of the
+--                               first walk before, starts the second)
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
@@ -172,6 +176,12 @@ local function reject(R, id, rep)
         end
     end
 
+    -- its prints wait in its hash (lib/prints.lua)
+    local dp = prints_park(R, id, rep)
+    if dp then
+        hset[#hset + 1] = 'dp'
+        hset[#hset + 1] = dp
+    end
     redis.call('HSET', R, unpack(hset))
     for k = 1, #hset, 2 do
         rep[hset[k]] = tostring(hset[k + 1])
@@ -311,7 +321,52 @@ local CLOSED_ST = {resolved = true, rejected = true, cancelled = true,
 local migrating = false
 local mcur = redis.call('GET', KEYS[9]) or '0'
 
-if mcur ~= 'done' then
+-- (the walk of the old keys ended with "done" before the buckets' walk
+-- below: it starts then)
+if mcur == 'done' then
+    mcur = 'p0'
+end
+
+if string.match(mcur, '^p%d+$') then
+    -- the buckets' walk: the prints of reports closed before lib/prints.lua
+    -- are parked in their hash; those of reports gone are dropped
+    local step = redis.call('SCAN', string.sub(mcur, 2), 'MATCH',
+                            prefix .. 'dup:*', 'COUNT', MIGRATE_SCAN)
+    local plen = #prefix + #'dup:'
+    for _, k in ipairs(step[2]) do
+        if #k == plen + 4 then
+            local f = redis.call('HGETALL', k)
+            local drop, park = {}, {}
+            for j = 1, #f, 2 do
+                local r = prefix .. 'r:' .. f[j + 1]
+                local st = redis.call('HGET', r, 'status')
+                if not st then
+                    drop[#drop + 1] = f[j]
+                elseif PRINT_CLOSED[st] then
+                    drop[#drop + 1] = f[j]
+                    park[r] = park[r] or {}
+                    table.insert(park[r], string.sub(f[j], 34))
+                end
+            end
+            for r, p in pairs(park) do
+                local dp = redis.call('HGET', r, 'dp')
+                if dp and dp ~= '' then
+                    p[#p + 1] = dp
+                end
+                redis.call('HSET', r, 'dp', table.concat(p, ' '))
+            end
+            if #drop > 0 then
+                redis.call('HDEL', k, unpack(drop))
+            end
+        end
+    end
+    if step[1] == '0' then
+        redis.call('SET', KEYS[9], 'parked')
+    else
+        redis.call('SET', KEYS[9], 'p' .. step[1])
+        migrating = true
+    end
+elseif mcur ~= 'parked' then
     local step = redis.call('SCAN', mcur, 'MATCH', prefix .. 'dup:*',
                             'COUNT', MIGRATE_SCAN)
     local plen = #prefix + #'dup:'
@@ -334,7 +389,8 @@ if mcur ~= 'done' then
         end
     end
     if step[1] == '0' then
-        redis.call('SET', KEYS[9], 'done')
+        redis.call('SET', KEYS[9], 'p0')
+        migrating = true
     else
         redis.call('SET', KEYS[9], step[1])
         migrating = true

@@ -113,8 +113,9 @@ Test::More::is(main::redis('EVAL', q{
     end
     return n
 }, '0', $main::P), '0', 'no old dup:<phone_hash> key left of 41');
-Test::More::is(main::redis('GET', "${main::P}dup:cursor"), 'done',
-               'the walk is done: later sweeps do not scan again');
+Test::More::is(main::redis('GET', "${main::P}dup:cursor"), 'parked',
+               'both walks are done (the old keys, then the buckets): later '
+               . 'sweeps do not scan again');
 --- request
 GET /api/v1/health
 --- error_code: 200
