@@ -415,6 +415,8 @@ by_command() {
     echo "|---|---|---|---|---|---|"
     awk -v S="$S" -v L="$L" '
         FNR == 1 { f++; n[f] = $3; next }
+        # (the bench itself: INFO, DEBUG HTSTATS, CONFIG, LATENCY)
+        /^cmdstat_(info|debug|config|latency)/ { next }
         { split($0, kv, ":"); c = substr(kv[1], 9)
           match($0, /calls=[0-9]+/); k = substr($0, RSTART + 6, RLENGTH - 6)
           match($0, /usec=[0-9]+/); u = substr($0, RSTART + 5, RLENGTH - 5)

@@ -115,6 +115,7 @@
 -- with %.17g, the costliest part of its argument handling)
 local IDEM_TTL = '86400'
 local EV_MAX = '100000'
+-- (lib/prints.lua's PRINT_CLOSED: a report closing parks its prints)
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
