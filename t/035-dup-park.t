@@ -229,3 +229,53 @@ main::h('', '2026-03-03T12:00:00+07:00') . "\nX-PA-Test-Id: P-4"
 main::submit_req($::Text[1])
 --- error_code: 201
 --- response_body_like: "id":"P-4"
+
+
+
+=== TEST 13: the sweeper's rejection closes a report too: P-5 asked for a supplement Monday 9 March
+--- more_headers eval
+[main::h('', '2026-03-09T08:00:00+07:00') . "\nX-PA-Test-Id: P-5",
+ main::h('ioc', '2026-03-09T09:00:00+07:00')]
+--- pipelined_requests eval
+[main::submit_req('den duong hong ca day pho ban lao'),
+ main::act('P-5', action => 'request_info', message => 'Đề nghị gửi ảnh.')]
+--- error_code eval
+[201, 200]
+--- response_body_like eval
+['"id":"P-5"', '"status":"needs_info"']
+
+
+
+=== TEST 14: ... no supplement in two working days: rejected by the sweep, its print parked, the same text a new report
+--- init
+my $ph = main::phone();
+Test::More::is(main::redis('HGET', main::bucket($ph),
+                           main::field($ph, 'den duong hong ca day pho ban lao')),
+               'P-5', 'the open report\'s print in the bucket');
+--- more_headers eval
+[main::h('', '2026-03-11T09:00:01+07:00'),
+ main::h('', '2026-03-11T10:00:00+07:00') . "\nX-PA-Test-Id: P-6"]
+--- pipelined_requests eval
+["POST /api/v1/admin/sweep",
+ main::submit_req('den duong hong ca day pho ban lao')]
+--- error_code eval
+[200, 201]
+--- response_body_like eval
+['"rejected":1', '"id":"P-6"']
+
+
+
+=== TEST 15: ... P-5's print was parked by the sweep (P-6 then took the bucket's)
+--- init
+my $ph = main::phone();
+Test::More::is(main::redis('HGET', "${main::P}r:P-5", 'status'), 'rejected',
+               'P-5 rejected by the sweeper');
+Test::More::is(main::redis('HGET', "${main::P}r:P-5", 'dp'),
+               main::cprint('den duong hong ca day pho ban lao'),
+               'its print parked in its hash');
+Test::More::is(main::redis('HGET', main::bucket($ph),
+                           main::field($ph, 'den duong hong ca day pho ban lao')),
+               'P-6', 'the bucket\'s print is the new report\'s');
+--- request
+GET /api/v1/health
+--- error_code: 200
