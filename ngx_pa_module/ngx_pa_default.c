@@ -69,27 +69,22 @@ ngx_pa_default_unfold(ngx_pool_t *pool, ngx_str_t **kv, ngx_uint_t *n)
     ngx_memcpy(out, *kv, *n * 2 * sizeof(ngx_str_t));
     m = *n;
 
-    /* copies, NUL terminated as ngx_pa_list_from_reply() makes them */
+    /*
+     * the table's own strings, not copies: string literals, NUL terminated
+     * as ngx_pa_list_from_reply() makes them, and no reader of a report's
+     * fields writes into a value in place (each reads, compares or copies
+     * it; ngx_pa_view_arg() and the PII opening write into buffers of
+     * their own), so one read-only copy serves every read: a write into
+     * one would fault at once, never change another report's fields
+     */
 
     for (i = 0; ngx_pa_defaults[i].key.len; i++) {
         if (ngx_pa_default_find(*kv, *n, &ngx_pa_defaults[i].key) != NULL) {
             continue;
         }
 
-        out[m * 2].len = ngx_pa_defaults[i].key.len;
-        out[m * 2].data = ngx_pnalloc(pool, ngx_pa_defaults[i].key.len + 1);
-        out[m * 2 + 1].len = ngx_pa_defaults[i].value.len;
-        out[m * 2 + 1].data = ngx_pnalloc(pool,
-                                          ngx_pa_defaults[i].value.len + 1);
-
-        if (out[m * 2].data == NULL || out[m * 2 + 1].data == NULL) {
-            return NGX_ERROR;
-        }
-
-        (void) ngx_cpystrn(out[m * 2].data, ngx_pa_defaults[i].key.data,
-                           ngx_pa_defaults[i].key.len + 1);
-        (void) ngx_cpystrn(out[m * 2 + 1].data, ngx_pa_defaults[i].value.data,
-                           ngx_pa_defaults[i].value.len + 1);
+        out[m * 2] = ngx_pa_defaults[i].key;
+        out[m * 2 + 1] = ngx_pa_defaults[i].value;
         m++;
     }
 

@@ -25,8 +25,10 @@ ngx_uint_t ngx_pa_default_is(ngx_str_t *name, ngx_str_t *value);
 
 /*
  * *kv, *n pairs of a report's hash (one that holds its "id": a missing
- * report's empty reply stays empty) with each missing default added.
- * NGX_ERROR only when out of memory.
+ * report's empty reply stays empty) with each missing default added:
+ * the array is the pool's, the added names and values static, read-only
+ * strings (no caller writes into a field's value in place).  NGX_ERROR
+ * only when out of memory.
  */
 ngx_int_t ngx_pa_default_unfold(ngx_pool_t *pool, ngx_str_t **kv,
     ngx_uint_t *n);

@@ -293,3 +293,23 @@ main::h('ioc', '2026-02-03T10:05:00+07:00')
 GET /api/v1/queue
 --- error_code: 200
 --- response_body_like: ^\{"items":\[\{"id":"M-4","status":"received","urgent":true,"hidden":false,.*\},\{"id":"M-OLD","status":"received","urgent":true,"hidden":false,.*"id":"M-0"
+
+
+
+=== TEST 12: the defaults every new report shares stay its own: a report submitted after M-4 was made urgent reads not urgent, in every view, read after read
+--- init
+main::submit('M-6', '2026-02-03T10:10:00+07:00',
+    '{"content":"Cống thoát nước bị tắc","category":"environment","lat":22.39,"lng":103.45,"reporter_name":"F","reporter_phone":"0912345006"}');
+my $t = '2026-02-03T10:15:00+07:00';
+my $d = qr/^(?=.*"urgent":false,)(?=.*"hidden":false,)(?=.*"published":false,)(?=.*"private_result":false,)(?=.*"media":\[\],)/;
+for my $round (1 .. 3) {
+    Test::More::like(main::view('M-6', $t), $d, "M-6 at its defaults ($round)");
+    Test::More::like(main::view('M-4', $t), qr/"urgent":true,/,
+                     "M-4 still urgent ($round)");
+}
+--- more_headers eval
+main::h('ioc', '2026-02-03T10:20:00+07:00')
+--- request
+GET /api/v1/queue
+--- error_code: 200
+--- response_body_like: "id":"M-4","status":"received","urgent":true,.*"id":"M-6","status":"submitted","urgent":false,"hidden":false,
