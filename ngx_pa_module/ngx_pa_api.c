@@ -33,13 +33,119 @@
 typedef ngx_int_t (*ngx_pa_route_pt)(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 
+/*
+ * Whose token a route's answer hangs on, so whether a fresh worker holds
+ * its requests until it has read the revoked tokens once
+ * (ngx_pa_revoke_wait.h).  STAFF, the first, is what a route gets unless
+ * it says otherwise: a new route waits, the safe side, until it states
+ * that it never reads a staff token.
+ */
+typedef enum {
+    NGX_PA_TOKEN_STAFF = 0,     /* Authorization, when sent, is checked */
+    NGX_PA_TOKEN_QUERY,         /* ... or ?access_token= (EventSource
+                                   sends no header) */
+    NGX_PA_TOKEN_LOGIN,         /* Authorization, where the profile makes
+                                   reporters sign in (pa_login_required) */
+    NGX_PA_TOKEN_NONE           /* never read: public, or keys of its own */
+} ngx_pa_token_e;
+
+/* what a route is, declared once in ngx_pa_routes[] */
+typedef struct {
+    ngx_pa_route_pt            handler;
+    unsigned                   body:1;      /* the route reads a body */
+    unsigned                   signed_in:1; /* credentials before the body */
+    unsigned                   token:2;     /* ngx_pa_token_e */
+} ngx_pa_route_def_t;
+
 /* what the request line says: a route, or an answer without one */
 typedef struct {
     ngx_pa_route_pt            handler;
     ngx_pa_err_t               err;
-    unsigned                   body:1;      /* the route reads a body */
-    unsigned                   signed_in:1; /* credentials before the body */
+    unsigned                   body:1;
+    unsigned                   signed_in:1;
+    unsigned                   token:2;
 } ngx_pa_route_t;
+
+/* the routes, each declared below */
+typedef enum {
+    NGX_PA_ROUTE_SUBMIT,
+    NGX_PA_ROUTE_READ,
+    NGX_PA_ROUTE_ORIGINAL,
+    NGX_PA_ROUTE_ACTION,
+    NGX_PA_ROUTE_HISTORY,
+    NGX_PA_ROUTE_REPORTER,
+    NGX_PA_ROUTE_REPORT_EVENTS,
+    NGX_PA_ROUTE_PUBLIC_LIST,
+    NGX_PA_ROUTE_PUBLIC_REPORT,
+    NGX_PA_ROUTE_PUBLIC_COPY,
+    NGX_PA_ROUTE_OPEN311,
+    NGX_PA_ROUTE_SWEEP,
+    NGX_PA_ROUTE_DELIVERIES,
+    NGX_PA_ROUTE_REPLAY,
+    NGX_PA_ROUTE_REVOKE,
+    NGX_PA_ROUTE_HEALTH,
+    NGX_PA_ROUTE_QUEUE,
+    NGX_PA_ROUTE_STATS,
+    NGX_PA_ROUTE_DIRECTORY,
+    NGX_PA_ROUTE_EVENTS,
+    NGX_PA_ROUTE_UPLOAD_POST,
+    NGX_PA_ROUTE_UPLOAD_PATCH,
+    NGX_PA_ROUTE_UPLOAD_DELETE,
+    NGX_PA_ROUTE_UPLOAD_HEAD,
+} ngx_pa_route_e;
+
+/* handler, body, signed_in, token */
+
+static ngx_pa_route_def_t  ngx_pa_routes[] = {
+    [NGX_PA_ROUTE_SUBMIT] =         /* POST /reports */
+        { ngx_pa_submit_handler, 1, 0, NGX_PA_TOKEN_LOGIN },
+    [NGX_PA_ROUTE_READ] =           /* GET /reports/{id} */
+        { ngx_pa_read_report, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_ORIGINAL] =       /* /reports/{id}/media/{sha} */
+        { ngx_pa_media_original_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_ACTION] =         /* /reports/{id}/actions */
+        { ngx_pa_action_handler, 1, 1, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_HISTORY] =        /* /reports/{id}/history */
+        { ngx_pa_history_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_REPORTER] =       /* /reports/{id}/reporter */
+        { ngx_pa_reporter_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_REPORT_EVENTS] =  /* /reports/{id}/events */
+        { ngx_pa_sse_report_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_PUBLIC_LIST] =    /* /public/reports */
+        { ngx_pa_public_list, 0, 0, NGX_PA_TOKEN_NONE },
+    [NGX_PA_ROUTE_PUBLIC_REPORT] =  /* /public/reports/{id} */
+        { ngx_pa_public_report, 0, 0, NGX_PA_TOKEN_NONE },
+    [NGX_PA_ROUTE_PUBLIC_COPY] =    /* a public copy of a medium */
+        { ngx_pa_public_copy_handler, 0, 0, NGX_PA_TOKEN_NONE },
+    [NGX_PA_ROUTE_OPEN311] =        /* GeoReport v2: own keys; body: POST */
+        { ngx_pa_open311_handler, 0, 0, NGX_PA_TOKEN_NONE },
+    [NGX_PA_ROUTE_SWEEP] =          /* /admin/sweep */
+        { ngx_pa_sweep_handler, 1, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_DELIVERIES] =     /* /admin/deliveries */
+        { ngx_pa_deliveries_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_REPLAY] =         /* /admin/deliveries/{id}/replay */
+        { ngx_pa_deliveries_replay_handler, 1, 1, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_REVOKE] =         /* /admin/tokens/revoke */
+        { ngx_pa_revoke_handler, 1, 1, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_HEALTH] =         /* /health */
+        { ngx_pa_health, 0, 0, NGX_PA_TOKEN_NONE },
+    [NGX_PA_ROUTE_QUEUE] =          /* /queue */
+        { ngx_pa_queue_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_STATS] =          /* /stats */
+        { ngx_pa_stats_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_DIRECTORY] =      /* /directory */
+        { ngx_pa_directory_handler, 0, 0, NGX_PA_TOKEN_NONE },
+    [NGX_PA_ROUTE_EVENTS] =         /* /events */
+        { ngx_pa_sse_staff_handler, 0, 0, NGX_PA_TOKEN_QUERY },
+    [NGX_PA_ROUTE_UPLOAD_POST] =    /* POST /media */
+        { ngx_pa_upload_post, 1, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_UPLOAD_PATCH] =   /* PATCH /media/{handle} */
+        { ngx_pa_upload_patch, 1, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_UPLOAD_DELETE] =  /* DELETE /media/{handle} */
+        { ngx_pa_upload_delete, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_UPLOAD_HEAD] =    /* HEAD, GET /media/{handle} */
+        { ngx_pa_upload_head, 0, 0, NGX_PA_TOKEN_STAFF },
+};
 
 
 static void ngx_pa_api_resume(ngx_http_request_t *r);
@@ -59,6 +165,7 @@ static void ngx_pa_api_decide_upload(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     ngx_pa_route_t *rt);
 static void ngx_pa_api_early_auth(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_route_t *rt);
+static void ngx_pa_api_use(ngx_pa_route_t *rt, ngx_pa_route_e route);
 static void ngx_pa_route_error(ngx_pa_route_t *rt, ngx_uint_t status);
 static ngx_int_t ngx_pa_api_now(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_err_t *err);
@@ -146,11 +253,11 @@ ngx_pa_api_resume(ngx_http_request_t *r)
 
 /*
  * Does the request's answer hang on a staff (or a signed-in reporter's)
- * token?  Those with one in Authorization, but for the routes that never
- * read it: the public pages, the directory, health, GeoReport (its own
- * keys), a submission where nobody signs in.  And the live stream's
- * ?access_token= (EventSource sends no header): a browser does not retry
- * a 503, the IOC's dashboard would stay dark after every reload.
+ * token?  As its route declares (ngx_pa_routes[]): those with one in
+ * Authorization, but for the routes that never read it; a submission only
+ * where reporters sign in; and the live stream's ?access_token= too: a
+ * browser does not retry a 503, the IOC's dashboard would stay dark after
+ * every reload.
  */
 
 static ngx_uint_t
@@ -159,24 +266,27 @@ ngx_pa_api_staff(ngx_http_request_t *r, ngx_pa_route_t *rt)
     ngx_str_t            v;
     ngx_pa_main_conf_t  *pmcf;
 
-    if (r->headers_in.authorization == NULL) {
-        return rt->handler == ngx_pa_sse_staff_handler
-               && ngx_http_arg(r, (u_char *) "access_token", 12, &v)
-                  == NGX_OK
-               && v.len > 0;
-    }
+    switch (rt->token) {
 
-    if (rt->handler == ngx_pa_submit_handler) {
+    case NGX_PA_TOKEN_NONE:
+        return 0;
+
+    case NGX_PA_TOKEN_LOGIN:
         pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-        return pmcf->login_required;
-    }
+        return r->headers_in.authorization != NULL && pmcf->login_required;
 
-    return rt->handler != ngx_pa_public_list
-           && rt->handler != ngx_pa_public_report
-           && rt->handler != ngx_pa_public_copy_handler
-           && rt->handler != ngx_pa_directory_handler
-           && rt->handler != ngx_pa_health
-           && rt->handler != ngx_pa_open311_handler;
+    case NGX_PA_TOKEN_QUERY:
+        if (r->headers_in.authorization == NULL) {
+            return ngx_http_arg(r, (u_char *) "access_token", 12, &v)
+                   == NGX_OK
+                   && v.len > 0;
+        }
+
+        return 1;
+
+    default: /* NGX_PA_TOKEN_STAFF */
+        return r->headers_in.authorization != NULL;
+    }
 }
 
 
@@ -363,7 +473,7 @@ ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                        sizeof(NGX_PA_OPEN311_PREFIX) - 1) == 0)
     {
         /* GeoReport v2 speaks its own dialect: ngx_pa_open311.c */
-        rt->handler = ngx_pa_open311_handler;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_OPEN311);
         rt->body = (r->method == NGX_HTTP_POST);
         return;
     }
@@ -373,7 +483,7 @@ ngx_pa_api_decide(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
                        sizeof(NGX_PA_MEDIA_PUBLIC_URI) - 1) == 0)
     {
         /* a public copy the static location lacks: ngx_pa_public_copy.c */
-        rt->handler = ngx_pa_public_copy_handler;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_PUBLIC_COPY);
 
         if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
             ngx_pa_route_error(rt, NGX_HTTP_NOT_ALLOWED);
@@ -437,8 +547,7 @@ ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     ngx_pa_route_t *rt)
 {
     if (rest->len == 0) {
-        rt->handler = ngx_pa_submit_handler;
-        rt->body = 1;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_SUBMIT);
         return;
     }
 
@@ -450,7 +559,7 @@ ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     }
 
     if (rest->len == 0) {
-        rt->handler = ngx_pa_read_report;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_READ);
         return;
     }
 
@@ -466,31 +575,29 @@ ngx_pa_api_decide_report(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
         if (ngx_pa_api_segment(rest, &ctx->media) == NGX_OK
             && rest->len == 0)
         {
-            rt->handler = ngx_pa_media_original_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_ORIGINAL);
             return;
         }
 
     } else if (rest->len == 0) {
 
         if (ngx_pa_api_is(&ctx->sub, "actions")) {
-            rt->handler = ngx_pa_action_handler;
-            rt->body = 1;
-            rt->signed_in = 1;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_ACTION);
             return;
         }
 
         if (ngx_pa_api_is(&ctx->sub, "history")) {
-            rt->handler = ngx_pa_history_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_HISTORY);
             return;
         }
 
         if (ngx_pa_api_is(&ctx->sub, "reporter")) {
-            rt->handler = ngx_pa_reporter_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_REPORTER);
             return;
         }
 
         if (ngx_pa_api_is(&ctx->sub, "events")) {
-            rt->handler = ngx_pa_sse_report_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_REPORT_EVENTS);
             return;
         }
     }
@@ -517,7 +624,7 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
         }
 
         if (rest->len == 0) {
-            rt->handler = ngx_pa_public_list;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_PUBLIC_LIST);
             return;
         }
 
@@ -528,7 +635,7 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
             return;
         }
 
-        rt->handler = ngx_pa_public_report;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_PUBLIC_REPORT);
         return;
     }
 
@@ -540,8 +647,7 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
         }
 
         if (ngx_pa_api_is(&sub, "sweep") && rest->len == 0) {
-            rt->handler = ngx_pa_sweep_handler;
-            rt->body = 1;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_SWEEP);
             return;
         }
 
@@ -549,7 +655,7 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
 
         if (ngx_pa_api_is(&sub, "deliveries")) {
             if (rest->len == 0) {
-                rt->handler = ngx_pa_deliveries_handler;
+                ngx_pa_api_use(rt, NGX_PA_ROUTE_DELIVERIES);
                 return;
             }
 
@@ -557,9 +663,7 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
                 && ngx_pa_api_segment(rest, &sub) == NGX_OK
                 && rest->len == 0 && ngx_pa_api_is(&sub, "replay"))
             {
-                rt->handler = ngx_pa_deliveries_replay_handler;
-                rt->body = 1;
-                rt->signed_in = 1;
+                ngx_pa_api_use(rt, NGX_PA_ROUTE_REPLAY);
                 return;
             }
 
@@ -573,9 +677,7 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
             && ngx_pa_api_segment(rest, &sub) == NGX_OK && rest->len == 0
             && ngx_pa_api_is(&sub, "revoke"))
         {
-            rt->handler = ngx_pa_revoke_handler;
-            rt->body = 1;
-            rt->signed_in = 1;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_REVOKE);
             return;
         }
 
@@ -591,19 +693,19 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
     if (rest->len == 0) {
 
         if (ngx_pa_api_is(seg, "health")) {
-            rt->handler = ngx_pa_health;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_HEALTH);
 
         } else if (ngx_pa_api_is(seg, "queue")) {
-            rt->handler = ngx_pa_queue_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_QUEUE);
 
         } else if (ngx_pa_api_is(seg, "stats")) {
-            rt->handler = ngx_pa_stats_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_STATS);
 
         } else if (ngx_pa_api_is(seg, "directory")) {
-            rt->handler = ngx_pa_directory_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_DIRECTORY);
 
         } else if (ngx_pa_api_is(seg, "events")) {
-            rt->handler = ngx_pa_sse_staff_handler;
+            ngx_pa_api_use(rt, NGX_PA_ROUTE_EVENTS);
         }
     }
 
@@ -620,8 +722,7 @@ ngx_pa_api_decide_upload(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     ngx_pa_route_t *rt)
 {
     if (rest->len == 0) {
-        rt->handler = ngx_pa_upload_post;
-        rt->body = 1;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_UPLOAD_POST);
         return;
     }
 
@@ -633,17 +734,28 @@ ngx_pa_api_decide_upload(ngx_pa_ctx_t *ctx, ngx_str_t *rest,
     }
 
     if (ctx->request->method == NGX_HTTP_PATCH) {
-        rt->handler = ngx_pa_upload_patch;
-        rt->body = 1;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_UPLOAD_PATCH);
         return;
     }
 
     if (ctx->request->method == NGX_HTTP_DELETE) {
-        rt->handler = ngx_pa_upload_delete;
+        ngx_pa_api_use(rt, NGX_PA_ROUTE_UPLOAD_DELETE);
         return;
     }
 
-    rt->handler = ngx_pa_upload_head;
+    ngx_pa_api_use(rt, NGX_PA_ROUTE_UPLOAD_HEAD);
+}
+
+
+/* the route as ngx_pa_routes[] declares it */
+
+static void
+ngx_pa_api_use(ngx_pa_route_t *rt, ngx_pa_route_e route)
+{
+    rt->handler = ngx_pa_routes[route].handler;
+    rt->body = ngx_pa_routes[route].body;
+    rt->signed_in = ngx_pa_routes[route].signed_in;
+    rt->token = ngx_pa_routes[route].token;
 }
 
 

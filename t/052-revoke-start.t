@@ -14,8 +14,6 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
 use t::PaWorker;
-use IO::Select;
-use IO::Socket::INET;
 use Time::HiRes ();
 
 $Test::Nginx::Util::ForceRestartOnTest = 0;
@@ -38,36 +36,6 @@ our %K = (
 );
 
 our $Set = 'pa:{t_revoke_s}:revoked';
-
-# a request on a connection of its own (HTTP/1.0: the answer ends with it)
-sub main::send_req {
-    my ($method, $path, $token, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Test::Nginx::Util::ServerPort)
-        or die "connect: $!";
-    $body //= '';
-    print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n"
-             . ($token ? "Authorization: Bearer $token\r\n" : '')
-             . "Content-Type: application/json\r\n"
-             . "Content-Length: " . length($body) . "\r\n\r\n$body";
-    return $s;
-}
-
-# its answer: { status, retry (Retry-After), code (the error's), body }
-sub main::answer {
-    my $s = shift;
-    my ($a, $sel) = ('', IO::Select->new($s));
-    while ($sel->can_read(60)) {
-        last unless sysread $s, $a, 65536, length $a;
-    }
-    close $s;
-    my ($status) = $a =~ m{^HTTP/1\.\d (\d+)};
-    my ($retry) = $a =~ /^Retry-After: (\d+)/mi;
-    my ($code) = $a =~ /"code":"([a-z_]+)"/;
-    my ($body) = $a =~ /\r\n\r\n(.*)\z/s;
-    return { status => $status // 0, retry => $retry, code => $code // '',
-             body => $body // '' };
-}
 
 sub main::ask { return main::answer(main::send_req(@_)) }
 

@@ -1,18 +1,21 @@
 package t::PaWorker;
 
-# What the fresh-worker suites (t/052, t/059) share: the master's worker
-# processes, a patient wait, the worker that took another's place, and
-# what the error log says of requests parked until the revoked tokens
-# are read (ngx_pa_revoke_wait.c).
+# What the fresh-worker suites (t/052, t/059, t/063) share: the master's
+# worker processes, a patient wait, the worker that took another's place,
+# what the error log says of requests parked until the revoked tokens are
+# read (ngx_pa_revoke_wait.c), a request on a connection of its own.
 #
 #   use t::PaWorker;
 #   my ($old) = main::nginx_workers();
 #   kill 'KILL', $old;
 #   my $new = main::new_worker($old);
 #   main::until('parked', sub { main::parked() >= 1 });
+#   my $a = main::answer(main::send_req('GET', '/api/v1/queue', $token));
 
 use strict;
 use warnings;
+use IO::Select;
+use IO::Socket::INET;
 use Time::HiRes ();
 use Test::Nginx::Util ();
 use t::PaTest ();
@@ -65,6 +68,36 @@ sub main::errlog { return t::PaTest::slurp($Test::Nginx::Util::ErrLogFile) }
 sub main::parked {
     my @n = main::errlog() =~ /waits for this worker's first read/g;
     return scalar @n;
+}
+
+# a request on a connection of its own (HTTP/1.0: the answer ends with it)
+sub main::send_req {
+    my ($method, $path, $token, $body) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $Test::Nginx::Util::ServerPort)
+        or die "connect: $!";
+    $body //= '';
+    print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n"
+             . ($token ? "Authorization: Bearer $token\r\n" : '')
+             . "Content-Type: application/json\r\n"
+             . "Content-Length: " . length($body) . "\r\n\r\n$body";
+    return $s;
+}
+
+# its answer: { status, retry (Retry-After), code (the error's), body }
+sub main::answer {
+    my $s = shift;
+    my ($a, $sel) = ('', IO::Select->new($s));
+    while ($sel->can_read(60)) {
+        last unless sysread $s, $a, 65536, length $a;
+    }
+    close $s;
+    my ($status) = $a =~ m{^HTTP/1\.\d (\d+)};
+    my ($retry) = $a =~ /^Retry-After: (\d+)/mi;
+    my ($code) = $a =~ /"code":"([a-z_]+)"/;
+    my ($body) = $a =~ /\r\n\r\n(.*)\z/s;
+    return { status => $status // 0, retry => $retry, code => $code // '',
+             body => $body // '' };
 }
 
 1;
