@@ -21,6 +21,7 @@
 #define NGX_PA_REVOKE_EVERY   1000          /* ms between two reads */
 #define NGX_PA_REVOKE_FIRST   50            /* ... until the first one */
 #define NGX_PA_REVOKE_KEEP    (30 * 86400)  /* no pa_auth_max_ttl: 30 days */
+#define NGX_PA_REVOKE_QUIET   5000          /* ms between two "not read" */
 
 
 typedef struct {
@@ -38,13 +39,17 @@ struct ngx_pa_revoker_s {
     ngx_pool_t                *pool;       /* holds the list */
     ngx_array_t               *list;       /* ngx_pa_revoked_t */
     ngx_queue_t                waiting;    /* requests until loaded */
+    ngx_msec_t                 said;       /* the last "not read" line */
+    ngx_uint_t                 unsaid;     /* failed reads since that line */
     unsigned                   loaded:1;   /* read from Redis once */
+    unsigned                   failing:1;  /* the last read failed */
 };
 
 
 static void ngx_pa_revoke_tick(ngx_event_t *ev);
 static void ngx_pa_revoke_read(ngx_pa_revoker_t *rv);
 static void ngx_pa_revoke_on_list(ngx_pa_call_t *call, redisReply *reply);
+static void ngx_pa_revoke_refused(ngx_pa_revoker_t *rv, redisReply *reply);
 static ngx_int_t ngx_pa_revoke_add(ngx_pa_revoker_t *rv, ngx_str_t *name,
     time_t at);
 
@@ -254,12 +259,18 @@ ngx_pa_revoke_on_list(ngx_pa_call_t *call, redisReply *reply)
         || reply->elements % 2)
     {
         if (reply && reply->type == REDIS_REPLY_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, rv->log, 0,
-                          "pa: revoked tokens not read: %*s",
-                          (size_t) reply->len, reply->str);
+            ngx_pa_revoke_refused(rv, reply);
         }
 
         return;
+    }
+
+    if (rv->failing) {
+        ngx_log_error(NGX_LOG_NOTICE, rv->log, 0,
+                      "pa: revoked tokens read again (after %ui more failed "
+                      "attempts)", rv->unsaid);
+        rv->failing = 0;
+        rv->unsaid = 0;
     }
 
     old_pool = rv->pool;
@@ -318,6 +329,42 @@ failed:
 
     rv->pool = old_pool;
     rv->list = old_list;
+}
+
+
+/*
+ * Redis answers the read with an error (LOADING while it starts, a
+ * NOPERM of its ACL, a key of another type): the first is logged, then
+ * one line every few seconds with how many failed since, not one per
+ * read: a fresh worker tries every NGX_PA_REVOKE_FIRST ms, 20 a second,
+ * so that its parked requests go on as soon as Redis answers.
+ */
+
+static void
+ngx_pa_revoke_refused(ngx_pa_revoker_t *rv, redisReply *reply)
+{
+    if (rv->failing
+        && ngx_current_msec - rv->said < NGX_PA_REVOKE_QUIET)
+    {
+        rv->unsaid++;
+        return;
+    }
+
+    if (!rv->failing) {
+        ngx_log_error(NGX_LOG_ERR, rv->log, 0,
+                      "pa: revoked tokens not read: %*s",
+                      (size_t) reply->len, reply->str);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, rv->log, 0,
+                      "pa: revoked tokens not read: %*s (%ui attempts failed "
+                      "since the last line)",
+                      (size_t) reply->len, reply->str, rv->unsaid + 1);
+    }
+
+    rv->failing = 1;
+    rv->said = ngx_current_msec;
+    rv->unsaid = 0;
 }
 
 
