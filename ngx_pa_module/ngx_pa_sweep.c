@@ -39,7 +39,7 @@
 #define NGX_PA_SWEEP_ROUNDS     100     /* test endpoint: calls at most */
 #define NGX_PA_SWEEP_NODE_LEN   96
 
-#define NGX_PA_SWEEP_KEYS       9
+#define NGX_PA_SWEEP_KEYS       16
 #define NGX_PA_SWEEP_ARGS       10
 
 /* what the reporter reads (history entries, messages) */
@@ -338,7 +338,8 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
 
 /*
  * KEYS: lock, due, events, clock, cursor, last, near, near:at, the
- * cursor of the duplicate prints' move into buckets.  ARGV:
+ * cursor of the duplicate prints' move into buckets, q:late, the old
+ * st: and the q: of three open states (moved by sweep.lua).  ARGV:
  * now, prefix, day, node, lock ttl, batch, history "at", notice note,
  * reject note, the hints' cutoff (sweep.lua).
  */
@@ -355,7 +356,9 @@ ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool, time_t now,
 
     static const char  *names[NGX_PA_SWEEP_KEYS] = {
         "sweep:lock", "due", "events", "clock", "sweep:cursor", "sweep:last",
-        "near", "near:at", "dup:cursor"
+        "near", "near:at", "dup:cursor", "q:late",
+        "st:dispatched", "q:dispatched", "st:in_progress", "q:in_progress",
+        "st:awaiting_approval", "q:awaiting_approval"
     };
 
     for (i = 0; i < NGX_PA_SWEEP_KEYS; i++) {

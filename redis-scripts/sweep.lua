@@ -26,6 +26,11 @@
 --                               prints.lua); "parked" once both walked
 --                               the keyspace ("done", the end of the
 --                               first walk before, starts the second)
+-- KEYS[10] pa:{t}:q:late        reports whose missed deadline was
+--                               extended (act.lua, queue.lua)
+-- KEYS[11..16] pairs pa:{t}:st:<state>, pa:{t}:q:<state> of dispatched,
+--          in_progress, awaiting_approval: an earlier version's index of
+--          the state (st:), moved into its work list (q:), below
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
@@ -66,6 +71,15 @@
 -- newer: it wins); a closed report's print is no duplicate and is dropped;
 -- the old key is deleted.  The buckets and the reports read are built from
 -- ARGV[2]'s prefix (found by the SCAN: they cannot be declared).
+--
+-- The reports an earlier version indexed in st:<state> of an open state
+-- the IOC's reads do not merge (queue.lua merges the states it lists) move
+-- into q:<state>, its one index since issue 12, MIGRATE_ST a state a call:
+-- each still in that state scored as queue.lua would (qscore; one already
+-- in q: keeps its score, q:late as queue.lua), a stale one only leaves
+-- st:.  Until a st: is empty (Redis deletes it) stats.lua and metrics.lua
+-- count the union (lib/count.lua, one ZINTERCARD a state a read); "more"
+-- until then.
 --
 -- Returns {overdue, rejected, notices, unlocked, more}, or the status
 -- "locked" when another node holds the lock.
@@ -393,6 +407,33 @@ elseif mcur ~= 'parked' then
         migrating = true
     else
         redis.call('SET', KEYS[9], step[1])
+        migrating = true
+    end
+end
+
+-- ------------------------------------------------- old open-state indexes
+
+local MIGRATE_ST = 100
+
+for j = 11, 15, 2 do
+    local st, q = KEYS[j], KEYS[j + 1]
+    local state = string.match(q, ':q:([^:]+)$')
+    local ids = redis.call('ZRANGE', st, 0, MIGRATE_ST - 1)
+    for _, id in ipairs(ids) do
+        local flat = redis.call('HGETALL', prefix .. 'r:' .. id)
+        local h = {}
+        for k = 1, #flat, 2 do
+            h[flat[k]] = flat[k + 1]
+        end
+        if h.status == state then
+            redis.call('ZADD', q, 'NX', qscore(h), id)
+            if late(h) then
+                redis.call('SADD', KEYS[10], id)
+            end
+        end
+        redis.call('ZREM', st, id)
+    end
+    if #ids == MIGRATE_ST and redis.call('EXISTS', st) == 1 then
         migrating = true
     end
 end

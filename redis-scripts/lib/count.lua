@@ -1,7 +1,8 @@
 -- lib/count.lua: the reports of a state.  An open state's one index is
 -- q: (act.lua, submit.lua); its st: holds only the reports an earlier
--- version wrote there, until queue.lua merges them into q: (some may be
--- in both: counted once).  A closed state passes its st: twice.  (stats.lua,
+-- version wrote there, until queue.lua (the IOC's states) or sweep.lua
+-- (the agencies', a batch a sweep) merges them into q: (some may be in
+-- both: counted once).  A closed state passes its st: twice.  (stats.lua,
 -- metrics.lua.)  A library of the prelude (README.md here): comments on
 -- their own lines.
 local function count(q, st)
