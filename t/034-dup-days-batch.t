@@ -8,12 +8,11 @@
 # One worker, one call in flight: Redis is stopped (SIGSTOP), the first
 # submission is in flight alone, the three sent after it queue and leave
 # as one call once Redis goes on (SIGCONT); t/043-submit-batch.t does the
-# same for the batch's other semantics.
+# same for the batch's other semantics (both with t/PaBatch.pm).
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
-
-use IO::Socket::INET;
+use t::PaBatch;
 
 fresh('t_ndb');
 
@@ -45,73 +44,6 @@ _EOC_
 
 setting(http_config => $Http, config => $Config);
 
-sub raw {
-    my ($method, $path, $body, @headers) = @_;
-    $body //= '';
-    return "$method $path HTTP/1.1\r\nHost: localhost\r\n"
-           . "Connection: close\r\n"
-           . join('', map { "$_\r\n" } @headers)
-           . ($method eq 'POST'
-              ? "Content-Length: " . length($body) . "\r\n" : '')
-           . "\r\n$body";
-}
-
-sub connect_nginx {
-    return IO::Socket::INET->new(
-        PeerAddr => '127.0.0.1',
-        PeerPort => $Test::Nginx::Util::ServerPortForClient,
-        Timeout => 60) || die "cannot connect: $!";
-}
-
-# an answer read to its end: (status, body)
-sub answer {
-    my $s = shift;
-    local $/;
-    my $res = <$s> // '';
-    close $s;
-    my ($head, $rest) = split /\r\n\r\n/, $res, 2;
-    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
-    return ($status // 0, $rest // '');
-}
-
-sub http {
-    my $s = connect_nginx();
-    print $s raw(@_);
-    return answer($s);
-}
-
-sub metric {
-    my ($name) = @_;
-    my (undef, $body) = http('GET', '/metrics');
-    return $body =~ /^\Q$name\E (\d+)$/m ? $1 : -1;
-}
-
-# Redis stopped: the requests sent, nginx has read them all (one worker:
-# it answers /ping only in a later turn of its loop), Redis goes on
-sub batch {
-    my ($reqs) = @_;
-    kill 'STOP', $t::PaTest::RedisPid;
-    my @s;
-    my $ok = eval {
-        for my $r (@$reqs) {
-            my $s = connect_nginx();
-            print $s raw(@$r);
-            push @s, $s;
-            # the first is in flight before the others are read
-            if (@s == 1) {
-                my ($st) = http('GET', '/ping');
-                Test::More::is($st, 204, 'the first one read');
-            }
-        }
-        my ($st) = http('GET', '/ping');
-        Test::More::is($st, 204, 'nginx read them all, Redis stopped');
-        1;
-    };
-    kill 'CONT', $t::PaTest::RedisPid;
-    die $@ unless $ok;
-    return map { [answer($_)] } @s;
-}
-
 sub report {
     my ($n, $at, $lat) = @_;
     return ['POST', '/api/v1/reports',
@@ -121,8 +53,6 @@ sub report {
             . $n . '"}',
             'Content-Type: application/json', "X-PA-Now: $at"];
 }
-
-sub id_of { my ($b) = @_; return $b =~ /"id":"([^"]+)"/ ? $1 : '' }
 
 sub members {
     return join(',', sort split /\n/, redis('ZRANGE', $_[0], '0', '-1'));
@@ -143,10 +73,10 @@ my @a = main::batch([
     main::report(2, '2026-03-09T23:59:55+07:00', '22.3961'),
     main::report(3, '2026-03-10T00:00:05+07:00', '22.3963'),
     main::report(4, '2026-03-10T00:00:10+07:00', '22.3967'),
-]);
+], first => 1);
 Test::More::is(join(',', map { $_->[0] } @a), '201,201,201,201',
                'all four stored');
-@main::Id = map { main::id_of($_->[1]) } @a;
+@main::Id = map { main::id_of($_->[2]) } @a;
 Test::More::like(join(',', @main::Id),
                  qr/^260309-\w{8},260309-\w{8},260310-\w{8},260310-\w{8}$/,
                  'each id names its local day');
@@ -183,7 +113,7 @@ my %want = (
           [3, 45, '2026-03-10T00:00:10']],
 );
 for my $i (1, 2) {
-    my ($st, $body) = main::http('GET', "/api/v1/reports/$id[$i]", '',
+    my ($st, undef, $body) = main::http('GET', "/api/v1/reports/$id[$i]", '',
                                  "Authorization: Bearer $main::T{ioc}");
     Test::More::is($st, 200, "the IOC reads report $i");
     my $hints = join(',', map {

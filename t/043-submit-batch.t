@@ -8,12 +8,13 @@
 # request sent after them is answered), lets Redis go on (SIGCONT) and
 # reads every answer.  The first submission is in flight while Redis is
 # stopped, so the others queue behind it and leave as one call.  INFO
-# commandstats counts the calls Redis got (reset in each block).
+# commandstats counts the calls Redis got (reset by each batch).  The
+# requests, the barrier and the batch: t/PaBatch.pm (t/034 too).
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
+use t::PaBatch;
 
-use IO::Socket::INET;
 use JSON::PP ();
 use Time::HiRes ();
 
@@ -65,85 +66,11 @@ setting(http_config => $Http, config => $Config,
 
 our $Json = 'Content-Type: application/json';
 
-sub raw {
-    my ($method, $path, $body, @headers) = @_;
-    $body //= '';
-    return "$method $path HTTP/1.1\r\nHost: localhost\r\n"
-           . "Connection: close\r\n"
-           . join('', map { "$_\r\n" } @headers)
-           . ($method eq 'POST'
-              ? "Content-Length: " . length($body) . "\r\n" : '')
-           . "\r\n$body";
-}
-
-sub connect_nginx {
-    return IO::Socket::INET->new(
-        PeerAddr => '127.0.0.1',
-        PeerPort => $Test::Nginx::Util::ServerPortForClient,
-        Timeout => 60) || die "cannot connect: $!";
-}
-
-# an answer read to its end: (status, {header => value}, body)
-sub answer {
-    my $s = shift;
-    local $/;
-    my $res = <$s> // '';
-    close $s;
-    my ($head, $rest) = split /\r\n\r\n/, $res, 2;
-    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
-    my %h;
-    for (split /\r\n/, $head // '') {
-        $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
-    }
-    return ($status // 0, \%h, $rest // '');
-}
-
-sub http {
-    my $s = connect_nginx();
-    print $s raw(@_);
-    return answer($s);
-}
-
-# nginx has read every request sent before this one (one worker: it
-# answers this only in a later turn of its event loop than their reads)
-sub barrier {
-    my ($st) = http('GET', '/ping');
-    Test::More::is($st, 204, "nginx answers while Redis is stopped");
-}
-
 sub calls {
     my $info = redis('INFO', 'commandstats');
     my $n = 0;
     $n += $1 while $info =~ /^cmdstat_eval(?:sha)?:calls=(\d+)/mg;
     return $n;
-}
-
-sub metric {
-    my ($name) = @_;
-    my (undef, undef, $body) = http('GET', '/metrics');
-    return $body =~ /^\Q$name\E (\d+)$/m ? $1 : -1;
-}
-
-# Redis stopped: the requests sent (@before: connections closed by the
-# client once nginx has read them), Redis goes on, the answers read
-sub batch {
-    my ($reqs, $gone) = @_;
-    redis('CONFIG', 'RESETSTAT');
-    kill 'STOP', $t::PaTest::RedisPid;
-    my @s;
-    my $ok = eval {
-        for my $r (@$reqs) {
-            my $s = connect_nginx();
-            print $s raw(@$r);
-            push @s, $s;
-        }
-        barrier();
-        $gone->(\@s) if $gone;
-        1;
-    };
-    kill 'CONT', $t::PaTest::RedisPid;
-    die $@ unless $ok;
-    return map { defined $_ ? [answer($_)] : undef } @s;
 }
 
 our $N = 0;
@@ -157,8 +84,6 @@ sub report {
             . '"reporter_name":"Lò Văn B","reporter_phone":"' . $phone
             . '"}', $Json];
 }
-
-sub id_of { my ($b) = @_; return $b =~ /"id":"([^"]+)"/ ? $1 : '' }
 
 sub reports { return redis('ZCARD', 'pa:{t_batch}:q:submitted') + 0 }
 
@@ -384,7 +309,7 @@ submit script failed: WRONGTYPE
 main::fresh('t_batch');
 my $access = "$Test::Nginx::Util::ServRoot/logs/access.log";
 my $size = -s $access // 0;
-my @a = main::batch([map { main::report() } 1 .. 4], sub {
+my @a = main::batch([map { main::report() } 1 .. 4], gone => sub {
     my $s = shift;
     # the third closes; nginx lets it go (499) before Redis goes on
     close $s->[2];
