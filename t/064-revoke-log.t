@@ -4,7 +4,10 @@
 # an error (LOADING as it starts, a NOPERM of its ACL, here), the error
 # log had one "revoked tokens not read" line per attempt; now it has the
 # first, then at most one every 5 s saying how many attempts failed since,
-# and the worker still serves staff requests once Redis answers.
+# and the worker still serves staff requests once Redis answers.  Redis
+# stopped outright (SIGSTOP) answers nothing: the read in flight waits for
+# pa_redis timeout= and no such line is written (the adapter logs its own
+# timeouts and failed connects, with its own back-off).
 #
 # One worker, so "the new worker" is the one that answers.  The waits are
 # for conditions, never fixed sleeps but for the span the lines are
@@ -89,6 +92,29 @@ Test::More::is(main::answer(main::send_req('GET', '/api/v1/queue', $::Good))
                ->{status}, 200, 'the next one too');
 Test::More::like(main::errlog(), qr/\Q$pid\E#\d+: .*revoked tokens read again \(after \d+ more failed attempts\)/,
                  'the worker says it reads again');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 3: a fresh worker while Redis is stopped (SIGSTOP): no reply comes, so nothing is retried behind the read in flight and no "not read" line is written; once Redis goes on the parked staff request is served
+--- init
+my $old = (main::nginx_workers())[0];
+kill 'STOP', $t::PaTest::RedisPid;
+kill 'HUP', main::master();
+my $pid = main::new_worker($old);
+my $before = main::parked();
+my $queue = main::send_req('GET', '/api/v1/queue', $::Good);
+main::until('the queue waits', sub { main::parked() > $before });
+my $t0 = Time::HiRes::time();
+Time::HiRes::sleep(0.2) while Time::HiRes::time() - $t0 < 3;
+my @lines = main::not_read($pid);
+kill 'CONT', $t::PaTest::RedisPid;
+Test::More::is(scalar @lines, 0, 'no "not read" line over 3 s')
+    or Test::More::diag(join "\n", @lines);
+my $a = main::answer($queue);
+Test::More::is($a->{status}, 200, 'the parked queue: 200 once Redis goes on');
 --- request
 GET /api/v1/health
 --- error_code: 200
