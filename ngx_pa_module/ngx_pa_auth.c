@@ -4,6 +4,7 @@
 
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_crypto.h"
 #include "ngx_pa_directory.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
@@ -275,12 +276,30 @@ ngx_pa_role_agency_bound(ngx_pa_role_e role)
 }
 
 
+/*
+ * Through the worker's digest context (OpenSSL 3's one-shot SHA256()
+ * looks the algorithm up again at each call: a quarter of a submit's
+ * hashing); the event loop's thread only, as every caller is.
+ */
+
 void
 ngx_pa_auth_token_hash(ngx_str_t *token, u_char *hex)
 {
-    u_char  md[SHA256_DIGEST_LENGTH];
+    u_char               md[SHA256_DIGEST_LENGTH];
+    ngx_pa_main_conf_t  *pmcf;
 
-    SHA256(token->data, token->len, md);
+    pmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle, ngx_http_pa_module);
+
+    if (ngx_pa_crypto_sha256(pmcf != NULL ? pmcf->worker.crypto : NULL,
+                             token->data, token->len, md)
+        != 0)
+    {
+        /* no digest: a hash nothing matches, never a stale buffer's */
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                      "pa: SHA-256 of a token failed");
+        ngx_memzero(md, sizeof(md));
+    }
+
     *ngx_hex_dump(hex, md, sizeof(md)) = '\0';
 }
 
