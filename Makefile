@@ -45,6 +45,7 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_jstr.c \
                 ngx_pa_module/ngx_pa_jparse.c \
                 ngx_pa_module/ngx_pa_jdump.c \
+                ngx_pa_module/ngx_pa_dtoa.c \
                 ngx_pa_module/ngx_pa_b64url.c \
                 ngx_pa_module/ngx_pa_print.c \
                 ngx_pa_module/ngx_pa_prelude.c \
@@ -234,14 +235,15 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -Ingx_pa_module
 
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c ngx_pa_module/ngx_pa_%.c \
-                     ngx_pa_module/ngx_pa_b64url.c
+                     ngx_pa_module/ngx_pa_b64url.c ngx_pa_module/ngx_pa_dtoa.c
 	@mkdir -p $(BUILD)/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lcrypto -lm
 
 # the JSON parser with the writers it is checked against
 $(BUILD)/fuzz/fuzz_jparse: fuzz/fuzz_jparse.c ngx_pa_module/ngx_pa_jparse.c \
                           ngx_pa_module/ngx_pa_jdump.c \
-                          ngx_pa_module/ngx_pa_jstr.c
+                          ngx_pa_module/ngx_pa_jstr.c \
+                          ngx_pa_module/ngx_pa_dtoa.c
 	@mkdir -p $(BUILD)/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lm
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ngx_pa_dtoa.h"
 #include "ngx_pa_jdump.h"
 #include "ngx_pa_jstr.h"
 
@@ -282,7 +283,7 @@ ngx_pa_jdump_real(ngx_pa_jdump_t *jd, double d)
     int    n;
     char   buf[100], *start, *end;
 
-    n = snprintf(buf, sizeof(buf), "%.*g", jd->precision, d);
+    n = ngx_pa_dtoa_g(buf, sizeof(buf), jd->precision, d);
 
     if (n < 0 || (size_t) n >= sizeof(buf) - 3) {
         return -1;

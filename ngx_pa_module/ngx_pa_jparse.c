@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ngx_pa_dtoa.h"
 #include "ngx_pa_jparse.h"
 #include "ngx_pa_jstr.h"
 
@@ -488,7 +489,7 @@ ngx_pa_jparse_number(ngx_pa_jparse_t *jp)
     errno = 0;
 
     if (real) {
-        d = strtod(text, &end);
+        d = ngx_pa_strtod(text, &end);
 
         if (errno == ERANGE || !isfinite(d) || end != text + n) {
             return NULL;

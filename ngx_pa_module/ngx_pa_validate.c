@@ -10,6 +10,7 @@
 #include <string.h>
 #include <math.h>
 
+#include "ngx_pa_dtoa.h"
 #include "ngx_pa_validate.h"
 
 
@@ -459,7 +460,7 @@ ngx_pa_parse_decimal(const u_char *p, size_t len, double *out)
     memcpy(buf, p, len);
     buf[len] = '\0';
 
-    v = strtod(buf, NULL);
+    v = ngx_pa_strtod(buf, NULL);
     if (!isfinite(v)) {
         return -1;
     }
