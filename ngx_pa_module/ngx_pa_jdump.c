@@ -18,7 +18,7 @@
 #include "ngx_pa_jstr.h"
 
 
-#define NGX_PA_JDUMP_BLOCK  2048
+#define NGX_PA_JDUMP_BLOCK  4096
 #define NGX_PA_JDUMP_DEPTH  64         /* jansson's own limit is 2048 */
 #define NGX_PA_JDUMP_NAMES  32         /* sorted on the stack */
 
@@ -220,7 +220,25 @@ ngx_pa_jdump_string(ngx_pa_jdump_t *jd, const char *s, size_t len)
 {
     int      rc;
     size_t   n;
-    u_char  *tmp;
+    u_char  *tmp, *end;
+
+    /* one pass where the longest it can be fits in a block */
+
+    if (NGX_PA_JSTR_MAX(len) <= NGX_PA_JDUMP_BLOCK) {
+        if (NGX_PA_JSTR_MAX(len) > NGX_PA_JDUMP_BLOCK - jd->used
+            && ngx_pa_jdump_flush(jd) != 0)
+        {
+            return -1;
+        }
+
+        end = ngx_pa_jstr_put(jd->block + jd->used, (const u_char *) s, len);
+        if (end == NULL) {
+            return -1;
+        }
+
+        jd->used = end - jd->block;
+        return 0;
+    }
 
     n = ngx_pa_jstr_len((const u_char *) s, len);
 

@@ -11,8 +11,40 @@
 #include "ngx_pa_jstr.h"
 
 
-size_t
-ngx_pa_jstr_utf8(const u_char *p, size_t left)
+/*
+ * What each byte asks for: 0 written as it is, 1 a two-byte escape
+ * (\" \\ \b \f \n \r \t), 2 \u00XX, 4 a byte of a longer UTF-8
+ * character (checked, then written as it is).  One look-up a byte: the
+ * strings of a submission go through here three times.
+ */
+
+#define NGX_PA_JSTR_ESC  3
+
+static const u_char  ngx_pa_jstr_class[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
+};
+
+
+static u_char *ngx_pa_jstr_escape(u_char *dst, u_char c);
+
+
+static inline size_t
+ngx_pa_jstr_char(const u_char *p, size_t left)
 {
     size_t    n, i;
     uint32_t  cp;
@@ -60,36 +92,46 @@ ngx_pa_jstr_utf8(const u_char *p, size_t left)
 
 
 size_t
+ngx_pa_jstr_utf8(const u_char *p, size_t left)
+{
+    return ngx_pa_jstr_char(p, left);
+}
+
+
+size_t
 ngx_pa_jstr_len(const u_char *p, size_t len)
 {
     size_t         n, out;
     const u_char  *last;
 
-    out = 2;
+    out = len + 2;
     last = p + len;
 
     while (p < last) {
-        if (*p >= 0x20 && *p < 0x80) {
-            out += (*p == '"' || *p == '\\') ? 2 : 1;
+        switch (ngx_pa_jstr_class[*p]) {
+
+        case 0:
             p++;
-            continue;
-        }
+            break;
 
-        if (*p < 0x20) {
-            out += (*p == '\b' || *p == '\f' || *p == '\n' || *p == '\r'
-                    || *p == '\t')
-                   ? 2 : 6;
+        case 1:
+            out += 1;
             p++;
-            continue;
-        }
+            break;
 
-        n = ngx_pa_jstr_utf8(p, last - p);
-        if (n == 0) {
-            return (size_t) -1;
-        }
+        case 2:
+            out += 5;
+            p++;
+            break;
 
-        out += n;
-        p += n;
+        default:
+            n = ngx_pa_jstr_char(p, last - p);
+            if (n == 0) {
+                return (size_t) -1;
+            }
+
+            p += n;
+        }
     }
 
     return out;
@@ -102,51 +144,104 @@ ngx_pa_jstr_write(u_char *dst, const u_char *p, size_t len)
     u_char         c;
     const u_char  *last;
 
-    static const char  hex[] = "0123456789ABCDEF";
-
     last = p + len;
     *dst++ = '"';
 
     while (p < last) {
         c = *p++;
 
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (ngx_pa_jstr_class[c] & NGX_PA_JSTR_ESC) {
+            dst = ngx_pa_jstr_escape(dst, c);
+
+        } else {
             *dst++ = c;                 /* UTF-8 checked by jstr_len() */
-            continue;
-        }
-
-        *dst++ = '\\';
-
-        switch (c) {
-        case '"':
-        case '\\':
-            *dst++ = c;
-            break;
-        case '\b':
-            *dst++ = 'b';
-            break;
-        case '\f':
-            *dst++ = 'f';
-            break;
-        case '\n':
-            *dst++ = 'n';
-            break;
-        case '\r':
-            *dst++ = 'r';
-            break;
-        case '\t':
-            *dst++ = 't';
-            break;
-        default:
-            *dst++ = 'u';
-            *dst++ = '0';
-            *dst++ = '0';
-            *dst++ = hex[c >> 4];
-            *dst++ = hex[c & 0x0f];
         }
     }
 
     *dst++ = '"';
+
+    return dst;
+}
+
+
+u_char *
+ngx_pa_jstr_put(u_char *dst, const u_char *p, size_t len)
+{
+    size_t         n;
+    u_char         c;
+    const u_char  *last;
+
+    last = p + len;
+    *dst++ = '"';
+
+    while (p < last) {
+        c = *p;
+
+        switch (ngx_pa_jstr_class[c]) {
+
+        case 0:
+            *dst++ = c;
+            p++;
+            break;
+
+        case 1:
+        case 2:
+            dst = ngx_pa_jstr_escape(dst, c);
+            p++;
+            break;
+
+        default:
+            n = ngx_pa_jstr_char(p, last - p);
+            if (n == 0) {
+                return NULL;
+            }
+
+            while (n--) {
+                *dst++ = *p++;
+            }
+        }
+    }
+
+    *dst++ = '"';
+
+    return dst;
+}
+
+
+static u_char *
+ngx_pa_jstr_escape(u_char *dst, u_char c)
+{
+    static const char  hex[] = "0123456789ABCDEF";
+
+    *dst++ = '\\';
+
+    switch (c) {
+    case '"':
+    case '\\':
+        *dst++ = c;
+        break;
+    case '\b':
+        *dst++ = 'b';
+        break;
+    case '\f':
+        *dst++ = 'f';
+        break;
+    case '\n':
+        *dst++ = 'n';
+        break;
+    case '\r':
+        *dst++ = 'r';
+        break;
+    case '\t':
+        *dst++ = 't';
+        break;
+    default:
+        *dst++ = 'u';
+        *dst++ = '0';
+        *dst++ = '0';
+        *dst++ = hex[c >> 4];
+        *dst++ = hex[c & 0x0f];
+    }
 
     return dst;
 }

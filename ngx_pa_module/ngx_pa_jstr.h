@@ -21,4 +21,11 @@ size_t ngx_pa_jstr_len(const u_char *p, size_t len);
 /* writes it, quotes included, of a length jstr_len() said; returns the end */
 u_char *ngx_pa_jstr_write(u_char *dst, const u_char *p, size_t len);
 
+/*
+ * checks and writes it in one pass into room for the longest it can be
+ * (NGX_PA_JSTR_MAX(len)); returns the end, NULL: not UTF-8
+ */
+#define NGX_PA_JSTR_MAX(len)  (6 * (len) + 2)
+u_char *ngx_pa_jstr_put(u_char *dst, const u_char *p, size_t len);
+
 #endif /* NGX_PA_JSTR_H */
