@@ -184,6 +184,7 @@ static const ngx_pa_print_letter_t  ngx_pa_print_letters[] = {
     (sizeof(ngx_pa_print_letters) / sizeof(ngx_pa_print_letters[0]))
 
 
+static int ngx_pa_print_vowel(unsigned char c);
 static uint32_t ngx_pa_print_char(const unsigned char *p,
     const unsigned char *last, size_t *n);
 static const ngx_pa_print_letter_t *ngx_pa_print_find(uint32_t cp);
@@ -208,7 +209,7 @@ ngx_pa_print_text_cr(ngx_pa_crypto_t *cr, const unsigned char *text,
     int                   space;
     size_t                i, n;
     uint32_t              cp;
-    unsigned char        *q, md[SHA256_DIGEST_LENGTH];
+    unsigned char         c, *q, md[SHA256_DIGEST_LENGTH];
     const unsigned char  *p, *last;
 
     static const char  hex[] = "0123456789abcdef";
@@ -219,6 +220,28 @@ ngx_pa_print_text_cr(ngx_pa_crypto_t *cr, const unsigned char *text,
     last = text + len;
 
     while (p < last) {
+        c = *p;
+
+        /*
+         * most of a text: an ASCII character other than white space that
+         * no byte beyond ASCII follows, so no combining mark can: itself,
+         * in lower case (what ngx_pa_print_letter() would write), without
+         * decoding it
+         */
+
+        if (c < 0x80 && c != ' ' && c != '\t' && c != '\r' && c != '\n'
+            && (p + 1 == last || p[1] < 0x80 || !ngx_pa_print_vowel(c)))
+        {
+            if (space && q != tmp) {
+                *q++ = ' ';
+            }
+
+            space = 0;
+            *q++ = (c >= 'A' && c <= 'Z') ? (unsigned char) (c | 0x20) : c;
+            p++;
+            continue;
+        }
+
         cp = ngx_pa_print_char(p, last, &n);
 
         if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n'
@@ -257,6 +280,25 @@ ngx_pa_print_text_cr(ngx_pa_crypto_t *cr, const unsigned char *text,
         out[2 + 2 * i] = hex[md[i] >> 4];
         out[3 + 2 * i] = hex[md[i] & 15];
     }
+}
+
+
+/* a vowel of ASCII, the bases marks may follow */
+
+static int
+ngx_pa_print_vowel(unsigned char c)
+{
+    switch (c | 0x20) {     /* only 'A' to 'Z' fold onto these */
+    case 'a':
+    case 'e':
+    case 'i':
+    case 'o':
+    case 'u':
+    case 'y':
+        return 1;
+    }
+
+    return 0;
 }
 
 
