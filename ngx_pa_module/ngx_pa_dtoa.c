@@ -146,7 +146,7 @@ ngx_pa_dtoa_text(char *buf, size_t size, int precision, int negative,
     uint64_t digits, int x)
 {
     int    n, i, point;
-    char   d[20], out[48], *p;
+    char   d[20] = "", out[48], *p;
 
     for (i = precision - 1; i >= 0; i--) {
         d[i] = (char) ('0' + digits % 10);
