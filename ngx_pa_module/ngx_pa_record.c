@@ -331,26 +331,17 @@ ngx_pa_record_put_double(ngx_pa_record_t *rec, const char *name, double d)
 ngx_int_t
 ngx_pa_record_put_json(ngx_pa_record_t *rec, const char *name, json_t *value)
 {
-    char       *dump;
-    ngx_str_t   v;
+    ngx_int_t  rc;
+    ngx_str_t  v;
 
-    dump = json_dumps(value, JSON_COMPACT);
+    /* json_dumps(value, JSON_COMPACT)'s bytes, written into the pool */
+
+    rc = ngx_pa_json_encode(rec->request->pool, value, 0, 0, 0, &v);
     json_decref(value);
 
-    if (dump == NULL) {
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
-
-    v.len = ngx_strlen(dump);
-    v.data = ngx_pnalloc(rec->request->pool, v.len);
-
-    if (v.data == NULL) {
-        free(dump);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(v.data, dump, v.len);
-    free(dump);
 
     ngx_pa_record_put(rec, name, &v);
 
@@ -449,7 +440,7 @@ ngx_pa_record_deadline(ngx_pa_record_t *rec, const char *step,
     ngx_str_t *agency, time_t due, json_t *dls)
 {
     u_char  *key, *p;
-    json_t  *o;
+    json_t  *o, *v;
     size_t   len;
 
     len = sizeof("dl:@") + ngx_strlen(step) + (agency ? agency->len : 0);
@@ -472,9 +463,21 @@ ngx_pa_record_deadline(ngx_pa_record_t *rec, const char *step,
         return NGX_OK;
     }
 
-    o = json_pack("{s:s, s:o}", "step", step,
-                  "due", ngx_pa_record_time_json(rec, due));
-    if (o == NULL) {
+    /* {"step":..., "due":...}, without json_pack()'s format parsing */
+
+    v = ngx_pa_record_time_json(rec, due);
+    o = json_object();
+
+    if (o == NULL || v == NULL
+        || json_object_set_new(o, "step", json_string(step)) != 0)
+    {
+        json_decref(o);
+        json_decref(v);
+        return NGX_ERROR;
+    }
+
+    if (json_object_set_new(o, "due", v) != 0) {
+        json_decref(o);
         return NGX_ERROR;
     }
 
