@@ -13,6 +13,7 @@
 
 
 #define NGX_PA_DOC_NAMES  17     /* at most, in ngx_pa_doc_names */
+#define NGX_PA_DOC_STACK  4096   /* the doc written in one pass, if it fits */
 
 
 /*
@@ -39,6 +40,8 @@ static ngx_str_t *ngx_pa_doc_find(ngx_str_t *kv, ngx_uint_t n,
 static ngx_uint_t ngx_pa_doc_default(ngx_str_t *name, ngx_str_t *value,
     ngx_str_t *created);
 static ngx_uint_t ngx_pa_doc_is(ngx_str_t *name, const char *s);
+static ngx_int_t ngx_pa_doc_json(ngx_pool_t *pool, ngx_str_t **doc,
+    ngx_uint_t m, ngx_str_t *out, ngx_log_t *log);
 static ngx_int_t ngx_pa_doc_defaults(json_t *doc, ngx_str_t *created);
 
 
@@ -64,8 +67,6 @@ ngx_int_t
 ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
     ngx_array_t *args, ngx_log_t *log)
 {
-    u_char      *p;
-    size_t       len, size;
     ngx_str_t   *a, *content, *created;
     ngx_uint_t   i, j, m;
     ngx_str_t   *doc[NGX_PA_DOC_NAMES * 2];
@@ -122,49 +123,101 @@ ngx_pa_doc_fold(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
         m += (j == m);
     }
 
-    /* written as jansson's compact dump of that object would be */
-
-    size = 2;
-
-    for (i = 0; i < m * 2; i++) {
-        len = ngx_pa_jstr_len(doc[i]->data, doc[i]->len);
-
-        if (len == (size_t) -1) {
-            ngx_log_error(NGX_LOG_ERR, log, 0,
-                          "pa: the record's \"%V\" is no UTF-8 text",
-                          doc[i - i % 2]);
-            return NGX_ERROR;
-        }
-
-        size += len + 1;
-    }
-
     a = ngx_array_push_n(args, 2);
-    p = ngx_pnalloc(pool, size);
-
-    if (a == NULL || p == NULL) {
+    if (a == NULL) {
         return NGX_ERROR;
     }
 
     ngx_str_set(&a[0], NGX_PA_DOC_FIELD);
-    a[1].data = p;
 
-    *p++ = '{';
+    return ngx_pa_doc_json(pool, doc, m, &a[1], log);
+}
 
-    for (i = 0; i < m; i++) {
-        if (i) {
-            *p++ = ',';
+
+/*
+ * The names and values of doc (m pairs) as jansson's compact dump of that
+ * object would be: in one pass on the stack where the longest they can be
+ * fits (a report's text, most of the time), else measured, then written
+ */
+
+static ngx_int_t
+ngx_pa_doc_json(ngx_pool_t *pool, ngx_str_t **doc, ngx_uint_t m,
+    ngx_str_t *out, ngx_log_t *log)
+{
+    u_char      *p, *last;
+    size_t       len, size, longest;
+    ngx_uint_t   i;
+    u_char       stack[NGX_PA_DOC_STACK];
+
+    longest = 2;
+
+    for (i = 0; i < m * 2; i++) {
+        longest += NGX_PA_JSTR_MAX(doc[i]->len) + 1;
+    }
+
+    size = 2;
+
+    if (longest <= sizeof(stack)) {
+        p = stack;
+        size = 0;
+
+    } else {
+        for (i = 0; i < m * 2; i++) {
+            len = ngx_pa_jstr_len(doc[i]->data, doc[i]->len);
+
+            if (len == (size_t) -1) {
+                goto invalid;
+            }
+
+            size += len + 1;
         }
 
-        p = ngx_pa_jstr_write(p, doc[i * 2]->data, doc[i * 2]->len);
-        *p++ = ':';
-        p = ngx_pa_jstr_write(p, doc[i * 2 + 1]->data, doc[i * 2 + 1]->len);
+        p = ngx_pnalloc(pool, size);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    out->data = p;
+    *p++ = '{';
+
+    for (i = 0; i < m * 2; i++) {
+        if (i) {
+            *p++ = (i % 2) ? ':' : ',';
+        }
+
+        if (size) {
+            p = ngx_pa_jstr_write(p, doc[i]->data, doc[i]->len);
+            continue;
+        }
+
+        last = ngx_pa_jstr_put(p, doc[i]->data, doc[i]->len);
+        if (last == NULL) {
+            goto invalid;
+        }
+
+        p = last;
     }
 
     *p++ = '}';
-    a[1].len = p - a[1].data;
+    out->len = p - out->data;
+
+    if (size == 0) {
+        out->data = ngx_pnalloc(pool, out->len);
+        if (out->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(out->data, stack, out->len);
+    }
 
     return NGX_OK;
+
+invalid:
+
+    ngx_log_error(NGX_LOG_ERR, log, 0,
+                  "pa: the record's \"%V\" is no UTF-8 text", doc[i - i % 2]);
+    return NGX_ERROR;
 }
 
 
