@@ -31,6 +31,15 @@
 #   STRACE   [0]     1: one more round with `strace -c -f` on its workers
 #                    (slow: the counts matter, not the rate), into
 #                    build/bench/worker-strace.txt
+#   CALLGRIND [0]    1: then one more nginx of each module, one process
+#                    (master_process off) under valgrind's callgrind,
+#                    serving submits one at a time for CG_DUR [20] s
+#                    (wrk -t1 -c1, so no group commit), counted from a
+#                    warmed-up worker: its instructions per submit (Ir),
+#                    the same whatever else the machine runs, and its
+#                    functions by inclusive and self Ir, into
+#                    build/bench/worker-callgrind-NAME.txt (ROUNDS=0 skips
+#                    the timed rounds)
 #   NGINX    [/usr/sbin/nginx]
 
 set -euo pipefail
@@ -44,6 +53,8 @@ DUR=${DUR:-5}
 WORKERS=${WORKERS:-2}
 PROFILE=${PROFILE:-0}
 STRACE=${STRACE:-0}
+CALLGRIND=${CALLGRIND:-0}
+CG_DUR=${CG_DUR:-20}
 
 OUT=$ROOT/build/bench
 RUN=$OUT/wcpu
@@ -64,6 +75,7 @@ cleanup() {
     set +e
     nginx_stop "$RUN/nginx-a"
     nginx_stop "$RUN/nginx-b"
+    [ -n "${CG_PID:-}" ] && kill -QUIT "$CG_PID" 2>/dev/null && stopped "$CG_PID"
     redis_stop
     rm -rf "$RUN"
 }
@@ -216,12 +228,12 @@ done
     echo "a: $MODULE"
     [ -n "$MODULE_B" ] && echo "b: $MODULE_B"
     echo "  submit/s worker_us/req instr/req syscalls/req redis_us/req"
-    for i in $(seq 1 "$ROUNDS"); do
+    for i in $(seq 1 "$ROUNDS" 2>/dev/null); do
         for n in $NAMES; do
             echo "$n $(round "$n" "2$$$i")" | tee -a "$RUN/rounds.txt"
         done
     done
-    for n in $NAMES; do
+    [ "$ROUNDS" -gt 0 ] && for n in $NAMES; do
         echo "median $n (by worker_us/req): $(median "$n")"
     done
     echo "load average (1 min) after: $(cut -d' ' -f1 /proc/loadavg)"
@@ -261,4 +273,69 @@ if [ "$STRACE" = 1 ]; then
     wait "$st_pid" || true
     echo "strace: $(awk '/requests in/ { print $1 }' "$RUN/wrk.txt")" \
          "requests; $OUT/worker-strace.txt"
+fi
+
+# callgrind NAME MODULE: the module's instructions per submit, one process
+# under callgrind, counted between a warm-up and the end of a wrk -c1 run
+callgrind() {
+    local name=$1 prefix=$RUN/nginx-cg-$1 port base out reqs ir
+    port=$(free_port "$REDIS_PORT" $PORTS) || die "no free port"
+    mkdir -p "$prefix/tmp" "$prefix/media"
+    cp "$2" "$prefix/ngx_http_pa_module.so"
+    conf "$prefix" "$port" \
+        | sed 's/^worker_processes .*/master_process off; daemon off;/' \
+        > "$prefix/nginx.conf"
+    out=$prefix/callgrind.out
+    valgrind --tool=callgrind --callgrind-out-file="$out" \
+        "$NGINX" -e "$prefix/error.log" -p "$prefix/" \
+        -c "$prefix/nginx.conf" 2> "$prefix/valgrind.log" &
+    CG_PID=$!
+    base=http://127.0.0.1:$port
+    for _ in $(seq 1 300); do
+        curl -fsS -o /dev/null "$base/api/v1/health" 2>/dev/null && break
+        sleep 0.2
+    done
+    wrk -t1 -c1 -d3s "$base/api/v1/reports" -s "$ROOT/bench/submit.lua" \
+        -- "5$$" > /dev/null
+    callgrind_control -z "$CG_PID" > /dev/null 2>&1
+    wrk -t1 -c1 -d"${CG_DUR}s" "$base/api/v1/reports" \
+        -s "$ROOT/bench/submit.lua" -- "6$$" > "$prefix/wrk.txt"
+    callgrind_control -d "$CG_PID" > /dev/null 2>&1
+    grep -q 'Non-2xx' "$prefix/wrk.txt" \
+        && die "non-2xx answers: $(cat "$prefix/wrk.txt")"
+    kill -QUIT "$CG_PID"
+    stopped "$CG_PID"
+    CG_PID=
+    reqs=$(awk '/requests in/ { print $1 }' "$prefix/wrk.txt")
+    # the dump after the zero: out.1 (the final one at exit is out)
+    ir=$(awk '/^summary:/ { print $2 }' "$out.1")
+    callgrind_annotate --threshold=100 --auto=no "$out.1" 2>/dev/null \
+        | sed 's| \[/[^]]*\]$||' > "$prefix/self.txt"
+    # valgrind's CPU has no SHA extensions: libcrypto's SHA-256 blocks
+    # weigh far more here than on a CPU with them (perf shows ~3%)
+    crypto=$(callgrind_annotate --threshold=100 --auto=no "$out.1" \
+                 2>/dev/null | awk '/libcrypto\.so/ {
+                     gsub(",", "", $1); s += $1 } END { print s + 0 }')
+    {
+        echo "callgrind $name: $2"
+        echo "submits: $reqs, instructions: $ir," \
+             "instructions per submit: $((ir / reqs))," \
+             "of them in libcrypto: $((crypto / reqs))"
+        echo
+        echo "== inclusive"
+        callgrind_annotate --inclusive=yes --threshold=100 --auto=no \
+            "$out.1" 2>/dev/null | sed 's| \[/[^]]*\]$||' \
+            | grep -E '^ *[0-9,]+ ' | sed -n '1,120p'
+        echo
+        echo "== self"
+        grep -E '^ *[0-9,]+ ' "$prefix/self.txt" | sed -n '1,70p'
+    } > "$OUT/worker-callgrind-$name.txt"
+    sed -n 2p "$OUT/worker-callgrind-$name.txt"
+    [ -n "${KEEP_CALLGRIND:-}" ] && cp "$out.1" "$KEEP_CALLGRIND.$name"
+    return 0
+}
+
+if [ "$CALLGRIND" = 1 ]; then
+    callgrind a "$MODULE"
+    [ -n "$MODULE_B" ] && callgrind b "$MODULE_B"
 fi
