@@ -117,10 +117,13 @@ main(void)
             0xa0, 0x9f, 0x8f, 0x00
         };
 
-        len = (size_t) (rand() % 12);
+        len = (size_t) (rand() % 40);
+
+        /* every other one mostly plain ASCII: jstr_put's 8-byte runs */
 
         for (k = 0; k < (int) len; k++) {
-            buf[k] = pick[rand() % sizeof(pick)];
+            buf[k] = (i % 2 && rand() % 8) ? (u_char) (0x20 + rand() % 95)
+                                           : pick[rand() % sizeof(pick)];
         }
 
         if (!same_as_jansson(buf, len)) {
@@ -130,6 +133,29 @@ main(void)
     }
 
     PA_OK(all, "as jansson: 200000 random strings");
+
+    /* one byte that matters at each place of a run of plain ASCII */
+
+    all = 1;
+
+    for (i = 0; i < 24 && all; i++) {
+        static const u_char  one[] = {
+            0x00, 0x1f, 0x20, '"', '\\', 0x7f, 0x80, 0xc3, 0xff, '\n'
+        };
+
+        for (k = 0; k < (int) sizeof(one) && all; k++) {
+            memset(buf, 'a', 24);
+            buf[i] = one[k];
+
+            if (one[k] == 0xc3 && i < 23) {
+                buf[i + 1] = 0xa0;              /* U+00E0 */
+            }
+
+            all = same_as_jansson(buf, 24);
+        }
+    }
+
+    PA_OK(all, "as jansson: each byte that matters in 24 of plain ASCII");
 
     PA_DONE();
 }
