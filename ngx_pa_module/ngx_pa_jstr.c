@@ -7,7 +7,6 @@
  */
 
 #include <stdint.h>
-#include <string.h>
 
 #include "ngx_pa_jstr.h"
 
@@ -20,16 +19,6 @@
  */
 
 #define NGX_PA_JSTR_ESC  3
-
-/*
- * a word's bytes at once: a byte with its high bit set, or below 0x20
- * (w - 0x20.. borrows into the high bit of such a byte when no byte of w
- * is beyond ASCII, which the first test rules out), or zero
- */
-#define NGX_PA_JSTR_ONES   0x0101010101010101ULL
-#define NGX_PA_JSTR_HIGHS  0x8080808080808080ULL
-#define NGX_PA_JSTR_ZERO(v)                                                   \
-    ((((v) - NGX_PA_JSTR_ONES) & ~(v) & NGX_PA_JSTR_HIGHS) != 0)
 
 static const u_char  ngx_pa_jstr_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 2,
@@ -180,36 +169,12 @@ ngx_pa_jstr_put(u_char *dst, const u_char *p, size_t len)
 {
     size_t         n;
     u_char         c;
-    uint64_t       w;
     const u_char  *last;
 
     last = p + len;
     *dst++ = '"';
 
     while (p < last) {
-
-        /* 8 bytes at a time while none is to escape or beyond ASCII */
-
-        while (last - p >= 8) {
-            memcpy(&w, p, 8);
-
-            if (((w | ((w - NGX_PA_JSTR_ONES * 0x20) & ~w))
-                 & NGX_PA_JSTR_HIGHS)
-                || NGX_PA_JSTR_ZERO(w ^ (NGX_PA_JSTR_ONES * '"'))
-                || NGX_PA_JSTR_ZERO(w ^ (NGX_PA_JSTR_ONES * '\\')))
-            {
-                break;
-            }
-
-            memcpy(dst, p, 8);
-            dst += 8;
-            p += 8;
-        }
-
-        if (p == last) {
-            break;
-        }
-
         c = *p;
 
         switch (ngx_pa_jstr_class[c]) {
