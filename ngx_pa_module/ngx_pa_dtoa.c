@@ -28,7 +28,8 @@ static const double  ngx_pa_dtoa_pow10[] = {
 };
 
 
-static int ngx_pa_dtoa_digits(uint64_t m, int e, int k, uint64_t *digits);
+static int ngx_pa_dtoa_digits(uint64_t m, int e, int k, uint64_t *digits,
+    uint64_t *whole);
 static int ngx_pa_dtoa_text(char *buf, size_t size, int precision,
     int negative, uint64_t digits, int x);
 
@@ -52,7 +53,7 @@ int
 ngx_pa_dtoa_g(char *buf, size_t size, int precision, double d)
 {
     int       e, x, k, i;
-    uint64_t  bits, m, digits, lo, hi;
+    uint64_t  bits, m, digits, whole, lo, hi;
 
     if (precision < 1 || precision > 17 || !isfinite(d) || d == 0) {
         return snprintf(buf, size, "%.*g", precision, d);
@@ -79,15 +80,17 @@ ngx_pa_dtoa_g(char *buf, size_t size, int precision, double d)
     for (i = 0; i < 3; i++) {
         k = precision - 1 - x;
 
-        if (ngx_pa_dtoa_digits(m, e, k, &digits) != 0) {
+        if (ngx_pa_dtoa_digits(m, e, k, &digits, &whole) != 0) {
             return snprintf(buf, size, "%.*g", precision, d);
         }
 
-        if (digits >= hi) {
-            x++;                        /* estimate low, or rounded up */
+        /* below lo before rounding: x too high, even if it rounds to lo */
 
-        } else if (digits < lo) {
+        if (whole < lo) {
             x--;
+
+        } else if (digits >= hi) {
+            x++;                        /* estimate low, or rounded up */
 
         } else {
             return ngx_pa_dtoa_text(buf, size, precision, d < 0, digits, x);
@@ -99,12 +102,14 @@ ngx_pa_dtoa_g(char *buf, size_t size, int precision, double d)
 
 
 /*
- * digits = m * 2^e * 10^k rounded to an integer, ties to even; only where
- * the product is exact in 128 bits (k 0 to 22, e <= 0 and > -128): else -1
+ * digits = m * 2^e * 10^k rounded to an integer, ties to even, whole = the
+ * same truncated; only where the product is exact in 128 bits (k 0 to 22,
+ * e <= 0 and > -128): else -1
  */
 
 static int
-ngx_pa_dtoa_digits(uint64_t m, int e, int k, uint64_t *digits)
+ngx_pa_dtoa_digits(uint64_t m, int e, int k, uint64_t *digits,
+    uint64_t *whole)
 {
     int            s;
     ngx_pa_u128_t  n, q, rest, half;
@@ -118,9 +123,11 @@ ngx_pa_dtoa_digits(uint64_t m, int e, int k, uint64_t *digits)
 
     if (s == 0) {
         q = n;
+        *whole = (q >> 63) ? UINT64_MAX : (uint64_t) q;
 
     } else {
         q = n >> s;
+        *whole = (q >> 63) ? UINT64_MAX : (uint64_t) q;
         rest = n & ((((ngx_pa_u128_t) 1) << s) - 1);
         half = ((ngx_pa_u128_t) 1) << (s - 1);
 

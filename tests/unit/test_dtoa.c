@@ -93,7 +93,26 @@ main(void)
         }
     }
 
-    PA_IS_INT(bad, 0, "%%.Ng of fixed values, N 1 to 17");
+    /* powers of ten and their neighbours: 1e-6 is 9.99...95e-07 */
+
+    for (k = -30; k <= 30; k++) {
+        d = pow(10, k);
+
+        for (p = 1; p <= 17; p++) {
+            check_g(d, p);
+            check_g(nextafter(d, 0), p);
+            check_g(nextafter(d, 1e300), p);
+            check_g(-d, p);
+        }
+
+        snprintf(s, sizeof(s), "1e%d", k);
+        check_strtod(s);
+        snprintf(s, sizeof(s), "1.0e%d", k);
+        check_strtod(s);
+    }
+
+    PA_IS_INT(bad, 0, "%%.Ng of fixed values, powers of ten and their "
+              "neighbours, N 1 to 17; strtod of the powers");
     bad = 0;
 
     srand(12);
