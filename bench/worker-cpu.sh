@@ -286,6 +286,9 @@ callgrind() {
         | sed 's/^worker_processes .*/master_process off; daemon off;/' \
         > "$prefix/nginx.conf"
     out=$prefix/callgrind.out
+    # an empty data set for each module: the rounds' thousands of reports
+    # at one position would make each submit decode duplicate hints
+    redis-cli -p "$REDIS_PORT" flushall > /dev/null
     valgrind --tool=callgrind --callgrind-out-file="$out" \
         "$NGINX" -e "$prefix/error.log" -p "$prefix/" \
         -c "$prefix/nginx.conf" 2> "$prefix/valgrind.log" &
