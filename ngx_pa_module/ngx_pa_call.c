@@ -27,6 +27,7 @@ static void ngx_pa_call_waited(void *data, redisReply *reply);
 
 static void ngx_pa_request_done(ngx_pa_call_t *call, redisReply *reply);
 static void ngx_pa_request_cleanup(void *data);
+static u_char *ngx_pa_call_digits(u_char *p, int64_t n);
 
 
 void
@@ -515,8 +516,32 @@ ngx_pa_arg_int(ngx_pool_t *pool, ngx_array_t *args, int64_t n)
         return NGX_ERROR;
     }
 
-    a->len = ngx_sprintf(a->data, "%L", n) - a->data;
+    a->len = ngx_pa_call_digits(a->data, n) - a->data;
     return NGX_OK;
+}
+
+
+/* n in decimal: ngx_sprintf() parses its format for each argument */
+
+static u_char *
+ngx_pa_call_digits(u_char *p, int64_t n)
+{
+    u_char    *q, tmp[NGX_INT64_LEN];
+    uint64_t   u;
+
+    u = (n < 0) ? 0 - (uint64_t) n : (uint64_t) n;
+    q = tmp + sizeof(tmp);
+
+    do {
+        *--q = (u_char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    if (n < 0) {
+        *--q = '-';
+    }
+
+    return ngx_cpymem(p, q, tmp + sizeof(tmp) - q);
 }
 
 
