@@ -52,21 +52,9 @@ trap 'exit 130' INT TERM HUP
 rm -rf "$RUN"
 mkdir -p "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$NGX_PREFIX/put"
 
-# the photo, as bench/run.sh makes it (see there)
+# the photo, as bench/run.sh makes it (bench/lib.sh)
 PHOTO=$RUN/photo.jpg
-TAKEN=$(date -u -d '+7 hours' '+%Y:%m:%d %H:%M:%S')
-convert -seed 4 -size 2048x1536 plasma:'#6a8'-'#a63' -attenuate 0.6 \
-        +noise Gaussian -sampling-factor 2x2 -quality 88 "$PHOTO" \
-    && convert "$PHOTO" -thumbnail 160x120 -strip "$RUN/thumb.jpg" \
-    && exiftool -q -q -overwrite_original -ExifByteOrder=Little-endian \
-        -Make=samsung -Model=SM-A525F -Software=A525FXXS4CWF1 \
-        "-DateTimeOriginal=$TAKEN" "-CreateDate=$TAKEN" \
-        "-ModifyDate=$TAKEN" -OffsetTimeOriginal=+07:00 -OffsetTime=+07:00 \
-        -GPSLatitude=22.3912 -GPSLatitudeRef=N \
-        -GPSLongitude=103.4517 -GPSLongitudeRef=E \
-        -ImageUniqueID=00000000000000000000000000000000 \
-        "-ThumbnailImage<=$RUN/thumb.jpg" "$PHOTO" \
-    || die "could not make the photo $PHOTO"
+bench_photo "$PHOTO"
 PHOTO_BYTES=$(stat -c %s "$PHOTO")
 
 redis_start "$RUN/redis" --appendonly yes --appendfsync everysec

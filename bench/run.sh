@@ -114,29 +114,10 @@ LIM_PORT=$(free_port "$REDIS_PORT" "$NGX_PORT" "$ORIGIN_PORT") \
     printf '],"page":1,"per_page":20}\n'
 } > "$NGX_PREFIX/html/static.json"
 
-# The photo of the ingestion case: what a phone app sends once it has
-# scaled a picture down, about 1 MB (2048x1536, 4:2:0, quality 88; noise,
-# so that it compresses like a photo and not like a drawing), with a
-# camera's EXIF written by exiftool as in tests/fixtures/make-media.sh:
-# DateTimeOriginal now on the province's +07:00 clock (fresh for the
-# profile's Điều 7.1 rule, pa_photo_max_age 24h), GPS inside Lai Châu, a
-# thumbnail in IFD1, and an ImageUniqueID of 32 zeros that bench/photo.lua
-# replaces in each request, so that every report brings a new photo.
-# ~2 s of CPU, before anything is measured.
+# The photo of the ingestion case (bench/lib.sh), before anything is
+# measured
 PHOTO=$RUN/photo.jpg
-TAKEN=$(date -u -d '+7 hours' '+%Y:%m:%d %H:%M:%S')
-convert -seed 4 -size 2048x1536 plasma:'#6a8'-'#a63' -attenuate 0.6 \
-        +noise Gaussian -sampling-factor 2x2 -quality 88 "$PHOTO" \
-    && convert "$PHOTO" -thumbnail 160x120 -strip "$RUN/thumb.jpg" \
-    && exiftool -q -q -overwrite_original -ExifByteOrder=Little-endian \
-        -Make=samsung -Model=SM-A525F -Software=A525FXXS4CWF1 \
-        "-DateTimeOriginal=$TAKEN" "-CreateDate=$TAKEN" \
-        "-ModifyDate=$TAKEN" -OffsetTimeOriginal=+07:00 -OffsetTime=+07:00 \
-        -GPSLatitude=22.3912 -GPSLatitudeRef=N \
-        -GPSLongitude=103.4517 -GPSLongitudeRef=E \
-        -ImageUniqueID=00000000000000000000000000000000 \
-        "-ThumbnailImage<=$RUN/thumb.jpg" "$PHOTO" \
-    || die "could not make the photo $PHOTO"
+bench_photo "$PHOTO"
 PHOTO_BYTES=$(stat -c %s "$PHOTO")
 PHOTO_SHA=$(sha256sum "$PHOTO" | cut -d' ' -f1)
 
