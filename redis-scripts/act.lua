@@ -804,8 +804,15 @@ if state ~= from then
             hset[#hset + 1] = dp
         end
     elseif PRINT_CLOSED[from] and not PRINT_CLOSED[state] and rep.dp then
-        prints_unpark(R, id, rep)
-        redis.call('HDEL', R, 'dp')
+        -- (what "dp" keeps: prints a newer open report holds, which pass
+        -- here when it closes)
+        local dp = prints_unpark(R, id, rep)
+        if dp and dp ~= '' then
+            hset[#hset + 1] = 'dp'
+            hset[#hset + 1] = dp
+        else
+            redis.call('HDEL', R, 'dp')
+        end
     end
     -- an open state's one index is its work list (below); st: of one
     -- may still hold a report written before (queue.lua drains it)

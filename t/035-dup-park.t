@@ -135,13 +135,16 @@ main::act('P-1', action => 'dispatch', agencies => ['so-xd'])
 
 
 
-=== TEST 8: ... so the same text is P-2's duplicate, and P-1 holds no parked print
+=== TEST 8: ... so the same text is P-2's duplicate; P-1 waits for the print, P-2's heir
 --- init
 my $ph = main::phone();
 Test::More::is(main::redis('HGET', main::bucket($ph), main::field($ph, $::Text[0])),
                'P-2', 'the bucket\'s newer print wins');
-Test::More::is(main::redis('HEXISTS', "${main::P}r:P-1", 'dp'), '0',
-               'P-1 has no parked print left');
+Test::More::is(main::redis('HGET', "${main::P}r:P-1", 'dp'),
+               main::cprint($::Text[0]),
+               'P-1 keeps the print it waits for (t/073: it passes to P-1 when P-2 closes)');
+Test::More::is(main::redis('HGET', "${main::P}r:P-2", 'dh'),
+               'P-1=' . main::cprint($::Text[0]), 'P-1 is P-2\'s heir');
 --- more_headers eval
 main::h('', '2026-03-02T15:00:00+07:00') . "\nX-PA-Test-Id: P-Y"
 --- request eval

@@ -14,6 +14,13 @@
 -- print the bucket has meanwhile is a newer report's, which had taken it
 -- over in the bucket too.  The buckets then hold the open work's prints.
 --
+-- That newer report may still be open: two open reports of one phone and
+-- one text, the bucket naming one.  The other keeps the print in its
+-- "dp" (while open: the prints it waits for) and is named in the
+-- holder's "dh" ("<id>=<print>", space separated), so the print passes to
+-- it when the holder closes, instead of leaving the bucket while an open
+-- report still has it (a duplicate accepted).
+--
 -- The states in which a report's print is no duplicate (submit.lua's)
 local PRINT_CLOSED = {resolved = true, rejected = true, cancelled = true,
                       monitoring = true, escalated = true}
@@ -22,8 +29,54 @@ local PRINT_CLOSED = {resolved = true, rejected = true, cancelled = true,
 local function print_bucket(R, phone)
     return string.match(R, '^(.-}:)') .. 'dup:' .. string.sub(phone, 1, 4)
 end
--- The prints of report id (key R, hash h as stored) leave its bucket:
--- returns the value of "dp" to set, or nil when it has none there
+-- The print p of report id (key R, hash h) passes to the first of its
+-- heirs ("dh") still open and waiting for it (p in its "dp"), with the
+-- other heirs of p: returns that heir's id, or nil
+local function prints_pass(R, id, h, bucket, field, p)
+    if not h.dh then
+        return nil
+    end
+    local prefix = string.match(R, '^(.-}:)')
+    local heirs, to = {}, nil
+    for x, q in string.gmatch(h.dh, '(%S+)=(%S+)') do
+        if q == p and x ~= id then
+            heirs[#heirs + 1] = x
+        end
+    end
+    for k = 1, #heirs do
+        local XR = prefix .. 'r:' .. heirs[k]
+        local x = redis.call('HMGET', XR, 'status', 'dp', 'dh')
+        local wait = ' ' .. (x[2] or '') .. ' '
+        local at, last = string.find(wait, ' ' .. p .. ' ', 1, true)
+        if to == nil and at and x[1] and not PRINT_CLOSED[x[1]] then
+            to = heirs[k]
+            redis.call('HSET', bucket, field, to)
+            wait = string.sub(wait, 1, at) .. string.sub(wait, last + 1)
+            local dh = {}
+            if x[3] and x[3] ~= '' then
+                dh[1] = x[3]
+            end
+            for j = 1, #heirs do
+                if j ~= k then
+                    dh[#dh + 1] = heirs[j] .. '=' .. p
+                end
+            end
+            local left = string.match(wait, '^%s*(.-)%s*$')
+            if left == '' then
+                redis.call('HDEL', XR, 'dp')
+            else
+                redis.call('HSET', XR, 'dp', left)
+            end
+            if #dh > 0 then
+                redis.call('HSET', XR, 'dh', table.concat(dh, ' '))
+            end
+        end
+    end
+    return to
+end
+-- The prints of report id (key R, hash h as stored) leave its bucket,
+-- or pass to an open heir: returns the value of "dp" to set, or nil when
+-- it has none there.  Its "dh" goes: its heirs had their turn.
 local function prints_park(R, id, h)
     if not h.phone_hash or #h.phone_hash < 32 then
         return nil
@@ -31,33 +84,59 @@ local function prints_park(R, id, h)
     local bucket = print_bucket(R, h.phone_hash)
     local own = string.sub(h.phone_hash, 1, 32) .. ':'
     local f = redis.call('HGETALL', bucket)
-    local mine = {}
+    local mine, gone = {}, {}
     for k = 1, #f, 2 do
         if f[k + 1] == id and string.sub(f[k], 1, 33) == own then
-            mine[#mine + 1] = f[k]
+            local p = string.sub(f[k], 34)
+            mine[#mine + 1] = p
+            if not prints_pass(R, id, h, bucket, f[k], p) then
+                gone[#gone + 1] = f[k]
+            end
         end
+    end
+    if h.dh then
+        redis.call('HDEL', R, 'dh')
     end
     if #mine == 0 then
         return nil
     end
-    redis.call('HDEL', bucket, unpack(mine))
-    for k = 1, #mine do
-        mine[k] = string.sub(mine[k], 34)
+    if #gone > 0 then
+        redis.call('HDEL', bucket, unpack(gone))
     end
     if h.dp and h.dp ~= '' then
         mine[#mine + 1] = h.dp
     end
     return table.concat(mine, ' ')
 end
--- The parked prints of report id go back to its bucket, unless a newer
--- report holds one; the caller removes "dp"
+-- The parked prints of report id go back to its bucket.  One a newer
+-- open report holds stays in "dp", this report its heir; one a closed
+-- report still holds (parked by no one: written before lib/prints.lua)
+-- is this one's.  Returns what "dp" keeps ('': nothing)
 local function prints_unpark(R, id, h)
     if not h.dp or not h.phone_hash then
-        return
+        return nil
     end
+    local prefix = string.match(R, '^(.-}:)')
     local bucket = print_bucket(R, h.phone_hash)
     local own = string.sub(h.phone_hash, 1, 32) .. ':'
+    local keep = {}
     for p in string.gmatch(h.dp, '%S+') do
-        redis.call('HSETNX', bucket, own .. p, id)
+        if redis.call('HSETNX', bucket, own .. p, id) == 0 then
+            local other = redis.call('HGET', bucket, own .. p)
+            local OR = prefix .. 'r:' .. other
+            local x = redis.call('HMGET', OR, 'status', 'dh')
+            if other ~= id and x[1] and not PRINT_CLOSED[x[1]] then
+                keep[#keep + 1] = p
+                local heir = id .. '=' .. p
+                local dh = ' ' .. (x[2] or '') .. ' '
+                if not string.find(dh, ' ' .. heir .. ' ', 1, true) then
+                    redis.call('HSET', OR, 'dh',
+                               string.match(dh .. heir, '^%s*(.-)$'))
+                end
+            elseif other ~= id then
+                redis.call('HSET', bucket, own .. p, id)
+            end
+        end
     end
+    return table.concat(keep, ' ')
 end
