@@ -241,8 +241,13 @@ local function one(r, K, A, k_end, a_end)
 
     -- a position: the group ends with its day key, and its time to live
     local geo = ARGV[A + 4] ~= ''
+    local geo_ex
     if geo then
         k_end, a_end = k_end - 1, a_end - 1
+        -- its number read before the first write: an error after the
+        -- report's share of the batch's writes (below) would leave its
+        -- entries there while the report is refused and undone
+        geo_ex = ARGV[a_end + 1] + 0
     end
 
     -- the fractions of the index scores: of the second (q: without
@@ -400,7 +405,7 @@ local function one(r, K, A, k_end, a_end)
         m[#m + 1] = ARGV[A + 4]
         m[#m + 1] = ARGV[A + 5]
         m[#m + 1] = id
-        geo_ttl[dk] = math.max(geo_ttl[dk] or 0, ARGV[a_end + 1] + 0)
+        geo_ttl[dk] = math.max(geo_ttl[dk] or 0, geo_ex)
     end
 
     stored[id] = true

@@ -1,0 +1,95 @@
+# submit.lua's numbers taken by coercion (s + 0, branch lean) and a
+# malformed one (adversary): a batch whose second report carries a day
+# key's time to live that is no number.  That report gets an error and
+# nothing of it stays -- not its record, and not its entries of the
+# indexes the batch writes once for the reports stored (the work list,
+# the deadlines, the hints' day key): a report refused must not be kept
+# where the IOC's queue and the sweeper would find it.  The first report
+# of the batch is stored whole.  The call goes to Redis as the worker
+# sends it (build/pa-script: the text the module loads).
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+use Digest::SHA qw(sha256_hex);
+
+setting(http_config => submit_http('t_adv_argv'));
+
+our $P = 'pa:{t_adv_argv}:';
+our $Ph = 'ab12' . ('0' x 60);
+our $Now = 1772416800;                      # 2026-03-02 09:00 +07:00
+our $Day = "${P}near:20260302";
+
+sub sha {
+    my $text = `$t::PaTest::ROOT/build/pa-script $t::PaTest::ROOT/redis-scripts/submit.lua`;
+    die "pa-script failed\n" if $? != 0;
+    open my $p, '|-', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, '-x',
+        'SCRIPT', 'LOAD' or die "redis-cli: $!";
+    print $p $text;
+    close $p;
+    return Digest::SHA::sha1_hex($text);
+}
+
+# one report's keys and arguments, as ngx_pa_submit.c groups them
+sub group {
+    my ($id, $ttl) = @_;
+    my @k = ("${P}r:$id", "${P}q:submitted", "${P}dup:ab12",
+             "${P}idem:$id", $Day);
+    my $print = substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32);
+    my @a = ($id, $Now, '0', $Ph, '103.458', '22.396', "$id c:x {}", '',
+             '', 1, $print, 1, "$id|verify", $Now + 86400, 0,
+             'status', 'submitted', 'phone_hash', $Ph, 'created_at', $Now,
+             '0', $ttl);
+    return (\@k, [scalar(@k), scalar(@a), @a]);
+}
+
+sub batch {
+    my @g = map { [group(@$_)] } @_;
+    my @keys = ("${P}events", "${P}locked", "${P}due",
+                map { @{ $_->[0] } } @g);
+    my @argv = (scalar(@g), map { @{ $_->[1] } } @g);
+    return main::redis('EVALSHA', main::sha(), scalar(@keys), @keys, @argv);
+}
+
+sub kept {
+    my $id = shift;
+    return join ' ', map { $_ eq '' ? '-' : 'y' }
+        main::redis('HGET', "${P}r:$id", 'status'),
+        main::redis('ZSCORE', "${P}q:submitted", $id),
+        main::redis('ZSCORE', "${P}due", "$id|verify"),
+        main::redis('ZSCORE', $Day, $id),
+        main::redis('GET', "${P}idem:$id"),
+        main::redis('HGET', "${P}dup:ab12",
+                    substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32));
+}
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a batch of two, the second's time to live no number: it alone is refused, and nothing of it kept
+--- init
+main::fresh('t_adv_argv');
+my $res = main::batch(['A-1', '3000000'], ['A-2', '30x']);
+Test::More::like($res, qr/\A1\n.*arithmetic/s,
+                 'the first stored, the second an error');
+Test::More::is(main::kept('A-1'), 'y y y y y y', 'A-1 stored whole');
+Test::More::is(main::kept('A-2'), '- - - - - -',
+               'nothing of A-2: record, work list, deadline, hint, retry, print');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 2: a batch whose every report is refused so writes nothing
+--- init
+main::fresh('t_adv_argv');
+my $res = main::batch(['B-1', 'ttl'], ['B-2', '']);
+Test::More::like($res, qr/arithmetic.*arithmetic/s, 'both refused');
+Test::More::is(main::kept('B-1') . ' ' . main::kept('B-2'),
+               join(' ', ('-') x 12), 'nothing of either kept');
+Test::More::is(main::redis('EXISTS', "${main::P}q:submitted", "${main::P}due",
+                           $main::Day), '0', 'no index key made at all');
+--- request
+GET /api/v1/health
+--- error_code: 200
