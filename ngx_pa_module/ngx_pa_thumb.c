@@ -14,14 +14,9 @@
 #define NGX_PA_THUMB_HEAD  65536    /* where a JPEG's SOF is looked for */
 
 
-/* the photos of one store, for the background job */
-typedef struct {
-    ngx_str_t                  path;      /* NUL terminated */
-    ngx_str_t                  type;
-} ngx_pa_thumb_item_t;
-
-
 static void ngx_pa_thumb_later_work(ngx_pa_bg_t *bg);
+static void ngx_pa_thumb_again(ngx_http_request_t *r, ngx_str_t *path,
+    ngx_str_t *type);
 static ngx_int_t ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w,
     uint32_t *h);
 static void ngx_pa_thumb_quiet(int priority, const char *format,
@@ -270,6 +265,64 @@ ngx_pa_thumb_later_work(ngx_pa_bg_t *bg)
 }
 
 
+/*
+ * The thumbnail of a stored photo asked for and not there: its job waited
+ * in a worker's memory (the lane) and went with it when it was killed, or
+ * was dropped past the lane's bound.  Made again in the lane, unless it
+ * waits there already (every retry of a list would add it); a photo that
+ * gets none (too large) costs a header read a time.
+ */
+
+static void
+ngx_pa_thumb_again(ngx_http_request_t *r, ngx_str_t *path, ngx_str_t *type)
+{
+    ngx_pa_bg_t          *bg;
+    ngx_array_t          *items;
+    ngx_pa_main_conf_t   *pmcf;
+    ngx_pa_thumb_item_t  *it;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    if (ngx_pa_thumb_lane_waits(pmcf, path)) {
+        return;
+    }
+
+    bg = ngx_pa_bg_create(pmcf, ngx_pa_thumb_later_work);
+    if (bg == NULL) {
+        goto failed;
+    }
+
+    items = ngx_array_create(bg->pool, 1, sizeof(ngx_pa_thumb_item_t));
+    it = (items != NULL) ? ngx_array_push(items) : NULL;
+
+    if (it != NULL) {
+        it->path.len = path->len;
+        it->path.data = ngx_pnalloc(bg->pool, path->len + 1);
+        it->type.len = type->len;
+        it->type.data = ngx_pstrdup(bg->pool, type);
+    }
+
+    if (it == NULL || it->path.data == NULL || it->type.data == NULL) {
+        ngx_destroy_pool(bg->pool);
+        goto failed;
+    }
+
+    ngx_memcpy(it->path.data, path->data, path->len + 1);
+    bg->data = items;
+
+    if (ngx_pa_thumb_lane_add(pmcf, bg) == NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "pa: thumbnail \"%V\" missing, made again", path);
+        return;
+    }
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "pa: thumbnail \"%V\" missing, not scheduled", path);
+}
+
+
 ngx_int_t
 ngx_pa_thumb_public(ngx_pa_job_t *job, ngx_str_t *dir, ngx_str_t *sha,
     ngx_uint_t png)
@@ -368,14 +421,18 @@ ngx_pa_thumb_swap(ngx_http_request_t *r, ngx_str_t *path, ngx_str_t *uri,
         orig.data = (u_char *) *type;
         orig.len = ngx_strlen(*type);
 
-        if (ngx_pa_thumb_type(&orig)
-            && ngx_file_info(path->data, &fi) != NGX_FILE_ERROR
-            && fi.st_ctime + NGX_PA_THUMB_PENDING >= ngx_time())
+        if (!ngx_pa_thumb_type(&orig)
+            || ngx_file_info(path->data, &fi) == NGX_FILE_ERROR)
         {
-            return NGX_AGAIN;
+            return NGX_ERROR;
         }
 
-        return NGX_ERROR;
+        /* its job may be lost (a worker killed): asked for, made again */
+
+        ngx_pa_thumb_again(r, path, &orig);
+
+        return (fi.st_ctime + NGX_PA_THUMB_PENDING >= ngx_time())
+               ? NGX_AGAIN : NGX_ERROR;
     }
 
     uri->len = ngx_cpymem(ngx_cpymem(p, uri->data, uri->len),

@@ -22,6 +22,13 @@
 #define NGX_PA_THUMB_SUFFIX   ".thumb.jpg"
 
 
+/* the photos of one store, for the background job (bg->data: an array) */
+typedef struct {
+    ngx_str_t                  path;      /* NUL terminated */
+    ngx_str_t                  type;
+} ngx_pa_thumb_item_t;
+
+
 /* 1: the type gets a thumbnail */
 ngx_uint_t ngx_pa_thumb_type(ngx_str_t *type);
 
@@ -53,6 +60,10 @@ void ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
  * either way.
  */
 ngx_int_t ngx_pa_thumb_lane_add(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_t *bg);
+
+/* 1: a thumbnail of the photo at path waits in the lane */
+ngx_uint_t ngx_pa_thumb_lane_waits(ngx_pa_main_conf_t *pmcf,
+    ngx_str_t *path);
 
 /* the worker exits: the thumbnails still waiting are made first */
 void ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf);

@@ -177,6 +177,43 @@ ngx_pa_thumb_lane_done(ngx_pa_bg_t *bg)
 }
 
 
+ngx_uint_t
+ngx_pa_thumb_lane_waits(ngx_pa_main_conf_t *pmcf, ngx_str_t *path)
+{
+    ngx_uint_t            i;
+    ngx_queue_t          *q;
+    ngx_array_t          *items;
+    ngx_pa_thumb_lane_t  *lane;
+    ngx_pa_thumb_wait_t  *w;
+    ngx_pa_thumb_item_t  *it;
+
+    lane = pmcf->worker.thumbs;
+
+    if (lane == NULL) {
+        return 0;
+    }
+
+    for (q = ngx_queue_head(&lane->waiting);
+         q != ngx_queue_sentinel(&lane->waiting);
+         q = ngx_queue_next(q))
+    {
+        w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
+        items = w->bg->data;
+        it = items->elts;
+
+        for (i = 0; i < items->nelts; i++) {
+            if (it[i].path.len == path->len
+                && ngx_memcmp(it[i].path.data, path->data, path->len) == 0)
+            {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
 /*
  * The worker exits without its graceful wait (nginx without a master
  * process, a fast stop): the pool's threads are gone, so those still
