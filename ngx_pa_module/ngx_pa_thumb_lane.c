@@ -1,6 +1,7 @@
 /*
  * The thumbnails' lane: a worker makes one thumbnail at a time, and only
- * when no request's media work has been under way for NGX_PA_THUMB_QUIET.
+ * when no request's media work has been under way for NGX_PA_THUMB_QUIET,
+ * or the oldest has waited NGX_PA_THUMB_LATEST (uploads may never pause).
  *
  * Why: the pool is one FIFO queue, and a 1 MB photo's thumbnail (about
  * 14 ms of libjpeg and libgd) costs several times its ingestion (write,
@@ -22,6 +23,7 @@
 
 
 #define NGX_PA_THUMB_QUIET    100       /* ms without a request's job */
+#define NGX_PA_THUMB_LATEST   1000      /* ms the oldest waits at most */
 #define NGX_PA_THUMB_WAITING  4096      /* per worker */
 
 
@@ -38,6 +40,7 @@ struct ngx_pa_thumb_lane_s {
 typedef struct {
     ngx_queue_t           queue;
     ngx_pa_bg_t          *bg;
+    ngx_msec_t            added;
 } ngx_pa_thumb_wait_t;
 
 
@@ -90,6 +93,7 @@ ngx_pa_thumb_lane_add(ngx_pa_main_conf_t *pmcf, ngx_pa_bg_t *bg)
     }
 
     w->bg = bg;
+    w->added = ngx_current_msec;
     bg->done = ngx_pa_thumb_lane_done;
 
     ngx_queue_insert_tail(&lane->waiting, &w->queue);
@@ -120,9 +124,20 @@ ngx_pa_thumb_lane_next(ngx_pa_thumb_lane_t *lane)
 
     while (!ngx_queue_empty(&lane->waiting)) {
 
+        q = ngx_queue_head(&lane->waiting);
+        w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
+
+        /*
+         * a worker whose uploads never pause still makes them, one at a
+         * time, once the oldest has waited NGX_PA_THUMB_LATEST: else none
+         * while the rush lasts, and past the bound none at all
+         */
+
         if (!ngx_exiting
-            && (lane->running || wk->jobs != 0
-                || ngx_current_msec - wk->jobs_last < NGX_PA_THUMB_QUIET))
+            && (lane->running
+                || ((wk->jobs != 0
+                     || ngx_current_msec - wk->jobs_last < NGX_PA_THUMB_QUIET)
+                    && ngx_current_msec - w->added < NGX_PA_THUMB_LATEST)))
         {
             if (!lane->timer.timer_set) {
                 ngx_add_timer(&lane->timer, NGX_PA_THUMB_QUIET);
@@ -138,11 +153,8 @@ ngx_pa_thumb_lane_next(ngx_pa_thumb_lane_t *lane)
             lane->dropped = 0;
         }
 
-        q = ngx_queue_head(&lane->waiting);
         ngx_queue_remove(q);
         lane->nwaiting--;
-
-        w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
 
         /* not posted: logged and freed by ngx_pa_bg_post(), go on */
 
