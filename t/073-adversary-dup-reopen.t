@@ -14,6 +14,7 @@ life('laichau-2026', 't_dpr', ioc => ['ioc']);
 
 our $P = 'pa:{t_dpr}:';
 our $T = 'bai rac tu phat canh cau treo ban na ca';
+our $T2 = 'cong thoat nuoc bi tac truoc truong tieu hoc';
 
 our $Body = '{"content":"%s","category":"environment","lat":22.396,'
     . '"lng":103.458,"reporter_name":"Lo Van C","reporter_phone":"0912000073"}';
@@ -139,3 +140,37 @@ Test::More::is(main::status('P-Y'), '', 'the refused P-Y was not kept');
 [200, 200, 409]
 --- response_body_like eval
 ['"status":"escalated"', '"status":"dispatched"', '"code":"duplicate".*P-1"']
+
+
+
+=== TEST 8: the sweeper's rejection passes the print too: Q-1 escalated, Q-2 takes the text, Q-1 dispatched again (waits), Q-2 asked for a supplement
+--- more_headers eval
+[main::h('', main::at(9, '08:00:00')) . "\nX-PA-Test-Id: Q-1",
+ main::h('ioc', main::at(9, '08:10:00')),
+ main::h('', main::at(9, '08:20:00')) . "\nX-PA-Test-Id: Q-2",
+ main::h('ioc', main::at(9, '08:30:00')),
+ main::h('ioc', main::at(9, '09:00:00'))]
+--- pipelined_requests eval
+[main::submit_req($::T2),
+ main::act('Q-1', action => 'escalate', message => 'Vượt thẩm quyền.'),
+ main::submit_req($::T2),
+ main::act('Q-1', action => 'dispatch', agencies => ['so-xd']),
+ main::act('Q-2', action => 'request_info', message => 'Đề nghị gửi ảnh.')]
+--- error_code eval
+[201, 200, 201, 200, 200]
+--- response_body_like eval
+['"id":"Q-1"', '"status":"escalated"', '"id":"Q-2"', '"status":"dispatched"',
+ '"status":"needs_info"']
+
+
+
+=== TEST 9: ... no supplement in two working days: Q-2 rejected by the sweep, the text is still Q-1's duplicate
+--- more_headers eval
+[main::h('', main::at(11, '09:00:01')),
+ main::h('', main::at(11, '10:00:00')) . "\nX-PA-Test-Id: Q-X"]
+--- pipelined_requests eval
+["POST /api/v1/admin/sweep", main::submit_req($::T2)]
+--- error_code eval
+[200, 409]
+--- response_body_like eval
+['"rejected":1', '"code":"duplicate".*Q-1"']
