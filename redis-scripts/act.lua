@@ -42,9 +42,10 @@
 -- pa:{t}:aq:<agency>:<state> of the agencies the report names (the work
 -- lists, queue.lua, scored as q:<state>), pa:{t}:cviol:<phone_hash> of
 -- the reporter (flag_comment), and pa:{t}:dup:<4 hex of phone_hash>, the
--- prints' bucket, when the report closes or opens again (lib/prints.lua).
--- They are built from KEYS[1]'s hash-tagged prefix "pa:{t}:": the same
--- slot.
+-- prints' bucket, when the report closes or opens again (lib/prints.lua),
+-- and then pa:{t}:r:<id> of the report holding or waiting for one of its
+-- prints (its status, "dp" and "dh").  They are built from KEYS[1]'s
+-- hash-tagged prefix "pa:{t}:": the same slot.
 --
 -- ARGV[1]  action           ARGV[6]  token hash
 -- ARGV[2]  now              ARGV[7]  allowed states ",a,b," or "*"
