@@ -25,6 +25,7 @@
 #define NGX_PA_THUMB_QUIET    100       /* ms without a request's job */
 #define NGX_PA_THUMB_LATEST   1000      /* ms the oldest waits at most */
 #define NGX_PA_THUMB_WAITING  4096      /* per worker */
+#define NGX_PA_THUMB_EXIT     3000      /* ms an exiting worker makes them */
 
 
 struct ngx_pa_thumb_lane_s {
@@ -229,7 +230,9 @@ ngx_pa_thumb_lane_waits(ngx_pa_main_conf_t *pmcf, ngx_str_t *path)
 /*
  * The worker exits without its graceful wait (nginx without a master
  * process, a fast stop): the pool's threads are gone, so those still
- * waiting are made here, as the pool made its queue before it stopped.
+ * waiting are made here, as the pool made its queue before it stopped,
+ * for NGX_PA_THUMB_EXIT ms at most (4096 would hold a stop for about a
+ * minute); the rest are made when first asked for (ngx_pa_thumb.c).
  */
 
 void
@@ -238,6 +241,8 @@ ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf)
     ngx_queue_t          *q;
     ngx_pa_bg_t          *bg;
     ngx_pa_thumb_lane_t  *lane;
+    ngx_uint_t            left;
+    ngx_msec_t            start;
     ngx_pa_thumb_wait_t  *w;
 
     lane = pmcf->worker.thumbs;
@@ -252,6 +257,10 @@ ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf)
         ngx_del_timer(&lane->timer);
     }
 
+    ngx_time_update();
+    start = ngx_current_msec;
+    left = 0;
+
     while (!ngx_queue_empty(&lane->waiting)) {
         q = ngx_queue_head(&lane->waiting);
         ngx_queue_remove(q);
@@ -259,7 +268,20 @@ ngx_pa_thumb_lane_exit(ngx_pa_main_conf_t *pmcf)
         w = ngx_queue_data(q, ngx_pa_thumb_wait_t, queue);
         bg = w->bg;
 
-        bg->work(bg);
+        if (ngx_current_msec - start < NGX_PA_THUMB_EXIT) {
+            bg->work(bg);
+            ngx_time_update();
+
+        } else {
+            left++;
+        }
+
         ngx_destroy_pool(bg->pool);
+    }
+
+    if (left) {
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "pa: %ui thumbnails left at exit, made when asked for",
+                      left);
     }
 }
