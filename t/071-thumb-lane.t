@@ -40,20 +40,8 @@ sub report {
 
 sub thumb { "GET /api/v1/reports/BL-$_[0]/media/$Sha[$_[0]]?size=thumb" }
 
-setting(main_config => $Threads, config => api() . <<'_EOC_', http_config => $Pool . <<'_EOC_');
-    location /pa-media-original/ {
-        internal;
-        alias $TEST_NGINX_PA_DATA/media/;
-    }
-_EOC_
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_thumb_lane;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_test_clock on;
-_EOC_
+setting(main_config => $Threads, config => api() . originals(),
+        http_config => media_http('t_thumb_lane'));
 
 run_tests();
 

@@ -65,20 +65,8 @@ sub ask_until_served {
     return "@seen";
 }
 
-setting(main_config => $Threads, config => api() . <<'_EOC_', http_config => $Pool . <<'_EOC_');
-    location /pa-media-original/ {
-        internal;
-        alias $TEST_NGINX_PA_DATA/media/;
-    }
-_EOC_
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_adv_thumb;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_test_clock on;
-_EOC_
+setting(main_config => $Threads, config => api() . originals(),
+        http_config => media_http('t_adv_thumb'));
 
 run_tests();
 

@@ -47,22 +47,9 @@ sub slow_client {
     POSIX::_exit(0);
 }
 
-setting(main_config => $Threads, config => api(408, 413) . <<'_EOC_', http_config => $Pool . <<'_EOC_');
-    location /pa-media-original/ {
-        internal;
-        alias $TEST_NGINX_PA_DATA/media/;
-    }
-_EOC_
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_adv_busy;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_test_clock on;
-    client_body_buffer_size 8k;
-    client_body_timeout 5s;
-_EOC_
+setting(main_config => $Threads, config => api(408, 413) . originals(),
+        http_config => media_http('t_adv_busy', 'client_body_buffer_size 8k;',
+                                  'client_body_timeout 5s;'));
 
 run_tests();
 

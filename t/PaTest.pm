@@ -43,6 +43,7 @@ use Time::HiRes ();
 use Exporter 'import';
 
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
+                 originals media_http
                  jwt sign pa_token redis fresh slurp multipart form api
                  submit_http setting);
 our @EXPORT_OK = qw(h act);
@@ -272,6 +273,31 @@ sub submit_http {
     pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
     pa_sla verify 1d;
+    pa_test_clock on;
+_EOC_
+}
+
+# The settings of the thumbnail suites (t/071, t/075, t/077): the
+# originals' internal location (config) and the http{} of a media store
+# with the thread pool, in the suite's own tenant, @more lines after it
+sub originals {
+    return <<'_EOC_';
+    location /pa-media-original/ {
+        internal;
+        alias $TEST_NGINX_PA_DATA/media/;
+    }
+_EOC_
+}
+
+sub media_http {
+    my ($tenant, @more) = @_;
+    return $Pool . <<"_EOC_" . join '', map { "    $_\n" } @more;
+    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant $tenant;
+    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir \$TEST_NGINX_PA_DATA/media;
     pa_test_clock on;
 _EOC_
 }
