@@ -31,6 +31,8 @@ static void ngx_pa_media_cleanup(void *data);
 static ngx_int_t ngx_pa_media_sniff(ngx_pa_job_t *job, ngx_pa_media_t *m);
 static void ngx_pa_media_store_work(ngx_pa_job_t *job);
 static void ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job);
+static void ngx_pa_media_thumbs(ngx_http_request_t *r,
+    ngx_pa_main_conf_t *pmcf, ngx_array_t *media);
 static ngx_int_t ngx_pa_media_commit(ngx_pa_job_t *job, ngx_pa_media_t *m);
 static ngx_uint_t ngx_pa_media_kind(ngx_str_t *type);
 static ngx_int_t ngx_pa_media_allowed(ngx_pa_main_conf_t *pmcf,
@@ -338,25 +340,6 @@ ngx_pa_media_sniff(ngx_pa_job_t *job, ngx_pa_media_t *m)
 }
 
 
-ngx_int_t
-ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf, ngx_str_t *hex,
-    ngx_str_t *path)
-{
-    u_char  *p;
-
-    path->data = ngx_pnalloc(pool, pmcf->media_dir.len + hex->len + 6);
-    if (path->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(path->data, "%V/%*s/%V%Z", &pmcf->media_dir,
-                    (size_t) 2, hex->data, hex);
-    path->len = p - path->data - 1;
-
-    return NGX_OK;
-}
-
-
 /*
  * The request's media enter the store off the event loop: a rename over
  * an existing blob (the same photo again, a retry) makes the file system
@@ -405,7 +388,7 @@ ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
 
     if (rc == NGX_OK) {
         if (st->rc == NGX_OK) {
-            ngx_pa_thumb_later(job->conf, r->connection->log, media);
+            ngx_pa_media_thumbs(r, job->conf, media);
         }
 
         return st->rc;
@@ -446,10 +429,54 @@ ngx_pa_media_store_done(ngx_http_request_t *r, ngx_pa_job_t *job)
      */
 
     if (st->rc == NGX_OK) {
-        ngx_pa_thumb_later(job->conf, r->connection->log, st->media);
+        ngx_pa_media_thumbs(r, job->conf, st->media);
     }
 
     st->stored(r, st->data, st->rc);
+}
+
+
+/* the photos just stored that get a thumbnail, to the thumbnails' lane */
+
+static void
+ngx_pa_media_thumbs(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
+    ngx_array_t *media)
+{
+    ngx_uint_t           i;
+    ngx_array_t          photos;
+    ngx_pa_media_t     **m;
+    ngx_pa_thumb_src_t  *src;
+
+    if (ngx_array_init(&photos, r->pool, 2, sizeof(ngx_pa_thumb_src_t))
+        != NGX_OK)
+    {
+        goto failed;
+    }
+
+    m = media->elts;
+
+    for (i = 0; i < media->nelts; i++) {
+        if (!m[i]->committed || !ngx_pa_thumb_type(&m[i]->type)) {
+            continue;
+        }
+
+        src = ngx_array_push(&photos);
+        if (src == NULL) {
+            goto failed;
+        }
+
+        src->hex = m[i]->hex;
+        src->type = m[i]->type;
+    }
+
+    ngx_pa_thumb_later(pmcf, r->connection->log, &photos);
+
+    return;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "pa: thumbnails of the stored photos not scheduled");
 }
 
 

@@ -16,6 +16,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_meta.h"
+#include "ngx_pa_store_path.h"
 #include "ngx_pa_thread.h"
 
 #include <openssl/evp.h>
@@ -85,15 +86,10 @@ typedef void (*ngx_pa_media_stored_pt)(ngx_http_request_t *r, void *data,
 ngx_int_t ngx_pa_media_store(ngx_http_request_t *r, ngx_array_t *media,
     ngx_pa_media_stored_pt stored, void *data);
 
-/* store path of a digest, NUL terminated, from the pool */
 /* 1 for image/ and video/ types: the evidence rules concern them */
 ngx_uint_t ngx_pa_media_visual(ngx_str_t *type);
 
-ngx_int_t ngx_pa_media_path(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
-    ngx_str_t *hex, ngx_str_t *path);
-
 #define NGX_PA_MEDIA_PUBLIC_URI    "/media/"  /* public copies, served */
-#define NGX_PA_MEDIA_SHA_LEN       64         /* sha256, lowercase hex */
 
 /*
  * The public url of one media item of a report, "/media/<id>/<sha>.jpg"

@@ -3,7 +3,6 @@
  */
 
 #include "ngx_pa_thumb.h"
-#include "ngx_pa_media.h"
 
 #include <gd.h>
 #include <jpeglib.h>
@@ -173,24 +172,16 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
 
 void
 ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
-    ngx_array_t *media)
+    ngx_array_t *photos)
 {
     ngx_uint_t            i;
     ngx_str_t             hex;
     ngx_array_t          *items;
     ngx_pa_bg_t          *bg;
-    ngx_pa_media_t      **m;
+    ngx_pa_thumb_src_t   *src;
     ngx_pa_thumb_item_t  *it;
 
-    m = media->elts;
-
-    for (i = 0; i < media->nelts; i++) {
-        if (m[i]->committed && ngx_pa_thumb_type(&m[i]->type)) {
-            break;
-        }
-    }
-
-    if (i == media->nelts) {
+    if (photos->nelts == 0) {
         return;                     /* no photo: nothing to post */
     }
 
@@ -201,29 +192,27 @@ ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
 
     /* copies: the request and its pools may be gone when the job runs */
 
-    items = ngx_array_create(bg->pool, media->nelts,
+    items = ngx_array_create(bg->pool, photos->nelts,
                              sizeof(ngx_pa_thumb_item_t));
     if (items == NULL) {
         ngx_destroy_pool(bg->pool);
         goto failed;
     }
 
-    for ( /* void */ ; i < media->nelts; i++) {
-        if (!m[i]->committed || !ngx_pa_thumb_type(&m[i]->type)) {
-            continue;
-        }
+    src = photos->elts;
 
+    for (i = 0; i < photos->nelts; i++) {
         it = ngx_array_push(items);
         if (it == NULL) {
             ngx_destroy_pool(bg->pool);
             goto failed;
         }
 
-        hex.data = m[i]->hex;
+        hex.data = src[i].hex;
         hex.len = NGX_PA_MEDIA_SHA_LEN;
 
-        it->type.len = m[i]->type.len;
-        it->type.data = ngx_pstrdup(bg->pool, &m[i]->type);
+        it->type.len = src[i].type.len;
+        it->type.data = ngx_pstrdup(bg->pool, &src[i].type);
 
         if (it->type.data == NULL
             || ngx_pa_media_path(bg->pool, pmcf, &hex, &it->path) != NGX_OK)

@@ -13,6 +13,7 @@
 #define NGX_PA_THUMB_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_store_path.h"
 #include "ngx_pa_thread.h"
 
 
@@ -41,8 +42,14 @@ ngx_uint_t ngx_pa_thumb_type(ngx_str_t *type);
 ngx_int_t ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *type, u_char *src);
 
+/* a photo just stored, for ngx_pa_thumb_later() */
+typedef struct {
+    u_char                    *hex;       /* NGX_PA_MEDIA_SHA_LEN digits */
+    ngx_str_t                  type;
+} ngx_pa_thumb_src_t;
+
 /*
- * The thumbnails of the photos of media (ngx_pa_media_t *) just stored:
+ * The thumbnails of the photos (ngx_pa_thumb_src_t) just stored:
  * a background job of the thread pool that no request waits for, so a
  * submission's 201 does not wait for a decode (without a pool: on the
  * event loop after the events at hand, as all media work is then), in
@@ -50,7 +57,7 @@ ngx_int_t ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log,
  * is logged, the photos stand.
  */
 void ngx_pa_thumb_later(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
-    ngx_array_t *media);
+    ngx_array_t *photos);
 
 /*
  * The thumbnails' lane (ngx_pa_thumb_lane.c): bg, a thumbnail's job, runs
