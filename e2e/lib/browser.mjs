@@ -143,6 +143,23 @@ export async function untilVisible(locator, retrigger, timeout = 60000) {
   }
 }
 
+// act (a click that closes something) until locator is gone: on a loaded
+// machine a click during the map's pan animation is lost, as a user's
+// would be, who then clicks again
+export async function untilGone(locator, act, timeout = 30000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    // (it may be gone already, between the wait and the click)
+    await act().catch(() => {});
+    try {
+      await locator.waitFor({ state: 'detached', timeout: 3000 });
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+  }
+}
+
 // the staff token as the console keeps it: sessionStorage only
 export async function storedTokens(page) {
   return page.evaluate(() => {

@@ -11,7 +11,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newContext, watch, shot, staffToken, api, makePhoto, uniquePhone, untilVisible,
+  launch, newContext, watch, shot, staffToken, api, makePhoto, uniquePhone, untilVisible, untilGone,
   storedTokens, publishedReport, BASE, HERE, settled,
 } from '../lib/browser.mjs';
 
@@ -327,8 +327,8 @@ for (const vp of VIEWPORTS) {
       await item.locator('h2').click();
       await page.waitForSelector('.leaflet-popup-content .popup-title', WAIT);
       assert.equal((await page.textContent('.leaflet-popup-content .popup-title')).trim(), s.title, 'its popup');
-      await page.click('.leaflet-popup-close-button');
-      await page.waitForSelector('.leaflet-popup', { state: 'detached', ...WAIT });
+      await untilGone(page.locator('.leaflet-popup'),
+                      () => page.click('.leaflet-popup-close-button', { timeout: 2000 }));
       await page.evaluate(() => document.querySelectorAll('.public-item.is-selected').forEach((e) => e.classList.remove('is-selected')));
       await marker.dispatchEvent('click');
       await page.waitForSelector(`.public-item.is-selected[data-id="${s.id}"]`, WAIT);
