@@ -183,3 +183,31 @@ bench_photo() {
         || die "could not make the photo $photo"
     rm -f "$photo.thumb"
 }
+
+# bench_settings PREFIX: the http{} settings of the bench tenant, for the
+# nginx.conf of bench/run.sh, bench/photo.sh and bench/worker-cpu.sh (the
+# same module settings in each, so that their figures compare): its media
+# store in PREFIX/media, Redis on REDIS_PORT, the sweeper off (nothing
+# falls due within a run: Redis hears only the requests)
+bench_settings() {
+    local prefix=$1
+    cat <<EOF
+    # as laichau-2026 (conf-examples/profiles), tenant "bench"
+    pa_profile laichau-2026;
+    pa_tenant bench;
+    pa_utc_offset +07:00;
+    pa_calendar_hours 07:30-11:30 13:30-17:00;
+    pa_calendar_weekdays mon-fri;
+    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
+    pa_content_max 5000;
+    pa_sla verify 1d urgent=1h;
+
+    pa_redis 127.0.0.1:$REDIS_PORT;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $prefix/media;
+    pa_thread_pool pa;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+    pa_sweep_interval 0;
+EOF
+}

@@ -77,20 +77,7 @@ http {
     client_max_body_size 120m;
     client_body_buffer_size 128k;
 
-    pa_profile laichau-2026;
-    pa_tenant bench;
-    pa_utc_offset +07:00;
-    pa_calendar_hours 07:30-11:30 13:30-17:00;
-    pa_calendar_weekdays mon-fri;
-    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
-    pa_sla verify 1d urgent=1h;
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $NGX_PREFIX/media;
-    pa_thread_pool pa;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
-    pa_sweep_interval 0;
+$(bench_settings "$NGX_PREFIX")
 
     server {
         listen 127.0.0.1:$NGX_PORT;

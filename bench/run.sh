@@ -162,23 +162,7 @@ http {
     uwsgi_temp_path $prefix/tmp/uwsgi;
     scgi_temp_path $prefix/tmp/scgi;
 
-    # as laichau-2026 (conf-examples/profiles), tenant "bench"
-    pa_profile laichau-2026;
-    pa_tenant bench;
-    pa_utc_offset +07:00;
-    pa_calendar_hours 07:30-11:30 13:30-17:00;
-    pa_calendar_weekdays mon-fri;
-    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
-    pa_content_max 5000;
-    pa_sla verify 1d urgent=1h;
-
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $prefix/media;
-    pa_thread_pool pa;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
-    pa_sweep_interval 0;
+$(bench_settings "$prefix")
 EOF
     if [ -n "${BENCH_SUBMIT_BATCH:-}" ]; then
         echo "    pa_submit_batch $BENCH_SUBMIT_BATCH;"

@@ -110,21 +110,7 @@ http {
     fastcgi_temp_path $prefix/tmp/fastcgi;
     uwsgi_temp_path $prefix/tmp/uwsgi;
     scgi_temp_path $prefix/tmp/scgi;
-    pa_profile laichau-2026;
-    pa_tenant bench;
-    pa_utc_offset +07:00;
-    pa_calendar_hours 07:30-11:30 13:30-17:00;
-    pa_calendar_weekdays mon-fri;
-    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
-    pa_content_max 5000;
-    pa_sla verify 1d urgent=1h;
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $prefix/media;
-    pa_thread_pool pa;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
-    pa_sweep_interval 0;
+$(bench_settings "$prefix")
     client_max_body_size 120m;
     client_body_buffer_size 128k;
     pa_sla receive 1d urgent=1h;
