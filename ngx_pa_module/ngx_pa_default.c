@@ -42,7 +42,9 @@ ngx_int_t
 ngx_pa_default_unfold(ngx_pool_t *pool, ngx_str_t **kv, ngx_uint_t *n)
 {
     ngx_str_t    id = ngx_string("id");
-    ngx_str_t   *out;
+    ngx_str_t    updated = ngx_string("updated_at");
+    ngx_str_t    created = ngx_string("created_at");
+    ngx_str_t   *out, *at;
     ngx_uint_t   i, m, missing;
 
     if (ngx_pa_default_find(*kv, *n, &id) == NULL) {
@@ -54,6 +56,15 @@ ngx_pa_default_unfold(ngx_pool_t *pool, ngx_str_t **kv, ngx_uint_t *n)
     for (i = 0; ngx_pa_defaults[i].key.len; i++) {
         missing += ngx_pa_default_find(*kv, *n, &ngx_pa_defaults[i].key)
                    == NULL;
+    }
+
+    /* never changed since its submission: changed when it was made */
+
+    at = NULL;
+
+    if (ngx_pa_default_find(*kv, *n, &updated) == NULL) {
+        at = ngx_pa_default_find(*kv, *n, &created);
+        missing += at != NULL;
     }
 
     if (missing == 0) {
@@ -85,6 +96,12 @@ ngx_pa_default_unfold(ngx_pool_t *pool, ngx_str_t **kv, ngx_uint_t *n)
 
         out[m * 2] = ngx_pa_defaults[i].key;
         out[m * 2 + 1] = ngx_pa_defaults[i].value;
+        m++;
+    }
+
+    if (at != NULL) {
+        out[m * 2] = updated;
+        out[m * 2 + 1] = *at;
         m++;
     }
 

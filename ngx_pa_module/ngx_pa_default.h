@@ -12,6 +12,12 @@
  * missing flag as "0" (h.urgent == '1', ...) and a missing media as
  * "[]"; act.lua writes the fields when an action changes them (publish,
  * hide, unhide, urgent, media added), as before.
+ *
+ * "updated_at" likewise (issue 12's fields cut): a report never changed
+ * since its submission was changed when it was made, so the submission
+ * leaves it out and the readers give it created_at's value; every action
+ * and the sweeper write it (act.lua, sweep.lua), and open311_updates.lua
+ * takes created_at for it.
  */
 
 #ifndef NGX_PA_DEFAULT_H

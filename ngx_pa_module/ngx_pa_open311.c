@@ -37,6 +37,7 @@
 #include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
+#include "ngx_pa_record_id.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -956,7 +957,7 @@ ngx_pa_o311_request_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     rd = ctx->data;
 
-    if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
+    if (ngx_pa_hash_from_record(r->pool, reply, &ctx->id, &h) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: open311: unexpected reply to HGETALL");
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,

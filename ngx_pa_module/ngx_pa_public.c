@@ -41,6 +41,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
 #include "ngx_pa_view.h"
+#include "ngx_pa_record_id.h"
 
 #include <math.h>
 
@@ -241,7 +242,7 @@ ngx_pa_public_report_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     redisReply     *reply = data;
     ngx_pa_hash_t   h;
 
-    if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
+    if (ngx_pa_hash_from_record(r->pool, reply, &ctx->id, &h) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: unexpected reply to HGETALL");
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,

@@ -16,6 +16,7 @@
 #include "ngx_pa_public_copy.h"
 #include "ngx_pa_public_media.h"
 #include "ngx_pa_view.h"
+#include "ngx_pa_record_id.h"
 
 
 static ngx_int_t ngx_pa_public_copy_parse(ngx_http_request_t *r,
@@ -101,7 +102,7 @@ ngx_pa_public_copy_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     h = ngx_palloc(r->pool, sizeof(ngx_pa_hash_t));
     if (h == NULL
-        || ngx_pa_hash_from_reply(r->pool, reply, h) != NGX_OK)
+        || ngx_pa_hash_from_record(r->pool, reply, &ctx->id, h) != NGX_OK)
     {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;

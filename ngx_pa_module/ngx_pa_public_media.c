@@ -5,6 +5,7 @@
 
 #include "ngx_pa_auth.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_record_id.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_media.h"
@@ -24,9 +25,12 @@
 #define NGX_PA_PM_JPEG       1
 #define NGX_PA_PM_PNG        2
 
-/* the few fields the original's checks need, in HMGET order */
+/*
+ * the few fields the original's checks need, in HMGET order ("status":
+ * the report exists; its id is the one asked for, ngx_pa_record_id.h)
+ */
 static const char  *ngx_pa_pm_fields[] = {
-    "id", "agencies", "coordinator", "token_hash", "media", "result", NULL
+    "status", "agencies", "coordinator", "token_hash", "media", "result", NULL
 };
 
 #define NGX_PA_PM_NFIELDS    6
@@ -189,7 +193,9 @@ ngx_pa_pm_original_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         return;
     }
 
-    if (ngx_pa_pm_reply_hash(r, reply, &h) != NGX_OK) {
+    if (ngx_pa_pm_reply_hash(r, reply, &h) != NGX_OK
+        || ngx_pa_hash_name(r->pool, &h, &ctx->id) != NGX_OK)
+    {
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }

@@ -27,6 +27,7 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_routes.h"
+#include "ngx_pa_record_id.h"
 
 
 /* replay pages are smaller than the reader's: a page must fit in pend */
@@ -195,7 +196,7 @@ ngx_pa_sse_report_checked(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     sub = ctx->data;
 
-    if (ngx_pa_hash_from_reply(r->pool, reply, &h) != NGX_OK) {
+    if (ngx_pa_hash_from_record(r->pool, reply, &ctx->id, &h) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa sse: unexpected reply reading report %V",
                       &ctx->id);

@@ -1,4 +1,4 @@
---! uses: qscore fold prints
+--! uses: qscore fold prints record
 -- act.lua: one workflow action on one report, atomically.
 --
 -- The worker has validated the fields, checked the caller's role and
@@ -163,7 +163,7 @@ if IDEM then
     end
 end
 
-local flat = redis.call('HGETALL', R)
+local flat = record(R)
 if #flat == 0 then
     return redis.error_reply('not_found')
 end
@@ -899,7 +899,7 @@ end
 
 -- the work lists follow the stored report (dispatch, return, comment,
 -- reply and every state change move it)
-flat = redis.call('HGETALL', R)
+flat = record(R)
 local after = {}
 for k = 1, #flat, 2 do
     after[flat[k]] = flat[k + 1]

@@ -1,4 +1,4 @@
---! uses: day
+--! uses: day record
 -- get.lua: read one report, in one call.
 --
 -- The worker decides what the caller may see (visibility, views, opening
@@ -128,7 +128,7 @@ end
 
 local function hints(radius, window, most, offset)
     local prefix = string.match(R, '^(.-}:)')
-    local me = redis.call('HMGET', R, 'id', 'category', 'lng', 'lat',
+    local me = redis.call('HMGET', R, 'status', 'category', 'lng', 'lat',
                           'created_at')
     local out = {}
 
@@ -142,7 +142,7 @@ local function hints(radius, window, most, offset)
     for _, c in ipairs(near) do
         local other = c[1]
 
-        if other ~= me[1] then
+        if other ~= rid(R) then
             local o = redis.call('HMGET', prefix .. 'r:' .. other,
                                  'category', 'status', 'created_at')
             local t = tonumber(o[3])
@@ -166,7 +166,7 @@ local function hints(radius, window, most, offset)
 end
 
 if ARGV[1] == 'report' then
-    local out = {redis.call('HGETALL', R), redis.call('LRANGE', H, -500, -1)}
+    local out = {record(R), redis.call('LRANGE', H, -500, -1)}
     local radius = tonumber(ARGV[2] or '0') or 0
 
     if radius > 0 then
@@ -178,7 +178,7 @@ if ARGV[1] == 'report' then
 end
 
 local agency, consent = ARGV[2], ARGV[3]
-local f = redis.call('HMGET', R, 'id', 'agencies', 'share_identity',
+local f = redis.call('HMGET', R, 'status', 'agencies', 'share_identity',
                      'pii_name', 'pii_phone', 'pii_email', 'doc', 'pii')
 
 if not f[1] then

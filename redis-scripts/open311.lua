@@ -1,3 +1,4 @@
+--! uses: record
 -- open311.lua: one page of GET /open311/v2/requests (GeoReport v2).
 --
 -- The published reports of pub and, with an API key, the client's own
@@ -43,7 +44,7 @@ local closed = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
 
 local function report(id, own)
-    local h = redis.call('HGETALL', prefix .. 'r:' .. id)
+    local h = record(prefix .. 'r:' .. id)
     if #h > 0 and own then
         h[#h + 1] = 'o311_own'
         h[#h + 1] = '1'

@@ -1,3 +1,4 @@
+--! uses: record
 -- open311_updates.lua: GET /open311/v2/servicerequestupdates, the
 -- Service Request Updates extension (FixMyStreet polls it): the client's
 -- own requests changed since a moment, each with its history.  The
@@ -25,10 +26,13 @@ local out = {}
 
 for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], 0, cap - 1)) do
     local key = prefix .. 'r:' .. id
-    local at = tonumber(redis.call('HGET', key, 'updated_at'))
+    -- a report never changed since its submission keeps no updated_at
+    -- (issue 12): it changed when it was made
+    local t = redis.call('HMGET', key, 'updated_at', 'created_at')
+    local at = tonumber(t[1] or t[2])
 
     if at and at >= since then
-        out[#out + 1] = redis.call('HGETALL', key)
+        out[#out + 1] = record(key)
         out[#out + 1] = redis.call('LRANGE', prefix .. 'h:' .. id, 0, -1)
     end
 end

@@ -89,7 +89,11 @@ end
 local out = {total, fields}
 
 for _, id in ipairs(ids) do
-    out[#out + 1] = redis.call('HMGET', prefix .. 'r:' .. id, unpack(fields))
+    local v = redis.call('HMGET', prefix .. 'r:' .. id, unpack(fields))
+    -- "id": a report stored since issue 12's cut keeps none (its key
+    -- names it); one that exists has a status
+    v[1] = v[1] or (v[2] and id)
+    out[#out + 1] = v
 end
 
 return out

@@ -284,6 +284,9 @@ local function fields_of(id)
         end
     end
     local values = redis.call('HMGET', r, unpack(names))
+    -- HOT's "id": a report stored since issue 12's cut keeps none (its
+    -- key names it); one that exists has a status
+    values[1] = values[1] or (values[2] and id)
     local fields = {}
     for n = 1, #names do
         if values[n] then

@@ -1,3 +1,4 @@
+--! uses: record
 -- retention_read.lua: the next closed reports past pa_retention, read
 -- whole for the archive (nothing is changed but the scan's cursor).
 --
@@ -61,7 +62,7 @@ for k = 1, 5 do
 
             if rep[1] == state and last and last <= cutoff then
                 out[#out + 1] = id
-                out[#out + 1] = redis.call('HGETALL', prefix .. 'r:' .. id)
+                out[#out + 1] = record(prefix .. 'r:' .. id)
                 out[#out + 1] = redis.call('LRANGE', prefix .. 'h:' .. id,
                                            0, -1)
                 found = found + 1

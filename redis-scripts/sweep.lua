@@ -1,4 +1,4 @@
---! uses: qscore fold prints
+--! uses: qscore fold prints record
 -- sweep.lua: one pass of the SLA sweeper over the deadlines that passed.
 --
 -- Called every pa_sweep_interval by one worker of one node (the lock
@@ -239,7 +239,7 @@ for _, member in ipairs(members) do
 
     local id, key = string.match(member, '^([^|]+)|(.+)$')
     local R = id and prefix .. 'r:' .. id
-    local flat = R and redis.call('HGETALL', R) or {}
+    local flat = R and record(R) or {}
     local rep = {}
     for k = 1, #flat, 2 do
         rep[flat[k]] = flat[k + 1]
