@@ -719,8 +719,11 @@ ngx_pa_submit_state(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
 
     ngx_pa_record_put_cstr(rec, "status",
                            sb->auto_agency.len ? "dispatched" : "submitted");
+    /*
+     * no "updated_at" (issue 12): it is created_at until the first change
+     * writes it, and the readers say so (ngx_pa_default.h)
+     */
     ngx_pa_record_put_int(rec, "created_at", ctx->now);
-    ngx_pa_record_put_int(rec, "updated_at", ctx->now);
     ngx_pa_record_put_cstr(rec, "urgent", urgent ? "1" : "0");
     ngx_pa_record_put_cstr(rec, "hidden", "0");
     ngx_pa_record_put_cstr(rec, "published", "0");

@@ -33,7 +33,7 @@
 -- whole second or deadline, that grows with the submission: see "index
 -- scores" below.)
 -- then each report's group of keys, in the order of the reports:
--- +0  pa:{t}:r:<id>             report hash
+-- +0  pa:{t}:r:<id>             report hash (no "id" field: the key names it)
 -- +1  pa:{t}:q:<state>          the IOC's work list of the state,
 --                               submitted, or dispatched (agency not ""):
 --                               an open state's one index (queue.lua;
@@ -324,8 +324,10 @@ local function one(r, K, A, k_end, a_end)
         due = min(due or math.huge, ARGV[d] + 0)
     end
 
+    -- no "id" field (issue 12): the key names the report, and every
+    -- reader puts it back (lib/record.lua, ngx_pa_record_id.h)
     u_rec = id
-    call('HSET', KEYS[K], 'id', id, unpack(ARGV, at_nh + 1, a_end - 1))
+    call('HSET', KEYS[K], unpack(ARGV, at_nh + 1, a_end - 1))
     if o311 then
         u_o311 = o311
         call('ZADD', o311, now, id)
