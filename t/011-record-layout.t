@@ -31,8 +31,9 @@ setting(http_config => <<'_EOC_');
 _EOC_
 
 # the old layout, from a lean record: every member of doc a hash field
-# again (content_original too), the submission's entry in h:, the "all"
-# index, as submit.lua wrote them before issue 12
+# again (content_original too), "id" and "updated_at" fields, the
+# submission's entry in h:, the "all" index, as submit.lua wrote them
+# before issue 12
 our $OLD = q{
 local P, from, id, tok = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local flat = redis.call('HGETALL', P .. 'r:' .. from)
@@ -43,6 +44,8 @@ f.doc = nil
 for k, v in pairs(doc) do f[k] = v end
 f.content_original = f.content_original or f.content
 f.id, f.token_hash = id, tok
+-- no change yet: updated when it was made (issue 12 stores neither)
+f.updated_at = f.updated_at or f.created_at
 -- the hot fields at their default, stored by every submission before
 for k, v in pairs({urgent = '0', hidden = '0', published = '0',
                    private_result = '0', media = '[]'}) do
@@ -94,7 +97,7 @@ POST /api/v1/reports
 
 
 
-=== TEST 2: ... stored lean: hot fields and one doc, no history list, no "all"
+=== TEST 2: ... stored lean: hot fields and one doc, no id or updated_at field, no history list, no "all"
 --- init
 my %h = split /\n/, main::redis('HGETALL', "${main::P}r:LY-NEW");
 Test::More::ok(exists $h{doc}, 'the cold fields are one value');
@@ -106,7 +109,8 @@ Test::More::is($h{token_hash},
                "the token's hash: 128 bits of its SHA-256 (64 in LY-OLD)");
 Test::More::ok(exists $h{'dl:verify'}, 'the deadline is a field');
 Test::More::ok(!exists $h{$_}, "no field $_")
-    for qw(content content_original pii pii_name pii_phone pii_email channel);
+    for qw(content content_original pii pii_name pii_phone pii_email channel
+           id updated_at);
 my $doc = JSON::PP->new->decode($h{doc});
 Test::More::ok(!exists $doc->{$_}, "no $_ of its own: one sealed contact")
     for qw(pii_name pii_phone pii_email);

@@ -230,6 +230,8 @@ main::submit('M-5', '2026-02-03T08:10:00+07:00',
     '{"content":"Biển báo bị đổ","category":"traffic","lat":22.39,"lng":103.45,"reporter_name":"E","reporter_phone":"0912345005","private_result":true}');
 my $h = main::fields('M-4');
 Test::More::ok(!exists $h->{$_}, "M-4: no field $_") for @main::Defaults;
+# nor its id (the key names it) nor updated_at (created_at until a change)
+Test::More::ok(!exists $h->{$_}, "M-4: no field $_") for qw(id updated_at);
 Test::More::is(main::fields('M-5')->{private_result}, '1',
                'a result kept private is stored');
 --- more_headers eval
@@ -237,7 +239,7 @@ main::h('ioc', '2026-02-03T09:00:00+07:00')
 --- request
 GET /api/v1/reports/M-4
 --- error_code: 200
---- response_body_like: ^(?=.*"urgent":false,)(?=.*"hidden":false,)(?=.*"published":false,)(?=.*"private_result":false,)(?=.*"media":\[\],)
+--- response_body_like: ^\{"id":"M-4",(?=.*"urgent":false,)(?=.*"hidden":false,)(?=.*"published":false,)(?=.*"private_result":false,)(?=.*"media":\[\],)(?=.*"created_at":"2026-02-03T08:00:00\+07:00","updated_at":"2026-02-03T08:00:00\+07:00",)
 
 
 
@@ -246,6 +248,7 @@ GET /api/v1/reports/M-4
 # M-OLD: M-4 as the previous submission stored it
 my %h = %{main::fields('M-4')};
 $h{id} = 'M-OLD';
+$h{updated_at} = $h{created_at};
 @h{@main::Defaults} = ('0', '0', '0', '0', '[]');
 main::redis('HSET', "${main::P}r:M-OLD", %h);
 for my $k ('st:submitted', 'q:submitted') {
