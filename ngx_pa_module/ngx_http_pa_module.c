@@ -365,6 +365,18 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       offsetof(ngx_pa_main_conf_t, auto_dispatch),
       NULL },
 
+    /*
+     * a report stored with "id" and "updated_at" as before issue 12's
+     * fields cut, for nodes of an earlier version during a rolling
+     * upgrade (ngx_pa_record_id.h)
+     */
+    { ngx_string("pa_record_compat"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pa_main_conf_t, record_compat),
+      NULL },
+
     { ngx_string("pa_login_required"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -624,6 +636,7 @@ ngx_http_pa_create_main_conf(ngx_conf_t *cf)
     pmcf->coordinator = NGX_CONF_UNSET;
     pmcf->auto_dispatch = NGX_CONF_UNSET;
     pmcf->login_required = NGX_CONF_UNSET;
+    pmcf->record_compat = NGX_CONF_UNSET;
     pmcf->stats_min_ratings = NGX_CONF_UNSET_UINT;
     pmcf->extend_max = NGX_CONF_UNSET_UINT;
     pmcf->sweep_interval = NGX_CONF_UNSET_MSEC;
@@ -708,6 +721,7 @@ ngx_http_pa_init_defaults(ngx_pa_main_conf_t *pmcf)
     ngx_conf_init_value(pmcf->coordinator, 0);
     ngx_conf_init_value(pmcf->auto_dispatch, 0);
     ngx_conf_init_value(pmcf->login_required, 0);
+    ngx_conf_init_value(pmcf->record_compat, 0);
     ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
     ngx_conf_init_uint_value(pmcf->extend_max, 60);
 

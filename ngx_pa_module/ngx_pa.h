@@ -204,6 +204,7 @@ typedef struct {
     ngx_flag_t                 coordinator;
     ngx_flag_t                 auto_dispatch;    /* by the directory's areas */
     ngx_flag_t                 login_required;
+    ngx_flag_t                 record_compat;    /* id, updated_at stored */
     ngx_uint_t                 stats_min_ratings;
     ngx_uint_t                 hide_roles;       /* NGX_PA_ROLE_BIT()s */
     ngx_uint_t                 escalate_roles;   /* NGX_PA_ROLE_BIT()s */

@@ -65,6 +65,7 @@ struct ngx_pa_submit_s {
     ngx_str_t             token;      /* the reporter's access token */
     ngx_str_t             token_hash; /* SHA-256 hex of the access token */
     ngx_uint_t            token_slot; /* its value's index in fields */
+    ngx_uint_t            id_slot;    /* "id"'s, pa_record_compat; or 0 */
     ngx_str_t             idem;       /* SHA-256 hex: the idempotency key */
     ngx_str_t             print;      /* SHA-256 hex: the submission */
     double                lat;        /* the position, for duplicate hints */
@@ -720,10 +721,18 @@ ngx_pa_submit_state(ngx_pa_record_t *rec, ngx_pa_ctx_t *ctx,
     ngx_pa_record_put_cstr(rec, "status",
                            sb->auto_agency.len ? "dispatched" : "submitted");
     /*
-     * no "updated_at" (issue 12): it is created_at until the first change
-     * writes it, and the readers say so (ngx_pa_default.h)
+     * no "id" (the key names the report) and no "updated_at" (created_at
+     * until the first change writes it): the readers put them back
+     * (ngx_pa_record_id.h, ngx_pa_default.h).  A node of an earlier
+     * version reads neither: during a rolling upgrade both are stored.
      */
     ngx_pa_record_put_int(rec, "created_at", ctx->now);
+
+    if (rec->conf->record_compat) {
+        ngx_pa_record_put_int(rec, "updated_at", ctx->now);
+        ngx_pa_record_put_cstr(rec, "id", "");
+        sb->id_slot = rec->fields->nelts - 1;    /* set with the id */
+    }
     ngx_pa_record_put_cstr(rec, "urgent", urgent ? "1" : "0");
     ngx_pa_record_put_cstr(rec, "hidden", "0");
     ngx_pa_record_put_cstr(rec, "published", "0");
@@ -1029,6 +1038,10 @@ ngx_pa_submit_token_slot(ngx_http_request_t *r, ngx_pa_submit_t *sb)
 
     kv = sb->fields->elts;
     kv[sb->token_slot] = ngx_pa_auth_token_stored(&sb->token_hash);
+
+    if (sb->id_slot) {
+        kv[sb->id_slot] = sb->report_id;
+    }
 
     return NGX_OK;
 }
