@@ -270,11 +270,7 @@ for n = 1, #page[2], 2 do
 end
 for _, id in ipairs(ids) do
     local r = ARGV[1] .. "r:" .. id
-    local th = redis.call("HMGET", r, "token_hash", "phone_hash", "doc")
-    -- the phone hash: in doc since the fields cut of issue 12
-    if not th[2] and th[3] then
-        th[2] = cjson.decode(th[3]).phone_hash
-    end
+    local th = redis.call("HMGET", r, "token_hash", "phone_hash")
     redis.call("DEL", r, ARGV[1] .. "h:" .. id)
     if th[1] then redis.call("DEL", ARGV[1] .. "tok:" .. th[1]) end
     -- its prints in the phone'"'"'s bucket (ngx_pa_print.h)

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 
-#define NGX_PA_DOC_NAMES  18     /* at most, in ngx_pa_doc_names */
+#define NGX_PA_DOC_NAMES  17     /* at most, in ngx_pa_doc_names */
 #define NGX_PA_DOC_STACK  4096   /* the doc written in one pass, if it fits */
 
 
@@ -31,12 +31,7 @@ static ngx_str_t  ngx_pa_doc_names[NGX_PA_DOC_NAMES + 1] = {
     ngx_string("position_source"), ngx_string("address"),
     ngx_string("media_url"), ngx_string("address_id"),
     ngx_string("attributes"), ngx_string("o311_client"),
-    ngx_string("submit_note"),
-    /*
-     * the phone's hash: the rare rules of comments and violations
-     * (act.lua's phone_of()) and the retention (retention_read.lua)
-     */
-    ngx_string("phone_hash"), ngx_null_string
+    ngx_string("submit_note"), ngx_null_string
 };
 
 

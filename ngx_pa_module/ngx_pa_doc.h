@@ -14,11 +14,6 @@
  * Open311 and the archive read one layout, old records (every field in
  * the hash) and new ones alike.
  *
- * "phone_hash" is cold since issue 12's fields cut: no view shows it, no
- * hot script reads it (act.lua's rare rules decode doc for it, the
- * retention's read hands it on: lib/record.lua's phone_of(),
- * record_phone()).
- *
  * "content_original" is stored only when it differs from "content" (the
  * IOC edits content as a hash field; the doc keeps what the reporter
  * wrote, once).  "submit_note" is the note of the submission's history

@@ -1188,10 +1188,9 @@ static ngx_int_t
 ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
 {
-    ngx_str_t           *kv, *id;
-    ngx_uint_t           i;
-    ngx_time_t          *tp;
-    ngx_pa_main_conf_t  *pmcf;
+    ngx_str_t   *kv, *id;
+    ngx_uint_t   i;
+    ngx_time_t  *tp;
 
     id = &sb->report_id;
 
@@ -1237,17 +1236,6 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     if (ngx_pa_doc_fold(r->pool, sb->fields->elts, sb->fields->nelts / 2,
                         args, r->connection->log)
         != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    /* an earlier version's nodes read the phone's hash as a field only */
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    if (pmcf->record_compat && sb->phone_hash.len
-        && (ngx_pa_arg_cstr(args, "phone_hash") != NGX_OK
-            || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK))
     {
         return NGX_ERROR;
     }

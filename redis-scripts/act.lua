@@ -305,7 +305,7 @@ end
 
 if action == 'comment' then
     local lock_until = tonumber(redis.call('HGET', CLOCK,
-                                      phone_of(rep)) or '0')
+                                      rep.phone_hash or '') or '0')
     if lock_until and lock_until > now then
         return redis.error_reply('comments_locked')
     end
@@ -524,7 +524,7 @@ elseif action == 'flag_comment' then
     comments[cid].flagged = true
     -- more than 3 violating comments within a month lock commenting for
     -- a month (LC26 Điều 14); the sweeper lifts the lock after that
-    local ph = phone_of(rep)
+    local ph = rep.phone_hash or ''
     local key = prefix .. 'cviol:' .. ph
     redis.call('ZADD', key, now, id .. ':' .. cid)
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 30 * 86400)
@@ -724,7 +724,7 @@ end
 
 if action == 'reject' and extras.violation then
     -- offensive wording: more than 3 and the phone may not report again
-    local ph = phone_of(rep)
+    local ph = rep.phone_hash or ''
     if redis.call('HINCRBY', VIOL, ph, 1) > 3 then
         redis.call('HSET', LOCKED, ph, '1')
     end

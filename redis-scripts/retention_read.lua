@@ -62,7 +62,7 @@ for k = 1, 5 do
 
             if rep[1] == state and last and last <= cutoff then
                 out[#out + 1] = id
-                out[#out + 1] = record_phone(prefix .. 'r:' .. id)
+                out[#out + 1] = record(prefix .. 'r:' .. id)
                 out[#out + 1] = redis.call('LRANGE', prefix .. 'h:' .. id,
                                            0, -1)
                 found = found + 1

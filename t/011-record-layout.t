@@ -110,13 +110,11 @@ Test::More::is($h{token_hash},
 Test::More::ok(exists $h{'dl:verify'}, 'the deadline is a field');
 Test::More::ok(!exists $h{$_}, "no field $_")
     for qw(content content_original pii pii_name pii_phone pii_email channel
-           id updated_at phone_hash);
+           id updated_at);
 my $doc = JSON::PP->new->decode($h{doc});
 Test::More::ok(!exists $doc->{$_}, "no $_ of its own: one sealed contact")
     for qw(pii_name pii_phone pii_email);
 Test::More::is($doc->{content}, 'Ổ gà lớn trước số 12', 'the text in doc');
-Test::More::like($doc->{phone_hash}, qr/^[0-9a-f]{64}$/,
-                 "the phone's hash in doc: read by rare rules only");
 Test::More::ok(!exists $doc->{content_original},
                'the unedited original is not kept twice');
 Test::More::ok(!exists $doc->{$_}, "$_ at its default is not stored")
@@ -243,9 +241,7 @@ POST /api/v1/reports
 === TEST 10: ... it left nothing behind: no report, the print still names the first, no idempotency key
 --- init
 Test::More::is(main::redis('EXISTS', "${main::P}r:LY-DUP"), '0', 'no report');
-# (the phone's hash is in doc since issue 12's fields cut)
-my $ph = JSON::PP->new->decode(
-    main::redis('HGET', "${main::P}r:LY-NEW", 'doc'))->{phone_hash};
+my $ph = main::redis('HGET', "${main::P}r:LY-NEW", 'phone_hash');
 # the phone's prints in its bucket (ngx_pa_print.h)
 my %d = split /\n/, main::redis('HGETALL', "${main::P}dup:" . substr($ph, 0, 4));
 %d = map { $_ => $d{$_} } grep { index($_, substr($ph, 0, 32) . ':') == 0 } keys %d;
@@ -276,8 +272,7 @@ GET /api/v1/health
 
 === TEST 12: ... and its print now names it
 --- init
-my $ph = JSON::PP->new->decode(
-    main::redis('HGET', "${main::P}r:LY-DUP", 'doc'))->{phone_hash};
+my $ph = main::redis('HGET', "${main::P}r:LY-DUP", 'phone_hash');
 my %d = split /\n/, main::redis('HGETALL', "${main::P}dup:" . substr($ph, 0, 4));
 %d = map { $_ => $d{$_} } grep { index($_, substr($ph, 0, 32) . ':') == 0 } keys %d;
 Test::More::ok((grep { $_ eq 'LY-DUP' } values %d), 'a print names LY-DUP');
