@@ -184,6 +184,40 @@ bench_photo() {
     rm -f "$photo.thumb"
 }
 
+# bench_conf_head PREFIX MODULE WORKERS CONNECTIONS [LINE...]: a bench's
+# nginx.conf up to the inside of its http{}: MODULE loaded, the workers as
+# the invoking user when that is root (everything lives in a private
+# prefix), WORKERS workers, pid and error log in PREFIX, the LINEs
+# (main-context directives: BENCH_POOL, worker_rlimit_nofile),
+# CONNECTIONS per worker; in http{} no access log and every temp file in
+# PREFIX/tmp (the caller makes it), not in nginx's compiled-in folders
+bench_conf_head() {
+    local prefix=$1 module=$2 workers=$3 conns=$4 user=
+    shift 4
+    [ "$(id -u)" = 0 ] && user="user $(id -un) $(id -gn);"
+    cat <<EOF
+load_module $module;
+$user
+worker_processes $workers;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+EOF
+    [ $# -eq 0 ] || printf '%s\n' "$@"
+    cat <<EOF
+events { worker_connections $conns; }
+http {
+    access_log off;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+EOF
+}
+
+# the media work off the event loop, as in conf-examples/*.conf
+BENCH_POOL="thread_pool pa threads=4 max_queue=65536;"
+
 # bench_settings PREFIX: the http{} settings of the bench tenant, for the
 # nginx.conf of bench/run.sh, bench/photo.sh and bench/worker-cpu.sh (the
 # same module settings in each, so that their figures compare): its media

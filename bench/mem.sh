@@ -58,24 +58,10 @@ redis_start "$REDIS_DIR" $REDIS_OPTS
 
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
-USER_LINE=
-[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
-
-cat > "$NGX_PREFIX/nginx.conf" <<EOC
-load_module $RUN/ngx_http_pa_module.so;
-$USER_LINE
-worker_processes 1;
-pid $NGX_PREFIX/nginx.pid;
-error_log $NGX_PREFIX/error.log warn;
-thread_pool pa threads=2;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $NGX_PREFIX/tmp/body;
-    proxy_temp_path $NGX_PREFIX/tmp/proxy;
-    fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
-    uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
-    scgi_temp_path $NGX_PREFIX/tmp/scgi;
+{
+bench_conf_head "$NGX_PREFIX" "$RUN/ngx_http_pa_module.so" 1 256 \
+    "thread_pool pa threads=2;"
+cat <<EOC
     include $ROOT/conf-examples/profiles/laichau-2026.conf;
     pa_redis 127.0.0.1:$REDIS_PORT;
     pa_redis_scripts $ROOT/redis-scripts;
@@ -90,6 +76,7 @@ http {
     }
 }
 EOC
+} > "$NGX_PREFIX/nginx.conf"
 
 BASE=http://127.0.0.1:$NGX_PORT/api/v1
 nginx_start "$NGX_PREFIX" "$BASE/health"

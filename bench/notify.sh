@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 rm -rf "$RUN"
-mkdir -p "$RUN/nginx"
+mkdir -p "$RUN/nginx/tmp"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$RUN/hook.key"
 
 redis_start "$RUN/redis"
@@ -49,19 +49,9 @@ perl "$ROOT/tests/receiver/pa-receiver.pl" --port "$HOOK_PORT" \
     --secret-file "$RUN/hook.key" --log "$RUN/hook.jsonl" &
 RCV_PID=$!
 
-user=""
-[ "$(id -u)" = 0 ] && user="user root;"
-
-cat > "$RUN/nginx/nginx.conf" <<EOC
-load_module $MODULE;
-$user
-worker_processes 2;
-pid nginx.pid;
-error_log error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path body;
+{
+bench_conf_head "$RUN/nginx" "$MODULE" 2 1024
+cat <<EOC
     pa_redis 127.0.0.1:$REDIS_PORT;
     pa_redis_scripts $ROOT/redis-scripts;
     pa_tenant bench_notify;
@@ -77,6 +67,7 @@ http {
     }
 }
 EOC
+} > "$RUN/nginx/nginx.conf"
 
 nginx_start "$RUN/nginx" "http://127.0.0.1:$HTTP_PORT/api/v1/health"
 

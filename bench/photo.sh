@@ -60,20 +60,10 @@ PHOTO_BYTES=$(stat -c %s "$PHOTO")
 redis_start "$RUN/redis" --appendonly yes --appendfsync everysec
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
-USER_LINE=
-[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
-
-cat > "$NGX_PREFIX/nginx.conf" <<EOF
-load_module $RUN/ngx_http_pa_module.so;
-$USER_LINE
-worker_processes 2;
-pid $NGX_PREFIX/nginx.pid;
-error_log $NGX_PREFIX/error.log warn;
-thread_pool pa threads=4 max_queue=65536;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $NGX_PREFIX/tmp/body;
+{
+bench_conf_head "$NGX_PREFIX" "$RUN/ngx_http_pa_module.so" 2 4096 \
+    "$BENCH_POOL"
+cat <<EOF
     client_max_body_size 120m;
     client_body_buffer_size 128k;
 
@@ -92,6 +82,7 @@ $(bench_settings "$NGX_PREFIX")
     }
 }
 EOF
+} > "$NGX_PREFIX/nginx.conf"
 nginx_start "$NGX_PREFIX" "http://127.0.0.1:$NGX_PORT/api/v1/health"
 
 # the same body for the baselines: photo.lua's request, as it sends it

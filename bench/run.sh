@@ -125,12 +125,6 @@ PHOTO_SHA=$(sha256sum "$PHOTO" | cut -d' ' -f1)
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 MODULE_USED=$RUN/ngx_http_pa_module.so
 
-USER_LINE=
-if [ "$(id -u)" = 0 ]; then
-    # workers as the invoking user: everything lives in this private prefix
-    USER_LINE="user $(id -un) $(id -gn);"
-fi
-
 # The part both bench nginx share: the module, two workers, a private
 # prefix, a thread pool for the media work, and laichau-2026's rules (tenant
 # "bench") on the bench's Redis.
@@ -138,29 +132,10 @@ fi
 # the requests, so the limited case can show that it heard nothing.
 conf_head() {
     local prefix=$1 what=$2
+    echo "# written by bench/run.sh: $what"
+    bench_conf_head "$prefix" "$MODULE_USED" 2 4096 "$BENCH_POOL"
     cat <<EOF
-# written by bench/run.sh: $what
-load_module $MODULE_USED;
-$USER_LINE
-worker_processes 2;
-pid $prefix/nginx.pid;
-error_log $prefix/error.log warn;
-# the media work off the event loop, as in conf-examples/*.conf
-thread_pool pa threads=4 max_queue=65536;
-
-events {
-    worker_connections 4096;
-}
-
-http {
     default_type application/octet-stream;
-    access_log off;
-
-    client_body_temp_path $prefix/tmp/body;
-    proxy_temp_path $prefix/tmp/proxy;
-    fastcgi_temp_path $prefix/tmp/fastcgi;
-    uwsgi_temp_path $prefix/tmp/uwsgi;
-    scgi_temp_path $prefix/tmp/scgi;
 
 $(bench_settings "$prefix")
 EOF

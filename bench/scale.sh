@@ -83,28 +83,10 @@ redis_start "$REDIS_DIR" --enable-debug-command local \
 
 NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
-USER_LINE=
-[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
-
-cat > "$NGX_PREFIX/nginx.conf" <<EOF
-load_module $RUN/ngx_http_pa_module.so;
-$USER_LINE
-worker_processes 2;
-pid $NGX_PREFIX/nginx.pid;
-error_log $NGX_PREFIX/error.log warn;
-thread_pool pa threads=4 max_queue=65536;
-
-events {
-    worker_connections 4096;
-}
-
-http {
-    access_log off;
-    client_body_temp_path $NGX_PREFIX/tmp/body;
-    proxy_temp_path $NGX_PREFIX/tmp/proxy;
-    fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
-    uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
-    scgi_temp_path $NGX_PREFIX/tmp/scgi;
+{
+bench_conf_head "$NGX_PREFIX" "$RUN/ngx_http_pa_module.so" 2 4096 \
+    "$BENCH_POOL"
+cat <<EOF
 
     include $ROOT/conf-examples/profiles/laichau-2026.conf;
     pa_redis 127.0.0.1:$REDIS_PORT;
@@ -124,6 +106,7 @@ http {
     }
 }
 EOF
+} > "$NGX_PREFIX/nginx.conf"
 
 BASE=http://127.0.0.1:$NGX_PORT
 nginx_start "$NGX_PREFIX" "$BASE/api/v1/health"

@@ -76,21 +76,10 @@ cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 redis_start "$RUN/redis" --appendonly yes --appendfsync everysec
 
 PORT=$(free_port "$REDIS_PORT") || die "no free port"
-USER_LINE=
-[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
-
-cat > "$RUN/nginx.conf" <<EOF
-load_module $RUN/ngx_http_pa_module.so;
-$USER_LINE
-worker_processes 2;
-worker_rlimit_nofile $(ulimit -n);
-pid $RUN/nginx.pid;
-error_log $RUN/error.log warn;
-thread_pool pa threads=4 max_queue=65536;
-events { worker_connections $want; }
-http {
-    access_log off;
-    client_body_temp_path $RUN/tmp/body;
+{
+bench_conf_head "$RUN" "$RUN/ngx_http_pa_module.so" 2 "$want" \
+    "worker_rlimit_nofile $(ulimit -n);" "$BENCH_POOL"
+cat <<EOF
     include $ROOT/conf-examples/profiles/laichau-2026.conf;
     pa_redis 127.0.0.1:$REDIS_PORT connect_timeout=500ms timeout=2s;
     pa_redis_scripts $ROOT/redis-scripts;
@@ -104,6 +93,7 @@ http {
     }
 }
 EOF
+} > "$RUN/nginx.conf"
 nginx_start "$RUN" "http://127.0.0.1:$PORT/api/v1/health"
 
 workers_rss() {    # total and largest, in MB

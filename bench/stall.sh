@@ -123,43 +123,27 @@ NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
 BASE=http://127.0.0.1:$NGX_PORT
 cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 
-USER_LINE=
-if [ "$(id -u)" = 0 ]; then
-    USER_LINE="user $(id -un) $(id -gn);"
-fi
-
 # write_conf inline|pool
 write_conf() {
-    local pool_main= pool_http= mode=${1%+slice}
+    local pool_main=() pool_http='' mode=${1%+slice}
     case "$mode" in
     pool)
-        pool_main="thread_pool pa threads=$POOL_THREADS;"
+        pool_main=("thread_pool pa threads=$POOL_THREADS;")
         pool_http="pa_thread_pool pa; $EXTRA_CONF"
         ;;
     pool-*)     # pool-normal, pool-batch: the threads' policy
-        pool_main="thread_pool pa threads=$POOL_THREADS;"
+        pool_main=("thread_pool pa threads=$POOL_THREADS;")
         pool_http="pa_thread_pool pa sched=${mode#pool-}; $EXTRA_CONF"
         ;;
     esac
     if [ "$mode" != "$1" ]; then    # pool+slice, pool-normal+slice, ...
         pool_http="$pool_http pa_worker_slice short;"
     fi
-    cat > "$PREFIX/nginx.conf" <<EOF
-# written by bench/stall.sh: media work $1
-load_module $RUN/ngx_http_pa_module.so;
-$USER_LINE
-worker_processes 1;
-pid $PREFIX/nginx.pid;
-error_log $PREFIX/error.log warn;
-$pool_main
-
-events {
-    worker_connections 1024;
-}
-
-http {
-    access_log off;
-    client_body_temp_path $PREFIX/tmp/body;
+    {
+    echo "# written by bench/stall.sh: media work $1"
+    bench_conf_head "$PREFIX" "$RUN/ngx_http_pa_module.so" 1 1024 \
+        "${pool_main[@]}"
+    cat <<EOF
     client_max_body_size 120m;
     client_body_buffer_size 128k;
 
@@ -200,6 +184,7 @@ http {
     }
 }
 EOF
+    } > "$PREFIX/nginx.conf"
 }
 
 # one client: new reports with the photo until told to stop; one line of

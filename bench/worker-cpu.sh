@@ -87,29 +87,14 @@ mkdir -p "$REDIS_DIR"
 
 redis_start "$REDIS_DIR" --appendonly yes --appendfsync everysec
 
-USER_LINE=
-[ "$(id -u)" = 0 ] && USER_LINE="user $(id -un) $(id -gn);"
-
 # bench/run.sh's settings for the submit (its conf_head and main server):
 # conf PREFIX PORT
 conf() {
     local prefix=$1 port=$2
+    bench_conf_head "$prefix" "$prefix/ngx_http_pa_module.so" "$WORKERS" \
+        4096 "$BENCH_POOL"
     cat <<EOF
-load_module $prefix/ngx_http_pa_module.so;
-$USER_LINE
-worker_processes $WORKERS;
-pid $prefix/nginx.pid;
-error_log $prefix/error.log warn;
-thread_pool pa threads=4 max_queue=65536;
-events { worker_connections 4096; }
-http {
     default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path $prefix/tmp/body;
-    proxy_temp_path $prefix/tmp/proxy;
-    fastcgi_temp_path $prefix/tmp/fastcgi;
-    uwsgi_temp_path $prefix/tmp/uwsgi;
-    scgi_temp_path $prefix/tmp/scgi;
 $(bench_settings "$prefix")
     client_max_body_size 120m;
     client_body_buffer_size 128k;
