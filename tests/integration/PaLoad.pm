@@ -14,9 +14,10 @@ use Exporter 'import';
 use IO::Handle;
 use POSIX ();
 use Time::HiRes qw(sleep time);
+use Test::More ();
 
 our @EXPORT_OK = qw(submit readable retry wait_serving start_load collect
-                    failovers);
+                    failovers election_ok);
 
 # one submission to $srv under Idempotency-Key $key, phone 09<$n>
 sub submit {
@@ -115,6 +116,43 @@ sub collect {
         close $fh;
     }
     return @res;
+}
+
+# The answers ($res, collect()'s) of submissions to $srv through a move of
+# the primary, checked as their clients see them: 201 or 503 and nothing
+# else, every 503 with Retry-After, every report answered 201 readable
+# with its token afterwards (with wait=1: 0 lost), every 503 retried with
+# its Idempotency-Key ends 201.  $what names the case in the first check,
+# the others follow it with "...".  Unless $planned (a switch the old
+# primary lives through may refuse nothing), some were refused: an
+# election the load never saw checks nothing.  Returns the 201s and the
+# 503s for the suite's own checks.
+sub election_ok {
+    my ($srv, $what, $res, $planned) = @_;
+    my @ok = grep { $_->[2] == 201 } @$res;
+    my @refused = grep { $_->[2] == 503 } @$res;
+    my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @$res;
+
+    Test::More::ok(@ok > 0 && ($planned || @refused > 0), "$what: "
+        . scalar(@$res) . ' submissions under load: ' . scalar(@ok)
+        . ' answered 201, ' . scalar(@refused) . ' 503 during the move');
+    Test::More::is(scalar @other, 0, '... each answer is 201 or 503')
+        or Test::More::diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
+    Test::More::is(scalar(grep { !$_->[5] } @refused), 0,
+                   '... every 503 carries Retry-After');
+
+    my @lost = grep { !readable($srv, $_->[3], $_->[4]) } @ok;
+    Test::More::is(scalar @lost, 0, '... every report answered 201 is '
+                   . 'readable with its token after the move (0 lost)')
+        or Test::More::diag(join ' ', map { $_->[0] } @lost);
+
+    my @after = grep { $_->[2] != 201 }
+                map { my $r = $_; [ $r->[0], $r->[1], retry($srv, $r) ] }
+                @refused;
+    Test::More::is(scalar @after, 0,
+                   '... each 503 retried with its Idempotency-Key ends 201')
+        or Test::More::diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+    return (\@ok, \@refused);
 }
 
 # the workers' moves to a new primary, counted in shared memory

@@ -31,7 +31,7 @@ use Time::HiRes qw(sleep time);
 use PaServer;
 use PaCluster;
 use PaLoad qw(submit readable retry wait_serving start_load collect
-              failovers);
+              failovers election_ok);
 
 for my $bin (qw(redis-server redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
@@ -252,27 +252,7 @@ close $fh;
 my @ra = collect($ka);
 my @rb = collect($kb);
 
-my @ok = grep { $_->[2] == 201 } @ra;
-my @refused = grep { $_->[2] == 503 } @ra;
-my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @ra;
-ok(@ok > 0 && @refused > 0, "$ta: " . scalar(@ra) . ' submissions under '
-   . 'load: ' . scalar(@ok) . ' answered 201, ' . scalar(@refused)
-   . ' 503 during the election');
-is(scalar @other, 0, '... each answer is 201 or 503')
-    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
-is(scalar(grep { !$_->[5] } @refused), 0, '... every 503 carries '
-   . 'Retry-After');
-
-my @lost = grep { !readable($A, $_->[3], $_->[4]) } @ok;
-is(scalar @lost, 0, '... wait=1: every report answered 201 is readable '
-   . 'with its token after the failover (0 lost)')
-    or diag(join ' ', map { $_->[0] } @lost);
-
-my @after = grep { $_->[2] != 201 }
-            map { my $r = $_; [ $r->[0], $r->[1], retry($A, $r) ] }
-            @refused;
-is(scalar @after, 0, '... each 503 retried with its Idempotency-Key ends '
-   . '201') or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+election_ok($A, "$ta, wait=1, its primary killed", \@ra);
 is(zcard("pa:{$ta}:q:submitted") - $before{A}, scalar @ra,
    '... one report per submission: none refused and kept twice, none lost');
 
@@ -342,16 +322,7 @@ ok(sse_sees($A, 10, sub { submit($A, "sse-$$", 88000002) }),
     open my $fh, '>', $stop or die $!;
     close $fh;
     my @res = collect($kids);
-    my @ok = grep { $_->[2] == 201 } @res;
-    my @no = grep { $_->[2] != 201 } @res;
-    ok(@ok > 0, "$tb: " . scalar(@ok) . ' answered 201, ' . scalar(@no)
-       . ' not');
-    is(scalar(grep { $_->[2] != 503 || !$_->[5] } @no), 0,
-       '... the others 503 with Retry-After');
-    is(scalar(grep { !readable($B, $_->[3], $_->[4]) } @ok), 0,
-       '... every 201 readable after the switch');
-    is(scalar(grep { (retry($B, $_))[0] != 201 } @no), 0,
-       '... every 503 retried ends 201');
+    election_ok($B, "$tb, CLUSTER FAILOVER", \@res, 1);
     is(zcard("pa:{$tb}:q:submitted") - $before, scalar @res,
        '... one report per submission');
     like(log_of($B), qr/(?:moved slot $slot{$tb} to|slot $slot{$tb} of tenant "$tb" is on) "127\.0\.0\.1:$rep"/,

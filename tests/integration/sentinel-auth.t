@@ -15,7 +15,7 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaSentinel;
-use PaLoad qw(submit readable retry wait_serving start_load collect);
+use PaLoad qw(wait_serving start_load collect election_ok);
 
 for my $bin (qw(redis-server redis-sentinel redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
@@ -72,27 +72,7 @@ close $sf;
 
 my @res = collect($kids);
 
-my @ok = grep { $_->[2] == 201 } @res;
-my @refused = grep { $_->[2] == 503 } @res;
-my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @res;
-
-ok(@ok > 0 && @refused > 0, scalar(@res) . ' submissions under load: '
-   . scalar(@ok) . ' answered 201, ' . scalar(@refused)
-   . ' 503 during the election');
-is(scalar @other, 0, 'each answer is 201 or 503')
-    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
-is(scalar(grep { !$_->[5] } @refused), 0, 'every 503 carries Retry-After');
-
-my @lost = grep { !readable($srv, $_->[3], $_->[4]) } @ok;
-is(scalar @lost, 0, 'wait=1: every report answered 201 is readable with '
-   . 'its token after the failover (0 lost)')
-    or diag(join ' ', map { $_->[0] } @lost);
-
-my @after = grep { $_->[2] != 201 }
-            map { my $r = $_; [ $r->[0], $r->[1], retry($srv, $r) ] }
-            @refused;
-is(scalar @after, 0, 'each 503 retried with its Idempotency-Key ends 201')
-    or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+election_ok($srv, 'wait=1, the primary killed', \@res);
 
 is(($ha->redis($all) =~ /(\d+)/)[0] - $before, scalar @res,
    'one report per submission: none refused and kept twice, none lost');

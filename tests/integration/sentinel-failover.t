@@ -15,8 +15,8 @@ use Test::More;
 use Time::HiRes qw(sleep time);
 use PaServer;
 use PaSentinel;
-use PaLoad qw(submit readable retry wait_serving start_load collect
-              failovers);
+use PaLoad qw(submit readable wait_serving start_load collect failovers
+              election_ok);
 
 for my $bin (qw(redis-server redis-sentinel redis-cli)) {
     plan skip_all => "no $bin" if system("command -v $bin >/dev/null") != 0;
@@ -84,30 +84,11 @@ my $before = reports();
 my $t_first = time;
 
 my @res = failover_under_load($srv, 'wait');
-my @ok = grep { $_->[2] == 201 } @res;
-my @refused = grep { $_->[2] == 503 } @res;
-my @other = grep { $_->[2] != 201 && $_->[2] != 503 } @res;
-
-ok(@ok > 0 && @refused > 0, scalar(@res) . ' submissions under load: '
-   . scalar(@ok) . ' answered 201, ' . scalar(@refused)
-   . ' 503 during the election');
-is(scalar @other, 0, 'each answer is 201 or 503')
-    or diag(join ' ', map { "$_->[0]:$_->[2]" } @other);
-is(scalar(grep { !$_->[5] } @refused), 0, 'every 503 carries Retry-After');
-
-my @lost = grep { !readable($srv, $_->[3], $_->[4]) } @ok;
-is(scalar @lost, 0, 'wait=1: every report answered 201 is readable with '
-   . 'its token after the failover (0 lost)')
-    or diag(join ' ', map { $_->[0] } @lost);
-
-my @after = grep { $_->[2] != 201 }
-            map { my $r = $_; [ $r->[0], $r->[1], retry($srv, $r) ] }
-            @refused;
-is(scalar @after, 0, 'each 503 retried with its Idempotency-Key ends 201')
-    or diag(join ' ', map { "$_->[0]:$_->[2]" } @after);
+my (undef, $refused) = election_ok($srv, 'wait=1, the primary killed',
+                                   \@res);
 
 my @retried = map { [ $_->[0], $_->[1], submit($srv, $_->[0], $_->[1]) ] }
-              @refused;
+              @$refused;
 is(scalar(grep { $_->[2] != 201 || !readable($srv, $_->[3], $_->[4]) }
           @retried), 0, '... and its token reads the report');
 
@@ -133,16 +114,7 @@ is(scalar @c, 0, 'no worker exited on a signal') or diag(@c);
 {
     my $before = reports();
     my @res = failover_under_load($srv, 'planned', 1);
-    my @ok = grep { $_->[2] == 201 } @res;
-    my @no = grep { $_->[2] != 201 } @res;
-    ok(@ok > 0, 'planned: ' . scalar(@ok) . ' answered 201, '
-       . scalar(@no) . ' not');
-    is(scalar(grep { $_->[2] != 503 || !$_->[5] } @no), 0,
-       '... the others 503 with Retry-After');
-    is(scalar(grep { !readable($srv, $_->[3], $_->[4]) } @ok), 0,
-       '... every 201 readable after the switch');
-    is(scalar(grep { (retry($srv, $_))[0] != 201 } @no), 0,
-       '... every 503 retried ends 201');
+    election_ok($srv, 'planned', \@res, 1);
     is(reports() - $before, scalar @res, '... one report per submission');
     my $log = do { local $/; open my $fh, '<', "$srv->{dir}/logs/error.log"
                    or die $!; <$fh> };
@@ -162,8 +134,8 @@ my $nw = PaServer->new(no_redis => 1, redis => $ha->option);
 ok(wait_serving($nw, 'n'), 'without wait: the workers found the primary');
 
 @res = failover_under_load($nw, 'nowait');
-@ok = grep { $_->[2] == 201 } @res;
-@lost = grep { !readable($nw, $_->[3], $_->[4]) } @ok;
+my @ok = grep { $_->[2] == 201 } @res;
+my @lost = grep { !readable($nw, $_->[3], $_->[4]) } @ok;
 ok(@ok > 0, 'without wait: ' . scalar(@ok) . ' answered 201');
 diag(sprintf('without wait: %d of %d reports answered 201 were lost in '
              . 'the failover', scalar @lost, scalar @ok));
