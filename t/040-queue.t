@@ -5,24 +5,7 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
 
-setting(http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_queue;
-    pa_profile test-queue;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d urgent=1h;
-    pa_sla receive 1d urgent=1h;
-    pa_sla dispatch 1d urgent=1h;
-    pa_sla accept 1d urgent=1h;
-    pa_sla resolve 5d urgent=1h;
-    pa_sla publish 1d urgent=1h;
-    pa_sla reply 1d;
-    pa_test_clock on;
-_EOC_
+setting(http_config => queue_http('t_queue', 'test-queue'));
 
 run_tests();
 

@@ -14,25 +14,8 @@ use t::PaTest qw(:DEFAULT h act);
 our $DAY = '2030-03-04';
 our $P = 'pa:{t_qbound}:';
 
-setting(http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_qbound;
-    pa_profile test-queue-bounded;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d urgent=1h;
-    pa_sla receive 1d urgent=1h;
-    pa_sla dispatch 1d urgent=1h;
-    pa_sla accept 1d urgent=1h;
-    pa_sla resolve 5d urgent=1h;
-    pa_sla publish 1d urgent=1h;
-    pa_sla reply 1d;
-    pa_comments_max 2;
-    pa_test_clock on;
-_EOC_
+setting(http_config => queue_http('t_qbound', 'test-queue-bounded',
+                                  'pa_comments_max 2;'));
 
 # id, how far it goes: "dispatched", "accepted", "resolved", "commented"
 our @R = (['B-1', 'dispatched'], ['B-2', 'accepted'], ['W-1', 'commented'],

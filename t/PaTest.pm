@@ -9,6 +9,8 @@ package t::PaTest;
 #   multipart(), form()    multipart bodies ($Multipart is their header)
 #   api(), setting()       the API's locations; the suite's default
 #                          sections, blocks in file order
+#   submit_http(), queue_http(), media_http(), originals()
+#                          the settings several suites share
 #   $Threads, $Pool        main_config and http{} line of a thread pool
 #                          for the media work (pa_thread_pool)
 #   h(), act()             on request: a request's headers, an action
@@ -43,7 +45,7 @@ use Time::HiRes ();
 use Exporter 'import';
 
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
-                 originals media_http
+                 originals media_http queue_http
                  jwt sign pa_token redis fresh slurp multipart form api
                  submit_http setting);
 our @EXPORT_OK = qw(h act);
@@ -273,6 +275,32 @@ sub submit_http {
     pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
     pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
     pa_sla verify 1d;
+    pa_test_clock on;
+_EOC_
+}
+
+# The http{} settings of the work-list suites (t/040, t/041, t/042): the
+# directory's agencies, every step's deadline (an urgent report's in an
+# hour) and the test clock, in the suite's own tenant and profile, @more
+# lines after them
+sub queue_http {
+    my ($tenant, $profile, @more) = @_;
+    return <<"_EOC_" . join '', map { "    $_\n" } @more;
+    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
+    pa_tenant $tenant;
+    pa_profile $profile;
+    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_directory \$TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
+    pa_media_dir \$TEST_NGINX_PA_DATA/media;
+    pa_sla verify 1d urgent=1h;
+    pa_sla receive 1d urgent=1h;
+    pa_sla dispatch 1d urgent=1h;
+    pa_sla accept 1d urgent=1h;
+    pa_sla resolve 5d urgent=1h;
+    pa_sla publish 1d urgent=1h;
+    pa_sla reply 1d;
     pa_test_clock on;
 _EOC_
 }
