@@ -46,7 +46,7 @@ NREQ=${BENCH_REQUESTS:-200000}
 PROFILE=${BENCH_PROFILE:-0}
 PEER=${PEER_SCRIPT:-$ROOT/../shared/bench/run-peer-lua.sh}
 OPENLOOP=${OPENLOOP:-$ROOT/build/bench/openloop}
-README=${BENCH_README:-$ROOT/bench/README.md}
+README=${BENCH_README-$ROOT/bench/README.md}
 
 OUT=$ROOT/build/bench
 RUN=$OUT/run
