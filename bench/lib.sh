@@ -218,6 +218,37 @@ EOF
 # the media work off the event loop, as in conf-examples/*.conf
 BENCH_POOL="thread_pool pa threads=4 max_queue=65536;"
 
+# bench_profile PREFIX [OPTIONS]: http{} settings of the benches that run
+# laichau-2026 as shipped (bench/mem.sh, scale.sh, sse.sh, stall.sh), its
+# default tenant: the profile, Redis on REDIS_PORT (pa_redis OPTIONS), the
+# media store in PREFIX/media, the test keys
+bench_profile() {
+    local prefix=$1 opts=${2:+ $2}
+    cat <<EOF
+    include $ROOT/conf-examples/profiles/laichau-2026.conf;
+    pa_redis 127.0.0.1:$REDIS_PORT$opts;
+    pa_redis_scripts $ROOT/redis-scripts;
+    pa_media_dir $prefix/media;
+    pa_auth_secret_file $ROOT/t/keys/auth.key;
+    pa_pii_key_file $ROOT/t/keys/pii.key;
+EOF
+}
+
+# bench_steps: the deadlines of the steps after verification (an agency
+# accepts only a report whose accept deadline it has open) and the
+# directory's agencies (the bench's reports are dispatched to so-xd):
+# bench/run.sh, and worker-cpu.sh, whose submit is run.sh's
+bench_steps() {
+    cat <<EOF
+    pa_sla receive 1d urgent=1h;
+    pa_sla dispatch 1d urgent=1h;
+    pa_sla accept 1d urgent=1h;
+    pa_sla resolve 5d urgent=1h;
+    pa_sla publish 1d urgent=1h;
+    pa_directory $ROOT/conf-examples/directory/laichau.json;
+EOF
+}
+
 # bench_settings PREFIX: the http{} settings of the bench tenant, for the
 # nginx.conf of bench/run.sh, bench/photo.sh and bench/worker-cpu.sh (the
 # same module settings in each, so that their figures compare): its media

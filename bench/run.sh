@@ -152,15 +152,7 @@ cat <<EOF
     client_max_body_size 120m;
     client_body_buffer_size 128k;
 
-    # the deadlines of the later steps: an agency accepts only a report
-    # whose accept deadline it has open
-    pa_sla receive 1d urgent=1h;
-    pa_sla dispatch 1d urgent=1h;
-    pa_sla accept 1d urgent=1h;
-    pa_sla resolve 5d urgent=1h;
-    pa_sla publish 1d urgent=1h;
-    # its agencies: the published reports are dispatched to so-xd
-    pa_directory $ROOT/conf-examples/directory/laichau.json;
+$(bench_steps)
 
     # public reads cached by nginx as in conf-examples/dev.conf: nginx
     # caches proxied answers only, so they go through a local origin

@@ -88,14 +88,9 @@ bench_conf_head "$NGX_PREFIX" "$RUN/ngx_http_pa_module.so" 2 4096 \
     "$BENCH_POOL"
 cat <<EOF
 
-    include $ROOT/conf-examples/profiles/laichau-2026.conf;
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $NGX_PREFIX/media;
+$(bench_profile "$NGX_PREFIX")
     pa_archive_dir $NGX_PREFIX/archive;
     pa_thread_pool pa;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
     pa_sweep_interval 0;
 
     server {

@@ -80,13 +80,8 @@ PORT=$(free_port "$REDIS_PORT") || die "no free port"
 bench_conf_head "$RUN" "$RUN/ngx_http_pa_module.so" 2 "$want" \
     "worker_rlimit_nofile $(ulimit -n);" "$BENCH_POOL"
 cat <<EOF
-    include $ROOT/conf-examples/profiles/laichau-2026.conf;
-    pa_redis 127.0.0.1:$REDIS_PORT connect_timeout=500ms timeout=2s;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $RUN/media;
+$(bench_profile "$RUN" "connect_timeout=500ms timeout=2s")
     pa_thread_pool pa;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
     server {
         listen 127.0.0.1:$PORT reuseport;
         location /api/v1/ { pa_api; }

@@ -147,12 +147,7 @@ write_conf() {
     client_max_body_size 120m;
     client_body_buffer_size 128k;
 
-    include $ROOT/conf-examples/profiles/laichau-2026.conf;
-    pa_redis 127.0.0.1:$REDIS_PORT;
-    pa_redis_scripts $ROOT/redis-scripts;
-    pa_media_dir $PREFIX/media;
-    pa_auth_secret_file $ROOT/t/keys/auth.key;
-    pa_pii_key_file $ROOT/t/keys/pii.key;
+$(bench_profile "$PREFIX")
     pa_sweep_interval 0;
     $pool_http
 

@@ -98,12 +98,7 @@ conf() {
 $(bench_settings "$prefix")
     client_max_body_size 120m;
     client_body_buffer_size 128k;
-    pa_sla receive 1d urgent=1h;
-    pa_sla dispatch 1d urgent=1h;
-    pa_sla accept 1d urgent=1h;
-    pa_sla resolve 5d urgent=1h;
-    pa_sla publish 1d urgent=1h;
-    pa_directory $ROOT/conf-examples/directory/laichau.json;
+$(bench_steps)
     server {
         listen 127.0.0.1:$port;
         location /api/v1/ { pa_api; }
