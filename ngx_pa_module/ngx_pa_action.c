@@ -132,6 +132,8 @@ static ngx_int_t ngx_pa_act_reply(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_flag_comment(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_approve_extension(ngx_pa_action_t *a);
 static ngx_int_t ngx_pa_act_reject_extension(ngx_pa_action_t *a);
+static ngx_int_t ngx_pa_act_extension_answer(ngx_pa_action_t *a,
+    ngx_uint_t why);
 
 static ngx_int_t ngx_pa_action_message(ngx_pa_action_t *a, const char *name,
     ngx_uint_t required);
@@ -1409,38 +1411,34 @@ ngx_pa_act_flag_comment(ngx_pa_action_t *a)
 }
 
 
-/*
- * The IOC's answer to an extension asked beyond pa_extend_max: "agency"
- * names whose request when several agencies asked; act.lua finds it.
- */
-
 static ngx_int_t
 ngx_pa_act_approve_extension(ngx_pa_action_t *a)
 {
-    ngx_str_t  agency;
-
-    if (ngx_pa_action_message(a, "message", 0) != NGX_OK
-        || ngx_pa_action_agency(a, "agency", 0, &agency) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (agency.len == 0) {
-        return NGX_OK;
-    }
-
-    return ngx_pa_action_extra(a, "agency", &agency);
+    return ngx_pa_act_extension_answer(a, 0);
 }
 
 
 static ngx_int_t
 ngx_pa_act_reject_extension(ngx_pa_action_t *a)
 {
-    ngx_str_t  agency;
-
     /* the agency learns why it must keep its deadline */
 
-    if (ngx_pa_action_message(a, "message", 1) != NGX_OK
+    return ngx_pa_act_extension_answer(a, 1);
+}
+
+
+/*
+ * The IOC's answer to an extension asked beyond pa_extend_max, its
+ * message required when it refuses ("why"): "agency" names whose request
+ * when several agencies asked; act.lua finds it.
+ */
+
+static ngx_int_t
+ngx_pa_act_extension_answer(ngx_pa_action_t *a, ngx_uint_t why)
+{
+    ngx_str_t  agency;
+
+    if (ngx_pa_action_message(a, "message", why) != NGX_OK
         || ngx_pa_action_agency(a, "agency", 0, &agency) != NGX_OK)
     {
         return NGX_ERROR;
