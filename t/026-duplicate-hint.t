@@ -51,23 +51,7 @@ sub act {
             "POST /api/v1/reports/$id/actions\n$body");
 }
 
-our $Http = <<'_EOC_';
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_dup;
-    pa_profile test-dup;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d;
-    pa_sla receive 1d;
-    pa_sla dispatch 1d;
-    pa_sla accept 1d;
-    pa_sla resolve 5d;
-    pa_sla publish 1d;
-    pa_test_clock on;
-_EOC_
+our $Http = workflow_http('t_dup', 'test-dup');
 
 setting(http_config => $Http);
 

@@ -6,24 +6,8 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
 
-setting(http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_read;
-    pa_profile test-read;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d;
-    pa_sla receive 1d;
-    pa_sla dispatch 1d;
-    pa_sla accept 1d;
-    pa_sla resolve 5d;
-    pa_sla publish 1d;
-    pa_sla reply 1d;
-    pa_test_clock on;
-_EOC_
+setting(http_config => workflow_http('t_read', 'test-read',
+                                     'pa_sla reply 1d;'));
 
 run_tests();
 

@@ -78,24 +78,8 @@ sub rows {
     return join ',', @r;
 }
 
-setting(http_config => <<'_EOC_');
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_stats;
-    pa_profile test-stats;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d;
-    pa_sla receive 1d;
-    pa_sla dispatch 1d;
-    pa_sla accept 1d;
-    pa_sla resolve 5d;
-    pa_sla publish 1d;
-    pa_stats_min_ratings 2;
-    pa_test_clock on;
-_EOC_
+setting(http_config => workflow_http('t_stats', 'test-stats',
+                                     'pa_stats_min_ratings 2;'));
 
 run_tests();
 

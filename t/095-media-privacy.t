@@ -65,24 +65,8 @@ sub act { "POST /api/v1/reports/MP-1/actions\n$_[0]" }
 sub original { "GET /api/v1/reports/$_[0]/media/$Sha{$_[1]}" }
 sub public { "GET /media/$_[0]/$Sha{$_[1]}" . ($_[2] // '.jpg') }
 
-my $http_config = <<'_EOC_';
-    pa_thread_pool pa;
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_media_privacy;
-    pa_profile test-media-privacy;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d;
-    pa_sla receive 1d;
-    pa_sla dispatch 1d;
-    pa_sla accept 1d;
-    pa_sla resolve 5d;
-    pa_sla publish 1d;
-    pa_test_clock on;
-_EOC_
+my $http_config = $Pool . workflow_http('t_media_privacy',
+                                        'test-media-privacy');
 
 my $media = <<'_EOC_';
     # originals, only through the API's checks

@@ -40,24 +40,8 @@ sub staff { "Authorization: Bearer $T{$_[0]}\nX-PA-Now: $_[1]\n"
             . "Content-Type: application/json" }
 sub act { "POST /api/v1/reports/PX-1/actions\n$_[0]" }
 
-setting(main_config => $Threads, http_config => <<'_EOC_',
-    pa_thread_pool pa;
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_tenant t_pcopy;
-    pa_profile test-public-copy;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_directory $TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d;
-    pa_sla receive 1d;
-    pa_sla dispatch 1d;
-    pa_sla accept 1d;
-    pa_sla resolve 5d;
-    pa_sla publish 1d;
-    pa_test_clock on;
-_EOC_
+setting(main_config => $Threads,
+        http_config => $Pool . workflow_http('t_pcopy', 'test-public-copy'),
         config => api() . <<'_EOC_');
     # the public copies, as dev.conf has them
     location /media/ {

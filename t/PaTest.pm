@@ -9,7 +9,8 @@ package t::PaTest;
 #   multipart(), form()    multipart bodies ($Multipart is their header)
 #   api(), setting()       the API's locations; the suite's default
 #                          sections, blocks in file order
-#   submit_http(), queue_http(), media_http(), originals()
+#   submit_http(), workflow_http(), queue_http(), media_http(),
+#   originals()
 #                          the settings several suites share
 #   $Threads, $Pool        main_config and http{} line of a thread pool
 #                          for the media work (pa_thread_pool)
@@ -45,7 +46,7 @@ use Time::HiRes ();
 use Exporter 'import';
 
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
-                 originals media_http queue_http
+                 originals media_http queue_http workflow_http
                  jwt sign pa_token redis fresh slurp multipart form api
                  submit_http setting);
 our @EXPORT_OK = qw(h act);
@@ -279,13 +280,28 @@ sub submit_http {
 _EOC_
 }
 
-# The http{} settings of the work-list suites (t/040, t/041, t/042): the
-# directory's agencies, every step's deadline (an urgent report's in an
-# hour) and the test clock, in the suite's own tenant and profile, @more
-# lines after them
+# The http{} settings of the suites that take reports through the
+# workflow (t/026, t/030, t/050, t/060, t/095, t/187): the directory's
+# agencies, a working day for each step (five to resolve) and the test
+# clock, in the suite's own tenant and profile, @more lines after them.
+# queue_http(), of the work-list suites (t/040, t/041, t/042): the same
+# with urgent reports' steps in an hour, and a day to reply to a comment.
+sub workflow_http {
+    my ($tenant, $profile, @more) = @_;
+    return steps_http($tenant, $profile, '', @more);
+}
+
 sub queue_http {
     my ($tenant, $profile, @more) = @_;
-    return <<"_EOC_" . join '', map { "    $_\n" } @more;
+    return steps_http($tenant, $profile, ' urgent=1h', 'pa_sla reply 1d;',
+                      @more);
+}
+
+sub steps_http {
+    my ($tenant, $profile, $urgent, @more) = @_;
+    my @sla = map { "pa_sla $_$urgent;" } 'verify 1d', 'receive 1d',
+              'dispatch 1d', 'accept 1d', 'resolve 5d', 'publish 1d';
+    my $head = <<"_EOC_";
     pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
     pa_tenant $tenant;
@@ -294,15 +310,9 @@ sub queue_http {
     pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
     pa_directory \$TEST_NGINX_ROOT/conf-examples/directory/laichau.json;
     pa_media_dir \$TEST_NGINX_PA_DATA/media;
-    pa_sla verify 1d urgent=1h;
-    pa_sla receive 1d urgent=1h;
-    pa_sla dispatch 1d urgent=1h;
-    pa_sla accept 1d urgent=1h;
-    pa_sla resolve 5d urgent=1h;
-    pa_sla publish 1d urgent=1h;
-    pa_sla reply 1d;
-    pa_test_clock on;
 _EOC_
+    return $head . join '', map { "    $_\n" } @sla, @more,
+                                                  'pa_test_clock on;';
 }
 
 # The settings of the thumbnail suites (t/071, t/075, t/077): the
