@@ -1,7 +1,24 @@
-# What the bench scripts share; sourced, not run: die, free_port, and the
-# private Redis and nginx each bench starts and stops.
+# What the bench scripts share; sourced, not run: die, the checks of their
+# start (bench_needs, bench_module), free_port, the private Redis and
+# nginx each bench starts and stops, and what their nginx.conf share
+# (bench_conf_head, bench_settings, bench_profile, bench_steps).
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+# bench_needs TOOL...: dies naming the first TOOL not installed
+bench_needs() {
+    local t
+    for t; do
+        command -v "$t" >/dev/null 2>&1 || die "$t is missing"
+    done
+}
+
+# bench_module: MODULE, the script's argument, made absolute (a relative
+# one is from the repository, ROOT); dies when it is not built
+bench_module() {
+    case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
+    [ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
+}
 
 # a port nobody listens on (connect refused), none of the arguments (ports
 # chosen for a server that is not listening yet), below the kernel's

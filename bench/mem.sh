@@ -33,11 +33,8 @@ P='pa:{laichau}:'     # the profile's pa_tenant
 
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
-for t in redis-server redis-cli curl jq "$NGINX"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
-done
+bench_module
+bench_needs redis-server redis-cli curl jq "$NGINX"
 
 cleanup() {
     set +e

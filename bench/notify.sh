@@ -25,8 +25,7 @@ OUT=$ROOT/build/bench
 RUN=$OUT/notify
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
+bench_module
 
 RCV_PID=
 

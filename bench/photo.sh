@@ -37,8 +37,7 @@ NGX_PREFIX=$RUN/nginx
 
 . "$ROOT/bench/lib.sh"
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
+bench_module
 
 cleanup() {
     set +e

@@ -56,8 +56,7 @@ REDIS_DIR=$RUN/redis
 
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
+bench_module
 [ -x "$OPENLOOP" ] || die "no $OPENLOOP (make bench builds it)"
 [ -x "$PEER" ] || die "no peer script $PEER (PEER_SCRIPT)"
 for t in wrk redis-server redis-cli redis-benchmark curl convert exiftool \

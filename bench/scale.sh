@@ -54,12 +54,9 @@ P='pa:{laichau}:'     # the profile's pa_tenant
 
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
+bench_module
 [ "$LARGE" -gt "$SMALL" ] || die "SCALE_LARGE must be more than SCALE_SMALL"
-for t in wrk redis-server redis-cli curl jq "$NGINX"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
-done
+bench_needs wrk redis-server redis-cli curl jq "$NGINX"
 
 # ------------------------------------------------------------ cleanup
 cleanup() {

@@ -38,11 +38,8 @@ OUT=$ROOT/build/bench
 RUN=$OUT/sse
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make module)"
-for t in wrk redis-server redis-cli curl gcc "$NGINX"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
-done
+bench_module
+bench_needs wrk redis-server redis-cli curl gcc "$NGINX"
 
 # every stream is a socket on both sides
 want=$((CLIENTS + STAFF + 4096))

@@ -67,11 +67,8 @@ REDIS_DIR=$RUN/redis
 
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
 
-case "$MODULE" in /*) ;; *) MODULE=$ROOT/$MODULE ;; esac
-[ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
-for t in wrk curl convert exiftool redis-server redis-cli "$NGINX"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
-done
+bench_module
+bench_needs wrk curl convert exiftool redis-server redis-cli "$NGINX"
 
 LOOP_PIDS=()
 

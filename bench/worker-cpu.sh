@@ -67,9 +67,7 @@ for m in "$MODULE" $MODULE_B; do
 done
 MODULE=$(realpath "$MODULE")
 [ -n "$MODULE_B" ] && MODULE_B=$(realpath "$MODULE_B")
-for t in wrk redis-server redis-cli curl perf "$NGINX"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing"
-done
+bench_needs wrk redis-server redis-cli curl perf "$NGINX"
 
 cleanup() {
     set +e
