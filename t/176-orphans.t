@@ -25,30 +25,6 @@ our $Kept = sha256_hex(t::PaTest::slurp("$Fix/nogps.jpg"));
 our $Orphan = 'ab' . ('0' x 62);
 our $Young = 'cd' . ('0' x 62);
 
-# the keys of the tenant that name a report (its own, an index's member, a
-# token's or a duplicate print's value)
-sub traces {
-    return redis('EVAL', <<'_LUA_', '0', "pa:{t_orph}:*", $_[0]);
-local out = {}
-for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
-    local t = redis.call('TYPE', k).ok
-    if string.find(k, ARGV[2], 1, true)
-        or (t == 'zset' and redis.call('ZSCORE', k, ARGV[2]))
-        or (t == 'string' and redis.call('GET', k) == ARGV[2]) then
-        out[#out + 1] = k
-    elseif t == 'hash' then
-        for _, v in ipairs(redis.call('HVALS', k)) do
-            if v == ARGV[2] then
-                out[#out + 1] = k
-            end
-        end
-    end
-end
-table.sort(out)
-return table.concat(out, ' ')
-_LUA_
-}
-
 setting(more_headers => "$Multipart", main_config => $Threads,
         http_config => <<'_EOC_');
     pa_thread_pool pa;
@@ -127,10 +103,10 @@ POST /api/v1/admin/sweep?media=1
 
 === TEST 4: ... the referenced and the young blob stay; a sweep without ?media=1 leaves the store alone
 --- init
-Test::More::is(main::traces('O-OLD'), '',
+Test::More::is(main::traces('t_orph', 'O-OLD'), '',
                'no key, index, token or print names O-OLD (purged after '
                . 'the threaded write)');
-Test::More::isnt(main::traces('O-KEEP'), '', 'O-KEEP is all there');
+Test::More::isnt(main::traces('t_orph', 'O-KEEP'), '', 'O-KEEP is all there');
 Test::More::ok(!-e "$main::Media/public/O-OLD",
                "the archived report's public copies removed");
 Test::More::ok(-f "$main::Media/public/O-KEEP/$main::Photo.jpg",

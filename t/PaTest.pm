@@ -5,6 +5,7 @@ package t::PaTest;
 #   %T, tokens(), jwt()    staff tokens signed with t/keys/auth.key
 #   pa_token()             a token made by bin/pa-token itself
 #   redis(), fresh()       redis-cli without a shell; a tenant emptied
+#   traces()               the keys that still name a report
 #   slurp(), $Fix          a file's bytes; the media fixtures
 #   multipart(), form()    multipart bodies ($Multipart is their header)
 #   api(), setting()       the API's locations; the suite's default
@@ -48,7 +49,7 @@ use Exporter 'import';
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
                  originals media_http queue_http workflow_http
                  jwt sign pa_token redis fresh slurp multipart form api
-                 submit_http setting);
+                 submit_http setting traces);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
@@ -260,6 +261,32 @@ sub act {
     my ($id, %f) = @_;
     return "POST /api/v1/reports/$id/actions\n"
            . JSON::PP->new->canonical->encode(\%f);
+}
+
+# The keys of $tenant that name report $id, as a space-separated sorted
+# list (t/175, t/176: what a removal must leave nothing of): its own, an
+# index's member, a token's or a duplicate print's value, a hash's value
+sub traces {
+    my ($tenant, $id) = @_;
+    return redis('EVAL', <<'_LUA_', '0', "pa:{$tenant}:*", $id);
+local out = {}
+for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
+    local t = redis.call('TYPE', k).ok
+    if string.find(k, ARGV[2], 1, true)
+        or (t == 'zset' and redis.call('ZSCORE', k, ARGV[2]))
+        or (t == 'string' and redis.call('GET', k) == ARGV[2]) then
+        out[#out + 1] = k
+    elseif t == 'hash' then
+        for _, v in ipairs(redis.call('HVALS', k)) do
+            if v == ARGV[2] then
+                out[#out + 1] = k
+            end
+        end
+    end
+end
+table.sort(out)
+return table.concat(out, ' ')
+_LUA_
 }
 
 # The http{} settings of the JSON submission suites (t/010, t/055): the
