@@ -17,15 +17,7 @@ $ENV{TEST_NGINX_ORIGIN_PORT} = t::PaTest::free_port();
 %T = ();
 tokens(ioc => ['ioc'], xd => ['handler', 'so-xd']);
 
-setting(http_config => profile('laichau-2026', 't_pcache') . <<'_EOC_',
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_archive_dir $TEST_NGINX_PA_DATA/archive;
-    pa_test_clock on;
-
+setting(http_config => shipped_http('laichau-2026', 't_pcache') . <<'_EOC_',
     proxy_cache_path $TEST_NGINX_PA_DATA/cache levels=1:2
                      keys_zone=pa_public:1m inactive=10m use_temp_path=off;
 

@@ -3,7 +3,8 @@ package t::PaLife;
 # What the profile lifecycle suites (t/110, t/120, t/130, t/140, t/160)
 # share on top of t/PaTest.pm (tokens, redis-cli, h() and act(), all
 # exported from here too): the shipped profile as the test's http{}
-# configuration and the expected "deadlines" of a view.  A suite says:
+# configuration (shipped_http(), life()) and the expected "deadlines" of
+# a view.  A suite says:
 #
 #   use Test::Nginx::Socket 'no_plan';
 #   use lib '.';
@@ -25,7 +26,7 @@ use JSON::PP ();
 
 # PaTest's helpers too: a suite says "use t::PaLife" only
 our @EXPORT = (@t::PaTest::EXPORT,
-              qw(h hm act photo_report profile dls life));
+              qw(h hm act photo_report profile shipped_http dls life));
 
 our $ROOT = $t::PaTest::ROOT;
 
@@ -111,7 +112,14 @@ sub life {
     tokens(%who);
 
     setting(main_config => $Threads,
-            http_config => profile($name, $tenant) . $Pool . <<'_EOC_');
+            http_config => shipped_http($name, $tenant) . $Pool);
+}
+
+# The http{} of the shipped profile $name in the suite's own $tenant (life()
+# and t/186-public-cache.t): Redis, the test keys, the media store and the
+# archive in the file's data folder, the test clock
+sub shipped_http {
+    return profile(@_) . <<'_EOC_';
     pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
     pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
