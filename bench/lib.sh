@@ -244,6 +244,7 @@ bench_profile() {
     cat <<EOF
     include $ROOT/conf-examples/profiles/laichau-2026.conf;
     pa_redis 127.0.0.1:$REDIS_PORT$opts;
+    pa_record_compat off;     # every node of this version (t/086)
     pa_redis_scripts $ROOT/redis-scripts;
     pa_media_dir $prefix/media;
     pa_auth_secret_file $ROOT/t/keys/auth.key;
@@ -277,6 +278,7 @@ bench_settings() {
     # as laichau-2026 (conf-examples/profiles), tenant "bench"
     pa_profile laichau-2026;
     pa_tenant bench;
+    pa_record_compat off;     # every node of this version (t/086)
     pa_utc_offset +07:00;
     pa_calendar_hours 07:30-11:30 13:30-17:00;
     pa_calendar_weekdays mon-fri;

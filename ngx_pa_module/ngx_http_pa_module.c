@@ -368,7 +368,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
     /*
      * a report stored with "id" and "updated_at" as before issue 12's
      * fields cut, for nodes of an earlier version during a rolling
-     * upgrade (ngx_pa_record_id.h)
+     * upgrade (ngx_pa_record_id.h); on unless set: safe for an upgrade
      */
     { ngx_string("pa_record_compat"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
@@ -672,6 +672,20 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
+    /*
+     * a node upgraded with its configuration as it was may share Redis
+     * with nodes that read a report only with its id and updated_at
+     * (t/086): both stay stored until the operator says the upgrade is over
+     */
+
+    if (pmcf->record_compat == NGX_CONF_UNSET) {
+        ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0,
+                           "\"pa_record_compat\" is not set: reports are "
+                           "stored with \"id\" and \"updated_at\" for nodes "
+                           "of earlier versions; \"pa_record_compat off\" "
+                           "once every node runs this one");
+    }
+
     ngx_http_pa_init_defaults(pmcf);
 
     if (pmcf->media_max_size <= 0) {
@@ -721,7 +735,7 @@ ngx_http_pa_init_defaults(ngx_pa_main_conf_t *pmcf)
     ngx_conf_init_value(pmcf->coordinator, 0);
     ngx_conf_init_value(pmcf->auto_dispatch, 0);
     ngx_conf_init_value(pmcf->login_required, 0);
-    ngx_conf_init_value(pmcf->record_compat, 0);
+    ngx_conf_init_value(pmcf->record_compat, 1);
     ngx_conf_init_uint_value(pmcf->stats_min_ratings, 10);
     ngx_conf_init_uint_value(pmcf->extend_max, 60);
 

@@ -28,6 +28,7 @@ setting(http_config => <<'_EOC_');
     pa_sla accept 1d;
     pa_sla resolve 5d;
     pa_test_clock on;
+    pa_record_compat off;
 _EOC_
 
 # the old layout, from a lean record: every member of doc a hash field
