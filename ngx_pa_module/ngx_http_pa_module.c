@@ -678,7 +678,7 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
      * (t/086): both stay stored until the operator says the upgrade is over
      */
 
-    if (pmcf->record_compat == NGX_CONF_UNSET) {
+    if (pmcf->record_compat == NGX_CONF_UNSET && pmcf->redis_host.len) {
         ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0,
                            "\"pa_record_compat\" is not set: reports are "
                            "stored with \"id\" and \"updated_at\" for nodes "
