@@ -295,3 +295,40 @@ bench_settings() {
     pa_sweep_interval 0;
 EOF
 }
+
+# evalsha_args SHA ID MONITOR_FILE: the module's first EVALSHA of SHA in
+# the MONITOR output, un-escaped from MONITOR's quoting, one argument per
+# NUL (build/bench/evalsha-submit.args: bench/run.sh, bench/capture-args.sh);
+# the report id ID, the content print and the phone hash become
+# __rand_int__ so each call stores a new report, as the module's calls do.
+# Fails when there is none.
+evalsha_args() {
+    grep -F "\"EVALSHA\" \"$1\"" "$3" | head -1 \
+        | perl -e '
+        my $id = shift; my $line = <STDIN>; defined $line or exit 1;
+        $line =~ s/^[^"]*//;
+        my @a;
+        while ($line =~ /"((?:[^"\\]|\\.)*)"/g) {
+            my $s = $1;
+            $s =~ s{\\x([0-9a-fA-F]{2})|\\(.)}{defined $1 ? chr(hex $1)
+                : ({n=>"\n",r=>"\r",t=>"\t",a=>"\a",b=>"\b"}->{$2} // $2)}ge;
+            push @a, $s;
+        }
+        my $nk = $a[2];
+        my @keys = @a[3 .. 2 + $nk];
+        my @argv = @a[3 + $nk .. $#a];
+        # two placeholders: redis-benchmark draws 31-bit numbers, and one
+        # repeated id answers "exists", which stops redis-benchmark
+        my $rid = "__rand_int__-__rand_int__";
+        my ($ph) = map { /:dup:(.*)$/ ? $1 : () } @keys;
+        s/\Q$id\E/$rid/g for @keys, @argv;
+        if (defined $ph && length $ph) {
+            s/\Q$ph\E/__rand_int__/g for @keys, @argv;
+        }
+        # the duplicate prints "c:<sha256>": 12 random digits up front
+        s/^([cm]:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @argv;
+        # the idempotency key: a repeated one answers "replay", not a submit
+        s/(:idem:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
+        print join("\0", @a[0 .. 2], @keys, @argv);
+    ' "$2"
+}

@@ -920,37 +920,9 @@ if [ "$REDIS_CALLS_LIMITED" != 0 ]; then
 fi
 CPU_PREFIX=$NGX_PREFIX
 
-# the module's own EVALSHA, un-escaped from MONITOR's quoting, one argument
-# per NUL; the report id, the content print and the phone hash become
-# __rand_int__ so each call stores a new report, as the module's calls do
-grep -F "\"EVALSHA\" \"$SHA\"" "$RUN/monitor.txt" | head -1 \
-    | perl -e '
-        my $id = shift; my $line = <STDIN>; defined $line or exit 1;
-        $line =~ s/^[^"]*//;
-        my @a;
-        while ($line =~ /"((?:[^"\\]|\\.)*)"/g) {
-            my $s = $1;
-            $s =~ s{\\x([0-9a-fA-F]{2})|\\(.)}{defined $1 ? chr(hex $1)
-                : ({n=>"\n",r=>"\r",t=>"\t",a=>"\a",b=>"\b"}->{$2} // $2)}ge;
-            push @a, $s;
-        }
-        my $nk = $a[2];
-        my @keys = @a[3 .. 2 + $nk];
-        my @argv = @a[3 + $nk .. $#a];
-        # two placeholders: redis-benchmark draws 31-bit numbers, and one
-        # repeated id answers "exists", which stops redis-benchmark
-        my $rid = "__rand_int__-__rand_int__";
-        my ($ph) = map { /:dup:(.*)$/ ? $1 : () } @keys;
-        s/\Q$id\E/$rid/g for @keys, @argv;
-        if (defined $ph && length $ph) {
-            s/\Q$ph\E/__rand_int__/g for @keys, @argv;
-        }
-        # the duplicate prints "c:<sha256>": 12 random digits up front
-        s/^([cm]:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @argv;
-        # the idempotency key: a repeated one answers "replay", not a submit
-        s/(:idem:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
-        print join("\0", @a[0 .. 2], @keys, @argv);
-    ' "$ID" > "$RUN/evalsha.args" \
+# the module's own EVALSHA as bench/batch-cost.py and redis-benchmark take
+# it (bench/lib.sh)
+evalsha_args "$SHA" "$ID" "$RUN/monitor.txt" > "$RUN/evalsha.args" \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
 mapfile -d '' EVAL < "$RUN/evalsha.args"

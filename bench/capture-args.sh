@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# build/bench/evalsha-submit.args from the module as built, without the
+# whole `make bench` (issue 12): a private Redis and nginx with the bench
+# tenant's settings (bench/lib.sh bench_settings, and make bench's
+# deadlines), MONITOR while make bench's one report is submitted by hand,
+# and the same transformation as bench/run.sh (bench/lib.sh evalsha_args).
+# Needed after any change of what the worker sends to submit.lua: the
+# replays (bench/batch-callgrind.sh, bench/batch-cost.sh) take this file.
+#
+#   bench/capture-args.sh [MODULE_SO [OUT_FILE]]
+#
+# MODULE_SO [build/nginx/objs/ngx_http_pa_module.so], OUT_FILE
+# [build/bench/evalsha-submit.args]; environment: NGINX [/usr/sbin/nginx].
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODULE=$(realpath "${1:-$ROOT/build/nginx/objs/ngx_http_pa_module.so}")
+OUT_FILE=$(realpath -m "${2:-$ROOT/build/bench/evalsha-submit.args}")
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+. "$ROOT/bench/lib.sh"
+
+[ -f "$MODULE" ] || die "module not built: $MODULE (make build)"
+
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/pa-capture.XXXXXX")
+PREFIX=$RUN/nginx
+MON_PID=
+
+cleanup() {
+    set +e
+    [ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
+    nginx_stop "$PREFIX"
+    redis_stop
+    rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+mkdir -p "$PREFIX/tmp" "$PREFIX/media"
+redis_start "$RUN/redis"
+PORT=$(free_port "$REDIS_PORT") || die "no free port"
+
+USER_LINE=
+if [ "$(id -u)" = 0 ]; then
+    USER_LINE="user $(id -un) $(id -gn);"
+fi
+
+cat > "$PREFIX/nginx.conf" <<EOF
+# written by bench/capture-args.sh
+load_module $MODULE;
+$USER_LINE
+worker_processes 1;
+pid $PREFIX/nginx.pid;
+error_log $PREFIX/error.log warn;
+thread_pool pa threads=1;
+
+events {
+    worker_connections 64;
+}
+
+http {
+    access_log off;
+    client_body_temp_path $PREFIX/tmp;
+
+$(bench_settings "$PREFIX")
+    # make bench's deadlines (bench/run.sh)
+    pa_sla receive 1d urgent=1h;
+    pa_sla dispatch 1d urgent=1h;
+    pa_sla accept 1d urgent=1h;
+    pa_sla resolve 5d urgent=1h;
+    pa_sla publish 1d urgent=1h;
+    pa_directory $ROOT/conf-examples/directory/laichau.json;
+
+    server {
+        listen 127.0.0.1:$PORT;
+
+        location /api/v1/ {
+            pa_api;
+        }
+    }
+}
+EOF
+
+BASE=http://127.0.0.1:$PORT
+nginx_start "$PREFIX" "$BASE/api/v1/health"
+
+# the script as the module loads it (with its prelude): its SHA
+SHA=$("$ROOT/build/pa-script" "$ROOT/redis-scripts/submit.lua" \
+      | redis-cli -p "$REDIS_PORT" -x script load)
+
+redis-cli -p "$REDIS_PORT" monitor > "$RUN/monitor.txt" 2>/dev/null &
+MON_PID=$!
+sleep 0.3
+# make bench's report (bench/run.sh, "one report by hand")
+ANSWER=$(curl -sS -H 'Content-Type: application/json' \
+    --data-binary '{"content":"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà 12; nước đọng, xe máy dễ ngã (bench status)","title":"Ổ gà","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912345678","channel":"app"}' \
+    "$BASE/api/v1/reports")
+sleep 0.3
+kill "$MON_PID" 2>/dev/null || true
+wait "$MON_PID" 2>/dev/null || true
+MON_PID=
+
+ID=$(printf '%s' "$ANSWER" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+[ -n "$ID" ] || die "submit by curl failed: $ANSWER"
+
+mkdir -p "$(dirname "$OUT_FILE")"
+evalsha_args "$SHA" "$ID" "$RUN/monitor.txt" > "$RUN/evalsha.args" \
+    || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
+           "and redis-scripts/submit.lua disagree?"
+cp "$RUN/evalsha.args" "$OUT_FILE"
+mapfile -d '' EVAL < "$OUT_FILE"
+echo "$OUT_FILE: EVALSHA submit.lua, ${EVAL[2]} keys," \
+     "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args"
