@@ -46,6 +46,7 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_jparse.c \
                 ngx_pa_module/ngx_pa_jdump.c \
                 ngx_pa_module/ngx_pa_dtoa.c \
+                ngx_pa_module/ngx_pa_qscore.c \
                 ngx_pa_module/ngx_pa_b64url.c \
                 ngx_pa_module/ngx_pa_print.c \
                 ngx_pa_module/ngx_pa_prelude.c \

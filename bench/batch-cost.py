@@ -18,10 +18,13 @@
 # user and system time and its children's (the AOF rewrites' forks), the
 # rewrites, and what each report adds to the AOF.
 #
-# BATCH_MSEC=1: the group's last argument is now's milliseconds (submit.lua
-# since its index scores' fraction, issue 12): replaced in each call by the
-# wall clock's, as the worker's cached clock gives it (the captured "now"
-# stays as it is: the replay's reports all share its second).
+# BATCH_MSEC=1: the index scores (the deadline pairs' and the group's last
+# argument but the hints' time to live, issue 12) made again for each
+# report as the worker makes them (ngx_pa_qscore.c): the captured whole
+# score, its fraction from the wall clock's milliseconds, as the worker's
+# cached clock gives them, and the report's place in its call (the
+# captured "now" stays as it is: the replay's reports all share its
+# second).
 #
 # Against a loaded province (bench/scale-replay.sh, the data bench/scale.sh
 # generated): BATCH_KEEP=1 keeps the data (no FLUSHALL before a size),
@@ -29,7 +32,7 @@
 # {bench} replaced), and BATCH_BUCKETS=1 gives each report a phone hash of
 # its own (random hex) whose print goes to its bucket dup:<4 hex>, as the
 # module names it (ngx_pa_print.h), so the prints join the loaded buckets.
-import os, socket, subprocess, sys, time, random
+import math, os, socket, subprocess, sys, time, random
 port = int(sys.argv[1]); script_path = sys.argv[2]; argsf = sys.argv[3]
 Ns = [int(x) for x in sys.argv[4].split(',')]
 TOTAL = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
@@ -74,7 +77,31 @@ DAY_KEY = b':near:' in own[-1]
 BUCKETS = os.environ.get('BATCH_BUCKETS') == '1'
 DUP = 2                   # the report's dup: key (submit.lua's +2)
 KEEP = os.environ.get('BATCH_KEEP') == '1'
-def group():
+def within(base, f):
+    # submit.lua's within() of before, ngx_pa_qscore_within()
+    e = math.frexp(base + 1)[1]
+    grain = 2.0 ** (e - 53)
+    return base + math.floor(f / grain) * grain
+def text(d):
+    # the shortest of %.15g to %.17g that reads back (ngx_pa_qscore_text)
+    for p in (15, 16):
+        t = '%.*g' % (p, d)
+        if float(t) == d:
+            return t.encode()
+    return ('%.17g' % d).encode()
+def scores(g, pos, ms):
+    # the group's arguments: id now urgent phone lng lat seen agency entry
+    # np prints... nd (member score)... nh fields... qscore [ttl]
+    us = min(ms * 1000 + pos, 999999)
+    sec = float(g[1])
+    day = (sec - math.floor(sec / 86400) * 86400 + us / 1e6) / 86400
+    i = 10 + int(g[9])
+    nd = int(g[i])
+    for d in range(i + 2, i + 1 + 2 * nd, 2):
+        g[d] = text(within(math.floor(float(g[d])), day))
+    q = -2 if g[4] and DAY_KEY else -1
+    g[q] = text(within(math.floor(float(g[q])), day if nd else us / 1e6))
+def group(pos=0):
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
     rep = lambda x: x.replace(b'__rand_int__', u)
@@ -84,9 +111,7 @@ def group():
         g[4] = b'%.6f' % (102.2 + random.random() * 1.6)
         g[5] = b'%.6f' % (21.6 + random.random() * 1.2)
     if MSEC:
-        # now's milliseconds: the last argument, or the one before the
-        # hints' day key's time to live (a report with a position)
-        g[-2 if g[4] and DAY_KEY else -1] = b'%d' % (int(time.time() * 1000) % 1000)
+        scores(g, pos, int(time.time() * 1000) % 1000)
     ks = [rep(k) for k in own]
     if BUCKETS:
         # the phone hash (+5) and its 128-bit cut in the print's field
@@ -112,8 +137,8 @@ for N in Ns:
     while got < calls:
         while sent < calls and sent - got < pipe:
             ks, as_ = [], [str(N)]
-            for _ in range(N):
-                k, g = group(); ks += k; as_ += [str(len(k)), str(len(g))] + g
+            for pos in range(N):
+                k, g = group(pos); ks += k; as_ += [str(len(k)), str(len(g))] + g
             s.sendall(enc(['EVALSHA', sha, str(len(shared)+len(ks))] + shared + ks + as_)); sent += 1
         r = read(); got += 1
         if not isinstance(r, list) or any(x != b':1\r\n' for x in r[:N]): bad += 1

@@ -54,6 +54,8 @@ typedef struct ngx_pa_batch_item_s {
     ngx_array_t               *shared;
     ngx_array_t               *keys;
     ngx_array_t               *args;
+    ngx_pa_batch_place_pt      place;
+    void                      *data;
     ngx_http_request_t       **slot;       /* its place in the call */
     ngx_uint_t                 state;
 } ngx_pa_batch_item_t;
@@ -78,7 +80,7 @@ static ngx_int_t ngx_pa_batch_param(ngx_conf_t *cf, ngx_str_t *word,
 ngx_int_t
 ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_array_t *shared, ngx_array_t *keys, ngx_array_t *args,
-    ngx_pa_reply_pt on_reply)
+    ngx_pa_batch_place_pt place, void *data, ngx_pa_reply_pt on_reply)
 {
     ngx_pa_batch_t       *b;
     ngx_http_cleanup_t   *cln;
@@ -118,6 +120,8 @@ ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     item->shared = shared;
     item->keys = keys;
     item->args = args;
+    item->place = place;
+    item->data = data;
     item->state = NGX_PA_BATCH_QUEUED;
 
     cln->handler = ngx_pa_batch_cleanup;
@@ -372,7 +376,7 @@ failed:
 /*
  * submit.lua's KEYS and ARGV: the shared keys once, then each report's
  * group (ARGV: N, then per report its number of keys, of arguments, and
- * the arguments).  Only the ngx_str_t headers are gathered here: the call
+ * the arguments, what depends on its place in the call written first).  Only the ngx_str_t headers are gathered here: the call
  * copies the bytes, before any of these requests can go away.
  */
 
@@ -403,6 +407,12 @@ ngx_pa_batch_args(ngx_pa_batch_call_t *bc, ngx_array_t *keys,
 
     for (i = 0; i < bc->n; i++) {
         item = bc->items[i];
+
+        if (item->place != NULL
+            && item->place(item->data, i, bc->pool) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
 
         if (ngx_pa_arg_int(bc->pool, args, item->keys->nelts) != NGX_OK
             || ngx_pa_arg_int(bc->pool, args, item->args->nelts) != NGX_OK)

@@ -25,15 +25,25 @@
 
 
 /*
+ * What of a report's arguments depends on its place in the call (0: the
+ * first): written by place(data, pos, the call's pool) as the call is
+ * built, before its arguments are read.
+ */
+typedef ngx_int_t (*ngx_pa_batch_place_pt)(void *data, ngx_uint_t pos,
+    ngx_pool_t *pool);
+
+
+/*
  * One report for submit.lua: the batch's shared keys (the same for every
  * report of the worker), its own keys and its own arguments (ngx_str_t
- * arrays, read when the call is built).  Returns NGX_DONE (on_reply will
- * run with this report's element of the reply, or the request is answered
- * 503) or what the handler returns after answering 503 now.
+ * arrays, read when the call is built, after place).  Returns NGX_DONE
+ * (on_reply will run with this report's element of the reply, or the
+ * request is answered 503) or what the handler returns after answering
+ * 503 now.
  */
 ngx_int_t ngx_pa_batch_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_array_t *shared, ngx_array_t *keys, ngx_array_t *args,
-    ngx_pa_reply_pt on_reply);
+    ngx_pa_batch_place_pt place, void *data, ngx_pa_reply_pt on_reply);
 
 char *ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 

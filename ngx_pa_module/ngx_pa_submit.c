@@ -40,6 +40,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
 #include "ngx_pa_submit.h"
+#include "ngx_pa_submit_score.h"
 #include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
 
@@ -80,6 +81,7 @@ struct ngx_pa_submit_s {
     ngx_str_t             auto_agency; /* dispatched at submission to it */
     ngx_uint_t            urgent;     /* for the events (submit.lua) */
     ngx_array_t          *uploads;    /* pre-uploads bound: up:, upa: keys */
+    ngx_pa_submit_score_t score;      /* the index scores (submit.lua) */
 };
 
 
@@ -1011,6 +1013,7 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
     /* with the worker's other submissions (group commit) */
 
     return ngx_pa_batch_submit(r, ctx, shared, keys, args,
+                               ngx_pa_submit_score_place, &sb->score,
                                ngx_pa_submit_done);
 }
 
@@ -1188,9 +1191,10 @@ static ngx_int_t
 ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
 {
-    ngx_str_t   *kv, *id;
-    ngx_uint_t   i;
-    ngx_time_t  *tp;
+    ngx_str_t              *kv, *id;
+    ngx_uint_t              i, due_at;
+    ngx_time_t             *tp;
+    ngx_pa_submit_score_t  *sc;
 
     id = &sb->report_id;
 
@@ -1223,10 +1227,22 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         }
     }
 
-    if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK
-        || ngx_pa_arg_int(r->pool, args,
-                          sb->uploads ? sb->uploads->nelts / 2 : 0)
-           != NGX_OK)
+    /* the deadline pairs: their scores are placed with the batch */
+
+    due_at = args->nelts + 1;
+
+    if (ngx_pa_record_due_args(r, sb->fields, id, args) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    sc = &sb->score;
+    sc->now = ctx->now;
+    sc->urgent = sb->urgent;
+    sc->ndue = (args->nelts - due_at) / 2;
+
+    if (ngx_pa_arg_int(r->pool, args,
+                       sb->uploads ? sb->uploads->nelts / 2 : 0)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -1241,15 +1257,15 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     /*
-     * The milliseconds of now: the index scores' fraction (submit.lua).
-     * From the cached clock, not Redis's TIME: a test's X-PA-Now (another
-     * second) gets 0, so what it stores does not depend on the clock.
+     * The milliseconds of now: the index scores' fraction.  From the
+     * cached clock, not Redis's TIME: a test's X-PA-Now (another second)
+     * gets 0, so what it stores does not depend on the clock.
      */
 
     tp = ngx_timeofday();
+    sc->msec = tp->sec == ctx->now ? tp->msec : 0;
 
-    return ngx_pa_arg_int(r->pool, args,
-                          tp->sec == ctx->now ? (int64_t) tp->msec : 0);
+    return ngx_pa_submit_score_args(r, sc, args, due_at);
 }
 
 

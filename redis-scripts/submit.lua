@@ -1,4 +1,3 @@
---! uses: qscore
 -- submit.lua: store new reports atomically, one or a batch of N (group
 -- commit: a worker sends the reports that became ready while its previous
 -- call was in flight as one call, ngx_pa_batch.c).
@@ -31,7 +30,7 @@
 -- KEYS[3]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due)
 -- (Scores of KEYS[3], +1 and +5 carry a fraction, in [0, 1) above the
 -- whole second or deadline, that grows with the submission: see "index
--- scores" below.)
+-- scores" below; the worker makes them.)
 -- then each report's group of keys, in the order of the reports:
 -- +0  pa:{t}:r:<id>             report hash (no "id" field: the key names it)
 -- +1  pa:{t}:q:<state>          the IOC's work list of the state,
@@ -82,13 +81,14 @@
 --     not dispatched)
 -- +10 that dispatch's history entry (JSON, "" when not dispatched)
 -- +11 n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
--- then n: number of deadlines, then n pairs "<id>|<step>", due
+-- then n: number of deadlines, then n pairs "<id>|<step>", its score in
+--      KEYS[3] (text: the due time and its fraction of the day)
 -- then n: number of pre-upload handles bound (their keys end the group,
 --      but for the day key)
 -- then field, value pairs of the report hash: the hot fields and "doc"
 --      (ngx_pa_record.h says which is which)
--- then: the milliseconds of now (0-999) on the worker's clock; "0" when
---      now is not that clock's second (X-PA-Now of pa_test_clock)
+-- then: the report's score in the work lists +1 and +5 (text,
+--      lib/qscore.lua's order and its fraction)
 -- last, when the report joins the hints: the day key's time to live
 --      (seconds: the day's end + the window + 30 days, from now)
 --
@@ -123,7 +123,7 @@ local CLOSED = {resolved = true, rejected = true, cancelled = true,
 -- table lookup at each use
 local KEYS, ARGV = KEYS, ARGV
 local call, rpcall = redis.call, redis.pcall
-local min, floor, unpack, error = math.min, math.floor, unpack, error
+local unpack, error = unpack, error
 
 -- ARGV's numbers by coercion (s + 0): tonumber converts a string twice
 local n = ARGV[1] + 0
@@ -136,14 +136,10 @@ local n = ARGV[1] + 0
 -- keeps a run in insertion order.  It stays in [0, 1): a reader that
 -- compares a score with whole seconds sees what it saw before; act.lua
 -- and sweep.lua write whole scores again (the fraction is then dropped,
--- and nothing relies on it).
-local function within(base, f)
-    -- f cut to the spacing of doubles at base + 1: the sum is exact (and
-    -- exact in the reply of %.17g that redis.call makes of it), < base + 1
-    local _, e = math.frexp(base + 1)
-    local grain = 2 ^ (e - 53)
-    return base + floor(f / grain) * grain
-end
+-- and nothing relies on it).  The worker makes the scores, exact doubles
+-- as text, as this script made them with lib/qscore.lua's qorder() and
+-- the cut to the spacing of doubles at the whole score + 1
+-- (ngx_pa_qscore.c): here they go to ZADD as they come.
 
 -- each report's first key and first argument (g[2r - 1], g[2r]); read
 -- once for the batch: the phones' locks, whether any id is taken
@@ -250,13 +246,6 @@ local function one(r, K, A, k_end, a_end)
         geo_ex = ARGV[a_end + 1] + 0
     end
 
-    -- the fractions of the index scores: of the second (q: without
-    -- deadline) and of the day (due, q: by deadline: all of a day's
-    -- reports may share one)
-    local us = min(ARGV[a_end] * 1000 + r - 1, 999999)
-    local sec = now + 0
-    local day = (sec % 86400 + us / 1e6) / 86400
-
     -- one command finds a replay and stores this submission's answer
     local seen = rpcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
                         'GET')
@@ -319,11 +308,6 @@ local function one(r, K, A, k_end, a_end)
         end
     end
 
-    local due
-    for d = i + 2, at_nh - 1, 2 do
-        due = min(due or math.huge, ARGV[d] + 0)
-    end
-
     -- no "id" field (issue 12): the key names the report, and every
     -- reader puts it back (lib/record.lua, ngx_pa_record_id.h)
     u_rec = id
@@ -340,8 +324,8 @@ local function one(r, K, A, k_end, a_end)
                 'agency', '', 'agencies', '')
 
     -- the work lists' order (lib/qscore.lua): urgent first, then the
-    -- nearest deadline; none: by submission
-    local score = within(qorder(urgent, due, sec), due and day or us / 1e6)
+    -- nearest deadline; none: by submission (the worker's score)
+    local score = ARGV[a_end]
 
     if agency ~= '' then
         -- the dispatch an IOC would make, as the system: the agency is
@@ -383,7 +367,7 @@ local function one(r, K, A, k_end, a_end)
 
     -- stored: its part of the batch's writes (nothing fails after this)
     for d = i + 1, at_nh - 1, 2 do
-        due_m[#due_m + 1] = within(ARGV[d + 1] + 0, day)
+        due_m[#due_m + 1] = ARGV[d + 1]
         due_m[#due_m + 1] = ARGV[d]
     end
 

@@ -1,0 +1,115 @@
+/*
+ * submit.lua's index scores, made by the worker (ngx_pa_submit_score.h).
+ * The doubles are lib/qscore.lua's and submit.lua's within() of before
+ * (ngx_pa_qscore.c), each written as the shortest text that reads back as
+ * it: Redis stores the same score, so the order is the same.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_qscore.h"
+#include "ngx_pa_submit_score.h"
+
+
+static ngx_int_t ngx_pa_submit_score_put(ngx_str_t *slot, double d,
+    ngx_pool_t *pool);
+
+
+ngx_int_t
+ngx_pa_submit_score_args(ngx_http_request_t *r, ngx_pa_submit_score_t *sc,
+    ngx_array_t *args, ngx_uint_t due_at)
+{
+    ngx_str_t   *a;
+    ngx_uint_t   i;
+
+    a = args->elts;
+
+    sc->args = args;
+    sc->due_at = due_at;
+
+    if (sc->ndue) {
+        sc->dues = ngx_palloc(r->pool, sc->ndue * sizeof(time_t));
+        if (sc->dues == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    for (i = 0; i < sc->ndue; i++) {
+        sc->dues[i] = ngx_atotm(a[due_at + 2 * i + 1].data,
+                                a[due_at + 2 * i + 1].len);
+
+        if (sc->dues[i] == NGX_ERROR) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "pa submit: a due time \"%V\" is not a number",
+                          &a[due_at + 2 * i + 1]);
+            return NGX_ERROR;
+        }
+    }
+
+    /* the work list's score: placed with the batch */
+
+    sc->q_at = args->nelts;
+
+    return ngx_pa_arg_cstr(args, "");
+}
+
+
+ngx_int_t
+ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
+{
+    ngx_pa_submit_score_t *sc = data;
+
+    time_t                 due;
+    ngx_str_t             *a;
+    ngx_uint_t             i;
+    ngx_pa_qscore_frac_t   f;
+
+    a = sc->args->elts;
+
+    /* the fraction grows with the submission: its microsecond, its place */
+
+    ngx_pa_qscore_frac(sc->now, (uint64_t) sc->msec * 1000 + pos, &f);
+
+    due = 0;
+
+    for (i = 0; i < sc->ndue; i++) {
+        if (i == 0 || sc->dues[i] < due) {
+            due = sc->dues[i];
+        }
+
+        /* a day's reports may share a deadline: the fraction of the day */
+
+        if (ngx_pa_submit_score_put(&a[sc->due_at + 2 * i + 1],
+                                    ngx_pa_qscore_within(
+                                        (double) sc->dues[i], f.day),
+                                    pool)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    /* urgent first, then the nearest deadline; none: by submission */
+
+    return ngx_pa_submit_score_put(&a[sc->q_at],
+               ngx_pa_qscore_within(
+                   ngx_pa_qscore_order(sc->urgent != 0, sc->ndue != 0, due,
+                                       sc->now),
+                   sc->ndue ? f.day : f.second),
+               pool);
+}
+
+
+static ngx_int_t
+ngx_pa_submit_score_put(ngx_str_t *slot, double d, ngx_pool_t *pool)
+{
+    slot->data = ngx_pnalloc(pool, NGX_PA_QSCORE_LEN);
+    if (slot->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    slot->len = ngx_pa_qscore_text(d, (char *) slot->data,
+                                   NGX_PA_QSCORE_LEN);
+
+    return slot->len ? NGX_OK : NGX_ERROR;
+}
