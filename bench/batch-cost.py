@@ -91,7 +91,7 @@ def text(d):
     return ('%.17g' % d).encode()
 def scores(g, pos, ms):
     # the group's arguments: id now urgent phone lng lat seen agency entry
-    # np prints... nd (member score)... nh fields... qscore [ttl]
+    # np prints... nd (member score)... nh fields... qscore ttl
     us = min(ms * 1000 + pos, 999999)
     sec = float(g[1])
     day = (sec - math.floor(sec / 86400) * 86400 + us / 1e6) / 86400
@@ -99,14 +99,14 @@ def scores(g, pos, ms):
     nd = int(g[i])
     for d in range(i + 2, i + 1 + 2 * nd, 2):
         g[d] = text(within(math.floor(float(g[d])), day))
-    q = -2 if g[4] and DAY_KEY else -1
+    q = -2
     g[q] = text(within(math.floor(float(g[q])), day if nd else us / 1e6))
 def group(pos=0):
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
     rep = lambda x: x.replace(b'__rand_int__', u)
     g = [rep(x) for x in gargs]
-    if SPREAD and g[4]:
+    if SPREAD and g[-1]:
         # the report's lng, lat (submit.lua's +6, +7, after nk and na)
         g[4] = b'%.6f' % (102.2 + random.random() * 1.6)
         g[5] = b'%.6f' % (21.6 + random.random() * 1.2)

@@ -116,49 +116,10 @@ ngx_pa_duplicate_indexed(ngx_pa_main_conf_t *pmcf, double lat)
 }
 
 
-ngx_int_t
-ngx_pa_duplicate_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_array_t *args, double lat, double lng)
-{
-    ngx_str_t           *a;
-    ngx_uint_t           i;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    if (!ngx_pa_duplicate_indexed(pmcf, lat)) {
-        if (ngx_pa_arg_cstr(args, "") != NGX_OK
-            || ngx_pa_arg_cstr(args, "") != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        return NGX_OK;
-    }
-
-    /* lng first, as GEOADD takes them; 7 decimals as the report keeps */
-
-    for (i = 0; i < 2; i++) {
-        a = ngx_pa_arg(args);
-        if (a == NULL) {
-            return NGX_ERROR;
-        }
-
-        a->data = ngx_pnalloc(r->pool, 32);
-        if (a->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        a->len = ngx_pa_fixed_format(i ? lat : lng, 7, (char *) a->data, 32);
-    }
-
-    return NGX_OK;
-}
-
-
 /*
  * The day key ends the report's group of KEYS, its time to live its
- * ARGV: until the end of its day + the window + NGX_PA_DUPLICATE_KEEP,
+ * ARGV ("": the report does not join the hints, no key): until the end
+ * of its day + the window + NGX_PA_DUPLICATE_KEEP,
  * as the sweeper kept entries of the single index.  Relative to the
  * worker's "now", not an EXPIREAT: the same instant in production, and
  * a test clock's day (pa_test_clock) lives as long as a real one.
@@ -175,7 +136,7 @@ ngx_pa_duplicate_submit_day(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     if (!ngx_pa_duplicate_indexed(pmcf, lat)) {
-        return NGX_OK;
+        return ngx_pa_arg_cstr(args, "");
     }
 
     local = ctx->now + pmcf->utc_offset;

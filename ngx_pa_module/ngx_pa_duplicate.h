@@ -19,16 +19,10 @@
 
 
 /*
- * submit.lua's ARGV "lng, lat": where the report joins the index ("" ""
- * when it does not: hints off, or a latitude GEOADD refuses).
- */
-ngx_int_t ngx_pa_duplicate_submit_args(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_array_t *args, double lat, double lng);
-
-/*
  * submit.lua's last key and last argument of the report's group: its
- * day's key pa:{t}:near:<YYYYMMDD> and that key's time to live (nothing
- * when the report does not join the index).
+ * day's key pa:{t}:near:<YYYYMMDD> and that key's time to live (no key
+ * and "" when the report does not join the index: hints off, or a
+ * latitude GEOADD refuses).
  */
 ngx_int_t ngx_pa_duplicate_submit_day(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, double lat, ngx_array_t *keys, ngx_array_t *args);

@@ -57,6 +57,16 @@
 #define NGX_PA_IDEM_KEY_MAX  255      /* Idempotency-Key, visible ASCII */
 #define NGX_PA_HEX256        (SHA256_DIGEST_LENGTH * 2)
 
+/* submit.lua's arguments of a report at fixed places (its group's id 0) */
+#define NGX_PA_SUBMIT_ARG_NOW  1
+#define NGX_PA_SUBMIT_ARG_LNG  4      /* then lat */
+
+#define ngx_pa_submit_is(s, name)                                            \
+    ((s)->len == sizeof(name) - 1                                            \
+     && ngx_strncmp((s)->data, name, sizeof(name) - 1) == 0)
+#define ngx_pa_submit_same(s, t)                                             \
+    ((s)->len == (t)->len && ngx_strncmp((s)->data, (t)->data, (s)->len) == 0)
+
 
 struct ngx_pa_submit_s {
     ngx_pa_body_t         body;
@@ -125,6 +135,8 @@ static ngx_int_t ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_array_t *shared, ngx_array_t *keys);
 static ngx_int_t ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args);
+static void ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
+    ngx_uint_t fields_at);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
@@ -936,8 +948,9 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  *       gauge; Open311: the client's index; the pre-uploads
  * ARGV: id, now, urgent, phone hash, lng, lat, what a retry gets back,
  *       agency dispatched to (or ""), its history entry (or ""), n
- *       prints, prints..., n deadlines, (member due) x n, n handles,
- *       fields..., now's milliseconds
+ *       prints, prints..., n deadlines, (member score) x n, n handles,
+ *       fields... (but those of the arguments: ngx_pa_submit_lift()),
+ *       the work list's score, the hints' time to live (or "")
  */
 
 static ngx_int_t
@@ -1192,7 +1205,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
 {
     ngx_str_t              *kv, *id;
-    ngx_uint_t              i, due_at;
+    ngx_uint_t              i, due_at, fields_at;
     ngx_time_t             *tp;
     ngx_pa_submit_score_t  *sc;
 
@@ -1204,8 +1217,9 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
         || ngx_pa_arg_cstr(args, sb->urgent ? "1" : "0") != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
-        || ngx_pa_duplicate_submit_args(r, ctx, args, sb->lat, sb->lng)
-           != NGX_OK
+        /* lng, lat: the record's, lifted from its fields below */
+        || ngx_pa_arg_cstr(args, "") != NGX_OK
+        || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_str(args, seen) != NGX_OK
         || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
         || (sb->auto_agency.len
@@ -1249,12 +1263,16 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     /* the hot fields, and the cold ones as one value (ngx_pa_doc.h) */
 
+    fields_at = args->nelts;
+
     if (ngx_pa_doc_fold(r->pool, sb->fields->elts, sb->fields->nelts / 2,
                         args, r->connection->log)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
+
+    ngx_pa_submit_lift(sb, args, fields_at);
 
     /*
      * The milliseconds of now: the index scores' fraction.  From the
@@ -1266,6 +1284,55 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     sc->msec = tp->sec == ctx->now ? tp->msec : 0;
 
     return ngx_pa_submit_score_args(r, sc, args, due_at);
+}
+
+
+/*
+ * Each value once (issue 12: an argument costs Redis its parse and a Lua
+ * string): submit.lua writes phone_hash and created_at from its arguments
+ * phone hash and now, and lat, lng from its lng, lat (also the hints'),
+ * so those fields leave the field list (the last arguments, from
+ * fields_at), the position's values going to lng, lat.  A field of
+ * another value stays: written after them, it wins ("id" and
+ * "updated_at" of pa_record_compat stay among the fields).
+ */
+
+static void
+ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
+    ngx_uint_t fields_at)
+{
+    ngx_str_t   *a, *now, *pos;
+    ngx_uint_t   i, j;
+
+    a = args->elts;
+    now = &a[NGX_PA_SUBMIT_ARG_NOW];
+    pos = &a[NGX_PA_SUBMIT_ARG_LNG];
+
+    for (i = fields_at, j = fields_at; i + 1 < args->nelts; i += 2) {
+
+        if (ngx_pa_submit_is(&a[i], "lng")) {
+            pos[0] = a[i + 1];
+            continue;
+        }
+
+        if (ngx_pa_submit_is(&a[i], "lat")) {
+            pos[1] = a[i + 1];
+            continue;
+        }
+
+        if ((ngx_pa_submit_is(&a[i], "created_at")
+             && ngx_pa_submit_same(&a[i + 1], now))
+            || (ngx_pa_submit_is(&a[i], "phone_hash")
+                && ngx_pa_submit_same(&a[i + 1], &sb->phone_hash)))
+        {
+            continue;
+        }
+
+        a[j++] = a[i];
+        a[j++] = a[i + 1];
+    }
+
+    args->nelts = j;
 }
 
 

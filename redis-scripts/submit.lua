@@ -70,11 +70,11 @@
 -- +0  nk: the number of its keys
 -- +1  na: the number of its arguments after this one
 -- +2  id
--- +3  now (epoch seconds)
+-- +3  now (epoch seconds): also the hash's created_at
 -- +4  urgent ("1" / "0"): for the events (the worker knows it)
--- +5  phone hash
--- +6  lng, +7 lat: the report joins its day's key, the group's last
---     ("" "": it does not, as when the profile has no duplicate hints)
+-- +5  phone hash: also the hash's phone_hash
+-- +6  lng, +7 lat: the report's position, the hash's lng and lat; the
+--     hints' too when the group's last argument is not ""
 -- +8  what a retry gets back ("<id> <print> <201 body>", no token but a
 --     test token of pa_test_clock)
 -- +9  the agency whose area holds the report: dispatched to it now ("":
@@ -86,11 +86,13 @@
 -- then n: number of pre-upload handles bound (their keys end the group,
 --      but for the day key)
 -- then field, value pairs of the report hash: the hot fields and "doc"
---      (ngx_pa_record.h says which is which)
+--      (ngx_pa_record.h says which is which), but phone_hash, lng, lat
+--      and created_at: from the arguments above (each value sent once)
 -- then: the report's score in the work lists +1 and +5 (text,
 --      lib/qscore.lua's order and its fraction)
--- last, when the report joins the hints: the day key's time to live
---      (seconds: the day's end + the window + 30 days, from now)
+-- last: "" or, when the report joins the hints (its day key ends its
+--      KEYS), the day key's time to live (seconds: the day's end + the
+--      window + 30 days, from now)
 --
 -- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
 -- earlier print of this phone points at, whose status decides a duplicate;
@@ -235,15 +237,17 @@ local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
     local idem = KEYS[K + 3]
 
-    -- a position: the group ends with its day key, and its time to live
-    local geo = ARGV[A + 4] ~= ''
-    local geo_ex
+    -- joins the hints: the group ends with its day key, and its time to
+    -- live
+    local geo_ex = ARGV[a_end]
+    local geo = geo_ex ~= ''
+    a_end = a_end - 1
     if geo then
-        k_end, a_end = k_end - 1, a_end - 1
+        k_end = k_end - 1
         -- its number read before the first write: an error after the
         -- report's share of the batch's writes (below) would leave its
         -- entries there while the report is refused and undone
-        geo_ex = ARGV[a_end + 1] + 0
+        geo_ex = geo_ex + 0
     end
 
     -- one command finds a replay and stores this submission's answer
@@ -311,7 +315,9 @@ local function one(r, K, A, k_end, a_end)
     -- no "id" field (issue 12): the key names the report, and every
     -- reader puts it back (lib/record.lua, ngx_pa_record_id.h)
     u_rec = id
-    call('HSET', KEYS[K], unpack(ARGV, at_nh + 1, a_end - 1))
+    call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
+         'lng', ARGV[A + 4], 'created_at', now,
+         unpack(ARGV, at_nh + 1, a_end - 1))
     if o311 then
         u_o311 = o311
         call('ZADD', o311, now, id)

@@ -35,10 +35,11 @@ sub group {
     my @k = ("${P}r:$id", "${P}q:submitted", "${P}dup:ab12",
              "${P}idem:$id", $Day);
     my $print = substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32);
+    # (the scores as the worker makes them: the deadline's, the work
+    # list's; phone_hash, lat, lng, created_at from the arguments)
     my @a = ($id, $Now, '0', $Ph, '103.458', '22.396', "$id c:x {}", '',
-             '', 1, $print, 1, "$id|verify", $Now + 86400, 0,
-             'status', 'submitted', 'phone_hash', $Ph, 'created_at', $Now,
-             '0', $ttl);
+             '', 1, $print, 1, "$id|verify", $Now + 86400 + 0.375, 0,
+             'status', 'submitted', 2e10 + $Now + 86400 + 0.375, $ttl);
     return (\@k, [scalar(@k), scalar(@a), @a]);
 }
 
@@ -84,7 +85,8 @@ GET /api/v1/health
 === TEST 2: a batch whose every report is refused so writes nothing
 --- init
 main::fresh('t_adv_argv');
-my $res = main::batch(['B-1', 'ttl'], ['B-2', '']);
+# ("" would be no time to live: a report that does not join the hints)
+my $res = main::batch(['B-1', 'ttl'], ['B-2', '-']);
 Test::More::like($res, qr/arithmetic.*arithmetic/s, 'both refused');
 Test::More::is(main::kept('B-1') . ' ' . main::kept('B-2'),
                join(' ', ('-') x 12), 'nothing of either kept');

@@ -1,6 +1,8 @@
 -- lib/qscore.lua: the work lists' order, for the scripts that keep the
--- lists (submit.lua, act.lua, sweep.lua) and the one that reads them
--- (queue.lua).  A library of the prelude (README.md here): its code is
+-- lists (act.lua, sweep.lua) and the one that reads them (queue.lua).
+-- A new report's scores are made by the worker with the same arithmetic
+-- (ngx_pa_qscore.c, issue 12): a change of the order here changes it
+-- there too.  A library of the prelude (README.md here): its code is
 -- joined into the first line of a script that names it ("--! uses:
 -- qscore"), so comments stand on their own lines only.
 --
