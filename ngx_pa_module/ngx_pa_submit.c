@@ -1290,7 +1290,8 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 /*
  * Each value once (issue 12: an argument costs Redis its parse and a Lua
  * string): submit.lua writes phone_hash and created_at from its arguments
- * phone hash and now, and lat, lng from its lng, lat (also the hints'),
+ * phone hash and now, lat, lng from its lng, lat (also the hints') and
+ * status from its agency (submitted, or dispatched when it is not ""),
  * so those fields leave the field list (the last arguments, from
  * fields_at), the position's values going to lng, lat.  A field of
  * another value stays: written after them, it wins ("id" and
@@ -1301,8 +1302,17 @@ static void
 ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
     ngx_uint_t fields_at)
 {
-    ngx_str_t   *a, *now, *pos;
+    ngx_str_t   *a, *now, *pos, status;
     ngx_uint_t   i, j;
+
+    /* the state submit.lua writes: dispatched with an agency */
+
+    if (sb->auto_agency.len) {
+        ngx_str_set(&status, "dispatched");
+
+    } else {
+        ngx_str_set(&status, "submitted");
+    }
 
     a = args->elts;
     now = &a[NGX_PA_SUBMIT_ARG_NOW];
@@ -1323,7 +1333,9 @@ ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
         if ((ngx_pa_submit_is(&a[i], "created_at")
              && ngx_pa_submit_same(&a[i + 1], now))
             || (ngx_pa_submit_is(&a[i], "phone_hash")
-                && ngx_pa_submit_same(&a[i + 1], &sb->phone_hash)))
+                && ngx_pa_submit_same(&a[i + 1], &sb->phone_hash))
+            || (ngx_pa_submit_is(&a[i], "status")
+                && ngx_pa_submit_same(&a[i + 1], &status)))
         {
             continue;
         }

@@ -86,8 +86,9 @@
 -- then n: number of pre-upload handles bound (their keys end the group,
 --      but for the day key)
 -- then field, value pairs of the report hash: the hot fields and "doc"
---      (ngx_pa_record.h says which is which), but phone_hash, lng, lat
---      and created_at: from the arguments above (each value sent once)
+--      (ngx_pa_record.h says which is which), but phone_hash, lng, lat,
+--      created_at and status (submitted, or dispatched with an agency):
+--      from the arguments above (each value sent once)
 -- then: the report's score in the work lists +1 and +5 (text,
 --      lib/qscore.lua's order and its fraction)
 -- last: "" or, when the report joins the hints (its day key ends its
@@ -253,11 +254,12 @@ local function one(r, K, A, k_end, a_end)
     -- one command finds a replay and stores this submission's answer
     local seen = rpcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
                         'GET')
-    if type(seen) == 'table' and seen.err then
-        first = true
-        error(seen.err, 0)
-    end
     if seen then
+        -- (rare: a replay, or the command's error)
+        if type(seen) == 'table' and seen.err then
+            first = true
+            error(seen.err, 0)
+        end
         return {'replay', seen}
     end
     u_idem = idem
@@ -296,7 +298,11 @@ local function one(r, K, A, k_end, a_end)
     local dup = KEYS[K + 2]
     for p = A + 10, A + 9 + np do
         if call('HSETNX', dup, ARGV[p], id) == 1 then
-            taken(ARGV[p], false)
+            if u_p1 then
+                taken(ARGV[p], false)
+            else
+                u_p1, u_o1 = ARGV[p], false
+            end
         else
             -- (rare: what follows runs only for a print sent before)
             local prefix = string.match(KEYS[K], '^(.*:)r:[^:]*$')
@@ -317,6 +323,7 @@ local function one(r, K, A, k_end, a_end)
     u_rec = id
     call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
          'lng', ARGV[A + 4], 'created_at', now,
+         'status', agency ~= '' and 'dispatched' or 'submitted',
          unpack(ARGV, at_nh + 1, a_end - 1))
     if o311 then
         u_o311 = o311
@@ -405,29 +412,40 @@ local function one(r, K, A, k_end, a_end)
 end
 
 local res = {}
+local cur       -- the report being taken
 
-for r = 1, n do
-    u_idem, u_p1, u_o1, u_prints, u_rec, u_o311, u_ev, u_evs, u_disp, u_up =
-        nil
-    first = false
-
-    local K, A = g[2 * r - 1], g[2 * r]
-    local ok, e = pcall(one, r, K, A, g[2 * r + 1] - 1, g[2 * r + 2] - 3)
-
-    if ok then
-        res[r] = e
-    else
-        undo(K)
-        -- (Redis's pcall hands an error over as its text)
-        e = type(e) == 'table' and e.err or tostring(e)
-        if first and next(stored) == nil then
-            -- the node refuses writes (READONLY, OOM: only a script's
-            -- first write can get these), and none of this batch is
-            -- stored: the call's own error, as the worker knows it
-            return redis.error_reply(e)
-        end
-        res[r] = {err = e}
+-- the reports from the one given on, each as a call of its own would
+-- take it; an error ends the run at report cur (one pcall a run, not one
+-- a report: most batches are one run)
+local function run(from)
+    for r = from, n do
+        cur = r
+        u_idem, u_p1, u_o1, u_prints, u_rec, u_o311, u_ev, u_evs, u_disp,
+            u_up = nil
+        first = false
+        res[r] = one(r, g[2 * r - 1], g[2 * r], g[2 * r + 1] - 1,
+                     g[2 * r + 2] - 3)
     end
+end
+
+local from = 1
+while from <= n do
+    local ok, e = pcall(run, from)
+    if ok then
+        break
+    end
+
+    undo(g[2 * cur - 1])
+    -- (Redis's pcall hands an error over as its text)
+    e = type(e) == 'table' and e.err or tostring(e)
+    if first and next(stored) == nil then
+        -- the node refuses writes (READONLY, OOM: only a script's first
+        -- write can get these), and none of this batch is stored: the
+        -- call's own error, as the worker knows it
+        return redis.error_reply(e)
+    end
+    res[cur] = {err = e}
+    from = cur + 1
 end
 
 -- once per batch: what many reports write to one key
