@@ -22,7 +22,8 @@ DIR=$ROOT/build/bench/callgrind
 
 . "$ROOT/bench/lib.sh"
 
-[ -s "$ARGS_FILE" ] || die "no $ARGS_FILE: run \`make bench\` first"
+[ -s "$ARGS_FILE" ] \
+    || die "no $ARGS_FILE: run bench/capture-args.sh (or \`make bench\`) first"
 command -v valgrind >/dev/null || die "valgrind is missing"
 
 rm -rf "$DIR"

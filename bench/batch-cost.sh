@@ -2,14 +2,16 @@
 # make bench-batch: Redis's cost per report of submit.lua by batch size
 # (bench/batch-cost.py), against a private Redis with AOF everysec as in
 # production, 3 rounds of each size interleaved.  Needs the argument list
-# `make bench` captured (build/bench/evalsha-submit.args).
+# `make bench` or bench/capture-args.sh captured
+# (build/bench/evalsha-submit.args).
 #
 # Environment: BATCH_SIZES [1,4,16,32,64], BATCH_REPORTS [6000],
 # BATCH_ROUNDS [3], BATCH_SPREAD=1 (each report its own position),
 # BATCH_REDIS_ARGS (more redis-server options, e.g.
 # "--auto-aof-rewrite-percentage 0": no automatic AOF rewrite),
-# BATCH_MSEC=1 (the reports' last argument, now's milliseconds, from the
-# wall clock at each call).
+# BATCH_MSEC=1 (the reports' index scores made again at each call as the
+# worker makes them: now's milliseconds from the wall clock, the report's
+# place in the call).
 
 set -euo pipefail
 
@@ -22,7 +24,8 @@ DIR=$ROOT/build/bench/batch-redis
 
 . "$ROOT/bench/lib.sh"
 
-[ -s "$ARGS_FILE" ] || die "no $ARGS_FILE: run \`make bench\` first"
+[ -s "$ARGS_FILE" ] \
+    || die "no $ARGS_FILE: run bench/capture-args.sh (or \`make bench\`) first"
 
 cleanup() {
     redis_stop

@@ -61,9 +61,7 @@ sub report {
 # For each id: the place (0 ..) in a call of n reports whose scores
 # submit.lua made before (lib/qscore.lua's qorder, within) equal, as
 # doubles, its work list's and its deadline's score now; -1: none does
-sub places {
-    my ($n, @ids) = @_;
-    my @r = split /\n/, main::redis('EVAL', <<'_LUA_', 2, "${P}q:submitted", "${P}due",
+our $Ref = <<'_LUA_';
 local prefix = string.match(KEYS[1], '^(.-}:)')
 local function within(base, f)
     local _, e = math.frexp(base + 1)
@@ -99,8 +97,11 @@ for i = 2, #ARGV do
 end
 return out
 _LUA_
-        $n, @ids);
-    return @r;
+
+sub places {
+    my ($n, @ids) = @_;
+    return split /\n/, main::redis('EVAL', $Ref, 2, "${P}q:submitted",
+                                    "${P}due", $n, @ids);
 }
 
 sub queue {
@@ -132,7 +133,7 @@ GET /api/v1/health
 
 
 
-=== TEST 2: a batch of one second and one deadline, urgent and not, a duplicate refused in the middle: the scores of each report's place, the refused one's place empty, the queue's order
+=== TEST 2: a batch of one second and one deadline, urgent and not, a duplicate refused in the middle: the scores of a place of its call for each report, nothing of the refused one, the queue's order
 --- init
 main::fresh('t_wscore');
 my ($sp) = main::http(@{ main::report('B-P', 'traffic', '0916 000 009',
@@ -150,7 +151,8 @@ my @a = main::batch(\@r, first => 1);
 my @st = map { $_->[0] } @a;
 Test::More::is("@st", '201 201 201 409 201 201 201',
                'the duplicate refused, the others stored');
-Test::More::like($a[3][2], qr/"code":"duplicate".*B-P/, 'B-3: B-P\'s duplicate');
+Test::More::like($a[3][2], qr/"code":"duplicate".*B-P/,
+                 'B-3: a duplicate of B-P');
 Test::More::is(main::redis('EXISTS', "${main::P}r:B-3"), '0',
                'nothing of B-3 kept');
 Test::More::is(main::redis('ZSCORE', "${main::P}q:submitted", 'B-3'), '',
