@@ -376,8 +376,9 @@ failed:
 /*
  * submit.lua's KEYS and ARGV: the shared keys once, then each report's
  * group (ARGV: N, then per report its number of keys, of arguments, and
- * the arguments, what depends on its place in the call written first).  Only the ngx_str_t headers are gathered here: the call
- * copies the bytes, before any of these requests can go away.
+ * the arguments, what depends on its place in the call written first).
+ * Only the ngx_str_t headers are gathered here: the call copies the
+ * bytes, before any of these requests can go away.
  */
 
 static ngx_int_t

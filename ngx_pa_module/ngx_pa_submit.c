@@ -1274,6 +1274,17 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     ngx_pa_submit_lift(sb, args, fields_at);
 
+    kv = args->elts;
+
+    if (kv[NGX_PA_SUBMIT_ARG_LNG].len == 0
+        || kv[NGX_PA_SUBMIT_ARG_LNG + 1].len == 0)
+    {
+        /* submit.lua writes lat, lng from these: a report has them */
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "pa submit: no position among the record's fields");
+        return NGX_ERROR;
+    }
+
     /*
      * The milliseconds of now: the index scores' fraction.  From the
      * cached clock, not Redis's TIME: a test's X-PA-Now (another second)
