@@ -135,7 +135,7 @@ static ngx_int_t ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_array_t *shared, ngx_array_t *keys);
 static ngx_int_t ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args);
-static void ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
+static ngx_int_t ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
     ngx_uint_t fields_at);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
@@ -950,7 +950,8 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  *       agency dispatched to (or ""), its history entry (or ""), n
  *       prints, prints..., n deadlines, (member score) x n, n handles,
  *       fields... (but those of the arguments: ngx_pa_submit_lift()),
- *       the work list's score, the hints' time to live (or "")
+ *       token_hash, doc, the work list's score, the hints' time to live
+ *       (or "")
  */
 
 static ngx_int_t
@@ -1272,16 +1273,11 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    ngx_pa_submit_lift(sb, args, fields_at);
-
-    kv = args->elts;
-
-    if (kv[NGX_PA_SUBMIT_ARG_LNG].len == 0
-        || kv[NGX_PA_SUBMIT_ARG_LNG + 1].len == 0)
-    {
-        /* submit.lua writes lat, lng from these: a report has them */
+    if (ngx_pa_submit_lift(sb, args, fields_at) != NGX_OK) {
+        /* a report has them: submit.lua writes them from their places */
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "pa submit: no position among the record's fields");
+                      "pa submit: no position, token_hash or doc among "
+                      "the record's fields");
         return NGX_ERROR;
     }
 
@@ -1299,21 +1295,24 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 /*
- * Each value once (issue 12: an argument costs Redis its parse and a Lua
- * string): submit.lua writes phone_hash and created_at from its arguments
- * phone hash and now, lat, lng from its lng, lat (also the hints') and
- * status from its agency (submitted, or dispatched when it is not ""),
- * so those fields leave the field list (the last arguments, from
- * fields_at), the position's values going to lng, lat.  A field of
+ * Each value once, each name not at all where submit.lua knows it (issue
+ * 12: an argument costs Redis its parse and a Lua string): submit.lua
+ * writes phone_hash and created_at from its arguments phone hash and
+ * now, lat, lng from its lng, lat (also the hints') and status from its
+ * agency (submitted, or dispatched when it is not ""), so those fields
+ * leave the field list (the last arguments, from fields_at), the
+ * position's values going to lng, lat; token_hash and doc (every report
+ * has them) leave it too, their values pushed after it.  A field of
  * another value stays: written after them, it wins ("id" and
- * "updated_at" of pa_record_compat stay among the fields).
+ * "updated_at" of pa_record_compat stay among the fields).  NGX_ERROR:
+ * one of those a report always has is missing (args as they are).
  */
 
-static void
+static ngx_int_t
 ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
     ngx_uint_t fields_at)
 {
-    ngx_str_t   *a, *now, *pos, status;
+    ngx_str_t   *a, *now, *pos, status, tok, doc;
     ngx_uint_t   i, j;
 
     /* the state submit.lua writes: dispatched with an agency */
@@ -1328,8 +1327,20 @@ ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
     a = args->elts;
     now = &a[NGX_PA_SUBMIT_ARG_NOW];
     pos = &a[NGX_PA_SUBMIT_ARG_LNG];
+    ngx_str_null(&tok);
+    ngx_str_null(&doc);
 
     for (i = fields_at, j = fields_at; i + 1 < args->nelts; i += 2) {
+
+        if (ngx_pa_submit_is(&a[i], "token_hash")) {
+            tok = a[i + 1];
+            continue;
+        }
+
+        if (ngx_pa_submit_is(&a[i], NGX_PA_DOC_FIELD)) {
+            doc = a[i + 1];
+            continue;
+        }
 
         if (ngx_pa_submit_is(&a[i], "lng")) {
             pos[0] = a[i + 1];
@@ -1355,7 +1366,20 @@ ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
         a[j++] = a[i + 1];
     }
 
+    if (tok.data == NULL || doc.data == NULL || pos[0].len == 0
+        || pos[1].len == 0)
+    {
+        return NGX_ERROR;
+    }
+
+    /* (the pairs were at least these two: room for their values) */
+
+    a[j++] = tok;
+    a[j++] = doc;
+
     args->nelts = j;
+
+    return NGX_OK;
 }
 
 

@@ -85,10 +85,12 @@
 --      KEYS[3] (text: the due time and its fraction of the day)
 -- then n: number of pre-upload handles bound (their keys end the group,
 --      but for the day key)
--- then field, value pairs of the report hash: the hot fields and "doc"
---      (ngx_pa_record.h says which is which), but phone_hash, lng, lat,
---      created_at and status (submitted, or dispatched with an agency):
---      from the arguments above (each value sent once)
+-- then field, value pairs of the report hash: the hot fields (ngx_pa_doc.h
+--      says which), but phone_hash, lng, lat, created_at and status
+--      (submitted, or dispatched with an agency): from the arguments
+--      above (each value sent once), and token_hash and doc: next
+-- then: the hash's token_hash, and its doc (the cold fields as one JSON
+--      value, ngx_pa_doc.h)
 -- then: the report's score in the work lists +1 and +5 (text,
 --      lib/qscore.lua's order and its fraction)
 -- last: "" or, when the report joins the hints (its day key ends its
@@ -242,7 +244,8 @@ local function one(r, K, A, k_end, a_end)
     -- live
     local geo_ex = ARGV[a_end]
     local geo = geo_ex ~= ''
-    a_end = a_end - 1
+    a_end = a_end - 1       -- the score
+    local tok, doc = ARGV[a_end - 2], ARGV[a_end - 1]
     if geo then
         k_end = k_end - 1
         -- its number read before the first write: an error after the
@@ -324,7 +327,7 @@ local function one(r, K, A, k_end, a_end)
     call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
          'lng', ARGV[A + 4], 'created_at', now,
          'status', agency ~= '' and 'dispatched' or 'submitted',
-         unpack(ARGV, at_nh + 1, a_end - 1))
+         'token_hash', tok, 'doc', doc, unpack(ARGV, at_nh + 1, a_end - 3))
     if o311 then
         u_o311 = o311
         call('ZADD', o311, now, id)

@@ -36,10 +36,12 @@ sub group {
              "${P}idem:$id", $Day);
     my $print = substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32);
     # (the scores as the worker makes them: the deadline's, the work
-    # list's; phone_hash, lat, lng, created_at from the arguments)
+    # list's; phone_hash, lat, lng, created_at, status from the
+    # arguments; no other field, then token_hash and doc)
     my @a = ($id, $Now, '0', $Ph, '103.458', '22.396', "$id c:x {}", '',
              '', 1, $print, 1, "$id|verify", $Now + 86400 + 0.375, 0,
-             'status', 'submitted', 2e10 + $Now + 86400 + 0.375, $ttl);
+             'c0ffee' x 4, '{"content":"x"}', 2e10 + $Now + 86400 + 0.375,
+             $ttl);
     return (\@k, [scalar(@k), scalar(@a), @a]);
 }
 
