@@ -59,6 +59,7 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
 {
     ngx_pa_submit_score_t *sc = data;
 
+    double                 d;
     time_t                 due;
     ngx_str_t             *a;
     ngx_uint_t             i;
@@ -79,10 +80,9 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
 
         /* a day's reports may share a deadline: the fraction of the day */
 
-        if (ngx_pa_submit_score_put(&a[sc->due_at + 2 * i + 1],
-                                    ngx_pa_qscore_within(
-                                        (double) sc->dues[i], f.day),
-                                    pool)
+        d = ngx_pa_qscore_within((double) sc->dues[i], f.day);
+
+        if (ngx_pa_submit_score_put(&a[sc->due_at + 2 * i + 1], d, pool)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -91,12 +91,10 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
 
     /* urgent first, then the nearest deadline; none: by submission */
 
-    return ngx_pa_submit_score_put(&a[sc->q_at],
-               ngx_pa_qscore_within(
-                   ngx_pa_qscore_order(sc->urgent != 0, sc->ndue != 0, due,
-                                       sc->now),
-                   sc->ndue ? f.day : f.second),
-               pool);
+    d = ngx_pa_qscore_order(sc->urgent != 0, sc->ndue != 0, due, sc->now);
+    d = ngx_pa_qscore_within(d, sc->ndue ? f.day : f.second);
+
+    return ngx_pa_submit_score_put(&a[sc->q_at], d, pool);
 }
 
 
