@@ -36,40 +36,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-mkdir -p "$PREFIX/tmp" "$PREFIX/media"
+mkdir -p "$PREFIX/tmp/body" "$PREFIX/media"
 redis_start "$RUN/redis"
 PORT=$(free_port "$REDIS_PORT") || die "no free port"
 
-USER_LINE=
-if [ "$(id -u)" = 0 ]; then
-    USER_LINE="user $(id -un) $(id -gn);"
-fi
-
-cat > "$PREFIX/nginx.conf" <<EOF
-# written by bench/capture-args.sh
-load_module $MODULE;
-$USER_LINE
-worker_processes 1;
-pid $PREFIX/nginx.pid;
-error_log $PREFIX/error.log warn;
-thread_pool pa threads=1;
-
-events {
-    worker_connections 64;
-}
-
-http {
-    access_log off;
-    client_body_temp_path $PREFIX/tmp;
-
-$(bench_settings "$PREFIX")
-    # make bench's deadlines (bench/run.sh)
-    pa_sla receive 1d urgent=1h;
-    pa_sla dispatch 1d urgent=1h;
-    pa_sla accept 1d urgent=1h;
-    pa_sla resolve 5d urgent=1h;
-    pa_sla publish 1d urgent=1h;
-    pa_directory $ROOT/conf-examples/directory/laichau.json;
+# make bench's nginx (bench/run.sh): the bench tenant, its deadlines and
+# directory; one worker and one thread are enough for one report
+{
+bench_conf_head "$PREFIX" "$MODULE" 1 64 "thread_pool pa threads=1;"
+bench_settings "$PREFIX"
+bench_steps
+cat <<EOF
 
     server {
         listen 127.0.0.1:$PORT;
@@ -80,6 +57,7 @@ $(bench_settings "$PREFIX")
     }
 }
 EOF
+} > "$PREFIX/nginx.conf"
 
 BASE=http://127.0.0.1:$PORT
 nginx_start "$PREFIX" "$BASE/api/v1/health"
