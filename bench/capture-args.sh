@@ -62,21 +62,8 @@ EOF
 BASE=http://127.0.0.1:$PORT
 nginx_start "$PREFIX" "$BASE/api/v1/health"
 
-# the script as the module loads it (with its prelude): its SHA
-SHA=$("$ROOT/build/pa-script" "$ROOT/redis-scripts/submit.lua" \
-      | redis-cli -p "$REDIS_PORT" -x script load)
-
-redis-cli -p "$REDIS_PORT" monitor > "$RUN/monitor.txt" 2>/dev/null &
-MON_PID=$!
-sleep 0.3
 # make bench's report (bench/run.sh, "one report by hand")
-ANSWER=$(curl -sS -H 'Content-Type: application/json' \
-    --data-binary '{"content":"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà 12; nước đọng, xe máy dễ ngã (bench status)","title":"Ổ gà","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912345678","channel":"app"}' \
-    "$BASE/api/v1/reports")
-sleep 0.3
-kill "$MON_PID" 2>/dev/null || true
-wait "$MON_PID" 2>/dev/null || true
-MON_PID=
+capture_submit "$BASE" "$RUN"
 
 ID=$(printf '%s' "$ANSWER" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 [ -n "$ID" ] || die "submit by curl failed: $ANSWER"

@@ -282,7 +282,8 @@ bench_settings() {
     pa_utc_offset +07:00;
     pa_calendar_hours 07:30-11:30 13:30-17:00;
     pa_calendar_weekdays mon-fri;
-    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt;
+    pa_calendar_file $ROOT/conf-examples/holidays-vn-2026.txt
+                     $ROOT/conf-examples/holidays-vn-2027.txt;
     pa_content_max 5000;
     pa_sla verify 1d urgent=1h;
 
@@ -294,6 +295,27 @@ bench_settings() {
     pa_pii_key_file $ROOT/t/keys/pii.key;
     pa_sweep_interval 0;
 EOF
+}
+
+# capture_submit BASE DIR: make bench's one report, sent by curl to BASE
+# while MONITOR writes what Redis runs into DIR/monitor.txt (for
+# evalsha_args); sets SHA (submit.lua as the module loads it, with its
+# prelude: build/pa-script; -x: the text as is, "$(cat)" would drop the
+# final newline and change the sha) and ANSWER (the module's 201 body).
+# MON_PID names the monitor while it runs, for the caller's cleanup.
+capture_submit() {
+    SHA=$("$ROOT/build/pa-script" "$ROOT/redis-scripts/submit.lua" \
+          | redis-cli -p "$REDIS_PORT" -x script load)
+    redis-cli -p "$REDIS_PORT" monitor > "$2/monitor.txt" 2>/dev/null &
+    MON_PID=$!
+    sleep 0.3
+    ANSWER=$(curl -sS -H 'Content-Type: application/json' \
+        --data-binary '{"content":"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà 12; nước đọng, xe máy dễ ngã (bench status)","title":"Ổ gà","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912345678","channel":"app"}' \
+        "$1/api/v1/reports")
+    sleep 0.3
+    kill "$MON_PID" 2>/dev/null || true
+    wait "$MON_PID" 2>/dev/null || true
+    MON_PID=
 }
 
 # evalsha_args SHA ID MONITOR_FILE: the module's first EVALSHA of SHA in

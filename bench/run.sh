@@ -68,11 +68,12 @@ done
 
 # ------------------------------------------------------------ cleanup
 BG_PIDS=()
+MON_PID=                # capture_submit's MONITOR while it runs
 
 cleanup() {
     set +e
     local pid
-    for pid in "${BG_PIDS[@]}"; do
+    for pid in "${BG_PIDS[@]}" $MON_PID; do
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
@@ -656,21 +657,7 @@ fi
 
 # one report by hand: its id and token for the status read, and the exact
 # EVALSHA argument list the module sends, for redis-benchmark
-# (-x: the text as is; "$(cat)" would drop the final newline and the sha;
-# build/pa-script: with its prelude, as the module loads it)
-SHA=$("$ROOT/build/pa-script" "$ROOT/redis-scripts/submit.lua" \
-      | redis-cli -p "$REDIS_PORT" -x script load)
-redis-cli -p "$REDIS_PORT" monitor > "$RUN/monitor.txt" 2>/dev/null &
-MON_PID=$!
-BG_PIDS+=("$MON_PID")
-sleep 0.3
-ANSWER=$(curl -sS -H 'Content-Type: application/json' \
-    --data-binary '{"content":"Ổ gà lớn trên đường Trần Hưng Đạo, gần số nhà 12; nước đọng, xe máy dễ ngã (bench status)","title":"Ổ gà","lat":22.396,"lng":103.458,"reporter_name":"Nguyễn Văn A","reporter_phone":"0912345678","channel":"app"}' \
-    "$BASE/api/v1/reports")
-sleep 0.3
-kill "$MON_PID" 2>/dev/null || true
-wait "$MON_PID" 2>/dev/null || true
-BG_PIDS=()
+capture_submit "$BASE" "$RUN"
 
 ID=$(printf '%s' "$ANSWER" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 TOKEN=$(printf '%s' "$ANSWER" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
