@@ -3,9 +3,13 @@
 # straight to ZADD.  They must be the very doubles submit.lua made before
 # with lib/qscore.lua's qorder() and its within(): the reference below is
 # that code, run in the test Redis (Lua's own arithmetic), and compares
-# each stored score with it as a double.  With X-PA-Now (pa_test_clock)
-# now's milliseconds are 0, so a score's fraction is its report's place
-# in its call of submit.lua alone.
+# each stored score with it as a double.  The order itself is not copied
+# here: the reference is joined with lib/qscore.lua as the module joins
+# it (build/pa-script), and scores the stored hash with its qscore() as
+# act.lua and sweep.lua score a report again, so a change of the order
+# in the library fails here until ngx_pa_qscore.c follows.  With
+# X-PA-Now (pa_test_clock) now's milliseconds are 0, so a score's
+# fraction is its report's place in its call of submit.lua alone.
 #
 # A batch (t/PaBatch.pm: Redis stopped, the first report in flight, the
 # others one call behind it): reports of one second and one deadline,
@@ -59,36 +63,33 @@ sub report {
 }
 
 # For each id: the place (0 ..) in a call of n reports whose scores
-# submit.lua made before (lib/qscore.lua's qorder, within) equal, as
-# doubles, its work list's and its deadline's score now; -1: none does
+# submit.lua made before (lib/qscore.lua's qscore() of the stored hash,
+# within) equal, as doubles, its work list's and its deadline's score now;
+# -1: none does
 our $Ref = <<'_LUA_';
+--! uses: qscore
 local prefix = string.match(KEYS[1], '^(.-}:)')
 local function within(base, f)
     local _, e = math.frexp(base + 1)
     local grain = 2 ^ (e - 53)
     return base + math.floor(f / grain) * grain
 end
-local function qorder(urgent, due, created_at)
-    local band = urgent == '1' and 0 or 2
-    if not due then
-        return (band + 1) * 1e10 + (tonumber(created_at) or 0)
-    end
-    return band * 1e10 + due
-end
 local n, out = tonumber(ARGV[1]), {}
 for i = 2, #ARGV do
     local id = ARGV[i]
-    local h = redis.call('HMGET', prefix .. 'r:' .. id, 'created_at',
-                         'dl:verify', 'urgent')
+    local flat = redis.call('HGETALL', prefix .. 'r:' .. id)
+    local h = {}
+    for k = 1, #flat, 2 do
+        h[flat[k]] = flat[k + 1]
+    end
     local q = tonumber(redis.call('ZSCORE', KEYS[1], id))
     local d = tonumber(redis.call('ZSCORE', KEYS[2], id .. '|verify'))
-    local now, due = h[1] + 0, h[2] + 0
+    local now, due = h.created_at + 0, h['dl:verify'] + 0
     local found = -1
     for pos = 0, n - 1 do
         local us = math.min(0 * 1000 + pos, 999999)
         local day = (now % 86400 + us / 1e6) / 86400
-        if q == within(qorder(h[3] or '0', due, now), day)
-           and d == within(due, day) then
+        if q == within(qscore(h), day) and d == within(due, day) then
             found = pos
             break
         end
@@ -98,9 +99,21 @@ end
 return out
 _LUA_
 
+# the reference as Redis runs it: lib/qscore.lua joined into its line 1
+our $RefText = do {
+    my $f = "$t::PaTest::Data/ref-scores.lua";
+    open my $fh, '>', $f or die "$f: $!";
+    print $fh $Ref;
+    close $fh;
+    my $lib = "$t::PaTest::ROOT/redis-scripts/lib";
+    my $text = `$t::PaTest::ROOT/build/pa-script --lib $lib $f`;
+    die "pa-script failed on $f\n" if $? != 0;
+    $text;
+};
+
 sub places {
     my ($n, @ids) = @_;
-    return split /\n/, main::redis('EVAL', $Ref, 2, "${P}q:submitted",
+    return split /\n/, main::redis('EVAL', $RefText, 2, "${P}q:submitted",
                                     "${P}due", $n, @ids);
 }
 
