@@ -183,8 +183,14 @@ local function undo(K)
     if u_disp then
         rpcall('DEL', KEYS[K + 4])
         rpcall('ZREM', KEYS[K + 5], u_disp[1])
-        rpcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
-        rpcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
+        -- only the counters it counted (a failed write before them left
+        -- them as they were)
+        if u_disp[3] > 0 then
+            rpcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
+        end
+        if u_disp[3] > 1 then
+            rpcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
+        end
     end
     if u_evs then
         rpcall('XDEL', KEYS[1], unpack(u_evs))
@@ -348,12 +354,16 @@ local function one(r, K, A, k_end, a_end)
         -- alerted (rare: the one JSON decode of this script)
         local entry = cjson.decode(ARGV[A + 8])
         entry.agencies = ',' .. agency .. ','
-        u_disp = {id, agency}
+        -- (and how many of its counters it counted: its undo takes back
+        -- those alone)
+        u_disp = {id, agency, 0}
         u_evs = {}
         call('RPUSH', KEYS[K + 4], cjson.encode(entry))
         call('ZADD', KEYS[K + 5], score, id)
         call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
+        u_disp[3] = 1
         call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
+        u_disp[3] = 2
         u_evs[#u_evs + 1] = call('XADD', KEYS[1], '*',
                    'type', 'dispatch', 'id', id, 'from', 'submitted',
                    'to', 'dispatched', 'urgent', urgent, 'at', now,
