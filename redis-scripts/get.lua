@@ -127,7 +127,7 @@ local function candidates(prefix, lng, lat, radius, at, window, offset)
 end
 
 local function hints(radius, window, most, offset)
-    local prefix = string.match(R, '^(.-}:)')
+    local prefix, self = string.match(R, '^(.-}:)'), rid(R)
     local me = redis.call('HMGET', R, 'status', 'category', 'lng', 'lat',
                           'created_at')
     local out = {}
@@ -142,7 +142,7 @@ local function hints(radius, window, most, offset)
     for _, c in ipairs(near) do
         local other = c[1]
 
-        if other ~= rid(R) then
+        if other ~= self then
             local o = redis.call('HMGET', prefix .. 'r:' .. other,
                                  'category', 'status', 'created_at')
             local t = tonumber(o[3])
