@@ -57,8 +57,9 @@ UNIT_CFLAGS  := -std=gnu99 -g -O1 -W -Wall -Wpointer-arith \
                 -Wno-unused-parameter -Werror -Ingx_pa_module -Itests/unit
 UNIT_LIBS    := -ljansson -lcrypto -lm
 
-DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server libjansson-dev \
-                libmagic-dev libssl-dev libxml2-dev libgd-dev libjpeg-dev openssl perl libtest-base-perl \
+DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server redis-sentinel \
+                libjansson-dev libmagic-dev libssl-dev libxml2-dev libgd-dev \
+                libjpeg-dev openssl perl libtest-base-perl \
                 libtest-longstring-perl liblist-moreutils-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
                 libimage-exiftool-perl libxml-libxml-perl imagemagick wrk \
