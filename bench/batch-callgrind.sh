@@ -33,7 +33,7 @@ PORT=$(free_port) || die "no free port"
 valgrind --tool=callgrind --callgrind-out-file="$DIR/callgrind.out" \
     redis-server --bind 127.0.0.1 --port "$PORT" --dir "$DIR" \
     --appendonly yes --appendfsync everysec --save "" \
-    --auto-aof-rewrite-percentage 0 > "$DIR/valgrind.log" 2>&1 &
+    --auto-aof-rewrite-percentage 0 $PA_REDIS_SETTINGS > "$DIR/valgrind.log" 2>&1 &
 VG=$!
 trap 'kill "$VG" 2>/dev/null || true' EXIT
 

@@ -14,8 +14,8 @@
 # size).  Not per report, so left out of "without history": the capped
 # streams (events, audit), the one-day idem: keys, the day counters.
 #
-# Environment: MEM_REPORTS [300], MEM_REDIS [--hash-max-listpack-value
-# 1024], NGINX [/usr/sbin/nginx].  Writes build/bench/mem.md.
+# Environment: MEM_REPORTS [300], MEM_REDIS (more redis-server options,
+# after bench/lib.sh's PA_REDIS_SETTINGS), NGINX [/usr/sbin/nginx].  Writes build/bench/mem.md.
 
 set -euo pipefail
 
@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODULE=${1:?usage: bench/mem.sh MODULE_SO}
 NGINX=${NGINX:-/usr/sbin/nginx}
 N=${MEM_REPORTS:-300}
-REDIS_OPTS=${MEM_REDIS---hash-max-listpack-value 1024}
+REDIS_OPTS=${MEM_REDIS:-}
 
 OUT=$ROOT/build/bench
 RUN=$OUT/mem-run

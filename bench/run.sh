@@ -1198,7 +1198,8 @@ END_MARK='<!-- bench-table: end -->'
     cat "$OUT/table.md"
     echo
     echo "The peer (\`../shared/bench/run-peer-lua.sh\`, its own nginx and" \
-         "Redis, wrk -t1 -c64 for $(secs "$DUR") s, no warm-up) ran between" \
+         "Redis with its script's settings, wrk -t1 -c64 for" \
+         "$(secs "$DUR") s, no warm-up) ran between" \
          "this module's submit cases, which had a $WARM warm-up and" \
          "$DUR measured each; its return 204: ${PEER_204:--} req/s" \
          "(this nginx's, wrk -t$THREADS: ${RPS[204]}). Open loop:" \
@@ -1218,7 +1219,9 @@ END_MARK='<!-- bench-table: end -->'
          "stored, since group commit (\`pa_submit_batch\`) stores N" \
          "reports a call (mean batch: reports / calls); the peer's is its" \
          "usec_per_call (one report a call). The Redis ceiling replays" \
-         "one report a call. All figures: \`build/bench/results.md\`."
+         "one report a call. This module's Redis: AOF everysec and" \
+         "\`$PA_REDIS_SETTINGS\` (production.conf's, as \`make run\`" \
+         "runs it). All figures: \`build/bench/results.md\`."
     echo
     echo "$END_MARK"
 } > "$OUT/readme-block.md"

@@ -24,9 +24,11 @@
 #   SCALE_BATCH    [2000]     reports per EVAL of the generator
 #   SCALE_DURATION [5s]       wrk measuring time per case (1 s warm-up)
 #   SCALE_CONNS    [32]       wrk connections (one thread)
-#   SCALE_REDIS    [--hash-max-listpack-value 1024]  redis-server options:
-#                             production.conf's (a report's hash stays a
-#                             listpack; "" measures Redis' defaults)
+#   SCALE_REDIS    []         more redis-server options, after bench/lib.sh's
+#                             PA_REDIS_SETTINGS (production.conf's: a
+#                             report's hash stays a listpack);
+#                             "--hash-max-listpack-value 64" measures
+#                             Redis' default
 #   NGINX          [/usr/sbin/nginx]
 #   SCALE_KEEP_RDB [""]       a folder: each stage's data, as loaded, is
 #                             saved there (scale-<reports>.rdb) for a
@@ -43,7 +45,7 @@ LARGE=${SCALE_LARGE:-1000000}
 BATCH=${SCALE_BATCH:-2000}
 DUR=${SCALE_DURATION:-5s}
 CONNS=${SCALE_CONNS:-32}
-REDIS_OPTS=${SCALE_REDIS---hash-max-listpack-value 1024}
+REDIS_OPTS=${SCALE_REDIS:-}
 
 OUT=$ROOT/build/bench
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)   # before this run's own load
