@@ -59,8 +59,10 @@ until_ok() {
 # listpack value (its text, its doc), which would store each as a hash
 # table.  Every bench's Redis has them, so submit is timed on the data
 # layout whose memory bench/mem.sh and scale.sh report (redis_start
-# passes them; bench/batch-callgrind.sh too).
-PA_REDIS_SETTINGS="--hash-max-listpack-value 1024"
+# passes them; bench/batch-callgrind.sh too).  Set in the environment,
+# it replaces them (PA_REDIS_SETTINGS="--hash-max-listpack-value 64":
+# Redis' default, to compare).
+PA_REDIS_SETTINGS=${PA_REDIS_SETTINGS---hash-max-listpack-value 1024}
 
 # redis_start DIR [redis-server options]: a private Redis on a free port
 # (sets REDIS_PORT and REDIS_DIR), its pid file, log and data in DIR, no
