@@ -12,9 +12,11 @@
  * the script may still run.  So a blob in the store is never removed on a
  * failed call (an unreferenced blob is harmless, a referenced missing one
  * is not), and a submission is idempotent: its key (Idempotency-Key, else
- * the SHA-256 of the normalised submission) is kept a day with the
- * report, and a retry gets the original 201: the same id and a working
- * access token, derived as HMAC(secret, key, id), never stored in clear.
+ * the SHA-256 of the normalised submission) names the report's id
+ * (ngx_pa_submit_idem.c), the record keeps a short proof of it a day, and
+ * a retry gets the original 201 again: the same id, the same answer built
+ * again at the stored time, and a working access token, derived as
+ * HMAC(secret, key, id), never stored in clear.
  * An Open311 client's submission is keyed in the client's scope: its
  * Idempotency-Key, else its body as sent (ngx_pa_open311_post.c).
  */
@@ -40,6 +42,7 @@
 #include "ngx_pa_redis.h"
 #include "ngx_pa_routes.h"
 #include "ngx_pa_submit.h"
+#include "ngx_pa_submit_idem.h"
 #include "ngx_pa_submit_score.h"
 #include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
@@ -86,6 +89,7 @@ struct ngx_pa_submit_s {
     size_t                token_at;   /* that null's offset, 0: none */
     size_t                answer_size; /* its fields when encoded */
     ngx_str_t             report_id;
+    ngx_str_t             yesterday;  /* its candidate of the day before */
     ngx_uint_t            attempts;
     ngx_pa_submit_from_t *from;       /* another dialect (Open311), or NULL */
     ngx_str_t             auto_agency; /* dispatched at submission to it */
@@ -139,8 +143,6 @@ static ngx_int_t ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
     ngx_uint_t fields_at);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
-static ngx_int_t ngx_pa_submit_new_id(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_pa_submit_t *sb);
 static ngx_int_t ngx_pa_submit_prints(ngx_http_request_t *r,
     ngx_pa_submit_t *sb);
 static ngx_int_t ngx_pa_submit_idempotency(ngx_http_request_t *r,
@@ -158,6 +160,8 @@ static ngx_int_t ngx_pa_submit_duplicate(ngx_http_request_t *r,
     redisReply *reply);
 static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, redisReply *seen);
+static ngx_int_t ngx_pa_submit_again(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx, ngx_pa_submit_idem_seen_t *seen);
 static ngx_int_t ngx_pa_submit_answer(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, ngx_str_t *id, json_t *answer);
 static ngx_int_t ngx_pa_submit_answer_json(ngx_http_request_t *r,
@@ -942,11 +946,13 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * shared KEYS: events, locked phones, due index, the position index of
  *       duplicate hints and its times
  * own KEYS: report, work list (the open state's one index), the phone's
- *       duplicate prints, the idempotency key (no token index: the token
+ *       duplicate prints, the report's candidate of the day before, with
+ *       pa_record_compat the idempotency key (no token index: the token
  *       names its report, "<id>~..."); dispatched at submission:
  *       history, the agency's queue, the day's statistics, the work-load
  *       gauge; Open311: the client's index; the pre-uploads
- * ARGV: id, now, urgent, phone hash, lng, lat, what a retry gets back,
+ * ARGV: id, now, urgent, phone hash, lng, lat, the retry's proof (and
+ *       with pa_record_compat what an older node's retry gets back),
  *       agency dispatched to (or ""), its history entry (or ""), n
  *       prints, prints..., n deadlines, (member score) x n, n handles,
  *       fields... (but those of the arguments: ngx_pa_submit_lift()),
@@ -1003,7 +1009,9 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
                                  "try again");
     }
 
-    if (ngx_pa_submit_new_id(r, ctx, sb) != NGX_OK
+    if (ngx_pa_submit_idem_ids(r, ctx->now, &sb->idem, sb->attempts,
+                               &sb->report_id, &sb->yesterday)
+        != NGX_OK
         || ngx_pa_submit_token_slot(r, sb) != NGX_OK
         || ngx_pa_submit_seen(r, sb, &seen) != NGX_OK)
     {
@@ -1065,11 +1073,12 @@ ngx_pa_submit_token_slot(ngx_http_request_t *r, ngx_pa_submit_t *sb)
 
 
 /*
- * What a retry gets back: "<id> <submission print> <201 body without
- * the token>"; the token is derived again from the key and the id.
- * A test token (pa_test_clock) cannot be: it is kept, it is no secret.
- * That 201 body is encoded once, as the answer is: the answer is it with
- * the token in place of its null (ngx_pa_submit_answer_json()).
+ * The 201 body encoded once, the token a null (the answer is it with the
+ * token in place of its null, ngx_pa_submit_answer_json()), after
+ * "<id> <submission print> ": with pa_record_compat what an older node's
+ * retry gets back (the idem: key's value); the token is derived again
+ * from the key and the id.  A test token (pa_test_clock) cannot be: it
+ * is kept, it is no secret.
  */
 
 static ngx_int_t
@@ -1151,7 +1160,9 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_key(r, keys, "q:%s", state) == NULL
         || ngx_pa_key(r, keys, "dup:%*s", (size_t) NGX_PA_DUP_BUCKET,
                       sb->phone_hash.data) == NULL
-        || ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL)
+        || ngx_pa_key(r, keys, "r:%V", &sb->yesterday) == NULL
+        || (pmcf->record_compat
+            && ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL))
     {
         return NGX_ERROR;
     }
@@ -1205,12 +1216,21 @@ static ngx_int_t
 ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
 {
-    ngx_str_t              *kv, *id;
+    ngx_str_t              *kv, *id, ik;
     ngx_uint_t              i, due_at, fields_at;
     ngx_time_t             *tp;
+    ngx_pa_main_conf_t     *pmcf;
     ngx_pa_submit_score_t  *sc;
 
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     id = &sb->report_id;
+
+    if (ngx_pa_submit_idem_arg(r->pool, &sb->idem, &sb->print,
+                               pmcf->record_compat ? seen : NULL, &ik)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     /* no history entry of the submission: the record implies it */
 
@@ -1221,7 +1241,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         /* lng, lat: the record's, lifted from its fields below */
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_cstr(args, "") != NGX_OK
-        || ngx_pa_arg_str(args, seen) != NGX_OK
+        || ngx_pa_arg_str(args, &ik) != NGX_OK
         || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
         || (sb->auto_agency.len
             ? ngx_pa_record_history(r, ctx, args, "system", "auto_dispatch",
@@ -1425,11 +1445,21 @@ ngx_pa_submit_duplicate(ngx_http_request_t *r, redisReply *reply)
 static void
 ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 {
-    redisReply       *reply = data;
-    ngx_int_t         rc;
-    ngx_pa_submit_t  *sb;
+    redisReply                 *reply = data;
+    ngx_int_t                   rc;
+    ngx_pa_submit_t            *sb;
+    ngx_pa_submit_idem_seen_t   seen;
 
     sb = ctx->submit;
+
+    if (ngx_pa_submit_idem_seen(reply, &sb->print, &seen) == NGX_OK) {
+
+        /* a retry of a stored submission: its 201 built again */
+        ngx_pa_metrics_replay(r);
+
+        ngx_pa_finalize(r, ngx_pa_submit_again(r, ctx, &seen));
+        return;
+    }
 
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
         && reply->element[0]->type == REDIS_REPLY_STRING
@@ -1437,7 +1467,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         && reply->element[0]->len == 6
         && ngx_strncmp(reply->element[0]->str, "replay", 6) == 0)
     {
-        /* a retry of a stored submission: the original 201 again */
+        /* an older node's (pa_record_compat): the 201 it stored */
         ngx_pa_metrics_replay(r);
 
         ngx_pa_finalize(r, ngx_pa_submit_replay(r, ctx, reply->element[1]));
@@ -1446,7 +1476,10 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     if (reply->type == REDIS_REPLY_ERROR) {
 
-        /* an id collision (1 in 2^40 a day): draw again, once or twice */
+        /*
+         * the id is another key's report (1 in 2^40 a day), or a report
+         * of this key older than a day: the next candidate, once or twice
+         */
 
         if (ngx_pa_reply_is(reply, "exists") && ++sb->attempts < 3)
         {
@@ -1587,7 +1620,83 @@ ngx_pa_submit_answer_json(ngx_http_request_t *r, ngx_pa_submit_t *sb)
 
 
 /*
- * The key was seen: "<id> <print> <201 body>" of the stored submission.
+ * submit.lua found the submission stored (its record, seen): the 201 of
+ * the first answer again, built from the retry's own request (the same
+ * submission: its print is the stored one's) as of the stored created_at:
+ * the same status, media, deadlines and created_at; the token derived
+ * again (a test token: the retry's).  The same key with another
+ * submission is a client's mistake, not a retry: no token of that
+ * report.  An Open311 client's key decides (its answer is the id and the
+ * token alone): it gets its request again.
+ */
+
+static ngx_int_t
+ngx_pa_submit_again(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_pa_submit_idem_seen_t *seen)
+{
+    json_t           *answer;
+    ngx_str_t         id, token;
+    ngx_pa_err_t      err;
+    ngx_pa_submit_t  *sb;
+
+    sb = ctx->submit;
+
+    if ((sb->from == NULL || sb->from->client.len == 0) && !seen->same) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "Idempotency-Key",
+                                 "this Idempotency-Key was used for another "
+                                 "submission");
+    }
+
+    id = seen->yesterday ? sb->yesterday : sb->report_id;
+
+    if (sb->from == NULL) {
+        if (sb->answer) {
+            json_decref(sb->answer);
+            sb->answer = NULL;
+        }
+
+        ngx_memzero(&err, sizeof(ngx_pa_err_t));
+        ctx->now = seen->created_at;
+
+        if (ngx_pa_submit_validate(r, ctx, sb, &err) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pa: the 201 of report %V cannot be built again",
+                          &id);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        answer = sb->answer;
+        sb->answer = NULL;
+
+    } else {
+        answer = json_object();
+    }
+
+    if (answer == NULL
+        || ngx_pa_submit_token(r, sb, &id, &token) != NGX_OK)
+    {
+        if (answer) {
+            json_decref(answer);
+        }
+
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    json_object_set_new(answer, "id", ngx_pa_json_strn(id.data, id.len));
+    json_object_set_new(answer, "access_token",
+                        ngx_pa_json_strn(token.data, token.len));
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "pa: a retry of report %V, answered again", &id);
+
+    return ngx_pa_submit_answer(r, ctx, &id, answer);
+}
+
+
+/*
+ * The key was seen by an older node (pa_record_compat): "<id> <print>
+ * <201 body>" of the stored submission.
  * The same key with another submission is a client's mistake, not a
  * retry: it must not hand out that report's token.  An Open311 client's
  * key is its own (its API key proved who it is): there the key decides,
@@ -1938,62 +2047,6 @@ ngx_pa_submit_test_token(ngx_http_request_t *r)
     }
 
     return test;
-}
-
-
-/* "261124-K7M2QX4T": the local date, then 40 random bits */
-
-static ngx_int_t
-ngx_pa_submit_new_id(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_submit_t *sb)
-{
-    u_char              *p;
-    uint64_t             bits;
-    ngx_str_t           *test;
-    ngx_uint_t           i;
-    ngx_tm_t             tm;
-    ngx_pa_main_conf_t  *pmcf;
-    u_char               rnd[5];
-    static const char    alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Id") : NULL;
-
-    if (test != NULL && sb->attempts == 0 && ngx_pa_id_ok(test)) {
-
-        /* tests only (pa_test_clock): a known id, static test steps */
-        sb->report_id = *test;
-        return NGX_OK;
-    }
-
-    if (ngx_pa_crypto_random(pmcf->worker.crypto, rnd, sizeof(rnd)) != 0) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_pnalloc(r->pool, 16);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_gmtime(ctx->now + pmcf->utc_offset, &tm);
-
-    sb->report_id.data = p;
-    p = ngx_sprintf(p, "%02d%02d%02d-", tm.ngx_tm_year % 100, tm.ngx_tm_mon,
-                    tm.ngx_tm_mday);
-
-    bits = 0;
-    for (i = 0; i < sizeof(rnd); i++) {
-        bits = (bits << 8) | rnd[i];
-    }
-
-    for (i = 0; i < 8; i++) {
-        *p++ = alphabet[(bits >> (35 - i * 5)) & 31];
-    }
-
-    sb->report_id.len = p - sb->report_id.data;
-
-    return NGX_OK;
 }
 
 

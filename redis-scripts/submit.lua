@@ -40,13 +40,18 @@
 -- +2  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
 --                               bucket, its prints as fields (key and
 --                               fields as the worker names them)
--- +3  pa:{t}:idem:<sha256>      the submission's idempotency key: what a
---                               retry gets back, for IDEM_TTL seconds (the
+-- +3  pa:{t}:r:<id'>            the report's other candidate: the same
+--                               id of the local day before (a retry just
+--                               after midnight names the report by today)
+--     only with pa_record_compat (the +8 argument says so):
+-- +4  pa:{t}:idem:<sha256>      what an older node's retry gets back, for
+--                               IDEM_TTL seconds, and what it stored (the
 --                               key: SHA-256 of the Idempotency-Key and
 --                               the phone, else of the submission; for an
 --                               Open311 client of the Idempotency-Key, else
 --                               of the body as sent, and the client)
---     only when dispatched at submission (pa_auto_dispatch, agency not ""):
+--     then, only when dispatched at submission (pa_auto_dispatch, agency
+--     not ""), at +4 (+5 with the idem: key):
 -- +4  pa:{t}:h:<id>             history list (JSON entries)
 -- +5  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
 --                               rule, zset, score: as +1)
@@ -75,8 +80,11 @@
 -- +5  phone hash: also the hash's phone_hash
 -- +6  lng, +7 lat: the report's position, the hash's lng and lat; the
 --     hints' too when the group's last argument is not ""
--- +8  what a retry gets back ("<id> <print> <201 body>", no token but a
---     test token of pa_test_clock)
+-- +8  the retry's proof, the hash's "ik": 16 hex of the idempotency key,
+--     16 hex of the submission's print (32 characters); with
+--     pa_record_compat then " " and what an older node's retry gets back
+--     ("<id> <print> <201 body>", no token but a test token of
+--     pa_test_clock), stored at the idem: key
 -- +9  the agency whose area holds the report: dispatched to it now ("":
 --     not dispatched)
 -- +10 that dispatch's history entry (JSON, "" when not dispatched)
@@ -102,15 +110,25 @@
 -- only the dup: key names it, so declaring it would cost a first read.
 -- Built from the r: key's hash-tagged prefix: the same slot.
 --
+-- The report's own record is its idempotency record (issue 12): the
+-- worker derives the id from the idempotency key, so a retry names the
+-- same r: key (or, after midnight, the day before's: +3).  A candidate
+-- taken (the batch's one EXISTS, or stored by this batch) is read on
+-- that rare path: its "ik" of the same key and created_at less than
+-- IDEM_TTL ago is the submission seen; today's of another key (or
+-- older) is "exists", the day before's is ignored.
+--
 -- Returns an array of N elements, one per report in order: 1 (stored),
--- {"replay", <+8 of the stored submission>} when the key was seen (a retry
--- after a timeout or a 503: nothing is written), or an error: "exists"
--- (the id is taken: draw another), "account_locked", "duplicate <id of the
--- open report>", "media_bound" (a handle is bound to another report),
--- "media_expired" (a handle's key is gone), or a command's own error.
--- Every error leaves nothing of that report written: the idempotency key
--- stored by its first command is removed again, so a retry after a 409 is
--- checked anew.  An element N + 1, when present, is the error of a
+-- {"replay", "0" (today's candidate) or "1" (the day before's), its
+-- created_at, its ik} when the key was seen (a retry after a timeout or
+-- a 503: nothing is written), {"replay", <the idem: key's value>} when
+-- an older node stored it (pa_record_compat), or an error: "exists"
+-- (the id is taken: take the next candidate), "account_locked",
+-- "duplicate <id of the open report>", "media_bound" (a handle is bound
+-- to another report), "media_expired" (a handle's key is gone), or a
+-- command's own error.  Every error leaves nothing of that report
+-- written: an idem: key it stored is removed again, so a retry after a
+-- 409 is checked anew.  An element N + 1, when present, is the error of a
 -- batch-wide index write (the reports were stored; the worker logs it).
 -- A node that takes no write (READONLY, OOM: the error of the batch's
 -- first write, before any report is stored) fails the whole call with
@@ -119,6 +137,7 @@
 -- (numbers a command takes as strings: redis.call writes a Lua number
 -- with %.17g, the costliest part of its argument handling)
 local IDEM_TTL = '86400'
+local IDEM_SECONDS = 86400
 local EV_MAX = '100000'
 -- (lib/prints.lua's PRINT_CLOSED: a report closing parks its prints)
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
@@ -153,18 +172,19 @@ local k, a = 4, 2
 for r = 1, n do
     g[2 * r - 1], g[2 * r] = k, a + 2
     phones[r] = ARGV[a + 5]
-    rkeys[r] = KEYS[k]
+    rkeys[2 * r - 1], rkeys[2 * r] = KEYS[k], KEYS[k + 3]
     k = k + ARGV[a]
     a = a + 2 + ARGV[a + 1]
 end
 g[2 * n + 1], g[2 * n + 2] = k, a + 2
 
 local locked = call('HMGET', KEYS[2], unpack(phones))
+-- (both candidates of each report: a retry's record is one of them)
 local taken_any = call('EXISTS', unpack(rkeys)) ~= 0
 
 -- what the batch writes once, for the reports stored
 local due_m, geo_m, geo_ttl, q_m = {}, {}, {}, {}
-local stored = {}       -- ids written by this batch
+local stored = {}       -- report keys written by this batch
 
 -- A report's writes, as far as they went, for its undo: no table on the
 -- path of a report stored (the common case)
@@ -181,15 +201,16 @@ local function undo(K)
         end
     end
     if u_disp then
-        rpcall('DEL', KEYS[K + 4])
-        rpcall('ZREM', KEYS[K + 5], u_disp[1])
+        local D = u_disp[4]
+        rpcall('DEL', KEYS[D])
+        rpcall('ZREM', KEYS[D + 1], u_disp[1])
         -- only the counters it counted (a failed write before them left
         -- them as they were)
         if u_disp[3] > 0 then
-            rpcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
+            rpcall('HINCRBY', KEYS[D + 2], u_disp[2] .. '|dispatched', -1)
         end
         if u_disp[3] > 1 then
-            rpcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
+            rpcall('HINCRBY', KEYS[D + 3], u_disp[2] .. '|in_progress', -1)
         end
     end
     if u_evs then
@@ -239,12 +260,30 @@ end
 
 local first     -- the report's first write failed: nothing of it written
 
+-- a candidate taken: the submission seen when it has the key's part of
+-- ik and is younger than IDEM_TTL (rare: a retry, or a collision)
+local function seen_at(key, ik, now)
+    local h = call('HMGET', key, 'ik', 'created_at')
+    if h[1] and h[2] and string.sub(h[1], 1, 16) == string.sub(ik, 1, 16)
+       and now - h[2] < IDEM_SECONDS
+    then
+        return h
+    end
+end
+
 -- one report, as a call of its own would take it (K: its first key, A:
 -- its first argument, k_end, a_end: its last); an error (a refusal, or a
 -- command's) ends it, caught by the caller
 local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
-    local idem = KEYS[K + 3]
+    local rk, yk = KEYS[K], KEYS[K + 3]
+    -- the retry's proof, and with pa_record_compat the idem: key's value
+    local ik, old = ARGV[A + 6], nil
+    if #ik > 32 then
+        old = string.sub(ik, 34)
+        ik = string.sub(ik, 1, 32)
+    end
+    local D = old and K + 5 or K + 4     -- the dispatch's first key
 
     -- joins the hints: the group ends with its day key, and its time to
     -- live
@@ -260,26 +299,43 @@ local function one(r, K, A, k_end, a_end)
         geo_ex = geo_ex + 0
     end
 
-    -- one command finds a replay and stores this submission's answer
-    local seen = rpcall('SET', idem, ARGV[A + 6], 'NX', 'EX', IDEM_TTL,
-                        'GET')
-    if seen then
-        -- (rare: a replay, or the command's error)
-        if type(seen) == 'table' and seen.err then
-            first = true
-            error(seen.err, 0)
+    -- a candidate taken: a retry (its record), or another key's report
+    local busy = false
+    if taken_any or stored[rk] or stored[yk] then
+        busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
+        local h = busy and seen_at(rk, ik, now)
+        if h then
+            return {'replay', '0', h[2], h[1]}
         end
-        return {'replay', seen}
+        if stored[yk] or (taken_any and call('EXISTS', yk) == 1) then
+            h = seen_at(yk, ik, now)
+            if h then
+                return {'replay', '1', h[2], h[1]}
+            end
+        end
     end
-    u_idem = idem
+
+    if old then
+        -- an older node's submission is found by its key alone, and
+        -- finds this one so (a rolling upgrade)
+        local idem = KEYS[K + 4]
+        local seen = rpcall('SET', idem, old, 'NX', 'EX', IDEM_TTL, 'GET')
+        if seen then
+            -- (rare: a replay, or the command's error)
+            if type(seen) == 'table' and seen.err then
+                first = true
+                error(seen.err, 0)
+            end
+            return {'replay', seen}
+        end
+        u_idem = idem
+    end
 
     if locked[r] then
         error('account_locked', 0)
     end
 
-    if stored[id]
-       or (taken_any and call('EXISTS', KEYS[K]) == 1)
-    then
+    if busy then
         error('exists', 0)
     end
 
@@ -289,7 +345,7 @@ local function one(r, K, A, k_end, a_end)
     local at_nh = i + 1 + 2 * ARGV[i]
     local first_up = k_end - 2 * ARGV[at_nh] + 1
     local kd = agency ~= '' and 4 or 0
-    local o311 = first_up - (K + 4 + kd) == 1 and KEYS[K + 4 + kd]
+    local o311 = first_up - (D + kd) == 1 and KEYS[D + kd]
 
     for u = first_up, k_end, 2 do
         local bound = call('HGET', KEYS[u], 'report')
@@ -306,7 +362,15 @@ local function one(r, K, A, k_end, a_end)
     -- (a closed one gives its print up)
     local dup = KEYS[K + 2]
     for p = A + 10, A + 9 + np do
-        if call('HSETNX', dup, ARGV[p], id) == 1 then
+        local w = rpcall('HSETNX', dup, ARGV[p], id)
+        if type(w) == 'table' then
+            -- (rare) the report's first write when nothing else is
+            -- written (no idem: key): a node that takes none (READONLY,
+            -- OOM) refuses here
+            first = not u_idem and not u_p1
+            error(w.err, 0)
+        end
+        if w == 1 then
             if u_p1 then
                 taken(ARGV[p], false)
             else
@@ -333,7 +397,8 @@ local function one(r, K, A, k_end, a_end)
     call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
          'lng', ARGV[A + 4], 'created_at', now,
          'status', agency ~= '' and 'dispatched' or 'submitted',
-         'token_hash', tok, 'doc', doc, unpack(ARGV, at_nh + 1, a_end - 3))
+         'token_hash', tok, 'ik', ik, 'doc', doc,
+         unpack(ARGV, at_nh + 1, a_end - 3))
     if o311 then
         u_o311 = o311
         call('ZADD', o311, now, id)
@@ -356,13 +421,13 @@ local function one(r, K, A, k_end, a_end)
         entry.agencies = ',' .. agency .. ','
         -- (and how many of its counters it counted: its undo takes back
         -- those alone)
-        u_disp = {id, agency, 0}
+        u_disp = {id, agency, 0, D}
         u_evs = {}
-        call('RPUSH', KEYS[K + 4], cjson.encode(entry))
-        call('ZADD', KEYS[K + 5], score, id)
-        call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
+        call('RPUSH', KEYS[D], cjson.encode(entry))
+        call('ZADD', KEYS[D + 1], score, id)
+        call('HINCRBY', KEYS[D + 2], agency .. '|dispatched', 1)
         u_disp[3] = 1
-        call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
+        call('HINCRBY', KEYS[D + 3], agency .. '|in_progress', 1)
         u_disp[3] = 2
         u_evs[#u_evs + 1] = call('XADD', KEYS[1], '*',
                    'type', 'dispatch', 'id', id, 'from', 'submitted',
@@ -420,7 +485,7 @@ local function one(r, K, A, k_end, a_end)
         geo_ttl[dk] = math.max(geo_ttl[dk] or 0, geo_ex)
     end
 
-    stored[id] = true
+    stored[rk] = true
     return 1
 end
 

@@ -32,13 +32,16 @@ sub sha {
 # one report's keys and arguments, as ngx_pa_submit.c groups them
 sub group {
     my ($id, $ttl) = @_;
+    # (+3: the report's candidate of the day before; no idem: key, as
+    # pa_record_compat off sends it)
     my @k = ("${P}r:$id", "${P}q:submitted", "${P}dup:ab12",
-             "${P}idem:$id", $Day);
+             "${P}r:Y$id", $Day);
     my $print = substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32);
     # (the scores as the worker makes them: the deadline's, the work
     # list's; phone_hash, lat, lng, created_at, status from the
     # arguments; no other field, then token_hash and doc)
-    my @a = ($id, $Now, '0', $Ph, '103.458', '22.396', "$id c:x {}", '',
+    my @a = ($id, $Now, '0', $Ph, '103.458', '22.396',
+             substr(sha256_hex("ik $id"), 0, 32), '',
              '', 1, $print, 1, "$id|verify", $Now + 86400 + 0.375, 0,
              'c0ffee' x 4, '{"content":"x"}', 2e10 + $Now + 86400 + 0.375,
              $ttl);
@@ -60,7 +63,7 @@ sub kept {
         main::redis('ZSCORE', "${P}q:submitted", $id),
         main::redis('ZSCORE', "${P}due", "$id|verify"),
         main::redis('ZSCORE', $Day, $id),
-        main::redis('GET', "${P}idem:$id"),
+        main::redis('HGET', "${P}r:$id", 'ik'),
         main::redis('HGET', "${P}dup:ab12",
                     substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32));
 }
@@ -77,7 +80,7 @@ Test::More::like($res, qr/\A1\n.*arithmetic/s,
                  'the first stored, the second an error');
 Test::More::is(main::kept('A-1'), 'y y y y y y', 'A-1 stored whole');
 Test::More::is(main::kept('A-2'), '- - - - - -',
-               'nothing of A-2: record, work list, deadline, hint, retry, print');
+               'nothing of A-2: record, work list, deadline, hint, retry proof, print');
 --- request
 GET /api/v1/health
 --- error_code: 200

@@ -1,0 +1,181 @@
+/*
+ * The report id from the idempotency key, and the retry's proof
+ * (ngx_pa_submit_idem.h).  A retry within a day is found by the ids
+ * themselves: the batch's one EXISTS on the reports' keys already reads
+ * them, where the day's key of its own with the 201 cost Redis ~19k
+ * instructions a report (issue 12).  The ids stay no secret (the 409 of
+ * a duplicate names one); the key's hash is one-way.
+ */
+
+#include "ngx_pa.h"
+#include "ngx_pa_call.h"
+#include "ngx_pa_crypto.h"
+#include "ngx_pa_submit_idem.h"
+
+#include <openssl/sha.h>
+
+
+static void ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t,
+    u_char *p);
+
+
+ngx_int_t
+ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now, ngx_str_t *idem,
+    ngx_uint_t attempt, ngx_str_t *id, ngx_str_t *yesterday)
+{
+    int                  rc;
+    u_char              *msg, *last, *p, *y;
+    uint64_t             bits;
+    ngx_str_t           *test;
+    ngx_uint_t           i;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               md[SHA256_DIGEST_LENGTH];
+    static const char    alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    msg = ngx_pnalloc(r->pool, sizeof("pa-report-id\n\n\n") - 1
+                               + pmcf->tenant.len + idem->len + NGX_INT_T_LEN);
+    p = ngx_pnalloc(r->pool, 2 * sizeof("YYMMDD-XXXXXXXX") - 2);
+
+    if (msg == NULL || p == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_sprintf(msg, "pa-report-id\n%V\n%V\n%ui", &pmcf->tenant, idem,
+                       attempt);
+
+    rc = pmcf->auth_secret.len
+         ? ngx_pa_crypto_hmac(pmcf->worker.crypto, pmcf->auth_secret.data,
+                              pmcf->auth_secret.len, msg, last - msg, md)
+         : ngx_pa_crypto_sha256(pmcf->worker.crypto, msg, last - msg, md);
+
+    if (rc != 0) {
+        return NGX_ERROR;
+    }
+
+    bits = 0;
+    for (i = 0; i < 5; i++) {
+        bits = (bits << 8) | md[i];
+    }
+
+    /* "261124-K7M2QX4T": the local date, then the 40 bits */
+
+    id->data = p;
+    ngx_pa_submit_idem_date(pmcf, now, p);
+    p[6] = '-';
+
+    for (i = 0; i < 8; i++) {
+        p[7 + i] = alphabet[(bits >> (35 - i * 5)) & 31];
+    }
+
+    id->len = sizeof("YYMMDD-XXXXXXXX") - 1;
+
+    y = p + id->len;
+    ngx_memcpy(y, p, id->len);
+    ngx_pa_submit_idem_date(pmcf, now - 86400, y);
+
+    yesterday->data = y;
+    yesterday->len = id->len;
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Id") : NULL;
+
+    if (test != NULL && attempt == 0 && ngx_pa_id_ok(test)) {
+
+        /* tests only (pa_test_clock): a known id, static test steps */
+        *id = *test;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t, u_char *p)
+{
+    ngx_tm_t  tm;
+    u_char    buf[sizeof("YYMMDD")];
+
+    ngx_gmtime(t + pmcf->utc_offset, &tm);
+
+    (void) ngx_sprintf(buf, "%02d%02d%02d", tm.ngx_tm_year % 100,
+                       tm.ngx_tm_mon, tm.ngx_tm_mday);
+    ngx_memcpy(p, buf, 6);
+}
+
+
+ngx_int_t
+ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem, ngx_str_t *print,
+    ngx_str_t *compat, ngx_str_t *arg)
+{
+    u_char  *p;
+    size_t   half;
+
+    half = NGX_PA_SUBMIT_IK_LEN / 2;
+
+    if (idem->len < half || print->len < half) {
+        return NGX_ERROR;
+    }
+
+    arg->len = NGX_PA_SUBMIT_IK_LEN + (compat ? 1 + compat->len : 0);
+    arg->data = ngx_pnalloc(pool, arg->len);
+    if (arg->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(arg->data, idem->data, half);
+    p = ngx_cpymem(p, print->data, half);
+
+    if (compat) {
+        *p++ = ' ';
+        ngx_memcpy(p, compat->data, compat->len);
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
+    ngx_pa_submit_idem_seen_t *seen)
+{
+    ngx_int_t    at;
+    ngx_uint_t   i;
+    redisReply  *e;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < 4; i++) {
+        if (reply->element[i]->type != REDIS_REPLY_STRING) {
+            return NGX_DECLINED;
+        }
+    }
+
+    e = reply->element[0];
+
+    if (e->len != 6 || ngx_strncmp(e->str, "replay", 6) != 0) {
+        return NGX_DECLINED;
+    }
+
+    e = reply->element[2];
+    at = ngx_atoi((u_char *) e->str, e->len);
+
+    e = reply->element[3];
+
+    if (at == NGX_ERROR || e->len != NGX_PA_SUBMIT_IK_LEN
+        || print->len < NGX_PA_SUBMIT_IK_LEN / 2)
+    {
+        return NGX_DECLINED;
+    }
+
+    seen->yesterday = (reply->element[1]->len == 1
+                       && reply->element[1]->str[0] == '1');
+    seen->created_at = at;
+    seen->same = (ngx_strncmp(e->str + NGX_PA_SUBMIT_IK_LEN / 2, print->data,
+                              NGX_PA_SUBMIT_IK_LEN / 2)
+                  == 0);
+
+    return NGX_OK;
+}

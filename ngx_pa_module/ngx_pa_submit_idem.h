@@ -1,0 +1,57 @@
+/*
+ * A submission's idempotency through its report's own record (issue 12,
+ * bench/submit-cost.md): the report id follows from the idempotency key,
+ * so a retry names the same pa:{t}:r:<id>, and the record carries a short
+ * proof ("ik") instead of a key of its own that keeps the 201 a day.
+ * submit.lua finds the retry; the worker builds the 201 again
+ * (ngx_pa_submit.c).
+ */
+
+#ifndef NGX_PA_SUBMIT_IDEM_H
+#define NGX_PA_SUBMIT_IDEM_H
+
+#include "ngx_pa.h"
+#include "ngx_pa_redis.h"
+
+
+/* "ik": 16 hex of the idempotency key's hash, 16 of the submission's */
+#define NGX_PA_SUBMIT_IK_LEN  32
+
+
+/*
+ * The report's candidate ids of the attempt (0, 1, 2: the next one when
+ * submit.lua answers "exists"): "YYMMDD-" of the local day of now, then
+ * 8 base32 characters of the first 40 bits of
+ * HMAC-SHA256(pa_auth_secret, "pa-report-id\n<tenant>\n<idem hex>\n<n>")
+ * (SHA-256 of the same without a secret); and the same characters after
+ * the day before's date, where a retry just after midnight finds it.
+ * X-PA-Test-Id (pa_test_clock) names attempt 0's id.
+ */
+ngx_int_t ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now,
+    ngx_str_t *idem, ngx_uint_t attempt, ngx_str_t *id,
+    ngx_str_t *yesterday);
+
+/*
+ * submit.lua's +8 argument: the proof "ik" of the key idem and the print
+ * (hex digests), and with compat (pa_record_compat: not NULL) " " and
+ * what an older node's retry gets back.
+ */
+ngx_int_t ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem,
+    ngx_str_t *print, ngx_str_t *compat, ngx_str_t *arg);
+
+
+typedef struct {
+    ngx_uint_t    yesterday;    /* the day before's candidate */
+    time_t        created_at;   /* the stored report's: the 201's now */
+    ngx_uint_t    same;         /* the stored print is the retry's */
+} ngx_pa_submit_idem_seen_t;
+
+/*
+ * submit.lua's {"replay", "0"|"1", created_at, ik} of the report (the
+ * submission was stored, print: the retry's); NGX_DECLINED: no such
+ * reply (an older node's {"replay", <value>}, or another one).
+ */
+ngx_int_t ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
+    ngx_pa_submit_idem_seen_t *seen);
+
+#endif /* NGX_PA_SUBMIT_IDEM_H */
