@@ -361,8 +361,15 @@ evalsha_args() {
         }
         # the duplicate prints "c:<sha256>": 12 random digits up front
         s/^([cm]:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @argv;
-        # the idempotency key: a repeated one answers "replay", not a submit
+        # the idempotency key (pa_record_compat on): a repeated one answers
+        # "replay", not a submit
         s/(:idem:)[0-9a-f]{12}([0-9a-f]{52})$/$1__rand_int__$2/ for @keys;
+        # the candidate of the day before (the 8 characters of the id
+        # after the date of the day before): a new one each report, as its id
+        my ($cut) = $id =~ /-(\w{8})$/;
+        if (defined $cut) {
+            s/^(.*:r:\d{6}-)\Q$cut\E$/$1__rand_int__/ for @keys;
+        }
         print join("\0", @a[0 .. 2], @keys, @argv);
     ' "$2"
 }

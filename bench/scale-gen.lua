@@ -199,6 +199,8 @@ for li = first, first + count - 1 do
     f.status, f.category = state, cat
     f.created_at = created
     f.phone_hash, f.token_hash = phone, token
+    -- the submission's idempotency proof (32 hex, ngx_pa_submit_idem.h)
+    f.ik = string.sub(redis.sha1hex('ik' .. i), 1, 32)
     doc.content = text
     f.doc = cjson.encode(doc)
 

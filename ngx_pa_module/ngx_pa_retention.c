@@ -656,9 +656,16 @@ ngx_pa_retention_line(ngx_pa_retention_t *rt, redisReply *id,
     json_object_set_new(o, "report", rep);
     json_object_set_new(o, "history", h);
 
-    /* names and values are NUL terminated copies (hash_from_reply) */
+    /*
+     * names and values are NUL terminated copies (hash_from_reply); the
+     * retry's proof "ik" (ngx_pa_submit_idem.h) is of no use past its day
+     */
 
     for (i = 0; i < fields.n; i++) {
+        if (ngx_strcmp(fields.kv[i * 2].data, "ik") == 0) {
+            continue;
+        }
+
         json_object_set_new(rep, (char *) fields.kv[i * 2].data,
                             ngx_pa_json_strn(fields.kv[i * 2 + 1].data,
                                              fields.kv[i * 2 + 1].len));
