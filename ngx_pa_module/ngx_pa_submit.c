@@ -55,7 +55,6 @@
 
 #define NGX_PA_TITLE_MAX     200
 #define NGX_PA_NAME_MAX      100
-#define NGX_PA_TOKEN_BYTES   32
 #define NGX_PA_FUTURE_SKEW   300      /* occurred_at may be this far ahead */
 #define NGX_PA_IDEM_KEY_MAX  255      /* Idempotency-Key, visible ASCII */
 #define NGX_PA_HEX256        (SHA256_DIGEST_LENGTH * 2)
@@ -153,9 +152,6 @@ static int ngx_pa_submit_print_json(const u_char *p, size_t len,
     void *data);
 static int ngx_pa_submit_print_jansson(const char *p, size_t len,
     void *data);
-static ngx_int_t ngx_pa_submit_token(ngx_http_request_t *r,
-    ngx_pa_submit_t *sb, ngx_str_t *id, ngx_str_t *token);
-static ngx_str_t *ngx_pa_submit_test_token(ngx_http_request_t *r);
 static ngx_int_t ngx_pa_submit_duplicate(ngx_http_request_t *r,
     redisReply *reply);
 static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
@@ -1048,7 +1044,9 @@ ngx_pa_submit_token_slot(ngx_http_request_t *r, ngx_pa_submit_t *sb)
     u_char     *p;
     ngx_str_t  *kv;
 
-    if (ngx_pa_submit_token(r, sb, &sb->report_id, &sb->token) != NGX_OK) {
+    if (ngx_pa_submit_idem_token(r, &sb->idem, &sb->report_id, &sb->token)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -1095,7 +1093,7 @@ ngx_pa_submit_seen(ngx_http_request_t *r, ngx_pa_submit_t *sb,
 
     json_object_set_new(sb->answer, "id", ngx_pa_json_strn(id->data, id->len));
     json_object_set_new(sb->answer, "access_token",
-                        ngx_pa_submit_test_token(r) != NULL
+                        ngx_pa_submit_idem_test_token(r) != NULL
                         ? ngx_pa_json_strn(sb->token.data, sb->token.len)
                         : json_null());
 
@@ -1674,7 +1672,7 @@ ngx_pa_submit_again(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     if (answer == NULL
-        || ngx_pa_submit_token(r, sb, &id, &token) != NGX_OK)
+        || ngx_pa_submit_idem_token(r, &sb->idem, &id, &token) != NGX_OK)
     {
         if (answer) {
             json_decref(answer);
@@ -1755,7 +1753,7 @@ ngx_pa_submit_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     /* derived again, unless the first was a test token (kept with it) */
 
     if (!json_is_string(json_object_get(answer, "access_token"))) {
-        if (ngx_pa_submit_token(r, sb, &id, &token) != NGX_OK) {
+        if (ngx_pa_submit_idem_token(r, &sb->idem, &id, &token) != NGX_OK) {
             json_decref(answer);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -1947,106 +1945,6 @@ static int
 ngx_pa_submit_print_jansson(const char *p, size_t len, void *data)
 {
     return ngx_pa_crypto_sha256_update(data, (const u_char *) p, len);
-}
-
-
-/*
- * The reporter's access token of report id: the id, "~", then
- * HMAC-SHA256 of the tenant, the idempotency key and the id under the
- * server's secret, so a retry gets the same token while only its hash
- * is stored, and the token names its report (Open311's tokens/{token}
- * needs no index of tokens).  X-PA-Test-Token
- * (pa_test_clock) names it in tests.
- */
-
-static ngx_int_t
-ngx_pa_submit_token(ngx_http_request_t *r, ngx_pa_submit_t *sb,
-    ngx_str_t *id, ngx_str_t *token)
-{
-    u_char              *msg, *p;
-    ngx_str_t            raw, secret, *test;
-    ngx_pa_main_conf_t  *pmcf;
-    u_char               md[NGX_PA_TOKEN_BYTES];
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    test = ngx_pa_submit_test_token(r);
-
-    if (test != NULL) {
-        *token = *test;
-        return NGX_OK;
-    }
-
-    if (pmcf->auth_secret.len == 0) {
-
-        /* no secret to derive it from: random, a retry gets another */
-
-        if (ngx_pa_crypto_random(pmcf->worker.crypto, md, NGX_PA_TOKEN_BYTES)
-            != 0)
-        {
-            return NGX_ERROR;
-        }
-
-    } else {
-        msg = ngx_pnalloc(r->pool, sizeof("pa-report-token\n\n\n") - 1
-                                   + pmcf->tenant.len + sb->idem.len
-                                   + id->len);
-        if (msg == NULL) {
-            return NGX_ERROR;
-        }
-
-        p = ngx_sprintf(msg, "pa-report-token\n%V\n%V\n%V", &pmcf->tenant,
-                        &sb->idem, id);
-
-        if (ngx_pa_crypto_hmac(pmcf->worker.crypto, pmcf->auth_secret.data,
-                               pmcf->auth_secret.len, msg, p - msg, md)
-            != 0)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    raw.len = NGX_PA_TOKEN_BYTES;
-    raw.data = md;
-
-    /* "<id>~<secret part>": Open311's tokens/{token} finds the report */
-
-    p = ngx_pnalloc(r->pool,
-                    id->len + 1 + ngx_base64_encoded_length(NGX_PA_TOKEN_BYTES));
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    token->data = p;
-    p = ngx_cpymem(p, id->data, id->len);
-    *p++ = '~';
-
-    secret.data = p;
-    ngx_encode_base64url(&secret, &raw);
-
-    token->len = id->len + 1 + secret.len;
-
-    return NGX_OK;
-}
-
-
-/* tests only (pa_test_clock): a known token, static test steps */
-
-static ngx_str_t *
-ngx_pa_submit_test_token(ngx_http_request_t *r)
-{
-    ngx_str_t           *test;
-    ngx_pa_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
-
-    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
-
-    if (test == NULL || test->len < 16 || test->len > 64) {
-        return NULL;
-    }
-
-    return test;
 }
 
 

@@ -15,6 +15,9 @@
 #include <openssl/sha.h>
 
 
+#define NGX_PA_TOKEN_BYTES  32
+
+
 static void ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t,
     u_char *p);
 
@@ -178,4 +181,95 @@ ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
                   == 0);
 
     return NGX_OK;
+}
+
+
+/* the reporter's access token, derived as the id is (.h) */
+
+ngx_int_t
+ngx_pa_submit_idem_token(ngx_http_request_t *r, ngx_str_t *idem,
+    ngx_str_t *id, ngx_str_t *token)
+{
+    u_char              *msg, *p;
+    ngx_str_t            raw, secret, *test;
+    ngx_pa_main_conf_t  *pmcf;
+    u_char               md[NGX_PA_TOKEN_BYTES];
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    test = ngx_pa_submit_idem_test_token(r);
+
+    if (test != NULL) {
+        *token = *test;
+        return NGX_OK;
+    }
+
+    if (pmcf->auth_secret.len == 0) {
+
+        /* no secret to derive it from: random, a retry gets another */
+
+        if (ngx_pa_crypto_random(pmcf->worker.crypto, md, NGX_PA_TOKEN_BYTES)
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+
+    } else {
+        msg = ngx_pnalloc(r->pool, sizeof("pa-report-token\n\n\n") - 1
+                                   + pmcf->tenant.len + idem->len
+                                   + id->len);
+        if (msg == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_sprintf(msg, "pa-report-token\n%V\n%V\n%V", &pmcf->tenant,
+                        idem, id);
+
+        if (ngx_pa_crypto_hmac(pmcf->worker.crypto, pmcf->auth_secret.data,
+                               pmcf->auth_secret.len, msg, p - msg, md)
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    raw.len = NGX_PA_TOKEN_BYTES;
+    raw.data = md;
+
+    /* "<id>~<secret part>": Open311's tokens/{token} finds the report */
+
+    p = ngx_pnalloc(r->pool, id->len + 1
+                             + ngx_base64_encoded_length(NGX_PA_TOKEN_BYTES));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    token->data = p;
+    p = ngx_cpymem(p, id->data, id->len);
+    *p++ = '~';
+
+    secret.data = p;
+    ngx_encode_base64url(&secret, &raw);
+
+    token->len = id->len + 1 + secret.len;
+
+    return NGX_OK;
+}
+
+
+ngx_str_t *
+ngx_pa_submit_idem_test_token(ngx_http_request_t *r)
+{
+    ngx_str_t           *test;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Token") : NULL;
+
+    if (test == NULL || test->len < 16 || test->len > 64) {
+        return NULL;
+    }
+
+    return test;
 }

@@ -54,4 +54,18 @@ typedef struct {
 ngx_int_t ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
     ngx_pa_submit_idem_seen_t *seen);
 
+/*
+ * The reporter's access token of report id: the id, "~", then the
+ * base64url of HMAC-SHA256(pa_auth_secret, "pa-report-token\n<tenant>\n
+ * <idem hex>\n<id>"), so a retry gets the same token while only its hash
+ * is stored, and the token names its report (Open311's tokens/{token}
+ * needs no index of tokens); random without a secret (a retry gets
+ * another).  X-PA-Test-Token (pa_test_clock) names it in tests.
+ */
+ngx_int_t ngx_pa_submit_idem_token(ngx_http_request_t *r, ngx_str_t *idem,
+    ngx_str_t *id, ngx_str_t *token);
+
+/* tests only (pa_test_clock): X-PA-Test-Token, a known token; or NULL */
+ngx_str_t *ngx_pa_submit_idem_test_token(ngx_http_request_t *r);
+
 #endif /* NGX_PA_SUBMIT_IDEM_H */
