@@ -95,7 +95,10 @@ def scores(g, pos, ms):
     us = min(ms * 1000 + pos, 999999)
     sec = float(g[1])
     day = (sec - math.floor(sec / 86400) * 86400 + us / 1e6) / 86400
-    i = 10 + int(g[9])
+    # (with pa_record_compat the proof ik is 33 characters and the idem:
+    # key's value follows it: the places after it one further)
+    o = 1 if len(g[6]) > 32 else 0
+    i = 10 + o + int(g[9 + o])
     nd = int(g[i])
     for d in range(i + 2, i + 1 + 2 * nd, 2):
         g[d] = text(within(math.floor(float(g[d])), day))

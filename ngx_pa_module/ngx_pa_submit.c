@@ -1224,7 +1224,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     id = &sb->report_id;
 
     if (ngx_pa_submit_idem_arg(r->pool, &sb->idem, &sb->print,
-                               pmcf->record_compat ? seen : NULL, &ik)
+                               pmcf->record_compat, &ik)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -1240,6 +1240,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_str(args, &ik) != NGX_OK
+        || (pmcf->record_compat && ngx_pa_arg_str(args, seen) != NGX_OK)
         || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
         || (sb->auto_agency.len
             ? ngx_pa_record_history(r, ctx, args, "system", "auto_dispatch",

@@ -109,7 +109,7 @@ ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t, u_char *p)
 
 ngx_int_t
 ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem, ngx_str_t *print,
-    ngx_str_t *compat, ngx_str_t *arg)
+    ngx_uint_t compat, ngx_str_t *arg)
 {
     u_char  *p;
     size_t   half;
@@ -120,7 +120,7 @@ ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem, ngx_str_t *print,
         return NGX_ERROR;
     }
 
-    arg->len = NGX_PA_SUBMIT_IK_LEN + (compat ? 1 + compat->len : 0);
+    arg->len = NGX_PA_SUBMIT_IK_LEN + (compat ? 1 : 0);
     arg->data = ngx_pnalloc(pool, arg->len);
     if (arg->data == NULL) {
         return NGX_ERROR;
@@ -130,8 +130,7 @@ ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem, ngx_str_t *print,
     p = ngx_cpymem(p, print->data, half);
 
     if (compat) {
-        *p++ = ' ';
-        ngx_memcpy(p, compat->data, compat->len);
+        *p = '+';
     }
 
     return NGX_OK;

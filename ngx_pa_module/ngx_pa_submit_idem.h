@@ -33,11 +33,11 @@ ngx_int_t ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now,
 
 /*
  * submit.lua's +8 argument: the proof "ik" of the key idem and the print
- * (hex digests), and with compat (pa_record_compat: not NULL) " " and
- * what an older node's retry gets back.
+ * (hex digests); with compat (pa_record_compat) and "+": what an older
+ * node's retry gets back is the next argument.
  */
 ngx_int_t ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem,
-    ngx_str_t *print, ngx_str_t *compat, ngx_str_t *arg);
+    ngx_str_t *print, ngx_uint_t compat, ngx_str_t *arg);
 
 
 typedef struct {

@@ -82,9 +82,10 @@
 --     hints' too when the group's last argument is not ""
 -- +8  the retry's proof, the hash's "ik": 16 hex of the idempotency key,
 --     16 hex of the submission's print (32 characters); with
---     pa_record_compat then " " and what an older node's retry gets back
---     ("<id> <print> <201 body>", no token but a test token of
---     pa_test_clock), stored at the idem: key
+--     pa_record_compat it and "+", and one more argument follows: what an
+--     older node's retry gets back ("<id> <print> <201 body>", no token
+--     but a test token of pa_test_clock), stored at the idem: key; the
+--     places below are then one further
 -- +9  the agency whose area holds the report: dispatched to it now ("":
 --     not dispatched)
 -- +10 that dispatch's history entry (JSON, "" when not dispatched)
@@ -278,10 +279,12 @@ local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
     local rk, yk = KEYS[K], KEYS[K + 3]
     -- the retry's proof, and with pa_record_compat the idem: key's value
-    local ik, old = ARGV[A + 6], nil
+    -- (B: the place of the arguments after +8)
+    local ik, old, B = ARGV[A + 6], nil, A
     if #ik > 32 then
-        old = string.sub(ik, 34)
         ik = string.sub(ik, 1, 32)
+        old = ARGV[A + 7]
+        B = A + 1
     end
     local D = old and K + 5 or K + 4     -- the dispatch's first key
 
@@ -339,9 +342,9 @@ local function one(r, K, A, k_end, a_end)
         error('exists', 0)
     end
 
-    local agency = ARGV[A + 7]
-    local np = ARGV[A + 9] + 0
-    local i = A + 10 + np
+    local agency = ARGV[B + 7]
+    local np = ARGV[B + 9] + 0
+    local i = B + 10 + np
     local at_nh = i + 1 + 2 * ARGV[i]
     local first_up = k_end - 2 * ARGV[at_nh] + 1
     local kd = agency ~= '' and 4 or 0
@@ -361,7 +364,7 @@ local function one(r, K, A, k_end, a_end)
     -- phone sent it before; only then is the other report's status read
     -- (a closed one gives its print up)
     local dup = KEYS[K + 2]
-    for p = A + 10, A + 9 + np do
+    for p = B + 10, B + 9 + np do
         local w = rpcall('HSETNX', dup, ARGV[p], id)
         if type(w) == 'table' then
             -- (rare) the report's first write when nothing else is
@@ -417,7 +420,7 @@ local function one(r, K, A, k_end, a_end)
     if agency ~= '' then
         -- the dispatch an IOC would make, as the system: the agency is
         -- alerted (rare: the one JSON decode of this script)
-        local entry = cjson.decode(ARGV[A + 8])
+        local entry = cjson.decode(ARGV[B + 8])
         entry.agencies = ',' .. agency .. ','
         -- (and how many of its counters it counted: its undo takes back
         -- those alone)
