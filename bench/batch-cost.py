@@ -97,7 +97,8 @@ def scores(g, pos, ms):
     day = (sec - math.floor(sec / 86400) * 86400 + us / 1e6) / 86400
     # (with pa_record_compat the proof ik is 33 characters and the idem:
     # key's value follows it: the places after it one further)
-    o = 1 if len(g[6]) > 32 else 0
+    # (args of before: +8 the idem: key's value, no ik)
+    o = 1 if len(g[6]) == 33 and g[6].endswith(b'+') else 0
     i = 10 + o + int(g[9 + o])
     nd = int(g[i])
     for d in range(i + 2, i + 1 + 2 * nd, 2):
