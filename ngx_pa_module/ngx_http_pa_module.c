@@ -1125,8 +1125,9 @@ ngx_pa_error_handler(ngx_http_request_t *r)
 
     /*
      * What nginx itself refuses before any location: a head too large
-     * (494, nginx's own code, sent as 400) and a transfer coding it does
-     * not know (501) are the client's bad requests too.
+     * (494, nginx's own code, sent as 400), a transfer coding it does
+     * not know (501) and an HTTP version it does not speak here (505)
+     * are the client's bad requests too: api.md lists none of them.
      */
 
     if (status == NGX_HTTP_REQUEST_HEADER_TOO_LARGE) {
@@ -1138,6 +1139,12 @@ ngx_pa_error_handler(ngx_http_request_t *r)
     if (status == NGX_HTTP_NOT_IMPLEMENTED) {
         status = NGX_HTTP_BAD_REQUEST;
         message = "the Transfer-Encoding is not supported";
+        goto send;
+    }
+
+    if (status == NGX_HTTP_VERSION_NOT_SUPPORTED) {
+        status = NGX_HTTP_BAD_REQUEST;
+        message = "the HTTP version is not supported";
         goto send;
     }
 

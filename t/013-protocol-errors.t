@@ -176,3 +176,35 @@ qr{^\{"error":\{"code":"bad_request","message":"the URI is too long"\}\}\s*$}
 --- request
 GET /open311/v2/services.json?api_key=SECRET-API-KEY
 --- error_code_like: ^(?:200|403)$
+
+
+
+=== TEST 10: TRACE, which nginx refuses itself (405) before any location: 405 method_not_allowed in JSON, not nginx's HTML page
+--- raw_request eval
+"TRACE /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+--- error_code: 405
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body_like eval
+qr{^\{"error":\{"code":"method_not_allowed","message":"[^"]+"\}\}\s*$}
+
+
+
+=== TEST 10b: ... and under /open311/v2/ in GeoReport's format (.xml)
+--- raw_request eval
+"TRACE /open311/v2/services.xml HTTP/1.1\r\nHost: localhost\r\n\r\n"
+--- error_code: 405
+--- response_headers_like
+Content-Type: text/xml.*
+--- response_body_like eval
+qr{<errors><error><code>405</code><description>[^<]+</description></error></errors>\s*$}
+
+
+
+=== TEST 11: an HTTP version nginx does not speak on this connection (its 505): 400 in JSON, not nginx's HTML page
+--- raw_request eval
+"GET /api/v1/health HTTP/2.0\r\nHost: localhost\r\n\r\n"
+--- error_code: 400
+--- response_headers
+Content-Type: application/json; charset=utf-8
+--- response_body_like: ^\{"error":\{"code":"bad_request","message":"the HTTP version is not supported"\}\}\s*$
