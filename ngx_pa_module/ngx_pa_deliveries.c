@@ -75,7 +75,13 @@ ngx_pa_deliveries_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     per_page = ngx_pa_deliveries_arg(r, "per_page", NGX_PA_DELIVERIES_PAGE,
                                      NGX_PA_DELIVERIES_PAGE_MAX, &bad);
 
-    if (bad || page == 0 || per_page == 0) {
+    /* a 0 parses: the field named is the one that is 0 */
+
+    if (bad == 0 && (page == 0 || per_page == 0)) {
+        bad = (page == 0) ? 1 : 2;
+    }
+
+    if (bad) {
         return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
                                  bad == 1 ? "page" : "per_page",
                                  "page: 1 or more; per_page: 1 to 200");

@@ -227,6 +227,21 @@ GET /api/v1/admin/deliveries
 
 
 
+=== TEST 6b: a wrong page is named as page, a wrong per_page as per_page (page=0 was named per_page)
+--- more_headers eval
+[main::h('admin'), main::h('admin'), main::h('admin'), main::h('admin')]
+--- pipelined_requests eval
+["GET /api/v1/admin/deliveries?page=0",
+ "GET /api/v1/admin/deliveries?page=x",
+ "GET /api/v1/admin/deliveries?per_page=0",
+ "GET /api/v1/admin/deliveries?page=1&per_page=201"]
+--- error_code eval
+[400, 400, 400, 400]
+--- response_body_like eval
+['"code":"invalid_field".*"field":"page"\\}', '"field":"page"\\}',
+ '"field":"per_page"\\}', '"field":"per_page"\\}']
+
+
 === TEST 7: the sms gateway is back; an admin replays the first dead letter: 202, and the deliverer sends it
 --- init
 t::PaHook::receiver($main::Sms, $main::Key, $main::SmsLog);
