@@ -72,6 +72,7 @@ typedef struct {
 static ngx_int_t ngx_pa_o311_path(ngx_http_request_t *r, ngx_str_t *res,
     ngx_str_t *key);
 static ngx_int_t ngx_pa_o311_discovery(ngx_http_request_t *r);
+static void ngx_pa_o311_host_port(ngx_http_request_t *r, ngx_str_t *port);
 static ngx_int_t ngx_pa_o311_services(ngx_http_request_t *r,
     ngx_str_t *code);
 static json_t *ngx_pa_o311_service(ngx_pa_main_conf_t *pmcf,
@@ -357,7 +358,7 @@ ngx_pa_o311_discovery(ngx_http_request_t *r)
     u_char     *p;
     size_t      len;
     json_t     *body;
-    ngx_str_t  *host, scheme;
+    ngx_str_t  *host, scheme, port;
 
     ngx_str_set(&scheme, "http");
 
@@ -368,8 +369,9 @@ ngx_pa_o311_discovery(ngx_http_request_t *r)
 #endif
 
     host = &r->headers_in.server;
+    ngx_pa_o311_host_port(r, &port);
 
-    len = scheme.len + sizeof("://") - 1 + host->len
+    len = scheme.len + sizeof("://") - 1 + host->len + port.len
           + sizeof(NGX_PA_OPEN311_PREFIX) - 1;
 
     p = ngx_pnalloc(r->pool, len);
@@ -379,7 +381,8 @@ ngx_pa_o311_discovery(ngx_http_request_t *r)
 
     /* the endpoint's URL without the trailing slash, as the spec shows */
 
-    len = ngx_sprintf(p, "%V://%V%s", &scheme, host, NGX_PA_OPEN311_PREFIX)
+    len = ngx_sprintf(p, "%V://%V%V%s", &scheme, host, &port,
+                      NGX_PA_OPEN311_PREFIX)
           - p - 1;
 
     body = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s#, s:s, s:s, s:[s, s]}]}",
@@ -404,6 +407,55 @@ ngx_pa_o311_discovery(ngx_http_request_t *r)
 
     return ngx_pa_open311_send(r, NGX_HTTP_OK, body, "discovery",
                                NGX_PA_O311_PUBLIC_CACHE);
+}
+
+
+/*
+ * ":<port>" of the Host header as sent, "" without one: headers_in.server
+ * is the host alone, and a client that reached us on 8080 must be sent
+ * back to 8080.  Only digits after the last ':' past the host count (an
+ * IPv6 literal's colons are inside the host).
+ */
+
+static void
+ngx_pa_o311_host_port(ngx_http_request_t *r, ngx_str_t *port)
+{
+    u_char     *p, *last, *colon;
+    ngx_str_t  *v;
+
+    ngx_str_null(port);
+
+    if (r->headers_in.host == NULL) {
+        return;
+    }
+
+    v = &r->headers_in.host->value;
+
+    if (v->len <= r->headers_in.server.len) {
+        return;
+    }
+
+    last = v->data + v->len;
+    colon = NULL;
+
+    for (p = v->data + r->headers_in.server.len; p < last; p++) {
+        if (*p == ':') {
+            colon = p;
+        }
+    }
+
+    if (colon == NULL || last - colon < 2 || last - colon > 6) {
+        return;
+    }
+
+    for (p = colon + 1; p < last; p++) {
+        if (*p < '0' || *p > '9') {
+            return;
+        }
+    }
+
+    port->data = colon;
+    port->len = last - colon;
 }
 
 

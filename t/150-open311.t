@@ -190,6 +190,20 @@ Content-Type: application/json; charset=utf-8
 
 
 
+=== TEST 2b: discovery's URL keeps the port the client used (it was dropped: "make run" serves 127.0.0.1:8080 and discovery said http://127.0.0.1/open311/v2)
+--- pipelined_requests eval
+["GET /open311/v2/discovery.json", "GET /open311/v2/discovery.json",
+ "GET /open311/v2/discovery.json"]
+--- more_headers eval
+["Host: 127.0.0.1:8080", "Host: [::1]:8080", "Host: [::1]"]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+['"url":"http://127.0.0.1:8080/open311/v2"',
+ '"url":"http://\\[::1\\]:8080/open311/v2"',
+ '"url":"http://\\[::1\\]/open311/v2"']
+
+
 === TEST 3: services in XML: <services><service>, the directory's categories, urgent ones say so
 --- request
 GET /open311/v2/services.xml
