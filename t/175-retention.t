@@ -92,6 +92,10 @@ Test::More::like($l[0]{report}{pii}, qr/^[^:]+:[A-Za-z0-9_-]+$/,
 Test::More::is(join(',', map { $_->{action} } @{$l[0]{history}}),
                'submit,cancel', 'its history');
 Test::More::is($l[0]{archived_at}, '2026-03-02T10:00:01+07:00', 'when');
+Test::More::ok(!exists $l[0]{report}{ik},
+               "no idempotency proof (the record's ik: of no use archived)");
+Test::More::like(main::redis('HGET', "${main::P}r:R-NEW", 'ik'),
+                 qr/^[0-9a-f]{32}$/, 'which a record in Redis has');
 Test::More::is(main::traces('t_ret', 'R-OLD'), '',
                'no key, index, token or duplicate print names R-OLD');
 Test::More::isnt(main::traces('t_ret', 'R-NEW'), '', 'R-NEW, closed yesterday, stays');
