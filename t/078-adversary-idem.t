@@ -2,8 +2,9 @@
 # (issue 12, t/062): a retry sent while the first is in flight, retries
 # and refusals in one batch, two keys forced onto one id, another phone's
 # same key, a reload between a 503 and the retry, auto dispatch (counted
-# once), a photo uploaded ahead, and the proof in no answer, action or
-# event.  pa_record_compat off; Lai Châu's profiles as shipped.
+# once), a photo uploaded ahead, the proof in no answer, action or event,
+# and a retry across the province's midnight on the real clock.
+# pa_record_compat off; Lai Châu's profiles as shipped.
 #
 # Found and not fixed here (README, "Retries are safe"): the retry's 201
 # is built with the configuration of the moment, so a reload that changes
@@ -13,6 +14,8 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaAccept;
 use t::PaBatch;
+use t::PaLife ();
+use Time::HiRes ();
 use HTTP::Tiny;
 use JSON::PP;
 
@@ -38,12 +41,28 @@ our $Http = $Pool . <<"_EOC_";
     pa_upload ttl=1h handles=5 bytes=20m;
 _EOC_
 
+# The real clock across local midnight (no X-PA-Now: it is part of the
+# submission's print, so a test clock's retry is another submission): an
+# offset (whole minutes) that puts the province's midnight on the UTC
+# minute $Midnight, some 15 to 75 seconds after this file starts.
+our $Midnight = (int((time + 15) / 60) + 1) * 60;
+our $Offset = do {
+    my $m = (-$Midnight / 60) % 1440;
+    $m -= 1440 if $m >= 720;
+    sprintf '%s%02d:%02d', $m < 0 ? '-' : '+', abs($m) / 60, abs($m) % 60;
+};
+our $Midnight_profile = t::PaLife::profile('laichau-2026', 'laichau');
+$Midnight_profile =~ s/^pa_utc_offset \S+;/pa_utc_offset $Offset;/m
+    or die 'no pa_utc_offset';
+
 # every block: the requests are its init's; Lai Châu 2026 but where its
-# name says laichau-2025 (auto dispatch)
+# name says laichau-2025 (auto dispatch), or midnight (the offset above)
 add_block_preprocessor(sub {
     my $block = shift;
     my $http = $Http;
     $http =~ s/laichau-2026/laichau-2025/ if $block->name =~ /laichau-2025/;
+    $http =~ s/^\s*include \S+laichau-2026\.conf;/$Midnight_profile/m
+        if $block->name =~ /midnight/;
     $block->set_value('http_config', "$http    pa_record_compat off;\n");
     $block->set_value('request', "GET /api/v1/health\n");
     $block->set_value('error_code', 200);
@@ -269,3 +288,19 @@ Test::More::is($s2, 200, 'an action');
 Test::More::unlike($b2, qr/"ik"|\Q$ik\E|\Q@{[substr $ik, 0, 16]}\E/, 'no proof in its answer');
 my $ev = join ' ', split /\n/, main::redis('XRANGE', "${main::P}events", '-', '+');
 Test::More::unlike($ev, qr/\bik\b|\Q@{[substr $ik, 0, 16]}\E/, 'nor in the events stream');
+
+
+
+=== TEST 9: the real clock across the province's midnight (an offset puts it a minute away): the retry 2 s after midnight finds the report of 3 s before it by the day before's id, the same 201, one report
+--- init
+main::fresh('laichau');
+my $body = main::json_report('Cây đổ lúc nửa đêm');
+my $h = main::hd('Idempotency-Key' => 'midnight-real-0001');
+Time::HiRes::sleep($main::Midnight - 3 - Time::HiRes::time());
+my ($s1, $b1) = main::call('POST', '/api/v1/reports', $h, $body);
+Time::HiRes::sleep($main::Midnight + 2 - Time::HiRes::time());
+my ($s2, $b2) = main::call('POST', '/api/v1/reports', $h, $body);
+Test::More::is("$s1 $s2", '201 201', 'stored before midnight, the retry after');
+Test::More::like($b1, qr/"created_at":"[^"]+T23:59:5\d/, 'the first at 23:59:5x');
+Test::More::is($b2, $b1, 'the same 201');
+Test::More::is(main::reports(), 1, 'one report');
