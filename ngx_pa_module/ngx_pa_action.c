@@ -1973,6 +1973,15 @@ ngx_pa_action_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             return;
         }
 
+        if (ngx_pa_reply_is(reply, "confirm_first")) {
+            ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_CONFLICT,
+                                "invalid_transition", NULL,
+                                "the coordinator must confirm the result "
+                                "first (confirm); until then the IOC may "
+                                "review_return or escalate it"));
+            return;
+        }
+
         if (ngx_pa_reply_is(reply, "forbidden")) {
             ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_FORBIDDEN,
                                 "forbidden", NULL,

@@ -70,7 +70,9 @@
 -- (extras.comments_max reached), no_comment,
 -- "not_later <current deadline>" (extend: the new date is not after it),
 -- which_extension (several agencies wait for an answer: name one),
--- comments_per_day (the report has its comments for today).
+-- comments_per_day (the report has its comments for today),
+-- confirm_first (publish in the coordinator flow while the coordinator's
+-- confirmation is due: 409 invalid_transition).
 -- A replayed comment returns the report as it was, unchanged.
 -- A retry under its Idempotency-Key returns {"replayed", "1", the first
 -- answer's fields...}, writing nothing; the key with another action or
@@ -278,6 +280,16 @@ local function open_deadline(key)
 end
 
 -- agency and comment rules of single actions
+
+-- the coordinator confirms the result before it is published (VL Điều
+-- 17, step 7): publishing would close the confirm step unanswered.  The
+-- open confirm deadline is the mark (it opens only with a coordinator);
+-- a coordinator who never answers is swept overdue, and the IOC may
+-- review_return or escalate, never publish over it
+if action == 'publish' and (rep.coordinator or '') ~= ''
+    and open_deadline('confirm') then
+    return redis.error_reply('confirm_first')
+end
 
 if action == 'accept' and not open_deadline('accept@' .. agency) then
     return redis.error_reply('invalid_transition')
