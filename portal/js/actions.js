@@ -50,6 +50,11 @@ function hasStep(r, step) {
   return Array.isArray(r.deadlines) && r.deadlines.some((d) => d.step === step);
 }
 
+// a step still to be taken (no "met" yet)
+export function openStep(r, step) {
+  return Array.isArray(r.deadlines) && r.deadlines.some((d) => d.step === step && d.met === undefined);
+}
+
 // the actions this role may take on this report now
 export function allowedActions(role, r) {
   const state = r.status || r.state;
@@ -65,6 +70,8 @@ export function allowedActions(role, r) {
     if (name === 'verify' && state === 'submitted' && !hasStep(r, 'verify') && hasStep(r, 'receive')) continue;
     if ((name === 'approve_extension' || name === 'reject_extension')
         && !(r.deadlines || []).some((d) => d.extension_requested)) continue;
+    // coordinator flow: the coordinator confirms first (the server's 409)
+    if (name === 'publish' && openStep(r, 'confirm')) continue;
     if (name === 'reply' && Array.isArray(r.comments) && !r.comments.some((c) => !c.reply && !(c.replies || []).length)) continue;
     out.push(name);
   }

@@ -11,7 +11,7 @@ import {
   resultBlock, mediaList, positionOf, categoryName, agencyName, clearErrors, showError, field, localToRfc3339,
   refreshCountdowns, withMediaUrls,
 } from './common.js';
-import { STATES, allowedActions, ONE_CLICK, REJECT_REASONS } from './actions.js';
+import { STATES, allowedActions, openStep, ONE_CLICK, REJECT_REASONS } from './actions.js';
 import { makeMap, dot } from './map.js';
 import { watchQueue } from './staff-live.js';
 
@@ -358,6 +358,10 @@ function actionsBlock(r) {
   const box = h('div#actions');
   box.appendChild(h('h3', t('staff.actions')));
   const names = allowedActions(claims.role, r);
+  // publish is not offered until the coordinator confirms: say why
+  if (claims.role === 'ioc' && (r.status || r.state) === 'under_review' && openStep(r, 'confirm')) {
+    box.appendChild(h('p.hint', t('staff.actions.await_confirm')));
+  }
   if (!names.length) {
     box.appendChild(h('p.hint', t('staff.actions.none')));
     return box;
