@@ -694,6 +694,20 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /*
+     * The coordinator confirms the result before publication (VL Điều
+     * 17): act.lua holds publish back while the confirm step is open, so
+     * without its deadline nothing would hold it back.
+     */
+
+    if (pmcf->coordinator && ngx_pa_sla_find(pmcf, "confirm") == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pa_coordinator on\" needs \"pa_sla confirm\": "
+                           "the coordinator confirms the result before "
+                           "it is published, within that deadline");
+        return NGX_CONF_ERROR;
+    }
+
     pmcf->calendar->utc_offset = (int32_t) pmcf->utc_offset;
 
     if (ngx_http_pa_init_media_types(cf, pmcf) != NGX_OK

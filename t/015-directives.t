@@ -297,6 +297,26 @@ GET /t
 
 
 
+=== TEST 24d: pa_coordinator on without a confirm deadline stops nginx: the coordinator's confirmation, which holds publication back, would never open
+--- http_config eval
+"$::Http    pa_coordinator on;\n"
+--- must_die
+--- error_log
+"pa_coordinator on" needs "pa_sla confirm"
+
+
+
+=== TEST 24e: ... with one, it starts
+--- http_config eval
+"$::Http    pa_coordinator on;\n    pa_sla confirm 1d;\n"
+--- config
+    location = /t { return 204; }
+--- request
+GET /t
+--- error_code: 204
+
+
+
 === TEST 25: without pa_thread_pool the media work runs inline, as before: the photo is taken, no task is posted
 --- request eval
 ::form(['content', 'Cống thoát nước bị tắc'], ['reporter_name', 'Lò Văn D'],
