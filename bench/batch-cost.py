@@ -95,11 +95,9 @@ def scores(g, pos, ms):
     us = min(ms * 1000 + pos, 999999)
     sec = float(g[1])
     day = (sec - math.floor(sec / 86400) * 86400 + us / 1e6) / 86400
-    # (with pa_record_compat the proof ik is 33 characters and the idem:
-    # key's value follows it: the places after it one further)
-    # (args of before: +8 the idem: key's value, no ik)
-    o = 1 if len(g[6]) == 33 and g[6].endswith(b'+') else 0
-    i = 10 + o + int(g[9 + o])
+    # (+8: the proof ik with pa_record_compat off, the idem: key's value
+    # with it on, and in the args of before: the same places after it)
+    i = 10 + int(g[9])
     nd = int(g[i])
     for d in range(i + 2, i + 1 + 2 * nd, 2):
         g[d] = text(within(math.floor(float(g[d])), day))

@@ -199,8 +199,9 @@ for li = first, first + count - 1 do
     f.status, f.category = state, cat
     f.created_at = created
     f.phone_hash, f.token_hash = phone, token
-    -- the submission's idempotency proof (32 hex, ngx_pa_submit_idem.h)
-    f.ik = string.sub(redis.sha1hex('ik' .. i), 1, 32)
+    -- the submission's idempotency proof (16 hex, ngx_pa_submit_idem.h),
+    -- as pa_record_compat off stores it
+    f.ik = string.sub(redis.sha1hex('ik' .. i), 1, 16)
     doc.content = text
     f.doc = cjson.encode(doc)
 

@@ -13,7 +13,8 @@
  * failed call (an unreferenced blob is harmless, a referenced missing one
  * is not), and a submission is idempotent: its key (Idempotency-Key, else
  * the SHA-256 of the normalised submission) names the report's id
- * (ngx_pa_submit_idem.c), the record keeps a short proof of it a day, and
+ * (ngx_pa_submit_idem.c), the record keeps a short proof of it (with
+ * pa_record_compat the key idem: of earlier versions instead), and
  * a retry gets the original 201 again: the same id, the same answer built
  * again at the stored time, and a working access token, derived as
  * HMAC(secret, key, id), never stored in clear.
@@ -942,14 +943,14 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * shared KEYS: events, locked phones, due index, the position index of
  *       duplicate hints and its times
  * own KEYS: report, work list (the open state's one index), the phone's
- *       duplicate prints, the report's candidate of the day before, with
- *       pa_record_compat the idempotency key (no token index: the token
- *       names its report, "<id>~..."); dispatched at submission:
- *       history, the agency's queue, the day's statistics, the work-load
- *       gauge; Open311: the client's index; the pre-uploads
- * ARGV: id, now, urgent, phone hash, lng, lat, the retry's proof (and
- *       with pa_record_compat what an older node's retry gets back),
- *       agency dispatched to (or ""), its history entry (or ""), n
+ *       duplicate prints, the report's candidate of the day before (with
+ *       pa_record_compat: the idempotency key instead; no token index:
+ *       the token names its report, "<id>~..."); dispatched at
+ *       submission: history, the agency's queue, the day's statistics,
+ *       the work-load gauge; Open311: the client's index; the pre-uploads
+ * ARGV: id, now, urgent, phone hash, lng, lat, the retry's proof (with
+ *       pa_record_compat: what a retry gets back, the idem: key's value,
+ *       instead), agency dispatched to (or ""), its history entry (or ""), n
  *       prints, prints..., n deadlines, (member score) x n, n handles,
  *       fields... (but those of the arguments: ngx_pa_submit_lift()),
  *       token_hash, doc, the work list's score, the hints' time to live
@@ -1158,9 +1159,10 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_key(r, keys, "q:%s", state) == NULL
         || ngx_pa_key(r, keys, "dup:%*s", (size_t) NGX_PA_DUP_BUCKET,
                       sb->phone_hash.data) == NULL
-        || ngx_pa_key(r, keys, "r:%V", &sb->yesterday) == NULL
         || (pmcf->record_compat
-            && ngx_pa_key(r, keys, "idem:%V", &sb->idem) == NULL))
+            ? ngx_pa_key(r, keys, "idem:%V", &sb->idem)
+            : ngx_pa_key(r, keys, "r:%V", &sb->yesterday))
+           == NULL)
     {
         return NGX_ERROR;
     }
@@ -1223,9 +1225,13 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
     id = &sb->report_id;
 
-    if (ngx_pa_submit_idem_arg(r->pool, &sb->idem, &sb->print,
-                               pmcf->record_compat, &ik)
-        != NGX_OK)
+    /* off: the proof ik; on: the idem: key's value instead (no ik) */
+
+    if (pmcf->record_compat) {
+        ik = *seen;
+
+    } else if (ngx_pa_submit_idem_arg(r->pool, &sb->idem, &sb->print, &ik)
+               != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -1240,7 +1246,6 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_str(args, &ik) != NGX_OK
-        || (pmcf->record_compat && ngx_pa_arg_str(args, seen) != NGX_OK)
         || ngx_pa_arg_str(args, &sb->auto_agency) != NGX_OK
         || (sb->auto_agency.len
             ? ngx_pa_record_history(r, ctx, args, "system", "auto_dispatch",
@@ -1466,7 +1471,7 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         && reply->element[0]->len == 6
         && ngx_strncmp(reply->element[0]->str, "replay", 6) == 0)
     {
-        /* an older node's (pa_record_compat): the 201 it stored */
+        /* the idem: key's (pa_record_compat): the 201 it stored */
         ngx_pa_metrics_replay(r);
 
         ngx_pa_finalize(r, ngx_pa_submit_replay(r, ctx, reply->element[1]));
@@ -1694,8 +1699,8 @@ ngx_pa_submit_again(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 /*
- * The key was seen by an older node (pa_record_compat): "<id> <print>
- * <201 body>" of the stored submission.
+ * The key was seen by its idem: key (pa_record_compat on, any node):
+ * "<id> <print> <201 body>" of the stored submission.
  * The same key with another submission is a client's mistake, not a
  * retry: it must not hand out that report's token.  An Open311 client's
  * key is its own (its API key proved who it is): there the key decides,

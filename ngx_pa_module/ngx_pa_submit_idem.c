@@ -109,7 +109,7 @@ ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t, u_char *p)
 
 ngx_int_t
 ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem, ngx_str_t *print,
-    ngx_uint_t compat, ngx_str_t *arg)
+    ngx_str_t *arg)
 {
     u_char  *p;
     size_t   half;
@@ -120,18 +120,14 @@ ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem, ngx_str_t *print,
         return NGX_ERROR;
     }
 
-    arg->len = NGX_PA_SUBMIT_IK_LEN + (compat ? 1 : 0);
+    arg->len = NGX_PA_SUBMIT_IK_LEN;
     arg->data = ngx_pnalloc(pool, arg->len);
     if (arg->data == NULL) {
         return NGX_ERROR;
     }
 
     p = ngx_cpymem(arg->data, idem->data, half);
-    p = ngx_cpymem(p, print->data, half);
-
-    if (compat) {
-        *p = '+';
-    }
+    (void) ngx_cpymem(p, print->data, half);
 
     return NGX_OK;
 }
@@ -141,6 +137,7 @@ ngx_int_t
 ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
     ngx_pa_submit_idem_seen_t *seen)
 {
+    size_t       half;
     ngx_int_t    at;
     ngx_uint_t   i;
     redisReply  *e;
@@ -165,9 +162,12 @@ ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
     at = ngx_atoi((u_char *) e->str, e->len);
 
     e = reply->element[3];
+    half = e->len / 2;
 
-    if (at == NGX_ERROR || e->len != NGX_PA_SUBMIT_IK_LEN
-        || print->len < NGX_PA_SUBMIT_IK_LEN / 2)
+    if (at == NGX_ERROR
+        || (e->len != 0 && e->len != NGX_PA_SUBMIT_IK_LEN
+            && e->len != 2 * NGX_PA_SUBMIT_IK_LEN)
+        || print->len < half)
     {
         return NGX_DECLINED;
     }
@@ -175,9 +175,11 @@ ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
     seen->yesterday = (reply->element[1]->len == 1
                        && reply->element[1]->str[0] == '1');
     seen->created_at = at;
-    seen->same = (ngx_strncmp(e->str + NGX_PA_SUBMIT_IK_LEN / 2, print->data,
-                              NGX_PA_SUBMIT_IK_LEN / 2)
-                  == 0);
+
+    /* no ik: stored with pa_record_compat on, the print unchecked (.h) */
+
+    seen->same = (half == 0
+                  || ngx_strncmp(e->str + half, print->data, half) == 0);
 
     return NGX_OK;
 }

@@ -14,8 +14,16 @@
 #include "ngx_pa_redis.h"
 
 
-/* "ik": 16 hex of the idempotency key's hash, 16 of the submission's */
-#define NGX_PA_SUBMIT_IK_LEN  32
+/*
+ * "ik": 8 hex of the idempotency key's hash, 8 of the submission's print.
+ * The id already carries 40 bits of the key's HMAC: another key's report
+ * is taken for this one's only if 40 + 32 = 72 bits match (2^-72 a pair
+ * of the day); the print's 32 bits tell a key used for another
+ * submission (400) but for 1 in 2^32.  Short, as it stays in every record
+ * stored with pa_record_compat off (32 hex pushed the bench's record past
+ * jemalloc's 640 B class: bench/submit-cost.md).
+ */
+#define NGX_PA_SUBMIT_IK_LEN  16
 
 
 /*
@@ -32,12 +40,12 @@ ngx_int_t ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now,
     ngx_str_t *yesterday);
 
 /*
- * submit.lua's +8 argument: the proof "ik" of the key idem and the print
- * (hex digests); with compat (pa_record_compat) and "+": what an older
- * node's retry gets back is the next argument.
+ * submit.lua's +8 argument with pa_record_compat off: the proof "ik" of
+ * the key idem and the print (hex digests).  (On, it is the idem: key's
+ * value instead, and no ik is stored.)
  */
 ngx_int_t ngx_pa_submit_idem_arg(ngx_pool_t *pool, ngx_str_t *idem,
-    ngx_str_t *print, ngx_uint_t compat, ngx_str_t *arg);
+    ngx_str_t *print, ngx_str_t *arg);
 
 
 typedef struct {
@@ -49,7 +57,13 @@ typedef struct {
 /*
  * submit.lua's {"replay", "0"|"1", created_at, ik} of the report (the
  * submission was stored, print: the retry's); NGX_DECLINED: no such
- * reply (an older node's {"replay", <value>}, or another one).
+ * reply (the idem: key's {"replay", <value>}, or another one).  An ik ""
+ * (a report stored with pa_record_compat on, found with it off) is taken
+ * as the same print, unchecked: the key, which the id follows from, is
+ * scoped to the phone or to the Open311 client (ngx_pa_submit.c's
+ * ngx_pa_submit_idempotency()), and the token answered is derived from
+ * the retry's own key: it opens the report only if that key stored it.
+ * A 32-hex ik (this version's first form) is read too.
  */
 ngx_int_t ngx_pa_submit_idem_seen(redisReply *reply, ngx_str_t *print,
     ngx_pa_submit_idem_seen_t *seen);

@@ -40,18 +40,19 @@
 -- +2  pa:{t}:dup:<bucket>       duplicate prints -> report id: the phone's
 --                               bucket, its prints as fields (key and
 --                               fields as the worker names them)
--- +3  pa:{t}:r:<id'>            the report's other candidate: the same
---                               id of the local day before (a retry just
---                               after midnight names the report by today)
---     only with pa_record_compat (the +8 argument says so):
--- +4  pa:{t}:idem:<sha256>      what an older node's retry gets back, for
---                               IDEM_TTL seconds, and what it stored (the
---                               key: SHA-256 of the Idempotency-Key and
---                               the phone, else of the submission; for an
---                               Open311 client of the Idempotency-Key, else
---                               of the body as sent, and the client)
+-- +3  pa:{t}:r:<id'>            pa_record_compat off: the report's other
+--                               candidate, the same id of the local day
+--                               before (a retry just after midnight names
+--                               the report by today)
+--     or pa_record_compat on (its +8 argument longer than IK_LEN says so):
+-- +3  pa:{t}:idem:<sha256>      what a retry gets back, for IDEM_TTL
+--                               seconds, and what an older node stored
+--                               (the key: SHA-256 of the Idempotency-Key
+--                               and the phone, else of the submission; for
+--                               an Open311 client of the Idempotency-Key,
+--                               else of the body as sent, and the client)
 --     then, only when dispatched at submission (pa_auto_dispatch, agency
---     not ""), at +4 (+5 with the idem: key):
+--     not ""):
 -- +4  pa:{t}:h:<id>             history list (JSON entries)
 -- +5  pa:{t}:aq:<agency>:dispatched  the agency's work list (act.lua's
 --                               rule, zset, score: as +1)
@@ -80,12 +81,12 @@
 -- +5  phone hash: also the hash's phone_hash
 -- +6  lng, +7 lat: the report's position, the hash's lng and lat; the
 --     hints' too when the group's last argument is not ""
--- +8  the retry's proof, the hash's "ik": 16 hex of the idempotency key,
---     16 hex of the submission's print (32 characters); with
---     pa_record_compat it and "+", and one more argument follows: what an
---     older node's retry gets back ("<id> <print> <201 body>", no token
---     but a test token of pa_test_clock), stored at the idem: key; the
---     places below are then one further
+-- +8  pa_record_compat off: the retry's proof, the hash's "ik": 8 hex
+--     of the idempotency key's hash, 8 of the submission's print
+--     (IK_LEN characters); on: what a retry gets back ("<id> <print>
+--     <201 body>", no token but a test token of pa_test_clock), stored at
+--     the idem: key, and no ik is written (older nodes neither read nor
+--     need it)
 -- +9  the agency whose area holds the report: dispatched to it now ("":
 --     not dispatched)
 -- +10 that dispatch's history entry (JSON, "" when not dispatched)
@@ -116,12 +117,18 @@
 -- same r: key (or, after midnight, the day before's: +3).  A candidate
 -- taken (the batch's one EXISTS, or stored by this batch) is read on
 -- that rare path: its "ik" of the same key and created_at less than
--- IDEM_TTL ago is the submission seen; today's of another key (or
--- older) is "exists", the day before's is ignored.
+-- IDEM_TTL ago is the submission seen; so is, with pa_record_compat off,
+-- one without "ik" of less than IDEM_TTL ago: a report stored under
+-- pa_record_compat on (which writes no ik) at this key's id; today's of
+-- another key (or older) is "exists", the day before's is ignored.
+-- With pa_record_compat on the idem: key finds the retries, as on the
+-- older nodes, and the day before's candidate is not read: only a
+-- report of a node with pa_record_compat off (its ik, no idem: key) is
+-- looked for at today's id.
 --
 -- Returns an array of N elements, one per report in order: 1 (stored),
 -- {"replay", "0" (today's candidate) or "1" (the day before's), its
--- created_at, its ik} when the key was seen (a retry after a timeout or
+-- created_at, its ik ("": none)} when the key was seen (a retry after a timeout or
 -- a 503: nothing is written), {"replay", <the idem: key's value>} when
 -- an older node stored it (pa_record_compat), or an error: "exists"
 -- (the id is taken: take the next candidate), "account_locked",
@@ -139,6 +146,9 @@
 -- with %.17g, the costliest part of its argument handling)
 local IDEM_TTL = '86400'
 local IDEM_SECONDS = 86400
+-- ik's length (ngx_pa_submit_idem.h): a longer +8 argument is the idem:
+-- key's value (pa_record_compat on)
+local IK_LEN = 16
 local EV_MAX = '100000'
 -- (lib/prints.lua's PRINT_CLOSED: a report closing parks its prints)
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
@@ -166,21 +176,29 @@ local n = ARGV[1] + 0
 -- the cut to the spacing of doubles at the whole score + 1
 -- (ngx_pa_qscore.c): here they go to ZADD as they come.
 
+-- pa_record_compat on: the idem: key, no ik, no candidate of the day
+-- before (one worker's batch: one setting, its first report says it)
+local compat = #ARGV[10] > IK_LEN
+
 -- each report's first key and first argument (g[2r - 1], g[2r]); read
--- once for the batch: the phones' locks, whether any id is taken
+-- once for the batch: the phones' locks, whether any id is taken (off:
+-- both candidates of each report, a retry's record is one of them)
 local g, phones, rkeys = {}, {}, {}
 local k, a = 4, 2
 for r = 1, n do
     g[2 * r - 1], g[2 * r] = k, a + 2
     phones[r] = ARGV[a + 5]
-    rkeys[2 * r - 1], rkeys[2 * r] = KEYS[k], KEYS[k + 3]
+    if compat then
+        rkeys[r] = KEYS[k]
+    else
+        rkeys[2 * r - 1], rkeys[2 * r] = KEYS[k], KEYS[k + 3]
+    end
     k = k + ARGV[a]
     a = a + 2 + ARGV[a + 1]
 end
 g[2 * n + 1], g[2 * n + 2] = k, a + 2
 
 local locked = call('HMGET', KEYS[2], unpack(phones))
--- (both candidates of each report: a retry's record is one of them)
 local taken_any = call('EXISTS', unpack(rkeys)) ~= 0
 
 -- what the batch writes once, for the reports stored
@@ -261,13 +279,19 @@ end
 
 local first     -- the report's first write failed: nothing of it written
 
--- a candidate taken: the submission seen when it has the key's part of
--- ik and is younger than IDEM_TTL (rare: a retry, or a collision)
-local function seen_at(key, ik, now)
+-- a candidate taken: the submission seen when it is younger than
+-- IDEM_TTL and has the key's part of ik (kh: ik's first 8), or, with
+-- pa_record_compat off (bare), no ik at all (rare: a retry, or a
+-- collision).  A record without ik at this key's id is this key's
+-- report stored under pa_record_compat on, but for another key's (or an
+-- older node's random id) of the same 40 bits: 1 in 2^40 a day.  With
+-- ik, 72 bits must match (the id's 40, ik's 32) for another key's.
+local function seen_at(key, kh, now, bare)
     local h = call('HMGET', key, 'ik', 'created_at')
-    if h[1] and h[2] and string.sub(h[1], 1, 16) == string.sub(ik, 1, 16)
-       and now - h[2] < IDEM_SECONDS
+    if h[2] and now - h[2] < IDEM_SECONDS
+       and (h[1] and string.sub(h[1], 1, 8) == kh or bare and not h[1])
     then
+        h[1] = h[1] or ''
         return h
     end
 end
@@ -277,16 +301,10 @@ end
 -- command's) ends it, caught by the caller
 local function one(r, K, A, k_end, a_end)
     local id, now, urgent = ARGV[A], ARGV[A + 1], ARGV[A + 2]
-    local rk, yk = KEYS[K], KEYS[K + 3]
-    -- the retry's proof, and with pa_record_compat the idem: key's value
-    -- (B: the place of the arguments after +8)
-    local ik, old, B = ARGV[A + 6], nil, A
-    if #ik > 32 then
-        ik = string.sub(ik, 1, 32)
-        old = ARGV[A + 7]
-        B = A + 1
-    end
-    local D = old and K + 5 or K + 4     -- the dispatch's first key
+    local rk = KEYS[K]
+    -- off: the retry's proof; on: the idem: key's value
+    local ik = ARGV[A + 6]
+    local D = K + 4     -- the dispatch's first key
 
     -- joins the hints: the group ends with its day key, and its time to
     -- live
@@ -304,25 +322,37 @@ local function one(r, K, A, k_end, a_end)
 
     -- a candidate taken: a retry (its record), or another key's report
     local busy = false
-    if taken_any or stored[rk] or stored[yk] then
+    if compat then
+        -- (rare) a report of a node with pa_record_compat off at this
+        -- key's id: its ik, no idem: key (the key's hash ends the idem:
+        -- key's name)
         busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
-        local h = busy and seen_at(rk, ik, now)
+        local h = busy and seen_at(rk, string.sub(KEYS[K + 3], -64, -57),
+                                   now, false)
+        if h then
+            return {'replay', '0', h[2], h[1]}
+        end
+    elseif taken_any or stored[rk] or stored[KEYS[K + 3]] then
+        local yk = KEYS[K + 3]
+        local kh = string.sub(ik, 1, 8)
+        busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
+        local h = busy and seen_at(rk, kh, now, true)
         if h then
             return {'replay', '0', h[2], h[1]}
         end
         if stored[yk] or (taken_any and call('EXISTS', yk) == 1) then
-            h = seen_at(yk, ik, now)
+            h = seen_at(yk, kh, now, true)
             if h then
                 return {'replay', '1', h[2], h[1]}
             end
         end
     end
 
-    if old then
-        -- an older node's submission is found by its key alone, and
-        -- finds this one so (a rolling upgrade)
-        local idem = KEYS[K + 4]
-        local seen = rpcall('SET', idem, old, 'NX', 'EX', IDEM_TTL, 'GET')
+    if compat then
+        -- any node's submission is found by its key alone, and finds
+        -- this one so (older nodes read it)
+        local idem = KEYS[K + 3]
+        local seen = rpcall('SET', idem, ik, 'NX', 'EX', IDEM_TTL, 'GET')
         if seen then
             -- (rare: a replay, or the command's error)
             if type(seen) == 'table' and seen.err then
@@ -342,9 +372,9 @@ local function one(r, K, A, k_end, a_end)
         error('exists', 0)
     end
 
-    local agency = ARGV[B + 7]
-    local np = ARGV[B + 9] + 0
-    local i = B + 10 + np
+    local agency = ARGV[A + 7]
+    local np = ARGV[A + 9] + 0
+    local i = A + 10 + np
     local at_nh = i + 1 + 2 * ARGV[i]
     local first_up = k_end - 2 * ARGV[at_nh] + 1
     local kd = agency ~= '' and 4 or 0
@@ -364,7 +394,7 @@ local function one(r, K, A, k_end, a_end)
     -- phone sent it before; only then is the other report's status read
     -- (a closed one gives its print up)
     local dup = KEYS[K + 2]
-    for p = B + 10, B + 9 + np do
+    for p = A + 10, A + 9 + np do
         local w = rpcall('HSETNX', dup, ARGV[p], id)
         if type(w) == 'table' then
             -- (rare) the report's first write when nothing else is
@@ -397,11 +427,19 @@ local function one(r, K, A, k_end, a_end)
     -- no "id" field (issue 12): the key names the report, and every
     -- reader puts it back (lib/record.lua, ngx_pa_record_id.h)
     u_rec = id
-    call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
-         'lng', ARGV[A + 4], 'created_at', now,
-         'status', agency ~= '' and 'dispatched' or 'submitted',
-         'token_hash', tok, 'ik', ik, 'doc', doc,
-         unpack(ARGV, at_nh + 1, a_end - 3))
+    -- (on: no ik, the idem: key holds what a retry needs)
+    local status = agency ~= '' and 'dispatched' or 'submitted'
+    if compat then
+        call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
+             'lng', ARGV[A + 4], 'created_at', now, 'status', status,
+             'token_hash', tok, 'doc', doc,
+             unpack(ARGV, at_nh + 1, a_end - 3))
+    else
+        call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
+             'lng', ARGV[A + 4], 'created_at', now, 'status', status,
+             'token_hash', tok, 'ik', ik, 'doc', doc,
+             unpack(ARGV, at_nh + 1, a_end - 3))
+    end
     if o311 then
         u_o311 = o311
         call('ZADD', o311, now, id)
@@ -420,7 +458,7 @@ local function one(r, K, A, k_end, a_end)
     if agency ~= '' then
         -- the dispatch an IOC would make, as the system: the agency is
         -- alerted (rare: the one JSON decode of this script)
-        local entry = cjson.decode(ARGV[B + 8])
+        local entry = cjson.decode(ARGV[A + 8])
         entry.agencies = ',' .. agency .. ','
         -- (and how many of its counters it counted: its undo takes back
         -- those alone)

@@ -3,9 +3,11 @@
 # of it, and a retry within a day -- found by its id, today's or, just
 # after local midnight, the day before's -- gets the first 201 again,
 # built anew at the stored created_at, with a token that works.  With
-# pa_record_compat off no idem: key is written; with it on, an older
-# node's idem: key is still read and written (a rolling upgrade).  The
-# proof is in no answer.  Lai Châu's profile as shipped.
+# pa_record_compat off no idem: key is written; with it on (the default)
+# the idem: key is read and written as older nodes do, and no proof; a
+# report stored so is found by its retry once the node runs with it off,
+# and the other way round.  The proof is in no answer.  Lai Châu's
+# profile as shipped.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaAccept;
@@ -122,7 +124,7 @@ Test::More::like($a->{id}, qr/^\d{6}-[0-9A-HJKMNP-TV-Z]{8}$/, 'an id of its day'
 Test::More::is(main::reports(), 1, 'one report');
 Test::More::is(main::redis('KEYS', "${main::P}idem:*"), '', 'no idem: key');
 my $ik = main::redis('HGET', "${main::P}r:$a->{id}", 'ik');
-Test::More::like($ik, qr/^[0-9a-f]{32}$/, 'the record keeps the proof');
+Test::More::like($ik, qr/^[0-9a-f]{16}$/, 'the record keeps the proof');
 my ($s3, $b3) = main::call('GET', "/api/v1/reports/$a->{id}",
                            {'X-Report-Token' => $a->{access_token}});
 Test::More::is($s3, 200, "the reporter reads it with the retry's token");
@@ -324,3 +326,82 @@ my @a = main::batch([['POST', '/api/v1/reports',
 Test::More::is("$a[0][0] $a[1][0] $a[2][0]", '201 201 201', 'all 201');
 Test::More::is($a[2][2], $a[1][2], 'the twin: the same 201 bytes');
 Test::More::is(main::reports(), 2, 'two reports: the one in flight, the twin');
+
+
+
+=== TEST 11: compat on: a report writes its idem: key and no proof in its record; its retry replays (one at real time, one just before local midnight)
+--- init
+main::fresh('laichau');
+my $body = main::json_report('Cột điện nghiêng trước trường học');
+my $h = main::hd('Idempotency-Key' => 'switch-0001');
+my ($s1, $b1) = main::call('POST', '/api/v1/reports', $h, $body);
+my ($s2, $b2) = main::call('POST', '/api/v1/reports', $h, $body);
+Test::More::is("$s1 $s2", '201 201', 'stored, then the retry');
+Test::More::is($b2, $b1, 'the same bytes');
+my $a = JSON::PP->new->decode($b1);
+Test::More::is(main::redis('HEXISTS', "${main::P}r:$a->{id}", 'ik'), '0',
+               'no proof in the record');
+my $mid = main::json_report('Mương thoát nước tràn ra đường');
+my $hm = main::hd('Idempotency-Key' => 'switch-mid-0001',
+                  'X-PA-Now' => '2026-01-22T23:59:50+07:00');
+my ($s3, $b3) = main::call('POST', '/api/v1/reports', $hm, $mid);
+Test::More::is($s3, 201, 'stored just before midnight');
+my $m = JSON::PP->new->decode($b3);
+Test::More::like($m->{id}, qr/^260122-/, 'of the 22nd');
+Test::More::is(main::redis('HEXISTS', "${main::P}r:$m->{id}", 'ik'), '0',
+               'no proof in that record either');
+Test::More::is(scalar(split /\n/, main::redis('KEYS', "${main::P}idem:*")), 2,
+               'an idem: key each');
+Test::More::is(main::reports(), 2, 'two reports');
+@main::Switch = ($body, $b1, $a, $mid, $b3, $m);
+
+
+
+=== TEST 12: reloaded with pa_record_compat off: the retries of the reports stored with it on are replayed (same id, a token that works), also across local midnight; past a day not
+--- init
+my ($body, $b1, $a, $mid, $b3, $m) = @main::Switch;
+my ($s1, $b2) = main::call('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'switch-0001'), $body);
+Test::More::is($s1, 201, 'the retry: 201');
+Test::More::is($b2, $b1, 'the same bytes (id, token, created_at)');
+my ($s2) = main::call('GET', "/api/v1/reports/$a->{id}",
+                      {'X-Report-Token' => $a->{access_token}});
+Test::More::is($s2, 200, "the reporter reads it with the retry's token");
+my ($s3, $b4) = main::call('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'switch-mid-0001',
+             'X-PA-Now' => '2026-01-23T00:00:10+07:00'), $mid);
+Test::More::is($s3, 201, "after midnight: the day before's report");
+my $r = JSON::PP->new->decode($b4);
+Test::More::is($r->{id}, $m->{id}, 'its id');
+Test::More::is($r->{access_token}, $m->{access_token}, 'its token');
+my ($s4) = main::call('GET', "/api/v1/reports/$m->{id}",
+                      {'X-Report-Token' => $r->{access_token}});
+Test::More::is($s4, 200, 'the token works');
+Test::More::is(main::reports(), 2, 'no report more');
+my ($s5, $b5) = main::call('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'switch-mid-0001',
+             'X-PA-Now' => '2026-01-24T00:00:20+07:00'), $mid);
+Test::More::is($s5, 409, 'past a day: a submission anew, the duplicate of its first');
+Test::More::like($b5, qr/"report_id":"\Q$m->{id}\E"/, 'naming it');
+# a report stored with it off, for the node turned back on
+my $back = main::json_report('Đèn tín hiệu giao thông tắt');
+my $hb = main::hd('Idempotency-Key' => 'switch-back-0001');
+my ($s6, $b6) = main::call('POST', '/api/v1/reports', $hb, $back);
+Test::More::is($s6, 201, 'stored with it off');
+my $c = JSON::PP->new->decode($b6);
+Test::More::like(main::redis('HGET', "${main::P}r:$c->{id}", 'ik'),
+                 qr/^[0-9a-f]{16}$/, 'with its proof');
+Test::More::is(scalar(split /\n/, main::redis('KEYS', "${main::P}idem:*")), 2,
+               'no idem: key more');
+@main::Back = ($back, $b6);
+
+
+
+=== TEST 13: compat on again: the retry of a report stored with it off is found by its proof at its id
+--- init
+my ($back, $b6) = @main::Back;
+my ($s, $b) = main::call('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'switch-back-0001'), $back);
+Test::More::is($s, 201, 'the retry: 201');
+Test::More::is($b, $b6, 'the same bytes');
+Test::More::is(main::reports(), 3, 'no report more');

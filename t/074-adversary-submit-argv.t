@@ -41,7 +41,7 @@ sub group {
     # list's; phone_hash, lat, lng, created_at, status from the
     # arguments; no other field, then token_hash and doc)
     my @a = ($id, $Now, '0', $Ph, '103.458', '22.396',
-             substr(sha256_hex("ik $id"), 0, 32), '',
+             substr(sha256_hex("ik $id"), 0, 16), '',
              '', 1, $print, 1, "$id|verify", $Now + 86400 + 0.375, 0,
              'c0ffee' x 4, '{"content":"x"}', 2e10 + $Now + 86400 + 0.375,
              $ttl);
