@@ -1,10 +1,13 @@
 /*
  * The report id from the idempotency key, and the retry's proof
- * (ngx_pa_submit_idem.h).  A retry within a day is found by the ids
- * themselves: the batch's one EXISTS on the reports' keys already reads
- * them, where the day's key of its own with the 201 cost Redis ~19k
- * instructions a report (issue 12).  The ids stay no secret (the 409 of
- * a duplicate names one); the key's hash is one-way.
+ * (ngx_pa_submit_idem.h).  With pa_record_compat off a retry within a
+ * day is found by the ids themselves: the batch's one EXISTS on the
+ * reports' keys already reads them, where the day's key of its own with
+ * the 201 cost Redis ~19k instructions a report (issue 12).  With it on
+ * (the default) that key is kept, as older nodes need it, and nothing
+ * more is stored; the ids are derived all the same, so a node turned off
+ * finds those reports too.  The ids stay no secret (the 409 of a
+ * duplicate names one); the key's hash is one-way.
  */
 
 #include "ngx_pa.h"

@@ -44,7 +44,7 @@
 --                               candidate, the same id of the local day
 --                               before (a retry just after midnight names
 --                               the report by today)
---     or pa_record_compat on (its +8 argument longer than IK_LEN says so):
+--     or pa_record_compat on (its +8 argument longer than ik says so):
 -- +3  pa:{t}:idem:<sha256>      what a retry gets back, for IDEM_TTL
 --                               seconds, and what an older node stored
 --                               (the key: SHA-256 of the Idempotency-Key
@@ -83,7 +83,7 @@
 --     hints' too when the group's last argument is not ""
 -- +8  pa_record_compat off: the retry's proof, the hash's "ik": 8 hex
 --     of the idempotency key's hash, 8 of the submission's print
---     (IK_LEN characters); on: what a retry gets back ("<id> <print>
+--     (16 characters); on: what a retry gets back ("<id> <print>
 --     <201 body>", no token but a test token of pa_test_clock), stored at
 --     the idem: key, and no ik is written (older nodes neither read nor
 --     need it)
@@ -128,10 +128,10 @@
 --
 -- Returns an array of N elements, one per report in order: 1 (stored),
 -- {"replay", "0" (today's candidate) or "1" (the day before's), its
--- created_at, its ik ("": none)} when the key was seen (a retry after a timeout or
--- a 503: nothing is written), {"replay", <the idem: key's value>} when
--- an older node stored it (pa_record_compat), or an error: "exists"
--- (the id is taken: take the next candidate), "account_locked",
+-- created_at, its ik ("": none)} when the key was seen (a retry after a
+-- timeout or a 503: nothing is written), {"replay", <the idem: key's
+-- value>} when the idem: key was (pa_record_compat on), or an error:
+-- "exists" (the id is taken: take the next candidate), "account_locked",
 -- "duplicate <id of the open report>", "media_bound" (a handle is bound
 -- to another report), "media_expired" (a handle's key is gone), or a
 -- command's own error.  Every error leaves nothing of that report
@@ -145,10 +145,6 @@
 -- (numbers a command takes as strings: redis.call writes a Lua number
 -- with %.17g, the costliest part of its argument handling)
 local IDEM_TTL = '86400'
-local IDEM_SECONDS = 86400
--- ik's length (ngx_pa_submit_idem.h): a longer +8 argument is the idem:
--- key's value (pa_record_compat on)
-local IK_LEN = 16
 local EV_MAX = '100000'
 -- (lib/prints.lua's PRINT_CLOSED: a report closing parks its prints)
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
@@ -177,24 +173,35 @@ local n = ARGV[1] + 0
 -- (ngx_pa_qscore.c): here they go to ZADD as they come.
 
 -- pa_record_compat on: the idem: key, no ik, no candidate of the day
--- before (one worker's batch: one setting, its first report says it)
-local compat = #ARGV[10] > IK_LEN
+-- before (one worker's batch: one setting, its first report says it: a
+-- +8 argument longer than ik's 16 characters, ngx_pa_submit_idem.h).
+-- (Literals, not locals, where a closure would take them as upvalues:
+-- each upvalue of each closure made per call costs a walk of the open
+-- ones.)
+local compat = #ARGV[10] > 16
 
 -- each report's first key and first argument (g[2r - 1], g[2r]); read
 -- once for the batch: the phones' locks, whether any id is taken (off:
--- both candidates of each report, a retry's record is one of them)
+-- both candidates of each report, a retry's record is one of them).  A
+-- loop of each setting: a test of it per report cost ~0.4k instructions
 local g, phones, rkeys = {}, {}, {}
 local k, a = 4, 2
-for r = 1, n do
-    g[2 * r - 1], g[2 * r] = k, a + 2
-    phones[r] = ARGV[a + 5]
-    if compat then
+if compat then
+    for r = 1, n do
+        g[2 * r - 1], g[2 * r] = k, a + 2
+        phones[r] = ARGV[a + 5]
         rkeys[r] = KEYS[k]
-    else
-        rkeys[2 * r - 1], rkeys[2 * r] = KEYS[k], KEYS[k + 3]
+        k = k + ARGV[a]
+        a = a + 2 + ARGV[a + 1]
     end
-    k = k + ARGV[a]
-    a = a + 2 + ARGV[a + 1]
+else
+    for r = 1, n do
+        g[2 * r - 1], g[2 * r] = k, a + 2
+        phones[r] = ARGV[a + 5]
+        rkeys[2 * r - 1], rkeys[2 * r] = KEYS[k], KEYS[k + 3]
+        k = k + ARGV[a]
+        a = a + 2 + ARGV[a + 1]
+    end
 end
 g[2 * n + 1], g[2 * n + 2] = k, a + 2
 
@@ -220,16 +227,15 @@ local function undo(K)
         end
     end
     if u_disp then
-        local D = u_disp[4]
-        rpcall('DEL', KEYS[D])
-        rpcall('ZREM', KEYS[D + 1], u_disp[1])
+        rpcall('DEL', KEYS[K + 4])
+        rpcall('ZREM', KEYS[K + 5], u_disp[1])
         -- only the counters it counted (a failed write before them left
         -- them as they were)
         if u_disp[3] > 0 then
-            rpcall('HINCRBY', KEYS[D + 2], u_disp[2] .. '|dispatched', -1)
+            rpcall('HINCRBY', KEYS[K + 6], u_disp[2] .. '|dispatched', -1)
         end
         if u_disp[3] > 1 then
-            rpcall('HINCRBY', KEYS[D + 3], u_disp[2] .. '|in_progress', -1)
+            rpcall('HINCRBY', KEYS[K + 7], u_disp[2] .. '|in_progress', -1)
         end
     end
     if u_evs then
@@ -288,7 +294,7 @@ local first     -- the report's first write failed: nothing of it written
 -- ik, 72 bits must match (the id's 40, ik's 32) for another key's.
 local function seen_at(key, kh, now, bare)
     local h = call('HMGET', key, 'ik', 'created_at')
-    if h[2] and now - h[2] < IDEM_SECONDS
+    if h[2] and now - h[2] < 86400      -- IDEM_TTL
        and (h[1] and string.sub(h[1], 1, 8) == kh or bare and not h[1])
     then
         h[1] = h[1] or ''
@@ -304,7 +310,6 @@ local function one(r, K, A, k_end, a_end)
     local rk = KEYS[K]
     -- off: the retry's proof; on: the idem: key's value
     local ik = ARGV[A + 6]
-    local D = K + 4     -- the dispatch's first key
 
     -- joins the hints: the group ends with its day key, and its time to
     -- live
@@ -320,37 +325,9 @@ local function one(r, K, A, k_end, a_end)
         geo_ex = geo_ex + 0
     end
 
-    -- a candidate taken: a retry (its record), or another key's report
-    local busy = false
     if compat then
-        -- (rare) a report of a node with pa_record_compat off at this
-        -- key's id: its ik, no idem: key (the key's hash ends the idem:
-        -- key's name)
-        busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
-        local h = busy and seen_at(rk, string.sub(KEYS[K + 3], -64, -57),
-                                   now, false)
-        if h then
-            return {'replay', '0', h[2], h[1]}
-        end
-    elseif taken_any or stored[rk] or stored[KEYS[K + 3]] then
-        local yk = KEYS[K + 3]
-        local kh = string.sub(ik, 1, 8)
-        busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
-        local h = busy and seen_at(rk, kh, now, true)
-        if h then
-            return {'replay', '0', h[2], h[1]}
-        end
-        if stored[yk] or (taken_any and call('EXISTS', yk) == 1) then
-            h = seen_at(yk, kh, now, true)
-            if h then
-                return {'replay', '1', h[2], h[1]}
-            end
-        end
-    end
-
-    if compat then
-        -- any node's submission is found by its key alone, and finds
-        -- this one so (older nodes read it)
+        -- any node's submission is found by its key alone, as the older
+        -- nodes find it, and they find this one so
         local idem = KEYS[K + 3]
         local seen = rpcall('SET', idem, ik, 'NX', 'EX', IDEM_TTL, 'GET')
         if seen then
@@ -362,14 +339,50 @@ local function one(r, K, A, k_end, a_end)
             return {'replay', seen}
         end
         u_idem = idem
-    end
 
-    if locked[r] then
-        error('account_locked', 0)
-    end
+        if locked[r] then
+            error('account_locked', 0)
+        end
 
-    if busy then
-        error('exists', 0)
+        if stored[rk] or (taken_any and call('EXISTS', rk) == 1) then
+            -- (rare) a report of a node with pa_record_compat off at this
+            -- key's id, which wrote no idem: key: its ik (the key's hash
+            -- ends the idem: key's name)
+            local h = seen_at(rk, string.sub(idem, -64, -57), now, false)
+            if h then
+                rpcall('DEL', idem)
+                u_idem = nil
+                return {'replay', '0', h[2], h[1]}
+            end
+            error('exists', 0)
+        end
+    else
+        -- a candidate taken: a retry (its record), or another key's
+        -- report
+        local yk = KEYS[K + 3]
+        local busy = false
+        if taken_any or stored[rk] or stored[yk] then
+            local kh = string.sub(ik, 1, 8)
+            busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
+            local h = busy and seen_at(rk, kh, now, true)
+            if h then
+                return {'replay', '0', h[2], h[1]}
+            end
+            if stored[yk] or (taken_any and call('EXISTS', yk) == 1) then
+                h = seen_at(yk, kh, now, true)
+                if h then
+                    return {'replay', '1', h[2], h[1]}
+                end
+            end
+        end
+
+        if locked[r] then
+            error('account_locked', 0)
+        end
+
+        if busy then
+            error('exists', 0)
+        end
     end
 
     local agency = ARGV[A + 7]
@@ -378,7 +391,7 @@ local function one(r, K, A, k_end, a_end)
     local at_nh = i + 1 + 2 * ARGV[i]
     local first_up = k_end - 2 * ARGV[at_nh] + 1
     local kd = agency ~= '' and 4 or 0
-    local o311 = first_up - (D + kd) == 1 and KEYS[D + kd]
+    local o311 = first_up - (K + 4 + kd) == 1 and KEYS[K + 4 + kd]
 
     for u = first_up, k_end, 2 do
         local bound = call('HGET', KEYS[u], 'report')
@@ -396,13 +409,6 @@ local function one(r, K, A, k_end, a_end)
     local dup = KEYS[K + 2]
     for p = A + 10, A + 9 + np do
         local w = rpcall('HSETNX', dup, ARGV[p], id)
-        if type(w) == 'table' then
-            -- (rare) the report's first write when nothing else is
-            -- written (no idem: key): a node that takes none (READONLY,
-            -- OOM) refuses here
-            first = not u_idem and not u_p1
-            error(w.err, 0)
-        end
         if w == 1 then
             if u_p1 then
                 taken(ARGV[p], false)
@@ -410,6 +416,14 @@ local function one(r, K, A, k_end, a_end)
                 u_p1, u_o1 = ARGV[p], false
             end
         else
+            if w ~= 0 then
+                -- (rare) the report's first write when nothing else is
+                -- written (no idem: key): a node that takes none
+                -- (READONLY, OOM) refuses here (an error: a table; type()
+                -- on every print cost ~0.3k instructions a report)
+                first = not u_idem and not u_p1
+                error(w.err, 0)
+            end
             -- (rare: what follows runs only for a print sent before)
             local prefix = string.match(KEYS[K], '^(.*:)r:[^:]*$')
             local other = call('HGET', dup, ARGV[p])
@@ -428,15 +442,16 @@ local function one(r, K, A, k_end, a_end)
     -- reader puts it back (lib/record.lua, ngx_pa_record_id.h)
     u_rec = id
     -- (on: no ik, the idem: key holds what a retry needs)
-    local status = agency ~= '' and 'dispatched' or 'submitted'
     if compat then
-        call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
-             'lng', ARGV[A + 4], 'created_at', now, 'status', status,
+        call('HSET', rk, 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
+             'lng', ARGV[A + 4], 'created_at', now,
+             'status', agency ~= '' and 'dispatched' or 'submitted',
              'token_hash', tok, 'doc', doc,
              unpack(ARGV, at_nh + 1, a_end - 3))
     else
-        call('HSET', KEYS[K], 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
-             'lng', ARGV[A + 4], 'created_at', now, 'status', status,
+        call('HSET', rk, 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
+             'lng', ARGV[A + 4], 'created_at', now,
+             'status', agency ~= '' and 'dispatched' or 'submitted',
              'token_hash', tok, 'ik', ik, 'doc', doc,
              unpack(ARGV, at_nh + 1, a_end - 3))
     end
@@ -462,13 +477,13 @@ local function one(r, K, A, k_end, a_end)
         entry.agencies = ',' .. agency .. ','
         -- (and how many of its counters it counted: its undo takes back
         -- those alone)
-        u_disp = {id, agency, 0, D}
+        u_disp = {id, agency, 0}
         u_evs = {}
-        call('RPUSH', KEYS[D], cjson.encode(entry))
-        call('ZADD', KEYS[D + 1], score, id)
-        call('HINCRBY', KEYS[D + 2], agency .. '|dispatched', 1)
+        call('RPUSH', KEYS[K + 4], cjson.encode(entry))
+        call('ZADD', KEYS[K + 5], score, id)
+        call('HINCRBY', KEYS[K + 6], agency .. '|dispatched', 1)
         u_disp[3] = 1
-        call('HINCRBY', KEYS[D + 3], agency .. '|in_progress', 1)
+        call('HINCRBY', KEYS[K + 7], agency .. '|in_progress', 1)
         u_disp[3] = 2
         u_evs[#u_evs + 1] = call('XADD', KEYS[1], '*',
                    'type', 'dispatch', 'id', id, 'from', 'submitted',
