@@ -285,23 +285,6 @@ end
 
 local first     -- the report's first write failed: nothing of it written
 
--- a candidate taken: the submission seen when it is younger than
--- IDEM_TTL and has the key's part of ik (kh: ik's first 8), or, with
--- pa_record_compat off (bare), no ik at all (rare: a retry, or a
--- collision).  A record without ik at this key's id is this key's
--- report stored under pa_record_compat on, but for another key's (or an
--- older node's random id) of the same 40 bits: 1 in 2^40 a day.  With
--- ik, 72 bits must match (the id's 40, ik's 32) for another key's.
-local function seen_at(key, kh, now, bare)
-    local h = call('HMGET', key, 'ik', 'created_at')
-    if h[2] and now - h[2] < 86400      -- IDEM_TTL
-       and (h[1] and string.sub(h[1], 1, 8) == kh or bare and not h[1])
-    then
-        h[1] = h[1] or ''
-        return h
-    end
-end
-
 -- one report, as a call of its own would take it (K: its first key, A:
 -- its first argument, k_end, a_end: its last); an error (a refusal, or a
 -- command's) ends it, caught by the caller
@@ -348,8 +331,10 @@ local function one(r, K, A, k_end, a_end)
             -- (rare) a report of a node with pa_record_compat off at this
             -- key's id, which wrote no idem: key: its ik (the key's hash
             -- ends the idem: key's name)
-            local h = seen_at(rk, string.sub(idem, -64, -57), now, false)
-            if h then
+            local h = call('HMGET', rk, 'ik', 'created_at')
+            if h[1] and h[2] and now - h[2] < 86400
+               and string.sub(h[1], 1, 8) == string.sub(idem, -64, -57)
+            then
                 rpcall('DEL', idem)
                 u_idem = nil
                 return {'replay', '0', h[2], h[1]}
@@ -362,14 +347,32 @@ local function one(r, K, A, k_end, a_end)
         local yk = KEYS[K + 3]
         local busy = false
         if taken_any or stored[rk] or stored[yk] then
+            -- a candidate taken: the submission seen when it is younger
+            -- than IDEM_TTL and has the key's part of ik (kh: ik's first
+            -- 8), or no ik at all (rare: a retry, or a collision).  A
+            -- record without ik at this key's id is this key's report
+            -- stored with pa_record_compat on, but for another key's (or
+            -- an older node's random id) of the same 40 bits: 1 in 2^40 a
+            -- day.  With ik, 72 bits must match (the id's 40, ik's 32)
+            -- for another key's.  (A function made here, on the rare
+            -- path: one of the script's chunk is made at every call.)
             local kh = string.sub(ik, 1, 8)
+            local function seen_at(key)
+                local h = call('HMGET', key, 'ik', 'created_at')
+                if h[2] and now - h[2] < 86400      -- IDEM_TTL
+                   and (h[1] and string.sub(h[1], 1, 8) == kh or not h[1])
+                then
+                    h[1] = h[1] or ''
+                    return h
+                end
+            end
             busy = stored[rk] or (taken_any and call('EXISTS', rk) == 1)
-            local h = busy and seen_at(rk, kh, now, true)
+            local h = busy and seen_at(rk)
             if h then
                 return {'replay', '0', h[2], h[1]}
             end
             if stored[yk] or (taken_any and call('EXISTS', yk) == 1) then
-                h = seen_at(yk, kh, now, true)
+                h = seen_at(yk)
                 if h then
                     return {'replay', '1', h[2], h[1]}
                 end
