@@ -18,38 +18,87 @@
 #include <openssl/sha.h>
 
 
-#define NGX_PA_TOKEN_BYTES  32
+#define NGX_PA_TOKEN_BYTES    32
+#define NGX_PA_SUBMIT_ID_LEN  (sizeof("YYMMDD-XXXXXXXX") - 1)
 
 
-static void ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t,
-    u_char *p);
+static ngx_int_t ngx_pa_submit_idem_id(ngx_http_request_t *r,
+    ngx_pa_main_conf_t *pmcf, time_t t, ngx_str_t *idem,
+    ngx_uint_t attempt, u_char *p);
 
 
 ngx_int_t
 ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now, ngx_str_t *idem,
     ngx_uint_t attempt, ngx_str_t *id, ngx_str_t *yesterday)
 {
-    int                  rc;
-    u_char              *msg, *last, *p, *y;
-    uint64_t             bits;
+    u_char              *p;
     ngx_str_t           *test;
-    ngx_uint_t           i;
     ngx_pa_main_conf_t  *pmcf;
-    u_char               md[SHA256_DIGEST_LENGTH];
-    static const char    alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    msg = ngx_pnalloc(r->pool, sizeof("pa-report-id\n\n\n") - 1
-                               + pmcf->tenant.len + idem->len + NGX_INT_T_LEN);
-    p = ngx_pnalloc(r->pool, 2 * sizeof("YYMMDD-XXXXXXXX") - 2);
-
-    if (msg == NULL || p == NULL) {
+    p = ngx_pnalloc(r->pool, 2 * NGX_PA_SUBMIT_ID_LEN);
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    last = ngx_sprintf(msg, "pa-report-id\n%V\n%V\n%ui", &pmcf->tenant, idem,
-                       attempt);
+    if (ngx_pa_submit_idem_id(r, pmcf, now, idem, attempt, p) != NGX_OK
+        || ngx_pa_submit_idem_id(r, pmcf, now - 86400, idem, attempt,
+                                 p + NGX_PA_SUBMIT_ID_LEN)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    id->data = p;
+    id->len = NGX_PA_SUBMIT_ID_LEN;
+    yesterday->data = p + NGX_PA_SUBMIT_ID_LEN;
+    yesterday->len = NGX_PA_SUBMIT_ID_LEN;
+
+    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Id") : NULL;
+
+    if (test != NULL && attempt == 0 && ngx_pa_id_ok(test)) {
+
+        /* tests only (pa_test_clock): a known id, static test steps */
+        *id = *test;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * "261124-K7M2QX4T": the local date of t, then 40 bits of the HMAC of the
+ * key, the attempt and that date.  The date is in the HMAC so that one
+ * key's ids of two days share nothing: the public sees report ids, and
+ * equal characters would tell that two reports came from one phone.
+ */
+
+static ngx_int_t
+ngx_pa_submit_idem_id(ngx_http_request_t *r, ngx_pa_main_conf_t *pmcf,
+    time_t t, ngx_str_t *idem, ngx_uint_t attempt, u_char *p)
+{
+    int                rc;
+    u_char            *msg, *last;
+    uint64_t           bits;
+    ngx_tm_t           tm;
+    ngx_uint_t         i;
+    u_char             md[SHA256_DIGEST_LENGTH];
+    static const char  alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    ngx_gmtime(t + pmcf->utc_offset, &tm);
+
+    (void) ngx_sprintf(p, "%02d%02d%02d-", tm.ngx_tm_year % 100,
+                       tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+    msg = ngx_pnalloc(r->pool, sizeof("pa-report-id\n\n\n\nYYMMDD") - 1
+                               + pmcf->tenant.len + idem->len + NGX_INT_T_LEN);
+    if (msg == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_sprintf(msg, "pa-report-id\n%V\n%V\n%ui\n%*s", &pmcf->tenant,
+                       idem, attempt, (size_t) 6, p);
 
     rc = pmcf->auth_secret.len
          ? ngx_pa_crypto_hmac(pmcf->worker.crypto, pmcf->auth_secret.data,
@@ -65,48 +114,11 @@ ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now, ngx_str_t *idem,
         bits = (bits << 8) | md[i];
     }
 
-    /* "261124-K7M2QX4T": the local date, then the 40 bits */
-
-    id->data = p;
-    ngx_pa_submit_idem_date(pmcf, now, p);
-    p[6] = '-';
-
     for (i = 0; i < 8; i++) {
         p[7 + i] = alphabet[(bits >> (35 - i * 5)) & 31];
     }
 
-    id->len = sizeof("YYMMDD-XXXXXXXX") - 1;
-
-    y = p + id->len;
-    ngx_memcpy(y, p, id->len);
-    ngx_pa_submit_idem_date(pmcf, now - 86400, y);
-
-    yesterday->data = y;
-    yesterday->len = id->len;
-
-    test = pmcf->test_clock ? ngx_pa_header(r, "X-PA-Test-Id") : NULL;
-
-    if (test != NULL && attempt == 0 && ngx_pa_id_ok(test)) {
-
-        /* tests only (pa_test_clock): a known id, static test steps */
-        *id = *test;
-    }
-
     return NGX_OK;
-}
-
-
-static void
-ngx_pa_submit_idem_date(ngx_pa_main_conf_t *pmcf, time_t t, u_char *p)
-{
-    ngx_tm_t  tm;
-    u_char    buf[sizeof("YYMMDD")];
-
-    ngx_gmtime(t + pmcf->utc_offset, &tm);
-
-    (void) ngx_sprintf(buf, "%02d%02d%02d", tm.ngx_tm_year % 100,
-                       tm.ngx_tm_mon, tm.ngx_tm_mday);
-    ngx_memcpy(p, buf, 6);
 }
 
 

@@ -30,9 +30,10 @@
  * The report's candidate ids of the attempt (0, 1, 2: the next one when
  * submit.lua answers "exists"): "YYMMDD-" of the local day of now, then
  * 8 base32 characters of the first 40 bits of
- * HMAC-SHA256(pa_auth_secret, "pa-report-id\n<tenant>\n<idem hex>\n<n>")
- * (SHA-256 of the same without a secret); and the same characters after
- * the day before's date, where a retry just after midnight finds it.
+ * HMAC-SHA256(pa_auth_secret,
+ * "pa-report-id\n<tenant>\n<idem hex>\n<n>\n<YYMMDD>") (SHA-256 of the
+ * same without a secret); and the day before's id so made, where a retry
+ * just after midnight finds it.
  * X-PA-Test-Id (pa_test_clock) names attempt 0's id.
  */
 ngx_int_t ngx_pa_submit_idem_ids(ngx_http_request_t *r, time_t now,

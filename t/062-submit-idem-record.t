@@ -209,7 +209,7 @@ Test::More::is(main::reports(), 5, 'two reports more, not three');
 
 
 
-=== TEST 6: the same submission 25 hours later: not a replay but a submission anew (409: its first is still open); once that one is closed, a new report, the same key's id of the next day
+=== TEST 6: the same submission 25 hours later: not a replay but a submission anew (409: its first is still open); once that one is closed, a new report, whose id shares nothing with the first's
 --- init
 my $body = main::json_report('Rác thải đổ trộm bờ suối');
 my ($s1, $b1) = main::call('POST', '/api/v1/reports',
@@ -232,8 +232,10 @@ my ($s4, $b4) = main::call('POST', '/api/v1/reports',
 Test::More::is($s4, 201, 'now stored');
 my $b = JSON::PP->new->decode($b4);
 Test::More::isnt($b->{id}, $a->{id}, 'another report');
-Test::More::is(substr($b->{id}, 7), substr($a->{id}, 7),
-               "the same key's id of the next day");
+Test::More::isnt(substr($b->{id}, 7), substr($a->{id}, 7),
+                 "the same key's id of the next day shares nothing with "
+                 . "the first's (the public sees ids: no link between "
+                 . "one phone's reports)");
 Test::More::is(main::reports(), 7, 'two reports more');
 
 
