@@ -10,6 +10,7 @@
 # profile as shipped.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
+use t::PaIdem;
 use t::PaAccept;
 use t::PaBatch;
 use HTTP::Tiny;
@@ -52,57 +53,6 @@ setting(main_config => $Threads, config => api() . <<'_EOC_');
     }
     location = /ping { return 204; }
 _EOC_
-
-# HTTP through the running nginx: (status, body, headers)
-sub call {
-    my ($method, $path, $h, $body) = @_;
-    my $port = Test::Nginx::Util::server_port_for_client();
-    my $res = HTTP::Tiny->new(timeout => 10)->request($method,
-        "http://127.0.0.1:$port$path",
-        {headers => $h, defined $body ? (content => $body) : ()});
-    return ($res->{status}, $res->{content}, $res->{headers});
-}
-
-# a JSON report of its own phone (no duplicate rule in the way)
-our $Phone = 0;
-sub json_report {
-    my ($text, $phone) = @_;
-    return JSON::PP->new->canonical->encode({
-        content => $text, lat => 22.396, lng => 103.458,
-        category => 'traffic', reporter_name => 'Lò Văn Minh',
-        reporter_phone => $phone // sprintf('09129%05d', ++$Phone)});
-}
-
-our $Json = {'Content-Type' => 'application/json'};
-sub hd { return {%$Json, @_} }
-
-sub reports {
-    return scalar grep { !/:r:.*:/ } split /\n/,
-        main::redis('KEYS', "${P}r:*");
-}
-
-# every answer a caller can get of report $id: none holds the proof
-sub no_ik {
-    my ($id, $tok, $ik) = @_;
-    my @seen;
-    for my $get (["/api/v1/reports/$id", {Authorization => "Bearer $t::PaTest::T{ioc}"}],
-                 ["/api/v1/reports/$id", {'X-Report-Token' => $tok}],
-                 ["/api/v1/reports/$id/history",
-                  {Authorization => "Bearer $t::PaTest::T{ioc}"}],
-                 ["/api/v1/queue", {Authorization => "Bearer $t::PaTest::T{ioc}"}],
-                 ["/api/v1/stats?period=year&year=2026&format=csv",
-                  {Authorization => "Bearer $t::PaTest::T{ioc}"}],
-                 ["/open311/v2/requests/$id.json?token=$tok", {}],
-                 ["/open311/v2/requests.json?service_request_id=$id", {}],
-                 ["/api/v1/public/reports/$id", {}],
-                 ["/api/v1/public/reports?bbox=102,21,104,23", {}]) {
-        my ($st, $body) = call('GET', $get->[0], $get->[1]);
-        push @seen, "$get->[0] $st";
-        Test::More::unlike($body, qr/"ik"|\Q$ik\E|\Q@{[substr $ik, 0, 16]}\E/,
-                           "no proof in GET $get->[0] ($st)");
-    }
-    return join ', ', @seen;
-}
 
 run_tests();
 

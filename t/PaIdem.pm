@@ -1,0 +1,72 @@
+package t::PaIdem;
+
+# What the suites of the derived-id idempotency (t/062, t/078) share: HTTP
+# through the running nginx from a block's init, a JSON report of a phone
+# of its own, the reports stored, and the check that the retry's proof
+# ("ik") is in no answer a caller can get.  Exported to main, where the
+# blocks call them as main::call() and so on; reports() counts under the
+# suite's own $main::P.
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use HTTP::Tiny;
+use JSON::PP ();
+
+our @EXPORT = qw(call json_report hd reports no_ik $Json);
+
+# HTTP through the running nginx: (status, body, headers)
+sub call {
+    my ($method, $path, $h, $body) = @_;
+    my $port = Test::Nginx::Util::server_port_for_client();
+    my $res = HTTP::Tiny->new(timeout => 10)->request($method,
+        "http://127.0.0.1:$port$path",
+        {headers => $h, defined $body ? (content => $body) : ()});
+    return ($res->{status}, $res->{content}, $res->{headers});
+}
+
+# a JSON report of its own phone (no duplicate rule in the way)
+our $Phone = 0;
+sub json_report {
+    my ($text, $phone) = @_;
+    return JSON::PP->new->canonical->encode({
+        content => $text, lat => 22.396, lng => 103.458,
+        category => 'traffic', reporter_name => 'Lò Văn Minh',
+        reporter_phone => $phone // sprintf('09129%05d', ++$Phone)});
+}
+
+# JSON's header, and with more
+our $Json = {'Content-Type' => 'application/json'};
+sub hd { return {%$Json, @_} }
+
+# the report hashes stored (not their sub-keys)
+sub reports {
+    return scalar grep { !/:r:.*:/ } split /\n/,
+        main::redis('KEYS', "${main::P}r:*");
+}
+
+# every answer a caller can get of report $id: none holds the proof
+sub no_ik {
+    my ($id, $tok, $ik) = @_;
+    my $ioc = {Authorization => "Bearer $t::PaTest::T{ioc}"};
+    my @seen;
+    for my $get (["/api/v1/reports/$id", $ioc],
+                 ["/api/v1/reports/$id", {'X-Report-Token' => $tok}],
+                 ["/api/v1/reports/$id/history", $ioc],
+                 ["/api/v1/queue", $ioc],
+                 ["/api/v1/stats?period=year&year=2026&format=csv", $ioc],
+                 ["/open311/v2/requests/$id.json?token=$tok", {}],
+                 ["/open311/v2/requests.json?service_request_id=$id", {}],
+                 ["/api/v1/public/reports/$id", {}],
+                 ["/api/v1/public/reports?bbox=102,21,104,23", {}]) {
+        my ($st, $body) = call('GET', $get->[0], $get->[1]);
+        push @seen, "$get->[0] $st";
+        Test::More::unlike($body,
+                           qr/"ik"|\Q$ik\E|\Q@{[substr $ik, 0, 16]}\E/,
+                           "no proof in GET $get->[0] ($st)");
+    }
+    return join ', ', @seen;
+}
+
+1;
