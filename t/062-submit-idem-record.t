@@ -17,25 +17,7 @@ use HTTP::Tiny;
 use JSON::PP;
 
 our $P = 'pa:{laichau}:';
-our $Key = 'idem-city-app-0123456789abcdef';
-{
-    open my $fh, '>', "$Data/open311-idem.keys" or die "keys: $!";
-    print $fh "$Key cityapp 100r/m\n";
-    close $fh;
-}
-
-fresh('laichau');
-our $Http = $Pool . <<"_EOC_";
-    include \$TEST_NGINX_ROOT/conf-examples/profiles/laichau-2026.conf;
-    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
-    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir \$TEST_NGINX_PA_DATA/media;
-    pa_archive_dir \$TEST_NGINX_PA_DATA/archive;
-    pa_open311_keys $Data/open311-idem.keys;
-    pa_test_clock on;
-_EOC_
+our $Http = idem_http();
 
 # every block: the requests are its init's; compat off but where its name
 # says "compat on"

@@ -21,26 +21,7 @@ use HTTP::Tiny;
 use JSON::PP;
 
 our $P = 'pa:{laichau}:';
-our $Key = 'idem-city-app-0123456789abcdef';
-{
-    open my $fh, '>', "$Data/open311-adv.keys" or die "keys: $!";
-    print $fh "$Key cityapp 100r/m\n";
-    close $fh;
-}
-
-fresh('laichau');
-our $Http = $Pool . <<"_EOC_";
-    include \$TEST_NGINX_ROOT/conf-examples/profiles/laichau-2026.conf;
-    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
-    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir \$TEST_NGINX_PA_DATA/media;
-    pa_archive_dir \$TEST_NGINX_PA_DATA/archive;
-    pa_open311_keys $Data/open311-adv.keys;
-    pa_test_clock on;
-    pa_upload ttl=1h handles=5 bytes=20m;
-_EOC_
+our $Http = idem_http("    pa_upload ttl=1h handles=5 bytes=20m;\n");
 
 # The real clock across local midnight (no X-PA-Now: it is part of the
 # submission's print, so a test clock's retry is another submission): an

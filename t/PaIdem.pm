@@ -14,7 +14,29 @@ use Exporter 'import';
 use HTTP::Tiny;
 use JSON::PP ();
 
-our @EXPORT = qw(call json_report hd reports no_ik $Json);
+our @EXPORT = qw(idem_http call json_report hd reports no_ik $Json $Key);
+
+# the shipped Lai Châu 2026 profile, an Open311 client of key $Key, the
+# test clock, and the suite's $more lines; a fresh province
+our $Key = 'idem-city-app-0123456789abcdef';
+sub idem_http {
+    my ($more) = @_;
+    open my $fh, '>', "$main::Data/open311-idem.keys" or die "keys: $!";
+    print $fh "$Key cityapp 100r/m\n";
+    close $fh;
+    main::fresh('laichau');
+    return $main::Pool . <<"_EOC_" . ($more // '');
+    include \$TEST_NGINX_ROOT/conf-examples/profiles/laichau-2026.conf;
+    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
+    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
+    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
+    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
+    pa_media_dir \$TEST_NGINX_PA_DATA/media;
+    pa_archive_dir \$TEST_NGINX_PA_DATA/archive;
+    pa_open311_keys $main::Data/open311-idem.keys;
+    pa_test_clock on;
+_EOC_
+}
 
 # HTTP through the running nginx: (status, body, headers)
 sub call {
