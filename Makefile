@@ -71,7 +71,7 @@ BENCH_PKGS   := libnginx-mod-http-lua lua-cjson
 
 .PHONY: all deps bench-deps build module unit run stop test test-unit \
         test-t test-asan bench bench-cost bench-batch bench-stall bench-photo bench-scale bench-mem bench-sse \
-        bench-notify fuzz fuzz-build fuzz-smoke lint clean
+        bench-notify bench-portal fuzz fuzz-build fuzz-smoke lint clean
 
 all: build
 
@@ -227,6 +227,14 @@ bench-sse: build
 
 bench-notify: build
 	@bench/notify.sh "$(MODULE_SO)"
+
+# every portal page's time until usable, cold, under slow 4G (the e2e suite
+# asserts the network's share of it); uses `make run`'s server on :8080
+bench-portal: e2e-deps portal
+	@code=$$(curl -s -o /dev/null -w '%{http_code}' $(E2E_BASE_URL)/api/v1/health); \
+	if [ "$$code" = 000 ]; then \
+	    trap '$(MAKE) -s stop' EXIT; $(MAKE) -s run || exit 1; fi; \
+	PA_BASE_URL=$(E2E_BASE_URL) PA_CHROMIUM=$(E2E_CHROMIUM) node bench/portal.mjs
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses of the parsers that see hostile bytes.  `make fuzz`
