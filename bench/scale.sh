@@ -5,18 +5,23 @@
 #
 #   bench/scale.sh MODULE_SO
 #
-# Starts a private Redis (free port; no AOF, no snapshots: this measures
-# the size of the data, not durability, and a 1M load would write GBs)
-# and a private nginx with the module (2 workers, the laichau-2026
-# profile as shipped).  One real report is submitted with curl: its stored
-# fields and history entry are the template of bench/scale-gen.lua, which
-# loads SCALE_SMALL reports in the module's data layout (EVAL, batches of
-# SCALE_BATCH), spread over ten years with a province's mix of states.
+# Starts two nodes side by side, each a private Redis (free port; no AOF,
+# no snapshots: this measures the size of the data, not durability, and a
+# 1M load would write GBs) and a private nginx with the module (2
+# workers, the laichau-2026 profile as shipped).  One real report is
+# submitted with curl: its stored fields and history entry are the
+# template of bench/scale-gen.lua, which loads SCALE_SMALL reports into
+# the first node's Redis and SCALE_LARGE into the second's, in the
+# module's data layout (EVAL, batches of SCALE_BATCH), spread over ten
+# years with a province's mix of states; and Redis memory per report.
 # Then, with wrk (short runs): submit, the IOC's queue, an agency's queue,
 # a reporter's read, the public list (uncached: the miss nginx's cache
-# would send) and the stats of the last 30 days; and Redis memory.  Then
-# the load grows to SCALE_LARGE and everything is measured again.
-# Prints the figures and the ratios, writes build/bench/scale.md.
+# would send) and the stats of the last 30 days, each SCALE_RUNS times on
+# each node, the nodes taking turns (small, large, then large, small,
+# ...): what the machine does meanwhile weighs on both sizes alike (one
+# size after the other, minutes apart, gave 0.73 to 1.52 for the same
+# code on one afternoon).  Prints the figures and the ratios, writes
+# build/bench/scale.md.
 #
 # Environment (defaults in brackets):
 #   SCALE_SMALL    [10000]    reports of the first load
@@ -24,7 +29,7 @@
 #   SCALE_BATCH    [2000]     reports per EVAL of the generator
 #   SCALE_DURATION [5s]       wrk measuring time per case (1 s warm-up)
 #   SCALE_CONNS    [32]       wrk connections (one thread)
-#   SCALE_RUNS     [3]        runs of each case at each size; the run of
+#   SCALE_RUNS     [3]        runs of each case on each node; the run of
 #                             the median Redis time per call is kept
 #   SCALE_REDIS    []         more redis-server options, after bench/lib.sh's
 #                             PA_REDIS_SETTINGS (production.conf's: a
@@ -53,8 +58,6 @@ REDIS_OPTS=${SCALE_REDIS:-}
 OUT=$ROOT/build/bench
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)   # before this run's own load
 RUN=$OUT/scale-run
-NGX_PREFIX=$RUN/nginx
-REDIS_DIR=$RUN/redis
 P='pa:{laichau}:'     # the profile's pa_tenant
 
 . "$ROOT/bench/lib.sh"     # die, free_port, redis_start, nginx_start
@@ -63,11 +66,27 @@ bench_module
 [ "$LARGE" -gt "$SMALL" ] || die "SCALE_LARGE must be more than SCALE_SMALL"
 bench_needs wrk redis-server redis-cli curl jq "$NGINX"
 
-# ------------------------------------------------------------ cleanup
+# ------------------------------------------------------------ the nodes
+# Node s holds SMALL reports, node l LARGE; use_node makes one the
+# current: what REDIS_DIR, REDIS_PORT (rcli, bench/lib.sh), NGX_PREFIX,
+# BASE and FILLED (the headroom's fillers) name.
+declare -A N_RDIR N_RPORT N_NGX N_BASE N_FILLED N_SIZE N_ID N_TOK
+CUR=
+use_node() {
+    [ -n "$CUR" ] && N_FILLED[$CUR]=$FILLED
+    CUR=$1
+    REDIS_DIR=${N_RDIR[$1]} REDIS_PORT=${N_RPORT[$1]}
+    NGX_PREFIX=${N_NGX[$1]} BASE=${N_BASE[$1]} FILLED=${N_FILLED[$1]}
+}
+
 cleanup() {
     set +e
-    nginx_stop "$NGX_PREFIX"
-    redis_stop
+    local n
+    for n in "${!N_RDIR[@]}"; do
+        nginx_stop "${N_NGX[$n]}"
+        REDIS_DIR=${N_RDIR[$n]} REDIS_PORT=${N_RPORT[$n]}
+        redis_stop
+    done
     rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -75,38 +94,46 @@ trap 'exit 130' INT TERM HUP
 
 rm -rf "$RUN" "$OUT"/scale-wrk-* "$OUT"/scale-cmd-* "$OUT/scale.md" \
     "$OUT/scale-headroom.txt"
-mkdir -p "$OUT" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" "$REDIS_DIR"
+mkdir -p "$OUT" "$RUN"
+cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-# shellcheck disable=SC2086
-redis_start "$REDIS_DIR" --enable-debug-command local \
-    --latency-monitor-threshold 5 $REDIS_OPTS
+# start_node NAME SIZE: its Redis and nginx, made the current node
+start_node() {
+    local name=$1 prefix=$RUN/nginx-$1 port
+    mkdir -p "$prefix/tmp" "$prefix/media"
+    # shellcheck disable=SC2086
+    redis_start "$RUN/redis-$name" --enable-debug-command local \
+        --latency-monitor-threshold 5 $REDIS_OPTS
+    port=$(free_port "$REDIS_PORT" "${N_RPORT[@]}") || die "no free port"
+    {
+    bench_conf_head "$prefix" "$RUN/ngx_http_pa_module.so" 2 4096 \
+        "$BENCH_POOL"
+    cat <<EOF
 
-NGX_PORT=$(free_port "$REDIS_PORT") || die "no free port"
-cp "$MODULE" "$RUN/ngx_http_pa_module.so"
-{
-bench_conf_head "$NGX_PREFIX" "$RUN/ngx_http_pa_module.so" 2 4096 \
-    "$BENCH_POOL"
-cat <<EOF
-
-$(bench_profile "$NGX_PREFIX")
-    pa_archive_dir $NGX_PREFIX/archive;
+$(bench_profile "$prefix")
+    pa_archive_dir $prefix/archive;
     pa_thread_pool pa;
     pa_sweep_interval 0;
 
     server {
-        listen 127.0.0.1:$NGX_PORT;
+        listen 127.0.0.1:$port;
         location /api/v1/ {
             pa_api;
         }
     }
 }
 EOF
-} > "$NGX_PREFIX/nginx.conf"
+    } > "$prefix/nginx.conf"
+    nginx_start "$prefix" "http://127.0.0.1:$port/api/v1/health"
+    N_RDIR[$name]=$REDIS_DIR N_RPORT[$name]=$REDIS_PORT N_NGX[$name]=$prefix
+    N_BASE[$name]=http://127.0.0.1:$port N_FILLED[$name]=0 N_SIZE[$name]=$2
+    CUR=
+    use_node "$name"
+}
 
-BASE=http://127.0.0.1:$NGX_PORT
-nginx_start "$NGX_PREFIX" "$BASE/api/v1/health"
+start_node s "$SMALL"
 
 # ------------------------------------------------------------ the template
 
@@ -271,28 +298,63 @@ end
 return page[1]'
 
 # the main dict's headroom before the submit case: headroom, unfill
-# (bench/lib.sh)
+# (bench/lib.sh; each node's own: use_node)
 FILLED=0
 
 # Of RUNS lines of wrk_case (a run's index last), the one of the median
-# Redis time per call, without its index.  One run a case gave ratios
-# this machine's stalls decided (an O(1) command descheduled for 5-16 ms:
-# the host takes the CPU): on one day 0.73 to 1.52 for unchanged code.
+# Redis time per call.  Single runs on this kind of machine meet its
+# stalls (an O(1) command descheduled for 5-16 ms: the host takes the
+# CPU).
 median_run() {
     sort -k5,5g | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
 
-read_case() {
-    local i l lines=''
-    for ((i = 0; i < RUNS; i++)); do
-        l=$(wrk_case "$@") || exit 1
-        lines+="$l $i"$'\n'
-    done
-    printf '%s' "$lines" | median_run | sed 's/ [0-9]*$//'
+# the nodes' turns in run I: small first in even runs, large in odd
+turns() { if [ $(($1 % 2)) = 0 ]; then echo s l; else echo l s; fi; }
+
+# one run of a read case on the current node: wrk_case's line
+one_case() {
+    local size=${N_SIZE[$CUR]}
+    case $1 in
+    queue_ioc)
+        wrk_case queue_ioc "$size" -s "$ROOT/bench/get.lua" \
+            "$BASE/api/v1/queue" -- "Authorization: Bearer $IOC" ;;
+    queue_agency)
+        wrk_case queue_agency "$size" -s "$ROOT/bench/get.lua" \
+            "$BASE/api/v1/queue" -- "Authorization: Bearer $HANDLER" ;;
+    reporter_read)
+        wrk_case reporter_read "$size" -s "$ROOT/bench/get.lua" \
+            "$BASE/api/v1/reports/${N_ID[$CUR]}" \
+            -- "X-Report-Token: ${N_TOK[$CUR]}" ;;
+    public_list)
+        wrk_case public_list "$size" -s "$ROOT/bench/get.lua" \
+            "$BASE/api/v1/public/reports" ;;
+    stats)
+        wrk_case stats "$size" -s "$ROOT/bench/get.lua" \
+            "$BASE/api/v1/stats?from=$FROM&to=$TO" \
+            -- "Authorization: Bearer $IOC" ;;
+    esac
 }
 
-# the submit case's reports leave again after each run (the next run and
-# stage measure the loaded province, not them)
+# RUNS runs of a read case on each node, the nodes taking turns; each
+# node's median run
+read_case() {
+    local i n l
+    local -A lines=([s]='' [l]='')
+    for ((i = 0; i < RUNS; i++)); do
+        for n in $(turns "$i"); do
+            use_node "$n"
+            l=$(one_case "$1") || exit 1
+            lines[$n]+="$l $i"$'\n'
+        done
+    done
+    for n in s l; do
+        printf '%s' "${lines[$n]}" | median_run | sed 's/ [0-9]*$//'
+    done
+}
+
+# the submit case's reports leave again after each run (the next run
+# measures the loaded province, not them)
 unsubmit() {
     local t=$1 cur=0
     while cur=$(rcli EVAL "$UNSUBMIT" 1 "${P}q:submitted" "$P" "$t" "$cur") \
@@ -300,9 +362,8 @@ unsubmit() {
     do :; done
     unfill
     # and their one-day idempotency keys (pa_record_compat on): else the
-    # 1M stage would start with the 10k stage's (tens of thousands, where
-    # a province holds a day's), and its expires dict would double during
-    # the case
+    # next run would start with tens of thousands, where a province holds
+    # a day's, and the expires dict would double during the case
     rcli EVAL 'local c = "0"
                repeat
                    local r = redis.call("SCAN", c, "MATCH", KEYS[1] .. "*",
@@ -313,46 +374,52 @@ unsubmit() {
                return 0' 1 "${P}idem:" >/dev/null
 }
 
-# each run its own reports (the tag after the warm-up's, size + 1); the
-# median run's commands are the ones by_command prints
+# submit as read_case takes the others, each run its own reports (the tag
+# after the warm-up's, size + 1); the median run's commands are the ones
+# by_command prints
 submit_case() {
-    local size=$1 i l t lines='' cmd=$OUT/scale-cmd-submit-$size.txt
+    local i n l t size cmd
+    local -A lines=([s]='' [l]='')
     for ((i = 0; i < RUNS; i++)); do
-        t=$(date +%s)
-        headroom 300000 >> "$OUT/scale-headroom.txt"
-        l=$(wrk_case submit "$size" -s "$ROOT/bench/submit.lua" "$BASE" \
-            -- "$((size + 2 + i))") || exit 1
-        cp "$cmd" "$cmd.$i"
-        lines+="$l $i"$'\n'
-        unsubmit "$t"
+        for n in $(turns "$i"); do
+            use_node "$n"
+            size=${N_SIZE[$n]}
+            cmd=$OUT/scale-cmd-submit-$size.txt
+            t=$(date +%s)
+            headroom 300000 >> "$OUT/scale-headroom.txt"
+            l=$(wrk_case submit "$size" -s "$ROOT/bench/submit.lua" "$BASE" \
+                -- "$((size + 2 + i))") || exit 1
+            cp "$cmd" "$cmd.$i"
+            lines[$n]+="$l $i"$'\n'
+            unsubmit "$t"
+        done
     done
-    l=$(printf '%s' "$lines" | median_run)
-    cp "$cmd.${l##* }" "$cmd"
-    echo "${l% *}"
+    for n in s l; do
+        cmd=$OUT/scale-cmd-submit-${N_SIZE[$n]}.txt
+        l=$(printf '%s' "${lines[$n]}" | median_run)
+        cp "$cmd.${l##* }" "$cmd"
+        echo "${l% *}"
+    done
 }
 
 measure() {
-    local size=$1 a id tok
-    a=$(submit_one "$((size + 7))") || die "a submit was refused at $size"
-    id=$(printf '%s' "$a" | jq -r .id)
-    tok=$(printf '%s' "$a" | jq -r .access_token)
-
-    read_case queue_ioc "$size" -s "$ROOT/bench/get.lua" \
-        "$BASE/api/v1/queue" -- "Authorization: Bearer $IOC"
-    read_case queue_agency "$size" -s "$ROOT/bench/get.lua" \
-        "$BASE/api/v1/queue" -- "Authorization: Bearer $HANDLER"
-    read_case reporter_read "$size" -s "$ROOT/bench/get.lua" \
-        "$BASE/api/v1/reports/$id" -- "X-Report-Token: $tok"
-    read_case public_list "$size" -s "$ROOT/bench/get.lua" \
-        "$BASE/api/v1/public/reports"
-    read_case stats "$size" -s "$ROOT/bench/get.lua" \
-        "$BASE/api/v1/stats?from=$FROM&to=$TO" -- "Authorization: Bearer $IOC"
-    submit_case "$size"
+    local n a c
+    for n in s l; do
+        use_node "$n"
+        a=$(submit_one "$((N_SIZE[$n] + 7))") \
+            || die "a submit was refused at ${N_SIZE[$n]}"
+        N_ID[$n]=$(printf '%s' "$a" | jq -r .id)
+        N_TOK[$n]=$(printf '%s' "$a" | jq -r .access_token)
+    done
+    for c in queue_ioc queue_agency reporter_read public_list stats; do
+        read_case "$c"
+    done
+    submit_case
 }
 
-# bytes per report: used_memory's growth over the load (the second load's
-# alone, scaled to all: the first stage's own submissions left tokens and
-# prints behind), and MEMORY USAGE
+# bytes per report: used_memory's growth over the load (the large node's
+# second load alone, scaled to all, as when one node grew in two stages),
+# and MEMORY USAGE
 # of 500 reports' hashes and history lists (the history excluded from the
 # per-report figure, as the goal says)
 memory() {
@@ -403,8 +470,13 @@ SAMPLE=$(rcli ZRANGE "${P}st:resolved" 0 0)
 } > "$OUT/scale-sample.txt"
 [ -n "${SCALE_INSPECT:-}" ] && { cat "$OUT/scale-sample.txt"; exit 0; }
 keep_rdb "$SMALL"
-measure "$SMALL" | tee -a "$RESULTS"
 
+# the large node: the same first load, then the rest
+start_node l "$LARGE"
+[ "$(rcli SCRIPT LOAD "$("$ROOT/build/pa-script" \
+    --lib "$ROOT/redis-scripts/lib" "$ROOT/bench/scale-gen.lua")")" \
+    = "$GEN_SHA" ] || die "the generator's script differs on the large node"
+load "$SMALL" 0 300
 U1B=$(used)
 T0=$(date +%s)
 load $((LARGE - SMALL)) "$SMALL" 0
@@ -412,7 +484,8 @@ echo "loaded $((LARGE - SMALL)) more in $(( $(date +%s) - T0 )) s"
 U2=$(used)
 memory "$LARGE" $(((U2 - U1B) * LARGE / (LARGE - SMALL))) | tee -a "$RESULTS"
 keep_rdb "$LARGE"
-measure "$LARGE" | tee -a "$RESULTS"
+
+measure | tee -a "$RESULTS"
 
 # ------------------------------------------------------------ the table
 
@@ -463,8 +536,9 @@ S=$(fmt "$SMALL"); L=$(fmt "$LARGE")
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
          "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
          "shared with other work; wrk -t1 -c$CONNS -d$DUR (1 s warm-up)," \
-         "each case $RUNS times at each size, the run of the median Redis" \
-         "time per call shown," \
+         "each case $RUNS times on each of two nodes (one Redis and nginx" \
+         "for each size, side by side, taking turns), the run of the" \
+         "median Redis time per call shown," \
          "Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
          "without persistence."
     echo
