@@ -28,15 +28,17 @@ async function usableAfter(browser, vp, name, ready) {
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
-  await p.goto(BASE + '/' + name, { waitUntil: 'commit' });
-  const h = await p.waitForFunction((sel) => {
-    const shown = (q) => Array.from(document.querySelectorAll(q))
-      .some((e) => e.getClientRects().length > 0);
-    return shown(sel) && shown('header.site nav a') ? performance.now() : false;
-  }, ready, { polling: 'raf', timeout: 20000 });
-  const ms = await h.jsonValue();
-  await ctx.close();
-  return ms;
+  try {
+    await p.goto(BASE + '/' + name, { waitUntil: 'commit' });
+    const h = await p.waitForFunction((sel) => {
+      const shown = (q) => Array.from(document.querySelectorAll(q))
+        .some((e) => e.getClientRects().length > 0);
+      return shown(sel) && shown('header.site nav a') ? performance.now() : false;
+    }, ready, { polling: 'raf', timeout: 20000 });
+    return await h.jsonValue();
+  } finally {
+    await ctx.close();
+  }
 }
 
 const browser = await launch();

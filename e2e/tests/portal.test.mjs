@@ -36,14 +36,15 @@ const SLOW_4G = {
   uploadThroughput: ((750 * 1000) / 8) * 0.9,
 };
 
-// Runs axe-core in the page (evaluated through the DevTools protocol, so
-// the page's CSP, which forbids inline scripts, stays on) and returns the
-// serious and critical violations, one line each.
 // What a cold visit costs on slow 4G, from the page's waterfall: a round
 // trip per level of the request chain (the document, what its parser
-// asked for, what those scripts asked for, ...) plus each level's bytes.
-// `done` are the requests finished before the page was usable: all it
-// waited on, maybe more (never less), so the figure is an upper bound.
+// asked for, what those scripts asked for, ...) and per redirect, plus
+// each level's bytes.  `done` are the requests finished before the page
+// was usable: what it waited on, and maybe more.  An estimate at
+// Chromium's parameters: Chromium's own clock runs some 0.2-0.5 s above
+// it on a quiet machine (its throttle's per-response overhead, partly
+// the harness's request routing), and a request whose initiator is not
+// a URL (none here) counts at the first level.
 function chainCost(done) {
   const byUrl = new Map(done.map((r) => [r.url, r]));
   const from = (i) => {
@@ -62,7 +63,7 @@ function chainCost(done) {
   };
   const levels = [];
   for (const r of done) {
-    const d = depth(r);
+    const d = depth(r) + r.hops;
     levels[d - 1] = levels[d - 1] || { bytes: 0, urls: [] };
     levels[d - 1].bytes += r.bytes;
     levels[d - 1].urls.push(r.url.replace(BASE, ''));
@@ -72,6 +73,10 @@ function chainCost(done) {
   const chain = levels.map((l, i) => `${i + 1}: ${l ? l.urls.join(' ') : '-'}`).join('; ');
   return { ms: Math.round(ms), levels: levels.length, chain };
 }
+
+// Runs axe-core in the page (evaluated through the DevTools protocol, so
+// the page's CSP, which forbids inline scripts, stays on) and returns the
+// serious and critical violations, one line each.
 
 async function axe(page) {
   await page.evaluate(AXE);
@@ -151,7 +156,7 @@ for (const vp of VIEWPORTS) {
       ['dashboard.html', '#dash-form button[type=submit]', false],
     ];
     for (const [name, ready, hasMap] of PAGES) {
-      test(`budget: ${name} usable within 2 s on slow 4G`, async () => {
+      test(`budget: ${name} usable after at most 2 s of slow-4G network`, async () => {
         // a first visit: no HTTP cache and no service worker yet
         const cold = await newContext(browser, vp, { serviceWorkers: 'block' });
         const p = await cold.newPage();
@@ -162,13 +167,17 @@ for (const vp of VIEWPORTS) {
         const urls = [];
         const sent = new Map();
         const done = [];
+        let start = null;     // the navigation's first request (s, monotonic)
         cdp.on('Network.requestWillBeSent', (e) => {
           urls.push(e.request.url);
-          sent.set(e.requestId, { url: e.request.url, initiator: e.initiator });
+          if (start === null) start = e.timestamp;
+          // a redirect keeps the request's id: one round trip more
+          const hops = e.redirectResponse ? (sent.get(e.requestId)?.hops ?? 0) + 1 : 0;
+          sent.set(e.requestId, { url: e.request.url, initiator: e.initiator, hops });
         });
         cdp.on('Network.loadingFinished', (e) => {
           const r = sent.get(e.requestId);
-          if (r && !r.url.startsWith('data:')) done.push({ ...r, bytes: e.encodedDataLength });
+          if (r && !r.url.startsWith('data:')) done.push({ ...r, bytes: e.encodedDataLength, at: e.timestamp });
         });
         await p.goto(BASE + '/' + name, { waitUntil: 'commit' });
         // usable: what the page is for is on screen and the header with its
@@ -177,14 +186,18 @@ for (const vp of VIEWPORTS) {
           const shown = (q) => Array.from(document.querySelectorAll(q)).some((e) => e.getClientRects().length > 0);
           return shown(sel) && shown('header.site nav a') ? performance.now() : false;
         }, ready, { polling: 'raf', timeout: 10000 });
-        const waited = done.slice();
         const ms = Math.round(await handle.jsonValue());
+        // what finished before the page was usable, by the browser's clock
+        // (events still on their way over the protocol are flushed first;
+        // the page's clock starts at the navigation, a little before its
+        // first request)
+        await cdp.send('Runtime.evaluate', { expression: '0' });
+        const waited = done.filter((r) => r.at <= start + ms / 1000);
         const kb = Math.round(waited.reduce((t, r) => t + r.bytes, 0) / 1024);
         const cost = chainCost(waited);
         console.log(`# ${vp} ${name}: usable after ${cost.ms} ms of network (measured ${ms} ms), ${kb} KB; ${cost.chain}`);
         // the page waits on nothing a script asked for: a third round
         // trip alone would take the page past 2 s as Chromium measures it
-        // (its per-response overhead puts it ~0.3 s above the figure)
         assert.ok(cost.levels <= 2, `${name} waits on a request chain ${cost.levels} deep: ${cost.chain}`);
         assert.ok(cost.ms <= 2000, `${name}: ${cost.ms} ms of network before usable (budget 2000 ms): ${cost.chain}`);
         if (name === 'index.html') assert.ok(kb <= 250, `${kb} KB before the submit page is usable (budget 250 KB)`);
