@@ -738,7 +738,6 @@ for _ in $(seq 1 30); do
     N_BEFORE=$N_NOW
     sleep 0.2
 done
-PHOTO_FILES=$(store_files | wc -l)
 PHOTO_THUMBS=$(store_thumbs | wc -l)
 PHOTO_REPORTS=$(( $(count_reports) - REPORTS_BEFORE ))
 PHOTO_STORED=$(awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' \
@@ -752,17 +751,25 @@ if cmp -s "$PHOTO" "$NGX_PREFIX/media/${PHOTO_SHA:0:2}/$PHOTO_SHA" \
     && [ "$(sha256sum "$SAMPLE" | cut -d' ' -f1)" = "${SAMPLE##*/}" ]; then
     PHOTO_OK=yes
 fi
-# every photo a report names is in the store; a file no report names was
-# left by a request that wrk cut off at its end after the photo was
-# stored and before its report was (the orphan sweep's work, at most one
-# per connection)
+# every photo a report names is in the store, and no two reports name one
+# (each request brings a new photo); a file no report names was left by a
+# request that wrk cut off at its end after the photo was stored and
+# before its report was (the orphan sweep's work, at most one per
+# connection).  The reports' photos in one call, the store in one
+# listing, after them: a count and a listing taken apart let a late file
+# be counted in one and not the other (an INVALID run of 2026-12-05 had
+# one file fewer than the sum, and nothing missing)
 redis-cli -p "$REDIS_PORT" eval "local out = {}
     for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
         out[#out + 1] = redis.call('HGET', k, 'media') or ''
     end
-    return out" 0 "pa:{bench}:r:*" | grep -oE '[0-9a-f]{64}' | sort -u \
-    > "$RUN/photo-refs.txt"
+    return out" 0 "pa:{bench}:r:*" | grep -oE '[0-9a-f]{64}' | sort \
+    > "$RUN/photo-named.txt"
+sort -u "$RUN/photo-named.txt" > "$RUN/photo-refs.txt"
+PHOTO_NAMED=$(wc -l < "$RUN/photo-named.txt")
+PHOTO_SHARED=$(( PHOTO_NAMED - $(wc -l < "$RUN/photo-refs.txt") ))
 store_files | sed 's|.*/||' | sort -u > "$RUN/photo-files.txt"
+PHOTO_FILES=$(wc -l < "$RUN/photo-files.txt")
 PHOTO_MISSING=$(comm -23 "$RUN/photo-refs.txt" "$RUN/photo-files.txt" | wc -l)
 PHOTO_ORPHANS=$(comm -13 "$RUN/photo-refs.txt" "$RUN/photo-files.txt" | wc -l)
 # the thumbnails follow the photos (a lane of their own, made once a
@@ -781,14 +788,17 @@ PHOTO_MBS=$(awk -v b="$PHOTO_BYTES" '/^Requests\/sec:/ {
     printf "%.1f", $2 * b / 1e6 }' "$OUT/wrk-photo.txt")
 PHOTO_VALID=yes
 if [ "${ERRS[photo]}" != 0 ] || [ "$PHOTO_STORED" -lt "${REQS[photo]}" ] \
-    || [ "$PHOTO_FILES" != $(( PHOTO_REPORTS + 1 + PHOTO_ORPHANS )) ] \
+    || [ "$PHOTO_NAMED" != $(( PHOTO_REPORTS + 1 )) ] \
+    || [ "$PHOTO_SHARED" != 0 ] \
     || [ "$PHOTO_MISSING" != 0 ] || [ "$PHOTO_ORPHANS" -gt "$CONNS" ] \
     || [ "$PHOTO_OK" != yes ] || [ "$PHOTO_TMP" != 0 ]; then
     PHOTO_VALID=no
     echo "    !! photo: $PHOTO_STORED reports stored for ${REQS[photo]}" \
          "answers; $PHOTO_FILES files in the store for $PHOTO_REPORTS + 1" \
-         "reports ($PHOTO_MISSING named by a report and missing," \
-         "$PHOTO_ORPHANS named by none), files are the photos: $PHOTO_OK;" \
+         "reports, $PHOTO_NAMED photos named by reports" \
+         "($PHOTO_MISSING named by a report and missing," \
+         "$PHOTO_SHARED named by two, $PHOTO_ORPHANS named by none)," \
+         "files are the photos: $PHOTO_OK;" \
          "$PHOTO_TMP temp files left"
 fi
 

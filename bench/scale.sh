@@ -43,6 +43,8 @@
 #                             (bench/scale-replay.sh)
 
 set -euo pipefail
+# (a failure inside $(wrk_case ...) stops the run, as it did outside one)
+shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODULE=${1:?usage: bench/scale.sh MODULE_SO}
@@ -53,6 +55,7 @@ BATCH=${SCALE_BATCH:-2000}
 DUR=${SCALE_DURATION:-5s}
 CONNS=${SCALE_CONNS:-32}
 RUNS=${SCALE_RUNS:-3}
+case $RUNS in ''|*[!0-9]*|0) echo "SCALE_RUNS must be 1 or more" >&2; exit 1 ;; esac
 REDIS_OPTS=${SCALE_REDIS:-}
 
 OUT=$ROOT/build/bench
@@ -106,6 +109,8 @@ start_node() {
     # shellcheck disable=SC2086
     redis_start "$RUN/redis-$name" --enable-debug-command local \
         --latency-monitor-threshold 5 $REDIS_OPTS
+    # known to cleanup from here on, whatever fails next
+    N_RDIR[$name]=$REDIS_DIR N_RPORT[$name]=$REDIS_PORT N_NGX[$name]=$prefix
     port=$(free_port "$REDIS_PORT" "${N_RPORT[@]}") || die "no free port"
     {
     bench_conf_head "$prefix" "$RUN/ngx_http_pa_module.so" 2 4096 \
@@ -127,7 +132,6 @@ $(bench_profile "$prefix")
 EOF
     } > "$prefix/nginx.conf"
     nginx_start "$prefix" "http://127.0.0.1:$port/api/v1/health"
-    N_RDIR[$name]=$REDIS_DIR N_RPORT[$name]=$REDIS_PORT N_NGX[$name]=$prefix
     N_BASE[$name]=http://127.0.0.1:$port N_FILLED[$name]=0 N_SIZE[$name]=$2
     CUR=
     use_node "$name"
@@ -253,6 +257,9 @@ wrk_case() {
           'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / n; else print 0 }')
     wait=$(awk -v a="$w0" -v b="$w1" -v n="${calls:-0}" \
           'BEGIN { if (n > 0) printf "%.2f", (b - a) / 1e3 / n; else print 0 }')
+    # (a figure not read is no figure: a ratio of 0 would read "met")
+    awk -v u="${usec:-0}" -v c="$cpu" 'BEGIN { exit !(u > 0 && c > 0) }' \
+        || die "$name at $size: no Redis time or CPU read ($out.redis)"
     echo "$name $size ${rps:-0} ${p99:-0} ${usec:-0} $cpu" \
          "$(cut -d' ' -f1 /proc/loadavg) $wait"
 }
@@ -301,12 +308,32 @@ return page[1]'
 # (bench/lib.sh; each node's own: use_node)
 FILLED=0
 
-# Of RUNS lines of wrk_case (a run's index last), the one of the median
-# Redis time per call.  Single runs on this kind of machine meet its
+# Of RUNS lines of wrk_case (a run's index last), the run of the median
+# Redis time per call (its index ends the line: the submit case's
+# commands are that run's).  Single runs on this kind of machine meet its
 # stalls (an O(1) command descheduled for 5-16 ms: the host takes the
 # CPU).
 median_run() {
-    sort -k5,5g | sed -n "$(( (RUNS + 1) / 2 ))p"
+    LC_ALL=C sort -k5,5g | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+# the same lines, each figure's own median (req/s, p99, Redis µs, CPU µs,
+# load, wait): a verdict of Redis time and CPU takes each from its median,
+# not both from one run; an even count takes the upper middle
+medians() {
+    LC_ALL=C awk '{ name = $1; size = $2
+                    for (f = 3; f <= 8; f++) v[f, NR] = $f }
+        END {
+            printf "%s %s", name, size
+            for (f = 3; f <= 8; f++) {
+                for (i = 1; i <= NR; i++) a[i] = v[f, i] + 0
+                for (i = 2; i <= NR; i++)        # insertion sort: NR is small
+                    for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+                        t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+                printf " %s", a[int(NR / 2) + 1]
+            }
+            printf "\n"
+        }'
 }
 
 # the nodes' turns in run I: small first in even runs, large in odd
@@ -349,7 +376,7 @@ read_case() {
         done
     done
     for n in s l; do
-        printf '%s' "${lines[$n]}" | median_run | sed 's/ [0-9]*$//'
+        printf '%s' "${lines[$n]}" | medians
     done
 }
 
@@ -398,7 +425,7 @@ submit_case() {
         cmd=$OUT/scale-cmd-submit-${N_SIZE[$n]}.txt
         l=$(printf '%s' "${lines[$n]}" | median_run)
         cp "$cmd.${l##* }" "$cmd"
-        echo "${l% *}"
+        printf '%s' "${lines[$n]}" | medians
     done
 }
 
@@ -537,8 +564,9 @@ S=$(fmt "$SMALL"); L=$(fmt "$LARGE")
          "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
          "shared with other work; wrk -t1 -c$CONNS -d$DUR (1 s warm-up)," \
          "each case $RUNS times on each of two nodes (one Redis and nginx" \
-         "for each size, side by side, taking turns), the run of the" \
-         "median Redis time per call shown," \
+         "for each size, side by side, taking turns), each figure the" \
+         "median of its runs (the submit case by command: the run of the" \
+         "median Redis time; build/bench/scale-wrk-*: the last run's)," \
          "Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
          "without persistence."
     echo
