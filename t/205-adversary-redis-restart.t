@@ -22,8 +22,28 @@ use Time::HiRes ();
 
 our $P = 'pa:{laichau}:';
 
-# This file's Redis: AOF on, on the port of the suite's own (stopped)
-our $Port = $ENV{TEST_NGINX_REDIS_PORT};
+# This file's Redis: AOF on, on a port of its own below the ephemeral
+# range: while it is down, no outgoing connection of another suite can
+# take the port it comes back on (bench/lib.sh's free_port, likewise)
+sub low_port {
+    my ($lo) = eval {
+        open my $f, '<', '/proc/sys/net/ipv4/ip_local_port_range' or die;
+        split ' ', scalar <$f>;
+    };
+    $lo = 32768 unless $lo && $lo > 11024;
+    for (1 .. 200) {
+        my $p = 10000 + int rand($lo - 10000);
+        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $p);
+        my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => $p, ReuseAddr => 1)
+            or next;
+        close $l;
+        return $p;
+    }
+    die "no free port below $lo\n";
+}
+our $Port = $ENV{TEST_NGINX_REDIS_PORT} = low_port();
 our $Dir = "$t::PaTest::Data/redis-aof";
 mkdir $Dir;
 
@@ -48,8 +68,37 @@ sub redis_start {
         POSIX::_exit(127);
     }
     $t::PaTest::RedisPid = $pid;
-    main::until('Redis answers (loaded its AOF)', \&redis_pong);
+    main::until('Redis answers (loaded its AOF)', sub {
+        die "redis-server exited ($Dir/redis.log)\n"
+            if waitpid($pid, POSIX::WNOHANG()) == $pid;
+        return redis_pong();
+    });
 }
+
+# every write answered so far is in the AOF file (the kernel's): with
+# appendfsync everysec Redis may put a write() off while a slow fsync
+# runs, and still answer; a kill then loses what it put off
+sub aof_written {
+    main::until('the AOF written', sub {
+        main::redis('INFO', 'persistence') =~ /^aof_buffer_length:0\r?$/m });
+}
+
+# the Redis connection holds bytes Redis has not read (it is stopped): the
+# submission reached it (/proc/net/tcp: local port, rx_queue)
+sub redis_unread {
+    open my $f, '<', '/proc/net/tcp' or return 0;
+    while (<$f>) {
+        my ($local, $queues) = (split)[1, 4];
+        next unless $local && $local =~ /:([0-9A-F]{4})$/;
+        next unless hex($1) == $Port;
+        my (undef, $rx) = split /:/, $queues;
+        return 1 if hex($rx) > 0;
+    }
+    return 0;
+}
+
+# a bail-out while Redis is stopped: PaTest's END sends TERM and waits
+END { kill 'CONT', $t::PaTest::RedisPid if $t::PaTest::RedisPid }
 
 sub redis_kill9 {
     kill 'KILL', $t::PaTest::RedisPid;
@@ -57,6 +106,7 @@ sub redis_kill9 {
     $t::PaTest::RedisPid = undef;
 }
 
+# the suite's own Redis gives way to this file's
 kill 'TERM', $t::PaTest::RedisPid;
 waitpid $t::PaTest::RedisPid, 0;
 redis_start();
@@ -127,6 +177,7 @@ my $ho = {'Content-Type' => 'application/x-www-form-urlencoded',
 Test::More::is($s, 201, 'an Open311 request: 201');
 $sent{o311} = [$ho, $o, $body];
 
+main::aof_written();
 main::redis_kill9();
 
 my $late = main::json_report('Cây đổ chắn ngang đường lên bản Sìn Hồ');
@@ -163,7 +214,8 @@ my ($sm) = main::call('GET',
     {Authorization => "Bearer $t::PaTest::T{ioc}"});
 Test::More::is($sm, 200, 'photo: its file is served');
 
-# a second later: a report stored again would tell another created_at
+# a second later: a JSON report stored again would tell another
+# created_at (the count above already says none was)
 Time::HiRes::sleep(1.1);
 for my $k (sort keys %sent) {
     my ($h, $sent, $first) = @{$sent{$k}};
@@ -197,7 +249,7 @@ my $workers = join ' ', sort { $a <=> $b } main::nginx_workers();
 my $body = main::json_report('Nước tràn qua ngầm, xe không qua được');
 kill 'STOP', $t::PaTest::RedisPid;
 my $sock = main::send_json('crash-wait-0001', $body);
-Time::HiRes::sleep(0.3);
+main::until('the submission waits in Redis\'s socket', \&main::redis_unread);
 main::redis_kill9();
 my $ans = main::answer($sock);
 Test::More::is($ans->{status}, 503, 'the waiting submission: 503');
