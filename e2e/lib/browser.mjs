@@ -75,6 +75,48 @@ export async function newContext(browser, name, extra = {}) {
 
 const pending = new WeakMap();
 
+// Chrome DevTools' "Slow 4G" preset
+export const SLOW_4G = {
+  offline: false,
+  latency: 150 * 3.75,
+  downloadThroughput: ((1.6 * 1000 * 1000) / 8) * 0.9,
+  uploadThroughput: ((750 * 1000) / 8) * 0.9,
+};
+
+// The portal's pages: what on screen says each is usable (what it is for),
+// and whether it has a map
+export const PORTAL_PAGES = [
+  ['index.html', '#report-form #send', true],
+  ['track.html', '#my-empty:not([hidden]), #my-list li', false],
+  ['public.html', '#public-list li, #public-empty:not([hidden])', true],
+  ['staff.html', '#signin-form button[type=submit]', false],
+  ['dashboard.html', '#dash-form button[type=submit]', false],
+];
+
+// A first visit on slow 4G: a context with no HTTP cache and no service
+// worker, its page, and the page's DevTools session emulating the network
+export async function coldSlowPage(browser, vp) {
+  const ctx = await newContext(browser, vp, { serviceWorkers: 'block' });
+  const page = await ctx.newPage();
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
+  return { ctx, page, cdp };
+}
+
+// When the page became usable (ms from its navigation, its own clock):
+// `ready` and the header with its menu shown (the page's script ran),
+// checked on every frame
+export async function usableAt(page, ready, timeout = 10000) {
+  const handle = await page.waitForFunction((sel) => {
+    const shown = (q) => Array.from(document.querySelectorAll(q))
+      .some((e) => e.getClientRects().length > 0);
+    return shown(sel) && shown('header.site nav a') ? performance.now() : false;
+  }, ready, { polling: 'raf', timeout });
+  return Math.round(await handle.jsonValue());
+}
+
 // Playwright's "networkidle" waits forever on a page with a live stream
 // (the staff console, a followed report): this is "networkidle" without
 // the streams, no request in flight for 500 ms.

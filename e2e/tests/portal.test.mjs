@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   launch, newContext, watch, shot, staffToken, api, uniquePhone, cancelReport, publishedReport,
-  BASE, HERE,
+  coldSlowPage, usableAt, BASE, HERE, SLOW_4G, PORTAL_PAGES,
 } from '../lib/browser.mjs';
 
 const VIEWPORTS = (process.env.PA_VIEWPORTS || 'phone,desktop').split(',');
@@ -28,13 +28,6 @@ const WAIT = { timeout: 15000 };
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-// Chrome DevTools' "Slow 4G" preset
-const SLOW_4G = {
-  offline: false,
-  latency: 150 * 3.75,
-  downloadThroughput: ((1.6 * 1000 * 1000) / 8) * 0.9,
-  uploadThroughput: ((750 * 1000) / 8) * 0.9,
-};
 
 // What a cold visit costs on slow 4G, from the page's waterfall: a round
 // trip per level of the request chain (the document, what its parser
@@ -148,22 +141,11 @@ for (const vp of VIEWPORTS) {
 
     // every page, cold (no cache), under slow 4G: time until usable and
     // bytes on the wire until then
-    const PAGES = [
-      ['index.html', '#report-form #send', true],
-      ['track.html', '#my-empty:not([hidden]), #my-list li', false],
-      ['public.html', '#public-list li, #public-empty:not([hidden])', true],
-      ['staff.html', '#signin-form button[type=submit]', false],
-      ['dashboard.html', '#dash-form button[type=submit]', false],
-    ];
+    const PAGES = PORTAL_PAGES;
     for (const [name, ready, hasMap] of PAGES) {
       test(`budget: ${name} usable after at most 2 s of slow-4G network`, async () => {
         // a first visit: no HTTP cache and no service worker yet
-        const cold = await newContext(browser, vp, { serviceWorkers: 'block' });
-        const p = await cold.newPage();
-        const cdp = await cold.newCDPSession(p);
-        await cdp.send('Network.enable');
-        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-        await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
+        const { ctx: cold, page: p, cdp } = await coldSlowPage(browser, vp);
         const urls = [];
         const sent = new Map();
         const done = [];
@@ -180,13 +162,7 @@ for (const vp of VIEWPORTS) {
           if (r && !r.url.startsWith('data:')) done.push({ ...r, bytes: e.encodedDataLength, at: e.timestamp });
         });
         await p.goto(BASE + '/' + name, { waitUntil: 'commit' });
-        // usable: what the page is for is on screen and the header with its
-        // menu is drawn (the page's script ran); checked on every frame
-        const handle = await p.waitForFunction((sel) => {
-          const shown = (q) => Array.from(document.querySelectorAll(q)).some((e) => e.getClientRects().length > 0);
-          return shown(sel) && shown('header.site nav a') ? performance.now() : false;
-        }, ready, { polling: 'raf', timeout: 10000 });
-        const ms = Math.round(await handle.jsonValue());
+        const ms = await usableAt(p, ready);
         // what finished before the page was usable, by the browser's clock
         // (events still on their way over the protocol are flushed first;
         // the page's clock starts at the navigation, a little before its
