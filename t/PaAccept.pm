@@ -26,7 +26,8 @@ use warnings;
 use t::PaTest;
 use Exporter 'import';
 
-our @EXPORT = (@t::PaTest::EXPORT, qw(shipped report $Now $Headers));
+our @EXPORT = (@t::PaTest::EXPORT,
+               qw(shipped shipped_http report $Now $Headers));
 
 our $Now = 'X-PA-Now: 2026-01-22T10:00:00+07:00';
 our $Headers;
@@ -42,7 +43,14 @@ sub shipped {
     fresh($tenant);
     $Headers = "$Multipart\n$Now" . ($auth ? "\n$auth" : '');
     setting(more_headers => $Headers, main_config => $Threads,
-            http_config => $Pool . <<"_EOC_");
+            http_config => shipped_http($name));
+}
+
+# the http{} lines of profile $name as shipped, on this file's Redis, keys
+# and media folders, with the test clock; $more lines after them
+sub shipped_http {
+    my ($name, $more) = @_;
+    return $Pool . <<"_EOC_" . ($more // '');
     include \$TEST_NGINX_ROOT/conf-examples/profiles/$name.conf;
     pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
     pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;

@@ -13,6 +13,7 @@ use warnings;
 use Exporter 'import';
 use HTTP::Tiny;
 use JSON::PP ();
+use t::PaAccept ();
 
 our @EXPORT = qw(idem_http call json_report hd reports no_ik $Json $Key);
 
@@ -25,17 +26,8 @@ sub idem_http {
     print $fh "$Key cityapp 100r/m\n";
     close $fh;
     main::fresh('laichau');
-    return $main::Pool . <<"_EOC_" . ($more // '');
-    include \$TEST_NGINX_ROOT/conf-examples/profiles/laichau-2026.conf;
-    pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts \$TEST_NGINX_ROOT/redis-scripts;
-    pa_auth_secret_file \$TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file \$TEST_NGINX_ROOT/t/keys/pii.key;
-    pa_media_dir \$TEST_NGINX_PA_DATA/media;
-    pa_archive_dir \$TEST_NGINX_PA_DATA/archive;
-    pa_open311_keys $main::Data/open311-idem.keys;
-    pa_test_clock on;
-_EOC_
+    return t::PaAccept::shipped_http('laichau-2026',
+        "    pa_open311_keys $main::Data/open311-idem.keys;\n" . ($more // ''));
 }
 
 # HTTP through the running nginx: (status, body, headers)
