@@ -50,7 +50,8 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_b64url.c \
                 ngx_pa_module/ngx_pa_print.c \
                 ngx_pa_module/ngx_pa_prelude.c \
-                ngx_pa_module/ngx_pa_slot.c)
+                ngx_pa_module/ngx_pa_slot.c \
+                ngx_pa_module/ngx_pa_dump.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%, \
                 $(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -W -Wall -Wpointer-arith \
@@ -196,8 +197,15 @@ $(BUILD)/bench/openloop: bench/openloop.c
 	@mkdir -p $(BUILD)/bench
 	$(CC) -std=gnu99 -O2 -W -Wall -Wpointer-arith -Werror -o $@ $<
 
-bench: build bench-deps $(BUILD)/bench/openloop
-	@OPENLOOP=$(BUILD)/bench/openloop bench/run.sh "$(MODULE_SO)"
+# the Redis ceiling's client: submit.lua's EVALSHA replayed, one report a
+# call (its record is binary: no redis-benchmark)
+$(BUILD)/bench/replay: bench/replay.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=gnu99 -O2 -W -Wall -Wpointer-arith -Werror -o $@ $< -lhiredis
+
+bench: build bench-deps $(BUILD)/bench/openloop $(BUILD)/bench/replay
+	@OPENLOOP=$(BUILD)/bench/openloop REPLAY=$(BUILD)/bench/replay \
+	    bench/run.sh "$(MODULE_SO)"
 
 # bench/batch-cost.sh with Redis's time of each command the script runs,
 # per report (the variants of the one-report script went with its layout)
