@@ -44,6 +44,7 @@
 #include "ngx_pa_routes.h"
 #include "ngx_pa_submit.h"
 #include "ngx_pa_submit_idem.h"
+#include "ngx_pa_submit_record.h"
 #include "ngx_pa_submit_score.h"
 #include "ngx_pa_upload.h"
 #include "ngx_pa_validate.h"
@@ -63,6 +64,7 @@
 /* submit.lua's arguments of a report at fixed places (its group's id 0) */
 #define NGX_PA_SUBMIT_ARG_NOW  1
 #define NGX_PA_SUBMIT_ARG_LNG  4      /* then lat */
+#define NGX_PA_SUBMIT_ARG_IK   6      /* with pa_record_compat off */
 
 #define ngx_pa_submit_is(s, name)                                            \
     ((s)->len == sizeof(name) - 1                                            \
@@ -139,8 +141,8 @@ static ngx_int_t ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_array_t *shared, ngx_array_t *keys);
 static ngx_int_t ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args);
-static ngx_int_t ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
-    ngx_uint_t fields_at);
+static ngx_int_t ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb,
+    ngx_array_t *args, ngx_uint_t fields_at, ngx_uint_t compat);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_prints(ngx_http_request_t *r,
@@ -952,9 +954,8 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  *       pa_record_compat: what a retry gets back, the idem: key's value,
  *       instead), agency dispatched to (or ""), its history entry (or ""), n
  *       prints, prints..., n deadlines, (member score) x n, n handles,
- *       fields... (but those of the arguments: ngx_pa_submit_lift()),
- *       token_hash, doc, the work list's score, the hints' time to live
- *       (or "")
+ *       the record (its hash's DUMP payload: ngx_pa_submit_lift()), the
+ *       work list's score, the hints' time to live (or "")
  */
 
 static ngx_int_t
@@ -1216,6 +1217,7 @@ static ngx_int_t
 ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args)
 {
+    ngx_int_t               rc;
     ngx_str_t              *kv, *id, ik;
     ngx_uint_t              i, due_at, fields_at;
     ngx_time_t             *tp;
@@ -1297,11 +1299,17 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    if (ngx_pa_submit_lift(sb, args, fields_at) != NGX_OK) {
-        /* a report has them: submit.lua writes them from their places */
+    rc = ngx_pa_submit_lift(r->pool, sb, args, fields_at,
+                            pmcf->record_compat);
+
+    if (rc == NGX_DECLINED) {
+        /* a report has them */
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "pa submit: no position, token_hash or doc among "
                       "the record's fields");
+    }
+
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -1319,89 +1327,99 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 
 /*
- * Each value once, each name not at all where submit.lua knows it (issue
- * 12: an argument costs Redis its parse and a Lua string): submit.lua
- * writes phone_hash and created_at from its arguments phone hash and
- * now, lat, lng from its lng, lat (also the hints') and status from its
- * agency (submitted, or dispatched when it is not ""), so those fields
- * leave the field list (the last arguments, from fields_at), the
- * position's values going to lng, lat; token_hash and doc (every report
- * has them) leave it too, their values pushed after it.  A field of
- * another value stays: written after them, it wins ("id" and
- * "updated_at" of pa_record_compat stay among the fields).  NGX_ERROR:
- * one of those a report always has is missing (args as they are).
+ * The record as one argument (issue 12, ngx_pa_submit_record.h): the
+ * fields (the last arguments, from fields_at) and those of the arguments
+ * become the DUMP payload submit.lua RESTOREs, in the order its HSET had
+ * them: phone_hash, lat, lng, created_at, status (submitted, or
+ * dispatched with an agency), token_hash, the retry's proof ik
+ * (pa_record_compat off), doc, then the other fields ("id" and
+ * "updated_at" of pa_record_compat; one of those before given again
+ * with another value takes its place).  The position's values also go
+ * to the arguments lng, lat (the hints').  NGX_DECLINED: a field every
+ * report has is missing; NGX_ERROR: no memory.
  */
 
 static ngx_int_t
-ngx_pa_submit_lift(ngx_pa_submit_t *sb, ngx_array_t *args,
-    ngx_uint_t fields_at)
+ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb, ngx_array_t *args,
+    ngx_uint_t fields_at, ngx_uint_t compat)
 {
-    ngx_str_t   *a, *now, *pos, status, tok, doc;
-    ngx_uint_t   i, j;
-
-    /* the state submit.lua writes: dispatched with an agency */
-
-    if (sb->auto_agency.len) {
-        ngx_str_set(&status, "dispatched");
-
-    } else {
-        ngx_str_set(&status, "submitted");
-    }
+    ngx_str_t   *a, *pos, *kv, *tok, *doc, rec;
+    ngx_uint_t   i, n, head;
 
     a = args->elts;
-    now = &a[NGX_PA_SUBMIT_ARG_NOW];
     pos = &a[NGX_PA_SUBMIT_ARG_LNG];
-    ngx_str_null(&tok);
-    ngx_str_null(&doc);
+    tok = NULL;
+    doc = NULL;
 
-    for (i = fields_at, j = fields_at; i + 1 < args->nelts; i += 2) {
+    for (i = fields_at; i + 1 < args->nelts; i += 2) {
 
         if (ngx_pa_submit_is(&a[i], "token_hash")) {
-            tok = a[i + 1];
-            continue;
-        }
+            tok = &a[i + 1];
 
-        if (ngx_pa_submit_is(&a[i], NGX_PA_DOC_FIELD)) {
-            doc = a[i + 1];
-            continue;
-        }
+        } else if (ngx_pa_submit_is(&a[i], NGX_PA_DOC_FIELD)) {
+            doc = &a[i + 1];
 
-        if (ngx_pa_submit_is(&a[i], "lng")) {
+        } else if (ngx_pa_submit_is(&a[i], "lng")) {
             pos[0] = a[i + 1];
-            continue;
-        }
 
-        if (ngx_pa_submit_is(&a[i], "lat")) {
+        } else if (ngx_pa_submit_is(&a[i], "lat")) {
             pos[1] = a[i + 1];
-            continue;
         }
-
-        if ((ngx_pa_submit_is(&a[i], "created_at")
-             && ngx_pa_submit_same(&a[i + 1], now))
-            || (ngx_pa_submit_is(&a[i], "phone_hash")
-                && ngx_pa_submit_same(&a[i + 1], &sb->phone_hash))
-            || (ngx_pa_submit_is(&a[i], "status")
-                && ngx_pa_submit_same(&a[i + 1], &status)))
-        {
-            continue;
-        }
-
-        a[j++] = a[i];
-        a[j++] = a[i + 1];
     }
 
-    if (tok.data == NULL || doc.data == NULL || pos[0].len == 0
-        || pos[1].len == 0)
+    if (tok == NULL || doc == NULL || pos[0].len == 0 || pos[1].len == 0
+        || (args->nelts - fields_at) % 2)
     {
+        return NGX_DECLINED;
+    }
+
+    head = compat ? 7 : 8;
+    n = head + (args->nelts - fields_at) / 2;
+
+    kv = ngx_palloc(pool, 2 * n * sizeof(ngx_str_t));
+    if (kv == NULL) {
         return NGX_ERROR;
     }
 
-    /* (the pairs were at least these two: room for their values) */
+    ngx_str_set(&kv[0], "phone_hash");
+    kv[1] = sb->phone_hash;
+    ngx_str_set(&kv[2], "lat");
+    kv[3] = pos[1];
+    ngx_str_set(&kv[4], "lng");
+    kv[5] = pos[0];
+    ngx_str_set(&kv[6], "created_at");
+    kv[7] = a[NGX_PA_SUBMIT_ARG_NOW];
+    ngx_str_set(&kv[8], "status");
 
-    a[j++] = tok;
-    a[j++] = doc;
+    if (sb->auto_agency.len) {
+        ngx_str_set(&kv[9], "dispatched");
 
-    args->nelts = j;
+    } else {
+        ngx_str_set(&kv[9], "submitted");
+    }
+
+    ngx_str_set(&kv[10], "token_hash");
+    kv[11] = *tok;
+
+    if (!compat) {
+        ngx_str_set(&kv[12], "ik");
+        kv[13] = a[NGX_PA_SUBMIT_ARG_IK];
+    }
+
+    ngx_str_set(&kv[2 * head - 2], NGX_PA_DOC_FIELD);
+    kv[2 * head - 1] = *doc;
+
+    /* the others after them (those above again: their values win) */
+
+    ngx_memcpy(&kv[2 * head], &a[fields_at],
+               2 * (n - head) * sizeof(ngx_str_t));
+
+    if (ngx_pa_submit_record(pool, kv, n, &rec) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    a[fields_at] = rec;
+    args->nelts = fields_at + 1;
 
     return NGX_OK;
 }
@@ -1525,9 +1543,20 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             return;
         }
 
+        /* an ACL without RESTORE (@dangerous) refuses every submission:
+           say what the operator must grant */
+
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pa: submit script failed: %*s",
-                      (size_t) reply->len, reply->str);
+                      "pa: submit script failed: %*s%s",
+                      (size_t) reply->len, reply->str,
+                      ngx_strlcasestrn((u_char *) reply->str,
+                                       (u_char *) reply->str + reply->len,
+                                       (u_char *) "can't run this command",
+                                       sizeof("can't run this command") - 2)
+                      ? " (the Redis user must be allowed EVALSHA and "
+                        "the commands of the scripts, RESTORE too: README, "
+                        "\"The commands an ACL user needs\")"
+                      : "");
         ngx_pa_finalize(r, ngx_pa_send_error(r,
                             NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
                             NULL, "the report could not be stored, "

@@ -8,7 +8,8 @@
 -- max), a few prints each (text + each media file, at most
 -- pa_media_max_count + 1), a few deadlines and the pre-upload handles.
 -- Lean on purpose (issue 12, bench/submit-cost.md): the record comes as
--- few hash fields plus one pre-serialised JSON value ("doc", the fields
+-- one argument, its hash serialised by the worker as DUMP would (RESTORE
+-- makes it), with few hash fields plus one JSON value ("doc", the fields
 -- read only as a whole), no first history entry (the record implies it:
 -- the readers prepend it), no "all" index (the state indexes partition the
 -- reports), one index of an open state (its work list q:, not st: too),
@@ -76,11 +77,11 @@
 -- +0  nk: the number of its keys
 -- +1  na: the number of its arguments after this one
 -- +2  id
--- +3  now (epoch seconds): also the hash's created_at
+-- +3  now (epoch seconds): the record's created_at too
 -- +4  urgent ("1" / "0"): for the events (the worker knows it)
--- +5  phone hash: also the hash's phone_hash
--- +6  lng, +7 lat: the report's position, the hash's lng and lat; the
---     hints' too when the group's last argument is not ""
+-- +5  phone hash: the record's phone_hash too
+-- +6  lng, +7 lat: the report's position (the record's lng and lat),
+--     the hints' too when the group's last argument is not ""
 -- +8  pa_record_compat off: the retry's proof, the hash's "ik": 8 hex
 --     of the idempotency key's hash, 8 of the submission's print
 --     (16 characters); on: what a retry gets back ("<id> <print>
@@ -95,12 +96,14 @@
 --      KEYS[3] (text: the due time and its fraction of the day)
 -- then n: number of pre-upload handles bound (their keys end the group,
 --      but for the day key)
--- then field, value pairs of the report hash: the hot fields (ngx_pa_doc.h
---      says which), but phone_hash, lng, lat, created_at and status
---      (submitted, or dispatched with an agency): from the arguments
---      above (each value sent once), and token_hash and doc: next
--- then: the hash's token_hash, and its doc (the cold fields as one JSON
---      value, ngx_pa_doc.h)
+-- then: the record, the report hash as RESTORE takes it (the DUMP
+--      payload of the hash, made by the worker: ngx_pa_submit_record.h):
+--      phone_hash, lat, lng, created_at, status (submitted, or
+--      dispatched with an agency), token_hash, ik (pa_record_compat
+--      off), doc (the cold fields as one JSON value, ngx_pa_doc.h), and
+--      the hot fields (ngx_pa_doc.h says which); one argument, not a
+--      name and a value each (issue 12: Redis neither parses nor inserts
+--      them one by one, and the AOF gets one string)
 -- then: the report's score in the work lists +1 and +5 (text,
 --      lib/qscore.lua's order and its fraction)
 -- last: "" or, when the report joins the hints (its day key ends its
@@ -299,7 +302,7 @@ local function one(r, K, A, k_end, a_end)
     local geo_ex = ARGV[a_end]
     local geo = geo_ex ~= ''
     a_end = a_end - 1       -- the score
-    local tok, doc = ARGV[a_end - 2], ARGV[a_end - 1]
+    local rec = ARGV[a_end - 1]
     if geo then
         k_end = k_end - 1
         -- its number read before the first write: an error after the
@@ -442,22 +445,13 @@ local function one(r, K, A, k_end, a_end)
     end
 
     -- no "id" field (issue 12): the key names the report, and every
-    -- reader puts it back (lib/record.lua, ngx_pa_record_id.h)
+    -- reader puts it back (lib/record.lua, ngx_pa_record_id.h); (on: no
+    -- ik, the idem: key holds what a retry needs).  RESTORE, not HSET:
+    -- the same fields in the same order, from one argument (a listpack
+    -- even with a value past hash-max-listpack-value, ngx_pa_dump.h;
+    -- BUSYKEY cannot be: the key was checked above)
     u_rec = id
-    -- (on: no ik, the idem: key holds what a retry needs)
-    if compat then
-        call('HSET', rk, 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
-             'lng', ARGV[A + 4], 'created_at', now,
-             'status', agency ~= '' and 'dispatched' or 'submitted',
-             'token_hash', tok, 'doc', doc,
-             unpack(ARGV, at_nh + 1, a_end - 3))
-    else
-        call('HSET', rk, 'phone_hash', ARGV[A + 3], 'lat', ARGV[A + 5],
-             'lng', ARGV[A + 4], 'created_at', now,
-             'status', agency ~= '' and 'dispatched' or 'submitted',
-             'token_hash', tok, 'ik', ik, 'doc', doc,
-             unpack(ARGV, at_nh + 1, a_end - 3))
-    end
+    call('RESTORE', rk, '0', rec)
     if o311 then
         u_o311 = o311
         call('ZADD', o311, now, id)

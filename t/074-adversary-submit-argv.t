@@ -37,14 +37,17 @@ sub group {
     my @k = ("${P}r:$id", "${P}q:submitted", "${P}dup:ab12",
              "${P}r:Y$id", $Day);
     my $print = substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32);
-    # (the scores as the worker makes them: the deadline's, the work
-    # list's; phone_hash, lat, lng, created_at, status from the
-    # arguments; no other field, then token_hash and doc)
-    my @a = ($id, $Now, '0', $Ph, '103.458', '22.396',
-             substr(sha256_hex("ik $id"), 0, 16), '',
+    my $ik = substr(sha256_hex("ik $id"), 0, 16);
+    # (the record as the worker makes it, its hash's DUMP payload:
+    # ngx_pa_submit_record.h; then the scores as the worker makes them:
+    # the deadline's, the work list's)
+    my $rec = main::record_dump(phone_hash => $Ph, lat => '22.396',
+        lng => '103.458', created_at => $Now, status => 'submitted',
+        token_hash => 'c0ffee' x 4, ik => $ik,
+        doc => '{"content":"x"}');
+    my @a = ($id, $Now, '0', $Ph, '103.458', '22.396', $ik, '',
              '', 1, $print, 1, "$id|verify", $Now + 86400 + 0.375, 0,
-             'c0ffee' x 4, '{"content":"x"}', 2e10 + $Now + 86400 + 0.375,
-             $ttl);
+             $rec, 2e10 + $Now + 86400 + 0.375, $ttl);
     return (\@k, [scalar(@k), scalar(@a), @a]);
 }
 
@@ -53,7 +56,10 @@ sub batch {
     my @keys = ("${P}events", "${P}locked", "${P}due",
                 map { @{ $_->[0] } } @g);
     my @argv = (scalar(@g), map { @{ $_->[1] } } @g);
-    return main::redis('EVALSHA', main::sha(), scalar(@keys), @keys, @argv);
+    # (binary-safe: the records hold NULs)
+    my $res = main::redis_raw('EVALSHA', main::sha(), scalar(@keys), @keys,
+                              @argv);
+    return ref $res ? join("\n", @$res) : $res;
 }
 
 sub kept {

@@ -49,7 +49,7 @@ use Exporter 'import';
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
                  originals media_http queue_http workflow_http
                  jwt sign pa_token redis fresh slurp multipart form api
-                 submit_http setting traces);
+                 submit_http setting traces redis_raw record_dump);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
@@ -199,6 +199,54 @@ sub redis {
     close $p;
     $out =~ s/\n\z//;
     return $out;
+}
+
+# A command with binary-safe arguments and answer (RESP on a socket):
+# redis-cli's arguments cannot hold a NUL.  Bulk and simple answers as
+# strings, an error as "ERR..." text, an array as an array reference.
+sub redis_raw {
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $ENV{TEST_NGINX_REDIS_PORT})
+        or die "redis: $!";
+    binmode $s;
+    my $req = '*' . scalar(@_) . "\r\n";
+    $req .= '$' . length($_) . "\r\n$_\r\n" for @_;
+    print $s $req;
+    my $answer = _resp($s);
+    close $s;
+    return $answer;
+}
+
+sub _resp {
+    my $s = shift;
+    my $line = <$s>;
+    defined $line or die "redis: no answer\n";
+    $line =~ s/\r\n\z//;
+    my ($t, $v) = (substr($line, 0, 1), substr($line, 1));
+    return $v if $t eq '+' || $t eq '-' || $t eq ':';
+    if ($t eq '$') {
+        return undef if $v < 0;
+        my $buf = '';
+        read($s, $buf, $v + 2) == $v + 2 or die "redis: short answer\n";
+        return substr($buf, 0, $v);
+    }
+    return [map { _resp($s) } 1 .. $v] if $t eq '*';
+    die "redis: answer '$line'\n";
+}
+
+# The DUMP payload of a hash of these pairs as Redis makes it (HSET in
+# this order, uncompressed): what the worker sends submit.lua as a
+# record (ngx_pa_submit_record.h)
+sub record_dump {
+    my $key = "pa:{t_record_dump}:tmp";
+    my $was = redis_raw('CONFIG', 'GET', 'rdbcompression')->[1];
+    redis_raw('DEL', $key);
+    redis_raw('HSET', $key, @_);
+    redis_raw('CONFIG', 'SET', 'rdbcompression', 'no');
+    my $dump = redis_raw('DUMP', $key);
+    redis_raw('CONFIG', 'SET', 'rdbcompression', $was);
+    redis_raw('DEL', $key);
+    return $dump;
 }
 
 # a tenant without keys: a suite may run again against the same Redis
