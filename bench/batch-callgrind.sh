@@ -99,9 +99,10 @@ for f, callees in calls.items():
                 and k.startswith('0x')]
         conv += max(rest, default=0)
 conv /= n
-CMDS = ('setGenericCommand', 'hsetnxCommand', 'hsetCommand', 'xaddCommand',
-        'xtrimCommand', 'zaddGenericCommand', 'geoaddCommand',
-        'expireCommand', 'hmgetCommand', 'existsCommand')
+CMDS = ('setGenericCommand', 'hsetnxCommand', 'hsetCommand',
+        'restoreCommand', 'xaddCommand', 'xtrimCommand',
+        'zaddGenericCommand', 'geoaddCommand', 'expireCommand',
+        'hmgetCommand', 'existsCommand')
 geo_zadd = calls.get('geoaddCommand', {}).get('zaddCommand', 0) / n
 cmds = sum(g(c) for c in CMDS) - geo_zadd
 script = g('lua_pcall')

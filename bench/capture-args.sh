@@ -73,6 +73,4 @@ evalsha_args "$SHA" "$ID" "$RUN/monitor.txt" > "$RUN/evalsha.args" \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
 cp "$RUN/evalsha.args" "$OUT_FILE"
-mapfile -d '' EVAL < "$OUT_FILE"
-echo "$OUT_FILE: EVALSHA submit.lua, ${EVAL[2]} keys," \
-     "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args"
+echo "$OUT_FILE: EVALSHA submit.lua, $(evalsha_shape "$OUT_FILE")"

@@ -330,12 +330,28 @@ capture_submit() {
     MON_PID=
 }
 
+# evalsha_shape FILE: "<n> keys, <m> args" of a captured EVALSHA
+evalsha_shape() {
+    perl -e '
+        local $/; open my $f, "<", $ARGV[0] or die; binmode $f;
+        my $d = <$f>; my ($n) = $d =~ /\A\*(\d+)\r\n/ or die;
+        pos($d) = length("*$n\r\n"); my @a;
+        for (1 .. $n) {
+            $d =~ /\G\$(\d+)\r\n/g or die; my $l = $1;
+            push @a, substr($d, pos($d), $l); pos($d) += $l + 2;
+        }
+        printf "%d keys, %d args\n", $a[2], $n - 3 - $a[2];' "$1"
+}
+
 # evalsha_args SHA ID MONITOR_FILE: the module's first EVALSHA of SHA in
-# the MONITOR output, un-escaped from MONITOR's quoting, one argument per
-# NUL (build/bench/evalsha-submit.args: bench/run.sh, bench/capture-args.sh);
-# the report id ID, the content print and the phone hash become
-# __rand_int__ so each call stores a new report, as the module's calls do.
-# Fails when there is none.
+# the MONITOR output, un-escaped from MONITOR's quoting, as one RESP array
+# (binary-safe: the record is a DUMP payload; build/bench/
+# evalsha-submit.args: bench/run.sh, bench/capture-args.sh, read by
+# bench/replay.c and bench/batch-cost.py); the report id ID, the content
+# print and the phone hash become __rand_int__ so each call stores a new
+# report, as the module's calls do (not in the record: its length and
+# CRC would no longer match; its fields need not differ).  Fails when
+# there is none.
 evalsha_args() {
     grep -F "\"EVALSHA\" \"$1\"" "$3" | head -1 \
         | perl -e '
@@ -351,8 +367,11 @@ evalsha_args() {
         my $nk = $a[2];
         my @keys = @a[3 .. 2 + $nk];
         my @argv = @a[3 + $nk .. $#a];
-        # two placeholders: redis-benchmark draws 31-bit numbers, and one
-        # repeated id answers "exists", which stops redis-benchmark
+        # the record (third argument from the end of the group: the score
+        # and the time to live of the hints follow it) is kept as it is
+        my $rec = splice @argv, -3, 1;
+        # two placeholders: one repeated id answers "exists" (bench/replay
+        # draws 12 digits for each, as redis-benchmark -r did)
         my $rid = "__rand_int__-__rand_int__";
         my ($ph) = map { /:dup:(.*)$/ ? $1 : () } @keys;
         s/\Q$id\E/$rid/g for @keys, @argv;
@@ -370,6 +389,9 @@ evalsha_args() {
         if (defined $cut) {
             s/^(.*:r:\d{6}-)\Q$cut\E$/$1__rand_int__/ for @keys;
         }
-        print join("\0", @a[0 .. 2], @keys, @argv);
+        splice @argv, -2, 0, $rec;
+        my @out = (@a[0 .. 2], @keys, @argv);
+        print "*" . scalar(@out) . "\r\n",
+              map { "\$" . length($_) . "\r\n$_\r\n" } @out;
     ' "$2"
 }

@@ -10,16 +10,16 @@
 # origin server for the public reads) and the limit one (build/bench/run/
 # nginx-limit: pa_limit on, which would also limit the main one's submit
 # case).  Makes a ~1 MB camera JPEG (ImageMagick, exiftool) for the photo
-# ingestion case.  Measures with wrk and redis-benchmark, prints a table,
+# ingestion case.  Measures with wrk and bench/replay, prints a table,
 # writes it in Markdown to build/bench/results.md, and stops all three
 # whatever happens.
 #
 # Environment (defaults in brackets):
 #   BENCH_DURATION [10s]  wrk measuring time per case
 #   BENCH_WARMUP   [2s]   wrk warm-up per case (not measured)
-#   BENCH_CONNS    [64]   connections (wrk -c, redis-benchmark -c)
+#   BENCH_CONNS    [64]   connections (wrk -c, bench/replay's)
 #   BENCH_THREADS  [2]    wrk threads
-#   BENCH_REQUESTS [200000] redis-benchmark -n
+#   BENCH_REQUESTS [200000] bench/replay's calls (the Redis ceiling)
 #   BENCH_PROFILE  [0]    1: `perf` during the submit, status and photo
 #                         cases, into build/bench/perf-{submit,status,photo}.txt
 #                         (slows them)
@@ -46,6 +46,7 @@ NREQ=${BENCH_REQUESTS:-200000}
 PROFILE=${BENCH_PROFILE:-0}
 PEER=${PEER_SCRIPT:-$ROOT/../shared/bench/run-peer-lua.sh}
 OPENLOOP=${OPENLOOP:-$ROOT/build/bench/openloop}
+REPLAY=${REPLAY:-$ROOT/build/bench/replay}
 README=${BENCH_README-$ROOT/bench/README.md}
 
 OUT=$ROOT/build/bench
@@ -58,8 +59,9 @@ REDIS_DIR=$RUN/redis
 
 bench_module
 [ -x "$OPENLOOP" ] || die "no $OPENLOOP (make bench builds it)"
+[ -x "$REPLAY" ] || die "no $REPLAY (make bench builds it)"
 [ -x "$PEER" ] || die "no peer script $PEER (PEER_SCRIPT)"
-for t in wrk redis-server redis-cli redis-benchmark curl convert exiftool \
+for t in wrk redis-server redis-cli curl convert exiftool \
          "$NGINX"; do
     command -v "$t" >/dev/null 2>&1 \
         || die "$t is missing (apt-get install -y wrk redis-tools" \
@@ -90,7 +92,7 @@ trap 'exit 130' INT TERM HUP
 rm -rf "$RUN"
 rm -f "$OUT"/wrk-*.txt "$OUT"/cpu-*.txt "$OUT"/origin-*.txt "$OUT"/perf-* \
       "$OUT"/stored-*.txt \
-      "$OUT"/redis-benchmark.* "$OUT"/results.md
+      "$OUT"/redis-benchmark.* "$OUT"/replay.* "$OUT"/results.md
 mkdir -p "$OUT" "$NGX_PREFIX/html" "$NGX_PREFIX/tmp" "$NGX_PREFIX/media" \
          "$NGX_PREFIX/cache" "$LIM_PREFIX/tmp" "$LIM_PREFIX/media" "$REDIS_DIR"
 
@@ -267,7 +269,7 @@ to_ms() {
 # CPU seconds used so far, to tell where the time goes (independent of what
 # else runs on the machine): the nginx workers (/proc), Redis (INFO cpu, its
 # threads and finished AOF-rewrite children), and this shell's finished
-# children (wrk, redis-benchmark).  `times` must not run in a subshell.
+# children (wrk, bench/replay).  `times` must not run in a subshell.
 HZ=$(getconf CLK_TCK)
 ngx_cpu() {
     local pid t=0 st
@@ -656,7 +658,7 @@ if [ -z "$PEER_RPS" ] || [ "${PEER_RPS:-0}" = 0 ] || [ -z "$PEER_US" ] \
 fi
 
 # one report by hand: its id and token for the status read, and the exact
-# EVALSHA argument list the module sends, for redis-benchmark
+# EVALSHA argument list the module sends, for bench/replay
 capture_submit "$BASE" "$RUN"
 
 ID=$(printf '%s' "$ANSWER" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
@@ -917,39 +919,34 @@ if [ "$REDIS_CALLS_LIMITED" != 0 ]; then
 fi
 CPU_PREFIX=$NGX_PREFIX
 
-# the module's own EVALSHA as bench/batch-cost.py and redis-benchmark take
+# the module's own EVALSHA as bench/batch-cost.py and bench/replay.c take
 # it (bench/lib.sh)
 evalsha_args "$SHA" "$ID" "$RUN/monitor.txt" > "$RUN/evalsha.args" \
     || die "no EVALSHA of submit.lua ($SHA) seen by MONITOR: the module" \
            "and redis-scripts/submit.lua disagree?"
-mapfile -d '' EVAL < "$RUN/evalsha.args"
 # kept for bench/batch-cost.sh (make bench-batch, bench-cost)
 cp "$RUN/evalsha.args" "$OUT/evalsha-submit.args"
-echo "  ceiling       redis-benchmark EVALSHA submit.lua (${EVAL[2]} keys," \
-     "$(( ${#EVAL[@]} - 3 - ${EVAL[2]} )) args), -c $CONNS -n $NREQ -P 1 ..."
+echo "  ceiling       bench/replay EVALSHA submit.lua" \
+     "($(evalsha_shape "$RUN/evalsha.args")), $CONNS connections," \
+     "$NREQ calls, one in flight each ..."
 
 # same starting point as the submit run: an empty data set
 redis-cli -p "$REDIS_PORT" flushall >/dev/null
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 : > "$OUT/cpu-ceiling.txt"
 cpu_snapshot "$OUT/cpu-ceiling.txt"
-redis-benchmark -p "$REDIS_PORT" -c "$CONNS" -n "$NREQ" -P 1 \
-    -r 100000000000 --csv "${EVAL[@]}" > "$OUT/redis-benchmark.csv" \
-    2> "$OUT/redis-benchmark.err" || die "redis-benchmark failed"
+"$REPLAY" "$REDIS_PORT" "$RUN/evalsha.args" "$CONNS" "$NREQ" \
+    > "$OUT/replay.txt" 2> "$OUT/replay.err" || die "bench/replay failed"
 cpu_snapshot "$OUT/cpu-ceiling.txt"
 REDIS_USEC[ceiling]=$(evalsha_usec "$REDIS_PORT")
 read -r CPU_NGX[ceiling] CPU_REDIS[ceiling] CPU_CLIENT[ceiling] < <(
     cpu_per_req "$(sed -n 1p "$OUT/cpu-ceiling.txt")" \
                 "$(sed -n 2p "$OUT/cpu-ceiling.txt")" "$NREQ")
 CPU_NGX[ceiling]=-
-# the test name holds the whole command: read the numbers from the end
-# ("rps","avg","min","p50","p95","p99","max")
-read -r RPS[ceiling] P50[ceiling] P99[ceiling] < <(awk -F'","' '
-    NR == 2 { n = NF; gsub(/"/, "", $n);
-              printf "%.0f %.2f %.2f\n", $(n - 6), $(n - 3), $(n - 1) }' \
-    "$OUT/redis-benchmark.csv")
-[ -n "${RPS[ceiling]:-}" ] || die "no result from redis-benchmark"
-ERRS[ceiling]=$(grep -c 'ERR\|error' "$OUT/redis-benchmark.err" || true)
+read -r RPS[ceiling] P50[ceiling] P99[ceiling] ERRS[ceiling] < <(
+    sed -n 's/^rps=\([0-9]*\) p50=\([0-9.]*\) p99=\([0-9.]*\) errors=\([0-9]*\)$/\1 \2 \3 \4/p' \
+        "$OUT/replay.txt")
+[ -n "${RPS[ceiling]:-}" ] || die "no result from bench/replay"
 STORED=$(count_reports)
 [ "${STORED:-0}" -gt 0 ] \
     || die "the ceiling run stored no report: check $RUN/evalsha.args"
@@ -1044,7 +1041,7 @@ declare -A LABEL=(
     [open-80]="open loop, 80% of max: POST (JSON)"
     [status]="GET /api/v1/reports/{id} (reporter)"
     [photo]="POST /api/v1/reports (1 MB photo)"
-    [ceiling]="redis-benchmark EVALSHA submit.lua"
+    [ceiling]="bench/replay EVALSHA submit.lua"
     [public-list]="GET /api/v1/public/reports (cache)"
     [public-report]="GET /api/v1/public/reports/{id} (cache)"
     [limit-204]="return 204 (limit nginx)"
@@ -1130,7 +1127,7 @@ fi
     echo "| submit p99, wrk -t$THREADS -c$CONNS | ${P99[submit]} ms |" \
          "<= 5 ms | – | $V_P99 |"
     echo "| Redis time per submit: wrk -t$THREADS (mean batch" \
-         "${BATCH[submit]:--}); redis-benchmark (one report a call) |" \
+         "${BATCH[submit]:--}); bench/replay (one report a call) |" \
          "${REDIS_USEC[submit]:--}; ${REDIS_USEC[ceiling]:--} µs |" \
          "(reference) | – | |"
     echo "| status read / return 204 | $R_STATUS | one small Redis call |" \
@@ -1152,7 +1149,7 @@ GIT_DIRTY=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \
                redis-scripts 2>/dev/null || true; } | wc -l)
 
 SETUP="$CORES cores (nproc); wrk -t$THREADS -c$CONNS -d$DUR --latency after a
-$WARM warm-up; redis-benchmark -c $CONNS -n $NREQ -P 1; two nginx of 2
+$WARM warm-up; bench/replay of $CONNS connections and $NREQ calls; two nginx of 2
 workers each (the main one; the limit one for its return 204 and the
 refusals), Redis AOF everysec; wrk, nginx and Redis share the same $CORES cores. Load
 average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
@@ -1184,7 +1181,7 @@ average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
     echo "CPU bounds on $CORES cores (from the CPU columns): submit" \
          "$B_SUB_ALL req/s for nginx + Redis + wrk together, $B_SUB_REDIS" \
          "for Redis's thread alone; ceiling $B_CEIL_ALL req/s for Redis +" \
-         "redis-benchmark, $B_CEIL_REDIS for Redis alone; photo" \
+         "bench/replay, $B_CEIL_REDIS for Redis alone; photo" \
          "$B_PHOTO_ALL MB/s for nginx + Redis + wrk together," \
          "$B_PHOTO_NGX MB/s for the nginx workers alone."
 } > "$OUT/results.md"
@@ -1288,12 +1285,12 @@ echo "photo: $CHECK_PHOTO" | fold -s -w 78 | sed '2,$s/^/  /'
 echo "rate limit: $CHECK_LIMIT" | fold -s -w 78 | sed '2,$s/^/  /'
 echo "CPU bounds on $CORES cores: submit $B_SUB_ALL req/s (nginx+Redis+wrk)," \
      "$B_SUB_REDIS (Redis thread);"
-echo "  ceiling $B_CEIL_ALL req/s (Redis+redis-benchmark), $B_CEIL_REDIS (Redis thread);"
+echo "  ceiling $B_CEIL_ALL req/s (Redis+bench/replay), $B_CEIL_REDIS (Redis thread);"
 echo "  photo $B_PHOTO_ALL MB/s (nginx+Redis+wrk), $B_PHOTO_NGX MB/s (nginx workers)"
 echo "load average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after"
 if [ -n "$NOISE" ]; then echo "WARNING: $NOISE"; fi
 echo "$CORES cores (nproc). Markdown: build/bench/results.md;" \
-     "raw output: build/bench/wrk-*.txt, redis-benchmark.csv"
+     "raw output: build/bench/wrk-*.txt, replay.txt"
 if [ "$PROFILE" = 1 ]; then
     echo "perf: build/bench/perf-submit.txt, build/bench/perf-status.txt," \
          "build/bench/perf-photo.txt"
