@@ -34,6 +34,18 @@ setting(main_config => $Threads, config => api() . <<'_EOC_');
     }
 _EOC_
 
+# $code run while Redis is set as @$set, then set back as @$unset even
+# when $code dies (the suites share the Redis)
+sub redis_while {
+    my ($set, $unset, $code) = @_;
+    main::redis_raw(@$set);
+    my @r = eval { $code->() };
+    my $e = $@;
+    main::redis_raw(@$unset);
+    die $e if $e;
+    return @r;
+}
+
 # a report titled $title of text $text: (status, answer)
 sub post {
     my ($title, $text) = @_;
@@ -148,9 +160,10 @@ main::check_all(1);
 === TEST 3: Redis checking every payload deeply (sanitize-dump-payload yes) takes the records
 --- init
 main::fresh('laichau');
-main::redis_raw('CONFIG', 'SET', 'sanitize-dump-payload', 'yes');
-my ($s, $a) = main::post('Đèn tín hiệu hỏng', 'Đèn giao thông ngã ba không sáng');
-main::redis_raw('CONFIG', 'SET', 'sanitize-dump-payload', 'no');
+my ($s, $a) = main::redis_while(
+    ['CONFIG', 'SET', 'sanitize-dump-payload', 'yes'],
+    ['CONFIG', 'SET', 'sanitize-dump-payload', 'no'],
+    sub { main::post('Đèn tín hiệu hỏng', 'Đèn giao thông ngã ba không sáng') });
 Test::More::is($s, 201, 'stored');
 my ($dump, $hset) = main::same_as_hset($a->{id});
 Test::More::ok(defined $dump && $dump eq $hset, 'the hash HSET makes');
@@ -160,11 +173,12 @@ Test::More::ok(defined $dump && $dump eq $hset, 'the hash HSET makes');
 === TEST 4: a Redis whose ACL refuses RESTORE: a JSON 503 with Retry-After, nothing of the report kept; once allowed, the retry is stored
 --- init
 main::fresh('laichau');
-main::redis_raw('ACL', 'SETUSER', 'default', '-restore');
 my $body = main::json_report('Cống thoát nước bị tắc trước chợ');
 my $h = main::hd('Idempotency-Key' => 'acl-no-restore-1');
-my ($s, $b, $hd) = main::call('POST', '/api/v1/reports', $h, $body);
-main::redis_raw('ACL', 'SETUSER', 'default', '+restore');
+my ($s, $b, $hd) = main::redis_while(
+    ['ACL', 'SETUSER', 'default', '-restore'],
+    ['ACL', 'SETUSER', 'default', '+restore'],
+    sub { main::call('POST', '/api/v1/reports', $h, $body) });
 Test::More::is($s, 503, 'refused: 503');
 Test::More::like($b, qr/"code":"unavailable"/, 'a JSON error');
 Test::More::ok($hd->{'retry-after'}, 'Retry-After');
@@ -186,16 +200,23 @@ the Redis user must be allowed EVALSHA and the commands of the scripts, RESTORE 
 --- init
 main::fresh('laichau');
 my $was = main::redis_raw('CONFIG', 'GET', 'hash-max-listpack-value');
-main::redis_raw('CONFIG', 'SET', 'hash-max-listpack-value', '64');
-my ($s, $a) = main::post('Rác thải', 'Rác thải tồn đọng nhiều ngày ở đầu hẻm 14, bốc mùi khó chịu');
-my $key = "${main::P}r:$a->{id}";
 my $copy = "${main::P}copy";
-main::redis_raw('HSET', $copy, @{ main::redis_raw('HGETALL', $key) });
-my ($enc, $cenc) = (main::redis_raw('OBJECT', 'ENCODING', $key),
-                    main::redis_raw('OBJECT', 'ENCODING', $copy));
-my ($f, $cf) = (main::redis_raw('HGETALL', $key), main::redis_raw('HGETALL', $copy));
-main::redis_raw('DEL', $copy);
-main::redis_raw('CONFIG', 'SET', 'hash-max-listpack-value', $was->[1]);
+my ($s, $a, $enc, $cenc, $f, $cf) = main::redis_while(
+    ['CONFIG', 'SET', 'hash-max-listpack-value', '64'],
+    ['CONFIG', 'SET', 'hash-max-listpack-value', $was->[1]],
+    sub {
+        my ($s, $a) = main::post('Rác thải',
+            'Rác thải tồn đọng nhiều ngày ở đầu hẻm 14, bốc mùi khó chịu');
+        my $key = "${main::P}r:$a->{id}";
+        main::redis_raw('HSET', $copy, @{ main::redis_raw('HGETALL', $key) });
+        my @r = ($s, $a,
+                 main::redis_raw('OBJECT', 'ENCODING', $key),
+                 main::redis_raw('OBJECT', 'ENCODING', $copy),
+                 main::redis_raw('HGETALL', $key),
+                 main::redis_raw('HGETALL', $copy));
+        main::redis_raw('DEL', $copy);
+        return @r;
+    });
 Test::More::is($s, 201, 'stored');
 Test::More::is("$enc $cenc", 'listpack hashtable', 'a listpack; HSET makes a hash table');
 my %a = @$f;
