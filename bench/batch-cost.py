@@ -32,22 +32,13 @@
 # {bench} replaced), and BATCH_BUCKETS=1 gives each report a phone hash of
 # its own (random hex) whose print goes to its bucket dup:<4 hex>, as the
 # module names it (ngx_pa_print.h), so the prints join the loaded buckets.
-import math, os, socket, subprocess, sys, time, random
+import math, os, subprocess, sys, time, random
 port = int(sys.argv[1]); script_path = sys.argv[2]; argsf = sys.argv[3]
 Ns = [int(x) for x in sys.argv[4].split(',')]
 TOTAL = int(sys.argv[5]) if len(sys.argv) > 5 else 4000
-def resp_array(data):
-    # the captured EVALSHA: one RESP array (bench/lib.sh evalsha_args)
-    assert data[:1] == b'*', 'not a RESP array: capture it again'
-    n, i = data[1:].split(b'\r\n', 1)
-    out, i = [], len(n) + 3
-    for _ in range(int(n)):
-        j = data.index(b'\r\n', i)
-        size = int(data[i + 1:j])
-        out.append(data[j + 2:j + 2 + size])
-        i = j + 4 + size
-    return out
-a = resp_array(open(argsf, 'rb').read())
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import resp
+a = resp.array(open(argsf, 'rb').read())
 TENANT = os.environ.get('BATCH_TENANT')
 if TENANT:
     a = [x.replace(b'{bench}', b'{%s}' % TENANT.encode()) for x in a]
@@ -56,26 +47,10 @@ nk = int(a[2]); keys = a[3:3+nk]; argv = a[3+nk:]
 nown = int(argv[1])
 shared, own = keys[:nk - nown], keys[nk - nown:]
 gargs = argv[3:]          # after N, nk, na
-s = socket.create_connection(('127.0.0.1', port))
-f = s.makefile('rb')
-def enc(parts):
-    out = [b'*%d\r\n' % len(parts)]
-    for p in parts:
-        if isinstance(p, str): p = p.encode()
-        out.append(b'$%d\r\n%s\r\n' % (len(p), p))
-    return b''.join(out)
+conn = resp.Conn(port)
+enc, cmd = resp.enc, conn.cmd
 def read():
-    line = f.readline()
-    t = line[:1]
-    if t in b'+-:': return line
-    if t == b'$':
-        n = int(line[1:]); 
-        if n < 0: return None
-        d = f.read(n+2); return d[:-2]
-    if t == b'*':
-        n = int(line[1:]); return [read() for _ in range(max(n,0))]
-def cmd(*p):
-    s.sendall(enc(p)); return read()
+    return conn.read()
 # the script as the module loads it: with its prelude (redis-scripts/lib/)
 text = subprocess.check_output([os.path.join(os.path.dirname(
     os.path.abspath(__file__)), '..', 'build', 'pa-script'), script_path])
@@ -156,7 +131,7 @@ for N in Ns:
             ks, as_ = [], [str(N)]
             for pos in range(N):
                 k, g = group(pos); ks += k; as_ += [str(len(k)), str(len(g))] + g
-            s.sendall(enc(['EVALSHA', sha, str(len(shared)+len(ks))] + shared + ks + as_)); sent += 1
+            conn.send(enc(['EVALSHA', sha, str(len(shared)+len(ks))] + shared + ks + as_)); sent += 1
         r = read(); got += 1
         if not isinstance(r, list) or any(x != b':1\r\n' for x in r[:N]): bad += 1
     wall = time.time() - t0
