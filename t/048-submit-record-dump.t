@@ -20,19 +20,11 @@ use Digest::SHA qw(sha256_hex);
 our $P = 'pa:{laichau}:';
 our $Http = idem_http();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    my $on = $block->name =~ /compat on/ ? 'on' : 'off';
-    $block->set_value('http_config', "$Http    pa_record_compat $on;\n");
-    $block->set_value('request', "GET /api/v1/health\n");
-    $block->set_value('error_code', 200);
+# compat off but where a block's name says "compat on"
+idem_blocks(sub {
+    my $on = $_[0]->name =~ /compat on/ ? 'on' : 'off';
+    return "$Http    pa_record_compat $on;\n";
 });
-
-setting(main_config => $Threads, config => api() . <<'_EOC_');
-    location /open311/v2/ {
-        pa_api;
-    }
-_EOC_
 
 # $code run while Redis is set as @$set, then set back as @$unset even
 # when $code dies (the suites share the Redis)

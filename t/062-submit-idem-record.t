@@ -19,22 +19,11 @@ use JSON::PP;
 our $P = 'pa:{laichau}:';
 our $Http = idem_http();
 
-# every block: the requests are its init's; compat off but where its name
-# says "compat on"
-add_block_preprocessor(sub {
-    my $block = shift;
-    my $on = $block->name =~ /compat on/ ? 'on' : 'off';
-    $block->set_value('http_config', "$Http    pa_record_compat $on;\n");
-    $block->set_value('request', "GET /api/v1/health\n");
-    $block->set_value('error_code', 200);
-});
-
-setting(main_config => $Threads, config => api() . <<'_EOC_');
-    location /open311/v2/ {
-        pa_api;
-    }
-    location = /ping { return 204; }
-_EOC_
+# compat off but where a block's name says "compat on"
+idem_blocks(sub {
+    my $on = $_[0]->name =~ /compat on/ ? 'on' : 'off';
+    return "$Http    pa_record_compat $on;\n";
+}, "    location = /ping { return 204; }\n");
 
 run_tests();
 

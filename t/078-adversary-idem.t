@@ -37,25 +37,15 @@ our $Midnight_profile = t::PaLife::profile('laichau-2026', 'laichau');
 $Midnight_profile =~ s/^pa_utc_offset \S+;/pa_utc_offset $Offset;/m
     or die 'no pa_utc_offset';
 
-# every block: the requests are its init's; Lai Châu 2026 but where its
-# name says laichau-2025 (auto dispatch), or midnight (the offset above)
-add_block_preprocessor(sub {
-    my $block = shift;
+# Lai Châu 2026 but where a block's name says laichau-2025 (auto
+# dispatch), or midnight (the offset above)
+idem_blocks(sub {
     my $http = $Http;
-    $http =~ s/laichau-2026/laichau-2025/ if $block->name =~ /laichau-2025/;
+    $http =~ s/laichau-2026/laichau-2025/ if $_[0]->name =~ /laichau-2025/;
     $http =~ s/^\s*include \S+laichau-2026\.conf;/$Midnight_profile/m
-        if $block->name =~ /midnight/;
-    $block->set_value('http_config', "$http    pa_record_compat off;\n");
-    $block->set_value('request', "GET /api/v1/health\n");
-    $block->set_value('error_code', 200);
-});
-
-setting(main_config => $Threads, config => api() . <<'_EOC_');
-    location /open311/v2/ {
-        pa_api;
-    }
-    location = /ping { return 204; }
-_EOC_
+        if $_[0]->name =~ /midnight/;
+    return "$http    pa_record_compat off;\n";
+}, "    location = /ping { return 204; }\n");
 
 # the master (a reload: HUP)
 sub master {

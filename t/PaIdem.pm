@@ -15,7 +15,8 @@ use HTTP::Tiny;
 use JSON::PP ();
 use t::PaAccept ();
 
-our @EXPORT = qw(idem_http call json_report hd reports no_ik $Json $Key);
+our @EXPORT = qw(idem_http idem_blocks call json_report hd reports no_ik $Json
+                 $Key);
 
 # the shipped Lai Châu 2026 profile, an Open311 client of key $Key, the
 # test clock, and the suite's $more lines; a fresh province
@@ -28,6 +29,26 @@ sub idem_http {
     main::fresh('laichau');
     return t::PaAccept::shipped_http('laichau-2026',
         "    pa_open311_keys $main::Data/open311-idem.keys;\n" . ($more // ''));
+}
+
+# every block: its requests are its init's (the block's own request is
+# the health check), its http{} lines $http->($block); the API and
+# Open311's locations, and $more location lines
+sub idem_blocks {
+    my ($http, $more) = @_;
+    t::PaTest::setting(
+        prepare => sub {
+            my $block = shift;
+            $block->set_value('http_config', $http->($block));
+            $block->set_value('request', "GET /api/v1/health\n");
+            $block->set_value('error_code', 200);
+        },
+        main_config => $t::PaTest::Threads,
+        config => t::PaTest::api() . <<'_EOC_' . ($more // ''));
+    location /open311/v2/ {
+        pa_api;
+    }
+_EOC_
 }
 
 # HTTP through the running nginx: (status, body, headers)
