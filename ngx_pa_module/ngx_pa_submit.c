@@ -155,6 +155,7 @@ static int ngx_pa_submit_print_json(const u_char *p, size_t len,
     void *data);
 static int ngx_pa_submit_print_jansson(const char *p, size_t len,
     void *data);
+static const char *ngx_pa_submit_hint(redisReply *reply);
 static ngx_int_t ngx_pa_submit_duplicate(ngx_http_request_t *r,
     redisReply *reply);
 static ngx_int_t ngx_pa_submit_replay(ngx_http_request_t *r,
@@ -1426,6 +1427,42 @@ ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb, ngx_array_t *args,
 
 
 /*
+ * What the operator must change when every submission fails so: an ACL
+ * without RESTORE (@dangerous), or a Redis older than 7.0, which cannot
+ * read the record's payload (RDB version 10)
+ */
+
+static const char *
+ngx_pa_submit_hint(redisReply *reply)
+{
+    u_char  *p, *last;
+
+    p = (u_char *) reply->str;
+    last = p + reply->len;
+
+    if (ngx_strlcasestrn(p, last, (u_char *) "can't run this command",
+                         sizeof("can't run this command") - 2)
+        || ngx_strlcasestrn(p, last, (u_char *) "NOPERM",
+                            sizeof("NOPERM") - 2))
+    {
+        return " (the Redis user must be allowed EVALSHA and the commands "
+               "of the scripts, RESTORE too: README, \"The commands an "
+               "ACL user needs\")";
+    }
+
+    if (ngx_strlcasestrn(p, last, (u_char *) "payload version",
+                         sizeof("payload version") - 2))
+    {
+        return " (a Redis older than 7.0 cannot read the record, an RDB "
+               "version 10 payload: upgrade it, on the replicas too; on "
+               "7.0 or later the record is corrupt: a bug)";
+    }
+
+    return "";
+}
+
+
+/*
  * 409 duplicate names the earlier report ("duplicate <id>" from
  * submit.lua), so the citizen is led to the report being handled, not
  * left to guess.  The id is no secret (reading it needs its token).
@@ -1543,20 +1580,10 @@ ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
             return;
         }
 
-        /* an ACL without RESTORE (@dangerous) refuses every submission:
-           say what the operator must grant */
-
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: submit script failed: %*s%s",
                       (size_t) reply->len, reply->str,
-                      ngx_strlcasestrn((u_char *) reply->str,
-                                       (u_char *) reply->str + reply->len,
-                                       (u_char *) "can't run this command",
-                                       sizeof("can't run this command") - 2)
-                      ? " (the Redis user must be allowed EVALSHA and "
-                        "the commands of the scripts, RESTORE too: README, "
-                        "\"The commands an ACL user needs\")"
-                      : "");
+                      ngx_pa_submit_hint(reply));
         ngx_pa_finalize(r, ngx_pa_send_error(r,
                             NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
                             NULL, "the report could not be stored, "
