@@ -17,6 +17,7 @@
 #define NGX_PA_DUMP_LP_HEADER           6       /* total bytes, count */
 #define NGX_PA_DUMP_LP_EOF              0xff
 #define NGX_PA_DUMP_FOOTER              10      /* version, CRC-64 */
+#define NGX_PA_DUMP_U10                 (INT64_MAX / 10)
 
 
 static int ngx_pa_dump_int(const unsigned char *s, size_t len, int64_t *v);
@@ -362,7 +363,7 @@ static int
 ngx_pa_dump_int(const unsigned char *s, size_t len, int64_t *v)
 {
     size_t    i;
-    uint64_t  u, lim;
+    uint64_t  u, lim, d;
     int       neg;
 
     if (len == 0 || len > 20) {
@@ -381,19 +382,22 @@ ngx_pa_dump_int(const unsigned char *s, size_t len, int64_t *v)
         return 0;
     }
 
-    /* at most 2^63 for a negative, 2^63 - 1 otherwise */
+    /* at most 2^63 for a negative, 2^63 - 1 otherwise (no division a
+       digit: the worker tests every name and value) */
 
     lim = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
     u = 0;
 
     for ( /* void */ ; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9'
-            || u > (lim - (uint64_t) (s[i] - '0')) / 10)
+        d = s[i] - '0';
+
+        if (d > 9 || u > NGX_PA_DUMP_U10
+            || (u == NGX_PA_DUMP_U10 && d > lim % 10))
         {
             return 0;
         }
 
-        u = u * 10 + (uint64_t) (s[i] - '0');
+        u = u * 10 + d;
     }
 
     *v = neg ? (int64_t) (0 - u) : (int64_t) u;
