@@ -69,8 +69,6 @@
 #define ngx_pa_submit_is(s, name)                                            \
     ((s)->len == sizeof(name) - 1                                            \
      && ngx_strncmp((s)->data, name, sizeof(name) - 1) == 0)
-#define ngx_pa_submit_same(s, t)                                             \
-    ((s)->len == (t)->len && ngx_strncmp((s)->data, (t)->data, (s)->len) == 0)
 
 
 struct ngx_pa_submit_s {
