@@ -332,15 +332,13 @@ capture_submit() {
 
 # evalsha_shape FILE: "<n> keys, <m> args" of a captured EVALSHA
 evalsha_shape() {
-    perl -e '
-        local $/; open my $f, "<", $ARGV[0] or die; binmode $f;
-        my $d = <$f>; my ($n) = $d =~ /\A\*(\d+)\r\n/ or die;
-        pos($d) = length("*$n\r\n"); my @a;
-        for (1 .. $n) {
-            $d =~ /\G\$(\d+)\r\n/g or die; my $l = $1;
-            push @a, substr($d, pos($d), $l); pos($d) += $l + 2;
-        }
-        printf "%d keys, %d args\n", $a[2], $n - 3 - $a[2];' "$1"
+    python3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import resp
+a = resp.array(open(sys.argv[2], "rb").read())
+print("%d keys, %d args" % (int(a[2]), len(a) - 3 - int(a[2])))' \
+        "$ROOT/bench" "$1"
 }
 
 # evalsha_args SHA ID MONITOR_FILE: the module's first EVALSHA of SHA in
