@@ -4,13 +4,15 @@
 # private redis-server (AOF everysec) under valgrind's callgrind replays
 # the captured submission (bench/batch-cost.py, the same input each run:
 # ids seeded, the clock 1 ms further at each call) as REPORTS reports in
-# calls of 16.  Instruction counts do not depend on the machine's load,
+# calls of BATCH.  Instruction counts do not depend on the machine's load,
 # unlike the replay's times: two runs of one script agree within ~0.3 %.
 #
 #   bench/batch-callgrind.sh [SCRIPT [ARGS_FILE]]
 #
 # SCRIPT [redis-scripts/submit.lua], ARGS_FILE
-# [build/bench/evalsha-submit.args]; environment: CG_REPORTS [3200].
+# [build/bench/evalsha-submit.args]; environment: CG_REPORTS [3200],
+# CG_BATCH [16] (reports a call: 1 shows what each call costs, as the
+# small batches of a lightly loaded node pay it).
 # Keeps callgrind's output in build/bench/callgrind/ (callgrind_annotate).
 set -euo pipefail
 
@@ -18,6 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCRIPT=$(realpath "${1:-$ROOT/redis-scripts/submit.lua}")
 ARGS_FILE=$(realpath "${2:-$ROOT/build/bench/evalsha-submit.args}")
 REPORTS=${CG_REPORTS:-3200}
+BATCH=${CG_BATCH:-16}
 DIR=$ROOT/build/bench/callgrind
 
 . "$ROOT/bench/lib.sh"
@@ -45,7 +48,7 @@ redis-cli -p "$PORT" ping >/dev/null 2>&1 \
     || die "redis-server under valgrind does not answer ($DIR/valgrind.log)"
 
 BATCH_MSEC=1 python3 - "$ROOT/bench/batch-cost.py" "$PORT" "$SCRIPT" \
-    "$ARGS_FILE" "$REPORTS" <<'_PY_'
+    "$ARGS_FILE" "$REPORTS" "$BATCH" <<'_PY_'
 import random, runpy, sys, time
 # the same input each run: ids seeded, now's milliseconds 1 ms further at
 # each call (no ties in the index scores, as in the timed replay)
@@ -55,8 +58,8 @@ def tick():
     clock[0] += 0.001
     return clock[0]
 time.time = tick
-py, port, script, args, reports = sys.argv[1:]
-sys.argv = [py, port, script, args, '16', reports]
+py, port, script, args, reports, batch = sys.argv[1:]
+sys.argv = [py, port, script, args, batch, reports]
 runpy.run_path(py, run_name='__main__')
 _PY_
 
@@ -64,9 +67,9 @@ redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true
 wait "$VG" || true
 trap - EXIT
 
-python3 - "$DIR/callgrind.out" "$REPORTS" <<'_PY_'
+python3 - "$DIR/callgrind.out" "$REPORTS" "$BATCH" <<'_PY_'
 import re, subprocess, sys
-out, n = sys.argv[1], int(sys.argv[2])
+out, n, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def annotate(*opts):
     return subprocess.run(['callgrind_annotate', *opts, out],
                           capture_output=True, text=True).stdout
@@ -127,7 +130,7 @@ rows = [
     ('MULTI/EXEC propagation into the AOF buffer',
      g('propagatePendingCommands')),
 ]
-print(f'instructions per report ({n} reports, calls of 16):')
+print(f'instructions per report ({n} reports, calls of {batch}):')
 for name, v in rows:
     print(f'  {name:46s} {v / 1000:7.1f}k')
 _PY_

@@ -87,6 +87,8 @@ typedef struct {
     /* the measured window */
     int64_t      *lat;        /* ns from the intended send time */
     int64_t      *svc;        /* ns from the actual send */
+    int64_t      *at;         /* ns from the window's start to its due */
+    FILE         *slow;       /* -s: the slow requests, one a line */
     int64_t       nlat;
     int64_t       measured;   /* requests due in the window */
     int64_t       ok;         /* 2xx answers */
@@ -128,7 +130,7 @@ usage(void)
 {
     fprintf(stderr,
         "usage: openloop -r RATE [-d SECS] [-w SECS] [-c CONNS] [-t TAG]"
-        " URL\n"
+        " [-s FILE] URL\n"
         "  POSTs a new JSON report (bench/submit.lua's) to URL at RATE"
         " requests/s,\n"
         "  -w SECS of warm-up (default 2) then -d SECS measured"
@@ -141,7 +143,12 @@ usage(void)
         "  (from the intended send time), svc_p50_ms svc_p99_ms"
         " svc_p999_ms\n"
         "  (from the actual send: what a closed-loop tool would report),"
-        " max_backlog.\n");
+        " max_backlog.\n"
+        "  -s FILE: each measured request of 5 ms or more, a line"
+        " \"due lat svc\"\n"
+        "  (ms: its due time from the window's start, its latency from"
+        " then and\n"
+        "  from its send), to see when the tail was made.\n");
     exit(2);
 }
 
@@ -249,6 +256,7 @@ ol_finish(ol_t *ol, ol_conn_t *c, int status, int64_t now)
 
     ol->lat[ol->nlat] = now - due;
     ol->svc[ol->nlat] = now - c->sent_at;
+    ol->at[ol->nlat] = due - ol->warm_end;
     ol->nlat++;
 }
 
@@ -489,13 +497,19 @@ main(int argc, char **argv)
     ol.nconns = 64;
     ol.tag = (unsigned long) time(NULL);
 
-    while ((opt = getopt(argc, argv, "r:d:w:c:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "r:d:w:c:t:s:")) != -1) {
         switch (opt) {
         case 'r': ol.rate = atof(optarg); break;
         case 'd': dur = atof(optarg); break;
         case 'w': warm = atof(optarg); break;
         case 'c': ol.nconns = atoi(optarg); break;
         case 't': ol.tag = strtoul(optarg, NULL, 10); break;
+        case 's':
+            ol.slow = fopen(optarg, "w");
+            if (ol.slow == NULL) {
+                ol_die(optarg);
+            }
+            break;
         default: usage();
         }
     }
@@ -512,9 +526,11 @@ main(int argc, char **argv)
     ol.measured = ol.total - (int64_t) (warm * ol.rate);
     ol.lat = calloc((size_t) ol.measured + 1, sizeof(int64_t));
     ol.svc = calloc((size_t) ol.measured + 1, sizeof(int64_t));
+    ol.at = calloc((size_t) ol.measured + 1, sizeof(int64_t));
     ol.conns = calloc((size_t) ol.nconns, sizeof(ol_conn_t));
     ol.idle = calloc((size_t) ol.nconns, sizeof(int));
-    if (ol.lat == NULL || ol.svc == NULL || ol.conns == NULL
+    if (ol.lat == NULL || ol.svc == NULL || ol.at == NULL
+        || ol.conns == NULL
         || ol.idle == NULL)
     {
         ol_die("calloc");
@@ -607,6 +623,16 @@ main(int argc, char **argv)
             }
             ol_event(&ol, (int) evs[i].data.u32, evs[i].events, now);
         }
+    }
+
+    if (ol.slow) {
+        for (i = 0; i < ol.nlat; i++) {
+            if (ol.lat[i] >= 5000000) {
+                fprintf(ol.slow, "%.3f %.3f %.3f\n", (double) ol.at[i] / 1e6,
+                        (double) ol.lat[i] / 1e6, (double) ol.svc[i] / 1e6);
+            }
+        }
+        fclose(ol.slow);
     }
 
     qsort(ol.lat, (size_t) ol.nlat, sizeof(int64_t), ol_cmp);
