@@ -302,7 +302,7 @@ for li = first, first + count - 1 do
                     - 25200
     if day_end + keep_near > now then
         local k = P .. 'near:' .. day(created)
-        redis.call('GEOADD', k, f.lng, f.lat, id)
+        redis.call('GEOADD', k, f.lng, f.lat, created .. '|' .. id)
         near_ttl[k] = day_end + keep_near - now
     end
     if recent then

@@ -160,7 +160,8 @@ local function report(id)
     local day_end = (math.floor((t + 25200) / 86400) + 1) * 86400 - 25200
     local young = day_end > cutoff
     local nk = P .. 'near:' .. day(t)
-    local geo = redis.call('GEOPOS', nk, id)[1] ~= false
+    -- (member "<created_at>|<id>", submit.lua)
+    local geo = redis.call('GEOPOS', nk, created .. '|' .. id)[1] ~= false
     local ttl = redis.call('TTL', nk)
     local old = redis.call('EXISTS', P .. 'near', P .. 'near:at') > 0
     if geo == young and (not geo or ttl > 0) and not old then

@@ -284,7 +284,8 @@ for n = 1, #page[2], 2 do
 end
 for _, id in ipairs(ids) do
     local r = ARGV[1] .. "r:" .. id
-    local th = redis.call("HMGET", r, "token_hash", "phone_hash")
+    local th = redis.call("HMGET", r, "token_hash", "phone_hash",
+                          "created_at")
     redis.call("DEL", r, ARGV[1] .. "h:" .. id)
     if th[1] then redis.call("DEL", ARGV[1] .. "tok:" .. th[1]) end
     -- its prints in the phone'"'"'s bucket (ngx_pa_print.h)
@@ -296,8 +297,10 @@ for _, id in ipairs(ids) do
         end
     end
     redis.call("ZREM", ARGV[1] .. "due", id .. "|verify")
-    -- its duplicate hints day key: the id begins with the local day
-    redis.call("ZREM", ARGV[1] .. "near:20" .. string.sub(id, 1, 6), id)
+    -- its duplicate hints day key: the id begins with the local day;
+    -- the member "<created_at>|<id>" (submit.lua)
+    redis.call("ZREM", ARGV[1] .. "near:20" .. string.sub(id, 1, 6),
+               (th[3] or "") .. "|" .. id)
 end
 if #ids > 0 then
     redis.call("ZREM", ARGV[1] .. "q:submitted", unpack(ids))

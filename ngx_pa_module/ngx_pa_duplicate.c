@@ -6,8 +6,9 @@
  * merged or refused (the 409 "duplicate" of one reporter is submit's).
  *
  * One position index a day for every category, pa:{t}:near:<YYYYMMDD>
- * (GEO, member = id; the province's local day of submission, as the
- * stats: keys count days).  A day key expires on its own once past
+ * (GEO, member "<created_at>|<id>", the id alone in keys of earlier
+ * versions; the province's local day of submission, as the stats: keys
+ * count days).  A day key expires on its own once past
  * keeping, so nothing prunes it and a submission writes no time index
  * (issue 12): a read searches the days that can hold a report within
  * the window.  The category is not part of the key: the IOC may change

@@ -32,9 +32,10 @@
 -- before or after this one, neither rejected nor cancelled, nearest
 -- first; the CANDIDATES nearest positions are looked at, at most.
 -- Positions are in one key a day, pa:{t}:near:<YYYYMMDD> (the local day
--- of submission, submit.lua): the days that can hold a report within the
--- window before or after this one are searched (KEYS[6..], 7 for 72 h),
--- and their nearest merged by distance with those of KEYS[4].
+-- of submission, submit.lua; member "<created_at>|<id>", or the id alone
+-- in a key of an earlier version): the days that can hold a report
+-- within the window before or after this one are searched (KEYS[6..], 7
+-- for 72 h), and their nearest merged by distance with those of KEYS[4].
 -- Keys not in KEYS (the exceptions): the candidates' hashes
 -- pa:{t}:r:<id>, learned from the GEOSEARCH; the day keys of a report
 -- whose id names no date (test ids only), named from its created_at.
@@ -65,16 +66,26 @@ local dead = {rejected = true, cancelled = true}
 local function candidates(prefix, lng, lat, radius, at, window, offset)
     local found, seen = {}, {}
 
+    -- (more than CANDIDATES at one spot on a day: GEOSEARCH keeps the
+    -- first of equal distance in member order, so the day's earliest;
+    -- before the members led with the time, CANDIDATES of random ids)
     local function search(key)
         return redis.call('GEOSEARCH', key, 'FROMLONLAT', lng, lat,
                           'BYRADIUS', radius, 'm', 'ASC',
                           'COUNT', CANDIDATES, 'WITHDIST')
     end
 
+    -- a day key's member is "<created_at>|<id>" (submit.lua, since issue
+    -- 12), the id alone in those written before and in KEYS[4]
     local function take(c)
-        if not seen[c[1]] then
-            seen[c[1]] = true
-            found[#found + 1] = {c[1], tonumber(c[2])}
+        local id = c[1]
+        local bar = string.find(id, '|', 1, true)
+        if bar then
+            id = string.sub(id, bar + 1)
+        end
+        if not seen[id] then
+            seen[id] = true
+            found[#found + 1] = {id, tonumber(c[2])}
         end
     end
 

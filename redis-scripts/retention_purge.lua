@@ -23,8 +23,10 @@
 --          (the phone's bucket since), then the group's other keys: the
 --          work lists pa:{t}:aq:<agency>:<state> of the agencies it names
 --          (and pa:{t}:q:escalated for an escalated one), its position's
---          day key pa:{t}:near:<YYYYMMDD> (local day of created_at) and,
---          for an Open311 report, pa:{t}:o311:c:<client>
+--          day key pa:{t}:near:<YYYYMMDD> (local day of created_at: its
+--          member "<created_at>|<id>", or the id alone as versions before
+--          issue 12's wrote it; both removed) and, for an Open311 report,
+--          pa:{t}:o311:c:<client>
 --
 -- ARGV[1]  number of reports; then for each report:
 --          id, stamp (its updated_at as archived, "" when it had none),
@@ -63,7 +65,8 @@ for _ = 1, n do
     local fields = {unpack(ARGV, a + np + 1, a + 2 * np)}
     a = a + 2 * np + 1
 
-    local rep = redis.call('HMGET', R, 'status', 'updated_at')
+    local rep = redis.call('HMGET', R, 'status', 'updated_at',
+                           'created_at')
 
     if CLOSED[rep[1] or ''] and (rep[2] or '') == stamp then
         redis.call('DEL', R, H)
@@ -93,8 +96,11 @@ for _ = 1, n do
             redis.call('ZREM', KEYS[6], unpack(due))
         end
 
+        -- (the day key's member of this version too: a member of
+        -- another key's name cannot be there)
+        local timed = (rep[3] or '') .. '|' .. id
         for j = first_other, k - 1 do
-            redis.call('ZREM', KEYS[j], id)
+            redis.call('ZREM', KEYS[j], id, timed)
         end
 
         purged = purged + 1

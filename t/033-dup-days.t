@@ -90,12 +90,14 @@ __DATA__
 
 
 
-=== TEST 2: each in its own day's key, which expires 72 h + 30 days after its day's end; no time index
+=== TEST 2: each in its own day's key (member "<created_at>|<id>": time order, issue 12), which expires 72 h + 30 days after its day's end; no time index
 --- init
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260309", '0', '-1'),
-               'ND-1', 'ND-1 in the key of 9 March');
+               '1773075540|ND-1', 'ND-1 in the key of 9 March (23:59)');
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260310", '0', '-1'),
-               'ND-2', 'ND-2 in the key of 10 March');
+               '1773075660|ND-2', 'ND-2 in the key of 10 March (00:01)');
+Test::More::is(main::redis('HGET', "${main::P}r:ND-1", 'created_at'),
+               '1773075540', "the member's time is the report's");
 # 23:59 -> midnight: 60 s; 00:01 -> the next midnight: 86340 s
 main::ttl_near("${main::P}near:20260309", 60 + 3 * 86400 + 30 * 86400,
                'the day of ND-1');
@@ -139,7 +141,7 @@ for (['ND-OLD', '20260308', '22.39645', '2026-03-08 10:00'],
 {
     my ($id, $day, $lat) = @$_;
     my $at = main::redis('HGET', "${main::P}r:$id", 'created_at');
-    main::redis('ZREM', "${main::P}near:$day", $id);
+    main::redis('ZREM', "${main::P}near:$day", "$at|$id");
     main::redis('GEOADD', "${main::P}near", '103.458', $lat, $id);
     main::redis('ZADD', "${main::P}near:at", $at, $id);
 }
@@ -189,12 +191,17 @@ POST /api/v1/admin/sweep
 
 
 
-=== TEST 8: ... the old pair is gone; the day keys are not the sweeper's: ND-1 still sees ND-2
+=== TEST 8: ... the old pair is gone; the day keys are not the sweeper's: ND-1 still sees ND-2, also where a version before issue 12 wrote ND-2's member as the id alone
 --- init
 Test::More::is(main::redis('EXISTS', "${main::P}near", "${main::P}near:at"),
                '0', 'near and near:at emptied, so gone');
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260309", '0', '-1'),
-               'ND-1', 'the day key of 9 March as it was');
+               '1773075540|ND-1', 'the day key of 9 March as it was');
+main::redis('ZREM', "${main::P}near:20260310", '1773075660|ND-2');
+main::redis('GEOADD', "${main::P}near:20260310", '103.458', '22.39618',
+            'ND-2');
+Test::More::is(main::redis('ZRANGE', "${main::P}near:20260310", '0', '-1'),
+               'ND-2', "ND-2's member as the earlier version wrote it");
 --- more_headers eval
 "Authorization: Bearer $::T{ioc}"
 --- request
@@ -204,43 +211,54 @@ GET /api/v1/reports/ND-1
 
 
 
-=== TEST 9: retention (pa_retention 1d): two reports of one day; RT-GONE is cancelled at once, RT-STAYS stays open
+=== TEST 9: retention (pa_retention 1d): three reports of one day; RT-GONE and RT-OLD are cancelled at once, RT-STAYS stays open
 --- http_config eval
 $::Ret
 --- more_headers eval
 ["Content-Type: application/json\nX-PA-Now: 2026-03-02T09:00:00+07:00\nX-PA-Test-Id: RT-GONE\nX-PA-Test-Token: token-of-the-reporter-rt-gone",
  "Content-Type: application/json\nX-PA-Now: 2026-03-02T09:05:00+07:00\nX-PA-Test-Id: RT-STAYS\nX-PA-Test-Token: token-of-the-reporter-rt-stays",
- "Content-Type: application/json\nX-PA-Now: 2026-03-02T09:10:00+07:00\nX-Report-Token: token-of-the-reporter-rt-gone"]
+ "Content-Type: application/json\nX-PA-Now: 2026-03-02T09:07:00+07:00\nX-PA-Test-Id: RT-OLD\nX-PA-Test-Token: token-of-the-reporter-rt-old",
+ "Content-Type: application/json\nX-PA-Now: 2026-03-02T09:10:00+07:00\nX-Report-Token: token-of-the-reporter-rt-gone",
+ "Content-Type: application/json\nX-PA-Now: 2026-03-02T09:11:00+07:00\nX-Report-Token: token-of-the-reporter-rt-old"]
 --- pipelined_requests eval
 ["POST /api/v1/reports\n{\"content\":\"Cống vỡ\",\"lat\":22.396,\"lng\":103.458,\"reporter_name\":\"A\",\"reporter_phone\":\"0912000777\"}",
  "POST /api/v1/reports\n{\"content\":\"Đèn hỏng\",\"lat\":22.3961,\"lng\":103.458,\"reporter_name\":\"B\",\"reporter_phone\":\"0912000888\"}",
- "POST /api/v1/reports/RT-GONE/actions\n{\"action\":\"cancel\"}"]
+ "POST /api/v1/reports\n{\"content\":\"Rác thải\",\"lat\":22.3962,\"lng\":103.458,\"reporter_name\":\"C\",\"reporter_phone\":\"0912000999\"}",
+ "POST /api/v1/reports/RT-GONE/actions\n{\"action\":\"cancel\"}",
+ "POST /api/v1/reports/RT-OLD/actions\n{\"action\":\"cancel\"}"]
 --- error_code eval
-[201, 201, 200]
+[201, 201, 201, 200, 200]
 
 
 
-=== TEST 10: a day and more after, the sweep archives RT-GONE: its position leaves its day's key, RT-STAYS's stays
+=== TEST 10: a day and more after, the sweep archives RT-GONE and RT-OLD (whose member is the id alone, as a version before issue 12 wrote it): their positions leave their day's key, RT-STAYS's stays
 --- http_config eval
 $::Ret
 --- init
-Test::More::is(main::redis('ZCARD', 'pa:{t_ndr}:near:20260302'), '2',
-               'both positions in the day key before');
+my $old = main::redis('ZSCORE', 'pa:{t_ndr}:near:20260302',
+                      '1772417220|RT-OLD');
+Test::More::ok($old, "RT-OLD's timed member (09:07)");
+main::redis('ZREM', 'pa:{t_ndr}:near:20260302', '1772417220|RT-OLD');
+main::redis('GEOADD', 'pa:{t_ndr}:near:20260302', '103.458', '22.3962',
+            'RT-OLD');
+Test::More::is(main::redis('ZRANGE', 'pa:{t_ndr}:near:20260302', '0', '-1'),
+               "1772416800|RT-GONE\n1772417100|RT-STAYS\nRT-OLD",
+               'the three positions in the day key before');
 --- more_headers
 X-PA-Now: 2026-03-03T10:00:00+07:00
 --- request
 POST /api/v1/admin/sweep
 --- error_code: 200
---- response_body_like: "archived":1\}$
+--- response_body_like: "archived":2\}$
 
 
 
-=== TEST 11: ... RT-GONE is nowhere in the day key
+=== TEST 11: ... RT-GONE and RT-OLD are nowhere in the day key
 --- http_config eval
 $::Ret
 --- init
 Test::More::is(main::redis('ZRANGE', 'pa:{t_ndr}:near:20260302', '0', '-1'),
-               'RT-STAYS', 'only RT-STAYS left in the day key');
+               '1772417100|RT-STAYS', 'only RT-STAYS left in the day key');
 --- request
 GET /api/v1/health
 --- error_code: 200

@@ -82,10 +82,13 @@ Test::More::like(join(',', @main::Id),
                  'each id names its local day');
 Test::More::is(main::metric('pa_submit_batch_calls_total') - $c0, 2,
                'in two calls: the first, then the three behind it');
+# (members "<created_at>|<id>", in time order: submit.lua)
 Test::More::is(main::members("${main::P}near:20260309"),
-               join(',', sort @main::Id[0, 1]), 'the two of 9 March in its key');
+               "1773075590|$main::Id[0],1773075595|$main::Id[1]",
+               'the two of 9 March in its key');
 Test::More::is(main::members("${main::P}near:20260310"),
-               join(',', sort @main::Id[2, 3]), 'the two of 10 March in its key');
+               "1773075605|$main::Id[2],1773075610|$main::Id[3]",
+               'the two of 10 March in its key');
 # a key's time to live, from the day's end, as its call's earliest report
 # of that day set it (the longest: 23:59:55 in the second call, which set
 # it last; 00:00:05), give or take the seconds since (Redis counts down in

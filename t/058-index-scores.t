@@ -121,9 +121,12 @@ GET /api/v1/queue?state=submitted
 === TEST 5: H-2 is a hint of H-1 when its near:at score has a fraction of its second (moved into the index before the day keys, as that version's submission on the worker's clock left it)
 --- init
 my $at = main::redis('HGET', "${main::P}r:H-2", 'created_at');
+# (its day key's member "<created_at>|<id>": submit.lua)
 my ($lng, $lat) = split /\n/, main::redis('GEOPOS', "${main::P}near:20260204",
-                                          'H-2');
-main::redis('ZREM', "${main::P}near:20260204", 'H-2');
+                                          "$at|H-2");
+Test::More::ok(defined $lat, "H-2's position in its day key");
+Test::More::is(main::redis('ZREM', "${main::P}near:20260204", "$at|H-2"),
+               '1', '... which leaves it');
 main::redis('GEOADD', "${main::P}near", $lng, $lat, 'H-2');
 main::redis('ZADD', "${main::P}near:at", $at + 0.5, 'H-2');
 Test::More::is(main::redis('ZSCORE', "${main::P}near:at", 'H-2'), $at + 0.5,

@@ -68,7 +68,7 @@ sub kept {
         main::redis('HGET', "${P}r:$id", 'status'),
         main::redis('ZSCORE', "${P}q:submitted", $id),
         main::redis('ZSCORE', "${P}due", "$id|verify"),
-        main::redis('ZSCORE', $Day, $id),
+        main::redis('ZSCORE', $Day, "$Now|$id"),   # (its hint: submit.lua)
         main::redis('HGET', "${P}r:$id", 'ik'),
         main::redis('HGET', "${P}dup:ab12",
                     substr($Ph, 0, 32) . ':c:' . substr(sha256_hex($id), 0, 32));
