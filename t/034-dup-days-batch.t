@@ -89,11 +89,13 @@ Test::More::is(main::members("${main::P}near:20260309"),
 Test::More::is(main::members("${main::P}near:20260310"),
                "1773075605|$main::Id[2],1773075610|$main::Id[3]",
                'the two of 10 March in its key');
-# a key's time to live, from the day's end, as its call's earliest report
-# of that day set it (the longest: 23:59:55 in the second call, which set
-# it last; 00:00:05), give or take the seconds since (Redis counts down in
-# real time)
-for (["near:20260309", 5], ["near:20260310", 86395]) {
+# a key's time to live, from the day's end, as the day's first call set it
+# (EXPIRE NX: one instant for the whole day, so the first sets it and the
+# others leave it; under the test clock the reports' days end at different
+# real times, which shows who set it): 23:59:50 in the first call, not
+# 23:59:55 in the second; 00:00:05, the first of its day.  Give or take the
+# seconds since (Redis counts down in real time)
+for (["near:20260309", 10], ["near:20260310", 86395]) {
     my ($k, $left) = @$_;
     my $want = $left + 3 * 86400 + 30 * 86400;
     my $ttl = main::redis('TTL', "${main::P}$k");

@@ -106,3 +106,24 @@ Test::More::is(main::redis('EXISTS', "${main::P}q:submitted", "${main::P}due",
 --- request
 GET /api/v1/health
 --- error_code: 200
+
+
+
+=== TEST 3: the hints' day key gets its expiry from the day's first call; a later call's time to live leaves it (EXPIRE NX: one instant for the whole day)
+--- init
+main::fresh('t_adv_argv');
+Test::More::is(main::batch(['C-1', '3000000']), '1', 'the first call');
+Test::More::is(main::batch(['C-2', '5000000'], ['C-3', '4000000']), "1\n1",
+               'a later call of two');
+my $ttl = main::redis('TTL', $main::Day);
+Test::More::ok($ttl <= 3000000 && $ttl > 3000000 - 60,
+               "the first call's time to live ($ttl)");
+Test::More::is(main::kept('C-2'), 'y y y y y y', 'C-2 stored whole');
+main::redis('PERSIST', $main::Day);
+main::batch(['C-4', '2000000']);
+$ttl = main::redis('TTL', $main::Day);
+Test::More::ok($ttl <= 2000000 && $ttl > 2000000 - 60,
+               "a key without one gets it again ($ttl)");
+--- request
+GET /api/v1/health
+--- error_code: 200
