@@ -597,11 +597,12 @@ for pct in 50 80; do
                     "${OL[$pct,scheduled]}")
 done
 
-redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
-    "$AOF_PCT" >/dev/null
 redis-cli -p "$REDIS_PORT" config set latency-monitor-threshold 0 >/dev/null
 
 # ------------------------------------------------------------ the peer
+# (automatic AOF rewrites stay off until the peer is done: turned on
+# here, the AOF's growth since the last rewrite set one off at once, and
+# its child took ~5 s of CPU on the cores the peer was measured on)
 # ../shared/bench/run-peer-lua.sh in this same run, while this nginx and
 # Redis sit idle: the minimal lua-nginx-module submit that issue 12
 # measures against, with its own Redis, wrk -t1 -c64 for BENCH_DURATION.
@@ -648,6 +649,16 @@ else
     fi
 fi
 cpu_snapshot "$OUT/cpu-peer.txt"
+redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
+    "$AOF_PCT" >/dev/null
+# this nginx and Redis must have been idle meanwhile
+read -r PEER_OWN_NGX PEER_OWN_REDIS _ < <(awk 'NR == 1 { split($0, a, " ") }
+    NR == 2 { printf "%.2f %.2f x\n", $1 - a[1], $2 - a[2] }' "$OUT/cpu-peer.txt")
+if awk -v n="$PEER_OWN_NGX" -v r="$PEER_OWN_REDIS" \
+       'BEGIN { exit !(n > 0.5 || r > 0.5) }'; then
+    echo "    !! this nginx and Redis used $PEER_OWN_NGX and $PEER_OWN_REDIS" \
+         "s of CPU while the peer ran (not idle)"
+fi
 peer_field() {
     awk -v w="$1" -v f="$2" '$1 == w ":" { for (i = 2; i <= NF; i++) {
         if ($i == "Requests/sec:") r = $(i + 1)
