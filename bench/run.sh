@@ -562,6 +562,23 @@ redis_stalls() {
                                                 s = ", " }
                END { if (!s) printf "none" }'
 }
+# CPU ms of the machine's own kernel threads that scan memory (kdamond:
+# DAMON, here sampling every 500 ms) so far: under this load they took
+# 10-21 ms of one of the two cores every ~0.5 s (perf sched), the period
+# of the open loop's remaining stalls; "-" where there are none
+kthreads_ms() {
+    local pid t=0 st found=
+    for pid in $(pgrep '^kdamond' 2>/dev/null); do
+        read -r -a st < "/proc/$pid/stat" || continue
+        t=$((t + st[13] + st[14]))
+        found=1
+    done
+    if [ -n "$found" ]; then
+        awk -v t="$t" -v hz="$HZ" 'BEGIN { printf "%.0f", t * 1000 / hz }'
+    else
+        echo -
+    fi
+}
 submit_max=$(awk -v a="${RPS[submit]}" -v b="${RPS[submit-t1]}" \
               'BEGIN { print (a > b) ? a : b }')
 for pct in 50 80; do
@@ -573,9 +590,13 @@ for pct in 50 80; do
     cpu_snapshot "$OUT/cpu-open-$pct.txt"
     aof_rewrites > "$OUT/aof-open-$pct.txt"
     redis-cli -p "$REDIS_PORT" latency reset >/dev/null
+    kd0=$(kthreads_ms)
     "$OPENLOOP" -r "$rate" -w "$(secs "$WARM")" -d "$(secs "$DUR")" \
         -c "$CONNS" -t "4$pct$$" "$BASE/api/v1/reports" \
         > "$OUT/openloop-$pct.txt" || die "openloop failed (open-$pct)"
+    kd1=$(kthreads_ms)
+    OL[$pct,kdamond]=-
+    [ "$kd0" = - ] || OL[$pct,kdamond]=$((kd1 - kd0))
     cpu_snapshot "$OUT/cpu-open-$pct.txt"
     aof_rewrites >> "$OUT/aof-open-$pct.txt"
     OL[$pct,stalls]=$(redis_stalls)
@@ -1239,7 +1260,10 @@ END_MARK='<!-- bench-table: end -->'
          "${OL[80,svc_p99_ms]} ms at 80%), from a freshly rewritten AOF," \
          "automatic rewrites off; Redis's own stalls of 5 ms or more" \
          "(LATENCY LATEST: event, max ms) at 50%: ${OL[50,stalls]};" \
-         "at 80%: ${OL[80,stalls]}." \
+         "at 80%: ${OL[80,stalls]}; the machine's memory scanner" \
+         "(kdamond, DAMON) took ${OL[50,kdamond]} and ${OL[80,kdamond]}" \
+         "ms of CPU during them (warm-up included), in bursts of 10-21 ms" \
+         "every ~0.5 s on one of the two cores (perf sched, 00:39 UTC)." \
          "AOF rewrites during the measured runs (a fork, and a child" \
          "writing the data set on the same cores): submit" \
          "${AOF_RW[submit]}, wrk -t1 ${AOF_RW[submit-t1]}, open loop" \

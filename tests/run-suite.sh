@@ -63,12 +63,15 @@ if [ -n "${PA_ASAN:-}" ]; then
     # An ASan module inside Debian's (uninstrumented) nginx: only nginx gets
     # the runtime preloaded.  Preloaded into everything, it hangs tools the
     # tests run (ps deadlocks in ASan's init).  UBSan's findings go to the
-    # same files: any report fails the run.
+    # same files: any report fails the run.  Unsymbolized (symbolize=0):
+    # the harness stops nginx at each block's end, and a report whose
+    # process is killed while ASan symbolizes it is cut after its first
+    # line; the addresses are symbolized below, once the run is over.
     {
         echo '#!/bin/sh'
         echo "export LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
-        echo "export ASAN_OPTIONS=detect_leaks=0:log_path=$WORK/asan"
-        echo "export UBSAN_OPTIONS=print_stacktrace=1:log_path=$WORK/asan"
+        echo "export ASAN_OPTIONS=detect_leaks=0:symbolize=0:log_path=$WORK/asan"
+        echo "export UBSAN_OPTIONS=print_stacktrace=1:symbolize=0:log_path=$WORK/asan"
         echo "exec $TEST_NGINX_BINARY \"\$@\""
     } > "$WORK/nginx-asan"
     chmod +x "$WORK/nginx-asan"
@@ -82,7 +85,11 @@ prove -r -j"${PROVE_JOBS:-2}" ${PROVE_ARGS:-} ${T:-tests/integration/ t/} \
 
 if [ -n "${PA_ASAN:-}" ] && ls "$WORK"/asan* >/dev/null 2>&1; then
     echo "AddressSanitizer reports:"
-    cat "$WORK"/asan*
+    for f in "$WORK"/asan*; do
+        echo "== $f"
+        # (raw, if the symbolizer cannot read it)
+        asan_symbolize < "$f" 2>/dev/null || cat "$f"
+    done
     status=1
 fi
 
