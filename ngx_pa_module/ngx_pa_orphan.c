@@ -75,7 +75,10 @@ static ngx_int_t ngx_pa_orphan_mark(ngx_pa_orphan_t *or, redisReply *v,
     ngx_uint_t result);
 static ngx_int_t ngx_pa_orphan_mark_one(ngx_pa_orphan_t *or, json_t *m);
 static void ngx_pa_orphan_sweep(ngx_pa_orphan_t *or);
+#if (NGX_THREADS)
 static void ngx_pa_orphan_work(void *data, ngx_log_t *log);
+#endif
+static void ngx_pa_orphan_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_orphan_work_done(ngx_event_t *ev);
 #endif
@@ -472,15 +475,28 @@ ngx_pa_orphan_sweep(ngx_pa_orphan_t *or)
     }
 #endif
 
-    ngx_pa_orphan_work(or, or->log);
+    ngx_pa_orphan_run(or, or->log);
     ngx_pa_orphan_swept(or);
 }
 
 
 /* in the thread: the marks are read only, the files are ours */
 
+#if (NGX_THREADS)
+
 static void
 ngx_pa_orphan_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_orphan_run(data, log);
+
+    ngx_pa_thread_release();
+}
+
+#endif
+
+
+static void
+ngx_pa_orphan_run(void *data, ngx_log_t *log)
 {
     ngx_pa_orphan_t  *or = data;
 

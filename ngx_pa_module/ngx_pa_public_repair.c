@@ -58,7 +58,10 @@ static void ngx_pa_public_repair_on_page(ngx_pa_call_t *call,
     redisReply *reply);
 static ngx_int_t ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr,
     redisReply *reply);
+#if (NGX_THREADS)
 static void ngx_pa_public_repair_work(void *data, ngx_log_t *log);
+#endif
+static void ngx_pa_public_repair_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_public_repair_work_done(ngx_event_t *ev);
 #endif
@@ -286,7 +289,7 @@ ngx_pa_public_repair_on_page(ngx_pa_call_t *call, redisReply *reply)
     }
 #endif
 
-    ngx_pa_public_repair_work(pr, pr->log);
+    ngx_pa_public_repair_run(pr, pr->log);
     ngx_pa_public_repair_next(pr);
 }
 
@@ -339,8 +342,21 @@ ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr, redisReply *reply)
 
 /* in a thread (or inline): only pr->work and the plans are touched */
 
+#if (NGX_THREADS)
+
 static void
 ngx_pa_public_repair_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_public_repair_run(data, log);
+
+    ngx_pa_thread_release();
+}
+
+#endif
+
+
+static void
+ngx_pa_public_repair_run(void *data, ngx_log_t *log)
 {
     ngx_pa_public_repair_t  *pr = data;
 

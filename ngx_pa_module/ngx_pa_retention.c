@@ -105,7 +105,10 @@ static ngx_int_t ngx_pa_retention_prints(ngx_pa_retention_t *rt,
 static ngx_int_t ngx_pa_retention_append(ngx_pa_retention_t *rt,
     time_t last, u_char *line, size_t len);
 static void ngx_pa_retention_write(ngx_pa_retention_t *rt);
+#if (NGX_THREADS)
 static void ngx_pa_retention_work(void *data, ngx_log_t *log);
+#endif
+static void ngx_pa_retention_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_retention_work_done(ngx_event_t *ev);
 #endif
@@ -114,7 +117,10 @@ static void ngx_pa_retention_on_purged(ngx_pa_call_t *call,
     redisReply *reply);
 static void ngx_pa_retention_unpublish(ngx_pa_retention_t *rt,
     redisReply *ids);
+#if (NGX_THREADS)
 static void ngx_pa_retention_unpublish_work(void *data, ngx_log_t *log);
+#endif
+static void ngx_pa_retention_unpublish_run(void *data, ngx_log_t *log);
 static void ngx_pa_retention_next(ngx_pa_retention_t *rt);
 static void ngx_pa_retention_finish(ngx_pa_retention_t *rt);
 static void ngx_pa_retention_request_cleanup(void *data);
@@ -1190,7 +1196,7 @@ ngx_pa_retention_write(ngx_pa_retention_t *rt)
     }
 #endif
 
-    ngx_pa_retention_work(rt, rt->log);
+    ngx_pa_retention_run(rt, rt->log);
     ngx_pa_retention_written(rt);
 }
 
@@ -1202,8 +1208,21 @@ ngx_pa_retention_write(ngx_pa_retention_t *rt)
  * and its report, still in Redis, comes again.
  */
 
+#if (NGX_THREADS)
+
 static void
 ngx_pa_retention_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_retention_run(data, log);
+
+    ngx_pa_thread_release();
+}
+
+#endif
+
+
+static void
+ngx_pa_retention_run(void *data, ngx_log_t *log)
 {
     ngx_pa_retention_t  *rt = data;
 
@@ -1457,7 +1476,7 @@ ngx_pa_retention_unpublish(ngx_pa_retention_t *rt, redisReply *ids)
     }
 #endif
 
-    ngx_pa_retention_unpublish_work(rt, rt->log);
+    ngx_pa_retention_unpublish_run(rt, rt->log);
 
 next:
 
@@ -1467,8 +1486,21 @@ next:
 
 /* in the thread: <media_dir>/public/<id>/ and what it holds */
 
+#if (NGX_THREADS)
+
 static void
 ngx_pa_retention_unpublish_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_retention_unpublish_run(data, log);
+
+    ngx_pa_thread_release();
+}
+
+#endif
+
+
+static void
+ngx_pa_retention_unpublish_run(void *data, ngx_log_t *log)
 {
     ngx_pa_retention_t  *rt = data;
 

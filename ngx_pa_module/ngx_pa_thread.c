@@ -8,6 +8,8 @@
 
 #include "ngx_pa_thread.h"
 
+#include <openssl/crypto.h>
+
 #include <magic.h>
 #if (NGX_LINUX)
 #include <sys/syscall.h>
@@ -378,6 +380,28 @@ ngx_pa_job_cleanup(void *data)
 }
 
 
+/*
+ * At the end of each piece of our work in a pool thread: OpenSSL's state
+ * of the thread (the DRBGs of RAND_bytes(), its error queue) is released
+ * here, not by OpenSSL's thread-local destructor when the thread exits.
+ * A worker that exits goes on once each pool thread has taken its exit
+ * task (ngx_thread_pool_destroy()), not once the thread is gone, and
+ * OpenSSL 3's OPENSSL_cleanup() (atexit) frees every thread's handlers
+ * without taking its lock (init_thread_deregister(NULL, 1)): a thread
+ * still in pthread_exit() freed them a second time ("attempting
+ * double-free ... in thread T2", ASan, at a worker's exit; glibc aborts
+ * on it).  What is released here is in no list OPENSSL_cleanup() walks;
+ * the next RAND_bytes() of the thread makes its DRBG again (microseconds,
+ * against milliseconds of media work).
+ */
+
+void
+ngx_pa_thread_release(void)
+{
+    OPENSSL_thread_stop();
+}
+
+
 #if (NGX_THREADS)
 
 /*
@@ -428,6 +452,8 @@ ngx_pa_job_handler(void *data, ngx_log_t *log)
     ngx_pa_thread_sched(job->conf, job->log);
 
     job->work(job);
+
+    ngx_pa_thread_release();
 }
 
 
@@ -481,6 +507,8 @@ ngx_pa_bg_handler(void *data, ngx_log_t *log)
     ngx_pa_thread_sched(bg->conf, bg->log);
 
     bg->work(bg);
+
+    ngx_pa_thread_release();
 }
 
 

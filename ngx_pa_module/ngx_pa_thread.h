@@ -89,6 +89,13 @@ char *ngx_pa_thread_pool_conf(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_pa_worker_slice_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/*
+ * Called at the end of every piece of our work in a pool thread (a job, a
+ * bg, the sweeper's file walks): OpenSSL's state of the thread released
+ * before the thread may exit (ngx_pa_thread.c says why)
+ */
+void ngx_pa_thread_release(void);
+
 /* the worker's libmagic lock (the cookie is one per worker) */
 ngx_int_t ngx_pa_thread_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);
