@@ -1257,7 +1257,9 @@ END_MARK='<!-- bench-table: end -->'
          "\`bench/openloop\`, $CONNS connections, latency from each" \
          "request's intended send time (from the actual send, the p99" \
          "would read ${OL[50,svc_p99_ms]} ms at 50% and" \
-         "${OL[80,svc_p99_ms]} ms at 80%), from a freshly rewritten AOF," \
+         "${OL[80,svc_p99_ms]} ms at 80%), from a freshly rewritten AOF" \
+         "and 3 s of unmeasured submits after the rewrite (its aftermath," \
+         "~0.5 s of Redis stalled, is left out: bench/submit-cost.md)," \
          "automatic rewrites off; Redis's own stalls of 5 ms or more" \
          "(LATENCY LATEST: event, max ms) at 50%: ${OL[50,stalls]};" \
          "at 80%: ${OL[80,stalls]}; the machine's memory scanner" \

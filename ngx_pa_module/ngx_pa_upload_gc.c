@@ -48,6 +48,9 @@ static ngx_pa_upload_conf_t  ngx_pa_upload_defaults = {
 
 
 static void ngx_pa_upload_gc_timer(ngx_event_t *ev);
+#if (NGX_THREADS)
+static void ngx_pa_upload_gc_work(void *data, ngx_log_t *log);
+#endif
 static void ngx_pa_upload_gc_scan(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_upload_gc_done(ngx_event_t *ev);
@@ -171,7 +174,7 @@ ngx_pa_upload_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
             return NGX_ERROR;
         }
 
-        gc->task->handler = ngx_pa_upload_gc_scan;
+        gc->task->handler = ngx_pa_upload_gc_work;
         gc->task->ctx = gc;
         gc->task->event.handler = ngx_pa_upload_gc_done;
         gc->task->event.data = gc;
@@ -267,6 +270,19 @@ ngx_pa_upload_gc_next(ngx_pa_upload_gc_t *gc)
         ngx_add_timer(&gc->ev, gc->interval);
     }
 }
+
+
+#if (NGX_THREADS)
+
+static void
+ngx_pa_upload_gc_work(void *data, ngx_log_t *log)
+{
+    ngx_pa_upload_gc_scan(data, log);
+
+    ngx_pa_thread_release();
+}
+
+#endif
 
 
 /* in a thread, or inline: only the folder, the clock and gc->removed */

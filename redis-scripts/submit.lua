@@ -306,11 +306,16 @@ local function one(r, K, A, k_end, a_end)
     local rec = ARGV[a_end - 1]
     if geo then
         k_end = k_end - 1
-        -- a number, checked before the first write: an error after the
-        -- report's share of the batch's writes (below) would leave its
-        -- entries there while the report is refused and undone (EXPIRE
-        -- takes the text: a Lua number would cost it a %.17g)
-        local _ = geo_ex + 0
+        -- a whole number of seconds as EXPIRE reads it, checked before
+        -- the first write: an error after the report's share of the
+        -- batch's writes (below) would leave its entries there while the
+        -- report is refused and undone.  EXPIRE takes the text (a Lua
+        -- number would cost it a %.17g), so what Lua alone takes as a
+        -- number ("1e6", "0x10", " 5", "010") is refused too
+        if #geo_ex > 10 or not string.find(geo_ex, '^[1-9]%d*$') then
+            error('hints: the time to live is no whole number of seconds',
+                  0)
+        end
     end
 
     if compat then
