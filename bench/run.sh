@@ -271,13 +271,18 @@ to_ms() {
 # threads and finished AOF-rewrite children), and this shell's finished
 # children (wrk, bench/replay).  `times` must not run in a subshell.
 HZ=$(getconf CLK_TCK)
-ngx_cpu() {
+# clock ticks of CPU (user + system) of the processes PIDS
+pids_ticks() {
     local pid t=0 st
-    for pid in $(pgrep -P "$(cat "$CPU_PREFIX/nginx.pid")"); do
+    for pid in "$@"; do
         read -r -a st < "/proc/$pid/stat" || continue
         t=$((t + st[13] + st[14]))
     done
-    awk -v t="$t" -v hz="$HZ" 'BEGIN { printf "%.3f", t / hz }'
+    echo "$t"
+}
+ngx_cpu() {
+    awk -v t="$(pids_ticks $(pgrep -P "$(cat "$CPU_PREFIX/nginx.pid")"))" \
+        -v hz="$HZ" 'BEGIN { printf "%.3f", t / hz }'
 }
 redis_cpu() {
     redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' \
@@ -567,17 +572,10 @@ redis_stalls() {
 # 10-21 ms of one of the two cores every ~0.5 s (perf sched), the period
 # of the open loop's remaining stalls; "-" where there are none
 kthreads_ms() {
-    local pid t=0 st found=
-    for pid in $(pgrep '^kdamond' 2>/dev/null); do
-        read -r -a st < "/proc/$pid/stat" || continue
-        t=$((t + st[13] + st[14]))
-        found=1
-    done
-    if [ -n "$found" ]; then
-        awk -v t="$t" -v hz="$HZ" 'BEGIN { printf "%.0f", t * 1000 / hz }'
-    else
-        echo -
-    fi
+    local pids
+    pids=$(pgrep '^kdamond' 2>/dev/null) || { echo -; return; }
+    awk -v t="$(pids_ticks $pids)" -v hz="$HZ" \
+        'BEGIN { printf "%.0f", t * 1000 / hz }'
 }
 submit_max=$(awk -v a="${RPS[submit]}" -v b="${RPS[submit-t1]}" \
               'BEGIN { print (a > b) ? a : b }')
