@@ -22,7 +22,9 @@
  */
 
 #include "ngx_pa_call.h"
+#include "ngx_pa_dtoa.h"
 #include "ngx_pa_duplicate.h"
+#include "ngx_pa_geohash.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_validate.h"
@@ -39,9 +41,6 @@
  * reports of a busy crossroads.
  */
 #define NGX_PA_DUPLICATE_KEEP        (30 * 86400)
-
-/* GEOADD refuses latitudes beyond Web Mercator's */
-#define NGX_PA_GEO_LAT_MAX           85.05112878
 
 
 /* pa_duplicate_radius off | <metres>[m] */
@@ -107,13 +106,55 @@ ngx_pa_duplicate_window_check(ngx_conf_t *cf, void *post, void *data)
 }
 
 
-/* does the report join the index: hints on, a latitude GEOADD takes */
+/*
+ * The report's position in the hints' index: its score (GEOADD's geohash
+ * of the record's lng and lat as text, ngx_pa_geohash.h) and its member
+ * "<created_at>|<id>" (submit.lua says why the time leads) into pos[0],
+ * pos[1].  NGX_DECLINED: a position GEOADD refuses (beyond Web Mercator's
+ * latitudes): the report does not join the index.
+ */
 
-static ngx_uint_t
-ngx_pa_duplicate_indexed(ngx_pa_main_conf_t *pmcf, double lat)
+static ngx_int_t
+ngx_pa_duplicate_position(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
+    ngx_str_t *id, ngx_str_t *pos)
 {
-    return pmcf->duplicate_radius > 0
-           && lat <= NGX_PA_GEO_LAT_MAX && lat >= -NGX_PA_GEO_LAT_MAX;
+    char        *end;
+    u_char      *p, text[2][NGX_INT64_LEN + 16];
+    double       v[2];
+    uint64_t     score;
+    ngx_uint_t   i;
+
+    for (i = 0; i < 2; i++) {
+        if (pos[i].len == 0 || pos[i].len >= sizeof(text[i])) {
+            return NGX_DECLINED;
+        }
+
+        *ngx_cpymem(text[i], pos[i].data, pos[i].len) = '\0';
+        v[i] = ngx_pa_strtod((char *) text[i], &end);
+
+        if (end != (char *) text[i] + pos[i].len) {
+            return NGX_DECLINED;
+        }
+    }
+
+    if (ngx_pa_geohash_score(v[0], v[1], &score) != 0) {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_PA_GEOHASH_LEN + NGX_TIME_T_LEN
+                             + sizeof("|") - 1 + id->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    pos[0].data = p;
+    pos[0].len = ngx_sprintf(p, "%uL", score) - p;
+
+    pos[1].data = pos[0].data + pos[0].len;
+    pos[1].len = ngx_sprintf(pos[1].data, "%T|%V", ctx->now, id)
+                 - pos[1].data;
+
+    return NGX_OK;
 }
 
 
@@ -128,15 +169,25 @@ ngx_pa_duplicate_indexed(ngx_pa_main_conf_t *pmcf, double lat)
 
 ngx_int_t
 ngx_pa_duplicate_submit_day(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    double lat, ngx_array_t *keys, ngx_array_t *args)
+    ngx_str_t *id, ngx_str_t *pos, ngx_array_t *keys, ngx_array_t *args)
 {
     time_t               local, end;
     ngx_tm_t             tm;
+    ngx_int_t            rc;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    if (!ngx_pa_duplicate_indexed(pmcf, lat)) {
+    rc = pmcf->duplicate_radius > 0
+         ? ngx_pa_duplicate_position(r, ctx, id, pos) : NGX_DECLINED;
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_str_null(&pos[0]);
+        ngx_str_null(&pos[1]);
         return ngx_pa_arg_cstr(args, "");
     }
 

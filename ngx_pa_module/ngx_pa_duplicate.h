@@ -22,10 +22,13 @@
  * submit.lua's last key and last argument of the report's group: its
  * day's key pa:{t}:near:<YYYYMMDD> and that key's time to live (no key
  * and "" when the report does not join the index: hints off, or a
- * latitude GEOADD refuses).
+ * position GEOADD refuses).  pos: the group's two arguments of the
+ * hints, the record's lng and lat as text on the way in, the position's
+ * score and member in the day key on the way out ("" and "": none).
  */
 ngx_int_t ngx_pa_duplicate_submit_day(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, double lat, ngx_array_t *keys, ngx_array_t *args);
+    ngx_pa_ctx_t *ctx, ngx_str_t *id, ngx_str_t *pos, ngx_array_t *keys,
+    ngx_array_t *args);
 
 /*
  * Entries of the index before the day keys (near, near:at) submitted

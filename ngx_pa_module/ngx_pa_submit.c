@@ -63,7 +63,7 @@
 
 /* submit.lua's arguments of a report at fixed places (its group's id 0) */
 #define NGX_PA_SUBMIT_ARG_NOW  1
-#define NGX_PA_SUBMIT_ARG_LNG  4      /* then lat */
+#define NGX_PA_SUBMIT_ARG_LNG  4      /* then lat: the hints' score, member */
 #define NGX_PA_SUBMIT_ARG_IK   6      /* with pa_record_compat off */
 
 #define ngx_pa_submit_is(s, name)                                            \
@@ -949,10 +949,11 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  *       the token names its report, "<id>~..."); dispatched at
  *       submission: history, the agency's queue, the day's statistics,
  *       the work-load gauge; Open311: the client's index; the pre-uploads
- * ARGV: id, now, urgent, phone hash, lng, lat, the retry's proof (with
- *       pa_record_compat: what a retry gets back, the idem: key's value,
- *       instead), agency dispatched to (or ""), its history entry (or ""), n
- *       prints, prints..., n deadlines, (member score) x n, n handles,
+ * ARGV: id, now, urgent, phone hash, the hints' score and member (or ""
+ *       and ""), the retry's proof (with pa_record_compat: what a retry
+ *       gets back, the idem: key's value, instead), agency dispatched to
+ *       (or ""), its history entry (or ""), n prints, prints...,
+ *       n deadlines, (member score) x n, n handles,
  *       the record (its hash's DUMP payload: ngx_pa_submit_lift()), the
  *       work list's score, the hints' time to live (or "")
  */
@@ -1023,7 +1024,10 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
     if (shared == NULL || keys == NULL || args == NULL
         || ngx_pa_submit_keys(r, ctx, sb, shared, keys) != NGX_OK
         || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK
-        || ngx_pa_duplicate_submit_day(r, ctx, sb->lat, keys, args)
+        || ngx_pa_duplicate_submit_day(r, ctx, &sb->report_id,
+                                       (ngx_str_t *) args->elts
+                                       + NGX_PA_SUBMIT_ARG_LNG,
+                                       keys, args)
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -1243,7 +1247,10 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         || ngx_pa_arg_int(r->pool, args, ctx->now) != NGX_OK
         || ngx_pa_arg_cstr(args, sb->urgent ? "1" : "0") != NGX_OK
         || ngx_pa_arg_str(args, &sb->phone_hash) != NGX_OK
-        /* lng, lat: the record's, lifted from its fields below */
+        /*
+         * the hints' score and member: the record's lng and lat, lifted
+         * from its fields below, which the day key's arguments make them
+         */
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_cstr(args, "") != NGX_OK
         || ngx_pa_arg_str(args, &ik) != NGX_OK
@@ -1334,7 +1341,8 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
  * (pa_record_compat off), doc, then the other fields ("id" and
  * "updated_at" of pa_record_compat; one of those before given again
  * with another value takes its place).  The position's values also go
- * to the arguments lng, lat (the hints').  NGX_DECLINED: a field every
+ * to the arguments of the hints (ngx_pa_duplicate_submit_day() makes
+ * their score and member of them).  NGX_DECLINED: a field every
  * report has is missing; NGX_ERROR: no memory.
  */
 

@@ -81,8 +81,11 @@
 -- +3  now (epoch seconds): the record's created_at too
 -- +4  urgent ("1" / "0"): for the events (the worker knows it)
 -- +5  phone hash: the record's phone_hash too
--- +6  lng, +7 lat: the report's position (the record's lng and lat),
---     the hints' too when the group's last argument is not ""
+-- +6  when the report joins the hints (the group's last argument not
+--     ""): its position's score in the day key, the geohash GEOADD makes
+--     of the record's lng and lat (made by the worker, ngx_pa_geohash.h:
+--     Redis parses no float), +7 its member "<created_at>|<id>"; else ""
+--     and ""
 -- +8  pa_record_compat off: the retry's proof, the hash's "ik": 8 hex
 --     of the idempotency key's hash, 8 of the submission's print
 --     (16 characters); on: what a retry gets back ("<id> <print>
@@ -288,6 +291,7 @@ local function taken(p, old)
 end
 
 local first     -- the report's first write failed: nothing of it written
+local ttl_ok    -- the hints' time to live last found a whole number
 
 -- one report, as a call of its own would take it (K: its first key, A:
 -- its first argument, k_end, a_end: its last); an error (a refusal, or a
@@ -311,10 +315,14 @@ local function one(r, K, A, k_end, a_end)
         -- batch's writes (below) would leave its entries there while the
         -- report is refused and undone.  EXPIRE takes the text (a Lua
         -- number would cost it a %.17g), so what Lua alone takes as a
-        -- number ("1e6", "0x10", " 5", "010") is refused too
-        if #geo_ex > 10 or not string.find(geo_ex, '^[1-9]%d*$') then
-            error('hints: the time to live is no whole number of seconds',
-                  0)
+        -- number ("1e6", "0x10", " 5", "010") is refused too.  Once a
+        -- value: the reports of a day key have one
+        if geo_ex ~= ttl_ok then
+            if #geo_ex > 10 or not string.find(geo_ex, '^[1-9]%d*$') then
+                error('hints: the time to live is no whole number of '
+                      .. 'seconds', 0)
+            end
+            ttl_ok = geo_ex
         end
     end
 
@@ -530,15 +538,16 @@ local function one(r, K, A, k_end, a_end)
     m[#m + 1] = score
     m[#m + 1] = id
 
-    -- duplicate hints: the position joins its day's key (the worker
-    -- checked that GEOADD takes it), which expires once past keeping.
-    -- The member leads with the time (issue 12): members of one position
-    -- (the same spot reported again and again, a commune's centre) are
-    -- ordered by member, and random ids put each insert at a random place
-    -- of the day's skiplist, a cache miss a level; in time order it goes
-    -- to the end of the run (in a day key of 400k: GEOADD 17-21 -> 5 us a
-    -- report).  Ten digits sort as numbers until 2286; retention rebuilds
-    -- the member from created_at, get.lua takes the id after the "|".
+    -- duplicate hints: the position joins its day's key, which expires
+    -- once past keeping; a ZADD of the score GEOADD would make (the
+    -- worker's), which GEOSEARCH reads alike.  The member leads with the
+    -- time (issue 12): members of one position (the same spot reported
+    -- again and again, a commune's centre) are ordered by member, and
+    -- random ids put each insert at a random place of the day's
+    -- skiplist, a cache miss a level; in time order it goes to the end of
+    -- the run (in a day key of 400k: GEOADD 17-21 -> 5 us a report).  Ten
+    -- digits sort as numbers until 2286; retention rebuilds the member
+    -- from created_at, get.lua takes the id after the "|".
     if geo then
         local dk = KEYS[k_end + 1]
         m = geo_m[dk]
@@ -548,7 +557,6 @@ local function one(r, K, A, k_end, a_end)
         end
         m[#m + 1] = ARGV[A + 4]
         m[#m + 1] = ARGV[A + 5]
-        m[#m + 1] = now .. '|' .. id
         geo_ttl[dk] = geo_ttl[dk] or geo_ex
     end
 
@@ -620,7 +628,7 @@ end
 -- propagated (Redis >= 7.0, as RESTORE's payload needs; a call of one
 -- report: 312k -> 302k instructions)
 for key, m in pairs(geo_m) do
-    index('GEOADD', key, unpack(m))
+    index('ZADD', key, unpack(m))
     index('EXPIRE', key, geo_ttl[key], 'NX')
 end
 

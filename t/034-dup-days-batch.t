@@ -131,3 +131,45 @@ for my $i (1, 2) {
 --- request
 GET /api/v1/health
 --- error_code: 200
+
+
+
+=== TEST 3: a position's score in its day key is the one GEOADD makes of the record's lng and lat (the worker makes it: Redis parses no float); a latitude GEOADD refuses joins no day key, yet the report is stored
+--- init
+my @id = @main::Id;
+my $near = sub {
+    my ($lat, $lng) = @_;
+    my ($st, undef, $body) = main::http('POST', '/api/v1/reports',
+        '{"content":"Cây đổ ở ' . $lat . ' ' . $lng . '",'
+        . '"category":"traffic","lat":' . $lat . ',"lng":' . $lng . ','
+        . '"reporter_name":"Lò Văn B","reporter_phone":"0913 300 099"}',
+        'Content-Type: application/json',
+        'X-PA-Now: 2026-03-10T08:00:00+07:00');
+    Test::More::is($st, 201, "$lat $lng stored");
+    return main::id_of($body);
+};
+push @id, $near->('85.0511287', '-179.9999999'),
+          $near->('-85.0511287', '179.9999999'),
+          $near->('0.0000001', '-0.0000001'),
+          $near->('21.0277644', '105.8341598');
+my $high = $near->('85.0511288', '103.458');
+for my $id (@id) {
+    my ($lng, $lat) = split /\n/, main::redis('HMGET', "${main::P}r:$id",
+                                              'lng', 'lat');
+    main::redis('GEOADD', "${main::P}geoadd", $lng, $lat, $id);
+    my ($day) = $id =~ /^(\d{6})-/;
+    my ($at) = grep { /\|\Q$id\E$/ }
+        split /\n/, main::redis('ZRANGE', "${main::P}near:20$day", '0', '-1');
+    Test::More::ok(defined $at, "$id ($lat $lng) in its day key");
+    Test::More::is(main::redis('ZSCORE', "${main::P}near:20$day", $at // ''),
+                   main::redis('ZSCORE', "${main::P}geoadd", $id),
+                   "$id ($lat $lng): GEOADD's score");
+}
+Test::More::is(main::redis('HGET', "${main::P}r:$high", 'lat'), '85.0511288',
+               'a report past the latitudes GEOADD takes is stored');
+Test::More::unlike(join(',', map { main::redis('ZRANGE', $_, '0', '-1') }
+                             "${main::P}near:20260310"),
+                   qr/\Q$high\E/, 'but in no day key');
+--- request
+GET /api/v1/health
+--- error_code: 200

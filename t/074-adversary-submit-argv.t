@@ -45,7 +45,9 @@ sub group {
         lng => '103.458', created_at => $Now, status => 'submitted',
         token_hash => 'c0ffee' x 4, ik => $ik,
         doc => '{"content":"x"}');
-    my @a = ($id, $Now, '0', $Ph, '103.458', '22.396', $ik, '',
+    # (+6, +7: the hints' score, GEOADD's geohash of 103.458 22.396 as
+    # the worker makes it, and member)
+    my @a = ($id, $Now, '0', $Ph, '4020074108073491', "$Now|$id", $ik, '',
              '', 1, $print, 1, "$id|verify", $Now + 86400 + 0.375, 0,
              $rec, 2e10 + $Now + 86400 + 0.375, $ttl);
     return (\@k, [scalar(@k), scalar(@a), @a]);
