@@ -76,7 +76,8 @@ def text(d):
             return t.encode()
     return ('%.17g' % d).encode()
 def scores(g, pos, ms):
-    # the group's arguments: id now urgent phone lng lat seen agency entry
+    # the group's arguments: id now urgent phone hint-score hint-member
+    # seen agency entry
     # np prints... nd (member score)... nh record qscore ttl
     us = min(ms * 1000 + pos, 999999)
     sec = float(g[1])
@@ -89,15 +90,30 @@ def scores(g, pos, ms):
         g[d] = text(within(math.floor(float(g[d])), day))
     q = -2
     g[q] = text(within(math.floor(float(g[q])), day if nd else us / 1e6))
+def spread(v):
+    # the 32 bits of v at the even places of the result
+    v = (v | (v << 16)) & 0x0000ffff0000ffff
+    v = (v | (v << 8)) & 0x00ff00ff00ff00ff
+    v = (v | (v << 4)) & 0x0f0f0f0f0f0f0f0f
+    v = (v | (v << 2)) & 0x3333333333333333
+    return (v | (v << 1)) & 0x5555555555555555
+def geoscore(lng, lat):
+    # the 52-bit geohash GEOADD stores, as ngx_pa_geohash.c makes it
+    lat_off = (lat - -85.05112878) / (85.05112878 - -85.05112878)
+    lng_off = (lng - -180.0) / (180.0 - -180.0)
+    return (spread(int(lat_off * (1 << 26)))
+            | (spread(int(lng_off * (1 << 26))) << 1))
 def group(pos=0):
     ctr[0] += 1
     u = b'%d%06d' % (random.randint(1, 10**9), ctr[0])
     rep = lambda x: x.replace(b'__rand_int__', u)
     g = [rep(x) for x in gargs]
     if SPREAD and g[-1]:
-        # the report's lng, lat (submit.lua's +6, +7, after nk and na)
-        g[4] = b'%.6f' % (102.2 + random.random() * 1.6)
-        g[5] = b'%.6f' % (21.6 + random.random() * 1.2)
+        # the report's position in the hints' day key (submit.lua's +6,
+        # after nk and na; +7, its member, is the captured one with this
+        # report's id): GEOADD's score of a random lng, lat
+        g[4] = b'%d' % geoscore(102.2 + random.random() * 1.6,
+                                21.6 + random.random() * 1.2)
     if MSEC:
         scores(g, pos, int(time.time() * 1000) % 1000)
     ks = [rep(k) for k in own]

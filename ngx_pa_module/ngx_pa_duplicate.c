@@ -119,7 +119,7 @@ ngx_pa_duplicate_position(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_str_t *id, ngx_str_t *pos)
 {
     char        *end;
-    u_char      *p, text[2][NGX_INT64_LEN + 16];
+    u_char      *p, text[2][32];    /* as ngx_pa_record_put_double() */
     double       v[2];
     uint64_t     score;
     ngx_uint_t   i;

@@ -63,7 +63,8 @@
 
 /* submit.lua's arguments of a report at fixed places (its group's id 0) */
 #define NGX_PA_SUBMIT_ARG_NOW  1
-#define NGX_PA_SUBMIT_ARG_LNG  4      /* then lat: the hints' score, member */
+/* the hints' score and member, made of the record's lng and lat */
+#define NGX_PA_SUBMIT_ARG_POS  4
 #define NGX_PA_SUBMIT_ARG_IK   6      /* with pa_record_compat off */
 
 #define ngx_pa_submit_is(s, name)                                            \
@@ -1026,7 +1027,7 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
         || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK
         || ngx_pa_duplicate_submit_day(r, ctx, &sb->report_id,
                                        (ngx_str_t *) args->elts
-                                       + NGX_PA_SUBMIT_ARG_LNG,
+                                       + NGX_PA_SUBMIT_ARG_POS,
                                        keys, args)
            != NGX_OK)
     {
@@ -1354,7 +1355,7 @@ ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb, ngx_array_t *args,
     ngx_uint_t   i, n, head;
 
     a = args->elts;
-    pos = &a[NGX_PA_SUBMIT_ARG_LNG];
+    pos = &a[NGX_PA_SUBMIT_ARG_POS];
     tok = NULL;
     doc = NULL;
 

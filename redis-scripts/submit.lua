@@ -68,7 +68,8 @@
 --                               ARGV); each must still exist and be bound
 --                               to no other report; it is bound to this
 --                               one and leaves the address's open handles
---     last, when the report joins the hints (its lng, below, not ""):
+--     last, when the report joins the hints (its last argument, below,
+--     not ""):
 --     pa:{t}:near:<YYYYMMDD>    positions for duplicate hints (geo,
 --                               member "<created_at>|<id>": see below)
 --                               of the local day of submission
@@ -316,7 +317,8 @@ local function one(r, K, A, k_end, a_end)
         -- report is refused and undone.  EXPIRE takes the text (a Lua
         -- number would cost it a %.17g), so what Lua alone takes as a
         -- number ("1e6", "0x10", " 5", "010") is refused too.  Once a
-        -- value: the reports of a day key have one
+        -- value (it counts from each report's now: the reports of one
+        -- second of a batch share it)
         if geo_ex ~= ttl_ok then
             if #geo_ex > 10 or not string.find(geo_ex, '^[1-9]%d*$') then
                 error('hints: the time to live is no whole number of '
