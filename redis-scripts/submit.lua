@@ -516,7 +516,13 @@ local function one(r, K, A, k_end, a_end)
         end
     end
 
-    -- the handles last: a failure before them leaves them as they were
+    -- the handles last: a failure before them leaves them as they were.
+    -- In here only a key of the wrong type could fail a write: Redis
+    -- refuses a script's write for OOM, READONLY or a disk error only
+    -- before its first one (Redis 7.0's script.c, scriptVerifyOOM and
+    -- scriptVerifyWriteCommandAllow), and the record is written above.
+    -- So undo restores each handle's report and leaves the address's
+    -- open list (the HDEL) as this loop left it
     for u = first_up, k_end, 2 do
         local old = call('HGET', KEYS[u], 'report')
         u_up = u_up or {}
