@@ -75,9 +75,6 @@ static ngx_int_t ngx_pa_orphan_mark(ngx_pa_orphan_t *or, redisReply *v,
     ngx_uint_t result);
 static ngx_int_t ngx_pa_orphan_mark_one(ngx_pa_orphan_t *or, json_t *m);
 static void ngx_pa_orphan_sweep(ngx_pa_orphan_t *or);
-#if (NGX_THREADS)
-static void ngx_pa_orphan_work(void *data, ngx_log_t *log);
-#endif
 static void ngx_pa_orphan_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_orphan_work_done(ngx_event_t *ev);
@@ -233,14 +230,12 @@ ngx_pa_orphan_create(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 
 #if (NGX_THREADS)
     if (pmcf->thread_pool != NULL) {
-        or->task = ngx_thread_task_alloc(pool, 0);
+        or->task = ngx_pa_thread_task(pool, ngx_pa_orphan_run, or);
         if (or->task == NULL) {
             ngx_destroy_pool(pool);
             return NULL;
         }
 
-        or->task->ctx = or;
-        or->task->handler = ngx_pa_orphan_work;
         or->task->event.data = or;
         or->task->event.handler = ngx_pa_orphan_work_done;
         or->task->event.log = log;
@@ -481,19 +476,6 @@ ngx_pa_orphan_sweep(ngx_pa_orphan_t *or)
 
 
 /* in the thread: the marks are read only, the files are ours */
-
-#if (NGX_THREADS)
-
-static void
-ngx_pa_orphan_work(void *data, ngx_log_t *log)
-{
-    ngx_pa_orphan_run(data, log);
-
-    ngx_pa_thread_release();
-}
-
-#endif
-
 
 static void
 ngx_pa_orphan_run(void *data, ngx_log_t *log)

@@ -58,9 +58,6 @@ static void ngx_pa_public_repair_on_page(ngx_pa_call_t *call,
     redisReply *reply);
 static ngx_int_t ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr,
     redisReply *reply);
-#if (NGX_THREADS)
-static void ngx_pa_public_repair_work(void *data, ngx_log_t *log);
-#endif
 static void ngx_pa_public_repair_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_public_repair_work_done(ngx_event_t *ev);
@@ -141,14 +138,12 @@ ngx_pa_public_repair_create(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
 
 #if (NGX_THREADS)
     if (pmcf->thread_pool != NULL) {
-        pr->task = ngx_thread_task_alloc(pool, 0);
+        pr->task = ngx_pa_thread_task(pool, ngx_pa_public_repair_run, pr);
         if (pr->task == NULL) {
             ngx_destroy_pool(pool);
             return NULL;
         }
 
-        pr->task->ctx = pr;
-        pr->task->handler = ngx_pa_public_repair_work;
         pr->task->event.data = pr;
         pr->task->event.handler = ngx_pa_public_repair_work_done;
         pr->task->event.log = log;
@@ -341,19 +336,6 @@ ngx_pa_public_repair_plan(ngx_pa_public_repair_t *pr, redisReply *reply)
 
 
 /* in a thread (or inline): only pr->work and the plans are touched */
-
-#if (NGX_THREADS)
-
-static void
-ngx_pa_public_repair_work(void *data, ngx_log_t *log)
-{
-    ngx_pa_public_repair_run(data, log);
-
-    ngx_pa_thread_release();
-}
-
-#endif
-
 
 static void
 ngx_pa_public_repair_run(void *data, ngx_log_t *log)

@@ -105,9 +105,6 @@ static ngx_int_t ngx_pa_retention_prints(ngx_pa_retention_t *rt,
 static ngx_int_t ngx_pa_retention_append(ngx_pa_retention_t *rt,
     time_t last, u_char *line, size_t len);
 static void ngx_pa_retention_write(ngx_pa_retention_t *rt);
-#if (NGX_THREADS)
-static void ngx_pa_retention_work(void *data, ngx_log_t *log);
-#endif
 static void ngx_pa_retention_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_retention_work_done(ngx_event_t *ev);
@@ -117,9 +114,6 @@ static void ngx_pa_retention_on_purged(ngx_pa_call_t *call,
     redisReply *reply);
 static void ngx_pa_retention_unpublish(ngx_pa_retention_t *rt,
     redisReply *ids);
-#if (NGX_THREADS)
-static void ngx_pa_retention_unpublish_work(void *data, ngx_log_t *log);
-#endif
 static void ngx_pa_retention_unpublish_run(void *data, ngx_log_t *log);
 static void ngx_pa_retention_next(ngx_pa_retention_t *rt);
 static void ngx_pa_retention_finish(ngx_pa_retention_t *rt);
@@ -357,14 +351,12 @@ ngx_pa_retention_create(ngx_pa_main_conf_t *pmcf, ngx_log_t *log,
 
 #if (NGX_THREADS)
     if (pmcf->thread_pool != NULL) {
-        rt->task = ngx_thread_task_alloc(pool, 0);
+        rt->task = ngx_pa_thread_task(pool, ngx_pa_retention_run, rt);
         if (rt->task == NULL) {
             ngx_destroy_pool(pool);
             return NULL;
         }
 
-        rt->task->ctx = rt;
-        rt->task->handler = ngx_pa_retention_work;
         rt->task->event.data = rt;
         rt->task->event.handler = ngx_pa_retention_work_done;
         rt->task->event.log = log;
@@ -1178,7 +1170,7 @@ ngx_pa_retention_write(ngx_pa_retention_t *rt)
 {
 #if (NGX_THREADS)
     if (rt->task != NULL) {
-        rt->task->handler = ngx_pa_retention_work;
+        ngx_pa_thread_task_set(rt->task, ngx_pa_retention_run);
         rt->unpublishing = 0;
 
         if (ngx_thread_task_post(rt->conf->thread_pool, rt->task) != NGX_OK)
@@ -1207,19 +1199,6 @@ ngx_pa_retention_write(ngx_pa_retention_t *rt)
  * of a crash is left as it is: a reader skips a line that does not parse,
  * and its report, still in Redis, comes again.
  */
-
-#if (NGX_THREADS)
-
-static void
-ngx_pa_retention_work(void *data, ngx_log_t *log)
-{
-    ngx_pa_retention_run(data, log);
-
-    ngx_pa_thread_release();
-}
-
-#endif
-
 
 static void
 ngx_pa_retention_run(void *data, ngx_log_t *log)
@@ -1460,7 +1439,7 @@ ngx_pa_retention_unpublish(ngx_pa_retention_t *rt, redisReply *ids)
 
 #if (NGX_THREADS)
     if (rt->task != NULL) {
-        rt->task->handler = ngx_pa_retention_unpublish_work;
+        ngx_pa_thread_task_set(rt->task, ngx_pa_retention_unpublish_run);
         rt->unpublishing = 1;
 
         if (ngx_thread_task_post(rt->conf->thread_pool, rt->task) == NGX_OK)
@@ -1485,19 +1464,6 @@ next:
 
 
 /* in the thread: <media_dir>/public/<id>/ and what it holds */
-
-#if (NGX_THREADS)
-
-static void
-ngx_pa_retention_unpublish_work(void *data, ngx_log_t *log)
-{
-    ngx_pa_retention_unpublish_run(data, log);
-
-    ngx_pa_thread_release();
-}
-
-#endif
-
 
 static void
 ngx_pa_retention_unpublish_run(void *data, ngx_log_t *log)

@@ -47,6 +47,7 @@ static void ngx_pa_job_handler(void *data, ngx_log_t *log);
 static void ngx_pa_job_event_handler(ngx_event_t *ev);
 static void ngx_pa_bg_handler(void *data, ngx_log_t *log);
 static void ngx_pa_bg_event_handler(ngx_event_t *ev);
+static void ngx_pa_thread_task_handler(void *data, ngx_log_t *log);
 
 
 /* this thread's policy was set (each pool thread sets its own once) */
@@ -441,6 +442,53 @@ ngx_pa_thread_sched(ngx_pa_main_conf_t *pmcf, ngx_log_t *log)
                       "failed, it keeps its policy");
     }
 #endif
+}
+
+
+typedef struct {
+    ngx_pa_thread_run_pt   run;
+    void                  *data;
+} ngx_pa_thread_ctx_t;
+
+
+ngx_thread_task_t *
+ngx_pa_thread_task(ngx_pool_t *pool, ngx_pa_thread_run_pt run, void *data)
+{
+    ngx_thread_task_t    *task;
+    ngx_pa_thread_ctx_t  *tc;
+
+    task = ngx_thread_task_alloc(pool, sizeof(ngx_pa_thread_ctx_t));
+    if (task == NULL) {
+        return NULL;
+    }
+
+    tc = task->ctx;
+    tc->run = run;
+    tc->data = data;
+
+    task->handler = ngx_pa_thread_task_handler;
+
+    return task;
+}
+
+
+void
+ngx_pa_thread_task_set(ngx_thread_task_t *task, ngx_pa_thread_run_pt run)
+{
+    ngx_pa_thread_ctx_t  *tc = task->ctx;
+
+    tc->run = run;
+}
+
+
+static void
+ngx_pa_thread_task_handler(void *data, ngx_log_t *log)
+{
+    ngx_pa_thread_ctx_t  *tc = data;
+
+    tc->run(tc->data, log);
+
+    ngx_pa_thread_release();
 }
 
 

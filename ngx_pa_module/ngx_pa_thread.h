@@ -96,6 +96,26 @@ char *ngx_pa_worker_slice_conf(ngx_conf_t *cf, ngx_command_t *cmd,
  */
 void ngx_pa_thread_release(void);
 
+#if (NGX_THREADS)
+
+/* the work of a pool task of our own (the sweeper's file walks) */
+typedef void (*ngx_pa_thread_run_pt)(void *data, ngx_log_t *log);
+
+/*
+ * A pool task whose handler runs run(data, log) and then
+ * ngx_pa_thread_release(), so no such task can leave it out; the caller
+ * sets task->event (done back on the event loop) and posts it with
+ * ngx_thread_task_post().  NULL on no memory.
+ */
+ngx_thread_task_t *ngx_pa_thread_task(ngx_pool_t *pool,
+    ngx_pa_thread_run_pt run, void *data);
+
+/* the work the task runs from its next post on */
+void ngx_pa_thread_task_set(ngx_thread_task_t *task,
+    ngx_pa_thread_run_pt run);
+
+#endif
+
 /* the worker's libmagic lock (the cookie is one per worker) */
 ngx_int_t ngx_pa_thread_init_worker(ngx_cycle_t *cycle,
     ngx_pa_main_conf_t *pmcf);

@@ -48,9 +48,6 @@ static ngx_pa_upload_conf_t  ngx_pa_upload_defaults = {
 
 
 static void ngx_pa_upload_gc_timer(ngx_event_t *ev);
-#if (NGX_THREADS)
-static void ngx_pa_upload_gc_work(void *data, ngx_log_t *log);
-#endif
 static void ngx_pa_upload_gc_scan(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_pa_upload_gc_done(ngx_event_t *ev);
@@ -169,13 +166,12 @@ ngx_pa_upload_init_worker(ngx_cycle_t *cycle, ngx_pa_main_conf_t *pmcf)
 
 #if (NGX_THREADS)
     if (pmcf->thread_pool != NULL) {
-        gc->task = ngx_thread_task_alloc(cycle->pool, 0);
+        gc->task = ngx_pa_thread_task(cycle->pool, ngx_pa_upload_gc_scan,
+                                      gc);
         if (gc->task == NULL) {
             return NGX_ERROR;
         }
 
-        gc->task->handler = ngx_pa_upload_gc_work;
-        gc->task->ctx = gc;
         gc->task->event.handler = ngx_pa_upload_gc_done;
         gc->task->event.data = gc;
         gc->task->event.log = cycle->log;
@@ -270,19 +266,6 @@ ngx_pa_upload_gc_next(ngx_pa_upload_gc_t *gc)
         ngx_add_timer(&gc->ev, gc->interval);
     }
 }
-
-
-#if (NGX_THREADS)
-
-static void
-ngx_pa_upload_gc_work(void *data, ngx_log_t *log)
-{
-    ngx_pa_upload_gc_scan(data, log);
-
-    ngx_pa_thread_release();
-}
-
-#endif
 
 
 /* in a thread, or inline: only the folder, the clock and gc->removed */
