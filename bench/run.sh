@@ -1161,6 +1161,8 @@ if [ -s "$SCALE_SUM" ]; then
     SC_MEM="$(sc mem_nohist) B"
     V_MEM=$(verdict "$(sc mem_nohist)" 1536 '<=')
     SC_ROWS="$(sc large) reports: slowest case, $(sc large) / $(sc small)"
+    [ -z "$(sc runs)" ] \
+        || SC_ROWS="$SC_ROWS, the median of $(sc runs) pairs of runs"
 else
     SC_FROM="no \`make bench-scale\` results in build/bench/"
     SC_SLOW=–; SC_MEM=–; SC_ROWS="1M reports: slowest case, 1M / 10k"
