@@ -111,7 +111,8 @@ cp "$MODULE" "$RUN/ngx_http_pa_module.so"
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 # Pinned (SCALE_PIN): the current node's Redis alone on the last CPU, its
-# nginx (master and workers) and wrk on the others.  Left to the
+# nginx (master and workers, with their pool threads) and wrk on the
+# others.  Left to the
 # scheduler, four busy threads on two CPUs land as they land, and a run
 # keeps its placement: the same case read 211-223 or 279-317 µs a call
 # on either node, the mode flipping from run to run, the Redis thread
@@ -126,7 +127,7 @@ pin() {
         || die "taskset of Redis $pid failed"
     m=$(cat "$NGX_PREFIX/nginx.pid")
     for pid in $m $(pgrep -P "$m"); do
-        taskset -cp 0-$((NCPU - 2)) "$pid" >/dev/null \
+        taskset -a -cp 0-$((NCPU - 2)) "$pid" >/dev/null \
             || die "taskset of nginx $pid failed"
     done
 }
@@ -362,17 +363,25 @@ median_run() {
 # the same lines, each figure's own median (req/s, p99, Redis µs, CPU µs,
 # load, wait): a verdict of Redis time and CPU takes each from its median,
 # not both from one run; an even count takes the upper middle
+# (awk) the median of a[1..n], a sorted in place (insertion sort: n is
+# the runs); medians and pairs share it
+AWK_MED='
+function med(a, n,    i, j, t) {
+    for (i = 2; i <= n; i++)
+        for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+            t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    return a[int(n / 2) + 1]
+}'
+
 medians() {
-    LC_ALL=C awk '{ name = $1; size = $2
-                    for (f = 3; f <= 8; f++) v[f, NR] = $f }
+    LC_ALL=C awk "$AWK_MED"'
+        { name = $1; size = $2
+          for (f = 3; f <= 8; f++) v[f, NR] = $f }
         END {
             printf "%s %s", name, size
             for (f = 3; f <= 8; f++) {
                 for (i = 1; i <= NR; i++) a[i] = v[f, i] + 0
-                for (i = 2; i <= NR; i++)        # insertion sort: NR is small
-                    for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-                        t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-                printf " %s", a[int(NR / 2) + 1]
+                printf " %s", med(a, NR)
             }
             printf "\n"
         }'
@@ -417,7 +426,7 @@ one_case() {
 # pairs> <Redis best runs> <Redis lowest pair> <highest> <CPU best runs>
 # <lowest pair> <highest>" (an even count: the upper middle).
 pairs() {
-    LC_ALL=C awk -v small="$SMALL" '
+    LC_ALL=C awk -v small="$SMALL" "$AWK_MED"'
         { i = $NF; name = $1
           if ($2 == small) {
               u[i] = $5; c[i] = $6
@@ -428,12 +437,6 @@ pairs() {
               if (BU == "" || $5 < BU) BU = $5
               if (BC == "" || $6 < BC) BC = $6
           } }
-        function med(a, n,    i, j, t) {
-            for (i = 2; i <= n; i++)
-                for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-                    t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-            return a[int(n / 2) + 1]
-        }
         END {
             n = 0
             for (i in u) if ((i in U) && u[i] > 0 && c[i] > 0) {
