@@ -2,8 +2,10 @@
  * Group commit of submissions: a worker sends the reports that became
  * ready while its previous submit call was in flight as one EVALSHA of
  * submit.lua carrying N reports (pa_submit_batch <max> [inflight=<n>]
- * [queue=<n>]).
- * At low load a report goes out at once, alone: no added latency.
+ * [queue=<n>] [linger=<time>]).
+ * At low load a report goes out at once, alone: no added latency.  At a
+ * moderate load (a call went less than a linger ago) what comes waits for
+ * the linger's end, so that calls carry several reports.
  *
  * Each request gets its own element of the reply through its on_reply,
  * exactly as from a call of its own; a request that goes away while queued
@@ -22,6 +24,7 @@
 #define NGX_PA_BATCH_INFLIGHT   1       /* calls in flight, by default */
 #define NGX_PA_BATCH_ARGS       4096    /* arguments a call, at most */
 #define NGX_PA_BATCH_QUEUE      1024    /* waiting, by default: then 503 */
+#define NGX_PA_BATCH_LINGER     1       /* ms a call waits to fill */
 
 
 /*

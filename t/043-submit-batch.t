@@ -87,6 +87,20 @@ sub report {
 
 sub reports { return redis('ZCARD', 'pa:{t_batch}:q:submitted') + 0 }
 
+# the bytes sent to the test Redis that it has not read (its sockets'
+# receive queues, /proc/net/tcp)
+sub redis_unread {
+    my $port = sprintf('%04X', $ENV{TEST_NGINX_REDIS_PORT});
+    open my $fh, '<', '/proc/net/tcp' or die "/proc/net/tcp: $!";
+    my $n = 0;
+    while (<$fh>) {
+        my @f = split;
+        next unless ($f[1] // '') =~ /:$port$/ && $f[3] eq '01';
+        $n += hex((split /:/, $f[4])[1]);
+    }
+    return $n;
+}
+
 run_tests();
 
 __DATA__
@@ -379,3 +393,74 @@ $::Http . "    pa_submit_batch 32 inflight=0;\n"
 --- must_die
 --- error_log
 inflight is a number of calls from 1 to 16
+
+
+
+=== TEST 7: linger=: with a call free (inflight=2), the submissions that come within the linger of the last call wait for its end and go as one call
+--- batch: 32 inflight=2 linger=100ms
+--- init
+main::fresh('t_batch');
+# the first is sent at once (no call for a linger before it), the four
+# after it wait for the linger's end, though a second call could go:
+# without linger= the second would go alone at once, the three after it
+# behind the two in flight (three calls)
+my @a = main::batch([map { main::report() } 1 .. 5], first => 1);
+Test::More::is(scalar(grep { $_->[0] == 201 } @a), 5, "all five: 201");
+Test::More::is(main::reports(), 5, "five stored");
+Test::More::is(main::calls(), 2, "in two calls: the first, then the four");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 8: ... and a submission after a quiet linger goes at once, alone
+--- batch: 32 inflight=2 linger=100ms
+--- init
+main::fresh('t_batch');
+my ($st) = main::http(@{ main::report() });
+Test::More::is($st, 201, "a first submission: 201");
+Time::HiRes::sleep(0.3);
+my $waiting;
+# Redis stopped: a call sent waits in its socket's receive queue (one
+# held by the linger is not there, 100 ms long; /metrics would wait for
+# Redis)
+my @a = main::batch([main::report()], gone => sub {
+    $waiting = main::redis_unread();
+});
+Test::More::cmp_ok($waiting, '>', 0,
+                   "sent at once: $waiting bytes wait for the stopped Redis");
+Test::More::is($a[0][0], 201, "and stored: 201");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 9: all four parameters together
+--- batch: 16 inflight=1 queue=64 linger=5ms
+--- init
+main::fresh('t_batch');
+my @a = main::batch([map { main::report() } 1 .. 3]);
+Test::More::is(scalar(grep { $_->[0] == 201 } @a), 3, "three: 201");
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 10: a linger past 100ms stops nginx
+--- http_config eval
+$::Http . "    pa_submit_batch 32 linger=101ms;\n"
+--- must_die
+--- error_log
+"pa_submit_batch": "linger=101ms": linger is a time from 0 to 100ms
+
+
+
+=== TEST 11: ... and one that is no time
+--- http_config eval
+$::Http . "    pa_submit_batch 32 linger=soon;\n"
+--- must_die
+--- error_log
+"pa_submit_batch": "linger=soon": linger is a time from 0 to 100ms
