@@ -427,7 +427,7 @@ static ngx_command_t  ngx_http_pa_commands[] = {
       NULL },
 
     { ngx_string("pa_submit_batch"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
       ngx_pa_batch_conf,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,

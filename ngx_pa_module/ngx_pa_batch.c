@@ -7,13 +7,13 @@
  * Policy: fewer than `inflight` calls in flight, the report goes now;
  * else it waits in the worker's queue, and each reply sends what waited
  * (at most `max` reports and NGX_PA_BATCH_ARGS arguments a call).  With
- * linger=, a call goes at most once a linger: a report that comes sooner
- * after the worker's last call waits for the linger's end, with those
- * that come meanwhile (a moderate load makes calls of several reports,
- * each cheaper for Redis; a report alone after a quiet linger goes at
- * once).  The queue is never left without a call in flight or the
- * linger's timer: a reply, the timer or a failed send always empties it
- * or sends from it.
+ * linger=, a call of fewer than NGX_PA_BATCH_ENOUGH reports goes at most
+ * once a linger: a report that comes sooner after the worker's last call
+ * waits for the linger's end, with those that come meanwhile (a moderate
+ * load makes calls of several reports, each cheaper for Redis; a report
+ * alone after a quiet linger goes at once).  The queue is never left
+ * without a call in flight or the linger's timer: a reply, the timer or a
+ * failed send always empties it or sends from it.
  */
 
 #include "ngx_pa.h"
@@ -557,7 +557,8 @@ ngx_pa_batch_lingers(ngx_pa_batch_t *b)
 
     if (linger == 0
         || b->queued >= NGX_PA_BATCH_ENOUGH
-        || b->queued >= b->conf->submit_batch_max)
+        || b->queued >= b->conf->submit_batch_max
+        || b->queued >= b->conf->submit_batch_queue)
     {
         return 0;
     }
@@ -635,9 +636,10 @@ ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_pa_main_conf_t *pmcf = conf;
 
+    u_char     *eq;
     ngx_int_t   n, rc;
     ngx_str_t  *value;
-    ngx_uint_t  i;
+    ngx_uint_t  i, j;
 
     if (pmcf->submit_batch_max != 0) {
         return "is duplicate";
@@ -660,6 +662,23 @@ ngx_pa_batch_conf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     pmcf->submit_batch_linger = NGX_PA_BATCH_LINGER;
 
     for (i = 2; i < cf->args->nelts; i++) {
+
+        /* a parameter given twice is a mistake, not the last one's win */
+
+        eq = ngx_strlchr(value[i].data, value[i].data + value[i].len, '=');
+
+        for (j = 2; eq != NULL && j < i; j++) {
+            if (value[j].len > (size_t) (eq - value[i].data)
+                && ngx_strncmp(value[j].data, value[i].data,
+                               eq - value[i].data + 1) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"pa_submit_batch\": \"%*s\" is given "
+                                   "twice", eq - value[i].data, value[i].data);
+                return NGX_CONF_ERROR;
+            }
+        }
+
         rc = ngx_pa_batch_linger_param(cf, &value[i],
                                        &pmcf->submit_batch_linger);
 

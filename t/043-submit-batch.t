@@ -464,3 +464,12 @@ $::Http . "    pa_submit_batch 32 linger=soon;\n"
 --- must_die
 --- error_log
 "pa_submit_batch": "linger=soon": linger is a time from 0 to 100ms
+
+
+
+=== TEST 12: a parameter given twice stops nginx (not the last one's silent win)
+--- http_config eval
+$::Http . "    pa_submit_batch 32 linger=100ms inflight=2 linger=0;\n"
+--- must_die
+--- error_log
+"pa_submit_batch": "linger" is given twice
