@@ -44,6 +44,7 @@ struct ngx_pa_batch_s {                 /* the worker's batcher */
     ngx_uint_t                 queued;     /* how many wait */
     ngx_uint_t                 inflight;   /* calls sent, not answered */
     ngx_msec_t                 sent_at;    /* the last call's */
+    ngx_uint_t                 sent_n;     /* its reports */
     ngx_event_t                linger;     /* sends what waits, its end */
 };
 
@@ -242,6 +243,7 @@ ngx_pa_batch_send(ngx_pa_batch_t *b, ngx_http_request_t *current)
     {
         b->inflight++;
         b->sent_at = ngx_current_msec;
+        b->sent_n = bc->n;
         ngx_pa_metrics_inc(NGX_PA_M_BATCH_CALLS);
         ngx_pa_metrics_add(NGX_PA_M_BATCH_REPORTS, bc->n);
         return NGX_DONE;
@@ -544,8 +546,9 @@ ngx_pa_batch_reply(ngx_pa_call_t *call, redisReply *reply)
  * linger=: the worker's last call went less than a linger ago, so what
  * waits waits for the linger's end (the timer armed).  A call of
  * NGX_PA_BATCH_ENOUGH reports (or a full one) goes at once: it pays most
- * of Redis's fixed cost already, and under a high load, where each reply
- * finds that many waiting, the linger adds no wait.
+ * of Redis's fixed cost already.  After a call of that many (a high load:
+ * calls fill while others are in flight) none waits: a reply that finds
+ * fewer then would hold the worker's next call while Redis idles.
  */
 
 static ngx_uint_t
@@ -556,6 +559,7 @@ ngx_pa_batch_lingers(ngx_pa_batch_t *b)
     linger = b->conf->submit_batch_linger;
 
     if (linger == 0
+        || b->sent_n >= NGX_PA_BATCH_ENOUGH
         || b->queued >= NGX_PA_BATCH_ENOUGH
         || b->queued >= b->conf->submit_batch_max
         || b->queued >= b->conf->submit_batch_queue)

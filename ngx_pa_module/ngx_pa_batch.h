@@ -3,9 +3,9 @@
  * ready while its previous submit call was in flight as one EVALSHA of
  * submit.lua carrying N reports (pa_submit_batch <max> [inflight=<n>]
  * [queue=<n>] [linger=<time>]).
- * At low load a report goes out at once, alone: no added latency.  At a
- * moderate load (a call went less than a linger ago) what comes waits for
- * the linger's end, so that calls carry several reports.
+ * At low load a report goes out at once, alone: no added latency.  With
+ * linger=, at a moderate load (a call went less than a linger ago) what
+ * comes waits for the linger's end, so that calls carry several reports.
  *
  * Each request gets its own element of the reply through its on_reply,
  * exactly as from a call of its own; a request that goes away while queued
@@ -24,7 +24,7 @@
 #define NGX_PA_BATCH_INFLIGHT   1       /* calls in flight, by default */
 #define NGX_PA_BATCH_ARGS       4096    /* arguments a call, at most */
 #define NGX_PA_BATCH_QUEUE      1024    /* waiting, by default: then 503 */
-#define NGX_PA_BATCH_LINGER     1       /* ms a call waits to fill */
+#define NGX_PA_BATCH_LINGER     0       /* ms a call waits to fill: off */
 
 
 /*
