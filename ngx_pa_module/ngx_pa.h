@@ -163,7 +163,7 @@ typedef struct {
     ngx_uint_t                 submit_batch_max;    /* pa_submit_batch, */
     ngx_uint_t                 submit_batch_inflight;   /* 0: default */
     ngx_uint_t                 submit_batch_queue;      /* 0: default */
-    ngx_msec_t                 submit_batch_linger; /* as max: the default */
+    ngx_msec_t                 submit_batch_linger; /* ms; 0: off */
     ngx_uint_t                 redis_wait;      /* WAIT for this many */
     ngx_msec_t                 redis_wait_timeout;  /* replicas, this long */
     ngx_pa_script_t            scripts[NGX_PA_SCRIPT_LAST];
