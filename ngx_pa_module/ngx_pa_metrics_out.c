@@ -23,7 +23,7 @@
 
 #define NGX_PA_METRICS_LINE    1024    /* room kept free before a line */
 #define NGX_PA_METRICS_LABEL   128     /* a label value from Redis, cut */
-#define NGX_PA_METRICS_KEYS    4       /* before the state indexes */
+#define NGX_PA_METRICS_KEYS    5       /* before the state indexes */
 
 
 /* the answer as it grows */
@@ -165,6 +165,7 @@ ngx_pa_metrics_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "due") == NULL
         || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
                       tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
+        || ngx_pa_key(r, keys, "sweep:qdue") == NULL
         || ngx_pa_arg_int(r->pool, args, now) != NGX_OK)
     {
         return NGX_DECLINED;

@@ -1285,8 +1285,12 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     sc = &sb->score;
     sc->now = ctx->now;
-    sc->urgent = sb->urgent;
-    sc->ndue = (args->nelts - due_at) / 2;
+    sc->urgent = sb->urgent != 0;
+    sc->merge = sb->auto_agency.len == 0 && !pmcf->record_compat;
+
+    if (ngx_pa_submit_score_dues(r, sc, args, due_at) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     if (ngx_pa_arg_int(r->pool, args,
                        sb->uploads ? sb->uploads->nelts / 2 : 0)
@@ -1329,7 +1333,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     tp = ngx_timeofday();
     sc->msec = tp->sec == ctx->now ? tp->msec : 0;
 
-    return ngx_pa_submit_score_args(r, sc, args, due_at);
+    return ngx_pa_submit_score_args(sc, args);
 }
 
 

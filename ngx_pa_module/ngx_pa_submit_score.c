@@ -16,23 +16,30 @@ static ngx_int_t ngx_pa_submit_score_put(ngx_str_t *slot, double d,
 
 
 ngx_int_t
-ngx_pa_submit_score_args(ngx_http_request_t *r, ngx_pa_submit_score_t *sc,
+ngx_pa_submit_score_dues(ngx_http_request_t *r, ngx_pa_submit_score_t *sc,
     ngx_array_t *args, ngx_uint_t due_at)
 {
+    u_char      *p;
     ngx_str_t   *a;
-    ngx_uint_t   i;
+    ngx_uint_t   i, near;
 
     a = args->elts;
 
     sc->args = args;
     sc->due_at = due_at;
+    sc->ndue = (args->nelts - due_at) / 2;
+    sc->has_qdue = 0;
 
-    if (sc->ndue) {
-        sc->dues = ngx_palloc(r->pool, sc->ndue * sizeof(time_t));
-        if (sc->dues == NULL) {
-            return NGX_ERROR;
-        }
+    if (sc->ndue == 0) {
+        return NGX_OK;
     }
+
+    sc->dues = ngx_palloc(r->pool, sc->ndue * sizeof(time_t));
+    if (sc->dues == NULL) {
+        return NGX_ERROR;
+    }
+
+    near = 0;
 
     for (i = 0; i < sc->ndue; i++) {
         sc->dues[i] = ngx_atotm(a[due_at + 2 * i + 1].data,
@@ -44,8 +51,45 @@ ngx_pa_submit_score_args(ngx_http_request_t *r, ngx_pa_submit_score_t *sc,
                           &a[due_at + 2 * i + 1]);
             return NGX_ERROR;
         }
+
+        if (sc->dues[i] < sc->dues[near]) {
+            near = i;
+        }
     }
 
+    if (!sc->merge || sc->dues[near] < sc->now + NGX_PA_SUBMIT_QDUE_AHEAD) {
+        return NGX_OK;
+    }
+
+    /* the nearest pair out (the pairs end args), the count one less */
+
+    sc->qdue = sc->dues[near];
+    sc->has_qdue = 1;
+    sc->ndue--;
+
+    for (i = near; i < sc->ndue; i++) {
+        sc->dues[i] = sc->dues[i + 1];
+        a[due_at + 2 * i] = a[due_at + 2 * i + 2];
+        a[due_at + 2 * i + 1] = a[due_at + 2 * i + 3];
+    }
+
+    args->nelts -= 2;
+
+    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    a[due_at - 1].data = p;
+    a[due_at - 1].len = ngx_sprintf(p, "%ui", sc->ndue) - p;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pa_submit_score_args(ngx_pa_submit_score_t *sc, ngx_array_t *args)
+{
     /* the work list's score: placed with the batch */
 
     sc->q_at = args->nelts;
@@ -71,10 +115,10 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
 
     ngx_pa_qscore_frac(sc->now, (uint64_t) sc->msec * 1000 + pos, &f);
 
-    due = 0;
+    due = sc->has_qdue ? sc->qdue : 0;
 
     for (i = 0; i < sc->ndue; i++) {
-        if (i == 0 || sc->dues[i] < due) {
+        if ((i == 0 && !sc->has_qdue) || sc->dues[i] < due) {
             due = sc->dues[i];
         }
 
@@ -91,8 +135,10 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
 
     /* urgent first, then the nearest deadline; none: by submission */
 
-    d = ngx_pa_qscore_order(sc->urgent != 0, sc->ndue != 0, due, sc->now);
-    d = ngx_pa_qscore_within(d, sc->ndue ? f.day : f.second);
+    d = ngx_pa_qscore_order(sc->urgent, sc->ndue || sc->has_qdue, due,
+                            sc->now);
+    d = ngx_pa_qscore_within(d, (sc->ndue || sc->has_qdue) ? f.day
+                                                          : f.second);
 
     return ngx_pa_submit_score_put(&a[sc->q_at], d, pool);
 }

@@ -13,25 +13,47 @@
 #include "ngx_pa.h"
 
 
+/*
+ * A report listed in q:submitted files no due entry for the deadline its
+ * score there stands for (the nearest; issue 12: one index insert less a
+ * submit): sweep.lua finds it by that score.  Only with pa_record_compat
+ * off (an earlier version's sweeper reads the due index alone), and only
+ * one due this far ahead of the submission, so that a sweeper whose clock
+ * is ahead of this node's by less has not swept past it yet.
+ */
+#define NGX_PA_SUBMIT_QDUE_AHEAD  600
+
+
 typedef struct {
     ngx_array_t   *args;        /* submit.lua's ARGV of the report */
     ngx_uint_t     due_at;      /* its first deadline pair "<id>|<step>" */
     ngx_uint_t     ndue;        /* the pairs: member, due -> its score */
     ngx_uint_t     q_at;        /* the work list's score, placed */
     time_t        *dues;        /* each deadline's due */
+    time_t         qdue;        /* the one its work list's score files */
     time_t         now;
     ngx_uint_t     msec;        /* of now on the worker's clock, else 0 */
-    ngx_uint_t     urgent;
+    unsigned       urgent:1;
+    unsigned       merge:1;     /* to q:submitted, compat off */
+    unsigned       has_qdue:1;
 } ngx_pa_submit_score_t;
 
 
 /*
- * sc's now, msec, urgent and ndue set, the ndue deadline pairs at due_at
- * of args: reads their dues and pushes the work list's score's place
+ * sc's now, urgent and merge set, the deadline pairs (with their count
+ * before them) the last of args from due_at: reads their dues, and takes
+ * out the one the work list's score files (merge, and due
+ * NGX_PA_SUBMIT_QDUE_AHEAD or more after now).
+ */
+ngx_int_t ngx_pa_submit_score_dues(ngx_http_request_t *r,
+    ngx_pa_submit_score_t *sc, ngx_array_t *args, ngx_uint_t due_at);
+
+/*
+ * sc's dues read and msec set: pushes the work list's score's place
  * (ARGV's last but the hints' time to live).
  */
-ngx_int_t ngx_pa_submit_score_args(ngx_http_request_t *r,
-    ngx_pa_submit_score_t *sc, ngx_array_t *args, ngx_uint_t due_at);
+ngx_int_t ngx_pa_submit_score_args(ngx_pa_submit_score_t *sc,
+    ngx_array_t *args);
 
 /* the scores written into their places: the report is the batch's pos-th
  * (0 first); the text from pool (the call's) */

@@ -39,7 +39,7 @@
 #define NGX_PA_SWEEP_ROUNDS     100     /* test endpoint: calls at most */
 #define NGX_PA_SWEEP_NODE_LEN   96
 
-#define NGX_PA_SWEEP_KEYS       16
+#define NGX_PA_SWEEP_KEYS       18
 #define NGX_PA_SWEEP_ARGS       10
 
 /* what the reporter reads (history entries, messages) */
@@ -339,7 +339,8 @@ ngx_pa_sweep_result(ngx_pa_sweeper_t *sw, redisReply *reply)
 /*
  * KEYS: lock, due, events, clock, cursor, last, near, near:at, the
  * cursor of the duplicate prints' move into buckets, q:late, the old
- * st: and the q: of three open states (moved by sweep.lua).  ARGV:
+ * st: and the q: of three open states (moved by sweep.lua), q:submitted
+ * and the cursor of its deadlines.  ARGV:
  * now, prefix, day, node, lock ttl, batch, history "at", notice note,
  * reject note, the hints' cutoff (sweep.lua).
  */
@@ -358,7 +359,8 @@ ngx_pa_sweep_args(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool, time_t now,
         "sweep:lock", "due", "events", "clock", "sweep:cursor", "sweep:last",
         "near", "near:at", "dup:cursor", "q:late",
         "st:dispatched", "q:dispatched", "st:in_progress", "q:in_progress",
-        "st:awaiting_approval", "q:awaiting_approval"
+        "st:awaiting_approval", "q:awaiting_approval", "q:submitted",
+        "sweep:qdue"
     };
 
     for (i = 0; i < NGX_PA_SWEEP_KEYS; i++) {

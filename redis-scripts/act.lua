@@ -920,6 +920,12 @@ end
 -- the steps closed leave their fields for "dc" (lib/fold.lua)
 fold(R, after)
 
+-- a submitted report's first deadline was only its q:submitted score
+-- (submit.lua): once acted on, its deadlines are swept from the due index
+if from == 'submitted' then
+    qdue_file(DUE, id, after)
+end
+
 local new_slot, new_listed = queue_slot(after), queue_agencies(after)
 local score = qscore(after)
 if old_slot then

@@ -1,4 +1,4 @@
---! uses: count
+--! uses: count qscore
 -- metrics.lua: what GET /metrics reads from Redis at scrape time.
 --
 -- Read only and O(states + agencies): a ZCARD or two per state, the gauge
@@ -11,7 +11,10 @@
 -- KEYS[3]     pa:{t}:due           open deadlines "<id>|<key>" -> due
 -- KEYS[4]     pa:{t}:stats:<YYYYMMDD>  today's counters (local day):
 --                                  "<owner>|overdue" among them
--- KEYS[5..]   pairs, one per state the worker names: the state's index,
+-- KEYS[5]     pa:{t}:sweep:qdue    the scores of q:submitted the sweeper
+--                                  swept (a new report's first deadline
+--                                  is its score there: sweep.lua)
+-- KEYS[6..]   pairs, one per state the worker names: the state's index,
 --             then its st:.  An open state's index is its work list
 --             pa:{t}:q:<state>, and its pa:{t}:st:<state> holds reports of
 --             an earlier version until queue.lua merges them (some may be
@@ -25,14 +28,28 @@
 
 local now = tonumber(ARGV[1])
 
-local states = {}
-for k = 5, #KEYS, 2 do
+local states, qsub = {}, nil
+for k = 6, #KEYS, 2 do
     states[#states + 1] = count(KEYS[k], KEYS[k + 1])
+    if string.sub(KEYS[k], -12) == ':q:submitted' then
+        qsub = KEYS[k]
+    end
 end
 
 local gauge = redis.call('HGETALL', KEYS[1])
 local last = redis.call('GET', KEYS[2]) or ''
 local unswept = redis.call('ZCOUNT', KEYS[3], '-inf', '(' .. now)
+if qsub then
+    -- (a report both there and in due, acted on since the last sweep,
+    -- counts twice until the sweeper passes)
+    for _, band in ipairs({0, 2}) do
+        local hi = band * B + now
+        local lo = redis.call('HGET', KEYS[5], band) or tostring(band * B)
+        if tonumber(string.match(lo, '^%(?(.*)$')) <= hi then
+            unswept = unswept + redis.call('ZCOUNT', qsub, lo, '(' .. hi)
+        end
+    end
+end
 
 local overdue = {}
 local flat = redis.call('HGETALL', KEYS[4])

@@ -28,7 +28,10 @@
 -- KEYS, shared by the batch (the tenant's hash tag: one slot):
 -- KEYS[1]  pa:{t}:events        event stream for notifiers
 -- KEYS[2]  pa:{t}:locked        locked phones (sanctions)
--- KEYS[3]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due)
+-- KEYS[3]  pa:{t}:due           open deadlines (zset "<id>|<step>" -> due;
+--                               with pa_record_compat off the worker
+--                               leaves out a listed report's nearest: its
+--                               +1 score stands for it, sweep.lua)
 -- (Scores of KEYS[3], +1 and +5 carry a fraction, in [0, 1) above the
 -- whole second or deadline, that grows with the submission: see "index
 -- scores" below; the worker makes them.)

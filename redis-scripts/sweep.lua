@@ -31,6 +31,10 @@
 -- KEYS[11..16] pairs pa:{t}:st:<state>, pa:{t}:q:<state> of dispatched,
 --          in_progress, awaiting_approval: an earlier version's index of
 --          the state (st:), moved into its work list (q:), below
+-- KEYS[17] pa:{t}:q:submitted  the IOC's list of new reports: a score
+--                               stands for the first deadline (below)
+-- KEYS[18] pa:{t}:sweep:qdue    the scores of KEYS[17] swept, a band each
+--                               (hash: "0" urgent, "2" the others)
 --
 -- ARGV[1]  now (epoch seconds); a deadline has passed when now > due,
 --          the rule act.lua uses for "met" (now <= due is on time)
@@ -149,6 +153,10 @@ end
 -- in the lists that hold it (XX: never adds it to one)
 local function relist(id, h)
     local st, score = h.status or '', qscore(h)
+    if st == 'submitted' then
+        -- the score moves: what it stood for goes to the due index
+        qdue_file(DUE, id, h)
+    end
     redis.call('ZADD', prefix .. 'q:' .. st, 'XX', score, id)
     for _, f in ipairs({h.agencies, h.coordinator, h.former_agencies}) do
         for a in string.gmatch(f or '', '([^,]+)') do
@@ -231,6 +239,58 @@ end
 
 -- ------------------------------------------------------------ deadlines
 
+-- a deadline key of the report rep (stored at R) that passed at due:
+-- rejected, the status notice, or overdue
+local function passed(R, id, key, rep, due)
+    local step = string.match(key, '^([^@#]+)')
+    local agency = string.match(key, '@(.+)$') or ''
+    local urgent = rep.urgent == '1' and '1' or '0'
+
+    if step == 'supplement' and rep.status == 'needs_info' then
+        reject(R, id, rep)
+        rejected = rejected + 1
+
+    elseif step == 'notify' then
+        -- LC25 / ĐB: the reporter hears the status after 6 days
+        redis.call('HSET', R, 'dm:notify', '1', 'dd:notify', now)
+        rep['dm:notify'], rep['dd:notify'] = '1', tostring(now)
+        fold(R, rep)
+        relist(id, rep)
+        history(id, {at = at, role = 'system', actor = 'sweeper',
+                     action = 'notify', from = rep.status,
+                     to = rep.status, note = notice_note})
+        redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
+                   'type', 'notice', 'id', id,
+                   'status', rep.status or '',
+                   'agency', owner(rep, step, agency),
+                   'agencies', rep.agencies or '',
+                   'urgent', urgent, 'at', now,
+                   'state', rep.status or '', 'step', 'notify')
+        notices = notices + 1
+
+    else
+        local a = owner(rep, step, agency)
+        redis.call('HSET', R, 'do:' .. key, '1')
+        rep['do:' .. key] = '1'
+        redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
+                   'type', 'overdue', 'id', id, 'step', step,
+                   'key', key, 'agency', a, 'urgent', urgent,
+                   'due', due, 'at', now, 'state', rep.status or '',
+                   'agencies', rep.agencies or '')
+        missed(R, rep, a, key)
+        overdue = overdue + 1
+    end
+end
+
+local function report(R)
+    local flat = record(R)
+    local rep = {}
+    for k = 1, #flat, 2 do
+        rep[flat[k]] = flat[k + 1]
+    end
+    return rep
+end
+
 local members = redis.call('ZRANGEBYSCORE', DUE, '-inf', '(' .. now,
                            'LIMIT', 0, limit)
 
@@ -239,61 +299,92 @@ for _, member in ipairs(members) do
 
     local id, key = string.match(member, '^([^|]+)|(.+)$')
     local R = id and prefix .. 'r:' .. id
-    local flat = R and record(R) or {}
-    local rep = {}
-    for k = 1, #flat, 2 do
-        rep[flat[k]] = flat[k + 1]
-    end
+    local rep = R and report(R) or {}
 
     local due = tonumber(rep['dl:' .. (key or '')] or '')
 
     -- gone, completed or already seen: nothing to do (the member was stale)
     if due and not rep['dm:' .. key] and rep['do:' .. key] ~= '1' then
-
         if due > now then
             -- moved later meanwhile (extend): back in the index
             redis.call('ZADD', DUE, due, member)
-
         else
-            local step = string.match(key, '^([^@#]+)')
-            local agency = string.match(key, '@(.+)$') or ''
-            local urgent = rep.urgent == '1' and '1' or '0'
-
-            if step == 'supplement' and rep.status == 'needs_info' then
-                reject(R, id, rep)
-                rejected = rejected + 1
-
-            elseif step == 'notify' then
-                -- LC25 / ĐB: the reporter hears the status after 6 days
-                redis.call('HSET', R, 'dm:notify', '1', 'dd:notify', now)
-                rep['dm:notify'], rep['dd:notify'] = '1', tostring(now)
-                fold(R, rep)
-                relist(id, rep)
-                history(id, {at = at, role = 'system', actor = 'sweeper',
-                             action = 'notify', from = rep.status,
-                             to = rep.status, note = notice_note})
-                redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
-                           'type', 'notice', 'id', id,
-                           'status', rep.status or '',
-                           'agency', owner(rep, step, agency),
-                           'agencies', rep.agencies or '',
-                           'urgent', urgent, 'at', now,
-                           'state', rep.status or '', 'step', 'notify')
-                notices = notices + 1
-
-            else
-                local a = owner(rep, step, agency)
-                redis.call('HSET', R, 'do:' .. key, '1')
-                redis.call('XADD', EV, 'MAXLEN', '~', 100000, '*',
-                           'type', 'overdue', 'id', id, 'step', step,
-                           'key', key, 'agency', a, 'urgent', urgent,
-                           'due', due, 'at', now, 'state', rep.status or '',
-                           'agencies', rep.agencies or '')
-                missed(R, rep, a, key)
-                overdue = overdue + 1
-            end
+            passed(R, id, key, rep, due)
         end
     end
+end
+
+-- ------------------------------------------- submitted reports' deadlines
+
+-- A report submitted to q:submitted has no due entry for the deadline its
+-- score stands for (submit.lua, issue 12): the band and the due (lib/
+-- qscore.lua), so the scores passed since the last sweep name the
+-- reports.  A cursor a band (KEYS[18]: the score swept up to, excluded
+-- when "(" leads it) keeps a report that stays listed overdue from being
+-- read at every sweep.  The worker files in due a deadline less than
+-- QDUE_AHEAD (ngx_pa_submit_score.c) after the submission, so a node's
+-- clock behind this one's loses none; a report written since (qdue_file)
+-- is in due too, and found here again only as seen.  Its passed open
+-- deadlines are taken as the due members above.
+local QSUB, QCUR = KEYS[17], KEYS[18]
+local qmore = false
+
+local function listed(id)
+    local R = prefix .. 'r:' .. id
+    local rep = report(R)
+    if rep.status ~= 'submitted' then
+        return
+    end
+    -- (the keys first: passed() adds fields to rep)
+    local keys = {}
+    for name, v in pairs(rep) do
+        local key = string.match(name, '^dl:(.+)$')
+        local due = tonumber(v)
+        if key and due and due < now and not rep['dm:' .. key]
+            and rep['do:' .. key] ~= '1' then
+            keys[#keys + 1] = key
+        end
+    end
+    for _, key in ipairs(keys) do
+        -- (a notice before it may have folded the report's fields)
+        if not rep['dm:' .. key] and rep['do:' .. key] ~= '1' then
+            passed(R, id, key, rep, tonumber(rep['dl:' .. key]))
+        end
+    end
+end
+
+for _, band in ipairs({'0', '2'}) do
+    local hi = band * B + now
+    local lo = redis.call('HGET', QCUR, band)
+    if not lo or tonumber(string.match(lo, '^%(?(.*)$')) > hi then
+        -- none yet, or the clock went back: the band's passed scores
+        -- from its start (each report again is only seen again)
+        lo = tostring(band * B)
+    end
+    local page = redis.call('ZRANGE', QSUB, lo, '(' .. hi, 'BYSCORE',
+                            'LIMIT', 0, limit, 'WITHSCORES')
+    local cut = hi
+    if #page == 2 * limit then
+        -- a full page: up to its last score, and every member of that
+        -- score (ties: whole scores act.lua wrote); the next from after it
+        cut = page[#page]
+        for k = 1, #page - 2, 2 do
+            if page[k + 1] ~= cut then
+                listed(page[k])
+            end
+        end
+        for _, id in ipairs(redis.call('ZRANGE', QSUB, cut, cut, 'BYSCORE'))
+        do
+            listed(id)
+        end
+        cut = '(' .. cut
+        qmore = true
+    else
+        for k = 1, #page, 2 do
+            listed(page[k])
+        end
+    end
+    redis.call('HSET', QCUR, band, cut)
 end
 
 -- ------------------------------------------------------------ comment locks
@@ -439,4 +530,5 @@ for j = 11, 15, 2 do
 end
 
 return {overdue, rejected, notices, unlocked,
-        (#members == limit or #old == PRUNE or migrating) and 1 or 0}
+        (#members == limit or qmore or #old == PRUNE or migrating)
+            and 1 or 0}

@@ -74,7 +74,7 @@ sub sweep_once {
     my @k = map { "$P$_" } qw(sweep:lock due events clock sweep:cursor
         sweep:last near near:at dup:cursor q:late st:dispatched q:dispatched
         st:in_progress q:in_progress st:awaiting_approval
-        q:awaiting_approval);
+        q:awaiting_approval q:submitted sweep:qdue);
     my @r = split /\n/, main::redis('EVAL', $text, scalar @k, @k,
         1772418600, $P, '20260302', '', 1000, 500, $Now, 'n', 'r', 0);
     return $r[-1];
