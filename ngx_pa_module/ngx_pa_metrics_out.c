@@ -157,7 +157,7 @@ ngx_pa_metrics_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     keys = ngx_array_create(r->pool, NGX_PA_METRICS_KEYS + 28,
                             sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
 
     if (keys == NULL || args == NULL
         || ngx_pa_key(r, keys, "gauge") == NULL
@@ -166,7 +166,8 @@ ngx_pa_metrics_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         || ngx_pa_key(r, keys, "stats:%04d%02d%02d", tm.ngx_tm_year,
                       tm.ngx_tm_mon, tm.ngx_tm_mday) == NULL
         || ngx_pa_key(r, keys, "sweep:qdue") == NULL
-        || ngx_pa_arg_int(r->pool, args, now) != NGX_OK)
+        || ngx_pa_arg_int(r->pool, args, now) != NGX_OK
+        || ngx_pa_arg_cstr(args, pmcf->record_compat ? "1" : "0") != NGX_OK)
     {
         return NGX_DECLINED;
     }

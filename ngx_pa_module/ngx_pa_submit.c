@@ -942,8 +942,8 @@ ngx_pa_submit_media(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 /*
  * submit.lua's one report of a batch (ngx_pa_batch.c):
- * shared KEYS: events, locked phones, due index, the position index of
- *       duplicate hints and its times
+ * shared KEYS: events, locked phones, due index, the sweeper's cursor
+ *       of q:submitted
  * own KEYS: report, work list (the open state's one index), the phone's
  *       duplicate prints, the report's candidate of the day before (with
  *       pa_record_compat: the idempotency key instead; no token index:
@@ -1155,7 +1155,8 @@ ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     if (ngx_pa_key(r, shared, "events") == NULL
         || ngx_pa_key(r, shared, "locked") == NULL
-        || ngx_pa_key(r, shared, "due") == NULL)
+        || ngx_pa_key(r, shared, "due") == NULL
+        || ngx_pa_key(r, shared, "sweep:qdue") == NULL)
     {
         return NGX_ERROR;
     }

@@ -57,7 +57,7 @@ ngx_pa_submit_score_dues(ngx_http_request_t *r, ngx_pa_submit_score_t *sc,
         }
     }
 
-    if (!sc->merge || sc->dues[near] < sc->now + NGX_PA_SUBMIT_QDUE_AHEAD) {
+    if (!sc->merge) {
         return NGX_OK;
     }
 

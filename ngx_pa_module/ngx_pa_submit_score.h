@@ -13,17 +13,6 @@
 #include "ngx_pa.h"
 
 
-/*
- * A report listed in q:submitted files no due entry for the deadline its
- * score there stands for (the nearest; issue 12: one index insert less a
- * submit): sweep.lua finds it by that score.  Only with pa_record_compat
- * off (an earlier version's sweeper reads the due index alone), and only
- * one due this far ahead of the submission, so that a sweeper whose clock
- * is ahead of this node's by less has not swept past it yet.
- */
-#define NGX_PA_SUBMIT_QDUE_AHEAD  600
-
-
 typedef struct {
     ngx_array_t   *args;        /* submit.lua's ARGV of the report */
     ngx_uint_t     due_at;      /* its first deadline pair "<id>|<step>" */
@@ -41,9 +30,12 @@ typedef struct {
 
 /*
  * sc's now, urgent and merge set, the deadline pairs (with their count
- * before them) the last of args from due_at: reads their dues, and takes
- * out the one the work list's score files (merge, and due
- * NGX_PA_SUBMIT_QDUE_AHEAD or more after now).
+ * before them) the last of args from due_at: reads their dues, and with
+ * merge takes out the nearest.  A report listed in q:submitted files no
+ * due entry for the deadline its score there stands for (issue 12: one
+ * index insert less a submit): sweep.lua finds it by that score.  Only
+ * with pa_record_compat off: an earlier version's sweeper reads the due
+ * index alone.
  */
 ngx_int_t ngx_pa_submit_score_dues(ngx_http_request_t *r,
     ngx_pa_submit_score_t *sc, ngx_array_t *args, ngx_uint_t due_at);

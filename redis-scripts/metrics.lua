@@ -2,7 +2,9 @@
 -- metrics.lua: what GET /metrics reads from Redis at scrape time.
 --
 -- Read only and O(states + agencies): a ZCARD or two per state, the gauge
--- and today's counters (one field per agency and counter), one ZCOUNT.
+-- and today's counters (one field per agency and counter), one ZCOUNT,
+-- and the new reports whose first deadline passed since the last sweep
+-- (a sweep interval's; at most QREAD read).
 -- Nothing is written, so a scrape every few seconds costs the province
 -- no more than a few small reads.
 --
@@ -21,6 +23,9 @@
 --             in both: counted once); a closed state's is st: twice
 --
 -- ARGV[1]     now (epoch seconds): a deadline has passed when now > due
+-- ARGV[2]     "1": pa_record_compat on (every deadline is in due), else
+--             "0": a new report's first one may be its q:submitted score
+--             alone (sweep.lua)
 --
 -- Returns {{count per state, in KEYS order}, {gauge field, value, ...},
 -- last sweep (epoch) or "", passed deadlines the sweeper has not seen
@@ -39,14 +44,43 @@ end
 local gauge = redis.call('HGETALL', KEYS[1])
 local last = redis.call('GET', KEYS[2]) or ''
 local unswept = redis.call('ZCOUNT', KEYS[3], '-inf', '(' .. now)
-if qsub then
-    -- (a report both there and in due, acted on since the last sweep,
-    -- counts twice until the sweeper passes)
+
+-- the passed deadlines of q:submitted's reports that due does not hold,
+-- from where the sweeper swept to: a sweep interval's, read (beyond
+-- QREAD reports, as a sweeper long stopped leaves them, one each)
+local QREAD = 100
+local function listed(id)
+    local flat = redis.call('HGETALL', string.sub(KEYS[3], 1, -4) .. 'r:'
+                            .. id)
+    local h, n = {}, 0
+    for k = 1, #flat, 2 do
+        h[flat[k]] = flat[k + 1]
+    end
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        if key and tonumber(v) and tonumber(v) < now
+            and not h['dm:' .. key] and h['do:' .. key] ~= '1'
+            and not redis.call('ZSCORE', KEYS[3], id .. '|' .. key) then
+            n = n + 1
+        end
+    end
+    return n
+end
+
+if qsub and ARGV[2] ~= '1' then
     for _, band in ipairs({0, 2}) do
         local hi = band * B + now
         local lo = redis.call('HGET', KEYS[5], band) or tostring(band * B)
         if tonumber(string.match(lo, '^%(?(.*)$')) <= hi then
-            unswept = unswept + redis.call('ZCOUNT', qsub, lo, '(' .. hi)
+            local ids = redis.call('ZRANGE', qsub, lo, '(' .. hi, 'BYSCORE',
+                                   'LIMIT', 0, QREAD)
+            for _, id in ipairs(ids) do
+                unswept = unswept + listed(id)
+            end
+            if #ids == QREAD then
+                unswept = unswept + redis.call('ZCOUNT', qsub, lo, '(' .. hi)
+                          - QREAD
+            end
         end
     end
 end

@@ -32,6 +32,9 @@
 --                               with pa_record_compat off the worker
 --                               leaves out a listed report's nearest: its
 --                               +1 score stands for it, sweep.lua)
+-- KEYS[4]  pa:{t}:sweep:qdue    the scores of q:submitted the sweeper
+--                               swept, a band each (sweep.lua): set back
+--                               to a report listed below them
 -- (Scores of KEYS[3], +1 and +5 carry a fraction, in [0, 1) above the
 -- whole second or deadline, that grows with the submission: see "index
 -- scores" below; the worker makes them.)
@@ -196,7 +199,7 @@ local compat = #ARGV[10] > 16
 -- both candidates of each report, a retry's record is one of them).  A
 -- loop of each setting: a test of it per report cost ~0.4k instructions
 local g, phones, rkeys = {}, {}, {}
-local k, a = 4, 2
+local k, a = 5, 2
 if compat then
     for r = 1, n do
         g[2 * r - 1], g[2 * r] = k, a + 2
@@ -631,6 +634,31 @@ if next(stored) ~= nil then
 end
 for key, m in pairs(q_m) do
     index('ZADD', key, unpack(m))
+end
+
+-- The sweeper reads q:submitted's passed scores from where it swept to
+-- (sweep.lua): a report listed below that (a node's clock behind the
+-- sweeper's, a test clock gone back) sets it back, else a first deadline
+-- that is its score alone would never be swept.  One read a batch
+local qsub = q_m[string.sub(KEYS[4], 1, -11) .. 'q:submitted']
+if qsub then
+    local low = {}
+    for j = 1, #qsub, 2 do
+        local s = qsub[j] + 0
+        local band = s < 1e10 and 1 or s >= 2e10 and s < 3e10 and 2
+        if band and (not low[band] or s < low[band] + 0) then
+            low[band] = qsub[j]
+        end
+    end
+    if low[1] or low[2] then
+        local cur = call('HMGET', KEYS[4], '0', '2')
+        for band = 1, 2 do
+            local c = cur[band] and tonumber(string.match(cur[band], '[^(]+$'))
+            if low[band] and c and low[band] + 0 < c then
+                index('HSET', KEYS[4], band == 1 and '0' or '2', low[band])
+            end
+        end
+    end
 end
 -- (one day key a batch, two across midnight).  Its expiry is the same
 -- instant for every report of its day (the day's end + the window + 30

@@ -321,11 +321,10 @@ end
 -- qscore.lua), so the scores passed since the last sweep name the
 -- reports.  A cursor a band (KEYS[18]: the score swept up to, excluded
 -- when "(" leads it) keeps a report that stays listed overdue from being
--- read at every sweep.  The worker files in due a deadline less than
--- QDUE_AHEAD (ngx_pa_submit_score.c) after the submission, so a node's
--- clock behind this one's loses none; a report written since (qdue_file)
--- is in due too, and found here again only as seen.  Its passed open
--- deadlines are taken as the due members above.
+-- read at every sweep; submit.lua sets it back to a report listed below
+-- it (a node's clock behind this one's).  A report written since
+-- (qdue_file) is in due too, and found here again only as seen.  Its
+-- passed open deadlines are taken as the due members above.
 local QSUB, QCUR = KEYS[17], KEYS[18]
 local qmore = false
 

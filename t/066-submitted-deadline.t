@@ -6,9 +6,10 @@
 # (verify: 2 working days, urgent 1 wall-clock hour; pa_record_compat
 # off, as once every node runs this version): the miss marked and
 # counted as before, an action on a submitted report filing its deadline
-# in due again, the clock going back, a backlog past a sweep's page with
-# a run of equal scores, /metrics' deadlines not yet swept, and a report
-# of an earlier version (in both) counted once.
+# in due again, the clock going back (the sweeper's, and a submitting
+# node's behind the sweeper's), a backlog past a sweep's page with a run
+# of equal scores, /metrics' deadlines not yet swept (each once), and a
+# report of an earlier version (in both) counted once.
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
@@ -19,8 +20,9 @@ use HTTP::Tiny;
 # life(): the last preprocessor added runs first
 Test::Nginx::Socket::add_block_preprocessor(sub {
     my $block = shift;
+    my $compat = defined $block->compat_on ? 'on' : 'off';
     $block->set_value('http_config',
-                      $block->http_config . "    pa_record_compat off;\n");
+                      $block->http_config . "    pa_record_compat $compat;\n");
 });
 
 life('laichau-2026', 't_qdue', ioc => ['ioc']);
@@ -232,17 +234,55 @@ main::redis('ZADD', "${p}due", 1773200000, 'QO-1|verify');
 
 
 
-=== TEST 11: /metrics (real time): a submitted report past its deadline since the last sweep is a deadline not yet swept, one that is not yet due is not
+=== TEST 11: a report of 9 March submitted after a sweep of 12 March (a node's clock behind the sweeper's): the sweeper's cursor is set back to it
+--- more_headers eval
+main::h('', '2026-03-09T09:00:00+07:00') . "\nX-PA-Test-Id: QD-5"
+--- request eval
+main::submit('QD-5', 'traffic', '0912345105')
+--- error_code: 201
+--- response_body_like: "id":"QD-5".*"deadlines":\[\{"step":"verify","due":"2026-03-11T09:00:00\+07:00"\}\]
+
+
+
+=== TEST 12: ... so the next sweep, later still, finds its deadline passed: once
+--- init
+Test::More::is(main::redis('HGET', "${main::P}sweep:qdue", '2'),
+               main::redis('ZSCORE', "${main::P}q:submitted", 'QD-5'),
+               'the cursor at its score');
+Test::More::is(main::redis('ZSCORE', "${main::P}due", 'QD-5|verify'), '',
+               'no due entry');
+--- more_headers eval
+["X-PA-Now: 2026-03-13T09:00:00+07:00", "X-PA-Now: 2026-03-14T09:00:00+07:00"]
+--- pipelined_requests eval
+["POST /api/v1/admin/sweep", "POST /api/v1/admin/sweep"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+[main::sweep_json(1), main::sweep_json(0)]
+
+
+
+=== TEST 13: /metrics (real time): a submitted report past its deadline since the last sweep is a deadline not yet swept, once though it is in due too (acted on); one not yet due is not
 --- init
 my $p = $main::P;
 my $now = time;
 main::redis('HSET', "${p}sweep:qdue", '0', $now - 200,
             '2', 2 * $main::B + $now - 200);
-for my $r (['QM-1', $now - 100], ['QM-2', $now + 3600]) {
+for my $r (['QM-1', $now - 100], ['QM-2', $now + 3600], ['QM-3', $now - 50]) {
     main::redis('HSET', "${p}r:$r->[0]", 'status', 'submitted', 'urgent', '0',
                 'created_at', $now - 1000, 'dl:verify', $r->[1]);
     main::redis('ZADD', "${p}q:submitted", 2 * $main::B + $r->[1], $r->[0]);
 }
+main::redis('ZADD', "${p}due", $now - 50, 'QM-3|verify');
+--- request
+GET /metrics
+--- error_code: 200
+--- response_body_like: \npa_deadlines_unswept 2\n
+
+
+
+=== TEST 14: ... with pa_record_compat on every deadline is in due: q:submitted is not counted again
+--- compat_on
 --- request
 GET /metrics
 --- error_code: 200

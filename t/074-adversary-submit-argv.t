@@ -55,7 +55,7 @@ sub group {
 
 sub batch {
     my @g = map { [group(@$_)] } @_;
-    my @keys = ("${P}events", "${P}locked", "${P}due",
+    my @keys = ("${P}events", "${P}locked", "${P}due", "${P}sweep:qdue",
                 map { @{ $_->[0] } } @g);
     my @argv = (scalar(@g), map { @{ $_->[1] } } @g);
     # (binary-safe: the records hold NULs)
