@@ -20,17 +20,8 @@ life('thainguyen-2021', 't_stmove',
      admin  => ['admin']);
 
 our $P = 'pa:{t_stmove}:';
-our $Conf = main::api() . <<'_EOC_';
-    location = /metrics {
-        pa_metrics;
-    }
-_EOC_
-
-# every block the API and /metrics (runs before life()'s setting)
-Test::Nginx::Socket::add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value('config', $::Conf) unless defined $block->config;
-});
+# every block the API and /metrics
+with_metrics();
 
 our @Ids = qw(D-1 D-2 P-1 P-2 A-1);
 our $N = 150;        # copies of D-2, more than a sweep moves

@@ -29,16 +29,8 @@ life('laichau-2026', 't_qdue', ioc => ['ioc']);
 
 our $P = 'pa:{t_qdue}:';
 our $B = 1e10;
-our $Conf = main::api() . <<'_EOC_';
-    location = /metrics {
-        pa_metrics;
-    }
-_EOC_
-
-Test::Nginx::Socket::add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value('config', $::Conf) unless defined $block->config;
-});
+# every block the API and /metrics
+with_metrics();
 
 # a report of the lists, submitted at 09:00 on Monday 2 March 2026
 sub submit {

@@ -49,7 +49,8 @@ use Exporter 'import';
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
                  originals media_http queue_http workflow_http
                  jwt sign pa_token redis fresh slurp multipart form api
-                 submit_http setting traces redis_raw record_dump);
+                 submit_http setting traces redis_raw record_dump
+                 with_metrics);
 our @EXPORT_OK = qw(h act);
 
 our $ROOT = $ENV{TEST_NGINX_ROOT} // die "TEST_NGINX_ROOT is not set\n";
@@ -426,6 +427,21 @@ sub api {
     }
     location \@pa_error { pa_error; }
 _EOC_
+}
+
+# The API and GET /metrics as every block's config but a block's own
+# (t/065, t/066); called after life() or setting(), whose preprocessor it
+# then runs before (the last one added runs first)
+sub with_metrics {
+    my $conf = api() . <<'_EOC_';
+    location = /metrics {
+        pa_metrics;
+    }
+_EOC_
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my $block = shift;
+        $block->set_value('config', $conf) unless defined $block->config;
+    });
 }
 
 # Every block fails on an [alert], [crit] or [emerg] in error.log, as
