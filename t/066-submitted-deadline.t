@@ -279,3 +279,25 @@ GET /metrics
 GET /metrics
 --- error_code: 200
 --- response_body_like: \npa_deadlines_unswept 1\n
+
+
+
+=== TEST 15: /metrics with a sweeper long stopped: 150 passed deadlines past the cursor (100 read, the rest counted one each)
+--- init
+my $p = $main::P;
+my $now = time;
+main::redis('ZREM', "${p}q:submitted", 'QM-1', 'QM-3');
+main::redis('ZREM', "${p}due", 'QM-3|verify');
+main::redis('HSET', "${p}sweep:qdue", '0', $now - 1000,
+            '2', 2 * $main::B + $now - 1000);
+main::redis('EVAL', q{
+    for i = 1, 150 do
+        local d = ARGV[2] - 100 - i
+        redis.call('HSET', ARGV[1] .. 'r:QR-' .. i, 'status', 'submitted',
+                   'urgent', '0', 'created_at', d - 86400, 'dl:verify', d)
+        redis.call('ZADD', ARGV[1] .. 'q:submitted', 2e10 + d, 'QR-' .. i)
+    end}, 0, $p, $now);
+--- request
+GET /metrics
+--- error_code: 200
+--- response_body_like: \npa_deadlines_unswept 150\n
