@@ -68,19 +68,16 @@ local function listed(id)
 end
 
 if qsub and ARGV[2] ~= '1' then
-    for _, band in ipairs({0, 2}) do
-        local hi = band * B + now
-        local lo = redis.call('HGET', KEYS[5], band) or tostring(band * B)
-        if tonumber(string.match(lo, '^%(?(.*)$')) <= hi then
-            local ids = redis.call('ZRANGE', qsub, lo, '(' .. hi, 'BYSCORE',
-                                   'LIMIT', 0, QREAD)
-            for _, id in ipairs(ids) do
-                unswept = unswept + listed(id)
-            end
-            if #ids == QREAD then
-                unswept = unswept + redis.call('ZCOUNT', qsub, lo, '(' .. hi)
-                          - QREAD
-            end
+    for _, band in ipairs({'0', '2'}) do
+        local lo, hi = qcursor(KEYS[5], band, now)
+        local ids = redis.call('ZRANGE', qsub, lo, '(' .. hi, 'BYSCORE',
+                               'LIMIT', 0, QREAD)
+        for _, id in ipairs(ids) do
+            unswept = unswept + listed(id)
+        end
+        if #ids == QREAD then
+            unswept = unswept + redis.call('ZCOUNT', qsub, lo, '(' .. hi)
+                      - QREAD
         end
     end
 end

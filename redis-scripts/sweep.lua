@@ -353,13 +353,9 @@ local function listed(id)
 end
 
 for _, band in ipairs({'0', '2'}) do
-    local hi = band * B + now
-    local lo = redis.call('HGET', QCUR, band)
-    if not lo or tonumber(string.match(lo, '^%(?(.*)$')) > hi then
-        -- none yet, or the clock went back: the band's passed scores
-        -- from its start (each report again is only seen again)
-        lo = tostring(band * B)
-    end
+    -- (none yet, or the clock went back: from the band's start; each
+    -- report again is only seen again)
+    local lo, hi = qcursor(QCUR, band, now)
     local page = redis.call('ZRANGE', QSUB, lo, '(' .. hi, 'BYSCORE',
                             'LIMIT', 0, limit, 'WITHSCORES')
     local cut = hi

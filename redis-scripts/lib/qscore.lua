@@ -74,3 +74,16 @@ local function qdue_file(due, id, h)
         end
     end
 end
+
+-- the passed scores of q:submitted's band ('0' urgent, '2' the others)
+-- the sweeper has not read: [lo, hi), lo from its cursor (the hash cur:
+-- sweep.lua; "(" before it: excluded), from the band's start when there
+-- is none or it is beyond now (the clock went back)
+local function qcursor(cur, band, now)
+    local hi = band * B + now
+    local lo = redis.call('HGET', cur, band)
+    if not lo or tonumber(string.match(lo, '^%(?(.*)$')) > hi then
+        lo = tostring(band * B)
+    end
+    return lo, hi
+end
