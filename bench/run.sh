@@ -420,6 +420,11 @@ bench_case() {
         echo "${BATCH[$name]}" > "$OUT/batch-$name.txt"
         echo "$calls calls, $usec usec, $stored reports stored" \
             > "$OUT/evalsha-$name.txt"
+        # all of Redis's CPU (INFO cpu: its threads, and the children it
+        # reaped) over the same reports
+        awk -v n="$stored" 'NR == 1 { a = $2 } NR == 2 && n > 0 {
+            printf "%.2f\n", ($2 - a) * 1e6 / n }' "$OUT/cpu-$name.txt" \
+            > "$OUT/redis-cpu-$name.txt"
         aof_rewrites >> "$OUT/aof-$name.txt"
     fi
     origin_lines >> "$OUT/origin-$name.txt"
@@ -634,19 +639,28 @@ redis-cli -p "$REDIS_PORT" config set latency-monitor-threshold 0 >/dev/null
 echo "  peer          $PEER (wrk -t1 -c64, $(secs "$DUR") s) ..."
 : > "$OUT/cpu-peer.txt"
 cpu_snapshot "$OUT/cpu-peer.txt"
-rm -f "$RUN/peer.netns" "$RUN/peer.done"
+rm -f "$RUN/peer.netns" "$RUN/peer.done" "$OUT/peer-cpu.txt"
 # the peer's AOF rewrites, beside this module's (the footnote): its
 # Redis's children while it runs (it saves no RDB, so each is a rewrite;
 # one takes well over the 0.1 s between looks).  Each rewrite's fork makes
 # the writes after it pay (bench/submit-cost.md), and the two Redis write
 # different AOF bytes a report
+# Also its Redis's CPU so far (ticks: every thread, and the rewrites'
+# children it reaped), the last look kept in peer-cpu.txt: the peer's
+# script stops its Redis right after its run, and it runs where redis-cli
+# cannot reach it (its own network namespace); /proc costs the peer's run
+# nothing
 peer_rewrites() {
-    local seen=" " rp c
+    local seen=" " rp c t
     while [ ! -e "$RUN/peer.done" ]; do
         rp=$(pgrep -f 'redis-server \*:16380' | head -1) || rp=
         for c in ${rp:+$(pgrep -P "$rp" || true)}; do
             case $seen in *" $c "*) ;; *) seen="$seen$c " ;; esac
         done
+        if [ -n "$rp" ] && t=$(awk '{ print $14 + $15 + $16 + $17 }' \
+                                   "/proc/$rp/stat" 2>/dev/null); then
+            echo "$t" > "$OUT/peer-cpu.txt"
+        fi
         sleep 0.1
     done
     wc -w <<< "$seen"
@@ -713,6 +727,12 @@ PEER_NON2XX=$(peer_field submit non2xx)
 PEER_204=$(peer_field baseline rps | awk '{ printf "%.0f", $1 }')
 PEER_US=$(sed -n 's/^redis time per submit: \([0-9.]*\) us$/\1/p' \
           "$OUT/peer.txt")
+# the peer's Redis CPU per submit: all of it over its life (its idle
+# baseline run adds a few ms) over the reports its run stored (every
+# answer a 201, or the figure is invalid: requests/s x the run's seconds)
+PEER_CPU_US=$(awk -v t="$(cat "$OUT/peer-cpu.txt" 2>/dev/null)" -v hz="$HZ" \
+    -v r="${PEER_RPS:-0}" -v d="$(secs "$DUR")" 'BEGIN {
+        if (t > 0 && r > 0) printf "%.2f", t / hz * 1e6 / (r * d) }')
 PEER_VALID=yes
 if [ -z "$PEER_RPS" ] || [ "${PEER_RPS:-0}" = 0 ] || [ -z "$PEER_US" ] \
     || [ -n "$PEER_NON2XX" ]; then
@@ -1180,6 +1200,10 @@ fi
          "stored; mean batch ${BATCH[submit-t1]:--}) |" \
          "${REDIS_USEC[submit-t1]:--} µs | <= peer | ${PEER_US:--} µs |" \
          "$V_US |"
+    echo "| Redis CPU per submit, same case (all of Redis's CPU: its" \
+         "threads, and its rewrites' children; over the reports stored) |" \
+         "$(cat "$OUT/redis-cpu-submit-t1.txt" 2>/dev/null || echo -) µs |" \
+         "(reported) | ${PEER_CPU_US:--} µs | |"
     echo "| submit p50 / p99, wrk -t1 -c$CONNS (closed loop) |" \
          "${P50[submit-t1]} / ${P99[submit-t1]} ms | (as the peer) |" \
          "${PEER_P50:--} / ${PEER_P99:--} ms | |"
@@ -1299,6 +1323,13 @@ END_MARK='<!-- bench-table: end -->'
          "usec in the measured run (INFO commandstats) over the reports it" \
          "stored, since group commit (\`pa_submit_batch\`) stores N" \
          "reports a call (mean batch: reports / calls); the peer's is its" \
+         "usec_per_call (one report a call). EVALSHA's usec leaves out" \
+         "what Redis does around each call (reading and parsing it," \
+         "answering, the event loop, writing the AOF), which the peer" \
+         "pays once a report and group commit once a batch; Redis CPU per" \
+         "submit counts it all, the AOF's fsync and the rewrites' children" \
+         "too (INFO cpu; the peer's from /proc, read every 0.1 s while it" \
+         "runs)." \
          "usec_per_call (one report a call). The Redis ceiling replays" \
          "one report a call. This module's Redis: AOF everysec and" \
          "\`$PA_REDIS_SETTINGS\` (production.conf's, as \`make run\`" \
