@@ -27,7 +27,15 @@ sub new {
         # 3 s: at less a machine this loaded may call a slow primary down
         timeout => $opt{node_timeout} || 3000,
     }, $class;
-    $self->start_node($_) for @{ $self->{ports} };
+    # a port still taken meanwhile (a listener of a parallel suite's
+    # random pick): another, twice at most
+    for my $i (0 .. $#{ $self->{ports} }) {
+        for my $try (1 .. 3) {
+            last if eval { $self->start_node($self->{ports}[$i]); 1 };
+            die $@ if $try == 3;
+            $self->{ports}[$i] = cluster_port();
+        }
+    }
     my $auth = $Password ? "-a $Password --no-auth-warning" : '';
     my $out = `redis-cli $auth --cluster create @{[
         map { "127.0.0.1:$_" } @{ $self->{ports} } ]} --cluster-replicas 1 --cluster-yes 2>&1`;
@@ -36,11 +44,14 @@ sub new {
     return $self;
 }
 
-# a free port p with p + 10000 free too (the cluster bus), p <= 55535
+# a free port p with p + 10000 free too (the cluster bus), both below
+# the kernel's ephemeral range (32768 on): a port in it may be taken as
+# the source port of any connection the parallel suites open between
+# this check and the node's bind (a node once did not start so)
 my %taken;
 sub cluster_port {
     for (1 .. 200) {
-        my $p = 20000 + int(rand(35000));
+        my $p = 20000 + int(rand(2768));
         next if $taken{$p} || $taken{$p + 10000};
         my @s = map { IO::Socket::INET->new(Listen => 1,
                                             LocalAddr => '127.0.0.1',

@@ -191,7 +191,10 @@ sub start_redis_node {
         return if $cli->($port, 'PING') =~ /PONG/;
         sleep 0.1;
     }
-    die "redis $port did not start";
+    # (daemonized: its own log says why, "Address already in use" most
+    # often)
+    my $why = `tail -n 3 $d/redis.log 2>/dev/null` // '';
+    die "redis $port did not start: $why";
 }
 
 sub redis_node_pid {
