@@ -348,6 +348,11 @@ local function listed(id)
         -- (a notice before it may have folded the report's fields)
         if not rep['dm:' .. key] and rep['do:' .. key] ~= '1' then
             passed(R, id, key, rep, tonumber(rep['dl:' .. key]))
+            -- taken here: a due entry of it (filed by a notice's relist
+            -- earlier in this sweep, after due was read) would only wait
+            -- to be found stale, and /metrics count it unswept meanwhile
+            -- (none: nothing removed, nothing written to the AOF)
+            redis.call('ZREM', DUE, id .. '|' .. key)
         end
     end
 end
