@@ -19,6 +19,8 @@ use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
 use t::PaWorker;
+# this file's Redis: AOF on, its data kept across a kill
+use t::PaAofRedis;
 use HTTP::Tiny;
 use IO::Select;
 use IO::Socket::INET;
@@ -49,99 +51,6 @@ life('laichau-2026', 't_qdown', ioc => ['ioc'], supervisor => ['supervisor']);
 our $P = 'pa:{t_qdown}:';
 # every block the API and /metrics
 with_metrics();
-
-# This file's Redis: AOF on, on a port of its own below the ephemeral
-# range (t/205: while it is down, no outgoing connection of another suite
-# can take the port it comes back on)
-sub low_port {
-    my ($lo) = eval {
-        open my $f, '<', '/proc/sys/net/ipv4/ip_local_port_range' or die;
-        split ' ', scalar <$f>;
-    };
-    $lo = 32768 unless $lo && $lo > 11024;
-    for (1 .. 200) {
-        my $p = 10000 + int rand($lo - 10000);
-        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $p);
-        my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                      LocalPort => $p, ReuseAddr => 1)
-            or next;
-        close $l;
-        return $p;
-    }
-    die "no free port below $lo\n";
-}
-our $Port = $ENV{TEST_NGINX_REDIS_PORT} = low_port();
-our $Dir = "$t::PaTest::Data/redis-aof";
-mkdir $Dir;
-
-sub redis_pong {
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Port) or return 0;
-    print $s "PING\r\n";
-    my $sel = IO::Select->new($s);
-    my $line = $sel->can_read(1) ? <$s> : undef;
-    close $s;
-    return defined $line && $line =~ /^\+PONG/;
-}
-
-sub redis_start {
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        { exec 'redis-server', '--bind', '127.0.0.1', '--port', $Port,
-               '--dir', $Dir, '--save', '', '--appendonly', 'yes',
-               '--appendfsync', 'everysec', '--logfile', "$Dir/redis.log"; }
-        POSIX::_exit(127);
-    }
-    $t::PaTest::RedisPid = $pid;
-    main::until('Redis answers (loaded its AOF)', sub {
-        die "redis-server exited ($Dir/redis.log)\n"
-            if waitpid($pid, POSIX::WNOHANG()) == $pid;
-        return redis_pong();
-    });
-}
-
-# every write answered so far is in the AOF file (the kernel's): with
-# appendfsync everysec Redis may put a write() off while a slow fsync
-# runs, and still answer; a kill then loses what it put off
-sub aof_written {
-    main::until('the AOF written', sub {
-        main::redis('INFO', 'persistence') =~ /^aof_buffer_length:0\r?$/m });
-}
-
-# a connection to Redis holds bytes Redis has not read (it is stopped):
-# a call reached it (/proc/net/tcp: local port, rx_queue)
-sub redis_unread {
-    open my $f, '<', '/proc/net/tcp' or return 0;
-    while (<$f>) {
-        my ($local, $queues) = (split)[1, 4];
-        next unless $local && $local =~ /:([0-9A-F]{4})$/;
-        next unless hex($1) == $Port;
-        my (undef, $rx) = split /:/, $queues;
-        return 1 if hex($rx) > 0;
-    }
-    return 0;
-}
-
-sub redis_kill9 {
-    kill 'KILL', $t::PaTest::RedisPid;
-    waitpid $t::PaTest::RedisPid, 0;
-    $t::PaTest::RedisPid = undef;
-}
-
-# Redis goes on after a pause, and has read and run what waited in its
-# sockets (it runs a call as it reads it, before it answers a PING)
-sub redis_cont {
-    kill 'CONT', $t::PaTest::RedisPid;
-    main::until('Redis read what waited', sub {
-        !redis_unread() && redis_pong() });
-}
-
-# the suite's own Redis gives way to this file's
-kill 'TERM', $t::PaTest::RedisPid;
-waitpid $t::PaTest::RedisPid, 0;
-redis_start();
 
 # The relay: nginx -> it -> Redis, a connection each.  It passes every
 # command as it comes but the second sweep.lua call of a connection (the
@@ -176,7 +85,8 @@ sub put {
 
 sub relay {
     my $c = shift;
-    my $r = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $Port)
+    my $r = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                   PeerPort => $t::PaAofRedis::Port)
         or return;
     my ($in, $held, $holding, $sweeps) = ('', '', 0, 0);
     my $sel = IO::Select->new($c, $r);
@@ -241,12 +151,7 @@ sub relay_start {
 }
 relay_start();
 
-END {
-    # (a bail-out while Redis is stopped: PaTest's END sends TERM and
-    # waits)
-    kill 'CONT', $t::PaTest::RedisPid if $t::PaTest::RedisPid;
-    kill 'TERM', -$RelayPid if $RelayPid;
-}
+END { kill 'TERM', -$RelayPid if $RelayPid }
 
 # the next sweep's second round waits in the relay
 sub relay_arm {

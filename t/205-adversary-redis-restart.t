@@ -14,6 +14,8 @@ use lib '.';
 use t::PaTest;
 use t::PaIdem;
 use t::PaWorker;
+# this file's Redis: AOF on, its data kept across a kill
+use t::PaAofRedis;
 use IO::Select;
 use IO::Socket::INET;
 use JSON::PP;
@@ -21,97 +23,6 @@ use POSIX ();
 use Time::HiRes ();
 
 our $P = 'pa:{laichau}:';
-
-# This file's Redis: AOF on, on a port of its own below the ephemeral
-# range: while it is down, no outgoing connection of another suite can
-# take the port it comes back on (bench/lib.sh's free_port, likewise)
-sub low_port {
-    my ($lo) = eval {
-        open my $f, '<', '/proc/sys/net/ipv4/ip_local_port_range' or die;
-        split ' ', scalar <$f>;
-    };
-    $lo = 32768 unless $lo && $lo > 11024;
-    for (1 .. 200) {
-        my $p = 10000 + int rand($lo - 10000);
-        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $p);
-        my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                      LocalPort => $p, ReuseAddr => 1)
-            or next;
-        close $l;
-        return $p;
-    }
-    die "no free port below $lo\n";
-}
-our $Port = $ENV{TEST_NGINX_REDIS_PORT} = low_port();
-our $Dir = "$t::PaTest::Data/redis-aof";
-mkdir $Dir;
-
-sub redis_pong {
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Port) or return 0;
-    print $s "PING\r\n";
-    my $sel = IO::Select->new($s);
-    my $line = $sel->can_read(1) ? <$s> : undef;
-    close $s;
-    return defined $line && $line =~ /^\+PONG/;
-}
-
-sub redis_start {
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>', '/dev/null';
-        { exec 'redis-server', '--bind', '127.0.0.1', '--port', $Port,
-               '--dir', $Dir, '--save', '', '--appendonly', 'yes',
-               '--appendfsync', 'everysec', '--hash-max-listpack-value',
-               '1024', '--logfile', "$Dir/redis.log"; }
-        POSIX::_exit(127);
-    }
-    $t::PaTest::RedisPid = $pid;
-    main::until('Redis answers (loaded its AOF)', sub {
-        die "redis-server exited ($Dir/redis.log)\n"
-            if waitpid($pid, POSIX::WNOHANG()) == $pid;
-        return redis_pong();
-    });
-}
-
-# every write answered so far is in the AOF file (the kernel's): with
-# appendfsync everysec Redis may put a write() off while a slow fsync
-# runs, and still answer; a kill then loses what it put off
-sub aof_written {
-    main::until('the AOF written', sub {
-        my $i = main::redis('INFO', 'persistence');
-        return $i =~ /^aof_enabled:0\r?$/m     # (nothing to wait for)
-               || $i =~ /^aof_buffer_length:0\r?$/m });
-}
-
-# the Redis connection holds bytes Redis has not read (it is stopped): the
-# submission reached it (/proc/net/tcp: local port, rx_queue)
-sub redis_unread {
-    open my $f, '<', '/proc/net/tcp' or return 0;
-    while (<$f>) {
-        my ($local, $queues) = (split)[1, 4];
-        next unless $local && $local =~ /:([0-9A-F]{4})$/;
-        next unless hex($1) == $Port;
-        my (undef, $rx) = split /:/, $queues;
-        return 1 if hex($rx) > 0;
-    }
-    return 0;
-}
-
-# a bail-out while Redis is stopped: PaTest's END sends TERM and waits
-END { kill 'CONT', $t::PaTest::RedisPid if $t::PaTest::RedisPid }
-
-sub redis_kill9 {
-    kill 'KILL', $t::PaTest::RedisPid;
-    waitpid $t::PaTest::RedisPid, 0;
-    $t::PaTest::RedisPid = undef;
-}
-
-# the suite's own Redis gives way to this file's
-kill 'TERM', $t::PaTest::RedisPid;
-waitpid $t::PaTest::RedisPid, 0;
-redis_start();
 
 our $Http = idem_http("    pa_record_compat off;\n");
 
