@@ -221,38 +221,11 @@ sub submit {
         . qq("reporter_phone":"$phone"});
 }
 
-# The IOC's live stream (GET /api/v1/events) replayed from its start until
-# the tenant's last entry came: "<type> <report> <step>" of each event in
-# order, one a line
-sub stream {
-    my $last = main::redis_raw('XREVRANGE', "${main::P}events", '+', '-',
-                               'COUNT', '1')->[0][0];
-    my $s = IO::Socket::INET->new(
-        PeerAddr => '127.0.0.1',
-        PeerPort => Test::Nginx::Util::server_port_for_client(),
-        Timeout => 10) or die "connect: $!";
-    print $s "GET /api/v1/events HTTP/1.0\r\nHost: localhost\r\n"
-             . "Authorization: Bearer $main::T{ioc}\r\n"
-             . "Last-Event-ID: 0-0\r\n\r\n";
-    my ($a, $sel, $end) = ('', IO::Select->new($s), time + 60);
-    while ($a !~ /^id: \Q$last\E\n(?:.*\n)*?\n/m && time < $end) {
-        last unless $sel->can_read(1) ? sysread($s, $a, 65536, length $a)
-                                      : 1;
-    }
-    close $s;
-    my @out;
-    for my $data ($a =~ /^data: (\{.*\})$/mg) {
-        my $e = JSON::PP->new->decode($data);
-        push @out, join ' ', $e->{type}, $e->{id} // '-', $e->{step} // '-';
-    }
-    return join "\n", @out;
-}
-
 # the overdue events of the stream whose report matches $re: how many,
 # and how many reports they name
 sub overdue_events {
     my $re = shift;
-    my @ev = grep { /^overdue $re / } split /\n/, stream();
+    my @ev = grep { /^overdue $re / } split /\n/, ioc_stream($main::P);
     my %ids = map { (split / /)[1] => 1 } @ev;
     return (scalar @ev, scalar keys %ids);
 }

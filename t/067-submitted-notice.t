@@ -92,38 +92,10 @@ sub qscore_floor {
     return $s eq '' ? '' : sprintf('%.0f', int($s));
 }
 
-# The IOC's live stream (GET /api/v1/events) replayed from its start until
-# the tenant's last entry came: "<type> <report> <step>" of each event in
-# order, one a line (step "-" when it has none)
-sub stream {
-    my $p = shift;
-    my $last = main::redis_raw('XREVRANGE', "${p}events", '+', '-',
-                               'COUNT', '1')->[0][0];
-    my $s = IO::Socket::INET->new(
-        PeerAddr => '127.0.0.1',
-        PeerPort => Test::Nginx::Util::server_port_for_client(),
-        Timeout => 10) or die "connect: $!";
-    print $s "GET /api/v1/events HTTP/1.0\r\nHost: localhost\r\n"
-             . "Authorization: Bearer $main::T{ioc}\r\n"
-             . "Last-Event-ID: 0-0\r\n\r\n";
-    my ($a, $sel, $end) = ('', IO::Select->new($s), time + 60);
-    while ($a !~ /^id: \Q$last\E\n(?:.*\n)*?\n/m && time < $end) {
-        last unless $sel->can_read(1) ? sysread($s, $a, 65536, length $a)
-                                      : 1;
-    }
-    close $s;
-    my @out;
-    for my $data ($a =~ /^data: (\{.*\})$/mg) {
-        my $e = JSON::PP->new->decode($data);
-        push @out, join ' ', $e->{type}, $e->{id} // '-', $e->{step} // '-';
-    }
-    return join "\n", @out;
-}
-
-# the events of one report and type, as stream() gives them
+# the events of one report and type, as ioc_stream() gives them
 sub events_of {
     my ($p, $id, $type) = @_;
-    return join "\n", grep { /^\Q$type $id \E/ } split /\n/, stream($p);
+    return join "\n", grep { /^\Q$type $id \E/ } split /\n/, ioc_stream($p);
 }
 
 run_tests();
@@ -195,7 +167,7 @@ GET /metrics
 
 === TEST 6: ... each overdue once in the events, the IOC's miss counted once per report (stats of March), /metrics has nothing left unswept
 --- init
-Test::More::is(main::stream($main::P), "submitted LN-1 -\nsubmitted LN-2 -\nreceive LN-2 -\noverdue LN-2 dispatch\noverdue LN-1 dispatch",
+Test::More::is(main::ioc_stream($main::P), "submitted LN-1 -\nsubmitted LN-2 -\nreceive LN-2 -\noverdue LN-2 dispatch\noverdue LN-1 dispatch",
                'the events: one overdue each, no notice');
 --- more_headers eval
 [main::h('supervisor', '2026-03-11T10:00:00+07:00'), '']
@@ -344,7 +316,7 @@ GET /metrics
 === TEST 16: ... the reporter reads it still submitted, its dispatch overdue, the notice met and among their messages; the IOC still has it to receive (relisted); one overdue and one notice in the events; /metrics nothing left
 --- from_submission
 --- init
-Test::More::is(main::stream($main::P2), "submitted LS-1 -\noverdue LS-1 dispatch\nnotice LS-1 notify",
+Test::More::is(main::ioc_stream($main::P2), "submitted LS-1 -\noverdue LS-1 dispatch\nnotice LS-1 notify",
                'the events: the overdue once, the notice once');
 --- more_headers eval
 [main::h('r:token-lc25-notice-LS-1', '2026-03-11T10:00:00+07:00'), main::h('ioc', '2026-03-11T10:00:00+07:00'), '']

@@ -22,11 +22,15 @@ use warnings;
 
 use t::PaTest qw(:DEFAULT h act);
 use Exporter 'import';
+use IO::Select;
+use IO::Socket::INET;
 use JSON::PP ();
+use Test::Nginx::Util ();
 
 # PaTest's helpers too: a suite says "use t::PaLife" only
 our @EXPORT = (@t::PaTest::EXPORT,
-              qw(h hm act photo_report profile shipped_http dls life));
+              qw(h hm act photo_report profile shipped_http dls life
+                 ioc_stream));
 
 our $ROOT = $t::PaTest::ROOT;
 
@@ -128,6 +132,35 @@ sub shipped_http {
     pa_archive_dir $TEST_NGINX_PA_DATA/archive;
     pa_test_clock on;
 _EOC_
+}
+
+# The IOC's live stream (GET /api/v1/events, the suite's "ioc" token)
+# replayed from its start until the last entry of the tenant's stream
+# (key prefix $p) came: "<type> <report> <step>" of each event in order,
+# one a line (report or step "-" when it has none)
+sub ioc_stream {
+    my $p = shift;
+    my $last = redis_raw('XREVRANGE', "${p}events", '+', '-',
+                         'COUNT', '1')->[0][0];
+    my $s = IO::Socket::INET->new(
+        PeerAddr => '127.0.0.1',
+        PeerPort => Test::Nginx::Util::server_port_for_client(),
+        Timeout => 10) or die "connect: $!";
+    print $s "GET /api/v1/events HTTP/1.0\r\nHost: localhost\r\n"
+             . "Authorization: Bearer $T{ioc}\r\n"
+             . "Last-Event-ID: 0-0\r\n\r\n";
+    my ($a, $sel, $end) = ('', IO::Select->new($s), time + 60);
+    while ($a !~ /^id: \Q$last\E\n(?:.*\n)*?\n/m && time < $end) {
+        last unless $sel->can_read(1) ? sysread($s, $a, 65536, length $a)
+                                      : 1;
+    }
+    close $s;
+    my @out;
+    for my $data ($a =~ /^data: (\{.*\})$/mg) {
+        my $e = JSON::PP->new->decode($data);
+        push @out, join ' ', $e->{type}, $e->{id} // '-', $e->{step} // '-';
+    }
+    return join "\n", @out;
 }
 
 1;
