@@ -1192,6 +1192,9 @@ else
     V_SCALE="INVALID (run make bench-scale)"; V_MEM=$V_SCALE
 fi
 
+# (empty when the case stored nothing)
+RCPU_T1=$(cat "$OUT/redis-cpu-submit-t1.txt" 2>/dev/null || true)
+
 # the one table of bench/README.md (and of results.md)
 {
     echo "| figure | this module | goal | lua peer, same run | |"
@@ -1205,7 +1208,7 @@ fi
          "$V_US |"
     echo "| Redis CPU per submit, same case (all of Redis's CPU: its" \
          "threads, and its rewrites' children; over the reports stored) |" \
-         "$(cat "$OUT/redis-cpu-submit-t1.txt" 2>/dev/null || echo -) µs |" \
+         "${RCPU_T1:--} µs |" \
          "(reported) | ${PEER_CPU_US:--} µs | |"
     echo "| submit p50 / p99, wrk -t1 -c$CONNS (closed loop) |" \
          "${P50[submit-t1]} / ${P99[submit-t1]} ms | (as the peer) |" \
