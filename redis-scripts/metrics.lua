@@ -22,6 +22,10 @@
 --             an earlier version until queue.lua merges them (some may be
 --             in both: counted once); a closed state's is st: twice
 --
+-- Keys not in KEYS (read only): pa:{t}:r:<id> of at most QREAD reports
+-- q:submitted lists whose score passed since the last sweep (their
+-- deadline fields), named from due's hash-tagged prefix: the same slot.
+--
 -- ARGV[1]     now (epoch seconds): a deadline has passed when now > due
 -- ARGV[2]     "1": pa_record_compat on (every deadline is in due), else
 --             "0": a new report's first one may be its q:submitted score
@@ -56,11 +60,9 @@ local function listed(id)
     for k = 1, #flat, 2 do
         h[flat[k]] = flat[k + 1]
     end
-    for name, v in pairs(h) do
-        local key = string.match(name, '^dl:(.+)$')
-        if key and tonumber(v) and tonumber(v) < now
-            and not h['dm:' .. key] and h['do:' .. key] ~= '1'
-            and not redis.call('ZSCORE', KEYS[3], id .. '|' .. key) then
+    for _, key in ipairs(qpassed(h, now)) do
+        -- (one due holds too was counted by the ZCOUNT above)
+        if not redis.call('ZSCORE', KEYS[3], id .. '|' .. key) then
             n = n + 1
         end
     end

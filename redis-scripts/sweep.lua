@@ -335,16 +335,7 @@ local function listed(id)
         return
     end
     -- (the keys first: passed() adds fields to rep)
-    local keys = {}
-    for name, v in pairs(rep) do
-        local key = string.match(name, '^dl:(.+)$')
-        local due = tonumber(v)
-        if key and due and due < now and not rep['dm:' .. key]
-            and rep['do:' .. key] ~= '1' then
-            keys[#keys + 1] = key
-        end
-    end
-    for _, key in ipairs(keys) do
+    for _, key in ipairs(qpassed(rep, now)) do
         -- (a notice before it may have folded the report's fields)
         if not rep['dm:' .. key] and rep['do:' .. key] ~= '1' then
             passed(R, id, key, rep, tonumber(rep['dl:' .. key]))

@@ -75,6 +75,22 @@ local function qdue_file(due, id, h)
     end
 end
 
+-- the keys of h's deadlines passed before now, open and not yet seen
+-- overdue: what a sweep takes of a report q:submitted lists (sweep.lua),
+-- and what /metrics counts of it until then (metrics.lua)
+local function qpassed(h, now)
+    local keys = {}
+    for name, v in pairs(h) do
+        local key = string.match(name, '^dl:(.+)$')
+        local due = tonumber(v)
+        if key and due and due < now and not h['dm:' .. key]
+            and h['do:' .. key] ~= '1' then
+            keys[#keys + 1] = key
+        end
+    end
+    return keys
+end
+
 -- the passed scores of q:submitted's band ('0' urgent, '2' the others)
 -- the sweeper has not read: [lo, hi), lo from its cursor (the hash cur:
 -- sweep.lua; "(" before it: excluded), from the band's start when there
