@@ -19,12 +19,12 @@
 # rewrites, and what each report adds to the AOF.
 #
 # BATCH_MSEC=1: the index scores (the deadline pairs' and the group's last
-# argument but the hints' time to live, issue 12) made again for each
-# report as the worker makes them (ngx_pa_qscore.c): the captured whole
-# score, its fraction from the wall clock's milliseconds, as the worker's
-# cached clock gives them, and the report's place in its call (the
-# captured "now" stays as it is: the replay's reports all share its
-# second).
+# argument but the hints' time to live, issue 12) and the hints' member
+# made again for each report as the worker makes them (ngx_pa_qscore.c,
+# ngx_pa_duplicate.c): the captured whole score, its fraction from the
+# wall clock's milliseconds, as the worker's cached clock gives them, and
+# the report's place in its call (the captured "now" stays as it is: the
+# replay's reports all share its second).
 #
 # Against a loaded province (bench/scale-replay.sh, the data bench/scale.sh
 # generated): BATCH_KEEP=1 keeps the data (no FLUSHALL before a size),
@@ -81,7 +81,14 @@ def scores(g, pos, ms):
     # np prints... nd (member score)... nh record qscore ttl
     us = min(ms * 1000 + pos, 999999)
     sec = float(g[1])
-    day = (sec - math.floor(sec / 86400) * 86400 + us / 1e6) / 86400
+    # (a deadline's fraction: of the minute, ngx_pa_qscore.h)
+    day = (sec - math.floor(sec / 60) * 60 + us / 1e6) / 60
+    # the hints' member "<created_at><ms>|<id>", ms in two base-32 digits
+    # (ngx_pa_duplicate.c)
+    if g[5]:
+        b32 = b'0123456789abcdefghijklmnopqrstuv'
+        g[5] = (g[5][:10] + b32[ms // 32:ms // 32 + 1]
+                + b32[ms % 32:ms % 32 + 1] + g[5][g[5].index(b'|'):])
     # (+8: the proof ik with pa_record_compat off, the idem: key's value
     # with it on, and in the args of before: the same places after it)
     i = 10 + int(g[9])

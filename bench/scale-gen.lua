@@ -307,7 +307,8 @@ for li = first, first + count - 1 do
                     - 25200
     if day_end + keep_near > now then
         local k = P .. 'near:' .. day(created)
-        redis.call('GEOADD', k, f.lng, f.lat, created .. '|' .. id)
+        -- (member "<created_at><ms>|<id>", ngx_pa_duplicate.c: ms "00")
+        redis.call('GEOADD', k, f.lng, f.lat, created .. '00|' .. id)
         near_ttl[k] = day_end + keep_near - now
     end
     if recent then

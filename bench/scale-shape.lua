@@ -160,8 +160,17 @@ local function report(id)
     local day_end = (math.floor((t + 25200) / 86400) + 1) * 86400 - 25200
     local young = day_end > cutoff
     local nk = P .. 'near:' .. day(t)
-    -- (member "<created_at>|<id>", submit.lua)
-    local geo = redis.call('GEOPOS', nk, created .. '|' .. id)[1] ~= false
+    -- (member "<created_at><ms>|<id>", ngx_pa_duplicate.c: the module's
+    -- holds a millisecond the record does not, so found at its position)
+    local geo = false
+    if h.lng and h.lat then
+        for _, m in ipairs(redis.call('GEOSEARCH', nk, 'FROMLONLAT', h.lng,
+                                      h.lat, 'BYRADIUS', '1', 'm')) do
+            if m == created .. string.sub(m, 11, 12) .. '|' .. id then
+                geo = true
+            end
+        end
+    end
     local ttl = redis.call('TTL', nk)
     local old = redis.call('EXISTS', P .. 'near', P .. 'near:at') > 0
     if geo == young and (not geo or ttl > 0) and not old then

@@ -337,15 +337,30 @@ for _, id in ipairs(ids) do
         end
     end
     redis.call("ZREM", ARGV[1] .. "due", id .. "|verify")
-    -- its duplicate hints day key: the id begins with the local day;
-    -- the member "<created_at>|<id>" (submit.lua)
-    redis.call("ZREM", ARGV[1] .. "near:20" .. string.sub(id, 1, 6),
-               (th[3] or "") .. "|" .. id)
 end
 if #ids > 0 then
     redis.call("ZREM", ARGV[1] .. "q:submitted", unpack(ids))
 end
 return page[1]'
+
+# ... and their positions in the hints' day key (KEYS[1]): the member
+# "<created_at><ms>|<id>" (ngx_pa_duplicate.c) holds a millisecond no
+# record does, so those submitted at ARGV[1] or after are taken by the
+# time that leads them.  Returns how many left
+UNNEAR='
+local c, n = "0", 0
+repeat
+    local r = redis.call("ZSCAN", KEYS[1], c, "COUNT", 10000)
+    c = r[1]
+    for i = 1, #r[2], 2 do
+        local m = r[2][i]
+        if (tonumber(string.sub(m, 1, 10)) or 0) >= tonumber(ARGV[1]) then
+            redis.call("ZREM", KEYS[1], m)
+            n = n + 1
+        end
+    end
+until c == "0"
+return n'
 
 # the main dict's headroom before the submit case: headroom, unfill
 # (bench/lib.sh; each node's own: use_node)
@@ -474,6 +489,11 @@ unsubmit() {
     while cur=$(rcli EVAL "$UNSUBMIT" 1 "${P}q:submitted" "$P" "$t" "$cur") \
           && [ "$cur" != 0 ]
     do :; done
+    # (the local days, UTC+7, from t to now: the case's day keys)
+    for d in $(date -u -d "@$((t + 25200))" +%Y%m%d) \
+             $(date -u -d "@$(($(date +%s) + 25200))" +%Y%m%d); do
+        rcli EVAL "$UNNEAR" 1 "${P}near:$d" "$t" >/dev/null
+    done
     unfill
     # and their one-day idempotency keys (pa_record_compat on): else the
     # next run would start with tens of thousands, where a province holds

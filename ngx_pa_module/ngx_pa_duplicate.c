@@ -6,8 +6,9 @@
  * merged or refused (the 409 "duplicate" of one reporter is submit's).
  *
  * One position index a day for every category, pa:{t}:near:<YYYYMMDD>
- * (GEO, member "<created_at>|<id>", the id alone in keys of earlier
- * versions; the province's local day of submission, as the stats: keys
+ * (GEO, member "<created_at><ms>|<id>", ms the submission's millisecond
+ * as two base-32 digits; "<created_at>|<id>" or the id alone in keys of
+ * earlier versions; the province's local day of submission, as the stats: keys
  * count days).  A day key expires on its own once past
  * keeping, so nothing prunes it and a submission writes no time index
  * (issue 12): a read searches the days that can hold a report within
@@ -109,15 +110,21 @@ ngx_pa_duplicate_window_check(ngx_conf_t *cf, void *post, void *data)
 /*
  * The report's position in the hints' index: its score (GEOADD's geohash
  * of the record's lng and lat as text, ngx_pa_geohash.h) and its member
- * "<created_at>|<id>" (submit.lua says why the time leads) into pos[0],
- * pos[1].  NGX_DECLINED: a position GEOADD refuses (beyond Web Mercator's
- * latitudes): the report does not join the index.
+ * "<created_at><ms>|<id>" into pos[0], pos[1].  The time leads (submit.lua
+ * says why), to the millisecond: the reports of one place and one second
+ * (a bench's thousands) would tie up to the id, random, and each insert
+ * would walk among them.  Two base-32 digits (0-9a-v sort as they count)
+ * keep the member in its allocator's size class of before.  NGX_DECLINED:
+ * a position GEOADD refuses (beyond Web Mercator's latitudes): the report
+ * does not join the index.
  */
 
 static ngx_int_t
 ngx_pa_duplicate_position(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_str_t *id, ngx_str_t *pos)
+    ngx_uint_t msec, ngx_str_t *id, ngx_str_t *pos)
 {
+    static u_char  digit[] = "0123456789abcdefghijklmnopqrstuv";
+
     char        *end;
     u_char      *p, text[2][32];    /* as ngx_pa_record_put_double() */
     double       v[2];
@@ -142,7 +149,7 @@ ngx_pa_duplicate_position(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     }
 
     p = ngx_pnalloc(r->pool, NGX_PA_GEOHASH_LEN + NGX_TIME_T_LEN
-                             + sizeof("|") - 1 + id->len);
+                             + sizeof("ms|") - 1 + id->len);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -150,8 +157,11 @@ ngx_pa_duplicate_position(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     pos[0].data = p;
     pos[0].len = ngx_sprintf(p, "%uL", score) - p;
 
+    msec %= 1000;
+
     pos[1].data = pos[0].data + pos[0].len;
-    pos[1].len = ngx_sprintf(pos[1].data, "%T|%V", ctx->now, id)
+    pos[1].len = ngx_sprintf(pos[1].data, "%T%c%c|%V", ctx->now,
+                             digit[msec / 32], digit[msec % 32], id)
                  - pos[1].data;
 
     return NGX_OK;
@@ -169,7 +179,8 @@ ngx_pa_duplicate_position(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 ngx_int_t
 ngx_pa_duplicate_submit_day(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_str_t *id, ngx_str_t *pos, ngx_array_t *keys, ngx_array_t *args)
+    ngx_uint_t msec, ngx_str_t *id, ngx_str_t *pos, ngx_array_t *keys,
+    ngx_array_t *args)
 {
     time_t               local, end;
     ngx_tm_t             tm;
@@ -179,7 +190,7 @@ ngx_pa_duplicate_submit_day(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     rc = pmcf->duplicate_radius > 0
-         ? ngx_pa_duplicate_position(r, ctx, id, pos) : NGX_DECLINED;
+         ? ngx_pa_duplicate_position(r, ctx, msec, id, pos) : NGX_DECLINED;
 
     if (rc == NGX_ERROR) {
         return NGX_ERROR;

@@ -24,11 +24,12 @@
  * and "" when the report does not join the index: hints off, or a
  * position GEOADD refuses).  pos: the group's two arguments of the
  * hints, the record's lng and lat as text on the way in, the position's
- * score and member in the day key on the way out ("" and "": none).
+ * score and member in the day key on the way out ("" and "": none);
+ * msec: now's millisecond (0 when now is not the worker's clock's).
  */
 ngx_int_t ngx_pa_duplicate_submit_day(ngx_http_request_t *r,
-    ngx_pa_ctx_t *ctx, ngx_str_t *id, ngx_str_t *pos, ngx_array_t *keys,
-    ngx_array_t *args);
+    ngx_pa_ctx_t *ctx, ngx_uint_t msec, ngx_str_t *id, ngx_str_t *pos,
+    ngx_array_t *keys, ngx_array_t *args);
 
 /*
  * Entries of the index before the day keys (near, near:at) submitted

@@ -11,7 +11,8 @@
 #include "ngx_pa_qscore.h"
 
 
-#define NGX_PA_QSCORE_BAND  1e10    /* lib/qscore.lua's B */
+#define NGX_PA_QSCORE_BAND    1e10   /* lib/qscore.lua's B */
+#define NGX_PA_QSCORE_PERIOD  60     /* s: the fraction of a deadline */
 
 
 void
@@ -26,7 +27,9 @@ ngx_pa_qscore_frac(int64_t now, uint64_t us, ngx_pa_qscore_frac_t *f)
     sec = (double) now;
 
     f->second = (double) us / 1e6;
-    f->day = (sec - floor(sec / 86400) * 86400 + f->second) / 86400;
+    f->period = (sec - floor(sec / NGX_PA_QSCORE_PERIOD)
+                       * NGX_PA_QSCORE_PERIOD + f->second)
+                / NGX_PA_QSCORE_PERIOD;
 }
 
 

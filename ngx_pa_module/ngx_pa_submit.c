@@ -1025,7 +1025,8 @@ ngx_pa_submit_eval(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t stored)
     if (shared == NULL || keys == NULL || args == NULL
         || ngx_pa_submit_keys(r, ctx, sb, shared, keys) != NGX_OK
         || ngx_pa_submit_args(r, ctx, sb, &seen, args) != NGX_OK
-        || ngx_pa_duplicate_submit_day(r, ctx, &sb->report_id,
+        || ngx_pa_duplicate_submit_day(r, ctx, sb->score.msec,
+                                       &sb->report_id,
                                        (ngx_str_t *) args->elts
                                        + NGX_PA_SUBMIT_ARG_POS,
                                        keys, args)

@@ -122,9 +122,9 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
             due = sc->dues[i];
         }
 
-        /* a day's reports may share a deadline: the fraction of the day */
+        /* many reports may share a deadline: the fraction of the minute */
 
-        d = ngx_pa_qscore_within((double) sc->dues[i], f.day);
+        d = ngx_pa_qscore_within((double) sc->dues[i], f.period);
 
         if (ngx_pa_submit_score_put(&a[sc->due_at + 2 * i + 1], d, pool)
             != NGX_OK)
@@ -137,7 +137,7 @@ ngx_pa_submit_score_place(void *data, ngx_uint_t pos, ngx_pool_t *pool)
 
     d = ngx_pa_qscore_order(sc->urgent, sc->ndue || sc->has_qdue, due,
                             sc->now);
-    d = ngx_pa_qscore_within(d, (sc->ndue || sc->has_qdue) ? f.day
+    d = ngx_pa_qscore_within(d, (sc->ndue || sc->has_qdue) ? f.period
                                                           : f.second);
 
     return ngx_pa_submit_score_put(&a[sc->q_at], d, pool);

@@ -32,8 +32,9 @@
 -- before or after this one, neither rejected nor cancelled, nearest
 -- first; the CANDIDATES nearest positions are looked at, at most.
 -- Positions are in one key a day, pa:{t}:near:<YYYYMMDD> (the local day
--- of submission, submit.lua; member "<created_at>|<id>", or the id alone
--- in a key of an earlier version): the days that can hold a report
+-- of submission, submit.lua; member "<created_at><ms>|<id>",
+-- "<created_at>|<id>" or the id alone in a key of an earlier version):
+-- the days that can hold a report
 -- within the window before or after this one are searched (KEYS[6..], 7
 -- for 72 h), and their nearest merged by distance with those of KEYS[4].
 -- Keys not in KEYS (the exceptions): the candidates' hashes
@@ -75,8 +76,9 @@ local function candidates(prefix, lng, lat, radius, at, window, offset)
                           'COUNT', CANDIDATES, 'WITHDIST')
     end
 
-    -- a day key's member is "<created_at>|<id>" (submit.lua, since issue
-    -- 12), the id alone in those written before and in KEYS[4]
+    -- a day key's member is "<created_at><ms>|<id>" (ngx_pa_duplicate.c;
+    -- "<created_at>|<id>" since issue 12), the id alone in those written
+    -- before and in KEYS[4]
     local function take(c)
         local id = c[1]
         local bar = string.find(id, '|', 1, true)

@@ -10,8 +10,8 @@
 -- is broken by created_at, then id) and cuts it to the limit; this script
 -- returns every entry tied with the page's last score for that.  A tie is
 -- on the whole score: submit.lua adds a fraction in [0, 1) that follows
--- the time of day of the submission, not created_at (a deadline shared
--- by reports of two days), and act.lua drops it.
+-- the submission's time in its minute, not created_at (reports a minute
+-- apart, one earlier in its minute), and act.lua drops it.
 --
 -- An agency's list (aq:<agency>:<state>) also holds the reports the
 -- agency's own staff do not see: ones it returned (former_agencies), and

@@ -24,8 +24,9 @@
 --          work lists pa:{t}:aq:<agency>:<state> of the agencies it names
 --          (and pa:{t}:q:escalated for an escalated one), its position's
 --          day key pa:{t}:near:<YYYYMMDD> (local day of created_at: its
---          member "<created_at>|<id>", or the id alone as versions before
---          issue 12's wrote it; both removed) and, for an Open311 report,
+--          member "<created_at><ms>|<id>", ms two base-32 digits,
+--          "<created_at>|<id>" or the id alone as earlier versions wrote
+--          it; each removed) and, for an Open311 report,
 --          pa:{t}:o311:c:<client>
 --
 -- ARGV[1]  number of reports; then for each report:
@@ -43,6 +44,27 @@
 
 local CLOSED = {resolved = true, rejected = true, cancelled = true,
                 monitoring = true, escalated = true}
+
+-- The day key's member of this version holds the submission's
+-- millisecond, which the record does not: it is found at the report's
+-- position (the geohash's cell is well within a metre), among the
+-- members there, by its id.  Rare: only a retention shorter than the
+-- day key's life (the hints' window + 30 days) finds the key.  (pcall:
+-- a position GEOADD refused never joined the key, and GEOSEARCH refuses
+-- it as well.)
+local function near_out(key, lng, lat, id)
+    local at = redis.pcall('GEOSEARCH', key, 'FROMLONLAT', lng, lat,
+                           'BYRADIUS', '1', 'm')
+    if type(at) ~= 'table' or at.err then
+        return
+    end
+    local tail = '|' .. id
+    for _, m in ipairs(at) do
+        if string.sub(m, -#tail) == tail then
+            redis.call('ZREM', key, m)
+        end
+    end
+end
 
 local n = tonumber(ARGV[1])
 local a, k = 2, 12
@@ -66,7 +88,7 @@ for _ = 1, n do
     a = a + 2 * np + 1
 
     local rep = redis.call('HMGET', R, 'status', 'updated_at',
-                           'created_at')
+                           'created_at', 'lng', 'lat')
 
     if CLOSED[rep[1] or ''] and (rep[2] or '') == stamp then
         redis.call('DEL', R, H)
@@ -96,11 +118,14 @@ for _ = 1, n do
             redis.call('ZREM', KEYS[6], unpack(due))
         end
 
-        -- (the day key's member of this version too: a member of
+        -- (the day key's members of earlier versions too: a member of
         -- another key's name cannot be there)
         local timed = (rep[3] or '') .. '|' .. id
         for j = first_other, k - 1 do
             redis.call('ZREM', KEYS[j], id, timed)
+            if rep[4] and rep[5] and string.find(KEYS[j], ':near:%d+$') then
+                near_out(KEYS[j], rep[4], rep[5], id)
+            end
         end
 
         purged = purged + 1

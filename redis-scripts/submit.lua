@@ -77,7 +77,8 @@
 --     last, when the report joins the hints (its last argument, below,
 --     not ""):
 --     pa:{t}:near:<YYYYMMDD>    positions for duplicate hints (geo,
---                               member "<created_at>|<id>": see below)
+--                               member "<created_at><ms>|<id>": see
+--                               below)
 --                               of the local day of submission
 --
 -- ARGV[1]  N: the number of reports
@@ -91,7 +92,8 @@
 -- +6  when the report joins the hints (the group's last argument not
 --     ""): its position's score in the day key, the geohash GEOADD makes
 --     of the record's lng and lat (made by the worker, ngx_pa_geohash.h:
---     Redis parses no float), +7 its member "<created_at>|<id>"; else ""
+--     Redis parses no float), +7 its member "<created_at><ms>|<id>" (ms:
+--     the millisecond in two base-32 digits); else ""
 --     and ""
 -- +8  pa_record_compat off: the retry's proof, the hash's "ik": 8 hex
 --     of the idempotency key's hash, 8 of the submission's print
@@ -104,7 +106,7 @@
 -- +10 that dispatch's history entry (JSON, "" when not dispatched)
 -- +11 n: number of prints, then n prints ("c:<sha256>", "m:<sha256>")
 -- then n: number of deadlines, then n pairs "<id>|<step>", its score in
---      KEYS[3] (text: the due time and its fraction of the day)
+--      KEYS[3] (text: the due time and its fraction of the minute)
 -- then n: number of pre-upload handles bound (their keys end the group,
 --      but for the day key)
 -- then: the record, the report hash as RESTORE takes it (the DUMP
@@ -178,10 +180,11 @@ local n = ARGV[1] + 0
 -- into a run of ties (a second's submissions, a day's shared deadline)
 -- walks the skiplist at random places.  A fraction that grows with the
 -- submission (its microsecond, the report's place in the batch added)
--- keeps a run in insertion order.  It stays in [0, 1): a reader that
--- compares a score with whole seconds sees what it saw before; act.lua
--- and sweep.lua write whole scores again (the fraction is then dropped,
--- and nothing relies on it).  The worker makes the scores, exact doubles
+-- keeps a run in insertion order (a deadline's: of the minute, as a
+-- double's 18 bits there hold, ngx_pa_qscore.h).  It stays in [0, 1): a
+-- reader that compares a score with whole seconds sees what it saw
+-- before; act.lua and sweep.lua write whole scores again (the fraction
+-- is then dropped, and nothing relies on it).  The worker makes the scores, exact doubles
 -- as text, as this script made them with lib/qscore.lua's qorder() and
 -- the cut to the spacing of doubles at the whole score + 1
 -- (ngx_pa_qscore.c): here they go to ZADD as they come.
@@ -559,9 +562,11 @@ local function one(r, K, A, k_end, a_end)
     -- again and again, a commune's centre) are ordered by member, and
     -- random ids put each insert at a random place of the day's
     -- skiplist, a cache miss a level; in time order it goes to the end of
-    -- the run (in a day key of 400k: GEOADD 17-21 -> 5 us a report).  Ten
-    -- digits sort as numbers until 2286; retention rebuilds the member
-    -- from created_at, get.lua takes the id after the "|".
+    -- the run (in a day key of 400k: GEOADD 17-21 -> 5 us a report), and
+    -- with the millisecond a second's reports do too (~6 % of this
+    -- script at a bench's rate, bench/submit-cost.md).  Ten digits sort
+    -- as numbers until 2286; retention finds the member at the report's
+    -- position, get.lua takes the id after the "|".
     if geo then
         local dk = KEYS[k_end + 1]
         m = geo_m[dk]

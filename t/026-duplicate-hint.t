@@ -278,8 +278,8 @@ GET /api/v1/public/reports/DH-A
 Test::More::is(main::redis('ZCARD', "${main::P}near:20260302"), '5',
                'five reports of 2 March in its day key');
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260306", '0', '-1'),
-               '1772762400|DH-E', 'E in the key of 6 March (member'
-               . ' "<created_at>|<id>")');
+               '177276240000|DH-E', 'E in the key of 6 March (member'
+               . ' "<created_at><ms>|<id>", ms "00" on the test clock)');
 Test::More::is(main::redis('EXISTS', "${main::P}near:at"), '0',
                'no time index');
 --- more_headers eval
@@ -298,7 +298,7 @@ Test::More::is(main::redis('EXISTS', "${main::P}near:at"), '0',
 === TEST 18: ... F alone is in its day's key; it has no hint (A is 7 weeks older: its day is not searched)
 --- init
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260420", '0', '-1'),
-               '1776650400|DH-F', 'only F in the key of 20 April');
+               '177665040000|DH-F', 'only F in the key of 20 April');
 Test::More::is(main::redis('EXISTS', "${main::P}near"), '0',
                'no single index of every position');
 --- more_headers eval

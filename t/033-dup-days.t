@@ -90,12 +90,12 @@ __DATA__
 
 
 
-=== TEST 2: each in its own day's key (member "<created_at>|<id>": time order, issue 12), which expires 72 h + 30 days after its day's end; no time index
+=== TEST 2: each in its own day's key (member "<created_at><ms>|<id>", ms in two base-32 digits, 00 on a test clock: time order, issue 12), which expires 72 h + 30 days after its day's end; no time index
 --- init
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260309", '0', '-1'),
-               '1773075540|ND-1', 'ND-1 in the key of 9 March (23:59)');
+               '177307554000|ND-1', 'ND-1 in the key of 9 March (23:59)');
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260310", '0', '-1'),
-               '1773075660|ND-2', 'ND-2 in the key of 10 March (00:01)');
+               '177307566000|ND-2', 'ND-2 in the key of 10 March (00:01)');
 Test::More::is(main::redis('HGET', "${main::P}r:ND-1", 'created_at'),
                '1773075540', "the member's time is the report's");
 # 23:59 -> midnight: 60 s; 00:01 -> the next midnight: 86340 s
@@ -141,7 +141,7 @@ for (['ND-OLD', '20260308', '22.39645', '2026-03-08 10:00'],
 {
     my ($id, $day, $lat) = @$_;
     my $at = main::redis('HGET', "${main::P}r:$id", 'created_at');
-    main::redis('ZREM', "${main::P}near:$day", "$at|$id");
+    main::redis('ZREM', "${main::P}near:$day", "${at}00|$id");
     main::redis('GEOADD', "${main::P}near", '103.458', $lat, $id);
     main::redis('ZADD', "${main::P}near:at", $at, $id);
 }
@@ -196,8 +196,8 @@ POST /api/v1/admin/sweep
 Test::More::is(main::redis('EXISTS', "${main::P}near", "${main::P}near:at"),
                '0', 'near and near:at emptied, so gone');
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260309", '0', '-1'),
-               '1773075540|ND-1', 'the day key of 9 March as it was');
-main::redis('ZREM', "${main::P}near:20260310", '1773075660|ND-2');
+               '177307554000|ND-1', 'the day key of 9 March as it was');
+main::redis('ZREM', "${main::P}near:20260310", '177307566000|ND-2');
 main::redis('GEOADD', "${main::P}near:20260310", '103.458', '22.39618',
             'ND-2');
 Test::More::is(main::redis('ZRANGE', "${main::P}near:20260310", '0', '-1'),
@@ -231,18 +231,23 @@ $::Ret
 
 
 
-=== TEST 10: a day and more after, the sweep archives RT-GONE and RT-OLD (whose member is the id alone, as a version before issue 12 wrote it): their positions leave their day's key, RT-STAYS's stays
+=== TEST 10: a day and more after, the sweep archives RT-GONE (its member with a millisecond the record does not hold) and RT-OLD (whose member is the id alone, as a version before issue 12 wrote it): their positions leave their day's key, RT-STAYS's stays
 --- http_config eval
 $::Ret
 --- init
 my $old = main::redis('ZSCORE', 'pa:{t_ndr}:near:20260302',
-                      '1772417220|RT-OLD');
+                      '177241722000|RT-OLD');
 Test::More::ok($old, "RT-OLD's timed member (09:07)");
-main::redis('ZREM', 'pa:{t_ndr}:near:20260302', '1772417220|RT-OLD');
+main::redis('ZREM', 'pa:{t_ndr}:near:20260302', '177241722000|RT-OLD');
 main::redis('GEOADD', 'pa:{t_ndr}:near:20260302', '103.458', '22.3962',
             'RT-OLD');
+# RT-GONE's as the worker's own clock writes it: its millisecond (487:
+# "f7"), which the record does not hold
+main::redis('ZREM', 'pa:{t_ndr}:near:20260302', '177241680000|RT-GONE');
+main::redis('GEOADD', 'pa:{t_ndr}:near:20260302', '103.458', '22.396',
+            '1772416800f7|RT-GONE');
 Test::More::is(main::redis('ZRANGE', 'pa:{t_ndr}:near:20260302', '0', '-1'),
-               "1772416800|RT-GONE\n1772417100|RT-STAYS\nRT-OLD",
+               "1772416800f7|RT-GONE\n177241710000|RT-STAYS\nRT-OLD",
                'the three positions in the day key before');
 --- more_headers
 X-PA-Now: 2026-03-03T10:00:00+07:00
@@ -258,7 +263,7 @@ POST /api/v1/admin/sweep
 $::Ret
 --- init
 Test::More::is(main::redis('ZRANGE', 'pa:{t_ndr}:near:20260302', '0', '-1'),
-               '1772417100|RT-STAYS', 'only RT-STAYS left in the day key');
+               '177241710000|RT-STAYS', 'only RT-STAYS left in the day key');
 --- request
 GET /api/v1/health
 --- error_code: 200

@@ -82,12 +82,13 @@ Test::More::like(join(',', @main::Id),
                  'each id names its local day');
 Test::More::is(main::metric('pa_submit_batch_calls_total') - $c0, 2,
                'in two calls: the first, then the three behind it');
-# (members "<created_at>|<id>", in time order: submit.lua)
+# (members "<created_at><ms>|<id>", in time order, ms "00" on the test
+# clock: submit.lua)
 Test::More::is(main::members("${main::P}near:20260309"),
-               "1773075590|$main::Id[0],1773075595|$main::Id[1]",
+               "177307559000|$main::Id[0],177307559500|$main::Id[1]",
                'the two of 9 March in its key');
 Test::More::is(main::members("${main::P}near:20260310"),
-               "1773075605|$main::Id[2],1773075610|$main::Id[3]",
+               "177307560500|$main::Id[2],177307561000|$main::Id[3]",
                'the two of 10 March in its key');
 # a key's time to live, from the day's end, as the day's first call set it
 # (EXPIRE NX: one instant for the whole day, so the first sets it and the

@@ -1,9 +1,11 @@
 # The index scores of a new report are made by the worker (issue 12,
 # ngx_pa_qscore.c, ngx_pa_submit_score.c) and submit.lua passes them
 # straight to ZADD.  They must be the very doubles submit.lua made before
-# with lib/qscore.lua's qorder() and its within(): the reference below is
-# that code, run in the test Redis (Lua's own arithmetic), and compares
-# each stored score with it as a double.  The order itself is not copied
+# with lib/qscore.lua's qorder() and its within() (the fraction of a
+# deadline's score now of the minute, no longer of the day:
+# ngx_pa_qscore.h): the reference below is that code, run in the test
+# Redis (Lua's own arithmetic), and compares each stored score with it as
+# a double.  The order itself is not copied
 # here: the reference is joined with lib/qscore.lua as the module joins
 # it (build/pa-script), and scores the stored hash with its qscore() as
 # act.lua and sweep.lua score a report again, so a change of the order
@@ -16,7 +18,7 @@
 # urgent and not, and a refused one in the middle (a duplicate of an
 # open report, stored before the batch).  Each stored report has the
 # scores submit.lua made at a place of its call (a place moves a score
-# by a microsecond, of the day with a deadline: below the spacing of
+# by a microsecond, of the minute with a deadline: below the spacing of
 # doubles there, so places tie), nothing of the refused one is kept,
 # and the IOC's queue lists urgent first, then by deadline, then by
 # score and id.
@@ -88,8 +90,8 @@ for i = 2, #ARGV do
     local found = -1
     for pos = 0, n - 1 do
         local us = math.min(0 * 1000 + pos, 999999)
-        local day = (now % 86400 + us / 1e6) / 86400
-        if q == within(qscore(h), day) and d == within(due, day) then
+        local minute = (now % 60 + us / 1e6) / 60
+        if q == within(qscore(h), minute) and d == within(due, minute) then
             found = pos
             break
         end

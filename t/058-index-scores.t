@@ -1,8 +1,8 @@
 # The index scores' fraction (submit.lua, issue 12): due and the work
 # lists q:<state> carry, above the deadline, a fraction that follows the
-# time of day of the submission (UTC), so two reports sharing a deadline
-# across midnight UTC (07:00 in Lai Châu) are in the list against their
-# submission order.  The queue's page must still end at a tie on the
+# submission's time in its minute (ngx_pa_qscore.h), so two reports
+# sharing a deadline, the later one earlier in its minute, are in the
+# list against their submission order.  The queue's page must still end at a tie on the
 # whole score and show them in the order of before: the one submitted
 # first first.  The duplicate hints' window still counts whole seconds
 # where get.lua reads near:at (the index before the day keys, whose score
@@ -28,11 +28,11 @@ setting(http_config => <<'_EOC_');
     pa_test_clock on;
 _EOC_
 
-# W-2 at 06:00 (23:00 UTC), W-1 at 07:10 (00:10 UTC the next day): both
-# before the office opens (07:30), so one verify deadline; by id alone
-# W-1 would come first, by the fraction too
-our @R = (['W-2', '2026-02-03T06:00:00+07:00'],
-          ['W-1', '2026-02-03T07:10:00+07:00']);
+# W-2 at 06:00:40, W-1 at 07:10:10: both before the office opens (07:30),
+# so one verify deadline; by id alone W-1 would come first, by the
+# fraction too (its 10th second of the minute against W-2's 40th)
+our @R = (['W-2', '2026-02-03T06:00:40+07:00'],
+          ['W-1', '2026-02-03T07:10:10+07:00']);
 
 our (@req, @hdr);
 for my $r (@R) {
@@ -64,7 +64,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: the IOC's lists exist (built once, queue.lua): the reports are added to them; two reports, either side of midnight UTC, one deadline
+=== TEST 1: the IOC's lists exist (built once, queue.lua): the reports are added to them; two reports, the later one earlier in its minute, one deadline
 --- init
 main::fresh('t_scores');
 --- more_headers eval
@@ -75,12 +75,12 @@ main::fresh('t_scores');
 [200, 201, 201]
 --- response_body_like eval
 ['^\{"items":\[\],"total":0,',
- '"id":"W-2".*"due":"2026-02-03T17:00:00\+07:00".*"created_at":"2026-02-03T06:00:00\+07:00"',
- '"id":"W-1".*"due":"2026-02-03T17:00:00\+07:00".*"created_at":"2026-02-03T07:10:00\+07:00"']
+ '"id":"W-2".*"due":"2026-02-03T17:00:00\+07:00".*"created_at":"2026-02-03T06:00:40\+07:00"',
+ '"id":"W-1".*"due":"2026-02-03T17:00:00\+07:00".*"created_at":"2026-02-03T07:10:10\+07:00"']
 
 
 
-=== TEST 2: a page of one is W-2, submitted first, though its score is the higher (the fraction of its day)
+=== TEST 2: a page of one is W-2, submitted first, though its score is the higher (the fraction of its minute)
 --- init
 my ($s2, $s1) = (main::score('W-2'), main::score('W-1'));
 my $dl = main::redis('HGET', "${main::P}r:W-1", 'dl:verify');
@@ -94,7 +94,7 @@ main::h('ioc', '2026-02-03T08:00:00+07:00')
 --- request
 GET /api/v1/queue?limit=1
 --- error_code: 200
---- response_body_like: ^\{"items":\[\{"id":"W-2",[^{]*"created_at":"2026-02-03T06:00:00\+07:00"[^{]*\{"step":"verify","due":"2026-02-03T17:00:00\+07:00"[^}]*\}\],"overdue":false,"next_due":"2026-02-03T17:00:00\+07:00"\}\],"total":2,"truncated":false\}$
+--- response_body_like: ^\{"items":\[\{"id":"W-2",[^{]*"created_at":"2026-02-03T06:00:40\+07:00"[^{]*\{"step":"verify","due":"2026-02-03T17:00:00\+07:00"[^}]*\}\],"overdue":false,"next_due":"2026-02-03T17:00:00\+07:00"\}\],"total":2,"truncated":false\}$
 
 
 
@@ -121,11 +121,12 @@ GET /api/v1/queue?state=submitted
 === TEST 5: H-2 is a hint of H-1 when its near:at score has a fraction of its second (moved into the index before the day keys, as that version's submission on the worker's clock left it)
 --- init
 my $at = main::redis('HGET', "${main::P}r:H-2", 'created_at');
-# (its day key's member "<created_at>|<id>": submit.lua)
+# (its day key's member "<created_at><ms>|<id>", ms "00" on the test clock:
+# submit.lua)
 my ($lng, $lat) = split /\n/, main::redis('GEOPOS', "${main::P}near:20260204",
-                                          "$at|H-2");
+                                          "${at}00|H-2");
 Test::More::ok(defined $lat, "H-2's position in its day key");
-Test::More::is(main::redis('ZREM', "${main::P}near:20260204", "$at|H-2"),
+Test::More::is(main::redis('ZREM', "${main::P}near:20260204", "${at}00|H-2"),
                '1', '... which leaves it');
 main::redis('GEOADD', "${main::P}near", $lng, $lat, 'H-2');
 main::redis('ZADD', "${main::P}near:at", $at + 0.5, 'H-2');

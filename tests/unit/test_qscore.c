@@ -24,7 +24,7 @@ score(int urgent, int has_due, int64_t due, int64_t now, uint64_t us,
 
     if (ngx_pa_qscore_text(ngx_pa_qscore_within(
                                ngx_pa_qscore_order(urgent, has_due, due, now),
-                               has_due ? f.day : f.second),
+                               has_due ? f.period : f.second),
                            buf, NGX_PA_QSCORE_LEN)
         == 0)
     {
@@ -46,7 +46,8 @@ main(void)
     /* 2026-12-05 13:04:25 UTC and 936 ms, the 4th report of its call */
 
     PA_IS_STR(score(0, 1, 1796637600, 1796474665, 936003, buf),
-              "21796637600.530853", "not urgent, by its deadline");
+              "21796637600.432266", "not urgent, by its deadline (its "
+              "second 25.936003 of the minute)");
     PA_IS_STR(score(1, 0, 0, 1796474665, 936003, buf),
               "11796474665.936003", "urgent, no deadline: by submission");
     PA_IS_STR(score(0, 0, 0, 1796474665, 936003, buf),
@@ -55,12 +56,21 @@ main(void)
               "11796474665", "a whole second: no fraction written");
 
     ngx_pa_qscore_frac(1796474665, 936003, &fr);
-    (void) ngx_pa_qscore_text(ngx_pa_qscore_within(1796637600, fr.day), buf,
+    (void) ngx_pa_qscore_text(ngx_pa_qscore_within(1796637600, fr.period), buf,
                               sizeof(buf));
-    PA_IS_STR(buf, "1796637600.5308557", "a deadline's score in due");
+    PA_IS_STR(buf, "1796637600.4322667", "a deadline's score in due");
 
     ngx_pa_qscore_frac(1796474665, 5000000, &fr);
     PA_OK(fr.second == 0.999999, "the microsecond at most 999999");
+
+    /* a minute's fraction: from 0 at its first second to below 1 */
+
+    ngx_pa_qscore_frac(1796474640, 0, &fr);
+    PA_OK(fr.period == 0, "the minute's first microsecond: 0");
+    ngx_pa_qscore_frac(1796474699, 999999, &fr);
+    PA_OK(fr.period > 0.99999 && fr.period < 1, "its last: below 1");
+    ngx_pa_qscore_frac(1796474700, 0, &fr);
+    PA_OK(fr.period == 0, "the next minute starts again");
 
     /* random scores: exact sums, below base + 1, texts read back */
 
