@@ -29,6 +29,9 @@
 #   OPENLOOP       [build/bench/openloop]  the open-loop generator
 #   BENCH_README   [bench/README.md]  whose table (between the markers)
 #                         the run rewrites; "" leaves it alone
+#   BENCH_ROUNDS   [3]    rounds of the comparison with the peer: its
+#                         run and this module's wrk -t1 case, interleaved,
+#                         each figure the median of its rounds
 #   BENCH_SUBMIT_BATCH [""]  "<max> [inflight=<n>]": pa_submit_batch of
 #                         both nginx (group commit; "": the module's
 #                         default), to compare settings
@@ -43,6 +46,7 @@ WARM=${BENCH_WARMUP:-2s}
 CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
 NREQ=${BENCH_REQUESTS:-200000}
+ROUNDS=${BENCH_ROUNDS:-3}
 PROFILE=${BENCH_PROFILE:-0}
 PEER=${PEER_SCRIPT:-$ROOT/../shared/bench/run-peer-lua.sh}
 OPENLOOP=${OPENLOOP:-$ROOT/build/bench/openloop}
@@ -636,10 +640,6 @@ redis-cli -p "$REDIS_PORT" config set latency-monitor-threshold 0 >/dev/null
 # ports are always free and nothing of the machine's is in its way; what
 # it leaves running there is stopped by its namespace.  Otherwise it runs
 # here once both ports are free.
-echo "  peer          $PEER (wrk -t1 -c64, $(secs "$DUR") s) ..."
-: > "$OUT/cpu-peer.txt"
-cpu_snapshot "$OUT/cpu-peer.txt"
-rm -f "$RUN/peer.netns" "$RUN/peer.done" "$OUT/peer-cpu.txt"
 # the peer's AOF rewrites, beside this module's (the footnote): its
 # Redis's children while it runs (it saves no RDB, so each is a rewrite;
 # one takes well over the 0.1 s between looks).  Each rewrite's fork makes
@@ -665,81 +665,170 @@ peer_rewrites() {
     done
     wc -w <<< "$seen"
 }
-peer_rewrites > "$OUT/peer-rewrites.txt" &
-PEER_WATCH=$!
-BG_PIDS+=("$PEER_WATCH")
-if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-    D=$(secs "$DUR") unshare -n bash -c \
-        'ip link set lo up && readlink /proc/self/ns/net > "$1" \
-         && exec "$2"' peer "$RUN/peer.netns" "$PEER" \
-        > "$OUT/peer.txt" 2>&1 \
-        || echo "    !! the peer's script failed: $OUT/peer.txt"
-    # whatever the script left running in its namespace (only the peer's
-    # own nginx and Redis live there)
-    if [ -s "$RUN/peer.netns" ]; then
-        ns=$(cat "$RUN/peer.netns")
-        for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-            [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$ns" ] \
-                && kill "$pid" 2>/dev/null
-        done
-    fi
-else
-    for _ in $(seq 1 120); do
-        if ! (exec 3<>/dev/tcp/127.0.0.1/16380) 2>/dev/null \
-            && ! (exec 3<>/dev/tcp/127.0.0.1/18081) 2>/dev/null; then
-            break
+
+# peer_round N: the peer's run N, into peer-N.txt, peer-cpu-N.txt (its
+# Redis's CPU ticks), peer-rewrites-N.txt and cpu-peer-N.txt
+peer_round() {
+    local r=$1 pw ns pid own_ngx own_redis
+    echo "  peer          $PEER (wrk -t1 -c64, $(secs "$DUR") s, round $r) ..."
+    : > "$OUT/cpu-peer-$r.txt"
+    cpu_snapshot "$OUT/cpu-peer-$r.txt"
+    rm -f "$RUN/peer.netns" "$RUN/peer.done" "$OUT/peer-cpu.txt"
+    peer_rewrites > "$OUT/peer-rewrites-$r.txt" &
+    pw=$!
+    BG_PIDS+=("$pw")
+    if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+        D=$(secs "$DUR") unshare -n bash -c \
+            'ip link set lo up && readlink /proc/self/ns/net > "$1" \
+             && exec "$2"' peer "$RUN/peer.netns" "$PEER" \
+            > "$OUT/peer-$r.txt" 2>&1 \
+            || echo "    !! the peer's script failed: $OUT/peer-$r.txt"
+        # whatever the script left running in its namespace (only the
+        # peer's own nginx and Redis live there)
+        if [ -s "$RUN/peer.netns" ]; then
+            ns=$(cat "$RUN/peer.netns")
+            for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+                [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$ns" ] \
+                    && kill "$pid" 2>/dev/null
+            done
         fi
-        sleep 1
-    done
-    if (exec 3<>/dev/tcp/127.0.0.1/18081) 2>/dev/null \
-        || (exec 3<>/dev/tcp/127.0.0.1/16380) 2>/dev/null; then
-        echo "    !! the peer's ports 16380/18081 are busy: not run"
-        : > "$OUT/peer.txt"
     else
-        D=$(secs "$DUR") "$PEER" > "$OUT/peer.txt" 2>&1 \
-            || echo "    !! the peer's script failed: $OUT/peer.txt"
+        for _ in $(seq 1 120); do
+            if ! (exec 3<>/dev/tcp/127.0.0.1/16380) 2>/dev/null \
+                && ! (exec 3<>/dev/tcp/127.0.0.1/18081) 2>/dev/null; then
+                break
+            fi
+            sleep 1
+        done
+        if (exec 3<>/dev/tcp/127.0.0.1/18081) 2>/dev/null \
+            || (exec 3<>/dev/tcp/127.0.0.1/16380) 2>/dev/null; then
+            echo "    !! the peer's ports 16380/18081 are busy: not run"
+            : > "$OUT/peer-$r.txt"
+        else
+            D=$(secs "$DUR") "$PEER" > "$OUT/peer-$r.txt" 2>&1 \
+                || echo "    !! the peer's script failed: $OUT/peer-$r.txt"
+        fi
     fi
-fi
-cpu_snapshot "$OUT/cpu-peer.txt"
-touch "$RUN/peer.done"
-wait "$PEER_WATCH" || true
-PEER_RW=$(tr -d ' ' < "$OUT/peer-rewrites.txt")
-redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
-    "$AOF_PCT" >/dev/null
-# this nginx and Redis must have been idle meanwhile
-read -r PEER_OWN_NGX PEER_OWN_REDIS _ < <(awk 'NR == 1 { split($0, a, " ") }
-    NR == 2 { printf "%.2f %.2f x\n", $1 - a[1], $2 - a[2] }' "$OUT/cpu-peer.txt")
-if awk -v n="$PEER_OWN_NGX" -v r="$PEER_OWN_REDIS" \
-       'BEGIN { exit !(n > 0.5 || r > 0.5) }'; then
-    echo "    !! this nginx and Redis used $PEER_OWN_NGX and $PEER_OWN_REDIS" \
-         "s of CPU while the peer ran (not idle)"
-fi
+    cpu_snapshot "$OUT/cpu-peer-$r.txt"
+    touch "$RUN/peer.done"
+    wait "$pw" || true
+    mv -f "$OUT/peer-cpu.txt" "$OUT/peer-cpu-$r.txt" 2>/dev/null || true
+    # this nginx and Redis must have been idle meanwhile
+    read -r own_ngx own_redis _ < <(awk 'NR == 1 { split($0, a, " ") }
+        NR == 2 { printf "%.2f %.2f x\n", $1 - a[1], $2 - a[2] }' \
+        "$OUT/cpu-peer-$r.txt")
+    if awk -v n="$own_ngx" -v r="$own_redis" \
+           'BEGIN { exit !(n > 0.5 || r > 0.5) }'; then
+        echo "    !! this nginx and Redis used $own_ngx and $own_redis" \
+             "s of CPU while the peer ran (not idle)"
+    fi
+}
+
+# t1_round N: this module's wrk -t1 case again (round 1 ran before the
+# open loop), from an empty Redis and a fresh AOF as the first, with
+# Redis's default rewrites; they are off again, and none running, when
+# the peer's next round starts
+t1_round() {
+    local name=submit-t1-$1
+    redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
+        "$AOF_PCT" >/dev/null
+    redis-cli -p "$REDIS_PORT" flushall >/dev/null
+    aof_rewrite
+    REDIS_US=1
+    WRK_THREADS=1 bench_case "$name" "$BASE/api/v1/reports" \
+        -s "$ROOT/bench/submit.lua" -- "@TAG@3$1"
+    REDIS_US=
+    parse_wrk "$name"
+    AOF_RW[$name]=$(aof_count "$OUT/aof-$name.txt")
+    redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage 0 \
+        >/dev/null
+    aof_settle
+}
+
+# the median of the figures given ("-" and "" left out; of two, their mean)
+median() {
+    printf '%s\n' "$@" | awk '$1 != "" && $1 != "-"' | sort -g \
+        | awk '{ a[NR] = $1 } END {
+            if (NR % 2) print a[(NR + 1) / 2]
+            else if (NR) printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
 peer_field() {
     awk -v w="$1" -v f="$2" '$1 == w ":" { for (i = 2; i <= NF; i++) {
         if ($i == "Requests/sec:") r = $(i + 1)
         if (index($i, f "=") == 1) r = substr($i, length(f) + 2) }
-        print r }' "$OUT/peer.txt"
+        print r }' "$3"
 }
-PEER_RPS=$(peer_field submit rps | awk '{ printf "%.0f", $1 }')
-PEER_P50=$(to_ms "$(peer_field submit p50)")
-PEER_P99=$(to_ms "$(peer_field submit p99)")
-PEER_NON2XX=$(peer_field submit non2xx)
-PEER_204=$(peer_field baseline rps | awk '{ printf "%.0f", $1 }')
-PEER_US=$(sed -n 's/^redis time per submit: \([0-9.]*\) us$/\1/p' \
-          "$OUT/peer.txt")
-# the peer's Redis CPU per submit: all of it over its life (its idle
-# baseline run adds a few ms) over the reports its run stored (every
-# answer a 201, or the figure is invalid: requests/s x the run's seconds)
-PEER_CPU_US=$(awk -v t="$(cat "$OUT/peer-cpu.txt" 2>/dev/null)" -v hz="$HZ" \
-    -v r="${PEER_RPS:-0}" -v d="$(secs "$DUR")" 'BEGIN {
-        if (t > 0 && r > 0) printf "%.2f", t / hz * 1e6 / (r * d) }')
+
+# Rounds: the peer, this module's wrk -t1 again, the peer again, ...: the
+# machine's spells of load (a 10 s run reads 10-15 % apart from the next
+# on this VM) fall on both alike, and each figure is the median of its
+# rounds (all of them in the footnote)
+declare -a P_RPS=() P_US=() P_CPU=() P_P50=() P_P99=() P_RW=() P_204=()
+declare -a T_RPS=() T_US=() T_CPU=() T_BATCH=() T_P50=() T_P99=() T_RW=()
 PEER_VALID=yes
-if [ -z "$PEER_RPS" ] || [ "${PEER_RPS:-0}" = 0 ] || [ -z "$PEER_US" ] \
-    || [ -n "$PEER_NON2XX" ]; then
-    PEER_VALID=no
-    echo "    !! peer: no valid figure (non-2xx: ${PEER_NON2XX:-0}):" \
-         "$OUT/peer.txt"
-fi
+PEER_NON2XX=
+t1_figures() {
+    T_RPS+=("${RPS[$1]}"); T_US+=("${REDIS_USEC[$1]:--}")
+    T_CPU+=("$(cat "$OUT/redis-cpu-$1.txt" 2>/dev/null || echo -)")
+    T_BATCH+=("${BATCH[$1]:--}"); T_P50+=("${P50[$1]}")
+    T_P99+=("${P99[$1]}"); T_RW+=("${AOF_RW[$1]}")
+}
+t1_figures submit-t1
+for r in $(seq 1 "$ROUNDS"); do
+    peer_round "$r"
+    f=$OUT/peer-$r.txt
+    rps=$(peer_field submit rps "$f" | awk '{ printf "%.0f", $1 }')
+    us=$(sed -n 's/^redis time per submit: \([0-9.]*\) us$/\1/p' "$f")
+    non2xx=$(peer_field submit non2xx "$f")
+    if [ -z "$rps" ] || [ "${rps:-0}" = 0 ] || [ -z "$us" ] \
+        || [ -n "$non2xx" ]; then
+        PEER_VALID=no
+        echo "    !! peer: no valid figure in round $r (non-2xx:" \
+             "${non2xx:-0}): $f"
+    fi
+    [ -z "$non2xx" ] || PEER_NON2XX=$(( ${PEER_NON2XX:-0} + non2xx ))
+    P_RPS+=("${rps:--}"); P_US+=("${us:--}")
+    P_P50+=("$(to_ms "$(peer_field submit p50 "$f")")")
+    P_P99+=("$(to_ms "$(peer_field submit p99 "$f")")")
+    P_204+=("$(peer_field baseline rps "$f" | awk '{ printf "%.0f", $1 }')")
+    P_RW+=("$(tr -d ' ' < "$OUT/peer-rewrites-$r.txt")")
+    # the peer's Redis CPU per submit: all of it over its life (its idle
+    # baseline run adds a few ms) over the reports its run stored (every
+    # answer a 201, or the figure is invalid: requests/s x the run's
+    # seconds)
+    P_CPU+=("$(awk -v t="$(cat "$OUT/peer-cpu-$r.txt" 2>/dev/null)" \
+        -v hz="$HZ" -v r="${rps:-0}" -v d="$(secs "$DUR")" 'BEGIN {
+            if (t > 0 && r > 0) printf "%.2f", t / hz * 1e6 / (r * d)
+            else print "-" }')")
+    if [ "$r" -lt "$ROUNDS" ]; then
+        t1_round "$((r + 1))"
+        t1_figures "submit-t1-$((r + 1))"
+    fi
+done
+redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
+    "$AOF_PCT" >/dev/null
+
+# each figure: the median of its rounds
+PEER_RPS=$(median "${P_RPS[@]}" | awk '{ printf "%.0f", $1 }')
+PEER_US=$(median "${P_US[@]}")
+PEER_CPU_US=$(median "${P_CPU[@]}")
+PEER_P50=$(median "${P_P50[@]}")
+PEER_P99=$(median "${P_P99[@]}")
+PEER_204=$(median "${P_204[@]}" | awk '{ printf "%.0f", $1 }')
+PEER_RW=$(IFS=,; echo "${P_RW[*]}")
+RPS[submit-t1]=$(median "${T_RPS[@]}" | awk '{ printf "%.0f", $1 }')
+REDIS_USEC[submit-t1]=$(median "${T_US[@]}")
+RCPU_T1=$(median "${T_CPU[@]}")
+BATCH[submit-t1]=$(median "${T_BATCH[@]}")
+P50[submit-t1]=$(median "${T_P50[@]}")
+P99[submit-t1]=$(median "${T_P99[@]}")
+AOF_RW[submit-t1]=$(IFS=,; echo "${T_RW[*]}")
+# every round's figures (this module / the peer), for the footnote
+ROUND_FIGS=$(for i in "${!P_US[@]}"; do
+    printf '%s%s/%s µs, %s/%s req/s' "${i:+; }" "${T_US[$i]:--}" \
+        "${P_US[$i]}" "${T_RPS[$i]:--}" "${P_RPS[$i]}"
+done | sed 's/^; //')
 
 # one report by hand: its id and token for the status read, and the exact
 # EVALSHA argument list the module sends, for bench/replay
@@ -1192,9 +1281,6 @@ else
     V_SCALE="INVALID (run make bench-scale)"; V_MEM=$V_SCALE
 fi
 
-# (empty when the case stored nothing)
-RCPU_T1=$(cat "$OUT/redis-cpu-submit-t1.txt" 2>/dev/null || true)
-
 # the one table of bench/README.md (and of results.md)
 {
     echo "| figure | this module | goal | lua peer, same run | |"
@@ -1302,9 +1388,13 @@ END_MARK='<!-- bench-table: end -->'
     echo
     echo "The peer (\`../shared/bench/run-peer-lua.sh\`, its own nginx and" \
          "Redis with its script's settings, wrk -t1 -c64 for" \
-         "$(secs "$DUR") s, no warm-up) ran between" \
+         "$(secs "$DUR") s, no warm-up) ran $ROUNDS times, between" \
          "this module's submit cases, which had a $WARM warm-up and" \
-         "$DUR measured each; its return 204: ${PEER_204:--} req/s" \
+         "$DUR measured each: the wrk -t1 case ran $ROUNDS times too," \
+         "interleaved with the peer's (each from an empty Redis), and each" \
+         "of the figures of that comparison is the median of its rounds" \
+         "(EVALSHA µs and submit/s, this module / the peer, by round:" \
+         "${ROUND_FIGS:--}); the peer's return 204: ${PEER_204:--} req/s" \
          "(this nginx's, wrk -t$THREADS: ${RPS[204]}). Open loop:" \
          "\`bench/openloop\`, $CONNS connections, latency from each" \
          "request's intended send time (from the actual send, the p99" \
@@ -1320,9 +1410,9 @@ END_MARK='<!-- bench-table: end -->'
          "every ~0.5 s on one of the two cores (perf sched, 00:39 UTC)." \
          "AOF rewrites during the measured runs (a fork, and a child" \
          "writing the data set on the same cores): submit" \
-         "${AOF_RW[submit]}, wrk -t1 ${AOF_RW[submit-t1]}, open loop" \
-         "${AOF_RW[open-50]} and ${AOF_RW[open-80]}; the peer's Redis" \
-         "${PEER_RW:-?} in its run (its children while it ran; this" \
+         "${AOF_RW[submit]}, wrk -t1 ${AOF_RW[submit-t1]} (by round)," \
+         "open loop ${AOF_RW[open-50]} and ${AOF_RW[open-80]}; the" \
+         "peer's Redis ${PEER_RW:-?} in its runs (its children while it ran; this" \
          "module's Redis writes ~1.1 kB of AOF a report, the peer's" \
          "~0.7 kB, so it reaches the rewrite's threshold sooner)." \
          "Redis time per submit is per report stored: all of EVALSHA's" \
@@ -1349,7 +1439,7 @@ if [ -n "$README" ]; then
         BLOCK=$OUT/readme-block.md BEGIN_MARK=$BEGIN_MARK END_MARK=$END_MARK \
         perl -0pi -e '
             my $b = do { local $/; open my $f, "<", $ENV{BLOCK} or die; <$f> };
-            chomp $b;
+            $b =~ s/\n\z//;       # (chomp: -0 makes $/ a NUL)
             s/\Q$ENV{BEGIN_MARK}\E.*?\Q$ENV{END_MARK}\E/$b/s' "$README" \
             || echo "bench: could not update $README" >&2
     else
