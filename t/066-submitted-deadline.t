@@ -13,6 +13,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
+use t::PaQsub qw(submit sweep_json qscore_floor);
 use HTTP::Tiny;
 
 # every node of this version (pa_record_compat off): with it on a due
@@ -31,23 +32,6 @@ our $P = 'pa:{t_qdue}:';
 our $B = 1e10;
 # every block the API and /metrics
 with_metrics();
-
-# a report of the lists, submitted at 09:00 on Monday 2 March 2026
-sub submit {
-    my ($id, $category, $phone) = @_;
-    return "POST /api/v1/reports\n"
-        . qq({"content":"Phản ánh $id về hạ tầng","category":"$category",)
-        . qq("lat":22.396,"lng":103.458,"reporter_name":"Lò Văn Q",)
-        . qq("reporter_phone":"$phone"});
-}
-
-sub sweep_json { '{"overdue":' . $_[0] . ',"rejected":0,"notices":0,"unlocked":0,"archived":0}' . "\n" }
-
-# the integer part of a report's score in q:submitted
-sub qscore_floor {
-    my $s = main::redis('ZSCORE', "${main::P}q:submitted", $_[0]);
-    return $s eq '' ? '' : sprintf('%.0f', int($s));
-}
 
 run_tests();
 
@@ -78,8 +62,8 @@ my $p = $main::P;
 Test::More::is(main::redis('ZSCORE', "${p}due", 'QD-1|verify'), '', 'QD-1: no due entry');
 Test::More::is(main::redis('ZSCORE', "${p}due", 'QD-2|verify'), '', 'QD-2: no due entry');
 Test::More::is(main::redis('HGET', "${p}r:QD-1", 'dl:verify'), '1772589600', 'QD-1: its deadline is in the record');
-Test::More::is(main::qscore_floor('QD-1'), sprintf('%.0f', 2 * $main::B + 1772589600), 'QD-1: band 2 + due');
-Test::More::is(main::qscore_floor('QD-2'), '1772420400', 'QD-2: band 0 (urgent) + due');
+Test::More::is(main::qscore_floor($main::P, 'QD-1'), sprintf('%.0f', 2 * $main::B + 1772589600), 'QD-1: band 2 + due');
+Test::More::is(main::qscore_floor($main::P, 'QD-2'), '1772420400', 'QD-2: band 0 (urgent) + due');
 Test::More::is(main::redis('ZSCORE', "${p}due", 'QD-3|verify'), '1772589600', 'QD-3: acted on, filed in due');
 --- request
 GET /api/v1/health

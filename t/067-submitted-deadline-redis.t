@@ -18,6 +18,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
+use t::PaQsub qw(submit sweep_json);
 use t::PaWorker;
 # this file's Redis: AOF on, its data kept across a kill
 use t::PaAofRedis;
@@ -208,17 +209,6 @@ sub metric {
     my $name = shift;
     my (undef, $body) = call('GET', '/metrics');
     return $body =~ /^\Q$name\E (\S+)$/m ? $1 : '';
-}
-
-sub sweep_json { '{"overdue":' . $_[0] . ',"rejected":0,"notices":0,"unlocked":0,"archived":0}' . "\n" }
-
-# a report of the lists, submitted at 09:00 on Monday 2 March 2026
-sub submit {
-    my ($id, $category, $phone) = @_;
-    return "POST /api/v1/reports\n"
-        . qq({"content":"Phản ánh $id về hạ tầng","category":"$category",)
-        . qq("lat":22.396,"lng":103.458,"reporter_name":"Lò Văn Q",)
-        . qq("reporter_phone":"$phone"});
 }
 
 # the overdue events of the stream whose report matches $re: how many,

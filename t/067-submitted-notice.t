@@ -26,6 +26,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaLife;
+use t::PaQsub qw(sweep_json qscore_floor);
 use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
@@ -77,19 +78,6 @@ sub submit_headers {
     my ($id, $now) = @_;
     return main::h('', $now // '2026-03-02T09:00:00+07:00')
         . "\nX-PA-Test-Id: $id\nX-PA-Test-Token: token-lc25-notice-$id";
-}
-
-sub sweep_json {
-    my ($overdue, $notices) = @_;
-    return '{"overdue":' . $overdue . ',"rejected":0,"notices":'
-           . ($notices // 0) . ',"unlocked":0,"archived":0}' . "\n";
-}
-
-# the integer part of a report's score in q:submitted
-sub qscore_floor {
-    my ($p, $id) = @_;
-    my $s = main::redis('ZSCORE', "${p}q:submitted", $id);
-    return $s eq '' ? '' : sprintf('%.0f', int($s));
 }
 
 # the events of one report and type, as ioc_stream() gives them
