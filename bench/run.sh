@@ -390,7 +390,10 @@ per_report() {
 
 # bench_case NAME URL [wrk args ...]; "@TAG@" in the args becomes the run
 # number (1 = warm-up, 2 = measurement) so POSTed reports never repeat.
-# WRK_THREADS (default THREADS): wrk -t of the case
+# WRK_THREADS (default THREADS): wrk -t of the case.  EMPTY_AFTER_WARM=1:
+# Redis emptied (and its AOF rewritten) between the warm-up and the
+# measured run, so that the run starts from an empty Redis as the peer's
+# does (its Redis is new and its warm-up, /baseline, stores nothing)
 bench_case() {
     local name=$1 url=$2 a tag t=${WRK_THREADS:-$THREADS} calls usec stored
     shift 2
@@ -402,6 +405,10 @@ bench_case() {
     printf '  %-13s warm-up %s, measuring %s (wrk -t%s) ...\n' "$name" \
         "$WARM" "$DUR" "$t"
     wrk -t"$t" -c"$CONNS" -d"$WARM" "$url" "${warm[@]}" >/dev/null
+    if [ -n "${EMPTY_AFTER_WARM:-}" ]; then
+        redis-cli -p "$REDIS_PORT" flushall >/dev/null
+        aof_rewrite
+    fi
     if [ -n "$REDIS_US" ]; then
         redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
         aof_rewrites > "$OUT/aof-$name.txt"
@@ -527,11 +534,12 @@ aof_count() { awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }' "$1"; }
 AOF_RW[submit]=$(aof_count "$OUT/aof-submit.txt")
 
 # the peer's load shape (issue 12's table): one wrk thread, 64 connections,
-# from an empty Redis and a fresh AOF, as the peer's own run starts
-redis-cli -p "$REDIS_PORT" flushall >/dev/null
-aof_rewrite
-WRK_THREADS=1 bench_case submit-t1 "$BASE/api/v1/reports" \
-    -s "$ROOT/bench/submit.lua" -- @TAG@3
+# the measured run from an empty Redis and a fresh AOF, as the peer's own
+# run starts (it was emptied before the warm-up, and the measured run
+# began with the warm-up's ~66k reports: ~5 % more Redis time a report,
+# 11.32 against 10.71 us in three replays of each, bench/submit-cost.md)
+EMPTY_AFTER_WARM=1 WRK_THREADS=1 bench_case submit-t1 \
+    "$BASE/api/v1/reports" -s "$ROOT/bench/submit.lua" -- @TAG@3
 parse_wrk submit-t1
 AOF_RW[submit-t1]=$(aof_count "$OUT/aof-submit-t1.txt")
 REDIS_US=
@@ -725,17 +733,16 @@ peer_round() {
 }
 
 # t1_round N: this module's wrk -t1 case again (round 1 ran before the
-# open loop), from an empty Redis and a fresh AOF as the first, with
-# Redis's default rewrites; they are off again, and none running, when
-# the peer's next round starts
+# open loop), measured from an empty Redis and a fresh AOF as the first,
+# with Redis's default rewrites; they are off again, and none running,
+# when the peer's next round starts
 t1_round() {
     local name=submit-t1-$1
     redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
         "$AOF_PCT" >/dev/null
-    redis-cli -p "$REDIS_PORT" flushall >/dev/null
-    aof_rewrite
     REDIS_US=1
-    WRK_THREADS=1 bench_case "$name" "$BASE/api/v1/reports" \
+    EMPTY_AFTER_WARM=1 WRK_THREADS=1 bench_case "$name" \
+        "$BASE/api/v1/reports" \
         -s "$ROOT/bench/submit.lua" -- "@TAG@3$1"
     REDIS_US=
     parse_wrk "$name"
