@@ -688,6 +688,13 @@ ngx_http_pa_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_http_pa_init_defaults(pmcf);
 
+    pmcf->crc64 = ngx_palloc(cf->pool, sizeof(ngx_pa_crc64_t));
+    if (pmcf->crc64 == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_pa_crc64_init(pmcf->crc64);
+
     if (pmcf->media_max_size <= 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pa_media_max_size\" must be more than 0");

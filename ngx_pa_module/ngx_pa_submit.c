@@ -141,7 +141,7 @@ static ngx_int_t ngx_pa_submit_keys(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 static ngx_int_t ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_t *sb, ngx_str_t *seen, ngx_array_t *args);
 static ngx_int_t ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb,
-    ngx_array_t *args, ngx_uint_t fields_at, ngx_uint_t compat);
+    ngx_array_t *args, ngx_uint_t fields_at, ngx_pa_main_conf_t *pmcf);
 static void ngx_pa_submit_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     void *reply);
 static ngx_int_t ngx_pa_submit_prints(ngx_http_request_t *r,
@@ -1312,8 +1312,7 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    rc = ngx_pa_submit_lift(r->pool, sb, args, fields_at,
-                            pmcf->record_compat);
+    rc = ngx_pa_submit_lift(r->pool, sb, args, fields_at, pmcf);
 
     if (rc == NGX_DECLINED) {
         /* a report has them */
@@ -1355,11 +1354,12 @@ ngx_pa_submit_args(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
 static ngx_int_t
 ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb, ngx_array_t *args,
-    ngx_uint_t fields_at, ngx_uint_t compat)
+    ngx_uint_t fields_at, ngx_pa_main_conf_t *pmcf)
 {
     ngx_str_t   *a, *pos, *kv, *tok, *doc, rec;
-    ngx_uint_t   i, n, head;
+    ngx_uint_t   i, n, head, compat;
 
+    compat = pmcf->record_compat;
     a = args->elts;
     pos = &a[NGX_PA_SUBMIT_ARG_POS];
     tok = NULL;
@@ -1428,7 +1428,7 @@ ngx_pa_submit_lift(ngx_pool_t *pool, ngx_pa_submit_t *sb, ngx_array_t *args,
     ngx_memcpy(&kv[2 * head], &a[fields_at],
                2 * (n - head) * sizeof(ngx_str_t));
 
-    if (ngx_pa_submit_record(pool, kv, n, &rec) != NGX_OK) {
+    if (ngx_pa_submit_record(pool, pmcf->crc64, kv, n, &rec) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -4,12 +4,11 @@
  */
 
 #include "ngx_pa_submit_record.h"
-#include "ngx_pa_dump.h"
 
 
 ngx_int_t
-ngx_pa_submit_record(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
-    ngx_str_t *out)
+ngx_pa_submit_record(ngx_pool_t *pool, const ngx_pa_crc64_t *crc,
+    ngx_str_t *kv, ngx_uint_t n, ngx_str_t *out)
 {
     u_char      *p;
     size_t       elen;
@@ -64,7 +63,7 @@ ngx_pa_submit_record(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
                               kv[keep[j] * 2 + 1].len);
     }
 
-    (void) ngx_pa_dump_tail(out->data, p);
+    (void) ngx_pa_dump_tail(crc, out->data, p);
 
     return NGX_OK;
 }

@@ -18,9 +18,9 @@
  * The payload of the n pairs kv (name, value) as HSET would set them in
  * that order: a name given again keeps its first place and takes its
  * last value.  From pool; kv's values may be replaced (NGX_ERROR: out of
- * memory).
+ * memory).  crc: the main conf's tables (ngx_pa_dump.h).
  */
-ngx_int_t ngx_pa_submit_record(ngx_pool_t *pool, ngx_str_t *kv, ngx_uint_t n,
-    ngx_str_t *out);
+ngx_int_t ngx_pa_submit_record(ngx_pool_t *pool, const ngx_pa_crc64_t *crc,
+    ngx_str_t *kv, ngx_uint_t n, ngx_str_t *out);
 
 #endif /* NGX_PA_SUBMIT_RECORD_H */

@@ -3,10 +3,12 @@
  * DUMP gives of the same hash (the vectors below are Redis 7.0's, with
  * rdbcompression off: a hash of one field "f" set by HSET to each value),
  * its length and CRC-64 footer compared; one record byte for byte; the
- * CRC-64 of Redis's own test ("123456789").
+ * CRC-64 of Redis's own test ("123456789"), and eight bytes a step against
+ * a byte a step at every length and alignment up to 70 bytes.
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "ngx_pa_dump.h"
 #include "pa_unit.h"
@@ -66,6 +68,21 @@ static const vector_t  vectors[] = {
 };
 
 
+static ngx_pa_crc64_t  crc64;
+
+
+/* the CRC a byte a step, with the byte table alone */
+static uint64_t
+crc_bytewise(uint64_t crc, const unsigned char *p, size_t len)
+{
+    while (len--) {
+        crc = crc64.t[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    }
+
+    return crc;
+}
+
+
 /* the payload of the hash of n pairs (names and values, NUL-free) */
 static unsigned char *
 dump(const unsigned char **s, const size_t *len, size_t n, size_t *out)
@@ -91,7 +108,7 @@ dump(const unsigned char **s, const size_t *len, size_t n, size_t *out)
         p = ngx_pa_dump_entry(p, s[i], len[i]);
     }
 
-    p = ngx_pa_dump_tail(buf, p);
+    p = ngx_pa_dump_tail(&crc64, buf, p);
 
     if ((size_t) (p - buf) != *out) {
         free(buf);
@@ -119,7 +136,8 @@ hex(const unsigned char *p, size_t n, char *out)
 int
 main(void)
 {
-    size_t                i, len[10], got;
+    size_t                i, len[10], got, off, n, bad;
+    unsigned char         bytes[80];
     char                  h[17];
     unsigned char        *x, *b;
     const unsigned char  *s[10];
@@ -134,8 +152,29 @@ main(void)
         "22.3960000", "doc", "{\"a\":\"b\"}", "n", "12"
     };
 
-    PA_IS_INT(ngx_pa_crc64(0, (const unsigned char *) "123456789", 9),
+    ngx_pa_crc64_init(&crc64);
+
+    PA_IS_INT(ngx_pa_crc64(&crc64, 0, (const unsigned char *) "123456789", 9),
               0xe9c6d914c4b8d9caULL, "CRC-64 of \"123456789\" as Redis's");
+
+    for (i = 0; i < sizeof(bytes); i++) {
+        bytes[i] = (unsigned char) (i * 131 + 7);
+    }
+
+    bad = 0;
+
+    for (off = 0; off < 8; off++) {
+        for (n = 0; n <= 70; n++) {
+            if (ngx_pa_crc64(&crc64, 0x1234, bytes + off, n)
+                != crc_bytewise(0x1234, bytes + off, n))
+            {
+                bad++;
+            }
+        }
+    }
+
+    PA_IS_INT(bad, 0, "eight bytes a step: the CRC a byte a step gives, "
+              "lengths 0-70 at 8 alignments");
 
     x = malloc(16379);
     if (x == NULL) {
