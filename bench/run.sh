@@ -1398,7 +1398,8 @@ END_MARK='<!-- bench-table: end -->'
          "$(secs "$DUR") s, no warm-up) ran $ROUNDS times, between" \
          "this module's submit cases, which had a $WARM warm-up and" \
          "$DUR measured each: the wrk -t1 case ran $ROUNDS times too," \
-         "interleaved with the peer's (each from an empty Redis), and each" \
+         "interleaved with the peer's (each measured from an empty Redis," \
+         "emptied after its warm-up, as the peer's run begins), and each" \
          "of the figures of that comparison is the median of its rounds" \
          "(EVALSHA µs and submit/s, this module / the peer, by round:" \
          "${ROUND_FIGS:--}); the peer's return 204: ${PEER_204:--} req/s" \
