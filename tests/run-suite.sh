@@ -53,11 +53,14 @@ export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
 export TEST_NGINX_LOAD_MODULES=$MODULE
 export TEST_NGINX_ROOT=$ROOT
 export TEST_NGINX_FIXTURES=$ROOT/build/fixtures
-# Each file gets a port and a server root (t/servroot_<port>) of its own,
-# and t/PaTest.pm a Redis and a data folder of its own, so files run side
-# by side (prove -j) never collide.
-export TEST_NGINX_RANDOMIZE=1
-unset TEST_NGINX_PORT TEST_NGINX_SERVROOT TEST_NGINX_REDIS_PORT
+# Each file gets a port and a server root (t/servroot_<port>) of its own
+# (tests/t-port.sh runs it: a port outside the kernel's ephemeral range,
+# held while the file runs), and t/PaTest.pm a Redis and a data folder of
+# its own, so files run side by side (prove -j) never collide.
+unset TEST_NGINX_RANDOMIZE TEST_NGINX_PORT TEST_NGINX_SERVROOT \
+    TEST_NGINX_REDIS_PORT
+# (ports a killed run left held)
+rm -rf t/.ports
 
 if [ -n "${PA_ASAN:-}" ]; then
     # An ASan module inside Debian's (uninstrumented) nginx: only nginx gets
@@ -80,7 +83,8 @@ fi
 
 echo "== integration and t/ suites"
 # T="t/085-limit.t ..." (make test T=...) runs only those files
-prove -r -j"${PROVE_JOBS:-2}" ${PROVE_ARGS:-} ${T:-tests/integration/ t/} \
+prove -r -j"${PROVE_JOBS:-2}" --exec tests/t-port.sh ${PROVE_ARGS:-} \
+    ${T:-tests/integration/ t/} \
     || status=1
 
 if [ -n "${PA_ASAN:-}" ] && ls "$WORK"/asan* >/dev/null 2>&1; then
