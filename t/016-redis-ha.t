@@ -11,13 +11,7 @@ use t::PaTest;
 use POSIX ();
 
 # a replica of the file's Redis, stopped when the file ends
-our $ReplicaPort = do {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0) or die "no port: $!";
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
+our $ReplicaPort = t::PaTest::free_port();
 our $ReplicaPid = fork // die "fork: $!";
 if ($ReplicaPid == 0) {
     open STDOUT, '>', '/dev/null';

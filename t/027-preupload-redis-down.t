@@ -6,16 +6,9 @@
 use Test::Nginx::Socket 'no_plan';
 use lib '.';
 use t::PaTest;
-use IO::Socket::INET;
 
 # a port nothing listens on
-our $DeadPort = do {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0) or die "no port: $!";
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
+our $DeadPort = t::PaTest::free_port();
 
 sub bytes { slurp("$Fix/$_[0]") }
 

@@ -45,6 +45,7 @@ use JSON::PP;
 use POSIX ();
 use Time::HiRes ();
 use Exporter 'import';
+use t::PaPort ();
 
 our @EXPORT = qw(%T $Fix $Data $Boundary $Multipart $Threads $Pool tokens
                  originals media_http queue_http workflow_http
@@ -70,14 +71,10 @@ our $Data = $ENV{TEST_NGINX_PA_DATA} =
     tempdir('pa-t-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
 # The file's own throw-away Redis on a free port ($TEST_NGINX_REDIS_PORT
-# in a config): files run side by side never see each other's keys.
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0) or die "no port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
+# in a config): files run side by side never see each other's keys.  A
+# port of a server a test starts: below the ephemeral range, this file's
+# alone (t/PaPort.pm)
+sub free_port { t::PaPort::hold() }
 
 our $RedisPid;
 
