@@ -1420,9 +1420,9 @@ END_MARK='<!-- bench-table: end -->'
          "writing the data set on the same cores): submit" \
          "${AOF_RW[submit]}, wrk -t1 ${AOF_RW[submit-t1]} (by round)," \
          "open loop ${AOF_RW[open-50]} and ${AOF_RW[open-80]}; the" \
-         "peer's Redis ${PEER_RW:-?} in its runs (its children while it ran; this" \
-         "module's Redis writes ~1.1 kB of AOF a report, the peer's" \
-         "~0.7 kB, so it reaches the rewrite's threshold sooner)." \
+         "peer's Redis ${PEER_RW:-?} in its runs (its children while it" \
+         "ran; this module's Redis writes ~1.1 kB of AOF a report, the" \
+         "peer's ~0.7 kB, so it reaches the rewrite's threshold sooner)." \
          "Redis time per submit is per report stored: all of EVALSHA's" \
          "usec in the measured run (INFO commandstats) over the reports it" \
          "stored, since group commit (\`pa_submit_batch\`) stores N" \
