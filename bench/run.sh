@@ -29,9 +29,11 @@
 #   OPENLOOP       [build/bench/openloop]  the open-loop generator
 #   BENCH_README   [bench/README.md]  whose table (between the markers)
 #                         the run rewrites; "" leaves it alone
-#   BENCH_ROUNDS   [3]    rounds of the comparison with the peer: its
+#   BENCH_ROUNDS   [5]    rounds of the comparison with the peer: its
 #                         run and this module's wrk -t1 case, interleaved,
-#                         each figure the median of its rounds
+#                         each figure the median of its rounds (two runs
+#                         of one build read 11.5 and 13.0 µs a report:
+#                         a median of 3 still moves by several %)
 #   BENCH_SUBMIT_BATCH [""]  "<max> [inflight=<n>]": pa_submit_batch of
 #                         both nginx (group commit; "": the module's
 #                         default), to compare settings
@@ -46,7 +48,7 @@ WARM=${BENCH_WARMUP:-2s}
 CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
 NREQ=${BENCH_REQUESTS:-200000}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 PROFILE=${BENCH_PROFILE:-0}
 PEER=${PEER_SCRIPT:-$ROOT/../shared/bench/run-peer-lua.sh}
 OPENLOOP=${OPENLOOP:-$ROOT/build/bench/openloop}
@@ -1433,8 +1435,7 @@ END_MARK='<!-- bench-table: end -->'
          "pays once a report and group commit once a batch; Redis CPU per" \
          "submit counts it all, the AOF's fsync and the rewrites' children" \
          "too (INFO cpu; the peer's from /proc, read every 0.1 s while it" \
-         "runs)." \
-         "usec_per_call (one report a call). The Redis ceiling replays" \
+         "runs). The Redis ceiling replays" \
          "one report a call. This module's Redis: AOF everysec and" \
          "\`$PA_REDIS_SETTINGS\` (production.conf's, as \`make run\`" \
          "runs it). All figures: \`build/bench/results.md\`."
