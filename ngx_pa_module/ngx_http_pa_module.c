@@ -20,6 +20,7 @@
 #include "ngx_pa_media.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_notify.h"
+#include "ngx_pa_notify_conf.h"
 #include "ngx_pa_open311_keys.h"
 #include "ngx_pa_orphan.h"
 #include "ngx_pa_profile.h"
@@ -31,11 +32,12 @@
 #include "ngx_pa_crypto.h"
 #include "ngx_pa_revoke.h"
 #include "ngx_pa_scripts.h"
-#include "ngx_pa_sse.h"
+#include "ngx_pa_sse_reader.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_thread.h"
 #include "ngx_pa_thumb.h"
-#include "ngx_pa_upload.h"
+#include "ngx_pa_upload_gc.h"
+#include "ngx_pa_upload_room.h"
 #include "ngx_pa_validate.h"
 
 

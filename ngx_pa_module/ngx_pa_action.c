@@ -23,7 +23,7 @@
 #include "ngx_pa_pubver.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
+#include "ngx_pa_action.h"
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
 

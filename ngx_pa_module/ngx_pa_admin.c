@@ -5,13 +5,13 @@
  */
 
 #include "ngx_pa.h"
+#include "ngx_pa_admin.h"
 #include "ngx_pa_auth.h"
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_revoke.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 
 

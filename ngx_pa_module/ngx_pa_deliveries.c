@@ -11,9 +11,9 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
-#include "ngx_pa_notify.h"
+#include "ngx_pa_notify_conf.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
+#include "ngx_pa_deliveries.h"
 #include "ngx_pa_validate.h"
 
 

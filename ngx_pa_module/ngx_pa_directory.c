@@ -20,7 +20,6 @@
 #include "ngx_pa_directory.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
-#include "ngx_pa_routes.h"
 
 #include <jansson.h>
 

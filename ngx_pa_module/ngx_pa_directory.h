@@ -64,4 +64,7 @@ ngx_int_t ngx_pa_directory_subtree(ngx_pa_main_conf_t *pmcf, ngx_pool_t *pool,
     ngx_str_t *top, ngx_str_t *list);
 ngx_uint_t ngx_pa_directory_is_root(ngx_pa_main_conf_t *pmcf, ngx_str_t *id);
 
+/* the route (ngx_pa_api.c dispatches to it): GET /directory */
+ngx_int_t ngx_pa_directory_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
 #endif /* NGX_PA_DIRECTORY_H */

@@ -41,6 +41,9 @@
 #include "ngx_pa_call.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_notify.h"
+#include "ngx_pa_notify_conf.h"
+#include "ngx_pa_notify_http.h"
+#include "ngx_pa_notify_pii.h"
 #include "ngx_pa_redis.h"
 
 #include <jansson.h>

@@ -15,7 +15,7 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_notify.h"
+#include "ngx_pa_notify_conf.h"
 #include "ngx_pa_profile.h"
 
 

@@ -21,7 +21,8 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_notify.h"
+#include "ngx_pa_notify_http.h"
+#include "ngx_pa_notify_resolve.h"
 
 
 #define NGX_PA_NOTIFY_HEAD_MAX     4096

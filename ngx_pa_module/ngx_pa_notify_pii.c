@@ -11,7 +11,7 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_notify.h"
+#include "ngx_pa_notify_pii.h"
 
 #include <hiredis/hiredis.h>
 #include <jansson.h>

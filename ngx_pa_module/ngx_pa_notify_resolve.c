@@ -13,7 +13,7 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_notify.h"
+#include "ngx_pa_notify_resolve.h"
 
 
 static void ngx_pa_notify_resolve_handler(ngx_resolver_ctx_t *ctx);

@@ -34,7 +34,6 @@
 #include "ngx_pa_open311.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
 #include "ngx_pa_record_id.h"

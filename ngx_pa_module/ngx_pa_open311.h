@@ -21,6 +21,7 @@
 #include "ngx_pa_open311_post.h"
 
 
+/* the route (ngx_pa_api.c dispatches to it): GeoReport v2 */
 ngx_int_t ngx_pa_open311_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
 
 #endif /* NGX_PA_OPEN311_H */

@@ -39,7 +39,7 @@
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
+#include "ngx_pa_public.h"
 #include "ngx_pa_view.h"
 #include "ngx_pa_record_id.h"
 

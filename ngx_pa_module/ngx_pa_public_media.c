@@ -12,7 +12,6 @@
 #include "ngx_pa_meta.h"
 #include "ngx_pa_public_media.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_thumb.h"
 
 #include <jansson.h>

@@ -73,4 +73,11 @@ ngx_pa_pm_plan_t *ngx_pa_public_media_plan(ngx_pool_t *pool, ngx_log_t *log,
 ngx_int_t ngx_pa_public_media_fill(ngx_pa_pm_plan_t *plan, ngx_pool_t *pool,
     ngx_log_t *log, ngx_pa_main_conf_t *pmcf);
 
+/*
+ * The routes ngx_pa_api.c dispatches to: media files, public copies,
+ * staff originals
+ */
+ngx_int_t ngx_pa_media_original_handler(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+
 #endif /* NGX_PA_PUBLIC_MEDIA_H */

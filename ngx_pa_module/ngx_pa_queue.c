@@ -19,7 +19,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
+#include "ngx_pa_queue.h"
 #include "ngx_pa_validate.h"
 #include "ngx_pa_view.h"
 

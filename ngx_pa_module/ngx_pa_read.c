@@ -15,7 +15,7 @@
 #include "ngx_pa_json.h"
 #include "ngx_pa_profile.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
+#include "ngx_pa_read.h"
 #include "ngx_pa_view.h"
 
 

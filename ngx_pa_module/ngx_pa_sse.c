@@ -24,9 +24,9 @@
  */
 
 #include "ngx_pa_sse.h"
+#include "ngx_pa_sse_reader.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_record_id.h"
 
 

@@ -16,7 +16,7 @@
  * body its subtree's.
  */
 
-#include "ngx_pa_sse.h"
+#include "ngx_pa_sse_event.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_validate.h"
 

@@ -15,7 +15,7 @@
  * worker that is shutting down, and the poll closes what is left then.
  */
 
-#include "ngx_pa_sse.h"
+#include "ngx_pa_sse_reader.h"
 #include "ngx_pa_revoke.h"
 
 

@@ -23,7 +23,7 @@
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
+#include "ngx_pa_stats.h"
 #include "ngx_pa_view.h"
 
 

@@ -41,12 +41,11 @@
 #include "ngx_pa_profile.h"
 #include "ngx_pa_record.h"
 #include "ngx_pa_redis.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_submit.h"
 #include "ngx_pa_submit_idem.h"
 #include "ngx_pa_submit_record.h"
 #include "ngx_pa_submit_score.h"
-#include "ngx_pa_upload.h"
+#include "ngx_pa_upload_bind.h"
 #include "ngx_pa_validate.h"
 
 #include <openssl/evp.h>

@@ -49,4 +49,7 @@ typedef struct {
 ngx_int_t ngx_pa_submit_from(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_submit_from_t *from);
 
+/* the route (ngx_pa_api.c dispatches to it): POST /reports */
+ngx_int_t ngx_pa_submit_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx);
+
 #endif /* NGX_PA_SUBMIT_H */

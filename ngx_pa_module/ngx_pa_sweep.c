@@ -26,7 +26,6 @@
 #include "ngx_pa_public_repair.h"
 #include "ngx_pa_redis.h"
 #include "ngx_pa_retention.h"
-#include "ngx_pa_routes.h"
 #include "ngx_pa_sweep.h"
 #include "ngx_pa_validate.h"
 

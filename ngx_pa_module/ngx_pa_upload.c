@@ -16,7 +16,8 @@
  */
 
 #include "ngx_pa_upload.h"
-#include "ngx_pa_api.h"
+#include "ngx_pa_upload_bind.h"
+#include "ngx_pa_upload_gc.h"
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"

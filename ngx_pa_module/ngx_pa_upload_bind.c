@@ -4,8 +4,7 @@
  * itself is submit.lua's, atomic with the report).
  */
 
-#include "ngx_pa_upload.h"
-#include "ngx_pa_api.h"
+#include "ngx_pa_upload_bind.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_auth.h"

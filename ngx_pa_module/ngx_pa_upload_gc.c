@@ -13,7 +13,8 @@
  * thread pool when there is one.
  */
 
-#include "ngx_pa_upload.h"
+#include "ngx_pa_upload_gc.h"
+#include "ngx_pa_upload_bind.h"
 
 #include <dirent.h>
 

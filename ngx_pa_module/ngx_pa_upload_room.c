@@ -9,7 +9,7 @@
  */
 
 #include "ngx_pa.h"
-#include "ngx_pa_upload.h"
+#include "ngx_pa_upload_room.h"
 
 
 static ngx_int_t ngx_pa_upload_room_filter(ngx_http_request_t *r,
