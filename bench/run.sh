@@ -1158,7 +1158,6 @@ R_SUBMIT=$(ratio "${RPS[submit]}" "${RPS[ceiling]}")
 R_STATUS=$(ratio "${RPS[status]}" "${RPS[204]}")
 R_STATIC=$(ratio "${RPS[static]}" "${RPS[204]}")
 V_SUBMIT=$(verdict "$(rawratio "${RPS[submit]}" "${RPS[ceiling]}")" 0.80 '>=')
-V_P99=$(verdict "${P99[submit]}" 5 '<=')
 R_LIST=$(ratio "${RPS[public-list]}" "${RPS[static]}")
 R_REPORT=$(ratio "${RPS[public-report]}" "${RPS[static]}")
 R_LIMIT=$(ratio "${RPS[limited]}" "${RPS[limit-204]}")
@@ -1315,8 +1314,9 @@ fi
     echo "| submit/s, wrk -t$THREADS -c$CONNS / Redis ceiling" \
          "(${RPS[submit]} / ${RPS[ceiling]}) | $R_SUBMIT | >= 0.80 | – |" \
          "$V_SUBMIT |"
-    echo "| submit p99, wrk -t$THREADS -c$CONNS | ${P99[submit]} ms |" \
-         "<= 5 ms | – | $V_P99 |"
+    echo "| submit p99, wrk -t$THREADS -c$CONNS (closed loop, at the" \
+         "maximum) | ${P99[submit]} ms | (reported: the latency goal is" \
+         "the open loop's at 50%) | – | |"
     echo "| Redis time per submit: wrk -t$THREADS (mean batch" \
          "${BATCH[submit]:--}); bench/replay (one report a call) |" \
          "${REDIS_USEC[submit]:--}; ${REDIS_USEC[ceiling]:--} µs |" \
@@ -1469,7 +1469,7 @@ echo
 printf '%-40s %10s   %s\n' "submit / Redis ceiling" "$R_SUBMIT" \
     ">= 0.80: $V_SUBMIT"
 printf '%-40s %10s   %s\n' "submit p99 ($CONNS connections)" \
-    "${P99[submit]} ms" "<= 5 ms: $V_P99"
+    "${P99[submit]} ms" "(closed loop at the maximum: reported)"
 printf '%-40s %10s   %s\n' "submit -t1 / lua peer (same run)" "$R_PEER" \
     ">= 1.20: $V_PEER (${RPS[submit-t1]} / ${PEER_RPS:--} req/s)"
 printf '%-40s %10s   %s\n' "Redis µs per submit (-t1; peer)" \
