@@ -12,8 +12,6 @@
 
 #define NGX_PA_NOTIFY_NAME_MAX   32
 
-struct redisReply;
-
 
 typedef struct {
     ngx_str_t                  name;       /* [a-z0-9_-] */
