@@ -13,6 +13,7 @@
 #include "ngx_pa_auth.h"
 #include "ngx_pa_batch.h"
 #include "ngx_pa_directory.h"
+#include "ngx_pa_dump.h"
 #include "ngx_pa_duplicate.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"

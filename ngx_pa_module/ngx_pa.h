@@ -14,7 +14,6 @@
 #include <ngx_http.h>
 
 #include "ngx_pa_calendar.h"
-#include "ngx_pa_dump.h"
 #include "ngx_pa_pii.h"
 
 
@@ -259,7 +258,7 @@ typedef struct {
     ngx_uint_t                 worker_slice;   /* pa_worker_slice, µs */
 
     /* the CRC-64 tables of the records' payloads (ngx_pa_dump.h) */
-    ngx_pa_crc64_t            *crc64;
+    struct ngx_pa_crc64_s     *crc64;
 
     /* this process's own state (not configuration) */
     ngx_pa_worker_t            worker;

@@ -44,9 +44,11 @@ unsigned char *ngx_pa_dump_entry(unsigned char *p, const unsigned char *s,
  * zeros, 16 KB made once by ngx_pa_crc64_init() (a byte a step, the CRC
  * of each record took ~4 % of a worker's CPU a submit).
  */
-typedef struct {
+typedef struct ngx_pa_crc64_s  ngx_pa_crc64_t;
+
+struct ngx_pa_crc64_s {
     uint64_t  t[8][256];
-} ngx_pa_crc64_t;
+};
 
 void ngx_pa_crc64_init(ngx_pa_crc64_t *c);
 uint64_t ngx_pa_crc64(const ngx_pa_crc64_t *c, uint64_t crc,

@@ -12,6 +12,7 @@
 #define NGX_PA_SUBMIT_RECORD_H
 
 #include "ngx_pa.h"
+#include "ngx_pa_dump.h"
 
 
 /*
