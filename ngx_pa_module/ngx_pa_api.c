@@ -94,6 +94,7 @@ typedef enum {
     NGX_PA_ROUTE_OPEN311,
     NGX_PA_ROUTE_SWEEP,
     NGX_PA_ROUTE_DELIVERIES,
+    NGX_PA_ROUTE_DELIVERIES_POST,
     NGX_PA_ROUTE_REPLAY,
     NGX_PA_ROUTE_REVOKE,
     NGX_PA_ROUTE_HEALTH,
@@ -136,6 +137,8 @@ static ngx_pa_route_def_t  ngx_pa_routes[] = {
         { ngx_pa_sweep_handler, 1, 0, NGX_PA_TOKEN_STAFF },
     [NGX_PA_ROUTE_DELIVERIES] =     /* /admin/deliveries */
         { ngx_pa_deliveries_handler, 0, 0, NGX_PA_TOKEN_STAFF },
+    [NGX_PA_ROUTE_DELIVERIES_POST] = /* POST /admin/deliveries {"id"} */
+        { ngx_pa_deliveries_post_handler, 1, 1, NGX_PA_TOKEN_STAFF },
     [NGX_PA_ROUTE_REPLAY] =         /* /admin/deliveries/{id}/replay */
         { ngx_pa_deliveries_replay_handler, 1, 1, NGX_PA_TOKEN_STAFF },
     [NGX_PA_ROUTE_REVOKE] =         /* /admin/tokens/revoke */
@@ -664,11 +667,16 @@ ngx_pa_api_decide_other(ngx_pa_ctx_t *ctx, ngx_str_t *seg, ngx_str_t *rest,
             return;
         }
 
-        /* /admin/deliveries, /admin/deliveries/{id}/replay (webhooks) */
+        /*
+         * /admin/deliveries (GET: the dead letters; POST: replay the one
+         * the body names), /admin/deliveries/{id}/replay (webhooks)
+         */
 
         if (ngx_pa_api_is(&sub, "deliveries")) {
             if (rest->len == 0) {
-                ngx_pa_api_use(rt, NGX_PA_ROUTE_DELIVERIES);
+                ngx_pa_api_use(rt, ctx->request->method == NGX_HTTP_POST
+                                   ? NGX_PA_ROUTE_DELIVERIES_POST
+                                   : NGX_PA_ROUTE_DELIVERIES);
                 return;
             }
 

@@ -2,12 +2,16 @@
  * The webhooks' failures, for an admin:
  *   GET  /api/v1/admin/deliveries[?page=&per_page=]  the dead letters,
  *        newest first: target, event, type, attempts, last status/error
- *   POST /api/v1/admin/deliveries/{id}/replay        one more attempt now
- *        (the target's deliverer takes it from its retry set)
+ *   POST /api/v1/admin/deliveries {"id": "<delivery>"}  one more attempt
+ *        now (the target's deliverer takes it from its retry set); the
+ *        contract's form (api.md: GET/POST /api/v1/admin/deliveries)
+ *   POST /api/v1/admin/deliveries/{id}/replay        the same, the id in
+ *        the path (kept for the consoles and scripts that use it)
  */
 
 #include "ngx_pa.h"
 #include "ngx_pa_auth.h"
+#include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
 #include "ngx_pa_json.h"
@@ -29,6 +33,8 @@ static void ngx_pa_deliveries_listed(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *data);
 static json_t *ngx_pa_deliveries_time(ngx_pa_main_conf_t *pmcf,
     redisReply *ms);
+static ngx_int_t ngx_pa_deliveries_replay(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
 static void ngx_pa_deliveries_replayed(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *data);
 
@@ -243,19 +249,72 @@ ngx_pa_deliveries_time(ngx_pa_main_conf_t *pmcf, redisReply *ms)
 ngx_int_t
 ngx_pa_deliveries_replay_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    u_char              *colon;
-    ngx_int_t            rc;
-    ngx_str_t            target;
-    ngx_array_t         *keys, *args;
-    ngx_pa_main_conf_t  *pmcf;
+    ngx_int_t  rc;
 
     if (ngx_pa_deliveries_admin(r, ctx, &rc) != NGX_OK) {
         return rc;
     }
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
+    return ngx_pa_deliveries_replay(r, ctx);
+}
 
-    /* "<target>:<entry id>", the target one of this node's */
+
+ngx_int_t
+ngx_pa_deliveries_post_handler(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    json_t         *id;
+    ngx_int_t       rc;
+    ngx_pa_err_t    err;
+    ngx_pa_body_t  *body;
+
+    if (ngx_pa_deliveries_admin(r, ctx, &rc) != NGX_OK) {
+        return rc;
+    }
+
+    ngx_memzero(&err, sizeof(ngx_pa_err_t));
+
+    /* from the pool: the body's cleanup runs when the request ends */
+
+    body = ngx_pcalloc(r->pool, sizeof(ngx_pa_body_t));
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_pa_body_parse(r, body, &err) != NGX_OK) {
+        return ngx_pa_fail(r, &err);
+    }
+
+    id = json_object_get(body->fields, "id");
+
+    if (id == NULL) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "missing_field",
+                                 "id", "name the delivery to send again "
+                                 "(its id, as GET lists it)");
+    }
+
+    if (!json_is_string(id) || json_string_length(id) == 0) {
+        return ngx_pa_send_error(r, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                                 "id", "a delivery's id, as GET lists it");
+    }
+
+    ctx->id.data = (u_char *) json_string_value(id);
+    ctx->id.len = json_string_length(id);
+
+    return ngx_pa_deliveries_replay(r, ctx);
+}
+
+
+/* ctx->id: "<target>:<entry id>", the target one of this node's */
+
+static ngx_int_t
+ngx_pa_deliveries_replay(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
+{
+    u_char              *colon;
+    ngx_str_t            target;
+    ngx_array_t         *keys, *args;
+    ngx_pa_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
     colon = ngx_strlchr(ctx->id.data, ctx->id.data + ctx->id.len, ':');
 

@@ -1,6 +1,7 @@
 /*
  * The webhooks' failures for an admin (ngx_pa_deliveries.c): GET
- * /admin/deliveries, POST /admin/deliveries/{id}/replay.
+ * /admin/deliveries, POST /admin/deliveries {"id"} and its older form
+ * POST /admin/deliveries/{id}/replay.
  */
 
 #ifndef NGX_PA_DELIVERIES_H
@@ -11,9 +12,11 @@
 
 /*
  * The routes ngx_pa_api.c dispatches to: GET /admin/deliveries, POST
- * .../{id}/replay
+ * /admin/deliveries, POST .../{id}/replay
  */
 ngx_int_t ngx_pa_deliveries_handler(ngx_http_request_t *r,
+    ngx_pa_ctx_t *ctx);
+ngx_int_t ngx_pa_deliveries_post_handler(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);
 ngx_int_t ngx_pa_deliveries_replay_handler(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx);

@@ -227,6 +227,26 @@ GET /api/v1/admin/deliveries
 
 
 
+=== TEST 6a: the contract's form, POST /api/v1/admin/deliveries with the delivery's id in the body: only an admin; the id missing, not a string, or unknown is said so, in JSON
+--- more_headers eval
+[main::h('ioc'), main::h('admin'), main::h('admin'), main::h('admin'),
+ main::h('admin'), main::h('admin')]
+--- pipelined_requests eval
+["POST /api/v1/admin/deliveries\n{\"id\":\"sms:1-0\"}",
+ "POST /api/v1/admin/deliveries\n{}",
+ "POST /api/v1/admin/deliveries\n{\"id\":7}",
+ "POST /api/v1/admin/deliveries\n{\"id\":\"sms:1-0\"}",
+ "POST /api/v1/admin/deliveries\n{\"id\":\"nope:1-0\"}",
+ "POST /api/v1/admin/deliveries\n[1"]
+--- error_code eval
+[403, 400, 400, 404, 404, 400]
+--- response_body_like eval
+['"code":"forbidden"', '"code":"missing_field".*"field":"id"',
+ '"code":"invalid_field".*"field":"id"', '"code":"not_found"',
+ '"code":"not_found"', '"code":"invalid_json"']
+
+
+
 === TEST 6b: a wrong page is named as page, a wrong per_page as per_page (page=0 was named per_page)
 --- more_headers eval
 [main::h('admin'), main::h('admin'), main::h('admin'), main::h('admin')]
@@ -284,3 +304,42 @@ GET /api/v1/admin/deliveries
 --- error_code: 200
 --- response_body_like eval
 qr/^\{"total":1,"deliveries":\[\{"id":"sms:\d+-\d+",/
+
+
+
+=== TEST 8b: the other dead letter replayed by the contract's form (its id in the body): 202, the same answer
+--- init
+$main::Dead2 = (split /\n/, main::redis('ZRANGE', 'pa:{t_nt}:notify:dead', 0, 0))[0];
+my $body = "{\"id\":\"$main::Dead2\"}";
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $Test::Nginx::Util::ServerPortForClient);
+print $s "POST /api/v1/admin/deliveries HTTP/1.1\r\n"
+         . "Host: localhost\r\nConnection: close\r\n"
+         . "Authorization: Bearer $main::T{admin}\r\n"
+         . "Content-Type: application/json\r\n"
+         . "Content-Length: " . length($body) . "\r\n\r\n$body";
+local $/; my $answer = <$s>; close $s;
+Test::More::like($answer, qr/^HTTP\/1\.1 202 /, '202 Accepted');
+Test::More::like($answer, qr/\r\n\r\n\{"id":"\Q$main::Dead2\E","state":"replay"\}$/,
+                 'the delivery named, to be replayed');
+--- request
+GET /api/v1/health
+--- error_code: 200
+
+
+
+=== TEST 8c: ... it arrived, once; no dead letter is left
+--- init
+main::wait_for('the second replay', sub { my @g = main::got($main::SmsLog); @g >= 2 });
+Time::HiRes::sleep(1);
+my @d = main::got($main::SmsLog);
+Test::More::is(scalar @d, 2, 'two deliveries in all');
+Test::More::is($d[1]{delivery}, $main::Dead2, 'the one named in the body');
+Test::More::ok($d[1]{signature_ok}, 'signed');
+--- more_headers eval
+main::h('admin')
+--- request
+GET /api/v1/admin/deliveries
+--- error_code: 200
+--- response_body
+{"total":0,"deliveries":[]}
