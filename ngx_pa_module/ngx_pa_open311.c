@@ -126,12 +126,14 @@ static ngx_uint_t ngx_pa_o311_closed(ngx_str_t *status);
 
 
 /*
- * GeoReport "closed": nothing more happens to the report here (the set
- * submit.lua and open311.lua use too); every other state is "open".
+ * GeoReport "closed": the report's handling has ended here (open311.lua's
+ * set too); every other state is "open".  An escalated report is open:
+ * the superior's direction comes back as a dispatch (api.md), and the
+ * citizen's case is still live until then.
  */
 
 static const char  *ngx_pa_o311_closed_states[] = {
-    "resolved", "rejected", "cancelled", "monitoring", "escalated", NULL
+    "resolved", "rejected", "cancelled", "monitoring", NULL
 };
 
 

@@ -39,9 +39,10 @@ local categories = ARGV[3]
 local from, to = tonumber(ARGV[4]), tonumber(ARGV[5])
 local want, cap = ARGV[6], tonumber(ARGV[7])
 
--- GeoReport "closed": nothing more happens here (as submit.lua's set)
+-- GeoReport "closed": the handling has ended here (ngx_pa_open311.c's
+-- set); an escalated report is open, its superior's direction to come
 local closed = {resolved = true, rejected = true, cancelled = true,
-                monitoring = true, escalated = true}
+                monitoring = true}
 
 local function report(id, own)
     local h = record(prefix .. 'r:' .. id)

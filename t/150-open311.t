@@ -1034,6 +1034,40 @@ my $u = sub {
 
 
 
+=== TEST 42b: an escalated request is still open for GeoReport: the superior's direction comes back as a dispatch (it was "closed", and a client showed the citizen a live case as closed)
+--- more_headers eval
+["$::Form\nX-PA-Now: 2026-02-04T08:00:00+07:00\nX-PA-Test-Id: X-2",
+ main::h('ioc', '2026-02-04T09:00:00+07:00')]
+--- pipelined_requests eval
+["POST /open311/v2/requests.xml\napi_key=$::Key2&service_code=lighting&lat=22.3955&long=103.4600&description=%C4%90%C3%A8n+c%E1%BA%A7u+t%E1%BA%AFt&email=xml%40example.org",
+ main::act('X-2', action => 'escalate', message => 'Báo cáo UBND tỉnh')]
+--- error_code eval
+[201, 200]
+--- response_body_like eval
+['^service_requests\n  request\n    service_request_id: X-2\n',
+ '"status":"escalated"']
+
+
+
+=== TEST 42c: ... the request, open, its notes in plain words; status=open lists it, status=closed does not; its update says open
+--- more_headers eval
+["X-PA-Now: 2026-02-04T10:00:00+07:00", "X-PA-Now: 2026-02-04T10:00:00+07:00",
+ "X-PA-Now: 2026-02-04T10:00:00+07:00", "X-PA-Now: 2026-02-04T10:00:00+07:00"]
+--- pipelined_requests eval
+["GET /open311/v2/requests/X-2.xml?api_key=$::Key2",
+ "GET /open311/v2/requests.xml?api_key=$::Key2&status=open&start_date=2026-02-04",
+ "GET /open311/v2/requests.xml?api_key=$::Key2&status=closed&start_date=2026-02-04",
+ "GET /open311/v2/servicerequestupdates.xml?api_key=$::Key2&start_date=2026-02-04T08:30:00%2B07:00&end_date=2026-02-04T10:00:00%2B07:00"]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_body_like eval
+['^service_requests\n  request\n    service_request_id: X-2\n    status: open\n    status_notes: Đã chuyển cấp có thẩm quyền cao hơn xem xét\.\n',
+ '^service_requests\n  request\n    service_request_id: X-2\n    status: open\n(.*\n)*conforms\n$',
+ '^service_requests\nconforms\n$',
+ '^service_request_updates\n  request_update\n    update_id: X-2-1\n    service_request_id: X-2\n    status: open\n    updated_datetime: 2026-02-04T09:00:00\+07:00\n    description: Đã chuyển cấp có thẩm quyền cao hơn xem xét\.\n    media_url:\nconforms\n$']
+
+
+
 === TEST 43: a keys file with a rate nginx cannot read stops nginx
 --- http_config eval
 my $c = $::Config_http; $c =~ s/open311\.keys/bad-rate.keys/; $c
