@@ -557,7 +557,7 @@ ngx_pa_o311_service(ngx_pa_main_conf_t *pmcf, ngx_pa_category_t *c)
 
 /*
  * service_request_id (a comma list, overrides the rest), service_code (a
- * comma list), start_date and end_date (W3C, date-only too; on
+ * comma list), start_date and end_date (W3C: a year, month or day too; on
  * requested_datetime; 90 days at most, the last 90 by default), status
  * (open, closed or both), page and page_size (or limit; 1000 at most, as
  * the spec caps a list).  With an api_key the client's own requests in
@@ -836,19 +836,18 @@ ngx_pa_o311_window(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, time_t *from,
 
 
 /*
- * A W3C date: "2026-01-22T10:00:00+07:00" (or Z), or "2026-01-22", the
- * province's day: from its first second (start), or to its last (end).
- * NGX_OK, NGX_DECLINED when absent, NGX_ERROR with err set.
+ * A W3C date (ngx_pa_w3c_parse): "2026", "2026-01", "2026-01-22", the
+ * province's year, month or day, from its first second (start) or to its
+ * last (end); "2026-01-22T10:00+07:00", with seconds too, or Z.  NGX_OK,
+ * NGX_DECLINED when absent, NGX_ERROR with err set.
  */
 
 static ngx_int_t
 ngx_pa_o311_date(ngx_http_request_t *r, const char *name, ngx_uint_t end,
     time_t *t, ngx_pa_err_t *err)
 {
-    u_char              *p;
-    ngx_int_t            off;
     ngx_str_t            v;
-    ngx_uint_t           i, day;
+    ngx_uint_t           i;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
@@ -865,36 +864,14 @@ ngx_pa_o311_date(ngx_http_request_t *r, const char *name, ngx_uint_t end,
         }
     }
 
-    day = (v.len == 10 && v.data[4] == '-' && v.data[7] == '-');
-
-    for (i = 0; day && i < 10; i++) {
-        day = (i == 4 || i == 7) || (v.data[i] >= '0' && v.data[i] <= '9');
-    }
-
-    if (day) {
-        p = ngx_pnalloc(r->pool, sizeof("2026-01-22T00:00:00+07:00"));
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        off = pmcf->utc_offset;
-
-        v.len = ngx_sprintf(p, "%*sT00:00:00%c%02i:%02i", (size_t) 10, v.data,
-                            off < 0 ? '-' : '+', ngx_abs(off) / 3600,
-                            ngx_abs(off) % 3600 / 60)
-                - p;
-        v.data = p;
-    }
-
-    if (ngx_pa_rfc3339_parse(v.data, v.len, t) != 0) {
+    if (ngx_pa_w3c_parse(v.data, v.len, (int) pmcf->utc_offset, (int) end, t)
+        != 0)
+    {
         ngx_pa_err_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", name,
-                       "must be a W3C date (2026-01-22) or date-time with "
-                       "offset (2026-01-22T10:00:00+07:00)");
+                       "must be a W3C date (2026, 2026-01, 2026-01-22) or "
+                       "date-time with offset (2026-01-22T10:00+07:00, "
+                       "2026-01-22T10:00:00+07:00)");
         return NGX_ERROR;
-    }
-
-    if (day && end) {
-        *t += 86400 - 1;
     }
 
     return NGX_OK;

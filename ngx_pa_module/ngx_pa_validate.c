@@ -633,6 +633,72 @@ ngx_pa_rfc3339_parse(const u_char *p, size_t len, time_t *out)
 }
 
 
+int
+ngx_pa_w3c_parse(const u_char *p, size_t len, int offset, int end,
+    time_t *out)
+{
+    int     year, mon, day, oh, om;
+    u_char  buf[sizeof("2026-01-22T10:00:00+07:00")];
+
+    /* hh:mm and the offset: the seconds are 00 */
+
+    if (len > 16 && len <= 22 && p[10] == 'T' && p[13] == ':'
+        && (p[16] == 'Z' || p[16] == '+' || p[16] == '-'))
+    {
+        memcpy(buf, p, 16);
+        memcpy(buf + 16, ":00", 3);
+        memcpy(buf + 19, p + 16, len - 16);
+
+        return ngx_pa_rfc3339_parse(buf, len + 3, out);
+    }
+
+    if (len != 4 && len != 7 && len != 10) {
+        return ngx_pa_rfc3339_parse(p, len, out);
+    }
+
+    year = ngx_pa_digits(p, 4);
+    mon = (len > 4) ? ngx_pa_digits(p + 5, 2) : 1;
+    day = (len > 7) ? ngx_pa_digits(p + 8, 2) : 1;
+
+    if (year < 0 || mon < 1 || mon > 12 || day < 1
+        || (len > 4 && p[4] != '-') || (len > 7 && p[7] != '-'))
+    {
+        return -1;
+    }
+
+    /* the period's end: the next one's first second, less one */
+
+    if (end) {
+        if (len == 4) {
+            year++;
+
+        } else if (len == 7 && ++mon > 12) {
+            mon = 1;
+            year++;
+        }
+    }
+
+    oh = (offset < 0 ? -offset : offset) / 3600;
+    om = (offset < 0 ? -offset : offset) % 3600 / 60;
+
+    if (year > 9999 || oh > 23
+        || snprintf((char *) buf, sizeof(buf),
+                    "%04d-%02d-%02dT00:00:00%c%02d:%02d", year, mon, day,
+                    offset < 0 ? '-' : '+', oh, om)
+           != (int) sizeof(buf) - 1
+        || ngx_pa_rfc3339_parse(buf, sizeof(buf) - 1, out) != 0)
+    {
+        return -1;
+    }
+
+    if (end) {
+        *out += (len == 10) ? 86400 - 1 : -1;
+    }
+
+    return 0;
+}
+
+
 /* years outside 0000..9999 cannot be written: returns 0 and "" */
 
 size_t

@@ -62,6 +62,16 @@ int ngx_pa_latlng_check(double lat, double lng);
 int ngx_pa_rfc3339_parse(const u_char *p, size_t len, time_t *out);
 
 /*
+ * W3C-DTF (www.w3.org/TR/NOTE-datetime), as GeoReport's dates: "2026",
+ * "2026-01" and "2026-01-22" are a year, month or day of the given UTC
+ * offset (seconds east): from its first second, or to its last when end
+ * is 1; "2026-01-22T10:00+07:00" (no seconds) and every RFC 3339 form
+ * are instants.  Stores the UTC epoch; 0 or -1.
+ */
+int ngx_pa_w3c_parse(const u_char *p, size_t len, int offset, int end,
+    time_t *out);
+
+/*
  * Formats t in the given UTC offset (seconds east, e.g. 25200) as
  * "2026-01-22T08:00:00+07:00" (or "...Z" when offset is 0 and zulu is 1).
  * Returns the length written (25, or 20 for Z).

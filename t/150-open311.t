@@ -723,10 +723,11 @@ Content-Type: image/jpeg
 
 
 
-=== TEST 28: filters: status, comma lists of services, W3C dates (date-only too), pages
+=== TEST 28: filters: status, comma lists of services, W3C dates (a day, month or year; hh:mm without seconds), pages
 --- more_headers eval
 ["$::Later", "$::Later", "$::Later", "$::Later", "$::Later", "$::Later",
- "$::Later", "$::Later", "$::Later", "$::Later", "$::Later", "$::Later"]
+ "$::Later", "$::Later", "$::Later", "$::Later", "$::Later", "$::Later",
+ "$::Later", "$::Later", "$::Later"]
 --- pipelined_requests eval
 ["GET /open311/v2/requests.json?status=closed",
  "GET /open311/v2/requests.json?status=open",
@@ -739,9 +740,12 @@ Content-Type: image/jpeg
  "GET /open311/v2/requests.json?end_date=2026-01-21",
  "GET /open311/v2/requests.xml?api_key=$::Key&status=open&service_code=environment&page=2&page_size=1",
  "GET /open311/v2/requests.json?api_key=$::Key&status=closed",
- "GET /open311/v2/requests.json?api_key=$::Key&limit=2"]
+ "GET /open311/v2/requests.json?api_key=$::Key&limit=2",
+ "GET /open311/v2/requests.json?start_date=2026-01&end_date=2026-01",
+ "GET /open311/v2/requests.json?start_date=2026&end_date=2026-01-21",
+ "GET /open311/v2/requests.json?start_date=2026-01-22T09:59%2B07:00&end_date=2026-01-22T03:01Z"]
 --- error_code eval
-[200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]
+[200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 ['^\[\{"service_request_id":"O-2"[^\[]*\}\]$', '^\[\]$',
  '^\[\{"service_request_id":"O-2"[^\[]*\}\]$',
@@ -750,7 +754,9 @@ Content-Type: image/jpeg
  '^\[\{"service_request_id":"O-2"[^\[]*\}\]$', '^\[\]$', '^\[\]$',
  '^service_requests\n  request\n    service_request_id: O-6\n(    .*\n){16}conforms\n$',
  '^\[\{"service_request_id":"O-2"[^\[]*\}\]$',
- '^\[\{"service_request_id":"O-7",[^\[]*\},\{"service_request_id":"O-6",[^\[]*\}\]$']
+ '^\[\{"service_request_id":"O-7",[^\[]*\},\{"service_request_id":"O-6",[^\[]*\}\]$',
+ '^\[\{"service_request_id":"O-2"[^\[]*\}\]$', '^\[\]$',
+ '^\[\{"service_request_id":"O-2"[^\[]*\}\]$']
 --- no_error_log
 [error]
 
@@ -772,7 +778,7 @@ Content-Type: image/jpeg
 --- response_body eval
 [main::xerr(400, 'invalid_field: status: open, closed or both'),
  main::err(400, 'invalid_field: service_code: no such service'),
- main::xerr(400, 'invalid_field: start_date: must be a W3C date (2026-01-22) or date-time with offset (2026-01-22T10:00:00+07:00)'),
+ main::xerr(400, 'invalid_field: start_date: must be a W3C date (2026, 2026-01, 2026-01-22) or date-time with offset (2026-01-22T10:00+07:00, 2026-01-22T10:00:00+07:00)'),
  main::err(400, 'invalid_field: end_date: at most 90 days after start_date'),
  main::err(400, 'invalid_field: end_date: is before start_date'),
  main::err(400, 'invalid_field: page_size: a whole number in range'),

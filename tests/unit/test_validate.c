@@ -285,6 +285,70 @@ t3339(const char *s, long long want)
 
 
 static void
+tw3c(const char *s, int end, long long want)
+{
+    time_t  t;
+    int     rc;
+
+    t = 0;
+    rc = ngx_pa_w3c_parse((const u_char *) s, strlen(s), 25200, end, &t);
+
+    if (want == -1) {
+        PA_IS_INT(rc, -1, "w3c '%s' rejected", s);
+    } else {
+        PA_IS_INT(rc, 0, "w3c '%s' (end %d) accepted", s, end);
+        PA_IS_INT(t, want, "w3c '%s' (end %d) == %lld", s, end, want);
+    }
+}
+
+
+/* GeoReport's dates: every W3C-DTF form, periods in the province's days */
+
+static void
+test_w3c(void)
+{
+    time_t  t;
+
+    /* 2026-01-01T00:00:00+07:00 = 1767200400 */
+
+    tw3c("2026", 0, 1767200400);
+    tw3c("2026", 1, 1767200400 + 365 * 86400 - 1);
+    tw3c("2026-01", 0, 1767200400);
+    tw3c("2026-01", 1, 1767200400 + 31 * 86400 - 1);
+    tw3c("2024-02", 1, 1706720400 + 29 * 86400 - 1);
+    tw3c("2026-12", 1, 1767200400 + 365 * 86400 - 1);
+    tw3c("2026-01-22", 0, 1769014800);
+    tw3c("2026-01-22", 1, 1769014800 + 86400 - 1);
+    tw3c("2026-01-22T08:00+07:00", 0, 1769043600);
+    tw3c("2026-01-22T01:00Z", 1, 1769043600);
+    tw3c("2026-01-22T08:00:00+07:00", 0, 1769043600);
+    tw3c("2026-01-22T01:00:00.5Z", 0, 1769043600);
+
+    tw3c("2026-13", 0, -1);
+    tw3c("2026-00", 0, -1);
+    tw3c("2026-1", 0, -1);
+    tw3c("2026/01", 0, -1);
+    tw3c("202", 0, -1);
+    tw3c("20266", 0, -1);
+    tw3c("2026-02-29", 0, -1);
+    tw3c("2026-01-22T08:00", 0, -1);
+    tw3c("2026-01-22T08:00+07", 0, -1);
+    tw3c("2026-01-22T8:00Z", 0, -1);
+    tw3c("2026-01-22T24:00Z", 0, -1);
+    tw3c("2026-01-22T08:00:00", 0, -1);
+    tw3c("9999", 1, -1);
+    tw3c("", 0, -1);
+
+    /* west of Greenwich: the day of the given offset */
+
+    t = 0;
+    PA_IS_INT(ngx_pa_w3c_parse(S("2026-01-22"), -18000, 0, &t), 0,
+              "w3c day at -05:00");
+    PA_IS_INT(t, 1769058000, "... from its local midnight");
+}
+
+
+static void
 test_rfc3339(void)
 {
     char    out[NGX_PA_TIME_LEN];
@@ -437,6 +501,7 @@ main(void)
     test_decimal();
     test_latlng();
     test_rfc3339();
+    test_w3c();
     test_bool();
 
     /* fixed-point coordinates: snprintf()'s bytes, fast or not */
