@@ -1508,7 +1508,7 @@ ngx_pa_action_agencies(ngx_pa_action_t *a, const char *name,
     ngx_uint_t required, ngx_str_t *list)
 {
     u_char      *p;
-    size_t       len, i, n;
+    size_t       len, i, j, n;
     json_t      *v, *e;
     ngx_str_t    id;
     const char  *s;
@@ -1583,6 +1583,18 @@ ngx_pa_action_agencies(ngx_pa_action_t *a, const char *name,
             || ngx_pa_directory_has_agency(a->conf, &id) != NGX_OK)
         {
             goto invalid;
+        }
+
+        /* one agency once: twice would be counted twice in the stats */
+
+        for (j = 0; j < i; j++) {
+            if (json_equal(json_array_get(v, j), e)) {
+                json_decref(v);
+                ngx_pa_err_set(&a->err, NGX_HTTP_BAD_REQUEST,
+                               "invalid_field", name,
+                               "an agency is named twice");
+                return NGX_ERROR;
+            }
         }
 
         p = ngx_cpymem(p, id.data, id.len);

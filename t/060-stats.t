@@ -423,3 +423,22 @@ qr{\r\n"'\+1\+2",,1,0,0,0,0,0,0,0,0,,,\r\n"'-3",,1,.*\r\n"'=HYPERLINK\(""http://
  '"code":"missing_field".*"field":"year"', '"code":"invalid_field".*"field":"year"',
  '"code":"invalid_field".*"field":"period"', '"code":"invalid_field".*"field":"period"',
  '"code":"invalid_field".*"field":"format"']
+
+
+
+=== TEST 21: a dispatch that names an agency twice is refused (it was stored, and the agency counted twice); the report waits, received, and a dispatch naming it once counts it once
+--- more_headers eval
+my ($h, $r) = main::dispatched('S-9', '["so-xd","so-xd"]', '2026-04-06');
+[@$h, "Authorization: Bearer $::T{ioc}\nContent-Type: application/json\nX-PA-Now: 2026-04-06T08:40:00+07:00",
+ "Authorization: Bearer $::T{ioc}\nX-PA-Now: 2026-04-06T09:00:00+07:00"]
+--- pipelined_requests eval
+my ($h, $r) = main::dispatched('S-9', '["so-xd","so-xd"]', '2026-04-06');
+[@$r, "POST /api/v1/reports/S-9/actions\n{\"action\":\"dispatch\",\"agencies\":[\"so-xd\",\"so-nnmt\"]}",
+ "GET /api/v1/stats?from=2026-04-06&to=2026-04-06"]
+--- error_code eval
+[201, 200, 200, 400, 200, 200]
+--- response_body_like eval
+['"id":"S-9"', '"status":"verified"', '"status":"received"',
+ '^\{"error":\{"code":"invalid_field","message":"an agency is named twice","field":"agencies"\}\}$',
+ '"status":"dispatched".*"agencies":\["so-xd","so-nnmt"\]',
+ '"agency":"so-xd",[^}]*"dispatched":1,']
