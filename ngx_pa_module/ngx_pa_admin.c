@@ -94,11 +94,21 @@ ngx_pa_revoke_member(ngx_http_request_t *r, json_t *fields,
     jti = json_object_get(fields, "jti");
     sub = json_object_get(fields, "sub");
 
-    if ((jti == NULL) == (sub == NULL)) {
+    if (jti == NULL && sub == NULL) {
         err->status = NGX_HTTP_BAD_REQUEST;
         err->code = "missing_field";
         err->field = "jti";
         err->message = "name one token (jti) or one person (sub)";
+        return NGX_ERROR;
+    }
+
+    /* both given: nothing is missing, one is too many */
+
+    if (jti != NULL && sub != NULL) {
+        err->status = NGX_HTTP_BAD_REQUEST;
+        err->code = "invalid_field";
+        err->field = "sub";
+        err->message = "name one token (jti) or one person (sub), not both";
         return NGX_ERROR;
     }
 

@@ -145,7 +145,7 @@ POST /api/v1/reports/261124-AAAAAAAA/actions
 [400, 400, 400, 400, 400, 400]
 --- response_body_like eval
 ['"code":"missing_field","message":"[^"]+","field":"jti"',
- '"code":"missing_field"', '"code":"invalid_field","message":"[^"]+","field":"jti"',
+ '"code":"invalid_field","message":"[^"]*not both","field":"sub"', '"code":"invalid_field","message":"[^"]+","field":"jti"',
  '"code":"invalid_field"', '"code":"invalid_field","message":"[^"]+","field":"sub"',
  '"code":"invalid_field"']
 
