@@ -6,6 +6,7 @@
 
 #include "ngx_pa_json.h"
 #include "ngx_pa_jdump.h"
+#include "ngx_pa_validate.h"
 
 
 typedef struct {
@@ -236,4 +237,32 @@ json_t *
 ngx_pa_json_strn(const u_char *p, size_t len)
 {
     return json_stringn((const char *) p, len);
+}
+
+
+json_t *
+ngx_pa_json_event_value(ngx_pa_main_conf_t *pmcf, const u_char *name,
+    size_t name_len, const u_char *value, size_t value_len)
+{
+    char       t[NGX_PA_TIME_LEN];
+    size_t     n;
+    json_t    *v;
+    ngx_int_t  epoch;
+
+    if (((name_len == 2 && ngx_strncmp(name, "at", 2) == 0)
+         || (name_len == 3 && ngx_strncmp(name, "due", 3) == 0))
+        && value_len)
+    {
+        epoch = ngx_atoi((u_char *) value, value_len);
+
+        if (epoch != NGX_ERROR) {
+            n = ngx_pa_rfc3339_format((time_t) epoch, (int) pmcf->utc_offset,
+                                      0, t);
+            return json_stringn(t, n);
+        }
+    }
+
+    v = ngx_pa_json_strn(value, value_len);
+
+    return v != NULL ? v : json_null();
 }

@@ -31,6 +31,17 @@ ngx_int_t ngx_pa_json_encode(ngx_pool_t *pool, json_t *v, ngx_uint_t sort,
 /* json string from bytes that may not be NUL terminated (NULL when bad) */
 json_t *ngx_pa_json_strn(const u_char *p, size_t len);
 
+/*
+ * A field of an event of the tenant's stream as every consumer shows it
+ * (the live streams, the webhooks): "at" and "due", epoch seconds in the
+ * stream, as RFC 3339 in the province's offset (api.md: times are RFC
+ * 3339 with offset); a value that is not UTF-8 as null, never dropped;
+ * the rest as strings.  NULL: out of memory.
+ */
+json_t *ngx_pa_json_event_value(ngx_pa_main_conf_t *pmcf,
+    const u_char *name, size_t name_len, const u_char *value,
+    size_t value_len);
+
 /* adds a Cache-Control header */
 ngx_int_t ngx_pa_view_cache_control(ngx_http_request_t *r,
     const char *value);

@@ -39,6 +39,7 @@
 
 #include "ngx_pa.h"
 #include "ngx_pa_call.h"
+#include "ngx_pa_json.h"
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_notify.h"
 #include "ngx_pa_notify_conf.h"
@@ -957,7 +958,10 @@ failed:
 }
 
 
-/* the entry's fields as a JSON object of strings; lp->type its type */
+/*
+ * the entry's fields as a JSON object, each as the live streams show it
+ * (times in RFC 3339: ngx_pa_json_event_value); lp->type its type
+ */
 
 static json_t *
 ngx_pa_notify_fields(ngx_pa_notify_loop_t *lp, redisReply *f)
@@ -983,7 +987,9 @@ ngx_pa_notify_fields(ngx_pa_notify_loop_t *lp, redisReply *f)
             continue;
         }
 
-        v = json_stringn(value->str, value->len);
+        v = ngx_pa_json_event_value(lp->nf->conf, (u_char *) name->str,
+                                    name->len, (u_char *) value->str,
+                                    value->len);
         if (v == NULL
             || json_object_setn_new(o, name->str, name->len, v) != 0)
         {

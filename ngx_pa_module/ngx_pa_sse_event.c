@@ -23,8 +23,6 @@
 
 static ngx_int_t ngx_pa_sse_format(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
     ngx_pa_sse_event_t *ev, ngx_uint_t reporter, ngx_str_t *out);
-static json_t *ngx_pa_sse_value(ngx_pa_main_conf_t *pmcf, ngx_str_t *name,
-    ngx_str_t *value);
 static ngx_uint_t ngx_pa_sse_reporter_field(ngx_str_t *name);
 static ngx_int_t ngx_pa_sse_owner(ngx_pool_t *pool, ngx_pa_sse_event_t *ev);
 
@@ -236,7 +234,9 @@ ngx_pa_sse_format(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
             continue;
         }
 
-        v = ngx_pa_sse_value(pmcf, name, &ev->fields.kv[i * 2 + 1]);
+        v = ngx_pa_json_event_value(pmcf, name->data, name->len,
+                                    ev->fields.kv[i * 2 + 1].data,
+                                    ev->fields.kv[i * 2 + 1].len);
 
         if (v == NULL || json_object_set_new(obj, (char *) name->data, v)) {
             json_decref(obj);
@@ -288,35 +288,6 @@ ngx_pa_sse_format(ngx_pool_t *pool, ngx_pa_main_conf_t *pmcf,
 
 
 /* a field's value: epochs as RFC 3339, everything else as written */
-
-static json_t *
-ngx_pa_sse_value(ngx_pa_main_conf_t *pmcf, ngx_str_t *name, ngx_str_t *value)
-{
-    char       t[NGX_PA_TIME_LEN];
-    size_t     n;
-    json_t    *v;
-    ngx_int_t  epoch;
-
-    if (((name->len == 2 && ngx_strncmp(name->data, "at", 2) == 0)
-         || (name->len == 3 && ngx_strncmp(name->data, "due", 3) == 0))
-        && value->len)
-    {
-        epoch = ngx_atoi(value->data, value->len);
-
-        if (epoch != NGX_ERROR) {
-            n = ngx_pa_rfc3339_format((time_t) epoch, (int) pmcf->utc_offset,
-                                      0, t);
-            return json_stringn(t, n);
-        }
-    }
-
-    /* a value that is not UTF-8 is shown as null, never dropped silently */
-
-    v = ngx_pa_json_strn(value->data, value->len);
-
-    return v != NULL ? v : json_null();
-}
-
 
 static ngx_uint_t
 ngx_pa_sse_reporter_field(ngx_str_t *name)

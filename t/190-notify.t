@@ -121,7 +121,15 @@ for my $d (@hook, @chat) {
                    "$d->{event}: X-PA-Delivery is target:event");
     Test::More::is($d->{json}{id}, 'NT-1', "$d->{event}: the report");
     Test::More::is($d->{json}{tenant}, 't_nt', "$d->{event}: the tenant");
+    # api.md: times are RFC 3339 with offset (they came as epoch seconds)
+    Test::More::like($d->{json}{at}, qr/^2026-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/,
+                     "$d->{event}: at in RFC 3339, the province's offset");
+    Test::More::like($d->{json}{due}, qr/^2026-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/,
+                     "$d->{event}: due in RFC 3339 too")
+        if exists $d->{json}{due};
 }
+Test::More::is(scalar(grep { exists $_->{json}{due} } @hook), 2,
+               'the two overdue events say their deadline');
 my %ud = map { $_->{event} => $_->{json} } @chat;
 Test::More::is($ud{urgent_dispatched}{agency}, 'so-xd', 'the agency to alert');
 Test::More::is($ud{urgent_dispatched}{urgent}, '1', 'urgent');
