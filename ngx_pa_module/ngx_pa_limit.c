@@ -1408,8 +1408,9 @@ ngx_pa_limit_refuse(ngx_http_request_t *r, time_t retry)
 
 ngx_int_t
 ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_str_t *phone_hash, ngx_pa_reply_pt on_reply)
+    ngx_str_t *phone_hash, ngx_str_t *idem, ngx_pa_reply_pt on_reply)
 {
+    ngx_str_t             who;
     size_t                n;
     u_char                addr[16];
     ngx_uint_t            i;
@@ -1427,15 +1428,17 @@ ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     n = ngx_pa_limit_addr(r, addr);
 
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 2 * lcf->phone.nelts,
+    keys = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 2 * lcf->phone.nelts + 1,
                             sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_pa_key(r, keys, "rl:phone:%V:%*xs", phone_hash, n, addr)
-        == NULL)
+        == NULL
+        || ngx_pa_key(r, keys, "rl:phone:%V:%*xs:s", phone_hash, n, addr)
+           == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1448,6 +1451,15 @@ ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+    }
+
+    /* 64 bits of the key's digest: among one phone's submissions a day */
+
+    who.data = idem->data;
+    who.len = ngx_min(idem->len, 16);
+
+    if (ngx_pa_arg_str(args, &who) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_LIMIT, keys, args, on_reply);

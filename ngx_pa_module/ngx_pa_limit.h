@@ -64,9 +64,12 @@ struct ngx_pa_limit_conf_s {
  * else what ngx_pa_eval() returns; on_reply then calls
  * ngx_pa_limit_phone_verdict(), which returns NGX_DECLINED to go on, or
  * answers 429 (503 on a script error) and returns what sending did.
+ * idem: the submission's idempotency key (hex digest): one counted is
+ * not counted again for a day, so its retry is never refused for the
+ * rate its first attempt spent (limit.lua).
  */
 ngx_int_t ngx_pa_limit_phone(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_str_t *phone_hash, ngx_pa_reply_pt on_reply);
+    ngx_str_t *phone_hash, ngx_str_t *idem, ngx_pa_reply_pt on_reply);
 ngx_int_t ngx_pa_limit_phone_verdict(ngx_http_request_t *r,
     redisReply *reply);
 

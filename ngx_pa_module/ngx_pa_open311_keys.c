@@ -386,19 +386,21 @@ ngx_pa_open311_client(ngx_pa_main_conf_t *pmcf, ngx_str_t *key)
 
 ngx_int_t
 ngx_pa_open311_limit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_o311_client_t *client, ngx_pa_reply_pt on_reply)
+    ngx_pa_o311_client_t *client, ngx_str_t *who, ngx_pa_reply_pt on_reply)
 {
     ngx_array_t  *keys, *args;
 
-    keys = ngx_array_create(r->pool, 1, sizeof(ngx_str_t));
-    args = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+    keys = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 3, sizeof(ngx_str_t));
     if (keys == NULL || args == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_pa_key(r, keys, "rl:o311:%V", &client->client) == NULL
+        || ngx_pa_key(r, keys, "rl:o311:%V:s", &client->client) == NULL
         || ngx_pa_arg_str(args, &client->arg_interval) != NGX_OK
-        || ngx_pa_arg_str(args, &client->arg_tolerance) != NGX_OK)
+        || ngx_pa_arg_str(args, &client->arg_tolerance) != NGX_OK
+        || ngx_pa_arg_str(args, who) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

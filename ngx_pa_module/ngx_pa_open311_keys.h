@@ -42,10 +42,13 @@ ngx_pa_o311_client_t *ngx_pa_open311_client(ngx_pa_main_conf_t *pmcf,
 /*
  * The client's own rate limit: what ngx_pa_eval() returns; on_reply then
  * calls ngx_pa_open311_limit_verdict(), which returns NGX_DECLINED to go
- * on, or answers 429 (503 on a script error).
+ * on, or answers 429 (503 on a script error).  who: the request's
+ * identity (its Idempotency-Key, else its body's digest): a request
+ * counted is not counted again for a day, so a client's resend after a
+ * lost answer gets the first answer, never a 429 (limit.lua).
  */
 ngx_int_t ngx_pa_open311_limit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
-    ngx_pa_o311_client_t *client, ngx_pa_reply_pt on_reply);
+    ngx_pa_o311_client_t *client, ngx_str_t *who, ngx_pa_reply_pt on_reply);
 ngx_int_t ngx_pa_open311_limit_verdict(ngx_http_request_t *r, void *reply);
 
 #endif /* NGX_PA_OPEN311_KEYS_H */

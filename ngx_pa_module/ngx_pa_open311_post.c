@@ -50,6 +50,7 @@ typedef struct {
     ngx_array_t            *stored;    /* ngx_keyval_t: address, media_url */
     ngx_pa_submit_from_t    from;
     ngx_pa_o311_client_t   *client;
+    ngx_str_t               who;       /* the rate limit's: k:<key>, b:<sha> */
 } ngx_pa_o311_post_t;
 
 
@@ -164,9 +165,18 @@ ngx_pa_open311_post(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
         return rc;
     }
 
-    /* the client's own rate, before anything else reaches Redis */
+    /*
+     * the request's identity, then the client's own rate, before anything
+     * else reaches Redis: a resend is not counted twice
+     */
 
-    return ngx_pa_open311_limit(r, ctx, op->client, ngx_pa_o311_post_limited);
+    rc = ngx_pa_o311_post_key(r, op);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    return ngx_pa_open311_limit(r, ctx, op->client, &op->who,
+                                ngx_pa_o311_post_limited);
 }
 
 
@@ -252,6 +262,17 @@ ngx_pa_o311_post_key(ngx_http_request_t *r, ngx_pa_o311_post_t *op)
 
     op->from.client = op->client->client;
 
+    /* the rate limit's identity: the key, else the body as sent */
+
+    op->who.len = (idem ? idem->len : op->from.sent.len) + 2;
+    op->who.data = ngx_pnalloc(r->pool, op->who.len);
+    if (op->who.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_sprintf(op->who.data, "%s%V", idem ? "k:" : "b:",
+                idem ? idem : &op->from.sent);
+
     return NGX_DECLINED;
 }
 
@@ -259,7 +280,6 @@ ngx_pa_o311_post_key(ngx_http_request_t *r, ngx_pa_o311_post_t *op)
 static ngx_int_t
 ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 {
-    ngx_int_t            rc;
     ngx_pa_err_t         err;
     ngx_pool_cleanup_t  *cln;
     ngx_pa_o311_post_t  *op;
@@ -267,11 +287,6 @@ ngx_pa_o311_post_submit(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
     op = ctx->data;
 
     ngx_memzero(&err, sizeof(ngx_pa_err_t));
-
-    rc = ngx_pa_o311_post_key(r, op);
-    if (rc != NGX_DECLINED) {
-        return rc;
-    }
 
     op->out.fields = json_object();
     if (op->out.fields == NULL) {

@@ -298,7 +298,8 @@ ngx_pa_submit_checks(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 
     /* a valid report: the phone's rate limit first, when one is set */
 
-    rc = ngx_pa_limit_phone(r, ctx, &sb->phone_hash, ngx_pa_submit_limited);
+    rc = ngx_pa_limit_phone(r, ctx, &sb->phone_hash, &sb->idem,
+                            ngx_pa_submit_limited);
 
     if (rc != NGX_DECLINED) {
         return rc;

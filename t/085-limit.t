@@ -407,9 +407,51 @@ my $n = main::redis('EVAL', "return #redis.call('KEYS', ARGV[1])", '0',
                     'pa:{t_limit_p}:r:*');
 Test::More::is($n, 3, "three reports stored");
 my $keys = main::redis('KEYS', 'pa:{t_limit_p}:rl:*');
-my @k = split /\n/, $keys;
+my @k = grep { !/:s$/ } split /\n/, $keys;
 Test::More::is(scalar @k, 2, "a bucket per phone");
+Test::More::is(scalar(grep { /:s$/ } split /\n/, $keys), 2,
+               "... and the submissions it counted");
 Test::More::unlike($keys, qr/0912|84912|0988/, "no plaintext phone in keys");
+--- request
+GET /api/v1/nowhere
+--- error_code: 404
+
+
+
+=== TEST 17e: a submission's retries (the same Idempotency-Key) spend nothing: past the burst each gets the first 201, while another submission of the phone is refused; a retry of the stored one is still answered with it (a retry after a 503 or a lost answer was a 429 for a report that was kept)
+--- init
+main::fresh('t_limit_r');
+--- http_config eval
+"pa_redis 127.0.0.1:\$TEST_NGINX_REDIS_PORT;\npa_tenant t_limit_r;\n$::Common
+pa_limit phone rate=1r/h burst=1;"
+--- more_headers eval
+my $one = "$::Json\nIdempotency-Key: retry-one";
+my $two = "$::Json\nIdempotency-Key: retry-two";
+my $three = "$::Json\nIdempotency-Key: retry-three";
+[$one, $one, $one, $one, $two, $three, $one, $two]
+--- pipelined_requests eval
+my $b = sub { "POST /api/v1/reports\n" . '{"content":"Cống vỡ số ' . $_[0] . '","lat":22.4,"lng":103.4,"reporter_name":"A","reporter_phone":"0912000333"}' };
+[$b->(1), $b->(1), $b->(1), $b->(1), $b->(2), $b->(3), $b->(1), $b->(2)]
+--- error_code eval
+[201, 201, 201, 201, 201, 429, 201, 201]
+--- response_body eval
+my $first = qr/"status":"submitted"/;
+[$first, $first, $first, $first, $first,
+ qr/"code":"rate_limited".*"field":"phone"/, $first, $first]
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 17f: ... the four answers of the first are one report, and so are the second's two; the refused third was not stored
+--- init
+my $n = main::redis('EVAL', "return #redis.call('KEYS', ARGV[1])", '0',
+                    'pa:{t_limit_r}:r:*');
+Test::More::is($n, 2, "two reports stored");
+my $s = main::redis('ZCARD', (grep { /:s$/ } split /\n/,
+                    main::redis('KEYS', 'pa:{t_limit_r}:rl:*'))[0]);
+Test::More::is($s, 2, "two submissions counted");
 --- request
 GET /api/v1/nowhere
 --- error_code: 404

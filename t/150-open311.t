@@ -873,6 +873,20 @@ my $u = sub {
 
 
 
+=== TEST 33b: ... a resend of a request it counted is not counted again (a client resending after a lost answer got 429 for a request that was kept): the first body again gets its own answer, a new one is still refused
+--- more_headers eval
+"$::Form\n$::Now"
+--- pipelined_requests eval
+["POST /open311/v2/requests.xml\napi_key=$::Key3&x=1",
+ "POST /open311/v2/requests.xml\napi_key=$::Key3&x=4"]
+--- error_code eval
+[400, 429]
+--- response_body eval
+[main::xerr(400, 'missing_field: service_code: this field is required'),
+ main::xerr(429, 'rate_limited: api_key: too many requests with this API key, try again later')]
+
+
+
 === TEST 34: a body above client_max_body_size: 413 from nginx, in the path's format
 --- config
     location /open311/v2/ {
