@@ -18,6 +18,7 @@
 
 #define NGX_PA_SLICE_SHORT  100     /* µs: the kernel's shortest */
 #define NGX_PA_BG_POOL_SIZE 1024
+#define NGX_PA_JOB_GUARD    60000   /* ms: the guard's period (job.guard) */
 
 
 #if (NGX_LINUX) && defined(SYS_sched_setattr)
@@ -45,6 +46,7 @@ static void ngx_pa_bg_inline(ngx_event_t *ev);
 static void ngx_pa_thread_sched(ngx_pa_main_conf_t *pmcf, ngx_log_t *log);
 static void ngx_pa_job_handler(void *data, ngx_log_t *log);
 static void ngx_pa_job_event_handler(ngx_event_t *ev);
+static void ngx_pa_job_guard_handler(ngx_event_t *ev);
 static void ngx_pa_bg_handler(void *data, ngx_log_t *log);
 static void ngx_pa_bg_event_handler(ngx_event_t *ev);
 static void ngx_pa_thread_task_handler(void *data, ngx_log_t *log);
@@ -357,6 +359,11 @@ ngx_pa_job_run(ngx_pa_job_t *job)
         r->main->count++;
         r->main->blocked++;
 
+        job->guard.handler = ngx_pa_job_guard_handler;
+        job->guard.data = job;
+        job->guard.log = r->connection->log;
+        ngx_add_timer(&job->guard, NGX_PA_JOB_GUARD);
+
         /* a request's media work is under way: thumbnails wait for it */
 
         job->conf->worker.jobs++;
@@ -376,6 +383,14 @@ static void
 ngx_pa_job_cleanup(void *data)
 {
     ngx_pa_job_t  *job = data;
+
+#if (NGX_THREADS)
+    /* (the work holds the request: it ends first, and its end drops it) */
+
+    if (job->guard.timer_set) {
+        ngx_del_timer(&job->guard);
+    }
+#endif
 
     ngx_destroy_pool(job->pool);
 }
@@ -518,6 +533,10 @@ ngx_pa_job_event_handler(ngx_event_t *ev)
 
     ngx_http_set_log_request(c->log, r);
 
+    if (job->guard.timer_set) {
+        ngx_del_timer(&job->guard);
+    }
+
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, c->log, 0, "pa: thread job done");
 
     /* the reference taken when posting; the route's own one remains */
@@ -543,6 +562,22 @@ ngx_pa_job_event_handler(ngx_event_t *ev)
     }
 
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * The work runs a minute and more (a big video's hash on a busy disk):
+ * the worker keeps waiting for it, as for any request's timer
+ */
+
+static void
+ngx_pa_job_guard_handler(ngx_event_t *ev)
+{
+    ngx_log_error(NGX_LOG_INFO, ev->log, 0,
+                  "pa: a request's thread work runs on after %M ms",
+                  (ngx_msec_t) NGX_PA_JOB_GUARD);
+
+    ngx_add_timer(ev, NGX_PA_JOB_GUARD);
 }
 
 

@@ -37,6 +37,15 @@ struct ngx_pa_job_s {
     void                      *data;
 #if (NGX_THREADS)
     ngx_thread_task_t         *task;      /* posted again for each run */
+
+    /*
+     * A timer nginx may not cancel while the work runs: a worker that
+     * stops gracefully (reload, quit) waits for its requests' timers
+     * only, and nginx drops the read timer of a body whose buffer is in
+     * the work (an unbuffered body); without it the worker left an upload
+     * mid-way, unanswered ("open socket left in connection").
+     */
+    ngx_event_t                guard;
 #endif
     unsigned                   threaded:1;
 };
