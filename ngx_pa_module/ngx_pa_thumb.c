@@ -21,6 +21,8 @@ static ngx_int_t ngx_pa_thumb_dims(FILE *fp, ngx_uint_t png, uint32_t *w,
 static void ngx_pa_thumb_quiet(int priority, const char *format,
     va_list args);
 static gdImagePtr ngx_pa_thumb_jpeg(FILE *fp);
+static ngx_int_t ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small,
+    u_char *tmp, u_char *dst);
 static void ngx_pa_thumb_jpeg_error(j_common_ptr cinfo);
 static void ngx_pa_thumb_jpeg_quiet(j_common_ptr cinfo, int level);
 
@@ -46,8 +48,7 @@ ngx_int_t
 ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
     u_char *src)
 {
-    FILE             *in, *out;
-    ngx_fd_t          fd;
+    FILE             *in;
     u_char           *dst, *tmp, *p, rnd[8];
     size_t            len;
     uint32_t          w, h, tw, th;
@@ -132,9 +133,43 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
     p = ngx_hex_dump(p, rnd, sizeof(rnd));
     *p = '\0';
 
+    gdImageInterlace(small, 1);         /* progressive: shows early */
+
+    return ngx_pa_thumb_write(log, small, tmp, dst);
+}
+
+
+/*
+ * The thumbnail encoded in memory, written whole to tmp, then renamed to
+ * dst; small is destroyed.  Every write is checked: stdio's fclose() may
+ * succeed after a write that failed (a full disk), and a truncated file
+ * renamed into place was served, and never made again, as it existed.
+ */
+
+static ngx_int_t
+ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
+    u_char *dst)
+{
+    int        size;
+    u_char    *jpeg, *p;
+    ssize_t    n;
+    ngx_fd_t   fd;
+
+    jpeg = gdImageJpegPtr(small, &size, NGX_PA_THUMB_QUALITY);
+    gdImageDestroy(small);
+
+    if (jpeg == NULL || size <= 0) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "pa: thumbnail \"%s\": gdImageJpegPtr() failed", dst);
+        if (jpeg != NULL) {
+            gdFree(jpeg);
+        }
+        return NGX_ERROR;
+    }
+
     /*
-     * The mode is set here, not left to fopen(): a daemonized nginx runs
-     * with umask 0, so fopen() made it 0666, and the public thumbnail is
+     * The mode is set here, not left to the umask: a daemonized nginx runs
+     * with umask 0, so the file would be 0666, and the public thumbnail is
      * a hard link to this file: anyone on the host could rewrite both.
      * 0644 as the public copies: the private store's directories are
      * 0750, so only a published thumbnail is readable by others.
@@ -142,24 +177,39 @@ ngx_pa_thumb_make(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *type,
 
     fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN | O_EXCL,
                        0644);
-    out = (fd == NGX_INVALID_FILE) ? NULL : fdopen(fd, "wb");
 
-    if (out == NULL) {
+    if (fd == NGX_INVALID_FILE) {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
                       "pa: thumbnail: open() \"%s\" failed", tmp);
-        if (fd != NGX_INVALID_FILE) {
-            (void) ngx_close_file(fd);
-            (void) ngx_delete_file(tmp);
-        }
-        gdImageDestroy(small);
+        gdFree(jpeg);
         return NGX_ERROR;
     }
 
-    gdImageInterlace(small, 1);         /* progressive: shows early */
-    gdImageJpeg(small, out, NGX_PA_THUMB_QUALITY);
-    gdImageDestroy(small);
+    for (p = jpeg; p < jpeg + size; p += n) {
+        n = ngx_write_fd(fd, p, jpeg + size - p);
 
-    if (fclose(out) != 0 || ngx_rename_file(tmp, dst) == NGX_FILE_ERROR) {
+        if (n <= 0) {
+            if (n == -1 && ngx_errno == NGX_EINTR) {
+                n = 0;
+                continue;
+            }
+            break;
+        }
+    }
+
+    gdFree(jpeg);
+
+    if (p != jpeg + size) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "pa: thumbnail: write() \"%s\" failed", tmp);
+        (void) ngx_close_file(fd);
+        (void) ngx_delete_file(tmp);
+        return NGX_ERROR;
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR
+        || ngx_rename_file(tmp, dst) == NGX_FILE_ERROR)
+    {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
                       "pa: thumbnail \"%s\" could not be written", dst);
         (void) ngx_delete_file(tmp);

@@ -444,15 +444,18 @@ _EOC_
 # Every block fails on an [alert], [crit] or [emerg] in error.log, as
 # nginx modules' suites do: a worker that crashed, a leaked socket or a
 # refused configuration never passes unseen.  A block's own no_error_log
-# patterns are kept; a must_die block expects its [emerg].
+# patterns are kept; a must_die block expects its [emerg]; a block whose
+# name matches setting()'s crit_ok expects a [crit] (a fault it injects,
+# a full disk: it checks that line itself).
 sub no_alert {
-    my $block = shift;
+    my ($block, $crit_ok) = @_;
     my $own = $block->no_error_log;
     my @pats = !defined $own ? ()
              : ref $own eq 'ARRAY' ? @$own
              : ref $own ? ($own)
              : grep { length } split /\n+/, $own;
-    push @pats, '[alert]', '[crit]';
+    push @pats, '[alert]';
+    push @pats, '[crit]' unless $crit_ok && $block->name =~ $crit_ok;
     push @pats, '[emerg]' unless defined $block->must_die;
     $block->set_value('no_error_log', \@pats);
 }
@@ -486,12 +489,13 @@ sub setting {
     my %default = @_;
     my $prepare = delete $default{prepare};
     my $except = delete $default{except};
+    my $crit_ok = delete $default{crit_ok};
     $default{config} //= api();
 
     Test::Nginx::Socket::add_block_preprocessor(sub {
         my $block = shift;
         $prepare->($block) if $prepare;
-        no_alert($block);
+        no_alert($block, $crit_ok);
         return if $except && $block->name =~ $except;
         for my $s (sort keys %default) {
             $block->set_value($s, $default{$s}) unless defined $block->$s;
