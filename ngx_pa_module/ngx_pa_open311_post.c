@@ -50,7 +50,7 @@ typedef struct {
     ngx_array_t            *stored;    /* ngx_keyval_t: address, media_url */
     ngx_pa_submit_from_t    from;
     ngx_pa_o311_client_t   *client;
-    ngx_str_t               who;       /* the rate limit's: k:<key>, b:<sha> */
+    ngx_str_t               who;       /* the rate limit's: k|b + 16 hex */
 } ngx_pa_o311_post_t;
 
 
@@ -262,16 +262,23 @@ ngx_pa_o311_post_key(ngx_http_request_t *r, ngx_pa_o311_post_t *op)
 
     op->from.client = op->client->client;
 
-    /* the rate limit's identity: the key, else the body as sent */
+    /*
+     * the rate limit's identity: 64 bits of the key's digest, else of the
+     * body's as sent; short, as the limit keeps one a request a day
+     */
 
-    op->who.len = (idem ? idem->len : op->from.sent.len) + 2;
+    if (idem != NULL) {
+        SHA256((u_char *) idem->data, idem->len, md);
+    }
+
+    op->who.len = 1 + 16;
     op->who.data = ngx_pnalloc(r->pool, op->who.len);
     if (op->who.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_sprintf(op->who.data, "%s%V", idem ? "k:" : "b:",
-                idem ? idem : &op->from.sent);
+    op->who.data[0] = idem ? 'k' : 'b';
+    (void) ngx_hex_dump(op->who.data + 1, md, 8);
 
     return NGX_DECLINED;
 }

@@ -359,8 +359,10 @@ ngx_pa_job_run(ngx_pa_job_t *job)
         r->main->count++;
         r->main->blocked++;
 
+        /* (data: the connection, as nginx's timer debug lines read it) */
+
         job->guard.handler = ngx_pa_job_guard_handler;
-        job->guard.data = job;
+        job->guard.data = r->connection;
         job->guard.log = r->connection->log;
         ngx_add_timer(&job->guard, NGX_PA_JOB_GUARD);
 

@@ -152,7 +152,7 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
 {
     int        size;
     u_char    *jpeg, *p;
-    ssize_t    n;
+    ssize_t    n = 0;
     ngx_fd_t   fd;
 
     jpeg = gdImageJpegPtr(small, &size, NGX_PA_THUMB_QUALITY);
@@ -197,15 +197,16 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
         }
     }
 
-    gdFree(jpeg);
-
     if (p != jpeg + size) {
-        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+        ngx_log_error(NGX_LOG_CRIT, log, n == 0 ? NGX_ENOSPC : ngx_errno,
                       "pa: thumbnail: write() \"%s\" failed", tmp);
+        gdFree(jpeg);
         (void) ngx_close_file(fd);
         (void) ngx_delete_file(tmp);
         return NGX_ERROR;
     }
+
+    gdFree(jpeg);
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR
         || ngx_rename_file(tmp, dst) == NGX_FILE_ERROR)

@@ -642,8 +642,9 @@ ngx_pa_w3c_parse(const u_char *p, size_t len, int offset, int end,
 
     /* hh:mm and the offset: the seconds are 00 */
 
-    if (len > 16 && len <= 22 && p[10] == 'T' && p[13] == ':'
-        && (p[16] == 'Z' || p[16] == '+' || p[16] == '-'))
+    if (len > 16 && len <= 22 && (p[10] == 'T' || p[10] == 't')
+        && p[13] == ':'
+        && (p[16] == 'Z' || p[16] == 'z' || p[16] == '+' || p[16] == '-'))
     {
         memcpy(buf, p, 16);
         memcpy(buf + 16, ":00", 3);
