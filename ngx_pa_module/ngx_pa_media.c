@@ -159,7 +159,6 @@ ngx_pa_media_write(ngx_pa_job_t *job, ngx_pa_media_t *m, const u_char *p,
     size_t len, ngx_pa_err_t *err)
 {
     size_t               n;
-    ssize_t              w;
     ngx_pa_main_conf_t  *pmcf;
 
     pmcf = job->conf;
@@ -178,25 +177,15 @@ ngx_pa_media_write(ngx_pa_job_t *job, ngx_pa_media_t *m, const u_char *p,
 
     EVP_DigestUpdate(m->sha_ctx, p, len);
 
-    while (len) {
-        w = write(m->fd, p, len);
-
-        if (w == -1) {
-            if (ngx_errno == NGX_EINTR) {
-                continue;
-            }
-
-            ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
-                          "write to \"%V\" failed", &m->tmp);
-            ngx_pa_err_set(err, NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                           NULL, "media storage is not available");
-            return NGX_ERROR;
-        }
-
-        p += w;
-        len -= w;
-        m->size += w;
+    if (ngx_pa_store_write(m->fd, p, len) != NGX_OK) {
+        ngx_log_error(NGX_LOG_CRIT, job->log, ngx_errno,
+                      "write to \"%V\" failed", &m->tmp);
+        ngx_pa_err_set(err, NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                       NULL, "media storage is not available");
+        return NGX_ERROR;
     }
+
+    m->size += len;
 
     return NGX_OK;
 }

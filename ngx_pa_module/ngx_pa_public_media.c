@@ -92,7 +92,6 @@ static ngx_int_t ngx_pa_pm_copy_range(ngx_fd_t in, ngx_fd_t out, off_t off,
     off_t len, u_char *buf);
 static ngx_int_t ngx_pa_pm_pread(ngx_fd_t fd, u_char *p, size_t len,
     off_t off);
-static ngx_int_t ngx_pa_pm_write(ngx_fd_t fd, u_char *p, size_t len);
 
 
 /* ------------------------------------------------------------ originals */
@@ -1150,7 +1149,7 @@ ngx_pa_png_filter_fd(ngx_fd_t in, ngx_fd_t out, u_char *buf)
     if (size < (off_t) sizeof(signature)
         || ngx_pa_pm_pread(in, head, sizeof(signature), 0) != NGX_OK
         || ngx_memcmp(head, signature, sizeof(signature)) != 0
-        || ngx_pa_pm_write(out, signature, sizeof(signature)) != NGX_OK)
+        || ngx_pa_store_write(out, signature, sizeof(signature)) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -1198,7 +1197,7 @@ ngx_pa_png_filter_fd(ngx_fd_t in, ngx_fd_t out, u_char *buf)
         }
 
         if (keep
-            && (ngx_pa_pm_write(out, head, 8) != NGX_OK
+            && (ngx_pa_store_write(out, head, 8) != NGX_OK
                 || ngx_pa_pm_copy_range(in, out, pos + 8, (off_t) len + 4,
                                         buf)
                    != NGX_OK))
@@ -1225,7 +1224,7 @@ ngx_pa_pm_copy_range(ngx_fd_t in, ngx_fd_t out, off_t off, off_t len,
         n = (len > NGX_PA_PM_BUF) ? NGX_PA_PM_BUF : (size_t) len;
 
         if (ngx_pa_pm_pread(in, buf, n, off) != NGX_OK
-            || ngx_pa_pm_write(out, buf, n) != NGX_OK)
+            || ngx_pa_store_write(out, buf, n) != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -1262,30 +1261,6 @@ ngx_pa_pm_pread(ngx_fd_t fd, u_char *p, size_t len, off_t off)
 
         p += n;
         off += n;
-        len -= n;
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_pa_pm_write(ngx_fd_t fd, u_char *p, size_t len)
-{
-    ssize_t  n;
-
-    while (len) {
-        n = write(fd, p, len);
-
-        if (n == -1) {
-            if (ngx_errno == NGX_EINTR) {
-                continue;
-            }
-
-            return NGX_ERROR;
-        }
-
-        p += n;
         len -= n;
     }
 

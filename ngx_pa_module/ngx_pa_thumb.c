@@ -151,8 +151,7 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
     u_char *dst)
 {
     int        size;
-    u_char    *jpeg, *p;
-    ssize_t    n = 0;
+    u_char    *jpeg;
     ngx_fd_t   fd;
 
     jpeg = gdImageJpegPtr(small, &size, NGX_PA_THUMB_QUALITY);
@@ -185,20 +184,8 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
         return NGX_ERROR;
     }
 
-    for (p = jpeg; p < jpeg + size; p += n) {
-        n = ngx_write_fd(fd, p, jpeg + size - p);
-
-        if (n <= 0) {
-            if (n == -1 && ngx_errno == NGX_EINTR) {
-                n = 0;
-                continue;
-            }
-            break;
-        }
-    }
-
-    if (p != jpeg + size) {
-        ngx_log_error(NGX_LOG_CRIT, log, n == 0 ? NGX_ENOSPC : ngx_errno,
+    if (ngx_pa_store_write(fd, jpeg, size) != NGX_OK) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
                       "pa: thumbnail: write() \"%s\" failed", tmp);
         gdFree(jpeg);
         (void) ngx_close_file(fd);

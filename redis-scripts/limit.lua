@@ -9,8 +9,9 @@
 --
 -- KEYS[1]  pa:{t}:rl:addr:<address>   hash "<interval>:<tolerance>" -> TAT
 --          (or rl:phone:<phone hash>:<address>, rl:o311:<client>)
--- KEYS[2]  (a submission's limit only) pa:{t}:rl:phone:...:s  the
---          submissions counted (zset: identity -> when, us), a day
+-- KEYS[2]  (a submission's limit only: a phone's, an Open311 client's)
+--          the same key and ":s": the submissions counted (zset:
+--          identity -> when, us), a day
 --
 -- ARGV     one pair per rule: interval (us between two requests),
 --          tolerance (burst * interval, us); then, with KEYS[2], the
