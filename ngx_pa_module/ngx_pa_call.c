@@ -21,6 +21,8 @@
 
 static u_char *ngx_pa_call_alloc(ngx_pa_call_t *call, int argc,
     size_t size);
+static ngx_uint_t ngx_pa_call_takes_deadline(ngx_int_t script);
+static ngx_uint_t ngx_pa_call_late(ngx_pa_call_t *call, redisReply *reply);
 static void ngx_pa_call_on_reply(void *data, redisReply *reply);
 static ngx_uint_t ngx_pa_call_waits(ngx_pa_call_t *call, redisReply *reply);
 static void ngx_pa_call_waited(void *data, redisReply *reply);
@@ -40,6 +42,7 @@ ngx_pa_call_init(ngx_pa_call_t *call, ngx_pa_main_conf_t *pmcf,
     call->pool = pool;
     call->log = log;
     call->script = -1;
+    call->deadline = -1;
 }
 
 
@@ -69,6 +72,7 @@ ngx_pa_call_command(ngx_pa_call_t *call, int argc, const char **argv,
     }
 
     call->script = -1;
+    call->deadline = -1;
 
     return NGX_OK;
 }
@@ -88,7 +92,9 @@ ngx_pa_call_script(ngx_pa_call_t *call, ngx_pa_script_e script,
     a[0] = keys;
     a[1] = args;
 
-    argc = 3;
+    /* a writing script's last argument: its deadline, filled when sent */
+
+    argc = 3 + (ngx_pa_call_takes_deadline(script) ? 1 : 0);
     n = ngx_sprintf(nk, "%ui", keys->nelts) - nk;
     size = n;
 
@@ -137,9 +143,35 @@ ngx_pa_call_script(ngx_pa_call_t *call, ngx_pa_script_e script,
         }
     }
 
+    call->deadline = -1;
+
+    if (argc < call->argc) {
+        call->deadline = argc;
+        call->argv[argc] = "";
+        call->argvlen[argc] = 0;
+    }
+
     call->script = script;
 
     return NGX_OK;
+}
+
+
+/*
+ * The scripts that write what a request is answered for take a deadline
+ * (redis-scripts/lib/late.lua): run after the worker gave up (a reply
+ * timeout, 503), they write nothing.  Pre-uploads do not: their client
+ * asks the offset after an error (HEAD) and a handle it did not get
+ * expires; the sweeper and the deliverer run again.
+ */
+
+static ngx_uint_t
+ngx_pa_call_takes_deadline(ngx_int_t script)
+{
+    return script == NGX_PA_SCRIPT_SUBMIT
+           || script == NGX_PA_SCRIPT_ACT
+           || script == NGX_PA_SCRIPT_REVOKE
+           || script == NGX_PA_SCRIPT_NOTIFY_REPLAY;
 }
 
 
@@ -173,9 +205,11 @@ ngx_pa_call_send(ngx_pa_call_t *call, ngx_pa_call_handler_pt handler,
     call->data = data;
     call->sent = ngx_pa_metrics_now();
 
-    call->cmd = ngx_pa_redis_command(call->conf->worker.redis, call->argc,
-                                     call->argv, call->argvlen,
-                                     ngx_pa_call_on_reply, call, call->log);
+    call->cmd = ngx_pa_redis_command_dl(call->conf->worker.redis,
+                                        call->argc, call->argv,
+                                        call->argvlen, call->deadline,
+                                        ngx_pa_call_on_reply, call,
+                                        call->log);
 
     if (call->cmd == NULL) {
         ngx_pa_metrics_inc(NGX_PA_M_REDIS_NOT_SENT);
@@ -213,7 +247,13 @@ ngx_pa_call_on_reply(void *data, redisReply *reply)
     ngx_pa_script_t  *script;
 
     call->cmd = NULL;
-    ngx_pa_metrics_redis(call->sent, reply);
+
+    if (ngx_pa_call_late(call, reply)) {
+        reply = NULL;
+
+    } else {
+        ngx_pa_metrics_redis(call->sent, reply);
+    }
 
     if (reply != NULL && reply->type == REDIS_REPLY_ERROR
         && call->script >= 0 && !call->retried
@@ -256,6 +296,32 @@ ngx_pa_call_on_reply(void *data, redisReply *reply)
     }
 
     call->handler(call, reply);
+}
+
+
+/*
+ * The script ran after its deadline and wrote nothing: what a reply
+ * timeout would have answered (503), now that it is known to be so.
+ */
+
+static ngx_uint_t
+ngx_pa_call_late(ngx_pa_call_t *call, redisReply *reply)
+{
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR
+        || call->deadline < 0 || reply->len < 5
+        || ngx_strncmp(reply->str, "LATE ", 5) != 0)
+    {
+        return 0;
+    }
+
+    ngx_pa_metrics_inc(NGX_PA_M_REDIS_LATE);
+
+    ngx_log_error(NGX_LOG_WARN, call->log, 0,
+                  "pa redis: \"%V\" ran after its deadline (half of "
+                  "pa_redis timeout=): nothing written, answered 503",
+                  &call->conf->scripts[call->script].name);
+
+    return 1;
 }
 
 

@@ -33,6 +33,7 @@ struct ngx_pa_call_s {
     const char               **argv;
     size_t                    *argvlen;
     ngx_int_t                  script;     /* ngx_pa_script_e, -1: none */
+    int                        deadline;   /* its argument, -1: none */
     uint64_t                   sent;       /* us, ngx_pa_metrics_now() */
 
     unsigned                   retried:1;  /* resent as EVAL (NOSCRIPT) */

@@ -73,11 +73,12 @@ typedef struct {
     int                        argc;
     const char               **argv;
     size_t                    *argvlen;
+    int                        deadline;   /* its argument, -1: none */
 } ngx_pa_cluster_cmd_t;
 
 
 static ngx_pa_redis_cmd_t *ngx_pa_cluster_route(void *owner, int argc,
-    const char **argv, const size_t *argvlen,
+    const char **argv, const size_t *argvlen, int deadline,
     ngx_pa_redis_handler_pt handler, void *data, ngx_log_t *log);
 static ngx_uint_t ngx_pa_cluster_key_slot(ngx_pa_cluster_t *cl, int argc,
     const char **argv, const size_t *argvlen);
@@ -270,8 +271,8 @@ ngx_pa_cluster_exit_worker(ngx_pa_main_conf_t *pmcf)
 
 static ngx_pa_redis_cmd_t *
 ngx_pa_cluster_route(void *owner, int argc, const char **argv,
-    const size_t *argvlen, ngx_pa_redis_handler_pt handler, void *data,
-    ngx_log_t *log)
+    const size_t *argvlen, int deadline, ngx_pa_redis_handler_pt handler,
+    void *data, ngx_log_t *log)
 {
     ngx_pa_cluster_t *cl = owner;
 
@@ -328,6 +329,7 @@ ngx_pa_cluster_route(void *owner, int argc, const char **argv,
     cc->cluster = cl;
     cc->log = log;
     cc->slot = slot;
+    cc->deadline = deadline;
     cc->front.handler = handler;
     cc->front.data = data;
     cc->front.timer.log = log;
@@ -452,8 +454,11 @@ ngx_pa_cluster_send(ngx_pa_cluster_cmd_t *cc, ngx_uint_t node,
         ngx_pa_redis_background(inner);
     }
 
-    inner = ngx_pa_redis_command(redis, cc->argc, cc->argv, cc->argvlen,
-                                 ngx_pa_cluster_reply, cc, cc->log);
+    /* a resend (MOVED, ASK) gets a deadline of its node and its time */
+
+    inner = ngx_pa_redis_command_dl(redis, cc->argc, cc->argv, cc->argvlen,
+                                    cc->deadline, ngx_pa_cluster_reply, cc,
+                                    cc->log);
 
     if (inner == NULL) {
         ngx_log_error(NGX_LOG_WARN, cc->log, 0,

@@ -23,6 +23,9 @@
  *   NGX_PA_M_REDIS_NOT_SENT    pa_redis_call_errors_total{kind="not_sent"}
  *   NGX_PA_M_REDIS_NO_REPLY    pa_redis_call_errors_total{kind="no_reply"}
  *   NGX_PA_M_REDIS_ERROR_REPLY pa_redis_call_errors_total{kind="error_reply"}
+ *   NGX_PA_M_REDIS_LATE        pa_redis_call_errors_total{kind="late"}: a
+ *                              write that reached Redis after its deadline
+ *                              and wrote nothing (redis-scripts/lib/late.lua)
  *   NGX_PA_M_FAILOVER          pa_redis_failovers_total: the worker
  *                              followed a new primary (Sentinel, 15.1)
  *   NGX_PA_M_DELIVERY_OK       pa_webhook_deliveries_total{result="ok"}
@@ -65,6 +68,7 @@ typedef enum {
     NGX_PA_M_REDIS_NOT_SENT,
     NGX_PA_M_REDIS_NO_REPLY,
     NGX_PA_M_REDIS_ERROR_REPLY,
+    NGX_PA_M_REDIS_LATE,
     NGX_PA_M_FAILOVER,
     NGX_PA_M_DELIVERY_OK,
     NGX_PA_M_DELIVERY_FAILED,

@@ -361,10 +361,12 @@ ngx_pa_metrics_counters(ngx_pa_metrics_out_t *o)
                           "%uA\n"
                           "pa_redis_call_errors_total{kind=\"no_reply\"} %uA\n"
                           "pa_redis_call_errors_total{kind=\"error_reply\"} "
-                          "%uA\n",
+                          "%uA\n"
+                          "pa_redis_call_errors_total{kind=\"late\"} %uA\n",
                           c[NGX_PA_M_REDIS_NOT_SENT],
                           c[NGX_PA_M_REDIS_NO_REPLY],
-                          c[NGX_PA_M_REDIS_ERROR_REPLY]);
+                          c[NGX_PA_M_REDIS_ERROR_REPLY],
+                          c[NGX_PA_M_REDIS_LATE]);
 
     ngx_pa_metrics_head(o, "pa_redis_timeouts_total", "counter",
                         "Redis replies that did not come in time.");

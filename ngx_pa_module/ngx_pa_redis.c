@@ -25,6 +25,7 @@
 #include "ngx_pa_metrics.h"
 #include "ngx_pa_sentinel.h"
 #include "ngx_pa_hiredis.h"
+#include "ngx_pa_rclock.h"
 
 
 #define NGX_PA_REDIS_BACKOFF_MIN    100     /* ms */
@@ -50,6 +51,7 @@ typedef struct {
     redisAsyncContext         *ac;
     ngx_connection_t          *conn;
     ngx_uint_t                 refused;     /* credentials: said once */
+    ngx_pa_rclock_t            clock;       /* its Redis's, for deadlines */
 } ngx_pa_redis_link_t;
 
 
@@ -113,8 +115,12 @@ static void ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r,
 static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_cmd_timeout(ngx_event_t *ev);
+static void ngx_pa_redis_clock_ask(ngx_pa_redis_link_t *link);
+static void ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
 static int ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd,
-    int argc, const char **argv, const size_t *argvlen);
+    int argc, const char **argv, const size_t *argvlen, int deadline,
+    const char *dl, size_t dl_len);
 static u_char *ngx_pa_redis_digits(u_char *p, size_t n);
 
 static void ngx_pa_redis_read_handler(ngx_event_t *ev);
@@ -329,16 +335,35 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
     const size_t *argvlen, ngx_pa_redis_handler_pt handler, void *data,
     ngx_log_t *log)
 {
+    return ngx_pa_redis_command_dl(redis, argc, argv, argvlen, -1, handler,
+                                   data, log);
+}
+
+
+/*
+ * argv[deadline] (a placeholder) is sent as the call's deadline in the
+ * Redis clock of the connection it goes on (ngx_pa_rclock.h): half the
+ * reply timeout after now, so that a script run after the worker gave up
+ * writes nothing.  "" while that clock is not read yet.
+ */
+
+ngx_pa_redis_cmd_t *
+ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
+    const size_t *argvlen, int deadline, ngx_pa_redis_handler_pt handler,
+    void *data, ngx_log_t *log)
+{
+    size_t               dl_len;
     ngx_msec_t           now;
     ngx_pa_redis_cmd_t  *cmd;
+    char                 dl[NGX_PA_RCLOCK_LEN];
 
     if (redis == NULL || redis->exiting) {
         return NULL;
     }
 
     if (redis->route != NULL) {
-        return redis->route(redis->owner, argc, argv, argvlen, handler, data,
-                            log);
+        return redis->route(redis->owner, argc, argv, argvlen, deadline,
+                            handler, data, log);
     }
 
     if (redis->state == NGX_PA_REDIS_DOWN) {
@@ -395,7 +420,19 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
     cmd->timer.data = cmd;
     cmd->timer.log = redis->log;
 
-    if (ngx_pa_redis_queue(redis->link->ac, cmd, argc, argv, argvlen)
+    now = ngx_current_msec;
+
+    if (ngx_pa_rclock_due(&redis->link->clock, now)) {
+        ngx_pa_redis_clock_ask(redis->link);
+    }
+
+    dl_len = (deadline >= 0 && deadline < argc)
+             ? ngx_pa_rclock_deadline(&redis->link->clock, now,
+                                      redis->conf->redis_timeout / 2, dl)
+             : 0;
+
+    if (ngx_pa_redis_queue(redis->link->ac, cmd, argc, argv, argvlen,
+                           deadline, dl, dl_len)
         != REDIS_OK)
     {
         ngx_log_error(NGX_LOG_ERR, log, 0,
@@ -416,19 +453,22 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
  * The command in Redis's protocol, handed to hiredis formatted: its own
  * formatter (redisFormatSdsCommandArgv()) builds the text with a
  * printf-like sdscatfmt() per argument, a submit's 60 or so of them
- * costing more than the copy itself.  On the stack up to 4 KB.
+ * costing more than the copy itself.  On the stack up to 4 KB.  The
+ * argument at deadline (-1: none) is sent as dl.
  */
 
 static int
 ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd, int argc,
-    const char **argv, const size_t *argvlen)
+    const char **argv, const size_t *argvlen, int deadline, const char *dl,
+    size_t dl_len)
 {
-    int      i, rc;
-    size_t   len;
-    u_char  *buf, *p;
-    u_char   stack[4096];
+    int          i, rc;
+    size_t       len, n;
+    u_char      *buf, *p;
+    const char  *a;
+    u_char       stack[4096];
 
-    len = NGX_INT_T_LEN + 3;
+    len = NGX_INT_T_LEN + 3 + dl_len;
 
     for (i = 0; i < argc; i++) {
         len += 1 + NGX_SIZE_T_LEN + 2 + argvlen[i] + 2;
@@ -442,11 +482,14 @@ ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd, int argc,
     p = ngx_sprintf(buf, "*%d\r\n", argc);
 
     for (i = 0; i < argc; i++) {
+        a = (i == deadline) ? dl : argv[i];
+        n = (i == deadline) ? dl_len : argvlen[i];
+
         *p++ = '$';
-        p = ngx_pa_redis_digits(p, argvlen[i]);
+        p = ngx_pa_redis_digits(p, n);
         *p++ = '\r';
         *p++ = '\n';
-        p = ngx_cpymem(p, argv[i], argvlen[i]);
+        p = ngx_cpymem(p, a, n);
         *p++ = '\r';
         *p++ = '\n';
     }
@@ -754,6 +797,10 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
         redisAsyncCommandArgv(ac, ngx_pa_redis_script_reply,
                               &pmcf->scripts[i], 3, argv, argvlen);
     }
+
+    /* a new connection may be to another host: its clock is read anew */
+
+    ngx_pa_redis_clock_ask(ac->ev.data);
 }
 
 
@@ -1226,6 +1273,65 @@ ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 
     ngx_pa_redis_close(redis, link);
     ngx_pa_redis_schedule(redis);
+}
+
+
+/* Redis's clock: a TIME now and then, its offset kept (ngx_pa_rclock.h) */
+
+static void
+ngx_pa_redis_clock_ask(ngx_pa_redis_link_t *link)
+{
+    if (redisAsyncCommand(link->ac, ngx_pa_redis_clock_reply, NULL, "TIME")
+        == REDIS_OK)
+    {
+        ngx_pa_rclock_ask(&link->clock, ngx_current_msec);
+    }
+}
+
+
+static void
+ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    redisReply           *reply = r;
+    ngx_int_t             rc;
+    ngx_msec_t            max_rtt;
+    ngx_pa_redis_t       *redis = ac->data;
+    ngx_pa_redis_link_t  *link = ac->ev.data;
+
+    /* the context is being freed: the link is still there (cleanup last) */
+
+    if (link == NULL) {
+        return;
+    }
+
+    if (reply == NULL || redis == NULL) {
+        ngx_pa_rclock_lost(&link->clock);
+        return;
+    }
+
+    max_rtt = redis->conf->redis_timeout / 4;
+
+    rc = (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+          && reply->element[0]->type == REDIS_REPLY_STRING
+          && reply->element[1]->type == REDIS_REPLY_STRING)
+         ? ngx_pa_rclock_reply(&link->clock, reply->element[0]->str,
+                               reply->element[0]->len,
+                               reply->element[1]->str,
+                               reply->element[1]->len, ngx_current_msec,
+                               max_rtt)
+         : -1;
+
+    if (rc == -1) {
+        ngx_pa_rclock_lost(&link->clock);
+        ngx_log_error(NGX_LOG_WARN, redis->log, 0,
+                      "pa redis: TIME of \"%V\" is not a time: writes "
+                      "go without a deadline", &redis->name);
+
+    } else if (rc == 1) {
+        ngx_log_error(NGX_LOG_INFO, redis->log, 0,
+                      "pa redis: TIME of \"%V\" answered in more than "
+                      "%M ms: not taken, asked again", &redis->name, max_rtt);
+    }
 }
 
 

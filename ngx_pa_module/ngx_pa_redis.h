@@ -34,7 +34,7 @@ struct ngx_pa_redis_cmd_s {
 
 /* Redis Cluster (ngx_pa_cluster.c): sends a command to the right node */
 typedef ngx_pa_redis_cmd_t *(*ngx_pa_redis_route_pt)(void *owner, int argc,
-    const char **argv, const size_t *argvlen,
+    const char **argv, const size_t *argvlen, int deadline,
     ngx_pa_redis_handler_pt handler, void *data, ngx_log_t *log);
 
 /* a cluster's node failed (connect, loss, timeout): never does I/O */
@@ -51,6 +51,16 @@ void ngx_pa_redis_exit_worker(ngx_pa_main_conf_t *pmcf);
  */
 ngx_pa_redis_cmd_t *ngx_pa_redis_command(ngx_pa_redis_t *redis,
     int argc, const char **argv, const size_t *argvlen,
+    ngx_pa_redis_handler_pt handler, void *data, ngx_log_t *log);
+
+/*
+ * The same for a script that takes a deadline (redis-scripts/lib/late.lua):
+ * argv[deadline] is a placeholder, sent as the deadline in the Redis clock
+ * of the connection the command goes on (a cluster's node's own), "" while
+ * that clock is not read yet.
+ */
+ngx_pa_redis_cmd_t *ngx_pa_redis_command_dl(ngx_pa_redis_t *redis,
+    int argc, const char **argv, const size_t *argvlen, int deadline,
     ngx_pa_redis_handler_pt handler, void *data, ngx_log_t *log);
 
 /* the caller went away: the handler will not be called */

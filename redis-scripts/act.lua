@@ -1,4 +1,4 @@
---! uses: qscore fold prints record
+--! uses: qscore fold prints record late
 -- act.lua: one workflow action on one report, atomically.
 --
 -- The worker has validated the fields, checked the caller's role and
@@ -64,6 +64,8 @@
 --     reopen, until, until_text, pending, agency, auto_dispatch, summary,
 --     secret, ikey, window, day_start, per_day (comment: ngx_pa_comment.c),
 --     iprint (the action as asked, hashed: ngx_pa_action_idem.c)
+-- last: the call's deadline (Redis's clock, ms; "" or absent: none),
+--   lib/late.lua
 --
 -- Returns the report hash (HGETALL), or an error: not_found,
 -- invalid_transition, forbidden, comments_locked, too_many_comments
@@ -72,7 +74,8 @@
 -- which_extension (several agencies wait for an answer: name one),
 -- comments_per_day (the report has its comments for today),
 -- confirm_first (publish in the coordinator flow while the coordinator's
--- confirmation is due: 409 invalid_transition).
+-- confirmation is due: 409 invalid_transition), LATE (the deadline
+-- passed: nothing written, the worker answers 503).
 -- A replayed comment returns the report as it was, unchanged.
 -- A retry under its Idempotency-Key returns {"replayed", "1", the first
 -- answer's fields...}, writing nothing; the key with another action or
@@ -124,6 +127,10 @@ do
     for k = 1, #e, 2 do
         extras[e[k]] = e[k + 1]
     end
+end
+
+if call_late(ARGV[i]) then
+    return redis.error_reply(CALL_LATE)
 end
 
 -- Redis' cjson has no empty_array: an empty Lua table encodes as "{}",

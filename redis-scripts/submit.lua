@@ -1,3 +1,4 @@
+--! uses: late
 -- submit.lua: store new reports atomically, one or a batch of N (group
 -- commit: a worker sends the reports that became ready while its previous
 -- call was in flight as one call, ngx_pa_batch.c).
@@ -122,6 +123,8 @@
 -- last: "" or, when the report joins the hints (its day key ends its
 --      KEYS), the day key's time to live (seconds: the day's end + the
 --      window + 30 days, from now; set by the day's first call only)
+-- after the N groups: the call's deadline (Redis's clock, ms; "" or
+--      absent: none), lib/late.lua: past it nothing is written
 --
 -- Keys not in KEYS (the one exception): pa:{t}:r:<other>, the report an
 -- earlier print of this phone points at, whose status decides a duplicate;
@@ -157,6 +160,8 @@
 -- A node that takes no write (READONLY, OOM: the error of the batch's
 -- first write, before any report is stored) fails the whole call with
 -- that error instead, as a call of one report did.
+-- A call that came after its deadline fails whole with the error LATE
+-- (the worker answers 503 to every report of it: none was written).
 
 -- (numbers a command takes as strings: redis.call writes a Lua number
 -- with %.17g, the costliest part of its argument handling)
@@ -221,6 +226,11 @@ else
     end
 end
 g[2 * n + 1], g[2 * n + 2] = k, a + 2
+
+-- (the worker gave up on the call: its 503 must keep nothing)
+if call_late(ARGV[a]) then
+    return redis.error_reply(CALL_LATE)
+end
 
 local locked = call('HMGET', KEYS[2], unpack(phones))
 local taken_any = call('EXISTS', unpack(rkeys)) ~= 0

@@ -121,7 +121,7 @@ GET /api/v1/queue
 GET /api/v1/health
 --- error_code: 200
 --- error_log eval
-[qr{\[alert\].*SCRIPT LOAD of "[^"]*/badlib/act\.lua" failed: ERR Error compiling script \(new function\): user_script:1: .*\(its line 1 is the prelude of lib/: qscore fold prints record\)},
+[qr{\[alert\].*SCRIPT LOAD of "[^"]*/badlib/act\.lua" failed: ERR Error compiling script \(new function\): user_script:1: .*\(its line 1 is the prelude of lib/: qscore fold prints record late\)},
  qr{\[alert\].*SCRIPT LOAD of "[^"]*/badlib/queue\.lua" failed: .*user_script:1: .*\(its line 1 is the prelude of lib/: qscore\)}]
 --- no_error_log
 SCRIPT LOAD of "[^"]*/badlib/get.lua" failed

@@ -1,0 +1,64 @@
+/*
+ * Redis's clock as a worker sees it, for the deadline a writing script
+ * takes (redis-scripts/lib/late.lua).  A reply timeout answers 503, but
+ * the call may still be in Redis's socket buffer and run later; with a
+ * deadline in Redis's own clock the script writes nothing once the
+ * worker has given up, so a 503 keeps nothing.
+ *
+ * The worker asks Redis for TIME and keeps the offset between Redis's
+ * clock and its monotonic milliseconds (ngx_current_msec): no clock of
+ * the two hosts need agree, and a step of the nginx host's wall clock
+ * changes nothing.  Redis read its clock between the ask and the reply;
+ * the offset takes the reply's moment, the latest possible, so the
+ * deadline errs early (a refusal, 503, both ways consistent), never late.
+ * A reading whose round trip is long is not taken (nor a reading of a
+ * Redis stopped mid-ask).  Pure C, no nginx header: unit-tested
+ * (tests/unit/test_rclock.c).
+ */
+
+#ifndef NGX_PA_RCLOCK_H
+#define NGX_PA_RCLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+
+#define NGX_PA_RCLOCK_LEN    24     /* room for a deadline's text */
+#define NGX_PA_RCLOCK_EVERY  10000  /* ms between two readings */
+#define NGX_PA_RCLOCK_RETRY  1000   /* ms: again after a reading not taken */
+
+
+typedef struct {
+    int64_t     offset;     /* Redis's ms minus the worker's ms */
+    uint64_t    read;       /* the worker's ms of the reading taken */
+    uint64_t    asked;      /* the worker's ms of the last ask */
+    unsigned    known:1;    /* a reading was taken */
+    unsigned    asking:1;   /* a TIME is in flight */
+} ngx_pa_rclock_t;
+
+
+/* whether to ask Redis for its TIME now (nothing in flight, stale) */
+int ngx_pa_rclock_due(const ngx_pa_rclock_t *c, uint64_t now);
+
+void ngx_pa_rclock_ask(ngx_pa_rclock_t *c, uint64_t now);
+
+/*
+ * TIME's reply (seconds and microseconds as text), now the worker's ms
+ * at the reply, max_rtt the longest round trip taken.  0: taken; -1: the
+ * reply is not a time; 1: the round trip was too long (nothing changes).
+ */
+int ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
+    const char *usec, size_t usec_len, uint64_t now, uint64_t max_rtt);
+
+/* no reply (the connection went away): ask again later */
+void ngx_pa_rclock_lost(ngx_pa_rclock_t *c);
+
+/*
+ * The deadline of a call sent now whose worker waits at most after ms,
+ * in Redis's ms, as text into buf (NGX_PA_RCLOCK_LEN): its length, or 0
+ * while the clock is not known (the script then takes none).
+ */
+size_t ngx_pa_rclock_deadline(const ngx_pa_rclock_t *c, uint64_t now,
+    uint64_t after, char *buf);
+
+#endif /* NGX_PA_RCLOCK_H */

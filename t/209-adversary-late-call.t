@@ -1,0 +1,202 @@
+# A 503 keeps nothing, even when Redis runs the call later (api.md: 503
+# unavailable, "nothing of the request is kept").  A worker answers 503
+# when Redis's reply does not come within pa_redis timeout= (2 s as
+# shipped) and closes the connection; the call may still sit in Redis's
+# socket (Redis stopped, swapping, a long fork) and run when Redis goes
+# on.  Each writing call carries a deadline in Redis's own clock (half
+# the timeout after it was sent; the worker reads Redis's TIME and keeps
+# the offset to its own monotonic clock, so the two hosts' clocks need
+# not agree: here they differ by 56 years, boot time against the epoch)
+# and the script writes nothing once it has passed
+# (redis-scripts/lib/late.lua).  SIGSTOP of this file's Redis, Lai
+# Châu's profile as shipped:
+# - stopped past the timeout: a JSON submission, one with a photo, an
+#   action and a token revocation are each answered 503; Redis goes on
+#   and runs all four (its errorstats count them), and none wrote
+#   anything; each retry then succeeds once;
+# - stopped past the deadline but not the timeout: Redis's refusal comes
+#   back in time and is answered 503 at once, counted and logged;
+# - stopped for less than the deadline: the slow call is stored, 201.
+# On the code before the deadline, the first two stored what they were
+# refused for.  No worker dies.
+use Test::Nginx::Socket 'no_plan';
+use lib '.';
+use t::PaTest;
+use t::PaIdem;
+use t::PaWorker;
+# this file's Redis, on a port of its own: stopped and continued here
+use t::PaAofRedis;
+use IO::Select;
+use IO::Socket::INET;
+use JSON::PP;
+use Time::HiRes ();
+
+our $P = 'pa:{laichau}:';
+
+our $Http = idem_http("    pa_record_compat off;\n");
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value('http_config', $Http);
+    $block->set_value('request', "GET /api/v1/health\n");
+    $block->set_value('error_code', 200);
+});
+
+setting(main_config => $Threads, config => api() . originals() . <<'_EOC_');
+    location = /metrics {
+        pa_metrics;
+    }
+_EOC_
+
+run_tests();
+
+# a request on a connection of its own, its answer not read yet
+# (HTTP/1.0: the answer ends with the connection)
+sub send_http {
+    my ($method, $path, $h, $body) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $Test::Nginx::Util::ServerPort)
+        or die "connect: $!";
+    my $head = join '', map { "$_: $h->{$_}\r\n" } sort keys %$h;
+    print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n$head"
+             . "Content-Length: " . length($body) . "\r\n\r\n$body";
+    return $s;
+}
+
+# Redis's count of the calls it refused as late (INFO errorstats)
+sub late_calls {
+    my ($n) = main::redis('INFO', 'errorstats') =~ /errorstat_LATE:count=(\d+)/;
+    return $n // 0;
+}
+
+sub decode { JSON::PP->new->decode($_[0]) }
+
+__DATA__
+
+=== TEST 1: Redis stopped past the reply timeout: a JSON submission, a submission with a photo, an action and a revocation are answered 503; Redis then runs all four, and none wrote anything; each retry succeeds once; the same workers
+--- init
+main::fresh('laichau');
+my $workers = join ' ', sort { $a <=> $b } main::nginx_workers();
+my ($s, $bd) = main::call('POST', '/api/v1/reports',
+                         main::hd('Idempotency-Key' => 'late-base-0001'),
+                         main::json_report('Đèn tín hiệu giao lộ tắt'));
+Test::More::is($s, 201, 'a report to act on: 201');
+my $base = main::decode($bd);
+my $n = main::reports();
+my $late0 = main::late_calls();
+
+my $json = main::json_report('Ống nước vỡ trước chợ Tam Đường');
+my $B = $t::PaTest::Boundary;
+my $photo = main::multipart(['content', 'Hố ga mất nắp ở tổ 5'],
+    ['lat', '22.396'], ['lng', '103.458'], ['category', 'traffic'],
+    ['reporter_name', 'Lò Thị Hoa'], ['reporter_phone', '0912822222'],
+    ['media', 'fresh-mm.jpg', 'image/jpeg']);
+my %req = (
+    json => ['POST', '/api/v1/reports',
+             main::hd('Idempotency-Key' => 'late-json-0001'), $json],
+    photo => ['POST', '/api/v1/reports',
+              {'Content-Type' => "multipart/form-data; boundary=$B",
+               'X-PA-Now' => '2026-01-22T10:00:00+07:00',
+               'Idempotency-Key' => 'late-photo-0001'}, $photo],
+    action => ['POST', "/api/v1/reports/$base->{id}/actions",
+               main::hd('Authorization' => "Bearer $t::PaTest::T{ioc}",
+                        'Idempotency-Key' => 'late-act-0001'),
+               '{"action":"reject","reason":"duplicate","message":"Trùng"}'],
+    revoke => ['POST', '/api/v1/admin/tokens/revoke',
+               main::hd('Authorization' => "Bearer $t::PaTest::T{admin}"),
+               '{"jti":"late-jti-0001"}'],
+);
+
+kill 'STOP', $t::PaTest::RedisPid;
+my %sock = map { $_ => main::send_http(@{$req{$_}}) } sort keys %req;
+main::until('a call waits in Redis\'s socket', \&main::redis_unread);
+my %ans = map { $_ => main::answer($sock{$_}) } sort keys %sock;
+for my $k (sort keys %ans) {
+    Test::More::is("$ans{$k}{status} $ans{$k}{code}", '503 unavailable',
+                   "$k: 503 unavailable after the reply timeout");
+}
+main::redis_cont();
+
+Test::More::ok(main::late_calls() - $late0 >= 3,
+               'Redis ran the calls that waited, each past its deadline ('
+               . (main::late_calls() - $late0) . ' refused)');
+Test::More::is(main::reports(), $n, 'no report of the two submissions');
+Test::More::is(main::redis('HGET', "${main::P}r:$base->{id}", 'status'),
+               'submitted', 'the action did not happen');
+Test::More::is(main::redis('ZSCORE', "${main::P}revoked", 'jti:late-jti-0001'),
+               '', 'the token is not revoked');
+
+# the retries: each is done once, as if the first had never come
+for my $k (qw(json photo)) {
+    my ($s1, $b1) = main::call(@{$req{$k}});
+    my ($s2, $b2) = main::call(@{$req{$k}});
+    Test::More::is("$s1 $s2", '201 201', "$k: the retry stored, then replayed");
+    Test::More::is($b2, $b1, "$k: ... the same answer");
+}
+Test::More::is(main::reports(), $n + 2, 'exactly two reports more');
+my ($sa, $ba) = main::call(@{$req{action}});
+Test::More::is($sa, 200, 'the action\'s retry: 200');
+Test::More::is(main::decode($ba)->{status}, 'rejected', '... rejected now');
+my ($sv) = main::call(@{$req{revoke}});
+Test::More::is($sv, 200, 'the revocation\'s retry: 200');
+Test::More::ok(main::redis('ZSCORE', "${main::P}revoked", 'jti:late-jti-0001') ne '',
+               '... revoked now');
+Test::More::is(join(' ', sort { $a <=> $b } main::nginx_workers()),
+               $workers, 'the same workers: none died');
+
+
+
+=== TEST 2: Redis stopped past a call's deadline but not its timeout: the script's refusal comes back in time, answered 503 at once (before the timeout), counted as late in the metrics and logged; nothing stored; the retry 201
+--- init
+main::fresh('laichau');
+my $n = main::reports();
+my $late0 = main::late_calls();
+my $json = main::json_report('Cây gãy đè lên dây điện đường Lê Lợi');
+my $h = main::hd('Idempotency-Key' => 'late-json-0002');
+
+kill 'STOP', $t::PaTest::RedisPid;
+my $t0 = Time::HiRes::time();
+my $sock = main::send_http('POST', '/api/v1/reports', $h, $json);
+main::until('the submission waits in Redis\'s socket', \&main::redis_unread);
+# the deadline is 1 s after the call was sent, the timeout 2 s
+Time::HiRes::sleep(1.5 - (Time::HiRes::time() - $t0));
+main::redis_cont();
+my $ans = main::answer($sock);
+my $took = Time::HiRes::time() - $t0;
+Test::More::is("$ans->{status} $ans->{code}", '503 unavailable',
+               'the late submission: 503 unavailable');
+Test::More::ok(defined $ans->{retry}, '... with Retry-After');
+Test::More::ok($took < 1.9, sprintf('... answered by Redis\'s refusal, '
+               . 'before the 2 s timeout (%.2f s)', $took));
+Test::More::is(main::late_calls() - $late0, 1, 'Redis refused one call');
+Test::More::is(main::reports(), $n, 'nothing stored');
+my ($sm, $bm) = main::call('GET', '/metrics');
+Test::More::like($bm, qr/^pa_redis_call_errors_total\{kind="late"\} [1-9]/m,
+                 'the metrics count it as late');
+my ($s1) = main::call('POST', '/api/v1/reports', $h, $json);
+Test::More::is($s1, 201, 'the retry: 201');
+Test::More::is(main::reports(), $n + 1, 'one report');
+--- error_log
+ran after its deadline (half of pa_redis timeout=): nothing written, answered 503
+
+
+
+=== TEST 3: a call only slowed (Redis stopped 0.3 s, under the 1 s deadline) is stored: 201, none refused
+--- init
+main::fresh('laichau');
+my $n = main::reports();
+my $late0 = main::late_calls();
+my $h = main::hd('Idempotency-Key' => 'late-json-0003');
+
+kill 'STOP', $t::PaTest::RedisPid;
+my $sock = main::send_http('POST', '/api/v1/reports', $h,
+                           main::json_report('Rác thải đổ trộm bờ suối'));
+main::until('the submission waits in Redis\'s socket', \&main::redis_unread);
+Time::HiRes::sleep(0.3);
+main::redis_cont();
+my $ans = main::answer($sock);
+Test::More::is($ans->{status}, 201, 'the slowed submission: 201');
+Test::More::is(main::late_calls() - $late0, 0, 'none refused');
+Test::More::is(main::reports(), $n + 1, 'stored');
+--- no_error_log
+ran after its deadline

@@ -1,0 +1,84 @@
+/*
+ * Unit tests of Redis's clock seen from a worker (ngx_pa_rclock.c): when
+ * to ask, which readings are taken, and the deadlines a script gets.
+ */
+
+#include <string.h>
+
+#include "ngx_pa_rclock.h"
+#include "pa_unit.h"
+
+
+static int
+reply(ngx_pa_rclock_t *c, const char *sec, const char *usec, uint64_t now,
+    uint64_t max_rtt)
+{
+    return ngx_pa_rclock_reply(c, sec, strlen(sec), usec, strlen(usec), now,
+                               max_rtt);
+}
+
+
+int
+main(void)
+{
+    char             buf[NGX_PA_RCLOCK_LEN];
+    ngx_pa_rclock_t  c;
+
+    memset(&c, 0, sizeof(c));
+
+    /* unknown: no deadline, asked at once */
+    PA_IS_INT(ngx_pa_rclock_deadline(&c, 5000, 1000, buf), 0,
+              "no reading yet: no deadline");
+    PA_OK(ngx_pa_rclock_due(&c, 5000), "no reading yet: ask");
+
+    ngx_pa_rclock_ask(&c, 5000);
+    PA_OK(!ngx_pa_rclock_due(&c, 5001), "a TIME in flight: not again");
+
+    /* Redis is an hour ahead of the worker's monotonic ms: nothing cares */
+    PA_IS_INT(reply(&c, "1796000000", "250999", 5003, 500), 0,
+              "a reply 3 ms after the ask is taken");
+    PA_IS_INT(c.offset, 1796000000250LL - 5003, "offset at the reply's ms");
+    PA_IS_INT(ngx_pa_rclock_deadline(&c, 6000, 1000, buf),
+              (int) strlen("1796000002247"), "a deadline's length");
+    PA_IS_STR(buf, "1796000002247",
+              "sent at 6000, waited 1000: Redis's 1796000002247");
+
+    /* read again only after NGX_PA_RCLOCK_EVERY */
+    PA_OK(!ngx_pa_rclock_due(&c, 5003 + NGX_PA_RCLOCK_EVERY - 1),
+          "a fresh reading: no ask");
+    PA_OK(ngx_pa_rclock_due(&c, 5003 + NGX_PA_RCLOCK_EVERY),
+          "a reading of EVERY ms ago: ask");
+
+    /* a slow round trip (Redis stopped mid-ask) is not taken */
+    ngx_pa_rclock_ask(&c, 20000);
+    PA_IS_INT(reply(&c, "1796009999", "0", 28000, 500), 1,
+              "8 s round trip: not taken");
+    PA_IS_INT(c.offset, 1796000000250LL - 5003, "the old offset stays");
+    PA_OK(!ngx_pa_rclock_due(&c, 28000 + NGX_PA_RCLOCK_RETRY - 1),
+          "not asked again at once");
+    PA_OK(ngx_pa_rclock_due(&c, 20000 + NGX_PA_RCLOCK_RETRY),
+          "asked again RETRY ms after the last ask");
+
+    /* garbage is not a time */
+    ngx_pa_rclock_ask(&c, 30000);
+    PA_IS_INT(reply(&c, "17x", "0", 30001, 500), -1, "not a number");
+    ngx_pa_rclock_ask(&c, 30000);
+    PA_IS_INT(reply(&c, "1", "1000000", 30001, 500), -1, "usec too big");
+    ngx_pa_rclock_ask(&c, 30000);
+    PA_IS_INT(reply(&c, "", "1", 30001, 500), -1, "empty seconds");
+    PA_OK(!c.asking, "a bad reply ends the ask");
+
+    /* a lost connection ends the ask too */
+    ngx_pa_rclock_ask(&c, 40000);
+    ngx_pa_rclock_lost(&c);
+    PA_OK(!c.asking, "lost: nothing in flight");
+
+    /* a Redis clock behind the worker's: a negative offset works too */
+    memset(&c, 0, sizeof(c));
+    ngx_pa_rclock_ask(&c, 900000);
+    PA_IS_INT(reply(&c, "100", "500000", 900010, 500), 0, "taken");
+    ngx_pa_rclock_deadline(&c, 900020, 1000, buf);
+    PA_IS_STR(buf, "101510", "100.5 s + 10 ms + 1000 ms");
+
+    PA_DONE();
+}
