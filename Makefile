@@ -66,7 +66,8 @@ DEB_PKGS     := nginx nginx-dev libhiredis-dev redis-server redis-sentinel \
                 libtest-longstring-perl liblist-moreutils-perl \
                 libtext-diff-perl libwww-perl liburi-perl libipc-run-perl \
                 libimage-exiftool-perl libxml-libxml-perl imagemagick wrk \
-                gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck
+                gcc make curl ffmpeg clang libclang-rt-14-dev cppcheck \
+                iptables iproute2
 
 # Only `make bench` needs these: the lua-nginx-module peer it runs
 # (../shared/bench/run-peer-lua.sh)

@@ -46,7 +46,9 @@ nk = int(a[2]); keys = a[3:3+nk]; argv = a[3+nk:]
 # the batch's shared keys, then the report's own (argv: N, nk, na, ...)
 nown = int(argv[1])
 shared, own = keys[:nk - nown], keys[nk - nown:]
-gargs = argv[3:]          # after N, nk, na
+# after N, nk, na: na of them (an args file captured with the call's
+# deadline after the group has it left out: lib/late.lua)
+gargs = argv[3:3 + int(argv[2])]
 conn = resp.Conn(port)
 enc, cmd = resp.enc, conn.cmd
 def read():

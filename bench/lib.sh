@@ -360,8 +360,8 @@ print("%d keys, %d args" % (int(a[2]), len(a) - 3 - int(a[2])))' \
 # bench/replay.c and bench/batch-cost.py); the report id ID, the content
 # print and the phone hash become __rand_int__ so each call stores a new
 # report, as the module's calls do (not in the record: its length and
-# CRC would no longer match; its fields need not differ).  Fails when
-# there is none.
+# CRC would no longer match; its fields need not differ), and the call's
+# deadline is left out.  Fails when there is none.
 evalsha_args() {
     grep -F "\"EVALSHA\" \"$1\"" "$3" | head -1 \
         | perl -e '
@@ -377,6 +377,11 @@ evalsha_args() {
         my $nk = $a[2];
         my @keys = @a[3 .. 2 + $nk];
         my @argv = @a[3 + $nk .. $#a];
+        # after the N groups, the deadline of the call (redis-scripts/lib/
+        # late.lua): a replay sends none, or every call would be late
+        my $end = 1;
+        $end += 2 + $argv[$end + 1] for 1 .. $argv[0];
+        splice @argv, $end if $end < @argv;
         # the record (third argument from the end of the group: the score
         # and the time to live of the hints follow it) is kept as it is
         my $rec = splice @argv, -3, 1;

@@ -349,7 +349,9 @@ ngx_pa_batch_build(ngx_pa_batch_t *b)
     ngx_pa_call_init(&bc->call, b->conf, pool, b->log);
 
     n = 0;
-    argc = 4 + NGX_PA_BATCH_SHARED;
+    /* EVALSHA, its SHA1, numkeys, N, the deadline and the shared keys */
+
+    argc = 5 + NGX_PA_BATCH_SHARED;
 
     bc->req = ngx_palloc(pool, b->conf->submit_batch_max * sizeof(void *));
     bc->items = ngx_palloc(pool, b->conf->submit_batch_max * sizeof(void *));

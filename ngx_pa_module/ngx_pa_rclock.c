@@ -14,16 +14,24 @@ static int ngx_pa_rclock_num(const char *s, size_t len, int64_t *out);
 int
 ngx_pa_rclock_due(const ngx_pa_rclock_t *c, uint64_t now)
 {
+    uint64_t  every;
+
     if (c->asking) {
         return 0;
+    }
+
+    if (c->stale) {
+        return 1;
     }
 
     if (!c->known) {
         return c->asked == 0 || now - c->asked >= NGX_PA_RCLOCK_RETRY;
     }
 
-    return now - c->read >= NGX_PA_RCLOCK_EVERY
-           && now - c->asked >= NGX_PA_RCLOCK_RETRY;
+    every = (c->rtt > NGX_PA_RCLOCK_GOOD) ? NGX_PA_RCLOCK_RETRY
+                                          : NGX_PA_RCLOCK_EVERY;
+
+    return now - c->read >= every && now - c->asked >= NGX_PA_RCLOCK_RETRY;
 }
 
 
@@ -39,7 +47,8 @@ int
 ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
     const char *usec, size_t usec_len, uint64_t now, uint64_t max_rtt)
 {
-    int64_t  s, us;
+    int64_t   s, us;
+    uint64_t  rtt;
 
     c->asking = 0;
 
@@ -54,11 +63,23 @@ ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
         return 1;
     }
 
+    rtt = now - c->asked;
+
+    /* a better reading of less than EVERY ago stays */
+
+    if (c->known && !c->stale && rtt > c->rtt
+        && now - c->read < NGX_PA_RCLOCK_EVERY)
+    {
+        return 1;
+    }
+
     /* the reply's moment: Redis read its clock at or before it */
 
     c->offset = s * 1000 + us / 1000 - (int64_t) now;
     c->read = now;
+    c->rtt = rtt;
     c->known = 1;
+    c->stale = 0;
 
     return 0;
 }
@@ -71,13 +92,28 @@ ngx_pa_rclock_lost(ngx_pa_rclock_t *c)
 }
 
 
+int
+ngx_pa_rclock_refused(ngx_pa_rclock_t *c, uint64_t sent_ago, uint64_t after)
+{
+    /* the deadline had not come by the worker's clock (less the bias) */
+
+    if (!c->known || sent_ago + c->rtt >= after) {
+        return 0;
+    }
+
+    c->stale = 1;
+
+    return 1;
+}
+
+
 size_t
 ngx_pa_rclock_deadline(const ngx_pa_rclock_t *c, uint64_t now,
     uint64_t after, char *buf)
 {
     int  n;
 
-    if (!c->known) {
+    if (!c->known || c->stale) {
         return 0;
     }
 

@@ -10,10 +10,14 @@
  * the two hosts need agree, and a step of the nginx host's wall clock
  * changes nothing.  Redis read its clock between the ask and the reply;
  * the offset takes the reply's moment, the latest possible, so the
- * deadline errs early (a refusal, 503, both ways consistent), never late.
- * A reading whose round trip is long is not taken (nor a reading of a
- * Redis stopped mid-ask).  Pure C, no nginx header: unit-tested
- * (tests/unit/test_rclock.c).
+ * deadline errs early by up to the round trip (a refusal, 503, both ways
+ * consistent) and late only by what the worker's cached time lags.  A
+ * reading whose round trip is long is not taken (nor one of a Redis
+ * stopped mid-ask); a slow one is taken but read again within a second;
+ * a worse one does not replace a better one of less than EVERY ago.  A
+ * refusal that came back too soon says the offset is wrong (Redis's
+ * clock stepped): no deadline until the next reading, asked at once.
+ * Pure C, no nginx header: unit-tested (tests/unit/test_rclock.c).
  */
 
 #ifndef NGX_PA_RCLOCK_H
@@ -26,14 +30,17 @@
 #define NGX_PA_RCLOCK_LEN    24     /* room for a deadline's text */
 #define NGX_PA_RCLOCK_EVERY  10000  /* ms between two readings */
 #define NGX_PA_RCLOCK_RETRY  1000   /* ms: again after a reading not taken */
+#define NGX_PA_RCLOCK_GOOD   5      /* ms: a round trip read again later */
 
 
 typedef struct {
     int64_t     offset;     /* Redis's ms minus the worker's ms */
     uint64_t    read;       /* the worker's ms of the reading taken */
+    uint64_t    rtt;        /* its round trip, ms */
     uint64_t    asked;      /* the worker's ms of the last ask */
     unsigned    known:1;    /* a reading was taken */
     unsigned    asking:1;   /* a TIME is in flight */
+    unsigned    stale:1;    /* the offset proved wrong: read again */
 } ngx_pa_rclock_t;
 
 
@@ -50,13 +57,21 @@ void ngx_pa_rclock_ask(ngx_pa_rclock_t *c, uint64_t now);
 int ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
     const char *usec, size_t usec_len, uint64_t now, uint64_t max_rtt);
 
-/* no reply (the connection went away): ask again later */
+/* no reply, or not a time: ask again later */
 void ngx_pa_rclock_lost(ngx_pa_rclock_t *c);
+
+/*
+ * A refusal for lateness came back sent ms after its call, when the
+ * deadline was after ms later: the offset is wrong (Redis's clock
+ * stepped forward).  1: it was (no deadline until the next reading).
+ */
+int ngx_pa_rclock_refused(ngx_pa_rclock_t *c, uint64_t sent_ago,
+    uint64_t after);
 
 /*
  * The deadline of a call sent now whose worker waits at most after ms,
  * in Redis's ms, as text into buf (NGX_PA_RCLOCK_LEN): its length, or 0
- * while the clock is not known (the script then takes none).
+ * while the clock is not known or stale (the script then takes none).
  */
 size_t ngx_pa_rclock_deadline(const ngx_pa_rclock_t *c, uint64_t now,
     uint64_t after, char *buf);

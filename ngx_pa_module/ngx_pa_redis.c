@@ -51,7 +51,9 @@ typedef struct {
     redisAsyncContext         *ac;
     ngx_connection_t          *conn;
     ngx_uint_t                 refused;     /* credentials: said once */
+    ngx_uint_t                 no_time;     /* TIME refused: said once */
     ngx_pa_rclock_t            clock;       /* its Redis's, for deadlines */
+    ngx_queue_t                pending;     /* commands, oldest first */
 } ngx_pa_redis_link_t;
 
 
@@ -116,6 +118,7 @@ static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_cmd_timeout(ngx_event_t *ev);
 static void ngx_pa_redis_clock_ask(ngx_pa_redis_link_t *link);
+static void ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply);
 static void ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static int ngx_pa_redis_queue(redisAsyncContext *ac, ngx_pa_redis_cmd_t *cmd,
@@ -342,9 +345,11 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
 
 /*
  * argv[deadline] (a placeholder) is sent as the call's deadline in the
- * Redis clock of the connection it goes on (ngx_pa_rclock.h): half the
- * reply timeout after now, so that a script run after the worker gave up
- * writes nothing.  "" while that clock is not read yet.
+ * Redis clock of the connection it goes on (ngx_pa_rclock.h), so that a
+ * script run after the worker gave up writes nothing: half the reply
+ * timeout after the oldest command still waiting on that connection was
+ * sent (or now), as its timeout answers every command of the connection
+ * 503 at once.  "" while that clock is not read yet.
  */
 
 ngx_pa_redis_cmd_t *
@@ -352,10 +357,12 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
     const size_t *argvlen, int deadline, ngx_pa_redis_handler_pt handler,
     void *data, ngx_log_t *log)
 {
-    size_t               dl_len;
-    ngx_msec_t           now;
-    ngx_pa_redis_cmd_t  *cmd;
-    char                 dl[NGX_PA_RCLOCK_LEN];
+    size_t                dl_len;
+    ngx_msec_t            now, from;
+    ngx_queue_t          *q;
+    ngx_pa_redis_cmd_t   *cmd;
+    ngx_pa_redis_link_t  *link;
+    char                  dl[NGX_PA_RCLOCK_LEN];
 
     if (redis == NULL || redis->exiting) {
         return NULL;
@@ -420,19 +427,29 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
     cmd->timer.data = cmd;
     cmd->timer.log = redis->log;
 
+    link = redis->link;
     now = ngx_current_msec;
 
-    if (ngx_pa_rclock_due(&redis->link->clock, now)) {
-        ngx_pa_redis_clock_ask(redis->link);
+    if (ngx_pa_rclock_due(&link->clock, now)) {
+        ngx_pa_redis_clock_ask(link);
     }
 
-    dl_len = (deadline >= 0 && deadline < argc)
-             ? ngx_pa_rclock_deadline(&redis->link->clock, now,
-                                      redis->conf->redis_timeout / 2, dl)
-             : 0;
+    dl_len = 0;
 
-    if (ngx_pa_redis_queue(redis->link->ac, cmd, argc, argv, argvlen,
-                           deadline, dl, dl_len)
+    if (deadline >= 0 && deadline < argc) {
+        from = now;
+
+        if (!ngx_queue_empty(&link->pending)) {
+            q = ngx_queue_head(&link->pending);
+            from = (ngx_queue_data(q, ngx_pa_redis_cmd_t, queue))->sent;
+        }
+
+        dl_len = ngx_pa_rclock_deadline(&link->clock, from,
+                                        redis->conf->redis_timeout / 2, dl);
+    }
+
+    if (ngx_pa_redis_queue(link->ac, cmd, argc, argv, argvlen, deadline, dl,
+                           dl_len)
         != REDIS_OK)
     {
         ngx_log_error(NGX_LOG_ERR, log, 0,
@@ -442,6 +459,9 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
         ngx_free(cmd);
         return NULL;
     }
+
+    cmd->sent = now;
+    ngx_queue_insert_tail(&link->pending, &cmd->queue);
 
     ngx_add_timer(&cmd->timer, redis->conf->redis_timeout);
 
@@ -683,6 +703,7 @@ ngx_pa_redis_open(ngx_pa_redis_t *redis)
     }
 
     link->redis = redis;
+    ngx_queue_init(&link->pending);
 
     /*
      * The host is an address literal or a unix path, resolved at
@@ -1219,8 +1240,14 @@ ngx_pa_redis_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
     ngx_pa_redis_cmd_t  *cmd = privdata;
 
+    ngx_queue_remove(&cmd->queue);
+
     if (cmd->timer.timer_set) {
         ngx_del_timer(&cmd->timer);
+    }
+
+    if (r != NULL) {
+        ngx_pa_redis_late(cmd, r);
     }
 
     /*
@@ -1296,20 +1323,19 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
     ngx_int_t             rc;
     ngx_msec_t            max_rtt;
     ngx_pa_redis_t       *redis = ac->data;
-    ngx_pa_redis_link_t  *link = ac->ev.data;
+    ngx_pa_redis_link_t  *link;
 
-    /* the context is being freed: the link is still there (cleanup last) */
-
-    if (link == NULL) {
-        return;
-    }
+    /*
+     * No reply: the context is being freed, and the link with it (hiredis
+     * 1.x runs the cleanup hook first): touch nothing.
+     */
 
     if (reply == NULL || redis == NULL) {
-        ngx_pa_rclock_lost(&link->clock);
         return;
     }
 
-    max_rtt = redis->conf->redis_timeout / 4;
+    link = ac->ev.data;
+    max_rtt = redis->conf->redis_timeout / 8;
 
     rc = (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
           && reply->element[0]->type == REDIS_REPLY_STRING
@@ -1323,14 +1349,51 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
 
     if (rc == -1) {
         ngx_pa_rclock_lost(&link->clock);
-        ngx_log_error(NGX_LOG_WARN, redis->log, 0,
-                      "pa redis: TIME of \"%V\" is not a time: writes "
-                      "go without a deadline", &redis->name);
+
+        if (!link->no_time) {
+            link->no_time = 1;
+            ngx_log_error(NGX_LOG_WARN, redis->log, 0,
+                          "pa redis: TIME of \"%V\" answered %*s: writes "
+                          "go without a deadline (the Redis user needs "
+                          "TIME)", &redis->name,
+                          (size_t) (reply->type == REDIS_REPLY_ERROR
+                                    ? ngx_min(reply->len, 80) : 0),
+                          reply->str);
+        }
 
     } else if (rc == 1) {
         ngx_log_error(NGX_LOG_INFO, redis->log, 0,
                       "pa redis: TIME of \"%V\" answered in more than "
                       "%M ms: not taken, asked again", &redis->name, max_rtt);
+    }
+}
+
+
+/*
+ * A script's refusal for lateness (redis-scripts/lib/late.lua) that came
+ * back before its deadline by the worker's clock: the offset is wrong
+ * (Redis's clock stepped forward); no deadline until it is read again.
+ */
+
+static void
+ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply)
+{
+    ngx_pa_redis_link_t  *link = cmd->link;
+
+    if (reply->type != REDIS_REPLY_ERROR || reply->len < 5
+        || ngx_strncmp(reply->str, "LATE ", 5) != 0)
+    {
+        return;
+    }
+
+    if (ngx_pa_rclock_refused(&link->clock, ngx_current_msec - cmd->sent,
+                              link->redis->conf->redis_timeout / 2))
+    {
+        ngx_log_error(NGX_LOG_WARN, cmd->timer.log, 0,
+                      "pa redis: a call to \"%V\" was refused as late "
+                      "%M ms after it was sent: its clock moved, read "
+                      "again", &link->redis->name,
+                      ngx_current_msec - cmd->sent);
     }
 }
 

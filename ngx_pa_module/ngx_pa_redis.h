@@ -26,6 +26,8 @@ struct ngx_pa_redis_cmd_s {
     void                      *data;       /* NULL once cancelled */
     void                      *link;       /* the context it was sent on */
     ngx_event_t                timer;      /* reply timeout */
+    ngx_queue_t                queue;      /* the link's, in send order */
+    ngx_msec_t                 sent;
     ngx_pa_redis_cmd_t        *inner;      /* a cluster's: on its node */
     unsigned                   done:1;     /* handler already called */
     unsigned                   background:1;   /* nobody waits for it */

@@ -200,3 +200,42 @@ Test::More::is(main::late_calls() - $late0, 0, 'none refused');
 Test::More::is(main::reports(), $n + 1, 'stored');
 --- no_error_log
 ran after its deadline
+
+
+
+=== TEST 4: a call sent on the same connection while an older one waits: the older's timeout answers both 503 at once, so the later one's deadline counts from the older's sending; Redis goes on after both 503s but before the later call's own half-timeout: neither action happened
+--- init
+main::fresh('laichau');
+my $late0 = main::late_calls();
+my @r = map {
+    my ($s, $bd) = main::call('POST', '/api/v1/reports',
+                              main::hd('Idempotency-Key' => "late-two-$_"),
+                              main::json_report("Biển báo đổ số $_"));
+    Test::More::is($s, 201, "report $_: 201");
+    main::decode($bd);
+} 1, 2;
+my $ioc = main::hd('Authorization' => "Bearer $t::PaTest::T{ioc}");
+my $reject = '{"action":"reject","reason":"duplicate","message":"Trùng"}';
+
+kill 'STOP', $t::PaTest::RedisPid;
+my $t0 = Time::HiRes::time();
+my $a = main::send_http('POST', "/api/v1/reports/$r[0]{id}/actions", $ioc,
+                        $reject);
+main::until('the first action waits in Redis\'s socket', \&main::redis_unread);
+Time::HiRes::sleep(1.5 - (Time::HiRes::time() - $t0));
+my $b = main::send_http('POST', "/api/v1/reports/$r[1]{id}/actions", $ioc,
+                        $reject);
+my ($aa, $ab) = (main::answer($a), main::answer($b));
+my $took = Time::HiRes::time() - $t0;
+Test::More::is("$aa->{status} $ab->{status}", '503 503',
+               'both answered 503 by the first one\'s timeout');
+Test::More::ok($took < 2.4, sprintf('... at once (%.2f s after the first)',
+                                    $took));
+# past the first's timeout, before the second's own 1.5 + 1 s
+Time::HiRes::sleep(2.2 - $took) if $took < 2.2;
+main::redis_cont();
+Test::More::is(main::late_calls() - $late0, 2, 'Redis refused both as late');
+for my $i (0, 1) {
+    Test::More::is(main::redis('HGET', "${main::P}r:$r[$i]{id}", 'status'),
+                   'submitted', "report " . ($i + 1) . ": the action did not happen");
+}

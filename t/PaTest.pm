@@ -187,10 +187,15 @@ tokens(ioc        => ['ioc'],
        leader     => ['leader', 'so-xd'],
        coord      => ['coordinator', 'so-nnmt']);
 
+# the address the suite's Redis listens on (t/210's is in a network
+# namespace of its own)
+our $RedisHost = '127.0.0.1';
+
 # redis-cli without a shell: arguments go as they are; the answer as
 # redis-cli prints it, without its last newline
 sub redis {
-    open my $p, '-|', 'redis-cli', '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
+    open my $p, '-|', 'redis-cli', '-h', $RedisHost,
+                     '-p', $ENV{TEST_NGINX_REDIS_PORT}, @_
         or die "redis-cli: $!";
     local $/;
     my $out = <$p> // '';
@@ -203,7 +208,7 @@ sub redis {
 # redis-cli's arguments cannot hold a NUL.  Bulk and simple answers as
 # strings, an error as "ERR..." text, an array as an array reference.
 sub redis_raw {
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+    my $s = IO::Socket::INET->new(PeerAddr => $RedisHost,
                                   PeerPort => $ENV{TEST_NGINX_REDIS_PORT})
         or die "redis: $!";
     binmode $s;

@@ -54,9 +54,14 @@ main(void)
     PA_IS_INT(reply(&c, "1796009999", "0", 28000, 500), 1,
               "8 s round trip: not taken");
     PA_IS_INT(c.offset, 1796000000250LL - 5003, "the old offset stays");
+    PA_OK(ngx_pa_rclock_due(&c, 28000),
+          "asked again at once: the last ask was 8 s ago");
+    ngx_pa_rclock_ask(&c, 28000);
+    PA_IS_INT(reply(&c, "1796009999", "0", 28600, 500), 1,
+              "600 ms round trip: not taken");
     PA_OK(!ngx_pa_rclock_due(&c, 28000 + NGX_PA_RCLOCK_RETRY - 1),
-          "not asked again at once");
-    PA_OK(ngx_pa_rclock_due(&c, 20000 + NGX_PA_RCLOCK_RETRY),
+          "not asked again before RETRY after the last ask");
+    PA_OK(ngx_pa_rclock_due(&c, 28000 + NGX_PA_RCLOCK_RETRY),
           "asked again RETRY ms after the last ask");
 
     /* garbage is not a time */
@@ -72,6 +77,48 @@ main(void)
     ngx_pa_rclock_ask(&c, 40000);
     ngx_pa_rclock_lost(&c);
     PA_OK(!c.asking, "lost: nothing in flight");
+
+    /* a slow reading is read again within RETRY, not EVERY */
+    memset(&c, 0, sizeof(c));
+    ngx_pa_rclock_ask(&c, 1000);
+    PA_IS_INT(reply(&c, "100", "0", 1100, 500), 0, "a 100 ms reading");
+    PA_OK(!ngx_pa_rclock_due(&c, 1100 + NGX_PA_RCLOCK_RETRY - 1),
+          "slow: not before RETRY");
+    PA_OK(ngx_pa_rclock_due(&c, 1100 + NGX_PA_RCLOCK_RETRY),
+          "slow: again after RETRY");
+
+    /* a better reading replaces it, a worse one of soon after does not */
+    ngx_pa_rclock_ask(&c, 2200);
+    PA_IS_INT(reply(&c, "101", "200000", 2202, 500), 0, "a 2 ms reading taken");
+    PA_IS_INT(c.offset, 101200 - 2202, "its offset");
+    ngx_pa_rclock_ask(&c, 3300);
+    PA_IS_INT(reply(&c, "102", "400000", 3350, 500), 1,
+              "a 50 ms reading 1.1 s after a 2 ms one: not taken");
+    PA_IS_INT(c.offset, 101200 - 2202, "the better offset stays");
+    ngx_pa_rclock_ask(&c, 2202 + NGX_PA_RCLOCK_EVERY);
+    PA_IS_INT(reply(&c, "111", "0", 2252 + NGX_PA_RCLOCK_EVERY, 500), 0,
+              "a 50 ms reading once the 2 ms one is EVERY old: taken");
+
+    /* a refusal back too soon: the offset is wrong, no deadline, ask now */
+    memset(&c, 0, sizeof(c));
+    ngx_pa_rclock_ask(&c, 1000);
+    PA_IS_INT(reply(&c, "100", "0", 1001, 500), 0, "a 1 ms reading");
+    PA_IS_INT(ngx_pa_rclock_refused(&c, 1200, 1000), 0,
+              "refused 1.2 s after sending, the deadline 1 s: right");
+    PA_IS_INT(ngx_pa_rclock_refused(&c, 999, 1000), 0,
+              "refused within the reading's round trip of it: right");
+    PA_OK(!c.stale, "the clock is not stale");
+    PA_IS_INT(ngx_pa_rclock_refused(&c, 300, 1000), 1,
+              "refused 0.3 s after sending: the offset is wrong");
+    PA_IS_INT(ngx_pa_rclock_deadline(&c, 1400, 1000, buf), 0,
+              "stale: no deadline");
+    PA_OK(ngx_pa_rclock_due(&c, 1400), "stale: asked at once");
+    ngx_pa_rclock_ask(&c, 1400);
+    PA_IS_INT(reply(&c, "200", "0", 1420, 500), 0,
+              "the next reading is taken though slower");
+    PA_OK(ngx_pa_rclock_deadline(&c, 1500, 1000, buf) > 0,
+          "a deadline again");
+    PA_IS_STR(buf, "201080", "from the new offset");
 
     /* a Redis clock behind the worker's: a negative offset works too */
     memset(&c, 0, sizeof(c));
