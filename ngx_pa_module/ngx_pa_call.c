@@ -307,10 +307,7 @@ ngx_pa_call_on_reply(void *data, redisReply *reply)
 static ngx_uint_t
 ngx_pa_call_late(ngx_pa_call_t *call, redisReply *reply)
 {
-    if (reply == NULL || reply->type != REDIS_REPLY_ERROR
-        || call->deadline < 0 || reply->len < 5
-        || ngx_strncmp(reply->str, "LATE ", 5) != 0)
-    {
+    if (call->deadline < 0 || !ngx_pa_redis_late_reply(reply)) {
         return 0;
     }
 

@@ -1369,6 +1369,16 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
 }
 
 
+/* a script's refusal for lateness: it wrote nothing (lib/late.lua) */
+
+ngx_uint_t
+ngx_pa_redis_late_reply(redisReply *reply)
+{
+    return reply != NULL && reply->type == REDIS_REPLY_ERROR
+           && reply->len >= 5 && ngx_strncmp(reply->str, "LATE ", 5) == 0;
+}
+
+
 /*
  * A script's refusal for lateness (redis-scripts/lib/late.lua) that came
  * back before its deadline by the worker's clock: the offset is wrong
@@ -1380,9 +1390,7 @@ ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply)
 {
     ngx_pa_redis_link_t  *link = cmd->link;
 
-    if (reply->type != REDIS_REPLY_ERROR || reply->len < 5
-        || ngx_strncmp(reply->str, "LATE ", 5) != 0)
-    {
+    if (!ngx_pa_redis_late_reply(reply)) {
         return;
     }
 

@@ -65,6 +65,9 @@ ngx_pa_redis_cmd_t *ngx_pa_redis_command_dl(ngx_pa_redis_t *redis,
     int argc, const char **argv, const size_t *argvlen, int deadline,
     ngx_pa_redis_handler_pt handler, void *data, ngx_log_t *log);
 
+/* a script refused the call for lateness: it wrote nothing (503) */
+ngx_uint_t ngx_pa_redis_late_reply(redisReply *reply);
+
 /* the caller went away: the handler will not be called */
 void ngx_pa_redis_cancel(ngx_pa_redis_cmd_t *cmd);
 
