@@ -314,8 +314,8 @@ ngx_pa_call_late(ngx_pa_call_t *call, redisReply *reply)
     ngx_pa_metrics_inc(NGX_PA_M_REDIS_LATE);
 
     ngx_log_error(NGX_LOG_WARN, call->log, 0,
-                  "pa redis: \"%V\" ran after its deadline (half of "
-                  "pa_redis timeout=): nothing written, answered 503",
+                  "pa redis: \"%V\" ran after its deadline: nothing "
+                  "written, answered 503",
                   &call->conf->scripts[call->script].name);
 
     return 1;

@@ -21,7 +21,7 @@ ngx_pa_rclock_due(const ngx_pa_rclock_t *c, uint64_t now)
     }
 
     if (c->stale) {
-        return 1;
+        return now - c->asked >= NGX_PA_RCLOCK_RETRY / 10;
     }
 
     if (!c->known) {
@@ -70,7 +70,7 @@ ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
     if (c->known && !c->stale && rtt > c->rtt
         && now - c->read < NGX_PA_RCLOCK_EVERY)
     {
-        return 1;
+        return 2;
     }
 
     /* the reply's moment: Redis read its clock at or before it */
@@ -95,9 +95,12 @@ ngx_pa_rclock_lost(ngx_pa_rclock_t *c)
 int
 ngx_pa_rclock_refused(ngx_pa_rclock_t *c, uint64_t sent_ago, uint64_t after)
 {
-    /* the deadline had not come by the worker's clock (less the bias) */
+    /*
+     * The deadline had not come by the worker's clock, less the bias of
+     * the reading and of the milliseconds' truncation.
+     */
 
-    if (!c->known || sent_ago + c->rtt >= after) {
+    if (!c->known || sent_ago + c->rtt + 2 >= after) {
         return 0;
     }
 

@@ -52,7 +52,8 @@ void ngx_pa_rclock_ask(ngx_pa_rclock_t *c, uint64_t now);
 /*
  * TIME's reply (seconds and microseconds as text), now the worker's ms
  * at the reply, max_rtt the longest round trip taken.  0: taken; -1: the
- * reply is not a time; 1: the round trip was too long (nothing changes).
+ * reply is not a time; 1: the round trip was too long; 2: a better
+ * reading of less than EVERY ago is kept.
  */
 int ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
     const char *usec, size_t usec_len, uint64_t now, uint64_t max_rtt);
@@ -61,9 +62,11 @@ int ngx_pa_rclock_reply(ngx_pa_rclock_t *c, const char *sec, size_t sec_len,
 void ngx_pa_rclock_lost(ngx_pa_rclock_t *c);
 
 /*
- * A refusal for lateness came back sent ms after its call, when the
- * deadline was after ms later: the offset is wrong (Redis's clock
- * stepped forward).  1: it was (no deadline until the next reading).
+ * A refusal for lateness came back sent_ago ms after its deadline's base,
+ * the deadline being after ms from it: before it, the offset is wrong
+ * (Redis's clock stepped forward).  1: it was (no deadline until the next
+ * reading, asked on the next call).  A step backward is not seen: the
+ * deadlines come late until the next reading (10 s at most).
  */
 int ngx_pa_rclock_refused(ngx_pa_rclock_t *c, uint64_t sent_ago,
     uint64_t after);

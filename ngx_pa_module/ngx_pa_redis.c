@@ -52,7 +52,6 @@ typedef struct {
     ngx_connection_t          *conn;
     ngx_uint_t                 refused;     /* credentials: said once */
     ngx_uint_t                 no_time;     /* TIME refused: said once */
-    ngx_pa_rclock_t            clock;       /* its Redis's, for deadlines */
     ngx_queue_t                pending;     /* commands, oldest first */
 } ngx_pa_redis_link_t;
 
@@ -74,6 +73,13 @@ struct ngx_pa_redis_s {
     ngx_event_t                reconnect_timer;
     ngx_msec_t                 backoff;
     ngx_msec_t                 last_attempt;
+
+    /*
+     * Redis's clock, for the writes' deadlines: the host's, kept across
+     * reconnects (a Redis stopped still takes connections, and a write on
+     * a new one must not go without a deadline while its TIME waits)
+     */
+    ngx_pa_rclock_t            clock;
 
     ngx_uint_t                 exiting;     /* unsigned:1 */
     ngx_uint_t                 idle;        /* a node: no reconnects */
@@ -117,7 +123,8 @@ static void ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r,
 static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_cmd_timeout(ngx_event_t *ev);
-static void ngx_pa_redis_clock_ask(ngx_pa_redis_link_t *link);
+static void ngx_pa_redis_clock_ask(ngx_pa_redis_t *redis,
+    redisAsyncContext *ac);
 static void ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply);
 static void ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r,
     void *privdata);
@@ -430,21 +437,21 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
     link = redis->link;
     now = ngx_current_msec;
 
-    if (ngx_pa_rclock_due(&link->clock, now)) {
-        ngx_pa_redis_clock_ask(link);
+    if (ngx_pa_rclock_due(&redis->clock, now)) {
+        ngx_pa_redis_clock_ask(redis, link->ac);
     }
 
     dl_len = 0;
+    from = now;
 
     if (deadline >= 0 && deadline < argc) {
-        from = now;
 
         if (!ngx_queue_empty(&link->pending)) {
             q = ngx_queue_head(&link->pending);
             from = (ngx_queue_data(q, ngx_pa_redis_cmd_t, queue))->sent;
         }
 
-        dl_len = ngx_pa_rclock_deadline(&link->clock, from,
+        dl_len = ngx_pa_rclock_deadline(&redis->clock, from,
                                         redis->conf->redis_timeout / 2, dl);
     }
 
@@ -461,6 +468,8 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
     }
 
     cmd->sent = now;
+    cmd->from = from;
+    cmd->deadline = (dl_len > 0);
     ngx_queue_insert_tail(&link->pending, &cmd->queue);
 
     ngx_add_timer(&cmd->timer, redis->conf->redis_timeout);
@@ -668,6 +677,14 @@ ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
 
     len = ngx_min(host->len, NGX_SOCKADDR_STRLEN);
 
+    /* another host: another clock */
+
+    if (redis->port != port || redis->host.len != len
+        || ngx_strncmp(redis->host.data, host->data, len) != 0)
+    {
+        ngx_memzero(&redis->clock, sizeof(ngx_pa_rclock_t));
+    }
+
     ngx_memcpy(redis->host_buf, host->data, len);
     redis->host_buf[len] = '\0';
     redis->host.data = redis->host_buf;
@@ -704,6 +721,10 @@ ngx_pa_redis_open(ngx_pa_redis_t *redis)
 
     link->redis = redis;
     ngx_queue_init(&link->pending);
+
+    /* a TIME the last connection asked is not coming */
+
+    ngx_pa_rclock_lost(&redis->clock);
 
     /*
      * The host is an address literal or a unix path, resolved at
@@ -798,6 +819,10 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
                           "SELECT %d", (int) pmcf->redis_db);
     }
 
+    /* Redis's clock, before the scripts' loading lengthens the trip */
+
+    ngx_pa_redis_clock_ask(((ngx_pa_redis_link_t *) ac->ev.data)->redis, ac);
+
     /* a primary the sentinels named may have been demoted since */
 
     if (pmcf->sentinel != NULL) {
@@ -819,9 +844,6 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
                               &pmcf->scripts[i], 3, argv, argvlen);
     }
 
-    /* a new connection may be to another host: its clock is read anew */
-
-    ngx_pa_redis_clock_ask(ac->ev.data);
 }
 
 
@@ -1306,12 +1328,15 @@ ngx_pa_redis_cmd_timeout(ngx_event_t *ev)
 /* Redis's clock: a TIME now and then, its offset kept (ngx_pa_rclock.h) */
 
 static void
-ngx_pa_redis_clock_ask(ngx_pa_redis_link_t *link)
+ngx_pa_redis_clock_ask(ngx_pa_redis_t *redis, redisAsyncContext *ac)
 {
-    if (redisAsyncCommand(link->ac, ngx_pa_redis_clock_reply, NULL, "TIME")
+    if (redisAsyncCommand(ac, ngx_pa_redis_clock_reply, NULL, "TIME")
         == REDIS_OK)
     {
-        ngx_pa_rclock_ask(&link->clock, ngx_current_msec);
+        /* the cached time may be old (a worker's first connect) */
+
+        ngx_time_update();
+        ngx_pa_rclock_ask(&redis->clock, ngx_current_msec);
     }
 }
 
@@ -1335,12 +1360,19 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
     }
 
     link = ac->ev.data;
+
+    /* a connection's last replies after another took its place */
+
+    if (redis->link != link) {
+        return;
+    }
+
     max_rtt = redis->conf->redis_timeout / 8;
 
     rc = (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
           && reply->element[0]->type == REDIS_REPLY_STRING
           && reply->element[1]->type == REDIS_REPLY_STRING)
-         ? ngx_pa_rclock_reply(&link->clock, reply->element[0]->str,
+         ? ngx_pa_rclock_reply(&redis->clock, reply->element[0]->str,
                                reply->element[0]->len,
                                reply->element[1]->str,
                                reply->element[1]->len, ngx_current_msec,
@@ -1348,7 +1380,7 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
          : -1;
 
     if (rc == -1) {
-        ngx_pa_rclock_lost(&link->clock);
+        ngx_pa_rclock_lost(&redis->clock);
 
         if (!link->no_time) {
             link->no_time = 1;
@@ -1388,20 +1420,20 @@ ngx_pa_redis_late_reply(redisReply *reply)
 static void
 ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply)
 {
-    ngx_pa_redis_link_t  *link = cmd->link;
+    ngx_pa_redis_t  *redis = ((ngx_pa_redis_link_t *) cmd->link)->redis;
 
-    if (!ngx_pa_redis_late_reply(reply)) {
+    if (!cmd->deadline || !ngx_pa_redis_late_reply(reply)) {
         return;
     }
 
-    if (ngx_pa_rclock_refused(&link->clock, ngx_current_msec - cmd->sent,
-                              link->redis->conf->redis_timeout / 2))
+    if (ngx_pa_rclock_refused(&redis->clock, ngx_current_msec - cmd->from,
+                              redis->conf->redis_timeout / 2))
     {
         ngx_log_error(NGX_LOG_WARN, cmd->timer.log, 0,
                       "pa redis: a call to \"%V\" was refused as late "
-                      "%M ms after it was sent: its clock moved, read "
-                      "again", &link->redis->name,
-                      ngx_current_msec - cmd->sent);
+                      "%M ms after its deadline's start: its clock moved, "
+                      "read again", &redis->name,
+                      ngx_current_msec - cmd->from);
     }
 }
 
@@ -1486,10 +1518,22 @@ ngx_pa_redis_del_write(void *privdata)
 static void
 ngx_pa_redis_cleanup(void *privdata)
 {
+    ngx_queue_t          *q;
     ngx_pa_redis_link_t  *link = privdata;
     ngx_pa_redis_t       *redis;
 
     ngx_pa_hiredis_close(link->conn);
+
+    /*
+     * Commands still waiting leave the list before it goes: hiredis 1.x
+     * runs this hook before their NULL callbacks (0.14 after).
+     */
+
+    while (!ngx_queue_empty(&link->pending)) {
+        q = ngx_queue_head(&link->pending);
+        ngx_queue_remove(q);
+        ngx_queue_init(q);
+    }
 
     redis = link->redis;
 

@@ -28,9 +28,11 @@ struct ngx_pa_redis_cmd_s {
     ngx_event_t                timer;      /* reply timeout */
     ngx_queue_t                queue;      /* the link's, in send order */
     ngx_msec_t                 sent;
+    ngx_msec_t                 from;       /* its deadline's base */
     ngx_pa_redis_cmd_t        *inner;      /* a cluster's: on its node */
     unsigned                   done:1;     /* handler already called */
     unsigned                   background:1;   /* nobody waits for it */
+    unsigned                   deadline:1;     /* it was sent one */
 };
 
 

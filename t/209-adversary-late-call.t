@@ -71,6 +71,18 @@ sub late_calls {
 
 sub decode { JSON::PP->new->decode($_[0]) }
 
+sub sleep_until {
+    my $d = $_[0] - Time::HiRes::time();
+    Time::HiRes::sleep($d) if $d > 0;
+}
+
+# the health check answers 200: a call went through the worker's
+# connection (its clock's TIME, asked first, has come back before it)
+sub healthy {
+    main::until('the node answers', sub {
+        (main::call('GET', '/api/v1/health'))[0] == 200 });
+}
+
 __DATA__
 
 === TEST 1: Redis stopped past the reply timeout: a JSON submission, a submission with a photo, an action and a revocation are answered 503; Redis then runs all four, and none wrote anything; each retry succeeds once; the same workers
@@ -153,13 +165,15 @@ my $n = main::reports();
 my $late0 = main::late_calls();
 my $json = main::json_report('Cây gãy đè lên dây điện đường Lê Lợi');
 my $h = main::hd('Idempotency-Key' => 'late-json-0002');
+# the worker has read Redis's clock (its TIME goes before a health PING)
+main::healthy();
 
 kill 'STOP', $t::PaTest::RedisPid;
 my $t0 = Time::HiRes::time();
 my $sock = main::send_http('POST', '/api/v1/reports', $h, $json);
 main::until('the submission waits in Redis\'s socket', \&main::redis_unread);
 # the deadline is 1 s after the call was sent, the timeout 2 s
-Time::HiRes::sleep(1.5 - (Time::HiRes::time() - $t0));
+main::sleep_until($t0 + 1.5);
 main::redis_cont();
 my $ans = main::answer($sock);
 my $took = Time::HiRes::time() - $t0;
@@ -177,7 +191,7 @@ my ($s1) = main::call('POST', '/api/v1/reports', $h, $json);
 Test::More::is($s1, 201, 'the retry: 201');
 Test::More::is(main::reports(), $n + 1, 'one report');
 --- error_log
-ran after its deadline (half of pa_redis timeout=): nothing written, answered 503
+ran after its deadline
 
 
 
@@ -187,6 +201,7 @@ main::fresh('laichau');
 my $n = main::reports();
 my $late0 = main::late_calls();
 my $h = main::hd('Idempotency-Key' => 'late-json-0003');
+main::healthy();
 
 kill 'STOP', $t::PaTest::RedisPid;
 my $sock = main::send_http('POST', '/api/v1/reports', $h,
@@ -222,7 +237,7 @@ my $t0 = Time::HiRes::time();
 my $a = main::send_http('POST', "/api/v1/reports/$r[0]{id}/actions", $ioc,
                         $reject);
 main::until('the first action waits in Redis\'s socket', \&main::redis_unread);
-Time::HiRes::sleep(1.5 - (Time::HiRes::time() - $t0));
+main::sleep_until($t0 + 1.5);
 my $b = main::send_http('POST', "/api/v1/reports/$r[1]{id}/actions", $ioc,
                         $reject);
 my ($aa, $ab) = (main::answer($a), main::answer($b));
@@ -232,10 +247,58 @@ Test::More::is("$aa->{status} $ab->{status}", '503 503',
 Test::More::ok($took < 2.4, sprintf('... at once (%.2f s after the first)',
                                     $took));
 # past the first's timeout, before the second's own 1.5 + 1 s
-Time::HiRes::sleep(2.2 - $took) if $took < 2.2;
+main::sleep_until($t0 + 2.2);
 main::redis_cont();
 Test::More::is(main::late_calls() - $late0, 2, 'Redis refused both as late');
 for my $i (0, 1) {
     Test::More::is(main::redis('HGET', "${main::P}r:$r[$i]{id}", 'status'),
                    'submitted', "report " . ($i + 1) . ": the action did not happen");
 }
+
+
+
+=== TEST 5: the host's clock outlives a connection: Redis killed and started again, the first write of the new connection (sent with its TIME, before the answer) carries a deadline, as every write after it (MONITOR)
+--- init
+main::fresh('laichau');
+main::healthy();
+main::aof_written();
+main::redis_kill9();
+# the worker finds Redis gone and its reconnects fail, further apart each
+# time (0.1, 0.2, 0.4, 0.8 s...): the next is the submission's own
+main::until('the worker tried four times', sub {
+    my @f = main::errlog() =~ /pa redis: connect to "[^"]+" failed/g;
+    return @f >= 4 });
+main::redis_start();
+# past the 250 ms a request waits before it may connect, well before the
+# worker's next try (1.6 s after its fourth): the submission connects
+Time::HiRes::sleep(0.3);
+my $mon = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                PeerPort => $ENV{TEST_NGINX_REDIS_PORT})
+    or die "monitor: $!";
+print $mon "MONITOR\r\n";
+<$mon>;
+my @s = map {
+    (main::call('POST', '/api/v1/reports',
+                main::hd('Idempotency-Key' => "late-mon-000$_"),
+                main::json_report("Vỉa hè sụt lún đoạn $_")))[0]
+} 1 .. 3;
+Test::More::is("@s", '201 201 201', 'three submissions after the restart, '
+               . 'the first opening the connection');
+# (MONITOR's lines keep coming: the revocations are read each second)
+my (@calls, $line);
+my $until = Time::HiRes::time() + 10;
+$mon->blocking(0);
+my $buf = '';
+while (@calls < 3 && Time::HiRes::time() < $until) {
+    IO::Select->new($mon)->can_read(0.5) or next;
+    sysread($mon, $buf, 65536, length $buf) or last;
+    while ($buf =~ s/^([^\n]*)\n//) {
+        $line = $1;
+        push @calls, $line if $line =~ /"EVALSHA"|"EVAL"/
+                              && $line =~ /"pa:\{laichau\}:locked"/;
+    }
+}
+close $mon;
+Test::More::is(scalar @calls, 3, 'Redis saw the three calls of submit.lua');
+Test::More::is(scalar(grep { /"(\d{13})"\s*$/ } @calls), 3,
+               '... each ending in a deadline (ms of Redis\'s clock)');

@@ -40,7 +40,9 @@ sub sweep_leftovers {
     for (`ip netns list 2>/dev/null`) {
         my ($pid) = /^pa(\d+)\b/ or next;
         next if kill 0, $pid;
-        system("ip netns del pa$pid 2>/dev/null; ip link del h$pid 2>/dev/null");
+        system("ip netns pids pa$pid 2>/dev/null | xargs -r kill -9; "
+               . "ip netns del pa$pid 2>/dev/null; "
+               . "ip link del h$pid 2>/dev/null");
     }
 }
 
@@ -83,10 +85,14 @@ main::until('Redis answers in its namespace', sub {
                           Timeout => 1) });
 
 # what crosses to Redis's port (dport) or from it (sport) is dropped
-sub drop { in_ns('iptables', '-I', $_[0], '-p', 'tcp', "--$_[1]", $Port,
-                 '-j', 'DROP') }
-sub heal { in_ns('iptables', '-D', $_[0], '-p', 'tcp', "--$_[1]", $Port,
-                 '-j', 'DROP') }
+sub drop {
+    in_ns('iptables', '-I', $_[0], '-p', 'tcp', "--$_[1]", $Port, '-j',
+          'DROP') or die "iptables -I $_[0] failed\n";
+}
+sub heal {
+    in_ns('iptables', '-D', $_[0], '-p', 'tcp', "--$_[1]", $Port, '-j',
+          'DROP') or die "iptables -D $_[0] failed\n";
+}
 
 our $Http = idem_http("    pa_record_compat off;\n");
 $Http =~ s/pa_redis 127\.0\.0\.1:/pa_redis $Peer:/ or die 'no pa_redis';

@@ -92,7 +92,7 @@ main(void)
     PA_IS_INT(reply(&c, "101", "200000", 2202, 500), 0, "a 2 ms reading taken");
     PA_IS_INT(c.offset, 101200 - 2202, "its offset");
     ngx_pa_rclock_ask(&c, 3300);
-    PA_IS_INT(reply(&c, "102", "400000", 3350, 500), 1,
+    PA_IS_INT(reply(&c, "102", "400000", 3350, 500), 2,
               "a 50 ms reading 1.1 s after a 2 ms one: not taken");
     PA_IS_INT(c.offset, 101200 - 2202, "the better offset stays");
     ngx_pa_rclock_ask(&c, 2202 + NGX_PA_RCLOCK_EVERY);
@@ -105,14 +105,21 @@ main(void)
     PA_IS_INT(reply(&c, "100", "0", 1001, 500), 0, "a 1 ms reading");
     PA_IS_INT(ngx_pa_rclock_refused(&c, 1200, 1000), 0,
               "refused 1.2 s after sending, the deadline 1 s: right");
-    PA_IS_INT(ngx_pa_rclock_refused(&c, 999, 1000), 0,
-              "refused within the reading's round trip of it: right");
+    PA_IS_INT(ngx_pa_rclock_refused(&c, 997, 1000), 0,
+              "refused within the reading's round trip and 2 ms: right");
     PA_OK(!c.stale, "the clock is not stale");
     PA_IS_INT(ngx_pa_rclock_refused(&c, 300, 1000), 1,
               "refused 0.3 s after sending: the offset is wrong");
     PA_IS_INT(ngx_pa_rclock_deadline(&c, 1400, 1000, buf), 0,
               "stale: no deadline");
-    PA_OK(ngx_pa_rclock_due(&c, 1400), "stale: asked at once");
+    PA_OK(ngx_pa_rclock_due(&c, 1400), "stale: asked on the next call");
+    ngx_pa_rclock_ask(&c, 1400);
+    PA_OK(!ngx_pa_rclock_due(&c, 1401), "... once");
+    ngx_pa_rclock_lost(&c);
+    PA_OK(!ngx_pa_rclock_due(&c, 1400 + NGX_PA_RCLOCK_RETRY / 10 - 1),
+          "stale, the reading lost: not again within RETRY / 10");
+    PA_OK(ngx_pa_rclock_due(&c, 1400 + NGX_PA_RCLOCK_RETRY / 10),
+          "... but after it");
     ngx_pa_rclock_ask(&c, 1400);
     PA_IS_INT(reply(&c, "200", "0", 1420, 500), 0,
               "the next reading is taken though slower");
