@@ -26,33 +26,9 @@ our $P = 'pa:{laichau}:';
 
 our $Http = idem_http("    pa_record_compat off;\n");
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value('http_config', $Http);
-    $block->set_value('request', "GET /api/v1/health\n");
-    $block->set_value('error_code', 200);
-});
-
-setting(main_config => $Threads, config => api() . originals() . <<'_EOC_');
-    location /open311/v2/ {
-        pa_api;
-    }
-_EOC_
+idem_blocks(sub { $Http }, originals());
 
 run_tests();
-
-# a JSON submission on a connection of its own, its key given, its answer
-# not read yet (HTTP/1.0: the answer ends with the connection)
-sub send_json {
-    my ($key, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Test::Nginx::Util::ServerPort)
-        or die "connect: $!";
-    print $s "POST /api/v1/reports HTTP/1.0\r\nHost: localhost\r\n"
-             . "Content-Type: application/json\r\nIdempotency-Key: $key\r\n"
-             . "Content-Length: " . length($body) . "\r\n\r\n$body";
-    return $s;
-}
 
 __DATA__
 
@@ -161,7 +137,8 @@ my $n = main::reports();
 my $workers = join ' ', sort { $a <=> $b } main::nginx_workers();
 my $body = main::json_report('Nước tràn qua ngầm, xe không qua được');
 kill 'STOP', $t::PaTest::RedisPid;
-my $sock = main::send_json('crash-wait-0001', $body);
+my $sock = main::send_http('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'crash-wait-0001'), $body);
 main::until('the submission waits in Redis\'s socket', \&main::redis_unread);
 main::redis_kill9();
 my $ans = main::answer($sock);

@@ -35,14 +35,7 @@ our $P = 'pa:{laichau}:';
 
 our $Http = idem_http("    pa_record_compat off;\n");
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value('http_config', $Http);
-    $block->set_value('request', "GET /api/v1/health\n");
-    $block->set_value('error_code', 200);
-});
-
-setting(main_config => $Threads, config => api() . originals() . <<'_EOC_');
+idem_blocks(sub { $Http }, originals() . <<'_EOC_');
     location = /metrics {
         pa_metrics;
     }
@@ -50,37 +43,11 @@ _EOC_
 
 run_tests();
 
-# a request on a connection of its own, its answer not read yet
-# (HTTP/1.0: the answer ends with the connection)
-sub send_http {
-    my ($method, $path, $h, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Test::Nginx::Util::ServerPort)
-        or die "connect: $!";
-    my $head = join '', map { "$_: $h->{$_}\r\n" } sort keys %$h;
-    print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n$head"
-             . "Content-Length: " . length($body) . "\r\n\r\n$body";
-    return $s;
-}
-
-# Redis's count of the calls it refused as late (INFO errorstats)
-sub late_calls {
-    my ($n) = main::redis('INFO', 'errorstats') =~ /errorstat_LATE:count=(\d+)/;
-    return $n // 0;
-}
-
 sub decode { JSON::PP->new->decode($_[0]) }
 
 sub sleep_until {
     my $d = $_[0] - Time::HiRes::time();
     Time::HiRes::sleep($d) if $d > 0;
-}
-
-# the health check answers 200: a call went through the worker's
-# connection (its clock's TIME, asked first, has come back before it)
-sub healthy {
-    main::until('the node answers', sub {
-        (main::call('GET', '/api/v1/health'))[0] == 200 });
 }
 
 __DATA__

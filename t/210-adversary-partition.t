@@ -97,29 +97,11 @@ sub heal {
 our $Http = idem_http("    pa_record_compat off;\n");
 $Http =~ s/pa_redis 127\.0\.0\.1:/pa_redis $Peer:/ or die 'no pa_redis';
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value('http_config', $Http);
-    $block->set_value('request', "GET /api/v1/health\n");
-    $block->set_value('error_code', 200);
-});
-
-setting(main_config => $Threads, config => api());
+idem_blocks(sub { $Http });
 
 plan('no_plan');
 
 run_tests();
-
-sub send_json {
-    my ($key, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Test::Nginx::Util::ServerPort)
-        or die "connect: $!";
-    print $s "POST /api/v1/reports HTTP/1.0\r\nHost: localhost\r\n"
-             . "Content-Type: application/json\r\nIdempotency-Key: $key\r\n"
-             . "Content-Length: " . length($body) . "\r\n\r\n$body";
-    return $s;
-}
 
 # the scripts Redis ran (EVALSHA and EVAL, the NOSCRIPT path's)
 sub script_calls {
@@ -127,16 +109,6 @@ sub script_calls {
     my $stats = main::redis('INFO', 'commandstats');
     $n += $1 while $stats =~ /^cmdstat_eval(?:sha)?:calls=(\d+)/mg;
     return $n;
-}
-
-sub late_calls {
-    my ($n) = main::redis('INFO', 'errorstats') =~ /errorstat_LATE:count=(\d+)/;
-    return $n // 0;
-}
-
-sub healthy {
-    main::until('the node answers again', sub {
-        (main::call('GET', '/api/v1/health'))[0] == 200 });
 }
 
 __DATA__
@@ -153,7 +125,8 @@ my $body = main::json_report('Cống thoát nước tắc, nước tràn mặt �
 
 main::drop('INPUT', 'dport');
 my $t0 = Time::HiRes::time();
-my $ans = main::answer(main::send_json('part-in-0001', $body));
+my $ans = main::answer(main::send_http('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'part-in-0001'), $body));
 Test::More::is("$ans->{status} $ans->{code}", '503 unavailable',
                'partitioned: 503 unavailable');
 Test::More::ok(Time::HiRes::time() - $t0 >= 1.9,
@@ -193,7 +166,8 @@ my $late0 = main::late_calls();
 my $body = main::json_report('Mất điện cả khu phố từ sáng');
 
 main::drop('OUTPUT', 'sport');
-my $ans = main::answer(main::send_json('part-out-0001', $body));
+my $ans = main::answer(main::send_http('POST', '/api/v1/reports',
+    main::hd('Idempotency-Key' => 'part-out-0001'), $body));
 Test::More::is("$ans->{status} $ans->{code}", '503 unavailable',
                'replies dropped: 503 unavailable');
 main::heal('OUTPUT', 'sport');

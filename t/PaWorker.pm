@@ -70,6 +70,35 @@ sub main::parked {
     return scalar @n;
 }
 
+# a request with headers %$h on a connection of its own, its answer not
+# read yet (HTTP/1.0: the answer ends with the connection)
+sub main::send_http {
+    my ($method, $path, $h, $body) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $Test::Nginx::Util::ServerPort)
+        or die "connect: $!";
+    my $head = join '', map { "$_: $h->{$_}\r\n" } sort keys %$h;
+    print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n$head"
+             . "Content-Length: " . length($body) . "\r\n\r\n$body";
+    return $s;
+}
+
+# the health check answers 200: a call went through the worker's Redis
+# connection, and (asked before it on a new one) Redis's TIME came back
+# (main::call: t::PaIdem's)
+sub main::healthy {
+    main::until('the node answers', sub {
+        (main::call('GET', '/api/v1/health'))[0] == 200 });
+}
+
+# Redis's count of the calls a script refused as late (INFO errorstats;
+# redis-scripts/lib/late.lua): t/209, t/210
+sub main::late_calls {
+    my ($n) = main::redis('INFO', 'errorstats')
+              =~ /errorstat_LATE:count=(\d+)/;
+    return $n // 0;
+}
+
 # a request on a connection of its own (HTTP/1.0: the answer ends with it)
 sub main::send_req {
     my ($method, $path, $token, $body) = @_;
