@@ -125,6 +125,8 @@ static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
 static void ngx_pa_redis_cmd_timeout(ngx_event_t *ev);
 static void ngx_pa_redis_clock_ask(ngx_pa_redis_t *redis,
     redisAsyncContext *ac);
+static size_t ngx_pa_redis_deadline(ngx_pa_redis_t *redis,
+    ngx_pa_redis_link_t *link, ngx_msec_t *from, char *dl);
 static void ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply);
 static void ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r,
     void *privdata);
@@ -366,7 +368,6 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
 {
     size_t                dl_len;
     ngx_msec_t            now, from;
-    ngx_queue_t          *q;
     ngx_pa_redis_cmd_t   *cmd;
     ngx_pa_redis_link_t  *link;
     char                  dl[NGX_PA_RCLOCK_LEN];
@@ -436,24 +437,14 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
 
     link = redis->link;
     now = ngx_current_msec;
+    from = now;
 
     if (ngx_pa_rclock_due(&redis->clock, now)) {
         ngx_pa_redis_clock_ask(redis, link->ac);
     }
 
-    dl_len = 0;
-    from = now;
-
-    if (deadline >= 0 && deadline < argc) {
-
-        if (!ngx_queue_empty(&link->pending)) {
-            q = ngx_queue_head(&link->pending);
-            from = (ngx_queue_data(q, ngx_pa_redis_cmd_t, queue))->sent;
-        }
-
-        dl_len = ngx_pa_rclock_deadline(&redis->clock, from,
-                                        redis->conf->redis_timeout / 2, dl);
-    }
+    dl_len = (deadline >= 0 && deadline < argc)
+             ? ngx_pa_redis_deadline(redis, link, &from, dl) : 0;
 
     if (ngx_pa_redis_queue(link->ac, cmd, argc, argv, argvlen, deadline, dl,
                            dl_len)
@@ -475,6 +466,28 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
     ngx_add_timer(&cmd->timer, redis->conf->redis_timeout);
 
     return cmd;
+}
+
+
+/*
+ * A call's deadline as text into dl, its length (0: none): half the reply
+ * timeout after *from, which is now or, when calls wait on the link, the
+ * sending of the oldest (its timeout answers them all 503 at once).
+ */
+
+static size_t
+ngx_pa_redis_deadline(ngx_pa_redis_t *redis, ngx_pa_redis_link_t *link,
+    ngx_msec_t *from, char *dl)
+{
+    ngx_queue_t  *q;
+
+    if (!ngx_queue_empty(&link->pending)) {
+        q = ngx_queue_head(&link->pending);
+        *from = (ngx_queue_data(q, ngx_pa_redis_cmd_t, queue))->sent;
+    }
+
+    return ngx_pa_rclock_deadline(&redis->clock, *from,
+                                  redis->conf->redis_timeout / 2, dl);
 }
 
 
