@@ -1062,11 +1062,13 @@ bench_case limit-204 "$LIM_BASE/204"; parse_wrk limit-204
 # redis_calls: commands Redis has run, INFO aside, and the reads every
 # worker of both nginx makes once a second whatever the requests: the
 # token revocations (ZRANGE pa:{t}:revoked, ngx_pa_revoke.c) and the
-# public version (GET pa:{t}:pubver, ngx_pa_pubver.c).  A request that
-# reaches Redis runs an EVALSHA (limit.lua, submit.lua), which counts.
+# public version (GET pa:{t}:pubver, ngx_pa_pubver.c), and Redis's clock
+# each 10 s (TIME, ngx_pa_redis.c: the writes' deadlines).  A request
+# that reaches Redis runs an EVALSHA (limit.lua, submit.lua), which
+# counts.
 # (INFO commandstats also goes to $OUT/commandstats-limited-N.txt, to
 # name the commands when there are any)
-NOT_REQUESTS='^cmdstat_(info|zrange|get)$'
+NOT_REQUESTS='^cmdstat_(info|zrange|get|time)$'
 redis_calls() {
     redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
         | tee "$OUT/commandstats-limited-$1.txt" \

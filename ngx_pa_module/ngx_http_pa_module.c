@@ -842,6 +842,21 @@ ngx_http_pa_init_required(ngx_conf_t *cf, ngx_pa_main_conf_t *pmcf)
         return NGX_CONF_ERROR;
     }
 
+    /*
+     * A write waits behind the WAIT of the one before it on the
+     * connection; past half the timeout its deadline has gone (late.lua)
+     */
+
+    if (pmcf->redis_wait
+        && pmcf->redis_wait_timeout >= pmcf->redis_timeout / 2)
+    {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"pa_redis\": wait_timeout=%M is not under half "
+                           "of timeout=%M: a write waiting behind a WAIT "
+                           "may be refused as late (503)",
+                           pmcf->redis_wait_timeout, pmcf->redis_timeout);
+    }
+
     if (pmcf->scripts_dir.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"pa_redis_scripts\" is required with "

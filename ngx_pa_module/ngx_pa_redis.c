@@ -443,8 +443,14 @@ ngx_pa_redis_command_dl(ngx_pa_redis_t *redis, int argc, const char **argv,
         ngx_pa_redis_clock_ask(redis, link->ac);
     }
 
-    dl_len = (deadline >= 0 && deadline < argc)
-             ? ngx_pa_redis_deadline(redis, link, &from, dl) : 0;
+    dl_len = 0;
+
+    if (deadline >= 0 && deadline < argc) {
+        dl_len = ngx_pa_redis_deadline(redis, link, &from, dl);
+
+        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, log, 0,
+                       "pa redis: deadline \"%*s\"", dl_len, dl);
+    }
 
     if (ngx_pa_redis_queue(link->ac, cmd, argc, argv, argvlen, deadline, dl,
                            dl_len)
@@ -1392,15 +1398,21 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
                                max_rtt)
          : -1;
 
-    if (rc == -1) {
+    if (rc == 0) {
+        ngx_log_debug2(NGX_LOG_DEBUG_EVENT, redis->log, 0,
+                       "pa redis: the clock of \"%V\" read, round trip "
+                       "%uL ms", &redis->name, redis->clock.rtt);
+
+    } else if (rc == -1) {
         ngx_pa_rclock_lost(&redis->clock);
 
-        if (!link->no_time) {
+        /* (credentials refused: said once already, TIME's NOAUTH too) */
+
+        if (!link->no_time && !link->refused) {
             link->no_time = 1;
             ngx_log_error(NGX_LOG_WARN, redis->log, 0,
                           "pa redis: TIME of \"%V\" answered %*s: writes "
-                          "go without a deadline (the Redis user needs "
-                          "TIME)", &redis->name,
+                          "go without a deadline", &redis->name,
                           (size_t) (reply->type == REDIS_REPLY_ERROR
                                     ? ngx_min(reply->len, 80) : 0),
                           reply->str);
@@ -1435,7 +1447,11 @@ ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply)
 {
     ngx_pa_redis_t  *redis = ((ngx_pa_redis_link_t *) cmd->link)->redis;
 
-    if (!cmd->deadline || !ngx_pa_redis_late_reply(reply)) {
+    /* (a link still draining after a failover: another host's clock) */
+
+    if (!cmd->deadline || cmd->link != redis->link
+        || !ngx_pa_redis_late_reply(reply))
+    {
         return;
     }
 

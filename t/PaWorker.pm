@@ -83,12 +83,13 @@ sub main::send_http {
     return $s;
 }
 
-# the health check answers 200: a call went through the worker's Redis
-# connection, and (asked before it on a new one) Redis's TIME came back
-# (main::call: t::PaIdem's)
+# the health check answers 200 and the worker has read Redis's clock (the
+# error log's debug line: a reading was taken, not only answered), so the
+# writes that follow carry deadlines (main::call: t::PaIdem's)
 sub main::healthy {
-    main::until('the node answers', sub {
-        (main::call('GET', '/api/v1/health'))[0] == 200 });
+    main::until('the node answers, its clock read', sub {
+        (main::call('GET', '/api/v1/health'))[0] == 200
+        && main::errlog() =~ /pa redis: the clock of "[^"]+" read/ });
 }
 
 # Redis's count of the calls a script refused as late (INFO errorstats;
