@@ -354,11 +354,11 @@ ngx_pa_redis_command(ngx_pa_redis_t *redis, int argc, const char **argv,
 
 /*
  * argv[deadline] (a placeholder) is sent as the call's deadline in the
- * Redis clock of the connection it goes on (ngx_pa_rclock.h), so that a
- * script run after the worker gave up writes nothing: half the reply
- * timeout after the oldest command still waiting on that connection was
- * sent (or now), as its timeout answers every command of the connection
- * 503 at once.  "" while that clock is not read yet.
+ * clock of the Redis host it goes to (ngx_pa_rclock.h), so that a script
+ * run after the worker gave up writes nothing: half the reply timeout
+ * after the oldest command still waiting on that connection was sent (or
+ * now), as its timeout answers every command of the connection 503 at
+ * once.  "" while that host's clock is not read yet.
  */
 
 ngx_pa_redis_cmd_t *
@@ -840,7 +840,7 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
 
     /* Redis's clock, before the scripts' loading lengthens the trip */
 
-    ngx_pa_redis_clock_ask(((ngx_pa_redis_link_t *) ac->ev.data)->redis, ac);
+    ngx_pa_redis_clock_ask(ac->data, ac);
 
     /* a primary the sentinels named may have been demoted since */
 
@@ -862,7 +862,6 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
         redisAsyncCommandArgv(ac, ngx_pa_redis_script_reply,
                               &pmcf->scripts[i], 3, argv, argvlen);
     }
-
 }
 
 

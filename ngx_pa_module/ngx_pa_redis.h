@@ -59,8 +59,8 @@ ngx_pa_redis_cmd_t *ngx_pa_redis_command(ngx_pa_redis_t *redis,
 
 /*
  * The same for a script that takes a deadline (redis-scripts/lib/late.lua):
- * argv[deadline] is a placeholder, sent as the deadline in the Redis clock
- * of the connection the command goes on (a cluster's node's own), "" while
+ * argv[deadline] is a placeholder, sent as the deadline in the clock of
+ * the Redis host the command goes to (a cluster's node's own), "" while
  * that clock is not read yet.
  */
 ngx_pa_redis_cmd_t *ngx_pa_redis_command_dl(ngx_pa_redis_t *redis,

@@ -68,19 +68,10 @@ sub main::old_worker_gone_clean {
         or Test::More::diag(join "\n", @alerts);
 }
 
+# small pieces: the photo is walked in many of them
 setting(config => api(408, 413, 415), main_config => $Threads,
-        http_config => <<'_EOC_');
-    pa_thread_pool pa;
-    pa_redis 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    pa_redis_scripts $TEST_NGINX_ROOT/redis-scripts;
-    pa_media_dir $TEST_NGINX_PA_DATA/media;
-    pa_tenant t_reload_up;
-    pa_auth_secret_file $TEST_NGINX_ROOT/t/keys/auth.key;
-    pa_pii_key_file $TEST_NGINX_ROOT/t/keys/pii.key;
-    # small pieces: the photo is walked in many of them
-    client_body_buffer_size 8k;
-    client_body_timeout 10s;
-_EOC_
+        http_config => media_http('t_reload_up', 'client_body_buffer_size 8k;',
+                                  'client_body_timeout 10s;'));
 
 run_tests();
 
