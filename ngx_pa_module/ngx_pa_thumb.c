@@ -153,6 +153,7 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
     int        size;
     u_char    *jpeg;
     ngx_fd_t   fd;
+    ngx_err_t  err;
 
     jpeg = gdImageJpegPtr(small, &size, NGX_PA_THUMB_QUALITY);
     gdImageDestroy(small);
@@ -184,12 +185,18 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
         return NGX_ERROR;
     }
 
+    /*
+     * On failure the temporary file is removed before the error is logged:
+     * whoever reads the log (an operator, a test) finds nothing left.
+     */
+
     if (ngx_pa_store_write(fd, jpeg, size) != NGX_OK) {
-        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                      "pa: thumbnail: write() \"%s\" failed", tmp);
+        err = ngx_errno;
         gdFree(jpeg);
         (void) ngx_close_file(fd);
         (void) ngx_delete_file(tmp);
+        ngx_log_error(NGX_LOG_CRIT, log, err,
+                      "pa: thumbnail: write() \"%s\" failed", tmp);
         return NGX_ERROR;
     }
 
@@ -198,9 +205,10 @@ ngx_pa_thumb_write(ngx_log_t *log, gdImagePtr small, u_char *tmp,
     if (ngx_close_file(fd) == NGX_FILE_ERROR
         || ngx_rename_file(tmp, dst) == NGX_FILE_ERROR)
     {
-        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                      "pa: thumbnail \"%s\" could not be written", dst);
+        err = ngx_errno;
         (void) ngx_delete_file(tmp);
+        ngx_log_error(NGX_LOG_CRIT, log, err,
+                      "pa: thumbnail \"%s\" could not be written", dst);
         return NGX_ERROR;
     }
 
