@@ -652,7 +652,11 @@ ngx_pa_redis_primary(ngx_pa_redis_t *redis, ngx_str_t *host, in_port_t port)
 
     ngx_pa_redis_set_host(redis, host, port);
 
-    /* its requests get 503 now; the primary it was on may be demoted */
+    /*
+     * Its requests get 503 now, not the old primary's replies: it is
+     * demoted, and what it runs after the switch is undone by its resync
+     * (a 201 for it would be for a report then gone).
+     */
 
     if (redis->link != NULL) {
         ngx_pa_redis_close(redis, redis->link);
