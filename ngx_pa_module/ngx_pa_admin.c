@@ -155,10 +155,25 @@ ngx_pa_revoke_done(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
 
     member = ctx->data;
 
-    if (reply->type != REDIS_REPLY_INTEGER) {
+    /*
+     * An error is Redis's refusal of the write (OOM, MISCONF: a full
+     * disk), before anything was written: 503, and the admin tries again.
+     */
+
+    if (reply->type == REDIS_REPLY_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: revoke.lua failed: %*s",
                       (size_t) reply->len, reply->str);
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "the revocation could not be "
+                                             "stored, try again"));
+        return;
+    }
+
+    if (reply->type != REDIS_REPLY_INTEGER) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: revoke.lua answered no integer");
         ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }

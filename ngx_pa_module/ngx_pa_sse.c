@@ -289,7 +289,15 @@ ngx_pa_sse_joined(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                       reply->type == REDIS_REPLY_ERROR ? (size_t) reply->len
                                                        : 0,
                       reply->str);
-        ngx_pa_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+
+        /* Redis's refusal (no headers sent yet): the client comes back */
+
+        ngx_pa_finalize(r, reply->type == REDIS_REPLY_ERROR
+                           ? ngx_pa_send_error(r,
+                                 NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                                 NULL, "the events cannot be read now, "
+                                 "try again")
+                           : NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
