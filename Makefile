@@ -53,7 +53,8 @@ PURE_SRCS    := $(wildcard ngx_pa_module/ngx_pa_calendar.c \
                 ngx_pa_module/ngx_pa_slot.c \
                 ngx_pa_module/ngx_pa_dump.c \
                 ngx_pa_module/ngx_pa_geohash.c \
-                ngx_pa_module/ngx_pa_rclock.c)
+                ngx_pa_module/ngx_pa_rclock.c \
+                ngx_pa_module/ngx_pa_rinfo.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%, \
                 $(wildcard tests/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -W -Wall -Wpointer-arith \

@@ -26,6 +26,7 @@
 #include "ngx_pa_sentinel.h"
 #include "ngx_pa_hiredis.h"
 #include "ngx_pa_rclock.h"
+#include "ngx_pa_rinfo.h"
 
 
 #define NGX_PA_REDIS_BACKOFF_MIN    100     /* ms */
@@ -117,6 +118,8 @@ static void ngx_pa_redis_on_connect(const redisAsyncContext *ac, int status);
 static void ngx_pa_redis_on_disconnect(const redisAsyncContext *ac,
     int status);
 static void ngx_pa_redis_script_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
+static void ngx_pa_redis_info_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r,
     void *privdata);
@@ -846,6 +849,10 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
 
     ngx_pa_redis_clock_ask(ac->data, ac);
 
+    /* whether it may evict keys (said, not refused: the operator's) */
+
+    redisAsyncCommand(ac, ngx_pa_redis_info_reply, NULL, "INFO memory");
+
     /* a primary the sentinels named may have been demoted since */
 
     if (pmcf->sentinel != NULL) {
@@ -1120,6 +1127,34 @@ ngx_pa_redis_script_reply(redisAsyncContext *ac, void *r, void *privdata)
     ngx_log_error(NGX_LOG_ALERT, redis->log, 0,
                   "pa redis: SCRIPT LOAD of \"%V\" failed: %*s", &s->path,
                   (size_t) reply->len, reply->str);
+}
+
+
+/*
+ * A Redis at its maxmemory with an eviction policy drops keys to make
+ * room: reports, deadlines, idempotency keys, with no error to anyone.
+ * With noeviction it refuses the write (OOM) and the client gets 503
+ * with nothing kept.  An INFO an ACL refuses says nothing.
+ */
+
+static void
+ngx_pa_redis_info_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    redisReply      *reply = r;
+    ngx_pa_redis_t  *redis = ac->data;
+    char             policy[NGX_PA_RINFO_POLICY_LEN];
+
+    if (reply == NULL || redis == NULL || reply->type != REDIS_REPLY_STRING) {
+        return;
+    }
+
+    if (ngx_pa_rinfo_evicts(reply->str, reply->len, policy) == 1) {
+        ngx_log_error(NGX_LOG_CRIT, redis->log, 0,
+                      "pa redis: \"%V\" evicts keys when full "
+                      "(maxmemory-policy %s): reports, deadlines and "
+                      "idempotency keys may vanish without an error; set "
+                      "maxmemory-policy noeviction", &redis->name, policy);
+    }
 }
 
 

@@ -33,10 +33,12 @@ sub idem_http {
 
 # every block: its requests are its init's (the block's own request is
 # the health check), its http{} lines $http->($block); the API and
-# Open311's locations, and $more location lines
+# Open311's locations, and $more location lines; crit_ok => qr/^TEST 2:/:
+# those blocks may log [crit] (t::PaTest's setting)
 sub idem_blocks {
-    my ($http, $more) = @_;
+    my ($http, $more, %opt) = @_;
     t::PaTest::setting(
+        %opt,
         prepare => sub {
             my $block = shift;
             $block->set_value('http_config', $http->($block));
