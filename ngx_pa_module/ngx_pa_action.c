@@ -873,6 +873,16 @@ ngx_pa_act_extend_base(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
     if (reply->type == REDIS_REPLY_STRING) {
         base = ngx_max(base, ngx_atotm((u_char *) reply->str, reply->len));
 
+    } else if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa: extend: the handling deadline not read: %*s",
+                      (size_t) reply->len, reply->str);
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "the action could not be "
+                                             "stored, try again"));
+        return;
+
     } else if (reply->type != REDIS_REPLY_NIL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa: extend: the handling deadline not read");

@@ -196,6 +196,17 @@ ngx_pa_sse_report_checked(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     sub = ctx->data;
 
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pa sse: reading report %V failed: %*s", &ctx->id,
+                      (size_t) reply->len, reply->str);
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                             "unavailable", NULL,
+                                             "the report cannot be read "
+                                             "now, try again"));
+        return;
+    }
+
     if (ngx_pa_hash_from_record(r->pool, reply, &ctx->id, &h) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pa sse: unexpected reply reading report %V",

@@ -18,6 +18,7 @@
 #include "ngx_pa_upload.h"
 #include "ngx_pa_upload_bind.h"
 #include "ngx_pa_upload_gc.h"
+#include "ngx_pa_auth.h"
 #include "ngx_pa_body.h"
 #include "ngx_pa_call.h"
 #include "ngx_pa_error.h"
@@ -79,6 +80,8 @@ static void ngx_pa_upload_head_read(ngx_http_request_t *r,
     ngx_pa_ctx_t *ctx, void *reply);
 static ngx_int_t ngx_pa_upload_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_up_t *up, ngx_pa_reply_pt on_reply);
+static ngx_uint_t ngx_pa_upload_failed(ngx_http_request_t *r,
+    redisReply *reply);
 static redisReply *ngx_pa_upload_mine(ngx_http_request_t *r,
     ngx_pa_up_t *up, redisReply *reply);
 static ngx_int_t ngx_pa_upload_feed(ngx_pa_job_t *job, ngx_pa_up_t *up,
@@ -312,9 +315,13 @@ ngx_pa_upload_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t *rc)
     ctx->data = up;
     up->rc = NGX_OK;
 
-    if (ngx_pa_upload_owner(r, ctx, &up->owner, &up->addr) != NGX_OK) {
-        *rc = ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
-                                NULL, "invalid or expired token");
+    *rc = ngx_pa_upload_owner(r, ctx, &up->owner, &up->addr);
+
+    if (*rc != NGX_OK) {
+        *rc = (*rc == NGX_AGAIN)
+              ? ngx_pa_auth_fail(r, NGX_AGAIN)
+              : ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
+                                  NULL, "invalid or expired token");
         return NULL;
     }
 
@@ -561,6 +568,15 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_pa_up_t         *up;
 
     up = ctx->data;
+
+    /* a 404 would make the client start over: it asks the offset again */
+
+    if (ngx_pa_upload_failed(r, data)) {
+        ngx_pa_upload_refuse(r, NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                             NULL, "the upload cannot be read now, ask "
+                             "its offset again (HEAD)");
+        return;
+    }
 
     h = ngx_pa_upload_mine(r, up, data);
     if (h == NULL) {
@@ -863,6 +879,13 @@ ngx_pa_upload_head_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     up = ctx->data;
 
+    if (ngx_pa_upload_failed(r, data)) {
+        ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                            "unavailable", NULL,
+                            "the upload cannot be read now, try again"));
+        return;
+    }
+
     h = ngx_pa_upload_mine(r, up, data);
     if (h == NULL) {
         ngx_pa_finalize(r, ngx_pa_send_error(r, NGX_HTTP_NOT_FOUND,
@@ -925,6 +948,23 @@ ngx_pa_upload_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_pa_up_t *up,
 
     return ngx_pa_eval(r, ctx, NGX_PA_SCRIPT_UPLOAD_GET, keys, args,
                        on_reply);
+}
+
+
+/* upload_get.lua refused (Redis's error reply): logged */
+
+static ngx_uint_t
+ngx_pa_upload_failed(ngx_http_request_t *r, redisReply *reply)
+{
+    if (reply->type != REDIS_REPLY_ERROR) {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "pa: upload_get script failed: %*s",
+                  (size_t) reply->len, reply->str);
+
+    return 1;
 }
 
 

@@ -114,11 +114,14 @@ ngx_pa_upload_owner(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_pa_module);
 
-    /* NGX_AGAIN: a token not checked yet is no owner (nor the address) */
+    /*
+     * NGX_AGAIN: a token not checked yet (this worker has not read the
+     * revoked tokens) is no owner, nor the address: the caller says 503
+     */
 
     rc = ngx_pa_auth(r, ctx, &caller);
     if (rc == NGX_ERROR || rc == NGX_AGAIN) {
-        return NGX_ERROR;
+        return rc;
     }
 
     a = &r->connection->addr_text;
@@ -381,6 +384,7 @@ ngx_pa_upload_taken(ngx_http_request_t *r, void *data, ngx_pa_body_t *body,
 {
     redisReply  *reply = data;
 
+    ngx_int_t            rc;
     ngx_str_t            v, bound, owner, addr, from, *handle;
     ngx_uint_t           i;
     redisReply          *h;
@@ -409,7 +413,15 @@ ngx_pa_upload_taken(ngx_http_request_t *r, void *data, ngx_pa_body_t *body,
         return NGX_ERROR;
     }
 
-    if (ngx_pa_upload_owner(r, ctx, &owner, &addr) != NGX_OK) {
+    rc = ngx_pa_upload_owner(r, ctx, &owner, &addr);
+
+    if (rc == NGX_AGAIN) {
+        ngx_pa_err_set(err, NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                       NULL, "the token cannot be checked now, try again");
+        return NGX_ERROR;
+    }
+
+    if (rc != NGX_OK) {
         ngx_pa_err_set(err, NGX_HTTP_UNAUTHORIZED, "unauthorized", NULL,
                        "invalid or expired token");
         return NGX_ERROR;
