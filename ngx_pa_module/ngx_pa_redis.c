@@ -82,6 +82,13 @@ struct ngx_pa_redis_s {
      */
     ngx_pa_rclock_t            clock;
 
+    /*
+     * The eviction policy said at [crit] for this host ("": none), and
+     * INFO refused said once: not again at every reconnect
+     */
+    char                       evicts[NGX_PA_RINFO_POLICY_LEN];
+    ngx_uint_t                 no_info;     /* unsigned:1 */
+
     ngx_uint_t                 exiting;     /* unsigned:1 */
     ngx_uint_t                 idle;        /* a node: no reconnects */
 
@@ -709,6 +716,7 @@ ngx_pa_redis_set_host(ngx_pa_redis_t *redis, ngx_str_t *host,
         || ngx_strncmp(redis->host.data, host->data, len) != 0)
     {
         ngx_memzero(&redis->clock, sizeof(ngx_pa_rclock_t));
+        redis->evicts[0] = '\0';
     }
 
     ngx_memcpy(redis->host_buf, host->data, len);
@@ -849,15 +857,18 @@ ngx_pa_redis_setup(redisAsyncContext *ac, ngx_pa_main_conf_t *pmcf)
 
     ngx_pa_redis_clock_ask(ac->data, ac);
 
-    /* whether it may evict keys (said, not refused: the operator's) */
-
-    redisAsyncCommand(ac, ngx_pa_redis_info_reply, NULL, "INFO memory");
-
     /* a primary the sentinels named may have been demoted since */
 
     if (pmcf->sentinel != NULL) {
         redisAsyncCommand(ac, ngx_pa_redis_role_reply, NULL, "ROLE");
     }
+
+    /*
+     * Whether it may evict keys (said, not refused: the operator's);
+     * after ROLE, so that a replica still named is left before its reply
+     */
+
+    redisAsyncCommand(ac, ngx_pa_redis_info_reply, NULL, "INFO memory");
 
     for (i = 0; i < NGX_PA_SCRIPT_LAST; i++) {
         if (pmcf->scripts[i].body.len == 0) {
@@ -1144,17 +1155,44 @@ ngx_pa_redis_info_reply(redisAsyncContext *ac, void *r, void *privdata)
     ngx_pa_redis_t  *redis = ac->data;
     char             policy[NGX_PA_RINFO_POLICY_LEN];
 
-    if (reply == NULL || redis == NULL || reply->type != REDIS_REPLY_STRING) {
+    /* (a link left meanwhile: a replica, another host's last replies) */
+
+    if (reply == NULL || redis == NULL || redis->link != ac->ev.data) {
         return;
     }
 
-    if (ngx_pa_rinfo_evicts(reply->str, reply->len, policy) == 1) {
-        ngx_log_error(NGX_LOG_CRIT, redis->log, 0,
-                      "pa redis: \"%V\" evicts keys when full "
-                      "(maxmemory-policy %s): reports, deadlines and "
-                      "idempotency keys may vanish without an error; set "
-                      "maxmemory-policy noeviction", &redis->name, policy);
+    if (reply->type != REDIS_REPLY_STRING) {
+        if (!redis->no_info) {
+            redis->no_info = 1;
+            ngx_log_error(NGX_LOG_WARN, redis->log, 0,
+                          "pa redis: INFO of \"%V\" answered %*s: its "
+                          "eviction policy is not checked", &redis->name,
+                          (size_t) (reply->type == REDIS_REPLY_ERROR
+                                    ? ngx_min(reply->len, 80) : 0),
+                          reply->str);
+        }
+
+        return;
     }
+
+    if (ngx_pa_rinfo_evicts(reply->str, reply->len, policy) != 1) {
+        redis->evicts[0] = '\0';
+        return;
+    }
+
+    /* once a host and policy: a connection that keeps failing reconnects */
+
+    if (ngx_strcmp(redis->evicts, policy) == 0) {
+        return;
+    }
+
+    ngx_memcpy(redis->evicts, policy, sizeof(policy));
+
+    ngx_log_error(NGX_LOG_CRIT, redis->log, 0,
+                  "pa redis: \"%V\" evicts keys when full "
+                  "(maxmemory-policy %s): reports, deadlines and "
+                  "idempotency keys may vanish without an error; set "
+                  "maxmemory-policy noeviction", &redis->name, policy);
 }
 
 

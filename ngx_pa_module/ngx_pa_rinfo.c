@@ -79,6 +79,10 @@ ngx_pa_rinfo_field(const char *p, const char *last, const char *name,
             return v;
         }
 
+        if (eol == last) {
+            break;
+        }
+
         p = eol + 1;
     }
 

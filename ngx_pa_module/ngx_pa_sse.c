@@ -301,7 +301,11 @@ ngx_pa_sse_joined(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
                                                        : 0,
                       reply->str);
 
-        /* Redis's refusal (no headers sent yet): the client comes back */
+        /*
+         * Redis's refusal, no header sent yet: 503 with Retry-After (an
+         * app's client comes back; a browser's EventSource gives up on
+         * any answer but 200, as on a 503 of Redis down)
+         */
 
         ngx_pa_finalize(r, reply->type == REDIS_REPLY_ERROR
                            ? ngx_pa_send_error(r,

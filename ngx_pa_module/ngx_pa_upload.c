@@ -315,6 +315,8 @@ ngx_pa_upload_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t *rc)
     ctx->data = up;
     up->rc = NGX_OK;
 
+    /* (NGX_AGAIN: a route of staff tokens waits for the check first) */
+
     *rc = ngx_pa_upload_owner(r, ctx, &up->owner, &up->addr);
 
     if (*rc != NGX_OK) {
@@ -620,7 +622,6 @@ ngx_pa_upload_patch_read(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     /* announced past the room: refused before a byte is read */
 
     if (r->headers_in.content_length_n > up->length - offset) {
-        r->expect_tested = 1;       /* no "100 Continue": keep the bytes */
         r->keepalive = 0;           /* as nginx after its own 413 */
         ngx_pa_upload_refuse(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
                              "too_large", NULL, "more bytes than the "
@@ -682,12 +683,22 @@ ngx_pa_upload_patch_body(ngx_http_request_t *r)
 }
 
 
-/* a PATCH refused before its body: the body is dropped, not read in */
+/*
+ * A PATCH refused before its body: the body is dropped, not read in.  A
+ * client that waits for "100 Continue" is not told to send it (it would
+ * send the piece for nothing, and again after the answer): the
+ * connection closes after the answer instead, as nginx's own 413 does.
+ */
 
 static void
 ngx_pa_upload_refuse(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *field, const char *message)
 {
+    if (r->headers_in.expect != NULL && !r->expect_tested) {
+        r->expect_tested = 1;
+        r->keepalive = 0;
+    }
+
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
     }

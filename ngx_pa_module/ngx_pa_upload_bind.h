@@ -19,7 +19,10 @@
 /* 1: 32 lowercase hex digits */
 ngx_uint_t ngx_pa_upload_handle_ok(ngx_str_t *h);
 
-/* the keyed hashes of the caller (owner) and of its address */
+/*
+ * the keyed hashes of the caller (owner) and of its address; NGX_ERROR:
+ * a token refused, NGX_AGAIN: a token not checked yet (503)
+ */
 ngx_int_t ngx_pa_upload_owner(ngx_http_request_t *r, ngx_pa_ctx_t *ctx,
     ngx_str_t *owner, ngx_str_t *addr);
 

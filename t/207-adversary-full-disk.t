@@ -66,9 +66,9 @@ sub main::within {
     return 0;
 }
 
-# TEST 2 to 5 see the [crit] of a write that found no room (checked; the
+# TEST 2 to 6 see the [crit] of a write that found no room (checked; the
 # log runs on from block to block)
-setting(main_config => $Threads, crit_ok => qr/^TEST [2-5]:/,
+setting(main_config => $Threads, crit_ok => qr/^TEST [2-6]:/,
         config => api() . <<'_EOC_', http_config => <<'_EOC_');
     location /pa-media-original/ {
         internal;
@@ -167,7 +167,7 @@ qr/\[crit\] .*write to ".*" failed \(28: No space left on device\)/
 
 
 
-=== TEST 5: ... nothing of it kept; room again: the retry is stored, its photo whole
+=== TEST 5: ... nothing of it kept; room again: the retry is stored
 --- init
 Test::More::is(main::redis('EXISTS', 'pa:{t_full_disk}:r:FD-2'), 0, 'no report FD-2');
 Test::More::ok(!-e $::Store2, 'no blob of the photo');
@@ -187,3 +187,13 @@ unlink "$::Disk/filler";
     ['media', 'IMG_0003.jpg', 'image/jpeg', $::Photo2])
 --- error_code: 201
 --- response_body_like: "id":"FD-2"
+
+
+
+=== TEST 6: ... its photo whole in the store
+--- init
+Test::More::is(-s $::Store2, length $::Photo2, 'the blob has every byte');
+Test::More::is(main::sha256_hex(t::PaTest::slurp($::Store2)), $::Sha2, '... the photo sent');
+--- request
+GET /api/v1/health
+--- error_code: 200

@@ -169,22 +169,34 @@ OOM
 
 
 
-=== TEST 2: a Redis that evicts keys when full (maxmemory and allkeys-lru): the worker says so at [crit] when it connects, naming the policy; with noeviction again, a new connection says nothing
+=== TEST 2: a Redis that evicts keys when full (maxmemory and allkeys-lru): the worker says so at [crit] when it connects, naming the policy, once for the host and policy (not at every reconnect), again for another policy; with noeviction, nothing
 --- init
+my $said = sub { scalar(() = main::errlog() =~ /evicts keys when full/g) };
+my $conns = sub { scalar(() = main::errlog() =~ /pa redis: connected to/g) };
+# a new connection, its setup's replies (INFO among them) read: the
+# health check's PING goes after them on it
+my $reconnect = sub {
+    my $c = $conns->();
+    main::redis('CLIENT', 'KILL', 'TYPE', 'normal');
+    main::until('the worker connected again', sub { $conns->() > $c });
+    main::until('the node answers', sub {
+        (main::call('GET', '/api/v1/health'))[0] == 200 });
+};
+my $n0 = $said->();
 main::redis('CONFIG', 'SET', 'maxmemory', '104857600');
 main::redis('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
-my $said = sub { scalar(() = main::errlog() =~ /evicts keys when full \(maxmemory-policy allkeys-lru\)/g) };
-my $n0 = $said->();
-main::redis('CLIENT', 'KILL', 'TYPE', 'normal');
-main::until('the worker connected again and said it', sub { $said->() > $n0 });
+$reconnect->();
+Test::More::is($said->(), $n0 + 1, 'allkeys-lru: said at the connection');
+$reconnect->();
+Test::More::is($said->(), $n0 + 1, '... not again at a reconnect');
+main::redis('CONFIG', 'SET', 'maxmemory-policy', 'volatile-lru');
+$reconnect->();
+Test::More::is($said->(), $n0 + 2, 'volatile-lru: said, another policy');
+Test::More::like(main::errlog(), qr/\(maxmemory-policy volatile-lru\)/,
+                 '... naming it');
 main::redis('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
-my $n1 = $said->();
-my $conns = sub { scalar(() = main::errlog() =~ /pa redis: connected to/g) };
-my $c1 = $conns->();
-main::redis('CLIENT', 'KILL', 'TYPE', 'normal');
-main::until('the worker connected again', sub { $conns->() > $c1 });
-main::healthy();
-Test::More::is($said->(), $n1, 'noeviction: nothing said on the new connection');
+$reconnect->();
+Test::More::is($said->(), $n0 + 2, 'noeviction: nothing said');
 main::redis('CONFIG', 'SET', 'maxmemory', '0');
 --- error_log eval
 qr/\[crit\] .*pa redis: "127\.0\.0\.1:\d+" evicts keys when full \(maxmemory-policy allkeys-lru\): reports, deadlines and idempotency keys may vanish/

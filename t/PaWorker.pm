@@ -26,9 +26,13 @@ sub main::master {
     return $pid;
 }
 
-# the master's worker processes, shutting down or not
+# the master's worker processes, shutting down or not; without a master
+# (Test::Nginx's default) the one nginx process, its own worker, if alive
 sub main::nginx_workers {
     my $master = main::master();
+    if ($Test::Nginx::Util::MasterProcessEnabled ne 'on') {
+        return kill(0, $master) ? ($master) : ();
+    }
     my @w;
     for my $stat (glob '/proc/[0-9]*/stat') {
         open my $f, '<', $stat or next;
