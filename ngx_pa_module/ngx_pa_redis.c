@@ -128,6 +128,8 @@ static void ngx_pa_redis_script_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_info_reply(redisAsyncContext *ac, void *r,
     void *privdata);
+static void ngx_pa_redis_said_no(ngx_pa_redis_t *redis, const char *cmd,
+    redisReply *reply, const char *cost);
 static void ngx_pa_redis_setup_reply(redisAsyncContext *ac, void *r,
     void *privdata);
 static void ngx_pa_redis_reply(redisAsyncContext *ac, void *r,
@@ -1162,14 +1164,14 @@ ngx_pa_redis_info_reply(redisAsyncContext *ac, void *r, void *privdata)
     }
 
     if (reply->type != REDIS_REPLY_STRING) {
-        if (!redis->no_info) {
+
+        /* (credentials refused: said once already, INFO's NOAUTH too) */
+
+        if (!redis->no_info && !((ngx_pa_redis_link_t *) ac->ev.data)->refused)
+        {
             redis->no_info = 1;
-            ngx_log_error(NGX_LOG_WARN, redis->log, 0,
-                          "pa redis: INFO of \"%V\" answered %*s: its "
-                          "eviction policy is not checked", &redis->name,
-                          (size_t) (reply->type == REDIS_REPLY_ERROR
-                                    ? ngx_min(reply->len, 80) : 0),
-                          reply->str);
+            ngx_pa_redis_said_no(redis, "INFO", reply,
+                                 "its eviction policy is not checked");
         }
 
         return;
@@ -1486,12 +1488,8 @@ ngx_pa_redis_clock_reply(redisAsyncContext *ac, void *r, void *privdata)
 
         if (!link->no_time && !link->refused) {
             link->no_time = 1;
-            ngx_log_error(NGX_LOG_WARN, redis->log, 0,
-                          "pa redis: TIME of \"%V\" answered %*s: writes "
-                          "go without a deadline", &redis->name,
-                          (size_t) (reply->type == REDIS_REPLY_ERROR
-                                    ? ngx_min(reply->len, 80) : 0),
-                          reply->str);
+            ngx_pa_redis_said_no(redis, "TIME", reply,
+                                 "writes go without a deadline");
         }
 
     } else if (rc == 1) {
@@ -1540,6 +1538,21 @@ ngx_pa_redis_late(ngx_pa_redis_cmd_t *cmd, redisReply *reply)
                       "read again", &redis->name,
                       ngx_current_msec - cmd->from);
     }
+}
+
+
+/* a setup command refused (an ACL's), and what that costs: said once */
+
+static void
+ngx_pa_redis_said_no(ngx_pa_redis_t *redis, const char *cmd,
+    redisReply *reply, const char *cost)
+{
+    ngx_log_error(NGX_LOG_WARN, redis->log, 0,
+                  "pa redis: %s of \"%V\" answered %*s: %s", cmd,
+                  &redis->name,
+                  (size_t) (reply->type == REDIS_REPLY_ERROR
+                            ? ngx_min(reply->len, 80) : 0),
+                  reply->str, cost);
 }
 
 

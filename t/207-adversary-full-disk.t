@@ -39,6 +39,14 @@ our $Store = "$Disk/" . substr($Sha, 0, 2) . "/$Sha";
 our $Photo2 = slurp("$Fix/fresh-mm.jpg");
 our $Sha2 = sha256_hex($Photo2);
 our $Store2 = "$Disk/" . substr($Sha2, 0, 2) . "/$Sha2";
+# TEST 4's submission with it, and TEST 5's retry
+our $Fd2Headers = "$Multipart\nX-PA-Test-Id: FD-2\n"
+    . "X-PA-Test-Token: token-of-the-reporter-fd-2\nIdempotency-Key: fd-2-first";
+our $Fd2 = "POST /api/v1/reports\n" . multipart(
+    ['content', 'Nắp cống vỡ giữa đường'],
+    ['reporter_name', 'Lò Văn E'], ['reporter_phone', '0987000555'],
+    ['lat', '22.396'], ['lng', '103.458'],
+    ['media', 'IMG_0003.jpg', 'image/jpeg', $Photo2]);
 
 # the room left on the store's file system, bytes
 sub main::avail {
@@ -151,13 +159,9 @@ qr/\A\xFF\xD8.{1000,40000}\xFF\xD9\z/s
 --- init
 system("dd if=/dev/zero of=$::Disk/filler bs=4096 2>/dev/null");
 --- more_headers eval
-"$::Multipart\nX-PA-Test-Id: FD-2\nX-PA-Test-Token: token-of-the-reporter-fd-2\nIdempotency-Key: fd-2-first"
+$::Fd2Headers
 --- request eval
-"POST /api/v1/reports\n" . ::multipart(
-    ['content', 'Nắp cống vỡ giữa đường'],
-    ['reporter_name', 'Lò Văn E'], ['reporter_phone', '0987000555'],
-    ['lat', '22.396'], ['lng', '103.458'],
-    ['media', 'IMG_0003.jpg', 'image/jpeg', $::Photo2])
+$::Fd2
 --- error_code: 503
 --- response_headers_like
 Retry-After: \d+
@@ -178,13 +182,9 @@ Test::More::ok(main::within(sub { !$tmp->() }), 'no temporary file left')
     or Test::More::diag(join ' ', $tmp->());
 unlink "$::Disk/filler";
 --- more_headers eval
-"$::Multipart\nX-PA-Test-Id: FD-2\nX-PA-Test-Token: token-of-the-reporter-fd-2\nIdempotency-Key: fd-2-first"
+$::Fd2Headers
 --- request eval
-"POST /api/v1/reports\n" . ::multipart(
-    ['content', 'Nắp cống vỡ giữa đường'],
-    ['reporter_name', 'Lò Văn E'], ['reporter_phone', '0987000555'],
-    ['lat', '22.396'], ['lng', '103.458'],
-    ['media', 'IMG_0003.jpg', 'image/jpeg', $::Photo2])
+$::Fd2
 --- error_code: 201
 --- response_body_like: "id":"FD-2"
 

@@ -64,27 +64,7 @@ my $base = main::decode($bd);
 my $n = main::reports();
 my $late0 = main::late_calls();
 
-my $json = main::json_report('Ống nước vỡ trước chợ Tam Đường');
-my $B = $t::PaTest::Boundary;
-my $photo = main::multipart(['content', 'Hố ga mất nắp ở tổ 5'],
-    ['lat', '22.396'], ['lng', '103.458'], ['category', 'traffic'],
-    ['reporter_name', 'Lò Thị Hoa'], ['reporter_phone', '0912822222'],
-    ['media', 'fresh-mm.jpg', 'image/jpeg']);
-my %req = (
-    json => ['POST', '/api/v1/reports',
-             main::hd('Idempotency-Key' => 'late-json-0001'), $json],
-    photo => ['POST', '/api/v1/reports',
-              {'Content-Type' => "multipart/form-data; boundary=$B",
-               'X-PA-Now' => '2026-01-22T10:00:00+07:00',
-               'Idempotency-Key' => 'late-photo-0001'}, $photo],
-    action => ['POST', "/api/v1/reports/$base->{id}/actions",
-               main::hd('Authorization' => "Bearer $t::PaTest::T{ioc}",
-                        'Idempotency-Key' => 'late-act-0001'),
-               '{"action":"reject","reason":"duplicate","message":"Trùng"}'],
-    revoke => ['POST', '/api/v1/admin/tokens/revoke',
-               main::hd('Authorization' => "Bearer $t::PaTest::T{admin}"),
-               '{"jti":"late-jti-0001"}'],
-);
+my %req = main::four_writes('late', $base->{id});
 
 kill 'STOP', $t::PaTest::RedisPid;
 my %sock = map { $_ => main::send_http(@{$req{$_}}) } sort keys %req;
@@ -106,13 +86,7 @@ Test::More::is(main::redis('ZSCORE', "${main::P}revoked", 'jti:late-jti-0001'),
                '', 'the token is not revoked');
 
 # the retries: each is done once, as if the first had never come
-for my $k (qw(json photo)) {
-    my ($s1, $b1) = main::call(@{$req{$k}});
-    my ($s2, $b2) = main::call(@{$req{$k}});
-    Test::More::is("$s1 $s2", '201 201', "$k: the retry stored, then replayed");
-    Test::More::is($b2, $b1, "$k: ... the same answer");
-}
-Test::More::is(main::reports(), $n + 2, 'exactly two reports more');
+main::stored_once(\%req);
 my ($sa, $ba) = main::call(@{$req{action}});
 Test::More::is($sa, 200, 'the action\'s retry: 200');
 Test::More::is(main::decode($ba)->{status}, 'rejected', '... rejected now');

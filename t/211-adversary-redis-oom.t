@@ -35,22 +35,6 @@ run_tests();
 
 sub decode { JSON::PP->new->decode($_[0]) }
 
-# every key of the tenant with its type and size: what a refused write
-# must leave as it was (the events stream's length included)
-sub snapshot {
-    my @keys = sort split /\n/, main::redis('KEYS', "${main::P}*");
-    return join "\n", map {
-        my $t = main::redis('TYPE', $_);
-        my $n = $t eq 'hash'   ? main::redis('HLEN', $_)
-              : $t eq 'zset'   ? main::redis('ZCARD', $_)
-              : $t eq 'list'   ? main::redis('LLEN', $_)
-              : $t eq 'stream' ? main::redis('XLEN', $_)
-              : $t eq 'set'    ? main::redis('SCARD', $_)
-              : main::redis('STRLEN', $_);
-        "$_ $t $n";
-    } grep { !/:(?:metrics|rl|abuse):/ } @keys;
-}
-
 # a write's answer and whether it was written agree: 503 unavailable with
 # Retry-After and a JSON error, nothing written; or 2xx, written
 sub consistent {
@@ -79,28 +63,7 @@ my ($s, $bd) = main::call('POST', '/api/v1/reports',
 Test::More::is($s, 201, 'a report to act on and to read: 201');
 my $base = main::decode($bd);
 
-my $B = $t::PaTest::Boundary;
-my %req = (
-    json => ['POST', '/api/v1/reports',
-             main::hd('Idempotency-Key' => 'oom-json-0001'),
-             main::json_report('Ống nước vỡ trước chợ Tam Đường')],
-    photo => ['POST', '/api/v1/reports',
-              {'Content-Type' => "multipart/form-data; boundary=$B",
-               'X-PA-Now' => '2026-01-22T10:00:00+07:00',
-               'Idempotency-Key' => 'oom-photo-0001'},
-              main::multipart(['content', 'Hố ga mất nắp ở tổ 5'],
-                  ['lat', '22.396'], ['lng', '103.458'],
-                  ['category', 'traffic'], ['reporter_name', 'Lò Thị Hoa'],
-                  ['reporter_phone', '0912822222'],
-                  ['media', 'fresh-mm.jpg', 'image/jpeg'])],
-    action => ['POST', "/api/v1/reports/$base->{id}/actions",
-               main::hd('Authorization' => "Bearer $t::PaTest::T{ioc}",
-                        'Idempotency-Key' => 'oom-act-0001'),
-               '{"action":"reject","reason":"duplicate","message":"Trùng"}'],
-    revoke => ['POST', '/api/v1/admin/tokens/revoke',
-               main::hd('Authorization' => "Bearer $t::PaTest::T{admin}"),
-               '{"jti":"oom-jti-0001"}'],
-);
+my %req = main::four_writes('oom', $base->{id});
 
 my $ioc = {Authorization => "Bearer $t::PaTest::T{ioc}"};
 my $tok = {'X-Report-Token' => $base->{access_token}};
@@ -108,17 +71,10 @@ my $tok = {'X-Report-Token' => $base->{access_token}};
 my ($sq0) = main::call('GET', '/api/v1/queue', $ioc);
 Test::More::is($sq0, 200, 'the IOC\'s queue, before: 200');
 
-my $before = main::snapshot();
+my $before = main::keyspace();
 main::redis('CONFIG', 'SET', 'maxmemory', '1');
-for my $k (qw(json photo)) {
-    my $ans = main::answer(main::send_http(@{$req{$k}}));
-    Test::More::is("$ans->{status} $ans->{code}", '503 unavailable',
-                   "$k: 503 unavailable");
-    Test::More::ok(defined $ans->{retry}, "$k: ... with Retry-After");
-    Test::More::like($ans->{body}, qr/^\{"error":\{.*\}\s*\z/s,
-                     "$k: ... a JSON error");
-}
-Test::More::is(main::snapshot(), $before, 'nothing of the two submissions written');
+main::refused(\%req, [qw(json photo)]);
+Test::More::is(main::keyspace(), $before, 'nothing of the two submissions written');
 
 my $act = main::answer(main::send_http(@{$req{action}}));
 main::consistent('the action', $act,
@@ -142,14 +98,7 @@ my $pii = main::answer(main::send_http('GET',
 main::consistent('the IOC\'s read of the reporter', $pii, $audit->() > $a0);
 
 main::redis('CONFIG', 'SET', 'maxmemory', '0');
-my $n = main::reports();
-for my $k (qw(json photo)) {
-    my ($s1, $b1) = main::call(@{$req{$k}});
-    my ($s2, $b2) = main::call(@{$req{$k}});
-    Test::More::is("$s1 $s2", '201 201', "$k: the retry stored, then replayed");
-    Test::More::is($b2, $b1, "$k: ... the same answer");
-}
-Test::More::is(main::reports(), $n + 2, 'exactly two reports more');
+main::stored_once(\%req);
 my ($sa, $ba) = main::call(@{$req{action}});
 Test::More::like($sa, qr/^(?:200|409)$/, 'the action again: done, or done before');
 Test::More::is(main::redis('HGET', "${main::P}r:$base->{id}", 'status'),

@@ -61,19 +61,6 @@ sub fill {
     system("dd if=/dev/zero of=$main::AofDir/filler2 bs=512 2>/dev/null");
 }
 
-sub snapshot {
-    my @keys = sort split /\n/, main::redis('KEYS', "${main::P}*");
-    return join "\n", map {
-        my $t = main::redis('TYPE', $_);
-        my $n = $t eq 'hash'   ? main::redis('HLEN', $_)
-              : $t eq 'zset'   ? main::redis('ZCARD', $_)
-              : $t eq 'list'   ? main::redis('LLEN', $_)
-              : $t eq 'stream' ? main::redis('XLEN', $_)
-              : main::redis('STRLEN', $_);
-        "$_ $t $n";
-    } grep { !/:(?:metrics|rl|abuse):/ } @keys;
-}
-
 __DATA__
 
 === TEST 1: Redis's AOF disk full: the write that met it is answered and kept; then every write is 503 unavailable and keeps nothing, reads go on; room again: each retry done once; kill -9 and a restart from the AOF lose nothing answered
@@ -108,39 +95,11 @@ main::until('Redis says its AOF write failed',
             sub { main::aof_status() eq 'err' });
 Test::More::ok(@kept > 0, scalar(@kept) . ' writes answered 201 as the disk filled');
 
-my $B = $t::PaTest::Boundary;
-my %req = (
-    json => ['POST', '/api/v1/reports',
-             main::hd('Idempotency-Key' => 'aof-json-0001'),
-             main::json_report('Ống nước vỡ trước chợ Tam Đường')],
-    photo => ['POST', '/api/v1/reports',
-              {'Content-Type' => "multipart/form-data; boundary=$B",
-               'X-PA-Now' => '2026-01-22T10:00:00+07:00',
-               'Idempotency-Key' => 'aof-photo-0001'},
-              main::multipart(['content', 'Hố ga mất nắp ở tổ 5'],
-                  ['lat', '22.396'], ['lng', '103.458'],
-                  ['category', 'traffic'], ['reporter_name', 'Lò Thị Hoa'],
-                  ['reporter_phone', '0912822222'],
-                  ['media', 'fresh-mm.jpg', 'image/jpeg'])],
-    action => ['POST', "/api/v1/reports/$base->{id}/actions",
-               main::hd('Authorization' => "Bearer $t::PaTest::T{ioc}",
-                        'Idempotency-Key' => 'aof-act-0001'),
-               '{"action":"reject","reason":"duplicate","message":"Trùng"}'],
-    revoke => ['POST', '/api/v1/admin/tokens/revoke',
-               main::hd('Authorization' => "Bearer $t::PaTest::T{admin}"),
-               '{"jti":"aof-jti-0001"}'],
-);
+my %req = main::four_writes('aof', $base->{id});
 
-my $before = main::snapshot();
-for my $k (qw(json photo action revoke)) {
-    my $ans = main::answer(main::send_http(@{$req{$k}}));
-    Test::More::is("$ans->{status} $ans->{code}", '503 unavailable',
-                   "$k: 503 unavailable");
-    Test::More::ok(defined $ans->{retry}, "$k: ... with Retry-After");
-    Test::More::like($ans->{body}, qr/^\{"error":\{.*\}\s*\z/s,
-                     "$k: ... a JSON error");
-}
-Test::More::is(main::snapshot(), $before, 'nothing of the four written');
+my $before = main::keyspace();
+main::refused(\%req, [qw(json photo action revoke)]);
+Test::More::is(main::keyspace(), $before, 'nothing of the four written');
 my ($sr) = main::call('GET', "/api/v1/reports/$base->{id}",
                       {'X-Report-Token' => $base->{access_token}});
 Test::More::is($sr, 200, 'the reporter reads the report meanwhile: 200');
@@ -148,16 +107,7 @@ Test::More::is($sr, 200, 'the reporter reads the report meanwhile: 200');
 unlink "$main::AofDir/filler", "$main::AofDir/filler2";
 main::until('Redis writes its AOF again', sub { main::aof_status() eq 'ok' });
 
-my $n = main::reports();
-my %id;
-for my $k (qw(json photo)) {
-    my ($r1, $c1) = main::call(@{$req{$k}});
-    my ($r2, $c2) = main::call(@{$req{$k}});
-    Test::More::is("$r1 $r2", '201 201', "$k: the retry stored, then replayed");
-    Test::More::is($c2, $c1, "$k: ... the same answer");
-    $id{$k} = main::decode($c1)->{id};
-}
-Test::More::is(main::reports(), $n + 2, 'exactly two reports more');
+my %id = main::stored_once(\%req);
 my ($sa, $ba) = main::call(@{$req{action}});
 Test::More::is($sa, 200, 'the action\'s retry: 200');
 my ($sv) = main::call(@{$req{revoke}});

@@ -33,6 +33,19 @@ sub main::grant { main::redis('ACL', 'SETUSER', 'default', '+@all') }
 
 END { main::grant() }
 
+# a new worker (a reload) whose read of the revoked tokens was refused:
+# it cannot check a Bearer token yet
+sub main::unchecked_worker {
+    my $refused = sub {
+        scalar(() = main::errlog() =~ /pa: revoked tokens not read: NOPERM/g)
+    };
+    my ($old, $n) = ((main::nginx_workers())[0], $refused->());
+    kill 'HUP', main::master();
+    main::new_worker($old);
+    main::until('the new worker\'s read of the revoked tokens refused',
+                sub { $refused->() > $n });
+}
+
 run_tests();
 
 __DATA__
@@ -159,13 +172,7 @@ Upload-Offset: 1000
 === TEST 9: a worker that could not read the revoked tokens yet (ZRANGE refused since it started): a citizen's upload with a Bearer token is 503 unavailable, not 401 "invalid token"
 --- init
 main::deny('zrange');
-my $old = (main::nginx_workers())[0];
-my $n = () = main::errlog() =~ /pa: revoked tokens not read: NOPERM/g;
-kill 'HUP', main::master();
-main::new_worker($old);
-main::until('the new worker\'s read of the revoked tokens refused', sub {
-    my $m = () = main::errlog() =~ /pa: revoked tokens not read: NOPERM/g;
-    $m > $n });
+main::unchecked_worker();
 --- more_headers eval
 "X-PA-Now: $::Now\nAuthorization: Bearer "
 . main::sign({sub => 'citizen-a', role => 'reporter', exp => 4102444800})
@@ -181,13 +188,7 @@ Retry-After: \d+
 
 === TEST 10: ... and a submission binding a handle with it likewise
 --- init
-my $old = (main::nginx_workers())[0];
-my $n = () = main::errlog() =~ /pa: revoked tokens not read: NOPERM/g;
-kill 'HUP', main::master();
-main::new_worker($old);
-main::until('the new worker\'s read of the revoked tokens refused', sub {
-    my $m = () = main::errlog() =~ /pa: revoked tokens not read: NOPERM/g;
-    $m > $n });
+main::unchecked_worker();
 --- more_headers eval
 "X-PA-Now: $::Now\nContent-Type: application/json\nAuthorization: Bearer "
 . main::sign({sub => 'citizen-a', role => 'reporter', exp => 4102444800})

@@ -16,7 +16,7 @@ use JSON::PP ();
 use t::PaAccept ();
 
 our @EXPORT = qw(idem_http idem_blocks call json_report hd reports no_ik $Json
-                 $Key);
+                 $Key four_writes keyspace stored_once refused);
 
 # the shipped Lai Châu 2026 profile, an Open311 client of key $Key, the
 # test clock, and the suite's $more lines; a fresh province
@@ -81,6 +81,82 @@ sub hd { return {%$Json, @_} }
 sub reports {
     return scalar grep { !/:r:.*:/ } split /\n/,
         main::redis('KEYS', "${main::P}r:*");
+}
+
+# The four writes the adversary suites see refused (t/209, t/211, t/212):
+# a JSON submission, one with a photo, an IOC action on report $id and a
+# token revocation, each of keys of its own ("$tag-json-0001", ...);
+# [method, path, headers, body] by name
+sub four_writes {
+    my ($tag, $id) = @_;
+    my $B = $t::PaTest::Boundary;
+    return (
+        json => ['POST', '/api/v1/reports',
+                 hd('Idempotency-Key' => "$tag-json-0001"),
+                 json_report('Ống nước vỡ trước chợ Tam Đường')],
+        photo => ['POST', '/api/v1/reports',
+                  {'Content-Type' => "multipart/form-data; boundary=$B",
+                   'X-PA-Now' => '2026-01-22T10:00:00+07:00',
+                   'Idempotency-Key' => "$tag-photo-0001"},
+                  t::PaTest::multipart(['content', 'Hố ga mất nắp ở tổ 5'],
+                      ['lat', '22.396'], ['lng', '103.458'],
+                      ['category', 'traffic'],
+                      ['reporter_name', 'Lò Thị Hoa'],
+                      ['reporter_phone', '0912822222'],
+                      ['media', 'fresh-mm.jpg', 'image/jpeg'])],
+        action => ['POST', "/api/v1/reports/$id/actions",
+                   hd('Authorization' => "Bearer $t::PaTest::T{ioc}",
+                      'Idempotency-Key' => "$tag-act-0001"),
+                   '{"action":"reject","reason":"duplicate",'
+                   . '"message":"Trùng"}'],
+        revoke => ['POST', '/api/v1/admin/tokens/revoke',
+                   hd('Authorization' => "Bearer $t::PaTest::T{admin}"),
+                   qq({"jti":"$tag-jti-0001"})],
+    );
+}
+
+# the writes of four_writes() named in @$names, each sent and answered
+# 503 unavailable with Retry-After, a JSON error
+sub refused {
+    my ($req, $names) = @_;
+    for my $k (@$names) {
+        my $ans = main::answer(main::send_http(@{$req->{$k}}));
+        Test::More::is("$ans->{status} $ans->{code}", '503 unavailable',
+                       "$k: 503 unavailable");
+        Test::More::ok(defined $ans->{retry}, "$k: ... with Retry-After");
+        Test::More::like($ans->{body}, qr/^\{"error":\{.*\}\s*\z/s,
+                         "$k: ... a JSON error");
+    }
+}
+
+# the suite's keys, each with its type and size, one a line: what a
+# refused write must leave as it was (the counters of limits, metrics and
+# abuse aside: a refused request still counts)
+sub keyspace {
+    my @keys = sort split /\n/, main::redis('KEYS', "${main::P}*");
+    my %size = (hash => 'HLEN', zset => 'ZCARD', list => 'LLEN',
+                stream => 'XLEN', set => 'SCARD');
+    return join "\n", map {
+        my $t = main::redis('TYPE', $_);
+        "$_ $t " . main::redis($size{$t} // 'STRLEN', $_);
+    } grep { !/:(?:metrics|rl|abuse):/ } @keys;
+}
+
+# the two submissions of four_writes() sent again, each twice: stored
+# once, then replayed with the same answer; their ids by name
+sub stored_once {
+    my ($req) = @_;
+    my ($n, %id) = (reports());
+    for my $k (qw(json photo)) {
+        my ($s1, $b1) = call(@{$req->{$k}});
+        my ($s2, $b2) = call(@{$req->{$k}});
+        Test::More::is("$s1 $s2", '201 201',
+                       "$k: the retry stored, then replayed");
+        Test::More::is($b2, $b1, "$k: ... the same answer");
+        $id{$k} = $s1 == 201 ? JSON::PP->new->decode($b1)->{id} : undef;
+    }
+    Test::More::is(reports(), $n + 2, 'exactly two reports more');
+    return %id;
 }
 
 # every answer a caller can get of report $id: none holds the proof
