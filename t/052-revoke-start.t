@@ -39,17 +39,6 @@ our $Set = 'pa:{t_revoke_s}:revoked';
 
 sub main::ask { return main::answer(main::send_req(@_)) }
 
-# the [alert]s of error.log are the master's word on the workers killed
-# here, and nothing else
-sub main::only_kill_alerts {
-    my ($want) = @_;
-    my @alerts = grep { /\[(alert|crit|emerg)\]/ } split /\n/, main::errlog();
-    my @kills = grep { /worker process \d+ exited on signal 9/ } @alerts;
-    Test::More::is(scalar @kills, $want, "$want worker(s) killed, so said");
-    Test::More::is(scalar(@alerts) - scalar(@kills), 0,
-                   'no other alert') or Test::More::diag(join "\n", @alerts);
-}
-
 our $R = 0;
 
 sub main::report {
@@ -60,15 +49,8 @@ sub main::report {
            . '"channel":"app"}';
 }
 
-# the blocks that kill a worker: the master's [alert] on it is expected,
-# and checked by only_kill_alerts() instead (runs after setting()'s
-# preprocessor, which adds [alert]: Test::Nginx runs the last added first)
-Test::Nginx::Socket::add_block_preprocessor(sub {
-    my $block = shift;
-    return unless $block->name =~ /kill -9|the log/;
-    my $pats = $block->no_error_log;
-    $block->set_value('no_error_log', [grep { $_ ne '[alert]' } @$pats]);
-});
+# the blocks that kill a worker (only_kill_alerts() checks the [alert]s)
+main::kill_blocks(qr/kill -9|the log/);
 
 setting(config => <<'_EOC_', http_config => <<'_EOC_');
     location /api/v1/ { pa_api; }

@@ -134,4 +134,29 @@ sub main::answer {
              body => $body // '' };
 }
 
+# the [alert]s of error.log are the master's word on the workers killed
+# (kill -9) and nothing else: $want of them
+sub main::only_kill_alerts {
+    my ($want) = @_;
+    my @alerts = grep { /\[(alert|crit|emerg)\]/ } split /\n/, main::errlog();
+    my @kills = grep { /worker process \d+ exited on signal 9/ } @alerts;
+    Test::More::is(scalar @kills, $want, "$want worker(s) killed, so said");
+    Test::More::is(scalar(@alerts) - scalar(@kills), 0,
+                   'no other alert') or Test::More::diag(join "\n", @alerts);
+}
+
+# the blocks whose name matches $re kill a worker: the master's [alert]
+# on it is expected, checked by only_kill_alerts() instead.  Called
+# before the suite's setting(), whose preprocessor adds [alert]:
+# Test::Nginx runs the last added first, so this one runs after it
+sub main::kill_blocks {
+    my ($re) = @_;
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my $block = shift;
+        return unless $block->name =~ $re;
+        my $pats = $block->no_error_log;
+        $block->set_value('no_error_log', [grep { $_ ne '[alert]' } @$pats]);
+    });
+}
+
 1;
