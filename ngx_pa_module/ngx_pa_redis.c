@@ -1147,7 +1147,8 @@ ngx_pa_redis_script_reply(redisAsyncContext *ac, void *r, void *privdata)
  * A Redis at its maxmemory with an eviction policy drops keys to make
  * room: reports, deadlines, idempotency keys, with no error to anyone.
  * With noeviction it refuses the write (OOM) and the client gets 503
- * with nothing kept.  An INFO an ACL refuses says nothing.
+ * with nothing kept.  Said once a host and policy; an INFO an ACL
+ * refuses, once a worker.
  */
 
 static void

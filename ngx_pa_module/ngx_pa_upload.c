@@ -301,6 +301,7 @@ ngx_pa_upload_head(ngx_http_request_t *r, ngx_pa_ctx_t *ctx)
 static ngx_pa_up_t *
 ngx_pa_upload_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t *rc)
 {
+    ngx_int_t            orc;
     ngx_pa_up_t         *up;
     ngx_pa_main_conf_t  *pmcf;
 
@@ -315,15 +316,12 @@ ngx_pa_upload_start(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, ngx_int_t *rc)
     ctx->data = up;
     up->rc = NGX_OK;
 
-    /* (NGX_AGAIN: a route of staff tokens waits for the check first) */
+    /* 401, or 503 for a token not checked yet (NGX_AGAIN) */
 
-    *rc = ngx_pa_upload_owner(r, ctx, &up->owner, &up->addr);
+    orc = ngx_pa_upload_owner(r, ctx, &up->owner, &up->addr);
 
-    if (*rc != NGX_OK) {
-        *rc = (*rc == NGX_AGAIN)
-              ? ngx_pa_auth_fail(r, NGX_AGAIN)
-              : ngx_pa_send_error(r, NGX_HTTP_UNAUTHORIZED, "unauthorized",
-                                  NULL, "invalid or expired token");
+    if (orc != NGX_OK) {
+        *rc = ngx_pa_auth_fail(r, orc);
         return NULL;
     }
 

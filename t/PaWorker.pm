@@ -104,18 +104,12 @@ sub main::late_calls {
     return $n // 0;
 }
 
-# a request on a connection of its own (HTTP/1.0: the answer ends with it)
+# a JSON request on a connection of its own, with a staff token or none
 sub main::send_req {
     my ($method, $path, $token, $body) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $Test::Nginx::Util::ServerPort)
-        or die "connect: $!";
-    $body //= '';
-    print $s "$method $path HTTP/1.0\r\nHost: localhost\r\n"
-             . ($token ? "Authorization: Bearer $token\r\n" : '')
-             . "Content-Type: application/json\r\n"
-             . "Content-Length: " . length($body) . "\r\n\r\n$body";
-    return $s;
+    return main::send_http($method, $path,
+        {'Content-Type' => 'application/json',
+         $token ? (Authorization => "Bearer $token") : ()}, $body // '');
 }
 
 # its answer: { status, retry (Retry-After), code (the error's), body }

@@ -6,9 +6,9 @@
 -- takes a deadline in Redis's own clock, milliseconds (the worker reads
 -- Redis's TIME and keeps the offset: ngx_pa_rclock.c; half the reply
 -- timeout after the oldest call waiting on the connection was sent) and
--- writes nothing once it has passed.  dl nil or "" (a caller without a clock, a bench's replay):
--- no deadline.  A library of the prelude (README.md here): comments on
--- their own lines.
+-- writes nothing once it has passed.  dl nil or "" (a caller without a
+-- clock, a bench's replay): no deadline.  A library of the prelude
+-- (README.md here): comments on their own lines.
 local function call_late(dl)
     if dl == nil or dl == '' then
         return false
