@@ -304,7 +304,8 @@ ngx_pa_sse_joined(ngx_http_request_t *r, ngx_pa_ctx_t *ctx, void *data)
         /*
          * Redis's refusal, no header sent yet: 503 with Retry-After (an
          * app's client comes back; a browser's EventSource gives up on
-         * any answer but 200, as on a 503 of Redis down)
+         * any answer but 200, so the portal opens a new one:
+         * portal/js/live.js)
          */
 
         ngx_pa_finalize(r, reply->type == REDIS_REPLY_ERROR

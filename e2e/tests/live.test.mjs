@@ -4,9 +4,16 @@
 // page shows a new status without a reload.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
-  launch, newContext, watch, shot, staffToken, api, uniquePhone, act, cancelReport, BASE,
+  launch, newContext, watch, shot, staffToken, api, uniquePhone, act, cancelReport, BASE, ROOT,
 } from '../lib/browser.mjs';
+
+// `make run`'s Redis and nginx (tests/pa-env.sh), for the fault test
+function pidOf(file) {
+  try { return Number(fs.readFileSync(path.join(ROOT, 'var', file), 'utf8').trim()) || 0; } catch (e) { return 0; }
+}
 
 const WAIT = { timeout: 15000 };
 
@@ -82,6 +89,78 @@ describe('live updates', { concurrency: false }, () => {
     await page.click('#queue h1');
     assert.doesNotMatch(await page.title(), /^\(\d+\)/, 'the count goes once the user looked');
     assert.deepEqual(problems, []);
+  });
+
+  // A stream the browser gave up on (any answer but 200 closes an
+  // EventSource for good) is opened again by the page, after what it saw.
+  // The fault is real: `make run`'s Redis stopped (SIGSTOP), and nginx
+  // reloaded meanwhile, which closes every live stream (idle connections);
+  // the browser reconnects 2 s later to a new worker that cannot reach
+  // Redis: 503.  While the page's next attempts are held back (answered
+  // 503 in the page), Redis comes back and a report is submitted: the
+  // stream opened after that replays it from the last event seen, and the
+  // queue shows it without a reload (the queue's fallback timer is a
+  // minute: it is not what shows it).
+  test('the IOC console comes back live by itself after Redis was away', async (t) => {
+    const redisPid = pidOf('redis/redis.pid');
+    const nginxPid = pidOf('nginx.pid');
+    if (!redisPid || !nginxPid) {
+      t.skip('no var/redis/redis.pid or var/nginx.pid: not `make run`\'s server');
+      return;
+    }
+    const p = await (await newContext(browser, 'desktop')).newPage();
+    const probs = watch(p);
+    const streams = [];
+    p.on('request', (q) => { if (q.url().includes('/api/v1/events')) streams.push(q.url()); });
+    await p.goto(BASE + '/staff.html');
+    await p.fill('#token', staffToken('ioc'));
+    await p.click('#signin-form button[type=submit]');
+    await p.waitForSelector('#live-state[data-state="live"]', WAIT);
+    await p.waitForSelector('html[data-queue-known="1"]', WAIT);
+    // an event the stream delivers, so that the page knows an id to go on from
+    const before = await submit({ content: `Đèn đường hỏng (e2e live before ${Date.now() % 100000}).` });
+    await p.waitForSelector(`.queue-item[data-id="${before.id}"]`, WAIT);
+    await p.evaluate(() => { window.__paNoReload = true; });
+
+    const events = (u) => u.pathname === '/api/v1/events';
+    const hold = (route) => route.fulfill({
+      status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
+      body: '{"error":"unavailable","message":"held by the test"}',
+    });
+    let r;
+    process.kill(redisPid, 'SIGSTOP');
+    try {
+      process.kill(nginxPid, 'SIGHUP');
+      await p.waitForSelector('#live-state[data-state="down"]', WAIT);
+      // the browser's own reconnection was refused and it gave up: the page
+      // scheduled an attempt of its own
+      await p.waitForSelector('html[data-live-reopened]', { timeout: 30000 });
+      await p.route(events, hold);
+    } finally {
+      process.kill(redisPid, 'SIGCONT');
+    }
+    // the module's calls that met the stop have timed out; its link to Redis
+    // comes back at once (a 503 meanwhile is the contract's, and stores nothing)
+    for (let i = 0; i < 20; i++) {
+      r = await api('POST', '/reports', {
+        body: { content: `Cây đổ chắn đường (e2e live after ${Date.now() % 100000}).`, lat: 22.3964,
+          lng: 103.4582, reporter_name: 'Phạm E2E', reporter_phone: uniquePhone() },
+      });
+      if (r.status !== 503) break;
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    made.push(r.json);
+    const held = streams.length;
+    await p.unroute(events, hold);
+
+    await p.waitForSelector('#live-state[data-state="live"]', { timeout: 70000 });
+    await p.waitForSelector(`.queue-item[data-id="${r.json.id}"]`, WAIT);
+    const resumed = streams.slice(held).find((u) => u.includes('last_event_id='));
+    assert.ok(resumed, 'the stream was opened again after the last event seen: ' + streams.join(' '));
+    assert.equal(await p.evaluate(() => window.__paNoReload), true, 'the page was not reloaded');
+    await shot(p, 'desktop', 'live-queue-back-after-redis');
+    assert.deepEqual(probs, []);
   });
 
   test('the citizen\'s tracking page shows a new status without a reload', async () => {

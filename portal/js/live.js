@@ -4,7 +4,8 @@
 //
 // EventSource, not fetch() streaming: the browser reconnects by itself and
 // resumes with Last-Event-ID, so nothing said while a phone slept or a
-// proxy cut the line is lost.  EventSource cannot send an Authorization
+// proxy cut the line is lost (and where it gives up, the page opens the
+// stream again: below).  EventSource cannot send an Authorization
 // header: the staff token goes as ?access_token= (accepted on that route
 // only; the log formats of conf-examples/log-format.conf log no query
 // string), the reporter's as ?token= as everywhere else.
@@ -12,35 +13,70 @@ import config from '../config.js';
 
 const BASE = config.apiBase.replace(/\/$/, '');
 
+// A stream the browser gave up on is opened again by the page.  The
+// browser reconnects by itself only after a stream that was answered 200
+// ends; any other answer closes the EventSource for good: the 503 while
+// Redis is away or failing over, or from a worker just started by a
+// reload that has not yet checked the staff token.  Each new attempt
+// waits twice as long as the last, from 2 s up to a minute, give or take
+// a fifth (a province's consoles do not all come back in the same
+// second), and resumes after the last event seen (?last_event_id=, as
+// the browser's own Last-Event-ID would).
+const RETRY_MIN = 2000;
+const RETRY_MAX = 60000;
+
+// every event has its type as the SSE "event": listen to the ones that
+// come, whatever the server adds later
+const TYPES = ['message', 'submitted', 'dispatch', 'receive', 'verify', 'accept',
+  'resolve', 'approve', 'publish', 'reject', 'cancel', 'return', 'request_info',
+  'supplement', 'overdue', 'status_notice', 'notice', 'comment', 'reply', 'rate',
+  'reopen', 'escalate', 'extend', 'send_back', 'confirm', 'identify', 'coordinate',
+  'forward_monitoring', 'review_return', 'hide', 'unhide', 'urgent_dispatched',
+  'supplement_requested', 'result_published', 'reset'];
+
 // open(path, params, onEvent, onState): onEvent(type, data, id) for every
 // event; onState('live' | 'down') as the line comes and goes.  Returns
 // close().
 export function openLive(path, params, onEvent, onState) {
   if (typeof EventSource === 'undefined') return () => {};
-  const q = new URLSearchParams(params || {});
-  const src = new EventSource(BASE + path + (q.toString() ? '?' + q : ''));
-  const seen = new Set();
+  let src = null;
+  let timer = null;
+  let stopped = false;
+  let lastId = '';
+  let delay = RETRY_MIN;
   const handle = (ev) => {
+    if (ev.lastEventId) lastId = ev.lastEventId;
     let data = null;
     try { data = JSON.parse(ev.data); } catch (e) { return; }
     onEvent(ev.type, data, ev.lastEventId);
   };
-  // every event has its type as the SSE "event": listen to the ones that
-  // come, whatever the server adds later
-  const listen = (type) => {
-    if (seen.has(type)) return;
-    seen.add(type);
-    src.addEventListener(type, handle);
+  const open = () => {
+    timer = null;
+    const q = new URLSearchParams(params || {});
+    if (lastId) q.set('last_event_id', lastId);
+    const s = new EventSource(BASE + path + (q.toString() ? '?' + q : ''));
+    src = s;
+    TYPES.forEach((type) => s.addEventListener(type, handle));
+    s.onopen = () => {
+      delay = RETRY_MIN;
+      if (onState) onState('live');
+    };
+    s.onerror = () => {
+      if (onState) onState('down');
+      if (s.readyState !== EventSource.CLOSED || stopped || timer) return;
+      const wait = delay * (0.8 + Math.random() * 0.4);
+      delay = Math.min(delay * 2, RETRY_MAX);
+      const root = document.documentElement.dataset;
+      root.liveReopened = String(Number(root.liveReopened || 0) + 1);
+      timer = setTimeout(open, wait);
+    };
   };
-  ['message', 'submitted', 'dispatch', 'receive', 'verify', 'accept', 'resolve',
-    'approve', 'publish', 'reject', 'cancel', 'return', 'request_info', 'supplement',
-    'overdue', 'status_notice', 'notice', 'comment', 'reply', 'rate', 'reopen',
-    'escalate', 'extend', 'send_back', 'confirm', 'identify', 'coordinate',
-    'forward_monitoring', 'review_return', 'hide', 'unhide', 'urgent_dispatched',
-    'supplement_requested', 'result_published', 'reset'].forEach(listen);
-  src.onopen = () => { if (onState) onState('live'); };
-  src.onerror = () => { if (onState) onState('down'); };
-  return () => src.close();
+  open();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    src.close();
+  };
 }
 
 // A short two-tone chime (Web Audio: no file to fetch, nothing for the CSP
