@@ -15,6 +15,7 @@ export function watchQueue(load, token, onAuthError) {
   let pending = null;
   let running = false;
   let again = false;
+  let stopLive = null;
 
   const filterKey = () => ($('#q-state') ? $('#q-state').value : '') + '|'
     + ($('#q-overdue') && $('#q-overdue').checked ? '1' : '');
@@ -37,7 +38,9 @@ export function watchQueue(load, token, onAuthError) {
       knownKey = key;
       document.documentElement.dataset.queueKnown = '1';
     } catch (err) {
-      if (onAuthError) onAuthError(err);
+      // signed out (401): the stream, which would keep trying the old
+      // token, ends too
+      if (onAuthError && onAuthError(err) && stopLive) stopLive();
     } finally {
       running = false;
       if (again) { again = false; refresh(); }
@@ -58,7 +61,7 @@ export function watchQueue(load, token, onAuthError) {
     state.textContent = words[s]();
   };
 
-  openLive('/events', { access_token: token }, () => soon(), show);
+  stopLive = openLive('/events', { access_token: token }, () => soon(), show);
   onLangChange(() => { show(state ? state.dataset.state : 'down'); retitle(); });
   // the filters' own reloads set what "known" is: no count for them
   for (const sel of ['#q-state', '#q-overdue']) {
