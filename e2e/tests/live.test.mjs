@@ -6,16 +6,76 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
 import {
   launch, newContext, watch, shot, staffToken, api, uniquePhone, act, cancelReport, BASE, ROOT,
 } from '../lib/browser.mjs';
 
-// `make run`'s Redis and nginx (tests/pa-env.sh), for the fault test
-function pidOf(file) {
-  try { return Number(fs.readFileSync(path.join(ROOT, 'var', file), 'utf8').trim()) || 0; } catch (e) { return 0; }
+// `make run`'s Redis or nginx (tests/pa-env.sh), for the fault test: 0
+// unless the pid file names a live process of that program and the tests
+// run against that server
+function pidOf(file, comm) {
+  if (BASE !== 'http://127.0.0.1:8080') return 0;
+  try {
+    const pid = Number(fs.readFileSync(path.join(ROOT, 'var', file), 'utf8').trim());
+    const name = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return name.startsWith(comm) ? pid : 0;
+  } catch (e) {
+    return 0;
+  }
 }
 
 const WAIT = { timeout: 15000 };
+
+const faultable = () => pidOf('redis/redis.pid', 'redis-server') && pidOf('nginx.pid', 'nginx');
+
+// fn() until its answer is not 503: the module's calls that met Redis
+// stopped time out, then its link comes back (a 503 meanwhile is the
+// contract's, and stores nothing)
+async function until503Over(fn) {
+  let r;
+  for (let i = 0; i < 20; i++) {
+    r = await fn();
+    if (r.status !== 503) break;
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  return r;
+}
+
+// outage(page, down, streams, meanwhile): `make run`'s Redis stopped
+// (SIGSTOP) and nginx reloaded, which closes every live stream; the
+// browser reconnects 2 s later to a new worker that cannot reach Redis
+// (503) and gives up; the page (selector `down`) schedules an attempt of
+// its own.  Those attempts are then held (503 in the page), Redis goes on,
+// meanwhile() makes something happen, and the attempts are let through.
+// Returns how many of the page's stream answers (`streams`) came before.
+async function outage(page, down, streams, meanwhile) {
+  const redisPid = pidOf('redis/redis.pid', 'redis-server');
+  const events = (u) => /^\/api\/v1\/(reports\/[^/]+\/)?events$/.test(u.pathname);
+  const hold = (route) => route.fulfill({
+    status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
+    body: '{"error":"unavailable","message":"held by the test"}',
+  });
+  // should this process die with Redis stopped, the next test files (and
+  // `make stop`) would hang on it: a guard lets it go on anyway.  It is
+  // ended with the outage, or it would cut the next test's short.
+  const guard = spawn('sh', ['-c', `sleep 60; kill -CONT ${redisPid}`], { detached: true, stdio: 'ignore' });
+  guard.unref();
+  process.kill(redisPid, 'SIGSTOP');
+  try {
+    process.kill(pidOf('nginx.pid', 'nginx'), 'SIGHUP');
+    await page.waitForSelector(down, WAIT);
+    await page.waitForSelector('html[data-live-reopened]', { timeout: 30000 });
+    await page.route(events, hold);
+  } finally {
+    process.kill(redisPid, 'SIGCONT');
+    try { process.kill(-guard.pid, 'SIGKILL'); } catch (e) { /* gone */ }
+  }
+  await meanwhile();
+  const held = streams.length;
+  await page.unroute(events, hold);
+  return held;
+}
 
 describe('live updates', { concurrency: false }, () => {
   let browser;
@@ -102,16 +162,16 @@ describe('live updates', { concurrency: false }, () => {
   // queue shows it without a reload (the queue's fallback timer is a
   // minute: it is not what shows it).
   test('the IOC console comes back live by itself after Redis was away', async (t) => {
-    const redisPid = pidOf('redis/redis.pid');
-    const nginxPid = pidOf('nginx.pid');
-    if (!redisPid || !nginxPid) {
+    if (!faultable()) {
       t.skip('no var/redis/redis.pid or var/nginx.pid: not `make run`\'s server');
       return;
     }
+    let r;
     const p = await (await newContext(browser, 'desktop')).newPage();
     const probs = watch(p);
     const streams = [];
-    p.on('request', (q) => { if (q.url().includes('/api/v1/events')) streams.push(q.url()); });
+    p.on('response', (q) => { if (q.url().includes('/api/v1/events')) streams.push(q.status() + ' ' + q.url()); });
+    const loaded = Date.now();
     await p.goto(BASE + '/staff.html');
     await p.fill('#token', staffToken('ioc'));
     await p.click('#signin-form button[type=submit]');
@@ -122,44 +182,87 @@ describe('live updates', { concurrency: false }, () => {
     await p.waitForSelector(`.queue-item[data-id="${before.id}"]`, WAIT);
     await p.evaluate(() => { window.__paNoReload = true; });
 
-    const events = (u) => u.pathname === '/api/v1/events';
-    const hold = (route) => route.fulfill({
-      status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
-      body: '{"error":"unavailable","message":"held by the test"}',
-    });
-    let r;
-    process.kill(redisPid, 'SIGSTOP');
-    try {
-      process.kill(nginxPid, 'SIGHUP');
-      await p.waitForSelector('#live-state[data-state="down"]', WAIT);
-      // the browser's own reconnection was refused and it gave up: the page
-      // scheduled an attempt of its own
-      await p.waitForSelector('html[data-live-reopened]', { timeout: 30000 });
-      await p.route(events, hold);
-    } finally {
-      process.kill(redisPid, 'SIGCONT');
-    }
-    // the module's calls that met the stop have timed out; its link to Redis
-    // comes back at once (a 503 meanwhile is the contract's, and stores nothing)
-    for (let i = 0; i < 20; i++) {
-      r = await api('POST', '/reports', {
+    const held = await outage(p, '#live-state[data-state="down"]', streams, async () => {
+      r = await until503Over(() => api('POST', '/reports', {
         body: { content: `Cây đổ chắn đường (e2e live after ${Date.now() % 100000}).`, lat: 22.3964,
           lng: 103.4582, reporter_name: 'Phạm E2E', reporter_phone: uniquePhone() },
-      });
-      if (r.status !== 503) break;
-      await new Promise((ok) => setTimeout(ok, 500));
-    }
-    assert.equal(r.status, 201, JSON.stringify(r.json));
-    made.push(r.json);
-    const held = streams.length;
-    await p.unroute(events, hold);
+      }));
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      made.push(r.json);
+    });
 
     await p.waitForSelector('#live-state[data-state="live"]', { timeout: 70000 });
     await p.waitForSelector(`.queue-item[data-id="${r.json.id}"]`, WAIT);
-    const resumed = streams.slice(held).find((u) => u.includes('last_event_id='));
+    // (the queue's fallback reload comes a minute after the page loaded)
+    assert.ok(Date.now() - loaded < 55000, 'shown by the stream, not by the minute\'s reload');
+    const resumed = streams.slice(held).find((u) => u.startsWith('200 ') && u.includes('last_event_id='));
     assert.ok(resumed, 'the stream was opened again after the last event seen: ' + streams.join(' '));
     assert.equal(await p.evaluate(() => window.__paNoReload), true, 'the page was not reloaded');
     await shot(p, 'desktop', 'live-queue-back-after-redis');
+    assert.deepEqual(probs, []);
+  });
+
+  // ... but a stream refused for good is not tried again and again: a
+  // revoked token's (the server ends its stream at the next heartbeat, the
+  // browser's reconnection is 401, the page asks once more and stops)
+  test('a console whose token was revoked stops opening its stream', async () => {
+    const sub = 'e2e-revoked-' + Date.now();
+    const tok = execFileSync(path.join(ROOT, 'bin', 'pa-token'), ['--role', 'ioc', '--sub', sub],
+      { cwd: ROOT, encoding: 'utf8' }).trim();
+    const p = await (await newContext(browser, 'desktop')).newPage();
+    const probs = watch(p);
+    const tries = [];
+    p.on('response', (q) => { if (q.url().includes('/api/v1/events')) tries.push(q.status()); });
+    await p.goto(BASE + '/staff.html');
+    await p.fill('#token', tok);
+    await p.click('#signin-form button[type=submit]');
+    await p.waitForSelector('#live-state[data-state="live"]', WAIT);
+    const rv = await api('POST', '/admin/tokens/revoke', { token: staffToken('admin'), body: { sub } });
+    assert.ok(rv.status < 300, JSON.stringify(rv.json));
+    await p.waitForSelector('#live-state[data-state="down"]', { timeout: 30000 });
+    await p.waitForSelector('html[data-live-reopened]', WAIT);
+    // its one more question: the 401 again
+    const t0 = Date.now();
+    while (tries.filter((x) => x === 401).length < 2 && Date.now() - t0 < 10000) {
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+    const n = tries.length;
+    assert.deepEqual(tries.filter((x) => x === 401).length, 2, 'the reconnection and the page\'s question: ' + tries);
+    // then nothing more (its next attempt would have come within 4.8 s)
+    await new Promise((ok) => setTimeout(ok, 8000));
+    assert.equal(tries.length, n, 'no attempt after a 401: ' + tries);
+    assert.equal(await p.evaluate(() => document.documentElement.dataset.liveReopened), '1');
+    assert.deepEqual(probs, []);
+  });
+
+  // The tracking page after an outage, with no event seen before it (a
+  // citizen's report is quiet for hours): nothing to resume from, so the
+  // reopened stream makes the page read the report again, and a status
+  // changed while the stream was down is shown.
+  test('the tracking page shows a status changed while its stream was down', async (t) => {
+    if (!faultable()) {
+      t.skip('no var/redis/redis.pid or var/nginx.pid: not `make run`\'s server');
+      return;
+    }
+    const r = await submit({ content: `Rác thải ùn ứ (e2e live outage ${Date.now() % 100000}).` });
+    const p = await (await newContext(browser, 'phone')).newPage();
+    const probs = watch(p);
+    const streams = [];
+    p.on('response', (q) => { if (/\/events(\?|$)/.test(q.url())) streams.push(q.status() + ' ' + q.url()); });
+    await p.goto(BASE + '/track.html');
+    await p.evaluate((x) => localStorage.setItem('pa.myReports', JSON.stringify([{ id: x.id, token: x.access_token, title: x.id, created_at: new Date().toISOString() }])), r);
+    await p.goto(BASE + '/track.html#id=' + encodeURIComponent(r.id));
+    await p.waitForSelector('#report[data-state="submitted"]', WAIT);
+    await p.waitForSelector('html[data-live="live"]', WAIT);
+    await p.evaluate(() => { window.__paNoReload = true; });
+    await outage(p, 'html[data-live="down"]', streams, async () => {
+      const v = await until503Over(() => api('POST', `/reports/${encodeURIComponent(r.id)}/actions`,
+        { token: staffToken('ioc'), body: { action: 'verify' } }));
+      assert.equal(v.status, 200, JSON.stringify(v.json));
+    });
+    await p.waitForSelector('html[data-live="live"]', { timeout: 70000 });
+    await p.waitForSelector('#report[data-state="verified"]', WAIT);
+    assert.equal(await p.evaluate(() => window.__paNoReload), true, 'the page was not reloaded');
     assert.deepEqual(probs, []);
   });
 

@@ -17,11 +17,17 @@ const BASE = config.apiBase.replace(/\/$/, '');
 // browser reconnects by itself only after a stream that was answered 200
 // ends; any other answer closes the EventSource for good: the 503 while
 // Redis is away or failing over, or from a worker just started by a
-// reload that has not yet checked the staff token.  Each new attempt
+// reload that has not yet checked the staff token.  EventSource does not
+// say which answer it was, so the page asks first (a GET it drops as soon
+// as the status is in): 401, 403, 404 end it for good (a token expired or
+// revoked, a report gone), anything else is tried again.  Each attempt
 // waits twice as long as the last, from 2 s up to a minute, give or take
 // a fifth (a province's consoles do not all come back in the same
-// second), and resumes after the last event seen (?last_event_id=, as
-// the browser's own Last-Event-ID would).
+// second); the network coming back or the tab shown again tries at once.
+// A new stream resumes after the last event seen (?last_event_id=, as the
+// browser's own Last-Event-ID would); without one (nothing came yet) the
+// caller gets a "reset" when it opens and reloads what it shows, since
+// what happened meanwhile is not replayed.
 const RETRY_MIN = 2000;
 const RETRY_MAX = 60000;
 
@@ -34,6 +40,19 @@ const TYPES = ['message', 'submitted', 'dispatch', 'receive', 'verify', 'accept'
   'forward_monitoring', 'review_return', 'hide', 'unhide', 'urgent_dispatched',
   'supplement_requested', 'result_published', 'reset'];
 
+// the answer's status, or 0 when none came (the network)
+async function statusOf(url) {
+  const ctl = new AbortController();
+  try {
+    const res = await fetch(url, { cache: 'no-store', signal: ctl.signal });
+    return res.status;
+  } catch (e) {
+    return 0;
+  } finally {
+    ctl.abort();
+  }
+}
+
 // open(path, params, onEvent, onState): onEvent(type, data, id) for every
 // event; onState('live' | 'down') as the line comes and goes.  Returns
 // close().
@@ -44,37 +63,66 @@ export function openLive(path, params, onEvent, onState) {
   let stopped = false;
   let lastId = '';
   let delay = RETRY_MIN;
+  const url = () => {
+    const q = new URLSearchParams(params || {});
+    if (lastId) q.set('last_event_id', lastId);
+    return BASE + path + (q.toString() ? '?' + q : '');
+  };
   const handle = (ev) => {
     if (ev.lastEventId) lastId = ev.lastEventId;
     let data = null;
     try { data = JSON.parse(ev.data); } catch (e) { return; }
     onEvent(ev.type, data, ev.lastEventId);
   };
-  const open = () => {
-    timer = null;
-    const q = new URLSearchParams(params || {});
-    if (lastId) q.set('last_event_id', lastId);
-    const s = new EventSource(BASE + path + (q.toString() ? '?' + q : ''));
+  const open = (again) => {
+    const s = new EventSource(url());
+    const resync = again && !lastId;
     src = s;
     TYPES.forEach((type) => s.addEventListener(type, handle));
     s.onopen = () => {
       delay = RETRY_MIN;
       if (onState) onState('live');
+      if (resync) onEvent('reset', { type: 'reset', reason: 'reopened' }, '');
     };
     s.onerror = () => {
       if (onState) onState('down');
-      if (s.readyState !== EventSource.CLOSED || stopped || timer) return;
-      const wait = delay * (0.8 + Math.random() * 0.4);
-      delay = Math.min(delay * 2, RETRY_MAX);
-      const root = document.documentElement.dataset;
-      root.liveReopened = String(Number(root.liveReopened || 0) + 1);
-      timer = setTimeout(open, wait);
+      if (s.readyState === EventSource.CLOSED && !stopped && !timer) later();
     };
   };
-  open();
+  const attempt = async () => {
+    timer = null;
+    const status = await statusOf(url());
+    if (stopped || timer) return;
+    if (status === 401 || status === 403 || status === 404) {
+      stopped = true;
+      return;
+    }
+    if (status === 200) open(true);
+    else later();
+  };
+  const later = () => {
+    const wait = delay * (0.8 + Math.random() * 0.4);
+    delay = Math.min(delay * 2, RETRY_MAX);
+    const root = document.documentElement.dataset;
+    root.liveReopened = String(Number(root.liveReopened || 0) + 1);
+    timer = setTimeout(attempt, wait);
+  };
+  const now = () => {
+    if (!timer || stopped) return;
+    clearTimeout(timer);
+    delay = RETRY_MIN;
+    attempt();
+  };
+  const visible = () => { if (!document.hidden) now(); };
+  window.addEventListener('online', now);
+  document.addEventListener('visibilitychange', visible);
+  open(false);
   return () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    timer = null;
+    window.removeEventListener('online', now);
+    document.removeEventListener('visibilitychange', visible);
     src.close();
   };
 }

@@ -15,7 +15,6 @@ export function watchQueue(load, token, onAuthError) {
   let pending = null;
   let running = false;
   let again = false;
-  let stopLive = null;
 
   const filterKey = () => ($('#q-state') ? $('#q-state').value : '') + '|'
     + ($('#q-overdue') && $('#q-overdue').checked ? '1' : '');
@@ -38,9 +37,7 @@ export function watchQueue(load, token, onAuthError) {
       knownKey = key;
       document.documentElement.dataset.queueKnown = '1';
     } catch (err) {
-      // signed out (401): the stream, which would keep trying the old
-      // token, ends too
-      if (onAuthError && onAuthError(err) && stopLive) stopLive();
+      if (onAuthError) onAuthError(err);
     } finally {
       running = false;
       if (again) { again = false; refresh(); }
@@ -61,7 +58,7 @@ export function watchQueue(load, token, onAuthError) {
     state.textContent = words[s]();
   };
 
-  stopLive = openLive('/events', { access_token: token }, () => soon(), show);
+  openLive('/events', { access_token: token }, () => soon(), show);
   onLangChange(() => { show(state ? state.dataset.state : 'down'); retitle(); });
   // the filters' own reloads set what "known" is: no count for them
   for (const sel of ['#q-state', '#q-overdue']) {
