@@ -4,14 +4,15 @@
 #
 #   bench/run.sh MODULE_SO
 #
-# Starts a private Redis (free port, AOF, appendfsync everysec) and two
+# Starts a private Redis (free port, AOF, appendfsync everysec) and three
 # private nginx instances with the module (2 workers, access_log off): the
 # main one (prefix build/bench/run/nginx; a proxy cache in front of a local
-# origin server for the public reads) and the limit one (build/bench/run/
+# origin server for the public reads), the limit one (build/bench/run/
 # nginx-limit: pa_limit on, which would also limit the main one's submit
-# case).  Makes a ~1 MB camera JPEG (ImageMagick, exiftool) for the photo
+# case) and one without duplicate hints (build/bench/run/nginx-nohints,
+# pa_duplicate_radius off: what the hints cost).  Makes a ~1 MB camera JPEG (ImageMagick, exiftool) for the photo
 # ingestion case.  Measures with wrk and bench/replay, prints a table,
-# writes it in Markdown to build/bench/results.md, and stops all three
+# writes it in Markdown to build/bench/results.md, and stops all four
 # whatever happens.
 #
 # Environment (defaults in brackets):
@@ -555,7 +556,7 @@ profile() {
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 echo "ngx_pa bench: $CORES cores (nproc), $THREADS wrk threads," \
      "$CONNS connections, nginx 2 workers (main on $NGX_PORT, limit on" \
-     "$LIM_PORT), Redis AOF everysec (port $REDIS_PORT)"
+     "$LIM_PORT, no hints on $NH_PORT), Redis AOF everysec (port $REDIS_PORT)"
 echo "  nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), $(redis-server --version \
      | awk '{print $3}'), wrk and Redis share the same $CORES cores"
 
@@ -808,6 +809,7 @@ nh_round() {
         >/dev/null
     aof_settle
     N_RPS+=("${RPS[$name]}"); N_US+=("${REDIS_USEC[$name]:--}")
+    N_RW+=("$(aof_count "$OUT/aof-$name.txt")")
     [ "${NON2XX[$name]:-0}" = 0 ] || NH_VALID=no
 }
 
@@ -832,7 +834,7 @@ peer_field() {
 # rounds (all of them in the footnote)
 declare -a P_RPS=() P_US=() P_CPU=() P_P50=() P_P99=() P_RW=() P_204=()
 declare -a T_RPS=() T_US=() T_CPU=() T_BATCH=() T_P50=() T_P99=() T_RW=()
-declare -a N_RPS=() N_US=()
+declare -a N_RPS=() N_US=() N_RW=()
 NH_VALID=yes
 PEER_VALID=yes
 PEER_NON2XX=
@@ -869,11 +871,13 @@ for r in $(seq 1 "$ROUNDS"); do
         -v hz="$HZ" -v r="${rps:-0}" -v d="$(secs "$DUR")" 'BEGIN {
             if (t > 0 && r > 0) printf "%.2f", t / hz * 1e6 / (r * d)
             else print "-" }')")
-    nh_round "$r"
+    # which of the two follows the peer's run alternates
+    [ $((r % 2)) = 0 ] || nh_round "$r"
     if [ "$r" -lt "$ROUNDS" ]; then
         t1_round "$((r + 1))"
         t1_figures "submit-t1-$((r + 1))"
     fi
+    [ $((r % 2)) = 1 ] || nh_round "$r"
 done
 redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
     "$AOF_PCT" >/dev/null
@@ -896,6 +900,7 @@ AOF_RW[submit-t1]=$(IFS=,; echo "${T_RW[*]}")
 NH_RPS=$(median "${N_RPS[@]}" | awk '{ printf "%.0f", $1 }')
 NH_US=$(median "${N_US[@]}")
 NH_FIGS=$(IFS=/; echo "${N_US[*]}")
+NH_RW=$(IFS=,; echo "${N_RW[*]}")
 # every round's figures (this module / the peer), for the footnote
 ROUND_FIGS=$(for i in "${!P_US[@]}"; do
     printf '%s%s/%s µs, %s/%s req/s' "${i:+; }" "${T_US[$i]:--}" \
@@ -1321,7 +1326,9 @@ V_US=$(verdict "${REDIS_USEC[submit-t1]:-0}" "${PEER_US:-0}" '<=')
 # (not a goal: the shipped default has hints on)
 NH_NOTE=$(awk -v a="${NH_US:-0}" -v b="${PEER_US:-0}" 'BEGIN {
     if (a <= 0 || b <= 0) print ""
-    else if (a <= b) print "under the peer"; else print "over the peer" }')
+    else if (a < 0.97 * b) print "under the peer"
+    else if (a > 1.03 * b) print "over the peer"
+    else print "at the peer'"'"'s (within 3 %)" }')
 [ "$NH_VALID" = yes ] || NH_NOTE="INVALID (not all answered 2xx)"
 if [ "$PEER_VALID" != yes ]; then
     V_PEER="INVALID (no peer figure)"
@@ -1415,9 +1422,9 @@ GIT_DIRTY=$({ git -C "$ROOT" status --porcelain -- ngx_pa_module \
                redis-scripts 2>/dev/null || true; } | wc -l)
 
 SETUP="$CORES cores (nproc); wrk -t$THREADS -c$CONNS -d$DUR --latency after a
-$WARM warm-up; bench/replay of $CONNS connections and $NREQ calls; two nginx of 2
+$WARM warm-up; bench/replay of $CONNS connections and $NREQ calls; three nginx of 2
 workers each (the main one; the limit one for its return 204 and the
-refusals), Redis AOF everysec; wrk, nginx and Redis share the same $CORES cores. Load
+refusals; one without duplicate hints), Redis AOF everysec; wrk, nginx and Redis share the same $CORES cores. Load
 average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after."
 
 {
@@ -1480,9 +1487,10 @@ END_MARK='<!-- bench-table: end -->'
          "of the figures of that comparison is the median of its rounds" \
          "(EVALSHA µs and submit/s, this module / the peer, by round:" \
          "${ROUND_FIGS:--}); without duplicate hints (a third nginx of" \
-         "the same settings and \\`pa_duplicate_radius off\\`, its" \
-         "wrk -t1 case after each of the peer's rounds, the same" \
-         "Redis): EVALSHA µs by round ${NH_FIGS:--}; the peer's return" \
+         "the same settings and \`pa_duplicate_radius off\`, its" \
+         "wrk -t1 case in each round, before or after this module's" \
+         "other one by turns, the same Redis): EVALSHA µs by round" \
+         "${NH_FIGS:--}, AOF rewrites ${NH_RW:--}; the peer's return" \
          "204: ${PEER_204:--} req/s" \
          "(this nginx's, wrk -t$THREADS: ${RPS[204]}). Open loop:" \
          "\`bench/openloop\`, $CONNS connections, latency from each" \
