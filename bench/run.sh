@@ -773,43 +773,37 @@ peer_round() {
     fi
 }
 
-# t1_round N: this module's wrk -t1 case again (round 1 ran before the
-# open loop), measured from an empty Redis and a fresh AOF as the first,
-# with Redis's default rewrites; they are off again, and none running,
-# when the peer's next round starts
-t1_round() {
-    local name=submit-t1-$1
+# wrk1_case NAME URL TAG: the wrk -t1 case against URL, measured from an
+# empty Redis and a fresh AOF as the first, with Redis's default
+# rewrites; they are off again, and none running, when the peer's next
+# round starts
+wrk1_case() {
     redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
         "$AOF_PCT" >/dev/null
     REDIS_US=1
-    EMPTY_AFTER_WARM=1 WRK_THREADS=1 bench_case "$name" \
-        "$BASE/api/v1/reports" \
-        -s "$ROOT/bench/submit.lua" -- "@TAG@3$1"
+    EMPTY_AFTER_WARM=1 WRK_THREADS=1 bench_case "$1" "$2" \
+        -s "$ROOT/bench/submit.lua" -- "@TAG@$3"
     REDIS_US=
-    parse_wrk "$name"
-    AOF_RW[$name]=$(aof_count "$OUT/aof-$name.txt")
+    parse_wrk "$1"
+    AOF_RW[$1]=$(aof_count "$OUT/aof-$1.txt")
     redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage 0 \
         >/dev/null
     aof_settle
 }
 
-# nh_round N: the wrk -t1 case of t1_round against the nginx without
-# duplicate hints (NH_BASE), into submit-nh-N
+# t1_round N: this module's wrk -t1 case again (round 1 ran before the
+# open loop)
+t1_round() {
+    wrk1_case "submit-t1-$1" "$BASE/api/v1/reports" "3$1"
+}
+
+# nh_round N: the same against the nginx without duplicate hints
+# (NH_BASE), into submit-nh-N
 nh_round() {
     local name=submit-nh-$1
-    redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage \
-        "$AOF_PCT" >/dev/null
-    REDIS_US=1
-    EMPTY_AFTER_WARM=1 WRK_THREADS=1 bench_case "$name" \
-        "$NH_BASE/api/v1/reports" \
-        -s "$ROOT/bench/submit.lua" -- "@TAG@4$1"
-    REDIS_US=
-    parse_wrk "$name"
-    redis-cli -p "$REDIS_PORT" config set auto-aof-rewrite-percentage 0 \
-        >/dev/null
-    aof_settle
+    wrk1_case "$name" "$NH_BASE/api/v1/reports" "4$1"
     N_RPS+=("${RPS[$name]}"); N_US+=("${REDIS_USEC[$name]:--}")
-    N_RW+=("$(aof_count "$OUT/aof-$name.txt")")
+    N_RW+=("${AOF_RW[$name]}")
     [ "${NON2XX[$name]:-0}" = 0 ] || NH_VALID=no
 }
 

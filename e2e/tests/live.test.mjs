@@ -93,6 +93,22 @@ describe('live updates', { concurrency: false }, () => {
     for (const r of made) await cancelReport(r.id, r.access_token);
   });
 
+  // the citizen's tracking page of report r on a phone, its stream live
+  // (onResponse: each answer the page gets)
+  async function tracking(r, onResponse) {
+    const p = await (await newContext(browser, 'phone')).newPage();
+    const probs = watch(p);
+    if (onResponse) p.on('response', onResponse);
+    await p.goto(BASE + '/track.html');
+    await p.evaluate((x) => localStorage.setItem('pa.myReports', JSON.stringify([{ id: x.id, token: x.access_token, title: x.id, created_at: new Date().toISOString() }])), r);
+    await p.goto(BASE + '/track.html#id=' + encodeURIComponent(r.id));
+    await p.waitForSelector('#report[data-state="submitted"]', WAIT);
+    // the stream opens after the report is drawn
+    await p.waitForSelector('html[data-live="live"]', WAIT);
+    await p.evaluate(() => { window.__paNoReload = true; });
+    return { p, probs };
+  }
+
   async function submit(body) {
     const r = await api('POST', '/reports', {
       body: { lat: 22.3964, lng: 103.4582, reporter_name: 'Phạm E2E', reporter_phone: uniquePhone(), ...body },
@@ -245,16 +261,10 @@ describe('live updates', { concurrency: false }, () => {
       return;
     }
     const r = await submit({ content: `Rác thải ùn ứ (e2e live outage ${Date.now() % 100000}).` });
-    const p = await (await newContext(browser, 'phone')).newPage();
-    const probs = watch(p);
     const streams = [];
-    p.on('response', (q) => { if (/\/events(\?|$)/.test(q.url())) streams.push(q.status() + ' ' + q.url()); });
-    await p.goto(BASE + '/track.html');
-    await p.evaluate((x) => localStorage.setItem('pa.myReports', JSON.stringify([{ id: x.id, token: x.access_token, title: x.id, created_at: new Date().toISOString() }])), r);
-    await p.goto(BASE + '/track.html#id=' + encodeURIComponent(r.id));
-    await p.waitForSelector('#report[data-state="submitted"]', WAIT);
-    await p.waitForSelector('html[data-live="live"]', WAIT);
-    await p.evaluate(() => { window.__paNoReload = true; });
+    const { p, probs } = await tracking(r, (q) => {
+      if (/\/events(\?|$)/.test(q.url())) streams.push(q.status() + ' ' + q.url());
+    });
     await outage(p, 'html[data-live="down"]', streams, async () => {
       const v = await until503Over(() => api('POST', `/reports/${encodeURIComponent(r.id)}/actions`,
         { token: staffToken('ioc'), body: { action: 'verify' } }));
@@ -268,15 +278,7 @@ describe('live updates', { concurrency: false }, () => {
 
   test('the citizen\'s tracking page shows a new status without a reload', async () => {
     const r = await submit({ content: `Ổ gà giữa đường (e2e live ${Date.now() % 100000}).` });
-    const p = await (await newContext(browser, 'phone')).newPage();
-    const probs = watch(p);
-    await p.goto(BASE + '/track.html');
-    await p.evaluate((x) => localStorage.setItem('pa.myReports', JSON.stringify([{ id: x.id, token: x.access_token, title: x.id, created_at: new Date().toISOString() }])), r);
-    await p.goto(BASE + '/track.html#id=' + encodeURIComponent(r.id));
-    await p.waitForSelector('#report[data-state="submitted"]', WAIT);
-    // the stream opens after the report is drawn
-    await p.waitForSelector('html[data-live="live"]', WAIT);
-    await p.evaluate(() => { window.__paNoReload = true; });
+    const { p, probs } = await tracking(r);
     await act(r.id, 'verify', {}, { token: staffToken('ioc') });
     await p.waitForSelector('#report[data-state="verified"]', WAIT);
     assert.equal(await p.evaluate(() => window.__paNoReload), true, 'the page was not reloaded');
