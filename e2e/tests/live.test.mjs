@@ -1,46 +1,20 @@
 // Live updates in a real browser (issue 14, item 3): an IOC console left
 // open shows a new urgent report within a second, without a reload, marks
 // it new, chimes and counts it in the page title; the citizen's tracking
-// page shows a new status without a reload.
+// page shows a new status without a reload.  On a bad day (`make run`'s
+// Redis stopped, nginx reloaded: e2e/lib/faults.mjs) both come back live
+// by themselves and show what happened meanwhile; a console whose token
+// was revoked stops asking.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   launch, newContext, watch, shot, staffToken, api, uniquePhone, act, cancelReport, BASE, ROOT,
 } from '../lib/browser.mjs';
-
-// `make run`'s Redis or nginx (tests/pa-env.sh), for the fault test: 0
-// unless the pid file names a live process of that program and the tests
-// run against that server
-function pidOf(file, comm) {
-  if (BASE !== 'http://127.0.0.1:8080') return 0;
-  try {
-    const pid = Number(fs.readFileSync(path.join(ROOT, 'var', file), 'utf8').trim());
-    const name = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    return name.startsWith(comm) ? pid : 0;
-  } catch (e) {
-    return 0;
-  }
-}
+import { faultable, reloadNginx, redisStopped, until503Over } from '../lib/faults.mjs';
 
 const WAIT = { timeout: 15000 };
-
-const faultable = () => pidOf('redis/redis.pid', 'redis-server') && pidOf('nginx.pid', 'nginx');
-
-// fn() until its answer is not 503: the module's calls that met Redis
-// stopped time out, then its link comes back (a 503 meanwhile is the
-// contract's, and stores nothing)
-async function until503Over(fn) {
-  let r;
-  for (let i = 0; i < 20; i++) {
-    r = await fn();
-    if (r.status !== 503) break;
-    await new Promise((ok) => setTimeout(ok, 500));
-  }
-  return r;
-}
 
 // outage(page, down, streams, meanwhile): `make run`'s Redis stopped
 // (SIGSTOP) and nginx reloaded, which closes every live stream; the
@@ -50,27 +24,17 @@ async function until503Over(fn) {
 // meanwhile() makes something happen, and the attempts are let through.
 // Returns how many of the page's stream answers (`streams`) came before.
 async function outage(page, down, streams, meanwhile) {
-  const redisPid = pidOf('redis/redis.pid', 'redis-server');
   const events = (u) => /^\/api\/v1\/(reports\/[^/]+\/)?events$/.test(u.pathname);
   const hold = (route) => route.fulfill({
     status: 503, contentType: 'application/json', headers: { 'Retry-After': '1' },
     body: '{"error":"unavailable","message":"held by the test"}',
   });
-  // should this process die with Redis stopped, the next test files (and
-  // `make stop`) would hang on it: a guard lets it go on anyway.  It is
-  // ended with the outage, or it would cut the next test's short.
-  const guard = spawn('sh', ['-c', `sleep 60; kill -CONT ${redisPid}`], { detached: true, stdio: 'ignore' });
-  guard.unref();
-  process.kill(redisPid, 'SIGSTOP');
-  try {
-    process.kill(pidOf('nginx.pid', 'nginx'), 'SIGHUP');
+  await redisStopped(async () => {
+    reloadNginx();
     await page.waitForSelector(down, WAIT);
     await page.waitForSelector('html[data-live-reopened]', { timeout: 30000 });
     await page.route(events, hold);
-  } finally {
-    process.kill(redisPid, 'SIGCONT');
-    try { process.kill(-guard.pid, 'SIGKILL'); } catch (e) { /* gone */ }
-  }
+  });
   await meanwhile();
   const held = streams.length;
   await page.unroute(events, hold);
