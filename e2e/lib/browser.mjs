@@ -211,8 +211,8 @@ export async function storedTokens(page) {
 }
 
 // ---------------------------------------------------------------- tokens
-export function staffToken(role, agency) {
-  const args = ['--role', role, '--sub', 'e2e-' + role];
+export function staffToken(role, agency, sub) {
+  const args = ['--role', role, '--sub', sub || 'e2e-' + role];
   if (agency) args.push('--agency', agency);
   return execFileSync(path.join(ROOT, 'bin', 'pa-token'), args, { cwd: ROOT, encoding: 'utf8' }).trim();
 }

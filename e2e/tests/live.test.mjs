@@ -7,10 +7,8 @@
 // was revoked stops asking.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import {
-  launch, newContext, watch, shot, staffToken, api, uniquePhone, act, cancelReport, BASE, ROOT,
+  launch, newContext, watch, shot, staffToken, api, uniquePhone, act, cancelReport, BASE,
 } from '../lib/browser.mjs';
 import { faultable, reloadNginx, redisStopped, until503Over } from '../lib/faults.mjs';
 
@@ -187,8 +185,7 @@ describe('live updates', { concurrency: false }, () => {
   // browser's reconnection is 401, the page asks once more and stops)
   test('a console whose token was revoked stops opening its stream', async () => {
     const sub = 'e2e-revoked-' + Date.now();
-    const tok = execFileSync(path.join(ROOT, 'bin', 'pa-token'), ['--role', 'ioc', '--sub', sub],
-      { cwd: ROOT, encoding: 'utf8' }).trim();
+    const tok = staffToken('ioc', undefined, sub);
     const p = await (await newContext(browser, 'desktop')).newPage();
     const probs = watch(p);
     const tries = [];

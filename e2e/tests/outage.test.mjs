@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import {
   launch, newContext, watch, shot, staffToken, api, uniquePhone, cancelReport, BASE, HERE,
 } from '../lib/browser.mjs';
-import { faultable, redisStopped } from '../lib/faults.mjs';
+import { faultable, redisStopped, until503Over } from '../lib/faults.mjs';
 
 const WAIT = { timeout: 15000 };
 
@@ -64,12 +64,10 @@ describe('a report sent while Redis is away', { concurrency: false }, () => {
 
     // the module's link to Redis comes back at once; a 503 meanwhile is
     // the contract's answer, and the citizen sends again
-    let res;
-    for (let i = 0; i < 20; i++) {
-      res = await send();
-      if (res.status() !== 503) break;
-      await new Promise((ok) => setTimeout(ok, 500));
-    }
+    const { res } = await until503Over(async () => {
+      const x = await send();
+      return { status: x.status(), res: x };
+    });
     assert.equal(res.status(), 201, 'stored once Redis is back');
     const body = await res.json();
     made.push(body);
